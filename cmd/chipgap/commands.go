@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit codes, documented in "chipgap help".
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// env is what a command may touch: its streams and its context.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand. run returns a usageError for bad invocation
+// (exit 2) and any other error for failure (exit 1).
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) error
+}
+
+// commands is the one table of subcommands, in the order help prints them.
+// The default (no arguments) runs the first: the gap report.
+func commands() []command {
+	return []command{
+		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm²", runCompareChips},
+		{"chips", "list the chip catalog, or show one chip with ranges and sources", runChips},
+		{"models", "list model presets, or show one with derived figures", runModels},
+	}
+}
+
+// defaultCommand runs when chipgap is called with no arguments.
+const defaultCommand = "compare-chips"
+
+// usageError marks a bad invocation: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	name := defaultCommand
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		printHelp(stdout)
+		return exitOK
+	}
+	if name == "version" || name == "--version" {
+		fmt.Fprintln(stdout, "chipgap", version())
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(e, args)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "chipgap %s: %v\n", name, err)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "chipgap %s: %v\n", name, err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, suggest(name, commandNames()))
+	return exitUsage
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `chipgap: what AI accelerators and their clusters can really do, with sources and ranges.
+
+Usage: chipgap [command] [flags] [args]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, `  %-15s %s
+  %-15s %s
+
+With no command, chipgap runs %q on its built-in defaults.
+Every command takes --help; most take --json for machine-readable output.
+
+Exit codes: 0 success, 1 failure (bad data, no feasible answer), 2 usage error.
+`, "help", "this text", "version", "print the version", defaultCommand)
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, strings.TrimSpace(usage))
+		fmt.Fprintln(e.stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns flag errors into usage errors.
+// Flags may come before or after positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// suggest returns ", did you mean a, b?" for the names closest to s.
+func suggest(s string, names []string) string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	for _, n := range names {
+		d := editDistance(s, n)
+		if strings.Contains(n, s) || strings.Contains(s, n) {
+			d = min(d, 2)
+		}
+		if d <= max(3, len(s)/2) {
+			cs = append(cs, cand{n, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	if len(cs) == 0 {
+		return ""
+	}
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].name)
+	}
+	return "; did you mean " + strings.Join(out, ", ") + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

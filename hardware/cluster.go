@@ -1,0 +1,48 @@
+package hardware
+
+import (
+	"fmt"
+
+	"chipgap/units"
+)
+
+// Tier is one level of a cluster's network as an estimator sees it: the
+// bandwidth each chip can drive on it, each way, the per-step latency, and
+// how many chips it joins (0 = the whole cluster).
+type Tier struct {
+	Bandwidth units.ByteRate `json:"bandwidth"`
+	Latency   units.Seconds  `json:"latency"`
+	Size      int            `json:"size"`
+}
+
+// Cluster is the hardware a workload runs on: Chips copies of Chip, in
+// nodes of ChipsPerNode joined by ScaleUp, nodes joined by ScaleOut.
+// Estimators take a fully populated Cluster; catalog/scenario build it.
+type Cluster struct {
+	Chip         *Chip  `json:"-"`
+	ChipID       string `json:"chip"`
+	Chips        int    `json:"chips"`
+	ChipsPerNode int    `json:"chips_per_node"`
+	ScaleUp      Tier   `json:"scale_up"`
+	ScaleOut     Tier   `json:"scale_out"`
+	// Stack is the software-stack id in use (defaults to the chip's).
+	Stack string `json:"stack"`
+}
+
+// Validate checks that the cluster is usable.
+func (c Cluster) Validate() error {
+	switch {
+	case c.Chip == nil:
+		return fmt.Errorf("cluster: no chip")
+	case c.Chips < 1:
+		return fmt.Errorf("cluster: chips = %d: want at least 1", c.Chips)
+	case c.ChipsPerNode < 1:
+		return fmt.Errorf("cluster: chips_per_node = %d: want at least 1", c.ChipsPerNode)
+	case c.ScaleUp.Bandwidth <= 0 && c.ChipsPerNode > 1:
+		return fmt.Errorf("cluster: chip %s has no scale-up bandwidth", c.Chip.ID)
+	}
+	return nil
+}
+
+// Nodes is the number of nodes (rounded up).
+func (c Cluster) Nodes() int { return (c.Chips + c.ChipsPerNode - 1) / c.ChipsPerNode }

@@ -1,0 +1,131 @@
+package llm
+
+import "fmt"
+
+// Attention is the attention variant.
+type Attention string
+
+const (
+	MHA Attention = "mha"
+	GQA Attention = "gqa"
+	MLA Attention = "mla"
+)
+
+// Activation is the MLP variant: GeLU uses 2 matrices, SwiGLU 3.
+type Activation string
+
+const (
+	GeLU   Activation = "gelu"
+	SwiGLU Activation = "swiglu"
+)
+
+// MLAConfig holds multi-head latent attention sizes (DeepSeek-V2/V3).
+type MLAConfig struct {
+	QLoraRank     int `yaml:"q_lora_rank" json:"q_lora_rank"` // 0 = no query compression
+	KVLoraRank    int `yaml:"kv_lora_rank" json:"kv_lora_rank"`
+	QKNopeHeadDim int `yaml:"qk_nope_head_dim" json:"qk_nope_head_dim"`
+	QKRopeHeadDim int `yaml:"qk_rope_head_dim" json:"qk_rope_head_dim"`
+	VHeadDim      int `yaml:"v_head_dim" json:"v_head_dim"`
+}
+
+// MoEConfig describes mixture-of-experts MLP layers.
+type MoEConfig struct {
+	Experts     int `yaml:"experts" json:"experts"`           // routed experts per MoE layer
+	Active      int `yaml:"active" json:"active"`             // routed experts per token
+	Shared      int `yaml:"shared" json:"shared"`             // always-on shared experts
+	ExpertFFN   int `yaml:"expert_ffn" json:"expert_ffn"`     // intermediate size of one expert
+	DenseLayers int `yaml:"dense_layers" json:"dense_layers"` // the first N layers use the dense MLP
+}
+
+// Model is a decoder-only transformer architecture. Field names follow the
+// published-runs/v1 format.
+type Model struct {
+	ID             string     `yaml:"id,omitempty" json:"id,omitempty"`
+	Name           string     `yaml:"name" json:"name"`
+	Layers         int        `yaml:"layers" json:"layers"`
+	Hidden         int        `yaml:"hidden" json:"hidden"`
+	Heads          int        `yaml:"heads" json:"heads"`
+	KVHeads        int        `yaml:"kv_heads" json:"kv_heads"`
+	HeadDim        int        `yaml:"head_dim,omitempty" json:"head_dim,omitempty"` // default Hidden/Heads
+	FFN            int        `yaml:"ffn" json:"ffn"`
+	Act            Activation `yaml:"ffn_act" json:"ffn_act"`
+	Vocab          int        `yaml:"vocab" json:"vocab"`
+	TiedEmbeddings bool       `yaml:"tied_embeddings,omitempty" json:"tied_embeddings,omitempty"`
+	Attention      Attention  `yaml:"attention" json:"attention"`
+	MLA            *MLAConfig `yaml:"mla,omitempty" json:"mla,omitempty"`
+	MoE            *MoEConfig `yaml:"moe,omitempty" json:"moe,omitempty"`
+	// Sources cite where the architecture was published (presets only).
+	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
+	// PublishedParams is the parameter count the source states, for tests.
+	PublishedParams float64 `yaml:"published_params,omitempty" json:"published_params,omitempty"`
+}
+
+// WithDefaults fills derived defaults (HeadDim, KVHeads for MHA).
+func (m Model) WithDefaults() Model {
+	if m.HeadDim == 0 && m.Heads > 0 {
+		m.HeadDim = m.Hidden / m.Heads
+	}
+	if m.KVHeads == 0 {
+		m.KVHeads = m.Heads
+	}
+	if m.Attention == "" {
+		m.Attention = MHA
+		if m.KVHeads < m.Heads {
+			m.Attention = GQA
+		}
+	}
+	if m.Act == "" {
+		m.Act = GeLU
+	}
+	return m
+}
+
+// FieldError names the model field at fault.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("model.%s = %v: %s", e.Field, e.Value, e.Want)
+}
+
+// Validate checks the architecture is self-consistent.
+func (m Model) Validate() error {
+	pos := []struct {
+		name string
+		v    int
+	}{{"layers", m.Layers}, {"hidden", m.Hidden}, {"heads", m.Heads}, {"ffn", m.FFN}, {"vocab", m.Vocab}}
+	for _, p := range pos {
+		if p.v <= 0 {
+			return &FieldError{p.name, p.v, "want a positive integer"}
+		}
+	}
+	switch m.Attention {
+	case MHA, GQA:
+		if m.KVHeads <= 0 || m.Heads%m.KVHeads != 0 {
+			return &FieldError{"kv_heads", m.KVHeads, fmt.Sprintf("want a positive divisor of heads (%d)", m.Heads)}
+		}
+	case MLA:
+		if m.MLA == nil || m.MLA.KVLoraRank <= 0 {
+			return &FieldError{"mla", m.MLA, "attention mla needs mla.kv_lora_rank > 0"}
+		}
+	default:
+		return &FieldError{"attention", m.Attention, "want mha, gqa or mla"}
+	}
+	if m.Act != GeLU && m.Act != SwiGLU {
+		return &FieldError{"ffn_act", m.Act, "want gelu or swiglu"}
+	}
+	if e := m.MoE; e != nil {
+		switch {
+		case e.Experts <= 0 || e.Active <= 0 || e.Active > e.Experts:
+			return &FieldError{"moe.active", e.Active, fmt.Sprintf("want 1..experts (%d)", e.Experts)}
+		case e.ExpertFFN <= 0:
+			return &FieldError{"moe.expert_ffn", e.ExpertFFN, "want a positive integer"}
+		case e.DenseLayers < 0 || e.DenseLayers > m.Layers:
+			return &FieldError{"moe.dense_layers", e.DenseLayers, fmt.Sprintf("want 0..layers (%d)", m.Layers)}
+		}
+	}
+	return nil
+}

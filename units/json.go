@@ -1,0 +1,73 @@
+package units
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// JSON: quantities are written as plain numbers in the base unit (bytes,
+// B/s, FLOP, FLOP/s, s, W, J, USD), so machine readers need no parser; on
+// input either a number or a string with a unit is accepted.
+
+func marshalNumber(v float64) ([]byte, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+// unmarshalJSON decodes a number, or a string handed to parseText.
+func unmarshalJSON(data []byte, dst *float64, parseText func(string) (float64, error)) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		v, err := parseText(s)
+		if err != nil {
+			return err
+		}
+		*dst = v
+		return nil
+	}
+	return json.Unmarshal(data, dst)
+}
+
+func (b Bytes) MarshalJSON() ([]byte, error)      { return marshalNumber(float64(b)) }
+func (r ByteRate) MarshalJSON() ([]byte, error)   { return marshalNumber(float64(r)) }
+func (f FLOP) MarshalJSON() ([]byte, error)       { return marshalNumber(float64(f)) }
+func (r FLOPRate) MarshalJSON() ([]byte, error)   { return marshalNumber(float64(r)) }
+func (s Seconds) MarshalJSON() ([]byte, error)    { return marshalNumber(float64(s)) }
+func (w Watts) MarshalJSON() ([]byte, error)      { return marshalNumber(float64(w)) }
+func (j Joules) MarshalJSON() ([]byte, error)     { return marshalNumber(float64(j)) }
+func (u USD) MarshalJSON() ([]byte, error)        { return marshalNumber(float64(u)) }
+func (p USDPerHour) MarshalJSON() ([]byte, error) { return marshalNumber(float64(p)) }
+
+func (b *Bytes) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(b), func(s string) (float64, error) { v, err := ParseBytes(s); return float64(v), err })
+}
+func (r *ByteRate) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(r), func(s string) (float64, error) { v, err := ParseByteRate(s); return float64(v), err })
+}
+func (f *FLOP) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(f), func(s string) (float64, error) { v, err := ParseFLOP(s); return float64(v), err })
+}
+func (r *FLOPRate) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(r), func(s string) (float64, error) { v, err := ParseFLOPRate(s); return float64(v), err })
+}
+func (s *Seconds) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(s), func(t string) (float64, error) { v, err := ParseSeconds(t); return float64(v), err })
+}
+func (w *Watts) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(w), func(s string) (float64, error) { v, err := ParseWatts(s); return float64(v), err })
+}
+func (j *Joules) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(j), func(s string) (float64, error) { v, err := ParseJoules(s); return float64(v), err })
+}
+func (u *USD) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(u), func(s string) (float64, error) { v, err := ParseUSD(s); return float64(v), err })
+}
+func (p *USDPerHour) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(p), func(s string) (float64, error) { v, err := ParseUSDPerHour(s); return float64(v), err })
+}

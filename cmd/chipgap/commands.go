@@ -37,9 +37,9 @@ type command struct {
 // The default (no arguments) runs the first: the gap report.
 func commands() []command {
 	return []command{
-		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm²", runCompareChips},
-		{"chips", "list the chip catalog, or show one chip with ranges and sources", runChips},
-		{"models", "list model presets, or show one with derived figures", runModels},
+		// Each command's owner adds its line here, in this order:
+		// report, compare-chips, chips, models, train, validate, serve-estimate,
+		// run, simulate, web.
 	}
 }
 

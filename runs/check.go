@@ -1,0 +1,150 @@
+package runs
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"chipgap/llm"
+)
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+func fieldErr(run, field string, v any, want string) error {
+	return &Error{Run: run, Field: field, Msg: fmt.Sprintf("%v: %s", v, want)}
+}
+
+// Check validates a decoded run: required fields, allowed values, and
+// the metric matching the kind.
+func (r *Run) Check() error {
+	if !idPattern.MatchString(r.ID) {
+		return fieldErr(r.ID, "id", fmt.Sprintf("%q", r.ID), "want letters, digits, '.', '-', '_'")
+	}
+	if err := r.System.check(r.ID); err != nil {
+		return err
+	}
+	r.Model = r.Model.WithDefaults()
+	if err := r.Model.Validate(); err != nil {
+		if fe, ok := err.(*llm.FieldError); ok {
+			return fieldErr(r.ID, "model."+fe.Field, fe.Value, fe.Want)
+		}
+		return &Error{Run: r.ID, Field: "model", Msg: err.Error()}
+	}
+	switch r.Kind {
+	case KindTraining:
+		if r.Training == nil {
+			return fieldErr(r.ID, "training", "missing", "kind training needs a training block")
+		}
+		if r.Inference != nil {
+			return fieldErr(r.ID, "inference", "present", "kind training takes no inference block")
+		}
+		return r.checkTraining()
+	case KindInference:
+		if r.Inference == nil {
+			return fieldErr(r.ID, "inference", "missing", "kind inference needs an inference block")
+		}
+		if r.Training != nil {
+			return fieldErr(r.ID, "training", "present", "kind inference takes no training block")
+		}
+		return r.checkInference()
+	}
+	return fieldErr(r.ID, "kind", fmt.Sprintf("%q", r.Kind), "want training or inference")
+}
+
+func (s System) check(id string) error {
+	switch {
+	case s.Chip == "":
+		return fieldErr(id, "system.chip", `""`, "want a chip id")
+	case s.Chips < 1:
+		return fieldErr(id, "system.chips", s.Chips, "want a positive integer")
+	case s.ChipsPerNode < 0:
+		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, "want a positive integer")
+	case s.ScaleOutGbps < 0:
+		return fieldErr(id, "system.scale_out_gbps", s.ScaleOutGbps, "want a positive number")
+	case s.DevicesPerChip < 0:
+		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, "want a positive integer")
+	}
+	return nil
+}
+
+func (r *Run) checkTraining() error {
+	t, id := r.Training, r.ID
+	m := r.Measured.Metric
+	switch {
+	case t.SeqLen < 1:
+		return fieldErr(id, "training.seq_len", t.SeqLen, "want a positive integer")
+	case t.GlobalBatch < 0 || (t.GlobalBatch == 0 && m != MetricChipHours):
+		return fieldErr(id, "training.global_batch", t.GlobalBatch, "want a positive integer")
+	case !slices.Contains([]string{"bf16", "fp16", "fp8"}, t.Precision):
+		return fieldErr(id, "training.precision", fmt.Sprintf("%q", t.Precision), "want bf16, fp16 or fp8")
+	case t.Tokens < 0 || (t.Tokens == 0 && m == MetricChipHours):
+		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
+	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):
+		return fieldErr(id, "training.recompute", fmt.Sprintf("%q", t.Recompute), "want none, selective or full")
+	}
+	if err := t.Parallel.check(id); err != nil {
+		return err
+	}
+	if m != MetricTokensPerChip && m != MetricChipHours {
+		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "want tokens_per_s_per_chip or chip_hours for a training run")
+	}
+	return r.Measured.check(id)
+}
+
+func (p Parallel) check(id string) error {
+	degrees := []struct {
+		name string
+		v    int
+	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}}
+	for _, d := range degrees {
+		if d.v < 0 {
+			return fieldErr(id, "training.parallel."+d.name, d.v, "want a positive integer")
+		}
+	}
+	if p.Zero != nil && (*p.Zero < 0 || *p.Zero > 3) {
+		return fieldErr(id, "training.parallel.zero", *p.Zero, "want 0, 1, 2 or 3")
+	}
+	return nil
+}
+
+func (r *Run) checkInference() error {
+	in, id := r.Inference, r.ID
+	precisions := []string{"bf16", "fp16", "fp8", "int8", "fp4"}
+	switch {
+	case !slices.Contains([]string{"prefill", "decode", "mixed"}, in.Phase):
+		return fieldErr(id, "inference.phase", fmt.Sprintf("%q", in.Phase), "want prefill, decode or mixed")
+	case !slices.Contains(precisions, in.Precision):
+		return fieldErr(id, "inference.precision", fmt.Sprintf("%q", in.Precision), "want bf16, fp16, fp8, int8 or fp4")
+	case in.KVPrecision != "" && !slices.Contains(precisions, in.KVPrecision):
+		return fieldErr(id, "inference.kv_precision", fmt.Sprintf("%q", in.KVPrecision), "want bf16, fp16, fp8, int8 or fp4")
+	case in.InputTokens < 1:
+		return fieldErr(id, "inference.input_tokens", in.InputTokens, "want a positive integer")
+	case in.OutputTokens < 0 || (in.OutputTokens == 0 && in.Phase != "prefill"):
+		return fieldErr(id, "inference.output_tokens", in.OutputTokens, "want a positive integer")
+	case in.BatchPerChip < 0:
+		return fieldErr(id, "inference.batch_per_chip", in.BatchPerChip, "want a positive integer")
+	case in.Speculative != nil && (in.Speculative.Tokens < 1 || in.Speculative.Acceptance < 0 || in.Speculative.Acceptance > 1):
+		return fieldErr(id, "inference.speculative", *in.Speculative, "want tokens ≥ 1 and acceptance in [0, 1]")
+	}
+	ip := in.Parallel
+	for _, d := range []struct {
+		n string
+		v int
+	}{{"tp", ip.TP}, {"pp", ip.PP}, {"dp", ip.DP}, {"ep", ip.EP}} {
+		if d.v < 0 {
+			return fieldErr(id, "inference.parallel."+d.n, d.v, "want a positive integer")
+		}
+	}
+	m := r.Measured.Metric
+	if m != MetricOutputTokensPerChip && m != MetricInputTokensPerChip {
+		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "want output_tokens_per_s_per_chip or input_tokens_per_s_per_chip for an inference run")
+	}
+	return r.Measured.check(id)
+}
+
+func (m Measured) check(id string) error {
+	if m.Value <= 0 {
+		return fieldErr(id, "measured.value", m.Value, "want a positive number")
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package runs
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+const oneRun = `format: published-runs/v1
+runs:
+- id: t1
+  kind: training
+  source: test
+  system: {chip: a100-sxm4-80gb, chips: 32, chips_per_node: 8, scale_out_gbps: 200, software: megatron-lm}
+  model: {name: m, layers: 24, hidden: 2304, heads: 24, kv_heads: 24, ffn: 9216, ffn_act: gelu, vocab: 51200, attention: mha}
+  training:
+    seq_len: 2048
+    global_batch: "512"
+    precision: fp16
+    tokens: "300e9"
+    recompute: full
+    parallel: {tp: 1, pp: 1, dp: 32, zero: 0, sequence_parallel: true}
+  measured: {metric: tokens_per_s_per_chip, value: 9287.9}
+`
+
+func TestParseOneRun(t *testing.T) {
+	f, err := Parse([]byte(oneRun))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.Runs[0]
+	if r.Training.GlobalBatch != 512 || r.Training.Tokens != 300e9 {
+		t.Errorf("global_batch, tokens = %d, %g; want 512, 3e11 (strings decode as numbers)", r.Training.GlobalBatch, r.Training.Tokens)
+	}
+	p := r.Training.Parallel
+	if p.DP != 32 || p.Zero == nil || *p.Zero != 0 || p.SequenceParallel == nil || !*p.SequenceParallel {
+		t.Errorf("parallel = %+v; want dp 32, zero 0 stated, sequence_parallel true", p)
+	}
+	if r.Model.HeadDim != 96 {
+		t.Errorf("head_dim default = %d, want 2304/24 = 96", r.Model.HeadDim)
+	}
+}
+
+func TestParseErrorsNameRunAndField(t *testing.T) {
+	cases := []struct{ from, to, want string }{
+		{"recompute: full", "recompute: full\n    bogus: 1", "run t1: training.bogus: unknown key"},
+		{"precision: fp16", "precision: fp12", "run t1: training.precision"},
+		{"chips: 32,", "chips: -4,", "run t1: system.chips"},
+		{"zero: 0", "zero: 5", "run t1: training.parallel.zero"},
+		{"tp: 1,", "tp: -1,", "run t1: training.parallel.tp"},
+		{"kind: training", "kind: train", "run t1: kind"},
+		{"metric: tokens_per_s_per_chip", "metric: output_tokens_per_s_per_chip", "run t1: measured.metric"},
+		{"heads: 24, kv_heads: 24", "heads: 24, kv_heads: 7", "run t1: model.kv_heads"},
+		{"ffn: 9216,", "ffn: 9216, id: x,", "run t1: model.id: unknown key"},
+		{"published-runs/v1", "published-runs/v2", "format"},
+		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
+	}
+	for _, c := range cases {
+		src := strings.Replace(oneRun, c.from, c.to, 1)
+		if src == oneRun {
+			t.Fatalf("replacement %q not found", c.from)
+		}
+		_, err := Parse([]byte(src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
+		}
+	}
+}
+
+func TestParseDuplicateID(t *testing.T) {
+	src := oneRun + strings.SplitN(oneRun, "runs:\n", 2)[1]
+	if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), "duplicate id") {
+		t.Errorf("duplicate ids: err = %v", err)
+	}
+}
+
+// The calibration set must decode: 26 runs, 20 of them training.
+func TestParseCalibrationSet(t *testing.T) {
+	data, err := os.ReadFile("../../shared/data/published-runs.yaml")
+	if err != nil {
+		t.Skip("calibration set not present:", err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range f.Runs {
+		if r.Kind == KindTraining {
+			n++
+		}
+	}
+	if len(f.Runs) < 26 || n < 20 {
+		t.Errorf("runs = %d (training %d); want ≥ 26 (≥ 20)", len(f.Runs), n)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(oneRun))
+	f.Add([]byte("format: published-runs/v1\nruns: []\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = Parse(data) // must not panic
+	})
+}

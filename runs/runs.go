@@ -1,0 +1,125 @@
+package runs
+
+import (
+	"chipgap/llm"
+)
+
+// FormatV1 is the only format version this package reads.
+const FormatV1 = "published-runs/v1"
+
+// Kinds of run.
+const (
+	KindTraining  = "training"
+	KindInference = "inference"
+)
+
+// Metrics a run's measurement may use.
+const (
+	MetricTokensPerChip       = "tokens_per_s_per_chip"
+	MetricChipHours           = "chip_hours"
+	MetricOutputTokensPerChip = "output_tokens_per_s_per_chip"
+	MetricInputTokensPerChip  = "input_tokens_per_s_per_chip"
+)
+
+// File is a whole published-runs/v1 document.
+type File struct {
+	Format string `yaml:"format"`
+	Runs   []Run  `yaml:"runs"`
+}
+
+// Run is one measured training or inference result.
+type Run struct {
+	ID        string     `yaml:"id"`
+	Kind      string     `yaml:"kind"`
+	Source    string     `yaml:"source"`
+	System    System     `yaml:"system"`
+	Model     llm.Model  `yaml:"model"`
+	Training  *Training  `yaml:"training,omitempty"`
+	Inference *Inference `yaml:"inference,omitempty"`
+	Measured  Measured   `yaml:"measured"`
+}
+
+// System is the hardware and software a run used.
+type System struct {
+	Chip         string  `yaml:"chip"`
+	Chips        int     `yaml:"chips"`
+	ChipsPerNode int     `yaml:"chips_per_node,omitempty"` // 0: the chip's usual node
+	ScaleOutGbps float64 `yaml:"scale_out_gbps,omitempty"` // 0: the chip's default NIC
+	Software     string  `yaml:"software,omitempty"`
+	// DevicesPerChip is how many devices the software sees per package
+	// (0 or 1: one); parallel degrees count devices.
+	DevicesPerChip int `yaml:"devices_per_chip,omitempty"`
+}
+
+// Devices returns DevicesPerChip with its default of 1.
+func (s System) Devices() int { return max(s.DevicesPerChip, 1) }
+
+// Training is a training run's workload and plan.
+type Training struct {
+	SeqLen      int      `yaml:"seq_len"`
+	GlobalBatch int      `yaml:"global_batch,omitempty"`
+	Precision   string   `yaml:"precision"`
+	Tokens      float64  `yaml:"tokens,omitempty"`
+	Recompute   string   `yaml:"recompute,omitempty"` // "" = the model's own choice
+	Parallel    Parallel `yaml:"parallel,omitempty"`
+}
+
+// Parallel is a stated training plan; a zero int or nil pointer means the
+// field was left out (the model's own choice).
+type Parallel struct {
+	TP               int   `yaml:"tp,omitempty"`
+	PP               int   `yaml:"pp,omitempty"`
+	DP               int   `yaml:"dp,omitempty"`
+	CP               int   `yaml:"cp,omitempty"`
+	EP               int   `yaml:"ep,omitempty"`
+	VPP              int   `yaml:"vpp,omitempty"`
+	Microbatch       int   `yaml:"microbatch,omitempty"`
+	SequenceParallel *bool `yaml:"sequence_parallel,omitempty"`
+	Zero             *int  `yaml:"zero,omitempty"`
+}
+
+// Complete reports whether the plan fixes every degree the search would
+// otherwise choose (TP, PP, DP and micro-batch).
+func (p Parallel) Complete() bool {
+	return p.TP > 0 && p.PP > 0 && p.DP > 0 && p.Microbatch > 0
+}
+
+// Inference is an inference run's workload.
+type Inference struct {
+	Phase        string            `yaml:"phase"`
+	Precision    string            `yaml:"precision"`
+	KVPrecision  string            `yaml:"kv_precision,omitempty"`
+	InputTokens  int               `yaml:"input_tokens"`
+	OutputTokens int               `yaml:"output_tokens,omitempty"`
+	BatchPerChip int               `yaml:"batch_per_chip,omitempty"`
+	Parallel     InferenceParallel `yaml:"parallel,omitempty"`
+	SLO          *SLO              `yaml:"slo,omitempty"`
+	Speculative  *Speculative      `yaml:"speculative,omitempty"`
+}
+
+// InferenceParallel is an inference deployment's plan (0 = unstated).
+type InferenceParallel struct {
+	TP int `yaml:"tp,omitempty"`
+	PP int `yaml:"pp,omitempty"`
+	DP int `yaml:"dp,omitempty"`
+	EP int `yaml:"ep,omitempty"`
+}
+
+// SLO is the latency bound a measurement was taken under (0 = none).
+type SLO struct {
+	TPOTms float64 `yaml:"tpot_ms,omitempty"`
+	TTFTms float64 `yaml:"ttft_ms,omitempty"`
+}
+
+// Speculative describes draft/MTP decoding.
+type Speculative struct {
+	Tokens     int     `yaml:"tokens"`
+	Acceptance float64 `yaml:"acceptance"`
+}
+
+// Measured is what the source reports.
+type Measured struct {
+	Metric     string  `yaml:"metric"`
+	Value      float64 `yaml:"value"`
+	Derivation string  `yaml:"derivation,omitempty"`
+}

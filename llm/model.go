@@ -28,6 +28,15 @@ type MLAConfig struct {
 	VHeadDim      int `yaml:"v_head_dim" json:"v_head_dim"`
 }
 
+// Norm is the normalisation layer: LayerNorm has a scale and a bias per
+// channel (2h parameters), RMSNorm a scale only (h).
+type Norm string
+
+const (
+	LayerNorm Norm = "layernorm"
+	RMSNorm   Norm = "rmsnorm"
+)
+
 // MoEConfig describes mixture-of-experts MLP layers.
 type MoEConfig struct {
 	Experts     int `yaml:"experts" json:"experts"`           // routed experts per MoE layer
@@ -54,10 +63,27 @@ type Model struct {
 	Attention      Attention  `yaml:"attention" json:"attention"`
 	MLA            *MLAConfig `yaml:"mla,omitempty" json:"mla,omitempty"`
 	MoE            *MoEConfig `yaml:"moe,omitempty" json:"moe,omitempty"`
+	// Norm defaults to layernorm for gelu models and rmsnorm for swiglu models.
+	Norm Norm `yaml:"norm,omitempty" json:"norm,omitempty"`
+	// Bias says whether linear layers carry biases; default true with
+	// layernorm (GPT-2/3, Megatron GPT), false with rmsnorm (Llama family).
+	Bias *bool `yaml:"bias,omitempty" json:"bias,omitempty"`
+	// QKNorm adds an RMSNorm over each query and key head (Qwen3).
+	QKNorm bool `yaml:"qk_norm,omitempty" json:"qk_norm,omitempty"`
+	// PosEmbeddings is the number of learned absolute positions (GPT-3,
+	// Megatron GPT); 0 for rotary models.
+	PosEmbeddings int `yaml:"pos_embeddings,omitempty" json:"pos_embeddings,omitempty"`
+	// MTPModules counts DeepSeek-V3 multi-token-prediction modules. They are
+	// reported apart (Params.MTP) and are not in Params.Total.
+	MTPModules int `yaml:"mtp_modules,omitempty" json:"mtp_modules,omitempty"`
 	// Sources cite where the architecture was published (presets only).
 	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
 	// PublishedParams is the parameter count the source states, for tests.
 	PublishedParams float64 `yaml:"published_params,omitempty" json:"published_params,omitempty"`
+	// PublishedActive is the active-per-token count the source states (MoE).
+	PublishedActive float64 `yaml:"published_active_params,omitempty" json:"published_active_params,omitempty"`
+	// Note records how a preset was read from its sources (presets only).
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // WithDefaults fills derived defaults (HeadDim, KVHeads for MHA).
@@ -76,6 +102,16 @@ func (m Model) WithDefaults() Model {
 	}
 	if m.Act == "" {
 		m.Act = GeLU
+	}
+	if m.Norm == "" {
+		m.Norm = LayerNorm
+		if m.Act == SwiGLU {
+			m.Norm = RMSNorm
+		}
+	}
+	if m.Bias == nil {
+		b := m.Norm == LayerNorm
+		m.Bias = &b
 	}
 	return m
 }
@@ -117,10 +153,21 @@ func (m Model) Validate() error {
 	if m.Act != GeLU && m.Act != SwiGLU {
 		return &FieldError{"ffn_act", m.Act, "want gelu or swiglu"}
 	}
+	if m.Norm != "" && m.Norm != LayerNorm && m.Norm != RMSNorm {
+		return &FieldError{"norm", m.Norm, "want layernorm or rmsnorm"}
+	}
+	if m.PosEmbeddings < 0 || m.MTPModules < 0 {
+		return &FieldError{"pos_embeddings/mtp_modules", [2]int{m.PosEmbeddings, m.MTPModules}, "want 0 or more"}
+	}
+	if m.Attention == MLA && (m.MLA.QKNopeHeadDim+m.MLA.QKRopeHeadDim <= 0 || m.MLA.VHeadDim <= 0 || m.MLA.QLoraRank < 0) {
+		return &FieldError{"mla", *m.MLA, "want qk_nope_head_dim+qk_rope_head_dim > 0, v_head_dim > 0, q_lora_rank >= 0"}
+	}
 	if e := m.MoE; e != nil {
 		switch {
 		case e.Experts <= 0 || e.Active <= 0 || e.Active > e.Experts:
 			return &FieldError{"moe.active", e.Active, fmt.Sprintf("want 1..experts (%d)", e.Experts)}
+		case e.Shared < 0:
+			return &FieldError{"moe.shared", e.Shared, "want 0 or more"}
 		case e.ExpertFFN <= 0:
 			return &FieldError{"moe.expert_ffn", e.ExpertFFN, "want a positive integer"}
 		case e.DenseLayers < 0 || e.DenseLayers > m.Layers:

@@ -1,0 +1,223 @@
+package llm
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// tinyGPT: 2 layers, h 8, 2 heads, GeLU MLP 32, vocab 10, 4 learned
+// positions, layernorm and biases (GPT-3/Megatron style), untied.
+func tinyGPT() Model {
+	return Model{Name: "tiny-gpt", Layers: 2, Hidden: 8, Heads: 2, FFN: 32, Vocab: 10, PosEmbeddings: 4}.WithDefaults()
+}
+
+// tinyGQA: 1 layer, h 8, 4 query heads of 2, 2 KV heads, SwiGLU 12, vocab 10.
+func tinyGQA() Model {
+	return Model{Name: "tiny-gqa", Layers: 1, Hidden: 8, Heads: 4, KVHeads: 2, HeadDim: 2, FFN: 12, Act: SwiGLU, Vocab: 10}.WithDefaults()
+}
+
+// tinyMoE: 2 layers (first dense), MLA, 4 experts (2 active) + 1 shared, one MTP module.
+func tinyMoE() Model {
+	return Model{
+		Name: "tiny-moe", Layers: 2, Hidden: 8, Heads: 2, FFN: 6, Act: SwiGLU, Vocab: 10, Attention: MLA,
+		MLA:        &MLAConfig{QLoraRank: 4, KVLoraRank: 4, QKNopeHeadDim: 2, QKRopeHeadDim: 1, VHeadDim: 2},
+		MoE:        &MoEConfig{Experts: 4, Active: 2, Shared: 1, ExpertFFN: 3, DenseLayers: 1},
+		MTPModules: 1,
+	}.WithDefaults()
+}
+
+func TestParamsTinyGPT(t *testing.T) {
+	// Per layer: attention 4h² = 256 + biases 3h+h = 32 → 288; MLP 2·h·ffn =
+	// 512 + biases ffn+h = 40 → 552; two layernorms 2·2h = 32. Layers: 2·872 =
+	// 1744. Final norm 16, embedding (10+4)·8 = 112, head 80. Total 1952.
+	p := tinyGPT().Params()
+	want := Params{Embedding: 112, Head: 80, Attention: 576, DenseMLP: 1104, Norms: 80, Total: 1952, Active: 1952}
+	if p != want {
+		t.Fatalf("Params = %+v, want %+v", p, want)
+	}
+	if p.NonEmbedding() != 1760 {
+		t.Errorf("NonEmbedding = %d, want 1760", p.NonEmbedding())
+	}
+	// Megatron eq. 2 assumes a tied head and no final norm:
+	// 12·2·64 + 13·2·8 + (10+4)·8 = 1536 + 208 + 112 = 1856 = 1952 − 80 − 16.
+	checkRel(t, "MegatronParams", tinyGPT().MegatronParams(4), 1856, 1e-12)
+}
+
+func TestParamsTinyGQA(t *testing.T) {
+	// qkv 8·(8+4+4) = 128, out 8·8 = 64; SwiGLU 3·8·12 = 288; RMSNorms 2·8 + 8
+	// = 24; embedding 80, head 80. Total 664.
+	m := tinyGQA()
+	p := m.Params()
+	want := Params{Embedding: 80, Head: 80, Attention: 192, DenseMLP: 288, Norms: 24, Total: 664, Active: 664}
+	if p != want {
+		t.Fatalf("Params = %+v, want %+v", p, want)
+	}
+	// KV: 2·kv_heads·head_dim = 8 elements, 16 bytes at bf16.
+	if got := m.KVBytesPerToken(2); got != 16 {
+		t.Errorf("KVBytesPerToken(bf16) = %v, want 16", float64(got))
+	}
+	if got := m.WeightBytes(0.5); got != 332 {
+		t.Errorf("WeightBytes(fp4) = %v, want 332", float64(got))
+	}
+	// Matmul FLOPs: 2·(192 + 288 + 80) = 1120. Attention per token at ctx 10:
+	// 2·4 heads·(2+2)·10 = 320.
+	if got := m.MatmulFLOPsPerToken(); got != 1120 {
+		t.Errorf("MatmulFLOPsPerToken = %v, want 1120", float64(got))
+	}
+	if got := m.AttentionFLOPsPerToken(10); got != 320 {
+		t.Errorf("AttentionFLOPsPerToken(10) = %v, want 320", float64(got))
+	}
+	// Sequence of 9: full attention ctx 9 → 288; causal ctx (9+1)/2 = 5 → 160.
+	if got := m.ForwardFLOPsPerToken(9, false); got != 1120+288 {
+		t.Errorf("Forward full = %v, want 1408", float64(got))
+	}
+	if got := m.ForwardFLOPsPerToken(9, true); got != 1120+160 {
+		t.Errorf("Forward causal = %v, want 1280", float64(got))
+	}
+	// Training: 3·1280 = 3840; recompute adds the layers again, 1280 − 2·8·10 = 1120.
+	if got := m.TrainingFLOPsPerToken(9, true, false); got != 3840 {
+		t.Errorf("Training = %v, want 3840", float64(got))
+	}
+	if got := m.TrainingFLOPsPerToken(9, true, true); got != 4960 {
+		t.Errorf("Training recompute = %v, want 4960", float64(got))
+	}
+}
+
+func TestParamsTinyMoEMLA(t *testing.T) {
+	// MLA per layer: q_a 8·4 = 32, q norm 4, q_b 4·2·3 = 24, kv_a 8·(4+1) = 40,
+	// kv norm 4, kv_b 4·2·(2+2) = 32, out 2·2·8 = 32 → 168. Dense SwiGLU 3·8·6
+	// = 144. One expert 3·8·3 = 72: routed 4·72 = 288, shared 72, router 8·4 =
+	// 32. Norms 2·2·8 + 8 = 40. Embedding 80, head 80. Total 1072; active
+	// 1072 − 288 + 2·72 = 928. MTP: 3 norms 24 + 2h² 128 + layer (168 + 16 +
+	// 5·72 + 32 = 576) = 728.
+	m := tinyMoE()
+	p := m.Params()
+	want := Params{Embedding: 80, Head: 80, Attention: 336, DenseMLP: 144, Experts: 288, SharedExperts: 72,
+		Router: 32, Norms: 40, MTP: 728, Total: 1072, Active: 928}
+	if p != want {
+		t.Fatalf("Params = %+v, want %+v", p, want)
+	}
+	// MLA cache: kv_lora_rank + qk_rope = 5 elements a layer, 10 B at bf16, 20 B total.
+	if got := m.KVBytesPerTokenPerLayer(2); got != 10 {
+		t.Errorf("KV per layer = %v, want 10", float64(got))
+	}
+	if got := m.KVBytesPerToken(2); got != 20 {
+		t.Errorf("KV = %v, want 20", float64(got))
+	}
+	// Matmul FLOPs: attention matmuls 168 − 8 (norms) = 160 per layer → 320;
+	// dense 144; MoE router 32 + 2 experts 144 + shared 72 = 248; head 80 →
+	// 792 parameters, 1584 FLOPs.
+	if got := m.MatmulFLOPsPerToken(); got != 1584 {
+		t.Errorf("MatmulFLOPsPerToken = %v, want 1584", float64(got))
+	}
+	// Attention (training form): 2·2 heads·(3+2)·ctx per layer, 2 layers: 40·ctx.
+	if got := m.AttentionFLOPsPerToken(3); got != 120 {
+		t.Errorf("AttentionFLOPsPerToken(3) = %v, want 120", float64(got))
+	}
+	// MTP forward: MoE layer 2·(160+248) = 816, projection 2·2·64 = 256, head 160.
+	if got := m.MTPFLOPsPerToken(); got != 1232 {
+		t.Errorf("MTPFLOPsPerToken = %v, want 1232", float64(got))
+	}
+}
+
+func TestLayerGEMMs(t *testing.T) {
+	m := tinyMoE()
+	layers := m.LayerGEMMs(6)
+	if len(layers) != 3 || layers[0].Kind != DenseLayer || layers[1].Kind != MoELayer || layers[2].Kind != HeadLayer {
+		t.Fatalf("layers = %+v", layers)
+	}
+	// 6 tokens × 2 active = 12 token-expert rows over 4 experts: 3 rows each.
+	var found bool
+	for _, g := range layers[1].GEMMs {
+		if g.Name == "experts_gate_up" {
+			found = true
+			if g.M != 12 || g.N != 6 || g.K != 8 || g.Groups != 4 || g.RowsPerGroup() != 3 {
+				t.Errorf("experts_gate_up = %+v", g)
+			}
+		}
+	}
+	if !found {
+		t.Error("no experts_gate_up GEMM")
+	}
+	// The GEMM list must carry exactly the matmul FLOPs: 6 tokens × 1584.
+	var sum float64
+	for _, l := range layers {
+		sum += l.FLOPs()
+	}
+	if sum != 6*1584 {
+		t.Errorf("sum of GEMM FLOPs = %v, want %v", sum, 6*1584)
+	}
+	// Attention GEMMs for 3 sequences of 5: Q·Kᵀ 2·5·5·3 and P·V 2·5·2·5 per
+	// head and sequence, 6 of them: 6·(150+100) = 1500 = 3·5 tokens·(40·5)/2 layers.
+	var att float64
+	for _, g := range m.AttentionGEMMs(3, 5) {
+		att += g.FLOPs()
+	}
+	if att != 1500 {
+		t.Errorf("attention GEMM FLOPs = %v, want 1500", att)
+	}
+}
+
+func TestMegatronTable1GPT1_7B(t *testing.T) {
+	// Narayanan et al. 2021 Table 1, first row: GPT 1.7B, L 24, h 2304, V
+	// 51200, s 2048, batch 512, 32 A100s, 137 TFLOP/s per GPU (44 % of 312).
+	// Eq. 3: 96·512·2048·24·2304² = 12 824 703 626 379 264, times
+	// (1 + 2048/13824 + 51200/884736) = 1.2060185185… gives
+	// F = 15 466 830 067 924 992 FLOP per iteration (exact in rationals).
+	// Without recompute: 72·…·(1 + 2048/13824 + 51200/663552) = 11 785 665 138 130 944.
+	m := Model{Layers: 24, Hidden: 2304, Heads: 24, FFN: 9216, Vocab: 51200, TiedEmbeddings: true, PosEmbeddings: 2048}.WithDefaults()
+	checkRel(t, "F recompute", float64(m.MegatronFLOPs(512, 2048, true)), 15466830067924992, 1e-15)
+	checkRel(t, "F no recompute", float64(m.MegatronFLOPs(512, 2048, false)), 11785665138130944, 1e-15)
+	// The paper's columns: 137 TFLOP/s·32 = 4.384 PFLOP/s ("4.4"), 137/312 = 43.9 % ("44 %");
+	// the implied iteration is F/4.384e15 = 3.528 s.
+	if it := float64(m.MegatronFLOPs(512, 2048, true)) / (137e12 * 32); math.Abs(it-3.528) > 0.001 {
+		t.Errorf("iteration time = %v s, want 3.528", it)
+	}
+	// Our per-token count reproduces eq. 3 (MHA, 4h GeLU, full attention).
+	for _, rc := range []bool{false, true} {
+		ours := float64(m.TrainingFLOPsPerToken(2048, false, rc)) * 512 * 2048
+		checkRel(t, "TrainingFLOPsPerToken·B·s", ours, float64(m.MegatronFLOPs(512, 2048, rc)), 1e-12)
+	}
+	// Eq. 2 gives 1 652 226 048 parameters, Table 1's "1.7B"; ours adds the final layernorm (2h).
+	if p := m.Params().Total; p != 1652226048+2*2304 {
+		t.Errorf("Params.Total = %d, want %d", p, 1652226048+2*2304)
+	}
+}
+
+func checkRel(t *testing.T, what string, got, want, tol float64) {
+	t.Helper()
+	if math.Abs(got-want) > tol*math.Abs(want) {
+		t.Errorf("%s = %.17g, want %.17g", what, got, want)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		m     Model
+		field string
+	}{
+		{"no layers", Model{Hidden: 8, Heads: 2, FFN: 8, Vocab: 8}, "layers"},
+		{"kv not divisor", Model{Layers: 1, Hidden: 8, Heads: 4, KVHeads: 3, FFN: 8, Vocab: 8}, "kv_heads"},
+		{"mla without sizes", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, Attention: MLA}, "mla"},
+		{"bad norm", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, Norm: "batchnorm"}, "norm"},
+		{"active > experts", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 2, Active: 3, ExpertFFN: 4}}, "moe.active"},
+		{"dense > layers", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 2, Active: 1, ExpertFFN: 4, DenseLayers: 2}}, "moe.dense_layers"},
+	}
+	for _, c := range cases {
+		err := c.m.WithDefaults().Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%s: err = %v, want a FieldError on %s", c.name, err, c.field)
+		}
+	}
+	for _, m := range []Model{tinyGPT(), tinyGQA(), tinyMoE()} {
+		if err := m.Validate(); err != nil {
+			t.Errorf("%s: %v", m.Name, err)
+		}
+	}
+	if b := tinyGQA().Bias; b == nil || *b {
+		t.Error("SwiGLU default: want rmsnorm without biases")
+	}
+}

@@ -1,0 +1,94 @@
+package fab
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// FieldError reports an input outside what the model allows.
+type FieldError struct {
+	Field string
+	Value float64
+	Allow string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("fab: %s = %g: want %s", e.Field, e.Value, e.Allow)
+}
+
+// ErrNoDies is returned when no whole die fits on the wafer.
+var ErrNoDies = errors.New("fab: no die fits on the wafer")
+
+func check(field string, v float64, ok bool, allow string) error {
+	if !ok || math.IsNaN(v) {
+		return &FieldError{Field: field, Value: v, Allow: allow}
+	}
+	return nil
+}
+
+func positive(field string, v float64) error {
+	return check(field, v, v > 0 && !math.IsInf(v, 0), "a finite number > 0")
+}
+
+func fraction(field string, v float64) error {
+	return check(field, v, v > 0 && v <= 1, "a fraction in (0, 1]")
+}
+
+// Wafer is a round wafer: its diameter and the ring at the edge where no
+// die is printed.
+type Wafer struct {
+	DiameterMM      float64 `json:"diameter_mm"`
+	EdgeExclusionMM float64 `json:"edge_exclusion_mm"`
+}
+
+// Die is one compute die: its area and the scribe street (saw lane)
+// around it.
+type Die struct {
+	AreaMM2  float64 `json:"area_mm2"`
+	ScribeMM float64 `json:"scribe_mm"`
+}
+
+// Validate checks the wafer's fields.
+func (w Wafer) Validate() error {
+	if err := positive("wafer diameter (mm)", w.DiameterMM); err != nil {
+		return err
+	}
+	return check("edge exclusion (mm)", w.EdgeExclusionMM,
+		w.EdgeExclusionMM >= 0 && 2*w.EdgeExclusionMM < w.DiameterMM, "0 <= edge exclusion < diameter/2")
+}
+
+// Validate checks the die's fields.
+func (d Die) Validate() error {
+	if err := positive("die area (mm²)", d.AreaMM2); err != nil {
+		return err
+	}
+	return check("scribe street (mm)", d.ScribeMM, d.ScribeMM >= 0 && d.ScribeMM < 10, "0 <= scribe < 10 mm")
+}
+
+// SteppedArea is the wafer area one die occupies: a square die of area
+// A with a scribe street s gives (√A + s)².
+func (d Die) SteppedArea() float64 {
+	side := math.Sqrt(d.AreaMM2) + d.ScribeMM
+	return side * side
+}
+
+// DiesPerWafer is the gross number of whole dies on a wafer:
+// ⌊π·(d/2)²/A − π·d/√(2·A)⌋ with d the usable diameter (diameter minus
+// twice the edge exclusion) and A the stepped area (die plus scribe).
+// The second term is the partial dies lost around the edge.
+func DiesPerWafer(w Wafer, d Die) (float64, error) {
+	if err := w.Validate(); err != nil {
+		return 0, err
+	}
+	if err := d.Validate(); err != nil {
+		return 0, err
+	}
+	dia := w.DiameterMM - 2*w.EdgeExclusionMM
+	a := d.SteppedArea()
+	n := math.Floor(math.Pi*dia*dia/(4*a) - math.Pi*dia/math.Sqrt(2*a))
+	if n < 1 {
+		return 0, fmt.Errorf("%w: a %g mm² die on a %g mm usable diameter", ErrNoDies, d.AreaMM2, dia)
+	}
+	return n, nil
+}

@@ -3,7 +3,6 @@ package units
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 )
 
 // JSON: quantities are written as plain numbers in the base unit (bytes,
@@ -14,7 +13,7 @@ func marshalNumber(v float64) ([]byte, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return []byte("null"), nil
 	}
-	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+	return json.Marshal(v)
 }
 
 // unmarshalJSON decodes a number, or a string handed to parseText.

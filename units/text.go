@@ -90,6 +90,10 @@ func ParseJoules(s string) (Joules, error) {
 func ParseUSD(s string) (USD, error) {
 	in := strings.TrimSpace(s)
 	in = strings.TrimSpace(strings.TrimSuffix(in, "USD"))
+	sign := 1.0
+	if strings.HasPrefix(in, "-$") {
+		sign, in = -1, in[1:]
+	}
 	in = strings.TrimPrefix(in, "$")
 	mult := 1.0
 	switch {
@@ -104,7 +108,7 @@ func ParseUSD(s string) (USD, error) {
 	if err != nil || v != v || v > 1e300 || v < -1e300 {
 		return 0, &ParseError{Kind: "amount of money", Input: s, Want: "$N, $Nk, $NM, $NB or N USD"}
 	}
-	return USD(v * mult), nil
+	return USD(sign * v * mult), nil
 }
 
 // ParseUSDPerHour parses "$2.5/h", "2.5/h", "$2.5/hr" or a bare number of dollars per hour.

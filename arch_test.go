@@ -1,0 +1,177 @@
+package chipgap
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// layer assigns every package of the module its layer (see doc.go). A new
+// package must be added here, which makes its place in the DAG a reviewed
+// decision.
+var layer = map[string]int{
+	"units":    0,
+	"hardware": 1, "llm": 1, "fab": 1, "uncertain": 1, "sim": 1, "plot": 1,
+	"parallel": 2, "econ": 2,
+	"training": 3, "inference": 3,
+	"serve": 4, "goodput": 4,
+	"catalog": 5, "runs": 5, "scenario": 5, "report": 5,
+	"web": 6, "cmd/chipgap": 6,
+	"internal/golden": 1,
+}
+
+// sameLayerAllowed lists imports between packages of one layer that the
+// design allows (layer 5 orchestration uses the catalog).
+var sameLayerAllowed = map[string]bool{
+	"runs->catalog": true, "scenario->catalog": true, "scenario->runs": true,
+	"report->catalog": true, "report->scenario": true, "report->runs": true,
+	"web->cmd/chipgap": false,
+}
+
+// thirdParty lists the only modules outside the standard library that a
+// package may import, and which packages may.
+var thirdParty = map[string][]string{
+	"go.yaml.in/yaml/v3":  {"catalog", "runs", "scenario"},
+	"gonum.org/v1/gonum/": {"uncertain"},
+}
+
+func packageImports(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	pkgs := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		if pkgs[dir] == nil {
+			pkgs[dir] = map[string]bool{}
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			pkgs[dir][p] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+func TestLayering(t *testing.T) {
+	for dir, imps := range packageImports(t) {
+		if dir == "." {
+			continue
+		}
+		from, ok := layer[dir]
+		if !ok {
+			t.Errorf("package %s has no layer: add it to arch_test.go and doc.go", dir)
+			continue
+		}
+		for imp := range imps {
+			checkImport(t, dir, from, imp)
+		}
+	}
+}
+
+func checkImport(t *testing.T, dir string, from int, imp string) {
+	t.Helper()
+	if rest, ok := strings.CutPrefix(imp, "chipgap/"); ok {
+		to, known := layer[rest]
+		switch {
+		case !known:
+			t.Errorf("%s imports %s, which has no layer", dir, imp)
+		case to > from:
+			t.Errorf("%s (layer %d) imports %s (layer %d): upward", dir, from, rest, to)
+		case to == from && !sameLayerAllowed[dir+"->"+rest]:
+			t.Errorf("%s imports its sibling %s (both layer %d)", dir, rest, from)
+		}
+		return
+	}
+	if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+		checkStdlib(t, dir, from, imp)
+		return
+	}
+	for mod, users := range thirdParty {
+		if imp == mod || strings.HasPrefix(imp, mod) {
+			for _, u := range users {
+				if u == dir {
+					return
+				}
+			}
+			t.Errorf("%s imports %s; only %v may", dir, imp, users)
+			return
+		}
+	}
+	t.Errorf("%s imports %s, which is not an allowed dependency (see docs/design/000-architecture.md)", dir, imp)
+}
+
+// checkStdlib keeps I/O out of the pure layers.
+func checkStdlib(t *testing.T, dir string, from int, imp string) {
+	t.Helper()
+	if imp == "net/http" && dir != "web" && dir != "cmd/chipgap" {
+		t.Errorf("%s imports net/http; only web may", dir)
+	}
+	if from <= 4 && (imp == "os" || imp == "flag" || imp == "net/http" || imp == "log") {
+		t.Errorf("%s (layer %d) imports %s: layers 0-4 do no I/O", dir, from, imp)
+	}
+}
+
+// TestSizeBudgets flags functions over 80 lines, files over 800 lines and
+// functions with more than 5 parameters (style-anchors §6.10).
+func TestSizeBudgets(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		if strings.Contains(path, "testdata") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := strings.Count(string(src), "\n"); n > 800 && !strings.HasSuffix(path, "_test.go") {
+			t.Errorf("%s has %d lines (limit 800)", path, n)
+		}
+		f, err := parser.ParseFile(fset, path, src, 0)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			lines := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line
+			if lines > 80 {
+				t.Errorf("%s: func %s has %d lines (limit 80)", path, fn.Name.Name, lines)
+			}
+			if n := fn.Type.Params.NumFields(); n > 5 {
+				t.Errorf("%s: func %s takes %d parameters (limit 5; use an options struct)", path, fn.Name.Name, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -93,6 +93,9 @@ type Memory struct {
 // Link is a chip's share of a network tier.
 type Link struct {
 	Tech string `yaml:"tech,omitempty" json:"tech,omitempty"`
+	// Network is the id of the catalog network entry this link belongs to
+	// (its latency and fabric description).
+	Network string `yaml:"network,omitempty" json:"network,omitempty"`
 	// Bandwidth per chip: for scale-up the aggregate bidirectional figure
 	// vendors quote; for scale-out the NIC rate each way.
 	Bandwidth Value[units.ByteRate] `yaml:"bandwidth" json:"bandwidth"`
@@ -178,4 +181,6 @@ type Source struct {
 	Title string `yaml:"title" json:"title"`
 	URL   string `yaml:"url,omitempty" json:"url,omitempty"`
 	Kind  string `yaml:"kind,omitempty" json:"kind,omitempty"`
+	// Note says how the source was read or how reliable it is.
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
 }

@@ -1,0 +1,261 @@
+package catalog
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+)
+
+//go:embed data
+var embedded embed.FS
+
+// Data is the embedded data directory (files at its root: "chips.yaml",
+// "stacks-training.yaml", ...). Other files of package catalog read their
+// own YAML from it with DecodeFile.
+var Data fs.FS = mustSub(embedded, "data")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // unreachable: dir is a literal embedded above
+	}
+	return sub
+}
+
+// ErrNotFound is wrapped by every lookup of an unknown id.
+var ErrNotFound = errors.New("not found")
+
+// Stacks are the software-stack ids a chip may name as its default.
+var Stacks = []string{"cuda", "cann", "rocm", "xla", "synapse"}
+
+// Catalog holds every chip, network, system, source and model preset.
+type Catalog struct {
+	chips    map[string]*hardware.Chip
+	networks map[string]*hardware.Network
+	systems  map[string]*hardware.System
+	sources  map[string]*hardware.Source
+	models   []llm.Model
+}
+
+var loadOnce = sync.OnceValues(func() (*Catalog, error) { return loadFrom(Data) })
+
+// Load decodes the embedded data once and returns the shared catalog.
+// Callers must not modify what it returns.
+func Load() (*Catalog, error) { return loadOnce() }
+
+// loadFrom decodes and checks a data directory (tests pass fstest.MapFS).
+func loadFrom(fsys fs.FS) (*Catalog, error) {
+	var (
+		src struct{ Sources []hardware.Source }
+		chp struct{ Chips []hardware.Chip }
+		net struct{ Networks []hardware.Network }
+		sys struct{ Systems []hardware.System }
+		mod struct{ Models []llm.Model }
+	)
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"sources.yaml", &src}, {"chips.yaml", &chp}, {"networks.yaml", &net}, {"systems.yaml", &sys}, {"models.yaml", &mod}} {
+		if err := DecodeFile(fsys, f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	c := &Catalog{
+		chips:    map[string]*hardware.Chip{},
+		networks: map[string]*hardware.Network{},
+		systems:  map[string]*hardware.System{},
+		sources:  map[string]*hardware.Source{},
+	}
+	if err := c.index(src.Sources, chp.Chips, net.Networks, sys.Systems); err != nil {
+		return nil, err
+	}
+	if err := c.addModels(mod.Models); err != nil {
+		return nil, err
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Catalog) index(src []hardware.Source, chips []hardware.Chip, nets []hardware.Network, syss []hardware.System) error {
+	for i := range src {
+		if err := put(c.sources, "sources.yaml", "source", src[i].Key, &src[i]); err != nil {
+			return err
+		}
+	}
+	for i := range chips {
+		normChip(&chips[i])
+		if err := put(c.chips, "chips.yaml", "chip", chips[i].ID, &chips[i]); err != nil {
+			return err
+		}
+	}
+	for i := range nets {
+		normNetwork(&nets[i])
+		if err := put(c.networks, "networks.yaml", "network", nets[i].ID, &nets[i]); err != nil {
+			return err
+		}
+	}
+	for i := range syss {
+		norm(&syss[i].Power)
+		norm(&syss[i].Price)
+		if err := put(c.systems, "systems.yaml", "system", syss[i].ID, &syss[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func put[T any](m map[string]*T, file, kind, id string, v *T) error {
+	if id == "" {
+		return fmt.Errorf("catalog: %s: a %s has an empty id", file, kind)
+	}
+	if _, dup := m[id]; dup {
+		return fmt.Errorf("catalog: %s: %s %q is defined twice", file, kind, id)
+	}
+	m[id] = v
+	return nil
+}
+
+func (c *Catalog) addModels(ms []llm.Model) error {
+	seen := map[string]bool{}
+	for i, m := range ms {
+		m = m.WithDefaults()
+		if m.ID == "" {
+			return fmt.Errorf("catalog: models.yaml: model #%d (%q) has no id", i+1, m.Name)
+		}
+		if seen[m.ID] {
+			return fmt.Errorf("catalog: models.yaml: model %q is defined twice", m.ID)
+		}
+		if err := m.Validate(); err != nil {
+			return fmt.Errorf("catalog: models.yaml: model %q: %w", m.ID, err)
+		}
+		seen[m.ID] = true
+		c.models = append(c.models, m)
+	}
+	return nil
+}
+
+// Chip returns the chip with this id.
+func (c *Catalog) Chip(id string) (*hardware.Chip, error) { return lookup(c.chips, "chip", id) }
+
+// Network returns the network tier with this id.
+func (c *Catalog) Network(id string) (*hardware.Network, error) {
+	return lookup(c.networks, "network", id)
+}
+
+// System returns the system with this id.
+func (c *Catalog) System(id string) (*hardware.System, error) { return lookup(c.systems, "system", id) }
+
+// Source returns the source with this key.
+func (c *Catalog) Source(key string) (*hardware.Source, error) {
+	return lookup(c.sources, "source", key)
+}
+
+// Chips returns every chip, sorted by id.
+func (c *Catalog) Chips() []*hardware.Chip { return sorted(c.chips) }
+
+// Networks returns every network, sorted by id.
+func (c *Catalog) Networks() []*hardware.Network { return sorted(c.networks) }
+
+// Systems returns every system, sorted by id.
+func (c *Catalog) Systems() []*hardware.System { return sorted(c.systems) }
+
+// ChipIDs returns every chip id, sorted.
+func (c *Catalog) ChipIDs() []string { return keys(c.chips) }
+
+// Models returns the model presets in file order (defaults filled).
+func (c *Catalog) Models() []llm.Model { return append([]llm.Model(nil), c.models...) }
+
+// Model returns the model preset with this id.
+func (c *Catalog) Model(id string) (llm.Model, error) {
+	var ids []string
+	for _, m := range c.models {
+		if m.ID == id {
+			return m, nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return llm.Model{}, fmt.Errorf("unknown model %q%s: %w", id, Suggest(id, ids), ErrNotFound)
+}
+
+func lookup[T any](m map[string]*T, kind, id string) (*T, error) {
+	if v, ok := m[id]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("unknown %s %q%s: %w", kind, id, Suggest(id, keys(m)), ErrNotFound)
+}
+
+func keys[T any](m map[string]*T) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func sorted[T any](m map[string]*T) []*T {
+	var out []*T
+	for _, k := range keys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+// Suggest returns "; did you mean a, b?" naming up to three ids closest to
+// s (those containing it or sharing its prefix first, then by edit
+// distance), or "" when none is close.
+func Suggest(s string, ids []string) string {
+	type cand struct {
+		id string
+		d  int
+	}
+	var cs []cand
+	ls := strings.ToLower(s)
+	for _, id := range ids {
+		d := editDistance(ls, id)
+		if ls != "" && (strings.HasPrefix(id, ls) || strings.Contains(id, ls)) {
+			d = min(d, 1)
+		}
+		if d <= max(2, len(s)/3) {
+			cs = append(cs, cand{id, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	if len(cs) == 0 {
+		return ""
+	}
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].id)
+	}
+	return "; did you mean " + strings.Join(out, ", ") + "?"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

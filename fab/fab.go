@@ -42,10 +42,12 @@ type Wafer struct {
 	EdgeExclusionMM float64 `json:"edge_exclusion_mm"`
 }
 
-// Die is one compute die: its area and the scribe street (saw lane)
-// around it.
+// Die is one compute die: its area, its outline when known (0: square),
+// and the scribe street (saw lane) around it.
 type Die struct {
 	AreaMM2  float64 `json:"area_mm2"`
+	WidthMM  float64 `json:"width_mm,omitempty"`
+	HeightMM float64 `json:"height_mm,omitempty"`
 	ScribeMM float64 `json:"scribe_mm"`
 }
 
@@ -63,12 +65,23 @@ func (d Die) Validate() error {
 	if err := positive("die area (mm²)", d.AreaMM2); err != nil {
 		return err
 	}
+	if d.WidthMM != 0 || d.HeightMM != 0 {
+		a := d.WidthMM * d.HeightMM
+		if err := check("die outline (width × height, mm²)", a,
+			d.WidthMM > 0 && d.HeightMM > 0 && math.Abs(a-d.AreaMM2) <= 0.02*d.AreaMM2,
+			fmt.Sprintf("both > 0 and within 2%% of the die area %g mm²", d.AreaMM2)); err != nil {
+			return err
+		}
+	}
 	return check("scribe street (mm)", d.ScribeMM, d.ScribeMM >= 0 && d.ScribeMM < 10, "0 <= scribe < 10 mm")
 }
 
-// SteppedArea is the wafer area one die occupies: a square die of area
-// A with a scribe street s gives (√A + s)².
+// SteppedArea is the wafer area one die occupies with its scribe street
+// s: (w + s)·(h + s), or (√A + s)² for a die of unknown outline.
 func (d Die) SteppedArea() float64 {
+	if d.WidthMM > 0 && d.HeightMM > 0 {
+		return (d.WidthMM + d.ScribeMM) * (d.HeightMM + d.ScribeMM)
+	}
 	side := math.Sqrt(d.AreaMM2) + d.ScribeMM
 	return side * side
 }

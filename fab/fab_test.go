@@ -20,6 +20,8 @@ func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol*math.M
 //	0.1 mm scribe: A = (√665.61 + 0.1)² = 25.8994² = 670.78 mm²;
 //	            π·294²/(4·670.78) = 101.21; π·294/√1341.56 = 25.22;
 //	            75.99 → 75.
+//	21.32 × 31.22 mm outline, 0.1 mm scribe: A = 21.42·31.32 = 670.87 mm²;
+//	            101.20 − 25.22 = 75.98 → 75.
 //	H100 (814 mm², no scribe): 83.40 − 22.89 = 60.5 → 60 (catalog: 60.5).
 func TestDiesPerWafer(t *testing.T) {
 	w := Wafer{DiameterMM: 300, EdgeExclusionMM: 3}
@@ -29,6 +31,7 @@ func TestDiesPerWafer(t *testing.T) {
 	}{
 		{Die{AreaMM2: 665.61}, 76},
 		{Die{AreaMM2: 665.61, ScribeMM: 0.1}, 75},
+		{Die{AreaMM2: 665.61, WidthMM: 21.32, HeightMM: 31.22, ScribeMM: 0.1}, 75},
 		{Die{AreaMM2: 814}, 60},
 	}
 	for _, c := range cases {
@@ -39,6 +42,9 @@ func TestDiesPerWafer(t *testing.T) {
 	}
 	if _, err := DiesPerWafer(w, Die{AreaMM2: 80000}); !errors.Is(err, ErrNoDies) {
 		t.Errorf("huge die: error %v, want ErrNoDies", err)
+	}
+	if _, err := DiesPerWafer(w, Die{AreaMM2: 665.61, WidthMM: 10, HeightMM: 10}); err == nil {
+		t.Error("outline 100 mm² for a 665.61 mm² die accepted")
 	}
 	var fe *FieldError
 	if _, err := DiesPerWafer(w, Die{AreaMM2: -1}); !errors.As(err, &fe) || fe.Field != "die area (mm²)" {

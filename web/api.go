@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+)
+
+// route is one API endpoint: its ServeMux pattern, handler and the line
+// GET /api prints about it.
+type route struct {
+	pattern string
+	h       apiFunc
+	doc     string
+}
+
+// apiRoutes is the one table of API endpoints, in the order docs/api.md
+// describes them.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{"GET /api", s.handleIndex, "this list"},
+		{"GET /api/limits", s.handleLimits, "the server's request limits"},
+		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
+		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (501 until the report package lands)"},
+	}
+}
+
+// handleIndex lists the endpoints.
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) error {
+	type ep struct {
+		Route string `json:"route"`
+		Doc   string `json:"doc"`
+	}
+	var out []ep
+	for _, rt := range s.apiRoutes() {
+		out = append(out, ep{rt.pattern, rt.doc})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"endpoints": out, "docs": "docs/api.md"})
+	return nil
+}
+
+// limitsView is Limits as JSON, durations in seconds.
+type limitsView struct {
+	MaxBody        int64   `json:"max_body_bytes"`
+	MaxHeavy       int     `json:"max_concurrent_computations"`
+	MaxWaiting     int     `json:"max_waiting_requests"`
+	Timeout        float64 `json:"request_timeout_s"`
+	JobTimeout     float64 `json:"job_timeout_s"`
+	MaxJobs        int     `json:"max_jobs"`
+	JobTTL         float64 `json:"job_ttl_s"`
+	MaxPlans       int     `json:"max_plans"`
+	MaxSamples     int     `json:"max_samples"`
+	MaxCurvePoints int     `json:"max_curve_points"`
+}
+
+func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
+	l := s.limits
+	writeJSON(w, http.StatusOK, limitsView{
+		MaxBody: l.MaxBody, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting,
+		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
+		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
+	})
+	return nil
+}
+
+// handleReport is the slot for POST /api/report: the gap report for a
+// posted scenario. It answers 501 until the report and scenario packages
+// exist; wiring it is: decode the scenario (scenario package, from JSON
+// or YAML), build the report, write it as JSON with each figure's
+// sources, all under respondJobOrWait so that it gets a job and progress.
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
+	return &Error{Status: http.StatusNotImplemented, Field: "scenario", Msg: "the gap report is not available in this build yet"}
+}

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+)
+
+// Error is what every failing API call returns, as JSON:
+//
+//	{"error": "training.tokens = -1: want a positive number", "field": "tokens"}
+//
+// Field names the request field at fault (a JSON path such as
+// "cluster.chips") and is empty when no single field is to blame.
+type Error struct {
+	Status int    `json:"-"`
+	Msg    string `json:"error"`
+	Field  string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return e.Field + ": " + e.Msg
+}
+
+// badField is a 400 naming the field at fault.
+func badField(field, format string, a ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// notFound is a 404 naming the field whose id did not resolve.
+func notFound(field string, err error) *Error {
+	return &Error{Status: http.StatusNotFound, Field: field, Msg: err.Error()}
+}
+
+// apiFunc is an HTTP handler that returns its error instead of writing it,
+// so that one adapter (Server.api) renders every failure the same way.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// api adapts h: errors become JSON bodies with a 4xx or 5xx status,
+// panics become a logged 500, and the handler's latency is logged at
+// debug level.
+func (s *Server) api(h apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.logger().Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				writeJSON(w, http.StatusInternalServerError, &Error{Msg: "internal error"})
+			}
+		}()
+		if err := h(w, r); err != nil {
+			e := s.classify(r, err)
+			writeJSON(w, e.Status, e)
+		}
+	})
+}
+
+// classify maps err to the status and body the client sees. Client
+// mistakes (a field out of range, an unknown id, a plan that does not fit)
+// are 4xx and carry the message; anything else is a 500 whose detail goes
+// to the log only.
+func (s *Server) classify(r *http.Request, err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Status == 0 {
+			e.Status = http.StatusBadRequest
+		}
+		if e.Status >= 500 {
+			s.logger().Error("request failed", "path", r.URL.Path, "status", e.Status, "err", e.Msg)
+		}
+		return e
+	}
+	if field, ok := fieldOf(err); ok {
+		return &Error{Status: http.StatusBadRequest, Field: field, Msg: err.Error()}
+	}
+	s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	return &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
+}
+
+// fieldOf finds a field-naming error anywhere in err's chain: any struct
+// error with a string field named Field, Path or Param (the *FieldError
+// shape every chipgap package uses), without importing those packages'
+// types one by one.
+func fieldOf(err error) (string, bool) {
+	for _, e := range unwrapAll(err) {
+		v := reflect.ValueOf(e)
+		if v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			continue
+		}
+		for _, name := range []string{"Field", "Path", "Param"} {
+			if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String {
+				return f.String(), true
+			}
+		}
+	}
+	return "", false
+}
+
+// unwrapAll lists err and every error it wraps, depth first.
+func unwrapAll(err error) []error {
+	var out []error
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		out = append(out, e)
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// writeJSON writes v with status. Encoding errors after the header is
+// sent cannot be reported to the client; they are rare (NaN is written
+// as null by the units types) and show up as a truncated body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	_ = enc.Encode(v)
+}
+
+// decodeError turns an encoding/json or body-limit failure into a 4xx
+// that names the field where it can.
+func decodeError(err error, limit int64) *Error {
+	var mbe *http.MaxBytesError
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &mbe):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Field: "body",
+			Msg: fmt.Sprintf("request body over the %d-byte limit", limit)}
+	case errors.As(err, &ute):
+		return badField(ute.Field, "got a JSON %s, want %s", ute.Value, ute.Type)
+	case errors.As(err, &se):
+		return badField("body", "malformed JSON at byte %d: %v", se.Offset, err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return badField(name, "unknown field %q", name)
+	}
+	if field, ok := fieldOf(err); ok {
+		return badField(field, "%v", err)
+	}
+	return badField("body", "cannot decode request: %v", err)
+}
+
+// logger returns the server's logger, or a discarding one.
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

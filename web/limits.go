@@ -1,0 +1,195 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"time"
+)
+
+// Limits bounds what one client can make the server do. Every field has a
+// default (DefaultLimits) and is documented in docs/api.md.
+type Limits struct {
+	// MaxBody is the largest request body accepted, in bytes (413 above).
+	MaxBody int64
+	// MaxHeavy is how many computations (estimates, searches, curves,
+	// simulations) run at once; further requests wait for a slot.
+	MaxHeavy int
+	// MaxWaiting is how many requests may wait for a slot; beyond it the
+	// server answers 503 at once, so a flood cannot pile up goroutines.
+	MaxWaiting int
+	// Timeout bounds one synchronous request, waiting included (504).
+	Timeout time.Duration
+	// JobTimeout bounds one asynchronous job (a search or a simulation).
+	JobTimeout time.Duration
+	// MaxJobs is how many asynchronous jobs the server keeps (running and
+	// finished); finished jobs are dropped after JobTTL or when room is
+	// needed.
+	MaxJobs int
+	JobTTL  time.Duration
+	// MaxPlans caps the parallelism plans one search may evaluate.
+	MaxPlans int
+	// MaxSamples caps the Monte Carlo samples or simulated runs one
+	// request may start.
+	MaxSamples int
+	// MaxCurvePoints caps the points of one inference curve.
+	MaxCurvePoints int
+}
+
+// DefaultLimits are the limits `chipgap web` runs with.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBody:        1 << 20,
+		MaxHeavy:       max(2, 2*runtime.GOMAXPROCS(0)),
+		MaxWaiting:     1024,
+		Timeout:        15 * time.Second,
+		JobTimeout:     2 * time.Minute,
+		MaxJobs:        16,
+		JobTTL:         10 * time.Minute,
+		MaxPlans:       20000,
+		MaxSamples:     2000,
+		MaxCurvePoints: 64,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	fill := func(v *int, dv int) {
+		if *v <= 0 {
+			*v = dv
+		}
+	}
+	fill(&l.MaxHeavy, d.MaxHeavy)
+	fill(&l.MaxWaiting, d.MaxWaiting)
+	fill(&l.MaxJobs, d.MaxJobs)
+	fill(&l.MaxPlans, d.MaxPlans)
+	fill(&l.MaxSamples, d.MaxSamples)
+	fill(&l.MaxCurvePoints, d.MaxCurvePoints)
+	if l.MaxBody <= 0 {
+		l.MaxBody = d.MaxBody
+	}
+	for _, p := range []struct{ v, dv *time.Duration }{{&l.Timeout, &d.Timeout}, {&l.JobTimeout, &d.JobTimeout}, {&l.JobTTL, &d.JobTTL}} {
+		if *p.v <= 0 {
+			*p.v = *p.dv
+		}
+	}
+	return l
+}
+
+// gate is a counting semaphore with a bounded waiting room.
+type gate struct {
+	slots   chan struct{}
+	waiting chan struct{}
+}
+
+func newGate(slots, waiting int) *gate {
+	return &gate{slots: make(chan struct{}, slots), waiting: make(chan struct{}, waiting)}
+}
+
+var errBusy = &Error{Status: http.StatusServiceUnavailable, Msg: "server busy: too many requests waiting; retry shortly"}
+
+// acquire takes a slot, waiting until ctx ends; it fails at once with 503
+// when the waiting room is full.
+func (g *gate) acquire(ctx context.Context) error {
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case g.waiting <- struct{}{}:
+	default:
+		return errBusy
+	}
+	defer func() { <-g.waiting }()
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return timeoutError(ctx)
+	}
+}
+
+func (g *gate) release() { <-g.slots }
+
+// timeoutError is the 504 (or 499-like 503 when the client left) for a
+// request whose context ended.
+func timeoutError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Status: http.StatusGatewayTimeout, Msg: "request timed out (see limits in docs/api.md)"}
+	}
+	return &Error{Status: http.StatusServiceUnavailable, Msg: "request cancelled"}
+}
+
+// compute runs fn holding a gate slot, within the request's timeout. fn
+// runs on its own goroutine so a timeout answers the client at once; the
+// slot is held until fn really returns, so abandoned work still counts
+// against MaxHeavy and cannot pile up.
+func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context) (T, error)) (T, error) {
+	var zero T
+	ctx, cancel := context.WithTimeout(ctx, s.limits.Timeout)
+	defer cancel()
+	if err := s.gate.acquire(ctx); err != nil {
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+		p   any
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer s.gate.release()
+		var res result
+		defer func() {
+			if p := recover(); p != nil {
+				res.p = p
+			}
+			done <- res
+		}()
+		res.v, res.err = fn(ctx)
+	}()
+	select {
+	case res := <-done:
+		if res.p != nil {
+			panic(res.p)
+		}
+		return res.v, res.err
+	case <-ctx.Done():
+		return zero, timeoutError(ctx)
+	}
+}
+
+// decode reads one JSON object from r's body into dst, strictly: the body
+// is capped at MaxBody, unknown fields are errors, and nothing may follow
+// the object.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if errors.Is(err, io.EOF) {
+			return badField("body", "empty request body: want a JSON object")
+		}
+		return decodeError(err, s.limits.MaxBody)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err, s.limits.MaxBody)
+		}
+		return badField("body", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// capInt rejects n above limit, naming field.
+func capInt(field string, n, limit int) error {
+	if n > limit {
+		return badField(field, "%d is over this server's limit of %d (see docs/api.md)", n, limit)
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// DefaultAddr is where `chipgap web` listens unless told otherwise:
+// loopback only, since the server has no authentication.
+const DefaultAddr = "127.0.0.1:8080"
+
+//go:embed static
+var staticFS embed.FS
+
+// Server serves the chipgap page and its JSON API. Set the exported fields,
+// then call Handler (tests) or ListenAndServe (the CLI). A Server must not
+// be copied after first use.
+type Server struct {
+	// Addr is the TCP address to listen on; empty means DefaultAddr.
+	Addr string
+	// Logger receives request failures, panics and server lifecycle
+	// messages; nil discards them.
+	Logger *slog.Logger
+	// Limits bound the work one request may start; zero fields take
+	// their DefaultLimits value.
+	Limits Limits
+
+	once    sync.Once
+	limits  Limits
+	gate    *gate
+	jobs    *jobs
+	handler http.Handler
+}
+
+// init builds the handler and the shared limiters once.
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.limits = s.Limits.withDefaults()
+		s.gate = newGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
+		s.jobs = newJobs(s.limits.MaxJobs, s.limits.JobTTL)
+		s.handler = s.routes()
+	})
+}
+
+// Handler returns the server's http.Handler: the page under / and the
+// API under /api/.
+func (s *Server) Handler() http.Handler {
+	s.init()
+	return s.handler
+}
+
+// routes is the one table of everything the server answers.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.apiRoutes() {
+		mux.Handle(rt.pattern, s.api(rt.h))
+	}
+	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + r.Method + " " + r.URL.Path + " (see GET /api)"}
+	}))
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the directory
+	}
+	mux.Handle("GET /", staticHandler(http.FileServerFS(sub)))
+	return mux
+}
+
+// staticHandler serves the embedded page; it never touches the disk.
+func staticHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Listen opens the server's address, so the caller can print the real
+// one (with port 0) before serving.
+func (s *Server) Listen() (net.Listener, error) {
+	addr := s.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	return net.Listen("tcp", addr)
+}
+
+// Serve answers requests on ln until ctx ends, then shuts down
+// gracefully (in-flight requests get up to five seconds).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.init()
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.limits.Timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger().Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	s.jobs.cancelAll()
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// ListenAndServe listens on Addr and serves until ctx ends.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := s.Listen()
+	if err != nil {
+		return err
+	}
+	s.logger().Info("chipgap web listening", "addr", ln.Addr().String())
+	return s.Serve(ctx, ln)
+}

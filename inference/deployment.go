@@ -1,0 +1,232 @@
+package inference
+
+import (
+	"fmt"
+	"slices"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// Parallel is how one serving instance (one copy of the model) is split
+// over devices. Degrees count devices (a 910C package is two devices).
+//
+// A stage of the pipeline is W = max(TP, EP) devices wide. Attention and
+// dense layers are tensor-parallel over TP and data-parallel over the
+// W/TP attention groups (DeepSeek-style "DP attention"); routed experts are
+// spread over EP devices (each expert further split W/EP ways).
+type Parallel struct {
+	TP int `json:"tp"`
+	PP int `json:"pp"`
+	EP int `json:"ep"`
+	// DP is the number of instances the cluster holds (0: as many as fit).
+	DP int `json:"dp"`
+}
+
+// Speculative is draft (or MTP) decoding: Tokens drafted per step, each
+// accepted with probability Acceptance (given the previous ones were).
+type Speculative struct {
+	Tokens     int     `json:"tokens"`
+	Acceptance float64 `json:"acceptance"`
+}
+
+// TokensPerStep is the expected tokens one verification step emits:
+// (1 − α^(d+1))/(1 − α) (Leviathan et al. 2023, arXiv 2211.17192).
+func (s Speculative) TokensPerStep() float64 {
+	if s.Tokens <= 0 {
+		return 1
+	}
+	a := s.Acceptance
+	if a >= 1 {
+		return float64(s.Tokens + 1)
+	}
+	p := 1.0
+	for range s.Tokens + 1 {
+		p *= a
+	}
+	return (1 - p) / (1 - a)
+}
+
+// Deployment is everything the per-step model needs: the model, the
+// hardware (Cluster.Chips = chips of the whole deployment), the split,
+// the precisions and the software stack's profile.
+type Deployment struct {
+	Model    llm.Model        `json:"model"`
+	Cluster  hardware.Cluster `json:"cluster"`
+	Parallel Parallel         `json:"parallel"`
+	// Precision of weights and matmuls; KVPrecision of the KV cache
+	// (default: Precision, or BF16 for FP4 weights).
+	Precision   hardware.Precision `json:"precision"`
+	KVPrecision hardware.Precision `json:"kv_precision"`
+	Profile     Profile            `json:"profile"`
+	Speculative Speculative        `json:"speculative"`
+}
+
+// layout is a Deployment resolved into per-device quantities.
+type layout struct {
+	d                 Deployment
+	m                 llm.Model
+	sh                shape
+	devices           int
+	tp, pp, ep, w     int
+	adp, etp          int     // attention groups per stage, ways each expert is split
+	instances         int     // instances in the deployment
+	devicesPerChip    int     // devices per package
+	peak, peak16      float64 // per-device dense FLOP/s at Precision and at 16-bit
+	bw                float64 // per-device HBM bandwidth, bytes/s
+	mem               float64 // per-device HBM capacity, bytes
+	wBytes, kvBytes   float64 // bytes per weight, per KV element
+	actBytes          float64 // bytes per activation element on the wire
+	cluster           hardware.Cluster
+	tpGroup, epGroup  hardware.Group
+	tokensPerStepSpec float64
+}
+
+// resolve validates d and works out the per-device layout.
+func resolve(d Deployment) (*layout, error) {
+	m := d.Model.WithDefaults()
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.Cluster.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.Profile.Validate(); err != nil {
+		return nil, err
+	}
+	l := &layout{d: d, m: m, sh: newShape(m), cluster: d.Cluster}
+	l.devicesPerChip = max(d.Cluster.Chip.DevicesPerChip, 1)
+	l.devices = d.Cluster.Chips * l.devicesPerChip
+	if err := l.split(d.Parallel); err != nil {
+		return nil, err
+	}
+	if err := l.precisions(d); err != nil {
+		return nil, err
+	}
+	if err := l.speculative(d.Speculative); err != nil {
+		return nil, err
+	}
+	l.network()
+	return l, nil
+}
+
+// split checks the parallel degrees and derives the stage width.
+func (l *layout) split(p Parallel) error {
+	l.tp, l.pp, l.ep = max(p.TP, 1), max(p.PP, 1), max(p.EP, 1)
+	if l.m.MoE == nil && l.ep > 1 {
+		return &FieldError{Field: "parallel.ep", Value: p.EP, Want: "want 1 for a dense model"}
+	}
+	if l.pp > l.m.Layers {
+		return &FieldError{Field: "parallel.pp", Value: p.PP, Want: fmt.Sprintf("want at most the layers (%d)", l.m.Layers)}
+	}
+	l.w = max(l.tp, l.ep)
+	if l.w%l.tp != 0 || l.w%l.ep != 0 {
+		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d ep=%d", l.tp, l.ep), Want: "want tp and ep to divide each other"}
+	}
+	l.adp, l.etp = l.w/l.tp, l.w/l.ep
+	per := l.w * l.pp
+	if per > l.devices {
+		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep),
+			Want: fmt.Sprintf("want an instance (%d devices) no larger than the deployment (%d devices)", per, l.devices)}
+	}
+	l.instances = l.devices / per
+	if p.DP > 0 {
+		if p.DP*per > l.devices {
+			return &FieldError{Field: "parallel.dp", Value: p.DP, Want: fmt.Sprintf("want at most %d instances of %d devices on %d devices", l.devices/per, per, l.devices)}
+		}
+		l.instances = p.DP
+	}
+	return nil
+}
+
+// precisions resolves peaks and element sizes, refusing what the chip lacks.
+func (l *layout) precisions(d Deployment) error {
+	c := d.Cluster.Chip
+	prec := d.Precision
+	if prec == "" {
+		prec = hardware.BF16
+	}
+	pk, ok := c.PeakFor(prec)
+	if !ok {
+		return &FieldError{Field: "precision", Value: prec, Want: fmt.Sprintf("chip %s supports %s", c.ID, supported(c)), Err: ErrPrecision}
+	}
+	p16, ok := c.PeakFor(hardware.BF16)
+	if !ok {
+		p16, ok = c.PeakFor(hardware.FP16)
+	}
+	if !ok {
+		p16 = pk
+	}
+	kv := d.KVPrecision
+	if kv == "" {
+		kv = prec
+		if prec == hardware.FP4 {
+			kv = hardware.FP8
+		}
+	}
+	if kv.Bytes() == 0 || kv == hardware.FP4 && !slices.Contains([]hardware.Precision{hardware.FP4}, prec) {
+		return &FieldError{Field: "kv_precision", Value: kv, Want: "want bf16, fp16, fp8 or int8 (fp4 only with fp4 weights)"}
+	}
+	n := float64(l.devicesPerChip)
+	l.peak, l.peak16 = float64(pk.Typ)/n, float64(p16.Typ)/n
+	l.bw = float64(c.HBM.Bandwidth.Typ) / n
+	l.mem = float64(c.HBM.Capacity.Typ) / n
+	if l.bw <= 0 || l.mem <= 0 {
+		return &FieldError{Field: "chip.hbm", Value: c.ID, Want: "want a known HBM capacity and bandwidth"}
+	}
+	l.wBytes, l.kvBytes = prec.Bytes(), kv.Bytes()
+	l.actBytes = 2
+	l.d.Precision, l.d.KVPrecision = prec, kv
+	return nil
+}
+
+// supported lists the precisions the chip's matrix units execute.
+func supported(c *hardware.Chip) string {
+	var s []string
+	for _, p := range hardware.Precisions {
+		if _, ok := c.PeakFor(p); ok {
+			s = append(s, string(p))
+		}
+	}
+	if len(s) == 0 {
+		return "no precision (no peak in the catalog)"
+	}
+	return fmt.Sprint(s)
+}
+
+func (l *layout) speculative(s Speculative) error {
+	if s.Tokens < 0 || s.Tokens > 16 {
+		return &FieldError{Field: "speculative.tokens", Value: s.Tokens, Want: "want 0..16"}
+	}
+	if s.Tokens > 0 && !(s.Acceptance >= 0 && s.Acceptance <= 1) {
+		return &FieldError{Field: "speculative.acceptance", Value: s.Acceptance, Want: "want a probability in [0, 1]"}
+	}
+	l.tokensPerStepSpec = s.TokensPerStep()
+	return nil
+}
+
+// network derives the per-device tiers (a package's links are shared by
+// its devices) and places the TP and EP groups.
+func (l *layout) network() {
+	c := l.cluster
+	n := float64(l.devicesPerChip)
+	eff := l.d.Profile.CollectiveEff
+	c.ScaleUp = c.ScaleUp.Derate(eff / n)
+	c.ScaleOut = c.ScaleOut.Derate(eff / n)
+	c.ChipsPerNode = c.ChipsPerNode * l.devicesPerChip
+	c.Chips = l.devices
+	l.cluster = c
+	l.tpGroup = c.Group(l.tp, 1)
+	l.epGroup = c.Group(l.ep, l.etp)
+}
+
+// chipsPerInstance is the packages one instance occupies.
+func (l *layout) chipsPerInstance() float64 {
+	return float64(l.w*l.pp) / float64(l.devicesPerChip)
+}
+
+// perChip converts an instance's rate into a rate per package.
+func (l *layout) perChip(instanceRate float64) float64 { return instanceRate / l.chipsPerInstance() }
+
+var _ = units.Bytes(0)

@@ -1,0 +1,71 @@
+// Package inference estimates what a serving engine with continuous
+// batching gets out of a chip: the time of one engine step (prefill chunks
+// and decoding sequences together), the KV cache capacity, TTFT and TPOT,
+// the throughput–latency curve over batch sizes, the best operating point
+// under a latency target, prefill–decode disaggregation, and cost and
+// energy per token. It is pure (layer 3): values in, values out.
+//
+// # Reading guide
+//
+//   - deployment.go: Deployment (model, cluster, Parallel, precisions,
+//     Profile, Speculative) and how it resolves into per-device quantities.
+//   - step.go: StepTime, the per-step roofline model everything else uses.
+//   - memory.go: weights per device and KVCapacity.
+//   - latency.go, curve.go: TTFT/TPOT, the curve, Best under an SLO,
+//     offline (mixed) throughput; disagg.go; cost.go.
+//
+// # Stable API (used by the serving simulator, package serve)
+//
+//	StepTime(d Deployment, b Batch) (StepResult, error)
+//	KVCapacity(d Deployment) (KV, error)
+//	MemoryUse(d Deployment) (Memory, error)
+//
+// A Batch is what one instance (one copy of the model over TP×PP×EP
+// devices) computes in one step: Prefill chunks {Tokens, Cached} and the
+// context lengths of the Decode sequences. Each decoding sequence verifies
+// 1 + Speculative.Tokens tokens; StepResult.OutputTokens is the expected
+// tokens emitted. Errors: *FieldError naming the field; errors.Is
+// ErrDoesNotFit (weights or KV overflow), ErrPrecision (the chip lacks
+// the precision), ErrNoOperatingPoint (no batch meets an SLO).
+//
+// # Model
+//
+// Devices: a package of DevicesPerChip devices (the 910C's two dies) gives
+// each device 1/n of its peak, HBM and links; parallel degrees count
+// devices, per-chip rates are per package.
+//
+// Per layer and device, each operation costs the larger of its FLOPs at
+// the achieved compute rate and its HBM bytes at the achieved bandwidth
+// (roofline; Williams et al. 2009):
+//
+//   - linear layers: 2·params·tokens FLOPs at peak(precision)·eff(m), with
+//     eff(m) = MatmulEff·m/(m+MatmulHalfRows); the weights read once per
+//     step (params·bytes). Attention and dense MLPs split over TP; tokens
+//     over the W/TP attention groups (DP attention).
+//   - attention kernel: (query, key) pairs × FLOPs per pair at the 16-bit
+//     peak·AttentionEff, against reading the KV cache. MHA/GQA 4·H·d per
+//     pair; MLA decode absorbs W_UK/W_UV and attends over the latent
+//     (2·H·(d_c+d_r) + 2·H·d_c), MLA prefill materialises heads
+//     (2·H·(d_nope+d_r) + 2·H·d_v) (DeepSeek-V2, arXiv 2405.04434).
+//     KV bytes/token/layer: 2·kv_heads·head_dim (split over TP up to
+//     kv_heads) or kv_lora_rank + qk_rope_head_dim for MLA (replicated).
+//   - routed experts: FLOPs 2·expert·tokens·k spread over the stage's W
+//     devices × ExpertImbalance; bytes: only the expert copies the batch
+//     touches, 1 − (1 − k/n)^tokens of them (n = max(experts, EP)).
+//   - communication: two TP all-reduces of tokens·hidden·2 bytes per
+//     layer; EP dispatch (at the weight precision, ≤ 2 bytes) and combine
+//     (2 bytes) all-to-all per MoE layer, on hardware.Cluster's
+//     hierarchical collectives at CollectiveEff of the link rate;
+//     CommOverlap of it hidden behind compute.
+//   - PP: the batch splits into PP micro-batches; a step is PP stage
+//     times plus the stage-to-stage sends.
+//   - overheads: StepOverhead per step plus LayerOverhead per layer.
+//
+// Memory per device: weights (above split) + Reserved + KV cache within
+// MemoryFraction of the HBM. Units are SI (chipgap/units).
+//
+// Sources: modelling-references.md §Inference; Leviathan et al. 2023
+// (speculative decoding); Zhong et al. 2024 (DistServe, arXiv 2401.09670)
+// for disaggregation; Pope et al. 2022 (arXiv 2211.05102) for the decode
+// roofline. Profile values: catalog/data/stacks-inference.yaml.
+package inference

@@ -1,0 +1,107 @@
+package inference
+
+import (
+	"fmt"
+	"math"
+
+	"chipgap/units"
+)
+
+// Memory is a device's memory budget under a deployment.
+type Memory struct {
+	// Capacity is the device's HBM; Usable the share the engine may use.
+	Capacity units.Bytes `json:"capacity"`
+	Usable   units.Bytes `json:"usable"`
+	// Weights per device, Reserved for activations/workspace, and the KV
+	// cache space left.
+	Weights  units.Bytes `json:"weights"`
+	Reserved units.Bytes `json:"reserved"`
+	KVSpace  units.Bytes `json:"kv_space"`
+}
+
+// KV is the KV cache capacity of one instance.
+type KV struct {
+	// BytesPerToken is the KV cache one token of context costs on each
+	// device holding it (all the stage's layers).
+	BytesPerToken units.Bytes `json:"bytes_per_token"`
+	// Tokens the instance can hold (all its attention groups together).
+	Tokens int `json:"tokens"`
+	// Blocks of BlockTokens tokens (paged attention).
+	Blocks      int `json:"blocks"`
+	BlockTokens int `json:"block_tokens"`
+	// Groups is the number of attention groups (DP attention) that each
+	// hold Tokens/Groups; a sequence lives in one group.
+	Groups int `json:"groups"`
+}
+
+// weightsPerDevice is the parameters' bytes on the busiest device.
+func (l *layout) weightsPerDevice() float64 {
+	s, tp := l.sh, float64(l.tp)
+	stage := 1 / float64(l.pp)
+	w := (s.attn*s.layers + s.denseMLP*s.denseLayers + s.shared*s.moeLayers) / tp * stage
+	if s.moeLayers > 0 {
+		copies := math.Max(s.experts, float64(l.ep)) / float64(l.ep)
+		w += copies * s.expert / float64(l.etp) * s.moeLayers * stage
+	}
+	emb := float64(l.m.Vocab) * s.hidden
+	if l.pp == 1 {
+		w += (emb + s.head) / tp
+	} else {
+		w += s.head / tp
+	}
+	return w * l.wBytes
+}
+
+// kvPerToken is the KV bytes one context token costs a device that holds
+// it: the stage's layers, split over TP by KV heads (MLA's latent is not
+// split).
+func (l *layout) kvPerToken() float64 {
+	split := math.Min(float64(l.tp), l.sh.kvHeads)
+	return l.sh.kvElems * l.kvBytes * math.Ceil(l.sh.layers/float64(l.pp)) / math.Max(split, 1)
+}
+
+func (l *layout) memory() Memory {
+	usable := l.mem * l.d.Profile.MemoryFraction
+	w := l.weightsPerDevice()
+	res := float64(l.d.Profile.Reserved)
+	return Memory{Capacity: units.Bytes(l.mem), Usable: units.Bytes(usable), Weights: units.Bytes(w),
+		Reserved: units.Bytes(res), KVSpace: units.Bytes(max(usable-w-res, 0))}
+}
+
+// kv works out the KV capacity, or ErrDoesNotFit when the weights leave no
+// room for the cache.
+func (l *layout) kv() (KV, error) {
+	m := l.memory()
+	if m.KVSpace <= 0 {
+		return KV{}, &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep),
+			Want: fmt.Sprintf("weights need %v per device plus %v reserved, but only %v of %v is usable: split the model over more devices or use a narrower precision",
+				m.Weights, m.Reserved, m.Usable, m.Capacity), Err: ErrDoesNotFit}
+	}
+	per := l.kvPerToken()
+	perGroup := int(float64(m.KVSpace) / per)
+	bt := l.d.Profile.BlockTokens
+	perGroup -= perGroup % bt
+	return KV{BytesPerToken: units.Bytes(per), Tokens: perGroup * l.adp, Blocks: perGroup / bt * l.adp,
+		BlockTokens: bt, Groups: l.adp}, nil
+}
+
+// MemoryUse reports a device's memory budget under d.
+func MemoryUse(d Deployment) (Memory, error) {
+	l, err := resolve(d)
+	if err != nil {
+		return Memory{}, err
+	}
+	return l.memory(), nil
+}
+
+// KVCapacity is the KV cache one instance holds, in tokens and blocks;
+// ErrDoesNotFit when the weights alone overflow a device.
+func KVCapacity(d Deployment) (KV, error) {
+	l, err := resolve(d)
+	if err != nil {
+		return KV{}, err
+	}
+	return l.kv()
+}
+
+func pow(x, y float64) float64 { return math.Pow(x, y) }

@@ -1,0 +1,89 @@
+package inference
+
+import (
+	"fmt"
+
+	"chipgap/units"
+)
+
+// Profile is a serving software stack's efficiency on a chip family: the
+// fractions of the roofline its kernels reach and its fixed costs. The
+// values live in catalog/data/stacks-inference.yaml, each sourced or marked
+// calibrated (and on what). They are global per stack, never per run.
+type Profile struct {
+	ID string `json:"id"`
+	// MatmulEff is the fraction of the dense peak large GEMMs reach.
+	MatmulEff float64 `json:"matmul_eff"`
+	// MatmulHalfRows is the GEMM height (tokens) at which a GEMM reaches
+	// half of MatmulEff: eff(m) = MatmulEff·m/(m+MatmulHalfRows). It models
+	// tile padding and launch cost of short GEMMs; 0 disables it.
+	MatmulHalfRows float64 `json:"matmul_half_rows"`
+	// AttentionEff is the fraction of the 16-bit peak attention kernels
+	// reach on their FLOPs (flash/paged attention, MLA kernels).
+	AttentionEff float64 `json:"attention_eff"`
+	// MemoryEff is the fraction of HBM bandwidth memory-bound kernels
+	// (weight streaming in decode, KV reads) achieve.
+	MemoryEff float64 `json:"memory_eff"`
+	// CollectiveEff is the fraction of link bandwidth collectives achieve.
+	CollectiveEff float64 `json:"collective_eff"`
+	// CommOverlap is the fraction of communication hidden behind compute
+	// (micro-batch overlap of EP all-to-all; 0 = fully exposed).
+	CommOverlap float64 `json:"comm_overlap"`
+	// StepOverhead is the fixed host cost per engine step (scheduling,
+	// sampling, graph launch).
+	StepOverhead units.Seconds `json:"step_overhead"`
+	// LayerOverhead is the per-layer fixed cost per step (kernel launches
+	// and synchronisation not hidden by graphs).
+	LayerOverhead units.Seconds `json:"layer_overhead"`
+	// MemoryFraction is the share of device memory the engine may use.
+	MemoryFraction float64 `json:"memory_fraction"`
+	// Reserved is the memory per device kept for activations and
+	// workspace, outside weights and KV cache.
+	Reserved units.Bytes `json:"reserved"`
+	// BlockTokens is the KV cache block (page) size in tokens.
+	BlockTokens int `json:"block_tokens"`
+	// MaxBatch is the most sequences the engine schedules per device
+	// group (0 = no limit beyond memory).
+	MaxBatch int `json:"max_batch"`
+	// ExpertImbalance is the hottest device's expert load divided by the
+	// mean under expert parallelism (1 = perfectly balanced).
+	ExpertImbalance float64 `json:"expert_imbalance"`
+}
+
+// Validate checks every fraction is in (0, 1] and the rest non-negative.
+func (p Profile) Validate() error {
+	fr := []struct {
+		name string
+		v    float64
+	}{{"matmul_eff", p.MatmulEff}, {"attention_eff", p.AttentionEff}, {"memory_eff", p.MemoryEff},
+		{"collective_eff", p.CollectiveEff}, {"memory_fraction", p.MemoryFraction}}
+	for _, f := range fr {
+		if !(f.v > 0 && f.v <= 1) {
+			return &FieldError{Field: "profile." + f.name, Value: f.v, Want: "want a fraction in (0, 1]"}
+		}
+	}
+	switch {
+	case p.CommOverlap < 0 || p.CommOverlap > 1:
+		return &FieldError{Field: "profile.comm_overlap", Value: p.CommOverlap, Want: "want a fraction in [0, 1]"}
+	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0:
+		return &FieldError{Field: "profile", Value: p.ID, Want: "want non-negative half rows, overheads and reserved memory"}
+	case p.BlockTokens < 1:
+		return &FieldError{Field: "profile.block_tokens", Value: p.BlockTokens, Want: "want at least 1"}
+	case p.ExpertImbalance < 1:
+		return &FieldError{Field: "profile.expert_imbalance", Value: p.ExpertImbalance, Want: "want at least 1 (1 = balanced)"}
+	case p.MaxBatch < 0:
+		return &FieldError{Field: "profile.max_batch", Value: p.MaxBatch, Want: "want 0 (no limit) or more"}
+	}
+	return nil
+}
+
+// matmulEff is the GEMM efficiency at m rows.
+func (p Profile) matmulEff(m float64) float64 {
+	if m <= 0 {
+		return p.MatmulEff
+	}
+	return p.MatmulEff * m / (m + p.MatmulHalfRows)
+}
+
+// String names the profile.
+func (p Profile) String() string { return fmt.Sprintf("profile %s", p.ID) }

@@ -1,0 +1,68 @@
+package plot
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+)
+
+// wellFormed parses the SVG as XML, which catches unescaped labels and
+// unbalanced tags.
+func wellFormed(t *testing.T, svg []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		_, err := d.Token()
+		if err != nil {
+			if err.Error() == "EOF" {
+				return
+			}
+			t.Fatalf("SVG is not well-formed XML: %v\n%s", err, svg)
+		}
+	}
+}
+
+func TestBarsGeometry(t *testing.T) {
+	svg := Bars("Days to train", "days", []Bar{
+		{Label: "H100 <8k>", Value: 90, Lo: 80, Hi: 100},
+		{Label: "910B", Value: 180, Group: 1},
+	})
+	wellFormed(t, svg)
+	s := string(svg)
+	// Axis scale: max(100, 180) rounds up to 200. Plot width 640-170-90 = 380 px,
+	// so the 90-day bar is 380·90/200 = 171 px wide and the 180-day one 342 px.
+	for _, want := range []string{`width="171.0"`, `width="342.0"`, "H100 &lt;8k&gt;", ">200<"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Bars SVG lacks %q", want)
+		}
+	}
+	// The range 80–100 becomes a whisker from x = 170+380·0.4 = 322 to 170+380·0.5 = 360.
+	if !strings.Contains(s, "M322.0 50.0H360.0") {
+		t.Errorf("Bars SVG lacks the 80–100 whisker:\n%s", s)
+	}
+}
+
+func TestTornadoAndLinesAreDeterministic(t *testing.T) {
+	rows := []Swing{{"HBM bandwidth", 4, 9}, {"yield", 5, 7}}
+	a, b := Tornado("Sensitivity", "months", 6, rows), Tornado("Sensitivity", "months", 6, rows)
+	if !bytes.Equal(a, b) {
+		t.Error("Tornado is not deterministic")
+	}
+	wellFormed(t, a)
+	l := Lines("Throughput vs latency", "ms", "tok/s", []Series{{"H100", []float64{10, 20, 40}, []float64{100, 300, 500}}}, 450)
+	wellFormed(t, l)
+	// y axis: max(500, 450) → 500; the first point (10 ms, 100 tok/s) with x scale 50:
+	// px = 70 + 430·10/50 = 156, py = 36 + 284·(1 − 100/500) = 263.2.
+	if !strings.Contains(string(l), "M156.0 263.2") {
+		t.Errorf("Lines first point misplaced:\n%s", l)
+	}
+}
+
+func TestNum(t *testing.T) {
+	for v, want := range map[float64]string{0.1234: "0.123", 12.34: "12.3", 123.4: "123", 1234: "1234", 12345: "12.3k", 4.5e6: "4.5M", 0: "0"} {
+		if got := num(v); got != want {
+			t.Errorf("num(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

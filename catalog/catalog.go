@@ -17,6 +17,7 @@ import (
 var embedded embed.FS
 
 // Data is the embedded data directory (files at its root: "chips.yaml",
+// "sources.yaml" and any "sources-*.yaml" (all merged into one source table),
 // "stacks-training.yaml", ...). Other files of package catalog read their
 // own YAML from it with DecodeFile.
 var Data fs.FS = mustSub(embedded, "data")
@@ -62,10 +63,20 @@ func loadFrom(fsys fs.FS) (*Catalog, error) {
 	for _, f := range []struct {
 		name string
 		v    any
-	}{{"sources.yaml", &src}, {"chips.yaml", &chp}, {"networks.yaml", &net}, {"systems.yaml", &sys}, {"models.yaml", &mod}} {
+	}{{"chips.yaml", &chp}, {"networks.yaml", &net}, {"systems.yaml", &sys}, {"models.yaml", &mod}} {
 		if err := DecodeFile(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
+	}
+	// Sources: sources.yaml plus any sources-*.yaml another owner adds
+	// (e.g. sources-models.yaml for the model presets' papers).
+	srcFiles, _ := fs.Glob(fsys, "sources*.yaml") // the pattern is valid
+	for _, name := range srcFiles {
+		var part struct{ Sources []hardware.Source }
+		if err := DecodeFile(fsys, name, &part); err != nil {
+			return nil, err
+		}
+		src.Sources = append(src.Sources, part.Sources...)
 	}
 	c := &Catalog{
 		chips:    map[string]*hardware.Chip{},

@@ -1,0 +1,67 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// ClusterOptions override catalog defaults when building a cluster.
+type ClusterOptions struct {
+	// ChipsPerNode is the scale-up domain size; 0 = the chip's usual node.
+	ChipsPerNode int
+	// ScaleOutGbps is the scale-out bandwidth per chip, Gbit/s each way;
+	// 0 = the chip's NIC from the catalog.
+	ScaleOutGbps float64
+	// Stack is the software-stack id; "" = the chip's default.
+	Stack string
+}
+
+// Cluster builds the estimator's view of chips copies of chip chipID (see
+// doc.go for what each tier number means).
+func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.Cluster, error) {
+	ch, err := c.Chip(chipID)
+	if err != nil {
+		return hardware.Cluster{}, err
+	}
+	if chips < 1 {
+		return hardware.Cluster{}, fmt.Errorf("cluster: chips = %d: want at least 1", chips)
+	}
+	cpn := ch.ChipsPerNode
+	if o.ChipsPerNode != 0 {
+		cpn = o.ChipsPerNode
+	}
+	if dom := int(ch.ScaleUp.DomainSize.Max); cpn < 1 || (dom > 0 && cpn > dom) {
+		return hardware.Cluster{}, fmt.Errorf("cluster: chips_per_node = %d: want 1 to %d (the %s scale-up domain)", cpn, dom, ch.ID)
+	}
+	if o.ScaleOutGbps < 0 {
+		return hardware.Cluster{}, fmt.Errorf("cluster: scale_out_gbps = %g: want ≥ 0 (0 = the catalog's NIC)", o.ScaleOutGbps)
+	}
+	stack := ch.Stack
+	if o.Stack != "" {
+		stack = o.Stack
+	}
+	if !slices.Contains(Stacks, stack) {
+		return hardware.Cluster{}, fmt.Errorf("cluster: stack %q: want one of %v", stack, Stacks)
+	}
+	up, err := c.Network(ch.ScaleUp.Network)
+	if err != nil {
+		return hardware.Cluster{}, err
+	}
+	out, err := c.Network(ch.ScaleOut.Network)
+	if err != nil {
+		return hardware.Cluster{}, err
+	}
+	nic := ch.ScaleOut.Bandwidth.Typ
+	if o.ScaleOutGbps > 0 {
+		nic = units.ByteRate(o.ScaleOutGbps * 1e9 / 8)
+	}
+	cl := hardware.Cluster{
+		Chip: ch, ChipID: ch.ID, Chips: chips, ChipsPerNode: cpn, Stack: stack,
+		ScaleUp:  hardware.Tier{Bandwidth: ch.ScaleUp.Bandwidth.Typ / 2, Latency: up.Latency.Typ, Size: cpn},
+		ScaleOut: hardware.Tier{Bandwidth: nic, Latency: out.Latency.Typ, Size: 0},
+	}
+	return cl, cl.Validate()
+}

@@ -40,6 +40,7 @@ func commands() []command {
 		// Each command's owner adds its line here, in this order:
 		// report, compare-chips, chips, models, train, validate, serve-estimate,
 		// run, simulate, web.
+		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}
 }

@@ -1,0 +1,56 @@
+// Package goodput turns a training job's steady-state compute time into
+// the wall-clock time of the whole run: failures, detection, restarts,
+// node swaps, checkpoints and the engineering effort of the software
+// stack, simulated over many seeds beside the closed-form approximation.
+//
+// # Model
+//
+// A Job needs Work seconds of compute at steady-state throughput (its
+// token budget ÷ tokens per second: an input value, from the training
+// estimator or from 6·N·D at an assumed MFU; this package never computes
+// it). Its Chips are interrupted by independent Poisson processes, one per
+// failure Mode, each with a rate per device-hour, so a job of n chips sees
+// mode i at n·λ_i (modelling-references.md). An interruption costs its
+// detection and restart time, plus a spare node swap (or a wait for a
+// repaired node when no spare is ready), and, unless planned, the work
+// since the last durable checkpoint. Interruptions strike at any time,
+// during checkpoints and outages too: one during an outage restarts the
+// recovery (Daly 2006's assumption).
+//
+// Checkpoints are taken every Interval of productive compute. A blocking
+// checkpoint stops training for overhead + bytes ÷ storage bandwidth; an
+// asynchronous one stops it only for each chip's copy to host memory, and
+// becomes durable once the background write ends. The interval defaults
+// to Daly's optimum for the blocking cost and the unplanned MTBI. The last
+// checkpoint is always a full, durable write.
+//
+// Engineering effort is kept out of every efficiency: Port is calendar
+// time before the run, and while kernels mature throughput starts at
+// 1 − InitialSlowdown and recovers linearly over Maturation of wall time.
+//
+// # Outputs
+//
+// Simulate runs seeds on the sim kernel and reports P10/P50/P90 of the
+// total days and of their parts — productive compute, maturation
+// slowdown, lost work, restarts, checkpointing, port — which sum exactly
+// to the wall time of each seed; interruptions in all and by mode; and the
+// effective training time ratio. Closed gives the first-order estimate
+// (Young 1974; Daly 2006): waste fraction f = Σ λ_i·(R_i + L_i) with
+// L_i = (τ + δ_b)/2 + δ_w for unplanned modes, wall = up-time ÷ (1 − f);
+// DalyWall gives Daly's complete exponential model. Where their
+// assumptions hold (one mode, blocking checkpoints, M ≫ τ) the simulation
+// agrees with both (goodput_test.go).
+//
+// # Units and randomness
+//
+// Times are units.Seconds in the API and integer time.Duration inside the
+// simulation; rates are per device-hour. Every draw comes from
+// sim.NewStream(seed, "failures/i" | "modes/i" | "params/i"); the same
+// seed gives the same bytes. With Options.Ranges each seed also draws
+// every ranged input from a triangular distribution over [min, typ, max].
+//
+// # Reading guide
+//
+// model.go (the inputs and their validation), simulate.go (one seed),
+// closedform.go (Young, Daly, first-order estimate), run.go (many seeds).
+package goodput

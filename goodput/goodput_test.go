@@ -1,0 +1,271 @@
+package goodput
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+const h = units.Hour
+
+func fx[T ~float64](x T) hardware.Value[T] { return hardware.Fixed(x) }
+
+// dalyJob satisfies every assumption of Daly's model: one mode, blocking
+// checkpoints, no swaps, no maturation. One chip at rate 0.1/h: M = 10 h.
+func dalyJob() Job {
+	return Job{
+		Work: 100 * h, Chips: 1, ChipsPerNode: 1,
+		Modes: []Mode{{Component: "accelerator", Rate: fx[units.Dimensionless](0.1),
+			Detect: fx(0.1 * h), Restart: fx(0.4 * h)}},
+		Checkpoint: Checkpoint{Overhead: 0.1 * h, Interval: 1 * h},
+	}
+}
+
+func near(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
+
+// TestIntervals: δ = 0.1 h, M = 10 h. Young: √(2·0.1·10) = √2 = 1.414214 h.
+// Daly: x = δ/2M = 0.005, √x = 0.0707107;
+// √2·(1 + 0.0235702 + 0.0005556) − 0.1 = 1.448333 − 0.1 = 1.348333 h.
+func TestIntervals(t *testing.T) {
+	if got := YoungInterval(0.1*h, 10*h) / h; !near(float64(got), 1.414214, 1e-6) {
+		t.Errorf("YoungInterval(0.1h, 10h) = %.6f h, want 1.414214", got)
+	}
+	if got := DalyInterval(0.1*h, 10*h) / h; !near(float64(got), 1.348333, 1e-6) {
+		t.Errorf("DalyInterval(0.1h, 10h) = %.6f h, want 1.348333", got)
+	}
+	if got := DalyInterval(30*h, 10*h); got != 10*h {
+		t.Errorf("DalyInterval(δ ≥ 2M) = %v, want M", got)
+	}
+}
+
+// TestClosedFormByHand: R = 0.5 h, τ = 1 h, δ = 0.1 h, M = 10 h, W = 100 h.
+// First order: waste = (R + (τ+δ)/2)/M = (0.5 + 0.55)/10 = 0.105; up-time
+// = 100 + 100·0.1 = 110 h; wall = 110/0.895 = 122.905 h.
+// Daly complete: 10·e^0.05·(e^0.11 − 1)·100 = 10·1.051271·0.116278·100
+// = 122.239 h.
+func TestClosedFormByHand(t *testing.T) {
+	e, err := Closed(dalyJob())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(e.Wall / h); !near(got, 122.905, 1e-4) {
+		t.Errorf("first-order wall = %.3f h, want 122.905", got)
+	}
+	if got := float64(e.DalyWall / h); !near(got, 122.239, 1e-4) {
+		t.Errorf("Daly wall = %.3f h, want 122.239", got)
+	}
+	if got := e.Interruptions; !near(got, 12.2905, 1e-4) {
+		t.Errorf("expected interruptions = %.4f, want λ·wall = 12.2905", got)
+	}
+	sum := e.Productive + e.Slowdown + e.Lost + e.Restart + e.Checkpointing
+	if !near(float64(sum), float64(e.Wall), 1e-9) {
+		t.Errorf("closed-form parts sum to %v, want wall %v", sum, e.Wall)
+	}
+}
+
+// TestSimulationAgreesWithDaly: the mean of 2000 seeds against Daly's
+// complete model. A seed's wall time has a standard deviation of about
+// 4 h here, so the mean's standard error is ≈ 0.1 h (0.08 %): 1 % is
+// > 10 σ, yet a modelling slip of one restart per run (0.4 %) would show.
+func TestSimulationAgreesWithDaly(t *testing.T) {
+	res, err := Simulate(dalyJob(), Options{Seeds: 2000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := res.Wall.Mean * 24
+	t.Logf("Daly job: simulated mean %.3f h (P10 %.1f, P90 %.1f), Daly %.3f h, first order %.3f h", mean, res.Wall.P10*24, res.Wall.P90*24, res.Closed.DalyWall/h, res.Closed.Wall/h)
+	if !near(mean, 122.239, 0.01) {
+		t.Errorf("simulated mean wall = %.3f h, want Daly's 122.239 ± 1 %%", mean)
+	}
+	if !near(mean, float64(res.Closed.Wall/h), 0.015) {
+		t.Errorf("simulated mean wall = %.3f h, first-order %.3f h: want within 1.5 %%", mean, res.Closed.Wall/h)
+	}
+	if res.Finished != 2000 {
+		t.Errorf("finished %d of 2000 seeds", res.Finished)
+	}
+}
+
+// TestInterruptionCount: a Poisson count over a fixed window has mean
+// λ·n·T: 2e-5/h × 16384 chips × 1296 h = 424.7; the mean of 200 seeds has
+// a standard error of √(424.7/200) = 1.46 (0.34 %), so 2 % is > 5 σ.
+func TestInterruptionCount(t *testing.T) {
+	j := Job{
+		Horizon: 54 * units.Day, Chips: 16384, ChipsPerNode: 8,
+		Modes: []Mode{
+			{Component: "accelerator", Rate: fx[units.Dimensionless](1.5e-5), Detect: fx(2 * units.Minute), Restart: fx(10 * units.Minute), Swap: true},
+			{Component: "planned", Rate: fx[units.Dimensionless](0.5e-5), Restart: fx(10 * units.Minute)},
+		},
+		Checkpoint: Checkpoint{Bytes: 5 * units.TB, StorageBW: 2 * units.TBps, Overhead: 30},
+		Spares:     Spares{Nodes: 16, Swap: 5 * units.Minute, Repair: 3 * units.Day},
+	}
+	res, err := Simulate(j, Options{Seeds: 200, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 2e-5 * 16384 * 1296
+	if !near(res.Interruptions.Mean, want, 0.02) || !near(res.Closed.Interruptions, want, 1e-9) {
+		t.Errorf("interruptions: simulated mean %.1f, closed %.1f, want %.1f", res.Interruptions.Mean, res.Closed.Interruptions, want)
+	}
+	if share := res.ByMode[0].Mean / res.Interruptions.Mean; !near(share, 0.75, 0.03) {
+		t.Errorf("accelerator share = %.3f, want 0.75", share)
+	}
+	if res.Wall.P50 != 54 {
+		t.Errorf("horizon run wall = %v days, want 54", res.Wall.P50)
+	}
+}
+
+// TestPartsSumToWall checks the accounting invariant on a job that uses
+// every feature: async checkpoints, maturation, swaps with few spares,
+// planned interruptions and a frequent failure rate.
+func TestPartsSumToWall(t *testing.T) {
+	j := fullJob()
+	res, err := Simulate(j, Options{Seeds: 50, Seed: 3, Ranges: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range res.Outcomes {
+		sum := o.Productive + o.Slowdown + o.Lost + o.Restart + o.Checkpointing
+		if !near(float64(sum), float64(o.Wall), 1e-9) || o.Slowdown < -1e-6 || o.Lost < 0 {
+			t.Fatalf("seed %d: parts %+v sum to %v, want wall %v", i, o, sum, o.Wall)
+		}
+		if o.Finished && !near(float64(o.Productive), float64(j.Work), 1e-9) {
+			t.Fatalf("seed %d finished with productive %v, want work %v", i, o.Productive, j.Work)
+		}
+	}
+	if res.SpareWaits.Max == 0 {
+		t.Error("no seed ever waited for a spare with 1 spare node and 2-day repairs")
+	}
+}
+
+func fullJob() Job {
+	return Job{
+		Work: 30 * units.Day, Chips: 4096, ChipsPerNode: 8,
+		Modes: []Mode{
+			{Component: "accelerator", Rate: hardware.Value[units.Dimensionless]{Min: 1e-5, Typ: 2e-5, Max: 4e-5},
+				Detect: fx(5 * units.Minute), Restart: hardware.Value[units.Seconds]{Min: 300, Typ: 600, Max: 1800}, Swap: true},
+			{Component: "software", Rate: fx[units.Dimensionless](1e-5), Detect: fx(10 * units.Minute), Restart: fx(10 * units.Minute)},
+			{Component: "planned", Rate: fx[units.Dimensionless](2e-6), Restart: fx(15 * units.Minute)},
+		},
+		Checkpoint: Checkpoint{Bytes: 2 * units.TB, StorageBW: 100 * units.GBps, Overhead: 20, Async: true, SnapshotBW: 20 * units.GBps},
+		Spares:     Spares{Nodes: 1, Swap: 5 * units.Minute, Repair: 2 * units.Day},
+		Engineering: Engineering{Port: fx(20 * units.Day), InitialSlowdown: fx[units.Dimensionless](0.3),
+			Maturation: fx(20 * units.Day)},
+	}
+}
+
+// TestAsyncAgreesWithClosedForm: async checkpoints with M ≫ τ, no swaps
+// and no maturation, 400 seeds: the first-order formula, with lost work
+// (τ+δ_b)/2 + δ_w, within 2 %.
+func TestAsyncAgreesWithClosedForm(t *testing.T) {
+	j := fullJob()
+	j.Modes = j.Modes[1:2]
+	j.Spares = Spares{}
+	j.Engineering = Engineering{}
+	j.Checkpoint.Interval = 30 * units.Minute
+	res, err := Simulate(j, Options{Seeds: 400, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("async: sim wall %.4f d (lost %.4f), closed %.4f d (lost %.4f)", res.Wall.Mean, res.Lost.Mean, res.Closed.Wall.Days(), res.Closed.Lost.Days())
+	if want := res.Closed.Wall.Days(); !near(res.Wall.Mean, want, 0.02) {
+		t.Errorf("async: simulated mean wall %.3f days, closed form %.3f", res.Wall.Mean, want)
+	}
+	if want := res.Closed.Lost.Days(); !near(res.Lost.Mean, want, 0.10) {
+		t.Errorf("async: simulated lost work %.4f days, closed form %.4f", res.Lost.Mean, want)
+	}
+}
+
+// TestMaturationRamp: slow 0.5 over 10 units: cum(4) = 4 − 0.5·(4 − 16/20)
+// = 2.4; cum(10) = 10 − 2.5 = 7.5; past the ramp the debt stays 2.5.
+func TestMaturationRamp(t *testing.T) {
+	r := ramp{slow: 0.5, span: 10}
+	cases := []struct{ t, w float64 }{{0, 0}, {4, 2.4}, {10, 7.5}, {20, 17.5}}
+	for _, c := range cases {
+		if got := r.cum(c.t); !near(got, c.w, 1e-12) {
+			t.Errorf("cum(%v) = %v, want %v", c.t, got, c.w)
+		}
+		if got := r.inv(c.w); !near(got, c.t, 1e-12) && c.t != 0 {
+			t.Errorf("inv(%v) = %v, want %v", c.w, got, c.t)
+		}
+	}
+}
+
+func TestSameSeedSameBytes(t *testing.T) {
+	encode := func(seed uint64) []byte {
+		res, err := Simulate(fullJob(), Options{Seeds: 20, Seed: seed, Ranges: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(struct {
+			R Result
+			O []Outcome
+		}{res, res.Outcomes})
+		return b
+	}
+	a, b, c := encode(5), encode(5), encode(6)
+	if !bytes.Equal(a, b) {
+		t.Fatal("same seed gave different bytes")
+	}
+	if bytes.Equal(a, c) {
+		t.Fatal("different seeds gave the same bytes")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(*Job)
+		field string
+	}{
+		{"negative rate", func(j *Job) { j.Modes[0].Rate = fx[units.Dimensionless](-1e-5) }, "modes[0].rate"},
+		{"NaN restart", func(j *Job) { j.Modes[1].Restart = fx(units.Seconds(math.NaN())) }, "modes[1].restart"},
+		{"unknown component", func(j *Job) { j.Modes[0].Component = "gpu" }, "modes[0].component"},
+		{"interval past the run", func(j *Job) { j.Checkpoint.Interval = 31 * units.Day }, "checkpoint.interval"},
+		{"interval under the async write", func(j *Job) { j.Checkpoint.Interval = 10 }, "checkpoint.interval"},
+		{"min above typ", func(j *Job) {
+			j.Modes[0].Rate = hardware.Value[units.Dimensionless]{Min: 3, Typ: 2, Max: 4}
+		}, "modes[0].rate"},
+		{"no chips", func(j *Job) { j.Chips = 0 }, "chips"},
+		{"slowdown of 1", func(j *Job) { j.Engineering.InitialSlowdown = fx[units.Dimensionless](1) }, "engineering.initial_slowdown"},
+		{"no storage", func(j *Job) { j.Checkpoint.StorageBW = 0 }, "checkpoint.storage_bw"},
+	}
+	for _, c := range cases {
+		j := fullJob()
+		j.Modes = append([]Mode(nil), j.Modes...)
+		c.edit(&j)
+		_, err := Simulate(j, Options{Seeds: 1})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: err = %v, want a one-line FieldError on %s", c.name, err, c.field)
+		}
+	}
+	if _, err := Simulate(fullJob(), Options{Seeds: 0}); !errors.Is(err, ErrNoSeeds) {
+		t.Errorf("Seeds 0: err = %v, want ErrNoSeeds", err)
+	}
+}
+
+// BenchmarkNinetyDays16K: a 90-day run on 16,384 chips at the Llama 3
+// interruption rate (2.2e-5 per device-hour), 100 seeds.
+func BenchmarkNinetyDays16K(b *testing.B) {
+	j := Job{
+		Work: 80 * units.Day, Chips: 16384, ChipsPerNode: 8,
+		Modes: []Mode{
+			{Component: "accelerator", Rate: fx[units.Dimensionless](1.3e-5), Detect: fx(3 * units.Minute), Restart: fx(10 * units.Minute), Swap: true},
+			{Component: "software", Rate: fx[units.Dimensionless](0.7e-5), Detect: fx(5 * units.Minute), Restart: fx(10 * units.Minute)},
+			{Component: "planned", Rate: fx[units.Dimensionless](0.2e-5), Restart: fx(10 * units.Minute)},
+		},
+		Checkpoint: Checkpoint{Bytes: 6 * units.TB, StorageBW: 2 * units.TBps, Overhead: 30},
+		Spares:     Spares{Nodes: 40, Swap: 5 * units.Minute, Repair: 3 * units.Day},
+	}
+	for b.Loop() {
+		if _, err := Simulate(j, Options{Seeds: 100, Seed: 1, Ranges: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

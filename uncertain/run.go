@@ -31,6 +31,10 @@ type Draw struct {
 	order    []string
 }
 
+// Typical returns a Draw that gives every input its Typ: the point
+// estimate of a model written as a Trial.
+func Typical() *Draw { return &Draw{seen: map[string]Param{}} }
+
 // Value returns this trial's value of the input called name, distributed
 // as p. A trial must ask for each input by the same name with the same p.
 func (d *Draw) Value(name string, p Param) float64 {
@@ -122,6 +126,9 @@ func Percentile(sorted []float64, q float64) float64 {
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(sorted)-1)
 	f := pos - float64(lo)
+	if f == 0 || sorted[lo] == sorted[hi] {
+		return sorted[lo] // also keeps ±Inf data from turning into NaN
+	}
 	return sorted[lo]*(1-f) + sorted[hi]*f
 }
 

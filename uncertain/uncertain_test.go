@@ -219,3 +219,13 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+func TestTypical(t *testing.T) {
+	d := Typical()
+	if v := d.Value("x", must(Triangular(1, 2, 5))); v != 2 {
+		t.Errorf("Typical triangular(1, 2, 5) = %g, want the mode 2", v)
+	}
+	if v := d.Value("y", must(LogNormal(0, 1))); v != 1 {
+		t.Errorf("Typical lognormal(0, 1) = %g, want the median 1", v)
+	}
+}

@@ -194,15 +194,22 @@ func (c *Catalog) Model(id string) (llm.Model, error) {
 		}
 		ids = append(ids, m.ID)
 	}
-	return llm.Model{}, fmt.Errorf("unknown model %q%s: %w", id, Suggest(id, ids), ErrNotFound)
+	return llm.Model{}, &notFound{fmt.Sprintf("unknown model %q%s", id, Suggest(id, ids))}
 }
 
 func lookup[T any](m map[string]*T, kind, id string) (*T, error) {
 	if v, ok := m[id]; ok {
 		return v, nil
 	}
-	return nil, fmt.Errorf("unknown %s %q%s: %w", kind, id, Suggest(id, keys(m)), ErrNotFound)
+	return nil, &notFound{fmt.Sprintf("unknown %s %q%s", kind, id, Suggest(id, keys(m)))}
 }
+
+// notFound is a lookup error: one line naming the closest ids; it
+// matches ErrNotFound under errors.Is.
+type notFound struct{ msg string }
+
+func (e *notFound) Error() string { return e.msg }
+func (e *notFound) Unwrap() error { return ErrNotFound }
 
 func keys[T any](m map[string]*T) []string {
 	ks := make([]string, 0, len(m))
@@ -221,24 +228,26 @@ func sorted[T any](m map[string]*T) []*T {
 	return out
 }
 
-// Suggest returns "; did you mean a, b?" naming up to three ids closest to
-// s (those containing it or sharing its prefix first, then by edit
-// distance), or "" when none is close.
+// Suggest returns "; did you mean a, b?" naming up to three ids close to
+// s: those that contain s if any do, else those within a small edit
+// distance, nearest first; "" when none is close.
 func Suggest(s string, ids []string) string {
 	type cand struct {
 		id string
 		d  int
 	}
-	var cs []cand
+	var cs, contains []cand
 	ls := strings.ToLower(s)
 	for _, id := range ids {
 		d := editDistance(ls, id)
-		if ls != "" && (strings.HasPrefix(id, ls) || strings.Contains(id, ls)) {
-			d = min(d, 1)
-		}
-		if d <= max(2, len(s)/3) {
+		if ls != "" && strings.Contains(id, ls) {
+			contains = append(contains, cand{id, d})
+		} else if d <= max(2, len(s)/3) {
 			cs = append(cs, cand{id, d})
 		}
+	}
+	if len(contains) > 0 {
+		cs = contains // "h100" → the ids that contain it, not b200
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	if len(cs) == 0 {

@@ -262,3 +262,16 @@ func TestStrictErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	ids := []string{"b200", "h100-pcie", "h100-sxm", "ascend-910b", "ascend-910c"}
+	for in, want := range map[string]string{
+		"h100":        "; did you mean h100-sxm, h100-pcie?",
+		"ascend-910x": "; did you mean ascend-910b, ascend-910c?",
+		"zzz":         "",
+	} {
+		if got := Suggest(in, ids); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -40,6 +40,8 @@ func commands() []command {
 		// Each command's owner adds its line here, in this order:
 		// report, compare-chips, chips, models, train, validate, serve-estimate,
 		// run, simulate, web.
+		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm² (default)", cmdCompareChips},
+		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},
 		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}

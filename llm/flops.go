@@ -7,9 +7,14 @@ import "chipgap/units"
 // (tied or not) and the embedding lookup not at all. Biases, norms,
 // activations and softmax are left out (under 0.1 % for these models).
 func (m Model) MatmulFLOPsPerToken() units.FLOP {
-	var f float64
-	for _, l := range m.LayerGEMMs(1) {
-		f += l.FLOPs()
+	// Same GEMMs as LayerGEMMs(1), one layer of each kind times its count.
+	f := float64(m.HeadFLOPsPerToken())
+	dense := m.denseLayers()
+	if dense > 0 {
+		f += float64(dense) * Layer{GEMMs: append(m.attentionGEMMs(1), m.mlpGEMMs("mlp", 1, m.FFN, 1)...)}.FLOPs()
+	}
+	if moe := m.Layers - dense; moe > 0 {
+		f += float64(moe) * Layer{GEMMs: append(m.attentionGEMMs(1), m.moeGEMMs(1)...)}.FLOPs()
 	}
 	return units.FLOP(f)
 }
@@ -99,4 +104,20 @@ func (m Model) MTPFLOPsPerToken() units.FLOP {
 	layers := m.LayerGEMMs(1)
 	one := layers[m.Layers-1].FLOPs() + 2*2*float64(m.Hidden)*float64(m.Hidden)
 	return units.FLOP(float64(m.MTPModules)*one) + units.FLOP(m.MTPModules)*m.HeadFLOPsPerToken()
+}
+
+// AbsorbedAttentionFLOPsPerToken is attention for one token over ctx cached
+// tokens when MLA runs in its absorbed form (DeepSeek-V2 §2.1.2: W_UK folded
+// into the query, W_UV into the output; how MLA decode kernels run): each
+// head scores against the kv_lora_rank+qk_rope_head_dim latent and reads
+// values of kv_lora_rank, so 2·heads·(2·kv_lora_rank + qk_rope)·ctx per layer,
+// several times the training form. The weight GEMM FLOPs per token are
+// unchanged (the absorbed products replace kv_b for the new token). For
+// MHA/GQA it equals AttentionFLOPsPerToken.
+func (m Model) AbsorbedAttentionFLOPsPerToken(ctx float64) units.FLOP {
+	if m.Attention != MLA {
+		return m.AttentionFLOPsPerToken(ctx)
+	}
+	perLayer := 2 * float64(m.Heads) * float64(2*m.MLA.KVLoraRank+m.MLA.QKRopeHeadDim) * ctx
+	return units.FLOP(perLayer * float64(m.Layers))
 }

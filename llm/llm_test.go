@@ -115,6 +115,13 @@ func TestParamsTinyMoEMLA(t *testing.T) {
 	if got := m.AttentionFLOPsPerToken(3); got != 120 {
 		t.Errorf("AttentionFLOPsPerToken(3) = %v, want 120", float64(got))
 	}
+	// Absorbed MLA (decode): 2·2 heads·(2·4 + 1)·ctx per layer, 2 layers: 72·ctx.
+	if got := m.AbsorbedAttentionFLOPsPerToken(3); got != 216 {
+		t.Errorf("AbsorbedAttentionFLOPsPerToken(3) = %v, want 216", float64(got))
+	}
+	if a, b := tinyGQA().AbsorbedAttentionFLOPsPerToken(7), tinyGQA().AttentionFLOPsPerToken(7); a != b {
+		t.Errorf("GQA absorbed %v != plain %v", float64(a), float64(b))
+	}
 	// MTP forward: MoE layer 2·(160+248) = 816, projection 2·2·64 = 256, head 160.
 	if got := m.MTPFLOPsPerToken(); got != 1232 {
 		t.Errorf("MTPFLOPsPerToken = %v, want 1232", float64(got))
@@ -219,5 +226,23 @@ func TestValidate(t *testing.T) {
 	}
 	if b := tinyGQA().Bias; b == nil || *b {
 		t.Error("SwiGLU default: want rmsnorm without biases")
+	}
+}
+
+func BenchmarkParamsDeepSeekShape(b *testing.B) {
+	m := Model{Layers: 61, Hidden: 7168, Heads: 128, FFN: 18432, Act: SwiGLU, Vocab: 129280, Attention: MLA,
+		MLA: &MLAConfig{QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128},
+		MoE: &MoEConfig{Experts: 256, Active: 8, Shared: 1, ExpertFFN: 2048, DenseLayers: 3}}.WithDefaults()
+	for b.Loop() {
+		_ = m.Params()
+	}
+}
+
+func BenchmarkTrainingFLOPsDeepSeekShape(b *testing.B) {
+	m := Model{Layers: 61, Hidden: 7168, Heads: 128, FFN: 18432, Act: SwiGLU, Vocab: 129280, Attention: MLA,
+		MLA: &MLAConfig{QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128},
+		MoE: &MoEConfig{Experts: 256, Active: 8, Shared: 1, ExpertFFN: 2048, DenseLayers: 3}}.WithDefaults()
+	for b.Loop() {
+		_ = m.TrainingFLOPsPerToken(4096, true, false)
 	}
 }

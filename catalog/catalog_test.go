@@ -179,6 +179,9 @@ func TestClusterH100(t *testing.T) {
 			t.Errorf("%+v: no error", o)
 		}
 	}
+	if cl, err := c.Cluster("tpu-v5p", 256, ClusterOptions{}); err != nil || cl.ChipsPerNode != 256 || cl.ScaleUp.Size != 256 || cl.Nodes() != 1 {
+		t.Errorf("tpu-v5p x 256: %+v, %v: want one 256-chip ICI domain", cl, err)
+	}
 	if _, err := c.Cluster("h100-sxm", 0, ClusterOptions{}); err == nil {
 		t.Error("0 chips: no error")
 	}
@@ -272,6 +275,15 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := Suggest(in, ids); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// BenchmarkLoad measures an uncached decode and check of the embedded data.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := loadFrom(Data); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

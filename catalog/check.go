@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"chipgap/hardware"
-	"chipgap/units"
 )
 
 // norm fills Min and Max from Typ where the file leaves them out.
@@ -200,4 +199,3 @@ func (c *Catalog) checkSources(at string, keys []string) error {
 	return nil
 }
 
-var _ = units.Bytes(0)

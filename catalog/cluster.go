@@ -54,6 +54,7 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	if err != nil {
 		return hardware.Cluster{}, err
 	}
+	cpn = min(cpn, chips) // a job smaller than a node spans only its own chips
 	nic := ch.ScaleOut.Bandwidth.Typ
 	if o.ScaleOutGbps > 0 {
 		nic = units.ByteRate(o.ScaleOutGbps * 1e9 / 8)

@@ -35,7 +35,9 @@
 // Cluster(chipID, n, opts) returns a hardware.Cluster of n chips in nodes
 // of ChipsPerNode (opts, else the chip's chips_per_node: 8 for HGX-class
 // servers, 72 for GB200 NVL72, 384 for the 910C in CloudMatrix 384, the
-// ICI slice for TPUs).
+// ICI slice for TPUs), capped at n: a job smaller than a node spans only
+// its own chips. The TPU ICI and Unified Bus "nodes" are the whole
+// scale-up domain (a torus or a switched optical fabric), not one server.
 //
 //   - ScaleUp.Bandwidth: bytes per second ONE chip can send (and, at the
 //     same time, receive) over the scale-up fabric, i.e. half the vendor's

@@ -198,4 +198,3 @@ func (c *Catalog) checkSources(at string, keys []string) error {
 	}
 	return nil
 }
-

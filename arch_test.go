@@ -31,7 +31,7 @@ var layer = map[string]int{
 var sameLayerAllowed = map[string]bool{
 	"runs->catalog": true, "scenario->catalog": true, "scenario->runs": true,
 	"report->catalog": true, "report->scenario": true, "report->runs": true,
-	"web->cmd/chipgap": false,
+	"cmd/chipgap->web": true,
 }
 
 // thirdParty lists the only modules outside the standard library that a

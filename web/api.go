@@ -18,6 +18,14 @@ func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET /api", s.handleIndex, "this list"},
 		{"GET /api/limits", s.handleLimits, "the server's request limits"},
+		{"GET /api/chips", s.handleChips, "every chip id, with name, vendor, year and precisions"},
+		{"GET /api/chips/{id}", s.handleChip, "one chip's catalog entry, metrics and resolved sources"},
+		{"GET /api/models", s.handleModels, "the model presets with parameter counts"},
+		{"GET /api/models/{id}", s.handleModel, "one model preset"},
+		{"GET /api/systems", s.handleSystems, "systems and network tiers"},
+		{"GET /api/sources", s.handleSources, "every source the catalog cites, by key"},
+		{"GET /api/sources/{key}", s.handleSource, "one source"},
+		{"GET /api/compare", s.handleCompare, "side-by-side comparison: ?chips=a,b&model=m&precision=bf16"},
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
 		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (501 until the report package lands)"},
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"chipgap/catalog"
 )
 
 // DefaultAddr is where `chipgap web` listens unless told otherwise:
@@ -25,6 +27,9 @@ var staticFS embed.FS
 type Server struct {
 	// Addr is the TCP address to listen on; empty means DefaultAddr.
 	Addr string
+	// Catalog is the data the API serves; nil means the embedded catalog
+	// (catalog.Load).
+	Catalog *catalog.Catalog
 	// Logger receives request failures, panics and server lifecycle
 	// messages; nil discards them.
 	Logger *slog.Logger
@@ -69,13 +74,18 @@ func (s *Server) routes() http.Handler {
 	if err != nil {
 		panic(err) // the embed directive guarantees the directory
 	}
-	mux.Handle("GET /", staticHandler(http.FileServerFS(sub)))
+	mux.Handle("/", staticHandler(http.FileServerFS(sub)))
 	return mux
 }
 
 // staticHandler serves the embedded page; it never touches the disk.
 func staticHandler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		h.ServeHTTP(w, r)

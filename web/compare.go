@@ -23,7 +23,7 @@ const maxCompareChips = 16
 
 // Default selection: the comparison the page shows on first load.
 const (
-	defaultCompareChips = "h100-sxm,b200,mi300x,ascend-910b,ascend-910c"
+	defaultCompareChips = "h100-sxm,h20,b200,ascend-910b,ascend-910c" // as compare-chips
 	defaultModel        = "llama3.1-70b"
 )
 
@@ -161,6 +161,7 @@ func chipRows(chips []*hardware.Chip, p hardware.Precision) []row {
 		{"ridge", "Ridge point (BF16 peak / HBM bandwidth)", "FLOP/B", 1, "lower", func(c *hardware.Chip) cell { return cellOf(catalog.ChipMetrics(c).RidgeFLOPPerByte) }},
 		{"tflops_per_watt", "BF16 TFLOP/s per watt", "TFLOP/s/W", 1, "higher", func(c *hardware.Chip) cell { return cellOf(catalog.ChipMetrics(c).TFLOPSPerWatt) }},
 		{"tflops_per_kusd", "BF16 TFLOP/s per $1k", "TFLOP/s/k$", 1, "higher", func(c *hardware.Chip) cell { return cellOf(catalog.ChipMetrics(c).TFLOPSPerKUSD) }},
+		{"tflops_per_mm2", "BF16 TFLOP/s per mm² of compute die", "TFLOP/s/mm²", 1, "higher", func(c *hardware.Chip) cell { return cellOf(catalog.ChipMetrics(c).TFLOPSPerMM2) }},
 	}
 	rows := make([]row, 0, len(specs))
 	for _, sp := range specs {

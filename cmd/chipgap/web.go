@@ -54,4 +54,3 @@ func cmdWeb(e *env, args []string) error {
 	defer stop()
 	return srv.Serve(ctx, ln)
 }
-

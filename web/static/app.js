@@ -194,7 +194,7 @@ function compareParams() {
 let compareOrder = [];
 
 function setCompareForm(params) {
-  const chips = (params.get("chips") || "h100-sxm,b200,mi300x,ascend-910b,ascend-910c").split(",");
+  const chips = (params.get("chips") || "h100-sxm,h20,b200,ascend-910b,ascend-910c").split(",");
   compareOrder = chips;
   for (const i of $$("#compare-chips input")) i.checked = chips.includes(i.value);
   $("#compare-model").value = params.get("model") || "llama3.1-70b";

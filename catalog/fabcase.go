@@ -18,13 +18,13 @@ type FabCase struct {
 	ProcessID string `json:"process"`
 
 	Wafer FabWafer       `json:"wafer"`
-	Model fab.YieldModel `json:"-"`
+	Model fab.YieldModel `json:"model"`
 	Alpha Num            `json:"negbin_alpha"`
 
-	DieArea      Num       `json:"die_area_mm2"`
-	DieOutlineMM []float64 `json:"die_outline_mm,omitempty"`
-	D0           Num       `json:"d0_per_cm2"`
-	WaferPrice   hardware.Value[units.USD]
+	DieArea      Num                       `json:"die_area_mm2"`
+	DieOutlineMM []float64                 `json:"die_outline_mm,omitempty"`
+	D0           Num                       `json:"d0_per_cm2"`
+	WaferPrice   hardware.Value[units.USD] `json:"wafer_price"`
 
 	Dies          int                            `json:"dies"`
 	KGD           bool                           `json:"kgd"`

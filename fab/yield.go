@@ -94,3 +94,12 @@ func ImpliedD0(m YieldModel, areaMM2, y float64, alpha float64) (float64, error)
 	}
 	return (lo + hi) / 2, nil
 }
+
+// MarshalText writes the model's name, so JSON shows "murphy".
+func (m YieldModel) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads a model name (see ParseYieldModel).
+func (m *YieldModel) UnmarshalText(b []byte) (err error) {
+	*m, err = ParseYieldModel(string(b))
+	return err
+}

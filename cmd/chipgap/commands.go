@@ -43,6 +43,7 @@ func commands() []command {
 		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm² (default)", cmdCompareChips},
 		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},
 		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
+		{"fab", "dies per wafer, yield, cost per good chip and yearly supply with its binding constraint", cmdFab},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}
 }

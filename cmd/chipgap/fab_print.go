@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"chipgap/catalog"
+	"chipgap/units"
+)
+
+// fabRow is one printed output: its key, label and formatter.
+type fabRow struct {
+	key, label string
+	format     func(float64) string
+}
+
+func count(x float64) string   { return groupDigits(x) }
+func pct(x float64) string     { return fmt.Sprintf("%.1f %%", 100*x) }
+func dollars(x float64) string { return units.USD(x).String() }
+func oneDec(x float64) string  { return fmt.Sprintf("%.1f", x) }
+func flops(x float64) string   { return units.FLOPRate(x).String() }
+
+// groupDigits writes a rounded count with thousands separators.
+func groupDigits(x float64) string {
+	s := fmt.Sprintf("%.0f", x)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+var fabRows = []fabRow{
+	{catalog.OutDiesPerWafer, "dies per wafer", count},
+	{catalog.OutDieYield, "die yield", pct},
+	{catalog.OutGoodDiesPerWafer, "good dies per wafer", oneDec},
+	{catalog.OutPackageYield, "package yield", pct},
+	{catalog.OutCostPerGoodDie, "cost per good die", dollars},
+	{catalog.OutCostPerGoodPackage, "cost per good package", dollars},
+	{catalog.OutGoodPerYear, "good chips per year", count},
+	{catalog.OutFromWafers, "  wafers allow", count},
+	{catalog.OutFromHBM, "  HBM stacks allow", count},
+	{catalog.OutFromPackaging, "  packaging allows", count},
+	{catalog.OutDeployed, "peak FLOP/s per year", flops},
+}
+
+func printFab(w io.Writer, cat *catalog.Catalog, r *fabReport) error {
+	k := r.Case
+	fmt.Fprintf(w, "chipgap fab: %s (%d die(s), %d HBM stacks, KGD %v) on %s, %s yield model", k.ChipID, k.Dies, k.HBMStacks, k.KGD, k.ProcessID, k.Model)
+	if k.Supply != nil {
+		fmt.Fprintf(w, ", supply %s", k.Supply.ID)
+	}
+	fmt.Fprintf(w, "\nTypical value, then P10–P90 over %d Monte Carlo trials (seed %d) of the catalog ranges.\n\n", r.Trials, r.Seed)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tTYPICAL\tP10 – P90")
+	for _, row := range fabRows {
+		typ, ok := r.Typical[row.key]
+		if !ok {
+			continue
+		}
+		s := r.Ranges[row.key]
+		fmt.Fprintf(tw, "%s\t%s\t%s – %s\n", row.label, row.format(typ), row.format(s.P10), row.format(s.P90))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	b := r.Breakdown
+	fmt.Fprintf(w, "\nA good package at typical values: dies %v + HBM %v + packaging %v + test %v = %v.\n",
+		b.Dies, b.HBM, b.Packaging, b.Test, b.Total())
+	if r.Binding != "" {
+		fmt.Fprintf(w, "Binding constraint: %s (binds in %s of trials: wafers %s, HBM %s, packaging %s).\n", r.Binding,
+			pct(r.Ranges[catalog.OutBinds+string(r.Binding)].Mean), pct(r.Ranges[catalog.OutBinds+"wafers"].Mean),
+			pct(r.Ranges[catalog.OutBinds+"hbm"].Mean), pct(r.Ranges[catalog.OutBinds+"packaging"].Mean))
+	}
+	for _, row := range fabRows {
+		if sw, ok := r.Tornado[row.key]; ok && len(sw) > 0 {
+			fmt.Fprintf(w, "\nWhat moves %s most (input P10 → P90, others typical):\n", strings.TrimSpace(row.label))
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			for i, s := range sw {
+				if i == 5 || s.Swing == 0 {
+					break
+				}
+				fmt.Fprintf(tw, "  %s\t%.4g → %.4g\t%s → %s\n", s.Input, s.LowIn, s.HighIn, row.format(s.LowOut), row.format(s.HighOut))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+type fabJSON struct {
+	Typical map[string]float64
+	Binding string
+	Ranges  map[string]struct{ P10, P50, P90 float64 }
+	Tornado map[string][]struct{ Input string }
+}
+
+func runFabJSON(t *testing.T, args ...string) (fabJSON, string) {
+	t.Helper()
+	code, out, errs := runCmd(t, append([]string{"fab", "--json", "--trials", "2000"}, args...)...)
+	if code != 0 {
+		t.Fatalf("fab %v: exit %d: %s", args, code, errs)
+	}
+	var v fabJSON
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("fab %v: bad JSON: %v", args, err)
+	}
+	return v, out
+}
+
+// TestFabText: the default case (910C on SMIC N+2, 2026) prints the
+// hand-checked typical values of catalog.TestFabCase910C: 75 dies per
+// wafer, 40.0 % die yield, $466.5 per good die, 297,500 a year, HBM binding.
+func TestFabText(t *testing.T) {
+	code, out, errs := runCmd(t, "fab", "--chip", "ascend-910c", "--trials", "2000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"dies per wafer         75", "40.0 %", "$466.5", "297,500", "Binding constraint: hbm", "What moves cost per good package"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fab output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestFabOverrides: --die-area 665.61 --defect-density 0.15 --wafer-price
+// 14000 --model poisson fixes the die: yield e^(−0.998415) = 0.368463 in
+// every trial, and a typical good die costs 14 000/(75 · 0.368463) =
+// $506.61 (only dies per wafer still varies, with edge exclusion and
+// scribe). With HBM plentiful (10 M stacks) and 60 000 wpm · 10 %, wafers
+// allow 12·6 000·75/(2/(0.368463·0.85)) = 845 623 and packaging
+// 850 000: wafers bind.
+func TestFabOverrides(t *testing.T) {
+	v, _ := runFabJSON(t, "--die-area", "665.61", "--defect-density", "0.15", "--wafer-price", "14000", "--model", "poisson",
+		"--hbm-stacks", "1e7", "--wafers-per-month", "60000", "--ai-share", "0.1")
+	if y := v.Typical["die_yield"]; math.Abs(y-0.368463) > 1e-6 {
+		t.Errorf("die yield %g, want 0.368463", y)
+	}
+	if y := v.Ranges["die_yield"]; y.P10 != y.P90 {
+		t.Errorf("die yield range %+v, want fixed", y)
+	}
+	if c := v.Typical["cost_per_good_die"]; math.Abs(c-506.61) > 0.01 {
+		t.Errorf("cost per good die %g, want $506.61", c)
+	}
+	if v.Binding != "wafers" || math.Abs(v.Typical["good_per_year"]-845623) > 1 {
+		t.Errorf("binding %s at %g, want wafers at 845 623", v.Binding, v.Typical["good_per_year"])
+	}
+}
+
+// TestFabSameSeedSameBytes: the Monte Carlo is seeded.
+func TestFabSameSeedSameBytes(t *testing.T) {
+	_, a := runFabJSON(t, "--seed", "7")
+	_, b := runFabJSON(t, "--seed", "7")
+	_, c := runFabJSON(t, "--seed", "8")
+	if a != b {
+		t.Error("same seed, different output")
+	}
+	if a == c {
+		t.Error("seeds 7 and 8 gave identical output")
+	}
+}
+
+func TestFabErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--model", "bose"}, 2, "poisson, murphy, negbin, seeds"},
+		{[]string{"--defect-density", "-1"}, 2, "--defect-density -1"},
+		{[]string{"--ai-share", "1.5"}, 2, "--ai-share 1.5"},
+		{[]string{"--chip", "ascend-910"}, 1, "did you mean"},
+		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "no supply case"},
+		{[]string{"--process", "tsmc-n3"}, 1, "unknown fab process"},
+		{[]string{"extra"}, 2, "unexpected argument"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCmd(t, append([]string{"fab"}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("fab %v: exit %d, stderr %q, stdout %d bytes; want exit %d naming %q and no output", c.args, code, errs, len(out), c.code, c.want)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package serve
+
+import (
+	"fmt"
+	"time"
+
+	"chipgap/units"
+)
+
+// EngineConfig is the serving engine of one replica (vLLM, SGLang or
+// TensorRT-LLM style continuous batching).
+type EngineConfig struct {
+	// MaxBatchTokens is the token budget of one step (vLLM's
+	// max_num_batched_tokens): decode tokens plus prefill chunk tokens.
+	MaxBatchTokens int `json:"max_batch_tokens"`
+	// MaxSeqs is the most sequences running at once (max_num_seqs).
+	MaxSeqs int `json:"max_seqs"`
+	// BlockTokens is the KV cache page size; KVBlocks the pages that fit
+	// in memory after the weights (from the memory model).
+	BlockTokens int `json:"block_tokens"`
+	KVBlocks    int `json:"kv_blocks"`
+	// Scheduler orders the waiting queue: fcfs or spf.
+	Scheduler string `json:"scheduler"`
+	// NoChunkedPrefill prefills each prompt in one step (a prompt longer
+	// than MaxBatchTokens then runs alone in its step).
+	NoChunkedPrefill bool `json:"no_chunked_prefill,omitempty"`
+	// SpecTokens drafted per decode step, each accepted with probability
+	// SpecAcceptance given the previous ones were (0: no speculation).
+	SpecTokens     int     `json:"spec_tokens,omitempty"`
+	SpecAcceptance float64 `json:"spec_acceptance,omitempty"`
+}
+
+// Pool is a set of identical replicas (serving instances).
+type Pool struct {
+	Name            string       `json:"name"`
+	Replicas        int          `json:"replicas"`
+	ChipsPerReplica float64      `json:"chips_per_replica"`
+	Engine          EngineConfig `json:"engine"`
+	Step            StepModel    `json:"-"`
+	// ChipRental is the price of one chip; ChipBusy and ChipIdle its power
+	// while a replica steps and while it waits.
+	ChipRental units.USDPerHour `json:"chip_rental"`
+	ChipBusy   units.Watts      `json:"chip_busy_power"`
+	ChipIdle   units.Watts      `json:"chip_idle_power"`
+	// KVBytesPerToken is the KV cache one context token occupies over the
+	// whole replica (what a disaggregated handoff sends).
+	KVBytesPerToken units.Bytes `json:"kv_bytes_per_token"`
+}
+
+// Chips is the pool's chip count.
+func (p Pool) Chips() float64 { return float64(p.Replicas) * p.ChipsPerReplica }
+
+// Link joins a prefill replica to the decode pool: each prefill replica
+// sends its KV caches one after another at Bandwidth, after Latency.
+type Link struct {
+	Bandwidth units.ByteRate `json:"bandwidth"`
+	Latency   units.Seconds  `json:"latency"`
+}
+
+// Routers pick the replica of a pool that takes a request.
+const (
+	RoundRobin       = "round-robin"       // in turn
+	LeastOutstanding = "least-outstanding" // fewest requests waiting or running
+	KVAware          = "kv-aware"          // lowest KV cache load, counting what the queue will need
+)
+
+// Deployment is one pool (aggregated: every replica prefills and decodes)
+// or two (disaggregated: Pools[0] prefills, Pools[1] decodes, KV caches
+// cross Link), and the router of each pool.
+type Deployment struct {
+	Pools  []Pool `json:"pools"`
+	Link   Link   `json:"link"`
+	Router string `json:"router"`
+}
+
+// Disaggregated reports whether prefill and decode run on separate pools.
+func (d Deployment) Disaggregated() bool { return len(d.Pools) == 2 }
+
+// Chips is the deployment's chip count.
+func (d Deployment) Chips() float64 {
+	var n float64
+	for _, p := range d.Pools {
+		n += p.Chips()
+	}
+	return n
+}
+
+// Validate checks the deployment and names the field at fault.
+func (d Deployment) Validate() error {
+	if len(d.Pools) != 1 && len(d.Pools) != 2 {
+		return fieldErr("deployment.pools", len(d.Pools), "want 1 (aggregated) or 2 (prefill, decode)")
+	}
+	switch d.Router {
+	case RoundRobin, LeastOutstanding, KVAware:
+	default:
+		return fieldErr("deployment.router", d.Router, "want round-robin, least-outstanding or kv-aware")
+	}
+	for i, p := range d.Pools {
+		if err := p.validate(fmt.Sprintf("deployment.pools[%d]", i)); err != nil {
+			return err
+		}
+	}
+	if d.Disaggregated() && !(d.Link.Bandwidth > 0) {
+		return fieldErr("deployment.link.bandwidth", d.Link.Bandwidth, "want a positive bandwidth between the prefill and decode pools")
+	}
+	if d.Link.Latency < 0 {
+		return fieldErr("deployment.link.latency", d.Link.Latency, "want ≥ 0 seconds")
+	}
+	return nil
+}
+
+func (p Pool) validate(at string) error {
+	switch {
+	case p.Replicas < 1 || p.Replicas > 100_000:
+		return fieldErr(at+".replicas", p.Replicas, "want 1..100000")
+	case !(p.ChipsPerReplica > 0):
+		return fieldErr(at+".chips_per_replica", p.ChipsPerReplica, "want a positive chip count")
+	case p.Step == nil:
+		return fieldErr(at+".step", nil, "want a step-time model")
+	case p.ChipRental < 0 || p.ChipBusy < 0 || p.ChipIdle < 0 || p.KVBytesPerToken < 0:
+		return fieldErr(at, p.Name, "want non-negative rental, power and KV bytes")
+	}
+	return p.Engine.validate(at + ".engine")
+}
+
+func (e EngineConfig) validate(at string) error {
+	switch {
+	case e.BlockTokens < 1:
+		return fieldErr(at+".block_tokens", e.BlockTokens, "want at least 1")
+	case e.KVBlocks < 1:
+		return fieldErr(at+".kv_blocks", e.KVBlocks, "want at least 1 block of KV cache (the weights leave none)")
+	case e.MaxSeqs < 1:
+		return fieldErr(at+".max_seqs", e.MaxSeqs, "want at least 1")
+	case e.SpecTokens < 0 || e.SpecTokens > 16:
+		return fieldErr(at+".spec_tokens", e.SpecTokens, "want 0..16")
+	case e.SpecTokens > 0 && !(e.SpecAcceptance >= 0 && e.SpecAcceptance <= 1):
+		return fieldErr(at+".spec_acceptance", e.SpecAcceptance, "want a probability in [0, 1]")
+	case e.MaxBatchTokens < 1+e.SpecTokens:
+		return fieldErr(at+".max_batch_tokens", e.MaxBatchTokens, fmt.Sprintf("want at least %d (one decode step)", 1+e.SpecTokens))
+	case e.Scheduler != FCFS && e.Scheduler != SPF:
+		return fieldErr(at+".scheduler", e.Scheduler, "want fcfs or spf")
+	}
+	return nil
+}
+
+// SLO is a latency target per request; a zero bound is unbounded. A
+// deployment meets it at a rate when the Percentile (default 0.99) of
+// TTFT and of TPOT are within the bounds and it is not overloaded.
+type SLO struct {
+	TTFT       time.Duration `json:"ttft_ns"`
+	TPOT       time.Duration `json:"tpot_ns"`
+	Percentile float64       `json:"percentile"`
+}
+
+// met reports whether one request's latencies are within the SLO.
+func (s SLO) met(ttft, tpot time.Duration) bool {
+	return (s.TTFT == 0 || ttft <= s.TTFT) && (s.TPOT == 0 || tpot <= s.TPOT)
+}
+
+func (s SLO) validate() error {
+	if s.TTFT < 0 || s.TPOT < 0 {
+		return fieldErr("slo", fmt.Sprintf("ttft=%v tpot=%v", s.TTFT, s.TPOT), "want non-negative bounds")
+	}
+	if s.Percentile != 0 && !(s.Percentile > 0 && s.Percentile <= 1) {
+		return fieldErr("slo.percentile", s.Percentile, "want a fraction in (0, 1], e.g. 0.99")
+	}
+	return nil
+}
+
+func (s SLO) percentile() float64 {
+	if s.Percentile == 0 {
+		return 0.99
+	}
+	return s.Percentile
+}

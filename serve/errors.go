@@ -1,0 +1,39 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+)
+
+// FieldError is bad input: the field, the value given and what is allowed.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
+}
+
+func fieldErr(field string, v any, want string) error {
+	return &FieldError{Field: field, Value: v, Want: want}
+}
+
+// TraceError is a malformed trace line: its 1-based line number and why.
+type TraceError struct {
+	Line int
+	Err  error
+}
+
+func (e *TraceError) Error() string { return fmt.Sprintf("trace line %d: %v", e.Line, e.Err) }
+
+func (e *TraceError) Unwrap() error { return e.Err }
+
+// ErrInvariant marks a broken conservation invariant: a bug in the
+// simulator, never a property of the input.
+var ErrInvariant = errors.New("serve: invariant violated")
+
+// ErrNoCapacity is returned by capacity searches when a deployment cannot
+// meet the SLO at any rate (not even a nearly idle one).
+var ErrNoCapacity = errors.New("serve: deployment meets the SLO at no request rate")

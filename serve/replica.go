@@ -1,0 +1,278 @@
+package serve
+
+import (
+	"time"
+)
+
+// Event priorities at the same instant: requests arrive (and KV caches
+// land) before a step ends or starts, so that the step sees them; the
+// sampler looks last.
+const (
+	prioArrive int8 = 0
+	prioStep   int8 = 1
+	prioSample int8 = 2
+)
+
+// replica is one serving instance: a waiting queue, the running set and a
+// paged KV cache, stepped by continuous batching.
+type replica struct {
+	run         *runState
+	pool, idx   int
+	cfg         EngineConfig
+	step        StepModel
+	prefillOnly bool // the prefill pool of a disaggregated deployment
+
+	waiting waitQueue
+	running []seq // in admission order: preemption takes from the back
+	free    int   // free KV blocks
+
+	busy     bool // a step is in flight or about to start
+	inFlight bool // running[].sched describes the step in flight
+	busyTime time.Duration
+	chunks   []Chunk
+	tick     func() // r.stepEnd, bound once
+
+	outstanding int           // requests waiting or running here
+	allocated   int64         // KV blocks ever allocated
+	freed       int64         // KV blocks ever freed
+	linkFree    time.Duration // when the outbound KV link is next idle
+}
+
+func newReplica(run *runState, pool, idx int, p Pool) *replica {
+	r := &replica{run: run, pool: pool, idx: idx, cfg: p.Engine, step: p.Step, free: p.Engine.KVBlocks}
+	r.prefillOnly = run.dep.Disaggregated() && pool == 0
+	r.tick = r.stepEnd
+	return r
+}
+
+// blocksFor is the number of KV blocks that hold n tokens.
+func (r *replica) blocksFor(n int32) int {
+	b := int32(r.cfg.BlockTokens)
+	return int((n + b - 1) / b)
+}
+
+// queuedBlocks is what a waiting sequence will need to run (for routing).
+func (r *replica) queuedBlocks(s *seq) int { return r.blocksFor(max(s.target, s.computed+1)) }
+
+// enqueue puts a sequence in the waiting queue and wakes the replica.
+func (r *replica) enqueue(s seq) {
+	s.key = queueKey(r.cfg.Scheduler, &s)
+	r.waiting.push(s, r.queuedBlocks(&s))
+	r.run.waiting++
+	r.outstanding++
+	r.wake()
+}
+
+// wake starts a step now if the replica is idle.
+func (r *replica) wake() {
+	if r.busy {
+		return
+	}
+	r.busy = true
+	r.run.eng.Schedule(r.run.eng.Now(), prioStep, r.tick)
+}
+
+// stepEnd finishes the step in flight, if any, and starts the next one.
+func (r *replica) stepEnd() {
+	now := r.run.eng.Now()
+	if r.inFlight {
+		r.inFlight = false
+		r.complete(now)
+	}
+	b := r.plan()
+	if b.Tokens() == 0 {
+		r.busy = false
+		return
+	}
+	dt := r.step.StepTime(b)
+	if dt <= 0 {
+		dt = 1
+	}
+	r.busyTime += dt
+	r.inFlight = true
+	r.run.eng.Schedule(now+dt, prioStep, r.tick)
+}
+
+// plan forms the next step: the running sequences first (decodes and
+// unfinished prefills, preempting from the back when KV runs out), then
+// admissions from the waiting queue while the token budget, the sequence
+// limit and the KV cache allow.
+func (r *replica) plan() Batch {
+	b := Batch{Chunks: r.chunks[:0]}
+	budget := r.cfg.MaxBatchTokens
+	for i := 0; i < len(r.running); i++ {
+		s := &r.running[i]
+		s.sched = 0
+		n := r.want(s, budget)
+		if n == 0 {
+			continue
+		}
+		if !r.reserve(i, n) {
+			break // it was the last and had to be preempted itself
+		}
+		s.sched = int32(n)
+		budget -= n
+		b.add(s)
+	}
+	r.admit(&b, budget)
+	r.chunks = b.Chunks
+	return b
+}
+
+// want is the tokens a sequence would compute this step within budget
+// (0: none).
+func (r *replica) want(s *seq, budget int) int {
+	if !s.prefilling() {
+		if q := 1 + r.cfg.SpecTokens; q <= budget {
+			return q
+		}
+		return 0
+	}
+	n := int(s.target - s.computed)
+	if n <= budget {
+		return n
+	}
+	if !r.cfg.NoChunkedPrefill {
+		return max(budget, 0)
+	}
+	if budget == r.cfg.MaxBatchTokens {
+		return n // a prompt longer than the budget runs alone
+	}
+	return 0
+}
+
+// reserve gives running[i] the blocks for n more tokens, preempting the
+// most recently admitted sequences while the cache is short. It reports
+// false when running[i] itself was preempted.
+func (r *replica) reserve(i, n int) bool {
+	s := &r.running[i]
+	need := r.blocksFor(s.computed+int32(n)) - int(s.blocks)
+	for need > r.free {
+		last := len(r.running) - 1
+		r.preempt(last)
+		if last == i {
+			return false
+		}
+	}
+	r.take(s, need)
+	return true
+}
+
+func (r *replica) take(s *seq, blocks int) {
+	s.blocks += int32(blocks)
+	r.free -= blocks
+	r.allocated += int64(blocks)
+}
+
+func (r *replica) release(s *seq, blocks int) {
+	s.blocks -= int32(blocks)
+	r.free += blocks
+	r.freed += int64(blocks)
+}
+
+// preempt frees running[i]'s KV cache (recompute preemption, vLLM's
+// default) and sends it back to the front of the waiting queue.
+func (r *replica) preempt(i int) {
+	s := r.running[i]
+	r.release(&s, int(s.blocks))
+	s.computed, s.target, s.sched = 0, s.prompt+s.gen, 0
+	s.preempts++
+	r.run.preemptions++
+	r.running = append(r.running[:i], r.running[i+1:]...)
+	r.outstanding--
+	r.enqueue(s)
+}
+
+// admit moves waiting sequences into the step, head of the queue first;
+// the head that does not fit blocks the rest (as in vLLM).
+func (r *replica) admit(b *Batch, budget int) {
+	for r.waiting.len() > 0 && budget > 0 && len(r.running) < r.cfg.MaxSeqs {
+		h := r.waiting.peek()
+		n := r.want(h, budget)
+		if n == 0 {
+			return
+		}
+		need := r.blocksFor(h.computed+int32(n)) - int(h.blocks)
+		if need > r.free {
+			return
+		}
+		s := r.waiting.pop(r.queuedBlocks(h))
+		r.run.waiting--
+		r.take(&s, need)
+		s.sched = int32(n)
+		budget -= n
+		r.running = append(r.running, s)
+		b.add(&s)
+	}
+}
+
+// add counts a scheduled sequence into the batch.
+func (b *Batch) add(s *seq) {
+	n := int(s.sched)
+	if s.prefilling() {
+		b.PrefillTokens += n
+		b.PrefillSeqs++
+		b.PrefillContext += int(s.computed)
+		b.Chunks = append(b.Chunks, Chunk{Tokens: n, Cached: int(s.computed)})
+		return
+	}
+	b.DecodeSeqs++
+	b.DecodeTokens += n
+	b.DecodeContext += int(s.computed)
+}
+
+// complete applies the step that just ended: prefill chunks advance,
+// finished prefills and decodes sample tokens, done requests leave.
+func (r *replica) complete(now time.Duration) {
+	keep := r.running[:0]
+	for i := range r.running {
+		s := r.running[i]
+		if s.sched == 0 {
+			keep = append(keep, s)
+			continue
+		}
+		if s.prefilling() {
+			s.computed += s.sched
+			s.sched = 0
+			if s.prefilling() {
+				keep = append(keep, s)
+				continue
+			}
+			r.run.emit(&s, 1, now)
+		} else {
+			a := min(r.run.accepted(r.cfg), s.output-s.gen)
+			s.computed += a
+			s.sched = 0
+			r.run.emit(&s, a, now)
+			if extra := int(s.blocks) - r.blocksFor(s.computed); extra > 0 {
+				r.release(&s, extra) // rejected draft tokens' slots
+			}
+		}
+		switch {
+		case s.gen >= s.output:
+			r.leave(&s)
+			r.run.finish(&s, now)
+		case r.prefillOnly:
+			r.leave(&s)
+			r.run.handoff(r, s, now)
+		default:
+			keep = append(keep, s)
+		}
+	}
+	r.running = keep
+}
+
+// leave frees a departing sequence's KV cache.
+func (r *replica) leave(s *seq) {
+	r.release(s, int(s.blocks))
+	r.outstanding--
+}
+
+// heldBlocks sums the KV blocks the running sequences hold.
+func (r *replica) heldBlocks() int {
+	n := 0
+	for i := range r.running {
+		n += int(r.running[i].blocks)
+	}
+	return n
+}

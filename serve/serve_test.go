@@ -1,0 +1,155 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"testing"
+	"time"
+)
+
+// fixedStep is a step model whose time is a constant plus a cost per token
+// and per context token: simple enough to work results out by hand.
+type fixedStep struct {
+	base, perToken, perCtx time.Duration
+}
+
+func (f fixedStep) StepTime(b Batch) time.Duration {
+	return f.base + f.perToken*time.Duration(b.Tokens()) + f.perCtx*time.Duration(b.DecodeContext+b.PrefillContext)/1000
+}
+
+func testPool(replicas, kvBlocks int) Pool {
+	return Pool{
+		Name: "test", Replicas: replicas, ChipsPerReplica: 8,
+		Engine: EngineConfig{MaxBatchTokens: 2048, MaxSeqs: 64, BlockTokens: 16, KVBlocks: kvBlocks, Scheduler: FCFS},
+		Step:   fixedStep{base: 10 * time.Millisecond, perToken: 20 * time.Microsecond, perCtx: 2 * time.Microsecond},
+		ChipRental: 2, ChipBusy: 700, ChipIdle: 100, KVBytesPerToken: 320e3,
+	}
+}
+
+func testWorkload(rate float64, n int) Workload {
+	return Workload{Process: Poisson, Rate: rate, Requests: n, Seed: 1,
+		Prompt: Lengths{Dist: LogNormal, Mean: 800, Sigma: 0.8, Max: 8000},
+		Output: Lengths{Dist: Uniform, Min: 20, Max: 300}}
+}
+
+// TestSingleRequestByHand: one request, prompt 100, output 10, on a step
+// of exactly 10 ms. Step 1 prefills the 100 tokens and samples token 1
+// (TTFT 10 ms); steps 2..10 decode tokens 2..10 (E2E 100 ms); TPOT is
+// (100 − 10)/(10 − 1) = 10 ms. KV: 100 prompt tokens = 7 blocks of 16,
+// growing to ceil(109/16) = 7 blocks: 7 allocated, 7 freed.
+func TestSingleRequestByHand(t *testing.T) {
+	p := testPool(1, 1000)
+	p.Step = StepFunc(func(Batch) time.Duration { return 10 * time.Millisecond })
+	d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+	w := Workload{Process: Deterministic, Rate: 1, Requests: 1, Prompt: Lengths{Dist: Fixed, Mean: 100}, Output: Lengths{Dist: Fixed, Mean: 10}}
+	r, err := Simulate(d, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TTFT.P50 != 10 || r.E2E.P50 != 100 || r.TPOT.P50 != 10 {
+		t.Errorf("TTFT, E2E, TPOT = %v, %v, %v ms; want 10, 100, 10", r.TTFT.P50, r.E2E.P50, r.TPOT.P50)
+	}
+	if r.KV.BlocksAllocated != 7 || r.KV.BlocksFreed != 7 {
+		t.Errorf("blocks allocated, freed = %d, %d; want 7, 7", r.KV.BlocksAllocated, r.KV.BlocksFreed)
+	}
+	// 8 chips at $2/h for 0.1 s = $4.44e-4; 10 output tokens → $44.4 per million.
+	if got, want := r.Cost.USDPerMOutputTokens, 8*2*0.1/3600/10*1e6; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("USD per M output tokens = %v, want %v", got, want)
+	}
+}
+
+// TestInvariantsAcrossConfigs runs every scheduler, router and mode,
+// with a KV cache small enough to force preemptions, and lets Simulate's
+// own conservation check (requests, KV blocks, queues) run.
+func TestInvariantsAcrossConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tweak func(*Deployment)
+	}{
+		{"fcfs", func(*Deployment) {}},
+		{"spf", func(d *Deployment) { d.Pools[0].Engine.Scheduler = SPF }},
+		{"no-chunking", func(d *Deployment) { d.Pools[0].Engine.NoChunkedPrefill = true }},
+		{"speculative", func(d *Deployment) { d.Pools[0].Engine.SpecTokens, d.Pools[0].Engine.SpecAcceptance = 3, 0.7 }},
+		{"round-robin", func(d *Deployment) { d.Router = RoundRobin }},
+		{"kv-aware", func(d *Deployment) { d.Router = KVAware }},
+		{"disaggregated", func(d *Deployment) {
+			d.Pools = append(d.Pools, testPool(2, 700))
+			d.Link = Link{Bandwidth: 50e9, Latency: 5e-6}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Deployment{Pools: []Pool{testPool(3, 700)}, Router: LeastOutstanding}
+			tc.tweak(&d)
+			r, err := Simulate(d, testWorkload(6, 3000), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.RequestsCompleted+r.RequestsRejected != 3000 || r.Overload != nil {
+				t.Fatalf("completed %d + rejected %d ≠ 3000 (overload %v)", r.RequestsCompleted, r.RequestsRejected, r.Overload)
+			}
+			if r.KV.BlocksAllocated != r.KV.BlocksFreed {
+				t.Fatalf("KV blocks allocated %d ≠ freed %d", r.KV.BlocksAllocated, r.KV.BlocksFreed)
+			}
+			t.Logf("ttft p50 %.0f p99 %.0f ms, tpot p50 %.1f ms, preemptions %d, rejected %d",
+				r.TTFT.P50, r.TTFT.P99, r.TPOT.P50, r.Preemptions, r.RequestsRejected)
+		})
+	}
+}
+
+func TestSameSeedSameBytes(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(2, 500)}, Router: KVAware}
+	d.Pools[0].Engine.SpecTokens, d.Pools[0].Engine.SpecAcceptance = 2, 0.6
+	enc := func(seed uint64) []byte {
+		w := testWorkload(5, 2000)
+		w.Seed = seed
+		r, err := Simulate(d, w, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(r)
+		return b
+	}
+	a, b, c := enc(7), enc(7), enc(8)
+	if !bytes.Equal(a, b) {
+		t.Fatal("same seed gave different JSON")
+	}
+	if bytes.Equal(a, c) {
+		t.Fatal("different seeds gave identical JSON")
+	}
+}
+
+// TestOverloadStops: 8-chip replicas whose steps take ≥ 10 ms serve at
+// most a few requests per second of 800-token prompts; 1000 per second
+// must be reported as overload, quickly, not simulated to the end.
+func TestOverloadStops(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(1, 2000)}, Router: RoundRobin}
+	r, err := Simulate(d, testWorkload(1000, 1_000_000), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Overload == nil {
+		t.Fatal("no overload reported at 1000 requests/s")
+	}
+	if r.RequestsUnfinished == 0 || r.Overload.ServedRate >= 1000 {
+		t.Fatalf("overload %+v with %d unfinished", r.Overload, r.RequestsUnfinished)
+	}
+	if r.Goodput.Meets {
+		t.Fatal("an overloaded run meets the SLO")
+	}
+}
+
+func TestBadInputNamesField(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(1, 100)}, Router: "random"}
+	_, err := Simulate(d, testWorkload(1, 10), Options{})
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "deployment.router" {
+		t.Fatalf("err = %v, want a FieldError on deployment.router", err)
+	}
+	w := testWorkload(-1, 10)
+	d.Router = RoundRobin
+	if _, err := Simulate(d, w, Options{}); !errors.As(err, &fe) || fe.Field != "workload.rate" {
+		t.Fatalf("err = %v, want a FieldError on workload.rate", err)
+	}
+}

@@ -1,0 +1,257 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"chipgap/sim"
+	"chipgap/units"
+)
+
+// Options bound and observe one simulation.
+type Options struct {
+	SLO SLO
+	// MaxQueue is the number of waiting requests (whole deployment) past
+	// which the run stops as overloaded; default 20 × the running-sequence
+	// limit of the deployment, at least 2000.
+	MaxQueue int
+	// MaxWait is the longest a request may wait for its first step before
+	// the run stops as overloaded; default 10 minutes.
+	MaxWait time.Duration
+	// Samples is the number of points of the queue and KV time series
+	// (default 200; the interval doubles if the run outlasts it).
+	Samples int
+	// Progress, when set, is called as requests complete (about every
+	// 1 %); returning false cancels the run (Simulate returns ErrCancelled).
+	Progress func(completed, total int) bool
+}
+
+// ErrCancelled is returned when Options.Progress stops a run.
+var ErrCancelled = errors.New("serve: simulation cancelled")
+
+// runState is one simulation in progress.
+type runState struct {
+	eng  *sim.Engine
+	dep  Deployment
+	opt  Options
+	reps [][]*replica
+	rr   []int
+	src  *source
+	next Request
+	spec *rand.Rand
+
+	total, arrived, rejected, completed int
+	waiting, inTransit, preemptions     int
+	order                               int32
+	rec                                 recorder
+	series                              series
+	overload                            *Overload
+	cancelled, stalled                  bool
+	progressEvery                       int
+	arriveFn                            func()
+}
+
+// Simulate runs workload w on deployment d and returns the latencies,
+// throughput, goodput, cost, energy and time series. A rate d cannot
+// sustain stops early with Result.Overload set. Same inputs, same result.
+func Simulate(d Deployment, w Workload, opt Options) (*Result, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	if err := opt.SLO.validate(); err != nil {
+		return nil, err
+	}
+	s := newRun(d, w, opt)
+	if r, ok := s.src.pull(); ok {
+		s.next = r
+		s.eng.Schedule(r.Arrival, prioArrive, s.arriveFn)
+	}
+	s.eng.Schedule(0, prioSample, s.sample)
+	s.eng.Run()
+	if s.cancelled {
+		return nil, ErrCancelled
+	}
+	if s.stalled {
+		return nil, fmt.Errorf("%w: no event pending with %d of %d requests unfinished", ErrInvariant, s.total-s.completed-s.rejected, s.total)
+	}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	return s.result(w), nil
+}
+
+func newRun(d Deployment, w Workload, opt Options) *runState {
+	s := &runState{eng: sim.New(), dep: d, opt: opt, src: newSource(w)}
+	s.spec = sim.NewStream(w.Seed, "serve/speculative")
+	s.total = s.src.total()
+	s.progressEvery = max(1, s.total/100)
+	maxSeqs := 0
+	s.reps = make([][]*replica, len(d.Pools))
+	for i, p := range d.Pools {
+		for j := range p.Replicas {
+			s.reps[i] = append(s.reps[i], newReplica(s, i, j, p))
+		}
+		maxSeqs += p.Replicas * p.Engine.MaxSeqs
+	}
+	s.rr = make([]int, len(d.Pools))
+	if s.opt.MaxQueue <= 0 {
+		s.opt.MaxQueue = max(2000, 20*maxSeqs)
+	}
+	if s.opt.MaxWait <= 0 {
+		s.opt.MaxWait = 10 * time.Minute
+	}
+	if s.opt.Samples <= 0 {
+		s.opt.Samples = 200
+	}
+	s.series.interval = max(time.Millisecond, expectedSpan(w)/time.Duration(s.opt.Samples))
+	s.series.limit = 2 * s.opt.Samples
+	s.rec.init(min(s.total, 1<<20))
+	s.arriveFn = s.arrive
+	return s
+}
+
+// expectedSpan is how long the arrivals last.
+func expectedSpan(w Workload) time.Duration {
+	if w.Process == Trace {
+		return time.Duration(float64(w.Trace[len(w.Trace)-1].Arrival) * newSource(w).scale)
+	}
+	return time.Duration(float64(w.Requests) / w.Rate * 1e9)
+}
+
+// arrive admits the request in s.next and schedules the following one.
+func (s *runState) arrive() {
+	req := s.next
+	s.arrived++
+	q := seq{arrival: req.Arrival, first: -1, order: s.order, prompt: int32(req.Prompt),
+		output: int32(req.Output), target: int32(req.Prompt)}
+	s.order++
+	if !s.fits(&q) {
+		s.rejected++
+	} else {
+		s.route(0, &q).enqueue(q)
+		if s.waiting > s.opt.MaxQueue {
+			s.overloaded(fmt.Sprintf("%d requests waiting, more than the %d allowed", s.waiting, s.opt.MaxQueue))
+			return
+		}
+	}
+	if r, ok := s.src.pull(); ok {
+		s.next = r
+		s.eng.Schedule(r.Arrival, prioArrive, s.arriveFn)
+	}
+	s.progress()
+}
+
+// fits reports whether a request's whole context can ever be held by a
+// replica of every pool it visits; one that cannot is rejected.
+func (s *runState) fits(q *seq) bool {
+	for _, p := range s.dep.Pools {
+		e := p.Engine
+		need := int(q.prompt) + int(q.output) + e.SpecTokens
+		if (need+e.BlockTokens-1)/e.BlockTokens > e.KVBlocks {
+			return false
+		}
+	}
+	return true
+}
+
+// route picks the replica of pool p that takes q.
+func (s *runState) route(p int, q *seq) *replica {
+	reps := s.reps[p]
+	switch s.dep.Router {
+	case RoundRobin:
+		r := reps[s.rr[p]]
+		s.rr[p] = (s.rr[p] + 1) % len(reps)
+		return r
+	case KVAware:
+		best, load := reps[0], math.Inf(1)
+		for _, r := range reps {
+			used := r.cfg.KVBlocks - r.free + r.waiting.blocks
+			l := float64(used)/float64(r.cfg.KVBlocks) + 1e-9*float64(r.outstanding)
+			if l < load {
+				best, load = r, l
+			}
+		}
+		return best
+	}
+	best := reps[0]
+	for _, r := range reps[1:] {
+		if r.outstanding < best.outstanding {
+			best = r
+		}
+	}
+	return best
+}
+
+// handoff sends a prefilled sequence's KV cache from prefill replica r
+// to the decode pool over r's link (one transfer at a time).
+func (s *runState) handoff(r *replica, q seq, now time.Duration) {
+	bytes := float64(q.computed) * float64(s.dep.Pools[0].KVBytesPerToken)
+	dur := s.dep.Link.Latency + s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
+	start := max(now, r.linkFree)
+	done := start + time.Duration(math.Round(float64(dur)*1e9))
+	r.linkFree = done
+	s.inTransit++
+	s.eng.Schedule(done, prioArrive, func() {
+		s.inTransit--
+		s.route(1, &q).enqueue(q)
+	})
+}
+
+// emit records n tokens sampled for q at now.
+func (s *runState) emit(q *seq, n int32, now time.Duration) {
+	if q.first < 0 {
+		q.first = now
+	}
+	q.gen += n
+	s.rec.outputTokens += int64(n)
+}
+
+// accepted draws the tokens one decode step emits for one sequence: 1,
+// plus each draft in turn while it is accepted.
+func (s *runState) accepted(e EngineConfig) int32 {
+	n := int32(1)
+	for range e.SpecTokens {
+		if s.spec.Float64() >= e.SpecAcceptance {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// finish records a completed request.
+func (s *runState) finish(q *seq, now time.Duration) {
+	s.completed++
+	s.rec.add(q, now, s.opt.SLO)
+	s.progress()
+}
+
+func (s *runState) progress() {
+	if s.opt.Progress == nil || s.cancelled {
+		return
+	}
+	if done := s.completed + s.rejected; done%s.progressEvery == 0 || done == s.total {
+		if !s.opt.Progress(done, s.total) {
+			s.cancelled = true
+			s.eng.Stop()
+		}
+	}
+}
+
+// overloaded stops the run: the queue grows without bound.
+func (s *runState) overloaded(why string) {
+	if s.overload != nil {
+		return
+	}
+	s.overload = &Overload{At: s.eng.Now().Seconds(), Reason: why, Waiting: s.waiting}
+	s.eng.Stop()
+}
+
+// done reports whether every request has arrived and left.
+func (s *runState) done() bool { return s.completed+s.rejected == s.total }

@@ -9,9 +9,8 @@ import (
 
 // Memory is a device's memory budget under a deployment.
 type Memory struct {
-	// Capacity is the device's HBM; Usable the share the engine may use.
+	// Capacity is the device's HBM.
 	Capacity units.Bytes `json:"capacity"`
-	Usable   units.Bytes `json:"usable"`
 	// Weights per device, Reserved for activations/workspace, and the KV
 	// cache space left.
 	Weights  units.Bytes `json:"weights"`
@@ -61,11 +60,11 @@ func (l *layout) kvPerToken() float64 {
 }
 
 func (l *layout) memory() Memory {
-	usable := l.mem * l.d.Profile.MemoryFraction
 	w := l.weightsPerDevice()
 	res := float64(l.d.Profile.Reserved)
-	return Memory{Capacity: units.Bytes(l.mem), Usable: units.Bytes(usable), Weights: units.Bytes(w),
-		Reserved: units.Bytes(res), KVSpace: units.Bytes(max(usable-w-res, 0))}
+	kv := max(l.mem-w-res, 0) * l.d.Profile.MemoryFraction
+	return Memory{Capacity: units.Bytes(l.mem), Weights: units.Bytes(w),
+		Reserved: units.Bytes(res), KVSpace: units.Bytes(kv)}
 }
 
 // kv works out the KV capacity, or ErrDoesNotFit when the weights leave no
@@ -74,8 +73,8 @@ func (l *layout) kv() (KV, error) {
 	m := l.memory()
 	if m.KVSpace <= 0 {
 		return KV{}, &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep),
-			Want: fmt.Sprintf("weights need %v per device plus %v reserved, but only %v of %v is usable: split the model over more devices or use a narrower precision",
-				m.Weights, m.Reserved, m.Usable, m.Capacity), Err: ErrDoesNotFit}
+			Want: fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds: split the model over more devices or use a narrower precision",
+				m.Weights, m.Reserved, m.Capacity), Err: ErrDoesNotFit}
 	}
 	per := l.kvPerToken()
 	perGroup := int(float64(m.KVSpace) / per)

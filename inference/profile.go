@@ -35,16 +35,20 @@ type Profile struct {
 	// LayerOverhead is the per-layer fixed cost per step (kernel launches
 	// and synchronisation not hidden by graphs).
 	LayerOverhead units.Seconds `json:"layer_overhead"`
-	// MemoryFraction is the share of device memory the engine may use.
+	// MemoryFraction is the share of the memory left after weights and
+	// Reserved that the engine gives the KV cache.
 	MemoryFraction float64 `json:"memory_fraction"`
 	// Reserved is the memory per device kept for activations and
 	// workspace, outside weights and KV cache.
 	Reserved units.Bytes `json:"reserved"`
 	// BlockTokens is the KV cache block (page) size in tokens.
 	BlockTokens int `json:"block_tokens"`
-	// MaxBatch is the most sequences the engine schedules per device
+	// MaxBatch is the most sequences the engine schedules per attention
 	// group (0 = no limit beyond memory).
 	MaxBatch int `json:"max_batch"`
+	// MaxTokens is the most tokens (prompt chunks plus decode tokens) the
+	// engine schedules per step per attention group (0 = no limit).
+	MaxTokens int `json:"max_tokens"`
 	// ExpertImbalance is the hottest device's expert load divided by the
 	// mean under expert parallelism (1 = perfectly balanced).
 	ExpertImbalance float64 `json:"expert_imbalance"`
@@ -71,8 +75,8 @@ func (p Profile) Validate() error {
 		return &FieldError{Field: "profile.block_tokens", Value: p.BlockTokens, Want: "want at least 1"}
 	case p.ExpertImbalance < 1:
 		return &FieldError{Field: "profile.expert_imbalance", Value: p.ExpertImbalance, Want: "want at least 1 (1 = balanced)"}
-	case p.MaxBatch < 0:
-		return &FieldError{Field: "profile.max_batch", Value: p.MaxBatch, Want: "want 0 (no limit) or more"}
+	case p.MaxBatch < 0 || p.MaxTokens < 0:
+		return &FieldError{Field: "profile.max_batch", Value: fmt.Sprintf("%d (max_tokens %d)", p.MaxBatch, p.MaxTokens), Want: "want 0 (no limit) or more"}
 	}
 	return nil
 }

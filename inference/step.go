@@ -173,38 +173,35 @@ func (l *layout) stage(a *acc, ld load) {
 	q := 1 + float64(l.d.Speculative.Tokens)
 	ta := (ld.decSeqs*q + ld.preTokens) / adp // tokens per attention group
 	mem := l.bw * p.MemoryEff
-	lin := func(params, rows, tokens float64) float64 {
-		return a.roof(2*params*tokens, l.peak*p.matmulEff(rows), params*l.wBytes, mem)
+	// lin is n linear layers of params each over tokens rows.
+	lin := func(params, tokens, n float64) float64 {
+		return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens), params*l.wBytes*n, mem)
 	}
 	// Attention: projections, then the attention kernel over the KV cache.
-	var tAttn float64
-	tAttn += lin(s.attn/tp, ta, ta)
-	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*s.pairPrefill) / adp / tp
-	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken() / per
-	tAttn += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
-	tAttn *= per
-	tMLP := l.mlp(a, ta, frac, lin)
+	tComp := lin(s.attn/tp, ta, per)
+	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*s.pairPrefill) / adp / tp * per
+	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken()
+	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
+	tComp += l.mlp(a, ta, frac, lin)
 	tComm := l.comm(ta, frac)
-	comp := tAttn + tMLP
-	hidden := p.CommOverlap * math.Min(comp, tComm)
-	a.comm += tComm - hidden
+	a.comm += tComm - p.CommOverlap*math.Min(tComp, tComm)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks) / adp
-	lin(s.head/tp*frac, rows, rows)
+	lin(s.head/tp, rows, frac)
 	a.overhead += float64(p.LayerOverhead) * per
 }
 
 // mlp adds the stage's dense, shared-expert and routed-expert MLPs and
 // returns their time.
-func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, rows, tokens float64) float64) float64 {
+func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, tokens, n float64) float64) float64 {
 	s := l.sh
 	tp := float64(l.tp)
-	t := lin(s.denseMLP/tp, ta, ta) * s.denseLayers * frac
+	t := lin(s.denseMLP/tp, ta, s.denseLayers*frac)
 	if s.moeLayers == 0 {
 		return t
 	}
 	moe := s.moeLayers * frac
-	t += lin(s.shared/tp, ta, ta) * moe
+	t += lin(s.shared/tp, ta, moe)
 	T := ta * float64(l.adp) // tokens in the stage
 	n := math.Max(s.experts, float64(l.ep))
 	copies := n / float64(l.ep)

@@ -1,0 +1,214 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"chipgap/hardware"
+	"chipgap/inference"
+	"chipgap/units"
+)
+
+// Param is one profile parameter as the data file gives it: a value with
+// its provenance, Sources (keys) or Calibrated (on what), or Assumed.
+type Param[T any] struct {
+	Value      T        `yaml:"value" json:"value"`
+	Sources    []string `yaml:"sources,omitempty" json:"sources,omitempty"`
+	Calibrated string   `yaml:"calibrated,omitempty" json:"calibrated,omitempty"`
+	Assumed    bool     `yaml:"assumed,omitempty" json:"assumed,omitempty"`
+	Note       string   `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+func (p Param[T]) provenance() (keys []string, ok bool) {
+	return p.Sources, len(p.Sources) > 0 || p.Calibrated != "" || p.Assumed
+}
+
+// InferenceParams is a serving stack's profile as stacks-inference.yaml
+// writes it (see inference.Profile for what each parameter means).
+type InferenceParams struct {
+	MatmulEff       Param[float64]       `yaml:"matmul_eff" json:"matmul_eff"`
+	MatmulHalfRows  Param[float64]       `yaml:"matmul_half_rows" json:"matmul_half_rows"`
+	AttentionEff    Param[float64]       `yaml:"attention_eff" json:"attention_eff"`
+	MemoryEff       Param[float64]       `yaml:"memory_eff" json:"memory_eff"`
+	CollectiveEff   Param[float64]       `yaml:"collective_eff" json:"collective_eff"`
+	CommOverlap     Param[float64]       `yaml:"comm_overlap" json:"comm_overlap"`
+	StepOverhead    Param[units.Seconds] `yaml:"step_overhead" json:"step_overhead"`
+	LayerOverhead   Param[units.Seconds] `yaml:"layer_overhead" json:"layer_overhead"`
+	MemoryFraction  Param[float64]       `yaml:"memory_fraction" json:"memory_fraction"`
+	Reserved        Param[units.Bytes]   `yaml:"reserved" json:"reserved"`
+	BlockTokens     Param[int]           `yaml:"block_tokens" json:"block_tokens"`
+	MaxBatch        Param[int]           `yaml:"max_batch" json:"max_batch"`
+	MaxTokens       Param[int]           `yaml:"max_tokens" json:"max_tokens"`
+	ExpertImbalance Param[float64]       `yaml:"expert_imbalance" json:"expert_imbalance"`
+}
+
+// InferenceStack is one serving software stack: its id (a stack id of
+// Stacks), a name, and its parameters with provenance.
+type InferenceStack struct {
+	ID     string          `yaml:"id" json:"id"`
+	Name   string          `yaml:"name" json:"name"`
+	Notes  []string        `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Params InferenceParams `yaml:"params" json:"params"`
+}
+
+// Profile converts the parameters into the estimator's profile.
+func (s InferenceStack) Profile() inference.Profile {
+	p := s.Params
+	return inference.Profile{ID: s.ID,
+		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, AttentionEff: p.AttentionEff.Value,
+		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
+		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
+		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
+		MaxTokens: p.MaxTokens.Value, ExpertImbalance: p.ExpertImbalance.Value}
+}
+
+// provenances lists each parameter's name with its provenance check.
+func (p InferenceParams) provenances() []struct {
+	name string
+	keys []string
+	ok   bool
+} {
+	type pv = struct {
+		name string
+		keys []string
+		ok   bool
+	}
+	var out []pv
+	add := func(name string, keys []string, ok bool) { out = append(out, pv{name, keys, ok}) }
+	k, ok := p.MatmulEff.provenance()
+	add("matmul_eff", k, ok)
+	k, ok = p.MatmulHalfRows.provenance()
+	add("matmul_half_rows", k, ok)
+	k, ok = p.AttentionEff.provenance()
+	add("attention_eff", k, ok)
+	k, ok = p.MemoryEff.provenance()
+	add("memory_eff", k, ok)
+	k, ok = p.CollectiveEff.provenance()
+	add("collective_eff", k, ok)
+	k, ok = p.CommOverlap.provenance()
+	add("comm_overlap", k, ok)
+	k, ok = p.StepOverhead.provenance()
+	add("step_overhead", k, ok)
+	k, ok = p.LayerOverhead.provenance()
+	add("layer_overhead", k, ok)
+	k, ok = p.MemoryFraction.provenance()
+	add("memory_fraction", k, ok)
+	k, ok = p.Reserved.provenance()
+	add("reserved", k, ok)
+	k, ok = p.BlockTokens.provenance()
+	add("block_tokens", k, ok)
+	k, ok = p.MaxBatch.provenance()
+	add("max_batch", k, ok)
+	k, ok = p.MaxTokens.provenance()
+	add("max_tokens", k, ok)
+	k, ok = p.ExpertImbalance.provenance()
+	add("expert_imbalance", k, ok)
+	return out
+}
+
+// InferenceStacks is the decoded stacks-inference.yaml: the stacks and the
+// framework names that map onto them.
+type InferenceStacks struct {
+	Stacks []InferenceStack `yaml:"stacks" json:"stacks"`
+	// Frameworks maps a framework name (as published runs write it) to
+	// the stacks it runs on, preferred first.
+	Frameworks map[string][]string `yaml:"frameworks" json:"frameworks"`
+}
+
+var inferenceOnce = sync.OnceValues(func() (*InferenceStacks, error) {
+	c, err := Load()
+	if err != nil {
+		return nil, err
+	}
+	return loadInferenceStacks(c, "stacks-inference.yaml")
+})
+
+// loadInferenceStacks decodes and checks the file against c's sources.
+func loadInferenceStacks(c *Catalog, name string) (*InferenceStacks, error) {
+	var s InferenceStacks
+	if err := DecodeFile(Data, name, &s); err != nil {
+		return nil, err
+	}
+	return &s, s.check(c, name)
+}
+
+func (s *InferenceStacks) check(c *Catalog, file string) error {
+	seen := map[string]bool{}
+	for _, st := range s.Stacks {
+		at := fmt.Sprintf("catalog: %s: stack %q", file, st.ID)
+		if !slices.Contains(Stacks, st.ID) || seen[st.ID] {
+			return fmt.Errorf("%s: want a unique id among %v", at, Stacks)
+		}
+		seen[st.ID] = true
+		for _, p := range st.Params.provenances() {
+			if !p.ok {
+				return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, p.name)
+			}
+			if err := c.checkSources(at+": "+p.name, p.keys); err != nil {
+				return err
+			}
+		}
+		if err := st.Profile().Validate(); err != nil {
+			return fmt.Errorf("%s: %w", at, err)
+		}
+	}
+	for fw, ids := range s.Frameworks {
+		for _, id := range ids {
+			if !seen[id] {
+				return fmt.Errorf("catalog: %s: framework %q: stack %q has no profile", file, fw, id)
+			}
+		}
+	}
+	return nil
+}
+
+// InferenceStacksData returns the decoded serving profiles.
+func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return inferenceOnce() }
+
+// InferenceProfile picks the serving profile for a framework name on a
+// chip: a framework that runs on the chip's default stack gets that
+// stack; one that does not, an empty name or an unknown one falls back to
+// the chip's default stack. note says which happened ("" when the name
+// mapped directly).
+func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s InferenceStack, note string, err error) {
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		return InferenceStack{}, "", err
+	}
+	id := chip.Stack
+	fw := strings.ToLower(strings.TrimSpace(framework))
+	switch ids, ok := data.Frameworks[fw]; {
+	case fw == "":
+		note = fmt.Sprintf("no framework named: the %s default stack %s", chip.ID, id)
+	case !ok:
+		note = fmt.Sprintf("framework %q unknown (known: %s): the %s default stack %s", framework, strings.Join(frameworkNames(data), ", "), chip.ID, id)
+	case !slices.Contains(ids, id):
+		note = fmt.Sprintf("framework %q does not run on %s (runs on %v): its default stack %s", framework, chip.ID, ids, id)
+	}
+	for _, st := range data.Stacks {
+		if st.ID == id {
+			return st, note, nil
+		}
+	}
+	return InferenceStack{}, "", fmt.Errorf("catalog: no inference profile for stack %q (chip %s)%s", id, chip.ID, Suggest(id, stackIDs(data)))
+}
+
+func frameworkNames(d *InferenceStacks) []string {
+	var n []string
+	for k := range d.Frameworks {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+func stackIDs(d *InferenceStacks) []string {
+	var n []string
+	for _, s := range d.Stacks {
+		n = append(n, s.ID)
+	}
+	return n
+}

@@ -1,0 +1,267 @@
+package inference
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"chipgap/units"
+)
+
+// Mode is how an instance is used.
+type Mode string
+
+const (
+	// Colocated: continuous batching with chunked prefill; each step
+	// decodes the batch and prefills the prompts of the requests that
+	// replace finished ones (steady state). Offline "mixed" runs.
+	Colocated Mode = "colocated"
+	// Decode: a decode-only instance of a disaggregated deployment.
+	Decode Mode = "decode"
+	// Prefill: a prefill-only instance; the batch is prompts per step.
+	Prefill Mode = "prefill"
+)
+
+// ParseMode checks a mode name.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case Colocated, Decode, Prefill:
+		return m, nil
+	case "mixed":
+		return Colocated, nil
+	}
+	return "", &FieldError{Field: "mode", Value: s, Want: "want colocated (or mixed), decode or prefill"}
+}
+
+// Workload is the request shape: prompt and generated tokens.
+type Workload struct {
+	Input  int `json:"input_tokens"`
+	Output int `json:"output_tokens"`
+}
+
+func (w Workload) check(m Mode) error {
+	if w.Input < 1 {
+		return &FieldError{Field: "input_tokens", Value: w.Input, Want: "want at least 1"}
+	}
+	if w.Output < 1 && m != Prefill {
+		return &FieldError{Field: "output_tokens", Value: w.Output, Want: "want at least 1 (decode and colocated modes generate tokens)"}
+	}
+	return nil
+}
+
+// SLO is a latency target; a zero field is unbounded.
+type SLO struct {
+	TPOT units.Seconds `json:"tpot"`
+	TTFT units.Seconds `json:"ttft"`
+}
+
+// Point is one batch size on the throughput–latency curve.
+type Point struct {
+	// Batch is concurrent sequences per instance (prompts per step in
+	// prefill mode).
+	Batch int `json:"batch"`
+	// BatchPerChip is Batch per package of the instance.
+	BatchPerChip float64       `json:"batch_per_chip"`
+	TPOT         units.Seconds `json:"tpot"`
+	TTFT         units.Seconds `json:"ttft"`
+	// OutputPerChip and InputPerChip are tokens/s per package.
+	OutputPerChip float64    `json:"output_tokens_per_s_per_chip"`
+	InputPerChip  float64    `json:"input_tokens_per_s_per_chip"`
+	Step          StepResult `json:"step"`
+	Meets         bool       `json:"meets_slo"`
+}
+
+// point evaluates one batch size.
+func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
+	in, out := float64(w.Input), float64(w.Output)
+	tps := l.tokensPerStepSpec
+	B := float64(b)
+	p := Point{Batch: b, BatchPerChip: B / l.chipsPerInstance()}
+	switch mode {
+	case Prefill:
+		ld := load{preTokens: B * in, prePairs: B * in * (in + 1) / 2, preCtx: B * in, chunks: B}
+		p.Step = l.step(ld)
+		p.Step.PrefillTokens = b * w.Input
+		p.TTFT = p.Step.Time
+		p.InputPerChip = l.perChip(B * in / float64(p.Step.Time))
+	default:
+		ld := load{decSeqs: B, decCtx: B * (in + out/2)}
+		if mode == Colocated {
+			// Requests finish at B·tps/out per step; their replacements'
+			// prompts are prefilled in the same steps (chunked).
+			pre := B * tps / out * in
+			ld.preTokens, ld.chunks = pre, B*tps/out
+			ld.prePairs, ld.preCtx = pre*(in+1)/2, pre
+		}
+		p.Step = l.step(ld)
+		p.TPOT = p.Step.Time / units.Seconds(tps)
+		p.OutputPerChip = l.perChip(B * tps / float64(p.Step.Time))
+		p.InputPerChip = p.OutputPerChip * in / out
+		p.TTFT = l.ttft(mode, w, ld, p.Step.Time)
+	}
+	p.Meets = (slo.TPOT == 0 || p.TPOT <= slo.TPOT) && (slo.TTFT == 0 || p.TTFT <= slo.TTFT)
+	return p
+}
+
+// ttft is the time to first token: colocated, the prompt is spread over
+// the steps' prefill budget (at least one step); decode-only, it is the
+// prompt alone prefilled on this deployment (the prefill pool's own TTFT
+// comes from a Prefill curve).
+func (l *layout) ttft(mode Mode, w Workload, ld load, step units.Seconds) units.Seconds {
+	in := float64(w.Input)
+	if mode == Colocated && ld.preTokens > 0 {
+		return step * units.Seconds(math.Max(1, math.Ceil(in/ld.preTokens)))
+	}
+	one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
+	return l.step(one).Time
+}
+
+// maxBatch is the largest batch the instance holds: KV capacity over the
+// average context per sequence, capped by the engine's MaxBatch per
+// attention group.
+func (l *layout) maxBatch(mode Mode, w Workload, kv KV) int {
+	ctx := float64(w.Input) + float64(w.Output)/2 + float64(l.d.Speculative.Tokens)
+	if mode == Prefill {
+		ctx = float64(w.Input)
+	}
+	b := int(float64(kv.Tokens) / ctx)
+	p := l.d.Profile
+	if p.MaxBatch > 0 && mode != Prefill {
+		b = min(b, p.MaxBatch*l.adp)
+	}
+	if p.MaxTokens > 0 {
+		// Tokens per step per sequence: a whole prompt (prefill), the
+		// verified tokens plus the prompt share of replacements
+		// (colocated), or the verified tokens (decode).
+		q := 1 + float64(l.d.Speculative.Tokens)
+		per := q
+		switch mode {
+		case Prefill:
+			per = float64(w.Input)
+		case Colocated:
+			per = q + l.tokensPerStepSpec*float64(w.Input)/float64(w.Output)
+		}
+		b = min(b, max(int(float64(p.MaxTokens*l.adp)/per), 1))
+	}
+	return b
+}
+
+// Curve evaluates the given batch sizes (nil: a doubling grid from 1 to
+// the largest batch that fits, plus that batch) and marks which meet slo.
+// Batches that do not fit are an ErrDoesNotFit error naming the limit.
+func Curve(d Deployment, mode Mode, w Workload, slo SLO, batches []int) ([]Point, error) {
+	l, limit, err := prepare(d, mode, w)
+	if err != nil {
+		return nil, err
+	}
+	if batches == nil {
+		batches = grid(limit)
+	}
+	pts := make([]Point, 0, len(batches))
+	for _, b := range batches {
+		if b < 1 || b > limit {
+			return nil, &FieldError{Field: "batch", Value: b,
+				Want: fmt.Sprintf("want 1 to %d: the KV cache (and engine limit) of this deployment holds %d sequences of %d+%d tokens",
+					limit, limit, w.Input, w.Output), Err: ErrDoesNotFit}
+		}
+		pts = append(pts, l.point(mode, w, b, slo))
+	}
+	return pts, nil
+}
+
+// prepare resolves d and the largest batch; a deployment that holds not
+// even one sequence is ErrDoesNotFit.
+func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
+	if _, err := ParseMode(string(mode)); err != nil {
+		return nil, 0, err
+	}
+	if err := w.check(mode); err != nil {
+		return nil, 0, err
+	}
+	l, err := resolve(d)
+	if err != nil {
+		return nil, 0, err
+	}
+	kv, err := l.kv()
+	if err != nil {
+		return nil, 0, err
+	}
+	limit := l.maxBatch(mode, w, kv)
+	if limit < 1 {
+		return nil, 0, &FieldError{Field: "input_tokens", Value: w.Input,
+			Want: fmt.Sprintf("want a request that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}
+	}
+	return l, limit, nil
+}
+
+// grid is 1, 2, 4, ... up to limit, with limit itself.
+func grid(limit int) []int {
+	var g []int
+	for b := 1; b < limit; b *= 2 {
+		g = append(g, b)
+		if m := b + b/2; b >= 2 && m < limit && m < 2*b {
+			g = append(g, m)
+		}
+	}
+	return append(g, limit)
+}
+
+// Best is the operating point with the highest throughput per chip
+// (output tokens; input tokens in prefill mode) that meets slo, searching
+// every batch size that fits. ErrNoOperatingPoint says why none does.
+func Best(d Deployment, mode Mode, w Workload, slo SLO) (Point, error) {
+	l, limit, err := prepare(d, mode, w)
+	if err != nil {
+		return Point{}, err
+	}
+	rate := func(p Point) float64 {
+		if mode == Prefill {
+			return p.InputPerChip
+		}
+		return p.OutputPerChip
+	}
+	// Latency grows with batch: bisect for the largest batch that meets
+	// the SLO, then scan the grid below it in case throughput peaks early.
+	first := l.point(mode, w, 1, slo)
+	if !first.Meets {
+		return Point{}, noPoint(first, slo)
+	}
+	lo, hi := 1, limit
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if l.point(mode, w, mid, slo).Meets {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	// The highest rate; among points within 1 % of it, the smallest batch
+	// (lower latency for the same throughput).
+	pts := []Point{l.point(mode, w, lo, slo)}
+	top := rate(pts[0])
+	for _, b := range grid(lo) {
+		p := l.point(mode, w, b, slo)
+		pts = append(pts, p)
+		top = max(top, rate(p))
+	}
+	best := Point{Batch: math.MaxInt}
+	for _, p := range pts {
+		if rate(p) >= 0.99*top && p.Batch < best.Batch {
+			best = p
+		}
+	}
+	return best, nil
+}
+
+// noPoint explains why even one sequence misses the target.
+func noPoint(p Point, slo SLO) error {
+	var why []string
+	if slo.TPOT > 0 && p.TPOT > slo.TPOT {
+		why = append(why, fmt.Sprintf("TPOT %v at batch 1 exceeds the %v target", p.TPOT, slo.TPOT))
+	}
+	if slo.TTFT > 0 && p.TTFT > slo.TTFT {
+		why = append(why, fmt.Sprintf("TTFT %v at batch 1 exceeds the %v target", p.TTFT, slo.TTFT))
+	}
+	return &FieldError{Field: "slo", Value: fmt.Sprintf("tpot=%v ttft=%v", slo.TPOT, slo.TTFT),
+		Want: "no batch size meets it: " + fmt.Sprint(slices.Clip(why)) + "; relax the target or add chips per instance", Err: ErrNoOperatingPoint}
+}

@@ -1,0 +1,112 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"chipgap/training"
+)
+
+// TrainingStack is one training software-stack profile as stored in
+// data/stacks-training.yaml: the efficiencies (training.Profile), the
+// hardware stack it runs on, the framework names published runs use for
+// it, and whether it is that stack's default.
+type TrainingStack struct {
+	training.Profile `yaml:",inline"`
+	Stack            string   `yaml:"stack" json:"stack"`
+	Frameworks       []string `yaml:"frameworks,omitempty" json:"frameworks,omitempty"`
+	Default          bool     `yaml:"default,omitempty" json:"default,omitempty"`
+	Note             string   `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// TrainingStacks decodes and checks data/stacks-training.yaml: every
+// parameter has a basis, sourced ones cite keys of the catalog's sources,
+// each hardware stack has exactly one default profile.
+func (c *Catalog) TrainingStacks() ([]TrainingStack, error) {
+	var doc struct {
+		Stacks []TrainingStack `yaml:"stacks"`
+	}
+	if err := DecodeFile(Data, "stacks-training.yaml", &doc); err != nil {
+		return nil, err
+	}
+	defaults := map[string]int{}
+	seen := map[string]bool{}
+	for _, s := range doc.Stacks {
+		if seen[s.ID] {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: duplicate id %q", s.ID)
+		}
+		seen[s.ID] = true
+		if !slices.Contains(Stacks, s.Stack) {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: stack %q: want one of %v", s.ID, s.Stack, Stacks)
+		}
+		if err := s.Check(); err != nil {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: %w", err)
+		}
+		for name, p := range s.Params() {
+			for _, k := range p.Sources {
+				if _, err := c.Source(k); err != nil {
+					return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: %s: source %w", s.ID, name, err)
+				}
+			}
+		}
+		if s.Default {
+			defaults[s.Stack]++
+		}
+	}
+	for _, st := range Stacks {
+		if defaults[st] != 1 {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: stack %s has %d default profiles, want 1", st, defaults[st])
+		}
+	}
+	return doc.Stacks, nil
+}
+
+// TrainingProfile picks the profile for a chip's stack and a framework
+// name: the profile listing the framework for that stack, else the
+// stack's default (unknown or foreign framework names fall back). It
+// returns the profile and a line saying what was assumed.
+func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, string, error) {
+	all, err := c.TrainingStacks()
+	if err != nil {
+		return training.Profile{}, "", err
+	}
+	var def *TrainingStack
+	for i := range all {
+		s := &all[i]
+		if s.Stack != stack {
+			continue
+		}
+		if framework != "" && slices.Contains(s.Frameworks, framework) {
+			return s.Profile, fmt.Sprintf("stack %s (%s)", s.ID, framework), nil
+		}
+		if s.Default {
+			def = s
+		}
+	}
+	if def == nil {
+		return training.Profile{}, "", fmt.Errorf("stack %q: want one of %v", stack, Stacks)
+	}
+	why := fmt.Sprintf("stack %s (the %s default)", def.ID, stack)
+	if framework != "" {
+		why = fmt.Sprintf("stack %s (the %s default; framework %q has no profile of its own)", def.ID, stack, framework)
+	}
+	return def.Profile, why, nil
+}
+
+// TrainingProfileByID returns the profile with the given id.
+func (c *Catalog) TrainingProfileByID(id string) (training.Profile, error) {
+	all, err := c.TrainingStacks()
+	if err != nil {
+		return training.Profile{}, err
+	}
+	var ids []string
+	for _, s := range all {
+		if s.ID == id {
+			return s.Profile, nil
+		}
+		ids = append(ids, s.ID)
+	}
+	sort.Strings(ids)
+	return training.Profile{}, fmt.Errorf("training stack %q not found%s", id, Suggest(id, ids))
+}

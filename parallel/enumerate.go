@@ -1,0 +1,146 @@
+package parallel
+
+import "slices"
+
+// Space is the set of plans a search considers. A zero degree is free (the
+// search tries every value that divides what it splits); a non-zero one is
+// fixed. Empty Recompute, ZeRO or SP lists mean every option.
+type Space struct {
+	TP, PP, DP, CP, EP, VPP, Microbatch int
+	Recompute                           []Recompute
+	ZeRO                                []int
+	SP                                  []bool
+	// MaxVPP bounds the virtual stages tried (0: 8).
+	MaxVPP int
+}
+
+// Shape is the (TP, PP, DP, CP) split of the devices; the search hands one
+// shape to each worker.
+type Shape struct{ TP, PP, DP, CP int }
+
+// Divisors returns the positive divisors of n in increasing order.
+func Divisors(n int) []int {
+	var lo, hi []int
+	for d := 1; d*d <= n; d++ {
+		if n%d == 0 {
+			lo = append(lo, d)
+			if d*d != n {
+				hi = append(hi, n/d)
+			}
+		}
+	}
+	slices.Reverse(hi)
+	return append(lo, hi...)
+}
+
+func pick(fixed int, all []int) []int {
+	if fixed > 0 {
+		if slices.Contains(all, fixed) {
+			return []int{fixed}
+		}
+		return []int{fixed} // Validate will say why it does not fit
+	}
+	return all
+}
+
+// Shapes lists every (TP, PP, DP, CP) whose product is the device count,
+// with TP dividing the heads, PP at most the layers and CP dividing the
+// sequence; the count of other splits is returned as invalid.
+func (s Space) Shapes(prob Problem) (shapes []Shape, invalid int) {
+	n := prob.Devices
+	for _, tp := range pick(s.TP, Divisors(n)) {
+		if n%tp != 0 {
+			invalid++
+			continue
+		}
+		for _, pp := range pick(s.PP, Divisors(n/tp)) {
+			if n%(tp*pp) != 0 {
+				invalid++
+				continue
+			}
+			for _, cp := range pick(s.CP, Divisors(n/(tp*pp))) {
+				if n%(tp*pp*cp) != 0 {
+					invalid++
+					continue
+				}
+				dp := n / (tp * pp * cp)
+				if s.DP > 0 && dp != s.DP {
+					invalid++
+					continue
+				}
+				sh := Shape{tp, pp, dp, cp}
+				p := Plan{TP: tp, PP: pp, DP: dp, CP: cp, EP: 1, VPP: 1, Microbatch: 1, Recompute: RecomputeFull}
+				if p.Validate(prob) != nil {
+					invalid++
+					continue
+				}
+				shapes = append(shapes, sh)
+			}
+		}
+	}
+	return shapes, invalid
+}
+
+// Each calls fn for every valid plan of one shape (stopping if fn returns
+// false) and returns the number of combinations rejected as invalid.
+func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
+	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP}
+	eps := []int{1}
+	if prob.Model.MoE != nil {
+		eps = pick(s.EP, Divisors(sh.DP*sh.CP))
+	} else if s.EP > 1 {
+		eps = []int{s.EP}
+	}
+	vpps := []int{1}
+	if sh.PP > 1 {
+		maxV := s.MaxVPP
+		if maxV == 0 {
+			maxV = 8
+		}
+		vpps = nil
+		for _, v := range Divisors(prob.Model.Layers / sh.PP) {
+			if v <= maxV && prob.Model.Layers%(sh.PP*v) == 0 {
+				vpps = append(vpps, v)
+			}
+		}
+	}
+	vpps = pick(s.VPP, vpps)
+	mbs := pick(s.Microbatch, Divisors(base.LocalBatch(prob.GlobalBatch)))
+	rcs := s.Recompute
+	if len(rcs) == 0 {
+		rcs = []Recompute{RecomputeNone, RecomputeSelective, RecomputeFull}
+	}
+	zeros := s.ZeRO
+	if len(zeros) == 0 {
+		zeros = []int{0, 1, 2, 3}
+	}
+	sps := s.SP
+	if len(sps) == 0 {
+		sps = []bool{false, true}
+	}
+	for _, ep := range eps {
+		for _, v := range vpps {
+			for _, mb := range mbs {
+				for _, rc := range rcs {
+					for _, z := range zeros {
+						for _, sp := range sps {
+							p := base
+							p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
+							if sp && sh.TP == 1 {
+								continue // the same plan as sp=false
+							}
+							if p.Validate(prob) != nil {
+								invalid++
+								continue
+							}
+							if !fn(p) {
+								return invalid
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return invalid
+}

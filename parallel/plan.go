@@ -1,0 +1,147 @@
+package parallel
+
+import (
+	"fmt"
+	"strings"
+
+	"chipgap/llm"
+)
+
+// Recompute is the activation-recompute policy (Korthikanti et al. 2022).
+type Recompute string
+
+// Recompute policies.
+const (
+	RecomputeNone      Recompute = "none"
+	RecomputeSelective Recompute = "selective" // attention core only
+	RecomputeFull      Recompute = "full"      // every layer's forward, keeping its input
+)
+
+// ParseRecompute checks a recompute policy name.
+func ParseRecompute(s string) (Recompute, error) {
+	switch r := Recompute(s); r {
+	case RecomputeNone, RecomputeSelective, RecomputeFull:
+		return r, nil
+	}
+	return "", &FieldError{Field: "recompute", Value: s, Want: "none, selective or full"}
+}
+
+// Plan is one way to run a training step.
+type Plan struct {
+	TP               int       `json:"tp"`
+	PP               int       `json:"pp"`
+	DP               int       `json:"dp"`
+	CP               int       `json:"cp"`
+	EP               int       `json:"ep"`
+	VPP              int       `json:"vpp"`
+	Microbatch       int       `json:"microbatch"`
+	Recompute        Recompute `json:"recompute"`
+	ZeRO             int       `json:"zero"`
+	SequenceParallel bool      `json:"sequence_parallel"`
+}
+
+// Devices is TP·PP·DP·CP.
+func (p Plan) Devices() int { return p.TP * p.PP * p.DP * p.CP }
+
+// LocalBatch is the sequences each data-parallel rank runs per step:
+// ⌈globalBatch/DP⌉. When DP does not divide the batch some ranks run one
+// sequence fewer and wait for the others, so the step is set by this many.
+func (p Plan) LocalBatch(globalBatch int) int {
+	return (globalBatch + p.DP - 1) / p.DP
+}
+
+// MicroBatches is the number of micro-batches each pipeline runs per step.
+func (p Plan) MicroBatches(globalBatch int) int {
+	return p.LocalBatch(globalBatch) / p.Microbatch
+}
+
+// String is the plan in the compact form validate prints.
+func (p Plan) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tp=%d pp=%d dp=%d", p.TP, p.PP, p.DP)
+	if p.CP > 1 {
+		fmt.Fprintf(&b, " cp=%d", p.CP)
+	}
+	if p.EP > 1 {
+		fmt.Fprintf(&b, " ep=%d", p.EP)
+	}
+	if p.VPP > 1 {
+		fmt.Fprintf(&b, " vpp=%d", p.VPP)
+	}
+	fmt.Fprintf(&b, " mb=%d recompute=%s zero=%d", p.Microbatch, p.Recompute, p.ZeRO)
+	if p.SequenceParallel {
+		b.WriteString(" sp")
+	}
+	return b.String()
+}
+
+// FieldError names the plan field at fault, its value and what is allowed.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
+}
+
+// Problem is what a plan runs: the model, the devices and the batch.
+type Problem struct {
+	Model       llm.Model
+	Devices     int // devices in the job (chips × devices per chip)
+	GlobalBatch int // sequences per optimizer step
+	Seq         int // tokens per sequence
+}
+
+// Validate checks that p can run prob: degrees positive and dividing what
+// they split, the device count matching, the batch splitting evenly.
+func (p Plan) Validate(prob Problem) error {
+	m := prob.Model
+	if err := p.checkPositive(); err != nil {
+		return err
+	}
+	switch {
+	case p.Devices() != prob.Devices:
+		return &FieldError{"dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices)}
+	case m.Heads%p.TP != 0:
+		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads)}
+	case m.Attention != llm.MLA && m.KVHeads%p.TP != 0 && p.TP%m.KVHeads != 0:
+		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads)}
+	case p.PP > m.Layers:
+		return &FieldError{"pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers)}
+	case p.VPP > 1 && (p.PP == 1 || m.Layers%(p.PP*p.VPP) != 0):
+		return &FieldError{"vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp dividing the %d layers", m.Layers)}
+	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
+		return &FieldError{"cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq)}
+	case (p.DP*p.CP)%p.EP != 0:
+		return &FieldError{"ep", p.EP, fmt.Sprintf("must divide dp·cp = %d", p.DP*p.CP)}
+	case p.EP > 1 && (m.MoE == nil || m.MoE.Experts%p.EP != 0):
+		return &FieldError{"ep", p.EP, "needs a MoE model whose expert count it divides"}
+	case p.DP > prob.GlobalBatch:
+		return &FieldError{"dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch)}
+	case p.LocalBatch(prob.GlobalBatch)%p.Microbatch != 0:
+		return &FieldError{"microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch))}
+	case p.SequenceParallel && p.TP == 1:
+		return &FieldError{"sequence_parallel", true, "needs tp > 1"}
+	}
+	return nil
+}
+
+func (p Plan) checkPositive() error {
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}} {
+		if d.v < 1 {
+			return &FieldError{d.name, d.v, "want a positive integer"}
+		}
+	}
+	if p.ZeRO < 0 || p.ZeRO > 3 {
+		return &FieldError{"zero", p.ZeRO, "want 0, 1, 2 or 3"}
+	}
+	if _, err := ParseRecompute(string(p.Recompute)); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package runs
+
+import (
+	"fmt"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/parallel"
+	"chipgap/training"
+)
+
+// TrainingSetup is what a training run asks of the estimator: the
+// cluster, the profile of its software stack, the job and the space of
+// plans its stated parallel block leaves open.
+type TrainingSetup struct {
+	Cluster   hardware.Cluster
+	Profile   training.Profile
+	StackNote string
+	Job       training.Job
+	Space     parallel.Space
+}
+
+// SetupTraining turns a training run into estimator inputs.
+func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
+	var s TrainingSetup
+	t := r.Training
+	c, err := cat.Cluster(r.System.Chip, r.System.Chips, catalog.ClusterOptions{
+		ChipsPerNode: r.System.ChipsPerNode, ScaleOutGbps: r.System.ScaleOutGbps})
+	if err != nil {
+		return s, err
+	}
+	prof, note, err := cat.TrainingProfile(c.Stack, r.System.Software)
+	if err != nil {
+		return s, err
+	}
+	if t.GlobalBatch == 0 {
+		return s, fmt.Errorf("training.global_batch: not given; the model needs it to predict a step")
+	}
+	s.Cluster, s.Profile, s.StackNote = c, prof, note
+	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: t.GlobalBatch, Precision: hardware.Precision(t.Precision),
+		DevicesPerChip: r.System.DevicesPerChip, Tokens: t.Tokens}
+	pp := t.Parallel
+	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, VPP: pp.VPP, Microbatch: pp.Microbatch}
+	if t.Recompute != "" {
+		s.Space.Recompute = []parallel.Recompute{parallel.Recompute(t.Recompute)}
+	}
+	if pp.Zero != nil {
+		s.Space.ZeRO = []int{*pp.Zero}
+	}
+	if pp.SequenceParallel != nil {
+		s.Space.SP = []bool{*pp.SequenceParallel}
+	}
+	if pp.CP == 0 {
+		s.Space.CP = 1 // context parallelism only where a run states it
+	}
+	return s, nil
+}
+
+// predictTraining predicts a training run: the fastest plan within what
+// the run states (the stated fields fixed, the rest searched).
+func predictTraining(cat *catalog.Catalog, r Run) (Prediction, error) {
+	s, err := SetupTraining(cat, r)
+	if err != nil {
+		return Prediction{}, err
+	}
+	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
+	if err != nil {
+		return Prediction{}, fmt.Errorf("%w (%d plans: %d invalid, %d out of memory)", err, sr.Evaluated+sr.Invalid, sr.Invalid, sr.OutOfMemory)
+	}
+	best := sr.Top[0]
+	p := Prediction{Plan: best.PlanText, Stack: s.Profile.ID, Note: s.StackNote}
+	switch r.Measured.Metric {
+	case MetricTokensPerChip:
+		p.Value = best.TokensPerSecPerChip
+	case MetricChipHours:
+		p.Value = best.ChipHours
+	default:
+		return p, fmt.Errorf("measured.metric %q: not a training metric", r.Measured.Metric)
+	}
+	return p, nil
+}

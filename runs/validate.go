@@ -1,0 +1,116 @@
+package runs
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"chipgap/catalog"
+)
+
+// Prediction is a model's value for a run's measured metric, with the
+// plan and software stack it assumed.
+type Prediction struct {
+	Value float64
+	Plan  string
+	Stack string
+	Note  string
+}
+
+// Result is one run's line of the validation table. Predicted and Error
+// are nil when the run could not be predicted; Reason says why.
+type Result struct {
+	ID        string   `json:"id"`
+	Kind      string   `json:"kind"`
+	Metric    string   `json:"metric"`
+	Measured  float64  `json:"measured"`
+	Predicted *float64 `json:"predicted"`
+	Error     *float64 `json:"error"` // predicted / measured − 1
+	Plan      string   `json:"plan,omitempty"`
+	Stack     string   `json:"stack,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+}
+
+// Summary aggregates a table: every run counts in Runs; the errors are
+// over the predicted ones.
+type Summary struct {
+	Runs           int     `json:"runs"`
+	Predicted      int     `json:"predicted"`
+	MeanAbsError   float64 `json:"mean_abs_error"`
+	MedianAbsError float64 `json:"median_abs_error"`
+	Worst          string  `json:"worst,omitempty"`
+	WorstError     float64 `json:"worst_error"`
+}
+
+// Report is validate's output.
+type Report struct {
+	Results []Result `json:"results"`
+	Summary Summary  `json:"summary"`
+}
+
+// Validate predicts every run of f and tabulates the errors. A run it
+// cannot predict gets a reason and does not stop the others.
+func Validate(cat *catalog.Catalog, f *File) Report {
+	var rep Report
+	for _, r := range f.Runs {
+		rep.Results = append(rep.Results, validateRun(cat, r))
+	}
+	rep.Summary = Summarize(rep.Results)
+	return rep
+}
+
+func validateRun(cat *catalog.Catalog, r Run) Result {
+	res := Result{ID: r.ID, Kind: r.Kind, Metric: r.Measured.Metric, Measured: r.Measured.Value}
+	var (
+		p   Prediction
+		err error
+	)
+	if r.Kind == KindTraining {
+		p, err = predictTraining(cat, r)
+	} else {
+		p, err = predictInference(cat, r)
+	}
+	if err != nil {
+		res.Reason = err.Error()
+		return res
+	}
+	if p.Value <= 0 || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+		res.Reason = fmt.Sprintf("model returned %g", p.Value)
+		return res
+	}
+	v, e := p.Value, p.Value/r.Measured.Value-1
+	res.Predicted, res.Error = &v, &e
+	res.Plan, res.Stack = p.Plan, p.Stack
+	return res
+}
+
+// Summarize computes the counts and the mean, median and worst absolute
+// error of the predicted results.
+func Summarize(rs []Result) Summary {
+	s := Summary{Runs: len(rs)}
+	var errs []float64
+	for _, r := range rs {
+		if r.Error == nil {
+			continue
+		}
+		a := math.Abs(*r.Error)
+		errs = append(errs, a)
+		if a > s.WorstError {
+			s.WorstError, s.Worst = a, r.ID
+		}
+	}
+	s.Predicted = len(errs)
+	if len(errs) == 0 {
+		return s
+	}
+	sort.Float64s(errs)
+	for _, e := range errs {
+		s.MeanAbsError += e / float64(len(errs))
+	}
+	n := len(errs)
+	s.MedianAbsError = errs[n/2]
+	if n%2 == 0 {
+		s.MedianAbsError = (errs[n/2-1] + errs[n/2]) / 2
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+package training
+
+import (
+	"math"
+
+	"chipgap/parallel"
+)
+
+// stageParams is the dense and routed-expert parameters one device of the
+// fullest stage holds (before ZeRO sharding): its layers split over TP
+// (experts also over EP), plus the embedding or untied head.
+func (p *prep) stageParams(pl parallel.Plan) (dense, expert float64) {
+	L := float64(p.m.Layers)
+	perStage := math.Ceil(L / float64(pl.PP))
+	for _, k := range p.kinds {
+		n := perStage * float64(k.count) / L
+		dense += n * k.params / float64(pl.TP)
+		expert += n * k.expert / float64(pl.TP*pl.EP)
+	}
+	emb := p.embed
+	if pl.PP == 1 {
+		emb += p.head
+	} else {
+		emb = math.Max(emb, math.Max(p.head, p.embed)) // first or last stage
+	}
+	return dense + emb/float64(pl.TP), expert
+}
+
+// dpTime is the exposed data-parallel gradient synchronisation. ZeRO 0:
+// all-reduce; ZeRO 1–2: reduce-scatter of gradients and all-gather of
+// updated weights; both overlap only with the last micro-batch's backward
+// pass. ZeRO 3 gathers weights every micro-batch (forward, backward and
+// recompute) and reduce-scatters gradients every micro-batch, overlapped
+// with the whole step's compute.
+func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
+	dense, expert := p.stageParams(pl)
+	gbytes := p.prof.GradBytes.Value
+	n := pl.DP * pl.CP
+	gd := p.c.Group(n, pl.TP)
+	ge := p.c.Group(n/pl.EP, pl.TP*pl.EP)
+	ov := p.prof.DPOverlap.Value
+	var t float64
+	switch pl.ZeRO {
+	case 0:
+		t = float64(p.c.AllReduce(bytesOf(dense*gbytes), gd) + p.c.AllReduce(bytesOf(expert*gbytes), ge))
+		return math.Max(t*(1-ov), t-ov*s.bwd)
+	case 1, 2:
+		t = float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
+		t += float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
+		return math.Max(t*(1-ov), t-ov*s.bwd)
+	}
+	gathers := 2.0
+	if pl.Recompute == parallel.RecomputeFull {
+		gathers = 3
+	}
+	ag := float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
+	rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
+	t = mbs * (gathers*ag + rs)
+	window := mbs * (s.fwd + s.bwd + s.recompute)
+	return math.Max(t*(1-ov), t-ov*window)
+}
+
+// optimizerTime is Adam's memory-bound update of the device's shard: per
+// parameter it reads fp32 master weight, two moments and the gradient and
+// writes the three fp32 values and the 16-bit weight, about 34 bytes.
+func (p *prep) optimizerTime(pl parallel.Plan) float64 {
+	dense, expert := p.stageParams(pl)
+	if pl.ZeRO >= 1 {
+		dense /= float64(pl.DP * pl.CP)
+		expert /= float64(pl.DP * pl.CP / pl.EP)
+	}
+	return 34 * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
+}

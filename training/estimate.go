@@ -1,0 +1,139 @@
+package training
+
+import (
+	"math"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// Estimate predicts one training step of model m run with plan pl on
+// cluster c under software-stack profile prof. A plan that does not fit
+// returns a *NotFitError (errors.Is(err, ErrDoesNotFit)); bad input a
+// *FieldError or *parallel.FieldError naming the field.
+func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, job Job) (Result, error) {
+	p, err := newPrep(m, c, prof, job)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := pl.Validate(p.problem()); err != nil {
+		return Result{}, err
+	}
+	return p.evaluate(pl)
+}
+
+func (p *prep) problem() parallel.Problem {
+	return parallel.Problem{Model: p.m, Devices: p.devices(), GlobalBatch: p.job.GlobalBatch, Seq: p.job.Seq}
+}
+
+// stage is the slowest pipeline stage's work for one micro-batch.
+type stage struct {
+	fwd, bwd, recompute float64 // compute
+	tp, ep, cp          float64 // exposed communication, all passes
+	other               float64 // fixed per-layer overheads
+}
+
+// stageTime sums the layers of the fullest stage (⌈L/PP⌉ layers, mixed
+// in the model's proportions of dense and MoE layers) plus the head.
+func (p *prep) stageTime(pl parallel.Plan, t float64) stage {
+	var s stage
+	L := float64(p.m.Layers)
+	perStage := math.Ceil(L / float64(pl.PP))
+	passes := 3.0 // forward, backward (2×) in comm terms: fwd, bwd
+	for i := range p.kinds {
+		k := &p.kinds[i]
+		n := perStage * float64(k.count) / L
+		q := p.layerForward(k, pl, t)
+		s.fwd += n * q.compute()
+		s.bwd += n * 2 * q.compute()
+		comm := 2.0 // forward + backward
+		switch pl.Recompute {
+		case parallel.RecomputeFull:
+			s.recompute += n * q.compute()
+			comm = 3
+		case parallel.RecomputeSelective:
+			s.recompute += n * q.attn
+		}
+		s.tp += n * comm * q.tp
+		s.ep += n * comm * q.ep
+		s.cp += n * 2 * q.cp
+		s.other += n * passes * p.prof.LayerOverhead.Value
+	}
+	hf, hb := p.headTime(pl, t)
+	s.fwd += hf
+	s.bwd += hb
+	return s
+}
+
+// headTime is the logit GEMM and cross-entropy on the last stage.
+func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
+	v := float64(p.m.Vocab) / float64(pl.TP)
+	h := float64(p.m.Hidden)
+	f := 2 * t * v * h
+	g := p.gemmTime(f, p.act*(t*h+h*v+t*v))
+	ce := 3 * 4 * t * v / (p.hbm * p.prof.MemoryEff.Value)
+	return g + ce, 2*g + ce
+}
+
+// evaluate is Estimate without the checks, for the search.
+func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
+	mem := p.memory(pl)
+	if mem.Total > mem.Capacity {
+		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
+	}
+	gb := p.job.GlobalBatch
+	mbs := float64(pl.MicroBatches(gb))
+	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
+	s := p.stageTime(pl, t)
+	p2p := p.p2pTime(pl, t)
+	perMB := s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + p2p
+	var b Breakdown
+	b.Compute = sec(mbs * (s.fwd + s.bwd + s.recompute))
+	b.TP, b.EP, b.CP = sec(mbs*s.tp), sec(mbs*s.ep), sec(mbs*s.cp)
+	b.PP = sec(mbs * p2p)
+	b.Other = sec(mbs * s.other)
+	b.Bubble = sec(float64(pl.PP-1) / float64(pl.VPP) * perMB)
+	b.DP = sec(p.dpTime(pl, s, mbs))
+	b.Optimizer = sec(p.optimizerTime(pl))
+	return p.result(pl, b, mem, s), nil
+}
+
+// p2pTime is the exposed pipeline send/receive per micro-batch: the
+// activations (split over TP by Megatron's scatter/gather) forward and
+// their gradients backward, once per virtual stage.
+func (p *prep) p2pTime(pl parallel.Plan, t float64) float64 {
+	if pl.PP == 1 {
+		return 0
+	}
+	g := p.c.Group(pl.PP, pl.TP*pl.CP*pl.DP)
+	b := t * float64(p.m.Hidden) * p.act / float64(pl.TP)
+	return 2 * float64(pl.VPP) * float64(p.c.SendRecv(bytesOf(b), g)) * (1 - p.prof.PPOverlap.Value)
+}
+
+func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result {
+	step := b.Total()
+	tokens := float64(p.job.GlobalBatch) * float64(p.job.Seq)
+	chips := float64(p.c.Chips)
+	r := Result{Plan: pl, PlanText: pl.String(), Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem}
+	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
+	r.TokensPerSec = tokens / float64(step)
+	r.TokensPerSecPerChip = r.TokensPerSec / chips
+	devs := float64(p.devices())
+	r.MFU = r.TokensPerSec * p.modelFLOPs / (devs * p.peak)
+	hw := p.modelFLOPs
+	switch pl.Recompute {
+	case parallel.RecomputeFull:
+		hw = float64(p.m.TrainingFLOPsPerToken(p.job.Seq, p.flash, true))
+	case parallel.RecomputeSelective:
+		hw += float64(p.m.AttentionFLOPsPerToken(llm.AttentionContext(p.job.Seq, p.flash)))
+	}
+	r.HFU = r.TokensPerSec * hw / (devs * p.peak)
+	if p.job.Tokens > 0 {
+		secs := p.job.Tokens / r.TokensPerSec
+		r.Days = float64(units.Seconds(secs).Days())
+		r.ChipHours = secs * chips / 3600
+	}
+	return r
+}

@@ -1,0 +1,100 @@
+package training
+
+import "chipgap/llm"
+
+// buildLayers turns the model's per-token GEMMs into layer kinds with
+// parameter counts, activation bytes and memory-bound traffic per token.
+func (p *prep) buildLayers() {
+	m := p.m
+	ls := m.LayerGEMMs(1)
+	var dense, moe *layerKind
+	for _, l := range ls {
+		switch l.Kind {
+		case llm.HeadLayer:
+			if !m.TiedEmbeddings {
+				p.head = float64(m.Hidden) * float64(m.Vocab)
+			}
+			continue
+		case llm.DenseLayer:
+			if dense == nil {
+				dense = p.layerKind(l)
+			}
+			dense.count++
+		default:
+			if moe == nil {
+				moe = p.layerKind(l)
+			}
+			moe.count++
+		}
+	}
+	p.embed = float64(m.Hidden) * float64(m.Vocab)
+	for _, k := range []*layerKind{dense, moe} {
+		if k != nil {
+			p.kinds = append(p.kinds, *k)
+		}
+	}
+	p.qkDim, p.vDim = attnDims(m)
+}
+
+func attnDims(m llm.Model) (qk, v float64) {
+	if m.Attention == llm.MLA {
+		return float64(m.MLA.QKNopeHeadDim + m.MLA.QKRopeHeadDim), float64(m.MLA.VHeadDim)
+	}
+	return float64(m.HeadDim), float64(m.HeadDim)
+}
+
+// layerKind describes one layer. Activation bytes follow Korthikanti et
+// al. 2022 §4 (16-bit tensors kept for the backward pass), generalised
+// from 4h GeLU MHA to any FFN, SwiGLU, GQA, MLA and MoE by listing the
+// tensors: norms' inputs 2·2h, attention input 2h, Q/K/V, the attention
+// output 2·heads·v, two dropout masks h each (these 10h are replicated over
+// TP without sequence parallelism), the MLP's input 2h, its intermediate
+// tensors, and, without fused attention, the s² score tensors 5·a·s.
+func (p *prep) layerKind(l llm.Layer) *layerKind {
+	m := p.m
+	h := float64(m.Hidden)
+	k := &layerKind{}
+	var qkv, up float64 // output widths of the QKV and MLP up GEMMs
+	for _, g := range l.GEMMs {
+		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1}
+		if s.expert {
+			s.n, s.k = float64(g.N), float64(g.K)
+			k.expert += s.n * s.k * float64(g.Groups)
+			up += actWidth(g.Name, s.n) * float64(g.M)
+		} else {
+			k.params += s.n * s.k
+			up += actWidth(g.Name, s.n)
+		}
+		if g.Name == "qkv" || g.Name == "q" || g.Name == "q_b" || g.Name == "kv_b" {
+			qkv += s.n
+		}
+		k.gemms = append(k.gemms, s)
+	}
+	qk, v := attnDims(m)
+	if m.Attention == llm.MLA {
+		qkv += float64(m.MLA.QKRopeHeadDim) // the shared rope key
+	}
+	heads := float64(m.Heads)
+	k.actRep = 10 * h
+	k.actSplit = 2*qkv + 2*heads*v + up
+	k.memRep = 22 * h
+	k.memSplit = 2*qkv + 1.5*up
+	_ = qk
+	return k
+}
+
+// actWidth is the bytes per token an MLP up-projection leaves for the
+// backward pass beyond its input: GeLU keeps its input and output (2·2·ffn
+// for an N = ffn GEMM); SwiGLU's fused gate/up (N = 2·ffn) keeps gate, up
+// and their product (3·2·ffn). Other GEMMs' outputs are counted elsewhere.
+func actWidth(name string, n float64) float64 {
+	switch {
+	case hasSuffix(name, "_gate_up"):
+		return 3 * n // 2 bytes × 3 tensors of n/2
+	case hasSuffix(name, "_up"):
+		return 4 * n
+	}
+	return 0
+}
+
+func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }

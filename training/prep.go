@@ -1,0 +1,167 @@
+package training
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// Job is the workload around a model: sequence length, global batch,
+// precision, how many devices the software sees per chip, and optionally
+// the token budget of the whole run.
+type Job struct {
+	Seq            int                `json:"seq"`
+	GlobalBatch    int                `json:"global_batch"`
+	Precision      hardware.Precision `json:"precision"`
+	DevicesPerChip int                `json:"devices_per_chip"` // 0 = the chip's own
+	Tokens         float64            `json:"tokens,omitempty"` // token budget (0 = none)
+}
+
+// ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
+var ErrDoesNotFit = errors.New("does not fit in memory")
+
+// FieldError is bad input: the field, its value and what is allowed.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want) }
+
+// gemmKind says how tensor parallelism splits a GEMM.
+type gemmKind uint8
+
+const (
+	colSplit   gemmKind = iota // N split over TP (QKV, up, logits)
+	rowSplit                   // K split over TP (attention out, down)
+	replicated                 // not split (MLA down-projections, router)
+)
+
+// shape is a weight GEMM per token (M = 1) of a layer.
+type shape struct {
+	n, k   float64
+	kind   gemmKind
+	expert bool // routed-expert GEMM: M = tokens·active, split over experts
+}
+
+// layerKind is the precomputed description of one kind of layer.
+type layerKind struct {
+	count  int     // layers of this kind
+	gemms  []shape // weight GEMMs
+	params float64 // non-expert parameters of one layer
+	expert float64 // routed-expert parameters of one layer
+	// actRep and actSplit are activation bytes per token kept for the
+	// backward pass (16-bit), replicated over TP without sequence
+	// parallelism and split over TP either way (Korthikanti et al. 2022).
+	actRep, actSplit float64
+	memRep, memSplit float64 // memory-bound traffic per token, forward
+}
+
+// prep is everything about (model, job, cluster, profile) that does not
+// depend on the plan, computed once per search.
+type prep struct {
+	m           llm.Model
+	job         Job
+	c           hardware.Cluster
+	prof        Profile
+	devPerChip  int
+	peak        float64 // dense FLOP/s per device at the job's precision
+	matMax      float64 // MatmulMax or FP8Max
+	hbm         float64 // bytes/s per device
+	capacity    float64 // bytes per device
+	up, out     hardware.Tier
+	kinds       []layerKind
+	embed       float64 // embedding parameters (on the first stage)
+	head        float64 // untied head parameters (on the last stage)
+	act         float64 // bytes per activation element on the wire (2)
+	qkDim, vDim float64
+	modelFLOPs  float64 // per token, no recompute (MFU)
+	flash       bool
+}
+
+func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, error) {
+	m = m.WithDefaults()
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkJob(job); err != nil {
+		return nil, err
+	}
+	pk, ok := c.Chip.PeakFor(job.Precision)
+	if !ok {
+		return nil, &FieldError{"precision", job.Precision, fmt.Sprintf("chip %s has no %s matrix units (it has %s)", c.Chip.ID, job.Precision, precisionsOf(c.Chip))}
+	}
+	d := job.DevicesPerChip
+	if d == 0 {
+		d = max(c.Chip.DevicesPerChip, 1)
+	}
+	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
+	p.peak = float64(pk.Typ) / float64(d)
+	p.matMax = prof.MatmulMax.Value
+	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
+		p.matMax = prof.FP8Max.Value
+	}
+	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
+	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
+	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)
+	p.out = c.ScaleOut.Derate(prof.ScaleOutEff.Value)
+	p.flash = prof.FlashAttention.Value >= 0.5
+	p.buildLayers()
+	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
+	return p, nil
+}
+
+func checkJob(j Job) error {
+	switch {
+	case j.Seq < 1:
+		return &FieldError{"seq", j.Seq, "want a positive integer"}
+	case j.GlobalBatch < 1:
+		return &FieldError{"global_batch", j.GlobalBatch, "want a positive integer"}
+	case j.DevicesPerChip < 0:
+		return &FieldError{"devices_per_chip", j.DevicesPerChip, "want a positive integer"}
+	case j.Tokens < 0:
+		return &FieldError{"tokens", j.Tokens, "want a positive number"}
+	}
+	switch j.Precision {
+	case hardware.BF16, hardware.FP16, hardware.FP8:
+		return nil
+	}
+	return &FieldError{"precision", j.Precision, "want bf16, fp16 or fp8"}
+}
+
+func precisionsOf(c *hardware.Chip) string {
+	var s []string
+	for _, p := range hardware.Precisions {
+		if _, ok := c.PeakFor(p); ok {
+			s = append(s, string(p))
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// splitOf says how TP splits an llm GEMM, by its name.
+func splitOf(name string) gemmKind {
+	switch {
+	case name == "q_a" || name == "kv_a" || name == "router":
+		return replicated
+	case name == "attn_out" || strings.HasSuffix(name, "_down"):
+		return rowSplit
+	}
+	return colSplit
+}
+
+// devices is the device count of the cluster.
+func (p *prep) devices() int { return p.c.Chips * p.devPerChip }
+
+// units helper for results.
+func sec(x float64) units.Seconds { return units.Seconds(x) }
+
+func bytesOf(x float64) units.Bytes { return units.Bytes(x) }

@@ -1,0 +1,125 @@
+package training
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Basis says where a profile parameter comes from.
+type Basis string
+
+// Bases of a parameter.
+const (
+	Sourced    Basis = "sourced"    // published; Sources name it
+	Calibrated Basis = "calibrated" // fitted; Note says on which runs and how
+	Assumed    Basis = "assumed"    // nobody published it; Note says why this value
+)
+
+// Param is one efficiency parameter of a software stack with its basis.
+type Param struct {
+	Value   float64  `yaml:"value" json:"value"`
+	Basis   Basis    `yaml:"basis" json:"basis"`
+	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
+	Note    string   `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Profile is what a software stack (CUDA + Megatron, CANN + MindSpeed, …)
+// reaches on the hardware: the efficiencies the first-principles model
+// multiplies peak rates by. It is data (catalog/data/stacks-training.yaml),
+// so "the ecosystem" is explicit and every output names the stack.
+type Profile struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// MatmulMax is the fraction of dense peak a large GEMM reaches.
+	MatmulMax Param `yaml:"matmul_max" json:"matmul_max"`
+	// MatmulHalfFLOP is the size (FLOPs of one GEMM call on one device) at
+	// which a GEMM reaches half of MatmulMax: eff = max·F/(F + F½).
+	MatmulHalfFLOP Param `yaml:"matmul_half_flop" json:"matmul_half_flop"`
+	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
+	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
+	// AttentionEff is the fraction of peak the attention score and value
+	// products reach.
+	AttentionEff Param `yaml:"attention_eff" json:"attention_eff"`
+	// FlashAttention: fused attention (causal blocks skipped, no s² tensor
+	// in memory). 0 or 1.
+	FlashAttention Param `yaml:"flash_attention" json:"flash_attention"`
+	// MemoryEff is the fraction of HBM bandwidth memory-bound operations
+	// (norms, activations, softmax, optimizer) reach.
+	MemoryEff Param `yaml:"memory_eff" json:"memory_eff"`
+	// ScaleUpEff and ScaleOutEff are the fractions of link bandwidth the
+	// collective library reaches on each tier.
+	ScaleUpEff  Param `yaml:"scale_up_eff" json:"scale_up_eff"`
+	ScaleOutEff Param `yaml:"scale_out_eff" json:"scale_out_eff"`
+	// TPOverlap, DPOverlap, EPOverlap, PPOverlap are the fractions of each
+	// kind of communication hidden behind compute (DP: behind the last
+	// micro-batch's backward pass; ZeRO-3 gathers behind each layer).
+	TPOverlap Param `yaml:"tp_overlap" json:"tp_overlap"`
+	DPOverlap Param `yaml:"dp_overlap" json:"dp_overlap"`
+	EPOverlap Param `yaml:"ep_overlap" json:"ep_overlap"`
+	PPOverlap Param `yaml:"pp_overlap" json:"pp_overlap"`
+	// GradBytes is the bytes per parameter of the gradient buffer and its
+	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
+	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
+	// LayerOverhead is fixed time per layer per forward or backward pass
+	// (kernel launches, synchronisation), seconds.
+	LayerOverhead Param `yaml:"layer_overhead_s" json:"layer_overhead_s"`
+	// MemoryReserved is the framework's fixed memory (context, workspaces,
+	// communication buffers), bytes; MemoryFragmentation the fraction of
+	// the rest lost to the allocator.
+	MemoryReserved      Param `yaml:"memory_reserved" json:"memory_reserved"`
+	MemoryFragmentation Param `yaml:"memory_fragmentation" json:"memory_fragmentation"`
+}
+
+// params lists the profile's parameters by name, for checks and docs.
+func (p *Profile) params() []struct {
+	Name string
+	P    *Param
+} {
+	return []struct {
+		Name string
+		P    *Param
+	}{
+		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"fp8_max", &p.FP8Max},
+		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
+		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
+		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
+		{"grad_bytes", &p.GradBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
+	}
+}
+
+// Params returns the profile's parameters by name (for documentation).
+func (p Profile) Params() map[string]Param {
+	out := map[string]Param{}
+	for _, q := range p.params() {
+		out[q.Name] = *q.P
+	}
+	return out
+}
+
+// Check reports the first parameter that is out of range or lacks a basis.
+func (p Profile) Check() error {
+	for _, q := range p.params() {
+		v := q.P.Value
+		switch {
+		case q.P.Basis != Sourced && q.P.Basis != Calibrated && q.P.Basis != Assumed:
+			return fmt.Errorf("stack %s: %s.basis = %q: want sourced, calibrated or assumed", p.ID, q.Name, q.P.Basis)
+		case q.P.Basis == Sourced && len(q.P.Sources) == 0:
+			return fmt.Errorf("stack %s: %s is sourced but names no source", p.ID, q.Name)
+		case q.P.Basis != Sourced && strings.TrimSpace(q.P.Note) == "":
+			return fmt.Errorf("stack %s: %s is %s but has no note saying on what", p.ID, q.Name, q.P.Basis)
+		case v < 0:
+			return fmt.Errorf("stack %s: %s = %g: want ≥ 0", p.ID, q.Name, v)
+		}
+	}
+	for _, q := range []struct {
+		n string
+		v float64
+	}{{"matmul_max", p.MatmulMax.Value}, {"attention_eff", p.AttentionEff.Value}, {"memory_eff", p.MemoryEff.Value},
+		{"scale_up_eff", p.ScaleUpEff.Value}, {"scale_out_eff", p.ScaleOutEff.Value}} {
+		if q.v <= 0 || q.v > 1 {
+			return fmt.Errorf("stack %s: %s = %g: want a fraction in (0, 1]", p.ID, q.n, q.v)
+		}
+	}
+	return nil
+}

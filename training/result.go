@@ -1,0 +1,74 @@
+package training
+
+import (
+	"fmt"
+
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// Breakdown splits a step's time. Communication entries are the exposed
+// (not overlapped) part; Compute is GEMMs, attention and memory-bound
+// operations of every micro-batch on the slowest pipeline stage.
+type Breakdown struct {
+	Compute   units.Seconds `json:"compute"`
+	TP        units.Seconds `json:"tp_comm"`
+	PP        units.Seconds `json:"pp_comm"`
+	DP        units.Seconds `json:"dp_comm"`
+	EP        units.Seconds `json:"ep_comm"`
+	CP        units.Seconds `json:"cp_comm"`
+	Bubble    units.Seconds `json:"bubble"`
+	Optimizer units.Seconds `json:"optimizer"`
+	Other     units.Seconds `json:"other"`
+}
+
+// Total sums the breakdown.
+func (b Breakdown) Total() units.Seconds {
+	return b.Compute + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other
+}
+
+// Memory is one device's memory on the fullest pipeline stage.
+type Memory struct {
+	Weights     units.Bytes `json:"weights"`
+	Grads       units.Bytes `json:"grads"`
+	Optimizer   units.Bytes `json:"optimizer"`
+	Activations units.Bytes `json:"activations"`
+	Overhead    units.Bytes `json:"overhead"` // framework reserve and fragmentation
+	Total       units.Bytes `json:"total"`
+	Capacity    units.Bytes `json:"capacity"`
+}
+
+// Result is one plan's predicted training step.
+type Result struct {
+	Plan                parallel.Plan `json:"plan"`
+	PlanText            string        `json:"plan_text"`
+	Stack               string        `json:"stack"`
+	StepTime            units.Seconds `json:"step_time"`
+	Breakdown           Breakdown     `json:"breakdown"`
+	TokensPerSec        float64       `json:"tokens_per_s"`
+	TokensPerSecPerChip float64       `json:"tokens_per_s_per_chip"`
+	MFU                 float64       `json:"mfu"`
+	HFU                 float64       `json:"hfu"`
+	Memory              Memory        `json:"memory"`
+	MicroBatches        int           `json:"micro_batches"`
+	// For a token budget (Job.Tokens > 0), the run in steady state
+	// (failures excluded).
+	Days      float64 `json:"days,omitempty"`
+	ChipHours float64 `json:"chip_hours,omitempty"`
+}
+
+// NotFitError is a plan that needs more memory than a device has; it
+// matches ErrDoesNotFit with errors.Is.
+type NotFitError struct {
+	Plan      parallel.Plan
+	Memory    Memory
+	Shortfall units.Bytes
+}
+
+func (e *NotFitError) Error() string {
+	return fmt.Sprintf("plan %s does not fit: needs %s per device, has %s (short by %s)",
+		e.Plan, e.Memory.Total, e.Memory.Capacity, e.Shortfall)
+}
+
+// Is makes errors.Is(err, ErrDoesNotFit) true.
+func (e *NotFitError) Is(target error) bool { return target == ErrDoesNotFit }

@@ -1,0 +1,144 @@
+package training
+
+import (
+	"errors"
+	"runtime"
+	"sort"
+	"sync"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// SearchOptions bound a plan search.
+type SearchOptions struct {
+	Space parallel.Space // fixed and free dimensions (zero value: all free)
+	Top   int            // plans to keep (0: 10)
+	// Workers is the number of goroutines (0: GOMAXPROCS).
+	Workers int
+	// Progress, if set, is called after each (TP, PP, DP, CP) shape with
+	// the shapes done and the total; calls are serialised.
+	Progress func(done, total int)
+}
+
+// SearchResult is the best plans, fastest first, and why the others lost.
+type SearchResult struct {
+	Top         []Result `json:"plans"`
+	Evaluated   int      `json:"plans_evaluated"` // valid plans estimated
+	Invalid     int      `json:"invalid"`         // combinations that break a rule
+	OutOfMemory int      `json:"out_of_memory"`   // valid plans that do not fit
+	Slower      int      `json:"slower"`          // fitting plans beaten by the top
+}
+
+// ErrNoPlan is returned when no valid plan fits in memory.
+var ErrNoPlan = errors.New("no valid plan fits in memory")
+
+// Search estimates every valid plan of the space on all cores and keeps
+// the fastest. Plans are tied on step time by their string form, so the
+// result does not depend on scheduling.
+func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOptions) (SearchResult, error) {
+	p, err := newPrep(m, c, prof, job)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	top := o.Top
+	if top <= 0 {
+		top = 10
+	}
+	prob := p.problem()
+	shapes, invalid := o.Space.Shapes(prob)
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	parts := make([]SearchResult, workers)
+	var (
+		mu   sync.Mutex
+		next int
+		done int
+		wg   sync.WaitGroup
+	)
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		i := next
+		next++
+		return i
+	}
+	report := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if o.Progress != nil {
+			o.Progress(done, len(shapes))
+		}
+	}
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := take(); i < len(shapes); i = take() {
+				p.searchShape(prob, o.Space, shapes[i], top, &parts[w])
+				report()
+			}
+		}()
+	}
+	wg.Wait()
+	return merge(parts, invalid, top)
+}
+
+// searchShape estimates every plan of one shape into part.
+func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel.Shape, top int, part *SearchResult) {
+	part.Invalid += sp.Each(prob, sh, func(pl parallel.Plan) bool {
+		part.Evaluated++
+		if p.memory(pl).Total > units.Bytes(p.capacity) {
+			part.OutOfMemory++
+			return true
+		}
+		r, _ := p.evaluate(pl)
+		part.Top = insert(part.Top, r, top)
+		return true
+	})
+}
+
+func better(a, b Result) bool {
+	if a.StepTime != b.StepTime {
+		return a.StepTime < b.StepTime
+	}
+	return a.PlanText < b.PlanText
+}
+
+// insert keeps s sorted and at most n long.
+func insert(s []Result, r Result, n int) []Result {
+	i := sort.Search(len(s), func(i int) bool { return better(r, s[i]) })
+	if i >= n {
+		return s
+	}
+	if len(s) < n {
+		s = append(s, Result{})
+	}
+	copy(s[i+1:], s[i:])
+	s[i] = r
+	return s
+}
+
+func merge(parts []SearchResult, invalid, top int) (SearchResult, error) {
+	out := SearchResult{Invalid: invalid}
+	fits := 0
+	for _, pt := range parts {
+		out.Evaluated += pt.Evaluated
+		out.Invalid += pt.Invalid
+		out.OutOfMemory += pt.OutOfMemory
+		fits += pt.Evaluated - pt.OutOfMemory
+		for _, r := range pt.Top {
+			out.Top = insert(out.Top, r, top)
+		}
+	}
+	out.Slower = fits - len(out.Top)
+	if len(out.Top) == 0 {
+		return out, ErrNoPlan
+	}
+	return out, nil
+}

@@ -1,0 +1,104 @@
+package training
+
+import (
+	"math"
+
+	"chipgap/parallel"
+)
+
+// pass is the time of one layer's forward pass for one micro-batch on one
+// device, by part, and the communication it triggers.
+type pass struct {
+	gemm, attn, mem float64 // compute
+	tp, ep, cp      float64 // exposed communication
+}
+
+func (q pass) compute() float64 { return q.gemm + q.attn + q.mem }
+
+// gemmTime is one GEMM of f FLOPs touching b bytes: the slower of the
+// compute roofline at a size-dependent efficiency, max·F/(F + F½), and
+// the memory roofline.
+func (p *prep) gemmTime(f, b float64) float64 {
+	eff := p.matMax * f / (f + p.prof.MatmulHalfFLOP.Value)
+	return math.Max(f/(p.peak*eff), b/(p.hbm*p.prof.MemoryEff.Value))
+}
+
+// layerForward is one layer's forward pass on tokens t of a micro-batch.
+func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
+	var q pass
+	tp := float64(pl.TP)
+	ab := p.act // bytes per element of 16-bit operands
+	if p.job.Precision == "fp8" {
+		ab = 1
+	}
+	for _, g := range k.gemms {
+		n, kk := g.n, g.k
+		switch g.kind {
+		case colSplit:
+			n /= tp
+		case rowSplit:
+			kk /= tp
+		}
+		rows, groups := t, 1.0
+		if g.expert {
+			e := float64(p.m.MoE.Experts)
+			groups = e / float64(pl.EP)
+			rows = t * float64(p.m.MoE.Active) * float64(pl.EP) / e
+		}
+		f := 2 * rows * n * kk
+		b := ab * (rows*kk + kk*n + rows*n)
+		q.gemm += groups * p.gemmTime(f, b)
+	}
+	heads := float64(p.m.Heads) / tp
+	seq := float64(p.job.Seq)
+	ctx := seq
+	if p.flash {
+		ctx = (seq + 1) / 2
+	}
+	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak * p.prof.AttentionEff.Value)
+	rep := k.memRep
+	if !pl.SequenceParallel {
+		rep *= tp
+	}
+	mem := t * (rep + k.memSplit) / tp
+	if !p.flash {
+		mem += 9 * heads * seq * t
+	}
+	q.mem = mem / (p.hbm * p.prof.MemoryEff.Value)
+	p.layerComm(&q, k, pl, t)
+	return q
+}
+
+// layerComm adds a layer's forward communication: two TP all-reduces (or
+// reduce-scatter + all-gather pairs with sequence parallelism) of the
+// micro-batch's activations; for MoE layers the expert-parallel dispatch and
+// combine all-to-alls; with CP the ring exchange of K and V, hidden behind
+// attention where it can be.
+func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
+	h := float64(p.m.Hidden)
+	act := t * h * p.act
+	if pl.TP > 1 {
+		g := p.c.Group(pl.TP, 1)
+		var c float64
+		if pl.SequenceParallel {
+			c = 2 * float64(p.c.ReduceScatter(bytesOf(act), g)+p.c.AllGather(bytesOf(act), g))
+		} else {
+			c = 2 * float64(p.c.AllReduce(bytesOf(act), g))
+		}
+		q.tp = c * (1 - p.prof.TPOverlap.Value)
+	}
+	if k.expert > 0 && pl.EP > 1 {
+		g := p.c.Group(pl.EP, pl.TP*pl.CP)
+		vol := t * float64(p.m.MoE.Active) * h * p.act / float64(pl.TP)
+		q.ep = 2 * float64(p.c.AllToAll(bytesOf(vol), g)) * (1 - p.prof.EPOverlap.Value)
+	}
+	if pl.CP > 1 {
+		g := p.c.Group(pl.CP, pl.TP)
+		kv := t * float64(p.m.KVHeads) / float64(pl.TP) * (p.qkDim + p.vDim) * p.act
+		if p.m.Attention == "mla" {
+			kv = t * float64(p.m.Heads) / float64(pl.TP) * (p.qkDim + p.vDim) * p.act
+		}
+		ring := float64(pl.CP-1) * float64(p.c.SendRecv(bytesOf(kv), g))
+		q.cp = math.Max(0, ring-q.attn)
+	}
+}

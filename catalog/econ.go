@@ -1,0 +1,125 @@
+package catalog
+
+import (
+	"fmt"
+	"io/fs"
+
+	"chipgap/econ"
+	"chipgap/hardware"
+	"chipgap/uncertain"
+	"chipgap/units"
+)
+
+// EconData is catalog/data/econ.yaml: the defaults of the econ model.
+type EconData struct {
+	Regions           []EconRegion `yaml:"regions" json:"regions"`
+	Power             EconPower    `yaml:"power" json:"power"`
+	Capex             EconCapex    `yaml:"capex" json:"capex"`
+	DepreciationYears Num          `yaml:"depreciation_years" json:"depreciation_years"`
+	Utilisation       Num          `yaml:"utilisation" json:"utilisation"`
+}
+
+// EconRegion is where chips run: electricity price and PUE.
+type EconRegion struct {
+	ID        string `yaml:"id" json:"id"`
+	Name      string `yaml:"name" json:"name"`
+	USDPerKWh Num    `yaml:"usd_per_kwh" json:"usd_per_kwh"`
+	PUE       Num    `yaml:"pue" json:"pue"`
+}
+
+// EconPower holds the power model's multipliers.
+type EconPower struct {
+	ServerMultiplier Num `yaml:"server_multiplier" json:"server_multiplier"`
+	Load             Num `yaml:"load" json:"load"`
+}
+
+// EconCapex holds the capex split's ratios.
+type EconCapex struct {
+	ServerMultiplier   Num `yaml:"server_multiplier" json:"server_multiplier"`
+	NetworkShare       Num `yaml:"network_share" json:"network_share"`
+	FacilityUSDPerWatt Num `yaml:"facility_usd_per_watt" json:"facility_usd_per_watt"`
+}
+
+// Econ decodes and checks catalog/data/econ.yaml. Callers may modify what
+// it returns.
+func (c *Catalog) Econ() (*EconData, error) { return c.econFrom(Data) }
+
+func (c *Catalog) econFrom(fsys fs.FS) (*EconData, error) {
+	var d EconData
+	if err := DecodeFile(fsys, "econ.yaml", &d); err != nil {
+		return nil, err
+	}
+	vals := []*Num{&d.Power.ServerMultiplier, &d.Power.Load, &d.Capex.ServerMultiplier, &d.Capex.NetworkShare,
+		&d.Capex.FacilityUSDPerWatt, &d.DepreciationYears, &d.Utilisation}
+	for i := range d.Regions {
+		vals = append(vals, &d.Regions[i].USDPerKWh, &d.Regions[i].PUE)
+	}
+	for _, v := range vals {
+		norm(v)
+	}
+	return &d, c.checkEcon(&d)
+}
+
+func (c *Catalog) checkEcon(d *EconData) error {
+	const file = "econ.yaml"
+	if err := c.checkAll(file, fieldOf("power.server_multiplier", d.Power.ServerMultiplier), fieldOf("power.load", d.Power.Load),
+		fieldOf("capex.server_multiplier", d.Capex.ServerMultiplier), fieldOf("capex.network_share", d.Capex.NetworkShare),
+		fieldOf("capex.facility_usd_per_watt", d.Capex.FacilityUSDPerWatt), fieldOf("depreciation_years", d.DepreciationYears),
+		fieldOf("utilisation", d.Utilisation)); err != nil {
+		return err
+	}
+	if d.Utilisation.Max > 1 {
+		return fmt.Errorf("catalog: %s: utilisation max %g: want a fraction ≤ 1", file, float64(d.Utilisation.Max))
+	}
+	seen := map[string]bool{}
+	for _, r := range d.Regions {
+		if r.ID == "" || seen[r.ID] {
+			return fmt.Errorf("catalog: %s: region id %q is empty or defined twice", file, r.ID)
+		}
+		seen[r.ID] = true
+		at := file + ": region " + r.ID
+		if err := c.checkAll(at, fieldOf("usd_per_kwh", r.USDPerKWh), fieldOf("pue", r.PUE)); err != nil {
+			return err
+		}
+		if r.PUE.Min < 1 {
+			return fmt.Errorf("catalog: %s: pue min %g: want ≥ 1", at, float64(r.PUE.Min))
+		}
+	}
+	return nil
+}
+
+// Region returns the region with this id.
+func (d *EconData) Region(id string) (*EconRegion, error) {
+	return find(d.Regions, "region", id, func(r *EconRegion) string { return r.ID })
+}
+
+// Ownership draws the ownership of one chip in a region from dr: chip
+// price and TDP from chips.yaml, the rest from econ.yaml. Pass
+// uncertain.Typical() for the point estimate, or call it inside an
+// uncertain.Trial for ranges.
+func (d *EconData) Ownership(ch *hardware.Chip, regionID string, dr *uncertain.Draw) (econ.Ownership, error) {
+	r, err := d.Region(regionID)
+	if err != nil {
+		return econ.Ownership{}, err
+	}
+	if !ch.Price.Known() || !ch.TDP.Known() {
+		return econ.Ownership{}, fmt.Errorf("catalog: chip %s has no price or TDP in chips.yaml", ch.ID)
+	}
+	w := &drawer{d: dr}
+	p := econ.Power{TDP: units.Watts(pick(w, "tdp", ch.TDP)), Load: pick(w, "load", d.Power.Load),
+		ServerMultiplier: pick(w, "server_power_multiplier", d.Power.ServerMultiplier), PUE: pick(w, "pue", r.PUE)}
+	capex, err := econ.NewCapex(econ.CapexOptions{
+		ChipPrice: units.USD(pick(w, "chip_price", ch.Price)), ServerMultiplier: pick(w, "server_cost_multiplier", d.Capex.ServerMultiplier),
+		NetworkShare: pick(w, "network_share", d.Capex.NetworkShare), FacilityPerWatt: units.USD(pick(w, "facility_usd_per_watt", d.Capex.FacilityUSDPerWatt)),
+		Wall: p.Wall(),
+	})
+	if err != nil {
+		return econ.Ownership{}, err
+	}
+	o := econ.Ownership{Capex: capex, Life: units.Seconds(pick(w, "depreciation_years", d.DepreciationYears)) * econ.Year, Power: p,
+		USDPerKWh: pick(w, "usd_per_kwh", r.USDPerKWh), Utilisation: pick(w, "utilisation", d.Utilisation)}
+	if w.err != nil {
+		return econ.Ownership{}, w.err
+	}
+	return o, o.Validate()
+}

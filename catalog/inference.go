@@ -31,6 +31,7 @@ func (p Param[T]) provenance() (keys []string, ok bool) {
 type InferenceParams struct {
 	MatmulEff       Param[float64]       `yaml:"matmul_eff" json:"matmul_eff"`
 	MatmulHalfRows  Param[float64]       `yaml:"matmul_half_rows" json:"matmul_half_rows"`
+	FP4MatmulScale  Param[float64]       `yaml:"fp4_matmul_scale" json:"fp4_matmul_scale"`
 	AttentionEff    Param[float64]       `yaml:"attention_eff" json:"attention_eff"`
 	MemoryEff       Param[float64]       `yaml:"memory_eff" json:"memory_eff"`
 	CollectiveEff   Param[float64]       `yaml:"collective_eff" json:"collective_eff"`
@@ -58,7 +59,7 @@ type InferenceStack struct {
 func (s InferenceStack) Profile() inference.Profile {
 	p := s.Params
 	return inference.Profile{ID: s.ID,
-		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, AttentionEff: p.AttentionEff.Value,
+		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
@@ -82,6 +83,8 @@ func (p InferenceParams) provenances() []struct {
 	add("matmul_eff", k, ok)
 	k, ok = p.MatmulHalfRows.provenance()
 	add("matmul_half_rows", k, ok)
+	k, ok = p.FP4MatmulScale.provenance()
+	add("fp4_matmul_scale", k, ok)
 	k, ok = p.AttentionEff.provenance()
 	add("attention_eff", k, ok)
 	k, ok = p.MemoryEff.provenance()

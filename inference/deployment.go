@@ -170,6 +170,9 @@ func (l *layout) precisions(d Deployment) error {
 	}
 	n := float64(l.devicesPerChip)
 	l.peak, l.peak16 = float64(pk.Typ)/n, float64(p16.Typ)/n
+	if prec == hardware.FP4 {
+		l.peak *= d.Profile.FP4MatmulScale
+	}
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n
 	l.mem = float64(c.HBM.Capacity.Typ) / n
 	if l.bw <= 0 || l.mem <= 0 {

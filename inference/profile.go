@@ -18,6 +18,10 @@ type Profile struct {
 	// half of MatmulEff: eff(m) = MatmulEff·m/(m+MatmulHalfRows). It models
 	// tile padding and launch cost of short GEMMs; 0 disables it.
 	MatmulHalfRows float64 `json:"matmul_half_rows"`
+	// FP4MatmulScale multiplies the GEMM efficiency of FP4 (block-scaled)
+	// GEMMs: scale handling and activation quantisation keep them further
+	// from their (doubled) peak than 8- and 16-bit GEMMs.
+	FP4MatmulScale float64 `json:"fp4_matmul_scale"`
 	// AttentionEff is the fraction of the 16-bit peak attention kernels
 	// reach on their FLOPs (flash/paged attention, MLA kernels).
 	AttentionEff float64 `json:"attention_eff"`
@@ -60,7 +64,7 @@ func (p Profile) Validate() error {
 		name string
 		v    float64
 	}{{"matmul_eff", p.MatmulEff}, {"attention_eff", p.AttentionEff}, {"memory_eff", p.MemoryEff},
-		{"collective_eff", p.CollectiveEff}, {"memory_fraction", p.MemoryFraction}}
+		{"collective_eff", p.CollectiveEff}, {"memory_fraction", p.MemoryFraction}, {"fp4_matmul_scale", p.FP4MatmulScale}}
 	for _, f := range fr {
 		if !(f.v > 0 && f.v <= 1) {
 			return &FieldError{Field: "profile." + f.name, Value: f.v, Want: "want a fraction in (0, 1]"}

@@ -29,6 +29,15 @@ type shape struct {
 	// (W_UK and W_UV absorbed, attention over the latent):
 	// 2·H·(d_c+d_rope) + 2·H·d_c (DeepSeek-V2, arXiv 2405.04434, §2.1.2).
 	pairPrefill, pairDecode float64
+	// actFull and actSplit are activation elements each token reads and
+	// writes in HBM per layer outside GEMM operands (norms, residual adds,
+	// RoPE, SwiGLU, quantisation, GEMM outputs): actFull on the full
+	// hidden size (replicated over TP), actSplit on TP-split tensors.
+	// Counted with fused add+norm: 2 × 4h for the two norm/residual
+	// steps and 2h for the all-reduced outputs; 3 × the QKV width (GEMM
+	// write, RoPE read/write), 2 × the attention output (write, read);
+	// 5 × the MLP width (gate/up write 2f, SwiGLU read 2f, write f).
+	actFull, actSplit float64
 }
 
 func newShape(m llm.Model) shape {
@@ -63,6 +72,19 @@ func newShape(m llm.Model) shape {
 		s.pairPrefill = 4 * H * d
 		s.pairDecode = s.pairPrefill
 	}
+	qkv := H * float64(m.HeadDim+2*m.KVHeads*m.HeadDim/max(m.Heads, 1))
+	attnOut := H * float64(m.HeadDim)
+	if m.Attention == llm.MLA {
+		c := m.MLA
+		qkv = H*float64(c.QKNopeHeadDim+c.QKRopeHeadDim) + s.kvElems
+		attnOut = H * float64(c.VHeadDim)
+	}
+	mlp := float64(m.FFN) * s.denseLayers / L
+	if e := m.MoE; e != nil {
+		mlp += float64((e.Active+e.Shared)*e.ExpertFFN) * s.moeLayers / L
+	}
+	s.actFull = 10 * s.hidden
+	s.actSplit = 3*qkv + 2*attnOut + 5*mlp
 	return s
 }
 

@@ -183,8 +183,12 @@ func (l *layout) stage(a *acc, ld load) {
 	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
 	tComp += l.mlp(a, ta, frac, lin)
-	tComm := l.comm(ta, frac)
-	a.comm += tComm - p.CommOverlap*math.Min(tComp, tComm)
+	act := ta * (s.actFull + s.actSplit/tp) * l.actBytes * per
+	tComp += a.roof(0, 1, act, mem)
+	// TP all-reduces sit between dependent GEMMs: exposed. EP dispatch
+	// and combine overlap with the other micro-batch's compute.
+	tTP, tEP := l.comm(ta, frac)
+	a.comm += tTP + tEP - p.CommOverlap*math.Min(tComp, tEP)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks) / adp
 	lin(s.head/tp, rows, frac)
@@ -215,20 +219,19 @@ func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, tokens, n float6
 }
 
 // comm is the stage's communication time on one device: two TP
-// all-reduces per layer, and EP dispatch + combine per MoE layer.
-func (l *layout) comm(ta, frac float64) float64 {
+// all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep).
+func (l *layout) comm(ta, frac float64) (tp, ep float64) {
 	s := l.sh
-	var t float64
 	if l.tp > 1 {
 		ar := l.cluster.AllReduce(units.Bytes(ta*s.hidden*l.actBytes), l.tpGroup)
-		t += 2 * float64(ar) * s.layers * frac
+		tp = 2 * float64(ar) * s.layers * frac
 	}
 	if l.ep > 1 && s.moeLayers > 0 {
 		tokDev := ta / float64(l.tp)
 		disp := math.Min(l.wBytes, 2)
 		d := l.cluster.AllToAll(units.Bytes(tokDev*s.active*s.hidden*disp), l.epGroup)
 		c := l.cluster.AllToAll(units.Bytes(tokDev*s.active*s.hidden*l.actBytes), l.epGroup)
-		t += float64(d+c) * s.moeLayers * frac
+		ep = float64(d+c) * s.moeLayers * frac
 	}
-	return t
+	return tp, ep
 }

@@ -70,6 +70,12 @@ func TestFabCaseRanges(t *testing.T) {
 			t.Errorf("%s: cost per good package summary %+v out of order", fc.Chip, s)
 		}
 	}
+	if k, err := c.FabCase("ascend-910c", "tsmc-n7", ""); err != nil || k.Supply != nil {
+		t.Errorf("910C on TSMC N7: supply %+v, %v; want the SMIC supply case dropped", k, err)
+	}
+	if _, err := c.FabCase("ascend-910c", "tsmc-n7", "china-2026"); err == nil || !strings.Contains(err.Error(), "smic-n2") {
+		t.Errorf("910C on TSMC N7 with SMIC supply: %v, want an error naming smic-n2", err)
+	}
 	if _, err := c.FabCase("ascend-910", "", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("FabCase(ascend-910): %v, want ErrNotFound", err)
 	}
@@ -102,5 +108,28 @@ func TestFabBadFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "fab.yaml") {
 			t.Errorf("%s: error %v, want one naming fab.yaml and %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestFab910BOnTSMC cross-checks a cost the research catalog computed on
+// its own (cost_per_good_die_examples.ascend_910b_die_tsmc_n7: $215–238,
+// from $9.3–10k wafers, 76.7 dies, 55–57 % yield). Ours: Murphy at D0
+// 0.09 on 6.6561 cm² (x = 0.59905) gives ((1 − e^−x)/x)² = 0.56596; 75
+// dies (21.42 × 31.32 mm stepped); $9 500/(75 · 0.56596) = $223.81.
+func TestFab910BOnTSMC(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.FabCase("ascend-910b", "tsmc-n7", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := k.Trial()(uncertain.Typical())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out[OutCostPerGoodDie]; math.Abs(got-223.81) > 0.01 || got < 215 || got > 238 {
+		t.Errorf("910B die on TSMC N7: $%g, want $223.81 (research catalog $215–238)", got)
 	}
 }

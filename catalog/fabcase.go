@@ -40,7 +40,9 @@ type FabCase struct {
 }
 
 // FabCase resolves the fab model of chip chipID. processID and supplyID
-// pick another process or supply case; "" takes the chip's defaults.
+// pick another process or supply case; "" takes the chip's defaults. The
+// supply case must count wafers of the chosen process: a default one that
+// does not is left out, an explicit one is an error.
 func (c *Catalog) FabCase(chipID, processID, supplyID string) (*FabCase, error) {
 	d, err := c.Fab()
 	if err != nil {
@@ -72,17 +74,26 @@ func (c *Catalog) FabCase(chipID, processID, supplyID string) (*FabCase, error) 
 		Dies: ch.Dies, KGD: fc.KGD, AssemblyYield: fc.AssemblyYield, HBMStacks: int(ch.HBM.Stacks.Typ), Peak: peak,
 		HBMStackPrice: fc.HBMStackPrice, PackagingCost: fc.PackagingCost, TestCost: fc.TestCost,
 	}
-	if supplyID == "" {
+	explicit := supplyID != ""
+	if !explicit {
 		supplyID = fc.Supply
 	}
-	if supplyID != "" {
-		s, err := d.SupplyCase(supplyID)
-		if err != nil {
-			return nil, err
-		}
+	if supplyID == "" {
+		return k, nil
+	}
+	s, err := d.SupplyCase(supplyID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case s.Process == processID:
 		cp := *s
 		k.Supply = &cp
+	case explicit:
+		return nil, fmt.Errorf("supply case %s counts %s wafers, not %s: pick a matching --process or supply case", s.ID, s.Process, processID)
 	}
+	// A default supply case on another process is dropped: its wafer
+	// starts are not this process's.
 	return k, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/llm"
 	"chipgap/units"
 )
 
@@ -214,4 +215,67 @@ func stackIDs(d *InferenceStacks) []string {
 		n = append(n, s.ID)
 	}
 	return n
+}
+
+// DeploymentOptions describe a serving deployment by catalog ids and
+// plain values (what a published run or the command line gives).
+type DeploymentOptions struct {
+	Chip           string
+	Chips          int // packages in the deployment
+	ChipsPerNode   int // 0: the chip's usual scale-up domain
+	ScaleOutGbps   float64
+	DevicesPerChip int    // 0: the chip's own
+	Software       string // framework name or stack id; "" = the chip's default
+	Model          llm.Model
+	// Parallel degrees count devices; with TP and EP both 0 one instance
+	// spans every device: EP for an MoE model, TP for a dense one.
+	Parallel    inference.Parallel
+	Precision   string // "" = bf16
+	KVPrecision string // "" = as Precision
+	Speculative inference.Speculative
+}
+
+// Deployment builds the estimator's deployment from o; note says how the
+// software name was resolved ("" when it mapped directly).
+func (c *Catalog) Deployment(o DeploymentOptions) (d inference.Deployment, note string, err error) {
+	chip, err := c.Chip(o.Chip)
+	if err != nil {
+		return d, "", err
+	}
+	st, note, err := c.InferenceProfile(o.Software, chip)
+	if err != nil {
+		return d, "", err
+	}
+	cl, err := c.Cluster(chip.ID, o.Chips, ClusterOptions{ChipsPerNode: o.ChipsPerNode, ScaleOutGbps: o.ScaleOutGbps, Stack: st.ID})
+	if err != nil {
+		return d, "", err
+	}
+	if o.DevicesPerChip > 0 && o.DevicesPerChip != chip.DevicesPerChip {
+		cp := *chip
+		cp.DevicesPerChip = o.DevicesPerChip
+		cl.Chip = &cp
+	}
+	var prec, kv hardware.Precision
+	if o.Precision != "" {
+		if prec, err = hardware.ParsePrecision(o.Precision); err != nil {
+			return d, "", fmt.Errorf("precision: %w", err)
+		}
+	}
+	if o.KVPrecision != "" {
+		if kv, err = hardware.ParsePrecision(o.KVPrecision); err != nil {
+			return d, "", fmt.Errorf("kv_precision: %w", err)
+		}
+	}
+	par := o.Parallel
+	if par.TP == 0 && par.EP == 0 {
+		devices := o.Chips * max(cl.Chip.DevicesPerChip, 1) / max(par.PP, 1)
+		if o.Model.MoE != nil {
+			par.EP = devices
+		} else {
+			par.TP = devices
+		}
+	}
+	d = inference.Deployment{Model: o.Model, Cluster: cl, Parallel: par, Precision: prec, KVPrecision: kv,
+		Profile: st.Profile(), Speculative: o.Speculative}
+	return d, note, nil
 }

@@ -1,18 +1,78 @@
 package runs
 
 import (
-	"errors"
+	"fmt"
 
 	"chipgap/catalog"
+	"chipgap/inference"
+	"chipgap/units"
 )
 
-// predictInference predicts an inference run's measured metric.
-//
-// Owner: the inference helper (issue 4) replaces this body with the
-// inference estimator. Until then every inference run is reported as
-// "not yet modelled" and counts as unpredicted in validate's summary.
+// predictInference predicts an inference run's measured metric with the
+// inference estimator: the deployment the run describes, the phase as a
+// mode (prefill, decode = a disaggregated decode pool, mixed = colocated
+// continuous batching), and either the stated batch or, without one, the
+// highest-throughput batch that meets the run's SLO (offline max-throughput
+// runs have no SLO: the largest batch memory and the engine allow).
 func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
-	_ = cat
-	_ = r
-	return Prediction{}, errors.New("inference runs: not yet modelled")
+	in := r.Inference
+	if in == nil {
+		return Prediction{}, fmt.Errorf("run %s: no inference section", r.ID)
+	}
+	d, note, err := cat.Deployment(inferenceOptions(r))
+	if err != nil {
+		return Prediction{}, err
+	}
+	mode, err := inference.ParseMode(in.Phase)
+	if err != nil {
+		return Prediction{}, err
+	}
+	w := inference.Workload{Input: in.InputTokens, Output: in.OutputTokens}
+	var slo inference.SLO
+	if in.SLO != nil {
+		slo = inference.SLO{TPOT: units.Seconds(in.SLO.TPOTms / 1e3), TTFT: units.Seconds(in.SLO.TTFTms / 1e3)}
+	}
+	if mode == inference.Decode {
+		slo.TTFT = 0 // a decode pool's TTFT is set by the prefill pool
+	}
+	p, err := inferencePoint(d, mode, w, slo, in.BatchPerChip*r.System.Chips)
+	if err != nil {
+		return Prediction{}, err
+	}
+	v := p.OutputPerChip
+	if r.Measured.Metric == MetricInputTokensPerChip {
+		v = p.InputPerChip
+	}
+	par := d.Parallel
+	plan := fmt.Sprintf("%s tp=%d pp=%d ep=%d batch=%d (%.4g/chip) tpot=%v ttft=%v bound=%s",
+		mode, max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), p.Batch, p.BatchPerChip, p.TPOT, p.TTFT, p.Step.Bound)
+	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil
+}
+
+// inferencePoint is the stated batch (instance = the run's chips), or the
+// best one under slo.
+func inferencePoint(d inference.Deployment, mode inference.Mode, w inference.Workload, slo inference.SLO, batch int) (inference.Point, error) {
+	if batch <= 0 {
+		return inference.Best(d, mode, w, slo)
+	}
+	pts, err := inference.Curve(d, mode, w, slo, []int{batch})
+	if err != nil {
+		return inference.Point{}, err
+	}
+	return pts[0], nil
+}
+
+func inferenceOptions(r Run) catalog.DeploymentOptions {
+	in := r.Inference
+	o := catalog.DeploymentOptions{
+		Chip: r.System.Chip, Chips: r.System.Chips, ChipsPerNode: r.System.ChipsPerNode,
+		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.DevicesPerChip,
+		Software: r.System.Software, Model: r.Model,
+		Parallel:  inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP},
+		Precision: in.Precision, KVPrecision: in.KVPrecision,
+	}
+	if s := in.Speculative; s != nil {
+		o.Speculative = inference.Speculative{Tokens: s.Tokens, Acceptance: s.Acceptance}
+	}
+	return o
 }

@@ -97,8 +97,8 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 		if maxV == 0 {
 			maxV = 8
 		}
-		vpps = nil
-		for _, v := range Divisors(prob.Model.Layers / sh.PP) {
+		vpps = []int{1}
+		for _, v := range Divisors(prob.Model.Layers / sh.PP)[1:] {
 			if v <= maxV && prob.Model.Layers%(sh.PP*v) == 0 {
 				vpps = append(vpps, v)
 			}

@@ -21,6 +21,9 @@ func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, j
 	if err := pl.Validate(p.problem()); err != nil {
 		return Result{}, err
 	}
+	if err := prof.Supports(pl); err != nil {
+		return Result{}, err
+	}
 	return p.evaluate(pl)
 }
 

@@ -3,6 +3,8 @@ package training
 import (
 	"fmt"
 	"strings"
+
+	"chipgap/parallel"
 )
 
 // Basis says where a profile parameter comes from.
@@ -68,6 +70,14 @@ type Profile struct {
 	// the rest lost to the allocator.
 	MemoryReserved      Param `yaml:"memory_reserved" json:"memory_reserved"`
 	MemoryFragmentation Param `yaml:"memory_fragmentation" json:"memory_fragmentation"`
+	// Features the framework offers: the highest ZeRO stage, and (0 or 1)
+	// selective recompute, sequence parallelism and the interleaved
+	// schedule. A search stays within them; Estimate rejects a plan that
+	// asks for more.
+	MaxZeRO            Param `yaml:"max_zero" json:"max_zero"`
+	SelectiveRecompute Param `yaml:"selective_recompute" json:"selective_recompute"`
+	SequenceParallel   Param `yaml:"sequence_parallel" json:"sequence_parallel"`
+	Interleaved        Param `yaml:"interleaved" json:"interleaved"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -85,6 +95,8 @@ func (p *Profile) params() []struct {
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
+		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
+		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 	}
 }
 
@@ -122,4 +134,43 @@ func (p Profile) Check() error {
 		}
 	}
 	return nil
+}
+
+// Supports reports whether the stack's framework offers what plan pl
+// uses, naming the field it does not.
+func (p Profile) Supports(pl parallel.Plan) error {
+	switch {
+	case float64(pl.ZeRO) > p.MaxZeRO.Value:
+		return &FieldError{"zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value)}
+	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
+		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID)}
+	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
+		return &FieldError{"sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID)}
+	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
+		return &FieldError{"vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID)}
+	}
+	return nil
+}
+
+// Restrict narrows a search space's free options to what the stack
+// offers; fixed choices are left for Supports to judge.
+func (p Profile) Restrict(s parallel.Space) parallel.Space {
+	if len(s.ZeRO) == 0 {
+		for z := 0; float64(z) <= p.MaxZeRO.Value && z <= 3; z++ {
+			s.ZeRO = append(s.ZeRO, z)
+		}
+	}
+	if len(s.Recompute) == 0 {
+		s.Recompute = []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull}
+		if p.SelectiveRecompute.Value >= 0.5 {
+			s.Recompute = append(s.Recompute, parallel.RecomputeSelective)
+		}
+	}
+	if len(s.SP) == 0 && p.SequenceParallel.Value < 0.5 {
+		s.SP = []bool{false}
+	}
+	if s.VPP == 0 && p.Interleaved.Value < 0.5 {
+		s.VPP = 1
+	}
+	return s
 }

@@ -48,6 +48,7 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		top = 10
 	}
 	prob := p.problem()
+	o.Space = prof.Restrict(o.Space)
 	shapes, invalid := o.Space.Shapes(prob)
 	workers := o.Workers
 	if workers <= 0 {
@@ -92,6 +93,10 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 // searchShape estimates every plan of one shape into part.
 func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel.Shape, top int, part *SearchResult) {
 	part.Invalid += sp.Each(prob, sh, func(pl parallel.Plan) bool {
+		if p.prof.Supports(pl) != nil {
+			part.Invalid++
+			return true
+		}
 		part.Evaluated++
 		if p.memory(pl).Total > units.Bytes(p.capacity) {
 			part.OutOfMemory++

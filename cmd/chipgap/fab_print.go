@@ -56,7 +56,7 @@ var fabRows = []fabRow{
 
 func printFab(w io.Writer, cat *catalog.Catalog, r *fabReport) error {
 	k := r.Case
-	fmt.Fprintf(w, "chipgap fab: %s (%d die(s), %d HBM stacks, KGD %v) on %s, %s yield model", k.ChipID, k.Dies, k.HBMStacks, k.KGD, k.ProcessID, k.Model)
+	fmt.Fprintf(w, "chipgap fab: %s (%d dies, %d HBM stacks, KGD %v) on %s, %s yield model", k.ChipID, k.Dies, k.HBMStacks, k.KGD, k.ProcessID, k.Model)
 	if k.Supply != nil {
 		fmt.Fprintf(w, ", supply %s", k.Supply.ID)
 	}

@@ -26,6 +26,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/sources", s.handleSources, "every source the catalog cites, by key"},
 		{"GET /api/sources/{key}", s.handleSource, "one source"},
 		{"GET /api/compare", s.handleCompare, "side-by-side comparison: ?chips=a,b&model=m&precision=bf16"},
+		{"POST /api/train/estimate", s.handleTrainEstimate, "one training plan: step time, MFU, memory, days and cost with ranges"},
+		{"POST /api/train/search", s.handleTrainSearch, "search parallel plans (?async=1: a job with progress); the fastest first"},
 		{"POST /api/infer/estimate", s.handleInferEstimate, "one serving operating point (a batch, or the best under the SLO) with memory use"},
 		{"POST /api/infer/curve", s.handleInferCurve, "the throughput–latency curve over batch sizes, the best point under the SLO, charts"},
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},

@@ -49,7 +49,7 @@ func DefaultLimits() Limits {
 		JobTimeout:     2 * time.Minute,
 		MaxJobs:        16,
 		JobTTL:         10 * time.Minute,
-		MaxPlans:       20000,
+		MaxPlans:       500000,
 		MaxSamples:     2000,
 		MaxCurvePoints: 64,
 	}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/training"
+)
+
+// trainRequest is the body of POST /api/train/estimate and
+// /api/train/search.
+type trainRequest struct {
+	Chip        string  `json:"chip"`
+	Chips       int     `json:"chips"`
+	Model       string  `json:"model"`
+	Precision   string  `json:"precision"`
+	Seq         int     `json:"seq"`
+	GlobalBatch int     `json:"global_batch"`
+	Tokens      float64 `json:"tokens"`
+	// Framework picks the training profile of the chip's stack that
+	// lists it ("" = the stack's default profile).
+	Framework string `json:"framework"`
+	// Plan is the parallel plan /api/train/estimate evaluates (DP 0 =
+	// whatever the devices leave; zero CP, EP, VPP, microbatch = 1;
+	// empty recompute = selective). For /api/train/search it is the
+	// space: non-zero degrees are fixed, zero ones searched.
+	Plan *parallel.Plan `json:"plan"`
+	// Top is how many plans a search returns (default 5, at most 20).
+	Top int `json:"top"`
+}
+
+// trainSetup is a request resolved against the catalog.
+type trainSetup struct {
+	model   llm.Model
+	cluster hardware.Cluster
+	profile training.Profile
+	stack   string // which profile and why
+	job     training.Job
+}
+
+func (s *Server) trainSetup(req trainRequest) (trainSetup, error) {
+	cat, err := s.catalogOf()
+	if err != nil {
+		return trainSetup{}, err
+	}
+	var st trainSetup
+	if st.cluster, err = clusterFor(cat, req.Chip, req.Chips); err != nil {
+		return st, err
+	}
+	if st.model, err = cat.Model(req.Model); err != nil {
+		return st, lookupError("model", err)
+	}
+	prec, err := hardware.ParsePrecision(cmp.Or(req.Precision, "bf16"))
+	if err != nil {
+		return st, badField("precision", "%v", err)
+	}
+	if req.Tokens < 0 {
+		return st, badField("tokens", "%g: want 0 (no budget) or more", req.Tokens)
+	}
+	if st.profile, st.stack, err = cat.TrainingProfile(st.cluster.Stack, req.Framework); err != nil {
+		return st, badField("framework", "%v", err)
+	}
+	st.job = training.Job{Seq: cmp.Or(req.Seq, 4096), GlobalBatch: cmp.Or(req.GlobalBatch, 1024), Precision: prec, Tokens: req.Tokens}
+	return st, nil
+}
+
+// devices is the device count the plan splits.
+func (st trainSetup) devices() int {
+	return st.cluster.Chips * max(st.cluster.Chip.DevicesPerChip, 1)
+}
+
+// fillPlan completes a partly given plan for estimation.
+func (st trainSetup) fillPlan(p parallel.Plan) parallel.Plan {
+	p.TP, p.PP, p.CP = max(p.TP, 1), max(p.PP, 1), max(p.CP, 1)
+	p.EP, p.VPP, p.Microbatch = max(p.EP, 1), max(p.VPP, 1), max(p.Microbatch, 1)
+	if p.DP == 0 && st.devices()%(p.TP*p.PP*p.CP) == 0 {
+		p.DP = st.devices() / (p.TP * p.PP * p.CP)
+	}
+	if p.Recompute == "" {
+		p.Recompute = parallel.RecomputeSelective
+	}
+	return p
+}
+
+// trainEstimate is POST /api/train/estimate's answer.
+type trainEstimate struct {
+	training.Result
+	Chip    string    `json:"chip"`
+	Chips   int       `json:"chips"`
+	Model   string    `json:"model"`
+	Profile string    `json:"profile"`
+	Cost    *runCost  `json:"cost,omitempty"`
+	Charts  []chart   `json:"charts,omitempty"`
+	Tokens  float64   `json:"tokens,omitempty"`
+	Ranges  *trainRng `json:"ranges,omitempty"`
+}
+
+func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) error {
+	var req trainRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Plan == nil {
+		return badField("plan", "missing: want a parallel plan ({\"tp\":8,\"pp\":4}); POST /api/train/search finds one")
+	}
+	st, err := s.trainSetup(req)
+	if err != nil {
+		return err
+	}
+	pl := st.fillPlan(*req.Plan)
+	res, err := compute(r.Context(), s, func(ctx context.Context) (trainEstimate, error) {
+		res, err := training.Estimate(st.model, pl, st.cluster, st.profile, st.job)
+		if err != nil {
+			return trainEstimate{}, planError(err)
+		}
+		return st.describe(res), nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// planError names plan fields as the request does ("plan.tp") and maps a
+// plan that does not fit to a 400 on "plan".
+func planError(err error) error {
+	var pe *parallel.FieldError
+	var nf *training.NotFitError
+	switch {
+	case errors.As(err, &pe):
+		return badField("plan."+pe.Field, "%v", pe)
+	case errors.As(err, &nf):
+		return badField("plan", "%v", nf)
+	}
+	return err
+}
+
+// describe adds the run's cost and ranges to an estimate.
+func (st trainSetup) describe(res training.Result) trainEstimate {
+	out := trainEstimate{Result: res, Chip: st.cluster.ChipID, Chips: st.cluster.Chips, Model: st.model.ID,
+		Profile: st.stack, Tokens: st.job.Tokens}
+	if res.ChipHours > 0 {
+		out.Cost = rentalCost(st.cluster.Chip, res.ChipHours)
+	}
+	out.Ranges = st.ranges(res)
+	return out
+}
+
+// trainSearch is POST /api/train/search's answer.
+type trainSearch struct {
+	training.SearchResult
+	Best *trainEstimate `json:"best"`
+}
+
+func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error {
+	var req trainRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	st, err := s.trainSetup(req)
+	if err != nil {
+		return err
+	}
+	var space parallel.Space
+	if p := req.Plan; p != nil {
+		space = parallel.Space{TP: p.TP, PP: p.PP, DP: p.DP, CP: p.CP, EP: p.EP, VPP: p.VPP, Microbatch: p.Microbatch}
+	}
+	if err := capInt("top", req.Top, 20); err != nil {
+		return err
+	}
+	if n := countPlans(st, space, s.limits.MaxPlans); n > s.limits.MaxPlans {
+		return badField("plan", "the search space holds more than %d plans, over this server's limit of %d (see docs/api.md): fix some degrees (tp, pp, microbatch) in plan",
+			s.limits.MaxPlans, s.limits.MaxPlans)
+	}
+	return respondJobOrWait(s, w, r, "train-search", func(ctx context.Context, p *Progress) (trainSearch, error) {
+		p.Set("plan shapes", 0)
+		sr, err := training.Search(st.model, st.cluster, st.profile, st.job, training.SearchOptions{
+			Space: space, Top: cmp.Or(req.Top, 5),
+			Progress: func(done, total int) {
+				if p != nil {
+					p.total.Store(int64(total))
+					p.done.Store(int64(done))
+				}
+			},
+		})
+		if err != nil {
+			return trainSearch{}, planError(err)
+		}
+		out := trainSearch{SearchResult: sr}
+		if len(sr.Top) > 0 {
+			best := st.describe(sr.Top[0])
+			out.Best = &best
+		}
+		return out, nil
+	})
+}
+
+// countPlans counts the valid plans of space, stopping past limit.
+func countPlans(st trainSetup, space parallel.Space, limit int) int {
+	prob := parallel.Problem{Model: st.model, Devices: st.devices(), GlobalBatch: st.job.GlobalBatch, Seq: st.job.Seq}
+	shapes, _ := space.Shapes(prob)
+	n := 0
+	for _, sh := range shapes {
+		space.Each(prob, sh, func(parallel.Plan) bool {
+			n++
+			return n <= limit
+		})
+		if n > limit {
+			break
+		}
+	}
+	return n
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"maps"
+
+	"chipgap/hardware"
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// runCost is a run's rental cost: chip-hours × the chip's market rate,
+// with the rate's catalog range. Steady state only (failures, restarts
+// and idle spares are the whole-run simulation's business).
+type runCost struct {
+	Min     units.USD `json:"min"`
+	Typ     units.USD `json:"typ"`
+	Max     units.USD `json:"max"`
+	Basis   string    `json:"basis"`
+	Sources []string  `json:"sources,omitempty"`
+}
+
+func rentalCost(c *hardware.Chip, chipHours float64) *runCost {
+	r := c.Rental
+	if r.Typ <= 0 {
+		return nil
+	}
+	h := units.Seconds(chipHours * float64(units.Hour))
+	return &runCost{Min: r.Min.Cost(h), Typ: r.Typ.Cost(h), Max: r.Max.Cost(h), Sources: r.Sources,
+		Basis: "chip-hours × rental $/chip-hour (catalog range); steady state, failures excluded"}
+}
+
+// trainRng is the spread of an estimate when the chip's catalog values
+// (dense peak, HBM bandwidth, scale-up and scale-out bandwidth) move
+// together to the low ends of their ranges (Low) and to the high ends
+// (High). It propagates the hardware's published disagreement only: the
+// software profile's parameters are single calibrated values.
+type trainRng struct {
+	Basis string       `json:"basis"`
+	Low   *rangeCorner `json:"low,omitempty"`
+	High  *rangeCorner `json:"high,omitempty"`
+}
+
+// rangeCorner is the estimate at one corner.
+type rangeCorner struct {
+	StepTime     units.Seconds `json:"step_time"`
+	TokensPerSec float64       `json:"tokens_per_s"`
+	MFU          float64       `json:"mfu"`
+	Days         float64       `json:"days,omitempty"`
+}
+
+// ranges evaluates res's plan at the low and high corners of the chip's
+// ranges. A corner the chip has no range for equals the estimate.
+func (st trainSetup) ranges(res training.Result) *trainRng {
+	out := &trainRng{Basis: "chip peak, HBM and link bandwidth at the low / high ends of their catalog ranges"}
+	for i, pick := range []func(lo, typ, hi float64) float64{
+		func(lo, _, _ float64) float64 { return lo },
+		func(_, _, hi float64) float64 { return hi },
+	} {
+		cl := corner(st.cluster, pick)
+		r, err := training.Estimate(st.model, res.Plan, cl, st.profile, st.job)
+		if err != nil {
+			continue // e.g. the low-capacity corner no longer fits
+		}
+		c := &rangeCorner{StepTime: r.StepTime, TokensPerSec: r.TokensPerSec, MFU: r.MFU, Days: r.Days}
+		if i == 0 {
+			out.Low = c
+		} else {
+			out.High = c
+		}
+	}
+	return out
+}
+
+// corner is cl with its chip's rates moved to one end of their ranges.
+// Memory capacity stays typ so that a plan's fit does not change.
+func corner(cl hardware.Cluster, pick func(lo, typ, hi float64) float64) hardware.Cluster {
+	ch := *cl.Chip
+	ch.Peak = maps.Clone(ch.Peak)
+	at := func(v hardware.Value[units.FLOPRate]) hardware.Value[units.FLOPRate] {
+		x := units.FLOPRate(pick(float64(v.Min), float64(v.Typ), float64(v.Max)))
+		return hardware.Fixed(x)
+	}
+	for q, v := range ch.Peak {
+		if v.Typ > 0 && v.Min > 0 {
+			ch.Peak[q] = at(v)
+		}
+	}
+	ratio := func(lo, typ, hi float64) float64 {
+		if typ <= 0 || lo <= 0 {
+			return 1
+		}
+		return pick(lo, typ, hi) / typ
+	}
+	bw := ch.HBM.Bandwidth
+	ch.HBM.Bandwidth = hardware.Fixed(units.ByteRate(float64(bw.Typ) * ratio(float64(bw.Min), float64(bw.Typ), float64(bw.Max))))
+	up, out := ch.ScaleUp.Bandwidth, ch.ScaleOut.Bandwidth
+	cl.ScaleUp.Bandwidth *= units.ByteRate(ratio(float64(up.Min), float64(up.Typ), float64(up.Max)))
+	cl.ScaleOut.Bandwidth *= units.ByteRate(ratio(float64(out.Min), float64(out.Typ), float64(out.Max)))
+	cl.Chip = &ch
+	return cl
+}

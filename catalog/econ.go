@@ -123,3 +123,41 @@ func (d *EconData) Ownership(ch *hardware.Chip, regionID string, dr *uncertain.D
 	}
 	return o, o.Validate()
 }
+
+// Econ model outputs, as HourTrial names them.
+const (
+	OutCapex         = "capex"
+	OutWall          = "wall_w"
+	OutCapitalPerHr  = "capital_per_hour"
+	OutEnergyPerHr   = "energy_per_hour"
+	OutOwnedPerHour  = "owned_per_hour"
+	OutRentedPerHour = "rented_per_hour"
+)
+
+// HourTrial is the cost of a busy chip-hour of ch in a region as an
+// uncertain.Trial: capex, wall power, owned cost split into capital and
+// energy, and (when chips.yaml has one) the market rental rate.
+func (d *EconData) HourTrial(ch *hardware.Chip, regionID string) uncertain.Trial {
+	return func(dr *uncertain.Draw) (map[string]float64, error) {
+		o, err := d.Ownership(ch, regionID, dr)
+		if err != nil {
+			return nil, err
+		}
+		h, err := econ.OwnedHour(o)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{
+			OutCapex: float64(o.Capex.Total()), OutWall: float64(o.Power.Wall()),
+			OutCapitalPerHr: float64(h.Capital), OutEnergyPerHr: float64(h.Energy), OutOwnedPerHour: float64(h.Total()),
+		}
+		if ch.Rental.Known() {
+			w := &drawer{d: dr}
+			out[OutRentedPerHour] = pick(w, "rental", ch.Rental)
+			if w.err != nil {
+				return nil, w.err
+			}
+		}
+		return out, nil
+	}
+}

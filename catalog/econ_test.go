@@ -83,3 +83,36 @@ func TestEconBadFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestEconHourTrial: the trial's typical owned hour is TestEconOwnership's
+// $1.88608 for an H100 in the US, the rental typical is chips.yaml's, and
+// a seeded run brackets the typical value between P10 and P90.
+func TestEconHourTrial(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.Econ()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := c.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trial := d.HourTrial(ch, "us")
+	typ, err := trial(uncertain.Typical())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(typ[OutOwnedPerHour]-1.886079) > 1e-5 || typ[OutRentedPerHour] != float64(ch.Rental.Typ) {
+		t.Errorf("typical %v; want owned $1.88608/h and rented %v", typ, ch.Rental.Typ)
+	}
+	res, err := uncertain.Run(2000, 3, trial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res[OutOwnedPerHour]; !(s.P10 < typ[OutOwnedPerHour] && typ[OutOwnedPerHour] < s.P90) {
+		t.Errorf("owned hour P10–P90 %g–%g does not bracket typical %g", s.P10, s.P90, typ[OutOwnedPerHour])
+	}
+}

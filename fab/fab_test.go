@@ -201,3 +201,20 @@ func BenchmarkSupply(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseYieldModel: whatever parses prints back to a name that parses
+// to the same model.
+func FuzzParseYieldModel(f *testing.F) {
+	for _, s := range []string{"murphy", "Poisson", "negbin", "seeds", "", "bose"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseYieldModel(s)
+		if err != nil {
+			return
+		}
+		if back, err := ParseYieldModel(m.String()); err != nil || back != m {
+			t.Errorf("ParseYieldModel(%q) = %v, but its name parses to %v, %v", s, m, back, err)
+		}
+	})
+}

@@ -224,42 +224,50 @@ func (b *Batch) add(s *seq) {
 // complete applies the step that just ended: prefill chunks advance,
 // finished prefills and decodes sample tokens, done requests leave.
 func (r *replica) complete(now time.Duration) {
-	keep := r.running[:0]
+	j := 0
 	for i := range r.running {
-		s := r.running[i]
-		if s.sched == 0 {
-			keep = append(keep, s)
-			continue
+		s := &r.running[i]
+		if s.sched != 0 && !r.advance(s, now) {
+			continue // left the replica
 		}
+		if j != i {
+			r.running[j] = *s
+		}
+		j++
+	}
+	r.running = r.running[:j]
+}
+
+// advance applies the step to one scheduled sequence and reports whether
+// it stays on this replica.
+func (r *replica) advance(s *seq, now time.Duration) bool {
+	if s.prefilling() {
+		s.computed += s.sched
+		s.sched = 0
 		if s.prefilling() {
-			s.computed += s.sched
-			s.sched = 0
-			if s.prefilling() {
-				keep = append(keep, s)
-				continue
-			}
-			r.run.emit(&s, 1, now)
-		} else {
-			a := min(r.run.accepted(r.cfg), s.output-s.gen)
-			s.computed += a
-			s.sched = 0
-			r.run.emit(&s, a, now)
-			if extra := int(s.blocks) - r.blocksFor(s.computed); extra > 0 {
-				r.release(&s, extra) // rejected draft tokens' slots
-			}
+			return true
 		}
-		switch {
-		case s.gen >= s.output:
-			r.leave(&s)
-			r.run.finish(&s, now)
-		case r.prefillOnly:
-			r.leave(&s)
-			r.run.handoff(r, s, now)
-		default:
-			keep = append(keep, s)
+		r.run.emit(s, 1, now)
+	} else {
+		a := min(r.run.accepted(r.cfg), s.output-s.gen)
+		s.computed += a
+		s.sched = 0
+		r.run.emit(s, a, now)
+		if extra := int(s.blocks) - r.blocksFor(s.computed); extra > 0 {
+			r.release(s, extra) // rejected draft tokens' slots
 		}
 	}
-	r.running = keep
+	switch {
+	case s.gen >= s.output:
+		r.leave(s)
+		r.run.finish(s, now)
+		return false
+	case r.prefillOnly:
+		r.leave(s)
+		r.run.handoff(r, *s, now)
+		return false
+	}
+	return true
 }
 
 // leave frees a departing sequence's KV cache.

@@ -22,8 +22,8 @@ func (f fixedStep) StepTime(b Batch) time.Duration {
 func testPool(replicas, kvBlocks int) Pool {
 	return Pool{
 		Name: "test", Replicas: replicas, ChipsPerReplica: 8,
-		Engine: EngineConfig{MaxBatchTokens: 2048, MaxSeqs: 64, BlockTokens: 16, KVBlocks: kvBlocks, Scheduler: FCFS},
-		Step:   fixedStep{base: 10 * time.Millisecond, perToken: 20 * time.Microsecond, perCtx: 2 * time.Microsecond},
+		Engine:     EngineConfig{MaxBatchTokens: 2048, MaxSeqs: 64, BlockTokens: 16, KVBlocks: kvBlocks, Scheduler: FCFS},
+		Step:       fixedStep{base: 10 * time.Millisecond, perToken: 20 * time.Microsecond, perCtx: 2 * time.Microsecond},
 		ChipRental: 2, ChipBusy: 700, ChipIdle: 100, KVBytesPerToken: 320e3,
 	}
 }

@@ -77,6 +77,11 @@ func Simulate(d Deployment, w Workload, opt Options) (*Result, error) {
 	if s.cancelled {
 		return nil, ErrCancelled
 	}
+	for i, p := range d.Pools {
+		if e, ok := p.Step.(interface{ Err() error }); ok && e.Err() != nil {
+			return nil, fmt.Errorf("deployment.pools[%d]: %w", i, e.Err())
+		}
+	}
 	if s.stalled {
 		return nil, fmt.Errorf("%w: no event pending with %d of %d requests unfinished", ErrInvariant, s.total-s.completed-s.rejected, s.total)
 	}

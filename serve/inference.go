@@ -1,0 +1,212 @@
+package serve
+
+import (
+	"fmt"
+	"math/bits"
+	"time"
+
+	"chipgap/hardware"
+	"chipgap/inference"
+	"chipgap/units"
+)
+
+// InferenceStep is the StepModel of package inference: inference.StepTime
+// itself (the same code as the analytical estimates), memoised. The
+// roofline depends on a batch only through sums (decode sequences and
+// their total context; prefill tokens, causal pairs, keys read and
+// chunks), so the memo key is those sums, with the decode context rounded
+// to 9 significant bits (≤ 0.1 %; the context is only the KV-read share of
+// a step, so the step time moves less) and the rest exact. A miss calls
+// StepTime on a canonical batch with exactly the key's sums, so a result
+// never depends on which batch filled the entry: same inputs, same bytes.
+type InferenceStep struct {
+	d      inference.Deployment
+	memo   map[stepKey]time.Duration
+	dec    []int
+	pre    []inference.Chunk
+	err    error
+	Misses int // StepTime calls made (for benchmarks)
+}
+
+// maxMemo bounds the memo (about 100 bytes an entry); past it, misses are
+// computed and not stored.
+const maxMemo = 1 << 18
+
+type stepKey struct {
+	decSeqs, decCtx              int
+	preTokens, prePairs2, preCtx int
+	chunks                       int
+}
+
+// NewInferenceStep checks d by timing a one-token step.
+func NewInferenceStep(d inference.Deployment) (*InferenceStep, error) {
+	if _, err := inference.StepTime(d, inference.Batch{Decode: []int{1}}); err != nil {
+		return nil, err
+	}
+	return &InferenceStep{d: d, memo: make(map[stepKey]time.Duration)}, nil
+}
+
+// roundSig rounds x ≥ 0 to 9 significant bits.
+func roundSig(x int) int {
+	const sig = 9
+	n := bits.Len(uint(x))
+	if n <= sig {
+		return x
+	}
+	s := n - sig
+	return ((x + 1<<(s-1)) >> s) << s
+}
+
+func keyOf(b Batch) stepKey {
+	k := stepKey{decSeqs: b.DecodeSeqs, decCtx: max(roundSig(b.DecodeContext), b.DecodeSeqs), chunks: len(b.Chunks)}
+	for _, c := range b.Chunks {
+		k.preTokens += c.Tokens
+		k.prePairs2 += c.Tokens * (2*c.Cached + c.Tokens + 1)
+		k.preCtx += c.Cached + c.Tokens
+	}
+	return k
+}
+
+// StepTime returns the step time of b, from the memo when it can.
+func (m *InferenceStep) StepTime(b Batch) time.Duration {
+	k := keyOf(b)
+	if t, ok := m.memo[k]; ok {
+		return t
+	}
+	t := m.direct(k, b.Chunks)
+	if len(m.memo) < maxMemo {
+		m.memo[k] = t
+	}
+	return t
+}
+
+// direct calls inference.StepTime on a batch with k's sums: the decode
+// context spread evenly over the sequences, and the prefill chunks as
+// given (they are summed exactly into k).
+func (m *InferenceStep) direct(k stepKey, chunks []Chunk) time.Duration {
+	m.Misses++
+	m.dec = m.dec[:0]
+	for i := range k.decSeqs {
+		c := k.decCtx / k.decSeqs
+		if i < k.decCtx%k.decSeqs {
+			c++
+		}
+		m.dec = append(m.dec, c)
+	}
+	m.pre = m.pre[:0]
+	for _, c := range chunks {
+		m.pre = append(m.pre, inference.Chunk{Tokens: c.Tokens, Cached: c.Cached})
+	}
+	r, err := inference.StepTime(m.d, inference.Batch{Prefill: m.pre, Decode: m.dec})
+	if err != nil {
+		if m.err == nil {
+			m.err = fmt.Errorf("step time of %d decoding (context %d) and %d prefill tokens: %w", k.decSeqs, k.decCtx, k.preTokens, err)
+		}
+		return time.Millisecond
+	}
+	return max(time.Duration(float64(r.Time)*1e9+0.5), 1)
+}
+
+// Err is the first error a step-time call returned, if any (Simulate
+// fails with it).
+func (m *InferenceStep) Err() error { return m.err }
+
+// PoolOptions are the engine settings of a pool built from an inference
+// deployment; zero values take the defaults noted.
+type PoolOptions struct {
+	MaxBatchTokens   int    // default: the profile's MaxTokens × attention groups, else 8192
+	MaxSeqs          int    // default: the profile's MaxBatch × attention groups, else no limit but the KV cache
+	Scheduler        string // default fcfs
+	NoChunkedPrefill bool
+	// IdleFraction is a waiting chip's power as a fraction of its TDP;
+	// default 0.2 (an assumption: no vendor publishes idle power).
+	IdleFraction float64
+}
+
+// NewPool builds the pool of d's instances: replicas = the instances the
+// cluster holds (Parallel.DP, else as many as fit), KV blocks from
+// inference.KVCapacity, step times from inference.StepTime, rental and
+// TDP from the chip.
+func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
+	kv, err := inference.KVCapacity(d)
+	if err != nil {
+		return Pool{}, err
+	}
+	step, err := NewInferenceStep(d)
+	if err != nil {
+		return Pool{}, err
+	}
+	reps, chips, err := instances(d)
+	if err != nil {
+		return Pool{}, err
+	}
+	e := EngineConfig{
+		MaxBatchTokens: o.MaxBatchTokens, MaxSeqs: o.MaxSeqs, BlockTokens: kv.BlockTokens, KVBlocks: kv.Blocks,
+		Scheduler: o.Scheduler, NoChunkedPrefill: o.NoChunkedPrefill,
+		SpecTokens: d.Speculative.Tokens, SpecAcceptance: d.Speculative.Acceptance,
+	}
+	if e.MaxBatchTokens == 0 {
+		e.MaxBatchTokens = 8192
+		if mt := d.Profile.MaxTokens; mt > 0 {
+			e.MaxBatchTokens = mt * kv.Groups
+		}
+	}
+	if e.MaxSeqs == 0 {
+		e.MaxSeqs = kv.Blocks // no engine limit: the KV cache bounds the batch
+		if mb := d.Profile.MaxBatch; mb > 0 {
+			e.MaxSeqs = mb * kv.Groups
+		}
+	}
+	if e.Scheduler == "" {
+		e.Scheduler = FCFS
+	}
+	idle := o.IdleFraction
+	if idle == 0 {
+		idle = 0.2
+	}
+	c := d.Cluster.Chip
+	return Pool{
+		Name: name, Replicas: reps, ChipsPerReplica: chips, Engine: e, Step: step,
+		ChipRental: c.Rental.Typ, ChipBusy: c.TDP.Typ, ChipIdle: units.Watts(idle * float64(c.TDP.Typ)),
+		KVBytesPerToken: kvBytesPerToken(d),
+	}, nil
+}
+
+// kvBytesPerToken is one context token's KV cache over all layers, once
+// (what a disaggregated handoff moves): 2·kv_heads·head_dim elements per
+// layer for MHA/GQA, kv_lora_rank + qk_rope_head_dim for MLA.
+func kvBytesPerToken(d inference.Deployment) units.Bytes {
+	m := d.Model.WithDefaults()
+	elems := float64(2 * m.KVHeads * m.HeadDim)
+	if m.MLA != nil {
+		elems = float64(m.MLA.KVLoraRank + m.MLA.QKRopeHeadDim)
+	}
+	p := d.KVPrecision
+	if p == "" {
+		p = d.Precision
+		if p == "" {
+			p = hardware.BF16
+		}
+		if p == hardware.FP4 {
+			p = hardware.FP8
+		}
+	}
+	return units.Bytes(elems * float64(m.Layers) * p.Bytes())
+}
+
+// instances is how many instances d's cluster holds and the chips each
+// occupies (a 910C package is two devices).
+func instances(d inference.Deployment) (int, float64, error) {
+	p := d.Parallel
+	per := max(p.TP, p.EP, 1) * max(p.PP, 1)
+	dpc := max(d.Cluster.Chip.DevicesPerChip, 1)
+	n := d.Cluster.Chips * dpc / per
+	if p.DP > 0 {
+		n = min(n, p.DP)
+	}
+	if n < 1 {
+		return 0, 0, fieldErr("parallel", fmt.Sprintf("tp=%d pp=%d ep=%d", p.TP, p.PP, p.EP),
+			fmt.Sprintf("want an instance no larger than the %d chips", d.Cluster.Chips))
+	}
+	return n, float64(per) / float64(dpc), nil
+}

@@ -50,7 +50,7 @@ func DefaultLimits() Limits {
 		MaxJobs:        16,
 		JobTTL:         10 * time.Minute,
 		MaxPlans:       500000,
-		MaxSamples:     2000,
+		MaxSamples:     1000,
 		MaxCurvePoints: 64,
 	}
 }

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+
+	"chipgap/catalog"
+	"chipgap/goodput"
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/plot"
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// The whole-run simulation (POST /api/run/simulate) assembles a
+// goodput.Job from the catalog the way `chipgap run` does (cmd/chipgap/
+// run.go; the assembly lives in package main there, so it is repeated
+// here until it moves to a shared package): throughput from the training
+// estimator's best plan (or the stack's labelled fallback MFU), failure
+// modes and checkpoint/spare defaults from reliability.yaml, porting and
+// maturation from stacks-engineering.yaml.
+
+// runRequest is the body of POST /api/run/simulate.
+type runRequest struct {
+	Chip        string  `json:"chip"`
+	Chips       int     `json:"chips"`
+	Model       string  `json:"model"`
+	Tokens      float64 `json:"tokens"` // run to completion of this budget
+	Days        float64 `json:"days"`   // or simulate this window
+	Seeds       int     `json:"seeds"`  // simulated runs (default 100)
+	Seed        uint64  `json:"seed"`   // base seed (default 1)
+	Ranges      *bool   `json:"ranges"` // draw ranged inputs per seed (default true)
+	MFU         float64 `json:"mfu"`    // assumed MFU; 0 = the training estimator
+	Precision   string  `json:"precision"`
+	Seq         int     `json:"seq"`
+	GlobalBatch int     `json:"global_batch"`
+}
+
+func (r runRequest) check(maxSeeds int) error {
+	switch {
+	case !(r.Tokens >= 0) || math.IsInf(r.Tokens, 0):
+		return badField("tokens", "%g: want ≥ 0", r.Tokens)
+	case !(r.Days >= 0) || math.IsInf(r.Days, 0) || r.Days > 3650:
+		return badField("days", "%g: want 0 to 3650", r.Days)
+	case r.Tokens == 0 && r.Days == 0:
+		return badField("tokens", "give tokens (run to completion) or days (a window)")
+	case r.Seeds < 0:
+		return badField("seeds", "%d: want ≥ 1", r.Seeds)
+	case !(r.MFU >= 0 && r.MFU <= 1):
+		return badField("mfu", "%g: want a fraction in (0, 1] (0 = the training estimator)", r.MFU)
+	}
+	return capInt("seeds", r.Seeds, maxSeeds)
+}
+
+// runThroughput says where the steady-state tokens/s came from.
+type runThroughput struct {
+	TokensPerSec float64 `json:"tokens_per_s"`
+	MFU          float64 `json:"mfu"`
+	Source       string  `json:"source"`
+	Plan         string  `json:"plan,omitempty"`
+}
+
+// runResponse is POST /api/run/simulate's answer.
+type runResponse struct {
+	Chip       string         `json:"chip"`
+	Chips      int            `json:"chips"`
+	Model      string         `json:"model"`
+	Stack      string         `json:"stack"`
+	Throughput runThroughput  `json:"throughput"`
+	Job        goodput.Job    `json:"job"`
+	Result     goodput.Result `json:"result"`
+	Charts     []chart        `json:"charts"`
+}
+
+func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
+	var req runRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := req.check(s.limits.MaxSamples); err != nil {
+		return err
+	}
+	cat, err := s.catalogOf()
+	if err != nil {
+		return err
+	}
+	cl, err := clusterFor(cat, req.Chip, req.Chips)
+	if err != nil {
+		return err
+	}
+	m, err := cat.Model(req.Model)
+	if err != nil {
+		return lookupError("model", err)
+	}
+	prec, err := hardware.ParsePrecision(cmp.Or(req.Precision, "bf16"))
+	if err != nil {
+		return badField("precision", "%v", err)
+	}
+	in := runInputs{cat: cat, req: req, cluster: cl, model: m, prec: prec}
+	return respondJobOrWait(s, w, r, "run-simulate", in.simulate)
+}
+
+// runInputs is a resolved run request.
+type runInputs struct {
+	cat     *catalog.Catalog
+	req     runRequest
+	cluster hardware.Cluster
+	model   llm.Model
+	prec    hardware.Precision
+}
+
+func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, error) {
+	eng, err := in.cat.Engineering()
+	if err != nil {
+		return runResponse{}, err
+	}
+	se := eng[in.cluster.Stack]
+	p.Set("training estimator: plan shapes", 0)
+	tp, err := in.throughput(se.MFUFallback, p)
+	if err != nil {
+		return runResponse{}, err
+	}
+	job, err := in.job(tp, se.Engineering)
+	if err != nil {
+		return runResponse{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return runResponse{}, timeoutError(ctx)
+	}
+	seeds := cmp.Or(in.req.Seeds, 100)
+	p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
+	ranges := in.req.Ranges == nil || *in.req.Ranges
+	res, err := goodput.Simulate(job, goodput.Options{Seeds: seeds, Seed: cmp.Or(in.req.Seed, 1), Ranges: ranges})
+	if err != nil {
+		return runResponse{}, err
+	}
+	p.Step(seeds)
+	out := runResponse{Chip: in.cluster.ChipID, Chips: in.cluster.Chips, Model: in.model.ID, Stack: in.cluster.Stack,
+		Throughput: tp, Job: job, Result: res}
+	out.Charts = runCharts(res)
+	return out, nil
+}
+
+// throughput is the training estimator's best plan, or 6·N·D at an MFU
+// (the request's, else the stack's fallback when no plan fits).
+func (in runInputs) throughput(fallback hardware.Value[units.Dimensionless], p *Progress) (runThroughput, error) {
+	if in.req.MFU > 0 {
+		return in.mfuRate(in.req.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (request)", in.req.MFU))
+	}
+	prof, why, err := in.cat.TrainingProfile(in.cluster.Stack, "")
+	if err != nil {
+		return runThroughput{}, err
+	}
+	job := training.Job{Seq: cmp.Or(in.req.Seq, 8192), GlobalBatch: cmp.Or(in.req.GlobalBatch, 2048), Precision: in.prec}
+	res, err := training.Search(in.model, in.cluster, prof, job, training.SearchOptions{Top: 1,
+		Progress: func(done, total int) {
+			if p != nil {
+				p.total.Store(int64(total))
+				p.done.Store(int64(done))
+			}
+		}})
+	if err == nil && len(res.Top) > 0 {
+		r := res.Top[0]
+		return runThroughput{TokensPerSec: r.TokensPerSec, MFU: r.MFU, Plan: r.PlanText,
+			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why}, nil
+	}
+	var fe *training.FieldError
+	if errors.As(err, &fe) {
+		return runThroughput{}, badField(fe.Field, "%v", fe)
+	}
+	f := float64(fallback.Typ)
+	return in.mfuRate(f, fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", in.cluster.Stack, f, err))
+}
+
+func (in runInputs) mfuRate(mfu float64, source string) (runThroughput, error) {
+	peak, ok := in.cluster.Chip.PeakFor(in.prec)
+	if !ok {
+		return runThroughput{}, badField("precision", "chip %s has no %s peak", in.cluster.ChipID, in.prec)
+	}
+	n := float64(in.model.Params().Active)
+	tps := mfu * float64(peak.Typ) * float64(in.cluster.Chips) / (6 * n)
+	return runThroughput{TokensPerSec: tps, MFU: mfu, Source: source}, nil
+}
+
+// job assembles the goodput input with the catalog's run defaults.
+func (in runInputs) job(tp runThroughput, eng goodput.Engineering) (goodput.Job, error) {
+	rel, err := in.cat.Reliability()
+	if err != nil {
+		return goodput.Job{}, err
+	}
+	prof, err := rel.Profile(in.cluster.Stack)
+	if err != nil {
+		return goodput.Job{}, err
+	}
+	d := rel.Defaults
+	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(in.model.Params().Total) * float64(d.BytesPerParam.Typ)),
+		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
+	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(in.cluster.Nodes())))
+	j := goodput.Job{Horizon: units.Seconds(in.req.Days) * units.Day, Chips: in.cluster.Chips,
+		ChipsPerNode: in.cluster.ChipsPerNode, Modes: prof.Modes, Checkpoint: ck,
+		Spares: goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}, Engineering: eng}
+	if in.req.Tokens > 0 {
+		j.Work = units.Seconds(in.req.Tokens / tp.TokensPerSec)
+	} else {
+		j.Engineering = goodput.Engineering{} // a window of a run under way: porting is behind it
+	}
+	return j, j.Validate()
+}
+
+// runCharts draws where the days go (P50, with P10–P90 whiskers).
+func runCharts(res goodput.Result) []chart {
+	parts := []struct {
+		label string
+		s     goodput.Summary
+	}{
+		{"Total", res.Total}, {"Productive compute", res.Productive}, {"Maturation slowdown", res.Slowdown},
+		{"Lost work", res.Lost}, {"Restarts", res.Restart}, {"Checkpointing", res.Checkpointing}, {"Porting", res.Port},
+	}
+	var bars []plot.Bar
+	for i, pt := range parts {
+		bars = append(bars, plot.Bar{Label: pt.label, Value: pt.s.P50, Lo: pt.s.P10, Hi: pt.s.P90, Group: min(i, 1)})
+	}
+	return []chart{{Key: "days", SVG: string(plot.Bars("Where the days go (P50, P10–P90)", "days", bars))}}
+}

@@ -77,8 +77,17 @@ func Closed(j Job) (Estimate, error) {
 	if err := j.Validate(); err != nil {
 		return Estimate{}, err
 	}
-	f := j.resolve(nil)
+	f := j.resolve(picker{})
 	return f.closed(), nil
+}
+
+// ClosedAt is Closed with every ranged input at one corner: Low for the
+// optimistic end of the ranges, High for the pessimistic end.
+func ClosedAt(j Job, c Corner) (Estimate, error) {
+	if err := j.Validate(); err != nil {
+		return Estimate{}, err
+	}
+	return j.resolve(picker{corner: c}).closed(), nil
 }
 
 func (f fixed) closed() Estimate {

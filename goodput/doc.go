@@ -19,8 +19,9 @@
 //
 // Checkpoints are taken every Interval of productive compute. A blocking
 // checkpoint stops training for overhead + bytes ÷ storage bandwidth; an
-// asynchronous one stops it only for each chip's copy to host memory, and
-// becomes durable once the background write ends. The interval defaults
+// asynchronous one stops it only for the overhead and each chip's copy of
+// its shard to host memory, and becomes durable once the background
+// write (bytes ÷ storage bandwidth) ends. The interval defaults
 // to Daly's optimum for the blocking cost and the unplanned MTBI. The last
 // checkpoint is always a full, durable write.
 //

@@ -33,7 +33,8 @@ type Checkpoint struct {
 	Bytes units.Bytes `json:"bytes"`
 	// StorageBW is the aggregate write bandwidth to durable storage.
 	StorageBW units.ByteRate `json:"storage_bw"`
-	// Overhead is a fixed cost per checkpoint (barrier, metadata, open).
+	// Overhead is a fixed blocking cost per checkpoint (barrier,
+	// coordination, metadata), in both modes.
 	Overhead units.Seconds `json:"overhead"`
 	// Async: the job blocks only to copy its shard to host memory at
 	// SnapshotBW per chip, and the write to storage runs in the

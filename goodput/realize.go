@@ -40,21 +40,50 @@ type fixed struct {
 	maturation units.Seconds
 }
 
-// pick returns one value of v: its typ, or a triangular draw over
-// [min, typ, max] when r is not nil. Validate has checked the range.
-func pick[T ~float64](v hardware.Value[T], r *rand.Rand) T {
-	if r == nil {
+// Corner selects which end of every input range a closed-form estimate
+// uses: the typical values, all minima or all maxima.
+type Corner int
+
+// Corners of the input ranges. Low takes every minimum (fewest failures,
+// fastest recovery, least engineering): the optimistic end; High every
+// maximum, the pessimistic end.
+const (
+	Typical Corner = iota
+	Low
+	High
+)
+
+// picker resolves ranges: a corner, or a triangular draw over
+// [min, typ, max] when r is not nil.
+type picker struct {
+	r      *rand.Rand
+	corner Corner
+}
+
+// pick returns one value of v. Validate has checked the range.
+func pick[T ~float64](v hardware.Value[T], p picker) T {
+	lo, hi := v.Min, v.Max
+	if lo == 0 && hi == 0 {
+		lo, hi = v.Typ, v.Typ
+	}
+	switch {
+	case p.r != nil:
+	case p.corner == Low:
+		return lo
+	case p.corner == High:
+		return hi
+	default:
 		return v.Typ
 	}
-	p, err := uncertain.FromRange(float64(v.Min), float64(v.Typ), float64(v.Max))
+	d, err := uncertain.FromRange(float64(lo), float64(v.Typ), float64(hi))
 	if err != nil {
 		return v.Typ
 	}
-	return T(p.Sample(r))
+	return T(d.Sample(p.r))
 }
 
-// resolve fixes every range of a validated job (typ when r is nil).
-func (j Job) resolve(r *rand.Rand) fixed {
+// resolve fixes every range of a validated job.
+func (j Job) resolve(r picker) fixed {
 	f := fixed{job: j}
 	for _, m := range j.Modes {
 		f.modes = append(f.modes, fixedMode{
@@ -83,21 +112,22 @@ func (j Job) resolve(r *rand.Rand) fixed {
 // writeTime is the time to write one checkpoint to storage.
 func (c Checkpoint) writeTime() units.Seconds {
 	if c.Bytes <= 0 {
-		return c.Overhead
-	}
-	return c.Overhead + c.StorageBW.Time(c.Bytes)
-}
-
-// blockTime is how long one checkpoint stops training: the whole write
-// when blocking, or each chip's copy of its shard to host memory.
-func (c Checkpoint) blockTime(chips int) units.Seconds {
-	if !c.Async {
-		return c.writeTime()
-	}
-	if c.Bytes <= 0 {
 		return 0
 	}
-	return c.SnapshotBW.Time(c.Bytes / units.Bytes(chips))
+	return c.StorageBW.Time(c.Bytes)
+}
+
+// blockTime is how long one checkpoint stops training: the fixed
+// overhead plus the whole write when blocking, or plus each chip's copy
+// of its shard to host memory when asynchronous.
+func (c Checkpoint) blockTime(chips int) units.Seconds {
+	switch {
+	case !c.Async:
+		return c.Overhead + c.writeTime()
+	case c.Bytes <= 0:
+		return c.Overhead
+	}
+	return c.Overhead + c.SnapshotBW.Time(c.Bytes/units.Bytes(chips))
 }
 
 // rates returns the job's interruption rate (per second): all modes, and

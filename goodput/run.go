@@ -70,12 +70,12 @@ func Simulate(j Job, opts Options) (Result, error) {
 	if opts.Limit <= 0 {
 		opts.Limit = 50
 	}
-	typ := j.resolve(nil)
+	typ := j.resolve(picker{})
 	res := Result{Seeds: opts.Seeds, Seed: opts.Seed, Ranges: opts.Ranges, Closed: typ.closed()}
 	for i := range opts.Seeds {
 		f := typ
 		if opts.Ranges {
-			f = j.resolve(sim.NewStream(opts.Seed, fmt.Sprintf("params/%d", i)))
+			f = j.resolve(picker{r: sim.NewStream(opts.Seed, fmt.Sprintf("params/%d", i))})
 		}
 		fail := sim.NewStream(opts.Seed, fmt.Sprintf("failures/%d", i))
 		which := sim.NewStream(opts.Seed, fmt.Sprintf("modes/%d", i))

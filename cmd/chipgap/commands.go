@@ -44,6 +44,8 @@ func commands() []command {
 		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},
 		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
 		{"fab", "dies per wafer, yield, cost per good chip and yearly supply with its binding constraint", cmdFab},
+		{"serve-estimate", "serving throughput per chip: latency curve, best point under TPOT/TTFT, KV cache, cost per token", cmdServeEstimate},
+		{"run", "a whole training run: failures, checkpoints, restarts, goodput and porting effort, simulated", cmdRun},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}
 }

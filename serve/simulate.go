@@ -42,6 +42,8 @@ type runState struct {
 	src  *source
 	next Request
 	spec *rand.Rand
+	// prefilled: requests arrive decode-ready (Workload.Prefilled)
+	prefilled bool
 
 	total, arrived, rejected, completed int
 	waiting, inTransit, preemptions     int
@@ -92,7 +94,7 @@ func Simulate(d Deployment, w Workload, opt Options) (*Result, error) {
 }
 
 func newRun(d Deployment, w Workload, opt Options) *runState {
-	s := &runState{eng: sim.New(), dep: d, opt: opt, src: newSource(w)}
+	s := &runState{eng: sim.New(), dep: d, opt: opt, src: newSource(w), prefilled: w.Prefilled}
 	s.spec = sim.NewStream(w.Seed, "serve/speculative")
 	s.total = s.src.total()
 	s.progressEvery = max(1, s.total/100)
@@ -136,10 +138,18 @@ func (s *runState) arrive() {
 	q := seq{arrival: req.Arrival, first: -1, order: s.order, prompt: int32(req.Prompt),
 		output: int32(req.Output), target: int32(req.Prompt)}
 	s.order++
-	if !s.fits(&q) {
+	pool := 0
+	if s.prefilled {
+		q.computed, q.gen, q.first = q.prompt, 1, req.Arrival
+		pool = len(s.reps) - 1
+	}
+	switch {
+	case !s.fits(&q):
 		s.rejected++
-	} else {
-		s.route(0, &q).enqueue(q)
+	case q.gen >= q.output:
+		s.finish(&q, req.Arrival)
+	default:
+		s.route(pool, &q).enqueue(q)
 		if s.waiting > s.opt.MaxQueue {
 			s.overloaded(fmt.Sprintf("%d requests waiting, more than the %d allowed", s.waiting, s.opt.MaxQueue))
 			return

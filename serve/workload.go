@@ -46,7 +46,8 @@ type Lengths struct {
 
 // Workload says which requests arrive: Requests of them, at Rate per
 // second by the Process, with Prompt and Output lengths; or, with Process
-// Trace, the requests of Trace (scaled in time to Rate when Rate > 0).
+// Trace, the requests of Trace (scaled in time to Rate when Rate > 0; all
+// arriving at 0 is an offline batch).
 type Workload struct {
 	Process  string    `json:"process"`
 	Rate     float64   `json:"rate_per_s"`
@@ -56,6 +57,10 @@ type Workload struct {
 	Output   Lengths   `json:"output"`
 	Seed     uint64    `json:"seed"`
 	Trace    []Request `json:"-"`
+	// Prefilled requests arrive with their prompt's KV cache computed
+	// elsewhere and their first token sampled (a decode pool on its own):
+	// they go to the last pool, TTFT is 0 and TPOT counts from arrival.
+	Prefilled bool `json:"prefilled,omitempty"`
 }
 
 // MaxRequests bounds one simulation's requests (memory: about 12 bytes of

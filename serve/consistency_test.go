@@ -1,0 +1,150 @@
+package serve_test
+
+import (
+	"math"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/inference"
+	"chipgap/serve"
+	"chipgap/sim"
+)
+
+func catalogDeployment(t testing.TB, o catalog.DeploymentOptions) inference.Deployment {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := cat.Deployment(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func model(t testing.TB, id string) catalog.DeploymentOptions {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cat.Model(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return catalog.DeploymentOptions{Model: m}
+}
+
+// TestConstantBatchMatchesAnalytical is the consistency check: a decode
+// pool fed decode-ready requests at deterministic arrivals, at the rate
+// that holds B sequences in flight (Little's law: λ = B / ((out−1)·TPOT)),
+// must reproduce the analytical decode point at batch B
+// (inference.Curve, mode decode, context in + out/2) within 2 %: the same
+// per-step code, integrated over time instead of evaluated at the mean.
+func TestConstantBatchMatchesAnalytical(t *testing.T) {
+	for _, tc := range []struct {
+		name, model, chip string
+		chips, tp, ep     int
+		prec              string
+		batch, in, out    int
+		spec              inference.Speculative
+	}{
+		{"llama70b-h100-tp8-b16", "llama3.1-70b", "h100-sxm", 8, 8, 1, "fp8", 16, 1000, 200, inference.Speculative{}},
+		{"llama70b-h100-tp8-b128", "llama3.1-70b", "h100-sxm", 8, 8, 1, "fp8", 128, 1000, 200, inference.Speculative{}},
+		{"llama8b-h100-tp1-b128", "llama3.1-8b", "h100-sxm", 1, 1, 1, "bf16", 128, 2000, 500, inference.Speculative{}},
+		{"mixtral-mi300x-tp2-ep2-b64", "mixtral-8x7b", "mi300x", 2, 2, 2, "bf16", 64, 1000, 300, inference.Speculative{}},
+		{"llama70b-h200-spec3-b32", "llama3.1-70b", "h200-sxm", 4, 4, 1, "fp8", 32, 3000, 400, inference.Speculative{Tokens: 3, Acceptance: 0.7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := model(t, tc.model)
+			o.Chip, o.Chips, o.Precision = tc.chip, tc.chips, tc.prec
+			o.Parallel = inference.Parallel{TP: tc.tp, PP: 1, EP: tc.ep}
+			o.Speculative = tc.spec
+			d := catalogDeployment(t, o)
+			pts, err := inference.Curve(d, inference.Decode, inference.Workload{Input: tc.in, Output: tc.out}, inference.SLO{}, []int{tc.batch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := float64(pts[0].TPOT) * 1e3 // ms
+			p := pool(t, d)
+			p.Engine.MaxSeqs = 4 * tc.batch
+			// TPOT is per token: a request stays (out−1)·TPOT.
+			rate := float64(tc.batch) / (float64(tc.out-1) * want / 1e3)
+			w := serve.Workload{Process: serve.Deterministic, Rate: rate, Requests: 40 * tc.batch, Prefilled: true,
+				Prompt: serve.Lengths{Dist: serve.Fixed, Mean: tc.in}, Output: serve.Lengths{Dist: serve.Fixed, Mean: tc.out}}
+			r, err := serve.Simulate(serve.Deployment{Pools: []serve.Pool{p}, Router: serve.RoundRobin}, w, serve.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch := steadyRunning(r)
+			t.Logf("analytical TPOT %.3f ms at batch %d; simulated TPOT p50 %.3f mean %.3f ms, mean batch %.1f, %d step-model calls",
+				want, tc.batch, r.TPOT.P50, r.TPOT.Mean, batch, p.Step.(*serve.InferenceStep).Misses)
+			if e := r.TPOT.Mean/want - 1; math.Abs(e) > 0.02 {
+				t.Errorf("simulated mean TPOT %.3f ms vs analytical %.3f ms: %+.2f %%, want within 2 %%", r.TPOT.Mean, want, e*100)
+			}
+			if e := batch/float64(tc.batch) - 1; math.Abs(e) > 0.02 {
+				t.Errorf("simulated batch %.2f vs %d: %+.2f %%, want within 2 %%", batch, tc.batch, e*100)
+			}
+		})
+	}
+}
+
+// steadyRunning is the mean number of running sequences over the middle
+// half of the time series (ramp-up and drain left out).
+func steadyRunning(r *serve.Result) float64 {
+	n := len(r.Series)
+	var sum float64
+	k := 0
+	for _, s := range r.Series[n/4 : 3*n/4] {
+		sum += float64(s.Running)
+		k++
+	}
+	return sum / float64(k)
+}
+
+// TestMemoMatchesDirect: the memoised step model agrees with a direct
+// inference.StepTime call on the same batch within 0.1 % (the memo rounds
+// the decode context to 9 significant bits), on random mixed batches.
+func TestMemoMatchesDirect(t *testing.T) {
+	o := model(t, "llama3.1-70b")
+	o.Chip, o.Chips, o.Precision = "h100-sxm", 8, "fp8"
+	o.Parallel = inference.Parallel{TP: 8, PP: 1, EP: 1}
+	d := catalogDeployment(t, o)
+	m, err := serve.NewInferenceStep(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sim.NewStream(3, "memo-test")
+	worst := 0.0
+	for range 2000 {
+		var b serve.Batch
+		var ib inference.Batch
+		for range r.IntN(200) {
+			c := 1 + r.IntN(8000)
+			b.DecodeSeqs++
+			b.DecodeTokens++
+			b.DecodeContext += c
+			ib.Decode = append(ib.Decode, c)
+		}
+		for range r.IntN(4) {
+			c := serve.Chunk{Tokens: 1 + r.IntN(2000), Cached: r.IntN(4000)}
+			b.Chunks = append(b.Chunks, c)
+			b.PrefillTokens += c.Tokens
+			ib.Prefill = append(ib.Prefill, inference.Chunk{Tokens: c.Tokens, Cached: c.Cached})
+		}
+		if b.Tokens() == 0 {
+			continue
+		}
+		want, err := inference.StepTime(d, ib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.StepTime(b).Seconds()
+		worst = max(worst, math.Abs(got/float64(want.Time)-1))
+	}
+	t.Logf("worst relative difference %.2e", worst)
+	if worst > 1e-3 {
+		t.Fatalf("memoised step time differs from inference.StepTime by %.3f %%, want ≤ 0.1 %%", worst*100)
+	}
+}

@@ -9,7 +9,9 @@ import (
 	"chipgap/hardware"
 	"chipgap/llm"
 	"chipgap/parallel"
+	"chipgap/plot"
 	"chipgap/training"
+	"chipgap/units"
 )
 
 // trainRequest is the body of POST /api/train/estimate and
@@ -149,7 +151,29 @@ func (st trainSetup) describe(res training.Result) trainEstimate {
 		out.Cost = rentalCost(st.cluster.Chip, res.ChipHours)
 	}
 	out.Ranges = st.ranges(res)
+	out.Charts = trainCharts(res)
 	return out
+}
+
+// trainCharts draws where a step's time goes and the memory per device.
+func trainCharts(r training.Result) []chart {
+	b := r.Breakdown
+	ms := func(v units.Seconds) float64 { return float64(v) * 1e3 }
+	step := []plot.Bar{{Label: "Compute", Value: ms(b.Compute)}, {Label: "TP comm", Value: ms(b.TP)}, {Label: "PP comm", Value: ms(b.PP)},
+		{Label: "DP comm", Value: ms(b.DP)}, {Label: "EP comm", Value: ms(b.EP)}, {Label: "CP comm", Value: ms(b.CP)},
+		{Label: "Pipeline bubble", Value: ms(b.Bubble)}, {Label: "Optimizer", Value: ms(b.Optimizer)}, {Label: "Other", Value: ms(b.Other)}}
+	for i := 1; i < len(step); i++ {
+		step[i].Group = 1
+	}
+	gb := func(v units.Bytes) float64 { return float64(v) / 1e9 }
+	m := r.Memory
+	mem := []plot.Bar{{Label: "Weights", Value: gb(m.Weights)}, {Label: "Gradients", Value: gb(m.Grads)}, {Label: "Optimizer", Value: gb(m.Optimizer)},
+		{Label: "Activations", Value: gb(m.Activations)}, {Label: "Overhead", Value: gb(m.Overhead)},
+		{Label: "Total", Value: gb(m.Total), Group: 2}, {Label: "Capacity", Value: gb(m.Capacity), Group: 4}}
+	return []chart{
+		{Key: "step", SVG: string(plot.Bars("Step time breakdown (exposed)", "ms", step))},
+		{Key: "memory", SVG: string(plot.Bars("Memory per device", "GB", mem))},
+	}
 }
 
 // trainSearch is POST /api/train/search's answer.

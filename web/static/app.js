@@ -250,53 +250,87 @@ function chartsOf(charts) {
 
 // ---- training --------------------------------------------------------
 
-function trainBody(form) {
+function trainBody(form, search) {
   const f = form.elements;
-  return {
-    chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
-    tokens: Number(f.tokens.value), seq: Number(f.seq.value),
-    global_batch: Number(f.batch.value), precision: f.precision.value,
+  const n = name => Number(f[name].value);
+  const body = {
+    chip: f.chip.value, chips: n("chips"), model: f.model.value,
+    tokens: n("tokens"), seq: n("seq"), global_batch: n("batch"), precision: f.precision.value,
   };
+  if (!search) {
+    body.plan = {tp: n("tp"), pp: n("pp"), dp: n("dp"), cp: n("cp"), ep: n("ep"), vpp: n("vpp"),
+      microbatch: n("microbatch"), recompute: f.recompute.value, zero: n("zero"), sequence_parallel: f.sp.value === "1"};
+  }
+  return body;
 }
 
 async function runTrain(search) {
   const form = $("#train-form");
   const status = $("#train-status");
   const p = formParams(form);
-  if (search) p.set("search", "1");
+  if (search) p.set("search", "1"); else p.delete("search");
   writeHash("train", p);
   showOK(status, search ? "searching plans…" : "estimating…");
   try {
-    const res = search ? await runJob("train/search", trainBody(form), status) : await api("train/estimate", trainBody(form));
-    renderTrain(res);
-    showOK(status, search ? `best of ${res.evaluated ?? "?"} plans` : "estimate");
+    if (search) {
+      const res = await runJob("train/search", trainBody(form, true), status);
+      if (res.best) setPlan(form, res.best.plan);
+      renderTrain(res.best, res);
+      showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid)`);
+    } else {
+      renderTrain(await api("train/estimate", trainBody(form, false)), null);
+      showOK(status, "estimate for the plan above");
+    }
   } catch (e) { showError(status, e); }
 }
 
-// bigNumber is one headline figure with its range.
-function bigNumber(key, label, v, unit, scale = 1) {
-  if (!v) return null;
-  const typ = typeof v === "number" ? v : v.typ;
-  const range = typeof v === "number" ? "" : fmtRange(v.min, v.max, scale);
+function setPlan(form, plan) {
+  const f = form.elements;
+  for (const k of ["tp", "pp", "dp", "cp", "ep", "vpp", "microbatch", "zero"]) f[k].value = plan[k];
+  f.recompute.value = plan.recompute;
+  f.sp.value = plan.sequence_parallel ? "1" : "0";
+}
+
+// bigNumber is one headline figure: typ, and a range when lo/hi differ.
+function bigNumber(key, label, typ, unit, lo, hi, scale = 1) {
+  const range = (lo !== undefined && hi !== undefined && lo !== hi) ? fmtRange(Math.min(lo, hi), Math.max(lo, hi), scale) : "";
   return el("div", {"data-key": key, "data-typ": typ, "data-scale": scale},
-    el("span", {class: "muted"}, label), el("b", {class: "num"}, fmt(typ / scale)), ` ${unit} `,
+    el("span", {class: "muted"}, label), el("b", {class: "num"}, fmt(typ / scale)), ` ${unit}`,
     range ? el("span", {class: "rng"}, "range " + range) : null);
 }
 
-function renderTrain(res) {
+function renderTrain(r, search) {
   const out = $("#train-out");
-  out.replaceChildren(el("pre", {}, JSON.stringify(res, null, 1)));
-  if (window.renderTrainResult) window.renderTrainResult(res, out);
+  if (!r) { out.replaceChildren(el("p", {}, "no plan fits")); return; }
+  const lo = r.ranges && r.ranges.low, hi = r.ranges && r.ranges.high;
+  const big = el("div", {class: "big", id: "train-big"},
+    r.days ? bigNumber("days", "Days (steady state)", r.days, "days", lo && lo.days, hi && hi.days) : null,
+    r.cost ? bigNumber("cost", "Rental cost", r.cost.typ, "M$", r.cost.min, r.cost.max, 1e6) : null,
+    bigNumber("mfu", "MFU", r.mfu * 100, "%", lo && lo.mfu * 100, hi && hi.mfu * 100),
+    bigNumber("step_time", "Step time", r.step_time, "s", lo && lo.step_time, hi && hi.step_time),
+    bigNumber("tokens_per_s", "Throughput", r.tokens_per_s, "tokens/s", lo && lo.tokens_per_s, hi && hi.tokens_per_s));
+  const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
+    r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
+    r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
+  out.replaceChildren(big, notes, chartsOf(r.charts), search ? plansTable(search) : null);
 }
 
-// ---- inference, whole run, report ------------------------------------
+function plansTable(search) {
+  return el("table", {id: "train-plans"},
+    el("thead", {}, el("tr", {}, ["plan", "step (s)", "MFU %", "tokens/s/chip", "memory GB"].map(h => el("th", {}, h)))),
+    el("tbody", {}, search.plans.map(r => el("tr", {class: "plan", title: "use this plan", onclick: () => { setPlan($("#train-form"), r.plan); runTrain(false); }},
+      el("td", {class: "lbl"}, r.plan_text), el("td", {}, fmt(r.step_time)), el("td", {}, fmt(r.mfu * 100)),
+      el("td", {}, fmt(r.tokens_per_s_per_chip)), el("td", {}, fmt(r.memory.total / 1e9))))));
+}
+
+// ---- inference -------------------------------------------------------
 
 function inferBody(form) {
   const f = form.elements;
   return {
-    chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
-    prompt: Number(f.prompt.value), output: Number(f.output.value), precision: f.precision.value,
-    slo: {tpot_ms: Number(f.tpot_ms.value), ttft_ms: Number(f.ttft_ms.value)},
+    chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value, precision: f.precision.value,
+    workload: {input_tokens: Number(f.prompt.value), output_tokens: Number(f.output.value)},
+    slo: {tpot: Number(f.tpot_ms.value) / 1e3, ttft: Number(f.ttft_ms.value) / 1e3},
   };
 }
 
@@ -307,16 +341,34 @@ async function runInfer() {
   showOK(status, "computing the curve…");
   try {
     const res = await api("infer/curve", inferBody(form));
-    $("#infer-out").replaceChildren(chartsOf(res.charts), el("pre", {}, JSON.stringify(res.best ?? res, null, 1)));
-    showOK(status, "curve");
+    renderInfer(res);
+    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · tp=${res.parallel.tp} pp=${res.parallel.pp} ep=${res.parallel.ep}`);
   } catch (e) { showError(status, e); }
 }
+
+function renderInfer(res) {
+  const b = res.best;
+  const big = el("div", {class: "big", id: "infer-big"}, b ? [
+    bigNumber("throughput", "Best output tokens/s per chip under the SLO", b.output_tokens_per_s_per_chip, "tokens/s"),
+    bigNumber("batch", "at batch", b.batch, "sequences"),
+    bigNumber("tpot", "TPOT", b.tpot * 1e3, "ms"),
+    bigNumber("ttft", "TTFT", b.ttft * 1e3, "ms"),
+  ] : el("div", {}, el("span", {class: "muted"}, "no batch meets the SLO"), el("b", {}, "–"), res.best_error || ""));
+  const table = el("table", {id: "infer-points"},
+    el("thead", {}, el("tr", {}, ["batch", "TPOT ms", "TTFT ms", "output tok/s/chip", "bound", "meets SLO"].map(h => el("th", {}, h)))),
+    el("tbody", {}, res.points.map(p => el("tr", {},
+      el("td", {}, p.batch), el("td", {}, fmt(p.tpot * 1e3)), el("td", {}, fmt(p.ttft * 1e3)),
+      el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no")))));
+  $("#infer-out").replaceChildren(big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts), table);
+}
+
+// ---- whole run -------------------------------------------------------
 
 function runBody(form) {
   const f = form.elements;
   return {
     chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
-    tokens: Number(f.tokens.value), samples: Number(f.samples.value), seed: Number(f.seed.value),
+    tokens: Number(f.tokens.value), days: Number(f.days.value), seeds: Number(f.seeds.value), seed: Number(f.seed.value),
   };
 }
 
@@ -327,10 +379,20 @@ async function runRun() {
   showOK(status, "simulating…");
   try {
     const res = await runJob("run/simulate", runBody(form), status);
-    $("#run-out").replaceChildren(chartsOf(res.charts), el("pre", {}, JSON.stringify(res, null, 1)));
-    showOK(status, "simulated");
+    const r = res.result;
+    const big = el("div", {class: "big", id: "run-big"},
+      bigNumber("total_days", "Total days (P50)", r.total_days.p50, "days", r.total_days.p10, r.total_days.p90),
+      bigNumber("effective", "Effective training time (P50)", r.effective.p50 * 100, "%", r.effective.p10 * 100, r.effective.p90 * 100),
+      bigNumber("interruptions", "Interruptions (P50)", r.interruptions.p50, "", r.interruptions.p10, r.interruptions.p90),
+      bigNumber("closed", "Closed form (Young/Daly), total", (r.closed_form.wall + r.closed_form.port) / 86400, "days"));
+    $("#run-out").replaceChildren(big,
+      el("p", {class: "muted"}, `throughput ${fmt(res.throughput.tokens_per_s)} tokens/s from ${res.throughput.source}${res.throughput.plan ? " (" + res.throughput.plan + ")" : ""}; ranges are P10–P90 over ${r.seeds} simulated runs (seed ${r.seed})`),
+      chartsOf(res.charts));
+    showOK(status, `${r.seeds} runs simulated, ${r.finished} finished`);
   } catch (e) { showError(status, e); }
 }
+
+// ---- gap report ------------------------------------------------------
 
 async function runReport() {
   const form = $("#report-form");
@@ -340,7 +402,8 @@ async function runReport() {
   showOK(status, "building the report…");
   try {
     const res = await runJob("report", {scenario: text}, status);
-    $("#report-out").replaceChildren(chartsOf(res.charts), el("pre", {}, JSON.stringify(res, null, 1)));
+    if (window.renderReport) window.renderReport(res, $("#report-out"));
+    else $("#report-out").replaceChildren(chartsOf(res.charts), el("pre", {}, JSON.stringify(res, null, 1)));
     showOK(status, "report");
   } catch (e) { showError(status, e); }
 }

@@ -24,6 +24,12 @@ type EngineConfig struct {
 	// NoChunkedPrefill prefills each prompt in one step (a prompt longer
 	// than MaxBatchTokens then runs alone in its step).
 	NoChunkedPrefill bool `json:"no_chunked_prefill,omitempty"`
+	// ReserveOutput admits a request only when the blocks for its whole
+	// context (prompt + output) are free and holds them until it finishes:
+	// no preemption (TensorRT-LLM's GUARANTEED_NO_EVICT). Default: blocks
+	// are taken as tokens arrive and the newest sequences are preempted
+	// when the cache runs short (vLLM).
+	ReserveOutput bool `json:"reserve_output,omitempty"`
 	// SpecTokens drafted per decode step, each accepted with probability
 	// SpecAcceptance given the previous ones were (0: no speculation).
 	SpecTokens     int     `json:"spec_tokens,omitempty"`

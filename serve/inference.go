@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 
 	"chipgap/hardware"
@@ -118,6 +119,7 @@ type PoolOptions struct {
 	MaxSeqs          int    // default: the profile's MaxBatch × attention groups, else no limit but the KV cache
 	Scheduler        string // default fcfs
 	NoChunkedPrefill bool
+	ReserveOutput    bool // see EngineConfig.ReserveOutput and ReservesOutput
 	// IdleFraction is a waiting chip's power as a fraction of its TDP;
 	// default 0.2 (an assumption: no vendor publishes idle power).
 	IdleFraction float64
@@ -142,7 +144,7 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 	}
 	e := EngineConfig{
 		MaxBatchTokens: o.MaxBatchTokens, MaxSeqs: o.MaxSeqs, BlockTokens: kv.BlockTokens, KVBlocks: kv.Blocks,
-		Scheduler: o.Scheduler, NoChunkedPrefill: o.NoChunkedPrefill,
+		Scheduler: o.Scheduler, NoChunkedPrefill: o.NoChunkedPrefill, ReserveOutput: o.ReserveOutput,
 		SpecTokens: d.Speculative.Tokens, SpecAcceptance: d.Speculative.Acceptance,
 	}
 	if e.MaxBatchTokens == 0 {
@@ -192,6 +194,20 @@ func kvBytesPerToken(d inference.Deployment) units.Bytes {
 		}
 	}
 	return units.Bytes(elems * float64(m.Layers) * p.Bytes())
+}
+
+// ReservesOutput reports whether a serving framework, by default, admits
+// a request only when the KV blocks for its prompt plus its whole output
+// are free and never preempts: TensorRT-LLM's default capacity scheduler
+// policy, GUARANTEED_NO_EVICT (TensorRT-LLM performance tuning guide,
+// "Useful Runtime Options"). vLLM and SGLang allocate as tokens arrive and
+// preempt under KV pressure.
+func ReservesOutput(framework string) bool {
+	switch strings.ToLower(strings.TrimSpace(framework)) {
+	case "tensorrt-llm", "trtllm", "trt-llm":
+		return true
+	}
+	return false
 }
 
 // instances is how many instances d's cluster holds and the chips each

@@ -146,7 +146,7 @@ func (r *replica) want(s *seq, budget int) int {
 // false when running[i] itself was preempted.
 func (r *replica) reserve(i, n int) bool {
 	s := &r.running[i]
-	need := r.blocksFor(s.computed+int32(n)) - int(s.blocks)
+	need := max(r.blocksFor(s.computed+int32(n))-int(s.blocks), 0)
 	for need > r.free {
 		last := len(r.running) - 1
 		r.preempt(last)
@@ -192,12 +192,18 @@ func (r *replica) admit(b *Batch, budget int) {
 		if n == 0 {
 			return
 		}
-		need := r.blocksFor(h.computed+int32(n)) - int(h.blocks)
+		need := max(r.blocksFor(h.computed+int32(n))-int(h.blocks), 0)
+		if r.cfg.ReserveOutput {
+			need = r.blocksFor(h.prompt+h.output+int32(r.cfg.SpecTokens)) - int(h.blocks)
+		}
 		if need > r.free {
 			return
 		}
 		s := r.waiting.pop(r.queuedBlocks(h))
 		r.run.waiting--
+		if s.first < 0 && s.gen > 0 {
+			s.first = r.run.eng.Now() // a prefilled request's first decode step
+		}
 		r.take(&s, need)
 		s.sched = int32(n)
 		budget -= n
@@ -253,7 +259,7 @@ func (r *replica) advance(s *seq, now time.Duration) bool {
 		s.computed += a
 		s.sched = 0
 		r.run.emit(s, a, now)
-		if extra := int(s.blocks) - r.blocksFor(s.computed); extra > 0 {
+		if extra := int(s.blocks) - r.blocksFor(s.computed); extra > 0 && !r.cfg.ReserveOutput {
 			r.release(s, extra) // rejected draft tokens' slots
 		}
 	}

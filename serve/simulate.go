@@ -140,7 +140,7 @@ func (s *runState) arrive() {
 	s.order++
 	pool := 0
 	if s.prefilled {
-		q.computed, q.gen, q.first = q.prompt, 1, req.Arrival
+		q.computed, q.gen = q.prompt, 1 // first: when its first decode step starts
 		pool = len(s.reps) - 1
 	}
 	switch {

@@ -59,7 +59,7 @@ type Workload struct {
 	Trace    []Request `json:"-"`
 	// Prefilled requests arrive with their prompt's KV cache computed
 	// elsewhere and their first token sampled (a decode pool on its own):
-	// they go to the last pool, TTFT is 0 and TPOT counts from arrival.
+	// they go to the last pool; TTFT is their wait for a first decode step.
 	Prefilled bool `json:"prefilled,omitempty"`
 }
 

@@ -1,0 +1,103 @@
+package serve_test
+
+import (
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/inference"
+	"chipgap/runs"
+	"chipgap/serve"
+)
+
+const publishedRuns = "/work/shared/data/published-runs.yaml"
+
+// operatingPoint simulates one published inference run as the source ran
+// it: all requests queued at t = 0 (offline benchmarks), at the stated
+// batch when there is one (the running-sequence limit), decode runs as a
+// decode pool fed decode-ready requests, prefill runs with one output
+// token; the engine admits as the run's framework does by default
+// (serve.ReservesOutput). It returns the run's metric per chip.
+func operatingPoint(t *testing.T, cat *catalog.Catalog, r runs.Run) (sim float64) {
+	in := r.Inference
+	o := catalog.DeploymentOptions{
+		Chip: r.System.Chip, Chips: r.System.Chips, ChipsPerNode: r.System.ChipsPerNode,
+		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.DevicesPerChip,
+		Software: r.System.Software, Model: r.Model, Precision: in.Precision, KVPrecision: in.KVPrecision,
+		Parallel: inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP},
+	}
+	if s := in.Speculative; s != nil {
+		o.Speculative = inference.Speculative{Tokens: s.Tokens, Acceptance: s.Acceptance}
+	}
+	d, _, err := cat.Deployment(o)
+	if err != nil {
+		t.Fatalf("%s: %v", r.ID, err)
+	}
+	p := pool(t, d)
+	p.Engine.ReserveOutput = serve.ReservesOutput(r.System.Software)
+	out := max(in.OutputTokens, 1)
+	perReplica := p.Engine.MaxSeqs
+	if in.BatchPerChip > 0 {
+		perReplica = int(math.Round(float64(in.BatchPerChip) * p.ChipsPerReplica))
+		p.Engine.MaxSeqs = perReplica
+	}
+	perReplica = min(perReplica, p.Engine.KVBlocks*p.Engine.BlockTokens/(in.InputTokens+out))
+	n := max(3*perReplica*p.Replicas, 64)
+	w := serve.Workload{Process: serve.Trace, Trace: make([]serve.Request, n), Prefilled: in.Phase == "decode"}
+	for i := range w.Trace {
+		w.Trace[i] = serve.Request{Prompt: in.InputTokens, Output: out}
+	}
+	res, err := serve.Simulate(serve.Deployment{Pools: []serve.Pool{p}, Router: serve.LeastOutstanding}, w, serve.Options{MaxQueue: n + 1})
+	if err != nil {
+		t.Fatalf("%s: %v", r.ID, err)
+	}
+	sim = res.Throughput.OutputTokensPerSPerChip
+	if r.Measured.Metric == runs.MetricInputTokensPerChip {
+		sim = res.Throughput.InputTokensPerS / res.Cost.Chips
+	}
+	t.Logf("%-48s measured %7.0f simulated %7.0f (%+5.1f %%) ttft p50 %.0f ms tpot p50 %.1f ms preemptions %d, %d replicas × %d seqs",
+		r.ID, r.Measured.Value, sim, (sim/r.Measured.Value-1)*100, res.TTFT.P50, res.TPOT.P50, res.Preemptions, p.Replicas, perReplica)
+	return sim
+}
+
+// TestCalibrationRunsAsOperatingPoints: simulating each published
+// inference run of the calibration file as its source ran it stays within
+// the inference estimator's own error bars (median |error| ≤ 12 %, worst
+// ≤ 30 %, TestInferenceAccuracy in package runs).
+func TestCalibrationRunsAsOperatingPoints(t *testing.T) {
+	fh, err := os.Open(publishedRuns)
+	if err != nil {
+		t.Skipf("%s: %v", publishedRuns, err)
+	}
+	defer fh.Close()
+	f, err := runs.Load(fh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var abs []float64
+	for _, r := range f.Runs {
+		if r.Kind != runs.KindInference {
+			continue
+		}
+		s := operatingPoint(t, cat, r)
+		abs = append(abs, math.Abs(s/r.Measured.Value-1))
+	}
+	slices.Sort(abs)
+	if len(abs) == 0 {
+		t.Fatal("no inference runs")
+	}
+	med := abs[len(abs)/2]
+	if len(abs)%2 == 0 {
+		med = (abs[len(abs)/2-1] + med) / 2
+	}
+	t.Logf("median |error| %.1f %%, worst %.1f %%", med*100, abs[len(abs)-1]*100)
+	if med > 0.12 || abs[len(abs)-1] > 0.30 {
+		t.Errorf("median |error| %.1f %% (want ≤ 12 %%), worst %.1f %% (want ≤ 30 %%)", med*100, abs[len(abs)-1]*100)
+	}
+}

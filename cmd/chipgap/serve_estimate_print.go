@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"chipgap/inference"
+)
+
+func printServe(w io.Writer, r serveResult) {
+	s, p := r.Spec, r.Parallel
+	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s weights, mode %s, tp=%d pp=%d ep=%d\n",
+		r.ModelName, s.Chips, s.Chip, r.Devices, r.Stack, s.Precision, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
+	if r.StackNote != "" {
+		fmt.Fprintf(w, "  software: %s\n", r.StackNote)
+	}
+	m := r.Memory
+	fmt.Fprintf(w, "  per device: %v HBM = weights %v + reserved %v + KV cache %v (and headroom)\n", m.Capacity, m.Weights, m.Reserved, m.KVSpace)
+	fmt.Fprintf(w, "  KV cache per instance: %d tokens (%v per token per device, %d attention groups); largest batch %d at %d+%d tokens\n\n",
+		r.KV.Tokens, r.KV.BytesPerToken, r.KV.Groups, r.MaxBatch, s.Input, s.Output)
+	printCurve(w, r.Curve)
+	fmt.Fprintln(w)
+	printBest(w, r)
+}
+
+func printCurve(w io.Writer, pts []inference.Point) {
+	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "batch\tper chip\tTPOT\tTTFT\tout tok/s/chip\tin tok/s/chip\tstep\tbound\tSLO\t")
+	for _, p := range pts {
+		ok := "no"
+		if p.Meets {
+			ok = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%.4g\t%v\t%v\t%.0f\t%.0f\t%v\t%s\t%s\t\n", p.Batch, p.BatchPerChip, p.TPOT, p.TTFT,
+			p.OutputPerChip, p.InputPerChip, p.Step.Time, p.Step.Bound, ok)
+	}
+	tw.Flush()
+}
+
+func sloText(slo inference.SLO) string {
+	switch {
+	case slo.TPOT > 0 && slo.TTFT > 0:
+		return fmt.Sprintf("TPOT ≤ %v and TTFT ≤ %v", slo.TPOT, slo.TTFT)
+	case slo.TPOT > 0:
+		return fmt.Sprintf("TPOT ≤ %v", slo.TPOT)
+	case slo.TTFT > 0:
+		return fmt.Sprintf("TTFT ≤ %v", slo.TTFT)
+	}
+	return "no latency target (highest throughput)"
+}
+
+func printBest(w io.Writer, r serveResult) {
+	if r.Best == nil {
+		fmt.Fprintf(w, "No operating point under %s: %s\n", sloText(r.SLO), r.NoBest)
+		return
+	}
+	b := r.Best
+	unit, rate := "output", b.OutputPerChip
+	if r.Spec.Mode == "prefill" {
+		unit, rate = "input", b.InputPerChip
+	}
+	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
+		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh), b.TPOT, b.TTFT)
+	if d := r.Disagg; d != nil {
+		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",
+			d.PrefillPerDecodeChip, d.Prefill.Batch, d.Decode.Batch, d.OutputPerChip, d.RequestsPerChip)
+	}
+	printCost(w, r, unit)
+}
+
+func rangeText(lo, hi *float64) string {
+	return rangeNums(lo, hi) + " on the catalog's min–max chip figures"
+}
+
+func rangeNums(lo, hi *float64) string {
+	f := func(x *float64) string {
+		if x == nil {
+			return "none"
+		}
+		return fmt.Sprintf("%.0f", *x)
+	}
+	return f(lo) + "–" + f(hi)
+}
+
+func printCost(w io.Writer, r serveResult, unit string) {
+	c := r.Cost
+	if c == nil {
+		if r.CostNote != "" {
+			fmt.Fprintf(w, "Cost: %s\n", r.CostNote)
+		}
+		return
+	}
+	fmt.Fprintf(w, "Cost per million %s tokens: owned %v (%v per chip-hour, region %s)", unit, c.Owned.USDPerMillion, c.Owned.PerHour, c.Region)
+	if c.Rental != nil {
+		fmt.Fprintf(w, ", rented %v (%v)", c.Rental.USDPerMillion, c.Rental.PerHour)
+	}
+	fmt.Fprintf(w, "; energy %v per token (%v per chip at the wall)\n", c.Owned.JoulesPerToken, c.Owned.Wall)
+}
+
+// printServeComparison is one line per deployment of a scenario.
+func printServeComparison(w io.Writer, rs []serveResult) {
+	fmt.Fprintln(w, "\nComparison (best point per deployment):")
+	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "deployment\tchip\ttarget\ttokens/s/chip\trange\tTPOT\t$/M tokens (owned)\t")
+	for _, r := range rs {
+		if r.Best == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\tnone\t\t\t\t\n", r.Spec.label(), r.Spec.Chip, sloText(r.SLO))
+			continue
+		}
+		rate := r.Best.OutputPerChip
+		if r.Spec.Mode == "prefill" {
+			rate = r.Best.InputPerChip
+		}
+		cost := "n/a"
+		if r.Cost != nil {
+			cost = r.Cost.Owned.USDPerMillion.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Spec.label(), r.Spec.Chip, sloText(r.SLO), rate,
+			rangeNums(r.BestLow, r.BestHigh), r.Best.TPOT, cost)
+	}
+	tw.Flush()
+}

@@ -43,6 +43,8 @@ func commands() []command {
 		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm² (default)", cmdCompareChips},
 		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},
 		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
+		{"train", "one training step: memory, step-time breakdown, MFU; --search ranks every parallel plan", cmdTrain},
+		{"validate", "predict every run of a published-runs file and report the error of each", cmdValidate},
 		{"fab", "dies per wafer, yield, cost per good chip and yearly supply with its binding constraint", cmdFab},
 		{"serve-estimate", "serving throughput per chip: latency curve, best point under TPOT/TTFT, KV cache, cost per token", cmdServeEstimate},
 		{"run", "a whole training run: failures, checkpoints, restarts, goodput and porting effort, simulated", cmdRun},

@@ -12,6 +12,10 @@ type Space struct {
 	SP                                  []bool
 	// MaxVPP bounds the virtual stages tried (0: 8).
 	MaxVPP int
+	// MaxTP bounds a free TP (0: no bound). Searches set it to the
+	// scale-up domain: tensor parallelism across nodes is dominated by
+	// its all-reduces (Narayanan et al. 2021, takeaway #1).
+	MaxTP int
 }
 
 // Shape is the (TP, PP, DP, CP) split of the devices; the search hands one
@@ -49,7 +53,7 @@ func pick(fixed int, all []int) []int {
 func (s Space) Shapes(prob Problem) (shapes []Shape, invalid int) {
 	n := prob.Devices
 	for _, tp := range pick(s.TP, Divisors(n)) {
-		if n%tp != 0 {
+		if n%tp != 0 || (s.TP == 0 && s.MaxTP > 0 && tp > s.MaxTP) {
 			invalid++
 			continue
 		}

@@ -102,10 +102,10 @@ func (p Plan) Validate(prob Problem) error {
 		return err
 	}
 	switch {
-	case p.Devices() != prob.Devices:
-		return &FieldError{"dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices)}
 	case m.Heads%p.TP != 0:
 		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads)}
+	case p.Devices() != prob.Devices:
+		return &FieldError{"dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices)}
 	case m.Attention != llm.MLA && m.KVHeads%p.TP != 0 && p.TP%m.KVHeads != 0:
 		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads)}
 	case p.PP > m.Layers:

@@ -109,6 +109,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
 		p.matMax = prof.FP8Max.Value
 	}
+	if f, ok := prof.FamilyMatmul[Family(c.Chip.Architecture)]; ok {
+		p.matMax *= f.Value
+	}
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
 	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)

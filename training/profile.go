@@ -37,6 +37,10 @@ type Profile struct {
 	// MatmulHalfFLOP is the size (FLOPs of one GEMM call on one device) at
 	// which a GEMM reaches half of MatmulMax: eff = max·F/(F + F½).
 	MatmulHalfFLOP Param `yaml:"matmul_half_flop" json:"matmul_half_flop"`
+	// FamilyMatmul scales MatmulMax and FP8Max per chip family, keyed by
+	// the first word of the chip's architecture in lower case ("ampere",
+	// "hopper"); a family not listed uses 1.
+	FamilyMatmul map[string]Param `yaml:"family_matmul,omitempty" json:"family_matmul,omitempty"`
 	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
 	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
 	// AttentionEff is the fraction of peak the attention score and value
@@ -106,12 +110,29 @@ func (p Profile) Params() map[string]Param {
 	for _, q := range p.params() {
 		out[q.Name] = *q.P
 	}
+	for fam, q := range p.FamilyMatmul {
+		out["family_matmul."+fam] = q
+	}
 	return out
+}
+
+// Family is the key FamilyMatmul uses for an architecture name.
+func Family(architecture string) string {
+	f, _, _ := strings.Cut(strings.TrimSpace(architecture), " ")
+	return strings.ToLower(f)
 }
 
 // Check reports the first parameter that is out of range or lacks a basis.
 func (p Profile) Check() error {
-	for _, q := range p.params() {
+	all := p.params()
+	for fam := range p.FamilyMatmul {
+		q := p.FamilyMatmul[fam]
+		all = append(all, struct {
+			Name string
+			P    *Param
+		}{"family_matmul." + fam, &q})
+	}
+	for _, q := range all {
 		v := q.P.Value
 		switch {
 		case q.P.Basis != Sourced && q.P.Basis != Calibrated && q.P.Basis != Assumed:

@@ -49,6 +49,9 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 	}
 	prob := p.problem()
 	o.Space = prof.Restrict(o.Space)
+	if o.Space.MaxTP == 0 {
+		o.Space.MaxTP = c.ChipsPerNode * p.devPerChip
+	}
 	shapes, invalid := o.Space.Shapes(prob)
 	workers := o.Workers
 	if workers <= 0 {

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/runs"
+	"chipgap/training"
+)
+
+const trainUsage = `Usage: chipgap train --model ID --chip ID --chips N --global-batch B --seq S [plan flags] [--search] [--json]
+       chipgap train --file RUNS.yaml [--run ID] [--search] [--json]
+
+Predicts one training step from first principles: memory per device by
+component, step time with its breakdown (compute, exposed communication by
+kind, pipeline bubble, optimizer), tokens/s per chip, MFU and HFU, and for
+--tokens the run's days and chip-hours in steady state (no failures).
+
+With --search it tries every valid TP, PP, DP, CP, EP, virtual stages,
+micro-batch, recompute, ZeRO stage and sequence parallelism the stack
+offers (plan flags fix a dimension) and ranks the plans that fit.
+
+--file reads a training run in the published-runs/v1 format (the first
+training run, or --run ID); its stated parallel block fixes the plan.
+The software-stack profile is the chip's default stack, or --stack (a
+profile id such as cuda-megatron) or --software (a framework name such as
+megatron-lm, nemo, llm-foundry, mindspeed).
+
+Example: chipgap train --model mt-nlg-530b --chip a100-sxm4-80gb --chips 5128 --global-batch 2520 --seq 2048 --search --json`
+
+// trainFlags are the parsed flags of chipgap train.
+type trainFlags struct {
+	model, chip, stack, software, precision, recompute, file, runID string
+	chips, perNode, devPerChip, batch, seq, top                     int
+	tp, pp, dp, cp, ep, vpp, mb, zero                               int
+	scaleOut, tokens                                                float64
+	sp, search, asJSON                                              bool
+	set                                                             map[string]bool
+}
+
+func parseTrainFlags(e *env, args []string) (*trainFlags, error) {
+	f := &trainFlags{}
+	fs := newFlags(e, "train", trainUsage)
+	fs.StringVar(&f.model, "model", "", "model preset id (chipgap models)")
+	fs.StringVar(&f.chip, "chip", "", "chip id (chipgap chips)")
+	fs.IntVar(&f.chips, "chips", 0, "chips in the job")
+	fs.IntVar(&f.perNode, "chips-per-node", 0, "scale-up domain size (0: the chip's usual node)")
+	fs.Float64Var(&f.scaleOut, "scale-out-gbps", 0, "scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)")
+	fs.IntVar(&f.devPerChip, "devices-per-chip", 0, "devices the software sees per chip (0: the chip's own)")
+	fs.StringVar(&f.stack, "stack", "", "training stack profile id (e.g. cuda-megatron, cuda-mcore, cann-mindspeed)")
+	fs.StringVar(&f.software, "software", "", "framework name mapped to a stack profile (megatron-lm, nemo, llm-foundry, mindspeed, ...)")
+	fs.IntVar(&f.batch, "global-batch", 0, "sequences per optimizer step")
+	fs.IntVar(&f.seq, "seq", 0, "sequence length in tokens")
+	fs.StringVar(&f.precision, "precision", "bf16", "bf16, fp16 or fp8")
+	fs.Float64Var(&f.tokens, "tokens", 0, "token budget of the whole run (adds days and chip-hours)")
+	fs.IntVar(&f.tp, "tp", 0, "tensor-parallel degree")
+	fs.IntVar(&f.pp, "pp", 0, "pipeline-parallel degree")
+	fs.IntVar(&f.dp, "dp", 0, "data-parallel degree (default: what the others leave)")
+	fs.IntVar(&f.cp, "cp", 0, "context-parallel degree")
+	fs.IntVar(&f.ep, "ep", 0, "expert-parallel degree (MoE)")
+	fs.IntVar(&f.vpp, "vpp", 0, "virtual pipeline stages per device (interleaved 1F1B)")
+	fs.IntVar(&f.mb, "mb", 0, "micro-batch size in sequences")
+	fs.StringVar(&f.recompute, "recompute", "", "none, selective or full")
+	fs.IntVar(&f.zero, "zero", -1, "ZeRO stage 0-3 (3 = FSDP)")
+	fs.BoolVar(&f.sp, "sp", false, "sequence parallelism")
+	fs.BoolVar(&f.search, "search", false, "search every valid plan and rank the best")
+	fs.IntVar(&f.top, "top", 10, "plans to show with --search")
+	fs.StringVar(&f.file, "file", "", "a published-runs/v1 file holding the training run")
+	fs.StringVar(&f.runID, "run", "", "the run id to take from --file")
+	fs.BoolVar(&f.asJSON, "json", false, "machine-readable output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, usagef("unexpected argument %q", pos[0])
+	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return f, f.check()
+}
+
+// check rejects bad values with a one-line error naming the flag.
+func (f *trainFlags) check() error {
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"chips", f.chips}, {"global-batch", f.batch}, {"seq", f.seq}, {"tp", f.tp}, {"pp", f.pp}, {"dp", f.dp},
+		{"cp", f.cp}, {"ep", f.ep}, {"vpp", f.vpp}, {"mb", f.mb}, {"chips-per-node", f.perNode}, {"devices-per-chip", f.devPerChip}} {
+		if c.v < 0 {
+			return usagef("--%s = %d: want a positive integer", c.name, c.v)
+		}
+	}
+	switch {
+	case f.top < 1:
+		return usagef("--top = %d: want a positive integer", f.top)
+	case f.zero < -1 || f.zero > 3:
+		return usagef("--zero = %d: want 0, 1, 2 or 3", f.zero)
+	case f.tokens < 0:
+		return usagef("--tokens = %g: want a positive number", f.tokens)
+	case f.scaleOut < 0:
+		return usagef("--scale-out-gbps = %g: want a positive number", f.scaleOut)
+	}
+	if f.recompute != "" {
+		if _, err := parallel.ParseRecompute(f.recompute); err != nil {
+			return usagef("--%v", err)
+		}
+	}
+	if _, err := hardware.ParsePrecision(f.precision); err != nil {
+		return usagef("--precision: %v", err)
+	}
+	if f.file == "" {
+		for _, req := range []string{"model", "chip", "chips", "global-batch", "seq"} {
+			if !f.set[req] {
+				return usagef("--%s is required (or --file)", req)
+			}
+		}
+	}
+	return nil
+}
+
+// trainSetup is the resolved input of one train invocation.
+type trainSetup struct {
+	Model     llm.Model
+	ModelID   string
+	Cluster   hardware.Cluster
+	Profile   training.Profile
+	StackNote string
+	Job       training.Job
+	Space     parallel.Space
+}
+
+func cmdTrain(e *env, args []string) error {
+	f, err := parseTrainFlags(e, args)
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	s, err := f.setup(cat)
+	if err != nil {
+		return err
+	}
+	if f.search {
+		return trainSearch(e, f, s)
+	}
+	return trainOne(e, f, s)
+}
+
+func (f *trainFlags) setup(cat *catalog.Catalog) (trainSetup, error) {
+	var s trainSetup
+	if f.file != "" {
+		return f.setupFromFile(cat)
+	}
+	m, err := cat.Model(f.model)
+	if err != nil {
+		return s, usagef("--model: %v", err)
+	}
+	c, err := cat.Cluster(f.chip, f.chips, catalog.ClusterOptions{ChipsPerNode: f.perNode, ScaleOutGbps: f.scaleOut})
+	if err != nil {
+		return s, usagef("--chip: %v", err)
+	}
+	s.Model, s.ModelID, s.Cluster = m, f.model, c
+	s.Job = training.Job{Seq: f.seq, GlobalBatch: f.batch, Precision: hardware.Precision(f.precision), DevicesPerChip: f.devPerChip, Tokens: f.tokens}
+	return s, f.finish(cat, &s)
+}
+
+func (f *trainFlags) setupFromFile(cat *catalog.Catalog) (trainSetup, error) {
+	var s trainSetup
+	fh, err := os.Open(f.file)
+	if err != nil {
+		return s, err
+	}
+	defer fh.Close()
+	file, err := runs.Load(fh)
+	if err != nil {
+		return s, err
+	}
+	for _, r := range file.Runs {
+		if r.Kind != runs.KindTraining || (f.runID != "" && r.ID != f.runID) {
+			continue
+		}
+		rs, err := runs.SetupTraining(cat, r)
+		if err != nil {
+			return s, fmt.Errorf("run %s: %w", r.ID, err)
+		}
+		s = trainSetup{Model: r.Model, ModelID: r.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space}
+		if r.System.Software != "" && f.software == "" {
+			f.software = r.System.Software
+		}
+		return s, f.finish(cat, &s)
+	}
+	if f.runID != "" {
+		return s, usagef("--run = %q: no training run with that id in %s", f.runID, f.file)
+	}
+	return s, fmt.Errorf("%s: no training run", f.file)
+}
+
+// finish picks the stack profile and overlays the plan flags.
+func (f *trainFlags) finish(cat *catalog.Catalog, s *trainSetup) error {
+	var err error
+	switch {
+	case f.stack != "":
+		s.Profile, err = cat.TrainingProfileByID(f.stack)
+		s.StackNote = "stack " + f.stack + " (--stack)"
+		if err != nil {
+			return usagef("--stack: %v", err)
+		}
+	case s.Profile.ID == "" || f.software != "":
+		s.Profile, s.StackNote, err = cat.TrainingProfile(s.Cluster.Stack, f.software)
+		if err != nil {
+			return err
+		}
+	}
+	sp := &s.Space
+	for _, o := range []struct {
+		name string
+		dst  *int
+		v    int
+	}{{"tp", &sp.TP, f.tp}, {"pp", &sp.PP, f.pp}, {"dp", &sp.DP, f.dp}, {"cp", &sp.CP, f.cp}, {"ep", &sp.EP, f.ep}, {"vpp", &sp.VPP, f.vpp}, {"mb", &sp.Microbatch, f.mb}} {
+		if f.set[o.name] {
+			*o.dst = o.v
+		}
+	}
+	if f.recompute != "" {
+		sp.Recompute = []parallel.Recompute{parallel.Recompute(f.recompute)}
+	}
+	if f.zero >= 0 {
+		sp.ZeRO = []int{f.zero}
+	}
+	if f.set["sp"] {
+		sp.SP = []bool{f.sp}
+	}
+	return nil
+}
+
+// plan turns the fixed dimensions into one plan, filling what is left
+// with defaults: degrees 1, DP from the device count, micro-batch 1,
+// full recompute, the stack's highest ZeRO stage up to 1, no SP.
+func (s trainSetup) plan() parallel.Plan {
+	sp := s.Space
+	p := parallel.Plan{TP: or1(sp.TP), PP: or1(sp.PP), CP: or1(sp.CP), EP: or1(sp.EP), VPP: or1(sp.VPP), Microbatch: or1(sp.Microbatch), Recompute: parallel.RecomputeFull}
+	devices := s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1))
+	p.DP = sp.DP
+	if p.DP == 0 {
+		p.DP = max(devices/(p.TP*p.PP*p.CP), 1)
+	}
+	if len(sp.Recompute) > 0 {
+		p.Recompute = sp.Recompute[0]
+	}
+	p.ZeRO = min(1, int(s.Profile.MaxZeRO.Value))
+	if len(sp.ZeRO) > 0 {
+		p.ZeRO = sp.ZeRO[0]
+	}
+	p.SequenceParallel = len(sp.SP) > 0 && sp.SP[0]
+	return p
+}
+
+func or1(v int) int { return max(v, 1) }
+
+// fieldErr rewrites estimator field errors as one line naming the flag.
+func fieldErr(err error) error {
+	var pe *parallel.FieldError
+	var te *training.FieldError
+	var me *llm.FieldError
+	switch {
+	case errors.As(err, &pe):
+		return usagef("--%s = %v: %s", flagName(pe.Field), pe.Value, pe.Want)
+	case errors.As(err, &te):
+		return usagef("--%s = %v: %s", flagName(te.Field), te.Value, te.Want)
+	case errors.As(err, &me):
+		return fmt.Errorf("model.%s = %v: %s", me.Field, me.Value, me.Want)
+	}
+	return err
+}
+
+func flagName(field string) string {
+	switch field {
+	case "microbatch":
+		return "mb"
+	case "sequence_parallel":
+		return "sp"
+	}
+	return strings.ReplaceAll(field, "_", "-")
+}
+
+// progressBar draws search progress on stderr when it is a terminal and
+// the search has run for more than a second.
+func progressBar(e *env) func(done, total int) {
+	fh, ok := e.stderr.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := fh.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	start := time.Now()
+	return func(done, total int) {
+		if time.Since(start) < time.Second {
+			return
+		}
+		const width = 40
+		n := width * done / max(total, 1)
+		fmt.Fprintf(fh, "\rsearching [%s%s] %d/%d shapes", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+		if done == total {
+			fmt.Fprintln(fh)
+		}
+	}
+}

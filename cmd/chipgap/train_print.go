@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// trainHeader is what every train output names: model, system, stack.
+type trainHeader struct {
+	Model     string  `json:"model"`
+	Chip      string  `json:"chip"`
+	Chips     int     `json:"chips"`
+	PerNode   int     `json:"chips_per_node"`
+	Stack     string  `json:"software_stack"`
+	StackNote string  `json:"stack_note"`
+	Seq       int     `json:"seq"`
+	Batch     int     `json:"global_batch"`
+	Precision string  `json:"precision"`
+	Tokens    float64 `json:"tokens,omitempty"`
+}
+
+func (s trainSetup) header() trainHeader {
+	return trainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
+		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens}
+}
+
+func trainOne(e *env, f *trainFlags, s trainSetup) error {
+	pl := s.plan()
+	r, err := training.Estimate(s.Model, pl, s.Cluster, s.Profile, s.Job)
+	if nf := (*training.NotFitError)(nil); err != nil && asNotFit(err, &nf) {
+		if f.asJSON {
+			_ = writeJSON(e.stdout, struct {
+				trainHeader
+				Fits      bool            `json:"fits"`
+				Plan      string          `json:"plan"`
+				Memory    training.Memory `json:"memory"`
+				Shortfall units.Bytes     `json:"shortfall"`
+			}{s.header(), false, pl.String(), nf.Memory, nf.Shortfall})
+		}
+		return err
+	}
+	if err != nil {
+		return fieldErr(err)
+	}
+	if f.asJSON {
+		return writeJSON(e.stdout, struct {
+			trainHeader
+			Fits bool `json:"fits"`
+			training.Result
+		}{s.header(), true, r})
+	}
+	printHeader(e.stdout, s)
+	printResult(e.stdout, r)
+	return nil
+}
+
+func asNotFit(err error, nf **training.NotFitError) bool {
+	e, ok := err.(*training.NotFitError)
+	*nf = e
+	return ok
+}
+
+func trainSearch(e *env, f *trainFlags, s trainSetup) error {
+	start := time.Now()
+	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: f.top, Progress: progressBar(e)})
+	elapsed := time.Since(start).Seconds()
+	if err != nil && sr.Evaluated == 0 && sr.Invalid == 0 {
+		return fieldErr(err)
+	}
+	if f.asJSON {
+		if jerr := writeJSON(e.stdout, struct {
+			trainHeader
+			training.SearchResult
+			Seconds float64 `json:"seconds"`
+		}{s.header(), sr, elapsed}); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	printHeader(e.stdout, s)
+	fmt.Fprintf(e.stdout, "Searched %d plans in %.2f s (%.0f plans/s): %d out of memory, %d slower than these; %d combinations invalid.\n\n",
+		sr.Evaluated, elapsed, float64(sr.Evaluated)/max(elapsed, 1e-9), sr.OutOfMemory, sr.Slower, sr.Invalid)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tplan\tstep\ttokens/s/chip\tMFU\tHFU\tmemory/device\tcompute\texposed comm\tbubble")
+	for i, r := range sr.Top {
+		b := r.Breakdown
+		comm := b.TP + b.PP + b.DP + b.EP + b.CP
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.1f%%\t%.1f%%\t%s\t%.0f%%\t%.0f%%\t%.0f%%\n", i+1, r.PlanText, r.StepTime, r.TokensPerSecPerChip,
+			100*r.MFU, 100*r.HFU, r.Memory.Total, share(b.Compute, r.StepTime), share(comm, r.StepTime), share(b.Bubble, r.StepTime))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\nBest plan in detail:")
+	printResult(e.stdout, sr.Top[0])
+	return nil
+}
+
+func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
+
+func printHeader(w io.Writer, s trainSetup) {
+	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d, global batch %d, %s\n", s.ModelID, s.Cluster.Chips, s.Cluster.ChipID,
+		s.Cluster.ChipsPerNode, s.Job.Seq, s.Job.GlobalBatch, s.Job.Precision)
+	fmt.Fprintf(w, "Software: %s\n\n", s.StackNote)
+}
+
+func printResult(w io.Writer, r training.Result) {
+	b := r.Breakdown
+	fmt.Fprintf(w, "Plan: %s (%d micro-batches)\n", r.PlanText, r.MicroBatches)
+	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "step part\ttime\tshare\t")
+	for _, p := range []struct {
+		n string
+		v units.Seconds
+	}{{"compute", b.Compute}, {"TP comm (exposed)", b.TP}, {"PP send/recv", b.PP}, {"DP/ZeRO comm (exposed)", b.DP},
+		{"EP all-to-all (exposed)", b.EP}, {"CP exchange (exposed)", b.CP}, {"pipeline bubble", b.Bubble}, {"optimizer", b.Optimizer}, {"other", b.Other}} {
+		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t\n", p.n, p.v, share(p.v, r.StepTime))
+	}
+	_ = tw.Flush()
+	m := r.Memory
+	fmt.Fprintf(w, "Memory per device: weights %s, grads %s, optimizer %s, activations %s, overhead %s = %s of %s\n",
+		m.Weights, m.Grads, m.Optimizer, m.Activations, m.Overhead, m.Total, m.Capacity)
+	if r.Days > 0 {
+		fmt.Fprintf(w, "Token budget: %.1f days, %.3g chip-hours in steady state (failures not included)\n", r.Days, r.ChipHours)
+	}
+}

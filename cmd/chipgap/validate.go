@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"chipgap/catalog"
+	"chipgap/runs"
+)
+
+const validateUsage = `Usage: chipgap validate FILE [--json | --markdown]
+
+Reads FILE in the published-runs/v1 format (../shared/spec/published-runs.md),
+predicts every run from first principles (training: the fastest plan within
+what the run states; inference: the serving estimator) and prints id,
+metric, measured, predicted and error (predicted / measured − 1), then the
+count, the mean and median absolute error and the worst run. A run that
+cannot be predicted gets a reason and does not stop the others; a malformed
+file stops with an error naming the run id and the field.
+
+--markdown prints the table as the Markdown page docs/validation.md is
+generated from:
+  chipgap validate ../shared/data/published-runs.yaml --markdown > docs/validation.md`
+
+func cmdValidate(e *env, args []string) error {
+	fs := newFlags(e, "validate", validateUsage)
+	asJSON := fs.Bool("json", false, "one JSON object: results and summary")
+	md := fs.Bool("markdown", false, "the Markdown page (docs/validation.md)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one FILE, got %d arguments", len(pos))
+	}
+	fh, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	file, err := runs.Load(fh)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	rep := runs.Validate(cat, file)
+	switch {
+	case *asJSON:
+		return writeJSON(e.stdout, rep)
+	case *md:
+		return runs.WriteMarkdown(e.stdout, pos[0], rep)
+	}
+	return printValidation(e.stdout, rep)
+}
+
+func printValidation(w io.Writer, rep runs.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\tmetric\tmeasured\tpredicted\terror\tplan / reason")
+	for _, r := range rep.Results {
+		if r.Predicted == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t—\t—\t%s\n", r.ID, r.Metric, r.Measured, r.Reason)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%+.1f%%\t%s [%s]\n", r.ID, r.Metric, r.Measured, *r.Predicted, 100**r.Error, r.Plan, r.Stack)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := rep.Summary
+	fmt.Fprintf(w, "\n%d runs, %d predicted: mean absolute error %.1f%%, median %.1f%%, worst %s (%.1f%%)\n",
+		s.Runs, s.Predicted, 100*s.MeanAbsError, 100*s.MedianAbsError, s.Worst, 100*s.WorstError)
+	return nil
+}

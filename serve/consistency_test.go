@@ -3,6 +3,7 @@ package serve_test
 import (
 	"math"
 	"testing"
+	"time"
 
 	"chipgap/catalog"
 	"chipgap/inference"
@@ -146,5 +147,36 @@ func TestMemoMatchesDirect(t *testing.T) {
 	t.Logf("worst relative difference %.2e", worst)
 	if worst > 1e-3 {
 		t.Fatalf("memoised step time differs from inference.StepTime by %.3f %%, want ≤ 0.1 %%", worst*100)
+	}
+}
+
+// TestCapacityAndCheapest: the capacity search's answer meets the SLO and
+// 10 % more does not; sizing for twice one unit's capacity takes two or
+// three units.
+func TestCapacityAndCheapest(t *testing.T) {
+	o := model(t, "llama3.1-8b")
+	o.Chip, o.Chips, o.Precision = "h100-sxm", 1, "fp8"
+	o.Parallel = inference.Parallel{TP: 1, PP: 1, EP: 1}
+	unit := serve.Deployment{Pools: []serve.Pool{pool(t, catalogDeployment(t, o))}, Router: serve.LeastOutstanding}
+	w := fixedWorkload(1, 0, 1000, 200)
+	copt := serve.CapacityOptions{SLO: serve.SLO{TTFT: 500 * time.Millisecond, TPOT: 40 * time.Millisecond}, Requests: 3000}
+	rate, r, err := serve.Capacity(unit, w, copt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("capacity %.2f requests/s: ttft p99 %.0f ms, tpot p99 %.1f ms", rate, r.TTFT.P99, r.TPOT.P99)
+	if !r.Goodput.Meets {
+		t.Fatal("the result at capacity does not meet the SLO")
+	}
+	w.Rate, w.Requests = rate*1.1, 3000
+	if over, err := serve.Simulate(unit, w, serve.Options{SLO: copt.SLO}); err != nil || over.Goodput.Meets {
+		t.Fatalf("10 %% above capacity still meets the SLO (err %v)", err)
+	}
+	rows, err := serve.Cheapest([]serve.Candidate{{Name: "h100-tp1", Unit: unit}}, w, 2*rate, copt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rows[0].Meets || rows[0].Units < 2 || rows[0].Units > 3 {
+		t.Fatalf("plan %+v: want 2 or 3 units meeting the SLO", rows[0])
 	}
 }

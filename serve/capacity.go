@@ -1,0 +1,186 @@
+package serve
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// CapacityOptions bound a capacity search.
+type CapacityOptions struct {
+	SLO SLO
+	// Requests simulated per probe; default 3000 per replica of the first
+	// pool, at least 3000 and at most 200 000.
+	Requests int
+	// Tolerance is the relative width at which bisection stops (default
+	// 0.02: the answer is within 2 % of the true boundary for this seed).
+	Tolerance float64
+}
+
+func (o CapacityOptions) requests(d Deployment) int {
+	if o.Requests > 0 {
+		return o.Requests
+	}
+	return min(max(3000, 3000*d.Pools[0].Replicas), 200_000)
+}
+
+func (o CapacityOptions) validate() error {
+	if err := o.SLO.validate(); err != nil {
+		return err
+	}
+	if o.SLO.TTFT == 0 && o.SLO.TPOT == 0 {
+		return fieldErr("slo", "none", "a capacity search needs a TTFT or TPOT bound")
+	}
+	if o.Tolerance < 0 || o.Tolerance >= 1 {
+		return fieldErr("tolerance", o.Tolerance, "want a fraction in (0, 1), e.g. 0.02")
+	}
+	return nil
+}
+
+// Capacity is the highest request rate at which d meets the SLO on
+// workload w (its Rate is ignored; its Seed and lengths are kept): rates
+// double from one request per second per replica until one fails, then
+// bisect (geometrically) to the tolerance. Every probe uses the same seed,
+// so arrival times scale exactly with the rate. It returns the rate and
+// the simulation at it; ErrNoCapacity when even a slow rate fails.
+func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, error) {
+	if err := o.validate(); err != nil {
+		return 0, nil, err
+	}
+	if w.Process == Trace {
+		return 0, nil, fieldErr("workload.process", w.Process, "a capacity search generates arrivals: want poisson, gamma or deterministic")
+	}
+	tol := cmp.Or(o.Tolerance, 0.02)
+	w.Requests = o.requests(d)
+	probe := func(rate float64) (*Result, bool, error) {
+		w.Rate = rate
+		r, err := Simulate(d, w, Options{SLO: o.SLO})
+		if err != nil {
+			return nil, false, err
+		}
+		return r, r.Goodput.Meets, nil
+	}
+	lo, hi := 0.0, float64(d.Pools[0].Replicas)
+	var best *Result
+	for range 60 {
+		r, ok, err := probe(hi)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !ok {
+			break
+		}
+		lo, best, hi = hi, r, hi*2
+	}
+	for lo == 0 && hi > 1e-4 { // the first probe failed: search downwards
+		hi /= 4
+		r, ok, err := probe(hi)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			lo, best, hi = hi, r, hi*4
+		}
+	}
+	if best == nil {
+		return 0, nil, ErrNoCapacity
+	}
+	for hi/lo > 1+tol {
+		mid := math.Sqrt(lo * hi)
+		r, ok, err := probe(mid)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			lo, best = mid, r
+		} else {
+			hi = mid
+		}
+	}
+	return lo, best, nil
+}
+
+// Candidate is one way to serve a workload: a deployment unit (one
+// replica, or a prefill:decode ratio of replicas) that a plan repeats.
+type Candidate struct {
+	Name string     `json:"name"`
+	Unit Deployment `json:"unit"`
+}
+
+// PlanRow is a candidate's answer: how many units serve the target rate
+// within the SLO, their chips and price, and the simulation there.
+type PlanRow struct {
+	Name         string  `json:"name"`
+	UnitCapacity float64 `json:"unit_capacity_per_s"`
+	Units        int     `json:"units"`
+	Chips        float64 `json:"chips"`
+	USDPerHour   float64 `json:"usd_per_hour"`
+	Meets        bool    `json:"meets_slo"`
+	Result       *Result `json:"result,omitempty"`
+	Err          string  `json:"error,omitempty"`
+}
+
+// scaled repeats every pool of d k times.
+func scaled(d Deployment, k int) Deployment {
+	d.Pools = slices.Clone(d.Pools)
+	for i := range d.Pools {
+		d.Pools[i].Replicas *= k
+	}
+	return d
+}
+
+// Cheapest sizes every candidate for target requests per second: the
+// unit's capacity (Capacity), then ⌈target / capacity⌉ units, checked by
+// simulation at the target and grown one unit at a time (at most 3 more)
+// until they meet the SLO. Rows come cheapest first; candidates that
+// cannot meet the SLO last, with why.
+func Cheapest(cands []Candidate, w Workload, target float64, o CapacityOptions) ([]PlanRow, error) {
+	if !(target > 0) || math.IsInf(target, 0) {
+		return nil, fieldErr("target_rate", target, "want a positive request rate per second")
+	}
+	if len(cands) == 0 {
+		return nil, fieldErr("candidates", 0, "want at least one deployment to size")
+	}
+	rows := make([]PlanRow, 0, len(cands))
+	for _, c := range cands {
+		rows = append(rows, size(c, w, target, o))
+	}
+	slices.SortStableFunc(rows, func(a, b PlanRow) int {
+		if a.Meets != b.Meets {
+			if a.Meets {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.USDPerHour, b.USDPerHour)
+	})
+	return rows, nil
+}
+
+func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
+	row := PlanRow{Name: c.Name}
+	capacity, _, err := Capacity(c.Unit, w, o)
+	if err != nil {
+		row.Err = err.Error()
+		return row
+	}
+	row.UnitCapacity = capacity
+	units := int(math.Ceil(target / capacity))
+	for k := units; k <= units+3; k++ {
+		d := scaled(c.Unit, k)
+		w.Rate = target
+		w.Requests = min(max(o.requests(d), int(target*60)), 200_000)
+		r, err := Simulate(d, w, Options{SLO: o.SLO})
+		if err != nil {
+			row.Err = err.Error()
+			return row
+		}
+		row.Units, row.Chips, row.USDPerHour, row.Result = k, d.Chips(), r.Cost.USDPerHour, r
+		if row.Meets = r.Goodput.Meets; row.Meets {
+			return row
+		}
+	}
+	row.Err = fmt.Sprintf("%d units still miss the SLO at %.4g requests/s", row.Units, target)
+	return row
+}

@@ -1,0 +1,320 @@
+package inference
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// testChip is a round-number accelerator: 1000 TFLOP/s BF16, 2000 FP8,
+// 100 GB of HBM at 2 TB/s, 400 GB/s scale-up each way, 8 per node.
+func testChip() *hardware.Chip {
+	return &hardware.Chip{ID: "test", Vendor: "Test", DevicesPerChip: 1, Stack: "cuda",
+		Peak: map[hardware.Precision]hardware.Value[units.FLOPRate]{
+			hardware.BF16: hardware.Fixed(1000 * units.TFLOPS), hardware.FP8: hardware.Fixed(2000 * units.TFLOPS)},
+		HBM: hardware.Memory{Capacity: hardware.Fixed(100 * units.GB), Bandwidth: hardware.Fixed(2 * units.TBps)}}
+}
+
+func testCluster(chips int) hardware.Cluster {
+	return hardware.Cluster{Chip: testChip(), ChipID: "test", Chips: chips, ChipsPerNode: 8,
+		ScaleUp:  hardware.Tier{Bandwidth: 400 * units.GBps, Latency: 2e-6},
+		ScaleOut: hardware.Tier{Bandwidth: 50 * units.GBps, Latency: 5e-6}}
+}
+
+// ideal is a profile at the roofline: every efficiency 1, no overheads.
+func ideal() Profile {
+	return Profile{ID: "ideal", MatmulEff: 1, FP4MatmulScale: 1, AttentionEff: 1, MemoryEff: 1, CollectiveEff: 1,
+		MemoryFraction: 1, BlockTokens: 1, ExpertImbalance: 1}
+}
+
+// dense is a small Llama-like GQA model (SwiGLU, untied, RMSNorm).
+func dense() llm.Model {
+	return llm.Model{Name: "dense", Layers: 32, Hidden: 4096, Heads: 32, KVHeads: 8, FFN: 14336,
+		Act: llm.SwiGLU, Vocab: 128256, Attention: llm.GQA}
+}
+
+func deepseek() llm.Model {
+	return llm.Model{Name: "ds", Layers: 61, Hidden: 7168, Heads: 128, KVHeads: 128, HeadDim: 128, FFN: 18432,
+		Act: llm.SwiGLU, Vocab: 129280, Attention: llm.MLA,
+		MLA: &llm.MLAConfig{QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128},
+		MoE: &llm.MoEConfig{Experts: 256, Active: 8, Shared: 1, ExpertFFN: 2048, DenseLayers: 3}}
+}
+
+func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol*math.Abs(want) }
+
+func TestTokensPerStep(t *testing.T) {
+	for _, c := range []struct {
+		s    Speculative
+		want float64
+	}{
+		{Speculative{}, 1},
+		{Speculative{Tokens: 1, Acceptance: 0.7}, 1.7},          // 1 + 0.7
+		{Speculative{Tokens: 3, Acceptance: 0.5}, 1.875},        // (1 − 0.5⁴)/(1 − 0.5)
+		{Speculative{Tokens: 2, Acceptance: 1}, 3},              // every draft accepted
+		{Speculative{Tokens: 2, Acceptance: 0}, 1},              // none accepted
+		{Speculative{Tokens: 2, Acceptance: 0.9}, 1 + 0.9 + .81}, // 2.71
+	} {
+		if got := c.s.TokensPerStep(); !near(got, c.want, 1e-12) {
+			t.Errorf("%+v.TokensPerStep() = %g, want %g", c.s, got, c.want)
+		}
+	}
+}
+
+func TestTouched(t *testing.T) {
+	// One token touches exactly k of n experts.
+	if got := touched(1, 8, 256); !near(got, 8.0/256, 1e-12) {
+		t.Errorf("touched(1, 8, 256) = %g, want 1/32", got)
+	}
+	// 100 tokens: 1 − (248/256)^100 = 1 − e^(100·ln 0.96875) = 1 − 0.04180 = 0.9582.
+	if got := touched(100, 8, 256); !near(got, 0.95820, 1e-4) {
+		t.Errorf("touched(100, 8, 256) = %g, want 0.9582", got)
+	}
+}
+
+// KV bytes per token: GQA 2·kv_heads·head_dim·layers·bytes, split over TP
+// up to kv_heads; MLA (kv_lora + rope)·layers·bytes, not split.
+func TestKVPerToken(t *testing.T) {
+	for _, c := range []struct {
+		m    llm.Model
+		tp   int
+		prec hardware.Precision
+		want float64
+	}{
+		{dense(), 1, hardware.BF16, 2 * 8 * 128 * 32 * 2},      // 131,072 B
+		{dense(), 2, hardware.BF16, 2 * 8 * 128 * 32 * 2 / 2},  // split by 2
+		{dense(), 16, hardware.FP8, 2 * 8 * 128 * 32 * 1 / 8},  // only 8 KV heads to split
+		{deepseek(), 1, hardware.FP8, (512 + 64) * 61},         // 35,136 B
+		{deepseek(), 8, hardware.FP8, (512 + 64) * 61},         // latent replicated
+	} {
+		d := Deployment{Model: c.m, Cluster: testCluster(16), Parallel: Parallel{TP: c.tp}, Precision: c.prec, Profile: ideal()}
+		if c.m.MoE != nil {
+			d.Parallel.EP = 16
+			d.Cluster.Chip.HBM.Capacity = hardware.Fixed(1000 * units.GB)
+		}
+		kv, err := KVCapacity(d)
+		if err != nil {
+			t.Fatalf("%s tp=%d: %v", c.m.Name, c.tp, err)
+		}
+		if got := float64(kv.BytesPerToken); !near(got, c.want, 1e-12) {
+			t.Errorf("%s tp=%d %s: KV bytes/token = %g, want %g", c.m.Name, c.tp, c.prec, got, c.want)
+		}
+	}
+}
+
+// A batch-1 decode step of the 8B-shaped dense model on the ideal profile
+// is memory-bound. By hand (BF16, 2 TB/s):
+//
+//	weights read: (32 layers × (41.94M attention + 176.16M MLP) + 266,240
+//	norm scales + 525.34M head) × 2 B = 15.0098 GB → 7.5049 ms
+//	KV: 1000 tokens × 131,072 B = 131 MB → 65.5 µs
+//	activations: (10·4096 + 3·6144 + 2·4096 + 5·14336) × 2 B × 32 = 8.9 MB → 4.5 µs
+//
+// total 7.5749 ms; the step's FLOPs (15 GFLOP) need 15 µs, far less.
+func TestDecodeStepMemoryBound(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	r, err := StepTime(d, Batch{Decode: []int{1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(r.Time) * 1e3; !near(got, 7.5749, 2e-3) {
+		t.Errorf("StepTime(decode 1 × 1000) = %.4f ms, want 7.5749 ms", got)
+	}
+	if r.Bound != "memory" || r.Compute > r.Time/100 {
+		t.Errorf("bound = %s (compute %v of %v), want memory-bound", r.Bound, r.Compute, r.Time)
+	}
+	if r.OutputTokens != 1 {
+		t.Errorf("OutputTokens = %g, want 1", r.OutputTokens)
+	}
+}
+
+// A 4096-token prefill from an empty cache is compute-bound. By hand:
+//
+//	linear: 2 × 7.4795 G params × 4096 tokens = 57.176 TFLOP → 57.176 ms
+//	attention: 4096·4097/2 pairs × 4·32·128 × 32 layers = 4.399 TFLOP → 4.399 ms
+//	activations: 4096 × 278,528 B × 32 layers = 36.50 GB → 18.25 ms (memory)
+//	head, one logit row: 1.0507 GB of weights → 0.525 ms (memory)
+//
+// total 80.35 ms.
+func TestPrefillStepComputeBound(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	r, err := StepTime(d, Batch{Prefill: []Chunk{{Tokens: 4096}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(r.Time) * 1e3; !near(got, 80.35, 2e-3) {
+		t.Errorf("StepTime(prefill 4096) = %.3f ms, want 80.35 ms", got)
+	}
+	if r.Bound != "compute" || r.PrefillTokens != 4096 {
+		t.Errorf("bound = %s, prefill tokens %d; want compute, 4096", r.Bound, r.PrefillTokens)
+	}
+	// Chunked: the second half of the prompt attends to the cached first
+	// half, so two chunks cost the same attention pairs as one.
+	a, _ := StepTime(d, Batch{Prefill: []Chunk{{Tokens: 2048}}})
+	b, _ := StepTime(d, Batch{Prefill: []Chunk{{Tokens: 2048, Cached: 2048}}})
+	if a.Time >= b.Time {
+		t.Errorf("second chunk (%v) should cost more than the first (%v): it attends to 2048 cached tokens", b.Time, a.Time)
+	}
+}
+
+// TP all-reduces are exposed: at TP 2 a layer pays two all-reduces of
+// tokens × hidden × 2 B. With 1000 decode tokens, 8.19 MB each; ring over
+// 2 ranks at 400 GB/s: 2·(1/2)·8.19 MB/400 GB/s + 2·2 µs = 24.48 µs;
+// × 2 × 32 layers = 1.567 ms.
+func TestTPAllReduceExposed(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(2), Parallel: Parallel{TP: 2}, Precision: hardware.BF16, Profile: ideal()}
+	ctx := make([]int, 1000)
+	for i := range ctx {
+		ctx[i] = 100
+	}
+	r, err := StepTime(d, Batch{Decode: ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(r.Comm) * 1e3; !near(got, 1.567, 2e-3) {
+		t.Errorf("Comm = %.4f ms, want 1.567 ms", got)
+	}
+}
+
+func TestSpeculativeStep(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal(),
+		Speculative: Speculative{Tokens: 1, Acceptance: 0.7}}
+	r, err := StepTime(d, Batch{Decode: []int{100, 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(r.OutputTokens, 3.4, 1e-12) { // 2 sequences × 1.7
+		t.Errorf("OutputTokens = %g, want 3.4", r.OutputTokens)
+	}
+}
+
+// MoE decode reads only the experts the batch touches: one token on one
+// device touches 8 of 256 experts per layer.
+func TestMoETouchedExperts(t *testing.T) {
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(2000 * units.GB)
+	d := Deployment{Model: deepseek(), Cluster: c, Precision: hardware.FP8, Profile: ideal()}
+	one, err := StepTime(d, Batch{Decode: []int{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many, _ := StepTime(d, Batch{Decode: make1(512)})
+	// 1 token: 8/256 of the routed weights; 512 tokens: 1 − (31/32)^512 ≈ all.
+	// Routed experts are 58 × 256 × 44.04M = 654 G of the 671 G parameters,
+	// so the step's bytes grow by far more than 10×.
+	if ratio := float64(many.Bytes) / float64(one.Bytes); ratio < 10 {
+		t.Errorf("bytes(512 tokens)/bytes(1 token) = %.1f, want > 10 (more experts touched)", ratio)
+	}
+}
+
+func make1(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
+}
+
+func TestErrors(t *testing.T) {
+	base := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	cases := []struct {
+		name string
+		mod  func(*Deployment)
+		b    Batch
+		want error
+	}{
+		{"fp4 on a chip without it", func(d *Deployment) { d.Precision = hardware.FP4 }, Batch{Decode: []int{1}}, ErrPrecision},
+		{"weights overflow", func(d *Deployment) { d.Cluster.Chip.HBM.Capacity = hardware.Fixed(10 * units.GB) }, Batch{Decode: []int{1}}, ErrDoesNotFit},
+		{"batch over the KV cache", func(*Deployment) {}, Batch{Decode: []int{10_000_000}}, ErrDoesNotFit},
+	}
+	for _, c := range cases {
+		d := base
+		ch := *testChip()
+		d.Cluster.Chip = &ch
+		c.mod(&d)
+		if _, err := StepTime(d, c.b); !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
+		}
+	}
+	var fe *FieldError
+	if _, err := StepTime(base, Batch{}); !errors.As(err, &fe) || fe.Field != "batch" {
+		t.Errorf("empty batch: err = %v, want a FieldError on batch", err)
+	}
+	if _, err := StepTime(base, Batch{Decode: []int{0}}); !errors.As(err, &fe) || fe.Field != "batch.decode[0]" {
+		t.Errorf("zero context: err = %v, want a FieldError on batch.decode[0]", err)
+	}
+	bad := base
+	bad.Parallel = Parallel{TP: 4}
+	if _, err := StepTime(bad, Batch{Decode: []int{1}}); !errors.As(err, &fe) || fe.Field != "parallel" {
+		t.Errorf("tp 4 on 1 chip: err = %v, want a FieldError on parallel", err)
+	}
+}
+
+// The curve's TPOT grows with batch; Best meets the target and the next
+// batch does not; an unreachable target says why.
+func TestBestUnderTPOT(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	w := Workload{Input: 1000, Output: 200}
+	pts, err := Curve(d, Decode, w, SLO{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(pts); i++ {
+		if pts[i].TPOT < pts[i-1].TPOT || pts[i].OutputPerChip < pts[i-1].OutputPerChip {
+			t.Errorf("batch %d → %d: TPOT %v → %v, rate %.0f → %.0f: want both non-decreasing",
+				pts[i-1].Batch, pts[i].Batch, pts[i-1].TPOT, pts[i].TPOT, pts[i-1].OutputPerChip, pts[i].OutputPerChip)
+		}
+	}
+	slo := SLO{TPOT: 12 * units.Seconds(1e-3)}
+	b, err := Best(d, Decode, w, slo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := Curve(d, Decode, w, slo, []int{b.Batch + 1})
+	if !b.Meets || err == nil && next[0].Meets {
+		t.Errorf("Best = batch %d (TPOT %v, meets %v); batch %d meets too", b.Batch, b.TPOT, b.Meets, b.Batch+1)
+	}
+	if _, err := Best(d, Decode, w, SLO{TPOT: 1e-3}); !errors.Is(err, ErrNoOperatingPoint) {
+		t.Errorf("TPOT 1 ms (below the 7.5 ms weight read): err = %v, want ErrNoOperatingPoint", err)
+	}
+	if _, err := Curve(d, Decode, w, SLO{}, []int{1 << 30}); !errors.Is(err, ErrDoesNotFit) {
+		t.Errorf("batch 2^30: err = %v, want ErrDoesNotFit", err)
+	}
+}
+
+// Disaggregation balances request rates: prefill chips × their request
+// rate = decode chips × theirs.
+func TestDisaggregate(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	w := Workload{Input: 2000, Output: 500}
+	g, err := Disaggregate(d, d, w, SLO{TPOT: 30e-3, TTFT: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := g.PrefillPerDecodeChip * g.Prefill.InputPerChip / 2000
+	dec := g.Decode.OutputPerChip / 500
+	if !near(pre, dec, 1e-9) {
+		t.Errorf("prefill pool serves %g req/s per decode chip, decode pool %g: want equal", pre, dec)
+	}
+	if !near(g.OutputPerChip, g.Decode.OutputPerChip/(1+g.PrefillPerDecodeChip), 1e-12) {
+		t.Errorf("OutputPerChip = %g, want decode rate / (1 + ratio)", g.OutputPerChip)
+	}
+}
+
+// Cost: 1000 tokens/s at $3.6/h is $1 per million tokens; at 500 W,
+// 0.5 J per token.
+func TestTokenCost(t *testing.T) {
+	c, err := TokenCost(1000, 3.6, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(float64(c.USDPerMillion), 1, 1e-12) || !near(float64(c.JoulesPerToken), 0.5, 1e-12) {
+		t.Errorf("TokenCost = %v, %v; want $1, 0.5 J", c.USDPerMillion, c.JoulesPerToken)
+	}
+	if _, err := TokenCost(0, 3.6, 500); err == nil {
+		t.Error("TokenCost(0 tokens/s): want an error")
+	}
+}

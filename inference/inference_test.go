@@ -52,10 +52,10 @@ func TestTokensPerStep(t *testing.T) {
 		want float64
 	}{
 		{Speculative{}, 1},
-		{Speculative{Tokens: 1, Acceptance: 0.7}, 1.7},          // 1 + 0.7
-		{Speculative{Tokens: 3, Acceptance: 0.5}, 1.875},        // (1 − 0.5⁴)/(1 − 0.5)
-		{Speculative{Tokens: 2, Acceptance: 1}, 3},              // every draft accepted
-		{Speculative{Tokens: 2, Acceptance: 0}, 1},              // none accepted
+		{Speculative{Tokens: 1, Acceptance: 0.7}, 1.7},           // 1 + 0.7
+		{Speculative{Tokens: 3, Acceptance: 0.5}, 1.875},         // (1 − 0.5⁴)/(1 − 0.5)
+		{Speculative{Tokens: 2, Acceptance: 1}, 3},               // every draft accepted
+		{Speculative{Tokens: 2, Acceptance: 0}, 1},               // none accepted
 		{Speculative{Tokens: 2, Acceptance: 0.9}, 1 + 0.9 + .81}, // 2.71
 	} {
 		if got := c.s.TokensPerStep(); !near(got, c.want, 1e-12) {
@@ -84,11 +84,11 @@ func TestKVPerToken(t *testing.T) {
 		prec hardware.Precision
 		want float64
 	}{
-		{dense(), 1, hardware.BF16, 2 * 8 * 128 * 32 * 2},      // 131,072 B
-		{dense(), 2, hardware.BF16, 2 * 8 * 128 * 32 * 2 / 2},  // split by 2
-		{dense(), 16, hardware.FP8, 2 * 8 * 128 * 32 * 1 / 8},  // only 8 KV heads to split
-		{deepseek(), 1, hardware.FP8, (512 + 64) * 61},         // 35,136 B
-		{deepseek(), 8, hardware.FP8, (512 + 64) * 61},         // latent replicated
+		{dense(), 1, hardware.BF16, 2 * 8 * 128 * 32 * 2},     // 131,072 B
+		{dense(), 2, hardware.BF16, 2 * 8 * 128 * 32 * 2 / 2}, // split by 2
+		{dense(), 16, hardware.FP8, 2 * 8 * 128 * 32 * 1 / 8}, // only 8 KV heads to split
+		{deepseek(), 1, hardware.FP8, (512 + 64) * 61},        // 35,136 B
+		{deepseek(), 8, hardware.FP8, (512 + 64) * 61},        // latent replicated
 	} {
 		d := Deployment{Model: c.m, Cluster: testCluster(16), Parallel: Parallel{TP: c.tp}, Precision: c.prec, Profile: ideal()}
 		if c.m.MoE != nil {

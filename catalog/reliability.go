@@ -59,6 +59,7 @@ type RunDefaults struct {
 	Overhead      hardware.Value[units.Seconds]       `json:"overhead"`
 	Async         bool                                `json:"async"`
 	SpareFraction hardware.Value[units.Dimensionless] `json:"spare_fraction"`
+	ServerChips   hardware.Value[units.Dimensionless] `json:"server_chips"`
 	Swap          hardware.Value[units.Seconds]       `json:"swap"`
 	Repair        hardware.Value[units.Seconds]       `json:"repair"`
 }
@@ -98,6 +99,7 @@ type reliabilityFile struct {
 		Overhead      span[units.Seconds]       `yaml:"overhead"`
 		Async         bool                      `yaml:"async"`
 		SpareFraction span[units.Dimensionless] `yaml:"spare_fraction"`
+		ServerChips   span[units.Dimensionless] `yaml:"server_chips"`
 		Swap          span[units.Seconds]       `yaml:"swap"`
 		Repair        span[units.Seconds]       `yaml:"repair"`
 	} `yaml:"defaults"`
@@ -135,7 +137,10 @@ func (c *Catalog) Reliability() (*Reliability, error) {
 	d := f.Defaults
 	r.Defaults = RunDefaults{BytesPerParam: d.BytesPerParam.value(), StorageBW: d.StorageBW.value(),
 		SnapshotBW: d.SnapshotBW.value(), Overhead: d.Overhead.value(), Async: d.Async,
-		SpareFraction: d.SpareFraction.value(), Swap: d.Swap.value(), Repair: d.Repair.value()}
+		SpareFraction: d.SpareFraction.value(), ServerChips: d.ServerChips.value(), Swap: d.Swap.value(), Repair: d.Repair.value()}
+	if r.Defaults.ServerChips.Typ < 1 {
+		return nil, fmt.Errorf("catalog: reliability.yaml: defaults: server_chips = %g: want ≥ 1", float64(r.Defaults.ServerChips.Typ))
+	}
 	if err := c.checkDefaults(r.Defaults); err != nil {
 		return nil, err
 	}
@@ -189,7 +194,7 @@ func (c *Catalog) checkRecord(rec ReliabilityRecord) error {
 func (c *Catalog) checkDefaults(d RunDefaults) error {
 	fs := []field{fieldOf("bytes_per_param", d.BytesPerParam), fieldOf("storage_bw", d.StorageBW),
 		fieldOf("snapshot_bw", d.SnapshotBW), fieldOf("overhead", d.Overhead),
-		fieldOf("spare_fraction", d.SpareFraction), fieldOf("swap", d.Swap), fieldOf("repair", d.Repair)}
+		fieldOf("spare_fraction", d.SpareFraction), fieldOf("server_chips", d.ServerChips), fieldOf("swap", d.Swap), fieldOf("repair", d.Repair)}
 	return c.checkSpans("reliability.yaml: defaults", fs)
 }
 

@@ -66,6 +66,13 @@ type Estimate struct {
 	ByMode        []float64 `json:"by_mode"`
 	// Effective is Productive ÷ Wall, the "effective training time".
 	Effective float64 `json:"effective"`
+	// NoProgress: interruptions cost more time than they leave (waste
+	// fraction ≥ 1); the run never finishes and the times are left 0.
+	NoProgress bool `json:"no_progress,omitempty"`
+	// InRepair is the mean number of nodes away for repair (Little's law:
+	// swap rate × repair time); above Spares the closed form, which
+	// assumes a spare is always ready, is optimistic.
+	InRepair float64 `json:"in_repair"`
 }
 
 // Closed returns the first-order estimate at the typical values: each
@@ -107,8 +114,18 @@ func (f fixed) closed() Estimate {
 			waste += m.rate * lostPer
 		}
 	}
+	for _, m := range f.modes {
+		if m.swap {
+			e.InRepair += m.rate * float64(f.job.Spares.Repair)
+		}
+	}
 	if waste >= 1 {
-		waste = math.Nextafter(1, 0) // no progress: the wall time diverges
+		e.NoProgress = true
+		if f.job.Horizon > 0 {
+			e.Wall, e.Restart = f.job.Horizon, f.job.Horizon
+			e.Interruptions = all * float64(e.Wall)
+		}
+		return e
 	}
 	f.fillWall(&e, waste)
 	e.Restart = units.Seconds(outage * float64(e.Wall))
@@ -127,23 +144,25 @@ func (f fixed) closed() Estimate {
 }
 
 // fillWall sets Wall, Productive, Slowdown and Checkpointing for a waste
-// fraction: up-time is compute (work stretched by maturation) plus one
-// blocking checkpoint per interval, the last one a full write.
+// fraction: up-time is compute plus one blocking checkpoint per interval
+// (the last one a full write), and maturation runs on wall-clock time,
+// of which the fraction cf = (1 − waste)·τ/(τ + δ_b) is compute: the
+// slowdown is cf·(ramp⁻¹(W/cf) − W/cf), cf·s·T/2 once the ramp is over.
 func (f fixed) fillWall(e *Estimate, waste float64) {
 	r := ramp{slow: f.slow, span: float64(f.maturation)}
+	cf := (1 - waste) * float64(f.interval) / float64(f.interval+f.block)
 	if f.job.Horizon > 0 {
 		e.Wall = f.job.Horizon
-		up := float64(f.job.Horizon) * (1 - waste)
-		compute := up * float64(f.interval) / float64(f.interval+f.block)
-		e.Productive = units.Seconds(r.cum(compute))
+		compute := float64(f.job.Horizon) * cf
+		e.Productive = units.Seconds(cf * r.cum(float64(f.job.Horizon)))
 		e.Slowdown = units.Seconds(compute) - e.Productive
-		e.Checkpointing = units.Seconds(up - compute)
+		e.Checkpointing = units.Seconds(compute * float64(f.block) / float64(f.interval))
 		return
 	}
 	n := math.Ceil(float64(f.job.Work / f.interval))
-	compute := units.Seconds(r.inv(float64(f.job.Work)))
+	w := float64(f.job.Work)
 	e.Productive = f.job.Work
-	e.Slowdown = compute - f.job.Work
+	e.Slowdown = units.Seconds(cf * (r.inv(w/cf) - w/cf))
 	e.Checkpointing = units.Seconds(n)*f.block + f.write
-	e.Wall = units.Seconds(float64(compute+e.Checkpointing) / (1 - waste))
+	e.Wall = units.Seconds(float64(f.job.Work+e.Slowdown+e.Checkpointing) / (1 - waste))
 }

@@ -269,3 +269,32 @@ func BenchmarkNinetyDays16K(b *testing.B) {
 		}
 	}
 }
+
+// TestCorners: the optimistic corner is faster than typical, the
+// pessimistic slower; a job whose outages outlast its MTBI makes no
+// progress, and says so.
+func TestCorners(t *testing.T) {
+	j := fullJob()
+	lo, _ := ClosedAt(j, Low)
+	typ, _ := ClosedAt(j, Typical)
+	hi, _ := ClosedAt(j, High)
+	if !(lo.Wall+lo.Port < typ.Wall+typ.Port && typ.Wall+typ.Port < hi.Wall+hi.Port) {
+		t.Errorf("corners not ordered: low %v, typ %v, high %v", lo.Wall+lo.Port, typ.Wall+typ.Port, hi.Wall+hi.Port)
+	}
+	// One chip at 1/h with a 2 h restart: waste = 1·(2 + (τ+δ)/2) > 1.
+	j = dalyJob()
+	j.Modes[0].Rate = fx[units.Dimensionless](1)
+	j.Modes[0].Restart = fx(2 * h)
+	e, err := Closed(j)
+	if err != nil || !e.NoProgress || e.Wall != 0 {
+		t.Errorf("hopeless job: NoProgress %v, wall %v, err %v; want true, 0, nil", e.NoProgress, e.Wall, err)
+	}
+	res, err := Simulate(j, Options{Seeds: 3, Seed: 1, Limit: 5})
+	if err != nil || res.Finished != 0 {
+		t.Errorf("hopeless job: finished %d of 3 (err %v), want 0", res.Finished, err)
+	}
+	// Little's law: 4096 chips × 2e-5/h swaps × 48 h repair = 3.93 nodes away.
+	if got := typ.InRepair; !near(got, 4096*2e-5*48, 1e-9) {
+		t.Errorf("InRepair = %v, want 3.93", got)
+	}
+}

@@ -1,0 +1,92 @@
+package parallel
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"chipgap/llm"
+)
+
+// gpt is GPT-3 175B's shape (Brown et al. 2020): 96 layers, 96 heads.
+var gpt = llm.Model{Name: "gpt", Layers: 96, Hidden: 12288, Heads: 96, KVHeads: 96, FFN: 49152, Vocab: 51200, Act: llm.GeLU, Attention: llm.MHA}.WithDefaults()
+
+func TestDivisors(t *testing.T) {
+	got := Divisors(5128) // 5128 = 2³ · 641
+	want := []int{1, 2, 4, 8, 641, 1282, 2564, 5128}
+	if !slices.Equal(got, want) {
+		t.Errorf("Divisors(5128) = %v, want %v", got, want)
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 64, GlobalBatch: 512, Seq: 2048}
+	ok := Plan{TP: 8, PP: 2, DP: 4, CP: 1, EP: 1, VPP: 1, Microbatch: 2, Recompute: RecomputeFull}
+	if err := ok.Validate(prob); err != nil {
+		t.Fatalf("valid plan: %v", err)
+	}
+	cases := []struct {
+		edit  func(*Plan)
+		field string
+	}{
+		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},                // 96 % 5 ≠ 0
+		{func(p *Plan) { p.DP = 3 }, "dp"},                         // 8·2·3 ≠ 64
+		{func(p *Plan) { p.VPP = 5 }, "vpp"},                       // 96 % (2·5) ≠ 0
+		{func(p *Plan) { p.EP = 2 }, "ep"},                         // dense model
+		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"},         // 512/4 = 128 % 3 ≠ 0
+		{func(p *Plan) { p.TP, p.DP, p.SequenceParallel = 1, 32, true }, "sequence_parallel"},
+		{func(p *Plan) { p.ZeRO = 4 }, "zero"},
+		{func(p *Plan) { p.Recompute = "some" }, "recompute"},
+		{func(p *Plan) { p.Microbatch = -1 }, "microbatch"},
+	}
+	for _, c := range cases {
+		p := ok
+		c.edit(&p)
+		err := p.Validate(prob)
+		if err == nil || !strings.HasPrefix(err.Error(), c.field+" = ") {
+			t.Errorf("Validate(%s) = %v; want an error naming %s", p, err, c.field)
+		}
+	}
+}
+
+// An uneven batch: 2520 sequences over 641 ranks gives ⌈2520/641⌉ = 4 per
+// rank, so micro-batches of 1, 2 or 4 are valid and 3 is not.
+func TestLocalBatchUneven(t *testing.T) {
+	p := Plan{TP: 8, PP: 1, DP: 641, CP: 1, EP: 1, VPP: 1, Microbatch: 4, Recompute: RecomputeFull}
+	if got := p.LocalBatch(2520); got != 4 {
+		t.Errorf("LocalBatch = %d, want 4", got)
+	}
+	prob := Problem{Model: gpt, Devices: 5128, GlobalBatch: 2520, Seq: 2048}
+	if err := p.Validate(prob); err != nil {
+		t.Errorf("mb 4: %v", err)
+	}
+	p.Microbatch = 3
+	if err := p.Validate(prob); err == nil {
+		t.Errorf("mb 3 of 4 sequences: want an error")
+	}
+}
+
+// A space counted by hand: 8 devices, GPT-175B shape, batch 16, seq 2048,
+// recompute full only, ZeRO 0 only, no SP, CP 1. TP ∈ {1,2,4,8} (all divide
+// 96), PP ∈ divisors of 8/TP, DP the rest. VPP: for PP = 2 the divisors v of
+// 48 with v ≤ 8 and 96 % (2v) = 0: 1,2,3,4,6,8 (6 values); PP = 4: divisors
+// of 24 up to 8: 1,2,3,4,6,8 (6); PP = 8: divisors of 12 up to 8: 1,2,3,4,6
+// (5). Micro-batches: the divisors of 16/DP.
+func TestEnumerateCountsByHand(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 8, GlobalBatch: 16, Seq: 2048}
+	sp := Space{CP: 1, Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}, SP: []bool{false}}
+	shapes, _ := sp.Shapes(prob)
+	n := 0
+	for _, sh := range shapes {
+		sp.Each(prob, sh, func(Plan) bool { n++; return true })
+	}
+	// (tp,pp,dp): vpp count × mb count (divisors of 16/dp)
+	// (1,1,8) 1×2  (1,2,4) 6×3  (1,4,2) 6×4  (1,8,1) 5×5
+	// (2,1,4) 1×3  (2,2,2) 6×4  (2,4,1) 6×5
+	// (4,1,2) 1×4  (4,2,1) 6×5
+	// (8,1,1) 1×5
+	want := 2 + 18 + 24 + 25 + 3 + 24 + 30 + 4 + 30 + 5
+	if n != want {
+		t.Errorf("plans = %d, want %d", n, want)
+	}
+}

@@ -1,0 +1,51 @@
+// Package training predicts one training step of a transformer from first
+// principles: memory per device, step time built up layer by layer, MFU
+// and HFU, and a search over every parallel plan.
+//
+// # API
+//
+//	Estimate(model, plan, cluster, profile, job) (Result, error)
+//	Search(model, cluster, profile, job, SearchOptions) (SearchResult, error)
+//
+// A Job is the sequence length, global batch, precision and devices per
+// chip (plus an optional token budget for days and chip-hours). A Profile is
+// a software stack's efficiencies (catalog/data/stacks-training.yaml): every
+// parameter sourced, calibrated (saying on what) or assumed. A plan that
+// does not fit returns *NotFitError (errors.Is ErrDoesNotFit) with the
+// shortfall; bad input a *FieldError naming the field.
+//
+// # Model (units: seconds, bytes, FLOPs; per device)
+//
+// Compute per layer and micro-batch of t = mb·seq/CP tokens: every weight
+// GEMM of llm.LayerGEMMs split by TP (column- or row-parallel by name;
+// MLA down-projections and the router replicated; experts split over EP as
+// grouped GEMMs of t·active·EP/experts rows), timed as the slower of
+// F/(peak·max·F/(F+F½)) and bytes/(HBM·memory_eff): small or skinny GEMMs
+// reach less of the peak. Attention's score and value products run at
+// attention_eff (causal half with fused attention). Norms, activations,
+// dropout and softmax move bytes at HBM speed. Backward is twice forward;
+// full recompute adds a forward, selective the attention core.
+// Communication per layer: 2 TP all-reduces per pass (reduce-scatter +
+// all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all;
+// CP ring exchange of K and V hidden behind attention. Per micro-batch,
+// pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
+// bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)
+// or reduce-scatter + all-gather (1–2) overlapping only the last
+// backward, or per-micro-batch gathers (ZeRO 3) overlapping the step;
+// Adam's 34 bytes per local parameter at HBM speed. Collectives are the
+// hardware package's ring/tree/hierarchical models on each tier, derated by
+// the stack's bandwidth fractions and reduced by its overlap fractions.
+//
+// Memory: 16-bit weights, GradBytes gradients and 12 bytes of Adam state
+// per parameter, sharded per ZeRO stage over DP·CP (experts over DP·CP/EP);
+// activations per Korthikanti et al. 2022 generalised to any FFN, GQA, MLA
+// and MoE, times the layers of the fullest stage, times the 1F1B
+// micro-batches in flight (× 1 + (PP−1)/(PP·VPP) interleaved); logits;
+// the stack's reserve and fragmentation.
+//
+// Reading guide: estimate.go (Estimate, evaluate), step.go (one layer),
+// memory.go, comm.go (DP and optimizer), search.go, profile.go.
+// Sources: Narayanan et al. 2021 (arXiv 2104.04473), Korthikanti et al.
+// 2022 (2205.05198), Rajbhandari et al. 2020 (1910.02054), Dao et al. 2022
+// (2205.14135); see docs/methodology.md (Training).
+package training

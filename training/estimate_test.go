@@ -1,0 +1,215 @@
+package training
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// testChip is an A100-like chip: 312 TFLOP/s, 2 TB/s, 80 GB; nodes of 8
+// joined at 300 GB/s each way, 25 GB/s scale-out, no latency.
+func testCluster(chips int) hardware.Cluster {
+	ch := &hardware.Chip{ID: "test", Architecture: "Ampere", DevicesPerChip: 1,
+		Peak: map[hardware.Precision]hardware.Value[units.FLOPRate]{
+			hardware.FP16: hardware.Fixed(312 * units.TFLOPS), hardware.BF16: hardware.Fixed(312 * units.TFLOPS)},
+		HBM: hardware.Memory{Capacity: hardware.Fixed(80 * units.GB), Bandwidth: hardware.Fixed(2 * units.TBps)}}
+	return hardware.Cluster{Chip: ch, ChipID: "test", Chips: chips, ChipsPerNode: min(8, chips), Stack: "cuda",
+		ScaleUp: hardware.Tier{Bandwidth: 300 * units.GBps, Size: 8}, ScaleOut: hardware.Tier{Bandwidth: 25 * units.GBps}}
+}
+
+func p(v float64) Param { return Param{Value: v, Basis: Assumed, Note: "test"} }
+
+// ideal is a profile with every efficiency 1, no overlap, no overhead:
+// step time is pure FLOPs over peak plus bytes over bandwidth.
+func ideal() Profile {
+	return Profile{ID: "ideal", MatmulMax: p(1), MatmulHalfFLOP: p(0), FP8Max: p(1), AttentionEff: p(1), FlashAttention: p(0),
+		MemoryEff: p(1), ScaleUpEff: p(1), ScaleOutEff: p(1), GradBytes: p(2), MaxZeRO: p(3), SelectiveRecompute: p(1),
+		SequenceParallel: p(1), Interleaved: p(1)}
+}
+
+// gpt13 is GPT 1.3B-like: 24 layers, h 2048, 16 heads, 4h GeLU, V 51200.
+var gpt13 = llm.Model{Name: "gpt", Layers: 24, Hidden: 2048, Heads: 16, KVHeads: 16, FFN: 8192, Vocab: 51200,
+	Act: llm.GeLU, Attention: llm.MHA, TiedEmbeddings: true}
+
+func plan1(rc parallel.Recompute) parallel.Plan {
+	return parallel.Plan{TP: 1, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: rc}
+}
+
+// With ideal efficiencies on one chip and memory-bound work made free,
+// compute time must equal Megatron's eq. 3 (Narayanan et al. 2021), the
+// FLOPs of a full-recompute step, over the peak:
+// F = 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)).
+func TestComputeMatchesMegatronEq3(t *testing.T) {
+	prof := ideal()
+	prof.MemoryEff = p(1e12) // memory-bound operations cost nothing
+	job := Job{Seq: 2048, GlobalBatch: 4, Precision: hardware.FP16}
+	pl := plan1(parallel.RecomputeFull)
+	pl.Microbatch = 4
+	prof.MemoryReserved = p(0)
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(1 * units.TB)
+	r, err := Estimate(gpt13, pl, c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	B, s, l, h, V := 4.0, 2048.0, 24.0, 2048.0, 51200.0
+	eq3 := 96 * B * s * l * h * h * (1 + s/(6*h) + V/(16*l*h))
+	want := eq3 / 312e12
+	if got := float64(r.Breakdown.Compute); math.Abs(got/want-1) > 1e-3 {
+		t.Errorf("compute = %.6f s, want eq. 3 / peak = %.6f s", got, want)
+	}
+	// HFU counts the recompute pass: HFU = eq.3 FLOPs / (step · peak) = 1.
+	if math.Abs(r.HFU-1) > 2e-3 {
+		t.Errorf("HFU = %.4f, want 1 for an ideal chip", r.HFU)
+	}
+}
+
+// Activations follow Korthikanti et al. 2022 Table 2 for a 4h GeLU MHA
+// model with tensor parallelism t and no sequence parallelism:
+// s·b·h·(10 + 24/t + 5·a·s/(h·t)) bytes per layer; with SP the 10 is
+// divided by t too. One stage (PP 1) keeps all L layers for one
+// micro-batch, plus the logits (fp32 and their gradient: 8·s·b·V/t).
+func TestActivationsMatchKorthikanti(t *testing.T) {
+	pr, err := newPrep(gpt13, testCluster(8), ideal(), Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, b, h, a, L, V := 2048.0, 2.0, 2048.0, 16.0, 24.0, 51200.0
+	for _, c := range []struct {
+		tp int
+		sp bool
+	}{{1, false}, {4, false}, {4, true}, {8, true}} {
+		pl := parallel.Plan{TP: c.tp, PP: 1, DP: 8 / c.tp, CP: 1, EP: 1, VPP: 1, Microbatch: 2, Recompute: parallel.RecomputeNone, SequenceParallel: c.sp}
+		tt := float64(c.tp)
+		rep := 10.0
+		if c.sp {
+			rep /= tt
+		}
+		want := L*s*b*h*(rep+24/tt+5*a*s/(h*tt)) + 8*s*b*V/tt
+		if got := pr.activations(pl); math.Abs(got/want-1) > 1e-9 {
+			t.Errorf("tp %d sp %v: activations = %.4g, want %.4g", c.tp, c.sp, got, want)
+		}
+	}
+}
+
+// Mixed-precision Adam without ZeRO keeps 2 + GradBytes + 12 bytes per
+// parameter; ZeRO-1 divides the 12 by DP, ZeRO-2 also the gradients,
+// ZeRO-3 also the weights (Rajbhandari et al. 2020).
+func TestModelStatesByZeRO(t *testing.T) {
+	pr, _ := newPrep(gpt13, testCluster(8), ideal(), Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+	// Per layer 12h² (QKV 3h², out h², MLP 8h²), plus the tied embedding V·h.
+	P := 24*12*2048.0*2048 + 51200*2048.0
+	for z, want := range [][3]float64{{2 * P, 2 * P, 12 * P}, {2 * P, 2 * P, 12 * P / 8}, {2 * P, 2 * P / 8, 12 * P / 8}} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: z}
+		m := pr.memory(pl)
+		got := [3]float64{float64(m.Weights), float64(m.Grads), float64(m.Optimizer)}
+		for i := range got {
+			if math.Abs(got[i]/want[i]-1) > 1e-9 {
+				t.Errorf("zero %d: states = %v, want %v", z, got, want)
+				break
+			}
+		}
+	}
+}
+
+// The 1F1B bubble is (p−1)/(v·m) of the ideal per-micro-batch time
+// (Narayanan et al. 2021 §2.2): 4 stages, 16 micro-batches, v = 1 and 2.
+func TestBubbleFraction(t *testing.T) {
+	prof := ideal()
+	job := Job{Seq: 2048, GlobalBatch: 32, Precision: hardware.BF16}
+	for _, v := range []int{1, 2} {
+		pl := parallel.Plan{TP: 1, PP: 4, DP: 2, CP: 1, EP: 1, VPP: v, Microbatch: 1, Recompute: parallel.RecomputeFull}
+		r, err := Estimate(gpt13, pl, testCluster(8), prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := r.Breakdown
+		perMB := float64(b.Compute+b.TP+b.PP+b.Other) / 16
+		want := 3.0 / float64(v) * perMB
+		if got := float64(b.Bubble); math.Abs(got/want-1) > 1e-9 {
+			t.Errorf("vpp %d: bubble = %.4g s, want (p−1)/v × per-micro-batch = %.4g s", v, got, want)
+		}
+	}
+}
+
+// Tensor parallelism inside a node: per layer and pass two ring
+// all-reduces of s·b·h 16-bit values: 2 × 2(t−1)/t × bytes / 300 GB/s.
+// With full recompute the forward runs twice: 3 passes × L layers.
+func TestTPCommRing(t *testing.T) {
+	job := Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 8, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+	r, err := Estimate(gpt13, pl, testCluster(8), ideal(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bytes := 2048 * 2048 * 2.0
+	perAR := 2 * 7.0 / 8 * bytes / 300e9
+	want := 8 * 24 * 3 * 2 * perAR // 8 micro-batches
+	if got := float64(r.Breakdown.TP); math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("TP comm = %.6g s, want %.6g s", got, want)
+	}
+}
+
+func TestDoesNotFitCarriesShortfall(t *testing.T) {
+	big := llm.Model{Name: "big", Layers: 96, Hidden: 12288, Heads: 96, KVHeads: 96, FFN: 49152, Vocab: 51200, Act: llm.GeLU, Attention: llm.MHA}
+	_, err := Estimate(big, plan1(parallel.RecomputeFull), testCluster(1), ideal(), Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	var nf *NotFitError
+	if !errors.Is(err, ErrDoesNotFit) || !errors.As(err, &nf) || nf.Shortfall <= 0 {
+		t.Fatalf("175B on one chip: err = %v; want a NotFitError with a shortfall", err)
+	}
+	// 175B × 16 bytes of states alone is 2.8 TB: the shortfall exceeds 2.7 TB.
+	if nf.Shortfall < 2.7*units.TB {
+		t.Errorf("shortfall = %s, want > 2.7 TB", nf.Shortfall)
+	}
+}
+
+func TestBadInputNamesField(t *testing.T) {
+	c := testCluster(8)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+	cases := []struct {
+		job   Job
+		field string
+	}{
+		{Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.FP8}, "precision"}, // the test chip has no FP8
+		{Job{Seq: 2048, GlobalBatch: -1, Precision: hardware.BF16}, "global_batch"},
+		{Job{Seq: 0, GlobalBatch: 8, Precision: hardware.BF16}, "seq"},
+	}
+	for _, k := range cases {
+		_, err := Estimate(gpt13, pl, c, ideal(), k.job)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != k.field {
+			t.Errorf("job %+v: err = %v; want a FieldError on %s", k.job, err, k.field)
+		}
+	}
+	prof := ideal()
+	prof.MaxZeRO = p(1)
+	pl.ZeRO = 3
+	_, err := Estimate(gpt13, pl, c, prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "zero" {
+		t.Errorf("zero 3 on a ZeRO-1 stack: err = %v; want a FieldError on zero", err)
+	}
+}
+
+// GEMM efficiency rises with size: max·F/(F + F½).
+func TestGEMMEfficiencyCurve(t *testing.T) {
+	prof := ideal()
+	prof.MatmulMax, prof.MatmulHalfFLOP = p(0.8), p(1e9)
+	pr, _ := newPrep(gpt13, testCluster(1), prof, Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	for _, f := range []float64{1e8, 1e9, 1e12} {
+		eff := 0.8 * f / (f + 1e9)
+		want := f / (312e12 * eff)
+		if got := pr.gemmTime(f, 0); math.Abs(got/want-1) > 1e-12 {
+			t.Errorf("gemmTime(%g) = %g, want %g", f, got, want)
+		}
+	}
+	// A skinny GEMM is bound by memory: 1 row × 8192 × 8192 reads 128 MiB.
+	if got, want := pr.gemmTime(2*8192*8192, 2*8192*8192), 2*8192*8192/2e12; got != want {
+		t.Errorf("skinny GEMM = %g s, want the memory time %g s", got, want)
+	}
+}

@@ -1,0 +1,71 @@
+package training
+
+import (
+	"reflect"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/parallel"
+)
+
+// The search gives the same plans whatever the number of workers, every
+// valid plan is either out of memory, in the top or slower, and the top
+// is sorted and each entry equals Estimate of its plan.
+func TestSearchDeterministicAndConsistent(t *testing.T) {
+	c := testCluster(64)
+	job := Job{Seq: 2048, GlobalBatch: 256, Precision: hardware.BF16}
+	prof := ideal()
+	prof.MatmulMax, prof.MatmulHalfFLOP, prof.AttentionEff, prof.MemoryEff = p(0.7), p(3e9), p(0.5), p(0.8)
+	a, err := Search(gpt13, c, prof, job, SearchOptions{Top: 5, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Search(gpt13, c, prof, job, SearchOptions{Top: 5, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("1 worker and 3 workers differ:\n%+v\n%+v", a.Top[0].PlanText, b.Top[0].PlanText)
+	}
+	if a.Evaluated != a.OutOfMemory+a.Slower+len(a.Top) {
+		t.Errorf("evaluated %d ≠ oom %d + slower %d + top %d", a.Evaluated, a.OutOfMemory, a.Slower, len(a.Top))
+	}
+	for i, r := range a.Top {
+		if i > 0 && r.StepTime < a.Top[i-1].StepTime {
+			t.Errorf("top not sorted at %d", i)
+		}
+		e, err := Estimate(gpt13, r.Plan, c, prof, job)
+		if err != nil || e.StepTime != r.StepTime {
+			t.Errorf("Estimate(%s) = %v, %v; search said %v", r.PlanText, e.StepTime, err, r.StepTime)
+		}
+	}
+}
+
+// Fixing a dimension in the space fixes it in every plan; the stack's
+// features bound the free ones (no SP, ZeRO ≤ 1 here).
+func TestSearchRespectsSpaceAndStack(t *testing.T) {
+	prof := ideal()
+	prof.SequenceParallel, prof.MaxZeRO = p(0), p(1)
+	sr, err := Search(gpt13, testCluster(64), prof, Job{Seq: 2048, GlobalBatch: 256, Precision: hardware.BF16},
+		SearchOptions{Space: parallel.Space{TP: 4}, Top: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sr.Top {
+		if r.Plan.TP != 4 || r.Plan.SequenceParallel || r.Plan.ZeRO > 1 {
+			t.Errorf("plan %s breaks tp=4, no sp, zero ≤ 1", r.PlanText)
+		}
+	}
+}
+
+func TestSearchProgressReachesTotal(t *testing.T) {
+	var last, total int
+	_, err := Search(gpt13, testCluster(16), ideal(), Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16},
+		SearchOptions{Progress: func(d, n int) { last, total = d, n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last == 0 || last != total {
+		t.Errorf("progress ended at %d of %d", last, total)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -111,18 +112,37 @@ func cmdServeEstimate(e *env, args []string) error {
 		out = append(out, r)
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, out)
-	}
-	for i, r := range out {
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
+		err = writeJSON(e.stdout, out)
+	} else {
+		for i, r := range out {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			printServe(e.stdout, r)
 		}
-		printServe(e.stdout, r)
+		if len(out) > 1 {
+			printServeComparison(e.stdout, out)
+		}
 	}
-	if len(out) > 1 {
-		printServeComparison(e.stdout, out)
+	if err != nil {
+		return err
 	}
-	return nil
+	return noOperatingPoint(out)
+}
+
+// noOperatingPoint fails (exit 1) when a deployment has no batch that
+// meets its SLO; its curve has been printed and the reason says why.
+func noOperatingPoint(out []serveResult) error {
+	var why []string
+	for _, r := range out {
+		if r.Best == nil {
+			why = append(why, fmt.Sprintf("%s: %s", r.Spec.label(), r.NoBest))
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(why, "; "))
 }
 
 // serveFlags binds the deployment flags to s.

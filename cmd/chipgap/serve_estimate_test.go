@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runServe(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"serve-estimate"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+var cm384Decode = []string{"--chip", "ascend-910c", "--chips", "160", "--model", "deepseek-v3",
+	"--software", "cloudmatrix-infer", "--ep", "320", "--precision", "int8", "--mode", "decode",
+	"--input", "4096", "--output", "256", "--tpot", "50ms", "--spec-tokens", "1", "--spec-acceptance", "0.7"}
+
+// The CloudMatrix384 decode point (Zuo et al. 2025): 1,943 output tokens/s
+// per 910C at 96 sequences per chip under a 50 ms TPOT. The best point
+// must land within the accuracy goal (12 %) and near that batch.
+func TestServeEstimateCM384(t *testing.T) {
+	code, out, errs := runServe(t, append(cm384Decode, "--json")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rs []struct {
+		Best struct {
+			Batch         int     `json:"batch"`
+			BatchPerChip  float64 `json:"batch_per_chip"`
+			TPOT          float64 `json:"tpot"`
+			OutputPerChip float64 `json:"output_tokens_per_s_per_chip"`
+		} `json:"best"`
+		BestLow  *float64 `json:"best_low"`
+		BestHigh *float64 `json:"best_high"`
+		Cost     *struct {
+			Owned struct {
+				USD float64 `json:"usd_per_million_tokens"`
+				J   float64 `json:"joules_per_token"`
+			} `json:"owned"`
+		} `json:"cost"`
+	}
+	if err := json.Unmarshal([]byte(out), &rs); err != nil || len(rs) != 1 {
+		t.Fatalf("JSON: %v (%d results)\n%s", err, len(rs), out)
+	}
+	b := rs[0].Best
+	if e := b.OutputPerChip/1943 - 1; e < -0.12 || e > 0.12 {
+		t.Errorf("best = %.0f tokens/s/chip, want within 12 %% of 1943 (error %+.1f %%)", b.OutputPerChip, e*100)
+	}
+	if b.TPOT > 0.050 || b.BatchPerChip < 70 || b.BatchPerChip > 130 {
+		t.Errorf("best batch %.1f/chip at TPOT %.1f ms: want ~96/chip under 50 ms", b.BatchPerChip, b.TPOT*1e3)
+	}
+	if lo, hi := rs[0].BestLow, rs[0].BestHigh; lo == nil || hi == nil || *lo > b.OutputPerChip || *hi < b.OutputPerChip {
+		t.Errorf("range %v–%v does not bracket %.0f", lo, hi, b.OutputPerChip)
+	}
+	if c := rs[0].Cost; c == nil || c.Owned.USD <= 0 || c.Owned.J <= 0 {
+		t.Errorf("cost = %+v: want positive $ per million tokens and J per token", c)
+	}
+}
+
+func TestServeEstimateText(t *testing.T) {
+	code, out, errs := runServe(t, cm384Decode...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"KV cache per instance", "Best under TPOT ≤ 50 ms", "tokens/s per chip", "Cost per million output tokens", "J per token"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Bad input gets a reason, never a zero or a crash.
+func TestServeEstimateBadInput(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"precision the chip lacks", []string{"--chip", "ascend-910c", "--model", "llama3.1-8b", "--precision", "fp8"}, exitFailure, "supports"},
+		{"batch that cannot fit", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-8b", "--precision", "fp8", "--batches", "100000000"}, exitFailure, "KV cache"},
+		{"weights that cannot fit", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-405b"}, exitFailure, "weights need"},
+		{"SLO no batch meets", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-70b", "--precision", "fp8", "--tpot", "1ms"}, exitFailure, "no batch size meets it"},
+		{"unknown chip", []string{"--chip", "h100-sxn", "--model", "llama3.1-8b"}, exitFailure, "h100-sxm"},
+		{"missing model", []string{"--chip", "h100-sxm"}, exitUsage, "--model"},
+		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
+		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
+	} {
+		code, _, errs := runServe(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, errs, c.code, c.want)
+		}
+	}
+}
+
+// The public comparison's shape: DeepSeek-R1 decode per chip on a 910C
+// supernode against H800 and H100 deployments at the same 50 ms TPOT,
+// each with its range.
+func TestServeEstimateScenarioComparison(t *testing.T) {
+	code, out, errs := runServe(t, "--scenario", "testdata/deepseek-decode-comparison.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	i := strings.Index(out, "Comparison (best point per deployment)")
+	if i < 0 {
+		t.Fatalf("no comparison table:\n%s", out)
+	}
+	table := out[i:]
+	for _, chip := range []string{"ascend-910c", "h800-sxm", "h100-sxm"} {
+		if !strings.Contains(table, chip) {
+			t.Errorf("comparison lacks %s:\n%s", chip, table)
+		}
+	}
+}
+
+func TestServeEstimateDisagg(t *testing.T) {
+	code, out, errs := runServe(t, "--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--precision", "fp8",
+		"--tp", "8", "--mode", "disagg", "--input", "2000", "--output", "500", "--tpot", "40ms", "--ttft", "2s")
+	if code != exitOK || !strings.Contains(out, "prefill chips per decode chip") {
+		t.Errorf("exit %d, stderr %s, output:\n%s", code, errs, out)
+	}
+}

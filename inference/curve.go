@@ -64,7 +64,9 @@ type Point struct {
 	BatchPerChip float64       `json:"batch_per_chip"`
 	TPOT         units.Seconds `json:"tpot"`
 	TTFT         units.Seconds `json:"ttft"`
-	// OutputPerChip and InputPerChip are tokens/s per package.
+	// OutputPerChip and InputPerChip are tokens/s per package. In decode
+	// mode InputPerChip is the prompt rate its requests carry (what the
+	// prefill pool must supply), not work done here.
 	OutputPerChip float64    `json:"output_tokens_per_s_per_chip"`
 	InputPerChip  float64    `json:"input_tokens_per_s_per_chip"`
 	Step          StepResult `json:"step"`

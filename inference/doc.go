@@ -11,14 +11,17 @@
 //     Profile, Speculative) and how it resolves into per-device quantities.
 //   - step.go: StepTime, the per-step roofline model everything else uses.
 //   - memory.go: weights per device and KVCapacity.
-//   - latency.go, curve.go: TTFT/TPOT, the curve, Best under an SLO,
-//     offline (mixed) throughput; disagg.go; cost.go.
+//   - curve.go: modes (colocated, decode, prefill), TTFT/TPOT of a batch,
+//     the curve over batch sizes, Best under an SLO.
+//   - disagg.go: MaxBatch, prefill–decode disaggregation, cost and energy
+//     per token (via econ).
 //
 // # Stable API (used by the serving simulator, package serve)
 //
 //	StepTime(d Deployment, b Batch) (StepResult, error)
 //	KVCapacity(d Deployment) (KV, error)
 //	MemoryUse(d Deployment) (Memory, error)
+//	MaxBatch(d Deployment, mode Mode, w Workload) (int, error)
 //
 // A Batch is what one instance (one copy of the model over TP×PP×EP
 // devices) computes in one step: Prefill chunks {Tokens, Cached} and the

@@ -34,6 +34,11 @@ type trainRequest struct {
 	Plan *parallel.Plan `json:"plan"`
 	// Top is how many plans a search returns (default 5, at most 20).
 	Top int `json:"top"`
+	// Charts adds SVG charts (step time and memory) to the answer.
+	Charts bool `json:"charts"`
+	// Ranges (default true) re-evaluates the plan at the low and high
+	// ends of the chip's catalog ranges: two more estimates.
+	Ranges *bool `json:"ranges"`
 }
 
 // trainSetup is a request resolved against the catalog.
@@ -64,7 +69,7 @@ func (s *Server) trainSetup(req trainRequest) (trainSetup, error) {
 	if req.Tokens < 0 {
 		return st, badField("tokens", "%g: want 0 (no budget) or more", req.Tokens)
 	}
-	if st.profile, st.stack, err = cat.TrainingProfile(st.cluster.Stack, req.Framework); err != nil {
+	if st.profile, st.stack, err = s.trainingProfile(cat, st.cluster.Stack, req.Framework); err != nil {
 		return st, badField("framework", "%v", err)
 	}
 	st.job = training.Job{Seq: cmp.Or(req.Seq, 4096), GlobalBatch: cmp.Or(req.GlobalBatch, 1024), Precision: prec, Tokens: req.Tokens}
@@ -120,7 +125,7 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return trainEstimate{}, planError(err)
 		}
-		return st.describe(res), nil
+		return st.describe(res, req), nil
 	})
 	if err != nil {
 		return err
@@ -144,14 +149,18 @@ func planError(err error) error {
 }
 
 // describe adds the run's cost and ranges to an estimate.
-func (st trainSetup) describe(res training.Result) trainEstimate {
+func (st trainSetup) describe(res training.Result, req trainRequest) trainEstimate {
 	out := trainEstimate{Result: res, Chip: st.cluster.ChipID, Chips: st.cluster.Chips, Model: st.model.ID,
 		Profile: st.stack, Tokens: st.job.Tokens}
 	if res.ChipHours > 0 {
 		out.Cost = rentalCost(st.cluster.Chip, res.ChipHours)
 	}
-	out.Ranges = st.ranges(res)
-	out.Charts = trainCharts(res)
+	if req.Ranges == nil || *req.Ranges {
+		out.Ranges = st.ranges(res)
+	}
+	if req.Charts {
+		out.Charts = trainCharts(res)
+	}
 	return out
 }
 
@@ -218,7 +227,7 @@ func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error
 		}
 		out := trainSearch{SearchResult: sr}
 		if len(sr.Top) > 0 {
-			best := st.describe(sr.Top[0])
+			best := st.describe(sr.Top[0], req)
 			out.Best = &best
 		}
 		return out, nil

@@ -41,6 +41,7 @@ type Server struct {
 	limits  Limits
 	gate    *gate
 	jobs    *jobs
+	memo    memo
 	handler http.Handler
 }
 

@@ -255,7 +255,7 @@ function trainBody(form, search) {
   const n = name => Number(f[name].value);
   const body = {
     chip: f.chip.value, chips: n("chips"), model: f.model.value,
-    tokens: n("tokens"), seq: n("seq"), global_batch: n("batch"), precision: f.precision.value,
+    tokens: n("tokens"), seq: n("seq"), global_batch: n("batch"), precision: f.precision.value, charts: true,
   };
   if (!search) {
     body.plan = {tp: n("tp"), pp: n("pp"), dp: n("dp"), cp: n("cp"), ep: n("ep"), vpp: n("vpp"),

@@ -1,0 +1,330 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"chipgap/catalog"
+)
+
+// newTestServer serves a fresh Server over loopback; logs go to buf.
+func newTestServer(t testing.TB, l Limits) (*httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	s := &Server{Limits: l, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil))}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv, &buf
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// do sends a request and decodes the JSON answer into dst (if not nil),
+// returning the status.
+func do(t testing.TB, method, url, body string, dst any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); strings.Contains(url, "/api/") && !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s %s: Content-Type %q, want application/json", method, url, ct)
+	}
+	if dst != nil {
+		if err := json.NewDecoder(resp.Body).Decode(dst); err != nil {
+			t.Fatalf("%s %s: decode: %v", method, url, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestChipsListsEveryCatalogChip(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	var got struct{ Chips []chipSummary }
+	if st := do(t, "GET", srv.URL+"/api/chips", "", &got); st != http.StatusOK {
+		t.Fatalf("GET /api/chips = %d, want 200", st)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cat.ChipIDs()
+	if len(got.Chips) != len(want) {
+		t.Fatalf("GET /api/chips lists %d chips, catalog has %d", len(got.Chips), len(want))
+	}
+	for i, c := range got.Chips {
+		if c.ID != want[i] {
+			t.Errorf("chip %d = %q, want %q", i, c.ID, want[i])
+		}
+	}
+}
+
+func TestChipDetailResolvesSources(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	var got chipDetail
+	if st := do(t, "GET", srv.URL+"/api/chips/h100-sxm", "", &got); st != http.StatusOK {
+		t.Fatalf("GET /api/chips/h100-sxm = %d", st)
+	}
+	// Every key the BF16 peak cites resolves to a titled source.
+	keys := got.Chip.Peak["bf16"].Sources
+	if len(keys) == 0 {
+		t.Fatal("h100-sxm bf16 peak cites no source")
+	}
+	for _, k := range keys {
+		if got.Sources[k].Title == "" {
+			t.Errorf("source %q of h100-sxm bf16 peak is not resolved", k)
+		}
+	}
+}
+
+// TestErrorsNameTheField: each bad request gets a 4xx JSON body naming
+// the field at fault.
+func TestErrorsNameTheField(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	est := `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","plan":{"tp":8}}`
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		field                    string
+	}{
+		{"unknown chip id", "GET", "/api/chips/h101", "", 404, "id"},
+		{"unknown model in compare", "GET", "/api/compare?chips=h100-sxm&model=llama9", "", 404, "model"},
+		{"bad precision", "GET", "/api/compare?chips=h100-sxm&precision=fp7", "", 400, "precision"},
+		{"malformed JSON", "POST", "/api/train/estimate", `{"chip":`, 400, "body"},
+		{"empty body", "POST", "/api/train/estimate", ``, 400, "body"},
+		{"trailing data", "POST", "/api/train/estimate", est + `{}`, 400, "body"},
+		{"unknown field", "POST", "/api/train/estimate", `{"chipz":"h100-sxm"}`, 400, "chipz"},
+		{"wrong type", "POST", "/api/train/estimate", `{"chips":"many"}`, 400, "chips"},
+		{"missing plan", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b"}`, 400, "plan"},
+		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.dp"},
+		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},
+		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"b300","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
+		{"zero prompt", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":0,"output_tokens":10}}`, 400, "input_tokens"},
+		{"too many seeds", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","days":1,"seeds":100000}`, 400, "seeds"},
+		{"no budget", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b"}`, 400, "tokens"},
+		{"unknown endpoint", "GET", "/api/nothing", "", 404, "path"},
+		{"report slot", "POST", "/api/report", `{}`, 501, "scenario"},
+		{"unknown job", "GET", "/api/jobs/feedface", "", 404, "id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var e Error
+			st := do(t, tc.method, srv.URL+tc.path, tc.body, &e)
+			if st != tc.status || e.Field != tc.field || e.Msg == "" {
+				t.Errorf("%s %s %q = %d {field %q, error %q}, want %d naming field %q", tc.method, tc.path, tc.body, st, e.Field, e.Msg, tc.status, tc.field)
+			}
+		})
+	}
+}
+
+// TestBodyLimit: a 10 MB body is refused with 413 and the server keeps
+// serving.
+func TestBodyLimit(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	big := `{"chip":"` + strings.Repeat("x", 10<<20) + `"}`
+	var e Error
+	if st := do(t, "POST", srv.URL+"/api/train/estimate", big, &e); st != http.StatusRequestEntityTooLarge || e.Field != "body" {
+		t.Errorf("POST 10 MB body = %d field %q, want 413 naming body", st, e.Field)
+	}
+	if st := do(t, "GET", srv.URL+"/api/chips", "", nil); st != http.StatusOK {
+		t.Errorf("GET /api/chips after a 10 MB body = %d, want 200", st)
+	}
+}
+
+// TestPanicIsLogged500: a handler panic becomes a JSON 500 and a log line.
+func TestPanicIsLogged500(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Server{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+	s.init()
+	h := s.api(func(w http.ResponseWriter, r *http.Request) error { panic("boom") })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/x", nil))
+	var e Error
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != 500 || e.Msg == "" || !strings.Contains(buf.String(), "boom") {
+		t.Errorf("panicking handler = %d %q, log %q; want 500, a JSON error and the panic logged", rec.Code, rec.Body.String(), buf.String())
+	}
+	// An unclassified error is a 500 whose detail stays in the log.
+	h = s.api(func(w http.ResponseWriter, r *http.Request) error { return errors.New("disk on fire") })
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/x", nil))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "disk on fire") || !strings.Contains(buf.String(), "disk on fire") {
+		t.Errorf("internal error = %d %q; want 500 with the detail logged, not sent", rec.Code, rec.Body.String())
+	}
+}
+
+// TestCompareRatios: ratios are typ over the baseline's typ, and the
+// model rows follow their formulas: weights / HBM capacity and HBM
+// bandwidth / active weight bytes.
+func TestCompareRatios(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	var got comparison
+	if st := do(t, "GET", srv.URL+"/api/compare?chips=h100-sxm,b200&model=llama3.1-8b&precision=bf16", "", &got); st != 200 {
+		t.Fatalf("GET /api/compare = %d", st)
+	}
+	cat, _ := catalog.Load()
+	h100, _ := cat.Chip("h100-sxm")
+	b200, _ := cat.Chip("b200")
+	m, _ := cat.Model("llama3.1-8b")
+	rows := map[string]row{}
+	for _, r := range got.Rows {
+		rows[r.Key] = r
+	}
+	peakRatio := float64(b200.Peak["bf16"].Typ / h100.Peak["bf16"].Typ)
+	if r := rows["peak"].Cells[1].Ratio; !near(r, peakRatio, 1e-12) {
+		t.Errorf("b200/h100 bf16 peak ratio = %g, want %g", r, peakRatio)
+	}
+	// Llama 3.1 8B: 8.03e9 parameters × 2 bytes ≈ 16.1 GB; over 80 GB of
+	// H100 HBM that is 0.2 of a chip.
+	weights := float64(m.Params().Total) * 2
+	if c := rows["chips_for_weights"].Cells[0]; !near(c.Typ, weights/float64(h100.HBM.Capacity.Typ), 1e-12) || c.Typ < 0.19 || c.Typ > 0.21 {
+		t.Errorf("chips for llama3.1-8b weights on h100 = %g, want %g (≈0.2)", c.Typ, weights/float64(h100.HBM.Capacity.Typ))
+	}
+	// 3.35 TB/s / 16.1 GB ≈ 208 tokens/s at batch 1 (dense: active = total).
+	if c := rows["decode_ceiling"].Cells[0]; c.Typ < 200 || c.Typ > 215 {
+		t.Errorf("h100 batch-1 decode ceiling for llama3.1-8b = %g tokens/s, want ≈208", c.Typ)
+	}
+	if len(got.Charts) == 0 || !strings.HasPrefix(got.Charts[0].SVG, "<svg") {
+		t.Errorf("compare charts = %d, want SVG charts", len(got.Charts))
+	}
+}
+
+// TestTrainEstimateMatchesEstimator: the endpoint returns what
+// training.Estimate gives for the same inputs, and days = tokens ÷
+// tokens/s.
+func TestTrainEstimateMatchesEstimator(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	body := `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","tokens":1e11,"seq":4096,"global_batch":256,"plan":{"tp":2,"pp":1,"zero":1,"sequence_parallel":true}}`
+	var got trainEstimate
+	if st := do(t, "POST", srv.URL+"/api/train/estimate", body, &got); st != 200 {
+		t.Fatalf("POST /api/train/estimate = %d", st)
+	}
+	if got.Plan.DP != 32 || got.Plan.Recompute != "selective" {
+		t.Errorf("filled plan = %+v, want dp = 64/2 = 32 and selective recompute", got.Plan)
+	}
+	days := 1e11 / got.TokensPerSec / 86400
+	if !near(got.Days, days, 1e-9) {
+		t.Errorf("days = %g, want tokens/tokens_per_s = %g", got.Days, days)
+	}
+	if got.MFU <= 0 || got.MFU >= 1 {
+		t.Errorf("mfu = %g, want a fraction", got.MFU)
+	}
+	// Cost = chip-hours × rental typ: chip-hours = 64 × days × 24.
+	cat, _ := catalog.Load()
+	h100, _ := cat.Chip("h100-sxm")
+	if want := 64 * got.Days * 24 * float64(h100.Rental.Typ); got.Cost == nil || !near(float64(got.Cost.Typ), want, 1e-9) {
+		t.Errorf("cost = %+v, want typ %g", got.Cost, want)
+	}
+	if lo, hi := got.Ranges.Low, got.Ranges.High; lo == nil || hi == nil || lo.Days < got.Days || hi.Days > got.Days {
+		t.Errorf("ranges = %+v, want low-end hardware slower (more days) and high-end faster than %g", got.Ranges, got.Days)
+	}
+}
+
+// TestAsyncJob: ?async=1 answers 202 with a job whose final state holds
+// the same result as the synchronous call.
+func TestAsyncJob(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	body := `{"chip":"h100-sxm","chips":16,"model":"llama3.1-8b","seq":4096,"global_batch":64,"top":3}`
+	var sync trainSearch
+	if st := do(t, "POST", srv.URL+"/api/train/search", body, &sync); st != 200 {
+		t.Fatalf("POST /api/train/search = %d", st)
+	}
+	var j jobView
+	if st := do(t, "POST", srv.URL+"/api/train/search?async=1", body, &j); st != http.StatusAccepted || j.ID == "" {
+		t.Fatalf("POST /api/train/search?async=1 = %d %+v, want 202 with a job id", st, j)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var final struct {
+		State    string
+		Progress progressView
+		Result   trainSearch
+	}
+	for time.Now().Before(deadline) {
+		if do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &final); final.State != "running" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if final.State != "done" || final.Progress.Done != final.Progress.Total || final.Progress.Total == 0 {
+		t.Fatalf("job = %s progress %+v, want done with every shape counted", final.State, final.Progress)
+	}
+	if final.Result.Evaluated != sync.Evaluated || final.Result.Top[0].PlanText != sync.Top[0].PlanText {
+		t.Errorf("async result %d plans, best %q; sync %d plans, best %q", final.Result.Evaluated, final.Result.Top[0].PlanText, sync.Evaluated, sync.Top[0].PlanText)
+	}
+}
+
+// TestBusyAndTimeout: with one slot and no waiting room a second heavy
+// request is refused with 503; a request that waits past the timeout
+// gets 504.
+func TestBusyAndTimeout(t *testing.T) {
+	s := &Server{Limits: Limits{MaxHeavy: 1, MaxWaiting: 1, Timeout: 50 * time.Millisecond}}
+	s.init()
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go func() {
+		_, _ = compute(context.Background(), s, func(ctx context.Context) (int, error) {
+			close(started)
+			<-release
+			return 0, nil
+		})
+	}()
+	<-started
+	_, err := compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusGatewayTimeout {
+		t.Errorf("second request while the slot is held = %v, want 504", err)
+	}
+	s.gate.waiting <- struct{}{} // fill the waiting room
+	_, err = compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+	if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
+		t.Errorf("request with a full waiting room = %v, want 503", err)
+	}
+	<-s.gate.waiting
+	close(release)
+}
+
+func TestStaticPageIsEmbedded(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	for _, p := range []string{"/", "/app.js", "/style.css"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(b) == 0 {
+			t.Errorf("GET %s = %d (%d bytes), want the embedded file", p, resp.StatusCode, len(b))
+		}
+		// Works offline: nothing is fetched from another host.
+		if bytes.Contains(b, []byte("http://")) && p != "/" || bytes.Contains(b, []byte("https://cdn")) || bytes.Contains(b, []byte("<script src=\"http")) {
+			t.Errorf("GET %s refers to another host", p)
+		}
+	}
+	if st := do(t, "POST", srv.URL+"/", "", nil); st != http.StatusMethodNotAllowed {
+		t.Errorf("POST / = %d, want 405", st)
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"chipgap/serve"
+)
+
+func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
+	fmt.Fprintf(w, "%s, %s weights, router %s\n", s.Model, s.Precision, d.Router)
+	for _, p := range simPools(s, d) {
+		e := p.Engine
+		adm := "on-demand KV"
+		if e.ReserveOutput {
+			adm = "reserved KV"
+		}
+		fmt.Fprintf(w, "  %-7s %d × %g %s: %d KV blocks of %d tokens, ≤ %d seqs, %d tokens/step, %s, %s\n",
+			p.Name, p.Replicas, p.ChipsPerReplica, p.Chip, e.KVBlocks, e.BlockTokens, e.MaxSeqs, e.MaxBatchTokens, e.Scheduler, adm)
+	}
+	if d.Disaggregated() {
+		fmt.Fprintf(w, "  KV link %.4g GB/s per prefill replica, %.3g µs latency\n", float64(d.Link.Bandwidth)/1e9, float64(d.Link.Latency)*1e6)
+	}
+	in, out := s.Input, s.Output
+	src := fmt.Sprintf("%s arrivals", s.Arrival)
+	if s.Trace != "" {
+		src = "trace " + s.Trace
+	}
+	fmt.Fprintf(w, "Workload: %s, %d requests, input %s, output %s, seed %d\n\n", src, s.Requests, in.text(), out.text(), s.Seed)
+}
+
+func (l lengthSpec) text() string {
+	switch l.Dist {
+	case serve.Uniform:
+		return fmt.Sprintf("uniform %d–%d", l.Min, l.Max)
+	case serve.LogNormal:
+		return fmt.Sprintf("lognormal mean %d σ %.2g", l.Mean, l.Sigma)
+	case serve.Empirical:
+		return "from the trace"
+	}
+	return fmt.Sprintf("%d tokens", l.Mean)
+}
+
+func simSLOText(s serve.SLO) string {
+	var parts []string
+	if s.TTFT > 0 {
+		parts = append(parts, "TTFT ≤ "+s.TTFT.String())
+	}
+	if s.TPOT > 0 {
+		parts = append(parts, "TPOT ≤ "+s.TPOT.String())
+	}
+	if len(parts) == 0 {
+		return "no SLO"
+	}
+	return fmt.Sprintf("P%g %s", s.Percentile*100, strings.Join(parts, ", "))
+}
+
+func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deployment) {
+	if o := r.Overload; o != nil {
+		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  The deployment served %.4g requests/s before the stop; at this rate its queue grows without bound.\n\n",
+			o.At, o.Reason, o.ServedRate)
+	}
+	fmt.Fprintf(w, "Requests: %d completed, %d rejected (too long for the KV cache), %d unfinished; %d preemptions; %.5g s simulated\n\n",
+		r.RequestsCompleted, r.RequestsRejected, r.RequestsUnfinished, r.Preemptions, r.SimulatedSeconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "latency (ms)\tP50\tP90\tP99\tmean\tmax\t")
+	for _, l := range []struct {
+		name string
+		v    serve.Latency
+	}{{"TTFT", r.TTFT}, {"TPOT", r.TPOT}, {"end to end", r.E2E}} {
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t\n", l.name, l.v.P50, l.v.P90, l.v.P99, l.v.Mean, l.v.Max)
+	}
+	tw.Flush()
+	t := r.Throughput
+	fmt.Fprintf(w, "\nThroughput: %.4g requests/s, %.5g output tokens/s (%.4g per chip), %.5g input tokens/s\n",
+		t.RequestsPerS, t.OutputTokensPerS, t.OutputTokensPerSPerChip, t.InputTokensPerS)
+	g := r.Goodput
+	meets := "does not meet"
+	if g.Meets {
+		meets = "meets"
+	}
+	if slo.TTFT > 0 || slo.TPOT > 0 {
+		fmt.Fprintf(w, "Goodput: %.1f %% of requests within %s (%.4g requests/s); the deployment %s the SLO\n",
+			g.Attained*100, simSLOText(slo), g.RequestsPerS, meets)
+	} else {
+		fmt.Fprintln(w, "Goodput: no SLO given (--ttft, --tpot)")
+	}
+	c := r.Cost
+	fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens\n",
+		c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
+	for i, p := range d.Pools {
+		fmt.Fprintf(w, "KV cache (%s): peak %.0f %%, mean %.0f %%\n", p.Name, r.KV.PeakUtil[i]*100, r.KV.MeanUtil[i]*100)
+	}
+	simSeries(w, r.Series, d)
+}
+
+// simSeries draws the queue and each pool's KV use over time as rows of
+// block characters, one column per slice of the run.
+func simSeries(w io.Writer, pts []serve.Sample, d serve.Deployment) {
+	if len(pts) < 2 {
+		return
+	}
+	const cols = 60
+	n := min(cols, len(pts))
+	col := func(get func(serve.Sample) float64) []float64 {
+		out := make([]float64, n)
+		for c := range n {
+			lo, hi := c*len(pts)/n, max((c+1)*len(pts)/n, c*len(pts)/n+1)
+			for _, p := range pts[lo:hi] {
+				out[c] = max(out[c], get(p))
+			}
+		}
+		return out
+	}
+	waiting := col(func(p serve.Sample) float64 { return float64(p.Waiting) })
+	running := col(func(p serve.Sample) float64 { return float64(p.Running) })
+	fmt.Fprintf(w, "\nOver time (0 to %.4g s, each column the peak of its slice):\n", pts[len(pts)-1].T)
+	fmt.Fprintf(w, "  %-14s %s  max %.0f\n", "waiting", simSpark(waiting, 0), simMax(waiting))
+	fmt.Fprintf(w, "  %-14s %s  max %.0f\n", "running", simSpark(running, 0), simMax(running))
+	for i, p := range d.Pools {
+		kv := col(func(s serve.Sample) float64 { return s.KV[i] })
+		fmt.Fprintf(w, "  %-14s %s  max %.0f %%\n", "KV "+p.Name, simSpark(kv, 1), simMax(kv)*100)
+	}
+}
+
+func simMax(xs []float64) float64 {
+	m := 0.0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+// simSpark maps values to eight block heights, scaled to top (or the
+// largest value when top is 0).
+func simSpark(xs []float64, top float64) string {
+	if top == 0 {
+		top = simMax(xs)
+	}
+	blocks := []rune(" ▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	for _, x := range xs {
+		i := 0
+		if top > 0 {
+			i = int(math.Ceil(x / top * 8))
+		}
+		b.WriteRune(blocks[min(max(i, 0), 8)])
+	}
+	return b.String()
+}
+
+func simSweep(w io.Writer, pts []sweepPoint, slo serve.SLO) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rate/s\tdone\tTTFT P50\tTTFT P99\tTPOT P50\tTPOT P99\tout tok/s/chip\tgoodput %\t$/M out\tstatus\t")
+	for _, p := range pts {
+		r := p.Result
+		status := "ok"
+		switch {
+		case r.Overload != nil:
+			status = "OVERLOAD"
+		case !r.Goodput.Meets && (slo.TTFT > 0 || slo.TPOT > 0):
+			status = "misses SLO"
+		}
+		fmt.Fprintf(tw, "%g\t%d\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.1f\t%.4g\t%s\t\n", p.Rate, r.RequestsCompleted,
+			r.TTFT.P50, r.TTFT.P99, r.TPOT.P50, r.TPOT.P99, r.Throughput.OutputTokensPerSPerChip,
+			r.Goodput.Attained*100, r.Cost.USDPerMOutputTokens, status)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nLatencies in ms; SLO: %s.\n", simSLOText(slo))
+}
+
+func simPlan(w io.Writer, s simSpec, target float64, rows []serve.PlanRow, skipped []string) {
+	fmt.Fprintf(w, "Cheapest deployment of %s serving %g requests/s within %s (input %s, output %s):\n\n",
+		s.Model, target, simSLOText(s.slo()), s.Input.text(), s.Output.text())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEPLOYMENT\tUNIT CAPACITY/s\tUNITS\tCHIPS\t$/h\tTTFT P99 ms\tTPOT P99 ms\tNOTE")
+	for _, r := range rows {
+		ttft, tpot := "–", "–"
+		if r.Result != nil {
+			ttft, tpot = fmt.Sprintf("%.4g", r.Result.TTFT.P99), fmt.Sprintf("%.4g", r.Result.TPOT.P99)
+		}
+		note := "meets the SLO"
+		if !r.Meets {
+			note = r.Err
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, r.UnitCapacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
+	}
+	tw.Flush()
+	for _, why := range skipped {
+		fmt.Fprintf(w, "skipped: %s\n", why)
+	}
+}

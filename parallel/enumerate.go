@@ -130,7 +130,7 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 						for _, sp := range sps {
 							p := base
 							p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
-							if sp && sh.TP == 1 {
+							if sp && sh.TP == 1 && len(s.SP) != 1 {
 								continue // the same plan as sp=false
 							}
 							if p.Validate(prob) != nil {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The issue's command: MT-NLG 530B on 5128 A100 with batch 2520.
+func TestTrainSearchJSON(t *testing.T) {
+	code, out, errs := runCmd(t, "train", "--model", "mt-nlg-530b", "--chip", "a100-sxm4-80gb", "--chips", "5128",
+		"--global-batch", "2520", "--seq", "2048", "--search", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v struct {
+		Plans []struct {
+			PlanText string  `json:"plan_text"`
+			StepTime float64 `json:"step_time"`
+			MFU      float64 `json:"mfu"`
+		} `json:"plans"`
+		Evaluated int    `json:"plans_evaluated"`
+		Stack     string `json:"software_stack"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	if v.Evaluated == 0 || len(v.Plans) == 0 || v.Stack == "" {
+		t.Fatalf("plans_evaluated %d, %d plans, stack %q", v.Evaluated, len(v.Plans), v.Stack)
+	}
+	// 5128 = 8 · 641 and 641 is prime: TP·PP·CP ≤ 8 in every plan, so DP
+	// carries the factor 641 in every plan the search ranks.
+	for i, p := range v.Plans {
+		if !strings.Contains(p.PlanText, "dp=641") && !strings.Contains(p.PlanText, "dp=1282") &&
+			!strings.Contains(p.PlanText, "dp=2564") && !strings.Contains(p.PlanText, "dp=5128") {
+			t.Errorf("plan %s: DP is not a multiple of 641", p.PlanText)
+		}
+		if i > 0 && p.StepTime < v.Plans[i-1].StepTime {
+			t.Errorf("plans not ranked at %d", i)
+		}
+		if p.MFU <= 0 || p.MFU >= 1 {
+			t.Errorf("plan %s: MFU %g out of (0, 1)", p.PlanText, p.MFU)
+		}
+	}
+}
+
+func TestTrainOnePlanText(t *testing.T) {
+	code, out, errs := runCmd(t, "train", "--model", "llama2-70b", "--chip", "h100-sxm", "--chips", "64",
+		"--global-batch", "512", "--seq", "4096", "--tp", "8", "--pp", "2", "--tokens", "2e12")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"tp=8 pp=2 dp=4", "128 micro-batches", "MFU", "pipeline bubble", "Memory per device", "chip-hours", "cuda-mcore"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Bad input: a one-line error naming the field, exit 2.
+func TestTrainBadInput(t *testing.T) {
+	base := []string{"train", "--model", "llama2-70b", "--chip", "h100-sxm", "--chips", "64", "--global-batch", "512", "--seq", "4096"}
+	cases := []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"--tp", "3"}, "--tp = 3"},
+		{[]string{"--global-batch", "-5"}, "--global-batch = -5"},
+		{[]string{"--zero", "7"}, "--zero = 7"},
+		{[]string{"--recompute", "half"}, "recompute"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCmd(t, append(append([]string{}, base...), c.extra...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", c.extra, code, errs, c.want)
+		}
+	}
+	code, _, errs := runCmd(t, "train", "--model", "llama2-70b", "--chip", "a100-sxm4-80gb", "--chips", "8",
+		"--global-batch", "8", "--seq", "4096", "--precision", "fp8")
+	if code != exitUsage || !strings.Contains(errs, "--precision = fp8") || !strings.Contains(errs, "no fp8") {
+		t.Errorf("fp8 on A100: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestTrainDoesNotFitIsFailure(t *testing.T) {
+	code, _, errs := runCmd(t, "train", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "8",
+		"--global-batch", "8", "--seq", "4096", "--tp", "8")
+	if code != exitFailure || !strings.Contains(errs, "does not fit") || !strings.Contains(errs, "short by") {
+		t.Errorf("405B on 8 GPUs: exit %d, stderr %q", code, errs)
+	}
+}
+
+func calibrationFile(t *testing.T) string {
+	p := filepath.Join("..", "..", "..", "shared", "data", "published-runs.yaml")
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("calibration set not present")
+	}
+	return p
+}
+
+func TestTrainFromFile(t *testing.T) {
+	code, out, errs := runCmd(t, "train", "--file", calibrationFile(t), "--run", "megatron2021-t1-18.4b", "--search", "--top", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "tp=8 pp=1 dp=32") || !strings.Contains(out, "cuda-megatron") {
+		t.Errorf("stated plan or stack missing:\n%s", out)
+	}
+}
+
+func TestValidateCommand(t *testing.T) {
+	code, out, errs := runCmd(t, "validate", calibrationFile(t), "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v struct {
+		Results []map[string]any `json:"results"`
+		Summary struct {
+			Runs      int `json:"runs"`
+			Predicted int `json:"predicted"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Summary.Runs != len(v.Results) || v.Summary.Runs < 26 {
+		t.Errorf("summary %+v over %d results", v.Summary, len(v.Results))
+	}
+	code, md, _ := runCmd(t, "validate", calibrationFile(t), "--markdown")
+	if code != exitOK || !strings.Contains(md, "| megatron2021-t1-1.7b |") || !strings.Contains(md, "median abs error") {
+		t.Errorf("markdown: exit %d\n%s", code, md)
+	}
+}
+
+func TestValidateMalformed(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bad.yaml")
+	src := "format: published-runs/v1\nruns:\n- id: r1\n  kind: training\n  source: x\n  system: {chip: h100-sxm, chips: 8, colour: red}\n"
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "validate", p)
+	if code != exitFailure || !strings.Contains(errs, "run r1: system.colour") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming run r1 and system.colour", code, errs)
+	}
+}

@@ -48,6 +48,7 @@ func commands() []command {
 		{"fab", "dies per wafer, yield, cost per good chip and yearly supply with its binding constraint", cmdFab},
 		{"serve-estimate", "serving throughput per chip: latency curve, best point under TPOT/TTFT, KV cache, cost per token", cmdServeEstimate},
 		{"run", "a whole training run: failures, checkpoints, restarts, goodput and porting effort, simulated", cmdRun},
+		{"simulate", "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, capacity at an SLO", cmdSimulate},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}
 }

@@ -177,3 +177,115 @@ func shot(ctx context.Context, t *testing.T, b *browser, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 	}
 }
+
+// TestBrowserTrainEstimate opens the training tab, fills the form, clicks
+// Estimate and checks the headline numbers (days, cost, MFU, step time,
+// throughput and their ranges) against POST /api/train/estimate with the
+// same body.
+func TestBrowserTrainEstimate(t *testing.T) {
+	ctx, b, srv := needBrowser(t)
+	if err := b.navigate(ctx, srv.URL+"/"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatal(err)
+	}
+	fill := `(() => {
+		document.querySelector('#tabs button[data-tab="train"]').click();
+		const f = document.querySelector('#train-form').elements;
+		f.chip.value = "ascend-910c"; f.chips.value = "512"; f.model.value = "llama3.1-70b";
+		f.tokens.value = "2e12"; f.seq.value = "4096"; f.batch.value = "512";
+		f.tp.value = "8"; f.pp.value = "4"; f.dp.value = "0"; f.zero.value = "1"; f.sp.value = "1"; f.recompute.value = "selective";
+		document.querySelector('#train-go').click(); })()`
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#train-big [data-key="days"]') || document.querySelector('#train-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	_ = b.eval(ctx, `document.querySelector('#train-status').className + ": " + document.querySelector('#train-status').textContent`, &status)
+	if strings.HasPrefix(status, "status err") {
+		t.Fatalf("page shows an error: %s", status)
+	}
+	var body string
+	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form'), false))`, &body); err != nil {
+		t.Fatal(err)
+	}
+	var api trainEstimate
+	postJSON(t, srv.URL+"/api/train/estimate", body, &api)
+	if api.Chip != "ascend-910c" || api.Chips != 512 || api.Plan.TP != 8 || api.Plan.PP != 4 {
+		t.Fatalf("page sent %s: want the form's chip, chips and plan", body)
+	}
+	var shown []headline
+	js := `[...document.querySelectorAll('#train-big > div')].map(d => ({key: d.dataset.key, typ: Number(d.dataset.typ),
+		scale: Number(d.dataset.scale), text: d.querySelector('.num').textContent, range: (d.querySelector('.rng') || {}).textContent || ""}))`
+	if err := b.eval(ctx, js, &shown); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime), "tokens_per_s": api.TokensPerSec}
+	if api.Cost != nil {
+		want["cost"] = float64(api.Cost.Typ)
+	}
+	if len(shown) != len(want) {
+		t.Errorf("page shows %d headline numbers, want %d (%v)", len(shown), len(want), shown)
+	}
+	for _, s := range shown {
+		w, ok := want[s.Key]
+		if !ok {
+			t.Errorf("unexpected headline %q", s.Key)
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.ReplaceAll(s.Text, ",", ""), 64)
+		if !near(s.Typ, w, 1e-12) || err != nil || !near(v, w/s.Scale, 5.01e-4) {
+			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
+		}
+	}
+	if lo, hi := api.Ranges.Low, api.Ranges.High; lo != nil && hi != nil && lo.Days != hi.Days {
+		checkRange(t, shown, "days", lo.Days, hi.Days)
+	}
+	shot(ctx, t, b, "train.png")
+}
+
+// headline is one big number the page shows.
+type headline struct {
+	Key   string  `json:"key"`
+	Typ   float64 `json:"typ"`
+	Scale float64 `json:"scale"`
+	Text  string  `json:"text"`
+	Range string  `json:"range"`
+}
+
+// checkRange checks headline key shows "range a–b" with a, b the API's
+// corners (in either order) to four significant digits.
+func checkRange(t *testing.T, shown []headline, key string, x, y float64) {
+	t.Helper()
+	for _, h := range shown {
+		if h.Key != key {
+			continue
+		}
+		lo, hi, ok := strings.Cut(strings.TrimPrefix(h.Range, "range "), "–")
+		a, err1 := strconv.ParseFloat(strings.ReplaceAll(lo, ",", ""), 64)
+		b, err2 := strconv.ParseFloat(strings.ReplaceAll(hi, ",", ""), 64)
+		if !ok || err1 != nil || err2 != nil || !near(a, min(x, y)/h.Scale, 5.01e-4) || !near(b, max(x, y)/h.Scale, 5.01e-4) {
+			t.Errorf("%s range shown %q, want %g–%g", key, h.Range, min(x, y)/h.Scale, max(x, y)/h.Scale)
+		}
+		return
+	}
+	t.Errorf("no %s headline shown", key)
+}
+
+func postJSON(t *testing.T, url, body string, dst any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s %s: %s", url, body, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(dst); err != nil {
+		t.Fatal(err)
+	}
+}

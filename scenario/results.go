@@ -1,0 +1,250 @@
+package scenario
+
+import (
+	"math"
+	"strconv"
+
+	"chipgap/hardware"
+	"chipgap/uncertain"
+)
+
+// Stat is one figure: its value at every input's typical value (Typ) and
+// its P10/P50/P90 over the Monte Carlo samples.
+type Stat struct {
+	Typ float64 `json:"typ"`
+	P10 float64 `json:"p10"`
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+}
+
+func statOf(typ float64, xs []float64) Stat {
+	s := uncertain.Summarize(xs)
+	return Stat{Typ: typ, P10: s.P10, P50: s.P50, P90: s.P90}
+}
+
+// MarshalJSON writes a non-finite value (a run that never finishes) as
+// null.
+func (s Stat) MarshalJSON() ([]byte, error) {
+	var b []byte
+	b = append(b, '{')
+	for i, f := range []struct {
+		k string
+		v float64
+	}{{"typ", s.Typ}, {"p10", s.P10}, {"p50", s.P50}, {"p90", s.P90}} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f.k...)
+		b = append(b, '"', ':')
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, f.v, 'g', -1, 64)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// Scale multiplies every field by f (for display units).
+func (s Stat) Scale(f float64) Stat {
+	return Stat{Typ: s.Typ * f, P10: s.P10 * f, P50: s.P50 * f, P90: s.P90 * f}
+}
+
+// Names of the per-system figures (keys of SystemResult.Stats).
+const (
+	OutPeak          = "peak_flops"           // FLOP/s, training precision
+	OutHBM           = "hbm_bandwidth"        // B/s
+	OutTDP           = "tdp_w"                // W
+	OutWPerPFLOPS    = "w_per_pflops"         // TDP per PFLOP/s of peak
+	OutWPerAchieved  = "w_per_achieved_pflop" // TDP per PFLOP/s achieved in training (MFU × peak)
+	OutMFU           = "mfu"                  // fraction
+	OutTokensPerSec  = "train_tokens_per_s"   // whole cluster
+	OutSteadyDays    = "steady_days"          // token budget at steady-state throughput
+	OutDowntimeDays  = "downtime_days"        // lost work + restarts + checkpoints
+	OutEngDays       = "engineering_days"     // port + maturation slowdown
+	OutWallDays      = "wall_days"            // the run itself (port excluded)
+	OutTotalDays     = "total_days"           // port + run
+	OutEffective     = "effective"            // productive / wall
+	OutHourCost      = "usd_per_chip_hour"    // owned, busy hour
+	OutRunCost       = "run_cost_usd"         // chips × wall × hour cost
+	OutRunEnergy     = "run_energy_j"         // chips × wall × wall power
+	OutWallPower     = "wall_w_per_chip"      // at the meter
+	OutServeTPS      = "serve_tokens_per_s_per_chip"
+	OutServeTPSPerKW = "serve_tokens_per_s_per_kw" // per kW at the wall
+	OutUSDPerMtok    = "usd_per_mtok"
+	OutJPerToken     = "j_per_token"
+	OutTPOT          = "tpot_s"
+)
+
+// Names of the gap figures (Gap.Stats): challenger vs baseline.
+const (
+	GapRatio       = "total_ratio"     // total days ratio
+	GapSteadyRatio = "steady_ratio"    // steady-state throughput alone
+	GapDelta       = "delta_days"      // total days difference
+	GapSteady      = "delta_steady"    // from throughput
+	GapDowntime    = "delta_downtime"  // from failures and checkpoints
+	GapEngineering = "delta_engineering"
+	GapCostRatio   = "cost_ratio"
+	GapPowerRatio  = "w_per_pflops_ratio"
+	GapAchRatio    = "w_per_achieved_ratio"
+)
+
+// Results is everything the gap report shows.
+type Results struct {
+	Title     string          `json:"title"`
+	Seed      uint64          `json:"seed"`
+	Samples   int             `json:"samples"`
+	Scenario  *Scenario       `json:"scenario"`
+	Training  TrainingSetup   `json:"training"`
+	Inference InferenceSetup  `json:"inference"`
+	Systems   []SystemResult  `json:"systems"`
+	Gaps      []Gap           `json:"gaps"`
+	Supply    []SupplyResult  `json:"supply"`
+	Strategy  StrategyResult  `json:"strategy"`
+	Tornado   TornadoResult   `json:"tornado"`
+	Inputs    []Input         `json:"assumptions"`
+	Sources   []hardware.Source `json:"sources"`
+	Notes     []string        `json:"notes,omitempty"`
+}
+
+// TrainingSetup describes the run every system is asked to do.
+type TrainingSetup struct {
+	Model       string  `json:"model"`
+	ModelName   string  `json:"model_name"`
+	Params      float64 `json:"params"`
+	Active      float64 `json:"active_params"`
+	Tokens      float64 `json:"tokens"`
+	FLOP        float64 `json:"flop"` // 6·active·tokens
+	Seq         int     `json:"seq"`
+	GlobalBatch int     `json:"global_batch"`
+	Precision   string  `json:"precision"`
+	Sizing      string  `json:"sizing"`
+}
+
+// InferenceSetup describes the service every system is asked to run.
+type InferenceSetup struct {
+	Model     string  `json:"model"`
+	ModelName string  `json:"model_name"`
+	Input     int     `json:"input_tokens"`
+	Output    int     `json:"output_tokens"`
+	TPOT      float64 `json:"tpot_s"`
+	TTFT      float64 `json:"ttft_s"`
+}
+
+// SystemResult is one system's figures.
+type SystemResult struct {
+	System    System `json:"system"`
+	ChipName  string `json:"chip_name"`
+	Vendor    string `json:"vendor"`
+	Chips     int    `json:"chips"`
+	NodeChips int    `json:"chips_per_node"`
+	// TrainingStack and ServingStack say which software profiles were
+	// assumed and why.
+	TrainingStack string `json:"training_stack"`
+	ServingStack  string `json:"serving_stack"`
+	Plan          string `json:"plan,omitempty"`
+	// TrainError is set when no plan fits (the training figures are
+	// then absent).
+	TrainError string          `json:"train_error,omitempty"`
+	Serve      ServeSetup      `json:"serve"`
+	Stats      map[string]Stat `json:"stats"`
+	// Sources are the catalog keys behind the chip's figures.
+	Sources []string `json:"sources"`
+}
+
+// ServeSetup is the serving layout searched at typical values.
+type ServeSetup struct {
+	Precision string `json:"precision,omitempty"`
+	Chips     int    `json:"instance_chips,omitempty"`
+	TP        int    `json:"tp,omitempty"`
+	EP        int    `json:"ep,omitempty"`
+	Batch     int    `json:"batch,omitempty"`
+	Bound     string `json:"bound,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Gap compares one system's training run with the baseline's: the
+// total-time ratio and its decomposition into throughput (steady-state
+// days), downtime (lost work, restarts, checkpoints) and engineering
+// (porting and maturation), which sum to the total difference.
+type Gap struct {
+	Label  string          `json:"label"`
+	Versus string          `json:"versus"`
+	Stats  map[string]Stat `json:"stats"`
+}
+
+// SupplyResult is a year of good packages of one chip.
+type SupplyResult struct {
+	Chip     string          `json:"chip"`
+	ChipName string          `json:"chip_name"`
+	Process  string          `json:"process"`
+	Year     int             `json:"year"`
+	Stats    map[string]Stat `json:"stats"`
+	// Binds is the probability that each constraint binds.
+	Binds map[string]float64 `json:"binds"`
+	// Binding is the constraint at typical values.
+	Binding string `json:"binding"`
+}
+
+// Names of supply figures.
+const (
+	SupGood      = "good_per_year"
+	SupWafers    = "from_wafers"
+	SupHBM       = "from_hbm"
+	SupPackaging = "from_packaging"
+	SupDeployed  = "deployed_flops"
+	SupDieYield  = "die_yield"
+	SupPkgYield  = "package_yield"
+	SupCost      = "cost_per_good_package"
+	SupClusters  = "training_clusters_per_year"
+)
+
+// StrategyResult is the race between the baseline and the challenger.
+type StrategyResult struct {
+	Baseline   string          `json:"baseline"`
+	Challenger string          `json:"challenger"`
+	Stats      map[string]Stat `json:"stats"`
+	// LagMonths is the lag's P10/P50/P90 (and Typ) at each month of the
+	// horizon.
+	Months    []float64 `json:"months"`
+	LagMonths []Stat    `json:"lag_months"`
+}
+
+// Names of strategy figures.
+const (
+	StratCycleBase   = "cycle_days_baseline"
+	StratCycleChal   = "cycle_days_challenger"
+	StratItersBase   = "iterations_per_year_baseline"
+	StratItersChal   = "iterations_per_year_challenger"
+	StratRelRate     = "relative_rate"
+	StratLag6        = "lag_months_at_6"
+	StratLag18       = "lag_months_at_18"
+	StratLagHorizon  = "lag_months_at_horizon"
+	StratGapHorizon  = "iteration_gap_at_horizon"
+	StratPremium     = "premium"
+	StratExtraCost   = "extra_cost_usd"
+	StratExtraMonths = "extra_months"
+)
+
+// TornadoResult ranks the inputs by how far they move the headline: the
+// challenger's total training time over the baseline's.
+type TornadoResult struct {
+	Output string           `json:"output"`
+	Base   float64          `json:"base"`
+	Swings []uncertain.Swing `json:"swings"`
+}
+
+// Input is one uncertain input (a catalog value or a named assumption):
+// its range, unit and where it comes from.
+type Input struct {
+	Name    string   `json:"name"`
+	Unit    string   `json:"unit"`
+	Min     float64  `json:"min"`
+	Typ     float64  `json:"typ"`
+	Max     float64  `json:"max"`
+	Sources []string `json:"sources,omitempty"`
+	Assumed bool     `json:"assumed,omitempty"`
+	Derived bool     `json:"derived,omitempty"`
+	Note    string   `json:"note,omitempty"`
+}

@@ -1,0 +1,283 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/goodput"
+	"chipgap/hardware"
+	"chipgap/inference"
+	"chipgap/llm"
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// world is the scenario resolved against the catalog once, before any
+// sampling: models, failure data and each system's searched plans.
+type world struct {
+	c          *catalog.Catalog
+	s          *Scenario
+	trainModel llm.Model
+	serveModel llm.Model
+	rel        *catalog.Reliability
+}
+
+// system is one compared system with everything searched at typical
+// values and held fixed while the Monte Carlo re-evaluates it.
+type system struct {
+	cfg    System
+	chip   *hardware.Chip // catalog chip with the scenario's overrides
+	chips  int
+	region Region
+	eff    Range
+	eng    Engineering
+
+	// Training: the cluster, profile and best plan at typical values.
+	cluster  hardware.Cluster
+	tprof    training.Profile
+	tstack   string
+	job      training.Job
+	plan     *training.Result
+	trainErr string
+	modes    []goodput.Mode
+	ckpt     goodput.Checkpoint
+	spares   goodput.Spares
+
+	// Serving: the best layout at typical values (nil when none).
+	serve  *inference.Deployment
+	sstack string
+	ssetup ServeSetup
+}
+
+func newWorld(s *Scenario) (*world, error) {
+	c, err := catalog.Load()
+	if err != nil {
+		return nil, err
+	}
+	w := &world{c: c, s: s}
+	if w.trainModel, err = c.Model(s.Training.Model); err != nil {
+		return nil, err
+	}
+	if w.serveModel, err = c.Model(s.Inference.Model); err != nil {
+		return nil, err
+	}
+	if w.rel, err = c.Reliability(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// chipFor returns the catalog chip with the scenario's overrides: a
+// peak override sets the training precision's peak and scales every
+// other precision by the same factor.
+func (w *world) chipFor(id string) (*hardware.Chip, error) {
+	base, err := w.c.Chip(id)
+	if err != nil {
+		return nil, err
+	}
+	ch := *base
+	o, ok := w.s.Chips[id]
+	if !ok {
+		return &ch, nil
+	}
+	ch.Peak = map[hardware.Precision]hardware.Value[units.FLOPRate]{}
+	prec := w.s.Training.Precision
+	old := base.Peak[prec]
+	for p, v := range base.Peak {
+		if given(o.Peak) && old.Typ > 0 {
+			v = o.Peak.Scale(float64(v.Typ / old.Typ))
+			v.Sources, v.Note, v.Assumed = o.Peak.Sources, "scenario override (scaled from "+string(prec)+")", o.Peak.Assumed
+		}
+		ch.Peak[p] = v
+	}
+	if given(o.Peak) {
+		ch.Peak[prec] = o.Peak
+	}
+	if given(o.HBMBandwidth) {
+		ch.HBM.Bandwidth = o.HBMBandwidth
+	}
+	if given(o.TDP) {
+		ch.TDP = o.TDP
+	}
+	if given(o.Price) {
+		ch.Price = o.Price
+	}
+	return &ch, nil
+}
+
+// chipCount sizes a system's training cluster: the scenario's count, or
+// with equal-peak sizing the baseline's peak FLOP/s rounded to whole
+// nodes.
+func (w *world) chipCount(ch *hardware.Chip, node int, basePeak float64) int {
+	n := w.s.Training.Chips
+	if w.s.Training.Sizing != "equal-peak" || basePeak == 0 {
+		return n
+	}
+	pk, ok := ch.PeakFor(w.s.Training.Precision)
+	if !ok || pk.Typ == 0 {
+		return n
+	}
+	node = max(node, 1)
+	nodes := math.Round(basePeak / float64(pk.Typ) / float64(node))
+	return max(1, int(nodes)) * node
+}
+
+func (w *world) newSystem(cfg System, basePeak float64) (*system, error) {
+	ch, err := w.chipFor(cfg.Chip)
+	if err != nil {
+		return nil, err
+	}
+	node := cfg.ChipsPerNode
+	if node == 0 {
+		node = ch.ChipsPerNode
+	}
+	sy := &system{cfg: cfg, chip: ch, region: w.s.Economics.Regions[cfg.Region], eff: w.s.Efficiency[cfg.Stack], eng: w.s.Engineering[cfg.Stack]}
+	sy.chips = w.chipCount(ch, node, basePeak)
+	if err := w.setupTraining(sy); err != nil {
+		sy.trainErr = err.Error()
+	}
+	w.setupServing(sy)
+	return sy, nil
+}
+
+func (w *world) cluster(sy *system, chips int) (hardware.Cluster, error) {
+	cl, err := w.c.Cluster(sy.cfg.Chip, chips, catalog.ClusterOptions{ChipsPerNode: sy.cfg.ChipsPerNode, Stack: sy.cfg.Stack})
+	if err != nil {
+		return cl, err
+	}
+	cl.Chip = sy.chip
+	return cl, nil
+}
+
+func (w *world) setupTraining(sy *system) error {
+	t := w.s.Training
+	sy.job = training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: t.Precision, Tokens: t.Tokens}
+	if _, ok := sy.chip.PeakFor(t.Precision); !ok {
+		return fmt.Errorf("%s has no %s peak", sy.chip.ID, t.Precision)
+	}
+	cl, err := w.cluster(sy, sy.chips)
+	if err != nil {
+		return err
+	}
+	sy.cluster = cl
+	prof, why, err := w.c.TrainingProfile(sy.cfg.Stack, sy.cfg.TrainingFramework)
+	if err != nil {
+		return err
+	}
+	sy.tprof, sy.tstack = prof, why
+	sr, err := training.Search(w.trainModel, cl, prof, sy.job, training.SearchOptions{Top: 1, Workers: 1})
+	if err != nil {
+		return fmt.Errorf("no training plan: %w", err)
+	}
+	best := sr.Top[0]
+	sy.plan = &best
+	return w.setupGoodput(sy)
+}
+
+func (w *world) setupGoodput(sy *system) error {
+	prof, err := w.rel.Profile(sy.cfg.Stack)
+	if err != nil {
+		return err
+	}
+	sy.modes = prof.Modes
+	d := w.rel.Defaults
+	sy.ckpt = goodput.Checkpoint{Bytes: units.Bytes(float64(w.trainModel.Params().Total) * float64(d.BytesPerParam.Typ)),
+		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
+	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(sy.cluster.Nodes())))
+	sy.spares = goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}
+	return nil
+}
+
+// servePrecision picks the serving precision: the scenario's, or FP8,
+// else INT8, else BF16 (the first the chip has).
+func (w *world) servePrecision(ch *hardware.Chip) (hardware.Precision, bool) {
+	if p := w.s.Inference.Precision; p != "auto" {
+		_, ok := ch.PeakFor(hardware.Precision(p))
+		return hardware.Precision(p), ok
+	}
+	for _, p := range []hardware.Precision{hardware.FP8, hardware.INT8, hardware.BF16} {
+		if _, ok := ch.PeakFor(p); ok {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// setupServing searches instance sizes (powers of two up to the limit,
+// and the whole scale-up domain) and tensor-parallel degrees with
+// experts spread over the instance, for the most output tokens/s per
+// chip that meet the SLO.
+func (w *world) setupServing(sy *system) {
+	prec, ok := w.servePrecision(sy.chip)
+	if !ok {
+		sy.ssetup.Error = fmt.Sprintf("%s supports none of the serving precisions", sy.chip.ID)
+		return
+	}
+	st, note, err := w.c.InferenceProfile(sy.cfg.InferenceFramework, sy.chip)
+	if err != nil {
+		sy.ssetup.Error = err.Error()
+		return
+	}
+	sy.sstack = st.ID + " (" + strings.TrimSpace(note) + ")"
+	if note == "" {
+		sy.sstack = st.ID
+	}
+	in := w.s.Inference
+	wl := inference.Workload{Input: in.Input, Output: in.Output}
+	slo := inference.SLO{TPOT: in.TPOT, TTFT: in.TTFT}
+	var best *inference.Deployment
+	var bestP inference.Point
+	lastErr := errors.New("no layout tried")
+	for _, n := range w.instanceSizes(sy) {
+		cl, err := w.cluster(sy, n)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		dev := n * max(1, sy.chip.DevicesPerChip)
+		for _, tp := range []int{1, 2, 4, 8} {
+			if tp > dev || dev%tp != 0 {
+				continue
+			}
+			for _, ep := range []int{dev, 1} {
+				d := inference.Deployment{Model: w.serveModel, Cluster: cl, Parallel: inference.Parallel{TP: tp, PP: 1, EP: ep, DP: 1},
+					Precision: prec, Profile: st.Profile()}
+				p, err := inference.Best(d, inference.Colocated, wl, slo)
+				if err != nil {
+					lastErr = err
+					continue
+				}
+				if best == nil || p.OutputPerChip > bestP.OutputPerChip*(1+1e-9) {
+					dd := d
+					best, bestP = &dd, p
+				}
+			}
+		}
+	}
+	if best == nil {
+		sy.ssetup.Error = lastErr.Error()
+		return
+	}
+	sy.serve = best
+	sy.ssetup = ServeSetup{Precision: string(prec), Chips: best.Cluster.Chips, TP: best.Parallel.TP, EP: best.Parallel.EP,
+		Batch: bestP.Batch, Bound: bestP.Step.Bound}
+}
+
+func (w *world) instanceSizes(sy *system) []int {
+	limit := w.s.Inference.MaxInstanceChips
+	var out []int
+	for n := 1; n <= limit; n *= 2 {
+		out = append(out, n)
+	}
+	node := sy.cfg.ChipsPerNode
+	if node == 0 {
+		node = sy.chip.ChipsPerNode
+	}
+	if node <= limit && node&(node-1) != 0 {
+		out = append(out, node)
+	}
+	return out
+}

@@ -1,0 +1,273 @@
+package scenario
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// Sides are the two supply chains the report contrasts.
+var Sides = []string{"nvidia", "ascend"}
+
+// Sizings say how the training clusters are sized.
+var Sizings = []string{"equal-chips", "equal-peak"}
+
+// Validate checks every field after WithDefaults, against the catalog;
+// the first problem is a *FieldError naming the field's path.
+func (s *Scenario) Validate() error {
+	c, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	v := &validator{c: c}
+	v.intIn("samples", s.Samples, 1, 100000)
+	v.systems(s)
+	v.training(s.Training)
+	v.inference(s.Inference)
+	for i, id := range s.Supply.Chips {
+		v.fabChip(fmt.Sprintf("supply.chips[%d]", i), id)
+	}
+	v.economics(&s.Economics)
+	v.engineering(s.Engineering)
+	for _, k := range sortedKeys(s.Efficiency) {
+		v.stack("efficiency."+k, k)
+		r := s.Efficiency[k]
+		v.rangeIn("efficiency."+k, &r, 0.05, 2, "a multiplier in [0.05, 2]")
+		s.Efficiency[k] = r
+	}
+	v.chips(s.Chips)
+	v.strategy(s)
+	return v.err
+}
+
+type validator struct {
+	c   *catalog.Catalog
+	err error
+}
+
+func (v *validator) fail(field string, value any, allow string) {
+	if v.err == nil {
+		v.err = &FieldError{Field: field, Value: value, Allow: allow}
+	}
+}
+
+func (v *validator) intIn(field string, x, lo, hi int) {
+	if x < lo || x > hi {
+		v.fail(field, x, fmt.Sprintf("want an integer in [%d, %d]", lo, hi))
+	}
+}
+
+func (v *validator) oneOf(field, x string, allowed []string) {
+	if !slices.Contains(allowed, x) {
+		v.fail(field, fmt.Sprintf("%q", x), fmt.Sprintf("want one of %v", allowed))
+	}
+}
+
+func (v *validator) chip(field, id string) *hardware.Chip {
+	ch, err := v.c.Chip(id)
+	if err != nil {
+		v.fail(field, fmt.Sprintf("%q", id), "unknown chip"+catalog.Suggest(id, v.c.ChipIDs())+" (chipgap chips lists them)")
+		return nil
+	}
+	return ch
+}
+
+func (v *validator) stack(field, id string) {
+	v.oneOf(field, id, catalog.Stacks)
+}
+
+// rangeIn normalises a range given by typ alone (min = max = typ) and
+// checks min ≤ typ ≤ max within [lo, hi].
+func (v *validator) rangeIn(field string, r *Range, lo, hi float64, allow string) {
+	normalise(r)
+	switch {
+	case float64(r.Min) < lo || float64(r.Max) > hi:
+		v.fail(field, fmt.Sprintf("{min: %g, typ: %g, max: %g}", r.Min, r.Typ, r.Max), allow)
+	case r.Min > r.Typ || r.Typ > r.Max:
+		v.fail(field, fmt.Sprintf("{min: %g, typ: %g, max: %g}", r.Min, r.Typ, r.Max), "want min ≤ typ ≤ max")
+	}
+}
+
+func normalise[T ~float64](r *hardware.Value[T]) {
+	if r.Min == 0 && r.Max == 0 {
+		r.Min, r.Max = r.Typ, r.Typ
+	}
+}
+
+func (v *validator) durationIn(field string, d *Duration, hi units.Seconds) {
+	normalise(d)
+	if d.Min < 0 || d.Max > hi || d.Min > d.Typ || d.Typ > d.Max {
+		v.fail(field, fmt.Sprintf("{min: %v, typ: %v, max: %v}", d.Min, d.Typ, d.Max),
+			fmt.Sprintf("want 0 ≤ min ≤ typ ≤ max ≤ %v", hi))
+	}
+}
+
+func (v *validator) systems(s *Scenario) {
+	if len(s.Systems) > 16 {
+		v.fail("systems", len(s.Systems), "want at most 16 systems")
+	}
+	seen := map[string]bool{}
+	for i := range s.Systems {
+		sy := &s.Systems[i]
+		at := fmt.Sprintf("systems[%d]", i)
+		if sy.Label == "" || seen[sy.Label] {
+			v.fail(at+".label", fmt.Sprintf("%q", sy.Label), "want a unique, non-empty label")
+		}
+		seen[sy.Label] = true
+		ch := v.chip(at+".chip", sy.Chip)
+		if ch == nil {
+			continue
+		}
+		if sy.Side == "" {
+			sy.Side = sideOf(ch)
+		}
+		v.oneOf(at+".side", sy.Side, Sides)
+		if sy.Stack == "" {
+			sy.Stack = ch.Stack
+		}
+		v.stack(at+".stack", sy.Stack)
+		v.intIn(at+".chips_per_node", sy.ChipsPerNode, 0, 100000)
+		if _, ok := s.Economics.Regions[sy.Region]; !ok {
+			v.fail(at+".region", fmt.Sprintf("%q", sy.Region), fmt.Sprintf("want one of %v (economics.regions)", sortedKeys(s.Economics.Regions)))
+		}
+	}
+}
+
+func sideOf(ch *hardware.Chip) string {
+	if ch.Stack == "cann" {
+		return "ascend"
+	}
+	return "nvidia"
+}
+
+func (v *validator) model(field, id string) {
+	if _, err := v.c.Model(id); err != nil {
+		var ids []string
+		for _, m := range v.c.Models() {
+			ids = append(ids, m.ID)
+		}
+		v.fail(field, fmt.Sprintf("%q", id), "unknown model"+catalog.Suggest(id, ids)+" (chipgap models lists them)")
+	}
+}
+
+func (v *validator) training(t Training) {
+	v.model("training.model", t.Model)
+	if t.Tokens < 1e9 || t.Tokens > 1e16 {
+		v.fail("training.tokens", t.Tokens, "want a token budget in [1e9, 1e16]")
+	}
+	v.intIn("training.chips", t.Chips, 8, 1<<20)
+	v.oneOf("training.sizing", t.Sizing, Sizings)
+	v.intIn("training.seq", t.Seq, 128, 1<<20)
+	v.intIn("training.global_batch", t.GlobalBatch, 1, 1<<20)
+	if _, err := hardware.ParsePrecision(string(t.Precision)); err != nil {
+		v.fail("training.precision", fmt.Sprintf("%q", t.Precision), fmt.Sprintf("want one of %v", hardware.Precisions))
+	}
+}
+
+func (v *validator) inference(in Inference) {
+	v.model("inference.model", in.Model)
+	v.intIn("inference.input_tokens", in.Input, 1, 1<<20)
+	v.intIn("inference.output_tokens", in.Output, 1, 1<<20)
+	if in.TPOT <= 0 || in.TPOT > 10 {
+		v.fail("inference.tpot", in.TPOT, "want a latency in (0, 10s]")
+	}
+	if in.TTFT < 0 || in.TTFT > 3600 {
+		v.fail("inference.ttft", in.TTFT, "want 0 (unbounded) or a latency up to 1h")
+	}
+	if in.Precision != "auto" {
+		if _, err := hardware.ParsePrecision(in.Precision); err != nil {
+			v.fail("inference.precision", fmt.Sprintf("%q", in.Precision), fmt.Sprintf("want auto or one of %v", hardware.Precisions))
+		}
+	}
+	v.intIn("inference.max_instance_chips", in.MaxInstanceChips, 1, 4096)
+}
+
+func (v *validator) fabChip(field, id string) {
+	if v.chip(field, id) == nil {
+		return
+	}
+	if _, err := v.c.FabCase(id, "", ""); err != nil {
+		v.fail(field, fmt.Sprintf("%q", id), "no fab data for this chip (catalog/data/fab.yaml): "+err.Error())
+	}
+}
+
+func (v *validator) economics(e *Economics) {
+	for _, k := range sortedKeys(e.Regions) {
+		r := e.Regions[k]
+		v.rangeIn("economics.regions."+k+".usd_per_kwh", &r.USDPerKWh, 0.001, 2, "want USD per kWh in [0.001, 2]")
+		v.rangeIn("economics.regions."+k+".pue", &r.PUE, 1, 3, "want a PUE in [1, 3]")
+		e.Regions[k] = r
+	}
+	v.rangeIn("economics.server_power", &e.ServerPower, 1, 4, "want a multiplier in [1, 4]")
+	v.rangeIn("economics.server_cost", &e.ServerCost, 1, 4, "want a multiplier in [1, 4]")
+	v.rangeIn("economics.network_share", &e.NetworkShare, 0, 1, "want a fraction in [0, 1]")
+	v.rangeIn("economics.facility_per_watt", &e.FacilityPerWatt, 0, 100, "want USD per watt in [0, 100]")
+	v.rangeIn("economics.life_years", &e.LifeYears, 0.5, 20, "want years in [0.5, 20]")
+	v.rangeIn("economics.utilisation", &e.Utilisation, 0.01, 1, "want a fraction in [0.01, 1]")
+	v.rangeIn("economics.load", &e.Load, 0.05, 1, "want a fraction of TDP in [0.05, 1]")
+}
+
+func (v *validator) engineering(m map[string]Engineering) {
+	for _, k := range sortedKeys(m) {
+		e := m[k]
+		at := "engineering." + k
+		v.stack(at, k)
+		v.durationIn(at+".port", &e.Port, 3*365*units.Day)
+		v.rangeIn(at+".initial_slowdown", &e.InitialSlowdown, 0, 0.95, "want a fraction in [0, 0.95]")
+		v.durationIn(at+".maturation", &e.Maturation, 3*365*units.Day)
+		m[k] = e
+	}
+}
+
+func (v *validator) chips(m map[string]ChipOverride) {
+	for _, id := range sortedKeys(m) {
+		at := "chips." + id
+		v.chip(at, id)
+		o := m[id]
+		checkPositive(v, at+".peak", &o.Peak)
+		checkPositive(v, at+".hbm_bandwidth", &o.HBMBandwidth)
+		checkPositive(v, at+".tdp", &o.TDP)
+		checkPositive(v, at+".price", &o.Price)
+		m[id] = o
+	}
+}
+
+func checkPositive[T ~float64](v *validator, field string, r *hardware.Value[T]) {
+	if !given(*r) {
+		return
+	}
+	normalise(r)
+	if r.Min <= 0 || r.Min > r.Typ || r.Typ > r.Max {
+		v.fail(field, fmt.Sprintf("{min: %v, typ: %v, max: %v}", r.Min, r.Typ, r.Max), "want 0 < min ≤ typ ≤ max")
+	}
+}
+
+func (v *validator) strategy(s *Scenario) {
+	st := &s.Strategy
+	var labels []string
+	for _, sy := range s.Systems {
+		labels = append(labels, sy.Label)
+	}
+	v.oneOf("strategy.baseline", st.Baseline, labels)
+	v.oneOf("strategy.challenger", st.Challenger, labels)
+	if st.Baseline == st.Challenger {
+		v.fail("strategy.challenger", fmt.Sprintf("%q", st.Challenger), "want a system other than the baseline")
+	}
+	v.durationIn("strategy.between", &st.Between, 3*365*units.Day)
+	if st.Horizon < 30*units.Day || st.Horizon > 20*365.25*units.Day {
+		v.fail("strategy.horizon", st.Horizon, "want a horizon in [30d, 20 years]")
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

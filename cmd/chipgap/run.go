@@ -99,7 +99,7 @@ func parseRunFlags(e *env, args []string) (runFlags, error) {
 	fs.StringVar(&f.ckpt, "checkpoint", "", "async or blocking (default: the catalog's)")
 	fs.TextVar(&f.storageBW, "storage-bw", units.ByteRate(0), "aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)")
 	fs.Float64Var(&f.bytesPerParam, "bytes-per-param", 0, "checkpoint bytes per parameter (0 = catalog default, 14)")
-	fs.IntVar(&f.spares, "spares", -1, "spare nodes (-1 = the catalog's fraction of the job's nodes)")
+	fs.IntVar(&f.spares, "spares", -1, "spare servers (-1 = the catalog's fraction of the job's servers, at least the servers away for repair at the pessimistic failure rates)")
 	fs.StringVar(&f.vs, "vs", "", "compare with CHIP[:N] (same model and tokens; N defaults to --chips)")
 	fs.Float64Var(&f.vsMFU, "vs-mfu", 0, "assumed MFU for the --vs cluster (0 = training estimator)")
 	fs.BoolVar(&f.asJSON, "json", false, "machine-readable output")
@@ -288,8 +288,10 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 		ck.Async = f.ckpt == "async"
 	}
 	spares := f.spares
-	if spares < 0 {
-		spares = int(math.Ceil(float64(d.SpareFraction.Typ) * float64(s.Cluster.Nodes())))
+	if spares < 0 { // a fraction of the job's servers (not of its scale-up domains)
+		server := min(s.Cluster.ChipsPerNode, int(d.ServerChips.Typ))
+		servers := (s.Cluster.Chips + server - 1) / server
+		spares = int(math.Ceil(float64(d.SpareFraction.Typ) * float64(servers)))
 	}
 	s.Job = goodput.Job{Horizon: units.Seconds(f.days) * units.Day, Chips: s.Cluster.Chips,
 		ChipsPerNode: s.Cluster.ChipsPerNode, Modes: prof.Modes, Checkpoint: ck,
@@ -302,5 +304,20 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 	if err := s.Job.Validate(); err != nil {
 		return usagef("%v", err)
 	}
+	if f.spares < 0 {
+		s.Job.Spares.Nodes = max(spares, sparesNeeded(s.Job))
+	}
 	return nil
+}
+
+// sparesNeeded is the spare pool an operator would keep: the nodes away
+// for repair on average (Little's law) at the pessimistic end of the
+// failure rates, rounded up. Fewer spares than that and swaps queue for
+// repaired nodes, and the run stalls.
+func sparesNeeded(j goodput.Job) int {
+	e, err := goodput.ClosedAt(j, goodput.High)
+	if err != nil {
+		return 0
+	}
+	return int(math.Ceil(e.InRepair))
 }

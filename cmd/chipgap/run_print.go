@@ -50,12 +50,21 @@ type cornerJSON struct {
 	Port          float64 `json:"porting"`
 	Interruptions float64 `json:"interruptions"`
 	Effective     float64 `json:"effective_training"`
+	NoProgress    bool    `json:"no_progress,omitempty"`
+}
+
+// cornerDays prints an estimate's total days, or that it never ends.
+func cornerDays(e goodput.Estimate) string {
+	if e.NoProgress {
+		return "never (no progress)"
+	}
+	return fmt.Sprintf("%.1f", (e.Port + e.Wall).Days())
 }
 
 func corner(e goodput.Estimate) cornerJSON {
 	return cornerJSON{Total: (e.Port + e.Wall).Days(), Productive: e.Productive.Days(), Slowdown: e.Slowdown.Days(),
 		Lost: e.Lost.Days(), Restart: e.Restart.Days(), Checkpointing: e.Checkpointing.Days(), Port: e.Port.Days(),
-		Interruptions: e.Interruptions, Effective: e.Effective}
+		Interruptions: e.Interruptions, Effective: e.Effective, NoProgress: e.NoProgress}
 }
 
 // sideJSON is one cluster's result in chipgap run --json. Day figures
@@ -165,9 +174,13 @@ type gapCorner struct {
 	Downtime    float64 `json:"downtime"`
 	Engineering float64 `json:"engineering"`
 	Ratio       float64 `json:"ratio"`
+	NoProgress  bool    `json:"no_progress,omitempty"`
 }
 
 func gapAt(a, b goodput.Estimate) gapCorner {
+	if a.NoProgress || b.NoProgress {
+		return gapCorner{NoProgress: true}
+	}
 	down := func(e goodput.Estimate) units.Seconds { return e.Lost + e.Restart + e.Checkpointing }
 	eng := func(e goodput.Estimate) units.Seconds { return e.Port + e.Slowdown }
 	return gapCorner{Total: (b.Port + b.Wall - a.Port - a.Wall).Days(), Throughput: (b.Productive - a.Productive).Days(),
@@ -241,10 +254,21 @@ func printRun(w io.Writer, o runOutput) error {
 	}{{"total", func(c gapCorner) float64 { return c.Total }}, {"from throughput", func(c gapCorner) float64 { return c.Throughput }},
 		{"from downtime", func(c gapCorner) float64 { return c.Downtime }}, {"from engineering", func(c gapCorner) float64 { return c.Engineering }}}
 	r := g.InputRange
-	for _, x := range rows {
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t\n", x.name, x.get(r["optimistic"]), x.get(r["typical"]), x.get(r["pessimistic"]))
+	cell := func(c gapCorner, v float64, format string) string {
+		if c.NoProgress {
+			return "no progress"
+		}
+		return fmt.Sprintf(format, v)
 	}
-	fmt.Fprintf(tw, "ratio b/a\t%.2f\t%.2f\t%.2f\t\n", r["optimistic"].Ratio, r["typical"].Ratio, r["pessimistic"].Ratio)
+	for _, x := range rows {
+		fmt.Fprintf(tw, "%s\t", x.name)
+		for _, k := range []string{"optimistic", "typical", "pessimistic"} {
+			fmt.Fprintf(tw, "%s\t", cell(r[k], x.get(r[k]), "%.1f"))
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprintf(tw, "ratio b/a\t%s\t%s\t%s\t\n", cell(r["optimistic"], r["optimistic"].Ratio, "%.2f"),
+		cell(r["typical"], r["typical"].Ratio, "%.2f"), cell(r["pessimistic"], r["pessimistic"].Ratio, "%.2f"))
 	return tw.Flush()
 }
 
@@ -263,6 +287,7 @@ func printSide(w io.Writer, s side) {
 	}
 	ck := s.Job.Checkpoint
 	mode := map[bool]string{true: "async", false: "blocking"}[ck.Async]
+	fmt.Fprintf(w, "\nspares: %d servers, swap %s, repair %s", s.Job.Spares.Nodes, s.Job.Spares.Swap, s.Job.Spares.Repair)
 	fmt.Fprintf(w, "\ncheckpoint: %s %s, blocks %.1f s, writes %.1f s; interval %s (Daly %s, Young %s); job MTBI %.2f h\n",
 		ck.Bytes, mode, float64(c.Block), float64(c.Write), c.Interval, c.Daly, c.Young, c.MTBI.Hours())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -283,11 +308,14 @@ func printSide(w io.Writer, s side) {
 	for i, m := range s.Job.Modes {
 		fmt.Fprintf(tw, "  %s\t%.0f\t%.0f\t%.0f\t%.1f\t\n", m.Component, r.ByMode[i].P10, r.ByMode[i].P50, r.ByMode[i].P90, c.ByMode[i])
 	}
+	fmt.Fprintf(tw, "swaps that waited for a spare\t%.0f\t%.0f\t%.0f\t\t\n", r.SpareWaits.P10, r.SpareWaits.P50, r.SpareWaits.P90)
 	fmt.Fprintf(tw, "effective training time %%\t%.1f\t%.1f\t%.1f\t%.1f\t\n", 100*r.Effective.P10, 100*r.Effective.P50, 100*r.Effective.P90, 100*c.Effective)
 	tw.Flush()
-	lo, hi := corner(s.Low), corner(s.High)
-	fmt.Fprintf(w, "input ranges (closed form, all min / all max): total %.1f – %.1f days, effective training %.1f – %.1f %%, interruptions %.0f – %.0f\n",
-		lo.Total, hi.Total, 100*lo.Effective, 100*hi.Effective, lo.Interruptions, hi.Interruptions)
+	fmt.Fprintf(w, "input ranges (closed form, every input at its min / at its max): total %s – %s days, effective training %.1f – %.1f %%\n",
+		cornerDays(s.Low), cornerDays(s.High), 100*s.Low.Effective, 100*s.High.Effective)
+	if c.InRepair > float64(s.Job.Spares.Nodes) {
+		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait\n", c.InRepair, s.Job.Spares.Nodes)
+	}
 	if r.Finished < r.Seeds {
 		fmt.Fprintf(w, "warning: %d of %d seeds did not finish (no progress: interruptions faster than recovery)\n", r.Seeds-r.Finished, r.Seeds)
 	}

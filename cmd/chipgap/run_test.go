@@ -34,7 +34,7 @@ func TestLlama3Record(t *testing.T) {
 			P50       float64
 			Expected  float64
 		} `json:"by_component"`
-		Effective struct{ P50 float64 } `json:"effective_training"`
+		Effective struct{ P50 float64 }       `json:"effective_training"`
 		Closed    struct{ Effective float64 } `json:"closed_form"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {

@@ -162,6 +162,9 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 	if e.Scheduler == "" {
 		e.Scheduler = FCFS
 	}
+	if e.SpecTokens == 0 {
+		e.SpecAcceptance = 0
+	}
 	idle := o.IdleFraction
 	if idle == 0 {
 		idle = 0.2

@@ -29,6 +29,12 @@ type Options struct {
 	Progress func(completed, total int) bool
 }
 
+// midpoint is the state at the middle arrival, for trend.
+type midpoint struct {
+	at               time.Duration
+	waiting, arrived int
+}
+
 // ErrCancelled is returned when Options.Progress stops a run.
 var ErrCancelled = errors.New("serve: simulation cancelled")
 
@@ -52,6 +58,7 @@ type runState struct {
 	series                              series
 	overload                            *Overload
 	cancelled, stalled                  bool
+	mid                                 midpoint
 	progressEvery                       int
 	arriveFn                            func()
 }
@@ -155,11 +162,30 @@ func (s *runState) arrive() {
 			return
 		}
 	}
-	if r, ok := s.src.pull(); ok {
+	s.trend(req.Arrival)
+	if r, ok := s.src.pull(); ok && s.overload == nil {
 		s.next = r
 		s.eng.Schedule(r.Arrival, prioArrive, s.arriveFn)
 	}
 	s.progress()
+}
+
+// trend detects a queue that grows with the arrivals: at the last arrival,
+// if the waiting queue has grown since the middle one by more than a fifth
+// of the requests that arrived in between (at least 100 of them, over a
+// positive span: an offline batch is not overload), arrivals outpace
+// service and the run stops as overloaded.
+func (s *runState) trend(at time.Duration) {
+	switch s.arrived {
+	case s.total / 2:
+		s.mid = midpoint{at: at, waiting: s.waiting, arrived: s.arrived}
+	case s.total:
+		n := s.arrived - s.mid.arrived
+		grew := s.waiting - s.mid.waiting
+		if n >= 100 && at > s.mid.at && 5*grew > n {
+			s.overloaded(fmt.Sprintf("the waiting queue grew by %d requests while %d arrived (second half of the arrivals): arrivals outpace service", grew, n))
+		}
+	}
 }
 
 // fits reports whether a request's whole context can ever be held by a

@@ -25,11 +25,17 @@ func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
 		fmt.Fprintf(w, "  KV link %.4g GB/s per prefill replica, %.3g µs latency\n", float64(d.Link.Bandwidth)/1e9, float64(d.Link.Latency)*1e6)
 	}
 	in, out := s.Input, s.Output
-	src := fmt.Sprintf("%s arrivals", s.Arrival)
-	if s.Trace != "" {
-		src = "trace " + s.Trace
+	switch {
+	case s.Trace != "" && in.Dist != serve.Empirical && out.Dist != serve.Empirical:
+		when := fmt.Sprintf("rescaled to %g requests/s", s.Rate)
+		if s.Rate == 0 {
+			when = "at its own times"
+		}
+		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", s.Trace, when, s.Seed)
+	default:
+		fmt.Fprintf(w, "Workload: %s arrivals at %g/s, %d requests, input %s, output %s, seed %d\n\n",
+			s.Arrival, s.Rate, s.Requests, in.text(), out.text(), s.Seed)
 	}
-	fmt.Fprintf(w, "Workload: %s, %d requests, input %s, output %s, seed %d\n\n", src, s.Requests, in.text(), out.text(), s.Seed)
 }
 
 func (l lengthSpec) text() string {

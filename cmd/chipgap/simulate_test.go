@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runSimulate(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"simulate"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The issue's command (fewer requests to keep the test short).
+var issueArgs = []string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8",
+	"--rate", "20", "--requests", "3000", "--input-tokens", "1000", "--output-tokens", "200", "--seed", "1", "--json"}
+
+func TestSimulateIssueCommandJSON(t *testing.T) {
+	code, out, errs := runSimulate(t, issueArgs...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Requests          int `json:"requests"`
+		RequestsCompleted int `json:"requests_completed"`
+		Unfinished        int `json:"requests_unfinished"`
+		TTFT              struct {
+			P50, P99 float64
+		} `json:"ttft_ms"`
+		KV struct {
+			Allocated int64 `json:"blocks_allocated"`
+			Freed     int64 `json:"blocks_freed"`
+		} `json:"kv"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, out[:min(len(out), 500)])
+	}
+	if got.Requests != 3000 || got.RequestsCompleted+got.Unfinished != 3000 || got.RequestsCompleted == 0 {
+		t.Fatalf("requests %d, completed %d, unfinished %d", got.Requests, got.RequestsCompleted, got.Unfinished)
+	}
+	if !(got.TTFT.P50 > 0 && got.TTFT.P99 >= got.TTFT.P50) {
+		t.Fatalf("ttft_ms p50 %v p99 %v: want 0 < p50 ≤ p99", got.TTFT.P50, got.TTFT.P99)
+	}
+}
+
+func TestSimulateSameSeedSameBytes(t *testing.T) {
+	args := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1", "--rate", "8",
+		"--requests", "2000", "--input-dist", "lognormal", "--input-tokens", "1500", "--output-dist", "uniform",
+		"--output-min", "50", "--output-max", "400", "--arrival", "gamma", "--cv", "3", "--router", "kv-aware", "--seed", "4", "--json"}
+	_, a, _ := runSimulate(t, args...)
+	_, b, _ := runSimulate(t, args...)
+	if a != b || len(a) < 100 {
+		t.Fatalf("two runs with seed 4 differ (or are empty: %d bytes)", len(a))
+	}
+	args[len(args)-2] = "5"
+	if _, c, _ := runSimulate(t, args...); c == a {
+		t.Fatal("seeds 4 and 5 gave the same output")
+	}
+}
+
+func TestSimulateMalformedTraceNamesLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "trace.csv")
+	data := "arrival_s,prompt_tokens,output_tokens\n0.0,100,20\n# a comment\n0.5,abc,20\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1", "--trace", path)
+	if code != exitFailure || !strings.Contains(errs, "line 4") || !strings.Contains(errs, "prompt_tokens") {
+		t.Fatalf("exit %d, stderr %q: want exit 1 naming line 4 and prompt_tokens", code, errs)
+	}
+}
+
+func TestSimulateOverloadReported(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8",
+		"--rate", "500", "--requests", "1000000", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Overload *struct {
+			Reason string  `json:"reason"`
+			Served float64 `json:"served_rate_per_s"`
+		} `json:"overload"`
+		Completed int `json:"requests_completed"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Overload == nil || got.Overload.Served >= 500 || got.Completed >= 1000000 {
+		t.Fatalf("overload %+v, completed %d: want an overload stop well before the end", got.Overload, got.Completed)
+	}
+}
+
+func TestSimulateBadInput(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1"}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--mode", "sideways"}, exitUsage, "--mode"},
+		{[]string{"--router", "random"}, exitFailure, "deployment.router"},
+		{[]string{"--rate", "-3"}, exitFailure, "workload.rate"},
+		{[]string{"--input-dist", "zipf"}, exitFailure, "workload.prompt.dist"},
+		{[]string{"--capacity"}, exitUsage, "SLO"},
+		{[]string{"--admission", "maybe"}, exitUsage, "--admission"},
+	} {
+		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+}
+
+func TestSimulateSweepAndScenario(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--requests", "1500", "--rates", "2,200", "--ttft", "1s", "--tpot", "50ms")
+	if code != exitOK || !strings.Contains(out, "rate/s") || !strings.Contains(out, "OVERLOAD") {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant a sweep table with an overloaded row", code, errs, out)
+	}
+	for _, f := range []string{"simulate-disagg.yaml", "simulate-trace.yaml"} {
+		code, out, errs := runSimulate(t, "--scenario", filepath.Join("..", "..", "examples", f))
+		if code != exitOK || !strings.Contains(out, "TTFT") {
+			t.Errorf("%s: exit %d, stderr %q", f, code, errs)
+		}
+	}
+	if code, _, errs := runSimulate(t, "--scenario", filepath.Join("..", "..", "examples", "simulate-trace.yaml"), "--chip", "b200"); code != exitUsage {
+		t.Errorf("--scenario with --chip: exit %d (%s), want 2", code, errs)
+	}
+}
+
+func TestSimulateCapacity(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--precision", "fp8", "--capacity", "--ttft", "500ms", "--tpot", "40ms", "--requests", "2000", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Capacity float64 `json:"capacity_per_s"`
+		Result   struct {
+			Goodput struct {
+				Meets bool `json:"meets_slo"`
+			} `json:"goodput"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !(got.Capacity > 1) || !got.Result.Goodput.Meets {
+		t.Fatalf("capacity %v requests/s, meets %v: want > 1 and meeting the SLO", got.Capacity, got.Result.Goodput.Meets)
+	}
+}

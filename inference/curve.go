@@ -105,17 +105,29 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 	return p
 }
 
-// ttft is the time to first token: colocated, the prompt is spread over
-// the steps' prefill budget (at least one step); decode-only, it is the
-// prompt alone prefilled on this deployment (the prefill pool's own TTFT
-// comes from a Prefill curve).
-func (l *layout) ttft(mode Mode, w Workload, ld load, step units.Seconds) units.Seconds {
+// ttft is the time to first token. Colocated: the engine prefills the new
+// prompt in chunks of what MaxTokens leaves beside the decode tokens (the
+// whole prompt when there is no limit), one chunk per step, each step
+// also decoding the batch. Decode-only: the prompt alone prefilled on this
+// deployment (a prefill pool's TTFT comes from a Prefill curve).
+func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Seconds {
 	in := float64(w.Input)
-	if mode == Colocated && ld.preTokens > 0 {
-		return step * units.Seconds(math.Max(1, math.Ceil(in/ld.preTokens)))
+	if mode != Colocated {
+		one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
+		return l.step(one).Time
 	}
-	one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
-	return l.step(one).Time
+	chunk := in
+	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
+		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / float64(l.adp)
+		chunk = math.Min(in, math.Max(mt-dec, float64(l.d.Profile.BlockTokens)))
+	}
+	steps := math.Ceil(in / chunk)
+	// The average chunk attends to half the prompt already cached.
+	c := ld
+	c.preTokens, c.chunks = chunk, 1
+	c.prePairs = chunk * (in/2 + 1)
+	c.preCtx = in / 2
+	return units.Seconds(steps) * l.step(c).Time
 }
 
 // maxBatch is the largest batch the instance holds: KV capacity over the

@@ -37,8 +37,13 @@
 // to the wall time of each seed; interruptions in all and by mode; and the
 // effective training time ratio. Closed gives the first-order estimate
 // (Young 1974; Daly 2006): waste fraction f = Σ λ_i·(R_i + L_i) with
-// L_i = (τ + δ_b)/2 + δ_w for unplanned modes, wall = up-time ÷ (1 − f);
-// DalyWall gives Daly's complete exponential model. Where their
+// L_i = (τ + δ_b)/2 + δ_w for unplanned modes, wall = up-time ÷ (1 − f),
+// with maturation approximated on wall time (compute fraction of wall
+// cf = (1 − f)·τ/(τ + δ_b)); DalyWall gives Daly's complete exponential
+// model; ClosedAt evaluates the closed form with every ranged input at
+// its minimum or maximum. The closed form assumes a spare is always
+// ready; InRepair (swap rate × repair time, Little's law) says when it
+// is not, and the simulation then queues swaps for repaired nodes. Where their
 // assumptions hold (one mode, blocking checkpoints, M ≫ τ) the simulation
 // agrees with both (goodput_test.go).
 //

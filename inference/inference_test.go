@@ -318,3 +318,30 @@ func TestTokenCost(t *testing.T) {
 		t.Error("TokenCost(0 tokens/s): want an error")
 	}
 }
+
+// Colocated TTFT: with no token limit the prompt is prefilled in one step
+// beside the decode batch; with MaxTokens 256 a 1024-token prompt takes
+// ⌈1024/(256 − 1)⌉ = 5 chunked steps, each cheaper than the whole prompt.
+func TestColocatedTTFT(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	w := Workload{Input: 1024, Output: 256}
+	alone, err := StepTime(d, Batch{Prefill: []Chunk{{Tokens: 1024}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := Curve(d, Colocated, w, SLO{}, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttft := one[0].TTFT; ttft < alone.Time || ttft > alone.Time*1.2 {
+		t.Errorf("TTFT at batch 1 = %v, want the prompt's own prefill (%v) plus a little decode", ttft, alone.Time)
+	}
+	d.Profile.MaxTokens = 256
+	chunked, err := Curve(d, Colocated, w, SLO{}, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := float64(chunked[0].TTFT / one[0].TTFT); r < 1.5 || r > 5 {
+		t.Errorf("TTFT chunked/whole = %.2f, want between 1.5 and 5 (5 steps, each with a quarter of the prompt)", r)
+	}
+}

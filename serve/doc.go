@@ -1,0 +1,86 @@
+// Package serve simulates LLM serving under traffic, request by request:
+// a fleet of replicas behind a router, each running continuous batching
+// over a paged KV cache, with step times from package inference. Where an
+// analytical operating point (inference.Curve, Best) says what a chip
+// does at a fixed batch, serve says what a deployment does under real
+// arrivals: queues, bursts, long prompts, KV pressure, preemptions.
+//
+// # Model
+//
+// Workload: requests arrive by a Poisson, gamma (bursty: coefficient of
+// variation CV of the gaps) or deterministic process at Rate per second,
+// or from a trace (CSV or JSON Lines: arrival_s, prompt_tokens,
+// output_tokens), optionally rescaled to Rate. Prompt and output lengths
+// are fixed, uniform, lognormal (with the given mean) or resampled from a
+// trace. Prefilled workloads model a decode pool on its own.
+//
+// Engine (one replica = one instance of inference's deployment): at each
+// step the running sequences are scheduled first (one token each, or
+// 1 + drafts with speculative decoding; unfinished prompts continue their
+// chunk), then waiting requests are admitted in queue order (FCFS or
+// shortest prompt first; preempted ones first) while the step's token
+// budget, the running-sequence limit and the free KV blocks allow
+// (chunked prefill splits a prompt across steps). KV blocks of BlockTokens
+// tokens are taken as tokens arrive; when a running sequence needs a block
+// and none is free, the most recently admitted sequence is preempted: its
+// blocks are freed and it is recomputed later (vLLM's recompute
+// preemption). With ReserveOutput a request is admitted only when its
+// whole prompt + output fits and never preempted (TensorRT-LLM's default,
+// GUARANTEED_NO_EVICT). A prefill that completes samples the first token
+// (TTFT); each decode step samples one token per sequence, or with
+// speculative decoding 1 + the accepted drafts, each draft accepted with
+// probability SpecAcceptance given the previous one was (drawn per
+// sequence per step; its mean is (1 − α^(d+1))/(1 − α), Leviathan et al.
+// 2023, arXiv 2211.17192). The step's wall time is StepModel.StepTime of
+// its batch shape. A request whose context could never fit a replica's KV
+// cache is rejected (counted, never simulated).
+//
+// Step time: InferenceStep calls inference.StepTime, the same code as the
+// analytical estimates, memoised on the batch's sums (decode context
+// rounded to 9 significant bits, ≤ 0.1 %); NewPool builds a pool from an
+// inference.Deployment with its KV block count (inference.KVCapacity).
+//
+// Deployment: one pool (aggregated) or two (disaggregated: prefill, then
+// the KV cache crosses a link, Latency + bytes/Bandwidth, one transfer at
+// a time per prefill replica, then decode); pools may use different chips.
+// A router picks a replica per request: round robin, least outstanding, or
+// KV-aware (lowest KV use counting what its queue will need).
+//
+// Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
+// latency, P50/P90/P99 by linear interpolation between order statistics
+// (Hyndman–Fan type 7); throughput over the simulated time; goodput (the
+// requests within the SLO, DistServe's definition, Zhong et al. 2024,
+// arXiv 2401.09670) and whether the SLO percentile holds; cost (chips ×
+// rental × time) and energy (TDP while a replica steps, an assumed 20 % of
+// TDP while it idles) per million tokens; the waiting queue, running
+// sequences and KV use over time (at most 2 × Samples points, halved as
+// needed). Capacity bisects for the highest rate meeting the SLO; Cheapest
+// sizes candidate deployments for a target rate.
+//
+// Bounds: a run stops as overloaded when the waiting queue passes
+// MaxQueue, a request waits longer than MaxWait, or the queue grew by
+// more than a fifth of the arrivals over their second half; requests are
+// at most MaxRequests (latency records: 12 bytes each). Invariants
+// (requests conserved, KV blocks allocated = freed + held, no negative
+// queue; docs/invariants.md) are checked at the end of every run.
+//
+// Time is integer nanoseconds on the sim kernel (sim.Engine, events in
+// (time, priority, sequence) order: arrivals before step ends before
+// samples at the same instant). Randomness: sim.NewStream streams
+// "serve/arrivals", "serve/prompt", "serve/output", "serve/speculative"
+// from Workload.Seed; same inputs, same result, byte for byte.
+//
+// Units: token counts are int, times time.Duration inside and
+// milliseconds (latencies) or seconds in Result, money USD, energy kWh.
+//
+// # Reading guide
+//
+//   - replica.go: one engine, its step (plan, admit, reserve, preempt,
+//     complete).
+//   - simulate.go: Simulate, arrivals, routing, disaggregated handoff,
+//     overload.
+//   - result.go: Result, percentiles, cost, the invariant check.
+//
+// Then workload.go and trace.go (inputs), inference.go (step times and
+// pools from package inference), capacity.go (searches).
+package serve

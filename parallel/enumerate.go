@@ -102,8 +102,10 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 			maxV = 8
 		}
 		vpps = []int{1}
-		for _, v := range Divisors(prob.Model.Layers / sh.PP)[1:] {
-			if v <= maxV && prob.Model.Layers%(sh.PP*v) == 0 {
+		for v := 2; v <= maxV && sh.PP*v <= prob.Model.Layers; v++ {
+			// Only counts that change the chunk size ⌈L/(PP·v)⌉ are
+			// distinct; others add layers to the fullest stage.
+			if ceilDiv(prob.Model.Layers, sh.PP*v) < ceilDiv(prob.Model.Layers, sh.PP*(v-1)) {
 				vpps = append(vpps, v)
 			}
 		}
@@ -148,3 +150,5 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 	}
 	return invalid
 }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -110,8 +110,8 @@ func (p Plan) Validate(prob Problem) error {
 		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads)}
 	case p.PP > m.Layers:
 		return &FieldError{"pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers)}
-	case p.VPP > 1 && (p.PP == 1 || m.Layers%(p.PP*p.VPP) != 0):
-		return &FieldError{"vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp dividing the %d layers", m.Layers)}
+	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers):
+		return &FieldError{"vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers", m.Layers)}
 	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
 		return &FieldError{"cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq)}
 	case (p.DP*p.CP)%p.EP != 0:

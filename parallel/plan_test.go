@@ -31,7 +31,7 @@ func TestValidateNamesTheField(t *testing.T) {
 	}{
 		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},                // 96 % 5 ≠ 0
 		{func(p *Plan) { p.DP = 3 }, "dp"},                         // 8·2·3 ≠ 64
-		{func(p *Plan) { p.VPP = 5 }, "vpp"},                       // 96 % (2·5) ≠ 0
+		{func(p *Plan) { p.VPP = 49 }, "vpp"},                      // 2·49 chunks > 96 layers
 		{func(p *Plan) { p.EP = 2 }, "ep"},                         // dense model
 		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"},         // 512/4 = 128 % 3 ≠ 0
 		{func(p *Plan) { p.TP, p.DP, p.SequenceParallel = 1, 32, true }, "sequence_parallel"},
@@ -68,10 +68,11 @@ func TestLocalBatchUneven(t *testing.T) {
 
 // A space counted by hand: 8 devices, GPT-175B shape, batch 16, seq 2048,
 // recompute full only, ZeRO 0 only, no SP, CP 1. TP ∈ {1,2,4,8} (all divide
-// 96), PP ∈ divisors of 8/TP, DP the rest. VPP: for PP = 2 the divisors v of
-// 48 with v ≤ 8 and 96 % (2v) = 0: 1,2,3,4,6,8 (6 values); PP = 4: divisors
-// of 24 up to 8: 1,2,3,4,6,8 (6); PP = 8: divisors of 12 up to 8: 1,2,3,4,6
-// (5). Micro-batches: the divisors of 16/DP.
+// 96), PP ∈ divisors of 8/TP, DP the rest. VPP v ≤ 8 is kept when it
+// shrinks the chunk ⌈96/(PP·v)⌉: PP = 2: chunks 48,24,16,12,10,8,7,6 (all 8
+// values); PP = 4: 24,12,8,6,5,4,4,3 (v = 7 dropped: 7 values); PP = 8:
+// 12,6,4,3,3,2,2,2 (v = 1,2,3,4,6: 5 values). Micro-batches: the divisors
+// of 16/DP.
 func TestEnumerateCountsByHand(t *testing.T) {
 	prob := Problem{Model: gpt, Devices: 8, GlobalBatch: 16, Seq: 2048}
 	sp := Space{CP: 1, Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}, SP: []bool{false}}
@@ -81,11 +82,11 @@ func TestEnumerateCountsByHand(t *testing.T) {
 		sp.Each(prob, sh, func(Plan) bool { n++; return true })
 	}
 	// (tp,pp,dp): vpp count × mb count (divisors of 16/dp)
-	// (1,1,8) 1×2  (1,2,4) 6×3  (1,4,2) 6×4  (1,8,1) 5×5
-	// (2,1,4) 1×3  (2,2,2) 6×4  (2,4,1) 6×5
-	// (4,1,2) 1×4  (4,2,1) 6×5
+	// (1,1,8) 1×2  (1,2,4) 8×3  (1,4,2) 7×4  (1,8,1) 5×5
+	// (2,1,4) 1×3  (2,2,2) 8×4  (2,4,1) 7×5
+	// (4,1,2) 1×4  (4,2,1) 8×5
 	// (8,1,1) 1×5
-	want := 2 + 18 + 24 + 25 + 3 + 24 + 30 + 4 + 30 + 5
+	want := 2 + 24 + 28 + 25 + 3 + 32 + 35 + 4 + 40 + 5
 	if n != want {
 		t.Errorf("plans = %d, want %d", n, want)
 	}

@@ -53,7 +53,28 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	if pp.CP == 0 {
 		s.Space.CP = 1 // context parallelism only where a run states it
 	}
+	s.Profile = statedFeatures(s.Profile, t)
 	return s, nil
+}
+
+// statedFeatures lifts the stack's feature list where the run states it
+// used a feature: a published plan is a fact about the framework version
+// the source ran (Megatron-LM gained SP and selective recompute in 2022).
+func statedFeatures(p training.Profile, t *Training) training.Profile {
+	pp := t.Parallel
+	if pp.SequenceParallel != nil && *pp.SequenceParallel {
+		p.SequenceParallel.Value = 1
+	}
+	if t.Recompute == string(parallel.RecomputeSelective) {
+		p.SelectiveRecompute.Value = 1
+	}
+	if pp.Zero != nil && float64(*pp.Zero) > p.MaxZeRO.Value {
+		p.MaxZeRO.Value = float64(*pp.Zero)
+	}
+	if pp.VPP > 1 {
+		p.Interleaved.Value = 1
+	}
+	return p
 }
 
 // predictTraining predicts a training run: the fastest plan within what

@@ -11,7 +11,7 @@ import (
 // (experts also over EP), plus the embedding or untied head.
 func (p *prep) stageParams(pl parallel.Plan) (dense, expert float64) {
 	L := float64(p.m.Layers)
-	perStage := math.Ceil(L / float64(pl.PP))
+	perStage := stageLayers(p.m.Layers, pl)
 	for _, k := range p.kinds {
 		n := perStage * float64(k.count) / L
 		dense += n * k.params / float64(pl.TP)

@@ -1,7 +1,6 @@
 package training
 
 import (
-	"math"
 
 	"chipgap/hardware"
 	"chipgap/llm"
@@ -43,7 +42,7 @@ type stage struct {
 func (p *prep) stageTime(pl parallel.Plan, t float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
-	perStage := math.Ceil(L / float64(pl.PP))
+	perStage := stageLayers(p.m.Layers, pl)
 	passes := 3.0 // forward, backward (2×) in comm terms: fwd, bwd
 	for i := range p.kinds {
 		k := &p.kinds[i]
@@ -139,4 +138,12 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		r.ChipHours = secs * chips / 3600
 	}
 	return r
+}
+
+// stageLayers is the layers on the fullest stage: VPP chunks of
+// ⌈L/(PP·VPP)⌉ layers (uneven splits put the extra layers somewhere, and
+// the stage holding them sets the pace).
+func stageLayers(layers int, pl parallel.Plan) float64 {
+	chunks := pl.PP * pl.VPP
+	return float64(pl.VPP * ((layers + chunks - 1) / chunks))
 }

@@ -73,7 +73,8 @@ func TestComputeMatchesMegatronEq3(t *testing.T) {
 // model with tensor parallelism t and no sequence parallelism:
 // s·b·h·(10 + 24/t + 5·a·s/(h·t)) bytes per layer; with SP the 10 is
 // divided by t too. One stage (PP 1) keeps all L layers for one
-// micro-batch, plus the logits (fp32 and their gradient: 8·s·b·V/t).
+// micro-batch, plus the embedding output, one layer as backward working
+// memory and the logits (fp32 and their gradient: 8·s·b·V/t).
 func TestActivationsMatchKorthikanti(t *testing.T) {
 	pr, err := newPrep(gpt13, testCluster(8), ideal(), Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16})
 	if err != nil {
@@ -90,7 +91,14 @@ func TestActivationsMatchKorthikanti(t *testing.T) {
 		if c.sp {
 			rep /= tt
 		}
-		want := L*s*b*h*(rep+24/tt+5*a*s/(h*tt)) + 8*s*b*V/tt
+		layer := s * b * h * (rep + 24/tt + 5*a*s/(h*tt))
+		embed := 3 * s * b * h // embedding output and dropout mask
+		if c.sp {
+			embed /= tt
+		}
+		// L layers and the embedding for one micro-batch, one layer's
+		// set again as backward working memory, the logits.
+		want := L*layer + embed + layer + 8*s*b*V/tt
 		if got := pr.activations(pl); math.Abs(got/want-1) > 1e-9 {
 			t.Errorf("tp %d sp %v: activations = %.4g, want %.4g", c.tp, c.sp, got, want)
 		}

@@ -53,13 +53,14 @@ func (p *prep) largestLayer(pl parallel.Plan) float64 {
 // layer and micro-batch (Korthikanti et al. 2022 Table 2, generalised in
 // layerKind), times the layers of a stage, times the micro-batches in
 // flight under 1F1B (PP, or the whole step if fewer), times the
-// interleaving factor 1 + (PP−1)/(PP·VPP); with full recompute only each
-// layer's input is kept plus one layer's full set.
+// interleaving factor 1 + (PP−1)/(PP·VPP), plus the embedding output per
+// micro-batch, plus one layer's set as backward working memory; with full
+// recompute only each layer's input is kept, plus one recomputed layer.
 func (p *prep) activations(pl parallel.Plan) float64 {
 	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
 	tp := float64(pl.TP)
 	L := float64(p.m.Layers)
-	perStage := math.Ceil(L / float64(pl.PP))
+	perStage := stageLayers(p.m.Layers, pl)
 	var perLayer, worst float64
 	for _, k := range p.kinds {
 		rep := k.actRep
@@ -89,7 +90,16 @@ func (p *prep) activations(pl parallel.Plan) float64 {
 	if pl.VPP > 1 {
 		inflight *= 1 + float64(pl.PP-1)/float64(pl.PP*pl.VPP)
 	}
-	act := perLayer * perStage * inflight
+	// The first stage also keeps, per micro-batch in flight, the embedding
+	// output and its dropout mask (3 bytes per hidden element).
+	embed := 3 * t * float64(p.m.Hidden)
+	if pl.SequenceParallel {
+		embed /= tp
+	}
+	act := (perLayer*perStage + embed) * inflight
+	// Backward holds one layer's full set again as gradients (and, with
+	// full recompute, that layer's recomputed activations).
+	act += worst
 	if pl.Recompute == parallel.RecomputeFull {
 		act += worst
 	}

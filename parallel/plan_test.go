@@ -29,11 +29,11 @@ func TestValidateNamesTheField(t *testing.T) {
 		edit  func(*Plan)
 		field string
 	}{
-		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},                // 96 % 5 ≠ 0
-		{func(p *Plan) { p.DP = 3 }, "dp"},                         // 8·2·3 ≠ 64
-		{func(p *Plan) { p.VPP = 49 }, "vpp"},                      // 2·49 chunks > 96 layers
-		{func(p *Plan) { p.EP = 2 }, "ep"},                         // dense model
-		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"},         // 512/4 = 128 % 3 ≠ 0
+		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},        // 96 % 5 ≠ 0
+		{func(p *Plan) { p.DP = 3 }, "dp"},                 // 8·2·3 ≠ 64
+		{func(p *Plan) { p.VPP = 49 }, "vpp"},              // 2·49 chunks > 96 layers
+		{func(p *Plan) { p.EP = 2 }, "ep"},                 // dense model
+		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"}, // 512/4 = 128 % 3 ≠ 0
 		{func(p *Plan) { p.TP, p.DP, p.SequenceParallel = 1, 32, true }, "sequence_parallel"},
 		{func(p *Plan) { p.ZeRO = 4 }, "zero"},
 		{func(p *Plan) { p.Recompute = "some" }, "recompute"},

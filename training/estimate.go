@@ -1,7 +1,6 @@
 package training
 
 import (
-
 	"chipgap/hardware"
 	"chipgap/llm"
 	"chipgap/parallel"

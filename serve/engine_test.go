@@ -1,0 +1,132 @@
+package serve
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func constStep(d time.Duration) StepModel { return StepFunc(func(Batch) time.Duration { return d }) }
+
+func onePool(kvBlocks int, step StepModel) Pool {
+	p := testPool(1, kvBlocks)
+	p.Step = step
+	return p
+}
+
+func fixed(rate float64, n, in, out int) Workload {
+	return Workload{Process: Deterministic, Rate: rate, Requests: n,
+		Prompt: Lengths{Dist: Fixed, Mean: in}, Output: Lengths{Dist: Fixed, Mean: out}}
+}
+
+// TestDisaggregatedHandoffByHand: prompt 100 tokens, 1 MB of KV per
+// token, a 1 GB/s link with 1 ms latency: the transfer takes 1 ms +
+// 100 MB / 1 GB/s = 101 ms. Steps take 10 ms. Prefill ends at 10 ms
+// (TTFT); the KV lands at 111 ms; decode steps end at 121, 131, 141 ms
+// for tokens 2..4, so E2E = 141 ms and TPOT = (141 − 10)/3 ms.
+func TestDisaggregatedHandoffByHand(t *testing.T) {
+	pre, dec := onePool(100, constStep(10*time.Millisecond)), onePool(100, constStep(10*time.Millisecond))
+	pre.KVBytesPerToken = 1e6
+	d := Deployment{Pools: []Pool{pre, dec}, Router: RoundRobin, Link: Link{Bandwidth: 1e9, Latency: 1e-3}}
+	r, err := Simulate(d, fixed(1, 1, 100, 4), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TTFT.P50 != 10 || r.E2E.P50 != 141 || math.Abs(r.TPOT.P50-131.0/3) > 1e-4 {
+		t.Fatalf("TTFT %v, E2E %v, TPOT %v ms; want 10, 141, %.4f", r.TTFT.P50, r.E2E.P50, r.TPOT.P50, 131.0/3)
+	}
+}
+
+// TestPreemptionByHand: 4 blocks of 16 tokens hold 64 tokens; two
+// requests of 16 + 40 tokens need 56 each, 112 together, so one must be
+// preempted and recomputed; both still complete and every block comes
+// back.
+func TestPreemptionByHand(t *testing.T) {
+	p := onePool(4, constStep(time.Millisecond))
+	d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+	r, err := Simulate(d, fixed(1e6, 2, 16, 40), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RequestsCompleted != 2 || r.Preemptions < 1 || r.KV.BlocksAllocated != r.KV.BlocksFreed {
+		t.Fatalf("completed %d, preemptions %d, blocks %d/%d; want 2, ≥ 1, equal",
+			r.RequestsCompleted, r.Preemptions, r.KV.BlocksAllocated, r.KV.BlocksFreed)
+	}
+	p.Engine.ReserveOutput = true
+	d.Pools[0] = p
+	if r, err = Simulate(d, fixed(1e6, 2, 16, 40), Options{}); err != nil || r.Preemptions != 0 || r.RequestsCompleted != 2 {
+		t.Fatalf("reserved admission: %v, %+v; want no preemption, both complete", err, r)
+	}
+}
+
+// TestRejectsWhatCannotFit: a request of 100 + 50 tokens needs 10 blocks
+// of 16; a replica with 8 rejects it rather than waiting forever.
+func TestRejectsWhatCannotFit(t *testing.T) {
+	d := Deployment{Pools: []Pool{onePool(8, constStep(time.Millisecond))}, Router: RoundRobin}
+	r, err := Simulate(d, fixed(1, 3, 100, 50), Options{})
+	if err != nil || r.RequestsRejected != 3 || r.RequestsCompleted != 0 {
+		t.Fatalf("err %v, rejected %d, completed %d; want 3 rejected", err, r.RequestsRejected, r.RequestsCompleted)
+	}
+}
+
+// TestSpeculativeTokensPerStep: with 3 drafts accepted with probability
+// 0.6 each, a step emits (1 − 0.6⁴)/(1 − 0.6) = 2.176 tokens on average
+// (Leviathan et al. 2023); 20 000 tokens at 1 ms a step take about
+// 20 000 / 2.176 steps. The standard error over ~9 200 steps is < 0.6 %.
+func TestSpeculativeTokensPerStep(t *testing.T) {
+	p := onePool(10_000, constStep(time.Millisecond))
+	p.Engine.SpecTokens, p.Engine.SpecAcceptance = 3, 0.6
+	d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+	r, err := Simulate(d, fixed(1, 1, 10, 20_001), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := (r.E2E.P50 - r.TTFT.P50) // ms = steps
+	got := 20_000 / steps
+	if want := (1 - math.Pow(0.6, 4)) / 0.4; math.Abs(got/want-1) > 0.02 {
+		t.Fatalf("tokens per step %.4f, want %.4f ± 2 %%", got, want)
+	}
+}
+
+// TestQueueOrder: FCFS pops by arrival, SPF by prompt (ties by arrival),
+// and a preempted sequence goes first under either.
+func TestQueueOrder(t *testing.T) {
+	seqs := []seq{{order: 0, prompt: 900}, {order: 1, prompt: 10}, {order: 2, prompt: 500}, {order: 3, prompt: 10}, {order: 4, prompt: 700, preempts: 1, gen: 5}}
+	for _, tc := range []struct {
+		policy string
+		want   []int32
+	}{{FCFS, []int32{4, 0, 1, 2, 3}}, {SPF, []int32{4, 1, 3, 2, 0}}} {
+		var q waitQueue
+		for _, s := range seqs {
+			s.key = queueKey(tc.policy, &s)
+			q.push(s, 1)
+		}
+		for i, w := range tc.want {
+			if got := q.pop(1); got.order != w {
+				t.Fatalf("%s: pop %d = request %d, want %d", tc.policy, i, got.order, w)
+			}
+		}
+		if q.blocks != 0 {
+			t.Fatalf("%s: queued blocks %d after popping all, want 0", tc.policy, q.blocks)
+		}
+	}
+}
+
+// TestRouters: round robin deals 8 requests 2 to each of 4 replicas; least
+// outstanding and KV-aware send each new request to an empty replica
+// while one is left.
+func TestRouters(t *testing.T) {
+	for _, router := range []string{RoundRobin, LeastOutstanding, KVAware} {
+		d := Deployment{Pools: []Pool{testPool(4, 100)}, Router: router}
+		s := newRun(d, fixed(1, 8, 10, 10), Options{})
+		for i := range 8 {
+			q := seq{order: int32(i), prompt: 10, output: 10, target: 10, first: -1}
+			s.route(0, &q).enqueue(q)
+		}
+		for _, r := range s.reps[0] {
+			if r.outstanding != 2 {
+				t.Fatalf("%s: replica %d holds %d requests, want 2", router, r.idx, r.outstanding)
+			}
+		}
+	}
+}

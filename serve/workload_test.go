@@ -1,0 +1,122 @@
+package serve
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// gaps draws n inter-arrival gaps (seconds) of w.
+func gaps(w Workload, n int) []float64 {
+	w.Requests = n + 1
+	s := newSource(w)
+	prev, _ := s.pull()
+	out := make([]float64, 0, n)
+	for range n {
+		r, _ := s.pull()
+		out = append(out, (r.Arrival - prev.Arrival).Seconds())
+		prev = r
+	}
+	return out
+}
+
+func meanCV(xs []float64) (float64, float64) {
+	var s, ss float64
+	for _, x := range xs {
+		s += x
+	}
+	m := s / float64(len(xs))
+	for _, x := range xs {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss/float64(len(xs)-1)) / m
+}
+
+// TestArrivalProcesses: with 2·10⁵ gaps the standard error of the mean is
+// CV/√n ≈ 0.22 % (Poisson) to 0.67 % (gamma CV 3), so 2 % is > 3 sigma;
+// the CV estimate of a gamma with CV c has a relative error below 5 %.
+func TestArrivalProcesses(t *testing.T) {
+	const n = 200_000
+	base := Workload{Rate: 4, Seed: 9, Prompt: Lengths{Dist: Fixed, Mean: 1}, Output: Lengths{Dist: Fixed, Mean: 1}}
+	for _, tc := range []struct {
+		process string
+		cv      float64
+	}{{Poisson, 1}, {Gamma, 3}, {Gamma, 0.5}, {Deterministic, 0}} {
+		w := base
+		w.Process, w.CV = tc.process, tc.cv
+		m, cv := meanCV(gaps(w, n))
+		if math.Abs(m*4-1) > 0.02 {
+			t.Errorf("%s cv %g: mean gap %.4f s, want 0.25 ± 2 %%", tc.process, tc.cv, m)
+		}
+		if math.Abs(cv-tc.cv) > 0.05*math.Max(tc.cv, 0.2) {
+			t.Errorf("%s: CV of gaps %.3f, want %.3g", tc.process, cv, tc.cv)
+		}
+	}
+}
+
+// TestLengthDistributions checks each distribution's mean and range.
+func TestLengthDistributions(t *testing.T) {
+	r := newSource(Workload{Seed: 2}).prompts
+	for _, tc := range []struct {
+		l        Lengths
+		mean     float64
+		lo, hi   int
+		relError float64
+	}{
+		{Lengths{Dist: Fixed, Mean: 700}, 700, 700, 700, 0},
+		{Lengths{Dist: Uniform, Min: 10, Max: 30}, 20, 10, 30, 0.01},
+		// lognormal mean exp(μ + σ²/2) = Mean; σ = 0.5 keeps the clip at
+		// 8 × Mean far in the tail, and the standard error small (0.2 %).
+		{Lengths{Dist: LogNormal, Mean: 1000, Sigma: 0.5, Max: 8000}, 1000, 1, 8000, 0.01},
+		{Lengths{Dist: Empirical, Values: []int{1, 2, 3, 10}}, 4, 1, 10, 0.02},
+	} {
+		var sum float64
+		const n = 100_000
+		for range n {
+			v := tc.l.draw(r)
+			if v < tc.lo || v > tc.hi {
+				t.Fatalf("%s drew %d outside [%d, %d]", tc.l.Dist, v, tc.lo, tc.hi)
+			}
+			sum += float64(v)
+		}
+		if m := sum / n; math.Abs(m/tc.mean-1) > tc.relError+1e-12 {
+			t.Errorf("%s: mean %.2f, want %.4g", tc.l.Dist, m, tc.mean)
+		}
+		if e := tc.l.Expected(); math.Abs(e-tc.mean) > 1e-9 {
+			t.Errorf("%s: Expected() = %v, want %v", tc.l.Dist, e, tc.mean)
+		}
+	}
+}
+
+// TestTraceRescale: a trace of 11 requests over 20 s has a rate of
+// 10/20 = 0.5 per second; rescaled to 2 per second its times shrink 4×.
+func TestTraceRescale(t *testing.T) {
+	tr := make([]Request, 11)
+	for i := range tr {
+		tr[i] = Request{Arrival: time.Duration(i) * 2 * time.Second, Prompt: 5, Output: 5}
+	}
+	s := newSource(Workload{Process: Trace, Trace: tr, Rate: 2})
+	var last Request
+	for r, ok := s.pull(); ok; r, ok = s.pull() {
+		last = r
+	}
+	if last.Arrival != 5*time.Second {
+		t.Fatalf("last arrival %v, want 5s", last.Arrival)
+	}
+}
+
+// TestSummarise: Hyndman–Fan type 7 on 1..101 gives P50 = 51, P90 = 91,
+// P99 = 100 exactly; on {1, 2} P50 = 1.5.
+func TestSummarise(t *testing.T) {
+	xs := make([]float32, 101)
+	for i := range xs {
+		xs[100-i] = float32(i + 1)
+	}
+	l := summarise(xs)
+	if l.P50 != 51 || l.P90 != 91 || l.P99 != 100 || l.Mean != 51 || l.Max != 101 || l.N != 101 {
+		t.Fatalf("summarise(1..101) = %+v", l)
+	}
+	if l := summarise([]float32{2, 1}); l.P50 != 1.5 {
+		t.Fatalf("P50 of {1, 2} = %v, want 1.5", l.P50)
+	}
+}

@@ -79,11 +79,11 @@ const (
 
 // Names of the gap figures (Gap.Stats): challenger vs baseline.
 const (
-	GapRatio       = "total_ratio"     // total days ratio
-	GapSteadyRatio = "steady_ratio"    // steady-state throughput alone
-	GapDelta       = "delta_days"      // total days difference
-	GapSteady      = "delta_steady"    // from throughput
-	GapDowntime    = "delta_downtime"  // from failures and checkpoints
+	GapRatio       = "total_ratio"    // total days ratio
+	GapSteadyRatio = "steady_ratio"   // steady-state throughput alone
+	GapDelta       = "delta_days"     // total days difference
+	GapSteady      = "delta_steady"   // from throughput
+	GapDowntime    = "delta_downtime" // from failures and checkpoints
 	GapEngineering = "delta_engineering"
 	GapCostRatio   = "cost_ratio"
 	GapPowerRatio  = "w_per_pflops_ratio"
@@ -92,20 +92,20 @@ const (
 
 // Results is everything the gap report shows.
 type Results struct {
-	Title     string          `json:"title"`
-	Seed      uint64          `json:"seed"`
-	Samples   int             `json:"samples"`
-	Scenario  *Scenario       `json:"scenario"`
-	Training  TrainingSetup   `json:"training"`
-	Inference InferenceSetup  `json:"inference"`
-	Systems   []SystemResult  `json:"systems"`
-	Gaps      []Gap           `json:"gaps"`
-	Supply    []SupplyResult  `json:"supply"`
-	Strategy  StrategyResult  `json:"strategy"`
-	Tornado   TornadoResult   `json:"tornado"`
-	Inputs    []Input         `json:"assumptions"`
+	Title     string            `json:"title"`
+	Seed      uint64            `json:"seed"`
+	Samples   int               `json:"samples"`
+	Scenario  *Scenario         `json:"scenario"`
+	Training  TrainingSetup     `json:"training"`
+	Inference InferenceSetup    `json:"inference"`
+	Systems   []SystemResult    `json:"systems"`
+	Gaps      []Gap             `json:"gaps"`
+	Supply    []SupplyResult    `json:"supply"`
+	Strategy  StrategyResult    `json:"strategy"`
+	Tornado   TornadoResult     `json:"tornado"`
+	Inputs    []Input           `json:"assumptions"`
 	Sources   []hardware.Source `json:"sources"`
-	Notes     []string        `json:"notes,omitempty"`
+	Notes     []string          `json:"notes,omitempty"`
 }
 
 // TrainingSetup describes the run every system is asked to do.
@@ -230,8 +230,8 @@ const (
 // TornadoResult ranks the inputs by how far they move the headline: the
 // challenger's total training time over the baseline's.
 type TornadoResult struct {
-	Output string           `json:"output"`
-	Base   float64          `json:"base"`
+	Output string            `json:"output"`
+	Base   float64           `json:"base"`
 	Swings []uncertain.Swing `json:"swings"`
 }
 

@@ -114,6 +114,9 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 	}
 	day := float64(units.Day)
 	out[OutMFU], out[OutTokensPerSec] = r.MFU, r.TokensPerSec
+	if s.peak > 0 {
+		out[OutWPerAchieved] = s.tdp / (r.MFU * s.peak / 1e15)
+	}
 	if est.NoProgress {
 		// Interruptions outpace progress: the run never finishes.
 		inf := math.Inf(1)
@@ -128,9 +131,6 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 	out[OutWallDays] = float64(est.Wall) / day
 	out[OutTotalDays] = float64(est.Port+est.Wall) / day
 	out[OutEffective] = est.Effective
-	if s.peak > 0 {
-		out[OutWPerAchieved] = s.tdp / (r.MFU * s.peak / 1e15)
-	}
 	use, err := econ.Run(econ.Work{ChipTime: est.Wall * units.Seconds(cl.Chips), PerHour: s.hour.Total(), Wall: s.own.Power.Wall()})
 	if err != nil {
 		return err

@@ -40,7 +40,8 @@ func commands() []command {
 		// Each command's owner adds its line here, in this order:
 		// report, compare-chips, chips, models, train, validate, serve-estimate,
 		// run, simulate, web.
-		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm² (default)", cmdCompareChips},
+		{"report", "the gap report: NVIDIA vs Ascend training, inference, supply, strategy, with ranges (default)", cmdReport},
+		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm²", cmdCompareChips},
 		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},
 		{"models", "model presets: parameters, FLOPs per token, KV cache (models ID for one)", cmdModels},
 		{"train", "one training step: memory, step-time breakdown, MFU; --search ranks every parallel plan", cmdTrain},
@@ -54,7 +55,7 @@ func commands() []command {
 }
 
 // defaultCommand runs when chipgap is called with no arguments.
-const defaultCommand = "compare-chips"
+const defaultCommand = "report"
 
 // usageError marks a bad invocation: exit code 2.
 type usageError struct{ msg string }

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"chipgap/scenario"
+)
+
+// fmtFn formats one number for display (already in display units).
+type fmtFn func(float64) string
+
+// fixed formats with d decimals, thousands separated.
+func fixed(d int) fmtFn {
+	return func(v float64) string {
+		if s, ok := special(v); ok {
+			return s
+		}
+		return group(fmt.Sprintf("%.*f", d, v))
+	}
+}
+
+// sig formats with about three significant figures.
+func sig(v float64) string {
+	if s, ok := special(v); ok {
+		return s
+	}
+	a := math.Abs(v)
+	switch {
+	case a == 0:
+		return "0"
+	case a >= 100:
+		return group(fmt.Sprintf("%.0f", v))
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.3g", v)
+	}
+}
+
+// money formats US dollars with a scale word.
+func money(v float64) string {
+	if s, ok := special(v); ok {
+		return s
+	}
+	a := math.Abs(v)
+	switch {
+	case a >= 1e9:
+		return fmt.Sprintf("$%.2fB", v/1e9)
+	case a >= 1e6:
+		return fmt.Sprintf("$%.1fM", v/1e6)
+	case a >= 1e3:
+		return fmt.Sprintf("$%.1fk", v/1e3)
+	default:
+		return fmt.Sprintf("$%.2f", v)
+	}
+}
+
+// count formats large counts with k/M.
+func count(v float64) string {
+	if s, ok := special(v); ok {
+		return s
+	}
+	switch a := math.Abs(v); {
+	case a >= 1e12:
+		return fmt.Sprintf("%.3gT", v/1e12)
+	case a >= 1e9:
+		return fmt.Sprintf("%.3gB", v/1e9)
+	case a >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case a >= 1e4:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	default:
+		return fmt.Sprintf("%.0f", v)
+	}
+}
+
+func pct(v float64) string {
+	if s, ok := special(v); ok {
+		return s
+	}
+	return fmt.Sprintf("%.0f%%", 100*v)
+}
+
+func times(v float64) string {
+	if s, ok := special(v); ok {
+		return s
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+func special(v float64) (string, bool) {
+	switch {
+	case math.IsInf(v, 1):
+		return "never", true
+	case math.IsInf(v, -1):
+		return "-∞", true
+	case math.IsNaN(v):
+		return "n/a", true
+	}
+	return "", false
+}
+
+// group puts thousands separators into the integer part of a number.
+func group(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// rng formats a Stat as "P50 [P10–P90]" after scaling by f.
+func rng(s scenario.Stat, scale float64, f fmtFn) string {
+	s = s.Scale(scale)
+	lo, hi := f(s.P10), f(s.P90)
+	if lo == hi {
+		return f(s.P50)
+	}
+	return fmt.Sprintf("%s [%s–%s]", f(s.P50), lo, hi)
+}
+
+// stat formats a figure from a stats map, or "–" when absent.
+func stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string {
+	s, ok := m[key]
+	if !ok {
+		return "–"
+	}
+	return rng(s, scale, f)
+}
+
+// Display scales.
+const (
+	perDay    = 1.0
+	perPFLOPS = 1e-15
+	perTBps   = 1e-12
+	perGWh    = 1 / 3.6e12
+	perMonth  = 12 / 365.25
+)

@@ -1,0 +1,170 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"chipgap/plot"
+	"chipgap/scenario"
+)
+
+// Report is the gap report laid out for rendering: a headline and
+// sections of text, tables and charts. Every renderer draws from it.
+type Report struct {
+	Title    string
+	Subtitle string
+	Headline []string
+	Claims   Table
+	Sections []Section
+	// Figures is every number shown, one row each, for CSV.
+	Figures []Figure
+}
+
+// Section is one part of the report.
+type Section struct {
+	ID     string
+	Title  string
+	Text   []string
+	Tables []Table
+	Charts []Chart
+}
+
+// Table is a captioned grid of cells; Note follows it.
+type Table struct {
+	Caption string
+	Header  []string
+	Rows    [][]string
+	Note    string
+}
+
+// Chart is an SVG drawn by package plot.
+type Chart struct {
+	Title string
+	SVG   []byte
+}
+
+// Figure is one number of the report with its range and trail.
+type Figure struct {
+	Section string
+	Subject string
+	Name    string
+	Unit    string
+	Stat    scenario.Stat
+	Trail   string
+}
+
+// Build lays the results out as a report.
+func Build(r *scenario.Results) *Report {
+	b := &builder{r: r, rep: &Report{Title: r.Title}}
+	b.rep.Subtitle = fmt.Sprintf("%d Monte Carlo samples, seed %d. Figures are P50 [P10–P90]; every input is a catalog value or a named assumption (see Assumptions).",
+		r.Samples, r.Seed)
+	b.headline()
+	b.claims()
+	b.chips()
+	b.training()
+	b.inference()
+	b.supply()
+	b.strategy()
+	b.sensitivity()
+	b.assumptions()
+	b.sources()
+	return b.rep
+}
+
+type builder struct {
+	r   *scenario.Results
+	rep *Report
+}
+
+func (b *builder) add(s Section) { b.rep.Sections = append(b.rep.Sections, s) }
+
+// fig records a figure for CSV and returns its formatted range.
+func (b *builder) fig(section, subject, name, unit string, m map[string]scenario.Stat, key string, scale float64, f fmtFn, trail string) string {
+	s, ok := m[key]
+	if !ok {
+		return "–"
+	}
+	b.rep.Figures = append(b.rep.Figures, Figure{Section: section, Subject: subject, Name: name, Unit: unit, Stat: s.Scale(scale), Trail: trail})
+	return rng(s, scale, f)
+}
+
+func (b *builder) system(label string) *scenario.SystemResult {
+	for i := range b.r.Systems {
+		if b.r.Systems[i].System.Label == label {
+			return &b.r.Systems[i]
+		}
+	}
+	return nil
+}
+
+func (b *builder) gap(label string) *scenario.Gap {
+	for i := range b.r.Gaps {
+		if b.r.Gaps[i].Label == label {
+			return &b.r.Gaps[i]
+		}
+	}
+	return nil
+}
+
+func sideGroup(side string) int {
+	if side == "ascend" {
+		return 1
+	}
+	return 0
+}
+
+// bars turns one figure of every system into chart bars (P50 with a
+// P10–P90 whisker); systems without the figure, or with an infinite
+// one, are left out.
+func (b *builder) bars(key string, scale float64) []plot.Bar {
+	var out []plot.Bar
+	for _, s := range b.r.Systems {
+		st, ok := s.Stats[key]
+		if !ok || math.IsInf(st.P50, 0) || math.IsNaN(st.P50) {
+			continue
+		}
+		st = st.Scale(scale)
+		hi := st.P90
+		if math.IsInf(hi, 0) {
+			hi = st.P50
+		}
+		out = append(out, plot.Bar{Label: s.System.Label, Value: st.P50, Lo: st.P10, Hi: hi, Group: sideGroup(s.System.Side)})
+	}
+	return out
+}
+
+func (b *builder) headline() {
+	r := b.r
+	st := r.Strategy
+	base, chal := b.system(st.Baseline), b.system(st.Challenger)
+	if base != nil && chal != nil {
+		if g := b.gap(chal.System.Label); g != nil {
+			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s chips each: %s takes %s days, %s %s days — %s as long (throughput alone %s).",
+				r.Training.ModelName, count(r.Training.Tokens), group(fmt.Sprint(base.Chips)), base.System.Label,
+				stat(base.Stats, scenario.OutTotalDays, 1, fixed(0)), chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, 1, fixed(0)),
+				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times)))
+		}
+		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",
+			base.System.Label, stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
+			stat(st.Stats, scenario.StratLag18, 1, fixed(1)), stat(st.Stats, scenario.StratPremium, 1, times)))
+		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s.",
+			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
+			base.System.Label, stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2))))
+	}
+	for _, s := range r.Supply {
+		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("%s supply: %s good packages a year, bound by %s (at typical inputs; %s).",
+			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), s.Binding, bindText(s.Binds)))
+	}
+	b.rep.Headline = append(b.rep.Headline, r.Notes...)
+}
+
+func bindText(m map[string]float64) string {
+	var parts []string
+	for _, k := range []string{"wafers", "hbm", "packaging"} {
+		if p, ok := m[k]; ok && p > 0 {
+			parts = append(parts, fmt.Sprintf("%s binds in %.0f%% of samples", k, 100*p))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,258 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"chipgap/plot"
+	"chipgap/scenario"
+)
+
+// verdict compares the essay's range [lo, hi] with chipgap's P10–P90.
+func verdict(lo, hi float64, s scenario.Stat) string {
+	switch {
+	case hi < s.P10:
+		return "chipgap finds more"
+	case lo > s.P90:
+		return "chipgap finds less"
+	default:
+		return "consistent"
+	}
+}
+
+func (b *builder) claims() {
+	t := Table{Caption: "The essay's claims, tested", Header: []string{"claim", "essay", "chipgap", "verdict", "from"}}
+	base, chal := b.system(b.r.Strategy.Baseline), b.system(b.r.Strategy.Challenger)
+	if g := b.gap("910B"); g != nil && base != nil {
+		s := g.Stats[scenario.GapPowerRatio]
+		t.Rows = append(t.Rows, []string{"910B uses ~30 % more power for comparable arithmetic", "1.3× W per FLOP/s",
+			rng(s, 1, times) + " (TDP per peak); " + stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training",
+			verdict(1.3, 1.3, s), "chip TDP and peak ranges; training MFU"})
+	}
+	if base != nil && chal != nil {
+		if g := b.gap(chal.System.Label); g != nil {
+			s := g.Stats[scenario.GapRatio]
+			t.Rows = append(t.Rows, []string{"3 months on NVIDIA, 5–7 on a comparable Ascend cluster", "1.7–2.3× (5/3–7/3)",
+				fmt.Sprintf("%s %s months vs %s %s: %s", base.System.Label, stat(base.Stats, scenario.OutTotalDays, perMonth, fixed(1)),
+					chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, perMonth, fixed(1)), rng(s, 1, times)),
+				verdict(5.0/3, 7.0/3, s), "training plan search, goodput (reliability.yaml), engineering (stacks-engineering.yaml)"})
+		}
+		cb, okb := base.Stats[scenario.OutUSDPerMtok]
+		cc, okc := chal.Stats[scenario.OutUSDPerMtok]
+		if okb && okc {
+			ratio := cc.P50 / cb.P50
+			v := "viable (≤ 2× NVIDIA's $/Mtok)"
+			if ratio > 2 {
+				v = "not viable at this threshold"
+			}
+			t.Rows = append(t.Rows, []string{"inference on Ascend is viable, if not optimal", "viable",
+				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, rng(cc, 1, fixed(2)), base.System.Label, rng(cb, 1, fixed(2)), ratio),
+				v, "inference.Best at the SLO; econ owned chip-hour"})
+		}
+	}
+	for _, s := range b.r.Supply {
+		t.Rows = append(t.Rows, []string{"low yields (or HBM) cap supply", "supply constrained",
+			fmt.Sprintf("%s: %s good/yr, die yield %s; %s", s.ChipName, stat(s.Stats, scenario.SupGood, 1, count),
+				stat(s.Stats, scenario.SupDieYield, 1, pct), bindText(s.Binds)),
+			"binding: " + s.Binding, "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
+	}
+	b.rep.Claims = t
+}
+
+func (b *builder) chips() {
+	const sec = "chips"
+	prec := strings.ToUpper(b.r.Training.Precision)
+	t := Table{Caption: "Chips and the software stack each was assumed to run", Header: []string{"system", "chip", "training stack", "serving stack",
+		prec + " peak PFLOP/s", "HBM TB/s", "TDP W", "W per peak PFLOP/s", "W per achieved PFLOP/s"}}
+	for _, s := range b.r.Systems {
+		l := s.System.Label
+		t.Rows = append(t.Rows, []string{l, s.ChipName, s.TrainingStack, s.ServingStack,
+			b.fig(sec, l, "peak", "PFLOP/s", s.Stats, scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Sources, " ")),
+			b.fig(sec, l, "HBM bandwidth", "TB/s", s.Stats, scenario.OutHBM, perTBps, fixed(2), ""),
+			b.fig(sec, l, "TDP", "W", s.Stats, scenario.OutTDP, 1, fixed(0), ""),
+			b.fig(sec, l, "W per peak PFLOP/s", "W", s.Stats, scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"),
+			b.fig(sec, l, "W per achieved PFLOP/s", "W", s.Stats, scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)")})
+	}
+	t.Note = "Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below."
+	b.add(Section{ID: sec, Title: "1. Chips", Tables: []Table{t}, Charts: []Chart{
+		{Title: "W per achieved PFLOP/s", SVG: plot.Bars("TDP per achieved PFLOP/s in training (lower is better)", "W", b.bars(scenario.OutWPerAchieved, 1))}}})
+}
+
+func (b *builder) training() {
+	const sec = "training"
+	tr := b.r.Training
+	s := Section{ID: sec, Title: "2. Frontier training run"}
+	s.Text = append(s.Text, fmt.Sprintf("%s (%s parameters, %s active) on %s tokens (%.2g FLOP), sequence %d, global batch %d, %s, clusters sized %s. Plans are searched once at typical values and held fixed.",
+		tr.ModelName, count(tr.Params), count(tr.Active), count(tr.Tokens), tr.FLOP, tr.Seq, tr.GlobalBatch, tr.Precision, tr.Sizing))
+	t := Table{Caption: "Whole run: total = steady state + downtime + engineering", Header: []string{"system", "chips", "plan", "MFU",
+		"steady days", "downtime days", "engineering days", "total days", "cost per run", "energy GWh"}}
+	for _, sy := range b.r.Systems {
+		l := sy.System.Label
+		if sy.TrainError != "" {
+			t.Rows = append(t.Rows, []string{l, fmt.Sprint(sy.Chips), "none: " + sy.TrainError, "", "", "", "", "", "", ""})
+			continue
+		}
+		t.Rows = append(t.Rows, []string{l, group(fmt.Sprint(sy.Chips)), sy.Plan,
+			b.fig(sec, l, "MFU", "", sy.Stats, scenario.OutMFU, 1, pct, "training.Estimate"),
+			b.fig(sec, l, "steady-state days", "d", sy.Stats, scenario.OutSteadyDays, 1, fixed(0), "tokens / tokens per s"),
+			b.fig(sec, l, "downtime days", "d", sy.Stats, scenario.OutDowntimeDays, 1, fixed(0), "goodput.Closed"),
+			b.fig(sec, l, "engineering days", "d", sy.Stats, scenario.OutEngDays, 1, fixed(0), "port + maturation"),
+			b.fig(sec, l, "total days", "d", sy.Stats, scenario.OutTotalDays, 1, fixed(0), "port + wall"),
+			b.fig(sec, l, "cost per run", "USD", sy.Stats, scenario.OutRunCost, 1, money, "econ.Run, owned"),
+			b.fig(sec, l, "energy per run", "GWh", sy.Stats, scenario.OutRunEnergy, perGWh, fixed(1), "at the wall")})
+	}
+	s.Tables = append(s.Tables, t, b.decomposition())
+	s.Charts = append(s.Charts,
+		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
+		Chart{Title: "cost per run", SVG: plot.Bars("Cost per run, owned chips (P50, P10–P90)", "$M", b.bars(scenario.OutRunCost, 1e-6))})
+	b.add(s)
+}
+
+// decomposition splits each system's gap to the baseline.
+func (b *builder) decomposition() Table {
+	const sec = "training"
+	t := Table{Caption: fmt.Sprintf("The gap to %s, decomposed (days; the parts sum to the total sample by sample)", b.r.Strategy.Baseline),
+		Header: []string{"system", "time ratio", "throughput alone", "Δ total", "Δ throughput", "Δ downtime", "Δ engineering", "cost ratio"}}
+	for _, g := range b.r.Gaps {
+		l := g.Label
+		t.Rows = append(t.Rows, []string{l,
+			b.fig(sec, l, "time ratio", "×", g.Stats, scenario.GapRatio, 1, times, "total days ratio"),
+			b.fig(sec, l, "steady-state ratio", "×", g.Stats, scenario.GapSteadyRatio, 1, times, ""),
+			b.fig(sec, l, "Δ total days", "d", g.Stats, scenario.GapDelta, 1, fixed(0), ""),
+			b.fig(sec, l, "Δ throughput days", "d", g.Stats, scenario.GapSteady, 1, fixed(0), ""),
+			b.fig(sec, l, "Δ downtime days", "d", g.Stats, scenario.GapDowntime, 1, fixed(0), ""),
+			b.fig(sec, l, "Δ engineering days", "d", g.Stats, scenario.GapEngineering, 1, fixed(0), ""),
+			b.fig(sec, l, "cost ratio", "×", g.Stats, scenario.GapCostRatio, 1, times, "")})
+	}
+	return t
+}
+
+func (b *builder) inference() {
+	const sec = "inference"
+	in := b.r.Inference
+	s := Section{ID: sec, Title: "3. Inference service"}
+	ttft := "unbounded"
+	if in.TTFT > 0 {
+		ttft = fmt.Sprintf("%.1f s", in.TTFT)
+	}
+	s.Text = append(s.Text, fmt.Sprintf("%s, %d tokens in, %d out, TPOT ≤ %.0f ms, TTFT %s. The layout (instance size, TP, experts over the instance) is searched at typical values; each sample finds the best batch that meets the SLO.",
+		in.ModelName, in.Input, in.Output, 1000*in.TPOT, ttft))
+	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "instance", "batch", "bound",
+		"tokens/s per chip", "tokens/s per kW", "$ per Mtok", "J per token", "TPOT ms"}}
+	for _, sy := range b.r.Systems {
+		l, v := sy.System.Label, sy.Serve
+		if v.Error != "" {
+			t.Rows = append(t.Rows, []string{l, "", "none: " + v.Error, "", "", "", "", "", "", ""})
+			continue
+		}
+		t.Rows = append(t.Rows, []string{l, v.Precision, fmt.Sprintf("%d chips, TP %d, EP %d", v.Chips, v.TP, v.EP), fmt.Sprint(v.Batch), v.Bound,
+			b.fig(sec, l, "output tokens/s per chip", "tok/s", sy.Stats, scenario.OutServeTPS, 1, fixed(0), "inference.Best"),
+			b.fig(sec, l, "output tokens/s per kW", "tok/s/kW", sy.Stats, scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"),
+			b.fig(sec, l, "$ per Mtok", "USD", sy.Stats, scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"),
+			b.fig(sec, l, "J per token", "J", sy.Stats, scenario.OutJPerToken, 1, fixed(2), "wall power"),
+			b.fig(sec, l, "TPOT", "ms", sy.Stats, scenario.OutTPOT, 1000, fixed(1), "")})
+	}
+	s.Tables = append(s.Tables, t)
+	s.Charts = append(s.Charts,
+		Chart{Title: "tokens/s per chip", SVG: plot.Bars("Output tokens/s per chip at the SLO", "tok/s", b.bars(scenario.OutServeTPS, 1))},
+		Chart{Title: "tokens/s per kW", SVG: plot.Bars("Output tokens/s per kW at the wall", "tok/s/kW", b.bars(scenario.OutServeTPSPerKW, 1))},
+		Chart{Title: "$ per Mtok", SVG: plot.Bars("Cost per million output tokens", "$/Mtok", b.bars(scenario.OutUSDPerMtok, 1))})
+	b.add(s)
+}
+
+func (b *builder) supply() {
+	const sec = "supply"
+	s := Section{ID: sec, Title: "4. Ascend supply"}
+	t := Table{Caption: "A year of production: good packages and the binding constraint",
+		Header: []string{"chip", "process", "year", "die yield", "package yield", "from wafers", "from HBM", "from packaging", "good per year",
+			"binds", "cost per good package", "deployed EFLOP/s", "training clusters / yr"}}
+	var bars []plot.Bar
+	for _, su := range b.r.Supply {
+		l := su.ChipName
+		t.Rows = append(t.Rows, []string{l, su.Process, fmt.Sprint(su.Year),
+			b.fig(sec, l, "die yield", "", su.Stats, scenario.SupDieYield, 1, pct, "fab.yaml D0, die area"),
+			b.fig(sec, l, "package yield", "", su.Stats, scenario.SupPkgYield, 1, pct, ""),
+			b.fig(sec, l, "from wafers", "/yr", su.Stats, scenario.SupWafers, 1, count, "wafer starts × share"),
+			b.fig(sec, l, "from HBM", "/yr", su.Stats, scenario.SupHBM, 1, count, "HBM stacks"),
+			b.fig(sec, l, "from packaging", "/yr", su.Stats, scenario.SupPackaging, 1, count, "packaging capacity"),
+			b.fig(sec, l, "good packages per year", "/yr", su.Stats, scenario.SupGood, 1, count, "smallest of the three"),
+			su.Binding + " (" + bindText(su.Binds) + ")",
+			b.fig(sec, l, "cost per good package", "USD", su.Stats, scenario.SupCost, 1, money, ""),
+			b.fig(sec, l, "deployed EFLOP/s per year", "EFLOP/s", su.Stats, scenario.SupDeployed, 1e-18, fixed(0), "good × peak"),
+			b.fig(sec, l, "training clusters per year", "", su.Stats, scenario.SupClusters, 1, fixed(1), "good / cluster chips")})
+		if g, ok := su.Stats[scenario.SupGood]; ok {
+			bars = append(bars, plot.Bar{Label: l, Value: g.P50 / 1e3, Lo: g.P10 / 1e3, Hi: g.P90 / 1e3, Group: 1})
+		}
+	}
+	t.Note = fmt.Sprintf("Training clusters per year: good packages / %s chips (the training run's cluster).", group(fmt.Sprint(b.r.Scenario.Training.Chips)))
+	s.Tables = append(s.Tables, t)
+	s.Charts = append(s.Charts, Chart{Title: "supply per year", SVG: plot.Bars("Good packages per year (thousands)", "k/yr", bars)})
+	b.add(s)
+}
+
+func (b *builder) strategy() {
+	const sec = "strategy"
+	st := b.r.Strategy
+	s := Section{ID: sec, Title: "5. Strategy: iteration rate and the price of independence"}
+	if st.Baseline == "" || len(st.Stats) == 0 {
+		s.Text = append(s.Text, "No strategy figures: the baseline or the challenger has no training plan.")
+		b.add(s)
+		return
+	}
+	between := b.r.Scenario.Strategy.Between
+	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f [%.0f–%.0f] days between runs. The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The premium is the run's time × money ratio.",
+		between.Typ.Days(), between.Min.Days(), between.Max.Days()))
+	t := Table{Caption: fmt.Sprintf("%s (leader) vs %s (follower)", st.Baseline, st.Challenger), Header: []string{"figure", "value"}}
+	for _, row := range []struct {
+		name, key string
+		scale     float64
+		f         fmtFn
+	}{
+		{"cycle, " + st.Baseline + " (days)", scenario.StratCycleBase, 1, fixed(0)},
+		{"cycle, " + st.Challenger + " (days)", scenario.StratCycleChal, 1, fixed(0)},
+		{"iterations per year, " + st.Baseline, scenario.StratItersBase, 1, fixed(2)},
+		{"iterations per year, " + st.Challenger, scenario.StratItersChal, 1, fixed(2)},
+		{"relative iteration rate", scenario.StratRelRate, 1, times},
+		{"lag after 6 months (months)", scenario.StratLag6, 1, fixed(1)},
+		{"lag after 18 months (months)", scenario.StratLag18, 1, fixed(1)},
+		{fmt.Sprintf("lag after %.0f months (months)", st.Months[len(st.Months)-1]), scenario.StratLagHorizon, 1, fixed(1)},
+		{"generations behind at the horizon", scenario.StratGapHorizon, 1, fixed(1)},
+		{"extra months per run", scenario.StratExtraMonths, 1, fixed(1)},
+		{"extra cost per run", scenario.StratExtraCost, 1, money},
+		{"premium for independence (time × money)", scenario.StratPremium, 1, times},
+	} {
+		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, row.name, "", st.Stats, row.key, row.scale, row.f, "econ strategy")})
+	}
+	s.Tables = append(s.Tables, t)
+	var p10, p50, p90 []float64
+	for _, l := range st.LagMonths {
+		p10, p50, p90 = append(p10, l.P10), append(p50, l.P50), append(p90, l.P90)
+	}
+	s.Charts = append(s.Charts, Chart{Title: "lag", SVG: plot.Lines(fmt.Sprintf("%s's lag behind %s", st.Challenger, st.Baseline), "months", "months behind",
+		[]plot.Series{{Name: "P90", X: st.Months, Y: p90}, {Name: "P50", X: st.Months, Y: p50}, {Name: "P10", X: st.Months, Y: p10}}, 0)})
+	b.add(s)
+}
+
+func (b *builder) sensitivity() {
+	tr := b.r.Tornado
+	s := Section{ID: "sensitivity", Title: "6. Sensitivity"}
+	if len(tr.Swings) == 0 {
+		b.add(s)
+		return
+	}
+	s.Text = append(s.Text, fmt.Sprintf("Each input swung from its P10 to its P90 with the others at typical values; output: %s (%.2f× at typical values).", tr.Output, tr.Base))
+	t := Table{Caption: "Inputs that move the headline most", Header: []string{"input", "low → high input", "ratio at low", "ratio at high", "swing"}}
+	var rows []plot.Swing
+	unit := map[string]string{}
+	for _, in := range b.r.Inputs {
+		unit[in.Name] = in.Unit
+	}
+	for _, sw := range tr.Swings {
+		rows = append(rows, plot.Swing{Label: sw.Input, Low: sw.LowOut, High: sw.HighOut})
+		t.Rows = append(t.Rows, []string{sw.Input, inputRange(sw.LowIn, sw.HighIn, unit[sw.Input]), fmt.Sprintf("%.2f×", sw.LowOut),
+			fmt.Sprintf("%.2f×", sw.HighOut), fmt.Sprintf("%.2f", sw.Swing)})
+	}
+	s.Tables = append(s.Tables, t)
+	s.Charts = append(s.Charts, Chart{Title: "tornado", SVG: plot.Tornado("Tornado: "+tr.Output, "×", tr.Base, rows)})
+	b.add(s)
+}

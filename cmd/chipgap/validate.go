@@ -10,7 +10,7 @@ import (
 	"chipgap/runs"
 )
 
-const validateUsage = `Usage: chipgap validate FILE [--json | --markdown]
+const validateUsage = `Usage: chipgap validate FILE [FILE...] [--json | --markdown]
 
 Reads FILE in the published-runs/v1 format (../shared/spec/published-runs.md),
 predicts every run from first principles (training: the fastest plan within
@@ -20,9 +20,9 @@ count, the mean and median absolute error and the worst run. A run that
 cannot be predicted gets a reason and does not stop the others; a malformed
 file stops with an error naming the run id and the field.
 
---markdown prints the table as the Markdown page docs/validation.md is
-generated from:
-  chipgap validate ../shared/data/published-runs.yaml --markdown > docs/validation.md`
+Several files are reported one after another (--json merges them).
+--markdown prints the Markdown page docs/validation.md is generated as:
+  chipgap validate ../shared/data/published-runs.yaml runs/testdata/heldout-runs.yaml --markdown > docs/validation.md`
 
 func cmdValidate(e *env, args []string) error {
 	fs := newFlags(e, "validate", validateUsage)
@@ -32,30 +32,54 @@ func cmdValidate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want one FILE, got %d arguments", len(pos))
-	}
-	fh, err := os.Open(pos[0])
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	file, err := runs.Load(fh)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+	if len(pos) == 0 {
+		return usagef("want at least one FILE")
 	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
 	}
-	rep := runs.Validate(cat, file)
+	var sections []runs.Section
+	for _, name := range pos {
+		rep, err := validateFile(cat, name)
+		if err != nil {
+			return err
+		}
+		sections = append(sections, runs.Section{File: name, Report: rep})
+	}
 	switch {
 	case *asJSON:
-		return writeJSON(e.stdout, rep)
+		var all runs.Report
+		for _, s := range sections {
+			all.Results = append(all.Results, s.Report.Results...)
+		}
+		all.Summary = runs.Summarize(all.Results)
+		return writeJSON(e.stdout, all)
 	case *md:
-		return runs.WriteMarkdown(e.stdout, pos[0], rep)
+		return runs.WriteMarkdown(e.stdout, sections)
 	}
-	return printValidation(e.stdout, rep)
+	for i, s := range sections {
+		if len(sections) > 1 {
+			fmt.Fprintf(e.stdout, "%s%s\n", map[bool]string{true: "\n", false: ""}[i > 0], s.File)
+		}
+		if err := printValidation(e.stdout, s.Report); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateFile(cat *catalog.Catalog, name string) (runs.Report, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return runs.Report{}, err
+	}
+	defer fh.Close()
+	file, err := runs.Load(fh)
+	if err != nil {
+		return runs.Report{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return runs.Validate(cat, file), nil
 }
 
 func printValidation(w io.Writer, rep runs.Report) error {

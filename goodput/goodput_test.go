@@ -321,3 +321,20 @@ func TestDalyIntervalIsBest(t *testing.T) {
 		t.Errorf("mean wall days: Daly interval %.3f, a third of it %.3f, three times %.3f: want Daly lowest", best, short, long)
 	}
 }
+
+// TestSweep: the sweep reproduces TestDalyIntervalIsBest through the API.
+func TestSweep(t *testing.T) {
+	pts, err := Sweep(dalyJob(), []float64{1.0 / 3, 1, 3}, Options{Seeds: 1000, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(float64(pts[1].Interval/h), 1.348333, 1e-6) {
+		t.Errorf("sweep 1× interval = %v h, want Daly's 1.348333", pts[1].Interval/h)
+	}
+	if pts[1].WallDays >= pts[0].WallDays || pts[1].WallDays >= pts[2].WallDays {
+		t.Errorf("sweep %+v: want the Daly point lowest", pts)
+	}
+	if _, err := Sweep(dalyJob(), []float64{-1}, Options{Seeds: 1}); err == nil {
+		t.Error("negative factor accepted")
+	}
+}

@@ -177,6 +177,7 @@ type side struct {
 	Counts     []float64 // the record's counts per mode (cuda), for the cause mix
 	Result     goodput.Result
 	Low, High  goodput.Estimate // closed form at the ends of the input ranges
+	Sweep      []goodput.SweepPoint
 }
 
 // throughput is where the steady-state tokens/s came from.

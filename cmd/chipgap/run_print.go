@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"chipgap/goodput"
@@ -35,8 +36,40 @@ func (s *side) simulate(f runFlags) error {
 	if s.Low, err = goodput.ClosedAt(s.Job, goodput.Low); err != nil {
 		return err
 	}
-	s.High, err = goodput.ClosedAt(s.Job, goodput.High)
+	if s.High, err = goodput.ClosedAt(s.Job, goodput.High); err != nil {
+		return err
+	}
+	sweep := goodput.Options{Seeds: min(f.seeds, sweepSeeds), Seed: f.seed}
+	s.Sweep, err = goodput.Sweep(s.Job, []float64{0.5, 1, 2}, sweep)
 	return err
+}
+
+// sweepLine says, from simulation, which of ½×, 1× and 2× the Daly
+// interval did best: least wall time, or in a window most productive days.
+func sweepLine(s side) string {
+	if len(s.Sweep) == 0 {
+		return ""
+	}
+	window := s.Job.Work == 0
+	best := 0
+	var parts []string
+	for i, p := range s.Sweep {
+		v := p.WallDays
+		if window {
+			v = p.ProductiveDays
+		}
+		parts = append(parts, fmt.Sprintf("%g× %s: %.2f", p.Factor, p.Interval, v))
+		b := s.Sweep[best]
+		if (!window && p.WallDays < b.WallDays) || (window && p.ProductiveDays > b.ProductiveDays) {
+			best = i
+		}
+	}
+	what := "mean wall days"
+	if window {
+		what = "mean productive days"
+	}
+	return fmt.Sprintf("interval check (simulated, %d seeds, %s): %s; best %g× Daly",
+		min(s.Result.Seeds, sweepSeeds), what, strings.Join(parts, ", "), s.Sweep[best].Factor)
 }
 
 // cornerJSON is a closed-form estimate in days.
@@ -92,6 +125,8 @@ type sideJSON struct {
 	Checkpoint checkpointJSON   `json:"checkpoint"`
 	MTBIHours  float64          `json:"mtbi_hours"`
 	Closed     goodput.Estimate `json:"closed_form"`
+	// Sweep is the simulated check of the interval: ½×, 1× and 2× Daly.
+	Sweep []goodput.SweepPoint `json:"interval_sweep"`
 	// InputRange is the closed form, in days, with every ranged input at
 	// its optimistic (min) and pessimistic (max) end.
 	InputRange map[string]cornerJSON `json:"input_range_days"`
@@ -136,7 +171,7 @@ func (s side) json(f runFlags) sideJSON {
 		Checkpoint: checkpointJSON{Bytes: s.Job.Checkpoint.Bytes, Async: s.Job.Checkpoint.Async, Block: c.Block,
 			Write: c.Write, Interval: c.Interval, Young: c.Young, Daly: c.Daly,
 			Best: "Daly (2006) for the blocking cost and the unplanned MTBI, at least the background write"},
-		MTBIHours: c.MTBI.Hours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits,
+		MTBIHours: c.MTBI.Hours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
 		InputRange: map[string]cornerJSON{"optimistic": corner(s.Low), "typical": corner(c), "pessimistic": corner(s.High)}}
 	for i, m := range s.Job.Modes {
 		cj := componentJS{Component: m.Component, RatePerDH: float64(m.Rate.Typ),
@@ -313,6 +348,9 @@ func printSide(w io.Writer, s side) {
 	tw.Flush()
 	fmt.Fprintf(w, "input ranges (closed form, every input at its min / at its max): total %s – %s days, effective training %.1f – %.1f %%\n",
 		cornerDays(s.Low), cornerDays(s.High), 100*s.Low.Effective, 100*s.High.Effective)
+	if line := sweepLine(s); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	if c.InRepair > float64(s.Job.Spares.Nodes) {
 		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait\n", c.InRepair, s.Job.Spares.Nodes)
 	}
@@ -323,3 +361,6 @@ func printSide(w io.Writer, s side) {
 		fmt.Fprintln(w, "window mode: porting and maturation are behind a run already under way and are left out")
 	}
 }
+
+// sweepSeeds bounds the seeds of the interval check (three extra runs).
+const sweepSeeds = 30

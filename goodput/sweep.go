@@ -1,0 +1,48 @@
+package goodput
+
+import (
+	"fmt"
+
+	"chipgap/units"
+)
+
+// SweepPoint is the simulated mean wall time at one checkpoint interval.
+type SweepPoint struct {
+	Factor   float64       `json:"factor"` // × the Daly interval
+	Interval units.Seconds `json:"interval"`
+	WallDays float64       `json:"wall_days_mean"`
+	// ProductiveDays is the mean productive compute: the figure to
+	// compare in horizon mode, where the wall time is the window.
+	ProductiveDays float64 `json:"productive_days_mean"`
+	Finished       int     `json:"finished"`
+}
+
+// Sweep simulates the job at multiples of its Daly interval (each
+// clipped to what Validate allows) and returns the mean wall time at
+// each: a check, by simulation, of the closed-form optimum. Every point
+// uses the same seeds.
+func Sweep(j Job, factors []float64, opts Options) ([]SweepPoint, error) {
+	if err := j.Validate(); err != nil {
+		return nil, err
+	}
+	j.Checkpoint.Interval = 0
+	daly := j.resolve(picker{}).interval
+	var out []SweepPoint
+	for _, k := range factors {
+		if !(k > 0) {
+			return nil, &FieldError{"sweep factor", k, "want > 0"}
+		}
+		jk := j
+		jk.Checkpoint.Interval = max(units.Seconds(k)*daly, j.Checkpoint.writeTime(), 1)
+		if lim := j.resolve(picker{}).limit(); lim > 0 {
+			jk.Checkpoint.Interval = min(jk.Checkpoint.Interval, lim)
+		}
+		res, err := Simulate(jk, opts)
+		if err != nil {
+			return nil, fmt.Errorf("sweep at %g × Daly: %w", k, err)
+		}
+		out = append(out, SweepPoint{Factor: k, Interval: jk.Checkpoint.Interval, WallDays: res.Wall.Mean,
+			ProductiveDays: res.Productive.Mean, Finished: res.Finished})
+	}
+	return out, nil
+}

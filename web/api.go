@@ -32,7 +32,8 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/infer/curve", s.handleInferCurve, "the throughput–latency curve over batch sizes, the best point under the SLO, charts"},
 		{"POST /api/run/simulate", s.handleRun, "whole-run simulation: failures, checkpoints, spares, porting (?async=1: a job)"},
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
-		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (501 until the report package lands)"},
+		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)"},
+		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (?async=1: a job with progress): results, figures, sources"},
 	}
 }
 
@@ -72,13 +73,4 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
 	})
 	return nil
-}
-
-// handleReport is the slot for POST /api/report: the gap report for a
-// posted scenario. It answers 501 until the report and scenario packages
-// exist; wiring it is: decode the scenario (scenario package, from JSON
-// or YAML), build the report, write it as JSON with each figure's
-// sources, all under respondJobOrWait so that it gets a job and progress.
-func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
-	return &Error{Status: http.StatusNotImplemented, Field: "scenario", Msg: "the gap report is not available in this build yet"}
 }

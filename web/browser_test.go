@@ -289,3 +289,74 @@ func postJSON(t *testing.T, url, body string, dst any) {
 		t.Fatal(err)
 	}
 }
+
+// TestBrowserReport edits the built-in scenario (fewer samples), builds
+// the gap report, checks the systems table against POST /api/report for
+// the same text, then reopens the shared URL and finds the edited
+// scenario restored and re-run.
+func TestBrowserReport(t *testing.T) {
+	ctx, b, srv := needBrowser(t)
+	if err := b.navigate(ctx, srv.URL+"/#report"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1" && document.querySelector('#report-form').elements.scenario.value.includes('"samples": 1000')`); err != nil {
+		t.Fatal(err)
+	}
+	edit := `(() => { const ta = document.querySelector('#report-form').elements.scenario;
+		ta.value = ta.value.replace('"samples": 1000', '"samples": 40'); document.querySelector('#report-go').click(); })()`
+	if err := b.eval(ctx, edit, nil); err != nil {
+		t.Fatal(err)
+	}
+	ready := `document.querySelector('#report-systems td[data-stat="total_days"]') || document.querySelector('#report-status.err')`
+	if err := b.waitFor(ctx, ready); err != nil {
+		t.Fatal(err)
+	}
+	var text, hash string
+	if err := b.eval(ctx, `document.querySelector('#report-form').elements.scenario.value`, &text); err != nil {
+		t.Fatal(err)
+	}
+	_ = b.eval(ctx, `location.hash`, &hash)
+	body, _ := json.Marshal(reportRequest{Scenario: text})
+	var api reportResponse
+	postJSON(t, srv.URL+"/api/report", string(body), &api)
+	if api.Results.Samples != 40 {
+		t.Fatalf("API ran %d samples, want the edited 40", api.Results.Samples)
+	}
+	var cells []struct {
+		System string  `json:"system"`
+		P50    float64 `json:"p50"`
+	}
+	js := `[...document.querySelectorAll('#report-systems tbody tr')].map(tr => ({system: tr.dataset.system,
+		p50: Number((tr.querySelector('td[data-stat="total_days"]') || {dataset: {p50: "NaN"}}).dataset.p50)}))`
+	if err := b.eval(ctx, js, &cells); err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != len(api.Results.Systems) {
+		t.Fatalf("page shows %d systems, API %d", len(cells), len(api.Results.Systems))
+	}
+	for i, sy := range api.Results.Systems {
+		w := sy.Stats["total_days"].P50
+		if cells[i].System != sy.System.Label || !(near(cells[i].P50, w, 1e-12) || math.IsNaN(cells[i].P50) && !finite(w)) {
+			t.Errorf("system %d: page %s %g total days, API %s %g", i, cells[i].System, cells[i].P50, sy.System.Label, w)
+		}
+	}
+	shot(ctx, t, b, "report.png")
+	// The shared link restores the edited scenario and re-runs it.
+	if !strings.Contains(hash, "z=") {
+		t.Fatalf("hash after an edited run = %q, want the packed scenario", hash)
+	}
+	if err := b.navigate(ctx, "about:blank"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.navigate(ctx, srv.URL+"/"+hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1" && document.querySelector('#report-systems')`); err != nil {
+		t.Fatal(err)
+	}
+	var restored string
+	_ = b.eval(ctx, `document.querySelector('#report-form').elements.scenario.value`, &restored)
+	if restored != text {
+		t.Errorf("shared link restored a scenario of %d bytes, want the edited %d bytes", len(restored), len(text))
+	}
+}

@@ -127,7 +127,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"too many seeds", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","days":1,"seeds":100000}`, 400, "seeds"},
 		{"no budget", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b"}`, 400, "tokens"},
 		{"unknown endpoint", "GET", "/api/nothing", "", 404, "path"},
-		{"report slot", "POST", "/api/report", `{}`, 501, "scenario"},
+		{"scenario unknown key", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamplez: 3\n"}`, 400, "scenario.samplez"},
+		{"scenario too many samples", "POST", "/api/report", `{"samples":1000000}`, 400, "samples"},
 		{"unknown job", "GET", "/api/jobs/feedface", "", 404, "id"},
 	}
 	for _, tc := range cases {
@@ -326,5 +327,43 @@ func TestStaticPageIsEmbedded(t *testing.T) {
 	}
 	if st := do(t, "POST", srv.URL+"/", "", nil); st != http.StatusMethodNotAllowed {
 		t.Errorf("POST / = %d, want 405", st)
+	}
+}
+
+// TestReport runs the built-in scenario with few samples: every system
+// of the scenario gets a row, the figures are SVG with their rows, and
+// the figures' numbers are the results' (total days P50 per system).
+func TestReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the gap report engine")
+	}
+	srv, _ := newTestServer(t, Limits{})
+	var got reportResponse
+	if st := do(t, "POST", srv.URL+"/api/report", `{"samples":20}`, &got); st != 200 {
+		t.Fatalf("POST /api/report = %d", st)
+	}
+	if got.Results == nil || got.Results.Samples != 20 || len(got.Results.Systems) == 0 {
+		t.Fatalf("report results = %+v, want 20 samples and systems", got.Results)
+	}
+	var total *figure
+	for i := range got.Figures {
+		if !strings.HasPrefix(got.Figures[i].SVG, "<svg") {
+			t.Errorf("figure %s is not SVG", got.Figures[i].Key)
+		}
+		if got.Figures[i].Key == "total_days" {
+			total = &got.Figures[i]
+		}
+	}
+	if total == nil {
+		t.Fatal("no total_days figure")
+	}
+	byLabel := map[string]float64{}
+	for _, sy := range got.Results.Systems {
+		byLabel[sy.System.Label] = sy.Stats["total_days"].P50
+	}
+	for _, r := range total.Rows {
+		if !near(r.Stat.P50, byLabel[r.Label], 1e-12) || len(r.Sources) == 0 {
+			t.Errorf("total_days figure row %s = %g with %d sources, results say %g", r.Label, r.Stat.P50, len(r.Sources), byLabel[r.Label])
+		}
 	}
 }

@@ -394,18 +394,100 @@ async function runRun() {
 
 // ---- gap report ------------------------------------------------------
 
+// The scenario travels in the URL deflated and base64url-encoded, so a
+// whole edited scenario can be shared as a link.
+async function pack(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function unpack(z) {
+  const bin = atob(z.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = Uint8Array.from(bin, c => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return await new Response(stream).text();
+}
+
+let defaultScenario = "";
+
+async function loadScenarioEditor(params) {
+  const ta = $("#report-form").elements.scenario;
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); return; }
+  if (ta.value) return;
+  if (!defaultScenario) defaultScenario = JSON.stringify(await api("report/scenario"), null, 1);
+  ta.value = defaultScenario;
+}
+
 async function runReport() {
   const form = $("#report-form");
   const status = $("#report-status");
+  await loadScenarioEditor(null);
   const text = form.elements.scenario.value;
-  writeHash("report", new URLSearchParams(text.length < 1500 ? {scenario: text} : {}));
+  const p = new URLSearchParams();
+  if (text === defaultScenario) p.set("default", "1"); else p.set("z", await pack(text));
+  writeHash("report", p);
   showOK(status, "building the report…");
   try {
-    const res = await runJob("report", {scenario: text}, status);
-    if (window.renderReport) window.renderReport(res, $("#report-out"));
-    else $("#report-out").replaceChildren(chartsOf(res.charts), el("pre", {}, JSON.stringify(res, null, 1)));
-    showOK(status, "report");
+    const res = await runJob("report", {scenario: text === defaultScenario ? "" : text}, status);
+    Object.assign(await loadSources().catch(() => ({})), res.sources);
+    renderReport(res);
+    showOK(status, `${res.results.samples} Monte Carlo samples, seed ${res.results.seed}`);
   } catch (e) { showError(status, e); }
+}
+
+function statText(st) {
+  if (!st || st.p50 === null) return "never finishes";
+  const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${fmt(st.p10)}–${fmt(st.p90)})` : "";
+  return fmt(st.p50) + r;
+}
+
+function renderReport(res) {
+  const r = res.results;
+  const out = $("#report-out");
+  const head = ["system", "chip", "chips", "plan", "total days", "MFU %", "run cost M$", "serve tok/s/chip"];
+  const rows = r.systems.map(sy => el("tr", {"data-system": sy.system.label},
+    el("td", {class: "lbl"}, sy.system.label), el("td", {class: "lbl"}, sy.chip_name), el("td", {}, sy.chips),
+    el("td", {class: "lbl"}, sy.plan || sy.train_error || "–"),
+    statCell(sy, "total_days", 1), statCell(sy, "mfu", 100), statCell(sy, "run_cost_usd", 1e-6),
+    statCell(sy, "serve_tokens_per_s_per_chip", 1)));
+  out.replaceChildren(
+    el("h2", {}, r.title || "Gap report"),
+    el("p", {class: "muted"}, `training: ${r.training.model_name}, ${fmt(r.training.tokens / 1e12)}T tokens, ${r.training.sizing}; serving: ${r.inference.model_name}, ${r.inference.input_tokens}+${r.inference.output_tokens} tokens, TPOT ≤ ${fmt(r.inference.tpot_s * 1e3)} ms`),
+    el("table", {id: "report-systems"}, el("thead", {}, el("tr", {}, head.map(h => el("th", {}, h)))), el("tbody", {}, rows)),
+    el("p", {class: "muted"}, "Cells: P50 (P10–P90) over the samples; click a cell for the system's sources."),
+    ...res.figures.map(renderFigure),
+    el("h3", {}, "Assumptions and inputs"),
+    el("table", {id: "report-inputs"}, el("thead", {}, el("tr", {}, ["input", "min", "typ", "max", "unit", "basis"].map(h => el("th", {}, h)))),
+      el("tbody", {}, r.assumptions.map(i => el("tr", {},
+        el("td", {class: "lbl"}, i.name), el("td", {}, fmt(i.min)), el("td", {}, fmt(i.typ)), el("td", {}, fmt(i.max)), el("td", {class: "lbl"}, i.unit),
+        el("td", {class: "v lbl", onclick: () => showSources(i.name, {display: fmt(i.typ) + " " + i.unit, range: fmtRange(i.min, i.max), sources: i.sources, note: i.note, assumed: i.assumed, derived: i.derived})},
+          i.assumed ? "assumed" : i.derived ? "derived" : (i.sources || []).length + " source(s)"))))),
+    (r.notes || []).length ? el("ul", {}, r.notes.map(n => el("li", {}, n))) : null);
+}
+
+function statCell(sy, key, scale) {
+  const st = sy.stats[key];
+  if (!st) return el("td", {class: "na"}, "–");
+  const s = {typ: st.typ * scale, p10: st.p10 * scale, p50: st.p50 * scale, p90: st.p90 * scale};
+  return el("td", {class: "v", "data-stat": key, "data-p50": st.p50,
+    onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s), sources: sy.sources})}, statText(s));
+}
+
+function renderFigure(f) {
+  const box = el("div", {class: "figure", "data-figure": f.key});
+  const svg = el("div", {class: "charts"});
+  svg.innerHTML = f.svg; // drawn by our server's plot package, labels escaped
+  const rows = el("table", {class: "figure-rows", hidden: true},
+    el("thead", {}, el("tr", {}, ["", "P50", "P10", "P90", "at typical inputs", "sources"].map(h => el("th", {}, h)))),
+    el("tbody", {}, f.rows.map(r => el("tr", {},
+      el("td", {class: "lbl"}, r.label), el("td", {}, fmt(r.stat.p50)), el("td", {}, fmt(r.stat.p10)), el("td", {}, fmt(r.stat.p90)), el("td", {}, fmt(r.stat.typ)),
+      el("td", {class: "v", onclick: () => showSources(`${f.title}: ${r.label}`, {display: statText(r.stat) + " " + f.unit, sources: r.sources})},
+        (r.sources || []).length + " source(s)")))));
+  box.append(svg, el("button", {type: "button", onclick: () => { rows.hidden = !rows.hidden; }}, "data and sources"), rows);
+  return box;
 }
 
 // ---- start -----------------------------------------------------------
@@ -419,7 +501,8 @@ async function start() {
   fillSelects();
   const {tab, params} = readHash();
   setCompareForm(tab === "compare" ? params : new URLSearchParams());
-  if (tab !== "compare" && $("#" + tab + "-form")) fillForm($("#" + tab + "-form"), params);
+  if (tab === "report") await loadScenarioEditor(params);
+  else if (tab !== "compare" && $("#" + tab + "-form")) fillForm($("#" + tab + "-form"), params);
   showTab(runners[tab] ? tab : "compare");
   wire();
   // The comparison is the landing view: draw it at once.
@@ -431,6 +514,7 @@ async function start() {
 function wire() {
   for (const b of $$("#tabs button")) b.addEventListener("click", () => {
     showTab(b.dataset.tab);
+    if (b.dataset.tab === "report") { writeHash("report", new URLSearchParams()); loadScenarioEditor(null); return; }
     const form = $("#" + b.dataset.tab + "-form");
     writeHash(b.dataset.tab, b.dataset.tab === "compare" ? compareParams() : formParams(form));
   });

@@ -247,6 +247,19 @@ func (r *replica) complete(now time.Duration) {
 // advance applies the step to one scheduled sequence and reports whether
 // it stays on this replica.
 func (r *replica) advance(s *seq, now time.Duration) bool {
+	if s.computed >= s.target && r.cfg.SpecTokens == 0 {
+		// The common case, kept inline: a plain decode step.
+		s.computed++
+		s.gen++
+		s.sched = 0
+		r.run.rec.outputTokens++
+		if s.gen < s.output {
+			return true // (a prefill-only replica holds no decoding sequence)
+		}
+		r.leave(s)
+		r.run.finish(s, now)
+		return false
+	}
 	if s.prefilling() {
 		s.computed += s.sched
 		s.sched = 0

@@ -39,7 +39,7 @@ func accuracy(t *testing.T, path string) map[string]float64 {
 	return errs
 }
 
-func median(m map[string]float64) float64 {
+func medianAbs(m map[string]float64) float64 {
 	var v []float64
 	for _, e := range m {
 		v = append(v, e)
@@ -60,7 +60,7 @@ func TestCalibrationSetAccuracy(t *testing.T) {
 	if len(errs) < 18 {
 		t.Fatalf("%d training runs predicted, want 18", len(errs))
 	}
-	if m := median(errs); m > 0.08 {
+	if m := medianAbs(errs); m > 0.08 {
 		t.Errorf("median absolute error %.1f %%, want ≤ 8 %%", 100*m)
 	}
 	for id, e := range errs {
@@ -78,7 +78,7 @@ func TestHeldOutAccuracyRegression(t *testing.T) {
 	if len(errs) != 14 {
 		t.Fatalf("%d held-out runs predicted, want 14", len(errs))
 	}
-	if m := median(errs); m > 0.15 {
+	if m := medianAbs(errs); m > 0.15 {
 		t.Errorf("held-out median absolute error %.1f %%, regressed past 15 %%", 100*m)
 	}
 	for id, e := range errs {

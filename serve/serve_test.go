@@ -153,3 +153,17 @@ func TestBadInputNamesField(t *testing.T) {
 		t.Fatalf("err = %v, want a FieldError on workload.rate", err)
 	}
 }
+
+func TestChartsAreSVG(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(1, 500)}, Router: RoundRobin}
+	r, err := Simulate(d, testWorkload(2, 300), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, kv := r.Charts([]string{"serve"})
+	for _, b := range [][]byte{q, kv} {
+		if !bytes.HasPrefix(bytes.TrimSpace(b), []byte("<svg")) || !bytes.Contains(b, []byte("<path")) {
+			t.Fatalf("chart is not an SVG with a line: %.80s", b)
+		}
+	}
+}

@@ -157,6 +157,7 @@ type simRun struct {
 	plan, planTP     string
 	target           float64
 	progress         string
+	chart            string
 }
 
 func cmdSimulate(e *env, args []string) error {
@@ -171,6 +172,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
+	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -208,7 +210,7 @@ func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
 	var mixed []string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "scenario", "json", "progress", "capacity", "plan", "plan-tp", "target-rate", "rates":
+		case "scenario", "json", "progress", "chart", "capacity", "plan", "plan-tp", "target-rate", "rates":
 		default:
 			mixed = append(mixed, "--"+f.Name)
 		}

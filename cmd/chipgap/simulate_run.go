@@ -86,11 +86,38 @@ func runSimulations(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 		simSweep(e.stdout, pts, s.slo())
 		return nil
 	}
+	if err := writeCharts(o.chart, pts[0].Result, d); err != nil {
+		return err
+	}
 	if o.asJSON {
 		return writeJSON(e.stdout, simOutput{Scenario: s, Pools: simPools(s, d), Link: d.Link, Rate: rates[0], Result: pts[0].Result})
 	}
 	simHeader(e.stdout, s, d)
 	simPrintResult(e.stdout, pts[0].Result, s.slo(), d)
+	return nil
+}
+
+// writeCharts writes the time-series charts when --chart names a prefix;
+// each file goes to a temporary name first, so none is left half-written.
+func writeCharts(prefix string, r *serve.Result, d serve.Deployment) error {
+	if prefix == "" {
+		return nil
+	}
+	var names []string
+	for _, p := range d.Pools {
+		names = append(names, p.Name)
+	}
+	q, kv := r.Charts(names)
+	for suffix, b := range map[string][]byte{"-queue.svg": q, "-kv.svg": kv} {
+		tmp := prefix + suffix + ".tmp"
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			return fmt.Errorf("--chart: %w", err)
+		}
+		if err := os.Rename(tmp, prefix+suffix); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("--chart: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -157,3 +157,18 @@ func TestSimulateCapacity(t *testing.T) {
 		t.Fatalf("capacity %v requests/s, meets %v: want > 1 and meeting the SLO", got.Capacity, got.Result.Goodput.Meets)
 	}
 }
+
+func TestSimulateChart(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "run")
+	code, _, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--requests", "500", "--rate", "5", "--chart", prefix)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range []string{prefix + "-queue.svg", prefix + "-kv.svg"} {
+		b, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(b), "<svg") {
+			t.Fatalf("%s: %v (%d bytes)", f, err, len(b))
+		}
+	}
+}

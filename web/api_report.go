@@ -4,22 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"chipgap/hardware"
-	"chipgap/plot"
+	"chipgap/report"
 	"chipgap/scenario"
 )
 
 // The gap report (POST /api/report): a scenario (chipgap-scenario/v1,
-// YAML or JSON; empty = the built-in one) goes through scenario.Parse
-// and Scenario.Run, the same engine the CLI's report uses; the answer is
-// the Results plus the headline figures as SVG (package plot), each with
-// the rows it draws and the source keys behind every row, so the page can
-// drill into a figure's sources. When a `report` package lands with the
-// report's own figure list, figures() should call it instead.
+// YAML or JSON; empty = the built-in one) goes through scenario.Parse,
+// Scenario.Run and report.Build, the same path as `chipgap report`; the
+// answer is the Results (every figure with P10/P50/P90, the systems'
+// source keys, the assumptions), the report's layout (sections, tables,
+// SVG charts from package plot, every figure with its trail) and the
+// titled sources, so the page can drill from a figure to its sources.
 
 // reportRequest is the body of POST /api/report.
 type reportRequest struct {
@@ -29,26 +29,70 @@ type reportRequest struct {
 	Samples int `json:"samples"`
 }
 
-// figure is one chart of the report with the data behind it.
-type figure struct {
-	Key   string      `json:"key"`
-	Title string      `json:"title"`
-	Unit  string      `json:"unit"`
-	SVG   string      `json:"svg"`
-	Rows  []figureRow `json:"rows"`
+// reportView is report.Report (the CLI's layout of the gap report:
+// headline, claims, sections of text, tables and charts, every figure
+// with its trail) as JSON.
+type reportView struct {
+	Title    string        `json:"title"`
+	Subtitle string        `json:"subtitle"`
+	Headline []string      `json:"headline"`
+	Claims   tableView     `json:"claims"`
+	Sections []sectionView `json:"sections"`
+	Figures  []figureView  `json:"figures"`
 }
 
-// figureRow is one bar: its label, figure and the sources behind it.
-type figureRow struct {
-	Label   string        `json:"label"`
+type sectionView struct {
+	ID     string      `json:"id"`
+	Title  string      `json:"title"`
+	Text   []string    `json:"text,omitempty"`
+	Tables []tableView `json:"tables,omitempty"`
+	Charts []chart     `json:"charts,omitempty"`
+}
+
+type tableView struct {
+	Caption string     `json:"caption,omitempty"`
+	Header  []string   `json:"header"`
+	Rows    [][]string `json:"rows"`
+	Note    string     `json:"note,omitempty"`
+}
+
+// figureView is one number of the report: the system or pair it is
+// about, its range and its trail (the model or data behind it).
+type figureView struct {
+	Section string        `json:"section"`
+	Subject string        `json:"subject"`
+	Name    string        `json:"name"`
+	Unit    string        `json:"unit"`
 	Stat    scenario.Stat `json:"stat"`
-	Sources []string      `json:"sources,omitempty"`
+	Trail   string        `json:"trail,omitempty"`
+}
+
+func viewReport(rep *report.Report) reportView {
+	v := reportView{Title: rep.Title, Subtitle: rep.Subtitle, Headline: rep.Headline, Claims: viewTable(rep.Claims)}
+	for _, sec := range rep.Sections {
+		sv := sectionView{ID: sec.ID, Title: sec.Title, Text: sec.Text}
+		for _, t := range sec.Tables {
+			sv.Tables = append(sv.Tables, viewTable(t))
+		}
+		for i, c := range sec.Charts {
+			sv.Charts = append(sv.Charts, chart{Key: fmt.Sprintf("%s-%d", sec.ID, i), SVG: string(c.SVG)})
+		}
+		v.Sections = append(v.Sections, sv)
+	}
+	for _, f := range rep.Figures {
+		v.Figures = append(v.Figures, figureView{Section: f.Section, Subject: f.Subject, Name: f.Name, Unit: f.Unit, Stat: f.Stat, Trail: f.Trail})
+	}
+	return v
+}
+
+func viewTable(t report.Table) tableView {
+	return tableView{Caption: t.Caption, Header: t.Header, Rows: t.Rows, Note: t.Note}
 }
 
 // reportResponse is POST /api/report's answer.
 type reportResponse struct {
 	Results *scenario.Results          `json:"results"`
-	Figures []figure                   `json:"figures"`
+	Report  reportView                 `json:"report"`
 	Sources map[string]hardware.Source `json:"sources"`
 }
 
@@ -94,7 +138,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return reportResponse{}, err
 		}
-		return reportResponse{Results: res, Figures: figures(res), Sources: sourceMap(res.Sources)}, nil
+		return reportResponse{Results: res, Report: viewReport(report.Build(res)), Sources: sourceMap(res.Sources)}, nil
 	})
 }
 
@@ -124,99 +168,4 @@ func sourceMap(srcs []hardware.Source) map[string]hardware.Source {
 		m[s.Key] = s
 	}
 	return m
-}
-
-// figures are the report's headline charts: total days per system with
-// P10–P90, the gap decomposition, cost, serving and the tornado.
-func figures(res *scenario.Results) []figure {
-	out := []figure{
-		systemFigure(res, "total_days", "Total training time: port + run (P50, P10–P90)", "days", scenario.OutTotalDays, 1),
-		systemFigure(res, "run_cost", "Training run cost, owned chips (P50, P10–P90)", "M$", scenario.OutRunCost, 1e-6),
-		systemFigure(res, "w_per_achieved", "Watts per achieved PFLOP/s in training", "W", scenario.OutWPerAchieved, 1),
-		systemFigure(res, "serve_tps", "Serving: output tokens/s per chip under the SLO", "tokens/s", scenario.OutServeTPS, 1),
-		systemFigure(res, "usd_per_mtok", "Serving: cost per million output tokens", "$", scenario.OutUSDPerMtok, 1),
-		gapFigure(res),
-	}
-	if t := tornadoFigure(res); t != nil {
-		out = append(out, *t)
-	}
-	return out
-}
-
-// systemFigure is one figure per system, scaled for display.
-func systemFigure(res *scenario.Results, key, title, unit, stat string, scale float64) figure {
-	f := figure{Key: key, Title: title, Unit: unit}
-	var bars []plot.Bar
-	for _, sy := range res.Systems {
-		st, ok := sy.Stats[stat]
-		if !ok || !finite(st.P50) {
-			continue
-		}
-		st = st.Scale(scale)
-		f.Rows = append(f.Rows, figureRow{Label: sy.System.Label, Stat: st, Sources: sy.Sources})
-		bars = append(bars, plot.Bar{Label: sy.System.Label, Value: st.P50, Lo: clean(st.P10), Hi: clean(st.P90), Group: sideGroup(sy)})
-	}
-	f.SVG = string(plot.Bars(title, unit, bars))
-	return f
-}
-
-// gapFigure splits each challenger's extra days into throughput,
-// downtime and engineering (P50 of each part).
-func gapFigure(res *scenario.Results) figure {
-	f := figure{Key: "gap", Title: "Where the gap comes from: days over the baseline (P50)", Unit: "days"}
-	var bars []plot.Bar
-	parts := []struct{ key, name string }{{scenario.GapSteady, "throughput"}, {scenario.GapDowntime, "downtime"}, {scenario.GapEngineering, "engineering"}}
-	for _, g := range res.Gaps {
-		for i, pt := range parts {
-			st, ok := g.Stats[pt.key]
-			if !ok || !finite(st.P50) {
-				continue
-			}
-			label := g.Label + " vs " + g.Versus + ": " + pt.name
-			f.Rows = append(f.Rows, figureRow{Label: label, Stat: st})
-			bars = append(bars, plot.Bar{Label: label, Value: st.P50, Lo: clean(st.P10), Hi: clean(st.P90), Group: i})
-		}
-	}
-	f.SVG = string(plot.Bars(f.Title, "days", bars))
-	return f
-}
-
-// tornadoFigure ranks the inputs by their swing of the headline ratio.
-func tornadoFigure(res *scenario.Results) *figure {
-	t := res.Tornado
-	if len(t.Swings) == 0 {
-		return nil
-	}
-	f := figure{Key: "tornado", Title: "What moves the headline: " + t.Output, Unit: "ratio"}
-	srcs := map[string][]string{}
-	for _, in := range res.Inputs {
-		srcs[in.Name] = in.Sources
-	}
-	var rows []plot.Swing
-	for i, sw := range t.Swings {
-		if i == 12 {
-			break
-		}
-		rows = append(rows, plot.Swing{Label: sw.Input, Low: sw.LowOut, High: sw.HighOut})
-		f.Rows = append(f.Rows, figureRow{Label: sw.Input, Stat: scenario.Stat{Typ: t.Base, P10: sw.LowOut, P90: sw.HighOut, P50: t.Base}, Sources: srcs[sw.Input]})
-	}
-	f.SVG = string(plot.Tornado(f.Title, "ratio", t.Base, rows))
-	return &f
-}
-
-func sideGroup(sy scenario.SystemResult) int {
-	if sy.System.Side == "ascend" {
-		return 1
-	}
-	return 0
-}
-
-func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// clean maps a non-finite bound to 0 (no whisker) for drawing.
-func clean(x float64) float64 {
-	if finite(x) {
-		return x
-	}
-	return 0
 }

@@ -326,9 +326,14 @@ func (b *browser) navigate(ctx context.Context, u string) error {
 	return err
 }
 
-// screenshot saves a PNG of the page to path.
+// screenshot saves a PNG of the whole page (up to 6000 px tall) to path.
 func (b *browser) screenshot(ctx context.Context, path string) error {
-	res, err := b.call(ctx, "Page.captureScreenshot", map[string]any{"format": "png"})
+	var size struct{ W, H float64 }
+	if err := b.eval(ctx, `({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})`, &size); err != nil {
+		return err
+	}
+	clip := map[string]any{"x": 0, "y": 0, "width": size.W, "height": min(size.H, 6000), "scale": 1}
+	res, err := b.call(ctx, "Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true, "clip": clip})
 	if err != nil {
 		return err
 	}

@@ -440,54 +440,85 @@ async function runReport() {
 
 function statText(st) {
   if (!st || st.p50 === null) return "never finishes";
-  const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${fmt(st.p10)}–${fmt(st.p90)})` : "";
+  const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${fmt(st.p10)}–${fmt(st.p90)})` : st.p90 === null ? " (P90: never)" : "";
   return fmt(st.p50) + r;
 }
 
 function renderReport(res) {
-  const r = res.results;
-  const out = $("#report-out");
+  const r = res.results, rep = res.report;
   const head = ["system", "chip", "chips", "plan", "total days", "MFU %", "run cost M$", "serve tok/s/chip"];
   const rows = r.systems.map(sy => el("tr", {"data-system": sy.system.label},
     el("td", {class: "lbl"}, sy.system.label), el("td", {class: "lbl"}, sy.chip_name), el("td", {}, sy.chips),
     el("td", {class: "lbl"}, sy.plan || sy.train_error || "–"),
     statCell(sy, "total_days", 1), statCell(sy, "mfu", 100), statCell(sy, "run_cost_usd", 1e-6),
     statCell(sy, "serve_tokens_per_s_per_chip", 1)));
-  out.replaceChildren(
-    el("h2", {}, r.title || "Gap report"),
-    el("p", {class: "muted"}, `training: ${r.training.model_name}, ${fmt(r.training.tokens / 1e12)}T tokens, ${r.training.sizing}; serving: ${r.inference.model_name}, ${r.inference.input_tokens}+${r.inference.output_tokens} tokens, TPOT ≤ ${fmt(r.inference.tpot_s * 1e3)} ms`),
+  $("#report-out").replaceChildren(
+    el("h2", {}, rep.title || "Gap report"),
+    el("p", {class: "muted"}, rep.subtitle),
+    (rep.headline || []).length ? el("ul", {class: "headline"}, rep.headline.map(h => el("li", {}, h))) : null,
+    el("h3", {}, "At a glance"),
     el("table", {id: "report-systems"}, el("thead", {}, el("tr", {}, head.map(h => el("th", {}, h)))), el("tbody", {}, rows)),
     el("p", {class: "muted"}, "Cells: P50 (P10–P90) over the samples; click a cell for the system's sources."),
-    ...res.figures.map(renderFigure),
-    el("h3", {}, "Assumptions and inputs"),
-    el("table", {id: "report-inputs"}, el("thead", {}, el("tr", {}, ["input", "min", "typ", "max", "unit", "basis"].map(h => el("th", {}, h)))),
-      el("tbody", {}, r.assumptions.map(i => el("tr", {},
-        el("td", {class: "lbl"}, i.name), el("td", {}, fmt(i.min)), el("td", {}, fmt(i.typ)), el("td", {}, fmt(i.max)), el("td", {class: "lbl"}, i.unit),
-        el("td", {class: "v lbl", onclick: () => showSources(i.name, {display: fmt(i.typ) + " " + i.unit, range: fmtRange(i.min, i.max), sources: i.sources, note: i.note, assumed: i.assumed, derived: i.derived})},
-          i.assumed ? "assumed" : i.derived ? "derived" : (i.sources || []).length + " source(s)"))))),
-    (r.notes || []).length ? el("ul", {}, r.notes.map(n => el("li", {}, n))) : null);
+    rep.claims && rep.claims.rows && rep.claims.rows.length ? el("section", {}, el("h3", {}, "Claims tested"), tableOf(rep.claims)) : null,
+    ...rep.sections.map(sec => renderSection(sec, rep.figures.filter(f => f.section === sec.title || f.section === sec.id), r)));
+}
+
+function tableOf(t) {
+  return el("div", {},
+    t.caption ? el("p", {class: "caption"}, t.caption) : null,
+    el("table", {}, el("thead", {}, el("tr", {}, t.header.map(h => el("th", {class: "lbl"}, h)))),
+      el("tbody", {}, t.rows.map(row => el("tr", {}, row.map(c => el("td", {class: "lbl"}, c)))))),
+    t.note ? el("p", {class: "muted"}, t.note) : null);
+}
+
+// renderSection draws one report section: its text, tables and charts,
+// and a drill-down list of its figures, each opening its trail and the
+// sources of the system it is about.
+function renderSection(sec, figs, results) {
+  const charts = el("div", {class: "charts"});
+  for (const c of sec.charts || []) {
+    const d = el("div", {"data-chart": c.key});
+    d.innerHTML = c.svg; // drawn by our server's plot package, labels escaped
+    charts.append(d);
+  }
+  const list = figs.length ? el("table", {class: "figure-rows", hidden: true},
+    el("thead", {}, el("tr", {}, ["subject", "figure", "P50", "P10–P90", "unit", "trail and sources"].map(h => el("th", {class: "lbl"}, h)))),
+    el("tbody", {}, figs.map(f => el("tr", {},
+      el("td", {class: "lbl"}, f.subject), el("td", {class: "lbl"}, f.name), el("td", {}, fmt(f.stat.p50)),
+      el("td", {}, fmtRange(f.stat.p10, f.stat.p90) || "–"), el("td", {class: "lbl"}, f.unit),
+      el("td", {class: "v lbl", onclick: () => showSources(`${f.name} — ${f.subject}`,
+        {display: statText(f.stat) + " " + f.unit, note: f.trail ? "trail: " + f.trail : "", sources: systemSources(results, f.subject, f.trail)})},
+        f.trail || "sources"))))) : null;
+  return el("section", {class: "report-section", "data-section": sec.id},
+    el("h3", {}, sec.title),
+    ...(sec.text || []).map(p => el("p", {}, p)),
+    ...(sec.tables || []).map(tableOf),
+    charts,
+    list ? el("button", {type: "button", onclick: () => { list.hidden = !list.hidden; }}, `figures and sources (${figs.length})`) : null,
+    list);
+}
+
+// systemSources lists the source keys behind a figure: keys named in its
+// trail, then those of the system (or pair of systems) it is about.
+function systemSources(results, subject, trail) {
+  const keys = [];
+  const srcs = catalog.sources || {};
+  for (const w of (trail || "").split(/[\s,;()]+/)) if (srcs[w]) keys.push(w);
+  for (const sy of results.systems) {
+    if (!subject.split(/ vs | − | - /).includes(sy.system.label) && subject !== sy.system.label) continue;
+    const s = sy.sources || [];
+    for (const k of Array.isArray(s) ? s : Object.values(s).flat()) keys.push(k);
+  }
+  return [...new Set(keys)];
 }
 
 function statCell(sy, key, scale) {
   const st = sy.stats[key];
   if (!st) return el("td", {class: "na"}, "–");
-  const s = {typ: st.typ * scale, p10: st.p10 * scale, p50: st.p50 * scale, p90: st.p90 * scale};
+  const sc = x => x === null ? null : x * scale;
+  const s = {typ: sc(st.typ), p10: sc(st.p10), p50: sc(st.p50), p90: sc(st.p90)};
   return el("td", {class: "v", "data-stat": key, "data-p50": st.p50,
-    onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s), sources: sy.sources})}, statText(s));
-}
-
-function renderFigure(f) {
-  const box = el("div", {class: "figure", "data-figure": f.key});
-  const svg = el("div", {class: "charts"});
-  svg.innerHTML = f.svg; // drawn by our server's plot package, labels escaped
-  const rows = el("table", {class: "figure-rows", hidden: true},
-    el("thead", {}, el("tr", {}, ["", "P50", "P10", "P90", "at typical inputs", "sources"].map(h => el("th", {}, h)))),
-    el("tbody", {}, f.rows.map(r => el("tr", {},
-      el("td", {class: "lbl"}, r.label), el("td", {}, fmt(r.stat.p50)), el("td", {}, fmt(r.stat.p10)), el("td", {}, fmt(r.stat.p90)), el("td", {}, fmt(r.stat.typ)),
-      el("td", {class: "v", onclick: () => showSources(`${f.title}: ${r.label}`, {display: statText(r.stat) + " " + f.unit, sources: r.sources})},
-        (r.sources || []).length + " source(s)")))));
-  box.append(svg, el("button", {type: "button", onclick: () => { rows.hidden = !rows.hidden; }}, "data and sources"), rows);
-  return box;
+    onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s), sources: systemSources({systems: [sy]}, sy.system.label, "")})}, statText(s));
 }
 
 // ---- start -----------------------------------------------------------

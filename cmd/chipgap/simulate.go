@@ -256,7 +256,7 @@ func (s simSpec) build(cat *catalog.Catalog) (serve.Deployment, error) {
 	if s.Chip == "" {
 		return serve.Deployment{}, usagef("--chip: want a chip id (see 'chipgap chips')")
 	}
-	main, err := s.pool(cat, "serve", s.Chip, s.Chips, s.TP, s.EP)
+	main, err := s.pool(cat, poolShape{"serve", s.Chip, s.Chips, s.TP, s.EP})
 	if err != nil {
 		return serve.Deployment{}, err
 	}
@@ -269,7 +269,7 @@ func (s simSpec) build(cat *catalog.Catalog) (serve.Deployment, error) {
 		return d, usagef("--mode %q: want aggregated or disaggregated", s.Mode)
 	}
 	chip := cmp(s.PrefillChip, s.Chip)
-	pre, err := s.pool(cat, "prefill", chip, simOrInt(s.PrefillChips, s.Chips), simOrInt(s.PrefillTP, s.TP), simOrInt(s.PrefillEP, s.EP))
+	pre, err := s.pool(cat, poolShape{"prefill", chip, simOrInt(s.PrefillChips, s.Chips), simOrInt(s.PrefillTP, s.TP), simOrInt(s.PrefillEP, s.EP)})
 	if err != nil {
 		return d, fmt.Errorf("prefill pool: %w", err)
 	}
@@ -286,16 +286,21 @@ func simOrInt(v, def int) int {
 	return v
 }
 
-// pool builds one pool of the given chip from the catalog and the
-// inference model.
-func (s simSpec) pool(cat *catalog.Catalog, name, chip string, chips, tp, ep int) (serve.Pool, error) {
+// poolShape is what differs between the pools of one simulation.
+type poolShape struct {
+	name, chip    string
+	chips, tp, ep int
+}
+
+// pool builds one pool from the catalog and the inference model.
+func (s simSpec) pool(cat *catalog.Catalog, ps poolShape) (serve.Pool, error) {
 	m, err := cat.Model(s.Model)
 	if err != nil {
 		return serve.Pool{}, err
 	}
 	d, _, err := cat.Deployment(catalog.DeploymentOptions{
-		Chip: chip, Chips: chips, ChipsPerNode: s.ChipsPerNode, DevicesPerChip: s.DevicesPerChip,
-		Software: s.Software, Model: m, Parallel: inference.Parallel{TP: tp, PP: s.PP, EP: ep},
+		Chip: ps.chip, Chips: ps.chips, ChipsPerNode: s.ChipsPerNode, DevicesPerChip: s.DevicesPerChip,
+		Software: s.Software, Model: m, Parallel: inference.Parallel{TP: ps.tp, PP: s.PP, EP: ps.ep},
 		Precision: s.Precision, KVPrecision: s.KVPrecision,
 		Speculative: inference.Speculative{Tokens: s.SpecTokens, Acceptance: s.SpecAcceptance},
 	})
@@ -312,7 +317,7 @@ func (s simSpec) pool(cat *catalog.Catalog, name, chip string, chips, tp, ep int
 	default:
 		return serve.Pool{}, usagef("--admission %q: want auto, on-demand or reserve", s.Admission)
 	}
-	return serve.NewPool(name, d, serve.PoolOptions{MaxBatchTokens: s.MaxBatchTokens, MaxSeqs: s.MaxSeqs,
+	return serve.NewPool(ps.name, d, serve.PoolOptions{MaxBatchTokens: s.MaxBatchTokens, MaxSeqs: s.MaxSeqs,
 		Scheduler: s.Scheduler, NoChunkedPrefill: s.NoChunking, ReserveOutput: reserve})
 }
 

@@ -140,8 +140,13 @@ func (b *builder) headline() {
 	base, chal := b.system(st.Baseline), b.system(st.Challenger)
 	if base != nil && chal != nil {
 		if g := b.gap(chal.System.Label); g != nil {
-			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s chips each: %s takes %s days, %s %s days — %s as long (throughput alone %s).",
-				r.Training.ModelName, count(r.Training.Tokens), group(fmt.Sprint(base.Chips)), base.System.Label,
+			size := group(fmt.Sprint(base.Chips)) + " chips each"
+			if r.Training.Sizing == "equal-peak" {
+				size = fmt.Sprintf("clusters of equal peak (%s: %s chips, %s: %s)", base.System.Label, group(fmt.Sprint(base.Chips)),
+					chal.System.Label, group(fmt.Sprint(chal.Chips)))
+			}
+			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s takes %s days, %s %s days — %s as long (throughput alone %s).",
+				r.Training.ModelName, count(r.Training.Tokens), size, base.System.Label,
 				stat(base.Stats, scenario.OutTotalDays, 1, fixed(0)), chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, 1, fixed(0)),
 				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times)))
 		}

@@ -67,9 +67,9 @@ func (b *builder) chips() {
 	for _, s := range b.r.Systems {
 		l := s.System.Label
 		t.Rows = append(t.Rows, []string{l, s.ChipName, s.TrainingStack, s.ServingStack,
-			b.fig(sec, l, "peak", "PFLOP/s", s.Stats, scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Sources, " ")),
-			b.fig(sec, l, "HBM bandwidth", "TB/s", s.Stats, scenario.OutHBM, perTBps, fixed(2), ""),
-			b.fig(sec, l, "TDP", "W", s.Stats, scenario.OutTDP, 1, fixed(0), ""),
+			b.fig(sec, l, "peak", "PFLOP/s", s.Stats, scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Trails[scenario.OutPeak], " ")),
+			b.fig(sec, l, "HBM bandwidth", "TB/s", s.Stats, scenario.OutHBM, perTBps, fixed(2), strings.Join(s.Trails[scenario.OutHBM], " ")),
+			b.fig(sec, l, "TDP", "W", s.Stats, scenario.OutTDP, 1, fixed(0), strings.Join(s.Trails[scenario.OutTDP], " ")),
 			b.fig(sec, l, "W per peak PFLOP/s", "W", s.Stats, scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"),
 			b.fig(sec, l, "W per achieved PFLOP/s", "W", s.Stats, scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)")})
 	}

@@ -72,6 +72,8 @@ func (w *world) systemResult(sy *system, se *series) SystemResult {
 		res.Plan = sy.plan.PlanText
 	}
 	pk, _ := sy.chip.PeakFor(w.s.Training.Precision)
+	res.Trails = map[string][]string{OutPeak: pk.Sources, OutHBM: sy.chip.HBM.Bandwidth.Sources, OutTDP: sy.chip.TDP.Sources,
+		OutHourCost: sy.chip.Price.Sources}
 	res.Sources = uniq(pk.Sources, sy.chip.HBM.Bandwidth.Sources, sy.chip.TDP.Sources, sy.chip.Price.Sources)
 	return res
 }

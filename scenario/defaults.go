@@ -107,6 +107,9 @@ func (s *Scenario) WithDefaults() {
 		s.Supply.Chips = []string{"ascend-910b", "ascend-910c"}
 	}
 	c, _ := catalog.Load()
+	for i := range s.Systems {
+		s.Systems[i].withDefaults(c)
+	}
 	s.Economics.withDefaults(c)
 	s.Engineering = mergeMap(defaultEngineering(c), s.Engineering)
 	s.Efficiency = mergeMap(defaultEfficiency(), s.Efficiency)
@@ -118,6 +121,19 @@ func mergeMap[V any](def, user map[string]V) map[string]V {
 		def[k] = v
 	}
 	return def
+}
+
+// withDefaults fills the side and stack from the chip's catalog entry.
+func (sy *System) withDefaults(c *catalog.Catalog) {
+	if c == nil {
+		return
+	}
+	ch, err := c.Chip(sy.Chip)
+	if err != nil {
+		return // Validate names the unknown chip
+	}
+	setStr(&sy.Side, sideOf(ch))
+	setStr(&sy.Stack, ch.Stack)
 }
 
 func (t *Training) withDefaults() {

@@ -149,8 +149,10 @@ type SystemResult struct {
 	TrainError string          `json:"train_error,omitempty"`
 	Serve      ServeSetup      `json:"serve"`
 	Stats      map[string]Stat `json:"stats"`
-	// Sources are the catalog keys behind the chip's figures.
-	Sources []string `json:"sources"`
+	// Sources are the catalog keys behind the chip's figures; Trails
+	// the same by figure name (peak, HBM, TDP; price under OutHourCost).
+	Sources []string            `json:"sources"`
+	Trails  map[string][]string `json:"trails"`
 }
 
 // ServeSetup is the serving layout searched at typical values.

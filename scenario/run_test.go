@@ -1,0 +1,188 @@
+package scenario
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"testing"
+
+	"chipgap/units"
+)
+
+func runSmall(t *testing.T, seed uint64, n int) (*Results, []byte) {
+	t.Helper()
+	s := Default()
+	s.Seed, s.Samples = seed, n
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, b
+}
+
+// TestSameSeedSameBytes: the Monte Carlo runs one goroutine per system,
+// yet the same seed gives byte-identical results, and another seed
+// different ones.
+func TestSameSeedSameBytes(t *testing.T) {
+	_, a := runSmall(t, 7, 60)
+	_, b := runSmall(t, 7, 60)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two runs with seed 7 differ")
+	}
+	_, c := runSmall(t, 8, 60)
+	if bytes.Equal(a, c) {
+		t.Fatal("seeds 7 and 8 give the same results")
+	}
+}
+
+func near(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+// TestInvariants checks identities the report relies on, at typical
+// inputs: total = steady + downtime + engineering; the gap's parts sum
+// to its total; run cost = chips × wall hours × chip-hour cost; energy
+// = chips × wall × wall power; J/token = wall power ÷ tokens/s; the
+// relative iteration rate is the cycle ratio and the lag at 18 months
+// is 18·(1 − 1/rate).
+func TestInvariants(t *testing.T) {
+	r, _ := runSmall(t, 1, 40)
+	if len(r.Systems) != 6 || len(r.Gaps) != 5 || len(r.Supply) != 2 {
+		t.Fatalf("got %d systems, %d gaps, %d supply chips; want 6, 5, 2", len(r.Systems), len(r.Gaps), len(r.Supply))
+	}
+	for _, s := range r.Systems {
+		st := func(k string) float64 { return s.Stats[k].Typ }
+		l := s.System.Label
+		if s.TrainError != "" {
+			t.Errorf("%s: no training plan: %s", l, s.TrainError)
+			continue
+		}
+		if sum := st(OutSteadyDays) + st(OutDowntimeDays) + st(OutEngDays); !near(sum, st(OutTotalDays), 1e-9) {
+			t.Errorf("%s: steady+downtime+engineering = %v, total %v", l, sum, st(OutTotalDays))
+		}
+		wallH := st(OutWallDays) * 24
+		if want := float64(s.Chips) * wallH * st(OutHourCost); !near(st(OutRunCost), want, 1e-9) {
+			t.Errorf("%s: run cost %v, want chips×wall h×$/h = %v", l, st(OutRunCost), want)
+		}
+		if want := float64(s.Chips) * wallH * 3600 * st(OutWallPower); !near(st(OutRunEnergy), want, 1e-9) {
+			t.Errorf("%s: run energy %v J, want %v", l, st(OutRunEnergy), want)
+		}
+		if tps := st(OutServeTPS); tps > 0 && !near(st(OutJPerToken), st(OutWallPower)/tps, 1e-9) {
+			t.Errorf("%s: J/token %v, want wall W / tokens/s = %v", l, st(OutJPerToken), st(OutWallPower)/tps)
+		}
+		if st(OutTPOT) > r.Inference.TPOT*(1+1e-9) {
+			t.Errorf("%s: TPOT %v above the SLO %v", l, st(OutTPOT), r.Inference.TPOT)
+		}
+	}
+	for _, g := range r.Gaps {
+		st := func(k string) float64 { return g.Stats[k].Typ }
+		if sum := st(GapSteady) + st(GapDowntime) + st(GapEngineering); !near(sum, st(GapDelta), 1e-9) {
+			t.Errorf("%s: gap parts sum to %v, total %v", g.Label, sum, st(GapDelta))
+		}
+	}
+	s := r.Strategy.Stats
+	rate := s[StratCycleChal].Typ / s[StratCycleBase].Typ
+	if !near(s[StratRelRate].Typ, rate, 1e-12) || !near(s[StratLag18].Typ, 18*(1-1/rate), 1e-9) {
+		t.Errorf("strategy: rate %v lag18 %v; want %v and %v", s[StratRelRate].Typ, s[StratLag18].Typ, rate, 18*(1-1/rate))
+	}
+	if len(r.Tornado.Swings) == 0 || r.Tornado.Swings[0].Swing <= 0 {
+		t.Errorf("tornado has no swings: %+v", r.Tornado)
+	}
+	if len(r.Inputs) < 50 || len(r.Sources) < 20 {
+		t.Errorf("%d inputs and %d sources listed; want the full trail", len(r.Inputs), len(r.Sources))
+	}
+	for _, in := range r.Inputs {
+		if !in.Assumed && !in.Derived && len(in.Sources) == 0 && in.Min != in.Max {
+			t.Errorf("input %q has a range but neither sources nor assumed", in.Name)
+		}
+	}
+}
+
+// TestEqualPeak: with equal-peak sizing, a 910C cluster gets the H100
+// cluster's peak in whole 8-chip nodes: 16384 × 989.4 / 780 = 20 782.5
+// chips = 2 597.8 nodes → 2 598 nodes = 20 784 chips.
+func TestEqualPeak(t *testing.T) {
+	s := Default()
+	s.Training.Sizing = "equal-peak"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := newWorld(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := w.chipFor("ascend-910c")
+	if got := w.chipCount(ch, 8, 16384*989.4e12); got != 20784 {
+		t.Errorf("equal-peak 910C chips = %d, want 20784", got)
+	}
+	h, _ := w.chipFor("h100-sxm")
+	if got := w.chipCount(h, 8, 16384*989.4e12); got != 16384 {
+		t.Errorf("equal-peak H100 chips = %d, want 16384", got)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	s := Default()
+	s.Samples = 100000
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	_, err := s.Run(ctx, func(done, total int) {
+		calls++
+		if total != 100000*8 {
+			t.Errorf("progress total = %d, want 800000", total)
+		}
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel = %v, want context.Canceled", err)
+	}
+	if calls == 0 {
+		t.Error("progress never called")
+	}
+}
+
+// TestNoPlan: a model too large for the cluster is reported per system,
+// not as a failure of the whole report.
+func TestNoPlan(t *testing.T) {
+	s := Default()
+	s.Samples = 20
+	s.Training.Chips = 8
+	s.Systems = s.Systems[:2]
+	s.Strategy.Challenger = "H20"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sy := range r.Systems {
+		if sy.TrainError == "" {
+			t.Errorf("%s: a 405B model trained on 8 chips: want a no-plan error", sy.System.Label)
+		}
+	}
+	if len(r.Gaps) != 0 || len(r.Strategy.Stats) != 0 {
+		t.Errorf("gaps %d, strategy %d figures; want none without plans", len(r.Gaps), len(r.Strategy.Stats))
+	}
+	_ = units.Day
+}
+
+// BenchmarkDefault is the whole default report: plan searches, 1,000
+// samples of six systems and two supply chips, tornado.
+func BenchmarkDefault(b *testing.B) {
+	s := Default()
+	for b.Loop() {
+		if _, err := s.Run(context.Background(), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package training
 
 import (
+	"math"
+
 	"chipgap/hardware"
 	"chipgap/llm"
 	"chipgap/parallel"
@@ -37,8 +39,9 @@ type stage struct {
 }
 
 // stageTime sums the layers of the fullest stage (⌈L/PP⌉ layers, mixed
-// in the model's proportions of dense and MoE layers) plus the head.
-func (p *prep) stageTime(pl parallel.Plan, t float64) stage {
+// in the model's proportions of dense and MoE layers) plus the head; a
+// fraction frac of the layers is recomputed under full recompute.
+func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
 	perStage := stageLayers(p.m.Layers, pl)
@@ -52,8 +55,8 @@ func (p *prep) stageTime(pl parallel.Plan, t float64) stage {
 		comm := 2.0 // forward + backward
 		switch pl.Recompute {
 		case parallel.RecomputeFull:
-			s.recompute += n * q.compute()
-			comm = 3
+			s.recompute += frac * n * q.compute()
+			comm = 2 + frac
 		case parallel.RecomputeSelective:
 			s.recompute += n * q.attn
 		}
@@ -84,10 +87,14 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	if mem.Total > mem.Capacity {
 		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
 	}
+	frac := p.partialRecompute(pl, mem)
+	if frac < 1 && pl.Recompute == parallel.RecomputeFull {
+		mem = p.memoryAt(pl, frac)
+	}
 	gb := p.job.GlobalBatch
 	mbs := float64(pl.MicroBatches(gb))
 	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
-	s := p.stageTime(pl, t)
+	s := p.stageTime(pl, t, frac)
 	p2p := p.p2pTime(pl, t)
 	perMB := s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + p2p
 	var b Breakdown
@@ -98,7 +105,13 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	b.Bubble = sec(float64(pl.PP-1) / float64(pl.VPP) * perMB)
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))
-	return p.result(pl, b, mem, s), nil
+	r := p.result(pl, b, mem, s)
+	if pl.Recompute == parallel.RecomputeFull {
+		r.StageLayers = int(stageLayers(p.m.Layers, pl))
+		r.RecomputedLayers = int(math.Round(frac * float64(r.StageLayers)))
+		r.HFU = r.MFU + frac*(r.HFU-r.MFU) // only the recomputed layers run twice
+	}
+	return r, nil
 }
 
 // p2pTime is the exposed pipeline send/receive per micro-batch: the

@@ -14,7 +14,10 @@ import (
 // gradients, ZeRO-3 also the weights, keeping two layers gathered), the
 // activations of the micro-batches in flight, the head's logits, and the
 // framework's reserve and fragmentation.
-func (p *prep) memory(pl parallel.Plan) Memory {
+func (p *prep) memory(pl parallel.Plan) Memory { return p.memoryAt(pl, fullFrac(pl)) }
+
+// memoryAt is memory with a fraction frac of the layers recomputed.
+func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
 	dense, expert := p.stageParams(pl)
 	dpN := float64(pl.DP * pl.CP)
 	epN := dpN / float64(pl.EP)
@@ -32,7 +35,7 @@ func (p *prep) memory(pl parallel.Plan) Memory {
 	}
 	var m Memory
 	m.Weights, m.Grads, m.Optimizer = units.Bytes(w), units.Bytes(g), units.Bytes(o)
-	m.Activations = units.Bytes(p.activations(pl))
+	m.Activations = units.Bytes(p.actParts(pl).activations(frac))
 	sum := w + g + o + float64(m.Activations)
 	m.Overhead = units.Bytes(p.prof.MemoryReserved.Value + sum*p.prof.MemoryFragmentation.Value)
 	m.Total = units.Bytes(sum) + m.Overhead
@@ -49,60 +52,94 @@ func (p *prep) largestLayer(pl parallel.Plan) float64 {
 	return big
 }
 
-// activations is the bytes kept for backward on the first stage: per
-// layer and micro-batch (Korthikanti et al. 2022 Table 2, generalised in
-// layerKind), times the layers of a stage, times the micro-batches in
-// flight under 1F1B (PP, or the whole step if fewer), times the
-// interleaving factor 1 + (PP−1)/(PP·VPP), plus the embedding output per
-// micro-batch, plus one layer's set as backward working memory; with full
-// recompute only each layer's input is kept, plus one recomputed layer.
-func (p *prep) activations(pl parallel.Plan) float64 {
+// actParts is one device's activation memory of the first stage, by
+// part: per layer and micro-batch, the full set (keep) and, under full
+// recompute, the layer input only (input); the largest layer's full set
+// (worst); the embedding output per micro-batch; the logits; the
+// micro-batches in flight; the layers of the fullest stage.
+type actParts struct {
+	keep, input, worst, embed, logits, inflight, layers float64
+}
+
+// actParts follows Korthikanti et al. 2022 Table 2 (per layer, generalised
+// in layerKind), 1F1B's in-flight micro-batches (PP, or the whole step if
+// fewer), and the interleaving factor 1 + (PP−1)/(PP·VPP).
+func (p *prep) actParts(pl parallel.Plan) actParts {
 	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
 	tp := float64(pl.TP)
 	L := float64(p.m.Layers)
-	perStage := stageLayers(p.m.Layers, pl)
-	var perLayer, worst float64
+	var a actParts
 	for _, k := range p.kinds {
 		rep := k.actRep
 		if pl.SequenceParallel {
 			rep /= tp
 		}
-		a := t * (rep + k.actSplit/tp)
+		set := t * (rep + k.actSplit/tp)
 		if !p.flash {
 			score := 5 * float64(p.m.Heads) / tp * float64(p.job.Seq) * t
-			worst = math.Max(worst, a+score)
-			if pl.Recompute == parallel.RecomputeNone {
-				a += score
+			a.worst = math.Max(a.worst, set+score)
+			if pl.Recompute == parallel.RecomputeNone || pl.Recompute == parallel.RecomputeFull {
+				set += score // full recompute keeps the whole set on layers it skips
 			}
 		} else {
-			worst = math.Max(worst, a)
+			a.worst = math.Max(a.worst, set)
 		}
-		perLayer += a * float64(k.count) / L
+		a.keep += set * float64(k.count) / L
 	}
-	if pl.Recompute == parallel.RecomputeFull {
-		in := 2 * t * float64(p.m.Hidden)
-		if pl.SequenceParallel {
-			in /= tp
-		}
-		perLayer = in
-	}
-	inflight := math.Min(float64(pl.PP), float64(pl.MicroBatches(p.job.GlobalBatch)))
-	if pl.VPP > 1 {
-		inflight *= 1 + float64(pl.PP-1)/float64(pl.PP*pl.VPP)
-	}
-	// The first stage also keeps, per micro-batch in flight, the embedding
-	// output and its dropout mask (3 bytes per hidden element).
-	embed := 3 * t * float64(p.m.Hidden)
+	a.input = 2 * t * float64(p.m.Hidden)
+	a.embed = 3 * t * float64(p.m.Hidden) // embedding output and its dropout mask
 	if pl.SequenceParallel {
-		embed /= tp
+		a.input /= tp
+		a.embed /= tp
 	}
-	act := (perLayer*perStage + embed) * inflight
-	// Backward holds one layer's full set again as gradients (and, with
-	// full recompute, that layer's recomputed activations).
-	act += worst
+	a.inflight = math.Min(float64(pl.PP), float64(pl.MicroBatches(p.job.GlobalBatch)))
+	if pl.VPP > 1 {
+		a.inflight *= 1 + float64(pl.PP-1)/float64(pl.PP*pl.VPP)
+	}
+	a.layers = stageLayers(p.m.Layers, pl)
+	a.logits = 2 * 4 * t * float64(p.m.Vocab) / tp
+	return a
+}
+
+// activations is the bytes kept for backward when a fraction frac of the
+// stage's layers is recomputed (1 with full recompute, 0 otherwise): the
+// layers' sets or inputs for each micro-batch in flight, the embedding
+// output, one layer's set again as backward working memory (two when
+// layers are recomputed), and the logits.
+func (a actParts) activations(frac float64) float64 {
+	perLayer := frac*a.input + (1-frac)*a.keep
+	act := (perLayer*a.layers + a.embed) * a.inflight
+	act += a.worst
+	if frac > 0 {
+		act += a.worst
+	}
+	return act + a.logits
+}
+
+// activations is actParts at the plan's own recompute policy.
+func (p *prep) activations(pl parallel.Plan) float64 {
+	return p.actParts(pl).activations(fullFrac(pl))
+}
+
+func fullFrac(pl parallel.Plan) float64 {
 	if pl.Recompute == parallel.RecomputeFull {
-		act += worst
+		return 1
 	}
-	logits := 2 * 4 * t * float64(p.m.Vocab) / tp
-	return act + logits
+	return 0
+}
+
+// partialRecompute is the smallest fraction of the stage's layers that
+// full recompute must redo to fit (Megatron-Core's block method,
+// --recompute-num-layers), given the memory mem with every layer recomputed.
+func (p *prep) partialRecompute(pl parallel.Plan, mem Memory) float64 {
+	if pl.Recompute != parallel.RecomputeFull || p.prof.PartialRecompute.Value < 0.5 {
+		return fullFrac(pl)
+	}
+	a := p.actParts(pl)
+	perLayer := (a.keep - a.input) * a.inflight * (1 + p.prof.MemoryFragmentation.Value)
+	if perLayer <= 0 {
+		return 1
+	}
+	kept := math.Min(a.layers, math.Floor(float64(mem.Capacity-mem.Total)/perLayer))
+	return 1 - kept/a.layers
 }

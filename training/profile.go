@@ -82,6 +82,9 @@ type Profile struct {
 	SelectiveRecompute Param `yaml:"selective_recompute" json:"selective_recompute"`
 	SequenceParallel   Param `yaml:"sequence_parallel" json:"sequence_parallel"`
 	Interleaved        Param `yaml:"interleaved" json:"interleaved"`
+	// PartialRecompute (0 or 1): full recompute may be limited to as many
+	// layers per stage as memory requires (Megatron-Core's block method).
+	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -100,7 +103,7 @@ func (p *Profile) params() []struct {
 		{"grad_bytes", &p.GradBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
-		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
+		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
 	}
 }
 

@@ -51,6 +51,11 @@ type Result struct {
 	HFU                 float64       `json:"hfu"`
 	Memory              Memory        `json:"memory"`
 	MicroBatches        int           `json:"micro_batches"`
+	// With full recompute: the layers of the fullest stage and how many of
+	// them are recomputed (fewer when the stack recomputes only what
+	// memory requires).
+	StageLayers      int `json:"stage_layers,omitempty"`
+	RecomputedLayers int `json:"recomputed_layers,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	Days      float64 `json:"days,omitempty"`

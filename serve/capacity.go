@@ -117,8 +117,10 @@ type PlanRow struct {
 	Chips        float64 `json:"chips"`
 	USDPerHour   float64 `json:"usd_per_hour"`
 	Meets        bool    `json:"meets_slo"`
-	Result       *Result `json:"result,omitempty"`
-	Err          string  `json:"error,omitempty"`
+	// Unpriced: a chip has no rental price, so USDPerHour is not a cost.
+	Unpriced bool    `json:"unpriced,omitempty"`
+	Result   *Result `json:"result,omitempty"`
+	Err      string  `json:"error,omitempty"`
 }
 
 // scaled repeats every pool of d k times.
@@ -133,8 +135,8 @@ func scaled(d Deployment, k int) Deployment {
 // Cheapest sizes every candidate for target requests per second: the
 // unit's capacity (Capacity), then ⌈target / capacity⌉ units, checked by
 // simulation at the target and grown one unit at a time (at most 3 more)
-// until they meet the SLO. Rows come cheapest first; candidates that
-// cannot meet the SLO last, with why.
+// until they meet the SLO. Rows come cheapest first; then those without a
+// rental price; candidates that cannot meet the SLO last, with why.
 func Cheapest(cands []Candidate, w Workload, target float64, o CapacityOptions) ([]PlanRow, error) {
 	if !(target > 0) || math.IsInf(target, 0) {
 		return nil, fieldErr("target_rate", target, "want a positive request rate per second")
@@ -147,13 +149,16 @@ func Cheapest(cands []Candidate, w Workload, target float64, o CapacityOptions) 
 		rows = append(rows, size(c, w, target, o))
 	}
 	slices.SortStableFunc(rows, func(a, b PlanRow) int {
-		if a.Meets != b.Meets {
-			if a.Meets {
-				return -1
+		rank := func(r PlanRow) int {
+			switch {
+			case !r.Meets:
+				return 2
+			case r.Unpriced:
+				return 1
 			}
-			return 1
+			return 0
 		}
-		return cmp.Compare(a.USDPerHour, b.USDPerHour)
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.USDPerHour, b.USDPerHour))
 	})
 	return rows, nil
 }
@@ -177,6 +182,7 @@ func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 			return row
 		}
 		row.Units, row.Chips, row.USDPerHour, row.Result = k, d.Chips(), r.Cost.USDPerHour, r
+		row.Unpriced = slices.ContainsFunc(d.Pools, func(p Pool) bool { return p.ChipRental <= 0 })
 		if row.Meets = r.Goodput.Meets; row.Meets {
 			return row
 		}

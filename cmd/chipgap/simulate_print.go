@@ -189,8 +189,11 @@ func simPlan(w io.Writer, s simSpec, target float64, rows []serve.PlanRow, skipp
 			ttft, tpot = fmt.Sprintf("%.4g", r.Result.TTFT.P99), fmt.Sprintf("%.4g", r.Result.TPOT.P99)
 		}
 		note := "meets the SLO"
-		if !r.Meets {
+		switch {
+		case !r.Meets:
 			note = r.Err
+		case r.Unpriced:
+			note = "meets the SLO; no rental price in the catalog, cost unknown"
 		}
 		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, r.UnitCapacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
 	}

@@ -1,8 +1,10 @@
 package goodput
 
 import (
+	"fmt"
 	"math"
 
+	"chipgap/sim"
 	"chipgap/units"
 )
 
@@ -88,8 +90,9 @@ func Closed(j Job) (Estimate, error) {
 	return f.closed(), nil
 }
 
-// ClosedAt is Closed with every ranged input at one corner: Low for the
-// optimistic end of the ranges, High for the pessimistic end.
+// ClosedAt is Closed with every ranged input at one corner: Low (each
+// at its P10) for the optimistic end of the ranges, High (P90) for the
+// pessimistic end, Min and Max for the bounds themselves.
 func ClosedAt(j Job, c Corner) (Estimate, error) {
 	if err := j.Validate(); err != nil {
 		return Estimate{}, err
@@ -165,4 +168,22 @@ func (f fixed) fillWall(e *Estimate, waste float64) {
 	e.Slowdown = units.Seconds(cf * (r.inv(w/cf) - w/cf))
 	e.Checkpointing = units.Seconds(n)*f.block + f.write
 	e.Wall = units.Seconds(float64(f.job.Work+e.Slowdown+e.Checkpointing) / (1 - waste))
+}
+
+// ClosedSamples propagates the input ranges through the closed form:
+// n draws of every ranged input (triangular over [min, typ, max], stream
+// "closed/i" of seed), each turned into an Estimate. Cheap enough for
+// thousands of draws; pair two jobs' samples by index for a gap.
+func ClosedSamples(j Job, n int, seed uint64) ([]Estimate, error) {
+	if err := j.Validate(); err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("%w (got %d)", ErrNoSeeds, n)
+	}
+	out := make([]Estimate, n)
+	for i := range out {
+		out[i] = j.resolve(picker{r: sim.NewStream(seed, fmt.Sprintf("closed/%d", i))}).closed()
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -275,12 +276,27 @@ func BenchmarkNinetyDays16K(b *testing.B) {
 // progress, and says so.
 func TestCorners(t *testing.T) {
 	j := fullJob()
-	lo, _ := ClosedAt(j, Low)
-	typ, _ := ClosedAt(j, Typical)
-	hi, _ := ClosedAt(j, High)
-	if !(lo.Wall+lo.Port < typ.Wall+typ.Port && typ.Wall+typ.Port < hi.Wall+hi.Port) {
-		t.Errorf("corners not ordered: low %v, typ %v, high %v", lo.Wall+lo.Port, typ.Wall+typ.Port, hi.Wall+hi.Port)
+	var totals []units.Seconds
+	for _, c := range []Corner{Min, Low, Typical, High, Max} {
+		e, err := ClosedAt(j, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		totals = append(totals, e.Wall+e.Port)
 	}
+	for i := 1; i < len(totals); i++ {
+		if totals[i-1] >= totals[i] {
+			t.Errorf("corners min, P10, typ, P90, max not increasing: %v", totals)
+		}
+	}
+	// Port is triangular(20 d, 20 d, 20 d) = fixed; the accelerator rate
+	// [1, 2, 4]e-5 at P90: F(typ) = 1/3, so 1 − 0.9 = 0.1 = (4−x)²/(3·2)
+	// gives x = 4 − √0.6 = 3.2254e-5 (a third of the way is (2−1)/(4−1)).
+	hi := j.resolve(picker{corner: High})
+	if got := hi.modes[0].rate * float64(units.Hour) / 4096; !near(got, 3.2254e-5, 1e-4) {
+		t.Errorf("P90 of [1, 2, 4]e-5 = %.5g, want 3.2254e-5", got)
+	}
+	typ, _ := ClosedAt(j, Typical)
 	// One chip at 1/h with a 2 h restart: waste = 1·(2 + (τ+δ)/2) > 1.
 	j = dalyJob()
 	j.Modes[0].Rate = fx[units.Dimensionless](1)
@@ -336,5 +352,41 @@ func TestSweep(t *testing.T) {
 	}
 	if _, err := Sweep(dalyJob(), []float64{-1}, Options{Seeds: 1}); err == nil {
 		t.Error("negative factor accepted")
+	}
+}
+
+// TestClosedSamples: with fixed inputs every sample is the typical
+// estimate; with ranges the samples' median lies between the P10 and P90
+// corners, and the same seed gives the same samples.
+func TestClosedSamples(t *testing.T) {
+	fixedJob := dalyJob()
+	ss, err := ClosedSamples(fixedJob, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := Closed(fixedJob)
+	for _, s := range ss {
+		if s.Wall != typ.Wall {
+			t.Fatalf("fixed inputs: sample wall %v, typical %v", s.Wall, typ.Wall)
+		}
+	}
+	j := fullJob()
+	a, _ := ClosedSamples(j, 400, 3)
+	b, _ := ClosedSamples(j, 400, 3)
+	var walls []float64
+	for i := range a {
+		if a[i].Wall != b[i].Wall {
+			t.Fatal("same seed, different samples")
+		}
+		walls = append(walls, float64(a[i].Wall+a[i].Port))
+	}
+	slices.Sort(walls)
+	lo, _ := ClosedAt(j, Low)
+	hi, _ := ClosedAt(j, High)
+	if med := walls[200]; med <= float64(lo.Wall+lo.Port) || med >= float64(hi.Wall+hi.Port) {
+		t.Errorf("median sampled total %v outside the P10/P90 corners %v, %v", med, lo.Wall+lo.Port, hi.Wall+hi.Port)
+	}
+	if _, err := ClosedSamples(j, 0, 1); !errors.Is(err, ErrNoSeeds) {
+		t.Errorf("n = 0: err %v, want ErrNoSeeds", err)
 	}
 }

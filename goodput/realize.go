@@ -40,17 +40,23 @@ type fixed struct {
 	maturation units.Seconds
 }
 
-// Corner selects which end of every input range a closed-form estimate
-// uses: the typical values, all minima or all maxima.
+// Corner selects where in every input range a closed-form estimate
+// sits: the typical values, or every input at the same percentile of its
+// triangular distribution over [min, typ, max].
 type Corner int
 
-// Corners of the input ranges. Low takes every minimum (fewest failures,
-// fastest recovery, least engineering): the optimistic end; High every
-// maximum, the pessimistic end.
+// Corners of the input ranges. Every ranged input of a Job is better
+// lower (rates, detection, restart, porting, slowdown, maturation), so
+// Low, each input at its 10th percentile, is the optimistic corner and
+// High, each at its 90th, the pessimistic one. Min and Max take the
+// bounds themselves: extreme corners, where every assumption is at its
+// worst (or best) at once.
 const (
 	Typical Corner = iota
 	Low
 	High
+	Min
+	Max
 )
 
 // picker resolves ranges: a corner, or a triangular draw over
@@ -66,20 +72,22 @@ func pick[T ~float64](v hardware.Value[T], p picker) T {
 	if lo == 0 && hi == 0 {
 		lo, hi = v.Typ, v.Typ
 	}
-	switch {
-	case p.r != nil:
-	case p.corner == Low:
-		return lo
-	case p.corner == High:
-		return hi
-	default:
-		return v.Typ
-	}
 	d, err := uncertain.FromRange(float64(lo), float64(v.Typ), float64(hi))
-	if err != nil {
+	switch {
+	case err != nil:
 		return v.Typ
+	case p.r != nil:
+		return T(d.Sample(p.r))
+	case p.corner == Low:
+		return T(d.Quantile(0.1))
+	case p.corner == High:
+		return T(d.Quantile(0.9))
+	case p.corner == Min:
+		return lo
+	case p.corner == Max:
+		return hi
 	}
-	return T(d.Sample(p.r))
+	return v.Typ
 }
 
 // resolve fixes every range of a validated job.

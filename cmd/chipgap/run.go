@@ -176,7 +176,7 @@ type side struct {
 	Job        goodput.Job
 	Counts     []float64 // the record's counts per mode (cuda), for the cause mix
 	Result     goodput.Result
-	Low, High  goodput.Estimate // closed form at the ends of the input ranges
+	Samples    []goodput.Estimate // the closed form over draws of the input ranges
 	Sweep      []goodput.SweepPoint
 }
 

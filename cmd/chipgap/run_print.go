@@ -25,18 +25,15 @@ func (o *runOutput) simulate(f runFlags) error {
 	return o.B.simulate(f)
 }
 
-// simulate runs the seeds and the closed form at both corners of the
-// input ranges.
+// simulate runs the seeds, the closed form over draws of the input
+// ranges and the simulated interval check.
 func (s *side) simulate(f runFlags) error {
 	var err error
 	opts := goodput.Options{Seeds: f.seeds, Seed: f.seed, Ranges: f.ranges}
 	if s.Result, err = goodput.Simulate(s.Job, opts); err != nil {
 		return err
 	}
-	if s.Low, err = goodput.ClosedAt(s.Job, goodput.Low); err != nil {
-		return err
-	}
-	if s.High, err = goodput.ClosedAt(s.Job, goodput.High); err != nil {
+	if s.Samples, err = goodput.ClosedSamples(s.Job, rangeSamples, f.seed); err != nil {
 		return err
 	}
 	sweep := goodput.Options{Seeds: min(f.seeds, sweepSeeds), Seed: f.seed}
@@ -72,34 +69,6 @@ func sweepLine(s side) string {
 		min(s.Result.Seeds, sweepSeeds), what, strings.Join(parts, ", "), s.Sweep[best].Factor)
 }
 
-// cornerJSON is a closed-form estimate in days.
-type cornerJSON struct {
-	Total         float64 `json:"total"`
-	Productive    float64 `json:"productive"`
-	Slowdown      float64 `json:"maturation_slowdown"`
-	Lost          float64 `json:"lost_work"`
-	Restart       float64 `json:"restarts"`
-	Checkpointing float64 `json:"checkpointing"`
-	Port          float64 `json:"porting"`
-	Interruptions float64 `json:"interruptions"`
-	Effective     float64 `json:"effective_training"`
-	NoProgress    bool    `json:"no_progress,omitempty"`
-}
-
-// cornerDays prints an estimate's total days, or that it never ends.
-func cornerDays(e goodput.Estimate) string {
-	if e.NoProgress {
-		return "never (no progress)"
-	}
-	return fmt.Sprintf("%.1f", (e.Port + e.Wall).Days())
-}
-
-func corner(e goodput.Estimate) cornerJSON {
-	return cornerJSON{Total: (e.Port + e.Wall).Days(), Productive: e.Productive.Days(), Slowdown: e.Slowdown.Days(),
-		Lost: e.Lost.Days(), Restart: e.Restart.Days(), Checkpointing: e.Checkpointing.Days(), Port: e.Port.Days(),
-		Interruptions: e.Interruptions, Effective: e.Effective, NoProgress: e.NoProgress}
-}
-
 // sideJSON is one cluster's result in chipgap run --json. Day figures
 // are P10/P50/P90 over seeds; closed_form is in seconds.
 type sideJSON struct {
@@ -127,12 +96,11 @@ type sideJSON struct {
 	Closed     goodput.Estimate `json:"closed_form"`
 	// Sweep is the simulated check of the interval: ½×, 1× and 2× Daly.
 	Sweep []goodput.SweepPoint `json:"interval_sweep"`
-	// InputRange is the closed form, in days, with every ranged input at
-	// its optimistic (min) and pessimistic (max) end.
-	InputRange map[string]cornerJSON `json:"input_range_days"`
-	Job        goodput.Job           `json:"inputs"`
-	SpareWaits goodput.Summary       `json:"spare_waits"`
-	Notes      []string              `json:"notes,omitempty"`
+	// InputRange propagates the input ranges through the closed form.
+	InputRange rangeJSON       `json:"input_range"`
+	Job        goodput.Job     `json:"inputs"`
+	SpareWaits goodput.Summary `json:"spare_waits"`
+	Notes      []string        `json:"notes,omitempty"`
 }
 
 type countJSON struct {
@@ -172,7 +140,7 @@ func (s side) json(f runFlags) sideJSON {
 			Write: c.Write, Interval: c.Interval, Young: c.Young, Daly: c.Daly,
 			Best: "Daly (2006) for the blocking cost and the unplanned MTBI, at least the background write"},
 		MTBIHours: c.MTBI.Hours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
-		InputRange: map[string]cornerJSON{"optimistic": corner(s.Low), "typical": corner(c), "pessimistic": corner(s.High)}}
+		InputRange: s.ranges()}
 	for i, m := range s.Job.Modes {
 		cj := componentJS{Component: m.Component, RatePerDH: float64(m.Rate.Typ),
 			countJSON: countJSON{r.ByMode[i], c.ByMode[i]}}
@@ -197,30 +165,9 @@ type gapJSON struct {
 	Downtime    goodput.Summary `json:"downtime"`
 	Engineering goodput.Summary `json:"engineering"`
 	Ratio       goodput.Summary `json:"ratio"`
-	// InputRange is the closed-form gap with both clusters' inputs at the
-	// optimistic and at the pessimistic ends of their ranges.
-	InputRange map[string]gapCorner `json:"input_range"`
-}
-
-// gapCorner is a closed-form B − A in days.
-type gapCorner struct {
-	Total       float64 `json:"total"`
-	Throughput  float64 `json:"throughput"`
-	Downtime    float64 `json:"downtime"`
-	Engineering float64 `json:"engineering"`
-	Ratio       float64 `json:"ratio"`
-	NoProgress  bool    `json:"no_progress,omitempty"`
-}
-
-func gapAt(a, b goodput.Estimate) gapCorner {
-	if a.NoProgress || b.NoProgress {
-		return gapCorner{NoProgress: true}
-	}
-	down := func(e goodput.Estimate) units.Seconds { return e.Lost + e.Restart + e.Checkpointing }
-	eng := func(e goodput.Estimate) units.Seconds { return e.Port + e.Slowdown }
-	return gapCorner{Total: (b.Port + b.Wall - a.Port - a.Wall).Days(), Throughput: (b.Productive - a.Productive).Days(),
-		Downtime: (down(b) - down(a)).Days(), Engineering: (eng(b) - eng(a)).Days(),
-		Ratio: float64((b.Port + b.Wall) / (a.Port + a.Wall))}
+	// InputRange is the closed-form gap over paired draws of both
+	// clusters' input ranges.
+	InputRange gapRangeJSON `json:"input_range"`
 }
 
 func (o runOutput) gap() gapJSON {
@@ -243,8 +190,7 @@ func (o runOutput) gap() gapJSON {
 		Downtime:    col(func(x goodput.Outcome) float64 { return days(x.Lost + x.Restart + x.Checkpointing) }),
 		Engineering: col(func(x goodput.Outcome) float64 { return days(x.Port + x.Slowdown) }),
 		Ratio:       uncertain.Summarize(ratios),
-		InputRange: map[string]gapCorner{"optimistic": gapAt(o.A.Low, o.B.Low),
-			"typical": gapAt(o.A.Result.Closed, o.B.Result.Closed), "pessimistic": gapAt(o.A.High, o.B.High)},
+		InputRange:  o.gapRanges(),
 	}
 }
 
@@ -280,31 +226,7 @@ func printRun(w io.Writer, o runOutput) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "input ranges, closed form (both clusters at the optimistic / typical / pessimistic ends):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "days\toptimistic\ttypical\tpessimistic\t")
-	rows := []struct {
-		name string
-		get  func(gapCorner) float64
-	}{{"total", func(c gapCorner) float64 { return c.Total }}, {"from throughput", func(c gapCorner) float64 { return c.Throughput }},
-		{"from downtime", func(c gapCorner) float64 { return c.Downtime }}, {"from engineering", func(c gapCorner) float64 { return c.Engineering }}}
-	r := g.InputRange
-	cell := func(c gapCorner, v float64, format string) string {
-		if c.NoProgress {
-			return "no progress"
-		}
-		return fmt.Sprintf(format, v)
-	}
-	for _, x := range rows {
-		fmt.Fprintf(tw, "%s\t", x.name)
-		for _, k := range []string{"optimistic", "typical", "pessimistic"} {
-			fmt.Fprintf(tw, "%s\t", cell(r[k], x.get(r[k]), "%.1f"))
-		}
-		fmt.Fprintln(tw)
-	}
-	fmt.Fprintf(tw, "ratio b/a\t%s\t%s\t%s\t\n", cell(r["optimistic"], r["optimistic"].Ratio, "%.2f"),
-		cell(r["typical"], r["typical"].Ratio, "%.2f"), cell(r["pessimistic"], r["pessimistic"].Ratio, "%.2f"))
-	return tw.Flush()
+	return printGapRanges(w, g.InputRange)
 }
 
 func printSide(w io.Writer, s side) {
@@ -346,8 +268,7 @@ func printSide(w io.Writer, s side) {
 	fmt.Fprintf(tw, "swaps that waited for a spare\t%.0f\t%.0f\t%.0f\t\t\n", r.SpareWaits.P10, r.SpareWaits.P50, r.SpareWaits.P90)
 	fmt.Fprintf(tw, "effective training time %%\t%.1f\t%.1f\t%.1f\t%.1f\t\n", 100*r.Effective.P10, 100*r.Effective.P50, 100*r.Effective.P90, 100*c.Effective)
 	tw.Flush()
-	fmt.Fprintf(w, "input ranges (closed form, every input at its min / at its max): total %s – %s days, effective training %.1f – %.1f %%\n",
-		cornerDays(s.Low), cornerDays(s.High), 100*s.Low.Effective, 100*s.High.Effective)
+	fmt.Fprintln(w, s.rangeLine())
 	if line := sweepLine(s); line != "" {
 		fmt.Fprintln(w, line)
 	}

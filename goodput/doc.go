@@ -58,5 +58,8 @@
 // # Reading guide
 //
 // model.go (the inputs and their validation), simulate.go (one seed),
-// closedform.go (Young, Daly, first-order estimate), run.go (many seeds).
+// closedform.go (Young, Daly, first-order estimate, ClosedAt corners,
+// ClosedSamples over the input ranges), run.go (many seeds), realize.go
+// (ranges resolved to values), sweep.go (the interval checked by
+// simulation), ramp.go (kernel maturation).
 package goodput

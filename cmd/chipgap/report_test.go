@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReportDefault: chipgap with no arguments runs the gap report on
+// the built-in scenario (1,000 samples) and prints its summary; stderr
+// is not a terminal, so no progress is printed.
+func TestReportDefault(t *testing.T) {
+	code, out, errs := runCmd(t)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if errs != "" {
+		t.Errorf("stderr = %q, want nothing (not a terminal)", errs)
+	}
+	for _, want := range []string{"1000 Monte Carlo samples, seed 1", "The essay's claims, tested", "H100", "H20", "B200", "910B", "910C", "CM384",
+		"The gap to H100, decomposed", "Δ downtime", "tokens/s per chip", "good per year", "premium for independence", "Sensitivity", "sources listed in full"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// TestReportFiles: a scenario file, --html, --csv and --json; the same
+// seed gives the same bytes.
+func TestReportFiles(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "s.yaml")
+	os.WriteFile(sc, []byte("format: chipgap-scenario/v1\nsamples: 40\nseed: 9\n"), 0o644)
+	html, csvf := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.csv")
+	code, out, errs := runCmd(t, "report", sc, "--html", html, "--csv", csvf, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Seed    uint64 `json:"seed"`
+		Samples int    `json:"samples"`
+		Systems []any  `json:"systems"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Seed != 9 || res.Samples != 40 || len(res.Systems) != 6 {
+		t.Fatalf("--json = seed %d, samples %d, %d systems, err %v", res.Seed, res.Samples, len(res.Systems), err)
+	}
+	h, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(h), "<svg") || strings.Contains(string(h), "<script") {
+		t.Errorf("--html file: err %v, %d bytes, want inline SVG and no script", err, len(h))
+	}
+	c, err := os.ReadFile(csvf)
+	if err != nil || !strings.HasPrefix(string(c), "section,subject,figure,unit,typ,p10,p50,p90,trail\n") {
+		t.Errorf("--csv file: err %v, starts %q", err, string(c[:min(60, len(c))]))
+	}
+	_, again, _ := runCmd(t, "report", sc, "--json")
+	if again != out {
+		t.Error("two runs of the same scenario and seed differ")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("directory holds %d files, want s.yaml, r.html, r.csv (no temporary leftovers)", len(entries))
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("format: chipgap-scenario/v1\ninference:\n  tpot: 50GB\n"), 0o644)
+	html := filepath.Join(dir, "out.html")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"report", bad, "--html", html}, 1, "bad.yaml:3: field inference.tpot"},
+		{[]string{"report", filepath.Join(dir, "missing.yaml")}, 1, "no such file"},
+		{[]string{"report", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"report", "a.yaml", "b.yaml"}, 2, "at most one scenario file"},
+		{[]string{"report", "--samples", "-5"}, 2, "--samples -5"},
+	} {
+		code, _, errs := runCmd(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+	if _, err := os.Stat(html); err == nil {
+		t.Error("a failed report left an HTML file behind")
+	}
+}

@@ -1,0 +1,211 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/scenario"
+	"chipgap/uncertain"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func st(typ, p10, p50, p90 float64) scenario.Stat {
+	return scenario.Stat{Typ: typ, P10: p10, P50: p50, P90: p90}
+}
+
+// fixture is a small hand-built result: two systems, one gap, a supply
+// chip, the strategy race, a tornado and the trail. It does not depend
+// on the catalog, so the golden files change only when the layout does.
+func fixture() *scenario.Results {
+	s := scenario.Default()
+	s.Samples, s.Seed = 100, 3
+	nv := map[string]scenario.Stat{
+		scenario.OutPeak: st(989.4e12, 989.4e12, 989.4e12, 989.4e12), scenario.OutHBM: st(3.35e12, 3.1e12, 3.25e12, 3.33e12),
+		scenario.OutTDP: st(700, 700, 700, 700), scenario.OutWPerPFLOPS: st(707.5, 707.5, 707.5, 707.5),
+		scenario.OutWPerAchieved: st(1460, 1400, 1459, 1527), scenario.OutMFU: st(0.48, 0.46, 0.48, 0.51),
+		scenario.OutSteadyDays: st(56, 53, 56, 58), scenario.OutDowntimeDays: st(9, 7, 9, 10), scenario.OutEngDays: st(0, 1, 4, 10),
+		scenario.OutTotalDays: st(65, 64, 69, 75), scenario.OutRunCost: st(50e6, 44.4e6, 53.9e6, 70e6), scenario.OutRunEnergy: st(9e13, 7.8e13, 9.6e13, 1.15e14),
+		scenario.OutServeTPS: st(1000, 944, 995, 1045), scenario.OutServeTPSPerKW: st(941, 786, 941, 1167),
+		scenario.OutUSDPerMtok: st(0.6, 0.49, 0.6, 0.77), scenario.OutJPerToken: st(1.06, 0.86, 1.06, 1.27), scenario.OutTPOT: st(0.05, 0.0495, 0.05, 0.05),
+	}
+	as := map[string]scenario.Stat{
+		scenario.OutPeak: st(780e12, 763e12, 778e12, 790e12), scenario.OutHBM: st(3.2e12, 2.31e12, 2.88e12, 3.26e12),
+		scenario.OutTDP: st(800, 745, 935, 1221), scenario.OutWPerPFLOPS: st(1025, 960, 1204, 1568),
+		scenario.OutWPerAchieved: st(2200, 1981, 2567, 3423), scenario.OutMFU: st(0.47, 0.42, 0.47, 0.52),
+		scenario.OutSteadyDays: st(73, 66, 73, 81), scenario.OutDowntimeDays: st(35, 51, 87, math.Inf(1)), scenario.OutEngDays: st(65, 50, 71, 102),
+		scenario.OutTotalDays: st(175, 189, 238, math.Inf(1)), scenario.OutRunCost: st(68e6, 85.5e6, 123.6e6, math.Inf(1)),
+		scenario.OutServeTPS: st(763, 648, 730, 779), scenario.OutUSDPerMtok: st(0.54, 0.57, 0.72, 0.94),
+	}
+	r := &scenario.Results{Title: "Fixture: NVIDIA vs Ascend", Seed: 3, Samples: 100, Scenario: s,
+		Training: scenario.TrainingSetup{Model: "llama3.1-405b", ModelName: "Llama 3.1 405B", Params: 405.85e9, Active: 405.85e9, Tokens: 15e12,
+			FLOP: 3.65e25, Seq: 8192, GlobalBatch: 2048, Precision: "bf16", Sizing: "equal-chips"},
+		Inference: scenario.InferenceSetup{Model: "deepseek-v3", ModelName: "DeepSeek-V3", Input: 4096, Output: 1024, TPOT: 0.05},
+		Systems: []scenario.SystemResult{
+			{System: scenario.System{Label: "H100", Chip: "h100-sxm", Side: "nvidia"}, ChipName: "NVIDIA H100", Chips: 16384, NodeChips: 8,
+				TrainingStack: "cuda-mcore", ServingStack: "cuda", Plan: "tp=8 pp=16 dp=128", Stats: nv,
+				Serve:  scenario.ServeSetup{Precision: "fp8", Chips: 16, TP: 1, EP: 16, Batch: 815, Bound: "compute"},
+				Trails: map[string][]string{scenario.OutPeak: {"klockwood_h100"}}},
+			{System: scenario.System{Label: "CM384", Chip: "ascend-910c", Side: "ascend"}, ChipName: "Huawei Ascend 910C", Chips: 16384, NodeChips: 384,
+				TrainingStack: "cann-mindspeed", ServingStack: "cann", Plan: "tp=8 pp=1 dp=2048", Stats: as,
+				Serve: scenario.ServeSetup{Precision: "int8", Chips: 128, TP: 2, EP: 256, Batch: 4882, Bound: "compute"}},
+			{System: scenario.System{Label: "Tiny", Chip: "h20", Side: "nvidia"}, ChipName: "NVIDIA H20", Chips: 8, TrainError: "no training plan: no valid plan fits in memory",
+				Serve: scenario.ServeSetup{Error: "no operating point"}, Stats: map[string]scenario.Stat{}},
+		},
+		Gaps: []scenario.Gap{{Label: "CM384", Versus: "H100", Stats: map[string]scenario.Stat{
+			scenario.GapRatio: st(2.7, 2.68, 3.44, 4.86), scenario.GapSteadyRatio: st(1.3, 1.19, 1.3, 1.47), scenario.GapDelta: st(110, 120, 168, 264),
+			scenario.GapSteady: st(17, 10, 17, 26), scenario.GapDowntime: st(26, 42, 78, 174), scenario.GapEngineering: st(65, 45, 67, 97),
+			scenario.GapCostRatio: st(1.4, 1.62, 2.24, 3.59), scenario.GapPowerRatio: st(1.45, 1.36, 1.70, 2.2), scenario.GapAchRatio: st(1.5, 1.4, 1.76, 2.3)}}},
+		Supply: []scenario.SupplyResult{{Chip: "ascend-910c", ChipName: "Huawei Ascend 910C", Process: "smic-n2", Year: 2026,
+			Stats: map[string]scenario.Stat{scenario.SupGood: st(297500, 230700, 318600, 432300), scenario.SupDieYield: st(0.35, 0.25, 0.35, 0.45),
+				scenario.SupHBM: st(297500, 230700, 318600, 432300), scenario.SupClusters: st(18.2, 14.1, 19.4, 26.4)},
+			Binds: map[string]float64{"hbm": 0.99, "wafers": 0.01}, Binding: "hbm"}},
+		Strategy: scenario.StrategyResult{Baseline: "H100", Challenger: "CM384", Months: []float64{0, 18, 36},
+			LagMonths: []scenario.Stat{st(0, 0, 0, 0), st(9, 9.5, 11.2, 13), st(18, 19, 22.3, 26)},
+			Stats: map[string]scenario.Stat{scenario.StratRelRate: st(2.1, 2.12, 2.63, 3.61), scenario.StratLag18: st(9.4, 9.5, 11.2, 13),
+				scenario.StratPremium: st(3.5, 4.56, 7.61, 17.46), scenario.StratLagHorizon: st(18.9, 19, 22.3, 26)}},
+		Tornado: scenario.TornadoResult{Output: "CM384 / H100 total training time", Base: 2.75, Swings: []uncertain.Swing{
+			{Input: "cann: porting time", LowIn: 46.4 * 86400, HighIn: 96.8 * 86400, LowOut: 2.53, HighOut: 3.35, Swing: 0.82},
+			{Input: "ascend-910c: scale-up bandwidth", LowIn: 306e9, HighIn: 634e9, LowOut: 2.8, HighOut: 2.69, Swing: 0.11}}},
+		Inputs: []scenario.Input{
+			{Name: "ascend-910c: scale-up bandwidth", Unit: "B/s", Min: 196e9, Typ: 400e9, Max: 784e9, Sources: []string{"tpu_920"}},
+			{Name: "cann: porting time", Unit: "s", Min: 30 * 86400, Typ: 60 * 86400, Max: 120 * 86400, Assumed: true, Note: "ported by hand"},
+		},
+		Sources: []hardware.Source{{Key: "tpu_920", Title: "TechPowerUp: Ascend 910C", URL: "https://example.org/910c"}},
+		Notes:   []string{"CM384: in 3 of 100 samples the training run never finishes"},
+	}
+	return r
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./report -update after checking the diff):\n%s", name, got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	rep := Build(fixture())
+	for _, c := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"fixture.txt", func(b *bytes.Buffer) error { return Text(b, rep) }},
+		{"fixture.html", func(b *bytes.Buffer) error { return HTML(b, rep) }},
+		{"fixture.csv", func(b *bytes.Buffer) error { return CSV(b, rep) }},
+	} {
+		var b bytes.Buffer
+		if err := c.render(&b); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		golden(t, c.name, b.Bytes())
+	}
+}
+
+// TestHTMLSelfContained: no scripts, no external styles or images, and
+// every chart inline.
+func TestHTMLSelfContained(t *testing.T) {
+	var b bytes.Buffer
+	if err := HTML(&b, Build(fixture())); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, bad := range []string{"<script", "<link", "<img", "src=", "@import", "url("} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+	// time to train, cost, W per achieved, 3 serving, supply, lag, tornado.
+	if n := strings.Count(h, "<svg"); n != 9 {
+		t.Errorf("HTML has %d inline charts, want 9", n)
+	}
+	if !strings.Contains(h, "<style>") || !strings.HasPrefix(h, "<!DOCTYPE html>") {
+		t.Error("HTML lacks its doctype or inline style")
+	}
+}
+
+// TestFigures: every figure of the report reaches CSV with its numbers
+// in display units, non-finite ones as empty cells.
+func TestFigures(t *testing.T) {
+	var b bytes.Buffer
+	if err := CSV(&b, Build(fixture())); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(subject, figure string) []string {
+		for _, r := range rows {
+			if r[1] == subject && r[2] == figure {
+				return r
+			}
+		}
+		t.Fatalf("no CSV row for %s %s", subject, figure)
+		return nil
+	}
+	// H100 peak 989.4e12 FLOP/s in PFLOP/s: 0.9894, with its source.
+	if r := find("H100", "peak"); r[4] != "0.9894" || r[8] != "klockwood_h100" {
+		t.Errorf("H100 peak row = %v", r)
+	}
+	// CM384 total days P90 is +Inf (a run that never finishes): empty.
+	if r := find("CM384", "total days"); r[7] != "" || r[6] != "238" {
+		t.Errorf("CM384 total days row = %v, want P50 238 and an empty P90", r)
+	}
+	// Energy in GWh: 9.6e13 J / 3.6e12 = 26.6667.
+	if r := find("H100", "energy per run"); r[6] != "26.6667" {
+		t.Errorf("H100 energy P50 = %v GWh, want 26.6667", r[6])
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{group("1234567.50"), "1,234,567.50"}, {group("-1234"), "-1,234"}, {group("999"), "999"},
+		{money(2.5e9), "$2.50B"}, {money(53.9e6), "$53.9M"}, {money(3800), "$3.8k"}, {money(0.72), "$0.72"},
+		{count(15e12), "15T"}, {count(405.85e9), "406B"}, {count(975000), "975k"}, {count(1.35e6), "1.35M"},
+		{rng(st(1, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never]"}, {rng(st(5, 5, 5, 5), 1, fixed(1)), "5.0"},
+		{pct(0.355), "36%"}, {times(2.631), "2.63×"}, {sig(0.000123), "0.000123"}, {sig(1234.5), "1,234"},
+		{inputValue(30*86400, "s"), "30.0d"}, {inputValue(400e9, "B/s"), "400 GB/s"}, {inputValue(1.5e-5, "/device-h"), "1.5e-05/device-h"},
+		{verdict(1.3, 1.3, st(0, 1.43, 1.62, 1.79)), "chipgap finds more"}, {verdict(1.7, 2.3, st(0, 1.5, 2, 3)), "consistent"},
+		{verdict(5, 6, st(0, 1, 2, 3)), "chipgap finds less"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// TestJSONNull: a figure that never finishes is null in JSON.
+func TestJSONNull(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatalf("JSON does not parse: %v", err)
+	}
+	if !regexp.MustCompile(`"total_days": \{\s*"typ": 175,\s*"p10": 189,\s*"p50": 238,\s*"p90": null`).Match(b.Bytes()) {
+		t.Error("CM384 total_days P90 is not null in JSON")
+	}
+}

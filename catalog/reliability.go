@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
 	"math"
 	"slices"
 
@@ -125,9 +126,11 @@ type modeYAML struct {
 
 // Reliability decodes reliability.yaml: the record, the run defaults and
 // one profile per stack, with cuda's rates derived from the record.
-func (c *Catalog) Reliability() (*Reliability, error) {
+func (c *Catalog) Reliability() (*Reliability, error) { return c.reliabilityFrom(Data) }
+
+func (c *Catalog) reliabilityFrom(fsys fs.FS) (*Reliability, error) {
 	var f reliabilityFile
-	if err := DecodeFile(Data, "reliability.yaml", &f); err != nil {
+	if err := DecodeFile(fsys, "reliability.yaml", &f); err != nil {
 		return nil, err
 	}
 	r := &Reliability{Record: f.Record, profiles: map[string]ReliabilityProfile{}}

@@ -1,8 +1,11 @@
 package catalog
 
 import (
+	"io/fs"
 	"math"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"chipgap/goodput"
 	"chipgap/units"
@@ -80,5 +83,33 @@ func TestStackProfiles(t *testing.T) {
 	}
 	if eng["cuda"].Engineering.Port.Typ != 0 || eng["cann"].Engineering.Port.Typ <= 0 {
 		t.Errorf("port: cuda %v (want 0, the reference), cann %v (want > 0)", eng["cuda"].Engineering.Port.Typ, eng["cann"].Engineering.Port.Typ)
+	}
+}
+
+// TestReliabilityErrors: bad data gets a one-line error naming the file,
+// the entry and the field; nothing half-decoded is returned.
+func TestReliabilityErrors(t *testing.T) {
+	b, err := fs.ReadFile(Data, "reliability.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := string(b)
+	cases := []struct{ name, from, to, want string }{
+		{"negative factor", "factor: {min: 1.5, typ: 3, max: 8,", "factor: {min: -1.5, typ: 3, max: 8,", `stack "cann": modes[5]: factor`},
+		{"unknown component", "component: nic\n        count: 7", "component: nicc\n        count: 7", `component "nicc"`},
+		{"unknown stack", "stack: synapse", "stack: oneapi", `stack "oneapi"`},
+		{"two rates", "count: 72\n", "count: 72\n        rate: {typ: 1e-6, assumed: true, note: x}\n", "exactly one of count, factor, rate"},
+		{"no provenance", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, note: 'final checkpoint, maintenance handled on other nodes, restart'}", "restart: {min: 3min, typ: 8min, max: 30min}", "restart: no sources"},
+		{"unknown field", "  async: true\n", "  async: true\n  asink: 3\n", "asink"},
+	}
+	for _, tc := range cases {
+		body := strings.Replace(orig, tc.from, tc.to, 1)
+		if body == orig {
+			t.Fatalf("%s: replacement did not apply", tc.name)
+		}
+		r, err := load(t).reliabilityFrom(fstest.MapFS{"reliability.yaml": {Data: []byte(body)}})
+		if r != nil || err == nil || !strings.Contains(err.Error(), "reliability.yaml") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want one naming reliability.yaml and %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -167,3 +167,26 @@ func TestChartsAreSVG(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressAndCancel: progress is reported in rising steps up to the
+// total, and returning false stops the run with ErrCancelled.
+func TestProgressAndCancel(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(2, 500)}, Router: RoundRobin}
+	var seen []int
+	_, err := Simulate(d, testWorkload(4, 1000), Options{Progress: func(done, total int) bool {
+		seen = append(seen, done)
+		return true
+	}})
+	if err != nil || len(seen) < 50 || seen[len(seen)-1] != 1000 {
+		t.Fatalf("err %v, %d progress calls ending at %v; want ≥ 50 ending at 1000", err, len(seen), seen[len(seen)-1:])
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("progress went %d then %d", seen[i-1], seen[i])
+		}
+	}
+	_, err = Simulate(d, testWorkload(4, 1000), Options{Progress: func(done, total int) bool { return done < 300 }})
+	if !errors.Is(err, ErrCancelled) {
+		t.Fatalf("err = %v, want ErrCancelled", err)
+	}
+}

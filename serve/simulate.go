@@ -59,7 +59,7 @@ type runState struct {
 	overload                            *Overload
 	cancelled, stalled                  bool
 	mid                                 midpoint
-	progressEvery                       int
+	progressEvery, reported             int
 	arriveFn                            func()
 }
 
@@ -105,6 +105,7 @@ func newRun(d Deployment, w Workload, opt Options) *runState {
 	s.spec = sim.NewStream(w.Seed, "serve/speculative")
 	s.total = s.src.total()
 	s.progressEvery = max(1, s.total/100)
+	s.reported = -1
 	maxSeqs := 0
 	s.reps = make([][]*replica, len(d.Pools))
 	for i, p := range d.Pools {
@@ -277,11 +278,14 @@ func (s *runState) progress() {
 	if s.opt.Progress == nil || s.cancelled {
 		return
 	}
-	if done := s.completed + s.rejected; done%s.progressEvery == 0 || done == s.total {
-		if !s.opt.Progress(done, s.total) {
-			s.cancelled = true
-			s.eng.Stop()
-		}
+	done := s.completed + s.rejected
+	if done == s.reported || (done%s.progressEvery != 0 && done != s.total) {
+		return
+	}
+	s.reported = done
+	if !s.opt.Progress(done, s.total) {
+		s.cancelled = true
+		s.eng.Stop()
 	}
 }
 

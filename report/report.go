@@ -79,14 +79,24 @@ type builder struct {
 
 func (b *builder) add(s Section) { b.rep.Sections = append(b.rep.Sections, s) }
 
+// col describes one figure column: its name and display unit, the
+// Stats key, the display scale and format, and its trail.
+type col struct {
+	name, unit string
+	key        string
+	scale      float64
+	f          fmtFn
+	trail      string
+}
+
 // fig records a figure for CSV and returns its formatted range.
-func (b *builder) fig(section, subject, name, unit string, m map[string]scenario.Stat, key string, scale float64, f fmtFn, trail string) string {
-	s, ok := m[key]
+func (b *builder) fig(section, subject string, m map[string]scenario.Stat, c col) string {
+	s, ok := m[c.key]
 	if !ok {
 		return "–"
 	}
-	b.rep.Figures = append(b.rep.Figures, Figure{Section: section, Subject: subject, Name: name, Unit: unit, Stat: s.Scale(scale), Trail: trail})
-	return rng(s, scale, f)
+	b.rep.Figures = append(b.rep.Figures, Figure{Section: section, Subject: subject, Name: c.name, Unit: c.unit, Stat: s.Scale(c.scale), Trail: c.trail})
+	return rng(s, c.scale, c.f)
 }
 
 func (b *builder) system(label string) *scenario.SystemResult {

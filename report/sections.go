@@ -67,11 +67,11 @@ func (b *builder) chips() {
 	for _, s := range b.r.Systems {
 		l := s.System.Label
 		t.Rows = append(t.Rows, []string{l, s.ChipName, s.TrainingStack, s.ServingStack,
-			b.fig(sec, l, "peak", "PFLOP/s", s.Stats, scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Trails[scenario.OutPeak], " ")),
-			b.fig(sec, l, "HBM bandwidth", "TB/s", s.Stats, scenario.OutHBM, perTBps, fixed(2), strings.Join(s.Trails[scenario.OutHBM], " ")),
-			b.fig(sec, l, "TDP", "W", s.Stats, scenario.OutTDP, 1, fixed(0), strings.Join(s.Trails[scenario.OutTDP], " ")),
-			b.fig(sec, l, "W per peak PFLOP/s", "W", s.Stats, scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"),
-			b.fig(sec, l, "W per achieved PFLOP/s", "W", s.Stats, scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)")})
+			b.fig(sec, l, s.Stats, col{"peak", "PFLOP/s", scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Trails[scenario.OutPeak], " ")}),
+			b.fig(sec, l, s.Stats, col{"HBM bandwidth", "TB/s", scenario.OutHBM, perTBps, fixed(2), strings.Join(s.Trails[scenario.OutHBM], " ")}),
+			b.fig(sec, l, s.Stats, col{"TDP", "W", scenario.OutTDP, 1, fixed(0), strings.Join(s.Trails[scenario.OutTDP], " ")}),
+			b.fig(sec, l, s.Stats, col{"W per peak PFLOP/s", "W", scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"}),
+			b.fig(sec, l, s.Stats, col{"W per achieved PFLOP/s", "W", scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)"})})
 	}
 	t.Note = "Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below."
 	b.add(Section{ID: sec, Title: "1. Chips", Tables: []Table{t}, Charts: []Chart{
@@ -93,13 +93,13 @@ func (b *builder) training() {
 			continue
 		}
 		t.Rows = append(t.Rows, []string{l, group(fmt.Sprint(sy.Chips)), sy.Plan,
-			b.fig(sec, l, "MFU", "", sy.Stats, scenario.OutMFU, 1, pct, "training.Estimate"),
-			b.fig(sec, l, "steady-state days", "d", sy.Stats, scenario.OutSteadyDays, 1, fixed(0), "tokens / tokens per s"),
-			b.fig(sec, l, "downtime days", "d", sy.Stats, scenario.OutDowntimeDays, 1, fixed(0), "goodput.Closed"),
-			b.fig(sec, l, "engineering days", "d", sy.Stats, scenario.OutEngDays, 1, fixed(0), "port + maturation"),
-			b.fig(sec, l, "total days", "d", sy.Stats, scenario.OutTotalDays, 1, fixed(0), "port + wall"),
-			b.fig(sec, l, "cost per run", "USD", sy.Stats, scenario.OutRunCost, 1, money, "econ.Run, owned"),
-			b.fig(sec, l, "energy per run", "GWh", sy.Stats, scenario.OutRunEnergy, perGWh, fixed(1), "at the wall")})
+			b.fig(sec, l, sy.Stats, col{"MFU", "", scenario.OutMFU, 1, pct, "training.Estimate"}),
+			b.fig(sec, l, sy.Stats, col{"steady-state days", "d", scenario.OutSteadyDays, 1, fixed(0), "tokens / tokens per s"}),
+			b.fig(sec, l, sy.Stats, col{"downtime days", "d", scenario.OutDowntimeDays, 1, fixed(0), "goodput.Closed"}),
+			b.fig(sec, l, sy.Stats, col{"engineering days", "d", scenario.OutEngDays, 1, fixed(0), "port + maturation"}),
+			b.fig(sec, l, sy.Stats, col{"total days", "d", scenario.OutTotalDays, 1, fixed(0), "port + wall"}),
+			b.fig(sec, l, sy.Stats, col{"cost per run", "USD", scenario.OutRunCost, 1, money, "econ.Run, owned"}),
+			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
@@ -116,13 +116,13 @@ func (b *builder) decomposition() Table {
 	for _, g := range b.r.Gaps {
 		l := g.Label
 		t.Rows = append(t.Rows, []string{l,
-			b.fig(sec, l, "time ratio", "×", g.Stats, scenario.GapRatio, 1, times, "total days ratio"),
-			b.fig(sec, l, "steady-state ratio", "×", g.Stats, scenario.GapSteadyRatio, 1, times, ""),
-			b.fig(sec, l, "Δ total days", "d", g.Stats, scenario.GapDelta, 1, fixed(0), ""),
-			b.fig(sec, l, "Δ throughput days", "d", g.Stats, scenario.GapSteady, 1, fixed(0), ""),
-			b.fig(sec, l, "Δ downtime days", "d", g.Stats, scenario.GapDowntime, 1, fixed(0), ""),
-			b.fig(sec, l, "Δ engineering days", "d", g.Stats, scenario.GapEngineering, 1, fixed(0), ""),
-			b.fig(sec, l, "cost ratio", "×", g.Stats, scenario.GapCostRatio, 1, times, "")})
+			b.fig(sec, l, g.Stats, col{"time ratio", "×", scenario.GapRatio, 1, times, "total days ratio"}),
+			b.fig(sec, l, g.Stats, col{"steady-state ratio", "×", scenario.GapSteadyRatio, 1, times, ""}),
+			b.fig(sec, l, g.Stats, col{"Δ total days", "d", scenario.GapDelta, 1, fixed(0), ""}),
+			b.fig(sec, l, g.Stats, col{"Δ throughput days", "d", scenario.GapSteady, 1, fixed(0), ""}),
+			b.fig(sec, l, g.Stats, col{"Δ downtime days", "d", scenario.GapDowntime, 1, fixed(0), ""}),
+			b.fig(sec, l, g.Stats, col{"Δ engineering days", "d", scenario.GapEngineering, 1, fixed(0), ""}),
+			b.fig(sec, l, g.Stats, col{"cost ratio", "×", scenario.GapCostRatio, 1, times, ""})})
 	}
 	return t
 }
@@ -146,11 +146,11 @@ func (b *builder) inference() {
 			continue
 		}
 		t.Rows = append(t.Rows, []string{l, v.Precision, fmt.Sprintf("%d chips, TP %d, EP %d", v.Chips, v.TP, v.EP), fmt.Sprint(v.Batch), v.Bound,
-			b.fig(sec, l, "output tokens/s per chip", "tok/s", sy.Stats, scenario.OutServeTPS, 1, fixed(0), "inference.Best"),
-			b.fig(sec, l, "output tokens/s per kW", "tok/s/kW", sy.Stats, scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"),
-			b.fig(sec, l, "$ per Mtok", "USD", sy.Stats, scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"),
-			b.fig(sec, l, "J per token", "J", sy.Stats, scenario.OutJPerToken, 1, fixed(2), "wall power"),
-			b.fig(sec, l, "TPOT", "ms", sy.Stats, scenario.OutTPOT, 1000, fixed(1), "")})
+			b.fig(sec, l, sy.Stats, col{"output tokens/s per chip", "tok/s", scenario.OutServeTPS, 1, fixed(0), "inference.Best"}),
+			b.fig(sec, l, sy.Stats, col{"output tokens/s per kW", "tok/s/kW", scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"}),
+			b.fig(sec, l, sy.Stats, col{"$ per Mtok", "USD", scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"}),
+			b.fig(sec, l, sy.Stats, col{"J per token", "J", scenario.OutJPerToken, 1, fixed(2), "wall power"}),
+			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts,
@@ -170,16 +170,16 @@ func (b *builder) supply() {
 	for _, su := range b.r.Supply {
 		l := su.ChipName
 		t.Rows = append(t.Rows, []string{l, su.Process, fmt.Sprint(su.Year),
-			b.fig(sec, l, "die yield", "", su.Stats, scenario.SupDieYield, 1, pct, "fab.yaml D0, die area"),
-			b.fig(sec, l, "package yield", "", su.Stats, scenario.SupPkgYield, 1, pct, ""),
-			b.fig(sec, l, "from wafers", "/yr", su.Stats, scenario.SupWafers, 1, count, "wafer starts × share"),
-			b.fig(sec, l, "from HBM", "/yr", su.Stats, scenario.SupHBM, 1, count, "HBM stacks"),
-			b.fig(sec, l, "from packaging", "/yr", su.Stats, scenario.SupPackaging, 1, count, "packaging capacity"),
-			b.fig(sec, l, "good packages per year", "/yr", su.Stats, scenario.SupGood, 1, count, "smallest of the three"),
+			b.fig(sec, l, su.Stats, col{"die yield", "", scenario.SupDieYield, 1, pct, "fab.yaml D0, die area"}),
+			b.fig(sec, l, su.Stats, col{"package yield", "", scenario.SupPkgYield, 1, pct, ""}),
+			b.fig(sec, l, su.Stats, col{"from wafers", "/yr", scenario.SupWafers, 1, count, "wafer starts × share"}),
+			b.fig(sec, l, su.Stats, col{"from HBM", "/yr", scenario.SupHBM, 1, count, "HBM stacks"}),
+			b.fig(sec, l, su.Stats, col{"from packaging", "/yr", scenario.SupPackaging, 1, count, "packaging capacity"}),
+			b.fig(sec, l, su.Stats, col{"good packages per year", "/yr", scenario.SupGood, 1, count, "smallest of the three"}),
 			su.Binding + " (" + bindText(su.Binds) + ")",
-			b.fig(sec, l, "cost per good package", "USD", su.Stats, scenario.SupCost, 1, money, ""),
-			b.fig(sec, l, "deployed EFLOP/s per year", "EFLOP/s", su.Stats, scenario.SupDeployed, 1e-18, fixed(0), "good × peak"),
-			b.fig(sec, l, "training clusters per year", "", su.Stats, scenario.SupClusters, 1, fixed(1), "good / cluster chips")})
+			b.fig(sec, l, su.Stats, col{"cost per good package", "USD", scenario.SupCost, 1, money, ""}),
+			b.fig(sec, l, su.Stats, col{"deployed EFLOP/s per year", "EFLOP/s", scenario.SupDeployed, 1e-18, fixed(0), "good × peak"}),
+			b.fig(sec, l, su.Stats, col{"training clusters per year", "", scenario.SupClusters, 1, fixed(1), "good / cluster chips"})})
 		if g, ok := su.Stats[scenario.SupGood]; ok {
 			bars = append(bars, plot.Bar{Label: l, Value: g.P50 / 1e3, Lo: g.P10 / 1e3, Hi: g.P90 / 1e3, Group: 1})
 		}
@@ -221,7 +221,7 @@ func (b *builder) strategy() {
 		{"extra cost per run", scenario.StratExtraCost, 1, money},
 		{"premium for independence (time × money)", scenario.StratPremium, 1, times},
 	} {
-		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, row.name, "", st.Stats, row.key, row.scale, row.f, "econ strategy")})
+		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, st.Stats, col{row.name, "", row.key, row.scale, row.f, "econ strategy"})})
 	}
 	s.Tables = append(s.Tables, t)
 	var p10, p50, p90 []float64

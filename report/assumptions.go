@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"chipgap/scenario"
 )
 
 // inputValue formats an input in its unit, scaled for reading.
@@ -41,23 +43,31 @@ func inputRange(lo, hi float64, unit string) string {
 	return inputValue(lo, unit) + " → " + inputValue(hi, unit)
 }
 
+func basis(in scenario.Input) string {
+	switch {
+	case in.Assumed:
+		return "assumed"
+	case in.Derived:
+		return "derived"
+	case len(in.Sources) == 0:
+		return "catalog (no key)"
+	}
+	return "sourced"
+}
+
 func (b *builder) assumptions() {
 	t := Table{Caption: "Every uncertain input: catalog values (with source keys) and named assumptions (assumed, with why)",
 		Header: []string{"input", "min", "typ", "max", "basis", "sources", "note"}}
 	for _, in := range b.r.Inputs {
-		basis := "sourced"
-		switch {
-		case in.Assumed:
-			basis = "assumed"
-		case in.Derived:
-			basis = "derived"
-		case len(in.Sources) == 0:
-			basis = "catalog (no key)"
-		}
 		t.Rows = append(t.Rows, []string{in.Name, inputValue(in.Min, in.Unit), inputValue(in.Typ, in.Unit), inputValue(in.Max, in.Unit),
-			basis, strings.Join(in.Sources, " "), in.Note})
+			basis(in), strings.Join(in.Sources, " "), in.Note})
 	}
-	s := Section{ID: "assumptions", Title: "7. Assumptions", Tables: []Table{t}}
+	f := Table{Caption: "Held at one value: software-stack profiles (derived = calibrated on published runs) and run defaults",
+		Header: []string{"parameter", "value", "basis", "sources", "note"}}
+	for _, in := range b.r.Fixed {
+		f.Rows = append(f.Rows, []string{in.Name, inputValue(in.Typ, in.Unit), basis(in), strings.Join(in.Sources, " "), in.Note})
+	}
+	s := Section{ID: "assumptions", Title: "7. Assumptions", Tables: []Table{t, f}}
 	s.Text = append(s.Text, "Each range is drawn as a triangular distribution (min, typ, max); inputs named alike share one draw per sample.",
 		"Held fixed: the training plan and serving layout (searched at typical values); checkpoint size, storage bandwidth and spare nodes at the catalog's typical values (reliability.yaml defaults); owned chips priced by econ (rental rates unused).")
 	for _, sy := range b.r.Systems {

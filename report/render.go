@@ -28,11 +28,11 @@ func Text(w io.Writer, rep *Report) error {
 	for _, s := range rep.Sections {
 		fmt.Fprintf(ew, "%s\n", s.Title)
 		if s.ID == "assumptions" || s.ID == "sources" {
-			n := 0
-			if len(s.Tables) > 0 {
-				n = len(s.Tables[0].Rows)
+			var n []string
+			for _, t := range s.Tables {
+				n = append(n, fmt.Sprint(len(t.Rows)))
 			}
-			fmt.Fprintf(ew, "  %d %s listed in full with --html, --json and --csv.\n\n", n, s.ID)
+			fmt.Fprintf(ew, "  %s %s listed in full with --html and --json.\n\n", strings.Join(n, " + "), s.ID)
 			continue
 		}
 		for _, p := range s.Text {

@@ -57,6 +57,7 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 		}
 	}
 	r.Inputs = reg.list()
+	r.Fixed = w.fixedInputs(systems)
 	r.Sources = w.sources(r, systems)
 	return r, nil
 }
@@ -250,7 +251,7 @@ func (w *world) tornado(b, c *system) (TornadoResult, error) {
 // sources resolves every cited key to its catalog entry.
 func (w *world) sources(r *Results, systems []*system) []hardware.Source {
 	var keys [][]string
-	for _, in := range r.Inputs {
+	for _, in := range append(r.Inputs, r.Fixed...) {
 		keys = append(keys, in.Sources)
 	}
 	for _, s := range r.Systems {

@@ -92,20 +92,23 @@ const (
 
 // Results is everything the gap report shows.
 type Results struct {
-	Title     string            `json:"title"`
-	Seed      uint64            `json:"seed"`
-	Samples   int               `json:"samples"`
-	Scenario  *Scenario         `json:"scenario"`
-	Training  TrainingSetup     `json:"training"`
-	Inference InferenceSetup    `json:"inference"`
-	Systems   []SystemResult    `json:"systems"`
-	Gaps      []Gap             `json:"gaps"`
-	Supply    []SupplyResult    `json:"supply"`
-	Strategy  StrategyResult    `json:"strategy"`
-	Tornado   TornadoResult     `json:"tornado"`
-	Inputs    []Input           `json:"assumptions"`
-	Sources   []hardware.Source `json:"sources"`
-	Notes     []string          `json:"notes,omitempty"`
+	Title     string         `json:"title"`
+	Seed      uint64         `json:"seed"`
+	Samples   int            `json:"samples"`
+	Scenario  *Scenario      `json:"scenario"`
+	Training  TrainingSetup  `json:"training"`
+	Inference InferenceSetup `json:"inference"`
+	Systems   []SystemResult `json:"systems"`
+	Gaps      []Gap          `json:"gaps"`
+	Supply    []SupplyResult `json:"supply"`
+	Strategy  StrategyResult `json:"strategy"`
+	Tornado   TornadoResult  `json:"tornado"`
+	Inputs    []Input        `json:"assumptions"`
+	// Fixed lists what the Monte Carlo holds at one value (stack
+	// profile parameters, checkpoint and spare defaults).
+	Fixed   []Input           `json:"fixed"`
+	Sources []hardware.Source `json:"sources"`
+	Notes   []string          `json:"notes,omitempty"`
 }
 
 // TrainingSetup describes the run every system is asked to do.

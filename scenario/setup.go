@@ -48,6 +48,7 @@ type system struct {
 
 	// Serving: the best layout at typical values (nil when none).
 	serve  *inference.Deployment
+	sdata  catalog.InferenceStack
 	sstack string
 	ssetup ServeSetup
 }
@@ -221,6 +222,7 @@ func (w *world) setupServing(sy *system) {
 		sy.ssetup.Error = err.Error()
 		return
 	}
+	sy.sdata = st
 	sy.sstack = st.ID + " (" + strings.TrimSpace(note) + ")"
 	if note == "" {
 		sy.sstack = st.ID

@@ -3,6 +3,7 @@ package training
 import (
 	"errors"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -95,15 +96,20 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 
 // searchShape estimates every plan of one shape into part.
 func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel.Shape, top int, part *SearchResult) {
+	noneToo := slices.Contains(sp.Recompute, parallel.RecomputeNone)
 	part.Invalid += sp.Each(prob, sh, func(pl parallel.Plan) bool {
 		if p.prof.Supports(pl) != nil {
 			part.Invalid++
 			return true
 		}
 		part.Evaluated++
-		if p.memory(pl).Total > units.Bytes(p.capacity) {
+		mem := p.memory(pl)
+		if mem.Total > units.Bytes(p.capacity) {
 			part.OutOfMemory++
 			return true
+		}
+		if noneToo && pl.Recompute == parallel.RecomputeFull && p.partialRecompute(pl, mem) == 0 {
+			return true // recomputes no layer: the same plan as recompute=none (counted as slower)
 		}
 		r, _ := p.evaluate(pl)
 		part.Top = insert(part.Top, r, top)

@@ -30,6 +30,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/train/search", s.handleTrainSearch, "search parallel plans (?async=1: a job with progress); the fastest first"},
 		{"POST /api/infer/estimate", s.handleInferEstimate, "one serving operating point (a batch, or the best under the SLO) with memory use"},
 		{"POST /api/infer/curve", s.handleInferCurve, "the throughput–latency curve over batch sizes, the best point under the SLO, charts"},
+		{"POST /api/serve/simulate", s.handleServeSimulate, "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, queue and KV charts (?async=1: a job)"},
 		{"POST /api/run/simulate", s.handleRun, "whole-run simulation: failures, checkpoints, spares, porting (?async=1: a job)"},
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
 		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)"},

@@ -1,0 +1,68 @@
+package training
+
+import (
+	"math"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// tinyMoE: 4 layers (1 dense), h 1024, 16 heads, 8 experts of ffn 512,
+// 2 active, 1 shared, SwiGLU, vocab 32000, untied.
+var tinyMoE = llm.Model{Name: "moe", Layers: 4, Hidden: 1024, Heads: 16, KVHeads: 16, FFN: 4096, Vocab: 32000,
+	Act: llm.SwiGLU, Attention: llm.MHA, MoE: &llm.MoEConfig{Experts: 8, Active: 2, Shared: 1, ExpertFFN: 512, DenseLayers: 1}}
+
+// Parameters per device: attention 4h² per layer; the dense MLP 3·h·ffn;
+// each MoE layer a router h·E, a shared expert 3·h·512 and 8 experts of
+// 3·h·512, the experts split over EP; plus embedding and head h·V each.
+func TestMoEParamsSplitOverEP(t *testing.T) {
+	pr, err := newPrep(tinyMoE, testCluster(8), ideal(), Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := 1024.0
+	attn := 4 * h * h
+	dense := attn + 3*h*4096
+	moe := attn + h*8 + 3*h*512
+	expert := 8 * 3 * h * 512
+	for _, ep := range []int{1, 4, 8} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: ep, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+		d, e := pr.stageParams(pl)
+		wantD := dense + 3*moe + 2*h*32000
+		wantE := 3 * expert / float64(ep)
+		if math.Abs(d/wantD-1) > 1e-12 || math.Abs(e/wantE-1) > 1e-12 {
+			t.Errorf("ep %d: params = %.0f dense + %.0f expert, want %.0f + %.0f", ep, d, e, wantD, wantE)
+		}
+	}
+}
+
+// Context parallelism splits the sequence: a layer's activations per
+// device halve from CP 1 to CP 2 (t = mb·seq/CP), with fused attention.
+func TestCPHalvesActivations(t *testing.T) {
+	prof := ideal()
+	prof.FlashAttention = p(1)
+	pr, _ := newPrep(gpt13, testCluster(8), prof, Job{Seq: 8192, GlobalBatch: 8, Precision: hardware.BF16})
+	one := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	two := one
+	two.DP, two.CP = 4, 2
+	a1, a2 := pr.actParts(one), pr.actParts(two)
+	if math.Abs(a2.keep/a1.keep-0.5) > 1e-12 {
+		t.Errorf("per-layer activations CP 2 / CP 1 = %g, want 0.5", a2.keep/a1.keep)
+	}
+}
+
+// FP8 runs the GEMMs at the FP8 peak: with ideal efficiency a big GEMM
+// takes half the BF16 time on a chip whose FP8 peak is twice its BF16.
+func TestFP8UsesFP8Peak(t *testing.T) {
+	c := testCluster(1)
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	bf, _ := newPrep(gpt13, c, ideal(), Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	f8, _ := newPrep(gpt13, c, ideal(), Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.FP8})
+	f := 2 * 8192.0 * 8192 * 8192
+	if got := f8.gemmTime(f, 0) / bf.gemmTime(f, 0); math.Abs(got-0.5) > 1e-12 {
+		t.Errorf("fp8/bf16 GEMM time = %g, want 0.5", got)
+	}
+}

@@ -17,7 +17,11 @@ func fixed(d int) fmtFn {
 		if s, ok := special(v); ok {
 			return s
 		}
-		return group(fmt.Sprintf("%.*f", d, v))
+		out := fmt.Sprintf("%.*f", d, v)
+		if strings.Trim(out, "-0.") == "" {
+			out = strings.TrimPrefix(out, "-") // no "-0"
+		}
+		return group(out)
 	}
 }
 

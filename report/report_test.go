@@ -180,7 +180,7 @@ func TestFigures(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
-		{group("1234567.50"), "1,234,567.50"}, {group("-1234"), "-1,234"}, {group("999"), "999"},
+		{group("1234567.50"), "1,234,567.50"}, {group("-1234"), "-1,234"}, {group("999"), "999"}, {fixed(0)(-0.2), "0"}, {fixed(1)(-0.04), "0.0"}, {fixed(0)(-1.6), "-2"},
 		{money(2.5e9), "$2.50B"}, {money(53.9e6), "$53.9M"}, {money(3800), "$3.8k"}, {money(0.72), "$0.72"},
 		{count(15e12), "15T"}, {count(405.85e9), "406B"}, {count(975000), "975k"}, {count(1.35e6), "1.35M"},
 		{rng(st(1, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never]"}, {rng(st(5, 5, 5, 5), 1, fixed(1)), "5.0"},

@@ -32,11 +32,11 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 			chal = i
 		}
 		if never := countInf(ser[i].xs[OutTotalDays]); never > 0 {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples the training run never finishes (interruptions outpace progress); those samples count as infinite time and cost",
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples the training run never finishes (interruptions outpace progress); those samples count as infinite time and cost.",
 				sy.cfg.Label, never, s.Samples))
 		}
 		if miss := s.Samples - len(ser[i].xs[OutServeTPS]); sy.serve != nil && miss > 0 {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples no batch met the latency target; its serving ranges cover the other samples",
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples no batch met the latency target; its serving ranges cover the other samples.",
 				sy.cfg.Label, miss, s.Samples))
 		}
 	}

@@ -172,10 +172,10 @@ func (s *runState) arrive() {
 }
 
 // trend detects a queue that grows with the arrivals: at the last arrival,
-// if the waiting queue has grown since the middle one by more than a fifth
-// of the requests that arrived in between (at least 100 of them, over a
-// positive span: an offline batch is not overload), arrivals outpace
-// service and the run stops as overloaded.
+// if the waiting queue has grown since the middle one by more than 5 % of
+// the requests that arrived in between, and by at least 50 (at least 100
+// arrivals, over a positive span: an offline batch is not overload),
+// arrivals outpace service and the run stops as overloaded.
 func (s *runState) trend(at time.Duration) {
 	switch s.arrived {
 	case s.total / 2:
@@ -183,7 +183,7 @@ func (s *runState) trend(at time.Duration) {
 	case s.total:
 		n := s.arrived - s.mid.arrived
 		grew := s.waiting - s.mid.waiting
-		if n >= 100 && at > s.mid.at && 5*grew > n {
+		if n >= 100 && at > s.mid.at && 20*grew > n && grew >= 50 {
 			s.overloaded(fmt.Sprintf("the waiting queue grew by %d requests while %d arrived (second half of the arrivals): arrivals outpace service", grew, n))
 		}
 	}

@@ -60,8 +60,8 @@
 // Bounds: a run stops as overloaded when the waiting queue passes
 // MaxQueue, a request waits longer than MaxWait, or, over the second
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
-// least 50); requests are
-// at most MaxRequests (latency records: 12 bytes each). Invariants
+// least 50); requests are at most MaxRequests (latency records: 12 bytes
+// each). Invariants
 // (requests conserved, KV blocks allocated = freed + held, no negative
 // queue; docs/invariants.md) are checked at the end of every run.
 //

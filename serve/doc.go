@@ -35,6 +35,12 @@
 // its batch shape. A request whose context could never fit a replica's KV
 // cache is rejected (counted, never simulated).
 //
+// Simplifications: a replica's KV blocks are one pool, though with DP
+// attention (inference's attention groups) an engine pins each sequence to
+// one group's share; no prefix caching; a disaggregated decode replica
+// receives a KV cache without reserving its blocks first; the step time
+// is the inference model's for the batch's sums, whatever their spread.
+//
 // Step time: InferenceStep calls inference.StepTime, the same code as the
 // analytical estimates, memoised on the batch's sums (decode context
 // rounded to 9 significant bits, ≤ 0.1 %); NewPool builds a pool from an
@@ -61,9 +67,9 @@
 // MaxQueue, a request waits longer than MaxWait, or, over the second
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
 // least 50); requests are at most MaxRequests (latency records: 12 bytes
-// each). Invariants
-// (requests conserved, KV blocks allocated = freed + held, no negative
-// queue; docs/invariants.md) are checked at the end of every run.
+// each). Invariants (requests conserved, KV blocks allocated = freed +
+// held, no negative queue; docs/invariants.md) are checked at the end of
+// every run.
 //
 // Time is integer nanoseconds on the sim kernel (sim.Engine, events in
 // (time, priority, sequence) order: arrivals before step ends before

@@ -54,6 +54,9 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		o.Space.MaxTP = c.ChipsPerNode * p.devPerChip
 	}
 	shapes, invalid := o.Space.Shapes(prob)
+	if len(shapes) == 0 {
+		return SearchResult{Invalid: invalid}, whyNoShape(prob, o.Space)
+	}
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -155,4 +158,18 @@ func merge(parts []SearchResult, invalid, top int) (SearchResult, error) {
 		return out, ErrNoPlan
 	}
 	return out, nil
+}
+
+// whyNoShape explains an empty space by validating the plan its fixed
+// dimensions describe (free ones at 1, DP what the devices leave).
+func whyNoShape(prob parallel.Problem, sp parallel.Space) error {
+	pl := parallel.Plan{TP: max(sp.TP, 1), PP: max(sp.PP, 1), CP: max(sp.CP, 1), EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+	pl.DP = sp.DP
+	if pl.DP == 0 {
+		pl.DP = max(prob.Devices/(pl.TP*pl.PP*pl.CP), 1)
+	}
+	if err := pl.Validate(prob); err != nil {
+		return err
+	}
+	return ErrNoPlan
 }

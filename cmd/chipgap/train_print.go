@@ -69,8 +69,8 @@ func trainSearch(e *env, f *trainFlags, s trainSetup) error {
 	start := time.Now()
 	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: f.top, Progress: progressBar(e)})
 	elapsed := time.Since(start).Seconds()
-	if err != nil && sr.Evaluated == 0 && sr.Invalid == 0 {
-		return fieldErr(err)
+	if fe := fieldErr(err); err != nil && (fe != err || sr.Evaluated == 0 && sr.Invalid == 0) {
+		return fe // bad input: one line naming the flag
 	}
 	if f.asJSON {
 		if jerr := writeJSON(e.stdout, struct {

@@ -67,6 +67,7 @@ func TestTrainBadInput(t *testing.T) {
 		want  string
 	}{
 		{[]string{"--tp", "3"}, "--tp = 3"},
+		{[]string{"--tp", "3", "--search"}, "--tp = 3"},
 		{[]string{"--global-batch", "-5"}, "--global-batch = -5"},
 		{[]string{"--zero", "7"}, "--zero = 7"},
 		{[]string{"--recompute", "half"}, "recompute"},

@@ -64,6 +64,8 @@ type limitsView struct {
 	MaxPlans       int     `json:"max_plans"`
 	MaxSamples     int     `json:"max_samples"`
 	MaxCurvePoints int     `json:"max_curve_points"`
+	MaxChips       int     `json:"max_chips"`
+	MaxSimEvents   float64 `json:"max_sim_events"`
 }
 
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
@@ -72,6 +74,7 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 		MaxBody: l.MaxBody, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting,
 		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
+		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,
 	})
 	return nil
 }

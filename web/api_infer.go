@@ -48,7 +48,7 @@ func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 		return inferSetup{}, err
 	}
 	var st inferSetup
-	cl, err := clusterFor(cat, req.Chip, req.Chips)
+	cl, err := s.clusterFor(cat, req.Chip, req.Chips)
 	if err != nil {
 		return st, err
 	}
@@ -84,12 +84,15 @@ func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 }
 
 // clusterFor builds n chips of id with the catalog's defaults.
-func clusterFor(cat *catalog.Catalog, id string, n int) (hardware.Cluster, error) {
+func (s *Server) clusterFor(cat *catalog.Catalog, id string, n int) (hardware.Cluster, error) {
 	if id == "" {
 		return hardware.Cluster{}, badField("chip", "missing: want a chip id (GET /api/chips)")
 	}
 	if n < 1 {
 		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
+	}
+	if err := capInt("chips", n, s.limits.MaxChips); err != nil {
+		return hardware.Cluster{}, err
 	}
 	if _, err := cat.Chip(id); err != nil {
 		return hardware.Cluster{}, lookupError("chip", err)

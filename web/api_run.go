@@ -90,7 +90,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cl, err := clusterFor(cat, req.Chip, req.Chips)
+	cl, err := s.clusterFor(cat, req.Chip, req.Chips)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badField("precision", "%v", err)
 	}
-	in := runInputs{cat: cat, req: req, cluster: cl, model: m, prec: prec}
+	in := runInputs{cat: cat, req: req, cluster: cl, model: m, prec: prec, maxEvents: s.limits.MaxSimEvents}
 	return respondJobOrWait(s, w, r, "run-simulate", in.simulate)
 }
 
@@ -113,6 +113,8 @@ type runInputs struct {
 	cluster hardware.Cluster
 	model   llm.Model
 	prec    hardware.Precision
+	// maxEvents bounds seeds × interruptions per seed (Limits.MaxSimEvents).
+	maxEvents float64
 }
 
 func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, error) {
@@ -134,6 +136,10 @@ func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, err
 		return runResponse{}, timeoutError(ctx)
 	}
 	seeds := cmp.Or(in.req.Seeds, 100)
+	if b := eventBound(job); float64(seeds)*b > in.maxEvents {
+		return runResponse{}, badField("seeds", "%d seeds × up to %.3g interruptions each is over this server's limit of %.3g simulated events (see docs/api.md): fewer seeds, chips or tokens",
+			seeds, b, in.maxEvents)
+	}
 	p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
 	ranges := in.req.Ranges == nil || *in.req.Ranges
 	res, err := goodput.Simulate(job, goodput.Options{Seeds: seeds, Seed: cmp.Or(in.req.Seed, 1), Ranges: ranges})
@@ -228,3 +234,24 @@ func runCharts(res goodput.Result) []chart {
 	}
 	return []chart{{Key: "days", SVG: string(plot.Bars("Where the days go (P50, P10–P90)", "days", bars))}}
 }
+
+// eventBound bounds the interruptions one seed simulates: the job's
+// chips × the sum of its modes' highest rates × the hours simulated
+// (the horizon; else twice the closed-form wall time, or the simulation's
+// own cap of 50 × the failure-free time when the closed form diverges).
+func eventBound(j goodput.Job) float64 {
+	rate := 0.0
+	for _, m := range j.Modes {
+		rate += float64(max(m.Rate.Max, m.Rate.Typ))
+	}
+	hours := float64(j.Horizon) / 3600
+	if j.Horizon <= 0 {
+		hours = 50 * float64(j.Work) / 3600
+		if est, err := goodput.Closed(j); err == nil && finite(float64(est.Wall)) && est.Wall > 0 {
+			hours = min(hours, 2*float64(est.Wall)/3600)
+		}
+	}
+	return max(1, rate*float64(j.Chips)*hours)
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -56,7 +56,7 @@ func (s *Server) trainSetup(req trainRequest) (trainSetup, error) {
 		return trainSetup{}, err
 	}
 	var st trainSetup
-	if st.cluster, err = clusterFor(cat, req.Chip, req.Chips); err != nil {
+	if st.cluster, err = s.clusterFor(cat, req.Chip, req.Chips); err != nil {
 		return st, err
 	}
 	if st.model, err = cat.Model(req.Model); err != nil {

@@ -193,15 +193,15 @@ func modelRows(chips []*hardware.Chip, m llm.Model, p hardware.Precision) []row 
 	dec := row{Key: "decode_ceiling", Label: "Batch-1 decode ceiling per chip, " + m.Name, Unit: "tokens/s", Scale: 1, Better: "higher",
 		Note: "HBM bandwidth / active weight bytes per token; a memory-roofline upper bound"}
 	for _, c := range chips {
-		capv, bw := c.HBM.Capacity, c.HBM.Bandwidth
-		fit.Cells = append(fit.Cells, quotient(weights, capv.Min, capv.Typ, capv.Max, capv.Sources, false))
-		dec.Cells = append(dec.Cells, quotient(active, bw.Min, bw.Typ, bw.Max, bw.Sources, true))
+		fit.Cells = append(fit.Cells, quotient(weights, c.HBM.Capacity, false))
+		dec.Cells = append(dec.Cells, quotient(active, c.HBM.Bandwidth, true))
 	}
 	return []row{fit, dec}
 }
 
-// quotient is num/den (or den/num when invert) over a sourced range of den.
-func quotient[T ~float64](num float64, lo, typ, hi T, sources []string, invert bool) cell {
+// quotient is num/den (or den/num when invert) over den's sourced range.
+func quotient[T ~float64](num float64, den hardware.Value[T], invert bool) cell {
+	lo, typ, hi := den.Min, den.Typ, den.Max
 	if typ <= 0 || num <= 0 {
 		return cell{}
 	}
@@ -211,7 +211,7 @@ func quotient[T ~float64](num float64, lo, typ, hi T, sources []string, invert b
 		}
 		return num / float64(d)
 	}
-	c := cell{Typ: f(typ), Min: f(lo), Max: f(hi), Known: true, Derived: true, Sources: sources}
+	c := cell{Typ: f(typ), Min: f(lo), Max: f(hi), Known: true, Derived: true, Sources: den.Sources}
 	if c.Min > c.Max {
 		c.Min, c.Max = c.Max, c.Min
 	}

@@ -108,6 +108,7 @@ func (js *jobs) add(j *job, now time.Time) error {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	var oldest *job
+	var oldestAt time.Time
 	for id, x := range js.byID {
 		x.mu.Lock()
 		fin := x.finished
@@ -119,8 +120,8 @@ func (js *jobs) add(j *job, now time.Time) error {
 			delete(js.byID, id)
 			continue
 		}
-		if oldest == nil || fin.Before(oldest.finished) {
-			oldest = x
+		if oldest == nil || fin.Before(oldestAt) {
+			oldest, oldestAt = x, fin
 		}
 	}
 	if len(js.byID) >= js.max && oldest != nil {

@@ -37,6 +37,12 @@ type Limits struct {
 	MaxSamples int
 	// MaxCurvePoints caps the points of one inference curve.
 	MaxCurvePoints int
+	// MaxChips caps the cluster size of one request (the plan space and
+	// the failure count grow with it).
+	MaxChips int
+	// MaxSimEvents caps a whole-run simulation's work: seeds × a bound on
+	// the interruptions one seed simulates (see eventBound).
+	MaxSimEvents float64
 }
 
 // DefaultLimits are the limits `chipgap web` runs with.
@@ -52,6 +58,8 @@ func DefaultLimits() Limits {
 		MaxPlans:       500000,
 		MaxSamples:     1000,
 		MaxCurvePoints: 64,
+		MaxChips:       262144,
+		MaxSimEvents:   5e7,
 	}
 }
 
@@ -69,6 +77,10 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxPlans, d.MaxPlans)
 	fill(&l.MaxSamples, d.MaxSamples)
 	fill(&l.MaxCurvePoints, d.MaxCurvePoints)
+	fill(&l.MaxChips, d.MaxChips)
+	if l.MaxSimEvents <= 0 {
+		l.MaxSimEvents = d.MaxSimEvents
+	}
 	if l.MaxBody <= 0 {
 		l.MaxBody = d.MaxBody
 	}

@@ -125,6 +125,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"b300","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
 		{"zero prompt", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":0,"output_tokens":10}}`, 400, "input_tokens"},
 		{"too many seeds", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","days":1,"seeds":100000}`, 400, "seeds"},
+		{"too many chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":10000000`, 1), 400, "chips"},
+		{"simulation too long", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":16384,"model":"llama3.1-8b","tokens":1e22,"mfu":0.4,"seeds":1000}`, 400, "seeds"},
 		{"no budget", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b"}`, 400, "tokens"},
 		{"unknown endpoint", "GET", "/api/nothing", "", 404, "path"},
 		{"scenario unknown key", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamplez: 3\n"}`, 400, "scenario.samplez"},

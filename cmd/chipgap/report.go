@@ -48,6 +48,9 @@ func cmdReport(e *env, args []string) error {
 		return err
 	}
 	progress := reportProgress(e, f.quiet)
+	if progress != nil {
+		fmt.Fprint(e.stderr, "chipgap report: searching training plans and serving layouts…")
+	}
 	res, err := sc.Run(e.ctx, progress)
 	if progress != nil {
 		fmt.Fprint(e.stderr, "\r\033[K")

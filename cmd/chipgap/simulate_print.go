@@ -33,8 +33,12 @@ func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
 		}
 		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", s.Trace, when, s.Seed)
 	default:
-		fmt.Fprintf(w, "Workload: %s arrivals at %g/s, %d requests, input %s, output %s, seed %d\n\n",
-			s.Arrival, s.Rate, s.Requests, in.text(), out.text(), s.Seed)
+		rate := fmt.Sprintf("%g/s", s.Rate)
+		if len(s.Rates) > 0 {
+			rate = "each rate below"
+		}
+		fmt.Fprintf(w, "Workload: %s arrivals at %s, %d requests, input %s, output %s, seed %d\n\n",
+			s.Arrival, rate, s.Requests, in.text(), out.text(), s.Seed)
 	}
 }
 

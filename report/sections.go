@@ -73,9 +73,23 @@ func (b *builder) chips() {
 			b.fig(sec, l, s.Stats, col{"W per peak PFLOP/s", "W", scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"}),
 			b.fig(sec, l, s.Stats, col{"W per achieved PFLOP/s", "W", scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)"})})
 	}
-	t.Note = "Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below."
+	t.Note = "Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below. Sources (catalog chips.yaml): " + b.chipTrail()
 	b.add(Section{ID: sec, Title: "1. Chips", Tables: []Table{t}, Charts: []Chart{
 		{Title: "W per achieved PFLOP/s", SVG: plot.Bars("TDP per achieved PFLOP/s in training (lower is better)", "W", b.bars(scenario.OutWPerAchieved, 1))}}})
+}
+
+// chipTrail lists each system's chip sources once per chip.
+func (b *builder) chipTrail() string {
+	seen := map[string]bool{}
+	var parts []string
+	for _, s := range b.r.Systems {
+		if seen[s.System.Chip] || len(s.Sources) == 0 {
+			continue
+		}
+		seen[s.System.Chip] = true
+		parts = append(parts, s.System.Chip+": "+strings.Join(s.Sources, " "))
+	}
+	return strings.Join(parts, "; ") + "."
 }
 
 func (b *builder) training() {
@@ -101,6 +115,7 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"cost per run", "USD", scenario.OutRunCost, 1, money, "econ.Run, owned"}),
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
+	t.Note = "Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
@@ -152,6 +167,7 @@ func (b *builder) inference() {
 			b.fig(sec, l, sy.Stats, col{"J per token", "J", scenario.OutJPerToken, 1, fixed(2), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
+	t.Note = "Trail: inference.Best on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts,
 		Chart{Title: "tokens/s per chip", SVG: plot.Bars("Output tokens/s per chip at the SLO", "tok/s", b.bars(scenario.OutServeTPS, 1))},

@@ -125,7 +125,9 @@ type Engineering struct {
 }
 
 // ChipOverride replaces catalog values of one chip (a zero field keeps
-// the catalog's).
+// the catalog's). Peak is the dense peak at the training precision;
+// the chip's other precisions scale by the same factor. Each field is a
+// range: {min: 300TFLOPS, typ: 350TFLOPS, max: 400TFLOPS} or {typ: 350W}.
 type ChipOverride struct {
 	Peak         hardware.Value[units.FLOPRate] `yaml:"peak,omitempty" json:"peak"`
 	HBMBandwidth hardware.Value[units.ByteRate] `yaml:"hbm_bandwidth,omitempty" json:"hbm_bandwidth"`

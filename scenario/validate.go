@@ -17,7 +17,9 @@ var Sides = []string{"nvidia", "ascend"}
 var Sizings = []string{"equal-chips", "equal-peak"}
 
 // Validate checks every field after WithDefaults, against the catalog;
-// the first problem is a *FieldError naming the field's path.
+// the first problem is a *FieldError naming the field's path. It also
+// normalises ranges given by typ alone (min = max = typ) and fills a
+// system's side and stack from its chip when WithDefaults could not.
 func (s *Scenario) Validate() error {
 	c, err := catalog.Load()
 	if err != nil {

@@ -151,6 +151,7 @@ func runCapacity(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 	if o.asJSON {
 		return writeJSON(e.stdout, capacityOutput{Scenario: s, Pools: simPools(s, d), Capacity: rate, Result: r})
 	}
+	s.Rate, s.Requests = rate, r.Requests
 	simHeader(e.stdout, s, d)
 	fmt.Fprintf(e.stdout, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", rate, simSLOText(s.slo()))
 	simPrintResult(e.stdout, r, s.slo(), d)

@@ -122,6 +122,8 @@ func (p Plan) Validate(prob Problem) error {
 		return &FieldError{"dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch)}
 	case p.LocalBatch(prob.GlobalBatch)%p.Microbatch != 0:
 		return &FieldError{"microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch))}
+	case p.VPP > 1 && p.MicroBatches(prob.GlobalBatch)%p.PP != 0:
+		return &FieldError{"vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP)}
 	case p.SequenceParallel && p.TP == 1:
 		return &FieldError{"sequence_parallel", true, "needs tp > 1"}
 	}

@@ -71,8 +71,9 @@ func TestLocalBatchUneven(t *testing.T) {
 // 96), PP ∈ divisors of 8/TP, DP the rest. VPP v ≤ 8 is kept when it
 // shrinks the chunk ⌈96/(PP·v)⌉: PP = 2: chunks 48,24,16,12,10,8,7,6 (all 8
 // values); PP = 4: 24,12,8,6,5,4,4,3 (v = 7 dropped: 7 values); PP = 8:
-// 12,6,4,3,3,2,2,2 (v = 1,2,3,4,6: 5 values). Micro-batches: the divisors
-// of 16/DP.
+// 12,6,4,3,3,2,2,2 (v = 1,2,3,4,6: 5 values). Micro-batch sizes: the
+// divisors of 16/DP; with v > 1 only those leaving a multiple of PP
+// micro-batches (Megatron's interleaved schedule).
 func TestEnumerateCountsByHand(t *testing.T) {
 	prob := Problem{Model: gpt, Devices: 8, GlobalBatch: 16, Seq: 2048}
 	sp := Space{CP: 1, Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}, SP: []bool{false}}
@@ -81,12 +82,13 @@ func TestEnumerateCountsByHand(t *testing.T) {
 	for _, sh := range shapes {
 		sp.Each(prob, sh, func(Plan) bool { n++; return true })
 	}
-	// (tp,pp,dp): vpp count × mb count (divisors of 16/dp)
-	// (1,1,8) 1×2  (1,2,4) 8×3  (1,4,2) 7×4  (1,8,1) 5×5
-	// (2,1,4) 1×3  (2,2,2) 8×4  (2,4,1) 7×5
-	// (4,1,2) 1×4  (4,2,1) 8×5
-	// (8,1,1) 1×5
-	want := 2 + 24 + 28 + 25 + 3 + 32 + 35 + 4 + 40 + 5
+	// (tp,pp,dp): v = 1 × all micro-batch sizes + (v > 1) × those with
+	// (16/dp/mb) % pp == 0
+	// (1,1,8) 2            (1,2,4) 3 + 7×2 = 17  (1,4,2) 4 + 6×2 = 16
+	// (1,8,1) 5 + 4×2 = 13 (2,1,4) 3             (2,2,2) 4 + 7×3 = 25
+	// (2,4,1) 5 + 6×3 = 23 (4,1,2) 4             (4,2,1) 5 + 7×4 = 33
+	// (8,1,1) 5
+	want := 2 + 17 + 16 + 13 + 3 + 25 + 23 + 4 + 33 + 5
 	if n != want {
 		t.Errorf("plans = %d, want %d", n, want)
 	}

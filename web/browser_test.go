@@ -17,9 +17,11 @@ import (
 
 // The browser tests drive the real page in headless Chromium. They run
 // only when CHIPGAP_BROWSER=1 (set by .ci/web, which installs Chromium);
-// CHIPGAP_CHROMIUM overrides the binary.
+// CHIPGAP_CHROMIUM overrides the binary, and CHIPGAP_WEB_URL points them
+// at a running "chipgap web" (e.g. http://127.0.0.1:8080) instead of an
+// in-process server.
 
-func needBrowser(t *testing.T) (context.Context, *browser, *httptest.Server) {
+func needBrowser(t *testing.T) (context.Context, *browser, string) {
 	t.Helper()
 	if os.Getenv("CHIPGAP_BROWSER") != "1" {
 		t.Skip("browser test: set CHIPGAP_BROWSER=1 (the .ci/web script does) to run it")
@@ -43,18 +45,21 @@ func needBrowser(t *testing.T) (context.Context, *browser, *httptest.Server) {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	t.Cleanup(b.close)
+	if u := os.Getenv("CHIPGAP_WEB_URL"); u != "" {
+		return ctx, b, strings.TrimSuffix(u, "/")
+	}
 	srv := httptest.NewServer((&Server{}).Handler())
 	t.Cleanup(srv.Close)
-	return ctx, b, srv
+	return ctx, b, srv.URL
 }
 
 // TestBrowserCompare loads the page, checks the landing comparison is
 // drawn, then ticks another chip, clicks Compare and checks every rendered
 // number against GET /api/compare for the same selection.
 func TestBrowserCompare(t *testing.T) {
-	ctx, b, srv := needBrowser(t)
+	ctx, b, base := needBrowser(t)
 	start := time.Now()
-	if err := b.navigate(ctx, srv.URL+"/"); err != nil {
+	if err := b.navigate(ctx, base+"/"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1" && document.querySelector("#compare-table td.v")`); err != nil {
@@ -80,7 +85,7 @@ func TestBrowserCompare(t *testing.T) {
 		t.Fatalf("page hash after clicking = %q, want the new selection (gaudi3 in, ascend-910b out)", hash)
 	}
 	var api comparison
-	getJSON(t, srv.URL+"/api/compare?"+q[1], &api)
+	getJSON(t, base+"/api/compare?"+q[1], &api)
 	checkRendered(ctx, t, b, api)
 	shot(ctx, t, b, "compare.png")
 }
@@ -183,8 +188,8 @@ func shot(ctx context.Context, t *testing.T, b *browser, name string) {
 // throughput and their ranges) against POST /api/train/estimate with the
 // same body.
 func TestBrowserTrainEstimate(t *testing.T) {
-	ctx, b, srv := needBrowser(t)
-	if err := b.navigate(ctx, srv.URL+"/"); err != nil {
+	ctx, b, base := needBrowser(t)
+	if err := b.navigate(ctx, base+"/"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
@@ -213,7 +218,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var api trainEstimate
-	postJSON(t, srv.URL+"/api/train/estimate", body, &api)
+	postJSON(t, base+"/api/train/estimate", body, &api)
 	if api.Chip != "ascend-910c" || api.Chips != 512 || api.Plan.TP != 8 || api.Plan.PP != 4 {
 		t.Fatalf("page sent %s: want the form's chip, chips and plan", body)
 	}
@@ -295,8 +300,8 @@ func postJSON(t *testing.T, url, body string, dst any) {
 // the same text, then reopens the shared URL and finds the edited
 // scenario restored and re-run.
 func TestBrowserReport(t *testing.T) {
-	ctx, b, srv := needBrowser(t)
-	if err := b.navigate(ctx, srv.URL+"/#report"); err != nil {
+	ctx, b, base := needBrowser(t)
+	if err := b.navigate(ctx, base+"/#report"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1" && document.querySelector('#report-form').elements.scenario.value.includes('"samples": 1000')`); err != nil {
@@ -318,7 +323,7 @@ func TestBrowserReport(t *testing.T) {
 	_ = b.eval(ctx, `location.hash`, &hash)
 	body, _ := json.Marshal(reportRequest{Scenario: text})
 	var api reportResponse
-	postJSON(t, srv.URL+"/api/report", string(body), &api)
+	postJSON(t, base+"/api/report", string(body), &api)
 	if api.Results.Samples != 40 {
 		t.Fatalf("API ran %d samples, want the edited 40", api.Results.Samples)
 	}
@@ -348,7 +353,7 @@ func TestBrowserReport(t *testing.T) {
 	if err := b.navigate(ctx, "about:blank"); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.navigate(ctx, srv.URL+"/"+hash); err != nil {
+	if err := b.navigate(ctx, base+"/"+hash); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1" && document.querySelector('#report-systems')`); err != nil {

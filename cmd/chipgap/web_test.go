@@ -40,7 +40,9 @@ func TestWebServes(t *testing.T) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, []string{"web", "--addr", "127.0.0.1:0", "--quiet"}, strings.NewReader(""), &stdout, &stderr) }()
+	go func() {
+		code <- run(ctx, []string{"web", "--addr", "127.0.0.1:0", "--quiet"}, strings.NewReader(""), &stdout, &stderr)
+	}()
 	var base string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := servingRE.FindStringSubmatch(stdout.String()); m != nil {

@@ -200,9 +200,21 @@ func (b *builder) supply() {
 			bars = append(bars, plot.Bar{Label: l, Value: g.P50 / 1e3, Lo: g.P10 / 1e3, Hi: g.P90 / 1e3, Group: 1})
 		}
 	}
-	t.Note = fmt.Sprintf("Training clusters per year: good packages / %s chips (the training run's cluster).", group(fmt.Sprint(b.r.Scenario.Training.Chips)))
+	t.Note = fmt.Sprintf("Training clusters per year: good packages / %s chips (the training run's cluster). Trail: catalog fab.yaml and chips.yaml through fab.Estimate and fab.Supply.",
+		group(fmt.Sprint(b.r.Scenario.Training.Chips)))
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts, Chart{Title: "supply per year", SVG: plot.Bars("Good packages per year (thousands)", "k/yr", bars)})
+	for _, su := range b.r.Supply {
+		if len(su.Tornado) == 0 {
+			continue
+		}
+		tt := Table{Caption: su.ChipName + ": what moves good packages per year (each input P10 → P90, others typical)",
+			Header: []string{"input", "low → high input", "good/yr at low", "good/yr at high"}}
+		for _, sw := range su.Tornado {
+			tt.Rows = append(tt.Rows, []string{sw.Input, sig(sw.LowIn) + " → " + sig(sw.HighIn), count(sw.LowOut), count(sw.HighOut)})
+		}
+		s.Tables = append(s.Tables, tt)
+	}
 	b.add(s)
 }
 

@@ -190,6 +190,10 @@ type SupplyResult struct {
 	Binds map[string]float64 `json:"binds"`
 	// Binding is the constraint at typical values.
 	Binding string `json:"binding"`
+	// Tornado ranks the fab inputs by their swing of good packages per
+	// year (largest first, at most eight; inputs of constraints that do
+	// not bind at typical values swing nothing and are left out).
+	Tornado []uncertain.Swing `json:"tornado"`
 }
 
 // Names of supply figures.

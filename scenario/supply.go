@@ -41,7 +41,19 @@ func (w *world) supply(ctx context.Context, id string, reg *registry, m *meter) 
 	if _, err := uncertain.Run(w.s.Samples, w.s.Seed, trial); err != nil {
 		return SupplyResult{}, fmt.Errorf("supply %s: %w", id, err)
 	}
-	return w.supplyResult(k, typ, xs), nil
+	r := w.supplyResult(k, typ, xs)
+	if _, ok := typ[catalog.OutGoodPerYear]; ok {
+		_, sw, err := uncertain.Tornado(base, catalog.OutGoodPerYear)
+		if err != nil {
+			return SupplyResult{}, fmt.Errorf("supply %s: %w", id, err)
+		}
+		for _, x := range sw {
+			if x.Swing > 0 && len(r.Tornado) < 8 {
+				r.Tornado = append(r.Tornado, x)
+			}
+		}
+	}
+	return r, nil
 }
 
 func (w *world) supplyResult(k *catalog.FabCase, typ map[string]float64, xs map[string][]float64) SupplyResult {

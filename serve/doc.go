@@ -63,7 +63,8 @@
 // needed). Capacity bisects for the highest rate meeting the SLO; Cheapest
 // sizes candidate deployments for a target rate.
 //
-// Bounds: a run stops as overloaded when the waiting queue passes
+// Bounds: while requests still arrive (afterwards the queue only drains),
+// a run stops as overloaded when the waiting queue passes
 // MaxQueue, a request waits longer than MaxWait, or, over the second
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
 // least 50); requests are at most MaxRequests (latency records: 12 bytes

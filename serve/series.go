@@ -25,7 +25,7 @@ func (s *runState) sample() {
 			p.Running += len(r.running)
 			used += r.cfg.KVBlocks - r.free
 			total += r.cfg.KVBlocks
-			if t, ok := r.waiting.oldest(); ok && now-t > s.opt.MaxWait {
+			if t, ok := r.waiting.oldest(); ok && now-t > s.opt.MaxWait && s.arrived < s.total {
 				s.overloaded(fmt.Sprintf("a request has waited %.0f s, more than the %.0f s allowed", (now - t).Seconds(), s.opt.MaxWait.Seconds()))
 			}
 		}

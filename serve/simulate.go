@@ -16,10 +16,12 @@ type Options struct {
 	SLO SLO
 	// MaxQueue is the number of waiting requests (whole deployment) past
 	// which the run stops as overloaded; default 20 × the running-sequence
-	// limit of the deployment, at least 2000.
+	// limit of the deployment, between 2000 and 1 000 000. Requests that
+	// all arrive at time 0 are an offline batch, never overload.
 	MaxQueue int
-	// MaxWait is the longest a request may wait for its first step before
-	// the run stops as overloaded; default 10 minutes.
+	// MaxWait is the longest a request may wait before the run stops as
+	// overloaded, checked while requests still arrive (once they stop the
+	// queue only drains); default 10 minutes.
 	MaxWait time.Duration
 	// Samples is the number of points of the queue and KV time series
 	// (default 200; the interval doubles if the run outlasts it).
@@ -116,7 +118,7 @@ func newRun(d Deployment, w Workload, opt Options) *runState {
 	}
 	s.rr = make([]int, len(d.Pools))
 	if s.opt.MaxQueue <= 0 {
-		s.opt.MaxQueue = max(2000, 20*maxSeqs)
+		s.opt.MaxQueue = min(max(2000, 20*maxSeqs), 1_000_000)
 	}
 	if s.opt.MaxWait <= 0 {
 		s.opt.MaxWait = 10 * time.Minute
@@ -124,6 +126,7 @@ func newRun(d Deployment, w Workload, opt Options) *runState {
 	if s.opt.Samples <= 0 {
 		s.opt.Samples = 200
 	}
+	s.opt.Samples = min(s.opt.Samples, 10_000)
 	s.series.interval = max(time.Millisecond, expectedSpan(w)/time.Duration(s.opt.Samples))
 	s.series.limit = 2 * s.opt.Samples
 	s.rec.init(min(s.total, 1<<20))
@@ -158,7 +161,7 @@ func (s *runState) arrive() {
 		s.finish(&q, req.Arrival)
 	default:
 		s.route(pool, &q).enqueue(q)
-		if s.waiting > s.opt.MaxQueue {
+		if s.waiting > s.opt.MaxQueue && req.Arrival > 0 {
 			s.overloaded(fmt.Sprintf("%d requests waiting, more than the %d allowed", s.waiting, s.opt.MaxQueue))
 			return
 		}

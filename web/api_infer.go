@@ -149,10 +149,28 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// inferError names the estimator's fields as the request does: the
+// workload's token counts sit under "workload", curve batches under
+// "batches".
+func inferError(err error, curve bool) error {
+	var fe *inference.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	field := fe.Field
+	switch {
+	case field == "input_tokens" || field == "output_tokens":
+		field = "workload." + field
+	case field == "batch" && curve:
+		field = "batches"
+	}
+	return &Error{Status: http.StatusBadRequest, Field: field, Msg: fe.Error()}
+}
+
 func inferCurve(st inferSetup, req inferRequest) (curveResponse, error) {
 	pts, err := inference.Curve(st.d, st.mode, req.Workload, req.SLO, req.Batches)
 	if err != nil {
-		return curveResponse{}, err
+		return curveResponse{}, inferError(err, true)
 	}
 	out := curveResponse{Chip: st.d.Cluster.ChipID, Model: st.d.Model.ID, Parallel: st.d.Parallel, Profile: st.d.Profile.ID,
 		StackNote: st.stackMsg, SLO: req.SLO, Points: pts}
@@ -163,7 +181,7 @@ func inferCurve(st inferSetup, req inferRequest) (curveResponse, error) {
 	case errors.Is(err, inference.ErrNoOperatingPoint):
 		out.BestError = err.Error()
 	default:
-		return curveResponse{}, err
+		return curveResponse{}, inferError(err, true)
 	}
 	out.Charts = curveCharts(pts, req.SLO, st.d.Cluster.Chip.Name)
 	return out, nil
@@ -233,11 +251,11 @@ func inferPoint(st inferSetup, req inferRequest) (inferEstimate, error) {
 		out.Point, err = inference.Best(st.d, st.mode, req.Workload, req.SLO)
 	}
 	if err != nil {
-		return out, err
+		return out, inferError(err, false)
 	}
 	if out.Memory, err = inference.MemoryUse(st.d); err != nil {
-		return out, err
+		return out, inferError(err, false)
 	}
 	out.KV, err = inference.KVCapacity(st.d)
-	return out, err
+	return out, inferError(err, false)
 }

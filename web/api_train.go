@@ -138,10 +138,18 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 // plan that does not fit to a 400 on "plan".
 func planError(err error) error {
 	var pe *parallel.FieldError
+	var te *training.FieldError
 	var nf *training.NotFitError
 	switch {
 	case errors.As(err, &pe):
 		return badField("plan."+pe.Field, "%v", pe)
+	case errors.As(err, &te):
+		field := te.Field
+		switch field {
+		case "zero", "recompute", "sequence_parallel", "vpp":
+			field = "plan." + field
+		}
+		return badField(field, "%v", te)
 	case errors.As(err, &nf):
 		return badField("plan", "%v", nf)
 	}

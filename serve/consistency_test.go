@@ -106,7 +106,7 @@ func steadyRunning(r *serve.Result) float64 {
 
 // TestMemoMatchesDirect: the memoised step model agrees with a direct
 // inference.StepTime call on the same batch within 0.1 % (the memo rounds
-// the decode context to 9 significant bits), on random mixed batches.
+// the decode context down to 10 significant bits), on random mixed batches.
 func TestMemoMatchesDirect(t *testing.T) {
 	o := model(t, "llama3.1-70b")
 	o.Chip, o.Chips, o.Precision = "h100-sxm", 8, "fp8"

@@ -43,7 +43,7 @@
 //
 // Step time: InferenceStep calls inference.StepTime, the same code as the
 // analytical estimates, memoised on the batch's sums (decode context
-// rounded to 9 significant bits, ≤ 0.1 %); NewPool builds a pool from an
+// rounded down to 10 significant bits; ≤ 0.1 % on step times); NewPool builds a pool from an
 // inference.Deployment with its KV block count (inference.KVCapacity).
 //
 // Deployment: one pool (aggregated) or two (disaggregated: prefill, then

@@ -43,8 +43,9 @@
 //
 // Step time: InferenceStep calls inference.StepTime, the same code as the
 // analytical estimates, memoised on the batch's sums (decode context
-// rounded down to 10 significant bits; ≤ 0.1 % on step times); NewPool builds a pool from an
-// inference.Deployment with its KV block count (inference.KVCapacity).
+// rounded down to 10 significant bits; ≤ 0.1 % on step times); NewPool
+// builds a pool from an inference.Deployment with its KV block count
+// (inference.KVCapacity).
 //
 // Deployment: one pool (aggregated) or two (disaggregated: prefill, then
 // the KV cache crosses a link, Latency + bytes/Bandwidth, one transfer at

@@ -136,9 +136,10 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("HTML contains %q", bad)
 		}
 	}
-	// time to train, cost, W per achieved, 3 serving, supply, lag, tornado.
-	if n := strings.Count(h, "<svg"); n != 9 {
-		t.Errorf("HTML has %d inline charts, want 9", n)
+	// time to train, where the time goes, cost, W per achieved, 3
+	// serving, supply, lag, tornado.
+	if n := strings.Count(h, "<svg"); n != 10 {
+		t.Errorf("HTML has %d inline charts, want 10", n)
 	}
 	if !strings.Contains(h, "<style>") || !strings.HasPrefix(h, "<!DOCTYPE html>") {
 		t.Error("HTML lacks its doctype or inline style")

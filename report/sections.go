@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"chipgap/plot"
@@ -119,8 +120,28 @@ func (b *builder) training() {
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
+		Chart{Title: "where the time goes", SVG: plot.Stacked("Where the time goes (P50 of each part)", "days",
+			[]string{"steady state", "downtime", "engineering"}, b.stacks())},
 		Chart{Title: "cost per run", SVG: plot.Bars("Cost per run, owned chips (P50, P10–P90)", "$M", b.bars(scenario.OutRunCost, 1e-6))})
 	b.add(s)
+}
+
+// stacks splits each system's run into steady state, downtime and
+// engineering (P50 of each).
+func (b *builder) stacks() []plot.Stack {
+	var out []plot.Stack
+	for _, sy := range b.r.Systems {
+		var parts []float64
+		for _, k := range []string{scenario.OutSteadyDays, scenario.OutDowntimeDays, scenario.OutEngDays} {
+			if st, ok := sy.Stats[k]; ok && !math.IsInf(st.P50, 0) {
+				parts = append(parts, st.P50)
+			}
+		}
+		if len(parts) == 3 {
+			out = append(out, plot.Stack{Label: sy.System.Label, Parts: parts})
+		}
+	}
+	return out
 }
 
 // decomposition splits each system's gap to the baseline.

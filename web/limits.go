@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -151,7 +153,6 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 	type result struct {
 		v   T
 		err error
-		p   any
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -159,7 +160,8 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 		var res result
 		defer func() {
 			if p := recover(); p != nil {
-				res.p = p
+				s.logger().Error("panic in computation", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				res.err = &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
 			}
 			done <- res
 		}()
@@ -167,9 +169,6 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 	}()
 	select {
 	case res := <-done:
-		if res.p != nil {
-			panic(res.p)
-		}
 		return res.v, res.err
 	case <-ctx.Done():
 		return zero, timeoutError(ctx)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"chipgap/catalog"
@@ -281,34 +282,51 @@ func TestAsyncJob(t *testing.T) {
 	}
 }
 
-// TestBusyAndTimeout: with one slot and no waiting room a second heavy
-// request is refused with 503; a request that waits past the timeout
-// gets 504.
+// TestBusyAndTimeout: with one slot a second heavy request waits and,
+// past the timeout, gets 504; with the waiting room full it gets 503 at
+// once. Fake time (testing/synctest): no sleeps.
 func TestBusyAndTimeout(t *testing.T) {
-	s := &Server{Limits: Limits{MaxHeavy: 1, MaxWaiting: 1, Timeout: 50 * time.Millisecond}}
+	synctest.Test(t, func(t *testing.T) {
+		s := &Server{Limits: Limits{MaxHeavy: 1, MaxWaiting: 1, Timeout: 50 * time.Millisecond}}
+		s.init()
+		release := make(chan struct{})
+		go func() {
+			_, _ = compute(context.Background(), s, func(ctx context.Context) (int, error) {
+				<-release
+				return 0, nil
+			})
+		}()
+		synctest.Wait() // the first request holds the only slot
+		start := time.Now()
+		_, err := compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+		var e *Error
+		if !errors.As(err, &e) || e.Status != http.StatusGatewayTimeout || time.Since(start) != 50*time.Millisecond {
+			t.Errorf("second request while the slot is held = %v after %v, want 504 after the 50ms timeout", err, time.Since(start))
+		}
+		s.gate.waiting <- struct{}{} // fill the waiting room
+		_, err = compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+		if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
+			t.Errorf("request with a full waiting room = %v, want 503", err)
+		}
+		<-s.gate.waiting
+		close(release)
+	})
+}
+
+// TestComputePanic: a panic inside a computation is a logged 500 and
+// frees the slot.
+func TestComputePanic(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Server{Limits: Limits{MaxHeavy: 1}, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil))}
 	s.init()
-	release := make(chan struct{})
-	started := make(chan struct{})
-	go func() {
-		_, _ = compute(context.Background(), s, func(ctx context.Context) (int, error) {
-			close(started)
-			<-release
-			return 0, nil
-		})
-	}()
-	<-started
-	_, err := compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+	_, err := compute(context.Background(), s, func(ctx context.Context) (int, error) { panic("kaboom") })
 	var e *Error
-	if !errors.As(err, &e) || e.Status != http.StatusGatewayTimeout {
-		t.Errorf("second request while the slot is held = %v, want 504", err)
+	if !errors.As(err, &e) || e.Status != 500 || !strings.Contains(buf.String(), "kaboom") {
+		t.Errorf("panicking computation = %v, log %q; want a 500 and the panic logged", err, buf.String())
 	}
-	s.gate.waiting <- struct{}{} // fill the waiting room
-	_, err = compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
-	if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
-		t.Errorf("request with a full waiting room = %v, want 503", err)
+	if v, err := compute(context.Background(), s, func(ctx context.Context) (int, error) { return 7, nil }); v != 7 || err != nil {
+		t.Errorf("next computation = %d, %v; want the slot freed", v, err)
 	}
-	<-s.gate.waiting
-	close(release)
 }
 
 func TestStaticPageIsEmbedded(t *testing.T) {

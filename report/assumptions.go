@@ -69,7 +69,8 @@ func (b *builder) assumptions() {
 	}
 	s := Section{ID: "assumptions", Title: "7. Assumptions", Tables: []Table{t, f}}
 	s.Text = append(s.Text, "Each range is drawn as a triangular distribution (min, typ, max); inputs named alike share one draw per sample.",
-		"Held fixed: the training plan and serving layout (searched at typical values); checkpoint size, storage bandwidth and spare nodes at the catalog's typical values (reliability.yaml defaults); owned chips priced by econ (rental rates unused).")
+		"Held fixed: the training plan and serving layout (searched at typical values); checkpoint size, storage bandwidth and spare nodes at the catalog's typical values (reliability.yaml defaults); owned chips priced by econ (rental rates unused).",
+		"Report thresholds (assumed): inference is called viable when the challenger's P50 $/Mtok is at most 2× the baseline's; an essay figure is consistent when it lies within chipgap's P10–P90.")
 	for _, sy := range b.r.Systems {
 		s.Text = append(s.Text, fmt.Sprintf("%s: %s; training profile %s; serving profile %s.", sy.System.Label, sy.ChipName, sy.TrainingStack, sy.ServingStack))
 	}

@@ -186,3 +186,33 @@ func BenchmarkDefault(b *testing.B) {
 		}
 	}
 }
+
+// TestFailureRateScale: halving the cann failure rates shortens the
+// CM384 run's downtime and leaves the H100's unchanged.
+func TestFailureRateScale(t *testing.T) {
+	run := func(scale float64) *Results {
+		s := Default()
+		s.Samples = 10
+		s.Systems = []System{s.Systems[0], s.Systems[5]}
+		s.Supply.Chips = []string{"ascend-910c"}
+		if scale != 1 {
+			s.FailureRateScale = map[string]Range{"cann": {Typ: units.Dimensionless(scale)}}
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := run(1), run(0.5)
+	down := func(r *Results, i int) float64 { return r.Systems[i].Stats[OutDowntimeDays].Typ }
+	if down(b, 0) != down(a, 0) {
+		t.Errorf("H100 downtime changed: %v → %v", down(a, 0), down(b, 0))
+	}
+	if !(down(b, 1) < 0.75*down(a, 1)) {
+		t.Errorf("CM384 downtime %v with half the failure rate, %v without; want well below", down(b, 1), down(a, 1))
+	}
+}

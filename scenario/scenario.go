@@ -35,6 +35,10 @@ type Scenario struct {
 	// (training matmul, inference matmul and memory): the calibration's
 	// own uncertainty, by stack id.
 	Efficiency map[string]Range `yaml:"efficiency,omitempty" json:"efficiency"`
+	// FailureRateScale multiplies every failure mode's rate of a stack
+	// (catalog reliability.yaml), by stack id: a what-if on reliability.
+	// Absent means 1.
+	FailureRateScale map[string]Range `yaml:"failure_rate_scale,omitempty" json:"failure_rate_scale,omitempty"`
 	// Chips overrides catalog values of a chip, by chip id.
 	Chips    map[string]ChipOverride `yaml:"chips,omitempty" json:"chips,omitempty"`
 	Strategy Strategy                `yaml:"strategy,omitempty" json:"strategy"`

@@ -142,9 +142,13 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 // drawModes draws each failure mode's rate, detection and restart.
 func (w *world) drawModes(sy *system, dr *drawer) []goodput.Mode {
 	modes := make([]goodput.Mode, len(sy.modes))
+	scale := 1.0
+	if r, ok := w.s.FailureRateScale[sy.cfg.Stack]; ok {
+		scale = draw(dr, sy.cfg.Stack+": failure-rate scale (scenario)", "×", r)
+	}
 	for i, m := range sy.modes {
 		at := sy.cfg.Stack + " " + m.Component + " failures: "
-		m.Rate = hardware.Fixed(units.Dimensionless(draw(dr, at+"rate", "/device-h", m.Rate)))
+		m.Rate = hardware.Fixed(units.Dimensionless(scale * draw(dr, at+"rate", "/device-h", m.Rate)))
 		m.Detect = hardware.Fixed(units.Seconds(draw(dr, at+"detection", "s", m.Detect)))
 		m.Restart = hardware.Fixed(units.Seconds(draw(dr, at+"restart", "s", m.Restart)))
 		modes[i] = m

@@ -41,6 +41,12 @@ func (s *Scenario) Validate() error {
 		v.rangeIn("efficiency."+k, &r, 0.05, 2, "a multiplier in [0.05, 2]")
 		s.Efficiency[k] = r
 	}
+	for _, k := range sortedKeys(s.FailureRateScale) {
+		v.stack("failure_rate_scale."+k, k)
+		r := s.FailureRateScale[k]
+		v.rangeIn("failure_rate_scale."+k, &r, 0, 100, "a multiplier in [0, 100]")
+		s.FailureRateScale[k] = r
+	}
 	v.chips(s.Chips)
 	v.strategy(s)
 	return v.err

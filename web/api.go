@@ -55,6 +55,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) error {
 // limitsView is Limits as JSON, durations in seconds.
 type limitsView struct {
 	MaxBody        int64   `json:"max_body_bytes"`
+	MaxDecoding    int     `json:"max_bodies_read_at_once"`
 	MaxHeavy       int     `json:"max_concurrent_computations"`
 	MaxWaiting     int     `json:"max_waiting_requests"`
 	Timeout        float64 `json:"request_timeout_s"`
@@ -71,7 +72,7 @@ type limitsView struct {
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 	l := s.limits
 	writeJSON(w, http.StatusOK, limitsView{
-		MaxBody: l.MaxBody, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting,
+		MaxBody: l.MaxBody, MaxDecoding: l.MaxDecoding, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting,
 		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
 		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,

@@ -17,6 +17,8 @@ import (
 type Limits struct {
 	// MaxBody is the largest request body accepted, in bytes (413 above).
 	MaxBody int64
+	// MaxDecoding is how many request bodies are read at once.
+	MaxDecoding int
 	// MaxHeavy is how many computations (estimates, searches, curves,
 	// simulations) run at once; further requests wait for a slot.
 	MaxHeavy int
@@ -51,6 +53,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBody:        1 << 20,
+		MaxDecoding:    64,
 		MaxHeavy:       max(2, 2*runtime.GOMAXPROCS(0)),
 		MaxWaiting:     1024,
 		Timeout:        15 * time.Second,
@@ -74,6 +77,7 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	fill(&l.MaxHeavy, d.MaxHeavy)
+	fill(&l.MaxDecoding, d.MaxDecoding)
 	fill(&l.MaxWaiting, d.MaxWaiting)
 	fill(&l.MaxJobs, d.MaxJobs)
 	fill(&l.MaxPlans, d.MaxPlans)
@@ -178,7 +182,17 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 // decode reads one JSON object from r's body into dst, strictly: the body
 // is capped at MaxBody, unknown fields are errors, and nothing may follow
 // the object.
+//
+// At most MaxDecoding bodies are read at once (others wait, within the
+// request's context), so request bodies hold at most MaxDecoding ×
+// MaxBody bytes however many clients connect.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	select {
+	case s.decoding <- struct{}{}:
+		defer func() { <-s.decoding }()
+	case <-r.Context().Done():
+		return timeoutError(r.Context())
+	}
 	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBody)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()

@@ -37,12 +37,14 @@ type Server struct {
 	// their DefaultLimits value.
 	Limits Limits
 
-	once    sync.Once
-	limits  Limits
-	gate    *gate
-	jobs    *jobs
-	memo    memo
-	handler http.Handler
+	once   sync.Once
+	limits Limits
+	gate   *gate
+	// decoding bounds the request bodies read at once.
+	decoding chan struct{}
+	jobs     *jobs
+	memo     memo
+	handler  http.Handler
 }
 
 // init builds the handler and the shared limiters once.
@@ -50,6 +52,7 @@ func (s *Server) init() {
 	s.once.Do(func() {
 		s.limits = s.Limits.withDefaults()
 		s.gate = newGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
+		s.decoding = make(chan struct{}, s.limits.MaxDecoding)
 		s.jobs = newJobs(s.limits.MaxJobs, s.limits.JobTTL)
 		s.handler = s.routes()
 	})

@@ -83,8 +83,12 @@ function showError(status, err) {
   status.className = "status err";
   status.textContent = (err.field ? err.field + ": " : "") + err.message;
   if (err.field) {
+    // The API names fields as request paths ("plan.tp",
+    // "workload.input_tokens"); the forms use the last part, or an alias.
+    const alias = {input_tokens: "prompt", output_tokens: "output", global_batch: "batch", sequence_parallel: "sp", seeds: "seeds"};
+    const last = err.field.split(".").pop();
     const form = status.previousElementSibling;
-    const input = form && form.elements && form.elements[err.field];
+    const input = form && form.elements && (form.elements[err.field] || form.elements[last] || form.elements[alias[last]]);
     if (input && input.focus) input.focus();
   }
 }

@@ -66,7 +66,10 @@ func inferenceOptions(r Run) catalog.DeploymentOptions {
 	in := r.Inference
 	o := catalog.DeploymentOptions{
 		Chip: r.System.Chip, Chips: r.System.Chips, ChipsPerNode: r.System.ChipsPerNode,
-		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.DevicesPerChip,
+		// The format's default (shared/spec/published-runs.md): a run that
+		// omits devices_per_chip runs one device per package, whatever the
+		// catalog's usual split of the chip.
+		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.Devices(),
 		Software: r.System.Software, Model: r.Model,
 		Parallel:  inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP},
 		Precision: in.Precision, KVPrecision: in.KVPrecision,

@@ -11,10 +11,17 @@ import (
 	"chipgap/units"
 )
 
-func runSmall(t *testing.T, seed uint64, n int) (*Results, []byte) {
+func runSmall(t *testing.T, seed uint64, n int, systems ...int) (*Results, []byte) {
 	t.Helper()
 	s := Default()
 	s.Seed, s.Samples = seed, n
+	if len(systems) > 0 {
+		var keep []System
+		for _, i := range systems {
+			keep = append(keep, s.Systems[i])
+		}
+		s.Systems = keep
+	}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +40,13 @@ func runSmall(t *testing.T, seed uint64, n int) (*Results, []byte) {
 // yet the same seed gives byte-identical results, and another seed
 // different ones.
 func TestSameSeedSameBytes(t *testing.T) {
-	_, a := runSmall(t, 7, 60)
-	_, b := runSmall(t, 7, 60)
+	// H100, 910B and CM384: three goroutines plus two supply chips.
+	_, a := runSmall(t, 7, 60, 0, 3, 5)
+	_, b := runSmall(t, 7, 60, 0, 3, 5)
 	if !bytes.Equal(a, b) {
 		t.Fatal("two runs with seed 7 differ")
 	}
-	_, c := runSmall(t, 8, 60)
+	_, c := runSmall(t, 8, 60, 0, 3, 5)
 	if bytes.Equal(a, c) {
 		t.Fatal("seeds 7 and 8 give the same results")
 	}

@@ -31,7 +31,9 @@ Prints TTFT, TPOT and end-to-end latency (P50/P90/P99), throughput, goodput
 at the SLO, cost and energy per million tokens, and the queue and KV cache
 over time. A rate the deployment cannot sustain is reported as overload.
 --capacity finds the highest rate that meets the SLO; --plan sizes the
-cheapest of several deployments for --target-rate.
+cheapest of several deployments for --target-rate (each chip and TP
+degree, aggregated and disaggregated; --plan-mixed adds prefill on one
+chip and decode on another).
 
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \
@@ -41,7 +43,7 @@ Examples:
   chipgap simulate --model llama3.1-8b --chip h100-sxm --chips 1 --tp 1 \
     --capacity --ttft 1s --tpot 40ms
   chipgap simulate --model llama3.1-70b --plan h100-sxm,h200-sxm,mi300x \
-    --plan-tp 2,4,8 --target-rate 50 --ttft 2s --tpot 50ms
+    --plan-tp 2,4,8 --plan-mixed --target-rate 50 --ttft 2s --tpot 50ms
   chipgap simulate --scenario examples/simulate-disagg.yaml
 `
 
@@ -155,6 +157,7 @@ type simRun struct {
 	scenario         string
 	rates            string
 	plan, planTP     string
+	planMixed        bool
 	target           float64
 	progress         string
 	chart            string
@@ -171,6 +174,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.BoolVar(&o.capacity, "capacity", false, "search the highest rate that meets the SLO (--ttft/--tpot)")
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
+	fs.BoolVar(&o.planMixed, "plan-mixed", false, "--plan also tries prefill on one chip and decode on another")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
 	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
@@ -210,7 +214,7 @@ func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
 	var mixed []string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "scenario", "json", "progress", "chart", "capacity", "plan", "plan-tp", "target-rate", "rates":
+		case "scenario", "json", "progress", "chart", "capacity", "plan", "plan-tp", "plan-mixed", "target-rate", "rates":
 		default:
 			mixed = append(mixed, "--"+f.Name)
 		}

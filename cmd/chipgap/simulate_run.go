@@ -192,11 +192,17 @@ func runPlan(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 	}
 	var cands []serve.Candidate
 	var skipped []string
-	for _, chip := range strings.Split(o.plan, ",") {
+	chips := strings.Split(o.plan, ",")
+	for _, chip := range chips {
 		for _, tp := range tps {
 			c, why := planCandidates(cat, s, strings.TrimSpace(chip), tp)
 			cands = append(cands, c...)
 			skipped = append(skipped, why...)
+			if o.planMixed {
+				c, why = mixedCandidates(cat, s, strings.TrimSpace(chip), chips, tp)
+				cands = append(cands, c...)
+				skipped = append(skipped, why...)
+			}
 		}
 	}
 	if len(cands) == 0 {
@@ -242,6 +248,34 @@ func planCandidates(cat *catalog.Catalog, s simSpec, chip string, tp int) ([]ser
 		cands = append(cands, serve.Candidate{Name: fmt.Sprintf("%s disaggregated %d:%d", name, r[0], r[1]), Unit: u})
 	}
 	return cands, nil
+}
+
+// mixedCandidates are disaggregated units with prefill on chip and decode
+// on each other chip of the plan, at TP tp, 1:1 and 2:1.
+func mixedCandidates(cat *catalog.Catalog, s simSpec, chip string, chips []string, tp int) ([]serve.Candidate, []string) {
+	var out []serve.Candidate
+	var why []string
+	for _, dec := range chips {
+		dec = strings.TrimSpace(dec)
+		if dec == chip {
+			continue
+		}
+		s.Mode, s.PrefillChip, s.Chip = "disaggregated", chip, dec
+		s.Chips, s.PrefillChips, s.TP, s.PrefillTP = tp, tp, tp, tp
+		name := fmt.Sprintf("prefill %s, decode %s, tp%d", chip, dec, tp)
+		u, err := s.build(cat)
+		if err != nil {
+			why = append(why, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		for _, r := range [][2]int{{1, 1}, {2, 1}} {
+			v := u
+			v.Pools = []serve.Pool{u.Pools[0], u.Pools[1]}
+			v.Pools[0].Replicas, v.Pools[1].Replicas = r[0], r[1]
+			out = append(out, serve.Candidate{Name: fmt.Sprintf("%s %d:%d", name, r[0], r[1]), Unit: v})
+		}
+	}
+	return out, why
 }
 
 func simInts(s, flagName string) ([]int, error) {

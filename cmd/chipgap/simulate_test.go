@@ -172,3 +172,40 @@ func TestSimulateChart(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulatePlan: every plan row that meets the SLO serves the target;
+// priced rows come cheapest first; mixed-vendor units are among them.
+func TestSimulatePlan(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--precision", "fp8", "--plan", "h100-sxm,mi300x",
+		"--plan-tp", "1", "--plan-mixed", "--target-rate", "20", "--ttft", "1s", "--tpot", "40ms", "--requests", "1500", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Plans []struct {
+			Name     string  `json:"name"`
+			Units    int     `json:"units"`
+			Capacity float64 `json:"unit_capacity_per_s"`
+			USD      float64 `json:"usd_per_hour"`
+			Meets    bool    `json:"meets_slo"`
+			Unpriced bool    `json:"unpriced"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	mixed, prev := false, 0.0
+	for _, p := range got.Plans {
+		mixed = mixed || strings.HasPrefix(p.Name, "prefill ")
+		if !p.Meets || p.Unpriced {
+			continue
+		}
+		if p.USD < prev {
+			t.Errorf("%s at $%g/h listed after a $%g/h plan", p.Name, p.USD, prev)
+		}
+		prev = p.USD
+	}
+	if len(got.Plans) < 8 || !mixed || !got.Plans[0].Meets {
+		t.Fatalf("%d plans, mixed %v, first meets %v", len(got.Plans), mixed, got.Plans[0].Meets)
+	}
+}

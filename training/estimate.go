@@ -76,7 +76,7 @@ func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
 	v := float64(p.m.Vocab) / float64(pl.TP)
 	h := float64(p.m.Hidden)
 	f := 2 * t * v * h
-	g := p.gemmTime(f, p.act*(t*h+h*v+t*v))
+	g := p.gemm16Time(f, p.act*(t*h+h*v+t*v))
 	ce := 3 * 4 * t * v / (p.hbm * p.prof.MemoryEff.Value)
 	return g + ce, 2*g + ce
 }

@@ -72,6 +72,8 @@ type prep struct {
 	devPerChip  int
 	peak        float64 // dense FLOP/s per device at the job's precision
 	matMax      float64 // MatmulMax or FP8Max
+	peak16      float64 // dense 16-bit FLOP/s per device (attention, logits)
+	matMax16    float64 // MatmulMax (16-bit GEMMs)
 	hbm         float64 // bytes/s per device
 	capacity    float64 // bytes per device
 	up, out     hardware.Tier
@@ -109,8 +111,13 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
 		p.matMax = prof.FP8Max.Value
 	}
+	p.peak16, p.matMax16 = p.peak, prof.MatmulMax.Value
+	if pk16, ok := sixteenBitPeak(c.Chip); ok {
+		p.peak16 = float64(pk16.Typ) / float64(d)
+	}
 	if f, ok := prof.FamilyMatmul[Family(c.Chip.Architecture)]; ok {
 		p.matMax *= f.Value
+		p.matMax16 *= f.Value
 	}
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
@@ -138,6 +145,18 @@ func checkJob(j Job) error {
 		return nil
 	}
 	return &FieldError{"precision", j.Precision, "want bf16, fp16 or fp8"}
+}
+
+// sixteenBitPeak is the chip's BF16 (else FP16) dense peak: FP8 training
+// recipes (Transformer Engine, Intel's and Huawei's FP8 paths) quantise
+// only the transformer layers' linear GEMMs; the attention core (fused
+// attention runs in BF16 unless FP8 attention is asked for) and the output
+// layer with its cross-entropy stay in 16-bit.
+func sixteenBitPeak(c *hardware.Chip) (hardware.Value[units.FLOPRate], bool) {
+	if v, ok := c.PeakFor(hardware.BF16); ok {
+		return v, true
+	}
+	return c.PeakFor(hardware.FP16)
 }
 
 func precisionsOf(c *hardware.Chip) string {

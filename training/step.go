@@ -18,9 +18,14 @@ func (q pass) compute() float64 { return q.gemm + q.attn + q.mem }
 // gemmTime is one GEMM of f FLOPs touching b bytes: the slower of the
 // compute roofline at a size-dependent efficiency, max·F/(F + F½), and
 // the memory roofline.
-func (p *prep) gemmTime(f, b float64) float64 {
-	eff := p.matMax * f / (f + p.prof.MatmulHalfFLOP.Value)
-	return math.Max(f/(p.peak*eff), b/(p.hbm*p.prof.MemoryEff.Value))
+func (p *prep) gemmTime(f, b float64) float64 { return p.gemmAt(f, b, p.peak, p.matMax) }
+
+// gemm16Time is gemmTime for a GEMM that stays in 16-bit under FP8.
+func (p *prep) gemm16Time(f, b float64) float64 { return p.gemmAt(f, b, p.peak16, p.matMax16) }
+
+func (p *prep) gemmAt(f, b, peak, matMax float64) float64 {
+	eff := matMax * f / (f + p.prof.MatmulHalfFLOP.Value)
+	return math.Max(f/(peak*eff), b/(p.hbm*p.prof.MemoryEff.Value))
 }
 
 // layerForward is one layer's forward pass on tokens t of a micro-batch.
@@ -55,7 +60,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	if p.flash {
 		ctx = (seq + 1) / 2
 	}
-	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak * p.prof.AttentionEff.Value)
+	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.prof.AttentionEff.Value)
 	rep := k.memRep
 	if !pl.SequenceParallel {
 		rep *= tp

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"chipgap/plot"
@@ -168,17 +169,26 @@ func (b *builder) headline() {
 			base.System.Label, stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2))))
 	}
 	for _, s := range r.Supply {
-		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("%s supply: %s good packages a year, bound by %s (at typical inputs; %s).",
-			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), s.Binding, bindText(s.Binds)))
+		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("%s supply: %s good packages a year; the binding constraint is %s.",
+			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
 	}
 	b.rep.Headline = append(b.rep.Headline, r.Notes...)
 }
 
+// bindText says how often each constraint binds, most often first:
+// "HBM in 99% of samples, wafers 1%".
 func bindText(m map[string]float64) string {
+	names := map[string]string{"wafers": "wafers", "hbm": "HBM", "packaging": "packaging"}
+	keys := []string{"wafers", "hbm", "packaging"}
+	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
 	var parts []string
-	for _, k := range []string{"wafers", "hbm", "packaging"} {
-		if p, ok := m[k]; ok && p > 0 {
-			parts = append(parts, fmt.Sprintf("%s binds in %.0f%% of samples", k, 100*p))
+	for _, k := range keys {
+		if p := m[k]; p > 0 {
+			if len(parts) == 0 {
+				parts = append(parts, fmt.Sprintf("%s in %.0f%% of samples", names[k], 100*p))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s %.0f%%", names[k], 100*p))
+			}
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -54,8 +54,8 @@ func (b *builder) claims() {
 	for _, s := range b.r.Supply {
 		t.Rows = append(t.Rows, []string{"low yields (or HBM) cap supply", "supply constrained",
 			fmt.Sprintf("%s: %s good/yr, die yield %s; %s", s.ChipName, stat(s.Stats, scenario.SupGood, 1, count),
-				stat(s.Stats, scenario.SupDieYield, 1, pct), bindText(s.Binds)),
-			"binding: " + s.Binding, "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
+				stat(s.Stats, scenario.SupDieYield, 1, pct), "binds: "+bindText(s.Binds)),
+			"supply bound by " + s.Binding, "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
 	}
 	b.rep.Claims = t
 }
@@ -213,7 +213,7 @@ func (b *builder) supply() {
 			b.fig(sec, l, su.Stats, col{"from HBM", "/yr", scenario.SupHBM, 1, count, "HBM stacks"}),
 			b.fig(sec, l, su.Stats, col{"from packaging", "/yr", scenario.SupPackaging, 1, count, "packaging capacity"}),
 			b.fig(sec, l, su.Stats, col{"good packages per year", "/yr", scenario.SupGood, 1, count, "smallest of the three"}),
-			su.Binding + " (" + bindText(su.Binds) + ")",
+			bindText(su.Binds),
 			b.fig(sec, l, su.Stats, col{"cost per good package", "USD", scenario.SupCost, 1, money, ""}),
 			b.fig(sec, l, su.Stats, col{"deployed EFLOP/s per year", "EFLOP/s", scenario.SupDeployed, 1e-18, fixed(0), "good × peak"}),
 			b.fig(sec, l, su.Stats, col{"training clusters per year", "", scenario.SupClusters, 1, fixed(1), "good / cluster chips"})})

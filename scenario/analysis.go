@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"chipgap/econ"
 	"chipgap/hardware"
@@ -23,6 +24,7 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 	}
 	base := -1
 	chal := -1
+	var nevers []string
 	for i, sy := range systems {
 		r.Systems = append(r.Systems, w.systemResult(sy, ser[i]))
 		if sy.cfg.Label == s.Strategy.Baseline {
@@ -32,13 +34,16 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 			chal = i
 		}
 		if never := countInf(ser[i].xs[OutTotalDays]); never > 0 {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples the training run never finishes (interruptions outpace progress); those samples count as infinite time and cost.",
-				sy.cfg.Label, never, s.Samples))
+			nevers = append(nevers, fmt.Sprintf("%s %d", sy.cfg.Label, never))
 		}
 		if miss := s.Samples - len(ser[i].xs[OutServeTPS]); sy.serve != nil && miss > 0 {
 			r.Notes = append(r.Notes, fmt.Sprintf("%s: in %d of %d samples no batch met the latency target; its serving ranges cover the other samples.",
 				sy.cfg.Label, miss, s.Samples))
 		}
+	}
+	if len(nevers) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("Training runs that never finish (interruptions outpace progress), counted as infinite time and cost: %s of %d samples.",
+			strings.Join(nevers, ", "), s.Samples))
 	}
 	if base >= 0 && systems[base].plan != nil {
 		for i, sy := range systems {

@@ -68,7 +68,27 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	hf, hb := p.headTime(pl, t)
 	s.fwd += hf
 	s.bwd += hb
+	p.addMTP(&s, pl, t, hf, hb)
 	return s
+}
+
+// addMTP puts DeepSeek-V3's multi-token-prediction modules on the last
+// stage (arXiv 2412.19437 §2.2): per module a 2h→h projection, one more
+// layer of the model's last kind and a second pass through the shared
+// head. The fullest stage is taken to be the last one when MTP is on.
+func (p *prep) addMTP(s *stage, pl parallel.Plan, t, hf, hb float64) {
+	n := float64(p.m.MTPModules)
+	if n == 0 || len(p.kinds) == 0 {
+		return
+	}
+	h := float64(p.m.Hidden)
+	q := p.layerForward(&p.kinds[len(p.kinds)-1], pl, t)
+	proj := p.gemmTime(2*t*2*h*h/float64(pl.TP), p.act*(2*t*h+2*h*h/float64(pl.TP)+t*h))
+	s.fwd += n * (q.compute() + proj + hf)
+	s.bwd += n * (2*q.compute() + 2*proj + hb)
+	s.tp += n * 2 * q.tp
+	s.ep += n * 2 * q.ep
+	s.cp += n * 2 * q.cp
 }
 
 // headTime is the logit GEMM and cross-entropy on the last stage.

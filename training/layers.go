@@ -79,8 +79,21 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	k.actSplit = 2*qkv + 2*heads*v + up
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up
+	if m.MoE != nil && k.expert > 0 {
+		k.memSplit += permuteBytes(m)
+	}
 	_ = qk
 	return k
+}
+
+// permuteBytes is the forward memory traffic per token of routing in a
+// MoE layer (16-bit): the dispatch permutation reads the token once and
+// writes one copy per active expert, the combine reads the active copies
+// and writes the weighted sum, 2·2·(1 + active)·h bytes (Megatron-Core's
+// token permute/unpermute kernels; the router's softmax and top-k are
+// small beside them).
+func permuteBytes(m llm.Model) float64 {
+	return 4 * (1 + float64(m.MoE.Active)) * float64(m.Hidden)
 }
 
 // actWidth is the bytes per token an MLP up-projection leaves for the

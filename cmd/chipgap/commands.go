@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
+
+	"chipgap/catalog"
 )
 
 // Exit codes, documented in "chipgap help".
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitFailure
 		}
 	}
-	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, suggest(name, commandNames()))
+	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, catalog.Suggest(name, commandNames()))
 	return exitUsage
 }
 
@@ -159,52 +160,4 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-// suggest returns ", did you mean a, b?" for the names closest to s.
-func suggest(s string, names []string) string {
-	type cand struct {
-		name string
-		d    int
-	}
-	var cs []cand
-	for _, n := range names {
-		d := editDistance(s, n)
-		if strings.Contains(n, s) || strings.Contains(s, n) {
-			d = min(d, 2)
-		}
-		if d <= max(3, len(s)/2) {
-			cs = append(cs, cand{n, d})
-		}
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
-	if len(cs) == 0 {
-		return ""
-	}
-	var out []string
-	for i := 0; i < len(cs) && i < 3; i++ {
-		out = append(out, cs[i].name)
-	}
-	return "; did you mean " + strings.Join(out, ", ") + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

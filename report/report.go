@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -20,6 +21,9 @@ type Report struct {
 	Sections []Section
 	// Figures is every number shown, one row each, for CSV.
 	Figures []Figure
+	// Scenario is the scenario the results came from, as indented JSON
+	// (which chipgap reads back as a scenario file).
+	Scenario string
 }
 
 // Section is one part of the report.
@@ -70,6 +74,9 @@ func Build(r *scenario.Results) *Report {
 	b.sensitivity()
 	b.assumptions()
 	b.sources()
+	if j, err := json.MarshalIndent(r.Scenario, "", "  "); err == nil && r.Scenario != nil {
+		b.rep.Scenario = string(j)
+	}
 	return b.rep
 }
 

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUnknownCommandIsAUsageErrorWithSuggestion(t *testing.T) {
+	code, _, stderr := runCLI("chps")
+	if code != exitUsage {
+		t.Errorf("exit code = %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(stderr, `unknown command "chps"; did you mean chips?`) {
+		t.Errorf("stderr = %q", stderr)
+	}
+}
+
+func TestHelpListsEveryCommandAndExitCodes(t *testing.T) {
+	code, stdout, _ := runCLI("help")
+	if code != exitOK {
+		t.Fatalf("help exit code = %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(stdout, "  "+c.name) {
+			t.Errorf("help does not list %q", c.name)
+		}
+	}
+	if !strings.Contains(stdout, "Exit codes: 0 success, 1 failure") {
+		t.Error("help does not document the exit codes")
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, c := range commands() {
+		if c.name == "web" {
+			continue // --help is checked in web_test without binding a port
+		}
+		code, _, stderr := runCLI(c.name, "--help")
+		if code != exitOK || !strings.Contains(stderr, "Usage") && !strings.Contains(stderr, "usage") {
+			t.Errorf("%s --help: exit %d, stderr %.80q", c.name, code, stderr)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"chipgap/hardware"
 	"chipgap/parallel"
 	"chipgap/training"
+	"chipgap/units"
 )
 
 // TrainingSetup is what a training run asks of the estimator: the
@@ -37,8 +38,11 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 		return s, fmt.Errorf("training.global_batch: not given; the model needs it to predict a step")
 	}
 	s.Cluster, s.Profile, s.StackNote = c, prof, note
+	// The format's devices_per_chip defaults to 1 (published-runs.md): a
+	// run that omits it ran one device per package, whatever the chip's
+	// own split is.
 	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: t.GlobalBatch, Precision: hardware.Precision(t.Precision),
-		DevicesPerChip: r.System.DevicesPerChip, Tokens: t.Tokens}
+		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens}
 	pp := t.Parallel
 	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, VPP: pp.VPP, Microbatch: pp.Microbatch}
 	if t.Recompute != "" {
@@ -94,7 +98,17 @@ func predictTraining(cat *catalog.Catalog, r Run) (Prediction, error) {
 	case MetricTokensPerChip:
 		p.Value = best.TokensPerSecPerChip
 	case MetricChipHours:
-		p.Value = best.ChipHours
+		if t := r.Training.Tokens; t <= 0 {
+			return p, fmt.Errorf("training.tokens: not given; chip_hours needs the run's token budget")
+		}
+		w, err := wholeRun(cat, r.Model, s.Cluster.Stack, s.Cluster.Chips, s.Cluster.ChipsPerNode,
+			units.Seconds(r.Training.Tokens/best.TokensPerSec))
+		if err != nil {
+			return p, err
+		}
+		p.Value = w.Total
+		p.Note = fmt.Sprintf("%s; steady state %.4g chip-h + maturation %.3g + lost work %.3g + restarts %.3g + checkpoints %.3g (%.0f interruptions)",
+			p.Note, w.Steady, w.Slowdown, w.Lost, w.Restart, w.Checkpointing, w.Interruptions)
 	default:
 		return p, fmt.Errorf("measured.metric %q: not a training metric", r.Measured.Metric)
 	}

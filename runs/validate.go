@@ -29,6 +29,7 @@ type Result struct {
 	Plan      string   `json:"plan,omitempty"`
 	Stack     string   `json:"stack,omitempty"`
 	Reason    string   `json:"reason,omitempty"`
+	Note      string   `json:"note,omitempty"` // the stack chosen and, for chip_hours, the whole-run parts
 }
 
 // Summary aggregates a table: every run counts in Runs; the errors are
@@ -80,7 +81,7 @@ func validateRun(cat *catalog.Catalog, r Run) Result {
 	}
 	v, e := p.Value, p.Value/r.Measured.Value-1
 	res.Predicted, res.Error = &v, &e
-	res.Plan, res.Stack = p.Plan, p.Stack
+	res.Plan, res.Stack, res.Note = p.Plan, p.Stack, p.Note
 	return res
 }
 

@@ -1,0 +1,66 @@
+package runs
+
+import (
+	"fmt"
+	"math"
+
+	"chipgap/catalog"
+	"chipgap/goodput"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// WholeRun is a chip-hours prediction broken into its parts: the steady
+// state the training estimator gives, and the goodput model's additions
+// (failures and restarts, lost work, checkpoints, the stack's kernel
+// maturation slowdown). Hours are chip-hours.
+type WholeRun struct {
+	Steady, Slowdown, Lost, Restart, Checkpointing float64
+	Total                                          float64
+	Interruptions                                  float64
+}
+
+// wholeRun adds to a steady-state run of work seconds on chips (nodes of
+// perNode) what the goodput package's closed form (Young 1974, Daly 2006)
+// says the whole run costs: each failure mode of the stack's reliability
+// profile, checkpoints at Daly's interval with chipgap run's defaults
+// (bytes per parameter, storage bandwidth, async snapshot), a spare pool
+// of the default fraction of servers, and the stack's engineering
+// maturation (throughput starts 1 − initial_slowdown below steady state
+// and recovers over the maturation time). Porting is calendar time before
+// the run, not chip time, and is left out.
+func wholeRun(cat *catalog.Catalog, m llm.Model, stack string, chips, perNode int, work units.Seconds) (WholeRun, error) {
+	rel, err := cat.Reliability()
+	if err != nil {
+		return WholeRun{}, err
+	}
+	prof, err := rel.Profile(stack)
+	if err != nil {
+		return WholeRun{}, err
+	}
+	engs, err := cat.Engineering()
+	if err != nil {
+		return WholeRun{}, err
+	}
+	eng := engs[stack].Engineering
+	eng.Port = eng.Port.Scale(0)
+	d := rel.Defaults
+	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(m.Params().Total) * float64(d.BytesPerParam.Typ)),
+		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
+	server := min(perNode, int(d.ServerChips.Typ))
+	servers := (chips + server - 1) / max(server, 1)
+	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(servers)))
+	j := goodput.Job{Work: work, Chips: chips, ChipsPerNode: perNode, Modes: prof.Modes, Checkpoint: ck,
+		Spares: goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}, Engineering: eng}
+	e, err := goodput.Closed(j)
+	if err != nil {
+		return WholeRun{}, err
+	}
+	if e.NoProgress {
+		return WholeRun{}, fmt.Errorf("interruptions outpace progress on %d chips: the run never finishes", chips)
+	}
+	h := float64(chips) / 3600
+	return WholeRun{Steady: float64(e.Productive) * h, Slowdown: float64(e.Slowdown) * h, Lost: float64(e.Lost) * h,
+		Restart: float64(e.Restart) * h, Checkpointing: float64(e.Checkpointing) * h, Total: float64(e.Wall) * h,
+		Interruptions: e.Interruptions}, nil
+}

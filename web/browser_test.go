@@ -250,6 +250,23 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		checkRange(t, shown, "days", lo.Days, hi.Days)
 	}
 	shot(ctx, t, b, "train.png")
+	// The address reopens the same estimate.
+	var hash string
+	_ = b.eval(ctx, `location.hash`, &hash)
+	if err := b.navigate(ctx, "about:blank"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.navigate(ctx, base+"/"+hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#train-big [data-key="days"]')`); err != nil {
+		t.Fatalf("shared link %s: %v", hash, err)
+	}
+	var days float64
+	_ = b.eval(ctx, `Number(document.querySelector('#train-big [data-key="days"]').dataset.typ)`, &days)
+	if !near(days, api.Days, 1e-12) {
+		t.Errorf("shared link %s shows %g days, want %g", hash, days, api.Days)
+	}
 }
 
 // headline is one big number the page shows.

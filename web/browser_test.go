@@ -382,3 +382,46 @@ func TestBrowserReport(t *testing.T) {
 		t.Errorf("shared link restored a scenario of %d bytes, want the edited %d bytes", len(restored), len(text))
 	}
 }
+
+// TestBrowserInference draws the curve for a form the test fills and
+// checks the best point and the table against POST /api/infer/curve.
+func TestBrowserInference(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	if err := b.navigate(ctx, base+"/#infer"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatal(err)
+	}
+	fill := `(() => { const f = document.querySelector('#infer-form').elements;
+		f.chip.value = "mi300x"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8";
+		f.prompt.value = "1024"; f.output.value = "512"; f.tpot_ms.value = "40"; f.ttft_ms.value = "3000";
+		document.querySelector('#infer-go').click(); })()`
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	if err := b.eval(ctx, `JSON.stringify(inferBody(document.querySelector('#infer-form')))`, &body); err != nil {
+		t.Fatal(err)
+	}
+	var api curveResponse
+	postJSON(t, base+"/api/infer/curve", body, &api)
+	var rows int
+	var best float64
+	_ = b.eval(ctx, `document.querySelectorAll('#infer-points tbody tr').length`, &rows)
+	_ = b.eval(ctx, `Number((document.querySelector('#infer-big [data-key="throughput"]') || {dataset: {typ: "0"}}).dataset.typ)`, &best)
+	if rows != len(api.Points) {
+		t.Errorf("page shows %d curve points, API %d", rows, len(api.Points))
+	}
+	if api.Best == nil || !near(best, api.Best.OutputPerChip, 1e-12) {
+		t.Errorf("page shows best %g tokens/s per chip, API %+v", best, api.Best)
+	}
+	var svgs int
+	_ = b.eval(ctx, `document.querySelectorAll('#infer-out svg').length`, &svgs)
+	if svgs != 2 {
+		t.Errorf("page shows %d curve charts, want TPOT and TTFT", svgs)
+	}
+}

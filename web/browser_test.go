@@ -425,3 +425,37 @@ func TestBrowserInference(t *testing.T) {
 		t.Errorf("page shows %d curve charts, want TPOT and TTFT", svgs)
 	}
 }
+
+// TestBrowserWholeRun simulates a small run as a job (the page polls its
+// progress) and checks the P50 total days against the synchronous API
+// answer for the same body and seed.
+func TestBrowserWholeRun(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	if err := b.navigate(ctx, base+"/#run"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatal(err)
+	}
+	fill := `(() => { const f = document.querySelector('#run-form').elements;
+		f.chip.value = "ascend-910b"; f.chips.value = "1024"; f.model.value = "llama3.1-8b";
+		f.tokens.value = "2e11"; f.days.value = "0"; f.seeds.value = "30"; f.seed.value = "7";
+		document.querySelector('#run-go').click(); })()`
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#run-big [data-key="total_days"]') || document.querySelector('#run-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	if err := b.eval(ctx, `JSON.stringify(runBody(document.querySelector('#run-form')))`, &body); err != nil {
+		t.Fatal(err)
+	}
+	var api runResponse
+	postJSON(t, base+"/api/run/simulate", body, &api)
+	var p50 float64
+	_ = b.eval(ctx, `Number(document.querySelector('#run-big [data-key="total_days"]').dataset.typ)`, &p50)
+	if api.Result.Seeds != 30 || !near(p50, api.Result.Total.P50, 1e-12) {
+		t.Errorf("page shows P50 %g total days, API %g over %d seeds (same seed: want identical)", p50, api.Result.Total.P50, api.Result.Seeds)
+	}
+}

@@ -205,13 +205,16 @@ function setCompareForm(params) {
   $("#compare-precision").value = params.get("precision") || "bf16";
 }
 
-async function runCompare() {
+// runCompare draws the comparison the form asks for; prefetched is the
+// landing request start made before the form existed, used if it matches.
+async function runCompare(prefetched) {
   const status = $("#compare-status");
   const p = compareParams();
   writeHash("compare", p);
   showOK(status, "comparing…");
   try {
-    const res = await api("compare?" + p.toString());
+    const q = p.toString();
+    const res = await (prefetched && prefetched.q === q ? prefetched.res : api("compare?" + q));
     renderCompare(res);
     showOK(status, `${res.chips.length} chips at ${res.precision}` + (res.model ? `, model ${res.model.name}` : ""));
   } catch (e) { showError(status, e); }
@@ -529,7 +532,24 @@ function statCell(sy, key, scale) {
 
 const runners = {compare: runCompare, train: () => runTrain(readHash().params.get("search") === "1"), infer: runInfer, run: runRun, report: runReport};
 
+// landingQuery is the comparison the address asks for, as compareParams
+// will spell it once the form is filled, so start can fetch it at once.
+function landingQuery(params) {
+  const p = new URLSearchParams();
+  p.set("chips", params.get("chips") || "h100-sxm,h20,b200,ascend-910b,ascend-910c");
+  p.set("model", params.get("model") || "llama3.1-70b");
+  p.set("precision", params.get("precision") || "bf16");
+  return p.toString();
+}
+
 async function start() {
+  const hash = readHash();
+  let landing = null;
+  if (hash.tab === "compare" || !runners[hash.tab]) {
+    const q = landingQuery(hash.params);
+    landing = {q, res: api("compare?" + q)};
+    landing.res.catch(() => {}); // a failure is reported when the form re-asks
+  }
   const [chips, models] = await Promise.all([api("chips"), api("models")]);
   catalog.chips = chips.chips;
   catalog.models = models.models;
@@ -541,7 +561,7 @@ async function start() {
   showTab(runners[tab] ? tab : "compare");
   wire();
   // The comparison is the landing view: draw it at once.
-  if (tab === "compare" || !runners[tab]) await runCompare();
+  if (tab === "compare" || !runners[tab]) await runCompare(landing);
   else if (params.toString()) await runners[tab]();
   document.body.dataset.ready = "1";
 }
@@ -558,7 +578,7 @@ function wire() {
     compareOrder = compareOrder.filter(x => x !== id);
     if (e.target.checked) compareOrder.push(id);
   });
-  $("#compare-form").addEventListener("submit", e => { e.preventDefault(); runCompare(); });
+  $("#compare-form").addEventListener("submit", e => { e.preventDefault(); runCompare(null); });
   $("#train-form").addEventListener("submit", e => { e.preventDefault(); runTrain(false); });
   $("#train-search").addEventListener("click", () => runTrain(true));
   $("#infer-form").addEventListener("submit", e => { e.preventDefault(); runInfer(); });

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -10,13 +11,17 @@ import (
 	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/llm"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
 // Param is one profile parameter as the data file gives it: a value with
-// its provenance, Sources (keys) or Calibrated (on what), or Assumed.
+// its provenance, Sources (keys) or Calibrated (on what), or Assumed, and
+// optionally the range (Min, Max) its sources allow.
 type Param[T any] struct {
 	Value      T        `yaml:"value" json:"value"`
+	Min        *T       `yaml:"min,omitempty" json:"min,omitempty"`
+	Max        *T       `yaml:"max,omitempty" json:"max,omitempty"`
 	Sources    []string `yaml:"sources,omitempty" json:"sources,omitempty"`
 	Calibrated string   `yaml:"calibrated,omitempty" json:"calibrated,omitempty"`
 	Assumed    bool     `yaml:"assumed,omitempty" json:"assumed,omitempty"`
@@ -25,6 +30,42 @@ type Param[T any] struct {
 
 func (p Param[T]) provenance() (keys []string, ok bool) {
 	return p.Sources, len(p.Sources) > 0 || p.Calibrated != "" || p.Assumed
+}
+
+// number is what a ranged parameter can be.
+type number interface {
+	~float64 | ~int
+}
+
+// param returns p's range as an uncertain.Param: triangular over
+// [Min, Max] with its mode at Value, fixed without a range. A missing end
+// is the value itself.
+func param[T number](p Param[T]) (uncertain.Param, error) {
+	v := float64(p.Value)
+	lo, hi := v, v
+	if p.Min != nil {
+		lo = float64(*p.Min)
+	}
+	if p.Max != nil {
+		hi = float64(*p.Max)
+	}
+	if lo == hi {
+		return uncertain.Fixed(v), nil
+	}
+	return uncertain.FromRange(lo, v, hi)
+}
+
+// drawn is this trial's value of p, named stack.<id>.<name>.
+func drawn[T number](d *uncertain.Draw, id, name string, p Param[T]) (T, error) {
+	u, err := param(p)
+	if err != nil {
+		return p.Value, fmt.Errorf("stack %s: %s: %w", id, name, err)
+	}
+	x := d.Value("stack."+id+"."+name, u)
+	if _, isInt := any(p.Value).(int); isInt {
+		x = math.Round(x)
+	}
+	return T(x), nil
 }
 
 // InferenceParams is a serving stack's profile as stacks-inference.yaml
@@ -65,6 +106,57 @@ func (s InferenceStack) Profile() inference.Profile {
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ExpertImbalance: p.ExpertImbalance.Value}
+}
+
+// Sample is the profile with each ranged parameter drawn from d (the
+// typical profile, = Profile(), with uncertain.Typical()). Inputs are
+// named stack.<id>.<parameter>.
+func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
+	pr := s.Profile()
+	p := s.Params
+	var err error
+	f := func(dst *float64, name string, v Param[float64]) {
+		if err == nil {
+			*dst, err = drawn(d, s.ID, name, v)
+		}
+	}
+	f(&pr.MatmulEff, "matmul_eff", p.MatmulEff)
+	f(&pr.FP4MatmulScale, "fp4_matmul_scale", p.FP4MatmulScale)
+	f(&pr.AttentionEff, "attention_eff", p.AttentionEff)
+	f(&pr.MemoryEff, "memory_eff", p.MemoryEff)
+	f(&pr.CollectiveEff, "collective_eff", p.CollectiveEff)
+	f(&pr.CommOverlap, "comm_overlap", p.CommOverlap)
+	f(&pr.ExpertImbalance, "expert_imbalance", p.ExpertImbalance)
+	if err == nil {
+		pr.StepOverhead, err = drawn(d, s.ID, "step_overhead", p.StepOverhead)
+	}
+	if err == nil {
+		pr.LayerOverhead, err = drawn(d, s.ID, "layer_overhead", p.LayerOverhead)
+	}
+	return pr, err
+}
+
+// ranges checks every stated range: min ≤ value ≤ max.
+func (p InferenceParams) ranges() error {
+	for _, c := range []struct {
+		name string
+		p    Param[float64]
+	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"attention_eff", p.AttentionEff},
+		{"memory_eff", p.MemoryEff}, {"collective_eff", p.CollectiveEff}, {"comm_overlap", p.CommOverlap},
+		{"expert_imbalance", p.ExpertImbalance}} {
+		if _, err := param(c.p); err != nil {
+			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		p    Param[units.Seconds]
+	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}} {
+		if _, err := param(c.p); err != nil {
+			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
+		}
+	}
+	return nil
 }
 
 // provenances lists each parameter's name with its provenance check.
@@ -156,6 +248,9 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 			}
 		}
 		if err := st.Profile().Validate(); err != nil {
+			return fmt.Errorf("%s: %w", at, err)
+		}
+		if err := st.Params.ranges(); err != nil {
 			return fmt.Errorf("%s: %w", at, err)
 		}
 	}

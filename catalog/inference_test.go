@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"chipgap/inference"
+	"chipgap/uncertain"
 )
 
 func TestInferenceStacksCoverEveryStack(t *testing.T) {
@@ -97,4 +98,51 @@ func loadInfCatalog(t *testing.T) *Catalog {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Sample with uncertain.Typical() is the typical profile; drawn profiles
+// stay inside each parameter's [min, max] and valid; a range that does
+// not hold its value is refused, naming the parameter.
+func TestInferenceStackSample(t *testing.T) {
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range data.Stacks {
+		typ, err := st.Sample(uncertain.Typical())
+		if err != nil || typ != st.Profile() {
+			t.Errorf("%s: Sample(Typical) = %+v, %v; want the typical profile %+v", st.ID, typ, err, st.Profile())
+		}
+	}
+	cuda := data.Stacks[0]
+	if cuda.ID != "cuda" || cuda.Params.MemoryEff.Min == nil || cuda.Params.MemoryEff.Max == nil {
+		t.Fatalf("first stack %s: want cuda with a memory_eff range", cuda.ID)
+	}
+	lo, hi := *cuda.Params.MemoryEff.Min, *cuda.Params.MemoryEff.Max
+	seen := map[float64]bool{}
+	_, err = uncertain.Run(200, 7, func(d *uncertain.Draw) (map[string]float64, error) {
+		p, err := cuda.Sample(d)
+		if err != nil {
+			return nil, err
+		}
+		if p.MemoryEff < lo || p.MemoryEff > hi {
+			t.Errorf("drawn memory_eff %.3f outside [%.2f, %.2f]", p.MemoryEff, lo, hi)
+		}
+		if err := p.Validate(); err != nil {
+			t.Errorf("drawn profile invalid: %v", err)
+		}
+		seen[p.MemoryEff] = true
+		return map[string]float64{"m": p.MemoryEff}, nil
+	})
+	if err != nil || len(seen) < 100 {
+		t.Errorf("200 draws: %d distinct memory_eff values, err %v; want the range sampled", len(seen), err)
+	}
+	bad := cuda
+	x := 0.95
+	bad.Params.MemoryEff.Max = &x
+	bad.Params.MemoryEff.Value, bad.Params.MemoryEff.Min = 0.97, nil
+	if err := (&InferenceStacks{Stacks: []InferenceStack{bad}}).check(c, "x.yaml"); err == nil || !strings.Contains(err.Error(), "memory_eff") {
+		t.Errorf("memory_eff 0.97 with max 0.95: err = %v, want one naming memory_eff", err)
+	}
 }

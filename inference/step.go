@@ -187,7 +187,7 @@ func (l *layout) stage(a *acc, ld load) {
 	tComp += a.roof(0, 1, act, mem)
 	// TP all-reduces sit between dependent GEMMs: exposed. EP dispatch
 	// and combine overlap with the other micro-batch's compute.
-	tTP, tEP := l.comm(ta, frac)
+	tTP, tEP := l.comm(ta, frac, ld.preTokens > 0)
 	a.comm += tTP + tEP - p.CommOverlap*math.Min(tComp, tEP)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks) / adp
@@ -219,8 +219,9 @@ func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, tokens, n float6
 }
 
 // comm is the stage's communication time on one device: two TP
-// all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep).
-func (l *layout) comm(ta, frac float64) (tp, ep float64) {
+// all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep);
+// hier: the batch has prompt tokens (hierarchical EP kernels).
+func (l *layout) comm(ta, frac float64, hier bool) (tp, ep float64) {
 	s := l.sh
 	if l.tp > 1 {
 		ar := l.cluster.AllReduce(units.Bytes(ta*s.hidden*l.actBytes), l.tpGroup)
@@ -229,9 +230,32 @@ func (l *layout) comm(ta, frac float64) (tp, ep float64) {
 	if l.ep > 1 && s.moeLayers > 0 {
 		tokDev := ta / float64(l.tp)
 		disp := math.Min(l.wBytes, 2)
-		d := l.cluster.AllToAll(units.Bytes(tokDev*s.active*s.hidden*disp), l.epGroup)
-		c := l.cluster.AllToAll(units.Bytes(tokDev*s.active*s.hidden*l.actBytes), l.epGroup)
-		ep = float64(d+c) * s.moeLayers * frac
+		d := l.epAllToAll(tokDev*s.hidden*disp, s.active, hier)
+		c := l.epAllToAll(tokDev*s.hidden*l.actBytes, s.active, hier)
+		ep = (d + c) * s.moeLayers * frac
 	}
 	return tp, ep
+}
+
+// epAllToAll is one EP dispatch or combine on a device: perCopy bytes for
+// each of the k experts its tokens go to. Within one scale-up domain, or
+// with direct sends (hier false: decode batches, DeepEP's low-latency
+// kernels, one RDMA write per expert copy), it is the all-to-all of the k
+// copies. A batch with prompt tokens (hier true) uses hierarchical kernels
+// (DeepEP's normal mode, NVLink–RDMA forwarding): a token crosses
+// scale-out once per distinct remote node holding one of its experts,
+// (nodes−1)·(1 − (1 − 1/nodes)^k) of them for uniformly spread experts,
+// and fans out to the experts over scale-up.
+func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
+	g, c := l.epGroup, l.cluster
+	all := float64(c.AllToAll(units.Bytes(perCopy*k), g))
+	if !hier || !g.Spans() {
+		return all
+	}
+	nodes := float64(g.N) / float64(g.PerNode)
+	remote := (nodes - 1) * (1 - math.Pow(1-1/nodes, k))
+	tOut := perCopy*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
+	n := float64(g.N)
+	tUp := perCopy*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)
+	return math.Min(all, math.Max(tOut, tUp))
 }

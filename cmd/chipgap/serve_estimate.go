@@ -22,7 +22,8 @@ Usage: chipgap serve-estimate [flags]
 Estimates what a serving deployment gives per chip: the throughput–latency
 curve over batch sizes (TPOT, TTFT, output and input tokens/s per chip,
 what bounds each step), the best operating point under a TPOT and/or TTFT
-target with its range (from the catalog's min/max chip figures), memory
+target with its range (p10–p90 of 200 seeded draws over the catalog's
+min/typ/max chip figures and the serving stack's parameter ranges), memory
 and KV-cache capacity, and cost and energy per million output tokens.
 
 Modes: colocated (continuous batching with chunked prefill; default),

@@ -70,7 +70,7 @@ func printBest(w io.Writer, r serveResult) {
 }
 
 func rangeText(lo, hi *float64) string {
-	return rangeNums(lo, hi) + " on the catalog's min–max chip figures"
+	return rangeNums(lo, hi) + " p10–p90 over the chip's and the stack's ranges"
 }
 
 func rangeNums(lo, hi *float64) string {

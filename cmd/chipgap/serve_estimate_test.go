@@ -115,6 +115,31 @@ func TestServeEstimateScenarioComparison(t *testing.T) {
 			t.Errorf("comparison lacks %s:\n%s", chip, table)
 		}
 	}
+	// Every deployment's range comes from its inputs' ranges: the H800's
+	// chip figures have none in the catalog, its stack's efficiencies do,
+	// so it too gets a range strictly around its point. Same seed, same
+	// bytes.
+	code, js, errs := runServe(t, "--scenario", "testdata/deepseek-decode-comparison.yaml", "--json")
+	if code != exitOK {
+		t.Fatalf("--json: exit %d: %s", code, errs)
+	}
+	var rs []struct {
+		Spec     struct{ Chip string }
+		Best     *struct{ OutputPerChip float64 `json:"output_tokens_per_s_per_chip"` }
+		BestLow  *float64 `json:"best_low"`
+		BestHigh *float64 `json:"best_high"`
+	}
+	if err := json.Unmarshal([]byte(js), &rs); err != nil || len(rs) != 3 {
+		t.Fatalf("JSON: %v (%d results)", err, len(rs))
+	}
+	for _, r := range rs {
+		if r.Best == nil || r.BestLow == nil || r.BestHigh == nil || !(*r.BestLow < r.Best.OutputPerChip && r.Best.OutputPerChip < *r.BestHigh) {
+			t.Errorf("%s: best %v, range %v–%v; want a range strictly around the point", r.Spec.Chip, r.Best, r.BestLow, r.BestHigh)
+		}
+	}
+	if _, again, _ := runServe(t, "--scenario", "testdata/deepseek-decode-comparison.yaml", "--json"); again != js {
+		t.Error("two runs of the same scenario differ")
+	}
 }
 
 func TestServeEstimateDisagg(t *testing.T) {

@@ -124,8 +124,10 @@ func TestServeEstimateScenarioComparison(t *testing.T) {
 		t.Fatalf("--json: exit %d: %s", code, errs)
 	}
 	var rs []struct {
-		Spec     struct{ Chip string }
-		Best     *struct{ OutputPerChip float64 `json:"output_tokens_per_s_per_chip"` }
+		Spec struct{ Chip string }
+		Best *struct {
+			OutputPerChip float64 `json:"output_tokens_per_s_per_chip"`
+		}
 		BestLow  *float64 `json:"best_low"`
 		BestHigh *float64 `json:"best_high"`
 	}

@@ -108,8 +108,9 @@ func TestPublishedFigures(t *testing.T) {
 		return ch
 	}
 	// H100 SXM datasheet: 989.4 TF BF16 dense (1978.9 sparse), 3.35 TB/s, 80 GB, 700 W.
+	// The 80 GB are binary: 80 GiB = 85.9e9 bytes (nvidia-smi: 81,559 MiB usable).
 	h := get("h100-sxm")
-	if h.Peak[hardware.BF16].Typ != 989.4e12 || h.HBM.Bandwidth.Typ != 3.35e12 || h.HBM.Capacity.Typ != 80e9 || h.TDP.Typ != 700 {
+	if h.Peak[hardware.BF16].Typ != 989.4e12 || h.HBM.Bandwidth.Typ != 3.35e12 || h.HBM.Capacity.Typ != 80<<30 || h.TDP.Typ != 700 {
 		t.Errorf("h100-sxm: bf16 %v, bw %v, hbm %v, tdp %v", h.Peak[hardware.BF16].Typ, h.HBM.Bandwidth.Typ, h.HBM.Capacity.Typ, h.TDP.Typ)
 	}
 	// 910B BF16: 280 (Gitee), 320 (most), 376 (Epoch/TrendForce).

@@ -72,6 +72,9 @@ func statedFeatures(p training.Profile, t *Training) training.Profile {
 	if t.Recompute == string(parallel.RecomputeSelective) {
 		p.SelectiveRecompute.Value = 1
 	}
+	if t.Recompute != "" && t.Recompute != string(parallel.RecomputeFull) {
+		p.AlwaysRecompute.Value = 0
+	}
 	if pp.Zero != nil && float64(*pp.Zero) > p.MaxZeRO.Value {
 		p.MaxZeRO.Value = float64(*pp.Zero)
 	}

@@ -59,6 +59,7 @@ func (p *prep) largestLayer(pl parallel.Plan) float64 {
 // micro-batches in flight; the layers of the fullest stage.
 type actParts struct {
 	keep, input, worst, embed, logits, inflight, layers float64
+	compiled                                            bool // CompiledRemat
 }
 
 // actParts follows Korthikanti et al. 2022 Table 2 (per layer, generalised
@@ -97,6 +98,7 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		a.inflight *= 1 + float64(pl.PP-1)/float64(pl.PP*pl.VPP)
 	}
 	a.layers = stageLayers(p.m.Layers, pl)
+	a.compiled = p.prof.CompiledRemat.Value >= 0.5
 	a.logits = 2 * 4 * t * float64(p.m.Vocab) / tp
 	return a
 }
@@ -105,12 +107,12 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 // stage's layers is recomputed (1 with full recompute, 0 otherwise): the
 // layers' sets or inputs for each micro-batch in flight, the embedding
 // output, one layer's set again as backward working memory (two when
-// layers are recomputed), and the logits.
+// layers are recomputed eagerly, one under compiled remat), and the logits.
 func (a actParts) activations(frac float64) float64 {
 	perLayer := frac*a.input + (1-frac)*a.keep
 	act := (perLayer*a.layers + a.embed) * a.inflight
 	act += a.worst
-	if frac > 0 {
+	if frac > 0 && !a.compiled {
 		act += a.worst
 	}
 	return act + a.logits

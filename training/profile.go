@@ -85,6 +85,15 @@ type Profile struct {
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
+	// CompiledRemat (0 or 1): the framework compiles the whole backward
+	// graph (XLA), so a recomputed layer's tensors are rematerialised and
+	// freed part by part and one layer's set is live at the peak; 0 is
+	// eager checkpointing (the recomputed set plus its gradients, two).
+	CompiledRemat Param `yaml:"compiled_remat" json:"compiled_remat"`
+	// AlwaysRecompute (0 or 1): the stack's code path, as its sources ran
+	// it, recomputes every layer (Megatron-LM 2021's --checkpoint-activations);
+	// a search keeps to full recompute and Estimate rejects a plan without.
+	AlwaysRecompute Param `yaml:"always_recompute" json:"always_recompute"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -104,6 +113,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
+		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 	}
 }
 
@@ -170,6 +180,8 @@ func (p Profile) Supports(pl parallel.Plan) error {
 		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID)}
 	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
 		return &FieldError{"sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID)}
+	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
+		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID)}
 	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
 		return &FieldError{"vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID)}
 	}
@@ -183,6 +195,9 @@ func (p Profile) Restrict(s parallel.Space) parallel.Space {
 		for z := 0; float64(z) <= p.MaxZeRO.Value && z <= 3; z++ {
 			s.ZeRO = append(s.ZeRO, z)
 		}
+	}
+	if len(s.Recompute) == 0 && p.AlwaysRecompute.Value >= 0.5 {
+		s.Recompute = []parallel.Recompute{parallel.RecomputeFull}
 	}
 	if len(s.Recompute) == 0 {
 		s.Recompute = []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull}

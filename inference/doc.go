@@ -59,7 +59,11 @@
 //     layer; EP dispatch (at the weight precision, ≤ 2 bytes) and combine
 //     (2 bytes) all-to-all per MoE layer, on hardware.Cluster's
 //     hierarchical collectives at CollectiveEff of the link rate;
-//     CommOverlap of it hidden behind compute.
+//     CommOverlap of it hidden behind compute. Across nodes, a step with
+//     prompt tokens uses hierarchical EP kernels (DeepEP normal mode): a
+//     token crosses scale-out once per distinct remote node holding one of
+//     its k experts, (nodes−1)·(1−(1−1/nodes)^k); decode-only steps send
+//     one copy per expert (low-latency kernels).
 //   - PP: the batch splits into PP micro-batches; a step is PP stage
 //     times plus the stage-to-stage sends.
 //   - overheads: StepOverhead per step plus LayerOverhead per layer.

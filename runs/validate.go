@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"chipgap/catalog"
 )
@@ -30,6 +31,10 @@ type Result struct {
 	Stack     string   `json:"stack,omitempty"`
 	Reason    string   `json:"reason,omitempty"`
 	Note      string   `json:"note,omitempty"` // the stack chosen and, for chip_hours, the whole-run parts
+	Chip      string   `json:"chip,omitempty"`
+	Family    string   `json:"family,omitempty"` // vendor and architecture, for the per-family summary
+	// Derivation is the run's own account of its measured value.
+	Derivation string `json:"derivation,omitempty"`
 }
 
 // Summary aggregates a table: every run counts in Runs; the errors are
@@ -62,6 +67,8 @@ func Validate(cat *catalog.Catalog, f *File) Report {
 
 func validateRun(cat *catalog.Catalog, r Run) Result {
 	res := Result{ID: r.ID, Kind: r.Kind, Metric: r.Measured.Metric, Measured: r.Measured.Value}
+	res.Chip, res.Family = r.System.Chip, chipFamily(cat, r.System.Chip)
+	res.Derivation = r.Measured.Derivation
 	var (
 		p   Prediction
 		err error
@@ -114,4 +121,23 @@ func Summarize(rs []Result) Summary {
 		s.MedianAbsError = (errs[n/2-1] + errs[n/2]) / 2
 	}
 	return s
+}
+
+// chipFamily is the chip's vendor and architecture name ("NVIDIA Hopper",
+// "Huawei Da Vinci"), or its product line where the catalog names no
+// architecture ("Google TPU v5e", "Intel Gaudi 2"); the chip id if the
+// catalog lacks the chip.
+func chipFamily(cat *catalog.Catalog, id string) string {
+	c, err := cat.Chip(id)
+	if err != nil {
+		return id
+	}
+	arch, _, _ := strings.Cut(c.Architecture, "(")
+	arch, _, _ = strings.Cut(arch, ":")
+	arch = strings.Trim(strings.TrimSpace(arch), "'")
+	if arch == "" { // the product line: "Google TPU v5e" → "TPU v5e"
+		name, _, _ := strings.Cut(c.Name, "(")
+		arch = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), c.Vendor))
+	}
+	return strings.TrimSpace(c.Vendor + " " + arch)
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"text/tabwriter"
 
 	"chipgap/catalog"
 	"chipgap/runs"
+	"chipgap/training"
 )
 
 const validateUsage = `Usage: chipgap validate FILE [FILE...] [--json | --markdown]
@@ -22,7 +24,9 @@ file stops with an error naming the run id and the field.
 
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:
-  chipgap validate ../shared/data/published-runs.yaml runs/testdata/heldout-runs.yaml --markdown > docs/validation.md`
+  chipgap validate runs/testdata/published-runs.yaml validation/holdout-runs.yaml --markdown > docs/validation.md
+(the first file is the calibration set, a copy of ../shared/data/published-runs.yaml;
+the second the hold-out set, never calibrated on).`
 
 func cmdValidate(e *env, args []string) error {
 	fs := newFlags(e, "validate", validateUsage)
@@ -56,7 +60,11 @@ func cmdValidate(e *env, args []string) error {
 		all.Summary = runs.Summarize(all.Results)
 		return writeJSON(e.stdout, all)
 	case *md:
-		return runs.WriteMarkdown(e.stdout, sections)
+		calibrated, err := calibratedParams(cat)
+		if err != nil {
+			return err
+		}
+		return runs.WriteMarkdownPage(e.stdout, sections, calibrated)
 	}
 	for i, s := range sections {
 		if len(sections) > 1 {
@@ -99,4 +107,28 @@ func printValidation(w io.Writer, rep runs.Report) error {
 	fmt.Fprintf(w, "\n%d runs, %d predicted: mean absolute error %.1f%%, median %.1f%%, worst %s (%.1f%%)\n",
 		s.Runs, s.Predicted, 100*s.MeanAbsError, 100*s.MedianAbsError, s.Worst, 100*s.WorstError)
 	return nil
+}
+
+// calibratedParams lists every training-stack parameter whose basis is
+// "calibrated", with its value and the note saying on what it was fitted.
+func calibratedParams(cat *catalog.Catalog) ([]string, error) {
+	stacks, err := cat.TrainingStacks()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, st := range stacks {
+		ps := st.Params()
+		names := make([]string, 0, len(ps))
+		for n := range ps {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if p := ps[n]; p.Basis == training.Calibrated {
+				out = append(out, fmt.Sprintf("`%s.%s` = %g: %s", st.ID, n, p.Value, p.Note))
+			}
+		}
+	}
+	return out, nil
 }

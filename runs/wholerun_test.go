@@ -1,0 +1,96 @@
+package runs
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+var wholeRunModel = llm.Model{Name: "13b", Layers: 40, Hidden: 5120, Heads: 40, KVHeads: 40, FFN: 20480, Vocab: 50000,
+	Act: llm.GeLU, Attention: llm.MHA}
+
+// The parts of a whole run add up to its total, and the total exceeds
+// the steady state (failures and checkpoints cost time on any stack).
+func TestWholeRunParts(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stack := range []string{"cuda", "cann"} {
+		w, err := wholeRun(cat, wholeRunModel, stack, 1024, 8, units.Seconds(30*86400))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := w.Steady + w.Slowdown + w.Lost + w.Restart + w.Checkpointing
+		if math.Abs(sum/w.Total-1) > 1e-9 {
+			t.Errorf("%s: parts sum to %g chip-h, total %g", stack, sum, w.Total)
+		}
+		// Steady state: 30 days × 1024 chips × 24 h = 737,280 chip-h.
+		if math.Abs(w.Steady/737280-1) > 1e-9 || w.Total <= w.Steady || w.Interruptions <= 0 {
+			t.Errorf("%s: steady %g chip-h (want 737280), total %g, %g interruptions", stack, w.Steady, w.Total, w.Interruptions)
+		}
+	}
+}
+
+// Kernel maturation: throughput starts at 1 − s and recovers linearly
+// over T, so a run longer than T loses s·T/2 of wall time while it ramps
+// (times the compute share of the wall time, close to 1). For the cann
+// stack's typical s = 0.25 and T = 60 days that is 7.5 days, on 1024
+// chips 7.5 × 24 × 1024 = 184,320 chip-hours.
+func TestWholeRunMaturation(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := cat.Engineering()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := eng["cann"].Engineering
+	want := float64(e.InitialSlowdown.Typ) * float64(e.Maturation.Typ) / 2 * 1024 / 3600
+	w, err := wholeRun(cat, wholeRunModel, "cann", 1024, 8, units.Seconds(120*86400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(w.Slowdown/want-1) > 0.05 {
+		t.Errorf("cann maturation = %.0f chip-h, want about %.0f (s·T/2)", w.Slowdown, want)
+	}
+	cuda, err := wholeRun(cat, wholeRunModel, "cuda", 1024, 8, units.Seconds(120*86400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cuda.Slowdown != 0 {
+		t.Errorf("cuda maturation = %g chip-h, want 0 (the reference stack's kernels are mature)", cuda.Slowdown)
+	}
+}
+
+// devices_per_chip defaults to 1 when a run omits it (published-runs.md),
+// even on a chip the catalog lists as two devices (Ascend 910C: two
+// dies); stated, it is kept.
+func TestTrainingDevicesPerChipDefault(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(oneRun, "chip: a100-sxm4-80gb", "chip: ascend-910c", 1)
+	for _, c := range []struct {
+		extra string
+		want  int
+	}{{"", 1}, {", devices_per_chip: 2", 2}} {
+		f, err := Parse([]byte(strings.Replace(src, "software: megatron-lm}", "software: megatron-lm"+c.extra+"}", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := SetupTraining(cat, f.Runs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Job.DevicesPerChip != c.want {
+			t.Errorf("devices_per_chip%q: job has %d, want %d", c.extra, s.Job.DevicesPerChip, c.want)
+		}
+	}
+}

@@ -146,3 +146,32 @@ func TestInferenceStackSample(t *testing.T) {
 		t.Errorf("memory_eff 0.97 with max 0.95: err = %v, want one naming memory_eff", err)
 	}
 }
+
+// The rocm profile is calibrated on the OCI MI300X latency table (vLLM
+// benchmark_latency.py, Llama 3.1 405B FP8 on 8 × MI300X, TP8, 128 in /
+// 128 out): output tokens/s per node 36 at batch 1, 1,184 at 64, 1,585 at
+// 128, 1,846 at 256. The profile must reproduce the table within 15 %
+// (colocated steps stand in for the benchmark's static batch).
+func TestROCmProfileReproducesOCILatencyTable(t *testing.T) {
+	c := loadInfCatalog(t)
+	m, err := c.Model("llama3.1-405b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := c.Deployment(DeploymentOptions{Chip: "mi300x", Chips: 8, Software: "vllm", Model: m,
+		Parallel: inference.Parallel{TP: 8}, Precision: "fp8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := map[int]float64{1: 36, 64: 1184, 128: 1585, 256: 1846}
+	pts, err := inference.Curve(d, inference.Colocated, inference.Workload{Input: 128, Output: 128}, inference.SLO{}, []int{1, 64, 128, 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pts {
+		got := p.OutputPerChip * 8
+		if want := table[p.Batch]; got < want/1.15 || got > want*1.15 {
+			t.Errorf("batch %d: %.0f output tokens/s per node, OCI table %.0f (want within 15 %%)", p.Batch, got, want)
+		}
+	}
+}

@@ -70,9 +70,15 @@ func median(s []float64) float64 {
 // profile value). Every run must be predicted: an unpredicted run fails.
 func TestInferenceAccuracy(t *testing.T) {
 	for _, f := range []struct {
-		path string
-		runs int
-	}{{"testdata/published-runs.yaml", 6}, {"../cmd/chipgap/testdata/inference-heldout.yaml", 17}} {
+		path  string
+		runs  int
+		worst float64
+	}{{"testdata/published-runs.yaml", 6, 0.30}, {"../cmd/chipgap/testdata/inference-heldout.yaml", 17, 0.30},
+		// The independent hold-out file (validation/README.md): the same
+		// median goal; its two documented residuals (DeepSeek's production
+		// decode +37 %, SGLang prefill +34 %) exceed 30 %, so the worst
+		// bound here only guards against regressions.
+		{"../validation/holdout-runs.yaml", 8, 0.40}} {
 		path := f.path
 		_, abs := inferenceErrors(t, path)
 		if len(abs) != f.runs {
@@ -81,8 +87,8 @@ func TestInferenceAccuracy(t *testing.T) {
 		if m := median(abs); m > 0.12 {
 			t.Errorf("%s: median |error| = %.1f %%, want ≤ 12 %%", path, m*100)
 		}
-		if w := abs[len(abs)-1]; w > 0.30 {
-			t.Errorf("%s: worst |error| = %.1f %%, want ≤ 30 %%", path, w*100)
+		if w := abs[len(abs)-1]; w > f.worst {
+			t.Errorf("%s: worst |error| = %.1f %%, want ≤ %.0f %%", path, w*100, f.worst*100)
 		}
 	}
 }

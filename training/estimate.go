@@ -51,7 +51,7 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 		n := perStage * float64(k.count) / L
 		q := p.layerForward(k, pl, t)
 		s.fwd += n * q.compute()
-		s.bwd += n * 2 * q.compute()
+		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
 		comm := 2.0 // forward + backward
 		switch pl.Recompute {
 		case parallel.RecomputeFull:
@@ -89,6 +89,17 @@ func (p *prep) addMTP(s *stage, pl parallel.Plan, t, hf, hb float64) {
 	s.tp += n * 2 * q.tp
 	s.ep += n * 2 * q.ep
 	s.cp += n * 2 * q.cp
+}
+
+// flashRecompute is the extra backward work of fused attention: it keeps
+// no score matrix, so its backward recomputes QKᵀ and runs five
+// products where the forward ran two, 2.5 × the forward's FLOPs (Dao et
+// al. 2022 §3.1, Dao 2023 §3.2) against 2 × for everything else.
+func (p *prep) flashRecompute(q pass) float64 {
+	if !p.flash {
+		return 0
+	}
+	return 0.5 * q.attn
 }
 
 // headTime is the logit GEMM and cross-entropy on the last stage.

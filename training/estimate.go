@@ -38,17 +38,48 @@ type stage struct {
 	other               float64 // fixed per-layer overheads
 }
 
-// stageTime sums the layers of the fullest stage (⌈L/PP⌉ layers, mixed
-// in the model's proportions of dense and MoE layers) plus the head; a
-// fraction frac of the layers is recomputed under full recompute.
+// stageTime is the slowest pipeline stage's work per micro-batch: the
+// layers of the fullest stage (⌈L/(PP·VPP)⌉·VPP, mixed in the model's
+// proportions of dense and MoE layers) plus the head (and MTP) on the
+// last stage; a fraction frac of the layers is recomputed under full
+// recompute. Where the stack allows uneven stages (UnevenStages), the
+// last stage takes fewer layers to carry the head, and the slower of a
+// middle stage and the last stage sets the pace.
 func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
+	one := p.layerMix(pl, t, frac)
+	var head stage
+	hf, hb := p.headTime(pl, t)
+	head.fwd, head.bwd = hf, hb
+	p.addMTP(&head, pl, t, hf, hb)
+	s := one.times(stageLayers(p.m.Layers, pl)).plus(head)
+	if pl.PP == 1 || p.prof.UnevenStages.Value < 0.5 {
+		return s
+	}
+	L := p.m.Layers
+	for mid := (L + pl.PP - 1) / pl.PP; L-(pl.PP-1)*mid >= 0; mid++ {
+		m, last := one.times(float64(mid)), one.times(float64(L-(pl.PP-1)*mid)).plus(head)
+		if last.total() > m.total() {
+			m = last
+		}
+		if m.total() < s.total() {
+			s = m
+		}
+		if last.total() <= m.total() {
+			break // the last stage is no longer the slower: more layers in the middle only add
+		}
+	}
+	return s
+}
+
+// layerMix is one layer's work per micro-batch, mixed in the model's
+// proportions of layer kinds.
+func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
-	perStage := stageLayers(p.m.Layers, pl)
 	passes := 3.0 // forward, backward (2×) in comm terms: fwd, bwd
 	for i := range p.kinds {
 		k := &p.kinds[i]
-		n := perStage * float64(k.count) / L
+		n := float64(k.count) / L
 		q := p.layerForward(k, pl, t)
 		s.fwd += n * q.compute()
 		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
@@ -65,11 +96,19 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
 	}
-	hf, hb := p.headTime(pl, t)
-	s.fwd += hf
-	s.bwd += hb
-	p.addMTP(&s, pl, t, hf, hb)
 	return s
+}
+
+func (s stage) total() float64 {
+	return s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other
+}
+
+func (s stage) times(n float64) stage {
+	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n}
+}
+
+func (s stage) plus(o stage) stage {
+	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other}
 }
 
 // addMTP puts DeepSeek-V3's multi-token-prediction modules on the last

@@ -94,6 +94,10 @@ type Profile struct {
 	// it, recomputes every layer (Megatron-LM 2021's --checkpoint-activations);
 	// a search keeps to full recompute and Estimate rejects a plan without.
 	AlwaysRecompute Param `yaml:"always_recompute" json:"always_recompute"`
+	// UnevenStages (0 or 1): the pipeline may give the last stage fewer
+	// layers to balance the head (Megatron-Core's uneven first/last
+	// stages); 0 splits the layers evenly and the head adds to the last.
+	UnevenStages Param `yaml:"uneven_stages" json:"uneven_stages"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -114,6 +118,7 @@ func (p *Profile) params() []struct {
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
+		{"uneven_stages", &p.UnevenStages},
 	}
 }
 

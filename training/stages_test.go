@@ -1,0 +1,117 @@
+package training
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// Seven layers over four stages: split evenly (⌈7/4⌉ = 2 per stage) the
+// last stage runs 2 layers plus the head; with uneven stages it takes
+// 7 − 3·2 = 1 layer plus the head, and the pace is the slower of a
+// middle stage (2 layers) and that. With a vocabulary of 8192 the head
+// (2·V·h = 34 MFLOP per token, plus the cross-entropy) is below one
+// layer (24·h² + 4·s·h = 117 MFLOP), so the middle stages set the pace:
+// exactly 2 layers.
+func TestUnevenStagesBalanceTheHead(t *testing.T) {
+	m := gpt13
+	m.Layers, m.Vocab = 7, 8192
+	prof := ideal()
+	pr, err := newPrep(m, testCluster(4), prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := parallel.Plan{TP: 1, PP: 4, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	tok := 2048.0
+	one := pr.layerMix(pl, tok, 0).total()
+	hf, hb := pr.headTime(pl, tok)
+	if h := hf + hb; h >= one {
+		t.Fatalf("head %g s not below one layer %g s: the example needs a small head", h, one)
+	}
+	even := pr.stageTime(pl, tok, 0).total()
+	if math.Abs(even/(2*one+hf+hb)-1) > 1e-12 {
+		t.Errorf("even split: stage %g s, want 2 layers + head = %g s", even, 2*one+hf+hb)
+	}
+	pr.prof.UnevenStages = p(1)
+	if got := pr.stageTime(pl, tok, 0).total(); math.Abs(got/(2*one)-1) > 1e-12 {
+		t.Errorf("uneven split: stage %g s, want 2 layers = %g s", got, 2*one)
+	}
+}
+
+// Under FP8 only the layers' linear GEMMs run at the FP8 peak: the
+// attention core and the head run at the 16-bit peak, so their times do
+// not change between a BF16 and an FP8 job on a chip with FP8 = 2 × BF16.
+func TestFP8KeepsAttentionAndHeadAt16Bit(t *testing.T) {
+	c := testCluster(1)
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	job := Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16}
+	bf, _ := newPrep(gpt13, c, ideal(), job)
+	job.Precision = hardware.FP8
+	f8, _ := newPrep(gpt13, c, ideal(), job)
+	pl := plan1(parallel.RecomputeNone)
+	qb, q8 := bf.layerForward(&bf.kinds[0], pl, 2048), f8.layerForward(&f8.kinds[0], pl, 2048)
+	if q8.attn != qb.attn {
+		t.Errorf("attention fp8 %g s, bf16 %g s: want equal", q8.attn, qb.attn)
+	}
+	hb, _ := bf.headTime(pl, 2048)
+	h8, _ := f8.headTime(pl, 2048)
+	if h8 != hb {
+		t.Errorf("head fp8 %g s, bf16 %g s: want equal", h8, hb)
+	}
+}
+
+// Compiled remat (XLA) keeps one layer's set at the recompute peak
+// instead of two: the activations differ by exactly the largest layer's
+// set.
+func TestCompiledRematOneWorkingSet(t *testing.T) {
+	pr, _ := newPrep(gpt13, testCluster(1), ideal(), Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	pl := plan1(parallel.RecomputeFull)
+	eager := pr.actParts(pl)
+	pr.prof.CompiledRemat = p(1)
+	comp := pr.actParts(pl)
+	if d := eager.activations(1) - comp.activations(1); math.Abs(d/eager.worst-1) > 1e-12 {
+		t.Errorf("eager − compiled = %g B, want one worst set %g B", d, eager.worst)
+	}
+}
+
+// A stack that always recomputes (Megatron 2021) searches full recompute
+// only and rejects a plan without it, naming the field.
+func TestAlwaysRecompute(t *testing.T) {
+	prof := ideal()
+	prof.AlwaysRecompute = p(1)
+	s := prof.Restrict(parallel.Space{})
+	if len(s.Recompute) != 1 || s.Recompute[0] != parallel.RecomputeFull {
+		t.Errorf("search recompute = %v, want [full]", s.Recompute)
+	}
+	var fe *FieldError
+	if err := prof.Supports(plan1(parallel.RecomputeNone)); !errors.As(err, &fe) || fe.Field != "recompute" {
+		t.Errorf("Supports(none) = %v, want a recompute field error", err)
+	}
+}
+
+// An MTP module adds to the last stage one more layer of the model's last
+// kind, a 2h→h projection and a second pass through the head: forward
+// layer + proj + head, backward twice the layer and projection plus the
+// head's backward.
+func TestMTPOnLastStage(t *testing.T) {
+	m := tinyMoE
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	base, _ := newPrep(m, testCluster(8), ideal(), job)
+	m.MTPModules = 1
+	mtp, _ := newPrep(m, testCluster(8), ideal(), job)
+	tok := 1024.0
+	q := base.layerForward(&base.kinds[len(base.kinds)-1], pl, tok)
+	h := float64(m.Hidden)
+	proj := base.gemmTime(2*tok*2*h*h, 2*(2*tok*h+2*h*h+tok*h))
+	hf, hb := base.headTime(pl, tok)
+	want := 3*q.compute() + 3*proj + hf + hb + 2*q.ep + 2*q.tp
+	got := mtp.stageTime(pl, tok, 0).total() - base.stageTime(pl, tok, 0).total()
+	if math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("MTP adds %g s, want %g s", got, want)
+	}
+}

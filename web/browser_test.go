@@ -45,6 +45,25 @@ func needBrowser(t *testing.T) (context.Context, *browser, string) {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	t.Cleanup(b.close)
+	// Every page the test opens records script errors, unhandled
+	// rejections and content-security-policy violations; the test fails
+	// on any.
+	watch := `window.__errors = [];
+		addEventListener("securitypolicyviolation", e => __errors.push("csp " + e.violatedDirective + " " + e.blockedURI));
+		addEventListener("error", e => __errors.push("error " + e.message));
+		addEventListener("unhandledrejection", e => __errors.push("rejection " + e.reason));`
+	if _, err := b.call(ctx, "Page.enable", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.call(ctx, "Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": watch}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var errs []string
+		if err := b.eval(ctx, `window.__errors`, &errs); err != nil || errs == nil || len(errs) > 0 {
+			t.Errorf("the page's error watch: %v, %v", errs, err)
+		}
+	})
 	if u := os.Getenv("CHIPGAP_WEB_URL"); u != "" {
 		return ctx, b, strings.TrimSuffix(u, "/")
 	}

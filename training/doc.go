@@ -23,8 +23,13 @@
 // F/(peak·max·F/(F+F½)) and bytes/(HBM·memory_eff): small or skinny GEMMs
 // reach less of the peak. Attention's score and value products run at
 // attention_eff (causal half with fused attention). Norms, activations,
-// dropout and softmax move bytes at HBM speed. Backward is twice forward;
-// full recompute adds a forward, selective the attention core.
+// dropout, softmax and MoE token permutation move bytes at HBM speed.
+// Backward is twice forward (fused attention's 2.5×: it recomputes the
+// scores); full recompute adds a forward, selective the attention core.
+// Under FP8 only the linear GEMMs use the FP8 peak; attention and the head
+// stay 16-bit. The slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP
+// layers, the head (and MTP modules) on the last, or with UnevenStages
+// fewer layers on the last stage to balance the head.
 // Communication per layer: 2 TP all-reduces per pass (reduce-scatter +
 // all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all;
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
@@ -41,10 +46,13 @@
 // activations per Korthikanti et al. 2022 generalised to any FFN, GQA, MLA
 // and MoE, times the layers of the fullest stage, times the 1F1B
 // micro-batches in flight (× 1 + (PP−1)/(PP·VPP) interleaved); logits;
-// the stack's reserve and fragmentation.
+// one layer's set as backward working memory (two under eager full
+// recompute, one with CompiledRemat); the stack's reserve and
+// fragmentation.
 //
-// Reading guide: estimate.go (Estimate, evaluate), step.go (one layer),
-// memory.go, comm.go (DP and optimizer), search.go, profile.go.
+// Reading guide: estimate.go (Estimate, evaluate, stage balance, MTP),
+// step.go (one layer), layers.go (layer kinds), memory.go, comm.go (DP and
+// optimizer), search.go, profile.go.
 // Sources: Narayanan et al. 2021 (arXiv 2104.04473), Korthikanti et al.
 // 2022 (2205.05198), Rajbhandari et al. 2020 (1910.02054), Dao et al. 2022
 // (2205.14135); see docs/methodology.md (Training).

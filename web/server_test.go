@@ -204,9 +204,9 @@ func TestCompareRatios(t *testing.T) {
 		t.Errorf("b200/h100 bf16 peak ratio = %g, want %g", r, peakRatio)
 	}
 	// Llama 3.1 8B: 8.03e9 published parameters × 2 bytes ≈ 16.1 GB, over
-	// the H100's HBM (80 GB as sold) ≈ 0.2 of a chip; at 3.35 TB/s one
-	// chip streams those weights ≈ 208 times a second. The page must agree
-	// with the published count to 1 % and follow its own formula exactly.
+	// the H100's 80 GiB (85.9 GB) ≈ 0.187 of a chip; at 3.35 TB/s one chip
+	// streams those weights ≈ 208 times a second. The page must agree with
+	// the published count to 1 % and follow its own formula exactly.
 	published := m.PublishedParams * 2
 	weights := float64(m.Params().Total) * 2
 	capTyp, bwTyp := float64(h100.HBM.Capacity.Typ), float64(h100.HBM.Bandwidth.Typ)

@@ -397,3 +397,36 @@ func TestReport(t *testing.T) {
 		t.Error("report answer resolves no sources")
 	}
 }
+
+// TestCatalogEndpoints: models carry their parameter counts, every source
+// key a chip cites resolves in /api/sources, systems and limits answer.
+func TestCatalogEndpoints(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{MaxPlans: 123})
+	cat, _ := catalog.Load()
+	var models struct{ Models []modelView }
+	if st := do(t, "GET", srv.URL+"/api/models", "", &models); st != 200 || len(models.Models) != len(cat.Models()) {
+		t.Fatalf("GET /api/models = %d with %d models, want 200 with %d", st, len(models.Models), len(cat.Models()))
+	}
+	for _, m := range models.Models {
+		if m.TotalParams != m.Params().Total || m.ActiveParams > m.TotalParams || m.TotalParams <= 0 {
+			t.Errorf("model %s: total %d active %d, want the llm counts (%d)", m.ID, m.TotalParams, m.ActiveParams, m.Params().Total)
+		}
+	}
+	var srcs struct{ Sources map[string]struct{ Title string } }
+	do(t, "GET", srv.URL+"/api/sources", "", &srcs)
+	for _, c := range cat.Chips() {
+		for _, k := range chipSourceKeys(c) {
+			if srcs.Sources[k].Title == "" {
+				t.Errorf("chip %s cites %q, which /api/sources does not resolve", c.ID, k)
+			}
+		}
+	}
+	var sys struct{ Systems, Networks []json.RawMessage }
+	if st := do(t, "GET", srv.URL+"/api/systems", "", &sys); st != 200 || len(sys.Systems) == 0 || len(sys.Networks) == 0 {
+		t.Errorf("GET /api/systems = %d with %d systems, %d networks", st, len(sys.Systems), len(sys.Networks))
+	}
+	var lim limitsView
+	if do(t, "GET", srv.URL+"/api/limits", "", &lim); lim.MaxPlans != 123 || lim.MaxBody != 1<<20 {
+		t.Errorf("GET /api/limits = %+v, want the configured max_plans 123 and the default 1 MiB body", lim)
+	}
+}

@@ -430,3 +430,19 @@ func TestCatalogEndpoints(t *testing.T) {
 		t.Errorf("GET /api/limits = %+v, want the configured max_plans 123 and the default 1 MiB body", lim)
 	}
 }
+
+// TestSearchCap: a search space over MaxPlans is refused before it runs,
+// naming plan; fixing degrees brings it under.
+func TestSearchCap(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{MaxPlans: 200})
+	var e Error
+	body := `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","seq":4096,"global_batch":64}`
+	if st := do(t, "POST", srv.URL+"/api/train/search", body, &e); st != 400 || e.Field != "plan" {
+		t.Errorf("search of the whole space under a 200-plan cap = %d %+v, want 400 naming plan", st, e)
+	}
+	fixed := strings.Replace(body, `}`, `,"plan":{"tp":2,"pp":1,"cp":1,"microbatch":1,"vpp":1}}`, 1)
+	var res trainSearch
+	if st := do(t, "POST", srv.URL+"/api/train/search", fixed, &res); st != 200 || res.Evaluated > 200 || res.Evaluated == 0 {
+		t.Errorf("search with fixed degrees = %d, %d plans evaluated; want 200 and at most 200", st, res.Evaluated)
+	}
+}

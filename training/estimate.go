@@ -172,7 +172,7 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	b.TP, b.EP, b.CP = sec(mbs*s.tp), sec(mbs*s.ep), sec(mbs*s.cp)
 	b.PP = sec(mbs * p2p)
 	b.Other = sec(mbs * s.other)
-	b.Bubble = sec(float64(pl.PP-1) / float64(pl.VPP) * perMB)
+	b.Bubble = sec(p.bubbleStages(pl) * perMB)
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))
 	r := p.result(pl, b, mem, s)
@@ -228,4 +228,16 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 func stageLayers(layers int, pl parallel.Plan) float64 {
 	chunks := pl.PP * pl.VPP
 	return float64(pl.VPP * ((layers + chunks - 1) / chunks))
+}
+
+// bubbleStages is the pipeline bubble in micro-batch times: 1F1B's
+// (PP−1)/VPP (Narayanan et al. 2021 §2.2), or DualPipe's (DeepSeek-V3
+// report Table 2) (PP/2 − 1)·(F&B + B − 3W) with the overlapped chunk pair
+// F&B = F + B, B = 2F and the weight-gradient part W = B/2, which is
+// (PP/2 − 1)·2F = (PP/2 − 1)·⅔·(F + B).
+func (p *prep) bubbleStages(pl parallel.Plan) float64 {
+	if p.prof.DualPipe.Value >= 0.5 && pl.PP > 1 {
+		return max(float64(pl.PP)/2-1, 0) * 2 / 3
+	}
+	return float64(pl.PP-1) / float64(pl.VPP)
 }

@@ -34,6 +34,9 @@ func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
 		w = 2*(dense/dpN+expert/epN) + 2*2*p.largestLayer(pl)
 	}
 	var m Memory
+	if p.prof.DualPipe.Value >= 0.5 && pl.PP > 1 {
+		w *= 2 // DualPipe keeps two copies of the stage's parameters (DeepSeek-V3 report Table 2)
+	}
 	m.Weights, m.Grads, m.Optimizer = units.Bytes(w), units.Bytes(g), units.Bytes(o)
 	m.Activations = units.Bytes(p.actParts(pl).activations(frac))
 	sum := w + g + o + float64(m.Activations)

@@ -98,6 +98,10 @@ type Profile struct {
 	// layers to balance the head (Megatron-Core's uneven first/last
 	// stages); 0 splits the layers evenly and the head adds to the last.
 	UnevenStages Param `yaml:"uneven_stages" json:"uneven_stages"`
+	// DualPipe (0 or 1): DeepSeek's bidirectional pipeline schedule, whose
+	// bubble is (PP/2 − 1)·(F&B + B − 3W) rather than 1F1B's (PP−1)·(F+B),
+	// at the cost of two copies of the stage's parameters.
+	DualPipe Param `yaml:"dualpipe" json:"dualpipe"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -118,7 +122,7 @@ func (p *Profile) params() []struct {
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
-		{"uneven_stages", &p.UnevenStages},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe},
 	}
 }
 

@@ -115,3 +115,18 @@ func TestMTPOnLastStage(t *testing.T) {
 		t.Errorf("MTP adds %g s, want %g s", got, want)
 	}
 }
+
+// DualPipe's bubble (DeepSeek-V3 report Table 2) at PP 16 with B = 2F
+// and W = B/2: (16/2 − 1)·(F&B + B − 3W) = 7·2F = 7·⅔·(F + B) = 4.67
+// micro-batch times, against 1F1B's PP − 1 = 15.
+func TestDualPipeBubble(t *testing.T) {
+	pr, _ := newPrep(gpt13, testCluster(16), ideal(), Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16})
+	pl := parallel.Plan{TP: 1, PP: 16, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	if got := pr.bubbleStages(pl); got != 15 {
+		t.Errorf("1F1B bubble = %g micro-batches, want 15", got)
+	}
+	pr.prof.DualPipe = p(1)
+	if got := pr.bubbleStages(pl); math.Abs(got-7*2.0/3) > 1e-12 {
+		t.Errorf("DualPipe bubble = %g micro-batches, want 4.667", got)
+	}
+}

@@ -104,8 +104,7 @@ func predictTraining(cat *catalog.Catalog, r Run) (Prediction, error) {
 		if t := r.Training.Tokens; t <= 0 {
 			return p, fmt.Errorf("training.tokens: not given; chip_hours needs the run's token budget")
 		}
-		w, err := wholeRun(cat, r.Model, s.Cluster.Stack, s.Cluster.Chips, s.Cluster.ChipsPerNode,
-			units.Seconds(r.Training.Tokens/best.TokensPerSec))
+		w, err := wholeRun(cat, r.Model, s.Cluster, units.Seconds(r.Training.Tokens/best.TokensPerSec))
 		if err != nil {
 			return p, err
 		}

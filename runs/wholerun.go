@@ -6,6 +6,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/goodput"
+	"chipgap/hardware"
 	"chipgap/llm"
 	"chipgap/units"
 )
@@ -20,8 +21,8 @@ type WholeRun struct {
 	Interruptions                                  float64
 }
 
-// wholeRun adds to a steady-state run of work seconds on chips (nodes of
-// perNode) what the goodput package's closed form (Young 1974, Daly 2006)
+// wholeRun adds to a steady-state run of work seconds on cluster c (its
+// stack, chips and node size) what the goodput package's closed form (Young 1974, Daly 2006)
 // says the whole run costs: each failure mode of the stack's reliability
 // profile, checkpoints at Daly's interval with chipgap run's defaults
 // (bytes per parameter, storage bandwidth, async snapshot), a spare pool
@@ -29,7 +30,8 @@ type WholeRun struct {
 // maturation (throughput starts 1 − initial_slowdown below steady state
 // and recovers over the maturation time). Porting is calendar time before
 // the run, not chip time, and is left out.
-func wholeRun(cat *catalog.Catalog, m llm.Model, stack string, chips, perNode int, work units.Seconds) (WholeRun, error) {
+func wholeRun(cat *catalog.Catalog, m llm.Model, c hardware.Cluster, work units.Seconds) (WholeRun, error) {
+	stack, chips, perNode := c.Stack, c.Chips, c.ChipsPerNode
 	rel, err := cat.Reliability()
 	if err != nil {
 		return WholeRun{}, err

@@ -6,9 +6,16 @@ import (
 	"testing"
 
 	"chipgap/catalog"
+	"chipgap/hardware"
 	"chipgap/llm"
 	"chipgap/units"
 )
+
+// cluster is 1024 chips in nodes of 8 on a stack (only these fields matter
+// to the whole-run terms).
+func cluster(stack string) hardware.Cluster {
+	return hardware.Cluster{Stack: stack, Chips: 1024, ChipsPerNode: 8}
+}
 
 var wholeRunModel = llm.Model{Name: "13b", Layers: 40, Hidden: 5120, Heads: 40, KVHeads: 40, FFN: 20480, Vocab: 50000,
 	Act: llm.GeLU, Attention: llm.MHA}
@@ -21,7 +28,7 @@ func TestWholeRunParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stack := range []string{"cuda", "cann"} {
-		w, err := wholeRun(cat, wholeRunModel, stack, 1024, 8, units.Seconds(30*86400))
+		w, err := wholeRun(cat, wholeRunModel, cluster(stack), units.Seconds(30*86400))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,14 +59,14 @@ func TestWholeRunMaturation(t *testing.T) {
 	}
 	e := eng["cann"].Engineering
 	want := float64(e.InitialSlowdown.Typ) * float64(e.Maturation.Typ) / 2 * 1024 / 3600
-	w, err := wholeRun(cat, wholeRunModel, "cann", 1024, 8, units.Seconds(120*86400))
+	w, err := wholeRun(cat, wholeRunModel, cluster("cann"), units.Seconds(120*86400))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(w.Slowdown/want-1) > 0.05 {
 		t.Errorf("cann maturation = %.0f chip-h, want about %.0f (s·T/2)", w.Slowdown, want)
 	}
-	cuda, err := wholeRun(cat, wholeRunModel, "cuda", 1024, 8, units.Seconds(120*86400))
+	cuda, err := wholeRun(cat, wholeRunModel, cluster("cuda"), units.Seconds(120*86400))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -446,3 +446,37 @@ func TestSearchCap(t *testing.T) {
 		t.Errorf("search with fixed degrees = %d, %d plans evaluated; want 200 and at most 200", st, res.Evaluated)
 	}
 }
+
+// TestJobsBounded: with MaxJobs 1 a second job is refused (429) while the
+// first runs; once it is done the next one evicts it.
+func TestJobsBounded(t *testing.T) {
+	s := &Server{Limits: Limits{MaxJobs: 1}}
+	s.init()
+	release := make(chan struct{})
+	j1, err := startJob(s, "block", func(ctx context.Context, p *Progress) (int, error) {
+		p.Set("waiting", 1)
+		<-release
+		p.Step(1)
+		return 42, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *Error
+	if _, err := startJob(s, "second", func(ctx context.Context, p *Progress) (int, error) { return 0, nil }); !errors.As(err, &e) || e.Status != http.StatusTooManyRequests {
+		t.Errorf("second job while the first runs = %v, want 429", err)
+	}
+	close(release)
+	for j1.view(time.Now()).State == "running" {
+		time.Sleep(time.Millisecond)
+	}
+	if v := j1.view(time.Now()); v.State != "done" || v.Result != 42 || v.Progress.Done != 1 {
+		t.Errorf("first job = %+v, want done with 42 and its progress", v)
+	}
+	if _, err := startJob(s, "third", func(ctx context.Context, p *Progress) (int, error) { return 0, nil }); err != nil {
+		t.Errorf("third job after the first finished = %v, want the finished one evicted", err)
+	}
+	if _, ok := s.jobs.get(j1.ID); ok {
+		t.Error("the finished first job is still kept")
+	}
+}

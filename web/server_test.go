@@ -412,7 +412,9 @@ func TestCatalogEndpoints(t *testing.T) {
 			t.Errorf("model %s: total %d active %d, want the llm counts (%d)", m.ID, m.TotalParams, m.ActiveParams, m.Params().Total)
 		}
 	}
-	var srcs struct{ Sources map[string]struct{ Title string } }
+	var srcs struct {
+		Sources map[string]struct{ Title string }
+	}
 	do(t, "GET", srv.URL+"/api/sources", "", &srcs)
 	for _, c := range cat.Chips() {
 		for _, k := range chipSourceKeys(c) {

@@ -63,6 +63,12 @@ func needBrowser(t *testing.T) (context.Context, *browser, string) {
 		if err := b.eval(ctx, `window.__errors`, &errs); err != nil || errs == nil || len(errs) > 0 {
 			t.Errorf("the page's error watch: %v, %v", errs, err)
 		}
+		// No result shows a JavaScript placeholder instead of a number.
+		var junk string
+		js := `[...document.querySelectorAll("main .tab > div, #panel-body")].map(e => e.innerText).join("\n").match(/\b(null|undefined|NaN|Infinity|\[object Object\])\b/g)?.join(", ") ?? ""`
+		if err := b.eval(ctx, js, &junk); err != nil || junk != "" {
+			t.Errorf("the page shows %q (%v)", junk, err)
+		}
 	})
 	if u := os.Getenv("CHIPGAP_WEB_URL"); u != "" {
 		return ctx, b, strings.TrimSuffix(u, "/")
@@ -106,6 +112,20 @@ func TestBrowserCompare(t *testing.T) {
 	var api comparison
 	getJSON(t, base+"/api/compare?"+q[1], &api)
 	checkRendered(ctx, t, b, api)
+	// Drill into a cell: the panel lists that cell's sources, titled.
+	if err := b.eval(ctx, `document.querySelector('#compare-table tr[data-row="hbm_bandwidth"] td.v').click()`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#panel-body li[data-source]')`); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	_ = b.eval(ctx, `[...document.querySelectorAll('#panel-body li[data-source]')].map(li => li.dataset.source)`, &keys)
+	for _, r := range api.Rows {
+		if r.Key == "hbm_bandwidth" && strings.Join(keys, ",") != strings.Join(r.Cells[0].Sources, ",") {
+			t.Errorf("sources panel for %s HBM bandwidth lists %v, API cites %v", api.Chips[0].ID, keys, r.Cells[0].Sources)
+		}
+	}
 	shot(ctx, t, b, "compare.png")
 }
 

@@ -21,6 +21,12 @@ function el(tag, attrs = {}, ...kids) {
   return e;
 }
 
+// put replaces node's children with kids, skipping null and undefined
+// (replaceChildren would print them as text).
+function put(node, ...kids) {
+  node.replaceChildren(...kids.flat().filter(k => k !== null && k !== undefined));
+}
+
 // fmt prints x with 4 significant digits, no exponent for everyday sizes.
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
@@ -74,7 +80,7 @@ function showProgress(status, j) {
   const p = j.progress || {};
   const frac = p.total > 0 ? p.done / p.total : 0;
   status.className = "status";
-  status.replaceChildren(
+  put(status,
     el("span", {}, `${j.kind}: ${p.stage || "working"} ${p.total ? p.done + " / " + p.total : ""} · ${j.elapsed_s.toFixed(1)} s `),
     el("div", {class: "progress"}, el("i", {style: `width:${(100 * frac).toFixed(1)}%`})));
 }
@@ -144,17 +150,17 @@ async function loadSources() {
 
 function fillSelects() {
   for (const s of $$(".chip-select")) {
-    s.replaceChildren(...catalog.chips.map(c => el("option", {value: c.id}, c.name)));
+    put(s, ...catalog.chips.map(c => el("option", {value: c.id}, c.name)));
     s.value = "h100-sxm";
   }
   const models = catalog.models.map(m => el("option", {value: m.id}, m.name));
-  for (const s of $$(".model-select")) { s.replaceChildren(...models.map(o => o.cloneNode(true))); s.value = "llama3.1-70b"; }
+  for (const s of $$(".model-select")) { put(s, ...models.map(o => o.cloneNode(true))); s.value = "llama3.1-70b"; }
   $("#compare-model").append(...models.map(o => o.cloneNode(true)));
   const precs = ["bf16", "fp16", "fp8", "int8", "fp4", "tf32", "fp32"];
   for (const s of [...$$(".precision-select"), $("#compare-precision")]) {
-    s.replaceChildren(...precs.map(p => el("option", {value: p}, p)));
+    put(s, ...precs.map(p => el("option", {value: p}, p)));
   }
-  $("#compare-chips").replaceChildren(...catalog.chips.map(c =>
+  put($("#compare-chips"), ...catalog.chips.map(c =>
     el("label", {}, el("input", {type: "checkbox", name: "chip", value: c.id}), c.name)));
 }
 
@@ -163,11 +169,11 @@ function fillSelects() {
 async function showSources(title, c) {
   const panel = $("#panel");
   const body = $("#panel-body");
-  body.replaceChildren(el("h3", {}, title), el("p", {}, "loading sources…"));
+  put(body, el("h3", {}, title), el("p", {}, "loading sources…"));
   panel.hidden = false;
   const srcs = await loadSources().catch(() => ({}));
   const flags = [c.derived && "derived (computed by chipgap from sourced inputs)", c.assumed && "assumed (nobody published it)"].filter(Boolean);
-  body.replaceChildren(
+  put(body,
     el("h3", {}, title),
     el("p", {}, el("b", {}, c.display), c.range ? ` (range ${c.range})` : ""),
     flags.length ? el("p", {class: "muted"}, flags.join("; ")) : null,
@@ -225,7 +231,7 @@ function renderCompare(res) {
   const rows = res.rows.map(r => el("tr", {"data-row": r.key},
     el("td", {class: "lbl", title: r.note || ""}, r.label, el("span", {class: "muted"}, ` (${r.unit})`)),
     r.cells.map((c, i) => compareCell(r, c, res.chips[i]))));
-  $("#compare-out").replaceChildren(
+  put($("#compare-out"),
     el("table", {id: "compare-table"}, el("thead", {}, head), el("tbody", {}, rows)),
     chartsOf(res.charts));
 }
@@ -308,7 +314,7 @@ function bigNumber(key, label, typ, unit, lo, hi, scale = 1) {
 
 function renderTrain(r, search) {
   const out = $("#train-out");
-  if (!r) { out.replaceChildren(el("p", {}, "no plan fits")); return; }
+  if (!r) { put(out, el("p", {}, "no plan fits")); return; }
   const lo = r.ranges && r.ranges.low, hi = r.ranges && r.ranges.high;
   const big = el("div", {class: "big", id: "train-big"},
     r.days ? bigNumber("days", "Days (steady state)", r.days, "days", lo && lo.days, hi && hi.days) : null,
@@ -319,7 +325,7 @@ function renderTrain(r, search) {
   const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
     r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
     r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
-  out.replaceChildren(big, notes, chartsOf(r.charts), search ? plansTable(search) : null);
+  put(out, big, notes, chartsOf(r.charts), search ? plansTable(search) : null);
 }
 
 function plansTable(search) {
@@ -366,7 +372,7 @@ function renderInfer(res) {
     el("tbody", {}, res.points.map(p => el("tr", {},
       el("td", {}, p.batch), el("td", {}, fmt(p.tpot * 1e3)), el("td", {}, fmt(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no")))));
-  $("#infer-out").replaceChildren(big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts), table);
+  put($("#infer-out"), big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts), table);
 }
 
 // ---- whole run -------------------------------------------------------
@@ -392,7 +398,7 @@ async function runRun() {
       bigNumber("effective", "Effective training time (P50)", r.effective.p50 * 100, "%", r.effective.p10 * 100, r.effective.p90 * 100),
       bigNumber("interruptions", "Interruptions (P50)", r.interruptions.p50, "", r.interruptions.p10, r.interruptions.p90),
       bigNumber("closed", "Closed form (Young/Daly), total", (r.closed_form.wall + r.closed_form.port) / 86400, "days"));
-    $("#run-out").replaceChildren(big,
+    put($("#run-out"), big,
       el("p", {class: "muted"}, `throughput ${fmt(res.throughput.tokens_per_s)} tokens/s from ${res.throughput.source}${res.throughput.plan ? " (" + res.throughput.plan + ")" : ""}; ranges are P10–P90 over ${r.seeds} simulated runs (seed ${r.seed})`),
       chartsOf(res.charts));
     showOK(status, `${r.seeds} runs simulated, ${r.finished} finished`);
@@ -459,7 +465,7 @@ function renderReport(res) {
     el("td", {class: "lbl"}, sy.plan || sy.train_error || "–"),
     statCell(sy, "total_days", 1), statCell(sy, "mfu", 100), statCell(sy, "run_cost_usd", 1e-6),
     statCell(sy, "serve_tokens_per_s_per_chip", 1)));
-  $("#report-out").replaceChildren(
+  put($("#report-out"),
     el("h2", {}, rep.title || "Gap report"),
     el("p", {class: "muted"}, rep.subtitle),
     (rep.headline || []).length ? el("ul", {class: "headline"}, rep.headline.map(h => el("li", {}, h))) : null,

@@ -2,7 +2,6 @@ package runs
 
 import (
 	"fmt"
-	"math"
 
 	"chipgap/catalog"
 	"chipgap/goodput"
@@ -31,29 +30,17 @@ type WholeRun struct {
 // and recovers over the maturation time). Porting is calendar time before
 // the run, not chip time, and is left out.
 func wholeRun(cat *catalog.Catalog, m llm.Model, c hardware.Cluster, work units.Seconds) (WholeRun, error) {
-	stack, chips, perNode := c.Stack, c.Chips, c.ChipsPerNode
-	rel, err := cat.Reliability()
+	eng, err := cat.Engineering()
 	if err != nil {
 		return WholeRun{}, err
 	}
-	prof, err := rel.Profile(stack)
+	e0 := eng[c.Stack].Engineering
+	e0.Port = e0.Port.Scale(0) // porting is calendar time before the run, not chip time
+	j, err := cat.Job(m, c, catalog.JobOptions{Work: work, Engineering: &e0})
 	if err != nil {
 		return WholeRun{}, err
 	}
-	engs, err := cat.Engineering()
-	if err != nil {
-		return WholeRun{}, err
-	}
-	eng := engs[stack].Engineering
-	eng.Port = eng.Port.Scale(0)
-	d := rel.Defaults
-	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(m.Params().Total) * float64(d.BytesPerParam.Typ)),
-		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
-	server := min(perNode, int(d.ServerChips.Typ))
-	servers := (chips + server - 1) / max(server, 1)
-	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(servers)))
-	j := goodput.Job{Work: work, Chips: chips, ChipsPerNode: perNode, Modes: prof.Modes, Checkpoint: ck,
-		Spares: goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}, Engineering: eng}
+	chips := c.Chips
 	e, err := goodput.Closed(j)
 	if err != nil {
 		return WholeRun{}, err

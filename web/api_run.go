@@ -19,9 +19,7 @@ import (
 )
 
 // The whole-run simulation (POST /api/run/simulate) assembles a
-// goodput.Job from the catalog the way `chipgap run` does (cmd/chipgap/
-// run.go; the assembly lives in package main there, so it is repeated
-// here until it moves to a shared package): throughput from the training
+// goodput.Job with catalog.Job, as `chipgap run` does: throughput from the training
 // estimator's best plan (or the stack's labelled fallback MFU), failure
 // modes and checkpoint/spare defaults from reliability.yaml, porting and
 // maturation from stacks-engineering.yaml.
@@ -194,29 +192,14 @@ func (in runInputs) mfuRate(mfu float64, source string) (runThroughput, error) {
 	return runThroughput{TokensPerSec: tps, MFU: mfu, Source: source}, nil
 }
 
-// job assembles the goodput input with the catalog's run defaults.
+// job assembles the goodput input: catalog.Job, the same assembly as
+// `chipgap run`, validate and the gap report.
 func (in runInputs) job(tp runThroughput, eng goodput.Engineering) (goodput.Job, error) {
-	rel, err := in.cat.Reliability()
-	if err != nil {
-		return goodput.Job{}, err
-	}
-	prof, err := rel.Profile(in.cluster.Stack)
-	if err != nil {
-		return goodput.Job{}, err
-	}
-	d := rel.Defaults
-	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(in.model.Params().Total) * float64(d.BytesPerParam.Typ)),
-		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
-	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(in.cluster.Nodes())))
-	j := goodput.Job{Horizon: units.Seconds(in.req.Days) * units.Day, Chips: in.cluster.Chips,
-		ChipsPerNode: in.cluster.ChipsPerNode, Modes: prof.Modes, Checkpoint: ck,
-		Spares: goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}, Engineering: eng}
+	o := catalog.JobOptions{Horizon: units.Seconds(in.req.Days) * units.Day, Engineering: &eng}
 	if in.req.Tokens > 0 {
-		j.Work = units.Seconds(in.req.Tokens / tp.TokensPerSec)
-	} else {
-		j.Engineering = goodput.Engineering{} // a window of a run under way: porting is behind it
+		o.Work = units.Seconds(in.req.Tokens / tp.TokensPerSec)
 	}
-	return j, j.Validate()
+	return in.cat.Job(in.model, in.cluster, o)
 }
 
 // runCharts draws where the days go (P50, with P10–P90 whiskers).

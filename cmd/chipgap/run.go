@@ -264,7 +264,8 @@ func mfuRate(f runFlags, s side, mfu float64, source string) (throughput, error)
 	return throughput{TokensPerSec: tps, PerChip: tps / float64(s.Cluster.Chips), MFU: mfu, Source: source}, nil
 }
 
-// job assembles the goodput input from the catalog and the flags.
+// job assembles the goodput input from the catalog (catalog.Job: the
+// same assembly as validate, the gap report and the web API) and the flags.
 func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) error {
 	rel, err := cat.Reliability()
 	if err != nil {
@@ -275,50 +276,21 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 		return usagef("--stack: %v", err)
 	}
 	s.Counts = prof.Counts
-	d := rel.Defaults
-	bpp := float64(d.BytesPerParam.Typ)
-	if f.bytesPerParam > 0 {
-		bpp = f.bytesPerParam
-	}
-	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(s.Model.Params().Total) * bpp), StorageBW: d.StorageBW.Typ,
-		SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async, Interval: f.interval}
-	if f.storageBW > 0 {
-		ck.StorageBW = f.storageBW
+	o := catalog.JobOptions{Horizon: units.Seconds(f.days) * units.Day, BytesPerParam: f.bytesPerParam,
+		StorageBW: f.storageBW, Interval: f.interval, Engineering: &eng}
+	if f.tokens > 0 {
+		o.Work = units.Seconds(f.tokens / s.Throughput.TokensPerSec)
 	}
 	if f.ckpt != "" {
-		ck.Async = f.ckpt == "async"
+		async := f.ckpt == "async"
+		o.Async = &async
 	}
-	spares := f.spares
-	if spares < 0 { // a fraction of the job's servers (not of its scale-up domains)
-		server := min(s.Cluster.ChipsPerNode, int(d.ServerChips.Typ))
-		servers := (s.Cluster.Chips + server - 1) / server
-		spares = int(math.Ceil(float64(d.SpareFraction.Typ) * float64(servers)))
+	if f.spares >= 0 {
+		o.Spares = &f.spares
 	}
-	s.Job = goodput.Job{Horizon: units.Seconds(f.days) * units.Day, Chips: s.Cluster.Chips,
-		ChipsPerNode: s.Cluster.ChipsPerNode, Modes: prof.Modes, Checkpoint: ck,
-		Spares: goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}, Engineering: eng}
-	if f.tokens > 0 {
-		s.Job.Work = units.Seconds(f.tokens / s.Throughput.TokensPerSec)
-	} else {
-		s.Job.Engineering = goodput.Engineering{} // a window of a run under way: porting is behind it
-	}
-	if err := s.Job.Validate(); err != nil {
+	s.Job, err = cat.Job(s.Model, s.Cluster, o)
+	if err != nil {
 		return usagef("%v", err)
 	}
-	if f.spares < 0 {
-		s.Job.Spares.Nodes = max(spares, sparesNeeded(s.Job))
-	}
 	return nil
-}
-
-// sparesNeeded is the spare pool an operator would keep: the nodes away
-// for repair on average (Little's law) at the pessimistic end of the
-// failure rates, rounded up. Fewer spares than that and swaps queue for
-// repaired nodes, and the run stalls.
-func sparesNeeded(j goodput.Job) int {
-	e, err := goodput.ClosedAt(j, goodput.High)
-	if err != nil {
-		return 0
-	}
-	return int(math.Ceil(e.InRepair))
 }

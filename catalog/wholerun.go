@@ -1,0 +1,105 @@
+package catalog
+
+import (
+	"math"
+
+	"chipgap/goodput"
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// JobOptions overrides the run defaults of reliability.yaml when building
+// a whole-run job; a zero field keeps the default.
+type JobOptions struct {
+	// Work is the steady-state compute time of the run (tokens ÷ tokens/s);
+	// 0 with Horizon > 0 simulates a window of a run already under way.
+	Work units.Seconds
+	// Horizon bounds the simulated wall-clock window (0 = until Work is done).
+	Horizon       units.Seconds
+	BytesPerParam float64        // checkpoint bytes per parameter
+	StorageBW     units.ByteRate // checkpoint write bandwidth
+	Async         *bool          // asynchronous checkpoints (nil = the default)
+	Interval      units.Seconds  // checkpoint interval (0 = Daly's)
+	// Spares is the spare-server pool; nil means SparesPolicy.
+	Spares *int
+	// Engineering replaces the stack's porting and maturation overhead;
+	// nil keeps the stack's (stacks-engineering.yaml).
+	Engineering *goodput.Engineering
+}
+
+// Job assembles the goodput input for training model m on cluster cl from
+// the stack's failure modes, its engineering overhead and the run defaults
+// — the one place chipgap run, validate (chip_hours), the gap report and
+// the web API get it from, so they cannot drift apart.
+func (c *Catalog) Job(m llm.Model, cl hardware.Cluster, o JobOptions) (goodput.Job, error) {
+	rel, err := c.Reliability()
+	if err != nil {
+		return goodput.Job{}, err
+	}
+	prof, err := rel.Profile(cl.Stack)
+	if err != nil {
+		return goodput.Job{}, err
+	}
+	eng, err := c.stackEngineering(cl.Stack, o.Engineering)
+	if err != nil {
+		return goodput.Job{}, err
+	}
+	d := rel.Defaults
+	ck := goodput.Checkpoint{Bytes: units.Bytes(float64(m.Params().Total) * orDefault(o.BytesPerParam, float64(d.BytesPerParam.Typ))),
+		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ,
+		Async: d.Async, Interval: o.Interval}
+	if o.Async != nil {
+		ck.Async = *o.Async
+	}
+	if o.StorageBW > 0 {
+		ck.StorageBW = o.StorageBW
+	}
+	j := goodput.Job{Work: o.Work, Horizon: o.Horizon, Chips: cl.Chips, ChipsPerNode: cl.ChipsPerNode,
+		Modes: prof.Modes, Checkpoint: ck, Engineering: eng,
+		Spares: goodput.Spares{Swap: d.Swap.Typ, Repair: d.Repair.Typ}}
+	if o.Work == 0 {
+		j.Engineering = goodput.Engineering{} // a window of a run under way: porting is behind it
+	}
+	if o.Spares != nil {
+		j.Spares.Nodes = *o.Spares
+	} else {
+		j.Spares.Nodes = SparesPolicy(j, d)
+	}
+	return j, j.Validate()
+}
+
+func (c *Catalog) stackEngineering(stack string, override *goodput.Engineering) (goodput.Engineering, error) {
+	if override != nil {
+		return *override, nil
+	}
+	engs, err := c.Engineering()
+	if err != nil {
+		return goodput.Engineering{}, err
+	}
+	return engs[stack].Engineering, nil
+}
+
+// SparesPolicy is the spare-server pool an operator keeps: the larger of
+// the default fraction of the job's servers (servers of ServerChips chips,
+// not scale-up domains: a CloudMatrix 384 is 48 servers) and the servers
+// away for repair on average (Little's law) at the pessimistic end of the
+// failure rates. With fewer, swaps queue for repaired servers and a large
+// job with high failure rates stalls.
+func SparesPolicy(j goodput.Job, d RunDefaults) int {
+	server := max(1, min(j.ChipsPerNode, int(d.ServerChips.Typ)))
+	servers := (j.Chips + server - 1) / server
+	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(servers)))
+	j.Spares.Nodes = max(spares, 1)
+	if e, err := goodput.ClosedAt(j, goodput.High); err == nil && !math.IsNaN(e.InRepair) {
+		spares = max(spares, int(math.Ceil(e.InRepair)))
+	}
+	return spares
+}
+
+func orDefault(v, def float64) float64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}

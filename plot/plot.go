@@ -144,7 +144,9 @@ func Lines(title, xUnit, yUnit string, series []Series, limitY float64) []byte {
 	}
 	fmt.Fprintf(&b, `<path d="M%.1f %dV%.1fH%.1f" stroke="#222" fill="none"/>`+"\n", left, marginT, py(0), left+plotW)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="end" class="v">%s</text>`, left+plotW, h-8, esc(num(xs)+" "+xUnit))
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="v">%s</text>`+"\n", 4.0, marginT-8, esc(num(ys)+" "+yUnit))
+	// The y-axis maximum sits just inside the plot, right of the axis, so it
+	// never collides with the title above.
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="v">%s</text>`+"\n", left+4, marginT+10, esc(num(ys)+" "+yUnit))
 	b.WriteString("</svg>\n")
 	return b.Bytes()
 }

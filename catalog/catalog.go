@@ -194,14 +194,26 @@ func (c *Catalog) Model(id string) (llm.Model, error) {
 		}
 		ids = append(ids, m.ID)
 	}
-	return llm.Model{}, &notFound{fmt.Sprintf("unknown model %q%s", id, Suggest(id, ids))}
+	return llm.Model{}, &notFound{fmt.Sprintf("unknown model %q%s", id, suggestOrCount(id, ids, "model"))}
 }
 
 func lookup[T any](m map[string]*T, kind, id string) (*T, error) {
 	if v, ok := m[id]; ok {
 		return v, nil
 	}
-	return nil, &notFound{fmt.Sprintf("unknown %s %q%s", kind, id, Suggest(id, keys(m)))}
+	return nil, &notFound{fmt.Sprintf("unknown %s %q%s", kind, id, suggestOrCount(id, keys(m), kind))}
+}
+
+// suggestOrCount names the close ids, or when none is close says how
+// many there are and where they are listed.
+func suggestOrCount(id string, ids []string, kind string) string {
+	if s := Suggest(id, ids); s != "" {
+		return s
+	}
+	if kind == "chip" || kind == "model" {
+		return fmt.Sprintf(" (none of the %d %s ids is close; 'chipgap %ss' lists them)", len(ids), kind, kind)
+	}
+	return fmt.Sprintf(" (none of the %d %s ids is close)", len(ids), kind)
 }
 
 // notFound is a lookup error: one line naming the closest ids; it

@@ -178,17 +178,18 @@ func (w *world) setupTraining(sy *system) error {
 	return w.setupGoodput(sy)
 }
 
+// setupGoodput takes the whole-run job from catalog.Job (the one
+// assembly chipgap run, validate and the web API share): failure modes,
+// checkpoints and spare servers; each sample then replaces its work,
+// drawn failure modes and drawn engineering.
 func (w *world) setupGoodput(sy *system) error {
-	prof, err := w.rel.Profile(sy.cfg.Stack)
+	eng := goodput.Engineering{Port: sy.eng.Port, InitialSlowdown: sy.eng.InitialSlowdown, Maturation: sy.eng.Maturation}
+	work := units.Seconds(w.s.Training.Tokens / sy.plan.TokensPerSec)
+	j, err := w.c.Job(w.trainModel, sy.cluster, catalog.JobOptions{Work: work, Engineering: &eng})
 	if err != nil {
 		return err
 	}
-	sy.modes = prof.Modes
-	d := w.rel.Defaults
-	sy.ckpt = goodput.Checkpoint{Bytes: units.Bytes(float64(w.trainModel.Params().Total) * float64(d.BytesPerParam.Typ)),
-		StorageBW: d.StorageBW.Typ, SnapshotBW: d.SnapshotBW.Typ, Overhead: d.Overhead.Typ, Async: d.Async}
-	spares := int(math.Ceil(float64(d.SpareFraction.Typ) * float64(sy.cluster.Nodes())))
-	sy.spares = goodput.Spares{Nodes: spares, Swap: d.Swap.Typ, Repair: d.Repair.Typ}
+	sy.modes, sy.ckpt, sy.spares = j.Modes, j.Checkpoint, j.Spares
 	return nil
 }
 

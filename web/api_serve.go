@@ -3,12 +3,16 @@ package web
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"time"
 
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/plot"
 	"chipgap/serve"
 	"chipgap/units"
 )
@@ -17,9 +21,21 @@ import (
 // the way `chipgap simulate` does (cmd/chipgap/simulate.go): pools from
 // catalog.Deployment and serve.NewPool, a generated workload, the SLO.
 
-// maxServeRequests caps one request's simulated requests (a million take
-// a few seconds; more wants the command line).
-const maxServeRequests = 1_000_000
+// The caps on one request (documented in docs/api.md, "Serving
+// simulation"). The simulation's work grows with the output tokens it
+// generates (one decode step per token per sequence: about 20 ns a token
+// when batched, 75 ns when each sequence decodes alone, measured with
+// `chipgap simulate` on the 2-core build machine), so besides the
+// requests the server caps requests × mean output tokens, summed over a
+// sweep's rates: 10⁹ tokens is at most about 75 s, inside the job
+// timeout. The run checks its context as requests complete (about every
+// 1 %), so a timed-out request stops within a few seconds.
+const (
+	maxServeRequests = 1_000_000
+	maxServeTokens   = 1e9
+	maxServeRates    = 12
+	maxServeChips    = 100_000
+)
 
 // servePool is one pool of a serving-simulation request.
 type servePool struct {
@@ -56,8 +72,11 @@ type serveRequest struct {
 	Scheduler string     `json:"scheduler"`
 	Admission string     `json:"admission"` // auto, on-demand, reserve
 	Workload  struct {
-		Arrival  string       `json:"arrival"`
-		Rate     float64      `json:"rate"`
+		Arrival string  `json:"arrival"`
+		Rate    float64 `json:"rate"`
+		// Rates, when given, sweeps the arrival rate: one simulation a
+		// rate, the same seed for each.
+		Rates    []float64    `json:"rates"`
 		CV       float64      `json:"cv"`
 		Requests int          `json:"requests"`
 		Seed     uint64       `json:"seed"`
@@ -71,13 +90,22 @@ type serveRequest struct {
 	} `json:"slo"`
 }
 
-// serveResponse is the answer: the pools as built, the result and its
-// two charts (queue, KV use).
+// serveResponse is the answer: the pools as built, the result at Rate
+// and its two charts (queue, KV use); for a sweep, every rate's result
+// (without its time series) and a chart of latency against rate.
 type serveResponse struct {
-	Pools  []servePoolView `json:"pools"`
-	Link   serve.Link      `json:"link"`
-	Result *serve.Result   `json:"result"`
-	Charts []chart         `json:"charts"`
+	Pools  []servePoolView   `json:"pools"`
+	Link   serve.Link        `json:"link"`
+	Rate   float64           `json:"rate"`
+	Result *serve.Result     `json:"result"`
+	Charts []chart           `json:"charts"`
+	Sweep  []serveSweepPoint `json:"sweep,omitempty"`
+}
+
+// serveSweepPoint is one rate of a sweep.
+type serveSweepPoint struct {
+	Rate   float64       `json:"rate"`
+	Result *serve.Result `json:"result"`
 }
 
 type servePoolView struct {
@@ -93,8 +121,8 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	req.Workload.Requests = cmp.Or(req.Workload.Requests, 10000)
-	if err := capInt("workload.requests", req.Workload.Requests, maxServeRequests); err != nil {
+	rates, err := checkServeRequest(&req)
+	if err != nil {
 		return err
 	}
 	cat, err := s.catalogOf()
@@ -106,33 +134,126 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	wl := req.Workload
-	w8 := serve.Workload{Process: cmp.Or(wl.Arrival, serve.Poisson), Rate: wl.Rate, CV: cmp.Or(wl.CV, 2), Requests: wl.Requests,
+	w8 := serve.Workload{Process: cmp.Or(wl.Arrival, serve.Poisson), CV: cmp.Or(wl.CV, 2), Requests: wl.Requests,
 		Seed: cmp.Or(wl.Seed, 1), Prompt: wl.Input.lengths(1000), Output: wl.Output.lengths(200)}
 	slo := serve.SLO{TTFT: time.Duration(float64(req.SLO.TTFT) * 1e9), TPOT: time.Duration(float64(req.SLO.TPOT) * 1e9),
 		Percentile: cmp.Or(req.SLO.Percentile, 0.99)}
+	var names []string
+	for _, v := range views {
+		names = append(names, v.Name)
+	}
 	run := func(ctx context.Context, p *Progress) (serveResponse, error) {
-		p.Set("requests simulated", w8.Requests)
-		last := 0
-		res, err := serve.Simulate(d, w8, serve.Options{SLO: slo, Progress: func(done, total int) bool {
-			p.Step(done - last)
-			last = done
-			return ctx.Err() == nil
-		}})
-		if err != nil {
-			if ctx.Err() != nil {
-				return serveResponse{}, timeoutError(ctx)
+		p.Set("requests simulated", w8.Requests*len(rates))
+		resp := serveResponse{Pools: views, Link: d.Link}
+		for _, rate := range rates {
+			w8.Rate = rate
+			res, err := simulateServe(ctx, p, d, w8, slo)
+			if err != nil {
+				return resp, err
 			}
-			return serveResponse{}, err
+			resp.Sweep = append(resp.Sweep, serveSweepPoint{Rate: rate, Result: res})
 		}
-		var names []string
-		for _, v := range views {
-			names = append(names, v.Name)
-		}
-		q, kv := res.Charts(names)
-		return serveResponse{Pools: views, Link: d.Link, Result: res,
-			Charts: []chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}}, nil
+		resp.pick(names, len(req.Workload.Rates) > 0)
+		return resp, nil
 	}
 	return respondJobOrWait(s, w, r, "serve-simulate", run)
+}
+
+// checkServeRequest fills the defaults of req's workload, checks it
+// against the caps and returns the rates to simulate.
+func checkServeRequest(req *serveRequest) ([]float64, error) {
+	wl := &req.Workload
+	wl.Requests = cmp.Or(wl.Requests, 10000)
+	if err := capInt("workload.requests", wl.Requests, maxServeRequests); err != nil {
+		return nil, err
+	}
+	rates := []float64{wl.Rate}
+	switch {
+	case len(wl.Rates) > maxServeRates:
+		return nil, badField("workload.rates", "%d rates: want at most %d", len(wl.Rates), maxServeRates)
+	case len(wl.Rates) > 0 && wl.Rate != 0:
+		return nil, badField("workload.rates", "give rate or rates, not both")
+	case len(wl.Rates) > 0:
+		rates = wl.Rates
+	}
+	for i, r := range rates {
+		if !(r > 0) || math.IsInf(r, 0) {
+			field := "workload.rate"
+			if len(wl.Rates) > 0 {
+				field = fmt.Sprintf("workload.rates[%d]", i)
+			}
+			return nil, badField(field, "%g: want a positive request rate per second", r)
+		}
+	}
+	out := float64(max(wl.Output.Tokens, 200, (wl.Output.Min+wl.Output.Max)/2))
+	if n := float64(wl.Requests*len(rates)) * out; n > maxServeTokens {
+		return nil, badField("workload.requests", "%d requests × %d rates × %g output tokens = %.3g tokens to simulate, over this server's limit of %.0e (see docs/api.md)",
+			wl.Requests, len(rates), out, n, maxServeTokens)
+	}
+	return rates, nil
+}
+
+// simulateServe runs one simulation, reporting completed requests to p
+// and stopping when ctx ends.
+func simulateServe(ctx context.Context, p *Progress, d serve.Deployment, w serve.Workload, slo serve.SLO) (*serve.Result, error) {
+	last := 0
+	res, err := serve.Simulate(d, w, serve.Options{SLO: slo, Progress: func(done, total int) bool {
+		p.Step(done - last)
+		last = done
+		return ctx.Err() == nil
+	}})
+	if err != nil && ctx.Err() != nil {
+		return nil, timeoutError(ctx)
+	}
+	p.Step(w.Requests - last) // requests rejected or left unfinished by an overload
+	return res, err
+}
+
+// pick sets the response's result: the one rate simulated, or for a
+// sweep the highest rate not overloaded (else the lowest), whose charts
+// it draws; a sweep keeps its points without their time series, and adds
+// a chart of latency against rate.
+func (r *serveResponse) pick(pools []string, sweep bool) {
+	best := 0
+	for i, pt := range r.Sweep {
+		if pt.Result.Overload == nil && pt.Rate >= r.Sweep[best].Rate || r.Sweep[best].Result.Overload != nil && pt.Rate < r.Sweep[best].Rate {
+			best = i
+		}
+	}
+	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
+	q, kv := r.Result.Charts(pools)
+	r.Charts = []chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
+	if !sweep {
+		r.Sweep = nil
+		return
+	}
+	r.Charts = append(r.Charts, chart{Key: "sweep", SVG: string(sweepChart(r.Sweep))})
+	for i, pt := range r.Sweep {
+		if i != best {
+			res := *pt.Result
+			res.Series = nil
+			r.Sweep[i].Result = &res
+		}
+	}
+}
+
+// sweepChart draws TTFT P50 and P99 and TPOT P99 against the arrival
+// rate, over the rates sorted.
+func sweepChart(pts []serveSweepPoint) []byte {
+	pts = slices.Clone(pts)
+	slices.SortFunc(pts, func(a, b serveSweepPoint) int { return cmp.Compare(a.Rate, b.Rate) })
+	names := []string{"TTFT P50", "TTFT P99", "TPOT P99"}
+	ss := make([]plot.Series, len(names))
+	for i := range ss {
+		ss[i].Name = names[i]
+	}
+	for _, pt := range pts {
+		res := pt.Result
+		for i, y := range []float64{res.TTFT.P50, res.TTFT.P99, res.TPOT.P99} {
+			ss[i].X, ss[i].Y = append(ss[i].X, pt.Rate), append(ss[i].Y, y)
+		}
+	}
+	return plot.Lines("Latency against arrival rate", "requests/s", "ms", ss, 0)
 }
 
 // serveDeployment builds the pools of req: one (aggregated) or prefill
@@ -171,7 +292,7 @@ func serveCluster(cat *catalog.Catalog, id string, n int) (hardware.Cluster, err
 	case n < 1:
 		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
 	}
-	if err := capInt("chips", n, 100_000); err != nil {
+	if err := capInt("chips", n, maxServeChips); err != nil {
 		return hardware.Cluster{}, err
 	}
 	if _, err := cat.Chip(id); err != nil {

@@ -498,3 +498,130 @@ func TestBrowserWholeRun(t *testing.T) {
 		t.Errorf("page shows P50 %g total days, API %g over %d seeds (same seed: want identical)", p50, api.Result.Total.P50, api.Result.Seeds)
 	}
 }
+
+// TestBrowserServe runs a small serving simulation from its panel (a job
+// the page polls) and checks the rendered P50 TTFT and throughput against
+// POST /api/serve/simulate for the same body (same seed: identical), that
+// the queue and KV charts are drawn, and that the address re-runs it;
+// then sweeps two rates and checks the sweep table and chart.
+func TestBrowserServe(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	if err := b.navigate(ctx, base+"/#serve"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatal(err)
+	}
+	fill := `(() => { const f = document.querySelector('#serve-form').elements;
+		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f.tp.value = "1"; f.precision.value = "bf16";
+		f.rate.value = "6"; f.requests.value = "600"; f.seed.value = "5";
+		f.in_tokens.value = "800"; f.in_dist.value = "lognormal"; f.in_sigma.value = "0.7";
+		f.out_tokens.value = "150"; f.out_dist.value = "fixed"; f.ttft_ms.value = "1000"; f.tpot_ms.value = "40";
+		document.querySelector('#serve-go').click(); })()`
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	api := checkServePanel(ctx, t, b, base, 2)
+	shot(ctx, t, b, "serve.png")
+	if api.Result.Requests != 600 || api.Result.Completed != 600 {
+		t.Errorf("API simulated %d requests, completed %d: want the form's 600, all completed", api.Result.Requests, api.Result.Completed)
+	}
+	// The address reopens and re-runs the same simulation.
+	var hash string
+	_ = b.eval(ctx, `location.hash`, &hash)
+	if err := b.navigate(ctx, "about:blank"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.navigate(ctx, base+"/"+hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatalf("shared link %s: %v", hash, err)
+	}
+	var ttft float64
+	_ = b.eval(ctx, `Number((document.querySelector('#serve-big [data-key="ttft_p50"]') || {dataset: {typ: "NaN"}}).dataset.typ)`, &ttft)
+	if ttft != api.Result.TTFT.P50 {
+		t.Errorf("shared link %s shows TTFT P50 %g ms, want %g", hash, ttft, api.Result.TTFT.P50)
+	}
+	// A sweep: one row a rate, the latency-against-rate chart added.
+	sweep := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "3, 9"; f.requests.value = "300";
+		document.querySelector('#serve-out').replaceChildren(); document.querySelector('#serve-go').click(); })()`
+	if err := b.eval(ctx, sweep, nil); err != nil {
+		t.Fatal(err)
+	}
+	api = checkServePanel(ctx, t, b, base, 3)
+	var rows []float64
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-sweep tbody tr')].map(tr => Number(tr.dataset.rate))`, &rows)
+	if len(api.Sweep) != 2 || len(rows) != 2 || rows[0] != 3 || rows[1] != 9 {
+		t.Errorf("sweep: page rows %v, API %d points; want rates 3 and 9", rows, len(api.Sweep))
+	}
+}
+
+// serveAnswer is the part of POST /api/serve/simulate the browser test
+// checks.
+type serveAnswer struct {
+	Rate   float64 `json:"rate"`
+	Result struct {
+		Requests   int                   `json:"requests"`
+		Completed  int                   `json:"requests_completed"`
+		TTFT       struct{ P50 float64 } `json:"ttft_ms"`
+		Throughput struct {
+			OutputTokensPerS float64 `json:"output_tokens_per_s"`
+		} `json:"throughput"`
+	} `json:"result"`
+	Charts []struct{ Key string }   `json:"charts"`
+	Sweep  []struct{ Rate float64 } `json:"sweep"`
+}
+
+// checkServePanel waits for the serving panel's result, posts the body
+// the page sent to the API, and checks the page's P50 TTFT and
+// throughput equal the API's and that it draws the API's charts.
+func checkServePanel(ctx context.Context, t *testing.T, b *browser, base string, charts int) serveAnswer {
+	t.Helper()
+	if err := b.waitFor(ctx, `document.querySelector('#serve-big [data-key="ttft_p50"]') || document.querySelector('#serve-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	_ = b.eval(ctx, `document.querySelector('#serve-status').className + ": " + document.querySelector('#serve-status').textContent`, &status)
+	if strings.HasPrefix(status, "status err") {
+		t.Fatalf("page shows an error: %s", status)
+	}
+	var body string
+	if err := b.eval(ctx, `JSON.stringify(serveBody(document.querySelector('#serve-form')))`, &body); err != nil {
+		t.Fatal(err)
+	}
+	var api serveAnswer
+	postJSON(t, base+"/api/serve/simulate", body, &api)
+	var shown []headline
+	js := `[...document.querySelectorAll('#serve-big > div')].map(d => ({key: d.dataset.key, typ: Number(d.dataset.typ),
+		scale: Number(d.dataset.scale), text: d.querySelector('.num').textContent}))`
+	if err := b.eval(ctx, js, &shown); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"ttft_p50": api.Result.TTFT.P50, "throughput": api.Result.Throughput.OutputTokensPerS}
+	for _, s := range shown {
+		w, ok := want[s.Key]
+		if !ok {
+			continue
+		}
+		delete(want, s.Key)
+		v, err := strconv.ParseFloat(strings.ReplaceAll(s.Text, ",", ""), 64)
+		if s.Typ != w || err != nil || !near(v, w, 5.01e-4) {
+			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
+		}
+	}
+	if len(want) > 0 || !(api.Result.TTFT.P50 > 0) {
+		t.Errorf("page lacks %v; API TTFT P50 %g ms", want, api.Result.TTFT.P50)
+	}
+	var drawn []string
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out [data-chart]')].filter(d => d.querySelector('svg path[stroke-width="2"]')).map(d => d.dataset.chart)`, &drawn)
+	if len(drawn) != charts || len(api.Charts) != charts || drawn[0] != "queue" || drawn[1] != "kv" {
+		t.Errorf("page draws charts %v, API returns %d; want %d starting queue, kv", drawn, len(api.Charts), charts)
+	}
+	var verdict string
+	_ = b.eval(ctx, `(document.querySelector('#serve-verdict') || {dataset: {}}).dataset.verdict || ""`, &verdict)
+	if verdict == "" {
+		t.Error("page shows no overload/SLO verdict")
+	}
+	return api
+}

@@ -91,10 +91,12 @@ function showError(status, err) {
   if (err.field) {
     // The API names fields as request paths ("plan.tp",
     // "workload.input_tokens"); the forms use the last part, or an alias.
-    const alias = {input_tokens: "prompt", output_tokens: "output", global_batch: "batch", sequence_parallel: "sp", seeds: "seeds"};
-    const last = err.field.split(".").pop();
+    const alias = {input_tokens: "prompt", output_tokens: "output", global_batch: "batch", sequence_parallel: "sp", seeds: "seeds",
+      rates: "rate", "workload.input.tokens": "in_tokens", "workload.input.sigma": "in_sigma", "workload.output.tokens": "out_tokens",
+      "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms"};
+    const last = err.field.split(".").pop().replace(/\[\d+\]$/, "");
     const form = status.previousElementSibling;
-    const input = form && form.elements && (form.elements[err.field] || form.elements[last] || form.elements[alias[last]]);
+    const input = form && form.elements && (form.elements[err.field] || form.elements[alias[err.field]] || form.elements[last] || form.elements[alias[last]]);
     if (input && input.focus) input.focus();
   }
 }
@@ -375,6 +377,101 @@ function renderInfer(res) {
   put($("#infer-out"), big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts), table);
 }
 
+// ---- serving under traffic --------------------------------------------
+
+// serveRates reads the rate field: one rate, or a comma-separated sweep.
+function serveRates(f) {
+  const rates = f.rate.value.split(",").map(x => x.trim()).filter(x => x !== "").map(Number);
+  if (!rates.length || rates.some(r => !Number.isFinite(r))) {
+    const e = new Error(`"${f.rate.value}": want a rate in requests/s, or several separated by commas`);
+    e.field = "rate";
+    throw e;
+  }
+  return rates;
+}
+
+function serveLengthsOf(f, side) {
+  const l = {dist: f[side + "_dist"].value, tokens: Number(f[side + "_tokens"].value)};
+  if (l.dist === "lognormal") l.sigma = Number(f[side + "_sigma"].value);
+  return l;
+}
+
+function serveBody(form) {
+  const f = form.elements;
+  const rates = serveRates(f);
+  const workload = {requests: Number(f.requests.value), seed: Number(f.seed.value),
+    input: serveLengthsOf(f, "in"), output: serveLengthsOf(f, "out")};
+  if (rates.length === 1) workload.rate = rates[0]; else workload.rates = rates;
+  return {
+    model: f.model.value, chip: f.chip.value, chips: Number(f.chips.value), parallel: {tp: Number(f.tp.value)},
+    precision: f.precision.value, workload,
+    slo: {ttft: Number(f.ttft_ms.value) / 1e3, tpot: Number(f.tpot_ms.value) / 1e3},
+  };
+}
+
+async function runServe() {
+  const form = $("#serve-form");
+  const status = $("#serve-status");
+  writeHash("serve", formParams(form));
+  showOK(status, "simulating traffic…");
+  try {
+    const res = await runJob("serve/simulate", serveBody(form), status);
+    renderServe(res);
+    const r = res.result;
+    showOK(status, `${r.requests_completed} of ${r.requests} requests completed at ${fmt(res.rate)} requests/s · ${fmt(r.simulated_s)} s simulated` +
+      (res.sweep ? ` · ${res.sweep.length} rates swept` : ""));
+  } catch (e) { showError(status, e); }
+}
+
+// serveVerdict says whether the run kept up and met the SLO.
+function serveVerdict(r) {
+  const o = r.overload, g = r.goodput;
+  if (o) {
+    return el("p", {class: "verdict bad", id: "serve-verdict", "data-verdict": "overload"},
+      `Overload at ${fmt(o.at_s)} s: ${o.reason}. The deployment served ${fmt(o.served_rate_per_s)} requests/s before the stop; at this rate its queue grows without bound.`);
+  }
+  const p = "P" + fmt(g.slo_percentile * 100);
+  const slo = `${p} TTFT ≤ ${fmt(g.slo_ttft_ms)} ms, ${p} TPOT ≤ ${fmt(g.slo_tpot_ms)} ms`;
+  return el("p", {class: "verdict " + (g.meets_slo ? "good" : "bad"), id: "serve-verdict", "data-verdict": g.meets_slo ? "meets" : "misses"},
+    (g.meets_slo ? "Keeps up and meets the SLO (" : "Keeps up but misses the SLO (") + slo + `); ${fmt(g.attained * 100)} % of requests met it.`);
+}
+
+function renderServe(res) {
+  const r = res.result, t = r.throughput, c = r.cost;
+  const big = el("div", {class: "big", id: "serve-big"},
+    bigNumber("ttft_p50", "TTFT P50", r.ttft_ms.p50, "ms"),
+    bigNumber("tpot_p50", "TPOT P50", r.tpot_ms.p50, "ms"),
+    bigNumber("throughput", "Output throughput", t.output_tokens_per_s, "tokens/s"),
+    bigNumber("goodput", "Goodput at the SLO", r.goodput.requests_per_s, "requests/s"),
+    bigNumber("usd_per_m", "Cost per million output tokens", c.usd_per_m_output_tokens, "$"),
+    bigNumber("kwh_per_m", "Energy per million output tokens", c.kwh_per_m_output_tokens, "kWh"));
+  const lat = el("table", {id: "serve-latency"},
+    el("thead", {}, el("tr", {}, ["latency (ms)", "P50", "P90", "P99", "mean", "max"].map(h => el("th", {}, h)))),
+    el("tbody", {}, [["ttft", "time to first token", r.ttft_ms], ["tpot", "time per output token", r.tpot_ms], ["e2e", "end to end", r.e2e_ms]].map(([k, name, l]) =>
+      el("tr", {"data-row": k}, el("td", {class: "lbl"}, name), [l.p50, l.p90, l.p99, l.mean, l.max].map(x => el("td", {}, fmt(x)))))));
+  const pools = res.pools.map(p => `${p.name}: ${p.replicas} × ${fmt(p.chips_per_replica)} ${p.chip}, ${p.engine.kv_blocks} KV blocks of ${p.engine.block_tokens} tokens, ≤ ${p.engine.max_seqs} sequences`).join("; ");
+  const notes = el("p", {class: "muted"}, `${pools} · ${fmt(t.requests_per_s)} requests/s and ${fmt(t.output_tokens_per_s_per_chip)} output tokens/s per chip · `,
+    `$${fmt(c.usd_per_hour)}/h for ${fmt(c.chips)} chips, $${fmt(c.usd_per_m_tokens)} per million tokens in and out · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
+    el("br"), `KV cache use: peak ${r.kv.peak_util.map(u => fmt(u * 100) + " %").join(", ")}, mean ${r.kv.mean_util.map(u => fmt(u * 100) + " %").join(", ")}`);
+  put($("#serve-out"), serveVerdict(r), big, lat, notes, res.sweep ? sweepTable(res) : null, chartsOf(res.charts));
+}
+
+// sweepTable lists every rate of a sweep; a row's click re-runs that rate
+// alone (with its queue and KV charts).
+function sweepTable(res) {
+  const verdict = r => r.overload ? "overload" : r.goodput.meets_slo ? "meets SLO" : "misses SLO";
+  return el("table", {id: "serve-sweep"},
+    el("thead", {}, el("tr", {}, ["rate (requests/s)", "TTFT P50 ms", "TTFT P99 ms", "TPOT P99 ms", "output tokens/s", "goodput requests/s", "met SLO %", "verdict"].map(h => el("th", {}, h)))),
+    el("tbody", {}, res.sweep.map(pt => {
+      const r = pt.result;
+      return el("tr", {class: "rate" + (pt.rate === res.rate ? " picked" : ""), "data-rate": pt.rate, title: "simulate this rate alone",
+        onclick: () => { $("#serve-form").elements.rate.value = String(pt.rate); runServe(); }},
+      el("td", {}, fmt(pt.rate)), el("td", {}, fmt(r.ttft_ms.p50)), el("td", {}, fmt(r.ttft_ms.p99)), el("td", {}, fmt(r.tpot_ms.p99)),
+      el("td", {}, fmt(r.throughput.output_tokens_per_s)), el("td", {}, fmt(r.goodput.requests_per_s)),
+      el("td", {}, fmt(r.goodput.attained * 100)), el("td", {class: "lbl"}, verdict(r)));
+    })));
+}
+
 // ---- whole run -------------------------------------------------------
 
 function runBody(form) {
@@ -536,7 +633,7 @@ function statCell(sy, key, scale) {
 
 // ---- start -----------------------------------------------------------
 
-const runners = {compare: runCompare, train: () => runTrain(readHash().params.get("search") === "1"), infer: runInfer, run: runRun, report: runReport};
+const runners = {compare: runCompare, train: () => runTrain(readHash().params.get("search") === "1"), infer: runInfer, serve: runServe, run: runRun, report: runReport};
 
 // landingQuery is the comparison the address asks for, as compareParams
 // will spell it once the form is filled, so start can fetch it at once.
@@ -588,6 +685,7 @@ function wire() {
   $("#train-form").addEventListener("submit", e => { e.preventDefault(); runTrain(false); });
   $("#train-search").addEventListener("click", () => runTrain(true));
   $("#infer-form").addEventListener("submit", e => { e.preventDefault(); runInfer(); });
+  $("#serve-form").addEventListener("submit", e => { e.preventDefault(); runServe(); });
   $("#run-form").addEventListener("submit", e => { e.preventDefault(); runRun(); });
   $("#report-form").addEventListener("submit", e => { e.preventDefault(); runReport(); });
   $("#panel-close").addEventListener("click", () => { $("#panel").hidden = true; });

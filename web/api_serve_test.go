@@ -50,3 +50,68 @@ func TestServeSimulate(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSweep: workload.rates simulates each rate with the same seed
+// (a point equals the single-rate answer at that rate), shows the highest
+// rate that keeps up with its charts and adds the latency-against-rate
+// chart; the caps on rates and simulated tokens are 400s naming the field.
+func TestServeSweep(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	type answer struct {
+		Rate   float64 `json:"rate"`
+		Result struct {
+			TTFT     struct{ P50 float64 } `json:"ttft_ms"`
+			Overload *struct{}             `json:"overload"`
+			Series   []struct{}            `json:"series"`
+		} `json:"result"`
+		Charts []struct{ Key string } `json:"charts"`
+		Sweep  []struct {
+			Rate   float64
+			Result struct {
+				TTFT     struct{ P50 float64 } `json:"ttft_ms"`
+				Overload *struct{}             `json:"overload"`
+				Series   []struct{}            `json:"series"`
+			}
+		} `json:"sweep"`
+	}
+	// Two H100s serving the 70B model keep up with 0.5 requests/s of
+	// 2000-token prompts and 500-token outputs, not with 50 (the CLI says
+	// the same: chipgap simulate --rates 0.5,50).
+	const pool = `"model": "llama3.1-70b", "chip": "h100-sxm", "chips": 2, "parallel": {"tp": 2}`
+	const lens = `"requests": 300, "seed": 4, "input": {"tokens": 2000}, "output": {"tokens": 500}`
+	var sw, one answer
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", `{`+pool+`, "workload": {"rates": [50, 0.5], `+lens+`}}`, &sw); st != 200 {
+		t.Fatalf("sweep: status %d", st)
+	}
+	if len(sw.Sweep) != 2 || sw.Sweep[0].Rate != 50 || sw.Sweep[0].Result.Overload == nil || sw.Sweep[1].Result.Overload != nil {
+		t.Fatalf("sweep points %+v: want 50 overloaded, 0.5 not", sw.Sweep)
+	}
+	if sw.Rate != 0.5 || sw.Result.Overload != nil || len(sw.Result.Series) == 0 || len(sw.Sweep[0].Result.Series) != 0 {
+		t.Errorf("sweep shows rate %g (series %d, the other point's %d): want 0.5 with its series, the others without",
+			sw.Rate, len(sw.Result.Series), len(sw.Sweep[0].Result.Series))
+	}
+	if len(sw.Charts) != 3 || sw.Charts[2].Key != "sweep" {
+		t.Errorf("sweep charts %+v, want queue, kv, sweep", sw.Charts)
+	}
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", `{`+pool+`, "workload": {"rate": 0.5, `+lens+`}}`, &one); st != 200 {
+		t.Fatalf("single rate: status %d", st)
+	}
+	if one.Result.TTFT.P50 != sw.Result.TTFT.P50 || one.Sweep != nil || len(one.Charts) != 2 {
+		t.Errorf("single rate 0.5: TTFT P50 %g, sweep's %g (want equal: same seed); sweep %v, %d charts", one.Result.TTFT.P50, sw.Result.TTFT.P50, one.Sweep, len(one.Charts))
+	}
+	for _, tc := range []struct{ workload, field string }{
+		{`"rates": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]`, "workload.rates"},
+		{`"rate": 1, "rates": [2, 3]`, "workload.rates"},
+		{`"rates": [1, -2]`, "workload.rates[1]"},
+		{`"rate": 0`, "workload.rate"},
+		// 1,000,000 × 2 rates × 600 tokens = 1.2e9 output tokens > 1e9.
+		{`"rates": [1, 2], "requests": 1000000, "output": {"tokens": 600}`, "workload.requests"},
+		{`"rate": 1, "requests": 10000, "output": {"dist": "uniform", "min": 100000, "max": 300000}`, "workload.requests"},
+	} {
+		var e struct{ Field string }
+		body := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {` + tc.workload + `}}`
+		if st := do(t, "POST", srv.URL+"/api/serve/simulate", body, &e); st != 400 || e.Field != tc.field {
+			t.Errorf("%s: status %d field %q, want 400 %q", tc.workload, st, e.Field, tc.field)
+		}
+	}
+}

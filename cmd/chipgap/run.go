@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 )
 
 const runUsage = `Usage: chipgap run --model ID --chip ID --chips N (--tokens T | --days D) [flags]
+       chipgap run --scenario FILE [flags]
 
 The whole training run, simulated over many seeds: failures per component
 (rates per device-hour from catalog/data/reliability.yaml: NVIDIA derived
@@ -36,35 +38,66 @@ window (as the Llama 3 record); with both, whichever ends first.
 --vs CHIP[:N] runs the same model and token budget on a second cluster and
 splits the difference into throughput, downtime and engineering.
 
-Example: chipgap run --model llama3.1-405b --chip h100-sxm --chips 16384 --days 54 --json`
+--scenario FILE takes the settings from a YAML file, one field per flag
+(the flag's name with _ for -: model, chip, chips, chips_per_node, days,
+global_batch, storage_bw, vs, vs_chips, ...), quantities as unit strings
+("54d", "30min", "2TB/s"). It is decoded strictly: an unknown field, a
+unit that does not parse or a value out of range is an error naming the
+file, line and field, and nothing runs. Flags given beside --scenario
+override the file's values. See examples/run-*.yaml.
 
-// runFlags are the parsed flags of chipgap run.
+Example: chipgap run --model llama3.1-405b --chip h100-sxm --chips 16384 --days 54 --json
+         chipgap run --scenario examples/run-llama3-record.yaml --seeds 20`
+
+// runFlags are the settings of chipgap run: the flags, or the fields of a
+// --scenario file (each field is its flag's name with _ for -). Both go
+// through the same validation (validate) and the same run.
 type runFlags struct {
-	model, chip, stack, precision, ckpt, vs   string
-	chips, seeds, seq, batch, spares, vsChips int
-	tokens, days, mfu, vsMFU, bytesPerParam   float64
-	seed                                      uint64
-	interval                                  units.Seconds
-	storageBW                                 units.ByteRate
-	ranges, asJSON                            bool
+	Model         string         `yaml:"model"`
+	Chip          string         `yaml:"chip"`
+	Chips         int            `yaml:"chips"`
+	ChipsPerNode  int            `yaml:"chips_per_node"`
+	Stack         string         `yaml:"stack"`
+	Precision     string         `yaml:"precision"`
+	Tokens        float64        `yaml:"tokens"`
+	Days          runDays        `yaml:"days"`
+	Seq           int            `yaml:"seq"`
+	Batch         int            `yaml:"global_batch"`
+	MFU           float64        `yaml:"mfu"`
+	Seeds         int            `yaml:"seeds"`
+	Seed          uint64         `yaml:"seed"`
+	Ranges        bool           `yaml:"ranges"`
+	Ckpt          string         `yaml:"checkpoint"`
+	Interval      units.Seconds  `yaml:"interval"`
+	StorageBW     units.ByteRate `yaml:"storage_bw"`
+	BytesPerParam float64        `yaml:"bytes_per_param"`
+	Spares        int            `yaml:"spares"`
+	VS            string         `yaml:"vs"`
+	VSChips       int            `yaml:"vs_chips"`
+	VSMFU         float64        `yaml:"vs_mfu"`
+	asJSON        bool
 }
 
 func cmdRun(e *env, args []string) error {
-	f, err := parseRunFlags(e, args)
-	if err != nil {
-		return err
+	f, src, err := parseRunFlags(e, args)
+	if err == nil {
+		err = runWhole(e, f)
 	}
+	return src.explain(err)
+}
+
+func runWhole(e *env, f runFlags) error {
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
 	}
-	a, err := buildSide(cat, f, f.chip, f.chips, f.mfu)
+	a, err := buildSide(cat, f, false)
 	if err != nil {
 		return err
 	}
 	out := runOutput{A: a, flag: f}
-	if f.vs != "" {
-		b, err := buildSide(cat, f, f.vs, f.vsChips, f.vsMFU)
+	if f.VS != "" {
+		b, err := buildSide(cat, f, true)
 		if err != nil {
 			return err
 		}
@@ -79,89 +112,125 @@ func cmdRun(e *env, args []string) error {
 	return printRun(e.stdout, out)
 }
 
-func parseRunFlags(e *env, args []string) (runFlags, error) {
+// parseRunFlags reads the flags and, with --scenario, the file: defaults,
+// then the file's fields, then the flags given, each over the last.
+func parseRunFlags(e *env, args []string) (runFlags, *runSource, error) {
 	var f runFlags
-	fs := newFlags(e, "run", runUsage)
-	fs.StringVar(&f.model, "model", "", "model preset id (chipgap models)")
-	fs.StringVar(&f.chip, "chip", "", "chip id (chipgap chips)")
-	fs.IntVar(&f.chips, "chips", 0, "chips in the job")
-	fs.Float64Var(&f.tokens, "tokens", 0, "token budget of the run (e.g. 15.6e12)")
-	fs.Float64Var(&f.days, "days", 0, "simulate a window of this many days")
-	fs.IntVar(&f.seeds, "seeds", 100, "simulated runs")
-	fs.Uint64Var(&f.seed, "seed", 1, "base random seed (same seed, same output)")
-	fs.BoolVar(&f.ranges, "ranges", false, "also draw rates, times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures)")
-	fs.Float64Var(&f.mfu, "mfu", 0, "assumed model FLOPs utilisation; skips the training estimator (6·N·D ÷ MFU·peak)")
-	fs.StringVar(&f.stack, "stack", "", "software stack id (default: the chip's)")
-	fs.StringVar(&f.precision, "precision", "bf16", "training precision")
-	fs.IntVar(&f.seq, "seq", 8192, "sequence length (training estimator)")
-	fs.IntVar(&f.batch, "batch", 2048, "global batch in sequences (training estimator)")
-	fs.TextVar(&f.interval, "interval", units.Seconds(0), "checkpoint interval of productive compute (e.g. 30min; 0 = Daly's optimum)")
-	fs.StringVar(&f.ckpt, "checkpoint", "", "async or blocking (default: the catalog's)")
-	fs.TextVar(&f.storageBW, "storage-bw", units.ByteRate(0), "aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)")
-	fs.Float64Var(&f.bytesPerParam, "bytes-per-param", 0, "checkpoint bytes per parameter (0 = catalog default, 14)")
-	fs.IntVar(&f.spares, "spares", -1, "spare servers (-1 = the catalog's fraction of the job's servers, at least the servers away for repair at the pessimistic failure rates)")
-	fs.StringVar(&f.vs, "vs", "", "compare with CHIP[:N] (same model and tokens; N defaults to --chips)")
-	fs.Float64Var(&f.vsMFU, "vs-mfu", 0, "assumed MFU for the --vs cluster (0 = training estimator)")
-	fs.BoolVar(&f.asJSON, "json", false, "machine-readable output")
-	if _, err := parseFlags(fs, args); err != nil {
-		return f, err
+	var path string
+	pos, err := parseFlags(runFlagSet(e, &f, &path), args)
+	if err != nil {
+		return f, nil, err
+	}
+	if len(pos) > 0 {
+		return f, nil, usagef("unexpected argument %q: run takes flags only (a file goes with --scenario)", pos[0])
+	}
+	var src *runSource
+	if path != "" {
+		f = runFlags{}
+		var again string
+		fs := runFlagSet(e, &f, &again) // the defaults
+		if src, err = loadRunScenario(path, &f); err != nil {
+			return f, nil, err
+		}
+		if _, err := parseFlags(fs, args); err != nil {
+			return f, src, err
+		}
+		fs.Visit(func(fl *flag.Flag) { src.flags[canonicalFlag(fl.Name)] = true })
 	}
 	if err := f.splitVS(); err != nil {
-		return f, err
+		return f, src, err
 	}
-	return f, f.validate()
+	return f, src, f.validate()
 }
 
-// splitVS reads --vs CHIP[:N].
+// runFlagSet defines the flags on f, setting f to their defaults.
+func runFlagSet(e *env, f *runFlags, scenario *string) *flag.FlagSet {
+	fs := newFlags(e, "run", runUsage)
+	fs.StringVar(scenario, "scenario", "", "a YAML file with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
+	fs.StringVar(&f.Model, "model", "", "model preset id (chipgap models)")
+	fs.StringVar(&f.Chip, "chip", "", "chip id (chipgap chips)")
+	fs.IntVar(&f.Chips, "chips", 0, "chips in the job")
+	fs.IntVar(&f.ChipsPerNode, "chips-per-node", 0, "scale-up domain of --chip's cluster (0 = the chip's usual node)")
+	fs.Float64Var(&f.Tokens, "tokens", 0, "token budget of the run (e.g. 15.6e12)")
+	fs.TextVar(&f.Days, "days", runDays(0), "simulate a window of this many days (a bare number is days; or a duration, e.g. 1296h)")
+	fs.IntVar(&f.Seeds, "seeds", 100, "simulated runs")
+	fs.Uint64Var(&f.Seed, "seed", 1, "base random seed (same seed, same output)")
+	fs.BoolVar(&f.Ranges, "ranges", false, "also draw rates, times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures)")
+	fs.Float64Var(&f.MFU, "mfu", 0, "assumed model FLOPs utilisation; skips the training estimator (6·N·D ÷ MFU·peak)")
+	fs.StringVar(&f.Stack, "stack", "", "software stack id (default: the chip's)")
+	fs.StringVar(&f.Precision, "precision", "bf16", "training precision")
+	fs.IntVar(&f.Seq, "seq", 8192, "sequence length (training estimator)")
+	fs.IntVar(&f.Batch, "global-batch", 2048, "global batch in sequences (training estimator)")
+	fs.IntVar(&f.Batch, "batch", 2048, "same as --global-batch")
+	fs.TextVar(&f.Interval, "interval", units.Seconds(0), "checkpoint interval of productive compute (e.g. 30min; 0 = Daly's optimum)")
+	fs.StringVar(&f.Ckpt, "checkpoint", "", "async or blocking (default: the catalog's)")
+	fs.TextVar(&f.StorageBW, "storage-bw", units.ByteRate(0), "aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)")
+	fs.Float64Var(&f.BytesPerParam, "bytes-per-param", 0, "checkpoint bytes per parameter (0 = catalog default, 14)")
+	fs.IntVar(&f.Spares, "spares", -1, "spare servers (-1 = the catalog's fraction of the job's servers, at least the servers away for repair at the pessimistic failure rates)")
+	fs.StringVar(&f.VS, "vs", "", "compare with CHIP[:N] (same model and tokens; N defaults to --vs-chips, else --chips)")
+	fs.IntVar(&f.VSChips, "vs-chips", 0, "chips of the --vs cluster (0 = --chips)")
+	fs.Float64Var(&f.VSMFU, "vs-mfu", 0, "assumed MFU for the --vs cluster (0 = training estimator)")
+	fs.BoolVar(&f.asJSON, "json", false, "machine-readable output")
+	return fs
+}
+
+// splitVS reads --vs CHIP[:N]; N wins over --vs-chips, and with
+// neither the --vs cluster has --chips chips.
 func (f *runFlags) splitVS() error {
-	f.vsChips = f.chips
-	id, n, ok := strings.Cut(f.vs, ":")
-	if !ok {
-		return nil
+	if id, n, ok := strings.Cut(f.VS, ":"); ok {
+		c, err := strconv.Atoi(n)
+		if err != nil || c < 1 {
+			return &fieldError{"vs", strconv.Quote(f.VS), "want CHIP or CHIP:N with N ≥ 1"}
+		}
+		f.VS, f.VSChips = id, c
 	}
-	c, err := strconv.Atoi(n)
-	if err != nil || c < 1 {
-		return usagef("--vs %q: want CHIP or CHIP:N with N ≥ 1", f.vs)
+	if f.VSChips == 0 {
+		f.VSChips = f.Chips
 	}
-	f.vs, f.vsChips = id, c
 	return nil
 }
 
 func (f runFlags) validate() error {
-	bad := func(v any, name, want string) error { return usagef("--%s = %v: %s", name, v, want) }
+	bad := func(name string, v any, want string) error { return &fieldError{name, fmt.Sprint(v), want} }
 	switch {
-	case f.model == "":
-		return bad(`""`, "model", "want a model preset id (chipgap models)")
-	case f.chip == "":
-		return bad(`""`, "chip", "want a chip id (chipgap chips)")
-	case f.chips < 1:
-		return bad(f.chips, "chips", "want ≥ 1")
-	case !(f.tokens >= 0) || math.IsInf(f.tokens, 0):
-		return bad(f.tokens, "tokens", "want ≥ 0")
-	case !(f.days >= 0) || math.IsInf(f.days, 0):
-		return bad(f.days, "days", "want ≥ 0")
-	case f.tokens == 0 && f.days == 0:
-		return usagef("give --tokens (run to completion) or --days (a window)")
-	case f.seeds < 1 || f.seeds > 100000:
-		return bad(f.seeds, "seeds", "want 1..100000")
-	case f.mfu < 0 || f.mfu > 1 || math.IsNaN(f.mfu):
-		return bad(f.mfu, "mfu", "want a fraction in (0, 1] (0 = the training estimator)")
-	case f.vsMFU < 0 || f.vsMFU > 1 || math.IsNaN(f.vsMFU):
-		return bad(f.vsMFU, "vs-mfu", "want a fraction in (0, 1] (0 = the training estimator)")
-	case f.ckpt != "" && f.ckpt != "async" && f.ckpt != "blocking":
-		return bad(f.ckpt, "checkpoint", "want async or blocking")
-	case f.interval < 0:
-		return bad(f.interval, "interval", "want ≥ 0 (0 = Daly's optimum)")
-	case f.storageBW < 0:
-		return bad(f.storageBW, "storage-bw", "want ≥ 0 (0 = catalog default)")
-	case f.bytesPerParam < 0 || math.IsNaN(f.bytesPerParam):
-		return bad(f.bytesPerParam, "bytes-per-param", "want ≥ 0 (0 = catalog default)")
-	case f.spares < -1:
-		return bad(f.spares, "spares", "want ≥ 0 (-1 = catalog fraction)")
-	case f.vs != "" && f.tokens == 0:
-		return usagef("--vs needs --tokens: the comparison is of one token budget")
-	case f.seq < 1 || f.batch < 1:
-		return usagef("--seq = %d, --batch = %d: want ≥ 1", f.seq, f.batch)
+	case f.Model == "":
+		return bad("model", `""`, "want a model preset id (chipgap models)")
+	case f.Chip == "":
+		return bad("chip", `""`, "want a chip id (chipgap chips)")
+	case f.Chips < 1:
+		return bad("chips", f.Chips, "want ≥ 1")
+	case f.ChipsPerNode < 0:
+		return bad("chips-per-node", f.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
+	case !(f.Tokens >= 0) || math.IsInf(f.Tokens, 0):
+		return bad("tokens", f.Tokens, "want ≥ 0")
+	case !(f.Days >= 0) || math.IsInf(float64(f.Days), 0):
+		return bad("days", f.Days, "want ≥ 0")
+	case f.Tokens == 0 && f.Days == 0:
+		return &fieldError{"tokens", "", "give --tokens (run to completion) or --days (a window), or both"}
+	case f.Seeds < 1 || f.Seeds > 100000:
+		return bad("seeds", f.Seeds, "want 1..100000")
+	case f.MFU < 0 || f.MFU > 1 || math.IsNaN(f.MFU):
+		return bad("mfu", f.MFU, "want a fraction in (0, 1] (0 = the training estimator)")
+	case f.VSMFU < 0 || f.VSMFU > 1 || math.IsNaN(f.VSMFU):
+		return bad("vs-mfu", f.VSMFU, "want a fraction in (0, 1] (0 = the training estimator)")
+	case f.Ckpt != "" && f.Ckpt != "async" && f.Ckpt != "blocking":
+		return bad("checkpoint", f.Ckpt, "want async or blocking")
+	case f.Interval < 0:
+		return bad("interval", f.Interval, "want ≥ 0 (0 = Daly's optimum)")
+	case f.StorageBW < 0:
+		return bad("storage-bw", f.StorageBW, "want ≥ 0 (0 = catalog default)")
+	case f.BytesPerParam < 0 || math.IsNaN(f.BytesPerParam):
+		return bad("bytes-per-param", f.BytesPerParam, "want ≥ 0 (0 = catalog default)")
+	case f.Spares < -1:
+		return bad("spares", f.Spares, "want ≥ 0 (-1 = catalog fraction)")
+	case f.VSChips < 0:
+		return bad("vs-chips", f.VSChips, "want ≥ 1 (0 = --chips)")
+	case f.VS != "" && f.Tokens == 0:
+		return &fieldError{"vs", "", "needs --tokens: the comparison is of one token budget"}
+	case f.Seq < 1:
+		return bad("seq", f.Seq, "want ≥ 1")
+	case f.Batch < 1:
+		return bad("global-batch", f.Batch, "want ≥ 1")
 	}
 	return nil
 }
@@ -189,21 +258,26 @@ type throughput struct {
 	Plan         string  `json:"plan,omitempty"`
 }
 
-func buildSide(cat *catalog.Catalog, f runFlags, chipID string, chips int, mfu float64) (side, error) {
-	m, err := cat.Model(f.model)
+// buildSide resolves one cluster: --chip's (vs false) or --vs's.
+func buildSide(cat *catalog.Catalog, f runFlags, vs bool) (side, error) {
+	chipFlag, chipID, chips, mfu, perNode := "chip", f.Chip, f.Chips, f.MFU, f.ChipsPerNode
+	if vs {
+		chipFlag, chipID, chips, mfu, perNode = "vs", f.VS, f.VSChips, f.VSMFU, 0
+	}
+	m, err := cat.Model(f.Model)
 	if err != nil {
-		return side{}, usagef("--model: %v", err)
+		return side{}, &fieldError{"model", "", err.Error()}
 	}
 	ch, err := cat.Chip(chipID)
 	if err != nil {
-		return side{}, usagef("--chip: %v", err)
+		return side{}, &fieldError{chipFlag, "", err.Error()}
 	}
-	if f.stack != "" && !containsStr(catalog.Stacks, f.stack) {
-		return side{}, usagef("--stack = %q: want one of %v", f.stack, catalog.Stacks)
+	if f.Stack != "" && !containsStr(catalog.Stacks, f.Stack) {
+		return side{}, &fieldError{"stack", strconv.Quote(f.Stack), fmt.Sprintf("want one of %v", catalog.Stacks)}
 	}
-	cl, err := cat.Cluster(chipID, chips, catalog.ClusterOptions{Stack: f.stack})
+	cl, err := cat.Cluster(chipID, chips, catalog.ClusterOptions{Stack: f.Stack, ChipsPerNode: perNode})
 	if err != nil {
-		return side{}, usagef("--chips: %v", err)
+		return side{}, &fieldError{"chips", "", err.Error()}
 	}
 	s := side{Model: m, Chip: ch, Cluster: cl, Stack: cl.Stack}
 	eng, err := cat.Engineering()
@@ -236,7 +310,7 @@ func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardwa
 	if err != nil {
 		return throughput{}, err
 	}
-	job := training.Job{Seq: f.seq, GlobalBatch: f.batch, Precision: hardware.Precision(f.precision)}
+	job := training.Job{Seq: f.Seq, GlobalBatch: f.Batch, Precision: hardware.Precision(f.Precision)}
 	res, err := training.Search(s.Model, s.Cluster, prof, job, training.SearchOptions{Top: 1})
 	if err == nil && len(res.Top) > 0 {
 		r := res.Top[0]
@@ -251,13 +325,13 @@ func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardwa
 }
 
 func mfuRate(f runFlags, s side, mfu float64, source string) (throughput, error) {
-	p, err := hardware.ParsePrecision(f.precision)
+	p, err := hardware.ParsePrecision(f.Precision)
 	if err != nil {
-		return throughput{}, usagef("--precision: %v", err)
+		return throughput{}, &fieldError{"precision", "", err.Error()}
 	}
 	peak, ok := s.Chip.PeakFor(p)
 	if !ok {
-		return throughput{}, usagef("--precision = %s: chip %s has no %s peak", p, s.Chip.ID, p)
+		return throughput{}, &fieldError{"precision", string(p), fmt.Sprintf("chip %s has no %s peak", s.Chip.ID, p)}
 	}
 	n := float64(s.Model.Params().Active)
 	tps := mfu * float64(peak.Typ) * float64(s.Cluster.Chips) / (6 * n)
@@ -273,24 +347,39 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 	}
 	prof, err := rel.Profile(s.Stack)
 	if err != nil {
-		return usagef("--stack: %v", err)
+		return &fieldError{"stack", "", err.Error()}
 	}
 	s.Counts = prof.Counts
-	o := catalog.JobOptions{Horizon: units.Seconds(f.days) * units.Day, BytesPerParam: f.bytesPerParam,
-		StorageBW: f.storageBW, Interval: f.interval, Engineering: &eng}
-	if f.tokens > 0 {
-		o.Work = units.Seconds(f.tokens / s.Throughput.TokensPerSec)
+	o := catalog.JobOptions{Horizon: units.Seconds(f.Days), BytesPerParam: f.BytesPerParam,
+		StorageBW: f.StorageBW, Interval: f.Interval, Engineering: &eng}
+	if f.Tokens > 0 {
+		o.Work = units.Seconds(f.Tokens / s.Throughput.TokensPerSec)
 	}
-	if f.ckpt != "" {
-		async := f.ckpt == "async"
+	if f.Ckpt != "" {
+		async := f.Ckpt == "async"
 		o.Async = &async
 	}
-	if f.spares >= 0 {
-		o.Spares = &f.spares
+	if f.Spares >= 0 {
+		o.Spares = &f.Spares
 	}
 	s.Job, err = cat.Job(s.Model, s.Cluster, o)
 	if err != nil {
-		return usagef("%v", err)
+		return jobError(err, f)
 	}
 	return nil
+}
+
+// jobError names the setting behind a goodput field error when one was
+// given (--interval, --storage-bw), else the goodput field.
+func jobError(err error, f runFlags) error {
+	var ge *goodput.FieldError
+	if errors.As(err, &ge) {
+		switch {
+		case ge.Field == "checkpoint.interval" && f.Interval != 0:
+			return &fieldError{"interval", fmt.Sprint(ge.Value), ge.Want}
+		case ge.Field == "checkpoint.storage_bw" && f.StorageBW != 0:
+			return &fieldError{"storage-bw", fmt.Sprint(ge.Value), ge.Want}
+		}
+	}
+	return usagef("%v", err)
 }

@@ -29,14 +29,14 @@ func (o *runOutput) simulate(f runFlags) error {
 // ranges and the simulated interval check.
 func (s *side) simulate(f runFlags) error {
 	var err error
-	opts := goodput.Options{Seeds: f.seeds, Seed: f.seed, Ranges: f.ranges}
+	opts := goodput.Options{Seeds: f.Seeds, Seed: f.Seed, Ranges: f.Ranges}
 	if s.Result, err = goodput.Simulate(s.Job, opts); err != nil {
 		return err
 	}
-	if s.Samples, err = goodput.ClosedSamples(s.Job, rangeSamples, f.seed); err != nil {
+	if s.Samples, err = goodput.ClosedSamples(s.Job, rangeSamples, f.Seed); err != nil {
 		return err
 	}
-	sweep := goodput.Options{Seeds: min(f.seeds, sweepSeeds), Seed: f.seed}
+	sweep := goodput.Options{Seeds: min(f.Seeds, sweepSeeds), Seed: f.Seed}
 	s.Sweep, err = goodput.Sweep(s.Job, []float64{0.5, 1, 2}, sweep)
 	return err
 }
@@ -131,7 +131,7 @@ func (s side) json(f runFlags) sideJSON {
 	r := s.Result
 	c := r.Closed
 	j := sideJSON{Model: s.Model.ID, Chip: s.Chip.ID, Chips: s.Cluster.Chips, Stack: s.Stack, Throughput: s.Throughput,
-		Tokens: f.tokens, WindowDays: f.days, Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
+		Tokens: f.Tokens, WindowDays: units.Seconds(f.Days).Days(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,
 			"maturation_slowdown": r.Slowdown, "lost_work": r.Lost, "restarts": r.Restart,
 			"checkpointing": r.Checkpointing, "porting": r.Port, "engineering": r.Engineering},

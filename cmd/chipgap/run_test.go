@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,7 +107,7 @@ func TestRunBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "1024", "--days", "-3"}, exitUsage, "--days"},
-		{append(base, "--interval", "400d"), exitUsage, "checkpoint.interval"},
+		{append(base, "--interval", "400d"), exitUsage, "--interval = 400 d"},
 		{append(base[:2:2], "--chip", "h100-sxmm", "--chips", "8", "--days", "1"), exitUsage, "h100-sxm"},
 		{append(base, "--stack", "cudaa"), exitUsage, "--stack"},
 		{append(base, "--mfu", "1.5"), exitUsage, "--mfu"},
@@ -123,5 +125,116 @@ func TestRunBadInput(t *testing.T) {
 func TestRunHelp(t *testing.T) {
 	if code, _, errs := runRun(t, "--help"); code != exitOK || !strings.Contains(errs, "Usage: chipgap run") {
 		t.Fatalf("--help: exit %d, %s", code, errs)
+	}
+}
+
+// TestRunExamples runs every examples/run-*.yaml and checks that the
+// file's settings reached the run (model, chips, window or tokens, the
+// --vs cluster).
+func TestRunExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/run-*.yaml")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("examples/run-*.yaml: %v, %d files; want at least 2", err, len(files))
+	}
+	type sideOut struct {
+		Model, Chip string
+		Chips       int
+		Tokens      float64
+		Window      float64 `json:"window_days"`
+		Days        map[string]struct{ P50 float64 }
+	}
+	for _, file := range files {
+		code, out, errs := runRun(t, "--scenario", file, "--json")
+		if code != exitOK {
+			t.Errorf("%s: exit %d: %s", file, code, errs)
+			continue
+		}
+		var one sideOut
+		var two struct{ A, B sideOut }
+		if json.Unmarshal([]byte(out), &two) != nil || json.Unmarshal([]byte(out), &one) != nil {
+			t.Fatalf("%s: output is not JSON", file)
+		}
+		switch filepath.Base(file) {
+		case "run-llama3-record.yaml":
+			if one.Model != "llama3.1-405b" || one.Chip != "h100-sxm" || one.Chips != 16384 || one.Window != 54 {
+				t.Errorf("%s: ran %+v, want llama3.1-405b on 16384 h100-sxm for a 54-day window", file, one)
+			}
+		case "run-h100-vs-910c.yaml":
+			a, b := two.A, two.B
+			if a.Chip != "h100-sxm" || b.Chip != "ascend-910c" || a.Chips != 12288 || b.Chips != 12288 || a.Tokens != 15e12 {
+				t.Errorf("%s: ran %s×%d vs %s×%d on %g tokens, want h100-sxm×12288 vs ascend-910c×12288 on 15e12", file, a.Chip, a.Chips, b.Chip, b.Chips, a.Tokens)
+			}
+			if b.Days["total"].P50 <= a.Days["total"].P50 {
+				t.Errorf("%s: Ascend total %v days ≤ H100 %v days", file, b.Days["total"].P50, a.Days["total"].P50)
+			}
+		default:
+			t.Errorf("%s: no check for this example; add one", file)
+		}
+	}
+}
+
+// TestRunScenarioSameBytes: the record's file and the same settings as
+// flags ("54d" in the file, a bare 54 days on the command line) give the
+// same bytes; a flag beside the file overrides it.
+func TestRunScenarioSameBytes(t *testing.T) {
+	const file = "../../examples/run-llama3-record.yaml"
+	flags := []string{"--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "16384", "--days", "54", "--mfu", "0.4", "--json"}
+	_, fromFile, errs := runRun(t, "--scenario", file, "--json")
+	_, fromFlags, _ := runRun(t, flags...)
+	if fromFile == "" || fromFile != fromFlags {
+		t.Fatalf("--scenario %s and the same flags differ (stderr %q)", file, errs)
+	}
+	_, over, _ := runRun(t, "--scenario", file, "--seeds", "7", "--chips", "8192", "--json")
+	_, want, _ := runRun(t, append(flags, "--seeds", "7", "--chips", "8192")...)
+	if over == "" || over != want {
+		t.Fatal("--scenario with --seeds 7 --chips 8192 differs from the flags alone")
+	}
+}
+
+// TestRunScenarioErrors: a bad file names the file, line and field, exits
+// 2 and prints nothing on stdout.
+func TestRunScenarioErrors(t *testing.T) {
+	dir := t.TempDir()
+	head := "model: llama3.1-405b\nchip: h100-sxm\n"
+	cases := []struct {
+		name, body string
+		args       []string
+		want       []string
+	}{
+		{"typo", head + "chipz: 16384\ndays: 54d\n", nil, []string{"line 3", "unknown field chipz", "did you mean chip, chips"}},
+		{"parsecs", head + "chips: 16384\ndays: 54 parsecs\n", nil, []string{"line 4", "field days", `"54 parsecs"`}},
+		{"range", head + "chips: -4\ndays: 54d\n", nil, []string{"line 3: field chips = -4", "want ≥ 1"}},
+		{"type", head + "chips: lots\ndays: 54d\n", nil, []string{"line 3: field chips", "lots"}},
+		{"unit", head + "chips: 8\ndays: 54d\nstorage_bw: 2 TB/h\n", nil, []string{"line 5", "field storage_bw", "TB/s"}},
+		{"mode", head + "chips: 8\ndays: 54d\ncheckpoint: sometimes\n", nil, []string{"line 5: field checkpoint = sometimes", "async or blocking"}},
+		{"chip", "model: llama3.1-405b\nchip: h100-sxmm\nchips: 8\ndays: 54d\n", nil, []string{"line 2: field chip", "did you mean h100-sxm"}},
+		{"interval", head + "chips: 8\ndays: 54d\ninterval: 400d\n", nil, []string{"line 5: field interval", "horizon"}},
+		{"none", head + "chips: 8\n", nil, []string{"field tokens", "--days"}},
+		{"flag", head + "chips: 8\ndays: 54d\n", []string{"--chips", "-1"}, []string{"--chips = -1"}},
+		{"empty", "", nil, []string{"empty file"}},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name+".yaml")
+		if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runRun(t, append([]string{"--scenario", path}, c.args...)...)
+		ok := code == exitUsage && out == "" && strings.Count(strings.TrimSpace(errs), "\n") == 0
+		if c.name != "flag" {
+			c.want = append(c.want, path)
+		}
+		for _, w := range c.want {
+			ok = ok && strings.Contains(errs, w)
+		}
+		if !ok {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2, no output, one line with %q", c.name, code, out, errs, c.want)
+		}
+	}
+	if code, _, errs := runRun(t, "--scenario", filepath.Join(dir, "absent.yaml")); code != exitUsage || !strings.Contains(errs, "absent.yaml") {
+		t.Errorf("absent file: exit %d, %q", code, errs)
+	}
+	// A flag overrides the file's bad value: the run goes ahead.
+	if code, _, errs := runRun(t, "--scenario", filepath.Join(dir, "range.yaml"), "--chips", "8", "--seeds", "2"); code != exitOK {
+		t.Errorf("range.yaml with --chips 8: exit %d, %s", code, errs)
 	}
 }

@@ -28,13 +28,15 @@ import (
 // `chipgap simulate` on the 2-core build machine), so besides the
 // requests the server caps requests × mean output tokens, summed over a
 // sweep's rates: 10⁹ tokens is at most about 75 s, inside the job
-// timeout. The run checks its context as requests complete (about every
+// timeout; and requests × replicas (the router's work, see capRouting).
+// The run checks its context as requests complete (about every
 // 1 %), so a timed-out request stops within a few seconds.
 const (
 	maxServeRequests = 1_000_000
 	maxServeTokens   = 1e9
 	maxServeRates    = 12
 	maxServeChips    = 100_000
+	maxServeRouting  = 1e10
 )
 
 // servePool is one pool of a serving-simulation request.
@@ -133,6 +135,9 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	if err := capRouting(d, req.Workload.Requests*len(rates)); err != nil {
+		return err
+	}
 	wl := req.Workload
 	w8 := serve.Workload{Process: cmp.Or(wl.Arrival, serve.Poisson), CV: cmp.Or(wl.CV, 2), Requests: wl.Requests,
 		Seed: cmp.Or(wl.Seed, 1), Prompt: wl.Input.lengths(1000), Output: wl.Output.lengths(200)}
@@ -185,12 +190,27 @@ func checkServeRequest(req *serveRequest) ([]float64, error) {
 			return nil, badField(field, "%g: want a positive request rate per second", r)
 		}
 	}
-	out := float64(max(wl.Output.Tokens, 200, (wl.Output.Min+wl.Output.Max)/2))
+	out := float64(max(cmp.Or(wl.Output.Tokens, 200), (wl.Output.Min+wl.Output.Max)/2))
 	if n := float64(wl.Requests*len(rates)) * out; n > maxServeTokens {
 		return nil, badField("workload.requests", "%d requests × %d rates × %g output tokens = %.3g tokens to simulate, over this server's limit of %.0e (see docs/api.md)",
 			wl.Requests, len(rates), out, n, maxServeTokens)
 	}
 	return rates, nil
+}
+
+// capRouting bounds the router's work: it looks at every replica of a
+// pool for each request (about 2.3 ns a replica, measured: 10,000
+// replicas × 100,000 requests in 2.3 s), so requests × replicas is capped.
+func capRouting(d serve.Deployment, requests int) error {
+	replicas := 0
+	for _, p := range d.Pools {
+		replicas += p.Replicas
+	}
+	if n := float64(requests) * float64(replicas); n > maxServeRouting {
+		return badField("chips", "%d replicas × %d requests = %.3g routing steps, over this server's limit of %.0e: use more tensor parallelism (fewer replicas) or fewer requests (see docs/api.md)",
+			replicas, requests, n, maxServeRouting)
+	}
+	return nil
 }
 
 // simulateServe runs one simulation, reporting completed requests to p

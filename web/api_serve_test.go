@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -107,9 +108,15 @@ func TestServeSweep(t *testing.T) {
 		// 1,000,000 × 2 rates × 600 tokens = 1.2e9 output tokens > 1e9.
 		{`"rates": [1, 2], "requests": 1000000, "output": {"tokens": 600}`, "workload.requests"},
 		{`"rate": 1, "requests": 10000, "output": {"dist": "uniform", "min": 100000, "max": 300000}`, "workload.requests"},
+		// 100,000 one-chip replicas × 200,000 requests = 2e10 routing steps > 1e10.
+		{`"rate": 1, "requests": 200000, "output": {"tokens": 10}`, "chips"},
 	} {
 		var e struct{ Field string }
-		body := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {` + tc.workload + `}}`
+		chips := 1
+		if tc.field == "chips" {
+			chips = 100_000
+		}
+		body := fmt.Sprintf(`{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": %d, "parallel": {"tp": 1}, "workload": {%s}}`, chips, tc.workload)
 		if st := do(t, "POST", srv.URL+"/api/serve/simulate", body, &e); st != 400 || e.Field != tc.field {
 			t.Errorf("%s: status %d field %q, want 400 %q", tc.workload, st, e.Field, tc.field)
 		}

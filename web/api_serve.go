@@ -232,7 +232,7 @@ func simulateServe(ctx context.Context, p *Progress, d serve.Deployment, w serve
 // pick sets the response's result: the one rate simulated, or for a
 // sweep the highest rate not overloaded (else the lowest), whose charts
 // it draws; a sweep keeps its points without their time series, and adds
-// a chart of latency against rate.
+// a chart of latency against rate (when any rate keeps up).
 func (r *serveResponse) pick(pools []string, sweep bool) {
 	best := 0
 	for i, pt := range r.Sweep {
@@ -247,7 +247,9 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 		r.Sweep = nil
 		return
 	}
-	r.Charts = append(r.Charts, chart{Key: "sweep", SVG: string(sweepChart(r.Sweep))})
+	if c := sweepChart(r.Sweep); c != nil {
+		r.Charts = append(r.Charts, chart{Key: "sweep", SVG: string(c)})
+	}
 	for i, pt := range r.Sweep {
 		if i != best {
 			res := *pt.Result
@@ -258,9 +260,14 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 }
 
 // sweepChart draws TTFT P50 and P99 and TPOT P99 against the arrival
-// rate, over the rates sorted.
+// rate, over the rates that keep up, sorted (an overloaded run's
+// latencies are those of the few requests it completed before the stop);
+// nil when none does.
 func sweepChart(pts []serveSweepPoint) []byte {
-	pts = slices.Clone(pts)
+	pts = slices.DeleteFunc(slices.Clone(pts), func(p serveSweepPoint) bool { return p.Result.Overload != nil || p.Result.TTFT.N == 0 })
+	if len(pts) == 0 {
+		return nil
+	}
 	slices.SortFunc(pts, func(a, b serveSweepPoint) int { return cmp.Compare(a.Rate, b.Rate) })
 	names := []string{"TTFT P50", "TTFT P99", "TPOT P99"}
 	ss := make([]plot.Series, len(names))
@@ -273,7 +280,7 @@ func sweepChart(pts []serveSweepPoint) []byte {
 			ss[i].X, ss[i].Y = append(ss[i].X, pt.Rate), append(ss[i].Y, y)
 		}
 	}
-	return plot.Lines("Latency against arrival rate", "requests/s", "ms", ss, 0)
+	return plot.Lines("Latency against arrival rate (rates that keep up)", "requests/s", "ms", ss, 0)
 }
 
 // serveDeployment builds the pools of req: one (aggregated) or prefill

@@ -543,18 +543,44 @@ func TestBrowserServe(t *testing.T) {
 	if ttft != api.Result.TTFT.P50 {
 		t.Errorf("shared link %s shows TTFT P50 %g ms, want %g", hash, ttft, api.Result.TTFT.P50)
 	}
-	// A sweep: one row a rate, the latency-against-rate chart added.
-	sweep := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "3, 9"; f.requests.value = "300";
+	// A sweep: one row a rate, the latency-against-rate chart added; the
+	// result shown is the highest rate that keeps up (1). 50 requests/s of
+	// 2000-token prompts overload two H100s serving the 70B model.
+	sweep := `(() => { const f = document.querySelector('#serve-form').elements;
+		f.model.value = "llama3.1-70b"; f.tp.value = "2"; f.rate.value = "0.5, 1, 50"; f.requests.value = "400";
+		f.in_tokens.value = "2000"; f.in_dist.value = "fixed"; f.out_tokens.value = "500";
 		document.querySelector('#serve-out').replaceChildren(); document.querySelector('#serve-go').click(); })()`
 	if err := b.eval(ctx, sweep, nil); err != nil {
 		t.Fatal(err)
 	}
 	api = checkServePanel(ctx, t, b, base, 3)
-	var rows []float64
-	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-sweep tbody tr')].map(tr => Number(tr.dataset.rate))`, &rows)
-	if len(api.Sweep) != 2 || len(rows) != 2 || rows[0] != 3 || rows[1] != 9 {
-		t.Errorf("sweep: page rows %v, API %d points; want rates 3 and 9", rows, len(api.Sweep))
+	shot(ctx, t, b, "serve-sweep.png")
+	var rows []string
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-sweep tbody tr')].map(tr => tr.dataset.rate + " " + tr.lastChild.textContent)`, &rows)
+	var want []string
+	for _, pt := range api.Sweep {
+		v := map[bool]string{true: "meets SLO", false: "misses SLO"}[pt.Result.Goodput.Meets]
+		if pt.Result.Overload != nil {
+			v = "overload"
+		}
+		want = append(want, strconv.FormatFloat(pt.Rate, 'g', -1, 64)+" "+v)
 	}
+	if len(want) != 3 || api.Rate != 1 || !strings.HasSuffix(want[2], "50 overload") || strings.Join(rows, ", ") != strings.Join(want, ", ") {
+		t.Errorf("sweep: page rows %q, API %q showing rate %g; want rates 0.5, 1, 50 (overloaded), showing 1", rows, want, api.Rate)
+	}
+	// Clicking the overloaded rate simulates it alone: the verdict says so.
+	if err := b.eval(ctx, `document.querySelector('#serve-sweep tr[data-rate="50"]').click()`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#serve-verdict[data-verdict="overload"]') || document.querySelector('#serve-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	_ = b.eval(ctx, `document.querySelector('#serve-verdict').textContent + " | " + location.hash`, &text)
+	if !strings.Contains(text, "grows without bound") || !strings.Contains(text, "rate=50&") {
+		t.Errorf("overloaded rate: page says %q", text)
+	}
+	shot(ctx, t, b, "serve-overload.png")
 }
 
 // serveAnswer is the part of POST /api/serve/simulate the browser test
@@ -569,8 +595,16 @@ type serveAnswer struct {
 			OutputTokensPerS float64 `json:"output_tokens_per_s"`
 		} `json:"throughput"`
 	} `json:"result"`
-	Charts []struct{ Key string }   `json:"charts"`
-	Sweep  []struct{ Rate float64 } `json:"sweep"`
+	Charts []struct{ Key string } `json:"charts"`
+	Sweep  []struct {
+		Rate   float64
+		Result struct {
+			Overload *struct{} `json:"overload"`
+			Goodput  struct {
+				Meets bool `json:"meets_slo"`
+			} `json:"goodput"`
+		}
+	} `json:"sweep"`
 }
 
 // checkServePanel waits for the serving panel's result, posts the body

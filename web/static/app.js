@@ -439,8 +439,9 @@ function serveVerdict(r) {
 function renderServe(res) {
   const r = res.result, t = r.throughput, c = r.cost;
   const big = el("div", {class: "big", id: "serve-big"},
-    bigNumber("ttft_p50", "TTFT P50", r.ttft_ms.p50, "ms"),
-    bigNumber("tpot_p50", "TPOT P50", r.tpot_ms.p50, "ms"),
+    // No completed request (an early overload): no latency to show.
+    bigNumber("ttft_p50", "TTFT P50", r.ttft_ms.n ? r.ttft_ms.p50 : undefined, "ms"),
+    bigNumber("tpot_p50", "TPOT P50", r.tpot_ms.n ? r.tpot_ms.p50 : undefined, "ms"),
     bigNumber("throughput", "Output throughput", t.output_tokens_per_s, "tokens/s"),
     bigNumber("goodput", "Goodput at the SLO", r.goodput.requests_per_s, "requests/s"),
     bigNumber("usd_per_m", "Cost per million output tokens", c.usd_per_m_output_tokens, "$"),
@@ -448,12 +449,14 @@ function renderServe(res) {
   const lat = el("table", {id: "serve-latency"},
     el("thead", {}, el("tr", {}, ["latency (ms)", "P50", "P90", "P99", "mean", "max"].map(h => el("th", {}, h)))),
     el("tbody", {}, [["ttft", "time to first token", r.ttft_ms], ["tpot", "time per output token", r.tpot_ms], ["e2e", "end to end", r.e2e_ms]].map(([k, name, l]) =>
-      el("tr", {"data-row": k}, el("td", {class: "lbl"}, name), [l.p50, l.p90, l.p99, l.mean, l.max].map(x => el("td", {}, fmt(x)))))));
+      el("tr", {"data-row": k}, el("td", {class: "lbl"}, name), [l.p50, l.p90, l.p99, l.mean, l.max].map(x => el("td", {}, l.n ? fmt(x) : "–"))))));
   const pools = res.pools.map(p => `${p.name}: ${p.replicas} × ${fmt(p.chips_per_replica)} ${p.chip}, ${p.engine.kv_blocks} KV blocks of ${p.engine.block_tokens} tokens, ≤ ${p.engine.max_seqs} sequences`).join("; ");
   const notes = el("p", {class: "muted"}, `${pools} · ${fmt(t.requests_per_s)} requests/s and ${fmt(t.output_tokens_per_s_per_chip)} output tokens/s per chip · `,
     `$${fmt(c.usd_per_hour)}/h for ${fmt(c.chips)} chips, $${fmt(c.usd_per_m_tokens)} per million tokens in and out · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
     el("br"), `KV cache use: peak ${r.kv.peak_util.map(u => fmt(u * 100) + " %").join(", ")}, mean ${r.kv.mean_util.map(u => fmt(u * 100) + " %").join(", ")}`);
-  put($("#serve-out"), serveVerdict(r), big, lat, notes, res.sweep ? sweepTable(res) : null, chartsOf(res.charts));
+  const caption = res.sweep ? el("p", {class: "caption"}, `Rate sweep: the figures above are for ${fmt(res.rate)} requests/s, ` +
+    (res.result.overload ? "the lowest rate (none keeps up)" : "the highest rate that keeps up") + "; click a row to simulate that rate alone.") : null;
+  put($("#serve-out"), serveVerdict(r), big, lat, notes, caption, res.sweep ? sweepTable(res) : null, chartsOf(res.charts));
 }
 
 // sweepTable lists every rate of a sweep; a row's click re-runs that rate
@@ -466,7 +469,8 @@ function sweepTable(res) {
       const r = pt.result;
       return el("tr", {class: "rate" + (pt.rate === res.rate ? " picked" : ""), "data-rate": pt.rate, title: "simulate this rate alone",
         onclick: () => { $("#serve-form").elements.rate.value = String(pt.rate); runServe(); }},
-      el("td", {}, fmt(pt.rate)), el("td", {}, fmt(r.ttft_ms.p50)), el("td", {}, fmt(r.ttft_ms.p99)), el("td", {}, fmt(r.tpot_ms.p99)),
+      el("td", {}, fmt(pt.rate)), [r.ttft_ms.p50, r.ttft_ms.p99].map(x => el("td", {}, r.ttft_ms.n ? fmt(x) : "–")),
+      el("td", {}, r.tpot_ms.n ? fmt(r.tpot_ms.p99) : "–"),
       el("td", {}, fmt(r.throughput.output_tokens_per_s)), el("td", {}, fmt(r.goodput.requests_per_s)),
       el("td", {}, fmt(r.goodput.attained * 100)), el("td", {class: "lbl"}, verdict(r)));
     })));

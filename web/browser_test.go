@@ -512,6 +512,27 @@ func TestBrowserServe(t *testing.T) {
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
 		t.Fatal(err)
 	}
+	// Bad input: the status names the field and focuses its input.
+	for _, tc := range []struct{ set, field, input string }{
+		{`f.rate.value = "4, x"`, "rate", "rate"},
+		// (Over the input's max the browser itself refuses to submit.)
+		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f.tp.value = "1"; f.requests.value = "200000"`, "chips", "chips"},
+		{`f.model.value = "llama3.1-70b"; f.tp.value = "1"`, "parallel", "tp"},
+	} {
+		js := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "4"; f.requests.value = "100"; f.chips.value = "8"; ` + tc.set + `;
+			document.querySelector('#serve-status').className = "status"; document.querySelector('#serve-go').click(); })()`
+		if err := b.eval(ctx, js, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.waitFor(ctx, `document.querySelector('#serve-status.err')`); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		_ = b.eval(ctx, `[document.querySelector('#serve-status').textContent, document.activeElement.name]`, &got)
+		if len(got) != 2 || !strings.HasPrefix(got[0], tc.field+": ") || got[1] != tc.input {
+			t.Errorf("%s: page says %q, focus on %q; want the field %s named and input %s focused", tc.set, got, got[1:], tc.field, tc.input)
+		}
+	}
 	fill := `(() => { const f = document.querySelector('#serve-form').elements;
 		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f.tp.value = "1"; f.precision.value = "bf16";
 		f.rate.value = "6"; f.requests.value = "600"; f.seed.value = "5";

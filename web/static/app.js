@@ -93,7 +93,7 @@ function showError(status, err) {
     // "workload.input_tokens"); the forms use the last part, or an alias.
     const alias = {input_tokens: "prompt", output_tokens: "output", global_batch: "batch", sequence_parallel: "sp", seeds: "seeds",
       rates: "rate", "workload.input.tokens": "in_tokens", "workload.input.sigma": "in_sigma", "workload.output.tokens": "out_tokens",
-      "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms"};
+      "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms", parallel: "tp"};
     const last = err.field.split(".").pop().replace(/\[\d+\]$/, "");
     const form = status.previousElementSibling;
     const input = form && form.elements && (form.elements[err.field] || form.elements[alias[err.field]] || form.elements[last] || form.elements[alias[last]]);

@@ -512,27 +512,7 @@ func TestBrowserServe(t *testing.T) {
 	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
 		t.Fatal(err)
 	}
-	// Bad input: the status names the field and focuses its input.
-	for _, tc := range []struct{ set, field, input string }{
-		{`f.rate.value = "4, x"`, "rate", "rate"},
-		// (Over the input's max the browser itself refuses to submit.)
-		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f.tp.value = "1"; f.requests.value = "200000"`, "chips", "chips"},
-		{`f.model.value = "llama3.1-70b"; f.tp.value = "1"`, "parallel", "tp"},
-	} {
-		js := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "4"; f.requests.value = "100"; f.chips.value = "8"; ` + tc.set + `;
-			document.querySelector('#serve-status').className = "status"; document.querySelector('#serve-go').click(); })()`
-		if err := b.eval(ctx, js, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.waitFor(ctx, `document.querySelector('#serve-status.err')`); err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		_ = b.eval(ctx, `[document.querySelector('#serve-status').textContent, document.activeElement.name]`, &got)
-		if len(got) != 2 || !strings.HasPrefix(got[0], tc.field+": ") || got[1] != tc.input {
-			t.Errorf("%s: page says %q, focus on %q; want the field %s named and input %s focused", tc.set, got, got[1:], tc.field, tc.input)
-		}
-	}
+	checkServeErrors(ctx, t, b)
 	fill := `(() => { const f = document.querySelector('#serve-form').elements;
 		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f.tp.value = "1"; f.precision.value = "bf16";
 		f.rate.value = "6"; f.requests.value = "600"; f.seed.value = "5";
@@ -564,6 +544,39 @@ func TestBrowserServe(t *testing.T) {
 	if ttft != api.Result.TTFT.P50 {
 		t.Errorf("shared link %s shows TTFT P50 %g ms, want %g", hash, ttft, api.Result.TTFT.P50)
 	}
+	checkServeSweep(ctx, t, b, base)
+}
+
+// checkServeErrors submits bad serving input: the status names the
+// field and focuses its input.
+func checkServeErrors(ctx context.Context, t *testing.T, b *browser) {
+	t.Helper()
+	for _, tc := range []struct{ set, field, input string }{
+		{`f.rate.value = "4, x"`, "rate", "rate"},
+		// (Over the input's max the browser itself refuses to submit.)
+		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f.tp.value = "1"; f.requests.value = "200000"`, "chips", "chips"},
+		{`f.model.value = "llama3.1-70b"; f.tp.value = "1"`, "parallel", "tp"},
+	} {
+		js := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "4"; f.requests.value = "100"; f.chips.value = "8"; ` + tc.set + `;
+			document.querySelector('#serve-status').className = "status"; document.querySelector('#serve-go').click(); })()`
+		if err := b.eval(ctx, js, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.waitFor(ctx, `document.querySelector('#serve-status.err')`); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		_ = b.eval(ctx, `[document.querySelector('#serve-status').textContent, document.activeElement.name]`, &got)
+		if len(got) != 2 || !strings.HasPrefix(got[0], tc.field+": ") || got[1] != tc.input {
+			t.Errorf("%s: page says %q, focus on %q; want the field %s named and input %s focused", tc.set, got, got[1:], tc.field, tc.input)
+		}
+	}
+}
+
+// checkServeSweep sweeps three rates from the panel and checks each row's
+// verdict against the API's, then clicks the overloaded rate.
+func checkServeSweep(ctx context.Context, t *testing.T, b *browser, base string) {
+	t.Helper()
 	// A sweep: one row a rate, the latency-against-rate chart added; the
 	// result shown is the highest rate that keeps up (1). 50 requests/s of
 	// 2000-token prompts overload two H100s serving the 70B model.
@@ -574,7 +587,7 @@ func TestBrowserServe(t *testing.T) {
 	if err := b.eval(ctx, sweep, nil); err != nil {
 		t.Fatal(err)
 	}
-	api = checkServePanel(ctx, t, b, base, 3)
+	api := checkServePanel(ctx, t, b, base, 3)
 	shot(ctx, t, b, "serve-sweep.png")
 	var rows []string
 	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-sweep tbody tr')].map(tr => tr.dataset.rate + " " + tr.lastChild.textContent)`, &rows)

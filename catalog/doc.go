@@ -19,8 +19,8 @@
 // UnmarshalText. Typ is the best estimate; Min and Max bound it where
 // sources disagree (absent = Typ). Every value cites source keys that
 // resolve to titled entries of sources.yaml, or is marked derived (computed
-// by us from sourced inputs) or assumed (nobody published it), always with
-// a note. Load rejects data that breaks these rules, unknown fields,
+// by us from sourced inputs) or assumed (nobody published it); a value
+// that cites no source must carry a note saying where it comes from. Load rejects data that breaks these rules, unknown fields,
 // dangling ids and min > typ > max, naming the file, line or entry and the
 // field.
 //

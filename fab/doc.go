@@ -10,8 +10,9 @@
 // Model.
 //
 //   - Dies per wafer: ⌊π·(d/2)²/A − π·d/√(2·A)⌋, d the usable diameter
-//     (wafer diameter − 2 × edge exclusion), A the stepped area of a
-//     square die with its scribe street, (√area + scribe)². The second
+//     (wafer diameter − 2 × edge exclusion), A the stepped area of the
+//     die with its scribe street: (w + scribe)·(h + scribe) for a w × h
+//     outline, (√area + scribe)² when only the area is known. The second
 //     term counts the partial dies lost at the edge.
 //   - Die yield, with x = area (cm²) × D0 (killer defects per cm²):
 //     Poisson e^(−x); Murphy ((1 − e^(−x))/x)²; negative binomial
@@ -24,12 +25,13 @@
 //   - Cost per good die = wafer price / (dies per wafer × Y). A good
 //     package costs (dies + HBM stacks·price + packaging + test) divided by
 //     the package yield, since failed assemblies scrap their parts.
-//   - Supply per year, good packages: wafers 12·starts/month·share /
-//     dies per good package; HBM stacks/year / stacks per good package;
+//   - Supply per year, good packages: wafers 12·starts/month·share·DPW /
+//     dies per good package (DPW dies per wafer; dies per good package =
+//     n/(Y·Ya) with KGD, n/(Yⁿ·Ya) without, for n dies per package); HBM stacks/year / stacks per good package;
 //     packaging assemblies/year × package yield. The smallest binds.
 //     Deployed FLOP/s = good packages × peak per package.
 //
-// Assumptions: square dies; defects independent of position apart from
+// Assumptions: rectangular dies (square when only the area is known); defects independent of position apart from
 // the clustering α; no partial-good harvesting (big AI dies ship with
 // spare cores disabled, so sellable yield is higher than defect-free
 // yield — an effective D0 back-solved from reported yields absorbs it);

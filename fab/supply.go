@@ -61,7 +61,7 @@ type SupplyResult struct {
 
 // Supply converts capacity into good accelerators per year:
 //
-//	wafers:    12 · wafer starts/month · share / dies per good package
+//	wafers:    12 · wafer starts/month · share · dies per wafer / dies per good package
 //	HBM:       stacks/year / stacks per good package
 //	packaging: packages/year · package yield
 //

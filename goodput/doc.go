@@ -14,8 +14,10 @@
 // detection and restart time, plus a spare node swap (or a wait for a
 // repaired node when no spare is ready), and, unless planned, the work
 // since the last durable checkpoint. Interruptions strike at any time,
-// during checkpoints and outages too: one during an outage restarts the
-// recovery (Daly 2006's assumption).
+// during checkpoints and outages too: one during an outage extends the
+// recovery to whichever of the two ends later (a short fault inside a long
+// recovery costs nothing extra; Daly 2006 restarts the recovery instead,
+// a slightly more pessimistic assumption).
 //
 // Checkpoints are taken every Interval of productive compute. A blocking
 // checkpoint stops training for overhead + bytes ÷ storage bandwidth; an
@@ -51,7 +53,7 @@
 //
 // Times are units.Seconds in the API and integer time.Duration inside the
 // simulation; rates are per device-hour. Every draw comes from
-// sim.NewStream(seed, "failures/i" | "modes/i" | "params/i"); the same
+// sim.NewStream(seed, "failures/i" | "modes/i" | "params/i" (and "closed/i" for ClosedSamples)); the same
 // seed gives the same bytes. With Options.Ranges each seed also draws
 // every ranged input from a triangular distribution over [min, typ, max].
 //

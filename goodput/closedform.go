@@ -128,6 +128,9 @@ func (f fixed) closed() Estimate {
 			e.Wall, e.Restart = f.job.Horizon, f.job.Horizon
 			e.Interruptions = all * float64(e.Wall)
 		}
+		for _, m := range f.modes {
+			e.ByMode = append(e.ByMode, m.rate*float64(e.Wall))
+		}
 		return e
 	}
 	f.fillWall(&e, waste)

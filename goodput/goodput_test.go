@@ -307,6 +307,11 @@ func TestCorners(t *testing.T) {
 	if err != nil || !e.NoProgress || e.Wall != 0 {
 		t.Errorf("hopeless job: NoProgress %v, wall %v, err %v; want true, 0, nil", e.NoProgress, e.Wall, err)
 	}
+	// The per-mode counts are there (one per mode) even with no progress:
+	// rate × wall = 0 here, callers index them by mode.
+	if len(e.ByMode) != len(j.Modes) || e.ByMode[0] != 0 {
+		t.Errorf("hopeless job: ByMode %v, want %d zeros", e.ByMode, len(j.Modes))
+	}
 	res, err := Simulate(j, Options{Seeds: 3, Seed: 1, Limit: 5})
 	if err != nil || res.Finished != 0 {
 		t.Errorf("hopeless job: finished %d of 3 (err %v), want 0", res.Finished, err)

@@ -238,3 +238,33 @@ func TestRunScenarioErrors(t *testing.T) {
 		t.Errorf("range.yaml with --chips 8: exit %d, %s", code, errs)
 	}
 }
+
+// TestRunNoProgressDoesNotPanic: on 10^6 H100s the job MTBI (~3 min at the
+// Llama 3 rates: 466 / (16,384 × 54 × 24) per device-hour × 10^6 devices ≈
+// 22 per hour) leaves the Daly interval no room, so the closed form reports
+// no progress; the per-component table must still print (it used to index
+// an empty slice and panic), in text and JSON, with every seed counted as
+// unfinished.
+func TestRunNoProgressDoesNotPanic(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1000000", "--days", "1", "--mfu", "0.4", "--seeds", "5"}
+	code, out, errs := runRun(t, base...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "accelerator") {
+		t.Errorf("text output lacks the per-component rows:\n%s", out)
+	}
+	code, out, errs = runRun(t, append(base, "--json")...)
+	if code != exitOK {
+		t.Fatalf("--json: exit %d: %s", code, errs)
+	}
+	var got struct {
+		ByComponent []struct{ Component string } `json:"by_component"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.ByComponent) == 0 {
+		t.Errorf("--json: no by_component rows")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"strings"
 
 	"chipgap/fab"
 	"chipgap/hardware"
@@ -131,7 +132,11 @@ func find[T any](xs []T, kind, id string, key func(*T) string) (*T, error) {
 		}
 		ids = append(ids, key(&xs[i]))
 	}
-	return nil, fmt.Errorf("unknown %s %q%s: %w", kind, id, Suggest(id, ids), ErrNotFound)
+	hint := Suggest(id, ids)
+	if hint == "" {
+		hint = " (want one of " + strings.Join(ids, ", ") + ")"
+	}
+	return nil, fmt.Errorf("unknown %s %q%s: %w", kind, id, hint, ErrNotFound)
 }
 
 // checkFab verifies ranges, provenance and references of fab.yaml.

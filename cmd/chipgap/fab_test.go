@@ -92,6 +92,9 @@ func TestFabErrors(t *testing.T) {
 		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "no supply case"},
 		{[]string{"--process", "tsmc-n3"}, 1, "unknown fab process"},
 		{[]string{"extra"}, 2, "unexpected argument"},
+		// No close match: the error lists what is allowed (it said only "not found").
+		{[]string{"--chip", "nope"}, 1, "want one of ascend-910c"},
+		{[]string{"--supply", "nope"}, 1, "want one of "},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd(t, append([]string{"fab"}, c.args...)...)

@@ -117,6 +117,9 @@ func (l *layout) split(p Parallel) error {
 	if l.m.MoE == nil && l.ep > 1 {
 		return &FieldError{Field: "parallel.ep", Value: p.EP, Want: "want 1 for a dense model"}
 	}
+	if l.m.Heads > 0 && l.tp > l.m.Heads {
+		return &FieldError{Field: "parallel.tp", Value: l.tp, Want: fmt.Sprintf("want at most the model's %d attention heads (tensor parallelism splits the heads)", l.m.Heads)}
+	}
 	if l.pp > l.m.Layers {
 		return &FieldError{Field: "parallel.pp", Value: p.PP, Want: fmt.Sprintf("want at most the layers (%d)", l.m.Layers)}
 	}

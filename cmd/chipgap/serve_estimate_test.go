@@ -87,6 +87,10 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"SLO no batch meets", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-70b", "--precision", "fp8", "--tpot", "1ms"}, exitFailure, "no batch size meets it"},
 		{"unknown chip", []string{"--chip", "h100-sxn", "--model", "llama3.1-8b"}, exitFailure, "h100-sxm"},
 		{"missing model", []string{"--chip", "h100-sxm"}, exitUsage, "--model"},
+		// Llama 3.1 8B has 32 attention heads: TP 64 (the default, one
+		// instance over all 64 devices) or 10^6 has no head to give each device.
+		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 64: want at most the model's 32 attention heads"},
+		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 1000000"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
 	} {

@@ -33,7 +33,7 @@ func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
 		}
 		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", s.Trace, when, s.Seed)
 	default:
-		rate := fmt.Sprintf("%g/s", s.Rate)
+		rate := fmt.Sprintf("%.6g/s", s.Rate)
 		if len(s.Rates) > 0 {
 			rate = "each rate below"
 		}
@@ -75,15 +75,19 @@ func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deploym
 	}
 	fmt.Fprintf(w, "Requests: %d completed, %d rejected (too long for the KV cache), %d unfinished; %d preemptions; %.5g s simulated\n\n",
 		r.RequestsCompleted, r.RequestsRejected, r.RequestsUnfinished, r.Preemptions, r.SimulatedSeconds)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "latency (ms)\tP50\tP90\tP99\tmean\tmax\t")
-	for _, l := range []struct {
-		name string
-		v    serve.Latency
-	}{{"TTFT", r.TTFT}, {"TPOT", r.TPOT}, {"end to end", r.E2E}} {
-		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t\n", l.name, l.v.P50, l.v.P90, l.v.P99, l.v.Mean, l.v.Max)
+	if r.RequestsCompleted == 0 {
+		fmt.Fprintln(w, "No request completed: no latencies.")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "latency (ms)\tP50\tP90\tP99\tmean\tmax\t")
+		for _, l := range []struct {
+			name string
+			v    serve.Latency
+		}{{"TTFT", r.TTFT}, {"TPOT", r.TPOT}, {"end to end", r.E2E}} {
+			fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t\n", l.name, l.v.P50, l.v.P90, l.v.P99, l.v.Mean, l.v.Max)
+		}
+		tw.Flush()
 	}
-	tw.Flush()
 	t := r.Throughput
 	fmt.Fprintf(w, "\nThroughput: %.4g requests/s, %.5g output tokens/s (%.4g per chip), %.5g input tokens/s\n",
 		t.RequestsPerS, t.OutputTokensPerS, t.OutputTokensPerSPerChip, t.InputTokensPerS)
@@ -99,8 +103,12 @@ func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deploym
 		fmt.Fprintln(w, "Goodput: no SLO given (--ttft, --tpot)")
 	}
 	c := r.Cost
-	fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens\n",
-		c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
+	if c.USDPerMOutputTokens > 0 {
+		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens\n",
+			c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
+	} else {
+		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: n/a per million output tokens (no output token was produced)\n", c.Chips, c.USDPerHour)
+	}
 	for i, p := range d.Pools {
 		fmt.Fprintf(w, "KV cache (%s): peak %.0f %%, mean %.0f %%\n", p.Name, r.KV.PeakUtil[i]*100, r.KV.MeanUtil[i]*100)
 	}
@@ -174,9 +182,16 @@ func simSweep(w io.Writer, pts []sweepPoint, slo serve.SLO) {
 		case !r.Goodput.Meets && (slo.TTFT > 0 || slo.TPOT > 0):
 			status = "misses SLO"
 		}
-		fmt.Fprintf(tw, "%g\t%d\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.1f\t%.4g\t%s\t\n", p.Rate, r.RequestsCompleted,
-			r.TTFT.P50, r.TTFT.P99, r.TPOT.P50, r.TPOT.P99, r.Throughput.OutputTokensPerSPerChip,
-			r.Goodput.Attained*100, r.Cost.USDPerMOutputTokens, status)
+		lat := fmt.Sprintf("%.4g\t%.4g\t%.4g\t%.4g", r.TTFT.P50, r.TTFT.P99, r.TPOT.P50, r.TPOT.P99)
+		if r.RequestsCompleted == 0 {
+			lat = "–\t–\t–\t–"
+		}
+		cost := "n/a"
+		if r.Cost.USDPerMOutputTokens > 0 {
+			cost = fmt.Sprintf("%.4g", r.Cost.USDPerMOutputTokens)
+		}
+		fmt.Fprintf(tw, "%g\t%d\t%s\t%.4g\t%.1f\t%s\t%s\t\n", p.Rate, r.RequestsCompleted,
+			lat, r.Throughput.OutputTokensPerSPerChip, r.Goodput.Attained*100, cost, status)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nLatencies in ms; SLO: %s.\n", simSLOText(slo))

@@ -209,3 +209,46 @@ func TestSimulatePlan(t *testing.T) {
 		t.Fatalf("%d plans, mixed %v, first meets %v", len(got.Plans), mixed, got.Plans[0].Meets)
 	}
 }
+
+// TestSimulateNoOutputNoCost: at 10^9 requests/s the overload stop comes
+// before any request finishes (no output token), so there is no cost per
+// million output tokens; it used to print "$0 per million output tokens"
+// and "0 kWh", a figure that reads as free.
+func TestSimulateNoOutputNoCost(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--rate", "1e9", "--requests", "1000")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "$0 per million") || !strings.Contains(out, "n/a") {
+		t.Errorf("want the cost per million output tokens as n/a with no output, got:\n%s", out)
+	}
+	code, out, errs = runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--rates", "1e9", "--requests", "1000")
+	if code != exitOK {
+		t.Fatalf("--rates: exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "OVERLOAD") && !strings.Contains(line, "n/a") {
+			t.Errorf("sweep row with no output prints a cost: %q", line)
+		}
+	}
+}
+
+// TestSimulateCapacityRateRounded: the workload line of --capacity printed
+// the bisected rate with every float digit ("100.86277408690474/s").
+func TestSimulateCapacityRateRounded(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--precision", "fp8", "--capacity", "--ttft", "500ms", "--tpot", "40ms", "--requests", "1000")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Workload:") {
+			rate := strings.Fields(strings.SplitN(line, " at ", 2)[1])[0]
+			if len(rate) > 12 {
+				t.Errorf("workload rate %q printed with %d characters, want it rounded", rate, len(rate))
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -187,7 +188,7 @@ func loadServeScenario(path string, fs *flag.FlagSet) ([]serveSpec, error) {
 	}
 	var sc serveScenario
 	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), &sc); err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", path, err)
+		return nil, scenarioError(path, err, reflect.TypeFor[serveScenario](), reflect.TypeFor[serveSpec]())
 	}
 	if len(sc.Deployments) == 0 {
 		return nil, fmt.Errorf("scenario %s: deployments: want at least one deployment", path)

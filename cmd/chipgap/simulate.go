@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -232,7 +233,7 @@ func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
 	def := flag.NewFlagSet("defaults", flag.ContinueOnError)
 	simFlags(def, &wrap.Simulate)
 	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), &wrap); err != nil {
-		return simSpec{}, fmt.Errorf("scenario %s: %w", path, err)
+		return simSpec{}, scenarioError(path, err, reflect.TypeOf(wrap), reflect.TypeFor[simSpec](), reflect.TypeFor[lengthSpec]())
 	}
 	if wrap.Simulate.Trace != "" && !filepath.IsAbs(wrap.Simulate.Trace) {
 		wrap.Simulate.Trace = filepath.Join(filepath.Dir(path), wrap.Simulate.Trace)

@@ -252,3 +252,36 @@ func TestSimulateCapacityRateRounded(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioTypoOneLine: a typo in a simulate or serve-estimate scenario
+// file used to surface yaml.v3's two-line message with the Go type
+// ("field modle not found in type main.simSpec") and exit 1; like run's
+// scenario it is now one line naming the file, line and field, the close
+// names and the allowed ones, exit 2.
+func TestScenarioTypoOneLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sim := write("sim.yaml", "simulate:\n  modle: llama3.1-8b\n")
+	simLen := write("simlen.yaml", "simulate:\n  model: llama3.1-8b\n  input: {dist: fixed, tokns: 5}\n")
+	srv := write("srv.yaml", "deployments:\n  - {name: x, chip: h100-sxm, modle: llama3.1-8b}\n")
+	for _, c := range []struct {
+		cmd, file, want string
+	}{
+		{"simulate", sim, "line 2: unknown field modle; did you mean mode, model"},
+		{"simulate", simLen, "line 3: unknown field tokns"},
+		{"serve-estimate", srv, "line 2: unknown field modle; did you mean mode, model"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{c.cmd, "--scenario", c.file}, strings.NewReader(""), &out, &errb)
+		msg := strings.TrimSpace(errb.String())
+		if code != exitUsage || !strings.Contains(msg, c.want) || strings.Contains(msg, "\n") || strings.Contains(msg, "main.") {
+			t.Errorf("%s --scenario %s: exit %d, stderr %q; want exit 2, one line with %q", c.cmd, filepath.Base(c.file), code, msg, c.want)
+		}
+	}
+}

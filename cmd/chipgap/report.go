@@ -59,15 +59,15 @@ func cmdReport(e *env, args []string) error {
 		return err
 	}
 	rep := report.Build(res)
+	var outs []outFile
 	if f.html != "" {
-		if err := writeFileAtomic(f.html, func(w io.Writer) error { return report.HTML(w, rep) }); err != nil {
-			return err
-		}
+		outs = append(outs, outFile{f.html, func(w io.Writer) error { return report.HTML(w, rep) }})
 	}
 	if f.csv != "" {
-		if err := writeFileAtomic(f.csv, func(w io.Writer) error { return report.CSV(w, rep) }); err != nil {
-			return err
-		}
+		outs = append(outs, outFile{f.csv, func(w io.Writer) error { return report.CSV(w, rep) }})
+	}
+	if err := writeFilesAtomic(outs); err != nil {
+		return err
 	}
 	if f.asJSON {
 		return report.JSON(e.stdout, res)
@@ -94,6 +94,9 @@ func parseReportFlags(e *env, args []string) (reportFlags, *scenario.Scenario, e
 	}
 	if len(pos) > 1 {
 		return f, nil, usagef("want at most one scenario file, got %d arguments", len(pos))
+	}
+	if err := checkOutPaths(f.html, f.csv); err != nil {
+		return f, nil, err
 	}
 	var sc *scenario.Scenario
 	if len(pos) == 1 {
@@ -129,29 +132,77 @@ func reportProgress(e *env, quiet bool) scenario.Progress {
 	}
 }
 
-// writeFileAtomic renders into memory, then writes a temporary file
-// beside path and renames it: a failed render leaves nothing behind.
-func writeFileAtomic(path string, render func(io.Writer) error) error {
+// checkOutPaths refuses, before any work, an output that is a directory,
+// sits in a directory that does not exist, or is named twice.
+func checkOutPaths(html, csv string) error {
+	if html != "" && html == csv {
+		return usagef("--html and --csv both name %s: want two files, not the same file", html)
+	}
+	for _, o := range []struct{ flag, path string }{{"--html", html}, {"--csv", csv}} {
+		if o.path == "" {
+			continue
+		}
+		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
+			return usagef("%s %s: is a directory; want a file path", o.flag, o.path)
+		}
+		if st, err := os.Stat(filepath.Dir(o.path)); err != nil || !st.IsDir() {
+			return usagef("%s %s: want a file in an existing directory (%s is not one)", o.flag, o.path, filepath.Dir(o.path))
+		}
+	}
+	return nil
+}
+
+// outFile is one output file and how to render it.
+type outFile struct {
+	path   string
+	render func(io.Writer) error
+}
+
+// writeFilesAtomic renders every file into memory, writes each to a
+// temporary file beside its path, and renames them only when all are
+// written: a failure leaves neither a partial set nor a temporary file.
+func writeFilesAtomic(outs []outFile) error {
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t) // the renamed ones are gone already
+		}
+	}()
+	for _, o := range outs {
+		tmp, err := stageFile(o.path, o.render)
+		if err != nil {
+			return err
+		}
+		tmps = append(tmps, tmp)
+	}
+	for i, o := range outs {
+		if err := os.Rename(tmps[i], o.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stageFile renders into a temporary file beside path and returns its name.
+func stageFile(path string, render func(io.Writer) error) (string, error) {
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
-		return err
+		return "", err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".chipgap-*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
+	_, err = tmp.Write(buf.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
 		os.Remove(tmp.Name())
-		return err
+		return "", err
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Name(), nil
 }

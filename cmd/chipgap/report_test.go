@@ -89,3 +89,35 @@ func TestReportErrors(t *testing.T) {
 		t.Error("a failed report left an HTML file behind")
 	}
 }
+
+// TestReportOutputPaths: bad output paths fail before the Monte Carlo and
+// leave nothing behind. Before: an --html that is a directory left a
+// .chipgap-* temporary file beside it; a failing --csv left the --html
+// written although the command failed; --html and --csv naming the same
+// file exited 0 with the CSV over the HTML.
+func TestReportOutputPaths(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "s.yaml")
+	os.WriteFile(sc, []byte("format: chipgap-scenario/v1\nsamples: 10\n"), 0o644)
+	html := filepath.Join(dir, "r.html")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--html", dir}, "is a directory"},
+		{[]string{"--html", html, "--csv", filepath.Join(dir, "nope", "r.csv")}, "--csv"},
+		{[]string{"--html", html, "--csv", html}, "the same file"},
+	} {
+		code, _, errs := runCmd(t, append([]string{"report", sc}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, errs, c.want)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if e.Name() != "s.yaml" {
+				t.Errorf("%v: left %s behind", c.args, e.Name())
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+}

@@ -184,7 +184,7 @@ func (f *trainFlags) setupFromFile(cat *catalog.Catalog) (trainSetup, error) {
 	defer fh.Close()
 	file, err := runs.Load(fh)
 	if err != nil {
-		return s, err
+		return s, fmt.Errorf("%s: %w", f.file, err)
 	}
 	for _, r := range file.Runs {
 		if r.Kind != runs.KindTraining || (f.runID != "" && r.ID != f.runID) {

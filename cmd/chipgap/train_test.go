@@ -147,3 +147,16 @@ func TestValidateMalformed(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming run r1 and system.colour", code, errs)
 	}
 }
+
+// TestTrainFileErrorNamesFile: a malformed --file said only "empty file"
+// (validate names the file; train did not).
+func TestTrainFileErrorNamesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "runs.yaml")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "train", "--file", p)
+	if code != exitFailure || !strings.Contains(errs, p+": empty file") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming %s", code, errs, p)
+	}
+}

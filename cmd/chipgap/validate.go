@@ -39,6 +39,9 @@ func cmdValidate(e *env, args []string) error {
 	if len(pos) == 0 {
 		return usagef("want at least one FILE")
 	}
+	if *asJSON && *md {
+		return usagef("--json and --markdown are two output formats: want one")
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"chipgap/training"
 )
@@ -108,5 +109,9 @@ func (c *Catalog) TrainingProfileByID(id string) (training.Profile, error) {
 		ids = append(ids, s.ID)
 	}
 	sort.Strings(ids)
-	return training.Profile{}, fmt.Errorf("training stack %q not found%s", id, Suggest(id, ids))
+	hint := Suggest(id, ids)
+	if hint == "" {
+		hint = " (want one of " + strings.Join(ids, ", ") + ")"
+	}
+	return training.Profile{}, fmt.Errorf("training stack %q not found%s", id, hint)
 }

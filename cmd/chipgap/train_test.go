@@ -71,6 +71,8 @@ func TestTrainBadInput(t *testing.T) {
 		{[]string{"--global-batch", "-5"}, "--global-batch = -5"},
 		{[]string{"--zero", "7"}, "--zero = 7"},
 		{[]string{"--recompute", "half"}, "recompute"},
+		// An unknown stack with no close id listed nothing to pick from.
+		{[]string{"--stack", "nope"}, "(want one of cann-mindspeed, cuda-fsdp"},
 	}
 	for _, c := range cases {
 		code, _, errs := runCmd(t, append(append([]string{}, base...), c.extra...)...)

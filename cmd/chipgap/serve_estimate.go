@@ -243,6 +243,8 @@ func (s serveSpec) check() error {
 		return usagef("--model: want a model preset id (see 'chipgap models')")
 	case s.Chips < 1:
 		return usagef("--chips %d: want at least 1", s.Chips)
+	case s.DevicesPerChip < 0 || s.ChipsPerNode < 0:
+		return usagef("--devices-per-chip %d / --chips-per-node %d: want 0 (the catalog's) or more", s.DevicesPerChip, s.ChipsPerNode)
 	case s.TPOT < 0 || s.TTFT < 0:
 		return usagef("--tpot %v / --ttft %v: want a non-negative duration", s.TPOT, s.TTFT)
 	}

@@ -50,6 +50,15 @@ func estimateServe(cat *catalog.Catalog, s serveSpec) (serveResult, error) {
 	if err := s.check(); err != nil {
 		return serveResult{}, err
 	}
+	if s.Region != "" {
+		data, err := cat.Econ()
+		if err != nil {
+			return serveResult{}, err
+		}
+		if _, err := data.Region(s.Region); err != nil {
+			return serveResult{}, usagef("--region: %v", err)
+		}
+	}
 	mode, err := serveMode(s.Mode)
 	if err != nil {
 		return serveResult{}, err

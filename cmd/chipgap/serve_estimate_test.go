@@ -87,6 +87,10 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"SLO no batch meets", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-70b", "--precision", "fp8", "--tpot", "1ms"}, exitFailure, "no batch size meets it"},
 		{"unknown chip", []string{"--chip", "h100-sxn", "--model", "llama3.1-8b"}, exitFailure, "h100-sxm"},
 		{"missing model", []string{"--chip", "h100-sxm"}, exitUsage, "--model"},
+		// Both used to be accepted (exit 0): the region left "no cost" in
+		// the output, the negative count fell back to the catalog's.
+		{"unknown region", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--region", "mars"}, exitUsage, `--region: unknown region "mars"`},
+		{"negative devices per chip", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--devices-per-chip", "-1"}, exitUsage, "--devices-per-chip -1"},
 		// Llama 3.1 8B has 32 attention heads: TP 64 (the default, one
 		// instance over all 64 devices) or 10^6 has no head to give each device.
 		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 64: want at most the model's 32 attention heads"},

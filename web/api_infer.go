@@ -224,6 +224,9 @@ func (s *Server) handleInferEstimate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
+	if req.Batch < 0 {
+		return badField("batch", "%d: want a positive batch size, or 0 for the best under the SLO", req.Batch)
+	}
 	st, err := s.inferSetup(req)
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func parseScenario(text string) (*scenario.Scenario, error) {
 	if err != nil {
 		var se *scenario.Error
 		if errors.As(err, &se) {
-			return nil, badField("scenario."+se.Field, "%v", se)
+			return nil, badField(strings.TrimSuffix("scenario."+se.Field, "."), "%v", se)
 		}
 		return nil, badField("scenario", "%v", err)
 	}

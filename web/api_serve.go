@@ -37,7 +37,13 @@ const (
 	maxServeRates    = 12
 	maxServeChips    = 100_000
 	maxServeRouting  = 1e10
+	// maxServeSLO bounds an SLO's TTFT and TPOT (a day; a time.Duration
+	// holds about 292 years, so larger values would wrap around).
+	maxServeSLO units.Seconds = 86400
 )
+
+// durationOf converts a checked SLO bound to a time.Duration.
+func durationOf(s units.Seconds) time.Duration { return time.Duration(float64(s) * 1e9) }
 
 // servePool is one pool of a serving-simulation request.
 type servePool struct {
@@ -141,8 +147,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	wl := req.Workload
 	w8 := serve.Workload{Process: cmp.Or(wl.Arrival, serve.Poisson), CV: cmp.Or(wl.CV, 2), Requests: wl.Requests,
 		Seed: cmp.Or(wl.Seed, 1), Prompt: wl.Input.lengths(1000), Output: wl.Output.lengths(200)}
-	slo := serve.SLO{TTFT: time.Duration(float64(req.SLO.TTFT) * 1e9), TPOT: time.Duration(float64(req.SLO.TPOT) * 1e9),
-		Percentile: cmp.Or(req.SLO.Percentile, 0.99)}
+	slo := serve.SLO{TTFT: durationOf(req.SLO.TTFT), TPOT: durationOf(req.SLO.TPOT), Percentile: cmp.Or(req.SLO.Percentile, 0.99)}
 	var names []string
 	for _, v := range views {
 		names = append(names, v.Name)
@@ -190,7 +195,16 @@ func checkServeRequest(req *serveRequest) ([]float64, error) {
 			return nil, badField(field, "%g: want a positive request rate per second", r)
 		}
 	}
-	out := float64(max(cmp.Or(wl.Output.Tokens, 200), (wl.Output.Min+wl.Output.Max)/2))
+	for _, b := range []struct {
+		field string
+		v     units.Seconds
+	}{{"slo.ttft", req.SLO.TTFT}, {"slo.tpot", req.SLO.TPOT}} {
+		if !(b.v >= 0 && b.v <= maxServeSLO) {
+			return nil, badField(b.field, "%g s: want 0 (no bound) to %g s", float64(b.v), float64(maxServeSLO))
+		}
+	}
+	// In float64: min+max of huge lengths must not wrap around below the cap.
+	out := max(float64(cmp.Or(wl.Output.Tokens, 200)), (float64(wl.Output.Min)+float64(wl.Output.Max))/2)
 	if n := float64(wl.Requests*len(rates)) * out; n > maxServeTokens {
 		return nil, badField("workload.requests", "%d requests × %d rates × %g output tokens = %.3g tokens to simulate, over this server's limit of %.0e (see docs/api.md)",
 			wl.Requests, len(rates), out, n, maxServeTokens)

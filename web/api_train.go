@@ -152,6 +152,8 @@ func planError(err error) error {
 		return badField(field, "%v", te)
 	case errors.As(err, &nf):
 		return badField("plan", "%v", nf)
+	case errors.Is(err, training.ErrNoPlan):
+		return badField("plan", "%v in the searched space: add chips, shorten seq or global_batch, or use a narrower precision", err)
 	}
 	return err
 }

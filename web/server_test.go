@@ -134,6 +134,12 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"scenario unknown key", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamplez: 3\n"}`, 400, "scenario.samplez"},
 		{"scenario too many samples", "POST", "/api/report", `{"samples":1000000}`, 400, "samples"},
 		{"unknown job", "GET", "/api/jobs/feedface", "", 404, "id"},
+		{"search with no plan that fits", "POST", "/api/train/search", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","seq":1000000000}`, 400, "plan"},
+		{"negative batch", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"batch":-3}`, 400, "batch"},
+		{"serve ttft past a Duration", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10},"slo":{"ttft":1e300}}`, 400, "slo.ttft"},
+		{"serve negative tpot", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10},"slo":{"tpot":"-5ms"}}`, 400, "slo.tpot"},
+		{"serve output lengths wrapping int64", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"dist":"uniform","min":1,"max":9223372036854775807}}}`, 400, "workload.requests"},
+		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

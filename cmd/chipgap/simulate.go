@@ -196,6 +196,9 @@ func cmdSimulate(e *env, args []string) error {
 			return err
 		}
 	}
+	if err := checkSimCounts(s, o); err != nil {
+		return err
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
@@ -207,6 +210,24 @@ func cmdSimulate(e *env, args []string) error {
 		return runCapacity(e, cat, s, o)
 	}
 	return runSimulations(e, cat, s, o)
+}
+
+// checkSimCounts refuses the counts and choices the deployment builder
+// would otherwise replace by a default (file and flags alike).
+func checkSimCounts(s simSpec, o simRun) error {
+	switch {
+	case s.TP < 0 || s.PrefillTP < 0 || s.EP < 0 || s.PrefillEP < 0:
+		return usagef("--tp %d / --prefill-tp %d / --ep %d / --prefill-ep %d: want 0 (automatic) or more", s.TP, s.PrefillTP, s.EP, s.PrefillEP)
+	case s.PP < 1:
+		return usagef("--pp %d: want at least 1 pipeline stage", s.PP)
+	case s.DevicesPerChip < 0:
+		return usagef("--devices-per-chip %d: want 0 (the catalog's) or more", s.DevicesPerChip)
+	case o.progress != "auto" && o.progress != "on" && o.progress != "off":
+		return usagef("--progress %q: want auto, on or off", o.progress)
+	case o.target != 0 && o.plan == "":
+		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
+	}
+	return nil
 }
 
 // loadSimScenario reads a scenario file; only --json and --progress may

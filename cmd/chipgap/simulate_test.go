@@ -285,3 +285,24 @@ func TestScenarioTypoOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateBadCounts: values the command used to accept silently (exit
+// 0, the value ignored or replaced by a default).
+func TestSimulateBadCounts(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--requests", "100"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tp", "-1"}, "--tp -1"},
+		{[]string{"--pp", "0"}, "--pp 0"},
+		{[]string{"--devices-per-chip", "-1"}, "--devices-per-chip -1"},
+		{[]string{"--progress", "maybe"}, `--progress "maybe": want auto, on or off`},
+		{[]string{"--target-rate", "5"}, "--target-rate needs --plan"},
+	} {
+		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", tc.args, code, errs, tc.want)
+		}
+	}
+}

@@ -43,6 +43,14 @@ type inferSetup struct {
 }
 
 func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
+	for _, b := range []struct {
+		field string
+		v     units.Seconds
+	}{{"slo.ttft", req.SLO.TTFT}, {"slo.tpot", req.SLO.TPOT}} {
+		if b.v < 0 {
+			return inferSetup{}, badField(b.field, "%g s: want 0 (no bound) or a positive time", float64(b.v))
+		}
+	}
 	cat, err := s.catalogOf()
 	if err != nil {
 		return inferSetup{}, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 )
@@ -57,7 +58,11 @@ func (s *Server) api(h apiFunc) http.Handler {
 				writeJSON(w, http.StatusInternalServerError, &Error{Msg: "internal error"})
 			}
 		}()
-		if err := h(w, r); err != nil {
+		err := checkQuery(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			e := s.classify(r, err)
 			writeJSON(w, e.Status, e)
 		}
@@ -170,4 +175,13 @@ func (s *Server) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// checkQuery rejects a query string that does not parse (net/url would
+// drop the bad pair and the handler would answer for defaults silently).
+func checkQuery(r *http.Request) error {
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		return badField("query", "%v", err)
+	}
+	return nil
 }

@@ -67,6 +67,12 @@ type limitsView struct {
 	MaxCurvePoints int     `json:"max_curve_points"`
 	MaxChips       int     `json:"max_chips"`
 	MaxSimEvents   float64 `json:"max_sim_events"`
+
+	MaxServeRequests int     `json:"max_serve_requests"`
+	MaxServeRates    int     `json:"max_serve_rates"`
+	MaxServeChips    int     `json:"max_serve_chips"`
+	MaxServeTokens   float64 `json:"max_serve_output_tokens"`
+	MaxServeRouting  float64 `json:"max_serve_routing"`
 }
 
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
@@ -76,6 +82,8 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
 		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,
+		MaxServeRequests: l.MaxServeRequests, MaxServeRates: l.MaxServeRates, MaxServeChips: l.MaxServeChips,
+		MaxServeTokens: l.MaxServeTokens, MaxServeRouting: l.MaxServeRouting,
 	})
 	return nil
 }

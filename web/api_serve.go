@@ -21,22 +21,11 @@ import (
 // the way `chipgap simulate` does (cmd/chipgap/simulate.go): pools from
 // catalog.Deployment and serve.NewPool, a generated workload, the SLO.
 
-// The caps on one request (documented in docs/api.md, "Serving
-// simulation"). The simulation's work grows with the output tokens it
-// generates (one decode step per token per sequence: about 20 ns a token
-// when batched, 75 ns when each sequence decodes alone, measured with
-// `chipgap simulate` on the 2-core build machine), so besides the
-// requests the server caps requests × mean output tokens, summed over a
-// sweep's rates: 10⁹ tokens is at most about 75 s, inside the job
-// timeout; and requests × replicas (the router's work, see capRouting).
-// The run checks its context as requests complete (about every
-// 1 %), so a timed-out request stops within a few seconds.
+// The caps on one request are Limits fields (MaxServe*, documented in
+// limits.go and docs/api.md). The run checks its context as requests
+// complete (about every 1 %), so a timed-out request stops within a few
+// seconds.
 const (
-	maxServeRequests = 1_000_000
-	maxServeTokens   = 1e9
-	maxServeRates    = 12
-	maxServeChips    = 100_000
-	maxServeRouting  = 1e10
 	// maxServeSLO bounds an SLO's TTFT and TPOT (a day; a time.Duration
 	// holds about 292 years, so larger values would wrap around).
 	maxServeSLO units.Seconds = 86400
@@ -129,7 +118,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	rates, err := checkServeRequest(&req)
+	rates, err := checkServeRequest(&req, s.limits)
 	if err != nil {
 		return err
 	}
@@ -141,7 +130,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := capRouting(d, req.Workload.Requests*len(rates)); err != nil {
+	if err := capRouting(d, req.Workload.Requests*len(rates), s.limits.MaxServeRouting); err != nil {
 		return err
 	}
 	wl := req.Workload
@@ -171,16 +160,16 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 
 // checkServeRequest fills the defaults of req's workload, checks it
 // against the caps and returns the rates to simulate.
-func checkServeRequest(req *serveRequest) ([]float64, error) {
+func checkServeRequest(req *serveRequest, l Limits) ([]float64, error) {
 	wl := &req.Workload
 	wl.Requests = cmp.Or(wl.Requests, 10000)
-	if err := capInt("workload.requests", wl.Requests, maxServeRequests); err != nil {
+	if err := capInt("workload.requests", wl.Requests, l.MaxServeRequests); err != nil {
 		return nil, err
 	}
 	rates := []float64{wl.Rate}
 	switch {
-	case len(wl.Rates) > maxServeRates:
-		return nil, badField("workload.rates", "%d rates: want at most %d", len(wl.Rates), maxServeRates)
+	case len(wl.Rates) > l.MaxServeRates:
+		return nil, badField("workload.rates", "%d rates: want at most %d", len(wl.Rates), l.MaxServeRates)
 	case len(wl.Rates) > 0 && wl.Rate != 0:
 		return nil, badField("workload.rates", "give rate or rates, not both")
 	case len(wl.Rates) > 0:
@@ -205,9 +194,9 @@ func checkServeRequest(req *serveRequest) ([]float64, error) {
 	}
 	// In float64: min+max of huge lengths must not wrap around below the cap.
 	out := max(float64(cmp.Or(wl.Output.Tokens, 200)), (float64(wl.Output.Min)+float64(wl.Output.Max))/2)
-	if n := float64(wl.Requests*len(rates)) * out; n > maxServeTokens {
+	if n := float64(wl.Requests*len(rates)) * out; n > l.MaxServeTokens {
 		return nil, badField("workload.requests", "%d requests × %d rates × %g output tokens = %.3g tokens to simulate, over this server's limit of %.0e (see docs/api.md)",
-			wl.Requests, len(rates), out, n, maxServeTokens)
+			wl.Requests, len(rates), out, n, l.MaxServeTokens)
 	}
 	return rates, nil
 }
@@ -215,14 +204,14 @@ func checkServeRequest(req *serveRequest) ([]float64, error) {
 // capRouting bounds the router's work: it looks at every replica of a
 // pool for each request (about 2.3 ns a replica, measured: 10,000
 // replicas × 100,000 requests in 2.3 s), so requests × replicas is capped.
-func capRouting(d serve.Deployment, requests int) error {
+func capRouting(d serve.Deployment, requests int, limit float64) error {
 	replicas := 0
 	for _, p := range d.Pools {
 		replicas += p.Replicas
 	}
-	if n := float64(requests) * float64(replicas); n > maxServeRouting {
+	if n := float64(requests) * float64(replicas); n > limit {
 		return badField("chips", "%d replicas × %d requests = %.3g routing steps, over this server's limit of %.0e: use more tensor parallelism (fewer replicas) or fewer requests (see docs/api.md)",
-			replicas, requests, n, maxServeRouting)
+			replicas, requests, n, limit)
 	}
 	return nil
 }
@@ -326,14 +315,14 @@ func (s *Server) serveDeployment(cat *catalog.Catalog, req serveRequest) (serve.
 }
 
 // serveCluster builds n chips of id (a pool's hardware).
-func serveCluster(cat *catalog.Catalog, id string, n int) (hardware.Cluster, error) {
+func serveCluster(cat *catalog.Catalog, id string, n, limit int) (hardware.Cluster, error) {
 	switch {
 	case id == "":
 		return hardware.Cluster{}, badField("chip", "missing: want a chip id (GET /api/chips)")
 	case n < 1:
 		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
 	}
-	if err := capInt("chips", n, maxServeChips); err != nil {
+	if err := capInt("chips", n, limit); err != nil {
 		return hardware.Cluster{}, err
 	}
 	if _, err := cat.Chip(id); err != nil {
@@ -347,7 +336,7 @@ func serveCluster(cat *catalog.Catalog, id string, n int) (hardware.Cluster, err
 }
 
 func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePool, name string) (serve.Pool, hardware.Cluster, error) {
-	cl, err := serveCluster(cat, sp.Chip, sp.Chips)
+	cl, err := serveCluster(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
 	if err != nil {
 		return serve.Pool{}, cl, err
 	}

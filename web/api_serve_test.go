@@ -122,3 +122,38 @@ func TestServeSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLimitsConfigurable: the serving simulation's caps are Limits
+// fields, reported by GET /api/limits (defaults as docs/api.md gives them)
+// and enforced at the configured values.
+func TestServeLimitsConfigurable(t *testing.T) {
+	def, _ := newTestServer(t, Limits{})
+	var lim map[string]float64
+	do(t, "GET", def.URL+"/api/limits", "", &lim)
+	for k, want := range map[string]float64{"max_serve_requests": 1e6, "max_serve_rates": 12, "max_serve_output_tokens": 1e9,
+		"max_serve_routing": 1e10, "max_serve_chips": 100000} {
+		if lim[k] != want {
+			t.Errorf("GET /api/limits %s = %g, want the default %g", k, lim[k], want)
+		}
+	}
+	srv, _ := newTestServer(t, Limits{MaxServeRequests: 50, MaxServeRates: 2, MaxServeTokens: 1e4, MaxServeRouting: 100, MaxServeChips: 16})
+	base := `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"tokens":100}}}`
+	cases := []struct{ name, from, to, field string }{
+		{"requests", `"requests":10`, `"requests":51`, "workload.requests"},
+		{"rates", `"rate":1,`, `"rates":[1,2,3],`, "workload.rates"},
+		{"tokens", `"tokens":100`, `"tokens":1001`, "workload.requests"},
+		{"routing", `"chips":8,`, `"chips":16,"parallel":{"tp":1},`, "chips"},
+		{"chips", `"chips":8,`, `"chips":24,`, "chips"},
+	}
+	for _, tc := range cases {
+		var e Error
+		body := strings.Replace(base, tc.from, tc.to, 1)
+		if st := do(t, "POST", srv.URL+"/api/serve/simulate", body, &e); st != 400 || e.Field != tc.field {
+			t.Errorf("%s over its configured cap: %s = %d %+v, want 400 naming %s", tc.name, body, st, e, tc.field)
+		}
+	}
+	var ok serveResponse
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", base, &ok); st != 200 {
+		t.Errorf("a request inside every configured cap = %d, want 200", st)
+	}
+}

@@ -47,6 +47,17 @@ type Limits struct {
 	// MaxSimEvents caps a whole-run simulation's work: seeds × a bound on
 	// the interruptions one seed simulates (see eventBound).
 	MaxSimEvents float64
+	// The serving simulation's caps (POST /api/serve/simulate): requests
+	// per rate, rates per sweep, chips per pool, requests × rates × mean
+	// output tokens (the simulation steps every sequence once a token,
+	// about 20 ns a token batched and 75 ns unbatched, so 10⁹ is at most
+	// about 75 s) and requests × rates × replicas (the router looks at
+	// every replica, about 2.3 ns each).
+	MaxServeRequests int
+	MaxServeRates    int
+	MaxServeChips    int
+	MaxServeTokens   float64
+	MaxServeRouting  float64
 }
 
 // DefaultLimits are the limits `chipgap web` runs with.
@@ -65,6 +76,12 @@ func DefaultLimits() Limits {
 		MaxCurvePoints: 64,
 		MaxChips:       262144,
 		MaxSimEvents:   5e7,
+
+		MaxServeRequests: 1_000_000,
+		MaxServeRates:    12,
+		MaxServeChips:    100_000,
+		MaxServeTokens:   1e9,
+		MaxServeRouting:  1e10,
 	}
 }
 
@@ -84,8 +101,13 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxSamples, d.MaxSamples)
 	fill(&l.MaxCurvePoints, d.MaxCurvePoints)
 	fill(&l.MaxChips, d.MaxChips)
-	if l.MaxSimEvents <= 0 {
-		l.MaxSimEvents = d.MaxSimEvents
+	fill(&l.MaxServeRequests, d.MaxServeRequests)
+	fill(&l.MaxServeRates, d.MaxServeRates)
+	fill(&l.MaxServeChips, d.MaxServeChips)
+	for _, p := range []struct{ v, dv *float64 }{{&l.MaxSimEvents, &d.MaxSimEvents}, {&l.MaxServeTokens, &d.MaxServeTokens}, {&l.MaxServeRouting, &d.MaxServeRouting}} {
+		if !(*p.v > 0) {
+			*p.v = *p.dv
+		}
 	}
 	if l.MaxBody <= 0 {
 		l.MaxBody = d.MaxBody

@@ -135,14 +135,18 @@ func unwrapAll(err error) []error {
 	return out
 }
 
-// writeJSON writes v with status. Encoding errors after the header is
-// sent cannot be reported to the client; they are rare (NaN is written
-// as null by the units types) and show up as a truncated body.
+// writeJSON writes v with status. v is encoded before the status is sent: a value that cannot be encoded
+// (a NaN or an infinity from an estimator) panics, which Server.api
+// turns into a logged 500, rather than a 200 with an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding the answer: %v", err))
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // decodeError turns an encoding/json or body-limit failure into a 4xx

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -181,6 +182,17 @@ func TestPanicIsLogged500(t *testing.T) {
 	_ = json.Unmarshal(rec.Body.Bytes(), &e)
 	if rec.Code != 500 || e.Msg == "" || !strings.Contains(buf.String(), "boom") {
 		t.Errorf("panicking handler = %d %q, log %q; want 500, a JSON error and the panic logged", rec.Code, rec.Body.String(), buf.String())
+	}
+	// An answer that cannot be encoded (a NaN from an estimator) is a
+	// logged 500, not a 200 with an empty body.
+	h = s.api(func(w http.ResponseWriter, r *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]float64{"days": math.NaN()})
+		return nil
+	})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/x", nil))
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); rec.Code != 500 || err != nil || !strings.Contains(buf.String(), "NaN") {
+		t.Errorf("unencodable answer = %d %q, log %q; want a JSON 500 and the cause logged", rec.Code, rec.Body.String(), buf.String())
 	}
 	// An unclassified error is a 500 whose detail stays in the log.
 	h = s.api(func(w http.ResponseWriter, r *http.Request) error { return errors.New("disk on fire") })

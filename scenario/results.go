@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 
@@ -242,6 +243,34 @@ type TornadoResult struct {
 	Output string            `json:"output"`
 	Base   float64           `json:"base"`
 	Swings []uncertain.Swing `json:"swings"`
+}
+
+// MarshalJSON writes the tornado with its non-finite figures (a run that
+// never finishes) as null, as Stat does.
+func (t TornadoResult) MarshalJSON() ([]byte, error) {
+	type swing struct {
+		Input   string   `json:"input"`
+		LowIn   *float64 `json:"low_in"`
+		HighIn  *float64 `json:"high_in"`
+		LowOut  *float64 `json:"low_out"`
+		HighOut *float64 `json:"high_out"`
+		Swing   *float64 `json:"swing"`
+	}
+	fin := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	out := struct {
+		Output string   `json:"output"`
+		Base   *float64 `json:"base"`
+		Swings []swing  `json:"swings"`
+	}{Output: t.Output, Base: fin(t.Base)}
+	for _, w := range t.Swings {
+		out.Swings = append(out.Swings, swing{w.Input, fin(w.LowIn), fin(w.HighIn), fin(w.LowOut), fin(w.HighOut), fin(w.Swing)})
+	}
+	return json.Marshal(out)
 }
 
 // Input is one uncertain input (a catalog value or a named assumption):

@@ -68,13 +68,18 @@ type Workload struct {
 // offline batch queues them all: under 700 MB at the bound).
 const MaxRequests = 10_000_000
 
+// MaxArrivalSpan bounds a generated workload's arrivals, in seconds of
+// simulated time (requests ÷ rate, × CV² for gamma): far inside
+// time.Duration's 292 years, so no draw overflows the clock.
+const MaxArrivalSpan = 1e8
+
 // Validate checks the workload and names the field at fault.
 func (w Workload) Validate() error {
 	switch w.Process {
 	case Poisson, Deterministic:
 	case Gamma:
-		if !(w.CV > 0) || w.CV > 100 {
-			return fieldErr("workload.cv", w.CV, "want a coefficient of variation in (0, 100] for gamma arrivals")
+		if !(w.CV >= 1e-3) || w.CV > 100 {
+			return fieldErr("workload.cv", w.CV, "want a coefficient of variation in [0.001, 100] for gamma arrivals")
 		}
 	case Trace:
 		if len(w.Trace) == 0 {
@@ -92,6 +97,17 @@ func (w Workload) Validate() error {
 	}
 	if err := w.validateCount(w.Requests); err != nil {
 		return err
+	}
+	// The arrivals must fit the simulation's clock (time.Duration, about
+	// 292 years): requests/rate, stretched by CV² for gamma (its gaps'
+	// scale), at most MaxArrivalSpan.
+	spread := 1.0
+	if w.Process == Gamma {
+		spread = max(1, w.CV*w.CV)
+	}
+	if span := float64(w.Requests) / w.Rate * spread; span > MaxArrivalSpan {
+		return fieldErr("workload.rate", w.Rate, fmt.Sprintf("want at least %.3g requests per second: %d requests must arrive within %.0e s (about 3 years) of simulated time",
+			float64(w.Requests)*spread/MaxArrivalSpan, w.Requests, MaxArrivalSpan))
 	}
 	if err := w.Prompt.validate("workload.prompt"); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -118,5 +119,38 @@ func TestSummarise(t *testing.T) {
 	}
 	if l := summarise([]float32{2, 1}); l.P50 != 1.5 {
 		t.Fatalf("P50 of {1, 2} = %v, want 1.5", l.P50)
+	}
+}
+
+// TestArrivalsFitTheClock: a rate so low, or a gamma CV so small, that
+// the arrival times overflow time.Duration (rate 1e-300: a gap of 10³⁰⁰
+// s; CV 1e-300: shape +Inf, gaps NaN) is a field error, not a panic in
+// the event queue ("Schedule at -2562047h… before now").
+func TestArrivalsFitTheClock(t *testing.T) {
+	base := Workload{Process: Poisson, Rate: 1, Requests: 2, Seed: 1,
+		Prompt: Lengths{Dist: Fixed, Mean: 10}, Output: Lengths{Dist: Fixed, Mean: 10}}
+	for _, tc := range []struct {
+		name  string
+		edit  func(*Workload)
+		field string
+	}{
+		{"rate 1e-300", func(w *Workload) { w.Rate = 1e-300 }, "workload.rate"},
+		{"10⁷ requests at 0.01/s (10⁹ s)", func(w *Workload) { w.Requests, w.Rate = 10_000_000, 0.01 }, "workload.rate"},
+		{"gamma CV 1e-300", func(w *Workload) { w.Process, w.CV = Gamma, 1e-300 }, "workload.cv"},
+		{"gamma CV 100 at 1e-4/s", func(w *Workload) { w.Process, w.CV, w.Rate = Gamma, 100, 1e-4 }, "workload.rate"},
+	} {
+		w := base
+		tc.edit(&w)
+		err := w.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field {
+			t.Errorf("%s: Validate() = %v, want a field error naming %s", tc.name, err, tc.field)
+		}
+	}
+	// Inside the bound: 2 requests at 1e-6/s (a 2·10⁶ s span) simulate.
+	w := base
+	w.Rate = 1e-6
+	if err := w.Validate(); err != nil {
+		t.Errorf("2 requests at 1e-6/s: %v, want valid", err)
 	}
 }

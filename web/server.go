@@ -87,7 +87,7 @@ func staticHandler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			writeJSON(w, http.StatusMethodNotAllowed, &Error{Field: "method", Msg: r.Method + " " + r.URL.Path + ": the page's files answer only GET and HEAD (the API is under /api, see GET /api)"})
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")

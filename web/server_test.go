@@ -143,6 +143,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"infer negative tpot", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"slo":{"tpot":"-5ms"}}`, 400, "slo.tpot"},
 		{"curve negative ttft", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"slo":{"ttft":-1}}`, 400, "slo.ttft"},
 		{"malformed query", "GET", "/api/compare?%zz", "", 400, "query"},
+		{"POST on the page", "POST", "/", "{}", 405, "method"},
+		{"DELETE on a page file", "DELETE", "/index.html", "", 405, "method"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 	}
 	for _, tc := range cases {

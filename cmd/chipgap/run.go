@@ -205,6 +205,8 @@ func (f runFlags) validate() error {
 		return bad("tokens", f.Tokens, "want ≥ 0")
 	case !(f.Days >= 0) || math.IsInf(float64(f.Days), 0):
 		return bad("days", f.Days, "want ≥ 0")
+	case units.Seconds(f.Days).Days() > maxRunDays:
+		return bad("days", f.Days, fmt.Sprintf("want at most %d (ten years)", maxRunDays))
 	case f.Tokens == 0 && f.Days == 0:
 		return &fieldError{"tokens", "", "give --tokens (run to completion) or --days (a window), or both"}
 	case f.Seeds < 1 || f.Seeds > 100000:
@@ -338,6 +340,10 @@ func mfuRate(f runFlags, s side, mfu float64, source string) (throughput, error)
 	return throughput{TokensPerSec: tps, PerChip: tps / float64(s.Cluster.Chips), MFU: mfu, Source: source}, nil
 }
 
+// maxRunDays bounds a window and a run's failure-free compute: beyond ten
+// years the simulation takes tens of seconds and nears its clock's cap.
+const maxRunDays = 3650
+
 // job assembles the goodput input from the catalog (catalog.Job: the
 // same assembly as validate, the gap report and the web API) and the flags.
 func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) error {
@@ -354,6 +360,10 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 		StorageBW: f.StorageBW, Interval: f.Interval, Engineering: &eng}
 	if f.Tokens > 0 {
 		o.Work = units.Seconds(f.Tokens / s.Throughput.TokensPerSec)
+		if o.Work.Days() > maxRunDays {
+			return &fieldError{"tokens", fmt.Sprint(f.Tokens), fmt.Sprintf("at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
+				s.Throughput.TokensPerSec, s.Cluster.Chips, s.Chip.ID, o.Work.Days(), maxRunDays)}
+		}
 	}
 	if f.Ckpt != "" {
 		async := f.Ckpt == "async"

@@ -113,6 +113,11 @@ func TestRunBadInput(t *testing.T) {
 		{append(base, "--mfu", "1.5"), exitUsage, "--mfu"},
 		{append(base, "--checkpoint", "sometimes"), exitUsage, "--checkpoint"},
 		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8"}, exitUsage, "--tokens"},
+		// Beyond ten years the simulation ran ~30 s and its clock capped
+		// at 146 years (a 10^6-day window came out as 53,376 days, with
+		// negative maturation days); both are refused before any work.
+		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--mfu", "0.4", "--days", "1e6"}, exitUsage, "--days = 1000000 d: want at most 3650"},
+		{append(base[:6:6], "--tokens", "1e30", "--mfu", "0.4"), exitUsage, "--tokens = 1e+30"},
 	}
 	for _, c := range cases {
 		code, out, errs := runRun(t, c.args...)

@@ -43,6 +43,9 @@ type inferSetup struct {
 }
 
 func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
+	if err := inferDegrees("parallel", req.Parallel); err != nil {
+		return inferSetup{}, err
+	}
 	for _, b := range []struct {
 		field string
 		v     units.Seconds

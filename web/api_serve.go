@@ -3,10 +3,12 @@ package web
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"chipgap/catalog"
@@ -228,6 +230,9 @@ func simulateServe(ctx context.Context, p *Progress, d serve.Deployment, w serve
 	if err != nil && ctx.Err() != nil {
 		return nil, timeoutError(ctx)
 	}
+	if err != nil {
+		return nil, serveFieldError(err)
+	}
 	p.Step(w.Requests - last) // requests rejected or left unfinished by an overload
 	return res, err
 }
@@ -336,6 +341,13 @@ func serveCluster(cat *catalog.Catalog, id string, n, limit int) (hardware.Clust
 }
 
 func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePool, name string) (serve.Pool, hardware.Cluster, error) {
+	prefix := "parallel"
+	if name == "prefill" {
+		prefix = "prefill.parallel"
+	}
+	if err := inferDegrees(prefix, sp.Parallel); err != nil {
+		return serve.Pool{}, hardware.Cluster{}, err
+	}
 	cl, err := serveCluster(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
 	if err != nil {
 		return serve.Pool{}, cl, err
@@ -362,5 +374,36 @@ func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePoo
 		return serve.Pool{}, cl, badField("admission", "%q: want auto, on-demand or reserve", req.Admission)
 	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{Scheduler: req.Scheduler, ReserveOutput: reserve})
-	return p, cl, err
+	return p, cl, serveFieldError(err)
+}
+
+// serveFields maps package serve's field names to this API's request
+// fields (serve names the Go structs: workload.prompt, .mean, process).
+var serveFields = []struct{ from, to string }{
+	{"deployment.router", "router"},
+	{"workload.process", "workload.arrival"},
+	{"workload.trace", "workload.arrival"},
+	{"workload.prompt", "workload.input"},
+}
+
+// serveFieldError renames a *serve.FieldError's field to the request's.
+func serveFieldError(err error) error {
+	var fe *serve.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	f := *fe
+	for _, m := range serveFields {
+		if f.Field == m.from || strings.HasPrefix(f.Field, m.from+".") {
+			f.Field = m.to + strings.TrimPrefix(f.Field, m.from)
+			break
+		}
+	}
+	if strings.HasPrefix(f.Field, "workload.") && strings.HasSuffix(f.Field, ".mean") {
+		f.Field = strings.TrimSuffix(f.Field, ".mean") + ".tokens"
+	}
+	if f.Field == "workload.arrival" && fe.Field == "workload.trace" {
+		return badField(f.Field, "trace: the API has no trace upload; want poisson, gamma or deterministic (chipgap simulate --trace replays one)")
+	}
+	return badField(f.Field, "%v", &f)
 }

@@ -41,7 +41,7 @@ func TestServeSimulate(t *testing.T) {
 		t.Fatalf("disaggregated: status %d, pools %+v", st, got.Pools)
 	}
 	for _, tc := range []struct{ body, field string }{
-		{`{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "router": "random", "workload": {"rate": 1}}`, "deployment.router"},
+		{`{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "router": "random", "workload": {"rate": 1}}`, "router"}, // the request's field, not package serve's name for it
 		{`{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {"rate": -1}}`, "workload.rate"},
 		{`{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {"rate": 1, "requests": 5000000}}`, "workload.requests"},
 	} {

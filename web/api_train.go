@@ -51,6 +51,12 @@ type trainSetup struct {
 }
 
 func (s *Server) trainSetup(req trainRequest) (trainSetup, error) {
+	if p := req.Plan; p != nil {
+		if err := checkDegrees("plan", degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"dp", p.DP}, degree{"cp", p.CP},
+			degree{"ep", p.EP}, degree{"vpp", p.VPP}, degree{"microbatch", p.Microbatch}); err != nil {
+			return trainSetup{}, err
+		}
+	}
 	cat, err := s.catalogOf()
 	if err != nil {
 		return trainSetup{}, err

@@ -145,6 +145,15 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"malformed query", "GET", "/api/compare?%zz", "", 400, "query"},
 		{"POST on the page", "POST", "/", "{}", 405, "method"},
 		{"DELETE on a page file", "DELETE", "/index.html", "", 405, "method"},
+		{"infer negative tp", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":-8}}`, 400, "parallel.tp"},
+		{"infer negative dp", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":8,"dp":-1}}`, 400, "parallel.dp"},
+		{"train negative pp", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":8,"pp":-4`, 1), 400, "plan.pp"},
+		{"serve negative prefill tp", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":-2}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
+		{"serve unknown router", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"router":"zz","workload":{"rate":1,"requests":10}}`, 400, "router"},
+		{"serve unknown arrival", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"arrival":"zz"}}`, 400, "workload.arrival"},
+		{"serve trace arrival", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"arrival":"trace"}}`, 400, "workload.arrival"},
+		{"serve zero input", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"input":{"dist":"uniform","min":0,"max":5}}}`, 400, "workload.input.min"},
+		{"serve negative output", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"tokens":-5}}}`, 400, "workload.output.tokens"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 	}
 	for _, tc := range cases {

@@ -258,12 +258,24 @@ func printSide(w io.Writer, s side) {
 		{"  lost work", r.Lost, c.Lost}, {"  restarts and swaps", r.Restart, c.Restart},
 		{"  checkpointing", r.Checkpointing, c.Checkpointing}, {"porting (before the run)", r.Port, c.Port},
 		{"engineering (porting + slowdown)", r.Engineering, c.Port + c.Slowdown}}
-	for _, x := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t\n", x.name, p3(x.s), x.cf.Days())
+	// A run to completion the closed form sees make no progress has no
+	// closed-form days: "never" for its length, "–" for the parts.
+	never := c.NoProgress && s.Job.Horizon <= 0
+	cf := func(v float64, i int) string {
+		switch {
+		case never && i < 2:
+			return "never"
+		case never:
+			return "–"
+		}
+		return fmt.Sprintf("%.1f", v)
 	}
-	fmt.Fprintf(tw, "interruptions\t%.0f\t%.0f\t%.0f\t%.1f\t\n", r.Interruptions.P10, r.Interruptions.P50, r.Interruptions.P90, c.Interruptions)
+	for i, x := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", x.name, p3(x.s), cf(x.cf.Days(), i))
+	}
+	fmt.Fprintf(tw, "interruptions\t%.0f\t%.0f\t%.0f\t%s\t\n", r.Interruptions.P10, r.Interruptions.P50, r.Interruptions.P90, cf(c.Interruptions, 2))
 	for i, m := range s.Job.Modes {
-		fmt.Fprintf(tw, "  %s\t%.0f\t%.0f\t%.0f\t%.1f\t\n", m.Component, r.ByMode[i].P10, r.ByMode[i].P50, r.ByMode[i].P90, c.ByMode[i])
+		fmt.Fprintf(tw, "  %s\t%.0f\t%.0f\t%.0f\t%s\t\n", m.Component, r.ByMode[i].P10, r.ByMode[i].P50, r.ByMode[i].P90, cf(c.ByMode[i], 2))
 	}
 	fmt.Fprintf(tw, "swaps that waited for a spare\t%.0f\t%.0f\t%.0f\t\t\n", r.SpareWaits.P10, r.SpareWaits.P50, r.SpareWaits.P90)
 	fmt.Fprintf(tw, "effective training time %%\t%.1f\t%.1f\t%.1f\t%.1f\t\n", 100*r.Effective.P10, 100*r.Effective.P50, 100*r.Effective.P90, 100*c.Effective)
@@ -274,6 +286,9 @@ func printSide(w io.Writer, s side) {
 	}
 	if c.InRepair > float64(s.Job.Spares.Nodes) {
 		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait\n", c.InRepair, s.Job.Spares.Nodes)
+	}
+	if c.NoProgress {
+		fmt.Fprintln(w, "closed form: no progress (expected downtime per hour of running ≥ 1 hour: interruptions outpace checkpointed work)")
 	}
 	if r.Finished < r.Seeds {
 		fmt.Fprintf(w, "warning: %d of %d seeds did not finish (no progress: interruptions faster than recovery)\n", r.Seeds-r.Finished, r.Seeds)

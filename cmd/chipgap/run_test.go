@@ -273,3 +273,22 @@ func TestRunNoProgressDoesNotPanic(t *testing.T) {
 		t.Errorf("--json: no by_component rows")
 	}
 }
+
+// TestRunClosedFormNoProgressShown: when the closed form finds no progress
+// (expected downtime ≥ the time it leaves) its column printed 0.0 days,
+// as if the run took no time; it now says so.
+func TestRunClosedFormNoProgressShown(t *testing.T) {
+	code, out, errs := runRun(t, "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "1000000", "--tokens", "15e12", "--mfu", "0.4", "--seeds", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && strings.HasPrefix(strings.TrimSpace(line), "total (porting + wall)") && f[len(f)-1] != "never" {
+			t.Errorf("closed form total: %q, want never", line)
+		}
+	}
+	if !strings.Contains(out, "closed form: no progress") {
+		t.Errorf("no note that the closed form makes no progress:\n%s", out)
+	}
+}

@@ -341,14 +341,18 @@ func serveCluster(cat *catalog.Catalog, id string, n, limit int) (hardware.Clust
 }
 
 func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePool, name string) (serve.Pool, hardware.Cluster, error) {
-	prefix := "parallel"
+	pre := "" // the request path of this pool's fields
 	if name == "prefill" {
-		prefix = "prefill.parallel"
+		pre = "prefill."
 	}
-	if err := inferDegrees(prefix, sp.Parallel); err != nil {
+	if err := inferDegrees(pre+"parallel", sp.Parallel); err != nil {
 		return serve.Pool{}, hardware.Cluster{}, err
 	}
 	cl, err := serveCluster(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
+	var e *Error
+	if errors.As(err, &e) && e.Field != "" {
+		e.Field = pre + e.Field
+	}
 	if err != nil {
 		return serve.Pool{}, cl, err
 	}

@@ -154,6 +154,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"serve trace arrival", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"arrival":"trace"}}`, 400, "workload.arrival"},
 		{"serve zero input", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"input":{"dist":"uniform","min":0,"max":5}}}`, 400, "workload.input.min"},
 		{"serve negative output", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"tokens":-5}}}`, 400, "workload.output.tokens"},
+		{"serve prefill chips over the cap", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":200000},"workload":{"rate":1,"requests":10}}`, 400, "prefill.chips"},
+		{"serve unknown prefill chip", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h101","chips":8},"workload":{"rate":1,"requests":10}}`, 404, "prefill.chip"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 	}
 	for _, tc := range cases {

@@ -306,7 +306,7 @@ func (s *Server) serveDeployment(cat *catalog.Catalog, req serveRequest) (serve.
 	for i, sp := range pools {
 		p, cl, err := s.servePoolOf(cat, req, sp, names[i])
 		if err != nil {
-			return d, nil, err
+			return d, nil, prefillField(names[i], err)
 		}
 		d.Pools = append(d.Pools, p)
 		views = append(views, servePoolView{Name: p.Name, Chip: sp.Chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine})
@@ -341,18 +341,10 @@ func serveCluster(cat *catalog.Catalog, id string, n, limit int) (hardware.Clust
 }
 
 func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePool, name string) (serve.Pool, hardware.Cluster, error) {
-	pre := "" // the request path of this pool's fields
-	if name == "prefill" {
-		pre = "prefill."
-	}
-	if err := inferDegrees(pre+"parallel", sp.Parallel); err != nil {
+	if err := inferDegrees("parallel", sp.Parallel); err != nil {
 		return serve.Pool{}, hardware.Cluster{}, err
 	}
 	cl, err := serveCluster(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
-	var e *Error
-	if errors.As(err, &e) && e.Field != "" {
-		e.Field = pre + e.Field
-	}
 	if err != nil {
 		return serve.Pool{}, cl, err
 	}
@@ -379,6 +371,23 @@ func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePoo
 	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{Scheduler: req.Scheduler, ReserveOutput: reserve})
 	return p, cl, serveFieldError(err)
+}
+
+// prefillField puts "prefill." before the field of an error about the
+// prefill pool's own fields (chip, chips, parallel), which the pool's
+// checks name as for the top-level pool.
+func prefillField(pool string, err error) error {
+	field, ok := fieldOf(err)
+	if pool != "prefill" || !ok || !(field == "chip" || field == "chips" || field == "parallel" || strings.HasPrefix(field, "parallel.")) {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Field = "prefill." + field
+		return &c
+	}
+	return badField("prefill."+field, "%v", err)
 }
 
 // serveFields maps package serve's field names to this API's request

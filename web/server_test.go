@@ -156,6 +156,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"serve negative output", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"tokens":-5}}}`, 400, "workload.output.tokens"},
 		{"serve prefill chips over the cap", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":200000},"workload":{"rate":1,"requests":10}}`, 400, "prefill.chips"},
 		{"serve unknown prefill chip", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h101","chips":8},"workload":{"rate":1,"requests":10}}`, 404, "prefill.chip"},
+		{"serve prefill tp over the heads", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":64}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 	}
 	for _, tc := range cases {

@@ -163,6 +163,11 @@ func Cheapest(cands []Candidate, w Workload, target float64, o CapacityOptions) 
 	return rows, nil
 }
 
+// maxPlanUnits bounds the units Cheapest simulates for one deployment: the
+// time of a sizing run grows with the replicas and the requests (358 units
+// at 8,000 requests/s take ~7 s), and 10^6 requests/s would need ~45,000.
+const maxPlanUnits = 512
+
 func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 	row := PlanRow{Name: c.Name}
 	capacity, _, err := Capacity(c.Unit, w, o)
@@ -172,6 +177,10 @@ func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 	}
 	row.UnitCapacity = capacity
 	units := int(math.Ceil(target / capacity))
+	if units > maxPlanUnits {
+		row.Err = fmt.Sprintf("needs about %d units of %.4g requests/s each, more than the %d a plan simulates", units, capacity, maxPlanUnits)
+		return row
+	}
 	for k := units; k <= units+3; k++ {
 		d := scaled(c.Unit, k)
 		w.Rate = target

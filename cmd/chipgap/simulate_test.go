@@ -306,3 +306,15 @@ func TestSimulateBadCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulatePlanHugeTarget: --plan for 10^6 requests/s needs ~45,000
+// single-H100 units; sizing simulated all of them (over ten minutes, no
+// answer). Sizing beyond the unit bound is refused per deployment, saying
+// how many units it would take.
+func TestSimulatePlanHugeTarget(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--plan", "h100-sxm", "--plan-tp", "1",
+		"--target-rate", "1e6", "--ttft", "2s", "--tpot", "50ms", "--requests", "300")
+	if !strings.Contains(out+errs, "more than the 512") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want the deployment refused as needing more than 512 units", code, out, errs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -218,9 +219,15 @@ func runPlan(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 				rows[i].Result.Series = nil
 			}
 		}
-		return writeJSON(e.stdout, planOutput{Scenario: s, Target: o.target, Rows: rows, Skipped: skipped})
+		if err := writeJSON(e.stdout, planOutput{Scenario: s, Target: o.target, Rows: rows, Skipped: skipped}); err != nil {
+			return err
+		}
+	} else {
+		simPlan(e.stdout, s, o.target, rows, skipped)
 	}
-	simPlan(e.stdout, s, o.target, rows, skipped)
+	if !slices.ContainsFunc(rows, func(r serve.PlanRow) bool { return r.Meets }) {
+		return fmt.Errorf("--plan: no deployment meets the SLO at %.6g requests/s (see the table)", o.target)
+	}
 	return nil
 }
 

@@ -314,6 +314,10 @@ func TestSimulateBadCounts(t *testing.T) {
 func TestSimulatePlanHugeTarget(t *testing.T) {
 	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--plan", "h100-sxm", "--plan-tp", "1",
 		"--target-rate", "1e6", "--ttft", "2s", "--tpot", "50ms", "--requests", "300")
+	// No deployment can be sized: no feasible answer, exit 1 (it was 0).
+	if code != exitFailure || !strings.Contains(errs, "no deployment meets") {
+		t.Errorf("exit %d, stderr %q: want exit 1 saying no deployment meets the target", code, errs)
+	}
 	if !strings.Contains(out+errs, "more than the 512") {
 		t.Errorf("exit %d, stdout %q, stderr %q: want the deployment refused as needing more than 512 units", code, out, errs)
 	}

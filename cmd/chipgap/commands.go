@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"chipgap/catalog"
@@ -71,9 +72,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
+	if name == "help" && len(args) == 1 && slices.Contains(commandNames(), args[0]) {
+		name, args = args[0], []string{"--help"} // help CMD = CMD --help
+	}
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		printHelp(stdout)
 		return exitOK
+	}
+	if strings.HasPrefix(name, "-") && name != "--version" {
+		name, args = defaultCommand, append([]string{name}, args...) // flags of the default command
 	}
 	if name == "version" || name == "--version" {
 		fmt.Fprintln(stdout, "chipgap", version())

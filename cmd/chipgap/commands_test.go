@@ -60,3 +60,17 @@ func TestUnknownChipNamesNearMatchesOrTheList(t *testing.T) {
 		t.Errorf("chips no-such-chip: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestHelpCommandAndDefaultFlags: 'chipgap help run' printed the command
+// list instead of run's help, and 'chipgap --samples 10' (flags with no
+// command, the report being the default) was an unknown command.
+func TestHelpCommandAndDefaultFlags(t *testing.T) {
+	code, out, errs := runCmd(t, "help", "run")
+	if code != exitOK || !strings.Contains(out+errs, "Usage: chipgap run") {
+		t.Errorf("help run: exit %d, want run's usage; got stdout %.80q stderr %.80q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "--samples", "10", "--quiet")
+	if code != exitOK || !strings.Contains(out, "10 Monte Carlo samples") {
+		t.Errorf("--samples 10: exit %d, stderr %q, want the report on 10 samples", code, errs)
+	}
+}

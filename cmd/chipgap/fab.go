@@ -66,8 +66,8 @@ func (f *fabFlags) validate() error {
 		ok   bool
 		want string
 	}{
-		{"die-area", f.dieArea, f.dieArea > 0 && f.dieArea < 5000, "between 0 and 5000 mm²"},
-		{"defect-density", f.d0, f.d0 >= 0 && f.d0 < 100, "0 to 100 per cm²"},
+		{"die-area", f.dieArea, f.dieArea > 0 && f.dieArea < 5000, "more than 0 and less than 5000 mm²"},
+		{"defect-density", f.d0, f.d0 >= 0 && f.d0 < 100, "at least 0 and less than 100 per cm²"},
 		{"wafer-price", f.waferPrice, f.waferPrice > 0, "> 0 USD"},
 		{"wafers-per-month", f.wafers, f.wafers >= 0, ">= 0"},
 		{"ai-share", f.share, f.share >= 0 && f.share <= 1, "a fraction in [0, 1]"},
@@ -78,8 +78,8 @@ func (f *fabFlags) validate() error {
 			return usagef("--%s %g: want %s", c.name, c.v, c.want)
 		}
 	}
-	if f.trials < 1 || f.trials > 1e7 {
-		return usagef("--trials %d: want 1 to 10000000", f.trials)
+	if f.trials < 1 || f.trials > 1e6 {
+		return usagef("--trials %d: want 1 to 1000000", f.trials)
 	}
 	return nil
 }

@@ -92,6 +92,10 @@ func TestFabErrors(t *testing.T) {
 		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "no supply case"},
 		{[]string{"--process", "tsmc-n3"}, 1, "unknown fab process"},
 		{[]string{"extra"}, 2, "unexpected argument"},
+		// The bound said "between 0 and 5000" yet refused 5000; and 10^7
+		// trials (allowed) took ~45 s.
+		{[]string{"--die-area", "5000"}, 2, "--die-area 5000: want more than 0 and less than 5000 mm²"},
+		{[]string{"--trials", "2000000"}, 2, "--trials 2000000: want 1 to 1000000"},
 		// No close match: the error lists what is allowed (it said only "not found").
 		{[]string{"--chip", "nope"}, 1, "want one of ascend-910c"},
 		{[]string{"--supply", "nope"}, 1, "want one of "},

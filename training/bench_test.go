@@ -13,15 +13,27 @@ import (
 // global batch 2520, the full space. It reports plans estimated per second
 // (Calculon: 8,112 plans in 70.8 s, 117 plans/s, on this machine class).
 func BenchmarkSearchMTNLG(b *testing.B) {
+	benchSearch(b, "mt-nlg-530b", "a100-sxm4-80gb", 5128, training.Job{Seq: 2048, GlobalBatch: 2520, Precision: hardware.BF16})
+}
+
+// BenchmarkSearchLarge is a wide space: Llama-3.1-405B-like GQA on 16384
+// H100 with batch 2048, every dimension free (CP included).
+func BenchmarkSearchLarge(b *testing.B) {
+	benchSearch(b, "llama3.1-405b", "h100-sxm", 16384, training.Job{Seq: 8192, GlobalBatch: 2048, Precision: hardware.BF16})
+}
+
+// benchSearch runs the full plan search for model on chips × chip and
+// reports plans per second and the ratio to Calculon's.
+func benchSearch(b *testing.B, model, chip string, chips int, job training.Job) {
 	cat, err := catalog.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := cat.Model("mt-nlg-530b")
+	m, err := cat.Model(model)
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := cat.Cluster("a100-sxm4-80gb", 5128, catalog.ClusterOptions{})
+	c, err := cat.Cluster(chip, chips, catalog.ClusterOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +41,6 @@ func BenchmarkSearchMTNLG(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	job := training.Job{Seq: 2048, GlobalBatch: 2520, Precision: hardware.BF16}
 	plans := 0
 	for b.Loop() {
 		sr, err := training.Search(m, c, prof, job, training.SearchOptions{})
@@ -38,37 +49,9 @@ func BenchmarkSearchMTNLG(b *testing.B) {
 		}
 		plans += sr.Evaluated
 	}
-	b.ReportMetric(float64(plans)/b.Elapsed().Seconds(), "plans/s")
-	b.ReportMetric(float64(plans)/b.Elapsed().Seconds()/calculonPlansPerSec, "x-calculon")
-}
-
-// BenchmarkSearchLarge is a wide space: Llama-3.1-405B-like GQA on 16384
-// H100 with batch 2048, every dimension free (CP included).
-func BenchmarkSearchLarge(b *testing.B) {
-	cat, err := catalog.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := cat.Model("llama3.1-405b")
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := cat.Cluster("h100-sxm", 16384, catalog.ClusterOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	prof, _, _ := cat.TrainingProfile(c.Stack, "")
-	job := training.Job{Seq: 8192, GlobalBatch: 2048, Precision: hardware.BF16}
-	plans := 0
-	for b.Loop() {
-		sr, err := training.Search(m, c, prof, job, training.SearchOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		plans += sr.Evaluated
-	}
-	b.ReportMetric(float64(plans)/b.Elapsed().Seconds(), "plans/s")
-	b.ReportMetric(float64(plans)/b.Elapsed().Seconds()/calculonPlansPerSec, "x-calculon")
+	rate := float64(plans) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "plans/s")
+	b.ReportMetric(rate/calculonPlansPerSec, "x-calculon")
 }
 
 // calculonPlansPerSec is the baseline: Calculon's llm-optimal-execution on

@@ -228,12 +228,7 @@ func shot(ctx context.Context, t *testing.T, b *browser, name string) {
 // same body.
 func TestBrowserTrainEstimate(t *testing.T) {
 	ctx, b, base := needBrowser(t)
-	if err := b.navigate(ctx, base+"/"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
-		t.Fatal(err)
-	}
+	openPage(ctx, t, b, base+"/")
 	fill := `(() => {
 		document.querySelector('#tabs button[data-tab="train"]').click();
 		const f = document.querySelector('#train-form').elements;
@@ -241,12 +236,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		f.tokens.value = "2e12"; f.seq.value = "4096"; f.batch.value = "512";
 		f.tp.value = "8"; f.pp.value = "4"; f.dp.value = "0"; f.zero.value = "1"; f.sp.value = "1"; f.recompute.value = "selective";
 		document.querySelector('#train-go').click(); })()`
-	if err := b.eval(ctx, fill, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.querySelector('#train-big [data-key="days"]') || document.querySelector('#train-status.err')`); err != nil {
-		t.Fatal(err)
-	}
+	submitAndWait(ctx, t, b, fill, `document.querySelector('#train-big [data-key="days"]') || document.querySelector('#train-status.err')`)
 	var status string
 	_ = b.eval(ctx, `document.querySelector('#train-status').className + ": " + document.querySelector('#train-status').textContent`, &status)
 	if strings.HasPrefix(status, "status err") {
@@ -426,22 +416,12 @@ func TestBrowserReport(t *testing.T) {
 // checks the best point and the table against POST /api/infer/curve.
 func TestBrowserInference(t *testing.T) {
 	ctx, b, base := needBrowser(t)
-	if err := b.navigate(ctx, base+"/#infer"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
-		t.Fatal(err)
-	}
+	openPage(ctx, t, b, base+"/#infer")
 	fill := `(() => { const f = document.querySelector('#infer-form').elements;
 		f.chip.value = "mi300x"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8";
 		f.prompt.value = "1024"; f.output.value = "512"; f.tpot_ms.value = "40"; f.ttft_ms.value = "3000";
 		document.querySelector('#infer-go').click(); })()`
-	if err := b.eval(ctx, fill, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`); err != nil {
-		t.Fatal(err)
-	}
+	submitAndWait(ctx, t, b, fill, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`)
 	var body string
 	if err := b.eval(ctx, `JSON.stringify(inferBody(document.querySelector('#infer-form')))`, &body); err != nil {
 		t.Fatal(err)
@@ -470,22 +450,12 @@ func TestBrowserInference(t *testing.T) {
 // answer for the same body and seed.
 func TestBrowserWholeRun(t *testing.T) {
 	ctx, b, base := needBrowser(t)
-	if err := b.navigate(ctx, base+"/#run"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
-		t.Fatal(err)
-	}
+	openPage(ctx, t, b, base+"/#run")
 	fill := `(() => { const f = document.querySelector('#run-form').elements;
 		f.chip.value = "ascend-910b"; f.chips.value = "1024"; f.model.value = "llama3.1-8b";
 		f.tokens.value = "2e11"; f.days.value = "0"; f.seeds.value = "30"; f.seed.value = "7";
 		document.querySelector('#run-go').click(); })()`
-	if err := b.eval(ctx, fill, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.querySelector('#run-big [data-key="total_days"]') || document.querySelector('#run-status.err')`); err != nil {
-		t.Fatal(err)
-	}
+	submitAndWait(ctx, t, b, fill, `document.querySelector('#run-big [data-key="total_days"]') || document.querySelector('#run-status.err')`)
 	var body string
 	if err := b.eval(ctx, `JSON.stringify(runBody(document.querySelector('#run-form')))`, &body); err != nil {
 		t.Fatal(err)
@@ -506,12 +476,7 @@ func TestBrowserWholeRun(t *testing.T) {
 // then sweeps two rates and checks the sweep table and chart.
 func TestBrowserServe(t *testing.T) {
 	ctx, b, base := needBrowser(t)
-	if err := b.navigate(ctx, base+"/#serve"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
-		t.Fatal(err)
-	}
+	openPage(ctx, t, b, base+"/#serve")
 	checkServeErrors(ctx, t, b)
 	fill := `(() => { const f = document.querySelector('#serve-form').elements;
 		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f.tp.value = "1"; f.precision.value = "bf16";
@@ -692,4 +657,27 @@ func checkServePanel(ctx context.Context, t *testing.T, b *browser, base string,
 		t.Error("page shows no overload/SLO verdict")
 	}
 	return api
+}
+
+// openPage navigates to url and waits until the page says it is ready.
+func openPage(ctx context.Context, t *testing.T, b *browser, url string) {
+	t.Helper()
+	if err := b.navigate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.body && document.body.dataset.ready === "1"`); err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+}
+
+// submitAndWait runs the script that fills and submits a form, then waits
+// until the done expression holds (a result or an error is shown).
+func submitAndWait(ctx context.Context, t *testing.T, b *browser, fill, done string) {
+	t.Helper()
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, done); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -23,7 +23,6 @@ var layer = map[string]int{
 	"serve": 4, "goodput": 4,
 	"catalog": 5, "runs": 5, "scenario": 5, "report": 5,
 	"web": 6, "cmd/chipgap": 6,
-	"internal/golden": 1,
 }
 
 // sameLayerAllowed lists imports between packages of one layer that the

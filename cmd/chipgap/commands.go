@@ -39,9 +39,6 @@ type command struct {
 // The default (no arguments) runs the first: the gap report.
 func commands() []command {
 	return []command{
-		// Each command's owner adds its line here, in this order:
-		// report, compare-chips, chips, models, train, validate, serve-estimate,
-		// run, simulate, web.
 		{"report", "the gap report: NVIDIA vs Ascend training, inference, supply, strategy, with ranges (default)", cmdReport},
 		{"compare-chips", "compare chips side by side: peaks, HBM, ridge point, per watt/dollar/mm²", cmdCompareChips},
 		{"chips", "list the chip catalog, or every field of one chip with ranges and sources", cmdChips},

@@ -101,6 +101,9 @@ func (c *Catalog) check() error {
 		if n.Tier != "scale-up" && n.Tier != "scale-out" {
 			return fmt.Errorf("catalog: %s: tier %q: want scale-up or scale-out", at, n.Tier)
 		}
+		if t := n.Topology; t != "" && t != hardware.Switched && (t != hardware.FullMesh || n.Tier != "scale-up" || n.DomainSize.Typ < 2) {
+			return fmt.Errorf("catalog: %s: topology %q: want switched, or full-mesh on a scale-up network with a domain_size", at, t)
+		}
 		for _, f := range []field{fieldOf("bandwidth", n.Bandwidth), fieldOf("latency", n.Latency), fieldOf("domain_size", n.DomainSize)} {
 			if err := c.checkField(at, f); err != nil {
 				return err

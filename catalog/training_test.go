@@ -24,7 +24,7 @@ func TestTrainingStacks(t *testing.T) {
 		{"cuda", "llm-foundry", "cuda-fsdp", "(llm-foundry)"},
 		{"cuda", "", "cuda-mcore", "the cuda default"},
 		{"cuda", "someframework", "cuda-mcore", `"someframework" has no profile`},
-		{"cann", "mindspore", "cann-mindspeed", "(mindspore)"},
+		{"cann", "mindspore", "mindformers", "(mindspore)"},
 		{"cann", "megatron-lm", "cann-mindspeed", "the cann default"}, // a CUDA framework on Ascend falls back
 	}
 	for _, k := range cases {

@@ -13,6 +13,19 @@ type Tier struct {
 	Bandwidth units.ByteRate `json:"bandwidth"`
 	Latency   units.Seconds  `json:"latency"`
 	Size      int            `json:"size"`
+	// MeshLinks is, on a full-mesh tier, the direct links per chip whose
+	// sum Bandwidth is (0: switched). A collective over n ranks of the
+	// mesh drives min(n − 1, MeshLinks) of them (HCCL's mesh algorithms
+	// send to every peer at once), a point-to-point transfer one.
+	MeshLinks int `json:"mesh_links,omitempty"`
+}
+
+// bw is the per-rank bandwidth each way a group of n ranks reaches.
+func (t Tier) bw(n int) float64 {
+	if t.MeshLinks > 0 && n-1 < t.MeshLinks {
+		return float64(t.Bandwidth) * float64(max(n-1, 1)) / float64(t.MeshLinks)
+	}
+	return float64(t.Bandwidth)
 }
 
 // Cluster is the hardware a workload runs on: Chips copies of Chip, in

@@ -17,6 +17,9 @@ import (
 //	all-to-all:          (n−1)/n · S/B + α          (sends issued concurrently)
 //	point-to-point:      S/B + α
 //
+// On a full-mesh tier B is the sum of the n − 1 direct links the group
+// drives (Tier.MeshLinks), one link for point-to-point.
+//
 // Bandwidths are link rates; callers apply the fraction a software stack
 // really reaches with Derate.
 
@@ -34,8 +37,8 @@ func (t Tier) AllReduce(s units.Bytes, n int) units.Seconds {
 		return 0
 	}
 	fn := float64(n)
-	ring := 2*(fn-1)/fn*float64(s)/float64(t.Bandwidth) + 2*(fn-1)*float64(t.Latency)
-	tree := 2*float64(s)/float64(t.Bandwidth) + 2*math.Ceil(math.Log2(fn))*float64(t.Latency)
+	ring := 2*(fn-1)/fn*float64(s)/t.bw(n) + 2*(fn-1)*float64(t.Latency)
+	tree := 2*float64(s)/t.bw(n) + 2*math.Ceil(math.Log2(fn))*float64(t.Latency)
 	return units.Seconds(math.Min(ring, tree))
 }
 
@@ -46,7 +49,7 @@ func (t Tier) ReduceScatter(s units.Bytes, n int) units.Seconds {
 		return 0
 	}
 	fn := float64(n)
-	return units.Seconds((fn-1)/fn*float64(s)/float64(t.Bandwidth) + (fn-1)*float64(t.Latency))
+	return units.Seconds((fn-1)/fn*float64(s)/t.bw(n) + (fn-1)*float64(t.Latency))
 }
 
 // AllGather is the ring all-gather whose result is s bytes on every rank.
@@ -59,7 +62,7 @@ func (t Tier) AllToAll(s units.Bytes, n int) units.Seconds {
 		return 0
 	}
 	fn := float64(n)
-	return units.Seconds((fn-1)/fn*float64(s)/float64(t.Bandwidth) + float64(t.Latency))
+	return units.Seconds((fn-1)/fn*float64(s)/t.bw(n) + float64(t.Latency))
 }
 
 // SendRecv is the time to move s bytes between two ranks.
@@ -67,7 +70,7 @@ func (t Tier) SendRecv(s units.Bytes) units.Seconds {
 	if s <= 0 {
 		return 0
 	}
-	return units.Seconds(float64(s)/float64(t.Bandwidth) + float64(t.Latency))
+	return units.Seconds(float64(s)/t.bw(2) + float64(t.Latency))
 }
 
 // Group is a communicator placed on a cluster: N ranks of which PerNode

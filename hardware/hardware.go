@@ -159,8 +159,19 @@ type Network struct {
 	Bandwidth  Value[units.ByteRate]      `yaml:"bandwidth" json:"bandwidth"`
 	Latency    Value[units.Seconds]       `yaml:"latency" json:"latency"`
 	DomainSize Value[units.Dimensionless] `yaml:"domain_size,omitempty" json:"domain_size,omitempty"`
-	Notes      []string                   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Topology is "switched" (the default: any group of ranks reaches the
+	// full per-chip bandwidth) or "full-mesh" (a direct link to each of
+	// the other domain_size − 1 chips, Bandwidth their sum: a group of n
+	// ranks drives only its n − 1 links).
+	Topology string   `yaml:"topology,omitempty" json:"topology,omitempty"`
+	Notes    []string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
+
+// Topologies of a scale-up network.
+const (
+	Switched = "switched"
+	FullMesh = "full-mesh"
+)
 
 // System is a product built from chips: a server, rack or pod.
 type System struct {

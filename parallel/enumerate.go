@@ -16,6 +16,12 @@ type Space struct {
 	// scale-up domain: tensor parallelism across nodes is dominated by
 	// its all-reduces (Narayanan et al. 2021, takeaway #1).
 	MaxTP int
+	// ETP fixes the expert tensor-parallel degree (0: free: TP, or 1 with
+	// EP folded over the TP ranks).
+	ETP int
+	// StageLayers and RecomputeLayers, when set, are copied into every
+	// plan (a stated layout; the search does not vary them).
+	StageLayers, RecomputeLayers []int
 }
 
 // Shape is the (TP, PP, DP, CP) split of the devices; the search hands one
@@ -88,10 +94,13 @@ func (s Space) Shapes(prob Problem) (shapes []Shape, invalid int) {
 // Each calls fn for every valid plan of one shape (stopping if fn returns
 // false) and returns the number of combinations rejected as invalid.
 func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
-	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP}
-	eps := []int{1}
+	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP, StageLayers: s.StageLayers, RecomputeLayers: s.RecomputeLayers}
+	eps, etps := []int{1}, []int{s.ETP}
 	if prob.Model.MoE != nil {
-		eps = pick(s.EP, Divisors(sh.DP*sh.CP))
+		eps = pick(s.EP, Divisors(sh.TP*sh.DP*sh.CP))
+		if s.ETP == 0 && sh.TP > 1 {
+			etps = []int{0, 1} // experts split like attention, or folded over the TP ranks
+		}
 	} else if s.EP > 1 {
 		eps = []int{s.EP}
 	}
@@ -125,22 +134,25 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 		sps = []bool{false, true}
 	}
 	for _, ep := range eps {
-		for _, v := range vpps {
-			for _, mb := range mbs {
-				for _, rc := range rcs {
-					for _, z := range zeros {
-						for _, sp := range sps {
-							p := base
-							p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
-							if sp && sh.TP == 1 && len(s.SP) != 1 {
-								continue // the same plan as sp=false
-							}
-							if p.Validate(prob) != nil {
-								invalid++
-								continue
-							}
-							if !fn(p) {
-								return invalid
+		for _, etp := range etps {
+			base.ETP = etp
+			for _, v := range vpps {
+				for _, mb := range mbs {
+					for _, rc := range rcs {
+						for _, z := range zeros {
+							for _, sp := range sps {
+								p := base
+								p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
+								if sp && sh.TP == 1 && len(s.SP) != 1 {
+									continue // the same plan as sp=false
+								}
+								if p.Validate(prob) != nil {
+									invalid++
+									continue
+								}
+								if !fn(p) {
+									return invalid
+								}
 							}
 						}
 					}

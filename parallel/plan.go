@@ -38,6 +38,44 @@ type Plan struct {
 	Recompute        Recompute `json:"recompute"`
 	ZeRO             int       `json:"zero"`
 	SequenceParallel bool      `json:"sequence_parallel"`
+	// ETP is the expert tensor-parallel degree of MoE layers; 0 means TP
+	// (Megatron-Core's default). With ETP set, EP may span the TP·CP·DP
+	// ranks ("MoE parallel folding", Liu et al. 2025, arXiv 2504.14960):
+	// ETP·EP must divide TP·CP·DP.
+	ETP int `json:"etp,omitempty"`
+	// StageLayers is the transformer layers of each pipeline stage (length
+	// PP, sum the model's layers); nil splits them evenly, the extra
+	// layers of an uneven split on the first stages.
+	StageLayers []int `json:"stage_layers,omitempty"`
+	// RecomputeLayers is the layers of each stage recomputed under the
+	// plan's Recompute policy (length PP); nil recomputes every layer (or,
+	// under full recompute on a stack with partial recompute, as many as
+	// memory requires).
+	RecomputeLayers []int `json:"recompute_layers,omitempty"`
+}
+
+// ExpertTP is the expert tensor-parallel degree: ETP, or TP when unset.
+func (p Plan) ExpertTP() int {
+	if p.ETP > 0 {
+		return p.ETP
+	}
+	return p.TP
+}
+
+// Stages is the transformer layers of each pipeline stage: StageLayers, or
+// the even split of layers with the remainder on the first stages.
+func (p Plan) Stages(layers int) []int {
+	if len(p.StageLayers) == p.PP {
+		return p.StageLayers
+	}
+	out := make([]int, max(p.PP, 1))
+	for i := range out {
+		out[i] = layers / len(out)
+		if i < layers%len(out) {
+			out[i]++
+		}
+	}
+	return out
 }
 
 // Devices is TP·PP·DP·CP.
@@ -68,11 +106,28 @@ func (p Plan) String() string {
 	if p.VPP > 1 {
 		fmt.Fprintf(&b, " vpp=%d", p.VPP)
 	}
+	if p.ETP > 0 && p.ETP != p.TP {
+		fmt.Fprintf(&b, " etp=%d", p.ETP)
+	}
 	fmt.Fprintf(&b, " mb=%d recompute=%s zero=%d", p.Microbatch, p.Recompute, p.ZeRO)
 	if p.SequenceParallel {
 		b.WriteString(" sp")
 	}
+	if p.StageLayers != nil {
+		fmt.Fprintf(&b, " stages=%s", joinInts(p.StageLayers))
+	}
+	if p.RecomputeLayers != nil {
+		fmt.Fprintf(&b, " recompute_layers=%s", joinInts(p.RecomputeLayers))
+	}
 	return b.String()
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
 }
 
 // FieldError names the plan field at fault, its value and what is allowed.
@@ -114,10 +169,14 @@ func (p Plan) Validate(prob Problem) error {
 		return &FieldError{"vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers", m.Layers)}
 	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
 		return &FieldError{"cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq)}
-	case (p.DP*p.CP)%p.EP != 0:
-		return &FieldError{"ep", p.EP, fmt.Sprintf("must divide dp·cp = %d", p.DP*p.CP)}
+	case p.ETP == 0 && (p.DP*p.CP)%p.EP != 0:
+		return &FieldError{"ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP)}
+	case p.ETP > 0 && (p.TP*p.DP*p.CP)%(p.EP*p.ETP) != 0:
+		return &FieldError{"etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP)}
 	case p.EP > 1 && (m.MoE == nil || m.MoE.Experts%p.EP != 0):
 		return &FieldError{"ep", p.EP, "needs a MoE model whose expert count it divides"}
+	case p.ETP > 1 && (m.MoE == nil || m.MoE.ExpertFFN%p.ETP != 0):
+		return &FieldError{"etp", p.ETP, "needs a MoE model whose expert FFN width it divides"}
 	case p.DP > prob.GlobalBatch:
 		return &FieldError{"dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch)}
 	case p.LocalBatch(prob.GlobalBatch)%p.Microbatch != 0:
@@ -126,6 +185,39 @@ func (p Plan) Validate(prob Problem) error {
 		return &FieldError{"vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP)}
 	case p.SequenceParallel && p.TP == 1:
 		return &FieldError{"sequence_parallel", true, "needs tp > 1"}
+	}
+	return p.validateStages(m.Layers)
+}
+
+// validateStages checks the per-stage lists against PP and the layers.
+func (p Plan) validateStages(layers int) error {
+	if p.StageLayers != nil {
+		sum := 0
+		for _, n := range p.StageLayers {
+			if n < p.VPP {
+				return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("want at least vpp = %d layers per stage", p.VPP)}
+			}
+			sum += n
+		}
+		switch {
+		case len(p.StageLayers) != p.PP:
+			return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.StageLayers), p.PP)}
+		case sum != layers:
+			return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("sums to %d: want the model's %d layers", sum, layers)}
+		}
+	}
+	if p.RecomputeLayers != nil {
+		if len(p.RecomputeLayers) != p.PP {
+			return &FieldError{"recompute_layers", p.RecomputeLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.RecomputeLayers), p.PP)}
+		}
+		if p.Recompute == RecomputeNone {
+			return &FieldError{"recompute_layers", p.RecomputeLayers, "needs recompute selective or full to say which kind"}
+		}
+		for i, n := range p.Stages(layers) {
+			if r := p.RecomputeLayers[i]; r < 0 || r > n {
+				return &FieldError{"recompute_layers", p.RecomputeLayers, fmt.Sprintf("stage %d recomputes %d layers: want 0 to its %d", i, r, n)}
+			}
+		}
 	}
 	return nil
 }
@@ -138,6 +230,9 @@ func (p Plan) checkPositive() error {
 		if d.v < 1 {
 			return &FieldError{d.name, d.v, "want a positive integer"}
 		}
+	}
+	if p.ETP < 0 {
+		return &FieldError{"etp", p.ETP, "want a positive integer (0: tp)"}
 	}
 	if p.ZeRO < 0 || p.ZeRO > 3 {
 		return &FieldError{"zero", p.ZeRO, "want 0, 1, 2 or 3"}

@@ -93,3 +93,53 @@ func TestEnumerateCountsByHand(t *testing.T) {
 		t.Errorf("plans = %d, want %d", n, want)
 	}
 }
+
+// The per-stage lists and the expert tensor-parallel degree are checked
+// against the stage count, the layers and the devices, naming the field.
+func TestValidateStageListsAndETP(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 64, GlobalBatch: 512, Seq: 2048}
+	base := Plan{TP: 8, PP: 2, DP: 4, CP: 1, EP: 1, VPP: 1, Microbatch: 2, Recompute: RecomputeFull}
+	good := base
+	good.StageLayers, good.RecomputeLayers = []int{47, 49}, []int{40, 0}
+	if err := good.Validate(prob); err != nil {
+		t.Fatalf("valid lists: %v", err)
+	}
+	if got := good.Stages(96); !slices.Equal(got, []int{47, 49}) {
+		t.Errorf("Stages = %v, want the stated 47, 49", got)
+	}
+	if got := base.Stages(7*2 + 1); !slices.Equal(got, []int{8, 7}) {
+		t.Errorf("even split of 15 layers over 2 stages = %v, want 8, 7 (extra layer first)", got)
+	}
+	moe := gpt
+	moe.MoE = &llm.MoEConfig{Experts: 64, Active: 2, ExpertFFN: 1024}
+	mprob := Problem{Model: moe, Devices: 64, GlobalBatch: 512, Seq: 2048}
+	// Megatron-Core's MoE parallel folding: TP8 DP4 (32 ranks per stage);
+	// EP 32 > DP·CP = 4 is valid with ETP 1, not with the default ETP = TP.
+	fold := base
+	fold.EP, fold.ETP = 32, 1
+	if err := fold.Validate(mprob); err != nil {
+		t.Errorf("folded EP 32 with ETP 1: %v", err)
+	}
+	cases := []struct {
+		edit  func(*Plan)
+		prob  Problem
+		field string
+	}{
+		{func(p *Plan) { p.StageLayers = []int{96} }, prob, "stage_layers"},              // one entry for pp 2
+		{func(p *Plan) { p.StageLayers = []int{48, 47} }, prob, "stage_layers"},          // sums to 95
+		{func(p *Plan) { p.RecomputeLayers = []int{1, 2, 3} }, prob, "recompute_layers"}, // three entries for pp 2
+		{func(p *Plan) { p.RecomputeLayers = []int{49, 0} }, prob, "recompute_layers"},   // more than the stage's 48
+		{func(p *Plan) { p.RecomputeLayers, p.Recompute = []int{1, 1}, RecomputeNone }, prob, "recompute_layers"},
+		{func(p *Plan) { p.EP = 32 }, mprob, "ep"},            // no ETP: EP must divide DP·CP
+		{func(p *Plan) { p.EP, p.ETP = 32, 2 }, mprob, "etp"}, // 64 does not divide 32
+		{func(p *Plan) { p.ETP = -1 }, mprob, "etp"},
+	}
+	for _, c := range cases {
+		p := base
+		c.edit(&p)
+		err := p.Validate(c.prob)
+		if err == nil || !strings.HasPrefix(err.Error(), c.field+" = ") {
+			t.Errorf("Validate(%s) = %v; want an error naming %s", p, err, c.field)
+		}
+	}
+}

@@ -113,3 +113,25 @@ func TestHoldOutAccuracy(t *testing.T) {
 	}
 	t.Logf("hold-out: %d runs, median %.1f %%, worst %s %.1f %%", len(errs), 100*m, at, 100*worst)
 }
+
+// The Ascend calibration set (a copy of ../shared/data/published-runs-ascend.yaml,
+// MindFormers runs on Atlas 800T A2 / 900 A2 PoDc) uses the spec's
+// per-stage recompute list: every run must be predicted at its stated
+// plan (Llama 2 70B on TP4 PP8 with select_recompute [8,4,4,1,1,1,1,1]
+// ran, so it must fit) and the median stay within 10 %.
+func TestAscendCalibrationSet(t *testing.T) {
+	errs := accuracy(t, "testdata/published-runs-ascend.yaml")
+	if len(errs) != 5 {
+		t.Fatalf("%d Ascend runs predicted, want 5", len(errs))
+	}
+	if m := medianAbs(errs); m > 0.10 {
+		t.Errorf("Ascend median absolute error %.1f %%, want ≤ 10 %%", 100*m)
+	}
+	shared, err := os.ReadFile("../../shared/data/published-runs-ascend.yaml")
+	if err != nil {
+		return // fresh clone
+	}
+	if local, _ := os.ReadFile("testdata/published-runs-ascend.yaml"); !bytes.Equal(shared, local) {
+		t.Errorf("runs/testdata/published-runs-ascend.yaml differs from ../shared/data/published-runs-ascend.yaml: copy it again")
+	}
+}

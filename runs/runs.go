@@ -62,6 +62,12 @@ type Training struct {
 	Tokens      float64  `yaml:"tokens,omitempty"`
 	Recompute   string   `yaml:"recompute,omitempty"` // "" = the model's own choice
 	Parallel    Parallel `yaml:"parallel,omitempty"`
+	// StageLayers is the transformer layers per pipeline stage (length pp,
+	// sum the model's layers); absent: an even split.
+	StageLayers []int `yaml:"stage_layers,omitempty"`
+	// RecomputeLayers is the layers recomputed per pipeline stage (length
+	// pp), of the kind Recompute names.
+	RecomputeLayers []int `yaml:"recompute_layers,omitempty"`
 }
 
 // Parallel is a stated training plan; a zero int or nil pointer means the
@@ -72,6 +78,7 @@ type Parallel struct {
 	DP               int   `yaml:"dp,omitempty"`
 	CP               int   `yaml:"cp,omitempty"`
 	EP               int   `yaml:"ep,omitempty"`
+	ETP              int   `yaml:"etp,omitempty"` // expert tensor-parallel degree (0: unstated)
 	VPP              int   `yaml:"vpp,omitempty"`
 	Microbatch       int   `yaml:"microbatch,omitempty"`
 	SequenceParallel *bool `yaml:"sequence_parallel,omitempty"`

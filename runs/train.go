@@ -44,7 +44,8 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: t.GlobalBatch, Precision: hardware.Precision(t.Precision),
 		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens}
 	pp := t.Parallel
-	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, VPP: pp.VPP, Microbatch: pp.Microbatch}
+	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, ETP: pp.ETP, VPP: pp.VPP, Microbatch: pp.Microbatch,
+		StageLayers: t.StageLayers, RecomputeLayers: t.RecomputeLayers}
 	if t.Recompute != "" {
 		s.Space.Recompute = []parallel.Recompute{parallel.Recompute(t.Recompute)}
 	}

@@ -10,18 +10,47 @@ import (
 // fullest stage holds (before ZeRO sharding): its layers split over TP
 // (experts also over EP), plus the embedding or untied head.
 func (p *prep) stageParams(pl parallel.Plan) (dense, expert float64) {
-	L := float64(p.m.Layers)
-	perStage := stageLayers(p.m.Layers, pl)
-	for _, k := range p.kinds {
-		n := perStage * float64(k.count) / L
-		dense += n * k.params / float64(pl.TP)
-		expert += n * k.expert / float64(pl.TP*pl.EP)
-	}
-	emb := p.embed
+	d0, e0 := p.stageParamsOf(pl, stageLayers(p.m.Layers, pl), true, pl.PP == 1)
 	if pl.PP == 1 {
+		return d0, e0
+	}
+	d1, e1 := p.stageParamsOf(pl, stageLayers(p.m.Layers, pl), false, true)
+	if d1+e1 > d0+e0 {
+		return d1, e1
+	}
+	return d0, e0
+}
+
+// stageParamsOf is the dense and expert parameters on one device of a
+// stage of n layers (in the model's mix of layer kinds): the layers split
+// over TP (experts over ETP·EP), the embedding on the first stage, the
+// untied head and the MTP modules on the last. An MTP module is a 2h→h
+// projection and one layer of the model's last kind, and reads the
+// embedding, which the last stage then also holds when it is not the
+// first (arXiv 2412.19437 §2.2).
+func (p *prep) stageParamsOf(pl parallel.Plan, n float64, first, last bool) (dense, expert float64) {
+	L := float64(p.m.Layers)
+	etp := float64(pl.ExpertTP() * pl.EP)
+	for _, k := range p.kinds {
+		c := n * float64(k.count) / L
+		dense += c * k.params / float64(pl.TP)
+		expert += c * k.expert / etp
+	}
+	var emb float64
+	if first {
+		emb += p.embed
+	}
+	if last {
 		emb += p.head
-	} else {
-		emb = math.Max(emb, math.Max(p.head, p.embed)) // first or last stage
+		if mtp := float64(p.m.MTPModules); mtp > 0 && len(p.kinds) > 0 {
+			k := p.kinds[len(p.kinds)-1]
+			h := float64(p.m.Hidden)
+			dense += mtp * (k.params + 2*h*h) / float64(pl.TP)
+			expert += mtp * k.expert / etp
+			if !first {
+				emb += p.embed
+			}
+		}
 	}
 	return dense + emb/float64(pl.TP), expert
 }
@@ -37,7 +66,7 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	gbytes := p.prof.GradBytes.Value
 	n := pl.DP * pl.CP
 	gd := p.c.Group(n, pl.TP)
-	ge := p.c.Group(n/pl.EP, pl.TP*pl.EP)
+	ge := p.c.Group(pl.TP*n/(pl.ExpertTP()*pl.EP), pl.ExpertTP()*pl.EP)
 	ov := p.prof.DPOverlap.Value
 	var t float64
 	switch pl.ZeRO {
@@ -67,7 +96,7 @@ func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
 		dense /= float64(pl.DP * pl.CP)
-		expert /= float64(pl.DP * pl.CP / pl.EP)
+		expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
 	}
 	return 34 * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
 }

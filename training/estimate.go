@@ -46,11 +46,14 @@ type stage struct {
 // last stage takes fewer layers to carry the head, and the slower of a
 // middle stage and the last stage sets the pace.
 func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
-	one := p.layerMix(pl, t, frac)
 	var head stage
 	hf, hb := p.headTime(pl, t)
 	head.fwd, head.bwd = hf, hb
 	p.addMTP(&head, pl, t, hf, hb)
+	if pl.StageLayers != nil || pl.RecomputeLayers != nil {
+		return p.statedStages(pl, t, frac, head)
+	}
+	one := p.layerMix(pl, t, frac)
 	s := one.times(stageLayers(p.m.Layers, pl)).plus(head)
 	if pl.PP == 1 || p.prof.UnevenStages.Value < 0.5 {
 		return s
@@ -71,8 +74,31 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	return s
 }
 
+// statedStages is the slowest stage of a plan that states its layers or
+// recompute per stage: stage i runs its n_i layers, r_i of them
+// recomputed, and the last stage the head.
+func (p *prep) statedStages(pl parallel.Plan, t, frac float64, head stage) stage {
+	plain, rec := p.layerMix(pl, t, 0), p.layerMix(pl, t, 1)
+	var slow stage
+	for i, n := range pl.Stages(p.m.Layers) {
+		r := frac * float64(n)
+		if pl.RecomputeLayers != nil {
+			r = float64(pl.RecomputeLayers[i])
+		}
+		s := plain.times(float64(n) - r).plus(rec.times(r))
+		if i == pl.PP-1 {
+			s = s.plus(head)
+		}
+		if s.total() > slow.total() {
+			slow = s
+		}
+	}
+	return slow
+}
+
 // layerMix is one layer's work per micro-batch, mixed in the model's
-// proportions of layer kinds.
+// proportions of layer kinds; a fraction frac of the layers is recomputed
+// under the plan's recompute policy.
 func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
@@ -89,7 +115,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			s.recompute += frac * n * q.compute()
 			comm = 2 + frac
 		case parallel.RecomputeSelective:
-			s.recompute += n * q.attn
+			s.recompute += frac * n * q.attn
 		}
 		s.tp += n * comm * q.tp
 		s.ep += n * comm * q.ep
@@ -157,9 +183,12 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	if mem.Total > mem.Capacity {
 		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
 	}
-	frac := p.partialRecompute(pl, mem)
+	frac := p.partialRecompute(pl)
 	if frac < 1 && pl.Recompute == parallel.RecomputeFull {
 		mem = p.memoryAt(pl, frac)
+	}
+	if pl.Recompute == parallel.RecomputeSelective && pl.RecomputeLayers == nil {
+		frac = 1 // every layer recomputes its attention core
 	}
 	gb := p.job.GlobalBatch
 	mbs := float64(pl.MicroBatches(gb))
@@ -176,9 +205,17 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))
 	r := p.result(pl, b, mem, s)
-	if pl.Recompute == parallel.RecomputeFull {
+	if pl.Recompute == parallel.RecomputeFull || pl.RecomputeLayers != nil {
 		r.StageLayers = int(stageLayers(p.m.Layers, pl))
 		r.RecomputedLayers = int(math.Round(frac * float64(r.StageLayers)))
+		if pl.RecomputeLayers != nil {
+			r.StageLayers, r.RecomputedLayers = 0, 0
+			for i, n := range pl.Stages(p.m.Layers) {
+				r.StageLayers += n
+				r.RecomputedLayers += pl.RecomputeLayers[i]
+			}
+			frac = float64(r.RecomputedLayers) / float64(r.StageLayers)
+		}
 		r.HFU = r.MFU + frac*(r.HFU-r.MFU) // only the recomputed layers run twice
 	}
 	return r, nil

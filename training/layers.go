@@ -61,9 +61,11 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			s.n, s.k = float64(g.N), float64(g.K)
 			k.expert += s.n * s.k * float64(g.Groups)
 			up += actWidth(g.Name, s.n) * float64(g.M)
+			k.actFn += fnWidth(g.Name, s.n) * float64(g.M)
 		} else {
 			k.params += s.n * s.k
 			up += actWidth(g.Name, s.n)
+			k.actFn += fnWidth(g.Name, s.n)
 		}
 		if g.Name == "qkv" || g.Name == "q" || g.Name == "q_b" || g.Name == "kv_b" {
 			qkv += s.n
@@ -106,6 +108,19 @@ func actWidth(name string, n float64) float64 {
 		return 3 * n // 2 bytes × 3 tensors of n/2
 	case hasSuffix(name, "_up"):
 		return 4 * n
+	}
+	return 0
+}
+
+// fnWidth is the bytes per token of an up-projection's activation-function
+// outputs, which selective recompute of the activation can drop: GeLU's
+// output (2·ffn), SwiGLU's activation and product (2 tensors of ffn = n/2).
+func fnWidth(name string, n float64) float64 {
+	switch {
+	case hasSuffix(name, "_gate_up"):
+		return 2 * n
+	case hasSuffix(name, "_up"):
+		return 2 * n
 	}
 	return 0
 }

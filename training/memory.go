@@ -1,44 +1,115 @@
 package training
 
 import (
+	"fmt"
 	"math"
 
 	"chipgap/parallel"
 	"chipgap/units"
 )
 
-// memory is one device's memory on the fullest stage: mixed-precision
-// Adam states (Rajbhandari et al. 2020: 16-bit weights, GradBytes of
-// gradient, 12 bytes of fp32 master weights and moments per parameter;
-// ZeRO-1 shards the 12 over the data-parallel ranks, ZeRO-2 also the
-// gradients, ZeRO-3 also the weights, keeping two layers gathered), the
-// activations of the micro-batches in flight, the head's logits, and the
-// framework's reserve and fragmentation.
+// stageSpec is one pipeline stage as memory sees it: its layers, how many
+// of them are recomputed, the micro-batches (or interleaved chunks, in
+// layer-set units) it holds in flight, and what else it carries.
+type stageSpec struct {
+	index, layers int
+	recomputed    float64 // layers recomputed (a fraction of layers under partial recompute)
+	inflight      float64 // in-flight copies of one layer set per layer
+	first, last   bool
+}
+
+// inflight is the micro-batches whose activations stage i holds at its
+// peak. 1F1B: the warm-up of stage i runs PP−i forward passes before its
+// first backward (Narayanan et al. 2021 §2.2), so stage 0 holds PP and the
+// last stage one. Interleaved (Megatron-LM's schedule): rank i warms up
+// (PP−i−1)·2 + (VPP−1)·PP chunks and holds one more in the steady state,
+// each chunk 1/VPP of the stage's layers. Never more than the step has.
+func inflight(pl parallel.Plan, i int, microBatches int) float64 {
+	if pl.VPP <= 1 {
+		return math.Min(float64(pl.PP-i), float64(microBatches))
+	}
+	chunks := float64((pl.PP-i-1)*2 + (pl.VPP-1)*pl.PP + 1)
+	return math.Min(chunks, float64(microBatches*pl.VPP)) / float64(pl.VPP)
+}
+
+// stages lists the stages whose memory can be the largest: every stage
+// when the plan states per-stage layers or recompute lists; otherwise the
+// first (most layers, most micro-batches in flight, the embedding) and the
+// last (the head, its logits and the MTP modules), since between them the
+// layers and the micro-batches in flight only fall.
+func (p *prep) stages(pl parallel.Plan, frac float64) []stageSpec {
+	n := pl.Stages(p.m.Layers)
+	mbs := pl.MicroBatches(p.job.GlobalBatch)
+	spec := func(i int) stageSpec {
+		s := stageSpec{index: i, layers: n[i], inflight: inflight(pl, i, mbs), first: i == 0, last: i == pl.PP-1}
+		switch {
+		case pl.RecomputeLayers != nil:
+			s.recomputed = float64(pl.RecomputeLayers[i])
+		case pl.Recompute == parallel.RecomputeSelective:
+			s.recomputed = float64(n[i])
+		default:
+			s.recomputed = frac * float64(n[i])
+		}
+		return s
+	}
+	if pl.StageLayers == nil && pl.RecomputeLayers == nil {
+		if pl.PP == 1 {
+			return []stageSpec{spec(0)}
+		}
+		return []stageSpec{spec(0), spec(pl.PP - 1)}
+	}
+	out := make([]stageSpec, pl.PP)
+	for i := range out {
+		out[i] = spec(i)
+	}
+	return out
+}
+
+// memory is one device's memory on the stage that needs the most:
+// mixed-precision Adam states (Rajbhandari et al. 2020: 16-bit weights,
+// GradBytes of gradient, 12 bytes of fp32 master weights and moments per
+// parameter; ZeRO-1 shards the 12 over the data-parallel ranks, ZeRO-2
+// also the gradients, ZeRO-3 also the weights, keeping two layers
+// gathered), the activations of the micro-batches in flight, the head's
+// logits, and the framework's reserve and fragmentation.
 func (p *prep) memory(pl parallel.Plan) Memory { return p.memoryAt(pl, fullFrac(pl)) }
 
-// memoryAt is memory with a fraction frac of the layers recomputed.
+// memoryAt is memory with a fraction frac of each stage's layers
+// recomputed (when the plan states no per-stage list).
 func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
-	dense, expert := p.stageParams(pl)
+	var worst Memory
+	for _, s := range p.stages(pl, frac) {
+		if m := p.stageMemory(pl, s); m.Total > worst.Total || worst.Total == 0 {
+			worst = m
+		}
+	}
+	return worst
+}
+
+// stageMemory is one device's memory on stage s.
+func (p *prep) stageMemory(pl parallel.Plan, s stageSpec) Memory {
+	dense, expert := p.stageParamsOf(pl, float64(s.layers), s.first, s.last)
 	dpN := float64(pl.DP * pl.CP)
-	epN := dpN / float64(pl.EP)
-	w := 2 * (dense + expert)
+	edp := float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP) // expert data-parallel ranks
+	wb, ob := p.prof.WeightBytes.Value, p.prof.OptimizerBytes.Value
+	w := wb * (dense + expert)
 	g := p.prof.GradBytes.Value * (dense + expert)
-	o := 12 * (dense + expert)
+	o := ob * (dense + expert)
 	if pl.ZeRO >= 1 {
-		o = 12 * (dense/dpN + expert/epN)
+		o = ob * (dense/dpN + expert/edp)
 	}
 	if pl.ZeRO >= 2 {
-		g = p.prof.GradBytes.Value * (dense/dpN + expert/epN)
+		g = p.prof.GradBytes.Value * (dense/dpN + expert/edp)
 	}
 	if pl.ZeRO >= 3 {
-		w = 2*(dense/dpN+expert/epN) + 2*2*p.largestLayer(pl)
+		w = wb*(dense/dpN+expert/edp) + 2*2*p.largestLayer(pl)
 	}
-	var m Memory
+	m := Memory{Stage: s.index, StageLayers: s.layers, InFlight: s.inflight}
 	if p.prof.DualPipe.Value >= 0.5 && pl.PP > 1 {
 		w *= 2 // DualPipe keeps two copies of the stage's parameters (DeepSeek-V3 report Table 2)
 	}
 	m.Weights, m.Grads, m.Optimizer = units.Bytes(w), units.Bytes(g), units.Bytes(o)
-	m.Activations = units.Bytes(p.actParts(pl).activations(frac))
+	m.Activations = units.Bytes(p.actParts(pl).stage(s))
 	sum := w + g + o + float64(m.Activations)
 	m.Overhead = units.Bytes(p.prof.MemoryReserved.Value + sum*p.prof.MemoryFragmentation.Value)
 	m.Total = units.Bytes(sum) + m.Overhead
@@ -50,45 +121,49 @@ func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
 func (p *prep) largestLayer(pl parallel.Plan) float64 {
 	var big float64
 	for _, k := range p.kinds {
-		big = math.Max(big, (k.params+k.expert/float64(pl.EP))/float64(pl.TP))
+		big = math.Max(big, k.params/float64(pl.TP)+k.expert/float64(pl.EP*pl.ExpertTP()))
 	}
 	return big
 }
 
-// actParts is one device's activation memory of the first stage, by
-// part: per layer and micro-batch, the full set (keep) and, under full
-// recompute, the layer input only (input); the largest layer's full set
-// (worst); the embedding output per micro-batch; the logits; the
-// micro-batches in flight; the layers of the fullest stage.
+// actParts is one device's activation memory by part: per layer and
+// micro-batch, the full set (keep), the set a selectively recomputed
+// layer keeps (selective) and the layer input a fully recomputed layer
+// keeps (input); the largest layer's full set (worst); the embedding output
+// per micro-batch; the logits of one micro-batch; the MTP modules' layers.
 type actParts struct {
-	keep, input, worst, embed, logits, inflight, layers float64
-	compiled                                            bool // CompiledRemat
+	keep, selective, input, worst, embed, logits, mtp float64
+	recompute                                         parallel.Recompute
+	compiled                                          bool // CompiledRemat
 }
 
 // actParts follows Korthikanti et al. 2022 Table 2 (per layer, generalised
-// in layerKind), 1F1B's in-flight micro-batches (PP, or the whole step if
-// fewer), and the interleaving factor 1 + (PP−1)/(PP·VPP).
+// in layerKind). Selective recompute drops the attention core's s² tensors
+// (without fused attention) and, where the stack's selective recompute
+// covers it (SelectiveMLPAct), the MLP activation function's outputs.
 func (p *prep) actParts(pl parallel.Plan) actParts {
 	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
 	tp := float64(pl.TP)
 	L := float64(p.m.Layers)
-	var a actParts
+	a := actParts{recompute: pl.Recompute}
+	var last float64
 	for _, k := range p.kinds {
 		rep := k.actRep
 		if pl.SequenceParallel {
 			rep /= tp
 		}
 		set := t * (rep + k.actSplit/tp)
+		sel := set - t*p.selectiveSaving(k)/tp
 		if !p.flash {
 			score := 5 * float64(p.m.Heads) / tp * float64(p.job.Seq) * t
 			a.worst = math.Max(a.worst, set+score)
-			if pl.Recompute == parallel.RecomputeNone || pl.Recompute == parallel.RecomputeFull {
-				set += score // full recompute keeps the whole set on layers it skips
-			}
+			set += score // kept unless the layer is recomputed
 		} else {
 			a.worst = math.Max(a.worst, set)
 		}
 		a.keep += set * float64(k.count) / L
+		a.selective += sel * float64(k.count) / L
+		last = set
 	}
 	a.input = 2 * t * float64(p.m.Hidden)
 	a.embed = 3 * t * float64(p.m.Hidden) // embedding output and its dropout mask
@@ -96,34 +171,61 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		a.input /= tp
 		a.embed /= tp
 	}
-	a.inflight = math.Min(float64(pl.PP), float64(pl.MicroBatches(p.job.GlobalBatch)))
-	if pl.VPP > 1 {
-		a.inflight *= 1 + float64(pl.PP-1)/float64(pl.PP*pl.VPP)
-	}
-	a.layers = stageLayers(p.m.Layers, pl)
 	a.compiled = p.prof.CompiledRemat.Value >= 0.5
 	a.logits = 2 * 4 * t * float64(p.m.Vocab) / tp
+	// Each MTP module keeps one more layer of the model's last kind, its
+	// 2h input and its own logits (arXiv 2412.19437 §2.2).
+	a.mtp = float64(p.m.MTPModules) * (last + 2*a.input)
 	return a
 }
 
-// activations is the bytes kept for backward when a fraction frac of the
-// stage's layers is recomputed (1 with full recompute, 0 otherwise): the
-// layers' sets or inputs for each micro-batch in flight, the embedding
-// output, one layer's set again as backward working memory (two when
-// layers are recomputed eagerly, one under compiled remat), and the logits.
-func (a actParts) activations(frac float64) float64 {
-	perLayer := frac*a.input + (1-frac)*a.keep
-	act := (perLayer*a.layers + a.embed) * a.inflight
-	act += a.worst
-	if frac > 0 && !a.compiled {
-		act += a.worst
+// selectiveSaving is the bytes per token (before the TP split) a
+// selectively recomputed layer does not keep beyond the attention core:
+// the MLP activation function's outputs (GeLU's output; SwiGLU's
+// activation and product, 2·2·ffn), where the stack's selective recompute
+// covers them (MindFormers' select_recompute recomputes the feed-forward
+// activation and multiply; Megatron-Core's default covers core_attn only).
+func (p *prep) selectiveSaving(k layerKind) float64 {
+	if p.prof.SelectiveMLPAct.Value < 0.5 {
+		return 0
 	}
-	return act + a.logits
+	return k.actFn
 }
 
-// activations is actParts at the plan's own recompute policy.
+// stage is the bytes stage s keeps for backward: per micro-batch in
+// flight, its layers' sets (inputs for fully recomputed layers, the
+// selective set for selectively recomputed ones) and, on the first stage,
+// the embedding output; one layer's set again as backward working memory
+// (two when layers are recomputed eagerly, one under compiled remat); on
+// the last stage the logits of one micro-batch and the MTP modules.
+func (a actParts) stage(s stageSpec) float64 {
+	kept := a.keep * (float64(s.layers) - s.recomputed)
+	switch a.recompute {
+	case parallel.RecomputeFull:
+		kept += a.input * s.recomputed
+	case parallel.RecomputeSelective:
+		kept += a.selective * s.recomputed
+	}
+	if s.first {
+		kept += a.embed
+	}
+	if s.last {
+		kept += a.mtp
+	}
+	act := kept*s.inflight + a.worst
+	if a.recompute == parallel.RecomputeFull && s.recomputed > 0 && !a.compiled {
+		act += a.worst
+	}
+	if s.last {
+		act += a.logits
+	}
+	return act
+}
+
+// activations is the first stage's activation bytes at the plan's own
+// recompute policy.
 func (p *prep) activations(pl parallel.Plan) float64 {
-	return p.actParts(pl).activations(fullFrac(pl))
+	return p.actParts(pl).stage(p.stages(pl, fullFrac(pl))[0])
 }
 
 func fullFrac(pl parallel.Plan) float64 {
@@ -133,18 +235,39 @@ func fullFrac(pl parallel.Plan) float64 {
 	return 0
 }
 
-// partialRecompute is the smallest fraction of the stage's layers that
+// partialRecompute is the smallest fraction of each stage's layers that
 // full recompute must redo to fit (Megatron-Core's block method,
-// --recompute-num-layers), given the memory mem with every layer recomputed.
-func (p *prep) partialRecompute(pl parallel.Plan, mem Memory) float64 {
-	if pl.Recompute != parallel.RecomputeFull || p.prof.PartialRecompute.Value < 0.5 {
+// --recompute-num-layers), given every layer recomputed; a plan with a
+// stated per-stage list keeps it.
+func (p *prep) partialRecompute(pl parallel.Plan) float64 {
+	if pl.Recompute != parallel.RecomputeFull || p.prof.PartialRecompute.Value < 0.5 || pl.RecomputeLayers != nil {
 		return fullFrac(pl)
 	}
 	a := p.actParts(pl)
-	perLayer := (a.keep - a.input) * a.inflight * (1 + p.prof.MemoryFragmentation.Value)
-	if perLayer <= 0 {
-		return 1
+	frac := 0.0
+	for _, s := range p.stages(pl, 1) {
+		perLayer := (a.keep - a.input) * s.inflight * (1 + p.prof.MemoryFragmentation.Value)
+		if perLayer <= 0 {
+			return 1
+		}
+		m := p.stageMemory(pl, s)
+		kept := math.Min(float64(s.layers), math.Floor(float64(m.Capacity-m.Total)/perLayer))
+		frac = math.Max(frac, 1-kept/float64(s.layers))
 	}
-	kept := math.Min(a.layers, math.Floor(float64(mem.Capacity-mem.Total)/perLayer))
-	return 1 - kept/a.layers
+	return frac
+}
+
+// component names the largest part of a memory total, for refusals.
+func (m Memory) component() string {
+	parts := []struct {
+		n string
+		v units.Bytes
+	}{{"weights", m.Weights}, {"gradients", m.Grads}, {"optimizer states", m.Optimizer}, {"activations", m.Activations}, {"overhead", m.Overhead}}
+	big := parts[0]
+	for _, q := range parts[1:] {
+		if q.v > big.v {
+			big = q
+		}
+	}
+	return fmt.Sprintf("%s %s", big.n, big.v)
 }

@@ -66,3 +66,27 @@ func TestFP8UsesFP8Peak(t *testing.T) {
 		t.Errorf("fp8/bf16 GEMM time = %g, want 0.5", got)
 	}
 }
+
+// MoE parallel folding (Megatron-Core, arXiv 2504.14960): with TP 2 and
+// ETP 1 the 8 experts spread over EP 8 ranks of the 2·4 devices, one
+// unsplit expert each, while attention and the dense MLP split over TP 2.
+func TestFoldedExpertsSplitOverETPTimesEP(t *testing.T) {
+	pr, err := newPrep(tinyMoE, testCluster(8), ideal(), Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := 1024.0
+	pl := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 8, ETP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+	if err := pl.Validate(pr.problem()); err != nil {
+		t.Fatal(err)
+	}
+	_, e := pr.stageParams(pl)
+	if want := 3 * 8 * 3 * h * 512 / 8; math.Abs(e/want-1) > 1e-12 {
+		t.Errorf("expert params per device %.0f, want %.0f (one whole expert per MoE layer)", e, want)
+	}
+	// Each device's expert GEMMs see all the tokens routed to its expert:
+	// t·active·EP·ETP/(E·TP) rows = 1024·2·8/(8·2) = 1024.
+	if _, err := Estimate(tinyMoE, pl, testCluster(8), ideal(), Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}); err != nil {
+		t.Errorf("folded plan: %v", err)
+	}
+}

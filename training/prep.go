@@ -59,6 +59,9 @@ type layerKind struct {
 	// backward pass (16-bit), replicated over TP without sequence
 	// parallelism and split over TP either way (Korthikanti et al. 2022).
 	actRep, actSplit float64
+	// actFn is the part of actSplit the MLP activation function's outputs
+	// take (GeLU's output; SwiGLU's activation and product).
+	actFn            float64
 	memRep, memSplit float64 // memory-bound traffic per token, forward
 }
 

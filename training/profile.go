@@ -63,6 +63,13 @@ type Profile struct {
 	DPOverlap Param `yaml:"dp_overlap" json:"dp_overlap"`
 	EPOverlap Param `yaml:"ep_overlap" json:"ep_overlap"`
 	PPOverlap Param `yaml:"pp_overlap" json:"pp_overlap"`
+	// WeightBytes is the bytes per parameter of the resident weights (2:
+	// 16-bit weights beside fp32 master copies; 4: fp32 parameters cast
+	// to 16-bit for compute), OptimizerBytes the bytes of optimizer state
+	// per parameter (12: fp32 master weights and two Adam moments; 8: the
+	// two moments when the weights are fp32 already).
+	WeightBytes    Param `yaml:"weight_bytes" json:"weight_bytes"`
+	OptimizerBytes Param `yaml:"optimizer_bytes" json:"optimizer_bytes"`
 	// GradBytes is the bytes per parameter of the gradient buffer and its
 	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
 	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
@@ -102,6 +109,11 @@ type Profile struct {
 	// bubble is (PP/2 − 1)·(F&B + B − 3W) rather than 1F1B's (PP−1)·(F+B),
 	// at the cost of two copies of the stage's parameters.
 	DualPipe Param `yaml:"dualpipe" json:"dualpipe"`
+	// SelectiveMLPAct (0 or 1): the stack's selective recompute also
+	// recomputes the MLP activation function (MindFormers' select_recompute
+	// of the feed-forward activation and multiply), dropping its outputs
+	// from memory; 0: only the attention core (Megatron's core_attn).
+	SelectiveMLPAct Param `yaml:"selective_mlp_act" json:"selective_mlp_act"`
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -117,12 +129,12 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"optimizer_bytes", &p.OptimizerBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
-		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 	}
 }
 

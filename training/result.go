@@ -27,8 +27,11 @@ func (b Breakdown) Total() units.Seconds {
 	return b.Compute + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other
 }
 
-// Memory is one device's memory on the fullest pipeline stage.
+// Memory is one device's memory on the pipeline stage that needs the most.
 type Memory struct {
+	Stage       int         `json:"stage"`        // pipeline stage (0 = first)
+	StageLayers int         `json:"stage_layers"` // its transformer layers
+	InFlight    float64     `json:"in_flight"`    // micro-batches whose activations it holds
 	Weights     units.Bytes `json:"weights"`
 	Grads       units.Bytes `json:"grads"`
 	Optimizer   units.Bytes `json:"optimizer"`
@@ -71,8 +74,9 @@ type NotFitError struct {
 }
 
 func (e *NotFitError) Error() string {
-	return fmt.Sprintf("plan %s does not fit: needs %s per device, has %s (short by %s)",
-		e.Plan, e.Memory.Total, e.Memory.Capacity, e.Shortfall)
+	m := e.Memory
+	return fmt.Sprintf("plan %s does not fit: pipeline stage %d (%d layers, %.3g micro-batches in flight) needs %s per device, has %s (short by %s): weights %s, gradients %s, optimizer states %s, activations %s, overhead %s; the largest is %s",
+		e.Plan, m.Stage, m.StageLayers, m.InFlight, m.Total, m.Capacity, e.Shortfall, m.Weights, m.Grads, m.Optimizer, m.Activations, m.Overhead, m.component())
 }
 
 // Is makes errors.Is(err, ErrDoesNotFit) true.

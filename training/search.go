@@ -111,7 +111,7 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 			part.OutOfMemory++
 			return true
 		}
-		if noneToo && pl.Recompute == parallel.RecomputeFull && p.partialRecompute(pl, mem) == 0 {
+		if noneToo && pl.Recompute == parallel.RecomputeFull && p.partialRecompute(pl) == 0 {
 			return true // recomputes no layer: the same plan as recompute=none (counted as slower)
 		}
 		r, _ := p.evaluate(pl)

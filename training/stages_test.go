@@ -73,7 +73,8 @@ func TestCompiledRematOneWorkingSet(t *testing.T) {
 	eager := pr.actParts(pl)
 	pr.prof.CompiledRemat = p(1)
 	comp := pr.actParts(pl)
-	if d := eager.activations(1) - comp.activations(1); math.Abs(d/eager.worst-1) > 1e-12 {
+	st := pr.stages(pl, 1)[0]
+	if d := eager.stage(st) - comp.stage(st); math.Abs(d/eager.worst-1) > 1e-12 {
 		t.Errorf("eager − compiled = %g B, want one worst set %g B", d, eager.worst)
 	}
 }

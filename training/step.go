@@ -36,19 +36,26 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	if p.job.Precision == "fp8" {
 		ab = 1
 	}
+	etp := float64(pl.ExpertTP())
 	for _, g := range k.gemms {
 		n, kk := g.n, g.k
+		split := tp
+		if g.expert {
+			split = etp
+		}
 		switch g.kind {
 		case colSplit:
-			n /= tp
+			n /= split
 		case rowSplit:
-			kk /= tp
+			kk /= split
 		}
 		rows, groups := t, 1.0
 		if g.expert {
+			// The TP·CP·DP ranks' tokens spread over E experts, each on
+			// ETP devices of the EP·ETP expert group (MoE parallel folding).
 			e := float64(p.m.MoE.Experts)
 			groups = e / float64(pl.EP)
-			rows = t * float64(p.m.MoE.Active) * float64(pl.EP) / e
+			rows = t * float64(p.m.MoE.Active) * float64(pl.EP) * etp / (e * tp)
 		}
 		f := 2 * rows * n * kk
 		b := ab * (rows*kk + kk*n + rows*n)
@@ -93,7 +100,11 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		q.tp = c * (1 - p.prof.TPOverlap.Value)
 	}
 	if k.expert > 0 && pl.EP > 1 {
-		g := p.c.Group(pl.EP, pl.TP*pl.CP)
+		stride := pl.TP * pl.CP
+		if pl.ETP > 0 {
+			stride = pl.ETP // folded: expert ranks ordered ETP, then EP
+		}
+		g := p.c.Group(pl.EP, stride)
 		vol := t * float64(p.m.MoE.Active) * h * p.act / float64(pl.TP)
 		q.ep = 2 * float64(p.c.AllToAll(bytesOf(vol), g)) * (1 - p.prof.EPOverlap.Value)
 	}

@@ -39,8 +39,9 @@ Example: chipgap train --model mt-nlg-530b --chip a100-sxm4-80gb --chips 5128 --
 // trainFlags are the parsed flags of chipgap train.
 type trainFlags struct {
 	model, chip, stack, software, precision, recompute, file, runID string
+	stageLayers, recomputeLayers                                    []int
 	chips, perNode, devPerChip, batch, seq, top                     int
-	tp, pp, dp, cp, ep, vpp, mb, zero                               int
+	tp, pp, dp, cp, ep, etp, vpp, mb, zero                          int
 	scaleOut, tokens                                                float64
 	sp, search, asJSON                                              bool
 	set                                                             map[string]bool
@@ -66,6 +67,9 @@ func parseTrainFlags(e *env, args []string) (*trainFlags, error) {
 	fs.IntVar(&f.dp, "dp", 0, "data-parallel degree (default: what the others leave)")
 	fs.IntVar(&f.cp, "cp", 0, "context-parallel degree")
 	fs.IntVar(&f.ep, "ep", 0, "expert-parallel degree (MoE)")
+	fs.IntVar(&f.etp, "etp", 0, "expert tensor-parallel degree (MoE; 0: tp, or free with --search); with it ep may span tp·cp·dp")
+	fs.Func("stage-layers", "transformer layers per pipeline stage, comma-separated (e.g. 7,8,8,7; sum = layers)", intList(&f.stageLayers, "stage-layers"))
+	fs.Func("recompute-layers", "layers recomputed per pipeline stage, comma-separated (with --recompute selective or full)", intList(&f.recomputeLayers, "recompute-layers"))
 	fs.IntVar(&f.vpp, "vpp", 0, "virtual pipeline stages per device (interleaved 1F1B)")
 	fs.IntVar(&f.mb, "mb", 0, "micro-batch size in sequences")
 	fs.StringVar(&f.recompute, "recompute", "", "none, selective or full")
@@ -94,7 +98,7 @@ func (f *trainFlags) check() error {
 		name string
 		v    int
 	}{{"chips", f.chips}, {"global-batch", f.batch}, {"seq", f.seq}, {"tp", f.tp}, {"pp", f.pp}, {"dp", f.dp},
-		{"cp", f.cp}, {"ep", f.ep}, {"vpp", f.vpp}, {"mb", f.mb}, {"chips-per-node", f.perNode}, {"devices-per-chip", f.devPerChip}} {
+		{"cp", f.cp}, {"ep", f.ep}, {"etp", f.etp}, {"vpp", f.vpp}, {"mb", f.mb}, {"chips-per-node", f.perNode}, {"devices-per-chip", f.devPerChip}} {
 		if c.v < 0 {
 			return usagef("--%s = %d: want a positive integer", c.name, c.v)
 		}
@@ -227,13 +231,19 @@ func (f *trainFlags) finish(cat *catalog.Catalog, s *trainSetup) error {
 		name string
 		dst  *int
 		v    int
-	}{{"tp", &sp.TP, f.tp}, {"pp", &sp.PP, f.pp}, {"dp", &sp.DP, f.dp}, {"cp", &sp.CP, f.cp}, {"ep", &sp.EP, f.ep}, {"vpp", &sp.VPP, f.vpp}, {"mb", &sp.Microbatch, f.mb}} {
+	}{{"tp", &sp.TP, f.tp}, {"pp", &sp.PP, f.pp}, {"dp", &sp.DP, f.dp}, {"cp", &sp.CP, f.cp}, {"ep", &sp.EP, f.ep}, {"etp", &sp.ETP, f.etp}, {"vpp", &sp.VPP, f.vpp}, {"mb", &sp.Microbatch, f.mb}} {
 		if f.set[o.name] {
 			*o.dst = o.v
 		}
 	}
 	if f.recompute != "" {
 		sp.Recompute = []parallel.Recompute{parallel.Recompute(f.recompute)}
+	}
+	if f.set["stage-layers"] {
+		sp.StageLayers = f.stageLayers
+	}
+	if f.set["recompute-layers"] {
+		sp.RecomputeLayers = f.recomputeLayers
 	}
 	if f.zero >= 0 {
 		sp.ZeRO = []int{f.zero}
@@ -249,7 +259,8 @@ func (f *trainFlags) finish(cat *catalog.Catalog, s *trainSetup) error {
 // full recompute, the stack's highest ZeRO stage up to 1, no SP.
 func (s trainSetup) plan() parallel.Plan {
 	sp := s.Space
-	p := parallel.Plan{TP: or1(sp.TP), PP: or1(sp.PP), CP: or1(sp.CP), EP: or1(sp.EP), VPP: or1(sp.VPP), Microbatch: or1(sp.Microbatch), Recompute: parallel.RecomputeFull}
+	p := parallel.Plan{TP: or1(sp.TP), PP: or1(sp.PP), CP: or1(sp.CP), EP: or1(sp.EP), ETP: sp.ETP, VPP: or1(sp.VPP), Microbatch: or1(sp.Microbatch), Recompute: parallel.RecomputeFull,
+		StageLayers: sp.StageLayers, RecomputeLayers: sp.RecomputeLayers}
 	devices := s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1))
 	p.DP = sp.DP
 	if p.DP == 0 {
@@ -267,6 +278,22 @@ func (s trainSetup) plan() parallel.Plan {
 }
 
 func or1(v int) int { return max(v, 1) }
+
+// intList parses a comma-separated list of non-negative integers into dst.
+func intList(dst *[]int, name string) func(string) error {
+	return func(v string) error {
+		var out []int
+		for _, f := range strings.Split(v, ",") {
+			var n int
+			if _, err := fmt.Sscanf(strings.TrimSpace(f), "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != strings.TrimSpace(f) {
+				return fmt.Errorf("%q: want comma-separated non-negative integers, one per pipeline stage", v)
+			}
+			out = append(out, n)
+		}
+		*dst = out
+		return nil
+	}
+}
 
 // fieldErr rewrites estimator field errors as one line naming the flag.
 func fieldErr(err error) error {

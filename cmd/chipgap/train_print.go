@@ -115,7 +115,9 @@ func printHeader(w io.Writer, s trainSetup) {
 func printResult(w io.Writer, r training.Result) {
 	b := r.Breakdown
 	fmt.Fprintf(w, "Plan: %s (%d micro-batches)\n", r.PlanText, r.MicroBatches)
-	if r.StageLayers > 0 && r.RecomputedLayers < r.StageLayers {
+	if r.Plan.RecomputeLayers != nil {
+		fmt.Fprintf(w, "Recompute (%s) of %d of the %d layers (per stage as stated)\n", r.Plan.Recompute, r.RecomputedLayers, r.StageLayers)
+	} else if r.StageLayers > 0 && r.RecomputedLayers < r.StageLayers {
 		fmt.Fprintf(w, "Full recompute of %d of the %d layers per stage (as many as memory requires)\n", r.RecomputedLayers, r.StageLayers)
 	}
 	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)

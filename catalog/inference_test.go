@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -111,7 +112,7 @@ func TestInferenceStackSample(t *testing.T) {
 	}
 	for _, st := range data.Stacks {
 		typ, err := st.Sample(uncertain.Typical())
-		if err != nil || typ != st.Profile() {
+		if err != nil || !reflect.DeepEqual(typ, st.Profile()) {
 			t.Errorf("%s: Sample(Typical) = %+v, %v; want the typical profile %+v", st.ID, typ, err, st.Profile())
 		}
 	}

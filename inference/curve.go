@@ -113,8 +113,12 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Seconds {
 	in := float64(w.Input)
 	if mode != Colocated {
-		one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
-		return l.passes(one).Time
+		// The same for every batch: computed once per layout.
+		if l.soloTTFT == 0 {
+			one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
+			l.soloTTFT = l.passes(one).Time
+		}
+		return l.soloTTFT
 	}
 	chunk := in
 	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
@@ -171,12 +175,9 @@ func (r StepResult) times(n float64) StepResult {
 	r.FLOPs, r.Bytes = units.FLOP(n)*r.FLOPs, units.Bytes(n)*r.Bytes
 	r.OutputTokens *= n
 	r.Passes = int(n) * max(r.Passes, 1)
-	if m := r.MoE; m != nil {
-		c := *m
-		c.Experts, c.ImbalanceTime, c.Dispatch, c.Combine = s(c.Experts), s(c.ImbalanceTime), s(c.Dispatch), s(c.Combine)
-		c.Hidden, c.SMTax, c.Sync = s(c.Hidden), s(c.SMTax), s(c.Sync)
-		r.MoE = &c
-	}
+	c := &r.MoE
+	c.Experts, c.ImbalanceTime, c.Dispatch, c.Combine = s(c.Experts), s(c.ImbalanceTime), s(c.Dispatch), s(c.Combine)
+	c.Hidden, c.SMTax, c.Sync = s(c.Hidden), s(c.SMTax), s(c.Sync)
 	return r
 }
 

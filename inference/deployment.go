@@ -2,6 +2,7 @@ package inference
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"chipgap/hardware"
@@ -91,7 +92,9 @@ type layout struct {
 	cluster           hardware.Cluster
 	tpGroup, epGroup  hardware.Group
 	tokensPerStepSpec float64
-	drafter           *layout // one-layer drafter of speculative tokens (nil without)
+	drafter           *layout       // one-layer drafter of speculative tokens (nil without)
+	lnEP              float64       // ln(EP), for the routing spread
+	soloTTFT          units.Seconds // decode/prefill-mode TTFT of one prompt (0 until computed)
 }
 
 // resolve validates d and works out the per-device layout.
@@ -125,6 +128,7 @@ func resolve(d Deployment) (*layout, error) {
 		return nil, err
 	}
 	l.network()
+	l.lnEP = math.Log(float64(l.ep))
 	if d.Speculative.Tokens > 0 {
 		l.drafter = l.newDrafter()
 	}

@@ -52,12 +52,12 @@ type moeAcc struct {
 	kernels                                          string
 }
 
-func (m moeAcc) result(scale float64) *MoEStep {
+func (m moeAcc) result(scale float64) MoEStep {
 	if !m.on {
-		return nil
+		return MoEStep{}
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
-	return &MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread,
+	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread,
 		Experts: s(m.experts), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
@@ -70,19 +70,19 @@ func (m moeAcc) result(scale float64) *MoEStep {
 // at most D (one device cannot carry more than the whole load). A
 // balancer evens out the expected load (Balancer), not this per-step
 // noise, which matters at decode batches (μ of a few hundred).
-func spread(T, k, D float64) float64 {
+func spread(T, k, D, lnD float64) float64 {
 	if D <= 1 || T <= 0 {
 		return 1
 	}
 	mu := T * k / D
-	return math.Min(1+math.Sqrt(2*math.Log(D)/mu), D)
+	return math.Min(1+math.Sqrt(2*lnD/mu), D)
 }
 
 // groupedEff is the grouped expert GEMM's efficiency at m rows per
 // expert: the GEMM curve at m, times m over the padded rows when each
 // expert's rows are padded to a tile of ExpertTileRows (half a tile wasted
 // on average, m/(m + tile/2)).
-func (p Profile) groupedEff(m float64) float64 {
+func (p *Profile) groupedEff(m float64) float64 {
 	e := p.matmulEff(m)
 	if t := p.ExpertTileRows; t > 0 && m > 0 {
 		e *= m / (m + t/2)
@@ -92,20 +92,20 @@ func (p Profile) groupedEff(m float64) float64 {
 
 // mlp adds the stage's dense, shared-expert and routed-expert MLPs and
 // returns their time.
-func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, tokens, n float64) float64) float64 {
-	s, p := l.sh, l.d.Profile
+func (l *layout) mlp(a *acc, ta, frac float64) float64 {
+	s, p := &l.sh, &l.d.Profile
 	tp := float64(l.tp)
-	t := lin(s.denseMLP/tp, ta, s.denseLayers*frac)
+	t := l.lin(a, s.denseMLP/tp, ta, s.denseLayers*frac)
 	if s.moeLayers == 0 {
 		return t
 	}
 	moe := s.moeLayers * frac
-	t += lin(s.shared/tp, ta, moe)
+	t += l.lin(a, s.shared/tp, ta, moe)
 	T := ta * float64(l.adp) // tokens in the stage
 	n := math.Max(s.experts, float64(l.ep))
 	copies := n / float64(l.ep)
 	m := &a.moe
-	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep))
+	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep), l.lnEP)
 	m.rows = T * s.active / n
 	m.eff = p.groupedEff(m.rows)
 	imb := m.bal * m.spread
@@ -138,7 +138,9 @@ func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
 		d := l.epAllToAll(disp*imb, s.active, hier) * n
 		c := l.epAllToAll(comb*imb, s.active, hier) * n
 		m.dispatch, m.combine = d, c
-		m.imbTime += d + c - (l.epAllToAll(disp, s.active, hier)+l.epAllToAll(comb, s.active, hier))*n
+		// The imbalance scales the bytes, not the latencies: its share of
+		// a bandwidth-bound all-to-all is 1 − 1/imb (an upper bound).
+		m.imbTime += (d + c) * (1 - 1/imb)
 		m.kernels = "low-latency"
 		if hier {
 			m.kernels = "normal"
@@ -177,7 +179,7 @@ func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
 // (the SM tax); normal-mode steps also pay MoESync per MoE layer. It
 // returns the exposed EP time.
 func (l *layout) overlapEP(a *acc, tComp, tEP, frac float64) float64 {
-	p := l.d.Profile
+	p := &l.d.Profile
 	hidden := p.CommOverlap * math.Min(tComp, tEP)
 	m := &a.moe
 	m.hidden = hidden

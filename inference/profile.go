@@ -112,7 +112,7 @@ func (p Profile) Validate() error {
 }
 
 // matmulEff is the GEMM efficiency at m rows.
-func (p Profile) matmulEff(m float64) float64 {
+func (p *Profile) matmulEff(m float64) float64 {
 	if m <= 0 {
 		return p.MatmulEff
 	}

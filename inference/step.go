@@ -50,9 +50,9 @@ type StepResult struct {
 	// draft head: one layer and the logit projection per draft token),
 	// inside the four parts above.
 	Draft units.Seconds `json:"draft,omitempty"`
-	// MoE is where the mixture-of-experts time goes (nil for dense
+	// MoE is where the mixture-of-experts time goes (zero for dense
 	// models), inside the four parts above.
-	MoE *MoEStep `json:"moe,omitempty"`
+	MoE MoEStep `json:"moe,omitzero"`
 }
 
 // load is a batch reduced to sums (per instance, per step).
@@ -176,26 +176,29 @@ func bound(r StepResult) string {
 	return name
 }
 
+// lin adds n linear layers of params each over tokens rows and returns
+// their time.
+func (l *layout) lin(a *acc, params, tokens, n float64) float64 {
+	p := &l.d.Profile
+	return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens), params*l.wBytes*n, l.bw*p.MemoryEff)
+}
+
 // stage adds one pipeline stage's layers for micro-batch ld on the
 // busiest device.
 func (l *layout) stage(a *acc, ld load) {
-	s, p := l.sh, l.d.Profile
+	s, p := &l.sh, &l.d.Profile
 	per := s.layers / float64(l.pp)
 	frac := per / s.layers
 	tp, adp := float64(l.tp), float64(l.adp)
 	q := 1 + float64(l.d.Speculative.Tokens)
 	ta := (ld.decSeqs*q + ld.preTokens) / adp // tokens per attention group
 	mem := l.bw * p.MemoryEff
-	// lin is n linear layers of params each over tokens rows.
-	lin := func(params, tokens, n float64) float64 {
-		return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens), params*l.wBytes*n, mem)
-	}
 	// Attention: projections, then the attention kernel over the KV cache.
-	tComp := lin(s.attn/tp, ta, per)
+	tComp := l.lin(a, s.attn/tp, ta, per)
 	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*s.pairPrefill) / adp / tp * per
 	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
-	tComp += l.mlp(a, ta, frac, lin)
+	tComp += l.mlp(a, ta, frac)
 	act := ta * (s.actFull + s.actSplit/tp) * l.actBytes * per
 	tComp += a.roof(0, 1, act, mem)
 	// TP all-reduces sit between dependent GEMMs: exposed. EP dispatch
@@ -204,7 +207,7 @@ func (l *layout) stage(a *acc, ld load) {
 	a.comm += tTP + l.overlapEP(a, tComp, tEP, frac)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks) / adp
-	lin(s.head/tp, rows, frac)
+	l.lin(a, s.head/tp, rows, frac)
 	a.overhead += float64(p.LayerOverhead) * per
 }
 

@@ -49,7 +49,7 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	if par.AttentionDP > 0 {
 		plan += fmt.Sprintf(" attention_dp=%d", par.AttentionDP)
 	}
-	if m := p.Step.MoE; m != nil {
+	if m := p.Step.MoE; m.Imbalance > 0 {
 		plan += fmt.Sprintf(" imbalance=%.3g", m.Imbalance)
 	}
 	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil

@@ -21,9 +21,9 @@ type MoEStep struct {
 	// balance.
 	Experts       units.Seconds `json:"experts"`
 	ImbalanceTime units.Seconds `json:"imbalance_time"`
-	// RowsPerExpert is the mean rows (token copies) an expert's GEMM gets
-	// per micro-batch; GroupedGEMMEff the efficiency the grouped GEMM
-	// reaches at that height with tile padding.
+	// RowsPerExpert is the mean rows (token copies) the GEMM of an expert
+	// the batch reaches gets; GroupedGEMMEff the efficiency the grouped
+	// GEMM reaches at that height with tile padding.
 	RowsPerExpert  float64 `json:"rows_per_expert"`
 	GroupedGEMMEff float64 `json:"grouped_gemm_eff"`
 	// Dispatch and Combine are the EP all-to-all before overlap;
@@ -79,15 +79,16 @@ func spread(T, k, D, lnD float64) float64 {
 }
 
 // groupedEff is the grouped expert GEMM's efficiency at m rows per
-// expert: the GEMM curve at m, times m over the padded rows when each
-// expert's rows are padded to a tile of ExpertTileRows (half a tile wasted
-// on average, m/(m + tile/2)).
+// expert it runs. With a tile of ExpertTileRows each expert's rows are
+// padded to whole tiles: MatmulEff × m over the padded rows, half a tile
+// wasted on average and at least one tile, m/max(m + tile/2, tile).
+// Without one, the dense GEMM curve at m.
 func (p *Profile) groupedEff(m float64) float64 {
-	e := p.matmulEff(m)
-	if t := p.ExpertTileRows; t > 0 && m > 0 {
-		e *= m / (m + t/2)
+	t := p.ExpertTileRows
+	if t <= 0 || m <= 0 {
+		return p.matmulEff(m)
 	}
-	return e
+	return p.MatmulEff * m / math.Max(m+t/2, t)
 }
 
 // mlp adds the stage's dense, shared-expert and routed-expert MLPs and
@@ -106,11 +107,13 @@ func (l *layout) mlp(a *acc, ta, frac float64) float64 {
 	copies := n / float64(l.ep)
 	m := &a.moe
 	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep), l.lnEP)
-	m.rows = T * s.active / n
+	// Rows per expert the batch reaches (a GEMM runs only for those).
+	hit := touched(T, s.active, n)
+	m.rows = T * s.active / n / math.Max(hit, 1e-300)
 	m.eff = p.groupedEff(m.rows)
 	imb := m.bal * m.spread
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
-	bytes := copies * touched(T, s.active, n) * s.expert / float64(l.etp) * l.wBytes * moe
+	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
 	rate, bw := l.peak*m.eff, l.bw*p.MemoryEff
 	te := a.roof(flops*imb, rate, bytes, bw)
 	m.experts += te

@@ -41,9 +41,16 @@ func TestGroupedEff(t *testing.T) {
 	if got, want := p.groupedEff(396), 396.0/460; !near(got, want, 1e-12) {
 		t.Errorf("128-row tiles: groupedEff(396) = %g, want 396/460 = %g", got, want)
 	}
+	// Padding replaces the dense curve: below a tile, one whole tile.
 	p.MatmulEff, p.MatmulHalfRows = 0.6, 24
-	if got, want := p.groupedEff(64), 0.6*64/88*64/128; !near(got, want, 1e-12) {
-		t.Errorf("groupedEff(64) = %g, want 0.6·64/88·64/128 = %g", got, want)
+	for _, c := range []struct{ m, want float64 }{{396, 0.6 * 396 / 460}, {64, 0.6 * 64 / 128}, {1, 0.6 / 128}} {
+		if got := p.groupedEff(c.m); !near(got, c.want, 1e-12) {
+			t.Errorf("groupedEff(%g) = %g, want %g", c.m, got, c.want)
+		}
+	}
+	p.ExpertTileRows = 0
+	if got, want := p.groupedEff(24), 0.3; !near(got, want, 1e-12) {
+		t.Errorf("no tile: groupedEff(24) = %g, want the dense curve 0.6·24/48 = %g", got, want)
 	}
 }
 

@@ -186,7 +186,7 @@ func TestInferenceEngineLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		framework, engine string
+		framework, engine           string
 		block, batch, tokens, chunk int
 		source                      string
 	}{

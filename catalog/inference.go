@@ -85,7 +85,47 @@ type InferenceParams struct {
 	BlockTokens     Param[int]           `yaml:"block_tokens" json:"block_tokens"`
 	MaxBatch        Param[int]           `yaml:"max_batch" json:"max_batch"`
 	MaxTokens       Param[int]           `yaml:"max_tokens" json:"max_tokens"`
+	ChunkTokens     Param[int]           `yaml:"chunk_tokens" json:"chunk_tokens"`
 	ExpertImbalance Param[float64]       `yaml:"expert_imbalance" json:"expert_imbalance"`
+	ExpertTileRows  Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
+	CommSMShare     Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
+	MoESync         Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
+}
+
+// EngineLimits are a serving engine's scheduling limits as its defaults
+// set them (see inference.Profile): KV block size, running sequences,
+// tokens per forward pass and chunked-prefill size, each with a source.
+type EngineLimits struct {
+	BlockTokens Param[int] `yaml:"block_tokens" json:"block_tokens"`
+	MaxBatch    Param[int] `yaml:"max_batch" json:"max_batch"`
+	MaxTokens   Param[int] `yaml:"max_tokens" json:"max_tokens"`
+	ChunkTokens Param[int] `yaml:"chunk_tokens" json:"chunk_tokens"`
+}
+
+func (e EngineLimits) named() []struct {
+	name string
+	p    Param[int]
+} {
+	return []struct {
+		name string
+		p    Param[int]
+	}{{"block_tokens", e.BlockTokens}, {"max_batch", e.MaxBatch}, {"max_tokens", e.MaxTokens}, {"chunk_tokens", e.ChunkTokens}}
+}
+
+// InferenceEngine is one serving engine (SGLang, vLLM, TensorRT-LLM):
+// the framework names it goes by, the stacks it runs on and its limits,
+// which replace the stack's own when a run names the engine.
+type InferenceEngine struct {
+	ID     string       `yaml:"id" json:"id"`
+	Name   string       `yaml:"name" json:"name"`
+	Names  []string     `yaml:"names" json:"names"`
+	Stacks []string     `yaml:"stacks" json:"stacks"`
+	Limits EngineLimits `yaml:"limits" json:"limits"`
+}
+
+// limits is the stack's own engine limits (its default engine's).
+func (p InferenceParams) limits() EngineLimits {
+	return EngineLimits{BlockTokens: p.BlockTokens, MaxBatch: p.MaxBatch, MaxTokens: p.MaxTokens, ChunkTokens: p.ChunkTokens}
 }
 
 // InferenceStack is one serving software stack: its id (a stack id of
@@ -95,6 +135,11 @@ type InferenceStack struct {
 	Name   string          `yaml:"name" json:"name"`
 	Notes  []string        `yaml:"notes,omitempty" json:"notes,omitempty"`
 	Params InferenceParams `yaml:"params" json:"params"`
+	// Engine is the engine whose limits Params carries ("" = the stack's
+	// defaults) and LimitSources each limit's source title, as
+	// InferenceProfile resolved them.
+	Engine       string            `yaml:"-" json:"engine,omitempty"`
+	LimitSources map[string]string `yaml:"-" json:"limit_sources,omitempty"`
 }
 
 // Profile converts the parameters into the estimator's profile.
@@ -105,7 +150,9 @@ func (s InferenceStack) Profile() inference.Profile {
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
-		MaxTokens: p.MaxTokens.Value, ExpertImbalance: p.ExpertImbalance.Value}
+		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, Engine: s.Engine, LimitSources: s.LimitSources,
+		ExpertImbalance: p.ExpertImbalance.Value, ExpertTileRows: p.ExpertTileRows.Value,
+		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -127,6 +174,7 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	f(&pr.CollectiveEff, "collective_eff", p.CollectiveEff)
 	f(&pr.CommOverlap, "comm_overlap", p.CommOverlap)
 	f(&pr.ExpertImbalance, "expert_imbalance", p.ExpertImbalance)
+	f(&pr.CommSMShare, "comm_sm_share", p.CommSMShare)
 	if err == nil {
 		pr.StepOverhead, err = drawn(d, s.ID, "step_overhead", p.StepOverhead)
 	}
@@ -143,7 +191,7 @@ func (p InferenceParams) ranges() error {
 		p    Param[float64]
 	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"attention_eff", p.AttentionEff},
 		{"memory_eff", p.MemoryEff}, {"collective_eff", p.CollectiveEff}, {"comm_overlap", p.CommOverlap},
-		{"expert_imbalance", p.ExpertImbalance}} {
+		{"expert_imbalance", p.ExpertImbalance}, {"comm_sm_share", p.CommSMShare}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -151,7 +199,7 @@ func (p InferenceParams) ranges() error {
 	for _, c := range []struct {
 		name string
 		p    Param[units.Seconds]
-	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}} {
+	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}, {"moe_sync", p.MoESync}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -200,8 +248,16 @@ func (p InferenceParams) provenances() []struct {
 	add("max_batch", k, ok)
 	k, ok = p.MaxTokens.provenance()
 	add("max_tokens", k, ok)
+	k, ok = p.ChunkTokens.provenance()
+	add("chunk_tokens", k, ok)
 	k, ok = p.ExpertImbalance.provenance()
 	add("expert_imbalance", k, ok)
+	k, ok = p.ExpertTileRows.provenance()
+	add("expert_tile_rows", k, ok)
+	k, ok = p.CommSMShare.provenance()
+	add("comm_sm_share", k, ok)
+	k, ok = p.MoESync.provenance()
+	add("moe_sync", k, ok)
 	return out
 }
 
@@ -212,6 +268,8 @@ type InferenceStacks struct {
 	// Frameworks maps a framework name (as published runs write it) to
 	// the stacks it runs on, preferred first.
 	Frameworks map[string][]string `yaml:"frameworks" json:"frameworks"`
+	// Engines are the serving engines with their own limits.
+	Engines []InferenceEngine `yaml:"engines" json:"engines"`
 }
 
 var inferenceOnce = sync.OnceValues(func() (*InferenceStacks, error) {
@@ -254,6 +312,9 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 			return fmt.Errorf("%s: %w", at, err)
 		}
 	}
+	if err := s.checkEngines(c, file, seen); err != nil {
+		return err
+	}
 	for fw, ids := range s.Frameworks {
 		for _, id := range ids {
 			if !seen[id] {
@@ -262,6 +323,78 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 		}
 	}
 	return nil
+}
+
+// checkEngines checks each engine's stacks, names and sourced limits.
+func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[string]bool) error {
+	names := map[string]string{}
+	for _, e := range s.Engines {
+		at := fmt.Sprintf("catalog: %s: engine %q", file, e.ID)
+		for _, id := range e.Stacks {
+			if !stacks[id] {
+				return fmt.Errorf("%s: stack %q has no profile", at, id)
+			}
+		}
+		for _, n := range append([]string{e.ID}, e.Names...) {
+			if o, dup := names[n]; dup {
+				return fmt.Errorf("%s: name %q is also engine %q's", at, n, o)
+			}
+			names[n] = e.ID
+		}
+		for _, l := range e.Limits.named() {
+			keys, ok := l.p.provenance()
+			if !ok {
+				return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, l.name)
+			}
+			if err := c.checkSources(at+": "+l.name, keys); err != nil {
+				return err
+			}
+			if l.p.Value < 0 || l.name == "block_tokens" && l.p.Value < 1 {
+				return fmt.Errorf("%s: %s = %d: want 0 (no limit) or more; a block of at least 1 token", at, l.name, l.p.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// engine is the engine a framework name names, if any.
+func (s *InferenceStacks) engine(fw string) (InferenceEngine, bool) {
+	for _, e := range s.Engines {
+		if e.ID == fw || slices.Contains(e.Names, fw) {
+			return e, true
+		}
+	}
+	return InferenceEngine{}, false
+}
+
+// withLimits sets st's engine limits: the named engine's when it runs on
+// st's stack, else the stack's own; each limit's source title (or the
+// note of an assumed one) goes to LimitSources for refusals to cite.
+func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string) InferenceStack {
+	lim := st.Params.limits()
+	if e, ok := data.engine(fw); ok && slices.Contains(e.Stacks, st.ID) {
+		lim = e.Limits
+		st.Engine = e.Name
+		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens
+	}
+	st.LimitSources = map[string]string{}
+	for _, l := range lim.named() {
+		var why []string
+		for _, k := range l.p.Sources {
+			if src, err := c.Source(k); err == nil {
+				why = append(why, src.Title)
+			}
+		}
+		switch {
+		case len(why) > 0:
+		case l.p.Calibrated != "":
+			why = append(why, "calibrated on "+l.p.Calibrated)
+		default:
+			why = append(why, "assumed: "+l.p.Note)
+		}
+		st.LimitSources[l.name] = strings.Join(why, "; ")
+	}
+	return st
 }
 
 // InferenceStacksData returns the decoded serving profiles.
@@ -289,7 +422,7 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 	}
 	for _, st := range data.Stacks {
 		if st.ID == id {
-			return st, note, nil
+			return c.withLimits(data, st, fw), note, nil
 		}
 	}
 	return InferenceStack{}, "", fmt.Errorf("catalog: no inference profile for stack %q (chip %s)%s", id, chip.ID, Suggest(id, stackIDs(data)))
@@ -328,6 +461,9 @@ type DeploymentOptions struct {
 	Precision   string // "" = bf16
 	KVPrecision string // "" = as Precision
 	Speculative inference.Speculative
+	// ExpertImbalance overrides the stack's expert imbalance (0: the
+	// stack's, with its balancer).
+	ExpertImbalance float64
 }
 
 // Deployment builds the estimator's deployment from o; note says how the
@@ -364,13 +500,16 @@ func (c *Catalog) Deployment(o DeploymentOptions) (d inference.Deployment, note 
 	par := o.Parallel
 	if par.TP == 0 && par.EP == 0 {
 		devices := o.Chips * max(cl.Chip.DevicesPerChip, 1) / max(par.PP, 1)
-		if o.Model.MoE != nil {
+		switch {
+		case o.Model.MoE != nil:
 			par.EP = devices
-		} else {
+		case par.AttentionDP > 0:
+			par.TP = devices / par.AttentionDP
+		default:
 			par.TP = devices
 		}
 	}
 	d = inference.Deployment{Model: o.Model, Cluster: cl, Parallel: par, Precision: prec, KVPrecision: kv,
-		Profile: st.Profile(), Speculative: o.Speculative}
+		Profile: st.Profile(), Speculative: o.Speculative, ExpertImbalance: o.ExpertImbalance}
 	return d, note, nil
 }

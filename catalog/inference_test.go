@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -111,7 +112,7 @@ func TestInferenceStackSample(t *testing.T) {
 	}
 	for _, st := range data.Stacks {
 		typ, err := st.Sample(uncertain.Typical())
-		if err != nil || typ != st.Profile() {
+		if err != nil || !reflect.DeepEqual(typ, st.Profile()) {
 			t.Errorf("%s: Sample(Typical) = %+v, %v; want the typical profile %+v", st.ID, typ, err, st.Profile())
 		}
 	}
@@ -173,5 +174,65 @@ func TestROCmProfileReproducesOCILatencyTable(t *testing.T) {
 		if want := table[p.Batch]; got < want/1.15 || got > want*1.15 {
 			t.Errorf("batch %d: %.0f output tokens/s per node, OCI table %.0f (want within 15 %%)", p.Batch, got, want)
 		}
+	}
+}
+
+// An engine named by a run brings its own limits, each with the title of
+// its source; the stack's limits are its default engine's.
+func TestInferenceEngineLimits(t *testing.T) {
+	c := loadInfCatalog(t)
+	h100, err := c.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		framework, engine           string
+		block, batch, tokens, chunk int
+		source                      string
+	}{
+		// SGLang server_args.py: page_size 1, max_running_requests from
+		// the KV pool, max_prefill_tokens 16384.
+		{"sglang", "SGLang", 1, 0, 16384, 16384, "server_args.py"},
+		// TensorRT-LLM llm_args.py: tokens_per_block 32, max_batch_size
+		// 2048, max_num_tokens 8192.
+		{"trtllm", "TensorRT-LLM", 32, 2048, 8192, 0, "llm_args.py"},
+		{"vLLM", "vLLM", 16, 256, 8192, 0, "max_num_seqs"},
+		{"", "", 32, 2048, 8192, 0, "llm_args.py"}, // the cuda stack's own: TensorRT-LLM's
+	} {
+		st, _, err := c.InferenceProfile(tc.framework, h100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := st.Profile()
+		if p.Engine != tc.engine || p.BlockTokens != tc.block || p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens || p.ChunkTokens != tc.chunk {
+			t.Errorf("%q on H100: engine %q limits %d/%d/%d/%d, want %q %d/%d/%d/%d", tc.framework, p.Engine,
+				p.BlockTokens, p.MaxBatch, p.MaxTokens, p.ChunkTokens, tc.engine, tc.block, tc.batch, tc.tokens, tc.chunk)
+		}
+		if src := p.LimitSources["max_tokens"]; !strings.Contains(src, tc.source) {
+			t.Errorf("%q: max_tokens source %q, want one naming %q", tc.framework, src, tc.source)
+		}
+	}
+	// An engine that does not run on the chip's stack leaves its limits.
+	ascend, err := c.Chip("ascend-910c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := c.InferenceProfile("sglang", ascend); st.Profile().Engine != "" {
+		t.Errorf("sglang on 910C: engine %q, want the cann stack's own limits", st.Profile().Engine)
+	}
+}
+
+// Limits without a source are refused when the data loads.
+func TestInferenceEngineNeedsSources(t *testing.T) {
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *data
+	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+	bad.Engines[0].Limits.MaxTokens = Param[int]{Value: 4096}
+	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_tokens") {
+		t.Errorf("an unsourced max_tokens: %v, want an error naming it", err)
 	}
 }

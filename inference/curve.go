@@ -82,7 +82,7 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 	switch mode {
 	case Prefill:
 		ld := load{preTokens: B * in, prePairs: B * in * (in + 1) / 2, preCtx: B * in, chunks: B}
-		p.Step = l.step(ld)
+		p.Step = l.passes(ld)
 		p.Step.PrefillTokens = b * w.Input
 		p.TTFT = p.Step.Time
 		p.InputPerChip = l.perChip(B * in / float64(p.Step.Time))
@@ -113,13 +113,20 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Seconds {
 	in := float64(w.Input)
 	if mode != Colocated {
-		one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
-		return l.step(one).Time
+		// The same for every batch: computed once per layout.
+		if l.soloTTFT == 0 {
+			one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
+			l.soloTTFT = l.passes(one).Time
+		}
+		return l.soloTTFT
 	}
 	chunk := in
 	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
 		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / float64(l.adp)
 		chunk = math.Min(in, math.Max(mt-dec, float64(l.d.Profile.BlockTokens)))
+	}
+	if ct := float64(l.d.Profile.ChunkTokens); ct > 0 {
+		chunk = math.Min(chunk, ct)
 	}
 	steps := math.Ceil(in / chunk)
 	// The average chunk attends to half the prompt already cached.
@@ -130,34 +137,82 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 	return units.Seconds(steps) * l.step(c).Time
 }
 
-// maxBatch is the largest batch the instance holds: KV capacity over the
-// average context per sequence, capped by the engine's MaxBatch per
-// attention group.
-func (l *layout) maxBatch(mode Mode, w Workload, kv KV) int {
+// passPrompt is the most prompt tokens one forward pass takes per
+// attention group: the smaller of MaxTokens and ChunkTokens (0: no limit).
+func (l *layout) passPrompt() float64 {
+	p := l.d.Profile
+	n := p.MaxTokens
+	if c := p.ChunkTokens; c > 0 && (n == 0 || c < n) {
+		n = c
+	}
+	return float64(n)
+}
+
+// passes is a prefill-only step of ld run as the engine runs it: when its
+// prompt tokens per attention group exceed what one forward pass takes
+// (passPrompt), as ⌈tokens/limit⌉ passes of an equal share each (the
+// engine splits the batch, chunking a prompt where it must); the causal
+// pairs are the same however the prompts are cut.
+func (l *layout) passes(ld load) StepResult {
+	lim := l.passPrompt()
+	n := 1.0
+	if lim > 0 {
+		n = math.Max(math.Ceil(ld.preTokens/float64(l.adp)/lim), 1)
+	}
+	if n == 1 {
+		return l.step(ld)
+	}
+	f := 1 / n
+	one := l.step(load{decSeqs: ld.decSeqs * f, decCtx: ld.decCtx * f, preTokens: ld.preTokens * f,
+		prePairs: ld.prePairs * f, preCtx: ld.preCtx * f, chunks: ld.chunks * f})
+	return one.times(n)
+}
+
+// times is n steps like r, one after another.
+func (r StepResult) times(n float64) StepResult {
+	s := func(t units.Seconds) units.Seconds { return units.Seconds(n) * t }
+	r.Time, r.Compute, r.Memory, r.Comm, r.Overhead, r.Draft = s(r.Time), s(r.Compute), s(r.Memory), s(r.Comm), s(r.Overhead), s(r.Draft)
+	r.FLOPs, r.Bytes = units.FLOP(n)*r.FLOPs, units.Bytes(n)*r.Bytes
+	r.OutputTokens *= n
+	r.Passes = int(n) * max(r.Passes, 1)
+	c := &r.MoE
+	c.Experts, c.ImbalanceTime, c.Dispatch, c.Combine = s(c.Experts), s(c.ImbalanceTime), s(c.Dispatch), s(c.Combine)
+	c.Hidden, c.SMTax, c.Sync = s(c.Hidden), s(c.SMTax), s(c.Sync)
+	return r
+}
+
+// maxBatch is the largest batch the instance holds and what limits it:
+// KV capacity over the average context per sequence, the engine's
+// MaxBatch per attention group, and (decode and colocated) its MaxTokens
+// per step per group. A prefill batch over MaxTokens runs as several
+// passes, so MaxTokens does not bound it.
+func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
 	ctx := float64(w.Input) + float64(w.Output)/2 + float64(l.d.Speculative.Tokens)
 	if mode == Prefill {
 		ctx = float64(w.Input)
 	}
 	b := int(float64(kv.Tokens) / ctx)
+	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights) holds %d sequences of %d+%d tokens", kv.Tokens, b, w.Input, w.Output)
 	p := l.d.Profile
-	if p.MaxBatch > 0 && mode != Prefill {
-		b = min(b, p.MaxBatch*l.adp)
+	if p.MaxBatch > 0 && mode != Prefill && p.MaxBatch*l.adp < b {
+		b = p.MaxBatch * l.adp
+		why = fmt.Sprintf("the engine limit %s per attention group × %d groups", p.limit("max_batch", p.MaxBatch), l.adp)
 	}
-	if p.MaxTokens > 0 {
-		// Tokens per step per sequence: a whole prompt (prefill), the
-		// verified tokens plus the prompt share of replacements
-		// (colocated), or the verified tokens (decode).
+	if p.MaxTokens > 0 && mode != Prefill {
+		// Tokens per step per sequence: the verified tokens plus the
+		// prompt share of replacements (colocated), or the verified
+		// tokens (decode).
 		q := 1 + float64(l.d.Speculative.Tokens)
 		per := q
-		switch mode {
-		case Prefill:
-			per = float64(w.Input)
-		case Colocated:
+		if mode == Colocated {
 			per = q + l.tokensPerStepSpec*float64(w.Input)/float64(w.Output)
 		}
-		b = min(b, max(int(float64(p.MaxTokens*l.adp)/per), 1))
+		if t := max(int(float64(p.MaxTokens*l.adp)/per), 1); t < b {
+			b = t
+			why = fmt.Sprintf("the engine limit %s tokens per step per attention group × %d groups at %.4g tokens per sequence", p.limit("max_tokens", p.MaxTokens), l.adp, per)
+		}
 	}
-	return b
+	return b, why
 }
 
 // Curve evaluates the given batch sizes (nil: a doubling grid from 1 to
@@ -174,9 +229,10 @@ func Curve(d Deployment, mode Mode, w Workload, slo SLO, batches []int) ([]Point
 	pts := make([]Point, 0, len(batches))
 	for _, b := range batches {
 		if b < 1 || b > limit {
+			kv, _ := l.kv()
+			_, why := l.maxBatch(mode, w, kv)
 			return nil, &FieldError{Field: "batch", Value: b,
-				Want: fmt.Sprintf("want 1 to %d: the KV cache (and engine limit) of this deployment holds %d sequences of %d+%d tokens",
-					limit, limit, w.Input, w.Output), Err: ErrDoesNotFit}
+				Want: fmt.Sprintf("want 1 to %d: %s", limit, why), Err: ErrDoesNotFit}
 		}
 		pts = append(pts, l.point(mode, w, b, slo))
 	}
@@ -200,7 +256,7 @@ func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	limit := l.maxBatch(mode, w, kv)
+	limit, _ := l.maxBatch(mode, w, kv)
 	if limit < 1 {
 		return nil, 0, &FieldError{Field: "input_tokens", Value: w.Input,
 			Want: fmt.Sprintf("want a request that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}

@@ -2,6 +2,7 @@ package inference
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"chipgap/hardware"
@@ -12,14 +13,20 @@ import (
 // Parallel is how one serving instance (one copy of the model) is split
 // over devices. Degrees count devices (a 910C package is two devices).
 //
-// A stage of the pipeline is W = max(TP, EP) devices wide. Attention and
-// dense layers are tensor-parallel over TP and data-parallel over the
-// W/TP attention groups (DeepSeek-style "DP attention"); routed experts are
-// spread over EP devices (each expert further split W/EP ways).
+// A stage of the pipeline is W = max(TP, EP) devices wide (TP ×
+// AttentionDP when that is given). Attention and dense layers are
+// tensor-parallel over TP and data-parallel over the W/TP attention groups
+// (DeepSeek-style "DP attention": each group holds its own KV cache and
+// batch); routed experts are spread over EP devices (each expert further
+// split W/EP ways).
 type Parallel struct {
 	TP int `json:"tp"`
 	PP int `json:"pp"`
 	EP int `json:"ep"`
+	// AttentionDP is the attention data-parallel groups of a stage (0:
+	// what TP and EP leave, max(TP, EP)/TP). With it, TP × AttentionDP is
+	// the stage width; TP left at 0 is EP/AttentionDP.
+	AttentionDP int `json:"attention_dp,omitempty"`
 	// DP is the number of instances the cluster holds (0: as many as fit).
 	DP int `json:"dp"`
 }
@@ -61,6 +68,10 @@ type Deployment struct {
 	KVPrecision hardware.Precision `json:"kv_precision"`
 	Profile     Profile            `json:"profile"`
 	Speculative Speculative        `json:"speculative"`
+	// ExpertImbalance overrides the profile's expert imbalance (0: the
+	// profile's, with the engine's balancer): 1 for a perfect balancer, a
+	// measured hottest/mean ratio for routing without one.
+	ExpertImbalance float64 `json:"expert_imbalance,omitempty"`
 }
 
 // layout is a Deployment resolved into per-device quantities.
@@ -81,6 +92,9 @@ type layout struct {
 	cluster           hardware.Cluster
 	tpGroup, epGroup  hardware.Group
 	tokensPerStepSpec float64
+	drafter           *layout       // one-layer drafter of speculative tokens (nil without)
+	lnEP              float64       // ln(EP), for the routing spread
+	soloTTFT          units.Seconds // decode/prefill-mode TTFT of one prompt (0 until computed)
 }
 
 // resolve validates d and works out the per-device layout.
@@ -95,6 +109,12 @@ func resolve(d Deployment) (*layout, error) {
 	if err := d.Profile.Validate(); err != nil {
 		return nil, err
 	}
+	if x := d.ExpertImbalance; x != 0 {
+		if !(x >= 1) {
+			return nil, &FieldError{Field: "expert_imbalance", Value: x, Want: imbalanceWant}
+		}
+		d.Profile.ExpertImbalance = x
+	}
 	l := &layout{d: d, m: m, sh: newShape(m), cluster: d.Cluster}
 	l.devicesPerChip = max(d.Cluster.Chip.DevicesPerChip, 1)
 	l.devices = d.Cluster.Chips * l.devicesPerChip
@@ -108,6 +128,10 @@ func resolve(d Deployment) (*layout, error) {
 		return nil, err
 	}
 	l.network()
+	l.lnEP = math.Log(float64(l.ep))
+	if d.Speculative.Tokens > 0 {
+		l.drafter = l.newDrafter()
+	}
 	return l, nil
 }
 
@@ -117,15 +141,14 @@ func (l *layout) split(p Parallel) error {
 	if l.m.MoE == nil && l.ep > 1 {
 		return &FieldError{Field: "parallel.ep", Value: p.EP, Want: "want 1 for a dense model"}
 	}
-	if l.m.Heads > 0 && l.tp > l.m.Heads {
-		return &FieldError{Field: "parallel.tp", Value: l.tp, Want: fmt.Sprintf("want at most the model's %d attention heads (tensor parallelism splits the heads)", l.m.Heads)}
-	}
 	if l.pp > l.m.Layers {
 		return &FieldError{Field: "parallel.pp", Value: p.PP, Want: fmt.Sprintf("want at most the layers (%d)", l.m.Layers)}
 	}
-	l.w = max(l.tp, l.ep)
-	if l.w%l.tp != 0 || l.w%l.ep != 0 {
-		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d ep=%d", l.tp, l.ep), Want: "want tp and ep to divide each other"}
+	if err := l.width(p); err != nil {
+		return err
+	}
+	if l.m.Heads > 0 && l.tp > l.m.Heads {
+		return &FieldError{Field: "parallel.tp", Value: l.tp, Want: fmt.Sprintf("want at most the model's %d attention heads (tensor parallelism splits the heads)", l.m.Heads)}
 	}
 	l.adp, l.etp = l.w/l.tp, l.w/l.ep
 	per := l.w * l.pp
@@ -139,6 +162,33 @@ func (l *layout) split(p Parallel) error {
 			return &FieldError{Field: "parallel.dp", Value: p.DP, Want: fmt.Sprintf("want at most %d instances of %d devices on %d devices", l.devices/per, per, l.devices)}
 		}
 		l.instances = p.DP
+	}
+	return nil
+}
+
+// width sets the stage width W: TP × AttentionDP when attention_dp is
+// given (TP defaulting to EP/AttentionDP), else max(TP, EP); TP and EP
+// must divide W.
+func (l *layout) width(p Parallel) error {
+	l.w = max(l.tp, l.ep)
+	if a := p.AttentionDP; a != 0 {
+		if a < 0 {
+			return &FieldError{Field: "parallel.attention_dp", Value: a, Want: "want at least 1"}
+		}
+		if p.TP == 0 {
+			if l.ep%a != 0 {
+				return &FieldError{Field: "parallel.attention_dp", Value: a, Want: fmt.Sprintf("want a divisor of ep (%d) when tp is not given (tp = ep/attention_dp)", l.ep)}
+			}
+			l.tp = l.ep / a
+		}
+		l.w = l.tp * a
+		if l.ep > l.w {
+			return &FieldError{Field: "parallel.attention_dp", Value: a,
+				Want: fmt.Sprintf("want tp × attention_dp (%d × %d) = the devices of a stage, at least ep (%d)", l.tp, a, l.ep)}
+		}
+	}
+	if l.w%l.tp != 0 || l.w%l.ep != 0 {
+		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d ep=%d attention_dp=%d", l.tp, l.ep, p.AttentionDP), Want: "want tp and ep to divide each other (and tp × attention_dp)"}
 	}
 	return nil
 }

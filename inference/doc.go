@@ -44,7 +44,8 @@
 //   - linear layers: 2·params·tokens FLOPs at peak(precision)·eff(m), with
 //     eff(m) = MatmulEff·m/(m+MatmulHalfRows); the weights read once per
 //     step (params·bytes). Attention and dense MLPs split over TP; tokens
-//     over the W/TP attention groups (DP attention).
+//     over the W/TP attention groups (DP attention; Parallel.AttentionDP
+//     states the groups, TP × AttentionDP = W).
 //   - attention kernel: (query, key) pairs × FLOPs per pair at the 16-bit
 //     peak·AttentionEff, against reading the KV cache. MHA/GQA 4·H·d per
 //     pair; MLA decode absorbs W_UK/W_UV and attends over the latent
@@ -52,18 +53,37 @@
 //     (2·H·(d_nope+d_r) + 2·H·d_v) (DeepSeek-V2, arXiv 2405.04434).
 //     KV bytes/token/layer: 2·kv_heads·head_dim (split over TP up to
 //     kv_heads) or kv_lora_rank + qk_rope_head_dim for MLA (replicated).
-//   - routed experts: FLOPs 2·expert·tokens·k spread over the stage's W
-//     devices × ExpertImbalance; bytes: only the expert copies the batch
-//     touches, 1 − (1 − k/n)^tokens of them (n = max(experts, EP)).
+//   - routed experts (moe.go): FLOPs 2·expert·tokens·k spread over the
+//     stage's W devices × the imbalance, the hottest device's load over
+//     the mean: Profile.ExpertImbalance (the balancer's residual, EPLB and
+//     redundant experts; Deployment.ExpertImbalance overrides it) × the
+//     routing spread of the step, 1 + √(2·ln EP/μ) with μ = tokens·k/EP
+//     token copies per device (the Gaussian maximum of EP Poisson loads);
+//     bytes: only the expert copies the batch touches, 1 − (1 − k/n)^tokens
+//     of them (n = max(experts, EP)); the grouped GEMM pads each reached
+//     expert's rows m to tiles of ExpertTileRows, efficiency
+//     MatmulEff·m/max(m + tile/2, tile).
 //   - communication: two TP all-reduces of tokens·hidden·2 bytes per
 //     layer; EP dispatch (at the weight precision, ≤ 2 bytes) and combine
-//     (2 bytes) all-to-all per MoE layer, on hardware.Cluster's
+//     (2 bytes) all-to-all per MoE layer, the hottest device receiving
+//     the imbalance times the mean bytes, on hardware.Cluster's
 //     hierarchical collectives at CollectiveEff of the link rate;
 //     CommOverlap of it hidden behind compute. Across nodes, a step with
 //     prompt tokens uses hierarchical EP kernels (DeepEP normal mode): a
 //     token crosses scale-out once per distinct remote node holding one of
 //     its k experts, (nodes−1)·(1−(1−1/nodes)^k); decode-only steps send
-//     one copy per expert (low-latency kernels).
+//     one copy per expert (low-latency kernels). Normal-mode kernels hold
+//     CommSMShare of the compute units, so the compute they overlap takes
+//     s/(1−s) longer, and pay MoESync of host synchronisation per MoE
+//     layer. StepResult.MoE shows each part.
+//   - speculative decoding: each sequence verifies 1 + d tokens; drafting
+//     costs d passes of one layer plus the logit projection over the
+//     decoding sequences (an MTP module or EAGLE head), StepResult.Draft.
+//   - engine limits: MaxTokens (and ChunkTokens) bound the prompt tokens
+//     of one forward pass per attention group; a prefill batch over them
+//     runs as ⌈tokens/limit⌉ passes (StepResult.Passes), it is not
+//     refused. MaxBatch bounds decoding sequences per group. A refusal
+//     names the binding limit, its engine and its source.
 //   - PP: the batch splits into PP micro-batches; a step is PP stage
 //     times plus the stage-to-stage sends.
 //   - overheads: StepOverhead per step plus LayerOverhead per layer.

@@ -51,11 +51,35 @@ type Profile struct {
 	// group (0 = no limit beyond memory).
 	MaxBatch int `json:"max_batch"`
 	// MaxTokens is the most tokens (prompt chunks plus decode tokens) the
-	// engine schedules per step per attention group (0 = no limit).
+	// engine schedules per forward pass per attention group (0 = no
+	// limit). A prefill batch with more prompt tokens runs as several
+	// passes; it is not refused.
 	MaxTokens int `json:"max_tokens"`
+	// ChunkTokens is the chunked-prefill size: the most prompt tokens of
+	// one step per attention group (0 = whatever MaxTokens leaves).
+	ChunkTokens int `json:"chunk_tokens"`
+	// Engine names the serving engine whose limits (BlockTokens,
+	// MaxBatch, MaxTokens, ChunkTokens) these are, and LimitSources the
+	// source of each limit by its name (what a refusal cites).
+	Engine       string            `json:"engine,omitempty"`
+	LimitSources map[string]string `json:"limit_sources,omitempty"`
 	// ExpertImbalance is the hottest device's expert load divided by the
-	// mean under expert parallelism (1 = perfectly balanced).
+	// mean under expert parallelism at large batches, with the engine's
+	// balancer (EPLB, redundant experts) as it deploys it (1 = perfectly
+	// balanced). The per-step sampling spread of small batches comes on
+	// top of it (see moe.go).
 	ExpertImbalance float64 `json:"expert_imbalance"`
+	// ExpertTileRows is the row block grouped expert GEMMs pad each
+	// expert's rows to (DeepGEMM's M alignment); 0 = no padding modelled.
+	ExpertTileRows float64 `json:"expert_tile_rows"`
+	// CommSMShare is the share of the compute units the normal-mode
+	// (prefill) EP dispatch/combine kernels occupy while they run, which
+	// the overlapped compute loses; 0 = the kernels use no compute units.
+	CommSMShare float64 `json:"comm_sm_share"`
+	// MoESync is the host synchronisation per MoE layer and micro-batch of
+	// a step that uses normal-mode EP kernels (DeepEP's normal dispatch
+	// waits on the host for the received-token counts).
+	MoESync units.Seconds `json:"moe_sync"`
 }
 
 // Validate checks every fraction is in (0, 1] and the rest non-negative.
@@ -73,24 +97,42 @@ func (p Profile) Validate() error {
 	switch {
 	case p.CommOverlap < 0 || p.CommOverlap > 1:
 		return &FieldError{Field: "profile.comm_overlap", Value: p.CommOverlap, Want: "want a fraction in [0, 1]"}
-	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0:
-		return &FieldError{Field: "profile", Value: p.ID, Want: "want non-negative half rows, overheads and reserved memory"}
+	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0:
+		return &FieldError{Field: "profile", Value: p.ID, Want: "want non-negative half rows, tile rows, overheads and reserved memory"}
+	case p.CommSMShare < 0 || p.CommSMShare >= 1:
+		return &FieldError{Field: "profile.comm_sm_share", Value: p.CommSMShare, Want: "want a fraction in [0, 1)"}
 	case p.BlockTokens < 1:
 		return &FieldError{Field: "profile.block_tokens", Value: p.BlockTokens, Want: "want at least 1"}
-	case p.ExpertImbalance < 1:
-		return &FieldError{Field: "profile.expert_imbalance", Value: p.ExpertImbalance, Want: "want at least 1 (1 = balanced)"}
-	case p.MaxBatch < 0 || p.MaxTokens < 0:
-		return &FieldError{Field: "profile.max_batch", Value: fmt.Sprintf("%d (max_tokens %d)", p.MaxBatch, p.MaxTokens), Want: "want 0 (no limit) or more"}
+	case !(p.ExpertImbalance >= 1):
+		return &FieldError{Field: "profile.expert_imbalance", Value: p.ExpertImbalance, Want: imbalanceWant}
+	case p.MaxBatch < 0 || p.MaxTokens < 0 || p.ChunkTokens < 0:
+		return &FieldError{Field: "profile.max_batch", Value: fmt.Sprintf("%d (max_tokens %d, chunk_tokens %d)", p.MaxBatch, p.MaxTokens, p.ChunkTokens), Want: "want 0 (no limit) or more"}
 	}
 	return nil
 }
 
 // matmulEff is the GEMM efficiency at m rows.
-func (p Profile) matmulEff(m float64) float64 {
+func (p *Profile) matmulEff(m float64) float64 {
 	if m <= 0 {
 		return p.MatmulEff
 	}
 	return p.MatmulEff * m / (m + p.MatmulHalfRows)
+}
+
+// imbalanceWant is what an expert imbalance factor may be.
+const imbalanceWant = "want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced)"
+
+// limit names an engine limit and its source for a refusal:
+// "max_batch 2048 (TensorRT-LLM LLM API defaults)".
+func (p Profile) limit(name string, v int) string {
+	s := fmt.Sprintf("%s %d", name, v)
+	if p.Engine != "" {
+		s = p.Engine + " " + s
+	}
+	if src := p.LimitSources[name]; src != "" {
+		s += " (" + src + ")"
+	}
+	return s
 }
 
 // String names the profile.

@@ -2,7 +2,6 @@ package inference
 
 import (
 	"fmt"
-	"math"
 
 	"chipgap/units"
 )
@@ -43,6 +42,17 @@ type StepResult struct {
 	// tokens processed.
 	OutputTokens  float64 `json:"output_tokens"`
 	PrefillTokens int     `json:"prefill_tokens"`
+	// Passes is the forward passes the step takes: 1, or more when a
+	// prefill batch holds more prompt tokens than the engine's per-pass
+	// limit (MaxTokens, ChunkTokens) and runs in pieces.
+	Passes int `json:"passes"`
+	// Draft is the time of drafting the speculative tokens (MTP module or
+	// draft head: one layer and the logit projection per draft token),
+	// inside the four parts above.
+	Draft units.Seconds `json:"draft,omitempty"`
+	// MoE is where the mixture-of-experts time goes (zero for dense
+	// models), inside the four parts above.
+	MoE MoEStep `json:"moe,omitzero"`
 }
 
 // load is a batch reduced to sums (per instance, per step).
@@ -110,6 +120,7 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 type acc struct {
 	compute, memory, comm, overhead float64
 	flops, bytes                    float64
+	moe                             moeAcc
 }
 
 // roof adds one operation: f FLOPs at rate, b bytes at bandwidth.
@@ -134,6 +145,7 @@ func (l *layout) step(ld load) StepResult {
 	mb.prePairs, mb.preCtx, mb.chunks = ld.prePairs/pp, ld.preCtx/pp, ld.chunks/pp
 	var a acc
 	l.stage(&a, mb)
+	draft := l.drafting(&a, mb)
 	if l.pp > 1 {
 		tok := (mb.decSeqs*(1+float64(l.d.Speculative.Tokens)) + mb.preTokens) / float64(l.adp)
 		a.comm += float64(l.cluster.SendRecv(units.Bytes(tok*l.sh.hidden*l.actBytes), l.cluster.Group(l.pp, l.w)))
@@ -143,7 +155,8 @@ func (l *layout) step(ld load) StepResult {
 		Compute: units.Seconds(a.compute * scale), Memory: units.Seconds(a.memory * scale),
 		Comm: units.Seconds(a.comm * scale), Overhead: units.Seconds(a.overhead*scale) + l.d.Profile.StepOverhead,
 		FLOPs: units.FLOP(a.flops * scale), Bytes: units.Bytes(a.bytes * scale),
-		OutputTokens: ld.decSeqs * l.tokensPerStepSpec,
+		OutputTokens: ld.decSeqs * l.tokensPerStepSpec, Passes: 1,
+		Draft: units.Seconds(draft * scale), MoE: a.moe.result(scale),
 	}
 	r.Time = r.Compute + r.Memory + r.Comm + r.Overhead
 	r.Bound = bound(r)
@@ -163,99 +176,71 @@ func bound(r StepResult) string {
 	return name
 }
 
+// lin adds n linear layers of params each over tokens rows and returns
+// their time.
+func (l *layout) lin(a *acc, params, tokens, n float64) float64 {
+	p := &l.d.Profile
+	return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens), params*l.wBytes*n, l.bw*p.MemoryEff)
+}
+
 // stage adds one pipeline stage's layers for micro-batch ld on the
 // busiest device.
 func (l *layout) stage(a *acc, ld load) {
-	s, p := l.sh, l.d.Profile
+	s, p := &l.sh, &l.d.Profile
 	per := s.layers / float64(l.pp)
 	frac := per / s.layers
 	tp, adp := float64(l.tp), float64(l.adp)
 	q := 1 + float64(l.d.Speculative.Tokens)
 	ta := (ld.decSeqs*q + ld.preTokens) / adp // tokens per attention group
 	mem := l.bw * p.MemoryEff
-	// lin is n linear layers of params each over tokens rows.
-	lin := func(params, tokens, n float64) float64 {
-		return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens), params*l.wBytes*n, mem)
-	}
 	// Attention: projections, then the attention kernel over the KV cache.
-	tComp := lin(s.attn/tp, ta, per)
+	tComp := l.lin(a, s.attn/tp, ta, per)
 	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*s.pairPrefill) / adp / tp * per
 	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
-	tComp += l.mlp(a, ta, frac, lin)
+	tComp += l.mlp(a, ta, frac)
 	act := ta * (s.actFull + s.actSplit/tp) * l.actBytes * per
 	tComp += a.roof(0, 1, act, mem)
 	// TP all-reduces sit between dependent GEMMs: exposed. EP dispatch
 	// and combine overlap with the other micro-batch's compute.
-	tTP, tEP := l.comm(ta, frac, ld.preTokens > 0)
-	a.comm += tTP + tEP - p.CommOverlap*math.Min(tComp, tEP)
+	tTP, tEP := l.comm(a, ta, frac, ld.preTokens > 0)
+	a.comm += tTP + l.overlapEP(a, tComp, tEP, frac)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks) / adp
-	lin(s.head/tp, rows, frac)
+	l.lin(a, s.head/tp, rows, frac)
 	a.overhead += float64(p.LayerOverhead) * per
 }
 
-// mlp adds the stage's dense, shared-expert and routed-expert MLPs and
-// returns their time.
-func (l *layout) mlp(a *acc, ta, frac float64, lin func(params, tokens, n float64) float64) float64 {
-	s := l.sh
-	tp := float64(l.tp)
-	t := lin(s.denseMLP/tp, ta, s.denseLayers*frac)
-	if s.moeLayers == 0 {
-		return t
+// drafting adds the drafting of the speculative tokens for micro-batch
+// ld's decoding sequences and returns its time: each draft token is one
+// pass of the drafter over the sequences, drafted one after another. An
+// MTP module (DeepSeek-V3, arXiv 2412.19437 §2.2) or an EAGLE head
+// (Li et al. 2024, arXiv 2401.15077) is one transformer layer of the
+// model's kind plus the logit projection, attending over the context.
+func (l *layout) drafting(a *acc, ld load) float64 {
+	n := float64(l.d.Speculative.Tokens)
+	if l.drafter == nil || n == 0 || ld.decSeqs == 0 {
+		return 0
 	}
-	moe := s.moeLayers * frac
-	t += lin(s.shared/tp, ta, moe)
-	T := ta * float64(l.adp) // tokens in the stage
-	n := math.Max(s.experts, float64(l.ep))
-	copies := n / float64(l.ep)
-	rowsPerExpert := T * s.active / n
-	imb := l.d.Profile.ExpertImbalance
-	flops := 2 * s.expert * T * s.active / float64(l.w) * imb
-	bytes := copies * touched(T, s.active, n) * s.expert / float64(l.etp) * l.wBytes
-	rate := l.peak * l.d.Profile.matmulEff(rowsPerExpert)
-	t += a.roof(flops*moe, rate, bytes*moe, l.bw*l.d.Profile.MemoryEff)
-	return t
+	var d acc
+	l.drafter.stage(&d, load{decSeqs: ld.decSeqs, decCtx: ld.decCtx})
+	a.compute += n * d.compute
+	a.memory += n * d.memory
+	a.comm += n * d.comm
+	a.overhead += n * d.overhead
+	a.flops += n * d.flops
+	a.bytes += n * d.bytes
+	return n * (d.compute + d.memory + d.comm + d.overhead)
 }
 
-// comm is the stage's communication time on one device: two TP
-// all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep);
-// hier: the batch has prompt tokens (hierarchical EP kernels).
-func (l *layout) comm(ta, frac float64, hier bool) (tp, ep float64) {
-	s := l.sh
-	if l.tp > 1 {
-		ar := l.cluster.AllReduce(units.Bytes(ta*s.hidden*l.actBytes), l.tpGroup)
-		tp = 2 * float64(ar) * s.layers * frac
-	}
-	if l.ep > 1 && s.moeLayers > 0 {
-		tokDev := ta / float64(l.tp)
-		disp := math.Min(l.wBytes, 2)
-		d := l.epAllToAll(tokDev*s.hidden*disp, s.active, hier)
-		c := l.epAllToAll(tokDev*s.hidden*l.actBytes, s.active, hier)
-		ep = (d + c) * s.moeLayers * frac
-	}
-	return tp, ep
-}
-
-// epAllToAll is one EP dispatch or combine on a device: perCopy bytes for
-// each of the k experts its tokens go to. Within one scale-up domain, or
-// with direct sends (hier false: decode batches, DeepEP's low-latency
-// kernels, one RDMA write per expert copy), it is the all-to-all of the k
-// copies. A batch with prompt tokens (hier true) uses hierarchical kernels
-// (DeepEP's normal mode, NVLink–RDMA forwarding): a token crosses
-// scale-out once per distinct remote node holding one of its experts,
-// (nodes−1)·(1 − (1 − 1/nodes)^k) of them for uniformly spread experts,
-// and fans out to the experts over scale-up.
-func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
-	g, c := l.epGroup, l.cluster
-	all := float64(c.AllToAll(units.Bytes(perCopy*k), g))
-	if !hier || !g.Spans() {
-		return all
-	}
-	nodes := float64(g.N) / float64(g.PerNode)
-	remote := (nodes - 1) * (1 - math.Pow(1-1/nodes, k))
-	tOut := perCopy*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
-	n := float64(g.N)
-	tUp := perCopy*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)
-	return math.Min(all, math.Max(tOut, tUp))
+// newDrafter is the one-layer layout of the drafter: the model's last
+// layer kind (MoE where the model has one), no pipeline, no speculation.
+func (l *layout) newDrafter() *layout {
+	d := *l
+	d.drafter = nil
+	d.pp = 1
+	d.sh.layers, d.sh.moeLayers, d.sh.denseLayers = 1, min(d.sh.moeLayers, 1), 1-min(d.sh.moeLayers, 1)
+	d.d.Speculative = Speculative{}
+	d.tokensPerStepSpec = 1
+	return &d
 }

@@ -130,7 +130,7 @@ func (r *Run) checkInference() error {
 	for _, d := range []struct {
 		n string
 		v int
-	}{{"tp", ip.TP}, {"pp", ip.PP}, {"dp", ip.DP}, {"ep", ip.EP}} {
+	}{{"tp", ip.TP}, {"pp", ip.PP}, {"dp", ip.DP}, {"ep", ip.EP}, {"attention_dp", ip.AttentionDP}} {
 		if d.v < 0 {
 			return fieldErr(id, "inference.parallel."+d.n, d.v, "want a positive integer")
 		}

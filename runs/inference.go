@@ -46,6 +46,12 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	par := d.Parallel
 	plan := fmt.Sprintf("%s tp=%d pp=%d ep=%d batch=%d (%.4g/chip) tpot=%v ttft=%v bound=%s",
 		mode, max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), p.Batch, p.BatchPerChip, p.TPOT, p.TTFT, p.Step.Bound)
+	if par.AttentionDP > 0 {
+		plan += fmt.Sprintf(" attention_dp=%d", par.AttentionDP)
+	}
+	if m := p.Step.MoE; m.Imbalance > 0 {
+		plan += fmt.Sprintf(" imbalance=%.3g", m.Imbalance)
+	}
 	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil
 }
 
@@ -71,7 +77,8 @@ func inferenceOptions(r Run) catalog.DeploymentOptions {
 		// catalog's usual split of the chip.
 		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.Devices(),
 		Software: r.System.Software, Model: r.Model,
-		Parallel:  inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP},
+		Parallel: inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP,
+			AttentionDP: in.Parallel.AttentionDP},
 		Precision: in.Precision, KVPrecision: in.KVPrecision,
 	}
 	if s := in.Speculative; s != nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"chipgap/catalog"
@@ -75,10 +77,11 @@ func TestInferenceAccuracy(t *testing.T) {
 		worst float64
 	}{{"testdata/published-runs.yaml", 6, 0.30}, {"../cmd/chipgap/testdata/inference-heldout.yaml", 17, 0.30},
 		// The independent hold-out file (validation/README.md): the same
-		// median goal; its two documented residuals (DeepSeek's production
-		// decode +37 %, SGLang prefill +34 %) exceed 30 %, so the worst
-		// bound here only guards against regressions.
-		{"../validation/holdout-runs.yaml", 8, 0.40}} {
+		// goals. Its two MoE rows (DeepSeek's production decode, SGLang
+		// prefill) were +37 % and +34 % before the MoE mechanisms
+		// (imbalance on the all-to-all, routing spread, tile padding, SM
+		// tax); nothing was fitted on them.
+		{"../validation/holdout-runs.yaml", 8, 0.30}} {
 		path := f.path
 		_, abs := inferenceErrors(t, path)
 		if len(abs) != f.runs {
@@ -124,5 +127,88 @@ func TestInferenceDevicesPerChipDefault(t *testing.T) {
 		if got := d.Parallel.TP; got != 16*c.want {
 			t.Errorf("stated devices_per_chip %d: TP %d, want %d", c.stated, got, 16*c.want)
 		}
+	}
+}
+
+// deepseekRun is DeepSeek-V3 inference on 32 H100 with EP32, as the
+// published-runs format writes it; par is its inference.parallel line.
+func deepseekRun(phase, par string, batchPerChip, input int) string {
+	return `format: published-runs/v1
+runs:
+- id: ds
+  kind: inference
+  source: test
+  system: {chip: h100-sxm, chips: 32, chips_per_node: 8, software: sglang}
+  model:
+    name: DeepSeek-V3
+    layers: 61
+    hidden: 7168
+    heads: 128
+    kv_heads: 128
+    head_dim: 128
+    ffn: 18432
+    ffn_act: swiglu
+    vocab: 129280
+    attention: mla
+    mla: {q_lora_rank: 1536, kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128}
+    moe: {experts: 256, active: 8, shared: 1, expert_ffn: 2048, dense_layers: 3}
+  inference:
+    phase: ` + phase + `
+    precision: fp8
+    input_tokens: ` + strconv.Itoa(input) + `
+    output_tokens: 1000
+    batch_per_chip: ` + strconv.Itoa(batchPerChip) + `
+    parallel: ` + par + `
+  measured: {metric: input_tokens_per_s_per_chip, value: 5000}
+`
+}
+
+// The issue's long prefill batch: 4 prompts of 4,096 tokens per device on
+// 32 H100 with EP32 was refused ("the KV cache (and engine limit) holds 64
+// sequences"), though the weights take ~21 GB per device and the KV cache
+// of the 128 prompts ~1 GB. The cause was the engine's tokens-per-pass
+// limit read as a cap on the prompts of a prefill batch; an engine runs
+// such a batch as several passes. It must be predicted, with either
+// engine's limits, and with attention_dp stated as the format allows.
+func TestLongPrefillBatchPredicted(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ software, par string }{
+		{"sglang", "{ep: 32}"}, {"tensorrt-llm", "{ep: 32}"}, {"sglang", "{tp: 1, ep: 32, attention_dp: 32}"},
+	} {
+		doc := strings.Replace(deepseekRun("prefill", c.par, 4, 4096), "software: sglang", "software: "+c.software, 1)
+		f, err := Parse([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := validateRun(cat, f.Runs[0])
+		if res.Predicted == nil {
+			t.Errorf("%s %s: 4×4096-token prompts per device not predicted: %s", c.software, c.par, res.Reason)
+			continue
+		}
+		// 16,384 prompt tokens per device per step; on 32 H100 at FP8
+		// DeepSeek-V3 prefills a few thousand tokens/s per GPU (SGLang's
+		// published 6.5k at 2K prompts): the prediction must be in that range.
+		if v := *res.Predicted; v < 3000 || v > 12000 {
+			t.Errorf("%s %s: %.0f prompt tokens/s per GPU, want 3,000-12,000", c.software, c.par, v)
+		}
+	}
+}
+
+// attention_dp that does not fill the instance is an error naming it.
+func TestAttentionDPRefused(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse([]byte(deepseekRun("decode", "{tp: 2, ep: 32, attention_dp: 4}", 8, 2000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := validateRun(cat, f.Runs[0])
+	if res.Predicted != nil || !strings.Contains(res.Reason, "attention_dp") {
+		t.Errorf("tp 2 × attention_dp 4 = 8 devices for ep 32: predicted %v, reason %q; want a refusal naming attention_dp", res.Predicted, res.Reason)
 	}
 }

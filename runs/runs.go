@@ -105,11 +105,15 @@ type Inference struct {
 }
 
 // InferenceParallel is an inference deployment's plan (0 = unstated).
+// AttentionDP is the attention data-parallel groups inside one EP
+// instance (tp × attention_dp = devices of the instance); DP counts
+// independent replicas.
 type InferenceParallel struct {
-	TP int `yaml:"tp,omitempty"`
-	PP int `yaml:"pp,omitempty"`
-	DP int `yaml:"dp,omitempty"`
-	EP int `yaml:"ep,omitempty"`
+	TP          int `yaml:"tp,omitempty"`
+	PP          int `yaml:"pp,omitempty"`
+	DP          int `yaml:"dp,omitempty"`
+	EP          int `yaml:"ep,omitempty"`
+	AttentionDP int `yaml:"attention_dp,omitempty"`
 }
 
 // SLO is the latency bound a measurement was taken under (0 = none).

@@ -26,8 +26,11 @@ type inferRequest struct {
 	Mode        string                `json:"mode"`
 	Parallel    *inference.Parallel   `json:"parallel"`
 	Speculative inference.Speculative `json:"speculative"`
-	Workload    inference.Workload    `json:"workload"`
-	SLO         inference.SLO         `json:"slo"`
+	// ExpertImbalance is the hottest device's expert load over the mean
+	// (at least 1; 0 = the stack's, with its balancer).
+	ExpertImbalance float64            `json:"expert_imbalance"`
+	Workload        inference.Workload `json:"workload"`
+	SLO             inference.SLO      `json:"slo"`
 	// Batch is the one batch size /api/infer/estimate evaluates (0: the
 	// best under the SLO). Batches are the curve's points (nil: a
 	// doubling grid up to the largest batch that fits).
@@ -45,6 +48,9 @@ type inferSetup struct {
 func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 	if err := inferDegrees("parallel", req.Parallel); err != nil {
 		return inferSetup{}, err
+	}
+	if x := req.ExpertImbalance; x != 0 && !(x >= 1) {
+		return inferSetup{}, badField("expert_imbalance", "%g: want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's", x)
 	}
 	for _, b := range []struct {
 		field string
@@ -90,7 +96,7 @@ func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 		par = *req.Parallel
 	}
 	st.d = inference.Deployment{Model: m, Cluster: cl, Parallel: par, Precision: prec, KVPrecision: kvp,
-		Profile: stack.Profile(), Speculative: req.Speculative}
+		Profile: stack.Profile(), Speculative: req.Speculative, ExpertImbalance: req.ExpertImbalance}
 	return st, nil
 }
 

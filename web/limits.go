@@ -265,5 +265,5 @@ func inferDegrees(prefix string, p *inference.Parallel) error {
 	if p == nil {
 		return nil
 	}
-	return checkDegrees(prefix, degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"ep", p.EP}, degree{"dp", p.DP})
+	return checkDegrees(prefix, degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"ep", p.EP}, degree{"dp", p.DP}, degree{"attention_dp", p.AttentionDP})
 }

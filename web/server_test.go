@@ -125,6 +125,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.dp"},
 		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"b300","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
+		{"expert imbalance below 1", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"expert_imbalance":0.5,"workload":{"input_tokens":10,"output_tokens":10}}`, 400, "expert_imbalance"},
 		{"zero prompt", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":0,"output_tokens":10}}`, 400, "workload.input_tokens"},
 		{"curve batch too big", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"batches":[1,100000000]}`, 400, "batches"},
 		{"too many seeds", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","days":1,"seeds":100000}`, 400, "seeds"},

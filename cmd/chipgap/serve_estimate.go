@@ -58,6 +58,8 @@ type serveSpec struct {
 	PP             int           `yaml:"pp" json:"pp,omitempty"`
 	EP             int           `yaml:"ep" json:"ep,omitempty"`
 	DP             int           `yaml:"dp" json:"dp,omitempty"`
+	AttentionDP    int           `yaml:"attention_dp" json:"attention_dp,omitempty"`
+	Imbalance      float64       `yaml:"expert_imbalance" json:"expert_imbalance,omitempty"`
 	Precision      string        `yaml:"precision" json:"precision,omitempty"`
 	KVPrecision    string        `yaml:"kv_precision" json:"kv_precision,omitempty"`
 	Mode           string        `yaml:"mode" json:"mode"`
@@ -159,6 +161,8 @@ func serveFlags(fs *flag.FlagSet, s *serveSpec) {
 	fs.IntVar(&s.PP, "pp", 1, "pipeline stages")
 	fs.IntVar(&s.EP, "ep", 0, "expert-parallel degree in devices")
 	fs.IntVar(&s.DP, "dp", 0, "instances (0 = as many as fit)")
+	fs.IntVar(&s.AttentionDP, "attention-dp", 0, "attention data-parallel groups per instance (tp × attention-dp = devices of a stage; 0 = what tp and ep leave)")
+	fs.Float64Var(&s.Imbalance, "expert-imbalance", 0, "hottest device's expert load over the mean, at least 1 (1 = a perfect balancer; 0 = the stack's, with its EPLB)")
 	fs.StringVar(&s.Precision, "precision", "bf16", "weights and matmuls: bf16, fp16, fp8, int8, fp4")
 	fs.StringVar(&s.KVPrecision, "kv-precision", "", "KV cache precision (default: as --precision)")
 	fs.StringVar(&s.Mode, "mode", "colocated", "colocated, decode, prefill or disagg")
@@ -247,6 +251,10 @@ func (s serveSpec) check() error {
 		return usagef("--devices-per-chip %d / --chips-per-node %d: want 0 (the catalog's) or more", s.DevicesPerChip, s.ChipsPerNode)
 	case s.TPOT < 0 || s.TTFT < 0:
 		return usagef("--tpot %v / --ttft %v: want a non-negative duration", s.TPOT, s.TTFT)
+	case s.Imbalance != 0 && !(s.Imbalance >= 1):
+		return usagef("--expert-imbalance %g: want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's", s.Imbalance)
+	case s.AttentionDP < 0:
+		return usagef("--attention-dp %d: want 0 (what tp and ep leave) or more", s.AttentionDP)
 	}
 	return nil
 }
@@ -255,9 +263,10 @@ func (s serveSpec) check() error {
 func (s serveSpec) options(m llm.Model) catalog.DeploymentOptions {
 	return catalog.DeploymentOptions{
 		Chip: s.Chip, Chips: s.Chips, ChipsPerNode: s.ChipsPerNode, DevicesPerChip: s.DevicesPerChip,
-		Software: s.Software, Model: m, Parallel: inference.Parallel{TP: s.TP, PP: s.PP, EP: s.EP, DP: s.DP},
+		Software: s.Software, Model: m, Parallel: inference.Parallel{TP: s.TP, PP: s.PP, EP: s.EP, DP: s.DP, AttentionDP: s.AttentionDP},
 		Precision: s.Precision, KVPrecision: s.KVPrecision,
-		Speculative: inference.Speculative{Tokens: s.SpecTokens, Acceptance: s.SpecAcceptance},
+		Speculative:     inference.Speculative{Tokens: s.SpecTokens, Acceptance: s.SpecAcceptance},
+		ExpertImbalance: s.Imbalance,
 	}
 }
 

@@ -62,11 +62,32 @@ func printBest(w io.Writer, r serveResult) {
 	}
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
 		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh), b.TPOT, b.TTFT)
+	printStep(w, b.Step)
 	if d := r.Disagg; d != nil {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",
 			d.PrefillPerDecodeChip, d.Prefill.Batch, d.Decode.Batch, d.OutputPerChip, d.RequestsPerChip)
 	}
 	printCost(w, r, unit)
+}
+
+// printStep is the best point's step breakdown: the four roofline parts,
+// then where drafting and MoE time go (inside those parts).
+func printStep(w io.Writer, st inference.StepResult) {
+	fmt.Fprintf(w, "  step %v = compute %v + memory %v + comm (exposed) %v + overhead %v; %d pass(es)\n",
+		st.Time, st.Compute, st.Memory, st.Comm, st.Overhead, st.Passes)
+	if st.Draft > 0 {
+		fmt.Fprintf(w, "  of which drafting %v (one layer + logit projection per draft token)\n", st.Draft)
+	}
+	m := st.MoE
+	if m.Imbalance == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  MoE: imbalance %.3g (balancer %.3g × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f)\n",
+		m.Imbalance, m.Balancer, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff)
+	if m.Kernels != "" {
+		fmt.Fprintf(w, "  MoE: %s EP kernels: dispatch %v + combine %v, %v hidden behind compute (SM tax %v), host sync %v\n",
+			m.Kernels, m.Dispatch, m.Combine, m.Hidden, m.SMTax, m.Sync)
+	}
 }
 
 func rangeText(lo, hi *float64) string {

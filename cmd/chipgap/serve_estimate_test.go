@@ -96,6 +96,8 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 64: want at most the model's 32 attention heads"},
 		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 1000000"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
+		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance 0.8: want a factor of at least 1"},
+		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitFailure, "parallel.attention_dp = 4"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
 	} {
 		code, _, errs := runServe(t, c.args...)

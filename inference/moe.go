@@ -1,0 +1,197 @@
+package inference
+
+import (
+	"math"
+
+	"chipgap/units"
+)
+
+// MoEStep is where a step's mixture-of-experts time goes on the busiest
+// device, whole step. Its times are already inside StepResult's Compute,
+// Memory, Comm and Overhead; they are shown apart so a user can see them.
+type MoEStep struct {
+	// Imbalance is the hottest device's expert load over the mean this
+	// step: Balancer (the profile's, or the deployment's override) times
+	// Spread (the sampling spread of this step's routing).
+	Imbalance float64 `json:"imbalance"`
+	Balancer  float64 `json:"balancer"`
+	Spread    float64 `json:"spread"`
+	// Experts is the routed-expert GEMM time; ImbalanceTime is how much of
+	// Experts and of the EP all-to-all the imbalance adds over a perfect
+	// balance.
+	Experts       units.Seconds `json:"experts"`
+	ImbalanceTime units.Seconds `json:"imbalance_time"`
+	// RowsPerExpert is the mean rows (token copies) the GEMM of an expert
+	// the batch reaches gets; GroupedGEMMEff the efficiency the grouped
+	// GEMM reaches at that height with tile padding.
+	RowsPerExpert  float64 `json:"rows_per_expert"`
+	GroupedGEMMEff float64 `json:"grouped_gemm_eff"`
+	// Dispatch and Combine are the EP all-to-all before overlap;
+	// Hidden the part hidden behind compute; SMTax the compute time the
+	// hidden part costs while normal-mode kernels hold compute units.
+	Dispatch units.Seconds `json:"dispatch"`
+	Combine  units.Seconds `json:"combine"`
+	Hidden   units.Seconds `json:"hidden"`
+	SMTax    units.Seconds `json:"sm_tax"`
+	// Kernels is the EP kernel kind: "low-latency" (decode-only steps,
+	// direct RDMA writes per expert copy), "normal" (steps with prompt
+	// tokens; hierarchical NVLink–RDMA forwarding when EP spans nodes),
+	// or "" without EP.
+	Kernels string `json:"kernels,omitempty"`
+	// Sync is the host synchronisation of normal-mode kernels (in
+	// Overhead).
+	Sync units.Seconds `json:"sync"`
+}
+
+// moeAcc is the MoE part of one stage's accumulation.
+type moeAcc struct {
+	on                                               bool
+	bal, spread, rows, eff                           float64
+	experts, imbTime, dispatch, combine, hidden, tax float64
+	sync                                             float64
+	kernels                                          string
+}
+
+func (m moeAcc) result(scale float64) MoEStep {
+	if !m.on {
+		return MoEStep{}
+	}
+	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
+	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread,
+		Experts: s(m.experts), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
+		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
+		Kernels: m.kernels, Sync: s(m.sync)}
+}
+
+// spread is the sampling imbalance of one step's routing: T tokens each
+// pick k experts spread over D devices, mean μ = T·k/D token copies per
+// device; the expected most-loaded of D Poisson(μ) devices is about
+// μ + √(2·μ·ln D) (the Gaussian maximum), so spread = 1 + √(2·ln D/μ),
+// at most D (one device cannot carry more than the whole load). A
+// balancer evens out the expected load (Balancer), not this per-step
+// noise, which matters at decode batches (μ of a few hundred).
+func spread(T, k, D, lnD float64) float64 {
+	if D <= 1 || T <= 0 {
+		return 1
+	}
+	mu := T * k / D
+	return math.Min(1+math.Sqrt(2*lnD/mu), D)
+}
+
+// groupedEff is the grouped expert GEMM's efficiency at m rows per
+// expert it runs. With a tile of ExpertTileRows each expert's rows are
+// padded to whole tiles: MatmulEff × m over the padded rows, half a tile
+// wasted on average and at least one tile, m/max(m + tile/2, tile).
+// Without one, the dense GEMM curve at m.
+func (p *Profile) groupedEff(m float64) float64 {
+	t := p.ExpertTileRows
+	if t <= 0 || m <= 0 {
+		return p.matmulEff(m)
+	}
+	return p.MatmulEff * m / math.Max(m+t/2, t)
+}
+
+// mlp adds the stage's dense, shared-expert and routed-expert MLPs and
+// returns their time.
+func (l *layout) mlp(a *acc, ta, frac float64) float64 {
+	s, p := &l.sh, &l.d.Profile
+	tp := float64(l.tp)
+	t := l.lin(a, s.denseMLP/tp, ta, s.denseLayers*frac)
+	if s.moeLayers == 0 {
+		return t
+	}
+	moe := s.moeLayers * frac
+	t += l.lin(a, s.shared/tp, ta, moe)
+	T := ta * float64(l.adp) // tokens in the stage
+	n := math.Max(s.experts, float64(l.ep))
+	copies := n / float64(l.ep)
+	m := &a.moe
+	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep), l.lnEP)
+	// Rows per expert the batch reaches (a GEMM runs only for those).
+	hit := touched(T, s.active, n)
+	m.rows = T * s.active / n / math.Max(hit, 1e-300)
+	m.eff = p.groupedEff(m.rows)
+	imb := m.bal * m.spread
+	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
+	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
+	rate, bw := l.peak*m.eff, l.bw*p.MemoryEff
+	te := a.roof(flops*imb, rate, bytes, bw)
+	m.experts += te
+	m.imbTime += te - math.Max(flops/rate, bytes/bw)
+	return t + te
+}
+
+// comm is the stage's communication time on one device: two TP
+// all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep)
+// on the hottest device, which receives Imbalance times the mean; hier:
+// the batch has prompt tokens (normal, hierarchical EP kernels).
+func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
+	s := l.sh
+	if l.tp > 1 {
+		ar := l.cluster.AllReduce(units.Bytes(ta*s.hidden*l.actBytes), l.tpGroup)
+		tp = 2 * float64(ar) * s.layers * frac
+	}
+	if l.ep > 1 && s.moeLayers > 0 {
+		m := &a.moe
+		imb := m.bal * m.spread
+		tokDev := ta / float64(l.tp)
+		disp := tokDev * s.hidden * math.Min(l.wBytes, 2)
+		comb := tokDev * s.hidden * l.actBytes
+		n := s.moeLayers * frac
+		d := l.epAllToAll(disp*imb, s.active, hier) * n
+		c := l.epAllToAll(comb*imb, s.active, hier) * n
+		m.dispatch, m.combine = d, c
+		// The imbalance scales the bytes, not the latencies: its share of
+		// a bandwidth-bound all-to-all is 1 − 1/imb (an upper bound).
+		m.imbTime += (d + c) * (1 - 1/imb)
+		m.kernels = "low-latency"
+		if hier {
+			m.kernels = "normal"
+		}
+		ep = d + c
+	}
+	return tp, ep
+}
+
+// epAllToAll is one EP dispatch or combine on a device: perCopy bytes for
+// each of the k experts its tokens go to. Within one scale-up domain, or
+// with direct sends (hier false: decode batches, DeepEP's low-latency
+// kernels, one RDMA write per expert copy), it is the all-to-all of the k
+// copies. A batch with prompt tokens (hier true) uses hierarchical kernels
+// (DeepEP's normal mode, NVLink–RDMA forwarding): a token crosses
+// scale-out once per distinct remote node holding one of its experts,
+// (nodes−1)·(1 − (1 − 1/nodes)^k) of them for uniformly spread experts,
+// and fans out to the experts over scale-up.
+func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
+	g, c := l.epGroup, l.cluster
+	all := float64(c.AllToAll(units.Bytes(perCopy*k), g))
+	if !hier || !g.Spans() {
+		return all
+	}
+	nodes := float64(g.N) / float64(g.PerNode)
+	remote := (nodes - 1) * (1 - math.Pow(1-1/nodes, k))
+	tOut := perCopy*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
+	n := float64(g.N)
+	tUp := perCopy*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)
+	return math.Min(all, math.Max(tOut, tUp))
+}
+
+// overlapEP hides CommOverlap of the EP all-to-all behind the stage's
+// compute tComp; while normal-mode kernels run they hold CommSMShare of
+// the compute units, so the compute they overlap takes s/(1−s) longer
+// (the SM tax); normal-mode steps also pay MoESync per MoE layer. It
+// returns the exposed EP time.
+func (l *layout) overlapEP(a *acc, tComp, tEP, frac float64) float64 {
+	p := &l.d.Profile
+	hidden := p.CommOverlap * math.Min(tComp, tEP)
+	m := &a.moe
+	m.hidden = hidden
+	if m.kernels == "normal" {
+		s := p.CommSMShare
+		m.tax = hidden * s / (1 - s)
+		a.compute += m.tax
+		m.sync = float64(p.MoESync) * l.sh.moeLayers * frac
+		a.overhead += m.sync
+	}
+	return tEP - hidden
+}

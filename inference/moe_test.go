@@ -1,0 +1,218 @@
+package inference
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// The sampling spread of one step's routing, worked by hand:
+// 1 + √(2·ln D/μ), μ = T·k/D, at most D.
+func TestSpread(t *testing.T) {
+	for _, c := range []struct {
+		T, k, D, want float64
+	}{
+		// DeepSeek decode on EP144 at 88 sequences per GPU: μ = 704,
+		// ln 144 = 4.969813, √(9.939627/704) = 0.118823.
+		{12672, 8, 144, 1.118823},
+		// A 16K-token prefill on EP32: μ = 4096, √(6.931472/4096) = 0.041137.
+		{16384, 8, 32, 1.041137},
+		{100, 8, 1, 1},            // no EP: no spread
+		{0.01, 1, 2, 2},           // one device cannot carry more than the whole load
+		{1e12, 8, 256, 1.0000188}, // huge batches even out
+	} {
+		if got := spread(c.T, c.k, c.D, math.Log(c.D)); !near(got, c.want, 1e-5) {
+			t.Errorf("spread(T=%g, k=%g, D=%g) = %.6f, want %.6f", c.T, c.k, c.D, got, c.want)
+		}
+	}
+}
+
+// Grouped expert GEMMs lose half a tile per expert on average.
+func TestGroupedEff(t *testing.T) {
+	p := ideal()
+	if got := p.groupedEff(396); got != 1 {
+		t.Errorf("no tile: groupedEff(396) = %g, want 1", got)
+	}
+	p.ExpertTileRows = 128
+	if got, want := p.groupedEff(396), 396.0/460; !near(got, want, 1e-12) {
+		t.Errorf("128-row tiles: groupedEff(396) = %g, want 396/460 = %g", got, want)
+	}
+	// Padding replaces the dense curve: below a tile, one whole tile.
+	p.MatmulEff, p.MatmulHalfRows = 0.6, 24
+	for _, c := range []struct{ m, want float64 }{{396, 0.6 * 396 / 460}, {64, 0.6 * 64 / 128}, {1, 0.6 / 128}} {
+		if got := p.groupedEff(c.m); !near(got, c.want, 1e-12) {
+			t.Errorf("groupedEff(%g) = %g, want %g", c.m, got, c.want)
+		}
+	}
+	p.ExpertTileRows = 0
+	if got, want := p.groupedEff(24), 0.3; !near(got, want, 1e-12) {
+		t.Errorf("no tile: groupedEff(24) = %g, want the dense curve 0.6·24/48 = %g", got, want)
+	}
+}
+
+// moeDeployment is DeepSeek-V3 over one 8-device node, EP8, at the
+// roofline, with room for the weights.
+func moeDeployment() Deployment {
+	c := testCluster(8)
+	c.Chip.HBM.Capacity = hardware.Fixed(400 * units.GB)
+	return Deployment{Model: deepseek(), Cluster: c, Parallel: Parallel{EP: 8}, Precision: hardware.FP8, Profile: ideal()}
+}
+
+// The hottest device sets the time: an imbalance of 1.5 makes the
+// (compute-bound) routed-expert GEMMs 1.5 times as long and sends 1.5
+// times the bytes to the hottest device; the breakdown shows it.
+func TestExpertImbalance(t *testing.T) {
+	prompt := Batch{Prefill: []Chunk{{Tokens: 8192}, {Tokens: 8192}}}
+	d := moeDeployment()
+	flat, err := StepTime(d, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.ExpertImbalance = 1.5
+	hot, err := StepTime(d, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := spread(16384, 8, 8, math.Log(8)) // 1 + √(2·ln 8/16384) = 1.01453
+	if m := hot.MoE; !near(m.Imbalance, 1.5*sp, 1e-12) || m.Balancer != 1.5 || !near(m.Spread, sp, 1e-12) {
+		t.Errorf("MoE imbalance = %g (balancer %g × spread %g), want 1.5 × %g", m.Imbalance, m.Balancer, m.Spread, sp)
+	}
+	if r := float64(hot.MoE.Experts / flat.MoE.Experts); !near(r, 1.5, 1e-9) {
+		t.Errorf("expert time ratio at imbalance 1.5 = %g, want 1.5 (compute-bound)", r)
+	}
+	if r := float64(hot.MoE.Dispatch / flat.MoE.Dispatch); r < 1.45 || r > 1.5 {
+		t.Errorf("dispatch ratio at imbalance 1.5 = %g, want about 1.5 (bytes scale, latency does not)", r)
+	}
+	if hot.MoE.ImbalanceTime <= flat.MoE.ImbalanceTime || hot.Time <= flat.Time {
+		t.Errorf("imbalance time %v vs %v, step %v vs %v: want more with the hotter device",
+			hot.MoE.ImbalanceTime, flat.MoE.ImbalanceTime, hot.Time, flat.Time)
+	}
+	if flat.MoE.Kernels != "normal" {
+		t.Errorf("prompt step kernels = %q, want normal", flat.MoE.Kernels)
+	}
+}
+
+// An imbalance below 1 is refused, from the deployment and from the
+// profile, naming the field.
+func TestExpertImbalanceRefused(t *testing.T) {
+	for _, c := range []struct {
+		set   func(d *Deployment)
+		field string
+	}{
+		{func(d *Deployment) { d.ExpertImbalance = 0.9 }, "expert_imbalance"},
+		{func(d *Deployment) { d.ExpertImbalance = math.NaN() }, "expert_imbalance"},
+		{func(d *Deployment) { d.Profile.ExpertImbalance = 0.5 }, "profile.expert_imbalance"},
+	} {
+		d := moeDeployment()
+		c.set(&d)
+		_, err := StepTime(d, Batch{Decode: []int{100}})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(err.Error(), "at least 1") {
+			t.Errorf("StepTime with a bad imbalance = %v, want a FieldError on %s saying at least 1", err, c.field)
+		}
+	}
+}
+
+// Drafting costs one layer and the logit projection per draft token: the
+// step of a one-layer copy of the model without speculation.
+func TestDraftCost(t *testing.T) {
+	m := dense()
+	d := Deployment{Model: m, Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	b := Batch{Decode: []int{1000, 2000, 3000}}
+	one := d
+	one.Model.Layers = 1
+	want, err := StepTime(one, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2} {
+		d.Speculative = Speculative{Tokens: n, Acceptance: 0.8}
+		r, err := StepTime(d, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(float64(r.Draft), float64(n)*float64(want.Time), 1e-4) { // the final norm spread over 1 layer, not 32
+			t.Errorf("%d draft tokens: Draft = %v, want %d × %v (one layer + head)", n, r.Draft, n, want.Time)
+		}
+		if sum := r.Compute + r.Memory + r.Comm + r.Overhead; !near(float64(sum), float64(r.Time), 1e-12) {
+			t.Errorf("parts %v ≠ time %v", sum, r.Time)
+		}
+	}
+}
+
+// A prefill batch with more prompt tokens per attention group than the
+// engine's per-pass limit runs as several passes instead of being
+// refused: DeepSeek-V3, 4 prompts of 4,096 tokens per device on EP8
+// (16,384 tokens per group, limit 8,192: two passes). Cutting a batch in
+// two halves every per-token cost, so the time stays within the fixed
+// costs of the second pass.
+func TestPrefillPasses(t *testing.T) {
+	d := moeDeployment()
+	w := Workload{Input: 4096}
+	free, err := Curve(d, Prefill, w, SLO{}, []int{32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Profile.MaxTokens, d.Profile.LimitSources = 8192, map[string]string{"max_tokens": "engine docs"}
+	split, err := Curve(d, Prefill, w, SLO{}, []int{32})
+	if err != nil {
+		t.Fatalf("4×4096-token prompts per device with max_tokens 8192: %v, want two passes", err)
+	}
+	if free[0].Step.Passes != 1 || split[0].Step.Passes != 2 {
+		t.Errorf("passes = %d and %d, want 1 without a limit and 2 with max_tokens 8192", free[0].Step.Passes, split[0].Step.Passes)
+	}
+	if r := float64(split[0].Step.Time / free[0].Step.Time); r < 1 || r > 1.05 {
+		t.Errorf("two passes take %.3f× one, want 1 to 1.05×", r)
+	}
+}
+
+// A refusal names the binding limit and its source.
+func TestRefusalNamesLimit(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	d.Profile.MaxBatch, d.Profile.Engine = 4, "Engine"
+	d.Profile.LimitSources = map[string]string{"max_batch": "Engine docs: max_num_seqs"}
+	_, err := Curve(d, Decode, Workload{Input: 100, Output: 100}, SLO{}, []int{5})
+	if !errors.Is(err, ErrDoesNotFit) || !strings.Contains(err.Error(), "Engine max_batch 4 (Engine docs: max_num_seqs)") {
+		t.Errorf("batch 5 over max_batch 4: %v, want the limit and its source named", err)
+	}
+	d.Profile.MaxBatch = 0
+	_, err = Curve(d, Decode, Workload{Input: 100, Output: 100}, SLO{}, []int{1 << 30})
+	if err == nil || !strings.Contains(err.Error(), "KV cache") {
+		t.Errorf("a batch over the KV cache: %v, want the KV cache named", err)
+	}
+}
+
+// attention_dp sets the attention groups of an instance: TP × groups =
+// the stage width; TP left out is EP/groups.
+func TestAttentionDP(t *testing.T) {
+	for _, c := range []struct {
+		p             Parallel
+		groups, width int
+		bad           string
+	}{
+		{Parallel{EP: 8, AttentionDP: 2}, 2, 8, ""},        // tp = 4
+		{Parallel{EP: 8, TP: 1}, 8, 8, ""},                 // absent: what tp and ep leave
+		{Parallel{EP: 8, TP: 2, AttentionDP: 4}, 4, 8, ""}, // as stated
+		{Parallel{EP: 8, TP: 2, AttentionDP: 2}, 0, 0, "parallel.attention_dp"},
+		{Parallel{EP: 8, AttentionDP: 3}, 0, 0, "parallel.attention_dp"},
+	} {
+		d := moeDeployment()
+		d.Parallel = c.p
+		kv, err := KVCapacity(d)
+		var fe *FieldError
+		switch {
+		case c.bad != "":
+			if !errors.As(err, &fe) || fe.Field != c.bad {
+				t.Errorf("%+v: %v, want a FieldError on %s", c.p, err, c.bad)
+			}
+		case err != nil:
+			t.Errorf("%+v: %v", c.p, err)
+		case kv.Groups != c.groups:
+			t.Errorf("%+v: %d attention groups, want %d", c.p, kv.Groups, c.groups)
+		}
+	}
+}

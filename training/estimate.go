@@ -36,6 +36,8 @@ type stage struct {
 	fwd, bwd, recompute float64 // compute
 	tp, ep, cp          float64 // exposed communication, all passes
 	other               float64 // fixed per-layer overheads
+	host                float64 // exposed host (CPU) time of MoE layers
+	expert              float64 // the part of fwd+bwd+recompute in routed-expert GEMMs
 }
 
 // stageTime is the slowest pipeline stage's work per micro-batch: the
@@ -109,13 +111,22 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		q := p.layerForward(k, pl, t)
 		s.fwd += n * q.compute()
 		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
+		s.expert += n * 3 * q.expert
 		comm := 2.0 // forward + backward
 		switch pl.Recompute {
 		case parallel.RecomputeFull:
 			s.recompute += frac * n * q.compute()
+			s.expert += frac * n * q.expert
 			comm = 2 + frac
 		case parallel.RecomputeSelective:
 			s.recompute += frac * n * q.attn
+		}
+		if h := p.prof.MoEHost.Value; h > 0 && k.expert > 0 {
+			// The host issues the forward in h and the backward in 2h;
+			// each pass exposes what its GPU work does not cover.
+			gf := q.compute() + q.tp + q.ep
+			gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
+			s.host += n * (math.Max(0, h-gf) + math.Max(0, 2*h-gb))
 		}
 		s.tp += n * comm * q.tp
 		s.ep += n * comm * q.ep
@@ -126,15 +137,15 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 }
 
 func (s stage) total() float64 {
-	return s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other
+	return s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + s.host
 }
 
 func (s stage) times(n float64) stage {
-	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n}
+	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n, s.host * n, s.expert * n}
 }
 
 func (s stage) plus(o stage) stage {
-	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other}
+	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other, s.host + o.host, s.expert + o.expert}
 }
 
 // addMTP puts DeepSeek-V3's multi-token-prediction modules on the last
@@ -195,9 +206,11 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	t := float64(pl.Microbatch) * float64(p.job.Seq) / float64(pl.CP)
 	s := p.stageTime(pl, t, frac)
 	p2p := p.p2pTime(pl, t)
-	perMB := s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + p2p
+	perMB := s.total() + p2p
 	var b Breakdown
-	b.Compute = sec(mbs * (s.fwd + s.bwd + s.recompute))
+	b.Compute = sec(mbs * (s.fwd + s.bwd + s.recompute - s.expert))
+	b.Experts = sec(mbs * s.expert)
+	b.MoEHost = sec(mbs * s.host)
 	b.TP, b.EP, b.CP = sec(mbs*s.tp), sec(mbs*s.ep), sec(mbs*s.cp)
 	b.PP = sec(mbs * p2p)
 	b.Other = sec(mbs * s.other)

@@ -19,6 +19,12 @@ type Job struct {
 	Precision      hardware.Precision `json:"precision"`
 	DevicesPerChip int                `json:"devices_per_chip"` // 0 = the chip's own
 	Tokens         float64            `json:"tokens,omitempty"` // token budget (0 = none)
+	// ExpertImbalance overrides the stack's: the hottest expert-parallel
+	// rank's routed tokens over the mean (0 = the stack's; else ≥ 1).
+	ExpertImbalance float64 `json:"expert_imbalance,omitempty"`
+	// CapacityFactor caps each expert's tokens at this multiple of the
+	// mean, dropping the rest (0 = dropless; else > 0).
+	CapacityFactor float64 `json:"capacity_factor,omitempty"`
 }
 
 // ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
@@ -87,6 +93,7 @@ type prep struct {
 	qkDim, vDim float64
 	modelFLOPs  float64 // per token, no recompute (MFU)
 	flash       bool
+	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
 }
 
 func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, error) {
@@ -127,6 +134,13 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)
 	p.out = c.ScaleOut.Derate(prof.ScaleOutEff.Value)
 	p.flash = prof.FlashAttention.Value >= 0.5
+	p.expertLoad = max(prof.ExpertImbalance.Value, 1)
+	if job.ExpertImbalance > 0 {
+		p.expertLoad = job.ExpertImbalance
+	}
+	if job.CapacityFactor > 0 {
+		p.expertLoad = min(p.expertLoad, job.CapacityFactor)
+	}
 	p.buildLayers()
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	return p, nil
@@ -140,8 +154,12 @@ func checkJob(j Job) error {
 		return &FieldError{"global_batch", j.GlobalBatch, "want a positive integer"}
 	case j.DevicesPerChip < 0:
 		return &FieldError{"devices_per_chip", j.DevicesPerChip, "want a positive integer"}
-	case j.Tokens < 0:
+	case j.Tokens < 0 || j.Tokens != j.Tokens:
 		return &FieldError{"tokens", j.Tokens, "want a positive number"}
+	case j.ExpertImbalance != 0 && !(j.ExpertImbalance >= 1 && j.ExpertImbalance <= 64):
+		return &FieldError{"expert_imbalance", j.ExpertImbalance, "want 1 to 64: the hottest expert rank's tokens over the mean (1 = balanced)"}
+	case j.CapacityFactor < 0 || j.CapacityFactor != j.CapacityFactor || j.CapacityFactor > 64:
+		return &FieldError{"capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)"}
 	}
 	switch j.Precision {
 	case hardware.BF16, hardware.FP16, hardware.FP8:

@@ -3,6 +3,7 @@ package training
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"chipgap/parallel"
 )
@@ -114,6 +115,68 @@ type Profile struct {
 	// of the feed-forward activation and multiply), dropping its outputs
 	// from memory; 0: only the attention core (Megatron's core_attn).
 	SelectiveMLPAct Param `yaml:"selective_mlp_act" json:"selective_mlp_act"`
+	// ExpertImbalance is the hottest expert-parallel rank's routed tokens
+	// over the mean (≥ 1) under the stack's usual routing: the device
+	// holding the most routed tokens sets the MoE layer's expert GEMM and
+	// dispatch time. 1 for force-balanced benchmarks.
+	ExpertImbalance Param `yaml:"expert_imbalance" json:"expert_imbalance"`
+	// MoEHost is the host (CPU) time to issue one MoE layer's forward pass
+	// (its backward issues about twice as many kernels), seconds. MoE
+	// dispatchers sync device to host for the tokens per expert, so the
+	// host cannot run ahead: a pass whose GPU work is shorter than its
+	// host time exposes the difference (Megatron-Core's DeepSeek-V3 GB200
+	// study: "CPU overhead ... host boundedness").
+	MoEHost Param `yaml:"moe_host_s" json:"moe_host_s"`
+	// Versions are dated states of the stack (framework releases): each
+	// lists the parameters that differed then; At picks one by date.
+	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`
+	// State names the version in effect ("" = the current one).
+	State string `yaml:"-" json:"state,omitempty"`
+}
+
+// Version is a stack as it stood at a date: the parameters that differed
+// from the profile's current values, with what they were fitted on.
+type Version struct {
+	Date   string           `yaml:"date" json:"date"` // YYYY-MM-DD
+	Tag    string           `yaml:"tag" json:"tag"`   // the release
+	Params map[string]Param `yaml:"params,omitempty" json:"params,omitempty"`
+	Note   string           `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// At returns the profile as its stack stood on date (YYYY-MM-DD): the
+// latest version dated on or before it (the earliest version for a date
+// before them all); "" is the current profile. The State field says which.
+func (p Profile) At(date string) (Profile, error) {
+	if date == "" || len(p.Versions) == 0 {
+		return p, nil
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return p, &FieldError{"stack_date", date, "want a date YYYY-MM-DD"}
+	}
+	pick := 0
+	for i, v := range p.Versions {
+		if v.Date <= date {
+			pick = i
+		}
+	}
+	v := p.Versions[pick]
+	out := p
+	byName := map[string]*Param{}
+	for _, q := range out.params() {
+		byName[q.Name] = q.P
+	}
+	for name, val := range v.Params {
+		dst, ok := byName[name]
+		if !ok {
+			return p, fmt.Errorf("stack %s: version %s: unknown parameter %q", p.ID, v.Tag, name)
+		}
+		*dst = val
+	}
+	out.State = fmt.Sprintf("%s (%s)", v.Tag, v.Date)
+	if date < v.Date {
+		out.State += fmt.Sprintf(", the earliest known state; %s is before it", date)
+	}
+	return out, nil
 }
 
 // params lists the profile's parameters by name, for checks and docs.
@@ -135,6 +198,7 @@ func (p *Profile) params() []struct {
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
+		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 	}
 }
 
@@ -177,6 +241,19 @@ func (p Profile) Check() error {
 			return fmt.Errorf("stack %s: %s is %s but has no note saying on what", p.ID, q.Name, q.P.Basis)
 		case v < 0:
 			return fmt.Errorf("stack %s: %s = %g: want ≥ 0", p.ID, q.Name, v)
+		}
+	}
+	if p.ExpertImbalance.Value < 1 {
+		return fmt.Errorf("stack %s: expert_imbalance = %g: want ≥ 1 (the hottest rank's tokens over the mean)", p.ID, p.ExpertImbalance.Value)
+	}
+	prev := ""
+	for _, v := range p.Versions {
+		if _, err := time.Parse(time.DateOnly, v.Date); err != nil || v.Date < prev || strings.TrimSpace(v.Note) == "" {
+			return fmt.Errorf("stack %s: version %q: want a date YYYY-MM-DD in increasing order and a note saying what it was fitted on", p.ID, v.Tag)
+		}
+		prev = v.Date
+		if _, err := p.At(v.Date); err != nil {
+			return err
 		}
 	}
 	for _, q := range []struct {

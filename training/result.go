@@ -11,7 +11,12 @@ import (
 // (not overlapped) part; Compute is GEMMs, attention and memory-bound
 // operations of every micro-batch on the slowest pipeline stage.
 type Breakdown struct {
-	Compute   units.Seconds `json:"compute"`
+	Compute units.Seconds `json:"compute"`
+	// Experts is the routed-expert GEMMs of MoE layers on the hottest
+	// expert rank (the stack's or the run's imbalance); Compute holds the
+	// rest. MoEHost is host (CPU) time MoE layers leave exposed.
+	Experts   units.Seconds `json:"experts,omitempty"`
+	MoEHost   units.Seconds `json:"moe_host,omitempty"`
 	TP        units.Seconds `json:"tp_comm"`
 	PP        units.Seconds `json:"pp_comm"`
 	DP        units.Seconds `json:"dp_comm"`
@@ -24,7 +29,7 @@ type Breakdown struct {
 
 // Total sums the breakdown.
 func (b Breakdown) Total() units.Seconds {
-	return b.Compute + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other
+	return b.Compute + b.Experts + b.MoEHost + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other
 }
 
 // Memory is one device's memory on the pipeline stage that needs the most.

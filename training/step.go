@@ -10,6 +10,7 @@ import (
 // device, by part, and the communication it triggers.
 type pass struct {
 	gemm, attn, mem float64 // compute
+	expert          float64 // the part of gemm in routed-expert GEMMs (hottest rank)
 	tp, ep, cp      float64 // exposed communication
 }
 
@@ -57,9 +58,16 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 			groups = e / float64(pl.EP)
 			rows = t * float64(p.m.MoE.Active) * float64(pl.EP) * etp / (e * tp)
 		}
+		if g.expert {
+			rows *= p.expertLoad // the hottest rank's experts see load × the mean rows
+		}
 		f := 2 * rows * n * kk
 		b := ab * (rows*kk + kk*n + rows*n)
-		q.gemm += groups * p.gemmTime(f, b)
+		t := groups * p.gemmTime(f, b)
+		q.gemm += t
+		if g.expert {
+			q.expert += t
+		}
 	}
 	heads := float64(p.m.Heads) / tp
 	seq := float64(p.job.Seq)
@@ -105,7 +113,7 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 			stride = pl.ETP // folded: expert ranks ordered ETP, then EP
 		}
 		g := p.c.Group(pl.EP, stride)
-		vol := t * float64(p.m.MoE.Active) * h * p.act / float64(pl.TP)
+		vol := p.expertLoad * t * float64(p.m.MoE.Active) * h * p.act / float64(pl.TP)
 		q.ep = 2 * float64(p.c.AllToAll(bytesOf(vol), g)) * (1 - p.prof.EPOverlap.Value)
 	}
 	if pl.CP > 1 {

@@ -94,7 +94,7 @@ func trainSearch(e *env, f *trainFlags, s trainSetup) error {
 		b := r.Breakdown
 		comm := b.TP + b.PP + b.DP + b.EP + b.CP
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.1f%%\t%.1f%%\t%s\t%.0f%%\t%.0f%%\t%.0f%%\n", i+1, r.PlanText, r.StepTime, r.TokensPerSecPerChip,
-			100*r.MFU, 100*r.HFU, r.Memory.Total, share(b.Compute, r.StepTime), share(comm, r.StepTime), share(b.Bubble, r.StepTime))
+			100*r.MFU, 100*r.HFU, r.Memory.Total, share(b.Compute+b.Experts, r.StepTime), share(comm, r.StepTime), share(b.Bubble, r.StepTime))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -123,11 +123,18 @@ func printResult(w io.Writer, r training.Result) {
 	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step part\ttime\tshare\t")
-	for _, p := range []struct {
+	parts := []struct {
 		n string
 		v units.Seconds
 	}{{"compute", b.Compute}, {"TP comm (exposed)", b.TP}, {"PP send/recv", b.PP}, {"DP/ZeRO comm (exposed)", b.DP},
-		{"EP all-to-all (exposed)", b.EP}, {"CP exchange (exposed)", b.CP}, {"pipeline bubble", b.Bubble}, {"optimizer", b.Optimizer}, {"other", b.Other}} {
+		{"EP all-to-all (exposed)", b.EP}, {"CP exchange (exposed)", b.CP}, {"pipeline bubble", b.Bubble}, {"optimizer", b.Optimizer}, {"other", b.Other}}
+	if b.Experts > 0 || b.MoEHost > 0 { // MoE: where the expert layers' time goes
+		parts = append(parts[:1], append([]struct {
+			n string
+			v units.Seconds
+		}{{"expert GEMMs (hottest rank)", b.Experts}, {"MoE host overhead (exposed)", b.MoEHost}}, parts[1:]...)...)
+	}
+	for _, p := range parts {
 		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t\n", p.n, p.v, share(p.v, r.StepTime))
 	}
 	_ = tw.Flush()

@@ -22,7 +22,7 @@ var layer = map[string]int{
 	"training": 3, "inference": 3,
 	"serve": 4, "goodput": 4,
 	"catalog": 5, "runs": 5, "scenario": 5, "report": 5,
-	"web": 6, "cmd/chipgap": 6,
+	"web": 6, "cmd/chipgap": 6, "validation/fit": 6,
 }
 
 // sameLayerAllowed lists imports between packages of one layer that the

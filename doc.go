@@ -29,11 +29,11 @@
 //	3  training, inference
 //	4  serve, goodput
 //	5  catalog, runs, scenario, report
-//	6  web, cmd/chipgap
+//	6  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,
 // globals, wall-clock time or unseeded randomness. Only layers 5–6 read
-// files; only cmd/chipgap calls os.Exit; only web imports net/http.
+// files; only cmd/chipgap and validation/fit call os.Exit; only web imports net/http.
 //
 // # Reading guide
 //

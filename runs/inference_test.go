@@ -35,7 +35,7 @@ func inferenceErrors(t *testing.T, path string) (map[string]float64, []float64) 
 		if r.Kind != KindInference {
 			continue
 		}
-		res := validateRun(cat, r)
+		res := validateRun(cat, r, Options{})
 		e := 1.0
 		if res.Error != nil {
 			e = math.Abs(*res.Error)
@@ -55,14 +55,6 @@ func signed(r Result) float64 {
 		return math.NaN()
 	}
 	return *r.Error
-}
-
-func median(s []float64) float64 {
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // The accuracy goal: median |error| ≤ 12 %, none worse than 30 %,
@@ -183,7 +175,7 @@ func TestLongPrefillBatchPredicted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := validateRun(cat, f.Runs[0])
+		res := validateRun(cat, f.Runs[0], Options{})
 		if res.Predicted == nil {
 			t.Errorf("%s %s: 4×4096-token prompts per device not predicted: %s", c.software, c.par, res.Reason)
 			continue
@@ -207,7 +199,7 @@ func TestAttentionDPRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := validateRun(cat, f.Runs[0])
+	res := validateRun(cat, f.Runs[0], Options{})
 	if res.Predicted != nil || !strings.Contains(res.Reason, "attention_dp") {
 		t.Errorf("tp 2 × attention_dp 4 = 8 devices for ep 32: predicted %v, reason %q; want a refusal naming attention_dp", res.Predicted, res.Reason)
 	}

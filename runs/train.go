@@ -87,9 +87,12 @@ func statedFeatures(p training.Profile, t *Training) training.Profile {
 
 // predictTraining predicts a training run: the fastest plan within what
 // the run states (the stated fields fixed, the rest searched).
-func predictTraining(cat *catalog.Catalog, r Run) (Prediction, error) {
+func predictTraining(cat *catalog.Catalog, r Run, o Options) (Prediction, error) {
 	s, err := SetupTraining(cat, r)
 	if err != nil {
+		return Prediction{}, err
+	}
+	if s.Profile, err = s.Profile.At(o.StackDate); err != nil {
 		return Prediction{}, err
 	}
 	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
@@ -116,4 +119,27 @@ func predictTraining(cat *catalog.Catalog, r Run) (Prediction, error) {
 		return p, fmt.Errorf("measured.metric %q: not a training metric", r.Measured.Metric)
 	}
 	return p, nil
+}
+
+// predictFree is the throughput of r's searched best plan: the run's
+// system, model, sequence, global batch and precision, every parallel
+// degree, recompute and ZeRO stage free within what the stack offers
+// (its own features, not the ones the run states).
+func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error) {
+	s, err := SetupTraining(cat, r)
+	if err != nil {
+		return 0, "", err
+	}
+	prof, _, err := cat.TrainingProfile(s.Cluster.Stack, r.System.Software)
+	if err != nil {
+		return 0, "", err
+	}
+	if prof, err = prof.At(o.StackDate); err != nil {
+		return 0, "", err
+	}
+	sr, err := training.Search(r.Model, s.Cluster, prof, s.Job, training.SearchOptions{Top: 1, Workers: 1})
+	if err != nil {
+		return 0, "", fmt.Errorf("free search: %w", err)
+	}
+	return sr.Top[0].TokensPerSecPerChip, sr.Top[0].PlanText, nil
 }

@@ -35,6 +35,13 @@ type Result struct {
 	Family    string   `json:"family,omitempty"` // vendor and architecture, for the per-family summary
 	// Derivation is the run's own account of its measured value.
 	Derivation string `json:"derivation,omitempty"`
+	// With Options.Free (training throughput runs): the searched best
+	// plan with every degree free, its prediction and its signed error
+	// (free / measured − 1: the search's optimism over what was run).
+	FreePredicted *float64 `json:"free_predicted,omitempty"`
+	FreeError     *float64 `json:"free_error,omitempty"`
+	FreePlan      string   `json:"free_plan,omitempty"`
+	FreeReason    string   `json:"free_reason,omitempty"`
 }
 
 // Summary aggregates a table: every run counts in Runs; the errors are
@@ -46,6 +53,24 @@ type Summary struct {
 	MedianAbsError float64 `json:"median_abs_error"`
 	Worst          string  `json:"worst,omitempty"`
 	WorstError     float64 `json:"worst_error"`
+	// With Options.Free: the runs searched free, the median and largest
+	// signed optimism of the searched best over the measured value, and
+	// the median absolute error of the free prediction.
+	FreeRuns           int     `json:"free_runs,omitempty"`
+	FreeMedianOptimism float64 `json:"free_median_optimism,omitempty"`
+	FreeMaxOptimism    float64 `json:"free_max_optimism,omitempty"`
+	FreeMaxAt          string  `json:"free_max_at,omitempty"`
+	FreeMedianAbsError float64 `json:"free_median_abs_error,omitempty"`
+}
+
+// Options change how Validate predicts.
+type Options struct {
+	// StackDate takes each training stack as it stood on this date
+	// (YYYY-MM-DD; see training.Profile.At); empty: the current state.
+	StackDate string
+	// Free also predicts every training throughput run at the searched
+	// best plan, every parallel degree free (Result.Free*).
+	Free bool
 }
 
 // Report is validate's output.
@@ -56,16 +81,35 @@ type Report struct {
 
 // Validate predicts every run of f and tabulates the errors. A run it
 // cannot predict gets a reason and does not stop the others.
-func Validate(cat *catalog.Catalog, f *File) Report {
+func Validate(cat *catalog.Catalog, f *File) Report { return ValidateWith(cat, f, Options{}) }
+
+// ValidateWith is Validate with options.
+func ValidateWith(cat *catalog.Catalog, f *File, o Options) Report {
 	var rep Report
 	for _, r := range f.Runs {
-		rep.Results = append(rep.Results, validateRun(cat, r))
+		res := validateRun(cat, r, o)
+		if o.Free && r.Kind == KindTraining && r.Measured.Metric == MetricTokensPerChip {
+			freeRun(cat, r, o, &res)
+		}
+		rep.Results = append(rep.Results, res)
 	}
 	rep.Summary = Summarize(rep.Results)
 	return rep
 }
 
-func validateRun(cat *catalog.Catalog, r Run) Result {
+// freeRun predicts r at the searched best plan (only the system, model,
+// sequence, batch and precision kept) into res.
+func freeRun(cat *catalog.Catalog, r Run, o Options, res *Result) {
+	v, plan, err := predictFree(cat, r, o)
+	if err != nil {
+		res.FreeReason = err.Error()
+		return
+	}
+	e := v/r.Measured.Value - 1
+	res.FreePredicted, res.FreeError, res.FreePlan = &v, &e, plan
+}
+
+func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 	res := Result{ID: r.ID, Kind: r.Kind, Metric: r.Measured.Metric, Measured: r.Measured.Value}
 	res.Chip, res.Family = r.System.Chip, chipFamily(cat, r.System.Chip)
 	res.Derivation = r.Measured.Derivation
@@ -74,7 +118,7 @@ func validateRun(cat *catalog.Catalog, r Run) Result {
 		err error
 	)
 	if r.Kind == KindTraining {
-		p, err = predictTraining(cat, r)
+		p, err = predictTraining(cat, r, o)
 	} else {
 		p, err = predictInference(cat, r)
 	}
@@ -115,12 +159,33 @@ func Summarize(rs []Result) Summary {
 	for _, e := range errs {
 		s.MeanAbsError += e / float64(len(errs))
 	}
-	n := len(errs)
-	s.MedianAbsError = errs[n/2]
-	if n%2 == 0 {
-		s.MedianAbsError = (errs[n/2-1] + errs[n/2]) / 2
+	s.MedianAbsError = median(errs)
+	var opt, fabs []float64
+	for _, r := range rs {
+		if r.FreeError == nil {
+			continue
+		}
+		opt = append(opt, *r.FreeError)
+		fabs = append(fabs, math.Abs(*r.FreeError))
+		if len(opt) == 1 || *r.FreeError > s.FreeMaxOptimism {
+			s.FreeMaxOptimism, s.FreeMaxAt = *r.FreeError, r.ID
+		}
+	}
+	if s.FreeRuns = len(opt); s.FreeRuns > 0 {
+		sort.Float64s(opt)
+		sort.Float64s(fabs)
+		s.FreeMedianOptimism, s.FreeMedianAbsError = median(opt), median(fabs)
 	}
 	return s
+}
+
+// median of sorted xs.
+func median(xs []float64) float64 {
+	n := len(xs)
+	if n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[n/2]
 }
 
 // chipFamily is the chip's vendor and architecture name ("NVIDIA Hopper",

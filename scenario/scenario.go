@@ -42,6 +42,10 @@ type Scenario struct {
 	// Chips overrides catalog values of a chip, by chip id.
 	Chips    map[string]ChipOverride `yaml:"chips,omitempty" json:"chips,omitempty"`
 	Strategy Strategy                `yaml:"strategy,omitempty" json:"strategy"`
+	// StackDate takes every training stack as it stood on this date
+	// (YYYY-MM-DD; a profile's dated versions, e.g. MindFormers tags);
+	// empty: their current state. The report names the state it used.
+	StackDate string `yaml:"stack_date,omitempty" json:"stack_date,omitempty"`
 }
 
 // System is one compared configuration: a chip in nodes of a given

@@ -168,6 +168,12 @@ func (w *world) setupTraining(sy *system) error {
 	if err != nil {
 		return err
 	}
+	if prof, err = prof.At(w.s.StackDate); err != nil {
+		return err
+	}
+	if prof.State != "" {
+		why += ", as of " + prof.State
+	}
 	sy.tprof, sy.tstack = prof, why
 	sr, err := training.Search(w.trainModel, cl, prof, sy.job, training.SearchOptions{Top: 1, Workers: 1})
 	if err != nil {

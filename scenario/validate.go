@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"chipgap/catalog"
 	"chipgap/hardware"
@@ -27,6 +28,11 @@ func (s *Scenario) Validate() error {
 	}
 	v := &validator{c: c}
 	v.intIn("samples", s.Samples, 1, 100000)
+	if s.StackDate != "" {
+		if _, err := time.Parse(time.DateOnly, s.StackDate); err != nil {
+			v.fail("stack_date", s.StackDate, "a date YYYY-MM-DD (the stacks as they stood then; empty: their current state)")
+		}
+	}
 	v.systems(s)
 	v.training(s.Training)
 	v.inference(s.Inference)

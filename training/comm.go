@@ -91,12 +91,14 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 
 // optimizerTime is Adam's memory-bound update of the device's shard: per
 // parameter it reads fp32 master weight, two moments and the gradient and
-// writes the three fp32 values and the 16-bit weight, about 34 bytes.
+// writes the three fp32 values and the 16-bit weight, about 34 bytes in a
+// fused kernel (the stack's OptimizerStepBytes; unfused element-wise
+// updates move more).
 func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
 		dense /= float64(pl.DP * pl.CP)
 		expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
 	}
-	return 34 * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
+	return p.prof.OptimizerStepBytes.Value * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
 }

@@ -133,6 +133,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
 	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)
 	p.out = c.ScaleOut.Derate(prof.ScaleOutEff.Value)
+	// Every collective runs on the derated tiers: the fraction of link
+	// bandwidth the stack's collective library reaches.
+	p.c.ScaleUp, p.c.ScaleOut = p.up, p.out
 	p.flash = prof.FlashAttention.Value >= 0.5
 	p.expertLoad = max(prof.ExpertImbalance.Value, 1)
 	if job.ExpertImbalance > 0 {

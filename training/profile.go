@@ -71,6 +71,11 @@ type Profile struct {
 	// two moments when the weights are fp32 already).
 	WeightBytes    Param `yaml:"weight_bytes" json:"weight_bytes"`
 	OptimizerBytes Param `yaml:"optimizer_bytes" json:"optimizer_bytes"`
+	// OptimizerStepBytes is the memory traffic of the optimizer update per
+	// parameter of the device's shard (34: a fused Adam reading and writing
+	// fp32 master weight and moments, reading the gradient, writing the
+	// 16-bit weight).
+	OptimizerStepBytes Param `yaml:"optimizer_step_bytes" json:"optimizer_step_bytes"`
 	// GradBytes is the bytes per parameter of the gradient buffer and its
 	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
 	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
@@ -192,7 +197,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"optimizer_bytes", &p.OptimizerBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
@@ -200,6 +205,23 @@ func (p *Profile) params() []struct {
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 	}
+}
+
+// ParamRef is a named pointer to one of a profile's parameters.
+type ParamRef struct {
+	Name string
+	P    *Param
+}
+
+// ParamRefs lists pointers to the profile's parameters by name, for tools
+// that set them (validation/fit). Copy the profile first: the pointers
+// alias it.
+func (p *Profile) ParamRefs() []ParamRef {
+	var out []ParamRef
+	for _, q := range p.params() {
+		out = append(out, ParamRef{q.Name, q.P})
+	}
+	return out
 }
 
 // Params returns the profile's parameters by name (for documentation).

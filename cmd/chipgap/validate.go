@@ -6,13 +6,14 @@ import (
 	"os"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"chipgap/catalog"
 	"chipgap/runs"
 	"chipgap/training"
 )
 
-const validateUsage = `Usage: chipgap validate FILE [FILE...] [--json | --markdown]
+const validateUsage = `Usage: chipgap validate FILE [FILE...] [--free] [--stack-date YYYY-MM-DD] [--json | --markdown]
 
 Reads FILE in the published-runs/v1 format (../shared/spec/published-runs.md),
 predicts every run from first principles (training: the fastest plan within
@@ -21,6 +22,16 @@ metric, measured, predicted and error (predicted / measured − 1), then the
 count, the mean and median absolute error and the worst run. A run that
 cannot be predicted gets a reason and does not stop the others; a malformed
 file stops with an error naming the run id and the field.
+
+--free also predicts every training throughput run at the searched best
+plan (every parallel degree, recompute and ZeRO stage free; the system,
+model, sequence, batch and precision kept) and prints its signed error
+beside the stated plan's: the search's optimism over what teams ran. The
+summary adds the median and largest optimism.
+
+--stack-date takes each training stack as it stood on that date (the
+dated versions in catalog/data/stacks-training.yaml, e.g. MindFormers
+tags); the default is each stack's current state.
 
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:
@@ -32,6 +43,8 @@ func cmdValidate(e *env, args []string) error {
 	fs := newFlags(e, "validate", validateUsage)
 	asJSON := fs.Bool("json", false, "one JSON object: results and summary")
 	md := fs.Bool("markdown", false, "the Markdown page (docs/validation.md)")
+	free := fs.Bool("free", false, "also predict training runs at the searched best plan and report the search's optimism")
+	date := fs.String("stack-date", "", "training stacks as they stood on this date (YYYY-MM-DD)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -42,13 +55,17 @@ func cmdValidate(e *env, args []string) error {
 	if *asJSON && *md {
 		return usagef("--json and --markdown are two output formats: want one")
 	}
+	if err := checkStackDate(*date); err != nil {
+		return err
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
 	}
+	opts := runs.Options{StackDate: *date, Free: *free}
 	var sections []runs.Section
 	for _, name := range pos {
-		rep, err := validateFile(cat, name)
+		rep, err := validateFile(cat, name, opts)
 		if err != nil {
 			return err
 		}
@@ -80,7 +97,18 @@ func cmdValidate(e *env, args []string) error {
 	return nil
 }
 
-func validateFile(cat *catalog.Catalog, name string) (runs.Report, error) {
+// checkStackDate rejects a --stack-date that is not a date.
+func checkStackDate(d string) error {
+	if d == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, d); err != nil {
+		return usagef("--stack-date = %q: want a date YYYY-MM-DD", d)
+	}
+	return nil
+}
+
+func validateFile(cat *catalog.Catalog, name string, o runs.Options) (runs.Report, error) {
 	fh, err := os.Open(name)
 	if err != nil {
 		return runs.Report{}, err
@@ -90,18 +118,30 @@ func validateFile(cat *catalog.Catalog, name string) (runs.Report, error) {
 	if err != nil {
 		return runs.Report{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return runs.Validate(cat, file), nil
+	return runs.ValidateWith(cat, file, o), nil
 }
 
 func printValidation(w io.Writer, rep runs.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "id\tmetric\tmeasured\tpredicted\terror\tplan / reason")
+	free := rep.Summary.FreeRuns > 0
+	if free {
+		fmt.Fprintln(tw, "id\tmetric\tmeasured\tpredicted\terror\tfree\tfree error\tplan / reason\tfree plan")
+	} else {
+		fmt.Fprintln(tw, "id\tmetric\tmeasured\tpredicted\terror\tplan / reason")
+	}
 	for _, r := range rep.Results {
+		fv, fe, fp := "", "", ""
+		if free {
+			fv, fe, fp = "\t–", "\t–", "\t"+r.FreeReason
+			if r.FreePredicted != nil {
+				fv, fe, fp = fmt.Sprintf("\t%.4g", *r.FreePredicted), fmt.Sprintf("\t%+.1f%%", 100**r.FreeError), "\t"+r.FreePlan
+			}
+		}
 		if r.Predicted == nil {
-			fmt.Fprintf(tw, "%s\t%s\t%.4g\t—\t—\t%s\n", r.ID, r.Metric, r.Measured, r.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t—\t—%s%s\t%s%s\n", r.ID, r.Metric, r.Measured, fv, fe, r.Reason, fp)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%+.1f%%\t%s [%s]\n", r.ID, r.Metric, r.Measured, *r.Predicted, 100**r.Error, r.Plan, r.Stack)
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%+.1f%%%s%s\t%s [%s]%s\n", r.ID, r.Metric, r.Measured, *r.Predicted, 100**r.Error, fv, fe, r.Plan, r.Stack, fp)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -109,6 +149,10 @@ func printValidation(w io.Writer, rep runs.Report) error {
 	s := rep.Summary
 	fmt.Fprintf(w, "\n%d runs, %d predicted: mean absolute error %.1f%%, median %.1f%%, worst %s (%.1f%%)\n",
 		s.Runs, s.Predicted, 100*s.MeanAbsError, 100*s.MedianAbsError, s.Worst, 100*s.WorstError)
+	if free {
+		fmt.Fprintf(w, "free search over %d training runs: searched best vs measured, median %+.1f%% (optimism), largest %+.1f%% (%s); median absolute error %.1f%%\n",
+			s.FreeRuns, 100*s.FreeMedianOptimism, 100*s.FreeMaxOptimism, s.FreeMaxAt, 100*s.FreeMedianAbsError)
+	}
 	return nil
 }
 

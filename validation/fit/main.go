@@ -1,0 +1,210 @@
+// Command fit reproduces chipgap's calibrated stack parameters: it
+// predicts the training throughput runs of published-runs files for a grid
+// of values of named profile parameters and prints, per grid point, the
+// median absolute error and the root-mean-square log error, best last.
+//
+//	go run ./validation/fit -stack mindformers -runs validation/calibration-mindformers.yaml \
+//	    -match v1.3.0 -grid matmul_max=0.6:0.8:0.02,dp_overlap=0:1:0.25
+//
+// -match keeps the runs whose id contains the string; -date applies the
+// stack's dated version first. Nothing is written: the values go into
+// catalog/data/stacks-training.yaml by hand, with a note naming the runs.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/runs"
+	"chipgap/training"
+)
+
+func main() {
+	var o opts
+	flag.StringVar(&o.stack, "stack", "", "training stack profile id")
+	flag.StringVar(&o.files, "runs", "", "comma-separated published-runs files")
+	flag.StringVar(&o.match, "match", "", "keep runs whose id contains this")
+	flag.StringVar(&o.grid, "grid", "", "name=lo:hi:step,... of profile parameters")
+	flag.StringVar(&o.date, "date", "", "the stack as of this date (YYYY-MM-DD)")
+	flag.BoolVar(&o.show, "show", false, "print each run's error at the best point")
+	flag.StringVar(&skip, "skip", "", "comma-separated substrings: leave out runs whose id contains one")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "fit:", err)
+		os.Exit(1)
+	}
+}
+
+var skip string
+
+type opts struct {
+	stack, files, match, grid, date string
+	show                            bool
+}
+
+func skipped(id string) bool {
+	for _, s := range strings.Split(skip, ",") {
+		if s != "" && strings.Contains(id, s) {
+			return true
+		}
+	}
+	return false
+}
+
+type axis struct {
+	name   string
+	values []float64
+}
+
+func parseGrid(s string) ([]axis, error) {
+	var out []axis
+	for _, part := range strings.Split(s, ",") {
+		name, rng, ok := strings.Cut(part, "=")
+		f := strings.Split(rng, ":")
+		if !ok || len(f) != 3 {
+			return nil, fmt.Errorf("grid %q: want name=lo:hi:step", part)
+		}
+		var v [3]float64
+		for i := range f {
+			x, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("grid %q: %v", part, err)
+			}
+			v[i] = x
+		}
+		a := axis{name: name}
+		for x := v[0]; x <= v[1]+v[2]/2; x += v[2] {
+			a.values = append(a.values, x)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+type point struct {
+	vals   []float64
+	median float64
+	rms    float64
+	errs   map[string]float64
+}
+
+func run(o opts) error {
+	stack, files, match, grid, date, show := o.stack, o.files, o.match, o.grid, o.date, o.show
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	base, err := cat.TrainingProfileByID(stack)
+	if err != nil {
+		return err
+	}
+	if base, err = base.At(date); err != nil {
+		return err
+	}
+	axes, err := parseGrid(grid)
+	if err != nil {
+		return err
+	}
+	var rs []runs.Run
+	for _, f := range strings.Split(files, ",") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		pf, err := runs.Parse(data)
+		if err != nil {
+			return err
+		}
+		for _, r := range pf.Runs {
+			if r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip && strings.Contains(r.ID, match) && !skipped(r.ID) {
+				rs = append(rs, r)
+			}
+		}
+	}
+	var pts []point
+	idx := make([]int, len(axes))
+	for {
+		prof := base
+		params := map[string]*training.Param{}
+		for _, p := range prof.ParamRefs() {
+			params[p.Name] = p.P
+		}
+		vals := make([]float64, len(axes))
+		for i, a := range axes {
+			q, ok := params[a.name]
+			if !ok {
+				return fmt.Errorf("stack %s has no parameter %q", stack, a.name)
+			}
+			vals[i] = a.values[idx[i]]
+			q.Value = vals[i]
+		}
+		pts = append(pts, evaluate(cat, prof, rs, vals))
+		i := 0
+		for ; i < len(axes); i++ {
+			idx[i]++
+			if idx[i] < len(axes[i].values) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == len(axes) {
+			break
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].rms > pts[j].rms })
+	for _, p := range pts[max(0, len(pts)-15):] {
+		fmt.Printf("%v  median |err| %.1f%%  rms log err %.3f  (%d runs)\n", p.vals, 100*p.median, p.rms, len(p.errs))
+	}
+	if show {
+		best := pts[len(pts)-1]
+		var ids []string
+		for id := range best.errs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			fmt.Printf("  %-60s %+.1f%%\n", id, 100*best.errs[id])
+		}
+	}
+	return nil
+}
+
+func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64) point {
+	p := point{vals: vals, errs: map[string]float64{}}
+	var abs []float64
+	var ss float64
+	for _, r := range rs {
+		s, err := runs.SetupTraining(cat, r)
+		if err != nil {
+			continue
+		}
+		pr := prof
+		// keep the features the run states (as validate does)
+		pr.SequenceParallel, pr.SelectiveRecompute, pr.AlwaysRecompute, pr.MaxZeRO, pr.Interleaved =
+			s.Profile.SequenceParallel, s.Profile.SelectiveRecompute, s.Profile.AlwaysRecompute, s.Profile.MaxZeRO, s.Profile.Interleaved
+		sr, err := training.Search(r.Model, s.Cluster, pr, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
+		if err != nil {
+			p.errs[r.ID] = math.Inf(1)
+			ss += 4
+			abs = append(abs, 1)
+			continue
+		}
+		e := sr.Top[0].TokensPerSecPerChip/r.Measured.Value - 1
+		p.errs[r.ID] = e
+		abs = append(abs, math.Abs(e))
+		l := math.Log(1 + e)
+		ss += l * l
+	}
+	sort.Float64s(abs)
+	if n := len(abs); n > 0 {
+		p.median = (abs[(n-1)/2] + abs[n/2]) / 2
+		p.rms = math.Sqrt(ss / float64(n))
+	}
+	return p
+}

@@ -146,7 +146,7 @@ func parseRunFlags(e *env, args []string) (runFlags, *runSource, error) {
 // runFlagSet defines the flags on f, setting f to their defaults.
 func runFlagSet(e *env, f *runFlags, scenario *string) *flag.FlagSet {
 	fs := newFlags(e, "run", runUsage)
-	fs.StringVar(scenario, "scenario", "", "a YAML file with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
+	fs.StringVar(scenario, "scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
 	fs.StringVar(&f.Model, "model", "", "model preset id (chipgap models)")
 	fs.StringVar(&f.Chip, "chip", "", "chip id (chipgap chips)")
 	fs.IntVar(&f.Chips, "chips", 0, "chips in the job")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -80,7 +79,7 @@ func cmdServeEstimate(e *env, args []string) error {
 	fs := newFlags(e, "serve-estimate", serveEstimateUsage)
 	var s serveSpec
 	asJSON := fs.Bool("json", false, "print JSON")
-	scenario := fs.String("scenario", "", "a YAML file of deployments (instead of the deployment flags)")
+	scenario := fs.String("scenario", "", "a YAML file of deployments, at most 4 MiB (instead of the deployment flags)")
 	batches := fs.String("batches", "", "comma-separated batch sizes per instance for the curve (default: a doubling grid)")
 	serveFlags(fs, &s)
 	pos, err := parseFlags(fs, args)
@@ -183,11 +182,12 @@ func loadServeScenario(path string, fs *flag.FlagSet) ([]serveSpec, error) {
 	if len(mixed) > 0 {
 		return nil, usagef("--scenario takes the deployments from the file; drop %s", strings.Join(mixed, " "))
 	}
-	if _, err := os.Stat(path); err != nil {
+	b, err := readInput(path, maxConfigBytes)
+	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	var sc serveScenario
-	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), &sc); err != nil {
+	if err := catalog.Decode(filepath.Base(path), b, &sc); err != nil {
 		return nil, scenarioError(path, err, reflect.TypeFor[serveScenario](), reflect.TypeFor[serveSpec]())
 	}
 	if len(sc.Deployments) == 0 {

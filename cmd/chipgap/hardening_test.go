@@ -125,3 +125,14 @@ func TestOutputStdout(t *testing.T) {
 		t.Errorf("report --csv -: exit %d, stderr %q, stdout starts %q", code, errs, out[:min(len(out), 60)])
 	}
 }
+
+// TestBadArguments: arguments a command does not take are usage errors.
+// Before: help nosuch, version extra and version --bogus exited 0.
+func TestBadArguments(t *testing.T) {
+	checkBadInputs(t, []badInput{
+		{[]string{"help", "nosuch"}, exitUsage, `unknown command "nosuch"`},
+		{[]string{"help", "report", "extra"}, exitUsage, "at most one command"},
+		{[]string{"version", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{[]string{"version", "--bogus"}, exitUsage, `unexpected argument "--bogus"`},
+	})
+}

@@ -175,18 +175,27 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 
 // parseFlags parses args and turns flag errors into usage errors.
 // Flags may come before or after positional arguments.
+//
+// A bad flag is one line (the usage text is for --help): the flag
+// package's own message and usage dump are held back.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, &usageError{err.Error()}
+			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", err, fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			return pos, checkFiniteFlags(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

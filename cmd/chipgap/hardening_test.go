@@ -136,3 +136,35 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"version", "--bogus"}, exitUsage, `unexpected argument "--bogus"`},
 	})
 }
+
+// TestBadNumbers: every float flag refuses NaN and ±Inf, durations are
+// bounded before they become a time.Duration, and parallel degrees go
+// through the training plan's rules in serve-estimate too. Before: train
+// --tokens NaN exited 0, --tpot 1e300s printed a 300-digit duration,
+// simulate --ttft 1e12s reported a negative duration, models --seq
+// 99999999999999 printed 13,107,200 TB, and serve-estimate took --tp 3
+// and --ep 7 on Mixtral.
+func TestBadNumbers(t *testing.T) {
+	dir := t.TempDir()
+	nan := filepath.Join(dir, "nan.yaml")
+	os.WriteFile(nan, []byte("simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  rate: .nan\n"), 0o644)
+	train := []string{"train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--global-batch", "64", "--seq", "4096"}
+	serve := []string{"serve-estimate", "--model", "mixtral-8x7b", "--chip", "h100-sxm", "--chips", "8"}
+	sim := []string{"simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm"}
+	checkBadInputs(t, []badInput{
+		{append(train, "--tokens", "NaN"), exitUsage, "--tokens NaN: want a finite number"},
+		{append(train, "--tokens", "Inf"), exitUsage, "--tokens +Inf: want a finite number"},
+		{append(train, "--scale-out-gbps", "NaN"), exitUsage, "--scale-out-gbps NaN"},
+		{append(serve, "--tpot", "1e300s"), exitUsage, "--tpot 1e+300s: want 0 to 86400s"},
+		{append(serve, "--tpot", "NaN"), exitUsage, "for flag -tpot"},
+		{append(serve, "--spec-acceptance", "-Inf"), exitUsage, "--spec-acceptance -Inf"},
+		{append(serve, "--tp", "3"), exitFailure, "parallel.tp = 3: must divide the 32 attention heads"},
+		{append(serve, "--ep", "7"), exitFailure, "parallel.ep = 7: must divide the 8 routed experts"},
+		{append(sim, "--ttft", "1e12s"), exitUsage, "--ttft 1e+12s: want 0 to 86400s"},
+		{append(sim, "--rate", "NaN"), exitUsage, "--rate NaN"},
+		{[]string{"simulate", "--scenario", nan}, exitUsage, "--rate NaN: want a finite number"},
+		{[]string{"models", "--seq", "99999999999999"}, exitUsage, "--seq 99999999999999: want 1 to 10000000"},
+		{[]string{"fab", "--die-area", "NaN"}, exitUsage, "--die-area NaN"},
+		{[]string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--days", "1", "--interval", "1e300s"}, exitUsage, "interval"},
+	})
+}

@@ -248,7 +248,13 @@ func (s serveSpec) check() error {
 	case s.TPOT < 0 || s.TTFT < 0:
 		return usagef("--tpot %v / --ttft %v: want a non-negative duration", s.TPOT, s.TTFT)
 	}
-	return nil
+	if err := checkSeconds("tpot", s.TPOT, maxSLOSeconds); err != nil {
+		return err
+	}
+	if err := checkSeconds("ttft", s.TTFT, maxSLOSeconds); err != nil {
+		return err
+	}
+	return checkFinite(s)
 }
 
 // options turns the spec into catalog deployment options.

@@ -231,7 +231,15 @@ func checkSimCounts(s simSpec, o simRun) error {
 	case o.target != 0 && o.plan == "":
 		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
 	}
-	return nil
+	for _, d := range []struct {
+		name string
+		v    units.Seconds
+	}{{"ttft", s.TTFT}, {"tpot", s.TPOT}, {"link-latency", s.LinkLatency}} {
+		if err := checkSeconds(d.name, d.v, maxSLOSeconds); err != nil {
+			return err
+		}
+	}
+	return checkFinite(s)
 }
 
 // loadSimScenario reads a scenario file; only --json and --progress may

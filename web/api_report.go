@@ -155,7 +155,11 @@ func parseScenario(text string) (*scenario.Scenario, error) {
 	if err != nil {
 		var se *scenario.Error
 		if errors.As(err, &se) {
-			return nil, badField(strings.TrimSuffix("scenario."+se.Field, "."), "%v", se)
+			field := "scenario." + se.Field
+			if se.Field == "" || strings.HasPrefix(se.Field, "[") {
+				field = "scenario" // the document is not a mapping
+			}
+			return nil, badField(field, "%v", se)
 		}
 		return nil, badField("scenario", "%v", err)
 	}

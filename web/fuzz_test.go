@@ -28,7 +28,7 @@ func FuzzAPIBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		path := paths[int(which)%len(paths)]
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", path, bytes.NewReader(body)))
+		h.ServeHTTP(rec, apiRequest("POST", path, bytes.NewReader(body)))
 		if rec.Code >= 500 {
 			t.Fatalf("POST %s %q = %d %s", path, body, rec.Code, rec.Body.String())
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -217,7 +218,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	case <-r.Context().Done():
 		return timeoutError(r.Context())
 	}
-	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBody)
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, s.limits.MaxBody))
+	if err := wantObject(body, s.limits.MaxBody); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -266,4 +270,48 @@ func inferDegrees(prefix string, p *inference.Parallel) error {
 		return nil
 	}
 	return checkDegrees(prefix, degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"ep", p.EP}, degree{"dp", p.DP})
+}
+
+// wantObject refuses a body that is not a JSON object (empty, null, an
+// array, a number) before it is decoded: null would decode into the
+// request as "all defaults" and run the full computation.
+func wantObject(body *bufio.Reader, limit int64) error {
+	for {
+		b, err := body.Peek(1)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return decodeError(err, limit)
+			}
+			return badField("body", "empty request body: want a JSON object")
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			body.ReadByte()
+			continue
+		case '{':
+			return nil
+		}
+		return badField("body", "want a JSON object ({...}), got %s", describeJSONStart(body))
+	}
+}
+
+// describeJSONStart names what a body starts with, for the error.
+func describeJSONStart(body *bufio.Reader) string {
+	b, _ := body.Peek(min(body.Buffered(), 8))
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == 'n':
+		return "null"
+	case b[0] == '[':
+		return "an array"
+	case b[0] == '"':
+		return "a string"
+	case b[0] == 't' || b[0] == 'f':
+		return "a boolean"
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		return "a number"
+	}
+	return "malformed JSON"
 }

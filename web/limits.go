@@ -28,8 +28,13 @@ type Limits struct {
 	// MaxWaiting is how many requests may wait for a slot; beyond it the
 	// server answers 503 at once, so a flood cannot pile up goroutines.
 	MaxWaiting int
-	// Timeout bounds one synchronous request, waiting included (504).
+	// Timeout bounds one synchronous request, waiting included (504);
+	// a synchronous report's is counted from the start of its work, and
+	// admission control refuses (429) a report the queue ahead would not
+	// leave time to finish.
 	Timeout time.Duration
+	// MaxReports is how many synchronous reports run at once.
+	MaxReports int
 	// JobTimeout bounds one asynchronous job (a search or a simulation).
 	JobTimeout time.Duration
 	// MaxJobs is how many asynchronous jobs the server keeps (running and
@@ -71,6 +76,7 @@ func DefaultLimits() Limits {
 		MaxHeavy:       max(2, 2*runtime.GOMAXPROCS(0)),
 		MaxWaiting:     1024,
 		Timeout:        15 * time.Second,
+		MaxReports:     max(1, runtime.GOMAXPROCS(0)/2),
 		JobTimeout:     2 * time.Minute,
 		MaxJobs:        16,
 		JobTTL:         10 * time.Minute,
@@ -99,6 +105,7 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxHeavy, d.MaxHeavy)
 	fill(&l.MaxDecoding, d.MaxDecoding)
 	fill(&l.MaxWaiting, d.MaxWaiting)
+	fill(&l.MaxReports, d.MaxReports)
 	fill(&l.MaxJobs, d.MaxJobs)
 	fill(&l.MaxPlans, d.MaxPlans)
 	fill(&l.MaxSamples, d.MaxSamples)

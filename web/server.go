@@ -50,7 +50,10 @@ type Server struct {
 	decoding chan struct{}
 	jobs     *jobs
 	memo     memo
-	handler  http.Handler
+	// admission queues synchronous reports; metrics feeds GET /metrics.
+	admission *admission
+	metrics   *metrics
+	handler   http.Handler
 }
 
 // init builds the handler and the shared limiters once.
@@ -60,6 +63,8 @@ func (s *Server) init() {
 		s.gate = newGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
 		s.decoding = make(chan struct{}, s.limits.MaxDecoding)
 		s.jobs = newJobs(s.limits.MaxJobs, s.limits.JobTTL)
+		s.metrics = newMetrics(s)
+		s.admission = newAdmission(s.limits.MaxReports, s.limits.Timeout, s.metrics)
 		s.handler = s.routes()
 	})
 }
@@ -95,7 +100,8 @@ func (s *Server) routes() http.Handler {
 		panic(err) // the embed directive guarantees the directory
 	}
 	mux.Handle("/", staticHandler(http.FileServerFS(sub)))
-	return s.guard(mux)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return s.metrics.observe(s.guard(mux))
 }
 
 // staticHandler serves the embedded page; it never touches the disk.

@@ -165,7 +165,7 @@ func decodeError(err error, limit int64) *Error {
 		return badField("body", "malformed JSON at byte %d: %v", se.Offset, err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badField(name, "unknown field %q", name)
+		return badField(cmpOr(name, "body"), "unknown field %q", name)
 	}
 	if field, ok := fieldOf(err); ok {
 		return badField(field, "%v", err)

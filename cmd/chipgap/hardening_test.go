@@ -148,6 +148,8 @@ func TestBadNumbers(t *testing.T) {
 	dir := t.TempDir()
 	nan := filepath.Join(dir, "nan.yaml")
 	os.WriteFile(nan, []byte("simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  rate: .nan\n"), 0o644)
+	nanReport := filepath.Join(dir, "nan-report.yaml")
+	os.WriteFile(nanReport, []byte("format: chipgap-scenario/v1\ntraining:\n  tokens: .nan\n"), 0o644)
 	train := []string{"train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--global-batch", "64", "--seq", "4096"}
 	serve := []string{"serve-estimate", "--model", "mixtral-8x7b", "--chip", "h100-sxm", "--chips", "8"}
 	sim := []string{"simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm"}
@@ -163,6 +165,7 @@ func TestBadNumbers(t *testing.T) {
 		{append(sim, "--ttft", "1e12s"), exitUsage, "--ttft 1e+12s: want 0 to 86400s"},
 		{append(sim, "--rate", "NaN"), exitUsage, "--rate NaN"},
 		{[]string{"simulate", "--scenario", nan}, exitUsage, "--rate NaN: want a finite number"},
+		{[]string{"report", nanReport}, exitFailure, "field training.tokens: NaN: want a token budget"},
 		{[]string{"models", "--seq", "99999999999999"}, exitUsage, "--seq 99999999999999: want 1 to 10000000"},
 		{[]string{"fab", "--die-area", "NaN"}, exitUsage, "--die-area NaN"},
 		{[]string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--days", "1", "--interval", "1e300s"}, exitUsage, "interval"},

@@ -21,9 +21,15 @@ func DecodeFile(fsys fs.FS, name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
+	return Decode(name, b, v)
+}
+
+// Decode is DecodeFile for a file's bytes already read (name is used
+// in errors): callers that read a user's file bound its size first.
+func Decode(name string, b []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	err = dec.Decode(v)
+	err := dec.Decode(v)
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("catalog: %s: empty file", name)
 	}

@@ -497,6 +497,9 @@ func (c *Catalog) Deployment(o DeploymentOptions) (d inference.Deployment, note 
 			return d, "", fmt.Errorf("kv_precision: %w", err)
 		}
 	}
+	if err := CheckServingDegrees(o.Model, o.Parallel); err != nil {
+		return d, "", err
+	}
 	par := o.Parallel
 	if par.TP == 0 && par.EP == 0 {
 		devices := o.Chips * max(cl.Chip.DevicesPerChip, 1) / max(par.PP, 1)

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -114,7 +115,7 @@ func normalise[T ~float64](r *hardware.Value[T]) {
 
 func (v *validator) durationIn(field string, d *Duration, hi units.Seconds) {
 	normalise(d)
-	if d.Min < 0 || d.Max > hi || d.Min > d.Typ || d.Typ > d.Max {
+	if d.Min < 0 || d.Max > hi || d.Min > d.Typ || d.Typ > d.Max || !finite(d.Min, d.Typ, d.Max) {
 		v.fail(field, fmt.Sprintf("{min: %v, typ: %v, max: %v}", d.Min, d.Typ, d.Max),
 			fmt.Sprintf("want 0 ≤ min ≤ typ ≤ max ≤ %v", hi))
 	}
@@ -170,7 +171,7 @@ func (v *validator) model(field, id string) {
 
 func (v *validator) training(t Training) {
 	v.model("training.model", t.Model)
-	if t.Tokens < 1e9 || t.Tokens > 1e16 {
+	if !(t.Tokens >= 1e9 && t.Tokens <= 1e16) { // NaN fails too
 		v.fail("training.tokens", t.Tokens, "want a token budget in [1e9, 1e16]")
 	}
 	v.intIn("training.chips", t.Chips, 8, 1<<20)
@@ -255,8 +256,8 @@ func checkPositive[T ~float64](v *validator, field string, r *hardware.Value[T])
 		return
 	}
 	normalise(r)
-	if r.Min <= 0 || r.Min > r.Typ || r.Typ > r.Max {
-		v.fail(field, fmt.Sprintf("{min: %v, typ: %v, max: %v}", r.Min, r.Typ, r.Max), "want 0 < min ≤ typ ≤ max")
+	if r.Min <= 0 || r.Min > r.Typ || r.Typ > r.Max || !finite(r.Min, r.Typ, r.Max) {
+		v.fail(field, fmt.Sprintf("{min: %v, typ: %v, max: %v}", r.Min, r.Typ, r.Max), "want 0 < min ≤ typ ≤ max, finite")
 	}
 }
 
@@ -284,4 +285,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// finite reports whether no x is NaN or ±Inf (a NaN passes every
+// ordered comparison above unnoticed).
+func finite[T ~float64](xs ...T) bool {
+	for _, x := range xs {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }

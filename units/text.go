@@ -1,6 +1,7 @@
 package units
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -106,6 +107,9 @@ func ParseUSD(s string) (USD, error) {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(in), 64)
 	if err != nil || v != v || v > 1e300 || v < -1e300 {
+		return 0, &ParseError{Kind: "amount of money", Input: s, Want: "$N, $Nk, $NM, $NB or N USD"}
+	}
+	if math.IsInf(v*mult, 0) {
 		return 0, &ParseError{Kind: "amount of money", Input: s, Want: "$N, $Nk, $NM, $NB or N USD"}
 	}
 	return USD(sign * v * mult), nil

@@ -159,7 +159,7 @@ func parse(kind, s string, table []suffix) (float64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(v*mult, 0) {
 		return 0, &ParseError{Kind: kind, Input: s, Want: spellings(table)}
 	}
 	return v * mult, nil

@@ -58,6 +58,7 @@ type limitsView struct {
 	MaxDecoding    int     `json:"max_bodies_read_at_once"`
 	MaxHeavy       int     `json:"max_concurrent_computations"`
 	MaxWaiting     int     `json:"max_waiting_requests"`
+	MaxReports     int     `json:"max_concurrent_reports"`
 	Timeout        float64 `json:"request_timeout_s"`
 	JobTimeout     float64 `json:"job_timeout_s"`
 	MaxJobs        int     `json:"max_jobs"`
@@ -78,7 +79,7 @@ type limitsView struct {
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 	l := s.limits
 	writeJSON(w, http.StatusOK, limitsView{
-		MaxBody: l.MaxBody, MaxDecoding: l.MaxDecoding, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting,
+		MaxBody: l.MaxBody, MaxDecoding: l.MaxDecoding, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting, MaxReports: l.MaxReports,
 		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
 		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,

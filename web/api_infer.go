@@ -94,6 +94,9 @@ func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 	par := defaultParallel(cl)
 	if req.Parallel != nil {
 		par = *req.Parallel
+		if err := catalog.CheckServingDegrees(m, par); err != nil {
+			return st, err
+		}
 	}
 	st.d = inference.Deployment{Model: m, Cluster: cl, Parallel: par, Precision: prec, KVPrecision: kvp,
 		Profile: stack.Profile(), Speculative: req.Speculative, ExpertImbalance: req.ExpertImbalance}

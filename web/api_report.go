@@ -122,7 +122,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	if err := capInt("samples", sc.Samples, s.limits.MaxSamples); err != nil {
 		return err
 	}
-	return respondJobOrWait(s, w, r, "report", func(ctx context.Context, p *Progress) (reportResponse, error) {
+	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
 		res, err := sc.Run(ctx, func(done, total int) {
 			if p != nil {
@@ -139,7 +139,11 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 			return reportResponse{}, err
 		}
 		return reportResponse{Results: res, Report: viewReport(report.Build(res)), Sources: sourceMap(res.Sources)}, nil
-	})
+	}
+	if r.URL.Query().Get("async") == "1" {
+		return respondJobOrWait(s, w, r, "report", run)
+	}
+	return reportSync(s, w, r, run)
 }
 
 // parseScenario reads the posted text, or the built-in scenario.
@@ -155,7 +159,11 @@ func parseScenario(text string) (*scenario.Scenario, error) {
 	if err != nil {
 		var se *scenario.Error
 		if errors.As(err, &se) {
-			return nil, badField(strings.TrimSuffix("scenario."+se.Field, "."), "%v", se)
+			field := "scenario." + se.Field
+			if se.Field == "" || strings.HasPrefix(se.Field, "[") {
+				field = "scenario" // the document is not a mapping
+			}
+			return nil, badField(field, "%v", se)
 		}
 		return nil, badField("scenario", "%v", err)
 	}

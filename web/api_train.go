@@ -223,6 +223,9 @@ func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error
 	if p := req.Plan; p != nil {
 		space = parallel.Space{TP: p.TP, PP: p.PP, DP: p.DP, CP: p.CP, EP: p.EP, VPP: p.VPP, Microbatch: p.Microbatch}
 	}
+	if req.Top < 0 {
+		return badField("top", "%d: want 1 to 20 plans (0 for the default, 5)", req.Top)
+	}
 	if err := capInt("top", req.Top, 20); err != nil {
 		return err
 	}

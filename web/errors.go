@@ -64,7 +64,7 @@ func (s *Server) api(h apiFunc) http.Handler {
 		}
 		if err != nil {
 			e := s.classify(r, err)
-			writeJSON(w, e.Status, e)
+			writeJSON(w, e.Status, &Error{Status: e.Status, Msg: scrubTypes(e.Msg), Field: e.Field})
 		}
 	})
 }
@@ -160,12 +160,12 @@ func decodeError(err error, limit int64) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Field: "body",
 			Msg: fmt.Sprintf("request body over the %d-byte limit", limit)}
 	case errors.As(err, &ute):
-		return badField(ute.Field, "got a JSON %s, want %s", ute.Value, ute.Type)
+		return badField(cmpOr(ute.Field, "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
 	case errors.As(err, &se):
 		return badField("body", "malformed JSON at byte %d: %v", se.Offset, err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badField(name, "unknown field %q", name)
+		return badField(cmpOr(name, "body"), "unknown field %q", name)
 	}
 	if field, ok := fieldOf(err); ok {
 		return badField(field, "%v", err)
@@ -188,4 +188,37 @@ func checkQuery(r *http.Request) error {
 		return badField("query", "%v", err)
 	}
 	return nil
+}
+
+// jsonKind names a Go type as the JSON a client should send for it.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number (or a string with a unit)"
+	}
+	return "another value"
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

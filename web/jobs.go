@@ -141,6 +141,21 @@ func (js *jobs) get(id string) (*job, bool) {
 	return j, ok
 }
 
+// running counts the jobs not yet finished.
+func (js *jobs) running() int {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	n := 0
+	for _, j := range js.byID {
+		j.mu.Lock()
+		if j.finished.IsZero() {
+			n++
+		}
+		j.mu.Unlock()
+	}
+	return n
+}
+
 func (js *jobs) cancelAll() {
 	js.mu.Lock()
 	defer js.mu.Unlock()

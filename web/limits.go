@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,8 +28,13 @@ type Limits struct {
 	// MaxWaiting is how many requests may wait for a slot; beyond it the
 	// server answers 503 at once, so a flood cannot pile up goroutines.
 	MaxWaiting int
-	// Timeout bounds one synchronous request, waiting included (504).
+	// Timeout bounds one synchronous request, waiting included (504);
+	// a synchronous report's is counted from the start of its work, and
+	// admission control refuses (429) a report the queue ahead would not
+	// leave time to finish.
 	Timeout time.Duration
+	// MaxReports is how many synchronous reports run at once.
+	MaxReports int
 	// JobTimeout bounds one asynchronous job (a search or a simulation).
 	JobTimeout time.Duration
 	// MaxJobs is how many asynchronous jobs the server keeps (running and
@@ -70,6 +76,7 @@ func DefaultLimits() Limits {
 		MaxHeavy:       max(2, 2*runtime.GOMAXPROCS(0)),
 		MaxWaiting:     1024,
 		Timeout:        15 * time.Second,
+		MaxReports:     max(1, runtime.GOMAXPROCS(0)/2),
 		JobTimeout:     2 * time.Minute,
 		MaxJobs:        16,
 		JobTTL:         10 * time.Minute,
@@ -98,6 +105,7 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxHeavy, d.MaxHeavy)
 	fill(&l.MaxDecoding, d.MaxDecoding)
 	fill(&l.MaxWaiting, d.MaxWaiting)
+	fill(&l.MaxReports, d.MaxReports)
 	fill(&l.MaxJobs, d.MaxJobs)
 	fill(&l.MaxPlans, d.MaxPlans)
 	fill(&l.MaxSamples, d.MaxSamples)
@@ -217,7 +225,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	case <-r.Context().Done():
 		return timeoutError(r.Context())
 	}
-	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBody)
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, s.limits.MaxBody))
+	if err := wantObject(body, s.limits.MaxBody); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -266,4 +277,48 @@ func inferDegrees(prefix string, p *inference.Parallel) error {
 		return nil
 	}
 	return checkDegrees(prefix, degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"ep", p.EP}, degree{"dp", p.DP}, degree{"attention_dp", p.AttentionDP})
+}
+
+// wantObject refuses a body that is not a JSON object (empty, null, an
+// array, a number) before it is decoded: null would decode into the
+// request as "all defaults" and run the full computation.
+func wantObject(body *bufio.Reader, limit int64) error {
+	for {
+		b, err := body.Peek(1)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return decodeError(err, limit)
+			}
+			return badField("body", "empty request body: want a JSON object")
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			body.ReadByte()
+			continue
+		case '{':
+			return nil
+		}
+		return badField("body", "want a JSON object ({...}), got %s", describeJSONStart(body))
+	}
+}
+
+// describeJSONStart names what a body starts with, for the error.
+func describeJSONStart(body *bufio.Reader) string {
+	b, _ := body.Peek(min(body.Buffered(), 8))
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == 'n':
+		return "null"
+	case b[0] == '[':
+		return "an array"
+	case b[0] == '"':
+		return "a string"
+	case b[0] == 't' || b[0] == 'f':
+		return "a boolean"
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		return "a number"
+	}
+	return "malformed JSON"
 }

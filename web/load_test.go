@@ -134,7 +134,7 @@ func BenchmarkTrainEstimateHandler(b *testing.B) {
 	body := []byte(`{"chip":"h100-sxm","chips":1024,"model":"llama3.1-70b","tokens":1e12,"seq":4096,"global_batch":1024,"plan":{"tp":8,"pp":4,"zero":1,"sequence_parallel":true}}`)
 	for b.Loop() {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/train/estimate", bytes.NewReader(body)))
+		h.ServeHTTP(rec, apiRequest("POST", "/api/train/estimate", bytes.NewReader(body)))
 		if rec.Code != http.StatusOK {
 			b.Fatal(rec.Code, rec.Body.String())
 		}

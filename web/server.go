@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"chipgap/catalog"
 )
@@ -36,6 +38,10 @@ type Server struct {
 	// Limits bound the work one request may start; zero fields take
 	// their DefaultLimits value.
 	Limits Limits
+	// AllowHosts are the host names (besides IP literals, localhost and
+	// the host of Addr) a request's Host header may give; "*" allows
+	// any. See guard.
+	AllowHosts []string
 
 	once   sync.Once
 	limits Limits
@@ -44,7 +50,10 @@ type Server struct {
 	decoding chan struct{}
 	jobs     *jobs
 	memo     memo
-	handler  http.Handler
+	// admission queues synchronous reports; metrics feeds GET /metrics.
+	admission *admission
+	metrics   *metrics
+	handler   http.Handler
 }
 
 // init builds the handler and the shared limiters once.
@@ -54,6 +63,8 @@ func (s *Server) init() {
 		s.gate = newGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
 		s.decoding = make(chan struct{}, s.limits.MaxDecoding)
 		s.jobs = newJobs(s.limits.MaxJobs, s.limits.JobTTL)
+		s.metrics = newMetrics(s)
+		s.admission = newAdmission(s.limits.MaxReports, s.limits.Timeout, s.metrics)
 		s.handler = s.routes()
 	})
 }
@@ -68,10 +79,20 @@ func (s *Server) Handler() http.Handler {
 // routes is the one table of everything the server answers.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.apiRoutes() {
-		mux.Handle(rt.pattern, s.api(rt.h))
+	routes := s.apiRoutes()
+	for _, rt := range routes {
+		h := rt.h
+		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") {
+			h = requireJSON(h)
+		}
+		mux.Handle(rt.pattern, s.api(h))
 	}
+	methods := newMethodsByPath(routes)
 	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := methods.allow(r); allow != nil {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: r.Method + " " + r.URL.Path + ": this endpoint answers " + strings.Join(allow, ", ") + " (see GET /api)"}
+		}
 		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + r.Method + " " + r.URL.Path + " (see GET /api)"}
 	}))
 	sub, err := fs.Sub(staticFS, "static")
@@ -79,7 +100,8 @@ func (s *Server) routes() http.Handler {
 		panic(err) // the embed directive guarantees the directory
 	}
 	mux.Handle("/", staticHandler(http.FileServerFS(sub)))
-	return mux
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return s.metrics.observe(s.guard(mux))
 }
 
 // staticHandler serves the embedded page; it never touches the disk.
@@ -90,13 +112,17 @@ func staticHandler(h http.Handler) http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, &Error{Field: "method", Msg: r.Method + " " + r.URL.Path + ": the page's files answer only GET and HEAD (the API is under /api, see GET /api)"})
 			return
 		}
+		if !utf8.ValidString(r.URL.Path) {
+			writeJSON(w, http.StatusNotFound, &Error{Field: "path", Msg: "no such page: the path is not UTF-8 (the API is under /api, see GET /api)"})
+			return
+		}
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		// The page loads nothing from another host (it works offline);
 		// the policy makes that a rule the browser enforces. Inline
 		// styles are allowed for the <style> inside plot's SVGs.
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
-		h.ServeHTTP(w, r)
+		h.ServeHTTP(&jsonErrorWriter{ResponseWriter: w}, r)
 	})
 }
 

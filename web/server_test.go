@@ -48,6 +48,9 @@ func do(t testing.TB, method, url, body string, dst any) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -517,4 +520,14 @@ func TestJobsBounded(t *testing.T) {
 	if _, ok := s.jobs.get(j1.ID); ok {
 		t.Error("the finished first job is still kept")
 	}
+}
+
+// apiRequest is an in-process POST as the page sends it: to 127.0.0.1,
+// with a JSON content type.
+func apiRequest(method, path string, body io.Reader) *http.Request {
+	r := httptest.NewRequest(method, "http://127.0.0.1"+path, body)
+	if method == http.MethodPost {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r
 }

@@ -73,15 +73,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		name, args = args[0], []string{"--help"} // help CMD = CMD --help
 	}
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
-		printHelp(stdout)
-		return exitOK
+		return runHelp(args, stdout, stderr)
 	}
 	if strings.HasPrefix(name, "-") && name != "--version" {
 		name, args = defaultCommand, append([]string{name}, args...) // flags of the default command
 	}
 	if name == "version" || name == "--version" {
-		fmt.Fprintln(stdout, "chipgap", version())
-		return exitOK
+		return runVersion(args, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name != name {
@@ -104,6 +102,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, catalog.Suggest(name, commandNames()))
 	return exitUsage
+}
+
+// runHelp prints the command list; an argument that is not a command
+// (help CMD of a real one never gets here) is a usage error.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) > 1:
+		fmt.Fprintf(stderr, "chipgap help: want at most one command, got %d arguments\n", len(args))
+		return exitUsage
+	case len(args) == 1:
+		fmt.Fprintf(stderr, "chipgap help: unknown command %q%s; run 'chipgap help' for the list\n", args[0], catalog.Suggest(args[0], commandNames()))
+		return exitUsage
+	}
+	printHelp(stdout)
+	return exitOK
+}
+
+// runVersion prints the version; it takes no arguments but --help.
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]):
+		fmt.Fprintln(stderr, "Usage: chipgap version\n\nPrints the module version, or the commit chipgap was built from (with +dirty\nfor uncommitted changes), from the binary's build information.")
+		return exitOK
+	case len(args) > 0:
+		fmt.Fprintf(stderr, "chipgap version: unexpected argument %q: version takes none\n", args[0])
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, "chipgap", version())
+	return exitOK
 }
 
 func commandNames() []string {
@@ -148,18 +175,27 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 
 // parseFlags parses args and turns flag errors into usage errors.
 // Flags may come before or after positional arguments.
+//
+// A bad flag is one line (the usage text is for --help): the flag
+// package's own message and usage dump are held back.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, &usageError{err.Error()}
+			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", err, fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			return pos, checkFiniteFlags(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

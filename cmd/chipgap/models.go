@@ -50,6 +50,9 @@ type modelDetail struct {
 	Sources []hardware.Source      `json:"sources"`
 }
 
+// maxModelSeq bounds --seq: past it the figures describe no model.
+const maxModelSeq = 10_000_000
+
 // modelFLOPs are per-token FLOPs for a sequence of Seq tokens.
 type modelFLOPs struct {
 	Matmul          units.FLOP `json:"forward_matmul"`
@@ -68,7 +71,7 @@ var modelPrecisions = []hardware.Precision{hardware.BF16, hardware.FP8, hardware
 func cmdModels(e *env, args []string) error {
 	fs := newFlags(e, "models", modelsUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
-	seq := fs.Int("seq", 4096, "sequence length for the attention and training FLOPs and the per-sequence KV cache")
+	seq := fs.Int("seq", 4096, "sequence length for the attention and training FLOPs and the per-sequence KV cache (at most 10⁷)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -76,8 +79,8 @@ func cmdModels(e *env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("want at most one model id, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
-	if *seq <= 0 {
-		return usagef("--seq %d: want a positive number of tokens", *seq)
+	if *seq <= 0 || *seq > maxModelSeq {
+		return usagef("--seq %d: want 1 to %d tokens (the longest context windows are about 10⁷)", *seq, maxModelSeq)
 	}
 	cat, err := catalog.Load()
 	if err != nil {

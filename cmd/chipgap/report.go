@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"chipgap/report"
 	"chipgap/scenario"
@@ -27,6 +25,12 @@ tornado chart, and every assumption and source.
 Prints a terminal summary; --html FILE writes a self-contained page with
 charts, --csv FILE every figure, --json the full results on stdout.
 Progress goes to stderr when it is a terminal.
+
+Files: the scenario file may be at most 4 MiB. An output FILE must be a
+regular file (replaced only once the whole report is written, through a
+temporary file beside it) or a new name in an existing directory; a
+symbolic link, directory, device or FIFO is refused before any work.
+FILE - writes that file to stdout instead of the summary.
 
 Examples:
   chipgap
@@ -59,27 +63,36 @@ func cmdReport(e *env, args []string) error {
 		return err
 	}
 	rep := report.Build(res)
-	var outs []outFile
-	if f.html != "" {
-		outs = append(outs, outFile{f.html, func(w io.Writer) error { return report.HTML(w, rep) }})
-	}
-	if f.csv != "" {
-		outs = append(outs, outFile{f.csv, func(w io.Writer) error { return report.CSV(w, rep) }})
-	}
-	if err := writeFilesAtomic(outs); err != nil {
+	if err := writeOutputs(e.stdout, reportOutputs(f, rep)); err != nil {
 		return err
 	}
-	if f.asJSON {
+	switch {
+	case f.html == stdoutPath || f.csv == stdoutPath:
+		return nil // the file is the output
+	case f.asJSON:
 		return report.JSON(e.stdout, res)
 	}
 	return report.Text(e.stdout, rep)
 }
 
+// reportOutputs are the files --html and --csv name (rep is nil when
+// only the paths are wanted, for checking).
+func reportOutputs(f reportFlags, rep *report.Report) []outFile {
+	var outs []outFile
+	if f.html != "" {
+		outs = append(outs, outFile{"--html", f.html, func(w io.Writer) error { return report.HTML(w, rep) }})
+	}
+	if f.csv != "" {
+		outs = append(outs, outFile{"--csv", f.csv, func(w io.Writer) error { return report.CSV(w, rep) }})
+	}
+	return outs
+}
+
 func parseReportFlags(e *env, args []string) (reportFlags, *scenario.Scenario, error) {
 	var f reportFlags
 	fs := newFlags(e, "report", reportUsage)
-	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to `FILE`")
-	fs.StringVar(&f.csv, "csv", "", "write every figure as CSV to `FILE`")
+	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to `FILE` (- for stdout)")
+	fs.StringVar(&f.csv, "csv", "", "write every figure as CSV to `FILE` (- for stdout)")
 	fs.BoolVar(&f.asJSON, "json", false, "print the full results as JSON instead of the summary")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.IntVar(&f.samples, "samples", 0, "Monte Carlo samples (default: the scenario's, 1000)")
@@ -95,12 +108,19 @@ func parseReportFlags(e *env, args []string) (reportFlags, *scenario.Scenario, e
 	if len(pos) > 1 {
 		return f, nil, usagef("want at most one scenario file, got %d arguments", len(pos))
 	}
-	if err := checkOutPaths(f.html, f.csv); err != nil {
+	if err := checkOutputs(reportOutputs(f, nil)); err != nil {
 		return f, nil, err
+	}
+	if f.asJSON && (f.html == stdoutPath || f.csv == stdoutPath) {
+		return f, nil, usagef("--json and an output to - (standard output) both want stdout: choose one")
 	}
 	var sc *scenario.Scenario
 	if len(pos) == 1 {
-		if sc, err = scenario.Load(pos[0]); err != nil {
+		b, err := readInput(pos[0], maxConfigBytes)
+		if err != nil {
+			return f, nil, err
+		}
+		if sc, err = scenario.Parse(pos[0], b); err != nil {
 			return f, nil, err
 		}
 	} else {
@@ -130,79 +150,4 @@ func reportProgress(e *env, quiet bool) scenario.Progress {
 	return func(done, total int) {
 		fmt.Fprintf(e.stderr, "\rchipgap report: Monte Carlo %d/%d samples", done, total)
 	}
-}
-
-// checkOutPaths refuses, before any work, an output that is a directory,
-// sits in a directory that does not exist, or is named twice.
-func checkOutPaths(html, csv string) error {
-	if html != "" && html == csv {
-		return usagef("--html and --csv both name %s: want two files, not the same file", html)
-	}
-	for _, o := range []struct{ flag, path string }{{"--html", html}, {"--csv", csv}} {
-		if o.path == "" {
-			continue
-		}
-		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
-			return usagef("%s %s: is a directory; want a file path", o.flag, o.path)
-		}
-		if st, err := os.Stat(filepath.Dir(o.path)); err != nil || !st.IsDir() {
-			return usagef("%s %s: want a file in an existing directory (%s is not one)", o.flag, o.path, filepath.Dir(o.path))
-		}
-	}
-	return nil
-}
-
-// outFile is one output file and how to render it.
-type outFile struct {
-	path   string
-	render func(io.Writer) error
-}
-
-// writeFilesAtomic renders every file into memory, writes each to a
-// temporary file beside its path, and renames them only when all are
-// written: a failure leaves neither a partial set nor a temporary file.
-func writeFilesAtomic(outs []outFile) error {
-	var tmps []string
-	defer func() {
-		for _, t := range tmps {
-			os.Remove(t) // the renamed ones are gone already
-		}
-	}()
-	for _, o := range outs {
-		tmp, err := stageFile(o.path, o.render)
-		if err != nil {
-			return err
-		}
-		tmps = append(tmps, tmp)
-	}
-	for i, o := range outs {
-		if err := os.Rename(tmps[i], o.path); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// stageFile renders into a temporary file beside path and returns its name.
-func stageFile(path string, render func(io.Writer) error) (string, error) {
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".chipgap-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = tmp.Write(buf.Bytes())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return tmp.Name(), nil
 }

@@ -146,7 +146,7 @@ func parseRunFlags(e *env, args []string) (runFlags, *runSource, error) {
 // runFlagSet defines the flags on f, setting f to their defaults.
 func runFlagSet(e *env, f *runFlags, scenario *string) *flag.FlagSet {
 	fs := newFlags(e, "run", runUsage)
-	fs.StringVar(scenario, "scenario", "", "a YAML file with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
+	fs.StringVar(scenario, "scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
 	fs.StringVar(&f.Model, "model", "", "model preset id (chipgap models)")
 	fs.StringVar(&f.Chip, "chip", "", "chip id (chipgap chips)")
 	fs.IntVar(&f.Chips, "chips", 0, "chips in the job")
@@ -217,8 +217,12 @@ func (f runFlags) validate() error {
 		return bad("vs-mfu", f.VSMFU, "want a fraction in (0, 1] (0 = the training estimator)")
 	case f.Ckpt != "" && f.Ckpt != "async" && f.Ckpt != "blocking":
 		return bad("checkpoint", f.Ckpt, "want async or blocking")
-	case f.Interval < 0:
+	case !(f.Interval >= 0):
 		return bad("interval", f.Interval, "want ≥ 0 (0 = Daly's optimum)")
+	case units.Seconds(f.Interval).Days() > maxRunDays:
+		return bad("interval", f.Interval, fmt.Sprintf("want at most %d days (ten years)", maxRunDays))
+	case !finite(float64(f.StorageBW)):
+		return bad("storage-bw", f.StorageBW, "want a finite bandwidth")
 	case f.StorageBW < 0:
 		return bad("storage-bw", f.StorageBW, "want ≥ 0 (0 = catalog default)")
 	case f.BytesPerParam < 0 || math.IsNaN(f.BytesPerParam):

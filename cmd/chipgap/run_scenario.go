@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -90,12 +89,12 @@ func (s *runSource) explain(err error) error {
 // defaults) strictly: unknown fields, unit strings that do not parse and
 // values of the wrong type are errors naming the file, line and field.
 func loadRunScenario(path string, f *runFlags) (*runSource, error) {
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, maxConfigBytes)
 	if err != nil {
 		return nil, usagef("--scenario: %v", err)
 	}
 	src := &runSource{path: path, lines: keyLines(b), flags: map[string]bool{}}
-	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), f); err != nil {
+	if err := catalog.Decode(filepath.Base(path), b, f); err != nil {
 		return nil, usagef("scenario %s: %s", path, src.decodeError(err, filepath.Base(path)))
 	}
 	return src, nil

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -82,7 +81,7 @@ func cmdServeEstimate(e *env, args []string) error {
 	fs := newFlags(e, "serve-estimate", serveEstimateUsage)
 	var s serveSpec
 	asJSON := fs.Bool("json", false, "print JSON")
-	scenario := fs.String("scenario", "", "a YAML file of deployments (instead of the deployment flags)")
+	scenario := fs.String("scenario", "", "a YAML file of deployments, at most 4 MiB (instead of the deployment flags)")
 	batches := fs.String("batches", "", "comma-separated batch sizes per instance for the curve (default: a doubling grid)")
 	serveFlags(fs, &s)
 	pos, err := parseFlags(fs, args)
@@ -187,11 +186,12 @@ func loadServeScenario(path string, fs *flag.FlagSet) ([]serveSpec, error) {
 	if len(mixed) > 0 {
 		return nil, usagef("--scenario takes the deployments from the file; drop %s", strings.Join(mixed, " "))
 	}
-	if _, err := os.Stat(path); err != nil {
+	b, err := readInput(path, maxConfigBytes)
+	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	var sc serveScenario
-	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), &sc); err != nil {
+	if err := catalog.Decode(filepath.Base(path), b, &sc); err != nil {
 		return nil, scenarioError(path, err, reflect.TypeFor[serveScenario](), reflect.TypeFor[serveSpec]())
 	}
 	if len(sc.Deployments) == 0 {
@@ -256,7 +256,13 @@ func (s serveSpec) check() error {
 	case s.AttentionDP < 0:
 		return usagef("--attention-dp %d: want 0 (what tp and ep leave) or more", s.AttentionDP)
 	}
-	return nil
+	if err := checkSeconds("tpot", s.TPOT, maxSLOSeconds); err != nil {
+		return err
+	}
+	if err := checkSeconds("ttft", s.TTFT, maxSLOSeconds); err != nil {
+		return err
+	}
+	return checkFinite(s)
 }
 
 // options turns the spec into catalog deployment options.

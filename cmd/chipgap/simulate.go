@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -136,7 +137,7 @@ func simFlags(fs *flag.FlagSet, s *simSpec) {
 	fs.Float64Var(&s.CV, "cv", 2, "coefficient of variation of gamma inter-arrival times")
 	fs.IntVar(&s.Requests, "requests", 10000, "requests to simulate")
 	fs.Uint64Var(&s.Seed, "seed", 1, "random seed (same seed, same output)")
-	fs.StringVar(&s.Trace, "trace", "", "CSV or JSONL trace: arrival_s, prompt_tokens, output_tokens per line")
+	fs.StringVar(&s.Trace, "trace", "", "CSV or JSONL trace, at most 64 MiB: arrival_s, prompt_tokens, output_tokens per line")
 	lengthFlags(fs, "input", &s.Input, 1000)
 	lengthFlags(fs, "output", &s.Output, 200)
 	fs.TextVar(&s.TTFT, "ttft", units.Seconds(0), "TTFT bound of the SLO, e.g. 2s (0 = none)")
@@ -170,14 +171,14 @@ func cmdSimulate(e *env, args []string) error {
 	var o simRun
 	simFlags(fs, &s)
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON")
-	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file with the flags' names (see examples/simulate-*.yaml)")
+	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file, at most 4 MiB, with the flags' names (see examples/simulate-*.yaml)")
 	fs.StringVar(&o.rates, "rates", "", "comma-separated request rates: a rate sweep, one simulation each")
 	fs.BoolVar(&o.capacity, "capacity", false, "search the highest rate that meets the SLO (--ttft/--tpot)")
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
 	fs.BoolVar(&o.planMixed, "plan-mixed", false, "--plan also tries prefill on one chip and decode on another")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
-	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg")
+	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -197,6 +198,9 @@ func cmdSimulate(e *env, args []string) error {
 		}
 	}
 	if err := checkSimCounts(s, o); err != nil {
+		return err
+	}
+	if err := checkChart(o.chart); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
@@ -227,7 +231,15 @@ func checkSimCounts(s simSpec, o simRun) error {
 	case o.target != 0 && o.plan == "":
 		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
 	}
-	return nil
+	for _, d := range []struct {
+		name string
+		v    units.Seconds
+	}{{"ttft", s.TTFT}, {"tpot", s.TPOT}, {"link-latency", s.LinkLatency}} {
+		if err := checkSeconds(d.name, d.v, maxSLOSeconds); err != nil {
+			return err
+		}
+	}
+	return checkFinite(s)
 }
 
 // loadSimScenario reads a scenario file; only --json and --progress may
@@ -244,7 +256,8 @@ func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
 	if len(mixed) > 0 {
 		return simSpec{}, usagef("--scenario takes the simulation from the file; drop %s", strings.Join(mixed, " "))
 	}
-	if _, err := os.Stat(path); err != nil {
+	b, err := readInput(path, maxConfigBytes)
+	if err != nil {
 		return simSpec{}, fmt.Errorf("scenario: %w", err)
 	}
 	// Defaults are the flags' defaults; the file overrides what it names.
@@ -253,7 +266,7 @@ func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
 	}
 	def := flag.NewFlagSet("defaults", flag.ContinueOnError)
 	simFlags(def, &wrap.Simulate)
-	if err := catalog.DecodeFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), &wrap); err != nil {
+	if err := catalog.Decode(filepath.Base(path), b, &wrap); err != nil {
 		return simSpec{}, scenarioError(path, err, reflect.TypeOf(wrap), reflect.TypeFor[simSpec](), reflect.TypeFor[lengthSpec]())
 	}
 	if wrap.Simulate.Trace != "" && !filepath.IsAbs(wrap.Simulate.Trace) {
@@ -397,10 +410,14 @@ func (s simSpec) workload(rate float64) (serve.Workload, error) {
 	}
 	fh, err := os.Open(s.Trace)
 	if err != nil {
-		return w, fmt.Errorf("trace: %w", err)
+		return w, fmt.Errorf("trace: %w", pathError(s.Trace, err))
 	}
 	defer fh.Close()
-	tr, err := serve.ParseTrace(fh)
+	tr, err := serve.ParseTrace(limitReader(fh, s.Trace, maxTraceBytes))
+	var tl *errTooLarge
+	if errors.As(err, &tl) {
+		return w, fmt.Errorf("trace: %w", tl)
+	}
 	if err != nil {
 		return w, fmt.Errorf("%s: %w", s.Trace, err)
 	}

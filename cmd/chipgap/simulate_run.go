@@ -98,8 +98,8 @@ func runSimulations(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 	return nil
 }
 
-// writeCharts writes the time-series charts when --chart names a prefix;
-// each file goes to a temporary name first, so none is left half-written.
+// writeCharts writes the time-series charts when --chart names a prefix,
+// through writeOutputs: both files or neither, never half-written.
 func writeCharts(prefix string, r *serve.Result, d serve.Deployment) error {
 	if prefix == "" {
 		return nil
@@ -109,14 +109,29 @@ func writeCharts(prefix string, r *serve.Result, d serve.Deployment) error {
 		names = append(names, p.Name)
 	}
 	q, kv := r.Charts(names)
-	for suffix, b := range map[string][]byte{"-queue.svg": q, "-kv.svg": kv} {
-		tmp := prefix + suffix + ".tmp"
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
-			return fmt.Errorf("--chart: %w", err)
-		}
-		if err := os.Rename(tmp, prefix+suffix); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("--chart: %w", err)
+	outs := chartOutputs(prefix)
+	outs[0].render = func(w io.Writer) error { _, err := w.Write(q); return err }
+	outs[1].render = func(w io.Writer) error { _, err := w.Write(kv); return err }
+	return writeOutputs(io.Discard, outs)
+}
+
+// chartOutputs are the two files --chart PREFIX names.
+func chartOutputs(prefix string) []outFile {
+	return []outFile{{flag: "--chart", path: prefix + "-queue.svg"}, {flag: "--chart", path: prefix + "-kv.svg"}}
+}
+
+// checkChart refuses, before any simulation, a --chart prefix whose
+// files chipgap must not write.
+func checkChart(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if prefix == stdoutPath {
+		return usagef("--chart -: writes two files, PREFIX-queue.svg and PREFIX-kv.svg; want a path prefix, not stdout")
+	}
+	for _, o := range chartOutputs(prefix) {
+		if err := checkOutput(o.flag, o.path); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -77,7 +77,7 @@ func parseTrainFlags(e *env, args []string) (*trainFlags, error) {
 	fs.BoolVar(&f.sp, "sp", false, "sequence parallelism")
 	fs.BoolVar(&f.search, "search", false, "search every valid plan and rank the best")
 	fs.IntVar(&f.top, "top", 10, "plans to show with --search")
-	fs.StringVar(&f.file, "file", "", "a published-runs/v1 file holding the training run")
+	fs.StringVar(&f.file, "file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB) holding the training run")
 	fs.StringVar(&f.runID, "run", "", "the run id to take from --file")
 	fs.BoolVar(&f.asJSON, "json", false, "machine-readable output")
 	pos, err := parseFlags(fs, args)
@@ -181,12 +181,11 @@ func (f *trainFlags) setup(cat *catalog.Catalog) (trainSetup, error) {
 
 func (f *trainFlags) setupFromFile(cat *catalog.Catalog) (trainSetup, error) {
 	var s trainSetup
-	fh, err := os.Open(f.file)
+	b, err := readInput(f.file, maxConfigBytes)
 	if err != nil {
 		return s, err
 	}
-	defer fh.Close()
-	file, err := runs.Load(fh)
+	file, err := runs.Parse(b)
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", f.file, err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -15,7 +14,8 @@ import (
 
 const validateUsage = `Usage: chipgap validate FILE [FILE...] [--free] [--stack-date YYYY-MM-DD] [--json | --markdown]
 
-Reads FILE in the published-runs/v1 format (../shared/spec/published-runs.md),
+Reads FILE (at most 4 MiB each) in the published-runs/v1 format
+(docs/published-runs.md in the chipgap repository),
 predicts every run from first principles (training: the fastest plan within
 what the run states; inference: the serving estimator) and prints id,
 metric, measured, predicted and error (predicted / measured − 1), then the
@@ -109,12 +109,11 @@ func checkStackDate(d string) error {
 }
 
 func validateFile(cat *catalog.Catalog, name string, o runs.Options) (runs.Report, error) {
-	fh, err := os.Open(name)
+	b, err := readInput(name, maxConfigBytes)
 	if err != nil {
 		return runs.Report{}, err
 	}
-	defer fh.Close()
-	file, err := runs.Load(fh)
+	file, err := runs.Parse(b)
 	if err != nil {
 		return runs.Report{}, fmt.Errorf("%s: %w", name, err)
 	}

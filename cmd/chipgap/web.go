@@ -5,17 +5,24 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"chipgap/web"
 )
 
 const webUsage = `
-Usage: chipgap web [--addr host:port] [--timeout 15s]
+Usage: chipgap web [--addr host:port] [--timeout 15s] [--allow-host NAME]
 
 Serve the chipgap page and its JSON API (see docs/api.md) until
 interrupted. The default address is loopback only: the server has no
 authentication, so bind other interfaces only on a trusted network.
+
+Requests must name the server in their Host header (an IP address,
+localhost, the host of --addr, or a name given with --allow-host), so a
+web page cannot reach it through DNS rebinding; POST bodies must be
+Content-Type: application/json (at most 1 MiB), so a page cannot start
+work with a form. docs/api.md, "Threat model", has the details.
 `
 
 // cmdWeb is "chipgap web".
@@ -24,6 +31,16 @@ func cmdWeb(e *env, args []string) error {
 	addr := fs.String("addr", web.DefaultAddr, "`host:port` to listen on (port 0 picks a free port)")
 	timeout := fs.Duration("timeout", web.DefaultLimits().Timeout, "longest a synchronous API request may run")
 	quiet := fs.Bool("quiet", false, "log only errors")
+	var allow []string
+	fs.Func("allow-host", "also answer requests whose Host header is `NAME` (comma-separated or repeated; * for any): for deliberate exposure under a DNS name", func(v string) error {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h == "" {
+				return fmt.Errorf("want a host name")
+			}
+			allow = append(allow, h)
+		}
+		return nil
+	})
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -41,9 +58,10 @@ func cmdWeb(e *env, args []string) error {
 	limits := web.DefaultLimits()
 	limits.Timeout = *timeout
 	srv := &web.Server{
-		Addr:   *addr,
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
-		Limits: limits,
+		Addr:       *addr,
+		Logger:     slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+		Limits:     limits,
+		AllowHosts: allow,
 	}
 	ln, err := srv.Listen()
 	if err != nil {

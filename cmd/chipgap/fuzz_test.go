@@ -1,0 +1,69 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzScenarioFiles feeds arbitrary YAML to the scenario-file loaders of
+// run, serve-estimate and simulate and then to their validation, as the
+// commands do: whatever the file holds, the answer is a value or a
+// one-line error, never a panic. Seeds: the examples and testdata.
+// go test -run '^$' -fuzz FuzzScenarioFiles -fuzztime 60s ./cmd/chipgap
+func FuzzScenarioFiles(f *testing.F) {
+	for _, glob := range []string{"../../examples/run-*.yaml", "../../examples/simulate-*.yaml", "testdata/*comparison.yaml"} {
+		names, _ := filepath.Glob(glob)
+		for i, name := range names {
+			if b, err := os.ReadFile(name); err == nil {
+				f.Add(uint8(i), b)
+			}
+		}
+	}
+	for i, s := range []string{"", "null", "[1]", "simulate:\n  rate: .nan\n", "deployments: []\n", "days: 1e400d\n",
+		"simulate:\n  ttft: 1e300s\n  tpot: -1s\n", "deployments:\n  - {chip: h100-sxm, chips: 8, model: mixtral-8x7b, tp: 3}\n", "a: &a [*a, *a]\n"} {
+		f.Add(uint8(i), []byte(s))
+	}
+	dir := f.TempDir()
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
+		path := filepath.Join(dir, "s.yaml")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		switch which % 3 {
+		case 0:
+			var f runFlags
+			var sc string
+			runFlagSet(e, &f, &sc)
+			if _, err = loadRunScenario(path, &f); err == nil {
+				if err = f.splitVS(); err == nil {
+					err = f.validate()
+				}
+			}
+		case 1:
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			var specs []serveSpec
+			if specs, err = loadServeScenario(path, fs); err == nil {
+				for _, s := range specs {
+					if err = s.check(); err != nil {
+						break
+					}
+				}
+			}
+		case 2:
+			fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+			var s simSpec
+			if s, err = loadSimScenario(path, fs); err == nil {
+				err = checkSimCounts(s, simRun{progress: "auto"})
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("kind %d, file %q: error of several lines: %q", which%3, b, err)
+		}
+	})
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The local server's defences against the pages a user's browser visits
+// (docs/api.md, "Threat model"): a page on another site can make the
+// browser send requests to 127.0.0.1 but, without CORS, cannot read the
+// answers, and can send only "simple" requests (a form post:
+// Content-Type text/plain, urlencoded or multipart). So:
+//
+//   - every POST must say Content-Type: application/json, which a
+//     simple request cannot, so a cross-site form cannot start work;
+//   - every request's Host must be an IP literal, a localhost name, the
+//     name the server was bound to or a name given with --allow-host,
+//     so a DNS-rebinding page (its own name resolving to 127.0.0.1)
+//     is refused and cannot read answers;
+//   - every answer says X-Content-Type-Options: nosniff and
+//     Referrer-Policy: no-referrer.
+
+// guard wraps the whole handler: headers on every answer, then the Host
+// check.
+func (s *Server) guard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if !s.hostAllowed(r.Host) {
+			s.logger().Warn("refused Host", "host", r.Host, "path", r.URL.Path)
+			writeJSON(w, http.StatusForbidden, &Error{Field: "host", Msg: "Host " + r.Host +
+				" is not this server's: use http://127.0.0.1 or localhost, or start chipgap web with --allow-host " + hostOnly(r.Host)})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// hostOnly is the host part of a Host header, without port or brackets.
+func hostOnly(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	return strings.ToLower(strings.Trim(host, "[]"))
+}
+
+// hostAllowed reports whether a request's Host header names this server:
+// empty (HTTP/1.0), an IP literal (a rebinding page cannot send one: its
+// Host is its own name), localhost or *.localhost, the host of Addr, or
+// one of AllowHosts ("*" allows any).
+func (s *Server) hostAllowed(hostport string) bool {
+	host := hostOnly(hostport)
+	switch {
+	case host == "", net.ParseIP(host) != nil, host == "localhost", strings.HasSuffix(host, ".localhost"):
+		return true
+	case host == hostOnly(s.Addr):
+		return true
+	}
+	return slices.ContainsFunc(s.AllowHosts, func(a string) bool { a = strings.ToLower(a); return a == "*" || a == host })
+}
+
+// requireJSON refuses a POST whose Content-Type is not application/json
+// (415), before its body is read.
+func requireJSON(h apiFunc) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			return &Error{Status: http.StatusUnsupportedMediaType, Field: "Content-Type",
+				Msg: "POST bodies must be sent with Content-Type: application/json (got " + quoteOrNone(r.Header.Get("Content-Type")) + ")"}
+		}
+		return h(w, r)
+	}
+}
+
+func quoteOrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return `"` + s + `"`
+}
+
+// methodsByPath answers, for a path no route matched with its method,
+// the methods the API does answer there (nil when none: a 404).
+type methodsByPath struct {
+	mux     *http.ServeMux
+	allowed map[string][]string // path pattern → methods
+}
+
+func newMethodsByPath(routes []route) *methodsByPath {
+	m := &methodsByPath{mux: http.NewServeMux(), allowed: map[string][]string{}}
+	for _, rt := range routes {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		if _, ok := m.allowed[path]; !ok {
+			m.mux.Handle(path, http.NotFoundHandler())
+		}
+		m.allowed[path] = append(m.allowed[path], method)
+		if method == http.MethodGet {
+			m.allowed[path] = append(m.allowed[path], http.MethodHead)
+		}
+	}
+	return m
+}
+
+// allow lists the methods r's path answers, or nil.
+func (m *methodsByPath) allow(r *http.Request) []string {
+	_, pattern := m.mux.Handler(r)
+	return m.allowed[pattern]
+}
+
+// goTypeName matches a Go type name such as web.reportRequest or
+// scenario.Scenario, which a client should never see.
+var goTypeName = regexp.MustCompile(`\b(?:\[\])?\*?(?:main|web|scenario|catalog|serve|inference|training|llm|units|hardware|runs|report|goodput|sim|econ|fab|parallel|uncertain)\.[A-Za-z_]\w*`)
+
+// scrubTypes replaces Go type names in a message meant for a client.
+func scrubTypes(msg string) string {
+	return goTypeName.ReplaceAllString(msg, "the expected value")
+}
+
+// jsonErrorWriter turns an error status written by a handler that is not
+// ours (the file server's plain-text 404 or 500) into the API's JSON
+// error.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	swallow bool
+}
+
+func (w *jsonErrorWriter) WriteHeader(code int) {
+	if code < 400 {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.swallow = true
+	w.Header().Del("Content-Length")
+	msg := http.StatusText(code)
+	if code == http.StatusNotFound {
+		msg = "no such page (the API is under /api, see GET /api)"
+	}
+	writeJSON(w.ResponseWriter, code, &Error{Field: "path", Msg: msg})
+}
+
+func (w *jsonErrorWriter) Write(p []byte) (int, error) {
+	if w.swallow {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}

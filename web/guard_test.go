@@ -1,0 +1,104 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestHTTPEdges: every answer is JSON with a 4xx for a client's mistake,
+// never a 5xx or a Go type name. Before: GET /%ff was a plain-text 500, a
+// null body ran the full report, top -1 was a 200, a wrong method on a
+// POST route was a 404, and errors named web.reportRequest or
+// scenario.Scenario.
+func TestHTTPEdges(t *testing.T) {
+	h := (&Server{AllowHosts: []string{"chipgap.lan"}}).Handler()
+	const search = `{"chip":"h100-sxm","chips":16,"model":"llama3.1-8b","seq":4096,"global_batch":64,"top":-1}`
+	for _, c := range []struct {
+		method, path, ctype, host, body string
+		status                          int
+		field, allow                    string
+	}{
+		{"GET", "/%ff", "", "", "", 404, "path", ""},
+		{"GET", "/nosuch.html", "", "", "", 404, "path", ""},
+		{"GET", "/api/report", "", "", "", 405, "method", "POST"},
+		{"PUT", "/api/chips", "", "", "", 405, "method", "GET, HEAD"},
+		{"DELETE", "/api/chips/h100-sxm", "", "", "", 405, "method", "GET, HEAD"},
+		{"GET", "/api/nosuch", "", "", "", 404, "path", ""},
+		{"POST", "/api/report", "application/json", "", "null", 400, "body", ""},
+		{"POST", "/api/report", "application/json", "", "", 400, "body", ""},
+		{"POST", "/api/report", "application/json", "", "  [1]", 400, "body", ""},
+		{"POST", "/api/report", "application/json", "", `{"scenario": "[1, 2]"}`, 400, "scenario", ""},
+		{"POST", "/api/report", "application/json", "", `{"samples": "x"}`, 400, "samples", ""},
+		{"POST", "/api/train/search", "application/json", "", search, 400, "top", ""},
+		{"POST", "/api/report", "text/plain", "", "{}", 415, "Content-Type", ""},
+		{"POST", "/api/report", "application/x-www-form-urlencoded", "", "a=b", 415, "Content-Type", ""},
+		{"POST", "/api/report", "", "", "{}", 415, "Content-Type", ""},
+		{"GET", "/api/chips", "", "evil.example:8080", "", 403, "host", ""},
+		{"GET", "/", "", "rebind.attacker.test", "", 403, "host", ""},
+	} {
+		r := httptest.NewRequest(c.method, "http://127.0.0.1:8080"+c.path, strings.NewReader(c.body))
+		if c.path == "/%ff" {
+			r = httptest.NewRequest(c.method, "http://127.0.0.1:8080/", nil)
+			r.URL.Path, r.URL.RawPath, r.RequestURI = "/\xff", "/%ff", "/%ff"
+		}
+		if c.ctype != "" {
+			r.Header.Set("Content-Type", c.ctype)
+		}
+		if c.host != "" {
+			r.Host = c.host
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var e Error
+		name := c.method + " " + c.path + " " + c.body
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			t.Errorf("%s: %d %q is not a JSON error: %v", name, rec.Code, rec.Body.String(), err)
+			continue
+		}
+		if rec.Code != c.status || e.Field != c.field || rec.Header().Get("Allow") != c.allow {
+			t.Errorf("%s: %d field %q Allow %q (%s); want %d field %q Allow %q", name, rec.Code, e.Field, rec.Header().Get("Allow"), e.Msg, c.status, c.field, c.allow)
+		}
+		if goTypeName.MatchString(rec.Body.String()) || strings.Contains(rec.Body.String(), "main.") {
+			t.Errorf("%s: names a Go type: %s", name, rec.Body.String())
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+			if rec.Header().Get(k) != v {
+				t.Errorf("%s: %s %q, want %q", name, k, rec.Header().Get(k), v)
+			}
+		}
+	}
+}
+
+// TestHostAllowed: loopback names and IP literals pass; other names only
+// with AllowHosts or the name the server was bound to.
+func TestHostAllowed(t *testing.T) {
+	s := &Server{Addr: "box.lan:8080", AllowHosts: []string{"Chipgap.Example"}}
+	for host, want := range map[string]bool{
+		"127.0.0.1:8080": true, "[::1]:8080": true, "localhost:8080": true, "app.localhost": true,
+		"192.168.1.5:8080": true, "": true, "box.lan:8080": true, "chipgap.example": true,
+		"evil.example": false, "127.0.0.1.nip.io:8080": false, "localhost.evil.example": false,
+	} {
+		if got := s.hostAllowed(host); got != want {
+			t.Errorf("hostAllowed(%q) = %v, want %v", host, got, want)
+		}
+	}
+	if !(&Server{AllowHosts: []string{"*"}}).hostAllowed("anything.example") {
+		t.Error(`AllowHosts "*" refused a host`)
+	}
+}
+
+// TestPageSendsJSON: the embedded page's fetches declare a JSON body, so
+// the Content-Type rule does not break it.
+func TestPageSendsJSON(t *testing.T) {
+	b, err := staticFS.ReadFile("static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "fetch("); n != 1 || !strings.Contains(string(b), `headers: {"Content-Type": "application/json"}`) {
+		t.Errorf("app.js: %d fetch calls; want the one helper that sends Content-Type: application/json", n)
+	}
+	_ = http.MethodPost
+}

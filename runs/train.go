@@ -82,6 +82,9 @@ func statedFeatures(p training.Profile, t *Training) training.Profile {
 	if pp.VPP > 1 {
 		p.Interleaved.Value = 1
 	}
+	if pp.CP > 1 {
+		p.ContextParallel.Value = 1
+	}
 	return p
 }
 
@@ -141,5 +144,6 @@ func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error
 	if err != nil {
 		return 0, "", fmt.Errorf("free search: %w", err)
 	}
-	return sr.Top[0].TokensPerSecPerChip, sr.Top[0].PlanText, nil
+	b := sr.Best()
+	return b.TokensPerSecPerChip, b.PlanText, nil
 }

@@ -179,7 +179,7 @@ func (w *world) setupTraining(sy *system) error {
 	if err != nil {
 		return fmt.Errorf("no training plan: %w", err)
 	}
-	best := sr.Top[0]
+	best := sr.Best() // within published practice: what a team would run
 	sy.plan = &best
 	return w.setupGoodput(sy)
 }

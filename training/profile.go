@@ -95,6 +95,13 @@ type Profile struct {
 	SelectiveRecompute Param `yaml:"selective_recompute" json:"selective_recompute"`
 	SequenceParallel   Param `yaml:"sequence_parallel" json:"sequence_parallel"`
 	Interleaved        Param `yaml:"interleaved" json:"interleaved"`
+	// ContextParallel (0 or 1): the framework splits a sequence over
+	// devices (CP > 1).
+	ContextParallel Param `yaml:"context_parallel" json:"context_parallel"`
+	// CPMinTokens is published practice, not a limit: the fewest tokens
+	// per context-parallel rank teams run (the practice search keeps
+	// seq/CP at or above it).
+	CPMinTokens Param `yaml:"cp_min_tokens" json:"cp_min_tokens"`
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
@@ -200,7 +207,8 @@ func (p *Profile) params() []struct {
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
-		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved}, {"partial_recompute", &p.PartialRecompute},
+		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
@@ -304,8 +312,18 @@ func (p Profile) Supports(pl parallel.Plan) error {
 		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID)}
 	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
 		return &FieldError{"vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID)}
+	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
+		return &FieldError{"cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID)}
 	}
 	return nil
+}
+
+// InPractice reports whether plan pl is within the stack's published
+// practice for sequences of seq tokens (today: at least CPMinTokens
+// tokens per context-parallel rank). A plan outside it may still run; the
+// search reports the best plan either way.
+func (p Profile) InPractice(pl parallel.Plan, seq int) bool {
+	return pl.CP <= 1 || float64(seq)/float64(pl.CP) >= p.CPMinTokens.Value
 }
 
 // Restrict narrows a search space's free options to what the stack
@@ -330,6 +348,9 @@ func (p Profile) Restrict(s parallel.Space) parallel.Space {
 	}
 	if s.VPP == 0 && p.Interleaved.Value < 0.5 {
 		s.VPP = 1
+	}
+	if s.CP == 0 && p.ContextParallel.Value < 0.5 {
+		s.CP = 1
 	}
 	return s
 }

@@ -26,11 +26,25 @@ type SearchOptions struct {
 
 // SearchResult is the best plans, fastest first, and why the others lost.
 type SearchResult struct {
-	Top         []Result `json:"plans"`
+	Top []Result `json:"plans"`
+	// Practice is the best plans within the stack's published practice
+	// (Profile.InPractice), fastest first: what teams run. Empty when no
+	// plan in practice fits; equal to the head of Top when practice
+	// excludes nothing faster.
+	Practice    []Result `json:"practice_plans,omitempty"`
 	Evaluated   int      `json:"plans_evaluated"` // valid plans estimated
 	Invalid     int      `json:"invalid"`         // combinations that break a rule
 	OutOfMemory int      `json:"out_of_memory"`   // valid plans that do not fit
 	Slower      int      `json:"slower"`          // fitting plans beaten by the top
+}
+
+// Best is the plan to plan on: the fastest within published practice,
+// else the fastest of all.
+func (s SearchResult) Best() Result {
+	if len(s.Practice) > 0 {
+		return s.Practice[0]
+	}
+	return s.Top[0]
 }
 
 // ErrNoPlan is returned when no valid plan fits in memory.
@@ -116,6 +130,9 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 		}
 		r, _ := p.evaluate(pl)
 		part.Top = insert(part.Top, r, top)
+		if p.prof.InPractice(pl, p.job.Seq) {
+			part.Practice = insert(part.Practice, r, top)
+		}
 		return true
 	})
 }
@@ -151,6 +168,9 @@ func merge(parts []SearchResult, invalid, top int) (SearchResult, error) {
 		fits += pt.Evaluated - pt.OutOfMemory
 		for _, r := range pt.Top {
 			out.Top = insert(out.Top, r, top)
+		}
+		for _, r := range pt.Practice {
+			out.Practice = insert(out.Practice, r, top)
 		}
 	}
 	out.Slower = fits - len(out.Top)

@@ -170,7 +170,7 @@ func (in runInputs) throughput(fallback hardware.Value[units.Dimensionless], p *
 			}
 		}})
 	if err == nil && len(res.Top) > 0 {
-		r := res.Top[0]
+		r := res.Best()
 		return runThroughput{TokensPerSec: r.TokensPerSec, MFU: r.MFU, Plan: r.PlanText,
 			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why}, nil
 	}

@@ -319,7 +319,7 @@ func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardwa
 	job := training.Job{Seq: f.Seq, GlobalBatch: f.Batch, Precision: hardware.Precision(f.Precision)}
 	res, err := training.Search(s.Model, s.Cluster, prof, job, training.SearchOptions{Top: 1})
 	if err == nil && len(res.Top) > 0 {
-		r := res.Top[0]
+		r := res.Best()
 		return throughput{TokensPerSec: r.TokensPerSec, PerChip: r.TokensPerSecPerChip, MFU: r.MFU,
 			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: r.PlanText}, nil
 	}

@@ -99,9 +99,18 @@ func trainSearch(e *env, f *trainFlags, s trainSetup) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if b := sr.Best(); b.PlanText != sr.Top[0].PlanText {
+		fmt.Fprintf(e.stdout, "\nBest plan within the stack's published practice (%s): %s, %.1f tokens/s per chip (%.1f%% below the best above, which %s)\n",
+			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), practiceGap(s.Profile, sr.Top[0], s.Job.Seq))
+	}
 	fmt.Fprintln(e.stdout, "\nBest plan in detail:")
 	printResult(e.stdout, sr.Top[0])
 	return nil
+}
+
+// practiceGap says why a plan is outside the stack's published practice.
+func practiceGap(p training.Profile, r training.Result, seq int) string {
+	return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", seq, r.Plan.CP, p.CPMinTokens.Value)
 }
 
 func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }

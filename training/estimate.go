@@ -194,7 +194,14 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	if mem.Total > mem.Capacity {
 		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
 	}
-	frac := p.partialRecompute(pl)
+	r := p.evaluateFit(pl, mem, p.partialRecompute(pl))
+	r.PlanText = pl.String()
+	return r, nil
+}
+
+// evaluateFit is evaluate for a plan that fits, given its memory at full
+// recompute and the fraction of layers partial recompute needs.
+func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	if frac < 1 && pl.Recompute == parallel.RecomputeFull {
 		mem = p.memoryAt(pl, frac)
 	}
@@ -231,7 +238,7 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 		}
 		r.HFU = r.MFU + frac*(r.HFU-r.MFU) // only the recomputed layers run twice
 	}
-	return r, nil
+	return r
 }
 
 // p2pTime is the exposed pipeline send/receive per micro-batch: the
@@ -250,7 +257,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	step := b.Total()
 	tokens := float64(p.job.GlobalBatch) * float64(p.job.Seq)
 	chips := float64(p.c.Chips)
-	r := Result{Plan: pl, PlanText: pl.String(), Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem}
+	r := Result{Plan: pl, Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem} // PlanText: set by evaluate or when a search keeps it
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips
@@ -259,9 +266,9 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	hw := p.modelFLOPs
 	switch pl.Recompute {
 	case parallel.RecomputeFull:
-		hw = float64(p.m.TrainingFLOPsPerToken(p.job.Seq, p.flash, true))
+		hw = p.fullFLOPs
 	case parallel.RecomputeSelective:
-		hw += float64(p.m.AttentionFLOPsPerToken(llm.AttentionContext(p.job.Seq, p.flash)))
+		hw += p.attnFLOPs
 	}
 	r.HFU = r.TokensPerSec * hw / (devs * p.peak)
 	if p.job.Tokens > 0 {

@@ -38,31 +38,47 @@ func inflight(pl parallel.Plan, i int, microBatches int) float64 {
 // last (the head, its logits and the MTP modules), since between them the
 // layers and the micro-batches in flight only fall.
 func (p *prep) stages(pl parallel.Plan, frac float64) []stageSpec {
-	n := pl.Stages(p.m.Layers)
+	return p.stagesInto(nil, pl, frac)
+}
+
+// stagesInto is stages appending to buf (the search passes a small
+// array's slice so that the common two-stage case does not allocate).
+func (p *prep) stagesInto(buf []stageSpec, pl parallel.Plan, frac float64) []stageSpec {
 	mbs := pl.MicroBatches(p.job.GlobalBatch)
+	L := p.m.Layers
+	layersOf := func(i int) int {
+		if len(pl.StageLayers) == pl.PP {
+			return pl.StageLayers[i]
+		}
+		n := L / pl.PP
+		if i < L%pl.PP {
+			n++
+		}
+		return n
+	}
 	spec := func(i int) stageSpec {
-		s := stageSpec{index: i, layers: n[i], inflight: inflight(pl, i, mbs), first: i == 0, last: i == pl.PP-1}
+		n := layersOf(i)
+		s := stageSpec{index: i, layers: n, inflight: inflight(pl, i, mbs), first: i == 0, last: i == pl.PP-1}
 		switch {
 		case pl.RecomputeLayers != nil:
 			s.recomputed = float64(pl.RecomputeLayers[i])
 		case pl.Recompute == parallel.RecomputeSelective:
-			s.recomputed = float64(n[i])
+			s.recomputed = float64(n)
 		default:
-			s.recomputed = frac * float64(n[i])
+			s.recomputed = frac * float64(n)
 		}
 		return s
 	}
 	if pl.StageLayers == nil && pl.RecomputeLayers == nil {
 		if pl.PP == 1 {
-			return []stageSpec{spec(0)}
+			return append(buf, spec(0))
 		}
-		return []stageSpec{spec(0), spec(pl.PP - 1)}
+		return append(buf, spec(0), spec(pl.PP-1))
 	}
-	out := make([]stageSpec, pl.PP)
-	for i := range out {
-		out[i] = spec(i)
+	for i := 0; i < pl.PP; i++ {
+		buf = append(buf, spec(i))
 	}
-	return out
+	return buf
 }
 
 // memory is one device's memory on the stage that needs the most:
@@ -77,9 +93,11 @@ func (p *prep) memory(pl parallel.Plan) Memory { return p.memoryAt(pl, fullFrac(
 // memoryAt is memory with a fraction frac of each stage's layers
 // recomputed (when the plan states no per-stage list).
 func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
+	var buf [2]stageSpec
+	a := p.actParts(pl)
 	var worst Memory
-	for _, s := range p.stages(pl, frac) {
-		if m := p.stageMemory(pl, s); m.Total > worst.Total || worst.Total == 0 {
+	for _, s := range p.stagesInto(buf[:0], pl, frac) {
+		if m := p.stageMemoryWith(pl, s, &a); m.Total > worst.Total || worst.Total == 0 {
 			worst = m
 		}
 	}
@@ -88,6 +106,12 @@ func (p *prep) memoryAt(pl parallel.Plan, frac float64) Memory {
 
 // stageMemory is one device's memory on stage s.
 func (p *prep) stageMemory(pl parallel.Plan, s stageSpec) Memory {
+	a := p.actParts(pl)
+	return p.stageMemoryWith(pl, s, &a)
+}
+
+// stageMemoryWith is stageMemory with the plan's activation parts given.
+func (p *prep) stageMemoryWith(pl parallel.Plan, s stageSpec, a *actParts) Memory {
 	dense, expert := p.stageParamsOf(pl, float64(s.layers), s.first, s.last)
 	dpN := float64(pl.DP * pl.CP)
 	edp := float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP) // expert data-parallel ranks
@@ -109,7 +133,7 @@ func (p *prep) stageMemory(pl parallel.Plan, s stageSpec) Memory {
 		w *= 2 // DualPipe keeps two copies of the stage's parameters (DeepSeek-V3 report Table 2)
 	}
 	m.Weights, m.Grads, m.Optimizer = units.Bytes(w), units.Bytes(g), units.Bytes(o)
-	m.Activations = units.Bytes(p.actParts(pl).stage(s))
+	m.Activations = units.Bytes(a.stage(s))
 	sum := w + g + o + float64(m.Activations)
 	m.Overhead = units.Bytes(p.prof.MemoryReserved.Value + sum*p.prof.MemoryFragmentation.Value)
 	m.Total = units.Bytes(sum) + m.Overhead
@@ -245,12 +269,13 @@ func (p *prep) partialRecompute(pl parallel.Plan) float64 {
 	}
 	a := p.actParts(pl)
 	frac := 0.0
-	for _, s := range p.stages(pl, 1) {
+	var buf [2]stageSpec
+	for _, s := range p.stagesInto(buf[:0], pl, 1) {
 		perLayer := (a.keep - a.input) * s.inflight * (1 + p.prof.MemoryFragmentation.Value)
 		if perLayer <= 0 {
 			return 1
 		}
-		m := p.stageMemory(pl, s)
+		m := p.stageMemoryWith(pl, s, &a)
 		kept := math.Min(float64(s.layers), math.Floor(float64(m.Capacity-m.Total)/perLayer))
 		frac = math.Max(frac, 1-kept/float64(s.layers))
 	}

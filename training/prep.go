@@ -92,6 +92,8 @@ type prep struct {
 	act         float64 // bytes per activation element on the wire (2)
 	qkDim, vDim float64
 	modelFLOPs  float64 // per token, no recompute (MFU)
+	fullFLOPs   float64 // per token with full recompute (HFU)
+	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
 }
@@ -146,6 +148,8 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p.buildLayers()
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
+	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
+	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(llm.AttentionContext(job.Seq, p.flash)))
 	return p, nil
 }
 

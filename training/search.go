@@ -125,10 +125,11 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 			part.OutOfMemory++
 			return true
 		}
-		if noneToo && pl.Recompute == parallel.RecomputeFull && p.partialRecompute(pl) == 0 {
+		frac := p.partialRecompute(pl)
+		if noneToo && pl.Recompute == parallel.RecomputeFull && frac == 0 {
 			return true // recomputes no layer: the same plan as recompute=none (counted as slower)
 		}
-		r, _ := p.evaluate(pl)
+		r := p.evaluateFit(pl, mem, frac)
 		part.Top = insert(part.Top, r, top)
 		if p.prof.InPractice(pl, p.job.Seq) {
 			part.Practice = insert(part.Practice, r, top)
@@ -141,15 +142,27 @@ func better(a, b Result) bool {
 	if a.StepTime != b.StepTime {
 		return a.StepTime < b.StepTime
 	}
-	return a.PlanText < b.PlanText
+	return planText(a) < planText(b)
 }
 
-// insert keeps s sorted and at most n long.
+func planText(r Result) string {
+	if r.PlanText == "" {
+		return r.Plan.String()
+	}
+	return r.PlanText
+}
+
+// insert keeps s sorted and at most n long; a result it keeps gets its
+// PlanText (formatted only then: most plans of a search are not kept).
 func insert(s []Result, r Result, n int) []Result {
+	if len(s) == n && n > 0 && r.StepTime > s[n-1].StepTime {
+		return s
+	}
 	i := sort.Search(len(s), func(i int) bool { return better(r, s[i]) })
 	if i >= n {
 		return s
 	}
+	r.PlanText = planText(r)
 	if len(s) < n {
 		s = append(s, Result{})
 	}

@@ -27,6 +27,15 @@ type trainRequest struct {
 	// Framework picks the training profile of the chip's stack that
 	// lists it ("" = the stack's default profile).
 	Framework string `json:"framework"`
+	// StackDate takes the profile as it stood on that date (YYYY-MM-DD;
+	// "" = its current state).
+	StackDate string `json:"stack_date"`
+	// ExpertImbalance (MoE) is the hottest expert rank's tokens over the
+	// mean (0 = the stack's; else at least 1); CapacityFactor caps each
+	// expert's tokens at that multiple of the mean (absent = dropless;
+	// else > 0).
+	ExpertImbalance float64  `json:"expert_imbalance"`
+	CapacityFactor  *float64 `json:"capacity_factor"`
 	// Plan is the parallel plan /api/train/estimate evaluates (DP 0 =
 	// whatever the devices leave; zero CP, EP, VPP, microbatch = 1;
 	// empty recompute = selective). For /api/train/search it is the
@@ -78,7 +87,24 @@ func (s *Server) trainSetup(req trainRequest) (trainSetup, error) {
 	if st.profile, st.stack, err = s.trainingProfile(cat, st.cluster.Stack, req.Framework); err != nil {
 		return st, badField("framework", "%v", err)
 	}
-	st.job = training.Job{Seq: cmp.Or(req.Seq, 4096), GlobalBatch: cmp.Or(req.GlobalBatch, 1024), Precision: prec, Tokens: req.Tokens}
+	if st.profile, err = st.profile.At(req.StackDate); err != nil {
+		return st, badField("stack_date", "%q: want a date YYYY-MM-DD (the stack as it stood then), or empty for its current state", req.StackDate)
+	}
+	if st.profile.State != "" {
+		st.stack += ", as of " + st.profile.State
+	}
+	if x := req.ExpertImbalance; x != 0 && !(x >= 1 && x <= 64) {
+		return st, badField("expert_imbalance", "%g: want 1 to 64 (the hottest expert rank's tokens over the mean; 1 = balanced), or 0 for the stack's", x)
+	}
+	var capf float64
+	if c := req.CapacityFactor; c != nil {
+		if !(*c > 0 && *c <= 64) {
+			return st, badField("capacity_factor", "%g: want a positive multiple of the mean tokens per expert, up to 64 (absent: dropless)", *c)
+		}
+		capf = *c
+	}
+	st.job = training.Job{Seq: cmp.Or(req.Seq, 4096), GlobalBatch: cmp.Or(req.GlobalBatch, 1024), Precision: prec, Tokens: req.Tokens,
+		ExpertImbalance: req.ExpertImbalance, CapacityFactor: capf}
 	return st, nil
 }
 

@@ -42,7 +42,8 @@ type trainFlags struct {
 	stageLayers, recomputeLayers                                    []int
 	chips, perNode, devPerChip, batch, seq, top                     int
 	tp, pp, dp, cp, ep, etp, vpp, mb, zero                          int
-	scaleOut, tokens                                                float64
+	scaleOut, tokens, imbalance, capacity                           float64
+	stackDate                                                       string
 	sp, search, asJSON                                              bool
 	set                                                             map[string]bool
 }
@@ -62,6 +63,9 @@ func parseTrainFlags(e *env, args []string) (*trainFlags, error) {
 	fs.IntVar(&f.seq, "seq", 0, "sequence length in tokens")
 	fs.StringVar(&f.precision, "precision", "bf16", "bf16, fp16 or fp8")
 	fs.Float64Var(&f.tokens, "tokens", 0, "token budget of the whole run (adds days and chip-hours)")
+	fs.Float64Var(&f.imbalance, "expert-imbalance", 0, "MoE: the hottest expert rank's routed tokens over the mean, at least 1 (0: the stack's)")
+	fs.Float64Var(&f.capacity, "capacity-factor", 0, "MoE: cap each expert's tokens at this multiple of the mean, dropping the rest (default: dropless)")
+	fs.StringVar(&f.stackDate, "stack-date", "", "the training stack as it stood on this date, YYYY-MM-DD (default: its current state)")
 	fs.IntVar(&f.tp, "tp", 0, "tensor-parallel degree")
 	fs.IntVar(&f.pp, "pp", 0, "pipeline-parallel degree")
 	fs.IntVar(&f.dp, "dp", 0, "data-parallel degree (default: what the others leave)")
@@ -112,6 +116,13 @@ func (f *trainFlags) check() error {
 		return usagef("--tokens = %g: want a positive number", f.tokens)
 	case f.scaleOut < 0:
 		return usagef("--scale-out-gbps = %g: want a positive number", f.scaleOut)
+	case f.set["expert-imbalance"] && !(f.imbalance >= 1 && f.imbalance <= 64):
+		return usagef("--expert-imbalance = %g: want 1 to 64 (the hottest expert rank's tokens over the mean; 1 = balanced)", f.imbalance)
+	case f.set["capacity-factor"] && !(f.capacity > 0 && f.capacity <= 64):
+		return usagef("--capacity-factor = %g: want a positive multiple of the mean tokens per expert, up to 64", f.capacity)
+	}
+	if err := checkStackDate(f.stackDate); err != nil {
+		return err
 	}
 	if f.recompute != "" {
 		if _, err := parallel.ParseRecompute(f.recompute); err != nil {
@@ -249,6 +260,18 @@ func (f *trainFlags) finish(cat *catalog.Catalog, s *trainSetup) error {
 	}
 	if f.set["sp"] {
 		sp.SP = []bool{f.sp}
+	}
+	if s.Profile, err = s.Profile.At(f.stackDate); err != nil {
+		return usagef("--stack-date: %v", err)
+	}
+	if s.Profile.State != "" {
+		s.StackNote += ", as of " + s.Profile.State
+	}
+	if f.set["expert-imbalance"] {
+		s.Job.ExpertImbalance = f.imbalance
+	}
+	if f.set["capacity-factor"] {
+		s.Job.CapacityFactor = f.capacity
 	}
 	return nil
 }

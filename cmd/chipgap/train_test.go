@@ -162,3 +162,26 @@ func TestTrainFileErrorNamesFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming %s", code, errs, p)
 	}
 }
+
+// Bad MoE and layout inputs to train are one-line usage errors (exit 2)
+// naming the flag and what is allowed.
+func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
+	base := []string{"train", "--model", "deepseek-v3", "--chip", "h100-sxm", "--chips", "256", "--global-batch", "1024", "--seq", "4096", "--pp", "8"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--expert-imbalance", "0.5"}, "--expert-imbalance = 0.5: want 1 to 64"},
+		{[]string{"--capacity-factor", "0"}, "--capacity-factor = 0: want a positive multiple"},
+		{[]string{"--capacity-factor", "-1"}, "--capacity-factor = -1: want a positive multiple"},
+		{[]string{"--stack-date", "2025-13-01"}, "--stack-date = \"2025-13-01\": want a date YYYY-MM-DD"},
+		{[]string{"--recompute", "full", "--recompute-layers", "1,2"}, "--recompute-layers = [1 2]: has 2 entries: want one per pipeline stage (pp = 8)"},
+		{[]string{"--stage-layers", "8,8"}, "--stage-layers = [8 8]: has 2 entries: want one per pipeline stage (pp = 8)"},
+		{[]string{"--tp", "2", "--etp", "3", "--ep", "4"}, "--etp = 3: etp·ep = 12 must divide tp·cp·dp = 32"},
+	} {
+		code, _, stderr := runCLI(append(append([]string{}, base...), c.args...)...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line with %q", c.args, code, stderr, exitUsage, c.want)
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package runs
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+)
+
+// validate --free: for runs whose stated plan lies inside the stack's own
+// features and practice (Megatron 2021 Table 1 on cuda-megatron), the free
+// search can only do as well or better; the summary's optimism is the
+// median of the signed free errors.
+func TestFreeSearchOptimism(t *testing.T) {
+	data, err := os.ReadFile("testdata/published-runs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []Run
+	for _, r := range f.Runs {
+		if strings.HasPrefix(r.ID, "megatron2021-t1-") {
+			keep = append(keep, r)
+		}
+	}
+	f.Runs = keep
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := ValidateWith(cat, f, Options{Free: true})
+	var opt []float64
+	for _, r := range rep.Results {
+		if r.FreePredicted == nil || r.Predicted == nil {
+			t.Fatalf("%s: free %v, stated %v (%s)", r.ID, r.FreePredicted, r.Predicted, r.FreeReason)
+		}
+		if *r.FreePredicted < *r.Predicted*(1-1e-9) {
+			t.Errorf("%s: free search %.4g below the stated plan's %.4g", r.ID, *r.FreePredicted, *r.Predicted)
+		}
+		opt = append(opt, *r.FreeError)
+	}
+	sort.Float64s(opt)
+	if s := rep.Summary; s.FreeRuns != len(keep) || s.FreeMedianOptimism != median(opt) || s.FreeMaxOptimism != opt[len(opt)-1] {
+		t.Errorf("summary free runs %d, median %g, max %g; want %d, %g, %g", s.FreeRuns, s.FreeMedianOptimism, s.FreeMaxOptimism, len(keep), median(opt), opt[len(opt)-1])
+	}
+}

@@ -1,0 +1,128 @@
+package training
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/parallel"
+)
+
+// A profile's dated versions: At picks the latest version on or before
+// the date (the earliest for a date before them all) and applies its
+// parameters; "" is the current profile.
+func TestProfileAtPicksTheVersionByDate(t *testing.T) {
+	prof := ideal()
+	prof.Versions = []Version{
+		{Date: "2024-01-23", Tag: "v1", Params: map[string]Param{"matmul_max": p(0.5)}, Note: "test"},
+		{Date: "2024-05-16", Tag: "v2", Params: map[string]Param{"matmul_max": p(0.8)}, Note: "test"},
+		{Date: "2024-10-30", Tag: "v3", Note: "current"},
+	}
+	for _, c := range []struct {
+		date  string
+		want  float64
+		state string
+	}{
+		{"", 1, ""}, {"2024-03-01", 0.5, "v1 (2024-01-23)"}, {"2024-05-16", 0.8, "v2 (2024-05-16)"},
+		{"2025-01-01", 1, "v3 (2024-10-30)"}, {"2023-01-01", 0.5, "v1 (2024-01-23), the earliest known state"},
+	} {
+		got, err := prof.At(c.date)
+		if err != nil {
+			t.Fatalf("At(%q): %v", c.date, err)
+		}
+		if got.MatmulMax.Value != c.want || !strings.HasPrefix(got.State, c.state) {
+			t.Errorf("At(%q) = matmul_max %g, state %q; want %g, %q", c.date, got.MatmulMax.Value, got.State, c.want, c.state)
+		}
+	}
+	if _, err := prof.At("2024-02-30"); err == nil || !strings.HasPrefix(err.Error(), "stack_date = ") {
+		t.Errorf("At(2024-02-30) = %v; want an error naming stack_date", err)
+	}
+	if prof.MatmulMax.Value != 1 {
+		t.Error("At changed the profile it was called on")
+	}
+}
+
+// A stack without context parallelism keeps the search at CP 1 and
+// rejects a plan asking for more; the practice search keeps at least
+// CPMinTokens tokens per CP rank.
+func TestContextParallelFeatureAndPractice(t *testing.T) {
+	prof := ideal()
+	prof.ContextParallel = p(0)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 4, CP: 2, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	if err := prof.Supports(pl); err == nil || !strings.HasPrefix(err.Error(), "cp = 2") {
+		t.Errorf("Supports(cp 2) without CP = %v; want an error naming cp", err)
+	}
+	if sp := prof.Restrict(parallel.Space{}); sp.CP != 1 {
+		t.Errorf("Restrict left CP %d free; want 1", sp.CP)
+	}
+	prof.ContextParallel, prof.CPMinTokens = p(1), p(4096)
+	for _, c := range []struct {
+		seq, cp int
+		want    bool
+	}{{8192, 2, true}, {8192, 4, false}, {4096, 1, true}, {131072, 32, true}, {131072, 64, false}} {
+		pl.CP = c.cp
+		if got := prof.InPractice(pl, c.seq); got != c.want {
+			t.Errorf("InPractice(seq %d, cp %d) = %v, want %v", c.seq, c.cp, got, c.want)
+		}
+	}
+}
+
+// Expert imbalance scales the hottest rank's expert GEMM rows: with
+// every efficiency ideal and large GEMMs, the routed-expert time at
+// imbalance 1.5 is 1.5 × the balanced one, and a capacity factor of 1.2
+// caps it at 1.2 ×.
+func TestExpertImbalanceAndCapacity(t *testing.T) {
+	job := Job{Seq: 4096, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	expert := func(j Job) float64 {
+		pr, err := newPrep(tinyMoE, testCluster(8), ideal(), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 4096).expert
+	}
+	base := expert(job)
+	job.ExpertImbalance = 1.5
+	if got := expert(job) / base; math.Abs(got-1.5) > 1e-9 {
+		t.Errorf("imbalance 1.5: expert time × %g, want 1.5", got)
+	}
+	job.CapacityFactor = 1.2
+	if got := expert(job) / base; math.Abs(got-1.2) > 1e-9 {
+		t.Errorf("imbalance 1.5 capped at capacity 1.2: expert time × %g, want 1.2", got)
+	}
+	job.ExpertImbalance, job.CapacityFactor = 0.5, 0
+	if _, err := newPrep(tinyMoE, testCluster(8), ideal(), job); err == nil || !strings.HasPrefix(err.Error(), "expert_imbalance = ") {
+		t.Errorf("imbalance 0.5: %v; want an error naming expert_imbalance", err)
+	}
+	job.ExpertImbalance, job.CapacityFactor = 0, -1
+	if _, err := newPrep(tinyMoE, testCluster(8), ideal(), job); err == nil || !strings.HasPrefix(err.Error(), "capacity_factor = ") {
+		t.Errorf("capacity -1: %v; want an error naming capacity_factor", err)
+	}
+}
+
+// MoE host time is exposed only where it exceeds the GPU work of a pass:
+// per MoE layer max(0, h − G_fwd) + max(0, 2h − G_bwd). A host time far
+// below the GPU work exposes nothing; one far above exposes 3h − (G_fwd +
+// G_bwd) per MoE layer.
+func TestMoEHostExposure(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	prof := ideal()
+	pr, _ := newPrep(tinyMoE, testCluster(8), prof, job)
+	k := pr.kinds[len(pr.kinds)-1]
+	q := pr.layerForward(&k, pl, 1024)
+	g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+	for _, c := range []struct {
+		h, want float64
+	}{{1e-9, 0}, {10, 3*10 - g}} {
+		prof.MoEHost = p(c.h)
+		pr, _ := newPrep(tinyMoE, testCluster(8), prof, job)
+		s := pr.layerMix(pl, 1024, 0)
+		moeLayers := float64(k.count) / float64(tinyMoE.Layers)
+		if got := s.host / moeLayers; math.Abs(got-c.want) > 1e-9*math.Max(1, c.want) {
+			t.Errorf("host %g s: exposed %g s per MoE layer, want %g", c.h, got, c.want)
+		}
+	}
+}

@@ -35,9 +35,12 @@ tags); the default is each stack's current state.
 
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:
-  chipgap validate runs/testdata/published-runs.yaml validation/holdout-runs.yaml --markdown > docs/validation.md
-(the first file is the calibration set, a copy of ../shared/data/published-runs.yaml;
-the second the hold-out set, never calibrated on).`
+  chipgap validate --free runs/testdata/published-runs.yaml runs/testdata/published-runs-ascend.yaml \
+    validation/calibration-extra.yaml validation/calibration-mindformers.yaml \
+    validation/holdout-runs.yaml validation/holdout-mindformers.yaml --markdown > docs/validation.md
+(the runs/testdata files are copies of ../shared/data, the calibration sets;
+validation/calibration-*.yaml are chipgap's own calibration runs; the
+validation/holdout-*.yaml files are never calibrated on).`
 
 func cmdValidate(e *env, args []string) error {
 	fs := newFlags(e, "validate", validateUsage)

@@ -259,6 +259,12 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	chips := float64(p.c.Chips)
 	r := Result{Plan: pl, Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem} // PlanText: set by evaluate or when a search keeps it
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
+	if p.m.MoE != nil {
+		r.ExpertLoad = p.expertLoad
+		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {
+			r.HottestDropped = 1 - p.expertLoad/imb
+		}
+	}
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips
 	devs := float64(p.devices())

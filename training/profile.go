@@ -159,7 +159,12 @@ type Version struct {
 // latest version dated on or before it (the earliest version for a date
 // before them all); "" is the current profile. The State field says which.
 func (p Profile) At(date string) (Profile, error) {
-	if date == "" || len(p.Versions) == 0 {
+	if len(p.Versions) == 0 {
+		return p, nil
+	}
+	if date == "" { // the current values: name the latest version they are
+		v := p.Versions[len(p.Versions)-1]
+		p.State = fmt.Sprintf("%s (%s, the current state)", v.Tag, v.Date)
 		return p, nil
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {

@@ -64,6 +64,12 @@ type Result struct {
 	// memory requires).
 	StageLayers      int `json:"stage_layers,omitempty"`
 	RecomputedLayers int `json:"recomputed_layers,omitempty"`
+	// ExpertLoad is the hottest expert rank's routed tokens over the mean
+	// the step was timed at (MoE: the imbalance, capped by the capacity
+	// factor); HottestDropped the fraction of that rank's routed tokens a
+	// capacity factor below the imbalance drops.
+	ExpertLoad     float64 `json:"expert_load,omitempty"`
+	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	Days      float64 `json:"days,omitempty"`

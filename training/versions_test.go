@@ -24,7 +24,7 @@ func TestProfileAtPicksTheVersionByDate(t *testing.T) {
 		want  float64
 		state string
 	}{
-		{"", 1, ""}, {"2024-03-01", 0.5, "v1 (2024-01-23)"}, {"2024-05-16", 0.8, "v2 (2024-05-16)"},
+		{"", 1, "v3 (2024-10-30, the current state)"}, {"2024-03-01", 0.5, "v1 (2024-01-23)"}, {"2024-05-16", 0.8, "v2 (2024-05-16)"},
 		{"2025-01-01", 1, "v3 (2024-10-30)"}, {"2023-01-01", 0.5, "v1 (2024-01-23), the earliest known state"},
 	} {
 		got, err := prof.At(c.date)

@@ -196,7 +196,11 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		a.embed /= tp
 	}
 	a.compiled = p.prof.CompiledRemat.Value >= 0.5
-	a.logits = 2 * 4 * t * float64(p.m.Vocab) / tp
+	// The logits: the output layer's 16-bit result and the loss's fp32
+	// copy, whose softmax and then gradient are computed in place
+	// (Megatron's VocabParallelCrossEntropy; XLA reuses the buffer alike):
+	// 2 + 4 bytes per logit at the peak.
+	a.logits = (2 + 4) * t * float64(p.m.Vocab) / tp
 	// Each MTP module keeps one more layer of the model's last kind, its
 	// 2h input and its own logits (arXiv 2412.19437 §2.2).
 	a.mtp = float64(p.m.MTPModules) * (last + 2*a.input)

@@ -149,7 +149,7 @@ func (c Cluster) AllToAll(s units.Bytes, g Group) units.Seconds {
 	tOut := units.Seconds(float64(remote)/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency))
 	tUp := units.Seconds(0)
 	if local > 0 {
-		tUp = units.Seconds(float64(local)/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency))
+		tUp = units.Seconds(float64(local)/c.ScaleUp.bw(g.PerNode) + float64(c.ScaleUp.Latency))
 	}
 	return max(tOut, tUp)
 }

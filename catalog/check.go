@@ -60,10 +60,14 @@ type field struct {
 	der  bool
 	asm  bool
 	set  bool
+	// basis and date: the evidence class and its date (see
+	// hardware.Value.Basis), checked by checkSpans.
+	basis string
+	date  string
 }
 
 func fieldOf[T ~float64](name string, v hardware.Value[T]) field {
-	return field{name, float64(v.Min), float64(v.Typ), float64(v.Max), v.Sources, v.Note, v.Derived, v.Assumed, v.Known()}
+	return field{name, float64(v.Min), float64(v.Typ), float64(v.Max), v.Sources, v.Note, v.Derived, v.Assumed, v.Known(), v.Basis, v.Date}
 }
 
 // chipFields lists every sourced value of a chip with its field path.

@@ -23,11 +23,13 @@ type span[T ~float64] struct {
 	Assumed    bool     `yaml:"assumed"`
 	Derived    bool     `yaml:"derived"`
 	Confidence string   `yaml:"confidence"`
+	Basis      string   `yaml:"basis"`
+	Date       string   `yaml:"date"`
 }
 
 func (s span[T]) value() hardware.Value[T] {
 	v := hardware.Value[T]{Min: s.Typ, Typ: s.Typ, Max: s.Typ, Sources: s.Sources, Note: s.Note,
-		Assumed: s.Assumed, Derived: s.Derived, Confidence: s.Confidence}
+		Assumed: s.Assumed, Derived: s.Derived, Confidence: s.Confidence, Basis: s.Basis, Date: s.Date}
 	if s.Min != nil {
 		v.Min = *s.Min
 	}
@@ -46,6 +48,7 @@ type ReliabilityRecord struct {
 	Interruptions int      `yaml:"interruptions" json:"interruptions"`
 	Planned       int      `yaml:"planned" json:"planned"`
 	Unexpected    int      `yaml:"unexpected" json:"unexpected"`
+	Date          string   `yaml:"date" json:"date"`
 	Sources       []string `yaml:"sources" json:"sources"`
 }
 
@@ -201,11 +204,15 @@ func (c *Catalog) checkDefaults(d RunDefaults) error {
 	return c.checkSpans("reliability.yaml: defaults", fs)
 }
 
-// checkSpans checks ranges and provenance of every field, set or zero.
+// checkSpans checks ranges, provenance and evidence class of every
+// field, set or zero (see checkBasis).
 func (c *Catalog) checkSpans(at string, fs []field) error {
 	for _, f := range fs {
 		f.set = true
 		if err := c.checkField(at, f); err != nil {
+			return err
+		}
+		if err := checkBasis(at, f); err != nil {
 			return err
 		}
 	}
@@ -274,7 +281,7 @@ func (c *Catalog) modeRate(r *Reliability, at string, m modeYAML) (hardware.Valu
 			v := bm.Rate
 			v.Min, v.Typ, v.Max = v.Min*f.Min, v.Typ*f.Typ, v.Max*f.Max
 			v.Sources = append(slices.Clone(v.Sources), f.Sources...)
-			v.Derived, v.Assumed = true, f.Assumed
+			v.Derived, v.Assumed, v.Basis, v.Date = true, f.Assumed, f.Basis, f.Date
 			v.Note = fmt.Sprintf("cuda rate × factor %g (%g–%g): %s", f.Typ, f.Min, f.Max, f.Note)
 			return v, 0, nil
 		}
@@ -289,7 +296,7 @@ func countRate(n float64, rec ReliabilityRecord) hardware.Value[units.Dimensionl
 	half := 1.2816 * math.Sqrt(n)
 	return hardware.Value[units.Dimensionless]{
 		Min: units.Dimensionless(max(n-half, 0) / dh), Typ: units.Dimensionless(n / dh), Max: units.Dimensionless((n + half) / dh),
-		Sources: slices.Clone(rec.Sources), Derived: true,
+		Sources: slices.Clone(rec.Sources), Derived: true, Basis: BasisMeasured, Date: rec.Date,
 		Note: fmt.Sprintf("%g of %d interruptions in %g device-hours (%s); range: Poisson 80 %% interval", n, rec.Interruptions, dh, rec.ID),
 	}
 }

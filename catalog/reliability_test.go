@@ -9,6 +9,8 @@ import (
 
 	"chipgap/goodput"
 	"chipgap/units"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestLlama3Rates: the cuda rates are the Table 5 counts over
@@ -99,7 +101,12 @@ func TestReliabilityErrors(t *testing.T) {
 		{"unknown component", "component: nic\n        count: 7", "component: nicc\n        count: 7", `component "nicc"`},
 		{"unknown stack", "stack: synapse", "stack: oneapi", `stack "oneapi"`},
 		{"two rates", "count: 72\n", "count: 72\n        rate: {typ: 1e-6, assumed: true, note: x}\n", "exactly one of count, factor, rate"},
-		{"no provenance", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, note: 'final checkpoint, maintenance handled on other nodes, restart'}", "restart: {min: 3min, typ: 8min, max: 30min}", "restart: no sources"},
+		{"no provenance", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, basis: assumed, note: 'final checkpoint, maintenance handled on other nodes, restart'}", "restart: {min: 3min, typ: 8min, max: 30min, basis: assumed}", "restart: no sources"},
+		{"no basis", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, basis: assumed,", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true,", "restart: no basis"},
+		{"unknown basis", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, basis: assumed,", "restart: {min: 3min, typ: 8min, max: 30min, assumed: true, basis: guessed,", `basis "guessed"`},
+		{"assumed not marked", "sources: [bloom_readme], assumed: true, basis: assumed", "sources: [bloom_readme], basis: assumed", "overhead: basis assumed: mark it assumed: true"},
+		{"reported without date", "basis: reported, date: 2024-07, sources: [dubey2024_llama3]", "basis: reported, sources: [dubey2024_llama3]", `date ""`},
+		{"reported and assumed", "basis: reported, date: 2024-07, sources: [dubey2024_llama3]", "basis: reported, assumed: true, date: 2024-07, sources: [dubey2024_llama3]", "want one or the other"},
 		{"unknown field", "  async: true\n", "  async: true\n  asink: 3\n", "asink"},
 	}
 	for _, tc := range cases {
@@ -110,6 +117,68 @@ func TestReliabilityErrors(t *testing.T) {
 		r, err := load(t).reliabilityFrom(fstest.MapFS{"reliability.yaml": {Data: []byte(body)}})
 		if r != nil || err == nil || !strings.Contains(err.Error(), "reliability.yaml") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want one naming reliability.yaml and %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestInventory: every value of the two whole-run files is listed once
+// with its basis, and the counts agree with a scan of the raw YAML (each
+// span mapping — a node with a typ key — by its basis key, plus the cuda
+// modes' counts, which are measured). 8 defaults + 5 stacks × 7 modes × 3
+// + 5 stacks × 4 engineering values = 133. Before issue 15, 123 of them
+// (92.5 %) were assumed; now 120 (90.2 %).
+func TestInventory(t *testing.T) {
+	rows, err := load(t).Inventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8+5*7*3+5*4 {
+		t.Fatalf("%d rows, want 133", len(rows))
+	}
+	scan := map[string]int{}
+	for _, name := range []string{"reliability.yaml", "stacks-engineering.yaml"} {
+		b, err := fs.ReadFile(Data, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(b, &root); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Kind == yaml.MappingNode {
+				basis, span := "", false
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					switch n.Content[i].Value {
+					case "typ":
+						span = true
+					case "basis":
+						basis = n.Content[i+1].Value
+					case "count":
+						scan[BasisMeasured]++
+					}
+				}
+				if span {
+					scan[basis]++
+				}
+			}
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(&root)
+	}
+	got := Shares(rows)
+	for _, b := range Bases {
+		if got[b] != scan[b] {
+			t.Errorf("%s: inventory %d, raw YAML %d", b, got[b], scan[b])
+		}
+	}
+	want := map[string]int{BasisMeasured: 10, BasisReported: 3, BasisAssumed: 120}
+	for b, n := range want {
+		if got[b] != n {
+			t.Errorf("%s: %d values, want %d", b, got[b], n)
 		}
 	}
 }

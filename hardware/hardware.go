@@ -21,6 +21,13 @@ type Value[T ~float64] struct {
 	Derived bool `yaml:"derived,omitempty" json:"derived,omitempty"`
 	// Assumed marks a value nobody published: a documented assumption.
 	Assumed bool `yaml:"assumed,omitempty" json:"assumed,omitempty"`
+	// Basis is the evidence class of Typ where a file records it
+	// (reliability.yaml, stacks-engineering.yaml): "measured" (from a
+	// published measurement with its data), "reported" (a claim without
+	// data, e.g. a vendor's) or "assumed"; Date is when the evidence was
+	// published (YYYY-MM or YYYY-MM-DD).
+	Basis string `yaml:"basis,omitempty" json:"basis,omitempty"`
+	Date  string `yaml:"date,omitempty" json:"date,omitempty"`
 }
 
 // Known reports whether the value was given at all.

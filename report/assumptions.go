@@ -45,6 +45,8 @@ func inputRange(lo, hi float64, unit string) string {
 
 func basis(in scenario.Input) string {
 	switch {
+	case in.Basis == scenario.BasisMeasured || in.Basis == scenario.BasisReported:
+		return in.Basis
 	case in.Assumed:
 		return "assumed"
 	case in.Derived:
@@ -67,7 +69,7 @@ func (b *builder) assumptions() {
 	for _, in := range b.r.Fixed {
 		f.Rows = append(f.Rows, []string{in.Name, inputValue(in.Typ, in.Unit), basis(in), strings.Join(in.Sources, " "), in.Note})
 	}
-	s := Section{ID: "assumptions", Title: "7. Assumptions", Tables: []Table{t, f}}
+	s := Section{ID: "assumptions", Title: "8. Assumptions", Tables: []Table{t, f}}
 	s.Text = append(s.Text, "Each range is drawn as a triangular distribution (min, typ, max); inputs named alike share one draw per sample.",
 		"Held fixed: the training plan and serving layout (searched at typical values); checkpoint size, storage bandwidth and spare nodes at the catalog's typical values (reliability.yaml defaults); owned chips priced by econ (rental rates unused).",
 		"Report thresholds (assumed): inference is called viable when the challenger's P50 $/Mtok is at most 2× the baseline's; an essay figure is consistent when it lies within chipgap's P10–P90.")
@@ -82,5 +84,5 @@ func (b *builder) sources() {
 	for _, s := range b.r.Sources {
 		t.Rows = append(t.Rows, []string{s.Key, s.Title, s.URL})
 	}
-	b.add(Section{ID: "sources", Title: "8. Sources", Tables: []Table{t}})
+	b.add(Section{ID: "sources", Title: "9. Sources", Tables: []Table{t}})
 }

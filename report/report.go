@@ -72,6 +72,7 @@ func Build(r *scenario.Results) *Report {
 	b.supply()
 	b.strategy()
 	b.sensitivity()
+	b.believe()
 	b.assumptions()
 	b.sources()
 	if j, err := json.MarshalIndent(r.Scenario, "", "  "); err == nil && r.Scenario != nil {
@@ -163,10 +164,14 @@ func (b *builder) headline() {
 				size = fmt.Sprintf("clusters of equal peak (%s: %s chips, %s: %s)", base.System.Label, group(fmt.Sprint(base.Chips)),
 					chal.System.Label, group(fmt.Sprint(chal.Chips)))
 			}
-			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s takes %s days, %s %s days — %s as long (throughput alone %s).",
+			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s takes %s days, %s %s days — %s as long (throughput alone %s).%s",
 				r.Training.ModelName, count(r.Training.Tokens), size, base.System.Label,
 				stat(base.Stats, scenario.OutTotalDays, 1, fixed(0)), chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, 1, fixed(0)),
-				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times)))
+				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times), b.dominant()))
+			if bl := r.Believe; bl != nil {
+				b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("The essay's 5–7 months (1.67×–2.33×) holds only where the unknowns allow it: %s (failure rate, recovery and porting are %s values; section 7).",
+					believeShort(bl), bl.Basis["failure rate"]))
+			}
 		}
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",
 			base.System.Label, stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
@@ -180,6 +185,23 @@ func (b *builder) headline() {
 			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
 	}
 	b.rep.Headline = append(b.rep.Headline, r.Notes...)
+}
+
+// dominant names the input that moves the headline ratio most and its
+// evidence class: " Dominant input: cann: porting time (assumed)."
+func (b *builder) dominant() string {
+	tr := b.r.Tornado
+	if len(tr.Swings) == 0 {
+		return ""
+	}
+	name := tr.Swings[0].Input
+	cls := scenario.BasisAssumed
+	for _, in := range b.r.Inputs {
+		if in.Name == name {
+			cls = basis(in)
+		}
+	}
+	return fmt.Sprintf(" Evidence class of its dominant input (%s): %s.", name, cls)
 }
 
 // bindText says how often each constraint binds, most often first:

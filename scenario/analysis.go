@@ -60,6 +60,11 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 		if r.Tornado, err = w.tornado(systems[base], systems[chal]); err != nil {
 			return nil, err
 		}
+		bl, err := w.believe(systems[base], systems[chal], ser[base], ser[chal])
+		if err != nil {
+			return nil, err
+		}
+		r.Believe = &bl
 	}
 	r.Inputs = reg.list()
 	r.Fixed = w.fixedInputs(systems)

@@ -62,7 +62,7 @@ func draw[T ~float64](w *drawer, name, unit string, v hardware.Value[T]) float64
 		lo, hi = typ, typ
 	}
 	w.reg.add(Input{Name: name, Unit: unit, Min: lo, Typ: typ, Max: hi, Sources: v.Sources,
-		Assumed: v.Assumed, Derived: v.Derived, Note: v.Note})
+		Assumed: v.Assumed, Derived: v.Derived, Basis: basisOr(v.Basis, v.Assumed), Note: v.Note})
 	p, err := uncertain.FromRange(lo, typ, hi)
 	if err != nil {
 		if w.err == nil {

@@ -104,7 +104,10 @@ type Results struct {
 	Supply    []SupplyResult `json:"supply"`
 	Strategy  StrategyResult `json:"strategy"`
 	Tornado   TornadoResult  `json:"tornado"`
-	Inputs    []Input        `json:"assumptions"`
+	// Believe maps the essay's claim over the unknowns of the
+	// challenger's whole run (nil without a baseline and challenger).
+	Believe *BelieveResult `json:"believe,omitempty"`
+	Inputs  []Input        `json:"assumptions"`
 	// Fixed lists what the Monte Carlo holds at one value (stack
 	// profile parameters, checkpoint and spare defaults).
 	Fixed   []Input           `json:"fixed"`
@@ -284,5 +287,9 @@ type Input struct {
 	Sources []string `json:"sources,omitempty"`
 	Assumed bool     `json:"assumed,omitempty"`
 	Derived bool     `json:"derived,omitempty"`
-	Note    string   `json:"note,omitempty"`
+	// Basis is the evidence class of Typ: measured, reported or assumed
+	// (catalog values without a recorded basis: assumed when marked so,
+	// else reported).
+	Basis string `json:"basis,omitempty"`
+	Note  string `json:"note,omitempty"`
 }

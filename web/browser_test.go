@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -390,6 +391,22 @@ func TestBrowserReport(t *testing.T) {
 		if cells[i].System != sy.System.Label || !(near(cells[i].P50, w, 1e-12) || math.IsNaN(cells[i].P50) && (math.IsNaN(w) || math.IsInf(w, 0))) {
 			t.Errorf("system %d: page %s %g total days, API %s %g", i, cells[i].System, cells[i].P50, sy.System.Label, w)
 		}
+	}
+	// "What you would have to believe": both break-even charts are drawn
+	// (a curve per recovery time or efficiency, plus the claim's two
+	// bounds), and the section states the API's failure-rate window.
+	var believe struct {
+		Charts []int  `json:"charts"`
+		Text   string `json:"text"`
+	}
+	_ = b.eval(ctx, `(() => { const s = document.querySelector('[data-section="believe"]');
+		return {charts: s ? [...s.querySelectorAll('[data-chart]')].map(d => d.querySelectorAll('svg path[stroke-width="2"]').length) : [],
+			text: s ? s.textContent : ""}; })()`, &believe)
+	if bl := api.Results.Believe; bl == nil || len(believe.Charts) != 2 ||
+		believe.Charts[0] != len(bl.ByFailure)+2 || believe.Charts[1] != len(bl.ByPort)+2 {
+		t.Errorf("believe section charts: %v lines, want %d and %d (curves + the claim's bounds)", believe.Charts, len(api.Results.Believe.ByFailure)+2, len(api.Results.Believe.ByPort)+2)
+	} else if w := bl.FailWindows[2]; !strings.Contains(believe.Text, fmt.Sprintf("%.2f×–%.2f× at 15 min", w.Lo, w.Hi)) {
+		t.Errorf("believe section does not state the 15 min window %.2f×–%.2f×", w.Lo, w.Hi)
 	}
 	shot(ctx, t, b, "report.png")
 	// The shared link restores the edited scenario and re-runs it.

@@ -81,7 +81,14 @@ func cmdValidate(e *env, args []string) error {
 			all.Results = append(all.Results, s.Report.Results...)
 		}
 		all.Summary = runs.Summarize(all.Results)
-		return writeJSON(e.stdout, all)
+		ex, err := explainRuns(cat, all.Results)
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, struct {
+			runs.Report
+			Explained []explainedRun `json:"explained,omitempty"`
+		}{all, ex})
 	case *md:
 		calibrated, err := calibratedParams(cat)
 		if err != nil {
@@ -96,6 +103,11 @@ func cmdValidate(e *env, args []string) error {
 		if err := printValidation(e.stdout, s.Report); err != nil {
 			return err
 		}
+		ex, err := explainRuns(cat, s.Report.Results)
+		if err != nil {
+			return err
+		}
+		printExplained(e.stdout, ex)
 	}
 	return nil
 }
@@ -180,4 +192,52 @@ func calibratedParams(cat *catalog.Catalog) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// explainedRun is a run the model misses whose gap the evidence leaves
+// open (catalog/data/explained-runs.yaml): the range of measured values
+// the evidence allows around the prediction, and whether the measured
+// value lies in it.
+type explainedRun struct {
+	ID         string                  `json:"id"`
+	Measured   float64                 `json:"measured"`
+	Predicted  float64                 `json:"predicted"`
+	AllowedLo  float64                 `json:"allowed_min"`
+	AllowedTyp float64                 `json:"allowed_typ"`
+	AllowedHi  float64                 `json:"allowed_max"`
+	Explained  bool                    `json:"explained"`
+	Reason     string                  `json:"reason"`
+	Factors    []catalog.ExplainFactor `json:"factors"`
+}
+
+func explainRuns(cat *catalog.Catalog, rs []runs.Result) ([]explainedRun, error) {
+	ex, err := cat.ExplainedRuns()
+	if err != nil {
+		return nil, err
+	}
+	var out []explainedRun
+	for _, r := range rs {
+		e, ok := ex[r.ID]
+		if !ok || r.Predicted == nil {
+			continue
+		}
+		lo, typ, hi := e.Allowed(*r.Predicted)
+		out = append(out, explainedRun{ID: r.ID, Measured: r.Measured, Predicted: *r.Predicted, AllowedLo: lo, AllowedTyp: typ, AllowedHi: hi,
+			Explained: r.Measured >= lo && r.Measured <= hi, Reason: e.Reason, Factors: e.Factors})
+	}
+	return out, nil
+}
+
+func printExplained(w io.Writer, ex []explainedRun) {
+	for _, x := range ex {
+		state := "explained"
+		if !x.Explained {
+			state = "NOT explained"
+		}
+		fmt.Fprintf(w, "%s: %s. Measured %.4g; the evidence allows %.4g–%.4g (typ %.4g), the prediction divided by the open factors:\n", x.ID, state, x.Measured, x.AllowedLo, x.AllowedHi, x.AllowedTyp)
+		for _, f := range x.Factors {
+			fmt.Fprintf(w, "  %s: %g [%g–%g], %s (%s)\n", f.Name, float64(f.Value.Typ), float64(f.Value.Min), float64(f.Value.Max), f.Value.Basis, f.Value.Note)
+		}
+		fmt.Fprintf(w, "  Why: %s\n", x.Reason)
+	}
 }

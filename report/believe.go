@@ -1,0 +1,128 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"chipgap/plot"
+	"chipgap/scenario"
+)
+
+// believe is "what you would have to believe": where in the unknowns of
+// the challenger's whole run the essay's 5–7 months (1.67–2.33×) holds.
+func (b *builder) believe() {
+	bl := b.r.Believe
+	s := Section{ID: "believe", Title: "7. What you would have to believe"}
+	if bl == nil {
+		s.Text = append(s.Text, "No map: the scenario has no baseline and challenger with training plans.")
+		b.add(s)
+		return
+	}
+	s.Text = append(s.Text,
+		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%.0f days at typical values) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
+			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, bl.BaselineDays),
+		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (ratio %.2f×). Evidence class of each: %s.",
+			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, bl.RatioAtTyp, basisList(bl.Basis)),
+		believeSentence(bl))
+	fw := Table{Caption: "The claim holds for failure rates (× H100's) in this window, by recovery time (porting excluded, efficiency 100 %)",
+		Header: []string{"recovery time", "failure rate from", "to"}}
+	for _, w := range bl.FailWindows {
+		fw.Rows = append(fw.Rows, []string{fmt.Sprintf("%.0f min", w.At), bound(w.Lo, "×"), bound(w.Hi, "×")})
+	}
+	pw := Table{Caption: fmt.Sprintf("The claim holds for porting times in this window, by stack efficiency (failure rate %.1f× H100's, recovery %.0f min)", bl.TypFailure, bl.TypRecovery),
+		Header: []string{"stack efficiency", "porting from (months)", "to (months)"}}
+	for _, w := range bl.PortWindows {
+		pw.Rows = append(pw.Rows, []string{fmt.Sprintf("%.0f %%", 100*w.At), bound(w.Lo, ""), bound(w.Hi, "")})
+	}
+	pw.Note = "– : no value of the swept unknown brings the ratio into 1.67×–2.33× (it stays above). Trail: goodput.Closed on the challenger's plan, checkpoints and spares; scenario/believe.go."
+	s.Tables = append(s.Tables, fw, pw)
+	s.Charts = append(s.Charts,
+		Chart{Title: "break-even: failure rate", SVG: plot.Lines(fmt.Sprintf("%s / %s total time vs failure rate, by recovery time (porting %.1f months)", bl.Challenger, bl.Baseline, bl.TypPort),
+			"× H100's failure rate", "× time", believeSeries(bl.ByFailure, "%.0f min recovery", bl), 0)},
+		Chart{Title: "break-even: porting", SVG: plot.Lines(fmt.Sprintf("%s / %s total time vs porting time, by stack efficiency", bl.Challenger, bl.Baseline),
+			"months of porting", "× time", believeSeries(bl.ByPort, "efficiency %.2f", bl), 0)})
+	b.add(s)
+}
+
+// believeSentence says where the claim holds, in words.
+func believeSentence(bl *scenario.BelieveResult) string {
+	var parts []string
+	for _, w := range bl.FailWindows {
+		if math.IsNaN(w.Lo) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s–%s at %.0f min", bound(w.Lo, "×"), bound(w.Hi, "×"), w.At))
+	}
+	out := "With porting kept out of the run and the modelled efficiency, the claim holds if Ascend's failure rate, as a multiple of H100's, lies in " + strings.Join(parts, ", ") + " of recovery per interruption."
+	for _, w := range bl.PortWindows {
+		if w.At == 1 && !math.IsNaN(w.Hi) {
+			out += fmt.Sprintf(" At the typical failure rate and recovery, porting must take under %.1f months.", w.Hi)
+		}
+	}
+	return out
+}
+
+func bound(v float64, unit string) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	if unit == "×" {
+		return fmt.Sprintf("%.2f×", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func basisList(m map[string]string) string {
+	var parts []string
+	for _, k := range []string{"failure rate", "recovery time", "porting time", "stack efficiency"} {
+		parts = append(parts, k+" "+m[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// believeSeries turns curves into chart lines, capped at 6× (a run that
+// never finishes is left off), with the claim's two bounds as flat lines.
+func believeSeries(cs []scenario.BelieveCurve, name string, bl *scenario.BelieveResult) []plot.Series {
+	const cap = 6.0
+	var out []plot.Series
+	var x0, x1 float64
+	for _, c := range cs {
+		s := plot.Series{Name: fmt.Sprintf(name, c.Value)}
+		for i, y := range c.Ratio {
+			if math.IsInf(y, 0) || math.IsNaN(y) || y > cap {
+				break
+			}
+			s.X, s.Y = append(s.X, c.X[i]), append(s.Y, y)
+		}
+		if len(c.X) > 0 {
+			x0, x1 = c.X[0], c.X[len(c.X)-1]
+		}
+		out = append(out, s)
+	}
+	return append(out,
+		plot.Series{Name: fmt.Sprintf("essay 5 months (%.2f×)", bl.ClaimLow), X: []float64{x0, x1}, Y: []float64{bl.ClaimLow, bl.ClaimLow}},
+		plot.Series{Name: fmt.Sprintf("essay 7 months (%.2f×)", bl.ClaimHigh), X: []float64{x0, x1}, Y: []float64{bl.ClaimHigh, bl.ClaimHigh}})
+}
+
+// believeShort is the headline's one-clause form of the map: the
+// failure-rate window at 15 min of recovery (porting excluded) and the
+// longest porting time at typical failures and full efficiency.
+func believeShort(bl *scenario.BelieveResult) string {
+	var parts []string
+	for _, w := range bl.FailWindows {
+		if w.At == 15 && !math.IsNaN(w.Lo) {
+			parts = append(parts, fmt.Sprintf("a failure rate %s–%s H100's at 15 min recovery with porting kept out of the run", bound(w.Lo, "×"), bound(w.Hi, "×")))
+		}
+	}
+	for _, w := range bl.PortWindows {
+		if w.At == 1 {
+			if math.IsNaN(w.Hi) {
+				parts = append(parts, "no porting time at the typical failure rate and recovery")
+			} else {
+				parts = append(parts, fmt.Sprintf("or, at the typical %.1f× failure rate and %.0f min recovery, porting under %.1f months", bl.TypFailure, bl.TypRecovery, w.Hi))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}

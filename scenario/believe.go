@@ -1,0 +1,281 @@
+package scenario
+
+import (
+	"encoding/json"
+	"math"
+
+	"chipgap/goodput"
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// The essay's claim: a 3-month NVIDIA run takes 5 to 7 months on Ascend.
+const (
+	ClaimLow  = 5.0 / 3
+	ClaimHigh = 7.0 / 3
+)
+
+// BelieveResult is "what you would have to believe": the challenger's
+// total training time over the baseline's, at typical values of
+// everything else, as a function of four unknowns in units a reader
+// knows:
+//
+//   - failure rate, as a multiple of the baseline fleet's (the Llama 3
+//     H100 record, every component scaled alike);
+//   - recovery time per interruption (detection + restart, minutes);
+//   - porting time before the run (months);
+//   - stack efficiency: the challenger's steady-state throughput as a
+//     fraction of what chipgap's calibrated profile predicts.
+//
+// The baseline stays at its typical whole run. Typ* are the catalog's
+// typical values of the unknowns, with the evidence class that decides
+// each (Basis, by unknown name).
+type BelieveResult struct {
+	Baseline     string  `json:"baseline"`
+	Challenger   string  `json:"challenger"`
+	BaselineDays float64 `json:"baseline_days"`
+	ClaimLow     float64 `json:"claim_low"`
+	ClaimHigh    float64 `json:"claim_high"`
+
+	TypFailure  float64 `json:"typ_failure_multiple"`
+	TypRecovery float64 `json:"typ_recovery_min"`
+	TypPort     float64 `json:"typ_port_months"`
+	TypEff      float64 `json:"typ_stack_efficiency"`
+	// RatioAtTyp is the ratio at the four typical values (the model's
+	// typical headline, through this parameterisation).
+	RatioAtTyp float64           `json:"ratio_at_typ"`
+	Basis      map[string]string `json:"basis"`
+
+	// ByFailure: one curve per recovery time, ratio against the failure
+	// multiple (port and efficiency typical).
+	ByFailure []BelieveCurve `json:"by_failure"`
+	// ByPort: one curve per stack efficiency, ratio against porting
+	// months (failure and recovery typical).
+	ByPort []BelieveCurve `json:"by_port"`
+	// FailWindows: for each recovery time, the failure multiples between
+	// which the ratio lies in the claim, with porting excluded (done
+	// before the cluster is booked) and the typical stack efficiency.
+	FailWindows []BelieveWindow `json:"fail_windows"`
+	// PortWindows: for each stack efficiency, the porting months between
+	// which the ratio lies in the claim, failures and recovery typical.
+	PortWindows []BelieveWindow `json:"port_windows"`
+}
+
+// BelieveCurve is the ratio along one unknown with another held at Value.
+type BelieveCurve struct {
+	Value float64   `json:"value"`
+	X     []float64 `json:"x"`
+	Ratio []float64 `json:"ratio"`
+}
+
+// BelieveWindow: with the other unknown at At (recovery minutes, or
+// stack efficiency), the claim holds for the swept unknown in [Lo, Hi]
+// (NaN: the ratio never enters the claim on that side).
+type BelieveWindow struct {
+	At float64 `json:"at"`
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
+
+// MarshalJSON writes a bound the claim never reaches (NaN) as null.
+func (r BelieveWindow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		At float64  `json:"at"`
+		Lo *float64 `json:"lo"`
+		Hi *float64 `json:"hi"`
+	}{r.At, finitePtr(r.Lo), finitePtr(r.Hi)})
+}
+
+// MarshalJSON writes a run that never finishes (+Inf) as null.
+func (c BelieveCurve) MarshalJSON() ([]byte, error) {
+	ys := make([]*float64, len(c.Ratio))
+	for i, y := range c.Ratio {
+		ys[i] = finitePtr(y)
+	}
+	return json.Marshal(struct {
+		Value float64    `json:"value"`
+		X     []float64  `json:"x"`
+		Ratio []*float64 `json:"ratio"`
+	}{c.Value, c.X, ys})
+}
+
+func finitePtr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// Grids of the unknowns.
+var (
+	believeRecovery = []float64{1, 5, 15, 30, 60}  // minutes
+	believeEff      = []float64{0.5, 0.7, 0.85, 1} // fraction of the modelled throughput
+	believeFailMax  = 12.0                         // × the baseline fleet's rate
+	believePortMax  = 12.0                         // months
+)
+
+const month = 365.25 * 86400 / 12
+
+// believeInputs are one point of the four unknowns.
+type believeInputs struct {
+	fail, recoveryMin, portMonths, eff float64
+}
+
+// believe maps the claim's region for the challenger c against the
+// baseline b.
+func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
+	cuda, err := w.rel.Profile("cuda")
+	if err != nil {
+		return BelieveResult{}, err
+	}
+	res := BelieveResult{Baseline: b.cfg.Label, Challenger: c.cfg.Label, BaselineDays: sb.typ[OutTotalDays],
+		ClaimLow: ClaimLow, ClaimHigh: ClaimHigh, TypEff: 1,
+		TypPort: float64(c.eng.Port.Typ) / month}
+	res.TypFailure, res.TypRecovery = typicalFailure(c.modes, cuda.Modes)
+	res.Basis = map[string]string{
+		"failure rate":     basisOfModes(c.modes, func(m goodput.Mode) string { return m.Rate.Basis }),
+		"recovery time":    basisOfModes(c.modes, func(m goodput.Mode) string { return m.Restart.Basis }),
+		"porting time":     basisOr(c.eng.Port.Basis, c.eng.Port.Assumed),
+		"stack efficiency": "measured (stack profile calibrated on published runs)",
+	}
+	work := sc.typ[OutSteadyDays] * float64(units.Day)
+	ratio := func(in believeInputs) float64 {
+		return w.believeRatio(c, cuda.Modes, work, in) / res.BaselineDays
+	}
+	res.RatioAtTyp = ratio(believeInputs{res.TypFailure, res.TypRecovery, res.TypPort, 1})
+	fails := grid(0.25, believeFailMax, 48)
+	for _, rm := range believeRecovery {
+		cv := BelieveCurve{Value: rm, X: fails}
+		for _, f := range fails {
+			cv.Ratio = append(cv.Ratio, ratio(believeInputs{f, rm, res.TypPort, 1}))
+		}
+		res.ByFailure = append(res.ByFailure, cv)
+		lo, hi := window(func(f float64) float64 { return ratio(believeInputs{f, rm, 0, 1}) }, 0, 100)
+		res.FailWindows = append(res.FailWindows, BelieveWindow{At: rm, Lo: lo, Hi: hi})
+	}
+	ports := grid(0, believePortMax, 49)
+	for _, e := range believeEff {
+		cv := BelieveCurve{Value: e, X: ports}
+		for _, p := range ports {
+			cv.Ratio = append(cv.Ratio, ratio(believeInputs{res.TypFailure, res.TypRecovery, p, e}))
+		}
+		res.ByPort = append(res.ByPort, cv)
+		lo, hi := window(func(p float64) float64 { return ratio(believeInputs{res.TypFailure, res.TypRecovery, p, e}) }, 0, 60)
+		res.PortWindows = append(res.PortWindows, BelieveWindow{At: e, Lo: lo, Hi: hi})
+	}
+	return res, nil
+}
+
+// believeRatio is the challenger's total days at one point: the cuda
+// modes with every rate × fail, detection folded into a restart of the
+// given minutes, the steady-state work ÷ eff and the port in months; its
+// checkpoints, spares and maturation as in the typical run.
+func (w *world) believeRatio(c *system, cuda []goodput.Mode, work float64, in believeInputs) float64 {
+	modes := make([]goodput.Mode, len(cuda))
+	for i, m := range cuda {
+		m.Rate = hardware.Fixed(m.Rate.Typ * units.Dimensionless(in.fail))
+		m.Detect = hardware.Fixed(units.Seconds(0))
+		m.Restart = hardware.Fixed(units.Seconds(in.recoveryMin * 60))
+		modes[i] = m
+	}
+	e := c.eng
+	job := goodput.Job{Work: units.Seconds(work / in.eff), Chips: c.cluster.Chips, ChipsPerNode: c.cluster.ChipsPerNode,
+		Modes: modes, Checkpoint: c.ckpt, Spares: c.spares, Engineering: goodput.Engineering{
+			Port:            hardware.Fixed(units.Seconds(in.portMonths * month)),
+			InitialSlowdown: hardware.Fixed(units.Dimensionless(e.InitialSlowdown.Typ)),
+			Maturation:      hardware.Fixed(units.Seconds(e.Maturation.Typ)),
+		}}
+	est, err := goodput.Closed(job)
+	if err != nil || est.NoProgress {
+		return math.Inf(1)
+	}
+	return float64(est.Port+est.Wall) / float64(units.Day)
+}
+
+// typicalFailure is the challenger's typical total rate over the cuda
+// fleet's, and its rate-weighted mean detection + restart in minutes.
+func typicalFailure(modes, cuda []goodput.Mode) (mult, recoveryMin float64) {
+	var sc, sb, out float64
+	for _, m := range modes {
+		r := float64(m.Rate.Typ)
+		sc += r
+		out += r * float64(m.Detect.Typ+m.Restart.Typ)
+	}
+	for _, m := range cuda {
+		sb += float64(m.Rate.Typ)
+	}
+	if sc == 0 || sb == 0 {
+		return 0, 0
+	}
+	return sc / sb, out / sc / 60
+}
+
+// basisOfModes is the weakest evidence class among the modes' values.
+func basisOfModes(modes []goodput.Mode, f func(goodput.Mode) string) string {
+	rank := map[string]int{"measured": 0, "reported": 1, "assumed": 2, "": 2}
+	worst := "measured"
+	for _, m := range modes {
+		if b := f(m); rank[b] > rank[worst] {
+			worst = b
+		}
+	}
+	if worst == "" {
+		worst = "assumed"
+	}
+	return worst
+}
+
+func basisOr(b string, assumed bool) string {
+	switch {
+	case b != "":
+		return b
+	case assumed:
+		return "assumed"
+	}
+	return "reported"
+}
+
+// grid is n evenly spaced points from lo to hi.
+func grid(lo, hi float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+	}
+	return out
+}
+
+// window finds where a non-decreasing f crosses ClaimLow and ClaimHigh
+// on [lo, hi] by bisection; a bound the claim never reaches is NaN (the
+// low bound is lo when f(lo) already exceeds ClaimLow).
+func window(f func(float64) float64, lo, hi float64) (a, b float64) {
+	cross := func(y float64) float64 {
+		if f(lo) >= y {
+			return lo
+		}
+		if f(hi) < y {
+			return math.NaN()
+		}
+		l, h := lo, hi
+		for range 60 {
+			m := (l + h) / 2
+			if f(m) < y {
+				l = m
+			} else {
+				h = m
+			}
+		}
+		return (l + h) / 2
+	}
+	a, b = cross(ClaimLow), cross(ClaimHigh)
+	if !math.IsNaN(b) && f(lo) > ClaimHigh {
+		a, b = math.NaN(), math.NaN() // above the claim everywhere
+	}
+	return a, b
+}
+
+// Evidence classes (catalog.Bases), repeated for the report.
+const (
+	BasisMeasured = "measured"
+	BasisReported = "reported"
+	BasisAssumed  = "assumed"
+)

@@ -1,0 +1,5 @@
+package main
+
+func cmdSweepReport(e *env, args []string) error {
+	return usagef("sweep report is not built yet")
+}

@@ -1,10 +1,14 @@
 package sweep
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestExamplesParse(t *testing.T) {
@@ -142,5 +146,55 @@ func TestShards(t *testing.T) {
 	}
 	if len(seen) != 10 {
 		t.Errorf("3 shards of 10 cells cover %d cells, want 10", len(seen))
+	}
+}
+
+// TestDeployFiles checks the shipped Kubernetes Job tells chipgap its
+// shard count and the Slurm script merges after the array.
+func TestDeployFiles(t *testing.T) {
+	b, err := os.ReadFile("../deploy/kubernetes/sweep-job.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	indexed, merge := false, false
+	for {
+		var doc struct {
+			Kind string
+			Spec struct {
+				CompletionMode string `yaml:"completionMode"`
+				Completions    int
+				Template       struct {
+					Spec struct {
+						Containers []struct {
+							Args []string
+							Env  []struct{ Name, Value string }
+						}
+					}
+				}
+			}
+		}
+		if err := dec.Decode(&doc); err != nil {
+			break
+		}
+		for _, c := range doc.Spec.Template.Spec.Containers {
+			if doc.Spec.CompletionMode == "Indexed" {
+				indexed = len(c.Env) == 1 && c.Env[0].Name == EnvK8sCount && c.Env[0].Value == strconv.Itoa(doc.Spec.Completions) &&
+					len(c.Args) > 0 && c.Args[0] == "sweep"
+			}
+			merge = merge || strings.Join(c.Args[:min(2, len(c.Args))], " ") == "sweep merge"
+		}
+	}
+	if !indexed || !merge {
+		t.Errorf("sweep-job.yaml: indexed shard Job with JOB_COMPLETIONS = completions: %v; merge Job: %v", indexed, merge)
+	}
+	s, err := os.ReadFile("../deploy/slurm/sweep.sbatch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"#SBATCH --array=", "sweep merge", "--dependency=\"afterok:${SLURM_ARRAY_JOB_ID}\""} {
+		if !strings.Contains(string(s), want) {
+			t.Errorf("sweep.sbatch lacks %q", want)
+		}
 	}
 }

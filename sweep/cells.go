@@ -66,16 +66,30 @@ func (g *Grid) targetCells() []Cell {
 	return out
 }
 
-// Count is the number of cells: the product of the axes' lengths.
+// Count is the number of cells: the product of the axes' lengths (past
+// MaxCells it stops multiplying and returns a number above it).
 func (g *Grid) Count() int {
-	n := len(g.Chips) + len(g.WhatIf)
-	for _, k := range []int{len(g.Sizes), len(g.Models), len(g.Precisions), len(g.targetCells())} {
-		if n > MaxCells+1 {
-			return n
-		}
-		n *= k
+	n := product(len(g.Chips)+len(g.WhatIf), len(g.Sizes), len(g.Models), len(g.Precisions))
+	targets := 0
+	if t := g.Training; t != nil {
+		targets += product(len(t.Stacks), len(t.StackDates))
 	}
-	return n
+	if s := g.Serving; s != nil {
+		targets += product(len(s.Stacks), len(s.Workloads), len(s.SLOs))
+	}
+	return product(n, min(targets, MaxCells+1))
+}
+
+// product multiplies ns, saturating just above MaxCells.
+func product(ns ...int) int {
+	p := 1
+	for _, n := range ns {
+		if n == 0 {
+			return 0
+		}
+		p = min(p*min(n, MaxCells+1), MaxCells+1)
+	}
+	return p
 }
 
 // Cells expands the grid in its one order: target, chip, size, model,

@@ -11,7 +11,6 @@ import (
 
 const sweepUsage = `Usage: chipgap sweep GRID.yaml --out DIR [--shard i/n] [--csv] [--workers N]
        chipgap sweep merge DIR --out DIR2 [--csv]
-       chipgap sweep report DIR --html FILE
 
 Runs a design-space sweep: every cell of a grid file (format
 chipgap-sweep/v1, see examples/sweep-small.yaml and docs/sweeps.md), the
@@ -44,13 +43,8 @@ Examples:
   chipgap sweep merge /tmp/shards --out /tmp/sweep`
 
 func cmdSweep(e *env, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "merge":
-			return cmdSweepMerge(e, args[1:])
-		case "report":
-			return cmdSweepReport(e, args[1:])
-		}
+	if len(args) > 0 && args[0] == "merge" {
+		return cmdSweepMerge(e, args[1:])
 	}
 	fs := newFlags(e, "sweep", sweepUsage)
 	out := fs.String("out", "", "output directory (created if missing)")

@@ -15,6 +15,7 @@
 //	           fleets under real traffic
 //	money      capex, power, $ per run, $ per million tokens, energy        (econ)
 //	strategy   iterations per year, the gap report with P10/P50/P90         (uncertain, scenario, report)
+//	sweeps     every chip × size × model × precision × target, to Parquet   (sweep)
 //
 // Delivery is the CLI (cmd/chipgap) and the HTTP server with its page (web).
 //
@@ -28,7 +29,7 @@
 //	2  parallel, econ
 //	3  training, inference
 //	4  serve, goodput
-//	5  catalog, runs, scenario, report
+//	5  catalog, runs, scenario, report, sweep
 //	6  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,

@@ -49,6 +49,7 @@ func commands() []command {
 		{"serve-estimate", "serving throughput per chip: latency curve, best point under TPOT/TTFT, KV cache, cost per token", cmdServeEstimate},
 		{"run", "a whole training run: failures, checkpoints, restarts, goodput and porting effort, simulated", cmdRun},
 		{"simulate", "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, capacity at an SLO", cmdSimulate},
+		{"sweep", "a design-space sweep: every chip × size × model × precision × target of a grid, to Parquet; shards and merge", cmdSweep},
 		{"web", "serve the web page and its JSON API (docs/api.md)", cmdWeb},
 	}
 }

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"chipgap/sweep"
+)
+
+const sweepUsage = `Usage: chipgap sweep GRID.yaml --out DIR [--shard i/n] [--csv] [--workers N]
+       chipgap sweep merge DIR --out DIR2 [--csv]
+
+Runs a design-space sweep: every cell of a grid file (format
+chipgap-sweep/v1, see examples/sweep-small.yaml and docs/sweeps.md), the
+cross product of chips (catalog ids and what-if chips), sizes, models,
+precisions and the training and serving targets, through the same
+estimators as the other commands (training plan search keeping the best
+plan within published practice; the serving layout with the most tokens/s
+per chip under the SLO; optionally the whole run and a seeded Monte Carlo
+for P10/P50/P90). Each cell is one row of DIR/sweep.parquet (Apache
+Parquet: DuckDB, pandas and polars read it as is), and of DIR/sweep.csv
+with --csv.
+
+Sharding: --shard i/n runs cells i, i+n, i+2n, … into
+DIR/shard-IIIII-of-NNNNN.parquet. Without --shard, the index and count come
+from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with the Job's
+completions in JOB_COMPLETIONS) or a Slurm job array (SLURM_ARRAY_TASK_ID,
+SLURM_ARRAY_TASK_COUNT). A shard whose file is already there for the same
+grid is skipped, so a rerun resumes; a rerun of a shard writes the same
+bytes. "chipgap sweep merge DIR --out DIR2" joins the shards into
+DIR2/sweep.parquet, byte-identical to the grid run as one process; shards
+of different grids (a grid hash is stored in each) are refused.
+See deploy/kubernetes/sweep-job.yaml and deploy/slurm/sweep.sbatch.
+
+Files: the grid file may be at most 1 MiB. Output files are written
+through a temporary file beside them and renamed into place once complete.
+
+Examples:
+  chipgap sweep examples/sweep-small.yaml --out /tmp/sweep --csv
+  chipgap sweep examples/sweep-small.yaml --out /tmp/shards --shard 0/4   # … 3/4
+  chipgap sweep merge /tmp/shards --out /tmp/sweep`
+
+func cmdSweep(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "merge" {
+		return cmdSweepMerge(e, args[1:])
+	}
+	fs := newFlags(e, "sweep", sweepUsage)
+	out := fs.String("out", "", "output directory (created if missing)")
+	shardFlag := fs.String("shard", "", "run the slice i/n of the cells (default: from the Kubernetes or Slurm variables, else all)")
+	withCSV := fs.Bool("csv", false, "also write DIR/sweep.csv (unsharded runs; merge --csv for shards)")
+	workers := fs.Int("workers", 0, "cells evaluated at once (0: every core)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one grid file, got %d arguments (chipgap sweep --help)", len(pos))
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	if *workers < 0 || *workers > 4096 {
+		return usagef("--workers %d: want 0 (every core) to 4096", *workers)
+	}
+	sh, err := shardOf(*shardFlag)
+	if err != nil {
+		return err
+	}
+	b, err := readInput(pos[0], sweep.MaxFileBytes)
+	if err != nil {
+		return err
+	}
+	g, err := sweep.Parse(pos[0], b)
+	if err != nil {
+		return bareError(err)
+	}
+	return runSweep(e, g, *out, sweep.ExecOptions{Shard: sh, CSV: *withCSV,
+		Options: sweep.Options{Workers: *workers, Progress: sweepProgress(e, *quiet)}})
+}
+
+// shardOf is --shard, else the batch engine's variables, else the whole
+// grid. A bad value is a usage error.
+func shardOf(flag string) (sweep.Shard, error) {
+	if flag != "" {
+		sh, err := sweep.ParseShard(flag)
+		if err != nil {
+			return sh, usagef("--shard: %v", err)
+		}
+		return sh, nil
+	}
+	sh, _, err := sweep.ShardFromEnv(os.Getenv)
+	if err != nil {
+		return sh, usagef("%v", err)
+	}
+	return sh, nil
+}
+
+func runSweep(e *env, g *sweep.Grid, dir string, o sweep.ExecOptions) error {
+	start := time.Now()
+	res, err := sweep.Execute(e.ctx, g, dir, o)
+	if o.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		fmt.Fprintf(e.stdout, "%s: already complete for this grid (shard %s, %d cells); skipped\n", res.Path, o.Shard, res.Cells)
+		return nil
+	}
+	secs := time.Since(start).Seconds()
+	fmt.Fprintf(e.stdout, "%s: %d cells (shard %s; the grid has %d) in %.1f s, %.0f cells/s on %d cores\n",
+		res.Path, res.Cells, o.Shard, g.Count(), secs, float64(res.Cells)/max(secs, 1e-9), runtime.GOMAXPROCS(0))
+	return nil
+}
+
+func cmdSweepMerge(e *env, args []string) error {
+	fs := newFlags(e, "sweep merge", sweepUsage)
+	out := fs.String("out", "", "output directory for the merged sweep.parquet")
+	withCSV := fs.Bool("csv", false, "also write sweep.csv")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one shard directory, got %d arguments (chipgap sweep --help)", len(pos))
+	}
+	if *out == "" {
+		return usagef("--out DIR2 is required")
+	}
+	res, err := sweep.Merge(pos[0], *out, *withCSV)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d cells merged\n", res.Path, res.Cells)
+	return nil
+}
+
+// sweepProgress prints cells done and the time left on a terminal.
+func sweepProgress(e *env, quiet bool) func(done, total int) {
+	fh, ok := e.stderr.(*os.File)
+	if quiet || !ok {
+		return nil
+	}
+	if st, err := fh.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	start := time.Now()
+	last := time.Time{}
+	return func(done, total int) {
+		if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
+			last = now
+			left := time.Duration(float64(now.Sub(start)) / float64(done) * float64(total-done)).Round(time.Second)
+			fmt.Fprintf(e.stderr, "\rchipgap sweep: %d/%d cells, about %v left\033[K", done, total, left)
+		}
+	}
+}

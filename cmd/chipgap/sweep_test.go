@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const sweepExample = "../../examples/sweep-small.yaml"
+
+// TestSweepHelperProcess is chipgap itself when the test binary is run
+// by TestSweepShardsAsProcesses: the arguments come in CHIPGAP_ARGS.
+func TestSweepHelperProcess(t *testing.T) {
+	if os.Getenv("CHIPGAP_SWEEP_HELPER") != "1" {
+		t.Skip("run by TestSweepShardsAsProcesses")
+	}
+	args := strings.Split(os.Getenv("CHIPGAP_ARGS"), "\x1f")
+	os.Exit(run(context.Background(), args, strings.NewReader(""), os.Stdout, os.Stderr))
+}
+
+// chipgapProcess runs chipgap as a separate process with the batch
+// engine's variables in env (and none inherited).
+func chipgapProcess(t *testing.T, env []string, args ...string) ([]byte, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepHelperProcess$")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "JOB_COMPLETION") && !strings.HasPrefix(kv, "SLURM_ARRAY") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "CHIPGAP_SWEEP_HELPER=1", "CHIPGAP_ARGS="+strings.Join(args, "\x1f"))
+	cmd.Env = append(cmd.Env, env...)
+	return cmd.CombinedOutput()
+}
+
+// TestSweepShardsAsProcesses runs the example grid as one process and as
+// four shard processes, two told their shard as a Kubernetes Indexed
+// Job tells it and two as a Slurm job array does, merges the shards and
+// checks the merged Parquet and CSV are byte-identical to the single run.
+func TestSweepShardsAsProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the example grid five times")
+	}
+	whole, shards, merged := t.TempDir(), t.TempDir(), t.TempDir()
+	if out, err := chipgapProcess(t, nil, "sweep", sweepExample, "--out", whole, "--csv", "--quiet"); err != nil {
+		t.Fatalf("whole run: %v\n%s", err, out)
+	}
+	envs := [][]string{
+		{"JOB_COMPLETION_INDEX=0", "JOB_COMPLETIONS=4"},
+		{"JOB_COMPLETION_INDEX=1", "JOB_COMPLETIONS=4"},
+		{"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_COUNT=4", "SLURM_ARRAY_TASK_MIN=0"},
+		{"SLURM_ARRAY_TASK_ID=3", "SLURM_ARRAY_TASK_COUNT=4"},
+	}
+	var wg sync.WaitGroup
+	for _, env := range envs {
+		wg.Go(func() {
+			if out, err := chipgapProcess(t, env, "sweep", sweepExample, "--out", shards, "--workers", "1", "--quiet"); err != nil {
+				t.Errorf("shard %v: %v\n%s", env, err, out)
+			}
+		})
+	}
+	wg.Wait()
+	files, _ := filepath.Glob(filepath.Join(shards, "shard-*.parquet"))
+	if len(files) != 4 {
+		t.Fatalf("shard files = %v, want 4", files)
+	}
+	code, stdout, stderr := runCLI("sweep", "merge", shards, "--out", merged, "--csv")
+	if code != exitOK {
+		t.Fatalf("merge: exit %d, %s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"sweep.parquet", "sweep.csv"} {
+		a, err1 := os.ReadFile(filepath.Join(whole, f))
+		b, err2 := os.ReadFile(filepath.Join(merged, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) || len(a) == 0 {
+			t.Errorf("%s: merged (%d bytes) differs from the single run (%d bytes) (%v, %v)", f, len(b), len(a), err1, err2)
+		}
+	}
+	// A finished shard is skipped when its task runs again.
+	out, err := chipgapProcess(t, envs[2], "sweep", sweepExample, "--out", shards, "--quiet")
+	if err != nil || !strings.Contains(string(out), "skipped") {
+		t.Errorf("rerun of shard 2/4: %v, %s; want skipped", err, out)
+	}
+}
+
+func TestSweepUsageErrors(t *testing.T) {
+	t.Setenv("JOB_COMPLETION_INDEX", "")
+	t.Setenv("SLURM_ARRAY_TASK_ID", "")
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("format: chipgap-sweep/v1\nchips: [h100-sxm]\nnodes: [8]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sweep", sweepExample}, exitUsage, "--out DIR is required"},
+		{[]string{"sweep", "--out", dir}, exitUsage, "want one grid file"},
+		{[]string{"sweep", sweepExample, "--out", dir, "--shard", "4/4"}, exitUsage, "--shard: shard index 4: want 0 to 3"},
+		{[]string{"sweep", bad, "--out", dir}, exitFailure, bad + ":3: field nodes: unknown axis or setting; allowed here:"},
+		{[]string{"sweep", "merge", dir}, exitUsage, "--out DIR2 is required"},
+		{[]string{"sweep", "merge", dir, "--out", dir}, exitFailure, "no shard files"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line containing %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+	t.Setenv("JOB_COMPLETION_INDEX", "5")
+	t.Setenv("JOB_COMPLETIONS", "4")
+	if code, _, stderr := runCLI("sweep", sweepExample, "--out", dir); code != exitUsage || !strings.Contains(stderr, "JOB_COMPLETION_INDEX 5: want 0 to 3") {
+		t.Errorf("JOB_COMPLETION_INDEX=5 of 4: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -1,0 +1,212 @@
+package sweep
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+)
+
+// ExecOptions say which slice of a grid to run and what to write.
+type ExecOptions struct {
+	Shard Shard
+	CSV   bool // also write sweep.csv (whole grid only; merge writes it for shards)
+	Options
+}
+
+// Outcome is what Execute did.
+type Outcome struct {
+	Path    string // the Parquet file
+	Cells   int    // cells of this shard
+	Skipped bool   // the file was already there, complete, for this grid
+}
+
+// Execute runs one shard of g into dir (created if missing): the
+// shard's Parquet file (Shard.File), written through a temporary file
+// and renamed into place only once complete. A shard whose file is
+// already there for the same grid is skipped (resumable); a rerun
+// rewrites the same bytes (idempotent).
+func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, error) {
+	if o.Shard.Count == 0 {
+		o.Shard = All
+	}
+	meta, err := metaFor(g, o.Shard)
+	if err != nil {
+		return Outcome{}, err
+	}
+	cells := o.Shard.Of(g.Cells())
+	out := Outcome{Path: filepath.Join(dir, o.Shard.File()), Cells: len(cells)}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return out, err
+	}
+	if done(out.Path, meta) && (!o.CSV || o.Shard.Count > 1 || exists(filepath.Join(dir, CSVFile))) {
+		out.Skipped = true
+		return out, nil
+	}
+	rows, err := Run(ctx, g, cells, o.Options)
+	if err != nil {
+		return out, err
+	}
+	return out, writeOutputs(dir, o.Shard.File(), rows, meta, o.CSV && o.Shard.Count <= 1)
+}
+
+func metaFor(g *Grid, s Shard) (Meta, error) {
+	b, err := json.Marshal(g)
+	if err != nil {
+		return Meta{}, err
+	}
+	return Meta{Hash: g.Hash(), Cells: g.Count(), Shard: s.String(), Grid: string(b)}, nil
+}
+
+// done reports whether path is a complete sweep file of this grid and
+// shard.
+func done(path string, want Meta) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	m, err := ReadMeta(f, st.Size())
+	return err == nil && m == want
+}
+
+func exists(path string) bool {
+	st, err := os.Lstat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func writeOutputs(dir, name string, rows []Row, m Meta, withCSV bool) error {
+	var pq bytes.Buffer
+	if err := WriteParquet(&pq, rows, m); err != nil {
+		return err
+	}
+	if withCSV {
+		var cs bytes.Buffer
+		if err := WriteCSV(&cs, rows); err != nil {
+			return err
+		}
+		if err := replaceFile(filepath.Join(dir, CSVFile), cs.Bytes()); err != nil {
+			return err
+		}
+	}
+	return replaceFile(filepath.Join(dir, name), pq.Bytes())
+}
+
+// replaceFile writes b to path through a temporary file beside it,
+// renamed into place once complete. A symbolic link, directory or
+// other non-regular file at path is refused.
+func replaceFile(path string, b []byte) error {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file (%s); refusing to replace it", path, st.Mode().Type())
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(b)
+	werr = errors.Join(werr, tmp.Chmod(0o644))
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// Merge joins the shard files of dir into out/sweep.parquet (and
+// out/sweep.csv with withCSV): the same bytes as the grid run whole.
+// Shards of different grids (their grid hashes differ), a mix of shard
+// counts or a missing shard are one-line errors naming the file.
+func Merge(dir, out string, withCSV bool) (Outcome, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "shard-*-of-*.parquet"))
+	if err != nil {
+		return Outcome{}, err
+	}
+	if len(files) == 0 {
+		return Outcome{}, fmt.Errorf("%s: no shard files (shard-*-of-*.parquet): run chipgap sweep --shard i/n --out %s first", dir, dir)
+	}
+	sort.Strings(files)
+	var first Meta
+	var rows []Row
+	seen := map[string]bool{}
+	for i, path := range files {
+		rs, m, err := ReadFile(path)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("%s: %w", path, err)
+		}
+		if i == 0 {
+			first = m
+		} else if m.Hash != first.Hash {
+			return Outcome{}, fmt.Errorf("%s: grid hash %.12s differs from %s's %.12s: shards of different grids", path, m.Hash, files[0], first.Hash)
+		}
+		seen[m.Shard] = true
+		rows = append(rows, rs...)
+	}
+	if err := complete(files[0], first, seen, len(rows)); err != nil {
+		return Outcome{}, err
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.Cell, b.Cell) })
+	m := first
+	m.Shard = All.String()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Path: filepath.Join(out, DataFile), Cells: len(rows)}, writeOutputs(out, DataFile, rows, m, withCSV)
+}
+
+// complete checks that every shard of one count is there and that the
+// rows cover the grid.
+func complete(file0 string, m Meta, seen map[string]bool, rows int) error {
+	var sh Shard
+	for s := range seen {
+		p, err := ParseShard(s)
+		if err != nil {
+			return fmt.Errorf("%s: shard %q in the metadata: %w", file0, s, err)
+		}
+		if sh.Count != 0 && p.Count != sh.Count {
+			return fmt.Errorf("%s: shards of %d and of %d: one grid split two ways; keep one set", filepath.Dir(file0), sh.Count, p.Count)
+		}
+		sh = p
+	}
+	var missing []int
+	for i := range sh.Count {
+		if !seen[Shard{i, sh.Count}.String()] {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: shards %v of %d are missing: run them (chipgap sweep --shard i/%d) before merging", filepath.Dir(file0), missing, sh.Count, sh.Count)
+	}
+	if rows != m.Cells {
+		return fmt.Errorf("%s: the shards hold %d rows, the grid has %d cells", filepath.Dir(file0), rows, m.Cells)
+	}
+	return nil
+}
+
+// ReadFile reads the rows and metadata of a sweep Parquet file.
+func ReadFile(path string) ([]Row, Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	return ReadParquet(f, st.Size())
+}

@@ -1,0 +1,150 @@
+package sweep
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/econ"
+	"chipgap/hardware"
+	"chipgap/inference"
+	"chipgap/uncertain"
+)
+
+// serveCell is what a serving cell's Monte Carlo holds fixed: the
+// layout chosen at typical values.
+type serveCell struct {
+	ch  *hardware.Chip
+	st  catalog.InferenceStack
+	d   inference.Deployment
+	wl  inference.Workload
+	slo inference.SLO
+}
+
+// Names of a serving evaluation's outputs.
+const (
+	oServe, oMtok, oJTok, oTPOT, oTTFT, oPerKW = "serve_tps", "usd_per_mtok", "j_per_token", "tpot_s", "ttft_s", "per_kw"
+)
+
+// serving searches the layouts of an instance of c.Size chips
+// (tensor-parallel 1, 2, 4 or 8; experts over the whole instance or
+// not) for the most output tokens/s per chip that meets the SLO
+// (inference.Best, continuous batching), as the gap report does, and
+// prices the tokens with the owned chip-hour.
+func (e *evaluator) serving(c Cell, ch *hardware.Chip, r *Row) error {
+	r.InputTokens, r.OutputTokens = i64(c.Workload.Input), i64(c.Workload.Output)
+	r.SLOTPOT, r.SLOTTFT = f64(float64(c.SLO.TPOT)), f64(float64(c.SLO.TTFT))
+	if _, ok := ch.PeakFor(c.Precision); !ok {
+		return fmt.Errorf("%s has no %s peak", c.Chip, c.Precision)
+	}
+	sc, err := e.serveSetup(c, ch, r)
+	if err != nil {
+		return err
+	}
+	out, err := e.serveEval(sc, uncertain.Typical())
+	setServe(r, out)
+	if err != nil {
+		return err
+	}
+	if e.g.Samples > 0 {
+		xs, missing, err := samples(e.g, func(d *uncertain.Draw) (map[string]float64, error) { return e.serveEval(sc, d) })
+		if err != nil {
+			return err
+		}
+		r.Missing = i64(missing)
+		r.ServeTPSP10, r.ServeTPSP50, r.ServeTPSP90 = quantiles(xs[oServe])
+		r.USDPerMtokP10, r.USDPerMtokP50, r.USDPerMtokP90 = quantiles(xs[oMtok])
+	}
+	return nil
+}
+
+func (e *evaluator) serveSetup(c Cell, ch *hardware.Chip, r *Row) (*serveCell, error) {
+	m, err := e.c.Model(c.Model)
+	if err != nil {
+		return nil, err
+	}
+	st, note, err := e.c.InferenceProfile(c.Stack, ch)
+	if err != nil {
+		return nil, err
+	}
+	r.StackUsed = st.ID
+	if note = strings.TrimSpace(note); note != "" {
+		r.StackUsed += " (" + note + ")"
+	}
+	cl, err := e.cluster(ch, c.Size)
+	if err != nil {
+		return nil, err
+	}
+	sc := &serveCell{ch: ch, st: st, wl: inference.Workload{Input: c.Workload.Input, Output: c.Workload.Output},
+		slo: inference.SLO{TPOT: c.SLO.TPOT, TTFT: c.SLO.TTFT}}
+	var best inference.Point
+	found := false
+	lastErr := errors.New("no layout tried")
+	dev := c.Size * max(1, ch.DevicesPerChip)
+	for _, tp := range []int{1, 2, 4, 8} {
+		if tp > dev || dev%tp != 0 {
+			continue
+		}
+		for _, ep := range []int{dev, 1} {
+			d := inference.Deployment{Model: m, Cluster: cl, Parallel: inference.Parallel{TP: tp, PP: 1, EP: ep, DP: 1},
+				Precision: c.Precision, Profile: st.Profile()}
+			p, err := inference.Best(d, inference.Colocated, sc.wl, sc.slo)
+			if err != nil {
+				lastErr = err
+				continue
+			}
+			if !found || p.OutputPerChip > best.OutputPerChip*(1+1e-9) {
+				sc.d, best, found = d, p, true
+			}
+		}
+	}
+	if !found {
+		return nil, lastErr
+	}
+	r.TP, r.EP, r.Batch, r.Bound = i64(sc.d.Parallel.TP), i64(sc.d.Parallel.EP), i64(best.Batch), best.Step.Bound
+	r.Plan = fmt.Sprintf("tp=%d ep=%d batch=%d per instance", sc.d.Parallel.TP, sc.d.Parallel.EP, best.Batch)
+	return sc, nil
+}
+
+// serveEval re-evaluates the fixed layout with the chip, the serving
+// stack's parameters and the economics drawn from d. A draw in which no
+// batch meets the SLO gives no outputs.
+func (e *evaluator) serveEval(sc *serveCell, d *uncertain.Draw) (map[string]float64, error) {
+	out := map[string]float64{}
+	ch, err := drawChip(sc.ch, sc.d.Precision, d)
+	if err != nil {
+		return out, err
+	}
+	dep := sc.d
+	dep.Cluster.Chip = ch
+	if dep.Profile, err = sc.st.Sample(d); err != nil {
+		return out, err
+	}
+	p, err := inference.Best(dep, inference.Colocated, sc.wl, sc.slo)
+	if err != nil || p.OutputPerChip <= 0 {
+		return out, err
+	}
+	out[oServe], out[oTPOT], out[oTTFT] = p.OutputPerChip, float64(p.TPOT), float64(p.TTFT)
+	own, hour, err := e.hour(ch, d)
+	if err != nil {
+		return out, err
+	}
+	wall := own.Power.Wall()
+	out[oHour], out[oWallW], out[oPerKW] = float64(hour.Total()), float64(wall), p.OutputPerChip/float64(wall)*1000
+	use, err := econ.PerMillionTokens(p.OutputPerChip, hour.Total(), wall)
+	if err != nil {
+		return out, err
+	}
+	out[oMtok], out[oJTok] = float64(use.Cost), float64(use.Energy)/1e6
+	return out, nil
+}
+
+func setServe(r *Row, out map[string]float64) {
+	for k, p := range map[string]**float64{oServe: &r.ServeTPSPerChip, oMtok: &r.USDPerMtok, oJTok: &r.JPerToken, oTPOT: &r.TPOTS,
+		oTTFT: &r.TTFTS, oPerKW: &r.ServeTPSPerKW, oHour: &r.USDPerChipHour, oWallW: &r.WallWPerChip} {
+		if v, ok := out[k]; ok {
+			*p = f64(v)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package plot
 import (
 	"bytes"
 	"encoding/xml"
+	"math"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,23 @@ func TestNum(t *testing.T) {
 		if got := num(v); got != want {
 			t.Errorf("num(%v) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// A region map colours each cell by its band: a 2 × 2 grid with one value
+// per band and a NaN draws one rectangle of each band's colour and one
+// grey, and a legend entry per band.
+func TestRegionsColoursCellsByBand(t *testing.T) {
+	bands := []Band{{"below", 0, 1, "#aaa111"}, {"inside", 1, 2, "#bbb222"}, {"above", 2, math.Inf(1), "#ccc333"}}
+	svg := Regions(Map{Title: "map", XUnit: "x", YUnit: "y", X: []float64{1, 2}, Y: []float64{10, 20}, Z: [][]float64{{0.5, 1.5}, {3, math.NaN()}}, Bands: bands})
+	wellFormed(t, svg)
+	s := string(svg)
+	for _, c := range []string{"#aaa111", "#bbb222", "#ccc333"} {
+		if n := strings.Count(s, `fill="`+c+`"`); n != 2 { // one cell + one legend swatch
+			t.Errorf("colour %s used %d times, want 2", c, n)
+		}
+	}
+	if n := strings.Count(s, `fill="#d9d9d9"`); n != 1 {
+		t.Errorf("grey (NaN) cells: %d, want 1", n)
 	}
 }

@@ -41,7 +41,15 @@ func (b *builder) believe() {
 		Chart{Title: "break-even: failure rate", SVG: plot.Lines(fmt.Sprintf("%s / %s total time vs failure rate, by recovery time (porting %.1f months)", bl.Challenger, bl.Baseline, bl.TypPort),
 			"× H100's failure rate", "× time", believeSeries(bl.ByFailure, "%.0f min recovery", bl), 0)},
 		Chart{Title: "break-even: porting", SVG: plot.Lines(fmt.Sprintf("%s / %s total time vs porting time, by stack efficiency", bl.Challenger, bl.Baseline),
-			"months of porting", "× time", believeSeries(bl.ByPort, "efficiency %.2f", bl), 0)})
+			"months of porting", "× time", believeSeries(bl.ByPort, "efficiency %.2f", bl), 0)},
+		Chart{Title: "where the claim holds: failure rate × recovery time", SVG: plot.Regions(plot.Map{
+			Title: fmt.Sprintf("%s / %s total time by failure rate and recovery time (porting excluded)", bl.Challenger, bl.Baseline),
+			XUnit: "× H100's failure rate", YUnit: "recovery, min", X: bl.Map.Failure, Y: bl.Map.Recovery, Z: bl.Map.Ratio,
+			Bands: []plot.Band{
+				{Label: fmt.Sprintf("< %.2f×: faster than the claim", bl.ClaimLow), Lo: 0, Hi: bl.ClaimLow, Color: "#76b7b2"},
+				{Label: fmt.Sprintf("%.2f×–%.2f×: the claim holds", bl.ClaimLow, bl.ClaimHigh), Lo: bl.ClaimLow, Hi: bl.ClaimHigh, Color: "#edc948"},
+				{Label: fmt.Sprintf("> %.2f×: slower than the claim", bl.ClaimHigh), Lo: bl.ClaimHigh, Hi: math.Inf(1), Color: "#e15759"},
+			}})})
 	b.add(s)
 }
 

@@ -59,6 +59,33 @@ type BelieveResult struct {
 	// PortWindows: for each stack efficiency, the porting months between
 	// which the ratio lies in the claim, failures and recovery typical.
 	PortWindows []BelieveWindow `json:"port_windows"`
+	// Map is the ratio over failure multiple × recovery time (porting
+	// excluded, efficiency 100 %): the claim's region drawn as a map.
+	Map BelieveMap `json:"map"`
+}
+
+// BelieveMap is the ratio on a grid: Ratio[j][i] at Recovery[j] minutes
+// and Failure[i] × the baseline fleet's failure rate.
+type BelieveMap struct {
+	Failure  []float64   `json:"failure_multiples"`
+	Recovery []float64   `json:"recovery_min"`
+	Ratio    [][]float64 `json:"ratio"`
+}
+
+// MarshalJSON writes a run that never finishes (+Inf) as null.
+func (m BelieveMap) MarshalJSON() ([]byte, error) {
+	rows := make([][]*float64, len(m.Ratio))
+	for j, r := range m.Ratio {
+		rows[j] = make([]*float64, len(r))
+		for i, v := range r {
+			rows[j][i] = finitePtr(v)
+		}
+	}
+	return json.Marshal(struct {
+		Failure  []float64    `json:"failure_multiples"`
+		Recovery []float64    `json:"recovery_min"`
+		Ratio    [][]*float64 `json:"ratio"`
+	}{m.Failure, m.Recovery, rows})
 }
 
 // BelieveCurve is the ratio along one unknown with another held at Value.
@@ -152,6 +179,15 @@ func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
 		res.ByFailure = append(res.ByFailure, cv)
 		lo, hi := window(func(f float64) float64 { return ratio(believeInputs{f, rm, 0, 1}) }, 0, 100)
 		res.FailWindows = append(res.FailWindows, BelieveWindow{At: rm, Lo: lo, Hi: hi})
+	}
+	res.Map.Failure = grid(0.25, believeFailMax, 24)
+	res.Map.Recovery = []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120}
+	for _, rm := range res.Map.Recovery {
+		row := make([]float64, len(res.Map.Failure))
+		for i, f := range res.Map.Failure {
+			row[i] = ratio(believeInputs{f, rm, 0, 1})
+		}
+		res.Map.Ratio = append(res.Map.Ratio, row)
 	}
 	ports := grid(0, believePortMax, 49)
 	for _, e := range believeEff {

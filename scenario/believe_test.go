@@ -70,3 +70,52 @@ func TestWindow(t *testing.T) {
 		t.Errorf("window above the claim: %g–%g, want none", lo, hi)
 	}
 }
+
+// The region map agrees with the windows: on the 15-minute row, a failure
+// multiple inside the claim's window gives a ratio inside 1.67×–2.33×,
+// one outside it (by more than a grid step) a ratio outside; and the
+// ratio rises with the failure rate along every row.
+func TestBelieveMapMatchesWindows(t *testing.T) {
+	r, _ := runSmall(t, 1, 10, 0, 5)
+	bl := r.Believe
+	if bl == nil {
+		t.Fatal("no believe result")
+	}
+	m := bl.Map
+	if len(m.Ratio) != len(m.Recovery) || len(m.Ratio[0]) != len(m.Failure) {
+		t.Fatalf("map %d×%d for %d recoveries × %d failure multiples", len(m.Ratio), len(m.Ratio[0]), len(m.Recovery), len(m.Failure))
+	}
+	var w BelieveWindow
+	row := -1
+	for j, rm := range m.Recovery {
+		if rm == 15 {
+			row = j
+		}
+	}
+	for _, fw := range bl.FailWindows {
+		if fw.At == 15 {
+			w = fw
+		}
+	}
+	if row < 0 || w.At != 15 {
+		t.Fatal("no 15-minute row or window")
+	}
+	step := m.Failure[1] - m.Failure[0]
+	for i, f := range m.Failure {
+		v := m.Ratio[row][i]
+		in := v >= bl.ClaimLow && v <= bl.ClaimHigh
+		switch {
+		case !math.IsNaN(w.Lo) && !math.IsNaN(w.Hi) && f > w.Lo+step && f < w.Hi-step && !in:
+			t.Errorf("failure %.2f× inside the window [%.2f, %.2f] but ratio %.3f", f, w.Lo, w.Hi, v)
+		case (math.IsNaN(w.Lo) || f < w.Lo-step || f > w.Hi+step) && in:
+			t.Errorf("failure %.2f× outside the window [%.2f, %.2f] but ratio %.3f inside the claim", f, w.Lo, w.Hi, v)
+		}
+	}
+	for j := range m.Ratio {
+		for i := 1; i < len(m.Failure); i++ {
+			if m.Ratio[j][i] < m.Ratio[j][i-1]-1e-12 {
+				t.Errorf("recovery %.0f min: ratio falls from %.4f to %.4f as failures rise", m.Recovery[j], m.Ratio[j][i-1], m.Ratio[j][i])
+			}
+		}
+	}
+}

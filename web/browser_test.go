@@ -394,17 +394,23 @@ func TestBrowserReport(t *testing.T) {
 	}
 	// "What you would have to believe": both break-even charts are drawn
 	// (a curve per recovery time or efficiency, plus the claim's two
-	// bounds), and the section states the API's failure-rate window.
+	// bounds), the region map has a cell per (recovery, failure) point,
+	// and the section states the API's failure-rate window.
 	var believe struct {
 		Charts []int  `json:"charts"`
+		Cells  int    `json:"cells"`
 		Text   string `json:"text"`
 	}
 	_ = b.eval(ctx, `(() => { const s = document.querySelector('[data-section="believe"]');
-		return {charts: s ? [...s.querySelectorAll('[data-chart]')].map(d => d.querySelectorAll('svg path[stroke-width="2"]').length) : [],
+		const cs = s ? [...s.querySelectorAll('[data-chart]')] : [];
+		return {charts: cs.map(d => d.querySelectorAll('svg path[stroke-width="2"]').length),
+			cells: cs.length > 2 ? cs[2].querySelectorAll('svg rect title').length : 0,
 			text: s ? s.textContent : ""}; })()`, &believe)
-	if bl := api.Results.Believe; bl == nil || len(believe.Charts) != 2 ||
-		believe.Charts[0] != len(bl.ByFailure)+2 || believe.Charts[1] != len(bl.ByPort)+2 {
-		t.Errorf("believe section charts: %v lines, want %d and %d (curves + the claim's bounds)", believe.Charts, len(api.Results.Believe.ByFailure)+2, len(api.Results.Believe.ByPort)+2)
+	if bl := api.Results.Believe; bl == nil || len(believe.Charts) != 3 ||
+		believe.Charts[0] != len(bl.ByFailure)+2 || believe.Charts[1] != len(bl.ByPort)+2 ||
+		believe.Cells != len(bl.Map.Recovery)*len(bl.Map.Failure) {
+		t.Errorf("believe section charts: %v lines and %d map cells, want %d and %d lines (curves + the claim's bounds) and %d cells", believe.Charts, believe.Cells,
+			len(api.Results.Believe.ByFailure)+2, len(api.Results.Believe.ByPort)+2, len(api.Results.Believe.Map.Recovery)*len(api.Results.Believe.Map.Failure))
 	} else if w := bl.FailWindows[2]; !strings.Contains(believe.Text, fmt.Sprintf("%.2f×–%.2f× at 15 min", w.Lo, w.Hi)) {
 		t.Errorf("believe section does not state the 15 min window %.2f×–%.2f×", w.Lo, w.Hi)
 	}

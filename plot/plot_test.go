@@ -81,7 +81,7 @@ func TestRegionsColoursCellsByBand(t *testing.T) {
 			t.Errorf("colour %s used %d times, want 2", c, n)
 		}
 	}
-	if n := strings.Count(s, `fill="#d9d9d9"`); n != 1 {
-		t.Errorf("grey (NaN) cells: %d, want 1", n)
+	if n := strings.Count(s, `fill="#d9d9d9"`); n != 2 { // one cell + the legend's "no value"
+		t.Errorf("grey (NaN) cells and swatch: %d, want 2", n)
 	}
 }

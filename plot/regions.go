@@ -28,11 +28,11 @@ type Map struct {
 // labelled at the grid's values, x below, y on the left, with their units.
 func Regions(m Map) []byte {
 	title, xUnit, yUnit, xs, ys, z, bands := m.Title, m.XUnit, m.YUnit, m.X, m.Y, m.Z, m.Bands
-	h := 360
+	h := 380
 	var b bytes.Buffer
 	header(&b, title, h)
-	left, top := 70.0, float64(marginT)
-	plotW, plotH := float64(width-70-170), float64(h-marginT-marginB-10)
+	left, top := 70.0, float64(marginT)+14
+	plotW, plotH := float64(width-70-200), float64(h-marginT-14-marginB-10)
 	if len(xs) == 0 || len(ys) == 0 {
 		b.WriteString("</svg>\n")
 		return b.Bytes()
@@ -62,8 +62,9 @@ func Regions(m Map) []byte {
 	for j := 0; j < len(ys); j += ystep {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" class="v">%s</text>`+"\n", left-4, top+plotH-(float64(j)+0.5)*ch+4, num(ys[j]))
 	}
-	fmt.Fprintf(&b, `<text x="8" y="%.1f" class="v">%s</text>`+"\n", top+12, esc(yUnit))
-	for k, bd := range bands {
+	fmt.Fprintf(&b, `<text x="8" y="%.1f" class="v">%s</text>`+"\n", top-6, esc(yUnit))
+	legend := append(append([]Band{}, bands...), Band{Label: "no value (never finishes)", Color: "#d9d9d9"})
+	for k, bd := range legend {
 		y := top + 8 + 18*float64(k)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s"/><text x="%.1f" y="%.1f" class="v">%s</text>`+"\n",
 			left+plotW+10, y, bd.Color, left+plotW+26, y+10, esc(bd.Label))

@@ -46,9 +46,9 @@ func (b *builder) believe() {
 			Title: fmt.Sprintf("%s / %s total time by failure rate and recovery time (porting excluded)", bl.Challenger, bl.Baseline),
 			XUnit: "× H100's failure rate", YUnit: "recovery, min", X: bl.Map.Failure, Y: bl.Map.Recovery, Z: bl.Map.Ratio,
 			Bands: []plot.Band{
-				{Label: fmt.Sprintf("< %.2f×: faster than the claim", bl.ClaimLow), Lo: 0, Hi: bl.ClaimLow, Color: "#76b7b2"},
-				{Label: fmt.Sprintf("%.2f×–%.2f×: the claim holds", bl.ClaimLow, bl.ClaimHigh), Lo: bl.ClaimLow, Hi: bl.ClaimHigh, Color: "#edc948"},
-				{Label: fmt.Sprintf("> %.2f×: slower than the claim", bl.ClaimHigh), Lo: bl.ClaimHigh, Hi: math.Inf(1), Color: "#e15759"},
+				{Label: fmt.Sprintf("< %.2f×: faster", bl.ClaimLow), Lo: 0, Hi: bl.ClaimLow, Color: "#76b7b2"},
+				{Label: fmt.Sprintf("%.2f×–%.2f×: claim holds", bl.ClaimLow, bl.ClaimHigh), Lo: bl.ClaimLow, Hi: bl.ClaimHigh, Color: "#edc948"},
+				{Label: fmt.Sprintf("> %.2f×: slower", bl.ClaimHigh), Lo: bl.ClaimHigh, Hi: math.Inf(1), Color: "#e15759"},
 			}})})
 	b.add(s)
 }

@@ -35,9 +35,15 @@ type Overload struct {
 	At      float64 `json:"at_s"`
 	Reason  string  `json:"reason"`
 	Waiting int     `json:"waiting"`
-	// ServedRate is the requests completed per second before the stop,
-	// an estimate of what the deployment sustains.
+	// ServedRate is the requests completed per second over the run: with
+	// Drained, through the drain of the admitted requests after the
+	// arrivals stopped — the deployment's ceiling under saturation;
+	// without, before the stop.
 	ServedRate float64 `json:"served_rate_per_s"`
+	// NotArrived is the requests that never arrived (the arrivals stop at
+	// the overload); Drained says the admitted ones were then served.
+	NotArrived int  `json:"not_arrived"`
+	Drained    bool `json:"drained"`
 }
 
 // Latency summarises one latency over the completed requests.
@@ -173,7 +179,7 @@ func (l Latency) percentileOf(p float64) float64 {
 // result assembles the Result once the run has ended.
 func (s *runState) result(w Workload) *Result {
 	end := s.rec.end
-	if s.overload != nil {
+	if s.overload != nil && !s.overload.Drained {
 		end = s.eng.Now()
 	}
 	secs := end.Seconds()
@@ -287,6 +293,8 @@ func (s *runState) check() error {
 		return fmt.Errorf("%w: %d arrived ≠ %d completed + %d rejected + %d inside", ErrInvariant, s.arrived, s.completed, s.rejected, inside)
 	case s.overload == nil && (s.arrived != s.total || inside != 0):
 		return fmt.Errorf("%w: run ended with %d of %d arrived and %d inside", ErrInvariant, s.arrived, s.total, inside)
+	case s.overload != nil && s.overload.Drained && inside != 0:
+		return fmt.Errorf("%w: drained run ended with %d requests inside", ErrInvariant, inside)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func (s *runState) sample() {
 		next = max(next, now+1)
 	}
 	switch {
-	case s.overload != nil || s.done():
+	case s.overload != nil && !s.overload.Drained, s.done(), s.drained():
 	case s.eng.Pending() == 0:
 		s.stalled = true // nothing left to happen, yet requests remain: a bug
 	default:

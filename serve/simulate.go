@@ -29,6 +29,12 @@ type Options struct {
 	// Progress, when set, is called as requests complete (about every
 	// 1 %); returning false cancels the run (Simulate returns ErrCancelled).
 	Progress func(completed, total int) bool
+	// Drain, after an overload, stops the arrivals and serves the requests
+	// already admitted (at most MaxQueue waiting, the overload bound)
+	// instead of stopping at once, so the throughput is the deployment's
+	// ceiling under saturation, not the arrival window's. Capacity
+	// searches leave it off: they only need the verdict.
+	Drain bool
 }
 
 // midpoint is the state at the middle arrival, for trend.
@@ -292,14 +298,27 @@ func (s *runState) progress() {
 	}
 }
 
-// overloaded stops the run: the queue grows without bound.
+// overloaded marks the run overloaded: the queue grows without bound.
+// Without Drain it stops the run; with it the arrivals stop (the arrival
+// chain checks s.overload) and the admitted requests — at most MaxQueue
+// waiting, the bound that declared the overload — are served.
 func (s *runState) overloaded(why string) {
 	if s.overload != nil {
 		return
 	}
-	s.overload = &Overload{At: s.eng.Now().Seconds(), Reason: why, Waiting: s.waiting}
-	s.eng.Stop()
+	s.overload = &Overload{At: s.eng.Now().Seconds(), Reason: why, Waiting: s.waiting, NotArrived: s.total - s.arrived}
+	if !s.opt.Drain {
+		s.eng.Stop()
+		return
+	}
+	s.overload.Drained = true
 }
 
 // done reports whether every request has arrived and left.
 func (s *runState) done() bool { return s.completed+s.rejected == s.total }
+
+// drained reports whether a drained overload has served every admitted
+// request.
+func (s *runState) drained() bool {
+	return s.overload != nil && s.overload.Drained && s.completed+s.rejected == s.arrived
+}

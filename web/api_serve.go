@@ -222,7 +222,7 @@ func capRouting(d serve.Deployment, requests int, limit float64) error {
 // and stopping when ctx ends.
 func simulateServe(ctx context.Context, p *Progress, d serve.Deployment, w serve.Workload, slo serve.SLO) (*serve.Result, error) {
 	last := 0
-	res, err := serve.Simulate(d, w, serve.Options{SLO: slo, Progress: func(done, total int) bool {
+	res, err := serve.Simulate(d, w, serve.Options{SLO: slo, Drain: true, Progress: func(done, total int) bool {
 		p.Step(done - last)
 		last = done
 		return ctx.Err() == nil

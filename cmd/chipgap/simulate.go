@@ -31,7 +31,10 @@ different chips). Step times come from the inference model.
 
 Prints TTFT, TPOT and end-to-end latency (P50/P90/P99), throughput, goodput
 at the SLO, cost and energy per million tokens, and the queue and KV cache
-over time. A rate the deployment cannot sustain is reported as overload.
+over time. A rate the deployment cannot sustain is reported as overload:
+the arrivals stop there and the requests already admitted (at most the
+overload's queue bound) are served to the end, so the throughput shown is
+the deployment's ceiling under saturation, not the arrival window's.
 --capacity finds the highest rate that meets the SLO; --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, aggregated and disaggregated; --plan-mixed adds prefill on one

@@ -69,7 +69,10 @@ func simSLOText(s serve.SLO) string {
 }
 
 func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deployment) {
-	if o := r.Overload; o != nil {
+	if o := r.Overload; o != nil && o.Drained {
+		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  Arrivals stopped there (%d requests never arrived) and the %d admitted were served to the end: the deployment's ceiling under saturation is %.4g requests/s; at the offered rate its queue grows without bound.\n\n",
+			o.At, o.Reason, o.NotArrived, r.Requests-o.NotArrived, o.ServedRate)
+	} else if o != nil {
 		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  The deployment served %.4g requests/s before the stop; at this rate its queue grows without bound.\n\n",
 			o.At, o.Reason, o.ServedRate)
 	}

@@ -72,7 +72,7 @@ func runSimulations(e *env, cat *catalog.Catalog, s simSpec, o simRun) error {
 			return err
 		}
 		bar := newSimProgress(e, o.progress, fmt.Sprintf("rate %g/s", rate))
-		r, err := serve.Simulate(d, w, serve.Options{SLO: s.slo(), Progress: bar.update})
+		r, err := serve.Simulate(d, w, serve.Options{SLO: s.slo(), Progress: bar.update, Drain: true})
 		bar.done()
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,28 +211,74 @@ func TestSimulatePlan(t *testing.T) {
 	}
 }
 
-// TestSimulateNoOutputNoCost: at 10^9 requests/s the overload stop comes
-// before any request finishes (no output token), so there is no cost per
+// TestSimulateNoOutputNoCost: a run that produces no output token (every
+// request too long for the KV cache, so all are rejected) has no cost per
 // million output tokens; it used to print "$0 per million output tokens"
-// and "0 kWh", a figure that reads as free.
+// and "0 kWh", a figure that reads as free. (It was once tested at 10^9
+// requests/s, where the overload stop came before any request finished;
+// an overloaded run now drains its admitted requests, so it has output.)
 func TestSimulateNoOutputNoCost(t *testing.T) {
-	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
-		"--rate", "1e9", "--requests", "1000")
+	args := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--requests", "50", "--input-tokens", "3000000", "--output-tokens", "10"}
+	code, out, errs := runSimulate(t, append(args, "--rate", "10")...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	if strings.Contains(out, "$0 per million") || !strings.Contains(out, "n/a") {
 		t.Errorf("want the cost per million output tokens as n/a with no output, got:\n%s", out)
 	}
-	code, out, errs = runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
-		"--rates", "1e9", "--requests", "1000")
+	code, out, errs = runSimulate(t, append(args, "--rates", "10,20")...)
 	if code != exitOK {
 		t.Fatalf("--rates: exit %d: %s", code, errs)
 	}
+	rows := 0
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "OVERLOAD") && !strings.Contains(line, "n/a") {
-			t.Errorf("sweep row with no output prints a cost: %q", line)
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "10" || f[0] == "20") {
+			rows++
+			if !strings.Contains(line, "n/a") {
+				t.Errorf("sweep row with no output prints a cost: %q", line)
+			}
 		}
+	}
+	if rows != 2 {
+		t.Errorf("%d sweep rows, want 2:\n%s", rows, out)
+	}
+}
+
+// TestSimulateSaturatedDrains: an overloaded run stops the arrivals and
+// serves the admitted requests to the end (issue 14): the reported
+// throughput is what the completed requests show over the whole run, the
+// deployment's ceiling, never the arrival window's near-zero.
+func TestSimulateSaturatedDrains(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8",
+		"--rate", "1000", "--requests", "2000", "--input-tokens", "1000", "--output-tokens", "1000", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Overload *struct {
+			Drained    bool    `json:"drained"`
+			NotArrived int     `json:"not_arrived"`
+			Served     float64 `json:"served_rate_per_s"`
+		} `json:"overload"`
+		Requests  int     `json:"requests"`
+		Completed int     `json:"requests_completed"`
+		Secs      float64 `json:"simulated_s"`
+		T         struct {
+			RPS float64 `json:"requests_per_s"`
+		} `json:"throughput"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Overload == nil || !r.Overload.Drained {
+		t.Fatalf("overload %+v: want a drained overload", r.Overload)
+	}
+	if r.Completed != r.Requests-r.Overload.NotArrived {
+		t.Errorf("completed %d, want every admitted request (%d − %d never arrived)", r.Completed, r.Requests, r.Overload.NotArrived)
+	}
+	if r.Secs <= 0 || math.Abs(r.T.RPS-float64(r.Completed)/r.Secs) > 1e-9*r.T.RPS || r.Overload.Served != r.T.RPS {
+		t.Errorf("throughput %g req/s, served %g, completed %d over %g s: want completed / simulated time", r.T.RPS, r.Overload.Served, r.Completed, r.Secs)
 	}
 }
 

@@ -72,6 +72,13 @@ func cmdReport(e *env, args []string) error {
 	case f.asJSON:
 		return report.JSON(e.stdout, res)
 	}
+	if w := terminalWidth(e.stdout); w > 0 { // a terminal: fit its width; piped: full width
+		fw := &fitWriter{w: e.stdout, width: w}
+		if err := report.Text(fw, rep); err != nil {
+			return err
+		}
+		return fw.Flush()
+	}
 	return report.Text(e.stdout, rep)
 }
 

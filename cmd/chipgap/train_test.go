@@ -185,3 +185,23 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// train --search names the best plan within published practice beside the
+// physics best when they differ: at 8K tokens on 8 H100 the search may
+// split a sequence 8 ways, which no published plan does; the practice
+// plan keeps at least 4096 tokens per context-parallel rank.
+func TestTrainSearchNamesThePracticePlan(t *testing.T) {
+	code, out, stderr := runCLI("train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--global-batch", "64", "--seq", "8192", "--search", "--top", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	i := strings.Index(out, "Best plan within the stack's published practice (cuda-mcore): ")
+	if i < 0 {
+		t.Fatalf("no practice line:\n%s", out)
+	}
+	line := out[i:]
+	line = line[:strings.Index(line, "\n")]
+	if strings.Contains(line, "cp=8") || strings.Contains(line, "cp=4") {
+		t.Errorf("practice plan splits an 8K sequence below 4096 tokens per rank: %s", line)
+	}
+}

@@ -9,9 +9,12 @@ import (
 	"chipgap/units"
 )
 
-// Components a failure mode may name. Table 5 of the Llama 3 paper maps
-// onto them as catalog/data/reliability.yaml records.
-var Components = []string{"accelerator", "hbm", "host", "nic", "switch", "software", "planned"}
+// Components returns the components a failure mode may name. Table 5 of
+// the Llama 3 paper maps onto them as catalog/data/reliability.yaml
+// records.
+func Components() []string {
+	return []string{"accelerator", "hbm", "host", "nic", "switch", "software", "planned"}
+}
 
 // Mode is one way a job is interrupted: a component, how often it fails
 // (per device-hour, i.e. per accelerator in the job per hour), how long
@@ -128,8 +131,8 @@ func (j Job) Validate() error {
 }
 
 func (m Mode) validate(at string) error {
-	if !slices.Contains(Components, m.Component) {
-		return &FieldError{at + ".component", m.Component, fmt.Sprintf("want one of %v", Components)}
+	if !slices.Contains(Components(), m.Component) {
+		return &FieldError{at + ".component", m.Component, fmt.Sprintf("want one of %v", Components())}
 	}
 	if err := checkRange(at+".rate", m.Rate); err != nil {
 		return err

@@ -240,7 +240,7 @@ func (l *layout) precisions(d Deployment) error {
 // supported lists the precisions the chip's matrix units execute.
 func supported(c *hardware.Chip) string {
 	var s []string
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if _, ok := c.PeakFor(p); ok {
 			s = append(s, string(p))
 		}

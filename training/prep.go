@@ -189,7 +189,7 @@ func sixteenBitPeak(c *hardware.Chip) (hardware.Value[units.FLOPRate], bool) {
 
 func precisionsOf(c *hardware.Chip) string {
 	var s []string
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if _, ok := c.PeakFor(p); ok {
 			s = append(s, string(p))
 		}

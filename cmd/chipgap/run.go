@@ -278,8 +278,8 @@ func buildSide(cat *catalog.Catalog, f runFlags, vs bool) (side, error) {
 	if err != nil {
 		return side{}, &fieldError{chipFlag, "", err.Error()}
 	}
-	if f.Stack != "" && !containsStr(catalog.Stacks, f.Stack) {
-		return side{}, &fieldError{"stack", strconv.Quote(f.Stack), fmt.Sprintf("want one of %v", catalog.Stacks)}
+	if f.Stack != "" && !containsStr(catalog.Stacks(), f.Stack) {
+		return side{}, &fieldError{"stack", strconv.Quote(f.Stack), fmt.Sprintf("want one of %v", catalog.Stacks())}
 	}
 	cl, err := cat.Cluster(chipID, chips, catalog.ClusterOptions{Stack: f.Stack, ChipsPerNode: perNode})
 	if err != nil {

@@ -26,7 +26,7 @@ func (d *runDays) UnmarshalText(b []byte) error {
 	}
 	s, err := units.ParseSeconds(string(b))
 	*d = runDays(s)
-	return err // a *units.ParseError, so that catalog.DecodeFile names the line and field
+	return err // a *units.ParseError, so that catalog.Decode names the line and field
 }
 
 func (d runDays) MarshalText() ([]byte, error) { return units.Seconds(d).MarshalText() }
@@ -121,7 +121,7 @@ func keyLines(b []byte) map[string]int {
 	return lines
 }
 
-// decodeError rewrites DecodeFile's error on one line: an unknown field
+// decodeError rewrites catalog.Decode's error on one line: an unknown field
 // with the close names, a value of the wrong type with its field.
 func (s *runSource) decodeError(err error, base string) string {
 	msg := strings.TrimPrefix(err.Error(), "catalog: ")

@@ -9,6 +9,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -19,7 +20,7 @@ func Sides() []string { return []string{"nvidia", "ascend"} }
 func Sizings() []string { return []string{"equal-chips", "equal-peak"} }
 
 // Validate checks every field after WithDefaults, against the catalog;
-// the first problem is a *FieldError naming the field's path. It also
+// the first problem is a *input.Error naming the field's path. It also
 // normalises ranges given by typ alone (min = max = typ) and fills a
 // system's side and stack from its chip when WithDefaults could not.
 func (s *Scenario) Validate() error {
@@ -66,7 +67,7 @@ type validator struct {
 
 func (v *validator) fail(field string, value any, allow string) {
 	if v.err == nil {
-		v.err = &FieldError{Field: field, Value: value, Allow: allow}
+		v.err = &input.Error{Field: field, Value: value, Want: allow, Labelled: true}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"chipgap/input"
 )
 
 // fixedStep is a step model whose time is a constant plus a cost per token
@@ -143,7 +145,7 @@ func TestOverloadStops(t *testing.T) {
 func TestBadInputNamesField(t *testing.T) {
 	d := Deployment{Pools: []Pool{testPool(1, 100)}, Router: "random"}
 	_, err := Simulate(d, testWorkload(1, 10), Options{})
-	var fe *FieldError
+	var fe *input.Error
 	if !errors.As(err, &fe) || fe.Field != "deployment.router" {
 		t.Fatalf("err = %v, want a FieldError on deployment.router", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/plot"
 	"chipgap/serve"
 	"chipgap/units"
@@ -399,10 +400,12 @@ var serveFields = []struct{ from, to string }{
 	{"workload.prompt", "workload.input"},
 }
 
-// serveFieldError renames a *serve.FieldError's field to the request's.
+// serveFieldError renames the field of package serve's *input.Error (which
+// serve returns unwrapped; an error serve wraps, such as an estimator's, keeps
+// its field) to the request's.
 func serveFieldError(err error) error {
-	var fe *serve.FieldError
-	if !errors.As(err, &fe) {
+	fe, ok := err.(*input.Error)
+	if !ok {
 		return err
 	}
 	f := *fe

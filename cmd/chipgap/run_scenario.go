@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -33,19 +34,15 @@ func (d runDays) MarshalText() ([]byte, error) { return units.Seconds(d).Marshal
 
 func (d runDays) String() string { return units.Seconds(d).String() }
 
-// fieldError is a bad setting of one field of the run: --name on the
-// command line; in a scenario file the field name with _ for -, at its line.
-type fieldError struct {
-	name  string // the flag's name
-	value string // as given; "" when msg carries it
-	msg   string
-}
-
-func (e *fieldError) Error() string {
-	if e.value == "" {
-		return "--" + e.name + ": " + e.msg
+// flagError is a bad setting of one field of the run: --name on the
+// command line; in a scenario file the field name with _ for -, at its
+// line (runSource.explain). value "" leaves the value out.
+func flagError(name, value, msg string) *input.Error {
+	e := &input.Error{Prefix: "--", Field: name, Want: msg}
+	if value != "" {
+		e.Value = value
 	}
-	return fmt.Sprintf("--%s = %s: %s", e.name, e.value, e.msg)
+	return e
 }
 
 // runSource is where a scenario's settings came from: the file, the line
@@ -67,22 +64,22 @@ func canonicalFlag(name string) string {
 // explain turns a field error into a usage error that names the flag, or,
 // when the file set the field, the file, line and field.
 func (s *runSource) explain(err error) error {
-	var fe *fieldError
-	if !errors.As(err, &fe) {
+	var fe *input.Error
+	if !errors.As(err, &fe) || fe.Prefix != "--" {
 		return err
 	}
-	if s == nil || s.flags[fe.name] {
+	if s == nil || s.flags[fe.Field] {
 		return usagef("%v", fe)
 	}
-	key := strings.ReplaceAll(fe.name, "-", "_")
+	key := strings.ReplaceAll(fe.Field, "-", "_")
 	where := "field " + key
 	if line, ok := s.lines[key]; ok {
 		where = fmt.Sprintf("line %d: field %s", line, key)
 	}
-	if fe.value != "" {
-		where += " = " + fe.value
+	if fe.Value != nil {
+		where += fmt.Sprintf(" = %v", fe.Value)
 	}
-	return usagef("scenario %s: %s: %s", s.path, where, fe.msg)
+	return usagef("scenario %s: %s: %s", s.path, where, fe.Want)
 }
 
 // loadRunScenario decodes the file at path over f (which holds the

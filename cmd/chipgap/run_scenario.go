@@ -88,7 +88,7 @@ func (s *runSource) explain(err error) error {
 func loadRunScenario(path string, f *runFlags) (*runSource, error) {
 	b, err := readInput(path, maxConfigBytes)
 	if err != nil {
-		return nil, usagef("--scenario: %v", err)
+		return nil, fmt.Errorf("--scenario: %w", err) // unreadable: a failure (exit 1), as report and train exit
 	}
 	src := &runSource{path: path, lines: keyLines(b), flags: map[string]bool{}}
 	if err := catalog.Decode(filepath.Base(path), b, f); err != nil {

@@ -100,6 +100,10 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
+	return l.stepTime(b)
+}
+
+func (l *layout) stepTime(b Batch) (StepResult, error) {
 	ld, err := b.load()
 	if err != nil {
 		return StepResult{}, err
@@ -108,7 +112,7 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	if need := ld.decCtx + ld.decSeqs*float64(d.Speculative.Tokens) + ld.preCtx; need > float64(kv.Tokens) {
+	if need := ld.decCtx + ld.decSeqs*float64(l.d.Speculative.Tokens) + ld.preCtx; need > float64(kv.Tokens) {
 		return StepResult{}, &input.Error{Field: "batch", Value: fmt.Sprintf("%.0f tokens of context", need), Want: fmt.Sprintf("want at most the instance's KV capacity, %d tokens", kv.Tokens), Err: ErrDoesNotFit}
 	}
 	r := l.step(ld)

@@ -156,20 +156,6 @@ func TestBadInputNamesField(t *testing.T) {
 	}
 }
 
-func TestChartsAreSVG(t *testing.T) {
-	d := Deployment{Pools: []Pool{testPool(1, 500)}, Router: RoundRobin}
-	r, err := Simulate(d, testWorkload(2, 300), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, kv := r.Charts([]string{"serve"})
-	for _, b := range [][]byte{q, kv} {
-		if !bytes.HasPrefix(bytes.TrimSpace(b), []byte("<svg")) || !bytes.Contains(b, []byte("<path")) {
-			t.Fatalf("chart is not an SVG with a line: %.80s", b)
-		}
-	}
-}
-
 // TestProgressAndCancel: progress is reported in rising steps up to the
 // total, and returning false stops the run with ErrCancelled.
 func TestProgressAndCancel(t *testing.T) {

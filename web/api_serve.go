@@ -16,6 +16,7 @@ import (
 	"chipgap/inference"
 	"chipgap/input"
 	"chipgap/plot"
+	"chipgap/report"
 	"chipgap/serve"
 	"chipgap/units"
 )
@@ -250,7 +251,7 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 		}
 	}
 	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
-	q, kv := r.Result.Charts(pools)
+	q, kv := report.ServeCharts(r.Result, pools)
 	r.Charts = []chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
 	if !sweep {
 		r.Sweep = nil

@@ -16,7 +16,7 @@ import (
 // package must be added here, which makes its place in the DAG a reviewed
 // decision.
 var layer = map[string]int{
-	"units":    0,
+	"units": 0, "input": 0,
 	"hardware": 1, "llm": 1, "fab": 1, "uncertain": 1, "sim": 1, "plot": 1,
 	"parallel": 2, "econ": 2,
 	"training": 3, "inference": 3,
@@ -179,4 +179,61 @@ func TestSizeBudgets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestNoExportedMutableVars: no package exports a variable other than a
+// sentinel error (errors.New), so no caller can change a shared table
+// (style-anchors rule 12). A list is a function returning a fresh slice.
+func TestNoExportedMutableVars(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			if g, ok := decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
+				checkVars(t, fset, g)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkVars(t *testing.T, fset *token.FileSet, g *ast.GenDecl) {
+	t.Helper()
+	for _, spec := range g.Specs {
+		vs := spec.(*ast.ValueSpec)
+		for i, n := range vs.Names {
+			if !n.IsExported() || (i < len(vs.Values) && isErrorsNew(vs.Values[i])) {
+				continue
+			}
+			t.Errorf("%s: exported var %s: make it a function or unexported (only sentinel errors may be exported vars)", fset.Position(n.Pos()), n.Name)
+		}
+	}
+}
+
+func isErrorsNew(e ast.Expr) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "errors" && sel.Sel.Name == "New"
 }

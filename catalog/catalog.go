@@ -16,11 +16,10 @@ import (
 //go:embed data
 var embedded embed.FS
 
-// Data is the embedded data directory (files at its root: "chips.yaml",
+// dataFS is the embedded data directory (files at its root: "chips.yaml",
 // "sources.yaml" and any "sources-*.yaml" (all merged into one source table),
-// "stacks-training.yaml", ...). Other files of package catalog read their
-// own YAML from it with DecodeFile.
-var Data fs.FS = mustSub(embedded, "data")
+// "stacks-training.yaml", ...). loadFrom decodes every file of it once.
+var dataFS fs.FS = mustSub(embedded, "data")
 
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
@@ -33,26 +32,72 @@ func mustSub(f fs.FS, dir string) fs.FS {
 // ErrNotFound is wrapped by every lookup of an unknown id.
 var ErrNotFound = errors.New("not found")
 
-// Stacks are the software-stack ids a chip may name as its default.
-var Stacks = []string{"cuda", "cann", "rocm", "xla", "synapse"}
+// Stacks returns the software-stack ids a chip may name as its default.
+func Stacks() []string { return []string{"cuda", "cann", "rocm", "xla", "synapse"} }
 
-// Catalog holds every chip, network, system, source and model preset.
+// Catalog holds every chip, network, system, source and model preset, and
+// the decoded econ, fab, reliability and stack data. It is immutable once
+// Load returns it.
 type Catalog struct {
 	chips    map[string]*hardware.Chip
 	networks map[string]*hardware.Network
 	systems  map[string]*hardware.System
 	sources  map[string]*hardware.Source
 	models   []llm.Model
+
+	econ        *EconData
+	fab         *FabData
+	reliability *Reliability
+	engineering map[string]StackEngineering
+	training    []TrainingStack
+	inference   *InferenceStacks
 }
 
-var loadOnce = sync.OnceValues(func() (*Catalog, error) { return loadFrom(Data) })
+var loadOnce = sync.OnceValues(func() (*Catalog, error) { return loadFrom(dataFS) })
 
-// Load decodes the embedded data once and returns the shared catalog.
-// Callers must not modify what it returns.
+// Load decodes every embedded data file once per process, checks it and
+// returns the shared catalog. Callers must not modify what it or its
+// methods return.
 func Load() (*Catalog, error) { return loadOnce() }
 
-// loadFrom decodes and checks a data directory (tests pass fstest.MapFS).
+// loadFrom decodes and checks a data directory (tests pass fstest.MapFS):
+// the chips, networks, systems, sources and models, then the files that
+// are checked against them.
 func loadFrom(fsys fs.FS) (*Catalog, error) {
+	c, err := loadCore(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadData(fsys); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadData decodes the files checked against the core tables.
+func (c *Catalog) loadData(fsys fs.FS) (err error) {
+	if c.econ, err = c.econFrom(fsys); err != nil {
+		return err
+	}
+	if c.fab, err = c.fabFrom(fsys); err != nil {
+		return err
+	}
+	if c.reliability, err = c.reliabilityFrom(fsys); err != nil {
+		return err
+	}
+	if c.engineering, err = c.engineeringFrom(fsys); err != nil {
+		return err
+	}
+	if c.training, err = c.trainingStacksFrom(fsys); err != nil {
+		return err
+	}
+	c.inference, err = loadInferenceStacks(c, fsys, "stacks-inference.yaml")
+	return err
+}
+
+// loadCore decodes and checks the chips, networks, systems, sources and
+// models.
+func loadCore(fsys fs.FS) (*Catalog, error) {
 	var (
 		src struct{ Sources []hardware.Source }
 		chp struct{ Chips []hardware.Chip }
@@ -64,7 +109,7 @@ func loadFrom(fsys fs.FS) (*Catalog, error) {
 		name string
 		v    any
 	}{{"chips.yaml", &chp}, {"networks.yaml", &net}, {"systems.yaml", &sys}, {"models.yaml", &mod}} {
-		if err := DecodeFile(fsys, f.name, f.v); err != nil {
+		if err := decodeFile(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
 	}
@@ -73,7 +118,7 @@ func loadFrom(fsys fs.FS) (*Catalog, error) {
 	srcFiles, _ := fs.Glob(fsys, "sources*.yaml") // the pattern is valid
 	for _, name := range srcFiles {
 		var part struct{ Sources []hardware.Source }
-		if err := DecodeFile(fsys, name, &part); err != nil {
+		if err := decodeFile(fsys, name, &part); err != nil {
 			return nil, err
 		}
 		src.Sources = append(src.Sources, part.Sources...)

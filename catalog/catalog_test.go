@@ -229,8 +229,12 @@ func TestUnmarshalText(t *testing.T) {
 func withFile(t *testing.T, name, body string) fs.FS {
 	t.Helper()
 	m := fstest.MapFS{}
-	for _, f := range []string{"sources.yaml", "chips.yaml", "networks.yaml", "systems.yaml", "models.yaml"} {
-		b, err := fs.ReadFile(Data, f)
+	files, err := fs.Glob(dataFS, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(dataFS, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +245,7 @@ func withFile(t *testing.T, name, body string) fs.FS {
 }
 
 func TestStrictErrors(t *testing.T) {
-	b, _ := fs.ReadFile(Data, "chips.yaml")
+	b, _ := fs.ReadFile(dataFS, "chips.yaml")
 	chips := string(b)
 	cases := []struct{ name, file, body, want string }{
 		{"unknown field", "chips.yaml", strings.Replace(chips, "    dies: 1\n", "    dies: 1\n    diez: 2\n", 1), "line"},
@@ -280,10 +284,51 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
+// TestDecodeOnce: Load decodes each embedded data file once per process;
+// no lookup, cluster or data accessor decodes again.
+func TestDecodeOnce(t *testing.T) {
+	files, err := fs.Glob(dataFS, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n0 := decodes.Load()
+	if _, err := loadFrom(dataFS); err != nil {
+		t.Fatal(err)
+	}
+	if got := decodes.Load() - n0; got != int64(len(files)) {
+		t.Errorf("loadFrom decoded %d files, want each of the %d once", got, len(files))
+	}
+	c := load(t)
+	n := decodes.Load()
+	for range 3 {
+		if _, err := Load(); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.Econ()
+		_, _ = c.Fab()
+		_, _ = c.Reliability()
+		_, _ = c.Engineering()
+		_, _ = c.TrainingStacks()
+		_, _ = c.InferenceStacksData()
+		if _, err := c.FabCase("ascend-910c", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.TrainingProfile("cann", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Cluster("h100-sxm", 64, ClusterOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := decodes.Load() - n; got != 0 {
+		t.Errorf("%d decodes after Load; want 0 (Load decodes every file once)", got)
+	}
+}
+
 // BenchmarkLoad measures an uncached decode and check of the embedded data.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := loadFrom(Data); err != nil {
+		if _, err := loadFrom(dataFS); err != nil {
 			b.Fatal(err)
 		}
 	}

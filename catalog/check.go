@@ -85,7 +85,7 @@ func chipFields(c *hardware.Chip) []field {
 		fieldOf("price", c.Price),
 		fieldOf("rental", c.Rental),
 	}
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if v, ok := c.Peak[p]; ok {
 			fs = append(fs, fieldOf("peak."+string(p), v))
 		}
@@ -124,8 +124,8 @@ func (c *Catalog) check() error {
 
 func (c *Catalog) checkChip(ch *hardware.Chip) error {
 	at := "chips.yaml: chip " + ch.ID
-	if !slices.Contains(Stacks, ch.Stack) {
-		return fmt.Errorf("catalog: %s: stack %q: want one of %v", at, ch.Stack, Stacks)
+	if !slices.Contains(Stacks(), ch.Stack) {
+		return fmt.Errorf("catalog: %s: stack %q: want one of %v", at, ch.Stack, Stacks())
 	}
 	for p := range ch.Peak {
 		if _, err := hardware.ParsePrecision(string(p)); err != nil {

@@ -43,8 +43,8 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	if o.Stack != "" {
 		stack = o.Stack
 	}
-	if !slices.Contains(Stacks, stack) {
-		return hardware.Cluster{}, fmt.Errorf("cluster: stack %q: want one of %v", stack, Stacks)
+	if !slices.Contains(Stacks(), stack) {
+		return hardware.Cluster{}, fmt.Errorf("cluster: stack %q: want one of %v", stack, Stacks())
 	}
 	up, err := c.Network(ch.ScaleUp.Network)
 	if err != nil {

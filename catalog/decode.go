@@ -6,17 +6,23 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 
 	"chipgap/units"
 )
 
-// DecodeFile strictly decodes the YAML file name of fsys into v: unknown
+// decodes counts the data files decodeFile has decoded in this process
+// (TestDecodeOnce holds it to one per file).
+var decodes atomic.Int64
+
+// decodeFile strictly decodes the YAML file name of fsys into v: unknown
 // fields are errors, and errors name the file, the line and the field.
 // Quantities are unit strings ("989.4TFLOPS", "3.35TB/s"): yaml.v3 hands
 // every scalar to the field type's UnmarshalText.
-func DecodeFile(fsys fs.FS, name string, v any) error {
+func decodeFile(fsys fs.FS, name string, v any) error {
+	decodes.Add(1)
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
@@ -24,7 +30,7 @@ func DecodeFile(fsys fs.FS, name string, v any) error {
 	return Decode(name, b, v)
 }
 
-// Decode is DecodeFile for a file's bytes already read (name is used
+// Decode is decodeFile for a file's bytes already read (name is used
 // in errors): callers that read a user's file bound its size first.
 func Decode(name string, b []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))

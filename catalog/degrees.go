@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/llm"
 )
 
@@ -23,9 +24,9 @@ func CheckServingDegrees(m llm.Model, p inference.Parallel) error {
 	if tp := p.TP; tp > 1 && m.Heads > 0 {
 		switch {
 		case m.Heads%tp != 0:
-			return &inference.FieldError{Field: "parallel.tp", Value: tp, Want: fmt.Sprintf("must divide the %d attention heads", m.Heads)}
+			return input.Bad("parallel.tp", tp, fmt.Sprintf("must divide the %d attention heads", m.Heads))
 		case m.Attention != llm.MLA && m.KVHeads > 0 && m.KVHeads%tp != 0 && tp%m.KVHeads != 0:
-			return &inference.FieldError{Field: "parallel.tp", Value: tp, Want: fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads)}
+			return input.Bad("parallel.tp", tp, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))
 		}
 	}
 	ep := p.EP
@@ -36,7 +37,7 @@ func CheckServingDegrees(m llm.Model, p inference.Parallel) error {
 	if ep < experts && experts%ep != 0 {
 		slots := (experts + ep - 1) / ep * ep
 		if slots-experts > experts/8 {
-			return &inference.FieldError{Field: "parallel.ep", Value: ep, Want: fmt.Sprintf(
+			return &input.Error{Field: "parallel.ep", Value: ep, Want: fmt.Sprintf(
 				"must divide the %d routed experts, or leave at most %d slots for redundant experts (%d devices leave %d)", experts, experts/8, ep, slots-experts)}
 		}
 	}

@@ -7,8 +7,8 @@
 // YAML), check.go (ranges and provenance), cluster.go (Cluster),
 // metrics.go (ratios with ranges). Data: data/chips.yaml, networks.yaml,
 // systems.yaml, sources.yaml, models.yaml; other files of this package
-// decode their own data (stacks-*.yaml, fab.yaml, ...) from Data with
-// DecodeFile.
+// decode and check their own data (stacks-*.yaml, fab.yaml, ...), each
+// called once from loadFrom.
 //
 // # Data and provenance
 //
@@ -61,6 +61,8 @@
 // TFLOP/s per watt, per $1,000 of price and per mm² of compute die. Ratio
 // propagates ranges conservatively: min = a.Min/b.Max, max = a.Max/b.Min.
 //
-// Load is cached (sync.OnceValues); this is a layer-5 package and may read
-// its embedded files.
+// Load decodes every embedded file once per process (sync.OnceValues) into
+// an immutable Catalog; its accessors (Econ, Fab, Reliability, ...) return
+// what Load decoded. This is a layer-5 package and may read its embedded
+// files.
 package catalog

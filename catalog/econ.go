@@ -40,13 +40,13 @@ type EconCapex struct {
 	FacilityUSDPerWatt Num `yaml:"facility_usd_per_watt" json:"facility_usd_per_watt"`
 }
 
-// Econ decodes and checks catalog/data/econ.yaml. Callers may modify what
-// it returns.
-func (c *Catalog) Econ() (*EconData, error) { return c.econFrom(Data) }
+// Econ returns catalog/data/econ.yaml, decoded and checked by Load.
+// Callers must not modify it.
+func (c *Catalog) Econ() (*EconData, error) { return c.econ, nil }
 
 func (c *Catalog) econFrom(fsys fs.FS) (*EconData, error) {
 	var d EconData
-	if err := DecodeFile(fsys, "econ.yaml", &d); err != nil {
+	if err := decodeFile(fsys, "econ.yaml", &d); err != nil {
 		return nil, err
 	}
 	vals := []*Num{&d.Power.ServerMultiplier, &d.Power.Load, &d.Capex.ServerMultiplier, &d.Capex.NetworkShare,

@@ -62,7 +62,7 @@ func TestEconBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := Data.(interface{ ReadFile(string) ([]byte, error) }).ReadFile("econ.yaml")
+	good, err := dataFS.(interface{ ReadFile(string) ([]byte, error) }).ReadFile("econ.yaml")
 	if err != nil {
 		t.Skip("embedded data has no ReadFile:", err)
 	}

@@ -70,13 +70,13 @@ type FabSupply struct {
 	PackagesPerYear     Num    `yaml:"packages_per_year" json:"packages_per_year"`
 }
 
-// Fab decodes and checks catalog/data/fab.yaml against the chips and
-// sources of c. Callers may modify what it returns.
-func (c *Catalog) Fab() (*FabData, error) { return c.fabFrom(Data) }
+// Fab returns catalog/data/fab.yaml, decoded and checked against the chips
+// and sources of c by Load. Callers must not modify it.
+func (c *Catalog) Fab() (*FabData, error) { return c.fab, nil }
 
 func (c *Catalog) fabFrom(fsys fs.FS) (*FabData, error) {
 	var d FabData
-	if err := DecodeFile(fsys, "fab.yaml", &d); err != nil {
+	if err := decodeFile(fsys, "fab.yaml", &d); err != nil {
 		return nil, err
 	}
 	d.norm()

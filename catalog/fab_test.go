@@ -86,7 +86,7 @@ func TestFabBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := Data.(interface{ ReadFile(string) ([]byte, error) }).ReadFile("fab.yaml")
+	good, err := dataFS.(interface{ ReadFile(string) ([]byte, error) }).ReadFile("fab.yaml")
 	if err != nil {
 		t.Skip("embedded data has no ReadFile:", err)
 	}

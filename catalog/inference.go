@@ -2,11 +2,11 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
 	"math"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"chipgap/hardware"
 	"chipgap/inference"
@@ -272,18 +272,10 @@ type InferenceStacks struct {
 	Engines []InferenceEngine `yaml:"engines" json:"engines"`
 }
 
-var inferenceOnce = sync.OnceValues(func() (*InferenceStacks, error) {
-	c, err := Load()
-	if err != nil {
-		return nil, err
-	}
-	return loadInferenceStacks(c, "stacks-inference.yaml")
-})
-
 // loadInferenceStacks decodes and checks the file against c's sources.
-func loadInferenceStacks(c *Catalog, name string) (*InferenceStacks, error) {
+func loadInferenceStacks(c *Catalog, fsys fs.FS, name string) (*InferenceStacks, error) {
 	var s InferenceStacks
-	if err := DecodeFile(Data, name, &s); err != nil {
+	if err := decodeFile(fsys, name, &s); err != nil {
 		return nil, err
 	}
 	return &s, s.check(c, name)
@@ -293,8 +285,8 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 	seen := map[string]bool{}
 	for _, st := range s.Stacks {
 		at := fmt.Sprintf("catalog: %s: stack %q", file, st.ID)
-		if !slices.Contains(Stacks, st.ID) || seen[st.ID] {
-			return fmt.Errorf("%s: want a unique id among %v", at, Stacks)
+		if !slices.Contains(Stacks(), st.ID) || seen[st.ID] {
+			return fmt.Errorf("%s: want a unique id among %v", at, Stacks())
 		}
 		seen[st.ID] = true
 		for _, p := range st.Params.provenances() {
@@ -397,8 +389,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	return st
 }
 
-// InferenceStacksData returns the decoded serving profiles.
-func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return inferenceOnce() }
+// InferenceStacksData returns the serving profiles as Load decoded and
+// checked them. Callers must not modify them.
+func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return c.inference, nil }
 
 // InferenceProfile picks the serving profile for a framework name on a
 // chip: a framework that runs on the chip's default stack gets that

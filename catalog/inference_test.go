@@ -19,7 +19,7 @@ func TestInferenceStacksCoverEveryStack(t *testing.T) {
 	for _, s := range data.Stacks {
 		have[s.ID] = true
 	}
-	for _, id := range Stacks {
+	for _, id := range Stacks() {
 		if !have[id] {
 			t.Errorf("stacks-inference.yaml: no profile for stack %q", id)
 		}

@@ -89,7 +89,7 @@ type Reliability struct {
 func (r *Reliability) Profile(stack string) (ReliabilityProfile, error) {
 	p, ok := r.profiles[stack]
 	if !ok {
-		return ReliabilityProfile{}, &notFound{fmt.Sprintf("unknown stack %q%s", stack, Suggest(stack, Stacks))}
+		return ReliabilityProfile{}, &notFound{fmt.Sprintf("unknown stack %q%s", stack, Suggest(stack, Stacks()))}
 	}
 	return p, nil
 }
@@ -127,13 +127,14 @@ type modeYAML struct {
 	Restart   span[units.Seconds]        `yaml:"restart"`
 }
 
-// Reliability decodes reliability.yaml: the record, the run defaults and
-// one profile per stack, with cuda's rates derived from the record.
-func (c *Catalog) Reliability() (*Reliability, error) { return c.reliabilityFrom(Data) }
+// Reliability returns reliability.yaml as Load decoded it: the record, the
+// run defaults and one profile per stack, with cuda's rates derived from
+// the record. Callers must not modify it.
+func (c *Catalog) Reliability() (*Reliability, error) { return c.reliability, nil }
 
 func (c *Catalog) reliabilityFrom(fsys fs.FS) (*Reliability, error) {
 	var f reliabilityFile
-	if err := DecodeFile(fsys, "reliability.yaml", &f); err != nil {
+	if err := decodeFile(fsys, "reliability.yaml", &f); err != nil {
 		return nil, err
 	}
 	r := &Reliability{Record: f.Record, profiles: map[string]ReliabilityProfile{}}
@@ -171,7 +172,7 @@ func (c *Catalog) reliabilityFrom(fsys fs.FS) (*Reliability, error) {
 		}
 		r.profiles[p.Stack] = prof
 	}
-	for _, s := range Stacks {
+	for _, s := range Stacks() {
 		if _, ok := r.profiles[s]; !ok {
 			return nil, fmt.Errorf("catalog: reliability.yaml: no profile for stack %q", s)
 		}
@@ -223,15 +224,15 @@ func (c *Catalog) checkSpans(at string, fs []field) error {
 // factor mode.
 func (c *Catalog) profile(r *Reliability, stack string, modes []modeYAML) (ReliabilityProfile, error) {
 	at := fmt.Sprintf("reliability.yaml: stack %q", stack)
-	if !slices.Contains(Stacks, stack) {
-		return ReliabilityProfile{}, fmt.Errorf("catalog: %s: unknown stack; want one of %v", at, Stacks)
+	if !slices.Contains(Stacks(), stack) {
+		return ReliabilityProfile{}, fmt.Errorf("catalog: %s: unknown stack; want one of %v", at, Stacks())
 	}
 	p := ReliabilityProfile{Stack: stack}
 	seen := map[string]bool{}
 	for i, m := range modes {
 		mat := fmt.Sprintf("%s: modes[%d]", at, i)
-		if !slices.Contains(goodput.Components, m.Component) || seen[m.Component] {
-			return p, fmt.Errorf("catalog: %s: component %q: want one of %v, each once", mat, m.Component, goodput.Components)
+		if !slices.Contains(goodput.Components(), m.Component) || seen[m.Component] {
+			return p, fmt.Errorf("catalog: %s: component %q: want one of %v, each once", mat, m.Component, goodput.Components())
 		}
 		seen[m.Component] = true
 		rate, count, err := c.modeRate(r, mat, m)

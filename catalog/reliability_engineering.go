@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
+	"maps"
 	"slices"
 
 	"chipgap/goodput"
@@ -29,17 +31,22 @@ type engineeringFile struct {
 }
 
 // Engineering returns the engineering overhead of every stack, keyed by
-// stack id, decoded from stacks-engineering.yaml and checked.
+// stack id, as Load decoded it from stacks-engineering.yaml and checked
+// it (a copy of the map).
 func (c *Catalog) Engineering() (map[string]StackEngineering, error) {
+	return maps.Clone(c.engineering), nil
+}
+
+func (c *Catalog) engineeringFrom(fsys fs.FS) (map[string]StackEngineering, error) {
 	var f engineeringFile
-	if err := DecodeFile(Data, "stacks-engineering.yaml", &f); err != nil {
+	if err := decodeFile(fsys, "stacks-engineering.yaml", &f); err != nil {
 		return nil, err
 	}
 	out := map[string]StackEngineering{}
 	for _, s := range f.Stacks {
 		at := fmt.Sprintf("stacks-engineering.yaml: stack %q", s.Stack)
-		if !slices.Contains(Stacks, s.Stack) {
-			return nil, fmt.Errorf("catalog: %s: unknown stack; want one of %v", at, Stacks)
+		if !slices.Contains(Stacks(), s.Stack) {
+			return nil, fmt.Errorf("catalog: %s: unknown stack; want one of %v", at, Stacks())
 		}
 		if _, dup := out[s.Stack]; dup {
 			return nil, fmt.Errorf("catalog: %s: defined twice", at)
@@ -56,7 +63,7 @@ func (c *Catalog) Engineering() (map[string]StackEngineering, error) {
 		}
 		out[s.Stack] = e
 	}
-	for _, s := range Stacks {
+	for _, s := range Stacks() {
 		if _, ok := out[s]; !ok {
 			return nil, fmt.Errorf("catalog: stacks-engineering.yaml: no entry for stack %q", s)
 		}

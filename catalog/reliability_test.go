@@ -65,7 +65,7 @@ func TestStackProfiles(t *testing.T) {
 		}
 		return s
 	}
-	for _, s := range Stacks {
+	for _, s := range Stacks() {
 		p, err := r.Profile(s)
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestStackProfiles(t *testing.T) {
 // TestReliabilityErrors: bad data gets a one-line error naming the file,
 // the entry and the field; nothing half-decoded is returned.
 func TestReliabilityErrors(t *testing.T) {
-	b, err := fs.ReadFile(Data, "reliability.yaml")
+	b, err := fs.ReadFile(dataFS, "reliability.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

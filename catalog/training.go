@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"strings"
@@ -21,14 +22,17 @@ type TrainingStack struct {
 	Note             string   `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
-// TrainingStacks decodes and checks data/stacks-training.yaml: every
-// parameter has a basis, sourced ones cite keys of the catalog's sources,
-// each hardware stack has exactly one default profile.
-func (c *Catalog) TrainingStacks() ([]TrainingStack, error) {
+// TrainingStacks returns data/stacks-training.yaml as Load decoded and
+// checked it (a copy of the list): every parameter has a basis, sourced
+// ones cite keys of the catalog's sources, each hardware stack has
+// exactly one default profile.
+func (c *Catalog) TrainingStacks() ([]TrainingStack, error) { return slices.Clone(c.training), nil }
+
+func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 	var doc struct {
 		Stacks []TrainingStack `yaml:"stacks"`
 	}
-	if err := DecodeFile(Data, "stacks-training.yaml", &doc); err != nil {
+	if err := decodeFile(fsys, "stacks-training.yaml", &doc); err != nil {
 		return nil, err
 	}
 	defaults := map[string]int{}
@@ -38,8 +42,8 @@ func (c *Catalog) TrainingStacks() ([]TrainingStack, error) {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: duplicate id %q", s.ID)
 		}
 		seen[s.ID] = true
-		if !slices.Contains(Stacks, s.Stack) {
-			return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: stack %q: want one of %v", s.ID, s.Stack, Stacks)
+		if !slices.Contains(Stacks(), s.Stack) {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: stack %q: want one of %v", s.ID, s.Stack, Stacks())
 		}
 		if err := s.Check(); err != nil {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: %w", err)
@@ -55,7 +59,7 @@ func (c *Catalog) TrainingStacks() ([]TrainingStack, error) {
 			defaults[s.Stack]++
 		}
 	}
-	for _, st := range Stacks {
+	for _, st := range Stacks() {
 		if defaults[st] != 1 {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: stack %s has %d default profiles, want 1", st, defaults[st])
 		}
@@ -86,7 +90,7 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 		}
 	}
 	if def == nil {
-		return training.Profile{}, "", fmt.Errorf("stack %q: want one of %v", stack, Stacks)
+		return training.Profile{}, "", fmt.Errorf("stack %q: want one of %v", stack, Stacks())
 	}
 	why := fmt.Sprintf("stack %s (the %s default)", def.ID, stack)
 	if framework != "" {

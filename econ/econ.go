@@ -1,26 +1,15 @@
 package econ
 
 import (
-	"fmt"
 	"math"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
-// FieldError reports an input outside what the model allows.
-type FieldError struct {
-	Field string
-	Value float64
-	Allow string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("econ: %s = %g: want %s", e.Field, e.Value, e.Allow)
-}
-
 func check(field string, v float64, ok bool, allow string) error {
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
-		return &FieldError{Field: field, Value: v, Allow: allow}
+		return &input.Error{Prefix: "econ: ", Field: field, Value: v, Want: "want " + allow}
 	}
 	return nil
 }

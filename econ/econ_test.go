@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -79,7 +80,7 @@ func TestPerMillionTokens(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	o := h100(t)
 	o.Utilisation = 0
-	var fe *FieldError
+	var fe *input.Error
 	if _, err := OwnedHour(o); !errors.As(err, &fe) || fe.Field != "utilisation" {
 		t.Errorf("utilisation 0: %v, want FieldError on utilisation", err)
 	}

@@ -3,6 +3,7 @@ package econ
 import (
 	"math"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -32,7 +33,7 @@ type Race struct {
 // Cycle is one run plus the time between runs.
 func Cycle(run, between units.Seconds) (units.Seconds, error) {
 	if !(run > 0) || between < 0 || math.IsInf(float64(run+between), 0) {
-		return 0, &FieldError{Field: "cycle", Value: float64(run + between), Allow: "run > 0, between ≥ 0, both finite"}
+		return 0, &input.Error{Prefix: "econ: ", Field: "cycle", Value: float64(run + between), Want: "want run > 0, between ≥ 0, both finite"}
 	}
 	return run + between, nil
 }
@@ -49,7 +50,7 @@ func (r Race) Validate() error {
 		v    units.Seconds
 	}{{"leader_cycle", r.Leader}, {"follower_cycle", r.Follower}} {
 		if !(c.v > 0) || math.IsInf(float64(c.v), 0) {
-			return &FieldError{Field: c.name, Value: float64(c.v), Allow: "a positive, finite duration"}
+			return &input.Error{Prefix: "econ: ", Field: c.name, Value: float64(c.v), Want: "want a positive, finite duration"}
 		}
 	}
 	return nil
@@ -74,10 +75,10 @@ func (r Race) IterationGap(t units.Seconds) float64 {
 // time × money over the leader's, (T_f·C_f)/(T_l·C_l).
 func Premium(leaderTime units.Seconds, leaderCost units.USD, followerTime units.Seconds, followerCost units.USD) (float64, error) {
 	if !(leaderTime > 0) || !(leaderCost > 0) {
-		return 0, &FieldError{Field: "leader", Value: float64(leaderTime) * float64(leaderCost), Allow: "positive time and cost"}
+		return 0, &input.Error{Prefix: "econ: ", Field: "leader", Value: float64(leaderTime) * float64(leaderCost), Want: "want positive time and cost"}
 	}
 	if !(followerTime > 0) || !(followerCost > 0) {
-		return 0, &FieldError{Field: "follower", Value: float64(followerTime) * float64(followerCost), Allow: "positive time and cost"}
+		return 0, &input.Error{Prefix: "econ: ", Field: "follower", Value: float64(followerTime) * float64(followerCost), Want: "want positive time and cost"}
 	}
 	return float64(followerTime) * float64(followerCost) / (float64(leaderTime) * float64(leaderCost)), nil
 }

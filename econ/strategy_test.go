@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -59,12 +60,12 @@ func TestPremium(t *testing.T) {
 }
 
 func TestStrategyErrors(t *testing.T) {
-	var fe *FieldError
+	var fe *input.Error
 	if _, err := Cycle(0, units.Day); !errors.As(err, &fe) {
-		t.Errorf("Cycle(0, 1d) error = %v, want a *FieldError", err)
+		t.Errorf("Cycle(0, 1d) error = %v, want a *input.Error", err)
 	}
 	if _, err := Cycle(units.Day, -1); !errors.As(err, &fe) {
-		t.Errorf("Cycle(1d, -1s) error = %v, want a *FieldError", err)
+		t.Errorf("Cycle(1d, -1s) error = %v, want a *input.Error", err)
 	}
 	if err := (Race{Leader: units.Day}).Validate(); !errors.As(err, &fe) || fe.Field != "follower_cycle" {
 		t.Errorf("Race{follower 0}.Validate() = %v, want follower_cycle error", err)

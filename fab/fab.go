@@ -4,25 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"chipgap/input"
 )
-
-// FieldError reports an input outside what the model allows.
-type FieldError struct {
-	Field string
-	Value float64
-	Allow string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("fab: %s = %g: want %s", e.Field, e.Value, e.Allow)
-}
 
 // ErrNoDies is returned when no whole die fits on the wafer.
 var ErrNoDies = errors.New("fab: no die fits on the wafer")
 
 func check(field string, v float64, ok bool, allow string) error {
 	if !ok || math.IsNaN(v) {
-		return &FieldError{Field: field, Value: v, Allow: allow}
+		return &input.Error{Prefix: "fab: ", Field: field, Value: v, Want: "want " + allow}
 	}
 	return nil
 }

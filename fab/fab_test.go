@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -46,7 +47,7 @@ func TestDiesPerWafer(t *testing.T) {
 	if _, err := DiesPerWafer(w, Die{AreaMM2: 665.61, WidthMM: 10, HeightMM: 10}); err == nil {
 		t.Error("outline 100 mm² for a 665.61 mm² die accepted")
 	}
-	var fe *FieldError
+	var fe *input.Error
 	if _, err := DiesPerWafer(w, Die{AreaMM2: -1}); !errors.As(err, &fe) || fe.Field != "die area (mm²)" {
 		t.Errorf("negative area: error %v, want a FieldError on die area", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -241,7 +242,7 @@ func TestBadInput(t *testing.T) {
 		j.Modes = append([]Mode(nil), j.Modes...)
 		c.edit(&j)
 		_, err := Simulate(j, Options{Seeds: 1})
-		var fe *FieldError
+		var fe *input.Error
 		if !errors.As(err, &fe) || fe.Field != c.field || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want a one-line FieldError on %s", c.name, err, c.field)
 		}

@@ -6,12 +6,16 @@ import (
 	"slices"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
-// Components a failure mode may name. Table 5 of the Llama 3 paper maps
-// onto them as catalog/data/reliability.yaml records.
-var Components = []string{"accelerator", "hbm", "host", "nic", "switch", "software", "planned"}
+// Components returns the components a failure mode may name. Table 5 of
+// the Llama 3 paper maps onto them as catalog/data/reliability.yaml
+// records.
+func Components() []string {
+	return []string{"accelerator", "hbm", "host", "nic", "switch", "software", "planned"}
+}
 
 // Mode is one way a job is interrupted: a component, how often it fails
 // (per device-hour, i.e. per accelerator in the job per hour), how long
@@ -83,17 +87,6 @@ type Job struct {
 	Engineering  Engineering   `json:"engineering"`
 }
 
-// FieldError names the job field at fault, its value and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
-}
-
 // Validate checks every field; nothing is simulated on half-valid input.
 func (j Job) Validate() error {
 	checks := []struct {
@@ -113,7 +106,7 @@ func (j Job) Validate() error {
 	}
 	for _, c := range checks {
 		if c.bad {
-			return &FieldError{c.field, c.value, c.want}
+			return input.Bad(c.field, c.value, c.want)
 		}
 	}
 	for i, m := range j.Modes {
@@ -128,8 +121,8 @@ func (j Job) Validate() error {
 }
 
 func (m Mode) validate(at string) error {
-	if !slices.Contains(Components, m.Component) {
-		return &FieldError{at + ".component", m.Component, fmt.Sprintf("want one of %v", Components)}
+	if !slices.Contains(Components(), m.Component) {
+		return input.Bad(at+".component", m.Component, fmt.Sprintf("want one of %v", Components()))
 	}
 	if err := checkRange(at+".rate", m.Rate); err != nil {
 		return err
@@ -143,21 +136,21 @@ func (m Mode) validate(at string) error {
 func (c Checkpoint) validate(j Job) error {
 	switch {
 	case !(c.Bytes >= 0) || !finite(float64(c.Bytes)):
-		return &FieldError{"checkpoint.bytes", c.Bytes, "want ≥ 0"}
+		return input.Bad("checkpoint.bytes", c.Bytes, "want ≥ 0")
 	case c.Bytes > 0 && !(c.StorageBW > 0):
-		return &FieldError{"checkpoint.storage_bw", c.StorageBW, "want > 0"}
+		return input.Bad("checkpoint.storage_bw", c.StorageBW, "want > 0")
 	case !(c.Overhead >= 0):
-		return &FieldError{"checkpoint.overhead", c.Overhead, "want ≥ 0"}
+		return input.Bad("checkpoint.overhead", c.Overhead, "want ≥ 0")
 	case c.Async && c.Bytes > 0 && !(c.SnapshotBW > 0):
-		return &FieldError{"checkpoint.snapshot_bw", c.SnapshotBW, "want > 0 for an asynchronous checkpoint"}
+		return input.Bad("checkpoint.snapshot_bw", c.SnapshotBW, "want > 0 for an asynchronous checkpoint")
 	case !(c.Interval >= 0) || !finite(float64(c.Interval)):
-		return &FieldError{"checkpoint.interval", c.Interval, "want ≥ 0 (0 = Daly's optimum)"}
+		return input.Bad("checkpoint.interval", c.Interval, "want ≥ 0 (0 = Daly's optimum)")
 	case j.Work > 0 && c.Interval > j.Work:
-		return &FieldError{"checkpoint.interval", c.Interval, fmt.Sprintf("want ≤ the run's compute time (%v)", j.Work)}
+		return input.Bad("checkpoint.interval", c.Interval, fmt.Sprintf("want ≤ the run's compute time (%v)", j.Work))
 	case j.Horizon > 0 && c.Interval > j.Horizon:
-		return &FieldError{"checkpoint.interval", c.Interval, fmt.Sprintf("want ≤ the run's horizon (%v)", j.Horizon)}
+		return input.Bad("checkpoint.interval", c.Interval, fmt.Sprintf("want ≤ the run's horizon (%v)", j.Horizon))
 	case c.Async && c.Interval > 0 && c.Interval < c.writeTime():
-		return &FieldError{"checkpoint.interval", c.Interval, fmt.Sprintf("want ≥ the background write time (%v) for an asynchronous checkpoint", c.writeTime())}
+		return input.Bad("checkpoint.interval", c.Interval, fmt.Sprintf("want ≥ the background write time (%v) for an asynchronous checkpoint", c.writeTime()))
 	}
 	return nil
 }
@@ -174,7 +167,7 @@ func (e Engineering) validate() error {
 		return err
 	}
 	if s.Max >= 1 || s.Typ >= 1 {
-		return &FieldError{"engineering.initial_slowdown", s.Typ, "want a fraction in [0, 1)"}
+		return input.Bad("engineering.initial_slowdown", s.Typ, "want a fraction in [0, 1)")
 	}
 	return nil
 }
@@ -188,11 +181,11 @@ func checkRange[T ~float64](field string, v hardware.Value[T]) error {
 	}
 	switch {
 	case !finite(lo, typ, hi):
-		return &FieldError{field, v.Typ, "want a finite number"}
+		return input.Bad(field, v.Typ, "want a finite number")
 	case lo < 0 || typ < 0:
-		return &FieldError{field, min(lo, typ), "want ≥ 0"}
+		return input.Bad(field, min(lo, typ), "want ≥ 0")
 	case lo > typ || typ > hi:
-		return &FieldError{field, fmt.Sprintf("[%g, %g, %g]", lo, typ, hi), "want min ≤ typ ≤ max"}
+		return input.Bad(field, fmt.Sprintf("[%g, %g, %g]", lo, typ, hi), "want min ≤ typ ≤ max")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package goodput
 import (
 	"fmt"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -30,7 +31,7 @@ func Sweep(j Job, factors []float64, opts Options) ([]SweepPoint, error) {
 	var out []SweepPoint
 	for _, k := range factors {
 		if !(k > 0) {
-			return nil, &FieldError{"sweep factor", k, "want > 0"}
+			return nil, input.Bad("sweep factor", k, "want > 0")
 		}
 		jk := j
 		jk.Checkpoint.Interval = max(units.Seconds(k)*daly, j.Checkpoint.writeTime(), 1)

@@ -63,7 +63,7 @@ const (
 )
 
 // Precisions lists every precision in display order.
-var Precisions = []Precision{FP32, TF32, BF16, FP16, FP8, INT8, FP4}
+func Precisions() []Precision { return []Precision{FP32, TF32, BF16, FP16, FP8, INT8, FP4} }
 
 // Bytes returns the storage size of one element.
 func (p Precision) Bytes() float64 {
@@ -83,7 +83,7 @@ func (p Precision) Bytes() float64 {
 // ParsePrecision checks a precision name.
 func ParsePrecision(s string) (Precision, error) {
 	p := Precision(s)
-	if slices.Contains(Precisions, p) {
+	if slices.Contains(Precisions(), p) {
 		return p, nil
 	}
 	return "", fmt.Errorf("unknown precision %q: want one of fp32, tf32, bf16, fp16, fp8, int8, fp4", s)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -30,7 +31,7 @@ func ParseMode(s string) (Mode, error) {
 	case "mixed":
 		return Colocated, nil
 	}
-	return "", &FieldError{Field: "mode", Value: s, Want: "want colocated (or mixed), decode or prefill"}
+	return "", input.Bad("mode", s, "want colocated (or mixed), decode or prefill")
 }
 
 // Workload is the request shape: prompt and generated tokens.
@@ -41,10 +42,10 @@ type Workload struct {
 
 func (w Workload) check(m Mode) error {
 	if w.Input < 1 {
-		return &FieldError{Field: "input_tokens", Value: w.Input, Want: "want at least 1"}
+		return input.Bad("input_tokens", w.Input, "want at least 1")
 	}
 	if w.Output < 1 && m != Prefill {
-		return &FieldError{Field: "output_tokens", Value: w.Output, Want: "want at least 1 (decode and colocated modes generate tokens)"}
+		return input.Bad("output_tokens", w.Output, "want at least 1 (decode and colocated modes generate tokens)")
 	}
 	return nil
 }
@@ -231,8 +232,7 @@ func Curve(d Deployment, mode Mode, w Workload, slo SLO, batches []int) ([]Point
 		if b < 1 || b > limit {
 			kv, _ := l.kv()
 			_, why := l.maxBatch(mode, w, kv)
-			return nil, &FieldError{Field: "batch", Value: b,
-				Want: fmt.Sprintf("want 1 to %d: %s", limit, why), Err: ErrDoesNotFit}
+			return nil, &input.Error{Field: "batch", Value: b, Want: fmt.Sprintf("want 1 to %d: %s", limit, why), Err: ErrDoesNotFit}
 		}
 		pts = append(pts, l.point(mode, w, b, slo))
 	}
@@ -258,8 +258,7 @@ func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
 	}
 	limit, _ := l.maxBatch(mode, w, kv)
 	if limit < 1 {
-		return nil, 0, &FieldError{Field: "input_tokens", Value: w.Input,
-			Want: fmt.Sprintf("want a request that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}
+		return nil, 0, &input.Error{Field: "input_tokens", Value: w.Input, Want: fmt.Sprintf("want a request that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}
 	}
 	return l, limit, nil
 }
@@ -332,6 +331,5 @@ func noPoint(p Point, slo SLO) error {
 	if slo.TTFT > 0 && p.TTFT > slo.TTFT {
 		why = append(why, fmt.Sprintf("TTFT %v at batch 1 exceeds the %v target", p.TTFT, slo.TTFT))
 	}
-	return &FieldError{Field: "slo", Value: fmt.Sprintf("tpot=%v ttft=%v", slo.TPOT, slo.TTFT),
-		Want: "no batch size meets it: " + fmt.Sprint(slices.Clip(why)) + "; relax the target or add chips per instance", Err: ErrNoOperatingPoint}
+	return &input.Error{Field: "slo", Value: fmt.Sprintf("tpot=%v ttft=%v", slo.TPOT, slo.TTFT), Want: "no batch size meets it: " + fmt.Sprint(slices.Clip(why)) + "; relax the target or add chips per instance", Err: ErrNoOperatingPoint}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/units"
 )
@@ -111,7 +112,7 @@ func resolve(d Deployment) (*layout, error) {
 	}
 	if x := d.ExpertImbalance; x != 0 {
 		if !(x >= 1) {
-			return nil, &FieldError{Field: "expert_imbalance", Value: x, Want: imbalanceWant}
+			return nil, input.Bad("expert_imbalance", x, imbalanceWant)
 		}
 		d.Profile.ExpertImbalance = x
 	}
@@ -139,27 +140,26 @@ func resolve(d Deployment) (*layout, error) {
 func (l *layout) split(p Parallel) error {
 	l.tp, l.pp, l.ep = max(p.TP, 1), max(p.PP, 1), max(p.EP, 1)
 	if l.m.MoE == nil && l.ep > 1 {
-		return &FieldError{Field: "parallel.ep", Value: p.EP, Want: "want 1 for a dense model"}
+		return input.Bad("parallel.ep", p.EP, "want 1 for a dense model")
 	}
 	if l.pp > l.m.Layers {
-		return &FieldError{Field: "parallel.pp", Value: p.PP, Want: fmt.Sprintf("want at most the layers (%d)", l.m.Layers)}
+		return input.Bad("parallel.pp", p.PP, fmt.Sprintf("want at most the layers (%d)", l.m.Layers))
 	}
 	if err := l.width(p); err != nil {
 		return err
 	}
 	if l.m.Heads > 0 && l.tp > l.m.Heads {
-		return &FieldError{Field: "parallel.tp", Value: l.tp, Want: fmt.Sprintf("want at most the model's %d attention heads (tensor parallelism splits the heads)", l.m.Heads)}
+		return input.Bad("parallel.tp", l.tp, fmt.Sprintf("want at most the model's %d attention heads (tensor parallelism splits the heads)", l.m.Heads))
 	}
 	l.adp, l.etp = l.w/l.tp, l.w/l.ep
 	per := l.w * l.pp
 	if per > l.devices {
-		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep),
-			Want: fmt.Sprintf("want an instance (%d devices) no larger than the deployment (%d devices)", per, l.devices)}
+		return &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("want an instance (%d devices) no larger than the deployment (%d devices)", per, l.devices)}
 	}
 	l.instances = l.devices / per
 	if p.DP > 0 {
 		if p.DP*per > l.devices {
-			return &FieldError{Field: "parallel.dp", Value: p.DP, Want: fmt.Sprintf("want at most %d instances of %d devices on %d devices", l.devices/per, per, l.devices)}
+			return input.Bad("parallel.dp", p.DP, fmt.Sprintf("want at most %d instances of %d devices on %d devices", l.devices/per, per, l.devices))
 		}
 		l.instances = p.DP
 	}
@@ -173,22 +173,21 @@ func (l *layout) width(p Parallel) error {
 	l.w = max(l.tp, l.ep)
 	if a := p.AttentionDP; a != 0 {
 		if a < 0 {
-			return &FieldError{Field: "parallel.attention_dp", Value: a, Want: "want at least 1"}
+			return input.Bad("parallel.attention_dp", a, "want at least 1")
 		}
 		if p.TP == 0 {
 			if l.ep%a != 0 {
-				return &FieldError{Field: "parallel.attention_dp", Value: a, Want: fmt.Sprintf("want a divisor of ep (%d) when tp is not given (tp = ep/attention_dp)", l.ep)}
+				return input.Bad("parallel.attention_dp", a, fmt.Sprintf("want a divisor of ep (%d) when tp is not given (tp = ep/attention_dp)", l.ep))
 			}
 			l.tp = l.ep / a
 		}
 		l.w = l.tp * a
 		if l.ep > l.w {
-			return &FieldError{Field: "parallel.attention_dp", Value: a,
-				Want: fmt.Sprintf("want tp × attention_dp (%d × %d) = the devices of a stage, at least ep (%d)", l.tp, a, l.ep)}
+			return &input.Error{Field: "parallel.attention_dp", Value: a, Want: fmt.Sprintf("want tp × attention_dp (%d × %d) = the devices of a stage, at least ep (%d)", l.tp, a, l.ep)}
 		}
 	}
 	if l.w%l.tp != 0 || l.w%l.ep != 0 {
-		return &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d ep=%d attention_dp=%d", l.tp, l.ep, p.AttentionDP), Want: "want tp and ep to divide each other (and tp × attention_dp)"}
+		return input.Bad("parallel", fmt.Sprintf("tp=%d ep=%d attention_dp=%d", l.tp, l.ep, p.AttentionDP), "want tp and ep to divide each other (and tp × attention_dp)")
 	}
 	return nil
 }
@@ -202,7 +201,7 @@ func (l *layout) precisions(d Deployment) error {
 	}
 	pk, ok := c.PeakFor(prec)
 	if !ok {
-		return &FieldError{Field: "precision", Value: prec, Want: fmt.Sprintf("chip %s supports %s", c.ID, supported(c)), Err: ErrPrecision}
+		return &input.Error{Field: "precision", Value: prec, Want: fmt.Sprintf("chip %s supports %s", c.ID, supported(c)), Err: ErrPrecision}
 	}
 	p16, ok := c.PeakFor(hardware.BF16)
 	if !ok {
@@ -219,7 +218,7 @@ func (l *layout) precisions(d Deployment) error {
 		}
 	}
 	if kv.Bytes() == 0 || kv == hardware.FP4 && !slices.Contains([]hardware.Precision{hardware.FP4}, prec) {
-		return &FieldError{Field: "kv_precision", Value: kv, Want: "want bf16, fp16, fp8 or int8 (fp4 only with fp4 weights)"}
+		return input.Bad("kv_precision", kv, "want bf16, fp16, fp8 or int8 (fp4 only with fp4 weights)")
 	}
 	n := float64(l.devicesPerChip)
 	l.peak, l.peak16 = float64(pk.Typ)/n, float64(p16.Typ)/n
@@ -229,7 +228,7 @@ func (l *layout) precisions(d Deployment) error {
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n
 	l.mem = float64(c.HBM.Capacity.Typ) / n
 	if l.bw <= 0 || l.mem <= 0 {
-		return &FieldError{Field: "chip.hbm", Value: c.ID, Want: "want a known HBM capacity and bandwidth"}
+		return input.Bad("chip.hbm", c.ID, "want a known HBM capacity and bandwidth")
 	}
 	l.wBytes, l.kvBytes = prec.Bytes(), kv.Bytes()
 	l.actBytes = 2
@@ -240,7 +239,7 @@ func (l *layout) precisions(d Deployment) error {
 // supported lists the precisions the chip's matrix units execute.
 func supported(c *hardware.Chip) string {
 	var s []string
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if _, ok := c.PeakFor(p); ok {
 			s = append(s, string(p))
 		}
@@ -253,10 +252,10 @@ func supported(c *hardware.Chip) string {
 
 func (l *layout) speculative(s Speculative) error {
 	if s.Tokens < 0 || s.Tokens > 16 {
-		return &FieldError{Field: "speculative.tokens", Value: s.Tokens, Want: "want 0..16"}
+		return input.Bad("speculative.tokens", s.Tokens, "want 0..16")
 	}
 	if s.Tokens > 0 && !(s.Acceptance >= 0 && s.Acceptance <= 1) {
-		return &FieldError{Field: "speculative.acceptance", Value: s.Acceptance, Want: "want a probability in [0, 1]"}
+		return input.Bad("speculative.acceptance", s.Acceptance, "want a probability in [0, 1]")
 	}
 	l.tokensPerStepSpec = s.TokensPerStep()
 	return nil

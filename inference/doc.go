@@ -27,7 +27,7 @@
 // devices) computes in one step: Prefill chunks {Tokens, Cached} and the
 // context lengths of the Decode sequences. Each decoding sequence verifies
 // 1 + Speculative.Tokens tokens; StepResult.OutputTokens is the expected
-// tokens emitted. Errors: *FieldError naming the field; errors.Is
+// tokens emitted. Errors: *input.Error naming the field; errors.Is
 // ErrDoesNotFit (weights or KV overflow), ErrPrecision (the chip lacks
 // the precision), ErrNoOperatingPoint (no batch meets an SLO).
 //

@@ -2,7 +2,6 @@ package inference
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors callers branch on (errors.Is).
@@ -15,18 +14,3 @@ var (
 	// ErrNoOperatingPoint: no batch size meets the latency target.
 	ErrNoOperatingPoint = errors.New("no batch size meets the target")
 )
-
-// FieldError names the input field at fault, its value and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-	Err   error // optional class (ErrDoesNotFit, ErrPrecision, ...)
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
-}
-
-// Unwrap returns the error class, if any.
-func (e *FieldError) Unwrap() error { return e.Err }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/units"
 )
@@ -239,7 +240,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
 		}
 	}
-	var fe *FieldError
+	var fe *input.Error
 	if _, err := StepTime(base, Batch{}); !errors.As(err, &fe) || fe.Field != "batch" {
 		t.Errorf("empty batch: err = %v, want a FieldError on batch", err)
 	}

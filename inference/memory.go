@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -72,9 +73,8 @@ func (l *layout) memory() Memory {
 func (l *layout) kv() (KV, error) {
 	m := l.memory()
 	if m.KVSpace <= 0 {
-		return KV{}, &FieldError{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep),
-			Want: fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds: split the model over more devices or use a narrower precision",
-				m.Weights, m.Reserved, m.Capacity), Err: ErrDoesNotFit}
+		return KV{}, &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds: split the model over more devices or use a narrower precision",
+			m.Weights, m.Reserved, m.Capacity), Err: ErrDoesNotFit}
 	}
 	per := l.kvPerToken()
 	perGroup := int(float64(m.KVSpace) / per)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -110,7 +111,7 @@ func TestExpertImbalanceRefused(t *testing.T) {
 		d := moeDeployment()
 		c.set(&d)
 		_, err := StepTime(d, Batch{Decode: []int{100}})
-		var fe *FieldError
+		var fe *input.Error
 		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(err.Error(), "at least 1") {
 			t.Errorf("StepTime with a bad imbalance = %v, want a FieldError on %s saying at least 1", err, c.field)
 		}
@@ -203,7 +204,7 @@ func TestAttentionDP(t *testing.T) {
 		d := moeDeployment()
 		d.Parallel = c.p
 		kv, err := KVCapacity(d)
-		var fe *FieldError
+		var fe *input.Error
 		switch {
 		case c.bad != "":
 			if !errors.As(err, &fe) || fe.Field != c.bad {

@@ -3,6 +3,7 @@ package inference
 import (
 	"fmt"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -91,22 +92,22 @@ func (p Profile) Validate() error {
 		{"collective_eff", p.CollectiveEff}, {"memory_fraction", p.MemoryFraction}, {"fp4_matmul_scale", p.FP4MatmulScale}}
 	for _, f := range fr {
 		if !(f.v > 0 && f.v <= 1) {
-			return &FieldError{Field: "profile." + f.name, Value: f.v, Want: "want a fraction in (0, 1]"}
+			return input.Bad("profile."+f.name, f.v, "want a fraction in (0, 1]")
 		}
 	}
 	switch {
 	case p.CommOverlap < 0 || p.CommOverlap > 1:
-		return &FieldError{Field: "profile.comm_overlap", Value: p.CommOverlap, Want: "want a fraction in [0, 1]"}
+		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
 	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0:
-		return &FieldError{Field: "profile", Value: p.ID, Want: "want non-negative half rows, tile rows, overheads and reserved memory"}
+		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, overheads and reserved memory")
 	case p.CommSMShare < 0 || p.CommSMShare >= 1:
-		return &FieldError{Field: "profile.comm_sm_share", Value: p.CommSMShare, Want: "want a fraction in [0, 1)"}
+		return input.Bad("profile.comm_sm_share", p.CommSMShare, "want a fraction in [0, 1)")
 	case p.BlockTokens < 1:
-		return &FieldError{Field: "profile.block_tokens", Value: p.BlockTokens, Want: "want at least 1"}
+		return input.Bad("profile.block_tokens", p.BlockTokens, "want at least 1")
 	case !(p.ExpertImbalance >= 1):
-		return &FieldError{Field: "profile.expert_imbalance", Value: p.ExpertImbalance, Want: imbalanceWant}
+		return input.Bad("profile.expert_imbalance", p.ExpertImbalance, imbalanceWant)
 	case p.MaxBatch < 0 || p.MaxTokens < 0 || p.ChunkTokens < 0:
-		return &FieldError{Field: "profile.max_batch", Value: fmt.Sprintf("%d (max_tokens %d, chunk_tokens %d)", p.MaxBatch, p.MaxTokens, p.ChunkTokens), Want: "want 0 (no limit) or more"}
+		return input.Bad("profile.max_batch", fmt.Sprintf("%d (max_tokens %d, chunk_tokens %d)", p.MaxBatch, p.MaxTokens, p.ChunkTokens), "want 0 (no limit) or more")
 	}
 	return nil
 }

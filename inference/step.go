@@ -3,6 +3,7 @@ package inference
 import (
 	"fmt"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -69,7 +70,7 @@ func (b Batch) load() (load, error) {
 	var ld load
 	for i, c := range b.Prefill {
 		if c.Tokens < 1 || c.Cached < 0 {
-			return ld, &FieldError{Field: fmt.Sprintf("batch.prefill[%d]", i), Value: c, Want: "want tokens ≥ 1 and cached ≥ 0"}
+			return ld, input.Bad(fmt.Sprintf("batch.prefill[%d]", i), c, "want tokens ≥ 1 and cached ≥ 0")
 		}
 		t, k := float64(c.Tokens), float64(c.Cached)
 		ld.preTokens += t
@@ -79,13 +80,13 @@ func (b Batch) load() (load, error) {
 	}
 	for i, n := range b.Decode {
 		if n < 1 {
-			return ld, &FieldError{Field: fmt.Sprintf("batch.decode[%d]", i), Value: n, Want: "want a context of at least 1 token"}
+			return ld, input.Bad(fmt.Sprintf("batch.decode[%d]", i), n, "want a context of at least 1 token")
 		}
 		ld.decSeqs++
 		ld.decCtx += float64(n)
 	}
 	if ld.decSeqs == 0 && ld.preTokens == 0 {
-		return ld, &FieldError{Field: "batch", Value: "empty", Want: "want at least one prefill chunk or decoding sequence"}
+		return ld, input.Bad("batch", "empty", "want at least one prefill chunk or decoding sequence")
 	}
 	return ld, nil
 }
@@ -93,12 +94,16 @@ func (b Batch) load() (load, error) {
 // StepTime is the duration of one engine step of batch b on one instance
 // of deployment d, with its roofline breakdown. It fails with
 // ErrDoesNotFit when the batch's KV cache exceeds the instance's
-// capacity, and with a *FieldError naming any bad input.
+// capacity, and with a *input.Error naming any bad input.
 func StepTime(d Deployment, b Batch) (StepResult, error) {
 	l, err := resolve(d)
 	if err != nil {
 		return StepResult{}, err
 	}
+	return l.stepTime(b)
+}
+
+func (l *layout) stepTime(b Batch) (StepResult, error) {
 	ld, err := b.load()
 	if err != nil {
 		return StepResult{}, err
@@ -107,9 +112,8 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	if need := ld.decCtx + ld.decSeqs*float64(d.Speculative.Tokens) + ld.preCtx; need > float64(kv.Tokens) {
-		return StepResult{}, &FieldError{Field: "batch", Value: fmt.Sprintf("%.0f tokens of context", need),
-			Want: fmt.Sprintf("want at most the instance's KV capacity, %d tokens", kv.Tokens), Err: ErrDoesNotFit}
+	if need := ld.decCtx + ld.decSeqs*float64(l.d.Speculative.Tokens) + ld.preCtx; need > float64(kv.Tokens) {
+		return StepResult{}, &input.Error{Field: "batch", Value: fmt.Sprintf("%.0f tokens of context", need), Want: fmt.Sprintf("want at most the instance's KV capacity, %d tokens", kv.Tokens), Err: ErrDoesNotFit}
 	}
 	r := l.step(ld)
 	r.PrefillTokens = int(ld.preTokens)

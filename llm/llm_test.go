@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"chipgap/input"
 )
 
 // tinyGPT: 2 layers, h 8, 2 heads, GeLU MLP 32, vocab 10, 4 learned
@@ -214,7 +216,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := c.m.WithDefaults().Validate()
-		var fe *FieldError
+		var fe *input.Error
 		if !errors.As(err, &fe) || fe.Field != c.field {
 			t.Errorf("%s: err = %v, want a FieldError on %s", c.name, err, c.field)
 		}

@@ -1,6 +1,10 @@
 package llm
 
-import "fmt"
+import (
+	"fmt"
+
+	"chipgap/input"
+)
 
 // Attention is the attention variant.
 type Attention string
@@ -116,17 +120,6 @@ func (m Model) WithDefaults() Model {
 	return m
 }
 
-// FieldError names the model field at fault.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("model.%s = %v: %s", e.Field, e.Value, e.Want)
-}
-
 // Validate checks the architecture is self-consistent.
 func (m Model) Validate() error {
 	pos := []struct {
@@ -135,43 +128,43 @@ func (m Model) Validate() error {
 	}{{"layers", m.Layers}, {"hidden", m.Hidden}, {"heads", m.Heads}, {"ffn", m.FFN}, {"vocab", m.Vocab}}
 	for _, p := range pos {
 		if p.v <= 0 {
-			return &FieldError{p.name, p.v, "want a positive integer"}
+			return &input.Error{Prefix: "model.", Field: p.name, Value: p.v, Want: "want a positive integer"}
 		}
 	}
 	switch m.Attention {
 	case MHA, GQA:
 		if m.KVHeads <= 0 || m.Heads%m.KVHeads != 0 {
-			return &FieldError{"kv_heads", m.KVHeads, fmt.Sprintf("want a positive divisor of heads (%d)", m.Heads)}
+			return &input.Error{Prefix: "model.", Field: "kv_heads", Value: m.KVHeads, Want: fmt.Sprintf("want a positive divisor of heads (%d)", m.Heads)}
 		}
 	case MLA:
 		if m.MLA == nil || m.MLA.KVLoraRank <= 0 {
-			return &FieldError{"mla", m.MLA, "attention mla needs mla.kv_lora_rank > 0"}
+			return &input.Error{Prefix: "model.", Field: "mla", Value: m.MLA, Want: "attention mla needs mla.kv_lora_rank > 0"}
 		}
 	default:
-		return &FieldError{"attention", m.Attention, "want mha, gqa or mla"}
+		return &input.Error{Prefix: "model.", Field: "attention", Value: m.Attention, Want: "want mha, gqa or mla"}
 	}
 	if m.Act != GeLU && m.Act != SwiGLU {
-		return &FieldError{"ffn_act", m.Act, "want gelu or swiglu"}
+		return &input.Error{Prefix: "model.", Field: "ffn_act", Value: m.Act, Want: "want gelu or swiglu"}
 	}
 	if m.Norm != "" && m.Norm != LayerNorm && m.Norm != RMSNorm {
-		return &FieldError{"norm", m.Norm, "want layernorm or rmsnorm"}
+		return &input.Error{Prefix: "model.", Field: "norm", Value: m.Norm, Want: "want layernorm or rmsnorm"}
 	}
 	if m.PosEmbeddings < 0 || m.MTPModules < 0 {
-		return &FieldError{"pos_embeddings/mtp_modules", [2]int{m.PosEmbeddings, m.MTPModules}, "want 0 or more"}
+		return &input.Error{Prefix: "model.", Field: "pos_embeddings/mtp_modules", Value: [2]int{m.PosEmbeddings, m.MTPModules}, Want: "want 0 or more"}
 	}
 	if m.Attention == MLA && (m.MLA.QKNopeHeadDim+m.MLA.QKRopeHeadDim <= 0 || m.MLA.VHeadDim <= 0 || m.MLA.QLoraRank < 0) {
-		return &FieldError{"mla", *m.MLA, "want qk_nope_head_dim+qk_rope_head_dim > 0, v_head_dim > 0, q_lora_rank >= 0"}
+		return &input.Error{Prefix: "model.", Field: "mla", Value: *m.MLA, Want: "want qk_nope_head_dim+qk_rope_head_dim > 0, v_head_dim > 0, q_lora_rank >= 0"}
 	}
 	if e := m.MoE; e != nil {
 		switch {
 		case e.Experts <= 0 || e.Active <= 0 || e.Active > e.Experts:
-			return &FieldError{"moe.active", e.Active, fmt.Sprintf("want 1..experts (%d)", e.Experts)}
+			return &input.Error{Prefix: "model.", Field: "moe.active", Value: e.Active, Want: fmt.Sprintf("want 1..experts (%d)", e.Experts)}
 		case e.Shared < 0:
-			return &FieldError{"moe.shared", e.Shared, "want 0 or more"}
+			return &input.Error{Prefix: "model.", Field: "moe.shared", Value: e.Shared, Want: "want 0 or more"}
 		case e.ExpertFFN <= 0:
-			return &FieldError{"moe.expert_ffn", e.ExpertFFN, "want a positive integer"}
+			return &input.Error{Prefix: "model.", Field: "moe.expert_ffn", Value: e.ExpertFFN, Want: "want a positive integer"}
 		case e.DenseLayers < 0 || e.DenseLayers > m.Layers:
-			return &FieldError{"moe.dense_layers", e.DenseLayers, fmt.Sprintf("want 0..layers (%d)", m.Layers)}
+			return &input.Error{Prefix: "model.", Field: "moe.dense_layers", Value: e.DenseLayers, Want: fmt.Sprintf("want 0..layers (%d)", m.Layers)}
 		}
 	}
 	return nil

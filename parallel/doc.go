@@ -11,6 +11,6 @@
 // are the outermost, farthest-apart groups.
 //
 // Validate checks a plan against a model, a device count and a global
-// batch and returns a *FieldError naming the field; Enumerate lists every
+// batch and returns a *input.Error naming the field; Enumerate lists every
 // valid plan of a Space.
 package parallel

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"chipgap/input"
 	"chipgap/llm"
 )
 
@@ -23,7 +24,7 @@ func ParseRecompute(s string) (Recompute, error) {
 	case RecomputeNone, RecomputeSelective, RecomputeFull:
 		return r, nil
 	}
-	return "", &FieldError{Field: "recompute", Value: s, Want: "none, selective or full"}
+	return "", input.Bad("recompute", s, "none, selective or full")
 }
 
 // Plan is one way to run a training step.
@@ -130,17 +131,6 @@ func joinInts(xs []int) string {
 	return strings.Join(s, ",")
 }
 
-// FieldError names the plan field at fault, its value and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
-}
-
 // Problem is what a plan runs: the model, the devices and the batch.
 type Problem struct {
 	Model       llm.Model
@@ -158,33 +148,33 @@ func (p Plan) Validate(prob Problem) error {
 	}
 	switch {
 	case m.Heads%p.TP != 0:
-		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads)}
+		return input.Bad("tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads))
 	case p.Devices() != prob.Devices:
-		return &FieldError{"dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices)}
+		return input.Bad("dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices))
 	case m.Attention != llm.MLA && m.KVHeads%p.TP != 0 && p.TP%m.KVHeads != 0:
-		return &FieldError{"tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads)}
+		return input.Bad("tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))
 	case p.PP > m.Layers:
-		return &FieldError{"pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers)}
+		return input.Bad("pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers))
 	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers):
-		return &FieldError{"vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers", m.Layers)}
+		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers", m.Layers))
 	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
-		return &FieldError{"cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq)}
+		return input.Bad("cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq))
 	case p.ETP == 0 && (p.DP*p.CP)%p.EP != 0:
-		return &FieldError{"ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP)}
+		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
 	case p.ETP > 0 && (p.TP*p.DP*p.CP)%(p.EP*p.ETP) != 0:
-		return &FieldError{"etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP)}
+		return input.Bad("etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP))
 	case p.EP > 1 && (m.MoE == nil || m.MoE.Experts%p.EP != 0):
-		return &FieldError{"ep", p.EP, "needs a MoE model whose expert count it divides"}
+		return input.Bad("ep", p.EP, "needs a MoE model whose expert count it divides")
 	case p.ETP > 1 && (m.MoE == nil || m.MoE.ExpertFFN%p.ETP != 0):
-		return &FieldError{"etp", p.ETP, "needs a MoE model whose expert FFN width it divides"}
+		return input.Bad("etp", p.ETP, "needs a MoE model whose expert FFN width it divides")
 	case p.DP > prob.GlobalBatch:
-		return &FieldError{"dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch)}
+		return input.Bad("dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch))
 	case p.LocalBatch(prob.GlobalBatch)%p.Microbatch != 0:
-		return &FieldError{"microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch))}
+		return input.Bad("microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch)))
 	case p.VPP > 1 && p.MicroBatches(prob.GlobalBatch)%p.PP != 0:
-		return &FieldError{"vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP)}
+		return input.Bad("vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP))
 	case p.SequenceParallel && p.TP == 1:
-		return &FieldError{"sequence_parallel", true, "needs tp > 1"}
+		return input.Bad("sequence_parallel", true, "needs tp > 1")
 	}
 	return p.validateStages(m.Layers)
 }
@@ -195,27 +185,27 @@ func (p Plan) validateStages(layers int) error {
 		sum := 0
 		for _, n := range p.StageLayers {
 			if n < p.VPP {
-				return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("want at least vpp = %d layers per stage", p.VPP)}
+				return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("want at least vpp = %d layers per stage", p.VPP))
 			}
 			sum += n
 		}
 		switch {
 		case len(p.StageLayers) != p.PP:
-			return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.StageLayers), p.PP)}
+			return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.StageLayers), p.PP))
 		case sum != layers:
-			return &FieldError{"stage_layers", p.StageLayers, fmt.Sprintf("sums to %d: want the model's %d layers", sum, layers)}
+			return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("sums to %d: want the model's %d layers", sum, layers))
 		}
 	}
 	if p.RecomputeLayers != nil {
 		if len(p.RecomputeLayers) != p.PP {
-			return &FieldError{"recompute_layers", p.RecomputeLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.RecomputeLayers), p.PP)}
+			return input.Bad("recompute_layers", p.RecomputeLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.RecomputeLayers), p.PP))
 		}
 		if p.Recompute == RecomputeNone {
-			return &FieldError{"recompute_layers", p.RecomputeLayers, "needs recompute selective or full to say which kind"}
+			return input.Bad("recompute_layers", p.RecomputeLayers, "needs recompute selective or full to say which kind")
 		}
 		for i, n := range p.Stages(layers) {
 			if r := p.RecomputeLayers[i]; r < 0 || r > n {
-				return &FieldError{"recompute_layers", p.RecomputeLayers, fmt.Sprintf("stage %d recomputes %d layers: want 0 to its %d", i, r, n)}
+				return input.Bad("recompute_layers", p.RecomputeLayers, fmt.Sprintf("stage %d recomputes %d layers: want 0 to its %d", i, r, n))
 			}
 		}
 	}
@@ -228,17 +218,29 @@ func (p Plan) checkPositive() error {
 		v    int
 	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}} {
 		if d.v < 1 {
-			return &FieldError{d.name, d.v, "want a positive integer"}
+			return input.Bad(d.name, d.v, "want a positive integer")
 		}
 	}
 	if p.ETP < 0 {
-		return &FieldError{"etp", p.ETP, "want a positive integer (0: tp)"}
+		return input.Bad("etp", p.ETP, "want a positive integer (0: tp)")
 	}
 	if p.ZeRO < 0 || p.ZeRO > 3 {
-		return &FieldError{"zero", p.ZeRO, "want 0, 1, 2 or 3"}
+		return input.Bad("zero", p.ZeRO, "want 0, 1, 2 or 3")
 	}
 	if _, err := ParseRecompute(string(p.Recompute)); err != nil {
 		return err
 	}
 	return nil
+}
+
+// IsPlanField reports whether name is a field of a Plan as its errors name
+// it ("tp", "microbatch", "recompute_layers", ...): callers that nest the
+// plan in a request put "plan." before these.
+func IsPlanField(name string) bool {
+	switch name {
+	case "tp", "pp", "dp", "cp", "ep", "etp", "vpp", "microbatch", "sequence_parallel",
+		"recompute", "recompute_layers", "stage_layers", "zero":
+		return true
+	}
+	return false
 }

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"slices"
 
-	"chipgap/llm"
+	"chipgap/input"
 )
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -25,7 +25,7 @@ func (r *Run) Check() error {
 	}
 	r.Model = r.Model.WithDefaults()
 	if err := r.Model.Validate(); err != nil {
-		if fe, ok := err.(*llm.FieldError); ok {
+		if fe, ok := err.(*input.Error); ok {
 			return fieldErr(r.ID, "model."+fe.Field, fe.Value, fe.Want)
 		}
 		return &Error{Run: r.ID, Field: "model", Msg: err.Error()}

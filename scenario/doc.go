@@ -17,7 +17,7 @@
 // Parse/Load decode strictly (unknown keys, wrong types and unit strings
 // that do not parse are errors with the file, line and field path),
 // then WithDefaults fills every zero field, then Validate checks ranges
-// and catalog ids (a *FieldError naming the path, which Parse turns into
+// and catalog ids (a *input.Error naming the path, which Parse turns into
 // an *Error with the line). Default() is the built-in scenario.
 //
 // # Model

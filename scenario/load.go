@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -39,18 +40,6 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
 	return b.String()
-}
-
-// FieldError is a value Validate rejects: the field's path, the value
-// and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Allow string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("field %s: %v: %s", e.Field, e.Value, e.Allow)
 }
 
 // Load reads, strictly decodes, fills and validates the scenario file
@@ -87,9 +76,9 @@ func Parse(name string, b []byte) (*Scenario, error) {
 	}
 	s.WithDefaults()
 	if err := s.Validate(); err != nil {
-		var fe *FieldError
+		var fe *input.Error
 		if errors.As(err, &fe) {
-			return nil, idx.at(name, fe.Field, fmt.Sprintf("%v: %s", fe.Value, fe.Allow))
+			return nil, idx.at(name, fe.Field, fmt.Sprintf("%v: %s", fe.Value, fe.Want))
 		}
 		return nil, &Error{File: name, Msg: err.Error()}
 	}

@@ -9,17 +9,18 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
-// Sides are the two supply chains the report contrasts.
-var Sides = []string{"nvidia", "ascend"}
+// Sides returns the two supply chains the report contrasts.
+func Sides() []string { return []string{"nvidia", "ascend"} }
 
-// Sizings say how the training clusters are sized.
-var Sizings = []string{"equal-chips", "equal-peak"}
+// Sizings returns how the training clusters may be sized.
+func Sizings() []string { return []string{"equal-chips", "equal-peak"} }
 
 // Validate checks every field after WithDefaults, against the catalog;
-// the first problem is a *FieldError naming the field's path. It also
+// the first problem is a *input.Error naming the field's path. It also
 // normalises ranges given by typ alone (min = max = typ) and fills a
 // system's side and stack from its chip when WithDefaults could not.
 func (s *Scenario) Validate() error {
@@ -66,7 +67,7 @@ type validator struct {
 
 func (v *validator) fail(field string, value any, allow string) {
 	if v.err == nil {
-		v.err = &FieldError{Field: field, Value: value, Allow: allow}
+		v.err = &input.Error{Field: field, Value: value, Want: allow, Labelled: true}
 	}
 }
 
@@ -92,7 +93,7 @@ func (v *validator) chip(field, id string) *hardware.Chip {
 }
 
 func (v *validator) stack(field, id string) {
-	v.oneOf(field, id, catalog.Stacks)
+	v.oneOf(field, id, catalog.Stacks())
 }
 
 // rangeIn normalises a range given by typ alone (min = max = typ) and
@@ -140,7 +141,7 @@ func (v *validator) systems(s *Scenario) {
 		if sy.Side == "" {
 			sy.Side = sideOf(ch)
 		}
-		v.oneOf(at+".side", sy.Side, Sides)
+		v.oneOf(at+".side", sy.Side, Sides())
 		if sy.Stack == "" {
 			sy.Stack = ch.Stack
 		}
@@ -175,11 +176,11 @@ func (v *validator) training(t Training) {
 		v.fail("training.tokens", t.Tokens, "want a token budget in [1e9, 1e16]")
 	}
 	v.intIn("training.chips", t.Chips, 8, 1<<20)
-	v.oneOf("training.sizing", t.Sizing, Sizings)
+	v.oneOf("training.sizing", t.Sizing, Sizings())
 	v.intIn("training.seq", t.Seq, 128, 1<<20)
 	v.intIn("training.global_batch", t.GlobalBatch, 1, 1<<20)
 	if _, err := hardware.ParsePrecision(string(t.Precision)); err != nil {
-		v.fail("training.precision", fmt.Sprintf("%q", t.Precision), fmt.Sprintf("want one of %v", hardware.Precisions))
+		v.fail("training.precision", fmt.Sprintf("%q", t.Precision), fmt.Sprintf("want one of %v", hardware.Precisions()))
 	}
 }
 
@@ -195,7 +196,7 @@ func (v *validator) inference(in Inference) {
 	}
 	if in.Precision != "auto" {
 		if _, err := hardware.ParsePrecision(in.Precision); err != nil {
-			v.fail("inference.precision", fmt.Sprintf("%q", in.Precision), fmt.Sprintf("want auto or one of %v", hardware.Precisions))
+			v.fail("inference.precision", fmt.Sprintf("%q", in.Precision), fmt.Sprintf("want auto or one of %v", hardware.Precisions()))
 		}
 	}
 	v.intIn("inference.max_instance_chips", in.MaxInstanceChips, 1, 4096)

@@ -41,11 +41,13 @@
 // receives a KV cache without reserving its blocks first; the step time
 // is the inference model's for the batch's sums, whatever their spread.
 //
-// Step time: InferenceStep calls inference.StepTime, the same code as the
-// analytical estimates, memoised on the batch's sums (decode context
+// Step time: InferenceStep calls inference's StepTime, the same code as
+// the analytical estimates, memoised on the batch's sums (decode context
 // rounded down to 10 significant bits; ≤ 0.1 % on step times); NewPool
-// builds a pool from an inference.Deployment with its KV block count
-// (inference.KVCapacity).
+// builds a pool from an inference.Deployment resolved once
+// (inference.Resolve), which owns every figure the pool takes: KV blocks,
+// instances and their chips, step times, the KV bytes a handoff moves.
+// serve re-derives none of them.
 //
 // Deployment: one pool (aggregated) or two (disaggregated: prefill, then
 // the KV cache crosses a link, Latency + bytes/Bandwidth, one transfer at

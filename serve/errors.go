@@ -3,21 +3,12 @@ package serve
 import (
 	"errors"
 	"fmt"
+
+	"chipgap/input"
 )
 
-// FieldError is bad input: the field, the value given and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
-}
-
 func fieldErr(field string, v any, want string) error {
-	return &FieldError{Field: field, Value: v, Want: want}
+	return input.Bad(field, v, want)
 }
 
 // TraceError is a malformed trace line: its 1-based line number and why.

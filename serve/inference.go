@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/units"
 )
@@ -23,7 +22,7 @@ import (
 // StepTime on a canonical batch with exactly the key's sums, so a result
 // never depends on which batch filled the entry: same inputs, same bytes.
 type InferenceStep struct {
-	d      inference.Deployment
+	r      *inference.Resolved
 	memo   map[stepKey]time.Duration
 	dec    []int
 	pre    []inference.Chunk
@@ -41,12 +40,20 @@ type stepKey struct {
 	chunks                       int
 }
 
-// NewInferenceStep checks d by timing a one-token step.
+// NewInferenceStep resolves d and checks it by timing a one-token step.
 func NewInferenceStep(d inference.Deployment) (*InferenceStep, error) {
-	if _, err := inference.StepTime(d, inference.Batch{Decode: []int{1}}); err != nil {
+	r, err := inference.Resolve(d)
+	if err != nil {
 		return nil, err
 	}
-	return &InferenceStep{d: d, memo: make(map[stepKey]time.Duration)}, nil
+	return newInferenceStep(r)
+}
+
+func newInferenceStep(r *inference.Resolved) (*InferenceStep, error) {
+	if _, err := r.StepTime(inference.Batch{Decode: []int{1}}); err != nil {
+		return nil, err
+	}
+	return &InferenceStep{r: r, memo: make(map[stepKey]time.Duration)}, nil
 }
 
 // roundSig rounds x ≥ 0 down to 10 significant bits.
@@ -100,7 +107,7 @@ func (m *InferenceStep) direct(k stepKey, chunks []Chunk) time.Duration {
 	for _, c := range chunks {
 		m.pre = append(m.pre, inference.Chunk{Tokens: c.Tokens, Cached: c.Cached})
 	}
-	r, err := inference.StepTime(m.d, inference.Batch{Prefill: m.pre, Decode: m.dec})
+	r, err := m.r.StepTime(inference.Batch{Prefill: m.pre, Decode: m.dec})
 	if err != nil {
 		if m.err == nil {
 			m.err = fmt.Errorf("step time of %d decoding (context %d) and %d prefill tokens: %w", k.decSeqs, k.decCtx, k.preTokens, err)
@@ -127,23 +134,25 @@ type PoolOptions struct {
 	IdleFraction float64
 }
 
-// NewPool builds the pool of d's instances: replicas = the instances the
-// cluster holds (Parallel.DP, else as many as fit), KV blocks from
-// inference.KVCapacity, step times from inference.StepTime, rental and
-// TDP from the chip.
+// NewPool builds the pool of d's instances. Package inference, on d
+// resolved once, owns every figure: replicas = the instances the cluster
+// holds (Parallel.DP, else as many as fit) and the chips of each, the KV
+// blocks, the step times and the KV bytes a handoff moves; rental and TDP
+// come from the chip.
 func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
-	kv, err := inference.KVCapacity(d)
+	r, err := inference.Resolve(d)
 	if err != nil {
 		return Pool{}, err
 	}
-	step, err := NewInferenceStep(d)
+	kv, err := r.KV()
 	if err != nil {
 		return Pool{}, err
 	}
-	reps, chips, err := instances(d)
+	step, err := newInferenceStep(r)
 	if err != nil {
 		return Pool{}, err
 	}
+	reps, chips := r.Instances(), r.ChipsPerInstance()
 	e := EngineConfig{
 		MaxBatchTokens: o.MaxBatchTokens, MaxSeqs: o.MaxSeqs, BlockTokens: kv.BlockTokens, KVBlocks: kv.Blocks,
 		Scheduler: o.Scheduler, NoChunkedPrefill: o.NoChunkedPrefill, ReserveOutput: o.ReserveOutput,
@@ -175,30 +184,8 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 	return Pool{
 		Name: name, Replicas: reps, ChipsPerReplica: chips, Engine: e, Step: step,
 		ChipRental: c.Rental.Typ, ChipBusy: c.TDP.Typ, ChipIdle: units.Watts(idle * float64(c.TDP.Typ)),
-		KVBytesPerToken: kvBytesPerToken(d),
+		KVBytesPerToken: r.HandoffBytesPerToken(),
 	}, nil
-}
-
-// kvBytesPerToken is one context token's KV cache over all layers, once
-// (what a disaggregated handoff moves): 2·kv_heads·head_dim elements per
-// layer for MHA/GQA, kv_lora_rank + qk_rope_head_dim for MLA.
-func kvBytesPerToken(d inference.Deployment) units.Bytes {
-	m := d.Model.WithDefaults()
-	elems := float64(2 * m.KVHeads * m.HeadDim)
-	if m.MLA != nil {
-		elems = float64(m.MLA.KVLoraRank + m.MLA.QKRopeHeadDim)
-	}
-	p := d.KVPrecision
-	if p == "" {
-		p = d.Precision
-		if p == "" {
-			p = hardware.BF16
-		}
-		if p == hardware.FP4 {
-			p = hardware.FP8
-		}
-	}
-	return units.Bytes(elems * float64(m.Layers) * p.Bytes())
 }
 
 // ReservesOutput reports whether a serving framework, by default, admits
@@ -213,21 +200,4 @@ func ReservesOutput(framework string) bool {
 		return true
 	}
 	return false
-}
-
-// instances is how many instances d's cluster holds and the chips each
-// occupies (a 910C package is two devices).
-func instances(d inference.Deployment) (int, float64, error) {
-	p := d.Parallel
-	per := max(p.TP, p.EP, 1) * max(p.PP, 1)
-	dpc := max(d.Cluster.Chip.DevicesPerChip, 1)
-	n := d.Cluster.Chips * dpc / per
-	if p.DP > 0 {
-		n = min(n, p.DP)
-	}
-	if n < 1 {
-		return 0, 0, fieldErr("parallel", fmt.Sprintf("tp=%d pp=%d ep=%d", p.TP, p.PP, p.EP),
-			fmt.Sprintf("want an instance no larger than the %d chips", d.Cluster.Chips))
-	}
-	return n, float64(per) / float64(dpc), nil
 }

@@ -2,10 +2,10 @@ package serve
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -141,8 +141,8 @@ func (r *recorder) add(q *seq, now time.Duration, slo SLO) {
 	r.end = now
 }
 
-// summarise sorts xs in place and returns its percentiles, interpolating
-// linearly between order statistics at q·(n−1) (Hyndman–Fan type 7).
+// summarise sorts xs in place and returns its percentiles
+// (uncertain.Percentile).
 func summarise(xs []float32) Latency {
 	n := len(xs)
 	if n == 0 {
@@ -153,12 +153,7 @@ func summarise(xs []float32) Latency {
 	for _, x := range xs {
 		sum += float64(x)
 	}
-	q := func(p float64) float64 {
-		h := p * float64(n-1)
-		lo := int(math.Floor(h))
-		hi := min(lo+1, n-1)
-		return float64(xs[lo]) + (h-float64(lo))*(float64(xs[hi])-float64(xs[lo]))
-	}
+	q := func(p float64) float64 { return uncertain.Percentile(xs, p) }
 	return Latency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Mean: sum / float64(n), Max: float64(xs[n-1]), N: n}
 }
 

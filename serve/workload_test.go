@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"chipgap/input"
 )
 
 // gaps draws n inter-arrival gaps (seconds) of w.
@@ -142,7 +144,7 @@ func TestArrivalsFitTheClock(t *testing.T) {
 		w := base
 		tc.edit(&w)
 		err := w.Validate()
-		var fe *FieldError
+		var fe *input.Error
 		if !errors.As(err, &fe) || fe.Field != tc.field {
 			t.Errorf("%s: Validate() = %v, want a field error naming %s", tc.name, err, tc.field)
 		}

@@ -12,7 +12,7 @@
 // a software stack's efficiencies (catalog/data/stacks-training.yaml): every
 // parameter sourced, calibrated (saying on what) or assumed. A plan that
 // does not fit returns *NotFitError (errors.Is ErrDoesNotFit) with the
-// shortfall; bad input a *FieldError naming the field.
+// shortfall; bad input a *input.Error naming the field.
 //
 // # Model (units: seconds, bytes, FLOPs; per device)
 //

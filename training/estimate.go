@@ -12,7 +12,7 @@ import (
 // Estimate predicts one training step of model m run with plan pl on
 // cluster c under software-stack profile prof. A plan that does not fit
 // returns a *NotFitError (errors.Is(err, ErrDoesNotFit)); bad input a
-// *FieldError or *parallel.FieldError naming the field.
+// *input.Error or *input.Error naming the field.
 func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, job Job) (Result, error) {
 	p, err := newPrep(m, c, prof, job)
 	if err != nil {

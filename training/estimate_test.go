@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/units"
@@ -189,7 +190,7 @@ func TestBadInputNamesField(t *testing.T) {
 	}
 	for _, k := range cases {
 		_, err := Estimate(gpt13, pl, c, ideal(), k.job)
-		var fe *FieldError
+		var fe *input.Error
 		if !errors.As(err, &fe) || fe.Field != k.field {
 			t.Errorf("job %+v: err = %v; want a FieldError on %s", k.job, err, k.field)
 		}
@@ -198,7 +199,7 @@ func TestBadInputNamesField(t *testing.T) {
 	prof.MaxZeRO = p(1)
 	pl.ZeRO = 3
 	_, err := Estimate(gpt13, pl, c, prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
-	var fe *FieldError
+	var fe *input.Error
 	if !errors.As(err, &fe) || fe.Field != "zero" {
 		t.Errorf("zero 3 on a ZeRO-1 stack: err = %v; want a FieldError on zero", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/units"
 )
@@ -29,15 +30,6 @@ type Job struct {
 
 // ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
 var ErrDoesNotFit = errors.New("does not fit in memory")
-
-// FieldError is bad input: the field, its value and what is allowed.
-type FieldError struct {
-	Field string
-	Value any
-	Want  string
-}
-
-func (e *FieldError) Error() string { return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want) }
 
 // gemmKind says how tensor parallelism splits a GEMM.
 type gemmKind uint8
@@ -111,7 +103,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	pk, ok := c.Chip.PeakFor(job.Precision)
 	if !ok {
-		return nil, &FieldError{"precision", job.Precision, fmt.Sprintf("chip %s has no %s matrix units (it has %s)", c.Chip.ID, job.Precision, precisionsOf(c.Chip))}
+		return nil, input.Bad("precision", job.Precision, fmt.Sprintf("chip %s has no %s matrix units (it has %s)", c.Chip.ID, job.Precision, precisionsOf(c.Chip)))
 	}
 	d := job.DevicesPerChip
 	if d == 0 {
@@ -156,23 +148,23 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 func checkJob(j Job) error {
 	switch {
 	case j.Seq < 1:
-		return &FieldError{"seq", j.Seq, "want a positive integer"}
+		return input.Bad("seq", j.Seq, "want a positive integer")
 	case j.GlobalBatch < 1:
-		return &FieldError{"global_batch", j.GlobalBatch, "want a positive integer"}
+		return input.Bad("global_batch", j.GlobalBatch, "want a positive integer")
 	case j.DevicesPerChip < 0:
-		return &FieldError{"devices_per_chip", j.DevicesPerChip, "want a positive integer"}
+		return input.Bad("devices_per_chip", j.DevicesPerChip, "want a positive integer")
 	case j.Tokens < 0 || j.Tokens != j.Tokens:
-		return &FieldError{"tokens", j.Tokens, "want a positive number"}
+		return input.Bad("tokens", j.Tokens, "want a positive number")
 	case j.ExpertImbalance != 0 && !(j.ExpertImbalance >= 1 && j.ExpertImbalance <= 64):
-		return &FieldError{"expert_imbalance", j.ExpertImbalance, "want 1 to 64: the hottest expert rank's tokens over the mean (1 = balanced)"}
+		return input.Bad("expert_imbalance", j.ExpertImbalance, "want 1 to 64: the hottest expert rank's tokens over the mean (1 = balanced)")
 	case j.CapacityFactor < 0 || j.CapacityFactor != j.CapacityFactor || j.CapacityFactor > 64:
-		return &FieldError{"capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)"}
+		return input.Bad("capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)")
 	}
 	switch j.Precision {
 	case hardware.BF16, hardware.FP16, hardware.FP8:
 		return nil
 	}
-	return &FieldError{"precision", j.Precision, "want bf16, fp16 or fp8"}
+	return input.Bad("precision", j.Precision, "want bf16, fp16 or fp8")
 }
 
 // sixteenBitPeak is the chip's BF16 (else FP16) dense peak: FP8 training
@@ -189,7 +181,7 @@ func sixteenBitPeak(c *hardware.Chip) (hardware.Value[units.FLOPRate], bool) {
 
 func precisionsOf(c *hardware.Chip) string {
 	var s []string
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if _, ok := c.PeakFor(p); ok {
 			s = append(s, string(p))
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"chipgap/input"
 	"chipgap/parallel"
 )
 
@@ -168,7 +169,7 @@ func (p Profile) At(date string) (Profile, error) {
 		return p, nil
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return p, &FieldError{"stack_date", date, "want a date YYYY-MM-DD"}
+		return p, input.Bad("stack_date", date, "want a date YYYY-MM-DD")
 	}
 	pick := 0
 	for i, v := range p.Versions {
@@ -308,17 +309,17 @@ func (p Profile) Check() error {
 func (p Profile) Supports(pl parallel.Plan) error {
 	switch {
 	case float64(pl.ZeRO) > p.MaxZeRO.Value:
-		return &FieldError{"zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value)}
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
 	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
-		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID)}
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
 	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
-		return &FieldError{"sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID)}
+		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
 	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
-		return &FieldError{"recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID)}
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID))
 	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
-		return &FieldError{"vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID)}
+		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
 	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
-		return &FieldError{"cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID)}
+		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
 	}
 	return nil
 }

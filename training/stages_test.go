@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/parallel"
 	"chipgap/units"
 )
@@ -88,7 +89,7 @@ func TestAlwaysRecompute(t *testing.T) {
 	if len(s.Recompute) != 1 || s.Recompute[0] != parallel.RecomputeFull {
 		t.Errorf("search recompute = %v, want [full]", s.Recompute)
 	}
-	var fe *FieldError
+	var fe *input.Error
 	if err := prof.Supports(plan1(parallel.RecomputeNone)); !errors.As(err, &fe) || fe.Field != "recompute" {
 		t.Errorf("Supports(none) = %v, want a recompute field error", err)
 	}

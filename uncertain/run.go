@@ -117,8 +117,11 @@ func Summarize(xs []float64) Summary {
 }
 
 // Percentile returns the q-quantile of sorted data, interpolating linearly
-// between the order statistics at positions q·(n−1).
-func Percentile(sorted []float64, q float64) float64 {
+// between the order statistics at positions q·(n−1) (Hyndman–Fan type 7),
+// in float64. It is chipgap's one quantile: the Monte Carlo summaries, the
+// serving simulator's latency percentiles (float32 data) and chipgap run's
+// ranges (+Inf draws: a neighbour at +Inf gives +Inf) all use it.
+func Percentile[T ~float32 | ~float64](sorted []T, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()
 	}
@@ -126,10 +129,11 @@ func Percentile(sorted []float64, q float64) float64 {
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(sorted)-1)
 	f := pos - float64(lo)
-	if f == 0 || sorted[lo] == sorted[hi] {
-		return sorted[lo] // also keeps ±Inf data from turning into NaN
+	a, b := float64(sorted[lo]), float64(sorted[hi])
+	if f == 0 || a == b {
+		return a // also keeps ±Inf data from turning into NaN
 	}
-	return sorted[lo]*(1-f) + sorted[hi]*f
+	return a*(1-f) + b*f
 }
 
 // Swing is one bar of a tornado chart: how far an output moves when one

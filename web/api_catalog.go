@@ -39,7 +39,7 @@ type chipSummary struct {
 
 func summarize(c *hardware.Chip) chipSummary {
 	s := chipSummary{ID: c.ID, Name: c.Name, Vendor: c.Vendor, LaunchYear: c.LaunchYear, Stack: c.Stack}
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if _, ok := c.PeakFor(p); ok {
 			s.Precisions = append(s.Precisions, string(p))
 		}
@@ -192,7 +192,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 // chipSourceKeys lists every source key a chip cites.
 func chipSourceKeys(c *hardware.Chip) []string {
 	keys := append([]string(nil), c.Process.Sources...)
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		keys = append(keys, c.Peak[p].Sources...)
 	}
 	for _, v := range [][]string{

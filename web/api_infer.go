@@ -9,6 +9,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/plot"
 	"chipgap/units"
 )
@@ -173,7 +174,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 // workload's token counts sit under "workload", curve batches under
 // "batches".
 func inferError(err error, curve bool) error {
-	var fe *inference.FieldError
+	var fe *input.Error
 	if !errors.As(err, &fe) {
 		return err
 	}

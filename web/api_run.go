@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -174,8 +173,7 @@ func (in runInputs) throughput(fallback hardware.Value[units.Dimensionless], p *
 		return runThroughput{TokensPerSec: r.TokensPerSec, MFU: r.MFU, Plan: r.PlanText,
 			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why}, nil
 	}
-	var fe *training.FieldError
-	if errors.As(err, &fe) {
+	if fe := training.JobError(err); fe != nil {
 		return runThroughput{}, badField(fe.Field, "%v", fe)
 	}
 	f := float64(fallback.Typ)

@@ -14,7 +14,9 @@ import (
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/plot"
+	"chipgap/report"
 	"chipgap/serve"
 	"chipgap/units"
 )
@@ -249,7 +251,7 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 		}
 	}
 	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
-	q, kv := r.Result.Charts(pools)
+	q, kv := report.ServeCharts(r.Result, pools)
 	r.Charts = []chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
 	if !sweep {
 		r.Sweep = nil
@@ -399,10 +401,12 @@ var serveFields = []struct{ from, to string }{
 	{"workload.prompt", "workload.input"},
 }
 
-// serveFieldError renames a *serve.FieldError's field to the request's.
+// serveFieldError renames the field of package serve's *input.Error (which
+// serve returns unwrapped; an error serve wraps, such as an estimator's, keeps
+// its field) to the request's.
 func serveFieldError(err error) error {
-	var fe *serve.FieldError
-	if !errors.As(err, &fe) {
+	fe, ok := err.(*input.Error)
+	if !ok {
 		return err
 	}
 	f := *fe

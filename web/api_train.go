@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/plot"
@@ -169,19 +170,15 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 // planError names plan fields as the request does ("plan.tp") and maps a
 // plan that does not fit to a 400 on "plan".
 func planError(err error) error {
-	var pe *parallel.FieldError
-	var te *training.FieldError
+	var fe *input.Error
 	var nf *training.NotFitError
 	switch {
-	case errors.As(err, &pe):
-		return badField("plan."+pe.Field, "%v", pe)
-	case errors.As(err, &te):
-		field := te.Field
-		switch field {
-		case "zero", "recompute", "sequence_parallel", "vpp":
+	case errors.As(err, &fe):
+		field := fe.Field
+		if parallel.IsPlanField(field) {
 			field = "plan." + field
 		}
-		return badField(field, "%v", te)
+		return badField(field, "%v", fe)
 	case errors.As(err, &nf):
 		return badField("plan", "%v", nf)
 	case errors.Is(err, training.ErrNoPlan):

@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+
+	"chipgap/input"
+	"chipgap/scenario"
 )
 
 // Error is what every failing API call returns, as JSON:
@@ -91,23 +94,18 @@ func (s *Server) classify(r *http.Request, err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
 }
 
-// fieldOf finds a field-naming error anywhere in err's chain: any struct
-// error with a string field named Field, Path or Param (the *FieldError
-// shape every chipgap package uses), without importing those packages'
-// types one by one.
+// fieldOf finds the first field-naming error in err's chain: the
+// *input.Error every estimator returns for bad input, a scenario file's
+// *scenario.Error, or this package's *Error.
 func fieldOf(err error) (string, bool) {
 	for _, e := range unwrapAll(err) {
-		v := reflect.ValueOf(e)
-		if v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
-		if v.Kind() != reflect.Struct {
-			continue
-		}
-		for _, name := range []string{"Field", "Path", "Param"} {
-			if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String {
-				return f.String(), true
-			}
+		switch e := e.(type) {
+		case *input.Error:
+			return e.Field, true
+		case *scenario.Error:
+			return e.Field, true
+		case *Error:
+			return e.Field, true
 		}
 	}
 	return "", false

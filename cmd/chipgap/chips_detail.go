@@ -29,7 +29,7 @@ func chipLines(c *hardware.Chip) []detailLine {
 		line("die area", c.DieArea, 1, "mm² per die"),
 		{"devices per chip", fmt.Sprint(c.DevicesPerChip), ""},
 	}
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		if v, ok := c.PeakFor(p); ok {
 			unit := "TFLOP/s"
 			if p == hardware.INT8 {

@@ -74,7 +74,7 @@ func TestChipsJSON(t *testing.T) {
 
 func TestChipsErrors(t *testing.T) {
 	code, _, errs := runCmd(t, "chips", "h100")
-	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "h100-sxm") {
+	if code != 2 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "h100-sxm") {
 		t.Errorf("unknown chip: exit %d, stderr %q", code, errs)
 	}
 	if code, _, _ := runCmd(t, "chips", "h100-sxm", "b200"); code != 2 {

@@ -10,9 +10,15 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/inference"
+	"chipgap/input"
+	"chipgap/runs"
+	"chipgap/scenario"
 )
 
-// Exit codes, documented in "chipgap help".
+// Exit codes, documented in "chipgap help" and the README ("Exit codes"):
+// exitUsage when the user's input is wrong (userError), exitFailure for
+// any other error.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -27,8 +33,9 @@ type env struct {
 	stderr io.Writer
 }
 
-// command is one subcommand. run returns a usageError for bad invocation
-// (exit 2) and any other error for failure (exit 1).
+// command is one subcommand. run returns a usageError or another error
+// userError recognises for bad input (exit 2) and any other error for
+// failure (exit 1).
 type command struct {
 	name    string
 	summary string
@@ -64,6 +71,29 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
+// userError reports whether err blames the user's input, the one rule
+// behind exit code 2: a bad invocation (usageError), a value a model
+// rejects (*input.Error), an id the catalog does not have, or a scenario
+// or published-runs file that does not decode or check. A well-posed
+// question whose answer is no (a plan or a batch that does not fit, a
+// target no batch meets) is a failure, as are unreadable files and
+// broken built-in data.
+func userError(err error) bool {
+	var (
+		ue *usageError
+		ie *input.Error
+		se *scenario.Error
+		re *runs.Error
+	)
+	switch {
+	case errors.Is(err, inference.ErrDoesNotFit), errors.Is(err, inference.ErrNoOperatingPoint):
+		return false
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re):
+		return true
+	}
+	return errors.Is(err, catalog.ErrNotFound)
+}
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	name := defaultCommand
@@ -87,13 +117,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			continue
 		}
 		err := c.run(e, args)
-		var ue *usageError
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
-		case errors.Is(err, flag.ErrHelp):
-			return exitOK
-		case errors.As(err, &ue):
+		case userError(err):
 			fmt.Fprintf(stderr, "chipgap %s: %v\n", name, err)
 			return exitUsage
 		default:
@@ -158,7 +185,9 @@ Commands:
 With no command, chipgap runs %q on its built-in defaults.
 Every command takes --help; most take --json for machine-readable output.
 
-Exit codes: 0 success, 1 failure (bad data, no feasible answer), 2 usage error.
+Exit codes: 0 success, 1 failure (no feasible answer, a file that cannot be read,
+bad built-in data), 2 bad input (a flag, argument, id, value or input file that
+the command rejects).
 `, "help", "this text", "version", "print the version", defaultCommand)
 }
 

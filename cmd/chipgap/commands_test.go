@@ -52,11 +52,11 @@ func TestEveryCommandHasHelp(t *testing.T) {
 
 func TestUnknownChipNamesNearMatchesOrTheList(t *testing.T) {
 	code, _, stderr := runCLI("chips", "h100")
-	if code != exitFailure || stderr != "chipgap chips: unknown chip \"h100\"; did you mean h100-sxm, h100-pcie?\n" {
+	if code != exitUsage || stderr != "chipgap chips: unknown chip \"h100\"; did you mean h100-sxm, h100-pcie?\n" {
 		t.Errorf("chips h100: exit %d, stderr %q", code, stderr)
 	}
 	code, _, stderr = runCLI("chips", "no-such-chip")
-	if code != exitFailure || !strings.Contains(stderr, "'chipgap chips' lists them") || strings.Count(stderr, "\n") != 1 {
+	if code != exitUsage || !strings.Contains(stderr, "'chipgap chips' lists them") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("chips no-such-chip: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -73,7 +73,7 @@ type compareRow struct {
 
 func compareRows() []compareRow {
 	var rows []compareRow
-	for _, p := range hardware.Precisions {
+	for _, p := range hardware.Precisions() {
 		unit := "TFLOP/s"
 		if p == hardware.INT8 {
 			unit = "TOPS"

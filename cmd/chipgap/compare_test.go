@@ -64,7 +64,7 @@ func TestCompareJSON(t *testing.T) {
 
 func TestCompareUnknown(t *testing.T) {
 	code, out, errs := runCmd(t, "compare-chips", "h100-sxm", "ascend-910x")
-	if code != 1 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "did you mean") || !strings.Contains(errs, "ascend-910") {
+	if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "did you mean") || !strings.Contains(errs, "ascend-910") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }

@@ -77,8 +77,8 @@ func TestModelsJSON(t *testing.T) {
 
 func TestModelsErrors(t *testing.T) {
 	code, _, errs := runModels(t, "llama3.1-450b")
-	if code != exitFailure || !strings.Contains(errs, "llama3.1-405b") {
-		t.Errorf("unknown id: exit %d, stderr %q; want 1 naming llama3.1-405b", code, errs)
+	if code != exitUsage || !strings.Contains(errs, "llama3.1-405b") {
+		t.Errorf("unknown id: exit %d, stderr %q; want 2 naming llama3.1-405b", code, errs)
 	}
 	if code, _, _ := runModels(t, "a", "b"); code != exitUsage {
 		t.Errorf("two ids: exit %d, want 2", code)

@@ -74,7 +74,7 @@ func TestReportErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"report", bad, "--html", html}, 1, "bad.yaml:3: field inference.tpot"},
+		{[]string{"report", bad, "--html", html}, 2, "bad.yaml:3: field inference.tpot"},
 		{[]string{"report", filepath.Join(dir, "missing.yaml")}, 1, "no such file"},
 		{[]string{"report", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"report", "a.yaml", "b.yaml"}, 2, "at most one scenario file"},

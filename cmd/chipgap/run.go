@@ -11,6 +11,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/goodput"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/training"
 	"chipgap/units"
@@ -180,7 +181,7 @@ func (f *runFlags) splitVS() error {
 	if id, n, ok := strings.Cut(f.VS, ":"); ok {
 		c, err := strconv.Atoi(n)
 		if err != nil || c < 1 {
-			return &fieldError{"vs", strconv.Quote(f.VS), "want CHIP or CHIP:N with N ≥ 1"}
+			return flagError("vs", strconv.Quote(f.VS), "want CHIP or CHIP:N with N ≥ 1")
 		}
 		f.VS, f.VSChips = id, c
 	}
@@ -191,7 +192,7 @@ func (f *runFlags) splitVS() error {
 }
 
 func (f runFlags) validate() error {
-	bad := func(name string, v any, want string) error { return &fieldError{name, fmt.Sprint(v), want} }
+	bad := func(name string, v any, want string) error { return flagError(name, fmt.Sprint(v), want) }
 	switch {
 	case f.Model == "":
 		return bad("model", `""`, "want a model preset id (chipgap models)")
@@ -208,7 +209,7 @@ func (f runFlags) validate() error {
 	case units.Seconds(f.Days).Days() > maxRunDays:
 		return bad("days", f.Days, fmt.Sprintf("want at most %d (ten years)", maxRunDays))
 	case f.Tokens == 0 && f.Days == 0:
-		return &fieldError{"tokens", "", "give --tokens (run to completion) or --days (a window), or both"}
+		return flagError("tokens", "", "give --tokens (run to completion) or --days (a window), or both")
 	case f.Seeds < 1 || f.Seeds > 100000:
 		return bad("seeds", f.Seeds, "want 1..100000")
 	case f.MFU < 0 || f.MFU > 1 || math.IsNaN(f.MFU):
@@ -232,7 +233,7 @@ func (f runFlags) validate() error {
 	case f.VSChips < 0:
 		return bad("vs-chips", f.VSChips, "want ≥ 1 (0 = --chips)")
 	case f.VS != "" && f.Tokens == 0:
-		return &fieldError{"vs", "", "needs --tokens: the comparison is of one token budget"}
+		return flagError("vs", "", "needs --tokens: the comparison is of one token budget")
 	case f.Seq < 1:
 		return bad("seq", f.Seq, "want ≥ 1")
 	case f.Batch < 1:
@@ -272,18 +273,18 @@ func buildSide(cat *catalog.Catalog, f runFlags, vs bool) (side, error) {
 	}
 	m, err := cat.Model(f.Model)
 	if err != nil {
-		return side{}, &fieldError{"model", "", err.Error()}
+		return side{}, flagError("model", "", err.Error())
 	}
 	ch, err := cat.Chip(chipID)
 	if err != nil {
-		return side{}, &fieldError{chipFlag, "", err.Error()}
+		return side{}, flagError(chipFlag, "", err.Error())
 	}
-	if f.Stack != "" && !containsStr(catalog.Stacks, f.Stack) {
-		return side{}, &fieldError{"stack", strconv.Quote(f.Stack), fmt.Sprintf("want one of %v", catalog.Stacks)}
+	if f.Stack != "" && !containsStr(catalog.Stacks(), f.Stack) {
+		return side{}, flagError("stack", strconv.Quote(f.Stack), fmt.Sprintf("want one of %v", catalog.Stacks()))
 	}
 	cl, err := cat.Cluster(chipID, chips, catalog.ClusterOptions{Stack: f.Stack, ChipsPerNode: perNode})
 	if err != nil {
-		return side{}, &fieldError{"chips", "", err.Error()}
+		return side{}, flagError("chips", "", err.Error())
 	}
 	s := side{Model: m, Chip: ch, Cluster: cl, Stack: cl.Stack}
 	eng, err := cat.Engineering()
@@ -323,8 +324,7 @@ func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardwa
 		return throughput{TokensPerSec: r.TokensPerSec, PerChip: r.TokensPerSecPerChip, MFU: r.MFU,
 			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: r.PlanText}, nil
 	}
-	var fe *training.FieldError
-	if errors.As(err, &fe) {
+	if training.JobError(err) != nil {
 		return throughput{}, usagef("%v", err)
 	}
 	return mfuRate(f, s, float64(fallback.Typ), fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", s.Stack, float64(fallback.Typ), err))
@@ -333,11 +333,11 @@ func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardwa
 func mfuRate(f runFlags, s side, mfu float64, source string) (throughput, error) {
 	p, err := hardware.ParsePrecision(f.Precision)
 	if err != nil {
-		return throughput{}, &fieldError{"precision", "", err.Error()}
+		return throughput{}, flagError("precision", "", err.Error())
 	}
 	peak, ok := s.Chip.PeakFor(p)
 	if !ok {
-		return throughput{}, &fieldError{"precision", string(p), fmt.Sprintf("chip %s has no %s peak", s.Chip.ID, p)}
+		return throughput{}, flagError("precision", string(p), fmt.Sprintf("chip %s has no %s peak", s.Chip.ID, p))
 	}
 	n := float64(s.Model.Params().Active)
 	tps := mfu * float64(peak.Typ) * float64(s.Cluster.Chips) / (6 * n)
@@ -357,7 +357,7 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 	}
 	prof, err := rel.Profile(s.Stack)
 	if err != nil {
-		return &fieldError{"stack", "", err.Error()}
+		return flagError("stack", "", err.Error())
 	}
 	s.Counts = prof.Counts
 	o := catalog.JobOptions{Horizon: units.Seconds(f.Days), BytesPerParam: f.BytesPerParam,
@@ -365,8 +365,8 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 	if f.Tokens > 0 {
 		o.Work = units.Seconds(f.Tokens / s.Throughput.TokensPerSec)
 		if o.Work.Days() > maxRunDays {
-			return &fieldError{"tokens", fmt.Sprint(f.Tokens), fmt.Sprintf("at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
-				s.Throughput.TokensPerSec, s.Cluster.Chips, s.Chip.ID, o.Work.Days(), maxRunDays)}
+			return flagError("tokens", fmt.Sprint(f.Tokens), fmt.Sprintf("at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
+				s.Throughput.TokensPerSec, s.Cluster.Chips, s.Chip.ID, o.Work.Days(), maxRunDays))
 		}
 	}
 	if f.Ckpt != "" {
@@ -386,13 +386,13 @@ func (s *side) job(cat *catalog.Catalog, f runFlags, eng goodput.Engineering) er
 // jobError names the setting behind a goodput field error when one was
 // given (--interval, --storage-bw), else the goodput field.
 func jobError(err error, f runFlags) error {
-	var ge *goodput.FieldError
+	var ge *input.Error
 	if errors.As(err, &ge) {
 		switch {
 		case ge.Field == "checkpoint.interval" && f.Interval != 0:
-			return &fieldError{"interval", fmt.Sprint(ge.Value), ge.Want}
+			return flagError("interval", fmt.Sprint(ge.Value), ge.Want)
 		case ge.Field == "checkpoint.storage_bw" && f.StorageBW != 0:
-			return &fieldError{"storage-bw", fmt.Sprint(ge.Value), ge.Want}
+			return flagError("storage-bw", fmt.Sprint(ge.Value), ge.Want)
 		}
 	}
 	return usagef("%v", err)

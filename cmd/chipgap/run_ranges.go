@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/goodput"
+	"chipgap/uncertain"
 )
 
 // rangeSamples is how many draws of the input ranges the closed form
@@ -43,20 +44,8 @@ type spread struct {
 func spreadOf(xs []float64) spread {
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return spread{quantile(s, 0.1), quantile(s, 0.5), quantile(s, 0.9)}
-}
-
-// quantile interpolates between order statistics at q·(n−1); a
-// neighbour at +Inf makes it +Inf.
-func quantile(sorted []float64, q float64) maybe {
-	pos := q * float64(len(sorted)-1)
-	lo := int(math.Floor(pos))
-	hi := min(lo+1, len(sorted)-1)
-	f := pos - float64(lo)
-	if math.IsInf(sorted[lo], 1) || (f > 0 && math.IsInf(sorted[hi], 1)) {
-		return maybe(math.Inf(1))
-	}
-	return maybe(sorted[lo]*(1-f) + sorted[hi]*f)
+	q := func(p float64) maybe { return maybe(uncertain.Percentile(s, p)) } // +Inf draws stay +Inf
+	return spread{q(0.1), q(0.5), q(0.9)}
 }
 
 // rangeJSON is one cluster's closed form over draws of its inputs.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -26,26 +27,22 @@ func (d *runDays) UnmarshalText(b []byte) error {
 	}
 	s, err := units.ParseSeconds(string(b))
 	*d = runDays(s)
-	return err // a *units.ParseError, so that catalog.DecodeFile names the line and field
+	return err // a *units.ParseError, so that catalog.Decode names the line and field
 }
 
 func (d runDays) MarshalText() ([]byte, error) { return units.Seconds(d).MarshalText() }
 
 func (d runDays) String() string { return units.Seconds(d).String() }
 
-// fieldError is a bad setting of one field of the run: --name on the
-// command line; in a scenario file the field name with _ for -, at its line.
-type fieldError struct {
-	name  string // the flag's name
-	value string // as given; "" when msg carries it
-	msg   string
-}
-
-func (e *fieldError) Error() string {
-	if e.value == "" {
-		return "--" + e.name + ": " + e.msg
+// flagError is a bad setting of one field of the run: --name on the
+// command line; in a scenario file the field name with _ for -, at its
+// line (runSource.explain). value "" leaves the value out.
+func flagError(name, value, msg string) *input.Error {
+	e := &input.Error{Prefix: "--", Field: name, Want: msg}
+	if value != "" {
+		e.Value = value
 	}
-	return fmt.Sprintf("--%s = %s: %s", e.name, e.value, e.msg)
+	return e
 }
 
 // runSource is where a scenario's settings came from: the file, the line
@@ -67,22 +64,22 @@ func canonicalFlag(name string) string {
 // explain turns a field error into a usage error that names the flag, or,
 // when the file set the field, the file, line and field.
 func (s *runSource) explain(err error) error {
-	var fe *fieldError
-	if !errors.As(err, &fe) {
+	var fe *input.Error
+	if !errors.As(err, &fe) || fe.Prefix != "--" {
 		return err
 	}
-	if s == nil || s.flags[fe.name] {
+	if s == nil || s.flags[fe.Field] {
 		return usagef("%v", fe)
 	}
-	key := strings.ReplaceAll(fe.name, "-", "_")
+	key := strings.ReplaceAll(fe.Field, "-", "_")
 	where := "field " + key
 	if line, ok := s.lines[key]; ok {
 		where = fmt.Sprintf("line %d: field %s", line, key)
 	}
-	if fe.value != "" {
-		where += " = " + fe.value
+	if fe.Value != nil {
+		where += fmt.Sprintf(" = %v", fe.Value)
 	}
-	return usagef("scenario %s: %s: %s", s.path, where, fe.msg)
+	return usagef("scenario %s: %s: %s", s.path, where, fe.Want)
 }
 
 // loadRunScenario decodes the file at path over f (which holds the
@@ -91,7 +88,7 @@ func (s *runSource) explain(err error) error {
 func loadRunScenario(path string, f *runFlags) (*runSource, error) {
 	b, err := readInput(path, maxConfigBytes)
 	if err != nil {
-		return nil, usagef("--scenario: %v", err)
+		return nil, fmt.Errorf("--scenario: %w", err) // unreadable: a failure (exit 1), as report and train exit
 	}
 	src := &runSource{path: path, lines: keyLines(b), flags: map[string]bool{}}
 	if err := catalog.Decode(filepath.Base(path), b, f); err != nil {
@@ -121,7 +118,7 @@ func keyLines(b []byte) map[string]int {
 	return lines
 }
 
-// decodeError rewrites DecodeFile's error on one line: an unknown field
+// decodeError rewrites catalog.Decode's error on one line: an unknown field
 // with the close names, a value of the wrong type with its field.
 func (s *runSource) decodeError(err error, base string) string {
 	msg := strings.TrimPrefix(err.Error(), "catalog: ")

@@ -235,7 +235,7 @@ func TestRunScenarioErrors(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2, no output, one line with %q", c.name, code, out, errs, c.want)
 		}
 	}
-	if code, _, errs := runRun(t, "--scenario", filepath.Join(dir, "absent.yaml")); code != exitUsage || !strings.Contains(errs, "absent.yaml") {
+	if code, _, errs := runRun(t, "--scenario", filepath.Join(dir, "absent.yaml")); code != exitFailure || !strings.Contains(errs, "absent.yaml") {
 		t.Errorf("absent file: exit %d, %q", code, errs)
 	}
 	// A flag overrides the file's bad value: the run goes ahead.

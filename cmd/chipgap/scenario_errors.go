@@ -12,7 +12,7 @@ import (
 
 var unknownIn = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (.+)$`)
 
-// scenarioError rewrites catalog.DecodeFile's error for a scenario file of
+// scenarioError rewrites catalog.Decode's error for a scenario file of
 // flag names (simulate, serve-estimate) on one line, as a usage error: an
 // unknown field gets the close names and the allowed ones. types maps the
 // Go type names yaml.v3 reports ("main.simSpec") to their structs.

@@ -81,11 +81,11 @@ func TestServeEstimateBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"precision the chip lacks", []string{"--chip", "ascend-910c", "--model", "llama3.1-8b", "--precision", "fp8"}, exitFailure, "supports"},
+		{"precision the chip lacks", []string{"--chip", "ascend-910c", "--model", "llama3.1-8b", "--precision", "fp8"}, exitUsage, "supports"},
 		{"batch that cannot fit", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-8b", "--precision", "fp8", "--batches", "100000000"}, exitFailure, "KV cache"},
 		{"weights that cannot fit", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-405b"}, exitFailure, "weights need"},
 		{"SLO no batch meets", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-70b", "--precision", "fp8", "--tpot", "1ms"}, exitFailure, "no batch size meets it"},
-		{"unknown chip", []string{"--chip", "h100-sxn", "--model", "llama3.1-8b"}, exitFailure, "h100-sxm"},
+		{"unknown chip", []string{"--chip", "h100-sxn", "--model", "llama3.1-8b"}, exitUsage, "h100-sxm"},
 		{"missing model", []string{"--chip", "h100-sxm"}, exitUsage, "--model"},
 		// Both used to be accepted (exit 0): the region left "no cost" in
 		// the output, the negative count fell back to the catalog's.
@@ -93,11 +93,11 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"negative devices per chip", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--devices-per-chip", "-1"}, exitUsage, "--devices-per-chip -1"},
 		// Llama 3.1 8B has 32 attention heads: TP 64 (the default, one
 		// instance over all 64 devices) or 10^6 has no head to give each device.
-		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 64: want at most the model's 32 attention heads"},
-		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitFailure, "parallel.tp = 1000000"},
+		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitUsage, "parallel.tp = 64: want at most the model's 32 attention heads"},
+		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitUsage, "parallel.tp = 1000000"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
 		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance 0.8: want a factor of at least 1"},
-		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitFailure, "parallel.attention_dp = 4"},
+		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "parallel.attention_dp = 4"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
 	} {
 		code, _, errs := runServe(t, c.args...)

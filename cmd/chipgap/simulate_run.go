@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/report"
 	"chipgap/serve"
 )
 
@@ -108,7 +109,7 @@ func writeCharts(prefix string, r *serve.Result, d serve.Deployment) error {
 	for _, p := range d.Pools {
 		names = append(names, p.Name)
 	}
-	q, kv := r.Charts(names)
+	q, kv := report.ServeCharts(r, names)
 	outs := chartOutputs(prefix)
 	outs[0].render = func(w io.Writer) error { _, err := w.Write(q); return err }
 	outs[1].render = func(w io.Writer) error { _, err := w.Write(kv); return err }

@@ -107,9 +107,9 @@ func TestSimulateBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--mode", "sideways"}, exitUsage, "--mode"},
-		{[]string{"--router", "random"}, exitFailure, "deployment.router"},
-		{[]string{"--rate", "-3"}, exitFailure, "workload.rate"},
-		{[]string{"--input-dist", "zipf"}, exitFailure, "workload.prompt.dist"},
+		{[]string{"--router", "random"}, exitUsage, "deployment.router"},
+		{[]string{"--rate", "-3"}, exitUsage, "workload.rate"},
+		{[]string{"--input-dist", "zipf"}, exitUsage, "workload.prompt.dist"},
 		{[]string{"--capacity"}, exitUsage, "SLO"},
 		{[]string{"--admission", "maybe"}, exitUsage, "--admission"},
 	} {

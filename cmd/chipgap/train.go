@@ -10,6 +10,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/runs"
@@ -319,18 +320,14 @@ func intList(dst *[]int, name string) func(string) error {
 
 // fieldErr rewrites estimator field errors as one line naming the flag.
 func fieldErr(err error) error {
-	var pe *parallel.FieldError
-	var te *training.FieldError
-	var me *llm.FieldError
+	var fe *input.Error
 	switch {
-	case errors.As(err, &pe):
-		return usagef("--%s = %v: %s", flagName(pe.Field), pe.Value, pe.Want)
-	case errors.As(err, &te):
-		return usagef("--%s = %v: %s", flagName(te.Field), te.Value, te.Want)
-	case errors.As(err, &me):
-		return fmt.Errorf("model.%s = %v: %s", me.Field, me.Value, me.Want)
+	case !errors.As(err, &fe):
+		return err
+	case fe.Prefix == "model.": // the model's own fields, not a flag
+		return fmt.Errorf("%s", fe)
 	}
-	return err
+	return usagef("--%s = %v: %s", flagName(fe.Field), fe.Value, fe.Want)
 }
 
 func flagName(field string) string {

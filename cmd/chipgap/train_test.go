@@ -145,8 +145,8 @@ func TestValidateMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := runCmd(t, "validate", p)
-	if code != exitFailure || !strings.Contains(errs, "run r1: system.colour") {
-		t.Errorf("exit %d, stderr %q; want exit 1 naming run r1 and system.colour", code, errs)
+	if code != exitUsage || !strings.Contains(errs, "run r1: system.colour") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming run r1 and system.colour", code, errs)
 	}
 }
 
@@ -158,8 +158,8 @@ func TestTrainFileErrorNamesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := runCmd(t, "train", "--file", p)
-	if code != exitFailure || !strings.Contains(errs, p+": empty file") {
-		t.Errorf("exit %d, stderr %q; want exit 1 naming %s", code, errs, p)
+	if code != exitUsage || !strings.Contains(errs, p+": empty file") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming %s", code, errs, p)
 	}
 }
 

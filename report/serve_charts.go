@@ -1,15 +1,17 @@
-package serve
+package report
 
 import (
 	"fmt"
 
 	"chipgap/plot"
+	"chipgap/serve"
 )
 
-// Charts draws the run's time series as two SVG line charts (package
-// plot): the requests waiting, running and in KV transfer; and each pool's
-// KV cache use in percent. For the report and the web page.
-func (r *Result) Charts(pools []string) (queue, kv []byte) {
+// ServeCharts draws a serving run's time series as two SVG line charts
+// (package plot): the requests waiting, running and in KV transfer; and
+// each pool's KV cache use in percent. For chipgap simulate --chart and
+// the web page.
+func ServeCharts(r *serve.Result, pools []string) (queue, kv []byte) {
 	n := len(r.Series)
 	x := make([]float64, n)
 	wait, run, moving := make([]float64, n), make([]float64, n), make([]float64, n)

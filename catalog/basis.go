@@ -20,7 +20,7 @@ const (
 )
 
 // Bases lists the evidence classes, strongest first.
-var Bases = []string{BasisMeasured, BasisReported, BasisAssumed}
+func Bases() []string { return []string{BasisMeasured, BasisReported, BasisAssumed} }
 
 var evidenceDate = regexp.MustCompile(`^(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$`)
 
@@ -47,9 +47,9 @@ func checkBasis(at string, f field) error {
 		}
 		return nil
 	case "":
-		return fmt.Errorf("catalog: %s: %s: no basis: want one of %v", at, f.name, Bases)
+		return fmt.Errorf("catalog: %s: %s: no basis: want one of %v", at, f.name, Bases())
 	}
-	return fmt.Errorf("catalog: %s: %s: basis %q: want one of %v", at, f.name, f.basis, Bases)
+	return fmt.Errorf("catalog: %s: %s: basis %q: want one of %v", at, f.name, f.basis, Bases())
 }
 
 // EvidenceRow is one value of the whole-run files with its evidence
@@ -91,7 +91,7 @@ func (c *Catalog) Inventory() ([]EvidenceRow, error) {
 		fieldOf("server_chips", d.ServerChips), fieldOf("swap", d.Swap), fieldOf("repair", d.Repair)} {
 		add("reliability.yaml", "defaults", f)
 	}
-	for _, s := range Stacks {
+	for _, s := range Stacks() {
 		p := r.profiles[s]
 		for _, m := range p.Modes {
 			rate := "factor"
@@ -103,7 +103,7 @@ func (c *Catalog) Inventory() ([]EvidenceRow, error) {
 			}
 		}
 	}
-	for _, s := range Stacks {
+	for _, s := range Stacks() {
 		e := eng[s]
 		for _, f := range []field{fieldOf("port", e.Engineering.Port), fieldOf("initial_slowdown", e.Engineering.InitialSlowdown),
 			fieldOf("maturation", e.Engineering.Maturation), fieldOf("mfu_fallback", e.MFUFallback)} {

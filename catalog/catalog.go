@@ -51,6 +51,7 @@ type Catalog struct {
 	engineering map[string]StackEngineering
 	training    []TrainingStack
 	inference   *InferenceStacks
+	explained   map[string]Explained
 }
 
 var loadOnce = sync.OnceValues(func() (*Catalog, error) { return loadFrom(dataFS) })
@@ -89,6 +90,9 @@ func (c *Catalog) loadData(fsys fs.FS) (err error) {
 		return err
 	}
 	if c.training, err = c.trainingStacksFrom(fsys); err != nil {
+		return err
+	}
+	if c.explained, err = c.explainedFrom(fsys); err != nil {
 		return err
 	}
 	c.inference, err = loadInferenceStacks(c, fsys, "stacks-inference.yaml")

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
 
 	"chipgap/hardware"
 	"chipgap/units"
@@ -46,11 +47,14 @@ type explainedFile struct {
 	} `yaml:"runs"`
 }
 
-// ExplainedRuns decodes explained-runs.yaml, keyed by run id; every
-// factor lies in (0, 1] and carries its evidence class.
-func (c *Catalog) ExplainedRuns() (map[string]Explained, error) {
+// ExplainedRuns is explained-runs.yaml as Load decoded it, keyed by run
+// id; every factor lies in (0, 1] and carries its evidence class.
+func (c *Catalog) ExplainedRuns() (map[string]Explained, error) { return c.explained, nil }
+
+// explainedFrom decodes and checks explained-runs.yaml.
+func (c *Catalog) explainedFrom(fsys fs.FS) (map[string]Explained, error) {
 	var f explainedFile
-	if err := DecodeFile(Data, "explained-runs.yaml", &f); err != nil {
+	if err := decodeFile(fsys, "explained-runs.yaml", &f); err != nil {
 		return nil, err
 	}
 	out := map[string]Explained{}

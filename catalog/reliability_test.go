@@ -137,7 +137,7 @@ func TestInventory(t *testing.T) {
 	}
 	scan := map[string]int{}
 	for _, name := range []string{"reliability.yaml", "stacks-engineering.yaml"} {
-		b, err := fs.ReadFile(Data, name)
+		b, err := fs.ReadFile(dataFS, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestInventory(t *testing.T) {
 		walk(&root)
 	}
 	got := Shares(rows)
-	for _, b := range Bases {
+	for _, b := range Bases() {
 		if got[b] != scan[b] {
 			t.Errorf("%s: inventory %d, raw YAML %d", b, got[b], scan[b])
 		}

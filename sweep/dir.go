@@ -34,7 +34,7 @@ type Outcome struct {
 // rewrites the same bytes (idempotent).
 func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, error) {
 	if o.Shard.Count == 0 {
-		o.Shard = All
+		o.Shard = All()
 	}
 	meta, err := metaFor(g, o.Shard)
 	if err != nil {
@@ -161,7 +161,7 @@ func Merge(dir, out string, withCSV bool) (Outcome, error) {
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.Cell, b.Cell) })
 	m := first
-	m.Shard = All.String()
+	m.Shard = All().String()
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return Outcome{}, err
 	}

@@ -48,7 +48,7 @@ func TestParquetRoundTrip(t *testing.T) {
 			t.Errorf("cell %d (%s %s %s): %s", r.Cell, r.Target, r.Chip, r.Precision, r.Error)
 		}
 	}
-	m, err := metaFor(g, All)
+	m, err := metaFor(g, All())
 	if err != nil {
 		t.Fatal(err)
 	}

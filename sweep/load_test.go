@@ -116,7 +116,7 @@ func TestShards(t *testing.T) {
 		ok   bool
 		err  string
 	}{
-		{env(), All, false, ""},
+		{env(), All(), false, ""},
 		{env(EnvK8sIndex, "2", EnvK8sCount, "4"), Shard{2, 4}, true, ""},
 		{env(EnvSlurmIndex, "3", EnvSlurmCount, "4"), Shard{3, 4}, true, ""},
 		{env(EnvSlurmIndex, "4", EnvSlurmCount, "4", EnvSlurmOffset, "1"), Shard{3, 4}, true, ""},

@@ -13,7 +13,7 @@ type Shard struct {
 }
 
 // All is the whole grid as one shard.
-var All = Shard{0, 1}
+func All() Shard { return Shard{0, 1} }
 
 func (s Shard) String() string {
 	if s.Count <= 1 {
@@ -108,7 +108,7 @@ func ShardFromEnv(getenv func(string) string) (s Shard, ok bool, err error) {
 		s, err = newShard(i, n, EnvSlurmIndex, EnvSlurmCount)
 		return s, err == nil, err
 	}
-	return All, false, nil
+	return All(), false, nil
 }
 
 // Of returns the shard's cells of all.

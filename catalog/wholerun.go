@@ -1,11 +1,15 @@
 package catalog
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 
 	"chipgap/goodput"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -102,4 +106,69 @@ func orDefault(v, def float64) float64 {
 		return v
 	}
 	return def
+}
+
+// Throughput is a whole run's steady-state training rate and where it
+// came from.
+type Throughput struct {
+	TokensPerSec float64 `json:"tokens_per_s"`
+	PerChip      float64 `json:"tokens_per_s_per_chip"`
+	MFU          float64 `json:"mfu"`
+	Source       string  `json:"source"`
+	Plan         string  `json:"plan,omitempty"`
+}
+
+// ThroughputRequest is what RunThroughput needs: the model on the
+// cluster, the training job, and an MFU (0: search the plans) with the
+// words saying where it came from ("--mfu", "request").
+type ThroughputRequest struct {
+	Model    llm.Model
+	Cluster  hardware.Cluster
+	Job      training.Job
+	MFU      float64
+	MFUFrom  string
+	Progress func(done, total int)
+}
+
+// RunThroughput is the steady-state tokens/s of a whole run — the one
+// place chipgap run and the web API get it from: 6·N·D at the given MFU,
+// else the training estimator's best plan within the stack's published
+// practice, else (no plan fits) 6·N·D at the stack's labelled fallback
+// MFU. Bad input is an *input.Error (the job's fields, or "precision").
+func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
+	if r.MFU > 0 {
+		return sixND(r, r.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (%s)", r.MFU, r.MFUFrom))
+	}
+	prof, why, err := c.TrainingProfile(r.Cluster.Stack, "")
+	if err != nil {
+		return Throughput{}, err
+	}
+	res, err := training.Search(r.Model, r.Cluster, prof, r.Job, training.SearchOptions{Top: 1, Progress: r.Progress})
+	if err == nil && len(res.Top) > 0 {
+		b := res.Best()
+		return Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
+			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText}, nil
+	}
+	if fe := training.JobError(err); fe != nil {
+		return Throughput{}, fe
+	}
+	eng, eerr := c.Engineering()
+	if eerr != nil {
+		return Throughput{}, eerr
+	}
+	f := float64(eng[r.Cluster.Stack].MFUFallback.Typ)
+	return sixND(r, f, fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", r.Cluster.Stack, f, err))
+}
+
+// sixND is the tokens/s at MFU mfu: mfu × peak × chips ÷ (6 × active
+// parameters) (Kaplan et al. 2020's 6·N FLOPs per token).
+func sixND(r ThroughputRequest, mfu float64, source string) (Throughput, error) {
+	peak, ok := r.Cluster.Chip.PeakFor(r.Job.Precision)
+	if !ok {
+		return Throughput{}, &input.Error{Field: "precision", Value: string(r.Job.Precision), Want: fmt.Sprintf("chip %s has no %s peak", r.Cluster.ChipID, r.Job.Precision)}
+	}
+	n := float64(r.Model.Params().Active)
+	chips := float64(r.Cluster.Chips)
+	tps := mfu * float64(peak.Typ) * chips / (6 * n)
+	return Throughput{TokensPerSec: tps, PerChip: tps / chips, MFU: mfu, Source: source}, nil
 }

@@ -3,14 +3,15 @@ package web
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 
 	"chipgap/catalog"
 	"chipgap/goodput"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/plot"
 	"chipgap/training"
@@ -121,7 +122,7 @@ func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, err
 	}
 	se := eng[in.cluster.Stack]
 	p.Set("training estimator: plan shapes", 0)
-	tp, err := in.throughput(se.MFUFallback, p)
+	tp, err := in.throughput(p)
 	if err != nil {
 		return runResponse{}, err
 	}
@@ -150,44 +151,28 @@ func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, err
 	return out, nil
 }
 
-// throughput is the training estimator's best plan, or 6·N·D at an MFU
-// (the request's, else the stack's fallback when no plan fits).
-func (in runInputs) throughput(fallback hardware.Value[units.Dimensionless], p *Progress) (runThroughput, error) {
-	if in.req.MFU > 0 {
-		return in.mfuRate(in.req.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (request)", in.req.MFU))
-	}
-	prof, why, err := in.cat.TrainingProfile(in.cluster.Stack, "")
-	if err != nil {
-		return runThroughput{}, err
-	}
-	job := training.Job{Seq: cmp.Or(in.req.Seq, 8192), GlobalBatch: cmp.Or(in.req.GlobalBatch, 2048), Precision: in.prec}
-	res, err := training.Search(in.model, in.cluster, prof, job, training.SearchOptions{Top: 1,
+// throughput is catalog.RunThroughput (the one owner, as chipgap run):
+// 6·N·D at the request's MFU, else the estimator's best plan, else the
+// stack's fallback MFU.
+func (in runInputs) throughput(p *Progress) (runThroughput, error) {
+	t, err := in.cat.RunThroughput(catalog.ThroughputRequest{Model: in.model, Cluster: in.cluster, MFU: in.req.MFU, MFUFrom: "request",
+		Job: training.Job{Seq: cmp.Or(in.req.Seq, 8192), GlobalBatch: cmp.Or(in.req.GlobalBatch, 2048), Precision: in.prec},
 		Progress: func(done, total int) {
 			if p != nil {
 				p.total.Store(int64(total))
 				p.done.Store(int64(done))
 			}
 		}})
-	if err == nil && len(res.Top) > 0 {
-		r := res.Best()
-		return runThroughput{TokensPerSec: r.TokensPerSec, MFU: r.MFU, Plan: r.PlanText,
-			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why}, nil
+	var ie *input.Error
+	switch {
+	case errors.As(err, &ie) && ie.Field == "precision":
+		return runThroughput{}, badField("precision", "%s", ie.Want)
+	case errors.As(err, &ie):
+		return runThroughput{}, badField(ie.Field, "%v", ie)
+	case err != nil:
+		return runThroughput{}, err
 	}
-	if fe := training.JobError(err); fe != nil {
-		return runThroughput{}, badField(fe.Field, "%v", fe)
-	}
-	f := float64(fallback.Typ)
-	return in.mfuRate(f, fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", in.cluster.Stack, f, err))
-}
-
-func (in runInputs) mfuRate(mfu float64, source string) (runThroughput, error) {
-	peak, ok := in.cluster.Chip.PeakFor(in.prec)
-	if !ok {
-		return runThroughput{}, badField("precision", "chip %s has no %s peak", in.cluster.ChipID, in.prec)
-	}
-	n := float64(in.model.Params().Active)
-	tps := mfu * float64(peak.Typ) * float64(in.cluster.Chips) / (6 * n)
-	return runThroughput{TokensPerSec: tps, MFU: mfu, Source: source}, nil
+	return runThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan}, nil
 }
 
 // job assembles the goodput input: catalog.Job, the same assembly as

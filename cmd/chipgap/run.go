@@ -257,13 +257,7 @@ type side struct {
 }
 
 // throughput is where the steady-state tokens/s came from.
-type throughput struct {
-	TokensPerSec float64 `json:"tokens_per_s"`
-	PerChip      float64 `json:"tokens_per_s_per_chip"`
-	MFU          float64 `json:"mfu"`
-	Source       string  `json:"source"`
-	Plan         string  `json:"plan,omitempty"`
-}
+type throughput catalog.Throughput
 
 // buildSide resolves one cluster: --chip's (vs false) or --vs's.
 func buildSide(cat *catalog.Catalog, f runFlags, vs bool) (side, error) {
@@ -291,7 +285,7 @@ func buildSide(cat *catalog.Catalog, f runFlags, vs bool) (side, error) {
 	if err != nil {
 		return side{}, err
 	}
-	if s.Throughput, err = rate(cat, f, s, mfu, eng[s.Stack].MFUFallback); err != nil {
+	if s.Throughput, err = rate(cat, f, s, mfu); err != nil {
 		return side{}, err
 	}
 	return s, s.job(cat, f, eng[s.Stack].Engineering)
@@ -306,42 +300,26 @@ func containsStr(xs []string, s string) bool {
 	return false
 }
 
-// rate finds the steady-state tokens/s: the training estimator's best
-// plan, or 6·N·D at an MFU given by --mfu or, when no plan fits, the
-// stack's labelled fallback.
-func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64, fallback hardware.Value[units.Dimensionless]) (throughput, error) {
-	if mfu > 0 {
-		return mfuRate(f, s, mfu, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (--mfu)", mfu))
-	}
-	prof, why, err := cat.TrainingProfile(s.Stack, "")
-	if err != nil {
-		return throughput{}, err
-	}
-	job := training.Job{Seq: f.Seq, GlobalBatch: f.Batch, Precision: hardware.Precision(f.Precision)}
-	res, err := training.Search(s.Model, s.Cluster, prof, job, training.SearchOptions{Top: 1})
-	if err == nil && len(res.Top) > 0 {
-		r := res.Best()
-		return throughput{TokensPerSec: r.TokensPerSec, PerChip: r.TokensPerSecPerChip, MFU: r.MFU,
-			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: r.PlanText}, nil
-	}
-	if training.JobError(err) != nil {
-		return throughput{}, usagef("%v", err)
-	}
-	return mfuRate(f, s, float64(fallback.Typ), fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", s.Stack, float64(fallback.Typ), err))
-}
-
-func mfuRate(f runFlags, s side, mfu float64, source string) (throughput, error) {
+// rate finds the steady-state tokens/s (catalog.RunThroughput, the one
+// owner): 6·N·D at --mfu, else the training estimator's best plan, else
+// the stack's labelled fallback MFU.
+func rate(cat *catalog.Catalog, f runFlags, s side, mfu float64) (throughput, error) {
 	p, err := hardware.ParsePrecision(f.Precision)
 	if err != nil {
 		return throughput{}, flagError("precision", "", err.Error())
 	}
-	peak, ok := s.Chip.PeakFor(p)
-	if !ok {
-		return throughput{}, flagError("precision", string(p), fmt.Sprintf("chip %s has no %s peak", s.Chip.ID, p))
+	t, err := cat.RunThroughput(catalog.ThroughputRequest{Model: s.Model, Cluster: s.Cluster, MFU: mfu, MFUFrom: "--mfu",
+		Job: training.Job{Seq: f.Seq, GlobalBatch: f.Batch, Precision: p}})
+	var ie *input.Error
+	switch {
+	case errors.As(err, &ie) && ie.Field == "precision":
+		return throughput{}, flagError("precision", fmt.Sprint(ie.Value), ie.Want)
+	case err != nil && training.JobError(err) != nil:
+		return throughput{}, usagef("%v", err)
+	case err != nil:
+		return throughput{}, err
 	}
-	n := float64(s.Model.Params().Active)
-	tps := mfu * float64(peak.Typ) * float64(s.Cluster.Chips) / (6 * n)
-	return throughput{TokensPerSec: tps, PerChip: tps / float64(s.Cluster.Chips), MFU: mfu, Source: source}, nil
+	return throughput(t), nil
 }
 
 // maxRunDays bounds a window and a run's failure-free compute: beyond ten

@@ -11,6 +11,7 @@ import (
 
 const sweepUsage = `Usage: chipgap sweep GRID.yaml --out DIR [--shard i/n] [--csv] [--workers N]
        chipgap sweep merge DIR --out DIR2 [--csv]
+       chipgap sweep report DIR [--html FILE]
 
 Runs a design-space sweep: every cell of a grid file (format
 chipgap-sweep/v1, see examples/sweep-small.yaml and docs/sweeps.md), the
@@ -34,6 +35,10 @@ DIR2/sweep.parquet, byte-identical to the grid run as one process; shards
 of different grids (a grid hash is stored in each) are refused.
 See deploy/kubernetes/sweep-job.yaml and deploy/slurm/sweep.sbatch.
 
+"chipgap sweep report DIR" prints the Pareto frontiers (cost vs time,
+$/Mtok vs TPOT, per watt); --html FILE draws them on one page
+(chipgap sweep report --help).
+
 Files: the grid file may be at most 1 MiB. Output files are written
 through a temporary file beside them and renamed into place once complete.
 
@@ -45,6 +50,9 @@ Examples:
 func cmdSweep(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "merge" {
 		return cmdSweepMerge(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "report" {
+		return cmdSweepReport(e, args[1:])
 	}
 	fs := newFlags(e, "sweep", sweepUsage)
 	out := fs.String("out", "", "output directory (created if missing)")

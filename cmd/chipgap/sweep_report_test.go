@@ -69,3 +69,28 @@ func TestSweepReportUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A grid past the budget stops with exit 2, one line saying how long it
+// would take and how many shards fit; --yes runs it.
+func TestSweepBudget(t *testing.T) {
+	t.Setenv("JOB_COMPLETION_INDEX", "")
+	t.Setenv("SLURM_ARRAY_TASK_ID", "")
+	dir := t.TempDir()
+	grid := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(grid, []byte(tinyGrid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI("sweep", grid, "--out", dir, "--budget", "1ns")
+	if code != exitUsage || !strings.Contains(stderr, "8 cells (shard all), about ") || !strings.Contains(stderr, "pass --yes") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("over budget: exit %d, stderr %q; want exit 2 and one line", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sweep.parquet")); err == nil {
+		t.Error("a refused sweep wrote its file")
+	}
+	if code, _, stderr := runCLI("sweep", grid, "--out", dir, "--budget", "1ns", "--yes", "--quiet"); code != exitOK {
+		t.Errorf("--yes: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runCLI("sweep", grid, "--out", dir, "--budget", "-1s"); code != exitUsage || !strings.Contains(stderr, "--budget -1s") {
+		t.Errorf("--budget -1s: exit %d, %q", code, stderr)
+	}
+}

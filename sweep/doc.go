@@ -10,7 +10,8 @@
 // validate.go (strict decoding; errors name file, line and field),
 // cells.go (expansion, order, grid hash), eval.go, train.go, serve.go
 // and mc.go (one cell), row.go (the columns), store.go (Parquet and CSV),
-// shard.go and dir.go (shards, resume, merge).
+// shard.go and dir.go (shards, resume, merge); pareto.go, frontiers.go
+// and page.go (Pareto frontiers and their report page).
 //
 // # One cell
 //

@@ -9,8 +9,9 @@ import (
 	"chipgap/sweep"
 )
 
-const sweepUsage = `Usage: chipgap sweep GRID.yaml --out DIR [--shard i/n] [--csv] [--workers N]
+const sweepUsage = `Usage: chipgap sweep GRID.yaml --out DIR [--shard i/n] [--csv] [--workers N] [--yes] [--budget 10m]
        chipgap sweep merge DIR --out DIR2 [--csv]
+       chipgap sweep report DIR [--html FILE]
 
 Runs a design-space sweep: every cell of a grid file (format
 chipgap-sweep/v1, see examples/sweep-small.yaml and docs/sweeps.md), the
@@ -34,6 +35,19 @@ DIR2/sweep.parquet, byte-identical to the grid run as one process; shards
 of different grids (a grid hash is stored in each) are refused.
 See deploy/kubernetes/sweep-job.yaml and deploy/slurm/sweep.sbatch.
 
+"chipgap sweep report DIR" prints the Pareto frontiers (cost vs time,
+$/Mtok vs TPOT, per watt); --html FILE draws them on one page
+(chipgap sweep report --help).
+
+Budget: before running, chipgap estimates how long the cells of this shard
+take here, from per-cell costs measured on its build machine (a training
+cell's plan search: about 13.5 ms x log2(chips); 0.48 s x (log2(chips) - 5)
+for a mixture of experts; a serving cell's layout search: 0.4 ms, 1.5 ms for a mixture of
+experts; each Monte Carlo draw 0.3 ms training, 0.05 ms serving), spread
+over the cores. Past --budget (default 10m) or 1,000,000 cells it stops
+with exit status 2, saying how long it would take and how many shards
+would fit; --yes runs it anyway.
+
 Files: the grid file may be at most 1 MiB. Output files are written
 through a temporary file beside them and renamed into place once complete.
 
@@ -46,12 +60,17 @@ func cmdSweep(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "merge" {
 		return cmdSweepMerge(e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "report" {
+		return cmdSweepReport(e, args[1:])
+	}
 	fs := newFlags(e, "sweep", sweepUsage)
 	out := fs.String("out", "", "output directory (created if missing)")
 	shardFlag := fs.String("shard", "", "run the slice i/n of the cells (default: from the Kubernetes or Slurm variables, else all)")
 	withCSV := fs.Bool("csv", false, "also write DIR/sweep.csv (unsharded runs; merge --csv for shards)")
 	workers := fs.Int("workers", 0, "cells evaluated at once (0: every core)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	yes := fs.Bool("yes", false, "run even past the budget")
+	budget := fs.Duration("budget", defaultSweepBudget, "the longest a run may be estimated to take here without --yes")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +84,9 @@ func cmdSweep(e *env, args []string) error {
 	if *workers < 0 || *workers > 4096 {
 		return usagef("--workers %d: want 0 (every core) to 4096", *workers)
 	}
+	if *budget <= 0 {
+		return usagef("--budget %s: want a positive duration, e.g. 30m", *budget)
+	}
 	sh, err := shardOf(*shardFlag)
 	if err != nil {
 		return err
@@ -76,6 +98,9 @@ func cmdSweep(e *env, args []string) error {
 	g, err := sweep.Parse(pos[0], b)
 	if err != nil {
 		return bareError(err)
+	}
+	if err := sweepBudget(g, sh, *workers, *budget, *yes); err != nil {
+		return err
 	}
 	return runSweep(e, g, *out, sweep.ExecOptions{Shard: sh, CSV: *withCSV,
 		Options: sweep.Options{Workers: *workers, Progress: sweepProgress(e, *quiet)}})

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"chipgap/sweep"
+)
+
+// Default sweep budget: what one machine is asked to run without --yes.
+const (
+	defaultSweepBudget = 10 * time.Minute
+	maxSweepCells      = 1_000_000 // rows are held in memory until written
+)
+
+// sweepBudget refuses, with a usage error, a shard whose cells exceed
+// the cell budget or whose estimated time here (sweep.Grid.Estimate)
+// exceeds budget, unless yes: it says how long it would take and how
+// many shards would fit the budget.
+func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duration, yes bool) error {
+	if yes {
+		return nil
+	}
+	cores := runtime.GOMAXPROCS(0)
+	if workers > 0 {
+		cores = min(cores, workers)
+	}
+	cells := sh.Of(g.Cells())
+	est, err := g.Estimate(cells, cores)
+	if err != nil {
+		return err
+	}
+	if len(cells) <= maxSweepCells && est <= budget {
+		return nil
+	}
+	shards := max(ceilDiv(int64(est), int64(max(budget, time.Second))), ceilDiv(int64(len(cells)), maxSweepCells))
+	return usagef("%d cells (shard %s), about %s here on %d cores: over the budget of %s and %d cells; pass --yes to run it anyway, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)",
+		len(cells), sh, roundDuration(est), cores, budget, maxSweepCells, shards*int64(max(1, sh.Count)))
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+// roundDuration keeps two or three significant figures: 3h12m, 14m30s, 9.4s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprint(d.Round(time.Minute))
+	case d >= time.Minute:
+		return fmt.Sprint(d.Round(time.Second))
+	}
+	return fmt.Sprint(d.Round(100 * time.Millisecond))
+}

@@ -14,6 +14,7 @@ import (
 	"chipgap/input"
 	"chipgap/runs"
 	"chipgap/scenario"
+	"chipgap/sweep"
 )
 
 // Exit codes, documented in "chipgap help" and the README ("Exit codes"):
@@ -84,11 +85,12 @@ func userError(err error) bool {
 		ie *input.Error
 		se *scenario.Error
 		re *runs.Error
+		ge *sweep.Error
 	)
 	switch {
 	case errors.Is(err, inference.ErrDoesNotFit), errors.Is(err, inference.ErrNoOperatingPoint):
 		return false
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re):
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re), errors.As(err, &ge):
 		return true
 	}
 	return errors.Is(err, catalog.ErrNotFound)

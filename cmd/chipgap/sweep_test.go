@@ -103,7 +103,7 @@ func TestSweepUsageErrors(t *testing.T) {
 		{[]string{"sweep", sweepExample}, exitUsage, "--out DIR is required"},
 		{[]string{"sweep", "--out", dir}, exitUsage, "want one grid file"},
 		{[]string{"sweep", sweepExample, "--out", dir, "--shard", "4/4"}, exitUsage, "--shard: shard index 4: want 0 to 3"},
-		{[]string{"sweep", bad, "--out", dir}, exitFailure, bad + ":3: field nodes: unknown axis or setting; allowed here:"},
+		{[]string{"sweep", bad, "--out", dir}, exitUsage, bad + ":3: field nodes: unknown axis or setting; allowed here:"}, // a grid that does not check is the user's input (exit 2)
 		{[]string{"sweep", "merge", dir}, exitUsage, "--out DIR2 is required"},
 		{[]string{"sweep", "merge", dir, "--out", dir}, exitFailure, "no shard files"},
 	} {

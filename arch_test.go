@@ -17,7 +17,7 @@ import (
 // decision.
 var layer = map[string]int{
 	"units": 0, "input": 0,
-	"hardware": 1, "llm": 1, "fab": 1, "uncertain": 1, "sim": 1, "plot": 1,
+	"hardware": 1, "llm": 1, "strictyaml": 1, "fab": 1, "uncertain": 1, "sim": 1, "plot": 1,
 	"parallel": 2, "econ": 2,
 	"training": 3, "inference": 3,
 	"serve": 4, "goodput": 4,
@@ -36,7 +36,7 @@ var sameLayerAllowed = map[string]bool{
 // thirdParty lists the only modules outside the standard library that a
 // package may import, and which packages may.
 var thirdParty = map[string][]string{
-	"go.yaml.in/yaml/v3": {"catalog", "runs", "scenario", "sweep"},
+	"go.yaml.in/yaml/v3": {"catalog", "runs", "scenario", "sweep", "strictyaml"},
 	// Sweep output a data scientist opens directly (docs/design/003-sweeps.md).
 	"github.com/parquet-go/parquet-go": {"sweep"},
 	"gonum.org/v1/gonum/":              {"uncertain"},

@@ -25,7 +25,7 @@
 // imports upward or a sibling of its own layer:
 //
 //	0  units, input (the one error type for bad input)
-//	1  hardware, llm, fab, uncertain, sim, plot
+//	1  hardware, llm, strictyaml, fab, uncertain, sim, plot
 //	2  parallel, econ
 //	3  training, inference
 //	4  serve, goodput

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"chipgap/strictyaml"
 	"fmt"
 	"reflect"
 	"sort"
@@ -77,7 +78,7 @@ func serveParams(id string, params any) []Input {
 		if !ok {
 			continue
 		}
-		name := tagName(t.Field(i))
+		name := strictyaml.TagName(t.Field(i))
 		in := Input{Name: fmt.Sprintf("serving profile %s: %s", id, name), Min: x, Typ: x, Max: x}
 		in.Sources, _ = f.FieldByName("Sources").Interface().([]string)
 		in.Assumed = f.FieldByName("Assumed").Bool()

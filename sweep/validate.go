@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"chipgap/input"
 	"fmt"
 	"math"
 	"slices"
@@ -21,7 +22,7 @@ const (
 var precisions = []hardware.Precision{hardware.FP32, hardware.TF32, hardware.BF16, hardware.FP16, hardware.FP8, hardware.INT8, hardware.FP4}
 
 // Validate checks ranges and catalog ids; the first problem is a
-// *FieldError naming the field's path.
+// *input.Error naming the field's path.
 func (g *Grid) Validate() error {
 	c, err := catalog.Load()
 	if err != nil {
@@ -34,71 +35,71 @@ func (g *Grid) Validate() error {
 		}
 	}
 	if n := g.Count(); n > MaxCells {
-		return &FieldError{"sizes", n, fmt.Sprintf("the grid has %d cells; at most %d (split it into several grids)", n, MaxCells)}
+		return input.Bad("sizes", n, fmt.Sprintf("the grid has %d cells; at most %d (split it into several grids)", n, MaxCells))
 	}
 	return nil
 }
 
 func (g *Grid) validateAxes(c *catalog.Catalog) error {
 	if g.Samples < 0 || g.Samples > MaxSamples {
-		return &FieldError{"samples", g.Samples, fmt.Sprintf("want 0 (typical values only) to %d", MaxSamples)}
+		return input.Bad("samples", g.Samples, fmt.Sprintf("want 0 (typical values only) to %d", MaxSamples))
 	}
 	if len(g.Sizes) == 0 {
-		return &FieldError{"sizes", "[]", "want at least one cluster size"}
+		return input.Bad("sizes", "[]", "want at least one cluster size")
 	}
 	for i, n := range g.Sizes {
 		if n < 1 || n > 1<<20 {
-			return &FieldError{fmt.Sprintf("sizes[%d]", i), n, "want 1 to 1048576 chips"}
+			return input.Bad(fmt.Sprintf("sizes[%d]", i), n, "want 1 to 1048576 chips")
 		}
 	}
 	if len(g.Models) == 0 {
-		return &FieldError{"models", "[]", "want at least one model id (see 'chipgap models')"}
+		return input.Bad("models", "[]", "want at least one model id (see 'chipgap models')")
 	}
 	for i, m := range g.Models {
 		if _, err := c.Model(m); err != nil {
-			return &FieldError{fmt.Sprintf("models[%d]", i), m, err.Error()}
+			return input.Bad(fmt.Sprintf("models[%d]", i), m, err.Error())
 		}
 	}
 	if len(g.Precisions) == 0 {
-		return &FieldError{"precisions", "[]", fmt.Sprintf("want at least one of %v", precisions)}
+		return input.Bad("precisions", "[]", fmt.Sprintf("want at least one of %v", precisions))
 	}
 	for i, p := range g.Precisions {
 		if !slices.Contains(precisions, p) {
-			return &FieldError{fmt.Sprintf("precisions[%d]", i), p, fmt.Sprintf("want one of %v", precisions)}
+			return input.Bad(fmt.Sprintf("precisions[%d]", i), p, fmt.Sprintf("want one of %v", precisions))
 		}
 	}
 	if g.Training == nil && g.Serving == nil {
-		return &FieldError{"training", "absent", "want a training or a serving target (or both)"}
+		return input.Bad("training", "absent", "want a training or a serving target (or both)")
 	}
 	return nil
 }
 
 func (g *Grid) validateChips(c *catalog.Catalog) error {
 	if len(g.Chips)+len(g.WhatIf) == 0 {
-		return &FieldError{"chips", "[]", "want at least one chip id (see 'chipgap chips') or a what_if chip"}
+		return input.Bad("chips", "[]", "want at least one chip id (see 'chipgap chips') or a what_if chip")
 	}
 	seen := map[string]string{}
 	for i, id := range g.Chips {
 		at := fmt.Sprintf("chips[%d]", i)
 		if _, err := c.Chip(id); err != nil {
-			return &FieldError{at, id, err.Error()}
+			return input.Bad(at, id, err.Error())
 		}
 		if prev, dup := seen[id]; dup {
-			return &FieldError{at, id, "already on the chip axis at " + prev}
+			return input.Bad(at, id, "already on the chip axis at "+prev)
 		}
 		seen[id] = at
 	}
 	for i, w := range g.WhatIf {
 		at := fmt.Sprintf("what_if[%d]", i)
 		if w.Label == "" {
-			return &FieldError{at + ".label", `""`, "want a label naming the what-if chip"}
+			return input.Bad(at+".label", `""`, "want a label naming the what-if chip")
 		}
 		if prev, dup := seen[w.Label]; dup {
-			return &FieldError{at + ".label", w.Label, "already on the chip axis at " + prev}
+			return input.Bad(at+".label", w.Label, "already on the chip axis at "+prev)
 		}
 		seen[w.Label] = at
 		if _, err := c.Chip(w.Base); err != nil {
-			return &FieldError{at + ".base", w.Base, err.Error()}
+			return input.Bad(at+".base", w.Base, err.Error())
 		}
 		if err := w.validate(at); err != nil {
 			return err
@@ -118,11 +119,11 @@ func (w WhatIf) validate(at string) error {
 		{"chips_per_node", float64(w.ChipsPerNode), fmt.Sprint(w.ChipsPerNode)},
 	} {
 		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return &FieldError{at + "." + f.name, f.text, "want a positive finite value (leave it out to keep the catalog's)"}
+			return input.Bad(at+"."+f.name, f.text, "want a positive finite value (leave it out to keep the catalog's)")
 		}
 	}
 	if w.ChipsPerNode > 1<<16 {
-		return &FieldError{at + ".chips_per_node", w.ChipsPerNode, "want at most 65536"}
+		return input.Bad(at+".chips_per_node", w.ChipsPerNode, "want at most 65536")
 	}
 	return nil
 }
@@ -133,17 +134,17 @@ func (g *Grid) validateTraining(*catalog.Catalog) error {
 		return nil
 	}
 	if !(t.Tokens > 0) || math.IsInf(t.Tokens, 0) || t.Tokens > 1e18 {
-		return &FieldError{"training.tokens", t.Tokens, "want a token budget above 0 and at most 1e18"}
+		return input.Bad("training.tokens", t.Tokens, "want a token budget above 0 and at most 1e18")
 	}
 	if t.Seq < 1 || t.Seq > 1<<22 {
-		return &FieldError{"training.seq", t.Seq, "want 1 to 4194304 tokens"}
+		return input.Bad("training.seq", t.Seq, "want 1 to 4194304 tokens")
 	}
 	if t.GlobalBatch < 1 || t.GlobalBatch > 1<<24 {
-		return &FieldError{"training.global_batch", t.GlobalBatch, "want 1 to 16777216 sequences"}
+		return input.Bad("training.global_batch", t.GlobalBatch, "want 1 to 16777216 sequences")
 	}
 	for i, d := range t.StackDates {
 		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
-			return &FieldError{fmt.Sprintf("training.stack_dates[%d]", i), d, "want a date YYYY-MM-DD, or \"\" for the current profile"}
+			return input.Bad(fmt.Sprintf("training.stack_dates[%d]", i), d, "want a date YYYY-MM-DD, or \"\" for the current profile")
 		}
 	}
 	return nil
@@ -157,19 +158,19 @@ func (g *Grid) validateServing(*catalog.Catalog) error {
 	for i, w := range s.Workloads {
 		at := fmt.Sprintf("serving.workloads[%d]", i)
 		if w.Input < 1 || w.Input > 1<<22 {
-			return &FieldError{at + ".input_tokens", w.Input, "want 1 to 4194304 tokens"}
+			return input.Bad(at+".input_tokens", w.Input, "want 1 to 4194304 tokens")
 		}
 		if w.Output < 1 || w.Output > 1<<22 {
-			return &FieldError{at + ".output_tokens", w.Output, "want 1 to 4194304 tokens"}
+			return input.Bad(at+".output_tokens", w.Output, "want 1 to 4194304 tokens")
 		}
 	}
 	for i, slo := range s.SLOs {
 		at := fmt.Sprintf("serving.slos[%d]", i)
 		if !(slo.TPOT > 0) || math.IsInf(float64(slo.TPOT), 0) {
-			return &FieldError{at + ".tpot", slo.TPOT.String(), "want a latency target above 0 (e.g. 50ms)"}
+			return input.Bad(at+".tpot", slo.TPOT.String(), "want a latency target above 0 (e.g. 50ms)")
 		}
 		if !(slo.TTFT >= 0) || math.IsInf(float64(slo.TTFT), 0) {
-			return &FieldError{at + ".ttft", slo.TTFT.String(), "want 0 (unbounded) or a positive latency target"}
+			return input.Bad(at+".ttft", slo.TTFT.String(), "want 0 (unbounded) or a positive latency target")
 		}
 	}
 	return nil

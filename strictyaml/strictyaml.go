@@ -1,0 +1,277 @@
+// Package strictyaml decodes a YAML file strictly into a Go struct and
+// says where it is wrong: unknown keys (listing the allowed ones), values
+// of the wrong type or unit, and later checks of a field, each as an
+// *Error naming the file, the line and the field's path. The scenario and
+// sweep-grid loaders share it.
+package strictyaml
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"chipgap/units"
+)
+
+// Error is a file that cannot be used: the file, the line (0 when the
+// field is absent from the file), the field's path ("training.chips",
+// "systems[2].chip") and what is wrong. It prints as one line.
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %s", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Options say how Decode words what it finds.
+type Options struct {
+	// Format is the value the file's `format:` key must hold (named in
+	// the error for an empty file).
+	Format string
+	// UnknownTop words an unknown top-level key ("unknown field" when
+	// empty; a sweep grid says "unknown axis or setting").
+	UnknownTop string
+}
+
+// Doc is a decoded file's map of field paths to lines, for errors that
+// later checks find (At).
+type Doc struct {
+	file    string
+	byPath  map[string]int
+	scalars []scalar
+}
+
+type scalar struct {
+	path, value string
+	line        int
+}
+
+// Decode strictly decodes the YAML in b (file names it in errors) into v,
+// a pointer to a struct. It returns the document's line map for later
+// errors, or an *Error.
+func Decode(file string, b []byte, v any, o Options) (*Doc, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	d := &Doc{file: file, byPath: map[string]int{}}
+	if len(root.Content) > 0 {
+		d.walk(root.Content[0], "")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: file, Msg: "empty file; want at least `format: " + o.Format + "`"}
+		}
+		return nil, d.decodeError(err, reflect.TypeOf(v), o)
+	}
+	return d, nil
+}
+
+func (d *Doc) walk(n *yaml.Node, path string) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			d.byPath[p] = k.Line
+			d.walk(v, p)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			d.byPath[p] = c.Line
+			d.walk(c, p)
+		}
+	case yaml.ScalarNode:
+		d.scalars = append(d.scalars, scalar{path, n.Value, n.Line})
+	}
+}
+
+// At is an Error for the field at path, with the line of the nearest
+// enclosing field the file has.
+func (d *Doc) At(path, msg string) *Error {
+	for p := path; p != ""; p = parent(p) {
+		if line, ok := d.byPath[p]; ok {
+			return &Error{File: d.file, Line: line, Field: path, Msg: msg}
+		}
+	}
+	return &Error{File: d.file, Field: path, Msg: msg}
+}
+
+// Whole is an Error about the file as a whole.
+func (d *Doc) Whole(msg string) *Error { return &Error{File: d.file, Msg: msg} }
+
+func parent(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+var (
+	lineRe    = regexp.MustCompile(`line (\d+): `)
+	unknownRe = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+	indexRe   = regexp.MustCompile(`\[\d+\]`)
+)
+
+func yamlLine(msg string) int {
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// decodeError turns a yaml.v3 decoding error into an *Error with the
+// field's path: unknown keys list the allowed ones; unit strings that do
+// not parse are found by their text.
+func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
+	var pe *units.ParseError
+	if errors.As(err, &pe) {
+		for _, s := range d.scalars {
+			if s.value == pe.Input {
+				return &Error{File: d.file, Line: s.line, Field: s.path, Msg: err.Error()}
+			}
+		}
+		return &Error{File: d.file, Msg: err.Error()}
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return &Error{File: d.file, Msg: err.Error()}
+	}
+	msg := te.Errors[0]
+	line := yamlLine(msg)
+	msg = lineRe.ReplaceAllString(msg, "")
+	if m := unknownRe.FindStringSubmatch(msg); m != nil {
+		path := d.pathAt(line, m[1])
+		what := "unknown field"
+		if o.UnknownTop != "" && !strings.ContainsAny(path, ".[") {
+			what = o.UnknownTop
+		}
+		msg = fmt.Sprintf("%s; allowed here: %s", what, strings.Join(allowedKeys(t, parent(path)), ", "))
+		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
+	}
+	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: msg}
+}
+
+// pathAt finds the path of key on line.
+func (d *Doc) pathAt(line int, key string) string {
+	best := key
+	for p, n := range d.byPath {
+		if n == line && (p == key || strings.HasSuffix(p, "."+key)) && len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+// valuePath is the deepest scalar path on line.
+func (d *Doc) valuePath(line int) string {
+	best := ""
+	for _, s := range d.scalars {
+		if s.line == line && len(s.path) > len(best) {
+			best = s.path
+		}
+	}
+	return best
+}
+
+// allowedKeys lists the YAML keys of the struct at path inside type t.
+func allowedKeys(t reflect.Type, path string) []string {
+	for _, part := range splitPath(path) {
+		t = deref(t)
+		switch t.Kind() {
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+	}
+	return structKeys(deref(t))
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t
+}
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	p = indexRe.ReplaceAllString(p, "")
+	return strings.Split(p, ".")
+}
+
+func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tagName(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// TagName is a struct field's YAML key (its yaml tag's name, or the
+// field name in lower case).
+func TagName(f reflect.StructField) string { return tagName(f) }
+
+func tagName(f reflect.StructField) string {
+	tag := f.Tag.Get("yaml")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "" {
+		return strings.ToLower(f.Name)
+	}
+	return name
+}
+
+func structKeys(t reflect.Type) []string {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var keys []string
+	for i := range t.NumField() {
+		if n := tagName(t.Field(i)); n != "-" {
+			keys = append(keys, n)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

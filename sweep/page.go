@@ -196,12 +196,5 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// pageCSS is the gap report's page style (report/render.go), so the two
-// pages look alike.
-const pageCSS = `body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-.sub,.note,footer{color:#555;font-size:.9em}
-nav a{margin-right:1em;font-size:.9em}table{border-collapse:collapse;margin:1em 0;font-size:.85em}
-caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
-figure{margin:0}svg{max-width:100%;height:auto}pre{font-size:.75em;background:#f6f6f6;padding:1em;overflow:auto}`
+// pageCSS is the gap report's page style, so the two pages look alike.
+const pageCSS = plot.PageCSS

@@ -104,15 +104,23 @@ func (s *Server) inferSetup(req inferRequest) (inferSetup, error) {
 	return st, nil
 }
 
-// clusterFor builds n chips of id with the catalog's defaults.
+// clusterFor builds n chips of id with the catalog's defaults, n at most
+// the server's MaxChips.
 func (s *Server) clusterFor(cat *catalog.Catalog, id string, n int) (hardware.Cluster, error) {
-	if id == "" {
+	return clusterUpTo(cat, id, n, s.limits.MaxChips)
+}
+
+// clusterUpTo builds n chips of id with the catalog's defaults, n at most
+// limit: the one cluster lookup of every endpoint (training, inference,
+// whole run, a serving pool), with errors naming chip or chips.
+func clusterUpTo(cat *catalog.Catalog, id string, n, limit int) (hardware.Cluster, error) {
+	switch {
+	case id == "":
 		return hardware.Cluster{}, badField("chip", "missing: want a chip id (GET /api/chips)")
-	}
-	if n < 1 {
+	case n < 1:
 		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
 	}
-	if err := capInt("chips", n, s.limits.MaxChips); err != nil {
+	if err := capInt("chips", n, limit); err != nil {
 		return hardware.Cluster{}, err
 	}
 	if _, err := cat.Chip(id); err != nil {

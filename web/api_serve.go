@@ -321,32 +321,11 @@ func (s *Server) serveDeployment(cat *catalog.Catalog, req serveRequest) (serve.
 	return d, views, nil
 }
 
-// serveCluster builds n chips of id (a pool's hardware).
-func serveCluster(cat *catalog.Catalog, id string, n, limit int) (hardware.Cluster, error) {
-	switch {
-	case id == "":
-		return hardware.Cluster{}, badField("chip", "missing: want a chip id (GET /api/chips)")
-	case n < 1:
-		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
-	}
-	if err := capInt("chips", n, limit); err != nil {
-		return hardware.Cluster{}, err
-	}
-	if _, err := cat.Chip(id); err != nil {
-		return hardware.Cluster{}, lookupError("chip", err)
-	}
-	cl, err := cat.Cluster(id, n, catalog.ClusterOptions{})
-	if err != nil {
-		return cl, badField("chips", "%v", err)
-	}
-	return cl, nil
-}
-
 func (s *Server) servePoolOf(cat *catalog.Catalog, req serveRequest, sp servePool, name string) (serve.Pool, hardware.Cluster, error) {
 	if err := inferDegrees("parallel", sp.Parallel); err != nil {
 		return serve.Pool{}, hardware.Cluster{}, err
 	}
-	cl, err := serveCluster(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
+	cl, err := clusterUpTo(cat, sp.Chip, sp.Chips, s.limits.MaxServeChips)
 	if err != nil {
 		return serve.Pool{}, cl, err
 	}

@@ -78,6 +78,9 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 		cells := g.Cells()
 		p.Set("cells", len(cells))
 		rows, err := sweep.Run(ctx, g, cells, sweep.Options{Progress: func(int, int) { p.Step(1) }})
+		if err != nil && ctx.Err() != nil {
+			return sweepResponse{}, timeoutError(ctx) // a 504, not an internal error
+		}
 		if err != nil {
 			return sweepResponse{}, err
 		}
@@ -116,7 +119,7 @@ func (s *Server) checkSweep(g *sweep.Grid) error {
 		}
 	}
 	if n := g.Count(); n > s.limits.MaxSweepCells {
-		return badField("grid", "%d cells is over this server's limit of %d (max_sweep_cells, see docs/api.md): run it with chipgap sweep", n, s.limits.MaxSweepCells)
+		return badField("grid", "%s is over this server's limit of %d (max_sweep_cells, see docs/api.md): run it with chipgap sweep", cellCount(n), s.limits.MaxSweepCells)
 	}
 	cores := runtime.GOMAXPROCS(0)
 	est, err := g.Estimate(g.Cells(), cores)
@@ -124,10 +127,17 @@ func (s *Server) checkSweep(g *sweep.Grid) error {
 		return err
 	}
 	if est > s.limits.MaxSweepTime {
-		return badField("grid", "%d cells, about %s here on %d cores: over this server's limit of %s (max_sweep_estimate_s, see docs/api.md): run it with chipgap sweep",
-			g.Count(), est.Round(100*time.Millisecond), cores, s.limits.MaxSweepTime)
+		return badField("grid", "%s, about %s here on %d cores: over this server's limit of %s (max_sweep_estimate_s, see docs/api.md): run it with chipgap sweep",
+			cellCount(g.Count()), est.Round(100*time.Millisecond), cores, s.limits.MaxSweepTime)
 	}
 	return nil
+}
+
+func cellCount(n int) string {
+	if n == 1 {
+		return "1 cell"
+	}
+	return fmt.Sprintf("%d cells", n)
 }
 
 // viewSweep is the answer for rows of g: the rows as JSON values and the

@@ -145,3 +145,23 @@ func TestSweepBadGrid(t *testing.T) {
 		t.Errorf("unknown request field: %d %+v, want 400 naming grids", st, e)
 	}
 }
+
+// TestSweepJobTimeout: a sweep job that outlives job_timeout_s fails
+// as a timeout (504), not as an internal error.
+func TestSweepJobTimeout(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{JobTimeout: 50 * time.Millisecond})
+	grid := "format: chipgap-sweep/v1\nchips: [h100-sxm, b200, h20, ascend-910c]\nsizes: [64]\nmodels: [deepseek-v3]\nprecisions: [bf16]\ntraining: {}\n"
+	var j jobView
+	if st := do(t, "POST", srv.URL+"/api/sweep?async=1", sweepBody(t, grid), &j); st != http.StatusAccepted {
+		t.Fatalf("POST /api/sweep?async=1 = %d", st)
+	}
+	var final jobView
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &final); final.State != "running" {
+			break
+		}
+	}
+	if final.State != "failed" || final.Error == nil || !strings.Contains(final.Error.Msg, "timed out") {
+		t.Errorf("job past its timeout = %s %+v, want failed: timed out", final.State, final.Error)
+	}
+}

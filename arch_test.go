@@ -16,7 +16,7 @@ import (
 // package must be added here, which makes its place in the DAG a reviewed
 // decision.
 var layer = map[string]int{
-	"units": 0, "input": 0,
+	"units": 0, "input": 0, "examples": 0,
 	"hardware": 1, "llm": 1, "strictyaml": 1, "fab": 1, "uncertain": 1, "sim": 1, "plot": 1,
 	"parallel": 2, "econ": 2,
 	"training": 3, "inference": 3,

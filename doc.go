@@ -24,7 +24,8 @@
 // Packages form a DAG, lowest first; arch_test.go fails when a package
 // imports upward or a sibling of its own layer:
 //
-//	0  units, input (the one error type for bad input)
+//	0  units, input (the one error type for bad input), examples (the example
+//	   files the binary serves)
 //	1  hardware, llm, strictyaml, fab, uncertain, sim, plot
 //	2  parallel, econ
 //	3  training, inference

@@ -56,6 +56,10 @@ func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, 
 	return out, writeOutputs(dir, o.Shard.File(), rows, meta, o.CSV && o.Shard.Count <= 1)
 }
 
+// MetaOf is the metadata of the whole grid's output (shard "all"), as
+// a sweep file stores it: what NewReport reads its title from.
+func MetaOf(g *Grid) (Meta, error) { return metaFor(g, Shard{}) }
+
 func metaFor(g *Grid, s Shard) (Meta, error) {
 	b, err := json.Marshal(g)
 	if err != nil {

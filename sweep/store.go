@@ -118,9 +118,37 @@ func WriteCSV(w io.Writer, rows []Row) error {
 }
 
 func cell(v reflect.Value) string {
+	switch x := value(v).(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	panic("unreachable: value returns only these types")
+}
+
+// Values lists r's columns in Columns() order, as WriteCSV writes them:
+// nil for a null, else a string, bool, int64 or float64 (+Inf for a
+// run that never finishes).
+func Values(r *Row) []any {
+	v := reflect.ValueOf(r).Elem()
+	out := make([]any, v.NumField())
+	for j := range out {
+		out[j] = value(v.Field(j))
+	}
+	return out
+}
+
+func value(v reflect.Value) any {
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return ""
+			return nil
 		}
 		v = v.Elem()
 	}
@@ -128,11 +156,11 @@ func cell(v reflect.Value) string {
 	case reflect.String:
 		return v.String()
 	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
+		return v.Bool()
 	case reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
+		return v.Int()
 	case reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+		return v.Float()
 	}
 	panic("sweep: column of kind " + v.Kind().String()) // unreachable: Row has only these kinds
 }

@@ -35,6 +35,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
 		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)"},
 		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (?async=1: a job with progress): results, figures, sources"},
+		{"GET /api/sweep/example", s.handleSweepExample, "examples/sweep-small.yaml, the design-space tab's starting grid (YAML)"},
+		{"POST /api/sweep", s.handleSweep, "a small design-space sweep grid (?async=1: a job with progress): every cell's row, Pareto frontier charts"},
 	}
 }
 
@@ -74,6 +76,9 @@ type limitsView struct {
 	MaxServeChips    int     `json:"max_serve_chips"`
 	MaxServeTokens   float64 `json:"max_serve_output_tokens"`
 	MaxServeRouting  float64 `json:"max_serve_routing"`
+
+	MaxSweepCells int     `json:"max_sweep_cells"`
+	MaxSweepTime  float64 `json:"max_sweep_estimate_s"`
 }
 
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
@@ -85,6 +90,7 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,
 		MaxServeRequests: l.MaxServeRequests, MaxServeRates: l.MaxServeRates, MaxServeChips: l.MaxServeChips,
 		MaxServeTokens: l.MaxServeTokens, MaxServeRouting: l.MaxServeRouting,
+		MaxSweepCells: l.MaxSweepCells, MaxSweepTime: l.MaxSweepTime.Seconds(),
 	})
 	return nil
 }

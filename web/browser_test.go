@@ -10,10 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"chipgap/examples"
 )
 
 // The browser tests drive the real page in headless Chromium. They run
@@ -702,5 +705,136 @@ func submitAndWait(ctx context.Context, t *testing.T, b *browser, fill, done str
 	}
 	if err := b.waitFor(ctx, done); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrowserDesignSpace opens the design-space tab (its editor holds
+// examples/sweep-small.yaml), runs it as a job, watches the progress
+// bar, then checks the table has a row per row of the job's answer (GET
+// /api/jobs/{id}), every frontier is drawn and a header sorts the rows;
+// then a bad grid shows its error in place, naming the field, and clears
+// the old results.
+func TestBrowserDesignSpace(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/")
+	if err := b.eval(ctx, `document.querySelector('#tabs button[data-tab="design"]').click()`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#design-form').elements.grid.value.includes("format: chipgap-sweep/v1")`); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	_ = b.eval(ctx, `document.querySelector('#design-form').elements.grid.value`, &text)
+	if text != examples.SweepSmall() {
+		t.Errorf("the editor holds %d bytes, want examples/sweep-small.yaml (%d)", len(text), len(examples.SweepSmall()))
+	}
+	start := time.Now()
+	if err := b.eval(ctx, `document.querySelector('#design-go').click()`, nil); err != nil {
+		t.Fatal(err)
+	}
+	seen := watchProgress(ctx, t, b, `document.querySelector('#design-rows tbody tr') || document.querySelector('#design-status.err')`)
+	t.Logf("example grid drawn %v after Run; progress seen: %q", time.Since(start).Round(time.Millisecond), seen)
+	if len(seen) == 0 {
+		t.Error("no progress bar while the sweep ran")
+	}
+	var status, id string
+	_ = b.eval(ctx, `document.querySelector('#design-status').className + ": " + document.querySelector('#design-status').textContent`, &status)
+	if strings.HasPrefix(status, "status err") {
+		t.Fatalf("page shows an error: %s", status)
+	}
+	_ = b.eval(ctx, `document.querySelector('#design-out').dataset.job || ""`, &id)
+	var job struct {
+		State    string
+		Progress progressView
+		Result   sweepResponse
+	}
+	getJSON(t, base+"/api/jobs/"+id, &job)
+	var shown struct {
+		Rows   int `json:"rows"`
+		Charts int `json:"charts"`
+	}
+	_ = b.eval(ctx, `({rows: document.querySelectorAll('#design-rows tbody tr').length,
+		charts: [...document.querySelectorAll('#design-out [data-chart]')].filter(d => d.querySelector('svg circle')).length})`, &shown)
+	if job.State != "done" || job.Progress.Done != 96 || shown.Rows != len(job.Result.Rows) || len(job.Result.Rows) != 96 {
+		t.Errorf("page shows %d rows; job %q %s, progress %+v, %d rows; want the example's 96", shown.Rows, id, job.State, job.Progress, len(job.Result.Rows))
+	}
+	if shown.Charts == 0 || shown.Charts != len(job.Result.Frontiers) {
+		t.Errorf("page draws %d frontier charts, the answer has %d", shown.Charts, len(job.Result.Frontiers))
+	}
+	checkDesignSort(ctx, t, b, job.Result)
+	shot(ctx, t, b, "design.png")
+	bad := `(() => { const ta = document.querySelector('#design-form').elements.grid;
+		ta.value = ta.value.replace("hbm_capacity: 192GB", "hbm_capacity: -192GB"); document.querySelector('#design-go').click(); })()`
+	if err := b.eval(ctx, bad, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#design-status.err')`); err != nil {
+		t.Fatal(err)
+	}
+	var after []string
+	_ = b.eval(ctx, `[document.querySelector('#design-status').textContent, document.activeElement.name, String(document.querySelector('#design-out').childElementCount)]`, &after)
+	if len(after) != 3 || !strings.HasPrefix(after[0], "grid.what_if[0].hbm_capacity: grid:") || after[1] != "grid" || after[2] != "0" {
+		t.Errorf("bad grid: page says %q, focus on %q, %s elements left in the results; want the field named, the editor focused, the old results cleared", after[0], after[1:2], after[2:])
+	}
+}
+
+// watchProgress polls the design tab's status until done holds, and
+// returns the progress texts it saw beside a progress bar.
+func watchProgress(ctx context.Context, t *testing.T, b *browser, done string) []string {
+	t.Helper()
+	var seen []string
+	for {
+		var st struct {
+			Done bool   `json:"done"`
+			Bar  string `json:"bar"`
+		}
+		js := `({done: !!(` + done + `), bar: document.querySelector('#design-status .progress') ? document.querySelector('#design-status').textContent.trim() : ""})`
+		if err := b.eval(ctx, js, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Bar != "" && (len(seen) == 0 || seen[len(seen)-1] != st.Bar) {
+			seen = append(seen, st.Bar)
+		}
+		if st.Done {
+			return seen
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", done, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// checkDesignSort clicks a numeric column's header and checks the first
+// row is then the cell with the least value in the answer, and after a
+// second click the greatest.
+func checkDesignSort(ctx context.Context, t *testing.T, b *browser, res sweepResponse) {
+	t.Helper()
+	col := slices.Index(res.Columns, "usd_per_mtok")
+	lo, hi := int64(-1), int64(-1)
+	var loV, hiV float64
+	for _, r := range res.Rows {
+		v, ok := r[col].(float64)
+		if !ok {
+			continue
+		}
+		if lo < 0 || v < loV {
+			lo, loV = int64(r[0].(float64)), v
+		}
+		if hi < 0 || v > hiV {
+			hi, hiV = int64(r[0].(float64)), v
+		}
+	}
+	for _, want := range []int64{lo, hi} {
+		var first int64
+		js := `(() => { document.querySelector('#design-rows th[data-col="usd_per_mtok"]').click();
+			return Number(document.querySelector('#design-rows tbody tr').dataset.cell); })()`
+		if err := b.eval(ctx, js, &first); err != nil {
+			t.Fatal(err)
+		}
+		if first != want {
+			t.Errorf("sorted by usd_per_mtok, the first row is cell %d, want %d (least %g, greatest %g)", first, want, loV, hiV)
+		}
 	}
 }

@@ -1,12 +1,12 @@
 // Package web serves chipgap's page and its JSON API over the same engine
 // as the command line: the catalog, the chip comparison, the training
 // estimator and plan search, the inference curve, the whole-run and
-// serving simulations, and the gap report (docs/api.md lists every
-// endpoint, error and limit).
+// serving simulations, the gap report, and small design-space sweeps
+// (docs/api.md lists every endpoint, error and limit).
 //
 // It computes nothing of its own beyond presentation: every number comes
 // from the packages below it (catalog, training, inference, goodput,
-// serve, scenario, report), and every chart is SVG from package plot, the
+// serve, scenario, report, sweep), and every chart is SVG from package plot, the
 // same code the CLI's reports use. Two pieces of wiring are repeated from
 // cmd/chipgap because they live in package main there: the whole run's
 // goodput.Job assembly (api_run.go, as `chipgap run`), and the

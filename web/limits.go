@@ -66,6 +66,12 @@ type Limits struct {
 	MaxServeChips    int
 	MaxServeTokens   float64
 	MaxServeRouting  float64
+	// The design-space sweep's caps (POST /api/sweep): cells of one grid,
+	// and its time here as the CLI's budget estimates it
+	// (sweep.Grid.Estimate over the server's cores). Larger grids belong
+	// to `chipgap sweep`, sharded if need be.
+	MaxSweepCells int
+	MaxSweepTime  time.Duration
 }
 
 // DefaultLimits are the limits `chipgap web` runs with.
@@ -91,6 +97,9 @@ func DefaultLimits() Limits {
 		MaxServeChips:    100_000,
 		MaxServeTokens:   1e9,
 		MaxServeRouting:  1e10,
+
+		MaxSweepCells: 2000,
+		MaxSweepTime:  time.Minute,
 	}
 }
 
@@ -114,6 +123,7 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxServeRequests, d.MaxServeRequests)
 	fill(&l.MaxServeRates, d.MaxServeRates)
 	fill(&l.MaxServeChips, d.MaxServeChips)
+	fill(&l.MaxSweepCells, d.MaxSweepCells)
 	for _, p := range []struct{ v, dv *float64 }{{&l.MaxSimEvents, &d.MaxSimEvents}, {&l.MaxServeTokens, &d.MaxServeTokens}, {&l.MaxServeRouting, &d.MaxServeRouting}} {
 		if !(*p.v > 0) {
 			*p.v = *p.dv
@@ -122,7 +132,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxBody <= 0 {
 		l.MaxBody = d.MaxBody
 	}
-	for _, p := range []struct{ v, dv *time.Duration }{{&l.Timeout, &d.Timeout}, {&l.JobTimeout, &d.JobTimeout}, {&l.JobTTL, &d.JobTTL}} {
+	for _, p := range []struct{ v, dv *time.Duration }{{&l.Timeout, &d.Timeout}, {&l.JobTimeout, &d.JobTimeout}, {&l.JobTTL, &d.JobTTL}, {&l.MaxSweepTime, &d.MaxSweepTime}} {
 		if *p.v <= 0 {
 			*p.v = *p.dv
 		}

@@ -67,6 +67,7 @@ async function api(path, body) {
 // status, until it is done.
 async function runJob(path, body, status) {
   let j = await api(path + (path.includes("?") ? "&" : "?") + "async=1", body);
+  status.dataset.job = j.id;
   while (j.state === "running") {
     showProgress(status, j);
     await new Promise(res => setTimeout(res, 250));
@@ -96,7 +97,8 @@ function showError(status, err) {
       "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms", parallel: "tp"};
     const last = err.field.split(".").pop().replace(/\[\d+\]$/, "");
     const form = status.previousElementSibling;
-    const input = form && form.elements && (form.elements[err.field] || form.elements[alias[err.field]] || form.elements[last] || form.elements[alias[last]]);
+    const first = err.field.split(/[.[]/)[0];
+    const input = form && form.elements && (form.elements[err.field] || form.elements[alias[err.field]] || form.elements[last] || form.elements[alias[last]] || form.elements[first]);
     if (input && input.focus) input.focus();
   }
 }
@@ -635,9 +637,121 @@ function statCell(sy, key, scale) {
     onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s), sources: systemSources({systems: [sy]}, sy.system.label, "")})}, statText(s));
 }
 
+// ---- design space ----------------------------------------------------
+
+// The grid travels in the URL like the report's scenario (z=, deflated);
+// the example grid is #design?default=1.
+let exampleGrid = "";
+
+async function loadGridEditor(params) {
+  const ta = $("#design-form").elements.grid;
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); return; }
+  if (ta.value) return;
+  if (!exampleGrid) exampleGrid = (await api("sweep/example")).grid;
+  ta.value = exampleGrid;
+}
+
+async function runDesign() {
+  const form = $("#design-form");
+  const status = $("#design-status");
+  const out = $("#design-out");
+  await loadGridEditor(null);
+  const text = form.elements.grid.value;
+  const p = new URLSearchParams();
+  if (text === exampleGrid) p.set("default", "1"); else p.set("z", await pack(text));
+  writeHash("design", p);
+  put(out); // an answer, or an error, replaces the last one
+  delete out.dataset.job;
+  showOK(status, "starting the sweep…");
+  try {
+    const res = await runJob("sweep", {grid: text}, status);
+    out.dataset.job = status.dataset.job;
+    renderDesign(res);
+    showOK(status, `${res.cells} cells, ${res.cells_with_error} with no answer (see the error column); grid ${res.grid_hash.slice(0, 12)}`);
+  } catch (e) {
+    showError(status, e);
+    selectGridLine(form.elements.grid, e.message);
+  }
+}
+
+// selectGridLine puts the editor's cursor on the line a grid error names
+// ("grid:9: field ...").
+function selectGridLine(ta, msg) {
+  const m = /^grid:(\d+):/.exec(msg || "");
+  if (!m) return;
+  const lines = ta.value.split("\n");
+  const n = Math.min(Number(m[1]), lines.length) - 1;
+  const start = lines.slice(0, n).reduce((a, l) => a + l.length + 1, 0);
+  ta.focus();
+  ta.setSelectionRange(start, start + lines[n].length);
+}
+
+function renderDesign(res) {
+  const charts = chartsOf(res.frontiers.map(f => ({key: f.key, svg: f.svg})));
+  const fronts = el("ul", {class: "muted"}, res.frontiers.map(f =>
+    el("li", {}, `${f.title}: ${f.frontier_cells.length} of ${f.points} cells on the frontier (cells ${f.frontier_cells.join(", ")})` +
+      (f.left_out ? `; ${f.left_out} left out (no finite value)` : ""))));
+  put($("#design-out"),
+    el("h2", {}, res.title),
+    res.frontiers.length ? [el("h3", {}, "Pareto frontiers"), charts, fronts] : el("p", {}, "No cell has an answer to draw: see the error column."),
+    el("h3", {}, "Every cell"),
+    designTable(res));
+}
+
+// designTable lists the rows with the columns that vary between them
+// (the others are stated once above it); a header's click sorts by it.
+function designTable(res) {
+  const cols = res.columns.map((name, i) => ({name, i}));
+  const same = c => res.rows.every(r => JSON.stringify(r[c.i]) === JSON.stringify(res.rows[0][c.i]));
+  const shown = cols.filter(c => c.name === "cell" || res.rows.length < 2 || !same(c));
+  const fixed = res.rows.length < 2 ? [] : cols.filter(c => c.name !== "cell" && same(c) && res.rows[0][c.i] !== null && res.rows[0][c.i] !== "");
+  const tbody = el("tbody");
+  const table = el("table", {id: "design-rows"},
+    el("thead", {}, el("tr", {}, shown.map(c => el("th", {"data-col": c.name, title: "sort by " + c.name,
+      onclick: e => sortDesign(res, shown, tbody, c, e.currentTarget)}, c.name)))), tbody);
+  fillDesignRows(tbody, res.rows, shown);
+  return el("div", {},
+    fixed.length ? el("p", {class: "muted"}, "The same in every row: " + fixed.map(c => `${c.name} ${cellText(res.rows[0][c.i])}`).join(", ")) : null,
+    el("div", {class: "scroll"}, table));
+}
+
+function fillDesignRows(tbody, rows, shown) {
+  put(tbody, rows.map(r => el("tr", {"data-cell": r[0]}, shown.map(c => {
+    const v = r[c.i];
+    if (c.name === "error" && v) return el("td", {class: "lbl err", title: v}, v);
+    return el("td", {class: typeof v === "number" ? "" : "lbl", title: typeof v === "number" ? String(v) : null}, cellText(v));
+  }))));
+}
+
+// cellText prints one value of a row: numbers to 4 digits, +Inf (a run
+// that never finishes) as ∞, a null as –.
+function cellText(v) {
+  if (v === null || v === "") return "–";
+  if (v === "+Inf") return "∞";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  return typeof v === "number" ? fmt(v) : String(v);
+}
+
+// sortDesign sorts by column c, ascending first, then descending;
+// nulls last.
+function sortDesign(res, shown, tbody, c, th) {
+  const desc = th.classList.contains("asc");
+  for (const h of th.parentNode.children) h.classList.remove("asc", "desc");
+  th.classList.add(desc ? "desc" : "asc");
+  const key = v => v === "+Inf" ? Infinity : v === "-Inf" ? -Infinity : v;
+  const rows = [...res.rows].sort((a, b) => {
+    const x = key(a[c.i]), y = key(b[c.i]);
+    if (x === null || x === "") return (y === null || y === "") ? a[0] - b[0] : 1;
+    if (y === null || y === "") return -1;
+    const d = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return (desc ? -d : d) || a[0] - b[0];
+  });
+  fillDesignRows(tbody, rows, shown);
+}
+
 // ---- start -----------------------------------------------------------
 
-const runners = {compare: runCompare, train: () => runTrain(readHash().params.get("search") === "1"), infer: runInfer, serve: runServe, run: runRun, report: runReport};
+const runners = {compare: runCompare, train: () => runTrain(readHash().params.get("search") === "1"), infer: runInfer, serve: runServe, run: runRun, report: runReport, design: runDesign};
 
 // landingQuery is the comparison the address asks for, as compareParams
 // will spell it once the form is filled, so start can fetch it at once.
@@ -664,6 +778,7 @@ async function start() {
   const {tab, params} = readHash();
   setCompareForm(tab === "compare" ? params : new URLSearchParams());
   if (tab === "report") await loadScenarioEditor(params);
+  else if (tab === "design") await loadGridEditor(params);
   else if (tab !== "compare" && $("#" + tab + "-form")) fillForm($("#" + tab + "-form"), params);
   showTab(runners[tab] ? tab : "compare");
   wire();
@@ -677,6 +792,7 @@ function wire() {
   for (const b of $$("#tabs button")) b.addEventListener("click", () => {
     showTab(b.dataset.tab);
     if (b.dataset.tab === "report") { writeHash("report", new URLSearchParams()); loadScenarioEditor(null); return; }
+    if (b.dataset.tab === "design") { writeHash("design", new URLSearchParams()); loadGridEditor(null).catch(e => showError($("#design-status"), e)); return; }
     const form = $("#" + b.dataset.tab + "-form");
     writeHash(b.dataset.tab, b.dataset.tab === "compare" ? compareParams() : formParams(form));
   });
@@ -692,6 +808,7 @@ function wire() {
   $("#serve-form").addEventListener("submit", e => { e.preventDefault(); runServe(); });
   $("#run-form").addEventListener("submit", e => { e.preventDefault(); runRun(); });
   $("#report-form").addEventListener("submit", e => { e.preventDefault(); runReport(); });
+  $("#design-form").addEventListener("submit", e => { e.preventDefault(); runDesign(); });
   $("#panel-close").addEventListener("click", () => { $("#panel").hidden = true; });
   $("#share").addEventListener("click", async () => {
     try { await navigator.clipboard.writeText(location.href); $("#shared").textContent = "link copied"; }

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"runtime"
+	"strings"
+	"time"
+
+	"chipgap/examples"
+	"chipgap/sweep"
+)
+
+// A design-space sweep (POST /api/sweep): a grid (chipgap-sweep/v1, YAML
+// or JSON; empty = examples/sweep-small.yaml) goes through sweep.Parse
+// and sweep.Run, the same path as `chipgap sweep`, and sweep.NewReport,
+// the same frontiers and charts as `chipgap sweep report`. Only small
+// grids: the cells and the time the CLI's budget estimates are capped
+// (max_sweep_cells, max_sweep_estimate_s); bigger ones belong to the CLI.
+
+// sweepRequest is the body of POST /api/sweep.
+type sweepRequest struct {
+	// Grid is the grid file's text; "" is examples/sweep-small.yaml.
+	Grid string `json:"grid"`
+}
+
+// sweepResponse is POST /api/sweep's answer: one row per cell, in cell
+// order, with the columns of the Parquet and CSV files, and the Pareto
+// frontiers of `chipgap sweep report`, each drawn as SVG.
+type sweepResponse struct {
+	Title     string         `json:"title"`
+	GridHash  string         `json:"grid_hash"`
+	Cells     int            `json:"cells"`
+	Failed    int            `json:"cells_with_error"`
+	Columns   []string       `json:"columns"`
+	Rows      [][]any        `json:"rows"`
+	Frontiers []frontierView `json:"frontiers"`
+}
+
+// frontierView is one chart of the report: its cells, those on the
+// frontier (by cell number, best X first) and the SVG.
+type frontierView struct {
+	Key      string  `json:"key"`
+	Title    string  `json:"title"`
+	Target   string  `json:"target"`
+	Model    string  `json:"model"`
+	X        string  `json:"x"`
+	Y        string  `json:"y"`
+	Points   int     `json:"points"`
+	Frontier []int64 `json:"frontier_cells"`
+	Left     int     `json:"left_out"`
+	SVG      string  `json:"svg"`
+}
+
+// handleSweepExample is GET /api/sweep/example: the example grid as text,
+// for the page's editor.
+func (s *Server) handleSweepExample(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"name": "examples/sweep-small.yaml", "grid": examples.SweepSmall()})
+	return nil
+}
+
+func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
+	var req sweepRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	g, err := parseGrid(req.Grid)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSweep(g); err != nil {
+		return err
+	}
+	run := func(ctx context.Context, p *Progress) (sweepResponse, error) {
+		cells := g.Cells()
+		p.Set("cells", len(cells))
+		rows, err := sweep.Run(ctx, g, cells, sweep.Options{Progress: func(int, int) { p.Step(1) }})
+		if err != nil && ctx.Err() != nil {
+			return sweepResponse{}, timeoutError(ctx) // a 504, not an internal error
+		}
+		if err != nil {
+			return sweepResponse{}, err
+		}
+		return viewSweep(g, rows)
+	}
+	return respondJobOrWait(s, w, r, "sweep", run)
+}
+
+// parseGrid reads the posted text, or the example grid. A bad grid is a
+// 400 naming the grid's field ("grid.what_if[0].tdp") with sweep's
+// one-line error (file "grid", its line and field).
+func parseGrid(text string) (*sweep.Grid, error) {
+	if strings.TrimSpace(text) == "" {
+		text = examples.SweepSmall()
+	}
+	g, err := sweep.Parse("grid", []byte(text))
+	if err != nil {
+		var se *sweep.Error
+		if errors.As(err, &se) && se.Field != "" {
+			return nil, badField("grid."+se.Field, "%v", se)
+		}
+		return nil, badField("grid", "%v", err)
+	}
+	return g, nil
+}
+
+// checkSweep refuses a grid over the server's caps: its samples, sizes,
+// cells, and its time here as `chipgap sweep` estimates it.
+func (s *Server) checkSweep(g *sweep.Grid) error {
+	if err := capInt("grid.samples", g.Samples, s.limits.MaxSamples); err != nil {
+		return err
+	}
+	for i, n := range g.Sizes {
+		if err := capInt(fmt.Sprintf("grid.sizes[%d]", i), n, s.limits.MaxChips); err != nil {
+			return err
+		}
+	}
+	if n := g.Count(); n > s.limits.MaxSweepCells {
+		return badField("grid", "%s is over this server's limit of %d (max_sweep_cells, see docs/api.md): run it with chipgap sweep", cellCount(n), s.limits.MaxSweepCells)
+	}
+	cores := runtime.GOMAXPROCS(0)
+	est, err := g.Estimate(g.Cells(), cores)
+	if err != nil {
+		return err
+	}
+	if est > s.limits.MaxSweepTime {
+		return badField("grid", "%s, about %s here on %d cores: over this server's limit of %s (max_sweep_estimate_s, see docs/api.md): run it with chipgap sweep",
+			cellCount(g.Count()), est.Round(100*time.Millisecond), cores, s.limits.MaxSweepTime)
+	}
+	return nil
+}
+
+func cellCount(n int) string {
+	if n == 1 {
+		return "1 cell"
+	}
+	return fmt.Sprintf("%d cells", n)
+}
+
+// viewSweep is the answer for rows of g: the rows as JSON values and the
+// report's frontiers with their charts.
+func viewSweep(g *sweep.Grid, rows []sweep.Row) (sweepResponse, error) {
+	meta, err := sweep.MetaOf(g)
+	if err != nil {
+		return sweepResponse{}, err
+	}
+	rep := sweep.NewReport(rows, meta)
+	v := sweepResponse{Title: rep.Title, GridHash: meta.Hash, Cells: len(rows), Columns: sweep.Columns(), Rows: make([][]any, len(rows))}
+	for i := range rows {
+		v.Rows[i] = jsonValues(sweep.Values(&rows[i]))
+		if rows[i].Error != "" {
+			v.Failed++
+		}
+	}
+	for i := range rep.Sets {
+		fs := &rep.Sets[i]
+		fv := frontierView{Key: fs.ID, Title: fs.Title, Target: fs.Target, Model: fs.Model, X: fs.XName, Y: fs.YName,
+			Points: len(fs.Points), Left: fs.Left, SVG: string(rep.Chart(fs)), Frontier: []int64{}}
+		for _, k := range fs.Front {
+			fv.Frontier = append(fv.Frontier, rows[fs.Rows[k]].Cell)
+		}
+		v.Frontiers = append(v.Frontiers, fv)
+	}
+	return v, nil
+}
+
+// jsonValues replaces the floats JSON cannot carry with the CSV's
+// spelling: "+Inf" (a run that never finishes), "-Inf", "NaN".
+func jsonValues(vs []any) []any {
+	for i, x := range vs {
+		f, ok := x.(float64)
+		switch {
+		case !ok:
+		case math.IsNaN(f):
+			vs[i] = "NaN"
+		case math.IsInf(f, 1):
+			vs[i] = "+Inf"
+		case math.IsInf(f, -1):
+			vs[i] = "-Inf"
+		}
+	}
+	return vs
+}

@@ -192,7 +192,9 @@ func runGuarded[T any](ctx context.Context, s *Server, fn func(ctx context.Conte
 		res.v, res.err = fn(ctx)
 	}()
 	res := <-done // the report honours ctx: it stops soon after the deadline
-	if res.err == nil && ctx.Err() != nil {
+	if ctx.Err() != nil {
+		// Cut short: whatever the computation returned (nil, or the
+		// context's own error wrapped), the answer is a timeout, not a 500.
 		return res.v, timeoutError(ctx)
 	}
 	return res.v, res.err

@@ -206,8 +206,8 @@ func runJob[T any](ctx context.Context, s *Server, j *job, fn func(ctx context.C
 		}
 	}()
 	v, err = fn(ctx, &j.progress)
-	if err == nil && ctx.Err() != nil {
-		err = timeoutError(ctx)
+	if ctx.Err() != nil {
+		err = timeoutError(ctx) // cut short: a timeout, whatever fn returned
 	}
 	return v, err
 }

@@ -30,7 +30,7 @@ var layer = map[string]int{
 var sameLayerAllowed = map[string]bool{
 	"runs->catalog": true, "scenario->catalog": true, "scenario->runs": true,
 	"report->catalog": true, "report->scenario": true, "report->runs": true,
-	"sweep->catalog": true, "cmd/chipgap->web": true,
+	"sweep->catalog": true, "sweep->scenario": true, "cmd/chipgap->web": true,
 }
 
 // thirdParty lists the only modules outside the standard library that a

@@ -72,6 +72,12 @@ func defaultEngineering(c *catalog.Catalog) map[string]Engineering {
 	return m
 }
 
+// DefaultEfficiency is the built-in uncertainty of each stack's
+// calibrated kernel efficiencies (a multiplier drawn per sample as
+// "STACK: kernel efficiency (calibration)"); sweeps draw it too, so a
+// sweep cell and the gap report draw the same value.
+func DefaultEfficiency() map[string]Range { return defaultEfficiency() }
+
 func defaultEfficiency() map[string]Range {
 	const why = "uncertainty of the stack's calibrated kernel efficiencies (matmul, memory); assumed"
 	return map[string]Range{

@@ -7,6 +7,7 @@ import (
 
 	"chipgap/goodput"
 	"chipgap/hardware"
+	"chipgap/scenario"
 	"chipgap/uncertain"
 	"chipgap/units"
 )
@@ -52,6 +53,19 @@ func drawChip(ch *hardware.Chip, prec hardware.Precision, d *uncertain.Draw) (*h
 		c.Price = hardware.Fixed(pick(w, at+"price", ch.Price))
 	}
 	return &c, w.err
+}
+
+// drawEfficiency is the stack's calibration multiplier, drawn as the gap
+// report draws it (scenario.DefaultEfficiency, the same input name), so a
+// cell's samples match the report's; 1 for a stack with no range.
+func drawEfficiency(stack string, d *uncertain.Draw) (float64, error) {
+	r, ok := scenario.DefaultEfficiency()[stack]
+	if !ok {
+		return 1, nil
+	}
+	w := &drawer{d: d}
+	f := float64(pick(w, stack+": kernel efficiency (calibration)", r))
+	return f, w.err
 }
 
 // drawJob is j with each failure mode's rate, detection and restart and

@@ -121,6 +121,12 @@ func (e *evaluator) serveEval(sc *serveCell, d *uncertain.Draw) (map[string]floa
 	if dep.Profile, err = sc.st.Sample(d); err != nil {
 		return out, err
 	}
+	eff, err := drawEfficiency(dep.Cluster.Stack, d)
+	if err != nil {
+		return out, err
+	}
+	dep.Profile.MatmulEff = min(1, dep.Profile.MatmulEff*eff)
+	dep.Profile.MemoryEff = min(1, dep.Profile.MemoryEff*eff)
 	p, err := inference.Best(dep, inference.Colocated, sc.wl, sc.slo)
 	if err != nil || p.OutputPerChip <= 0 {
 		return out, err

@@ -98,7 +98,15 @@ func (e *evaluator) trainEval(tc *trainCell, d *uncertain.Draw) (map[string]floa
 	}
 	cl := tc.cl
 	cl.Chip = ch
-	res, err := training.Estimate(tc.m, tc.plan.Plan, cl, tc.prof, tc.job)
+	eff, err := drawEfficiency(cl.Stack, d)
+	if err != nil {
+		return out, err
+	}
+	prof := tc.prof // the kernel efficiencies scaled as the gap report scales them
+	prof.MatmulMax.Value = min(0.98, prof.MatmulMax.Value*eff)
+	prof.FP8Max.Value = min(0.98, prof.FP8Max.Value*eff)
+	prof.MemoryEff.Value = min(1, prof.MemoryEff.Value*eff)
+	res, err := training.Estimate(tc.m, tc.plan.Plan, cl, prof, tc.job)
 	if err != nil {
 		return out, err
 	}

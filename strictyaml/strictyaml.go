@@ -41,7 +41,9 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ": field %s", e.Field)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	// One line whatever the file holds: yaml.v3 quotes the offending
+	// value, newlines included (found by fuzzing the sweep grid parser).
+	b.WriteString(strings.ReplaceAll(e.Msg, "\n", `\n`))
 	return b.String()
 }
 

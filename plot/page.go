@@ -1,5 +1,7 @@
 package plot
 
+import "io"
+
 // PageCSS is the style of chipgap's self-contained HTML pages (the gap
 // report's --html, the sweep report) that embed these charts, so they
 // look alike; long words (source URLs) wrap inside their cells.
@@ -10,3 +12,19 @@ nav a{margin-right:1em;font-size:.9em}table{border-collapse:collapse;margin:1em 
 caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}.charts{display:flex;flex-wrap:wrap;gap:1em}
 figure{margin:0}svg{max-width:100%;height:auto}pre{font-size:.75em;background:#f6f6f6;padding:1em;overflow:auto}`
+
+// ErrWriter keeps the first write error and drops every later write, so a
+// page can be written with many Fprintf calls and checked once (Err).
+type ErrWriter struct {
+	W   io.Writer
+	Err error
+}
+
+func (e *ErrWriter) Write(p []byte) (int, error) {
+	if e.Err != nil {
+		return 0, e.Err
+	}
+	n, err := e.W.Write(p)
+	e.Err = err
+	return n, err
+}

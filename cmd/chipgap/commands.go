@@ -193,6 +193,15 @@ the command rejects).
 `, "help", "this text", "version", "print the version", defaultCommand)
 }
 
+// gotArgs says which positional arguments a command got, for a usage
+// error: "none", or their count and the arguments themselves.
+func gotArgs(pos []string) string {
+	if len(pos) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d: %s", len(pos), strings.Join(pos, " "))
+}
+
 // newFlags makes a flag set that reports errors instead of exiting.
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -113,7 +113,7 @@ func parseReportFlags(e *env, args []string) (reportFlags, *scenario.Scenario, e
 		return f, nil, err
 	}
 	if len(pos) > 1 {
-		return f, nil, usagef("want at most one scenario file, got %d arguments", len(pos))
+		return f, nil, usagef("want at most one scenario file, got %s", gotArgs(pos))
 	}
 	if err := checkOutputs(reportOutputs(f, nil)); err != nil {
 		return f, nil, err

@@ -76,7 +76,7 @@ func cmdSweep(e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one grid file, got %d arguments (chipgap sweep --help)", len(pos))
+		return usagef("want one grid file, got %s (chipgap sweep --help)", gotArgs(pos))
 	}
 	if *out == "" {
 		return usagef("--out DIR is required")
@@ -151,7 +151,7 @@ func cmdSweepMerge(e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one shard directory, got %d arguments (chipgap sweep --help)", len(pos))
+		return usagef("want one shard directory, got %s (chipgap sweep --help)", gotArgs(pos))
 	}
 	if *out == "" {
 		return usagef("--out DIR2 is required")

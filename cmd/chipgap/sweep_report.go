@@ -38,7 +38,7 @@ func cmdSweepReport(e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one sweep output directory or file, got %d arguments (chipgap sweep report --help)", len(pos))
+		return usagef("want one sweep output directory or file, got %s (chipgap sweep report --help)", gotArgs(pos))
 	}
 	path, err := sweepFile(pos[0])
 	if err != nil {

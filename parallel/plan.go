@@ -55,6 +55,25 @@ type Plan struct {
 	RecomputeLayers []int `json:"recompute_layers,omitempty"`
 }
 
+// WithDefaults completes a partly stated plan the one way chipgap does,
+// for `chipgap train` and POST /api/train/estimate alike: unset degrees
+// (0) are 1, an unset DP takes the devices the other degrees leave (at
+// least 1; Validate names a count that does not divide), and an unset
+// recompute policy is full recompute of as many layers per stage as
+// memory requires (every layer on a stack without partial recompute).
+// ZeRO, sequence parallelism and the per-stage lists stay as given.
+func (p Plan) WithDefaults(devices int) Plan {
+	p.TP, p.PP, p.CP = max(p.TP, 1), max(p.PP, 1), max(p.CP, 1)
+	p.EP, p.VPP, p.Microbatch = max(p.EP, 1), max(p.VPP, 1), max(p.Microbatch, 1)
+	if p.DP == 0 {
+		p.DP = max(devices/(p.TP*p.PP*p.CP), 1)
+	}
+	if p.Recompute == "" {
+		p.Recompute = RecomputeFull
+	}
+	return p
+}
+
 // ExpertTP is the expert tensor-parallel degree: ETP, or TP when unset.
 func (p Plan) ExpertTP() int {
 	if p.ETP > 0 {

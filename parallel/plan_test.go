@@ -143,3 +143,23 @@ func TestValidateStageListsAndETP(t *testing.T) {
 		}
 	}
 }
+
+// TestWithDefaults: unset degrees are 1, DP takes what the devices leave
+// (at least 1, so Validate can name a count that does not divide), an
+// unset recompute is full (as memory requires), the rest stays as given.
+func TestWithDefaults(t *testing.T) {
+	got := Plan{TP: 8, PP: 4, ZeRO: 1, SequenceParallel: true}.WithDefaults(1024)
+	want := Plan{TP: 8, PP: 4, DP: 32, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: RecomputeFull, ZeRO: 1, SequenceParallel: true}
+	if got.String() != want.String() || got.DP != 32 || got.CP != 1 || got.EP != 1 {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if p := (Plan{TP: 3}).WithDefaults(64); p.DP != 21 || p.Recompute != RecomputeFull {
+		t.Errorf("tp 3 on 64 devices: dp %d (want 64/3 = 21), recompute %q", p.DP, p.Recompute)
+	}
+	if p := (Plan{TP: 128}).WithDefaults(64); p.DP != 1 {
+		t.Errorf("tp 128 on 64 devices: dp %d, want 1", p.DP)
+	}
+	if p := (Plan{DP: 4, Recompute: RecomputeNone}).WithDefaults(64); p.DP != 4 || p.Recompute != RecomputeNone {
+		t.Errorf("stated dp and recompute changed: %+v", p)
+	}
+}

@@ -37,9 +37,9 @@ type trainRequest struct {
 	// else > 0).
 	ExpertImbalance float64  `json:"expert_imbalance"`
 	CapacityFactor  *float64 `json:"capacity_factor"`
-	// Plan is the parallel plan /api/train/estimate evaluates (DP 0 =
-	// whatever the devices leave; zero CP, EP, VPP, microbatch = 1;
-	// empty recompute = selective). For /api/train/search it is the
+	// Plan is the parallel plan /api/train/estimate evaluates, its unset
+	// fields filled by parallel.Plan.WithDefaults as the CLI's are; ZeRO
+	// is as given (absent = 0). For /api/train/search it is the
 	// space: non-zero degrees are fixed, zero ones searched.
 	Plan *parallel.Plan `json:"plan"`
 	// Top is how many plans a search returns (default 5, at most 20).
@@ -114,19 +114,6 @@ func (st trainSetup) devices() int {
 	return st.cluster.Chips * max(st.cluster.Chip.DevicesPerChip, 1)
 }
 
-// fillPlan completes a partly given plan for estimation.
-func (st trainSetup) fillPlan(p parallel.Plan) parallel.Plan {
-	p.TP, p.PP, p.CP = max(p.TP, 1), max(p.PP, 1), max(p.CP, 1)
-	p.EP, p.VPP, p.Microbatch = max(p.EP, 1), max(p.VPP, 1), max(p.Microbatch, 1)
-	if p.DP == 0 && st.devices()%(p.TP*p.PP*p.CP) == 0 {
-		p.DP = st.devices() / (p.TP * p.PP * p.CP)
-	}
-	if p.Recompute == "" {
-		p.Recompute = parallel.RecomputeSelective
-	}
-	return p
-}
-
 // trainEstimate is POST /api/train/estimate's answer.
 type trainEstimate struct {
 	training.Result
@@ -152,7 +139,7 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	pl := st.fillPlan(*req.Plan)
+	pl := req.Plan.WithDefaults(st.devices())
 	res, err := compute(r.Context(), s, func(ctx context.Context) (trainEstimate, error) {
 		res, err := training.Estimate(st.model, pl, st.cluster, st.profile, st.job)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -64,4 +65,117 @@ func TestRunThroughputAgreesAcrossCLIAndAPI(t *testing.T) {
 			t.Errorf("%s:\n  CLI %+v\n  API %+v", c.body, k, a)
 		}
 	}
+}
+
+// postJSON posts body to the test server and decodes the 200 answer.
+func postJSON(t *testing.T, url, body string, into any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST %s %s: %d %s", url, body, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, into); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cliJSON runs a chipgap command with --json and decodes its output.
+func cliJSON(t *testing.T, into any, args ...string) {
+	t.Helper()
+	code, out, errs := runCLI(append(args, "--json")...)
+	if code != exitOK {
+		t.Fatalf("chipgap %v: exit %d: %s", args, code, errs)
+	}
+	if err := json.Unmarshal([]byte(out), into); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same training plan through `chipgap train --json` and POST
+// /api/train/estimate gets the same filled plan, step time, throughput,
+// MFU and memory, unset plan fields included (parallel.Plan.WithDefaults
+// fills both; before, the API took selective recompute and DP 0 where
+// the CLI took full recompute as memory requires): dense and MoE, NVIDIA
+// and Ascend.
+func TestTrainEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	type est struct {
+		PlanText          string          `json:"plan_text"`
+		StepTime          float64         `json:"step_time"`
+		TokensPerSPerChip float64         `json:"tokens_per_s_per_chip"`
+		MFU               float64         `json:"mfu"`
+		Memory            json.RawMessage `json:"memory"`
+	}
+	for _, c := range []struct {
+		cli  []string
+		body string
+	}{
+		{[]string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "64", "--seq", "4096", "--global-batch", "256", "--tp", "2", "--zero", "1"},
+			`{"model":"llama3.1-8b","chip":"h100-sxm","chips":64,"seq":4096,"global_batch":256,"plan":{"tp":2,"zero":1},"ranges":false}`},
+		{[]string{"--model", "llama3.1-70b", "--chip", "ascend-910b", "--chips", "256", "--seq", "4096", "--global-batch", "512", "--tp", "8", "--pp", "4", "--zero", "1", "--recompute", "selective"},
+			`{"model":"llama3.1-70b","chip":"ascend-910b","chips":256,"seq":4096,"global_batch":512,"plan":{"tp":8,"pp":4,"zero":1,"recompute":"selective"},"ranges":false}`},
+		{[]string{"--model", "mixtral-8x7b", "--chip", "h100-sxm", "--chips", "64", "--seq", "4096", "--global-batch", "256", "--tp", "2", "--pp", "4", "--ep", "8", "--zero", "0", "--software", "megatron-lm"},
+			`{"model":"mixtral-8x7b","chip":"h100-sxm","chips":64,"seq":4096,"global_batch":256,"framework":"megatron-lm","plan":{"tp":2,"pp":4,"ep":8},"ranges":false}`},
+	} {
+		var cli, api est
+		cliJSON(t, &cli, append([]string{"train"}, c.cli...)...)
+		postJSON(t, srv.URL+"/api/train/estimate", c.body, &api)
+		if cli.PlanText != api.PlanText || cli.StepTime != api.StepTime || cli.TokensPerSPerChip != api.TokensPerSPerChip ||
+			cli.MFU != api.MFU || !sameJSON(cli.Memory, api.Memory) {
+			t.Errorf("%s:\n  CLI %s %g s %g tok/s/chip mfu %g\n  API %s %g s %g tok/s/chip mfu %g", c.body,
+				cli.PlanText, cli.StepTime, cli.TokensPerSPerChip, cli.MFU, api.PlanText, api.StepTime, api.TokensPerSPerChip, api.MFU)
+		}
+	}
+}
+
+// The same serving question through `chipgap serve-estimate --json` and
+// POST /api/infer/estimate gets the same best point under the SLO (batch,
+// TPOT, TTFT, throughput, step) and the same memory per device.
+func TestServeEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	for _, c := range []struct {
+		cli  []string
+		body string
+	}{
+		{[]string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--input", "1024", "--output", "256"},
+			`{"model":"llama3.1-8b","chip":"h100-sxm","chips":1,"workload":{"input_tokens":1024,"output_tokens":256}}`},
+		{[]string{"--model", "llama3.1-70b", "--chip", "ascend-910c", "--chips", "8", "--input", "2048", "--output", "512", "--tpot", "50ms"},
+			`{"model":"llama3.1-70b","chip":"ascend-910c","chips":8,"workload":{"input_tokens":2048,"output_tokens":512},"slo":{"tpot":0.05}}`},
+	} {
+		var cli []struct {
+			Best   json.RawMessage `json:"best"`
+			Memory json.RawMessage `json:"memory_per_device"`
+		}
+		var api struct {
+			Point  json.RawMessage `json:"point"`
+			Memory json.RawMessage `json:"memory"`
+		}
+		cliJSON(t, &cli, append([]string{"serve-estimate"}, c.cli...)...)
+		postJSON(t, srv.URL+"/api/infer/estimate", c.body, &api)
+		if len(cli) != 1 {
+			t.Fatalf("serve-estimate %v: %d results, want 1", c.cli, len(cli))
+		}
+		if !sameJSON(cli[0].Best, api.Point) {
+			t.Errorf("%s: best point differs:\n  CLI %s\n  API %s", c.body, cli[0].Best, api.Point)
+		}
+		if !sameJSON(cli[0].Memory, api.Memory) {
+			t.Errorf("%s: memory differs:\n  CLI %s\n  API %s", c.body, cli[0].Memory, api.Memory)
+		}
+	}
+}
+
+// sameJSON compares two JSON texts byte for byte after compaction (the
+// CLI indents, the API does not).
+func sameJSON(a, b json.RawMessage) bool {
+	var ca, cb bytes.Buffer
+	return json.Compact(&ca, a) == nil && json.Compact(&cb, b) == nil && ca.String() == cb.String()
 }

@@ -277,18 +277,13 @@ func (f *trainFlags) finish(cat *catalog.Catalog, s *trainSetup) error {
 	return nil
 }
 
-// plan turns the fixed dimensions into one plan, filling what is left
-// with defaults: degrees 1, DP from the device count, micro-batch 1,
-// full recompute, the stack's highest ZeRO stage up to 1, no SP.
+// plan turns the fixed dimensions into one plan; parallel.Plan.WithDefaults
+// fills the rest, and an unset --zero is the stack's highest ZeRO stage up
+// to 1.
 func (s trainSetup) plan() parallel.Plan {
 	sp := s.Space
-	p := parallel.Plan{TP: or1(sp.TP), PP: or1(sp.PP), CP: or1(sp.CP), EP: or1(sp.EP), ETP: sp.ETP, VPP: or1(sp.VPP), Microbatch: or1(sp.Microbatch), Recompute: parallel.RecomputeFull,
+	p := parallel.Plan{TP: sp.TP, PP: sp.PP, CP: sp.CP, EP: sp.EP, ETP: sp.ETP, VPP: sp.VPP, Microbatch: sp.Microbatch, DP: sp.DP,
 		StageLayers: sp.StageLayers, RecomputeLayers: sp.RecomputeLayers}
-	devices := s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1))
-	p.DP = sp.DP
-	if p.DP == 0 {
-		p.DP = max(devices/(p.TP*p.PP*p.CP), 1)
-	}
 	if len(sp.Recompute) > 0 {
 		p.Recompute = sp.Recompute[0]
 	}
@@ -297,10 +292,8 @@ func (s trainSetup) plan() parallel.Plan {
 		p.ZeRO = sp.ZeRO[0]
 	}
 	p.SequenceParallel = len(sp.SP) > 0 && sp.SP[0]
-	return p
+	return p.WithDefaults(s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1)))
 }
-
-func or1(v int) int { return max(v, 1) }
 
 // intList parses a comma-separated list of non-negative integers into dst.
 func intList(dst *[]int, name string) func(string) error {

@@ -179,3 +179,19 @@ func sameJSON(a, b json.RawMessage) bool {
 	var ca, cb bytes.Buffer
 	return json.Compact(&ca, a) == nil && json.Compact(&cb, b) == nil && ca.String() == cb.String()
 }
+
+// The built-in gap report through `chipgap report --json` and POST
+// /api/report gets the same results, field for field, at the same seed
+// and sample count (the API adds its rendered view and sources beside
+// them).
+func TestReportAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	var cli json.RawMessage
+	cliJSON(t, &cli, "report", "--samples", "40")
+	var api struct{ Results json.RawMessage }
+	postJSON(t, srv.URL+"/api/report", `{"samples":40}`, &api)
+	if !sameJSON(cli, api.Results) {
+		t.Errorf("report --json and POST /api/report results differ (%d vs %d bytes compacted)", len(cli), len(api.Results))
+	}
+}

@@ -195,3 +195,24 @@ func TestReportAgreesAcrossCLIAndAPI(t *testing.T) {
 		t.Errorf("report --json and POST /api/report results differ (%d vs %d bytes compacted)", len(cli), len(api.Results))
 	}
 }
+
+// The same traffic through `chipgap simulate --json` and POST
+// /api/serve/simulate (the CLI's defaults stated in the body) gets the
+// same simulation, request for request: every field of the API's result.
+func TestSimulateAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	var cli map[string]json.RawMessage
+	cliJSON(t, &cli, "simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--rate", "5", "--requests", "200", "--seed", "3")
+	var api struct{ Result map[string]json.RawMessage }
+	postJSON(t, srv.URL+"/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"arrival":"poisson","rate":5,"requests":200,"seed":3,`+
+		`"input":{"dist":"fixed","tokens":1000},"output":{"dist":"fixed","tokens":200}},"slo":{"percentile":0.99}}`, &api)
+	if len(api.Result) < 10 {
+		t.Fatalf("the API's result has %d fields", len(api.Result))
+	}
+	for k, v := range api.Result {
+		if !sameJSON(cli[k], v) {
+			t.Errorf("%s differs:\n  CLI %.300s\n  API %.300s", k, cli[k], v)
+		}
+	}
+}

@@ -216,3 +216,52 @@ func TestSimulateAgreesAcrossCLIAndAPI(t *testing.T) {
 		}
 	}
 }
+
+// compare-chips --json and GET /api/compare give the same ranges for the
+// efficiency metrics (both from catalog.ChipMetrics) chip by chip.
+func TestCompareAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	type rng struct{ Min, Typ, Max float64 }
+	var cli struct {
+		Chips []struct {
+			ID      string
+			Metrics map[string]rng
+		}
+	}
+	ids := []string{"h100-sxm", "ascend-910c", "b200", "tpu-v6e"}
+	cliJSON(t, &cli, append([]string{"compare-chips"}, ids...)...)
+	resp, err := http.Get(srv.URL + "/api/compare?chips=" + strings.Join(ids, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api struct {
+		Rows []struct {
+			Key   string
+			Cells []rng
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&api)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := map[string]string{"ridge": "ridge_flop_per_byte", "tflops_per_watt": "bf16_tflops_per_watt",
+		"tflops_per_kusd": "bf16_tflops_per_kusd", "tflops_per_mm2": "bf16_tflops_per_mm2"}
+	seen := 0
+	for _, row := range api.Rows {
+		key, ok := pairs[row.Key]
+		if !ok {
+			continue
+		}
+		seen++
+		for i, c := range row.Cells {
+			if got := cli.Chips[i].Metrics[key]; got != c {
+				t.Errorf("%s of %s: CLI %+v, API %+v", key, ids[i], got, c)
+			}
+		}
+	}
+	if seen != len(pairs) || len(cli.Chips) != len(ids) {
+		t.Fatalf("compared %d of %d metrics over %d chips", seen, len(pairs), len(cli.Chips))
+	}
+}

@@ -43,10 +43,19 @@ func (m *meter) tick() {
 // system and per supply chip) and re-evaluates the closed forms. The
 // same scenario gives the same Results, bit for bit.
 func (s *Scenario) Run(ctx context.Context, progress Progress) (*Results, error) {
+	return s.RunWith(ctx, progress, 0)
+}
+
+// RunWith is Run with at most workers goroutines computing at once (0:
+// one per system and supply chip). A server sets it below its cores so
+// that it still answers requests while a report computes; the results do
+// not depend on it.
+func (s *Scenario) RunWith(ctx context.Context, progress Progress, workers int) (*Results, error) {
 	w, err := newWorld(s)
 	if err != nil {
 		return nil, err
 	}
+	w.limit = newLimiter(workers)
 	systems, err := w.systems(ctx)
 	if err != nil {
 		return nil, err
@@ -58,10 +67,10 @@ func (s *Scenario) Run(ctx context.Context, progress Progress) (*Results, error)
 	errs := make([]error, len(systems)+len(sup))
 	var wg sync.WaitGroup
 	for i, sy := range systems {
-		wg.Go(func() { ser[i], errs[i] = w.sample(ctx, sy, reg, m) })
+		w.limit.do(&wg, func() { ser[i], errs[i] = w.sample(ctx, sy, reg, m) })
 	}
 	for i, id := range s.Supply.Chips {
-		wg.Go(func() { sup[i], errs[len(systems)+i] = w.supply(ctx, id, reg, m) })
+		w.limit.do(&wg, func() { sup[i], errs[len(systems)+i] = w.supply(ctx, id, reg, m) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -88,7 +97,7 @@ func (w *world) systems(ctx context.Context) ([]*system, error) {
 	errs := make([]error, len(out))
 	var wg sync.WaitGroup
 	for i, cfg := range w.s.Systems {
-		wg.Go(func() { out[i], errs[i] = w.newSystem(cfg, basePeak) })
+		w.limit.do(&wg, func() { out[i], errs[i] = w.newSystem(cfg, basePeak) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -134,4 +143,26 @@ func (se *series) stats() map[string]Stat {
 		}
 	}
 	return out
+}
+
+// limiter bounds how many of Run's goroutines compute at once; a nil
+// limiter bounds nothing.
+type limiter chan struct{}
+
+func newLimiter(n int) limiter {
+	if n <= 0 {
+		return nil
+	}
+	return make(limiter, n)
+}
+
+// do runs fn in a goroutine of wg, holding one of the limiter's slots.
+func (l limiter) do(wg *sync.WaitGroup, fn func()) {
+	wg.Go(func() {
+		if l != nil {
+			l <- struct{}{}
+			defer func() { <-l }()
+		}
+		fn()
+	})
 }

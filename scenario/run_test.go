@@ -50,6 +50,18 @@ func TestSameSeedSameBytes(t *testing.T) {
 	if bytes.Equal(a, c) {
 		t.Fatal("seeds 7 and 8 give the same results")
 	}
+	// The server bounds the goroutines computing at once (RunWith); one
+	// at a time gives the same bytes.
+	s := Default()
+	s.Seed, s.Samples = 7, 60
+	s.Systems = []System{s.Systems[0], s.Systems[3], s.Systems[5]}
+	r, err := s.RunWith(context.Background(), nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := json.Marshal(r); !bytes.Equal(a, d) {
+		t.Fatal("RunWith one worker differs from Run")
+	}
 }
 
 func near(got, want, tol float64) bool {

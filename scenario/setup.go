@@ -20,6 +20,7 @@ import (
 type world struct {
 	c          *catalog.Catalog
 	s          *Scenario
+	limit      limiter // bounds the goroutines computing at once (RunWith)
 	trainModel llm.Model
 	serveModel llm.Model
 	rel        *catalog.Reliability

@@ -60,27 +60,45 @@ func (b *busyError) Error() string { return b.err.Error() }
 
 // admit decides at once whether a report can finish within the timeout
 // behind the reports already admitted; it returns the expected wait.
-func (a *admission) admit() (time.Duration, error) {
+func (a *admission) admit() (time.Duration, error) { return a.decide(true) }
+
+// busy is admit without admitting: the refusal admit would give now, or
+// nil. A report request asks it before reading its body, so that a
+// server busy with reports refuses without spending a core on decoding
+// a scenario it will not run (admit still decides, after the decoding).
+func (a *admission) busy() error {
+	_, err := a.decide(false)
+	return err
+}
+
+func (a *admission) decide(commit bool) (time.Duration, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	r := cap(a.slots)
 	ahead := a.waiting + a.running
 	wait := a.waitFor(ahead)
 	budget := time.Duration(admitMargin * float64(a.timeout))
 	if wait+a.est > budget {
 		a.metrics.reportRejected.Inc()
-		// Room comes when enough of the queue has drained that the wait
-		// fits: the queue drains at r reports per estimate.
-		fits := max(0, int((budget-a.est)*time.Duration(r)/max(a.est, time.Millisecond))) + r - 1
-		retry := time.Duration(ahead-fits) * a.est / time.Duration(r)
-		if a.est > budget {
-			retry = 0
-		}
-		return 0, a.refusal(ahead, retry)
+		return 0, a.refusal(ahead, a.retryAfter(ahead, budget))
+	}
+	if !commit {
+		return 0, nil
 	}
 	a.waiting++
 	a.metrics.reportQueue.Set(float64(a.waiting))
 	return wait, nil
+}
+
+// retryAfter is when a refused report would fit: once enough of the
+// queue has drained, at cap(slots) reports per estimate (0 when a report
+// alone takes longer than the budget).
+func (a *admission) retryAfter(ahead int, budget time.Duration) time.Duration {
+	if a.est > budget {
+		return 0
+	}
+	r := cap(a.slots)
+	fits := max(0, int((budget-a.est)*time.Duration(r)/max(a.est, time.Millisecond))) + r - 1
+	return time.Duration(ahead-fits) * a.est / time.Duration(r)
 }
 
 // waitFor is the expected wait of a report with ahead reports before it
@@ -150,11 +168,7 @@ func reportSync[T any](s *Server, w http.ResponseWriter, r *http.Request, fn fun
 	decided := time.Now()
 	if _, err := s.admission.admit(); err != nil {
 		s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
-		if be, ok := err.(*busyError); ok {
-			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(be.retryAfter)))
-			return be.err
-		}
-		return err
+		return refuse(w, err)
 	}
 	s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
 	var v T
@@ -198,4 +212,13 @@ func runGuarded[T any](ctx context.Context, s *Server, fn func(ctx context.Conte
 		return res.v, timeoutError(ctx)
 	}
 	return res.v, res.err
+}
+
+// refuse answers a busy server's refusal: the error, with Retry-After.
+func refuse(w http.ResponseWriter, err error) error {
+	if be, ok := err.(*busyError); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(be.retryAfter)))
+		return be.err
+	}
+	return err
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
+	"time"
 
 	"chipgap/hardware"
 	"chipgap/report"
@@ -105,6 +107,16 @@ func (s *Server) handleDefaultScenario(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
+	async := r.URL.Query().Get("async") == "1"
+	if !async {
+		// Refuse a busy server's report before decoding the scenario.
+		decided := time.Now()
+		err := s.admission.busy()
+		s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
+		if err != nil {
+			return refuse(w, err)
+		}
+	}
 	var req reportRequest
 	if err := s.decode(w, r, &req); err != nil {
 		return err
@@ -124,7 +136,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
-		res, err := sc.Run(ctx, func(done, total int) {
+		res, err := sc.RunWith(ctx, func(done, total int) {
 			if p != nil {
 				p.total.Store(int64(total))
 				for { // calls may arrive out of order: keep the largest
@@ -134,13 +146,13 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 					}
 				}
 			}
-		})
+		}, s.reportWorkers())
 		if err != nil {
 			return reportResponse{}, err
 		}
 		return reportResponse{Results: res, Report: viewReport(report.Build(res)), Sources: sourceMap(res.Sources)}, nil
 	}
-	if r.URL.Query().Get("async") == "1" {
+	if async {
 		return respondJobOrWait(s, w, r, "report", run)
 	}
 	return reportSync(s, w, r, run)
@@ -177,3 +189,9 @@ func sourceMap(srcs []hardware.Source) map[string]hardware.Source {
 	}
 	return m
 }
+
+// reportWorkers is how many of a report's goroutines compute at once:
+// one core fewer than the server has (at least one), so that a report
+// filling the machine does not hold up the answers to other requests,
+// refusals included, behind the scheduler's time slices.
+func (s *Server) reportWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }

@@ -60,18 +60,7 @@ func (b *busyError) Error() string { return b.err.Error() }
 
 // admit decides at once whether a report can finish within the timeout
 // behind the reports already admitted; it returns the expected wait.
-func (a *admission) admit() (time.Duration, error) { return a.decide(true) }
-
-// busy is admit without admitting: the refusal admit would give now, or
-// nil. A report request asks it before reading its body, so that a
-// server busy with reports refuses without spending a core on decoding
-// a scenario it will not run (admit still decides, after the decoding).
-func (a *admission) busy() error {
-	_, err := a.decide(false)
-	return err
-}
-
-func (a *admission) decide(commit bool) (time.Duration, error) {
+func (a *admission) admit() (time.Duration, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ahead := a.waiting + a.running
@@ -81,12 +70,18 @@ func (a *admission) decide(commit bool) (time.Duration, error) {
 		a.metrics.reportRejected.Inc()
 		return 0, a.refusal(ahead, a.retryAfter(ahead, budget))
 	}
-	if !commit {
-		return 0, nil
-	}
 	a.waiting++
 	a.metrics.reportQueue.Set(float64(a.waiting))
 	return wait, nil
+}
+
+// withdraw takes back an admission whose request turned out bad (its
+// body did not decode) before it ran.
+func (a *admission) withdraw() {
+	a.mu.Lock()
+	a.waiting--
+	a.metrics.reportQueue.Set(float64(a.waiting))
+	a.mu.Unlock()
 }
 
 // retryAfter is when a refused report would fit: once enough of the
@@ -163,14 +158,23 @@ func (a *admission) run(ctx context.Context, fn func(ctx context.Context) error)
 	return fn(ctx)
 }
 
-// reportSync answers a synchronous report through admission control.
-func reportSync[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, p *Progress) (T, error)) error {
+// admitReport decides a synchronous report's admission before its body
+// is read: admission depends on the queue alone, so a busy server
+// refuses without decoding, and a burst of requests cannot all pass
+// while their bodies decode. The caller withdraws the admission if the
+// body turns out bad, or runs it with reportSync.
+func admitReport(s *Server, w http.ResponseWriter) error {
 	decided := time.Now()
-	if _, err := s.admission.admit(); err != nil {
-		s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
+	_, err := s.admission.admit()
+	s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
+	if err != nil {
 		return refuse(w, err)
 	}
-	s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
+	return nil
+}
+
+// reportSync runs an admitted synchronous report (admitReport).
+func reportSync[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, p *Progress) (T, error)) error {
 	var v T
 	err := s.admission.run(r.Context(), func(ctx context.Context) error {
 		var err error

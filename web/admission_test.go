@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -197,4 +199,32 @@ func pct(ds []time.Duration, p float64) time.Duration {
 		return 0
 	}
 	return ds[min(len(ds)-1, int(p*float64(len(ds))))]
+}
+
+// TestBadReportBodiesWithdraw: a synchronous report is admitted before
+// its body is read; a body that turns out bad takes its admission back,
+// so bad requests cannot fill the queue and turn good ones away.
+func TestBadReportBodiesWithdraw(t *testing.T) {
+	s := &Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	for _, body := range []string{`{"samples":-1}`, `{"scenario":"format: nope"}`, `[1,2]`, `{"samples":1000000000}`, `not json`} {
+		for range 10 {
+			resp, err := http.Post(srv.URL+"/api/report", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("POST /api/report %s = %d, want 400", body, resp.StatusCode)
+			}
+		}
+	}
+	s.admission.mu.Lock()
+	waiting, running := s.admission.waiting, s.admission.running
+	s.admission.mu.Unlock()
+	if waiting != 0 || running != 0 {
+		t.Errorf("after 50 bad reports: %d waiting, %d running, want 0 and 0", waiting, running)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"time"
 
 	"chipgap/hardware"
 	"chipgap/report"
@@ -109,14 +108,28 @@ func (s *Server) handleDefaultScenario(w http.ResponseWriter, r *http.Request) e
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	async := r.URL.Query().Get("async") == "1"
 	if !async {
-		// Refuse a busy server's report before decoding the scenario.
-		decided := time.Now()
-		err := s.admission.busy()
-		s.metrics.admissionLatency.Observe(time.Since(decided).Seconds())
-		if err != nil {
-			return refuse(w, err)
+		if err := admitReport(s, w); err != nil {
+			return err
 		}
+		admitted := true
+		defer func() {
+			if admitted { // the body was bad: the report never runs
+				s.admission.withdraw()
+			}
+		}()
+		return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {
+			admitted = false
+			return reportSync(s, w, r, run)
+		})
 	}
+	return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {
+		return respondJobOrWait(s, w, r, "report", run)
+	})
+}
+
+// reportBody decodes and checks a report request, then hands its
+// computation to answer (synchronous or a job).
+func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(func(context.Context, *Progress) (reportResponse, error)) error) error {
 	var req reportRequest
 	if err := s.decode(w, r, &req); err != nil {
 		return err
@@ -152,10 +165,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return reportResponse{Results: res, Report: viewReport(report.Build(res)), Sources: sourceMap(res.Sources)}, nil
 	}
-	if async {
-		return respondJobOrWait(s, w, r, "report", run)
-	}
-	return reportSync(s, w, r, run)
+	return answer(run)
 }
 
 // parseScenario reads the posted text, or the built-in scenario.

@@ -34,14 +34,26 @@ var goldenCases = []struct {
 	{"serve-estimate", []string{"serve-estimate", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8"}},
 	{"run", []string{"run", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "16384", "--days", "54", "--mfu", "0.4"}},
 	{"simulate", []string{"simulate", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--rate", "5", "--requests", "500"}},
+	// $SWEEP is a directory the test fills by sweeping examples/sweep-small.yaml.
+	{"sweep-report", []string{"sweep", "report", "$SWEEP"}},
 }
 
 func TestGolden(t *testing.T) {
+	var sweepDir string
 	for _, c := range goldenCases {
 		args := slices.Clone(c.args)
 		for i, a := range args {
 			if filepath.Dir(a) == "runs/testdata" {
 				args[i] = filepath.Join("..", "..", a)
+			}
+			if a == "$SWEEP" {
+				if sweepDir == "" {
+					sweepDir = filepath.Join(t.TempDir(), "sweep")
+					if code, _, errs := runCmd(t, "sweep", filepath.Join("..", "..", "examples", "sweep-small.yaml"), "--out", sweepDir); code != exitOK {
+						t.Fatalf("sweep: exit %d: %s", code, errs)
+					}
+				}
+				args[i] = sweepDir
 			}
 		}
 		code, out, errs := runCmd(t, args...)

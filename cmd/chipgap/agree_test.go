@@ -18,8 +18,7 @@ import (
 // /api/run/simulate gets the same steady-state throughput, plan and
 // source from catalog.RunThroughput (issue 12), searched or at an MFU.
 func TestRunThroughputAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	type tput struct {
 		TokensPerSec float64 `json:"tokens_per_s"`
 		MFU          float64 `json:"mfu"`
@@ -35,29 +34,9 @@ func TestRunThroughputAgreesAcrossCLIAndAPI(t *testing.T) {
 		{[]string{"--model", "llama3.1-70b", "--chip", "ascend-910b", "--chips", "256", "--days", "2", "--seeds", "2", "--mfu", "0.3"},
 			`{"model":"llama3.1-70b","chip":"ascend-910b","chips":256,"days":2,"seeds":2,"mfu":0.3,"ranges":false}`},
 	} {
-		code, out, errs := runCLI(append([]string{"run", "--json"}, c.cli...)...)
-		if code != exitOK {
-			t.Fatalf("chipgap run %v: exit %d: %s", c.cli, code, errs)
-		}
-		var cli struct{ Throughput tput }
-		if err := json.Unmarshal([]byte(out), &cli); err != nil {
-			t.Fatal(err)
-		}
-		req, _ := http.NewRequest("POST", srv.URL+"/api/run/simulate", strings.NewReader(c.body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("POST %s: %d %s", c.body, resp.StatusCode, b)
-		}
-		var api struct{ Throughput tput }
-		if err := json.Unmarshal(b, &api); err != nil {
-			t.Fatal(err)
-		}
+		var cli, api struct{ Throughput tput }
+		cliJSON(t, &cli, append([]string{"run"}, c.cli...)...)
+		postJSON(t, srv.URL+"/api/run/simulate", c.body, &api)
 		a, k := api.Throughput, cli.Throughput
 		// The source names where an MFU came from (--mfu or the request).
 		if a.TokensPerSec != k.TokensPerSec || a.MFU != k.MFU || a.Plan != k.Plan ||
@@ -105,8 +84,7 @@ func cliJSON(t *testing.T, into any, args ...string) {
 // the CLI took full recompute as memory requires): dense and MoE, NVIDIA
 // and Ascend.
 func TestTrainEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	type est struct {
 		PlanText          string          `json:"plan_text"`
 		StepTime          float64         `json:"step_time"`
@@ -140,8 +118,7 @@ func TestTrainEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
 // POST /api/infer/estimate gets the same best point under the SLO (batch,
 // TPOT, TTFT, throughput, step) and the same memory per device.
 func TestServeEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	for _, c := range []struct {
 		cli  []string
 		body string
@@ -185,8 +162,7 @@ func sameJSON(a, b json.RawMessage) bool {
 // and sample count (the API adds its rendered view and sources beside
 // them).
 func TestReportAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	var cli json.RawMessage
 	cliJSON(t, &cli, "report", "--samples", "40")
 	var api struct{ Results json.RawMessage }
@@ -200,8 +176,7 @@ func TestReportAgreesAcrossCLIAndAPI(t *testing.T) {
 // /api/serve/simulate (the CLI's defaults stated in the body) gets the
 // same simulation, request for request: every field of the API's result.
 func TestSimulateAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	var cli map[string]json.RawMessage
 	cliJSON(t, &cli, "simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--rate", "5", "--requests", "200", "--seed", "3")
 	var api struct{ Result map[string]json.RawMessage }
@@ -220,8 +195,7 @@ func TestSimulateAgreesAcrossCLIAndAPI(t *testing.T) {
 // compare-chips --json and GET /api/compare give the same ranges for the
 // efficiency metrics (both from catalog.ChipMetrics) chip by chip.
 func TestCompareAgreesAcrossCLIAndAPI(t *testing.T) {
-	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
+	srv := apiServer(t)
 	type rng struct{ Min, Typ, Max float64 }
 	var cli struct {
 		Chips []struct {
@@ -264,4 +238,11 @@ func TestCompareAgreesAcrossCLIAndAPI(t *testing.T) {
 	if seen != len(pairs) || len(cli.Chips) != len(ids) {
 		t.Fatalf("compared %d of %d metrics over %d chips", seen, len(pairs), len(cli.Chips))
 	}
+}
+
+// apiServer is the web API on a test server, closed when the test ends.
+func apiServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	return srv
 }

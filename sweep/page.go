@@ -47,7 +47,7 @@ func (r *Report) errors() int {
 }
 
 func (r *Report) subtitle() string {
-	return fmt.Sprintf("%d cells (%d with no answer: see the error column), grid %s. Frontiers on typical values; P10–P90 from the cells' Monte Carlo where the grid draws samples.",
+	return fmt.Sprintf("%d cells (%d with no answer: see the error column), grid %s. Frontiers on typical values; P10–P90 from the cells' Monte Carlo where the grid draws samples (skewed input ranges can put a typical value outside its own P10–P90).",
 		len(r.Rows), r.errors(), short(r.Meta.Hash))
 }
 

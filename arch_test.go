@@ -49,6 +49,23 @@ var thirdParty = map[string][]string{
 func packageImports(t *testing.T) map[string]map[string]bool {
 	t.Helper()
 	pkgs := map[string]map[string]bool{}
+	eachSourceFile(t, parser.ImportsOnly, func(path string, _ *token.FileSet, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(path))
+		if pkgs[dir] == nil {
+			pkgs[dir] = map[string]bool{}
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			pkgs[dir][p] = true
+		}
+	})
+	return pkgs
+}
+
+// eachSourceFile parses every non-test Go file of the module (skipping
+// testdata and hidden directories) with mode and hands it to fn.
+func eachSourceFile(t *testing.T, mode parser.Mode, fn func(path string, fset *token.FileSet, f *ast.File)) {
+	t.Helper()
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -60,24 +77,16 @@ func packageImports(t *testing.T) map[string]map[string]bool {
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, path, nil, mode)
 		if err != nil {
 			return err
 		}
-		dir := filepath.ToSlash(filepath.Dir(path))
-		if pkgs[dir] == nil {
-			pkgs[dir] = map[string]bool{}
-		}
-		for _, imp := range f.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			pkgs[dir][p] = true
-		}
+		fn(path, fset, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pkgs
 }
 
 func TestLayering(t *testing.T) {
@@ -185,31 +194,13 @@ func TestSizeBudgets(t *testing.T) {
 // sentinel error (errors.New), so no caller can change a shared table
 // (style-anchors rule 12). A list is a function returning a fresh slice.
 func TestNoExportedMutableVars(t *testing.T) {
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	eachSourceFile(t, 0, func(_ string, fset *token.FileSet, f *ast.File) {
 		for _, decl := range f.Decls {
 			if g, ok := decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
 				checkVars(t, fset, g)
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func checkVars(t *testing.T, fset *token.FileSet, g *ast.GenDecl) {

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode"
 
+	"chipgap/catalog"
 	"chipgap/input"
 	"chipgap/scenario"
 )
@@ -88,7 +90,11 @@ func (s *Server) classify(r *http.Request, err error) *Error {
 		return e
 	}
 	if field, ok := fieldOf(err); ok {
-		return &Error{Status: http.StatusBadRequest, Field: field, Msg: err.Error()}
+		status := http.StatusBadRequest
+		if errors.Is(err, catalog.ErrNotFound) {
+			status = http.StatusNotFound // an id the catalog does not have
+		}
+		return &Error{Status: status, Field: field, Msg: err.Error()}
 	}
 	s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	return &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
@@ -158,7 +164,7 @@ func decodeError(err error, limit int64) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Field: "body",
 			Msg: fmt.Sprintf("request body over the %d-byte limit", limit)}
 	case errors.As(err, &ute):
-		return badField(cmpOr(ute.Field, "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
+		return badField(cmpOr(jsonPath(ute.Field), "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
 	case errors.As(err, &se):
 		return badField("body", "malformed JSON at byte %d: %v", se.Offset, err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -219,4 +225,14 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// jsonPath drops the Go names of embedded structs that encoding/json
+// puts before a field's path ("TrainRequest.chips" is "chips").
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
 }

@@ -49,7 +49,6 @@ type Server struct {
 	// decoding bounds the request bodies read at once.
 	decoding chan struct{}
 	jobs     *jobs
-	memo     memo
 	// admission queues synchronous reports; metrics feeds GET /metrics.
 	admission *admission
 	metrics   *metrics

@@ -124,7 +124,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"trailing data", "POST", "/api/train/estimate", est + `{}`, 400, "body"},
 		{"unknown field", "POST", "/api/train/estimate", `{"chipz":"h100-sxm"}`, 400, "chipz"},
 		{"wrong type", "POST", "/api/train/estimate", `{"chips":"many"}`, 400, "chips"},
-		{"missing plan", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b"}`, 400, "plan"},
+		{"missing model", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":8}`, 400, "model"},
 		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.tp"},
 		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"b300","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},

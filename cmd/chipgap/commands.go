@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"chipgap/calc"
 	"chipgap/catalog"
 	"chipgap/inference"
 	"chipgap/input"
@@ -241,4 +242,17 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// bindRequest makes req's fields the command's flags (calc.BindFlags):
+// the one definition of a job's inputs, shared with the API.
+func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(fs, req) }
+
+// parseNoArgs parses flags and refuses positional arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = usagef("unexpected argument %q", pos[0])
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package web
+package calc
 
 import (
 	"maps"
@@ -8,10 +8,10 @@ import (
 	"chipgap/units"
 )
 
-// runCost is a run's rental cost: chip-hours × the chip's market rate,
+// RentalCost is a run's rental cost: chip-hours × the chip's market rate,
 // with the rate's catalog range. Steady state only (failures, restarts
 // and idle spares are the whole-run simulation's business).
-type runCost struct {
+type RentalCost struct {
 	Min     units.USD `json:"min"`
 	Typ     units.USD `json:"typ"`
 	Max     units.USD `json:"max"`
@@ -19,49 +19,49 @@ type runCost struct {
 	Sources []string  `json:"sources,omitempty"`
 }
 
-func rentalCost(c *hardware.Chip, chipHours float64) *runCost {
+func rentalCost(c *hardware.Chip, chipHours float64) *RentalCost {
 	r := c.Rental
 	if r.Typ <= 0 {
 		return nil
 	}
 	h := units.Seconds(chipHours * float64(units.Hour))
-	return &runCost{Min: r.Min.Cost(h), Typ: r.Typ.Cost(h), Max: r.Max.Cost(h), Sources: r.Sources,
+	return &RentalCost{Min: r.Min.Cost(h), Typ: r.Typ.Cost(h), Max: r.Max.Cost(h), Sources: r.Sources,
 		Basis: "chip-hours × rental $/chip-hour (catalog range); steady state, failures excluded"}
 }
 
-// trainRng is the spread of an estimate when the chip's catalog values
+// TrainRanges is the spread of an estimate when the chip's catalog values
 // (dense peak, HBM bandwidth, scale-up and scale-out bandwidth) move
 // together to the low ends of their ranges (Low) and to the high ends
 // (High). It propagates the hardware's published disagreement only: the
 // software profile's parameters are single calibrated values.
-type trainRng struct {
+type TrainRanges struct {
 	Basis string       `json:"basis"`
-	Low   *rangeCorner `json:"low,omitempty"`
-	High  *rangeCorner `json:"high,omitempty"`
+	Low   *RangeCorner `json:"low,omitempty"`
+	High  *RangeCorner `json:"high,omitempty"`
 }
 
-// rangeCorner is the estimate at one corner.
-type rangeCorner struct {
+// RangeCorner is the estimate at one corner.
+type RangeCorner struct {
 	StepTime     units.Seconds `json:"step_time"`
 	TokensPerSec float64       `json:"tokens_per_s"`
 	MFU          float64       `json:"mfu"`
 	Days         float64       `json:"days,omitempty"`
 }
 
-// ranges evaluates res's plan at the low and high corners of the chip's
+// rangesOf evaluates res's plan at the low and high corners of the chip's
 // ranges. A corner the chip has no range for equals the estimate.
-func (st trainSetup) ranges(res training.Result) *trainRng {
-	out := &trainRng{Basis: "chip peak, HBM and link bandwidth at the low / high ends of their catalog ranges"}
+func (st TrainSetup) rangesOf(res training.Result) *TrainRanges {
+	out := &TrainRanges{Basis: "chip peak, HBM and link bandwidth at the low / high ends of their catalog ranges"}
 	for i, pick := range []func(lo, typ, hi float64) float64{
 		func(lo, _, _ float64) float64 { return lo },
 		func(_, _, hi float64) float64 { return hi },
 	} {
-		cl := corner(st.cluster, pick)
-		r, err := training.Estimate(st.model, res.Plan, cl, st.profile, st.job)
+		cl := corner(st.Cluster, pick)
+		r, err := training.Estimate(st.Model, res.Plan, cl, st.Profile, st.Job)
 		if err != nil {
 			continue // e.g. the low-capacity corner no longer fits
 		}
-		c := &rangeCorner{StepTime: r.StepTime, TokensPerSec: r.TokensPerSec, MFU: r.MFU, Days: r.Days}
+		c := &RangeCorner{StepTime: r.StepTime, TokensPerSec: r.TokensPerSec, MFU: r.MFU, Days: r.Days}
 		if i == 0 {
 			out.Low = c
 		} else {

@@ -1,0 +1,50 @@
+package calc
+
+import (
+	"fmt"
+	"math"
+
+	"chipgap/input"
+)
+
+// bad is the error for field holding value, with what is allowed.
+func bad(field string, value any, format string, a ...any) *input.Error {
+	return input.Bad(field, value, fmt.Sprintf(format, a...))
+}
+
+// missing is the error for a required field left empty.
+func missing(field, want string) *input.Error {
+	return &input.Error{Field: field, Want: "missing: want " + want}
+}
+
+// lookup names field in a failed catalog lookup; the error keeps its
+// class (catalog.ErrNotFound) for errors.Is.
+func lookup(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &input.Error{Field: field, Want: err.Error(), Err: err}
+}
+
+// nonNegative checks integer fields that 0 leaves to a default.
+func nonNegative(fields ...intField) error {
+	for _, f := range fields {
+		if f.v < 0 {
+			return bad(f.name, f.v, "want a positive integer (0: the default)")
+		}
+	}
+	return nil
+}
+
+type intField struct {
+	name string
+	v    int
+}
+
+// finite checks float fields: finite and not negative.
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return bad(name, v, "want a finite number ≥ 0")
+	}
+	return nil
+}

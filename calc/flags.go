@@ -1,0 +1,245 @@
+package calc
+
+import (
+	"encoding"
+	"flag"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"chipgap/input"
+)
+
+// Flags binds the fields of a request struct to command-line flags, so
+// that a use case's request is the single definition of its inputs: the
+// JSON name of each field is its API name, its YAML name and, with _
+// written as -, its flag name.
+//
+// Struct tags steer the binding:
+//
+//	json:"global_batch"           the field's name in JSON and YAML (its path in errors)
+//	flag:"mb"                     a flag name other than the JSON name with - for _
+//	flag:"-"                      no flag (an API-only field); json:"-" fields are skipped too
+//	help:"sequences per step"     the flag's usage line
+//
+// A nested struct field (not a TextUnmarshaler) is walked: its fields
+// become flags of their own name, with JSON paths "parent.child". Kinds
+// bound: string, bool, int, float64 (finite only), []int (comma-separated,
+// non-negative), pointers to these (set = non-nil, so absent and zero
+// differ) and encoding.TextUnmarshaler values (the unit types).
+type Flags struct {
+	fs     *flag.FlagSet
+	byPath map[string]string // JSON path → flag name
+	byFlag map[string]string // flag name → JSON path
+}
+
+// BindFlags registers a flag on fs for every bindable field of *req.
+// The fields' current values are the flags' defaults.
+func BindFlags(fs *flag.FlagSet, req any) *Flags {
+	b := &Flags{fs: fs, byPath: map[string]string{}, byFlag: map[string]string{}}
+	v := reflect.ValueOf(req)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("calc.BindFlags: want a pointer to a struct, got %T", req))
+	}
+	b.bind(v.Elem(), "")
+	return b
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+func (b *Flags) bind(v reflect.Value, prefix string) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		fname := sf.Tag.Get("flag")
+		if jname == "-" && fname == "" || fname == "-" {
+			continue
+		}
+		if jname == "" {
+			jname = strings.ToLower(sf.Name)
+		}
+		path := prefix + jname
+		fv := v.Field(i)
+		if sf.Type.Kind() == reflect.Struct && !reflect.PointerTo(sf.Type).Implements(textUnmarshaler) {
+			b.bind(fv, path+".")
+			continue
+		}
+		if fname == "" {
+			fname = strings.ReplaceAll(jname, "_", "-")
+		}
+		help := sf.Tag.Get("help")
+		// Plain kinds get the flag package's own values, so that --help
+		// names their type (int, float, string) as for any flag.
+		switch p := fv.Addr().Interface().(type) {
+		case *string:
+			b.fs.StringVar(p, fname, *p, help)
+		case *int:
+			b.fs.IntVar(p, fname, *p, help)
+		case *float64:
+			b.fs.Float64Var(p, fname, *p, help) // the caller checks finiteness (calc, cmd's parseFlags)
+		case *bool:
+			b.fs.BoolVar(p, fname, *p, help)
+		default:
+			b.fs.Var(&fieldValue{v: fv, path: path}, fname, help)
+		}
+		b.byPath[path], b.byFlag[fname] = fname, path
+	}
+}
+
+// Set reports whether the flag for the field at JSON path was given.
+func (b *Flags) Set(path string) bool {
+	name, ok := b.byPath[path]
+	if !ok {
+		return false
+	}
+	set := false
+	b.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// Name returns the flag that sets the field at JSON path ("" if none).
+func (b *Flags) Name(path string) string { return b.byPath[path] }
+
+// Rename rewrites an *input.Error about a bound field to name its flag
+// ("--global-batch = -1: ...") as the command line spelt it; any other
+// error is returned as it is.
+func (b *Flags) Rename(err error) error {
+	e, ok := err.(*input.Error)
+	if !ok {
+		return err
+	}
+	name, ok := b.byPath[e.Field]
+	if !ok {
+		return err
+	}
+	c := *e
+	c.Field, c.Prefix, c.Labelled = name, "--", false
+	return &c
+}
+
+// fieldValue is a flag.Value that sets one struct field.
+type fieldValue struct {
+	v    reflect.Value
+	path string
+}
+
+func (f *fieldValue) String() string {
+	if f == nil || !f.v.IsValid() {
+		return ""
+	}
+	v := f.v
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if m, ok := v.Interface().(encoding.TextMarshaler); ok {
+		b, _ := m.MarshalText()
+		return string(b)
+	}
+	if v.Kind() == reflect.Slice {
+		var parts []string
+		for i := range v.Len() {
+			parts = append(parts, fmt.Sprint(v.Index(i).Interface()))
+		}
+		return strings.Join(parts, ",")
+	}
+	if v.IsZero() {
+		return ""
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// IsBoolFlag lets a bool field be given as a bare --flag.
+func (f *fieldValue) IsBoolFlag() bool {
+	t := f.v.Type()
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Bool
+}
+
+// Get returns the field's value (for flag.Getter).
+func (f *fieldValue) Get() any { return f.v.Interface() }
+
+func (f *fieldValue) Set(s string) error {
+	v := f.v
+	if v.Kind() == reflect.Pointer {
+		n := reflect.New(v.Type().Elem())
+		if err := set(n.Elem(), s); err != nil {
+			return err
+		}
+		v.Set(n)
+		return nil
+	}
+	return set(v, s)
+}
+
+func set(v reflect.Value, s string) error {
+	if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			return err
+		}
+		if x, ok := floatValue(v); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
+			return fmt.Errorf("want a finite number")
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		x, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		v.SetBool(x)
+	case reflect.Int:
+		x, err := strconv.ParseInt(s, 0, strconv.IntSize)
+		if err != nil {
+			return fmt.Errorf("want an integer")
+		}
+		v.SetInt(x)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("want a number")
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("want a finite number")
+		}
+		v.SetFloat(x)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.Int {
+			panic("calc: unsupported flag slice " + v.Type().String())
+		}
+		var out []int
+		for _, p := range strings.Split(s, ",") {
+			p = strings.TrimSpace(p)
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q: want comma-separated non-negative integers", s)
+			}
+			out = append(out, n)
+		}
+		v.Set(reflect.ValueOf(out))
+	default:
+		panic("calc: unsupported flag kind " + v.Type().String())
+	}
+	return nil
+}
+
+// floatValue reads a float-kinded value (a unit type such as Seconds).
+func floatValue(v reflect.Value) (float64, bool) {
+	if v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32 {
+		return v.Float(), true
+	}
+	return 0, false
+}

@@ -1,0 +1,92 @@
+package calc
+
+import (
+	"flag"
+	"io"
+	"testing"
+	"time"
+
+	"chipgap/input"
+)
+
+// seconds stands in for a unit type: a TextUnmarshaler over a float.
+type seconds float64
+
+func (s *seconds) UnmarshalText(b []byte) error {
+	d, err := time.ParseDuration(string(b))
+	*s = seconds(d.Seconds())
+	return err
+}
+
+type planReq struct {
+	TP         int   `json:"tp" help:"tensor parallel"`
+	Microbatch int   `json:"microbatch" flag:"mb"`
+	ZeRO       *int  `json:"zero"`
+	SP         *bool `json:"sequence_parallel" flag:"sp"`
+	Stages     []int `json:"stage_layers"`
+}
+
+type req struct {
+	Chip        string   `json:"chip"`
+	GlobalBatch int      `json:"global_batch"`
+	Tokens      float64  `json:"tokens"`
+	Charts      bool     `json:"charts" flag:"-"`
+	Hidden      string   `json:"-"`
+	TTFT        seconds  `json:"ttft"`
+	Plan        planReq  `json:"plan"`
+	Cap         *float64 `json:"capacity_factor"`
+}
+
+func TestBindFlags(t *testing.T) {
+	var r req
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	b := BindFlags(fs, &r)
+	err := fs.Parse([]string{"--chip", "h100", "--global-batch=512", "--tokens", "1.5e12", "--ttft", "250ms",
+		"--tp", "8", "--mb", "2", "--zero", "0", "--sp", "--stage-layers", "7,8,8,7", "--capacity-factor", "1.25"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Chip != "h100" || r.GlobalBatch != 512 || r.Tokens != 1.5e12 || r.TTFT != 0.25 || r.Plan.TP != 8 || r.Plan.Microbatch != 2 {
+		t.Errorf("bound %+v", r)
+	}
+	if r.Plan.ZeRO == nil || *r.Plan.ZeRO != 0 || r.Plan.SP == nil || !*r.Plan.SP || r.Cap == nil || *r.Cap != 1.25 {
+		t.Errorf("pointers: zero %v sp %v cap %v", r.Plan.ZeRO, r.Plan.SP, r.Cap)
+	}
+	if len(r.Plan.Stages) != 4 || r.Plan.Stages[1] != 8 {
+		t.Errorf("stage layers %v", r.Plan.Stages)
+	}
+	if fs.Lookup("charts") != nil || fs.Lookup("hidden") != nil {
+		t.Error("flag:\"-\" and json:\"-\" fields must not become flags")
+	}
+	if !b.Set("plan.microbatch") || b.Set("plan.tp") == false || b.Set("charts") || b.Set("plan.pp") {
+		t.Error("Set reports the wrong flags")
+	}
+	if b.Name("plan.microbatch") != "mb" || b.Name("global_batch") != "global-batch" {
+		t.Errorf("names: %q %q", b.Name("plan.microbatch"), b.Name("global_batch"))
+	}
+	got := b.Rename(input.Bad("plan.microbatch", -1, "want ≥ 1")).Error()
+	if got != "--mb = -1: want ≥ 1" {
+		t.Errorf("Rename = %q", got)
+	}
+	if e := input.Bad("model.layers", 0, "x"); b.Rename(e) != error(e) {
+		t.Error("an error about an unbound field must pass through")
+	}
+}
+
+// Plain float64 fields take NaN and ±Inf at the flag level (flag.Float64Var);
+// the request's own checks and cmd's parseFlags refuse them.
+func TestBindFlagsRejects(t *testing.T) {
+	for _, args := range [][]string{
+		{"--global-batch", "1.5"}, {"--stage-layers", "1,-2"},
+		{"--stage-layers", "1,x"}, {"--sp=maybe"}, {"--ttft", "soon"},
+	} {
+		var r req
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		BindFlags(fs, &r)
+		if err := fs.Parse(args); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+}

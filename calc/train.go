@@ -1,0 +1,374 @@
+package calc
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"time"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/input"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/runs"
+	"chipgap/training"
+)
+
+// TrainRequest is the input of a training-step estimate (Train) and of a
+// plan search (Search): `chipgap train`, POST /api/train/estimate and
+// /api/train/search.
+type TrainRequest struct {
+	Model          string  `json:"model" help:"model preset id (chipgap models)"`
+	Chip           string  `json:"chip" help:"chip id (chipgap chips)"`
+	Chips          int     `json:"chips" help:"chips in the job"`
+	ChipsPerNode   int     `json:"chips_per_node" help:"scale-up domain size (0: the chip's usual node)"`
+	ScaleOut       float64 `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
+	DevicesPerChip int     `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
+	// Stack is a training-profile id; Framework picks the profile of the
+	// chip's stack that lists that framework. Both empty: the chip's
+	// default stack.
+	Stack     string `json:"stack" help:"training stack profile id (e.g. cuda-megatron, cuda-mcore, cann-mindspeed)"`
+	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, nemo, llm-foundry, mindspeed, ...)"`
+	// StackDate takes the profile as it stood on that date.
+	StackDate   string  `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
+	GlobalBatch int     `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
+	Seq         int     `json:"seq" help:"sequence length in tokens (default 4096)"`
+	Precision   string  `json:"precision" help:"bf16, fp16 or fp8 (default bf16)"`
+	Tokens      float64 `json:"tokens" help:"token budget of the whole run (adds days and chip-hours)"`
+	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
+	// over the mean (0: the stack's); CapacityFactor caps each expert's
+	// tokens at that multiple of the mean (absent: dropless).
+	ExpertImbalance float64  `json:"expert_imbalance" help:"MoE: the hottest expert rank's routed tokens over the mean, at least 1 (0: the stack's)"`
+	CapacityFactor  *float64 `json:"capacity_factor" help:"MoE: cap each expert's tokens at this multiple of the mean, dropping the rest (default: dropless)"`
+	// Plan is the plan Train evaluates (unset fields filled the one way,
+	// parallel.Plan.WithDefaults) and the space Search explores (set
+	// fields fixed, the rest searched).
+	Plan PlanRequest `json:"plan"`
+	// Top is how many plans Search ranks (default 10).
+	Top int `json:"top" help:"plans to show with --search (default 10)"`
+	// Ranges (default true) adds the estimate at the low and high ends of
+	// the chip's catalog ranges.
+	Ranges *bool `json:"ranges" flag:"-"`
+}
+
+// PlanRequest is a parallel plan as a user states it: zero degrees are
+// unset. ZeRO and SequenceParallel are pointers so that absent and 0
+// differ: an absent ZeRO is the stack's highest stage up to 1 in Train
+// and searched in Search.
+type PlanRequest struct {
+	TP               int    `json:"tp" help:"tensor-parallel degree"`
+	PP               int    `json:"pp" help:"pipeline-parallel degree"`
+	DP               int    `json:"dp" help:"data-parallel degree (default: what the others leave)"`
+	CP               int    `json:"cp" help:"context-parallel degree"`
+	EP               int    `json:"ep" help:"expert-parallel degree (MoE)"`
+	ETP              int    `json:"etp" help:"expert tensor-parallel degree (MoE; 0: tp, or free with --search); with it ep may span tp·cp·dp"`
+	VPP              int    `json:"vpp" help:"virtual pipeline stages per device (interleaved 1F1B)"`
+	Microbatch       int    `json:"microbatch" flag:"mb" help:"micro-batch size in sequences"`
+	Recompute        string `json:"recompute" help:"none, selective or full"`
+	ZeRO             *int   `json:"zero" help:"ZeRO stage 0-3 (3 = FSDP)"`
+	SequenceParallel *bool  `json:"sequence_parallel" flag:"sp" help:"sequence parallelism"`
+	StageLayers      []int  `json:"stage_layers" help:"transformer layers per pipeline stage, comma-separated (e.g. 7,8,8,7; sum = layers)"`
+	RecomputeLayers  []int  `json:"recompute_layers" help:"layers recomputed per pipeline stage, comma-separated (with --recompute selective or full)"`
+}
+
+// check rejects plan values no plan can have; the estimator checks the
+// rest against the model and the devices.
+func (p PlanRequest) check() error {
+	if err := nonNegative(intField{"plan.tp", p.TP}, intField{"plan.pp", p.PP}, intField{"plan.dp", p.DP}, intField{"plan.cp", p.CP},
+		intField{"plan.ep", p.EP}, intField{"plan.etp", p.ETP}, intField{"plan.vpp", p.VPP}, intField{"plan.microbatch", p.Microbatch}); err != nil {
+		return err
+	}
+	if z := p.ZeRO; z != nil && (*z < 0 || *z > 3) {
+		return bad("plan.zero", *z, "want 0, 1, 2 or 3")
+	}
+	if p.Recompute != "" {
+		if _, err := parallel.ParseRecompute(p.Recompute); err != nil {
+			return bad("plan.recompute", p.Recompute, "want none, selective or full")
+		}
+	}
+	return nil
+}
+
+// space is the search space the plan fixes.
+func (p PlanRequest) space(sp parallel.Space) parallel.Space {
+	for _, o := range []struct {
+		dst *int
+		v   int
+	}{{&sp.TP, p.TP}, {&sp.PP, p.PP}, {&sp.DP, p.DP}, {&sp.CP, p.CP}, {&sp.EP, p.EP}, {&sp.ETP, p.ETP}, {&sp.VPP, p.VPP}, {&sp.Microbatch, p.Microbatch}} {
+		if o.v != 0 {
+			*o.dst = o.v
+		}
+	}
+	if p.Recompute != "" {
+		sp.Recompute = []parallel.Recompute{parallel.Recompute(p.Recompute)}
+	}
+	if p.StageLayers != nil {
+		sp.StageLayers = p.StageLayers
+	}
+	if p.RecomputeLayers != nil {
+		sp.RecomputeLayers = p.RecomputeLayers
+	}
+	if p.ZeRO != nil {
+		sp.ZeRO = []int{*p.ZeRO}
+	}
+	if p.SequenceParallel != nil {
+		sp.SP = []bool{*p.SequenceParallel}
+	}
+	return sp
+}
+
+// check applies the request's own limits (those that need no catalog).
+func (r *TrainRequest) check() error {
+	if err := nonNegative(intField{"chips_per_node", r.ChipsPerNode}, intField{"devices_per_chip", r.DevicesPerChip},
+		intField{"global_batch", r.GlobalBatch}, intField{"seq", r.Seq}, intField{"top", r.Top}); err != nil {
+		return err
+	}
+	if err := finite("tokens", r.Tokens); err != nil {
+		return err
+	}
+	if err := finite("scale_out_gbps", r.ScaleOut); err != nil {
+		return err
+	}
+	if x := r.ExpertImbalance; x != 0 && !(x >= 1 && x <= 64) {
+		return bad("expert_imbalance", x, "want 1 to 64 (the hottest expert rank's tokens over the mean; 1 = balanced), or 0 for the stack's")
+	}
+	if c := r.CapacityFactor; c != nil && !(*c > 0 && *c <= 64) {
+		return bad("capacity_factor", *c, "want a positive multiple of the mean tokens per expert, up to 64 (absent: dropless)")
+	}
+	if r.StackDate != "" {
+		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
+			return bad("stack_date", fmt.Sprintf("%q", r.StackDate), "want a date YYYY-MM-DD (the stack as it stood then), or empty for its current state")
+		}
+	}
+	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
+		return bad("precision", r.Precision, "%v", err)
+	}
+	return r.Plan.check()
+}
+
+// TrainSetup is a training request resolved against the catalog: what
+// the estimators take.
+type TrainSetup struct {
+	Model     llm.Model
+	ModelID   string // the preset id, or the run id of a published run
+	Cluster   hardware.Cluster
+	Profile   training.Profile
+	StackNote string // which profile and why
+	Job       training.Job
+	Space     parallel.Space // the plan's fixed dimensions
+	ranges    bool
+}
+
+// Setup resolves r against the catalog.
+func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
+	if err := r.check(); err != nil {
+		return TrainSetup{}, err
+	}
+	switch {
+	case r.Model == "":
+		return TrainSetup{}, missing("model", "a model preset id (chipgap models)")
+	case r.Chip == "":
+		return TrainSetup{}, missing("chip", "a chip id (chipgap chips)")
+	case r.Chips < 1:
+		return TrainSetup{}, bad("chips", r.Chips, "want at least 1")
+	}
+	var s TrainSetup
+	var err error
+	if s.Model, err = cat.Model(r.Model); err != nil {
+		return s, lookup("model", err)
+	}
+	if _, err := cat.Chip(r.Chip); err != nil {
+		return s, lookup("chip", err)
+	}
+	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOutGbps: r.ScaleOut}); err != nil {
+		return s, bad("chips", r.Chips, "%v", err)
+	}
+	s.ModelID = r.Model
+	s.Job = training.Job{Seq: cmp.Or(r.Seq, 4096), GlobalBatch: cmp.Or(r.GlobalBatch, 1024), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),
+		DevicesPerChip: r.DevicesPerChip, Tokens: r.Tokens}
+	return s, r.finish(cat, &s)
+}
+
+// SetupRun resolves a published training run (runs.Run) with r's fields
+// laid over it: a stack, framework or stack date, the MoE routing and
+// any plan field r sets replace the run's own.
+func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, error) {
+	if err := r.check(); err != nil {
+		return TrainSetup{}, err
+	}
+	rs, err := runs.SetupTraining(cat, run)
+	if err != nil {
+		return TrainSetup{}, err
+	}
+	s := TrainSetup{Model: run.Model, ModelID: run.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space}
+	if r.Framework == "" && r.Stack == "" && run.System.Software != "" {
+		r.Framework = run.System.Software
+	}
+	return s, r.finish(cat, &s)
+}
+
+// finish picks the stack profile and lays the request's plan and MoE
+// fields over s.
+func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
+	var err error
+	switch {
+	case r.Stack != "":
+		if s.Profile, err = cat.TrainingProfileByID(r.Stack); err != nil {
+			return lookup("stack", err)
+		}
+		s.StackNote = "stack " + r.Stack + " (--stack)"
+	case s.Profile.ID == "" || r.Framework != "":
+		if s.Profile, s.StackNote, err = cat.TrainingProfile(s.Cluster.Stack, r.Framework); err != nil {
+			return lookup("framework", err)
+		}
+	}
+	if s.Profile, err = s.Profile.At(r.StackDate); err != nil {
+		return bad("stack_date", r.StackDate, "%v", err)
+	}
+	if s.Profile.State != "" {
+		s.StackNote += ", as of " + s.Profile.State
+	}
+	s.Space = r.Plan.space(s.Space)
+	if r.ExpertImbalance != 0 {
+		s.Job.ExpertImbalance = r.ExpertImbalance
+	}
+	if r.CapacityFactor != nil {
+		s.Job.CapacityFactor = *r.CapacityFactor
+	}
+	s.ranges = r.Ranges == nil || *r.Ranges
+	return nil
+}
+
+// Devices is the device count a plan splits.
+func (s TrainSetup) Devices() int {
+	return s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1))
+}
+
+// Plan is the one plan the setup's fixed dimensions give:
+// parallel.Plan.WithDefaults fills the rest, and an unset ZeRO is the
+// stack's highest stage up to 1.
+func (s TrainSetup) Plan() parallel.Plan {
+	sp := s.Space
+	p := parallel.Plan{TP: sp.TP, PP: sp.PP, CP: sp.CP, EP: sp.EP, ETP: sp.ETP, VPP: sp.VPP, Microbatch: sp.Microbatch, DP: sp.DP,
+		StageLayers: sp.StageLayers, RecomputeLayers: sp.RecomputeLayers}
+	if len(sp.Recompute) > 0 {
+		p.Recompute = sp.Recompute[0]
+	}
+	p.ZeRO = min(1, int(s.Profile.MaxZeRO.Value))
+	if len(sp.ZeRO) > 0 {
+		p.ZeRO = sp.ZeRO[0]
+	}
+	p.SequenceParallel = len(sp.SP) > 0 && sp.SP[0]
+	return p.WithDefaults(s.Devices())
+}
+
+// TrainHeader names what every training answer is about.
+type TrainHeader struct {
+	Model     string  `json:"model"`
+	Chip      string  `json:"chip"`
+	Chips     int     `json:"chips"`
+	PerNode   int     `json:"chips_per_node"`
+	Stack     string  `json:"software_stack"`
+	StackNote string  `json:"stack_note"`
+	Seq       int     `json:"seq"`
+	Batch     int     `json:"global_batch"`
+	Precision string  `json:"precision"`
+	Tokens    float64 `json:"tokens,omitempty"`
+}
+
+// Header is the setup's header.
+func (s TrainSetup) Header() TrainHeader {
+	return TrainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
+		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens}
+}
+
+// TrainEstimate is one plan's training step, with the run's rental cost
+// for a token budget and the spread over the chip's catalog ranges.
+type TrainEstimate struct {
+	Header TrainHeader
+	training.Result
+	Cost   *RentalCost
+	Ranges *TrainRanges
+}
+
+// Train estimates one training step on the setup's plan. A plan that does
+// not fit returns the estimate's header with a *training.NotFitError.
+func Train(s TrainSetup) (TrainEstimate, error) {
+	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
+	if err != nil {
+		return TrainEstimate{Header: s.Header()}, planError(err)
+	}
+	return s.describe(r), nil
+}
+
+// describe adds the cost and ranges to an estimate.
+func (s TrainSetup) describe(r training.Result) TrainEstimate {
+	out := TrainEstimate{Header: s.Header(), Result: r}
+	if r.ChipHours > 0 {
+		out.Cost = rentalCost(s.Cluster.Chip, r.ChipHours)
+	}
+	if s.ranges {
+		out.Ranges = s.rangesOf(r)
+	}
+	return out
+}
+
+// planError names a plan field by its request path ("plan.tp").
+func planError(err error) error {
+	var fe *input.Error
+	if errors.As(err, &fe) && parallel.IsPlanField(fe.Field) {
+		c := *fe
+		c.Field = "plan." + fe.Field
+		return &c
+	}
+	return err
+}
+
+// TrainSearch is a plan search's answer: the ranked plans and the best
+// one in detail.
+type TrainSearch struct {
+	Header TrainHeader
+	training.SearchResult
+	Best    *TrainEstimate
+	Profile training.Profile // the stack searched, for its practice limits
+}
+
+// SearchOptions steer a search; the zero value is the default.
+type SearchOptions struct {
+	Top      int                   // plans to rank (0: 10)
+	Progress func(done, total int) // called as plan shapes finish
+}
+
+// Search ranks every valid plan of the setup's space. With no plan that
+// fits it returns the counts with training.ErrNoPlan.
+func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
+	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: cmp.Or(o.Top, 10), Progress: o.Progress})
+	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile}
+	if err != nil {
+		return out, planError(err)
+	}
+	if len(sr.Top) > 0 {
+		best := s.describe(sr.Top[0])
+		out.Best = &best
+	}
+	return out, nil
+}
+
+// CountPlans counts the valid plans of the setup's space, stopping past
+// limit: what a server checks before it admits a search.
+func (s TrainSetup) CountPlans(limit int) int {
+	prob := parallel.Problem{Model: s.Model, Devices: s.Devices(), GlobalBatch: s.Job.GlobalBatch, Seq: s.Job.Seq}
+	shapes, _ := s.Space.Shapes(prob)
+	n := 0
+	for _, sh := range shapes {
+		s.Space.Each(prob, sh, func(parallel.Plan) bool {
+			n++
+			return n <= limit
+		})
+		if n > limit {
+			break
+		}
+	}
+	return n
+}

@@ -1,0 +1,137 @@
+package calc
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"reflect"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/input"
+	"chipgap/training"
+)
+
+func testCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// TestTrainRequestOneDefinition: the same request given as flags and as
+// a JSON body decodes to the same struct.
+func TestTrainRequestOneDefinition(t *testing.T) {
+	var fromFlags TrainRequest
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	BindFlags(fs, &fromFlags)
+	if err := fs.Parse([]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--global-batch", "256", "--seq", "8192",
+		"--tp", "8", "--pp", "2", "--mb", "1", "--zero", "1", "--sp", "--software", "nemo", "--capacity-factor", "1.5", "--stage-layers", "40,40"}); err != nil {
+		t.Fatal(err)
+	}
+	var fromJSON TrainRequest
+	body := `{"model":"llama3.1-70b","chip":"h100-sxm","chips":64,"global_batch":256,"seq":8192,"framework":"nemo","capacity_factor":1.5,
+		"plan":{"tp":8,"pp":2,"microbatch":1,"zero":1,"sequence_parallel":true,"stage_layers":[40,40]}}`
+	if err := json.Unmarshal([]byte(body), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromFlags, fromJSON) {
+		t.Errorf("flags %+v\n JSON %+v", fromFlags, fromJSON)
+	}
+}
+
+// TestTrainDefaults: an absent seq, batch and precision take the
+// documented defaults, and an absent ZeRO is the stack's highest stage up
+// to 1 (the CLI's rule, which the API now shares).
+func TestTrainDefaults(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Job.Seq != 4096 || s.Job.GlobalBatch != 1024 || s.Job.Precision != "bf16" {
+		t.Errorf("job %+v: want seq 4096, batch 1024, bf16", s.Job)
+	}
+	p := s.Plan()
+	if want := min(1, int(s.Profile.MaxZeRO.Value)); p.ZeRO != want || p.TP != 1 || p.DP != 8 {
+		t.Errorf("plan %s: want tp1 dp8 zero %d", p, want)
+	}
+	zero := 0
+	s2, _ := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8, Plan: PlanRequest{ZeRO: &zero}}.Setup(cat)
+	if s2.Plan().ZeRO != 0 {
+		t.Errorf("a stated zero 0 became %d", s2.Plan().ZeRO)
+	}
+}
+
+// TestTrainErrorsNameTheField: bad input is an *input.Error whose Field
+// is the JSON path, and an unknown id keeps catalog.ErrNotFound.
+func TestTrainErrorsNameTheField(t *testing.T) {
+	cat := testCatalog(t)
+	ok := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}
+	neg, big := -1, 5
+	for _, tc := range []struct {
+		mut      func(*TrainRequest)
+		field    string
+		notFound bool
+	}{
+		{func(r *TrainRequest) { r.Chip = "nosuch" }, "chip", true},
+		{func(r *TrainRequest) { r.Model = "nosuch" }, "model", true},
+		{func(r *TrainRequest) { r.Model = "" }, "model", false},
+		{func(r *TrainRequest) { r.Chips = 0 }, "chips", false},
+		{func(r *TrainRequest) { r.Plan.TP = -2 }, "plan.tp", false},
+		{func(r *TrainRequest) { r.Plan.ZeRO = &neg }, "plan.zero", false},
+		{func(r *TrainRequest) { r.Plan.ZeRO = &big }, "plan.zero", false},
+		{func(r *TrainRequest) { r.Plan.Recompute = "some" }, "plan.recompute", false},
+		{func(r *TrainRequest) { r.Precision = "fp3" }, "precision", false},
+		{func(r *TrainRequest) { r.StackDate = "2025-13-01" }, "stack_date", false},
+		{func(r *TrainRequest) { r.ExpertImbalance = 0.5 }, "expert_imbalance", false},
+		{func(r *TrainRequest) { r.Stack = "nosuch" }, "stack", true},
+	} {
+		r := ok
+		tc.mut(&r)
+		_, err := r.Setup(cat)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != tc.field || errors.Is(err, catalog.ErrNotFound) != tc.notFound {
+			t.Errorf("%+v: err %v, want field %q (not found %v)", r, err, tc.field, tc.notFound)
+		}
+	}
+	// A plan the estimator rejects names the field by its request path.
+	s, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8, Plan: PlanRequest{TP: 3}}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Train(s)
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "plan.tp" {
+		t.Errorf("tp 3 on 32 heads: %v, want a plan.tp error", err)
+	}
+}
+
+// TestTrainMatchesEstimator: Train is the estimator on the filled plan,
+// plus cost; the ranges bracket the typical estimate.
+func TestTrainMatchesEstimator(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Tokens: 1e12, Plan: PlanRequest{TP: 8, PP: 2}}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Train(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.StepTime != want.StepTime || e.Header.Chips != 64 || e.Cost == nil || e.Cost.Typ <= 0 {
+		t.Errorf("Train step %v cost %+v; estimator step %v", e.StepTime, e.Cost, want.StepTime)
+	}
+	if e.Ranges == nil || e.Ranges.Low == nil || e.Ranges.High == nil ||
+		!(e.Ranges.Low.TokensPerSec <= e.TokensPerSec && e.TokensPerSec <= e.Ranges.High.TokensPerSec) {
+		t.Errorf("ranges %+v do not bracket %g tokens/s", e.Ranges, e.TokensPerSec)
+	}
+}

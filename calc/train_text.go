@@ -1,0 +1,100 @@
+package calc
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// WriteText prints the estimate as `chipgap train` does.
+func (e TrainEstimate) WriteText(w io.Writer) error {
+	e.Header.writeText(w)
+	return writeTrainResult(w, e.Result)
+}
+
+// WriteText prints the ranked plans and the best in detail; elapsed is
+// the search's wall time (for its plans/s line). A search with no plan
+// that fits prints its counts only.
+func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
+	sr := s.SearchResult
+	s.Header.writeText(w)
+	fmt.Fprintf(w, "Searched %d plans in %.2f s (%.0f plans/s): %d out of memory, %d slower than these; %d combinations invalid.\n\n",
+		sr.Evaluated, elapsed, float64(sr.Evaluated)/max(elapsed, 1e-9), sr.OutOfMemory, sr.Slower, sr.Invalid)
+	if len(sr.Top) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tplan\tstep\ttokens/s/chip\tMFU\tHFU\tmemory/device\tcompute\texposed comm\tbubble")
+	for i, r := range sr.Top {
+		b := r.Breakdown
+		comm := b.TP + b.PP + b.DP + b.EP + b.CP
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.1f%%\t%.1f%%\t%s\t%.0f%%\t%.0f%%\t%.0f%%\n", i+1, r.PlanText, r.StepTime, r.TokensPerSecPerChip,
+			100*r.MFU, 100*r.HFU, r.Memory.Total, share(b.Compute+b.Experts, r.StepTime), share(comm, r.StepTime), share(b.Bubble, r.StepTime))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if b := sr.Best(); b.PlanText != sr.Top[0].PlanText {
+		fmt.Fprintf(w, "\nBest plan within the stack's published practice (%s): %s, %.1f tokens/s per chip (%.1f%% below the best above, which %s)\n",
+			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), practiceGap(s.Profile, sr.Top[0], s.Header.Seq))
+	}
+	fmt.Fprintln(w, "\nBest plan in detail:")
+	return writeTrainResult(w, sr.Top[0])
+}
+
+// practiceGap says why a plan is outside the stack's published practice.
+func practiceGap(p training.Profile, r training.Result, seq int) string {
+	return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", seq, r.Plan.CP, p.CPMinTokens.Value)
+}
+
+func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
+
+func (h TrainHeader) writeText(w io.Writer) {
+	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d, global batch %d, %s\n", h.Model, h.Chips, h.Chip, h.PerNode, h.Seq, h.Batch, h.Precision)
+	fmt.Fprintf(w, "Software: %s\n\n", h.StackNote)
+}
+
+func writeTrainResult(w io.Writer, r training.Result) error {
+	b := r.Breakdown
+	fmt.Fprintf(w, "Plan: %s (%d micro-batches)\n", r.PlanText, r.MicroBatches)
+	if r.Plan.RecomputeLayers != nil {
+		fmt.Fprintf(w, "Recompute (%s) of %d of the %d layers (per stage as stated)\n", r.Plan.Recompute, r.RecomputedLayers, r.StageLayers)
+	} else if r.StageLayers > 0 && r.RecomputedLayers < r.StageLayers {
+		fmt.Fprintf(w, "Full recompute of %d of the %d layers per stage (as many as memory requires)\n", r.RecomputedLayers, r.StageLayers)
+	}
+	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
+	if r.ExpertLoad > 0 {
+		fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
+		if r.HottestDropped > 0 {
+			fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
+		}
+		fmt.Fprintln(w)
+	}
+	type part struct {
+		n string
+		v units.Seconds
+	}
+	parts := []part{{"compute", b.Compute}, {"TP comm (exposed)", b.TP}, {"PP send/recv", b.PP}, {"DP/ZeRO comm (exposed)", b.DP},
+		{"EP all-to-all (exposed)", b.EP}, {"CP exchange (exposed)", b.CP}, {"pipeline bubble", b.Bubble}, {"optimizer", b.Optimizer}, {"other", b.Other}}
+	if b.Experts > 0 || b.MoEHost > 0 { // MoE: where the expert layers' time goes
+		parts = append(parts[:1], append([]part{{"expert GEMMs (hottest rank)", b.Experts}, {"MoE host overhead (exposed)", b.MoEHost}}, parts[1:]...)...)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "step part\ttime\tshare\t")
+	for _, p := range parts {
+		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t\n", p.n, p.v, share(p.v, r.StepTime))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	m := r.Memory
+	fmt.Fprintf(w, "Memory per device: weights %s, grads %s, optimizer %s, activations %s, overhead %s = %s of %s\n",
+		m.Weights, m.Grads, m.Optimizer, m.Activations, m.Overhead, m.Total, m.Capacity)
+	if r.Days > 0 {
+		fmt.Fprintf(w, "Token budget: %.1f days, %.3g chip-hours in steady state (failures not included)\n", r.Days, r.ChipHours)
+	}
+	return nil
+}

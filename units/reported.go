@@ -49,8 +49,8 @@ func (j Joules) InKWh() KilowattHours { return KilowattHours(j / KWh) }
 // InGbps expresses r in gigabits per second.
 func (r ByteRate) InGbps() GigabitsPerSec { return GigabitsPerSec(r * 8 / 1e9) }
 
-func (d Days) MarshalJSON() ([]byte, error)   { return marshalNumber(float64(d)) }
-func (h Hours) MarshalJSON() ([]byte, error)  { return marshalNumber(float64(h)) }
-func (m Millis) MarshalJSON() ([]byte, error) { return marshalNumber(float64(m)) }
-func (e KilowattHours) MarshalJSON() ([]byte, error)    { return marshalNumber(float64(e)) }
-func (g GigabitsPerSec) MarshalJSON() ([]byte, error)   { return marshalNumber(float64(g)) }
+func (d Days) MarshalJSON() ([]byte, error)           { return marshalNumber(float64(d)) }
+func (h Hours) MarshalJSON() ([]byte, error)          { return marshalNumber(float64(h)) }
+func (m Millis) MarshalJSON() ([]byte, error)         { return marshalNumber(float64(m)) }
+func (e KilowattHours) MarshalJSON() ([]byte, error)  { return marshalNumber(float64(e)) }
+func (g GigabitsPerSec) MarshalJSON() ([]byte, error) { return marshalNumber(float64(g)) }

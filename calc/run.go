@@ -190,13 +190,13 @@ func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
 		return RunSetup{}, lookup("model", err)
 	}
 	s := RunSetup{cat: cat, req: r}
-	a, err := r.side(cat, m, "chip", r.Chip, r.Chips, r.ChipsPerNode, r.MFU)
+	a, err := r.side(cat, m, sideSpec{"chip", r.Chip, r.Chips, r.ChipsPerNode, r.MFU})
 	if err != nil {
 		return s, err
 	}
 	s.Sides = append(s.Sides, a)
 	if r.VS != "" {
-		b, err := r.side(cat, m, "vs", r.VS, r.VSChips, 0, r.VSMFU)
+		b, err := r.side(cat, m, sideSpec{"vs", r.VS, r.VSChips, 0, r.VSMFU})
 		if err != nil {
 			return s, err
 		}
@@ -205,12 +205,20 @@ func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
 	return s, nil
 }
 
-// side resolves one cluster; field names its chip in errors.
-func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, field, chip string, chips, perNode int, mfu float64) (RunSide, error) {
-	if _, err := cat.Chip(chip); err != nil {
-		return RunSide{}, lookup(field, err)
+// sideSpec is one cluster as the request states it; field names its
+// chip in errors.
+type sideSpec struct {
+	field, chip    string
+	chips, perNode int
+	mfu            float64
+}
+
+// side resolves one cluster.
+func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSide, error) {
+	if _, err := cat.Chip(sp.chip); err != nil {
+		return RunSide{}, lookup(sp.field, err)
 	}
-	cl, err := cat.Cluster(chip, chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: perNode})
+	cl, err := cat.Cluster(sp.chip, sp.chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: sp.perNode})
 	if err != nil {
 		return RunSide{}, &input.Error{Field: "chips", Want: err.Error()}
 	}
@@ -222,7 +230,7 @@ func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, field, chip string, 
 	if err != nil {
 		return RunSide{}, lookup("stack", err)
 	}
-	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: mfu, tokens: r.Tokens, window: r.Days}, nil
+	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: r.Tokens, window: r.Days}, nil
 }
 
 // RunSide is one cluster of a whole run: what it is, its steady-state

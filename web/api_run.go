@@ -1,59 +1,20 @@
 package web
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 
-	"chipgap/catalog"
+	"chipgap/calc"
 	"chipgap/goodput"
-	"chipgap/hardware"
-	"chipgap/input"
-	"chipgap/llm"
 	"chipgap/plot"
-	"chipgap/training"
-	"chipgap/units"
 )
 
-// The whole-run simulation (POST /api/run/simulate) assembles a
-// goodput.Job with catalog.Job, as `chipgap run` does: throughput from the training
-// estimator's best plan (or the stack's labelled fallback MFU), failure
-// modes and checkpoint/spare defaults from reliability.yaml, porting and
-// maturation from stacks-engineering.yaml.
-
-// runRequest is the body of POST /api/run/simulate.
+// runRequest is the body of POST /api/run/simulate: calc.RunRequest, the
+// fields of `chipgap run` (one cluster: the API answers no comparison).
 type runRequest struct {
-	Chip        string  `json:"chip"`
-	Chips       int     `json:"chips"`
-	Model       string  `json:"model"`
-	Tokens      float64 `json:"tokens"` // run to completion of this budget
-	Days        float64 `json:"days"`   // or simulate this window
-	Seeds       int     `json:"seeds"`  // simulated runs (default 100)
-	Seed        uint64  `json:"seed"`   // base seed (default 1)
-	Ranges      *bool   `json:"ranges"` // draw ranged inputs per seed (default true)
-	MFU         float64 `json:"mfu"`    // assumed MFU; 0 = the training estimator
-	Precision   string  `json:"precision"`
-	Seq         int     `json:"seq"`
-	GlobalBatch int     `json:"global_batch"`
-}
-
-func (r runRequest) check(maxSeeds int) error {
-	switch {
-	case !(r.Tokens >= 0) || math.IsInf(r.Tokens, 0):
-		return badField("tokens", "%g: want ≥ 0", r.Tokens)
-	case !(r.Days >= 0) || math.IsInf(r.Days, 0) || r.Days > 3650:
-		return badField("days", "%g: want 0 to 3650", r.Days)
-	case r.Tokens == 0 && r.Days == 0:
-		return badField("tokens", "give tokens (run to completion) or days (a window)")
-	case r.Seeds < 0:
-		return badField("seeds", "%d: want ≥ 1", r.Seeds)
-	case !(r.MFU >= 0 && r.MFU <= 1):
-		return badField("mfu", "%g: want a fraction in (0, 1] (0 = the training estimator)", r.MFU)
-	}
-	return capInt("seeds", r.Seeds, maxSeeds)
+	calc.RunRequest
 }
 
 // runThroughput says where the steady-state tokens/s came from.
@@ -81,108 +42,53 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := req.check(s.limits.MaxSamples); err != nil {
+	if req.VS != "" || req.VSChips != 0 || req.VSMFU != 0 {
+		return badField("vs", "the API simulates one cluster: post one request per cluster, or compare with chipgap run --vs")
+	}
+	if err := capInt("chips", req.Chips, s.limits.MaxChips); err != nil {
+		return err
+	}
+	if err := capInt("seeds", req.Seeds, s.limits.MaxSamples); err != nil {
 		return err
 	}
 	cat, err := s.catalogOf()
 	if err != nil {
 		return err
 	}
-	cl, err := s.clusterFor(cat, req.Chip, req.Chips)
+	st, err := req.Setup(cat)
 	if err != nil {
 		return err
 	}
-	m, err := cat.Model(req.Model)
-	if err != nil {
-		return lookupError("model", err)
-	}
-	prec, err := hardware.ParsePrecision(cmp.Or(req.Precision, "bf16"))
-	if err != nil {
-		return badField("precision", "%v", err)
-	}
-	in := runInputs{cat: cat, req: req, cluster: cl, model: m, prec: prec, maxEvents: s.limits.MaxSimEvents}
-	return respondJobOrWait(s, w, r, "run-simulate", in.simulate)
-}
-
-// runInputs is a resolved run request.
-type runInputs struct {
-	cat     *catalog.Catalog
-	req     runRequest
-	cluster hardware.Cluster
-	model   llm.Model
-	prec    hardware.Precision
-	// maxEvents bounds seeds × interruptions per seed (Limits.MaxSimEvents).
-	maxEvents float64
-}
-
-func (in runInputs) simulate(ctx context.Context, p *Progress) (runResponse, error) {
-	eng, err := in.cat.Engineering()
-	if err != nil {
-		return runResponse{}, err
-	}
-	se := eng[in.cluster.Stack]
-	p.Set("training estimator: plan shapes", 0)
-	tp, err := in.throughput(p)
-	if err != nil {
-		return runResponse{}, err
-	}
-	job, err := in.job(tp, se.Engineering)
-	if err != nil {
-		return runResponse{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return runResponse{}, timeoutError(ctx)
-	}
-	seeds := cmp.Or(in.req.Seeds, 100)
-	if b := eventBound(job); float64(seeds)*b > in.maxEvents {
-		return runResponse{}, badField("seeds", "%d seeds × up to %.3g interruptions each is over this server's limit of %.3g simulated events (see docs/api.md): fewer seeds, chips or tokens",
-			seeds, b, in.maxEvents)
-	}
-	p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
-	ranges := in.req.Ranges == nil || *in.req.Ranges
-	res, err := goodput.Simulate(job, goodput.Options{Seeds: seeds, Seed: cmp.Or(in.req.Seed, 1), Ranges: ranges})
-	if err != nil {
-		return runResponse{}, err
-	}
-	p.Step(seeds)
-	out := runResponse{Chip: in.cluster.ChipID, Chips: in.cluster.Chips, Model: in.model.ID, Stack: in.cluster.Stack,
-		Throughput: tp, Job: job, Result: res}
-	out.Charts = runCharts(res)
-	return out, nil
-}
-
-// throughput is catalog.RunThroughput (the one owner, as chipgap run):
-// 6·N·D at the request's MFU, else the estimator's best plan, else the
-// stack's fallback MFU.
-func (in runInputs) throughput(p *Progress) (runThroughput, error) {
-	t, err := in.cat.RunThroughput(catalog.ThroughputRequest{Model: in.model, Cluster: in.cluster, MFU: in.req.MFU, MFUFrom: "request",
-		Job: training.Job{Seq: cmp.Or(in.req.Seq, 8192), GlobalBatch: cmp.Or(in.req.GlobalBatch, 2048), Precision: in.prec},
-		Progress: func(done, total int) {
-			if p != nil {
-				p.total.Store(int64(total))
-				p.done.Store(int64(done))
-			}
-		}})
-	var ie *input.Error
-	switch {
-	case errors.As(err, &ie) && ie.Field == "precision":
-		return runThroughput{}, badField("precision", "%s", ie.Want)
-	case errors.As(err, &ie):
-		return runThroughput{}, badField(ie.Field, "%v", ie)
-	case err != nil:
-		return runThroughput{}, err
-	}
-	return runThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan}, nil
-}
-
-// job assembles the goodput input: catalog.Job, the same assembly as
-// `chipgap run`, validate and the gap report.
-func (in runInputs) job(tp runThroughput, eng goodput.Engineering) (goodput.Job, error) {
-	o := catalog.JobOptions{Horizon: units.Seconds(in.req.Days) * units.Day, Engineering: &eng}
-	if in.req.Tokens > 0 {
-		o.Work = units.Seconds(in.req.Tokens / tp.TokensPerSec)
-	}
-	return in.cat.Job(in.model, in.cluster, o)
+	return respondJobOrWait(s, w, r, "run-simulate", func(ctx context.Context, p *Progress) (runResponse, error) {
+		p.Set("training estimator: plan shapes", 0)
+		seeds := st.Seeds()
+		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request",
+			Progress: func(done, total int) {
+				if p != nil {
+					p.total.Store(int64(total))
+					p.done.Store(int64(done))
+				}
+			},
+			Admit: func(side calc.RunSide) error {
+				if err := ctx.Err(); err != nil {
+					return timeoutError(ctx)
+				}
+				if b := eventBound(side.Job); float64(seeds)*b > s.limits.MaxSimEvents {
+					return badField("seeds", "%d seeds × up to %.3g interruptions each is over this server's limit of %.3g simulated events (see docs/api.md): fewer seeds, chips or tokens",
+						seeds, b, s.limits.MaxSimEvents)
+				}
+				p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
+				return nil
+			}})
+		if err != nil {
+			return runResponse{}, err
+		}
+		p.Step(seeds)
+		a, t := res.A, res.A.Throughput
+		return runResponse{Chip: a.Cluster.ChipID, Chips: a.Cluster.Chips, Model: a.Model.ID, Stack: a.Cluster.Stack,
+			Throughput: runThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan},
+			Job:        a.Job, Result: a.Result, Charts: runCharts(a.Result)}, nil
+	})
 }
 
 // runCharts draws where the days go (P50, with P10–P90 whiskers).

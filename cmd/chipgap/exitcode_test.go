@@ -27,7 +27,7 @@ func TestExitCodeRule(t *testing.T) {
 		"validate":       {{[]string{"testdata/no-such.yaml"}, exitFailure}, {[]string{"--bogus"}, exitUsage}},
 		"fab":            {{[]string{"--chip", "no-such-chip"}, exitUsage}, {[]string{"--ai-share", "2"}, exitUsage}},
 		"serve-estimate": {{append(serve, "--tp", "3"), exitUsage}, {serve, exitFailure}}, // the weights do not fit
-		"run": {{append(run[1:], "--stack", "opencl"), exitUsage}, {append(run[1:], "--seq", "0"), exitUsage},
+		"run": {{append(run[1:], "--stack", "opencl"), exitUsage}, {append(run[1:], "--seq", "-1"), exitUsage},
 			{append(run[1:], "--scenario", "testdata/no-such.yaml"), exitFailure}},
 		"simulate": {{[]string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--rate", "-1"}, exitUsage},
 			{[]string{"--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1"}, exitFailure}},

@@ -2,11 +2,13 @@ package main
 
 import (
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"chipgap/calc"
+	"chipgap/catalog"
 )
 
 // FuzzScenarioFiles feeds arbitrary YAML to the scenario-file loaders of
@@ -28,7 +30,10 @@ func FuzzScenarioFiles(f *testing.F) {
 		f.Add(uint8(i), []byte(s))
 	}
 	dir := f.TempDir()
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	cat, err := catalog.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
 		path := filepath.Join(dir, "s.yaml")
 		if err := os.WriteFile(path, b, 0o644); err != nil {
@@ -37,13 +42,9 @@ func FuzzScenarioFiles(f *testing.F) {
 		var err error
 		switch which % 3 {
 		case 0:
-			var f runFlags
-			var sc string
-			runFlagSet(e, &f, &sc)
-			if _, err = loadRunScenario(path, &f); err == nil {
-				if err = f.splitVS(); err == nil {
-					err = f.validate()
-				}
+			var r calc.RunRequest
+			if _, err = calc.DecodeRunFile(path, b, &r); err == nil {
+				_, err = r.Setup(cat)
 			}
 		case 1:
 			fs := flag.NewFlagSet("serve", flag.ContinueOnError)

@@ -214,7 +214,7 @@ func TestRunScenarioErrors(t *testing.T) {
 		{"mode", head + "chips: 8\ndays: 54d\ncheckpoint: sometimes\n", nil, []string{"line 5: field checkpoint = sometimes", "async or blocking"}},
 		{"chip", "model: llama3.1-405b\nchip: h100-sxmm\nchips: 8\ndays: 54d\n", nil, []string{"line 2: field chip", "did you mean h100-sxm"}},
 		{"interval", head + "chips: 8\ndays: 54d\ninterval: 400d\n", nil, []string{"line 5: field interval", "horizon"}},
-		{"none", head + "chips: 8\n", nil, []string{"field tokens", "--days"}},
+		{"none", head + "chips: 8\n", nil, []string{"field tokens", "or days"}},
 		{"flag", head + "chips: 8\ndays: 54d\n", []string{"--chips", "-1"}, []string{"--chips = -1"}},
 		{"empty", "", nil, []string{"empty file"}},
 	}

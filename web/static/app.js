@@ -485,6 +485,7 @@ function runBody(form) {
   return {
     chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
     tokens: Number(f.tokens.value), days: Number(f.days.value), seeds: Number(f.seeds.value), seed: Number(f.seed.value),
+    ranges: true, // draw the ranged inputs per seed (the API's default is typical values, as chipgap run's)
   };
 }
 

@@ -1,0 +1,362 @@
+package calc
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/goodput"
+	"chipgap/hardware"
+	"chipgap/input"
+	"chipgap/llm"
+	"chipgap/training"
+	"chipgap/units"
+)
+
+// RunRequest is the input of a whole training run (Run): `chipgap run`'s
+// flags and its --scenario file (the yaml names, which are the json
+// names), and POST /api/run/simulate's body.
+type RunRequest struct {
+	Model        string `json:"model" yaml:"model" help:"model preset id (chipgap models)"`
+	Chip         string `json:"chip" yaml:"chip" help:"chip id (chipgap chips)"`
+	Chips        int    `json:"chips" yaml:"chips" help:"chips in the job"`
+	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster (0 = the chip's usual node)"`
+	Stack        string `json:"stack" yaml:"stack" help:"software stack id (default: the chip's)"`
+	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
+	// Tokens runs to completion of this budget; Days simulates a window
+	// of a run under way; with both, whichever ends first.
+	Tokens      float64 `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12; at most ten years of failure-free compute)"`
+	Days        Days    `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
+	Seq         int     `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192)"`
+	GlobalBatch int     `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048)"`
+	// MFU, when set, replaces the training estimator: 6·N·D at this MFU.
+	MFU   float64 `json:"mfu" yaml:"mfu" help:"assumed model FLOPs utilisation; skips the training estimator (6·N·D ÷ MFU·peak)"`
+	Seeds int     `json:"seeds" yaml:"seeds" help:"simulated runs (default 100)"`
+	Seed  uint64  `json:"seed" yaml:"seed" help:"base random seed (default 1; same seed, same output)"`
+	// Ranges draws the catalog's ranged inputs once per seed (default:
+	// typical values, the seeds vary only the failures).
+	Ranges        bool           `json:"ranges" yaml:"ranges" help:"also draw rates, times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures)"`
+	Checkpoint    string         `json:"checkpoint" yaml:"checkpoint" help:"async or blocking (default: the catalog's)"`
+	Interval      units.Seconds  `json:"interval" yaml:"interval" help:"checkpoint interval of productive compute (e.g. 30min; 0 = Daly's optimum)"`
+	StorageBW     units.ByteRate `json:"storage_bw" yaml:"storage_bw" help:"aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)"`
+	BytesPerParam float64        `json:"bytes_per_param" yaml:"bytes_per_param" help:"checkpoint bytes per parameter (0 = catalog default, 14)"`
+	// Spares absent (or -1) is the catalog's policy (catalog.SparesPolicy).
+	Spares *int `json:"spares" yaml:"spares" help:"spare servers (default or -1: the catalog's fraction of the job's servers, at least the servers away for repair at the pessimistic failure rates)"`
+	// VS compares with a second cluster, CHIP or CHIP:N (N wins over
+	// VSChips; with neither it has Chips chips), on the same model and
+	// token budget.
+	VS      string  `json:"vs" yaml:"vs" help:"compare with CHIP[:N] (same model and tokens; N defaults to --vs-chips, else --chips)"`
+	VSChips int     `json:"vs_chips" yaml:"vs_chips" help:"chips of the --vs cluster (0 = --chips)"`
+	VSMFU   float64 `json:"vs_mfu" yaml:"vs_mfu" help:"assumed MFU for the --vs cluster (0 = training estimator)"`
+}
+
+// maxRunDays bounds a window and a run's failure-free compute: beyond ten
+// years the simulation takes tens of seconds and nears its clock's cap.
+const maxRunDays = 3650
+
+// Days is a duration whose bare number means days (--days 54, "days": 54,
+// days: 54); with a unit it is any duration ("54d", "1296h").
+type Days units.Seconds
+
+func (d *Days) UnmarshalText(b []byte) error {
+	if v, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64); err == nil {
+		*d = Days(units.Seconds(v) * units.Day)
+		return nil
+	}
+	s, err := units.ParseSeconds(string(b))
+	*d = Days(s)
+	return err // a *units.ParseError, so that a file's decoder names the line and field
+}
+
+// UnmarshalJSON takes a number of days or a duration string.
+func (d *Days) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if strings.HasPrefix(s, `"`) {
+		u, err := strconv.Unquote(s)
+		if err != nil {
+			return fmt.Errorf("want a number of days or a duration string")
+		}
+		return d.UnmarshalText([]byte(u))
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("%s: want a number of days or a duration string", s)
+	}
+	*d = Days(units.Seconds(v) * units.Day)
+	return nil
+}
+
+func (d Days) MarshalText() ([]byte, error) { return units.Seconds(d).MarshalText() }
+
+func (d Days) String() string { return units.Seconds(d).String() }
+
+// check applies the request's own limits and fills its defaults.
+func (r *RunRequest) normalize() error {
+	days := units.Seconds(r.Days)
+	switch {
+	case r.Model == "":
+		return missing("model", "a model preset id (chipgap models)")
+	case r.Chip == "":
+		return missing("chip", "a chip id (chipgap chips)")
+	case r.Chips < 1:
+		return bad("chips", r.Chips, "want ≥ 1")
+	case r.ChipsPerNode < 0:
+		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
+	case !(r.Tokens >= 0) || math.IsInf(r.Tokens, 0):
+		return bad("tokens", r.Tokens, "want ≥ 0")
+	case !(days >= 0) || math.IsInf(float64(days), 0):
+		return bad("days", r.Days, "want ≥ 0")
+	case days.Days() > maxRunDays:
+		return bad("days", r.Days, "want at most %d (ten years)", maxRunDays)
+	case r.Tokens == 0 && days == 0:
+		return &input.Error{Field: "tokens", Want: "give tokens (run to completion) or days (a window), or both"}
+	case r.Seeds < 0 || r.Seeds > 100000:
+		return bad("seeds", r.Seeds, "want 1 to 100000 (0: 100)")
+	case !(r.MFU >= 0 && r.MFU <= 1):
+		return bad("mfu", r.MFU, "want a fraction in (0, 1] (0 = the training estimator)")
+	case !(r.VSMFU >= 0 && r.VSMFU <= 1):
+		return bad("vs_mfu", r.VSMFU, "want a fraction in (0, 1] (0 = the training estimator)")
+	case r.Checkpoint != "" && r.Checkpoint != "async" && r.Checkpoint != "blocking":
+		return bad("checkpoint", r.Checkpoint, "want async or blocking")
+	case !(r.Interval >= 0):
+		return bad("interval", r.Interval, "want ≥ 0 (0 = Daly's optimum)")
+	case r.Interval.Days() > maxRunDays:
+		return bad("interval", r.Interval, "want at most %d days (ten years)", maxRunDays)
+	case math.IsNaN(float64(r.StorageBW)) || math.IsInf(float64(r.StorageBW), 0):
+		return bad("storage_bw", r.StorageBW, "want a finite bandwidth")
+	case r.StorageBW < 0:
+		return bad("storage_bw", r.StorageBW, "want ≥ 0 (0 = catalog default)")
+	case r.Spares != nil && *r.Spares < -1:
+		return bad("spares", *r.Spares, "want ≥ 0 (-1 or absent = the catalog's fraction)")
+	case r.VSChips < 0:
+		return bad("vs_chips", r.VSChips, "want ≥ 1 (0 = chips)")
+	case r.Seq < 0:
+		return bad("seq", r.Seq, "want ≥ 1 (0: 8192)")
+	case r.GlobalBatch < 0:
+		return bad("global_batch", r.GlobalBatch, "want ≥ 1 (0: 2048)")
+	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
+		return bad("stack", strconv.Quote(r.Stack), "want one of %v", catalog.Stacks())
+	}
+	if err := finite("bytes_per_param", r.BytesPerParam); err != nil {
+		return err
+	}
+	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
+		return bad("precision", r.Precision, "%v", err)
+	}
+	if id, n, ok := strings.Cut(r.VS, ":"); ok {
+		c, err := strconv.Atoi(n)
+		if err != nil || c < 1 {
+			return bad("vs", strconv.Quote(r.VS), "want CHIP or CHIP:N with N ≥ 1")
+		}
+		r.VS, r.VSChips = id, c
+	}
+	if r.VS != "" && r.Tokens == 0 {
+		return &input.Error{Field: "vs", Want: "needs tokens: the comparison is of one token budget"}
+	}
+	if r.Spares != nil && *r.Spares == -1 {
+		r.Spares = nil
+	}
+	r.VSChips = cmp.Or(r.VSChips, r.Chips)
+	r.Precision = cmp.Or(r.Precision, "bf16")
+	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, 8192), cmp.Or(r.GlobalBatch, 2048)
+	r.Seeds, r.Seed = cmp.Or(r.Seeds, 100), cmp.Or(r.Seed, 1)
+	return nil
+}
+
+// RunSetup is a whole-run request checked and resolved against the
+// catalog: the model and each cluster (the second for a comparison).
+type RunSetup struct {
+	cat   *catalog.Catalog
+	req   RunRequest // normalized
+	Sides []RunSide  // --chip's cluster, then --vs's
+}
+
+// Seeds is the number of simulated runs per cluster.
+func (s RunSetup) Seeds() int { return s.req.Seeds }
+
+// Setup checks r and resolves its model and clusters (cheap: the
+// training estimator and the simulation run in Run).
+func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
+	if err := r.normalize(); err != nil {
+		return RunSetup{}, err
+	}
+	m, err := cat.Model(r.Model)
+	if err != nil {
+		return RunSetup{}, lookup("model", err)
+	}
+	s := RunSetup{cat: cat, req: r}
+	a, err := r.side(cat, m, sideSpec{"chip", r.Chip, r.Chips, r.ChipsPerNode, r.MFU})
+	if err != nil {
+		return s, err
+	}
+	s.Sides = append(s.Sides, a)
+	if r.VS != "" {
+		b, err := r.side(cat, m, sideSpec{"vs", r.VS, r.VSChips, 0, r.VSMFU})
+		if err != nil {
+			return s, err
+		}
+		s.Sides = append(s.Sides, b)
+	}
+	return s, nil
+}
+
+// sideSpec is one cluster as the request states it; field names its
+// chip in errors.
+type sideSpec struct {
+	field, chip    string
+	chips, perNode int
+	mfu            float64
+}
+
+// side resolves one cluster.
+func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSide, error) {
+	if _, err := cat.Chip(sp.chip); err != nil {
+		return RunSide{}, lookup(sp.field, err)
+	}
+	cl, err := cat.Cluster(sp.chip, sp.chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: sp.perNode})
+	if err != nil {
+		return RunSide{}, &input.Error{Field: "chips", Want: err.Error()}
+	}
+	rel, err := cat.Reliability()
+	if err != nil {
+		return RunSide{}, err
+	}
+	prof, err := rel.Profile(cl.Stack)
+	if err != nil {
+		return RunSide{}, lookup("stack", err)
+	}
+	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: r.Tokens, window: r.Days}, nil
+}
+
+// RunSide is one cluster of a whole run: what it is, its steady-state
+// rate, the goodput job assembled from the catalog, and what the
+// simulation found.
+type RunSide struct {
+	Model      llm.Model
+	Cluster    hardware.Cluster
+	Throughput catalog.Throughput
+	Job        goodput.Job
+	Counts     []float64 // the record's interruptions per mode (cuda), for the cause mix
+	Result     goodput.Result
+	Samples    []goodput.Estimate   // with Checks: the closed form over draws of the input ranges
+	Sweep      []goodput.SweepPoint // with Checks: ½×, 1× and 2× the Daly interval, simulated
+	mfu        float64              // the assumed MFU (0: the training estimator)
+	tokens     float64
+	window     Days
+}
+
+// RunOptions steer Run; the zero value simulates only.
+type RunOptions struct {
+	// MFUFrom names where an assumed MFU came from in the throughput's
+	// source ("--mfu", "request").
+	MFUFrom string
+	// Checks adds the closed form over draws of the input ranges and the
+	// simulated check of the checkpoint interval (chipgap run).
+	Checks bool
+	// Progress reports the training estimator's plan shapes.
+	Progress func(done, total int)
+	// Admit, when set, vets each cluster's assembled job before it is
+	// simulated (a server's bound on the work).
+	Admit func(RunSide) error
+}
+
+// rangeSamples is how many draws of the input ranges the closed form
+// is evaluated on (about a millisecond per thousand).
+const rangeSamples = 2000
+
+// sweepSeeds bounds the seeds of the interval check (three extra runs).
+const sweepSeeds = 30
+
+// Run is the whole training run on each cluster of s: the steady-state
+// rate (catalog.RunThroughput: 6·N·D at an assumed MFU, else the
+// training estimator's best plan, else the stack's fallback MFU), the
+// goodput job (catalog.Job: failure modes, checkpoints, spares, porting
+// and maturation), simulated over the seeds (goodput.Simulate).
+func Run(s RunSetup, o RunOptions) (RunResult, error) {
+	r := s.req
+	sides := slices.Clone(s.Sides)
+	for i := range sides {
+		if err := s.assemble(&sides[i], o); err != nil {
+			return RunResult{}, err
+		}
+	}
+	for i := range sides {
+		d := &sides[i]
+		if o.Admit != nil {
+			if err := o.Admit(*d); err != nil {
+				return RunResult{}, err
+			}
+		}
+		var err error
+		if d.Result, err = goodput.Simulate(d.Job, goodput.Options{Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges}); err != nil {
+			return RunResult{}, err
+		}
+		if !o.Checks {
+			continue
+		}
+		if d.Samples, err = goodput.ClosedSamples(d.Job, rangeSamples, r.Seed); err != nil {
+			return RunResult{}, err
+		}
+		if d.Sweep, err = goodput.Sweep(d.Job, []float64{0.5, 1, 2}, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed}); err != nil {
+			return RunResult{}, err
+		}
+	}
+	out := RunResult{A: sides[0]}
+	if len(sides) > 1 {
+		out.B = &sides[1]
+	}
+	return out, nil
+}
+
+// assemble finds one cluster's rate and builds its goodput job.
+func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
+	r := s.req
+	t, err := s.cat.RunThroughput(catalog.ThroughputRequest{Model: d.Model, Cluster: d.Cluster, MFU: d.mfu, MFUFrom: o.MFUFrom,
+		Job: training.Job{Seq: r.Seq, GlobalBatch: r.GlobalBatch, Precision: hardware.Precision(r.Precision)}, Progress: o.Progress})
+	if err != nil {
+		return err // an *input.Error names the job's field (seq, global_batch, precision)
+	}
+	d.Throughput = t
+	jo := catalog.JobOptions{Horizon: units.Seconds(r.Days), BytesPerParam: r.BytesPerParam, StorageBW: r.StorageBW, Interval: r.Interval, Spares: r.Spares}
+	if r.Tokens > 0 {
+		jo.Work = units.Seconds(r.Tokens / t.TokensPerSec)
+		if jo.Work.Days() > maxRunDays {
+			return bad("tokens", r.Tokens, "at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
+				t.TokensPerSec, d.Cluster.Chips, d.Cluster.ChipID, jo.Work.Days(), maxRunDays)
+		}
+	}
+	if r.Checkpoint != "" {
+		async := r.Checkpoint == "async"
+		jo.Async = &async
+	}
+	if d.Job, err = s.cat.Job(d.Model, d.Cluster, jo); err != nil {
+		return r.jobError(err)
+	}
+	return nil
+}
+
+// jobError names the request's field behind a goodput field error when
+// the request set it (interval, storage_bw), else keeps goodput's field.
+func (r RunRequest) jobError(err error) error {
+	var ge *input.Error
+	if errors.As(err, &ge) {
+		switch {
+		case ge.Field == "checkpoint.interval" && r.Interval != 0:
+			return bad("interval", ge.Value, "%s", ge.Want)
+		case ge.Field == "checkpoint.storage_bw" && r.StorageBW != 0:
+			return bad("storage_bw", ge.Value, "%s", ge.Want)
+		}
+	}
+	return err
+}
+
+// RunResult is a whole run (A) or a comparison (A against B).
+type RunResult struct {
+	A RunSide
+	B *RunSide
+}

@@ -1,0 +1,176 @@
+package calc
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/input"
+	"chipgap/units"
+)
+
+// TestRunRequestOneDefinition: the same run given as flags (the flag
+// names chipgap run always had), as a JSON body and as a scenario file
+// decodes to the same request.
+func TestRunRequestOneDefinition(t *testing.T) {
+	var fromFlags RunRequest
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	BindFlags(fs, &fromFlags)
+	if err := fs.Parse([]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "1024", "--chips-per-node", "8", "--stack", "cuda",
+		"--precision", "fp8", "--tokens", "2e12", "--days", "54", "--seq", "4096", "--global-batch", "512", "--mfu", "0.4", "--seeds", "7",
+		"--seed", "3", "--ranges", "--checkpoint", "blocking", "--interval", "30min", "--storage-bw", "2TB/s", "--bytes-per-param", "12",
+		"--spares", "4", "--vs", "ascend-910c", "--vs-chips", "2048", "--vs-mfu", "0.3"}); err != nil {
+		t.Fatal(err)
+	}
+	var fromJSON RunRequest
+	body := `{"model":"llama3.1-70b","chip":"h100-sxm","chips":1024,"chips_per_node":8,"stack":"cuda","precision":"fp8","tokens":2e12,
+		"days":54,"seq":4096,"global_batch":512,"mfu":0.4,"seeds":7,"seed":3,"ranges":true,"checkpoint":"blocking","interval":"30min",
+		"storage_bw":"2TB/s","bytes_per_param":12,"spares":4,"vs":"ascend-910c","vs_chips":2048,"vs_mfu":0.3}`
+	if err := json.Unmarshal([]byte(body), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	var fromFile RunRequest
+	file := "model: llama3.1-70b\nchip: h100-sxm\nchips: 1024\nchips_per_node: 8\nstack: cuda\nprecision: fp8\ntokens: 2e12\ndays: 54d\n" +
+		"seq: 4096\nglobal_batch: 512\nmfu: 0.4\nseeds: 7\nseed: 3\nranges: true\ncheckpoint: blocking\ninterval: 30min\nstorage_bw: 2TB/s\n" +
+		"bytes_per_param: 12\nspares: 4\nvs: ascend-910c\nvs_chips: 2048\nvs_mfu: 0.3\n"
+	if _, err := DecodeRunFile("run.yaml", []byte(file), &fromFile); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromFlags, fromJSON) || !reflect.DeepEqual(fromFlags, fromFile) {
+		t.Errorf("flags %+v\n JSON %+v\n file %+v", fromFlags, fromJSON, fromFile)
+	}
+	if fromFlags.Days != Days(54*86400) || fromFlags.Interval != 1800 || fromFlags.StorageBW != 2e12 {
+		t.Errorf("days %v, interval %v, storage %v: want 54 days, 1800 s, 2e12 B/s", fromFlags.Days, fromFlags.Interval, fromFlags.StorageBW)
+	}
+	tt := reflect.TypeFor[RunRequest]()
+	for i := range tt.NumField() {
+		f := tt.Field(i)
+		if j, _, _ := strings.Cut(f.Tag.Get("json"), ","); j != f.Tag.Get("yaml") {
+			t.Errorf("%s: json %q, yaml %q: a file's key is the API's name", f.Name, j, f.Tag.Get("yaml"))
+		}
+	}
+}
+
+// TestRunDefaults: absent fields take the documented defaults; --vs
+// CHIP:N splits; -1 spares is the catalog's policy.
+func TestRunDefaults(t *testing.T) {
+	cat := testCatalog(t)
+	minus := -1
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Tokens: 1e12, VS: "ascend-910b:128", Spares: &minus}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.req
+	if r.Seeds != 100 || r.Seed != 1 || r.Seq != 8192 || r.GlobalBatch != 2048 || r.Precision != "bf16" || r.Ranges || r.Spares != nil {
+		t.Errorf("request %+v: want 100 seeds from seed 1, seq 8192, batch 2048, bf16, no ranges, the spare policy", r)
+	}
+	if len(s.Sides) != 2 || s.Sides[1].Cluster.ChipID != "ascend-910b" || s.Sides[1].Cluster.Chips != 128 || s.Sides[1].Cluster.Stack != "cann" {
+		t.Errorf("vs side %+v: want 128 ascend-910b on cann", s.Sides[1].Cluster)
+	}
+}
+
+// TestRunAtMFU: at an assumed MFU the rate is MFU × dense peak × chips ÷
+// 6N (Kaplan's 6·N FLOPs per token), the run's steady-state compute is
+// the tokens over that rate, and the simulation runs the seeds asked.
+func TestRunAtMFU(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Tokens: 1e11, MFU: 0.4, Seeds: 3}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s, RunOptions{MFUFrom: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := cat.Chip("h100-sxm")
+	m, _ := cat.Model("llama3.1-8b")
+	peak, _ := ch.PeakFor(hardware.BF16)
+	want := 0.4 * float64(peak.Typ) * 64 / (6 * float64(m.Params().Active))
+	a := res.A
+	if got := a.Throughput.TokensPerSec; math.Abs(got-want) > 1e-9*want || !strings.Contains(a.Throughput.Source, "(test)") {
+		t.Errorf("throughput %g from %q, want %g at the assumed MFU", got, a.Throughput.Source, want)
+	}
+	if w := units.Seconds(1e11 / want); math.Abs(float64(a.Job.Work-w)) > 1e-6*float64(w) {
+		t.Errorf("work %v, want %v", a.Job.Work, w)
+	}
+	if a.Result.Seeds != 3 || a.Result.Seed != 1 || res.B != nil || a.Samples != nil || a.Sweep != nil {
+		t.Errorf("result: %d seeds from %d, B %v, samples %d, sweep %d: want 3 from 1, one cluster, no checks", a.Result.Seeds, a.Result.Seed, res.B, len(a.Samples), len(a.Sweep))
+	}
+}
+
+// TestRunErrorsNameTheField: bad input is an *input.Error naming the
+// request field (an unknown id also wraps catalog.ErrNotFound), and an
+// admission hook's refusal stops the run.
+func TestRunErrorsNameTheField(t *testing.T) {
+	cat := testCatalog(t)
+	base := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Days: 86400, MFU: 0.4}
+	for _, c := range []struct {
+		edit     func(*RunRequest)
+		field    string
+		notFound bool
+	}{
+		{func(r *RunRequest) { r.Chips = 0 }, "chips", false},
+		{func(r *RunRequest) { r.Days = 0 }, "tokens", false},
+		{func(r *RunRequest) { r.Days = Days(4000 * 86400) }, "days", false},
+		{func(r *RunRequest) { r.VS = "ascend-910b" }, "vs", false}, // a comparison needs a token budget
+		{func(r *RunRequest) { r.Tokens, r.VS = 1e12, "ascend-910z" }, "vs", true},
+		{func(r *RunRequest) { r.Chip = "h100-sxz" }, "chip", true},
+		{func(r *RunRequest) { r.Model = "llama9" }, "model", true},
+		{func(r *RunRequest) { r.Checkpoint = "sometimes" }, "checkpoint", false},
+		{func(r *RunRequest) { r.Seq = -1 }, "seq", false},
+		{func(r *RunRequest) { r.Stack = "opencl" }, "stack", false},
+	} {
+		r := base
+		c.edit(&r)
+		_, err := r.Setup(cat)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != c.field || errors.Is(err, catalog.ErrNotFound) != c.notFound {
+			t.Errorf("%+v: %v; want an *input.Error on %s (not found: %v)", r, err, c.field, c.notFound)
+		}
+	}
+	r := base
+	r.Tokens, r.Days = 1e30, 0
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(s, RunOptions{}); !strings.Contains(err.Error(), "ten years") {
+		t.Errorf("a budget of 1e30 tokens: %v, want refused (over ten years of compute)", err)
+	}
+	s, _ = base.Setup(cat)
+	stop := errors.New("no")
+	if _, err := Run(s, RunOptions{Admit: func(RunSide) error { return stop }}); err != stop {
+		t.Errorf("admission refused: %v, want its error", err)
+	}
+}
+
+// TestRunFileErrors: a file's errors name the file, the line and the
+// field; one the flags gave is left to them.
+func TestRunFileErrors(t *testing.T) {
+	cat := testCatalog(t)
+	var r RunRequest
+	f, err := DecodeRunFile("x/run.yaml", []byte("model: llama3.1-8b\nchip: h100-sxm\nchips: -4\ndays: 2\n"), &r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Setup(cat)
+	if got := f.Explain(err, func(string) bool { return false }).Error(); got != "scenario x/run.yaml: line 3: field chips = -4: want ≥ 1" {
+		t.Errorf("got %q", got)
+	}
+	if got := f.Explain(err, func(s string) bool { return s == "chips" }); got != err {
+		t.Errorf("a flag's error: %v, want it as it was", got)
+	}
+	_, err = DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\nchipz: 8\n"), &r)
+	var ie *input.Error
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "line 2: unknown field chipz") || ie.Field != "chipz" {
+		t.Errorf("unknown key: %v", err)
+	}
+}

@@ -26,7 +26,7 @@ import (
 //
 // A nested struct field (not a TextUnmarshaler) is walked: its fields
 // become flags of their own name, with JSON paths "parent.child". Kinds
-// bound: string, bool, int, float64 (finite only), []int (comma-separated,
+// bound: string, bool, int, uint64, float64 (finite only), []int (comma-separated,
 // non-negative), pointers to these (set = non-nil, so absent and zero
 // differ) and encoding.TextUnmarshaler values (the unit types).
 type Flags struct {
@@ -81,6 +81,8 @@ func (b *Flags) bind(v reflect.Value, prefix string) {
 			b.fs.StringVar(p, fname, *p, help)
 		case *int:
 			b.fs.IntVar(p, fname, *p, help)
+		case *uint64:
+			b.fs.Uint64Var(p, fname, *p, help)
 		case *float64:
 			b.fs.Float64Var(p, fname, *p, help) // the caller checks finiteness (calc, cmd's parseFlags)
 		case *bool:

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"chipgap/calc"
 	"chipgap/catalog"
 	"chipgap/input"
 	"chipgap/scenario"
@@ -94,7 +95,7 @@ func (s *Server) classify(r *http.Request, err error) *Error {
 		if errors.Is(err, catalog.ErrNotFound) {
 			status = http.StatusNotFound // an id the catalog does not have
 		}
-		return &Error{Status: status, Field: field, Msg: err.Error()}
+		return &Error{Status: status, Field: field, Msg: calc.Unlabelled(err).Error()} // the field is apart
 	}
 	s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	return &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}

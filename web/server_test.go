@@ -16,6 +16,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/catalog"
 )
 
@@ -69,7 +70,7 @@ func do(t testing.TB, method, url, body string, dst any) int {
 
 func TestChipsListsEveryCatalogChip(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
-	var got struct{ Chips []chipSummary }
+	var got struct{ Chips []calc.ChipSummary }
 	if st := do(t, "GET", srv.URL+"/api/chips", "", &got); st != http.StatusOK {
 		t.Fatalf("GET /api/chips = %d, want 200", st)
 	}
@@ -90,7 +91,7 @@ func TestChipsListsEveryCatalogChip(t *testing.T) {
 
 func TestChipDetailResolvesSources(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
-	var got chipDetail
+	var got calc.ChipDetail
 	if st := do(t, "GET", srv.URL+"/api/chips/h100-sxm", "", &got); st != http.StatusOK {
 		t.Fatalf("GET /api/chips/h100-sxm = %d", st)
 	}
@@ -240,7 +241,7 @@ func TestCompareRatios(t *testing.T) {
 	h100, _ := cat.Chip("h100-sxm")
 	b200, _ := cat.Chip("b200")
 	m, _ := cat.Model("llama3.1-8b")
-	rows := map[string]row{}
+	rows := map[string]calc.CompareRow{}
 	for _, r := range got.Rows {
 		rows[r.Key] = r
 	}
@@ -448,7 +449,7 @@ func TestReport(t *testing.T) {
 func TestCatalogEndpoints(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{MaxPlans: 123})
 	cat, _ := catalog.Load()
-	var models struct{ Models []modelView }
+	var models struct{ Models []calc.ModelView }
 	if st := do(t, "GET", srv.URL+"/api/models", "", &models); st != 200 || len(models.Models) != len(cat.Models()) {
 		t.Fatalf("GET /api/models = %d with %d models, want 200 with %d", st, len(models.Models), len(cat.Models()))
 	}
@@ -462,7 +463,7 @@ func TestCatalogEndpoints(t *testing.T) {
 	}
 	do(t, "GET", srv.URL+"/api/sources", "", &srcs)
 	for _, c := range cat.Chips() {
-		for _, k := range chipSourceKeys(c) {
+		for _, k := range c.SourceKeys() {
 			if srcs.Sources[k].Title == "" {
 				t.Errorf("chip %s cites %q, which /api/sources does not resolve", c.ID, k)
 			}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"chipgap/calc"
 )
 
 func TestCompareDefault(t *testing.T) {
@@ -13,7 +15,7 @@ func TestCompareDefault(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errs)
 		}
-		for _, id := range defaultCompare {
+		for _, id := range calc.DefaultCompareChips() {
 			if !strings.Contains(out, id) {
 				t.Errorf("%v: output lacks %s", args, id)
 			}

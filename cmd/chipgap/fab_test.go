@@ -86,16 +86,16 @@ func TestFabErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--model", "bose"}, 2, "poisson, murphy, negbin, seeds"},
-		{[]string{"--defect-density", "-1"}, 2, "--defect-density -1"},
-		{[]string{"--ai-share", "1.5"}, 2, "--ai-share 1.5"},
+		{[]string{"--defect-density", "-1"}, 2, "--defect-density = -1"},
+		{[]string{"--ai-share", "1.5"}, 2, "--ai-share = 1.5"},
 		{[]string{"--chip", "ascend-910"}, 2, "did you mean"},
 		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "no supply case"},
 		{[]string{"--process", "tsmc-n3"}, 2, "unknown fab process"},
 		{[]string{"extra"}, 2, "unexpected argument"},
 		// The bound said "between 0 and 5000" yet refused 5000; and 10^7
 		// trials (allowed) took ~45 s.
-		{[]string{"--die-area", "5000"}, 2, "--die-area 5000: want more than 0 and less than 5000 mm²"},
-		{[]string{"--trials", "2000000"}, 2, "--trials 2000000: want 1 to 1000000"},
+		{[]string{"--die-area", "5000"}, 2, "--die-area = 5000: want more than 0 and less than 5000 mm²"},
+		{[]string{"--trials", "2000000"}, 2, "--trials = 2000000: want 1 to 1000000"},
 		// No close match: the error lists what is allowed (it said only "not found").
 		{[]string{"--chip", "nope"}, 2, "want one of ascend-910c"},
 		{[]string{"--supply", "nope"}, 2, "want one of "},

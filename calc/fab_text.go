@@ -1,4 +1,4 @@
-package main
+package calc
 
 import (
 	"fmt"
@@ -16,11 +16,10 @@ type fabRow struct {
 	format     func(float64) string
 }
 
-func count(x float64) string   { return groupDigits(x) }
-func pct(x float64) string     { return fmt.Sprintf("%.1f %%", 100*x) }
-func dollars(x float64) string { return units.USD(x).String() }
-func oneDec(x float64) string  { return fmt.Sprintf("%.1f", x) }
-func flops(x float64) string   { return units.FLOPRate(x).String() }
+func fabPct(x float64) string    { return fmt.Sprintf("%.1f %%", 100*x) }
+func fabUSD(x float64) string    { return units.USD(x).String() }
+func fabOneDec(x float64) string { return fmt.Sprintf("%.1f", x) }
+func fabFLOPs(x float64) string  { return units.FLOPRate(x).String() }
 
 // groupDigits writes a rounded count with thousands separators.
 func groupDigits(x float64) string {
@@ -41,20 +40,23 @@ func groupDigits(x float64) string {
 }
 
 var fabRows = []fabRow{
-	{catalog.OutDiesPerWafer, "dies per wafer", count},
-	{catalog.OutDieYield, "die yield", pct},
-	{catalog.OutGoodDiesPerWafer, "good dies per wafer", oneDec},
-	{catalog.OutPackageYield, "package yield", pct},
-	{catalog.OutCostPerGoodDie, "cost per good die", dollars},
-	{catalog.OutCostPerGoodPackage, "cost per good package", dollars},
-	{catalog.OutGoodPerYear, "good chips per year", count},
-	{catalog.OutFromWafers, "  wafers allow", count},
-	{catalog.OutFromHBM, "  HBM stacks allow", count},
-	{catalog.OutFromPackaging, "  packaging allows", count},
-	{catalog.OutDeployed, "peak FLOP/s per year", flops},
+	{catalog.OutDiesPerWafer, "dies per wafer", groupDigits},
+	{catalog.OutDieYield, "die yield", fabPct},
+	{catalog.OutGoodDiesPerWafer, "good dies per wafer", fabOneDec},
+	{catalog.OutPackageYield, "package yield", fabPct},
+	{catalog.OutCostPerGoodDie, "cost per good die", fabUSD},
+	{catalog.OutCostPerGoodPackage, "cost per good package", fabUSD},
+	{catalog.OutGoodPerYear, "good chips per year", groupDigits},
+	{catalog.OutFromWafers, "  wafers allow", groupDigits},
+	{catalog.OutFromHBM, "  HBM stacks allow", groupDigits},
+	{catalog.OutFromPackaging, "  packaging allows", groupDigits},
+	{catalog.OutDeployed, "peak FLOP/s per year", fabFLOPs},
 }
 
-func printFab(w io.Writer, cat *catalog.Catalog, r *fabReport) error {
+// WriteText prints the case, each output's typical value and P10–P90,
+// the typical package's cost, the binding constraint and what moves the
+// headline outputs most.
+func (r *FabReport) WriteText(w io.Writer) error {
 	k := r.Case
 	fmt.Fprintf(w, "chipgap fab: %s (%d dies, %d HBM stacks, KGD %v) on %s, %s yield model", k.ChipID, k.Dies, k.HBMStacks, k.KGD, k.ProcessID, k.Model)
 	if k.Supply != nil {
@@ -79,8 +81,8 @@ func printFab(w io.Writer, cat *catalog.Catalog, r *fabReport) error {
 		b.Dies, b.HBM, b.Packaging, b.Test, b.Total())
 	if r.Binding != "" {
 		fmt.Fprintf(w, "Binding constraint: %s (binds in %s of trials: wafers %s, HBM %s, packaging %s).\n", r.Binding,
-			pct(r.Ranges[catalog.OutBinds+string(r.Binding)].Mean), pct(r.Ranges[catalog.OutBinds+"wafers"].Mean),
-			pct(r.Ranges[catalog.OutBinds+"hbm"].Mean), pct(r.Ranges[catalog.OutBinds+"packaging"].Mean))
+			fabPct(r.Ranges[catalog.OutBinds+string(r.Binding)].Mean), fabPct(r.Ranges[catalog.OutBinds+"wafers"].Mean),
+			fabPct(r.Ranges[catalog.OutBinds+"hbm"].Mean), fabPct(r.Ranges[catalog.OutBinds+"packaging"].Mean))
 	}
 	for _, row := range fabRows {
 		if sw, ok := r.Tornado[row.key]; ok && len(sw) > 0 {

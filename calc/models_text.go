@@ -1,4 +1,4 @@
-package main
+package calc
 
 import (
 	"fmt"
@@ -9,8 +9,49 @@ import (
 	"chipgap/llm"
 )
 
-// printModelDetail writes "chipgap models ID" as text.
-func printModelDetail(w io.Writer, d modelDetail) error {
+// WriteText prints the preset list, one line a preset, or one preset's
+// detail.
+func (v ModelsView) WriteText(w io.Writer) error {
+	if v.Detail != nil {
+		return v.Detail.WriteText(w)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\tparams\tactive\tlayers\thidden\tattention\tfwd FLOP/token\tKV/token bf16\t")
+	for _, r := range v.Summaries() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t\n", r.ID, paramCount(r.Params), paramCount(r.Active),
+			r.Layers, r.Hidden, r.Attention, r.FLOPsPerToken, r.KVBytesPerToken)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\nfwd FLOP/token: weight GEMMs only (2 × active matmul parameters, logits once); 'chipgap models ID' adds attention.")
+	return err
+}
+
+// paramCount prints a parameter count: 405.9B, 12.88B, 1.2M.
+func paramCount(n int64) string {
+	v := float64(n)
+	switch {
+	case v >= 1e9:
+		return paramTrim(v/1e9) + "B"
+	case v >= 1e6:
+		return paramTrim(v/1e6) + "M"
+	case v >= 1e3:
+		return paramTrim(v/1e3) + "k"
+	}
+	return fmt.Sprint(n)
+}
+
+func paramTrim(x float64) string {
+	if x >= 1000 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4g", x), "0"), ".")
+}
+
+// WriteText prints the preset's architecture, parameters, FLOPs per
+// token, memory and sources.
+func (d ModelDetail) WriteText(w io.Writer) error {
 	m, p := d.Model, d.Params
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(k string, v any) { fmt.Fprintf(tw, "  %s\t%v\n", k, v) }
@@ -55,14 +96,26 @@ func printModelDetail(w io.Writer, d modelDetail) error {
 			line("  "+kv[0].(string), paramCount(n))
 		}
 	}
-	printModelFLOPs(tw, d)
+	d.writeFLOPs(tw)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return printModelSources(w, d)
+	if d.Model.Note != "" {
+		fmt.Fprintf(w, "\nNote: %s\n", d.Model.Note)
+	}
+	fmt.Fprintf(w, "\nSources\n")
+	for _, s := range d.Sources {
+		fmt.Fprintf(w, "  [%s] %s", s.Key, s.Title)
+		if s.URL != "" {
+			fmt.Fprintf(w, " <%s>", s.URL)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
 }
 
-func printModelFLOPs(tw *tabwriter.Writer, d modelDetail) {
+// writeFLOPs prints the FLOPs per token and the memory sections.
+func (d ModelDetail) writeFLOPs(tw *tabwriter.Writer) {
 	line := func(k string, v any) { fmt.Fprintf(tw, "  %s\t%v\n", k, v) }
 	f := d.FLOPs
 	fmt.Fprintf(tw, "\nFLOPs per token (sequence %d)\n", d.Seq)
@@ -89,19 +142,4 @@ func printModelFLOPs(tw *tabwriter.Writer, d modelDetail) {
 	line("KV cache per token per layer", strings.Join(kvl, ", "))
 	line("KV cache per token", strings.Join(kv, ", "))
 	line(fmt.Sprintf("KV cache per %d-token sequence", d.Seq), strings.Join(kvs, ", "))
-}
-
-func printModelSources(w io.Writer, d modelDetail) error {
-	if d.Model.Note != "" {
-		fmt.Fprintf(w, "\nNote: %s\n", d.Model.Note)
-	}
-	fmt.Fprintf(w, "\nSources\n")
-	for _, s := range d.Sources {
-		fmt.Fprintf(w, "  [%s] %s", s.Key, s.Title)
-		if s.URL != "" {
-			fmt.Fprintf(w, " <%s>", s.URL)
-		}
-		fmt.Fprintln(w)
-	}
-	return nil
 }

@@ -1,0 +1,227 @@
+package calc
+
+import (
+	"cmp"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// CompareRequest is `chipgap compare-chips [ID...]` and GET /api/compare
+// (?chips=a,b&model=m&precision=bf16): chips side by side.
+type CompareRequest struct {
+	// Chips are the chip ids, the first the baseline of each row's
+	// ratios (positional arguments on the command line); none:
+	// DefaultCompareChips.
+	Chips []string `json:"chips" flag:"-"`
+	// Model adds two first-principles rows for that model preset ("" or
+	// "none": no model rows). The command line's table has none.
+	Model string `json:"model" flag:"-"`
+	// Precision is the peak row's precision and the model rows' weight
+	// width (default bf16). The command line's table has every precision.
+	Precision string `json:"precision" flag:"-"`
+}
+
+// DefaultCompareChips is the comparison with no chips named.
+func DefaultCompareChips() []string {
+	return []string{"h100-sxm", "h20", "b200", "ascend-910b", "ascend-910c"}
+}
+
+// Comparison is the answer to a CompareRequest: one row per quantity, one
+// cell per chip, each cell a sourced range with its ratio to the first
+// chip's. GET /api/compare encodes it (with charts); the command line
+// prints Columns.
+type Comparison struct {
+	Precision string        `json:"precision"`
+	Model     *ModelView    `json:"model,omitempty"`
+	Chips     []ChipSummary `json:"chips"`
+	Rows      []CompareRow  `json:"rows"`
+	chips     []*hardware.Chip
+	metrics   []catalog.Metrics
+}
+
+// CompareRow is one compared quantity. Values are in base units (FLOP/s,
+// B/s, B, W, USD); Scale and Unit say how to display them (value/Scale
+// Unit).
+type CompareRow struct {
+	Key    string        `json:"key"`
+	Label  string        `json:"label"`
+	Unit   string        `json:"unit"`
+	Scale  float64       `json:"scale"`
+	Better string        `json:"better"` // higher | lower
+	Note   string        `json:"note,omitempty"`
+	Cells  []CompareCell `json:"cells"`
+}
+
+// CompareCell is one chip's value of one row.
+type CompareCell struct {
+	Min     float64  `json:"min"`
+	Typ     float64  `json:"typ"`
+	Max     float64  `json:"max"`
+	Known   bool     `json:"known"`
+	Ratio   float64  `json:"ratio,omitempty"` // Typ over the baseline's Typ
+	Sources []string `json:"sources,omitempty"`
+	Note    string   `json:"note,omitempty"`
+	Derived bool     `json:"derived,omitempty"`
+	Assumed bool     `json:"assumed,omitempty"`
+}
+
+func cellOf[T ~float64](v hardware.Value[T]) CompareCell {
+	return CompareCell{Min: float64(v.Min), Typ: float64(v.Typ), Max: float64(v.Max), Known: v.Known() && v.Typ != 0,
+		Sources: v.Sources, Note: v.Note, Derived: v.Derived, Assumed: v.Assumed}
+}
+
+// Compare answers r from the catalog.
+func Compare(cat *catalog.Catalog, r CompareRequest) (Comparison, error) {
+	ids := r.Chips
+	if len(ids) == 0 {
+		ids = DefaultCompareChips()
+	}
+	var out Comparison
+	for _, id := range ids {
+		c, err := cat.Chip(strings.TrimSpace(id))
+		if err != nil {
+			return out, lookup("chips", err)
+		}
+		out.chips = append(out.chips, c)
+		out.metrics = append(out.metrics, catalog.ChipMetrics(c))
+		out.Chips = append(out.Chips, Summarize(c))
+	}
+	p, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16"))
+	if err != nil {
+		return out, lookup("precision", err)
+	}
+	out.Precision = string(p)
+	out.Rows = out.chipRows(p)
+	if id := r.Model; id != "" && id != "none" {
+		m, err := cat.Model(id)
+		if err != nil {
+			return out, lookup("model", err)
+		}
+		mv := ViewModel(m)
+		out.Model = &mv
+		out.Rows = append(out.Rows, out.modelRows(m, p)...)
+	}
+	for i := range out.Rows {
+		out.Rows[i].setRatios()
+	}
+	return out, nil
+}
+
+// chipRows are the catalog quantities and the efficiency metrics
+// (catalog.ChipMetrics), per chip.
+func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
+	type spec struct {
+		key, label, unit string
+		scale            float64
+		better           string
+		get              func(c *hardware.Chip, m catalog.Metrics) CompareCell
+	}
+	specs := []spec{
+		{"peak", "Dense peak " + string(p), "TFLOP/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { v, _ := c.PeakFor(p); return cellOf(v) }},
+		{"hbm_capacity", "HBM capacity", "GB", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Capacity) }},
+		{"hbm_bandwidth", "HBM bandwidth", "TB/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Bandwidth) }},
+		{"scale_up", "Scale-up bandwidth (aggregate, both ways)", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.Bandwidth) }},
+		{"scale_up_domain", "Scale-up domain", "chips", 1, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.DomainSize) }},
+		{"scale_out", "Scale-out bandwidth per chip", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleOut.Bandwidth) }},
+		{"tdp", "TDP", "W", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.TDP) }},
+		{"price", "Price", "k$", 1e3, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Price) }},
+		{"rental", "Rental", "$/h", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Rental) }},
+		{"ridge", "Ridge point (BF16 peak / HBM bandwidth)", "FLOP/B", 1, "lower", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.RidgeFLOPPerByte) }},
+		{"tflops_per_watt", "BF16 TFLOP/s per watt", "TFLOP/s/W", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerWatt) }},
+		{"tflops_per_kusd", "BF16 TFLOP/s per $1k", "TFLOP/s/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }},
+		{"tflops_per_mm2", "BF16 TFLOP/s per mm² of compute die", "TFLOP/s/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }},
+	}
+	rows := make([]CompareRow, 0, len(specs))
+	for _, sp := range specs {
+		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better}
+		for i, ch := range c.chips {
+			rw.Cells = append(rw.Cells, sp.get(ch, c.metrics[i]))
+		}
+		rows = append(rows, rw)
+	}
+	return rows
+}
+
+// modelRows are two first-principles bounds for model m at precision p
+// (weights stored at p's width, llm.WeightBytes):
+//
+//   - chips to hold the weights: weight bytes / HBM capacity, before KV
+//     cache, activations and runtime reserve, so a floor on the chips a
+//     deployment needs;
+//   - batch-1 decode ceiling per chip: HBM bandwidth / active weight bytes
+//     per token, the rate at which one chip can stream the weights one
+//     token touches (roofline memory bound; ignores KV reads, overlap
+//     losses and communication), so an upper bound on tokens/s per chip.
+func (c Comparison) modelRows(m llm.Model, p hardware.Precision) []CompareRow {
+	weights := m.WeightBytes(p.Bytes())
+	active := units.Bytes(float64(m.Params().Active) * p.Bytes())
+	fit := CompareRow{Key: "chips_for_weights", Label: "Chips to hold " + m.Name + " weights (" + string(p) + ")", Unit: "chips", Scale: 1, Better: "lower",
+		Note: "weight bytes / HBM capacity; a floor before KV cache and activations"}
+	dec := CompareRow{Key: "decode_ceiling", Label: "Batch-1 decode ceiling per chip, " + m.Name, Unit: "tokens/s", Scale: 1, Better: "higher",
+		Note: "HBM bandwidth / active weight bytes per token; a memory-roofline upper bound"}
+	for _, ch := range c.chips {
+		fit.Cells = append(fit.Cells, rangeQuotient(float64(weights), ch.HBM.Capacity, false))
+		dec.Cells = append(dec.Cells, rangeQuotient(float64(active), ch.HBM.Bandwidth, true))
+	}
+	return []CompareRow{fit, dec}
+}
+
+// rangeQuotient is num/den (or den/num when invert) over den's sourced range.
+func rangeQuotient[T ~float64](num float64, den hardware.Value[T], invert bool) CompareCell {
+	lo, typ, hi := den.Min, den.Typ, den.Max
+	if typ <= 0 || num <= 0 {
+		return CompareCell{}
+	}
+	f := func(d T) float64 {
+		if invert {
+			return float64(d) / num
+		}
+		return num / float64(d)
+	}
+	c := CompareCell{Typ: f(typ), Min: f(lo), Max: f(hi), Known: true, Derived: true, Sources: den.Sources}
+	if c.Min > c.Max {
+		c.Min, c.Max = c.Max, c.Min
+	}
+	return c
+}
+
+// setRatios fills each known cell's ratio to the first chip's value.
+func (rw *CompareRow) setRatios() {
+	if len(rw.Cells) == 0 || !rw.Cells[0].Known || rw.Cells[0].Typ == 0 {
+		return
+	}
+	base := rw.Cells[0].Typ
+	for i := range rw.Cells {
+		if rw.Cells[i].Known {
+			rw.Cells[i].Ratio = rw.Cells[i].Typ / base
+		}
+	}
+}
+
+// ChipColumn is one chip's column in compare-chips --json.
+type ChipColumn struct {
+	ID        string                                                `json:"id"`
+	Name      string                                                `json:"name"`
+	Peak      map[hardware.Precision]hardware.Value[units.FLOPRate] `json:"peak"`
+	HBM       hardware.Value[units.Bytes]                           `json:"hbm_capacity"`
+	HBMBW     hardware.Value[units.ByteRate]                        `json:"hbm_bandwidth"`
+	TDP       hardware.Value[units.Watts]                           `json:"tdp"`
+	Price     hardware.Value[units.USD]                             `json:"price"`
+	DieAreaMM hardware.Value[units.Dimensionless]                   `json:"compute_die_area_mm2"`
+	Metrics   catalog.Metrics                                       `json:"metrics"`
+}
+
+// Columns are the compared chips as the command line shows them.
+func (c Comparison) Columns() []ChipColumn {
+	var cols []ChipColumn
+	for i, ch := range c.chips {
+		cols = append(cols, ChipColumn{ID: ch.ID, Name: ch.Name, Peak: ch.Peak, HBM: ch.HBM.Capacity,
+			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price, DieAreaMM: ch.DieArea.Scale(float64(ch.Dies)),
+			Metrics: c.metrics[i]})
+	}
+	return cols
+}

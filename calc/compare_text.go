@@ -1,0 +1,66 @@
+package calc
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"chipgap/hardware"
+)
+
+// columnRow is one printed row of the command line's comparison: a label
+// and a cell per chip.
+type columnRow struct {
+	label string
+	cell  func(c ChipColumn) string
+}
+
+func columnRows() []columnRow {
+	var rows []columnRow
+	for _, p := range hardware.Precisions() {
+		rows = append(rows, columnRow{strings.ToUpper(string(p)) + " dense " + peakUnit(p), func(c ChipColumn) string {
+			return rangeStr(c.Peak[p], 1e12)
+		}})
+	}
+	return append(rows,
+		columnRow{"HBM GB", func(c ChipColumn) string { return rangeStr(c.HBM, 1e9) }},
+		columnRow{"HBM TB/s", func(c ChipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
+		columnRow{"TDP W", func(c ChipColumn) string { return rangeStr(c.TDP, 1) }},
+		columnRow{"price k$", func(c ChipColumn) string { return rangeStr(c.Price, 1e3) }},
+		columnRow{"ridge BF16 FLOP/B", func(c ChipColumn) string { return rangeStr(c.Metrics.RidgeFLOPPerByte, 1) }},
+		columnRow{"BF16 TFLOP/s per W", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerWatt, 1) }},
+		columnRow{"BF16 TFLOP/s per k$", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerKUSD, 1) }},
+		columnRow{"BF16 TFLOP/s per mm²", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerMM2, 1) }},
+	)
+}
+
+// WriteText prints the chips side by side, a column each, every
+// precision's peak and the efficiency metrics; rows no chip has are left
+// out.
+func (c Comparison) WriteText(w io.Writer) error {
+	cols := c.Columns()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := []string{""}
+	for _, c := range cols {
+		head = append(head, c.ID)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, r := range columnRows() {
+		cells := []string{r.label}
+		blank := true
+		for _, c := range cols {
+			s := r.cell(c)
+			blank = blank && s == "–"
+			cells = append(cells, s)
+		}
+		if !blank {
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\ntyp [min–max] across sources; – = not supported or not published. Per-mm² uses all compute dies.\nSources and notes: chipgap chips ID.")
+	return err
+}

@@ -1,0 +1,172 @@
+package calc
+
+import (
+	"math"
+
+	"chipgap/catalog"
+	"chipgap/fab"
+	"chipgap/hardware"
+	"chipgap/input"
+	"chipgap/uncertain"
+	"chipgap/units"
+)
+
+// FabRequest is `chipgap fab` (no API yet): one chip's dies per wafer,
+// yields, cost per good die and package, and a year's supply, over a
+// seeded Monte Carlo of the catalog's ranges (catalog/data/fab.yaml).
+// Each override (a non-nil pointer) replaces a range with a fixed value.
+type FabRequest struct {
+	Chip       string `json:"chip" help:"chip id with a fab entry (ascend-910c, ascend-910b, h100-sxm, b200)"`
+	Process    string `json:"process" help:"process id (smic-n2, tsmc-n7, tsmc-n5, tsmc-n4); default: the chip's"`
+	Supply     string `json:"supply" help:"supply case id (china-2025, china-2026); default: the chip's"`
+	YieldModel string `json:"yield_model" flag:"model" help:"yield model: murphy, poisson, negbin or seeds (default from fab.yaml: murphy)"`
+
+	DieArea        *float64 `json:"die_area" help:"die area in mm² (replaces the chip's)"`
+	DefectDensity  *float64 `json:"defect_density" help:"killer defect density D0 per cm²"`
+	WaferPrice     *float64 `json:"wafer_price" help:"processed wafer price in USD"`
+	WafersPerMonth *float64 `json:"wafers_per_month" help:"wafer starts per month at the node (all products)"`
+	AIShare        *float64 `json:"ai_share" help:"fraction of wafer starts making this chip's dies"`
+	HBMStacks      *float64 `json:"hbm_stacks" help:"HBM stacks available per year"`
+
+	Trials int    `json:"trials" help:"Monte Carlo trials"`
+	Seed   uint64 `json:"seed" help:"random seed (same seed, same output)"`
+}
+
+// NewFabRequest is a FabRequest holding the defaults: the Ascend 910C,
+// 10 000 trials, seed 1.
+func NewFabRequest() FabRequest { return FabRequest{Chip: "ascend-910c", Trials: 10000, Seed: 1} }
+
+// check applies the request's own limits.
+func (r FabRequest) check() error {
+	for _, c := range []struct {
+		name string
+		v    *float64
+		ok   func(x float64) bool
+		want string
+	}{
+		{"die_area", r.DieArea, func(x float64) bool { return x > 0 && x < 5000 }, "more than 0 and less than 5000 mm²"},
+		{"defect_density", r.DefectDensity, func(x float64) bool { return x >= 0 && x < 100 }, "at least 0 and less than 100 per cm²"},
+		{"wafer_price", r.WaferPrice, func(x float64) bool { return x > 0 }, "> 0 USD"},
+		{"wafers_per_month", r.WafersPerMonth, func(x float64) bool { return x >= 0 }, ">= 0"},
+		{"ai_share", r.AIShare, func(x float64) bool { return x >= 0 && x <= 1 }, "a fraction in [0, 1]"},
+		{"hbm_stacks", r.HBMStacks, func(x float64) bool { return x >= 0 }, ">= 0"},
+	} {
+		if c.v != nil && (!c.ok(*c.v) || math.IsInf(*c.v, 0)) { // NaN fails ok
+			return bad(c.name, *c.v, "want %s", c.want)
+		}
+	}
+	if r.Trials < 1 || r.Trials > 1e6 {
+		return bad("trials", r.Trials, "want 1 to 1000000")
+	}
+	return nil
+}
+
+// FabCase resolves r against the catalog: the chip's fab case with r's
+// overrides in place.
+func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	d, err := cat.Fab()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.ChipFab(r.Chip); err != nil {
+		return nil, lookup("chip", err)
+	}
+	if r.Process != "" {
+		if _, err := d.Process(r.Process); err != nil {
+			return nil, lookup("process", err)
+		}
+	}
+	if r.Supply != "" {
+		if _, err := d.SupplyCase(r.Supply); err != nil {
+			return nil, lookup("supply", err)
+		}
+	}
+	k, err := cat.FabCase(r.Chip, r.Process, r.Supply)
+	if err != nil {
+		return nil, err
+	}
+	if r.YieldModel != "" {
+		if k.Model, err = fab.ParseYieldModel(r.YieldModel); err != nil {
+			return nil, &input.Error{Field: "yield_model", Want: err.Error()}
+		}
+	}
+	fixed := func(dst *catalog.Num, v *float64) {
+		if v != nil {
+			*dst = hardware.Fixed(units.Dimensionless(*v))
+		}
+	}
+	fixed(&k.DieArea, r.DieArea)
+	fixed(&k.D0, r.DefectDensity)
+	if r.WaferPrice != nil {
+		k.WaferPrice = hardware.Fixed(units.USD(*r.WaferPrice))
+	}
+	if r.WafersPerMonth == nil && r.AIShare == nil && r.HBMStacks == nil {
+		return k, nil
+	}
+	if k.Supply == nil {
+		return nil, &input.Error{Field: "supply", Want: "chip " + k.ChipID + " has no supply case of its own: name one to override wafer starts, AI share or HBM stacks"}
+	}
+	fixed(&k.Supply.WaferStartsPerMonth, r.WafersPerMonth)
+	fixed(&k.Supply.AIShare, r.AIShare)
+	fixed(&k.Supply.HBMStacksPerYear, r.HBMStacks)
+	return k, nil
+}
+
+// FabReport is the answer to a FabRequest: the typical values, the
+// P10–P90 ranges over the trials, the typical package's cost breakdown,
+// the binding supply constraint and the inputs that move the headline
+// outputs most.
+type FabReport struct {
+	Case      *catalog.FabCase             `json:"case"`
+	Trials    int                          `json:"trials"`
+	Seed      uint64                       `json:"seed"`
+	Typical   map[string]float64           `json:"typical"`
+	Breakdown fab.Breakdown                `json:"breakdown"`
+	Binding   fab.Constraint               `json:"binding,omitempty"`
+	Ranges    map[string]uncertain.Summary `json:"ranges"`
+	Tornado   map[string][]uncertain.Swing `json:"tornado"`
+}
+
+// Fab answers r from the catalog.
+func Fab(cat *catalog.Catalog, r FabRequest) (*FabReport, error) {
+	k, err := r.FabCase(cat)
+	if err != nil {
+		return nil, err
+	}
+	out := &FabReport{Case: k, Trials: r.Trials, Seed: r.Seed, Tornado: map[string][]uncertain.Swing{}}
+	trial := k.Trial()
+	if out.Typical, err = trial(uncertain.Typical()); err != nil {
+		return nil, err
+	}
+	in, capacity, err := k.Inputs(uncertain.Typical())
+	if err != nil {
+		return nil, err
+	}
+	est, err := fab.Estimate(in)
+	if err != nil {
+		return nil, err
+	}
+	out.Breakdown = est.Breakdown
+	if capacity != nil {
+		s, err := fab.Supply(in, *capacity)
+		if err != nil {
+			return nil, err
+		}
+		out.Binding = s.Binding
+	}
+	if out.Ranges, err = uncertain.Run(r.Trials, r.Seed, trial); err != nil {
+		return nil, err
+	}
+	for _, o := range []string{catalog.OutCostPerGoodPackage, catalog.OutGoodPerYear} {
+		if _, ok := out.Typical[o]; !ok {
+			continue
+		}
+		if _, out.Tornado[o], err = uncertain.Tornado(trial, o); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

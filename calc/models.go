@@ -1,0 +1,164 @@
+package calc
+
+import (
+	"fmt"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/llm"
+	"chipgap/units"
+)
+
+// ModelsRequest is `chipgap models [ID]`, GET /api/models and
+// /api/models/{id}: every model preset, or one in full.
+type ModelsRequest struct {
+	// ID is one preset (a positional argument on the command line, the
+	// path on the API); empty lists every preset.
+	ID string `json:"id" flag:"-"`
+	// Seq is the sequence length of the attention and training FLOPs and
+	// the per-sequence KV cache.
+	Seq int `json:"seq" help:"sequence length for the attention and training FLOPs and the per-sequence KV cache (at most 10⁷)"`
+}
+
+// NewModelsRequest is a ModelsRequest holding the defaults.
+func NewModelsRequest() ModelsRequest { return ModelsRequest{Seq: 4096} }
+
+// maxModelSeq bounds Seq: past it the figures describe no model.
+const maxModelSeq = 10_000_000
+
+// ModelsView is the answer to a ModelsRequest: List without an id,
+// Detail with one.
+type ModelsView struct {
+	List   []llm.Model
+	Detail *ModelDetail
+}
+
+// Models answers r from the catalog.
+func Models(cat *catalog.Catalog, r ModelsRequest) (ModelsView, error) {
+	if r.Seq <= 0 || r.Seq > maxModelSeq {
+		return ModelsView{}, bad("seq", r.Seq, "want 1 to %d tokens (the longest context windows are about 10⁷)", maxModelSeq)
+	}
+	if r.ID == "" {
+		return ModelsView{List: cat.Models()}, nil
+	}
+	m, err := cat.Model(r.ID)
+	if err != nil {
+		return ModelsView{}, lookup("id", err)
+	}
+	d := modelDetails(m, r.Seq)
+	for _, k := range m.Sources {
+		s, err := cat.Source(k)
+		if err != nil {
+			return ModelsView{}, err
+		}
+		d.Sources = append(d.Sources, *s)
+	}
+	return ModelsView{Detail: &d}, nil
+}
+
+// ModelView is a model preset with its parameter counts (the API's view
+// of a model).
+type ModelView struct {
+	llm.Model
+	TotalParams  int64 `json:"total_params"`
+	ActiveParams int64 `json:"active_params"`
+}
+
+// ViewModel is m's ModelView.
+func ViewModel(m llm.Model) ModelView {
+	p := m.Params()
+	return ModelView{Model: m, TotalParams: p.Total, ActiveParams: p.Active}
+}
+
+// ModelSummary is one row of the command line's model list.
+type ModelSummary struct {
+	ID              string      `json:"id"`
+	Name            string      `json:"name"`
+	Params          int64       `json:"params"`
+	Active          int64       `json:"active_params"`
+	Layers          int         `json:"layers"`
+	Hidden          int         `json:"hidden"`
+	Attention       string      `json:"attention"`
+	FLOPsPerToken   units.FLOP  `json:"forward_matmul_flop_per_token"`
+	KVBytesPerToken units.Bytes `json:"kv_bytes_per_token_bf16"`
+}
+
+// Summaries are the listed models' rows.
+func (v ModelsView) Summaries() []ModelSummary {
+	rows := make([]ModelSummary, len(v.List))
+	for i, m := range v.List {
+		p := m.Params()
+		rows[i] = ModelSummary{
+			ID: m.ID, Name: m.Name, Params: p.Total, Active: p.Active, Layers: m.Layers, Hidden: m.Hidden,
+			Attention: attentionLabel(m), FLOPsPerToken: m.MatmulFLOPsPerToken(),
+			KVBytesPerToken: m.KVBytesPerToken(hardware.BF16.Bytes()),
+		}
+	}
+	return rows
+}
+
+func attentionLabel(m llm.Model) string {
+	switch m.Attention {
+	case llm.GQA:
+		return fmt.Sprintf("gqa %d/%d", m.Heads, m.KVHeads)
+	case llm.MLA:
+		return fmt.Sprintf("mla %d", m.Heads)
+	}
+	return fmt.Sprintf("mha %d", m.Heads)
+}
+
+// ModelDetail is one preset's every derived figure.
+type ModelDetail struct {
+	Model   llm.Model              `json:"model"`
+	Params  llm.Params             `json:"params"`
+	NonEmb  int64                  `json:"non_embedding_params"`
+	Seq     int                    `json:"seq"`
+	FLOPs   ModelFLOPs             `json:"flop_per_token"`
+	Weights map[string]units.Bytes `json:"weight_bytes"`
+	KVLayer map[string]units.Bytes `json:"kv_bytes_per_token_per_layer"`
+	KV      map[string]units.Bytes `json:"kv_bytes_per_token"`
+	KVSeq   map[string]units.Bytes `json:"kv_bytes_per_sequence"`
+	Sources []hardware.Source      `json:"sources"`
+}
+
+// ModelFLOPs are per-token FLOPs for a sequence of Seq tokens.
+type ModelFLOPs struct {
+	Matmul          units.FLOP `json:"forward_matmul"`
+	Head            units.FLOP `json:"forward_head"`
+	AttentionCausal units.FLOP `json:"forward_attention_causal"`
+	AttentionFull   units.FLOP `json:"forward_attention_full"`
+	TrainCausal     units.FLOP `json:"training_causal"`
+	TrainRecompute  units.FLOP `json:"training_causal_full_recompute"`
+	Megatron        units.FLOP `json:"megatron_eq3_full_recompute"`
+	MTP             units.FLOP `json:"forward_mtp,omitempty"`
+}
+
+// modelPrecisions are the weight and KV-cache widths a detail lists.
+var modelPrecisions = []hardware.Precision{hardware.BF16, hardware.FP8, hardware.INT8, hardware.FP4}
+
+func modelDetails(m llm.Model, seq int) ModelDetail {
+	p := m.Params()
+	d := ModelDetail{
+		Model: m, Params: p, NonEmb: p.NonEmbedding(), Seq: seq,
+		Weights: map[string]units.Bytes{}, KVLayer: map[string]units.Bytes{},
+		KV: map[string]units.Bytes{}, KVSeq: map[string]units.Bytes{},
+	}
+	d.FLOPs = ModelFLOPs{
+		Matmul:          m.MatmulFLOPsPerToken(),
+		Head:            m.HeadFLOPsPerToken(),
+		AttentionCausal: m.AttentionFLOPsPerToken(llm.AttentionContext(seq, true)),
+		AttentionFull:   m.AttentionFLOPsPerToken(llm.AttentionContext(seq, false)),
+		TrainCausal:     m.TrainingFLOPsPerToken(seq, true, false),
+		TrainRecompute:  m.TrainingFLOPsPerToken(seq, true, true),
+		Megatron:        m.MegatronFLOPs(1, seq, true) / units.FLOP(seq),
+		MTP:             m.MTPFLOPsPerToken(),
+	}
+	for _, pr := range modelPrecisions {
+		b := pr.Bytes()
+		d.Weights[string(pr)] = m.WeightBytes(b)
+		d.KVLayer[string(pr)] = m.KVBytesPerTokenPerLayer(b)
+		d.KV[string(pr)] = m.KVBytesPerToken(b)
+		d.KVSeq[string(pr)] = m.KVBytesPerToken(b) * units.Bytes(seq)
+	}
+	return d
+}

@@ -1,0 +1,142 @@
+package calc
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/input"
+)
+
+// fieldOf is the field an *input.Error in err names ("" if none).
+func fieldOf(err error) string {
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		return ie.Field
+	}
+	return ""
+}
+
+// TestCompareDefaultsAndRatios: no chips is the default five, no
+// precision is bf16, "none" is no model; ratios are typ over the first
+// chip's typ.
+func TestCompareDefaultsAndRatios(t *testing.T) {
+	cat := testCatalog(t)
+	c, err := Compare(cat, CompareRequest{Model: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Chips) != 5 || c.Chips[0].ID != "h100-sxm" || c.Precision != "bf16" || c.Model != nil {
+		t.Fatalf("default comparison: %d chips from %s, precision %s, model %v", len(c.Chips), c.Chips[0].ID, c.Precision, c.Model)
+	}
+	h100, _ := cat.Chip("h100-sxm")
+	b200, _ := cat.Chip("b200")
+	c, err = Compare(cat, CompareRequest{Chips: []string{"h100-sxm", " b200"}, Precision: "fp8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := float64(b200.Peak["fp8"].Typ / h100.Peak["fp8"].Typ)
+	if got := c.Rows[0].Cells[1].Ratio; c.Rows[0].Key != "peak" || got != want {
+		t.Errorf("fp8 peak ratio b200/h100 = %g (row %s), want %g", got, c.Rows[0].Key, want)
+	}
+	if cols := c.Columns(); len(cols) != 2 || cols[1].ID != "b200" || !reflect.DeepEqual(cols[1].Metrics, catalog.ChipMetrics(b200)) {
+		t.Errorf("columns %+v, want h100-sxm and b200 with catalog.ChipMetrics", cols)
+	}
+}
+
+// TestCompareModelRows: at fp8 (1 byte a parameter) the H100 holds
+// Llama 3.1 70B's weights in total params / 80 GiB chips, and streams
+// the active weights HBM bandwidth / active params times a second.
+func TestCompareModelRows(t *testing.T) {
+	cat := testCatalog(t)
+	c, err := Compare(cat, CompareRequest{Chips: []string{"h100-sxm"}, Model: "llama3.1-70b", Precision: "fp8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h100, _ := cat.Chip("h100-sxm")
+	m, _ := cat.Model("llama3.1-70b")
+	p := m.Params()
+	rows := map[string]CompareCell{}
+	for _, r := range c.Rows {
+		rows[r.Key] = r.Cells[0]
+	}
+	if got, want := rows["chips_for_weights"].Typ, float64(p.Total)/float64(h100.HBM.Capacity.Typ); !near(got, want) {
+		t.Errorf("chips for the weights = %g, want %g", got, want)
+	}
+	if got, want := rows["decode_ceiling"].Typ, float64(h100.HBM.Bandwidth.Typ)/float64(p.Active); !near(got, want) {
+		t.Errorf("decode ceiling = %g, want %g", got, want)
+	}
+	if c.Model == nil || c.Model.TotalParams != p.Total {
+		t.Errorf("model view %+v, want total params %d", c.Model, p.Total)
+	}
+}
+
+func near(a, b float64) bool { return a == b || (a-b)/b < 1e-12 && (b-a)/b < 1e-12 }
+
+// TestViewErrors: unknown ids name their field and keep their class, and
+// Unlabelled gives back the catalog's own message; other bad input names
+// its field.
+func TestViewErrors(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		err      error
+		field    string
+		notFound bool
+	}{
+		{second(Compare(cat, CompareRequest{Chips: []string{"h100-sxm", "h100"}})), "chips", true},
+		{second(Compare(cat, CompareRequest{Model: "llama9"})), "model", true},
+		{second(Compare(cat, CompareRequest{Precision: "fp3"})), "precision", false},
+		{second(Chips(cat, ChipsRequest{ID: "h101"})), "id", true},
+		{second(Models(cat, ModelsRequest{ID: "llama9", Seq: 1})), "id", true},
+		{second(Models(cat, ModelsRequest{})), "seq", false},
+		{second(Models(cat, ModelsRequest{Seq: 10_000_001})), "seq", false},
+	} {
+		if fieldOf(c.err) != c.field || errors.Is(c.err, catalog.ErrNotFound) != c.notFound {
+			t.Errorf("%v: want an error naming %s (not found: %v)", c.err, c.field, c.notFound)
+		}
+		if msg := Unlabelled(c.err).Error(); strings.HasPrefix(msg, c.field+":") {
+			t.Errorf("Unlabelled(%v) = %q, still labelled", c.err, msg)
+		}
+	}
+	plain := bad("seq", 0, "want more")
+	if Unlabelled(plain) != error(plain) {
+		t.Error("Unlabelled changed an error that is not a bare label")
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestChipAndModelDetail: a chip's detail resolves every source it
+// cites; a model's per-sequence KV cache is its per-token cache times
+// the sequence.
+func TestChipAndModelDetail(t *testing.T) {
+	cat := testCatalog(t)
+	v, err := Chips(cat, ChipsRequest{ID: "ascend-910c"})
+	if err != nil || v.Detail == nil {
+		t.Fatal(err)
+	}
+	for _, k := range v.Detail.Chip.SourceKeys() {
+		if _, err := cat.Source(k); err == nil && v.Detail.Sources[k].Title == "" {
+			t.Errorf("source %s is not resolved", k)
+		}
+	}
+	if l := v.Detail.SourceList(); len(l) != len(v.Detail.Sources) || l[0].Key > l[len(l)-1].Key {
+		t.Errorf("source list of %d, map of %d, want the same, sorted", len(l), len(v.Detail.Sources))
+	}
+	req := NewModelsRequest()
+	req.ID = "llama3.1-8b"
+	mv, err := Models(cat, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mv.Detail
+	if d.Seq != 4096 || d.KVSeq["bf16"] != d.KV["bf16"]*4096 || d.KV["fp8"]*2 != d.KV["bf16"] {
+		t.Errorf("seq %d, KV/token bf16 %v fp8 %v, per sequence %v", d.Seq, d.KV["bf16"], d.KV["fp8"], d.KVSeq["bf16"])
+	}
+	all, _ := Models(cat, NewModelsRequest())
+	if len(all.Summaries()) != len(cat.Models()) || all.Detail != nil {
+		t.Errorf("list: %d summaries of %d presets", len(all.Summaries()), len(cat.Models()))
+	}
+}

@@ -26,7 +26,7 @@ import (
 //
 // A nested struct field (not a TextUnmarshaler) is walked: its fields
 // become flags of their own name, with JSON paths "parent.child". Kinds
-// bound: string, bool, int, float64 (finite only), []int (comma-separated,
+// bound: string, bool, int, uint64, float64 (finite only), []int (comma-separated,
 // non-negative), pointers to these (set = non-nil, so absent and zero
 // differ) and encoding.TextUnmarshaler values (the unit types).
 type Flags struct {
@@ -207,6 +207,12 @@ func set(v reflect.Value, s string) error {
 			return fmt.Errorf("want an integer")
 		}
 		v.SetInt(x)
+	case reflect.Uint64:
+		x, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			return fmt.Errorf("want a non-negative integer")
+		}
+		v.SetUint(x)
 	case reflect.Float64:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {

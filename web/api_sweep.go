@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 
@@ -119,7 +118,7 @@ func viewSweep(res calc.SweepResult) sweepResponse {
 	rows, rep := res.Rows, res.Report
 	v := sweepResponse{Title: rep.Title, GridHash: res.Meta.Hash, Cells: len(rows), Failed: res.Failed(), Columns: sweep.Columns(), Rows: make([][]any, len(rows))}
 	for i := range rows {
-		v.Rows[i] = jsonValues(sweep.Values(&rows[i]))
+		v.Rows[i] = sweep.JSONValues(&rows[i])
 	}
 	for i := range rep.Sets {
 		fs := &rep.Sets[i]
@@ -131,22 +130,4 @@ func viewSweep(res calc.SweepResult) sweepResponse {
 		v.Frontiers = append(v.Frontiers, fv)
 	}
 	return v
-}
-
-// jsonValues replaces the floats JSON cannot carry with the CSV's
-// spelling: "+Inf" (a run that never finishes), "-Inf", "NaN".
-func jsonValues(vs []any) []any {
-	for i, x := range vs {
-		f, ok := x.(float64)
-		switch {
-		case !ok:
-		case math.IsNaN(f):
-			vs[i] = "NaN"
-		case math.IsInf(f, 1):
-			vs[i] = "+Inf"
-		case math.IsInf(f, -1):
-			vs[i] = "-Inf"
-		}
-	}
-	return vs
 }

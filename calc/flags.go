@@ -209,6 +209,12 @@ func set(v reflect.Value, s string) error {
 			return fmt.Errorf("want an integer")
 		}
 		v.SetInt(x)
+	case reflect.Uint64:
+		x, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			return fmt.Errorf("want a non-negative integer")
+		}
+		v.SetUint(x)
 	case reflect.Float64:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {

@@ -24,15 +24,15 @@ type RunFile struct {
 	lines map[string]int // field → line
 }
 
-// fileError is bad input in a request file, one line naming the file; it
+// runFileError is bad input in a request file, one line naming the file; it
 // wraps the *input.Error so that callers class it as bad input.
-type fileError struct {
+type runFileError struct {
 	msg string
 	err *input.Error
 }
 
-func (e *fileError) Error() string { return e.msg }
-func (e *fileError) Unwrap() error { return e.err }
+func (e *runFileError) Error() string { return e.msg }
+func (e *runFileError) Unwrap() error { return e.err }
 
 // DecodeRunFile decodes the YAML b read from path over *r strictly:
 // unknown fields, unit strings that do not parse and values of the wrong
@@ -42,7 +42,7 @@ func DecodeRunFile(path string, b []byte, r *RunRequest) (*RunFile, error) {
 	base := filepath.Base(path)
 	if err := catalog.Decode(base, b, r); err != nil {
 		msg, field := f.decodeError(err, base)
-		return nil, &fileError{fmt.Sprintf("scenario %s: %s", path, msg), &input.Error{Field: field, Want: msg}}
+		return nil, &runFileError{fmt.Sprintf("scenario %s: %s", path, msg), &input.Error{Field: field, Want: msg}}
 	}
 	return f, nil
 }
@@ -62,7 +62,7 @@ func (f *RunFile) Explain(err error, given func(field string) bool) error {
 	if fe.Value != nil {
 		where += fmt.Sprintf(" = %v", fe.Value)
 	}
-	return &fileError{fmt.Sprintf("scenario %s: %s: %s", f.path, where, fe.Want), fe}
+	return &runFileError{fmt.Sprintf("scenario %s: %s: %s", f.path, where, fe.Want), fe}
 }
 
 var (

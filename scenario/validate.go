@@ -13,6 +13,9 @@ import (
 	"chipgap/units"
 )
 
+// MaxSamples bounds a scenario's Monte Carlo samples.
+const MaxSamples = 100000
+
 // Sides returns the two supply chains the report contrasts.
 func Sides() []string { return []string{"nvidia", "ascend"} }
 
@@ -29,7 +32,7 @@ func (s *Scenario) Validate() error {
 		return err
 	}
 	v := &validator{c: c}
-	v.intIn("samples", s.Samples, 1, 100000)
+	v.intIn("samples", s.Samples, 1, MaxSamples)
 	if s.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, s.StackDate); err != nil {
 			v.fail("stack_date", s.StackDate, "a date YYYY-MM-DD (the stacks as they stood then; empty: their current state)")

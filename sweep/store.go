@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -143,6 +144,19 @@ func Values(r *Row) []any {
 		out[j] = value(v.Field(j))
 	}
 	return out
+}
+
+// JSONValues is Values for JSON: the floats JSON cannot carry (+Inf for
+// a run that never finishes, -Inf, NaN) become strings spelt as the CSV
+// spells them.
+func JSONValues(r *Row) []any {
+	vs := Values(r)
+	for i, x := range vs {
+		if f, ok := x.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			vs[i] = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
+	return vs
 }
 
 func value(v reflect.Value) any {

@@ -2,33 +2,23 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
-	"strings"
 
+	"chipgap/calc"
 	"chipgap/hardware"
 	"chipgap/report"
 	"chipgap/scenario"
 )
 
 // The gap report (POST /api/report): a scenario (chipgap-scenario/v1,
-// YAML or JSON; empty = the built-in one) goes through scenario.Parse,
-// Scenario.Run and report.Build, the same path as `chipgap report`; the
+// YAML or JSON; empty = the built-in one) goes through calc.ReportRequest
+// and calc.Report, the same path as `chipgap report`; the
 // answer is the Results (every figure with P10/P50/P90, the systems'
 // source keys, the assumptions), the report's layout (sections, tables,
 // SVG charts from package plot, every figure with its trail) and the
 // titled sources, so the page can drill from a figure to its sources.
-
-// reportRequest is the body of POST /api/report.
-type reportRequest struct {
-	// Scenario is the scenario file's text; "" is the built-in scenario.
-	Scenario string `json:"scenario"`
-	// Samples overrides the scenario's Monte Carlo samples (0: keep).
-	Samples int `json:"samples"`
-}
 
 // reportView is report.Report (the CLI's layout of the gap report:
 // headline, claims, sections of text, tables and charts, every figure
@@ -130,26 +120,20 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 // reportBody decodes and checks a report request, then hands its
 // computation to answer (synchronous or a job).
 func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(func(context.Context, *Progress) (reportResponse, error)) error) error {
-	var req reportRequest
+	var req calc.ReportRequest // the scenario's text, samples, seed
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	sc, err := parseScenario(req.Scenario)
+	sc, err := req.Setup()
 	if err != nil {
 		return err
-	}
-	if req.Samples < 0 {
-		return badField("samples", "%d: want ≥ 1 (0 keeps the scenario's)", req.Samples)
-	}
-	if req.Samples > 0 {
-		sc.Samples = req.Samples
 	}
 	if err := capInt("samples", sc.Samples, s.limits.MaxSamples); err != nil {
 		return err
 	}
 	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
-		res, err := sc.RunWith(ctx, func(done, total int) {
+		gr, err := calc.Report(ctx, sc, calc.ReportOptions{Workers: s.reportWorkers(), Progress: func(done, total int) {
 			if p != nil {
 				p.total.Store(int64(total))
 				for { // calls may arrive out of order: keep the largest
@@ -159,37 +143,13 @@ func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(
 					}
 				}
 			}
-		}, s.reportWorkers())
+		}})
 		if err != nil {
 			return reportResponse{}, err
 		}
-		return reportResponse{Results: res, Report: viewReport(report.Build(res)), Sources: sourceMap(res.Sources)}, nil
+		return reportResponse{Results: gr.Results, Report: viewReport(gr.Report), Sources: sourceMap(gr.Results.Sources)}, nil
 	}
 	return answer(run)
-}
-
-// parseScenario reads the posted text, or the built-in scenario.
-func parseScenario(text string) (*scenario.Scenario, error) {
-	if strings.TrimSpace(text) == "" {
-		b, err := json.Marshal(scenario.Default())
-		if err != nil {
-			return nil, err
-		}
-		text = string(b)
-	}
-	sc, err := scenario.Parse("scenario", []byte(text))
-	if err != nil {
-		var se *scenario.Error
-		if errors.As(err, &se) {
-			field := "scenario." + se.Field
-			if se.Field == "" || strings.HasPrefix(se.Field, "[") {
-				field = "scenario" // the document is not a mapping
-			}
-			return nil, badField(field, "%v", se)
-		}
-		return nil, badField("scenario", "%v", err)
-	}
-	return sc, nil
 }
 
 func sourceMap(srcs []hardware.Source) map[string]hardware.Source {

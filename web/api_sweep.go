@@ -2,30 +2,22 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"runtime"
-	"strings"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/examples"
 	"chipgap/sweep"
 )
 
 // A design-space sweep (POST /api/sweep): a grid (chipgap-sweep/v1, YAML
-// or JSON; empty = examples/sweep-small.yaml) goes through sweep.Parse
-// and sweep.Run, the same path as `chipgap sweep`, and sweep.NewReport,
-// the same frontiers and charts as `chipgap sweep report`. Only small
-// grids: the cells and the time the CLI's budget estimates are capped
-// (max_sweep_cells, max_sweep_estimate_s); bigger ones belong to the CLI.
-
-// sweepRequest is the body of POST /api/sweep.
-type sweepRequest struct {
-	// Grid is the grid file's text; "" is examples/sweep-small.yaml.
-	Grid string `json:"grid"`
-}
+// or JSON; empty = examples/sweep-small.yaml) goes through
+// calc.SweepRequest and calc.Sweep, the same path as `chipgap sweep`, and
+// sweep.NewReport, the same frontiers and charts as `chipgap sweep
+// report`. Only small grids: the cells and the time the CLI's budget
+// estimates are capped (max_sweep_cells, max_sweep_estimate_s); bigger
+// ones belong to the CLI.
 
 // sweepResponse is POST /api/sweep's answer: one row per cell, in cell
 // order, with the columns of the Parquet and CSV files, and the Pareto
@@ -63,11 +55,11 @@ func (s *Server) handleSweepExample(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
-	var req sweepRequest
+	var req calc.SweepRequest // the grid's text
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	g, err := parseGrid(req.Grid)
+	g, err := req.Setup()
 	if err != nil {
 		return err
 	}
@@ -75,36 +67,17 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run := func(ctx context.Context, p *Progress) (sweepResponse, error) {
-		cells := g.Cells()
-		p.Set("cells", len(cells))
-		rows, err := sweep.Run(ctx, g, cells, sweep.Options{Progress: func(int, int) { p.Step(1) }})
+		p.Set("cells", g.Count())
+		res, err := calc.Sweep(ctx, g, sweep.Options{Progress: func(int, int) { p.Step(1) }})
 		if err != nil && ctx.Err() != nil {
 			return sweepResponse{}, timeoutError(ctx) // a 504, not an internal error
 		}
 		if err != nil {
 			return sweepResponse{}, err
 		}
-		return viewSweep(g, rows)
+		return viewSweep(res), nil
 	}
 	return respondJobOrWait(s, w, r, "sweep", run)
-}
-
-// parseGrid reads the posted text, or the example grid. A bad grid is a
-// 400 naming the grid's field ("grid.what_if[0].tdp") with sweep's
-// one-line error (file "grid", its line and field).
-func parseGrid(text string) (*sweep.Grid, error) {
-	if strings.TrimSpace(text) == "" {
-		text = examples.SweepSmall()
-	}
-	g, err := sweep.Parse("grid", []byte(text))
-	if err != nil {
-		var se *sweep.Error
-		if errors.As(err, &se) && se.Field != "" {
-			return nil, badField("grid."+se.Field, "%v", se)
-		}
-		return nil, badField("grid", "%v", err)
-	}
-	return g, nil
 }
 
 // checkSweep refuses a grid over the server's caps: its samples, sizes,
@@ -121,14 +94,13 @@ func (s *Server) checkSweep(g *sweep.Grid) error {
 	if n := g.Count(); n > s.limits.MaxSweepCells {
 		return badField("grid", "%s is over this server's limit of %d (max_sweep_cells, see docs/api.md): run it with chipgap sweep", cellCount(n), s.limits.MaxSweepCells)
 	}
-	cores := runtime.GOMAXPROCS(0)
-	est, err := g.Estimate(g.Cells(), cores)
+	cost, err := calc.EstimateSweep(g, g.Cells(), 0)
 	if err != nil {
 		return err
 	}
-	if est > s.limits.MaxSweepTime {
+	if cost.Time > s.limits.MaxSweepTime {
 		return badField("grid", "%s, about %s here on %d cores: over this server's limit of %s (max_sweep_estimate_s, see docs/api.md): run it with chipgap sweep",
-			cellCount(g.Count()), est.Round(100*time.Millisecond), cores, s.limits.MaxSweepTime)
+			cellCount(cost.Cells), cost.Time.Round(100*time.Millisecond), cost.Cores, s.limits.MaxSweepTime)
 	}
 	return nil
 }
@@ -140,20 +112,13 @@ func cellCount(n int) string {
 	return fmt.Sprintf("%d cells", n)
 }
 
-// viewSweep is the answer for rows of g: the rows as JSON values and the
+// viewSweep is the answer for a sweep: the rows as JSON values and the
 // report's frontiers with their charts.
-func viewSweep(g *sweep.Grid, rows []sweep.Row) (sweepResponse, error) {
-	meta, err := sweep.MetaOf(g)
-	if err != nil {
-		return sweepResponse{}, err
-	}
-	rep := sweep.NewReport(rows, meta)
-	v := sweepResponse{Title: rep.Title, GridHash: meta.Hash, Cells: len(rows), Columns: sweep.Columns(), Rows: make([][]any, len(rows))}
+func viewSweep(res calc.SweepResult) sweepResponse {
+	rows, rep := res.Rows, res.Report
+	v := sweepResponse{Title: rep.Title, GridHash: res.Meta.Hash, Cells: len(rows), Failed: res.Failed(), Columns: sweep.Columns(), Rows: make([][]any, len(rows))}
 	for i := range rows {
-		v.Rows[i] = jsonValues(sweep.Values(&rows[i]))
-		if rows[i].Error != "" {
-			v.Failed++
-		}
+		v.Rows[i] = sweep.JSONValues(&rows[i])
 	}
 	for i := range rep.Sets {
 		fs := &rep.Sets[i]
@@ -164,23 +129,5 @@ func viewSweep(g *sweep.Grid, rows []sweep.Row) (sweepResponse, error) {
 		}
 		v.Frontiers = append(v.Frontiers, fv)
 	}
-	return v, nil
-}
-
-// jsonValues replaces the floats JSON cannot carry with the CSV's
-// spelling: "+Inf" (a run that never finishes), "-Inf", "NaN".
-func jsonValues(vs []any) []any {
-	for i, x := range vs {
-		f, ok := x.(float64)
-		switch {
-		case !ok:
-		case math.IsNaN(f):
-			vs[i] = "NaN"
-		case math.IsInf(f, 1):
-			vs[i] = "+Inf"
-		case math.IsInf(f, -1):
-			vs[i] = "-Inf"
-		}
-	}
-	return vs
+	return v
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/sweep"
 )
 
@@ -24,7 +25,7 @@ serving: {}
 
 func sweepBody(t *testing.T, grid string) string {
 	t.Helper()
-	b, err := json.Marshal(sweepRequest{Grid: grid})
+	b, err := json.Marshal(calc.SweepRequest{Grid: grid})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/examples"
 )
 
@@ -371,7 +372,7 @@ func TestBrowserReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = b.eval(ctx, `location.hash`, &hash)
-	body, _ := json.Marshal(reportRequest{Scenario: text})
+	body, _ := json.Marshal(calc.ReportRequest{Scenario: text})
 	var api reportResponse
 	postJSON(t, base+"/api/report", string(body), &api)
 	if api.Results.Samples != 40 {

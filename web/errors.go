@@ -102,11 +102,14 @@ func (s *Server) classify(r *http.Request, err error) *Error {
 }
 
 // fieldOf finds the first field-naming error in err's chain: the
-// *input.Error every estimator returns for bad input, a scenario file's
-// *scenario.Error, or this package's *Error.
+// *input.Error every estimator returns for bad input, a file a request
+// carries (*calc.FileError), a scenario file's *scenario.Error, or this
+// package's *Error.
 func fieldOf(err error) (string, bool) {
 	for _, e := range unwrapAll(err) {
 		switch e := e.(type) {
+		case *calc.FileError: // before the file's own error, which names no request field
+			return e.Field, true
 		case *input.Error:
 			return e.Field, true
 		case *scenario.Error:

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"chipgap/calc"
 )
 
 // FuzzAPIBodies posts arbitrary bodies to the JSON endpoints: whatever
@@ -57,7 +59,7 @@ func FuzzDecodeRequests(f *testing.F) {
 	news := []func() any{
 		func() any { return new(trainRequest) }, func() any { return new(inferRequest) },
 		func() any { return new(serveRequest) }, func() any { return new(runRequest) },
-		func() any { return new(reportRequest) },
+		func() any { return new(calc.ReportRequest) },
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		dst := news[int(which)%len(news)]()

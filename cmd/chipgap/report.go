@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"chipgap/calc"
 	"chipgap/report"
 	"chipgap/scenario"
 )
@@ -32,54 +33,80 @@ temporary file beside it) or a new name in an existing directory; a
 symbolic link, directory, device or FIFO is refused before any work.
 FILE - writes that file to stdout instead of the summary.
 
+--samples and --seed are the fields of POST /api/report (docs/api.md);
+calc.ReportRequest defines them once.
+
 Examples:
   chipgap
   chipgap report examples/equal-peak.yaml --html gap.html
   chipgap report --samples 200 --seed 7 --json`
 
 type reportFlags struct {
-	html, csv      string
-	asJSON, quiet  bool
-	samples        int
-	seed           uint64
-	seedSet        bool
-	scenarioSource string
+	html, csv     string
+	asJSON, quiet bool
 }
 
 func cmdReport(e *env, args []string) error {
-	f, sc, err := parseReportFlags(e, args)
+	var req calc.ReportRequest
+	var f reportFlags
+	fs := newFlags(e, "report", reportUsage)
+	b := bindRequest(fs, &req)
+	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to `FILE` (- for stdout)")
+	fs.StringVar(&f.csv, "csv", "", "write every figure as CSV to `FILE` (- for stdout)")
+	fs.BoolVar(&f.asJSON, "json", false, "print the full results as JSON instead of the summary")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) > 1 {
+		return usagef("want at most one scenario file, got %s", gotArgs(pos))
+	}
+	if err := checkOutputs(reportOutputs(f, nil)); err != nil {
+		return err
+	}
+	if f.asJSON && (f.html == stdoutPath || f.csv == stdoutPath) {
+		return usagef("--json and an output to - (standard output) both want stdout: choose one")
+	}
+	if len(pos) == 1 {
+		text, err := readInput(pos[0], maxConfigBytes)
+		if err != nil {
+			return err
+		}
+		req.Scenario, req.File = string(text), pos[0]
+	}
+	sc, err := req.Setup()
+	if err != nil {
+		return b.Rename(err)
 	}
 	progress := reportProgress(e, f.quiet)
 	if progress != nil {
 		fmt.Fprint(e.stderr, "chipgap report: searching training plans and serving layouts…")
 	}
-	res, err := sc.Run(e.ctx, progress)
+	gr, err := calc.Report(e.ctx, sc, calc.ReportOptions{Progress: progress})
 	if progress != nil {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	if err != nil {
 		return err
 	}
-	rep := report.Build(res)
-	if err := writeOutputs(e.stdout, reportOutputs(f, rep)); err != nil {
+	if err := writeOutputs(e.stdout, reportOutputs(f, gr.Report)); err != nil {
 		return err
 	}
 	switch {
 	case f.html == stdoutPath || f.csv == stdoutPath:
 		return nil // the file is the output
 	case f.asJSON:
-		return report.JSON(e.stdout, res)
+		return report.JSON(e.stdout, gr.Results)
 	}
 	if w := terminalWidth(e.stdout); w > 0 { // a terminal: fit its width; piped: full width
 		fw := &fitWriter{w: e.stdout, width: w}
-		if err := report.Text(fw, rep); err != nil {
+		if err := gr.WriteText(fw); err != nil {
 			return err
 		}
 		return fw.Flush()
 	}
-	return report.Text(e.stdout, rep)
+	return gr.WriteText(e.stdout)
 }
 
 // reportOutputs are the files --html and --csv name (rep is nil when
@@ -93,56 +120,6 @@ func reportOutputs(f reportFlags, rep *report.Report) []outFile {
 		outs = append(outs, outFile{"--csv", f.csv, func(w io.Writer) error { return report.CSV(w, rep) }})
 	}
 	return outs
-}
-
-func parseReportFlags(e *env, args []string) (reportFlags, *scenario.Scenario, error) {
-	var f reportFlags
-	fs := newFlags(e, "report", reportUsage)
-	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to `FILE` (- for stdout)")
-	fs.StringVar(&f.csv, "csv", "", "write every figure as CSV to `FILE` (- for stdout)")
-	fs.BoolVar(&f.asJSON, "json", false, "print the full results as JSON instead of the summary")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
-	fs.IntVar(&f.samples, "samples", 0, "Monte Carlo samples (default: the scenario's, 1000)")
-	fs.Func("seed", "random seed (default: the scenario's, 1)", func(s string) error {
-		_, err := fmt.Sscan(s, &f.seed)
-		f.seedSet = true
-		return err
-	})
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return f, nil, err
-	}
-	if len(pos) > 1 {
-		return f, nil, usagef("want at most one scenario file, got %s", gotArgs(pos))
-	}
-	if err := checkOutputs(reportOutputs(f, nil)); err != nil {
-		return f, nil, err
-	}
-	if f.asJSON && (f.html == stdoutPath || f.csv == stdoutPath) {
-		return f, nil, usagef("--json and an output to - (standard output) both want stdout: choose one")
-	}
-	var sc *scenario.Scenario
-	if len(pos) == 1 {
-		b, err := readInput(pos[0], maxConfigBytes)
-		if err != nil {
-			return f, nil, err
-		}
-		if sc, err = scenario.Parse(pos[0], b); err != nil {
-			return f, nil, err
-		}
-	} else {
-		sc = scenario.Default()
-	}
-	if f.samples < 0 || f.samples > 100000 {
-		return f, nil, usagef("--samples %d: want 1 to 100000", f.samples)
-	}
-	if f.samples > 0 {
-		sc.Samples = f.samples
-	}
-	if f.seedSet {
-		sc.Seed = f.seed
-	}
-	return f, sc, sc.Validate()
 }
 
 // reportProgress returns a progress printer when stderr is a terminal.

@@ -78,7 +78,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", filepath.Join(dir, "missing.yaml")}, 1, "no such file"},
 		{[]string{"report", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"report", "a.yaml", "b.yaml"}, 2, "at most one scenario file"},
-		{[]string{"report", "--samples", "-5"}, 2, "--samples -5"},
+		{[]string{"report", "--samples", "-5"}, 2, "--samples = -5: want 1 to 100000"},
 	} {
 		code, _, errs := runCmd(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {

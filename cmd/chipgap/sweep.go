@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/sweep"
 )
 
@@ -91,13 +92,13 @@ func cmdSweep(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := readInput(pos[0], sweep.MaxFileBytes)
+	text, err := readInput(pos[0], sweep.MaxFileBytes)
 	if err != nil {
 		return err
 	}
-	g, err := sweep.Parse(pos[0], b)
+	g, err := calc.SweepRequest{Grid: string(text), File: pos[0]}.Setup()
 	if err != nil {
-		return bareError(err)
+		return err
 	}
 	if err := sweepBudget(g, sh, *workers, *budget, *yes); err != nil {
 		return err

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"runtime"
 	"time"
 
+	"chipgap/calc"
 	"chipgap/sweep"
 )
 
@@ -22,21 +22,16 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 	if yes {
 		return nil
 	}
-	cores := runtime.GOMAXPROCS(0)
-	if workers > 0 {
-		cores = min(cores, workers)
-	}
-	cells := sh.Of(g.Cells())
-	est, err := g.Estimate(cells, cores)
+	cost, err := calc.EstimateSweep(g, sh.Of(g.Cells()), workers)
 	if err != nil {
 		return err
 	}
-	if len(cells) <= maxSweepCells && est <= budget {
+	if cost.Cells <= maxSweepCells && cost.Time <= budget {
 		return nil
 	}
-	shards := max(ceilDiv(int64(est), int64(max(budget, time.Second))), ceilDiv(int64(len(cells)), maxSweepCells))
+	shards := max(ceilDiv(int64(cost.Time), int64(max(budget, time.Second))), ceilDiv(int64(cost.Cells), maxSweepCells))
 	return usagef("%d cells (shard %s), about %s here on %d cores: over the budget of %s and %d cells; pass --yes to run it anyway, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)",
-		len(cells), sh, roundDuration(est), cores, budget, maxSweepCells, shards*int64(max(1, sh.Count)))
+		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, budget, maxSweepCells, shards*int64(max(1, sh.Count)))
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

@@ -1,0 +1,92 @@
+package calc
+
+import (
+	"cmp"
+	"context"
+	"runtime"
+	"strings"
+	"time"
+
+	"chipgap/examples"
+	"chipgap/sweep"
+)
+
+// SweepRequest is the input of a design-space sweep: `chipgap sweep
+// GRID.yaml` and POST /api/sweep.
+type SweepRequest struct {
+	// Grid is a grid file's text (chipgap-sweep/v1, YAML or JSON);
+	// empty, with no File named, is examples/sweep-small.yaml.
+	Grid string `json:"grid" flag:"-"`
+	// File names the grid in errors: the path the command line read it
+	// from ("grid" when empty, as the API names the field).
+	File string `json:"-"`
+}
+
+// Setup parses and checks the request's grid. A grid that does not
+// decode or check is a *FileError naming grid.<field>.
+func (r SweepRequest) Setup() (*sweep.Grid, error) {
+	text := r.Grid
+	if r.File == "" && strings.TrimSpace(text) == "" {
+		text = examples.SweepSmall()
+	}
+	g, err := sweep.Parse(cmp.Or(r.File, "grid"), []byte(text))
+	if err != nil {
+		return nil, fileError("grid", err)
+	}
+	return g, nil
+}
+
+// SweepCost is what running cells of a grid takes here: the cells, the
+// cores they are spread over and the time sweep.Grid.Estimate expects.
+type SweepCost struct {
+	Cells int
+	Cores int
+	Time  time.Duration
+}
+
+// EstimateSweep estimates cells of g on this machine with at most
+// workers cells at once (0: every core). A caller compares the cost with
+// its own limits: the CLI's budget, a server's caps.
+func EstimateSweep(g *sweep.Grid, cells []sweep.Cell, workers int) (SweepCost, error) {
+	cores := runtime.GOMAXPROCS(0)
+	if workers > 0 {
+		cores = min(cores, workers)
+	}
+	est, err := g.Estimate(cells, cores)
+	return SweepCost{Cells: len(cells), Cores: cores, Time: est}, err
+}
+
+// SweepResult is a whole grid swept: one row per cell in cell order, the
+// grid's metadata as a sweep file stores it, and the report's Pareto
+// frontiers (`chipgap sweep report`).
+type SweepResult struct {
+	Rows   []sweep.Row
+	Meta   sweep.Meta
+	Report *sweep.Report
+}
+
+// Failed counts the cells whose row holds an error.
+func (s SweepResult) Failed() int {
+	n := 0
+	for i := range s.Rows {
+		if s.Rows[i].Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Sweep evaluates every cell of g (SweepRequest.Setup) in memory; the
+// command line's sharded runs into a directory go through
+// sweep.Execute, which writes the same rows.
+func Sweep(ctx context.Context, g *sweep.Grid, o sweep.Options) (SweepResult, error) {
+	rows, err := sweep.Run(ctx, g, g.Cells(), o)
+	if err != nil {
+		return SweepResult{}, err
+	}
+	meta, err := sweep.MetaOf(g)
+	if err != nil {
+		return SweepResult{}, err
+	}
+	return SweepResult{Rows: rows, Meta: meta, Report: sweep.NewReport(rows, meta)}, nil
+}

@@ -1,0 +1,75 @@
+package calc
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"chipgap/input"
+)
+
+func runsFile(t *testing.T, path string) RunsFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return RunsFile{Name: path, Data: b}
+}
+
+// TestValidate: two files are two sections; merged, their results are
+// the sections' in order under one summary of them all.
+func TestValidate(t *testing.T) {
+	a, b := runsFile(t, "runs/testdata/published-runs.yaml"), runsFile(t, "runs/testdata/published-runs-ascend.yaml")
+	v, err := Validate(testCatalog(t), ValidateRequest{Files: []RunsFile{a, b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Sections) != 2 || v.Sections[0].File != a.Name || v.Sections[1].File != b.Name || len(v.Explained) != 2 {
+		t.Fatalf("%d sections, %d explained lists; want one of each per file", len(v.Sections), len(v.Explained))
+	}
+	n0, n1 := len(v.Sections[0].Report.Results), len(v.Sections[1].Report.Results)
+	m := v.Merged()
+	if len(m.Results) != n0+n1 || m.Summary.Runs != n0+n1 || m.Results[n0].ID != v.Sections[1].Report.Results[0].ID {
+		t.Errorf("merged: %d results, summary of %d runs; want %d + %d in file order", len(m.Results), m.Summary.Runs, n0, n1)
+	}
+	var text strings.Builder
+	if err := v.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	if !strings.HasPrefix(out, a.Name+"\n") || !strings.Contains(out, "\n\n"+b.Name+"\n") {
+		t.Errorf("several files are not headed by their names:\n%.300s", out)
+	}
+	for _, x := range m.Explained {
+		if x.AllowedLo > x.AllowedTyp || x.AllowedTyp > x.AllowedHi || x.Explained != (x.Measured >= x.AllowedLo && x.Measured <= x.AllowedHi) {
+			t.Errorf("explained run %+v: want min ≤ typ ≤ max and explained iff measured within", x)
+		}
+	}
+}
+
+// TestValidateErrors: a bad date names stack_date, no file names files,
+// a malformed file is named in its error.
+func TestValidateErrors(t *testing.T) {
+	cat := testCatalog(t)
+	good := runsFile(t, "runs/testdata/published-runs.yaml")
+	for _, c := range []struct {
+		req   ValidateRequest
+		field string
+	}{
+		{ValidateRequest{StackDate: "2025-13-01", Files: []RunsFile{good}}, "stack_date"},
+		{ValidateRequest{}, "files"},
+	} {
+		_, err := Validate(cat, c.req)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != c.field {
+			t.Errorf("%+v: %v, want an input error naming %s", c.req.StackDate, err, c.field)
+		}
+	}
+	_, err := Validate(cat, ValidateRequest{Files: []RunsFile{good, {Name: "bad.yaml", Data: []byte("format: nope\n")}}})
+	if err == nil || !strings.HasPrefix(err.Error(), "bad.yaml: ") {
+		t.Errorf("malformed file: %v, want an error naming bad.yaml", err)
+	}
+}

@@ -1,12 +1,14 @@
 package main
 
 import (
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"chipgap/calc"
+	"chipgap/catalog"
 )
 
 // FuzzScenarioFiles feeds arbitrary YAML to the scenario-file loaders of
@@ -28,6 +30,10 @@ func FuzzScenarioFiles(f *testing.F) {
 		f.Add(uint8(i), []byte(s))
 	}
 	dir := f.TempDir()
+	cat, err := catalog.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
 	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
 		path := filepath.Join(dir, "s.yaml")
@@ -46,20 +52,18 @@ func FuzzScenarioFiles(f *testing.F) {
 				}
 			}
 		case 1:
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			var specs []serveSpec
-			if specs, err = loadServeScenario(path, fs); err == nil {
-				for _, s := range specs {
-					if err = s.check(); err != nil {
+			var reqs []calc.ServeRequest
+			if reqs, err = calc.ServeScenario("s.yaml", b); err == nil {
+				for _, r := range reqs {
+					if _, err = r.Setup(cat); err != nil {
 						break
 					}
 				}
 			}
 		case 2:
-			fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-			var s simSpec
-			if s, err = loadSimScenario(path, fs); err == nil {
-				err = checkSimCounts(s, simRun{progress: "auto"})
+			var r calc.SimulateRequest
+			if r, err = calc.SimulateScenario("s.yaml", b); err == nil && r.Workload.Trace == "" {
+				_, err = r.Setup(cat, nil)
 			}
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {

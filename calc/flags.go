@@ -23,12 +23,15 @@ import (
 //	flag:"mb"                     a flag name other than the JSON name with - for _
 //	flag:"-"                      no flag (an API-only field); json:"-" fields are skipped too
 //	help:"sequences per step"     the flag's usage line
+//	flag:"input-"                 on a nested struct: a prefix of its fields' flag names
 //
-// A nested struct field (not a TextUnmarshaler) is walked: its fields
-// become flags of their own name, with JSON paths "parent.child". Kinds
-// bound: string, bool, int, uint64, float64 (finite only), []int (comma-separated,
-// non-negative), pointers to these (set = non-nil, so absent and zero
-// differ) and encoding.TextUnmarshaler values (the unit types).
+// An embedded struct's fields are the outer struct's, as in JSON. A
+// nested struct field (not a TextUnmarshaler) is walked: its fields
+// become flags of their own name (after its flag prefix, if any), with
+// JSON paths "parent.child". Kinds bound: string, bool, int, uint64,
+// float64 (finite only), []int (comma-separated, non-negative), []float64
+// (comma-separated, finite), pointers to these (set = non-nil, so absent
+// and zero differ) and encoding.TextUnmarshaler values (the unit types).
 type Flags struct {
 	fs     *flag.FlagSet
 	byPath map[string]string // JSON path → flag name
@@ -43,17 +46,21 @@ func BindFlags(fs *flag.FlagSet, req any) *Flags {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("calc.BindFlags: want a pointer to a struct, got %T", req))
 	}
-	b.bind(v.Elem(), "")
+	b.bind(v.Elem(), "", "")
 	return b
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
-func (b *Flags) bind(v reflect.Value, prefix string) {
+func (b *Flags) bind(v reflect.Value, prefix, flagPrefix string) {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() {
+			continue
+		}
+		if sf.Anonymous && sf.Tag.Get("json") == "" && sf.Type.Kind() == reflect.Struct {
+			b.bind(v.Field(i), prefix, flagPrefix) // promoted, as encoding/json promotes them
 			continue
 		}
 		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -67,11 +74,11 @@ func (b *Flags) bind(v reflect.Value, prefix string) {
 		path := prefix + jname
 		fv := v.Field(i)
 		if sf.Type.Kind() == reflect.Struct && !reflect.PointerTo(sf.Type).Implements(textUnmarshaler) {
-			b.bind(fv, path+".")
+			b.bind(fv, path+".", flagPrefix+fname)
 			continue
 		}
 		if fname == "" {
-			fname = strings.ReplaceAll(jname, "_", "-")
+			fname = flagPrefix + strings.ReplaceAll(jname, "_", "-")
 		}
 		help := sf.Tag.Get("help")
 		// Plain kinds get the flag package's own values, so that --help
@@ -225,6 +232,18 @@ func set(v reflect.Value, s string) error {
 		}
 		v.SetFloat(x)
 	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Float64 {
+			var out []float64
+			for _, p := range strings.Split(s, ",") {
+				x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+				if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+					return fmt.Errorf("%q: want comma-separated finite numbers", s)
+				}
+				out = append(out, x)
+			}
+			v.Set(reflect.ValueOf(out))
+			return nil
+		}
 		if v.Type().Elem().Kind() != reflect.Int {
 			panic("calc: unsupported flag slice " + v.Type().String())
 		}

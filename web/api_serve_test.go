@@ -102,7 +102,8 @@ func TestServeSweep(t *testing.T) {
 	}
 	for _, tc := range []struct{ workload, field string }{
 		{`"rates": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]`, "workload.rates"},
-		{`"rate": 1, "rates": [2, 3]`, "workload.rates"},
+		// rate with rates is no longer refused: rates sweep, as on the CLI
+		// (rate has a default, 10/s, on both roads).
 		{`"rates": [1, -2]`, "workload.rates[1]"},
 		{`"rate": 0`, "workload.rate"},
 		// 1,000,000 × 2 rates × 600 tokens = 1.2e9 output tokens > 1e9.

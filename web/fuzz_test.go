@@ -57,8 +57,8 @@ func FuzzDecodeRequests(f *testing.F) {
 	s := &Server{}
 	s.init()
 	news := []func() any{
-		func() any { return new(trainRequest) }, func() any { return new(inferRequest) },
-		func() any { return new(serveRequest) }, func() any { return new(runRequest) },
+		func() any { return new(trainRequest) }, func() any { return new(calc.ServeRequest) },
+		func() any { return new(calc.SimulateRequest) }, func() any { return new(runRequest) },
 		func() any { return new(calc.ReportRequest) },
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {

@@ -113,8 +113,9 @@ func (m *methodsByPath) allow(r *http.Request) []string {
 }
 
 // goTypeName matches a Go type name such as web.reportRequest or
-// scenario.Scenario, which a client should never see.
-var goTypeName = regexp.MustCompile(`\b(?:\[\])?\*?(?:main|web|scenario|catalog|serve|inference|training|llm|units|hardware|runs|report|goodput|sim|econ|fab|parallel|uncertain)\.[A-Za-z_]\w*`)
+// scenario.Scenario, which a client should never see. Package parallel
+// exports its types only, so a request path such as parallel.tp stays.
+var goTypeName = regexp.MustCompile(`\b(?:\[\])?\*?(?:(?:main|web|calc|scenario|catalog|serve|inference|training|llm|units|hardware|runs|report|goodput|sim|econ|fab|uncertain)\.[A-Za-z_]|parallel\.[A-Z])\w*`)
 
 // scrubTypes replaces Go type names in a message meant for a client.
 func scrubTypes(msg string) string {

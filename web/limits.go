@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
-
-	"chipgap/inference"
 )
 
 // Limits bounds what one client can make the server do. Every field has a
@@ -262,31 +260,6 @@ func capInt(field string, n, limit int) error {
 		return badField(field, "%d is over this server's limit of %d (see docs/api.md)", n, limit)
 	}
 	return nil
-}
-
-// degree is one parallelism degree of a request, by its JSON name.
-type degree struct {
-	name string
-	v    int
-}
-
-// checkDegrees rejects a negative degree under prefix (0 means the
-// default; the estimators would read a negative as the default too,
-// silently).
-func checkDegrees(prefix string, ds ...degree) error {
-	for _, d := range ds {
-		if d.v < 0 {
-			return badField(prefix+"."+d.name, "%d: want a positive degree, or 0 for the default", d.v)
-		}
-	}
-	return nil
-}
-
-func inferDegrees(prefix string, p *inference.Parallel) error {
-	if p == nil {
-		return nil
-	}
-	return checkDegrees(prefix, degree{"tp", p.TP}, degree{"pp", p.PP}, degree{"ep", p.EP}, degree{"dp", p.DP}, degree{"attention_dp", p.AttentionDP})
 }
 
 // wantObject refuses a body that is not a JSON object (empty, null, an

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,20 +46,18 @@ func FuzzScenarioFiles(f *testing.F) {
 				_, err = r.Setup(cat)
 			}
 		case 1:
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			var specs []serveSpec
-			if specs, err = loadServeScenario(path, fs); err == nil {
-				for _, s := range specs {
-					if err = s.check(); err != nil {
+			var reqs []calc.ServeRequest
+			if reqs, err = calc.ServeScenario("s.yaml", b); err == nil {
+				for _, r := range reqs {
+					if _, err = r.Setup(cat); err != nil {
 						break
 					}
 				}
 			}
 		case 2:
-			fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-			var s simSpec
-			if s, err = loadSimScenario(path, fs); err == nil {
-				err = checkSimCounts(s, simRun{progress: "auto"})
+			var r calc.SimulateRequest
+			if r, err = calc.SimulateScenario("s.yaml", b); err == nil && r.Workload.Trace == "" {
+				_, err = r.Setup(cat, nil)
 			}
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {

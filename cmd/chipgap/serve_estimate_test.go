@@ -90,14 +90,16 @@ func TestServeEstimateBadInput(t *testing.T) {
 		// Both used to be accepted (exit 0): the region left "no cost" in
 		// the output, the negative count fell back to the catalog's.
 		{"unknown region", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--region", "mars"}, exitUsage, `--region: unknown region "mars"`},
-		{"negative devices per chip", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--devices-per-chip", "-1"}, exitUsage, "--devices-per-chip -1"},
-		// Llama 3.1 8B has 32 attention heads: TP 64 (the default, one
-		// instance over all 64 devices) or 10^6 has no head to give each device.
-		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--model", "llama3.1-8b"}, exitUsage, "parallel.tp = 64: want at most the model's 32 attention heads"},
-		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitUsage, "parallel.tp = 1000000"},
+		{"negative devices per chip", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--devices-per-chip", "-1"}, exitUsage, "--devices-per-chip = -1"},
+		// Llama 3.1 8B has 32 attention heads: TP 64 or 10^6 has no head to
+		// give each device. (Unset, TP is one scale-up node: 8 here.)
+		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--tp", "64", "--model", "llama3.1-8b"}, exitUsage, "--tp = 64: must divide the 32 attention heads"},
+		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitUsage, "--tp = 1000000"},
+		// A layout leaving devices idle used to pass silently.
+		{"tp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "6", "--tp", "4", "--model", "llama3.1-8b"}, exitUsage, "--tp = 4: an instance of 4 devices (tp, ep, attention_dp and pp) leaves 2 of the 6 devices idle"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
-		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance 0.8: want a factor of at least 1"},
-		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "parallel.attention_dp = 4"},
+		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want a factor of at least 1"},
+		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "--attention-dp = 4"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
 	} {
 		code, _, errs := runServe(t, c.args...)

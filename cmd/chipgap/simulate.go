@@ -2,19 +2,17 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
+	"chipgap/calc"
 	"chipgap/catalog"
-	"chipgap/inference"
+	"chipgap/report"
 	"chipgap/serve"
-	"chipgap/units"
 )
 
 const simulateUsage = `
@@ -50,117 +48,16 @@ Examples:
   chipgap simulate --model llama3.1-70b --plan h100-sxm,h200-sxm,mi300x \
     --plan-tp 2,4,8 --plan-mixed --target-rate 50 --ttft 2s --tpot 50ms
   chipgap simulate --scenario examples/simulate-disagg.yaml
+
+The flags are the fields of POST /api/serve/simulate (docs/api.md), with
+- for _; calc.SimulateRequest defines them once. A scenario file holds
+them under simulate: (the flags' names, or the API's field names).
 `
 
-// simSpec is one simulation: the flags, or a scenario file (same names).
-type simSpec struct {
-	Model          string  `yaml:"model" json:"model"`
-	Chip           string  `yaml:"chip" json:"chip"`
-	Chips          int     `yaml:"chips" json:"chips"`
-	ChipsPerNode   int     `yaml:"chips_per_node" json:"chips_per_node,omitempty"`
-	DevicesPerChip int     `yaml:"devices_per_chip" json:"devices_per_chip,omitempty"`
-	Software       string  `yaml:"software" json:"software,omitempty"`
-	TP             int     `yaml:"tp" json:"tp,omitempty"`
-	PP             int     `yaml:"pp" json:"pp,omitempty"`
-	EP             int     `yaml:"ep" json:"ep,omitempty"`
-	Precision      string  `yaml:"precision" json:"precision"`
-	KVPrecision    string  `yaml:"kv_precision" json:"kv_precision,omitempty"`
-	SpecTokens     int     `yaml:"spec_tokens" json:"spec_tokens,omitempty"`
-	SpecAcceptance float64 `yaml:"spec_acceptance" json:"spec_acceptance,omitempty"`
-
-	Mode         string         `yaml:"mode" json:"mode"`
-	PrefillChip  string         `yaml:"prefill_chip" json:"prefill_chip,omitempty"`
-	PrefillChips int            `yaml:"prefill_chips" json:"prefill_chips,omitempty"`
-	PrefillTP    int            `yaml:"prefill_tp" json:"prefill_tp,omitempty"`
-	PrefillEP    int            `yaml:"prefill_ep" json:"prefill_ep,omitempty"`
-	LinkBW       units.ByteRate `yaml:"link_bandwidth" json:"link_bandwidth,omitempty"`
-	LinkLatency  units.Seconds  `yaml:"link_latency" json:"link_latency,omitempty"`
-
-	Router         string `yaml:"router" json:"router"`
-	Scheduler      string `yaml:"scheduler" json:"scheduler"`
-	Admission      string `yaml:"admission" json:"admission"`
-	MaxBatchTokens int    `yaml:"max_batch_tokens" json:"max_batch_tokens,omitempty"`
-	MaxSeqs        int    `yaml:"max_seqs" json:"max_seqs,omitempty"`
-	NoChunking     bool   `yaml:"no_chunked_prefill" json:"no_chunked_prefill,omitempty"`
-
-	Arrival  string     `yaml:"arrival" json:"arrival"`
-	Rate     float64    `yaml:"rate" json:"rate"`
-	Rates    []float64  `yaml:"rates" json:"rates,omitempty"`
-	CV       float64    `yaml:"cv" json:"cv,omitempty"`
-	Requests int        `yaml:"requests" json:"requests"`
-	Seed     uint64     `yaml:"seed" json:"seed"`
-	Trace    string     `yaml:"trace" json:"trace,omitempty"`
-	Input    lengthSpec `yaml:"input" json:"input"`
-	Output   lengthSpec `yaml:"output" json:"output"`
-
-	TTFT       units.Seconds `yaml:"ttft" json:"ttft,omitempty"`
-	TPOT       units.Seconds `yaml:"tpot" json:"tpot,omitempty"`
-	Percentile float64       `yaml:"slo_percentile" json:"slo_percentile,omitempty"`
-}
-
-// lengthSpec is a token-length distribution as flags and files give it.
-type lengthSpec struct {
-	Dist  string  `yaml:"dist" json:"dist"`
-	Mean  int     `yaml:"tokens" json:"tokens"`
-	Min   int     `yaml:"min" json:"min,omitempty"`
-	Max   int     `yaml:"max" json:"max,omitempty"`
-	Sigma float64 `yaml:"sigma" json:"sigma,omitempty"`
-}
-
-// simFlags binds the flags to s; defaults are the documented ones.
-func simFlags(fs *flag.FlagSet, s *simSpec) {
-	fs.StringVar(&s.Model, "model", "", "model preset id (see 'chipgap models')")
-	fs.StringVar(&s.Chip, "chip", "", "chip id of the serving (aggregated) or decode pool (see 'chipgap chips')")
-	fs.IntVar(&s.Chips, "chips", 8, "chips of that pool; replicas = chips / (tp × pp) devices")
-	fs.IntVar(&s.ChipsPerNode, "chips-per-node", 0, "scale-up domain size (0 = the chip's usual)")
-	fs.IntVar(&s.DevicesPerChip, "devices-per-chip", 0, "devices the software sees per package (0 = the catalog's)")
-	fs.StringVar(&s.Software, "software", "", "framework or stack (vllm, sglang, tensorrt-llm, ...; default: the chip's stack)")
-	fs.IntVar(&s.TP, "tp", 0, "tensor-parallel degree per replica (0 with --ep 0: one replica over all devices)")
-	fs.IntVar(&s.PP, "pp", 1, "pipeline stages per replica")
-	fs.IntVar(&s.EP, "ep", 0, "expert-parallel degree per replica")
-	fs.StringVar(&s.Precision, "precision", "bf16", "weights and matmuls: bf16, fp16, fp8, int8, fp4")
-	fs.StringVar(&s.KVPrecision, "kv-precision", "", "KV cache precision (default: as --precision)")
-	fs.IntVar(&s.SpecTokens, "spec-tokens", 0, "speculative / MTP draft tokens per decode step")
-	fs.Float64Var(&s.SpecAcceptance, "spec-acceptance", 0.7, "acceptance rate of each draft token")
-	fs.StringVar(&s.Mode, "mode", "aggregated", "aggregated, or disaggregated (prefill and decode pools)")
-	fs.StringVar(&s.PrefillChip, "prefill-chip", "", "chip of the prefill pool (default: --chip)")
-	fs.IntVar(&s.PrefillChips, "prefill-chips", 0, "chips of the prefill pool (default: --chips)")
-	fs.IntVar(&s.PrefillTP, "prefill-tp", 0, "tensor-parallel degree of prefill replicas (default: --tp)")
-	fs.IntVar(&s.PrefillEP, "prefill-ep", 0, "expert-parallel degree of prefill replicas (default: --ep)")
-	fs.TextVar(&s.LinkBW, "link-bandwidth", units.ByteRate(0), "prefill→decode KV link per replica, e.g. 50GB/s (0 = the replicas' scale-out NICs)")
-	fs.TextVar(&s.LinkLatency, "link-latency", units.Seconds(0), "latency of a KV transfer (0 = the scale-out tier's)")
-	fs.StringVar(&s.Router, "router", serve.LeastOutstanding, "round-robin, least-outstanding or kv-aware")
-	fs.StringVar(&s.Scheduler, "scheduler", serve.FCFS, "fcfs or spf (shortest prompt first)")
-	fs.StringVar(&s.Admission, "admission", "auto", "on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (by --software)")
-	fs.IntVar(&s.MaxBatchTokens, "max-batch-tokens", 0, "token budget per step (0 = the stack's)")
-	fs.IntVar(&s.MaxSeqs, "max-seqs", 0, "running sequences per replica (0 = the stack's, else the KV cache)")
-	fs.BoolVar(&s.NoChunking, "no-chunked-prefill", false, "prefill each prompt in one step")
-	fs.StringVar(&s.Arrival, "arrival", serve.Poisson, "poisson, gamma (bursty, --cv) or deterministic")
-	fs.Float64Var(&s.Rate, "rate", 10, "requests per second (with --trace: rescale its times to this rate; 0 keeps them)")
-	fs.Float64Var(&s.CV, "cv", 2, "coefficient of variation of gamma inter-arrival times")
-	fs.IntVar(&s.Requests, "requests", 10000, "requests to simulate")
-	fs.Uint64Var(&s.Seed, "seed", 1, "random seed (same seed, same output)")
-	fs.StringVar(&s.Trace, "trace", "", "CSV or JSONL trace, at most 64 MiB: arrival_s, prompt_tokens, output_tokens per line")
-	lengthFlags(fs, "input", &s.Input, 1000)
-	lengthFlags(fs, "output", &s.Output, 200)
-	fs.TextVar(&s.TTFT, "ttft", units.Seconds(0), "TTFT bound of the SLO, e.g. 2s (0 = none)")
-	fs.TextVar(&s.TPOT, "tpot", units.Seconds(0), "TPOT bound of the SLO, e.g. 50ms (0 = none)")
-	fs.Float64Var(&s.Percentile, "slo-percentile", 0.99, "percentile of TTFT and TPOT that must meet the bounds")
-}
-
-func lengthFlags(fs *flag.FlagSet, name string, l *lengthSpec, def int) {
-	fs.IntVar(&l.Mean, name+"-tokens", def, name+" tokens per request (the mean for uniform/lognormal)")
-	fs.StringVar(&l.Dist, name+"-dist", serve.Fixed, "distribution of "+name+" lengths: fixed, uniform, lognormal, empirical (from --trace)")
-	fs.IntVar(&l.Min, name+"-min", 0, "uniform: smallest "+name+" length; lognormal: clip below")
-	fs.IntVar(&l.Max, name+"-max", 0, "uniform: largest "+name+" length; lognormal: clip above (0 = none)")
-	fs.Float64Var(&l.Sigma, name+"-sigma", 1, "lognormal: standard deviation of log length")
-}
-
-// simRun holds the command's own flags besides the spec.
+// simRun holds the command's own flags besides the request.
 type simRun struct {
 	asJSON, capacity bool
 	scenario         string
-	rates            string
 	plan, planTP     string
 	planMixed        bool
 	target           float64
@@ -169,13 +66,12 @@ type simRun struct {
 }
 
 func cmdSimulate(e *env, args []string) error {
+	req := calc.NewSimulateRequest()
 	fs := newFlags(e, "simulate", simulateUsage)
-	var s simSpec
+	b := bindRequest(fs, &req)
 	var o simRun
-	simFlags(fs, &s)
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON")
 	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file, at most 4 MiB, with the flags' names (see examples/simulate-*.yaml)")
-	fs.StringVar(&o.rates, "rates", "", "comma-separated request rates: a rate sweep, one simulation each")
 	fs.BoolVar(&o.capacity, "capacity", false, "search the highest rate that meets the SLO (--ttft/--tpot)")
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
@@ -183,266 +79,264 @@ func cmdSimulate(e *env, args []string) error {
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
 	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q: simulate takes flags only", pos[0])
-	}
+	rename := b.Rename
 	if o.scenario != "" {
-		if s, err = loadSimScenario(o.scenario, fs); err != nil {
+		rates := req.Workload.Rates
+		var err error
+		if req, err = readScenario(o.scenario, fs, "simulation", calc.SimulateScenario,
+			"json", "progress", "chart", "capacity", "plan", "plan-tp", "plan-mixed", "target-rate", "rates"); err != nil {
 			return err
 		}
-	}
-	if o.rates != "" {
-		if s.Rates, err = parseRates(o.rates); err != nil {
-			return err
+		if rates != nil {
+			req.Workload.Rates = rates
 		}
+		if t := req.Workload.Trace; t != "" && !filepath.IsAbs(t) {
+			req.Workload.Trace = filepath.Join(filepath.Dir(o.scenario), t)
+		}
+		rename = func(err error) error { return fmt.Errorf("scenario %s: %w", o.scenario, err) }
 	}
-	if err := checkSimCounts(s, o); err != nil {
-		return err
+	switch {
+	case o.progress != "auto" && o.progress != "on" && o.progress != "off":
+		return usagef("--progress %q: want auto, on or off", o.progress)
+	case o.target != 0 && o.plan == "":
+		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
 	}
 	if err := checkChart(o.chart); err != nil {
+		return err
+	}
+	trace, err := readTrace(req.Workload.Trace)
+	if err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.plan != "":
-		return runPlan(e, cat, s, o)
-	case o.capacity:
-		return runCapacity(e, cat, s, o)
+	c := simCmd{e: e, o: o, req: req, rename: rename}
+	if o.plan != "" {
+		return c.plan(cat, trace)
 	}
-	return runSimulations(e, cat, s, o)
+	st, err := req.Setup(cat, trace)
+	if err != nil {
+		return rename(err)
+	}
+	if o.capacity {
+		return c.capacity(st)
+	}
+	bar := &simProgress{e: e, mode: o.progress}
+	sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: bar.update})
+	bar.done()
+	if err != nil {
+		return rename(err)
+	}
+	return c.write(sim)
 }
 
-// checkSimCounts refuses the counts and choices the deployment builder
-// would otherwise replace by a default (file and flags alike).
-func checkSimCounts(s simSpec, o simRun) error {
-	switch {
-	case s.TP < 0 || s.PrefillTP < 0 || s.EP < 0 || s.PrefillEP < 0:
-		return usagef("--tp %d / --prefill-tp %d / --ep %d / --prefill-ep %d: want 0 (automatic) or more", s.TP, s.PrefillTP, s.EP, s.PrefillEP)
-	case s.PP < 1:
-		return usagef("--pp %d: want at least 1 pipeline stage", s.PP)
-	case s.DevicesPerChip < 0:
-		return usagef("--devices-per-chip %d: want 0 (the catalog's) or more", s.DevicesPerChip)
-	case o.progress != "auto" && o.progress != "on" && o.progress != "off":
-		return usagef("--progress %q: want auto, on or off", o.progress)
-	case o.target != 0 && o.plan == "":
-		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
-	}
-	for _, d := range []struct {
-		name string
-		v    units.Seconds
-	}{{"ttft", s.TTFT}, {"tpot", s.TPOT}, {"link-latency", s.LinkLatency}} {
-		if err := checkSeconds(d.name, d.v, maxSLOSeconds); err != nil {
+// simCmd is one simulate invocation past its flags.
+type simCmd struct {
+	e      *env
+	o      simRun
+	req    calc.SimulateRequest
+	rename func(error) error // names a bad field as the input did
+}
+
+// write prints a simulation (and its charts).
+func (c simCmd) write(sim calc.Simulation) error {
+	sweep := len(c.req.Workload.Rates) > 0
+	if !sweep {
+		if err := writeCharts(c.o.chart, sim.Points[0].Result, sim.Pools); err != nil {
 			return err
 		}
 	}
-	return checkFinite(s)
+	switch {
+	case !c.o.asJSON:
+		return sim.WriteText(c.e.stdout)
+	case sweep:
+		return writeJSON(c.e.stdout, struct {
+			Scenario calc.SimulateSpec `json:"scenario"`
+			Pools    []calc.SimPool    `json:"pools"`
+			Link     serve.Link        `json:"link"`
+			Sweep    []calc.SimPoint   `json:"sweep"`
+		}{c.req.Spec(), sim.Pools, sim.Link, sim.Points})
+	}
+	return writeJSON(c.e.stdout, struct {
+		Scenario calc.SimulateSpec `json:"scenario"`
+		Pools    []calc.SimPool    `json:"pools"`
+		Link     serve.Link        `json:"link"`
+		calc.SimPoint
+	}{c.req.Spec(), sim.Pools, sim.Link, sim.Points[0]})
 }
 
-// loadSimScenario reads a scenario file; only --json and --progress may
-// accompany it.
-func loadSimScenario(path string, fs *flag.FlagSet) (simSpec, error) {
-	var mixed []string
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "scenario", "json", "progress", "chart", "capacity", "plan", "plan-tp", "plan-mixed", "target-rate", "rates":
-		default:
-			mixed = append(mixed, "--"+f.Name)
-		}
-	})
-	if len(mixed) > 0 {
-		return simSpec{}, usagef("--scenario takes the simulation from the file; drop %s", strings.Join(mixed, " "))
-	}
-	b, err := readInput(path, maxConfigBytes)
+// capacity is --capacity.
+func (c simCmd) capacity(st calc.SimulateSetup) error {
+	cp, err := calc.FindCapacity(st)
 	if err != nil {
-		return simSpec{}, fmt.Errorf("scenario: %w", err)
+		return c.rename(err)
 	}
-	// Defaults are the flags' defaults; the file overrides what it names.
-	var wrap struct {
-		Simulate simSpec `yaml:"simulate"`
+	if c.o.asJSON {
+		return writeJSON(c.e.stdout, struct {
+			Scenario calc.SimulateSpec `json:"scenario"`
+			Pools    []calc.SimPool    `json:"pools"`
+			Capacity float64           `json:"capacity_per_s"`
+			Result   *serve.Result     `json:"result"`
+		}{c.req.Spec(), cp.Pools, cp.Capacity, cp.Result})
 	}
-	def := flag.NewFlagSet("defaults", flag.ContinueOnError)
-	simFlags(def, &wrap.Simulate)
-	if err := catalog.Decode(filepath.Base(path), b, &wrap); err != nil {
-		return simSpec{}, scenarioError(path, err, reflect.TypeOf(wrap), reflect.TypeFor[simSpec](), reflect.TypeFor[lengthSpec]())
-	}
-	if wrap.Simulate.Trace != "" && !filepath.IsAbs(wrap.Simulate.Trace) {
-		wrap.Simulate.Trace = filepath.Join(filepath.Dir(path), wrap.Simulate.Trace)
-	}
-	return wrap.Simulate, nil
+	return cp.WriteText(c.e.stdout)
 }
 
-func parseRates(s string) ([]float64, error) {
-	var out []float64
-	for _, f := range strings.Split(s, ",") {
-		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(r > 0) {
-			return nil, usagef("--rates: %q is not a positive rate", f)
-		}
-		out = append(out, r)
+// readTrace reads a request trace (nil without one).
+func readTrace(path string) ([]serve.Request, error) {
+	if path == "" {
+		return nil, nil
 	}
-	return out, nil
-}
-
-// build turns the spec into the deployment to simulate.
-func (s simSpec) build(cat *catalog.Catalog) (serve.Deployment, error) {
-	if s.Model == "" {
-		return serve.Deployment{}, usagef("--model: want a model preset id (see 'chipgap models')")
-	}
-	if s.Chip == "" {
-		return serve.Deployment{}, usagef("--chip: want a chip id (see 'chipgap chips')")
-	}
-	main, err := s.pool(cat, poolShape{"serve", s.Chip, s.Chips, s.TP, s.EP})
+	fh, err := os.Open(path)
 	if err != nil {
-		return serve.Deployment{}, err
-	}
-	d := serve.Deployment{Pools: []serve.Pool{main}, Router: s.Router}
-	switch s.Mode {
-	case "aggregated", "agg":
-		return d, nil
-	case "disaggregated", "disagg":
-	default:
-		return d, usagef("--mode %q: want aggregated or disaggregated", s.Mode)
-	}
-	chip := cmp(s.PrefillChip, s.Chip)
-	pre, err := s.pool(cat, poolShape{"prefill", chip, simOrInt(s.PrefillChips, s.Chips), simOrInt(s.PrefillTP, s.TP), simOrInt(s.PrefillEP, s.EP)})
-	if err != nil {
-		return d, fmt.Errorf("prefill pool: %w", err)
-	}
-	main.Name = "decode"
-	d.Pools = []serve.Pool{pre, main}
-	d.Link, err = s.link(cat, pre, main)
-	return d, err
-}
-
-func simOrInt(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-// poolShape is what differs between the pools of one simulation.
-type poolShape struct {
-	name, chip    string
-	chips, tp, ep int
-}
-
-// pool builds one pool from the catalog and the inference model.
-func (s simSpec) pool(cat *catalog.Catalog, ps poolShape) (serve.Pool, error) {
-	m, err := cat.Model(s.Model)
-	if err != nil {
-		return serve.Pool{}, err
-	}
-	d, _, err := cat.Deployment(catalog.DeploymentOptions{
-		Chip: ps.chip, Chips: ps.chips, ChipsPerNode: s.ChipsPerNode, DevicesPerChip: s.DevicesPerChip,
-		Software: s.Software, Model: m, Parallel: inference.Parallel{TP: ps.tp, PP: s.PP, EP: ps.ep},
-		Precision: s.Precision, KVPrecision: s.KVPrecision,
-		Speculative: inference.Speculative{Tokens: s.SpecTokens, Acceptance: s.SpecAcceptance},
-	})
-	if err != nil {
-		return serve.Pool{}, err
-	}
-	reserve := serve.ReservesOutput(s.Software)
-	switch s.Admission {
-	case "auto":
-	case "reserve":
-		reserve = true
-	case "on-demand":
-		reserve = false
-	default:
-		return serve.Pool{}, usagef("--admission %q: want auto, on-demand or reserve", s.Admission)
-	}
-	return serve.NewPool(ps.name, d, serve.PoolOptions{MaxBatchTokens: s.MaxBatchTokens, MaxSeqs: s.MaxSeqs,
-		Scheduler: s.Scheduler, NoChunkedPrefill: s.NoChunking, ReserveOutput: reserve})
-}
-
-// link is the prefill→decode KV path: the flag, else the slower side's
-// scale-out NICs over a replica's chips, at the scale-out latency.
-func (s simSpec) link(cat *catalog.Catalog, pre, dec serve.Pool) (serve.Link, error) {
-	l := serve.Link{Bandwidth: s.LinkBW, Latency: s.LinkLatency}
-	if l.Bandwidth > 0 && l.Latency > 0 {
-		return l, nil
-	}
-	var bw units.ByteRate
-	var lat units.Seconds
-	for i, p := range []serve.Pool{pre, dec} {
-		id := cmp(s.PrefillChip, s.Chip)
-		if i == 1 {
-			id = s.Chip
-		}
-		cl, err := cat.Cluster(id, max(int(p.ChipsPerReplica+0.5), 1), catalog.ClusterOptions{ChipsPerNode: s.ChipsPerNode})
-		if err != nil {
-			return l, err
-		}
-		nic := units.ByteRate(float64(cl.ScaleOut.Bandwidth) * p.ChipsPerReplica)
-		if bw == 0 || nic < bw {
-			bw = nic
-		}
-		lat = max(lat, cl.ScaleOut.Latency)
-	}
-	l.Bandwidth = simOrRate(l.Bandwidth, bw)
-	if l.Latency == 0 {
-		l.Latency = lat
-	}
-	return l, nil
-}
-
-func simOrRate(v, def units.ByteRate) units.ByteRate {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-// workload turns the spec into the workload at rate.
-func (s simSpec) workload(rate float64) (serve.Workload, error) {
-	w := serve.Workload{Process: s.Arrival, Rate: rate, CV: s.CV, Requests: s.Requests, Seed: s.Seed,
-		Prompt: s.Input.lengths(), Output: s.Output.lengths()}
-	if s.Trace == "" {
-		if w.Prompt.Dist == serve.Empirical || w.Output.Dist == serve.Empirical {
-			return w, usagef("--input-dist/--output-dist empirical: want a --trace to draw lengths from")
-		}
-		return w, nil
-	}
-	fh, err := os.Open(s.Trace)
-	if err != nil {
-		return w, fmt.Errorf("trace: %w", pathError(s.Trace, err))
+		return nil, fmt.Errorf("trace: %w", pathError(path, err))
 	}
 	defer fh.Close()
-	tr, err := serve.ParseTrace(limitReader(fh, s.Trace, maxTraceBytes))
+	tr, err := serve.ParseTrace(limitReader(fh, path, maxTraceBytes))
 	var tl *errTooLarge
 	if errors.As(err, &tl) {
-		return w, fmt.Errorf("trace: %w", tl)
+		return nil, fmt.Errorf("trace: %w", tl)
 	}
 	if err != nil {
-		return w, fmt.Errorf("%s: %w", s.Trace, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	empirical := w.Prompt.Dist == serve.Empirical || w.Output.Dist == serve.Empirical
-	if !empirical {
-		w.Process, w.Trace = serve.Trace, tr
-		return w, nil
-	}
-	// Lengths resampled from the trace, arrivals generated.
-	for _, r := range tr {
-		w.Prompt.Values = append(w.Prompt.Values, r.Prompt)
-		w.Output.Values = append(w.Output.Values, r.Output)
-	}
-	return w, nil
+	return tr, nil
 }
 
-func (l lengthSpec) lengths() serve.Lengths {
-	return serve.Lengths{Dist: l.Dist, Mean: l.Mean, Min: l.Min, Max: l.Max, Sigma: l.Sigma}
+// plan is --plan.
+func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
+	e, o, req := c.e, c.o, c.req
+	po := calc.PlanOptions{Mixed: o.planMixed, Target: o.target, Trace: trace}
+	for _, c := range strings.Split(o.plan, ",") {
+		po.Chips = append(po.Chips, strings.TrimSpace(c))
+	}
+	for _, f := range strings.Split(o.planTP, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return usagef("--plan-tp: %q is not a positive integer", f)
+		}
+		po.TP = append(po.TP, v)
+	}
+	switch {
+	case !(o.target > 0):
+		return usagef("--plan: want --target-rate, the requests per second to serve")
+	case req.SLO.TTFT == 0 && req.SLO.TPOT == 0:
+		return usagef("--plan: want an SLO, --ttft and/or --tpot")
+	}
+	p, err := calc.PlanDeployments(cat, req, po)
+	if err != nil && !errors.Is(err, calc.ErrNoPlanMeets) {
+		return c.rename(err)
+	}
+	if o.asJSON {
+		for i := range p.Rows {
+			if p.Rows[i].Result != nil {
+				p.Rows[i].Result.Series = nil
+			}
+		}
+		if jerr := writeJSON(e.stdout, struct {
+			Scenario calc.SimulateSpec `json:"scenario"`
+			Target   float64           `json:"target_rate_per_s"`
+			Rows     []serve.PlanRow   `json:"plans"`
+			Skipped  []string          `json:"skipped,omitempty"`
+		}{req.Spec(), o.target, p.Rows, p.Skipped}); jerr != nil {
+			return jerr
+		}
+	} else if werr := p.WriteText(e.stdout); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return fmt.Errorf("--plan: %w", err)
+	}
+	return nil
 }
 
-func (s simSpec) slo() serve.SLO {
-	return serve.SLO{TTFT: simDur(s.TTFT), TPOT: simDur(s.TPOT), Percentile: s.Percentile}
+// writeCharts writes the time-series charts when --chart names a prefix,
+// through writeOutputs: both files or neither, never half-written.
+func writeCharts(prefix string, r *serve.Result, pools []calc.SimPool) error {
+	if prefix == "" {
+		return nil
+	}
+	var names []string
+	for _, p := range pools {
+		names = append(names, p.Name)
+	}
+	q, kv := report.ServeCharts(r, names)
+	outs := chartOutputs(prefix)
+	outs[0].render = func(w io.Writer) error { _, err := w.Write(q); return err }
+	outs[1].render = func(w io.Writer) error { _, err := w.Write(kv); return err }
+	return writeOutputs(io.Discard, outs)
 }
 
-func simDur(x units.Seconds) time.Duration { return time.Duration(float64(x) * 1e9) }
+// chartOutputs are the two files --chart PREFIX names.
+func chartOutputs(prefix string) []outFile {
+	return []outFile{{flag: "--chart", path: prefix + "-queue.svg"}, {flag: "--chart", path: prefix + "-kv.svg"}}
+}
+
+// checkChart refuses, before any simulation, a --chart prefix whose
+// files chipgap must not write.
+func checkChart(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if prefix == stdoutPath {
+		return usagef("--chart -: writes two files, PREFIX-queue.svg and PREFIX-kv.svg; want a path prefix, not stdout")
+	}
+	for _, o := range chartOutputs(prefix) {
+		if err := checkOutput(o.flag, o.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// simProgress draws a progress bar on stderr while a simulation runs (one
+// per rate), and cancels it when the command's context is done.
+type simProgress struct {
+	e       *env
+	mode    string // auto (on a terminal), on, off
+	rate    float64
+	started bool
+	show    bool
+	last    int
+}
+
+func simTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *simProgress) update(rate float64, done, total int) bool {
+	if p.e.ctx.Err() != nil {
+		return false
+	}
+	if !p.started || rate != p.rate {
+		p.done()
+		p.rate, p.started, p.last = rate, true, -1
+		p.show = p.mode == "on" || p.mode == "auto" && simTerminal(p.e.stderr)
+	}
+	pct := done * 100 / max(total, 1)
+	if !p.show || pct == p.last {
+		return true
+	}
+	p.last = pct
+	const width = 30
+	n := pct * width / 100
+	fmt.Fprintf(p.e.stderr, "\rsimulate rate %g/s [%s%s] %3d%% %d/%d requests", rate,
+		strings.Repeat("=", n), strings.Repeat(" ", width-n), pct, done, total)
+	return true
+}
+
+func (p *simProgress) done() {
+	if p.show && p.last >= 0 {
+		fmt.Fprint(p.e.stderr, "\r\033[K")
+	}
+}

@@ -107,10 +107,11 @@ func TestSimulateBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--mode", "sideways"}, exitUsage, "--mode"},
-		{[]string{"--router", "random"}, exitUsage, "deployment.router"},
-		{[]string{"--rate", "-3"}, exitUsage, "workload.rate"},
-		{[]string{"--input-dist", "zipf"}, exitUsage, "workload.prompt.dist"},
-		{[]string{"--capacity"}, exitUsage, "SLO"},
+		// Errors name the flag (calc.Flags.Rename), not package serve's field.
+		{[]string{"--router", "random"}, exitUsage, "--router = random"},
+		{[]string{"--rate", "-3"}, exitUsage, "--rate = -3"},
+		{[]string{"--input-dist", "zipf"}, exitUsage, "--input-dist = zipf"},
+		{[]string{"--capacity"}, exitUsage, "TTFT and/or TPOT"},
 		{[]string{"--admission", "maybe"}, exitUsage, "--admission"},
 	} {
 		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
@@ -341,9 +342,11 @@ func TestSimulateBadCounts(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--tp", "-1"}, "--tp -1"},
-		{[]string{"--pp", "0"}, "--pp 0"},
-		{[]string{"--devices-per-chip", "-1"}, "--devices-per-chip -1"},
+		// --pp 0 is one stage, as for serve-estimate and the API
+		// (calc.ServeParallel): no longer refused here alone.
+		{[]string{"--tp", "-1"}, "--tp = -1"},
+		{[]string{"--prefill-ep", "-1"}, "--prefill-ep = -1"},
+		{[]string{"--devices-per-chip", "-1"}, "--devices-per-chip = -1"},
 		{[]string{"--progress", "maybe"}, `--progress "maybe": want auto, on or off`},
 		{[]string{"--target-rate", "5"}, "--target-rate needs --plan"},
 	} {

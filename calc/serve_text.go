@@ -1,4 +1,4 @@
-package main
+package calc
 
 import (
 	"fmt"
@@ -6,10 +6,12 @@ import (
 	"text/tabwriter"
 
 	"chipgap/inference"
+	"chipgap/units"
 )
 
-func printServe(w io.Writer, r serveResult) {
-	s, p := r.Spec, r.Parallel
+// WriteText prints the estimate as `chipgap serve-estimate` does.
+func (r ServeEstimate) WriteText(w io.Writer) error {
+	s, p := r.Request, r.Parallel
 	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s weights, mode %s, tp=%d pp=%d ep=%d\n",
 		r.ModelName, s.Chips, s.Chip, r.Devices, r.Stack, s.Precision, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
 	if r.StackNote != "" {
@@ -18,13 +20,16 @@ func printServe(w io.Writer, r serveResult) {
 	m := r.Memory
 	fmt.Fprintf(w, "  per device: %v HBM = weights %v + reserved %v + KV cache %v (and headroom)\n", m.Capacity, m.Weights, m.Reserved, m.KVSpace)
 	fmt.Fprintf(w, "  KV cache per instance: %d tokens (%v per token per device, %d attention groups); largest batch %d at %d+%d tokens\n\n",
-		r.KV.Tokens, r.KV.BytesPerToken, r.KV.Groups, r.MaxBatch, s.Input, s.Output)
-	printCurve(w, r.Curve)
+		r.KV.Tokens, r.KV.BytesPerToken, r.KV.Groups, r.MaxBatch, s.Workload.Input, s.Workload.Output)
+	if err := writeCurve(w, r.Curve); err != nil {
+		return err
+	}
 	fmt.Fprintln(w)
-	printBest(w, r)
+	writeBest(w, r)
+	return nil
 }
 
-func printCurve(w io.Writer, pts []inference.Point) {
+func writeCurve(w io.Writer, pts []inference.Point) error {
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "batch\tper chip\tTPOT\tTTFT\tout tok/s/chip\tin tok/s/chip\tstep\tbound\tSLO\t")
 	for _, p := range pts {
@@ -35,7 +40,7 @@ func printCurve(w io.Writer, pts []inference.Point) {
 		fmt.Fprintf(tw, "%d\t%.4g\t%v\t%v\t%.0f\t%.0f\t%v\t%s\t%s\t\n", p.Batch, p.BatchPerChip, p.TPOT, p.TTFT,
 			p.OutputPerChip, p.InputPerChip, p.Step.Time, p.Step.Bound, ok)
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 func sloText(slo inference.SLO) string {
@@ -50,29 +55,29 @@ func sloText(slo inference.SLO) string {
 	return "no latency target (highest throughput)"
 }
 
-func printBest(w io.Writer, r serveResult) {
+func writeBest(w io.Writer, r ServeEstimate) {
 	if r.Best == nil {
 		fmt.Fprintf(w, "No operating point under %s: %s\n", sloText(r.SLO), r.NoBest)
 		return
 	}
 	b := r.Best
 	unit, rate := "output", b.OutputPerChip
-	if r.Spec.Mode == "prefill" {
+	if r.Request.Mode == "prefill" {
 		unit, rate = "input", b.InputPerChip
 	}
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
 		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh), b.TPOT, b.TTFT)
-	printStep(w, b.Step)
+	writeStep(w, b.Step)
 	if d := r.Disagg; d != nil {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",
 			d.PrefillPerDecodeChip, d.Prefill.Batch, d.Decode.Batch, d.OutputPerChip, d.RequestsPerChip)
 	}
-	printCost(w, r, unit)
+	writeCost(w, r, unit)
 }
 
-// printStep is the best point's step breakdown: the four roofline parts,
+// writeStep is the best point's step breakdown: the four roofline parts,
 // then where drafting and MoE time go (inside those parts).
-func printStep(w io.Writer, st inference.StepResult) {
+func writeStep(w io.Writer, st inference.StepResult) {
 	fmt.Fprintf(w, "  step %v = compute %v + memory %v + comm (exposed) %v + overhead %v; %d pass(es)\n",
 		st.Time, st.Compute, st.Memory, st.Comm, st.Overhead, st.Passes)
 	if st.Draft > 0 {
@@ -104,7 +109,7 @@ func rangeNums(lo, hi *float64) string {
 	return f(lo) + "–" + f(hi)
 }
 
-func printCost(w io.Writer, r serveResult, unit string) {
+func writeCost(w io.Writer, r ServeEstimate, unit string) {
 	c := r.Cost
 	if c == nil {
 		if r.CostNote != "" {
@@ -119,26 +124,64 @@ func printCost(w io.Writer, r serveResult, unit string) {
 	fmt.Fprintf(w, "; energy %v per token (%v per chip at the wall)\n", c.Owned.JoulesPerToken, c.Owned.Wall)
 }
 
-// printServeComparison is one line per deployment of a scenario.
-func printServeComparison(w io.Writer, rs []serveResult) {
+// WriteServeComparison prints one line per deployment of a scenario.
+func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 	fmt.Fprintln(w, "\nComparison (best point per deployment):")
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "deployment\tchip\ttarget\ttokens/s/chip\trange\tTPOT\t$/M tokens (owned)\t")
 	for _, r := range rs {
 		if r.Best == nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\tnone\t\t\t\t\n", r.Spec.label(), r.Spec.Chip, sloText(r.SLO))
+			fmt.Fprintf(tw, "%s\t%s\t%s\tnone\t\t\t\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO))
 			continue
 		}
 		rate := r.Best.OutputPerChip
-		if r.Spec.Mode == "prefill" {
+		if r.Request.Mode == "prefill" {
 			rate = r.Best.InputPerChip
 		}
 		cost := "n/a"
 		if r.Cost != nil {
 			cost = r.Cost.Owned.USDPerMillion.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Spec.label(), r.Spec.Chip, sloText(r.SLO), rate,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO), rate,
 			rangeNums(r.BestLow, r.BestHigh), r.Best.TPOT, cost)
 	}
-	tw.Flush()
+	return tw.Flush()
+}
+
+// ServeSpec is the request as `chipgap serve-estimate --json` echoes it
+// (`spec`): flat, by its flags' names.
+type ServeSpec struct {
+	Name           string        `json:"name,omitempty"`
+	Chip           string        `json:"chip"`
+	Chips          int           `json:"chips"`
+	ChipsPerNode   int           `json:"chips_per_node,omitempty"`
+	DevicesPerChip int           `json:"devices_per_chip,omitempty"`
+	Software       string        `json:"software,omitempty"`
+	Model          string        `json:"model"`
+	TP             int           `json:"tp,omitempty"`
+	PP             int           `json:"pp,omitempty"`
+	EP             int           `json:"ep,omitempty"`
+	DP             int           `json:"dp,omitempty"`
+	AttentionDP    int           `json:"attention_dp,omitempty"`
+	Imbalance      float64       `json:"expert_imbalance,omitempty"`
+	Precision      string        `json:"precision,omitempty"`
+	KVPrecision    string        `json:"kv_precision,omitempty"`
+	Mode           string        `json:"mode"`
+	Input          int           `json:"input"`
+	Output         int           `json:"output"`
+	TPOT           units.Seconds `json:"tpot,omitempty"`
+	TTFT           units.Seconds `json:"ttft,omitempty"`
+	SpecTokens     int           `json:"spec_tokens,omitempty"`
+	SpecAcceptance float64       `json:"spec_acceptance,omitempty"`
+	Batches        []int         `json:"batches,omitempty"`
+	Region         string        `json:"region,omitempty"`
+}
+
+// Spec is the request's echo.
+func (r ServeRequest) Spec() ServeSpec {
+	p := r.Parallel
+	return ServeSpec{Name: r.Name, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip, Software: r.Framework,
+		Model: r.Model, TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP, Imbalance: r.ExpertImbalance, Precision: r.Precision,
+		KVPrecision: r.KVPrecision, Mode: r.Mode, Input: r.Workload.Input, Output: r.Workload.Output, TPOT: r.SLO.TPOT, TTFT: r.SLO.TTFT,
+		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Batches: r.Batches, Region: r.Region}
 }

@@ -1,4 +1,4 @@
-package main
+package calc
 
 import (
 	"fmt"
@@ -8,11 +8,14 @@ import (
 	"text/tabwriter"
 
 	"chipgap/serve"
+	"chipgap/units"
 )
 
-func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
-	fmt.Fprintf(w, "%s, %s weights, router %s\n", s.Model, s.Precision, d.Router)
-	for _, p := range simPools(s, d) {
+// writeHeader prints the deployment and the traffic; rate and requests
+// are those shown (a capacity search's own).
+func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Link, rate float64, requests int) {
+	fmt.Fprintf(w, "%s, %s weights, router %s\n", r.Model, r.Precision, r.Router)
+	for _, p := range pools {
 		e := p.Engine
 		adm := "on-demand KV"
 		if e.ReserveOutput {
@@ -21,37 +24,38 @@ func simHeader(w io.Writer, s simSpec, d serve.Deployment) {
 		fmt.Fprintf(w, "  %-7s %d × %g %s: %d KV blocks of %d tokens, ≤ %d seqs, %d tokens/step, %s, %s\n",
 			p.Name, p.Replicas, p.ChipsPerReplica, p.Chip, e.KVBlocks, e.BlockTokens, e.MaxSeqs, e.MaxBatchTokens, e.Scheduler, adm)
 	}
-	if d.Disaggregated() {
-		fmt.Fprintf(w, "  KV link %.4g GB/s per prefill replica, %.3g µs latency\n", float64(d.Link.Bandwidth)/1e9, float64(d.Link.Latency)*1e6)
+	if len(pools) > 1 {
+		fmt.Fprintf(w, "  KV link %.4g GB/s per prefill replica, %.3g µs latency\n", float64(link.Bandwidth)/1e9, float64(link.Latency)*1e6)
 	}
-	in, out := s.Input, s.Output
+	wl := r.Workload
+	in, out := wl.Input, wl.Output
 	switch {
-	case s.Trace != "" && in.Dist != serve.Empirical && out.Dist != serve.Empirical:
-		when := fmt.Sprintf("rescaled to %g requests/s", s.Rate)
-		if s.Rate == 0 {
+	case wl.Trace != "" && in.Dist != serve.Empirical && out.Dist != serve.Empirical:
+		when := fmt.Sprintf("rescaled to %g requests/s", rate)
+		if rate == 0 {
 			when = "at its own times"
 		}
-		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", s.Trace, when, s.Seed)
+		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", wl.Trace, when, wl.Seed)
 	default:
-		rate := fmt.Sprintf("%.6g/s", s.Rate)
-		if len(s.Rates) > 0 {
-			rate = "each rate below"
+		rt := fmt.Sprintf("%.6g/s", rate)
+		if len(wl.Rates) > 0 {
+			rt = "each rate below"
 		}
 		fmt.Fprintf(w, "Workload: %s arrivals at %s, %d requests, input %s, output %s, seed %d\n\n",
-			s.Arrival, rate, s.Requests, in.text(), out.text(), s.Seed)
+			wl.Arrival, rt, requests, in.text(), out.text(), wl.Seed)
 	}
 }
 
-func (l lengthSpec) text() string {
+func (l SimLengths) text() string {
 	switch l.Dist {
 	case serve.Uniform:
 		return fmt.Sprintf("uniform %d–%d", l.Min, l.Max)
 	case serve.LogNormal:
-		return fmt.Sprintf("lognormal mean %d σ %.2g", l.Mean, l.Sigma)
+		return fmt.Sprintf("lognormal mean %d σ %.2g", l.Tokens, l.Sigma)
 	case serve.Empirical:
 		return "from the trace"
 	}
-	return fmt.Sprintf("%d tokens", l.Mean)
+	return fmt.Sprintf("%d tokens", l.Tokens)
 }
 
 func simSLOText(s serve.SLO) string {
@@ -68,7 +72,7 @@ func simSLOText(s serve.SLO) string {
 	return fmt.Sprintf("P%g %s", s.Percentile*100, strings.Join(parts, ", "))
 }
 
-func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deployment) {
+func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool) {
 	if o := r.Overload; o != nil && o.Drained {
 		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  Arrivals stopped there (%d requests never arrived) and the %d admitted were served to the end: the deployment's ceiling under saturation is %.4g requests/s; at the offered rate its queue grows without bound.\n\n",
 			o.At, o.Reason, o.NotArrived, r.Requests-o.NotArrived, o.ServedRate)
@@ -112,15 +116,15 @@ func simPrintResult(w io.Writer, r *serve.Result, slo serve.SLO, d serve.Deploym
 	} else {
 		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: n/a per million output tokens (no output token was produced)\n", c.Chips, c.USDPerHour)
 	}
-	for i, p := range d.Pools {
+	for i, p := range pools {
 		fmt.Fprintf(w, "KV cache (%s): peak %.0f %%, mean %.0f %%\n", p.Name, r.KV.PeakUtil[i]*100, r.KV.MeanUtil[i]*100)
 	}
-	simSeries(w, r.Series, d)
+	simSeries(w, r.Series, pools)
 }
 
 // simSeries draws the queue and each pool's KV use over time as rows of
 // block characters, one column per slice of the run.
-func simSeries(w io.Writer, pts []serve.Sample, d serve.Deployment) {
+func simSeries(w io.Writer, pts []serve.Sample, pools []SimPool) {
 	if len(pts) < 2 {
 		return
 	}
@@ -141,7 +145,7 @@ func simSeries(w io.Writer, pts []serve.Sample, d serve.Deployment) {
 	fmt.Fprintf(w, "\nOver time (0 to %.4g s, each column the peak of its slice):\n", pts[len(pts)-1].T)
 	fmt.Fprintf(w, "  %-14s %s  max %.0f\n", "waiting", simSpark(waiting, 0), simMax(waiting))
 	fmt.Fprintf(w, "  %-14s %s  max %.0f\n", "running", simSpark(running, 0), simMax(running))
-	for i, p := range d.Pools {
+	for i, p := range pools {
 		kv := col(func(s serve.Sample) float64 { return s.KV[i] })
 		fmt.Fprintf(w, "  %-14s %s  max %.0f %%\n", "KV "+p.Name, simSpark(kv, 1), simMax(kv)*100)
 	}
@@ -173,7 +177,7 @@ func simSpark(xs []float64, top float64) string {
 	return b.String()
 }
 
-func simSweep(w io.Writer, pts []sweepPoint, slo serve.SLO) {
+func simSweep(w io.Writer, pts []SimPoint, slo serve.SLO) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "rate/s\tdone\tTTFT P50\tTTFT P99\tTPOT P50\tTPOT P99\tout tok/s/chip\tgoodput %\t$/M out\tstatus\t")
 	for _, p := range pts {
@@ -196,16 +200,21 @@ func simSweep(w io.Writer, pts []sweepPoint, slo serve.SLO) {
 		fmt.Fprintf(tw, "%g\t%d\t%s\t%.4g\t%.1f\t%s\t%s\t\n", p.Rate, r.RequestsCompleted,
 			lat, r.Throughput.OutputTokensPerSPerChip, r.Goodput.Attained*100, cost, status)
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nLatencies in ms; SLO: %s.\n", simSLOText(slo))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nLatencies in ms; SLO: %s.\n", simSLOText(slo))
+	return err
 }
 
-func simPlan(w io.Writer, s simSpec, target float64, rows []serve.PlanRow, skipped []string) {
+// WriteText prints the plan's table as `chipgap simulate --plan` does.
+func (p Plan) WriteText(w io.Writer) error {
+	r := p.Request
 	fmt.Fprintf(w, "Cheapest deployment of %s serving %g requests/s within %s (input %s, output %s):\n\n",
-		s.Model, target, simSLOText(s.slo()), s.Input.text(), s.Output.text())
+		r.Model, p.Target, simSLOText(r.slo()), r.Workload.Input.text(), r.Workload.Output.text())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEPLOYMENT\tUNIT CAPACITY/s\tUNITS\tCHIPS\t$/h\tTTFT P99 ms\tTPOT P99 ms\tNOTE")
-	for _, r := range rows {
+	for _, r := range p.Rows {
 		ttft, tpot := "–", "–"
 		if r.Result != nil {
 			ttft, tpot = fmt.Sprintf("%.4g", r.Result.TTFT.P99), fmt.Sprintf("%.4g", r.Result.TPOT.P99)
@@ -219,8 +228,103 @@ func simPlan(w io.Writer, s simSpec, target float64, rows []serve.PlanRow, skipp
 		}
 		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, r.UnitCapacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
 	}
-	tw.Flush()
-	for _, why := range skipped {
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, why := range p.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", why)
 	}
+	return nil
+}
+
+// WriteText prints the simulation as `chipgap simulate` does: one
+// rate's result, or a sweep's table.
+func (s Simulation) WriteText(w io.Writer) error {
+	r := s.Request
+	r.writeHeader(w, s.Pools, s.Link, r.Workload.Rate, r.Workload.Requests)
+	if len(r.Workload.Rates) > 0 {
+		return simSweep(w, s.Points, r.slo())
+	}
+	writeSimResult(w, s.Points[0].Result, r.slo(), s.Pools)
+	return nil
+}
+
+// WriteText prints the capacity and the simulation there.
+func (c Capacity) WriteText(w io.Writer) error {
+	r := c.Request
+	r.writeHeader(w, c.Pools, c.Link, c.Capacity, c.Result.Requests)
+	fmt.Fprintf(w, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
+	writeSimResult(w, c.Result, r.slo(), c.Pools)
+	return nil
+}
+
+// SimulateSpec is the request as `chipgap simulate --json` echoes it
+// (`scenario`): by its flags' names, the lengths nested.
+type SimulateSpec struct {
+	Model          string  `json:"model"`
+	Chip           string  `json:"chip"`
+	Chips          int     `json:"chips"`
+	ChipsPerNode   int     `json:"chips_per_node,omitempty"`
+	DevicesPerChip int     `json:"devices_per_chip,omitempty"`
+	Software       string  `json:"software,omitempty"`
+	TP             int     `json:"tp,omitempty"`
+	PP             int     `json:"pp,omitempty"`
+	EP             int     `json:"ep,omitempty"`
+	Precision      string  `json:"precision"`
+	KVPrecision    string  `json:"kv_precision,omitempty"`
+	SpecTokens     int     `json:"spec_tokens,omitempty"`
+	SpecAcceptance float64 `json:"spec_acceptance,omitempty"`
+
+	Mode         string         `json:"mode"`
+	PrefillChip  string         `json:"prefill_chip,omitempty"`
+	PrefillChips int            `json:"prefill_chips,omitempty"`
+	PrefillTP    int            `json:"prefill_tp,omitempty"`
+	PrefillEP    int            `json:"prefill_ep,omitempty"`
+	LinkBW       units.ByteRate `json:"link_bandwidth,omitempty"`
+	LinkLatency  units.Seconds  `json:"link_latency,omitempty"`
+
+	Router         string `json:"router"`
+	Scheduler      string `json:"scheduler"`
+	Admission      string `json:"admission"`
+	MaxBatchTokens int    `json:"max_batch_tokens,omitempty"`
+	MaxSeqs        int    `json:"max_seqs,omitempty"`
+	NoChunking     bool   `json:"no_chunked_prefill,omitempty"`
+
+	Arrival  string        `json:"arrival"`
+	Rate     float64       `json:"rate"`
+	Rates    []float64     `json:"rates,omitempty"`
+	CV       float64       `json:"cv,omitempty"`
+	Requests int           `json:"requests"`
+	Seed     uint64        `json:"seed"`
+	Trace    string        `json:"trace,omitempty"`
+	Input    lengthsJSON   `json:"input"`
+	Output   lengthsJSON   `json:"output"`
+	TTFT     units.Seconds `json:"ttft,omitempty"`
+	TPOT     units.Seconds `json:"tpot,omitempty"`
+	SLOPct   float64       `json:"slo_percentile,omitempty"`
+}
+
+type lengthsJSON struct {
+	Dist  string  `json:"dist"`
+	Mean  int     `json:"tokens"`
+	Min   int     `json:"min,omitempty"`
+	Max   int     `json:"max,omitempty"`
+	Sigma float64 `json:"sigma,omitempty"`
+}
+
+// Spec is the request's echo.
+func (r SimulateRequest) Spec() SimulateSpec {
+	mode := r.Mode
+	if mode == "" {
+		mode = map[bool]string{false: "aggregated", true: "disaggregated"}[r.Disaggregated()]
+	}
+	p, w := r.Parallel, r.Workload
+	lj := func(l SimLengths) lengthsJSON { return lengthsJSON{l.Dist, l.Tokens, l.Min, l.Max, l.Sigma} }
+	return SimulateSpec{Model: r.Model, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip,
+		Software: r.Framework, TP: p.TP, PP: p.PP, EP: p.EP, Precision: r.Precision, KVPrecision: r.KVPrecision,
+		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Mode: mode, PrefillChip: r.Prefill.Chip,
+		PrefillChips: r.Prefill.Chips, PrefillTP: r.Prefill.Parallel.TP, PrefillEP: r.Prefill.Parallel.EP, LinkBW: r.LinkBW,
+		LinkLatency: r.LinkLatency, Router: r.Router, Scheduler: r.Scheduler, Admission: r.Admission, MaxBatchTokens: r.MaxBatchTokens,
+		MaxSeqs: r.MaxSeqs, NoChunking: r.NoChunking, Arrival: w.Arrival, Rate: w.Rate, Rates: w.Rates, CV: w.CV, Requests: w.Requests,
+		Seed: w.Seed, Trace: w.Trace, Input: lj(w.Input), Output: lj(w.Output), TTFT: r.SLO.TTFT, TPOT: r.SLO.TPOT, SLOPct: r.SLO.Percentile}
 }

@@ -1,0 +1,194 @@
+package calc
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/input"
+	"chipgap/strictyaml"
+)
+
+// A request file (`--scenario FILE` of serve-estimate and simulate) holds
+// requests in YAML. A request's keys are its flags' names with _ for -
+// (`spec_tokens: 1`), nested maps joining their keys with - (`input:
+// {dist: lognormal}` is --input-dist), or its JSON names (`slo: {ttft:
+// 2s}`): each value is set as its flag would be, over the same defaults,
+// so a file, the flags and the API cannot mean different things.
+
+// fileRequest decodes the YAML mapping m (at path in doc) into req, a
+// pointer to a request holding its defaults.
+func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) error {
+	fs := flag.NewFlagSet("file", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return BindFlags(fs, req).setTree(doc, m, path, nil)
+}
+
+func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys []string) error {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		ks, p := append(slices.Clone(keys), k), k
+		if path != "" {
+			p = path + "." + k
+		}
+		if sub, ok := m[k].(map[string]any); ok && len(b.allowed(ks)) > 0 {
+			if err := b.setTree(doc, sub, p, ks); err != nil {
+				return err
+			}
+			continue
+		}
+		name, ok := b.flagFor(ks)
+		if !ok {
+			names := b.allowed(keys)
+			return lineError(doc, p, fmt.Sprintf("unknown field %s%s (allowed here: %s)", k, catalog.Suggest(k, names), strings.Join(names, ", ")))
+		}
+		s, err := scalarText(m[k])
+		if err == nil {
+			err = b.fs.Set(name, s)
+		}
+		if err != nil {
+			return lineError(doc, p, fmt.Sprintf("field %s: %v", k, err))
+		}
+	}
+	return nil
+}
+
+// flagFor is the flag a key path sets: by JSON path, else by flag name.
+func (b *Flags) flagFor(keys []string) (string, bool) {
+	if name, ok := b.byPath[strings.Join(keys, ".")]; ok {
+		return name, true
+	}
+	name := strings.ReplaceAll(strings.Join(keys, "-"), "_", "-")
+	_, ok := b.byFlag[name]
+	return name, ok
+}
+
+// allowed are the keys a mapping at key path keys may hold.
+func (b *Flags) allowed(keys []string) []string {
+	set := map[string]bool{}
+	pre := strings.Join(keys, ".")
+	for p := range b.byPath {
+		if rest, ok := strings.CutPrefix(p, pre+"."); ok || pre == "" {
+			if pre == "" {
+				rest = p
+			}
+			first, _, _ := strings.Cut(rest, ".")
+			set[first] = true
+		}
+	}
+	fpre := strings.ReplaceAll(strings.Join(keys, "-"), "_", "-")
+	for f := range b.byFlag {
+		if rest, ok := strings.CutPrefix(f, fpre+"-"); ok || fpre == "" {
+			if fpre == "" {
+				rest = f
+			}
+			set[strings.ReplaceAll(rest, "-", "_")] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// scalarText is a YAML value as a flag takes it; a list joins with commas.
+func scalarText(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case int:
+		return strconv.Itoa(x), nil
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			s, err := scalarText(e)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return strings.Join(parts, ","), nil
+	}
+	return "", fmt.Errorf("want a value, got %v", v)
+}
+
+// lineError is a file error at the line of path: bad input (exit 2).
+func lineError(doc *strictyaml.Doc, path, msg string) error {
+	return &input.Error{Field: fmt.Sprintf("line %d", doc.At(path, "").Line), Want: msg}
+}
+
+// decodeFile decodes a request file's YAML into a generic tree.
+func decodeFile(name string, data []byte) (*strictyaml.Doc, map[string]any, error) {
+	var m map[string]any
+	doc, err := strictyaml.Decode(name, data, &m, strictyaml.Options{})
+	var se *strictyaml.Error
+	switch {
+	case errors.As(err, &se) && se.Line > 0:
+		return nil, nil, &input.Error{Field: fmt.Sprintf("line %d", se.Line), Want: se.Msg}
+	case err != nil || len(m) == 0:
+		return nil, nil, &input.Error{Field: name, Want: "want a YAML mapping of requests (empty or malformed)"}
+	}
+	return doc, m, nil
+}
+
+// ServeScenario reads a serve-estimate scenario file: `deployments:`, a
+// list of ServeRequests.
+func ServeScenario(name string, data []byte) ([]ServeRequest, error) {
+	doc, m, err := decodeFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := onlyKey(doc, m, "deployments"); err != nil {
+		return nil, err
+	}
+	list, _ := m["deployments"].([]any)
+	if len(list) == 0 {
+		return nil, &input.Error{Field: "deployments", Want: "want at least one deployment"}
+	}
+	out := make([]ServeRequest, len(list))
+	for i, e := range list {
+		out[i] = NewServeRequest()
+		d, ok := e.(map[string]any)
+		if !ok {
+			return nil, lineError(doc, fmt.Sprintf("deployments[%d]", i), "want a mapping of a deployment's fields")
+		}
+		if err := fileRequest(doc, d, fmt.Sprintf("deployments[%d]", i), &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// onlyKey refuses a top level other than key.
+func onlyKey(doc *strictyaml.Doc, m map[string]any, key string) error {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != key {
+			return lineError(doc, k, fmt.Sprintf("unknown field %s%s (allowed here: %s)", k, catalog.Suggest(k, []string{key}), key))
+		}
+	}
+	return nil
+}
+
+// SimulateScenario reads a simulate scenario file: `simulate:`, one
+// SimulateRequest.
+func SimulateScenario(name string, data []byte) (SimulateRequest, error) {
+	r := NewSimulateRequest()
+	doc, m, err := decodeFile(name, data)
+	if err != nil {
+		return r, err
+	}
+	if err := onlyKey(doc, m, "simulate"); err != nil {
+		return r, err
+	}
+	sim, ok := m["simulate"].(map[string]any)
+	if !ok {
+		return r, lineError(doc, "simulate", "want a mapping of the simulation's fields")
+	}
+	return r, fileRequest(doc, sim, "simulate", &r)
+}

@@ -1,0 +1,320 @@
+package calc
+
+import (
+	"errors"
+	"fmt"
+
+	"chipgap/catalog"
+	"chipgap/econ"
+	"chipgap/inference"
+	"chipgap/input"
+	"chipgap/uncertain"
+	"chipgap/units"
+)
+
+// ServeRequest is the input of a serving estimate: `chipgap
+// serve-estimate` (its flags, or one deployment of a scenario file), POST
+// /api/infer/curve (ServeCurve) and /api/infer/estimate (ServePoint).
+// NewServeRequest gives its defaults.
+type ServeRequest struct {
+	// Name labels the deployment in a comparison.
+	Name string `json:"name" help:"a label for the deployment (a scenario file names each)"`
+	ServeDeployment
+	Mode     string        `json:"mode" help:"colocated, decode, prefill or disagg"`
+	Workload ServeWorkload `json:"workload"`
+	SLO      ServeSLO      `json:"slo"`
+	// Batches are the curve's batch sizes per instance (nil: a doubling
+	// grid up to the largest batch that fits); Batch is the one batch
+	// ServePoint evaluates (0: the best under the SLO).
+	Batches []int `json:"batches" help:"comma-separated batch sizes per instance for the curve (default: a doubling grid)"`
+	Batch   int   `json:"batch" flag:"-"`
+	// Region is the econ region of the owned cost (default: china for an
+	// Ascend chip, else us).
+	Region string `json:"region" help:"econ region for owned cost (us, us-colo, china, eu; default: china for Ascend, else us)"`
+}
+
+// ServeWorkload is the request shape: prompt and generated tokens.
+type ServeWorkload struct {
+	Input  int `json:"input_tokens" flag:"input" help:"prompt tokens per request"`
+	Output int `json:"output_tokens" flag:"output" help:"generated tokens per request"`
+}
+
+// ServeSLO is the latency target (0: none).
+type ServeSLO struct {
+	TPOT units.Seconds `json:"tpot" help:"TPOT target, e.g. 50ms (0 = none)"`
+	TTFT units.Seconds `json:"ttft" help:"TTFT target, e.g. 2s (0 = none)"`
+}
+
+// NewServeRequest is a request holding every default: what an absent
+// flag, API field or scenario key means.
+func NewServeRequest() ServeRequest {
+	return ServeRequest{ServeDeployment: defaultServeDeployment(), Mode: "colocated", Workload: ServeWorkload{Input: 1024, Output: 256}}
+}
+
+// Label names the deployment: its name, else chips × chip.
+func (r ServeRequest) Label() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return fmt.Sprintf("%d × %s", r.Chips, r.Chip)
+}
+
+// disagg is the estimate's mode of prefill and decode pools on the same
+// deployment, sized for the mix (the estimator's modes plus this).
+const disagg inference.Mode = "disagg"
+
+// ServeSetup is a serving request resolved against the catalog.
+type ServeSetup struct {
+	Request    ServeRequest
+	Deployment inference.Deployment
+	Mode       inference.Mode // colocated, decode, prefill or disagg
+	StackNote  string
+	cat        *catalog.Catalog
+}
+
+// Setup resolves r against the catalog.
+func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
+	s := ServeSetup{Request: r, cat: cat}
+	if err := nonNegative(intField{"batch", r.Batch}); err != nil {
+		return s, bad("batch", r.Batch, "want a positive batch size, or 0 for the best under the SLO")
+	}
+	if err := checkSLO(secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"slo.ttft", r.SLO.TTFT}); err != nil {
+		return s, err
+	}
+	s.Mode = inference.Mode(r.Mode)
+	if s.Mode != disagg {
+		m, err := inference.ParseMode(r.Mode)
+		if err != nil {
+			return s, bad("mode", r.Mode, "want colocated, decode, prefill or disagg")
+		}
+		s.Mode = m
+	}
+	if r.Region != "" {
+		data, err := cat.Econ()
+		if err != nil {
+			return s, err
+		}
+		if _, err := data.Region(r.Region); err != nil {
+			return s, &input.Error{Field: "region", Want: err.Error(), Err: err}
+		}
+	}
+	var err error
+	s.Deployment, s.StackNote, err = r.resolve(cat)
+	return s, err
+}
+
+// curveMode is the mode the curve is drawn in: a disaggregated estimate's
+// is its decode pool's.
+func (s ServeSetup) curveMode() inference.Mode {
+	if s.Mode == disagg {
+		return inference.Decode
+	}
+	return s.Mode
+}
+
+func (s ServeSetup) workload() inference.Workload {
+	return inference.Workload{Input: s.Request.Workload.Input, Output: s.Request.Workload.Output}
+}
+
+func (s ServeSetup) slo() inference.SLO {
+	return inference.SLO{TPOT: s.Request.SLO.TPOT, TTFT: s.Request.SLO.TTFT}
+}
+
+// ServeHeader names what a serving answer is about (the API's envelopes
+// begin with it).
+type ServeHeader struct {
+	Chip      string             `json:"chip"`
+	Model     string             `json:"model"`
+	Parallel  inference.Parallel `json:"parallel"`
+	Profile   string             `json:"profile"`
+	StackNote string             `json:"stack_note,omitempty"`
+}
+
+// Header is the setup's header.
+func (s ServeSetup) Header() ServeHeader {
+	d := s.Deployment
+	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, StackNote: s.StackNote}
+}
+
+// ServeEstimate is one deployment's serving estimate.
+type ServeEstimate struct {
+	Request   ServeRequest       `json:"-"`
+	ModelName string             `json:"model_name"`
+	Stack     string             `json:"stack"`
+	StackNote string             `json:"stack_note,omitempty"`
+	Parallel  inference.Parallel `json:"parallel"`
+	Devices   int                `json:"devices"`
+	Memory    inference.Memory   `json:"memory_per_device"`
+	KV        inference.KV       `json:"kv_cache_per_instance"`
+	MaxBatch  int                `json:"max_batch_per_instance"`
+	Curve     []inference.Point  `json:"curve"`
+	SLO       inference.SLO      `json:"slo"`
+	// Best is the highest-throughput point meeting the SLO; BestLow and
+	// BestHigh the 10th and 90th percentile of its throughput over the
+	// inputs' ranges (chip figures and stack parameters, bestRange); a
+	// draw on which no batch meets the SLO counts as 0. NoBest says why
+	// there is no best point (the curve still stands).
+	Best     *inference.Point  `json:"best"`
+	BestLow  *float64          `json:"best_low"`
+	BestHigh *float64          `json:"best_high"`
+	NoBest   string            `json:"no_best,omitempty"`
+	Disagg   *inference.Disagg `json:"disagg,omitempty"`
+	Cost     *ServeCost        `json:"cost,omitempty"`
+	CostNote string            `json:"cost_note,omitempty"`
+}
+
+// ServeCost prices the best point's tokens (output tokens; input tokens
+// in prefill mode): rented at the catalog's rate and owned (econ).
+type ServeCost struct {
+	Region string          `json:"region"`
+	Rental *inference.Cost `json:"rental,omitempty"`
+	Owned  inference.Cost  `json:"owned"`
+}
+
+// Serve estimates the deployment: memory and KV cache, the curve over
+// batch sizes, the best point under the SLO with its range over the
+// inputs' ranges and its cost, and for disagg the pools' mix.
+func Serve(s ServeSetup) (ServeEstimate, error) {
+	d, w, mode := s.Deployment, s.workload(), s.curveMode()
+	r := s.base()
+	var err error
+	if r.Memory, err = inference.MemoryUse(d); err != nil {
+		return r, err
+	}
+	if r.KV, err = inference.KVCapacity(d); err != nil {
+		return r, err
+	}
+	if r.MaxBatch, err = inference.MaxBatch(d, mode, w); err != nil {
+		return r, renamed(err, estimatorFields)
+	}
+	if err := s.curve(&r); err != nil {
+		return r, err
+	}
+	if s.Mode == disagg {
+		dis, err := inference.Disaggregate(d, d, w, r.SLO)
+		if err != nil {
+			return r, renamed(err, estimatorFields)
+		}
+		r.Disagg = &dis
+	}
+	if r.Best == nil {
+		return r, nil
+	}
+	rate := func(p inference.Point) float64 {
+		if mode == inference.Prefill {
+			return p.InputPerChip
+		}
+		return p.OutputPerChip
+	}
+	if r.BestLow, r.BestHigh, err = bestRange(s.cat, d, func(d inference.Deployment) (float64, error) {
+		q, err := inference.Best(d, mode, w, r.SLO)
+		if errors.Is(err, inference.ErrNoOperatingPoint) {
+			return 0, nil // no batch meets the SLO on this draw
+		}
+		return rate(q), err
+	}); err != nil {
+		return r, err
+	}
+	rt := rate(*r.Best)
+	if r.Disagg != nil {
+		rt = r.Disagg.OutputPerChip
+	}
+	r.Cost, r.CostNote = serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rt)
+	return r, nil
+}
+
+// ServeCurve is the curve and its best point alone (no memory, ranges or
+// cost): POST /api/infer/curve.
+func ServeCurve(s ServeSetup) (ServeEstimate, error) {
+	r := s.base()
+	return r, s.curve(&r)
+}
+
+func (s ServeSetup) base() ServeEstimate {
+	d := s.Deployment
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, StackNote: s.StackNote, Parallel: d.Parallel,
+		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo()}
+}
+
+// curve fills the curve and the best point; no batch meeting the SLO is
+// NoBest, not an error.
+func (s ServeSetup) curve(r *ServeEstimate) error {
+	d, w, mode := s.Deployment, s.workload(), s.curveMode()
+	var err error
+	if r.Curve, err = inference.Curve(d, mode, w, r.SLO, s.Request.Batches); err != nil {
+		return renamed(err, map[string]string{"input_tokens": "workload.input_tokens", "output_tokens": "workload.output_tokens", "batch": "batches"})
+	}
+	p, err := inference.Best(d, mode, w, r.SLO)
+	switch {
+	case errors.Is(err, inference.ErrNoOperatingPoint):
+		r.NoBest = err.Error()
+	case err != nil:
+		return renamed(err, estimatorFields)
+	default:
+		r.Best = &p
+	}
+	return nil
+}
+
+// ServePoint is one operating point with the deployment's memory use.
+type ServePoint struct {
+	Point  inference.Point  `json:"point"`
+	Memory inference.Memory `json:"memory"`
+	KV     inference.KV     `json:"kv"`
+}
+
+// ServePointOf evaluates the request's batch (0: the best under the SLO,
+// inference.ErrNoOperatingPoint when no batch meets it): POST
+// /api/infer/estimate.
+func ServePointOf(s ServeSetup) (ServePoint, error) {
+	d, w, mode := s.Deployment, s.workload(), s.curveMode()
+	var out ServePoint
+	var err error
+	if b := s.Request.Batch; b > 0 {
+		var pts []inference.Point
+		if pts, err = inference.Curve(d, mode, w, s.slo(), []int{b}); err == nil {
+			out.Point = pts[0]
+		}
+	} else {
+		out.Point, err = inference.Best(d, mode, w, s.slo())
+	}
+	if err != nil {
+		return out, renamed(err, estimatorFields)
+	}
+	if out.Memory, err = inference.MemoryUse(d); err != nil {
+		return out, err
+	}
+	out.KV, err = inference.KVCapacity(d)
+	return out, err
+}
+
+// serveCosts prices tokens at rate per chip: the catalog's rental rate and
+// an owned chip-hour in region (econ), with power at the wall. A cost that
+// cannot be had is a note, not an error.
+func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rate float64) (*ServeCost, string) {
+	ch := d.Cluster.Chip
+	data, err := cat.Econ()
+	if err != nil {
+		return nil, err.Error()
+	}
+	o, err := data.Ownership(ch, region, uncertain.Typical())
+	if err != nil {
+		return nil, fmt.Sprintf("no cost: %v", err)
+	}
+	h, err := econ.OwnedHour(o)
+	if err != nil {
+		return nil, fmt.Sprintf("no cost: %v", err)
+	}
+	wall := o.Power.Wall()
+	owned, err := inference.TokenCost(rate, h.Total(), wall)
+	if err != nil {
+		return nil, fmt.Sprintf("no cost: %v", err)
+	}
+	c := &ServeCost{Region: region, Owned: owned}
+	if ch.Rental.Known() {
+		if rc, err := inference.TokenCost(rate, ch.Rental.Typ, wall); err == nil {
+			c.Rental = &rc
+		}
+	}
+	return c, ""
+}

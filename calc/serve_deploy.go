@@ -1,0 +1,234 @@
+package calc
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/inference"
+	"chipgap/input"
+	"chipgap/units"
+)
+
+// ServeDeployment is what serves: the part every serving request shares
+// (ServeRequest, SimulateRequest; `chipgap serve-estimate` and
+// `chipgap simulate`, POST /api/infer/* and /api/serve/simulate).
+type ServeDeployment struct {
+	Model          string `json:"model" help:"model preset id (see 'chipgap models')"`
+	Chip           string `json:"chip" help:"chip id (see 'chipgap chips')"`
+	Chips          int    `json:"chips" help:"chips (packages) in the deployment (or its decode pool)"`
+	ChipsPerNode   int    `json:"chips_per_node" help:"scale-up domain size (0 = the chip's usual)"`
+	DevicesPerChip int    `json:"devices_per_chip" help:"devices the software sees per package (0 = the catalog's; 910C: 2)"`
+	// Framework is a framework name or a serving-stack id ("" = the chip's stack).
+	Framework string        `json:"framework" flag:"software" help:"framework or stack (tensorrt-llm, vllm, sglang, cloudmatrix-infer, mindie, ...; default: the chip's stack)"`
+	Parallel  ServeParallel `json:"parallel"`
+	// ExpertImbalance is the hottest device's expert load over the mean
+	// (at least 1; 0 = the stack's, with its balancer).
+	ExpertImbalance float64          `json:"expert_imbalance" help:"hottest device's expert load over the mean, at least 1 (1 = a perfect balancer; 0 = the stack's, with its EPLB)"`
+	Precision       string           `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
+	KVPrecision     string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
+	Speculative     ServeSpeculative `json:"speculative" flag:"spec-"`
+}
+
+// ServeParallel is an instance's layout in devices (a 910C package is
+// two). TP and EP both 0 (and no attention_dp): a stage is one scale-up
+// node's devices (all the devices over pp when fewer), tensor-parallel
+// for a dense model, expert-parallel for an MoE model.
+type ServeParallel struct {
+	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a scale-up node a stage)"`
+	PP          int `json:"pp" help:"pipeline stages"`
+	EP          int `json:"ep" help:"expert-parallel degree in devices"`
+	DP          int `json:"dp" help:"instances (0 = the devices over an instance's)"`
+	AttentionDP int `json:"attention_dp" help:"attention data-parallel groups per instance (tp × attention-dp = devices of a stage; 0 = what tp and ep leave)"`
+}
+
+// ServeSpeculative is draft (or MTP) decoding.
+type ServeSpeculative struct {
+	Tokens     int     `json:"tokens" help:"speculative / MTP draft tokens per step"`
+	Acceptance float64 `json:"acceptance" help:"acceptance rate of each draft token"`
+}
+
+// maxSLO bounds a latency bound (TTFT, TPOT) or a link latency: a day (a
+// time.Duration wraps around past about 292 years).
+const maxSLO units.Seconds = 86400
+
+// defaultServeDeployment is the deployment part's defaults.
+func defaultServeDeployment() ServeDeployment {
+	return ServeDeployment{Chips: 8, Parallel: ServeParallel{PP: 1}, Precision: "bf16", Speculative: ServeSpeculative{Acceptance: 0.7}}
+}
+
+func (p ServeParallel) inference() inference.Parallel {
+	return inference.Parallel{TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP}
+}
+
+// check applies the deployment's own limits (those that need no catalog).
+func (d ServeDeployment) check() error {
+	p := d.Parallel
+	if err := nonNegative(intField{"chips_per_node", d.ChipsPerNode}, intField{"devices_per_chip", d.DevicesPerChip},
+		intField{"parallel.tp", p.TP}, intField{"parallel.pp", p.PP}, intField{"parallel.ep", p.EP}, intField{"parallel.dp", p.DP},
+		intField{"parallel.attention_dp", p.AttentionDP}); err != nil {
+		return err
+	}
+	if x := d.ExpertImbalance; x != 0 && !(x >= 1 && !math.IsInf(x, 1)) {
+		return bad("expert_imbalance", x, "want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's")
+	}
+	if err := finite("speculative.acceptance", d.Speculative.Acceptance); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"precision", d.Precision}, {"kv_precision", d.KVPrecision}} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := hardware.ParsePrecision(f.v); err != nil {
+			return bad(f.name, f.v, "%v", err)
+		}
+	}
+	switch {
+	case d.Model == "":
+		return missing("model", "a model preset id (chipgap models)")
+	case d.Chip == "":
+		return missing("chip", "a chip id (chipgap chips)")
+	case d.Chips < 1:
+		return bad("chips", d.Chips, "want at least 1")
+	}
+	return nil
+}
+
+// resolve builds the estimator's deployment; note says how the stack was
+// picked.
+func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, string, error) {
+	if err := d.check(); err != nil {
+		return inference.Deployment{}, "", err
+	}
+	m, err := cat.Model(d.Model)
+	if err != nil {
+		return inference.Deployment{}, "", lookup("model", err)
+	}
+	chip, err := cat.Chip(d.Chip)
+	if err != nil {
+		return inference.Deployment{}, "", lookup("chip", err)
+	}
+	cl, err := cat.Cluster(d.Chip, d.Chips, catalog.ClusterOptions{ChipsPerNode: d.ChipsPerNode})
+	if err != nil {
+		return inference.Deployment{}, "", bad("chips", d.Chips, "%v", err)
+	}
+	perChip := max(chip.DevicesPerChip, 1)
+	if d.DevicesPerChip > 0 {
+		perChip = d.DevicesPerChip
+	}
+	if err := catalog.CheckServingDegrees(m, d.Parallel.inference()); err != nil {
+		return inference.Deployment{}, "", err // the model's own limits first: they say more
+	}
+	par, err := d.Parallel.fill(d.Chips*perChip, cl.ChipsPerNode*perChip, m.MoE != nil)
+	if err != nil {
+		return inference.Deployment{}, "", err
+	}
+	dep, note, err := cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
+		DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
+		KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
+	return dep, note, err
+}
+
+// fill is the layout on devices (node of them in a scale-up domain):
+// the stated degrees, or for TP and EP both unset a stage of one node's
+// devices (all of them over pp when fewer). An instance the stated
+// degrees make must divide the devices unless dp states the instances:
+// the devices left over would idle unnoticed.
+func (p ServeParallel) fill(devices, node int, moe bool) (inference.Parallel, error) {
+	par := p.inference()
+	if p.TP == 0 && p.EP == 0 {
+		w := max(min(node, devices/max(p.PP, 1)), 1)
+		switch {
+		case moe:
+			par.EP = w
+			if p.AttentionDP == 0 {
+				par.TP = 1
+			}
+		case p.AttentionDP > 0:
+			par.TP, par.EP = max(w/p.AttentionDP, 1), 1
+		default:
+			par.TP, par.EP = w, 1
+		}
+		return par, nil
+	}
+	width := max(p.TP, p.EP)
+	if a := p.AttentionDP; a > 0 {
+		width = max(p.TP, p.EP/a) * a
+	}
+	per := width * max(p.PP, 1)
+	if p.DP == 0 && per > 0 && per <= devices && devices%per != 0 {
+		field, v := "parallel.tp", p.TP
+		if p.TP == 0 || p.EP > p.TP {
+			field, v = "parallel.ep", p.EP
+		}
+		return par, bad(field, v, "an instance of %d devices (tp, ep, attention_dp and pp) leaves %d of the %d devices idle: want degrees whose instance divides the devices, or dp to state the instances",
+			per, devices%per, devices)
+	}
+	return par, nil
+}
+
+// checkSLO checks latency bounds: 0 (none) to a day.
+func checkSLO(fields ...secondsField) error {
+	for _, f := range fields {
+		if !(f.v >= 0 && f.v <= maxSLO) {
+			return bad(f.name, fmt.Sprintf("%g s", float64(f.v)), "want 0 (no bound) to %g s", float64(maxSLO))
+		}
+	}
+	return nil
+}
+
+type secondsField struct {
+	name string
+	v    units.Seconds
+}
+
+// estimatorFields maps the estimator's field names to a request's.
+var estimatorFields = map[string]string{"input_tokens": "workload.input_tokens", "output_tokens": "workload.output_tokens"}
+
+// renamed names an *input.Error's field by rename (the estimator's name
+// → the request's path); any other error is returned as it is.
+func renamed(err error, rename map[string]string) error {
+	var fe *input.Error
+	if !errors.As(err, &fe) {
+		return err
+	}
+	to, ok := rename[fe.Field]
+	if !ok {
+		return err
+	}
+	c := *fe
+	c.Field = to
+	return &c
+}
+
+// prefixed puts prefix before the field of an error about one of fields
+// (a path or a path's parent), as a nested pool's errors need.
+func prefixed(prefix string, err error, fields ...string) error {
+	var fe *input.Error
+	if !errors.As(err, &fe) {
+		return err
+	}
+	for _, f := range fields {
+		if fe.Field == f || strings.HasPrefix(fe.Field, f+".") {
+			c := *fe
+			c.Field = prefix + fe.Field
+			return &c
+		}
+	}
+	return err
+}
+
+// region is the econ region: the request's, else china for an Ascend
+// (Huawei) chip, else us.
+func region(r, vendor string) string {
+	switch {
+	case r != "":
+		return r
+	case strings.Contains(strings.ToLower(vendor), "huawei"):
+		return "china"
+	}
+	return "us"
+}

@@ -1,0 +1,106 @@
+package calc
+
+import (
+	"errors"
+	"flag"
+	"reflect"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/input"
+)
+
+// BenchmarkServe is one full estimate as serve-estimate prints it: the
+// CloudMatrix384 decode instance (160 × 910C, EP320), its curve, the best
+// point under 50 ms TPOT, the best point's range (200 seeded draws) and
+// its cost.
+func BenchmarkServe(b *testing.B) {
+	cat, err := catalog.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := NewServeRequest()
+	r.Chip, r.Chips, r.Framework, r.Model, r.Parallel.EP = "ascend-910c", 160, "cloudmatrix-infer", "deepseek-v3", 320
+	r.Precision, r.Mode, r.Workload, r.SLO.TPOT, r.Speculative.Tokens = "int8", "decode", ServeWorkload{4096, 256}, 0.05, 1
+	s, err := r.Setup(cat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Serve(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The one definition of the serving inputs: a flat scenario entry (flag
+// names), its JSON-named form and the flags mean the same request.
+func TestServeScenarioKeys(t *testing.T) {
+	flat, err := ServeScenario("f.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tp: 4, spec_tokens: 1, input: 2048, tpot: 50ms, batches: [1, 8]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := ServeScenario("n.yaml", []byte("deployments:\n  - chip: h100-sxm\n    model: llama3.1-8b\n    parallel: {tp: 4}\n"+
+		"    speculative: {tokens: 1}\n    workload: {input_tokens: 2048}\n    slo: {tpot: 0.05}\n    batches: [1, 8]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFlags := NewServeRequest()
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	BindFlags(fs, &fromFlags)
+	if err := fs.Parse([]string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--tp", "4", "--spec-tokens", "1", "--input", "2048", "--tpot", "50ms", "--batches", "1,8"}); err != nil {
+		t.Fatal(err)
+	}
+	want := NewServeRequest()
+	want.Chip, want.Model, want.Parallel.TP, want.Speculative.Tokens, want.Workload.Input = "h100-sxm", "llama3.1-8b", 4, 1, 2048
+	want.SLO.TPOT, want.Batches = 0.05, []int{1, 8}
+	for name, got := range map[string]ServeRequest{"flat": flat[0], "nested": nested[0], "flags": fromFlags} {
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %+v\nwant %+v", name, got, want)
+		}
+	}
+	_, err = ServeScenario("t.yaml", []byte("deployments:\n  - chip: h100-sxm\n    modle: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 3: unknown field modle; did you mean mode, model?") {
+		t.Errorf("typo: %v", err)
+	}
+	sim, err := SimulateScenario("s.yaml", []byte("simulate:\n  chip: h100-sxm\n  input: {dist: lognormal, sigma: 0.5}\n  prefill_tp: 2\n  rates: [1, 2.5]\n  seed: 7\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := sim.Workload; w.Input.Dist != "lognormal" || w.Input.Sigma != 0.5 || w.Input.Tokens != 1000 || !reflect.DeepEqual(w.Rates, []float64{1, 2.5}) ||
+		w.Seed != 7 || sim.Prefill.Parallel.TP != 2 || !sim.Disaggregated() {
+		t.Errorf("simulate scenario: %+v", sim)
+	}
+}
+
+// A stage with tp and ep unset is one scale-up node's devices (all of
+// them over pp when fewer); stated degrees must divide the devices
+// unless dp states the instances.
+func TestServeParallelFill(t *testing.T) {
+	for _, c := range []struct {
+		p             ServeParallel
+		devices, node int
+		moe           bool
+		tp, ep        int
+		field         string
+	}{
+		{ServeParallel{PP: 1}, 16, 8, false, 8, 1, ""},
+		{ServeParallel{PP: 1}, 4, 8, false, 4, 1, ""},
+		{ServeParallel{PP: 2}, 8, 8, false, 4, 1, ""},
+		{ServeParallel{PP: 1}, 32, 8, true, 1, 8, ""},
+		{ServeParallel{TP: 4, PP: 1}, 6, 8, false, 4, 0, "parallel.tp"},
+		{ServeParallel{TP: 4, PP: 1, DP: 1}, 6, 8, false, 4, 0, ""},
+		{ServeParallel{TP: 2, PP: 3}, 8, 8, false, 2, 0, "parallel.tp"},
+		{ServeParallel{EP: 7}, 8, 8, true, 0, 7, "parallel.ep"},
+	} {
+		got, err := c.p.fill(c.devices, c.node, c.moe)
+		var fe *input.Error
+		switch {
+		case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			t.Errorf("%+v on %d devices: error %v, want one naming %s", c.p, c.devices, err, c.field)
+		case c.field == "" && (err != nil || got.TP != c.tp || got.EP != c.ep):
+			t.Errorf("%+v on %d devices (node %d, moe %v): tp %d ep %d (%v), want tp %d ep %d", c.p, c.devices, c.node, c.moe, got.TP, got.EP, err, c.tp, c.ep)
+		}
+	}
+}

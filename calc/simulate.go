@@ -1,0 +1,508 @@
+package calc
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"chipgap/catalog"
+	"chipgap/input"
+	"chipgap/serve"
+	"chipgap/units"
+)
+
+// SimulateRequest is the input of a serving simulation: `chipgap
+// simulate` (its flags, or a scenario file's `simulate:`) and POST
+// /api/serve/simulate. NewSimulateRequest gives its defaults.
+type SimulateRequest struct {
+	// ServeDeployment is the serving pool (the decode pool when
+	// disaggregated).
+	ServeDeployment
+	// Prefill, when any of its fields is set (or Mode says
+	// disaggregated), is a prefill pool; its unset fields are the pool
+	// above's.
+	Prefill     ServePool      `json:"prefill" flag:"prefill-"`
+	Mode        string         `json:"mode" help:"aggregated, or disaggregated (prefill and decode pools; any --prefill-* flag implies it)"`
+	LinkBW      units.ByteRate `json:"link_bandwidth" help:"prefill→decode KV link per replica, e.g. 50GB/s (0 = the replicas' scale-out NICs)"`
+	LinkLatency units.Seconds  `json:"link_latency" help:"latency of a KV transfer (0 = the scale-out tier's)"`
+
+	Router         string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
+	Scheduler      string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
+	Admission      string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (by --software)"`
+	MaxBatchTokens int    `json:"max_batch_tokens" help:"token budget per step (0 = the stack's)"`
+	MaxSeqs        int    `json:"max_seqs" help:"running sequences per replica (0 = the stack's, else the KV cache)"`
+	NoChunking     bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
+
+	Workload SimWorkload `json:"workload"`
+	SLO      SimSLO      `json:"slo"`
+}
+
+// ServePool is the prefill pool's own chip, chips and layout (0 or "":
+// the serving pool's).
+type ServePool struct {
+	Chip     string        `json:"chip" help:"chip of the prefill pool (default: --chip)"`
+	Chips    int           `json:"chips" help:"chips of the prefill pool (default: --chips)"`
+	Parallel ServeParallel `json:"parallel"`
+}
+
+// SimWorkload is the traffic: arrivals and lengths.
+type SimWorkload struct {
+	Arrival string  `json:"arrival" help:"poisson, gamma (bursty, --cv) or deterministic"`
+	Rate    float64 `json:"rate" help:"requests per second (with --trace: rescale its times to this rate; 0 keeps them)"`
+	// Rates, when given, sweeps the arrival rate: one simulation a rate,
+	// the same seed for each.
+	Rates    []float64 `json:"rates" help:"comma-separated request rates: a rate sweep, one simulation each"`
+	CV       float64   `json:"cv" help:"coefficient of variation of gamma inter-arrival times"`
+	Requests int       `json:"requests" help:"requests to simulate"`
+	Seed     uint64    `json:"seed" help:"random seed (same seed, same output)"`
+	// Trace is a CSV or JSONL file of requests (the CLI reads it; a
+	// server reads no files).
+	Trace  string     `json:"trace" help:"CSV or JSONL trace, at most 64 MiB: arrival_s, prompt_tokens, output_tokens per line"`
+	Input  SimLengths `json:"input" flag:"input-"`
+	Output SimLengths `json:"output" flag:"output-"`
+}
+
+// SimLengths is a token-length distribution.
+type SimLengths struct {
+	Dist   string  `json:"dist" help:"distribution of the lengths: fixed, uniform, lognormal, empirical (from --trace)"`
+	Tokens int     `json:"tokens" help:"tokens per request (the mean for uniform/lognormal)"`
+	Min    int     `json:"min" help:"uniform: the smallest length; lognormal: clip below"`
+	Max    int     `json:"max" help:"uniform: the largest length; lognormal: clip above (0 = none)"`
+	Sigma  float64 `json:"sigma" help:"lognormal: standard deviation of log length"`
+}
+
+// SimSLO is the latency bound the goodput counts against.
+type SimSLO struct {
+	TTFT       units.Seconds `json:"ttft" help:"TTFT bound of the SLO, e.g. 2s (0 = none)"`
+	TPOT       units.Seconds `json:"tpot" help:"TPOT bound of the SLO, e.g. 50ms (0 = none)"`
+	Percentile float64       `json:"percentile" flag:"slo-percentile" help:"percentile of TTFT and TPOT that must meet the bounds"`
+}
+
+// NewSimulateRequest is a request holding every default.
+func NewSimulateRequest() SimulateRequest {
+	return SimulateRequest{ServeDeployment: defaultServeDeployment(), Router: serve.LeastOutstanding, Scheduler: serve.FCFS, Admission: "auto",
+		Workload: SimWorkload{Arrival: serve.Poisson, Rate: 10, CV: 2, Requests: 10000, Seed: 1,
+			Input: SimLengths{Dist: serve.Fixed, Tokens: 1000, Sigma: 1}, Output: SimLengths{Dist: serve.Fixed, Tokens: 200, Sigma: 1}},
+		SLO: SimSLO{Percentile: 0.99}}
+}
+
+// Disaggregated reports whether the request has a prefill pool.
+func (r SimulateRequest) Disaggregated() bool {
+	return strings.HasPrefix(r.Mode, "disagg") || r.Prefill != (ServePool{})
+}
+
+// Rates are the arrival rates simulated: the sweep's, else the rate.
+func (r SimulateRequest) Rates() []float64 {
+	if len(r.Workload.Rates) > 0 {
+		return r.Workload.Rates
+	}
+	return []float64{r.Workload.Rate}
+}
+
+// check applies the request's own limits (those that need no catalog).
+func (r SimulateRequest) check() error {
+	w := r.Workload
+	switch r.Mode {
+	case "", "aggregated", "agg":
+		if r.Mode != "" && r.Prefill != (ServePool{}) {
+			return bad("mode", r.Mode, "want disaggregated with a prefill pool (or no prefill fields)")
+		}
+	case "disaggregated", "disagg":
+	default:
+		return bad("mode", r.Mode, "want aggregated or disaggregated")
+	}
+	switch r.Admission {
+	case "auto", "on-demand", "reserve":
+	default:
+		return bad("admission", r.Admission, "want auto, on-demand or reserve")
+	}
+	if err := nonNegative(intField{"prefill.chips", r.Prefill.Chips}, intField{"max_batch_tokens", r.MaxBatchTokens}, intField{"max_seqs", r.MaxSeqs}); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"link_bandwidth", float64(r.LinkBW)}, {"workload.cv", w.CV}, {"workload.input.sigma", w.Input.Sigma}, {"workload.output.sigma", w.Output.Sigma},
+		{"slo.percentile", r.SLO.Percentile}} {
+		if err := finite(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if !(w.Rate > 0 || w.Rate == 0 && w.Trace != "") || math.IsInf(w.Rate, 0) {
+		if len(w.Rates) == 0 {
+			return bad("workload.rate", w.Rate, "want a positive request rate per second")
+		}
+	}
+	for i, x := range w.Rates {
+		if !(x > 0) || math.IsInf(x, 0) {
+			return bad(fmt.Sprintf("workload.rates[%d]", i), x, "want a positive request rate per second")
+		}
+	}
+	return checkSLO(secondsField{"slo.ttft", r.SLO.TTFT}, secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"link_latency", r.LinkLatency})
+}
+
+// SimulateSetup is a simulation request resolved against the catalog:
+// the deployment and the workload (at rate 1 until a rate is set).
+type SimulateSetup struct {
+	Request    SimulateRequest
+	Deployment serve.Deployment
+	Pools      []SimPool
+	workload   serve.Workload
+}
+
+// SimPool describes one pool as built.
+type SimPool struct {
+	Name            string             `json:"name"`
+	Chip            string             `json:"chip"`
+	Replicas        int                `json:"replicas"`
+	ChipsPerReplica float64            `json:"chips_per_replica"`
+	Engine          serve.EngineConfig `json:"engine"`
+}
+
+// Setup resolves r against the catalog; trace holds the requests of
+// r.Workload.Trace, which the caller reads (nil without a trace).
+func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (SimulateSetup, error) {
+	s := SimulateSetup{Request: r}
+	if err := r.check(); err != nil {
+		return s, err
+	}
+	var err error
+	if s.Deployment, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
+		return s, err
+	}
+	for i, p := range s.Deployment.Pools {
+		chip := r.Chip
+		if s.Deployment.Disaggregated() && i == 0 {
+			chip = r.prefillPool().Chip
+		}
+		s.Pools = append(s.Pools, SimPool{Name: p.Name, Chip: chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine})
+	}
+	s.workload, err = r.workloadOf(trace)
+	return s, err
+}
+
+// prefillPool is the prefill pool's deployment (its unset fields the
+// serving pool's), or nil when aggregated.
+func (r SimulateRequest) prefillPool() *ServeDeployment {
+	if !r.Disaggregated() {
+		return nil
+	}
+	d := r.ServeDeployment
+	p, q := r.Prefill.Parallel, &d.Parallel
+	d.Chip, d.Chips = cmp.Or(r.Prefill.Chip, d.Chip), cmp.Or(r.Prefill.Chips, d.Chips)
+	q.TP, q.PP, q.EP, q.DP, q.AttentionDP = cmp.Or(p.TP, q.TP), cmp.Or(p.PP, q.PP), cmp.Or(p.EP, q.EP), cmp.Or(p.DP, q.DP), cmp.Or(p.AttentionDP, q.AttentionDP)
+	return &d
+}
+
+// deployment builds the pools: one serving pool, or with a prefill pool
+// prefill then decode, linked.
+func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, error) {
+	p, err := r.pool(cat, "serve", main)
+	if err != nil {
+		return serve.Deployment{}, err
+	}
+	d := serve.Deployment{Pools: []serve.Pool{p}, Router: r.Router}
+	if prefill == nil {
+		return d, nil
+	}
+	pre, err := r.pool(cat, "prefill", *prefill)
+	if err != nil {
+		return d, prefixed("prefill.", err, "chip", "chips", "parallel")
+	}
+	p.Name = "decode"
+	d.Pools = []serve.Pool{pre, p}
+	d.Link, err = r.link(cat, []string{prefill.Chip, main.Chip}, d.Pools)
+	return d, err
+}
+
+// pool builds one pool from the catalog and the inference model.
+func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, error) {
+	dep, _, err := sd.resolve(cat)
+	if err != nil {
+		return serve.Pool{}, err
+	}
+	reserve := serve.ReservesOutput(r.Framework)
+	if r.Admission != "auto" {
+		reserve = r.Admission == "reserve"
+	}
+	p, err := serve.NewPool(name, dep, serve.PoolOptions{MaxBatchTokens: r.MaxBatchTokens, MaxSeqs: r.MaxSeqs,
+		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve})
+	return p, serveError(err)
+}
+
+// link is the prefill→decode KV path: the request's, else the slower
+// side's scale-out NICs over a replica's chips, at the scale-out latency.
+func (r SimulateRequest) link(cat *catalog.Catalog, chips []string, pools []serve.Pool) (serve.Link, error) {
+	l := serve.Link{Bandwidth: r.LinkBW, Latency: r.LinkLatency}
+	var bw units.ByteRate
+	var lat units.Seconds
+	for i, p := range pools {
+		cl, err := cat.Cluster(chips[i], max(int(p.ChipsPerReplica+0.5), 1), catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode})
+		if err != nil {
+			return l, err
+		}
+		if nic := units.ByteRate(float64(cl.ScaleOut.Bandwidth) * p.ChipsPerReplica); bw == 0 || nic < bw {
+			bw = nic
+		}
+		lat = max(lat, cl.ScaleOut.Latency)
+	}
+	l.Bandwidth, l.Latency = cmp.Or(l.Bandwidth, bw), cmp.Or(l.Latency, lat)
+	return l, nil
+}
+
+// workloadOf is the workload at rate 1: generated, a trace replayed, or
+// generated arrivals with lengths drawn from the trace (empirical).
+func (r SimulateRequest) workloadOf(trace []serve.Request) (serve.Workload, error) {
+	wl := r.Workload
+	w := serve.Workload{Process: wl.Arrival, Rate: 1, CV: wl.CV, Requests: wl.Requests, Seed: wl.Seed, Prompt: wl.Input.lengths(), Output: wl.Output.lengths()}
+	empirical := w.Prompt.Dist == serve.Empirical || w.Output.Dist == serve.Empirical
+	switch {
+	case wl.Trace == "" && empirical:
+		return w, bad("workload.input.dist", serve.Empirical, "want a trace to draw lengths from (empirical)")
+	case wl.Trace == "":
+		return w, nil
+	case !empirical:
+		w.Process, w.Trace = serve.Trace, trace
+		return w, nil
+	}
+	for _, q := range trace { // lengths resampled from the trace, arrivals generated
+		w.Prompt.Values = append(w.Prompt.Values, q.Prompt)
+		w.Output.Values = append(w.Output.Values, q.Output)
+	}
+	return w, nil
+}
+
+func (l SimLengths) lengths() serve.Lengths {
+	return serve.Lengths{Dist: l.Dist, Mean: l.Tokens, Min: l.Min, Max: l.Max, Sigma: l.Sigma}
+}
+
+// SLO is the request's SLO for package serve.
+func (r SimulateRequest) slo() serve.SLO {
+	return serve.SLO{TTFT: duration(r.SLO.TTFT), TPOT: duration(r.SLO.TPOT), Percentile: r.SLO.Percentile}
+}
+
+// duration converts a checked latency bound.
+func duration(s units.Seconds) time.Duration { return time.Duration(float64(s) * 1e9) }
+
+// Replicas counts the replicas of every pool (a server bounds requests ×
+// replicas: the router looks at each for every request).
+func (s SimulateSetup) Replicas() int {
+	n := 0
+	for _, p := range s.Deployment.Pools {
+		n += p.Replicas
+	}
+	return n
+}
+
+// Simulation is a simulation's answer: the pools as built and each rate's
+// result (one rate, or a sweep's).
+type Simulation struct {
+	Request SimulateRequest
+	Pools   []SimPool
+	Link    serve.Link
+	Points  []SimPoint
+}
+
+// SimPoint is one rate's result.
+type SimPoint struct {
+	Rate float64 `json:"rate_per_s"`
+	*serve.Result
+}
+
+// SimulateOptions steer a simulation; the zero value is the default.
+type SimulateOptions struct {
+	// Progress is called as requests complete at rate; returning false
+	// cancels the run (serve.ErrCancelled).
+	Progress func(rate float64, done, total int) bool
+}
+
+// Simulate runs the setup at each of its rates, request by request.
+func Simulate(s SimulateSetup, o SimulateOptions) (Simulation, error) {
+	out := Simulation{Request: s.Request, Pools: s.Pools, Link: s.Deployment.Link}
+	for _, rate := range s.Request.Rates() {
+		w := s.workload
+		w.Rate = rate
+		var progress func(done, total int) bool
+		if o.Progress != nil {
+			progress = func(done, total int) bool { return o.Progress(rate, done, total) }
+		}
+		r, err := serve.Simulate(s.Deployment, w, serve.Options{SLO: s.Request.slo(), Progress: progress, Drain: true})
+		if err != nil {
+			return out, serveError(err)
+		}
+		out.Points = append(out.Points, SimPoint{Rate: rate, Result: r})
+	}
+	return out, nil
+}
+
+// Capacity is the highest rate that meets the SLO, with the simulation
+// there.
+type Capacity struct {
+	Request  SimulateRequest
+	Pools    []SimPool
+	Link     serve.Link
+	Capacity float64
+	Result   *serve.Result
+}
+
+// probeRequests is the requests a capacity probe simulates: the
+// request's unless it is the default (then package serve picks).
+func (r SimulateRequest) probeRequests() int {
+	if r.Workload.Requests == NewSimulateRequest().Workload.Requests {
+		return 0
+	}
+	return r.Workload.Requests
+}
+
+// FindCapacity bisects the rate that meets the SLO (generated arrivals
+// only).
+func FindCapacity(s SimulateSetup) (Capacity, error) {
+	r := s.Request
+	if s.workload.Process == serve.Trace {
+		return Capacity{}, bad("workload.trace", r.Workload.Trace, "a capacity search generates arrivals: draw lengths from the trace with input.dist empirical")
+	}
+	if r.SLO.TTFT == 0 && r.SLO.TPOT == 0 {
+		return Capacity{}, missing("slo", "a TTFT and/or TPOT bound to search the capacity under")
+	}
+	rate, res, err := serve.Capacity(s.Deployment, s.workload, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
+	return Capacity{Request: r, Pools: s.Pools, Link: s.Deployment.Link, Capacity: rate, Result: res}, serveError(err)
+}
+
+// PlanOptions is what a deployment plan tries and must serve.
+type PlanOptions struct {
+	Chips  []string // chips to try
+	TP     []int    // tensor-parallel degrees (chips per replica) to try
+	Mixed  bool     // also prefill on one chip and decode on another
+	Target float64  // requests per second to serve within the SLO
+	Trace  []serve.Request
+}
+
+// Plan is the cheapest-deployment table.
+type Plan struct {
+	Request SimulateRequest
+	Target  float64
+	Rows    []serve.PlanRow
+	Skipped []string
+}
+
+// ErrNoPlanMeets is a plan none of whose deployments meets the SLO.
+var ErrNoPlanMeets = errors.New("no deployment meets the SLO")
+
+// PlanDeployments sizes the cheapest deployment of r's model and traffic
+// for o.Target: for each chip and TP degree one aggregated replica and
+// disaggregated 1:1, 2:1 and 1:2 prefill:decode replicas (with o.Mixed,
+// prefill on one chip and decode on another, 1:1 and 2:1). A plan with no
+// deployment meeting the SLO returns its rows with ErrNoPlanMeets.
+func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Plan, error) {
+	out := Plan{Request: r, Target: o.Target}
+	switch {
+	case !(o.Target > 0) || math.IsInf(o.Target, 0):
+		return out, bad("target_rate", o.Target, "want the requests per second to serve")
+	case r.SLO.TTFT == 0 && r.SLO.TPOT == 0:
+		return out, missing("slo", "a TTFT and/or TPOT bound to plan for")
+	}
+	for i, tp := range o.TP {
+		if tp < 1 {
+			return out, bad(fmt.Sprintf("plan_tp[%d]", i), tp, "want a positive tensor-parallel degree")
+		}
+	}
+	r.Prefill, r.Mode = ServePool{}, ""
+	if err := r.check(); err != nil {
+		return out, err
+	}
+	w, err := r.workloadOf(o.Trace)
+	if err != nil {
+		return out, err
+	}
+	var cands []serve.Candidate
+	unit := func(skip, name string, pre, dec string, tp int, ratios ...[2]int) bool {
+		d := r.ServeDeployment
+		d.Chips, d.Parallel.TP = tp, tp
+		var pd *ServeDeployment
+		if pre != "" {
+			p := d
+			p.Chip = pre
+			pd = &p
+		}
+		d.Chip = dec
+		u, err := r.deployment(cat, d, pd)
+		if err != nil {
+			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: %v", skip, err))
+			return false
+		}
+		if len(ratios) == 0 {
+			cands = append(cands, serve.Candidate{Name: name, Unit: u})
+		}
+		for _, k := range ratios {
+			v := u
+			v.Pools = slices.Clone(u.Pools)
+			v.Pools[0].Replicas, v.Pools[1].Replicas = k[0], k[1]
+			cands = append(cands, serve.Candidate{Name: fmt.Sprintf("%s %d:%d", name, k[0], k[1]), Unit: v})
+		}
+		return true
+	}
+	for _, chip := range o.Chips {
+		for _, tp := range o.TP {
+			name := fmt.Sprintf("%s tp%d", chip, tp)
+			if unit(name, name+" aggregated", "", chip, tp) {
+				unit(name+" disaggregated", name+" disaggregated", chip, chip, tp, [2]int{1, 1}, [2]int{2, 1}, [2]int{1, 2})
+			}
+			for _, dec := range o.Chips {
+				if o.Mixed && dec != chip {
+					name := fmt.Sprintf("prefill %s, decode %s, tp%d", chip, dec, tp)
+					unit(name, name, chip, dec, tp, [2]int{1, 1}, [2]int{2, 1})
+				}
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return out, fmt.Errorf("no candidate deployment fits: %s", strings.Join(out.Skipped, "; "))
+	}
+	if out.Rows, err = serve.Cheapest(cands, w, o.Target, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()}); err != nil {
+		return out, serveError(err)
+	}
+	if !slices.ContainsFunc(out.Rows, func(r serve.PlanRow) bool { return r.Meets }) {
+		return out, fmt.Errorf("%w at %.6g requests/s (see the table)", ErrNoPlanMeets, o.Target)
+	}
+	return out, nil
+}
+
+// serveFields maps package serve's field names to the request's (serve
+// names its Go structs: workload.prompt, .mean, process).
+var serveFields = []struct{ from, to string }{
+	{"deployment.router", "router"},
+	{"workload.process", "workload.arrival"},
+	{"workload.trace", "workload.arrival"},
+	{"workload.prompt", "workload.input"},
+}
+
+// serveError renames the field of package serve's *input.Error (which
+// serve returns unwrapped; an error serve wraps, such as an estimator's,
+// keeps its field) to the request's.
+func serveError(err error) error {
+	fe, ok := err.(*input.Error)
+	if !ok {
+		return err
+	}
+	f := *fe
+	for _, m := range serveFields {
+		if f.Field == m.from || strings.HasPrefix(f.Field, m.from+".") {
+			f.Field = m.to + strings.TrimPrefix(f.Field, m.from)
+			break
+		}
+	}
+	if strings.HasPrefix(f.Field, "workload.") && strings.HasSuffix(f.Field, ".mean") {
+		f.Field = strings.TrimSuffix(f.Field, ".mean") + ".tokens"
+	}
+	if strings.HasSuffix(f.Field, ".engine.scheduler") {
+		f.Field = "scheduler"
+	}
+	if fe.Field == "workload.trace" {
+		f.Value, f.Want = serve.Trace, "want poisson, gamma or deterministic (a trace replays from a file: chipgap simulate --trace)"
+	}
+	return &f
+}

@@ -13,13 +13,10 @@ type Section struct {
 	Report Report
 }
 
-// WriteMarkdown writes the validation page (docs/validation.md): for each
-// file every run with measured, predicted and error, and the summary by
-// group.
-func WriteMarkdown(w io.Writer, sections []Section) error { return WriteMarkdownPage(w, sections, nil) }
-
-// WriteMarkdownPage is WriteMarkdown with a section saying what is
-// calibrated on what (one Markdown line per calibrated parameter).
+// WriteMarkdownPage writes the validation page (docs/validation.md): for
+// each file every run with measured, predicted and error, the summary by
+// group, and a section saying what is calibrated on what (one Markdown
+// line per calibrated parameter).
 func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string) error {
 	var b strings.Builder
 	var files []string

@@ -5,8 +5,6 @@ import (
 	"net/http"
 
 	"chipgap/calc"
-	"chipgap/catalog"
-	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/plot"
 	"chipgap/units"
@@ -34,35 +32,6 @@ func (s *Server) inferSetup(w http.ResponseWriter, r *http.Request) (calc.ServeS
 		return calc.ServeSetup{}, err
 	}
 	return req.Setup(cat)
-}
-
-// clusterFor builds n chips of id with the catalog's defaults, n at most
-// the server's MaxChips.
-func (s *Server) clusterFor(cat *catalog.Catalog, id string, n int) (hardware.Cluster, error) {
-	return clusterUpTo(cat, id, n, s.limits.MaxChips)
-}
-
-// clusterUpTo builds n chips of id with the catalog's defaults, n at most
-// limit: the one cluster lookup of every endpoint (training, inference,
-// whole run, a serving pool), with errors naming chip or chips.
-func clusterUpTo(cat *catalog.Catalog, id string, n, limit int) (hardware.Cluster, error) {
-	switch {
-	case id == "":
-		return hardware.Cluster{}, badField("chip", "missing: want a chip id (GET /api/chips)")
-	case n < 1:
-		return hardware.Cluster{}, badField("chips", "%d: want at least 1", n)
-	}
-	if err := capInt("chips", n, limit); err != nil {
-		return hardware.Cluster{}, err
-	}
-	if _, err := cat.Chip(id); err != nil {
-		return hardware.Cluster{}, lookupError("chip", err)
-	}
-	cl, err := cat.Cluster(id, n, catalog.ClusterOptions{})
-	if err != nil {
-		return cl, badField("chips", "%v", err)
-	}
-	return cl, nil
 }
 
 // curveResponse is POST /api/infer/curve's answer.

@@ -17,7 +17,7 @@
 // # Reading guide
 //
 //   - server.go: Server (Handler for tests, Listen/Serve and
-//     ListenAndServe for the CLI), the route table's mounting, the
+//     Listen and Serve for the CLI), the route table's mounting, the
 //     embedded static/ page.
 //   - errors.go, limits.go, jobs.go: the one error adapter (JSON
 //     {"error", "field"}, panics → logged 500), strict body decoding under

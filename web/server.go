@@ -24,7 +24,7 @@ const DefaultAddr = "127.0.0.1:8080"
 var staticFS embed.FS
 
 // Server serves the chipgap page and its JSON API. Set the exported fields,
-// then call Handler (tests) or ListenAndServe (the CLI). A Server must not
+// then call Handler (tests) or Listen and Serve (the CLI). A Server must not
 // be copied after first use.
 type Server struct {
 	// Addr is the TCP address to listen on; empty means DefaultAddr.
@@ -163,14 +163,4 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = e
 	}
 	return err
-}
-
-// ListenAndServe listens on Addr and serves until ctx ends.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := s.Listen()
-	if err != nil {
-		return err
-	}
-	s.logger().Info("chipgap web listening", "addr", ln.Addr().String())
-	return s.Serve(ctx, ln)
 }

@@ -7,6 +7,7 @@ package strictyaml
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -276,4 +277,20 @@ func structKeys(t reflect.Type) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// ToJSON re-encodes a YAML document as JSON, so that a request file in
+// YAML decodes through the same strict JSON decoder as an API body (the
+// same keys, checks and errors). Mapping keys must be strings; a
+// document that is not YAML is an *Error naming file and line.
+func ToJSON(file string, b []byte) ([]byte, error) {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, &Error{File: file, Msg: "cannot be read as a request (" + err.Error() + ")"}
+	}
+	return out, nil
 }

@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"reflect"
-	"strings"
-	"unicode"
 
 	"chipgap/calc"
 	"chipgap/catalog"
@@ -157,23 +154,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// decodeError turns an encoding/json or body-limit failure into a 4xx
-// that names the field where it can.
+// decodeError turns a failed decode into a 4xx that names the field
+// where it can: the body limit is a 413, calc.DecodeJSON's own errors
+// keep their message with the field apart.
 func decodeError(err error, limit int64) *Error {
 	var mbe *http.MaxBytesError
-	var ute *json.UnmarshalTypeError
-	var se *json.SyntaxError
+	var ie *input.Error
 	switch {
 	case errors.As(err, &mbe):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Field: "body",
 			Msg: fmt.Sprintf("request body over the %d-byte limit", limit)}
-	case errors.As(err, &ute):
-		return badField(cmpOr(jsonPath(ute.Field), "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
-	case errors.As(err, &se):
-		return badField("body", "malformed JSON at byte %d: %v", se.Offset, err)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badField(cmpOr(name, "body"), "unknown field %q", name)
+	case errors.Is(err, calc.ErrDecode) && errors.As(err, &ie):
+		return badField(ie.Field, "%s", ie.Want)
 	}
 	if field, ok := fieldOf(err); ok {
 		return badField(field, "%v", err)
@@ -196,47 +188,4 @@ func checkQuery(r *http.Request) error {
 		return badField("query", "%v", err)
 	}
 	return nil
-}
-
-// jsonKind names a Go type as the JSON a client should send for it.
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "another value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number (or a string with a unit)"
-	}
-	return "another value"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// jsonPath drops the Go names of embedded structs that encoding/json
-// puts before a field's path ("TrainRequest.chips" is "chips").
-func jsonPath(field string) string {
-	parts := strings.Split(field, ".")
-	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
-		parts = parts[1:]
-	}
-	return strings.Join(parts, ".")
 }

@@ -1,16 +1,15 @@
 package web
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"chipgap/calc"
 )
 
 // Limits bounds what one client can make the server do. Every field has a
@@ -219,9 +218,9 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 	}
 }
 
-// decode reads one JSON object from r's body into dst, strictly: the body
-// is capped at MaxBody, unknown fields are errors, and nothing may follow
-// the object.
+// decode reads one JSON object from r's body into dst (calc.DecodeJSON:
+// strictly, unknown fields are errors, nothing may follow the object),
+// the body capped at MaxBody.
 //
 // At most MaxDecoding bodies are read at once (others wait, within the
 // request's context), so request bodies hold at most MaxDecoding ×
@@ -233,23 +232,8 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	case <-r.Context().Done():
 		return timeoutError(r.Context())
 	}
-	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, s.limits.MaxBody))
-	if err := wantObject(body, s.limits.MaxBody); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		if errors.Is(err, io.EOF) {
-			return badField("body", "empty request body: want a JSON object")
-		}
+	if err := calc.DecodeJSON(http.MaxBytesReader(w, r.Body, s.limits.MaxBody), dst); err != nil {
 		return decodeError(err, s.limits.MaxBody)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return decodeError(err, s.limits.MaxBody)
-		}
-		return badField("body", "unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -260,48 +244,4 @@ func capInt(field string, n, limit int) error {
 		return badField(field, "%d is over this server's limit of %d (see docs/api.md)", n, limit)
 	}
 	return nil
-}
-
-// wantObject refuses a body that is not a JSON object (empty, null, an
-// array, a number) before it is decoded: null would decode into the
-// request as "all defaults" and run the full computation.
-func wantObject(body *bufio.Reader, limit int64) error {
-	for {
-		b, err := body.Peek(1)
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return decodeError(err, limit)
-			}
-			return badField("body", "empty request body: want a JSON object")
-		}
-		switch b[0] {
-		case ' ', '\t', '\r', '\n':
-			body.ReadByte()
-			continue
-		case '{':
-			return nil
-		}
-		return badField("body", "want a JSON object ({...}), got %s", describeJSONStart(body))
-	}
-}
-
-// describeJSONStart names what a body starts with, for the error.
-func describeJSONStart(body *bufio.Reader) string {
-	b, _ := body.Peek(min(body.Buffered(), 8))
-	switch {
-	case len(b) == 0:
-		return "nothing"
-	case b[0] == 'n':
-		return "null"
-	case b[0] == '[':
-		return "an array"
-	case b[0] == '"':
-		return "a string"
-	case b[0] == 't' || b[0] == 'f':
-		return "a boolean"
-	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
-		return "a number"
-	}
-	return "malformed JSON"
 }

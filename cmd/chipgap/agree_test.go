@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"chipgap/parallel"
 	"chipgap/web"
 )
 
@@ -245,4 +248,44 @@ func apiServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer((&web.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestTrainRequestFile: `train --request FILE` takes the API's body (JSON,
+// or the same keys in YAML) and gives what POST /api/train/estimate gives
+// for it; a flag beside the file overrides its field.
+func TestTrainRequestFile(t *testing.T) {
+	body := `{"model":"llama3.1-70b","chip":"h100-sxm","chips":64,"global_batch":256,"plan":{"tp":8,"pp":2,"zero":1}}`
+	dir := t.TempDir()
+	jf, yf := filepath.Join(dir, "req.json"), filepath.Join(dir, "req.yaml")
+	yml := "model: llama3.1-70b\nchip: h100-sxm\nchips: 64\nglobal_batch: 256\nplan: {tp: 8, pp: 2, zero: 1}\n"
+	if os.WriteFile(jf, []byte(body), 0o644) != nil || os.WriteFile(yf, []byte(yml), 0o644) != nil {
+		t.Fatal("writing the request files")
+	}
+	srv := apiServer(t)
+	var api struct {
+		Plan     parallel.Plan `json:"plan"`
+		StepTime float64       `json:"step_time"`
+	}
+	postJSON(t, srv.URL+"/api/train/estimate", body, &api)
+	for _, f := range []string{jf, yf} {
+		var cli struct {
+			Plan     parallel.Plan `json:"plan"`
+			StepTime float64       `json:"step_time"`
+		}
+		cliJSON(t, &cli, "train", "--request", f)
+		if cli.Plan.String() != api.Plan.String() || cli.StepTime != api.StepTime {
+			t.Errorf("%s: CLI %s %g s, API %s %g s", f, cli.Plan, cli.StepTime, api.Plan, api.StepTime)
+		}
+	}
+	var over struct {
+		Plan parallel.Plan `json:"plan"`
+	}
+	cliJSON(t, &over, "train", "--pp", "4", "--request", yf) // the flag comes first and still wins
+	if over.Plan.PP != 4 || over.Plan.TP != 8 {
+		t.Errorf("--pp 4 beside the file: plan %s, want tp=8 pp=4", over.Plan)
+	}
+	os.WriteFile(jf, []byte(`{"chipz":1}`), 0o644)
+	if code, _, errs := runCLI("train", "--request", jf); code != exitUsage || !strings.Contains(errs, `chipz: unknown field "chipz"`) {
+		t.Errorf("an unknown field in the file: exit %d, %q", code, errs)
+	}
 }

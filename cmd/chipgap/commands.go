@@ -225,7 +225,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	defer func() { fs.SetOutput(out); fs.Usage = usage }()
-	var pos []string
+	var pos, reparse []string
+	if fs.Lookup("request") != nil {
+		reparse = args
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -237,6 +240,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
+			if again := reparse; again != nil {
+				reparse = nil
+				pos, args = nil, again // flags beside --request override the file
+				continue
+			}
 			return pos, checkFiniteFlags(fs)
 		}
 		pos = append(pos, args[0])
@@ -247,6 +255,24 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // bindRequest makes req's fields the command's flags (calc.BindFlags):
 // the one definition of a job's inputs, shared with the API.
 func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(fs, req) }
+
+// requestFlag adds --request FILE: the whole request as the API's JSON
+// body (or the same keys in YAML), read first; flags given beside it
+// override its fields (parseFlags parses them again after the file).
+func requestFlag(fs *flag.FlagSet, req any) {
+	loaded := false
+	fs.Func("request", "read the request from FILE: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
+		if loaded {
+			return nil
+		}
+		loaded = true
+		b, err := readInput(path, maxConfigBytes)
+		if err != nil {
+			return err
+		}
+		return calc.DecodeFile(path, b, req)
+	})
+}
 
 // parseNoArgs parses flags and refuses positional arguments.
 func parseNoArgs(fs *flag.FlagSet, args []string) error {

@@ -1,0 +1,181 @@
+package calc
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"unicode"
+
+	"chipgap/input"
+	"chipgap/strictyaml"
+)
+
+// ErrDecode classes the errors DecodeJSON finds in the JSON itself (their
+// Want is the whole message; Field is "body" when no field is at fault).
+var ErrDecode = errors.New("request does not decode")
+
+// DecodeJSON decodes one JSON object from r into dst (a request struct),
+// strictly: the input must be an object (not empty, null, an array or a
+// scalar, which would decode as "all defaults"), unknown fields are
+// errors naming the field, a value of the wrong type names its field and
+// the JSON kind wanted, and nothing may follow the object. The API's
+// bodies and the CLI's --request files decode through it.
+//
+// Errors about the JSON are *input.Error wrapping ErrDecode. An error a
+// field's own decoder returns (a unit string that does not parse) comes
+// back as it is, as does a read error (a size limit the caller set on r).
+func DecodeJSON(r io.Reader, dst any) error {
+	body := bufio.NewReader(r)
+	if err := wantObject(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if errors.Is(err, io.EOF) {
+			return decodeErr("body", "empty request body: want a JSON object")
+		}
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return jsonError(err)
+		}
+		return decodeErr("body", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func decodeErr(field, format string, a ...any) *input.Error {
+	return &input.Error{Field: field, Want: fmt.Sprintf(format, a...), Err: ErrDecode}
+}
+
+// jsonError names the field of an encoding/json failure where it can.
+func jsonError(err error) error {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &ute):
+		return decodeErr(cmpOr(jsonPath(ute.Field), "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
+	case errors.As(err, &se):
+		return decodeErr("body", "malformed JSON at byte %d: %v", se.Offset, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return decodeErr("body", "cannot decode request: %v", err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return decodeErr(cmpOr(name, "body"), "unknown field %q", name)
+	}
+	return err
+}
+
+// wantObject refuses input that is not a JSON object before it is
+// decoded. A read error (a size limit) is returned as it is.
+func wantObject(body *bufio.Reader) error {
+	for {
+		b, err := body.Peek(1)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return decodeErr("body", "empty request body: want a JSON object")
+			}
+			return err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			body.ReadByte()
+			continue
+		case '{':
+			return nil
+		}
+		return decodeErr("body", "want a JSON object ({...}), got %s", describeJSONStart(body))
+	}
+}
+
+// describeJSONStart names what the input starts with, for the error.
+func describeJSONStart(body *bufio.Reader) string {
+	b, _ := body.Peek(min(body.Buffered(), 8))
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == 'n':
+		return "null"
+	case b[0] == '[':
+		return "an array"
+	case b[0] == '"':
+		return "a string"
+	case b[0] == 't' || b[0] == 'f':
+		return "a boolean"
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		return "a number"
+	}
+	return "malformed JSON"
+}
+
+// jsonKind names a Go type as the JSON a client should send for it.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number (or a string with a unit)"
+	}
+	return "another value"
+}
+
+// jsonPath drops the Go names of embedded structs that encoding/json
+// puts before a field's path ("TrainRequest.chips" is "chips").
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// DecodeFile decodes a request file (the API's JSON body, or the same
+// keys in YAML) into dst through DecodeJSON; errors name the file.
+func DecodeFile(name string, b []byte, dst any) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		j, err := strictyaml.ToJSON(name, b)
+		if err != nil {
+			return err
+		}
+		b = j
+	}
+	if err := DecodeJSON(bytes.NewReader(b), dst); err != nil {
+		var ie *input.Error
+		if errors.As(err, &ie) {
+			c := *ie
+			c.Prefix = name + ": "
+			return &c
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

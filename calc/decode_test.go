@@ -1,0 +1,63 @@
+package calc
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"chipgap/input"
+)
+
+// TestDecodeJSON: what the API's bodies and --request files share. Each
+// bad input names its field (or "body") and says what is wanted.
+func TestDecodeJSON(t *testing.T) {
+	for _, c := range []struct {
+		body, field, want string
+	}{
+		{``, "body", "empty request body: want a JSON object"},
+		{`  null`, "body", "want a JSON object ({...}), got null"},
+		{`[1]`, "body", "want a JSON object ({...}), got an array"},
+		{`"x"`, "body", "want a JSON object ({...}), got a string"},
+		{`{"chips":"many"}`, "chips", "got a JSON string, want an integer"},
+		{`{"plan":{"tp":1.5}}`, "plan.tp", "want an integer"},
+		{`{"chipz":1}`, "chipz", `unknown field "chipz"`},
+		{`{"chips":1} {}`, "body", "unexpected data after the JSON object"},
+		{`{"chips":`, "body", "unexpected EOF"}, {`{"chips":}`, "body", "malformed JSON at byte"},
+	} {
+		var r TrainRequest
+		err := DecodeJSON(strings.NewReader(c.body), &r)
+		var ie *input.Error
+		if !errors.As(err, &ie) || !errors.Is(err, ErrDecode) || ie.Field != c.field || !strings.Contains(ie.Want, c.want) {
+			t.Errorf("%q: %v, want field %q and %q", c.body, err, c.field, c.want)
+		}
+	}
+	var r TrainRequest
+	if err := DecodeJSON(strings.NewReader(` {"chips": 8, "plan": {"tp": 2}} `), &r); err != nil || r.Chips != 8 || r.Plan.TP != 2 {
+		t.Errorf("a good body: %+v, %v", r, err)
+	}
+}
+
+// TestDecodeFileYAMLIsJSON: a request file in YAML decodes to the same
+// request as the JSON body with the same keys, and its errors name the
+// file and the field.
+func TestDecodeFileYAMLIsJSON(t *testing.T) {
+	var a, b TrainRequest
+	if err := DecodeFile("r.json", []byte(`{"model":"llama3.1-8b","chips":16,"plan":{"tp":2,"zero":0,"stage_layers":[16,16]},"capacity_factor":1.25}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	yml := "model: llama3.1-8b\nchips: 16\nplan:\n  tp: 2\n  zero: 0\n  stage_layers: [16, 16]\ncapacity_factor: 1.25\n"
+	if err := DecodeFile("r.yaml", []byte(yml), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("JSON %+v\nYAML %+v", a, b)
+	}
+	err := DecodeFile("r.yaml", []byte("plan:\n  tp: eight\n"), &b)
+	if err == nil || err.Error() != "r.yaml: plan.tp: got a JSON string, want an integer" {
+		t.Errorf("bad YAML value: %v", err)
+	}
+	if err := DecodeFile("r.yaml", []byte("a: [\n"), &b); err == nil || !strings.HasPrefix(err.Error(), "r.yaml") {
+		t.Errorf("not YAML: %v", err)
+	}
+}

@@ -21,7 +21,7 @@ var layer = map[string]int{
 	"parallel": 2, "econ": 2,
 	"training": 3, "inference": 3,
 	"serve": 4, "goodput": 4,
-	"catalog": 5, "runs": 5, "scenario": 5, "report": 5, "sweep": 5,
+	"catalog": 5, "runs": 5, "scenario": 5, "report": 5, "sweep": 5, "fileio": 5,
 	"calc": 6,
 	"web":  7, "cmd/chipgap": 7, "validation/fit": 7,
 }

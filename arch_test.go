@@ -151,6 +151,34 @@ func checkStdlib(t *testing.T, dir string, from int, imp string) {
 	}
 }
 
+// fileWriters are the os functions that create, replace or remove a
+// file; only fileio calls them (docs/design/000-architecture.md).
+var fileWriters = map[string]bool{
+	"Create": true, "CreateTemp": true, "OpenFile": true, "WriteFile": true, "Rename": true,
+	"Remove": true, "RemoveAll": true, "Chmod": true, "Truncate": true, "Symlink": true, "Link": true,
+}
+
+// TestOneFileWriter: every file chipgap writes goes through fileio (output
+// paths checked, written through temporary files renamed into place), so
+// no other package calls the os functions that write one.
+func TestOneFileWriter(t *testing.T) {
+	eachSourceFile(t, 0, func(path string, fset *token.FileSet, f *ast.File) {
+		if filepath.ToSlash(filepath.Dir(path)) == "fileio" {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok || !fileWriters[sel.Sel.Name] {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "os" {
+				t.Errorf("%s: os.%s: write files through chipgap/fileio", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+	})
+}
+
 // TestSizeBudgets flags functions over 80 lines, files over 800 lines and
 // functions with more than 5 parameters (style-anchors §6.10).
 func TestSizeBudgets(t *testing.T) {

@@ -30,12 +30,15 @@
 //	2  parallel, econ
 //	3  training, inference
 //	4  serve, goodput
-//	5  catalog, runs, scenario, report, sweep
-//	6  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
+//	5  catalog, runs, scenario, report, sweep, fileio (every file the CLI
+//	   reads or writes: bounded reads, output checks, atomic writes)
+//	6  calc (the use cases the CLI and the web API share)
+//	7  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,
-// globals, wall-clock time or unseeded randomness. Only layers 5–6 read
-// files; only cmd/chipgap and validation/fit call os.Exit; only web imports net/http.
+// globals, wall-clock time or unseeded randomness. Only layers 5–7 read
+// files, and only fileio writes them; only cmd/chipgap and validation/fit
+// call os.Exit; only web imports net/http.
 //
 // # Reading guide
 //

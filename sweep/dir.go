@@ -5,12 +5,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+
+	"chipgap/fileio"
 )
 
 // ExecOptions say which slice of a grid to run and what to write.
@@ -89,46 +90,24 @@ func exists(path string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// writeOutputs writes the sweep file name (and sweep.csv with withCSV)
+// into dir as one set, each through a temporary file renamed into place
+// only when both are written, the Parquet file last (its presence marks
+// the shard done).
 func writeOutputs(dir, name string, rows []Row, m Meta, withCSV bool) error {
-	var pq bytes.Buffer
-	if err := WriteParquet(&pq, rows, m); err != nil {
-		return err
-	}
+	var files []fileio.File
 	if withCSV {
 		var cs bytes.Buffer
 		if err := WriteCSV(&cs, rows); err != nil {
 			return err
 		}
-		if err := replaceFile(filepath.Join(dir, CSVFile), cs.Bytes()); err != nil {
-			return err
-		}
+		files = append(files, fileio.File{Path: filepath.Join(dir, CSVFile), Data: cs.Bytes()})
 	}
-	return replaceFile(filepath.Join(dir, name), pq.Bytes())
-}
-
-// replaceFile writes b to path through a temporary file beside it,
-// renamed into place once complete. A symbolic link, directory or
-// other non-regular file at path is refused.
-func replaceFile(path string, b []byte) error {
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file (%s); refusing to replace it", path, st.Mode().Type())
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	var pq bytes.Buffer
+	if err := WriteParquet(&pq, rows, m); err != nil {
 		return err
 	}
-	_, werr := tmp.Write(b)
-	werr = errors.Join(werr, tmp.Chmod(0o644))
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return fileio.Replace(append(files, fileio.File{Path: filepath.Join(dir, name), Data: pq.Bytes()})...)
 }
 
 // Merge joins the shard files of dir into out/sweep.parquet (and

@@ -11,6 +11,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 	"chipgap/inference"
 	"chipgap/input"
 	"chipgap/runs"
@@ -74,7 +75,8 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 // userError reports whether err blames the user's input, the one rule
-// behind exit code 2: a bad invocation (usageError), a value a model
+// behind exit code 2: a bad invocation (usageError, or an output path
+// chipgap must not write: *fileio.OutputError), a value a model
 // rejects (*input.Error), an id the catalog does not have, or a scenario
 // or published-runs file that does not decode or check. A well-posed
 // question whose answer is no (a plan or a batch that does not fit, a
@@ -87,11 +89,12 @@ func userError(err error) bool {
 		se *scenario.Error
 		re *runs.Error
 		ge *sweep.Error
+		oe *fileio.OutputError
 	)
 	switch {
 	case errors.Is(err, inference.ErrDoesNotFit), errors.Is(err, inference.ErrNoOperatingPoint):
 		return false
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re), errors.As(err, &ge):
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re), errors.As(err, &ge), errors.As(err, &oe):
 		return true
 	}
 	return errors.Is(err, catalog.ErrNotFound)

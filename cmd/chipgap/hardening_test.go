@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"chipgap/fileio"
 )
 
 // badInput is one bad invocation: the exit code and a part of the one
@@ -50,7 +52,7 @@ func TestBadInputFiles(t *testing.T) {
 	}
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.yaml")
-	if err := os.WriteFile(big, make([]byte, maxConfigBytes+1), 0o644); err != nil {
+	if err := os.WriteFile(big, make([]byte, fileio.MaxConfigBytes+1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const limit = "larger than the 4 MiB limit"

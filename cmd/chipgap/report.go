@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"chipgap/calc"
+	"chipgap/fileio"
 	"chipgap/report"
 	"chipgap/scenario"
 )
@@ -62,14 +63,14 @@ func cmdReport(e *env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("want at most one scenario file, got %s", gotArgs(pos))
 	}
-	if err := checkOutputs(reportOutputs(f, nil)); err != nil {
+	if err := fileio.CheckOutputs(reportOutputs(f, nil)); err != nil {
 		return err
 	}
-	if f.asJSON && (f.html == stdoutPath || f.csv == stdoutPath) {
+	if f.asJSON && (f.html == fileio.Stdout || f.csv == fileio.Stdout) {
 		return usagef("--json and an output to - (standard output) both want stdout: choose one")
 	}
 	if len(pos) == 1 {
-		text, err := readInput(pos[0], maxConfigBytes)
+		text, err := fileio.ReadFile(pos[0], fileio.MaxConfigBytes)
 		if err != nil {
 			return err
 		}
@@ -90,11 +91,11 @@ func cmdReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(e.stdout, reportOutputs(f, gr.Report)); err != nil {
+	if err := fileio.WriteOutputs(e.stdout, reportOutputs(f, gr.Report)); err != nil {
 		return err
 	}
 	switch {
-	case f.html == stdoutPath || f.csv == stdoutPath:
+	case f.html == fileio.Stdout || f.csv == fileio.Stdout:
 		return nil // the file is the output
 	case f.asJSON:
 		return report.JSON(e.stdout, gr.Results)
@@ -111,13 +112,13 @@ func cmdReport(e *env, args []string) error {
 
 // reportOutputs are the files --html and --csv name (rep is nil when
 // only the paths are wanted, for checking).
-func reportOutputs(f reportFlags, rep *report.Report) []outFile {
-	var outs []outFile
+func reportOutputs(f reportFlags, rep *report.Report) []fileio.Output {
+	var outs []fileio.Output
 	if f.html != "" {
-		outs = append(outs, outFile{"--html", f.html, func(w io.Writer) error { return report.HTML(w, rep) }})
+		outs = append(outs, fileio.Output{Flag: "--html", Path: f.html, Render: func(w io.Writer) error { return report.HTML(w, rep) }})
 	}
 	if f.csv != "" {
-		outs = append(outs, outFile{"--csv", f.csv, func(w io.Writer) error { return report.CSV(w, rep) }})
+		outs = append(outs, fileio.Output{Flag: "--csv", Path: f.csv, Render: func(w io.Writer) error { return report.CSV(w, rep) }})
 	}
 	return outs
 }

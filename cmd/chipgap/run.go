@@ -6,6 +6,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 )
 
 const runUsage = `Usage: chipgap run --model ID --chip ID --chips N (--tokens T | --days D) [flags]
@@ -61,7 +62,7 @@ func cmdRun(e *env, args []string) error {
 	var file *calc.RunFile
 	if *scenario != "" {
 		// The file over the defaults, then the flags given over the file.
-		bs, err := readInput(*scenario, maxConfigBytes)
+		bs, err := fileio.ReadFile(*scenario, fileio.MaxConfigBytes)
 		if err != nil {
 			return fmt.Errorf("--scenario: %w", err) // unreadable: a failure (exit 1), as report and train exit
 		}

@@ -10,6 +10,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 )
 
 const serveEstimateUsage = `
@@ -130,7 +131,7 @@ func readScenario[T any](path string, fs *flag.FlagSet, what string, parse func(
 	if len(mixed) > 0 {
 		return zero, usagef("--scenario takes the %s from the file; drop %s", what, strings.Join(mixed, " "))
 	}
-	data, err := readInput(path, maxConfigBytes)
+	data, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
 	if err != nil {
 		return zero, fmt.Errorf("scenario: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 	"chipgap/report"
 	"chipgap/serve"
 )
@@ -192,13 +193,13 @@ func readTrace(path string) ([]serve.Request, error) {
 	if path == "" {
 		return nil, nil
 	}
-	fh, err := os.Open(path)
+	fh, err := fileio.Open(path, fileio.MaxTraceBytes)
 	if err != nil {
-		return nil, fmt.Errorf("trace: %w", pathError(path, err))
+		return nil, fmt.Errorf("trace: %w", err)
 	}
 	defer fh.Close()
-	tr, err := serve.ParseTrace(limitReader(fh, path, maxTraceBytes))
-	var tl *errTooLarge
+	tr, err := serve.ParseTrace(fh)
+	var tl *fileio.TooLargeError
 	if errors.As(err, &tl) {
 		return nil, fmt.Errorf("trace: %w", tl)
 	}
@@ -267,14 +268,14 @@ func writeCharts(prefix string, r *serve.Result, pools []calc.SimPool) error {
 	}
 	q, kv := report.ServeCharts(r, names)
 	outs := chartOutputs(prefix)
-	outs[0].render = func(w io.Writer) error { _, err := w.Write(q); return err }
-	outs[1].render = func(w io.Writer) error { _, err := w.Write(kv); return err }
-	return writeOutputs(io.Discard, outs)
+	outs[0].Render = func(w io.Writer) error { _, err := w.Write(q); return err }
+	outs[1].Render = func(w io.Writer) error { _, err := w.Write(kv); return err }
+	return fileio.WriteOutputs(io.Discard, outs)
 }
 
 // chartOutputs are the two files --chart PREFIX names.
-func chartOutputs(prefix string) []outFile {
-	return []outFile{{flag: "--chart", path: prefix + "-queue.svg"}, {flag: "--chart", path: prefix + "-kv.svg"}}
+func chartOutputs(prefix string) []fileio.Output {
+	return []fileio.Output{{Flag: "--chart", Path: prefix + "-queue.svg"}, {Flag: "--chart", Path: prefix + "-kv.svg"}}
 }
 
 // checkChart refuses, before any simulation, a --chart prefix whose
@@ -283,11 +284,11 @@ func checkChart(prefix string) error {
 	if prefix == "" {
 		return nil
 	}
-	if prefix == stdoutPath {
+	if prefix == fileio.Stdout {
 		return usagef("--chart -: writes two files, PREFIX-queue.svg and PREFIX-kv.svg; want a path prefix, not stdout")
 	}
 	for _, o := range chartOutputs(prefix) {
-		if err := checkOutput(o.flag, o.path); err != nil {
+		if err := fileio.CheckOutput(o.Flag, o.Path); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"chipgap/calc"
+	"chipgap/fileio"
 	"chipgap/sweep"
 )
 
@@ -92,7 +93,7 @@ func cmdSweep(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	text, err := readInput(pos[0], sweep.MaxFileBytes)
+	text, err := fileio.ReadFile(pos[0], sweep.MaxFileBytes)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"chipgap/fileio"
 	"chipgap/sweep"
 )
 
@@ -44,24 +45,24 @@ func cmdSweepReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var outs []outFile
+	var outs []fileio.Output
 	if *htmlOut != "" {
-		outs = append(outs, outFile{"--html", *htmlOut, nil})
-		if err := checkOutputs(outs); err != nil {
+		outs = append(outs, fileio.Output{Flag: "--html", Path: *htmlOut})
+		if err := fileio.CheckOutputs(outs); err != nil {
 			return err
 		}
 	}
 	rows, meta, err := sweep.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, bareError(err))
+		return fmt.Errorf("%s: %w", path, fileio.BareError(err))
 	}
 	rep := sweep.NewReport(rows, meta)
 	if len(outs) > 0 {
-		outs[0].render = func(w io.Writer) error { return rep.WriteHTML(w) }
-		if err := writeOutputs(e.stdout, outs); err != nil {
+		outs[0].Render = func(w io.Writer) error { return rep.WriteHTML(w) }
+		if err := fileio.WriteOutputs(e.stdout, outs); err != nil {
 			return err
 		}
-		if *htmlOut == stdoutPath {
+		if *htmlOut == fileio.Stdout {
 			return nil
 		}
 	}
@@ -73,7 +74,7 @@ func cmdSweepReport(e *env, args []string) error {
 func sweepFile(arg string) (string, error) {
 	st, err := os.Stat(arg)
 	if err != nil {
-		return "", usagef("%s: %v", arg, bareError(err))
+		return "", usagef("%s: %v", arg, fileio.BareError(err))
 	}
 	if !st.IsDir() {
 		return arg, nil

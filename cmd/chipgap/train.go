@@ -9,6 +9,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 	"chipgap/runs"
 	"chipgap/training"
 	"chipgap/units"
@@ -113,7 +114,7 @@ func cmdTrain(e *env, args []string) error {
 // trainRunSetup reads the training run of a published-runs file and lays
 // req over it.
 func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string) (calc.TrainSetup, error) {
-	b, err := readInput(file, maxConfigBytes)
+	b, err := fileio.ReadFile(file, fileio.MaxConfigBytes)
 	if err != nil {
 		return calc.TrainSetup{}, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/fileio"
 )
 
 const validateUsage = `Usage: chipgap validate FILE [FILE...] [--free] [--stack-date YYYY-MM-DD] [--json | --markdown]
@@ -54,7 +55,7 @@ func cmdValidate(e *env, args []string) error {
 		return usagef("--json and --markdown are two output formats: want one")
 	}
 	for _, name := range pos {
-		data, err := readInput(name, maxConfigBytes)
+		data, err := fileio.ReadFile(name, fileio.MaxConfigBytes)
 		if err != nil {
 			return err
 		}

@@ -269,7 +269,7 @@ func requestFlag(fs *flag.FlagSet, req any) {
 			return nil
 		}
 		loaded = true
-		b, err := readInput(path, maxConfigBytes)
+		b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
 		if err != nil {
 			return err
 		}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"os"
 
 	"chipgap/calc"
 	"chipgap/fileio"
 	"chipgap/report"
-	"chipgap/scenario"
 )
 
 const reportUsage = `Usage: chipgap [report] [SCENARIO.yaml] [flags]
@@ -80,14 +77,9 @@ func cmdReport(e *env, args []string) error {
 	if err != nil {
 		return b.Rename(err)
 	}
-	progress := reportProgress(e, f.quiet)
-	if progress != nil {
-		fmt.Fprint(e.stderr, "chipgap report: searching training plans and serving layouts…")
-	}
-	gr, err := calc.Report(e.ctx, sc, calc.ReportOptions{Progress: progress})
-	if progress != nil {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	bar := newProgress(e, "report", quietMode(f.quiet))
+	gr, err := calc.Report(e.ctx, sc, calc.ReportOptions{Progress: bar.fn("Monte Carlo ", "samples")})
+	bar.clear()
 	if err != nil {
 		return err
 	}
@@ -121,18 +113,4 @@ func reportOutputs(f reportFlags, rep *report.Report) []fileio.Output {
 		outs = append(outs, fileio.Output{Flag: "--csv", Path: f.csv, Render: func(w io.Writer) error { return report.CSV(w, rep) }})
 	}
 	return outs
-}
-
-// reportProgress returns a progress printer when stderr is a terminal.
-func reportProgress(e *env, quiet bool) scenario.Progress {
-	fh, ok := e.stderr.(*os.File)
-	if quiet || !ok {
-		return nil
-	}
-	if st, err := fh.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return func(done, total int) {
-		fmt.Fprintf(e.stderr, "\rchipgap report: Monte Carlo %d/%d samples", done, total)
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -127,9 +126,16 @@ func cmdSimulate(e *env, args []string) error {
 	if o.capacity {
 		return c.capacity(st)
 	}
-	bar := &simProgress{e: e, mode: o.progress}
-	sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: bar.update})
-	bar.done()
+	bar, at := newProgress(e, "simulate", o.progress), -1.0
+	sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: func(rate float64, done, total int) bool {
+		if rate != at {
+			bar.clear()
+			at = rate
+		}
+		bar.show(fmt.Sprintf("rate %g/s ", rate), done, total, "requests")
+		return e.ctx.Err() == nil
+	}})
+	bar.clear()
 	if err != nil {
 		return rename(err)
 	}
@@ -293,51 +299,4 @@ func checkChart(prefix string) error {
 		}
 	}
 	return nil
-}
-
-// simProgress draws a progress bar on stderr while a simulation runs (one
-// per rate), and cancels it when the command's context is done.
-type simProgress struct {
-	e       *env
-	mode    string // auto (on a terminal), on, off
-	rate    float64
-	started bool
-	show    bool
-	last    int
-}
-
-func simTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func (p *simProgress) update(rate float64, done, total int) bool {
-	if p.e.ctx.Err() != nil {
-		return false
-	}
-	if !p.started || rate != p.rate {
-		p.done()
-		p.rate, p.started, p.last = rate, true, -1
-		p.show = p.mode == "on" || p.mode == "auto" && simTerminal(p.e.stderr)
-	}
-	pct := done * 100 / max(total, 1)
-	if !p.show || pct == p.last {
-		return true
-	}
-	p.last = pct
-	const width = 30
-	n := pct * width / 100
-	fmt.Fprintf(p.e.stderr, "\rsimulate rate %g/s [%s%s] %3d%% %d/%d requests", rate,
-		strings.Repeat("=", n), strings.Repeat(" ", width-n), pct, done, total)
-	return true
-}
-
-func (p *simProgress) done() {
-	if p.show && p.last >= 0 {
-		fmt.Fprint(p.e.stderr, "\r\033[K")
-	}
 }

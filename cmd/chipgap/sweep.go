@@ -105,7 +105,7 @@ func cmdSweep(e *env, args []string) error {
 		return err
 	}
 	return runSweep(e, g, *out, sweep.ExecOptions{Shard: sh, CSV: *withCSV,
-		Options: sweep.Options{Workers: *workers, Progress: sweepProgress(e, *quiet)}})
+		Options: sweep.Options{Workers: *workers, Progress: newProgress(e, "sweep", quietMode(*quiet)).fn("", "cells")}})
 }
 
 // shardOf is --shard, else the batch engine's variables, else the whole
@@ -164,24 +164,4 @@ func cmdSweepMerge(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: %d cells merged\n", res.Path, res.Cells)
 	return nil
-}
-
-// sweepProgress prints cells done and the time left on a terminal.
-func sweepProgress(e *env, quiet bool) func(done, total int) {
-	fh, ok := e.stderr.(*os.File)
-	if quiet || !ok {
-		return nil
-	}
-	if st, err := fh.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	start := time.Now()
-	last := time.Time{}
-	return func(done, total int) {
-		if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
-			last = now
-			left := time.Duration(float64(now.Sub(start)) / float64(done) * float64(total-done)).Round(time.Second)
-			fmt.Fprintf(e.stderr, "\rchipgap sweep: %d/%d cells, about %v left\033[K", done, total, left)
-		}
-	}
 }

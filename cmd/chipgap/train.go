@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"chipgap/calc"
@@ -64,8 +62,9 @@ func cmdTrain(e *env, args []string) error {
 		return b.Rename(err)
 	}
 	if *search {
-		start := time.Now()
-		sr, err := calc.Search(s, calc.SearchOptions{Top: req.Top, Progress: progressBar(e)})
+		start, bar := time.Now(), newProgress(e, "train --search", "auto")
+		sr, err := calc.Search(s, calc.SearchOptions{Top: req.Top, Progress: bar.fn("", "plan shapes")})
+		bar.clear()
 		elapsed := time.Since(start).Seconds()
 		if err != nil && !errors.Is(err, training.ErrNoPlan) {
 			return b.Rename(err)
@@ -135,28 +134,4 @@ func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string)
 		return calc.TrainSetup{}, usagef("--run = %q: no training run with that id in %s", id, file)
 	}
 	return calc.TrainSetup{}, fmt.Errorf("%s: no training run", file)
-}
-
-// progressBar draws search progress on stderr when it is a terminal and
-// the search has run for more than a second.
-func progressBar(e *env) func(done, total int) {
-	fh, ok := e.stderr.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := fh.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	start := time.Now()
-	return func(done, total int) {
-		if time.Since(start) < time.Second {
-			return
-		}
-		const width = 40
-		n := width * done / max(total, 1)
-		fmt.Fprintf(fh, "\rsearching [%s%s] %d/%d shapes", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
-		if done == total {
-			fmt.Fprintln(fh)
-		}
-	}
 }

@@ -31,10 +31,12 @@
 //	3  training, inference
 //	4  serve, goodput
 //	5  catalog, runs, scenario, report, sweep
-//	6  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
+//	6  calc (the use cases), workq (the server's concurrency policy:
+//	   slots, admission, jobs)
+//	7  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,
-// globals, wall-clock time or unseeded randomness. Only layers 5–6 read
+// globals, wall-clock time or unseeded randomness. Only layers 5 and 7 read
 // files; only cmd/chipgap and validation/fit call os.Exit; only web imports net/http.
 //
 // # Reading guide

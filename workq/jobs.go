@@ -38,9 +38,17 @@ func (p *Progress) Step(n int) {
 	}
 }
 
-// Reach records total and that done steps are complete, for work that
-// reports a count rather than steps. Reports may arrive out of order from
-// several goroutines: done only grows.
+// Count records that done of total steps are complete, for work that
+// reports counts rather than steps; the last report wins.
+func (p *Progress) Count(done, total int) {
+	if p != nil {
+		p.total.Store(int64(total))
+		p.done.Store(int64(done))
+	}
+}
+
+// Reach is Count for reports that may arrive out of order from several
+// goroutines: done only grows.
 func (p *Progress) Reach(done, total int) {
 	if p == nil {
 		return

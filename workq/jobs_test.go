@@ -132,19 +132,25 @@ func TestJobsCancelAll(t *testing.T) {
 	}
 }
 
-// TestProgress: nil ignores reports; Reach keeps the largest count
-// whatever the order; Set counts from zero again.
+// TestProgress: nil ignores reports; Count keeps the last report, Reach
+// the largest whatever the order; Set counts from zero again.
 func TestProgress(t *testing.T) {
 	var none *Progress
 	none.Set("x", 1)
 	none.Step(1)
 	none.Reach(1, 1)
+	none.Count(1, 1)
 	var p Progress
-	p.Reach(5, 20)
-	p.Reach(3, 20)
+	p.Count(5, 20)
+	p.Count(3, 20)
+	if s := p.Snapshot(); s != (Snapshot{Done: 3, Total: 20}) {
+		t.Errorf("Count 5 then 3 of 20: %+v, want 3 of 20", s)
+	}
 	p.Reach(8, 20)
-	if s := p.Snapshot(); s != (Snapshot{Done: 8, Total: 20}) {
-		t.Errorf("after 5, 3, 8 of 20: %+v, want 8 of 20", s)
+	p.Reach(5, 20)
+	p.Reach(9, 20)
+	if s := p.Snapshot(); s != (Snapshot{Done: 9, Total: 20}) {
+		t.Errorf("Reach 8, 5, 9 of 20 after 3: %+v, want 9 of 20", s)
 	}
 	p.Set("next", 4)
 	p.Step(1)

@@ -104,7 +104,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		admitted := true
 		defer func() {
 			if admitted { // the body was bad: the report never runs
-				s.admission.withdraw()
+				s.admission.Withdraw()
 			}
 		}()
 		return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {

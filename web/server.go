@@ -51,7 +51,7 @@ type Server struct {
 	decoding chan struct{}
 	jobs     *workq.Jobs
 	// admission queues synchronous reports; metrics feeds GET /metrics.
-	admission *admission
+	admission *workq.Admission
 	metrics   *metrics
 	handler   http.Handler
 }

@@ -32,7 +32,8 @@
 //	4  serve, goodput
 //	5  catalog, runs, scenario, report, sweep, fileio (every file the CLI
 //	   reads or writes: bounded reads, output checks, atomic writes)
-//	6  calc (the use cases the CLI and the web API share)
+//	6  calc (the use cases the CLI and the web API share), workq (the
+//	   server's concurrency policy: slots, admission, jobs)
 //	7  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"chipgap/workq"
 )
 
 // TestReportAdmission: 10 concurrent clients post synchronous reports.
@@ -117,27 +120,38 @@ func last(ds []time.Duration) time.Duration {
 	return ds[len(ds)-1]
 }
 
-// TestAdmitRule: the decision and Retry-After follow the queue.
-func TestAdmitRule(t *testing.T) {
-	s := &Server{}
-	s.init()
-	a := newAdmission(1, 10*time.Second, s.metrics)
-	a.est = 2 * time.Second
-	// Budget 8 s: a report with k ahead waits k × 2 s, then runs 2 s.
-	for k := range 4 {
-		if _, err := a.admit(); err != nil {
-			t.Fatalf("report %d refused: %v", k+1, err)
+// TestRefusal: the queue's refusal (workq.Admission, its rule tested
+// there) is a 429 with Retry-After in whole seconds that points at
+// ?async=1. One slot, 10 s timeout, 2 s reports: four are admitted, the
+// fifth has 4 ahead and fits after one more finishes; a 9 s report does
+// not fit the 8 s budget even alone.
+func TestRefusal(t *testing.T) {
+	for _, c := range []struct {
+		est   time.Duration
+		admit int
+		retry string
+		msg   string
+	}{
+		{2 * time.Second, 4, "2", "4 reports ahead (about 2.0 s each) would not leave this one time to finish within 10 s: retry after 2 s, or use POST /api/report?async=1 and poll the job (docs/api.md)"},
+		{9 * time.Second, 0, "9", "a report takes about 9.0 s here, more than this server's 10 s request timeout allows: use POST /api/report?async=1 and poll the job (docs/api.md)"},
+	} {
+		a := workq.NewAdmission(workq.AdmissionConfig{Slots: 1, Timeout: 10 * time.Second, Estimate: c.est})
+		for range c.admit {
+			if _, err := a.Admit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := a.Admit()
+		w := httptest.NewRecorder()
+		var e *Error
+		if !errors.As(refuse(w, err), &e) || e.Status != http.StatusTooManyRequests || e.Msg != c.msg || w.Header().Get("Retry-After") != c.retry {
+			t.Errorf("%v reports, %d admitted: %v, Retry-After %q; want 429 %q, %s", c.est, c.admit, e, w.Header().Get("Retry-After"), c.msg, c.retry)
 		}
 	}
-	_, err := a.admit()
-	be, ok := err.(*busyError)
-	if !ok || be.err.Status != http.StatusTooManyRequests || be.retryAfter != 2*time.Second {
-		t.Fatalf("fifth report: %v (retry %v), want 429 retry after 2 s", err, be)
-	}
-	a.est = 9 * time.Second
-	a.waiting = 0
-	if _, err := a.admit(); err == nil || !strings.Contains(err.Error(), "async=1") {
-		t.Errorf("a report longer than the timeout: %v, want a 429 pointing to async", err)
+	for d, want := range map[time.Duration]int{0: 1, -time.Second: 1, time.Millisecond: 1, 1500 * time.Millisecond: 2, 3 * time.Second: 3} {
+		if got := retrySeconds(d); got != want {
+			t.Errorf("retrySeconds(%v) = %d, want %d", d, got, want)
+		}
 	}
 }
 
@@ -221,9 +235,7 @@ func TestBadReportBodiesWithdraw(t *testing.T) {
 			}
 		}
 	}
-	s.admission.mu.Lock()
-	waiting, running := s.admission.waiting, s.admission.running
-	s.admission.mu.Unlock()
+	waiting, running := s.admission.Load()
 	if waiting != 0 || running != 0 {
 		t.Errorf("after 50 bad reports: %d waiting, %d running, want 0 and 0", waiting, running)
 	}

@@ -104,7 +104,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		admitted := true
 		defer func() {
 			if admitted { // the body was bad: the report never runs
-				s.admission.withdraw()
+				s.admission.Withdraw()
 			}
 		}()
 		return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {
@@ -133,17 +133,7 @@ func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(
 	}
 	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
-		gr, err := calc.Report(ctx, sc, calc.ReportOptions{Workers: s.reportWorkers(), Progress: func(done, total int) {
-			if p != nil {
-				p.total.Store(int64(total))
-				for { // calls may arrive out of order: keep the largest
-					cur := p.done.Load()
-					if int64(done) <= cur || p.done.CompareAndSwap(cur, int64(done)) {
-						break
-					}
-				}
-			}
-		}})
+		gr, err := calc.Report(ctx, sc, calc.ReportOptions{Workers: s.reportWorkers(), Progress: p.Reach})
 		if err != nil {
 			return reportResponse{}, err
 		}

@@ -63,12 +63,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 		p.Set("training estimator: plan shapes", 0)
 		seeds := st.Seeds()
 		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request",
-			Progress: func(done, total int) {
-				if p != nil {
-					p.total.Store(int64(total))
-					p.done.Store(int64(done))
-				}
-			},
+			Progress: p.Count,
 			Admit: func(side calc.RunSide) error {
 				if err := ctx.Err(); err != nil {
 					return timeoutError(ctx)

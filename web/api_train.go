@@ -122,12 +122,7 @@ func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error
 	}
 	return respondJobOrWait(s, w, r, "train-search", func(ctx context.Context, p *Progress) (trainSearch, error) {
 		p.Set("plan shapes", 0)
-		sr, err := calc.Search(st, calc.SearchOptions{Top: req.Top, Progress: func(done, total int) {
-			if p != nil {
-				p.total.Store(int64(total))
-				p.done.Store(int64(done))
-			}
-		}})
+		sr, err := calc.Search(st, calc.SearchOptions{Top: req.Top, Progress: p.Count})
 		if errors.Is(err, training.ErrNoPlan) {
 			return trainSearch{}, badField("plan", "%v in the searched space: add chips, shorten seq or global_batch, or use a narrower precision", err)
 		}

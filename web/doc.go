@@ -19,10 +19,13 @@
 //   - server.go: Server (Handler for tests, Listen/Serve and
 //     Listen and Serve for the CLI), the route table's mounting, the
 //     embedded static/ page.
-//   - errors.go, limits.go, jobs.go: the one error adapter (JSON
-//     {"error", "field"}, panics → logged 500), strict body decoding under
-//     a size cap, the compute gate (bounded slots, bounded waiting room,
-//     per-request timeout), asynchronous jobs with progress.
+//   - errors.go, limits.go, jobs.go, admission.go: the one error adapter
+//     (JSON {"error", "field"}, panics → logged 500), strict body decoding
+//     under a size cap, and the HTTP side of the concurrency policy: the
+//     compute gate's 503 and 504, asynchronous jobs as JSON with
+//     progress, the report queue's 429 with Retry-After. The policy
+//     itself (bounded slots and waiting room, timeouts, the admission
+//     estimate, the job store) is package workq's.
 //   - api.go: the endpoint table; api_*.go and compare.go: one file per
 //     engine, each turning a request into the engine's inputs and its
 //     result into JSON (plus charts).

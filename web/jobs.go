@@ -2,62 +2,20 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"chipgap/workq"
 )
 
-// Progress is what a long computation reports while it runs: Done of
-// Total steps (plans evaluated, runs simulated), and a stage label.
-type Progress struct {
-	done  atomic.Int64
-	total atomic.Int64
-	stage atomic.Value // string
-}
-
-// Set records the total number of steps and the stage name.
-func (p *Progress) Set(stage string, total int) {
-	if p == nil {
-		return
-	}
-	p.stage.Store(stage)
-	p.total.Store(int64(total))
-	p.done.Store(0)
-}
-
-// Step adds n completed steps.
-func (p *Progress) Step(n int) {
-	if p != nil {
-		p.done.Add(int64(n))
-	}
-}
+// Progress is what a long computation reports while it runs
+// (workq.Progress); nil when it runs synchronously.
+type Progress = workq.Progress
 
 type progressView struct {
 	Stage string `json:"stage,omitempty"`
 	Done  int64  `json:"done"`
 	Total int64  `json:"total"`
-}
-
-func (p *Progress) view() progressView {
-	st, _ := p.stage.Load().(string)
-	return progressView{Stage: st, Done: p.done.Load(), Total: p.total.Load()}
-}
-
-// job is one asynchronous computation.
-type job struct {
-	ID       string
-	Kind     string
-	started  time.Time
-	progress Progress
-	cancel   context.CancelFunc
-
-	mu       sync.Mutex
-	finished time.Time
-	result   any
-	err      *Error
 }
 
 // jobView is the JSON a client polls: GET /api/jobs/{id}.
@@ -71,145 +29,53 @@ type jobView struct {
 	Error    *Error       `json:"error,omitempty"`
 }
 
-func (j *job) view(now time.Time) jobView {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	v := jobView{ID: j.ID, Kind: j.Kind, State: "running", Progress: j.progress.view(), Elapsed: now.Sub(j.started).Seconds()}
+// viewJob is j as the client sees it at now. A failed job's error is
+// the *Error startJob classified.
+func viewJob(j *workq.Job, now time.Time) jobView {
+	st := j.Status()
+	p := st.Progress
+	v := jobView{ID: j.ID(), Kind: j.Kind(), State: "running", Progress: progressView{Stage: p.Stage, Done: p.Done, Total: p.Total}, Elapsed: now.Sub(st.Started).Seconds()}
 	switch {
-	case j.err != nil:
-		v.State, v.Error = "failed", j.err
-	case !j.finished.IsZero():
-		v.State, v.Result = "done", j.result
+	case st.Err != nil:
+		e, _ := st.Err.(*Error)
+		v.State, v.Error = "failed", e
+	case !st.Finished.IsZero():
+		v.State, v.Result = "done", st.Result
 	}
-	if !j.finished.IsZero() {
-		v.Elapsed = j.finished.Sub(j.started).Seconds()
+	if !st.Finished.IsZero() {
+		v.Elapsed = st.Finished.Sub(st.Started).Seconds()
 	}
 	return v
 }
 
-// jobs keeps a bounded set of jobs: at most max, finished ones expiring
-// after ttl.
-type jobs struct {
-	mu   sync.Mutex
-	max  int
-	ttl  time.Duration
-	byID map[string]*job
-}
-
-func newJobs(max int, ttl time.Duration) *jobs {
-	return &jobs{max: max, ttl: ttl, byID: map[string]*job{}}
-}
-
 var errTooManyJobs = &Error{Status: http.StatusTooManyRequests, Msg: "too many jobs running; wait for one to finish (see limits in docs/api.md)"}
 
-// add registers j, evicting expired and, if needed, the oldest finished
-// jobs; it fails when max jobs are still running.
-func (js *jobs) add(j *job, now time.Time) error {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	var oldest *job
-	var oldestAt time.Time
-	for id, x := range js.byID {
-		x.mu.Lock()
-		fin := x.finished
-		x.mu.Unlock()
-		if fin.IsZero() {
-			continue
-		}
-		if now.Sub(fin) > js.ttl {
-			delete(js.byID, id)
-			continue
-		}
-		if oldest == nil || fin.Before(oldestAt) {
-			oldest, oldestAt = x, fin
-		}
-	}
-	if len(js.byID) >= js.max && oldest != nil {
-		delete(js.byID, oldest.ID)
-	}
-	if len(js.byID) >= js.max {
-		return errTooManyJobs
-	}
-	js.byID[j.ID] = j
-	return nil
-}
-
-func (js *jobs) get(id string) (*job, bool) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	j, ok := js.byID[id]
-	return j, ok
-}
-
-// running counts the jobs not yet finished.
-func (js *jobs) running() int {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	n := 0
-	for _, j := range js.byID {
-		j.mu.Lock()
-		if j.finished.IsZero() {
-			n++
-		}
-		j.mu.Unlock()
-	}
-	return n
-}
-
-func (js *jobs) cancelAll() {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	for _, j := range js.byID {
-		j.cancel()
-	}
-}
-
-func newJobID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // startJob runs fn in the background under JobTimeout, holding a compute
-// slot while it works, and returns the job for the client to poll.
-func startJob[T any](s *Server, kind string, fn func(ctx context.Context, p *Progress) (T, error)) (*job, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.limits.JobTimeout)
-	j := &job{ID: newJobID(), Kind: kind, started: time.Now(), cancel: cancel}
-	if err := s.jobs.add(j, j.started); err != nil {
-		cancel()
-		return nil, err
-	}
-	go func() {
-		defer cancel()
-		v, err := runJob(ctx, s, j, fn)
-		j.mu.Lock()
-		defer j.mu.Unlock()
-		j.finished = time.Now()
+// slot while it works, and returns the job for the client to poll; a
+// failure is classified once, as a request's would be.
+func startJob[T any](s *Server, kind string, fn func(ctx context.Context, p *Progress) (T, error)) (*workq.Job, error) {
+	j, err := s.jobs.Start(kind, s.limits.JobTimeout, func(ctx context.Context, p *Progress) (any, error) {
+		v, err := runJob(ctx, s, kind, func(ctx context.Context) (T, error) { return fn(ctx, p) })
 		if err != nil {
-			j.err = s.classify(jobRequest(kind), err)
-			return
+			return nil, s.classify(jobRequest(kind), err)
 		}
-		j.result = v
-	}()
-	return j, nil
+		return v, nil
+	})
+	if err == workq.ErrJobsFull {
+		return nil, errTooManyJobs
+	}
+	return j, err
 }
 
-func runJob[T any](ctx context.Context, s *Server, j *job, fn func(ctx context.Context, p *Progress) (T, error)) (v T, err error) {
-	if err := s.gate.acquire(ctx); err != nil {
-		return v, err
+// runJob runs a job's work holding a compute slot (workq.Hold): a panic
+// is a logged 500, work cut short by the job timeout a 504.
+func runJob[T any](ctx context.Context, s *Server, kind string, fn func(ctx context.Context) (T, error)) (T, error) {
+	v, err := workq.Hold(ctx, s.gate, fn)
+	if p, ok := err.(*workq.Panic); ok {
+		s.logger().Error("panic in job", "kind", kind, "panic", p.Value)
+		return v, &Error{Status: http.StatusInternalServerError, Msg: "internal error"}
 	}
-	defer s.gate.release()
-	defer func() {
-		if p := recover(); p != nil {
-			s.logger().Error("panic in job", "kind", j.Kind, "panic", p)
-			err = &Error{Status: http.StatusInternalServerError, Msg: "internal error"}
-		}
-	}()
-	v, err = fn(ctx, &j.progress)
-	if ctx.Err() != nil {
-		err = timeoutError(ctx) // cut short: a timeout, whatever fn returned
-	}
-	return v, err
+	return v, queueError(err)
 }
 
 // jobRequest is a stand-in request for logging job failures.
@@ -220,11 +86,11 @@ func jobRequest(kind string) *http.Request {
 
 // handleJob is GET /api/jobs/{id}.
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
-	j, ok := s.jobs.get(r.PathValue("id"))
+	j, ok := s.jobs.Get(r.PathValue("id"))
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
 	}
-	writeJSON(w, http.StatusOK, j.view(time.Now()))
+	writeJSON(w, http.StatusOK, viewJob(j, time.Now()))
 	return nil
 }
 
@@ -237,8 +103,8 @@ func respondJobOrWait[T any](s *Server, w http.ResponseWriter, r *http.Request, 
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Location", "/api/jobs/"+j.ID)
-		writeJSON(w, http.StatusAccepted, j.view(time.Now()))
+		w.Header().Set("Location", "/api/jobs/"+j.ID())
+		writeJSON(w, http.StatusAccepted, viewJob(j, time.Now()))
 		return nil
 	}
 	v, err := compute(r.Context(), s, func(ctx context.Context) (T, error) { return fn(ctx, nil) })

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	"chipgap/calc"
+	"chipgap/workq"
 )
 
 // Limits bounds what one client can make the server do. Every field has a
@@ -137,85 +137,46 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// gate is a counting semaphore with a bounded waiting room.
-type gate struct {
-	slots   chan struct{}
-	waiting chan struct{}
-}
-
-func newGate(slots, waiting int) *gate {
-	return &gate{slots: make(chan struct{}, slots), waiting: make(chan struct{}, waiting)}
-}
-
 var errBusy = &Error{Status: http.StatusServiceUnavailable, Msg: "server busy: too many requests waiting; retry shortly"}
-
-// acquire takes a slot, waiting until ctx ends; it fails at once with 503
-// when the waiting room is full.
-func (g *gate) acquire(ctx context.Context) error {
-	select {
-	case g.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case g.waiting <- struct{}{}:
-	default:
-		return errBusy
-	}
-	defer func() { <-g.waiting }()
-	select {
-	case g.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return timeoutError(ctx)
-	}
-}
-
-func (g *gate) release() { <-g.slots }
 
 // timeoutError is the 504 (or 499-like 503 when the client left) for a
 // request whose context ended.
 func timeoutError(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	return endedError(errors.Is(ctx.Err(), context.DeadlineExceeded))
+}
+
+func endedError(timedOut bool) *Error {
+	if timedOut {
 		return &Error{Status: http.StatusGatewayTimeout, Msg: "request timed out (see limits in docs/api.md)"}
 	}
 	return &Error{Status: http.StatusServiceUnavailable, Msg: "request cancelled"}
 }
 
-// compute runs fn holding a gate slot, within the request's timeout. fn
-// runs on its own goroutine so a timeout answers the client at once; the
-// slot is held until fn really returns, so abandoned work still counts
-// against MaxHeavy and cannot pile up.
+// queueError words package workq's refusals in HTTP: a full waiting room
+// is a 503 at once, work whose context ended a 504 (a 503 when the client
+// left); any other error passes as it is.
+func queueError(err error) error {
+	if err == workq.ErrWaitingFull {
+		return errBusy
+	}
+	if ie, ok := err.(*workq.Interrupted); ok {
+		return endedError(ie.Timeout())
+	}
+	return err
+}
+
+// compute runs fn holding a gate slot, within the request's timeout
+// (workq.Do): a timeout answers the client at once, while the slot is
+// held until fn really returns, so abandoned work still counts against
+// MaxHeavy and cannot pile up. A panic is a logged 500.
 func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context) (T, error)) (T, error) {
-	var zero T
-	ctx, cancel := context.WithTimeout(ctx, s.limits.Timeout)
-	defer cancel()
-	if err := s.gate.acquire(ctx); err != nil {
-		return zero, err
+	v, err := workq.Do(ctx, s.gate, s.limits.Timeout, fn, func(p *workq.Panic) {
+		s.logger().Error("panic in computation", "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
+	})
+	if _, ok := err.(*workq.Panic); ok {
+		return v, &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
 	}
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer s.gate.release()
-		var res result
-		defer func() {
-			if p := recover(); p != nil {
-				s.logger().Error("panic in computation", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				res.err = &Error{Status: http.StatusInternalServerError, Msg: "internal error (logged on the server)"}
-			}
-			done <- res
-		}()
-		res.v, res.err = fn(ctx)
-	}()
-	select {
-	case res := <-done:
-		return res.v, res.err
-	case <-ctx.Done():
-		return zero, timeoutError(ctx)
-	}
+	return v, queueError(err)
 }
 
 // decode reads one JSON object from r's body into dst (calc.DecodeJSON:

@@ -53,13 +53,13 @@ func newMetrics(s *Server) *metrics {
 		m.admissionLatency, m.requests, m.latency,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chipgap_computations_running",
 			Help: "Computations holding one of max_concurrent_computations slots (estimates, searches, simulations, jobs)."},
-			func() float64 { return float64(len(s.gate.slots)) }),
+			func() float64 { return float64(s.gate.Running()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chipgap_computations_waiting",
 			Help: "Requests waiting for a computation slot."},
-			func() float64 { return float64(len(s.gate.waiting)) }),
+			func() float64 { return float64(s.gate.Waiting()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chipgap_jobs_running",
 			Help: "Asynchronous jobs not yet finished."},
-			func() float64 { return float64(s.jobs.running()) }),
+			func() float64 { return float64(s.jobs.Running()) }),
 		collectors.NewGoCollector(),
 	)
 	return m

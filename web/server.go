@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"chipgap/catalog"
+	"chipgap/workq"
 )
 
 // DefaultAddr is where `chipgap web` listens unless told otherwise:
@@ -45,12 +46,12 @@ type Server struct {
 
 	once   sync.Once
 	limits Limits
-	gate   *gate
+	gate   *workq.Gate
 	// decoding bounds the request bodies read at once.
 	decoding chan struct{}
-	jobs     *jobs
+	jobs     *workq.Jobs
 	// admission queues synchronous reports; metrics feeds GET /metrics.
-	admission *admission
+	admission *workq.Admission
 	metrics   *metrics
 	handler   http.Handler
 }
@@ -59,9 +60,9 @@ type Server struct {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.limits = s.Limits.withDefaults()
-		s.gate = newGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
+		s.gate = workq.NewGate(s.limits.MaxHeavy, s.limits.MaxWaiting)
 		s.decoding = make(chan struct{}, s.limits.MaxDecoding)
-		s.jobs = newJobs(s.limits.MaxJobs, s.limits.JobTTL)
+		s.jobs = workq.NewJobs(s.limits.MaxJobs, s.limits.JobTTL)
 		s.metrics = newMetrics(s)
 		s.admission = newAdmission(s.limits.MaxReports, s.limits.Timeout, s.metrics)
 		s.handler = s.routes()
@@ -158,7 +159,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := hs.Shutdown(sctx)
-	s.jobs.cancelAll()
+	s.jobs.CancelAll()
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}

@@ -352,12 +352,15 @@ func TestBusyAndTimeout(t *testing.T) {
 		if !errors.As(err, &e) || e.Status != http.StatusGatewayTimeout || time.Since(start) != 50*time.Millisecond {
 			t.Errorf("second request while the slot is held = %v after %v, want 504 after the 50ms timeout", err, time.Since(start))
 		}
-		s.gate.waiting <- struct{}{} // fill the waiting room
+		go func() { // fills the waiting room (one place) until its timeout
+			_, _ = compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
+		}()
+		synctest.Wait()
+		start = time.Now()
 		_, err = compute(context.Background(), s, func(ctx context.Context) (int, error) { return 1, nil })
-		if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
-			t.Errorf("request with a full waiting room = %v, want 503", err)
+		if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || time.Since(start) != 0 {
+			t.Errorf("request with a full waiting room = %v after %v, want 503 at once", err, time.Since(start))
 		}
-		<-s.gate.waiting
 		close(release)
 	})
 }
@@ -515,16 +518,16 @@ func TestJobsBounded(t *testing.T) {
 		t.Errorf("second job while the first runs = %v, want 429", err)
 	}
 	close(release)
-	for j1.view(time.Now()).State == "running" {
+	for viewJob(j1, time.Now()).State == "running" {
 		time.Sleep(time.Millisecond)
 	}
-	if v := j1.view(time.Now()); v.State != "done" || v.Result != 42 || v.Progress.Done != 1 {
+	if v := viewJob(j1, time.Now()); v.State != "done" || v.Result != 42 || v.Progress.Done != 1 {
 		t.Errorf("first job = %+v, want done with 42 and its progress", v)
 	}
 	if _, err := startJob(s, "third", func(ctx context.Context, p *Progress) (int, error) { return 0, nil }); err != nil {
 		t.Errorf("third job after the first finished = %v, want the finished one evicted", err)
 	}
-	if _, ok := s.jobs.get(j1.ID); ok {
+	if _, ok := s.jobs.Get(j1.ID()); ok {
 		t.Error("the finished first job is still kept")
 	}
 }

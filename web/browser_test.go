@@ -193,6 +193,24 @@ func checkRendered(ctx context.Context, t *testing.T, b *browser, api comparison
 	}
 }
 
+// parseShown reads a number as the page writes it: 1,234, $641k, $1.2M,
+// 15.3 s or 850 ms (durations in ms).
+func parseShown(text string) (float64, error) {
+	s := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(text), "$"), ",", ""))
+	mult := 1.0
+	for _, u := range []struct {
+		suffix string
+		m      float64
+	}{{" ms", 1}, {" min", 60e3}, {" s", 1e3}, {" h", 3.6e6}, {"k", 1e3}, {"M", 1e6}, {"B", 1e9}, {"T", 1e12}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.m
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return v * mult, err
+}
+
 // near reports |a-b| <= tol·max(|a|,|b|).
 func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
@@ -237,8 +255,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		document.querySelector('#tabs button[data-tab="train"]').click();
 		const f = document.querySelector('#train-form').elements;
 		f.chip.value = "ascend-910c"; f.chips.value = "512"; f.model.value = "llama3.1-70b";
-		f.tokens.value = "2e12"; f.seq.value = "4096"; f.batch.value = "512";
-		f.tp.value = "8"; f.pp.value = "4"; f.dp.value = "0"; f.zero.value = "1"; f.sp.value = "1"; f.recompute.value = "selective";
+		f.tokens.value = "2e12"; f.seq.value = "4096"; f.global_batch.value = "512";
+		f["plan.tp"].value = "8"; f["plan.pp"].value = "4"; f["plan.dp"].value = ""; f["plan.zero"].value = "1"; f["plan.sequence_parallel"].value = "yes"; f["plan.recompute"].value = "selective";
 		document.querySelector('#train-go').click(); })()`
 	submitAndWait(ctx, t, b, fill, `document.querySelector('#train-big [data-key="days"]') || document.querySelector('#train-status.err')`)
 	var status string
@@ -247,7 +265,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		t.Fatalf("page shows an error: %s", status)
 	}
 	var body string
-	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form'), false))`, &body); err != nil {
+	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form')))`, &body); err != nil {
 		t.Fatal(err)
 	}
 	var api trainEstimate
@@ -261,7 +279,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 	if err := b.eval(ctx, js, &shown); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime), "tokens_per_s": api.TokensPerSec}
+	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime) * 1e3, "tokens_per_s": api.TokensPerSec}
 	if api.Cost != nil {
 		want["cost"] = float64(api.Cost.Typ)
 	}
@@ -274,8 +292,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 			t.Errorf("unexpected headline %q", s.Key)
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s.Text, ",", ""), 64)
-		if !near(s.Typ, w, 1e-12) || err != nil || !near(v, w/s.Scale, 5.01e-4) {
+		v, err := parseShown(s.Text)
+		if !near(s.Typ, w, 1e-12) || err != nil || !near(v, w/s.Scale, 5.01e-3) {
 			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
 		}
 	}
@@ -320,9 +338,9 @@ func checkRange(t *testing.T, shown []headline, key string, x, y float64) {
 			continue
 		}
 		lo, hi, ok := strings.Cut(strings.TrimPrefix(h.Range, "range "), "–")
-		a, err1 := strconv.ParseFloat(strings.ReplaceAll(lo, ",", ""), 64)
-		b, err2 := strconv.ParseFloat(strings.ReplaceAll(hi, ",", ""), 64)
-		if !ok || err1 != nil || err2 != nil || !near(a, min(x, y)/h.Scale, 5.01e-4) || !near(b, max(x, y)/h.Scale, 5.01e-4) {
+		a, err1 := parseShown(lo)
+		b, err2 := parseShown(hi)
+		if !ok || err1 != nil || err2 != nil || !near(a, min(x, y)/h.Scale, 5.01e-3) || !near(b, max(x, y)/h.Scale, 5.01e-3) {
 			t.Errorf("%s range shown %q, want %g–%g", key, h.Range, min(x, y)/h.Scale, max(x, y)/h.Scale)
 		}
 		return
@@ -406,8 +424,8 @@ func TestBrowserReport(t *testing.T) {
 	}
 	_ = b.eval(ctx, `(() => { const s = document.querySelector('[data-section="believe"]');
 		const cs = s ? [...s.querySelectorAll('[data-chart]')] : [];
-		return {charts: cs.map(d => d.querySelectorAll('svg path[stroke-width="2"]').length),
-			cells: cs.length > 2 ? cs[2].querySelectorAll('svg rect title').length : 0,
+		return {charts: cs.map(d => d.chart ? d.chart.spec.series.length : 0),
+			cells: cs.length > 2 && cs[2].chart ? cs[2].chart.spec.z.length * cs[2].chart.spec.z[0].length : 0,
 			text: s ? s.textContent : ""}; })()`, &believe)
 	if bl := api.Results.Believe; bl == nil || len(believe.Charts) != 3 ||
 		believe.Charts[0] != len(bl.ByFailure)+2 || believe.Charts[1] != len(bl.ByPort)+2 ||
@@ -465,7 +483,7 @@ func TestBrowserInference(t *testing.T) {
 		t.Errorf("page shows best %g tokens/s per chip, API %+v", best, api.Best)
 	}
 	var svgs int
-	_ = b.eval(ctx, `document.querySelectorAll('#infer-out svg').length`, &svgs)
+	_ = b.eval(ctx, `[...document.querySelectorAll('#infer-out [data-chart]')].filter(d => d.chart && d.chart.u).length`, &svgs)
 	if svgs != 2 {
 		t.Errorf("page shows %d curve charts, want TPOT and TTFT", svgs)
 	}
@@ -673,7 +691,7 @@ func checkServePanel(ctx context.Context, t *testing.T, b *browser, base string,
 		t.Errorf("page lacks %v; API TTFT P50 %g ms", want, api.Result.TTFT.P50)
 	}
 	var drawn []string
-	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out [data-chart]')].filter(d => d.querySelector('svg path[stroke-width="2"]')).map(d => d.dataset.chart)`, &drawn)
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out [data-chart]')].filter(d => d.chart && d.chart.u && d.chart.spec.kind === "lines").map(d => d.dataset.chart)`, &drawn)
 	if len(drawn) != charts || len(api.Charts) != charts || drawn[0] != "queue" || drawn[1] != "kv" {
 		t.Errorf("page draws charts %v, API returns %d; want %d starting queue, kv", drawn, len(api.Charts), charts)
 	}
@@ -754,7 +772,7 @@ func TestBrowserDesignSpace(t *testing.T) {
 		Charts int `json:"charts"`
 	}
 	_ = b.eval(ctx, `({rows: document.querySelectorAll('#design-rows tbody tr').length,
-		charts: [...document.querySelectorAll('#design-out [data-chart]')].filter(d => d.querySelector('svg circle')).length})`, &shown)
+		charts: [...document.querySelectorAll('#design-out [data-chart]')].filter(d => d.chart && d.chart.u && d.chart.spec.kind === "scatter").length})`, &shown)
 	if job.State != "done" || job.Progress.Done != 96 || shown.Rows != len(job.Result.Rows) || len(job.Result.Rows) != 96 {
 		t.Errorf("page shows %d rows; job %q %s, progress %+v, %d rows; want the example's 96", shown.Rows, id, job.State, job.Progress, len(job.Result.Rows))
 	}

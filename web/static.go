@@ -53,8 +53,11 @@ var staticFiles = sync.OnceValue(func() map[string]*staticFile {
 func newStaticFile(name string, b []byte) *staticFile {
 	sum := sha256.Sum256(b)
 	f := &staticFile{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: mime.TypeByExtension(path.Ext(name))}
-	if f.ctype == "" {
-		f.ctype = "application/octet-stream"
+	switch {
+	case path.Ext(name) == ".md":
+		f.ctype = "text/markdown; charset=utf-8"
+	case f.ctype == "":
+		f.ctype = "text/plain; charset=utf-8" // the licence
 	}
 	var z bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)

@@ -22,7 +22,13 @@
   }
 
   const font = "12px system-ui, sans-serif";
-  const ticks = (u, splits) => splits.map(human);
+  // tick prints an axis value compactly: 1.5k, 2M, 0.25.
+  function tick(v) {
+    const a = Math.abs(v);
+    if (a >= 1000 && a < 1e4) return String(Number((v / 1e3).toPrecision(3))) + "k";
+    return human(v);
+  }
+  const ticks = (u, splits) => splits.map(tick);
   const finite = x => x !== null && x !== undefined && Number.isFinite(x);
 
   // zeroRange pads [min, max] and keeps 0 in it (a quantity's scale).
@@ -157,7 +163,7 @@
   }
 
   function axisX(spec, extra) {
-    return Object.assign({label: spec.x_unit || "", values: ticks, font, labelFont: font, stroke: "#444", grid: {stroke: "#eceff2"}, ticks: {stroke: "#bbb"}}, extra || {});
+    return Object.assign({label: spec.x_unit || "", values: ticks, space: 48, font, labelFont: font, stroke: "#444", grid: {stroke: "#eceff2"}, ticks: {stroke: "#bbb"}}, extra || {});
   }
   function axisY(spec, extra) {
     return Object.assign({label: spec.y_unit || "", values: ticks, font, labelFont: font, stroke: "#444", size: 56, grid: {stroke: "#eceff2"}, ticks: {stroke: "#bbb"}}, extra || {});
@@ -318,14 +324,17 @@
     const opts = {
       width, height: 70 + rowH * n,
       scales: {
-        x: {time: false, ori: 1, dir: 1, range: [-0.5, n - 0.5]},
-        y: {ori: 0, dir: 1, range: () => zeroRange(Math.min(base, ...vals.filter(finite)), Math.max(base, ...vals.filter(finite)))},
+        x: {time: false, ori: 1, dir: -1, range: [-0.5, n - 0.5]},
+        y: {ori: 0, dir: 1, range: () => {
+          const [a, b] = zeroRange(Math.min(base, ...vals.filter(finite)), Math.max(base, ...vals.filter(finite)));
+          return [a, b + (b - a) * 0.1]; // room for the value labels
+        }},
       },
       axes: [
         {scale: "x", side: 3, splits: () => idx, values: () => spec.labels.map(short), size: labW, gap: 4, font, stroke: "#333", grid: {show: false}, ticks: {show: false}},
-        {scale: "y", side: 2, values: ticks, font, labelFont: font, label: spec.x_unit || "", stroke: "#444", grid: {stroke: "#eceff2"}, ticks: {stroke: "#bbb"}},
+        {scale: "y", side: 2, values: ticks, space: 48, font, labelFont: font, label: spec.x_unit || "", stroke: "#444", grid: {stroke: "#eceff2"}, ticks: {stroke: "#bbb"}},
       ],
-      series: [{label: "", value: (u, v) => v === null || v === undefined ? "" : spec.labels[Math.round(v)] || ""}].concat(order.map(k => {
+      series: [{label: "at", value: (u, v) => v === null || v === undefined ? "–" : spec.labels[Math.round(v)] || ""}].concat(order.map(k => {
         const s = spec.series[k];
         const colors = s.colors;
         return {

@@ -39,7 +39,7 @@ function fmt(x) {
   const a = Math.abs(x);
   if (a >= 1e15) return fmtBig(x);
   if (a !== 0 && a < 1e-3) return x.toPrecision(3);
-  if (a >= 1000) return Number(x.toPrecision(4)).toLocaleString("en-US", {maximumFractionDigits: 0});
+  if (a >= 1000) return (Number.isInteger(x) ? x : Number(x.toPrecision(4))).toLocaleString("en-US", {maximumFractionDigits: 0});
   return String(Number(x.toPrecision(4)));
 }
 
@@ -236,6 +236,9 @@ function fillForm(form, params) {
 function showTab(tab) {
   for (const b of $$("#tabs button")) { b.classList.toggle("on", b.dataset.tab === tab); b.setAttribute("aria-selected", b.dataset.tab === tab); }
   for (const s of $$("main .tab")) s.classList.toggle("on", s.id === tab);
+  const on = $(`#tabs button[data-tab="${tab}"]`);
+  const nav = $("#tabs");
+  if (on && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = on.offsetLeft - (nav.clientWidth - on.offsetWidth) / 2;
 }
 
 // ---- catalog (loaded once) -------------------------------------------
@@ -381,14 +384,16 @@ function chartsOf(charts, marks) {
 
 // ---- live results, pins ----------------------------------------------
 
-// live reruns fn 150 ms after the last edit of form; a newer run makes an
-// older answer moot (runs carry a sequence number).
+// live reruns fn 80 ms after the last edit of form (typing pauses); a
+// newer run makes an older answer moot (runs carry a sequence number).
+// rendered() times each answer from the edit (data-latency-ms).
 function live(form, fn, skip) {
   let t = null;
   const go = e => {
     if (skip && skip(e)) return;
+    form.dataset.editedAt = String(performance.now());
     clearTimeout(t);
-    t = setTimeout(() => { form.dataset.editedAt = String(performance.now()); fn(); }, 150);
+    t = setTimeout(fn, 80);
   };
   form.addEventListener("input", go);
   form.addEventListener("change", go);
@@ -946,7 +951,7 @@ let defaultScenario = "";
 
 async function loadScenarioEditor(params) {
   const ta = $("#report-form").elements.scenario;
-  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); scenarioToForm(); return; }
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); gutter(ta); scenarioToForm(); return; }
   if (ta.value) return;
   if (!defaultScenario) defaultScenario = JSON.stringify(await api("report/scenario"), null, 1);
   ta.value = defaultScenario;
@@ -1162,10 +1167,11 @@ let exampleGrid = "";
 
 async function loadGridEditor(params) {
   const ta = $("#design-form").elements.grid;
-  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); return; }
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); gutter(ta); return; }
   if (ta.value) return;
   if (!exampleGrid) exampleGrid = (await api("sweep/example")).grid;
   ta.value = exampleGrid;
+  gutter(ta);
 }
 
 async function runDesign() {

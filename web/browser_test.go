@@ -436,6 +436,23 @@ func TestBrowserReport(t *testing.T) {
 		t.Errorf("believe section does not state the 15 min window %.2f×–%.2f×", w.Lo, w.Hi)
 	}
 	shot(ctx, t, b, "report.png")
+	// Long source URLs wrap: the page is no wider than the window, on a
+	// desktop and on a phone.
+	for _, w := range []int{1280, 390} {
+		setViewport(ctx, t, b, w, 844, w < 500)
+		time.Sleep(300 * time.Millisecond) // the charts follow the width
+		var width int
+		_ = b.eval(ctx, `(() => { document.querySelectorAll('.figure-rows').forEach(x => x.hidden = false); return document.documentElement.scrollWidth; })()`, &width)
+		t.Logf("report drawn at %d px: the page is %d px wide", w, width)
+		if width > w {
+			var wide []string
+			_ = b.eval(ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > `+strconv.Itoa(w+1)+` && e.offsetParent !== null && !e.closest('nav')).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`, &wide)
+			t.Errorf("report at %d px: the page is %d px wide (%v)", w, width, wide)
+		}
+	}
+	setViewport(ctx, t, b, 1280, 900, false)
+	checkCharts(ctx, t, b, "#report-out", 8)
+	checkReportEditor(ctx, t, b)
 	// The shared link restores the edited scenario and re-runs it.
 	if !strings.Contains(hash, "z=") {
 		t.Fatalf("hash after an edited run = %q, want the packed scenario", hash)
@@ -454,6 +471,45 @@ func TestBrowserReport(t *testing.T) {
 	if restored != text {
 		t.Errorf("shared link restored a scenario of %d bytes, want the edited %d bytes", len(restored), len(text))
 	}
+}
+
+// checkReportEditor: the form's fields rewrite the scenario; an error
+// selects its line in the numbered editor.
+func checkReportEditor(ctx context.Context, t *testing.T, b *browser) {
+	t.Helper()
+	var got struct {
+		Chips  string `json:"chips"`
+		Lines  string `json:"lines"`
+		Source int    `json:"source"`
+	}
+	_ = b.eval(ctx, `(() => { const f = document.querySelector('#report-form').elements; const e = f["sc.training.chips"];
+		e.value = "4096"; e.dispatchEvent(new Event("change", {bubbles: true}));
+		const ta = f.scenario; return {chips: String(JSON.parse(ta.value).training.chips), lines: document.querySelector('#report-form .gutter').dataset.lines,
+			source: ta.value.split("\n").length}; })()`, &got)
+	if got.Chips != "4096" || got.Lines != strconv.Itoa(got.Source) {
+		t.Errorf("report form: training chips %s in the scenario, gutter %s lines of %d; want 4096 and every line numbered", got.Chips, got.Lines, got.Source)
+	}
+	bad := `(() => { const ta = document.querySelector('#report-form').elements.scenario; const lines = ta.value.split("\n");
+		const i = lines.findIndex(l => l.includes('"chips": 4096')); lines[i] = lines[i].replace("4096", "-5"); ta.value = lines.join("\n");
+		document.querySelector('#report-go').click(); return i + 1; })()`
+	var line int
+	if err := b.eval(ctx, bad, &line); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#report-status.err') && document.querySelector('#report-form').elements.scenario.dataset.errorLine`); err != nil {
+		t.Fatal(err)
+	}
+	var sel struct {
+		Line  string `json:"line"`
+		Text  string `json:"text"`
+		Stale bool   `json:"stale"`
+	}
+	_ = b.eval(ctx, `(() => { const ta = document.querySelector('#report-form').elements.scenario;
+		return {line: ta.dataset.errorLine, text: ta.value.slice(ta.selectionStart, ta.selectionEnd), stale: document.querySelector('#report-results').classList.contains('stale')}; })()`, &sel)
+	if sel.Line != strconv.Itoa(line) || !strings.Contains(sel.Text, `"chips": -5`) || !sel.Stale {
+		t.Errorf("report error: line %s selected (%q), stale %v; want line %d selected and the old report greyed", sel.Line, sel.Text, sel.Stale, line)
+	}
+	_ = b.eval(ctx, `(() => { const ta = document.querySelector('#report-form').elements.scenario; ta.value = ta.value.replace('"chips": -5', '"chips": 4096'); })()`, nil)
 }
 
 // TestBrowserInference draws the curve for a form the test fills and

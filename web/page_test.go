@@ -422,10 +422,20 @@ func checkCharts(ctx context.Context, t *testing.T, b *browser, sel string, want
 	t.Helper()
 	var n int
 	pageState(ctx, t, b, `document.querySelectorAll('`+sel+` .chart').length`, &n)
+	var svgOnly []string
+	pageState(ctx, t, b, `[...document.querySelectorAll('`+sel+` .chart')].filter(d => !d.chart.u).map(d => d.chart.spec.kind + ": " + d.chart.spec.title)`, &svgOnly)
+	if len(svgOnly) > 0 {
+		t.Logf("%s: drawn as SVG (with downloads): %v", sel, svgOnly)
+	}
 	if n < want {
 		t.Errorf("%s: %d charts drawn, want %d", sel, n, want)
 	}
 	for i := range n {
+		var drawn bool
+		pageState(ctx, t, b, `!!document.querySelectorAll('`+sel+` .chart')[`+jsonNum(i)+`].chart.u`, &drawn)
+		if !drawn {
+			continue
+		}
 		// Hover the middle of the plot.
 		var box struct{ X, Y float64 }
 		pageState(ctx, t, b, `(() => { const o = document.querySelectorAll('`+sel+` .chart')[`+jsonNum(i)+`].querySelector('.u-over'); o.scrollIntoView({block: "center"});

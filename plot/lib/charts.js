@@ -129,7 +129,7 @@
 
   // draw replaces the SVG in box by a uPlot chart of spec.
   function draw(box, spec, svgText) {
-    const width = Math.max(240, Math.min(640, (box.parentElement || box).clientWidth || 640));
+    const width = Math.max(240, Math.min(640, ((box.parentElement || box).clientWidth || 654) - 14));
     const plot = el("div", {class: "chart-plot"});
     let u = null;
     const mk = window.uPlot && builders[spec.kind];
@@ -371,6 +371,20 @@
       draw(box, spec, text);
     }
   }
+
+  // Charts follow their box's width (a phone turned, a window resized).
+  let resizing = null;
+  addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => {
+      for (const box of document.querySelectorAll(".chart")) {
+        const u = box.chart && box.chart.u;
+        if (!u || !box.isConnected) continue;
+        const w = Math.max(240, Math.min(640, (box.parentElement || box).clientWidth - 14));
+        if (Math.abs(w - u.width) > 2) u.setSize({width: w, height: u.height});
+      }
+    }, 100);
+  });
 
   window.chipgapCharts = {upgrade, human, csvOf};
   if (document.currentScript && document.currentScript.hasAttribute("data-auto")) {

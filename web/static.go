@@ -45,7 +45,7 @@ var staticFiles = sync.OnceValue(func() map[string]*staticFile {
 		}
 	}
 	add(staticFS, "static", "/")
-	add(plot.Lib, "lib", "/lib/")
+	add(plot.Lib(), "lib", "/lib/")
 	files["/"] = files["/index.html"]
 	return files
 })

@@ -564,6 +564,11 @@ func TestBrowserWholeRun(t *testing.T) {
 	postJSON(t, base+"/api/run/simulate", body, &api)
 	var p50 float64
 	_ = b.eval(ctx, `Number(document.querySelector('#run-big [data-key="total_days"]').dataset.typ)`, &p50)
+	var closed string
+	_ = b.eval(ctx, `document.querySelector('#run-big [data-key="closed"] .muted').textContent`, &closed)
+	if !strings.Contains(closed, "porting included") {
+		t.Errorf("closed-form headline %q: want it to say what it includes", closed)
+	}
 	if api.Result.Seeds != 30 || !near(p50, api.Result.Total.P50, 1e-12) {
 		t.Errorf("page shows P50 %g total days, API %g over %d seeds (same seed: want identical)", p50, api.Result.Total.P50, api.Result.Seeds)
 	}
@@ -663,6 +668,11 @@ func checkServeSweep(ctx context.Context, t *testing.T, b *browser, base string)
 			v = "overload"
 		}
 		want = append(want, strconv.FormatFloat(pt.Rate, 'g', -1, 64)+" "+v)
+	}
+	var best string
+	_ = b.eval(ctx, `(document.querySelector('#serve-best') || {dataset: {}}).dataset.best || ""`, &best)
+	if best != "0.5" {
+		t.Errorf("sweep headline: best rate meeting the SLO %q, want 0.5 (1 keeps up but misses it)", best)
 	}
 	if len(want) != 3 || api.Rate != 1 || !strings.HasSuffix(want[2], "50 overload") || strings.Join(rows, ", ") != strings.Join(want, ", ") {
 		t.Errorf("sweep: page rows %q, API %q showing rate %g; want rates 0.5, 1, 50 (overloaded), showing 1", rows, want, api.Rate)

@@ -395,6 +395,11 @@ func TestBrowserLive(t *testing.T) {
 	if !pinned.Shown || pinned.Cards == 0 || pinned.Deltas == 0 {
 		t.Errorf("pinned result: %+v, want the pin shown beside the new result with ratios", pinned)
 	}
+	var width int
+	pageState(ctx, t, b, `document.documentElement.scrollWidth`, &width)
+	if width > 1280 {
+		t.Errorf("with a pin the page is %d px wide in a 1280 px window", width)
+	}
 	shot(ctx, t, b, "pinned.png")
 	// History: Back returns to the previous tab.
 	pageState(ctx, t, b, `document.querySelector('#tabs button[data-tab="run"]').click()`, nil)

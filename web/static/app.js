@@ -424,9 +424,13 @@ function pin(tab) {
   if (!out.childElementCount) return;
   const copy = out.cloneNode(true);
   copy.removeAttribute("id");
-  // Canvases do not clone: keep their picture.
-  const live = $$("canvas", out), cloned = $$("canvas", copy);
-  cloned.forEach((c, i) => { const img = el("img", {src: live[i].toDataURL(), alt: "chart", class: "pinned-chart"}); c.replaceWith(img); });
+  // Canvases do not clone: keep each chart's picture, sized to the pane.
+  const live = $$(".chart", out), cloned = $$(".chart", copy);
+  cloned.forEach((c, i) => {
+    const u = live[i] && live[i].chart && live[i].chart.u;
+    const plot = $(".chart-plot", c);
+    if (u && plot) plot.replaceWith(el("img", {src: u.ctx.canvas.toDataURL(), alt: live[i].chart.spec.title, class: "pinned-chart"}));
+  });
   $$(".chart-tools", copy).forEach(t => t.remove());
   put(box, el("div", {class: "pin-head"}, el("b", {}, "Pinned"), " ", el("span", {class: "muted"}, decodeURIComponent(location.hash)),
     el("button", {type: "button", class: "unpin", onclick: () => { put(box); box.hidden = true; box.parentElement.classList.remove("pinned"); diffPinned(tab); }}, "Unpin")), copy);
@@ -757,7 +761,7 @@ async function runInfer() {
     if (!current("infer", n)) return;
     renderInfer(res);
     const p = res.parallel;
-    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp ? " attention groups=" + p.attention_dp : ""}, ${p.dp} instance${p.dp === 1 ? "" : "s"}`);
+    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp ? " attention groups=" + p.attention_dp : ""}${p.dp > 0 ? `, ${p.dp} instance${p.dp === 1 ? "" : "s"}` : ""}`);
   } catch (e) { if (current("infer", n)) showError(status, e); }
 }
 

@@ -537,4 +537,13 @@ func TestBrowserCharts(t *testing.T) {
 		t.Error("run chart: no P10–P90 band")
 	}
 	shot(ctx, t, b, "charts-run.png")
+	// Nothing left this server: every resource the page loaded is ours.
+	var res []string
+	pageState(ctx, t, b, `performance.getEntriesByType("resource").map(e => e.name).concat([location.href])`, &res)
+	for _, r := range res {
+		if !strings.HasPrefix(r, base+"/") {
+			t.Errorf("the page loaded %s, outside %s", r, base)
+		}
+	}
+	t.Logf("%d resources loaded, all from %s", len(res), base)
 }

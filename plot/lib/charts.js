@@ -292,8 +292,17 @@
     const cum = spec.series.map((s, k) => s.y.map((_, i) => spec.series.slice(0, k + 1).reduce((a, t) => a + (t.y[i] || 0), 0)));
     const base = spec.base !== undefined ? spec.base : 0;
     const vals = spec.series.flatMap((s, k) => (stack ? cum[k] : s.y).concat(s.lo || [], s.hi || []));
-    const labW = Math.min(width * 0.42, Math.max(60, ...spec.labels.map(l => l.length * 6.6 + 10)));
-    const short = l => l.length * 6.6 + 10 > labW ? l.slice(0, Math.floor((labW - 14) / 6.6)) + "…" : l;
+    const mctx = document.createElement("canvas").getContext("2d");
+    mctx.font = font;
+    const tw = l => mctx.measureText(l).width;
+    const labW = Math.ceil(Math.min(width * 0.42, Math.max(60, ...spec.labels.map(l => tw(l) + 14))));
+    // short cuts a label to the axis' width, with an ellipsis.
+    const short = l => {
+      if (tw(l) + 14 <= labW) return l;
+      let k = l.length;
+      while (k > 1 && tw(l.slice(0, k) + "…") + 14 > labW) k--;
+      return l.slice(0, k) + "…";
+    };
     const whiskers = u => {
       const ctx = u.ctx, r = window.devicePixelRatio || 1;
       ctx.save(); ctx.strokeStyle = "#1d232a"; ctx.lineWidth = 1.2 * r;

@@ -58,7 +58,26 @@ func Bars(title, unit string, bars []Bar) []byte {
 	}
 	axis(&b, scale, unit, h)
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	sp := SpecSeries{Name: title, Color: color(0)}
+	ranged := false
+	for _, br := range bars {
+		sp.Y = append(sp.Y, Num(br.Value))
+		sp.Lo, sp.Hi = append(sp.Lo, Num(br.Lo)), append(sp.Hi, Num(br.Hi))
+		sp.Colors = append(sp.Colors, color(br.Group))
+		ranged = ranged || br.Hi > br.Lo
+	}
+	if !ranged {
+		sp.Lo, sp.Hi = nil, nil
+	}
+	return withSpec(b.Bytes(), Spec{Kind: "bars", Title: title, XUnit: unit, Labels: barLabels(bars), Series: []SpecSeries{sp}})
+}
+
+func barLabels(bars []Bar) []string {
+	out := make([]string, len(bars))
+	for i, br := range bars {
+		out[i] = br.Label
+	}
+	return out
 }
 
 // Swing is one row of a tornado chart: the output when an input is at its
@@ -101,7 +120,14 @@ func Tornado(title, unit string, base float64, rows []Swing) []byte {
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="v">%s</text><text x="%d" y="%d" text-anchor="end" class="v">%s</text>`+"\n",
 		marginL, h-marginB+16, num(lo), width-marginR, h-marginB+16, num(hi))
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	spec := Spec{Kind: "range", Title: title, XUnit: unit, Base: &base,
+		Series: []SpecSeries{{Name: "input at its low end", Color: color(0)}, {Name: "input at its high end", Color: color(1)}}}
+	for _, r := range rows {
+		spec.Labels = append(spec.Labels, r.Label)
+		spec.Series[0].Y = append(spec.Series[0].Y, Num(r.Low))
+		spec.Series[1].Y = append(spec.Series[1].Y, Num(r.High))
+	}
+	return withSpec(b.Bytes(), spec)
 }
 
 // Series is one line of a line chart.
@@ -137,7 +163,7 @@ func Lines(title, xUnit, yUnit string, series []Series, limitY float64) []byte {
 		}
 		c := palette[k%len(palette)]
 		fmt.Fprintf(&b, `<path d="%s" stroke="%s" stroke-width="2" fill="none"/>`+"\n", d.String(), c)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="l" fill="%s">%s</text>`+"\n", left+plotW+10, marginT+14+16*k, c, esc(s.Name))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" style="fill:%s">%s</text>`+"\n", left+plotW+10, marginT+14+16*k, c, esc(s.Name))
 	}
 	if limitY > 0 {
 		fmt.Fprintf(&b, `<path d="M%.1f %.1fH%.1f" stroke="#e15759" stroke-dasharray="4 3"/>`+"\n", left, py(limitY), left+plotW)
@@ -148,7 +174,14 @@ func Lines(title, xUnit, yUnit string, series []Series, limitY float64) []byte {
 	// never collides with the title above.
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="v">%s</text>`+"\n", left+4, marginT+10, esc(num(ys)+" "+yUnit))
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	spec := Spec{Kind: "lines", Title: title, XUnit: xUnit, YUnit: yUnit}
+	for k, s := range series {
+		spec.Series = append(spec.Series, SpecSeries{Name: s.Name, Color: color(k), X: nums(s.X), Y: nums(s.Y)})
+	}
+	if limitY > 0 {
+		spec.Limit, spec.LimitLabel = &limitY, "limit"
+	}
+	return withSpec(b.Bytes(), spec)
 }
 
 func header(b *bytes.Buffer, title string, h int) {

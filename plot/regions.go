@@ -70,7 +70,15 @@ func Regions(m Map) []byte {
 			left+plotW+10, y, bd.Color, left+plotW+26, y+10, esc(bd.Label))
 	}
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	spec := Spec{Kind: "map", Title: title, XUnit: xUnit, YUnit: yUnit, Series: []SpecSeries{{Name: "x", X: nums(xs), Y: nums(ys)}}}
+	for j := range ys {
+		row := make([]Num, len(xs))
+		for i := range xs {
+			row[i] = Num(valueAt(z, i, j))
+		}
+		spec.Z = append(spec.Z, row)
+	}
+	return withSpec(b.Bytes(), spec)
 }
 
 func bandOf(v float64, bands []Band) int {

@@ -137,7 +137,26 @@ func ScatterChart(s Scatter) []byte {
 	}
 	scatterLegend(&b, s.Groups, len(s.Frontier) > 0)
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	spec := Spec{Kind: "scatter", Title: s.Title, XUnit: s.XUnit, YUnit: s.YUnit, LogX: s.LogX, LogY: s.LogY}
+	add := func(name, c string, pts []Pt, frontier bool) {
+		sp := SpecSeries{Name: name, Color: c, Frontier: frontier}
+		for _, p := range pts {
+			if show(p) {
+				sp.X, sp.Y, sp.Tips = append(sp.X, Num(p.X)), append(sp.Y, Num(p.Y)), append(sp.Tips, p.Label)
+			}
+		}
+		if sp.Y == nil {
+			sp.Y = []Num{}
+		}
+		spec.Series = append(spec.Series, sp)
+	}
+	for k, g := range s.Groups {
+		add(g.Name, color(k), g.Points, false)
+	}
+	if len(s.Frontier) > 0 {
+		add("Pareto frontier", "#222222", s.Frontier, true)
+	}
+	return withSpec(b.Bytes(), spec)
 }
 
 func scatterAxes(b *bytes.Buffer, s Scatter, sx, sy scale) {

@@ -51,7 +51,22 @@ func Stacked(title, unit string, parts []string, rows []Stack) []byte {
 	}
 	axis(&b, scale, unit, h-18)
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	spec := Spec{Kind: "bars", Title: title, XUnit: unit, Stack: true}
+	for j, name := range parts {
+		sp := SpecSeries{Name: name, Color: color(j)}
+		for _, r := range rows {
+			v := 0.0
+			if j < len(r.Parts) {
+				v = math.Max(0, r.Parts[j])
+			}
+			sp.Y = append(sp.Y, Num(v))
+		}
+		spec.Series = append(spec.Series, sp)
+	}
+	for _, r := range rows {
+		spec.Labels = append(spec.Labels, r.Label)
+	}
+	return withSpec(b.Bytes(), spec)
 }
 
 func total(xs []float64) float64 {

@@ -123,15 +123,16 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestHTMLSelfContained: no scripts, no external styles or images, and
-// every chart inline.
+// TestHTMLSelfContained: no external scripts, styles or images, every
+// chart inline with its data (data-chart), and the charting library
+// inline.
 func TestHTMLSelfContained(t *testing.T) {
 	var b bytes.Buffer
 	if err := HTML(&b, Build(fixture())); err != nil {
 		t.Fatal(err)
 	}
 	h := b.String()
-	for _, bad := range []string{"<script", "<link", "<img", "src=", "@import", "url("} {
+	for _, bad := range []string{"<script src", "<link", "<img", "src=", "@import", "url(", "fetch("} {
 		if strings.Contains(h, bad) {
 			t.Errorf("HTML contains %q", bad)
 		}
@@ -140,6 +141,12 @@ func TestHTMLSelfContained(t *testing.T) {
 	// serving, supply, lag, tornado.
 	if n := strings.Count(h, "<svg"); n != 10 {
 		t.Errorf("HTML has %d inline charts, want 10", n)
+	}
+	if n := strings.Count(h, "<svg data-chart="); n != 10 {
+		t.Errorf("HTML has %d charts with their data, want 10", n)
+	}
+	if !strings.Contains(h, "uPlot") || !strings.Contains(h, "chipgapCharts.upgrade(document)") {
+		t.Error("HTML lacks the inline charting library")
 	}
 	if !strings.Contains(h, "<style>") || !strings.HasPrefix(h, "<!DOCTYPE html>") {
 		t.Error("HTML lacks its doctype or inline style")

@@ -194,6 +194,24 @@ func checkRendered(ctx context.Context, t *testing.T, b *browser, api comparison
 	}
 }
 
+// parseShown reads a number as the page writes it: 1,234, $641k, $1.2M,
+// 15.3 s or 850 ms (durations in ms).
+func parseShown(text string) (float64, error) {
+	s := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(text), "$"), ",", ""))
+	mult := 1.0
+	for _, u := range []struct {
+		suffix string
+		m      float64
+	}{{" ms", 1}, {" min", 60e3}, {" s", 1e3}, {" h", 3.6e6}, {"k", 1e3}, {"M", 1e6}, {"B", 1e9}, {"T", 1e12}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.m
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return v * mult, err
+}
+
 // near reports |a-b| <= tol·max(|a|,|b|).
 func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
@@ -238,8 +256,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		document.querySelector('#tabs button[data-tab="train"]').click();
 		const f = document.querySelector('#train-form').elements;
 		f.chip.value = "ascend-910c"; f.chips.value = "512"; f.model.value = "llama3.1-70b";
-		f.tokens.value = "2e12"; f.seq.value = "4096"; f.batch.value = "512";
-		f.tp.value = "8"; f.pp.value = "4"; f.dp.value = "0"; f.zero.value = "1"; f.sp.value = "1"; f.recompute.value = "selective";
+		f.tokens.value = "2e12"; f.seq.value = "4096"; f.global_batch.value = "512";
+		f["plan.tp"].value = "8"; f["plan.pp"].value = "4"; f["plan.dp"].value = ""; f["plan.zero"].value = "1"; f["plan.sequence_parallel"].value = "yes"; f["plan.recompute"].value = "selective";
 		document.querySelector('#train-go').click(); })()`
 	submitAndWait(ctx, t, b, fill, `document.querySelector('#train-big [data-key="days"]') || document.querySelector('#train-status.err')`)
 	var status string
@@ -248,7 +266,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 		t.Fatalf("page shows an error: %s", status)
 	}
 	var body string
-	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form'), false))`, &body); err != nil {
+	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form')))`, &body); err != nil {
 		t.Fatal(err)
 	}
 	var api trainEstimate
@@ -262,7 +280,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 	if err := b.eval(ctx, js, &shown); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime), "tokens_per_s": api.TokensPerSec}
+	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime) * 1e3, "tokens_per_s": api.TokensPerSec}
 	if api.Cost != nil {
 		want["cost"] = float64(api.Cost.Typ)
 	}
@@ -275,8 +293,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 			t.Errorf("unexpected headline %q", s.Key)
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s.Text, ",", ""), 64)
-		if !near(s.Typ, w, 1e-12) || err != nil || !near(v, w/s.Scale, 5.01e-4) {
+		v, err := parseShown(s.Text)
+		if !near(s.Typ, w, 1e-12) || err != nil || !near(v, w/s.Scale, 5.01e-3) {
 			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
 		}
 	}
@@ -321,9 +339,9 @@ func checkRange(t *testing.T, shown []headline, key string, x, y float64) {
 			continue
 		}
 		lo, hi, ok := strings.Cut(strings.TrimPrefix(h.Range, "range "), "–")
-		a, err1 := strconv.ParseFloat(strings.ReplaceAll(lo, ",", ""), 64)
-		b, err2 := strconv.ParseFloat(strings.ReplaceAll(hi, ",", ""), 64)
-		if !ok || err1 != nil || err2 != nil || !near(a, min(x, y)/h.Scale, 5.01e-4) || !near(b, max(x, y)/h.Scale, 5.01e-4) {
+		a, err1 := parseShown(lo)
+		b, err2 := parseShown(hi)
+		if !ok || err1 != nil || err2 != nil || !near(a, min(x, y)/h.Scale, 5.01e-3) || !near(b, max(x, y)/h.Scale, 5.01e-3) {
 			t.Errorf("%s range shown %q, want %g–%g", key, h.Range, min(x, y)/h.Scale, max(x, y)/h.Scale)
 		}
 		return
@@ -407,8 +425,8 @@ func TestBrowserReport(t *testing.T) {
 	}
 	_ = b.eval(ctx, `(() => { const s = document.querySelector('[data-section="believe"]');
 		const cs = s ? [...s.querySelectorAll('[data-chart]')] : [];
-		return {charts: cs.map(d => d.querySelectorAll('svg path[stroke-width="2"]').length),
-			cells: cs.length > 2 ? cs[2].querySelectorAll('svg rect title').length : 0,
+		return {charts: cs.map(d => d.chart ? d.chart.spec.series.length : 0),
+			cells: cs.length > 2 && cs[2].chart ? cs[2].chart.spec.z.length * cs[2].chart.spec.z[0].length : 0,
 			text: s ? s.textContent : ""}; })()`, &believe)
 	if bl := api.Results.Believe; bl == nil || len(believe.Charts) != 3 ||
 		believe.Charts[0] != len(bl.ByFailure)+2 || believe.Charts[1] != len(bl.ByPort)+2 ||
@@ -419,6 +437,23 @@ func TestBrowserReport(t *testing.T) {
 		t.Errorf("believe section does not state the 15 min window %.2f×–%.2f×", w.Lo, w.Hi)
 	}
 	shot(ctx, t, b, "report.png")
+	// Long source URLs wrap: the page is no wider than the window, on a
+	// desktop and on a phone.
+	for _, w := range []int{1280, 390} {
+		setViewport(ctx, t, b, w, 844, w < 500)
+		time.Sleep(300 * time.Millisecond) // the charts follow the width
+		var width int
+		_ = b.eval(ctx, `(() => { document.querySelectorAll('.figure-rows').forEach(x => x.hidden = false); return document.documentElement.scrollWidth; })()`, &width)
+		t.Logf("report drawn at %d px: the page is %d px wide", w, width)
+		if width > w {
+			var wide []string
+			_ = b.eval(ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > `+strconv.Itoa(w+1)+` && e.offsetParent !== null && !e.closest('nav')).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`, &wide)
+			t.Errorf("report at %d px: the page is %d px wide (%v)", w, width, wide)
+		}
+	}
+	setViewport(ctx, t, b, 1280, 900, false)
+	checkCharts(ctx, t, b, "#report-out", 8)
+	checkReportEditor(ctx, t, b)
 	// The shared link restores the edited scenario and re-runs it.
 	if !strings.Contains(hash, "z=") {
 		t.Fatalf("hash after an edited run = %q, want the packed scenario", hash)
@@ -437,6 +472,45 @@ func TestBrowserReport(t *testing.T) {
 	if restored != text {
 		t.Errorf("shared link restored a scenario of %d bytes, want the edited %d bytes", len(restored), len(text))
 	}
+}
+
+// checkReportEditor: the form's fields rewrite the scenario; an error
+// selects its line in the numbered editor.
+func checkReportEditor(ctx context.Context, t *testing.T, b *browser) {
+	t.Helper()
+	var got struct {
+		Chips  string `json:"chips"`
+		Lines  string `json:"lines"`
+		Source int    `json:"source"`
+	}
+	_ = b.eval(ctx, `(() => { const f = document.querySelector('#report-form').elements; const e = f["sc.training.chips"];
+		e.value = "4096"; e.dispatchEvent(new Event("change", {bubbles: true}));
+		const ta = f.scenario; return {chips: String(JSON.parse(ta.value).training.chips), lines: document.querySelector('#report-form .gutter').dataset.lines,
+			source: ta.value.split("\n").length}; })()`, &got)
+	if got.Chips != "4096" || got.Lines != strconv.Itoa(got.Source) {
+		t.Errorf("report form: training chips %s in the scenario, gutter %s lines of %d; want 4096 and every line numbered", got.Chips, got.Lines, got.Source)
+	}
+	bad := `(() => { const ta = document.querySelector('#report-form').elements.scenario; const lines = ta.value.split("\n");
+		const i = lines.findIndex(l => l.includes('"chips": 4096')); lines[i] = lines[i].replace("4096", "-5"); ta.value = lines.join("\n");
+		document.querySelector('#report-go').click(); return i + 1; })()`
+	var line int
+	if err := b.eval(ctx, bad, &line); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitFor(ctx, `document.querySelector('#report-status.err') && document.querySelector('#report-form').elements.scenario.dataset.errorLine`); err != nil {
+		t.Fatal(err)
+	}
+	var sel struct {
+		Line  string `json:"line"`
+		Text  string `json:"text"`
+		Stale bool   `json:"stale"`
+	}
+	_ = b.eval(ctx, `(() => { const ta = document.querySelector('#report-form').elements.scenario;
+		return {line: ta.dataset.errorLine, text: ta.value.slice(ta.selectionStart, ta.selectionEnd), stale: document.querySelector('#report-results').classList.contains('stale')}; })()`, &sel)
+	if sel.Line != strconv.Itoa(line) || !strings.Contains(sel.Text, `"chips": -5`) || !sel.Stale {
+		t.Errorf("report error: line %s selected (%q), stale %v; want line %d selected and the old report greyed", sel.Line, sel.Text, sel.Stale, line)
+	}
+	_ = b.eval(ctx, `(() => { const ta = document.querySelector('#report-form').elements.scenario; ta.value = ta.value.replace('"chips": -5', '"chips": 4096'); })()`, nil)
 }
 
 // TestBrowserInference draws the curve for a form the test fills and
@@ -466,7 +540,7 @@ func TestBrowserInference(t *testing.T) {
 		t.Errorf("page shows best %g tokens/s per chip, API %+v", best, api.Best)
 	}
 	var svgs int
-	_ = b.eval(ctx, `document.querySelectorAll('#infer-out svg').length`, &svgs)
+	_ = b.eval(ctx, `[...document.querySelectorAll('#infer-out [data-chart]')].filter(d => d.chart && d.chart.u).length`, &svgs)
 	if svgs != 2 {
 		t.Errorf("page shows %d curve charts, want TPOT and TTFT", svgs)
 	}
@@ -491,6 +565,11 @@ func TestBrowserWholeRun(t *testing.T) {
 	postJSON(t, base+"/api/run/simulate", body, &api)
 	var p50 float64
 	_ = b.eval(ctx, `Number(document.querySelector('#run-big [data-key="total_days"]').dataset.typ)`, &p50)
+	var closed string
+	_ = b.eval(ctx, `document.querySelector('#run-big [data-key="closed"] .muted').textContent`, &closed)
+	if !strings.Contains(closed, "porting included") {
+		t.Errorf("closed-form headline %q: want it to say what it includes", closed)
+	}
 	if api.Result.Seeds != 30 || !near(p50, api.Result.Total.P50, 1e-12) {
 		t.Errorf("page shows P50 %g total days, API %g over %d seeds (same seed: want identical)", p50, api.Result.Total.P50, api.Result.Seeds)
 	}
@@ -591,6 +670,11 @@ func checkServeSweep(ctx context.Context, t *testing.T, b *browser, base string)
 		}
 		want = append(want, strconv.FormatFloat(pt.Rate, 'g', -1, 64)+" "+v)
 	}
+	var best string
+	_ = b.eval(ctx, `(document.querySelector('#serve-best') || {dataset: {}}).dataset.best || ""`, &best)
+	if best != "0.5" {
+		t.Errorf("sweep headline: best rate meeting the SLO %q, want 0.5 (1 keeps up but misses it)", best)
+	}
 	if len(want) != 3 || api.Rate != 1 || !strings.HasSuffix(want[2], "50 overload") || strings.Join(rows, ", ") != strings.Join(want, ", ") {
 		t.Errorf("sweep: page rows %q, API %q showing rate %g; want rates 0.5, 1, 50 (overloaded), showing 1", rows, want, api.Rate)
 	}
@@ -674,7 +758,7 @@ func checkServePanel(ctx context.Context, t *testing.T, b *browser, base string,
 		t.Errorf("page lacks %v; API TTFT P50 %g ms", want, api.Result.TTFT.P50)
 	}
 	var drawn []string
-	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out [data-chart]')].filter(d => d.querySelector('svg path[stroke-width="2"]')).map(d => d.dataset.chart)`, &drawn)
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out [data-chart]')].filter(d => d.chart && d.chart.u && d.chart.spec.kind === "lines").map(d => d.dataset.chart)`, &drawn)
 	if len(drawn) != charts || len(api.Charts) != charts || drawn[0] != "queue" || drawn[1] != "kv" {
 		t.Errorf("page draws charts %v, API returns %d; want %d starting queue, kv", drawn, len(api.Charts), charts)
 	}
@@ -755,7 +839,7 @@ func TestBrowserDesignSpace(t *testing.T) {
 		Charts int `json:"charts"`
 	}
 	_ = b.eval(ctx, `({rows: document.querySelectorAll('#design-rows tbody tr').length,
-		charts: [...document.querySelectorAll('#design-out [data-chart]')].filter(d => d.querySelector('svg circle')).length})`, &shown)
+		charts: [...document.querySelectorAll('#design-out [data-chart]')].filter(d => d.chart && d.chart.u && d.chart.spec.kind === "scatter").length})`, &shown)
 	if job.State != "done" || job.Progress.Done != 96 || shown.Rows != len(job.Result.Rows) || len(job.Result.Rows) != 96 {
 		t.Errorf("page shows %d rows; job %q %s, progress %+v, %d rows; want the example's 96", shown.Rows, id, job.State, job.Progress, len(job.Result.Rows))
 	}

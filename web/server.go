@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -95,11 +94,7 @@ func (s *Server) routes() http.Handler {
 		}
 		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + r.Method + " " + r.URL.Path + " (see GET /api)"}
 	}))
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err) // the embed directive guarantees the directory
-	}
-	mux.Handle("/", staticHandler(http.FileServerFS(sub)))
+	mux.Handle("/", staticHandler(http.HandlerFunc(serveStatic)))
 	mux.Handle("GET /metrics", s.metrics.handler())
 	return s.metrics.observe(s.guard(mux))
 }

@@ -47,8 +47,8 @@ func TestReportFiles(t *testing.T) {
 		t.Fatalf("--json = seed %d, samples %d, %d systems, err %v", res.Seed, res.Samples, len(res.Systems), err)
 	}
 	h, err := os.ReadFile(html)
-	if err != nil || !strings.Contains(string(h), "<svg") || strings.Contains(string(h), "<script") {
-		t.Errorf("--html file: err %v, %d bytes, want inline SVG and no script", err, len(h))
+	if err != nil || !strings.Contains(string(h), "<svg data-chart=") || strings.Contains(string(h), "<script src") {
+		t.Errorf("--html file: err %v, %d bytes, want inline SVG with its data and no external script", err, len(h))
 	}
 	c, err := os.ReadFile(csvf)
 	if err != nil || !strings.HasPrefix(string(c), "section,subject,figure,unit,typ,p10,p50,p90,trail\n") {

@@ -1,6 +1,8 @@
 // chipgap page: plain JS, no framework, no network access beyond this
-// server's /api. State lives in the URL hash (#tab?key=value&...), so every
-// result can be shared by copying the address.
+// server. State lives in the URL hash (#tab?key=value&...), so every
+// result can be shared by copying the address; each tab change is a
+// history entry. Charts: lib/charts.js (uPlot) draws package plot's
+// chart specs.
 "use strict";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -27,19 +29,73 @@ function put(node, ...kids) {
   node.replaceChildren(...kids.flat().filter(k => k !== null && k !== undefined));
 }
 
-// fmt prints x with 4 significant digits, no exponent for everyday sizes.
+// ---- numbers, the way a person writes them -----------------------------
+
+// fmt prints x to 4 significant digits: grouped thousands, never an
+// exponent beside a grouped integer (1,042,000, not 1.04e+6).
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
   const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return x.toPrecision(3);
-  if (a >= 1000) return Math.round(x).toLocaleString("en-US");
+  if (a >= 1e15) return fmtBig(x);
+  if (a !== 0 && a < 1e-3) return x.toPrecision(3);
+  if (a >= 1000) return (Number.isInteger(x) ? x : Number(x.toPrecision(4))).toLocaleString("en-US", {maximumFractionDigits: 0});
   return String(Number(x.toPrecision(4)));
 }
 
+// fmtBig prints large counts with a word: 15 trillion → "15T".
+function fmtBig(x) {
+  const a = Math.abs(x);
+  for (const [d, s] of [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]]) if (a >= d) return String(Number((x / d).toPrecision(3))) + s;
+  return fmt(x);
+}
+
+// fmtMoney: $641k, $1.2M, $6.48.
+function fmtMoney(usd) {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "–";
+  const a = Math.abs(usd);
+  const p = v => String(Number(v.toPrecision(3)));
+  if (a >= 1e9) return "$" + p(usd / 1e9) + "B";
+  if (a >= 1e6) return "$" + p(usd / 1e6) + "M";
+  if (a >= 1e4) return "$" + p(usd / 1e3) + "k";
+  if (a >= 100) return "$" + Math.round(usd).toLocaleString("en-US");
+  return "$" + usd.toFixed(2);
+}
+
+// fmtMs prints a duration given in milliseconds in the unit a person
+// would use: 850 ms, 15.3 s, 4.2 min.
+function fmtMs(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  const p = v => String(Number(v.toPrecision(3)));
+  if (Math.abs(ms) < 1000) return p(ms) + " ms";
+  if (Math.abs(ms) < 120e3) return p(ms / 1e3) + " s";
+  if (Math.abs(ms) < 7200e3) return p(ms / 60e3) + " min";
+  return p(ms / 3600e3) + " h";
+}
+
+// fmtRatio: ×0.15, ×2.4.
+const fmtRatio = r => "×" + String(Number(r.toPrecision(2)));
+
 // fmtRange prints "min–max" when the range is real.
-function fmtRange(min, max, scale = 1) {
-  if (min === undefined || max === undefined || min === max) return "";
-  return fmt(min / scale) + "–" + fmt(max / scale);
+function fmtRange(min, max, scale = 1, f = fmt) {
+  if (min === undefined || max === undefined || min === null || max === null || min === max) return "";
+  return f(min / scale) + "–" + f(max / scale);
+}
+
+// parseAmount reads a count as people type it: 15e12, 15T, 2.5B, 800M,
+// 1,000,000. Anything else is an error naming the field.
+function parseAmount(text, field) {
+  const t = String(text).trim().replace(/,/g, "").replace(/_/g, "");
+  const m = /^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kKmMbBgGtT]?)$/.exec(t);
+  const mult = {"": 1, k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12};
+  if (!m) throw fieldError(field, `"${text}": want a number such as 15e12 or 15T (k, M, B, T allowed)`);
+  return Number(m[1]) * mult[m[2].toLowerCase()];
+}
+
+function fieldError(field, msg) {
+  const e = new Error(msg);
+  e.field = field;
+  return e;
 }
 
 // ---- API -------------------------------------------------------------
@@ -52,25 +108,31 @@ class APIError extends Error {
   }
 }
 
-async function api(path, body) {
+// request is the page's one network call: this server only.
+async function request(path, body, text) {
   const opt = body === undefined ? {} : {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
   };
-  const r = await fetch("api/" + path, opt);
+  const r = await fetch(path, opt);
+  if (text) { if (!r.ok) throw new APIError(r.status, null); return r.text(); }
   let data = null;
   try { data = await r.json(); } catch (e) { /* non-JSON error */ }
   if (!r.ok) throw new APIError(r.status, data);
   return data;
 }
 
+const api = (path, body) => request("api/" + path, body);
+
 // runJob posts to path?async=1 and polls the job, showing progress in
-// status, until it is done.
+// status (with a Cancel button), until it is done.
 async function runJob(path, body, status) {
   let j = await api(path + (path.includes("?") ? "&" : "?") + "async=1", body);
   status.dataset.job = j.id;
+  status.cancelled = false;
   while (j.state === "running") {
     showProgress(status, j);
     await new Promise(res => setTimeout(res, 250));
+    if (status.cancelled) throw fieldError("", "cancelled");
     j = await api("jobs/" + j.id);
   }
   if (j.state === "failed") throw new APIError(j.error.status || 400, j.error);
@@ -83,22 +145,29 @@ function showProgress(status, j) {
   status.className = "status";
   put(status,
     el("span", {}, `${j.kind}: ${p.stage || "working"} ${p.total ? p.done + " / " + p.total : ""} · ${j.elapsed_s.toFixed(1)} s `),
-    el("div", {class: "progress"}, el("i", {style: `width:${(100 * frac).toFixed(1)}%`})));
+    el("div", {class: "progress"}, el("i", {style: `width:${(100 * frac).toFixed(1)}%`})),
+    el("button", {type: "button", class: "cancel", onclick: () => { status.cancelled = true; }}, "Cancel"));
 }
+
+// The API names fields as request paths ("plan.tp",
+// "workload.input_tokens"); the forms use the same path, the last part,
+// or an alias.
+const fieldAlias = {input_tokens: "prompt", output_tokens: "output", seeds: "seeds",
+  rates: "rate", "workload.input.tokens": "in_tokens", "workload.input.sigma": "in_sigma", "workload.output.tokens": "out_tokens",
+  "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms", parallel: "tp", "parallel.tp": "tp",
+  "parallel.pp": "pp", "parallel.ep": "ep", "parallel.attention_dp": "attention_dp"};
 
 function showError(status, err) {
   status.className = "status err";
   status.textContent = (err.field ? err.field + ": " : "") + err.message;
+  const out = status.nextElementSibling && status.nextElementSibling.classList.contains("results") ? status.nextElementSibling : null;
+  markStale(out, "out of date: the inputs changed and gave the error above");
   if (err.field) {
-    // The API names fields as request paths ("plan.tp",
-    // "workload.input_tokens"); the forms use the last part, or an alias.
-    const alias = {input_tokens: "prompt", output_tokens: "output", global_batch: "batch", sequence_parallel: "sp", seeds: "seeds",
-      rates: "rate", "workload.input.tokens": "in_tokens", "workload.input.sigma": "in_sigma", "workload.output.tokens": "out_tokens",
-      "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms", parallel: "tp"};
     const last = err.field.split(".").pop().replace(/\[\d+\]$/, "");
     const form = status.previousElementSibling;
     const first = err.field.split(/[.[]/)[0];
-    const input = form && form.elements && (form.elements[err.field] || form.elements[alias[err.field]] || form.elements[last] || form.elements[alias[last]] || form.elements[first]);
+    const f = form && form.elements;
+    const input = f && (f[err.field] || f[fieldAlias[err.field]] || f[last] || f[fieldAlias[last]] || f[first]);
     if (input && input.focus) input.focus();
   }
 }
@@ -108,7 +177,27 @@ function showOK(status, text) {
   status.textContent = text;
 }
 
-// ---- URL state -------------------------------------------------------
+// markStale greys a tab's old result under a new error (or while a new
+// one is computed), saying why; a new result clears it.
+function markStale(results, why) {
+  if (!results) return;
+  const out = $(".out", results);
+  if (!out || !out.childElementCount) return;
+  results.classList.add("stale");
+  let note = $(".stale-note", results);
+  if (!note) { note = el("p", {class: "stale-note"}); results.prepend(note); }
+  note.textContent = why;
+}
+
+function fresh(out) {
+  const results = out.closest(".results");
+  if (!results) return;
+  results.classList.remove("stale");
+  const note = $(".stale-note", results);
+  if (note) note.remove();
+}
+
+// ---- URL state and history -------------------------------------------
 
 function readHash() {
   const h = location.hash.replace(/^#/, "");
@@ -116,9 +205,14 @@ function readHash() {
   return {tab: tab || "compare", params: new URLSearchParams(q || "")};
 }
 
+// writeHash records the tab's state: a new history entry when the tab
+// changes (so Back returns to the last tab), else the entry is updated.
 function writeHash(tab, params) {
   const q = params.toString();
-  history.replaceState(null, "", "#" + tab + (q ? "?" + q : ""));
+  const url = "#" + tab + (q ? "?" + q : "");
+  if (url === location.hash) return;
+  if (readHash().tab !== tab) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
 }
 
 function formParams(form) {
@@ -126,30 +220,43 @@ function formParams(form) {
   for (const e of form.elements) {
     if (!e.name || e.type === "submit" || e.type === "button") continue;
     if (e.type === "checkbox") { if (e.checked) p.append(e.name, e.value); continue; }
-    p.set(e.name, e.value);
+    if (e.value !== "") p.set(e.name, e.value);
   }
   return p;
 }
 
 function fillForm(form, params) {
   for (const e of form.elements) {
-    if (!e.name || !params.has(e.name) || e.type === "checkbox") continue;
-    e.value = params.get(e.name);
+    if (!e.name || e.type === "checkbox" || e.type === "submit" || e.type === "button") continue;
+    if (params.has(e.name)) e.value = params.get(e.name);
+    else if (form.id === "train-form" && params.toString()) e.value = e.dataset.initial === undefined ? "" : (e.tagName === "SELECT" ? e.dataset.initial : "");
   }
 }
 
 function showTab(tab) {
-  for (const b of $$("#tabs button")) b.classList.toggle("on", b.dataset.tab === tab);
+  for (const b of $$("#tabs button")) { b.classList.toggle("on", b.dataset.tab === tab); b.setAttribute("aria-selected", b.dataset.tab === tab); }
   for (const s of $$("main .tab")) s.classList.toggle("on", s.id === tab);
+  const on = $(`#tabs button[data-tab="${tab}"]`);
+  const nav = $("#tabs");
+  if (on && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = on.offsetLeft - (nav.clientWidth - on.offsetWidth) / 2;
 }
 
 // ---- catalog (loaded once) -------------------------------------------
 
-const catalog = {chips: [], models: [], sources: null};
+const catalog = {chips: [], models: [], sources: null, glossary: null, devices: {}};
 
 async function loadSources() {
   if (!catalog.sources) catalog.sources = (await api("sources")).sources;
   return catalog.sources;
+}
+
+// devicesPerChip asks the catalog how many devices the software sees
+// per chip (a 910C is two).
+async function devicesPerChip(id) {
+  if (!(id in catalog.devices)) {
+    try { catalog.devices[id] = (await api("chips/" + encodeURIComponent(id))).chip.devices_per_chip || 1; } catch (e) { return 1; }
+  }
+  return catalog.devices[id];
 }
 
 function fillSelects() {
@@ -165,7 +272,75 @@ function fillSelects() {
     put(s, ...precs.map(p => el("option", {value: p}, p)));
   }
   put($("#compare-chips"), ...catalog.chips.map(c =>
-    el("label", {}, el("input", {type: "checkbox", name: "chip", value: c.id}), c.name)));
+    el("label", {title: `${c.name} (${c.vendor}, ${c.launch_year})`}, el("input", {type: "checkbox", name: "chip", value: c.id}), c.name)));
+}
+
+// ---- help: tooltips and the glossary -----------------------------------
+
+// help is each field's tooltip, by form and name; term is its glossary
+// entry (docs/glossary.md, served as glossary.md).
+const help = {
+  compare: {chip: "chips to compare; the first ticked is the baseline the ratios are against", model: "a model for the per-model rows (weights that fit, tokens/s bounds); (none) leaves them out", precision: "the number format of the peak-compute rows"},
+  infer: {chip: "the accelerator", chips: "chips serving the model (an instance is TP × PP × attention groups; more chips hold more instances)", model: "model preset",
+    prompt: "input tokens per request (prefill)", output: "output tokens per request (decode)", precision: "weights' number format",
+    tpot_ms: "SLO: time per output token, ms", ttft_ms: "SLO: time to first token, ms",
+    tp: "tensor-parallel degree of an instance (empty: auto)", pp: "pipeline-parallel stages of an instance (empty: auto)", ep: "expert-parallel degree, MoE models (empty: auto)",
+    attention_dp: "attention data-parallel groups inside an EP instance (empty: what TP and EP leave)"},
+  serve: {model: "model preset", chip: "the accelerator", chips: "chips serving (replicas of TP chips each)", tp: "tensor-parallel degree of a replica; must divide Chips",
+    precision: "weights' number format", rate: "arrival rate in requests/s; a comma-separated list sweeps rates", requests: "requests simulated per rate", seed: "random seed (same seed, same answer)",
+    in_tokens: "mean input length, tokens", in_dist: "fixed lengths, or lognormal around the mean", in_sigma: "lognormal spread of input lengths",
+    out_tokens: "mean output length, tokens", out_dist: "fixed lengths, or lognormal around the mean", out_sigma: "lognormal spread of output lengths",
+    ttft_ms: "SLO: time to first token, ms", tpot_ms: "SLO: time per output token, ms"},
+  run: {chip: "the accelerator", chips: "chips in the job", model: "model preset", tokens: "token budget of the run, e.g. 15e12 or 15T",
+    days: "a window in days (0: run until the tokens are done)", seeds: "simulated runs (Monte Carlo)", seed: "random seed"},
+};
+const terms = {tp: "tp", pp: "pp", dp: "dp", cp: "cp", ep: "ep", etp: "ep", vpp: "vpp", zero: "zero", microbatch: "micro-batch", recompute: "recompute",
+  sequence_parallel: "sp", tpot_ms: "tpot", ttft_ms: "ttft", attention_dp: "attention-groups", chips: "chips-and-devices", devices_per_chip: "chips-and-devices",
+  precision: "precision", tokens: "tokens", rate: "goodput", global_batch: "global-batch", seq: "sequence", expert_imbalance: "expert-imbalance",
+  capacity_factor: "capacity-factor", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
+
+// addHelp gives every control of form a tooltip and, where the word is
+// jargon, a "?" that opens its glossary entry.
+function addHelp(form, table) {
+  for (const e of form.elements) {
+    if (!e.name || e.type === "submit" || e.type === "button") continue;
+    const name = e.name.split(".").pop();
+    const tip = e.title || table[e.name] || table[name];
+    const label = e.closest("label");
+    if (tip) { e.title = tip; if (label) label.title = tip; }
+    const term = terms[name];
+    if (term && label && !$(".gl", label)) {
+      const text = label.firstChild;
+      const head = el("span", {class: "lh"});
+      label.insertBefore(head, text);
+      if (text && text.nodeType === Node.TEXT_NODE) head.append(text);
+      head.append(el("button", {type: "button", class: "gl", "data-term": term, title: "what is this? (glossary)", tabindex: "-1",
+        onclick: ev => { ev.preventDefault(); showTerm(term); }}, "?"));
+    }
+  }
+}
+
+async function loadGlossary() {
+  if (catalog.glossary) return catalog.glossary;
+  const text = await request("glossary.md", undefined, true);
+  const g = {};
+  let cur = null;
+  for (const line of text.split("\n")) {
+    const m = /^## (.+?)\s*\{#([a-z0-9-]+)\}\s*$/.exec(line);
+    if (m) { cur = g[m[2]] = {title: m[1], text: []}; continue; }
+    if (cur && line.trim()) cur.text.push(line.trim());
+  }
+  catalog.glossary = g;
+  return g;
+}
+
+async function showTerm(term) {
+  const g = await loadGlossary().catch(() => ({}));
+  const e = g[term];
+  $("#panel").hidden = false;
+  put($("#panel-body"), el("h3", {}, e ? e.title : term), e ? el("p", {"data-term": term}, e.text.join(" ")) : el("p", {}, "no glossary entry"),
+    el("p", {class: "muted"}, "From docs/glossary.md (", el("a", {href: "glossary.md#" + term, target: "_blank"}, "the whole glossary"), ")."));
+  $("#panel-close").focus();
 }
 
 // ---- sources panel (drill-down) --------------------------------------
@@ -176,7 +351,7 @@ async function showSources(title, c) {
   put(body, el("h3", {}, title), el("p", {}, "loading sources…"));
   panel.hidden = false;
   const srcs = await loadSources().catch(() => ({}));
-  const flags = [c.derived && "derived (computed by chipgap from sourced inputs)", c.assumed && "assumed (nobody published it)"].filter(Boolean);
+  const flags = [c.derived && "derived (D: computed by chipgap from sourced inputs)", c.assumed && "assumed (A: nobody published it)"].filter(Boolean);
   put(body,
     el("h3", {}, title),
     el("p", {}, el("b", {}, c.display), c.range ? ` (range ${c.range})` : ""),
@@ -191,13 +366,111 @@ async function showSources(title, c) {
     })) : el("p", {class: "muted"}, "no source cited"));
 }
 
+// ---- charts ------------------------------------------------------------
+
+// chartsOf places the server's charts (SVG with their data) and has
+// lib/charts.js draw them once they are in the page; marks adds markers
+// by chart key (the chosen point, the SLO's label).
+function chartsOf(charts, marks) {
+  const box = el("div", {class: "charts"});
+  for (const c of charts || []) {
+    const d = el("div", {"data-chart": c.key});
+    d.innerHTML = c.svg; // drawn by our server's plot package, labels escaped
+    box.append(d);
+  }
+  queueMicrotask(() => { if (window.chipgapCharts && box.isConnected) chipgapCharts.upgrade(box, marks); });
+  return box;
+}
+
+// ---- live results, pins ----------------------------------------------
+
+// live reruns fn 80 ms after the last edit of form (typing pauses); a
+// newer run makes an older answer moot (runs carry a sequence number).
+// rendered() times each answer from the edit (data-latency-ms).
+function live(form, fn, skip) {
+  let t = null;
+  const go = e => {
+    if (skip && skip(e)) return;
+    form.dataset.editedAt = String(performance.now());
+    clearTimeout(t);
+    t = setTimeout(fn, 80);
+  };
+  form.addEventListener("input", go);
+  form.addEventListener("change", go);
+}
+
+const seq = {};
+const nextSeq = tab => (seq[tab] = (seq[tab] || 0) + 1);
+const current = (tab, n) => seq[tab] === n;
+
+// rendered marks a fresh result and times it against the last edit.
+function rendered(tab) {
+  const out = $("#" + tab + "-out");
+  fresh(out);
+  const form = $("#" + tab + "-form");
+  out.dataset.stamp = String((Number(out.dataset.stamp) || 0) + 1);
+  if (form && form.dataset.editedAt) {
+    out.dataset.latencyMs = (performance.now() - Number(form.dataset.editedAt)).toFixed(1);
+    delete form.dataset.editedAt;
+  }
+  diffPinned(tab);
+}
+
+// pin keeps a copy of the tab's result beside the live one; later
+// results show their ratio to it.
+function pin(tab) {
+  const out = $("#" + tab + "-out");
+  const box = $("#" + tab + "-pin");
+  if (!out.childElementCount) return;
+  const copy = out.cloneNode(true);
+  copy.removeAttribute("id");
+  // Canvases do not clone: keep each chart's picture, sized to the pane.
+  const live = $$(".chart", out), cloned = $$(".chart", copy);
+  cloned.forEach((c, i) => {
+    const u = live[i] && live[i].chart && live[i].chart.u;
+    const plot = $(".chart-plot", c);
+    if (u && plot) plot.replaceWith(el("img", {src: u.ctx.canvas.toDataURL(), alt: live[i].chart.spec.title, class: "pinned-chart"}));
+  });
+  $$(".chart-tools", copy).forEach(t => t.remove());
+  put(box, el("div", {class: "pin-head"}, el("b", {}, "Pinned"), " ", el("span", {class: "muted"}, decodeURIComponent(location.hash)),
+    el("button", {type: "button", class: "unpin", onclick: () => { put(box); box.hidden = true; box.parentElement.classList.remove("pinned"); diffPinned(tab); }}, "Unpin")), copy);
+  box.hidden = false;
+  box.parentElement.classList.add("pinned");
+  diffPinned(tab);
+}
+
+// diffPinned writes, under each headline figure, its ratio to the
+// pinned result's.
+function diffPinned(tab) {
+  const box = $("#" + tab + "-pin");
+  const out = $("#" + tab + "-out");
+  $$(".delta", out).forEach(d => d.remove());
+  if (!box || box.hidden) return;
+  for (const d of $$(".big [data-key]", out)) {
+    const p = $(`.big [data-key="${d.dataset.key}"]`, box);
+    if (!p) continue;
+    const a = Number(d.dataset.typ), b = Number(p.dataset.typ);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) continue;
+    d.append(el("span", {class: "delta"}, `${fmtRatio(a / b)} vs pinned`));
+  }
+  for (const td of $$("td[data-typ]", out)) {
+    const row = td.closest("tr"), col = [...row.children].indexOf(td);
+    const prow = $(`tr[data-row="${row.dataset.row}"]`, box);
+    const ptd = prow && prow.children[col];
+    if (!ptd || !ptd.dataset.typ) continue;
+    const a = Number(td.dataset.typ), b = Number(ptd.dataset.typ);
+    if (b !== 0 && a !== b) td.append(el("span", {class: "delta"}, `${fmtRatio(a / b)} vs pinned`));
+  }
+}
+
 // ---- compare ---------------------------------------------------------
 
 function compareParams() {
   const p = new URLSearchParams();
   const chips = $$("#compare-chips input:checked").map(i => i.value);
   const order = compareOrder.filter(id => chips.includes(id)).concat(chips.filter(id => !compareOrder.includes(id)));
-  if (order.length) p.set("chips", order.join(","));
+  if (!order.length) throw fieldError("chip", "tick at least one chip to compare");
+  p.set("chips", order.join(","));
   p.set("model", $("#compare-model").value);
   p.set("precision", $("#compare-precision").value);
   return p;
@@ -213,31 +486,47 @@ function setCompareForm(params) {
   for (const i of $$("#compare-chips input")) i.checked = chips.includes(i.value);
   $("#compare-model").value = params.get("model") || "llama3.1-70b";
   $("#compare-precision").value = params.get("precision") || "bf16";
+  countChips();
+}
+
+function countChips() {
+  const n = $$("#compare-chips input:checked").length;
+  $("#compare-count").textContent = `${n} of ${catalog.chips.length} ticked`;
 }
 
 // runCompare draws the comparison the form asks for; prefetched is the
 // landing request start made before the form existed, used if it matches.
 async function runCompare(prefetched) {
   const status = $("#compare-status");
-  const p = compareParams();
-  writeHash("compare", p);
-  showOK(status, "comparing…");
+  const n = nextSeq("compare");
   try {
+    const p = compareParams();
+    writeHash("compare", p);
+    showOK(status, "comparing…");
     const q = p.toString();
     const res = await (prefetched && prefetched.q === q ? prefetched.res : api("compare?" + q));
+    if (!current("compare", n)) return;
     renderCompare(res);
     showOK(status, `${res.chips.length} chips at ${res.precision}` + (res.model ? `, model ${res.model.name}` : ""));
-  } catch (e) { showError(status, e); }
+  } catch (e) { if (current("compare", n)) showError(status, e); }
 }
 
 function renderCompare(res) {
   const head = el("tr", {}, el("th", {class: "lbl"}, "quantity"), res.chips.map(c => el("th", {"data-chip": c.id}, c.name)));
-  const rows = res.rows.map(r => el("tr", {"data-row": r.key},
-    el("td", {class: "lbl", title: r.note || ""}, r.label, el("span", {class: "muted"}, ` (${r.unit})`)),
-    r.cells.map((c, i) => compareCell(r, c, res.chips[i]))));
+  const prec = (res.precision || "bf16").toUpperCase();
+  const rows = res.rows.map(r => {
+    // Rows defined at BF16 say so when another precision is chosen.
+    const label = prec !== "BF16" && /\bBF16\b/.test(r.label) ? r.label + " (always BF16)" : r.label;
+    return el("tr", {"data-row": r.key},
+      el("td", {class: "lbl", title: r.note || ""}, label, el("span", {class: "muted"}, ` (${r.unit})`)),
+      r.cells.map((c, i) => compareCell(r, c, res.chips[i])));
+  });
   put($("#compare-out"),
-    el("table", {id: "compare-table"}, el("thead", {}, head), el("tbody", {}, rows)),
+    el("div", {class: "scroll-x"}, el("table", {id: "compare-table"}, el("thead", {}, head), el("tbody", {}, rows))),
+    el("p", {class: "muted"}, "Marks: ", el("span", {class: "flag"}, "A"), " assumed (nobody published it), ", el("span", {class: "flag"}, "D"),
+      " derived (computed from sourced inputs); small print under a number: its range; ×: ratio to the first chip. Click a number for its sources."),
     chartsOf(res.charts));
+  rendered("compare");
 }
 
 function compareCell(r, c, chip) {
@@ -247,120 +536,233 @@ function compareCell(r, c, chip) {
   let ratio = null;
   if (c.ratio && chip !== undefined) {
     const better = (r.better === "higher") === (c.ratio >= 1);
-    ratio = el("span", {class: "ratio " + (c.ratio === 1 ? "" : better ? "good" : "bad")}, "×" + fmt(c.ratio));
+    ratio = el("span", {class: "ratio " + (c.ratio === 1 ? "" : better ? "good" : "bad")}, fmtRatio(c.ratio));
   }
-  const flag = c.assumed ? el("span", {class: "flag", title: "assumed"}, "A") : c.derived ? el("span", {class: "flag", title: "derived"}, "D") : null;
+  const flag = c.assumed ? el("span", {class: "flag", title: "assumed: nobody published it"}, "A") : c.derived ? el("span", {class: "flag", title: "derived: computed by chipgap from sourced inputs"}, "D") : null;
   return el("td", {class: "v", "data-typ": c.typ, "data-scale": r.scale,
     onclick: () => showSources(`${r.label} — ${chip.name}`, {...c, display: display + " " + r.unit, range})},
     el("span", {class: "num"}, display), flag, range ? el("span", {class: "rng"}, range) : null, ratio);
 }
 
-function chartsOf(charts) {
-  const box = el("div", {class: "charts"});
-  for (const c of charts || []) {
-    const d = el("div", {"data-chart": c.key});
-    d.innerHTML = c.svg; // drawn by our server's plot package, labels escaped
-    box.append(d);
+// ---- training ----------------------------------------------------------
+
+// The training form is built from GET /api/forms/train: the fields of
+// calc.TrainRequest, so page, API and CLI share one definition. An empty
+// field is absent from the request: "auto" (searched, or filled the one
+// way the CLI fills it).
+let trainFields = [];
+const trainLabels = {model: "Model", chip: "Chip", chips: "Chips", chips_per_node: "Chips per node", scale_out_gbps: "Scale-out (Gbit/s)",
+  devices_per_chip: "Devices per chip", stack: "Stack profile", framework: "Framework", stack_date: "Stack as of (YYYY-MM-DD)",
+  global_batch: "Global batch (sequences)", seq: "Sequence (tokens)", precision: "Precision", tokens: "Tokens (e.g. 15T)",
+  expert_imbalance: "Expert imbalance", capacity_factor: "Capacity factor", top: "Plans to rank", "plan.tp": "TP", "plan.pp": "PP",
+  "plan.dp": "DP", "plan.cp": "CP", "plan.ep": "EP", "plan.etp": "ETP", "plan.vpp": "VPP", "plan.microbatch": "Micro-batch",
+  "plan.recompute": "Recompute", "plan.zero": "ZeRO", "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage",
+  "plan.recompute_layers": "Recomputed layers per stage"};
+const trainMain = ["chip", "chips", "model", "tokens", "seq", "global_batch", "precision"];
+const trainPlan = ["plan.tp", "plan.pp", "plan.dp", "plan.cp", "plan.ep", "plan.vpp", "plan.microbatch", "plan.recompute", "plan.zero", "plan.sequence_parallel"];
+const trainInitial = {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"};
+const choices = {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full"], "plan.zero": ["", "0", "1", "2", "3"]};
+
+function trainControl(f) {
+  const label = trainLabels[f.name] || f.name;
+  const init = trainInitial[f.name] || "";
+  let input;
+  if (f.name === "chip" || f.name === "model") {
+    input = el("select", {name: f.name, class: f.name + "-select"});
+  } else if (choices[f.name] || f.kind === "bool") {
+    const opts = choices[f.name] || ["", "yes", "no"];
+    input = el("select", {name: f.name}, opts.map(o => el("option", {value: o}, o === "" ? "auto" : o)));
+    input.value = init;
+  } else {
+    const ph = f.default !== undefined && f.default !== null ? String(f.default) : "auto";
+    input = el("input", {name: f.name, value: init, placeholder: ph, inputmode: f.kind === "string" ? null : "decimal", size: f.name.startsWith("plan.") ? 5 : 9, autocomplete: "off"});
   }
-  return box;
+  input.dataset.initial = init;
+  input.dataset.kind = f.kind;
+  input.title = f.help + (f.flag ? ` (CLI: --${f.flag})` : " (API only)") + (f.default !== undefined && f.default !== null ? `; empty: ${f.default}` : "; empty: auto");
+  return el("label", {title: input.title}, label, input);
 }
 
-// ---- training --------------------------------------------------------
+async function buildTrainForm() {
+  const form = await api("forms/train");
+  trainFields = form.fields.filter(f => f.name !== "ranges");
+  const by = name => trainFields.find(f => f.name === name);
+  const rest = trainFields.filter(f => !trainMain.includes(f.name) && !trainPlan.includes(f.name));
+  put($("#train-fields"),
+    trainMain.map(by).filter(Boolean).map(trainControl),
+    el("fieldset", {}, el("legend", {}, "Plan — empty is auto: the search explores it, an estimate derives it (DP: what the chips leave)"),
+      trainPlan.map(by).filter(Boolean).map(trainControl)),
+    el("details", {class: "more"}, el("summary", {}, `More inputs (${rest.length}): stack, node, MoE, layers per stage`),
+      el("div", {class: "fields"}, rest.map(trainControl))));
+  $("#train-form").dataset.request = form.request;
+}
 
-function trainBody(form, search) {
-  const f = form.elements;
-  const n = name => Number(f[name].value);
-  const body = {
-    chip: f.chip.value, chips: n("chips"), model: f.model.value,
-    tokens: n("tokens"), seq: n("seq"), global_batch: n("batch"), precision: f.precision.value, charts: true,
-  };
-  if (!search) {
-    body.plan = {tp: n("tp"), pp: n("pp"), dp: n("dp"), cp: n("cp"), ep: n("ep"), vpp: n("vpp"),
-      microbatch: n("microbatch"), recompute: f.recompute.value, zero: n("zero"), sequence_parallel: f.sp.value === "1"};
+// trainBody is the request the form states: calc.TrainRequest's JSON,
+// empty fields absent, plan degrees of 0 absent (auto).
+function trainBody(form) {
+  const body = {charts: true};
+  for (const f of trainFields) {
+    const e = form.elements[f.name];
+    if (!e) continue;
+    const v = e.value.trim();
+    if (v === "" || v === "auto") continue;
+    let x;
+    switch (f.kind) {
+    case "int":
+      x = Number(v.replace(/,/g, ""));
+      if (!Number.isInteger(x)) throw fieldError(f.name, `"${v}": want a whole number, or empty for auto`);
+      if (x === 0 && f.name.startsWith("plan.") && !f.pointer) continue;
+      break;
+    case "float": x = parseAmount(v, f.name); break;
+    case "bool": x = v === "yes" || v === "true" || v === "1"; break;
+    case "ints":
+      x = v.split(",").map(s => Number(s.trim()));
+      if (x.some(n => !Number.isInteger(n))) throw fieldError(f.name, `"${v}": want whole numbers separated by commas`);
+      break;
+    default: x = v;
+    }
+    const path = f.name.split(".");
+    let o = body;
+    for (const k of path.slice(0, -1)) o = o[k] = o[k] || {};
+    o[path[path.length - 1]] = x;
   }
   return body;
 }
 
+// runTrain estimates the form's plan, or searches (search: true) the
+// plans the form leaves open.
 async function runTrain(search) {
   const form = $("#train-form");
   const status = $("#train-status");
-  const p = formParams(form);
-  if (search) p.set("search", "1"); else p.delete("search");
-  writeHash("train", p);
-  showOK(status, search ? "searching plans…" : "estimating…");
+  const n = nextSeq("train");
   try {
+    const body = trainBody(form);
+    const p = formParams(form);
+    if (search) p.set("search", "1"); else p.delete("search");
+    writeHash("train", p);
+    showOK(status, search ? "searching plans…" : "estimating…");
     if (search) {
-      const res = await runJob("train/search", trainBody(form, true), status);
-      if (res.best) setPlan(form, res.best.plan);
+      markStale($("#train-results"), "searching: the result below is the last one");
+      const res = await runJob("train/search", body, status);
+      if (!current("train", n)) return;
       renderTrain(res.best, res);
-      showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid)`);
+      showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid); click a plan to estimate it`);
     } else {
-      renderTrain(await api("train/estimate", trainBody(form, false)), null);
+      const res = await api("train/estimate", body);
+      if (!current("train", n)) return;
+      renderTrain(res, lastSearch);
       showOK(status, "estimate for the plan above");
     }
-  } catch (e) { showError(status, e); }
+  } catch (e) {
+    if (!current("train", n)) return;
+    showError(status, e);
+    explainDevices(status, form.elements.chip.value, form.elements.chips.value);
+  }
 }
 
-function setPlan(form, plan) {
+// explainDevices adds, under an error that counts devices, how many the
+// chips are (a 910C is two devices to the software).
+async function explainDevices(status, chip, chips) {
+  if (!/device/.test(status.textContent)) return;
+  const d = await devicesPerChip(chip);
+  if (d <= 1) return;
+  const name = (catalog.chips.find(c => c.id === chip) || {name: chip}).name;
+  status.append(el("span", {class: "devices-note"}, ` — the software sees ${d} devices per ${name}: ${fmt(Number(chips))} chips are ${fmt(Number(chips) * d)} devices, and plan degrees count devices.`));
+}
+
+let lastSearch = null;
+
+// usePlan writes a searched plan into the form, DP left auto so that a
+// later change of Chips still works.
+function usePlan(form, plan) {
   const f = form.elements;
-  for (const k of ["tp", "pp", "dp", "cp", "ep", "vpp", "microbatch", "zero"]) f[k].value = plan[k];
-  f.recompute.value = plan.recompute;
-  f.sp.value = plan.sequence_parallel ? "1" : "0";
+  for (const k of ["tp", "pp", "cp", "ep", "vpp", "microbatch", "zero"]) if (f["plan." + k]) f["plan." + k].value = String(plan[k]);
+  f["plan.dp"].value = "";
+  f["plan.recompute"].value = plan.recompute;
+  f["plan.sequence_parallel"].value = plan.sequence_parallel ? "yes" : "no";
 }
 
-// bigNumber is one headline figure: typ, and a range when lo/hi differ.
-function bigNumber(key, label, typ, unit, lo, hi, scale = 1) {
-  const range = (lo !== undefined && hi !== undefined && lo !== hi) ? fmtRange(Math.min(lo, hi), Math.max(lo, hi), scale) : "";
+// bigNumber is one headline figure: typ, and a range when lo/hi differ;
+// f formats (fmt, fmtMoney, fmtMs).
+function bigNumber(key, label, typ, unit, lo, hi, scale = 1, f = fmt) {
+  if (typ === undefined || typ === null) {
+    return el("div", {"data-key": key, class: "none"}, el("span", {class: "muted"}, label), el("b", {class: "num"}, "–"), el("span", {class: "rng"}, unit));
+  }
+  const range = (lo !== undefined && hi !== undefined && lo !== null && hi !== null && lo !== hi) ? fmtRange(Math.min(lo, hi), Math.max(lo, hi), scale, f) : "";
   return el("div", {"data-key": key, "data-typ": typ, "data-scale": scale},
-    el("span", {class: "muted"}, label), el("b", {class: "num"}, fmt(typ / scale)), ` ${unit}`,
+    el("span", {class: "muted"}, label), el("b", {class: "num"}, f(typ / scale)), unit ? ` ${unit}` : "",
     range ? el("span", {class: "rng"}, "range " + range) : null);
 }
 
 function renderTrain(r, search) {
   const out = $("#train-out");
-  if (!r) { put(out, el("p", {}, "no plan fits")); return; }
+  lastSearch = search;
+  if (!r) { put(out, el("p", {}, "no plan fits"), search ? plansTable(search, null) : null); rendered("train"); return; }
   const lo = r.ranges && r.ranges.low, hi = r.ranges && r.ranges.high;
+  const noTokens = "enter Tokens (the run's budget) for days and cost";
   const big = el("div", {class: "big", id: "train-big"},
-    r.days ? bigNumber("days", "Days (steady state)", r.days, "days", lo && lo.days, hi && hi.days) : null,
-    r.cost ? bigNumber("cost", "Rental cost", r.cost.typ, "M$", r.cost.min, r.cost.max, 1e6) : null,
+    r.days ? bigNumber("days", "Days (steady state, no failures or porting)", r.days, "days", lo && lo.days, hi && hi.days) : bigNumber("days", "Days", null, noTokens),
+    r.cost ? bigNumber("cost", "Rental cost (chip-hours × rental price)", r.cost.typ, "", r.cost.min, r.cost.max, 1, fmtMoney) : bigNumber("cost", "Rental cost", null, noTokens),
     bigNumber("mfu", "MFU", r.mfu * 100, "%", lo && lo.mfu * 100, hi && hi.mfu * 100),
-    bigNumber("step_time", "Step time", r.step_time, "s", lo && lo.step_time, hi && hi.step_time),
+    bigNumber("step_time", "Step time", r.step_time * 1e3, "", lo && lo.step_time * 1e3, hi && hi.step_time * 1e3, 1, fmtMs),
     bigNumber("tokens_per_s", "Throughput", r.tokens_per_s, "tokens/s", lo && lo.tokens_per_s, hi && hi.tokens_per_s));
   const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
     r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
     r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
-  put(out, big, notes, chartsOf(r.charts), search ? plansTable(search) : null);
+  put(out, big, notes, chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
+  rendered("train");
 }
 
-function plansTable(search) {
-  return el("table", {id: "train-plans"},
-    el("thead", {}, el("tr", {}, ["plan", "step (s)", "MFU %", "tokens/s/chip", "memory GB"].map(h => el("th", {}, h)))),
-    el("tbody", {}, search.plans.map(r => el("tr", {class: "plan", title: "use this plan", onclick: () => { setPlan($("#train-form"), r.plan); runTrain(false); }},
-      el("td", {class: "lbl"}, r.plan_text), el("td", {}, fmt(r.step_time)), el("td", {}, fmt(r.mfu * 100)),
-      el("td", {}, fmt(r.tokens_per_s_per_chip)), el("td", {}, fmt(r.memory.total / 1e9))))));
+function plansTable(search, picked) {
+  return el("div", {class: "scroll-x"}, el("table", {id: "train-plans"},
+    el("caption", {}, "Top plans (click one to estimate it; the table stays)"),
+    el("thead", {}, el("tr", {}, ["plan", "step", "MFU %", "tokens/s/chip", "memory GB"].map(h => el("th", {}, h)))),
+    el("tbody", {}, search.plans.map(r => el("tr", {class: "plan" + (r.plan_text === picked ? " picked" : ""), title: "estimate this plan",
+      onclick: () => { usePlan($("#train-form"), r.plan); runTrain(false); }},
+      el("td", {class: "lbl"}, r.plan_text), el("td", {}, fmtMs(r.step_time * 1e3)), el("td", {}, fmt(r.mfu * 100)),
+      el("td", {}, fmt(r.tokens_per_s_per_chip)), el("td", {}, fmt(r.memory.total / 1e9)))))));
 }
 
 // ---- inference -------------------------------------------------------
 
 function inferBody(form) {
   const f = form.elements;
-  return {
+  const pos = name => {
+    const v = f[name].value.trim();
+    if (v === "" || v === "auto" || v === "0") return 0;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw fieldError(name, `"${v}": want a positive whole number, or empty for auto`);
+    return n;
+  };
+  const body = {
     chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value, precision: f.precision.value,
     workload: {input_tokens: Number(f.prompt.value), output_tokens: Number(f.output.value)},
     slo: {tpot: Number(f.tpot_ms.value) / 1e3, ttft: Number(f.ttft_ms.value) / 1e3},
   };
+  const par = {tp: pos("tp"), pp: pos("pp"), ep: pos("ep"), attention_dp: pos("attention_dp")};
+  if (par.tp || par.pp || par.ep || par.attention_dp) {
+    const width = (par.tp || 1) * (par.pp || 1) * (par.attention_dp || 1);
+    if (body.chips % width !== 0 && (par.tp && par.pp)) throw fieldError("chips", `${body.chips} chips: an instance of TP ${par.tp} × PP ${par.pp}${par.attention_dp ? " × " + par.attention_dp + " attention groups" : ""} = ${width} chips must divide it`);
+    body.parallel = {};
+    for (const [k, v] of Object.entries(par)) if (v) body.parallel[k] = v;
+  }
+  return body;
 }
 
 async function runInfer() {
   const form = $("#infer-form");
   const status = $("#infer-status");
-  writeHash("infer", formParams(form));
-  showOK(status, "computing the curve…");
+  const n = nextSeq("infer");
   try {
-    const res = await api("infer/curve", inferBody(form));
+    const body = inferBody(form);
+    writeHash("infer", formParams(form));
+    showOK(status, "computing the curve…");
+    const res = await api("infer/curve", body);
+    if (!current("infer", n)) return;
     renderInfer(res);
-    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · tp=${res.parallel.tp} pp=${res.parallel.pp} ep=${res.parallel.ep}`);
-  } catch (e) { showError(status, e); }
+    const p = res.parallel;
+    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp ? " attention groups=" + p.attention_dp : ""}${p.dp > 0 ? `, ${p.dp} instance${p.dp === 1 ? "" : "s"}` : ""}`);
+  } catch (e) { if (current("infer", n)) showError(status, e); }
 }
 
 function renderInfer(res) {
@@ -368,15 +770,17 @@ function renderInfer(res) {
   const big = el("div", {class: "big", id: "infer-big"}, b ? [
     bigNumber("throughput", "Best output tokens/s per chip under the SLO", b.output_tokens_per_s_per_chip, "tokens/s"),
     bigNumber("batch", "at batch", b.batch, "sequences"),
-    bigNumber("tpot", "TPOT", b.tpot * 1e3, "ms"),
-    bigNumber("ttft", "TTFT", b.ttft * 1e3, "ms"),
+    bigNumber("tpot", "TPOT (time per output token)", b.tpot * 1e3, "", undefined, undefined, 1, fmtMs),
+    bigNumber("ttft", "TTFT (time to first token)", b.ttft * 1e3, "", undefined, undefined, 1, fmtMs),
   ] : el("div", {}, el("span", {class: "muted"}, "no batch meets the SLO"), el("b", {}, "–"), res.best_error || ""));
-  const table = el("table", {id: "infer-points"},
-    el("thead", {}, el("tr", {}, ["batch", "TPOT ms", "TTFT ms", "output tok/s/chip", "bound", "meets SLO"].map(h => el("th", {}, h)))),
-    el("tbody", {}, res.points.map(p => el("tr", {},
-      el("td", {}, p.batch), el("td", {}, fmt(p.tpot * 1e3)), el("td", {}, fmt(p.ttft * 1e3)),
-      el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no")))));
-  put($("#infer-out"), big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts), table);
+  const table = el("div", {class: "scroll-x"}, el("table", {id: "infer-points"},
+    el("thead", {}, el("tr", {}, ["batch", "TPOT", "TTFT", "output tok/s/chip", "bound", "meets SLO"].map(h => el("th", {}, h)))),
+    el("tbody", {}, res.points.map(p => el("tr", {class: b && p.batch === b.batch ? "picked" : null},
+      el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
+      el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
+  const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
+  put($("#infer-out"), big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  rendered("infer");
 }
 
 // ---- serving under traffic --------------------------------------------
@@ -404,6 +808,10 @@ function serveBody(form) {
   const workload = {requests: Number(f.requests.value), seed: Number(f.seed.value),
     input: serveLengthsOf(f, "in"), output: serveLengthsOf(f, "out")};
   if (rates.length === 1) workload.rate = rates[0]; else workload.rates = rates;
+  const chips = Number(f.chips.value), tp = Number(f.tp.value);
+  if (Number.isInteger(chips) && Number.isInteger(tp) && tp > 0 && chips % tp !== 0) {
+    throw fieldError("tp", `TP ${tp} does not divide ${chips} chips: a replica is TP chips, so Chips must be a multiple of TP`);
+  }
   return {
     model: f.model.value, chip: f.chip.value, chips: Number(f.chips.value), parallel: {tp: Number(f.tp.value)},
     precision: f.precision.value, workload,
@@ -414,10 +822,12 @@ function serveBody(form) {
 async function runServe() {
   const form = $("#serve-form");
   const status = $("#serve-status");
-  writeHash("serve", formParams(form));
-  showOK(status, "simulating traffic…");
   try {
-    const res = await runJob("serve/simulate", serveBody(form), status);
+    const body = serveBody(form);
+    writeHash("serve", formParams(form));
+    showOK(status, "simulating traffic…");
+    markStale($("#serve-results"), "simulating: the result below is the last one");
+    const res = await runJob("serve/simulate", body, status);
     renderServe(res);
     const r = res.result;
     showOK(status, `${r.requests_completed} of ${r.requests} requests completed at ${fmt(res.rate)} requests/s · ${fmt(r.simulated_s)} s simulated` +
@@ -446,7 +856,7 @@ function renderServe(res) {
     bigNumber("tpot_p50", "TPOT P50", r.tpot_ms.n ? r.tpot_ms.p50 : undefined, "ms"),
     bigNumber("throughput", "Output throughput", t.output_tokens_per_s, "tokens/s"),
     bigNumber("goodput", "Goodput at the SLO", r.goodput.requests_per_s, "requests/s"),
-    bigNumber("usd_per_m", "Cost per million output tokens", c.usd_per_m_output_tokens, "$"),
+    bigNumber("usd_per_m", "Cost per million output tokens", c.usd_per_m_output_tokens, "", undefined, undefined, 1, fmtMoney),
     bigNumber("kwh_per_m", "Energy per million output tokens", c.kwh_per_m_output_tokens, "kWh"));
   const lat = el("table", {id: "serve-latency"},
     el("thead", {}, el("tr", {}, ["latency (ms)", "P50", "P90", "P99", "mean", "max"].map(h => el("th", {}, h)))),
@@ -454,11 +864,21 @@ function renderServe(res) {
       el("tr", {"data-row": k}, el("td", {class: "lbl"}, name), [l.p50, l.p90, l.p99, l.mean, l.max].map(x => el("td", {}, l.n ? fmt(x) : "–"))))));
   const pools = res.pools.map(p => `${p.name}: ${p.replicas} × ${fmt(p.chips_per_replica)} ${p.chip}, ${p.engine.kv_blocks} KV blocks of ${p.engine.block_tokens} tokens, ≤ ${p.engine.max_seqs} sequences`).join("; ");
   const notes = el("p", {class: "muted"}, `${pools} · ${fmt(t.requests_per_s)} requests/s and ${fmt(t.output_tokens_per_s_per_chip)} output tokens/s per chip · `,
-    `$${fmt(c.usd_per_hour)}/h for ${fmt(c.chips)} chips, $${fmt(c.usd_per_m_tokens)} per million tokens in and out · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
+    `${fmtMoney(c.usd_per_hour)}/h for ${fmt(c.chips)} chips, ${fmtMoney(c.usd_per_m_tokens)} per million tokens in and out · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
     el("br"), `KV cache use: peak ${r.kv.peak_util.map(u => fmt(u * 100) + " %").join(", ")}, mean ${r.kv.mean_util.map(u => fmt(u * 100) + " %").join(", ")}`);
-  const caption = res.sweep ? el("p", {class: "caption"}, `Rate sweep: the figures above are for ${fmt(res.rate)} requests/s, ` +
-    (res.result.overload ? "the lowest rate (none keeps up)" : "the highest rate that keeps up") + "; click a row to simulate that rate alone.") : null;
-  put($("#serve-out"), serveVerdict(r), big, lat, notes, caption, res.sweep ? sweepTable(res) : null, chartsOf(res.charts));
+  let caption = null;
+  if (res.sweep) {
+    const meets = res.sweep.filter(pt => !pt.result.overload && pt.result.goodput.meets_slo).map(pt => pt.rate);
+    const best = meets.length ? Math.max(...meets) : null;
+    caption = el("p", {class: "caption", id: "serve-best"}, best !== null
+      ? `Best rate that meets the SLO: ${fmt(best)} requests/s. `
+      : "No rate of the sweep meets the SLO. ",
+    `The figures above are for ${fmt(res.rate)} requests/s, ` +
+      (res.result.overload ? "the lowest rate (none keeps up)" : "the highest rate that keeps up") + (r.goodput && !r.goodput.meets_slo && !r.overload ? " (it misses the SLO)" : "") + "; click a row to simulate that rate alone.");
+    if (best !== null) caption.dataset.best = best;
+  }
+  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
+  rendered("serve");
 }
 
 // sweepTable lists every rate of a sweep; a row's click re-runs that rate
@@ -484,7 +904,7 @@ function runBody(form) {
   const f = form.elements;
   return {
     chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
-    tokens: Number(f.tokens.value), days: Number(f.days.value), seeds: Number(f.seeds.value), seed: Number(f.seed.value),
+    tokens: parseAmount(f.tokens.value, "tokens"), days: Number(f.days.value), seeds: Number(f.seeds.value), seed: Number(f.seed.value),
     ranges: true, // draw the ranged inputs per seed (the API's default is typical values, as chipgap run's)
   };
 }
@@ -492,19 +912,23 @@ function runBody(form) {
 async function runRun() {
   const form = $("#run-form");
   const status = $("#run-status");
-  writeHash("run", formParams(form));
-  showOK(status, "simulating…");
   try {
-    const res = await runJob("run/simulate", runBody(form), status);
+    const body = runBody(form);
+    writeHash("run", formParams(form));
+    showOK(status, "simulating…");
+    markStale($("#run-results"), "simulating: the result below is the last one");
+    const res = await runJob("run/simulate", body, status);
     const r = res.result;
     const big = el("div", {class: "big", id: "run-big"},
       bigNumber("total_days", "Total days (P50)", r.total_days.p50, "days", r.total_days.p10, r.total_days.p90),
       bigNumber("effective", "Effective training time (P50)", r.effective.p50 * 100, "%", r.effective.p10 * 100, r.effective.p90 * 100),
       bigNumber("interruptions", "Interruptions (P50)", r.interruptions.p50, "", r.interruptions.p10, r.interruptions.p90),
-      bigNumber("closed", "Closed form (Young/Daly), total", (r.closed_form.wall + r.closed_form.port) / 86400, "days"));
+      bigNumber("closed", "Closed form (Young/Daly): training and failures, porting included, no simulation", (r.closed_form.wall + r.closed_form.port) / 86400, "days"));
     put($("#run-out"), big,
       el("p", {class: "muted"}, `throughput ${fmt(res.throughput.tokens_per_s)} tokens/s from ${res.throughput.source}${res.throughput.plan ? " (" + res.throughput.plan + ")" : ""}; ranges are P10–P90 over ${r.seeds} simulated runs (seed ${r.seed})`),
+      el("p", {class: "muted"}, "Total days (P50) is the median of the simulated runs: porting, failures, restarts, checkpoints and spares; the closed form is the first-order estimate of the same run at typical values."),
       chartsOf(res.charts));
+    rendered("run");
     showOK(status, `${r.seeds} runs simulated, ${r.finished} finished`);
   } catch (e) { showError(status, e); }
 }
@@ -532,10 +956,111 @@ let defaultScenario = "";
 
 async function loadScenarioEditor(params) {
   const ta = $("#report-form").elements.scenario;
-  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); return; }
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); gutter(ta); scenarioToForm(); return; }
   if (ta.value) return;
   if (!defaultScenario) defaultScenario = JSON.stringify(await api("report/scenario"), null, 1);
   ta.value = defaultScenario;
+  gutter(ta);
+  scenarioToForm();
+}
+
+// The common fields of a scenario, edited in a form; the editor holds
+// the rest. A form edit rewrites the editor's JSON (a YAML scenario is
+// edited in the editor only). Scale: how the form shows the value
+// (tpot in ms, horizon in years).
+const scenarioFields = [
+  {path: "title", label: "Title", kind: "string"},
+  {path: "samples", label: "Samples", kind: "int", help: "Monte Carlo samples (more: smoother ranges, slower)"},
+  {path: "seed", label: "Seed", kind: "int", help: "random seed: same scenario and seed, same report"},
+  {path: "training.model", label: "Training model", kind: "model"},
+  {path: "training.chips", label: "Training chips", kind: "int", help: "chips in the training job"},
+  {path: "training.tokens", label: "Training tokens", kind: "amount", help: "the run's token budget, e.g. 15T"},
+  {path: "inference.model", label: "Serving model", kind: "model"},
+  {path: "inference.input_tokens", label: "Prompt tokens", kind: "int"},
+  {path: "inference.output_tokens", label: "Output tokens", kind: "int"},
+  {path: "inference.tpot", label: "SLO: TPOT (ms)", kind: "float", scale: 1e-3, help: "time per output token the serving SLO allows"},
+  {path: "strategy.horizon", label: "Horizon (years)", kind: "float", scale: 31557600, help: "how far ahead the strategy section looks"},
+];
+
+function getPath(o, path) { return path.split(".").reduce((a, k) => a && a[k], o); }
+function setPath(o, path, v) {
+  const ks = path.split(".");
+  let a = o;
+  for (const k of ks.slice(0, -1)) a = a[k] = a[k] && typeof a[k] === "object" ? a[k] : {};
+  a[ks[ks.length - 1]] = v;
+}
+
+function buildScenarioForm() {
+  const box = $("#report-fields");
+  put(box, scenarioFields.map(f => {
+    const input = f.kind === "model" ? el("select", {name: "sc." + f.path}, catalog.models.map(m => el("option", {value: m.id}, m.name)))
+      : el("input", {name: "sc." + f.path, size: f.kind === "string" ? 28 : 9, inputmode: f.kind === "string" ? null : "decimal", autocomplete: "off"});
+    input.title = f.help || f.label;
+    return el("label", {title: input.title}, f.label, input);
+  }));
+  box.addEventListener("change", formToScenario);
+}
+
+function scenarioToForm() {
+  const ta = $("#report-form").elements.scenario;
+  let o = null;
+  try { o = JSON.parse(ta.value); } catch (e) { /* YAML: the editor only */ }
+  $("#report-fields").classList.toggle("off", !o);
+  for (const f of scenarioFields) {
+    const e = $("#report-form").elements["sc." + f.path];
+    if (!e) continue;
+    e.disabled = !o;
+    const v = o ? getPath(o, f.path) : undefined;
+    e.value = v === undefined || v === null || typeof v === "object" ? "" : f.scale ? String(Number((v / f.scale).toPrecision(6))) : String(v);
+  }
+}
+
+function formToScenario(ev) {
+  const ta = $("#report-form").elements.scenario;
+  const f = scenarioFields.find(x => "sc." + x.path === ev.target.name);
+  if (!f) return;
+  let o;
+  try { o = JSON.parse(ta.value); } catch (e) { return; }
+  const v = ev.target.value.trim();
+  try {
+    let x = v;
+    if (f.kind === "int") { x = Number(v); if (!Number.isInteger(x)) throw fieldError(ev.target.name, `"${v}": want a whole number`); }
+    if (f.kind === "float") { x = Number(v); if (!Number.isFinite(x)) throw fieldError(ev.target.name, `"${v}": want a number`); x *= f.scale || 1; }
+    if (f.kind === "amount") x = parseAmount(v, ev.target.name);
+    setPath(o, f.path, x);
+    ta.value = JSON.stringify(o, null, 1);
+    gutter(ta);
+    showOK($("#report-status"), `${f.label} set in the scenario`);
+  } catch (e) { showError($("#report-status"), e); }
+}
+
+// gutter numbers the editor's lines, beside it, scrolled with it.
+function gutter(ta) {
+  const g = ta.parentElement.querySelector(".gutter");
+  if (!g) return;
+  const n = ta.value.split("\n").length;
+  if (Number(g.dataset.lines) !== n) {
+    g.dataset.lines = String(n);
+    g.textContent = Array.from({length: n}, (_, i) => i + 1).join("\n");
+  }
+  g.scrollTop = ta.scrollTop;
+}
+
+// selectLine puts the editor's cursor on the line an error names
+// ("scenario:9: ..." or "grid:9: ...") and scrolls it into view.
+function selectLine(ta, msg, prefix) {
+  const m = new RegExp("(?:^|: )" + prefix + ":(\\d+):").exec(msg || "");
+  if (!m) return false;
+  const lines = ta.value.split("\n");
+  const n = Math.min(Number(m[1]), lines.length) - 1;
+  const start = lines.slice(0, n).reduce((a, l) => a + l.length + 1, 0);
+  ta.focus();
+  ta.setSelectionRange(start, start + lines[n].length);
+  const lh = parseFloat(getComputedStyle(ta).lineHeight) || 18;
+  ta.scrollTop = Math.max(0, n * lh - ta.clientHeight / 3);
+  gutter(ta);
+  ta.dataset.errorLine = String(n + 1);
+  return true;
 }
 
 async function runReport() {
@@ -547,34 +1072,40 @@ async function runReport() {
   if (text === defaultScenario) p.set("default", "1"); else p.set("z", await pack(text));
   writeHash("report", p);
   showOK(status, "building the report…");
+  markStale($("#report-results"), "building: the report below is the last one");
+  delete form.elements.scenario.dataset.errorLine;
   try {
     const res = await runJob("report", {scenario: text === defaultScenario ? "" : text}, status);
     Object.assign(await loadSources().catch(() => ({})), res.sources);
     renderReport(res);
+    rendered("report");
     showOK(status, `${res.results.samples} Monte Carlo samples, seed ${res.results.seed}`);
-  } catch (e) { showError(status, e); }
+  } catch (e) {
+    showError(status, e);
+    selectLine(form.elements.scenario, e.message, "scenario");
+  }
 }
 
-function statText(st) {
+function statText(st, f = fmt) {
   if (!st || st.p50 === null) return "never finishes";
-  const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${fmt(st.p10)}–${fmt(st.p90)})` : st.p90 === null ? " (P90: never)" : "";
-  return fmt(st.p50) + r;
+  const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${f(st.p10)}–${f(st.p90)})` : st.p90 === null ? " (P90: never)" : "";
+  return f(st.p50) + r;
 }
 
 function renderReport(res) {
   const r = res.results, rep = res.report;
-  const head = ["system", "chip", "chips", "plan", "total days", "MFU %", "run cost M$", "serve tok/s/chip"];
+  const head = ["system", "chip", "chips", "plan", "total days", "MFU %", "run cost", "serve tok/s/chip"];
   const rows = r.systems.map(sy => el("tr", {"data-system": sy.system.label},
     el("td", {class: "lbl"}, sy.system.label), el("td", {class: "lbl"}, sy.chip_name), el("td", {}, sy.chips),
     el("td", {class: "lbl"}, sy.plan || sy.train_error || "–"),
-    statCell(sy, "total_days", 1), statCell(sy, "mfu", 100), statCell(sy, "run_cost_usd", 1e-6),
+    statCell(sy, "total_days", 1), statCell(sy, "mfu", 100), statCell(sy, "run_cost_usd", 1, fmtMoney),
     statCell(sy, "serve_tokens_per_s_per_chip", 1)));
   put($("#report-out"),
     el("h2", {}, rep.title || "Gap report"),
     el("p", {class: "muted"}, rep.subtitle),
     (rep.headline || []).length ? el("ul", {class: "headline"}, rep.headline.map(h => el("li", {}, h))) : null,
     el("h3", {}, "At a glance"),
-    el("table", {id: "report-systems"}, el("thead", {}, el("tr", {}, head.map(h => el("th", {}, h)))), el("tbody", {}, rows)),
+    el("div", {class: "scroll-x"}, el("table", {id: "report-systems"}, el("thead", {}, el("tr", {}, head.map(h => el("th", {}, h)))), el("tbody", {}, rows))),
     el("p", {class: "muted"}, "Cells: P50 (P10–P90) over the samples; click a cell for the system's sources."),
     rep.claims && rep.claims.rows && rep.claims.rows.length ? el("section", {}, el("h3", {}, "Claims tested"), tableOf(rep.claims)) : null,
     ...rep.sections.map(sec => renderSection(sec, rep.figures.filter(f => f.section === sec.title || f.section === sec.id), r)));
@@ -583,8 +1114,8 @@ function renderReport(res) {
 function tableOf(t) {
   return el("div", {},
     t.caption ? el("p", {class: "caption"}, t.caption) : null,
-    el("table", {}, el("thead", {}, el("tr", {}, t.header.map(h => el("th", {class: "lbl"}, h)))),
-      el("tbody", {}, t.rows.map(row => el("tr", {}, row.map(c => el("td", {class: "lbl"}, c)))))),
+    el("div", {class: "scroll-x"}, el("table", {class: "wrap"}, el("thead", {}, el("tr", {}, t.header.map(h => el("th", {class: "lbl"}, h)))),
+      el("tbody", {}, t.rows.map(row => el("tr", {}, row.map(c => el("td", {class: "lbl"}, c))))))),
     t.note ? el("p", {class: "muted"}, t.note) : null);
 }
 
@@ -592,13 +1123,8 @@ function tableOf(t) {
 // and a drill-down list of its figures, each opening its trail and the
 // sources of the system it is about.
 function renderSection(sec, figs, results) {
-  const charts = el("div", {class: "charts"});
-  for (const c of sec.charts || []) {
-    const d = el("div", {"data-chart": c.key});
-    d.innerHTML = c.svg; // drawn by our server's plot package, labels escaped
-    charts.append(d);
-  }
-  const list = figs.length ? el("table", {class: "figure-rows", hidden: true},
+  const charts = chartsOf(sec.charts);
+  const list = figs.length ? el("table", {class: "figure-rows wrap", hidden: true},
     el("thead", {}, el("tr", {}, ["subject", "figure", "P50", "P10–P90", "unit", "trail and sources"].map(h => el("th", {class: "lbl"}, h)))),
     el("tbody", {}, figs.map(f => el("tr", {},
       el("td", {class: "lbl"}, f.subject), el("td", {class: "lbl"}, f.name), el("td", {}, fmt(f.stat.p50)),
@@ -629,13 +1155,13 @@ function systemSources(results, subject, trail) {
   return [...new Set(keys)];
 }
 
-function statCell(sy, key, scale) {
+function statCell(sy, key, scale, f = fmt) {
   const st = sy.stats[key];
   if (!st) return el("td", {class: "na"}, "–");
   const sc = x => x === null ? null : x * scale;
   const s = {typ: sc(st.typ), p10: sc(st.p10), p50: sc(st.p50), p90: sc(st.p90)};
   return el("td", {class: "v", "data-stat": key, "data-p50": st.p50,
-    onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s), sources: systemSources({systems: [sy]}, sy.system.label, "")})}, statText(s));
+    onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s, f), sources: systemSources({systems: [sy]}, sy.system.label, "")})}, statText(s, f));
 }
 
 // ---- design space ----------------------------------------------------
@@ -646,10 +1172,11 @@ let exampleGrid = "";
 
 async function loadGridEditor(params) {
   const ta = $("#design-form").elements.grid;
-  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); return; }
+  if (params && params.get("z")) { ta.value = await unpack(params.get("z")); gutter(ta); return; }
   if (ta.value) return;
   if (!exampleGrid) exampleGrid = (await api("sweep/example")).grid;
   ta.value = exampleGrid;
+  gutter(ta);
 }
 
 async function runDesign() {
@@ -668,23 +1195,12 @@ async function runDesign() {
     const res = await runJob("sweep", {grid: text}, status);
     out.dataset.job = status.dataset.job;
     renderDesign(res);
+    rendered("design");
     showOK(status, `${res.cells} cells, ${res.cells_with_error} with no answer (see the error column); grid ${res.grid_hash.slice(0, 12)}`);
   } catch (e) {
     showError(status, e);
-    selectGridLine(form.elements.grid, e.message);
+    selectLine(form.elements.grid, e.message, "grid");
   }
-}
-
-// selectGridLine puts the editor's cursor on the line a grid error names
-// ("grid:9: field ...").
-function selectGridLine(ta, msg) {
-  const m = /^grid:(\d+):/.exec(msg || "");
-  if (!m) return;
-  const lines = ta.value.split("\n");
-  const n = Math.min(Number(m[1]), lines.length) - 1;
-  const start = lines.slice(0, n).reduce((a, l) => a + l.length + 1, 0);
-  ta.focus();
-  ta.setSelectionRange(start, start + lines[n].length);
 }
 
 function renderDesign(res) {
@@ -772,35 +1288,58 @@ async function start() {
     landing = {q, res: api("compare?" + q)};
     landing.res.catch(() => {}); // a failure is reported when the form re-asks
   }
-  const [chips, models] = await Promise.all([api("chips"), api("models")]);
+  const [chips, models] = await Promise.all([api("chips"), api("models"), buildTrainForm()]);
   catalog.chips = chips.chips;
   catalog.models = models.models;
   fillSelects();
-  const {tab, params} = readHash();
-  setCompareForm(tab === "compare" ? params : new URLSearchParams());
-  if (tab === "report") await loadScenarioEditor(params);
-  else if (tab === "design") await loadGridEditor(params);
-  else if (tab !== "compare" && $("#" + tab + "-form")) fillForm($("#" + tab + "-form"), params);
-  showTab(runners[tab] ? tab : "compare");
+  for (const s of $$("#train-form select.chip-select, #train-form select.model-select")) s.dataset.initial = s.value;
+  buildScenarioForm();
+  // A phone shows results before the chip list: the picker starts closed.
+  if (matchMedia("(max-width: 700px)").matches) $("#compare-picker").open = false;
+  for (const [tab, table] of Object.entries(help)) addHelp($("#" + tab + "-form"), table);
+  addHelp($("#train-form"), {});
+  addHelp($("#report-form"), {scenario: "the whole scenario (chipgap-scenario/v1), JSON or YAML; errors select their line"});
+  addHelp($("#design-form"), {grid: "the sweep grid (chipgap-sweep/v1), YAML or JSON; errors select their line"});
   wire();
-  // The comparison is the landing view: draw it at once.
-  if (tab === "compare" || !runners[tab]) await runCompare(landing);
-  else if (params.toString()) await runners[tab]();
+  await applyHash(landing);
   document.body.dataset.ready = "1";
+}
+
+// applyHash shows the tab the address names, fills its form and draws
+// its result (on load, and on Back and Forward).
+async function applyHash(landing) {
+  const {tab, params} = readHash();
+  const t = runners[tab] ? tab : "compare";
+  showTab(t);
+  if (t === "compare") setCompareForm(params);
+  if (t === "report") await loadScenarioEditor(params);
+  else if (t === "design") await loadGridEditor(params);
+  else if (t !== "compare") fillForm($("#" + t + "-form"), params);
+  if (t === "compare") await runCompare(landing);
+  else if (params.toString()) await runners[t]();
 }
 
 function wire() {
   for (const b of $$("#tabs button")) b.addEventListener("click", () => {
-    showTab(b.dataset.tab);
-    if (b.dataset.tab === "report") { writeHash("report", new URLSearchParams()); loadScenarioEditor(null); return; }
-    if (b.dataset.tab === "design") { writeHash("design", new URLSearchParams()); loadGridEditor(null).catch(e => showError($("#design-status"), e)); return; }
-    const form = $("#" + b.dataset.tab + "-form");
-    writeHash(b.dataset.tab, b.dataset.tab === "compare" ? compareParams() : formParams(form));
+    const tab = b.dataset.tab;
+    showTab(tab);
+    if (tab === "report") { writeHash("report", new URLSearchParams()); loadScenarioEditor(null).catch(e => showError($("#report-status"), e)); return; }
+    if (tab === "design") { writeHash("design", new URLSearchParams()); loadGridEditor(null).catch(e => showError($("#design-status"), e)); return; }
+    let p = new URLSearchParams();
+    try { p = tab === "compare" ? compareParams() : formParams($("#" + tab + "-form")); } catch (e) { /* no chip ticked */ }
+    writeHash(tab, p);
+  });
+  addEventListener("popstate", () => { applyHash(null).catch(() => {}); });
+  addEventListener("keydown", e => {
+    if (e.key !== "Escape") return;
+    if (!$("#panel").hidden) { $("#panel").hidden = true; return; }
+    for (const d of $$("details[open].closes")) d.open = false;
   });
   $("#compare-chips").addEventListener("change", e => {
     const id = e.target.value;
     compareOrder = compareOrder.filter(x => x !== id);
     if (e.target.checked) compareOrder.push(id);
+    countChips();
   });
   $("#compare-form").addEventListener("submit", e => { e.preventDefault(); runCompare(null); });
   $("#train-form").addEventListener("submit", e => { e.preventDefault(); runTrain(false); });
@@ -810,6 +1349,17 @@ function wire() {
   $("#run-form").addEventListener("submit", e => { e.preventDefault(); runRun(); });
   $("#report-form").addEventListener("submit", e => { e.preventDefault(); runReport(); });
   $("#design-form").addEventListener("submit", e => { e.preventDefault(); runDesign(); });
+  // Live results: the fast answers follow every edit.
+  live($("#compare-form"), () => runCompare(null));
+  live($("#train-form"), () => runTrain(false), e => e.target.name === "top");
+  live($("#infer-form"), runInfer);
+  for (const ta of $$("textarea")) {
+    ta.addEventListener("input", () => gutter(ta));
+    ta.addEventListener("scroll", () => gutter(ta));
+    gutter(ta);
+  }
+  $("#report-form").elements.scenario.addEventListener("change", scenarioToForm);
+  for (const b of $$("button.pin")) b.addEventListener("click", () => pin(b.dataset.tab));
   $("#panel-close").addEventListener("click", () => { $("#panel").hidden = true; });
   $("#share").addEventListener("click", async () => {
     try { await navigator.clipboard.writeText(location.href); $("#shared").textContent = "link copied"; }

@@ -198,3 +198,24 @@ func finite(xs ...float64) bool {
 	}
 	return true
 }
+
+// EventBound bounds the interruptions one seed of Simulate draws: the
+// job's chips × the sum of its modes' highest rates × the hours
+// simulated (the horizon; else twice the closed-form wall time, or the
+// simulation's own cap of 50 × the failure-free time when the closed
+// form diverges). A server multiplies it by the seeds to bound a
+// request's work before it starts.
+func EventBound(j Job) float64 {
+	rate := 0.0
+	for _, m := range j.Modes {
+		rate += float64(max(m.Rate.Max, m.Rate.Typ))
+	}
+	hours := float64(j.Horizon) / 3600
+	if j.Horizon <= 0 {
+		hours = 50 * float64(j.Work) / 3600
+		if est, err := Closed(j); err == nil && finite(float64(est.Wall)) && est.Wall > 0 {
+			hours = min(hours, 2*float64(est.Wall)/3600)
+		}
+	}
+	return max(1, rate*float64(j.Chips)*hours)
+}

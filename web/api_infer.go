@@ -6,8 +6,6 @@ import (
 
 	"chipgap/calc"
 	"chipgap/inference"
-	"chipgap/plot"
-	"chipgap/units"
 )
 
 // The bodies of POST /api/infer/curve and /api/infer/estimate are
@@ -43,7 +41,7 @@ type curveResponse struct {
 	// says why there is none.
 	Best      *inference.Point `json:"best,omitempty"`
 	BestError string           `json:"best_error,omitempty"`
-	Charts    []chart          `json:"charts"`
+	Charts    []calc.Chart     `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -54,32 +52,13 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.ServeCurve(st)
 		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest,
-			Charts: curveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
+			Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
-}
-
-// curveCharts plots latency against throughput per chip, with the SLO
-// as a limit line: TPOT (decode) and TTFT.
-func curveCharts(pts []inference.Point, slo inference.SLO, name string) []chart {
-	x := make([]float64, len(pts))
-	tpot := make([]float64, len(pts))
-	ttft := make([]float64, len(pts))
-	for i, p := range pts {
-		x[i] = p.OutputPerChip
-		tpot[i] = float64(p.TPOT / (units.Seconds(1e-3)))
-		ttft[i] = float64(p.TTFT / (units.Seconds(1e-3)))
-	}
-	return []chart{
-		{Key: "tpot", SVG: string(plot.Lines("Time per output token vs throughput — "+name, "tokens/s per chip", "ms",
-			[]plot.Series{{Name: "TPOT", X: x, Y: tpot}}, float64(slo.TPOT)*1e3))},
-		{Key: "ttft", SVG: string(plot.Lines("Time to first token vs throughput — "+name, "tokens/s per chip", "ms",
-			[]plot.Series{{Name: "TTFT", X: x, Y: ttft}}, float64(slo.TTFT)*1e3))},
-	}
 }
 
 // inferEstimate is POST /api/infer/estimate's answer: one operating point

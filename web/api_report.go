@@ -33,11 +33,11 @@ type reportView struct {
 }
 
 type sectionView struct {
-	ID     string      `json:"id"`
-	Title  string      `json:"title"`
-	Text   []string    `json:"text,omitempty"`
-	Tables []tableView `json:"tables,omitempty"`
-	Charts []chart     `json:"charts,omitempty"`
+	ID     string       `json:"id"`
+	Title  string       `json:"title"`
+	Text   []string     `json:"text,omitempty"`
+	Tables []tableView  `json:"tables,omitempty"`
+	Charts []calc.Chart `json:"charts,omitempty"`
 }
 
 type tableView struct {
@@ -66,7 +66,7 @@ func viewReport(rep *report.Report) reportView {
 			sv.Tables = append(sv.Tables, viewTable(t))
 		}
 		for i, c := range sec.Charts {
-			sv.Charts = append(sv.Charts, chart{Key: fmt.Sprintf("%s-%d", sec.ID, i), SVG: string(c.SVG)})
+			sv.Charts = append(sv.Charts, calc.Chart{Key: fmt.Sprintf("%s-%d", sec.ID, i), SVG: string(c.SVG)})
 		}
 		v.Sections = append(v.Sections, sv)
 	}

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"net/http"
-	"slices"
 
 	"chipgap/calc"
-	"chipgap/plot"
 	"chipgap/report"
 	"chipgap/serve"
 )
@@ -26,7 +23,7 @@ type serveResponse struct {
 	Link   serve.Link        `json:"link"`
 	Rate   float64           `json:"rate"`
 	Result *serve.Result     `json:"result"`
-	Charts []chart           `json:"charts"`
+	Charts []calc.Chart      `json:"charts"`
 	Sweep  []serveSweepPoint `json:"sweep,omitempty"`
 }
 
@@ -143,13 +140,17 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 	}
 	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
 	q, kv := report.ServeCharts(r.Result, pools)
-	r.Charts = []chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
+	r.Charts = []calc.Chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
 	if !sweep {
 		r.Sweep = nil
 		return
 	}
-	if c := sweepChart(r.Sweep); c != nil {
-		r.Charts = append(r.Charts, chart{Key: "sweep", SVG: string(c)})
+	pts := make([]calc.SimPoint, len(r.Sweep))
+	for i, p := range r.Sweep {
+		pts[i] = calc.SimPoint{Rate: p.Rate, Result: p.Result}
+	}
+	if c := calc.SweepChart(pts); c != nil {
+		r.Charts = append(r.Charts, calc.Chart{Key: "sweep", SVG: string(c)})
 	}
 	for i, pt := range r.Sweep {
 		if i != best {
@@ -158,28 +159,4 @@ func (r *serveResponse) pick(pools []string, sweep bool) {
 			r.Sweep[i].Result = &res
 		}
 	}
-}
-
-// sweepChart draws TTFT P50 and P99 and TPOT P99 against the arrival
-// rate, over the rates that keep up, sorted (an overloaded run's
-// latencies are those of the few requests it completed before the stop);
-// nil when none does.
-func sweepChart(pts []serveSweepPoint) []byte {
-	pts = slices.DeleteFunc(slices.Clone(pts), func(p serveSweepPoint) bool { return p.Result.Overload != nil || p.Result.TTFT.N == 0 })
-	if len(pts) == 0 {
-		return nil
-	}
-	slices.SortFunc(pts, func(a, b serveSweepPoint) int { return cmp.Compare(a.Rate, b.Rate) })
-	names := []string{"TTFT P50", "TTFT P99", "TPOT P99"}
-	ss := make([]plot.Series, len(names))
-	for i := range ss {
-		ss[i].Name = names[i]
-	}
-	for _, pt := range pts {
-		res := pt.Result
-		for i, y := range []float64{res.TTFT.P50, res.TTFT.P99, res.TPOT.P99} {
-			ss[i].X, ss[i].Y = append(ss[i].X, pt.Rate), append(ss[i].Y, y)
-		}
-	}
-	return plot.Lines("Latency against arrival rate (rates that keep up)", "requests/s", "ms", ss, 0)
 }

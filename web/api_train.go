@@ -6,9 +6,7 @@ import (
 	"net/http"
 
 	"chipgap/calc"
-	"chipgap/plot"
 	"chipgap/training"
-	"chipgap/units"
 )
 
 // trainRequest is the body of POST /api/train/estimate and
@@ -27,7 +25,7 @@ type trainEstimate struct {
 	Model   string            `json:"model"`
 	Profile string            `json:"profile"`
 	Cost    *calc.RentalCost  `json:"cost,omitempty"`
-	Charts  []chart           `json:"charts,omitempty"`
+	Charts  []calc.Chart      `json:"charts,omitempty"`
 	Tokens  float64           `json:"tokens,omitempty"`
 	Ranges  *calc.TrainRanges `json:"ranges,omitempty"`
 }
@@ -36,7 +34,7 @@ func newTrainEstimate(e calc.TrainEstimate, charts bool) trainEstimate {
 	h := e.Header
 	out := trainEstimate{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges}
 	if charts {
-		out.Charts = trainCharts(e.Result)
+		out.Charts = calc.TrainCharts(e.Result)
 	}
 	return out
 }
@@ -76,30 +74,6 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
-}
-
-// trainCharts draws where a step's time goes and the memory per device.
-func trainCharts(r training.Result) []chart {
-	b := r.Breakdown
-	ms := func(v units.Seconds) float64 { return float64(v) * 1e3 }
-	step := []plot.Bar{{Label: "Compute", Value: ms(b.Compute)}, {Label: "TP comm", Value: ms(b.TP)}, {Label: "PP comm", Value: ms(b.PP)},
-		{Label: "DP comm", Value: ms(b.DP)}, {Label: "EP comm", Value: ms(b.EP)}, {Label: "CP comm", Value: ms(b.CP)},
-		{Label: "Pipeline bubble", Value: ms(b.Bubble)}, {Label: "Optimizer", Value: ms(b.Optimizer)}, {Label: "Other", Value: ms(b.Other)}}
-	if b.Experts > 0 || b.MoEHost > 0 {
-		step = append(step[:1], append([]plot.Bar{{Label: "Expert GEMMs", Value: ms(b.Experts)}, {Label: "MoE host", Value: ms(b.MoEHost)}}, step[1:]...)...)
-	}
-	for i := 1; i < len(step); i++ {
-		step[i].Group = 1
-	}
-	gb := func(v units.Bytes) float64 { return float64(v) / 1e9 }
-	m := r.Memory
-	mem := []plot.Bar{{Label: "Weights", Value: gb(m.Weights)}, {Label: "Gradients", Value: gb(m.Grads)}, {Label: "Optimizer", Value: gb(m.Optimizer)},
-		{Label: "Activations", Value: gb(m.Activations)}, {Label: "Overhead", Value: gb(m.Overhead)},
-		{Label: "Total", Value: gb(m.Total), Group: 2}, {Label: "Capacity", Value: gb(m.Capacity), Group: 4}}
-	return []chart{
-		{Key: "step", SVG: string(plot.Bars("Step time breakdown (exposed)", "ms", step))},
-		{Key: "memory", SVG: string(plot.Bars("Memory per device", "GB", mem))},
-	}
 }
 
 // trainSearch is POST /api/train/search's answer.

@@ -1,30 +1,21 @@
 package web
 
 import (
-	"math"
 	"net/http"
 	"reflect"
 	"strings"
 
 	"chipgap/calc"
-	"chipgap/plot"
 )
 
 // maxCompareChips bounds one comparison.
 const maxCompareChips = 16
 
-// chart is a server-drawn SVG (package plot, the same code the CLI's
-// reports use).
-type chart struct {
-	Key string `json:"key"`
-	SVG string `json:"svg"`
-}
-
 // comparison is the GET /api/compare response: calc.Comparison with
 // its headline rows drawn.
 type comparison struct {
 	calc.Comparison
-	Charts []chart `json:"charts"`
+	Charts []calc.Chart `json:"charts"`
 }
 
 // handleCompare is GET /api/compare?chips=a,b&model=m&precision=bf16.
@@ -42,7 +33,7 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, comparison{c, compareCharts(c)})
+	writeJSON(w, http.StatusOK, comparison{c, c.Charts()})
 	return nil
 }
 
@@ -65,38 +56,4 @@ func decodeQuery(r *http.Request, req any) {
 			*f = strings.Split(s, ",")
 		}
 	}
-}
-
-// compareCharts draws the headline rows as bars with range whiskers.
-func compareCharts(c calc.Comparison) []chart {
-	var out []chart
-	for _, rw := range c.Rows {
-		switch rw.Key {
-		case "peak", "hbm_bandwidth", "hbm_capacity", "tflops_per_watt", "decode_ceiling":
-		default:
-			continue
-		}
-		var bars []plot.Bar
-		for i, cl := range rw.Cells {
-			if !cl.Known {
-				continue
-			}
-			bars = append(bars, plot.Bar{Label: c.Chips[i].Name, Value: cl.Typ / rw.Scale,
-				Lo: cl.Min / rw.Scale, Hi: cl.Max / rw.Scale, Group: vendorGroup(c.Chips[i].Vendor)})
-		}
-		if len(bars) > 0 && !math.IsNaN(bars[0].Value) {
-			out = append(out, chart{Key: rw.Key, SVG: string(plot.Bars(rw.Label, rw.Unit, bars))})
-		}
-	}
-	return out
-}
-
-// vendorGroup colours bars by vendor, in a fixed order.
-func vendorGroup(vendor string) int {
-	for i, v := range []string{"nvidia", "amd", "google", "intel", "huawei"} {
-		if strings.Contains(strings.ToLower(vendor), v) {
-			return i
-		}
-	}
-	return 5
 }

@@ -18,10 +18,7 @@ import (
 // library). The CLI's reports draw theirs in package report.
 
 // Chart is one drawn chart and the key the page finds it by.
-type Chart struct {
-	Key string `json:"key"`
-	SVG string `json:"svg"`
-}
+type Chart = plot.Keyed
 
 // TrainCharts draws where a step's time goes and the memory per device.
 func TrainCharts(r training.Result) []Chart {

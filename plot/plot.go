@@ -233,3 +233,10 @@ func num(v float64) string {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// Keyed is a drawn chart with the key a page finds it by: the web API's
+// "charts" entries.
+type Keyed struct {
+	Key string `json:"key"`
+	SVG string `json:"svg"`
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"runtime"
 
@@ -20,70 +19,10 @@ import (
 // SVG charts from package plot, every figure with its trail) and the
 // titled sources, so the page can drill from a figure to its sources.
 
-// reportView is report.Report (the CLI's layout of the gap report:
-// headline, claims, sections of text, tables and charts, every figure
-// with its trail) as JSON.
-type reportView struct {
-	Title    string        `json:"title"`
-	Subtitle string        `json:"subtitle"`
-	Headline []string      `json:"headline"`
-	Claims   tableView     `json:"claims"`
-	Sections []sectionView `json:"sections"`
-	Figures  []figureView  `json:"figures"`
-}
-
-type sectionView struct {
-	ID     string       `json:"id"`
-	Title  string       `json:"title"`
-	Text   []string     `json:"text,omitempty"`
-	Tables []tableView  `json:"tables,omitempty"`
-	Charts []calc.Chart `json:"charts,omitempty"`
-}
-
-type tableView struct {
-	Caption string     `json:"caption,omitempty"`
-	Header  []string   `json:"header"`
-	Rows    [][]string `json:"rows"`
-	Note    string     `json:"note,omitempty"`
-}
-
-// figureView is one number of the report: the system or pair it is
-// about, its range and its trail (the model or data behind it).
-type figureView struct {
-	Section string        `json:"section"`
-	Subject string        `json:"subject"`
-	Name    string        `json:"name"`
-	Unit    string        `json:"unit"`
-	Stat    scenario.Stat `json:"stat"`
-	Trail   string        `json:"trail,omitempty"`
-}
-
-func viewReport(rep *report.Report) reportView {
-	v := reportView{Title: rep.Title, Subtitle: rep.Subtitle, Headline: rep.Headline, Claims: viewTable(rep.Claims)}
-	for _, sec := range rep.Sections {
-		sv := sectionView{ID: sec.ID, Title: sec.Title, Text: sec.Text}
-		for _, t := range sec.Tables {
-			sv.Tables = append(sv.Tables, viewTable(t))
-		}
-		for i, c := range sec.Charts {
-			sv.Charts = append(sv.Charts, calc.Chart{Key: fmt.Sprintf("%s-%d", sec.ID, i), SVG: string(c.SVG)})
-		}
-		v.Sections = append(v.Sections, sv)
-	}
-	for _, f := range rep.Figures {
-		v.Figures = append(v.Figures, figureView{Section: f.Section, Subject: f.Subject, Name: f.Name, Unit: f.Unit, Stat: f.Stat, Trail: f.Trail})
-	}
-	return v
-}
-
-func viewTable(t report.Table) tableView {
-	return tableView{Caption: t.Caption, Header: t.Header, Rows: t.Rows, Note: t.Note}
-}
-
 // reportResponse is POST /api/report's answer.
 type reportResponse struct {
 	Results *scenario.Results          `json:"results"`
-	Report  reportView                 `json:"report"`
+	Report  report.View                `json:"report"`
 	Sources map[string]hardware.Source `json:"sources"`
 }
 
@@ -137,7 +76,7 @@ func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(
 		if err != nil {
 			return reportResponse{}, err
 		}
-		return reportResponse{Results: gr.Results, Report: viewReport(gr.Report), Sources: sourceMap(gr.Results.Sources)}, nil
+		return reportResponse{Results: gr.Results, Report: gr.Report.View(), Sources: sourceMap(gr.Results.Sources)}, nil
 	}
 	return answer(run)
 }

@@ -11,6 +11,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/input"
+	"chipgap/report"
 	"chipgap/serve"
 	"chipgap/units"
 )
@@ -505,4 +506,71 @@ func serveError(err error) error {
 		f.Value, f.Want = serve.Trace, "want poisson, gamma or deterministic (a trace replays from a file: chipgap simulate --trace)"
 	}
 	return &f
+}
+
+// SimulateView is POST /api/serve/simulate's answer: the pools as built, the result at Rate
+// and its two charts (queue, KV use); for a sweep, every rate's result
+// (without its time series) and a chart of latency against rate.
+type SimulateView struct {
+	Pools  []SimPool           `json:"pools"`
+	Link   serve.Link          `json:"link"`
+	Rate   float64             `json:"rate"`
+	Result *serve.Result       `json:"result"`
+	Charts []Chart             `json:"charts"`
+	Sweep  []SimulateViewPoint `json:"sweep,omitempty"`
+}
+
+// SimulateViewPoint is one rate of a sweep.
+type SimulateViewPoint struct {
+	Rate   float64       `json:"rate"`
+	Result *serve.Result `json:"result"`
+}
+
+// View is the simulation as the API returns it: for a sweep (sweep true)
+// every rate, the best one's result and charts.
+func (s Simulation) View(sweep bool) SimulateView {
+	v := SimulateView{Pools: s.Pools, Link: s.Link}
+	var names []string
+	for _, p := range s.Pools {
+		names = append(names, p.Name)
+	}
+	for _, pt := range s.Points {
+		v.Sweep = append(v.Sweep, SimulateViewPoint{Rate: pt.Rate, Result: pt.Result})
+	}
+	v.pick(names, sweep)
+	return v
+}
+
+// pick sets the response's result: the one rate simulated, or for a
+// sweep the highest rate not overloaded (else the lowest), whose charts
+// it draws; a sweep keeps its points without their time series, and adds
+// a chart of latency against rate (when any rate keeps up).
+func (r *SimulateView) pick(pools []string, sweep bool) {
+	best := 0
+	for i, pt := range r.Sweep {
+		if pt.Result.Overload == nil && pt.Rate >= r.Sweep[best].Rate || r.Sweep[best].Result.Overload != nil && pt.Rate < r.Sweep[best].Rate {
+			best = i
+		}
+	}
+	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
+	q, kv := report.ServeCharts(r.Result, pools)
+	r.Charts = []Chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
+	if !sweep {
+		r.Sweep = nil
+		return
+	}
+	pts := make([]SimPoint, len(r.Sweep))
+	for i, p := range r.Sweep {
+		pts[i] = SimPoint{Rate: p.Rate, Result: p.Result}
+	}
+	if c := SweepChart(pts); c != nil {
+		r.Charts = append(r.Charts, Chart{Key: "sweep", SVG: string(c)})
+	}
+	for i, pt := range r.Sweep {
+		if i != best {
+			res := *pt.Result
+			res.Series = nil
+			r.Sweep[i].Result = &res
+		}
+	}
 }

@@ -90,3 +90,52 @@ func Sweep(ctx context.Context, g *sweep.Grid, o sweep.Options) (SweepResult, er
 	}
 	return SweepResult{Rows: rows, Meta: meta, Report: sweep.NewReport(rows, meta)}, nil
 }
+
+// SweepView is POST /api/sweep's answer: one row per cell, in cell
+// order, with the columns of the Parquet and CSV files, and the Pareto
+// frontiers of `chipgap sweep report`, each drawn as SVG.
+type SweepView struct {
+	Title     string         `json:"title"`
+	GridHash  string         `json:"grid_hash"`
+	Cells     int            `json:"cells"`
+	Failed    int            `json:"cells_with_error"`
+	Columns   []string       `json:"columns"`
+	Rows      [][]any        `json:"rows"`
+	Frontiers []FrontierView `json:"frontiers"`
+}
+
+// FrontierView is one chart of the report: its cells, those on the
+// frontier (by cell number, best X first) and the SVG.
+type FrontierView struct {
+	Key      string  `json:"key"`
+	Title    string  `json:"title"`
+	Target   string  `json:"target"`
+	Model    string  `json:"model"`
+	X        string  `json:"x"`
+	Y        string  `json:"y"`
+	Points   int     `json:"points"`
+	Frontier []int64 `json:"frontier_cells"`
+	Left     int     `json:"left_out"`
+	SVG      string  `json:"svg"`
+}
+
+// handleSweepExample is GET /api/sweep/example: the example grid as text,
+// View is the answer for a sweep: the rows as JSON values and the
+// report's frontiers with their charts.
+func (res SweepResult) View() SweepView {
+	rows, rep := res.Rows, res.Report
+	v := SweepView{Title: rep.Title, GridHash: res.Meta.Hash, Cells: len(rows), Failed: res.Failed(), Columns: sweep.Columns(), Rows: make([][]any, len(rows))}
+	for i := range rows {
+		v.Rows[i] = sweep.JSONValues(&rows[i])
+	}
+	for i := range rep.Sets {
+		fs := &rep.Sets[i]
+		fv := FrontierView{Key: fs.ID, Title: fs.Title, Target: fs.Target, Model: fs.Model, X: fs.XName, Y: fs.YName,
+			Points: len(fs.Points), Left: fs.Left, SVG: string(rep.Chart(fs)), Frontier: []int64{}}
+		for _, k := range fs.Front {
+			fv.Frontier = append(fv.Frontier, rows[fs.Rows[k]].Cell)
+		}
+		v.Frontiers = append(v.Frontiers, fv)
+	}
+	return v
+}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 
 	"chipgap/calc"
-	"chipgap/report"
-	"chipgap/serve"
 )
 
 // The serving simulation (POST /api/serve/simulate): its body is
@@ -14,24 +12,6 @@ import (
 // request are Limits fields (MaxServe*, documented in limits.go and
 // docs/api.md). The run checks its context as requests complete (about
 // every 1 %), so a timed-out request stops within a few seconds.
-
-// serveResponse is the answer: the pools as built, the result at Rate
-// and its two charts (queue, KV use); for a sweep, every rate's result
-// (without its time series) and a chart of latency against rate.
-type serveResponse struct {
-	Pools  []calc.SimPool    `json:"pools"`
-	Link   serve.Link        `json:"link"`
-	Rate   float64           `json:"rate"`
-	Result *serve.Result     `json:"result"`
-	Charts []calc.Chart      `json:"charts"`
-	Sweep  []serveSweepPoint `json:"sweep,omitempty"`
-}
-
-// serveSweepPoint is one rate of a sweep.
-type serveSweepPoint struct {
-	Rate   float64       `json:"rate"`
-	Result *serve.Result `json:"result"`
-}
 
 func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) error {
 	req := calc.NewSimulateRequest()
@@ -53,11 +33,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err := capRouting(st.Replicas(), req.Workload.Requests*len(rates), s.limits.MaxServeRouting); err != nil {
 		return err
 	}
-	var names []string
-	for _, p := range st.Pools {
-		names = append(names, p.Name)
-	}
-	run := func(ctx context.Context, p *Progress) (serveResponse, error) {
+	run := func(ctx context.Context, p *Progress) (calc.SimulateView, error) {
 		p.Set("requests simulated", req.Workload.Requests*len(rates))
 		last, lastRate := 0, rates[0]
 		sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: func(rate float64, done, total int) bool {
@@ -70,18 +46,13 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 			return ctx.Err() == nil
 		}})
 		if err != nil && ctx.Err() != nil {
-			return serveResponse{}, timeoutError(ctx)
+			return calc.SimulateView{}, timeoutError(ctx)
 		}
 		if err != nil {
-			return serveResponse{}, err
+			return calc.SimulateView{}, err
 		}
 		p.Step(req.Workload.Requests - last)
-		resp := serveResponse{Pools: sim.Pools, Link: sim.Link}
-		for _, pt := range sim.Points {
-			resp.Sweep = append(resp.Sweep, serveSweepPoint{Rate: pt.Rate, Result: pt.Result})
-		}
-		resp.pick(names, len(req.Workload.Rates) > 0)
-		return resp, nil
+		return sim.View(len(req.Workload.Rates) > 0), nil
 	}
 	return respondJobOrWait(s, w, r, "serve-simulate", run)
 }
@@ -125,38 +96,4 @@ func capRouting(replicas, requests int, limit float64) error {
 			replicas, requests, n, limit)
 	}
 	return nil
-}
-
-// pick sets the response's result: the one rate simulated, or for a
-// sweep the highest rate not overloaded (else the lowest), whose charts
-// it draws; a sweep keeps its points without their time series, and adds
-// a chart of latency against rate (when any rate keeps up).
-func (r *serveResponse) pick(pools []string, sweep bool) {
-	best := 0
-	for i, pt := range r.Sweep {
-		if pt.Result.Overload == nil && pt.Rate >= r.Sweep[best].Rate || r.Sweep[best].Result.Overload != nil && pt.Rate < r.Sweep[best].Rate {
-			best = i
-		}
-	}
-	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
-	q, kv := report.ServeCharts(r.Result, pools)
-	r.Charts = []calc.Chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
-	if !sweep {
-		r.Sweep = nil
-		return
-	}
-	pts := make([]calc.SimPoint, len(r.Sweep))
-	for i, p := range r.Sweep {
-		pts[i] = calc.SimPoint{Rate: p.Rate, Result: p.Result}
-	}
-	if c := calc.SweepChart(pts); c != nil {
-		r.Charts = append(r.Charts, calc.Chart{Key: "sweep", SVG: string(c)})
-	}
-	for i, pt := range r.Sweep {
-		if i != best {
-			res := *pt.Result
-			res.Series = nil
-			r.Sweep[i].Result = &res
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"chipgap/calc"
 )
 
 // TestServeSimulate: the serving simulation answers with the result of
@@ -153,7 +155,7 @@ func TestServeLimitsConfigurable(t *testing.T) {
 			t.Errorf("%s over its configured cap: %s = %d %+v, want 400 naming %s", tc.name, body, st, e, tc.field)
 		}
 	}
-	var ok serveResponse
+	var ok calc.SimulateView
 	if st := do(t, "POST", srv.URL+"/api/serve/simulate", base, &ok); st != 200 {
 		t.Errorf("a request inside every configured cap = %d, want 200", st)
 	}

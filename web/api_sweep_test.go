@@ -45,7 +45,7 @@ func TestSweepAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got sweepResponse
+	var got calc.SweepView
 	if st := do(t, "POST", srv.URL+"/api/sweep", sweepBody(t, tinyGrid), &got); st != 200 {
 		t.Fatalf("POST /api/sweep = %d", st)
 	}
@@ -74,7 +74,7 @@ func TestSweepAPI(t *testing.T) {
 	var final struct {
 		State    string
 		Progress progressView
-		Result   sweepResponse
+		Result   calc.SweepView
 	}
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &final); final.State != "running" {
@@ -118,7 +118,7 @@ func TestSweepLimits(t *testing.T) {
 			t.Errorf("%s: refused after %v, want at once", tc.name, d)
 		}
 	}
-	var ok sweepResponse
+	var ok calc.SweepView
 	if st := do(t, "POST", srv.URL+"/api/sweep", sweepBody(t, strings.Replace(tinyGrid, "[8, 16]", "[8]", 1)), &ok); st != 200 || len(ok.Rows) != 4 {
 		t.Errorf("a 4-cell grid under a 4-cell cap = %d with %d rows, want 200 with 4", st, len(ok.Rows))
 	}

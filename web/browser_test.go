@@ -831,7 +831,7 @@ func TestBrowserDesignSpace(t *testing.T) {
 	var job struct {
 		State    string
 		Progress progressView
-		Result   sweepResponse
+		Result   calc.SweepView
 	}
 	getJSON(t, base+"/api/jobs/"+id, &job)
 	var shown struct {
@@ -894,7 +894,7 @@ func watchProgress(ctx context.Context, t *testing.T, b *browser, done string) [
 // checkDesignSort clicks a numeric column's header and checks the first
 // row is then the cell with the least value in the answer, and after a
 // second click the greatest.
-func checkDesignSort(ctx context.Context, t *testing.T, b *browser, res sweepResponse) {
+func checkDesignSort(ctx context.Context, t *testing.T, b *browser, res calc.SweepView) {
 	t.Helper()
 	col := slices.Index(res.Columns, "usd_per_mtok")
 	lo, hi := int64(-1), int64(-1)

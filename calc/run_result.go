@@ -243,3 +243,31 @@ func (o RunResult) gapRanges() RunGapRanges {
 	return RunGapRanges{Draws: n, Total: spreadOf(tot), Throughput: spreadOf(thr), Downtime: spreadOf(down),
 		Engineering: spreadOf(eng), Ratio: spreadOf(ratio)}
 }
+
+// RunViewThroughput says where the steady-state tokens/s came from.
+type RunViewThroughput struct {
+	TokensPerSec float64 `json:"tokens_per_s"`
+	MFU          float64 `json:"mfu"`
+	Source       string  `json:"source"`
+	Plan         string  `json:"plan,omitempty"`
+}
+
+// RunView is POST /api/run/simulate's answer.
+type RunView struct {
+	Chip       string            `json:"chip"`
+	Chips      int               `json:"chips"`
+	Model      string            `json:"model"`
+	Stack      string            `json:"stack"`
+	Throughput RunViewThroughput `json:"throughput"`
+	Job        goodput.Job       `json:"job"`
+	Result     goodput.Result    `json:"result"`
+	Charts     []Chart           `json:"charts"`
+}
+
+// View is the run as POST /api/run/simulate returns it (one cluster: A).
+func (r RunResult) View() RunView {
+	a, t := r.A, r.A.Throughput
+	return RunView{Chip: a.Cluster.ChipID, Chips: a.Cluster.Chips, Model: a.Model.ID, Stack: a.Cluster.Stack,
+		Throughput: RunViewThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan},
+		Job:        a.Job, Result: a.Result, Charts: RunCharts(a.Result)}
+}

@@ -372,3 +372,27 @@ func (s TrainSetup) CountPlans(limit int) int {
 	}
 	return n
 }
+
+// TrainView is POST /api/train/estimate's answer.
+type TrainView struct {
+	training.Result
+	Chip    string       `json:"chip"`
+	Chips   int          `json:"chips"`
+	Model   string       `json:"model"`
+	Profile string       `json:"profile"`
+	Cost    *RentalCost  `json:"cost,omitempty"`
+	Charts  []Chart      `json:"charts,omitempty"`
+	Tokens  float64      `json:"tokens,omitempty"`
+	Ranges  *TrainRanges `json:"ranges,omitempty"`
+}
+
+// View is the estimate as POST /api/train/estimate returns it, with
+// its step and memory charts when charts is true.
+func (e TrainEstimate) View(charts bool) TrainView {
+	h := e.Header
+	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges}
+	if charts {
+		out.Charts = TrainCharts(e.Result)
+	}
+	return out
+}

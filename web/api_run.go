@@ -9,34 +9,10 @@ import (
 	"chipgap/goodput"
 )
 
-// runRequest is the body of POST /api/run/simulate: calc.RunRequest, the
+// handleRun is POST /api/run/simulate: its body is calc.RunRequest, the
 // fields of `chipgap run` (one cluster: the API answers no comparison).
-type runRequest struct {
-	calc.RunRequest
-}
-
-// runThroughput says where the steady-state tokens/s came from.
-type runThroughput struct {
-	TokensPerSec float64 `json:"tokens_per_s"`
-	MFU          float64 `json:"mfu"`
-	Source       string  `json:"source"`
-	Plan         string  `json:"plan,omitempty"`
-}
-
-// runResponse is POST /api/run/simulate's answer.
-type runResponse struct {
-	Chip       string         `json:"chip"`
-	Chips      int            `json:"chips"`
-	Model      string         `json:"model"`
-	Stack      string         `json:"stack"`
-	Throughput runThroughput  `json:"throughput"`
-	Job        goodput.Job    `json:"job"`
-	Result     goodput.Result `json:"result"`
-	Charts     []calc.Chart   `json:"charts"`
-}
-
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
-	var req runRequest
+	var req calc.RunRequest
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
@@ -57,7 +33,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return respondJobOrWait(s, w, r, "run-simulate", func(ctx context.Context, p *Progress) (runResponse, error) {
+	return respondJobOrWait(s, w, r, "run-simulate", func(ctx context.Context, p *Progress) (calc.RunView, error) {
 		p.Set("training estimator: plan shapes", 0)
 		seeds := st.Seeds()
 		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request",
@@ -74,12 +50,9 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}})
 		if err != nil {
-			return runResponse{}, err
+			return calc.RunView{}, err
 		}
 		p.Step(seeds)
-		a, t := res.A, res.A.Throughput
-		return runResponse{Chip: a.Cluster.ChipID, Chips: a.Cluster.Chips, Model: a.Model.ID, Stack: a.Cluster.Stack,
-			Throughput: runThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan},
-			Job:        a.Job, Result: a.Result, Charts: calc.RunCharts(a.Result)}, nil
+		return res.View(), nil
 	})
 }

@@ -17,28 +17,6 @@ type trainRequest struct {
 	Charts bool `json:"charts"`
 }
 
-// trainEstimate is POST /api/train/estimate's answer.
-type trainEstimate struct {
-	training.Result
-	Chip    string            `json:"chip"`
-	Chips   int               `json:"chips"`
-	Model   string            `json:"model"`
-	Profile string            `json:"profile"`
-	Cost    *calc.RentalCost  `json:"cost,omitempty"`
-	Charts  []calc.Chart      `json:"charts,omitempty"`
-	Tokens  float64           `json:"tokens,omitempty"`
-	Ranges  *calc.TrainRanges `json:"ranges,omitempty"`
-}
-
-func newTrainEstimate(e calc.TrainEstimate, charts bool) trainEstimate {
-	h := e.Header
-	out := trainEstimate{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges}
-	if charts {
-		out.Charts = calc.TrainCharts(e.Result)
-	}
-	return out
-}
-
 // trainSetup decodes a request and resolves it, within the server's
 // limits.
 func (s *Server) trainSetup(w http.ResponseWriter, r *http.Request) (trainRequest, calc.TrainSetup, error) {
@@ -62,12 +40,12 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	res, err := compute(r.Context(), s, func(ctx context.Context) (trainEstimate, error) {
+	res, err := compute(r.Context(), s, func(ctx context.Context) (calc.TrainView, error) {
 		e, err := calc.Train(st)
 		if nf := (*training.NotFitError)(nil); errors.As(err, &nf) {
-			return trainEstimate{}, badField("plan", "%v", nf)
+			return calc.TrainView{}, badField("plan", "%v", nf)
 		}
-		return newTrainEstimate(e, req.Charts), err
+		return e.View(req.Charts), err
 	})
 	if err != nil {
 		return err
@@ -79,7 +57,7 @@ func (s *Server) handleTrainEstimate(w http.ResponseWriter, r *http.Request) err
 // trainSearch is POST /api/train/search's answer.
 type trainSearch struct {
 	training.SearchResult
-	Best *trainEstimate `json:"best"`
+	Best *calc.TrainView `json:"best"`
 }
 
 func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +80,7 @@ func (s *Server) handleTrainSearch(w http.ResponseWriter, r *http.Request) error
 		}
 		out := trainSearch{SearchResult: sr.SearchResult}
 		if sr.Best != nil {
-			best := newTrainEstimate(*sr.Best, req.Charts)
+			best := sr.Best.View(req.Charts)
 			out.Best = &best
 		}
 		return out, err

@@ -269,7 +269,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 	if err := b.eval(ctx, `JSON.stringify(trainBody(document.querySelector('#train-form')))`, &body); err != nil {
 		t.Fatal(err)
 	}
-	var api trainEstimate
+	var api calc.TrainView
 	postJSON(t, base+"/api/train/estimate", body, &api)
 	if api.Chip != "ascend-910c" || api.Chips != 512 || api.Plan.TP != 8 || api.Plan.PP != 4 {
 		t.Fatalf("page sent %s: want the form's chip, chips and plan", body)
@@ -561,7 +561,7 @@ func TestBrowserWholeRun(t *testing.T) {
 	if err := b.eval(ctx, `JSON.stringify(runBody(document.querySelector('#run-form')))`, &body); err != nil {
 		t.Fatal(err)
 	}
-	var api runResponse
+	var api calc.RunView
 	postJSON(t, base+"/api/run/simulate", body, &api)
 	var p50 float64
 	_ = b.eval(ctx, `Number(document.querySelector('#run-big [data-key="total_days"]').dataset.typ)`, &p50)

@@ -58,7 +58,7 @@ func FuzzDecodeRequests(f *testing.F) {
 	s.init()
 	news := []func() any{
 		func() any { return new(trainRequest) }, func() any { return new(calc.ServeRequest) },
-		func() any { return new(calc.SimulateRequest) }, func() any { return new(runRequest) },
+		func() any { return new(calc.SimulateRequest) }, func() any { return new(calc.RunRequest) },
 		func() any { return new(calc.ReportRequest) },
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {

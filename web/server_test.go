@@ -273,7 +273,7 @@ func TestCompareRatios(t *testing.T) {
 func TestTrainEstimateMatchesEstimator(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
 	body := `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","tokens":1e11,"seq":4096,"global_batch":256,"plan":{"tp":2,"pp":1,"zero":1,"sequence_parallel":true}}`
-	var got trainEstimate
+	var got calc.TrainView
 	if st := do(t, "POST", srv.URL+"/api/train/estimate", body, &got); st != 200 {
 		t.Fatalf("POST /api/train/estimate = %d", st)
 	}

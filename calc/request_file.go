@@ -130,7 +130,9 @@ func decodeFile(name string, data []byte) (*strictyaml.Doc, map[string]any, erro
 	var se *strictyaml.Error
 	switch {
 	case errors.As(err, &se) && se.Line > 0:
-		return nil, nil, &input.Error{Field: fmt.Sprintf("line %d", se.Line), Want: se.Msg}
+		// One line whatever the file holds (yaml.v3 quotes a bad value,
+		// newlines included; found by FuzzScenarioFiles).
+		return nil, nil, &input.Error{Field: fmt.Sprintf("line %d", se.Line), Want: strings.ReplaceAll(se.Msg, "\n", `\n`)}
 	case err != nil || len(m) == 0:
 		return nil, nil, &input.Error{Field: name, Want: "want a YAML mapping of requests (empty or malformed)"}
 	}

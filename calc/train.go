@@ -13,18 +13,19 @@ import (
 	"chipgap/parallel"
 	"chipgap/runs"
 	"chipgap/training"
+	"chipgap/units"
 )
 
 // TrainRequest is the input of a training-step estimate (Train) and of a
 // plan search (Search): `chipgap train`, POST /api/train/estimate and
 // /api/train/search.
 type TrainRequest struct {
-	Model          string  `json:"model" help:"model preset id (chipgap models)"`
-	Chip           string  `json:"chip" help:"chip id (chipgap chips)"`
-	Chips          int     `json:"chips" help:"chips in the job"`
-	ChipsPerNode   int     `json:"chips_per_node" help:"scale-up domain size (0: the chip's usual node)"`
-	ScaleOut       float64 `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
-	DevicesPerChip int     `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
+	Model          string               `json:"model" help:"model preset id (chipgap models)"`
+	Chip           string               `json:"chip" help:"chip id (chipgap chips)"`
+	Chips          int                  `json:"chips" help:"chips in the job"`
+	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size (0: the chip's usual node)"`
+	ScaleOut       units.GigabitsPerSec `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
+	DevicesPerChip int                  `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
 	// Stack is a training-profile id; Framework picks the profile of the
 	// chip's stack that lists that framework. Both empty: the chip's
 	// default stack.
@@ -127,7 +128,7 @@ func (r *TrainRequest) check() error {
 	if err := finite("tokens", r.Tokens); err != nil {
 		return err
 	}
-	if err := finite("scale_out_gbps", r.ScaleOut); err != nil {
+	if err := finite("scale_out_gbps", float64(r.ScaleOut)); err != nil {
 		return err
 	}
 	if x := r.ExpertImbalance; x != 0 && !(x >= 1 && x <= 64) {
@@ -181,7 +182,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 	if _, err := cat.Chip(r.Chip); err != nil {
 		return s, lookup("chip", err)
 	}
-	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOutGbps: r.ScaleOut}); err != nil {
+	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOut: r.ScaleOut}); err != nil {
 		return s, bad("chips", r.Chips, "%v", err)
 	}
 	s.ModelID = r.Model
@@ -305,8 +306,8 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 // describe adds the cost and ranges to an estimate.
 func (s TrainSetup) describe(r training.Result) TrainEstimate {
 	out := TrainEstimate{Header: s.Header(), Result: r}
-	if r.ChipHours > 0 {
-		out.Cost = rentalCost(s.Cluster.Chip, r.ChipHours)
+	if r.ChipTime > 0 {
+		out.Cost = rentalCost(s.Cluster.Chip, r.ChipTime)
 	}
 	if s.ranges {
 		out.Ranges = s.rangesOf(r)

@@ -19,12 +19,12 @@ type RentalCost struct {
 	Sources []string  `json:"sources,omitempty"`
 }
 
-func rentalCost(c *hardware.Chip, chipHours float64) *RentalCost {
+func rentalCost(c *hardware.Chip, chipTime units.Hours) *RentalCost {
 	r := c.Rental
 	if r.Typ <= 0 {
 		return nil
 	}
-	h := units.Seconds(chipHours * float64(units.Hour))
+	h := chipTime.Seconds()
 	return &RentalCost{Min: r.Min.Cost(h), Typ: r.Typ.Cost(h), Max: r.Max.Cost(h), Sources: r.Sources,
 		Basis: "chip-hours × rental $/chip-hour (catalog range); steady state, failures excluded"}
 }
@@ -45,7 +45,7 @@ type RangeCorner struct {
 	StepTime     units.Seconds `json:"step_time"`
 	TokensPerSec float64       `json:"tokens_per_s"`
 	MFU          float64       `json:"mfu"`
-	Days         float64       `json:"days,omitempty"`
+	Time         units.Days    `json:"days,omitempty"`
 }
 
 // rangesOf evaluates res's plan at the low and high corners of the chip's
@@ -61,7 +61,7 @@ func (st TrainSetup) rangesOf(res training.Result) *TrainRanges {
 		if err != nil {
 			continue // e.g. the low-capacity corner no longer fits
 		}
-		c := &RangeCorner{StepTime: r.StepTime, TokensPerSec: r.TokensPerSec, MFU: r.MFU, Days: r.Days}
+		c := &RangeCorner{StepTime: r.StepTime, TokensPerSec: r.TokensPerSec, MFU: r.MFU, Time: r.BudgetTime}
 		if i == 0 {
 			out.Low = c
 		} else {

@@ -93,8 +93,8 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	m := r.Memory
 	fmt.Fprintf(w, "Memory per device: weights %s, grads %s, optimizer %s, activations %s, overhead %s = %s of %s\n",
 		m.Weights, m.Grads, m.Optimizer, m.Activations, m.Overhead, m.Total, m.Capacity)
-	if r.Days > 0 {
-		fmt.Fprintf(w, "Token budget: %.1f days, %.3g chip-hours in steady state (failures not included)\n", r.Days, r.ChipHours)
+	if r.BudgetTime > 0 {
+		fmt.Fprintf(w, "Token budget: %.1f days, %.3g chip-hours in steady state (failures not included)\n", float64(r.BudgetTime), float64(r.ChipTime))
 	}
 	return nil
 }

@@ -171,11 +171,11 @@ func TestClusterH100(t *testing.T) {
 	if cl.Nodes() != 4 {
 		t.Errorf("nodes = %d, want 4", cl.Nodes())
 	}
-	cl, err = c.Cluster("h100-sxm", 16, ClusterOptions{ScaleOutGbps: 200, ChipsPerNode: 4, Stack: "cuda"})
+	cl, err = c.Cluster("h100-sxm", 16, ClusterOptions{ScaleOut: 200, ChipsPerNode: 4, Stack: "cuda"})
 	if err != nil || cl.ScaleOut.Bandwidth != 25e9 || cl.ScaleUp.Size != 4 {
 		t.Errorf("override: %+v, %v", cl, err)
 	}
-	for _, o := range []ClusterOptions{{ChipsPerNode: 512}, {ScaleOutGbps: -1}, {Stack: "opencl"}} {
+	for _, o := range []ClusterOptions{{ChipsPerNode: 512}, {ScaleOut: -1}, {Stack: "opencl"}} {
 		if _, err := c.Cluster("h100-sxm", 16, o); err == nil {
 			t.Errorf("%+v: no error", o)
 		}

@@ -12,9 +12,9 @@ import (
 type ClusterOptions struct {
 	// ChipsPerNode is the scale-up domain size; 0 = the chip's usual node.
 	ChipsPerNode int
-	// ScaleOutGbps is the scale-out bandwidth per chip, Gbit/s each way;
+	// ScaleOut is the scale-out bandwidth per chip, Gbit/s each way;
 	// 0 = the chip's NIC from the catalog.
-	ScaleOutGbps float64
+	ScaleOut units.GigabitsPerSec
 	// Stack is the software-stack id; "" = the chip's default.
 	Stack string
 }
@@ -36,8 +36,8 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	if dom := int(ch.ScaleUp.DomainSize.Max); cpn < 1 || (dom > 0 && cpn > dom) {
 		return hardware.Cluster{}, fmt.Errorf("cluster: chips_per_node = %d: want 1 to %d (the %s scale-up domain)", cpn, dom, ch.ID)
 	}
-	if o.ScaleOutGbps < 0 {
-		return hardware.Cluster{}, fmt.Errorf("cluster: scale_out_gbps = %g: want ≥ 0 (0 = the catalog's NIC)", o.ScaleOutGbps)
+	if o.ScaleOut < 0 {
+		return hardware.Cluster{}, fmt.Errorf("cluster: scale_out_gbps = %g: want ≥ 0 (0 = the catalog's NIC)", o.ScaleOut)
 	}
 	stack := ch.Stack
 	if o.Stack != "" {
@@ -56,8 +56,8 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	}
 	cpn = min(cpn, chips) // a job smaller than a node spans only its own chips
 	nic := ch.ScaleOut.Bandwidth.Typ
-	if o.ScaleOutGbps > 0 {
-		nic = units.ByteRate(o.ScaleOutGbps * 1e9 / 8)
+	if o.ScaleOut > 0 {
+		nic = o.ScaleOut.ByteRate()
 	}
 	cl := hardware.Cluster{
 		Chip: ch, ChipID: ch.ID, Chips: chips, ChipsPerNode: cpn, Stack: stack,

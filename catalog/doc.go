@@ -48,7 +48,7 @@
 //   - ScaleUp.Size: ChipsPerNode, the chips joined at that bandwidth.
 //   - ScaleOut.Bandwidth: the chip's share of the scale-out NIC, each way
 //     (H100: one 400 Gbit/s NDR port per GPU → 50 GB/s), or
-//     opts.ScaleOutGbps / 8 bytes when given.
+//     opts.ScaleOut / 8 bytes when given.
 //   - ScaleOut.Latency: typ step latency of the chip's scale-out network.
 //   - ScaleOut.Size: 0, the whole cluster.
 //

@@ -442,11 +442,11 @@ func stackIDs(d *InferenceStacks) []string {
 // plain values (what a published run or the command line gives).
 type DeploymentOptions struct {
 	Chip           string
-	Chips          int // packages in the deployment
-	ChipsPerNode   int // 0: the chip's usual scale-up domain
-	ScaleOutGbps   float64
-	DevicesPerChip int    // 0: the chip's own
-	Software       string // framework name or stack id; "" = the chip's default
+	Chips          int                  // packages in the deployment
+	ChipsPerNode   int                  // 0: the chip's usual scale-up domain
+	ScaleOut       units.GigabitsPerSec // 0: the catalog's NIC
+	DevicesPerChip int                  // 0: the chip's own
+	Software       string               // framework name or stack id; "" = the chip's default
 	Model          llm.Model
 	// Parallel degrees count devices; with TP and EP both 0 one instance
 	// spans every device: EP for an MoE model, TP for a dense one.
@@ -470,7 +470,7 @@ func (c *Catalog) Deployment(o DeploymentOptions) (d inference.Deployment, note 
 	if err != nil {
 		return d, "", err
 	}
-	cl, err := c.Cluster(chip.ID, o.Chips, ClusterOptions{ChipsPerNode: o.ChipsPerNode, ScaleOutGbps: o.ScaleOutGbps, Stack: st.ID})
+	cl, err := c.Cluster(chip.ID, o.Chips, ClusterOptions{ChipsPerNode: o.ChipsPerNode, ScaleOut: o.ScaleOut, Stack: st.ID})
 	if err != nil {
 		return d, "", err
 	}

@@ -59,8 +59,8 @@ func (s System) check(id string) error {
 		return fieldErr(id, "system.chips", s.Chips, "want a positive integer")
 	case s.ChipsPerNode < 0:
 		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, "want a positive integer")
-	case s.ScaleOutGbps < 0:
-		return fieldErr(id, "system.scale_out_gbps", s.ScaleOutGbps, "want a positive number")
+	case s.ScaleOut < 0:
+		return fieldErr(id, "system.scale_out_gbps", s.ScaleOut, "want a positive number")
 	case s.DevicesPerChip < 0:
 		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, "want a positive integer")
 	}

@@ -75,7 +75,7 @@ func inferenceOptions(r Run) catalog.DeploymentOptions {
 		// The format's default (shared/spec/published-runs.md): a run that
 		// omits devices_per_chip runs one device per package, whatever the
 		// catalog's usual split of the chip.
-		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.Devices(),
+		ScaleOut: r.System.ScaleOut, DevicesPerChip: r.System.Devices(),
 		Software: r.System.Software, Model: r.Model,
 		Parallel: inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP,
 			AttentionDP: in.Parallel.AttentionDP},

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"chipgap/llm"
+	"chipgap/units"
 )
 
 // FormatV1 is the only format version this package reads.
@@ -41,11 +42,11 @@ type Run struct {
 
 // System is the hardware and software a run used.
 type System struct {
-	Chip         string  `yaml:"chip"`
-	Chips        int     `yaml:"chips"`
-	ChipsPerNode int     `yaml:"chips_per_node,omitempty"` // 0: the chip's usual node
-	ScaleOutGbps float64 `yaml:"scale_out_gbps,omitempty"` // 0: the chip's default NIC
-	Software     string  `yaml:"software,omitempty"`
+	Chip         string               `yaml:"chip"`
+	Chips        int                  `yaml:"chips"`
+	ChipsPerNode int                  `yaml:"chips_per_node,omitempty"` // 0: the chip's usual node
+	ScaleOut     units.GigabitsPerSec `yaml:"scale_out_gbps,omitempty"` // 0: the chip's default NIC
+	Software     string               `yaml:"software,omitempty"`
 	// DevicesPerChip is how many devices the software sees per package
 	// (0 or 1: one); parallel degrees count devices.
 	DevicesPerChip int `yaml:"devices_per_chip,omitempty"`

@@ -26,7 +26,7 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	var s TrainingSetup
 	t := r.Training
 	c, err := cat.Cluster(r.System.Chip, r.System.Chips, catalog.ClusterOptions{
-		ChipsPerNode: r.System.ChipsPerNode, ScaleOutGbps: r.System.ScaleOutGbps})
+		ChipsPerNode: r.System.ChipsPerNode, ScaleOut: r.System.ScaleOut})
 	if err != nil {
 		return s, err
 	}

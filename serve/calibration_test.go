@@ -26,7 +26,7 @@ func operatingPoint(t *testing.T, cat *catalog.Catalog, r runs.Run) float64 {
 	in := r.Inference
 	o := catalog.DeploymentOptions{
 		Chip: r.System.Chip, Chips: r.System.Chips, ChipsPerNode: r.System.ChipsPerNode,
-		ScaleOutGbps: r.System.ScaleOutGbps, DevicesPerChip: r.System.DevicesPerChip,
+		ScaleOut: r.System.ScaleOut, DevicesPerChip: r.System.DevicesPerChip,
 		Software: r.System.Software, Model: r.Model, Precision: in.Precision, KVPrecision: in.KVPrecision,
 		Parallel: inference.Parallel{TP: in.Parallel.TP, PP: in.Parallel.PP, EP: in.Parallel.EP, DP: in.Parallel.DP},
 	}

@@ -279,8 +279,8 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r.HFU = r.TokensPerSec * hw / (devs * p.peak)
 	if p.job.Tokens > 0 {
 		secs := p.job.Tokens / r.TokensPerSec
-		r.Days = float64(units.Seconds(secs).Days())
-		r.ChipHours = secs * chips / 3600
+		r.BudgetTime = units.Seconds(secs).InDays()
+		r.ChipTime = units.Seconds(secs * chips).InHours()
 	}
 	return r
 }

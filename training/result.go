@@ -72,8 +72,9 @@ type Result struct {
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
-	Days      float64 `json:"days,omitempty"`
-	ChipHours float64 `json:"chip_hours,omitempty"`
+	BudgetTime units.Days  `json:"days,omitempty"`
+	ChipTime   units.Hours `json:"chip_hours,omitempty"` // chip-hours
+
 }
 
 // NotFitError is a plan that needs more memory than a device has; it

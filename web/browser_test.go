@@ -280,7 +280,7 @@ func TestBrowserTrainEstimate(t *testing.T) {
 	if err := b.eval(ctx, js, &shown); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"days": api.Days, "mfu": api.MFU * 100, "step_time": float64(api.StepTime) * 1e3, "tokens_per_s": api.TokensPerSec}
+	want := map[string]float64{"days": float64(api.BudgetTime), "mfu": api.MFU * 100, "step_time": float64(api.StepTime) * 1e3, "tokens_per_s": api.TokensPerSec}
 	if api.Cost != nil {
 		want["cost"] = float64(api.Cost.Typ)
 	}
@@ -298,8 +298,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
 		}
 	}
-	if lo, hi := api.Ranges.Low, api.Ranges.High; lo != nil && hi != nil && lo.Days != hi.Days {
-		checkRange(t, shown, "days", lo.Days, hi.Days)
+	if lo, hi := api.Ranges.Low, api.Ranges.High; lo != nil && hi != nil && float64(lo.Time) != float64(hi.Time) {
+		checkRange(t, shown, "days", float64(lo.Time), float64(hi.Time))
 	}
 	shot(ctx, t, b, "train.png")
 	// The address reopens the same estimate.
@@ -316,8 +316,8 @@ func TestBrowserTrainEstimate(t *testing.T) {
 	}
 	var days float64
 	_ = b.eval(ctx, `Number(document.querySelector('#train-big [data-key="days"]').dataset.typ)`, &days)
-	if !near(days, api.Days, 1e-12) {
-		t.Errorf("shared link %s shows %g days, want %g", hash, days, api.Days)
+	if !near(days, float64(api.BudgetTime), 1e-12) {
+		t.Errorf("shared link %s shows %g days, want %g", hash, days, float64(api.BudgetTime))
 	}
 }
 

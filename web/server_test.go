@@ -281,8 +281,8 @@ func TestTrainEstimateMatchesEstimator(t *testing.T) {
 		t.Errorf("filled plan = %+v, want dp = 64/2 = 32 and full recompute (as much as memory requires), as chipgap train fills it", got.Plan)
 	}
 	days := 1e11 / got.TokensPerSec / 86400
-	if !near(got.Days, days, 1e-9) {
-		t.Errorf("days = %g, want tokens/tokens_per_s = %g", got.Days, days)
+	if !near(float64(got.BudgetTime), days, 1e-9) {
+		t.Errorf("days = %g, want tokens/tokens_per_s = %g", float64(got.BudgetTime), days)
 	}
 	if got.MFU <= 0 || got.MFU >= 1 {
 		t.Errorf("mfu = %g, want a fraction", got.MFU)
@@ -290,11 +290,11 @@ func TestTrainEstimateMatchesEstimator(t *testing.T) {
 	// Cost = chip-hours × rental typ: chip-hours = 64 × days × 24.
 	cat, _ := catalog.Load()
 	h100, _ := cat.Chip("h100-sxm")
-	if want := 64 * got.Days * 24 * float64(h100.Rental.Typ); got.Cost == nil || !near(float64(got.Cost.Typ), want, 1e-9) {
+	if want := 64 * float64(got.BudgetTime) * 24 * float64(h100.Rental.Typ); got.Cost == nil || !near(float64(got.Cost.Typ), want, 1e-9) {
 		t.Errorf("cost = %+v, want typ %g", got.Cost, want)
 	}
-	if lo, hi := got.Ranges.Low, got.Ranges.High; lo == nil || hi == nil || lo.Days < got.Days || hi.Days > got.Days {
-		t.Errorf("ranges = %+v, want low-end hardware slower (more days) and high-end faster than %g", got.Ranges, got.Days)
+	if lo, hi := got.Ranges.Low, got.Ranges.High; lo == nil || hi == nil || float64(lo.Time) < float64(got.BudgetTime) || float64(hi.Time) > float64(got.BudgetTime) {
+		t.Errorf("ranges = %+v, want low-end hardware slower (more days) and high-end faster than %g", got.Ranges, float64(got.BudgetTime))
 	}
 }
 

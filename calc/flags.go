@@ -95,6 +95,13 @@ func (b *Flags) bind(v reflect.Value, prefix, flagPrefix string) {
 		case *bool:
 			b.fs.BoolVar(p, fname, *p, help)
 		default:
+			if fv.Kind() == reflect.Float64 && !fv.Addr().Type().Implements(textUnmarshaler) {
+				// A unit type over float64 (units.GigabitsPerSec): a float flag
+				// as above, its number in the type's unit.
+				p := (*float64)(fv.Addr().UnsafePointer())
+				b.fs.Float64Var(p, fname, *p, help)
+				break
+			}
 			b.fs.Var(&fieldValue{v: fv, path: path}, fname, help)
 		}
 		b.byPath[path], b.byFlag[fname] = fname, path

@@ -31,7 +31,7 @@ type runSideJSON struct {
 	Stack      string             `json:"stack"`
 	Throughput catalog.Throughput `json:"throughput"`
 	Tokens     float64            `json:"tokens,omitempty"`
-	WindowDays float64            `json:"window_days,omitempty"`
+	Window     units.Days         `json:"window_days,omitempty"`
 	Seeds      int                `json:"seeds"`
 	Seed       uint64             `json:"seed"`
 	Ranges     bool               `json:"ranges"`
@@ -44,7 +44,7 @@ type runSideJSON struct {
 	ByComponent   []runComponent   `json:"by_component"`
 	Effective     goodput.Summary  `json:"effective_training"` // productive ÷ wall time
 	Checkpoint    runCheckpoint    `json:"checkpoint"`
-	MTBIHours     float64          `json:"mtbi_hours"`
+	MTBI          units.Hours      `json:"mtbi_hours"`
 	Closed        goodput.Estimate `json:"closed_form"`
 	// Sweep is the simulated check of the interval: ½×, 1× and 2× Daly.
 	Sweep []goodput.SweepPoint `json:"interval_sweep"`
@@ -87,7 +87,7 @@ func (s RunSide) MarshalJSON() ([]byte, error) {
 	r := s.Result
 	c := r.Closed
 	j := runSideJSON{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, Stack: s.Cluster.Stack, Throughput: s.Throughput,
-		Tokens: s.tokens, WindowDays: units.Seconds(s.window).Days(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
+		Tokens: s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,
 			"maturation_slowdown": r.Slowdown, "lost_work": r.Lost, "restarts": r.Restart,
 			"checkpointing": r.Checkpointing, "porting": r.Port, "engineering": r.Engineering},
@@ -95,7 +95,7 @@ func (s RunSide) MarshalJSON() ([]byte, error) {
 		Checkpoint: runCheckpoint{Bytes: s.Job.Checkpoint.Bytes, Async: s.Job.Checkpoint.Async, Block: c.Block,
 			Write: c.Write, Interval: c.Interval, Young: c.Young, Daly: c.Daly,
 			Best: "Daly (2006) for the blocking cost and the unplanned MTBI, at least the background write"},
-		MTBIHours: c.MTBI.Hours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
+		MTBI: c.MTBI.InHours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
 		InputRange: s.Ranges()}
 	for i, m := range s.Job.Modes {
 		cj := runComponent{Component: m.Component, RatePerDH: float64(m.Rate.Typ), runCount: runCount{r.ByMode[i], c.ByMode[i]}}

@@ -130,13 +130,13 @@ func (s RunSide) sweepLine() string {
 	best := 0
 	var parts []string
 	for i, p := range s.Sweep {
-		v := p.WallDays
+		v := p.Wall
 		if window {
-			v = p.ProductiveDays
+			v = p.Productive
 		}
 		parts = append(parts, fmt.Sprintf("%g× %s: %.2f", p.Factor, p.Interval, v))
 		b := s.Sweep[best]
-		if (!window && p.WallDays < b.WallDays) || (window && p.ProductiveDays > b.ProductiveDays) {
+		if (!window && p.Wall < b.Wall) || (window && p.Productive > b.Productive) {
 			best = i
 		}
 	}

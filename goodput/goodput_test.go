@@ -355,7 +355,7 @@ func TestSweep(t *testing.T) {
 	if !near(float64(pts[1].Interval/h), 1.348333, 1e-6) {
 		t.Errorf("sweep 1× interval = %v h, want Daly's 1.348333", pts[1].Interval/h)
 	}
-	if pts[1].WallDays >= pts[0].WallDays || pts[1].WallDays >= pts[2].WallDays {
+	if pts[1].Wall >= pts[0].Wall || pts[1].Wall >= pts[2].Wall {
 		t.Errorf("sweep %+v: want the Daly point lowest", pts)
 	}
 	if _, err := Sweep(dalyJob(), []float64{-1}, Options{Seeds: 1}); err == nil {

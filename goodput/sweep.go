@@ -11,11 +11,11 @@ import (
 type SweepPoint struct {
 	Factor   float64       `json:"factor"` // × the Daly interval
 	Interval units.Seconds `json:"interval"`
-	WallDays float64       `json:"wall_days_mean"`
-	// ProductiveDays is the mean productive compute: the figure to
+	Wall     units.Days    `json:"wall_days_mean"`
+	// Productive is the mean productive compute: the figure to
 	// compare in horizon mode, where the wall time is the window.
-	ProductiveDays float64 `json:"productive_days_mean"`
-	Finished       int     `json:"finished"`
+	Productive units.Days `json:"productive_days_mean"`
+	Finished   int        `json:"finished"`
 }
 
 // Sweep simulates the job at multiples of its Daly interval (each
@@ -42,8 +42,8 @@ func Sweep(j Job, factors []float64, opts Options) ([]SweepPoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sweep at %g × Daly: %w", k, err)
 		}
-		out = append(out, SweepPoint{Factor: k, Interval: jk.Checkpoint.Interval, WallDays: res.Wall.Mean,
-			ProductiveDays: res.Productive.Mean, Finished: res.Finished})
+		out = append(out, SweepPoint{Factor: k, Interval: jk.Checkpoint.Interval, Wall: units.Days(res.Wall.Mean),
+			Productive: units.Days(res.Productive.Mean), Finished: res.Finished})
 	}
 	return out, nil
 }

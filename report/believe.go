@@ -21,7 +21,7 @@ func (b *builder) believe() {
 	}
 	s.Text = append(s.Text,
 		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%.0f days at typical values) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
-			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, bl.BaselineDays),
+			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, float64(bl.BaselineTime)),
 		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (ratio %.2f×). Evidence class of each: %s.",
 			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, bl.RatioAtTyp, basisList(bl.Basis)),
 		believeSentence(bl))

@@ -5,7 +5,6 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/inference"
-	"chipgap/units"
 )
 
 // predictInference predicts an inference run's measured metric with the
@@ -30,7 +29,7 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	w := inference.Workload{Input: in.InputTokens, Output: in.OutputTokens}
 	var slo inference.SLO
 	if in.SLO != nil {
-		slo = inference.SLO{TPOT: units.Seconds(in.SLO.TPOTms / 1e3), TTFT: units.Seconds(in.SLO.TTFTms / 1e3)}
+		slo = inference.SLO{TPOT: in.SLO.TPOT.Seconds(), TTFT: in.SLO.TTFT.Seconds()}
 	}
 	if mode == inference.Decode {
 		slo.TTFT = 0 // a decode pool's TTFT is set by the prefill pool

@@ -119,8 +119,8 @@ type InferenceParallel struct {
 
 // SLO is the latency bound a measurement was taken under (0 = none).
 type SLO struct {
-	TPOTms float64 `yaml:"tpot_ms,omitempty"`
-	TTFTms float64 `yaml:"ttft_ms,omitempty"`
+	TPOT units.Millis `yaml:"tpot_ms,omitempty"`
+	TTFT units.Millis `yaml:"ttft_ms,omitempty"`
 }
 
 // Speculative describes draft/MTP decoding.

@@ -31,11 +31,11 @@ const (
 // typical values of the unknowns, with the evidence class that decides
 // each (Basis, by unknown name).
 type BelieveResult struct {
-	Baseline     string  `json:"baseline"`
-	Challenger   string  `json:"challenger"`
-	BaselineDays float64 `json:"baseline_days"`
-	ClaimLow     float64 `json:"claim_low"`
-	ClaimHigh    float64 `json:"claim_high"`
+	Baseline     string     `json:"baseline"`
+	Challenger   string     `json:"challenger"`
+	BaselineTime units.Days `json:"baseline_days"`
+	ClaimLow     float64    `json:"claim_low"`
+	ClaimHigh    float64    `json:"claim_high"`
 
 	TypFailure  float64 `json:"typ_failure_multiple"`
 	TypRecovery float64 `json:"typ_recovery_min"`
@@ -155,7 +155,7 @@ func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
 	if err != nil {
 		return BelieveResult{}, err
 	}
-	res := BelieveResult{Baseline: b.cfg.Label, Challenger: c.cfg.Label, BaselineDays: sb.typ[OutTotalDays],
+	res := BelieveResult{Baseline: b.cfg.Label, Challenger: c.cfg.Label, BaselineTime: units.Days(sb.typ[OutTotalDays]),
 		ClaimLow: ClaimLow, ClaimHigh: ClaimHigh, TypEff: 1,
 		TypPort: float64(c.eng.Port.Typ) / month}
 	res.TypFailure, res.TypRecovery = typicalFailure(c.modes, cuda.Modes)
@@ -167,7 +167,7 @@ func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
 	}
 	work := sc.typ[OutSteadyDays] * float64(units.Day)
 	ratio := func(in believeInputs) float64 {
-		return w.believeRatio(c, cuda.Modes, work, in) / res.BaselineDays
+		return w.believeRatio(c, cuda.Modes, work, in) / float64(res.BaselineTime)
 	}
 	res.RatioAtTyp = ratio(believeInputs{res.TypFailure, res.TypRecovery, res.TypPort, 1})
 	fails := grid(0.25, believeFailMax, 48)

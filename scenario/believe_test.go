@@ -33,7 +33,7 @@ func TestBelieve(t *testing.T) {
 	}
 	for _, c := range bl.ByPort {
 		step := c.X[1] - c.X[0]
-		want := step * 30.4375 / bl.BaselineDays
+		want := step * 30.4375 / float64(bl.BaselineTime)
 		for i := 1; i < len(c.Ratio); i++ {
 			if d := c.Ratio[i] - c.Ratio[i-1]; math.Abs(d-want) > 1e-9 {
 				t.Fatalf("efficiency %g: ratio step %.6f per %.2f months, want %.6f", c.Value, d, step, want)

@@ -58,8 +58,8 @@ func operatingPoint(t *testing.T, cat *catalog.Catalog, r runs.Run) float64 {
 	switch {
 	case in.BatchPerChip > 0:
 		batch = int(math.Round(float64(in.BatchPerChip) * p.ChipsPerReplica))
-	case in.SLO != nil && in.SLO.TPOTms > 0:
-		batch = largestBatch(limit, func(b int) bool { return run(b, 1).TPOT.Mean <= in.SLO.TPOTms })
+	case in.SLO != nil && in.SLO.TPOT > 0:
+		batch = largestBatch(limit, func(b int) bool { return run(b, 1).TPOT.Mean <= float64(in.SLO.TPOT) })
 	}
 	res := run(batch, 3)
 	sim := res.Throughput.OutputTokensPerSPerChip

@@ -70,23 +70,23 @@ type Throughput struct {
 // Meets says whether the SLO percentile of TTFT and TPOT is within bounds
 // and the run was not overloaded.
 type Goodput struct {
-	TTFTms       float64 `json:"slo_ttft_ms"`
-	TPOTms       float64 `json:"slo_tpot_ms"`
-	Percentile   float64 `json:"slo_percentile"`
-	Attained     float64 `json:"attained"`
-	RequestsPerS float64 `json:"requests_per_s"`
-	Meets        bool    `json:"meets_slo"`
+	TTFT         units.Millis `json:"slo_ttft_ms"`
+	TPOT         units.Millis `json:"slo_tpot_ms"`
+	Percentile   float64      `json:"slo_percentile"`
+	Attained     float64      `json:"attained"`
+	RequestsPerS float64      `json:"requests_per_s"`
+	Meets        bool         `json:"meets_slo"`
 }
 
 // Cost is rental and energy over the simulated time.
 type Cost struct {
-	Chips               float64 `json:"chips"`
-	USDPerHour          float64 `json:"usd_per_hour"`
-	USD                 float64 `json:"usd"`
-	EnergyKWh           float64 `json:"energy_kwh"`
-	USDPerMOutputTokens float64 `json:"usd_per_m_output_tokens"`
-	USDPerMTokens       float64 `json:"usd_per_m_tokens"`
-	KWhPerMOutputTokens float64 `json:"kwh_per_m_output_tokens"`
+	Chips               float64             `json:"chips"`
+	USDPerHour          float64             `json:"usd_per_hour"`
+	USD                 float64             `json:"usd"`
+	Energy              units.KilowattHours `json:"energy_kwh"`
+	USDPerMOutputTokens float64             `json:"usd_per_m_output_tokens"`
+	USDPerMTokens       float64             `json:"usd_per_m_tokens"`
+	KWhPerMOutputTokens float64             `json:"kwh_per_m_output_tokens"`
 }
 
 // KVStats is the paged KV cache's bookkeeping, and its use per pool
@@ -206,15 +206,15 @@ func (s *runState) result(w Workload) *Result {
 
 func (s *runState) goodput(res *Result, per func(float64) float64) Goodput {
 	slo := s.opt.SLO
-	g := Goodput{TTFTms: float64(slo.TTFT) / 1e6, TPOTms: float64(slo.TPOT) / 1e6, Percentile: slo.percentile(),
+	g := Goodput{TTFT: units.Millis(float64(slo.TTFT) / 1e6), TPOT: units.Millis(float64(slo.TPOT) / 1e6), Percentile: slo.percentile(),
 		RequestsPerS: per(float64(s.rec.good))}
 	if s.completed > 0 {
 		g.Attained = float64(s.rec.good) / float64(s.completed)
 	}
 	p := slo.percentile()
 	g.Meets = res.Overload == nil && s.completed > 0 &&
-		(slo.TTFT == 0 || res.TTFT.percentileOf(p) <= g.TTFTms) &&
-		(slo.TPOT == 0 || res.TPOT.N == 0 || res.TPOT.percentileOf(p) <= g.TPOTms)
+		(slo.TTFT == 0 || res.TTFT.percentileOf(p) <= float64(g.TTFT)) &&
+		(slo.TPOT == 0 || res.TPOT.N == 0 || res.TPOT.percentileOf(p) <= float64(g.TPOT))
 	return g
 }
 
@@ -232,10 +232,10 @@ func (s *runState) cost(end time.Duration) Cost {
 		}
 	}
 	c.USD = c.USDPerHour * end.Hours()
-	c.EnergyKWh = units.Joules(joules).KWh()
+	c.Energy = units.Joules(joules).InKWh()
 	if out := float64(s.rec.outputTokens); out > 0 {
 		c.USDPerMOutputTokens = c.USD / out * 1e6
-		c.KWhPerMOutputTokens = c.EnergyKWh / out * 1e6
+		c.KWhPerMOutputTokens = float64(c.Energy) / out * 1e6
 	}
 	if all := float64(s.rec.outputTokens + s.rec.inputTokens); all > 0 {
 		c.USDPerMTokens = c.USD / all * 1e6

@@ -50,15 +50,9 @@ type Estimate struct {
 	// Block and Write are one checkpoint's blocking and background times.
 	Block units.Seconds `json:"checkpoint_block"`
 	Write units.Seconds `json:"checkpoint_write"`
-	// Wall is the expected wall time (horizon when one is set), Port
-	// excluded; the parts sum to Wall.
-	Wall          units.Seconds `json:"wall"`
-	Productive    units.Seconds `json:"productive"`
-	Slowdown      units.Seconds `json:"slowdown"`
-	Lost          units.Seconds `json:"lost"`
-	Restart       units.Seconds `json:"restart"`
-	Checkpointing units.Seconds `json:"checkpointing"`
-	Port          units.Seconds `json:"port"`
+	// Times: the expected wall time (horizon when one is set), Port
+	// excluded, and its parts.
+	Times
 	// DalyWall is Daly's complete model with the rate-weighted mean
 	// outage as R (every interruption treated as losing work; blocking
 	// checkpoints; no maturation); 0 in horizon mode.
@@ -102,7 +96,7 @@ func ClosedAt(j Job, c Corner) (Estimate, error) {
 
 func (f fixed) closed() Estimate {
 	all, lu := f.rates()
-	e := Estimate{Interval: f.interval, Block: f.block, Write: f.write, Port: f.port}
+	e := Estimate{Interval: f.interval, Block: f.block, Write: f.write, Times: Times{Port: f.port}}
 	e.MTBI = units.Seconds(1 / all)
 	if lu > 0 {
 		e.Young = YoungInterval(f.block, units.Seconds(1/lu))

@@ -9,12 +9,14 @@ import (
 	"chipgap/units"
 )
 
-// Outcome is one simulated run (one seed). Wall is split exactly into
-// Productive (steady-state work kept), Slowdown (extra compute while
-// kernels mature), Lost (compute thrown away by interruptions), Restart
+// Times is a run's wall time and where it went: Productive (compute
+// that advanced the run), Slowdown (the extra compute while kernels
+// mature), Lost (compute thrown away by interruptions), Restart
 // (detection, swap and restart outages) and Checkpointing (time blocked
-// on checkpoints). Port, the calendar time before the run, is apart.
-type Outcome struct {
+// on checkpoints) sum to Wall; Port, the calendar time before the run,
+// is apart. The closed form (Estimate) and the simulation (Outcome)
+// share it.
+type Times struct {
 	Wall          units.Seconds `json:"wall"`
 	Productive    units.Seconds `json:"productive"`
 	Slowdown      units.Seconds `json:"slowdown"`
@@ -22,8 +24,14 @@ type Outcome struct {
 	Restart       units.Seconds `json:"restart"`
 	Checkpointing units.Seconds `json:"checkpointing"`
 	Port          units.Seconds `json:"port"`
-	Interruptions int           `json:"interruptions"`
-	ByMode        []int         `json:"by_mode"`
+}
+
+// Outcome is one simulated run (one seed): its Times, split exactly, and
+// what interrupted it.
+type Outcome struct {
+	Times
+	Interruptions int   `json:"interruptions"`
+	ByMode        []int `json:"by_mode"`
 	// SpareWaits counts swaps that found no spare node ready.
 	SpareWaits int `json:"spare_waits"`
 	// Finished is false when the run hit the wall-time cap (or horizon)

@@ -119,27 +119,34 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 		scale            float64
 		better           string
 		get              func(c *hardware.Chip, m catalog.Metrics) CompareCell
+		fromPeak         bool // an efficiency metric of the chosen precision's peak
 	}
+	up := strings.ToUpper(string(p))
 	specs := []spec{
-		{"peak", "Dense peak " + string(p), "TFLOP/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { v, _ := c.PeakFor(p); return cellOf(v) }},
-		{"hbm_capacity", "HBM capacity", "GB", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Capacity) }},
-		{"hbm_bandwidth", "HBM bandwidth", "TB/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Bandwidth) }},
-		{"scale_up", "Scale-up bandwidth (aggregate, both ways)", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.Bandwidth) }},
-		{"scale_up_domain", "Scale-up domain", "chips", 1, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.DomainSize) }},
-		{"scale_out", "Scale-out bandwidth per chip", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleOut.Bandwidth) }},
-		{"tdp", "TDP", "W", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.TDP) }},
-		{"price", "Price", "k$", 1e3, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Price) }},
-		{"rental", "Rental", "$/h", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Rental) }},
-		{"ridge", "Ridge point (BF16 peak / HBM bandwidth)", "FLOP/B", 1, "lower", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.RidgeFLOPPerByte) }},
-		{"tflops_per_watt", "BF16 TFLOP/s per watt", "TFLOP/s/W", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerWatt) }},
-		{"tflops_per_kusd", "BF16 TFLOP/s per $1k", "TFLOP/s/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }},
-		{"tflops_per_mm2", "BF16 TFLOP/s per mm² of compute die", "TFLOP/s/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }},
+		{"peak", "Dense peak " + string(p), "TFLOP/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { v, _ := c.PeakFor(p); return cellOf(v) }, false},
+		{"hbm_capacity", "HBM capacity", "GB", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Capacity) }, false},
+		{"hbm_bandwidth", "HBM bandwidth", "TB/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Bandwidth) }, false},
+		{"scale_up", "Scale-up bandwidth (aggregate, both ways)", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.Bandwidth) }, false},
+		{"scale_up_domain", "Scale-up domain", "chips", 1, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.DomainSize) }, false},
+		{"scale_out", "Scale-out bandwidth per chip", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleOut.Bandwidth) }, false},
+		{"tdp", "TDP", "W", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.TDP) }, false},
+		{"price", "Price", "k$", 1e3, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Price) }, false},
+		{"rental", "Rental", "$/h", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Rental) }, false},
+		{"ridge", "Ridge point (" + up + " peak / HBM bandwidth)", "FLOP/B", 1, "lower", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.RidgeFLOPPerByte) }, true},
+		{"tflops_per_watt", up + " TFLOP/s per watt", "TFLOP/s/W", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerWatt) }, true},
+		{"tflops_per_kusd", up + " TFLOP/s per $1k", "TFLOP/s/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }, true},
+		{"tflops_per_mm2", up + " TFLOP/s per mm² of compute die", "TFLOP/s/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }, true},
 	}
 	rows := make([]CompareRow, 0, len(specs))
 	for _, sp := range specs {
 		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better}
-		for i, ch := range c.chips {
-			rw.Cells = append(rw.Cells, sp.get(ch, c.metrics[i]))
+		for _, ch := range c.chips {
+			m, ok := catalog.ChipMetricsAt(ch, p) // the efficiency rows follow the chosen precision
+			if sp.fromPeak && !ok {
+				rw.Cells = append(rw.Cells, CompareCell{})
+				continue
+			}
+			rw.Cells = append(rw.Cells, sp.get(ch, m))
 		}
 		rows = append(rows, rw)
 	}

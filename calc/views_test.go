@@ -140,3 +140,33 @@ func TestChipAndModelDetail(t *testing.T) {
 		t.Errorf("list: %d summaries of %d presets", len(all.Summaries()), len(cat.Models()))
 	}
 }
+
+// TestCompareEfficiencyFollowsPrecision: with fp8 chosen, the per-watt,
+// per-dollar, per-mm² and ridge rows are FP8's (the FP8 peak over TDP,
+// by hand), labelled so; a chip without FP8 has no value there.
+func TestCompareEfficiencyFollowsPrecision(t *testing.T) {
+	cat := testCatalog(t)
+	c, err := Compare(cat, CompareRequest{Chips: []string{"h100-sxm", "ascend-910b"}, Precision: "fp8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h100, _ := cat.Chip("h100-sxm")
+	fp8, _ := h100.PeakFor("fp8")
+	for _, rw := range c.Rows {
+		if rw.Key != "tflops_per_watt" {
+			continue
+		}
+		if !strings.HasPrefix(rw.Label, "FP8 ") {
+			t.Errorf("label %q, want FP8's", rw.Label)
+		}
+		want := float64(fp8.Typ) / 1e12 / float64(h100.TDP.Typ)
+		if got := rw.Cells[0].Typ; got < want*0.999 || got > want*1.001 {
+			t.Errorf("H100 FP8 TFLOP/s per watt = %g, want %g", got, want)
+		}
+		if rw.Cells[1].Known {
+			t.Errorf("910B has no FP8 peak, but its cell is %+v", rw.Cells[1])
+		}
+		return
+	}
+	t.Error("no tflops_per_watt row")
+}

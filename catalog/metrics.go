@@ -45,6 +45,23 @@ func ChipMetrics(c *hardware.Chip) Metrics {
 	if !ok {
 		peak, _ = c.PeakFor(hardware.FP16)
 	}
+	return metricsOf(c, peak)
+}
+
+// ChipMetricsAt is Metrics from the chip's dense peak at precision p (at
+// BF16, ChipMetrics); ok is false when the chip lists no peak at p.
+func ChipMetricsAt(c *hardware.Chip, p hardware.Precision) (m Metrics, ok bool) {
+	if p == hardware.BF16 {
+		return ChipMetrics(c), true
+	}
+	peak, ok := c.PeakFor(p)
+	if !ok {
+		return Metrics{}, false
+	}
+	return metricsOf(c, peak), true
+}
+
+func metricsOf(c *hardware.Chip, peak hardware.Value[units.FLOPRate]) Metrics {
 	tf := peak.Scale(1 / float64(units.TFLOPS))
 	area := c.DieArea.Scale(float64(c.Dies))
 	return Metrics{

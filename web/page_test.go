@@ -304,15 +304,15 @@ func TestBrowserHelp(t *testing.T) {
 }
 
 // TestBrowserNumbers: problem 10. Money as $641k / $1.2M, ratios to two
-// digits, durations in s, no exponent in the results, BF16 rows marked
-// when another precision is chosen.
+// digits, durations in s, no exponent in the results, efficiency rows at
+// the chosen precision.
 func TestBrowserNumbers(t *testing.T) {
 	ctx, b, base := needBrowser(t)
 	openPage(ctx, t, b, base+"/#compare?chips=h100-sxm,h20&model=llama3.1-70b&precision=fp8")
 	var txt string
 	pageState(ctx, t, b, `document.querySelector('#compare-out table').innerText`, &txt)
-	if !strings.Contains(txt, "BF16 TFLOP/s per watt (always BF16)") {
-		t.Error("fp8 chosen: the BF16 rows do not say they stay BF16")
+	if !strings.Contains(txt, "FP8 TFLOP/s per watt") || strings.Contains(txt, "BF16 TFLOP/s per watt") {
+		t.Error("fp8 chosen: the per-watt row is not FP8's")
 	}
 	var ratios []string
 	pageState(ctx, t, b, `[...document.querySelectorAll('#compare-table .ratio')].map(r => r.textContent)`, &ratios)

@@ -513,12 +513,10 @@ async function runCompare(prefetched) {
 
 function renderCompare(res) {
   const head = el("tr", {}, el("th", {class: "lbl"}, "quantity"), res.chips.map(c => el("th", {"data-chip": c.id}, c.name)));
-  const prec = (res.precision || "bf16").toUpperCase();
   const rows = res.rows.map(r => {
-    // Rows defined at BF16 say so when another precision is chosen.
-    const label = prec !== "BF16" && /\bBF16\b/.test(r.label) ? r.label + " (always BF16)" : r.label;
+    // The efficiency rows' labels name the chosen precision (the API computes them at it).
     return el("tr", {"data-row": r.key},
-      el("td", {class: "lbl", title: r.note || ""}, label, el("span", {class: "muted"}, ` (${r.unit})`)),
+      el("td", {class: "lbl", title: r.note || ""}, r.label, el("span", {class: "muted"}, ` (${r.unit})`)),
       r.cells.map((c, i) => compareCell(r, c, res.chips[i])));
   });
   put($("#compare-out"),

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"chipgap/catalog"
@@ -298,7 +299,7 @@ type TrainEstimate struct {
 func Train(s TrainSetup) (TrainEstimate, error) {
 	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
 	if err != nil {
-		return TrainEstimate{Header: s.Header()}, planError(err)
+		return TrainEstimate{Header: s.Header()}, s.planError(err)
 	}
 	return s.describe(r), nil
 }
@@ -315,15 +316,22 @@ func (s TrainSetup) describe(r training.Result) TrainEstimate {
 	return out
 }
 
-// planError names a plan field by its request path ("plan.tp").
-func planError(err error) error {
+// planError names a plan field by its request path ("plan.tp"), and
+// where the software sees several devices per chip (a 910C's two dies)
+// says that the degrees count devices, not the chips the request gave.
+func (s TrainSetup) planError(err error) error {
 	var fe *input.Error
-	if errors.As(err, &fe) && parallel.IsPlanField(fe.Field) {
-		c := *fe
-		c.Field = "plan." + fe.Field
-		return &c
+	if !errors.As(err, &fe) {
+		return err
 	}
-	return err
+	c := *fe
+	if parallel.IsPlanField(fe.Field) {
+		c.Field = "plan." + fe.Field
+	}
+	if d, n := s.Devices(), s.Cluster.Chips; d != n && strings.Contains(c.Want, "devices") {
+		c.Want += fmt.Sprintf(" (%d chips × %d devices each: parallel degrees count devices)", n, d/n)
+	}
+	return &c
 }
 
 // TrainSearch is a plan search's answer: the ranked plans and the best
@@ -347,7 +355,7 @@ func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: cmp.Or(o.Top, 10), Progress: o.Progress})
 	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile}
 	if err != nil {
-		return out, planError(err)
+		return out, s.planError(err)
 	}
 	if len(sr.Top) > 0 {
 		best := s.describe(sr.Top[0])

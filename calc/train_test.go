@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"chipgap/catalog"
@@ -133,5 +134,19 @@ func TestTrainMatchesEstimator(t *testing.T) {
 	if e.Ranges == nil || e.Ranges.Low == nil || e.Ranges.High == nil ||
 		!(e.Ranges.Low.TokensPerSec <= e.TokensPerSec && e.TokensPerSec <= e.Ranges.High.TokensPerSec) {
 		t.Errorf("ranges %+v do not bracket %g tokens/s", e.Ranges, e.TokensPerSec)
+	}
+}
+
+// TestPlanErrorCountsDevices: a 910C runs as two devices, so a plan that
+// counts chips is refused with the arithmetic in devices and chips.
+func TestPlanErrorCountsDevices(t *testing.T) {
+	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "ascend-910c", Chips: 64, Plan: PlanRequest{TP: 8, DP: 8}}.Setup(testCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Train(s)
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "plan.dp" || !strings.Contains(ie.Want, "the 128 devices (64 chips × 2 devices each") {
+		t.Errorf("dp 8 × tp 8 on 64 910C: %v", err)
 	}
 }

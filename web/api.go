@@ -34,6 +34,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST /api/serve/simulate", s.handleServeSimulate, "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, queue and KV charts (?async=1: a job)"},
 		{"POST /api/run/simulate", s.handleRun, "whole-run simulation: failures, checkpoints, spares, porting (?async=1: a job)"},
 		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
+		{"DELETE /api/jobs/{id}", s.handleCancelJob, "cancel an asynchronous job (it stops at its next check; its state becomes cancelled)"},
 		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)"},
 		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (?async=1: a job with progress): results, figures, sources"},
 		{"GET /api/sweep/example", s.handleSweepExample, "examples/sweep-small.yaml, the design-space tab's starting grid (YAML)"},

@@ -22,7 +22,7 @@ type progressView struct {
 type jobView struct {
 	ID       string       `json:"id"`
 	Kind     string       `json:"kind"`
-	State    string       `json:"state"` // running | done | failed
+	State    string       `json:"state"` // running | cancelling | cancelled | done | failed
 	Elapsed  float64      `json:"elapsed_s"`
 	Progress progressView `json:"progress"`
 	Result   any          `json:"result,omitempty"`
@@ -36,6 +36,10 @@ func viewJob(j *workq.Job, now time.Time) jobView {
 	p := st.Progress
 	v := jobView{ID: j.ID(), Kind: j.Kind(), State: "running", Progress: progressView{Stage: p.Stage, Done: p.Done, Total: p.Total}, Elapsed: now.Sub(st.Started).Seconds()}
 	switch {
+	case st.Cancelled && st.Finished.IsZero():
+		v.State = "cancelling"
+	case st.Cancelled && st.Err != nil:
+		v.State = "cancelled"
 	case st.Err != nil:
 		e, _ := st.Err.(*Error)
 		v.State, v.Error = "failed", e
@@ -91,6 +95,19 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
 	}
 	writeJSON(w, http.StatusOK, viewJob(j, time.Now()))
+	return nil
+}
+
+// handleCancelJob is DELETE /api/jobs/{id}: the job stops at its next
+// check of its context (within a second for every job kind) and its
+// state becomes cancelled; the answer is the job as it stands.
+func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) error {
+	j, ok := s.jobs.Get(r.PathValue("id"))
+	if !ok {
+		return &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
+	}
+	j.Cancel()
+	writeJSON(w, http.StatusAccepted, viewJob(j, time.Now()))
 	return nil
 }
 

@@ -541,3 +541,32 @@ func apiRequest(method, path string, body io.Reader) *http.Request {
 	}
 	return r
 }
+
+// TestCancelJob: DELETE /api/jobs/{id} stops a running job; its state
+// becomes cancelled, well before the report would have finished, and an
+// unknown id is a 404.
+func TestCancelJob(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{MaxSamples: 20000})
+	var j jobView
+	if st := do(t, "POST", srv.URL+"/api/report?async=1", `{"samples":20000}`, &j); st != http.StatusAccepted || j.ID == "" {
+		t.Fatalf("POST /api/report?async=1 = %d %+v, want 202 with a job id", st, j)
+	}
+	start := time.Now()
+	var c jobView
+	if st := do(t, "DELETE", srv.URL+"/api/jobs/"+j.ID, "", &c); st != http.StatusAccepted || (c.State != "cancelling" && c.State != "cancelled") {
+		t.Fatalf("DELETE = %d %+v, want 202, cancelling", st, c)
+	}
+	for c.State == "cancelling" && time.Since(start) < 30*time.Second {
+		time.Sleep(20 * time.Millisecond)
+		do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &c)
+	}
+	if c.State != "cancelled" {
+		t.Errorf("after cancelling: state %q, want cancelled", c.State)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("a cancelled 20,000-sample report took %v to stop", d)
+	}
+	if st := do(t, "DELETE", srv.URL+"/api/jobs/0000000000000000", "", nil); st != http.StatusNotFound {
+		t.Errorf("DELETE of an unknown job = %d, want 404", st)
+	}
+}

@@ -82,6 +82,7 @@ type Job struct {
 	progress Progress
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when finished
+	stopped  atomic.Bool   // Cancel was called
 
 	mu       sync.Mutex
 	finished time.Time
@@ -99,19 +100,29 @@ func (j *Job) Kind() string { return j.kind }
 func (j *Job) Done() <-chan struct{} { return j.done }
 
 // Status is a job read at one moment. Finished is zero while the job
-// runs; then Err or Result holds its answer.
+// runs; then Err or Result holds its answer. Cancelled says Cancel was
+// called (the work may still finish before it notices).
 type Status struct {
 	Started, Finished time.Time
 	Progress          Snapshot
 	Result            any
 	Err               error
+	Cancelled         bool
 }
 
 // Status reads j.
 func (j *Job) Status() Status {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return Status{Started: j.started, Finished: j.finished, Progress: j.progress.Snapshot(), Result: j.result, Err: j.err}
+	return Status{Started: j.started, Finished: j.finished, Progress: j.progress.Snapshot(), Result: j.result, Err: j.err, Cancelled: j.stopped.Load()}
+}
+
+// Cancel asks the job to stop: its context ends, and the work returns
+// when it next looks at it (the store keeps the job until it expires).
+// Cancelling a finished job changes nothing but the flag.
+func (j *Job) Cancel() {
+	j.stopped.Store(true)
+	j.cancel()
 }
 
 func (j *Job) finishedAt() time.Time {

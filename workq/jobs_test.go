@@ -132,6 +132,28 @@ func TestJobsCancelAll(t *testing.T) {
 	}
 }
 
+// TestJobCancel: Cancel ends one job's context and marks it; the others
+// run on.
+func TestJobCancel(t *testing.T) {
+	js, _ := newTestJobs(4, time.Hour)
+	wait := func(ctx context.Context, _ *Progress) (any, error) { <-ctx.Done(); return nil, ctx.Err() }
+	a, b := mustStart(t, js, wait), mustStart(t, js, wait)
+	a.Cancel()
+	<-a.Done()
+	if st := a.Status(); st.Err != context.Canceled || !st.Cancelled {
+		t.Errorf("cancelled job: err %v, cancelled %v; want context.Canceled, true", st.Err, st.Cancelled)
+	}
+	select {
+	case <-b.Done():
+		t.Error("cancelling one job stopped another")
+	default:
+	}
+	if st := b.Status(); st.Cancelled || !st.Finished.IsZero() {
+		t.Errorf("the other job: %+v, want running and not cancelled", st)
+	}
+	js.CancelAll()
+}
+
 // TestProgress: nil ignores reports; Count keeps the last report, Reach
 // the largest whatever the order; Set counts from zero again.
 func TestProgress(t *testing.T) {

@@ -146,7 +146,10 @@ function showProgress(status, j) {
   put(status,
     el("span", {}, `${j.kind}: ${p.stage || "working"} ${p.total ? p.done + " / " + p.total : ""} · ${j.elapsed_s.toFixed(1)} s `),
     el("div", {class: "progress"}, el("i", {style: `width:${(100 * frac).toFixed(1)}%`})),
-    el("button", {type: "button", class: "cancel", onclick: () => { status.cancelled = true; }}, "Cancel"));
+    el("button", {type: "button", class: "cancel", onclick: () => {
+      status.cancelled = true; // stop polling, and stop the job on the server
+      fetch("api/jobs/" + j.id, {method: "DELETE"}).catch(() => {});
+    }}, "Cancel"));
 }
 
 // The API names fields as request paths ("plan.tp",

@@ -90,25 +90,31 @@ func jobRequest(kind string) *http.Request {
 
 // handleJob is GET /api/jobs/{id}.
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
-	j, ok := s.jobs.Get(r.PathValue("id"))
-	if !ok {
-		return &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
+	j, err := s.job(r)
+	if err == nil {
+		writeJSON(w, http.StatusOK, viewJob(j, time.Now()))
 	}
-	writeJSON(w, http.StatusOK, viewJob(j, time.Now()))
-	return nil
+	return err
+}
+
+// job is the job the path's {id} names, or a 404.
+func (s *Server) job(r *http.Request) (*workq.Job, error) {
+	if j, ok := s.jobs.Get(r.PathValue("id")); ok {
+		return j, nil
+	}
+	return nil, &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
 }
 
 // handleCancelJob is DELETE /api/jobs/{id}: the job stops at its next
 // check of its context (within a second for every job kind) and its
 // state becomes cancelled; the answer is the job as it stands.
 func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) error {
-	j, ok := s.jobs.Get(r.PathValue("id"))
-	if !ok {
-		return &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
+	j, err := s.job(r)
+	if err == nil {
+		j.Cancel()
+		writeJSON(w, http.StatusAccepted, viewJob(j, time.Now()))
 	}
-	j.Cancel()
-	writeJSON(w, http.StatusAccepted, viewJob(j, time.Now()))
-	return nil
+	return err
 }
 
 // respondJobOrWait answers a long request: with ?async=1 it starts a job

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"runtime"
 	"time"
 
@@ -100,38 +101,13 @@ func DefaultLimits() Limits {
 	}
 }
 
-// withDefaults fills zero fields from DefaultLimits.
+// withDefaults fills each field that is not positive (zero, negative,
+// NaN) from DefaultLimits.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
-	fill := func(v *int, dv int) {
-		if *v <= 0 {
-			*v = dv
-		}
-	}
-	fill(&l.MaxHeavy, d.MaxHeavy)
-	fill(&l.MaxDecoding, d.MaxDecoding)
-	fill(&l.MaxWaiting, d.MaxWaiting)
-	fill(&l.MaxReports, d.MaxReports)
-	fill(&l.MaxJobs, d.MaxJobs)
-	fill(&l.MaxPlans, d.MaxPlans)
-	fill(&l.MaxSamples, d.MaxSamples)
-	fill(&l.MaxCurvePoints, d.MaxCurvePoints)
-	fill(&l.MaxChips, d.MaxChips)
-	fill(&l.MaxServeRequests, d.MaxServeRequests)
-	fill(&l.MaxServeRates, d.MaxServeRates)
-	fill(&l.MaxServeChips, d.MaxServeChips)
-	fill(&l.MaxSweepCells, d.MaxSweepCells)
-	for _, p := range []struct{ v, dv *float64 }{{&l.MaxSimEvents, &d.MaxSimEvents}, {&l.MaxServeTokens, &d.MaxServeTokens}, {&l.MaxServeRouting, &d.MaxServeRouting}} {
-		if !(*p.v > 0) {
-			*p.v = *p.dv
-		}
-	}
-	if l.MaxBody <= 0 {
-		l.MaxBody = d.MaxBody
-	}
-	for _, p := range []struct{ v, dv *time.Duration }{{&l.Timeout, &d.Timeout}, {&l.JobTimeout, &d.JobTimeout}, {&l.JobTTL, &d.JobTTL}, {&l.MaxSweepTime, &d.MaxSweepTime}} {
-		if *p.v <= 0 {
-			*p.v = *p.dv
+	d, v := reflect.ValueOf(DefaultLimits()), reflect.ValueOf(&l).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.CanInt() && f.Int() <= 0 || f.CanFloat() && !(f.Float() > 0) {
+			f.Set(d.Field(i))
 		}
 	}
 	return l

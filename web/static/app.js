@@ -109,8 +109,8 @@ class APIError extends Error {
 }
 
 // request is the page's one network call: this server only.
-async function request(path, body, text) {
-  const opt = body === undefined ? {} : {
+async function request(path, body, text, method) {
+  const opt = body === undefined ? {method: method || "GET"} : {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
   };
   const r = await fetch(path, opt);
@@ -148,7 +148,7 @@ function showProgress(status, j) {
     el("div", {class: "progress"}, el("i", {style: `width:${(100 * frac).toFixed(1)}%`})),
     el("button", {type: "button", class: "cancel", onclick: () => {
       status.cancelled = true; // stop polling, and stop the job on the server
-      fetch("api/jobs/" + j.id, {method: "DELETE"}).catch(() => {});
+      request("api/jobs/" + j.id, undefined, false, "DELETE").catch(() => {});
     }}, "Cancel"));
 }
 

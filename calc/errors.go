@@ -48,3 +48,17 @@ func finite(name string, v float64) error {
 	}
 	return nil
 }
+
+// requireSystem checks what every job on a cluster needs: a model, a chip
+// and at least one of it.
+func requireSystem(model, chip string, chips int) error {
+	switch {
+	case model == "":
+		return missing("model", "a model preset id (chipgap models)")
+	case chip == "":
+		return missing("chip", "a chip id (chipgap chips)")
+	case chips < 1:
+		return bad("chips", chips, "want at least 1")
+	}
+	return nil
+}

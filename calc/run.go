@@ -98,13 +98,10 @@ func (d Days) String() string { return units.Seconds(d).String() }
 // check applies the request's own limits and fills its defaults.
 func (r *RunRequest) normalize() error {
 	days := units.Seconds(r.Days)
+	if err := requireSystem(r.Model, r.Chip, r.Chips); err != nil {
+		return err
+	}
 	switch {
-	case r.Model == "":
-		return missing("model", "a model preset id (chipgap models)")
-	case r.Chip == "":
-		return missing("chip", "a chip id (chipgap chips)")
-	case r.Chips < 1:
-		return bad("chips", r.Chips, "want ≥ 1")
 	case r.ChipsPerNode < 0:
 		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
 	case !(r.Tokens >= 0) || math.IsInf(r.Tokens, 0):

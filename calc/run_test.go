@@ -162,7 +162,7 @@ func TestRunFileErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = r.Setup(cat)
-	if got := f.Explain(err, func(string) bool { return false }).Error(); got != "scenario x/run.yaml: line 3: field chips = -4: want ≥ 1" {
+	if got := f.Explain(err, func(string) bool { return false }).Error(); got != "scenario x/run.yaml: line 3: field chips = -4: want at least 1" {
 		t.Errorf("got %q", got)
 	}
 	if got := f.Explain(err, func(s string) bool { return s == "chips" }); got != err {

@@ -86,15 +86,7 @@ func (d ServeDeployment) check() error {
 			return bad(f.name, f.v, "%v", err)
 		}
 	}
-	switch {
-	case d.Model == "":
-		return missing("model", "a model preset id (chipgap models)")
-	case d.Chip == "":
-		return missing("chip", "a chip id (chipgap chips)")
-	case d.Chips < 1:
-		return bad("chips", d.Chips, "want at least 1")
-	}
-	return nil
+	return requireSystem(d.Model, d.Chip, d.Chips)
 }
 
 // resolve builds the estimator's deployment; note says how the stack was

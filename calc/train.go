@@ -167,13 +167,8 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 	if err := r.check(); err != nil {
 		return TrainSetup{}, err
 	}
-	switch {
-	case r.Model == "":
-		return TrainSetup{}, missing("model", "a model preset id (chipgap models)")
-	case r.Chip == "":
-		return TrainSetup{}, missing("chip", "a chip id (chipgap chips)")
-	case r.Chips < 1:
-		return TrainSetup{}, bad("chips", r.Chips, "want at least 1")
+	if err := requireSystem(r.Model, r.Chip, r.Chips); err != nil {
+		return TrainSetup{}, err
 	}
 	var s TrainSetup
 	var err error

@@ -208,7 +208,7 @@ func TestRunScenarioErrors(t *testing.T) {
 	}{
 		{"typo", head + "chipz: 16384\ndays: 54d\n", nil, []string{"line 3", "unknown field chipz", "did you mean chip, chips"}},
 		{"parsecs", head + "chips: 16384\ndays: 54 parsecs\n", nil, []string{"line 4", "field days", `"54 parsecs"`}},
-		{"range", head + "chips: -4\ndays: 54d\n", nil, []string{"line 3: field chips = -4", "want ≥ 1"}},
+		{"range", head + "chips: -4\ndays: 54d\n", nil, []string{"line 3: field chips = -4", "want at least 1"}},
 		{"type", head + "chips: lots\ndays: 54d\n", nil, []string{"line 3: field chips", "lots"}},
 		{"unit", head + "chips: 8\ndays: 54d\nstorage_bw: 2 TB/h\n", nil, []string{"line 5", "field storage_bw", "TB/s"}},
 		{"mode", head + "chips: 8\ndays: 54d\ncheckpoint: sometimes\n", nil, []string{"line 5: field checkpoint = sometimes", "async or blocking"}},

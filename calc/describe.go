@@ -15,8 +15,10 @@ type Field struct {
 	Name string `json:"name"`
 	// Flag is the CLI flag ("tp", "mb"); empty for an API-only field.
 	Flag string `json:"flag,omitempty"`
-	// Kind is "int", "float", "string", "bool" or "ints" (a list of
-	// integers, comma-separated on the command line).
+	// Kind is "int", "float", "string", "bool", "ints" or "floats" (lists,
+	// comma-separated on the command line), or "quantity": a number in
+	// the field's base unit or a string with a unit ("50ms", "2TB/s"; a
+	// bare number of days for a run's days).
 	Kind string `json:"kind"`
 	Help string `json:"help,omitempty"`
 	// Default is the value the job uses when the field is absent, where
@@ -40,14 +42,21 @@ func Describe(req any, defaults map[string]any) []Field {
 		panic(fmt.Sprintf("calc.Describe: want a struct, got %T", req))
 	}
 	var out []Field
-	describe(v.Type(), "", defaults, &out)
+	describe(v.Type(), "", "", defaults, &out)
 	return out
 }
 
-func describe(t reflect.Type, prefix string, defaults map[string]any, out *[]Field) {
+// describe walks t as BindFlags binds it: an embedded struct's fields are
+// the outer struct's, a nested struct's flag tag prefixes its fields'
+// flags ("spec-" + "tokens").
+func describe(t reflect.Type, prefix, flagPrefix string, defaults map[string]any, out *[]Field) {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() {
+			continue
+		}
+		if sf.Anonymous && sf.Tag.Get("json") == "" && sf.Type.Kind() == reflect.Struct {
+			describe(sf.Type, prefix, flagPrefix, defaults, out) // promoted, as encoding/json promotes them
 			continue
 		}
 		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -60,31 +69,36 @@ func describe(t reflect.Type, prefix string, defaults map[string]any, out *[]Fie
 		path := prefix + jname
 		ft := sf.Type
 		if ft.Kind() == reflect.Struct && !reflect.PointerTo(ft).Implements(textUnmarshaler) {
-			describe(ft, path+".", defaults, out)
+			describe(ft, path+".", flagPrefix+sf.Tag.Get("flag"), defaults, out)
 			continue
 		}
 		f := Field{Name: path, Help: sf.Tag.Get("help"), Default: defaults[path]}
 		switch fl := sf.Tag.Get("flag"); fl {
 		case "-":
 		case "":
-			f.Flag = strings.ReplaceAll(jname, "_", "-")
+			f.Flag = flagPrefix + strings.ReplaceAll(jname, "_", "-")
 		default:
 			f.Flag = fl
 		}
 		if ft.Kind() == reflect.Pointer {
 			f.Pointer, ft = true, ft.Elem()
 		}
+		text := reflect.PointerTo(ft).Implements(textUnmarshaler)
 		switch {
-		case ft.Kind() == reflect.Int:
+		case ft.Kind() == reflect.Int || ft.Kind() == reflect.Uint64:
 			f.Kind = "int"
+		case ft.Kind() == reflect.Float64 && text:
+			f.Kind = "quantity" // units.Seconds, units.ByteRate, Days
 		case ft.Kind() == reflect.Float64:
 			f.Kind = "float"
-		case ft.Kind() == reflect.String || reflect.PointerTo(ft).Implements(textUnmarshaler):
+		case ft.Kind() == reflect.String || text:
 			f.Kind = "string"
 		case ft.Kind() == reflect.Bool:
 			f.Kind = "bool"
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Int:
 			f.Kind = "ints"
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Float64:
+			f.Kind = "floats"
 		default:
 			continue // not a form field
 		}
@@ -100,3 +114,63 @@ func TrainDefaults() map[string]any {
 
 // DescribeTrain is the form of a training estimate or plan search.
 func DescribeTrain() []Field { return Describe(TrainRequest{}, TrainDefaults()) }
+
+// Defaults maps the JSON path of every field of req (a request its
+// constructor filled, e.g. NewServeRequest()) that holds a value other
+// than its zero to that value: what an absent field takes. A zero field
+// is left out (absent means "auto", as its help says).
+func Defaults(req any) map[string]any {
+	out := map[string]any{}
+	v := reflect.ValueOf(req)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	defaults(v, "", out)
+	return out
+}
+
+func defaults(v reflect.Value, prefix string, out map[string]any) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		fv := v.Field(i)
+		if sf.Anonymous && sf.Tag.Get("json") == "" && sf.Type.Kind() == reflect.Struct {
+			defaults(fv, prefix, out)
+			continue
+		}
+		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if jname == "-" {
+			continue
+		}
+		if jname == "" {
+			jname = strings.ToLower(sf.Name)
+		}
+		if sf.Type.Kind() == reflect.Struct && !reflect.PointerTo(sf.Type).Implements(textUnmarshaler) {
+			defaults(fv, prefix+jname+".", out)
+			continue
+		}
+		if !fv.IsZero() {
+			out[prefix+jname] = fv.Interface()
+		}
+	}
+}
+
+// DescribeServe is the form of a serving estimate (POST /api/infer/curve
+// and /estimate): NewServeRequest's values are the defaults.
+func DescribeServe() []Field { return Describe(ServeRequest{}, Defaults(NewServeRequest())) }
+
+// DescribeSimulate is the form of a serving simulation (POST
+// /api/serve/simulate): NewSimulateRequest's values are the defaults.
+func DescribeSimulate() []Field { return Describe(SimulateRequest{}, Defaults(NewSimulateRequest())) }
+
+// RunDefaults are the values an absent field of a RunRequest takes where
+// that is one value (RunRequest.Setup fills them).
+func RunDefaults() map[string]any {
+	return map[string]any{"precision": "bf16", "seq": 8192, "global_batch": 2048, "seeds": 100, "seed": 1}
+}
+
+// DescribeRun is the form of a whole training run (POST /api/run/simulate).
+func DescribeRun() []Field { return Describe(RunRequest{}, RunDefaults()) }

@@ -26,7 +26,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/sources", s.handleSources, "every source the catalog cites, by key"},
 		{"GET /api/sources/{key}", s.handleSource, "one source"},
 		{"GET /api/compare", s.handleCompare, "side-by-side comparison: ?chips=a,b&model=m&precision=bf16"},
-		{"GET /api/forms/train", s.handleTrainForm, "the training request's fields (name, flag, kind, help, default), read from calc.TrainRequest: the page's form"},
+		{"GET /api/forms/{job}", s.handleForm, "a job's request fields (name, flag, kind, help, default), read from its calc request struct: the page's form; job = train, infer, simulate or run"},
 		{"POST /api/train/estimate", s.handleTrainEstimate, "one training plan: step time, MFU, memory, days and cost with ranges"},
 		{"POST /api/train/search", s.handleTrainSearch, "search parallel plans (?async=1: a job with progress); the fastest first"},
 		{"POST /api/infer/estimate", s.handleInferEstimate, "one serving operating point (a batch, or the best under the SLO) with memory use"},

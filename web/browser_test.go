@@ -520,7 +520,7 @@ func TestBrowserInference(t *testing.T) {
 	openPage(ctx, t, b, base+"/#infer")
 	fill := `(() => { const f = document.querySelector('#infer-form').elements;
 		f.chip.value = "mi300x"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8";
-		f.prompt.value = "1024"; f.output.value = "512"; f.tpot_ms.value = "40"; f.ttft_ms.value = "3000";
+		f["workload.input_tokens"].value = "1024"; f["workload.output_tokens"].value = "512"; f["slo.tpot"].value = "40ms"; f["slo.ttft"].value = "3s";
 		document.querySelector('#infer-go').click(); })()`
 	submitAndWait(ctx, t, b, fill, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`)
 	var body string
@@ -585,10 +585,10 @@ func TestBrowserServe(t *testing.T) {
 	openPage(ctx, t, b, base+"/#serve")
 	checkServeErrors(ctx, t, b)
 	fill := `(() => { const f = document.querySelector('#serve-form').elements;
-		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f.tp.value = "1"; f.precision.value = "bf16";
-		f.rate.value = "6"; f.requests.value = "600"; f.seed.value = "5";
-		f.in_tokens.value = "800"; f.in_dist.value = "lognormal"; f.in_sigma.value = "0.7";
-		f.out_tokens.value = "150"; f.out_dist.value = "fixed"; f.ttft_ms.value = "1000"; f.tpot_ms.value = "40";
+		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "2"; f["parallel.tp"].value = "1"; f.precision.value = "bf16";
+		f["workload.rate"].value = "6"; f["workload.requests"].value = "600"; f["workload.seed"].value = "5";
+		f["workload.input.tokens"].value = "800"; f["workload.input.dist"].value = "lognormal"; f["workload.input.sigma"].value = "0.7";
+		f["workload.output.tokens"].value = "150"; f["workload.output.dist"].value = "fixed"; f["slo.ttft"].value = "1000ms"; f["slo.tpot"].value = "40ms";
 		document.querySelector('#serve-go').click(); })()`
 	if err := b.eval(ctx, fill, nil); err != nil {
 		t.Fatal(err)
@@ -623,12 +623,11 @@ func TestBrowserServe(t *testing.T) {
 func checkServeErrors(ctx context.Context, t *testing.T, b *browser) {
 	t.Helper()
 	for _, tc := range []struct{ set, field, input string }{
-		{`f.rate.value = "4, x"`, "rate", "rate"},
-		// (Over the input's max the browser itself refuses to submit.)
-		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f.tp.value = "1"; f.requests.value = "200000"`, "chips", "chips"},
-		{`f.model.value = "llama3.1-70b"; f.tp.value = "1"`, "parallel", "tp"},
+		{`f["workload.rates"].value = "4, x"`, "workload.rates", "workload.rates"},
+		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f["parallel.tp"].value = "1"; f["workload.requests"].value = "200000"`, "chips", "chips"},
+		{`f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "1"`, "parallel", "parallel.tp"},
 	} {
-		js := `(() => { const f = document.querySelector('#serve-form').elements; f.rate.value = "4"; f.requests.value = "100"; f.chips.value = "8"; ` + tc.set + `;
+		js := `(() => { const f = document.querySelector('#serve-form').elements; f["workload.rate"].value = "4"; f["workload.rates"].value = ""; f["workload.requests"].value = "100"; f.chips.value = "8"; ` + tc.set + `;
 			document.querySelector('#serve-status').className = "status"; document.querySelector('#serve-go').click(); })()`
 		if err := b.eval(ctx, js, nil); err != nil {
 			t.Fatal(err)
@@ -652,8 +651,8 @@ func checkServeSweep(ctx context.Context, t *testing.T, b *browser, base string)
 	// result shown is the highest rate that keeps up (1). 50 requests/s of
 	// 2000-token prompts overload two H100s serving the 70B model.
 	sweep := `(() => { const f = document.querySelector('#serve-form').elements;
-		f.model.value = "llama3.1-70b"; f.tp.value = "2"; f.rate.value = "0.5, 1, 50"; f.requests.value = "400";
-		f.in_tokens.value = "2000"; f.in_dist.value = "fixed"; f.out_tokens.value = "500";
+		f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "2"; f["workload.rates"].value = "0.5, 1, 50"; f["workload.requests"].value = "400";
+		f["workload.input.tokens"].value = "2000"; f["workload.input.dist"].value = "fixed"; f["workload.output.tokens"].value = "500";
 		document.querySelector('#serve-out').replaceChildren(); document.querySelector('#serve-go').click(); })()`
 	if err := b.eval(ctx, sweep, nil); err != nil {
 		t.Fatal(err)

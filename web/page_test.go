@@ -131,7 +131,7 @@ func TestBrowserInferParallel(t *testing.T) {
 	st := stampOf(ctx, t, b, "infer")
 	pageState(ctx, t, b, `(() => { const f = document.querySelector('#infer-form').elements;
 		f.chip.value = "h100-sxm"; f.chips.value = "16"; f.model.value = "llama3.1-405b"; f.precision.value = "bf16";
-		f.tp.value = "8"; f.pp.value = "2"; document.querySelector('#infer-go').click(); })()`, nil)
+		f["parallel.tp"].value = "8"; f["parallel.pp"].value = "2"; document.querySelector('#infer-go').click(); })()`, nil)
 	waitResult(ctx, t, b, "infer", st)
 	s := statusOf(ctx, t, b, "infer")
 	if strings.Contains(s, "err") || !strings.Contains(s, "tp=8 pp=2") {
@@ -200,7 +200,7 @@ func TestBrowserStale(t *testing.T) {
 	}
 	// TP 3 on 8 serving chips.
 	pageState(ctx, t, b, `(() => { document.querySelector('#tabs button[data-tab="serve"]').click(); const f = document.querySelector('#serve-form').elements;
-		f.chips.value = "8"; f.tp.value = "3"; document.querySelector('#serve-go').click(); })()`, nil)
+		f.chips.value = "8"; f["parallel.tp"].value = "3"; document.querySelector('#serve-go').click(); })()`, nil)
 	if err := b.waitFor(ctx, `document.querySelector('#serve-status.err')`); err != nil {
 		t.Fatal(err)
 	}
@@ -240,6 +240,8 @@ func TestBrowserPhone(t *testing.T) {
 			pageState(ctx, t, b, `document.querySelector('#`+tab+`-go').click()`, nil)
 			waitResult(ctx, t, b, tab, st)
 		}
+		// The advanced inputs, opened, fit too.
+		pageState(ctx, t, b, `document.querySelectorAll('#`+tab+` details.more').forEach(d => d.open = true)`, nil)
 		time.Sleep(50 * time.Millisecond)
 		var w struct {
 			Scroll int `json:"scroll"`
@@ -254,6 +256,7 @@ func TestBrowserPhone(t *testing.T) {
 			t.Errorf("phone %s: the page is %d px wide, the screen %d", tab, w.Scroll, w.Inner)
 			shot(ctx, t, b, "phone-"+tab+".png")
 		}
+		pageState(ctx, t, b, `document.querySelectorAll('#`+tab+` details.more').forEach(d => d.open = false)`, nil)
 	}
 	shot(ctx, t, b, "phone-infer.png")
 }
@@ -351,7 +354,7 @@ func TestBrowserLive(t *testing.T) {
 	edit := map[string]string{
 		"compare": `(() => { const s = document.querySelector('#compare-model'); s.value = "deepseek-v3"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`,
 		"train":   `(() => { const e = document.querySelector('#train-form').elements.chips; e.value = "2048"; e.dispatchEvent(new Event("input", {bubbles: true})); })()`,
-		"infer":   `(() => { const e = document.querySelector('#infer-form').elements.output; e.value = "300"; e.dispatchEvent(new Event("input", {bubbles: true})); })()`,
+		"infer":   `(() => { const e = document.querySelector('#infer-form').elements["workload.output_tokens"]; e.value = "300"; e.dispatchEvent(new Event("input", {bubbles: true})); })()`,
 	}
 	for _, tab := range []string{"compare", "train", "infer"} {
 		pageState(ctx, t, b, `document.querySelector('#tabs button[data-tab="`+tab+`"]').click()`, nil)
@@ -546,4 +549,90 @@ func TestBrowserCharts(t *testing.T) {
 		}
 	}
 	t.Logf("%d resources loaded, all from %s", len(res), base)
+}
+
+// TestBrowserForms: issue 13, "build the forms from the request structs".
+// Each built tab's inputs are exactly the fields GET /api/forms/{job}
+// lists (less those it marks omit), named by their JSON paths; a request
+// the form builds with advanced (nested) fields set gets the answer the
+// API gives for the same body.
+func TestBrowserForms(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/")
+	for _, tc := range []struct {
+		tab, job, set, post, key, path string
+		scale                          float64
+	}{
+		{"train", "train", `f["plan.etp"].value = ""; f.chips.value = "512"; f.stack_date.value = ""`, "train/estimate", "mfu", "mfu", 100},
+		{"infer", "infer", `f["speculative.tokens"].value = "1"; f["speculative.acceptance"].value = "0.8"; f.kv_precision.value = "fp8"; f["parallel.dp"].value = ""`,
+			"infer/curve", "throughput", "best.output_tokens_per_s_per_chip", 1},
+		{"serve", "simulate", `f.model.value = "llama3.1-8b"; f["parallel.tp"].value = "1"; f["workload.requests"].value = "300"; f["workload.arrival"].value = "gamma";
+			f["workload.cv"].value = "3"; f.router.value = "round-robin"; f["slo.percentile"].value = "0.9"`, "serve/simulate", "ttft_p50", "result.ttft_ms.p50", 1},
+		{"run", "run", `f.model.value = "llama3.1-8b"; f.chips.value = "1024"; f.tokens.value = "2e11"; f.seeds.value = "20"; f.checkpoint.value = "blocking"; f.interval.value = "30min"`,
+			"run/simulate", "total_days", "result.total_days.p50", 1},
+	} {
+		var form struct {
+			Fields []struct{ Name, Omit string }
+		}
+		getJSON(t, base+"/api/forms/"+tc.job, &form)
+		var want []string
+		for _, f := range form.Fields {
+			if f.Omit == "" && !(tc.tab == "train" && f.Name == "ranges") {
+				want = append(want, f.Name)
+			}
+		}
+		var got []string
+		pageState(ctx, t, b, `[...document.querySelector('#`+tc.tab+`-form').elements].filter(e => e.name && e.type !== "submit" && e.type !== "button").map(e => e.name)`, &got)
+		if !sameSet(got, want) {
+			t.Errorf("%s form: inputs %v, want the request's fields %v", tc.tab, got, want)
+		}
+		st := stampOf(ctx, t, b, tc.tab)
+		pageState(ctx, t, b, `(() => { document.querySelector('#tabs button[data-tab="`+tc.tab+`"]').click(); const f = document.querySelector('#`+tc.tab+`-form').elements; `+
+			tc.set+`; document.querySelector('#`+tc.tab+`-go').click(); })()`, nil)
+		waitResult(ctx, t, b, tc.tab, st)
+		if s := statusOf(ctx, t, b, tc.tab); strings.Contains(s, "err") {
+			t.Errorf("%s: %s", tc.tab, s)
+			continue
+		}
+		var body string
+		pageState(ctx, t, b, `JSON.stringify(`+tc.tab+`Body(document.querySelector('#`+tc.tab+`-form')))`, &body)
+		var api map[string]any
+		postJSON(t, base+"/api/"+tc.post, body, &api)
+		var shown float64
+		pageState(ctx, t, b, `Number((document.querySelector('#`+tc.tab+`-big [data-key="`+tc.key+`"]') || {dataset: {typ: "NaN"}}).dataset.typ)`, &shown)
+		var v any = api
+		for _, k := range strings.Split(tc.path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		w, ok := v.(float64)
+		if !ok || shown != w*tc.scale && !near(shown, w*tc.scale, 1e-12) {
+			t.Errorf("%s: page shows %s %g for %s; the API answers %v", tc.tab, tc.key, shown, body, v)
+		}
+		t.Logf("%s: %d inputs; %s = %g for %s", tc.tab, len(got), tc.key, shown, body)
+	}
+	// The advanced groups are closed: the first screen is the usual form.
+	var open int
+	pageState(ctx, t, b, `document.querySelectorAll('main form details.more[open]').length`, &open)
+	if open != 0 {
+		t.Errorf("%d advanced groups open on load", open)
+	}
+}
+
+// sameSet reports whether a and b hold the same names (each once).
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]int{}
+	for _, x := range a {
+		m[x]++
+	}
+	for _, x := range b {
+		if m[x] != 1 {
+			return false
+		}
+		delete(m, x)
+	}
+	return len(m) == 0
 }

@@ -153,13 +153,8 @@ function showProgress(status, j) {
 }
 
 // The API names fields as request paths ("plan.tp",
-// "workload.input_tokens"); the forms use the same path, the last part,
-// or an alias.
-const fieldAlias = {input_tokens: "prompt", output_tokens: "output", seeds: "seeds",
-  rates: "rate", "workload.input.tokens": "in_tokens", "workload.input.sigma": "in_sigma", "workload.output.tokens": "out_tokens",
-  "workload.output.sigma": "out_sigma", "slo.ttft": "ttft_ms", "slo.tpot": "tpot_ms", parallel: "tp", "parallel.tp": "tp",
-  "parallel.pp": "pp", "parallel.ep": "ep", "parallel.attention_dp": "attention_dp"};
-
+// "workload.input.tokens"), the built forms' input names; an error about
+// a group ("parallel") focuses its first input.
 function showError(status, err) {
   status.className = "status err";
   status.textContent = (err.field ? err.field + ": " : "") + err.message;
@@ -170,7 +165,8 @@ function showError(status, err) {
     const form = status.previousElementSibling;
     const first = err.field.split(/[.[]/)[0];
     const f = form && form.elements;
-    const input = f && (f[err.field] || f[fieldAlias[err.field]] || f[last] || f[fieldAlias[last]] || f[first]);
+    const group = f && [...f].find(e => e.name && e.name.startsWith(err.field + "."));
+    const input = f && (f[err.field] || group || f[last] || f[first]);
     if (input && input.focus) input.focus();
   }
 }
@@ -228,11 +224,17 @@ function formParams(form) {
   return p;
 }
 
+// fillForm writes an address's state into a form; in a built form
+// (formSpecs) a field the address leaves out is empty (a select: its
+// initial choice), as formParams left it out.
 function fillForm(form, params) {
+  const tab = form.id.replace(/-form$/, "");
+  const built = !!formSpecs[tab];
+  if (built) params = legacyParams(tab, params);
   for (const e of form.elements) {
     if (!e.name || e.type === "checkbox" || e.type === "submit" || e.type === "button") continue;
     if (params.has(e.name)) e.value = params.get(e.name);
-    else if (form.id === "train-form" && params.toString()) e.value = e.dataset.initial === undefined ? "" : (e.tagName === "SELECT" ? e.dataset.initial : "");
+    else if (built && params.toString()) e.value = e.dataset.initial === undefined ? "" : (e.tagName === "SELECT" ? e.dataset.initial : "");
   }
 }
 
@@ -264,8 +266,8 @@ async function devicesPerChip(id) {
 
 function fillSelects() {
   for (const s of $$(".chip-select")) {
-    put(s, ...catalog.chips.map(c => el("option", {value: c.id}, c.name)));
-    s.value = "h100-sxm";
+    put(s, s.dataset.optional ? el("option", {value: ""}, "the serving pool's") : null, ...catalog.chips.map(c => el("option", {value: c.id}, c.name)));
+    s.value = s.dataset.optional ? "" : "h100-sxm";
   }
   const models = catalog.models.map(m => el("option", {value: m.id}, m.name));
   for (const s of $$(".model-select")) { put(s, ...models.map(o => o.cloneNode(true))); s.value = "llama3.1-70b"; }
@@ -280,25 +282,14 @@ function fillSelects() {
 
 // ---- help: tooltips and the glossary -----------------------------------
 
-// help is each field's tooltip, by form and name; term is its glossary
-// entry (docs/glossary.md, served as glossary.md).
+// help is each field's tooltip, by form and name (the built forms' come
+// from their request's help tags); term is its glossary entry
+// (docs/glossary.md, served as glossary.md).
 const help = {
   compare: {chip: "chips to compare; the first ticked is the baseline the ratios are against", model: "a model for the per-model rows (weights that fit, tokens/s bounds); (none) leaves them out", precision: "the number format of the peak-compute rows"},
-  infer: {chip: "the accelerator", chips: "chips serving the model (an instance is TP × PP × attention groups; more chips hold more instances)", model: "model preset",
-    prompt: "input tokens per request (prefill)", output: "output tokens per request (decode)", precision: "weights' number format",
-    tpot_ms: "SLO: time per output token, ms", ttft_ms: "SLO: time to first token, ms",
-    tp: "tensor-parallel degree of an instance (empty: auto)", pp: "pipeline-parallel stages of an instance (empty: auto)", ep: "expert-parallel degree, MoE models (empty: auto)",
-    attention_dp: "attention data-parallel groups inside an EP instance (empty: what TP and EP leave)"},
-  serve: {model: "model preset", chip: "the accelerator", chips: "chips serving (replicas of TP chips each)", tp: "tensor-parallel degree of a replica; must divide Chips",
-    precision: "weights' number format", rate: "arrival rate in requests/s; a comma-separated list sweeps rates", requests: "requests simulated per rate", seed: "random seed (same seed, same answer)",
-    in_tokens: "mean input length, tokens", in_dist: "fixed lengths, or lognormal around the mean", in_sigma: "lognormal spread of input lengths",
-    out_tokens: "mean output length, tokens", out_dist: "fixed lengths, or lognormal around the mean", out_sigma: "lognormal spread of output lengths",
-    ttft_ms: "SLO: time to first token, ms", tpot_ms: "SLO: time per output token, ms"},
-  run: {chip: "the accelerator", chips: "chips in the job", model: "model preset", tokens: "token budget of the run, e.g. 15e12 or 15T",
-    days: "a window in days (0: run until the tokens are done)", seeds: "simulated runs (Monte Carlo)", seed: "random seed"},
 };
 const terms = {tp: "tp", pp: "pp", dp: "dp", cp: "cp", ep: "ep", etp: "ep", vpp: "vpp", zero: "zero", microbatch: "micro-batch", recompute: "recompute",
-  sequence_parallel: "sp", tpot_ms: "tpot", ttft_ms: "ttft", attention_dp: "attention-groups", chips: "chips-and-devices", devices_per_chip: "chips-and-devices",
+  sequence_parallel: "sp", tpot: "tpot", ttft: "ttft", attention_dp: "attention-groups", chips: "chips-and-devices", devices_per_chip: "chips-and-devices",
   precision: "precision", tokens: "tokens", rate: "goodput", global_batch: "global-batch", seq: "sequence", expert_imbalance: "expert-imbalance",
   capacity_factor: "capacity-factor", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
 
@@ -545,64 +536,143 @@ function compareCell(r, c, chip) {
     el("span", {class: "num"}, display), flag, range ? el("span", {class: "rng"}, range) : null, ratio);
 }
 
-// ---- training ----------------------------------------------------------
+// ---- forms built from the request structs ------------------------------
 
-// The training form is built from GET /api/forms/train: the fields of
-// calc.TrainRequest, so page, API and CLI share one definition. An empty
-// field is absent from the request: "auto" (searched, or filled the one
-// way the CLI fills it).
-let trainFields = [];
-const trainLabels = {model: "Model", chip: "Chip", chips: "Chips", chips_per_node: "Chips per node", scale_out_gbps: "Scale-out (Gbit/s)",
-  devices_per_chip: "Devices per chip", stack: "Stack profile", framework: "Framework", stack_date: "Stack as of (YYYY-MM-DD)",
-  global_batch: "Global batch (sequences)", seq: "Sequence (tokens)", precision: "Precision", tokens: "Tokens (e.g. 15T)",
-  expert_imbalance: "Expert imbalance", capacity_factor: "Capacity factor", top: "Plans to rank", "plan.tp": "TP", "plan.pp": "PP",
-  "plan.dp": "DP", "plan.cp": "CP", "plan.ep": "EP", "plan.etp": "ETP", "plan.vpp": "VPP", "plan.microbatch": "Micro-batch",
-  "plan.recompute": "Recompute", "plan.zero": "ZeRO", "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage",
-  "plan.recompute_layers": "Recomputed layers per stage"};
-const trainMain = ["chip", "chips", "model", "tokens", "seq", "global_batch", "precision"];
-const trainPlan = ["plan.tp", "plan.pp", "plan.dp", "plan.cp", "plan.ep", "plan.vpp", "plan.microbatch", "plan.recompute", "plan.zero", "plan.sequence_parallel"];
-const trainInitial = {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"};
-const choices = {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full"], "plan.zero": ["", "0", "1", "2", "3"]};
+// The training, inference, serving and whole-run forms are built from
+// GET /api/forms/{job}: the fields of the job's calc request struct, so
+// page, API and CLI share one definition. Each input's name is the
+// field's JSON path ("plan.tp", "workload.input.tokens"). An empty input
+// is absent from the request: "auto" (searched, derived, or the job's
+// default, which the input shows as its placeholder). layout places the
+// headline fields (a name, or a fieldset of names); the rest go, grouped
+// by their parent path, behind "More inputs".
+const precisions = ["bf16", "fp16", "fp8", "int8", "fp4"];
+const formSpecs = {
+  train: {job: "train", zeroAuto: "plan.", skip: ["ranges"],
+    layout: ["chip", "chips", "model", "tokens", "seq", "global_batch", "precision",
+      {legend: "Plan — empty is auto: the search explores it, an estimate derives it (DP: what the chips leave)",
+        names: ["plan.tp", "plan.pp", "plan.dp", "plan.cp", "plan.ep", "plan.vpp", "plan.microbatch", "plan.recompute", "plan.zero", "plan.sequence_parallel"]}],
+    more: "stack, node, MoE, layers per stage",
+    labels: {chips_per_node: "Chips per node", scale_out_gbps: "Scale-out (Gbit/s)", stack: "Stack profile", stack_date: "Stack as of (YYYY-MM-DD)",
+      global_batch: "Global batch (sequences)", seq: "Sequence (tokens)", tokens: "Tokens (e.g. 15T)", top: "Plans to rank", "plan.tp": "TP", "plan.pp": "PP",
+      "plan.dp": "DP", "plan.cp": "CP", "plan.ep": "EP", "plan.etp": "ETP", "plan.vpp": "VPP", "plan.microbatch": "Micro-batch",
+      "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage", "plan.recompute_layers": "Recomputed layers per stage"},
+    initial: {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"},
+    choices: {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full"], "plan.zero": ["", "0", "1", "2", "3"]}},
+  infer: {job: "infer", zeroAuto: "parallel.",
+    layout: ["chip", "chips", "model", "workload.input_tokens", "workload.output_tokens", "precision", "slo.tpot", "slo.ttft",
+      {legend: "An instance's parallelism — empty is auto (one node)", names: ["parallel.tp", "parallel.pp", "parallel.ep", "parallel.attention_dp"]}],
+    more: "instances, node, stack, MoE, KV cache, speculative decoding, mode",
+    labels: {"workload.input_tokens": "Prompt tokens", "workload.output_tokens": "Output tokens", "slo.tpot": "SLO: time per output token (e.g. 50ms)",
+      "slo.ttft": "SLO: time to first token (e.g. 2s)", "parallel.attention_dp": "Attention groups", "parallel.dp": "Instances (DP)", batches: "Batch sizes of the curve"},
+    initial: {chip: "h100-sxm", chips: "8", model: "llama3.1-70b", "workload.input_tokens": "2048", "workload.output_tokens": "256", precision: "bf16",
+      "slo.tpot": "50ms", "slo.ttft": "2s"},
+    choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "colocated", "decode", "prefill", "disagg"]},
+    // An instance must divide the chips (else the API's answer names parallel).
+    check: body => {
+      const p = body.parallel || {};
+      const width = (p.tp || 1) * (p.pp || 1) * (p.attention_dp || 1), chips = body.chips || 8;
+      if (p.tp && p.pp && chips % width !== 0) throw fieldError("chips", `${chips} chips: an instance of TP ${p.tp} × PP ${p.pp}${p.attention_dp ? " × " + p.attention_dp + " attention groups" : ""} = ${width} chips must divide it`);
+    }},
+  serve: {job: "simulate", zeroAuto: "parallel.",
+    layout: ["model", "chip", "chips", "parallel.tp", "precision", "workload.rate", "workload.rates", "workload.requests", "workload.seed",
+      {legend: "Lengths (tokens; lognormal: the mean, spread by sigma)", names: ["workload.input.tokens", "workload.input.dist", "workload.input.sigma",
+        "workload.output.tokens", "workload.output.dist", "workload.output.sigma"]},
+      "slo.ttft", "slo.tpot"],
+    more: "a prefill pool, arrivals, engine, router, SLO percentile",
+    labels: {"parallel.tp": "TP", "workload.rate": "Rate (requests/s)", "workload.rates": "or a sweep of rates (2,4,8)", "workload.requests": "Requests (per rate)",
+      "workload.seed": "Seed", "workload.input.tokens": "Input", "workload.input.dist": "Input lengths", "workload.input.sigma": "Input sigma",
+      "workload.output.tokens": "Output", "workload.output.dist": "Output lengths", "workload.output.sigma": "Output sigma",
+      "slo.ttft": "SLO: time to first token (e.g. 2s)", "slo.tpot": "SLO: time per output token (e.g. 50ms)", "prefill.chip": "Prefill chip"},
+    initial: {model: "llama3.1-70b", chip: "h100-sxm", chips: "8", "parallel.tp": "8", precision: "bf16", "workload.rate": "4", "workload.requests": "2000",
+      "workload.seed": "1", "workload.input.tokens": "1000", "workload.input.dist": "fixed", "workload.input.sigma": "0.8",
+      "workload.output.tokens": "200", "workload.output.dist": "lognormal", "workload.output.sigma": "0.8", "slo.ttft": "2s", "slo.tpot": "50ms"},
+    choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "aggregated", "disaggregated"],
+      router: ["", "round-robin", "least-outstanding", "kv-aware"], scheduler: ["", "fcfs", "spf"], admission: ["", "auto", "on-demand", "reserve"],
+      "workload.arrival": ["", "poisson", "gamma", "deterministic"], "workload.input.dist": ["fixed", "uniform", "lognormal"], "workload.output.dist": ["fixed", "uniform", "lognormal"]},
+    // A replica is TP chips: TP must divide Chips.
+    check: body => {
+      const tp = (body.parallel || {}).tp, chips = body.chips || 8;
+      if (tp > 0 && chips % tp !== 0) throw fieldError("parallel.tp", `TP ${tp} does not divide ${chips} chips: a replica is TP chips, so Chips must be a multiple of TP`);
+    }},
+  run: {job: "run",
+    layout: ["chip", "chips", "model", "tokens", "days", "seeds", "seed", "ranges"],
+    more: "node, stack, precision, batch, MFU, checkpoints, spares",
+    labels: {days: "Days (window; 0 = run to completion)", seeds: "Simulated runs", ranges: "Draw ranged inputs per run", mfu: "MFU (skips the estimator)",
+      bytes_per_param: "Checkpoint bytes per parameter", storage_bw: "Storage bandwidth (e.g. 2TB/s)", interval: "Checkpoint interval (e.g. 30min)"},
+    initial: {chip: "h100-sxm", chips: "4096", model: "llama3.1-70b", tokens: "1e12", days: "0", seeds: "100", seed: "1", ranges: "yes"},
+    choices: {precision: ["", "bf16", "fp16", "fp8"], checkpoint: ["", "async", "blocking"]}},
+};
 
-function trainControl(f) {
-  const label = trainLabels[f.name] || f.name;
-  const init = trainInitial[f.name] || "";
+// groupLegends name the nested groups behind "More inputs".
+const groupLegends = {plan: "Plan", parallel: "Parallelism of an instance (replica)", speculative: "Speculative / MTP decoding",
+  prefill: "Prefill pool (disaggregated; empty: the serving pool's)", "prefill.parallel": "Prefill pool's parallelism", workload: "Traffic",
+  "workload.input": "Prompt lengths", "workload.output": "Output lengths", slo: "SLO"};
+
+// forms holds each built tab's fields (those the page offers).
+const forms = {};
+
+function fieldLabel(spec, name) {
+  if (spec.labels[name]) return spec.labels[name];
+  const last = name.split(".").pop().replace(/_/g, " ");
+  return last.length <= 3 ? last.toUpperCase() : last[0].toUpperCase() + last.slice(1);
+}
+
+function control(spec, f) {
+  const label = fieldLabel(spec, f.name);
+  const init = spec.initial[f.name] || "";
+  const def = f.default !== undefined && f.default !== null ? String(f.default) : null;
+  const opts = spec.choices[f.name] || (f.kind === "bool" ? ["", "yes", "no"] : null);
   let input;
-  if (f.name === "chip" || f.name === "model") {
-    input = el("select", {name: f.name, class: f.name + "-select"});
-  } else if (choices[f.name] || f.kind === "bool") {
-    const opts = choices[f.name] || ["", "yes", "no"];
-    input = el("select", {name: f.name}, opts.map(o => el("option", {value: o}, o === "" ? "auto" : o)));
+  if (f.name === "chip" || f.name === "model" || f.name === "prefill.chip") {
+    input = el("select", {name: f.name, class: f.name.split(".").pop() + "-select", "data-optional": f.name === "prefill.chip" ? "1" : null});
+  } else if (opts) {
+    input = el("select", {name: f.name}, opts.map(o => el("option", {value: o}, o !== "" ? o : def !== null && f.kind !== "bool" ? `default (${def})` : "auto")));
     input.value = init;
   } else {
-    const ph = f.default !== undefined && f.default !== null ? String(f.default) : "auto";
-    input = el("input", {name: f.name, value: init, placeholder: ph, inputmode: f.kind === "string" ? null : "decimal", size: f.name.startsWith("plan.") ? 5 : 9, autocomplete: "off"});
+    const numeric = f.kind === "int" || f.kind === "float" || f.kind === "quantity";
+    input = el("input", {name: f.name, value: init, placeholder: def !== null ? def : "auto", inputmode: numeric ? "decimal" : null,
+      size: f.name.includes(".") || f.kind === "int" ? 5 : 9, autocomplete: "off"});
   }
   input.dataset.initial = init;
   input.dataset.kind = f.kind;
-  input.title = f.help + (f.flag ? ` (CLI: --${f.flag})` : " (API only)") + (f.default !== undefined && f.default !== null ? `; empty: ${f.default}` : "; empty: auto");
+  input.title = (f.help || label) + (f.flag ? ` (CLI: --${f.flag})` : " (API only)") + (def !== null ? `; empty: ${def}` : "; empty: auto");
   return el("label", {title: input.title}, label, input);
 }
 
-async function buildTrainForm() {
-  const form = await api("forms/train");
-  trainFields = form.fields.filter(f => f.name !== "ranges");
-  const by = name => trainFields.find(f => f.name === name);
-  const rest = trainFields.filter(f => !trainMain.includes(f.name) && !trainPlan.includes(f.name));
-  put($("#train-fields"),
-    trainMain.map(by).filter(Boolean).map(trainControl),
-    el("fieldset", {}, el("legend", {}, "Plan — empty is auto: the search explores it, an estimate derives it (DP: what the chips leave)"),
-      trainPlan.map(by).filter(Boolean).map(trainControl)),
-    el("details", {class: "more"}, el("summary", {}, `More inputs (${rest.length}): stack, node, MoE, layers per stage`),
-      el("div", {class: "fields"}, rest.map(trainControl))));
-  $("#train-form").dataset.request = form.request;
+// buildForm fetches the job's fields and lays out the tab's form.
+async function buildForm(tab) {
+  const spec = formSpecs[tab];
+  const form = await api("forms/" + spec.job);
+  const fields = form.fields.filter(f => !f.omit && !(spec.skip || []).includes(f.name));
+  forms[tab] = fields;
+  const by = name => fields.find(f => f.name === name);
+  const placed = new Set(spec.layout.flatMap(x => typeof x === "string" ? [x] : x.names));
+  const rest = fields.filter(f => !placed.has(f.name));
+  const groups = new Map();
+  for (const f of rest) {
+    const g = f.name.includes(".") ? f.name.slice(0, f.name.lastIndexOf(".")) : "";
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(f);
+  }
+  const top = groups.get("") || [];
+  groups.delete("");
+  const ctl = f => control(spec, f);
+  put($("#" + tab + "-fields"),
+    spec.layout.map(x => typeof x === "string" ? (by(x) ? ctl(by(x)) : null)
+      : el("fieldset", {}, el("legend", {}, x.legend), x.names.map(by).filter(Boolean).map(ctl))),
+    rest.length ? el("details", {class: "more"}, el("summary", {}, `More inputs (${rest.length}): ${spec.more}`),
+      el("div", {class: "fields"}, top.map(ctl),
+        [...groups].map(([g, fs]) => el("fieldset", {"data-group": g}, el("legend", {}, groupLegends[g] || g), fs.map(ctl))))) : null);
+  $("#" + tab + "-form").dataset.request = form.request;
 }
 
-// trainBody is the request the form states: calc.TrainRequest's JSON,
-// empty fields absent, plan degrees of 0 absent (auto).
-function trainBody(form) {
-  const body = {charts: true};
-  for (const f of trainFields) {
+// bodyOf is the request a built form states: the job's JSON, empty
+// fields absent (and zero degrees under spec.zeroAuto: auto).
+function bodyOf(tab, form) {
+  const spec = formSpecs[tab];
+  const body = tab === "train" ? {charts: true} : {};
+  for (const f of forms[tab] || []) {
     const e = form.elements[f.name];
     if (!e) continue;
     const v = e.value.trim();
@@ -611,14 +681,17 @@ function trainBody(form) {
     switch (f.kind) {
     case "int":
       x = Number(v.replace(/,/g, ""));
-      if (!Number.isInteger(x)) throw fieldError(f.name, `"${v}": want a whole number, or empty for auto`);
-      if (x === 0 && f.name.startsWith("plan.") && !f.pointer) continue;
+      if (!Number.isInteger(x)) throw fieldError(f.name, `"${v}": want a whole number, or empty for ${f.default !== undefined && f.default !== null ? f.default : "auto"}`);
+      if (x === 0 && spec.zeroAuto && f.name.startsWith(spec.zeroAuto) && !f.pointer) continue;
       break;
     case "float": x = parseAmount(v, f.name); break;
+    case "quantity": x = /^[-+]?[0-9.]+(e[-+]?[0-9]+)?$/i.test(v) ? Number(v) : v; break; // with a unit: the server parses it
     case "bool": x = v === "yes" || v === "true" || v === "1"; break;
-    case "ints":
-      x = v.split(",").map(s => Number(s.trim()));
-      if (x.some(n => !Number.isInteger(n))) throw fieldError(f.name, `"${v}": want whole numbers separated by commas`);
+    case "ints": case "floats":
+      x = v.split(",").map(s => s.trim()).filter(s => s !== "").map(Number);
+      if (!x.length || x.some(n => f.kind === "ints" ? !Number.isInteger(n) : !Number.isFinite(n))) {
+        throw fieldError(f.name, `"${v}": want ${f.kind === "ints" ? "whole numbers" : "numbers"} separated by commas`);
+      }
       break;
     default: x = v;
     }
@@ -627,7 +700,33 @@ function trainBody(form) {
     for (const k of path.slice(0, -1)) o = o[k] = o[k] || {};
     o[path[path.length - 1]] = x;
   }
+  if (spec.check) spec.check(body);
   return body;
+}
+
+const trainBody = form => bodyOf("train", form);
+const inferBody = form => bodyOf("infer", form);
+const serveBody = form => bodyOf("serve", form);
+const runBody = form => bodyOf("run", form);
+
+// legacyParams reads the addresses the hand-written forms shared
+// (#infer?prompt=2048&tpot_ms=50) into the fields' paths.
+const legacyNames = {
+  infer: {prompt: "workload.input_tokens", output: "workload.output_tokens", tp: "parallel.tp", pp: "parallel.pp", ep: "parallel.ep", attention_dp: "parallel.attention_dp"},
+  serve: {tp: "parallel.tp", requests: "workload.requests", seed: "workload.seed", in_tokens: "workload.input.tokens", in_dist: "workload.input.dist",
+    in_sigma: "workload.input.sigma", out_tokens: "workload.output.tokens", out_dist: "workload.output.dist", out_sigma: "workload.output.sigma"},
+};
+function legacyParams(tab, params) {
+  const names = legacyNames[tab];
+  if (!names) return params;
+  const p = new URLSearchParams();
+  for (const [k, v] of params) {
+    if (names[k]) p.set(names[k], v);
+    else if (k === "tpot_ms" || k === "ttft_ms") p.set("slo." + k.slice(0, 4), v + "ms");
+    else if (k === "rate" && tab === "serve") p.set(v.includes(",") ? "workload.rates" : "workload.rate", v);
+    else p.set(k, v);
+  }
+  return p;
 }
 
 // runTrain estimates the form's plan, or searches (search: true) the
@@ -726,30 +825,6 @@ function plansTable(search, picked) {
 
 // ---- inference -------------------------------------------------------
 
-function inferBody(form) {
-  const f = form.elements;
-  const pos = name => {
-    const v = f[name].value.trim();
-    if (v === "" || v === "auto" || v === "0") return 0;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw fieldError(name, `"${v}": want a positive whole number, or empty for auto`);
-    return n;
-  };
-  const body = {
-    chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value, precision: f.precision.value,
-    workload: {input_tokens: Number(f.prompt.value), output_tokens: Number(f.output.value)},
-    slo: {tpot: Number(f.tpot_ms.value) / 1e3, ttft: Number(f.ttft_ms.value) / 1e3},
-  };
-  const par = {tp: pos("tp"), pp: pos("pp"), ep: pos("ep"), attention_dp: pos("attention_dp")};
-  if (par.tp || par.pp || par.ep || par.attention_dp) {
-    const width = (par.tp || 1) * (par.pp || 1) * (par.attention_dp || 1);
-    if (body.chips % width !== 0 && (par.tp && par.pp)) throw fieldError("chips", `${body.chips} chips: an instance of TP ${par.tp} × PP ${par.pp}${par.attention_dp ? " × " + par.attention_dp + " attention groups" : ""} = ${width} chips must divide it`);
-    body.parallel = {};
-    for (const [k, v] of Object.entries(par)) if (v) body.parallel[k] = v;
-  }
-  return body;
-}
-
 async function runInfer() {
   const form = $("#infer-form");
   const status = $("#infer-status");
@@ -785,40 +860,6 @@ function renderInfer(res) {
 }
 
 // ---- serving under traffic --------------------------------------------
-
-// serveRates reads the rate field: one rate, or a comma-separated sweep.
-function serveRates(f) {
-  const rates = f.rate.value.split(",").map(x => x.trim()).filter(x => x !== "").map(Number);
-  if (!rates.length || rates.some(r => !Number.isFinite(r))) {
-    const e = new Error(`"${f.rate.value}": want a rate in requests/s, or several separated by commas`);
-    e.field = "rate";
-    throw e;
-  }
-  return rates;
-}
-
-function serveLengthsOf(f, side) {
-  const l = {dist: f[side + "_dist"].value, tokens: Number(f[side + "_tokens"].value)};
-  if (l.dist === "lognormal") l.sigma = Number(f[side + "_sigma"].value);
-  return l;
-}
-
-function serveBody(form) {
-  const f = form.elements;
-  const rates = serveRates(f);
-  const workload = {requests: Number(f.requests.value), seed: Number(f.seed.value),
-    input: serveLengthsOf(f, "in"), output: serveLengthsOf(f, "out")};
-  if (rates.length === 1) workload.rate = rates[0]; else workload.rates = rates;
-  const chips = Number(f.chips.value), tp = Number(f.tp.value);
-  if (Number.isInteger(chips) && Number.isInteger(tp) && tp > 0 && chips % tp !== 0) {
-    throw fieldError("tp", `TP ${tp} does not divide ${chips} chips: a replica is TP chips, so Chips must be a multiple of TP`);
-  }
-  return {
-    model: f.model.value, chip: f.chip.value, chips: Number(f.chips.value), parallel: {tp: Number(f.tp.value)},
-    precision: f.precision.value, workload,
-    slo: {ttft: Number(f.ttft_ms.value) / 1e3, tpot: Number(f.tpot_ms.value) / 1e3},
-  };
-}
 
 async function runServe() {
   const form = $("#serve-form");
@@ -891,7 +932,7 @@ function sweepTable(res) {
     el("tbody", {}, res.sweep.map(pt => {
       const r = pt.result;
       return el("tr", {class: "rate" + (pt.rate === res.rate ? " picked" : ""), "data-rate": pt.rate, title: "simulate this rate alone",
-        onclick: () => { $("#serve-form").elements.rate.value = String(pt.rate); runServe(); }},
+        onclick: () => { const f = $("#serve-form").elements; f["workload.rate"].value = String(pt.rate); f["workload.rates"].value = ""; runServe(); }},
       el("td", {}, fmt(pt.rate)), [r.ttft_ms.p50, r.ttft_ms.p99].map(x => el("td", {}, r.ttft_ms.n ? fmt(x) : "–")),
       el("td", {}, r.tpot_ms.n ? fmt(r.tpot_ms.p99) : "–"),
       el("td", {}, fmt(r.throughput.output_tokens_per_s)), el("td", {}, fmt(r.goodput.requests_per_s)),
@@ -900,15 +941,6 @@ function sweepTable(res) {
 }
 
 // ---- whole run -------------------------------------------------------
-
-function runBody(form) {
-  const f = form.elements;
-  return {
-    chip: f.chip.value, chips: Number(f.chips.value), model: f.model.value,
-    tokens: parseAmount(f.tokens.value, "tokens"), days: Number(f.days.value), seeds: Number(f.seeds.value), seed: Number(f.seed.value),
-    ranges: true, // draw the ranged inputs per seed (the API's default is typical values, as chipgap run's)
-  };
-}
 
 async function runRun() {
   const form = $("#run-form");
@@ -1289,16 +1321,21 @@ async function start() {
     landing = {q, res: api("compare?" + q)};
     landing.res.catch(() => {}); // a failure is reported when the form re-asks
   }
-  const [chips, models] = await Promise.all([api("chips"), api("models"), buildTrainForm()]);
+  const [chips, models] = await Promise.all([api("chips"), api("models"), ...Object.keys(formSpecs).map(buildForm)]);
   catalog.chips = chips.chips;
   catalog.models = models.models;
   fillSelects();
-  for (const s of $$("#train-form select.chip-select, #train-form select.model-select")) s.dataset.initial = s.value;
+  for (const tab of Object.keys(formSpecs)) {
+    for (const s of $$(`#${tab}-form select.chip-select, #${tab}-form select.model-select`)) {
+      if (s.dataset.initial) s.value = s.dataset.initial;
+      s.dataset.initial = s.value;
+    }
+  }
   buildScenarioForm();
   // A phone shows results before the chip list: the picker starts closed.
   if (matchMedia("(max-width: 700px)").matches) $("#compare-picker").open = false;
   for (const [tab, table] of Object.entries(help)) addHelp($("#" + tab + "-form"), table);
-  addHelp($("#train-form"), {});
+  for (const tab of Object.keys(formSpecs)) addHelp($("#" + tab + "-form"), {});
   addHelp($("#report-form"), {scenario: "the whole scenario (chipgap-scenario/v1), JSON or YAML; errors select their line"});
   addHelp($("#design-form"), {grid: "the sweep grid (chipgap-sweep/v1), YAML or JSON; errors select their line"});
   wire();

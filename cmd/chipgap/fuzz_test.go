@@ -11,8 +11,8 @@ import (
 )
 
 // FuzzScenarioFiles feeds arbitrary YAML to the scenario-file loaders of
-// run, serve-estimate and simulate and then to their validation, as the
-// commands do: whatever the file holds, the answer is a value or a
+// run, serve-estimate and simulate and then to their validation, and to
+// train's --request decoder, as the commands do: whatever the file holds, the answer is a value or a
 // one-line error, never a panic. Seeds: the examples and testdata.
 // go test -run '^$' -fuzz FuzzScenarioFiles -fuzztime 60s ./cmd/chipgap
 func FuzzScenarioFiles(f *testing.F) {
@@ -25,7 +25,7 @@ func FuzzScenarioFiles(f *testing.F) {
 		}
 	}
 	for i, s := range []string{"", "null", "[1]", "simulate:\n  rate: .nan\n", "deployments: []\n", "days: 1e400d\n",
-		"simulate:\n  ttft: 1e300s\n  tpot: -1s\n", "deployments:\n  - {chip: h100-sxm, chips: 8, model: mixtral-8x7b, tp: 3}\n", "a: &a [*a, *a]\n"} {
+		"simulate:\n  ttft: 1e300s\n  tpot: -1s\n", "deployments:\n  - {chip: h100-sxm, chips: 8, model: mixtral-8x7b, tp: 3}\n", "a: &a [*a, *a]\n", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"plan":{"tp":2}}`, "plan: {tp: eight}\n"} {
 		f.Add(uint8(i), []byte(s))
 	}
 	dir := f.TempDir()
@@ -62,6 +62,16 @@ func FuzzScenarioFiles(f *testing.F) {
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("kind %d, file %q: error of several lines: %q", which%3, b, err)
+		}
+		// Every input is also a --request file (train's: the API body as
+		// JSON or YAML), decoded and resolved as the command does.
+		var tr calc.TrainRequest
+		rerr := calc.DecodeFile("r.yaml", b, &tr)
+		if rerr == nil {
+			_, rerr = tr.Setup(cat)
+		}
+		if rerr != nil && strings.Contains(rerr.Error(), "\n") {
+			t.Fatalf("request file %q: error of several lines: %q", b, rerr)
 		}
 	})
 }

@@ -264,7 +264,7 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // override its fields (parseFlags parses them again after the file).
 func requestFlag(fs *flag.FlagSet, req any) {
 	loaded := false
-	fs.Func("request", "read the request from FILE: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
+	fs.Func("request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
 		if loaded {
 			return nil
 		}

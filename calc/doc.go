@@ -18,6 +18,14 @@
 // reads files, parses flags or touches the network; callers pass the
 // catalog they loaded once.
 //
-// Reading guide: train.go (TrainRequest, Train, Search) is the pattern
-// every other job follows.
+// Reading guide: train.go (TrainRequest, Setup, Train, Search) is the
+// pattern every other job follows. One file per job (and its *_text.go):
+// train, serve (ServeRequest, over serve_deploy.go's ServeDeployment, which
+// simulate shares), simulate, run (run_file.go: its --scenario file),
+// compare, chips, models, fab, report, sweep, validate. Shared: errors.go
+// (the *input.Error helpers), flags.go (BindFlags: a request's fields as
+// flags), decode.go (DecodeJSON, DecodeFile: a request from JSON or YAML),
+// request_file.go and files.go (scenario and grid files), describe.go and
+// forms.go (a request's fields for the page's forms), charts.go (the
+// API's charts of each answer; each result's View is the API's shape).
 package calc

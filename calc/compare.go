@@ -18,11 +18,12 @@ type CompareRequest struct {
 	// DefaultCompareChips.
 	Chips []string `json:"chips" flag:"-"`
 	// Model adds two first-principles rows for that model preset ("" or
-	// "none": no model rows). The command line's table has none.
-	Model string `json:"model" flag:"-"`
-	// Precision is the peak row's precision and the model rows' weight
-	// width (default bf16). The command line's table has every precision.
-	Precision string `json:"precision" flag:"-"`
+	// "none": no model rows).
+	Model string `json:"model" help:"add two rows for this model preset: chips to hold its weights, batch-1 decode ceiling per chip"`
+	// Precision is the peak row's and the efficiency rows' precision and
+	// the model rows' weight width (default bf16). The command line's
+	// table has every precision's peak.
+	Precision string `json:"precision" help:"precision of the efficiency rows (ridge, per watt, per $1k, per mm²) and of the model rows' weights (default bf16)"`
 }
 
 // DefaultCompareChips is the comparison with no chips named.

@@ -36,8 +36,8 @@ func columnRows() []columnRow {
 }
 
 // WriteText prints the chips side by side, a column each, every
-// precision's peak and the efficiency metrics; rows no chip has are left
-// out.
+// precision's peak and the BF16 efficiency metrics, then ExtraRows; rows
+// no chip has are left out.
 func (c Comparison) WriteText(w io.Writer) error {
 	cols := c.Columns()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -46,7 +46,7 @@ func (c Comparison) WriteText(w io.Writer) error {
 		head = append(head, c.ID)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, r := range columnRows() {
+	for _, r := range append(columnRows(), c.rowColumns(c.ExtraRows())...) {
 		cells := []string{r.label}
 		blank := true
 		for _, c := range cols {
@@ -63,4 +63,42 @@ func (c Comparison) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintln(w, "\ntyp [min–max] across sources; – = not supported or not published. Per-mm² uses all compute dies.\nSources and notes: chipgap chips ID.")
 	return err
+}
+
+// ExtraRows are the rows the command line adds to its BF16 table: the
+// efficiency rows at the request's precision when it is not BF16, and
+// the model's rows when it names one.
+func (c Comparison) ExtraRows() []CompareRow {
+	var out []CompareRow
+	for _, rw := range c.Rows {
+		switch rw.Key {
+		case "ridge", "tflops_per_watt", "tflops_per_kusd", "tflops_per_mm2":
+			if c.Precision != string(hardware.BF16) {
+				out = append(out, rw)
+			}
+		case "chips_for_weights", "decode_ceiling":
+			out = append(out, rw)
+		}
+	}
+	return out
+}
+
+// rowColumns prints rows of the comparison as the command line's rows,
+// each cell typ [min–max] in the row's unit.
+func (c Comparison) rowColumns(rows []CompareRow) []columnRow {
+	var out []columnRow
+	for _, rw := range rows {
+		byID := map[string]CompareCell{}
+		for i, ch := range c.Chips {
+			byID[ch.ID] = rw.Cells[i]
+		}
+		out = append(out, columnRow{rw.Label + " (" + rw.Unit + ")", func(col ChipColumn) string {
+			cl := byID[col.ID]
+			if !cl.Known {
+				return "–"
+			}
+			return rangeStr(hardware.Value[float64]{Min: cl.Min / rw.Scale, Typ: cl.Typ / rw.Scale, Max: cl.Max / rw.Scale}, 1)
+		}})
+	}
+	return out
 }

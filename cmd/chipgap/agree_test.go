@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -287,5 +288,50 @@ func TestTrainRequestFile(t *testing.T) {
 	os.WriteFile(jf, []byte(`{"chipz":1}`), 0o644)
 	if code, _, errs := runCLI("train", "--request", jf); code != exitUsage || !strings.Contains(errs, `chipz: unknown field "chipz"`) {
 		t.Errorf("an unknown field in the file: exit %d, %q", code, errs)
+	}
+}
+
+// compare-chips --precision fp8 --model M --json adds the rows GET
+// /api/compare answers for the same query: the FP8 efficiency rows and
+// the model's two rows, cell for cell.
+func TestCompareRowsAgreeAcrossCLIAndAPI(t *testing.T) {
+	srv := apiServer(t)
+	type cell struct {
+		Min, Typ, Max float64
+		Known         bool
+	}
+	type row struct {
+		Key   string
+		Label string
+		Cells []cell
+	}
+	var cli struct{ Rows []row }
+	cliJSON(t, &cli, "compare-chips", "--precision", "fp8", "--model", "llama3.1-70b", "h100-sxm", "ascend-910c", "b200")
+	var api struct{ Rows []row }
+	resp, err := http.Get(srv.URL + "/api/compare?chips=h100-sxm,ascend-910c,b200&precision=fp8&model=llama3.1-70b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&api)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]row{}
+	for _, r := range api.Rows {
+		byKey[r.Key] = r
+	}
+	want := []string{"ridge", "tflops_per_watt", "tflops_per_kusd", "tflops_per_mm2", "chips_for_weights", "decode_ceiling"}
+	if len(cli.Rows) != len(want) {
+		t.Fatalf("CLI rows %d, want %d (%v)", len(cli.Rows), len(want), want)
+	}
+	for i, r := range cli.Rows {
+		a := byKey[r.Key]
+		if r.Key != want[i] || r.Label != a.Label || !slices.Equal(r.Cells, a.Cells) {
+			t.Errorf("row %s: CLI %q %+v, API %q %+v", r.Key, r.Label, r.Cells, a.Label, a.Cells)
+		}
+	}
+	if cli.Rows[1].Cells[1].Known {
+		t.Error("the 910C has no FP8 peak, but the CLI gives it an FP8 per-watt value")
 	}
 }

@@ -1,21 +1,27 @@
 package main
 
 import (
+	"errors"
+
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/input"
 )
 
-const compareUsage = `Usage: chipgap compare-chips [--json] [CHIP-ID...]
+const compareUsage = `Usage: chipgap compare-chips [--precision P] [--model ID] [--json] [CHIP-ID...]
 
 Side by side: dense peak per precision, HBM capacity and bandwidth, ridge
-point (BF16 FLOP per HBM byte), and BF16 TFLOP/s per watt, per $1,000 of
-chip price and per mm² of compute die. Each cell is typ [min–max] where
+point (FLOP per HBM byte), and TFLOP/s per watt, per $1,000 of chip price
+and per mm² of compute die at --precision (default bf16); with --model,
+the chips to hold its weights and the batch-1 decode ceiling per chip. Each cell is typ [min–max] where
 sources disagree; ratios propagate ranges (min = min/max, max = max/min).
 With no ids: h100-sxm h20 b200 ascend-910b ascend-910c. "chipgap chips"
 lists every id.`
 
 func cmdCompareChips(e *env, args []string) error {
 	fs := newFlags(e, "compare-chips", compareUsage)
+	var req calc.CompareRequest
+	b := bindRequest(fs, &req)
 	asJSON := fs.Bool("json", false, "machine-readable output (quantities in base SI units)")
 	ids, err := parseFlags(fs, args)
 	if err != nil {
@@ -25,12 +31,20 @@ func cmdCompareChips(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := calc.Compare(cat, calc.CompareRequest{Chips: ids})
-	if err != nil {
-		return calc.Unlabelled(err)
+	req.Chips = ids
+	c, err := calc.Compare(cat, req)
+	var ie *input.Error
+	if errors.As(err, &ie) && ie.Field == "chips" {
+		return calc.Unlabelled(err) // a positional id: the catalog's own message
+	} else if err != nil {
+		return b.Rename(err)
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"chips": c.Columns()})
+		out := map[string]any{"chips": c.Columns()}
+		if extra := c.ExtraRows(); len(extra) > 0 {
+			out["precision"], out["rows"] = c.Precision, extra // the efficiency rows at a precision other than BF16, the model's rows
+		}
+		return writeJSON(e.stdout, out)
 	}
 	return c.WriteText(e.stdout)
 }

@@ -7,7 +7,6 @@ package web
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -23,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -348,9 +346,3 @@ func (b *browser) screenshot(ctx context.Context, path string) error {
 	return os.WriteFile(path, png, 0o644)
 }
 
-// jsString quotes s as a JavaScript string literal.
-func jsString(s string) string {
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(s)
-	return strings.TrimSpace(buf.String())
-}

@@ -345,4 +345,3 @@ func (b *browser) screenshot(ctx context.Context, path string) error {
 	}
 	return os.WriteFile(path, png, 0o644)
 }
-

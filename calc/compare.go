@@ -55,6 +55,8 @@ type CompareRow struct {
 	Better string        `json:"better"` // higher | lower
 	Note   string        `json:"note,omitempty"`
 	Cells  []CompareCell `json:"cells"`
+
+	extra bool // the command line adds it to its table (a precision's efficiency row off BF16, a model row)
 }
 
 // CompareCell is one chip's value of one row.
@@ -140,7 +142,7 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 	}
 	rows := make([]CompareRow, 0, len(specs))
 	for _, sp := range specs {
-		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better}
+		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better, extra: sp.fromPeak && p != hardware.BF16}
 		for _, ch := range c.chips {
 			m, ok := catalog.ChipMetricsAt(ch, p) // the efficiency rows follow the chosen precision
 			if sp.fromPeak && !ok {
@@ -167,9 +169,9 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 func (c Comparison) modelRows(m llm.Model, p hardware.Precision) []CompareRow {
 	weights := m.WeightBytes(p.Bytes())
 	active := units.Bytes(float64(m.Params().Active) * p.Bytes())
-	fit := CompareRow{Key: "chips_for_weights", Label: "Chips to hold " + m.Name + " weights (" + string(p) + ")", Unit: "chips", Scale: 1, Better: "lower",
+	fit := CompareRow{extra: true, Key: "chips_for_weights", Label: "Chips to hold " + m.Name + " weights (" + string(p) + ")", Unit: "chips", Scale: 1, Better: "lower",
 		Note: "weight bytes / HBM capacity; a floor before KV cache and activations"}
-	dec := CompareRow{Key: "decode_ceiling", Label: "Batch-1 decode ceiling per chip, " + m.Name, Unit: "tokens/s", Scale: 1, Better: "higher",
+	dec := CompareRow{extra: true, Key: "decode_ceiling", Label: "Batch-1 decode ceiling per chip, " + m.Name, Unit: "tokens/s", Scale: 1, Better: "higher",
 		Note: "HBM bandwidth / active weight bytes per token; a memory-roofline upper bound"}
 	for _, ch := range c.chips {
 		fit.Cells = append(fit.Cells, rangeQuotient(float64(weights), ch.HBM.Capacity, false))

@@ -71,12 +71,7 @@ func (c Comparison) WriteText(w io.Writer) error {
 func (c Comparison) ExtraRows() []CompareRow {
 	var out []CompareRow
 	for _, rw := range c.Rows {
-		switch rw.Key {
-		case "ridge", "tflops_per_watt", "tflops_per_kusd", "tflops_per_mm2":
-			if c.Precision != string(hardware.BF16) {
-				out = append(out, rw)
-			}
-		case "chips_for_weights", "decode_ceiling":
+		if rw.extra {
 			out = append(out, rw)
 		}
 	}

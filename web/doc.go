@@ -4,31 +4,27 @@
 // serving simulations, the gap report, and small design-space sweeps
 // (docs/api.md lists every endpoint, error and limit).
 //
-// It computes nothing of its own beyond presentation: every number comes
-// from the packages below it (catalog, training, inference, goodput,
-// serve, scenario, report, sweep), and every chart is SVG from package plot, the
-// same code the CLI's reports use. Two pieces of wiring are repeated from
-// cmd/chipgap because they live in package main there: the whole run's
-// goodput.Job assembly (api_run.go, as `chipgap run`), and the
-// comparison's two model rows (compare.go: weights ÷ HBM capacity and
-// HBM bandwidth ÷ active weight bytes, first-principles bounds the
-// compare-chips command does not print).
+// It computes nothing of its own: every endpoint decodes its body into a
+// request struct of package calc (the use-case layer the CLI calls too),
+// applies this server's admission limits (chips, plans, samples, cells),
+// calls calc, and encodes the result's View. Charts are calc's (SVG from
+// package plot carrying its data, redrawn by the page's vendored uPlot).
 //
 // # Reading guide
 //
-//   - server.go: Server (Handler for tests, Listen/Serve and
-//     Listen and Serve for the CLI), the route table's mounting, the
-//     embedded static/ page.
+//   - server.go, static.go: Server (Handler for tests, Listen and Serve
+//     for the CLI), the route table's mounting, the embedded static/ page
+//     (gzip, ETag) and the chart library under /lib/.
 //   - errors.go, limits.go, jobs.go, admission.go: the one error adapter
-//     (JSON {"error", "field"}, panics → logged 500), strict body decoding
-//     under a size cap, and the HTTP side of the concurrency policy: the
+//     (JSON {"error", "field"}, panics → logged 500), body decoding
+//     (calc.DecodeJSON) under a size cap, and the HTTP side of the concurrency policy: the
 //     compute gate's 503 and 504, asynchronous jobs as JSON with
 //     progress, the report queue's 429 with Retry-After. The policy
 //     itself (bounded slots and waiting room, timeouts, the admission
 //     estimate, the job store) is package workq's.
-//   - api.go: the endpoint table; api_*.go and compare.go: one file per
-//     engine, each turning a request into the engine's inputs and its
-//     result into JSON (plus charts).
+//   - api.go: the endpoint table; api_*.go, compare.go and forms.go: one
+//     file per job, each parse → limits → calc → JSON (forms.go serves
+//     calc.Form, the page's forms built from the request structs).
 //   - static/: index.html, app.js (plain JavaScript, no framework; state
 //     in the URL hash so a link shares a result), style.css.
 //

@@ -121,7 +121,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		case parallel.RecomputeSelective:
 			s.recompute += frac * n * q.attn
 		}
-		if h := p.prof.MoEHost.Value; h > 0 && k.expert > 0 {
+		if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
 			// each pass exposes what its GPU work does not cover.
 			gf := q.compute() + q.tp + q.ep
@@ -261,6 +261,11 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.expertLoad
+		r.MoEHostPerLayer = units.Seconds(p.moeHost).InMillis()
+		r.MoEHostPath = "uncaptured"
+		if p.moeGraphed {
+			r.MoEHostPath = "graph-captured"
+		}
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {
 			r.HottestDropped = 1 - p.expertLoad/imb
 		}

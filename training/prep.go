@@ -88,6 +88,8 @@ type prep struct {
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
+	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster
+	moeGraphed  bool    // that path is the graph-captured one
 }
 
 func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, error) {
@@ -110,6 +112,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		d = max(c.Chip.DevicesPerChip, 1)
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
+	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
 	p.peak = float64(pk.Typ) / float64(d)
 	p.matMax = prof.MatmulMax.Value
 	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
@@ -207,3 +210,15 @@ func (p *prep) devices() int { return p.c.Chips * p.devPerChip }
 func sec(x float64) units.Seconds { return units.Seconds(x) }
 
 func bytesOf(x float64) units.Bytes { return units.Bytes(x) }
+
+// moeHostPath is the host time per MoE layer forward and whether it is
+// the graph-captured path: the stack's published recipes capture the MoE
+// preprocessing in CUDA graphs (with a fused dispatcher) on scale-up
+// domains of at least MoEGraphMinDomain chips, and run uncaptured on
+// smaller ones.
+func moeHostPath(prof Profile, c hardware.Cluster) (float64, bool) {
+	if dom := prof.MoEGraphMinDomain.Value; dom > 0 && float64(c.ChipsPerNode) >= dom {
+		return prof.MoEHostGraphed.Value, true
+	}
+	return prof.MoEHost.Value, false
+}

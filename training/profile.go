@@ -140,6 +140,13 @@ type Profile struct {
 	// host time exposes the difference (Megatron-Core's DeepSeek-V3 GB200
 	// study: "CPU overhead ... host boundedness").
 	MoEHost Param `yaml:"moe_host_s" json:"moe_host_s"`
+	// MoEHostGraphed is MoEHost on the stack's graph-captured MoE path
+	// (CUDA Graphs over attention, router and dispatch preprocessing, a
+	// fused dispatcher), which its published recipes use on scale-up
+	// domains of at least MoEGraphMinDomain chips; 0 there means no such
+	// path and MoEHost applies everywhere.
+	MoEHostGraphed    Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
+	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.
 	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`
@@ -218,6 +225,7 @@ func (p *Profile) params() []struct {
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
+		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
 	}
 }
 

@@ -70,6 +70,11 @@ type Result struct {
 	// capacity factor below the imbalance drops.
 	ExpertLoad     float64 `json:"expert_load,omitempty"`
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
+	// MoEHostPath is the stack's MoE path on this cluster
+	// ("graph-captured" or "uncaptured") and MoEHostPerLayer its host
+	// time per MoE layer forward (the backward issues twice as much).
+	MoEHostPath     string       `json:"moe_host_path,omitempty"`
+	MoEHostPerLayer units.Millis `json:"moe_host_per_layer,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

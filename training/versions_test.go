@@ -126,3 +126,49 @@ func TestMoEHostExposure(t *testing.T) {
 		}
 	}
 }
+
+// The stack's MoE path follows its scale-up domain: with a graph path
+// from 16 chips, an 8-chip node takes moe_host_s and a 32-chip rack
+// moe_host_graphed_s; with no graph path (min domain 0) every cluster
+// takes moe_host_s. The exposed host time per MoE layer is then 3h − G
+// for a host time h far above the GPU work G, as in TestMoEHostExposure.
+func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	prof := ideal()
+	prof.MoEHost, prof.MoEHostGraphed, prof.MoEGraphMinDomain = p(10), p(4), p(16)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	rack := testCluster(32)
+	rack.ChipsPerNode, rack.ScaleUp.Size = 32, 32
+	for _, c := range []struct {
+		name    string
+		cl      hardware.Cluster
+		minDom  float64
+		h       float64
+		graphed bool
+	}{{"8-chip node", testCluster(32), 16, 10, false}, {"32-chip rack", rack, 16, 4, true}, {"32-chip rack, no graph path", rack, 0, 10, false}} {
+		prof.MoEGraphMinDomain = p(c.minDom)
+		pr, err := newPrep(tinyMoE, c.cl, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.moeHost != c.h || pr.moeGraphed != c.graphed {
+			t.Errorf("%s: host %g s graphed %v, want %g s %v", c.name, pr.moeHost, pr.moeGraphed, c.h, c.graphed)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		q := pr.layerForward(&k, pl, 1024)
+		g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+		s := pr.layerMix(pl, 1024, 0)
+		moeLayers := float64(k.count) / float64(tinyMoE.Layers)
+		if got, want := s.host/moeLayers, 3*c.h-g; math.Abs(got-want) > 1e-9*want {
+			t.Errorf("%s: exposed %g s per MoE layer, want %g", c.name, got, want)
+		}
+		r, err := Estimate(tinyMoE, pl, c.cl, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPath := map[bool]string{true: "graph-captured", false: "uncaptured"}[c.graphed]
+		if r.MoEHostPath != wantPath || float64(r.MoEHostPerLayer) != 1e3*c.h {
+			t.Errorf("%s: result says %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), wantPath, 1e3*c.h)
+		}
+	}
+}

@@ -274,6 +274,14 @@ type TrainHeader struct {
 	Tokens    float64 `json:"tokens,omitempty"`
 }
 
+// experts is the model's routed experts (0: dense).
+func (s TrainSetup) experts() int {
+	if s.Model.MoE == nil {
+		return 0
+	}
+	return s.Model.MoE.Experts
+}
+
 // Header is the setup's header.
 func (s TrainSetup) Header() TrainHeader {
 	return TrainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
@@ -336,6 +344,7 @@ type TrainSearch struct {
 	training.SearchResult
 	Best    *TrainEstimate
 	Profile training.Profile // the stack searched, for its practice limits
+	Experts int              // the model's routed experts (0: dense), for the practice limits
 }
 
 // SearchOptions steer a search; the zero value is the default.
@@ -348,7 +357,7 @@ type SearchOptions struct {
 // fits it returns the counts with training.ErrNoPlan.
 func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: cmp.Or(o.Top, 10), Progress: o.Progress})
-	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile}
+	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile, Experts: s.experts()}
 	if err != nil {
 		return out, s.planError(err)
 	}

@@ -39,15 +39,10 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	}
 	if b := sr.Best(); b.PlanText != sr.Top[0].PlanText {
 		fmt.Fprintf(w, "\nBest plan within the stack's published practice (%s): %s, %.1f tokens/s per chip (%.1f%% below the best above, which %s)\n",
-			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), practiceGap(s.Profile, sr.Top[0], s.Header.Seq))
+			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), s.Profile.PracticeGap(sr.Top[0].Plan, s.Header.Seq, s.Experts))
 	}
 	fmt.Fprintln(w, "\nBest plan in detail:")
 	return writeTrainResult(w, sr.Top[0])
-}
-
-// practiceGap says why a plan is outside the stack's published practice.
-func practiceGap(p training.Profile, r training.Result, seq int) string {
-	return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", seq, r.Plan.CP, p.CPMinTokens.Value)
 }
 
 func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }

@@ -123,10 +123,17 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		}
 		if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
-			// each pass exposes what its GPU work does not cover.
+			// each pass exposes what its GPU work does not cover. A fully
+			// recomputed layer re-issues its forward (routing and its sync
+			// included) just before its backward: that pass takes 3h
+			// against the GPU work of both.
 			gf := q.compute() + q.tp + q.ep
 			gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
-			s.host += n * (math.Max(0, h-gf) + math.Max(0, 2*h-gb))
+			fwd, bwd := math.Max(0, h-gf), math.Max(0, 2*h-gb)
+			if pl.Recompute == parallel.RecomputeFull && frac > 0 {
+				bwd += frac * (math.Max(0, 3*h-gf-gb) - bwd)
+			}
+			s.host += n * (fwd + bwd)
 		}
 		s.tp += n * comm * q.tp
 		s.ep += n * comm * q.ep

@@ -49,7 +49,9 @@ func attnDims(m llm.Model) (qk, v float64) {
 // tensors: norms' inputs 2·2h, attention input 2h, Q/K/V, the attention
 // output 2·heads·v, two dropout masks h each (these 10h are replicated over
 // TP without sequence parallelism), the MLP's input 2h, its intermediate
-// tensors, and, without fused attention, the s² score tensors 5·a·s.
+// tensors, in a MoE layer the routed experts' input (each token's active
+// dispatched copies, 2·active·h), and, without fused attention, the s²
+// score tensors 5·a·s.
 func (p *prep) layerKind(l llm.Layer) *layerKind {
 	m := p.m
 	h := float64(m.Hidden)
@@ -62,6 +64,19 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			k.expert += s.n * s.k * float64(g.Groups)
 			up += actWidth(g.Name, s.n) * float64(g.M)
 			k.actFn += fnWidth(g.Name, s.n) * float64(g.M)
+			if actWidth(g.Name, s.n) > 0 {
+				// The dispatched copies of each token (M = active per
+				// token) are the up-projection's input, kept for its
+				// weight gradient: active·h elements per token, 16-bit,
+				// or the 8-bit copy FP8 GEMMs keep (Transformer Engine
+				// saves the quantised input; NVIDIA's DeepSeek-V3 GB200
+				// study §2.2.2).
+				b := 2.0
+				if p.job.Precision == "fp8" {
+					b = 1
+				}
+				k.routedIn += b * s.k * float64(g.M)
+			}
 		} else {
 			k.params += s.n * s.k
 			up += actWidth(g.Name, s.n)
@@ -78,11 +93,11 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	}
 	heads := float64(m.Heads)
 	k.actRep = 10 * h
-	k.actSplit = 2*qkv + 2*heads*v + up
+	k.actSplit = 2*qkv + 2*heads*v + up + k.routedIn
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up
 	if m.MoE != nil && k.expert > 0 {
-		k.memSplit += permuteBytes(m)
+		k.memSplit += permuteBytes(m) + p.routedCopyBytes()
 	}
 	_ = qk
 	return k
@@ -96,6 +111,14 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 // small beside them).
 func permuteBytes(m llm.Model) float64 {
 	return 4 * (1 + float64(m.MoE.Active)) * float64(m.Hidden)
+}
+
+// routedCopyBytes is the forward memory traffic per token of the routed
+// copies beyond the global permutation (permuteBytes): MoECopyBytes per
+// element of the active·h copies (the dispatcher's local permute and
+// unpermute, padding and buffer copies).
+func (p *prep) routedCopyBytes() float64 {
+	return p.prof.MoECopyBytes.Value * float64(p.m.MoE.Active) * float64(p.m.Hidden)
 }
 
 // actWidth is the bytes per token an MLP up-projection leaves for the

@@ -90,3 +90,54 @@ func TestFoldedExpertsSplitOverETPTimesEP(t *testing.T) {
 		t.Errorf("folded plan: %v", err)
 	}
 }
+
+// A MoE layer keeps its routed experts' input, each token's active
+// dispatched copies (tinyMoE: 2 × 1024 elements), for the up-projection's
+// weight gradient: 2 bytes each in 16-bit runs, the 8-bit copy under FP8.
+// Its forward also moves MoECopyBytes per element of those copies.
+func TestRoutedCopiesInMemoryAndTraffic(t *testing.T) {
+	for _, c := range []struct {
+		prec hardware.Precision
+		want float64
+	}{{hardware.BF16, 2 * 2 * 1024}, {hardware.FP8, 1 * 2 * 1024}} {
+		cl := testCluster(8)
+		cl.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+		prof := ideal()
+		pr, err := newPrep(tinyMoE, cl, prof, Job{Seq: 1024, GlobalBatch: 8, Precision: c.prec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := pr.kinds[len(pr.kinds)-1]
+		if base.routedIn != c.want {
+			t.Errorf("%s: routed input %g bytes per token, want %g", c.prec, base.routedIn, c.want)
+		}
+		prof.MoECopyBytes = p(8)
+		pr, _ = newPrep(tinyMoE, cl, prof, Job{Seq: 1024, GlobalBatch: 8, Precision: c.prec})
+		if got, want := pr.kinds[len(pr.kinds)-1].memSplit-base.memSplit, 8*2*1024.0; got != want {
+			t.Errorf("%s: copy traffic %g bytes per token, want %g", c.prec, got, want)
+		}
+	}
+}
+
+// Published practice shards the routed experts over at least
+// min(EPMin, experts) ranks; dense models and EPMin 0 have no rule.
+func TestExpertParallelPractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin = p(0), p(8)
+	for _, c := range []struct {
+		ep, experts int
+		want        bool
+	}{{4, 256, false}, {8, 256, true}, {4, 4, true}, {2, 4, false}, {1, 0, true}} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: c.ep, VPP: 1, Microbatch: 1}
+		if got := prof.InPractice(pl, 4096, c.experts); got != c.want {
+			t.Errorf("ep %d, %d experts: in practice %v, want %v", c.ep, c.experts, got, c.want)
+		}
+		if gap := prof.PracticeGap(pl, 4096, c.experts); (gap == "") != c.want {
+			t.Errorf("ep %d, %d experts: gap %q", c.ep, c.experts, gap)
+		}
+	}
+	prof.EPMin = p(0)
+	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1}, 4096, 256) {
+		t.Error("EPMin 0 must leave every EP in practice")
+	}
+}

@@ -60,6 +60,7 @@ type layerKind struct {
 	// actFn is the part of actSplit the MLP activation function's outputs
 	// take (GeLU's output; SwiGLU's activation and product).
 	actFn            float64
+	routedIn         float64 // the part of actSplit in routed experts' inputs (MoE)
 	memRep, memSplit float64 // memory-bound traffic per token, forward
 }
 
@@ -88,7 +89,7 @@ type prep struct {
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
-	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster
+	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
 }
 
@@ -142,6 +143,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		p.expertLoad = min(p.expertLoad, job.CapacityFactor)
 	}
 	p.buildLayers()
+	p.moeHost *= p.moeModules()
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
 	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(llm.AttentionContext(job.Seq, p.flash)))
@@ -211,14 +213,28 @@ func sec(x float64) units.Seconds { return units.Seconds(x) }
 
 func bytesOf(x float64) units.Bytes { return units.Bytes(x) }
 
-// moeHostPath is the host time per MoE layer forward and whether it is
-// the graph-captured path: the stack's published recipes capture the MoE
-// preprocessing in CUDA graphs (with a fused dispatcher) on scale-up
-// domains of at least MoEGraphMinDomain chips, and run uncaptured on
-// smaller ones.
+// moeHostPath is the host time per linear module of a MoE layer's
+// forward and whether it is the graph-captured path: the stack's published
+// recipes capture the MoE preprocessing in CUDA graphs (with a fused
+// dispatcher) on scale-up domains of at least MoEGraphMinDomain chips, and
+// run uncaptured on smaller ones.
 func moeHostPath(prof Profile, c hardware.Cluster) (float64, bool) {
 	if dom := prof.MoEGraphMinDomain.Value; dom > 0 && float64(c.ChipsPerNode) >= dom {
 		return prof.MoEHostGraphed.Value, true
 	}
 	return prof.MoEHost.Value, false
+}
+
+// moeModules is the linear modules (weight GEMMs, a grouped expert GEMM
+// counting once) of the model's MoE layer: the host issues each module's
+// casts, quantisation, GEMM and bookkeeping, so a MoE layer's host time
+// scales with them (DeepSeek-V3's MLA and shared expert: 10; a GQA layer
+// with routed experts only, as Qwen3 or Mixtral: 5). 0 for a dense model.
+func (p *prep) moeModules() float64 {
+	for _, k := range p.kinds {
+		if k.expert > 0 {
+			return float64(len(k.gemms))
+		}
+	}
+	return 0
 }

@@ -2,6 +2,7 @@ package training
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -103,6 +104,10 @@ type Profile struct {
 	// per context-parallel rank teams run (the practice search keeps
 	// seq/CP at or above it).
 	CPMinTokens Param `yaml:"cp_min_tokens" json:"cp_min_tokens"`
+	// EPMin is published practice for MoE models: the fewest
+	// expert-parallel ranks the stack's recipes shard the routed experts
+	// over (the practice search keeps EP ≥ min(EPMin, experts); 0: no rule).
+	EPMin Param `yaml:"ep_min" json:"ep_min"`
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
@@ -145,7 +150,13 @@ type Profile struct {
 	// fused dispatcher), which its published recipes use on scale-up
 	// domains of at least MoEGraphMinDomain chips; 0 there means no such
 	// path and MoEHost applies everywhere.
-	MoEHostGraphed    Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
+	MoEHostGraphed Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
+	// MoECopyBytes is the memory traffic per element of a MoE layer's
+	// routed copies (active·h per token) in one forward pass beyond the
+	// global permutation: the dispatcher's local permute and unpermute
+	// (2·2·2 bytes), padding and buffer copies. The backward moves twice
+	// as much, as for every memory-bound operation.
+	MoECopyBytes      Param `yaml:"moe_copy_bytes" json:"moe_copy_bytes"`
 	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.
@@ -221,11 +232,11 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
-		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
+		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
 	}
 }
 
@@ -333,11 +344,43 @@ func (p Profile) Supports(pl parallel.Plan) error {
 }
 
 // InPractice reports whether plan pl is within the stack's published
-// practice for sequences of seq tokens (today: at least CPMinTokens
-// tokens per context-parallel rank). A plan outside it may still run; the
-// search reports the best plan either way.
-func (p Profile) InPractice(pl parallel.Plan, seq int) bool {
-	return pl.CP <= 1 || float64(seq)/float64(pl.CP) >= p.CPMinTokens.Value
+// practice for sequences of seq tokens and a model of experts routed
+// experts (0: dense): at least CPMinTokens tokens per context-parallel
+// rank, and the routed experts sharded over at least min(EPMin, experts)
+// expert-parallel ranks. A plan outside it may still run; the search
+// reports the best plan either way.
+func (p Profile) InPractice(pl parallel.Plan, seq, experts int) bool {
+	return p.practice(pl, seq, experts) == inPractice
+}
+
+// PracticeGap says why plan pl is outside the stack's published practice
+// ("" when it is within it).
+func (p Profile) PracticeGap(pl parallel.Plan, seq, experts int) string {
+	switch p.practice(pl, seq, experts) {
+	case shortCP:
+		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", seq, pl.CP, p.CPMinTokens.Value)
+	case narrowEP:
+		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", experts, pl.EP, math.Min(p.EPMin.Value, float64(experts)))
+	}
+	return ""
+}
+
+type practiceRule uint8
+
+const (
+	inPractice practiceRule = iota
+	shortCP
+	narrowEP
+)
+
+func (p Profile) practice(pl parallel.Plan, seq, experts int) practiceRule {
+	if pl.CP > 1 && float64(seq)/float64(pl.CP) < p.CPMinTokens.Value {
+		return shortCP
+	}
+	if experts > 0 && float64(pl.EP) < math.Min(p.EPMin.Value, float64(experts)) {
+		return narrowEP
+	}
+	return inPractice
 }
 
 // Restrict narrows a search space's free options to what the stack

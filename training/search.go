@@ -131,7 +131,7 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 		}
 		r := p.evaluateFit(pl, mem, frac)
 		part.Top = insert(part.Top, r, top)
-		if p.prof.InPractice(pl, p.job.Seq) {
+		if p.prof.InPractice(pl, p.job.Seq, p.experts()) {
 			part.Practice = insert(part.Practice, r, top)
 		}
 		return true
@@ -205,4 +205,12 @@ func whyNoShape(prob parallel.Problem, sp parallel.Space) error {
 		return err
 	}
 	return ErrNoPlan
+}
+
+// experts is the model's routed experts (0: dense).
+func (p *prep) experts() int {
+	if p.m.MoE == nil {
+		return 0
+	}
+	return p.m.MoE.Experts
 }

@@ -62,7 +62,7 @@ func TestContextParallelFeatureAndPractice(t *testing.T) {
 		want    bool
 	}{{8192, 2, true}, {8192, 4, false}, {4096, 1, true}, {131072, 32, true}, {131072, 64, false}} {
 		pl.CP = c.cp
-		if got := prof.InPractice(pl, c.seq); got != c.want {
+		if got := prof.InPractice(pl, c.seq, 0); got != c.want {
 			t.Errorf("InPractice(seq %d, cp %d) = %v, want %v", c.seq, c.cp, got, c.want)
 		}
 	}
@@ -102,10 +102,15 @@ func TestExpertImbalanceAndCapacity(t *testing.T) {
 	}
 }
 
+// tinyMoEModules is the linear modules of tinyMoE's MoE layer, counted by
+// hand: qkv, attn_out, router, the experts' gate_up and down, the shared
+// expert's gate_up and down.
+const tinyMoEModules = 7
+
 // MoE host time is exposed only where it exceeds the GPU work of a pass:
-// per MoE layer max(0, h − G_fwd) + max(0, 2h − G_bwd). A host time far
-// below the GPU work exposes nothing; one far above exposes 3h − (G_fwd +
-// G_bwd) per MoE layer.
+// per MoE layer max(0, H − G_fwd) + max(0, 2H − G_bwd), H = h × the layer's
+// linear modules. A host time far below the GPU work exposes nothing; one
+// far above exposes 3H − (G_fwd + G_bwd) per MoE layer.
 func TestMoEHostExposure(t *testing.T) {
 	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
 	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
@@ -116,7 +121,7 @@ func TestMoEHostExposure(t *testing.T) {
 	g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
 	for _, c := range []struct {
 		h, want float64
-	}{{1e-9, 0}, {10, 3*10 - g}} {
+	}{{1e-9, 0}, {10, 3*10*tinyMoEModules - g}} {
 		prof.MoEHost = p(c.h)
 		pr, _ := newPrep(tinyMoE, testCluster(8), prof, job)
 		s := pr.layerMix(pl, 1024, 0)
@@ -151,15 +156,15 @@ func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pr.moeHost != c.h || pr.moeGraphed != c.graphed {
-			t.Errorf("%s: host %g s graphed %v, want %g s %v", c.name, pr.moeHost, pr.moeGraphed, c.h, c.graphed)
+		if pr.moeHost != c.h*tinyMoEModules || pr.moeGraphed != c.graphed {
+			t.Errorf("%s: host %g s graphed %v, want %g s %v", c.name, pr.moeHost, pr.moeGraphed, c.h*tinyMoEModules, c.graphed)
 		}
 		k := pr.kinds[len(pr.kinds)-1]
 		q := pr.layerForward(&k, pl, 1024)
 		g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
 		s := pr.layerMix(pl, 1024, 0)
 		moeLayers := float64(k.count) / float64(tinyMoE.Layers)
-		if got, want := s.host/moeLayers, 3*c.h-g; math.Abs(got-want) > 1e-9*want {
+		if got, want := s.host/moeLayers, 3*c.h*tinyMoEModules-g; math.Abs(got-want) > 1e-9*want {
 			t.Errorf("%s: exposed %g s per MoE layer, want %g", c.name, got, want)
 		}
 		r, err := Estimate(tinyMoE, pl, c.cl, prof, job)
@@ -167,8 +172,30 @@ func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantPath := map[bool]string{true: "graph-captured", false: "uncaptured"}[c.graphed]
-		if r.MoEHostPath != wantPath || float64(r.MoEHostPerLayer) != 1e3*c.h {
-			t.Errorf("%s: result says %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), wantPath, 1e3*c.h)
+		if want := 1e3 * c.h * tinyMoEModules; r.MoEHostPath != wantPath || math.Abs(float64(r.MoEHostPerLayer)/want-1) > 1e-12 {
+			t.Errorf("%s: result says %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), wantPath, want)
 		}
+	}
+}
+
+// A fully recomputed MoE layer re-issues its forward before its backward:
+// with a host time far above the GPU work the backward pass then exposes
+// 3H − (G_fwd + G_bwd) instead of 2H − G_bwd, i.e. H − G_fwd more.
+func TestMoEHostOfRecomputedLayers(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	prof := ideal()
+	prof.MoEHost = p(10)
+	pr, _ := newPrep(tinyMoE, testCluster(8), prof, job)
+	k := pr.kinds[len(pr.kinds)-1]
+	moeLayers := float64(k.count) / float64(tinyMoE.Layers)
+	none := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	full := none
+	full.Recompute = parallel.RecomputeFull
+	q := pr.layerForward(&k, none, 1024)
+	gf := q.compute() + q.tp + q.ep
+	H := 10.0 * tinyMoEModules
+	got := (pr.layerMix(full, 1024, 1).host - pr.layerMix(none, 1024, 0).host) / moeLayers
+	if want := H - gf; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("recompute adds %g s of exposed host per MoE layer, want %g", got, want)
 	}
 }

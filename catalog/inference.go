@@ -86,6 +86,7 @@ type InferenceParams struct {
 	MaxBatch        Param[int]           `yaml:"max_batch" json:"max_batch"`
 	MaxTokens       Param[int]           `yaml:"max_tokens" json:"max_tokens"`
 	ChunkTokens     Param[int]           `yaml:"chunk_tokens" json:"chunk_tokens"`
+	KVReserveFull   Param[int]           `yaml:"kv_reserve_full" json:"kv_reserve_full"`
 	ExpertImbalance Param[float64]       `yaml:"expert_imbalance" json:"expert_imbalance"`
 	ExpertTileRows  Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
 	CommSMShare     Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
@@ -100,6 +101,9 @@ type EngineLimits struct {
 	MaxBatch    Param[int] `yaml:"max_batch" json:"max_batch"`
 	MaxTokens   Param[int] `yaml:"max_tokens" json:"max_tokens"`
 	ChunkTokens Param[int] `yaml:"chunk_tokens" json:"chunk_tokens"`
+	// KVReserveFull is 1 where the engine reserves a request's whole
+	// prompt and output in the KV cache when it admits it.
+	KVReserveFull Param[int] `yaml:"kv_reserve_full" json:"kv_reserve_full"`
 }
 
 func (e EngineLimits) named() []struct {
@@ -109,7 +113,7 @@ func (e EngineLimits) named() []struct {
 	return []struct {
 		name string
 		p    Param[int]
-	}{{"block_tokens", e.BlockTokens}, {"max_batch", e.MaxBatch}, {"max_tokens", e.MaxTokens}, {"chunk_tokens", e.ChunkTokens}}
+	}{{"block_tokens", e.BlockTokens}, {"max_batch", e.MaxBatch}, {"max_tokens", e.MaxTokens}, {"chunk_tokens", e.ChunkTokens}, {"kv_reserve_full", e.KVReserveFull}}
 }
 
 // InferenceEngine is one serving engine (SGLang, vLLM, TensorRT-LLM):
@@ -125,7 +129,7 @@ type InferenceEngine struct {
 
 // limits is the stack's own engine limits (its default engine's).
 func (p InferenceParams) limits() EngineLimits {
-	return EngineLimits{BlockTokens: p.BlockTokens, MaxBatch: p.MaxBatch, MaxTokens: p.MaxTokens, ChunkTokens: p.ChunkTokens}
+	return EngineLimits{BlockTokens: p.BlockTokens, MaxBatch: p.MaxBatch, MaxTokens: p.MaxTokens, ChunkTokens: p.ChunkTokens, KVReserveFull: p.KVReserveFull}
 }
 
 // InferenceStack is one serving software stack: its id (a stack id of
@@ -150,7 +154,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
-		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, Engine: s.Engine, LimitSources: s.LimitSources,
+		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
 		ExpertImbalance: p.ExpertImbalance.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value}
 }
@@ -250,6 +254,8 @@ func (p InferenceParams) provenances() []struct {
 	add("max_tokens", k, ok)
 	k, ok = p.ChunkTokens.provenance()
 	add("chunk_tokens", k, ok)
+	k, ok = p.KVReserveFull.provenance()
+	add("kv_reserve_full", k, ok)
 	k, ok = p.ExpertImbalance.provenance()
 	add("expert_imbalance", k, ok)
 	k, ok = p.ExpertTileRows.provenance()
@@ -341,7 +347,7 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 			if err := c.checkSources(at+": "+l.name, keys); err != nil {
 				return err
 			}
-			if l.p.Value < 0 || l.name == "block_tokens" && l.p.Value < 1 {
+			if l.p.Value < 0 || l.name == "block_tokens" && l.p.Value < 1 || l.name == "kv_reserve_full" && l.p.Value > 1 {
 				return fmt.Errorf("%s: %s = %d: want 0 (no limit) or more; a block of at least 1 token", at, l.name, l.p.Value)
 			}
 		}
@@ -368,6 +374,7 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		lim = e.Limits
 		st.Engine = e.Name
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens
+		st.Params.KVReserveFull = lim.KVReserveFull
 	}
 	st.LimitSources = map[string]string{}
 	for _, l := range lim.named() {

@@ -188,13 +188,18 @@ func (r StepResult) times(n float64) StepResult {
 // per step per group. A prefill batch over MaxTokens runs as several
 // passes, so MaxTokens does not bound it.
 func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
+	p := l.d.Profile
 	ctx := float64(w.Input) + float64(w.Output)/2 + float64(l.d.Speculative.Tokens)
+	held := "on average"
+	if p.KVReserveFull {
+		ctx = float64(w.Input) + float64(w.Output) + float64(l.d.Speculative.Tokens)
+		held = "reserved whole, " + p.limit("kv_reserve_full", 1)
+	}
 	if mode == Prefill {
 		ctx = float64(w.Input)
 	}
 	b := int(float64(kv.Tokens) / ctx)
-	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights) holds %d sequences of %d+%d tokens", kv.Tokens, b, w.Input, w.Output)
-	p := l.d.Profile
+	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, b, w.Input, w.Output, held)
 	if p.MaxBatch > 0 && mode != Prefill && p.MaxBatch*l.adp < b {
 		b = p.MaxBatch * l.adp
 		why = fmt.Sprintf("the engine limit %s per attention group × %d groups", p.limit("max_batch", p.MaxBatch), l.adp)

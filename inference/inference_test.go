@@ -346,3 +346,29 @@ func TestColocatedTTFT(t *testing.T) {
 		t.Errorf("TTFT chunked/whole = %.2f, want between 1.5 and 5 (5 steps, each with a quarter of the prompt)", r)
 	}
 }
+
+// An engine that reserves each request's whole prompt and output when it
+// admits it (TensorRT-LLM's GUARANTEED_NO_EVICT) fits KV/(I + O)
+// sequences; one whose cache grows as requests decode fits KV/(I + O/2).
+func TestKVReservation(t *testing.T) {
+	w := Workload{Input: 1000, Output: 1000}
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	kv, err := KVCapacity(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, full := range []bool{false, true} {
+		d.Profile.KVReserveFull = full
+		got, err := MaxBatch(d, Colocated, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int(float64(kv.Tokens) / 1500)
+		if full {
+			want = int(float64(kv.Tokens) / 2000)
+		}
+		if got != want {
+			t.Errorf("reserve whole %v: max batch %d, want %d (KV %d tokens)", full, got, want, kv.Tokens)
+		}
+	}
+}

@@ -59,6 +59,12 @@ type Profile struct {
 	// ChunkTokens is the chunked-prefill size: the most prompt tokens of
 	// one step per attention group (0 = whatever MaxTokens leaves).
 	ChunkTokens int `json:"chunk_tokens"`
+	// KVReserveFull: the engine reserves a request's whole prompt and
+	// output in the KV cache when it admits it (TensorRT-LLM's default
+	// GUARANTEED_NO_EVICT scheduler), so the cache holds sequences of
+	// input + output tokens; otherwise the cache grows as requests decode
+	// and holds sequences of the average input + output/2.
+	KVReserveFull bool `json:"kv_reserve_full,omitempty"`
 	// Engine names the serving engine whose limits (BlockTokens,
 	// MaxBatch, MaxTokens, ChunkTokens) these are, and LimitSources the
 	// source of each limit by its name (what a refusal cites).

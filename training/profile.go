@@ -138,8 +138,9 @@ type Profile struct {
 	// holding the most routed tokens sets the MoE layer's expert GEMM and
 	// dispatch time. 1 for force-balanced benchmarks.
 	ExpertImbalance Param `yaml:"expert_imbalance" json:"expert_imbalance"`
-	// MoEHost is the host (CPU) time to issue one MoE layer's forward pass
-	// (its backward issues about twice as many kernels), seconds. MoE
+	// MoEHost is the host (CPU) time to issue one linear module of a MoE
+	// layer's forward pass, seconds; the layer's host time is that × its
+	// linear modules (the backward issues about twice as much). MoE
 	// dispatchers sync device to host for the tokens per expert, so the
 	// host cannot run ahead: a pass whose GPU work is shorter than its
 	// host time exposes the difference (Megatron-Core's DeepSeek-V3 GB200
@@ -151,13 +152,13 @@ type Profile struct {
 	// domains of at least MoEGraphMinDomain chips; 0 there means no such
 	// path and MoEHost applies everywhere.
 	MoEHostGraphed Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
+	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
 	// MoECopyBytes is the memory traffic per element of a MoE layer's
 	// routed copies (active·h per token) in one forward pass beyond the
 	// global permutation: the dispatcher's local permute and unpermute
 	// (2·2·2 bytes), padding and buffer copies. The backward moves twice
 	// as much, as for every memory-bound operation.
-	MoECopyBytes      Param `yaml:"moe_copy_bytes" json:"moe_copy_bytes"`
-	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
+	MoECopyBytes Param `yaml:"moe_copy_bytes" json:"moe_copy_bytes"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.
 	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`

@@ -151,7 +151,7 @@ type Profile struct {
 	// fused dispatcher), which its published recipes use on scale-up
 	// domains of at least MoEGraphMinDomain chips; 0 there means no such
 	// path and MoEHost applies everywhere.
-	MoEHostGraphed Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
+	MoEHostGraphed    Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
 	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
 	// MoECopyBytes is the memory traffic per element of a MoE layer's
 	// routed copies (active·h per token) in one forward pass beyond the

@@ -204,3 +204,15 @@ func TestAttentionDPRefused(t *testing.T) {
 		t.Errorf("tp 2 × attention_dp 4 = 8 devices for ep 32: predicted %v, reason %q; want a refusal naming attention_dp", res.Predicted, res.Reason)
 	}
 }
+
+// The reserved TensorRT-LLM MoE rows (validation/holdout-trtllm-moe.yaml,
+// never fitted on) are all predicted; their error is the largest known
+// gap (docs/methodology.md) and is reported, not bounded: a bound would
+// invite tuning on reserved rows.
+func TestTRTLLMMoEHoldOutPredicted(t *testing.T) {
+	_, abs := inferenceErrors(t, "../validation/holdout-trtllm-moe.yaml")
+	if len(abs) != 20 {
+		t.Fatalf("%d TensorRT-LLM MoE rows, want 20", len(abs))
+	}
+	t.Logf("TensorRT-LLM MoE hold-out: median |error| %.0f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
+}

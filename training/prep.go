@@ -76,6 +76,7 @@ type prep struct {
 	matMax      float64 // MatmulMax or FP8Max
 	peak16      float64 // dense 16-bit FLOP/s per device (attention, logits)
 	matMax16    float64 // MatmulMax (16-bit GEMMs)
+	attnEff     float64 // AttentionEff on this chip's family
 	hbm         float64 // bytes/s per device
 	capacity    float64 // bytes per device
 	up, out     hardware.Tier
@@ -126,6 +127,10 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if f, ok := prof.FamilyMatmul[Family(c.Chip.Architecture)]; ok {
 		p.matMax *= f.Value
 		p.matMax16 *= f.Value
+	}
+	p.attnEff = prof.AttentionEff.Value
+	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
+		p.attnEff *= f.Value
 	}
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)

@@ -44,6 +44,10 @@ type Profile struct {
 	// the first word of the chip's architecture in lower case ("ampere",
 	// "hopper"); a family not listed uses 1.
 	FamilyMatmul map[string]Param `yaml:"family_matmul,omitempty" json:"family_matmul,omitempty"`
+	// FamilyAttention scales AttentionEff per chip family, keyed as
+	// FamilyMatmul: a fused-attention kernel written for one generation
+	// reaches a different share of another's peak (1 where not listed).
+	FamilyAttention map[string]Param `yaml:"family_attention,omitempty" json:"family_attention,omitempty"`
 	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
 	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
 	// AttentionEff is the fraction of peak the attention score and value
@@ -267,6 +271,9 @@ func (p Profile) Params() map[string]Param {
 	for fam, q := range p.FamilyMatmul {
 		out["family_matmul."+fam] = q
 	}
+	for fam, q := range p.FamilyAttention {
+		out["family_attention."+fam] = q
+	}
 	return out
 }
 
@@ -285,6 +292,13 @@ func (p Profile) Check() error {
 			Name string
 			P    *Param
 		}{"family_matmul." + fam, &q})
+	}
+	for fam := range p.FamilyAttention {
+		q := p.FamilyAttention[fam]
+		all = append(all, struct {
+			Name string
+			P    *Param
+		}{"family_attention." + fam, &q})
 	}
 	for _, q := range all {
 		v := q.P.Value

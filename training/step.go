@@ -75,7 +75,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	if p.flash {
 		ctx = (seq + 1) / 2
 	}
-	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.prof.AttentionEff.Value)
+	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.attnEff)
 	rep := k.memRep
 	if !pl.SequenceParallel {
 		rep *= tp

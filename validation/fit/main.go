@@ -130,19 +130,9 @@ func run(o opts) error {
 	var pts []point
 	idx := make([]int, len(axes))
 	for {
-		prof := base
-		params := map[string]*training.Param{}
-		for _, p := range prof.ParamRefs() {
-			params[p.Name] = p.P
-		}
-		vals := make([]float64, len(axes))
-		for i, a := range axes {
-			q, ok := params[a.name]
-			if !ok {
-				return fmt.Errorf("stack %s has no parameter %q", stack, a.name)
-			}
-			vals[i] = a.values[idx[i]]
-			q.Value = vals[i]
+		prof, vals, err := atPoint(base, axes, idx, stack)
+		if err != nil {
+			return err
 		}
 		pts = append(pts, evaluate(cat, prof, rs, vals))
 		i := 0
@@ -207,4 +197,43 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 		p.rms = math.Sqrt(ss / float64(n))
 	}
 	return p
+}
+
+// atPoint is the base profile with the grid point idx set: top-level
+// parameters by name, and per-family scales (family_matmul.hopper,
+// family_attention.hopper) in fresh maps, so the base's are not written.
+func atPoint(base training.Profile, axes []axis, idx []int, stack string) (training.Profile, []float64, error) {
+	prof := base
+	params := map[string]*training.Param{}
+	for _, p := range prof.ParamRefs() {
+		params[p.Name] = p.P
+	}
+	fams := map[string]*map[string]training.Param{"family_matmul": &prof.FamilyMatmul, "family_attention": &prof.FamilyAttention}
+	for _, m := range fams {
+		c := map[string]training.Param{}
+		for k, v := range *m {
+			c[k] = v
+		}
+		*m = c
+	}
+	vals := make([]float64, len(axes))
+	for i, a := range axes {
+		vals[i] = a.values[idx[i]]
+		if group, fam, ok := strings.Cut(a.name, "."); ok && fams[group] != nil {
+			m := *fams[group]
+			q, has := m[fam]
+			if !has {
+				q = training.Param{Basis: training.Assumed, Note: "grid"}
+			}
+			q.Value = vals[i]
+			m[fam] = q
+			continue
+		}
+		q, ok := params[a.name]
+		if !ok {
+			return prof, nil, fmt.Errorf("stack %s has no parameter %q", stack, a.name)
+		}
+		q.Value = vals[i]
+	}
+	return prof, vals, nil
 }

@@ -83,6 +83,10 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	if st.Draft > 0 {
 		fmt.Fprintf(w, "  of which drafting %v (one layer + logit projection per draft token)\n", st.Draft)
 	}
+	if st.ADPBalance > 0 {
+		fmt.Fprintf(w, "  attention DP: groups carry %.2f of the busiest group's tokens (prompts land unevenly); waiting for it adds %v\n",
+			st.ADPBalance, st.ADPWait)
+	}
 	m := st.MoE
 	if m.Imbalance == 0 {
 		return

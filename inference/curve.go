@@ -96,7 +96,17 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			ld.preTokens, ld.chunks = pre, B*tps/out
 			ld.prePairs, ld.preCtx = pre*(in+1)/2, pre
 		}
+		if mode == Colocated {
+			ld.adpPre = l.adpSkew(ld, in)
+		}
 		p.Step = l.step(ld)
+		if ld.adpPre > 1 {
+			even := ld
+			even.adpPre = 1
+			p.Step.ADPWait = p.Step.Time - l.step(even).Time
+			dec, pre := ld.decSeqs*tps, ld.preTokens
+			p.Step.ADPBalance = (dec + pre) / (dec + pre*ld.adpPre)
+		}
 		p.TPOT = p.Step.Time / units.Seconds(tps)
 		p.OutputPerChip = l.perChip(B * tps / float64(p.Step.Time))
 		p.InputPerChip = p.OutputPerChip * in / out
@@ -121,18 +131,11 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 		}
 		return l.soloTTFT
 	}
-	chunk := in
-	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
-		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / float64(l.adp)
-		chunk = math.Min(in, math.Max(mt-dec, float64(l.d.Profile.BlockTokens)))
-	}
-	if ct := float64(l.d.Profile.ChunkTokens); ct > 0 {
-		chunk = math.Min(chunk, ct)
-	}
+	chunk := l.chunk(in, ld.decSeqs*(1+float64(l.d.Speculative.Tokens))/float64(l.adp))
 	steps := math.Ceil(in / chunk)
 	// The average chunk attends to half the prompt already cached.
 	c := ld
-	c.preTokens, c.chunks = chunk, 1
+	c.preTokens, c.chunks, c.adpPre = chunk, 1, 1
 	c.prePairs = chunk * (in/2 + 1)
 	c.preCtx = in / 2
 	return units.Seconds(steps) * l.step(c).Time

@@ -64,7 +64,7 @@ type Deployment struct {
 	Cluster  hardware.Cluster `json:"cluster"`
 	Parallel Parallel         `json:"parallel"`
 	// Precision of weights and matmuls; KVPrecision of the KV cache
-	// (default: Precision, or BF16 for FP4 weights).
+	// (default: Precision, or FP8 for FP4 weights).
 	Precision   hardware.Precision `json:"precision"`
 	KVPrecision hardware.Precision `json:"kv_precision"`
 	Profile     Profile            `json:"profile"`

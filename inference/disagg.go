@@ -71,3 +71,47 @@ func TokenCost(ratePerChip float64, perHour units.USDPerHour, wall units.Watts) 
 	}
 	return Cost{USDPerMillion: u.Cost, JoulesPerToken: u.Energy / 1e6, PerHour: perHour, Wall: wall}, nil
 }
+
+// Serving is how a request mix is best served on one deployment: colocated
+// continuous batching, or prefill and decode pools of the same deployment
+// sized for the mix (Disaggregate), whichever gives more output tokens per
+// chip. Colocated steps with attention DP wait for the group that
+// prefills (adp.go); splitting the pools removes that wait, which is why
+// DeepSeek (Open-Source Week day 6) and CloudMatrix-Infer (Zuo et al.
+// 2025) serve DeepSeek-V3 disaggregated.
+type Serving struct {
+	// Disaggregated says the pools are split; Point is then the decode
+	// pool's point, else the colocated one.
+	Disaggregated bool    `json:"disaggregated"`
+	Point         Point   `json:"point"`
+	Disagg        *Disagg `json:"disagg,omitempty"`
+	// OutputPerChip is output tokens/s per chip over every chip serving
+	// (both pools when disaggregated).
+	OutputPerChip float64 `json:"output_tokens_per_s_per_chip"`
+}
+
+// Mode names the way it is served: "colocated" or "disaggregated".
+func (s Serving) Mode() string {
+	if s.Disaggregated {
+		return "disaggregated"
+	}
+	return string(Colocated)
+}
+
+// BestServing is the better of colocated and disaggregated serving of w
+// on deployment d under slo; it fails only when neither has a point.
+func BestServing(d Deployment, w Workload, slo SLO) (Serving, error) {
+	var s Serving
+	p, errC := Best(d, Colocated, w, slo)
+	if errC == nil {
+		s = Serving{Point: p, OutputPerChip: p.OutputPerChip}
+	}
+	dis, errD := Disaggregate(d, d, w, slo)
+	if errD == nil && (errC != nil || dis.OutputPerChip > s.OutputPerChip*(1+1e-9)) {
+		s = Serving{Disaggregated: true, Point: dis.Decode, Disagg: &dis, OutputPerChip: dis.OutputPerChip}
+	}
+	if errC != nil && errD != nil {
+		return Serving{}, errC
+	}
+	return s, nil
+}

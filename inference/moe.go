@@ -92,8 +92,9 @@ func (p *Profile) groupedEff(m float64) float64 {
 }
 
 // mlp adds the stage's dense, shared-expert and routed-expert MLPs and
-// returns their time.
-func (l *layout) mlp(a *acc, ta, frac float64) float64 {
+// returns their time: ta tokens on the busiest attention group (dense and
+// shared MLPs), T tokens in the stage (routed experts).
+func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	s, p := &l.sh, &l.d.Profile
 	tp := float64(l.tp)
 	t := l.lin(a, s.denseMLP/tp, ta, s.denseLayers*frac)
@@ -102,7 +103,6 @@ func (l *layout) mlp(a *acc, ta, frac float64) float64 {
 	}
 	moe := s.moeLayers * frac
 	t += l.lin(a, s.shared/tp, ta, moe)
-	T := ta * float64(l.adp) // tokens in the stage
 	n := math.Max(s.experts, float64(l.ep))
 	copies := n / float64(l.ep)
 	m := &a.moe

@@ -2,6 +2,7 @@ package inference
 
 import (
 	"fmt"
+	"math"
 
 	"chipgap/input"
 	"chipgap/units"
@@ -54,6 +55,12 @@ type StepResult struct {
 	// MoE is where the mixture-of-experts time goes (zero for dense
 	// models), inside the four parts above.
 	MoE MoEStep `json:"moe,omitzero"`
+	// ADPBalance is the attention groups' mean tokens over the busiest
+	// group's in a colocated step with attention DP (1: even; zero when
+	// not modelled), and ADPWait the time the busiest group adds over an
+	// even spread of the same tokens (inside the four parts above).
+	ADPBalance float64       `json:"adp_balance,omitempty"`
+	ADPWait    units.Seconds `json:"adp_wait,omitempty"`
 }
 
 // load is a batch reduced to sums (per instance, per step).
@@ -64,6 +71,9 @@ type load struct {
 	prePairs  float64 // causal (query, key) pairs of the prompt chunks
 	preCtx    float64 // keys the chunks read: Σ (cached + tokens)
 	chunks    float64 // chunks (each emits one logit row)
+	// adpPre is the busiest attention group's prompt tokens over the
+	// mean (attention DP, colocated steady state: adp.go); 0 or 1: even.
+	adpPre float64
 }
 
 func (b Batch) load() (load, error) {
@@ -195,14 +205,16 @@ func (l *layout) stage(a *acc, ld load) {
 	frac := per / s.layers
 	tp, adp := float64(l.tp), float64(l.adp)
 	q := 1 + float64(l.d.Speculative.Tokens)
-	ta := (ld.decSeqs*q + ld.preTokens) / adp // tokens per attention group
+	g := math.Max(ld.adpPre, 1)                 // the busiest attention group's prompt load over the mean
+	ta := (ld.decSeqs*q + ld.preTokens*g) / adp // tokens on the busiest attention group
 	mem := l.bw * p.MemoryEff
 	// Attention: projections, then the attention kernel over the KV cache.
 	tComp := l.lin(a, s.attn/tp, ta, per)
-	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*s.pairPrefill) / adp / tp * per
-	kvRead := (ld.decCtx + ld.preCtx) / adp * l.kvPerToken()
+	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*g*s.pairPrefill) / adp / tp * per
+	kvRead := (ld.decCtx + ld.preCtx*g) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
-	tComp += l.mlp(a, ta, frac)
+	// Routed experts see every group's tokens: not skewed.
+	tComp += l.mlp(a, ta, ld.decSeqs*q+ld.preTokens, frac)
 	act := ta * (s.actFull + s.actSplit/tp) * l.actBytes * per
 	tComp += a.roof(0, 1, act, mem)
 	// TP all-reduces sit between dependent GEMMs: exposed. EP dispatch
@@ -210,7 +222,7 @@ func (l *layout) stage(a *acc, ld load) {
 	tTP, tEP := l.comm(a, ta, frac, ld.preTokens > 0)
 	a.comm += tTP + l.overlapEP(a, tComp, tEP, frac)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
-	rows := (ld.decSeqs*q + ld.chunks) / adp
+	rows := (ld.decSeqs*q + ld.chunks*g) / adp
 	l.lin(a, s.head/tp, rows, frac)
 	a.overhead += float64(p.LayerOverhead) * per
 }

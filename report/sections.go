@@ -116,7 +116,7 @@ func (b *builder) claims() {
 			}
 			t.Rows = append(t.Rows, []string{"inference on Ascend is viable, if not optimal", "viable",
 				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, rng(cc, 1, fixed(2)), base.System.Label, rng(cb, 1, fixed(2)), ratio),
-				"measured (serving calibrated on the CloudMatrix 384 serving paper); reported (prices)", v, "inference.Best at the SLO; econ owned chip-hour"})
+				"measured (serving calibrated on the CloudMatrix 384 serving paper); reported (prices)", v, "inference.BestServing at the SLO; econ owned chip-hour"})
 		}
 	}
 	for _, s := range b.r.Supply {
@@ -240,7 +240,7 @@ func (b *builder) inference() {
 	if in.TTFT > 0 {
 		ttft = fmt.Sprintf("%.1f s", in.TTFT)
 	}
-	s.Text = append(s.Text, fmt.Sprintf("%s, %d tokens in, %d out, TPOT ≤ %.0f ms, TTFT %s. The layout (instance size, TP, experts over the instance) is searched at typical values; each sample finds the best batch that meets the SLO.",
+	s.Text = append(s.Text, fmt.Sprintf("%s, %d tokens in, %d out, TPOT ≤ %.0f ms, TTFT %s. The layout (instance size, TP, experts over the instance, colocated or prefill/decode pools of it) is searched at typical values; each sample finds the best batch that meets the SLO, colocated or disaggregated (pools sized for the mix, output per chip over both).",
 		in.ModelName, in.Input, in.Output, 1000*in.TPOT, ttft))
 	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "instance", "batch", "bound",
 		"tokens/s per chip", "tokens/s per kW", "$ per Mtok", "J per token", "TPOT ms"}}
@@ -250,14 +250,14 @@ func (b *builder) inference() {
 			t.Rows = append(t.Rows, []string{l, "", "none: " + v.Error, "", "", "", "", "", "", ""})
 			continue
 		}
-		t.Rows = append(t.Rows, []string{l, v.Precision, fmt.Sprintf("%d chips, TP %d, EP %d", v.Chips, v.TP, v.EP), fmt.Sprint(v.Batch), v.Bound,
-			b.fig(sec, l, sy.Stats, col{"output tokens/s per chip", "tok/s", scenario.OutServeTPS, 1, fixed(0), "inference.Best"}),
+		t.Rows = append(t.Rows, []string{l, v.Precision, fmt.Sprintf("%d chips, TP %d, EP %d, %s", v.Chips, v.TP, v.EP, v.Mode), fmt.Sprint(v.Batch), v.Bound,
+			b.fig(sec, l, sy.Stats, col{"output tokens/s per chip", "tok/s", scenario.OutServeTPS, 1, fixed(0), "inference.BestServing"}),
 			b.fig(sec, l, sy.Stats, col{"output tokens/s per kW", "tok/s/kW", scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"$ per Mtok", "USD", scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"}),
 			b.fig(sec, l, sy.Stats, col{"J per token", "J", scenario.OutJPerToken, 1, fixed(2), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
-	t.Note = "Trail: inference.Best on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
+	t.Note = "Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts,
 		Chart{Title: "tokens/s per chip", SVG: plot.Bars("Output tokens/s per chip at the SLO", "tok/s", b.bars(scenario.OutServeTPS, 1))},

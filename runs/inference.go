@@ -51,6 +51,9 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	if m := p.Step.MoE; m.Imbalance > 0 {
 		plan += fmt.Sprintf(" imbalance=%.3g", m.Imbalance)
 	}
+	if b := p.Step.ADPBalance; b > 0 {
+		plan += fmt.Sprintf(" adp_balance=%.2f", b)
+	}
 	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil
 }
 

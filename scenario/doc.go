@@ -29,7 +29,8 @@
 // the stack's engineering effort (stacks-engineering.yaml). Serving: a
 // small search over instance sizes and TP degrees (experts spread over
 // the instance) keeps the layout with the most output tokens/s per chip
-// that meets the SLO (inference.Best). Money and power: econ.OwnedHour
+// that meets the SLO, colocated or as prefill and decode pools sized for
+// the mix (inference.BestServing). Money and power: econ.OwnedHour
 // with catalog econ.yaml (owned chips; rental rates are not used so
 // that every chip is costed the same way).
 //
@@ -40,7 +41,7 @@
 // uncertain.FromRange by name, so inputs shared by two systems (the same
 // chip, the same region) take the same value in a sample. Plans and
 // layouts stay fixed; each sample re-runs training.Estimate on the plan,
-// goodput.Closed, econ and inference.Best on the layout. Systems run in
+// goodput.Closed, econ and inference.BestServing on the layout. Systems run in
 // their own goroutines with the same seed; results do not depend on
 // scheduling. Same seed, same bytes.
 //

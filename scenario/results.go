@@ -170,7 +170,10 @@ type ServeSetup struct {
 	EP        int    `json:"ep,omitempty"`
 	Batch     int    `json:"batch,omitempty"`
 	Bound     string `json:"bound,omitempty"`
-	Error     string `json:"error,omitempty"`
+	// Mode is "colocated" or "disaggregated" (prefill and decode pools
+	// of the instance's layout, sized for the mix: inference.BestServing).
+	Mode  string `json:"mode,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // Gap compares one system's training run with the baseline's: the

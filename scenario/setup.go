@@ -239,7 +239,7 @@ func (w *world) setupServing(sy *system) {
 	wl := inference.Workload{Input: in.Input, Output: in.Output}
 	slo := inference.SLO{TPOT: in.TPOT, TTFT: in.TTFT}
 	var best *inference.Deployment
-	var bestP inference.Point
+	var bestP inference.Serving
 	lastErr := errors.New("no layout tried")
 	for _, n := range w.instanceSizes(sy) {
 		cl, err := w.cluster(sy, n)
@@ -255,7 +255,7 @@ func (w *world) setupServing(sy *system) {
 			for _, ep := range []int{dev, 1} {
 				d := inference.Deployment{Model: w.serveModel, Cluster: cl, Parallel: inference.Parallel{TP: tp, PP: 1, EP: ep, DP: 1},
 					Precision: prec, Profile: st.Profile()}
-				p, err := inference.Best(d, inference.Colocated, wl, slo)
+				p, err := inference.BestServing(d, wl, slo)
 				if err != nil {
 					lastErr = err
 					continue
@@ -273,7 +273,7 @@ func (w *world) setupServing(sy *system) {
 	}
 	sy.serve = best
 	sy.ssetup = ServeSetup{Precision: string(prec), Chips: best.Cluster.Chips, TP: best.Parallel.TP, EP: best.Parallel.EP,
-		Batch: bestP.Batch, Bound: bestP.Step.Bound}
+		Batch: bestP.Point.Batch, Bound: bestP.Point.Step.Bound, Mode: bestP.Mode()}
 }
 
 func (w *world) instanceSizes(sy *system) []int {

@@ -178,11 +178,13 @@ func (w *world) evalServing(sy *system, dr *drawer, s sample, out map[string]flo
 	d.Profile.MatmulEff = min(1, d.Profile.MatmulEff*s.eff)
 	d.Profile.MemoryEff = min(1, d.Profile.MemoryEff*s.eff)
 	in := w.s.Inference
-	p, err := inference.Best(d, inference.Colocated, inference.Workload{Input: in.Input, Output: in.Output},
+	sv, err := inference.BestServing(d, inference.Workload{Input: in.Input, Output: in.Output},
 		inference.SLO{TPOT: in.TPOT, TTFT: in.TTFT})
-	if err != nil || p.OutputPerChip <= 0 {
+	if err != nil || sv.OutputPerChip <= 0 {
 		return
 	}
+	p := sv.Point
+	p.OutputPerChip = sv.OutputPerChip
 	wall := s.own.Power.Wall()
 	use, err := econ.PerMillionTokens(p.OutputPerChip, s.hour.Total(), wall)
 	if err != nil {

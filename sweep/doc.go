@@ -26,8 +26,9 @@
 // "us" otherwise, as in the gap report).
 //
 // Serving: an instance of Size chips; tensor-parallel degrees 1, 2, 4, 8
-// with experts over the whole instance or not; inference.Best under the
-// SLO (colocated continuous batching) for each; the layout with the most
+// with experts over the whole instance or not; inference.BestServing
+// under the SLO (colocated continuous batching, or prefill and decode
+// pools of the layout sized for the mix) for each; the layout with the most
 // output tokens/s per chip wins, as the gap report's serving search
 // does. $/Mtok and J/token from econ.PerMillionTokens.
 //

@@ -78,7 +78,7 @@ func (e *evaluator) serveSetup(c Cell, ch *hardware.Chip, r *Row) (*serveCell, e
 	}
 	sc := &serveCell{ch: ch, st: st, wl: inference.Workload{Input: c.Workload.Input, Output: c.Workload.Output},
 		slo: inference.SLO{TPOT: c.SLO.TPOT, TTFT: c.SLO.TTFT}}
-	var best inference.Point
+	var best inference.Serving
 	found := false
 	lastErr := errors.New("no layout tried")
 	dev := c.Size * max(1, ch.DevicesPerChip)
@@ -89,7 +89,7 @@ func (e *evaluator) serveSetup(c Cell, ch *hardware.Chip, r *Row) (*serveCell, e
 		for _, ep := range []int{dev, 1} {
 			d := inference.Deployment{Model: m, Cluster: cl, Parallel: inference.Parallel{TP: tp, PP: 1, EP: ep, DP: 1},
 				Precision: c.Precision, Profile: st.Profile()}
-			p, err := inference.Best(d, inference.Colocated, sc.wl, sc.slo)
+			p, err := inference.BestServing(d, sc.wl, sc.slo)
 			if err != nil {
 				lastErr = err
 				continue
@@ -102,8 +102,8 @@ func (e *evaluator) serveSetup(c Cell, ch *hardware.Chip, r *Row) (*serveCell, e
 	if !found {
 		return nil, lastErr
 	}
-	r.TP, r.EP, r.Batch, r.Bound = i64(sc.d.Parallel.TP), i64(sc.d.Parallel.EP), i64(best.Batch), best.Step.Bound
-	r.Plan = fmt.Sprintf("tp=%d ep=%d batch=%d per instance", sc.d.Parallel.TP, sc.d.Parallel.EP, best.Batch)
+	r.TP, r.EP, r.Batch, r.Bound = i64(sc.d.Parallel.TP), i64(sc.d.Parallel.EP), i64(best.Point.Batch), best.Point.Step.Bound
+	r.Plan = fmt.Sprintf("%s tp=%d ep=%d batch=%d per instance", best.Mode(), sc.d.Parallel.TP, sc.d.Parallel.EP, best.Point.Batch)
 	return sc, nil
 }
 
@@ -127,10 +127,12 @@ func (e *evaluator) serveEval(sc *serveCell, d *uncertain.Draw) (map[string]floa
 	}
 	dep.Profile.MatmulEff = min(1, dep.Profile.MatmulEff*eff)
 	dep.Profile.MemoryEff = min(1, dep.Profile.MemoryEff*eff)
-	p, err := inference.Best(dep, inference.Colocated, sc.wl, sc.slo)
-	if err != nil || p.OutputPerChip <= 0 {
+	sv, err := inference.BestServing(dep, sc.wl, sc.slo)
+	if err != nil || sv.OutputPerChip <= 0 {
 		return out, err
 	}
+	p := sv.Point
+	p.OutputPerChip = sv.OutputPerChip
 	out[oServe], out[oTPOT], out[oTTFT] = p.OutputPerChip, float64(p.TPOT), float64(p.TTFT)
 	own, hour, err := e.hour(ch, d)
 	if err != nil {

@@ -1,0 +1,86 @@
+package inference
+
+import "math"
+
+// Attention data parallelism under continuous batching.
+//
+// With attention DP, each attention group (a rank) batches its own
+// requests, and every MoE layer waits for all groups: a step's attention
+// side (projections, attention kernels, dense and shared MLPs) takes as
+// long as the busiest group's. Decode load is even across groups (each
+// holds the same number of sequences), but prompts are not: a request
+// finishing on a group is replaced by a new prompt on that group, so in a
+// given step some groups prefill one or more prompts while others only
+// decode. TensorRT-LLM's ADP Balance post (tech blog 10) measures this:
+// DeepSeek-V3 on 8 GB200, attention DP 8, an average balance ratio (mean
+// over busiest group's tokens) of 54 % in the baseline scheduler; the
+// routed experts see the sum of all groups' tokens and are not skewed by
+// it.
+//
+// chipgap takes prompt arrivals per group as independent Poisson counts
+// with the steady-state mean (each of the group's sequences finishes with
+// probability tokens-per-step/output per step), each prompt processed in
+// chunks of what the engine's per-pass budget leaves (a prompt of I tokens
+// in chunks of u is in progress for I/u steps), and the busiest group's
+// count as the expected maximum of the groups' counts, at most what the
+// pass budget admits.
+
+// poissonMaxMean is E[min(max of d Poisson(λ) draws, limit)]: the sum over
+// k of P(max > k) = 1 − F(k)^d, for k below limit (limit ≤ 0: none).
+func poissonMaxMean(lambda float64, d, limit int) float64 {
+	if lambda <= 0 || d < 1 {
+		return 0
+	}
+	if d == 1 {
+		return lambda // no cap is reached on the mean of one group
+	}
+	top := int(lambda+10*math.Sqrt(lambda)) + 30
+	if limit > 0 && limit < top {
+		top = limit
+	}
+	var sum, f float64
+	ln := math.Log(lambda)
+	for k := 0; k < top; k++ {
+		lg, _ := math.Lgamma(float64(k + 1))
+		f += math.Exp(float64(k)*ln - lambda - lg) // P(K = k), in logs so large λ does not underflow
+		tail := 1 - math.Pow(math.Min(f, 1), float64(d))
+		sum += tail
+		if tail < 1e-12 {
+			break
+		}
+	}
+	return sum
+}
+
+// adpSkew is the busiest attention group's prompt load over the mean (≥ 1)
+// in a steady colocated step of ld: 1 without attention DP or prompts.
+func (l *layout) adpSkew(ld load, in float64) float64 {
+	if l.adp <= 1 || ld.preTokens <= 0 || in <= 0 {
+		return 1
+	}
+	adp := float64(l.adp)
+	dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / adp
+	u := l.chunk(in, dec)
+	lambda := ld.preTokens / adp / u // chunks in progress per group
+	limit := 0
+	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
+		limit = max(int((mt-dec)/u), 1)
+	}
+	return math.Max(poissonMaxMean(lambda, l.adp, limit)/lambda, 1)
+}
+
+// chunk is the prompt tokens one request contributes to a step: the whole
+// prompt of in tokens, or what the engine's per-pass budget (MaxTokens)
+// leaves beside dec decode tokens per attention group, at most ChunkTokens
+// and at least a KV block.
+func (l *layout) chunk(in, dec float64) float64 {
+	p := l.d.Profile
+	c := in
+	if mt := float64(p.MaxTokens); mt > 0 {
+		c = math.Min(in, math.Max(mt-dec, float64(p.BlockTokens)))
+	}
+	if ct := float64(p.ChunkTokens); ct > 0 {
+		c = math.Min(c, ct)
+	}
+	return math.Max(c, 1)
+}

@@ -1,0 +1,89 @@
+package inference
+
+import (
+	"math"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// The expected busiest of d Poisson(λ) counts, worked by hand as
+// Σ_k 1 − F(k)^d.
+func TestPoissonMaxMean(t *testing.T) {
+	// λ = 512/3654 = 0.140120 (the blog configuration below), d = 8:
+	// F(0) = e^-λ = 0.869252, F(0)^8 = 0.325940 → 0.674060
+	// F(1) = 0.869252·1.140120 = 0.991052, ^8 = 0.930574 → 0.069426
+	// F(2) = F(1) + 0.869252·λ²/2 = 0.999585, ^8 = 0.996684 → 0.003316
+	// F(3) = F(2) + 0.869252·λ³/6 = 0.999984, ^8 = 0.999873 → 0.000127
+	// sum 0.746929 (later terms < 1e-5).
+	lambda := 512.0 / 3654
+	if got := poissonMaxMean(lambda, 8, 5); !near(got, 0.746929, 2e-4) {
+		t.Errorf("poissonMaxMean(%.6f, 8, 5) = %.6f, want 0.746929", lambda, got)
+	}
+	// One group: its own mean.
+	if got := poissonMaxMean(0.7, 1, 0); got != 0.7 {
+		t.Errorf("one group: %g, want λ = 0.7", got)
+	}
+	// Capped at one: P(max > 0) = 1 − e^(−λ·d).
+	if got, want := poissonMaxMean(0.5, 8, 1), 1-math.Exp(-4); !near(got, want, 1e-12) {
+		t.Errorf("capped at 1: %g, want 1 − e^-4 = %g", got, want)
+	}
+	// Many arrivals even out: the busiest of 8 groups at λ = 10000 is
+	// about λ + √λ·2.85 (the expected maximum of 8 standard normals).
+	if got := poissonMaxMean(1e4, 8, 0); !near(got, 1e4+100*1.4236, 2e-3) {
+		t.Errorf("λ = 1e4: %g, want about %g", got, 1e4+142.36)
+	}
+}
+
+// TensorRT-LLM's ADP Balance post (tech blog 10): DeepSeek-V3 on 8 GB200,
+// attention DP 8 and EP 8, max_batch_size 512 and max_num_tokens 4678 per
+// rank, requests of 803 prompt and 3654 output tokens on average, the
+// baseline scheduler: average balance ratio 54.11 % measured. chipgap's
+// colocated step at 512 sequences per group: each group prefills
+// 512·803/3654 = 112.5 prompt tokens per step on average (λ = 0.1401
+// prompts), the busiest 0.7469·803 = 599.8, so the balance ratio is
+// (512 + 112.5)/(512 + 599.8) = 0.5617.
+func TestADPBalanceBlog(t *testing.T) {
+	d := moeDeployment()
+	d.Cluster.Chip.HBM.Capacity = hardware.Fixed(4000 * units.GB)
+	d.Parallel = Parallel{EP: 8, TP: 1}
+	d.Profile.MaxTokens = 4678
+	pts, err := Curve(d, Colocated, Workload{Input: 803, Output: 3654}, SLO{}, []int{4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pts[0].Step
+	if !near(st.ADPBalance, 0.5617, 1e-3) {
+		t.Errorf("balance ratio %.4f, want 0.5617 worked by hand", st.ADPBalance)
+	}
+	if math.Abs(st.ADPBalance-0.5411) > 0.05 {
+		t.Errorf("balance ratio %.4f, want within 0.05 of the 0.5411 the blog measured", st.ADPBalance)
+	}
+	if st.ADPWait <= 0 || st.ADPWait >= st.Time {
+		t.Errorf("ADP wait %v of a %v step, want a positive part of it", st.ADPWait, st.Time)
+	}
+	// Routed experts see every group's tokens: their rows are the mean's.
+	want := 4096 * (1 + 803.0/3654) * 8 / 256
+	if !near(st.MoE.RowsPerExpert, want, 1e-6) {
+		t.Errorf("rows per expert %g, want the even %g", st.MoE.RowsPerExpert, want)
+	}
+	// Attention TP over the same 8 devices: one group, nothing to wait for.
+	d.Parallel = Parallel{EP: 8, TP: 8}
+	pts, err = Curve(d, Colocated, Workload{Input: 803, Output: 3654}, SLO{}, []int{512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := pts[0].Step; st.ADPBalance != 0 || st.ADPWait != 0 {
+		t.Errorf("one attention group: balance %g, wait %v, want none", st.ADPBalance, st.ADPWait)
+	}
+	// Decode-only instances get no new prompts: nothing to wait for.
+	d.Parallel = Parallel{EP: 8, TP: 1}
+	pts, err = Curve(d, Decode, Workload{Input: 803, Output: 3654}, SLO{}, []int{4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := pts[0].Step; st.ADPBalance != 0 {
+		t.Errorf("decode mode: balance %g, want none", st.ADPBalance)
+	}
+}

@@ -83,6 +83,13 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	if st.Draft > 0 {
 		fmt.Fprintf(w, "  of which drafting %v (one layer + logit projection per draft token)\n", st.Draft)
 	}
+	if st.Host > 0 {
+		how := "hidden behind the GPU's"
+		if st.Bound == "host" {
+			how = "longer than the GPU's: it sets the step"
+		}
+		fmt.Fprintf(w, "  host (the engine's CPU work per step, overlapped with the GPU) %v, %s\n", st.Host, how)
+	}
 	if st.ADPBalance > 0 {
 		fmt.Fprintf(w, "  attention DP: groups carry %.2f of the busiest group's tokens (prompts land unevenly); waiting for it adds %v\n",
 			st.ADPBalance, st.ADPWait)

@@ -80,6 +80,7 @@ type InferenceParams struct {
 	CommOverlap     Param[float64]       `yaml:"comm_overlap" json:"comm_overlap"`
 	StepOverhead    Param[units.Seconds] `yaml:"step_overhead" json:"step_overhead"`
 	LayerOverhead   Param[units.Seconds] `yaml:"layer_overhead" json:"layer_overhead"`
+	HostPerSeq      Param[units.Seconds] `yaml:"host_per_seq" json:"host_per_seq"`
 	MemoryFraction  Param[float64]       `yaml:"memory_fraction" json:"memory_fraction"`
 	Reserved        Param[units.Bytes]   `yaml:"reserved" json:"reserved"`
 	BlockTokens     Param[int]           `yaml:"block_tokens" json:"block_tokens"`
@@ -152,7 +153,7 @@ func (s InferenceStack) Profile() inference.Profile {
 	return inference.Profile{ID: s.ID,
 		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
-		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, MemoryFraction: p.MemoryFraction.Value,
+		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
 		ExpertImbalance: p.ExpertImbalance.Value, ExpertTileRows: p.ExpertTileRows.Value,
@@ -185,6 +186,9 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	if err == nil {
 		pr.LayerOverhead, err = drawn(d, s.ID, "layer_overhead", p.LayerOverhead)
 	}
+	if err == nil {
+		pr.HostPerSeq, err = drawn(d, s.ID, "host_per_seq", p.HostPerSeq)
+	}
 	return pr, err
 }
 
@@ -203,7 +207,7 @@ func (p InferenceParams) ranges() error {
 	for _, c := range []struct {
 		name string
 		p    Param[units.Seconds]
-	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}, {"moe_sync", p.MoESync}} {
+	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}, {"host_per_seq", p.HostPerSeq}, {"moe_sync", p.MoESync}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -242,6 +246,8 @@ func (p InferenceParams) provenances() []struct {
 	add("step_overhead", k, ok)
 	k, ok = p.LayerOverhead.provenance()
 	add("layer_overhead", k, ok)
+	k, ok = p.HostPerSeq.provenance()
+	add("host_per_seq", k, ok)
 	k, ok = p.MemoryFraction.provenance()
 	add("memory_fraction", k, ok)
 	k, ok = p.Reserved.provenance()

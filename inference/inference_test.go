@@ -372,3 +372,46 @@ func TestKVReservation(t *testing.T) {
 		}
 	}
 }
+
+// The host prepares the next step while the GPU runs this one: a step
+// takes the longer of the two. One decoding sequence of 1000 tokens is a
+// 7.5749 ms GPU step (TestDecodeStepMemoryBound); at 29 µs per sequence
+// the host's 0.029 ms for it is hidden.
+func TestHostBound(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	d.Cluster.Chip.HBM.Capacity = hardware.Fixed(1000 * units.GB)
+	d.Profile.HostPerSeq = 29e-6
+	one, err := StepTime(d, Batch{Decode: []int{1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(one.Time) * 1e3; !near(got, 7.5749, 2e-3) || one.Bound != "memory" {
+		t.Errorf("one sequence: %.4f ms (%s), want the GPU's 7.5749 ms, memory-bound", got, one.Bound)
+	}
+	if got := float64(one.Host) * 1e6; !near(got, 29, 1e-9) {
+		t.Errorf("one sequence: host %.3f µs, want 29", got)
+	}
+	// 4000 sequences of 10 tokens: the GPU multiplies 4000 rows by the
+	// 7.48 G weights (about 60 ms at the test chip's 1000 TFLOP/s) and
+	// reads little KV; the host needs 4000 × 29 µs = 116 ms.
+	dec := make([]int, 4000)
+	for i := range dec {
+		dec[i] = 10
+	}
+	gpu := d
+	gpu.Profile.HostPerSeq = 0
+	g, err := StepTime(gpu, Batch{Decode: dec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := StepTime(d, Batch{Decode: dec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(float64(h.Time), 0.116, 1e-9) || h.Bound != "host" || g.Time >= h.Time {
+		t.Errorf("4000 sequences: %v (%s), GPU alone %v, want the host's 116 ms", h.Time, h.Bound, g.Time)
+	}
+	if sum := h.Compute + h.Memory + h.Comm + h.Overhead; !near(float64(sum), float64(h.Time), 1e-9) {
+		t.Errorf("parts add to %v, want the step's %v", sum, h.Time)
+	}
+}

@@ -40,6 +40,12 @@ type Profile struct {
 	// LayerOverhead is the per-layer fixed cost per step (kernel launches
 	// and synchronisation not hidden by graphs).
 	LayerOverhead units.Seconds `json:"layer_overhead"`
+	// HostPerSeq is the engine's host (CPU) time per step per sequence
+	// its executor runs (request bookkeeping, input preparation,
+	// sampling, responses). An overlap scheduler prepares step n+1 while
+	// the GPU runs step n, so a step takes the longer of the two: this
+	// binds only at large batches of small models.
+	HostPerSeq units.Seconds `json:"host_per_seq"`
 	// MemoryFraction is the share of the memory left after weights and
 	// Reserved that the engine gives the KV cache.
 	MemoryFraction float64 `json:"memory_fraction"`
@@ -104,7 +110,7 @@ func (p Profile) Validate() error {
 	switch {
 	case p.CommOverlap < 0 || p.CommOverlap > 1:
 		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
-	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0:
+	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
 		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, overheads and reserved memory")
 	case p.CommSMShare < 0 || p.CommSMShare >= 1:
 		return input.Bad("profile.comm_sm_share", p.CommSMShare, "want a fraction in [0, 1)")

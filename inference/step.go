@@ -37,8 +37,13 @@ type StepResult struct {
 	// FLOPs and Bytes (HBM traffic) on the busiest device, whole step.
 	FLOPs units.FLOP  `json:"flops"`
 	Bytes units.Bytes `json:"bytes"`
-	// Bound names the largest share: compute, memory, comm or overhead.
+	// Bound names the largest share: compute, memory, comm or overhead;
+	// host when the engine's host work (Host) outlasts the GPU's.
 	Bound string `json:"bound"`
+	// Host is the engine's host time for the step (Profile.HostPerSeq ×
+	// sequences per attention group), overlapped with the GPU's work; the
+	// part that outlasts it is in Overhead.
+	Host units.Seconds `json:"host,omitempty"`
 	// OutputTokens is the expected tokens the decoding sequences emit
 	// (sequences × tokens per speculative step); PrefillTokens the prompt
 	// tokens processed.
@@ -174,6 +179,15 @@ func (l *layout) step(ld load) StepResult {
 	}
 	r.Time = r.Compute + r.Memory + r.Comm + r.Overhead
 	r.Bound = bound(r)
+	// The host prepares the next step while the GPU runs this one; an
+	// executor runs each attention group's requests.
+	if h := l.d.Profile.HostPerSeq; h > 0 {
+		r.Host = h * units.Seconds((ld.decSeqs+ld.chunks)/float64(l.adp))
+		if r.Host > r.Time {
+			r.Overhead += r.Host - r.Time
+			r.Time, r.Bound = r.Host, "host"
+		}
+	}
 	return r
 }
 

@@ -544,6 +544,12 @@ func TestBrowserInference(t *testing.T) {
 	if svgs != 2 {
 		t.Errorf("page shows %d curve charts, want TPOT and TTFT", svgs)
 	}
+	// The best point's step breakdown, as serve-estimate prints it.
+	var step string
+	_ = b.eval(ctx, `(document.querySelector('#infer-step') || {textContent: ""}).textContent`, &step)
+	if !strings.HasPrefix(step, "step ") || !strings.Contains(step, "compute") || !strings.Contains(step, "overhead") {
+		t.Errorf("page's step breakdown %q, want the best point's step = compute + memory + comm + overhead", step)
+	}
 }
 
 // TestBrowserWholeRun simulates a small run as a job (the page polls its

@@ -855,8 +855,21 @@ function renderInfer(res) {
       el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
   const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
-  put($("#infer-out"), big, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
   rendered("infer");
+}
+
+// stepNote is the best point's step breakdown (inference.StepResult): the
+// four roofline parts, the engine's host time, the attention-DP wait and
+// the MoE imbalance, as serve-estimate prints them.
+function stepNote(s) {
+  if (!s) return null;
+  const ms = x => fmtMs((x || 0) * 1e3);
+  const parts = [`step ${ms(s.time)} = compute ${ms(s.compute)} + memory ${ms(s.memory)} + comm ${ms(s.comm)} + overhead ${ms(s.overhead)}`];
+  if (s.host) parts.push(`host ${ms(s.host)} per step, ${s.bound === "host" ? "longer than the GPU's: it sets the step" : "hidden behind the GPU"}`);
+  if (s.adp_balance) parts.push(`attention groups carry ${fmt(s.adp_balance)} of the busiest group's tokens; waiting adds ${ms(s.adp_wait)}`);
+  if (s.moe && s.moe.imbalance) parts.push(`MoE: hottest device ${fmt(s.moe.imbalance)}× the mean`);
+  return el("p", {class: "muted", id: "infer-step"}, parts.join(" · "));
 }
 
 // ---- serving under traffic --------------------------------------------

@@ -1,6 +1,9 @@
 package inference
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Attention data parallelism under continuous batching.
 //
@@ -83,4 +86,26 @@ func (l *layout) chunk(in, dec float64) float64 {
 		c = math.Min(c, ct)
 	}
 	return math.Max(c, 1)
+}
+
+// groupSkew is the busiest attention group's prompt tokens over the mean
+// for chunks that name their group (≥ 1; 1 without attention DP).
+func (l *layout) groupSkew(chunks []Chunk) float64 {
+	if l.adp <= 1 || len(chunks) == 0 {
+		return 1
+	}
+	per := make([]float64, l.adp)
+	var total float64
+	for _, c := range chunks {
+		g := c.Group % l.adp
+		if g < 0 {
+			g += l.adp
+		}
+		per[g] += float64(c.Tokens)
+		total += float64(c.Tokens)
+	}
+	if total == 0 {
+		return 1
+	}
+	return math.Max(slices.Max(per)*float64(l.adp)/total, 1)
 }

@@ -87,3 +87,45 @@ func TestADPBalanceBlog(t *testing.T) {
 		t.Errorf("decode mode: balance %g, want none", st.ADPBalance)
 	}
 }
+
+// Chunks that name their attention group: the busiest group's prompt
+// tokens over the mean. Eight groups, 2000 prompt tokens: both chunks on
+// group 0 → 2000/(2000/8) = 8; on groups 0 and 9 (= 1) → 1000/250 = 4.
+func TestGroupedChunks(t *testing.T) {
+	d := moeDeployment()
+	d.Parallel = Parallel{EP: 8, TP: 1}
+	dec := make([]int, 64)
+	for i := range dec {
+		dec[i] = 1000
+	}
+	step := func(g1, g2 int, grouped bool) StepResult {
+		t.Helper()
+		r, err := StepTime(d, Batch{Decode: dec, Grouped: grouped,
+			Prefill: []Chunk{{Tokens: 1000, Group: g1}, {Tokens: 1000, Group: g2}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	even, same, apart := step(0, 0, false), step(0, 0, true), step(0, 9, true)
+	// Balance ratio = (decode + prompt tokens)/(decode + prompt × skew).
+	for _, c := range []struct {
+		name string
+		r    StepResult
+		skew float64
+	}{{"same group", same, 8}, {"groups 0 and 1", apart, 4}} {
+		want := (64 + 2000) / (64 + 2000*c.skew)
+		if !near(c.r.ADPBalance, want, 1e-12) {
+			t.Errorf("%s: balance %.6f, want %.6f (skew %g)", c.name, c.r.ADPBalance, want, c.skew)
+		}
+		if !near(float64(c.r.ADPWait), float64(c.r.Time-even.Time), 1e-9) || c.r.ADPWait <= 0 {
+			t.Errorf("%s: wait %v, want the step's %v over the even %v", c.name, c.r.ADPWait, c.r.Time, even.Time)
+		}
+	}
+	if !(same.Time > apart.Time && apart.Time > even.Time) {
+		t.Errorf("steps: same group %v, groups 0 and 1 %v, even %v: want decreasing", same.Time, apart.Time, even.Time)
+	}
+	if even.ADPBalance != 0 {
+		t.Errorf("ungrouped batch: balance %g, want none", even.ADPBalance)
+	}
+}

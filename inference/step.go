@@ -14,6 +14,9 @@ import (
 type Chunk struct {
 	Tokens int `json:"tokens"`
 	Cached int `json:"cached"`
+	// Group is the attention group whose ranks run the chunk (0-based,
+	// taken modulo the groups), read only when the batch is Grouped.
+	Group int `json:"group,omitempty"`
 }
 
 // Batch is what one instance computes in one engine step (continuous
@@ -23,6 +26,10 @@ type Chunk struct {
 type Batch struct {
 	Prefill []Chunk `json:"prefill,omitempty"`
 	Decode  []int   `json:"decode,omitempty"`
+	// Grouped says the chunks name their attention group: with attention
+	// DP the step then waits for the group with the most prompt tokens
+	// (adp.go). Otherwise prompts are spread evenly over the groups.
+	Grouped bool `json:"grouped,omitempty"`
 }
 
 // StepResult is the time of one step on one instance and what bounds it.
@@ -130,8 +137,18 @@ func (l *layout) stepTime(b Batch) (StepResult, error) {
 	if need := ld.decCtx + ld.decSeqs*float64(l.d.Speculative.Tokens) + ld.preCtx; need > float64(kv.Tokens) {
 		return StepResult{}, &input.Error{Field: "batch", Value: fmt.Sprintf("%.0f tokens of context", need), Want: fmt.Sprintf("want at most the instance's KV capacity, %d tokens", kv.Tokens), Err: ErrDoesNotFit}
 	}
+	if b.Grouped {
+		ld.adpPre = l.groupSkew(b.Prefill)
+	}
 	r := l.step(ld)
 	r.PrefillTokens = int(ld.preTokens)
+	if ld.adpPre > 1 {
+		even := ld
+		even.adpPre = 1
+		r.ADPWait = r.Time - l.step(even).Time
+		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens))
+		r.ADPBalance = (dec + ld.preTokens) / (dec + ld.preTokens*ld.adpPre)
+	}
 	return r, nil
 }
 

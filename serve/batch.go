@@ -32,6 +32,10 @@ type Batch struct {
 type Chunk struct {
 	Tokens int
 	Cached int
+	// Seq is the request's arrival number: a step model with attention
+	// data parallelism places the request on group Seq mod groups (the
+	// round-robin dispatch of TensorRT-LLM's baseline ADP scheduler).
+	Seq int
 }
 
 // Tokens is the number of tokens the step computes.

@@ -180,3 +180,43 @@ func TestCapacityAndCheapest(t *testing.T) {
 		t.Fatalf("plan %+v: want 2 or 3 units meeting the SLO", rows[0])
 	}
 }
+
+// TestStepWaitsForBusiestGroup: with attention data parallelism (Mixtral
+// on 8 MI300X, EP8, one attention group per device) a request runs on
+// group Seq mod 8, and the memoised step model waits for the busiest
+// group exactly as inference.StepTime does for the same grouped batch:
+// two prompts on one group (Seq 0 and 8) take longer than on two groups
+// (Seq 0 and 1).
+func TestStepWaitsForBusiestGroup(t *testing.T) {
+	o := model(t, "mixtral-8x7b")
+	o.Chip, o.Chips, o.Precision = "mi300x", 8, "bf16"
+	o.Parallel = inference.Parallel{TP: 1, PP: 1, EP: 8}
+	d := catalogDeployment(t, o)
+	m, err := serve.NewInferenceStep(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(s1, s2 int) (time.Duration, float64) {
+		t.Helper()
+		b := serve.Batch{DecodeSeqs: 64, DecodeTokens: 64, DecodeContext: 64 * 1000, PrefillTokens: 2000, PrefillSeqs: 2,
+			Chunks: []serve.Chunk{{Tokens: 1000, Seq: s1}, {Tokens: 1000, Seq: s2}}}
+		dec := make([]int, 64)
+		for i := range dec {
+			dec[i] = 1000
+		}
+		want, err := inference.StepTime(d, inference.Batch{Decode: dec, Grouped: true,
+			Prefill: []inference.Chunk{{Tokens: 1000, Group: s1 % 8}, {Tokens: 1000, Group: s2 % 8}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.StepTime(b), float64(want.Time)
+	}
+	same, wantSame := step(0, 8)
+	apart, wantApart := step(0, 1)
+	if math.Abs(same.Seconds()/wantSame-1) > 1e-6 || math.Abs(apart.Seconds()/wantApart-1) > 1e-6 {
+		t.Errorf("memoised steps %v and %v, inference.StepTime %v and %v", same, apart, wantSame, wantApart)
+	}
+	if same <= apart {
+		t.Errorf("two prompts on one group %v, on two groups %v: want the busier group to take longer", same, apart)
+	}
+}

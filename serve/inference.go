@@ -23,6 +23,8 @@ import (
 // never depends on which batch filled the entry: same inputs, same bytes.
 type InferenceStep struct {
 	r      *inference.Resolved
+	groups int   // attention groups of an instance (each request runs on one)
+	per    []int // keyOf's scratch: prompt tokens per group (nil with one group)
 	memo   map[stepKey]time.Duration
 	dec    []int
 	pre    []inference.Chunk
@@ -38,6 +40,7 @@ type stepKey struct {
 	decSeqs, decCtx              int
 	preTokens, prePairs2, preCtx int
 	chunks                       int
+	busiest                      int // prompt tokens of the busiest attention group (attention DP)
 }
 
 // NewInferenceStep resolves d and checks it by timing a one-token step.
@@ -53,7 +56,15 @@ func newInferenceStep(r *inference.Resolved) (*InferenceStep, error) {
 	if _, err := r.StepTime(inference.Batch{Decode: []int{1}}); err != nil {
 		return nil, err
 	}
-	return &InferenceStep{r: r, memo: make(map[stepKey]time.Duration)}, nil
+	kv, err := r.KV()
+	if err != nil {
+		return nil, err
+	}
+	m := &InferenceStep{r: r, groups: max(kv.Groups, 1), memo: make(map[stepKey]time.Duration)}
+	if m.groups > 1 {
+		m.per = make([]int, m.groups)
+	}
+	return m, nil
 }
 
 // roundSig rounds x ≥ 0 down to 10 significant bits.
@@ -67,19 +78,34 @@ func roundSig(x int) int {
 	return (x >> s) << s
 }
 
-func keyOf(b Batch) stepKey {
+// keyOf sums b; with attention groups, it also keeps the busiest group's
+// prompt tokens (each request runs on group Seq mod groups), which sets
+// how long the other groups wait at every MoE layer.
+// per is scratch of one counter per group (nil: no attention DP), left
+// zeroed.
+func keyOf(b Batch, per []int) stepKey {
 	k := stepKey{decSeqs: b.DecodeSeqs, decCtx: max(roundSig(b.DecodeContext), b.DecodeSeqs), chunks: len(b.Chunks)}
 	for _, c := range b.Chunks {
 		k.preTokens += c.Tokens
 		k.prePairs2 += c.Tokens * (2*c.Cached + c.Tokens + 1)
 		k.preCtx += c.Cached + c.Tokens
+		if per != nil {
+			g := c.Seq % len(per)
+			per[g] += c.Tokens
+			k.busiest = max(k.busiest, per[g])
+		}
+	}
+	if per != nil {
+		for _, c := range b.Chunks {
+			per[c.Seq%len(per)] = 0
+		}
 	}
 	return k
 }
 
 // StepTime returns the step time of b, from the memo when it can.
 func (m *InferenceStep) StepTime(b Batch) time.Duration {
-	k := keyOf(b)
+	k := keyOf(b, m.per)
 	if t, ok := m.memo[k]; ok {
 		return t
 	}
@@ -105,9 +131,9 @@ func (m *InferenceStep) direct(k stepKey, chunks []Chunk) time.Duration {
 	}
 	m.pre = m.pre[:0]
 	for _, c := range chunks {
-		m.pre = append(m.pre, inference.Chunk{Tokens: c.Tokens, Cached: c.Cached})
+		m.pre = append(m.pre, inference.Chunk{Tokens: c.Tokens, Cached: c.Cached, Group: c.Seq % m.groups})
 	}
-	r, err := m.r.StepTime(inference.Batch{Prefill: m.pre, Decode: m.dec})
+	r, err := m.r.StepTime(inference.Batch{Prefill: m.pre, Decode: m.dec, Grouped: m.groups > 1})
 	if err != nil {
 		if m.err == nil {
 			m.err = fmt.Errorf("step time of %d decoding (context %d) and %d prefill tokens: %w", k.decSeqs, k.decCtx, k.preTokens, err)

@@ -219,7 +219,7 @@ func (b *Batch) add(s *seq) {
 		b.PrefillTokens += n
 		b.PrefillSeqs++
 		b.PrefillContext += int(s.computed)
-		b.Chunks = append(b.Chunks, Chunk{Tokens: n, Cached: int(s.computed)})
+		b.Chunks = append(b.Chunks, Chunk{Tokens: n, Cached: int(s.computed), Seq: int(s.order)})
 		return
 	}
 	b.DecodeSeqs++

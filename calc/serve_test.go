@@ -9,6 +9,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/input"
+	"chipgap/serve"
 )
 
 // BenchmarkServe is one full estimate as serve-estimate prints it: the
@@ -101,6 +102,25 @@ func TestServeParallelFill(t *testing.T) {
 			t.Errorf("%+v on %d devices: error %v, want one naming %s", c.p, c.devices, err, c.field)
 		case c.field == "" && (err != nil || got.TP != c.tp || got.EP != c.ep):
 			t.Errorf("%+v on %d devices (node %d, moe %v): tp %d ep %d (%v), want tp %d ep %d", c.p, c.devices, c.node, c.moe, got.TP, got.EP, err, c.tp, c.ep)
+		}
+	}
+}
+
+// The simulate text says why a cost is missing: a chip without a rental
+// price in the catalog served tokens, or nothing was produced.
+func TestSimCostReason(t *testing.T) {
+	for _, c := range []struct {
+		out, perHour float64
+		want         string
+	}{
+		{100, 0, "the catalog has no rental price for this chip"},
+		{0, 2, "no output token was produced"},
+	} {
+		var b strings.Builder
+		r := serve.Result{Throughput: serve.Throughput{OutputTokensPerS: c.out}, Cost: serve.Cost{Chips: 8, USDPerHour: c.perHour}}
+		writeSimResult(&b, &r, serve.SLO{}, nil)
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("output %g tokens/s at $%g/h: %q, want it to say %q", c.out, c.perHour, b.String(), c.want)
 		}
 	}
 }

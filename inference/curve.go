@@ -104,7 +104,7 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			even := ld
 			even.adpPre = 1
 			p.Step.ADPWait = p.Step.Time - l.step(even).Time
-			dec, pre := ld.decSeqs*tps, ld.preTokens
+			dec, pre := ld.decSeqs*(1+float64(l.d.Speculative.Tokens)), ld.preTokens // tokens each step computes
 			p.Step.ADPBalance = (dec + pre) / (dec + pre*ld.adpPre)
 		}
 		p.TPOT = p.Step.Time / units.Seconds(tps)

@@ -41,9 +41,12 @@ func poissonMaxMean(lambda float64, d, limit int) float64 {
 	if limit > 0 && limit < top {
 		top = limit
 	}
-	var sum, f float64
+	// Below λ − 10√λ the CDF is under 1e-20: each such k adds 1 to the
+	// sum, so the loop starts there (about 20√λ + 30 terms at any λ).
+	k0 := min(max(int(lambda-10*math.Sqrt(lambda)), 0), top)
+	sum, f := float64(k0), 0.0
 	ln := math.Log(lambda)
-	for k := 0; k < top; k++ {
+	for k := k0; k < top; k++ {
 		lg, _ := math.Lgamma(float64(k + 1))
 		f += math.Exp(float64(k)*ln - lambda - lg) // P(K = k), in logs so large λ does not underflow
 		tail := 1 - math.Pow(math.Min(f, 1), float64(d))

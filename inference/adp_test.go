@@ -34,6 +34,14 @@ func TestPoissonMaxMean(t *testing.T) {
 	if got := poissonMaxMean(1e4, 8, 0); !near(got, 1e4+100*1.4236, 2e-3) {
 		t.Errorf("λ = 1e4: %g, want about %g", got, 1e4+142.36)
 	}
+	// A huge λ (a million-token prompt in 1-token chunks) stays cheap and
+	// right; a cap below the mean is the cap.
+	if got := poissonMaxMean(1e6, 8, 0); !near(got, 1e6+1000*1.4236, 1e-4) {
+		t.Errorf("λ = 1e6: %g, want about %g", got, 1e6+1423.6)
+	}
+	if got := poissonMaxMean(1e6, 8, 3); got != 3 {
+		t.Errorf("λ = 1e6 capped at 3: %g, want 3", got)
+	}
 }
 
 // TensorRT-LLM's ADP Balance post (tech blog 10): DeepSeek-V3 on 8 GB200,

@@ -250,7 +250,7 @@ func (b *builder) inference() {
 			t.Rows = append(t.Rows, []string{l, "", "none: " + v.Error, "", "", "", "", "", "", ""})
 			continue
 		}
-		t.Rows = append(t.Rows, []string{l, v.Precision, fmt.Sprintf("%d chips, TP %d, EP %d, %s", v.Chips, v.TP, v.EP, v.Mode), fmt.Sprint(v.Batch), v.Bound,
+		t.Rows = append(t.Rows, []string{l, v.Precision, instanceText(v), fmt.Sprint(v.Batch), v.Bound,
 			b.fig(sec, l, sy.Stats, col{"output tokens/s per chip", "tok/s", scenario.OutServeTPS, 1, fixed(0), "inference.BestServing"}),
 			b.fig(sec, l, sy.Stats, col{"output tokens/s per kW", "tok/s/kW", scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"$ per Mtok", "USD", scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"}),
@@ -373,4 +373,14 @@ func (b *builder) sensitivity() {
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts, Chart{Title: "tornado", SVG: plot.Tornado("Tornado: "+tr.Output, "×", tr.Base, rows)})
 	b.add(s)
+}
+
+// instanceText is a serving layout: chips, TP, EP and how it serves (with
+// the prefill pool's size per decode chip when the pools are split).
+func instanceText(v scenario.ServeSetup) string {
+	t := fmt.Sprintf("%d chips, TP %d, EP %d, %s", v.Chips, v.TP, v.EP, v.Mode)
+	if v.PrefillPerDecode > 0 {
+		t += fmt.Sprintf(" (%.2g prefill chips per decode chip)", v.PrefillPerDecode)
+	}
+	return t
 }

@@ -172,8 +172,11 @@ type ServeSetup struct {
 	Bound     string `json:"bound,omitempty"`
 	// Mode is "colocated" or "disaggregated" (prefill and decode pools
 	// of the instance's layout, sized for the mix: inference.BestServing).
-	Mode  string `json:"mode,omitempty"`
-	Error string `json:"error,omitempty"`
+	Mode string `json:"mode,omitempty"`
+	// PrefillPerDecode is the prefill pool's chips per decode-pool chip
+	// when disaggregated (inference.Disagg), at typical values.
+	PrefillPerDecode float64 `json:"prefill_chips_per_decode_chip,omitempty"`
+	Error            string  `json:"error,omitempty"`
 }
 
 // Gap compares one system's training run with the baseline's: the

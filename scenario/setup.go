@@ -274,6 +274,9 @@ func (w *world) setupServing(sy *system) {
 	sy.serve = best
 	sy.ssetup = ServeSetup{Precision: string(prec), Chips: best.Cluster.Chips, TP: best.Parallel.TP, EP: best.Parallel.EP,
 		Batch: bestP.Point.Batch, Bound: bestP.Point.Step.Bound, Mode: bestP.Mode()}
+	if d := bestP.Disagg; d != nil {
+		sy.ssetup.PrefillPerDecode = d.PrefillPerDecodeChip
+	}
 }
 
 func (w *world) instanceSizes(sy *system) []int {

@@ -76,14 +76,21 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 	if err != nil {
 		return training.Profile{}, "", err
 	}
+	name, tag := splitRelease(framework)
 	var def *TrainingStack
 	for i := range all {
 		s := &all[i]
 		if s.Stack != stack {
 			continue
 		}
-		if framework != "" && slices.Contains(s.Frameworks, framework) {
-			return s.Profile, fmt.Sprintf("stack %s (%s)", s.ID, framework), nil
+		if name != "" && slices.Contains(s.Frameworks, name) {
+			if tag == "" {
+				return s.Profile, fmt.Sprintf("stack %s (%s)", s.ID, name), nil
+			}
+			if prof, ok := s.Profile.AtTag(tag); ok {
+				return prof, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
+			}
+			return s.Profile, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
 		}
 		if s.Default {
 			def = s
@@ -97,6 +104,17 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 		why = fmt.Sprintf("stack %s (the %s default; framework %q has no profile of its own)", def.ID, stack, framework)
 	}
 	return def.Profile, why, nil
+}
+
+// splitRelease splits a framework name that names its release, "name
+// tag" or "name@tag" (e.g. "mindformers v1.1.0"), into the two; a plain
+// name has no tag.
+func splitRelease(framework string) (name, tag string) {
+	framework = strings.TrimSpace(framework)
+	if i := strings.LastIndexAny(framework, " @"); i > 0 {
+		return strings.TrimSpace(framework[:i]), strings.TrimSpace(framework[i+1:])
+	}
+	return framework, ""
 }
 
 // TrainingProfileByID returns the profile with the given id.

@@ -54,3 +54,35 @@ func TestTrainingStackProvenance(t *testing.T) {
 		}
 	}
 }
+
+// A framework name may carry the release the source ran ("mindformers
+// v1.1.0" or "mindformers@v1.1.0"): the profile is then as its stack
+// stood at that dated version; an unknown release keeps the current one
+// and says so.
+func TestTrainingProfileRelease(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fw, state, why string
+	}{
+		{"mindformers v1.1.0", "v1.1.0 (2024-05-16)", "(mindformers v1.1.0)"},
+		{"mindformers@v1.2.0", "v1.2.0 (2024-07-24)", "(mindformers v1.2.0)"},
+		{"mindformers", "", "(mindformers)"},
+		{"mindformers v9.9", "", `release "v9.9" has no dated version`},
+	} {
+		prof, why, err := cat.TrainingProfile("cann", c.fw)
+		if err != nil {
+			t.Fatalf("%q: %v", c.fw, err)
+		}
+		if prof.State != c.state || !strings.Contains(why, c.why) {
+			t.Errorf("%q: state %q, why %q; want %q and %q", c.fw, prof.State, why, c.state, c.why)
+		}
+	}
+	cur, _, _ := cat.TrainingProfile("cann", "mindformers")
+	old, _, _ := cat.TrainingProfile("cann", "mindformers v1.1.0")
+	if !(old.MatmulMax.Value < cur.MatmulMax.Value) {
+		t.Errorf("v1.1.0 matmul_max %g, current %g: want the older release slower", old.MatmulMax.Value, cur.MatmulMax.Value)
+	}
+}

@@ -168,6 +168,9 @@ type Profile struct {
 	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`
 	// State names the version in effect ("" = the current one).
 	State string `yaml:"-" json:"state,omitempty"`
+	// base is the current profile a tagged one was made from (AtTag), so
+	// that an explicit date still starts from the current values.
+	base *Profile
 }
 
 // Version is a stack as it stood at a date: the parameters that differed
@@ -185,6 +188,12 @@ type Version struct {
 func (p Profile) At(date string) (Profile, error) {
 	if len(p.Versions) == 0 {
 		return p, nil
+	}
+	if p.base != nil { // a release the run named (AtTag)
+		if date == "" {
+			return p, nil
+		}
+		p = *p.base // an explicit date wins over the named release
 	}
 	if date == "" { // the current values: name the latest version they are
 		v := p.Versions[len(p.Versions)-1]
@@ -218,6 +227,24 @@ func (p Profile) At(date string) (Profile, error) {
 		out.State += fmt.Sprintf(", the earliest known state; %s is before it", date)
 	}
 	return out, nil
+}
+
+// AtTag returns the profile as it stood at the version tagged tag (a
+// release a run names, e.g. MindFormers "v1.1.0"); ok is false when no
+// version has that tag.
+func (p Profile) AtTag(tag string) (Profile, bool) {
+	for _, v := range p.Versions {
+		if v.Tag == tag {
+			out, err := p.At(v.Date)
+			if err != nil {
+				return p, false
+			}
+			base := p
+			out.base = &base
+			return out, true
+		}
+	}
+	return p, false
 }
 
 // params lists the profile's parameters by name, for checks and docs.

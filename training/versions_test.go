@@ -199,3 +199,28 @@ func TestMoEHostOfRecomputedLayers(t *testing.T) {
 		t.Errorf("recompute adds %g s of exposed host per MoE layer, want %g", got, want)
 	}
 }
+
+// A run that names its release gets that version (AtTag); an explicit
+// date then still starts from the current values, and "" keeps the tag.
+func TestProfileAtTag(t *testing.T) {
+	prof := ideal()
+	prof.Versions = []Version{
+		{Date: "2024-01-23", Tag: "v1", Params: map[string]Param{"matmul_max": p(0.5), "memory_eff": p(0.2)}, Note: "test"},
+		{Date: "2024-05-16", Tag: "v2", Params: map[string]Param{"matmul_max": p(0.8)}, Note: "test"},
+		{Date: "2024-10-30", Tag: "v3", Note: "current"},
+	}
+	v1, ok := prof.AtTag("v1")
+	if !ok || v1.MatmulMax.Value != 0.5 || v1.MemoryEff.Value != 0.2 || !strings.HasPrefix(v1.State, "v1 (2024-01-23)") {
+		t.Fatalf("AtTag(v1) = matmul_max %g, memory_eff %g, state %q, %v", v1.MatmulMax.Value, v1.MemoryEff.Value, v1.State, ok)
+	}
+	if same, _ := v1.At(""); same.MatmulMax.Value != 0.5 || same.State != v1.State {
+		t.Errorf("At(\"\") on a tagged profile = %g %q, want the tag kept", same.MatmulMax.Value, same.State)
+	}
+	// v2 does not list memory_eff: from the current values it is 1, not v1's 0.2.
+	if v2, _ := v1.At("2024-06-01"); v2.MatmulMax.Value != 0.8 || v2.MemoryEff.Value != 1 {
+		t.Errorf("At(2024-06-01) on the v1 profile = matmul_max %g, memory_eff %g; want 0.8 and the current 1", v2.MatmulMax.Value, v2.MemoryEff.Value)
+	}
+	if _, ok := prof.AtTag("v9"); ok {
+		t.Error("AtTag(v9): ok for a tag no version has")
+	}
+}

@@ -37,6 +37,10 @@ type ServeRequest struct {
 type ServeWorkload struct {
 	Input  int `json:"input_tokens" flag:"input" help:"prompt tokens per request"`
 	Output int `json:"output_tokens" flag:"output" help:"generated tokens per request"`
+	// Uniform: every request has exactly these lengths and all are queued
+	// at once (an offline benchmark), so attention groups prefill and
+	// refill in lockstep and a colocated step waits for no busiest group.
+	Uniform bool `json:"uniform" flag:"uniform-lengths" help:"every request has exactly these lengths, all queued at once (an offline benchmark): attention-DP groups refill in lockstep, no wait for a busiest group"`
 }
 
 // ServeSLO is the latency target (0: none).
@@ -113,7 +117,7 @@ func (s ServeSetup) curveMode() inference.Mode {
 }
 
 func (s ServeSetup) workload() inference.Workload {
-	return inference.Workload{Input: s.Request.Workload.Input, Output: s.Request.Workload.Output}
+	return inference.Workload{Input: s.Request.Workload.Input, Output: s.Request.Workload.Output, Uniform: s.Request.Workload.Uniform}
 }
 
 func (s ServeSetup) slo() inference.SLO {

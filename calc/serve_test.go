@@ -23,7 +23,7 @@ func BenchmarkServe(b *testing.B) {
 	}
 	r := NewServeRequest()
 	r.Chip, r.Chips, r.Framework, r.Model, r.Parallel.EP = "ascend-910c", 160, "cloudmatrix-infer", "deepseek-v3", 320
-	r.Precision, r.Mode, r.Workload, r.SLO.TPOT, r.Speculative.Tokens = "int8", "decode", ServeWorkload{4096, 256}, 0.05, 1
+	r.Precision, r.Mode, r.Workload, r.SLO.TPOT, r.Speculative.Tokens = "int8", "decode", ServeWorkload{Input: 4096, Output: 256}, 0.05, 1
 	s, err := r.Setup(cat)
 	if err != nil {
 		b.Fatal(err)

@@ -175,3 +175,29 @@ func TestBestServing(t *testing.T) {
 		t.Error("a bad workload: no error")
 	}
 }
+
+// Uniform lengths all queued at once (an offline benchmark): the groups
+// refill in lockstep, so the colocated step waits for no busiest group;
+// it is the Poisson step less exactly its ADP wait.
+func TestUniformLengthsNoWait(t *testing.T) {
+	d := moeDeployment()
+	d.Cluster.Chip.HBM.Capacity = hardware.Fixed(4000 * units.GB)
+	d.Parallel = Parallel{EP: 8, TP: 1}
+	w := Workload{Input: 1024, Output: 2048}
+	mixed, err := Curve(d, Colocated, w, SLO{}, []int{1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Uniform = true
+	uni, err := Curve(d, Colocated, w, SLO{}, []int{1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, u := mixed[0].Step, uni[0].Step
+	if u.ADPBalance != 0 || u.ADPWait != 0 || m.ADPWait <= 0 {
+		t.Fatalf("uniform: balance %g, wait %v; mixed wait %v: want no wait only for uniform", u.ADPBalance, u.ADPWait, m.ADPWait)
+	}
+	if !near(float64(u.Time), float64(m.Time-m.ADPWait), 1e-12) {
+		t.Errorf("uniform step %v, want the mixed step %v less its wait %v", u.Time, m.Time, m.ADPWait)
+	}
+}

@@ -38,6 +38,12 @@ func ParseMode(s string) (Mode, error) {
 type Workload struct {
 	Input  int `json:"input_tokens"`
 	Output int `json:"output_tokens"`
+	// Uniform says every request has exactly these lengths and all are
+	// queued at once (an offline benchmark such as trtllm-bench with zero
+	// length spread). With attention DP the groups then admit, prefill
+	// and finish their requests in lockstep, so a colocated step waits for
+	// no busiest group (adp.go); otherwise prompts land as Poisson counts.
+	Uniform bool `json:"uniform,omitempty"`
 }
 
 func (w Workload) check(m Mode) error {
@@ -96,7 +102,7 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			ld.preTokens, ld.chunks = pre, B*tps/out
 			ld.prePairs, ld.preCtx = pre*(in+1)/2, pre
 		}
-		if mode == Colocated {
+		if mode == Colocated && !w.Uniform {
 			ld.adpPre = l.adpSkew(ld, in)
 		}
 		p.Step = l.step(ld)

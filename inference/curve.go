@@ -106,13 +106,6 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			ld.adpPre = l.adpSkew(ld, in)
 		}
 		p.Step = l.step(ld)
-		if ld.adpPre > 1 {
-			even := ld
-			even.adpPre = 1
-			p.Step.ADPWait = p.Step.Time - l.step(even).Time
-			dec, pre := ld.decSeqs*(1+float64(l.d.Speculative.Tokens)), ld.preTokens // tokens each step computes
-			p.Step.ADPBalance = (dec + pre) / (dec + pre*ld.adpPre)
-		}
 		p.TPOT = p.Step.Time / units.Seconds(tps)
 		p.OutputPerChip = l.perChip(B * tps / float64(p.Step.Time))
 		p.InputPerChip = p.OutputPerChip * in / out

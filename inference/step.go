@@ -142,13 +142,6 @@ func (l *layout) stepTime(b Batch) (StepResult, error) {
 	}
 	r := l.step(ld)
 	r.PrefillTokens = int(ld.preTokens)
-	if ld.adpPre > 1 {
-		even := ld
-		even.adpPre = 1
-		r.ADPWait = r.Time - l.step(even).Time
-		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens))
-		r.ADPBalance = (dec + ld.preTokens) / (dec + ld.preTokens*ld.adpPre)
-	}
 	return r, nil
 }
 
@@ -173,8 +166,23 @@ func (a *acc) roof(f, rate, b, bw float64) float64 {
 }
 
 // step is the time of a step, pipelined: the batch splits into PP
-// micro-batches, each stage is busy for PP stage-times per step.
+// micro-batches, each stage is busy for PP stage-times per step. With a
+// busiest attention group (ld.adpPre > 1) it also reports the balance
+// ratio and the time the wait adds over an even spread of the same tokens.
 func (l *layout) step(ld load) StepResult {
+	r := l.stepEven(ld)
+	if ld.adpPre > 1 {
+		even := ld
+		even.adpPre = 1
+		r.ADPWait = r.Time - l.stepEven(even).Time
+		dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) // tokens each step computes
+		r.ADPBalance = (dec + ld.preTokens) / (dec + ld.preTokens*ld.adpPre)
+	}
+	return r
+}
+
+// stepEven is step without the attention-DP report.
+func (l *layout) stepEven(ld load) StepResult {
 	pp := float64(l.pp)
 	mb := ld
 	mb.decSeqs, mb.decCtx, mb.preTokens = ld.decSeqs/pp, ld.decCtx/pp, ld.preTokens/pp

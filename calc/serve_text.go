@@ -98,8 +98,8 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	if m.Imbalance == 0 {
 		return
 	}
-	fmt.Fprintf(w, "  MoE: imbalance %.3g (balancer %.3g × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f)\n",
-		m.Imbalance, m.Balancer, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff)
+	fmt.Fprintf(w, "  MoE: imbalance %.3g (balancer %.3g × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
+		m.Imbalance, m.Balancer, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, m.ExpertMemoryEff, m.Fixed)
 	if m.Kernels != "" {
 		fmt.Fprintf(w, "  MoE: %s EP kernels: dispatch %v + combine %v, %v hidden behind compute (SM tax %v), host sync %v\n",
 			m.Kernels, m.Dispatch, m.Combine, m.Hidden, m.SMTax, m.Sync)

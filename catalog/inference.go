@@ -92,6 +92,19 @@ type InferenceParams struct {
 	ExpertTileRows  Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
 	CommSMShare     Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
 	MoESync         Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
+	// ExpertMemoryEff and MoELayerTime are the MoE module of the stack's
+	// default engine (an engine's moe section replaces them).
+	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
+	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
+}
+
+// EngineMoE is a serving engine's default MoE backend: the bandwidth
+// fraction its routed-expert GEMMs stream weights at and the module's
+// fixed time per MoE layer (see inference.Profile), each with a source.
+type EngineMoE struct {
+	Backend         string               `yaml:"backend" json:"backend"`
+	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
+	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
 }
 
 // EngineLimits are a serving engine's scheduling limits as its defaults
@@ -126,6 +139,9 @@ type InferenceEngine struct {
 	Names  []string     `yaml:"names" json:"names"`
 	Stacks []string     `yaml:"stacks" json:"stacks"`
 	Limits EngineLimits `yaml:"limits" json:"limits"`
+	// MoE is the engine's default MoE backend, where it has a measured
+	// one; nil keeps the stack's.
+	MoE *EngineMoE `yaml:"moe,omitempty" json:"moe,omitempty"`
 }
 
 // limits is the stack's own engine limits (its default engine's).
@@ -157,7 +173,8 @@ func (s InferenceStack) Profile() inference.Profile {
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
 		ExpertImbalance: p.ExpertImbalance.Value, ExpertTileRows: p.ExpertTileRows.Value,
-		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value}
+		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
+		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -180,6 +197,7 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	f(&pr.CommOverlap, "comm_overlap", p.CommOverlap)
 	f(&pr.ExpertImbalance, "expert_imbalance", p.ExpertImbalance)
 	f(&pr.CommSMShare, "comm_sm_share", p.CommSMShare)
+	f(&pr.ExpertMemoryEff, "expert_memory_eff", p.ExpertMemoryEff)
 	if err == nil {
 		pr.StepOverhead, err = drawn(d, s.ID, "step_overhead", p.StepOverhead)
 	}
@@ -188,6 +206,9 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	}
 	if err == nil {
 		pr.HostPerSeq, err = drawn(d, s.ID, "host_per_seq", p.HostPerSeq)
+	}
+	if err == nil {
+		pr.MoELayerTime, err = drawn(d, s.ID, "moe_layer_time", p.MoELayerTime)
 	}
 	return pr, err
 }
@@ -199,7 +220,7 @@ func (p InferenceParams) ranges() error {
 		p    Param[float64]
 	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"attention_eff", p.AttentionEff},
 		{"memory_eff", p.MemoryEff}, {"collective_eff", p.CollectiveEff}, {"comm_overlap", p.CommOverlap},
-		{"expert_imbalance", p.ExpertImbalance}, {"comm_sm_share", p.CommSMShare}} {
+		{"expert_imbalance", p.ExpertImbalance}, {"comm_sm_share", p.CommSMShare}, {"expert_memory_eff", p.ExpertMemoryEff}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -207,7 +228,7 @@ func (p InferenceParams) ranges() error {
 	for _, c := range []struct {
 		name string
 		p    Param[units.Seconds]
-	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}, {"host_per_seq", p.HostPerSeq}, {"moe_sync", p.MoESync}} {
+	}{{"step_overhead", p.StepOverhead}, {"layer_overhead", p.LayerOverhead}, {"host_per_seq", p.HostPerSeq}, {"moe_sync", p.MoESync}, {"moe_layer_time", p.MoELayerTime}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -270,6 +291,10 @@ func (p InferenceParams) provenances() []struct {
 	add("comm_sm_share", k, ok)
 	k, ok = p.MoESync.provenance()
 	add("moe_sync", k, ok)
+	k, ok = p.ExpertMemoryEff.provenance()
+	add("expert_memory_eff", k, ok)
+	k, ok = p.MoELayerTime.provenance()
+	add("moe_layer_time", k, ok)
 	return out
 }
 
@@ -357,6 +382,45 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 				return fmt.Errorf("%s: %s = %d: want 0 (no limit) or more; a block of at least 1 token", at, l.name, l.p.Value)
 			}
 		}
+		if m := e.MoE; m != nil {
+			if err := m.check(c, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// check checks the backend's parameters: sourced, in range.
+func (m *EngineMoE) check(c *Catalog, at string) error {
+	at += ": moe"
+	if m.Backend == "" {
+		return fmt.Errorf("%s: backend: want the MoE backend's name", at)
+	}
+	for _, p := range []struct {
+		name string
+		prov func() ([]string, bool)
+		rng  func() error
+	}{
+		{"expert_memory_eff", m.ExpertMemoryEff.provenance, func() error { _, err := param(m.ExpertMemoryEff); return err }},
+		{"moe_layer_time", m.MoELayerTime.provenance, func() error { _, err := param(m.MoELayerTime); return err }},
+	} {
+		keys, ok := p.prov()
+		if !ok {
+			return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, p.name)
+		}
+		if err := c.checkSources(at+": "+p.name, keys); err != nil {
+			return err
+		}
+		if err := p.rng(); err != nil {
+			return fmt.Errorf("%s: %s: want min ≤ value ≤ max: %w", at, p.name, err)
+		}
+	}
+	if v := m.ExpertMemoryEff.Value; !(v > 0 && v <= 1) {
+		return fmt.Errorf("%s: expert_memory_eff = %g: want a fraction in (0, 1]", at, v)
+	}
+	if m.MoELayerTime.Value < 0 {
+		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
 	}
 	return nil
 }
@@ -381,6 +445,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		st.Engine = e.Name
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens
 		st.Params.KVReserveFull = lim.KVReserveFull
+		if e.MoE != nil {
+			st.Params.ExpertMemoryEff, st.Params.MoELayerTime = e.MoE.ExpertMemoryEff, e.MoE.MoELayerTime
+		}
 	}
 	st.LimitSources = map[string]string{}
 	for _, l := range lim.named() {

@@ -1,12 +1,14 @@
 package catalog
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
 
 	"chipgap/inference"
 	"chipgap/uncertain"
+	"chipgap/units"
 )
 
 func TestInferenceStacksCoverEveryStack(t *testing.T) {
@@ -234,5 +236,51 @@ func TestInferenceEngineNeedsSources(t *testing.T) {
 	bad.Engines[0].Limits.MaxTokens = Param[int]{Value: 4096}
 	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_tokens") {
 		t.Errorf("an unsourced max_tokens: %v, want an error naming it", err)
+	}
+}
+
+// Naming TensorRT-LLM gets its default MoE backend (CUTLASS, the slower
+// line of tech blog 24); the cuda stack alone keeps the best measured
+// grouped path (TRTLLM-Gen); an engine without a moe section keeps the
+// stack's; an unsourced backend value is refused when the data loads.
+func TestInferenceEngineMoEBackend(t *testing.T) {
+	c := loadInfCatalog(t)
+	h200, err := c.Chip("h200-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		framework string
+		eff       float64
+		fixed     units.Seconds
+	}{
+		{"tensorrt-llm", 0.34, 93e-6},
+		{"", 0.62, 25e-6},
+		{"sglang", 0.62, 25e-6},
+	} {
+		st, _, err := c.InferenceProfile(tc.framework, h200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := st.Profile()
+		if p.ExpertMemoryEff != tc.eff || math.Abs(float64(p.MoELayerTime-tc.fixed)) > 1e-12 {
+			t.Errorf("%q on H200: expert_memory_eff %g, moe_layer_time %v; want %g, %v", tc.framework, p.ExpertMemoryEff, p.MoELayerTime, tc.eff, tc.fixed)
+		}
+	}
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *data
+	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+	for i, e := range bad.Engines {
+		if e.MoE != nil {
+			m := *e.MoE
+			m.MoELayerTime = Param[units.Seconds]{Value: 50e-6}
+			bad.Engines[i].MoE = &m
+		}
+	}
+	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "moe_layer_time") {
+		t.Errorf("an unsourced moe_layer_time: %v, want an error naming it", err)
 	}
 }

@@ -21,6 +21,11 @@ type MoEStep struct {
 	// balance.
 	Experts       units.Seconds `json:"experts"`
 	ImbalanceTime units.Seconds `json:"imbalance_time"`
+	// ExpertMemoryEff is the HBM bandwidth fraction the expert GEMMs
+	// stream weights at (the engine's MoE backend); Fixed is the MoE
+	// module's fixed time per layer and pass, whole step (in Overhead).
+	ExpertMemoryEff float64       `json:"expert_memory_eff"`
+	Fixed           units.Seconds `json:"fixed"`
 	// RowsPerExpert is the mean rows (token copies) the GEMM of an expert
 	// the batch reaches gets; GroupedGEMMEff the efficiency the grouped
 	// GEMM reaches at that height with tile padding.
@@ -48,7 +53,7 @@ type moeAcc struct {
 	on                                               bool
 	bal, spread, rows, eff                           float64
 	experts, imbTime, dispatch, combine, hidden, tax float64
-	sync                                             float64
+	sync, bwEff, fixed                               float64
 	kernels                                          string
 }
 
@@ -58,7 +63,7 @@ func (m moeAcc) result(scale float64) MoEStep {
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
 	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread,
-		Experts: s(m.experts), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
+		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
 }
@@ -114,10 +119,14 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	imb := m.bal * m.spread
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
-	rate, bw := l.peak*m.eff, l.bw*p.MemoryEff
+	m.bwEff = p.expertMemoryEff()
+	rate, bw := l.peak*m.eff, l.bw*m.bwEff
 	te := a.roof(flops*imb, rate, bytes, bw)
 	m.experts += te
 	m.imbTime += te - math.Max(flops/rate, bytes/bw)
+	fixed := float64(p.MoELayerTime) * moe
+	m.fixed += fixed
+	a.overhead += fixed
 	return t + te
 }
 

@@ -93,6 +93,16 @@ type Profile struct {
 	// a step that uses normal-mode EP kernels (DeepEP's normal dispatch
 	// waits on the host for the received-token counts).
 	MoESync units.Seconds `json:"moe_sync"`
+	// ExpertMemoryEff is the fraction of HBM bandwidth the routed-expert
+	// GEMMs of the engine's MoE backend reach while they stream expert
+	// weights (few rows per expert); 0 = MemoryEff. MoELayerTime is that
+	// module's fixed time per MoE layer and forward pass (routing, top-k,
+	// permute, the grouped-GEMM launches, finalize), whatever its tokens.
+	// Both are one line fitted through a measured module latency over
+	// token counts: time = MoELayerTime + expert bytes / (bandwidth ×
+	// ExpertMemoryEff).
+	ExpertMemoryEff float64       `json:"expert_memory_eff,omitempty"`
+	MoELayerTime    units.Seconds `json:"moe_layer_time,omitempty"`
 }
 
 // Validate checks every fraction is in (0, 1] and the rest non-negative.
@@ -112,6 +122,10 @@ func (p Profile) Validate() error {
 		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
 	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
 		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, overheads and reserved memory")
+	case p.ExpertMemoryEff < 0 || p.ExpertMemoryEff > 1:
+		return input.Bad("profile.expert_memory_eff", p.ExpertMemoryEff, "want 0 (as memory_eff) or a fraction in (0, 1]")
+	case p.MoELayerTime < 0:
+		return input.Bad("profile.moe_layer_time", p.MoELayerTime, "want a non-negative time")
 	case p.CommSMShare < 0 || p.CommSMShare >= 1:
 		return input.Bad("profile.comm_sm_share", p.CommSMShare, "want a fraction in [0, 1)")
 	case p.BlockTokens < 1:
@@ -130,6 +144,15 @@ func (p *Profile) matmulEff(m float64) float64 {
 		return p.MatmulEff
 	}
 	return p.MatmulEff * m / (m + p.MatmulHalfRows)
+}
+
+// expertMemoryEff is the bandwidth fraction routed-expert weight reads
+// reach.
+func (p *Profile) expertMemoryEff() float64 {
+	if p.ExpertMemoryEff > 0 {
+		return p.ExpertMemoryEff
+	}
+	return p.MemoryEff
 }
 
 // imbalanceWant is what an expert imbalance factor may be.

@@ -62,7 +62,10 @@
 //     bytes: only the expert copies the batch touches, 1 − (1 − k/n)^tokens
 //     of them (n = max(experts, EP)); the grouped GEMM pads each reached
 //     expert's rows m to tiles of ExpertTileRows, efficiency
-//     MatmulEff·m/max(m + tile/2, tile).
+//     MatmulEff·m/max(m + tile/2, tile); expert weights stream at
+//     ExpertMemoryEff of the bandwidth (the engine's MoE backend) and
+//     the module costs MoELayerTime per MoE layer (StepResult.MoE.Fixed):
+//     a line through TensorRT-LLM's measured module latencies.
 //   - communication: two TP all-reduces of tokens·hidden·2 bytes per
 //     layer; EP dispatch (at the weight precision, ≤ 2 bytes) and combine
 //     (2 bytes) all-to-all per MoE layer, the hottest device receiving

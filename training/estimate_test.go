@@ -106,6 +106,31 @@ func TestActivationsMatchKorthikanti(t *testing.T) {
 	}
 }
 
+// Under FP8 each linear layer's input is kept as its 8-bit copy
+// (Megatron-Core MoE README, FP8 Training: "Stores linear layer inputs in
+// FP8 instead of BF16"). In Korthikanti's 4h GeLU MHA layer that is the
+// QKV input and the MLP input (h each, out of the replicated 10), the
+// attention output projection's input (h of the split 24) and the GeLU
+// output feeding the second MLP GEMM (4h of it): s·b·h·(8 + 19/t + 5as/(ht)).
+func TestFP8KeepsLinearInputsInOneByte(t *testing.T) {
+	c := testCluster(8)
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	pr, err := newPrep(gpt13, c, ideal(), Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, b, h, a, L, V := 2048.0, 2.0, 2048.0, 16.0, 24.0, 51200.0
+	for _, tp := range []int{1, 4} {
+		pl := parallel.Plan{TP: tp, PP: 1, DP: 8 / tp, CP: 1, EP: 1, VPP: 1, Microbatch: 2, Recompute: parallel.RecomputeNone}
+		tt := float64(tp)
+		layer := s * b * h * (8 + 19/tt + 5*a*s/(h*tt))
+		want := L*layer + 3*s*b*h + layer + 6*s*b*V/tt
+		if got := pr.activations(pl); math.Abs(got/want-1) > 1e-9 {
+			t.Errorf("fp8 tp %d: activations = %.4g, want %.4g", tp, got, want)
+		}
+	}
+}
+
 // Mixed-precision Adam without ZeRO keeps 2 + GradBytes + 12 bytes per
 // parameter; ZeRO-1 divides the 12 by DP, ZeRO-2 also the gradients,
 // ZeRO-3 also the weights (Rajbhandari et al. 2020).

@@ -57,6 +57,16 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	h := float64(m.Hidden)
 	k := &layerKind{}
 	var qkv, up float64 // output widths of the QKV and MLP up GEMMs
+	// Under FP8, Transformer Engine keeps each linear layer's input for the
+	// weight gradient as its 8-bit copy ("Stores linear layer inputs in FP8
+	// instead of BF16", Megatron-Core MoE README, FP8 Training): one byte
+	// saved per element of the QKV (or MLA down-projection) input, a dense
+	// MLP's input, the attention output projection's input and each down
+	// projection's input (the activation function's output). fp8Rep and
+	// fp8Split are those savings in bytes per token, replicated over TP
+	// and split by it.
+	fp8 := p.job.Precision == "fp8"
+	var fp8Split float64
 	for _, g := range l.GEMMs {
 		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1}
 		if s.expert {
@@ -64,6 +74,9 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			k.expert += s.n * s.k * float64(g.Groups)
 			up += actWidth(g.Name, s.n) * float64(g.M)
 			k.actFn += fnWidth(g.Name, s.n) * float64(g.M)
+			if fp8 {
+				fp8Split += downInWidth(g.Name, s.n) * float64(g.M)
+			}
 			if actWidth(g.Name, s.n) > 0 {
 				// The dispatched copies of each token (M = active per
 				// token) are the up-projection's input, kept for its
@@ -81,6 +94,9 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			k.params += s.n * s.k
 			up += actWidth(g.Name, s.n)
 			k.actFn += fnWidth(g.Name, s.n)
+			if fp8 {
+				fp8Split += downInWidth(g.Name, s.n)
+			}
 		}
 		if g.Name == "qkv" || g.Name == "q" || g.Name == "q_b" || g.Name == "kv_b" {
 			qkv += s.n
@@ -94,6 +110,18 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	heads := float64(m.Heads)
 	k.actRep = 10 * h
 	k.actSplit = 2*qkv + 2*heads*v + up + k.routedIn
+	if fp8 {
+		// The attention input; a dense layer's MLP input too (a MoE layer's
+		// feeds the 16-bit router as well, so its 16-bit copy stays).
+		rep := h
+		if k.expert == 0 {
+			rep += h
+		}
+		fp8Split += heads * v
+		k.actRep -= rep
+		k.actSplit -= fp8Split
+		k.actFn -= fp8Split - heads*v
+	}
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up
 	if m.MoE != nil && k.expert > 0 {
@@ -131,6 +159,20 @@ func actWidth(name string, n float64) float64 {
 		return 3 * n // 2 bytes × 3 tensors of n/2
 	case hasSuffix(name, "_up"):
 		return 4 * n
+	}
+	return 0
+}
+
+// downInWidth is the elements per token of the down projection's input
+// an up-projection's activation function produces: SwiGLU's product
+// (ffn = n/2), GeLU's output (ffn = n); FP8 keeps them in one byte, not
+// two.
+func downInWidth(name string, n float64) float64 {
+	switch {
+	case hasSuffix(name, "_gate_up"):
+		return n / 2
+	case hasSuffix(name, "_up"):
+		return n
 	}
 	return 0
 }

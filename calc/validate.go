@@ -128,7 +128,8 @@ func explainRuns(ex map[string]catalog.Explained, rs []runs.Result) []ExplainedR
 }
 
 // calibratedParams lists every training-stack parameter whose basis is
-// "calibrated", with its value and the note saying on what it was fitted.
+// "calibrated", with its value and the note saying on what it was fitted,
+// then every serving-stack parameter marked calibrated (on what).
 func calibratedParams(cat *catalog.Catalog) ([]string, error) {
 	stacks, err := cat.TrainingStacks()
 	if err != nil {
@@ -148,5 +149,9 @@ func calibratedParams(cat *catalog.Catalog) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	inf, err := cat.InferenceStacksData()
+	if err != nil {
+		return nil, err
+	}
+	return append(out, inf.Calibrated()...), nil
 }

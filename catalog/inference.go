@@ -74,6 +74,7 @@ type InferenceParams struct {
 	MatmulEff       Param[float64]       `yaml:"matmul_eff" json:"matmul_eff"`
 	MatmulHalfRows  Param[float64]       `yaml:"matmul_half_rows" json:"matmul_half_rows"`
 	FP4MatmulScale  Param[float64]       `yaml:"fp4_matmul_scale" json:"fp4_matmul_scale"`
+	FP4HalfRows     Param[float64]       `yaml:"fp4_matmul_half_rows" json:"fp4_matmul_half_rows"`
 	AttentionEff    Param[float64]       `yaml:"attention_eff" json:"attention_eff"`
 	MemoryEff       Param[float64]       `yaml:"memory_eff" json:"memory_eff"`
 	CollectiveEff   Param[float64]       `yaml:"collective_eff" json:"collective_eff"`
@@ -167,7 +168,7 @@ type InferenceStack struct {
 func (s InferenceStack) Profile() inference.Profile {
 	p := s.Params
 	return inference.Profile{ID: s.ID,
-		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, AttentionEff: p.AttentionEff.Value,
+		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
@@ -236,65 +237,64 @@ func (p InferenceParams) ranges() error {
 	return nil
 }
 
+// provEntry is one parameter's provenance: its name, source keys, whether
+// it has any provenance, and, where fitted, on what and its value.
+type provEntry struct {
+	name       string
+	keys       []string
+	ok         bool
+	calibrated string
+	value      string
+}
+
+func pv[T any](name string, p Param[T]) provEntry {
+	k, ok := p.provenance()
+	return provEntry{name: name, keys: k, ok: ok, calibrated: p.Calibrated, value: fmt.Sprint(p.Value)}
+}
+
 // provenances lists each parameter's name with its provenance check.
-func (p InferenceParams) provenances() []struct {
-	name string
-	keys []string
-	ok   bool
-} {
-	type pv = struct {
-		name string
-		keys []string
-		ok   bool
+func (p InferenceParams) provenances() []provEntry {
+	return []provEntry{
+		pv("matmul_eff", p.MatmulEff),
+		pv("matmul_half_rows", p.MatmulHalfRows),
+		pv("fp4_matmul_scale", p.FP4MatmulScale),
+		pv("fp4_matmul_half_rows", p.FP4HalfRows),
+		pv("attention_eff", p.AttentionEff),
+		pv("memory_eff", p.MemoryEff),
+		pv("collective_eff", p.CollectiveEff),
+		pv("comm_overlap", p.CommOverlap),
+		pv("step_overhead", p.StepOverhead),
+		pv("layer_overhead", p.LayerOverhead),
+		pv("host_per_seq", p.HostPerSeq),
+		pv("memory_fraction", p.MemoryFraction),
+		pv("reserved", p.Reserved),
+		pv("block_tokens", p.BlockTokens),
+		pv("max_batch", p.MaxBatch),
+		pv("max_tokens", p.MaxTokens),
+		pv("chunk_tokens", p.ChunkTokens),
+		pv("kv_reserve_full", p.KVReserveFull),
+		pv("expert_imbalance", p.ExpertImbalance),
+		pv("expert_tile_rows", p.ExpertTileRows),
+		pv("comm_sm_share", p.CommSMShare),
+		pv("moe_sync", p.MoESync),
+		pv("expert_memory_eff", p.ExpertMemoryEff),
+		pv("moe_layer_time", p.MoELayerTime),
 	}
-	var out []pv
-	add := func(name string, keys []string, ok bool) { out = append(out, pv{name, keys, ok}) }
-	k, ok := p.MatmulEff.provenance()
-	add("matmul_eff", k, ok)
-	k, ok = p.MatmulHalfRows.provenance()
-	add("matmul_half_rows", k, ok)
-	k, ok = p.FP4MatmulScale.provenance()
-	add("fp4_matmul_scale", k, ok)
-	k, ok = p.AttentionEff.provenance()
-	add("attention_eff", k, ok)
-	k, ok = p.MemoryEff.provenance()
-	add("memory_eff", k, ok)
-	k, ok = p.CollectiveEff.provenance()
-	add("collective_eff", k, ok)
-	k, ok = p.CommOverlap.provenance()
-	add("comm_overlap", k, ok)
-	k, ok = p.StepOverhead.provenance()
-	add("step_overhead", k, ok)
-	k, ok = p.LayerOverhead.provenance()
-	add("layer_overhead", k, ok)
-	k, ok = p.HostPerSeq.provenance()
-	add("host_per_seq", k, ok)
-	k, ok = p.MemoryFraction.provenance()
-	add("memory_fraction", k, ok)
-	k, ok = p.Reserved.provenance()
-	add("reserved", k, ok)
-	k, ok = p.BlockTokens.provenance()
-	add("block_tokens", k, ok)
-	k, ok = p.MaxBatch.provenance()
-	add("max_batch", k, ok)
-	k, ok = p.MaxTokens.provenance()
-	add("max_tokens", k, ok)
-	k, ok = p.ChunkTokens.provenance()
-	add("chunk_tokens", k, ok)
-	k, ok = p.KVReserveFull.provenance()
-	add("kv_reserve_full", k, ok)
-	k, ok = p.ExpertImbalance.provenance()
-	add("expert_imbalance", k, ok)
-	k, ok = p.ExpertTileRows.provenance()
-	add("expert_tile_rows", k, ok)
-	k, ok = p.CommSMShare.provenance()
-	add("comm_sm_share", k, ok)
-	k, ok = p.MoESync.provenance()
-	add("moe_sync", k, ok)
-	k, ok = p.ExpertMemoryEff.provenance()
-	add("expert_memory_eff", k, ok)
-	k, ok = p.MoELayerTime.provenance()
-	add("moe_layer_time", k, ok)
+}
+
+// Calibrated lists every serving-stack parameter fitted to measurements,
+// "`stack.name` = value: on what", stacks in file order, parameters in
+// the file's order; an engine's MoE backend values are sourced, not
+// fitted, so none appears.
+func (s *InferenceStacks) Calibrated() []string {
+	var out []string
+	for _, st := range s.Stacks {
+		for _, p := range st.Params.provenances() {
+			if p.calibrated != "" {
+				out = append(out, fmt.Sprintf("`%s.%s` = %s: %s", st.ID, p.name, p.value, p.calibrated))
+			}
+		}
+	}
 	return out
 }
 

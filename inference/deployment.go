@@ -89,6 +89,7 @@ type layout struct {
 	bw                float64 // per-device HBM bandwidth, bytes/s
 	mem               float64 // per-device HBM capacity, bytes
 	wBytes, kvBytes   float64 // bytes per weight, per KV element
+	halfRows          float64 // GEMM height at half the large-GEMM efficiency, at the weight precision
 	actBytes          float64 // bytes per activation element on the wire
 	cluster           hardware.Cluster
 	tpGroup, epGroup  hardware.Group
@@ -222,8 +223,12 @@ func (l *layout) precisions(d Deployment) error {
 	}
 	n := float64(l.devicesPerChip)
 	l.peak, l.peak16 = float64(pk.Typ)/n, float64(p16.Typ)/n
+	l.halfRows = d.Profile.MatmulHalfRows
 	if prec == hardware.FP4 {
 		l.peak *= d.Profile.FP4MatmulScale
+		if h := d.Profile.FP4MatmulHalfRows; h > 0 {
+			l.halfRows = h
+		}
 	}
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n
 	l.mem = float64(c.HBM.Capacity.Typ) / n

@@ -23,6 +23,10 @@ type Profile struct {
 	// GEMMs: scale handling and activation quantisation keep them further
 	// from their (doubled) peak than 8- and 16-bit GEMMs.
 	FP4MatmulScale float64 `json:"fp4_matmul_scale"`
+	// FP4MatmulHalfRows replaces MatmulHalfRows for FP4 GEMMs (0 = the
+	// same): block-scaled FP4 GEMMs run on larger tiles, so short ones
+	// lose more.
+	FP4MatmulHalfRows float64 `json:"fp4_matmul_half_rows,omitempty"`
 	// AttentionEff is the fraction of the 16-bit peak attention kernels
 	// reach on their FLOPs (flash/paged attention, MLA kernels).
 	AttentionEff float64 `json:"attention_eff"`
@@ -120,7 +124,7 @@ func (p Profile) Validate() error {
 	switch {
 	case p.CommOverlap < 0 || p.CommOverlap > 1:
 		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
-	case p.MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
+	case p.MatmulHalfRows < 0 || p.FP4MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
 		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, overheads and reserved memory")
 	case p.ExpertMemoryEff < 0 || p.ExpertMemoryEff > 1:
 		return input.Bad("profile.expert_memory_eff", p.ExpertMemoryEff, "want 0 (as memory_eff) or a fraction in (0, 1]")

@@ -40,9 +40,9 @@ func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string) err
 		fmt.Fprintf(&b, "\n## What is calibrated on what\n\n")
 		fmt.Fprintf(&b, "Only the parameters below were fitted to measurements, and only to runs of calibration files (the\n")
 		fmt.Fprintf(&b, "copies of ../shared/data in runs/testdata, and chipgap's own validation/calibration-*.yaml, each row\n")
-		fmt.Fprintf(&b, "citing its source); every other stack parameter is sourced or assumed (catalog/data/stacks-training.yaml)\n")
-		fmt.Fprintf(&b, "and no run of a hold-out file (validation/holdout-*.yaml) was used to set any value. Stacks with no\n")
-		fmt.Fprintf(&b, "calibrated parameter run on assumed profiles, so their errors measure those assumptions.\n")
+		fmt.Fprintf(&b, "citing its source); every other stack parameter is sourced or assumed (catalog/data/stacks-training.yaml,\n")
+		fmt.Fprintf(&b, "stacks-inference.yaml) and no run of a hold-out file (validation/holdout-*.yaml) was used to set any\n")
+		fmt.Fprintf(&b, "value. Stacks with no calibrated parameter run on assumed profiles, so their errors measure those\nassumptions; serving parameters follow the training ones.\n")
 		fmt.Fprintf(&b, "`go run ./validation/fit` reproduces each fit with the flags its note gives.\n\n")
 		for _, c := range calibrated {
 			fmt.Fprintf(&b, "- %s\n", c)

@@ -52,7 +52,7 @@ type ServePool struct {
 
 // SimWorkload is the traffic: arrivals and lengths.
 type SimWorkload struct {
-	Arrival string  `json:"arrival" help:"poisson, gamma (bursty, --cv) or deterministic"`
+	Arrival string  `json:"arrival" help:"poisson, gamma (bursty, --cv), deterministic, or offline (every request queued at time 0, as offline throughput benchmarks run; the rate is not used)"`
 	Rate    float64 `json:"rate" help:"requests per second (with --trace: rescale its times to this rate; 0 keeps them)"`
 	// Rates, when given, sweeps the arrival rate: one simulation a rate,
 	// the same seed for each.
@@ -503,7 +503,7 @@ func serveError(err error) error {
 		f.Field = "scheduler"
 	}
 	if fe.Field == "workload.trace" {
-		f.Value, f.Want = serve.Trace, "want poisson, gamma or deterministic (a trace replays from a file: chipgap simulate --trace)"
+		f.Value, f.Want = serve.Trace, "want poisson, gamma, deterministic or offline (a trace replays from a file: chipgap simulate --trace)"
 	}
 	return &f
 }

@@ -36,6 +36,9 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 			when = "at its own times"
 		}
 		fmt.Fprintf(w, "Workload: trace %s, %s, seed %d\n\n", wl.Trace, when, wl.Seed)
+	case wl.Arrival == serve.Offline:
+		fmt.Fprintf(w, "Workload: offline, %d requests queued at once, input %s, output %s, seed %d\n\n",
+			requests, in.text(), out.text(), wl.Seed)
 	default:
 		rt := fmt.Sprintf("%.6g/s", rate)
 		if len(wl.Rates) > 0 {

@@ -5,6 +5,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/inference"
+	"chipgap/serve"
 )
 
 // predictInference predicts an inference run's measured metric with the
@@ -45,17 +46,87 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	par := d.Parallel
 	plan := fmt.Sprintf("%s tp=%d pp=%d ep=%d batch=%d (%.4g/chip) tpot=%v ttft=%v bound=%s",
 		mode, max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), p.Batch, p.BatchPerChip, p.TPOT, p.TTFT, p.Step.Bound)
+	offline := mode == inference.Colocated && slo == (inference.SLO{}) && r.Measured.Metric == MetricOutputTokensPerChip
+	if offline {
+		o, err := offlineThroughput(d, w, r.System.Software, in.BatchPerChip*r.System.Chips)
+		if err != nil {
+			return Prediction{}, err
+		}
+		v = o.perChip
+		plan = fmt.Sprintf("offline tp=%d pp=%d ep=%d: %d requests queued at once, at most %d running per instance, tpot p50=%.4g ms ttft p50=%.4g ms (steady-state curve: batch=%d tpot=%v bound=%s)",
+			max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), o.requests, o.held, o.tpot, o.ttft, p.Batch, p.TPOT, p.Step.Bound)
+	}
 	if par.AttentionDP > 0 {
 		plan += fmt.Sprintf(" attention_dp=%d", par.AttentionDP)
 	}
 	if m := p.Step.MoE; m.Imbalance > 0 {
 		plan += fmt.Sprintf(" imbalance=%.3g", m.Imbalance)
 	}
-	if b := p.Step.ADPBalance; b > 0 {
+	if b := p.Step.ADPBalance; b > 0 && !offline {
 		plan += fmt.Sprintf(" adp_balance=%.2f", b)
 	}
 	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil
 }
+
+// offlineThroughput is the output tokens per second per chip of an
+// offline end-to-end run (the format's phase: mixed without an SLO: a
+// benchmark that queues all its requests at once and times them to the
+// last token), simulated request by request (package serve): requests of
+// exactly the stated lengths, all arriving at time 0, on the deployment's
+// instances with the engine's limits (the stated concurrency, batch, if
+// any) and admission policy. Uniform requests admitted together prefill
+// together and finish together, so such a run proceeds in waves: prompt
+// bursts, then decode-only steps. The steady-state curve instead blends a
+// share of every prompt into every step, hiding prefill compute under the
+// decode steps' weight and KV reads, which a wave does not; at long
+// outputs it over-predicts by up to a third. The run's request count is
+// not stated by the format; waves repeat, so the throughput settles after
+// a few: offlineWaves times what the instances hold at once.
+func offlineThroughput(d inference.Deployment, w inference.Workload, software string, batch int) (offlineRun, error) {
+	o := serve.PoolOptions{ReserveOutput: serve.ReservesOutput(software)}
+	pool, err := serve.NewPool("serve", d, o)
+	if err != nil {
+		return offlineRun{}, err
+	}
+	if batch > 0 {
+		pool.Engine.MaxSeqs = max(1, batch/pool.Replicas)
+	}
+	e := pool.Engine
+	held := e.MaxSeqs
+	if per := (w.Input + w.Output + e.BlockTokens - 1) / e.BlockTokens; per > 0 {
+		held = min(held, max(1, e.KVBlocks/per))
+	}
+	n := min(max(offlineWaves*held*pool.Replicas, offlineMinRequests), offlineMaxRequests)
+	dep := serve.Deployment{Pools: []serve.Pool{pool}, Router: serve.RoundRobin}
+	wl := serve.Workload{Process: serve.Offline, Requests: n,
+		Prompt: serve.Lengths{Dist: serve.Fixed, Mean: w.Input}, Output: serve.Lengths{Dist: serve.Fixed, Mean: w.Output}}
+	res, err := serve.Simulate(dep, wl, serve.Options{})
+	if err != nil {
+		return offlineRun{}, err
+	}
+	if res.RequestsCompleted == 0 {
+		return offlineRun{}, fmt.Errorf("offline run of %d requests of %d+%d tokens: none completed (%d rejected as too long for the KV cache)", n, w.Input, w.Output, res.RequestsRejected)
+	}
+	return offlineRun{perChip: res.Throughput.OutputTokensPerSPerChip, requests: n, held: held,
+		tpot: res.TPOT.P50, ttft: res.TTFT.P50}, nil
+}
+
+// offlineRun is a simulated offline run: output tokens per second per
+// chip, the requests simulated, the most running per instance, and the
+// median TPOT and TTFT in milliseconds.
+type offlineRun struct {
+	perChip        float64
+	requests, held int
+	tpot, ttft     float64
+}
+
+// The offline simulation's size: offlineWaves times what the instances
+// hold at once, within [offlineMinRequests, offlineMaxRequests].
+const (
+	offlineWaves       = 4
+	offlineMinRequests = 64
+	offlineMaxRequests = 100_000
+)
 
 // inferencePoint is the stated batch (instance = the run's chips), or the
 // best one under slo.

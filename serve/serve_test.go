@@ -178,3 +178,36 @@ func TestProgressAndCancel(t *testing.T) {
 		t.Fatalf("err = %v, want ErrCancelled", err)
 	}
 }
+
+// An offline batch runs in waves, worked by hand: 8 requests (prompt
+// 100, output 10) all queued at time 0 on an instance holding 4, every
+// step 10 ms. Step 1 prefills the first four prompts and samples their
+// first tokens, steps 2–10 decode the rest; they finish at 100 ms, the
+// second four are admitted in step 11 (TTFT 110 ms) and finish at 200 ms.
+// 80 output tokens in 0.2 s = 400 tokens/s; mean TTFT (4·10 + 4·110)/8.
+func TestOfflineBatchRunsInWaves(t *testing.T) {
+	p := testPool(1, 1000)
+	p.Engine.MaxSeqs, p.Engine.MaxBatchTokens, p.Engine.ReserveOutput = 4, 1000, true
+	p.Step = StepFunc(func(Batch) time.Duration { return 10 * time.Millisecond })
+	d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+	w := Workload{Process: Offline, Requests: 8, Prompt: Lengths{Dist: Fixed, Mean: 100}, Output: Lengths{Dist: Fixed, Mean: 10}}
+	r, err := Simulate(d, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Overload != nil || r.RequestsCompleted != 8 {
+		t.Fatalf("overload %v, completed %d; want none, 8", r.Overload, r.RequestsCompleted)
+	}
+	if got := r.Throughput.OutputTokensPerS; math.Abs(got-400) > 1e-6 {
+		t.Errorf("output tokens/s = %g, want 80 / 0.2 s = 400", got)
+	}
+	if r.TTFT.Mean != 60 || r.E2E.Max != 200 {
+		t.Errorf("TTFT mean %g ms, E2E max %g ms; want 60, 200", r.TTFT.Mean, r.E2E.Max)
+	}
+	// An offline batch needs no rate; it needs requests.
+	w.Requests = 0
+	var fe *input.Error
+	if _, err := Simulate(d, w, Options{}); !errors.As(err, &fe) || fe.Field != "workload.requests" {
+		t.Errorf("offline with 0 requests: %v, want an error naming workload.requests", err)
+	}
+}

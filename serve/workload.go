@@ -24,6 +24,10 @@ const (
 	Gamma         = "gamma"         // gamma inter-arrival times with coefficient of variation CV (bursty when CV > 1)
 	Deterministic = "deterministic" // constant spacing 1/Rate
 	Trace         = "trace"         // arrival times from Workload.Trace
+	// Offline queues every request at time 0: an offline benchmark
+	// (trtllm-bench throughput, vLLM's benchmark_throughput), timed from
+	// the first admission to the last token; Rate is not used.
+	Offline = "offline"
 )
 
 // Length distributions.
@@ -76,6 +80,14 @@ const MaxArrivalSpan = 1e8
 // Validate checks the workload and names the field at fault.
 func (w Workload) Validate() error {
 	switch w.Process {
+	case Offline:
+		if err := w.validateCount(w.Requests); err != nil {
+			return err
+		}
+		if err := w.Prompt.validate("workload.prompt"); err != nil {
+			return err
+		}
+		return w.Output.validate("workload.output")
 	case Poisson, Deterministic:
 	case Gamma:
 		if !(w.CV >= 1e-3) || w.CV > 100 {
@@ -90,7 +102,7 @@ func (w Workload) Validate() error {
 		}
 		return w.validateCount(len(w.Trace))
 	default:
-		return fieldErr("workload.process", w.Process, "want poisson, gamma, deterministic or trace")
+		return fieldErr("workload.process", w.Process, "want poisson, gamma, deterministic, offline or trace")
 	}
 	if !(w.Rate > 0) || math.IsInf(w.Rate, 0) {
 		return fieldErr("workload.rate", w.Rate, "want a positive request rate per second")
@@ -245,6 +257,8 @@ func (s *source) pull() (Request, bool) {
 // gap draws the next inter-arrival time in seconds.
 func (s *source) gap() float64 {
 	switch s.w.Process {
+	case Offline:
+		return 0
 	case Poisson:
 		return s.arrivals.ExpFloat64() / s.w.Rate
 	case Gamma:

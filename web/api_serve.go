@@ -63,7 +63,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 func checkServeRequest(req calc.SimulateRequest, l Limits) error {
 	wl := req.Workload
 	if wl.Trace != "" {
-		return badField("workload.trace", "the API reads no files; want arrival poisson, gamma or deterministic (chipgap simulate --trace replays one)")
+		return badField("workload.trace", "the API reads no files; want arrival poisson, gamma, deterministic or offline (chipgap simulate --trace replays one)")
 	}
 	if err := capInt("workload.requests", wl.Requests, l.MaxServeRequests); err != nil {
 		return err

@@ -589,7 +589,7 @@ const formSpecs = {
       "workload.output.tokens": "200", "workload.output.dist": "lognormal", "workload.output.sigma": "0.8", "slo.ttft": "2s", "slo.tpot": "50ms"},
     choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "aggregated", "disaggregated"],
       router: ["", "round-robin", "least-outstanding", "kv-aware"], scheduler: ["", "fcfs", "spf"], admission: ["", "auto", "on-demand", "reserve"],
-      "workload.arrival": ["", "poisson", "gamma", "deterministic"], "workload.input.dist": ["fixed", "uniform", "lognormal"], "workload.output.dist": ["fixed", "uniform", "lognormal"]},
+      "workload.arrival": ["", "poisson", "gamma", "deterministic", "offline"], "workload.input.dist": ["fixed", "uniform", "lognormal"], "workload.output.dist": ["fixed", "uniform", "lognormal"]},
     // A replica is TP chips: TP must divide Chips.
     check: body => {
       const tp = (body.parallel || {}).tp, chips = body.chips || 8;

@@ -40,7 +40,7 @@ type ServeWorkload struct {
 	// Uniform: every request has exactly these lengths and all are queued
 	// at once (an offline benchmark), so attention groups prefill and
 	// refill in lockstep and a colocated step waits for no busiest group.
-	Uniform bool `json:"uniform" flag:"uniform-lengths" help:"every request has exactly these lengths, all queued at once (an offline benchmark): attention-DP groups refill in lockstep, no wait for a busiest group"`
+	Uniform bool `json:"uniform" flag:"uniform-lengths" help:"every request has exactly these lengths, all queued at once (an offline benchmark): attention-DP groups refill in lockstep, no wait for a busiest group (the steady state; chipgap simulate --arrival offline runs the finite benchmark, waves included)"`
 }
 
 // ServeSLO is the latency target (0: none).

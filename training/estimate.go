@@ -250,14 +250,23 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 
 // p2pTime is the exposed pipeline send/receive per micro-batch: the
 // activations (split over TP by Megatron's scatter/gather) forward and
-// their gradients backward, once per virtual stage.
+// their gradients backward, once per virtual stage. PPOverlap of it hides
+// behind compute only under a schedule that overlaps its transfers: the
+// interleaved one (VPP > 1) or DualPipe. Plain 1F1B charges them in full:
+// Megatron-LM turns overlap_p2p_comm off without interleaving ("non-
+// interleaved schedule does not support overlapping p2p communication",
+// megatron/training/arguments.py).
 func (p *prep) p2pTime(pl parallel.Plan, t float64) float64 {
 	if pl.PP == 1 {
 		return 0
 	}
 	g := p.c.Group(pl.PP, pl.TP*pl.CP*pl.DP)
 	b := t * float64(p.m.Hidden) * p.act / float64(pl.TP)
-	return 2 * float64(pl.VPP) * float64(p.c.SendRecv(bytesOf(b), g)) * (1 - p.prof.PPOverlap.Value)
+	hidden := 0.0
+	if pl.VPP > 1 || p.prof.DualPipe.Value >= 0.5 {
+		hidden = p.prof.PPOverlap.Value
+	}
+	return 2 * float64(pl.VPP) * float64(p.c.SendRecv(bytesOf(b), g)) * (1 - hidden)
 }
 
 func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result {

@@ -247,3 +247,29 @@ func TestGEMMEfficiencyCurve(t *testing.T) {
 		t.Errorf("skinny GEMM = %g s, want the memory time %g s", got, want)
 	}
 }
+
+// Pipeline sends hide behind compute only under a schedule that overlaps
+// them: plain 1F1B charges them in full (Megatron-LM turns
+// overlap_p2p_comm off without interleaving), the interleaved schedule
+// (1 − pp_overlap) of them. Per micro-batch: activations forward and
+// gradients backward, once per virtual stage, s·b·h·2 bytes over the
+// scale-up link at 300 GB/s: 2 × VPP × 2048·2048·2 B / 300 GB/s.
+func TestPipelineSendsOverlapOnlyWhenInterleaved(t *testing.T) {
+	prof := ideal()
+	prof.PPOverlap = p(0.9)
+	job := Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16}
+	send := 2048.0 * 2048 * 2 / 300e9
+	for _, c := range []struct {
+		vpp  int
+		want float64 // per micro-batch
+	}{{1, 2 * 1 * send}, {2, 2 * 2 * send * (1 - 0.9)}} {
+		pl := parallel.Plan{TP: 1, PP: 4, DP: 2, CP: 1, EP: 1, VPP: c.vpp, Microbatch: 1, Recompute: parallel.RecomputeFull}
+		pr, err := newPrep(gpt13, testCluster(8), prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pr.p2pTime(pl, 2048); math.Abs(got/c.want-1) > 1e-9 {
+			t.Errorf("vpp %d: exposed sends %.4g s per micro-batch, want %.4g s", c.vpp, got, c.want)
+		}
+	}
+}

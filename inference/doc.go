@@ -42,7 +42,8 @@
 // (roofline; Williams et al. 2009):
 //
 //   - linear layers: 2·params·tokens FLOPs at peak(precision)·eff(m), with
-//     eff(m) = MatmulEff·m/(m+MatmulHalfRows); the weights read once per
+//     eff(m) = MatmulEff·m/(m+MatmulHalfRows) (FP4 GEMMs: the peak times
+//     FP4MatmulScale and FP4MatmulHalfRows for the height); the weights read once per
 //     step (params·bytes). Attention and dense MLPs split over TP; tokens
 //     over the W/TP attention groups (DP attention; Parallel.AttentionDP
 //     states the groups, TP × AttentionDP = W).

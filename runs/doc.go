@@ -7,7 +7,10 @@
 // names the run id and the field), check.go the per-field rules, and
 // validate.go the driver that predicts each run and tabulates the error.
 //
-// Inference runs are predicted through predictInference in inference.go,
-// which the inference estimator's owner fills in; until then it reports
-// "not yet modelled" and validate counts the run as unpredicted.
+// Inference runs are predicted in inference.go: the deployment the run
+// describes on the serving estimator (package inference) at the stated
+// batch or the best one under the run's SLO; an offline max-throughput
+// run (phase mixed, no SLO) is simulated request by request instead
+// (package serve, offlineThroughput), all its requests queued at once, as
+// such benchmarks run.
 package runs

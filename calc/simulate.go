@@ -133,7 +133,11 @@ func (r SimulateRequest) check() error {
 			return err
 		}
 	}
-	if !(w.Rate > 0 || w.Rate == 0 && w.Trace != "") || math.IsInf(w.Rate, 0) {
+	offline := w.Arrival == serve.Offline
+	if offline && len(w.Rates) > 0 {
+		return bad("workload.rates", w.Rates, "an offline batch queues every request at time 0: no rate to sweep (leave rates out)")
+	}
+	if !(w.Rate > 0 || w.Rate == 0 && (w.Trace != "" || offline)) || math.IsInf(w.Rate, 0) {
 		if len(w.Rates) == 0 {
 			return bad("workload.rate", w.Rate, "want a positive request rate per second")
 		}

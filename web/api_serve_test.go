@@ -160,3 +160,32 @@ func TestServeLimitsConfigurable(t *testing.T) {
 		t.Errorf("a request inside every configured cap = %d, want 200", st)
 	}
 }
+
+// TestServeOffline: arrival offline queues every request at time 0 (an
+// offline throughput benchmark): no rate is needed, all requests complete
+// without an overload, and a rate sweep is a 400 naming workload.rates.
+func TestServeOffline(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	var got struct {
+		Result struct {
+			RequestsCompleted int       `json:"requests_completed"`
+			Overload          *struct{} `json:"overload"`
+			Throughput        struct {
+				PerChip float64 `json:"output_tokens_per_s_per_chip"`
+			} `json:"throughput"`
+		} `json:"result"`
+	}
+	body := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "parallel": {"tp": 1},
+	  "workload": {"arrival": "offline", "rate": 0, "requests": 300, "input": {"dist": "fixed", "tokens": 1000}, "output": {"dist": "fixed", "tokens": 200}}}`
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", body, &got); st != 200 {
+		t.Fatalf("offline: status %d", st)
+	}
+	if r := got.Result; r.RequestsCompleted != 300 || r.Overload != nil || !(r.Throughput.PerChip > 0) {
+		t.Errorf("offline: %d completed, overload %v, %g tokens/s per chip; want 300, none, > 0", r.RequestsCompleted, r.Overload, r.Throughput.PerChip)
+	}
+	var e struct{ Field string }
+	sweep := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {"arrival": "offline", "rates": [1, 2]}}`
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", sweep, &e); st != 400 || e.Field != "workload.rates" {
+		t.Errorf("offline with rates: status %d field %q, want 400 workload.rates", st, e.Field)
+	}
+}

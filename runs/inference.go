@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"math"
 
 	"chipgap/catalog"
 	"chipgap/inference"
@@ -90,6 +91,10 @@ func offlineThroughput(d inference.Deployment, w inference.Workload, software st
 	}
 	if batch > 0 {
 		pool.Engine.MaxSeqs = max(1, batch/pool.Replicas)
+	} else if d.Profile.Engine == trtllmEngine {
+		if err := trtllmBenchSettings(&pool, d, w); err != nil {
+			return offlineRun{}, err
+		}
 	}
 	e := pool.Engine
 	held := e.MaxSeqs
@@ -118,6 +123,67 @@ type offlineRun struct {
 	perChip        float64
 	requests, held int
 	tpot, ttft     float64
+}
+
+// trtllmEngine is the engine name the catalog gives TensorRT-LLM.
+const trtllmEngine = "TensorRT-LLM"
+
+// trtllmBenchSettings sets an instance's running-sequence and per-step
+// token limits as trtllm-bench does when a throughput run states neither
+// (tensorrt_llm/bench/build/tuning.py, finetune_setting): from the
+// requests of ISL + OSL tokens the KV cache holds (chipgap's KV capacity
+// stands in for the tool's own estimate), per attention group,
+// bs = min(requests, 4096) / PP rounded up (to 32s below 256, at least
+// 64; to 128s below 1024; to 256s above), and tokens = min(bs · (1 +
+// ISL/OSL), 32768) rounded up (to 256s below 4096, at least 2048; 512s
+// below 8192; 1024s above). A small token budget spreads each prompt over
+// more decode steps: long prompts at small batches blend into decoding
+// instead of arriving as whole-chunk bursts.
+func trtllmBenchSettings(pool *serve.Pool, d inference.Deployment, w inference.Workload) error {
+	r, err := inference.Resolve(d)
+	if err != nil {
+		return err
+	}
+	kv, err := r.KV()
+	if err != nil {
+		return err
+	}
+	groups := max(kv.Groups, 1)
+	per := (w.Input + w.Output + kv.BlockTokens - 1) / kv.BlockTokens
+	if per < 1 {
+		return nil
+	}
+	requests := float64(kv.Blocks/per) / float64(groups)
+	bs, tokens := trtllmFinetune(requests, w.Input, w.Output, max(d.Parallel.PP, 1))
+	pool.Engine.MaxSeqs = min(pool.Engine.MaxSeqs, bs*groups)
+	pool.Engine.MaxBatchTokens = tokens * groups
+	return nil
+}
+
+// trtllmFinetune is trtllm-bench's finetune_setting (optimistic tuning):
+// the max batch size and max num tokens for requests that fit the KV
+// cache, isl/osl tokens each, over pp pipeline stages.
+func trtllmFinetune(requests float64, isl, osl, pp int) (bs, tokens int) {
+	rawBS := math.Min(requests, 4096) / float64(pp)
+	rawTok := math.Min(rawBS*(1+float64(isl)/float64(osl)), 32768)
+	up := func(x, step float64) int { return int(step * math.Ceil(x/step)) }
+	switch {
+	case rawBS < 256:
+		bs = max(64, up(rawBS, 32))
+	case rawBS < 1024:
+		bs = up(rawBS, 128)
+	default:
+		bs = up(rawBS, 256)
+	}
+	switch {
+	case rawTok < 4096:
+		tokens = max(2048, up(rawTok, 256))
+	case rawTok < 8192:
+		tokens = up(rawTok, 512)
+	default:
+		tokens = up(rawTok, 1024)
+	}
+	return bs, tokens
 }
 
 // The offline simulation's size: offlineWaves times what the instances

@@ -274,3 +274,28 @@ func TestOfflineRunSimulated(t *testing.T) {
 	}
 	t.Fatal("row trtllm-llama3.3-70b-h200-tp1-fp8-20000-2000 missing")
 }
+
+// trtllm-bench's engine settings when a throughput run states neither
+// (tensorrt_llm/bench/build/tuning.py, finetune_setting), worked by hand:
+// 1,077 requests of 1000/1000 → batch 256·⌈1077/256⌉ = 1280, tokens
+// 2154 → 256·⌈2154/256⌉ = 2304; 47 requests of 20000/2000 → batch at
+// least 64, tokens 47·11 = 517 → at least 2048; 5,000 requests of
+// 5000/500 → batch capped at 4096, tokens capped at 32768; two pipeline
+// stages halve the batch.
+func TestTRTLLMFinetune(t *testing.T) {
+	for _, c := range []struct {
+		req               float64
+		isl, osl, pp      int
+		wantBS, wantToken int
+	}{
+		{1077, 1000, 1000, 1, 1280, 2304},
+		{47, 20000, 2000, 1, 64, 2048},
+		{5000, 5000, 500, 1, 4096, 32768},
+		{600, 128, 2048, 2, 384, 2048},
+	} {
+		bs, tok := trtllmFinetune(c.req, c.isl, c.osl, c.pp)
+		if bs != c.wantBS || tok != c.wantToken {
+			t.Errorf("finetune(%g requests, %d/%d, pp %d) = %d, %d; want %d, %d", c.req, c.isl, c.osl, c.pp, bs, tok, c.wantBS, c.wantToken)
+		}
+	}
+}

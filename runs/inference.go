@@ -66,7 +66,11 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	if b := p.Step.ADPBalance; b > 0 && !offline {
 		plan += fmt.Sprintf(" adp_balance=%.2f", b)
 	}
-	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note}, nil
+	method := MethodCurve
+	if offline {
+		method = MethodOffline
+	}
+	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note, Method: method}, nil
 }
 
 // offlineThroughput is the output tokens per second per chip of an

@@ -267,7 +267,7 @@ func TestOfflineRunSimulated(t *testing.T) {
 		if res.Predicted == nil {
 			t.Fatalf("not predicted: %s", res.Reason)
 		}
-		if !strings.HasPrefix(res.Plan, "offline ") || math.Abs(*res.Error) > 0.15 {
+		if res.Method != MethodOffline || !strings.HasPrefix(res.Plan, "offline ") || math.Abs(*res.Error) > 0.15 {
 			t.Errorf("%s: %.4g tokens/s per GPU (%+.1f %%), plan %q; want an offline simulation within 15 %% of 283", r.ID, *res.Predicted, 100**res.Error, res.Plan)
 		}
 		return

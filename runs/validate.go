@@ -16,7 +16,18 @@ type Prediction struct {
 	Plan  string
 	Stack string
 	Note  string
+	// Method says how an inference run was predicted: MethodOffline or
+	// MethodCurve ("" for training runs).
+	Method string
 }
+
+// How an inference run is predicted: an offline max-throughput run is
+// simulated request by request, any other read off the steady-state
+// curve.
+const (
+	MethodOffline = "offline simulation"
+	MethodCurve   = "steady-state curve"
+)
 
 // Result is one run's line of the validation table. Predicted and Error
 // are nil when the run could not be predicted; Reason says why.
@@ -28,6 +39,7 @@ type Result struct {
 	Predicted *float64 `json:"predicted"`
 	Error     *float64 `json:"error"` // predicted / measured − 1
 	Plan      string   `json:"plan,omitempty"`
+	Method    string   `json:"method,omitempty"` // inference: MethodOffline or MethodCurve
 	Stack     string   `json:"stack,omitempty"`
 	Reason    string   `json:"reason,omitempty"`
 	Note      string   `json:"note,omitempty"` // the stack chosen and, for chip_hours, the whole-run parts
@@ -132,7 +144,7 @@ func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 	}
 	v, e := p.Value, p.Value/r.Measured.Value-1
 	res.Predicted, res.Error = &v, &e
-	res.Plan, res.Stack, res.Note = p.Plan, p.Stack, p.Note
+	res.Plan, res.Stack, res.Note, res.Method = p.Plan, p.Stack, p.Note, p.Method
 	return res
 }
 

@@ -49,7 +49,7 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 		mode, max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), p.Batch, p.BatchPerChip, p.TPOT, p.TTFT, p.Step.Bound)
 	offline := mode == inference.Colocated && slo == (inference.SLO{}) && r.Measured.Metric == MetricOutputTokensPerChip
 	if offline {
-		o, err := offlineThroughput(d, w, r.System.Software, in.BatchPerChip*r.System.Chips)
+		o, err := offlineThroughput(d, w, in.BatchPerChip*r.System.Chips)
 		if err != nil {
 			return Prediction{}, err
 		}
@@ -79,7 +79,8 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 // last token), simulated request by request (package serve): requests of
 // exactly the stated lengths, all arriving at time 0, on the deployment's
 // instances with the engine's limits (the stated concurrency, batch, if
-// any) and admission policy. Uniform requests admitted together prefill
+// any; else, for TensorRT-LLM, trtllm-bench's) and admission policy (the
+// profile's kv_reserve_full, as the steady-state curve uses it). Uniform requests admitted together prefill
 // together and finish together, so such a run proceeds in waves: prompt
 // bursts, then decode-only steps. The steady-state curve instead blends a
 // share of every prompt into every step, hiding prefill compute under the
@@ -87,24 +88,32 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 // outputs it over-predicts by up to a third. The run's request count is
 // not stated by the format; waves repeat, so the throughput settles after
 // a few: offlineWaves times what the instances hold at once.
-func offlineThroughput(d inference.Deployment, w inference.Workload, software string, batch int) (offlineRun, error) {
-	o := serve.PoolOptions{ReserveOutput: serve.ReservesOutput(software)}
-	pool, err := serve.NewPool("serve", d, o)
+func offlineThroughput(d inference.Deployment, w inference.Workload, batch int) (offlineRun, error) {
+	r, err := inference.Resolve(d)
 	if err != nil {
 		return offlineRun{}, err
 	}
-	if batch > 0 {
+	kv, err := r.KV()
+	if err != nil {
+		return offlineRun{}, err
+	}
+	// Requests of exactly input + output tokens an instance's KV cache holds.
+	fits := max(1, kv.Blocks/((w.Input+w.Output+kv.BlockTokens-1)/kv.BlockTokens))
+	pool, err := serve.NewPool("serve", d, serve.PoolOptions{ReserveOutput: d.Profile.KVReserveFull})
+	if err != nil {
+		return offlineRun{}, err
+	}
+	switch {
+	case batch > 0:
 		pool.Engine.MaxSeqs = max(1, batch/pool.Replicas)
-	} else if d.Profile.Engine == trtllmEngine {
-		if err := trtllmBenchSettings(&pool, d, w); err != nil {
-			return offlineRun{}, err
-		}
+	case d.Profile.Engine == trtllmEngine:
+		// trtllm-bench's own settings, per attention group (trtllmFinetune).
+		groups := max(kv.Groups, 1)
+		bs, tokens := trtllmFinetune(float64(fits)/float64(groups), w.Input, w.Output, max(d.Parallel.PP, 1))
+		pool.Engine.MaxSeqs = min(pool.Engine.MaxSeqs, bs*groups)
+		pool.Engine.MaxBatchTokens = tokens * groups
 	}
-	e := pool.Engine
-	held := e.MaxSeqs
-	if per := (w.Input + w.Output + e.BlockTokens - 1) / e.BlockTokens; per > 0 {
-		held = min(held, max(1, e.KVBlocks/per))
-	}
+	held := min(pool.Engine.MaxSeqs, fits)
 	n := min(max(offlineWaves*held*pool.Replicas, offlineMinRequests), offlineMaxRequests)
 	dep := serve.Deployment{Pools: []serve.Pool{pool}, Router: serve.RoundRobin}
 	wl := serve.Workload{Process: serve.Offline, Requests: n,
@@ -132,41 +141,16 @@ type offlineRun struct {
 // trtllmEngine is the engine name the catalog gives TensorRT-LLM.
 const trtllmEngine = "TensorRT-LLM"
 
-// trtllmBenchSettings sets an instance's running-sequence and per-step
-// token limits as trtllm-bench does when a throughput run states neither
-// (tensorrt_llm/bench/build/tuning.py, finetune_setting): from the
-// requests of ISL + OSL tokens the KV cache holds (chipgap's KV capacity
-// stands in for the tool's own estimate), per attention group,
-// bs = min(requests, 4096) / PP rounded up (to 32s below 256, at least
-// 64; to 128s below 1024; to 256s above), and tokens = min(bs · (1 +
-// ISL/OSL), 32768) rounded up (to 256s below 4096, at least 2048; 512s
-// below 8192; 1024s above). A small token budget spreads each prompt over
-// more decode steps: long prompts at small batches blend into decoding
-// instead of arriving as whole-chunk bursts.
-func trtllmBenchSettings(pool *serve.Pool, d inference.Deployment, w inference.Workload) error {
-	r, err := inference.Resolve(d)
-	if err != nil {
-		return err
-	}
-	kv, err := r.KV()
-	if err != nil {
-		return err
-	}
-	groups := max(kv.Groups, 1)
-	per := (w.Input + w.Output + kv.BlockTokens - 1) / kv.BlockTokens
-	if per < 1 {
-		return nil
-	}
-	requests := float64(kv.Blocks/per) / float64(groups)
-	bs, tokens := trtllmFinetune(requests, w.Input, w.Output, max(d.Parallel.PP, 1))
-	pool.Engine.MaxSeqs = min(pool.Engine.MaxSeqs, bs*groups)
-	pool.Engine.MaxBatchTokens = tokens * groups
-	return nil
-}
-
-// trtllmFinetune is trtllm-bench's finetune_setting (optimistic tuning):
-// the max batch size and max num tokens for requests that fit the KV
-// cache, isl/osl tokens each, over pp pipeline stages.
+// trtllmFinetune is trtllm-bench's finetune_setting (optimistic tuning),
+// the engine limits it sets when a throughput run states neither
+// (tensorrt_llm/bench/build/tuning.py): for requests that fit the KV cache
+// (chipgap's KV capacity stands in for the tool's own estimate), isl/osl
+// tokens each, over pp pipeline stages, bs = min(requests, 4096) / pp
+// rounded up (to 32s below 256, at least 64; to 128s below 1024; to 256s
+// above), and tokens = min(bs · (1 + isl/osl), 32768) rounded up (to 256s
+// below 4096, at least 2048; 512s below 8192; 1024s above). A small token
+// budget spreads each prompt over more decode steps: long prompts at small
+// batches blend into decoding instead of arriving as whole-chunk bursts.
 func trtllmFinetune(requests float64, isl, osl, pp int) (bs, tokens int) {
 	rawBS := math.Min(requests, 4096) / float64(pp)
 	rawTok := math.Min(rawBS*(1+float64(isl)/float64(osl)), 32768)

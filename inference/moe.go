@@ -87,11 +87,11 @@ func spread(T, k, D, lnD float64) float64 {
 // expert it runs. With a tile of ExpertTileRows each expert's rows are
 // padded to whole tiles: MatmulEff × m over the padded rows, half a tile
 // wasted on average and at least one tile, m/max(m + tile/2, tile).
-// Without one, the dense GEMM curve at m.
-func (p *Profile) groupedEff(m float64) float64 {
+// Without one, the dense GEMM curve at m with half rows half.
+func (p *Profile) groupedEff(m, half float64) float64 {
 	t := p.ExpertTileRows
 	if t <= 0 || m <= 0 {
-		return p.matmulEff(m)
+		return p.matmulEff(m, half)
 	}
 	return p.MatmulEff * m / math.Max(m+t/2, t)
 }
@@ -115,7 +115,7 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	// Rows per expert the batch reaches (a GEMM runs only for those).
 	hit := touched(T, s.active, n)
 	m.rows = T * s.active / n / math.Max(hit, 1e-300)
-	m.eff = p.groupedEff(m.rows)
+	m.eff = p.groupedEff(m.rows, l.halfRows)
 	imb := m.bal * m.spread
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe

@@ -35,22 +35,22 @@ func TestSpread(t *testing.T) {
 // Grouped expert GEMMs lose half a tile per expert on average.
 func TestGroupedEff(t *testing.T) {
 	p := ideal()
-	if got := p.groupedEff(396); got != 1 {
+	if got := p.groupedEff(396, p.MatmulHalfRows); got != 1 {
 		t.Errorf("no tile: groupedEff(396) = %g, want 1", got)
 	}
 	p.ExpertTileRows = 128
-	if got, want := p.groupedEff(396), 396.0/460; !near(got, want, 1e-12) {
+	if got, want := p.groupedEff(396, p.MatmulHalfRows), 396.0/460; !near(got, want, 1e-12) {
 		t.Errorf("128-row tiles: groupedEff(396) = %g, want 396/460 = %g", got, want)
 	}
 	// Padding replaces the dense curve: below a tile, one whole tile.
 	p.MatmulEff, p.MatmulHalfRows = 0.6, 24
 	for _, c := range []struct{ m, want float64 }{{396, 0.6 * 396 / 460}, {64, 0.6 * 64 / 128}, {1, 0.6 / 128}} {
-		if got := p.groupedEff(c.m); !near(got, c.want, 1e-12) {
+		if got := p.groupedEff(c.m, p.MatmulHalfRows); !near(got, c.want, 1e-12) {
 			t.Errorf("groupedEff(%g) = %g, want %g", c.m, got, c.want)
 		}
 	}
 	p.ExpertTileRows = 0
-	if got, want := p.groupedEff(24), 0.3; !near(got, want, 1e-12) {
+	if got, want := p.groupedEff(24, p.MatmulHalfRows), 0.3; !near(got, want, 1e-12) {
 		t.Errorf("no tile: groupedEff(24) = %g, want the dense curve 0.6·24/48 = %g", got, want)
 	}
 }

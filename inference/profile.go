@@ -142,12 +142,14 @@ func (p Profile) Validate() error {
 	return nil
 }
 
-// matmulEff is the GEMM efficiency at m rows.
-func (p *Profile) matmulEff(m float64) float64 {
+// matmulEff is the GEMM efficiency at m rows on a curve that reaches half
+// of MatmulEff at half rows (MatmulHalfRows, or FP4MatmulHalfRows for FP4
+// GEMMs: the layout's halfRows).
+func (p *Profile) matmulEff(m, half float64) float64 {
 	if m <= 0 {
 		return p.MatmulEff
 	}
-	return p.MatmulEff * m / (m + p.MatmulHalfRows)
+	return p.MatmulEff * m / (m + half)
 }
 
 // expertMemoryEff is the bandwidth fraction routed-expert weight reads

@@ -233,11 +233,7 @@ func bound(r StepResult) string {
 // their time.
 func (l *layout) lin(a *acc, params, tokens, n float64) float64 {
 	p := &l.d.Profile
-	eff := p.MatmulEff
-	if tokens > 0 {
-		eff *= tokens / (tokens + l.halfRows)
-	}
-	return a.roof(2*params*tokens*n, l.peak*eff, params*l.wBytes*n, l.bw*p.MemoryEff)
+	return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens, l.halfRows), params*l.wBytes*n, l.bw*p.MemoryEff)
 }
 
 // stage adds one pipeline stage's layers for micro-batch ld on the

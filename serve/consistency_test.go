@@ -24,6 +24,17 @@ func catalogDeployment(t testing.TB, o catalog.DeploymentOptions) inference.Depl
 	return d
 }
 
+// memoStep is the catalog deployment o and its memoised step model.
+func memoStep(t testing.TB, o catalog.DeploymentOptions) (inference.Deployment, *serve.InferenceStep) {
+	t.Helper()
+	d := catalogDeployment(t, o)
+	m, err := serve.NewInferenceStep(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, m
+}
+
 func model(t testing.TB, id string) catalog.DeploymentOptions {
 	t.Helper()
 	cat, err := catalog.Load()
@@ -111,11 +122,7 @@ func TestMemoMatchesDirect(t *testing.T) {
 	o := model(t, "llama3.1-70b")
 	o.Chip, o.Chips, o.Precision = "h100-sxm", 8, "fp8"
 	o.Parallel = inference.Parallel{TP: 8, PP: 1, EP: 1}
-	d := catalogDeployment(t, o)
-	m, err := serve.NewInferenceStep(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, m := memoStep(t, o)
 	r := sim.NewStream(3, "memo-test")
 	worst := 0.0
 	for range 2000 {
@@ -191,11 +198,7 @@ func TestStepWaitsForBusiestGroup(t *testing.T) {
 	o := model(t, "mixtral-8x7b")
 	o.Chip, o.Chips, o.Precision = "mi300x", 8, "bf16"
 	o.Parallel = inference.Parallel{TP: 1, PP: 1, EP: 8}
-	d := catalogDeployment(t, o)
-	m, err := serve.NewInferenceStep(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, m := memoStep(t, o)
 	step := func(s1, s2 int) (time.Duration, float64) {
 		t.Helper()
 		b := serve.Batch{DecodeSeqs: 64, DecodeTokens: 64, DecodeContext: 64 * 1000, PrefillTokens: 2000, PrefillSeqs: 2,

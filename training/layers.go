@@ -56,17 +56,10 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	m := p.m
 	h := float64(m.Hidden)
 	k := &layerKind{}
-	var qkv, up float64 // output widths of the QKV and MLP up GEMMs
-	// Under FP8, Transformer Engine keeps each linear layer's input for the
-	// weight gradient as its 8-bit copy ("Stores linear layer inputs in FP8
-	// instead of BF16", Megatron-Core MoE README, FP8 Training): one byte
-	// saved per element of the QKV (or MLA down-projection) input, a dense
-	// MLP's input, the attention output projection's input and each down
-	// projection's input (the activation function's output). fp8Rep and
-	// fp8Split are those savings in bytes per token, replicated over TP
-	// and split by it.
-	fp8 := p.job.Precision == "fp8"
-	var fp8Split float64
+	// Output widths of the QKV and MLP up GEMMs; downIn, the elements per
+	// token of the down projections' inputs (the activation functions'
+	// outputs).
+	var qkv, up, downIn float64
 	for _, g := range l.GEMMs {
 		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1}
 		if s.expert {
@@ -74,9 +67,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			k.expert += s.n * s.k * float64(g.Groups)
 			up += actWidth(g.Name, s.n) * float64(g.M)
 			k.actFn += fnWidth(g.Name, s.n) * float64(g.M)
-			if fp8 {
-				fp8Split += downInWidth(g.Name, s.n) * float64(g.M)
-			}
+			downIn += downInWidth(g.Name, s.n) * float64(g.M)
 			if actWidth(g.Name, s.n) > 0 {
 				// The dispatched copies of each token (M = active per
 				// token) are the up-projection's input, kept for its
@@ -94,9 +85,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			k.params += s.n * s.k
 			up += actWidth(g.Name, s.n)
 			k.actFn += fnWidth(g.Name, s.n)
-			if fp8 {
-				fp8Split += downInWidth(g.Name, s.n)
-			}
+			downIn += downInWidth(g.Name, s.n)
 		}
 		if g.Name == "qkv" || g.Name == "q" || g.Name == "q_b" || g.Name == "kv_b" {
 			qkv += s.n
@@ -110,17 +99,21 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	heads := float64(m.Heads)
 	k.actRep = 10 * h
 	k.actSplit = 2*qkv + 2*heads*v + up + k.routedIn
-	if fp8 {
-		// The attention input; a dense layer's MLP input too (a MoE layer's
-		// feeds the 16-bit router as well, so its 16-bit copy stays).
+	if p.job.Precision == "fp8" {
+		// Transformer Engine keeps each linear layer's input for the weight
+		// gradient as its 8-bit copy ("Stores linear layer inputs in FP8
+		// instead of BF16", Megatron-Core MoE README, FP8 Training): one
+		// byte saved per element of the attention input and a dense layer's
+		// MLP input (replicated; a MoE layer's MLP input feeds the 16-bit
+		// router as well, so its 16-bit copy stays), of the attention output
+		// projection's input and of each down projection's input.
 		rep := h
 		if k.expert == 0 {
 			rep += h
 		}
-		fp8Split += heads * v
 		k.actRep -= rep
-		k.actSplit -= fp8Split
-		k.actFn -= fp8Split - heads*v
+		k.actSplit -= heads*v + downIn
+		k.actFn -= downIn
 	}
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up

@@ -2,7 +2,9 @@ package training
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,19 +315,17 @@ func Family(architecture string) string {
 // Check reports the first parameter that is out of range or lacks a basis.
 func (p Profile) Check() error {
 	all := p.params()
-	for fam := range p.FamilyMatmul {
-		q := p.FamilyMatmul[fam]
-		all = append(all, struct {
-			Name string
-			P    *Param
-		}{"family_matmul." + fam, &q})
-	}
-	for fam := range p.FamilyAttention {
-		q := p.FamilyAttention[fam]
-		all = append(all, struct {
-			Name string
-			P    *Param
-		}{"family_attention." + fam, &q})
+	for _, fams := range []struct {
+		prefix string
+		m      map[string]Param
+	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}} {
+		for _, fam := range slices.Sorted(maps.Keys(fams.m)) {
+			q := fams.m[fam]
+			all = append(all, struct {
+				Name string
+				P    *Param
+			}{fams.prefix + fam, &q})
+		}
 	}
 	for _, q := range all {
 		v := q.P.Value

@@ -49,7 +49,7 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 		return 0, nil, err
 	}
 	if w.Process == Trace || w.Process == Offline {
-		return 0, nil, fieldErr("workload.process", w.Process, "a capacity search generates arrivals: want poisson, gamma or deterministic")
+		return 0, nil, fieldErr("workload.process", w.Process, "a capacity search generates arrivals at a rate: want poisson, gamma or deterministic")
 	}
 	tol := cmp.Or(o.Tolerance, 0.02)
 	w.Requests = o.requests(d)

@@ -10,7 +10,8 @@
 // Workload: requests arrive by a Poisson, gamma (bursty: coefficient of
 // variation CV of the gaps) or deterministic process at Rate per second,
 // or from a trace (CSV or JSON Lines: arrival_s, prompt_tokens,
-// output_tokens), optionally rescaled to Rate. Prompt and output lengths
+// output_tokens), optionally rescaled to Rate; or all at time 0 (Offline:
+// an offline throughput benchmark, no rate). Prompt and output lengths
 // are fixed, uniform, lognormal (with the given mean) or resampled from a
 // trace. Prefilled workloads model a decode pool on its own.
 //

@@ -20,7 +20,8 @@ Usage: chipgap simulate [flags]
        chipgap simulate --scenario FILE [--json]
 
 Simulates a serving deployment under traffic, request by request: arrivals
-(Poisson, bursty gamma, deterministic, or a CSV/JSONL trace), continuous
+(Poisson, bursty gamma, deterministic, offline — every request queued at
+once, as throughput benchmarks run — or a CSV/JSONL trace), continuous
 batching with a token budget and chunked prefill, a paged KV cache sized by
 the memory model with preemption when it runs out, FCFS or shortest-prompt-
 first scheduling, speculative decoding, replicas behind a router, and

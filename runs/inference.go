@@ -154,24 +154,20 @@ const trtllmEngine = "TensorRT-LLM"
 func trtllmFinetune(requests float64, isl, osl, pp int) (bs, tokens int) {
 	rawBS := math.Min(requests, 4096) / float64(pp)
 	rawTok := math.Min(rawBS*(1+float64(isl)/float64(osl)), 32768)
-	up := func(x, step float64) int { return int(step * math.Ceil(x/step)) }
-	switch {
-	case rawBS < 256:
-		bs = max(64, up(rawBS, 32))
-	case rawBS < 1024:
-		bs = up(rawBS, 128)
-	default:
-		bs = up(rawBS, 256)
-	}
-	switch {
-	case rawTok < 4096:
-		tokens = max(2048, up(rawTok, 256))
-	case rawTok < 8192:
-		tokens = up(rawTok, 512)
-	default:
-		tokens = up(rawTok, 1024)
-	}
+	bs = max(64, roundUpTiered(rawBS, [][2]float64{{256, 32}, {1024, 128}, {math.Inf(1), 256}}))
+	tokens = max(2048, roundUpTiered(rawTok, [][2]float64{{4096, 256}, {8192, 512}, {math.Inf(1), 1024}}))
 	return bs, tokens
+}
+
+// roundUpTiered rounds x up to a multiple of the step of the first tier
+// {below, step} whose bound x is below.
+func roundUpTiered(x float64, tiers [][2]float64) int {
+	for _, t := range tiers {
+		if x < t[0] {
+			return int(t[1] * math.Ceil(x/t[1]))
+		}
+	}
+	return int(math.Ceil(x))
 }
 
 // The offline simulation's size: offlineWaves times what the instances

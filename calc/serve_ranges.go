@@ -23,7 +23,9 @@ const (
 // parameter ranges (catalog.InferenceStack.Sample), each triangular
 // (uncertain.FromRange), rangeTrials draws from rangeSeed.
 func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.Deployment) (float64, error)) (lo, hi *float64, err error) {
-	st, err := stackOf(cat, d)
+	// The deployment's own stack: its engine's limits and MoE path
+	// included, so the draws vary the parameters the point used.
+	st, err := cat.InferenceStackOf(d.Profile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -43,20 +45,6 @@ func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.De
 	}
 	p10, p90 := res["rate"].P10, res["rate"].P90
 	return &p10, &p90, nil
-}
-
-// stackOf is the catalog stack behind d's profile.
-func stackOf(cat *catalog.Catalog, d inference.Deployment) (catalog.InferenceStack, error) {
-	data, err := cat.InferenceStacksData()
-	if err != nil {
-		return catalog.InferenceStack{}, err
-	}
-	for _, st := range data.Stacks {
-		if st.ID == d.Profile.ID {
-			return st, nil
-		}
-	}
-	return catalog.InferenceStack{}, fmt.Errorf("catalog: no inference stack %q", d.Profile.ID)
 }
 
 // drawChip is d on one draw of the chip's figures.

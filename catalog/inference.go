@@ -469,6 +469,29 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	return st
 }
 
+// InferenceStackOf is the stack a resolved profile p came from, with the
+// engine limits and MoE path of the engine p names (p.Engine), as
+// InferenceProfile resolved them: the ranges to draw p's parameters from.
+// Sample on it with uncertain.Typical() gives p's stack parameters back.
+func (c *Catalog) InferenceStackOf(p inference.Profile) (InferenceStack, error) {
+	data := c.inference
+	fw := ""
+	for _, e := range data.Engines {
+		if e.Name == p.Engine {
+			fw = e.ID
+		}
+	}
+	if p.Engine != "" && fw == "" {
+		return InferenceStack{}, fmt.Errorf("catalog: no serving engine %q", p.Engine)
+	}
+	for _, st := range data.Stacks {
+		if st.ID == p.ID {
+			return c.withLimits(data, st, fw), nil
+		}
+	}
+	return InferenceStack{}, fmt.Errorf("catalog: no inference stack %q%s", p.ID, Suggest(p.ID, stackIDs(data)))
+}
+
 // InferenceStacksData returns the serving profiles as Load decoded and
 // checked them. Callers must not modify them.
 func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return c.inference, nil }

@@ -284,3 +284,50 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 		t.Errorf("an unsourced moe_layer_time: %v, want an error naming it", err)
 	}
 }
+
+// A resolved profile's ranges are its own engine's: TensorRT-LLM on the
+// CUDA stack draws its MoE path from the engine's CUTLASS line
+// (expert_memory_eff 0.3–0.4 around 0.34, moe_layer_time 80–100 µs), not
+// from the stack's TRTLLM-Gen line (0.55–0.7, 25 µs), and the all-typical
+// draw gives the resolved profile back. (The serving range once drew from
+// the bare stack, so a TensorRT-LLM MoE point sat below its own p10.)
+func TestInferenceStackOfKeepsTheEngine(t *testing.T) {
+	c := loadInfCatalog(t)
+	chip, err := c.Chip("b200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := c.InferenceProfile("tensorrt-llm", chip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Profile()
+	if p.Engine != "TensorRT-LLM" || p.ExpertMemoryEff != 0.34 {
+		t.Fatalf("resolved profile: engine %q, expert_memory_eff %v; want TensorRT-LLM, 0.34", p.Engine, p.ExpertMemoryEff)
+	}
+	of, err := c.InferenceStackOf(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ, err := of.Sample(uncertain.Typical()); err != nil || !reflect.DeepEqual(typ, p) {
+		t.Errorf("InferenceStackOf(p).Sample(Typical) = %+v, %v; want the resolved profile %+v", typ, err, p)
+	}
+	_, err = uncertain.Run(200, 3, func(d *uncertain.Draw) (map[string]float64, error) {
+		q, err := of.Sample(d)
+		if err != nil {
+			return nil, err
+		}
+		if q.ExpertMemoryEff < 0.3 || q.ExpertMemoryEff > 0.4 || q.MoELayerTime < 80e-6 || q.MoELayerTime > 100e-6 {
+			t.Fatalf("drawn MoE path %.3f, %v: want the engine's 0.3–0.4 and 80–100 µs", q.ExpertMemoryEff, q.MoELayerTime)
+		}
+		return map[string]float64{"e": q.ExpertMemoryEff}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := p
+	bare.Engine = "no-such-engine"
+	if _, err := c.InferenceStackOf(bare); err == nil || !strings.Contains(err.Error(), "no-such-engine") {
+		t.Errorf("unknown engine: err %v, want one naming it", err)
+	}
+}

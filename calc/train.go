@@ -199,10 +199,14 @@ func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, 
 		return TrainSetup{}, err
 	}
 	s := TrainSetup{Model: run.Model, ModelID: run.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space}
-	if r.Framework == "" && r.Stack == "" && run.System.Software != "" {
-		r.Framework = run.System.Software
+	if err := r.finish(cat, &s); err != nil {
+		return s, err
 	}
-	return s, r.finish(cat, &s)
+	// The features the run states it used (sequence parallelism, selective
+	// recompute, ...) hold on whichever state of the stack r picked, as
+	// validate predicts the run.
+	s.Profile = runs.StatedFeatures(s.Profile, run)
+	return s, nil
 }
 
 // finish picks the stack profile and lays the request's plan and MoE

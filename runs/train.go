@@ -58,14 +58,20 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	if pp.CP == 0 {
 		s.Space.CP = 1 // context parallelism only where a run states it
 	}
-	s.Profile = statedFeatures(s.Profile, t)
+	s.Profile = StatedFeatures(s.Profile, r)
 	return s, nil
 }
 
-// statedFeatures lifts the stack's feature list where the run states it
-// used a feature: a published plan is a fact about the framework version
-// the source ran (Megatron-LM gained SP and selective recompute in 2022).
-func statedFeatures(p training.Profile, t *Training) training.Profile {
+// StatedFeatures lifts the stack's feature list where training run r
+// states it used a feature: a published plan is a fact about the framework
+// version the source ran (Megatron-LM gained SP and selective recompute in
+// 2022). Callers that pick another state of the stack (Profile.At, a
+// --stack override) lift again on the profile they end with.
+func StatedFeatures(p training.Profile, r Run) training.Profile {
+	t := r.Training
+	if t == nil {
+		return p
+	}
 	pp := t.Parallel
 	if pp.SequenceParallel != nil && *pp.SequenceParallel {
 		p.SequenceParallel.Value = 1
@@ -98,6 +104,7 @@ func predictTraining(cat *catalog.Catalog, r Run, o Options) (Prediction, error)
 	if s.Profile, err = s.Profile.At(o.StackDate); err != nil {
 		return Prediction{}, err
 	}
+	s.Profile = StatedFeatures(s.Profile, r)
 	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
 	if err != nil {
 		return Prediction{}, fmt.Errorf("%w (%d plans: %d invalid, %d out of memory)", err, sr.Evaluated+sr.Invalid, sr.Invalid, sr.OutOfMemory)

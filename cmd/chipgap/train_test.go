@@ -205,3 +205,56 @@ func TestTrainSearchNamesThePracticePlan(t *testing.T) {
 		t.Errorf("practice plan splits an 8K sequence below 4096 tokens per rank: %s", line)
 	}
 }
+
+// TestTrainFileKeepsStatedFeatures: a run that states sequence parallelism
+// and selective recompute on a stack whose features predate them
+// (Megatron-LM 2021) was predicted by validate but refused by train --file,
+// which re-resolved the stack and dropped what the run stated.
+func TestTrainFileKeepsStatedFeatures(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "runs.yaml")
+	run := `format: published-runs/v1
+runs:
+- id: sp-selective
+  kind: training
+  source: a 2022 Megatron-LM layout (Korthikanti et al. 2022, GPT 22B)
+  system: {chip: a100-sxm4-80gb, software: megatron-lm, chips: 8, chips_per_node: 8}
+  model: {name: GPT 22B, layers: 48, hidden: 6144, heads: 64, ffn: 24576, ffn_act: gelu, vocab: 51200, tied_embeddings: true, attention: mha}
+  training:
+    seq_len: 2048
+    global_batch: 4
+    precision: bf16
+    recompute: selective
+    parallel: {tp: 8, pp: 1, dp: 1, microbatch: 1, sequence_parallel: true}
+  measured: {metric: tokens_per_s_per_chip, value: 930.91, derivation: 'Table 4'}
+`
+	if err := os.WriteFile(p, []byte(run), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "train", "--file", p, "--json")
+	if code != exitOK {
+		t.Fatalf("train --file: exit %d: %s", code, errs)
+	}
+	var tr struct {
+		TokensPerSecPerChip float64 `json:"tokens_per_s_per_chip"`
+		Plan                string  `json:"plan_text"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	code, vout, errs := runCmd(t, "validate", p, "--json")
+	if code != exitOK {
+		t.Fatalf("validate: exit %d: %s", code, errs)
+	}
+	var v struct {
+		Results []struct {
+			Predicted float64 `json:"predicted"`
+			Plan      string  `json:"plan"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(vout), &v); err != nil || len(v.Results) != 1 {
+		t.Fatalf("validate output %v:\n%s", err, vout)
+	}
+	if got, want := tr.TokensPerSecPerChip, v.Results[0].Predicted; got <= 0 || got != want {
+		t.Errorf("train --file gives %v tokens/s per chip, validate %v (plan %q vs %q)", got, want, tr.Plan, v.Results[0].Plan)
+	}
+}

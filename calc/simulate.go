@@ -33,7 +33,7 @@ type SimulateRequest struct {
 
 	Router         string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
 	Scheduler      string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
-	Admission      string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (by --software)"`
+	Admission      string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (as the serving profile: reserve for TensorRT-LLM and the CUDA default, on-demand for vLLM and SGLang)"`
 	MaxBatchTokens int    `json:"max_batch_tokens" help:"token budget per step (0 = the stack's)"`
 	MaxSeqs        int    `json:"max_seqs" help:"running sequences per replica (0 = the stack's, else the KV cache)"`
 	NoChunking     bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
@@ -230,7 +230,10 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 	if err != nil {
 		return serve.Pool{}, err
 	}
-	reserve := serve.ReservesOutput(r.Framework)
+	// auto: as the deployment's serving profile admits (kv_reserve_full:
+	// the engine's, else the stack's default engine's), as validate and
+	// serve-estimate do.
+	reserve := dep.Profile.KVReserveFull
 	if r.Admission != "auto" {
 		reserve = r.Admission == "reserve"
 	}

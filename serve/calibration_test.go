@@ -12,7 +12,8 @@ import (
 	"chipgap/serve"
 )
 
-const publishedRuns = "/work/shared/data/published-runs.yaml"
+// publishedRuns is the repository's copy of ../shared/data/published-runs.yaml.
+const publishedRuns = "../runs/testdata/published-runs.yaml"
 
 // operatingPoint simulates one published inference run as the source ran
 // it: all requests queued at t = 0 (offline benchmarks); at the stated
@@ -20,8 +21,8 @@ const publishedRuns = "/work/shared/data/published-runs.yaml"
 // TPOT SLO, at the largest batch whose simulated mean TPOT meets it, else
 // as many as the engine and KV cache hold. Decode runs are a decode pool
 // fed decode-ready requests, prefill runs have one output token; the
-// engine admits as the run's framework does by default
-// (serve.ReservesOutput). It returns the run's metric per chip.
+// engine admits as the run's serving profile says (kv_reserve_full: the
+// engine's or the stack's default). It returns the run's metric per chip.
 func operatingPoint(t *testing.T, cat *catalog.Catalog, r runs.Run) float64 {
 	in := r.Inference
 	o := catalog.DeploymentOptions{
@@ -38,7 +39,7 @@ func operatingPoint(t *testing.T, cat *catalog.Catalog, r runs.Run) float64 {
 		t.Fatalf("%s: %v", r.ID, err)
 	}
 	p := pool(t, d)
-	p.Engine.ReserveOutput = serve.ReservesOutput(r.System.Software)
+	p.Engine.ReserveOutput = d.Profile.KVReserveFull
 	out := max(in.OutputTokens, 1)
 	limit := min(p.Engine.MaxSeqs, p.Engine.KVBlocks*p.Engine.BlockTokens/(in.InputTokens+out))
 	run := func(batch, waves int) *serve.Result {

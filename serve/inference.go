@@ -3,7 +3,6 @@ package serve
 import (
 	"fmt"
 	"math/bits"
-	"strings"
 	"time"
 
 	"chipgap/inference"
@@ -154,7 +153,7 @@ type PoolOptions struct {
 	MaxSeqs          int    // default: the profile's MaxBatch × attention groups, else no limit but the KV cache
 	Scheduler        string // default fcfs
 	NoChunkedPrefill bool
-	ReserveOutput    bool // see EngineConfig.ReserveOutput and ReservesOutput
+	ReserveOutput    bool // see EngineConfig.ReserveOutput (a profile's KVReserveFull)
 	// IdleFraction is a waiting chip's power as a fraction of its TDP;
 	// default 0.2 (an assumption: no vendor publishes idle power).
 	IdleFraction float64
@@ -212,18 +211,4 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 		ChipRental: c.Rental.Typ, ChipBusy: c.TDP.Typ, ChipIdle: units.Watts(idle * float64(c.TDP.Typ)),
 		KVBytesPerToken: r.HandoffBytesPerToken(),
 	}, nil
-}
-
-// ReservesOutput reports whether a serving framework, by default, admits
-// a request only when the KV blocks for its prompt plus its whole output
-// are free and never preempts: TensorRT-LLM's default capacity scheduler
-// policy, GUARANTEED_NO_EVICT (TensorRT-LLM performance tuning guide,
-// "Useful Runtime Options"). vLLM and SGLang allocate as tokens arrive and
-// preempt under KV pressure.
-func ReservesOutput(framework string) bool {
-	switch strings.ToLower(strings.TrimSpace(framework)) {
-	case "tensorrt-llm", "trtllm", "trt-llm":
-		return true
-	}
-	return false
 }

@@ -52,6 +52,7 @@ type Catalog struct {
 	training    []TrainingStack
 	inference   *InferenceStacks
 	explained   map[string]Explained
+	scores      []Score
 }
 
 var loadOnce = sync.OnceValues(func() (*Catalog, error) { return loadFrom(dataFS) })
@@ -93,6 +94,9 @@ func (c *Catalog) loadData(fsys fs.FS) (err error) {
 		return err
 	}
 	if c.explained, err = c.explainedFrom(fsys); err != nil {
+		return err
+	}
+	if c.scores, err = scorecardFrom(fsys); err != nil {
 		return err
 	}
 	c.inference, err = loadInferenceStacks(c, fsys, "stacks-inference.yaml")

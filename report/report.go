@@ -176,9 +176,13 @@ func (b *builder) headline() {
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",
 			base.System.Label, stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
 			stat(st.Stats, scenario.StratLag18, 1, fixed(1)), stat(st.Stats, scenario.StratPremium, 1, times)))
-		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s.",
+		serve := fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s",
 			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
-			base.System.Label, stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2))))
+			base.System.Label, stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)))
+		if bias := servingBias(base, chal); bias != "" {
+			serve += "; " + bias
+		}
+		b.rep.Headline = append(b.rep.Headline, serve+".")
 	}
 	for _, s := range r.Supply {
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("%s supply: %s good packages a year; the binding constraint is %s.",

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"chipgap/catalog"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -53,11 +54,14 @@ func fixture() *scenario.Results {
 		Systems: []scenario.SystemResult{
 			{System: scenario.System{Label: "H100", Chip: "h100-sxm", Side: "nvidia"}, ChipName: "NVIDIA H100", Chips: 16384, NodeChips: 8,
 				TrainingStack: "cuda-mcore", ServingStack: "cuda", Plan: "tp=8 pp=16 dp=128", Stats: nv,
-				Serve:  scenario.ServeSetup{Precision: "fp8", Chips: 16, TP: 1, EP: 16, Batch: 815, Bound: "compute"},
-				Trails: map[string][]string{scenario.OutPeak: {"klockwood_h100"}}},
+				Serve:         scenario.ServeSetup{Precision: "fp8", Chips: 16, TP: 1, EP: 16, Batch: 815, Bound: "compute"},
+				Trails:        map[string][]string{scenario.OutPeak: {"klockwood_h100"}},
+				TrainingScore: &catalog.Score{ID: "nv-train", What: "NVIDIA dense training", Runs: 7, Median: 0.039, Min: -0.038, Max: 0.232},
+				ServingScore:  &catalog.Score{ID: "nv-serve", What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, Min: -0.093, Max: 0.97}},
 			{System: scenario.System{Label: "CM384", Chip: "ascend-910c", Side: "ascend"}, ChipName: "Huawei Ascend 910C", Chips: 16384, NodeChips: 384,
 				TrainingStack: "cann-mindspeed", ServingStack: "cann", Plan: "tp=8 pp=1 dp=2048", Stats: as,
-				Serve: scenario.ServeSetup{Precision: "int8", Chips: 128, TP: 2, EP: 256, Batch: 4882, Bound: "compute"}},
+				Serve:        scenario.ServeSetup{Precision: "int8", Chips: 128, TP: 2, EP: 256, Batch: 4882, Bound: "compute"},
+				ServingScore: &catalog.Score{ID: "hw-serve", What: "CloudMatrix 384 MoE serving", Runs: 3, Calibrated: 2, Median: -0.082, Min: -0.095, Max: -0.005}},
 			{System: scenario.System{Label: "Tiny", Chip: "h20", Side: "nvidia"}, ChipName: "NVIDIA H20", Chips: 8, TrainError: "no training plan: no valid plan fits in memory",
 				Serve: scenario.ServeSetup{Error: "no operating point"}, Stats: map[string]scenario.Stat{}},
 		},
@@ -216,5 +220,36 @@ func TestJSONNull(t *testing.T) {
 	}
 	if !regexp.MustCompile(`"total_days": \{\s*"typ": 175,\s*"p10": 189,\s*"p50": 238,\s*"p90": null`).Match(b.Bytes()) {
 		t.Error("CM384 total_days P90 is not null in JSON")
+	}
+}
+
+// The serving lean names the side whose estimator over-predicts published
+// runs by more than 10 points beyond the other's, and nothing otherwise.
+func TestServingBias(t *testing.T) {
+	side := func(label string, median float64, runs int) *scenario.SystemResult {
+		return &scenario.SystemResult{System: scenario.System{Label: label},
+			ServingScore: &catalog.Score{Runs: runs, Median: median}}
+	}
+	for _, c := range []struct {
+		base, chal *scenario.SystemResult
+		want       string
+	}{
+		{side("H100", 0.524, 25), side("CM384", -0.082, 3), "H100's estimator predicts +52 % more throughput than measured (median of 25) and CM384's −8.2 % (median of 3), so H100's $/Mtok is likely understated against CM384's"},
+		{side("H100", -0.05, 25), side("CM384", 0.3, 3), "CM384's estimator predicts +30 % more throughput than measured (median of 3) and H100's −5.0 % (median of 25), so CM384's $/Mtok is likely understated against H100's"},
+		{side("H100", 0.05, 25), side("CM384", -0.04, 3), ""},
+		{side("H100", 0.5, 25), &scenario.SystemResult{System: scenario.System{Label: "CM384"}}, ""},
+	} {
+		got := servingBias(c.base, c.chal)
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("servingBias(%s %v, %s %v) = %q, want %q", c.base.System.Label, c.base.ServingScore, c.chal.System.Label, c.chal.ServingScore, got, c.want)
+		}
+	}
+	s := catalog.Score{What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, Min: -0.093, Max: 0.97}
+	if got, want := scoreText(&s), "NVIDIA MoE serving: median +52 % (−9.3 % to +97 %) over 25 published runs, none of them fitted on"; got != want {
+		t.Errorf("scoreText = %q, want %q", got, want)
+	}
+	s.Calibrated = 2
+	if got := scoreText(&s); !strings.Contains(got, "2 of them fitted on") {
+		t.Errorf("scoreText with 2 calibration runs = %q", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"chipgap/catalog"
 	"chipgap/plot"
 	"chipgap/scenario"
 )
@@ -116,7 +117,7 @@ func (b *builder) claims() {
 			}
 			t.Rows = append(t.Rows, []string{"inference on Ascend is viable, if not optimal", "viable",
 				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, rng(cc, 1, fixed(2)), base.System.Label, rng(cb, 1, fixed(2)), ratio),
-				"measured (serving calibrated on the CloudMatrix 384 serving paper); reported (prices)", v, "inference.BestServing at the SLO; econ owned chip-hour"})
+				servingEvidence(base, chal), v, "inference.BestServing at the SLO; econ owned chip-hour"})
 		}
 	}
 	for _, s := range b.r.Supply {
@@ -186,6 +187,9 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
 	t.Note = "Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
+	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
+		s.Text = append(s.Text, line)
+	}
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
@@ -258,6 +262,12 @@ func (b *builder) inference() {
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
 	t.Note = "Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
+	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.ServingScore }); line != "" {
+		s.Text = append(s.Text, line)
+	}
+	if bias := servingBias(b.system(b.r.Strategy.Baseline), b.system(b.r.Strategy.Challenger)); bias != "" {
+		s.Text = append(s.Text, strings.ToUpper(bias[:1])+bias[1:]+".")
+	}
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts,
 		Chart{Title: "tokens/s per chip", SVG: plot.Bars("Output tokens/s per chip at the SLO", "tok/s", b.bars(scenario.OutServeTPS, 1))},
@@ -383,4 +393,14 @@ func instanceText(v scenario.ServeSetup) string {
 		t += fmt.Sprintf(" (%.2g prefill chips per decode chip)", v.PrefillPerDecode)
 	}
 	return t
+}
+
+// servingEvidence is the serving claim's evidence class, with which way
+// the scored estimators lean.
+func servingEvidence(base, chal *scenario.SystemResult) string {
+	e := "measured (serving calibrated on the CloudMatrix 384 serving paper); reported (prices)"
+	if bias := servingBiasShort(base, chal); bias != "" {
+		e += "; " + bias
+	}
+	return e
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/uncertain"
 )
@@ -160,6 +161,12 @@ type SystemResult struct {
 	// the same by figure name (peak, HBM, TDP; price under OutHourCost).
 	Sources []string            `json:"sources"`
 	Trails  map[string][]string `json:"trails"`
+	// TrainingScore and ServingScore are how the estimators behind the
+	// system's training and serving figures score on published runs of
+	// the chip's vendor and the scenario's kind of model (dense or MoE):
+	// the catalog's scorecard regime, nil where it has none.
+	TrainingScore *catalog.Score `json:"training_score,omitempty"`
+	ServingScore  *catalog.Score `json:"serving_score,omitempty"`
 }
 
 // ServeSetup is the serving layout searched at typical values.

@@ -1,0 +1,113 @@
+package runs
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+)
+
+// TestScorecard recomputes every regime of the catalog's scorecard
+// (catalog/data/scorecard.yaml), the evidence the gap report quotes
+// beside its figures: validate on the regime's files, the runs its
+// selection takes, how many of them are calibration runs, and the
+// median, min and max signed error. A model change that moves them fails
+// here with the figures to write into the file.
+func TestScorecard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("validates every hold-out file")
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Scorecard()) == 0 {
+		t.Fatal("empty scorecard")
+	}
+	for _, s := range cat.Scorecard() {
+		got := score(t, cat, s)
+		const tol = 0.0005 // the file keeps three decimals
+		if got.Runs != s.Runs || got.Calibrated != s.Calibrated ||
+			math.Abs(got.Median-s.Median) > tol || math.Abs(got.Min-s.Min) > tol || math.Abs(got.Max-s.Max) > tol {
+			t.Errorf("scorecard regime %s: validate gives\n    runs: %d\n    calibrated: %d\n    median_error: %.3f\n    min_error: %.3f\n    max_error: %.3f\nthe file says runs %d, calibrated %d, median %.3f, min %.3f, max %.3f",
+				s.ID, got.Runs, got.Calibrated, got.Median, got.Min, got.Max, s.Runs, s.Calibrated, s.Median, s.Min, s.Max)
+		}
+	}
+}
+
+// score validates a regime's files and summarises the runs its
+// selection takes.
+func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
+	t.Helper()
+	var errs []float64
+	out := s
+	out.Runs, out.Calibrated = 0, 0
+	for _, path := range s.Files {
+		data, err := os.ReadFile(filepath.Join("..", path))
+		if err != nil {
+			t.Fatalf("regime %s: %v", s.ID, err)
+		}
+		f, err := Parse(data)
+		if err != nil {
+			t.Fatalf("regime %s: %s: %v", s.ID, path, err)
+		}
+		base := filepath.Base(path)
+		calibration := strings.HasPrefix(base, "published-runs") || strings.HasPrefix(base, "calibration-")
+		byID := map[string]Run{}
+		for _, r := range f.Runs {
+			byID[r.ID] = r
+		}
+		for _, res := range Validate(cat, f).Results {
+			r := byID[res.ID]
+			vendor, _, _ := strings.Cut(res.Family, " ")
+			if res.Kind != s.Select.Kind || vendor != s.Select.Vendor || (r.Model.MoE != nil) != (s.Select.Models == "moe") ||
+				r.System.Chips < s.Select.MinChips {
+				continue
+			}
+			if res.Error == nil {
+				t.Errorf("regime %s: %s not predicted: %s", s.ID, res.ID, res.Reason)
+				continue
+			}
+			errs = append(errs, *res.Error)
+			out.Runs++
+			if calibration {
+				out.Calibrated++
+			}
+		}
+	}
+	if len(errs) == 0 {
+		t.Fatalf("regime %s: no run selected", s.ID)
+	}
+	slices.Sort(errs)
+	n := len(errs)
+	out.Median = errs[n/2]
+	if n%2 == 0 {
+		out.Median = (errs[n/2-1] + errs[n/2]) / 2
+	}
+	out.Min, out.Max = errs[0], errs[n-1]
+	return out
+}
+
+// A regime whose selection matches nothing, or names a file that is not
+// there, is a broken scorecard: score says which.
+func TestScoreSelectsRuns(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := cat.ScoreFor("inference", "Huawei", true)
+	if !ok {
+		t.Fatal("no Huawei MoE serving regime")
+	}
+	got := score(t, cat, s)
+	if got.Runs != 3 || got.Calibrated != 2 {
+		t.Errorf("CloudMatrix 384 serving: %d runs, %d calibration; want the paper's 3, 2 of them calibration", got.Runs, got.Calibrated)
+	}
+	if _, ok := cat.ScoreFor("training", "Nobody", false); ok {
+		t.Error("ScoreFor found a regime for an unknown vendor")
+	}
+}

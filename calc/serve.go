@@ -132,12 +132,30 @@ type ServeHeader struct {
 	Parallel  inference.Parallel `json:"parallel"`
 	Profile   string             `json:"profile"`
 	StackNote string             `json:"stack_note,omitempty"`
+	// Scored is how the serving estimator scores on published runs of the
+	// chip's vendor and this kind of model (catalog scorecard.yaml).
+	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
 // Header is the setup's header.
 func (s ServeSetup) Header() ServeHeader {
 	d := s.Deployment
-	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, StackNote: s.StackNote}
+	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, StackNote: s.StackNote,
+		Scored: s.scored()}
+}
+
+// scored is the scorecard regime of the deployment's chip vendor and
+// kind of model, or nil.
+func (s ServeSetup) scored() *catalog.Score {
+	d := s.Deployment
+	if s.cat == nil || d.Cluster.Chip == nil {
+		return nil
+	}
+	sc, ok := s.cat.ScoreFor("inference", d.Cluster.Chip.Vendor, d.Model.MoE != nil, d.Cluster.Chips)
+	if !ok {
+		return nil
+	}
+	return &sc
 }
 
 // ServeEstimate is one deployment's serving estimate.
@@ -165,6 +183,9 @@ type ServeEstimate struct {
 	Disagg   *inference.Disagg `json:"disagg,omitempty"`
 	Cost     *ServeCost        `json:"cost,omitempty"`
 	CostNote string            `json:"cost_note,omitempty"`
+	// Scored is how the serving estimator scores on published runs of the
+	// chip's vendor and this kind of model (catalog scorecard.yaml).
+	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
 // ServeCost prices the best point's tokens (output tokens; input tokens
@@ -237,7 +258,7 @@ func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
 	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, StackNote: s.StackNote, Parallel: d.Parallel,
-		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo()}
+		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 
 // curve fills the curve and the best point; no batch meeting the SLO is

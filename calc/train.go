@@ -160,6 +160,7 @@ type TrainSetup struct {
 	Job       training.Job
 	Space     parallel.Space // the plan's fixed dimensions
 	ranges    bool
+	scored    *catalog.Score // how the estimator scores on published runs like this one
 }
 
 // Setup resolves r against the catalog.
@@ -238,6 +239,9 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		s.Job.CapacityFactor = *r.CapacityFactor
 	}
 	s.ranges = r.Ranges == nil || *r.Ranges
+	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips); ok {
+		s.scored = &sc
+	}
 	return nil
 }
 
@@ -276,6 +280,9 @@ type TrainHeader struct {
 	Batch     int     `json:"global_batch"`
 	Precision string  `json:"precision"`
 	Tokens    float64 `json:"tokens,omitempty"`
+	// Scored is how the training estimator scores on published runs of
+	// the chip's vendor and this kind of model (catalog scorecard.yaml).
+	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
 // experts is the model's routed experts (0: dense).
@@ -289,7 +296,8 @@ func (s TrainSetup) experts() int {
 // Header is the setup's header.
 func (s TrainSetup) Header() TrainHeader {
 	return TrainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
-		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens}
+		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens,
+		Scored: s.scored}
 }
 
 // TrainEstimate is one plan's training step, with the run's rental cost
@@ -401,13 +409,15 @@ type TrainView struct {
 	Charts  []Chart      `json:"charts,omitempty"`
 	Tokens  float64      `json:"tokens,omitempty"`
 	Ranges  *TrainRanges `json:"ranges,omitempty"`
+	// Scored is the header's: how the estimator scores on published runs.
+	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges}
+	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

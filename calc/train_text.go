@@ -49,7 +49,11 @@ func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
 
 func (h TrainHeader) writeText(w io.Writer) {
 	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d, global batch %d, %s\n", h.Model, h.Chips, h.Chip, h.PerNode, h.Seq, h.Batch, h.Precision)
-	fmt.Fprintf(w, "Software: %s\n\n", h.StackNote)
+	fmt.Fprintf(w, "Software: %s\n", h.StackNote)
+	if h.Scored != nil {
+		fmt.Fprintf(w, "Scored on published runs: %s\n", h.Scored.Summary())
+	}
+	fmt.Fprintln(w)
 }
 
 func writeTrainResult(w io.Writer, r training.Result) error {

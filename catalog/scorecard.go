@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 )
 
 // Score is how chipgap's estimators score on the published runs of one
@@ -20,6 +21,8 @@ type Score struct {
 	Median     float64     `yaml:"median_error" json:"median_error"`
 	Min        float64     `yaml:"min_error" json:"min_error"`
 	Max        float64     `yaml:"max_error" json:"max_error"`
+	// Text is Summary(), filled by ScoreFor for JSON readers (the page).
+	Text string `yaml:"-" json:"summary,omitempty"`
 }
 
 // ScoreSelect picks a regime's runs: the kind (training or inference),
@@ -35,19 +38,23 @@ type ScoreSelect struct {
 // Scorecard is scorecard.yaml as Load decoded and checked it.
 func (c *Catalog) Scorecard() []Score { return c.scores }
 
-// ScoreFor is the regime that scores kind (training or inference) on a
-// vendor's chips for dense or MoE models, and whether there is one.
-func (c *Catalog) ScoreFor(kind, vendor string, moe bool) (Score, bool) {
+// ScoreFor is the regime that scores kind (training or inference) on
+// chips of a vendor's for dense or MoE models: of those matching, the
+// one whose min_chips is the largest not above chips; false when none.
+func (c *Catalog) ScoreFor(kind, vendor string, moe bool, chips int) (Score, bool) {
 	models := "dense"
 	if moe {
 		models = "moe"
 	}
+	best, ok := Score{}, false
 	for _, s := range c.scores {
-		if s.Select.Kind == kind && s.Select.Vendor == vendor && s.Select.Models == models {
-			return s, true
+		if s.Select.Kind == kind && s.Select.Vendor == vendor && s.Select.Models == models && s.Select.MinChips <= chips &&
+			(!ok || s.Select.MinChips > best.Select.MinChips) {
+			best, ok = s, true
 		}
 	}
-	return Score{}, false
+	best.Text = best.Summary()
+	return best, ok
 }
 
 // scorecardFrom decodes and checks scorecard.yaml.
@@ -80,4 +87,32 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 		seen[s.ID] = true
 	}
 	return f.Regimes, nil
+}
+
+// Summary is the regime as the report and the commands quote it: "NVIDIA
+// MoE serving (…): median +52 % (−9.3 % to +97 %) over 25 published runs,
+// none of them fitted on".
+func (s Score) Summary() string {
+	fitted := "none of them fitted on"
+	switch {
+	case s.Calibrated == s.Runs:
+		fitted = "all of them fitted on"
+	case s.Calibrated > 0:
+		fitted = fmt.Sprintf("%d of them fitted on", s.Calibrated)
+	}
+	runs := "runs"
+	if s.Runs == 1 {
+		runs, fitted = "run", strings.Replace(fitted, "none of them", "not", 1)
+	}
+	return fmt.Sprintf("%s: median %s (%s to %s) over %d published %s, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, runs, fitted)
+}
+
+// SignedPct writes a signed error as the scorecard's quotes do: "+52 %",
+// "−8.2 %" (a minus sign, whole percent from 10 % up).
+func SignedPct(x float64) string {
+	v := fmt.Sprintf("%+.1f %%", 100*x)
+	if x >= 0.1 || x <= -0.1 {
+		v = fmt.Sprintf("%+.0f %%", 100*x)
+	}
+	return strings.Replace(v, "-", "−", 1)
 }

@@ -8,28 +8,9 @@ import (
 	"chipgap/scenario"
 )
 
-// signedPct is an error as the report writes it: "+52 %", "−8.2 %".
-func signedPct(x float64) string {
-	v := fmt.Sprintf("%+.1f %%", 100*x)
-	if x >= 0.1 || x <= -0.1 {
-		v = fmt.Sprintf("%+.0f %%", 100*x)
-	}
-	return strings.Replace(v, "-", "−", 1)
-}
+func signedPct(x float64) string { return catalog.SignedPct(x) }
 
-// scoreText is a scorecard regime as the report quotes it: "NVIDIA MoE
-// serving (…): median +52 % (−9.3 % to +97 %) over 25 published runs,
-// none of them fitted on".
-func scoreText(s *catalog.Score) string {
-	fitted := "none of them fitted on"
-	switch {
-	case s.Calibrated == s.Runs:
-		fitted = "all of them fitted on"
-	case s.Calibrated > 0:
-		fitted = fmt.Sprintf("%d of them fitted on", s.Calibrated)
-	}
-	return fmt.Sprintf("%s: median %s (%s to %s) over %d published runs, %s", s.What, signedPct(s.Median), signedPct(s.Min), signedPct(s.Max), s.Runs, fitted)
-}
+func scoreText(s *catalog.Score) string { return s.Summary() }
 
 // scored is the line under a section's table saying how the estimators
 // behind its figures score on published runs: each regime once, with

@@ -99,7 +99,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, ok := cat.ScoreFor("inference", "Huawei", true)
+	s, ok := cat.ScoreFor("inference", "Huawei", true, 384)
 	if !ok {
 		t.Fatal("no Huawei MoE serving regime")
 	}
@@ -107,7 +107,17 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if got.Runs != 3 || got.Calibrated != 2 {
 		t.Errorf("CloudMatrix 384 serving: %d runs, %d calibration; want the paper's 3, 2 of them calibration", got.Runs, got.Calibrated)
 	}
-	if _, ok := cat.ScoreFor("training", "Nobody", false); ok {
+	if _, ok := cat.ScoreFor("training", "Nobody", false, 8); ok {
 		t.Error("ScoreFor found a regime for an unknown vendor")
+	}
+	// The most specific scale wins: 16,384 H100 take the 1,000-GPU regime,
+	// 8 take the one at any scale.
+	for _, c := range []struct {
+		chips int
+		want  string
+	}{{16384, "nvidia-dense-training-scale"}, {8, "nvidia-dense-training"}} {
+		if s, ok := cat.ScoreFor("training", "NVIDIA", false, c.chips); !ok || s.ID != c.want {
+			t.Errorf("ScoreFor(training, NVIDIA, dense, %d) = %s, %v; want %s", c.chips, s.ID, ok, c.want)
+		}
 	}
 }

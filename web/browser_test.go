@@ -539,6 +539,13 @@ func TestBrowserInference(t *testing.T) {
 	if api.Best == nil || !near(best, api.Best.OutputPerChip, 1e-12) {
 		t.Errorf("page shows best %g tokens/s per chip, API %+v", best, api.Best)
 	}
+	// How the serving estimator scores on published runs: MI300X dense
+	// serving is the one OCI run.
+	var scored string
+	_ = b.eval(ctx, `(document.querySelector('#infer-scored') || {textContent: ""}).textContent`, &scored)
+	if !strings.HasPrefix(scored, "Scored on published runs: AMD MI300X dense serving") || !strings.Contains(scored, "over 1 published run, not fitted on") {
+		t.Errorf("infer scored note %q, want the AMD dense serving regime", scored)
+	}
 	var svgs int
 	_ = b.eval(ctx, `[...document.querySelectorAll('#infer-out [data-chart]')].filter(d => d.chart && d.chart.u).length`, &svgs)
 	if svgs != 2 {

@@ -338,6 +338,13 @@ func TestBrowserNumbers(t *testing.T) {
 	if !strings.HasSuffix(step, " s") && !strings.HasSuffix(step, " ms") {
 		t.Errorf("step time shown %q, want a duration with its unit", step)
 	}
+	// The estimate says how its estimator scores on published runs (the
+	// catalog's scorecard): 1,024 H100 training a dense model.
+	var scored string
+	pageState(ctx, t, b, `(document.querySelector('#train-scored') || {textContent: ""}).textContent`, &scored)
+	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense training at 1,000 GPUs or more") || !strings.Contains(scored, "published runs, none of them fitted on") {
+		t.Errorf("train scored note %q, want the 1,000-GPU NVIDIA dense training regime", scored)
+	}
 	var all string
 	pageState(ctx, t, b, `[...document.querySelectorAll('main .out')].map(e => e.innerText).join("\n")`, &all)
 	if strings.Contains(all, "e+") || strings.Contains(all, "M$") {

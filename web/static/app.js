@@ -809,7 +809,7 @@ function renderTrain(r, search) {
   const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
     r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
     r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
-  put(out, big, notes, chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
+  put(out, big, notes, scoredNote(r.scored, "train-scored"), chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
   rendered("train");
 }
 
@@ -841,6 +841,12 @@ async function runInfer() {
   } catch (e) { if (current("infer", n)) showError(status, e); }
 }
 
+// scoredNote is how the estimator behind a result scores on published runs
+// (the catalog's scorecard, as the API gives it), or null.
+function scoredNote(sc, id) {
+  return sc && sc.summary ? el("p", {class: "muted", id: id}, "Scored on published runs: " + sc.summary) : null;
+}
+
 function renderInfer(res) {
   const b = res.best;
   const big = el("div", {class: "big", id: "infer-big"}, b ? [
@@ -855,7 +861,7 @@ function renderInfer(res) {
       el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
   const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
-  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
   rendered("infer");
 }
 

@@ -151,7 +151,7 @@ func (s ServeSetup) scored() *catalog.Score {
 	if s.cat == nil || d.Cluster.Chip == nil {
 		return nil
 	}
-	sc, ok := s.cat.ScoreFor("inference", d.Cluster.Chip.Vendor, d.Model.MoE != nil, d.Cluster.Chips)
+	sc, ok := s.cat.ScoreFor("inference", d.Cluster.Chip.Vendor, d.Model.MoE != nil, d.Cluster.Chips, "curve")
 	if !ok {
 		return nil
 	}

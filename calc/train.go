@@ -239,7 +239,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		s.Job.CapacityFactor = *r.CapacityFactor
 	}
 	s.ranges = r.Ranges == nil || *r.Ranges
-	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips); ok {
+	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips, ""); ok {
 		s.scored = &sc
 	}
 	return nil

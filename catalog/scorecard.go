@@ -33,23 +33,39 @@ type ScoreSelect struct {
 	Vendor   string `yaml:"vendor" json:"vendor"`
 	Models   string `yaml:"models" json:"models"` // dense or moe
 	MinChips int    `yaml:"min_chips,omitempty" json:"min_chips,omitempty"`
+	// Method (inference) takes only the runs validate predicted one way:
+	// "offline" (simulated request by request, offline benchmarks) or
+	// "curve" (the steady-state curve: runs under an SLO, prefill and
+	// decode pools); empty takes both.
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
 }
 
 // Scorecard is scorecard.yaml as Load decoded and checked it.
 func (c *Catalog) Scorecard() []Score { return c.scores }
 
 // ScoreFor is the regime that scores kind (training or inference) on
-// chips of a vendor's for dense or MoE models: of those matching, the
-// one whose min_chips is the largest not above chips; false when none.
-func (c *Catalog) ScoreFor(kind, vendor string, moe bool, chips int) (Score, bool) {
+// chips of a vendor's for dense or MoE models, predicted by method
+// ("offline", "curve" or "" for training): of those matching, one of
+// that method before one of another, then the one whose min_chips is the
+// largest not above chips; false when none.
+func (c *Catalog) ScoreFor(kind, vendor string, moe bool, chips int, method string) (Score, bool) {
 	models := "dense"
 	if moe {
 		models = "moe"
 	}
+	rank := func(s Score) [2]int {
+		exact := 0
+		if s.Select.Method == method {
+			exact = 1
+		}
+		return [2]int{exact, s.Select.MinChips}
+	}
 	best, ok := Score{}, false
 	for _, s := range c.scores {
-		if s.Select.Kind == kind && s.Select.Vendor == vendor && s.Select.Models == models && s.Select.MinChips <= chips &&
-			(!ok || s.Select.MinChips > best.Select.MinChips) {
+		if s.Select.Kind != kind || s.Select.Vendor != vendor || s.Select.Models != models || s.Select.MinChips > chips {
+			continue
+		}
+		if r, b := rank(s), rank(best); !ok || r[0] > b[0] || r[0] == b[0] && r[1] > b[1] {
 			best, ok = s, true
 		}
 	}
@@ -79,6 +95,8 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 			return nil, fmt.Errorf("%s: select.models = %q: want dense or moe", at, s.Select.Models)
 		case s.Select.Vendor == "":
 			return nil, fmt.Errorf("%s: select.vendor: want the vendor's name", at)
+		case !slices.Contains([]string{"", "offline", "curve"}, s.Select.Method) || s.Select.Method != "" && s.Select.Kind != "inference":
+			return nil, fmt.Errorf("%s: select.method = %q: want offline or curve, for inference only", at, s.Select.Method)
 		case s.Runs < 1 || s.Calibrated < 0 || s.Calibrated > s.Runs:
 			return nil, fmt.Errorf("%s: runs = %d, calibrated = %d: want runs ≥ 1 and 0 ≤ calibrated ≤ runs", at, s.Runs, s.Calibrated)
 		case !(s.Min <= s.Median && s.Median <= s.Max):

@@ -39,6 +39,10 @@ func TestScorecard(t *testing.T) {
 	}
 }
 
+// validated memoises validate's results per file across regimes (the
+// files are read-only and the catalog fixed within a test run).
+var validated = map[string][]Result{}
+
 // score validates a regime's files and summarises the runs its
 // selection takes.
 func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
@@ -61,11 +65,17 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 		for _, r := range f.Runs {
 			byID[r.ID] = r
 		}
-		for _, res := range Validate(cat, f).Results {
+		results, seen := validated[path]
+		if !seen {
+			results = Validate(cat, f).Results
+			validated[path] = results
+		}
+		for _, res := range results {
 			r := byID[res.ID]
 			vendor, _, _ := strings.Cut(res.Family, " ")
+			method := map[string]string{"offline": MethodOffline, "curve": MethodCurve}[s.Select.Method]
 			if res.Kind != s.Select.Kind || vendor != s.Select.Vendor || (r.Model.MoE != nil) != (s.Select.Models == "moe") ||
-				r.System.Chips < s.Select.MinChips {
+				r.System.Chips < s.Select.MinChips || method != "" && res.Method != method {
 				continue
 			}
 			if res.Error == nil {
@@ -99,7 +109,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, ok := cat.ScoreFor("inference", "Huawei", true, 384)
+	s, ok := cat.ScoreFor("inference", "Huawei", true, 384, "curve")
 	if !ok {
 		t.Fatal("no Huawei MoE serving regime")
 	}
@@ -107,7 +117,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if got.Runs != 3 || got.Calibrated != 2 {
 		t.Errorf("CloudMatrix 384 serving: %d runs, %d calibration; want the paper's 3, 2 of them calibration", got.Runs, got.Calibrated)
 	}
-	if _, ok := cat.ScoreFor("training", "Nobody", false, 8); ok {
+	if _, ok := cat.ScoreFor("training", "Nobody", false, 8, ""); ok {
 		t.Error("ScoreFor found a regime for an unknown vendor")
 	}
 	// The most specific scale wins: 16,384 H100 take the 1,000-GPU regime,
@@ -116,8 +126,19 @@ func TestScoreSelectsRuns(t *testing.T) {
 		chips int
 		want  string
 	}{{16384, "nvidia-dense-training-scale"}, {8, "nvidia-dense-training"}} {
-		if s, ok := cat.ScoreFor("training", "NVIDIA", false, c.chips); !ok || s.ID != c.want {
+		if s, ok := cat.ScoreFor("training", "NVIDIA", false, c.chips, ""); !ok || s.ID != c.want {
 			t.Errorf("ScoreFor(training, NVIDIA, dense, %d) = %s, %v; want %s", c.chips, s.ID, ok, c.want)
+		}
+	}
+	// A method's own regime first, else another's: MoE serving under an SLO
+	// takes the curve regime, an offline benchmark the offline one, and
+	// dense serving (offline runs only) the offline regime either way.
+	for _, c := range []struct {
+		moe          bool
+		method, want string
+	}{{true, "curve", "nvidia-moe-serving"}, {true, "offline", "nvidia-moe-serving-offline"}, {false, "curve", "nvidia-dense-serving"}} {
+		if s, ok := cat.ScoreFor("inference", "NVIDIA", c.moe, 8, c.method); !ok || s.ID != c.want {
+			t.Errorf("ScoreFor(inference, NVIDIA, moe %v, %s) = %s, %v; want %s", c.moe, c.method, s.ID, ok, c.want)
 		}
 	}
 }

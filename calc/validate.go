@@ -51,6 +51,9 @@ type Validation struct {
 	Sections   []runs.Section
 	Explained  [][]ExplainedRun
 	Calibrated []string
+	// Scorecard is the catalog's scorecard (the regimes the report and
+	// the commands quote), for the Markdown page.
+	Scorecard []catalog.Score
 }
 
 // ExplainedRun is a run the model misses whose gap the evidence leaves
@@ -92,6 +95,7 @@ func Validate(cat *catalog.Catalog, r ValidateRequest) (Validation, error) {
 		v.Explained = append(v.Explained, explainRuns(ex, rep.Results))
 	}
 	v.Calibrated, err = calibratedParams(cat)
+	v.Scorecard = cat.Scorecard()
 	return v, err
 }
 

@@ -29,7 +29,7 @@ func (v Validation) WriteText(w io.Writer) error {
 // WriteMarkdown prints the Markdown page docs/validation.md is generated
 // as.
 func (v Validation) WriteMarkdown(w io.Writer) error {
-	return runs.WriteMarkdownPage(w, v.Sections, v.Calibrated)
+	return runs.WriteMarkdownPage(w, v.Sections, v.Calibrated, v.Scorecard)
 }
 
 func writeValidation(w io.Writer, rep runs.Report) error {

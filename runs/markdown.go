@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"chipgap/catalog"
 )
 
 // Section is one file's validation report.
@@ -16,8 +18,9 @@ type Section struct {
 // WriteMarkdownPage writes the validation page (docs/validation.md): for
 // each file every run with measured, predicted and error, the summary by
 // group, and a section saying what is calibrated on what (one Markdown
-// line per calibrated parameter).
-func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string) error {
+// line per calibrated parameter), then the scorecard the report and the
+// commands quote (catalog/data/scorecard.yaml, one row per regime).
+func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string, scores []catalog.Score) error {
 	var b strings.Builder
 	var files []string
 	for _, s := range sections {
@@ -51,8 +54,34 @@ func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string) err
 	for _, s := range sections {
 		writeSection(&b, s)
 	}
+	writeScorecard(&b, scores)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeScorecard lists the scorecard's regimes: what each takes from
+// which files and how the model scores on them.
+func writeScorecard(b *strings.Builder, scores []catalog.Score) {
+	if len(scores) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## Scorecard (catalog/data/scorecard.yaml)\n\n")
+	fmt.Fprintf(b, "The regimes the gap report, `train` and `serve-estimate` quote beside their figures: the runs each\n")
+	fmt.Fprintf(b, "takes from its files (kind, the chip's vendor, dense or MoE, at least `min_chips`, and for serving how\n")
+	fmt.Fprintf(b, "`validate` predicted them: `curve` or `offline`) and the signed errors on them. `go test ./runs -run\n")
+	fmt.Fprintf(b, "TestScorecard` recomputes every row from its files.\n\n")
+	fmt.Fprintf(b, "| regime | runs of | selection | runs | fitted on | median | min | max |\n|---|---|---|---:|---:|---:|---:|---:|\n")
+	for _, s := range scores {
+		sel := s.Select.Kind + ", " + s.Select.Vendor + ", " + s.Select.Models
+		if s.Select.MinChips > 0 {
+			sel += fmt.Sprintf(", ≥ %d chips", s.Select.MinChips)
+		}
+		if s.Select.Method != "" {
+			sel += ", " + s.Select.Method
+		}
+		fmt.Fprintf(b, "| %s: %s | %s | %s | %d | %d | %s | %s | %s |\n", s.ID, mdEscape(s.What), strings.Join(s.Files, ", "), sel, s.Runs, s.Calibrated,
+			catalog.SignedPct(s.Median), catalog.SignedPct(s.Min), catalog.SignedPct(s.Max))
+	}
 }
 
 func writeSection(b *strings.Builder, s Section) {

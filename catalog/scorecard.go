@@ -109,18 +109,18 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 
 // Summary is the regime as the report and the commands quote it: "NVIDIA
 // MoE serving (…): median +52 % (−9.3 % to +97 %) over 25 published runs,
-// none of them fitted on".
+// none of them used in fitting".
 func (s Score) Summary() string {
-	fitted := "none of them fitted on"
+	fitted := "none of them used in fitting"
 	switch {
 	case s.Calibrated == s.Runs:
-		fitted = "all of them fitted on"
+		fitted = "all of them used in fitting"
 	case s.Calibrated > 0:
-		fitted = fmt.Sprintf("%d of them fitted on", s.Calibrated)
+		fitted = fmt.Sprintf("%d of them used in fitting", s.Calibrated)
 	}
 	runs := "runs"
 	if s.Runs == 1 {
-		runs, fitted = "run", strings.Replace(fitted, "none of them", "not", 1)
+		runs, fitted = "run", strings.Replace(strings.Replace(fitted, "none of them", "not", 1), "all of them", "", 1)
 	}
 	return fmt.Sprintf("%s: median %s (%s to %s) over %d published %s, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, runs, fitted)
 }

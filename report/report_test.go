@@ -245,11 +245,11 @@ func TestServingBias(t *testing.T) {
 		}
 	}
 	s := catalog.Score{What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, Min: -0.093, Max: 0.97}
-	if got, want := scoreText(&s), "NVIDIA MoE serving: median +52 % (−9.3 % to +97 %) over 25 published runs, none of them fitted on"; got != want {
+	if got, want := scoreText(&s), "NVIDIA MoE serving: median +52 % (−9.3 % to +97 %) over 25 published runs, none of them used in fitting"; got != want {
 		t.Errorf("scoreText = %q, want %q", got, want)
 	}
 	s.Calibrated = 2
-	if got := scoreText(&s); !strings.Contains(got, "2 of them fitted on") {
+	if got := scoreText(&s); !strings.Contains(got, "2 of them used in fitting") {
 		t.Errorf("scoreText with 2 calibration runs = %q", got)
 	}
 }

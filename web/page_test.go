@@ -342,7 +342,7 @@ func TestBrowserNumbers(t *testing.T) {
 	// catalog's scorecard): 1,024 H100 training a dense model.
 	var scored string
 	pageState(ctx, t, b, `(document.querySelector('#train-scored') || {textContent: ""}).textContent`, &scored)
-	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense training at 1,000 GPUs or more") || !strings.Contains(scored, "published runs, none of them fitted on") {
+	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense training at 1,000 GPUs or more") || !strings.Contains(scored, "published runs, none of them used in fitting") {
 		t.Errorf("train scored note %q, want the 1,000-GPU NVIDIA dense training regime", scored)
 	}
 	var all string

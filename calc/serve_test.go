@@ -124,3 +124,36 @@ func TestSimCostReason(t *testing.T) {
 		}
 	}
 }
+
+// Each pool says how the serving estimator scores on published runs: an
+// offline arrival takes the offline-benchmark regime, a Poisson one the
+// regime of runs under latency, and serve-estimate's header the latter.
+func TestPoolsScored(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		arrival, want string
+	}{{serve.Offline, "nvidia-moe-serving-offline"}, {serve.Poisson, "nvidia-moe-serving"}} {
+		r := NewSimulateRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.EP, r.Precision = "deepseek-v3", "h100-sxm", 16, 16, "fp8"
+		r.Workload.Arrival, r.Workload.Requests = c.arrival, 10
+		s, err := r.Setup(cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := s.Pools[0].Scored; sc == nil || sc.ID != c.want || sc.Text == "" {
+			t.Errorf("%s arrival: pool scored %+v, want regime %s with its summary", c.arrival, sc, c.want)
+		}
+	}
+	r := NewServeRequest()
+	r.Model, r.Chip, r.Chips, r.Parallel.EP, r.Precision = "deepseek-v3", "h100-sxm", 16, 16, "fp8"
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := s.Header(); h.Scored == nil || h.Scored.ID != "nvidia-moe-serving" {
+		t.Errorf("serve-estimate header scored %+v, want nvidia-moe-serving", h.Scored)
+	}
+}

@@ -166,6 +166,10 @@ type SimPool struct {
 	Replicas        int                `json:"replicas"`
 	ChipsPerReplica float64            `json:"chips_per_replica"`
 	Engine          serve.EngineConfig `json:"engine"`
+	// Scored is how the serving estimator behind the pool's steps scores
+	// on published runs of its chip's vendor and kind of model, offline
+	// benchmarks first for an offline arrival (catalog scorecard.yaml).
+	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
 // Setup resolves r against the catalog; trace holds the requests of
@@ -176,7 +180,8 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 		return s, err
 	}
 	var err error
-	if s.Deployment, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
+	var scores []*catalog.Score
+	if s.Deployment, scores, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
 		return s, err
 	}
 	for i, p := range s.Deployment.Pools {
@@ -184,7 +189,8 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 		if s.Deployment.Disaggregated() && i == 0 {
 			chip = r.prefillPool().Chip
 		}
-		s.Pools = append(s.Pools, SimPool{Name: p.Name, Chip: chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine})
+		s.Pools = append(s.Pools, SimPool{Name: p.Name, Chip: chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine,
+			Scored: scores[i]})
 	}
 	s.workload, err = r.workloadOf(trace)
 	return s, err
@@ -205,30 +211,40 @@ func (r SimulateRequest) prefillPool() *ServeDeployment {
 
 // deployment builds the pools: one serving pool, or with a prefill pool
 // prefill then decode, linked.
-func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, error) {
-	p, err := r.pool(cat, "serve", main)
+// The pools' scorecard regimes come back in the pools' order.
+func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, []*catalog.Score, error) {
+	p, sc, err := r.pool(cat, "serve", main)
 	if err != nil {
-		return serve.Deployment{}, err
+		return serve.Deployment{}, nil, err
 	}
 	d := serve.Deployment{Pools: []serve.Pool{p}, Router: r.Router}
 	if prefill == nil {
-		return d, nil
+		return d, []*catalog.Score{sc}, nil
 	}
-	pre, err := r.pool(cat, "prefill", *prefill)
+	pre, psc, err := r.pool(cat, "prefill", *prefill)
 	if err != nil {
-		return d, prefixed("prefill.", err, "chip", "chips", "parallel")
+		return d, nil, prefixed("prefill.", err, "chip", "chips", "parallel")
 	}
 	p.Name = "decode"
 	d.Pools = []serve.Pool{pre, p}
 	d.Link, err = r.link(cat, []string{prefill.Chip, main.Chip}, d.Pools)
-	return d, err
+	return d, []*catalog.Score{psc, sc}, err
 }
 
-// pool builds one pool from the catalog and the inference model.
-func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, error) {
+// pool builds one pool from the catalog and the inference model, with
+// its scorecard regime (nil where the catalog has none).
+func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, *catalog.Score, error) {
 	dep, _, err := sd.resolve(cat)
 	if err != nil {
-		return serve.Pool{}, err
+		return serve.Pool{}, nil, err
+	}
+	method := "curve"
+	if r.Workload.Arrival == serve.Offline {
+		method = "offline"
+	}
+	var scored *catalog.Score
+	if sc, ok := cat.ScoreFor("inference", dep.Cluster.Chip.Vendor, dep.Model.MoE != nil, dep.Cluster.Chips, method); ok {
+		scored = &sc
 	}
 	// auto: as the deployment's serving profile admits (kv_reserve_full:
 	// the engine's, else the stack's default engine's), as validate and
@@ -239,7 +255,7 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{MaxBatchTokens: r.MaxBatchTokens, MaxSeqs: r.MaxSeqs,
 		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve})
-	return p, serveError(err)
+	return p, scored, serveError(err)
 }
 
 // link is the prefill→decode KV path: the request's, else the slower
@@ -437,7 +453,7 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 			pd = &p
 		}
 		d.Chip = dec
-		u, err := r.deployment(cat, d, pd)
+		u, _, err := r.deployment(cat, d, pd)
 		if err != nil {
 			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: %v", skip, err))
 			return false

@@ -611,6 +611,13 @@ func TestBrowserServe(t *testing.T) {
 	if api.Result.Requests != 600 || api.Result.Completed != 600 {
 		t.Errorf("API simulated %d requests, completed %d: want the form's 600, all completed", api.Result.Requests, api.Result.Completed)
 	}
+	// The pool says how the serving estimator scores on published runs
+	// (a dense model on H100: the TensorRT-LLM Llama regime).
+	var scored string
+	_ = b.eval(ctx, `(document.querySelector('#serve-scored-serve') || {textContent: ""}).textContent`, &scored)
+	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense serving") {
+		t.Errorf("serve scored note %q, want the NVIDIA dense serving regime", scored)
+	}
 	// The address reopens and re-runs the same simulation.
 	var hash string
 	_ = b.eval(ctx, `location.hash`, &hash)

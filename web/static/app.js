@@ -938,7 +938,8 @@ function renderServe(res) {
       (res.result.overload ? "the lowest rate (none keeps up)" : "the highest rate that keeps up") + (r.goodput && !r.goodput.meets_slo && !r.overload ? " (it misses the SLO)" : "") + "; click a row to simulate that rate alone.");
     if (best !== null) caption.dataset.best = best;
   }
-  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
+  const scored = (res.pools || []).filter(p => p.scored).map((p, i) => scoredNote(p.scored, "serve-scored-" + p.name));
+  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...scored, caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
   rendered("serve");
 }
 

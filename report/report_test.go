@@ -253,3 +253,20 @@ func TestServingBias(t *testing.T) {
 		t.Errorf("scoreText with 2 calibration runs = %q", got)
 	}
 }
+
+// The what-if ratio: each side's cost scaled by 1 + its scored median,
+// worked by hand: 0.72 / 0.60 = 1.20; 1.20 × 0.918 / 1.129 = 0.976.
+func TestScoredRatio(t *testing.T) {
+	side := func(label string, usd, median float64, runs int) *scenario.SystemResult {
+		return &scenario.SystemResult{System: scenario.System{Label: label},
+			Stats:        map[string]scenario.Stat{scenario.OutUSDPerMtok: st(usd, usd, usd, usd)},
+			ServingScore: &catalog.Score{Runs: runs, Median: median}}
+	}
+	got := scoredRatio(side("H100", 0.60, 0.129, 2), side("CM384", 0.72, -0.082, 3))
+	if want := "the CM384/H100 ratio of 1.20× would be 0.98× (a what-if on 3 and 2 runs, not a correction)"; !strings.Contains(got, want) {
+		t.Errorf("scoredRatio = %q, want it to contain %q", got, want)
+	}
+	if got := scoredRatio(side("H100", 0.60, 0.129, 2), &scenario.SystemResult{}); got != "" {
+		t.Errorf("scoredRatio without a challenger score = %q, want empty", got)
+	}
+}

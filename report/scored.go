@@ -79,3 +79,22 @@ func servingLean(base, chal *scenario.SystemResult) (fast, slow *scenario.System
 	}
 	return nil, nil
 }
+
+// scoredRatio is what-if arithmetic, not a correction: the challenger's
+// over the baseline's $/Mtok (P50) if each side's measured throughput
+// stood to its prediction as its scored median does (cost scales with
+// 1 + median error). " " + the sentence, or "" without the figures.
+func scoredRatio(base, chal *scenario.SystemResult) string {
+	if base == nil || chal == nil || base.ServingScore == nil || chal.ServingScore == nil {
+		return ""
+	}
+	cb, okb := base.Stats[scenario.OutUSDPerMtok]
+	cc, okc := chal.Stats[scenario.OutUSDPerMtok]
+	if !okb || !okc || cb.P50 <= 0 {
+		return ""
+	}
+	r := cc.P50 / cb.P50
+	adj := r * (1 + chal.ServingScore.Median) / (1 + base.ServingScore.Median)
+	return fmt.Sprintf(" Were each side's cost off by its scored median, the %s/%s ratio of %.2f× would be %.2f× (a what-if on %d and %d runs, not a correction).",
+		chal.System.Label, base.System.Label, r, adj, chal.ServingScore.Runs, base.ServingScore.Runs)
+}

@@ -265,8 +265,9 @@ func (b *builder) inference() {
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.ServingScore }); line != "" {
 		s.Text = append(s.Text, line)
 	}
-	if bias := servingBias(b.system(b.r.Strategy.Baseline), b.system(b.r.Strategy.Challenger)); bias != "" {
-		s.Text = append(s.Text, strings.ToUpper(bias[:1])+bias[1:]+".")
+	base, chal := b.system(b.r.Strategy.Baseline), b.system(b.r.Strategy.Challenger)
+	if bias := servingBias(base, chal); bias != "" {
+		s.Text = append(s.Text, strings.ToUpper(bias[:1])+bias[1:]+"."+scoredRatio(base, chal))
 	}
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts,

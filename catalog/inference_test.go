@@ -331,3 +331,24 @@ func TestInferenceStackOfKeepsTheEngine(t *testing.T) {
 		t.Errorf("unknown engine: err %v, want one naming it", err)
 	}
 }
+
+// The scorecard's wording, worked for the three cases of fitting and the
+// single run.
+func TestScoreSummary(t *testing.T) {
+	s := Score{What: "X", Runs: 3, Calibrated: 2, Median: -0.082, Min: -0.095, Max: -0.005}
+	if got, want := s.Summary(), "X: median −8.2 % (−9.5 % to −0.5 %) over 3 published runs, 2 of them used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	s.Calibrated = 0
+	if got := s.Summary(); !strings.HasSuffix(got, "none of them used in fitting") {
+		t.Errorf("Summary = %q", got)
+	}
+	one := Score{What: "Y", Runs: 1, Median: -0.005, Min: -0.005, Max: -0.005}
+	if got, want := one.Summary(), "Y: −0.5 % on 1 published run, not used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	one.Calibrated = 1
+	if got, want := one.Summary(), "Y: −0.5 % on 1 published run, used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+}

@@ -118,11 +118,14 @@ func (s Score) Summary() string {
 	case s.Calibrated > 0:
 		fitted = fmt.Sprintf("%d of them used in fitting", s.Calibrated)
 	}
-	runs := "runs"
 	if s.Runs == 1 {
-		runs, fitted = "run", strings.Replace(strings.Replace(fitted, "none of them", "not", 1), "all of them", "", 1)
+		fitted = "not used in fitting"
+		if s.Calibrated == 1 {
+			fitted = "used in fitting"
+		}
+		return fmt.Sprintf("%s: %s on 1 published run, %s", s.What, SignedPct(s.Median), fitted)
 	}
-	return fmt.Sprintf("%s: median %s (%s to %s) over %d published %s, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, runs, fitted)
+	return fmt.Sprintf("%s: median %s (%s to %s) over %d published runs, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, fitted)
 }
 
 // SignedPct writes a signed error as the scorecard's quotes do: "+52 %",

@@ -234,8 +234,8 @@ func TestServingBias(t *testing.T) {
 		base, chal *scenario.SystemResult
 		want       string
 	}{
-		{side("H100", 0.524, 25), side("CM384", -0.082, 3), "H100's estimator predicts +52 % more throughput than measured (median of 25) and CM384's −8.2 % (median of 3), so H100's $/Mtok is likely understated against CM384's"},
-		{side("H100", -0.05, 25), side("CM384", 0.3, 3), "CM384's estimator predicts +30 % more throughput than measured (median of 3) and H100's −5.0 % (median of 25), so CM384's $/Mtok is likely understated against H100's"},
+		{side("H100", 0.524, 25), side("CM384", -0.082, 3), "H100's estimator errs +52 % on throughput (median of 25) and CM384's −8.2 % (median of 3), so H100's $/Mtok is likely understated against CM384's"},
+		{side("H100", -0.05, 25), side("CM384", 0.3, 3), "CM384's estimator errs +30 % on throughput (median of 3) and H100's −5.0 % (median of 25), so CM384's $/Mtok is likely understated against H100's"},
 		{side("H100", 0.05, 25), side("CM384", -0.04, 3), ""},
 		{side("H100", 0.5, 25), &scenario.SystemResult{System: scenario.System{Label: "CM384"}}, ""},
 	} {

@@ -49,7 +49,7 @@ func servingBias(base, chal *scenario.SystemResult) string {
 	if fast == nil {
 		return ""
 	}
-	return fmt.Sprintf("scored on published serving runs, %s's estimator predicts %s more throughput than measured (median of %d) and %s's %s (median of %d), so %s's $/Mtok is likely understated against %s's",
+	return fmt.Sprintf("scored on published serving runs, %s's estimator errs %s on throughput (median of %d) and %s's %s (median of %d), so %s's $/Mtok is likely understated against %s's",
 		fast.System.Label, signedPct(fast.ServingScore.Median), fast.ServingScore.Runs, slow.System.Label, signedPct(slow.ServingScore.Median),
 		slow.ServingScore.Runs, fast.System.Label, slow.System.Label)
 }

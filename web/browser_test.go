@@ -543,7 +543,7 @@ func TestBrowserInference(t *testing.T) {
 	// serving is the one OCI run.
 	var scored string
 	_ = b.eval(ctx, `(document.querySelector('#infer-scored') || {textContent: ""}).textContent`, &scored)
-	if !strings.HasPrefix(scored, "Scored on published runs: AMD MI300X dense serving") || !strings.Contains(scored, "over 1 published run, not used in fitting") {
+	if !strings.HasPrefix(scored, "Scored on published runs: AMD MI300X dense serving") || !strings.Contains(scored, "on 1 published run, not used in fitting") {
 		t.Errorf("infer scored note %q, want the AMD dense serving regime", scored)
 	}
 	var svgs int

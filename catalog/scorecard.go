@@ -27,7 +27,8 @@ type Score struct {
 
 // ScoreSelect picks a regime's runs: the kind (training or inference),
 // the chip family's vendor (the first word of validate's family), dense
-// or MoE models, and at least MinChips chips.
+// or MoE models, and at least MinChips chips; throughput runs only (a
+// whole run's chip-hours are the goodput model's, not the step's).
 type ScoreSelect struct {
 	Kind     string `yaml:"kind" json:"kind"`
 	Vendor   string `yaml:"vendor" json:"vendor"`

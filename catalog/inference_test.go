@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"chipgap/inference"
 	"chipgap/uncertain"
@@ -350,5 +351,41 @@ func TestScoreSummary(t *testing.T) {
 	one.Calibrated = 1
 	if got, want := one.Summary(), "Y: −0.5 % on 1 published run, used in fitting"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
+	}
+}
+
+// A broken scorecard is refused naming the regime and the field.
+func TestScorecardChecks(t *testing.T) {
+	good := "  - id: a\n    what: A\n    files: [f.yaml]\n    select: {kind: inference, vendor: NVIDIA, models: moe, method: curve}\n    runs: 3\n    calibrated: 1\n    median_error: 0.1\n    min_error: -0.1\n    max_error: 0.2\n"
+	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte("regimes:\n" + good)}}); err != nil {
+		t.Fatalf("good regime refused: %v", err)
+	}
+	for _, c := range []struct{ edit, want string }{
+		{"method: curve", "select.method"},
+		{"kind: inference", "select.kind"},
+		{"models: moe", "select.models"},
+		{"calibrated: 1", "calibrated = 4"},
+		{"median_error: 0.1", "want min ≤ median ≤ max"},
+	} {
+		bad := map[string]string{
+			"method: curve":     "method: online",
+			"kind: inference":   "kind: serving",
+			"models: moe":       "models: sparse",
+			"calibrated: 1":     "calibrated: 4",
+			"median_error: 0.1": "median_error: 0.5",
+		}[c.edit]
+		y := "regimes:\n" + strings.Replace(good, c.edit, bad, 1)
+		_, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte(y)}})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `regime 0 ("a")`) {
+			t.Errorf("%s → %s: err %v, want one naming regime a and %q", c.edit, bad, err, c.want)
+		}
+	}
+	dup := "regimes:\n" + good + good
+	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte(dup)}}); err == nil || !strings.Contains(err.Error(), "unique") {
+		t.Errorf("duplicate id: err %v", err)
+	}
+	training := strings.Replace(strings.Replace(good, "kind: inference", "kind: training", 1), "method: curve", "method: offline", 1)
+	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte("regimes:\n" + training)}}); err == nil || !strings.Contains(err.Error(), "for inference only") {
+		t.Errorf("a method on a training regime: err %v", err)
 	}
 }

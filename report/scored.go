@@ -8,10 +8,6 @@ import (
 	"chipgap/scenario"
 )
 
-func signedPct(x float64) string { return catalog.SignedPct(x) }
-
-func scoreText(s *catalog.Score) string { return s.Summary() }
-
 // scored is the line under a section's table saying how the estimators
 // behind its figures score on published runs: each regime once, with
 // the systems it covers.
@@ -35,7 +31,7 @@ func (b *builder) scored(pick func(scenario.SystemResult) *catalog.Score) string
 	}
 	var parts []string
 	for _, id := range order {
-		parts = append(parts, fmt.Sprintf("%s [%s]", scoreText(by[id]), strings.Join(who[id], ", ")))
+		parts = append(parts, fmt.Sprintf("%s [%s]", by[id].Summary(), strings.Join(who[id], ", ")))
 	}
 	return "Scored on published runs (signed error, predicted / measured − 1; catalog scorecard.yaml, recomputed by validate in the tests): " +
 		strings.Join(parts, "; ") + "."
@@ -50,7 +46,7 @@ func servingBias(base, chal *scenario.SystemResult) string {
 		return ""
 	}
 	return fmt.Sprintf("scored on published serving runs, %s's estimator errs %s on throughput (median of %d) and %s's %s (median of %d), so %s's $/Mtok is likely understated against %s's",
-		fast.System.Label, signedPct(fast.ServingScore.Median), fast.ServingScore.Runs, slow.System.Label, signedPct(slow.ServingScore.Median),
+		fast.System.Label, catalog.SignedPct(fast.ServingScore.Median), fast.ServingScore.Runs, slow.System.Label, catalog.SignedPct(slow.ServingScore.Median),
 		slow.ServingScore.Runs, fast.System.Label, slow.System.Label)
 }
 
@@ -61,7 +57,7 @@ func servingBiasShort(base, chal *scenario.SystemResult) string {
 		return ""
 	}
 	return fmt.Sprintf("scored: %s's serving estimator %s on published runs, %s's %s (section 3)",
-		fast.System.Label, signedPct(fast.ServingScore.Median), slow.System.Label, signedPct(slow.ServingScore.Median))
+		fast.System.Label, catalog.SignedPct(fast.ServingScore.Median), slow.System.Label, catalog.SignedPct(slow.ServingScore.Median))
 }
 
 // servingLean is the side whose serving estimator over-predicts

@@ -1,0 +1,190 @@
+// Command goals measures issue 11's accuracy goals on the repository's
+// published-runs files and prints each figure beside its bar, so a
+// session's closing note quotes numbers anyone can reproduce:
+//
+//	go run ./validation/goals
+//
+// Training: every throughput run of the shared files' copies
+// (runs/testdata) and of the training hold-outs, at its stated plan and
+// at the searched best (validate --free). Inference: every run of the
+// shared calibration copy, the CLI's held-out set and the inference
+// hold-outs (the reserved TensorRT-LLM MoE rows score, they fit nothing).
+// Nothing is written.
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"chipgap/catalog"
+	"chipgap/runs"
+)
+
+var (
+	trainingFiles = []string{"runs/testdata/published-runs.yaml", "runs/testdata/published-runs-ascend.yaml",
+		"validation/holdout-runs.yaml", "validation/holdout-mindformers.yaml", "validation/holdout-mbridge-moe.yaml"}
+	inferenceFiles = []string{"runs/testdata/published-runs.yaml", "cmd/chipgap/testdata/inference-heldout.yaml",
+		"validation/holdout-runs.yaml", "validation/holdout-trtllm-hopper.yaml", "validation/holdout-trtllm-moe.yaml",
+		"validation/holdout-trtllm-dsr1.yaml"}
+)
+
+// row is one predicted run with what the goals split on.
+type row struct {
+	id                 string
+	kind, family       string
+	moe, metricOK      bool
+	err, free          float64
+	predicted, hasFree bool
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "goals:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	train, err := load(cat, trainingFiles, true)
+	if err != nil {
+		return err
+	}
+	infer, err := load(cat, inferenceFiles, false)
+	if err != nil {
+		return err
+	}
+	tp := filter(train, func(r row) bool { return r.kind == runs.KindTraining && r.metricOK })
+	inf := filter(infer, func(r row) bool { return r.kind == runs.KindInference })
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "goal\tbar\tfigure\truns\tmet")
+	goal := func(name string, bar, got float64, n int, what string) {
+		fmt.Fprintf(tw, "%s\t≤ %.0f %%\t%.1f %%%s\t%d\t%s\n", name, 100*bar, 100*got, what, n, yes(got <= bar))
+	}
+	count := func(name string, rs []row) {
+		unp := len(filter(rs, func(r row) bool { return !r.predicted }))
+		fmt.Fprintf(tw, "%s\tall predicted\t%d not predicted\t%d\t%s\n", name, unp, len(rs), yes(unp == 0))
+	}
+	count("training, stated plans", tp)
+	m, w, at := stats(tp)
+	goal("training: median |error|", 0.06, m, len(tp), "")
+	goal("training: worst |error|", 0.25, w, len(tp), " ("+at+")")
+	moe := filter(tp, func(r row) bool { return r.moe })
+	m, _, _ = stats(moe)
+	goal("training MoE: median |error|", 0.12, m, len(moe), "")
+	asc := filter(tp, func(r row) bool { return strings.HasPrefix(r.family, "Huawei") })
+	m, _, _ = stats(asc)
+	goal("training Ascend: median |error|", 0.08, m, len(asc), "")
+	free := filter(tp, func(r row) bool { return r.hasFree })
+	var opt []float64
+	maxAt, maxOpt := "", math.Inf(-1)
+	for _, r := range free {
+		opt = append(opt, r.free)
+		if r.free > maxOpt {
+			maxOpt, maxAt = r.free, r.id
+		}
+	}
+	goal("free search: median optimism", 0.15, median(opt), len(opt), "")
+	goal("free search: largest optimism", 0.35, maxOpt, len(opt), " ("+maxAt+")")
+	count("inference", inf)
+	m, w, at = stats(inf)
+	goal("inference: median |error|", 0.10, m, len(inf), "")
+	goal("inference: worst |error|", 0.30, w, len(inf), " ("+at+")")
+	imoe := filter(inf, func(r row) bool { return r.moe })
+	m, _, _ = stats(imoe)
+	goal("inference MoE: median |error|", 0.12, m, len(imoe), "")
+	return tw.Flush()
+}
+
+// load validates the files (from the repository root: this command is
+// run there, or from the directory of this file's module) and keeps one
+// row per run id (a run in two files counts once).
+func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
+	seen := map[string]bool{}
+	var out []row
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.FromSlash(f))
+		if err != nil {
+			return nil, fmt.Errorf("%v (run it from the repository root)", err)
+		}
+		file, err := runs.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		byID := map[string]runs.Run{}
+		for _, r := range file.Runs {
+			byID[r.ID] = r
+		}
+		for _, res := range runs.ValidateWith(cat, file, runs.Options{Free: free}).Results {
+			if seen[res.ID] {
+				continue
+			}
+			seen[res.ID] = true
+			r := row{id: res.ID, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil}
+			if res.Error != nil {
+				r.err = *res.Error
+			}
+			if res.FreeError != nil {
+				r.free, r.hasFree = *res.FreeError, true
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func filter(rs []row, keep func(row) bool) []row {
+	var out []row
+	for _, r := range rs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// stats is the median and worst absolute error of the predicted rows, and
+// the worst row's id.
+func stats(rs []row) (med, worst float64, at string) {
+	var abs []float64
+	for _, r := range rs {
+		if !r.predicted {
+			continue
+		}
+		a := math.Abs(r.err)
+		abs = append(abs, a)
+		if a > worst {
+			worst, at = a, r.id
+		}
+	}
+	return median(abs), worst, at
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -23,7 +23,7 @@ var layer = map[string]int{
 	"serve": 4, "goodput": 4,
 	"catalog": 5, "runs": 5, "scenario": 5, "report": 5, "sweep": 5, "fileio": 5,
 	"calc": 6, "workq": 6,
-	"web": 7, "cmd/chipgap": 7, "validation/fit": 7,
+	"web": 7, "cmd/chipgap": 7, "validation/fit": 7, "validation/goals": 7,
 }
 
 // sameLayerAllowed lists imports between packages of one layer that the

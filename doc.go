@@ -34,11 +34,12 @@
 //	   reads or writes: bounded reads, output checks, atomic writes)
 //	6  calc (the use cases the CLI and the web API share), workq (the
 //	   server's concurrency policy: slots, admission, jobs)
-//	7  web, cmd/chipgap, validation/fit (the calibration fits, reproduced)
+//	7  web, cmd/chipgap, validation/fit (the calibration fits, reproduced),
+//	   validation/goals (issue 11's accuracy goals, measured)
 //
 // Layers 0–4 are pure: values in, values out; no files, flags, printing,
 // globals, wall-clock time or unseeded randomness. Only layers 5–7 read
-// files, and only fileio writes them; only cmd/chipgap and validation/fit
+// files, and only fileio writes them; only cmd/chipgap and the validation commands
 // call os.Exit; only web imports net/http.
 //
 // # Reading guide

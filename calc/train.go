@@ -285,12 +285,14 @@ type TrainHeader struct {
 	Scored *catalog.Score `json:"scored,omitempty"`
 }
 
-// experts is the model's routed experts (0: dense).
-func (s TrainSetup) experts() int {
-	if s.Model.MoE == nil {
-		return 0
+// practiceCase is what the stack's published practice judges the
+// setup's plans against (training.PracticeCase).
+func (s TrainSetup) practiceCase() training.PracticeCase {
+	c := training.PracticeCase{Seq: s.Job.Seq, Heads: s.Model.Heads, Node: s.Cluster.ChipsPerNode * (s.Devices() / s.Cluster.Chips)}
+	if s.Model.MoE != nil {
+		c.Experts = s.Model.MoE.Experts
 	}
-	return s.Model.MoE.Experts
+	return c
 }
 
 // Header is the setup's header.
@@ -354,9 +356,9 @@ func (s TrainSetup) planError(err error) error {
 type TrainSearch struct {
 	Header TrainHeader
 	training.SearchResult
-	Best    *TrainEstimate
-	Profile training.Profile // the stack searched, for its practice limits
-	Experts int              // the model's routed experts (0: dense), for the practice limits
+	Best     *TrainEstimate
+	Profile  training.Profile      // the stack searched, for its practice limits
+	Practice training.PracticeCase // what those limits judge a plan against
 }
 
 // SearchOptions steer a search; the zero value is the default.
@@ -369,7 +371,7 @@ type SearchOptions struct {
 // fits it returns the counts with training.ErrNoPlan.
 func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: cmp.Or(o.Top, 10), Progress: o.Progress})
-	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile, Experts: s.experts()}
+	out := TrainSearch{Header: s.Header(), SearchResult: sr, Profile: s.Profile, Practice: s.practiceCase()}
 	if err != nil {
 		return out, s.planError(err)
 	}

@@ -39,7 +39,7 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	}
 	if b := sr.Best(); b.PlanText != sr.Top[0].PlanText {
 		fmt.Fprintf(w, "\nBest plan within the stack's published practice (%s): %s, %.1f tokens/s per chip (%.1f%% below the best above, which %s)\n",
-			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), s.Profile.PracticeGap(sr.Top[0].Plan, s.Header.Seq, s.Experts))
+			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), s.Profile.PracticeGap(sr.Top[0].Plan, s.Practice))
 	}
 	fmt.Fprintln(w, "\nBest plan in detail:")
 	return writeTrainResult(w, sr.Top[0])

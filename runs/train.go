@@ -95,7 +95,10 @@ func StatedFeatures(p training.Profile, r Run) training.Profile {
 }
 
 // predictTraining predicts a training run: the fastest plan within what
-// the run states (the stated fields fixed, the rest searched).
+// the run states (the stated fields fixed, the rest searched) and, where a
+// plan within it does, within the stack's published practice
+// (SearchResult.Best): a source that leaves a dimension unstated ran what
+// teams run, not whatever the model finds fastest.
 func predictTraining(cat *catalog.Catalog, r Run, o Options) (Prediction, error) {
 	s, err := SetupTraining(cat, r)
 	if err != nil {
@@ -109,7 +112,7 @@ func predictTraining(cat *catalog.Catalog, r Run, o Options) (Prediction, error)
 	if err != nil {
 		return Prediction{}, fmt.Errorf("%w (%d plans: %d invalid, %d out of memory)", err, sr.Evaluated+sr.Invalid, sr.Invalid, sr.OutOfMemory)
 	}
-	best := sr.Top[0]
+	best := sr.Best()
 	p := Prediction{Plan: best.PlanText, Stack: s.Profile.ID, Note: s.StackNote}
 	switch r.Measured.Metric {
 	case MetricTokensPerChip:

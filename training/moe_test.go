@@ -2,6 +2,7 @@ package training
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"chipgap/hardware"
@@ -129,15 +130,50 @@ func TestExpertParallelPractice(t *testing.T) {
 		want        bool
 	}{{4, 256, false}, {8, 256, true}, {4, 4, true}, {2, 4, false}, {1, 0, true}} {
 		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: c.ep, VPP: 1, Microbatch: 1}
-		if got := prof.InPractice(pl, 4096, c.experts); got != c.want {
+		if got := prof.InPractice(pl, PracticeCase{Seq: 4096, Experts: c.experts}); got != c.want {
 			t.Errorf("ep %d, %d experts: in practice %v, want %v", c.ep, c.experts, got, c.want)
 		}
-		if gap := prof.PracticeGap(pl, 4096, c.experts); (gap == "") != c.want {
+		if gap := prof.PracticeGap(pl, PracticeCase{Seq: 4096, Experts: c.experts}); (gap == "") != c.want {
 			t.Errorf("ep %d, %d experts: gap %q", c.ep, c.experts, gap)
 		}
 	}
 	prof.EPMin = p(0)
-	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1}, 4096, 256) {
+	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1}, PracticeCase{Seq: 4096, Experts: 256}) {
 		t.Error("EPMin 0 must leave every EP in practice")
+	}
+}
+
+// With TPFillsNode, a dense model pipelined over nodes is in practice
+// only when TP × CP covers the node (Narayanan et al. 2021, Takeaway #1):
+// GPT-3 175B (96 heads) on 8-GPU nodes at TP4 PP24 is out, TP8 PP12 in;
+// without pipelining, MoE models, heads that cannot split over the node
+// and the rule off leave every TP in practice.
+func TestTensorParallelFillsNodePractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.TPFillsNode = p(0), p(0), p(1)
+	dense := PracticeCase{Seq: 2048, Heads: 96, Node: 8}
+	for _, c := range []struct {
+		tp, pp, cp int
+		c          PracticeCase
+		want       bool
+	}{
+		{4, 24, 1, dense, false},
+		{8, 12, 1, dense, true},
+		{4, 12, 2, dense, true}, // TP × CP fills the node
+		{4, 1, 1, dense, true},  // no pipeline: no rule
+		{2, 8, 1, PracticeCase{Seq: 4096, Experts: 128, Heads: 64, Node: 8}, true}, // MoE: no rule
+		{4, 8, 1, PracticeCase{Seq: 2048, Heads: 20, Node: 8}, true},               // 20 heads do not split 8 ways
+	} {
+		pl := parallel.Plan{TP: c.tp, PP: c.pp, DP: 1, CP: c.cp, EP: 1, VPP: 1, Microbatch: 1}
+		if got := prof.InPractice(pl, c.c); got != c.want {
+			t.Errorf("tp %d pp %d cp %d %+v: in practice %v, want %v", c.tp, c.pp, c.cp, c.c, got, c.want)
+		}
+		if gap := prof.PracticeGap(pl, c.c); (gap == "") != c.want || (!c.want && !strings.Contains(gap, "node's 8 devices")) {
+			t.Errorf("tp %d pp %d: gap %q", c.tp, c.pp, gap)
+		}
+	}
+	prof.TPFillsNode = p(0)
+	if !prof.InPractice(parallel.Plan{TP: 4, PP: 24, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1}, dense) {
+		t.Error("TPFillsNode 0 must leave TP4 PP24 in practice")
 	}
 }

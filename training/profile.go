@@ -114,6 +114,12 @@ type Profile struct {
 	// expert-parallel ranks the stack's recipes shard the routed experts
 	// over (the practice search keeps EP ≥ min(EPMin, experts); 0: no rule).
 	EPMin Param `yaml:"ep_min" json:"ep_min"`
+	// TPFillsNode (0 or 1) is published practice for dense models: a plan
+	// that pipelines over nodes (PP > 1) runs tensor × context parallelism
+	// over all of a node's devices (Narayanan et al. 2021, Takeaway #1:
+	// tensor parallelism up to the GPUs per server, then pipeline
+	// parallelism across servers). 0: no rule.
+	TPFillsNode Param `yaml:"tp_fills_node" json:"tp_fills_node"`
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
@@ -266,7 +272,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
@@ -385,24 +391,34 @@ func (p Profile) Supports(pl parallel.Plan) error {
 	return nil
 }
 
+// PracticeCase is what published practice judges a plan against besides
+// the plan itself: the sequence length, the model's routed experts (0:
+// dense) and attention heads, and the devices per node.
+type PracticeCase struct {
+	Seq, Experts, Heads, Node int
+}
+
 // InPractice reports whether plan pl is within the stack's published
-// practice for sequences of seq tokens and a model of experts routed
-// experts (0: dense): at least CPMinTokens tokens per context-parallel
-// rank, and the routed experts sharded over at least min(EPMin, experts)
-// expert-parallel ranks. A plan outside it may still run; the search
-// reports the best plan either way.
-func (p Profile) InPractice(pl parallel.Plan, seq, experts int) bool {
-	return p.practice(pl, seq, experts) == inPractice
+// practice for case c: at least CPMinTokens tokens per context-parallel
+// rank; the routed experts sharded over at least min(EPMin, experts)
+// expert-parallel ranks; with TPFillsNode, a dense model pipelined over
+// nodes runs TP × CP over the whole node (where its heads split that far).
+// A plan outside it may still run; the search reports the best plan either
+// way.
+func (p Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
+	return p.practice(pl, c) == inPractice
 }
 
 // PracticeGap says why plan pl is outside the stack's published practice
 // ("" when it is within it).
-func (p Profile) PracticeGap(pl parallel.Plan, seq, experts int) string {
-	switch p.practice(pl, seq, experts) {
+func (p Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
+	switch p.practice(pl, c) {
 	case shortCP:
-		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", seq, pl.CP, p.CPMinTokens.Value)
+		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", c.Seq, pl.CP, p.CPMinTokens.Value)
 	case narrowEP:
-		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", experts, pl.EP, math.Min(p.EPMin.Value, float64(experts)))
+		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", c.Experts, pl.EP, math.Min(p.EPMin.Value, float64(c.Experts)))
+	case narrowTP:
+		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
 	}
 	return ""
 }
@@ -413,14 +429,19 @@ const (
 	inPractice practiceRule = iota
 	shortCP
 	narrowEP
+	narrowTP
 )
 
-func (p Profile) practice(pl parallel.Plan, seq, experts int) practiceRule {
-	if pl.CP > 1 && float64(seq)/float64(pl.CP) < p.CPMinTokens.Value {
+func (p Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
+	if pl.CP > 1 && float64(c.Seq)/float64(pl.CP) < p.CPMinTokens.Value {
 		return shortCP
 	}
-	if experts > 0 && float64(pl.EP) < math.Min(p.EPMin.Value, float64(experts)) {
+	if c.Experts > 0 && float64(pl.EP) < math.Min(p.EPMin.Value, float64(c.Experts)) {
 		return narrowEP
+	}
+	if p.TPFillsNode.Value >= 0.5 && c.Experts == 0 && pl.PP > 1 && c.Node > 1 &&
+		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
+		return narrowTP
 	}
 	return inPractice
 }

@@ -131,7 +131,7 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 		}
 		r := p.evaluateFit(pl, mem, frac)
 		part.Top = insert(part.Top, r, top)
-		if p.prof.InPractice(pl, p.job.Seq, p.experts()) {
+		if p.prof.InPractice(pl, p.practiceCase()) {
 			part.Practice = insert(part.Practice, r, top)
 		}
 		return true
@@ -208,6 +208,12 @@ func whyNoShape(prob parallel.Problem, sp parallel.Space) error {
 }
 
 // experts is the model's routed experts (0: dense).
+// practiceCase is what published practice judges this job's plans
+// against.
+func (p *prep) practiceCase() PracticeCase {
+	return PracticeCase{Seq: p.job.Seq, Experts: p.experts(), Heads: p.m.Heads, Node: p.c.ChipsPerNode * p.devPerChip}
+}
+
 func (p *prep) experts() int {
 	if p.m.MoE == nil {
 		return 0

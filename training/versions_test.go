@@ -62,7 +62,7 @@ func TestContextParallelFeatureAndPractice(t *testing.T) {
 		want    bool
 	}{{8192, 2, true}, {8192, 4, false}, {4096, 1, true}, {131072, 32, true}, {131072, 64, false}} {
 		pl.CP = c.cp
-		if got := prof.InPractice(pl, c.seq, 0); got != c.want {
+		if got := prof.InPractice(pl, PracticeCase{Seq: c.seq}); got != c.want {
 			t.Errorf("InPractice(seq %d, cp %d) = %v, want %v", c.seq, c.cp, got, c.want)
 		}
 	}

@@ -161,6 +161,9 @@ type TrainSetup struct {
 	Space     parallel.Space // the plan's fixed dimensions
 	ranges    bool
 	scored    *catalog.Score // how the estimator scores on published runs like this one
+	// fromRun: a published run's setup (SetupRun), whose unstated plan
+	// dimensions Train searches as validate does.
+	fromRun bool
 }
 
 // Setup resolves r against the catalog.
@@ -199,7 +202,7 @@ func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, 
 	if err != nil {
 		return TrainSetup{}, err
 	}
-	s := TrainSetup{Model: run.Model, ModelID: run.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space}
+	s := TrainSetup{Model: run.Model, ModelID: run.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space, fromRun: true}
 	if err := r.finish(cat, &s); err != nil {
 		return s, err
 	}
@@ -309,11 +312,27 @@ type TrainEstimate struct {
 	training.Result
 	Cost   *RentalCost
 	Ranges *TrainRanges
+	// Searched is the plans a published run's unstated dimensions gave
+	// (0: the plan was fixed).
+	Searched int
 }
 
-// Train estimates one training step on the setup's plan. A plan that does
-// not fit returns the estimate's header with a *training.NotFitError.
+// Train estimates one training step on the setup's plan. For a published
+// run (SetupRun) that is the plan validate predicts the run at: the
+// fastest within what the run states, its unstated dimensions searched,
+// and where one of those plans is, within the stack's published practice.
+// Otherwise (or when no plan of the run's fits) it is the one plan the
+// fixed dimensions and the defaults give (Plan). A plan that does not fit
+// returns the estimate's header with a *training.NotFitError.
 func Train(s TrainSetup) (TrainEstimate, error) {
+	if s.fromRun {
+		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1})
+		if err == nil && len(sr.Top) > 0 {
+			e := s.describe(sr.Best())
+			e.Searched = sr.Evaluated
+			return e, nil
+		}
+	}
 	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
 	if err != nil {
 		return TrainEstimate{Header: s.Header()}, s.planError(err)

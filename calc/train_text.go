@@ -12,6 +12,9 @@ import (
 // WriteText prints the estimate as `chipgap train` does.
 func (e TrainEstimate) WriteText(w io.Writer) error {
 	e.Header.writeText(w)
+	if e.Searched > 0 {
+		fmt.Fprintf(w, "The run's plan as validate predicts it: the fastest of the %d plans within what the run states, within the stack's published practice where one of them is\n", e.Searched)
+	}
 	return writeTrainResult(w, e.Result)
 }
 

@@ -2,12 +2,14 @@ package calc
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"chipgap/input"
+	"chipgap/runs"
 )
 
 func runsFile(t *testing.T, path string) RunsFile {
@@ -71,5 +73,44 @@ func TestValidateErrors(t *testing.T) {
 	_, err := Validate(cat, ValidateRequest{Files: []RunsFile{good, {Name: "bad.yaml", Data: []byte("format: nope\n")}}})
 	if err == nil || !strings.HasPrefix(err.Error(), "bad.yaml: ") {
 		t.Errorf("malformed file: %v, want an error naming bad.yaml", err)
+	}
+}
+
+// TestTrainRunMatchesValidate: `train --file` predicts a published run as
+// validate does, plan and throughput, for runs that leave dimensions
+// unstated (Megatron 2021's 175B rows state no TP/PP split; NeMo's no
+// recompute or ZeRO stage; Megatron-Bridge's Qwen3-235B on H100 no etp).
+func TestTrainRunMatchesValidate(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct{ file, id string }{
+		{"runs/testdata/published-runs.yaml", "megatron2021-t2-ptd-175b-384gpu"},
+		{"validation/holdout-runs.yaml", "nemo2407-llama3-70b-64xh100-fp8"},
+		{"validation/holdout-mbridge-moe.yaml", "mbridge2511-qwen3-235b-a22b-256xh100-fp8"},
+	} {
+		f, err := runs.Parse(runsFile(t, c.file).Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var run runs.Run
+		for _, r := range f.Runs {
+			if r.ID == c.id {
+				run = r
+			}
+		}
+		want := runs.Validate(cat, &runs.File{Format: f.Format, Runs: []runs.Run{run}}).Results[0]
+		if want.Predicted == nil {
+			t.Fatalf("%s: validate predicted nothing (%s)", c.id, want.Reason)
+		}
+		s, err := TrainRequest{}.SetupRun(cat, run)
+		if err != nil {
+			t.Fatalf("%s: %v", c.id, err)
+		}
+		e, err := Train(s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.id, err)
+		}
+		if e.PlanText != want.Plan || math.Abs(e.TokensPerSecPerChip / *want.Predicted - 1) > 1e-9 || e.Searched == 0 {
+			t.Errorf("%s: train --file %s at %.6g tokens/s (%d plans searched); validate %s at %.6g", c.id, e.PlanText, e.TokensPerSecPerChip, e.Searched, want.Plan, *want.Predicted)
+		}
 	}
 }

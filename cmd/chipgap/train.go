@@ -26,7 +26,10 @@ micro-batch, recompute, ZeRO stage and sequence parallelism the stack
 offers (plan flags fix a dimension) and ranks the plans that fit.
 
 --file reads a training run in the published-runs/v1 format (the first
-training run, or --run ID); its stated parallel block fixes the plan.
+training run, or --run ID); its stated parallel block fixes the plan and,
+as validate predicts the run, the dimensions it leaves unstated (recompute,
+ZeRO stage, etp, ...) are searched: the fastest plan within the stated
+ones and the stack's published practice.
 The software-stack profile is the chip's default stack, or --stack (a
 profile id such as cuda-megatron) or --software (a framework name such as
 megatron-lm, nemo, llm-foundry, mindspeed).
@@ -103,9 +106,10 @@ func cmdTrain(e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, struct {
 			calc.TrainHeader
-			Fits bool `json:"fits"`
+			Fits     bool `json:"fits"`
+			Searched int  `json:"searched_plans,omitempty"`
 			training.Result
-		}{r.Header, true, r.Result})
+		}{r.Header, true, r.Searched, r.Result})
 	}
 	return r.WriteText(e.stdout)
 }

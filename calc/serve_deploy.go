@@ -27,10 +27,14 @@ type ServeDeployment struct {
 	Parallel  ServeParallel `json:"parallel"`
 	// ExpertImbalance is the hottest device's expert load over the mean
 	// (at least 1; 0 = the stack's, with its balancer).
-	ExpertImbalance float64          `json:"expert_imbalance" help:"hottest device's expert load over the mean, at least 1 (1 = a perfect balancer; 0 = the stack's, with its EPLB)"`
-	Precision       string           `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
-	KVPrecision     string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
-	Speculative     ServeSpeculative `json:"speculative" flag:"spec-"`
+	ExpertImbalance float64 `json:"expert_imbalance" help:"hottest device's expert load over the mean, at least 1 (1 = a perfect balancer; 0 = the stack's, with its EPLB)"`
+	// Balancer says whether the engine balances expert load ("eplb"),
+	// does not ("none": the routing's own skew), or "" as the engine's
+	// default does.
+	Balancer    string           `json:"balancer" help:"expert balancer: eplb (redundant experts; the stack's residual imbalance), none (the routing's own skew, e.g. TensorRT-LLM's default) or empty for the engine's default"`
+	Precision   string           `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
+	KVPrecision string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
+	Speculative ServeSpeculative `json:"speculative" flag:"spec-"`
 }
 
 // ServeParallel is an instance's layout in devices (a 910C package is
@@ -74,6 +78,9 @@ func (d ServeDeployment) check() error {
 	}
 	if x := d.ExpertImbalance; x != 0 && !(x >= 1 && !math.IsInf(x, 1)) {
 		return bad("expert_imbalance", x, "want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's")
+	}
+	if b := d.Balancer; b != "" && b != inference.BalancerEPLB && b != inference.BalancerNone {
+		return bad("balancer", b, inference.BalancerWant)
 	}
 	if err := finite("speculative.acceptance", d.Speculative.Acceptance); err != nil {
 		return err
@@ -121,6 +128,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	dep, note, err := cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
 		DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
 		KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
+	dep.Balancer = d.Balancer
 	return dep, note, err
 }
 

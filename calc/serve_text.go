@@ -101,8 +101,12 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	if m.Imbalance == 0 {
 		return
 	}
-	fmt.Fprintf(w, "  MoE: imbalance %.3g (balancer %.3g × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
-		m.Imbalance, m.Balancer, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, m.ExpertMemoryEff, m.Fixed)
+	load := fmt.Sprintf("balancer %.3g", m.Balancer)
+	if m.Routing == inference.BalancerNone {
+		load = fmt.Sprintf("no balancer: routing skew %.3g", m.Balancer)
+	}
+	fmt.Fprintf(w, "  MoE: imbalance %.3g (%s × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
+		m.Imbalance, load, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, m.ExpertMemoryEff, m.Fixed)
 	if m.Kernels != "" {
 		fmt.Fprintf(w, "  MoE: %s EP kernels: dispatch %v + combine %v, %v hidden behind compute (SM tax %v), host sync %v\n",
 			m.Kernels, m.Dispatch, m.Combine, m.Hidden, m.SMTax, m.Sync)
@@ -178,6 +182,7 @@ type ServeSpec struct {
 	DP             int           `json:"dp,omitempty"`
 	AttentionDP    int           `json:"attention_dp,omitempty"`
 	Imbalance      float64       `json:"expert_imbalance,omitempty"`
+	Balancer       string        `json:"balancer,omitempty"`
 	Precision      string        `json:"precision,omitempty"`
 	KVPrecision    string        `json:"kv_precision,omitempty"`
 	Mode           string        `json:"mode"`
@@ -195,7 +200,7 @@ type ServeSpec struct {
 func (r ServeRequest) Spec() ServeSpec {
 	p := r.Parallel
 	return ServeSpec{Name: r.Name, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip, Software: r.Framework,
-		Model: r.Model, TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP, Imbalance: r.ExpertImbalance, Precision: r.Precision,
+		Model: r.Model, TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP, Imbalance: r.ExpertImbalance, Balancer: r.Balancer, Precision: r.Precision,
 		KVPrecision: r.KVPrecision, Mode: r.Mode, Input: r.Workload.Input, Output: r.Workload.Output, TPOT: r.SLO.TPOT, TTFT: r.SLO.TTFT,
 		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Batches: r.Batches, Region: r.Region}
 }

@@ -90,9 +90,15 @@ type InferenceParams struct {
 	ChunkTokens     Param[int]           `yaml:"chunk_tokens" json:"chunk_tokens"`
 	KVReserveFull   Param[int]           `yaml:"kv_reserve_full" json:"kv_reserve_full"`
 	ExpertImbalance Param[float64]       `yaml:"expert_imbalance" json:"expert_imbalance"`
-	ExpertTileRows  Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
-	CommSMShare     Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
-	MoESync         Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
+	// EPLB is 1 where the stack's deployments run an expert balancer
+	// (expert_imbalance is its residual), 0 where they do not (the
+	// routing's skew from routing_cv); an engine's moe section may
+	// replace it.
+	EPLB           Param[int]           `yaml:"eplb" json:"eplb"`
+	RoutingCV      Param[float64]       `yaml:"routing_cv" json:"routing_cv"`
+	ExpertTileRows Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
+	CommSMShare    Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
+	MoESync        Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
 	// ExpertMemoryEff and MoELayerTime are the MoE module of the stack's
 	// default engine (an engine's moe section replaces them).
 	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
@@ -106,6 +112,9 @@ type EngineMoE struct {
 	Backend         string               `yaml:"backend" json:"backend"`
 	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
 	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
+	// EPLB is the engine's default expert balancer (1: on, 0: off); nil
+	// keeps the stack's.
+	EPLB *Param[int] `yaml:"eplb,omitempty" json:"eplb,omitempty"`
 }
 
 // EngineLimits are a serving engine's scheduling limits as its defaults
@@ -173,7 +182,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
-		ExpertImbalance: p.ExpertImbalance.Value, ExpertTileRows: p.ExpertTileRows.Value,
+		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
 }
@@ -197,6 +206,7 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	f(&pr.CollectiveEff, "collective_eff", p.CollectiveEff)
 	f(&pr.CommOverlap, "comm_overlap", p.CommOverlap)
 	f(&pr.ExpertImbalance, "expert_imbalance", p.ExpertImbalance)
+	f(&pr.RoutingCV, "routing_cv", p.RoutingCV)
 	f(&pr.CommSMShare, "comm_sm_share", p.CommSMShare)
 	f(&pr.ExpertMemoryEff, "expert_memory_eff", p.ExpertMemoryEff)
 	if err == nil {
@@ -221,7 +231,7 @@ func (p InferenceParams) ranges() error {
 		p    Param[float64]
 	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"attention_eff", p.AttentionEff},
 		{"memory_eff", p.MemoryEff}, {"collective_eff", p.CollectiveEff}, {"comm_overlap", p.CommOverlap},
-		{"expert_imbalance", p.ExpertImbalance}, {"comm_sm_share", p.CommSMShare}, {"expert_memory_eff", p.ExpertMemoryEff}} {
+		{"expert_imbalance", p.ExpertImbalance}, {"routing_cv", p.RoutingCV}, {"comm_sm_share", p.CommSMShare}, {"expert_memory_eff", p.ExpertMemoryEff}} {
 		if _, err := param(c.p); err != nil {
 			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", c.name, err)
 		}
@@ -274,6 +284,8 @@ func (p InferenceParams) provenances() []provEntry {
 		pv("chunk_tokens", p.ChunkTokens),
 		pv("kv_reserve_full", p.KVReserveFull),
 		pv("expert_imbalance", p.ExpertImbalance),
+		pv("eplb", p.EPLB),
+		pv("routing_cv", p.RoutingCV),
 		pv("expert_tile_rows", p.ExpertTileRows),
 		pv("comm_sm_share", p.CommSMShare),
 		pv("moe_sync", p.MoESync),
@@ -339,6 +351,9 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 		}
 		if err := st.Params.ranges(); err != nil {
 			return fmt.Errorf("%s: %w", at, err)
+		}
+		if b := st.Params.EPLB.Value; b != 0 && b != 1 {
+			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b)
 		}
 	}
 	if err := s.checkEngines(c, file, seen); err != nil {
@@ -422,6 +437,18 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	if m.MoELayerTime.Value < 0 {
 		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
 	}
+	if b := m.EPLB; b != nil {
+		keys, ok := b.provenance()
+		if !ok {
+			return fmt.Errorf("%s: eplb: want sources, calibrated (on what) or assumed: true", at)
+		}
+		if err := c.checkSources(at+": eplb", keys); err != nil {
+			return err
+		}
+		if b.Value != 0 && b.Value != 1 {
+			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b.Value)
+		}
+	}
 	return nil
 }
 
@@ -447,6 +474,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		st.Params.KVReserveFull = lim.KVReserveFull
 		if e.MoE != nil {
 			st.Params.ExpertMemoryEff, st.Params.MoELayerTime = e.MoE.ExpertMemoryEff, e.MoE.MoELayerTime
+			if e.MoE.EPLB != nil {
+				st.Params.EPLB = *e.MoE.EPLB
+			}
 		}
 	}
 	st.LimitSources = map[string]string{}

@@ -264,6 +264,12 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := st.Profile()
+		// TensorRT-LLM configures no expert balancer by default
+		// (MoeConfig.load_balancer None); the CUDA stack's deployments
+		// (DeepSeek's, SGLang's large-EP recipe) run EPLB.
+		if p.NoBalancer != (tc.framework == "tensorrt-llm") || p.RoutingCV != 1.28 {
+			t.Errorf("%q on H200: no balancer %v, routing_cv %g; want %v, 1.28", tc.framework, p.NoBalancer, p.RoutingCV, tc.framework == "tensorrt-llm")
+		}
 		if p.ExpertMemoryEff != tc.eff || math.Abs(float64(p.MoELayerTime-tc.fixed)) > 1e-12 {
 			t.Errorf("%q on H200: expert_memory_eff %g, moe_layer_time %v; want %g, %v", tc.framework, p.ExpertMemoryEff, p.MoELayerTime, tc.eff, tc.fixed)
 		}

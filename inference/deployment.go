@@ -73,7 +73,20 @@ type Deployment struct {
 	// profile's, with the engine's balancer): 1 for a perfect balancer, a
 	// measured hottest/mean ratio for routing without one.
 	ExpertImbalance float64 `json:"expert_imbalance,omitempty"`
+	// Balancer overrides whether the engine runs an expert balancer:
+	// BalancerEPLB (the profile's ExpertImbalance applies), BalancerNone
+	// (the routing's own skew), "" the profile's choice.
+	Balancer string `json:"balancer,omitempty"`
 }
+
+// The expert balancers a deployment may state.
+const (
+	BalancerEPLB = "eplb"
+	BalancerNone = "none"
+)
+
+// BalancerWant is what Deployment.Balancer may be.
+const BalancerWant = `want "eplb" (expert-parallel load balancer with redundant experts), "none" (routing as trained) or "" (the engine's default)`
 
 // layout is a Deployment resolved into per-device quantities.
 type layout struct {
@@ -116,6 +129,18 @@ func resolve(d Deployment) (*layout, error) {
 			return nil, input.Bad("expert_imbalance", x, imbalanceWant)
 		}
 		d.Profile.ExpertImbalance = x
+		d.Profile.NoBalancer = false // a stated factor is the one to use
+	}
+	switch d.Balancer {
+	case "":
+	case BalancerEPLB:
+		d.Profile.NoBalancer = false
+	case BalancerNone:
+		if d.ExpertImbalance == 0 {
+			d.Profile.NoBalancer = true
+		}
+	default:
+		return nil, input.Bad("balancer", d.Balancer, BalancerWant)
 	}
 	l := &layout{d: d, m: m, sh: newShape(m), cluster: d.Cluster}
 	l.devicesPerChip = max(d.Cluster.Chip.DevicesPerChip, 1)

@@ -11,11 +11,14 @@ import (
 // Memory, Comm and Overhead; they are shown apart so a user can see them.
 type MoEStep struct {
 	// Imbalance is the hottest device's expert load over the mean this
-	// step: Balancer (the profile's, or the deployment's override) times
-	// Spread (the sampling spread of this step's routing).
+	// step: Balancer (the profile's residual with a balancer, the
+	// deployment's override, or without a balancer the routing's skew)
+	// times Spread (the sampling spread of this step's routing).
+	// Routing says which: "eplb" or "none".
 	Imbalance float64 `json:"imbalance"`
 	Balancer  float64 `json:"balancer"`
 	Spread    float64 `json:"spread"`
+	Routing   string  `json:"routing,omitempty"`
 	// Experts is the routed-expert GEMM time; ImbalanceTime is how much of
 	// Experts and of the EP all-to-all the imbalance adds over a perfect
 	// balance.
@@ -50,7 +53,7 @@ type MoEStep struct {
 
 // moeAcc is the MoE part of one stage's accumulation.
 type moeAcc struct {
-	on                                               bool
+	on, noBalancer                                   bool
 	bal, spread, rows, eff                           float64
 	experts, imbTime, dispatch, combine, hidden, tax float64
 	sync, bwEff, fixed                               float64
@@ -62,7 +65,11 @@ func (m moeAcc) result(scale float64) MoEStep {
 		return MoEStep{}
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
-	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread,
+	routing := BalancerEPLB
+	if m.noBalancer {
+		routing = BalancerNone
+	}
+	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread, Routing: routing,
 		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
@@ -81,6 +88,23 @@ func spread(T, k, D, lnD float64) float64 {
 	}
 	mu := T * k / D
 	return math.Min(1+math.Sqrt(2*lnD/mu), D)
+}
+
+// skew is the hottest device's expected routed load over the mean without
+// a balancer, before the sampling spread: D devices holding g experts each,
+// the experts' loads of coefficient of variation cv, a device's load has
+// CV cv/√g (g independent experts summed) and the most loaded of D is about
+// 1 + cv/√g·√(2·ln D) times the mean (the Gaussian maximum), at most D.
+// TensorRT-LLM's tech blog 4 (DeepSeek-R1 on 32 GB200, EP 32, 8 experts
+// per rank) measured both sides of it: a per-expert CV of 1.28 and a
+// hottest rank 2.56× the mean, which this gives as 2.19 × the sampling
+// spread of its 1,024 tokens per rank (1.08) = 2.37, 7 % under (the
+// Gaussian maximum misses the hot experts' heavy tail; TestRoutingSkew).
+func skew(cv, g, D float64) float64 {
+	if D <= 1 || cv <= 0 || g <= 0 {
+		return 1
+	}
+	return math.Min(1+cv/math.Sqrt(g)*math.Sqrt(2*math.Log(D)), D)
 }
 
 // groupedEff is the grouped expert GEMM's efficiency at m rows per
@@ -112,6 +136,9 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	copies := n / float64(l.ep)
 	m := &a.moe
 	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep), l.lnEP)
+	if m.noBalancer = p.NoBalancer; m.noBalancer {
+		m.bal = skew(p.RoutingCV, copies, float64(l.ep))
+	}
 	// Rows per expert the batch reaches (a GEMM runs only for those).
 	hit := touched(T, s.active, n)
 	m.rows = T * s.active / n / math.Max(hit, 1e-300)

@@ -118,6 +118,72 @@ func TestExpertImbalanceRefused(t *testing.T) {
 	}
 }
 
+// Without a balancer the routing's own skew sets the hottest device:
+// 1 + cv/√g·√(2·ln D) for g experts per device over D devices. TensorRT-
+// LLM's blog 4 measured DeepSeek-R1 at EP 32 with 8 experts per rank: a
+// per-expert CV of 164.1/128 = 1.282 and a hottest rank 2.564 times the
+// mean at 1,024 routed tokens per rank; the skew times that step's
+// sampling spread (1 + √(2·ln 32/1024) = 1.082) gives 2.37, 7 % under it
+// (the Gaussian maximum misses the hot experts' heavy tail), within 10 %.
+// At EP 8 with 32 experts per device: 1 + 1.282/√32·√(2·ln 8) = 1.462.
+func TestRoutingSkew(t *testing.T) {
+	cv := 164.1 / 128
+	got := skew(cv, 8, 32) * spread(1024*32, 1, 32, math.Log(32)) // μ = 1,024 per rank
+	if math.Abs(got/2.564-1) > 0.10 {
+		t.Errorf("skew at EP 32, 8 experts per rank, × spread = %.4g; want within 10 %% of the measured 2.564", got)
+	}
+	if s := skew(cv, 32, 8); !near(s, 1+cv/math.Sqrt(32)*math.Sqrt(2*math.Log(8)), 1e-12) || !near(s, 1.462, 1e-3) {
+		t.Errorf("skew at EP 8, 32 experts per device = %.5g, want 1.462", s)
+	}
+	if s := skew(cv, 128, 1); s != 1 {
+		t.Errorf("skew on one device = %g, want 1 (it holds every expert)", s)
+	}
+	if s := skew(50, 1, 4); s != 4 {
+		t.Errorf("skew capped = %g, want 4 (one device of 4 carries at most everything)", s)
+	}
+}
+
+// The deployment's balancer: "none" takes the routing skew in place of
+// the profile's EPLB residual and says so; "eplb" the residual even where
+// the profile deploys none; a stated expert_imbalance wins over both; any
+// other value is refused naming the field.
+func TestBalancerOnOff(t *testing.T) {
+	dec := Batch{Decode: []int{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}}
+	d := moeDeployment()
+	d.Profile.ExpertImbalance, d.Profile.RoutingCV = 1.2, 1.28
+	on, err := StepTime(d, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Balancer = BalancerNone
+	off, err := StepTime(d, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := 256.0 / 8 // DeepSeek-V3's routed experts per device at EP 8
+	if want := skew(1.28, g, 8); on.MoE.Routing != BalancerEPLB || on.MoE.Balancer != 1.2 || off.MoE.Routing != BalancerNone || !near(off.MoE.Balancer, want, 1e-12) {
+		t.Errorf("balancer on: %s %g; off: %s %g; want eplb 1.2 and none %g", on.MoE.Routing, on.MoE.Balancer, off.MoE.Routing, off.MoE.Balancer, want)
+	}
+	if off.Time <= on.Time {
+		t.Errorf("step without a balancer %v, with %v: want longer without", off.Time, on.Time)
+	}
+	d.ExpertImbalance = 1.1
+	if st, err := StepTime(d, dec); err != nil || st.MoE.Balancer != 1.1 || st.MoE.Routing != BalancerEPLB {
+		t.Errorf("stated imbalance 1.1 with balancer none: %v, %+v; want the stated factor", err, st.MoE)
+	}
+	d = moeDeployment()
+	d.Profile.NoBalancer, d.Profile.RoutingCV = true, 1.28
+	d.Balancer = BalancerEPLB
+	if st, err := StepTime(d, dec); err != nil || st.MoE.Balancer != d.Profile.ExpertImbalance {
+		t.Errorf("balancer eplb on a profile without one: %v, %+v; want the profile's residual %g", err, st.MoE, d.Profile.ExpertImbalance)
+	}
+	d.Balancer = "sometimes"
+	var fe *input.Error
+	if _, err := StepTime(d, dec); !errors.As(err, &fe) || fe.Field != "balancer" {
+		t.Errorf("balancer sometimes: %v, want a FieldError on balancer", err)
+	}
+}
+
 // Drafting costs one layer and the logit projection per draft token: the
 // step of a one-layer copy of the model without speculation.
 func TestDraftCost(t *testing.T) {

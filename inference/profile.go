@@ -2,6 +2,7 @@ package inference
 
 import (
 	"fmt"
+	"math"
 
 	"chipgap/input"
 	"chipgap/units"
@@ -86,6 +87,14 @@ type Profile struct {
 	// balanced). The per-step sampling spread of small batches comes on
 	// top of it (see moe.go).
 	ExpertImbalance float64 `json:"expert_imbalance"`
+	// NoBalancer: the engine deploys no balancer (no EPLB, no redundant
+	// experts), so the routing's own skew sets the hottest device's load
+	// (RoutingCV) instead of ExpertImbalance.
+	NoBalancer bool `json:"no_balancer,omitempty"`
+	// RoutingCV is the coefficient of variation (std/mean) of the routed
+	// tokens the experts of one MoE layer receive in a step, without a
+	// balancer: what the routing skew is computed from (moe.go, skew).
+	RoutingCV float64 `json:"routing_cv"`
 	// ExpertTileRows is the row block grouped expert GEMMs pad each
 	// expert's rows to (DeepGEMM's M alignment); 0 = no padding modelled.
 	ExpertTileRows float64 `json:"expert_tile_rows"`
@@ -136,6 +145,8 @@ func (p Profile) Validate() error {
 		return input.Bad("profile.block_tokens", p.BlockTokens, "want at least 1")
 	case !(p.ExpertImbalance >= 1):
 		return input.Bad("profile.expert_imbalance", p.ExpertImbalance, imbalanceWant)
+	case !(p.RoutingCV >= 0) || math.IsInf(p.RoutingCV, 1):
+		return input.Bad("profile.routing_cv", p.RoutingCV, "want a finite coefficient of variation, 0 or more")
 	case p.MaxBatch < 0 || p.MaxTokens < 0 || p.ChunkTokens < 0:
 		return input.Bad("profile.max_batch", fmt.Sprintf("%d (max_tokens %d, chunk_tokens %d)", p.MaxBatch, p.MaxTokens, p.ChunkTokens), "want 0 (no limit) or more")
 	}

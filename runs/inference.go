@@ -107,11 +107,14 @@ func offlineThroughput(d inference.Deployment, w inference.Workload, batch int) 
 	case batch > 0:
 		pool.Engine.MaxSeqs = max(1, batch/pool.Replicas)
 	case d.Profile.Engine == trtllmEngine:
-		// trtllm-bench's own settings, per attention group (trtllmFinetune).
+		// trtllm-bench's own settings (trtllmBench): limits each
+		// attention group's executor takes, worked out for the whole
+		// instance.
 		groups := max(kv.Groups, 1)
-		bs, tokens := trtllmFinetune(float64(fits)/float64(groups), w.Input, w.Output, max(d.Parallel.PP, 1))
+		bs, tokens := trtllmBench(float64(fits), w.Input, w.Output, max(d.Parallel.PP, 1))
 		pool.Engine.MaxSeqs = min(pool.Engine.MaxSeqs, bs*groups)
 		pool.Engine.MaxBatchTokens = tokens * groups
+		pool.Engine.NoChunkedPrefill = true
 	}
 	held := min(pool.Engine.MaxSeqs, fits)
 	n := min(max(offlineWaves*held*pool.Replicas, offlineMinRequests), offlineMaxRequests)
@@ -157,6 +160,21 @@ func trtllmFinetune(requests float64, isl, osl, pp int) (bs, tokens int) {
 	bs = max(64, roundUpTiered(rawBS, [][2]float64{{256, 32}, {1024, 128}, {math.Inf(1), 256}}))
 	tokens = max(2048, roundUpTiered(rawTok, [][2]float64{{4096, 256}, {8192, 512}, {math.Inf(1), 1024}}))
 	return bs, tokens
+}
+
+// trtllmBench is the engine limits trtllm-bench throughput runs with when
+// neither is given (tensorrt_llm/bench/benchmark/utils/general.py,
+// get_settings): finetune_setting's batch and token budget for the
+// requests the KV cache holds (trtllmFinetune), worked out for the whole
+// tensor-parallel world the command names, which with attention data
+// parallelism each rank's executor then takes as its own; and, since the
+// tool leaves chunked prefill off unless its options turn it on
+// (--enable_chunked_context defaults to false, and the perf overview's
+// options do not set enable_chunked_prefill), a token budget of at least
+// the longest prompt plus the batch, so that a whole prompt fits a step.
+func trtllmBench(requests float64, isl, osl, pp int) (bs, tokens int) {
+	bs, tokens = trtllmFinetune(requests, isl, osl, pp)
+	return bs, max(tokens, isl+bs)
 }
 
 // roundUpTiered rounds x up to a multiple of the step of the first tier

@@ -303,3 +303,28 @@ func TestTRTLLMFinetune(t *testing.T) {
 		}
 	}
 }
+
+// trtllm-bench leaves chunked prefill off and then raises the token budget
+// to at least the longest prompt plus the batch
+// (tensorrt_llm/bench/benchmark/utils/general.py, get_settings), worked by
+// hand: 47 requests of 20000/2000 → batch 64, tokens max(2048, 20000 + 64)
+// = 20064; 176 requests of 32768/1024 (an instance of four attention
+// groups, the tool seeing the whole instance) → batch 32·⌈176/32⌉ = 192,
+// tokens min(192·33, 32768) = 32768 → 32768 + 192 = 32960; 1,077 of
+// 1000/1000 keep finetune's 2304 (above 1000 + 1280 = 2280).
+func TestTRTLLMBench(t *testing.T) {
+	for _, c := range []struct {
+		req               float64
+		isl, osl          int
+		wantBS, wantToken int
+	}{
+		{47, 20000, 2000, 64, 20064},
+		{176, 32768, 1024, 192, 32960},
+		{1077, 1000, 1000, 1280, 2304},
+	} {
+		bs, tok := trtllmBench(c.req, c.isl, c.osl, 1)
+		if bs != c.wantBS || tok != c.wantToken {
+			t.Errorf("bench(%g requests, %d/%d) = %d, %d; want %d, %d", c.req, c.isl, c.osl, bs, tok, c.wantBS, c.wantToken)
+		}
+	}
+}

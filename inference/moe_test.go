@@ -327,3 +327,17 @@ func TestMoEModuleLine(t *testing.T) {
 		}
 	}
 }
+
+// The MoE dispatch/combine permute traffic is in the step's activation
+// traffic: DeepSeek-V3's full-width elements per token, averaged over its
+// 61 layers, are the 10h of norms and residuals plus 2·(1 + 8)·h over its
+// 58 MoE layers.
+func TestPermuteTrafficInShape(t *testing.T) {
+	m := deepseek().WithDefaults()
+	s := newShape(m)
+	h := float64(m.Hidden)
+	want := 10*h + 2*9*h*s.moeLayers/s.layers
+	if math.Abs(s.actFull/want-1) > 1e-12 {
+		t.Errorf("actFull = %g, want %g (10h + 18h × MoE layers / layers)", s.actFull, want)
+	}
+}

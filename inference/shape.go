@@ -84,6 +84,10 @@ func newShape(m llm.Model) shape {
 		mlp += float64((e.Active+e.Shared)*e.ExpertFFN) * s.moeLayers / L
 	}
 	s.actFull = 10 * s.hidden
+	// Routing moves each token to its routed copies and back in every MoE
+	// layer (llm.Model.PermuteElemsPerToken), as the training estimator
+	// counts it.
+	s.actFull += m.PermuteElemsPerToken() * s.moeLayers / L
 	s.actSplit = 3*qkv + 2*attnOut + 5*mlp
 	return s
 }

@@ -248,3 +248,16 @@ func BenchmarkTrainingFLOPsDeepSeekShape(b *testing.B) {
 		_ = m.TrainingFLOPsPerToken(4096, true, false)
 	}
 }
+
+// The routing traffic of a MoE layer, worked by hand: DeepSeek-V3 (h 7168,
+// 8 routed experts) moves 2·(1 + 8)·7168 = 129,024 elements per token; a
+// dense model none.
+func TestPermuteElemsPerToken(t *testing.T) {
+	m := Model{Hidden: 7168, MoE: &MoEConfig{Experts: 256, Active: 8, Shared: 1, ExpertFFN: 2048}}
+	if got := m.PermuteElemsPerToken(); got != 129024 {
+		t.Errorf("DeepSeek-V3 permute elements per token = %g, want 129024", got)
+	}
+	if got := (Model{Hidden: 8192}).PermuteElemsPerToken(); got != 0 {
+		t.Errorf("dense permute elements = %g, want 0", got)
+	}
+}

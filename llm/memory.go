@@ -26,3 +26,16 @@ func (m Model) KVBytesPerTokenPerLayer(bytesPerElem float64) units.Bytes {
 func (m Model) KVBytesPerToken(bytesPerElem float64) units.Bytes {
 	return units.Bytes(float64(m.Layers)) * m.KVBytesPerTokenPerLayer(bytesPerElem)
 }
+
+// PermuteElemsPerToken is the activation elements one token's routing
+// moves in a MoE layer's forward pass: the dispatch permute reads the
+// token's hidden state once and writes its k routed copies, the combine
+// reads the k expert outputs and writes the weighted sum, 2·(1 + k)·h
+// (Megatron-Core's token permute/unpermute kernels; TensorRT-LLM's
+// expandInputRows and finalizeMoeRouting). 0 for a dense model.
+func (m Model) PermuteElemsPerToken() float64 {
+	if m.MoE == nil {
+		return 0
+	}
+	return 2 * float64(1+m.MoE.Active) * float64(m.Hidden)
+}

@@ -125,13 +125,10 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 }
 
 // permuteBytes is the forward memory traffic per token of routing in a
-// MoE layer (16-bit): the dispatch permutation reads the token once and
-// writes one copy per active expert, the combine reads the active copies
-// and writes the weighted sum, 2·2·(1 + active)·h bytes (Megatron-Core's
-// token permute/unpermute kernels; the router's softmax and top-k are
-// small beside them).
+// MoE layer: llm.Model.PermuteElemsPerToken in 16 bits, 2·2·(1 + active)·h
+// bytes (the router's softmax and top-k are small beside it).
 func permuteBytes(m llm.Model) float64 {
-	return 4 * (1 + float64(m.MoE.Active)) * float64(m.Hidden)
+	return 2 * m.PermuteElemsPerToken()
 }
 
 // routedCopyBytes is the forward memory traffic per token of the routed

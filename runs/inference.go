@@ -147,13 +147,15 @@ const trtllmEngine = "TensorRT-LLM"
 // trtllmFinetune is trtllm-bench's finetune_setting (optimistic tuning),
 // the engine limits it sets when a throughput run states neither
 // (tensorrt_llm/bench/build/tuning.py): for requests that fit the KV cache
-// (chipgap's KV capacity stands in for the tool's own estimate), isl/osl
-// tokens each, over pp pipeline stages, bs = min(requests, 4096) / pp
-// rounded up (to 32s below 256, at least 64; to 128s below 1024; to 256s
-// above), and tokens = min(bs · (1 + isl/osl), 32768) rounded up (to 256s
-// below 4096, at least 2048; 512s below 8192; 1024s above). A small token
-// budget spreads each prompt over more decode steps: long prompts at small
-// batches blend into decoding instead of arriving as whole-chunk bursts.
+// (chipgap's KV capacity stands in for the tool's own estimate, which for
+// MHA and GQA is the same cache; for MLA the tool's reading of the config
+// would allow about 25 times fewer requests, which the measurements
+// contradict), isl/osl tokens each, over pp pipeline stages, bs =
+// min(requests, 4096) / pp rounded up (to 32s below 256, at least 64; to
+// 128s below 1024; to 256s above), and tokens = min(bs · (1 + isl/osl),
+// 32768) rounded up (to 256s below 4096, at least 2048; 512s below 8192;
+// 1024s above). trtllmBench adds what the tool does when chunked prefill
+// is off.
 func trtllmFinetune(requests float64, isl, osl, pp int) (bs, tokens int) {
 	rawBS := math.Min(requests, 4096) / float64(pp)
 	rawTok := math.Min(rawBS*(1+float64(isl)/float64(osl)), 32768)

@@ -102,8 +102,11 @@ func writeStep(w io.Writer, st inference.StepResult) {
 		return
 	}
 	load := fmt.Sprintf("balancer %.3g", m.Balancer)
-	if m.Routing == inference.BalancerNone {
+	switch m.Routing {
+	case inference.BalancerNone:
 		load = fmt.Sprintf("no balancer: routing skew %.3g", m.Balancer)
+	case inference.RoutingCoarse:
+		load = fmt.Sprintf("no balancer, too few experts for the measured skew: assumed %.3g", m.Balancer)
 	}
 	fmt.Fprintf(w, "  MoE: imbalance %.3g (%s × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
 		m.Imbalance, load, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, m.ExpertMemoryEff, m.Fixed)

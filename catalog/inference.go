@@ -96,6 +96,7 @@ type InferenceParams struct {
 	// replace it.
 	EPLB           Param[int]           `yaml:"eplb" json:"eplb"`
 	RoutingCV      Param[float64]       `yaml:"routing_cv" json:"routing_cv"`
+	RoutingMinExp  Param[int]           `yaml:"routing_min_experts" json:"routing_min_experts"`
 	ExpertTileRows Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
 	CommSMShare    Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
 	MoESync        Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
@@ -182,7 +183,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
-		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, ExpertTileRows: p.ExpertTileRows.Value,
+		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExp.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
 }
@@ -286,6 +287,7 @@ func (p InferenceParams) provenances() []provEntry {
 		pv("expert_imbalance", p.ExpertImbalance),
 		pv("eplb", p.EPLB),
 		pv("routing_cv", p.RoutingCV),
+		pv("routing_min_experts", p.RoutingMinExp),
 		pv("expert_tile_rows", p.ExpertTileRows),
 		pv("comm_sm_share", p.CommSMShare),
 		pv("moe_sync", p.MoESync),

@@ -85,6 +85,11 @@ const (
 	BalancerNone = "none"
 )
 
+// RoutingCoarse is MoEStep.Routing for a model served without a balancer
+// whose routed experts are too few for the measured routing skew
+// (Profile.RoutingMinExperts): the profile's assumed factor applies.
+const RoutingCoarse = "coarse"
+
 // BalancerWant is what Deployment.Balancer may be.
 const BalancerWant = `want "eplb" (expert-parallel load balancer with redundant experts), "none" (routing as trained) or "" (the engine's default)`
 

@@ -14,7 +14,10 @@ type MoEStep struct {
 	// step: Balancer (the profile's residual with a balancer, the
 	// deployment's override, or without a balancer the routing's skew)
 	// times Spread (the sampling spread of this step's routing).
-	// Routing says which: "eplb" or "none".
+	// Routing says which: "eplb" (a balancer's residual, or a stated
+	// factor), "none" (no balancer: the routing's skew of a fine-grained
+	// model) or "coarse" (no balancer, but too few routed experts for the
+	// measured skew: the profile's assumed factor).
 	Imbalance float64 `json:"imbalance"`
 	Balancer  float64 `json:"balancer"`
 	Spread    float64 `json:"spread"`
@@ -53,7 +56,8 @@ type MoEStep struct {
 
 // moeAcc is the MoE part of one stage's accumulation.
 type moeAcc struct {
-	on, noBalancer                                   bool
+	on                                               bool
+	routing                                          string
 	bal, spread, rows, eff                           float64
 	experts, imbTime, dispatch, combine, hidden, tax float64
 	sync, bwEff, fixed                               float64
@@ -65,11 +69,7 @@ func (m moeAcc) result(scale float64) MoEStep {
 		return MoEStep{}
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
-	routing := BalancerEPLB
-	if m.noBalancer {
-		routing = BalancerNone
-	}
-	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread, Routing: routing,
+	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread, Routing: m.routing,
 		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
@@ -136,8 +136,12 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	copies := n / float64(l.ep)
 	m := &a.moe
 	m.on, m.bal, m.spread = true, p.ExpertImbalance, spread(T, s.active, float64(l.ep), l.lnEP)
-	if m.noBalancer = p.NoBalancer; m.noBalancer {
-		m.bal = skew(p.RoutingCV, copies, float64(l.ep))
+	m.routing = BalancerEPLB
+	if p.NoBalancer {
+		m.routing = RoutingCoarse
+		if s.experts >= float64(p.RoutingMinExperts) {
+			m.routing, m.bal = BalancerNone, skew(p.RoutingCV, copies, float64(l.ep))
+		}
 	}
 	// Rows per expert the batch reaches (a GEMM runs only for those).
 	hit := touched(T, s.active, n)

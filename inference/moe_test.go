@@ -177,6 +177,16 @@ func TestBalancerOnOff(t *testing.T) {
 	if st, err := StepTime(d, dec); err != nil || st.MoE.Balancer != d.Profile.ExpertImbalance {
 		t.Errorf("balancer eplb on a profile without one: %v, %+v; want the profile's residual %g", err, st.MoE, d.Profile.ExpertImbalance)
 	}
+	// A coarse model (8 routed experts) without a balancer keeps the
+	// profile's assumed factor: the skew was measured on fine-grained MoE.
+	d = moeDeployment()
+	coarse := *d.Model.MoE
+	coarse.Experts = 8
+	d.Model.MoE = &coarse
+	d.Profile.NoBalancer, d.Profile.RoutingCV, d.Profile.RoutingMinExperts = true, 1.28, 64
+	if st, err := StepTime(d, dec); err != nil || st.MoE.Routing != RoutingCoarse || st.MoE.Balancer != d.Profile.ExpertImbalance {
+		t.Errorf("8 experts without a balancer: %v, %+v; want coarse at the profile's %g", err, st.MoE, d.Profile.ExpertImbalance)
+	}
 	d.Balancer = "sometimes"
 	var fe *input.Error
 	if _, err := StepTime(d, dec); !errors.As(err, &fe) || fe.Field != "balancer" {

@@ -95,6 +95,10 @@ type Profile struct {
 	// tokens the experts of one MoE layer receive in a step, without a
 	// balancer: what the routing skew is computed from (moe.go, skew).
 	RoutingCV float64 `json:"routing_cv"`
+	// RoutingMinExperts is the fewest routed experts a model needs for
+	// RoutingCV to apply (the fine-grained MoE it was measured on); a
+	// coarser model without a balancer keeps ExpertImbalance.
+	RoutingMinExperts int `json:"routing_min_experts"`
 	// ExpertTileRows is the row block grouped expert GEMMs pad each
 	// expert's rows to (DeepGEMM's M alignment); 0 = no padding modelled.
 	ExpertTileRows float64 `json:"expert_tile_rows"`
@@ -145,6 +149,8 @@ func (p Profile) Validate() error {
 		return input.Bad("profile.block_tokens", p.BlockTokens, "want at least 1")
 	case !(p.ExpertImbalance >= 1):
 		return input.Bad("profile.expert_imbalance", p.ExpertImbalance, imbalanceWant)
+	case p.RoutingMinExperts < 0:
+		return input.Bad("profile.routing_min_experts", p.RoutingMinExperts, "want 0 or more routed experts")
 	case !(p.RoutingCV >= 0) || math.IsInf(p.RoutingCV, 1):
 		return input.Bad("profile.routing_cv", p.RoutingCV, "want a finite coefficient of variation, 0 or more")
 	case p.MaxBatch < 0 || p.MaxTokens < 0 || p.ChunkTokens < 0:

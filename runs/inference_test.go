@@ -216,6 +216,8 @@ func TestAttentionDPRefused(t *testing.T) {
 //   - holdout-trtllm-moe-12.yaml: the MoE rows of the same page at a
 //     later commit (03e27c7), remeasured on a newer engine, also reserved
 //     (median 23 % when added, from under −60 % to over +75 %);
+//   - holdout-trtllm-dense-12.yaml: the later page's dense Llama 3.3 70B
+//     rows, unreserved (median 6.9 % when added, all within 12 %);
 //   - holdout-trtllm-hopper.yaml: the dense Hopper rows not used
 //     elsewhere (median 7.5 % when added);
 //   - calibration-trtllm-blackwell.yaml: chipgap's own calibration of the
@@ -230,6 +232,7 @@ func TestTRTLLMFilesPredicted(t *testing.T) {
 		{"holdout-trtllm-moe.yaml", 20, 0},
 		{"holdout-trtllm-dsr1.yaml", 3, 0},
 		{"holdout-trtllm-moe-12.yaml", 45, 0},
+		{"holdout-trtllm-dense-12.yaml", 17, 0},
 		{"holdout-trtllm-hopper.yaml", 43, 0},
 		{"calibration-trtllm-blackwell.yaml", 36, 0.08},
 	} {

@@ -326,7 +326,8 @@ type TrainEstimate struct {
 // returns the estimate's header with a *training.NotFitError.
 func Train(s TrainSetup) (TrainEstimate, error) {
 	if s.fromRun {
-		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1})
+		// One worker, as validate searches: the same plan on a tie.
+		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
 		if err == nil && len(sr.Top) > 0 {
 			e := s.describe(sr.Best())
 			e.Searched = sr.Evaluated

@@ -94,12 +94,12 @@ type InferenceParams struct {
 	// (expert_imbalance is its residual), 0 where they do not (the
 	// routing's skew from routing_cv); an engine's moe section may
 	// replace it.
-	EPLB           Param[int]           `yaml:"eplb" json:"eplb"`
-	RoutingCV      Param[float64]       `yaml:"routing_cv" json:"routing_cv"`
-	RoutingMinExp  Param[int]           `yaml:"routing_min_experts" json:"routing_min_experts"`
-	ExpertTileRows Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
-	CommSMShare    Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
-	MoESync        Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
+	EPLB              Param[int]           `yaml:"eplb" json:"eplb"`
+	RoutingCV         Param[float64]       `yaml:"routing_cv" json:"routing_cv"`
+	RoutingMinExperts Param[int]           `yaml:"routing_min_experts" json:"routing_min_experts"`
+	ExpertTileRows    Param[float64]       `yaml:"expert_tile_rows" json:"expert_tile_rows"`
+	CommSMShare       Param[float64]       `yaml:"comm_sm_share" json:"comm_sm_share"`
+	MoESync           Param[units.Seconds] `yaml:"moe_sync" json:"moe_sync"`
 	// ExpertMemoryEff and MoELayerTime are the MoE module of the stack's
 	// default engine (an engine's moe section replaces them).
 	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
@@ -183,7 +183,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
-		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExp.Value, ExpertTileRows: p.ExpertTileRows.Value,
+		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
 }
@@ -287,7 +287,7 @@ func (p InferenceParams) provenances() []provEntry {
 		pv("expert_imbalance", p.ExpertImbalance),
 		pv("eplb", p.EPLB),
 		pv("routing_cv", p.RoutingCV),
-		pv("routing_min_experts", p.RoutingMinExp),
+		pv("routing_min_experts", p.RoutingMinExperts),
 		pv("expert_tile_rows", p.ExpertTileRows),
 		pv("comm_sm_share", p.CommSMShare),
 		pv("moe_sync", p.MoESync),

@@ -116,6 +116,12 @@ type EngineMoE struct {
 	// EPLB is the engine's default expert balancer (1: on, 0: off); nil
 	// keeps the stack's.
 	EPLB *Param[int] `yaml:"eplb,omitempty" json:"eplb,omitempty"`
+	// CommOverlap is the share of the EP dispatch and combine the
+	// engine's default MoE path hides behind compute, and MoESync its
+	// host wait per MoE layer; nil keeps the stack's (DeepEP-style
+	// dual-micro-batch overlap and its token-count sync).
+	CommOverlap *Param[float64]       `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
+	MoESync     *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
 }
 
 // EngineLimits are a serving engine's scheduling limits as its defaults
@@ -439,6 +445,22 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	if m.MoELayerTime.Value < 0 {
 		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
 	}
+	if o := m.CommOverlap; o != nil {
+		if err := optional(c, at, "comm_overlap", o.provenance, func() error { _, err := param(*o); return err }); err != nil {
+			return err
+		}
+		if v := o.Value; !(v >= 0 && v <= 1) {
+			return fmt.Errorf("%s: comm_overlap = %g: want a fraction in [0, 1]", at, v)
+		}
+	}
+	if y := m.MoESync; y != nil {
+		if err := optional(c, at, "moe_sync", y.provenance, func() error { _, err := param(*y); return err }); err != nil {
+			return err
+		}
+		if y.Value < 0 {
+			return fmt.Errorf("%s: moe_sync = %v: want a non-negative time", at, y.Value)
+		}
+	}
 	if b := m.EPLB; b != nil {
 		keys, ok := b.provenance()
 		if !ok {
@@ -450,6 +472,22 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		if b.Value != 0 && b.Value != 1 {
 			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b.Value)
 		}
+	}
+	return nil
+}
+
+// optional checks one of an engine MoE section's optional parameters:
+// sourced, in range.
+func optional(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
+	keys, ok := prov()
+	if !ok {
+		return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, name)
+	}
+	if err := c.checkSources(at+": "+name, keys); err != nil {
+		return err
+	}
+	if err := rng(); err != nil {
+		return fmt.Errorf("%s: %s: want min ≤ value ≤ max: %w", at, name, err)
 	}
 	return nil
 }
@@ -478,6 +516,12 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 			st.Params.ExpertMemoryEff, st.Params.MoELayerTime = e.MoE.ExpertMemoryEff, e.MoE.MoELayerTime
 			if e.MoE.EPLB != nil {
 				st.Params.EPLB = *e.MoE.EPLB
+			}
+			if e.MoE.CommOverlap != nil {
+				st.Params.CommOverlap = *e.MoE.CommOverlap
+			}
+			if e.MoE.MoESync != nil {
+				st.Params.MoESync = *e.MoE.MoESync
 			}
 		}
 	}

@@ -273,6 +273,17 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 		if p.ExpertMemoryEff != tc.eff || math.Abs(float64(p.MoELayerTime-tc.fixed)) > 1e-12 {
 			t.Errorf("%q on H200: expert_memory_eff %g, moe_layer_time %v; want %g, %v", tc.framework, p.ExpertMemoryEff, p.MoELayerTime, tc.eff, tc.fixed)
 		}
+		// TensorRT-LLM's MoE runs dispatch, experts and combine in
+		// sequence (fused_moe_cutlass.py) with the token counts from the
+		// step's metadata; the stack keeps DeepSeek's dual micro-batch
+		// overlap (0.7) and DeepEP's per-layer sync (30 µs).
+		overlap, sync := 0.7, units.Seconds(30e-6)
+		if tc.framework == "tensorrt-llm" {
+			overlap, sync = 0, 0
+		}
+		if p.CommOverlap != overlap || math.Abs(float64(p.MoESync-sync)) > 1e-12 {
+			t.Errorf("%q on H200: comm_overlap %g, moe_sync %v; want %g, %v", tc.framework, p.CommOverlap, p.MoESync, overlap, sync)
+		}
 	}
 	data, err := c.InferenceStacksData()
 	if err != nil {
@@ -289,6 +300,28 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 	}
 	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "moe_layer_time") {
 		t.Errorf("an unsourced moe_layer_time: %v, want an error naming it", err)
+	}
+	// The optional overlap and sync: unsourced or out of range, refused.
+	for _, tc := range []struct {
+		name string
+		set  func(m *EngineMoE)
+		want string
+	}{
+		{"unsourced overlap", func(m *EngineMoE) { m.CommOverlap = &Param[float64]{Value: 0.5} }, "comm_overlap: want sources"},
+		{"overlap above 1", func(m *EngineMoE) { m.CommOverlap = &Param[float64]{Value: 1.5, Assumed: true} }, "comm_overlap = 1.5"},
+		{"negative sync", func(m *EngineMoE) { m.MoESync = &Param[units.Seconds]{Value: -1e-6, Assumed: true} }, "moe_sync = "},
+	} {
+		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+		for i, e := range bad.Engines {
+			if e.MoE != nil {
+				m := *e.MoE
+				tc.set(&m)
+				bad.Engines[i].MoE = &m
+			}
+		}
+		if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
 }
 

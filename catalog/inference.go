@@ -120,8 +120,13 @@ type EngineMoE struct {
 	// engine's default MoE path hides behind compute, and MoESync its
 	// host wait per MoE layer; nil keeps the stack's (DeepEP-style
 	// dual-micro-batch overlap and its token-count sync).
-	CommOverlap *Param[float64]       `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
-	MoESync     *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
+	CommOverlap *Param[float64] `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
+	// TPDispatch is 0 where the engine, with attention tensor-parallel
+	// over the whole instance, runs each device's experts on the
+	// replicated tokens and sums them in the all-reduce (no EP dispatch);
+	// nil or 1: the tokens are split over the TP ranks and dispatched.
+	TPDispatch *Param[int]           `yaml:"tp_dispatch,omitempty" json:"tp_dispatch,omitempty"`
+	MoESync    *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
 }
 
 // EngineLimits are a serving engine's scheduling limits as its defaults
@@ -178,6 +183,9 @@ type InferenceStack struct {
 	// InferenceProfile resolved them.
 	Engine       string            `yaml:"-" json:"engine,omitempty"`
 	LimitSources map[string]string `yaml:"-" json:"limit_sources,omitempty"`
+	// NoTPDispatch is the engine's MoE path under whole-instance attention
+	// TP (EngineMoE.TPDispatch 0), as InferenceProfile resolved it.
+	NoTPDispatch bool `yaml:"-" json:"no_tp_dispatch,omitempty"`
 }
 
 // Profile converts the parameters into the estimator's profile.
@@ -188,7 +196,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
-		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources,
+		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
@@ -461,6 +469,14 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 			return fmt.Errorf("%s: moe_sync = %v: want a non-negative time", at, y.Value)
 		}
 	}
+	if d := m.TPDispatch; d != nil {
+		if err := optional(c, at, "tp_dispatch", d.provenance, func() error { return nil }); err != nil {
+			return err
+		}
+		if d.Value != 0 && d.Value != 1 {
+			return fmt.Errorf("%s: tp_dispatch = %d: want 0 (experts on the TP-replicated tokens, no dispatch) or 1", at, d.Value)
+		}
+	}
 	if b := m.EPLB; b != nil {
 		keys, ok := b.provenance()
 		if !ok {
@@ -522,6 +538,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 			}
 			if e.MoE.MoESync != nil {
 				st.Params.MoESync = *e.MoE.MoESync
+			}
+			if e.MoE.TPDispatch != nil {
+				st.NoTPDispatch = e.MoE.TPDispatch.Value == 0
 			}
 		}
 	}

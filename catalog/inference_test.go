@@ -281,6 +281,9 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 		if tc.framework == "tensorrt-llm" {
 			overlap, sync = 0, 0
 		}
+		if p.NoTPDispatch != (tc.framework == "tensorrt-llm") {
+			t.Errorf("%q on H200: no_tp_dispatch %v; want %v (TensorRT-LLM runs the experts on the TP-replicated tokens)", tc.framework, p.NoTPDispatch, tc.framework == "tensorrt-llm")
+		}
 		if p.CommOverlap != overlap || math.Abs(float64(p.MoESync-sync)) > 1e-12 {
 			t.Errorf("%q on H200: comm_overlap %g, moe_sync %v; want %g, %v", tc.framework, p.CommOverlap, p.MoESync, overlap, sync)
 		}
@@ -310,6 +313,7 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 		{"unsourced overlap", func(m *EngineMoE) { m.CommOverlap = &Param[float64]{Value: 0.5} }, "comm_overlap: want sources"},
 		{"overlap above 1", func(m *EngineMoE) { m.CommOverlap = &Param[float64]{Value: 1.5, Assumed: true} }, "comm_overlap = 1.5"},
 		{"negative sync", func(m *EngineMoE) { m.MoESync = &Param[units.Seconds]{Value: -1e-6, Assumed: true} }, "moe_sync = "},
+		{"tp_dispatch 2", func(m *EngineMoE) { m.TPDispatch = &Param[int]{Value: 2, Assumed: true} }, "tp_dispatch = 2"},
 	} {
 		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
 		for i, e := range bad.Engines {

@@ -164,14 +164,16 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 // comm is the stage's communication time on one device: two TP
 // all-reduces per layer (tp), and EP dispatch + combine per MoE layer (ep)
 // on the hottest device, which receives Imbalance times the mean; hier:
-// the batch has prompt tokens (normal, hierarchical EP kernels).
+// the batch has prompt tokens (normal, hierarchical EP kernels). An
+// engine that runs the experts on the TP-replicated tokens (NoTPDispatch)
+// needs no dispatch where attention is TP over the whole instance.
 func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
 	s := l.sh
 	if l.tp > 1 {
 		ar := l.cluster.AllReduce(units.Bytes(ta*s.hidden*l.actBytes), l.tpGroup)
 		tp = 2 * float64(ar) * s.layers * frac
 	}
-	if l.ep > 1 && s.moeLayers > 0 {
+	if l.ep > 1 && s.moeLayers > 0 && !(l.adp == 1 && l.d.Profile.NoTPDispatch) {
 		m := &a.moe
 		imb := m.bal * m.spread
 		tokDev := ta / float64(l.tp)

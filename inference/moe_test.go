@@ -351,3 +351,39 @@ func TestPermuteTrafficInShape(t *testing.T) {
 		t.Errorf("actFull = %g, want %g (10h + 18h × MoE layers / layers)", s.actFull, want)
 	}
 }
+
+// With attention tensor-parallel over the whole instance an engine such
+// as TensorRT-LLM runs each device's experts on the replicated tokens and
+// sums them in the all-reduce it already makes (NoTPDispatch): the step
+// loses exactly its EP dispatch and combine and keeps the TP all-reduces;
+// under attention DP (TP 1, EP 8) the flag changes nothing.
+func TestTPReplicatedMoE(t *testing.T) {
+	dec := Batch{Decode: []int{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}}
+	d := moeDeployment()
+	d.Parallel = Parallel{TP: 8, EP: 8}
+	split, err := StepTime(d, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Profile.NoTPDispatch = true
+	repl, err := StepTime(d, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := split.MoE.Dispatch + split.MoE.Combine - split.MoE.Hidden
+	if split.MoE.Dispatch <= 0 || repl.MoE.Dispatch != 0 || repl.MoE.Combine != 0 {
+		t.Fatalf("dispatch split %v, replicated %v/%v: want some, then none", split.MoE.Dispatch, repl.MoE.Dispatch, repl.MoE.Combine)
+	}
+	if !near(float64(repl.Comm), float64(split.Comm-ep), 1e-9) {
+		t.Errorf("comm replicated %v, want split %v less its exposed EP %v", repl.Comm, split.Comm, ep)
+	}
+	d = moeDeployment()
+	adp, err := StepTime(d, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Profile.NoTPDispatch = true
+	if same, err := StepTime(d, dec); err != nil || same.Time != adp.Time || same.MoE.Dispatch != adp.MoE.Dispatch {
+		t.Errorf("attention DP with NoTPDispatch: %v, %v / %v; want the same step", err, same.Time, adp.Time)
+	}
+}

@@ -106,6 +106,13 @@ type Profile struct {
 	// (prefill) EP dispatch/combine kernels occupy while they run, which
 	// the overlapped compute loses; 0 = the kernels use no compute units.
 	CommSMShare float64 `json:"comm_sm_share"`
+	// NoTPDispatch: with attention tensor-parallel over the whole
+	// instance (one attention group), every device holds every token
+	// after the attention all-reduce, runs its own experts on them and
+	// the MLP all-reduce sums the outputs: no EP dispatch or combine
+	// (TensorRT-LLM). false: the tokens are split over the TP ranks and
+	// dispatched (SGLang's DeepEP mode, Megatron's sequence-parallel EP).
+	NoTPDispatch bool `json:"no_tp_dispatch,omitempty"`
 	// MoESync is the host synchronisation per MoE layer and micro-batch of
 	// a step that uses normal-mode EP kernels (DeepEP's normal dispatch
 	// waits on the host for the received-token counts).

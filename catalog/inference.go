@@ -120,13 +120,13 @@ type EngineMoE struct {
 	// engine's default MoE path hides behind compute, and MoESync its
 	// host wait per MoE layer; nil keeps the stack's (DeepEP-style
 	// dual-micro-batch overlap and its token-count sync).
-	CommOverlap *Param[float64] `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
+	CommOverlap *Param[float64]       `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
+	MoESync     *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
 	// TPDispatch is 0 where the engine, with attention tensor-parallel
 	// over the whole instance, runs each device's experts on the
 	// replicated tokens and sums them in the all-reduce (no EP dispatch);
 	// nil or 1: the tokens are split over the TP ranks and dispatched.
-	TPDispatch *Param[int]           `yaml:"tp_dispatch,omitempty" json:"tp_dispatch,omitempty"`
-	MoESync    *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
+	TPDispatch *Param[int] `yaml:"tp_dispatch,omitempty" json:"tp_dispatch,omitempty"`
 }
 
 // EngineLimits are a serving engine's scheduling limits as its defaults
@@ -478,11 +478,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		}
 	}
 	if b := m.EPLB; b != nil {
-		keys, ok := b.provenance()
-		if !ok {
-			return fmt.Errorf("%s: eplb: want sources, calibrated (on what) or assumed: true", at)
-		}
-		if err := c.checkSources(at+": eplb", keys); err != nil {
+		if err := optional(c, at, "eplb", b.provenance, func() error { return nil }); err != nil {
 			return err
 		}
 		if b.Value != 0 && b.Value != 1 {

@@ -241,9 +241,12 @@ func TestInferenceEngineNeedsSources(t *testing.T) {
 }
 
 // Naming TensorRT-LLM gets its default MoE backend (CUTLASS, the slower
-// line of tech blog 24); the cuda stack alone keeps the best measured
-// grouped path (TRTLLM-Gen); an engine without a moe section keeps the
-// stack's; an unsourced backend value is refused when the data loads.
+// line of tech blog 24) and its communication (no overlap, no per-layer
+// host sync, no dispatch under whole-instance attention TP); the cuda
+// stack alone keeps the best measured grouped path (TRTLLM-Gen) and
+// DeepSeek's overlap; an engine without a moe section keeps the stack's;
+// an unsourced or out-of-range backend value is refused when the data
+// loads.
 func TestInferenceEngineMoEBackend(t *testing.T) {
 	c := loadInfCatalog(t)
 	h200, err := c.Chip("h200-sxm")

@@ -92,6 +92,9 @@ func writeStep(w io.Writer, st inference.StepResult) {
 			how = "longer than the GPU's: it sets the step"
 		}
 		fmt.Fprintf(w, "  host (the engine's CPU work per step, overlapped with the GPU) %v, %s\n", st.Host, how)
+		if st.Eager > 0 {
+			fmt.Fprintf(w, "    of which %v launching the layers eagerly (steps with prompt tokens run outside the engine's CUDA graphs)\n", st.Eager)
+		}
 	}
 	if st.ADPBalance > 0 {
 		fmt.Fprintf(w, "  attention DP: groups carry %.2f of the busiest group's tokens (prompts land unevenly); waiting for it adds %v\n",

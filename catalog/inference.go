@@ -164,6 +164,10 @@ type InferenceEngine struct {
 	// MoE is the engine's default MoE backend, where it has a measured
 	// one; nil keeps the stack's.
 	MoE *EngineMoE `yaml:"moe,omitempty" json:"moe,omitempty"`
+	// EagerLayer is the engine's host time per transformer layer on a
+	// step that carries prompt tokens, where it captures CUDA graphs for
+	// decode-only steps alone (inference.Profile.EagerLayer); nil: none.
+	EagerLayer *Param[units.Seconds] `yaml:"eager_layer,omitempty" json:"eager_layer,omitempty"`
 }
 
 // limits is the stack's own engine limits (its default engine's).
@@ -186,6 +190,10 @@ type InferenceStack struct {
 	// NoTPDispatch is the engine's MoE path under whole-instance attention
 	// TP (EngineMoE.TPDispatch 0), as InferenceProfile resolved it.
 	NoTPDispatch bool `yaml:"-" json:"no_tp_dispatch,omitempty"`
+	// EagerLayer is the engine's eager host time per layer on steps with
+	// prompt tokens (InferenceEngine.EagerLayer), as InferenceProfile
+	// resolved it; zero where the engine has none.
+	EagerLayer Param[units.Seconds] `yaml:"-" json:"eager_layer,omitempty"`
 }
 
 // Profile converts the parameters into the estimator's profile.
@@ -199,7 +207,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
-		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value}
+		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -235,6 +243,9 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	}
 	if err == nil {
 		pr.MoELayerTime, err = drawn(d, s.ID, "moe_layer_time", p.MoELayerTime)
+	}
+	if err == nil && s.EagerLayer.Value > 0 {
+		pr.EagerLayer, err = drawn(d, s.ID, "eager_layer", s.EagerLayer)
 	}
 	return pr, err
 }
@@ -418,6 +429,14 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 				return err
 			}
 		}
+		if g := e.EagerLayer; g != nil {
+			if err := optional(c, at, "eager_layer", g.provenance, func() error { _, err := param(*g); return err }); err != nil {
+				return err
+			}
+			if g.Value < 0 {
+				return fmt.Errorf("%s: eager_layer = %v: want a non-negative time", at, g.Value)
+			}
+		}
 	}
 	return nil
 }
@@ -488,8 +507,8 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	return nil
 }
 
-// optional checks one of an engine MoE section's optional parameters:
-// sourced, in range.
+// optional checks one of an engine's optional parameters (its own or its
+// MoE section's): sourced, in range.
 func optional(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
 	keys, ok := prov()
 	if !ok {
@@ -538,6 +557,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 			if e.MoE.TPDispatch != nil {
 				st.NoTPDispatch = e.MoE.TPDispatch.Value == 0
 			}
+		}
+		if e.EagerLayer != nil {
+			st.EagerLayer = *e.EagerLayer
 		}
 	}
 	st.LimitSources = map[string]string{}

@@ -332,6 +332,48 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 	}
 }
 
+// TensorRT-LLM launches a step with prompt tokens eagerly (its CUDA graphs
+// capture generation-only steps): its profile carries the engine's 350 µs
+// per layer, the stack's other engines none; an unsourced or negative
+// value is refused.
+func TestInferenceEngineEagerLayer(t *testing.T) {
+	c := loadInfCatalog(t)
+	b200, err := c.Chip("b200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fw, want := range map[string]units.Seconds{"tensorrt-llm": 350e-6, "sglang": 0, "vllm": 0, "": 0} {
+		st, _, err := c.InferenceProfile(fw, b200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Profile().EagerLayer; math.Abs(float64(got-want)) > 1e-12 {
+			t.Errorf("%q on B200: eager_layer %v, want %v", fw, got, want)
+		}
+	}
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := units.Seconds(250e-6), units.Seconds(450e-6)
+	for _, tc := range []struct {
+		name string
+		p    Param[units.Seconds]
+		want string
+	}{
+		{"unsourced", Param[units.Seconds]{Value: 300e-6}, "eager_layer: want sources"},
+		{"negative", Param[units.Seconds]{Value: -1e-6, Assumed: true}, "eager_layer = "},
+		{"outside its range", Param[units.Seconds]{Value: 500e-6, Min: &lo, Max: &hi, Assumed: true}, "eager_layer: want min ≤ value ≤ max"},
+	} {
+		bad := *data
+		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+		bad.Engines[0].EagerLayer = &tc.p
+		if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 // A resolved profile's ranges are its own engine's: TensorRT-LLM on the
 // CUDA stack draws its MoE path from the engine's CUTLASS line
 // (expert_memory_eff 0.3–0.4 around 0.34, moe_layer_time 80–100 µs), not

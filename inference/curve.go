@@ -175,6 +175,7 @@ func (l *layout) passes(ld load) StepResult {
 func (r StepResult) times(n float64) StepResult {
 	s := func(t units.Seconds) units.Seconds { return units.Seconds(n) * t }
 	r.Time, r.Compute, r.Memory, r.Comm, r.Overhead, r.Draft = s(r.Time), s(r.Compute), s(r.Memory), s(r.Comm), s(r.Overhead), s(r.Draft)
+	r.Host, r.Eager = s(r.Host), s(r.Eager)
 	r.FLOPs, r.Bytes = units.FLOP(n)*r.FLOPs, units.Bytes(n)*r.Bytes
 	r.OutputTokens *= n
 	r.Passes = int(n) * max(r.Passes, 1)

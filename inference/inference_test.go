@@ -415,3 +415,53 @@ func TestHostBound(t *testing.T) {
 		t.Errorf("parts add to %v, want the step's %v", sum, h.Time)
 	}
 }
+
+// A step that carries prompt tokens runs outside the engine's decode-only
+// CUDA graphs: the host launches each of the 32 layers, 350 µs apiece,
+// 11.2 ms on top of its 29 µs per sequence. The GPU's step for one
+// decoding sequence and a 16-token chunk is about 7.6 ms (the weights
+// read once, TestHostBound), so the launch sets the step. A decode-only
+// step pays none of it, and a blended steady-state step that carries a
+// quarter of a prompt (chunks 0.25) pays a quarter.
+func TestEagerPromptSteps(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	d.Cluster.Chip.HBM.Capacity = hardware.Fixed(1000 * units.GB)
+	d.Profile.HostPerSeq = 29e-6
+	d.Profile.EagerLayer = 350e-6
+	dec, err := StepTime(d, Batch{Decode: []int{1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec.Eager != 0 || !near(float64(dec.Host), 29e-6, 1e-9) || dec.Bound == "host" {
+		t.Errorf("decode-only: eager %v, host %v (%s), want none, 29 µs, GPU-bound", dec.Eager, dec.Host, dec.Bound)
+	}
+	mixed, err := StepTime(d, Batch{Decode: []int{1000}, Prefill: []Chunk{{Tokens: 16}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(float64(mixed.Eager), 32*350e-6, 1e-9) {
+		t.Errorf("with a prompt chunk: eager %v, want 32 × 350 µs = 11.2 ms", mixed.Eager)
+	}
+	if want := 2*29e-6 + 32*350e-6; !near(float64(mixed.Time), want, 1e-9) || mixed.Bound != "host" {
+		t.Errorf("with a prompt chunk: %v (%s), want the host's %.4g s", mixed.Time, mixed.Bound, want)
+	}
+	if sum := mixed.Compute + mixed.Memory + mixed.Comm + mixed.Overhead; !near(float64(sum), float64(mixed.Time), 1e-9) {
+		t.Errorf("parts add to %v, want the step's %v", sum, mixed.Time)
+	}
+	l, err := resolve(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := l.step(load{decSeqs: 1, decCtx: 1000, preTokens: 4, prePairs: 10, preCtx: 4, chunks: 0.25})
+	if !near(float64(q.Eager), 0.25*32*350e-6, 1e-9) {
+		t.Errorf("a quarter of a prompt per step: eager %v, want 2.8 ms", q.Eager)
+	}
+	d.Profile.EagerLayer = 0
+	g, err := StepTime(d, Batch{Decode: []int{1000}, Prefill: []Chunk{{Tokens: 16}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Eager != 0 || g.Time >= mixed.Time || g.Bound == "host" {
+		t.Errorf("graphs over every step: eager %v, step %v (%s), want none, under %v", g.Eager, g.Time, g.Bound, mixed.Time)
+	}
+}

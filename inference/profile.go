@@ -51,6 +51,13 @@ type Profile struct {
 	// the GPU runs step n, so a step takes the longer of the two: this
 	// binds only at large batches of small models.
 	HostPerSeq units.Seconds `json:"host_per_seq"`
+	// EagerLayer is the host time per transformer layer of a step that
+	// carries prompt tokens, where the engine captures CUDA graphs for
+	// decode-only steps alone and runs the others eagerly: the kernels of
+	// such a step are launched one by one from the host, so the GPU waits
+	// on them where they outlast its work. 0: every step is captured (or
+	// the engine's launch cost is in StepOverhead).
+	EagerLayer units.Seconds `json:"eager_layer,omitempty"`
 	// MemoryFraction is the share of the memory left after weights and
 	// Reserved that the engine gives the KV cache.
 	MemoryFraction float64 `json:"memory_fraction"`

@@ -48,9 +48,13 @@ type StepResult struct {
 	// host when the engine's host work (Host) outlasts the GPU's.
 	Bound string `json:"bound"`
 	// Host is the engine's host time for the step (Profile.HostPerSeq ×
-	// sequences per attention group), overlapped with the GPU's work; the
+	// sequences per attention group, plus Eager), overlapped with the GPU's work; the
 	// part that outlasts it is in Overhead.
 	Host units.Seconds `json:"host,omitempty"`
+	// Eager is the part of Host that launches the layers of a step with
+	// prompt tokens one kernel at a time (Profile.EagerLayer × layers,
+	// times the chance a blended steady-state step carries a prompt).
+	Eager units.Seconds `json:"eager,omitempty"`
 	// OutputTokens is the expected tokens the decoding sequences emit
 	// (sequences × tokens per speculative step); PrefillTokens the prompt
 	// tokens processed.
@@ -208,6 +212,16 @@ func (l *layout) stepEven(ld load) StepResult {
 	// executor runs each attention group's requests.
 	if h := l.d.Profile.HostPerSeq; h > 0 {
 		r.Host = h * units.Seconds((ld.decSeqs+ld.chunks)/float64(l.adp))
+	}
+	// A step with prompt tokens runs eagerly where the engine captures
+	// only decode-only steps: its host launches every layer's kernels.
+	// A blended steady-state step (fractional chunks) carries a prompt
+	// with probability chunks.
+	if e := l.d.Profile.EagerLayer; e > 0 && ld.preTokens > 0 {
+		r.Eager = e * units.Seconds(l.sh.layers*math.Min(ld.chunks, 1))
+		r.Host += r.Eager
+	}
+	if r.Host > 0 {
 		if r.Host > r.Time {
 			r.Overhead += r.Host - r.Time
 			r.Time, r.Bound = r.Host, "host"

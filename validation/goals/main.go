@@ -13,6 +13,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -37,6 +38,8 @@ var (
 // row is one predicted run with what the goals split on.
 type row struct {
 	id                 string
+	inputs             string  // everything a model sees of the run (its id, source, model name and measurement left out)
+	measured           float64 // the measured value
 	kind, family       string
 	moe, metricOK      bool
 	err, free          float64
@@ -102,7 +105,85 @@ func run() error {
 	imoe := filter(inf, func(r row) bool { return r.moe })
 	m, _, _ = stats(imoe)
 	goal("inference MoE: median |error|", 0.12, m, len(imoe), "")
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	floors(append(tp, inf...))
+	return nil
+}
+
+// inputsOf is what a model sees of run r, as one comparable string: two
+// runs with equal inputs are the same prediction whatever the model.
+func inputsOf(r runs.Run) string {
+	r.ID, r.Source, r.Model.Name, r.Measured = "", "", "", runs.Measured{Metric: r.Measured.Metric}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r.ID
+	}
+	return string(b)
+}
+
+// floors prints the runs the data measure more than once with the same
+// inputs and different values: whatever single figure a model gives such
+// a group, one of its runs is off by at least (max − min)/(max + min)
+// (the figure halfway between them in ratio terms, 2·max·min/(max+min)).
+// Those errors bound the goals from below, for any model.
+func floors(rs []row) {
+	groups := map[string][]row{}
+	var keys []string
+	for _, r := range rs {
+		if !r.predicted || r.measured <= 0 {
+			continue
+		}
+		if _, ok := groups[r.inputs]; !ok {
+			keys = append(keys, r.inputs)
+		}
+		groups[r.inputs] = append(groups[r.inputs], r)
+	}
+	type conflict struct {
+		ids    []string
+		lo, hi float64
+		floor  float64
+	}
+	var cs []conflict
+	for _, k := range keys {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		c := conflict{lo: math.Inf(1)}
+		for _, r := range g {
+			c.ids = append(c.ids, r.id)
+			c.lo, c.hi = math.Min(c.lo, r.measured), math.Max(c.hi, r.measured)
+		}
+		if c.floor = (c.hi - c.lo) / (c.hi + c.lo); c.floor < 0.01 {
+			continue
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return
+	}
+	slices.SortFunc(cs, func(a, b conflict) int { return cmpDesc(a.floor, b.floor) })
+	fmt.Println()
+	fmt.Println("Runs measured more than once with the same inputs (no model can predict both; the floor is the")
+	fmt.Println("smallest worst error any single prediction leaves in the group):")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "runs\tmeasured\tfloor")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%.4g … %.4g\t%.1f %%\n", strings.Join(c.ids, ", "), c.lo, c.hi, 100*c.floor)
+	}
+	tw.Flush()
+}
+
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
 }
 
 // load validates the files (from the repository root: this command is
@@ -129,7 +210,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 				continue
 			}
 			seen[res.ID] = true
-			r := row{id: res.ID, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			r := row{id: res.ID, inputs: inputsOf(byID[res.ID]), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil}
 			if res.Error != nil {
 				r.err = *res.Error

@@ -129,6 +129,32 @@ func inputsOf(r runs.Run) string {
 // (the figure halfway between them in ratio terms, 2·max·min/(max+min)).
 // Those errors bound the goals from below, for any model.
 func floors(rs []row) {
+	cs := conflictsOf(rs)
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Println()
+	fmt.Println("Runs measured more than once with the same inputs (no model can predict both; the floor is the")
+	fmt.Println("smallest worst error any single prediction leaves in the group):")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "runs\tmeasured\tfloor")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%.4g … %.4g\t%.1f %%\n", strings.Join(c.ids, ", "), c.lo, c.hi, 100*c.floor)
+	}
+	tw.Flush()
+}
+
+// conflict is a group of runs with the same inputs and different
+// measurements: their ids, the lowest and highest value and the floor.
+type conflict struct {
+	ids    []string
+	lo, hi float64
+	floor  float64
+}
+
+// conflictsOf groups the predicted runs by inputs and returns the groups
+// whose measurements differ by a floor of 1 % or more, largest first.
+func conflictsOf(rs []row) []conflict {
 	groups := map[string][]row{}
 	var keys []string
 	for _, r := range rs {
@@ -139,11 +165,6 @@ func floors(rs []row) {
 			keys = append(keys, r.inputs)
 		}
 		groups[r.inputs] = append(groups[r.inputs], r)
-	}
-	type conflict struct {
-		ids    []string
-		lo, hi float64
-		floor  float64
 	}
 	var cs []conflict
 	for _, k := range keys {
@@ -161,19 +182,8 @@ func floors(rs []row) {
 		}
 		cs = append(cs, c)
 	}
-	if len(cs) == 0 {
-		return
-	}
 	slices.SortFunc(cs, func(a, b conflict) int { return cmpDesc(a.floor, b.floor) })
-	fmt.Println()
-	fmt.Println("Runs measured more than once with the same inputs (no model can predict both; the floor is the")
-	fmt.Println("smallest worst error any single prediction leaves in the group):")
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "runs\tmeasured\tfloor")
-	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%.4g … %.4g\t%.1f %%\n", strings.Join(c.ids, ", "), c.lo, c.hi, 100*c.floor)
-	}
-	tw.Flush()
+	return cs
 }
 
 func cmpDesc(a, b float64) int {

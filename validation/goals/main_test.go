@@ -1,0 +1,46 @@
+package main
+
+import (
+	"math"
+	"testing"
+
+	"chipgap/runs"
+)
+
+// Two runs that differ only in id, source, model name and measured value
+// have the same inputs; a different plan does not.
+func TestInputsOf(t *testing.T) {
+	a := runs.Run{ID: "a", Kind: runs.KindTraining, Source: "release 25.09", System: runs.System{Chip: "h100-sxm", Chips: 16},
+		Training: &runs.Training{SeqLen: 4096, GlobalBatch: 512, Precision: "fp8"}, Measured: runs.Measured{Metric: runs.MetricTokensPerChip, Value: 10494}}
+	a.Model.Name, a.Model.Layers = "Qwen3-30B-A3B", 48
+	b := a
+	b.ID, b.Source, b.Measured.Value = "b", "release 25.11", 5275
+	b.Model.Name = "Qwen3 30B"
+	if inputsOf(a) != inputsOf(b) {
+		t.Errorf("same inputs read as different:\n%s\n%s", inputsOf(a), inputsOf(b))
+	}
+	c := b
+	c.Training = &runs.Training{SeqLen: 8192, GlobalBatch: 512, Precision: "fp8"}
+	if inputsOf(a) == inputsOf(c) {
+		t.Error("a different sequence length read as the same inputs")
+	}
+	if a.Training.SeqLen != 4096 || a.ID != "a" {
+		t.Error("inputsOf changed its argument")
+	}
+}
+
+// The floor of a group is (max − min)/(max + min): for 5275 and 10494,
+// 5219/15769 = 0.3310 (the prediction 2·5275·10494/15769 = 7021 is off
+// by −33.1 % and +33.1 %).
+func TestFloor(t *testing.T) {
+	got := conflictsOf([]row{
+		{id: "a", inputs: "x", measured: 10494, predicted: true},
+		{id: "b", inputs: "x", measured: 5275, predicted: true},
+		{id: "c", inputs: "y", measured: 100, predicted: true},
+		{id: "d", inputs: "z", measured: 100, predicted: true},
+		{id: "e", inputs: "z", measured: 100.5, predicted: true}, // 0.25 %: under the 1 % shown
+	})
+	if len(got) != 1 || len(got[0].ids) != 2 || math.Abs(got[0].floor-5219.0/15769) > 1e-12 {
+		t.Fatalf("conflicts %+v, want one group {a, b} at floor 0.3310", got)
+	}
+}

@@ -15,7 +15,7 @@ import (
 // continuous batching), and either the stated batch or, without one, the
 // highest-throughput batch that meets the run's SLO (offline max-throughput
 // runs have no SLO: the largest batch memory and the engine allow).
-func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
+func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error) {
 	in := r.Inference
 	if in == nil {
 		return Prediction{}, fmt.Errorf("run %s: no inference section", r.ID)
@@ -23,6 +23,9 @@ func predictInference(cat *catalog.Catalog, r Run) (Prediction, error) {
 	d, note, err := cat.Deployment(inferenceOptions(r))
 	if err != nil {
 		return Prediction{}, err
+	}
+	if o.Serving != nil {
+		o.Serving(&d.Profile)
 	}
 	mode, err := inference.ParseMode(in.Phase)
 	if err != nil {

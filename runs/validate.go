@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/inference"
 )
 
 // Prediction is a model's value for a run's measured metric, with the
@@ -83,6 +84,10 @@ type Options struct {
 	// Free also predicts every training throughput run at the searched
 	// best plan, every parallel degree free (Result.Free*).
 	Free bool
+	// Serving, when set, adjusts each inference run's serving profile
+	// after the catalog resolves it (the grid points of validation/fit
+	// -serving); nil: the catalog's profile.
+	Serving func(*inference.Profile)
 }
 
 // Report is validate's output.
@@ -132,7 +137,7 @@ func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 	if r.Kind == KindTraining {
 		p, err = predictTraining(cat, r, o)
 	} else {
-		p, err = predictInference(cat, r)
+		p, err = predictInference(cat, r, o)
 	}
 	if err != nil {
 		res.Reason = err.Error()

@@ -9,6 +9,14 @@
 // -match keeps the runs whose id contains the string; -date applies the
 // stack's dated version first. Nothing is written: the values go into
 // catalog/data/stacks-training.yaml by hand, with a note naming the runs.
+//
+// -serving fits a serving stack of catalog/data/stacks-inference.yaml
+// instead, on the inference runs of the files that stack predicts (as
+// validate predicts them: the steady-state curve or, for offline
+// benchmarks, the request-by-request simulation):
+//
+//	go run ./validation/fit -serving -stack cuda -runs validation/calibration-trtllm-blackwell.yaml \
+//	    -grid fp4_matmul_scale=0.63:0.78:0.03,fp4_matmul_half_rows=128:384:64
 package main
 
 import (
@@ -33,6 +41,7 @@ func main() {
 	flag.StringVar(&o.grid, "grid", "", "name=lo:hi:step,... of profile parameters")
 	flag.StringVar(&o.date, "date", "", "the stack as of this date (YYYY-MM-DD)")
 	flag.BoolVar(&o.show, "show", false, "print each run's error at the best point")
+	flag.BoolVar(&o.serving, "serving", false, "fit a serving stack (stacks-inference.yaml) on inference runs")
 	flag.StringVar(&skip, "skip", "", "comma-separated substrings: leave out runs whose id contains one")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -45,7 +54,7 @@ var skip string
 
 type opts struct {
 	stack, files, match, grid, date string
-	show                            bool
+	show, serving                   bool
 }
 
 func skipped(id string) bool {
@@ -95,6 +104,9 @@ type point struct {
 }
 
 func run(o opts) error {
+	if o.serving {
+		return runServing(o)
+	}
 	stack, files, match, grid, date, show := o.stack, o.files, o.match, o.grid, o.date, o.show
 	cat, err := catalog.Load()
 	if err != nil {
@@ -147,9 +159,20 @@ func run(o opts) error {
 			break
 		}
 	}
+	report(pts, show)
+	return nil
+}
+
+// report prints the 15 best grid points, best last, and with show each
+// run's error at the best.
+func report(pts []point, show bool) {
 	sort.Slice(pts, func(i, j int) bool { return pts[i].rms > pts[j].rms })
 	for _, p := range pts[max(0, len(pts)-15):] {
-		fmt.Printf("%v  median |err| %.1f%%  rms log err %.3f  (%d runs)\n", p.vals, 100*p.median, p.rms, len(p.errs))
+		v := make([]string, len(p.vals))
+		for i, x := range p.vals {
+			v[i] = strconv.FormatFloat(x, 'g', 6, 64)
+		}
+		fmt.Printf("[%s]  median |err| %.1f%%  rms log err %.4f  (%d runs)\n", strings.Join(v, " "), 100*p.median, p.rms, len(p.errs))
 	}
 	if show {
 		best := pts[len(pts)-1]
@@ -162,7 +185,6 @@ func run(o opts) error {
 			fmt.Printf("  %-60s %+.1f%%\n", id, 100*best.errs[id])
 		}
 	}
-	return nil
 }
 
 func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64) point {

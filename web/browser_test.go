@@ -557,6 +557,13 @@ func TestBrowserInference(t *testing.T) {
 	if !strings.HasPrefix(step, "step ") || !strings.Contains(step, "compute") || !strings.Contains(step, "overhead") {
 		t.Errorf("page's step breakdown %q, want the best point's step = compute + memory + comm + overhead", step)
 	}
+	// A host-bound TensorRT-LLM step names its eager launches, as
+	// serve-estimate does (the 16.8 ms of Qwen3-30B-A3B's 48 layers).
+	var eager string
+	_ = b.eval(ctx, `stepNote({time: 0.0637, compute: 0.002, memory: 0.029, comm: 0, overhead: 0.0327, host: 0.0637, eager: 0.0168, bound: "host"}).textContent`, &eager)
+	if !strings.Contains(eager, "host 63.7 ms per step (of which 16.8 ms launching the layers eagerly") || !strings.Contains(eager, "it sets the step") {
+		t.Errorf("step note with eager launches %q, want the host time and its eager part", eager)
+	}
 }
 
 // TestBrowserWholeRun simulates a small run as a job (the page polls its

@@ -866,13 +866,14 @@ function renderInfer(res) {
 }
 
 // stepNote is the best point's step breakdown (inference.StepResult): the
-// four roofline parts, the engine's host time, the attention-DP wait and
-// the MoE imbalance and module time, as serve-estimate prints them.
+// four roofline parts, the engine's host time (with its eager launches),
+// the attention-DP wait and the MoE imbalance and module time, as
+// serve-estimate prints them.
 function stepNote(s) {
   if (!s) return null;
   const ms = x => fmtMs((x || 0) * 1e3);
   const parts = [`step ${ms(s.time)} = compute ${ms(s.compute)} + memory ${ms(s.memory)} + comm ${ms(s.comm)} + overhead ${ms(s.overhead)}`];
-  if (s.host) parts.push(`host ${ms(s.host)} per step, ${s.bound === "host" ? "longer than the GPU's: it sets the step" : "hidden behind the GPU"}`);
+  if (s.host) parts.push(`host ${ms(s.host)} per step${s.eager ? ` (of which ${ms(s.eager)} launching the layers eagerly: steps with prompt tokens run outside the engine's CUDA graphs)` : ""}, ${s.bound === "host" ? "longer than the GPU's: it sets the step" : "hidden behind the GPU"}`);
   if (s.adp_balance) parts.push(`attention groups carry ${fmt(s.adp_balance)} of the busiest group's tokens; waiting adds ${ms(s.adp_wait)}`);
   if (s.moe && s.moe.imbalance) parts.push(`MoE: hottest device ${fmt(s.moe.imbalance)}× the mean (${s.moe.routing === "none" ? "no expert balancer: the routing's own skew" : s.moe.routing === "coarse" ? "no expert balancer; too few experts for the measured skew: assumed" : "with an expert balancer"}); routed experts ${ms(s.moe.experts)} (weights at ${fmt(s.moe.expert_memory_eff)} of HBM bandwidth) + module fixed time ${ms(s.moe.fixed)}`);
   return el("p", {class: "muted", id: "infer-step"}, parts.join(" · "));

@@ -48,8 +48,8 @@ type StepResult struct {
 	// host when the engine's host work (Host) outlasts the GPU's.
 	Bound string `json:"bound"`
 	// Host is the engine's host time for the step (Profile.HostPerSeq ×
-	// sequences per attention group, plus Eager), overlapped with the GPU's work; the
-	// part that outlasts it is in Overhead.
+	// sequences per attention group, plus Eager), overlapped with the
+	// GPU's work; the part that outlasts it is in Overhead.
 	Host units.Seconds `json:"host,omitempty"`
 	// Eager is the part of Host that launches the layers of a step with
 	// prompt tokens one kernel at a time (Profile.EagerLayer × layers,

@@ -193,7 +193,7 @@ type InferenceStack struct {
 	// EagerLayer is the engine's eager host time per layer on steps with
 	// prompt tokens (InferenceEngine.EagerLayer), as InferenceProfile
 	// resolved it; zero where the engine has none.
-	EagerLayer Param[units.Seconds] `yaml:"-" json:"eager_layer,omitempty"`
+	EagerLayer Param[units.Seconds] `yaml:"-" json:"eager_layer,omitzero"`
 }
 
 // Profile converts the parameters into the estimator's profile.

@@ -37,7 +37,7 @@ var (
 
 // row is one predicted run with what the goals split on.
 type row struct {
-	id                 string
+	id, file           string
 	inputs             string  // everything a model sees of the run (its id, source, model name and measurement left out)
 	measured           float64 // the measured value
 	kind, family       string
@@ -108,8 +108,32 @@ func run() error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	byFile(tp, "training")
+	byFile(inf, "inference")
 	floors(append(tp, inf...))
 	return nil
+}
+
+// byFile prints the median and worst absolute error of each file's rows
+// of one kind (a run in two files counts in the first), so a change can
+// be followed file by file.
+func byFile(rs []row, kind string) {
+	var files []string
+	per := map[string][]row{}
+	for _, r := range rs {
+		if _, ok := per[r.file]; !ok {
+			files = append(files, r.file)
+		}
+		per[r.file] = append(per[r.file], r)
+	}
+	fmt.Println()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s file\truns\tmedian |error|\tworst\n", kind)
+	for _, f := range files {
+		m, w, at := stats(per[f])
+		fmt.Fprintf(tw, "%s\t%d\t%.1f %%\t%.1f %% (%s)\n", f, len(per[f]), 100*m, 100*w, at)
+	}
+	tw.Flush()
 }
 
 // inputsOf is what a model sees of run r, as one comparable string: two
@@ -220,7 +244,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 				continue
 			}
 			seen[res.ID] = true
-			r := row{id: res.ID, inputs: inputsOf(byID[res.ID]), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			r := row{id: res.ID, file: f, inputs: inputsOf(byID[res.ID]), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil}
 			if res.Error != nil {
 				r.err = *res.Error

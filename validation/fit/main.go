@@ -101,6 +101,8 @@ type point struct {
 	median float64
 	rms    float64
 	errs   map[string]float64
+	abs    []float64 // absolute errors so far (add)
+	ss     float64   // sum of squared log errors so far
 }
 
 func run(o opts) error {
@@ -123,30 +125,58 @@ func run(o opts) error {
 	if err != nil {
 		return err
 	}
-	var rs []runs.Run
-	for _, f := range strings.Split(files, ",") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		pf, err := runs.Parse(data)
-		if err != nil {
-			return err
-		}
-		for _, r := range pf.Runs {
-			if r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip && strings.Contains(r.ID, match) && !skipped(r.ID) {
-				rs = append(rs, r)
-			}
-		}
+	rs, err := readRuns(files, match, func(r runs.Run) bool {
+		return r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip
+	})
+	if err != nil {
+		return err
 	}
 	var pts []point
-	idx := make([]int, len(axes))
-	for {
+	err = walk(axes, func(idx []int) error {
 		prof, vals, err := atPoint(base, axes, idx, stack)
 		if err != nil {
 			return err
 		}
 		pts = append(pts, evaluate(cat, prof, rs, vals))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	report(pts, show)
+	return nil
+}
+
+// readRuns is the runs of the comma-separated files that keep accepts,
+// whose id contains match and is not -skip'ped.
+func readRuns(files, match string, keep func(runs.Run) bool) ([]runs.Run, error) {
+	var rs []runs.Run
+	for _, f := range strings.Split(files, ",") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		pf, err := runs.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, r := range pf.Runs {
+			if keep(r) && strings.Contains(r.ID, match) && !skipped(r.ID) {
+				rs = append(rs, r)
+			}
+		}
+	}
+	return rs, nil
+}
+
+// walk calls at with every grid point's indices into the axes' values,
+// the first axis fastest.
+func walk(axes []axis, at func(idx []int) error) error {
+	idx := make([]int, len(axes))
+	for {
+		if err := at(idx); err != nil {
+			return err
+		}
 		i := 0
 		for ; i < len(axes); i++ {
 			idx[i]++
@@ -156,11 +186,32 @@ func run(o opts) error {
 			idx[i] = 0
 		}
 		if i == len(axes) {
-			break
+			return nil
 		}
 	}
-	report(pts, show)
-	return nil
+}
+
+// add records run id's error e at the point; a run that could not be
+// predicted (e infinite) counts as an absolute error of 1 and a log
+// error of 2.
+func (p *point) add(id string, e float64) {
+	p.errs[id] = e
+	if math.IsInf(e, 0) {
+		p.abs, p.ss = append(p.abs, 1), p.ss+4
+		return
+	}
+	l := math.Log(1 + e)
+	p.abs, p.ss = append(p.abs, math.Abs(e)), p.ss+l*l
+}
+
+// done sets the median absolute and the rms log error of the runs added.
+func (p *point) done() point {
+	sort.Float64s(p.abs)
+	if n := len(p.abs); n > 0 {
+		p.median = (p.abs[(n-1)/2] + p.abs[n/2]) / 2
+		p.rms = math.Sqrt(p.ss / float64(n))
+	}
+	return *p
 }
 
 // report prints the 15 best grid points, best last, and with show each
@@ -189,8 +240,6 @@ func report(pts []point, show bool) {
 
 func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64) point {
 	p := point{vals: vals, errs: map[string]float64{}}
-	var abs []float64
-	var ss float64
 	for _, r := range rs {
 		s, err := runs.SetupTraining(cat, r)
 		if err != nil {
@@ -202,23 +251,12 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 			s.Profile.SequenceParallel, s.Profile.SelectiveRecompute, s.Profile.AlwaysRecompute, s.Profile.MaxZeRO, s.Profile.Interleaved
 		sr, err := training.Search(r.Model, s.Cluster, pr, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
 		if err != nil {
-			p.errs[r.ID] = math.Inf(1)
-			ss += 4
-			abs = append(abs, 1)
+			p.add(r.ID, math.Inf(1))
 			continue
 		}
-		e := sr.Top[0].TokensPerSecPerChip/r.Measured.Value - 1
-		p.errs[r.ID] = e
-		abs = append(abs, math.Abs(e))
-		l := math.Log(1 + e)
-		ss += l * l
+		p.add(r.ID, sr.Top[0].TokensPerSecPerChip/r.Measured.Value-1)
 	}
-	sort.Float64s(abs)
-	if n := len(abs); n > 0 {
-		p.median = (abs[(n-1)/2] + abs[n/2]) / 2
-		p.rms = math.Sqrt(ss / float64(n))
-	}
-	return p
+	return p.done()
 }
 
 // atPoint is the base profile with the grid point idx set: top-level

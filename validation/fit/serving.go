@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 
@@ -67,25 +66,13 @@ func runServing(o opts) error {
 			return fmt.Errorf("grid: %q is not a serving parameter (want one of %s)", a.name, strings.Join(servingNames(), ", "))
 		}
 	}
-	var file runs.File
-	for _, f := range strings.Split(o.files, ",") {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		pf, err := runs.Parse(b)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		for _, r := range pf.Runs {
-			if r.Kind == runs.KindInference && strings.Contains(r.ID, o.match) && !skipped(r.ID) {
-				file.Runs = append(file.Runs, r)
-			}
-		}
+	rs, err := readRuns(o.files, o.match, func(r runs.Run) bool { return r.Kind == runs.KindInference })
+	if err != nil {
+		return err
 	}
+	file := runs.File{Runs: rs}
 	var pts []point
-	idx := make([]int, len(axes))
-	for {
+	err = walk(axes, func(idx []int) error {
 		vals := make([]float64, len(axes))
 		for i, a := range axes {
 			vals[i] = a.values[idx[i]]
@@ -99,17 +86,10 @@ func runServing(o opts) error {
 			}
 		}
 		pts = append(pts, scoreServing(cat, &file, o.stack, set, vals))
-		i := 0
-		for ; i < len(axes); i++ {
-			idx[i]++
-			if idx[i] < len(axes[i].values) {
-				break
-			}
-			idx[i] = 0
-		}
-		if i == len(axes) {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	report(pts, o.show)
 	return nil
@@ -120,29 +100,16 @@ func runServing(o opts) error {
 // run that cannot be predicted counts as a log error of 2).
 func scoreServing(cat *catalog.Catalog, f *runs.File, stack string, set func(*inference.Profile), vals []float64) point {
 	p := point{vals: vals, errs: map[string]float64{}}
-	var abs []float64
-	var ss float64
 	for _, res := range runs.ValidateWith(cat, f, runs.Options{Serving: set}).Results {
 		switch {
 		case res.Error == nil && res.Stack == "":
-			p.errs[res.ID] = math.Inf(1)
-			abs = append(abs, 1)
-			ss += 4
+			p.add(res.ID, math.Inf(1))
 		case res.Error == nil || res.Stack != stack:
 		default:
-			e := *res.Error
-			p.errs[res.ID] = e
-			abs = append(abs, math.Abs(e))
-			l := math.Log(1 + e)
-			ss += l * l
+			p.add(res.ID, *res.Error)
 		}
 	}
-	sort.Float64s(abs)
-	if n := len(abs); n > 0 {
-		p.median = (abs[(n-1)/2] + abs[n/2]) / 2
-		p.rms = math.Sqrt(ss / float64(n))
-	}
-	return p
+	return p.done()
 }
 
 func servingNames() []string {

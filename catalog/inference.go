@@ -430,7 +430,7 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 			}
 		}
 		if g := e.EagerLayer; g != nil {
-			if err := optional(c, at, "eager_layer", g.provenance, func() error { _, err := param(*g); return err }); err != nil {
+			if err := optional(c, at, "eager_layer", g.provenance, withinRange(*g)); err != nil {
 				return err
 			}
 			if g.Value < 0 {
@@ -447,24 +447,11 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	if m.Backend == "" {
 		return fmt.Errorf("%s: backend: want the MoE backend's name", at)
 	}
-	for _, p := range []struct {
-		name string
-		prov func() ([]string, bool)
-		rng  func() error
-	}{
-		{"expert_memory_eff", m.ExpertMemoryEff.provenance, func() error { _, err := param(m.ExpertMemoryEff); return err }},
-		{"moe_layer_time", m.MoELayerTime.provenance, func() error { _, err := param(m.MoELayerTime); return err }},
-	} {
-		keys, ok := p.prov()
-		if !ok {
-			return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, p.name)
-		}
-		if err := c.checkSources(at+": "+p.name, keys); err != nil {
-			return err
-		}
-		if err := p.rng(); err != nil {
-			return fmt.Errorf("%s: %s: want min ≤ value ≤ max: %w", at, p.name, err)
-		}
+	if err := optional(c, at, "expert_memory_eff", m.ExpertMemoryEff.provenance, withinRange(m.ExpertMemoryEff)); err != nil {
+		return err
+	}
+	if err := optional(c, at, "moe_layer_time", m.MoELayerTime.provenance, withinRange(m.MoELayerTime)); err != nil {
+		return err
 	}
 	if v := m.ExpertMemoryEff.Value; !(v > 0 && v <= 1) {
 		return fmt.Errorf("%s: expert_memory_eff = %g: want a fraction in (0, 1]", at, v)
@@ -473,7 +460,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
 	}
 	if o := m.CommOverlap; o != nil {
-		if err := optional(c, at, "comm_overlap", o.provenance, func() error { _, err := param(*o); return err }); err != nil {
+		if err := optional(c, at, "comm_overlap", o.provenance, withinRange(*o)); err != nil {
 			return err
 		}
 		if v := o.Value; !(v >= 0 && v <= 1) {
@@ -481,7 +468,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		}
 	}
 	if y := m.MoESync; y != nil {
-		if err := optional(c, at, "moe_sync", y.provenance, func() error { _, err := param(*y); return err }); err != nil {
+		if err := optional(c, at, "moe_sync", y.provenance, withinRange(*y)); err != nil {
 			return err
 		}
 		if y.Value < 0 {
@@ -507,8 +494,13 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	return nil
 }
 
-// optional checks one of an engine's optional parameters (its own or its
-// MoE section's): sourced, in range.
+// withinRange is the check that p's value lies within its stated range.
+func withinRange[T number](p Param[T]) func() error {
+	return func() error { _, err := param(p); return err }
+}
+
+// optional checks one of an engine's parameters (its own or its MoE
+// section's, required or optional): sourced, in range.
 func optional(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
 	keys, ok := prov()
 	if !ok {

@@ -430,7 +430,7 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 			}
 		}
 		if g := e.EagerLayer; g != nil {
-			if err := optional(c, at, "eager_layer", g.provenance, withinRange(*g)); err != nil {
+			if err := checkEngineParam(c, at, "eager_layer", g.provenance, withinRange(*g)); err != nil {
 				return err
 			}
 			if g.Value < 0 {
@@ -447,10 +447,10 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 	if m.Backend == "" {
 		return fmt.Errorf("%s: backend: want the MoE backend's name", at)
 	}
-	if err := optional(c, at, "expert_memory_eff", m.ExpertMemoryEff.provenance, withinRange(m.ExpertMemoryEff)); err != nil {
+	if err := checkEngineParam(c, at, "expert_memory_eff", m.ExpertMemoryEff.provenance, withinRange(m.ExpertMemoryEff)); err != nil {
 		return err
 	}
-	if err := optional(c, at, "moe_layer_time", m.MoELayerTime.provenance, withinRange(m.MoELayerTime)); err != nil {
+	if err := checkEngineParam(c, at, "moe_layer_time", m.MoELayerTime.provenance, withinRange(m.MoELayerTime)); err != nil {
 		return err
 	}
 	if v := m.ExpertMemoryEff.Value; !(v > 0 && v <= 1) {
@@ -460,7 +460,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
 	}
 	if o := m.CommOverlap; o != nil {
-		if err := optional(c, at, "comm_overlap", o.provenance, withinRange(*o)); err != nil {
+		if err := checkEngineParam(c, at, "comm_overlap", o.provenance, withinRange(*o)); err != nil {
 			return err
 		}
 		if v := o.Value; !(v >= 0 && v <= 1) {
@@ -468,7 +468,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		}
 	}
 	if y := m.MoESync; y != nil {
-		if err := optional(c, at, "moe_sync", y.provenance, withinRange(*y)); err != nil {
+		if err := checkEngineParam(c, at, "moe_sync", y.provenance, withinRange(*y)); err != nil {
 			return err
 		}
 		if y.Value < 0 {
@@ -476,7 +476,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		}
 	}
 	if d := m.TPDispatch; d != nil {
-		if err := optional(c, at, "tp_dispatch", d.provenance, func() error { return nil }); err != nil {
+		if err := checkEngineParam(c, at, "tp_dispatch", d.provenance, func() error { return nil }); err != nil {
 			return err
 		}
 		if d.Value != 0 && d.Value != 1 {
@@ -484,7 +484,7 @@ func (m *EngineMoE) check(c *Catalog, at string) error {
 		}
 	}
 	if b := m.EPLB; b != nil {
-		if err := optional(c, at, "eplb", b.provenance, func() error { return nil }); err != nil {
+		if err := checkEngineParam(c, at, "eplb", b.provenance, func() error { return nil }); err != nil {
 			return err
 		}
 		if b.Value != 0 && b.Value != 1 {
@@ -499,9 +499,9 @@ func withinRange[T number](p Param[T]) func() error {
 	return func() error { _, err := param(p); return err }
 }
 
-// optional checks one of an engine's parameters (its own or its MoE
+// checkEngineParam checks one of an engine's parameters (its own or its MoE
 // section's, required or optional): sourced, in range.
-func optional(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
+func checkEngineParam(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
 	keys, ok := prov()
 	if !ok {
 		return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, name)

@@ -295,16 +295,8 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := *data
-	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
-	for i, e := range bad.Engines {
-		if e.MoE != nil {
-			m := *e.MoE
-			m.MoELayerTime = Param[units.Seconds]{Value: 50e-6}
-			bad.Engines[i].MoE = &m
-		}
-	}
-	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "moe_layer_time") {
+	unsourced := func(m *EngineMoE) { m.MoELayerTime = Param[units.Seconds]{Value: 50e-6} }
+	if err := engineErr(c, data, eachMoE(unsourced)); err == nil || !strings.Contains(err.Error(), "moe_layer_time") {
 		t.Errorf("an unsourced moe_layer_time: %v, want an error naming it", err)
 	}
 	// The optional overlap and sync: unsourced or out of range, refused.
@@ -318,16 +310,30 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 		{"negative sync", func(m *EngineMoE) { m.MoESync = &Param[units.Seconds]{Value: -1e-6, Assumed: true} }, "moe_sync = "},
 		{"tp_dispatch 2", func(m *EngineMoE) { m.TPDispatch = &Param[int]{Value: 2, Assumed: true} }, "tp_dispatch = 2"},
 	} {
-		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
-		for i, e := range bad.Engines {
+		if err := engineErr(c, data, eachMoE(tc.set)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// engineErr checks a copy of data's engines after mutate has changed
+// them (data is left as loaded).
+func engineErr(c *Catalog, data *InferenceStacks, mutate func([]InferenceEngine)) error {
+	bad := *data
+	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+	mutate(bad.Engines)
+	return bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true})
+}
+
+// eachMoE is a mutation that sets a copy of every engine's MoE section.
+func eachMoE(set func(*EngineMoE)) func([]InferenceEngine) {
+	return func(es []InferenceEngine) {
+		for i, e := range es {
 			if e.MoE != nil {
 				m := *e.MoE
-				tc.set(&m)
-				bad.Engines[i].MoE = &m
+				set(&m)
+				es[i].MoE = &m
 			}
-		}
-		if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}
 }
@@ -365,10 +371,7 @@ func TestInferenceEngineEagerLayer(t *testing.T) {
 		{"negative", Param[units.Seconds]{Value: -1e-6, Assumed: true}, "eager_layer = "},
 		{"outside its range", Param[units.Seconds]{Value: 500e-6, Min: &lo, Max: &hi, Assumed: true}, "eager_layer: want min ≤ value ≤ max"},
 	} {
-		bad := *data
-		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
-		bad.Engines[0].EagerLayer = &tc.p
-		if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := engineErr(c, data, func(es []InferenceEngine) { es[0].EagerLayer = &tc.p }); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}

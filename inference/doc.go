@@ -91,6 +91,10 @@
 //   - PP: the batch splits into PP micro-batches; a step is PP stage
 //     times plus the stage-to-stage sends.
 //   - overheads: StepOverhead per step plus LayerOverhead per layer.
+//   - host: the engine's CPU work, HostPerSeq per sequence plus, on a
+//     step with prompt tokens where the engine graphs decode-only steps,
+//     EagerLayer per layer (StepResult.Host, .Eager); it overlaps the
+//     GPU's step, which takes the longer of the two.
 //
 // Memory per device: weights (above split) + Reserved + KV cache within
 // MemoryFraction of the HBM. Units are SI (chipgap/units).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 	"testing"
 
 	"chipgap/catalog"
@@ -17,20 +16,11 @@ func TestScoreServingMatchesValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../runs/testdata/published-runs.yaml")
+	rs, err := readRuns("../../runs/testdata/published-runs.yaml", "", func(r runs.Run) bool { return r.Kind == runs.KindInference })
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := runs.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inf runs.File
-	for _, r := range f.Runs {
-		if r.Kind == runs.KindInference {
-			inf.Runs = append(inf.Runs, r)
-		}
-	}
+	inf := runs.File{Runs: rs}
 	want := map[string]float64{}
 	for _, r := range runs.Validate(cat, &inf).Results {
 		if r.Error != nil && r.Stack == "cuda" {

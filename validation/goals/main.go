@@ -110,7 +110,7 @@ func run() error {
 	}
 	byFile(tp, "training")
 	byFile(inf, "inference")
-	floors(append(tp, inf...))
+	floors(slices.Concat(tp, inf))
 	return nil
 }
 

@@ -53,6 +53,12 @@ type Plan struct {
 	// under full recompute on a stack with partial recompute, as many as
 	// memory requires).
 	RecomputeLayers []int `json:"recompute_layers,omitempty"`
+	// HalfParams keeps the parameters, and so their gradients, in 16 bits
+	// instead of the stack's fp32 (MindFormers' param_init_type float16 or
+	// bfloat16); the optimizer's moments stay fp32. A stack that offers it
+	// (training.Profile.HalfParams) uses it only for plans whose fp32
+	// parameters do not fit.
+	HalfParams bool `json:"half_params,omitempty"`
 }
 
 // WithDefaults completes a partly stated plan the one way chipgap does,
@@ -138,6 +144,9 @@ func (p Plan) String() string {
 	}
 	if p.RecomputeLayers != nil {
 		fmt.Fprintf(&b, " recompute_layers=%s", joinInts(p.RecomputeLayers))
+	}
+	if p.HalfParams {
+		b.WriteString(" params=16-bit")
 	}
 	return b.String()
 }

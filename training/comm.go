@@ -63,7 +63,7 @@ func (p *prep) stageParamsOf(pl parallel.Plan, n float64, first, last bool) (den
 // with the whole step's compute.
 func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	dense, expert := p.stageParams(pl)
-	gbytes := p.prof.GradBytes.Value
+	_, gbytes := p.paramBytes(pl)
 	n := pl.DP * pl.CP
 	gd := p.c.Group(n, pl.TP)
 	ge := p.c.Group(pl.TP*n/(pl.ExpertTP()*pl.EP), pl.ExpertTP()*pl.EP)

@@ -24,6 +24,7 @@ func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, j
 	if err := prof.Supports(pl); err != nil {
 		return Result{}, err
 	}
+	p.halfParams = prof.HalfParams.Value >= 0.5
 	return p.evaluate(pl)
 }
 
@@ -197,7 +198,7 @@ func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
 
 // evaluate is Estimate without the checks, for the search.
 func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
-	mem := p.memory(pl)
+	pl, mem := p.fit(pl)
 	if mem.Total > mem.Capacity {
 		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
 	}

@@ -115,15 +115,16 @@ func (p *prep) stageMemoryWith(pl parallel.Plan, s stageSpec, a *actParts) Memor
 	dense, expert := p.stageParamsOf(pl, float64(s.layers), s.first, s.last)
 	dpN := float64(pl.DP * pl.CP)
 	edp := float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP) // expert data-parallel ranks
-	wb, ob := p.prof.WeightBytes.Value, p.prof.OptimizerBytes.Value
+	wb, gb := p.paramBytes(pl)
+	ob := p.prof.OptimizerBytes.Value
 	w := wb * (dense + expert)
-	g := p.prof.GradBytes.Value * (dense + expert)
+	g := gb * (dense + expert)
 	o := ob * (dense + expert)
 	if pl.ZeRO >= 1 {
 		o = ob * (dense/dpN + expert/edp)
 	}
 	if pl.ZeRO >= 2 {
-		g = p.prof.GradBytes.Value * (dense/dpN + expert/edp)
+		g = gb * (dense/dpN + expert/edp)
 	}
 	if pl.ZeRO >= 3 {
 		w = wb*(dense/dpN+expert/edp) + 2*2*p.largestLayer(pl)
@@ -139,6 +140,30 @@ func (p *prep) stageMemoryWith(pl parallel.Plan, s stageSpec, a *actParts) Memor
 	m.Total = units.Bytes(sum) + m.Overhead
 	m.Capacity = units.Bytes(p.capacity)
 	return m
+}
+
+// paramBytes is the bytes per parameter of the weights and of the
+// gradients under plan pl: the stack's, or 2 and 2 where the plan keeps
+// 16-bit parameters (their gradients take the parameters' type; the
+// optimizer's fp32 moments, OptimizerBytes, do not change).
+func (p *prep) paramBytes(pl parallel.Plan) (weights, grads float64) {
+	if pl.HalfParams {
+		return 2, 2
+	}
+	return p.prof.WeightBytes.Value, p.prof.GradBytes.Value
+}
+
+// fit returns plan pl and its memory, or, once 16-bit parameters are
+// allowed (p.halfParams: the stack offers them and the job needs them),
+// where pl does not fit with the stack's fp32 parameters, pl with 16-bit
+// parameters and its memory, fitting or not.
+func (p *prep) fit(pl parallel.Plan) (parallel.Plan, Memory) {
+	mem := p.memory(pl)
+	if mem.Total <= units.Bytes(p.capacity) || pl.HalfParams || !p.halfParams {
+		return pl, mem
+	}
+	pl.HalfParams = true
+	return pl, p.memory(pl)
 }
 
 // largestLayer is the parameters of the largest layer on one device.

@@ -92,6 +92,7 @@ type prep struct {
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
+	halfParams  bool    // fit may give a plan 16-bit parameters where fp32 ones do not fit (set by Estimate, and by Search when no plan fits with fp32 ones, on stacks with HalfParams)
 }
 
 func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, error) {

@@ -87,6 +87,13 @@ type Profile struct {
 	// GradBytes is the bytes per parameter of the gradient buffer and its
 	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
 	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
+	// HalfParams (0 or 1): the stack may keep its fp32 parameters (and so
+	// their gradients, which take the parameters' type) in 16 bits, as
+	// MindFormers configs do with param_init_type float16/bfloat16; the
+	// optimizer's moments stay fp32. A plan uses it only where the fp32
+	// parameters do not fit (parallel.Plan.HalfParams). Needs weight_bytes
+	// and grad_bytes 4.
+	HalfParams Param `yaml:"half_params" json:"half_params"`
 	// LayerOverhead is fixed time per layer per forward or backward pass
 	// (kernel launches, synchronisation), seconds.
 	LayerOverhead Param `yaml:"layer_overhead_s" json:"layer_overhead_s"`
@@ -268,7 +275,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
@@ -345,6 +352,9 @@ func (p Profile) Check() error {
 		case v < 0:
 			return fmt.Errorf("stack %s: %s = %g: want ≥ 0", p.ID, q.Name, v)
 		}
+	}
+	if p.HalfParams.Value >= 0.5 && (p.WeightBytes.Value != 4 || p.GradBytes.Value != 4) {
+		return fmt.Errorf("stack %s: half_params = %g needs fp32 parameters and gradients (weight_bytes and grad_bytes 4), has %g and %g", p.ID, p.HalfParams.Value, p.WeightBytes.Value, p.GradBytes.Value)
 	}
 	if p.ExpertImbalance.Value < 1 {
 		return fmt.Errorf("stack %s: expert_imbalance = %g: want ≥ 1 (the hottest rank's tokens over the mean)", p.ID, p.ExpertImbalance.Value)

@@ -71,6 +71,19 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 	if len(shapes) == 0 {
 		return SearchResult{Invalid: invalid}, whyNoShape(prob, o.Space)
 	}
+	out, err := p.searchAll(prob, o, shapes, invalid, top)
+	if errors.Is(err, ErrNoPlan) && p.prof.HalfParams.Value >= 0.5 {
+		// No plan fits with fp32 parameters: search again with 16-bit
+		// ones where fp32 ones do not fit (the stack's HalfParams).
+		p.halfParams = true
+		o.Progress = nil
+		out, err = p.searchAll(prob, o, shapes, invalid, top)
+	}
+	return out, err
+}
+
+// searchAll estimates every plan of the shapes on o.Workers goroutines.
+func (p *prep) searchAll(prob parallel.Problem, o SearchOptions, shapes []parallel.Shape, invalid, top int) (SearchResult, error) {
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -120,7 +133,7 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 			return true
 		}
 		part.Evaluated++
-		mem := p.memory(pl)
+		pl, mem := p.fit(pl)
 		if mem.Total > units.Bytes(p.capacity) {
 			part.OutOfMemory++
 			return true

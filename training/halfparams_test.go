@@ -1,0 +1,100 @@
+package training
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/hardware"
+	"chipgap/parallel"
+	"chipgap/units"
+)
+
+// fp32Stack is ideal() with MindFormers' parameter layout: fp32
+// parameters and gradients, AdamW's two fp32 moments (8 bytes), and
+// 16-bit parameters offered where fp32 ones do not fit.
+func fp32Stack(half float64) Profile {
+	prof := ideal()
+	prof.WeightBytes, prof.GradBytes, prof.OptimizerBytes = p(4), p(4), p(8)
+	prof.HalfParams = p(half)
+	prof.MemoryReserved = p(0)
+	return prof
+}
+
+// GPT 1.3B-like on one device holds P = 24·12h² + V·h parameters (tied
+// embeddings): 1.3128e9. fp32 parameters, gradients and moments take
+// (4 + 4 + 8)·P = 21.0 GB, more than a 19 GB device; 16-bit parameters and
+// gradients with fp32 moments take (2 + 2 + 8)·P = 15.75 GB, which fits.
+func TestHalfParamsOnlyWhereFP32DoesNotFit(t *testing.T) {
+	h, V := 2048.0, 51200.0
+	P := 24*12*h*h + V*h
+	job := Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := plan1(parallel.RecomputeFull)
+	small := testCluster(1)
+	small.Chip.HBM.Capacity = hardware.Fixed(19 * units.GB)
+
+	r, err := Estimate(gpt13, pl, small, fp32Stack(1), job)
+	if err != nil {
+		t.Fatalf("16-bit parameters fit 19 GB: %v", err)
+	}
+	if !r.Plan.HalfParams || !strings.Contains(r.PlanText, "params=16-bit") {
+		t.Errorf("plan %q: want 16-bit parameters", r.PlanText)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"weights", float64(r.Memory.Weights), 2 * P}, {"gradients", float64(r.Memory.Grads), 2 * P}, {"optimizer", float64(r.Memory.Optimizer), 8 * P}} {
+		if math.Abs(c.got/c.want-1) > 1e-9 {
+			t.Errorf("%s %.6g bytes, want %.6g", c.name, c.got, c.want)
+		}
+	}
+
+	if _, err := Estimate(gpt13, pl, small, fp32Stack(0), job); !errors.Is(err, ErrDoesNotFit) {
+		t.Errorf("fp32 only on 19 GB: err %v, want it not to fit", err)
+	}
+
+	big := testCluster(1)
+	r, err = Estimate(gpt13, pl, big, fp32Stack(1), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Plan.HalfParams || math.Abs(float64(r.Memory.Weights)/(4*P)-1) > 1e-9 {
+		t.Errorf("80 GB: plan %q, weights %v: want fp32 parameters (4·P = %.6g bytes)", r.PlanText, r.Memory.Weights, 4*P)
+	}
+
+	// A search keeps fp32 parameters while any plan fits with them, and
+	// turns to 16-bit ones only when none does.
+	for _, c := range []struct {
+		cluster hardware.Cluster
+		half    bool
+	}{{big, false}, {small, true}} {
+		res, err := Search(gpt13, c.cluster, fp32Stack(1), job, SearchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Top {
+			if r.Plan.HalfParams != c.half {
+				t.Errorf("%v device: plan %q, want 16-bit parameters %v", c.cluster.Chip.HBM.Capacity.Typ, r.PlanText, c.half)
+			}
+		}
+	}
+}
+
+// half_params needs fp32 parameters and gradients to halve.
+func TestHalfParamsNeedsFP32(t *testing.T) {
+	prof := ideal()
+	for _, q := range prof.ParamRefs() {
+		if q.P.Basis == "" {
+			*q.P = p(0)
+		}
+	}
+	if err := prof.Check(); err != nil {
+		t.Fatalf("the complete ideal profile: %v", err)
+	}
+	prof.HalfParams = p(1)
+	err := prof.Check()
+	if err == nil || !strings.Contains(err.Error(), "half_params") {
+		t.Errorf("half_params with 16-bit weights: err %v, want one naming half_params", err)
+	}
+}

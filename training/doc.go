@@ -41,8 +41,11 @@
 // hardware package's ring/tree/hierarchical models on each tier, derated by
 // the stack's bandwidth fractions and reduced by its overlap fractions.
 //
-// Memory: 16-bit weights, GradBytes gradients and 12 bytes of Adam state
-// per parameter, sharded per ZeRO stage over DP·CP (experts over DP·CP/EP);
+// Memory: the stack's WeightBytes of weights, GradBytes of gradients and
+// OptimizerBytes of Adam state per parameter (2 + 4 + 12 under Megatron;
+// MindFormers' fp32 parameters 4 + 4 + 8, or 2 + 2 + 8 with 16-bit ones
+// where no plan of the run fits with fp32, HalfParams), sharded per ZeRO
+// stage over DP·CP (experts over the expert-data-parallel ranks);
 // activations per Korthikanti et al. 2022 generalised to any FFN, GQA, MLA
 // and MoE, times the layers of the fullest stage, times the 1F1B
 // micro-batches in flight (× 1 + (PP−1)/(PP·VPP) interleaved); logits;

@@ -78,6 +78,19 @@ func TestHalfParamsOnlyWhereFP32DoesNotFit(t *testing.T) {
 				t.Errorf("%v device: plan %q, want 16-bit parameters %v", c.cluster.Chip.HBM.Capacity.Typ, r.PlanText, c.half)
 			}
 		}
+		if !c.half {
+			continue
+		}
+		// The second pass's estimates add to the first's, every one of
+		// which was out of memory.
+		fp32, err := Search(gpt13, c.cluster, fp32Stack(0), job, SearchOptions{})
+		if !errors.Is(err, ErrNoPlan) || fp32.OutOfMemory != fp32.Evaluated {
+			t.Fatalf("fp32 only on 19 GB: %d of %d plans out of memory, err %v; want all, ErrNoPlan", fp32.OutOfMemory, fp32.Evaluated, err)
+		}
+		if res.Evaluated != 2*fp32.Evaluated || res.Evaluated-res.OutOfMemory != len(res.Top)+res.Slower {
+			t.Errorf("two passes: %d plans, %d out of memory, %d kept, %d slower; want %d plans, the fitting ones kept or slower",
+				res.Evaluated, res.OutOfMemory, len(res.Top), res.Slower, 2*fp32.Evaluated)
+		}
 	}
 }
 

@@ -77,7 +77,11 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		// ones where fp32 ones do not fit (the stack's HalfParams).
 		p.halfParams = true
 		o.Progress = nil
+		first := out
 		out, err = p.searchAll(prob, o, shapes, invalid, top)
+		// Both passes' estimates count (the first all out of memory).
+		out.Evaluated += first.Evaluated
+		out.OutOfMemory += first.OutOfMemory
 	}
 	return out, err
 }

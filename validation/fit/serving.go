@@ -33,6 +33,8 @@ var servingParams = map[string]func(p *inference.Profile, v float64){
 	"expert_imbalance":     func(p *inference.Profile, v float64) { p.ExpertImbalance = v },
 	"routing_cv":           func(p *inference.Profile, v float64) { p.RoutingCV = v },
 	"comm_sm_share":        func(p *inference.Profile, v float64) { p.CommSMShare = v },
+	"memory_fraction":      func(p *inference.Profile, v float64) { p.MemoryFraction = v },
+	"reserved":             func(p *inference.Profile, v float64) { p.Reserved = units.Bytes(v) },
 }
 
 // runServing fits serving-stack parameters: every grid point sets them

@@ -103,7 +103,19 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 	if framework != "" {
 		why = fmt.Sprintf("stack %s (the %s default; framework %q has no profile of its own)", def.ID, stack, framework)
 	}
-	return def.Profile, why, nil
+	return unnamed(def.Profile), why, nil
+}
+
+// unnamed is a default stack's profile for a job that names no framework
+// of it: its efficiencies, without the feature limits of the framework it
+// stands for that other frameworks lift (sharding_excludes_pp: Megatron's
+// FSDP cannot pipeline, PyTorch FSDP and Meta's Llama 3 stack can).
+func unnamed(p training.Profile) training.Profile {
+	if p.ShardingExcludesPP.Value >= 0.5 {
+		p.ShardingExcludesPP = training.Param{Value: 0, Basis: training.Assumed,
+			Note: "no framework named: " + p.ID + "'s own limit (ZeRO 2-3 only without PP) is not applied"}
+	}
+	return p
 }
 
 // splitRelease splits a framework name that names its release, "name

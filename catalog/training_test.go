@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"chipgap/parallel"
 	"chipgap/training"
 )
 
@@ -84,5 +85,42 @@ func TestTrainingProfileRelease(t *testing.T) {
 	old, _, _ := cat.TrainingProfile("cann", "mindformers v1.1.0")
 	if !(old.MatmulMax.Value < cur.MatmulMax.Value) {
 		t.Errorf("v1.1.0 matmul_max %g, current %g: want the older release slower", old.MatmulMax.Value, cur.MatmulMax.Value)
+	}
+}
+
+// Megatron-Core's limit (ZeRO 2-3 only without PP) holds where the job
+// names the framework or the stack, not where it names none: the default
+// stack then stands for an unknown framework.
+func TestShardingExcludesPPOnlyWhereNamed(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, _, err := cat.TrainingProfile("cuda", "nemo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, err := cat.TrainingProfileByID("cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _, err := cat.TrainingProfile("cuda", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown, _, err := cat.TrainingProfile("cuda", "some-inhouse-framework")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := parallel.Plan{TP: 8, PP: 16, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, ZeRO: 2}
+	for name, prof := range map[string]training.Profile{"nemo": named, "cuda-mcore": byID} {
+		if prof.ID != "cuda-mcore" || prof.Supports(pl) == nil {
+			t.Errorf("%s: stack %s supports %s; want Megatron-Core's refusal", name, prof.ID, pl)
+		}
+	}
+	for name, prof := range map[string]training.Profile{"none": def, "unknown": unknown} {
+		if prof.ID != "cuda-mcore" || prof.Supports(pl) != nil {
+			t.Errorf("%s framework: stack %s refuses %s: %v", name, prof.ID, pl, prof.Supports(pl))
+		}
 	}
 }

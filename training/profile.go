@@ -110,6 +110,10 @@ type Profile struct {
 	SelectiveRecompute Param `yaml:"selective_recompute" json:"selective_recompute"`
 	SequenceParallel   Param `yaml:"sequence_parallel" json:"sequence_parallel"`
 	Interleaved        Param `yaml:"interleaved" json:"interleaved"`
+	// ShardingExcludesPP (0 or 1): the stack shards gradients and weights
+	// (ZeRO 2–3) only through an FSDP path that excludes pipeline
+	// parallelism (Megatron-FSDP); 0: they combine with any PP.
+	ShardingExcludesPP Param `yaml:"sharding_excludes_pp" json:"sharding_excludes_pp"`
 	// ContextParallel (0 or 1): the framework splits a sequence over
 	// devices (CP > 1).
 	ContextParallel Param `yaml:"context_parallel" json:"context_parallel"`
@@ -277,7 +281,7 @@ func (p *Profile) params() []struct {
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
-		{"max_zero", &p.MaxZeRO}, {"selective_recompute", &p.SelectiveRecompute},
+		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
@@ -387,6 +391,8 @@ func (p Profile) Supports(pl parallel.Plan) error {
 	switch {
 	case float64(pl.ZeRO) > p.MaxZeRO.Value:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
+	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
 	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
 	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:

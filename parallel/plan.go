@@ -56,8 +56,9 @@ type Plan struct {
 	// HalfParams keeps the parameters, and so their gradients, in 16 bits
 	// instead of the stack's fp32 (MindFormers' param_init_type float16 or
 	// bfloat16); the optimizer's moments stay fp32. A stack that offers it
-	// (training.Profile.HalfParams) uses it only for plans whose fp32
-	// parameters do not fit.
+	// (training.Profile.HalfParams) uses it only where fp32 parameters do
+	// not fit: a stated plan that needs it, or a search's plans when none
+	// of the job fits with fp32 ones.
 	HalfParams bool `json:"half_params,omitempty"`
 }
 

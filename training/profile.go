@@ -90,9 +90,10 @@ type Profile struct {
 	// HalfParams (0 or 1): the stack may keep its fp32 parameters (and so
 	// their gradients, which take the parameters' type) in 16 bits, as
 	// MindFormers configs do with param_init_type float16/bfloat16; the
-	// optimizer's moments stay fp32. A plan uses it only where the fp32
-	// parameters do not fit (parallel.Plan.HalfParams). Needs weight_bytes
-	// and grad_bytes 4.
+	// optimizer's moments stay fp32. Used only where fp32 parameters do
+	// not fit: by a stated plan that needs it, by a search only when no
+	// plan of the job fits with fp32 ones (parallel.Plan.HalfParams).
+	// Needs weight_bytes and grad_bytes 4.
 	HalfParams Param `yaml:"half_params" json:"half_params"`
 	// LayerOverhead is fixed time per layer per forward or backward pass
 	// (kernel launches, synchronisation), seconds.

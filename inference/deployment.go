@@ -108,6 +108,7 @@ type layout struct {
 	mem               float64 // per-device HBM capacity, bytes
 	wBytes, kvBytes   float64 // bytes per weight, per KV element
 	halfRows          float64 // GEMM height at half the large-GEMM efficiency, at the weight precision
+	fp4Height         bool    // halfRows is FP4's own curve, which bounds grouped expert GEMMs too
 	actBytes          float64 // bytes per activation element on the wire
 	cluster           hardware.Cluster
 	tpGroup, epGroup  hardware.Group
@@ -257,7 +258,7 @@ func (l *layout) precisions(d Deployment) error {
 	if prec == hardware.FP4 {
 		l.peak *= d.Profile.FP4MatmulScale
 		if h := d.Profile.FP4MatmulHalfRows; h > 0 {
-			l.halfRows = h
+			l.halfRows, l.fp4Height = h, true
 		}
 	}
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n

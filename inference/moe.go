@@ -111,13 +111,21 @@ func skew(cv, g, D float64) float64 {
 // expert it runs. With a tile of ExpertTileRows each expert's rows are
 // padded to whole tiles: MatmulEff × m over the padded rows, half a tile
 // wasted on average and at least one tile, m/max(m + tile/2, tile).
-// Without one, the dense GEMM curve at m with half rows half.
-func (p *Profile) groupedEff(m, half float64) float64 {
+// Without one, the dense GEMM curve at m with half rows half. height:
+// the weight precision has a GEMM-height curve of its own (FP4, whose
+// block-scaled GEMMs the stack's fp4_matmul_half_rows gives half their
+// rate at a few hundred rows); an expert's GEMM is a GEMM of m rows, so
+// it gets no more than that curve gives a dense GEMM of m rows.
+func (p *Profile) groupedEff(m, half float64, height bool) float64 {
 	t := p.ExpertTileRows
 	if t <= 0 || m <= 0 {
 		return p.matmulEff(m, half)
 	}
-	return p.MatmulEff * m / math.Max(m+t/2, t)
+	e := p.MatmulEff * m / math.Max(m+t/2, t)
+	if height {
+		e = math.Min(e, p.matmulEff(m, half))
+	}
+	return e
 }
 
 // mlp adds the stage's dense, shared-expert and routed-expert MLPs and
@@ -146,7 +154,7 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	// Rows per expert the batch reaches (a GEMM runs only for those).
 	hit := touched(T, s.active, n)
 	m.rows = T * s.active / n / math.Max(hit, 1e-300)
-	m.eff = p.groupedEff(m.rows, l.halfRows)
+	m.eff = p.groupedEff(m.rows, l.halfRows, l.fp4Height)
 	imb := m.bal * m.spread
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe

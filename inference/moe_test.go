@@ -35,23 +35,33 @@ func TestSpread(t *testing.T) {
 // Grouped expert GEMMs lose half a tile per expert on average.
 func TestGroupedEff(t *testing.T) {
 	p := ideal()
-	if got := p.groupedEff(396, p.MatmulHalfRows); got != 1 {
+	if got := p.groupedEff(396, p.MatmulHalfRows, false); got != 1 {
 		t.Errorf("no tile: groupedEff(396) = %g, want 1", got)
 	}
 	p.ExpertTileRows = 128
-	if got, want := p.groupedEff(396, p.MatmulHalfRows), 396.0/460; !near(got, want, 1e-12) {
+	if got, want := p.groupedEff(396, p.MatmulHalfRows, false), 396.0/460; !near(got, want, 1e-12) {
 		t.Errorf("128-row tiles: groupedEff(396) = %g, want 396/460 = %g", got, want)
 	}
 	// Padding replaces the dense curve: below a tile, one whole tile.
 	p.MatmulEff, p.MatmulHalfRows = 0.6, 24
 	for _, c := range []struct{ m, want float64 }{{396, 0.6 * 396 / 460}, {64, 0.6 * 64 / 128}, {1, 0.6 / 128}} {
-		if got := p.groupedEff(c.m, p.MatmulHalfRows); !near(got, c.want, 1e-12) {
+		if got := p.groupedEff(c.m, p.MatmulHalfRows, false); !near(got, c.want, 1e-12) {
 			t.Errorf("groupedEff(%g) = %g, want %g", c.m, got, c.want)
 		}
 	}
 	p.ExpertTileRows = 0
-	if got, want := p.groupedEff(24, p.MatmulHalfRows), 0.3; !near(got, want, 1e-12) {
+	if got, want := p.groupedEff(24, p.MatmulHalfRows, false), 0.3; !near(got, want, 1e-12) {
 		t.Errorf("no tile: groupedEff(24) = %g, want the dense curve 0.6·24/48 = %g", got, want)
+	}
+	// FP4's own height curve (half rate at 256 rows) bounds the padded
+	// tiles: at 187 rows, 0.6·187/443 = 0.2533 under the tiles'
+	// 0.6·187/251 = 0.4470; at 4096 rows the tiles' 4096/4160 = 0.9846
+	// against the curve's 4096/4352 = 0.9412: the curve still.
+	p.ExpertTileRows = 128
+	for _, c := range []struct{ m, want float64 }{{187, 0.6 * 187 / 443}, {4096, 0.6 * 4096 / 4352}, {1, 0.6 / 257}} {
+		if got := p.groupedEff(c.m, 256, true); !near(got, c.want, 1e-12) {
+			t.Errorf("FP4 height: groupedEff(%g) = %g, want %g", c.m, got, c.want)
+		}
 	}
 }
 

@@ -120,7 +120,9 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			s.expert += frac * n * q.expert
 			comm = 2 + frac
 		case parallel.RecomputeSelective:
-			s.recompute += frac * n * q.attn
+			// The core attention again: its FLOPs and, unfused, the
+			// score tensors' traffic (Korthikanti et al. 2022 §5).
+			s.recompute += frac * n * (q.attn + q.scores)
 		}
 		if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;

@@ -273,3 +273,30 @@ func TestPipelineSendsOverlapOnlyWhenInterleaved(t *testing.T) {
 		}
 	}
 }
+
+// Selective recompute re-runs the core attention (Korthikanti et al.
+// 2022 §5): its QKᵀ and attention-over-V FLOPs and, without fused
+// attention, the traffic of the s² score tensors (scores, softmax,
+// dropout and its mask: 9·a·s bytes per token per layer, as the
+// forward charges). For GPT 1.3B-like (a 16, head 128) at s 2048, one
+// sequence on one ideal chip: per layer 2·s·s·a·256 FLOPs over 312
+// TFLOP/s plus 9·a·s·s bytes over 2 TB/s, times 24 layers.
+func TestSelectiveRecomputesScores(t *testing.T) {
+	job := Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16}
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(1 * units.TB)
+	compute := func(rc parallel.Recompute) float64 {
+		prof := ideal()
+		prof.MemoryReserved = p(0)
+		r, err := Estimate(gpt13, plan1(rc), c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(r.Breakdown.Compute)
+	}
+	s, a, L := 2048.0, 16.0, 24.0
+	want := L * (2*s*s*a*256/312e12 + 9*a*s*s/2e12)
+	if got := compute(parallel.RecomputeSelective) - compute(parallel.RecomputeNone); math.Abs(got/want-1) > 1e-6 {
+		t.Errorf("selective − none = %.6g s, want %.6g s (attention FLOPs and score traffic again)", got, want)
+	}
+}

@@ -10,6 +10,7 @@ import (
 // device, by part, and the communication it triggers.
 type pass struct {
 	gemm, attn, mem float64 // compute
+	scores          float64 // the part of mem in unfused attention's s² tensors
 	expert          float64 // the part of gemm in routed-expert GEMMs (hottest rank)
 	tp, ep, cp      float64 // exposed communication
 }
@@ -81,10 +82,14 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		rep *= tp
 	}
 	mem := t * (rep + k.memSplit) / tp
+	bw := p.hbm * p.prof.MemoryEff.Value
 	if !p.flash {
-		mem += 9 * heads * seq * t
+		// The s² score tensors' traffic (scores, softmax, dropout and
+		// its mask): part of the core attention, which selective
+		// recompute re-runs.
+		q.scores = 9 * heads * seq * t / bw
 	}
-	q.mem = mem / (p.hbm * p.prof.MemoryEff.Value)
+	q.mem = mem/bw + q.scores
 	p.layerComm(&q, k, pl, t)
 	return q
 }

@@ -397,3 +397,31 @@ func TestTPReplicatedMoE(t *testing.T) {
 		t.Errorf("attention DP with NoTPDispatch: %v, %v / %v; want the same step", err, same.Time, adp.Time)
 	}
 }
+
+// At FP4 with the stack's own FP4 height curve, a deployment's routed
+// experts run at no more than that curve gives a dense GEMM of their
+// rows (m/(m + 256) here), under the 128-row padding's m/max(m + 64, 128);
+// at FP8 the padding alone applies.
+func TestFP4ExpertsOnTheirHeightCurve(t *testing.T) {
+	prompt := Batch{Prefill: []Chunk{{Tokens: 4096}}}
+	for _, c := range []struct {
+		prec hardware.Precision
+		want func(m float64) float64
+	}{
+		{hardware.FP4, func(m float64) float64 { return m / (m + 256) }},
+		{hardware.FP8, func(m float64) float64 { return m / math.Max(m+64, 128) }},
+	} {
+		d := moeDeployment()
+		d.Cluster.Chip.Peak[hardware.FP4] = hardware.Fixed(2 * d.Cluster.Chip.Peak[hardware.FP8].Typ)
+		d.Precision = c.prec
+		d.Profile.ExpertTileRows, d.Profile.FP4MatmulHalfRows = 128, 256
+		r, err := StepTime(d, prompt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := r.MoE.RowsPerExpert
+		if m <= 0 || !near(r.MoE.GroupedGEMMEff, c.want(m), 1e-12) {
+			t.Errorf("%s: grouped GEMM eff at %g rows = %g, want %g", c.prec, m, r.MoE.GroupedGEMMEff, c.want(m))
+		}
+	}
+}

@@ -43,6 +43,9 @@ type TrainRequest struct {
 	// tokens at that multiple of the mean (absent: dropless).
 	ExpertImbalance float64  `json:"expert_imbalance" help:"MoE: the hottest expert rank's routed tokens over the mean, at least 1 (0: the stack's)"`
 	CapacityFactor  *float64 `json:"capacity_factor" help:"MoE: cap each expert's tokens at this multiple of the mean, dropping the rest (default: dropless)"`
+	// PadToCapacity (MoE, with CapacityFactor) pads every expert's input
+	// to its capacity: static token counts, no host sync per layer.
+	PadToCapacity bool `json:"pad_to_capacity" help:"MoE, with --capacity-factor: pad every expert's input to its capacity (Megatron's drop-and-pad: static shapes, no host sync per MoE layer)"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -137,6 +140,9 @@ func (r *TrainRequest) check() error {
 	}
 	if c := r.CapacityFactor; c != nil && !(*c > 0 && *c <= 64) {
 		return bad("capacity_factor", *c, "want a positive multiple of the mean tokens per expert, up to 64 (absent: dropless)")
+	}
+	if r.PadToCapacity && r.CapacityFactor == nil {
+		return bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
 	}
 	if r.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
@@ -241,6 +247,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	if r.CapacityFactor != nil {
 		s.Job.CapacityFactor = *r.CapacityFactor
 	}
+	s.Job.PadToCapacity = r.PadToCapacity
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips, ""); ok {
 		s.scored = &sc

@@ -105,7 +105,12 @@ func (p *prep) statedStages(pl parallel.Plan, t, frac float64, head stage) stage
 func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
-	passes := 3.0 // forward, backward (2×) in comm terms: fwd, bwd
+	passes := 3.0         // forward, backward (2×) in comm terms: fwd, bwd
+	var host, gpu float64 // padded MoE: the mix's host and GPU work per micro-batch
+	full := 0.0
+	if pl.Recompute == parallel.RecomputeFull {
+		full = 1
+	}
 	for i := range p.kinds {
 		k := &p.kinds[i]
 		n := float64(k.count) / L
@@ -124,7 +129,17 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			// score tensors' traffic (Korthikanti et al. 2022 §5).
 			s.recompute += frac * n * (q.attn + q.scores)
 		}
-		if h := p.moeHost; h > 0 && k.expert > 0 {
+		if h := p.moeHost; h > 0 && p.job.PadToCapacity {
+			// Static token counts: no sync, the host runs ahead of the
+			// GPU across layers; the mix exposes only what its host work
+			// exceeds its GPU work by (below).
+			gf := q.compute() + q.tp + q.ep
+			gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
+			gpu += n * (gf + gb + frac*gf*full)
+			if k.expert > 0 {
+				host += n * (3*h + frac*h*full)
+			}
+		} else if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
 			// each pass exposes what its GPU work does not cover. A fully
 			// recomputed layer re-issues its forward (routing and its sync
@@ -143,6 +158,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
 	}
+	s.host += math.Max(0, host-gpu)
 	return s
 }
 

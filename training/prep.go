@@ -26,6 +26,12 @@ type Job struct {
 	// CapacityFactor caps each expert's tokens at this multiple of the
 	// mean, dropping the rest (0 = dropless; else > 0).
 	CapacityFactor float64 `json:"capacity_factor,omitempty"`
+	// PadToCapacity pads every expert's input to its capacity
+	// (Megatron-Core's moe_pad_expert_input_to_capacity, "drop and pad";
+	// needs CapacityFactor): every expert runs CapacityFactor × the mean
+	// rows, and the token counts are static, so the dispatcher makes no
+	// device-to-host sync and the host runs ahead of the GPU.
+	PadToCapacity bool `json:"pad_to_capacity,omitempty"`
 }
 
 // ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
@@ -147,6 +153,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	if job.CapacityFactor > 0 {
 		p.expertLoad = min(p.expertLoad, job.CapacityFactor)
+		if job.PadToCapacity {
+			p.expertLoad = job.CapacityFactor // padded: every expert runs its capacity
+		}
 	}
 	p.buildLayers()
 	p.moeHost *= p.moeModules()
@@ -170,6 +179,8 @@ func checkJob(j Job) error {
 		return input.Bad("expert_imbalance", j.ExpertImbalance, "want 1 to 64: the hottest expert rank's tokens over the mean (1 = balanced)")
 	case j.CapacityFactor < 0 || j.CapacityFactor != j.CapacityFactor || j.CapacityFactor > 64:
 		return input.Bad("capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)")
+	case j.PadToCapacity && j.CapacityFactor == 0:
+		return input.Bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
 	}
 	switch j.Precision {
 	case hardware.BF16, hardware.FP16, hardware.FP8:

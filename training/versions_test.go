@@ -224,3 +224,46 @@ func TestProfileAtTag(t *testing.T) {
 		t.Error("AtTag(v9): ok for a tag no version has")
 	}
 }
+
+// Padded to capacity (Megatron-Core's drop-and-pad), the dispatcher's
+// token counts are static: no device-to-host sync per MoE layer, so the
+// host runs ahead across layers and a layer mix exposes only what its
+// host work exceeds its GPU work by, the dense layer's included:
+// (3/4)·3H − Σ n_k·G_k for tinyMoE's 3 MoE layers of 4, against
+// (3/4)·(3H − G_moe) dropless. Every expert then runs its capacity
+// (expert load = capacity factor), and padding needs a capacity factor.
+func TestPaddedMoEHostRunsAhead(t *testing.T) {
+	prof := ideal()
+	prof.MoEHost = p(10)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	dropless, _ := newPrep(tinyMoE, testCluster(8), prof, job)
+	job.CapacityFactor, job.PadToCapacity = 1.5, true
+	padded, err := newPrep(tinyMoE, testCluster(8), prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	H := 10.0 * tinyMoEModules
+	g := func(pr *prep, i int) float64 {
+		q := pr.layerForward(&pr.kinds[i], pl, 1024)
+		return 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+	}
+	var gpu float64
+	for i, k := range padded.kinds {
+		gpu += float64(k.count) / 4 * g(padded, i)
+	}
+	if got, want := padded.layerMix(pl, 1024, 0).host, 0.75*3*H-gpu; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("padded: exposed host %g s per layer, want %g", got, want)
+	}
+	last := len(dropless.kinds) - 1
+	if got, want := dropless.layerMix(pl, 1024, 0).host, 0.75*(3*H-g(dropless, last)); math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("dropless: exposed host %g s per layer, want %g", got, want)
+	}
+	if padded.expertLoad != 1.5 {
+		t.Errorf("padded expert load = %g, want the capacity factor 1.5", padded.expertLoad)
+	}
+	job.CapacityFactor = 0
+	if _, err := newPrep(tinyMoE, testCluster(8), prof, job); err == nil || !strings.Contains(err.Error(), "pad_to_capacity") {
+		t.Errorf("padding without a capacity factor: err = %v, want one naming pad_to_capacity", err)
+	}
+}

@@ -129,12 +129,13 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			// score tensors' traffic (Korthikanti et al. 2022 §5).
 			s.recompute += frac * n * (q.attn + q.scores)
 		}
+		// The layer's GPU work per forward and backward pass.
+		gf := q.compute() + q.tp + q.ep
+		gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
 		if h := p.moeHost; h > 0 && p.job.PadToCapacity {
 			// Static token counts: no sync, the host runs ahead of the
 			// GPU across layers; the mix exposes only what its host work
 			// exceeds its GPU work by (below).
-			gf := q.compute() + q.tp + q.ep
-			gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
 			gpu += n * (gf + gb + frac*gf*full)
 			if k.expert > 0 {
 				host += n * (3*h + frac*h*full)
@@ -145,8 +146,6 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			// recomputed layer re-issues its forward (routing and its sync
 			// included) just before its backward: that pass takes 3h
 			// against the GPU work of both.
-			gf := q.compute() + q.tp + q.ep
-			gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
 			fwd, bwd := math.Max(0, h-gf), math.Max(0, 2*h-gb)
 			if pl.Recompute == parallel.RecomputeFull && frac > 0 {
 				bwd += frac * (math.Max(0, 3*h-gf-gb) - bwd)

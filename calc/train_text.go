@@ -73,6 +73,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		if r.HottestDropped > 0 {
 			fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
 		}
+		if r.PaddedToCapacity {
+			fmt.Fprint(w, ", every expert padded to its capacity (no host sync per layer)")
+		}
 		if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {
 			fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
 		}

@@ -303,6 +303,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {
 			r.HottestDropped = 1 - p.expertLoad/imb
 		}
+		r.PaddedToCapacity = p.job.PadToCapacity
 	}
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips

@@ -70,6 +70,8 @@ type Result struct {
 	// capacity factor below the imbalance drops.
 	ExpertLoad     float64 `json:"expert_load,omitempty"`
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
+	// PaddedToCapacity: every expert ran its capacity (Job.PadToCapacity).
+	PaddedToCapacity bool `json:"padded_to_capacity,omitempty"`
 	// MoEHostPath is the stack's MoE path on this cluster
 	// ("graph-captured" or "uncaptured") and MoEHostPerLayer its host
 	// time per MoE layer forward (the backward issues twice as much).

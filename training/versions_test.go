@@ -262,6 +262,9 @@ func TestPaddedMoEHostRunsAhead(t *testing.T) {
 	if padded.expertLoad != 1.5 {
 		t.Errorf("padded expert load = %g, want the capacity factor 1.5", padded.expertLoad)
 	}
+	if r, err := Estimate(tinyMoE, pl, testCluster(8), prof, Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16, CapacityFactor: 1.5, PadToCapacity: true}); err != nil || !r.PaddedToCapacity || r.ExpertLoad != 1.5 {
+		t.Errorf("padded result: padded %v, load %g (err %v), want true at 1.5", r.PaddedToCapacity, r.ExpertLoad, err)
+	}
 	job.CapacityFactor = 0
 	if _, err := newPrep(tinyMoE, testCluster(8), prof, job); err == nil || !strings.Contains(err.Error(), "pad_to_capacity") {
 		t.Errorf("padding without a capacity factor: err = %v, want one naming pad_to_capacity", err)

@@ -101,15 +101,17 @@ func (p *prep) statedStages(pl parallel.Plan, t, frac float64, head stage) stage
 
 // layerMix is one layer's work per micro-batch, mixed in the model's
 // proportions of layer kinds; a fraction frac of the layers is recomputed
-// under the plan's recompute policy.
+// under the plan's recompute policy. MoE host time is exposed layer by
+// layer (the dispatcher syncs), or, padded to capacity, only where the
+// mix's host work exceeds its GPU work.
 func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
 	passes := 3.0         // forward, backward (2×) in comm terms: fwd, bwd
 	var host, gpu float64 // padded MoE: the mix's host and GPU work per micro-batch
-	full := 0.0
+	rerun := 0.0          // the share of layers whose forward runs again (full recompute)
 	if pl.Recompute == parallel.RecomputeFull {
-		full = 1
+		rerun = frac
 	}
 	for i := range p.kinds {
 		k := &p.kinds[i]
@@ -136,9 +138,9 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			// Static token counts: no sync, the host runs ahead of the
 			// GPU across layers; the mix exposes only what its host work
 			// exceeds its GPU work by (below).
-			gpu += n * (gf + gb + frac*gf*full)
+			gpu += n * (gf + gb + rerun*gf)
 			if k.expert > 0 {
-				host += n * (3*h + frac*h*full)
+				host += n * (3*h + rerun*h)
 			}
 		} else if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;

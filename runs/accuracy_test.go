@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"chipgap/catalog"
@@ -158,6 +159,38 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// read as 64 GiB); median 28.7 % over measured when added, bounded at
 	// 35 % so that a change that moves them is seen.
 	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 3, 0.35)
+	// NeMo 25.02/25.04 Mixtral rows on B200 and GB200 (reserved): median
+	// 24.6 % when added (the 8x22B 64K rows +29 % and +35 %, over by +45 %
+	// and +49 % before attention_eff was fitted), bounded at 30 %.
+	holdOut(t, "NeMo Mixtral hold-out", "../validation/holdout-nemo-mixtral.yaml", 4, 0.30)
+}
+
+// The long-sequence calibration rows (validation/calibration-nemo-longseq.yaml,
+// NeMo's long-sequence page): attention_eff was fitted on the eight
+// DGX-B200 rows and the 24.03 release's attention on the nine DGX-H100
+// rows. The measured rates are the page's TFLOPS/GPU over NeMo's
+// model-FLOPs formula, so they are independent of chipgap. Each B200 row
+// must stay within 5 % (the fit left 2.8 %) from 8K to 1M tokens, which
+// a model whose attention time does not grow as s² per sequence, or
+// whose context-parallel split is wrong, cannot do; the H100 rows from
+// 32K on (where attention dominates) within 6 % at their release.
+func TestLongSequenceCalibration(t *testing.T) {
+	errs := accuracy(t, "../validation/calibration-nemo-longseq.yaml")
+	if len(errs) != 17 {
+		t.Fatalf("%d long-sequence runs predicted, want 17", len(errs))
+	}
+	for id, e := range errs {
+		bar := 0.05
+		switch {
+		case strings.Contains(id, "-h100-4k"), strings.Contains(id, "-h100-8k"), strings.Contains(id, "-h100-16k"):
+			bar = 0.16 // mostly GEMMs: the release's GEMM side is not fitted here
+		case strings.Contains(id, "-h100-"):
+			bar = 0.06
+		}
+		if e > bar {
+			t.Errorf("%s: error %.1f %%, want ≤ %.0f %%", id, 100*e, 100*bar)
+		}
+	}
 }
 
 // The Gaudi 2 calibration rows (validation/calibration-gaudi.yaml):

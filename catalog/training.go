@@ -18,8 +18,14 @@ type TrainingStack struct {
 	training.Profile `yaml:",inline"`
 	Stack            string   `yaml:"stack" json:"stack"`
 	Frameworks       []string `yaml:"frameworks,omitempty" json:"frameworks,omitempty"`
-	Default          bool     `yaml:"default,omitempty" json:"default,omitempty"`
-	Note             string   `yaml:"note,omitempty" json:"note,omitempty"`
+	// FrameworkParams are parameters a framework of the stack sets
+	// differently in its published practice (e.g. NVIDIA's NeMo and
+	// Megatron-Bridge performance recipes reduce gradients in 16 bits,
+	// where Megatron-LM's training script keeps them in fp32): applied
+	// when a run or request names that framework.
+	FrameworkParams map[string]map[string]training.Param `yaml:"framework_params,omitempty" json:"framework_params,omitempty"`
+	Default         bool                                 `yaml:"default,omitempty" json:"default,omitempty"`
+	Note            string                               `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // TrainingStacks returns data/stacks-training.yaml as Load decoded and
@@ -47,6 +53,25 @@ func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 		}
 		if err := s.Check(); err != nil {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: %w", err)
+		}
+		for fw, params := range s.FrameworkParams {
+			if !slices.Contains(s.Frameworks, fw) {
+				return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: framework_params: %q is not one of its frameworks %v", s.ID, fw, s.Frameworks)
+			}
+			p, err := s.Profile.With(params)
+			if err == nil {
+				err = p.Check()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: framework_params %s: %w", s.ID, fw, err)
+			}
+			for name, q := range params {
+				for _, k := range q.Sources {
+					if _, err := c.Source(k); err != nil {
+						return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: framework_params %s: %s: source %w", s.ID, fw, name, err)
+					}
+				}
+			}
 		}
 		for name, p := range s.Params() {
 			for _, k := range p.Sources {
@@ -84,13 +109,19 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 			continue
 		}
 		if name != "" && slices.Contains(s.Frameworks, name) {
+			prof := s.Profile
+			if fp := s.FrameworkParams[name]; fp != nil {
+				if prof, err = prof.With(fp); err != nil { // checked at load
+					return training.Profile{}, "", err
+				}
+			}
 			if tag == "" {
-				return s.Profile, fmt.Sprintf("stack %s (%s)", s.ID, name), nil
+				return prof, fmt.Sprintf("stack %s (%s)", s.ID, name), nil
 			}
-			if prof, ok := s.Profile.AtTag(tag); ok {
-				return prof, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
+			if tagged, ok := prof.AtTag(tag); ok {
+				return tagged, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
 			}
-			return s.Profile, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
+			return prof, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
 		}
 		if s.Default {
 			def = s

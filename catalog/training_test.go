@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -121,6 +122,68 @@ func TestShardingExcludesPPOnlyWhereNamed(t *testing.T) {
 	for name, prof := range map[string]training.Profile{"none": def, "unknown": unknown} {
 		if prof.ID != "cuda-mcore" || prof.Supports(pl) != nil {
 			t.Errorf("%s framework: stack %s refuses %s: %v", name, prof.ID, pl, prof.Supports(pl))
+		}
+	}
+}
+
+// A framework's published practice within its stack: NVIDIA's NeMo and
+// Megatron-Bridge performance recipes reduce gradients in bf16, so a run
+// naming nemo keeps 2-byte gradient buffers where one naming
+// megatron-core keeps Megatron-LM's fp32 (4 bytes); the override holds
+// at a named release and at an explicit date, and the release's own
+// values (NeMo 24.03's attention) still apply.
+func TestFrameworkParams(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(fw string) training.Profile {
+		t.Helper()
+		p, _, err := cat.TrainingProfile("cuda", fw)
+		if err != nil {
+			t.Fatalf("%q: %v", fw, err)
+		}
+		return p
+	}
+	nemo, mcore, none := get("nemo"), get("megatron-core"), get("")
+	if nemo.GradBytes.Value != 2 || mcore.GradBytes.Value != 4 || none.GradBytes.Value != 4 {
+		t.Errorf("grad_bytes: nemo %g, megatron-core %g, none %g; want 2, 4, 4", nemo.GradBytes.Value, mcore.GradBytes.Value, none.GradBytes.Value)
+	}
+	old := get("nemo 24.03")
+	if old.GradBytes.Value != 2 || old.AttentionEff.Value >= nemo.AttentionEff.Value {
+		t.Errorf("nemo 24.03: grad_bytes %g, attention_eff %g (current %g); want 2 and the release's lower attention",
+			old.GradBytes.Value, old.AttentionEff.Value, nemo.AttentionEff.Value)
+	}
+	dated, err := old.At("2025-12-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dated.GradBytes.Value != 2 || dated.AttentionEff.Value != nemo.AttentionEff.Value {
+		t.Errorf("nemo 24.03 taken at 2025-12-01: grad_bytes %g, attention_eff %g; want 2 and the current %g",
+			dated.GradBytes.Value, dated.AttentionEff.Value, nemo.AttentionEff.Value)
+	}
+}
+
+// framework_params are checked at load: the framework must be one of the
+// stack's, the parameter known, and its provenance complete.
+func TestFrameworkParamsChecked(t *testing.T) {
+	b, err := fs.ReadFile(dataFS, "stacks-training.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	const good = "      nemo:\n        grad_bytes: {value: 2, basis: sourced, sources: [nvidia_perf_bf16_grad_reduce],"
+	if !strings.Contains(src, good) {
+		t.Fatal("stacks-training.yaml no longer holds nemo's grad_bytes override")
+	}
+	for _, c := range []struct{ name, new, want string }{
+		{"foreign framework", strings.Replace(good, "nemo:", "llm-foundry:", 1), `"llm-foundry" is not one of its frameworks`},
+		{"unknown parameter", strings.Replace(good, "grad_bytes:", "grad_bites:", 1), `unknown parameter "grad_bites"`},
+		{"dangling source", strings.Replace(good, "[nvidia_perf_bf16_grad_reduce]", "[nope]", 1), "nope"},
+	} {
+		_, err := loadFrom(withFile(t, "stacks-training.yaml", strings.Replace(src, good, c.new, 1)))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.want)
 		}
 	}
 }

@@ -230,21 +230,32 @@ func (p Profile) At(date string) (Profile, error) {
 		}
 	}
 	v := p.Versions[pick]
+	out, err := p.With(v.Params)
+	if err != nil {
+		return p, fmt.Errorf("stack %s: version %s: %w", p.ID, v.Tag, err)
+	}
+	out.State = fmt.Sprintf("%s (%s)", v.Tag, v.Date)
+	if date < v.Date {
+		out.State += fmt.Sprintf(", the earliest known state; %s is before it", date)
+	}
+	return out, nil
+}
+
+// With returns the profile with the named parameters replaced (a dated
+// version's, or a framework's published practice within the stack); an
+// unknown name is an error.
+func (p Profile) With(params map[string]Param) (Profile, error) {
 	out := p
 	byName := map[string]*Param{}
 	for _, q := range out.params() {
 		byName[q.Name] = q.P
 	}
-	for name, val := range v.Params {
+	for name, val := range params {
 		dst, ok := byName[name]
 		if !ok {
-			return p, fmt.Errorf("stack %s: version %s: unknown parameter %q", p.ID, v.Tag, name)
+			return p, fmt.Errorf("unknown parameter %q", name)
 		}
 		*dst = val
-	}
-	out.State = fmt.Sprintf("%s (%s)", v.Tag, v.Date)
-	if date < v.Date {
-		out.State += fmt.Sprintf(", the earliest known state; %s is before it", date)
 	}
 	return out, nil
 }

@@ -127,6 +127,14 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			s.expert += frac * n * q.expert
 			comm = 2 + frac
 		case parallel.RecomputeSelective:
+			if p.prof.SelectiveOpSAC.Value >= 0.5 {
+				// Op-level checkpointing: every second linear module, the
+				// routed experts and the element-wise work again; the
+				// attention kernel's output is kept.
+				s.recompute += frac * n * (k.sacShare*(q.gemm-q.expert) + q.expert + q.mem)
+				s.expert += frac * n * q.expert
+				break
+			}
 			// The core attention again: its FLOPs and, unfused, the
 			// score tensors' traffic (Korthikanti et al. 2022 §5).
 			s.recompute += frac * n * (q.attn + q.scores)
@@ -316,7 +324,11 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	case parallel.RecomputeFull:
 		hw = p.fullFLOPs
 	case parallel.RecomputeSelective:
-		hw += p.attnFLOPs
+		if p.prof.SelectiveOpSAC.Value >= 0.5 {
+			hw += p.sacFLOPs
+		} else {
+			hw += p.attnFLOPs
+		}
 	}
 	r.HFU = r.TokensPerSec * hw / (devs * p.peak)
 	if p.job.Tokens > 0 {

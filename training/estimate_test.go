@@ -300,3 +300,69 @@ func TestSelectiveRecomputesScores(t *testing.T) {
 		t.Errorf("selective − none = %.6g s, want %.6g s (attention FLOPs and score traffic again)", got, want)
 	}
 }
+
+// Op-level selective checkpointing as torchtitan defines it, worked by
+// hand for Llama 2 70B (h 8192, 64 heads, 8 KV heads of 128, SwiGLU ffn
+// 28672): the linear modules in forward order are q (8192×8192), k and v
+// (1024×8192 each), o (8192×8192), gate and up (28672×8192 each) and down
+// (8192×28672); every second one (k, o, up) is recomputed, 310,378,496 of
+// 855,638,016 weight elements, and the others' outputs (q 8192, v 1024,
+// gate 28672, down 8192 elements) are kept with the attention output
+// (8192), 54,272 elements or 108,544 bytes per token. On an ideal chip
+// with memory-bound work free, selective − none is that share of the
+// layer GEMMs' forward FLOPs, and HFU counts it.
+func TestOpLevelSelectiveCheckpointing(t *testing.T) {
+	m := llm.Model{Name: "llama2-70b", Layers: 2, Hidden: 8192, Heads: 64, KVHeads: 8, HeadDim: 128, FFN: 28672, Vocab: 32000,
+		Act: llm.SwiGLU, Attention: llm.GQA}.WithDefaults()
+	job := Job{Seq: 4096, GlobalBatch: 1, Precision: hardware.BF16}
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(10 * units.TB)
+	prof := ideal()
+	prof.MemoryReserved = p(0)
+	prof.MemoryEff = p(1e12) // memory-bound operations cost nothing
+	prof.SelectiveOpSAC = p(1)
+	pr, err := newPrep(m, c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := pr.kinds[0]
+	if wantShare := 310378496.0 / 855638016.0; k.sacKeep != 108544 || math.Abs(k.sacShare/wantShare-1) > 1e-12 {
+		t.Errorf("op SAC keeps %g bytes/token and recomputes %.6f of the GEMMs; want 108544 and %.6f", k.sacKeep, k.sacShare, wantShare)
+	}
+	run := func(rc parallel.Recompute) Result {
+		r, err := Estimate(m, plan1(rc), c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	none, sel := run(parallel.RecomputeNone), run(parallel.RecomputeSelective)
+	s, L := 4096.0, 2.0
+	want := L * 2 * s * 310378496 / 312e12
+	if got := float64(sel.Breakdown.Compute - none.Breakdown.Compute); math.Abs(got/want-1) > 1e-6 {
+		t.Errorf("selective − none = %.6g s, want %.6g s (every second linear module again)", got, want)
+	}
+	// Activations: per layer the 16-bit input (2h) and the kept outputs,
+	// against Megatron's selective set for the same profile without op SAC.
+	perLayer := s * (2*8192 + 108544)
+	meg := prof
+	meg.SelectiveOpSAC = p(0)
+	rm, err := Estimate(m, plan1(parallel.RecomputeSelective), c, meg, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prm, err := newPrep(m, c, meg, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	megSet := prm.actParts(plan1(parallel.RecomputeSelective)).selective
+	if opSet := pr.actParts(plan1(parallel.RecomputeSelective)).selective; opSet != perLayer {
+		t.Errorf("op SAC keeps %.6g B per layer, want s·(2h + 108544) = %.6g B", opSet, perLayer)
+	}
+	if d := float64(rm.Memory.Activations - sel.Memory.Activations); math.Abs(d/(L*(megSet-perLayer))-1) > 1e-9 {
+		t.Errorf("activations: Megatron's selective − op SAC = %.6g B, want %.6g B", d, L*(megSet-perLayer))
+	}
+	if sel.HFU <= sel.MFU || math.Abs(sel.HFU/sel.MFU-1-pr.sacFLOPs/pr.modelFLOPs) > 1e-9 {
+		t.Errorf("HFU/MFU = %.6f, want 1 + recomputed/model FLOPs = %.6f", sel.HFU/sel.MFU, 1+pr.sacFLOPs/pr.modelFLOPs)
+	}
+}

@@ -117,6 +117,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	}
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up
+	k.sacKeep, k.sacShare = p.opSAC(l, heads*v)
 	if m.MoE != nil && k.expert > 0 {
 		k.memSplit += permuteBytes(m) + p.routedCopyBytes()
 	}
@@ -181,3 +182,51 @@ func fnWidth(name string, n float64) float64 {
 }
 
 func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
+
+// opSAC describes op-level selective activation checkpointing as
+// torchtitan defines it (selective_ac_option "op": the save list holds
+// aten.mm, the scaled-dot-product attention kernels and the TP
+// reduce-scatter, and the policy saves every listed op's output except
+// every second mm of a block): over the layer's linear modules unfused and
+// in forward order (Q, K, V, the attention output, gate, up, down, with
+// the router first in a MoE layer), the first, third, ... outputs are
+// kept and the others recomputed; the attention kernel's output is kept.
+// Routed experts run as grouped GEMMs, which are not on the list: they are
+// recomputed and their outputs not kept. It returns the bytes per token
+// kept besides the layer input and the share of the non-expert GEMM FLOPs
+// recomputed.
+func (p *prep) opSAC(l llm.Layer, attnOut float64) (keep, share float64) {
+	m := p.m
+	type lin struct{ n, k float64 }
+	var mods []lin
+	for _, g := range l.GEMMs {
+		if g.Groups > 1 {
+			continue
+		}
+		n, k := float64(g.N), float64(g.K)
+		switch {
+		case g.Name == "qkv":
+			d := float64(m.HeadDim)
+			kv := float64(m.KVHeads) * d
+			mods = append(mods, lin{float64(m.Heads) * d, k}, lin{kv, k}, lin{kv, k})
+		case hasSuffix(g.Name, "_gate_up"):
+			mods = append(mods, lin{n / 2, k}, lin{n / 2, k})
+		default:
+			mods = append(mods, lin{n, k})
+		}
+	}
+	keep = 2 * attnOut
+	var rerun, all float64
+	for i, x := range mods {
+		all += x.n * x.k
+		if i%2 == 0 {
+			keep += 2 * x.n // 16-bit output kept
+		} else {
+			rerun += x.n * x.k
+		}
+	}
+	if all > 0 {
+		share = rerun / all
+	}
+	return keep, share
+}

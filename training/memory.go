@@ -203,6 +203,13 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		}
 		set := t * (rep + k.actSplit/tp)
 		sel := set - t*p.selectiveSaving(k)/tp
+		if p.prof.SelectiveOpSAC.Value >= 0.5 {
+			in := 2 * float64(p.m.Hidden)
+			if pl.SequenceParallel {
+				in /= tp
+			}
+			sel = t * (in + k.sacKeep/tp)
+		}
 		if !p.flash {
 			score := 5 * float64(p.m.Heads) / tp * float64(p.job.Seq) * t
 			a.worst = math.Max(a.worst, set+score)

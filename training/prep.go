@@ -68,6 +68,12 @@ type layerKind struct {
 	actFn            float64
 	routedIn         float64 // the part of actSplit in routed experts' inputs (MoE)
 	memRep, memSplit float64 // memory-bound traffic per token, forward
+	// sacKeep and sacShare describe op-level selective checkpointing
+	// (SelectiveOpSAC): the bytes per token it keeps besides the layer
+	// input (the outputs of every second linear module and the attention
+	// kernel's, split over TP) and the share of the layer's non-expert
+	// GEMM FLOPs it recomputes (the other linear modules).
+	sacKeep, sacShare float64
 }
 
 // prep is everything about (model, job, cluster, profile) that does not
@@ -94,6 +100,7 @@ type prep struct {
 	modelFLOPs  float64 // per token, no recompute (MFU)
 	fullFLOPs   float64 // per token with full recompute (HFU)
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
+	sacFLOPs    float64 // op-level selective checkpointing's recomputed GEMM FLOPs per token (SelectiveOpSAC)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
@@ -162,6 +169,15 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
 	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(llm.AttentionContext(job.Seq, p.flash)))
+	for _, k := range p.kinds {
+		// Forward FLOPs per token recomputed by op-level checkpointing:
+		// its share of the non-expert GEMMs and every routed expert GEMM.
+		perToken := 2 * k.sacShare * k.params
+		if m.MoE != nil && k.expert > 0 {
+			perToken += 2 * k.expert * float64(m.MoE.Active) / float64(m.MoE.Experts)
+		}
+		p.sacFLOPs += float64(k.count) * perToken
+	}
 	return p, nil
 }
 

@@ -157,6 +157,13 @@ type Profile struct {
 	// of the feed-forward activation and multiply), dropping its outputs
 	// from memory; 0: only the attention core (Megatron's core_attn).
 	SelectiveMLPAct Param `yaml:"selective_mlp_act" json:"selective_mlp_act"`
+	// SelectiveOpSAC (0 or 1): the stack's selective recompute is op-level
+	// selective activation checkpointing as torchtitan defines it (keep the
+	// layer input, every second linear module's output and the attention
+	// kernel's output; recompute the other linear modules, the routed
+	// experts and every element-wise op) rather than Megatron's recompute
+	// of the attention core.
+	SelectiveOpSAC Param `yaml:"selective_op_sac" json:"selective_op_sac"`
 	// ExpertImbalance is the hottest expert-parallel rank's routed tokens
 	// over the mean (≥ 1) under the stack's usual routing: the device
 	// holding the most routed tokens sets the MoE layer's expert GEMM and
@@ -297,7 +304,7 @@ func (p *Profile) params() []struct {
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
-		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
 	}

@@ -149,6 +149,20 @@ func unnamed(p training.Profile) training.Profile {
 	return p
 }
 
+// FrameworkParams returns the parameters the named framework (a release
+// tag, if any, is ignored) sets differently within the profile of stack
+// it selects (framework_params), or nil; validation/fit applies them on
+// top of each grid point, as validate predicts the run.
+func (c *Catalog) FrameworkParams(stack, framework string) map[string]training.Param {
+	name, _ := splitRelease(framework)
+	for _, s := range c.training {
+		if s.Stack == stack && name != "" && slices.Contains(s.Frameworks, name) {
+			return s.FrameworkParams[name]
+		}
+	}
+	return nil
+}
+
 // splitRelease splits a framework name that names its release, "name
 // tag" or "name@tag" (e.g. "mindformers v1.1.0"), into the two; a plain
 // name has no tag.

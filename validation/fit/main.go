@@ -246,7 +246,14 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 			continue
 		}
 		pr := prof
-		// keep the features the run states (as validate does)
+		// the practice of the framework the run names (as validate
+		// predicts it), then the features the run states
+		if fp := cat.FrameworkParams(s.Cluster.Stack, r.System.Software); fp != nil {
+			if pr, err = pr.With(fp); err != nil {
+				p.add(r.ID, math.Inf(1))
+				continue
+			}
+		}
 		pr.SequenceParallel, pr.SelectiveRecompute, pr.AlwaysRecompute, pr.MaxZeRO, pr.Interleaved =
 			s.Profile.SequenceParallel, s.Profile.SelectiveRecompute, s.Profile.AlwaysRecompute, s.Profile.MaxZeRO, s.Profile.Interleaved
 		sr, err := training.Search(r.Model, s.Cluster, pr, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})

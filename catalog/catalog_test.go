@@ -161,12 +161,17 @@ func TestClusterH100(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := hardware.Cluster{ChipID: "h100-sxm", Chips: 32, ChipsPerNode: 8, Stack: "cuda",
+	want := hardware.Cluster{ChipID: "h100-sxm", Chips: 32, ChipsPerNode: 8, SystemNode: 8, Stack: "cuda",
 		ScaleUp:  hardware.Tier{Bandwidth: 450e9, Latency: 3e-6, Size: 8},
 		ScaleOut: hardware.Tier{Bandwidth: 50e9, Latency: 7e-6, Size: 0}}
 	cl.Chip = nil
 	if cl != want {
 		t.Errorf("cluster = %+v\nwant      %+v", cl, want)
+	}
+	// A job smaller than a node spans only its own chips, on the system's
+	// node: eight GPUs of a GB200 NVL72 rack.
+	if g, err := c.Cluster("gb200", 8, ClusterOptions{}); err != nil || g.ChipsPerNode != 8 || g.SystemNode != 72 {
+		t.Errorf("8 gb200: chips per node %d, system node %d (err %v); want 8 and 72", g.ChipsPerNode, g.SystemNode, err)
 	}
 	if cl.Nodes() != 4 {
 		t.Errorf("nodes = %d, want 4", cl.Nodes())

@@ -54,13 +54,14 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	if err != nil {
 		return hardware.Cluster{}, err
 	}
+	node := cpn
 	cpn = min(cpn, chips) // a job smaller than a node spans only its own chips
 	nic := ch.ScaleOut.Bandwidth.Typ
 	if o.ScaleOut > 0 {
 		nic = o.ScaleOut.ByteRate()
 	}
 	cl := hardware.Cluster{
-		Chip: ch, ChipID: ch.ID, Chips: chips, ChipsPerNode: cpn, Stack: stack,
+		Chip: ch, ChipID: ch.ID, Chips: chips, ChipsPerNode: cpn, SystemNode: node, Stack: stack,
 		ScaleUp:  hardware.Tier{Bandwidth: ch.ScaleUp.Bandwidth.Typ / 2, Latency: up.Latency.Typ, Size: cpn},
 		ScaleOut: hardware.Tier{Bandwidth: nic, Latency: out.Latency.Typ, Size: 0},
 	}

@@ -36,8 +36,13 @@ type Cluster struct {
 	ChipID       string `json:"chip"`
 	Chips        int    `json:"chips"`
 	ChipsPerNode int    `json:"chips_per_node"`
-	ScaleUp      Tier   `json:"scale_up"`
-	ScaleOut     Tier   `json:"scale_out"`
+	// SystemNode is the node of the system the job runs on (its
+	// scale-up domain) before a job smaller than a node is cut to its own
+	// chips: 72 for an 8-GPU job on a GB200 NVL72 rack, where
+	// ChipsPerNode is 8. 0 means ChipsPerNode.
+	SystemNode int  `json:"system_node,omitempty"`
+	ScaleUp    Tier `json:"scale_up"`
+	ScaleOut   Tier `json:"scale_out"`
 	// Stack is the software-stack id in use (defaults to the chip's).
 	Stack string `json:"stack"`
 }

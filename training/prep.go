@@ -249,10 +249,11 @@ func bytesOf(x float64) units.Bytes { return units.Bytes(x) }
 // moeHostPath is the host time per linear module of a MoE layer's
 // forward and whether it is the graph-captured path: the stack's published
 // recipes capture the MoE preprocessing in CUDA graphs (with a fused
-// dispatcher) on scale-up domains of at least MoEGraphMinDomain chips, and
+// dispatcher) on systems whose scale-up domain (the rack, even where the
+// job uses fewer of its chips) holds at least MoEGraphMinDomain chips, and
 // run uncaptured on smaller ones.
 func moeHostPath(prof Profile, c hardware.Cluster) (float64, bool) {
-	if dom := prof.MoEGraphMinDomain.Value; dom > 0 && float64(c.ChipsPerNode) >= dom {
+	if dom := prof.MoEGraphMinDomain.Value; dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom {
 		return prof.MoEHostGraphed.Value, true
 	}
 	return prof.MoEHost.Value, false

@@ -134,7 +134,8 @@ func TestMoEHostExposure(t *testing.T) {
 
 // The stack's MoE path follows its scale-up domain: with a graph path
 // from 16 chips, an 8-chip node takes moe_host_s and a 32-chip rack
-// moe_host_graphed_s; with no graph path (min domain 0) every cluster
+// moe_host_graphed_s, as do 8-chip nodes of a 72-chip rack (the system's
+// domain decides); with no graph path (min domain 0) every cluster
 // takes moe_host_s. The exposed host time per MoE layer is then 3h − G
 // for a host time h far above the GPU work G, as in TestMoEHostExposure.
 func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
@@ -144,13 +145,18 @@ func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
 	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
 	rack := testCluster(32)
 	rack.ChipsPerNode, rack.ScaleUp.Size = 32, 32
+	// Eight chips of a 72-chip rack: the job's own domain is 8, the
+	// system's (where the recipes capture graphs) 72.
+	part := testCluster(32)
+	part.SystemNode = 72
 	for _, c := range []struct {
 		name    string
 		cl      hardware.Cluster
 		minDom  float64
 		h       float64
 		graphed bool
-	}{{"8-chip node", testCluster(32), 16, 10, false}, {"32-chip rack", rack, 16, 4, true}, {"32-chip rack, no graph path", rack, 0, 10, false}} {
+	}{{"8-chip node", testCluster(32), 16, 10, false}, {"32-chip rack", rack, 16, 4, true}, {"32-chip rack, no graph path", rack, 0, 10, false},
+		{"8 chips of a 72-chip rack", part, 16, 4, true}} {
 		prof.MoEGraphMinDomain = p(c.minDom)
 		pr, err := newPrep(tinyMoE, c.cl, prof, job)
 		if err != nil {

@@ -260,6 +260,9 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))
 	r := p.result(pl, b, mem, s)
+	if pl.Recompute == parallel.RecomputeSelective {
+		r.SelectivePolicy = p.selectivePolicy()
+	}
 	if pl.Recompute == parallel.RecomputeFull || pl.RecomputeLayers != nil {
 		r.StageLayers = int(stageLayers(p.m.Layers, pl))
 		r.RecomputedLayers = int(math.Round(frac * float64(r.StageLayers)))
@@ -357,4 +360,15 @@ func (p *prep) bubbleStages(pl parallel.Plan) float64 {
 		return max(float64(pl.PP)/2-1, 0) * 2 / 3
 	}
 	return float64(pl.PP-1) / float64(pl.VPP)
+}
+
+// selectivePolicy names what the stack's selective recompute runs again.
+func (p *prep) selectivePolicy() string {
+	switch {
+	case p.prof.SelectiveOpSAC.Value >= 0.5:
+		return "every second linear module, the routed experts and the element-wise ops (torchtitan's op-level checkpointing)"
+	case p.prof.SelectiveMLPAct.Value >= 0.5:
+		return "the attention core and the MLP activation"
+	}
+	return "the attention core"
 }

@@ -3,6 +3,7 @@ package training
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"chipgap/hardware"
@@ -361,6 +362,9 @@ func TestOpLevelSelectiveCheckpointing(t *testing.T) {
 	}
 	if d := float64(rm.Memory.Activations - sel.Memory.Activations); math.Abs(d/(L*(megSet-perLayer))-1) > 1e-9 {
 		t.Errorf("activations: Megatron's selective − op SAC = %.6g B, want %.6g B", d, L*(megSet-perLayer))
+	}
+	if !strings.Contains(sel.SelectivePolicy, "op-level") || !strings.Contains(rm.SelectivePolicy, "attention core") {
+		t.Errorf("selective policies %q and %q: want the op-level one named, and Megatron's attention core", sel.SelectivePolicy, rm.SelectivePolicy)
 	}
 	if sel.HFU <= sel.MFU || math.Abs(sel.HFU/sel.MFU-1-pr.sacFLOPs/pr.modelFLOPs) > 1e-9 {
 		t.Errorf("HFU/MFU = %.6f, want 1 + recomputed/model FLOPs = %.6f", sel.HFU/sel.MFU, 1+pr.sacFLOPs/pr.modelFLOPs)

@@ -64,6 +64,11 @@ type Result struct {
 	// memory requires).
 	StageLayers      int `json:"stage_layers,omitempty"`
 	RecomputedLayers int `json:"recomputed_layers,omitempty"`
+	// SelectivePolicy says, for selective recompute, what the stack's
+	// selective recompute runs again (Megatron's attention core, with the
+	// MLP activation where the stack covers it, or torchtitan's op-level
+	// checkpointing).
+	SelectivePolicy string `json:"selective_policy,omitempty"`
 	// ExpertLoad is the hottest expert rank's routed tokens over the mean
 	// the step was timed at (MoE: the imbalance, capped by the capacity
 	// factor); HottestDropped the fraction of that rank's routed tokens a

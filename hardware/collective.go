@@ -154,6 +154,28 @@ func (c Cluster) AllToAll(s units.Bytes, g Group) units.Seconds {
 	return max(tOut, tUp)
 }
 
+// ExpertAllToAll is a MoE dispatch (or combine) of k copies of perCopy
+// bytes per rank over the expert-parallel group g. Flat (NCCL's
+// all-to-all), every copy is sent on its own: AllToAll of k·perCopy.
+// Hierarchical (DeepEP's normal kernels, HybridEP; DeepSeek-V3 report
+// §3.2.2), a group spanning nodes sends each token once per distinct
+// remote node over scale-out, (N−1)·(1 − (1 − 1/N)^k) of N nodes for
+// uniform routing, and fans the copies out over scale-up, the two
+// concurrently; never slower than flat. Inside one node both are the
+// scale-up all-to-all.
+func (c Cluster) ExpertAllToAll(perCopy units.Bytes, k float64, g Group, hierarchical bool) units.Seconds {
+	all := c.AllToAll(units.Bytes(float64(perCopy)*k), g)
+	if !hierarchical || !g.Spans() {
+		return all
+	}
+	nodes := float64(g.N) / float64(g.PerNode)
+	remote := (nodes - 1) * (1 - math.Pow(1-1/nodes, k))
+	tOut := float64(perCopy)*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
+	n := float64(g.N)
+	tUp := float64(perCopy)*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)
+	return min(all, units.Seconds(math.Max(tOut, tUp)))
+}
+
 // SendRecv moves s bytes between neighbouring ranks of g (pipeline stages):
 // over scale-up when they share a node, else over scale-out.
 func (c Cluster) SendRecv(s units.Bytes, g Group) units.Seconds {

@@ -72,3 +72,31 @@ func TestAllToAllSplitsTiers(t *testing.T) {
 		t.Errorf("AllToAll = %g, want %g", got, want)
 	}
 }
+
+// An expert dispatch of k = 8 copies of 1 MB over EP32 on 4 nodes of 8
+// (50 GB/s + 5 µs scale-out, 400 GB/s + 2 µs scale-up), worked by hand:
+//
+//	flat:         remote 8 MB·24/32 = 6 MB / 50 GB/s + 5 µs = 125 µs
+//	              (local 8 MB·7/32 / 400 GB/s + 2 µs = 6.4 µs, concurrent)
+//	hierarchical: distinct remote nodes 3·(1 − 0.75⁸) = 2.69966:
+//	              2.69966 MB / 50 GB/s + 5 µs = 58.99 µs
+//	              (fan-out 8 MB·31/32 / 400 GB/s + 2 µs = 21.4 µs, concurrent)
+//
+// Inside one node (EP8) the two are the same scale-up all-to-all.
+func TestExpertAllToAll(t *testing.T) {
+	c := Cluster{Chips: 32, ChipsPerNode: 8,
+		ScaleUp:  Tier{Bandwidth: 400 * units.GBps, Latency: 2e-6, Size: 8},
+		ScaleOut: Tier{Bandwidth: 50 * units.GBps, Latency: 5e-6}}
+	g := c.Group(32, 1)
+	if got := float64(c.ExpertAllToAll(units.MB, 8, g, false)); !near(got, 125e-6, 1e-9) {
+		t.Errorf("flat EP32 dispatch = %.4g s, want 125 µs", got)
+	}
+	want := 3*(1-math.Pow(0.75, 8))*1e6/50e9 + 5e-6
+	if got := float64(c.ExpertAllToAll(units.MB, 8, g, true)); !near(got, want, 1e-9) || !near(want, 58.99e-6, 1e-3) {
+		t.Errorf("hierarchical EP32 dispatch = %.4g s, want %.4g (58.99 µs)", got, want)
+	}
+	in := c.Group(8, 1)
+	if a, b := c.ExpertAllToAll(units.MB, 8, in, false), c.ExpertAllToAll(units.MB, 8, in, true); a != b {
+		t.Errorf("EP8 in one node: flat %g ≠ hierarchical %g", a, b)
+	}
+}

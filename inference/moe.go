@@ -213,17 +213,7 @@ func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
 // (nodes−1)·(1 − (1 − 1/nodes)^k) of them for uniformly spread experts,
 // and fans out to the experts over scale-up.
 func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
-	g, c := l.epGroup, l.cluster
-	all := float64(c.AllToAll(units.Bytes(perCopy*k), g))
-	if !hier || !g.Spans() {
-		return all
-	}
-	nodes := float64(g.N) / float64(g.PerNode)
-	remote := (nodes - 1) * (1 - math.Pow(1-1/nodes, k))
-	tOut := perCopy*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
-	n := float64(g.N)
-	tUp := perCopy*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)
-	return math.Min(all, math.Max(tOut, tUp))
+	return float64(l.cluster.ExpertAllToAll(units.Bytes(perCopy), k, l.epGroup, hier))
 }
 
 // overlapEP hides CommOverlap of the EP all-to-all behind the stage's

@@ -164,6 +164,12 @@ type Profile struct {
 	// experts and every element-wise op) rather than Megatron's recompute
 	// of the attention core.
 	SelectiveOpSAC Param `yaml:"selective_op_sac" json:"selective_op_sac"`
+	// MoEHierarchicalDispatch (0 or 1): the stack's MoE dispatcher is
+	// hierarchical where expert parallelism spans nodes (each token sent
+	// once per distinct remote node, then fanned out over scale-up:
+	// DeepEP's normal kernels, HybridEP, DeepSeek's own); 0: a flat
+	// all-to-all that sends every expert copy on its own.
+	MoEHierarchicalDispatch Param `yaml:"moe_hierarchical_dispatch" json:"moe_hierarchical_dispatch"`
 	// ExpertImbalance is the hottest expert-parallel rank's routed tokens
 	// over the mean (≥ 1) under the stack's usual routing: the device
 	// holding the most routed tokens sets the MoE layer's expert GEMM and
@@ -304,7 +310,7 @@ func (p *Profile) params() []struct {
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
-		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
 	}

@@ -118,8 +118,9 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 			stride = pl.ETP // folded: expert ranks ordered ETP, then EP
 		}
 		g := p.c.Group(pl.EP, stride)
-		vol := p.expertLoad * t * float64(p.m.MoE.Active) * h * p.act / float64(pl.TP)
-		q.ep = 2 * float64(p.c.AllToAll(bytesOf(vol), g)) * (1 - p.prof.EPOverlap.Value)
+		perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
+		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.prof.MoEHierarchicalDispatch.Value >= 0.5)
+		q.ep = 2 * float64(a2a) * (1 - p.prof.EPOverlap.Value)
 	}
 	if pl.CP > 1 {
 		g := p.c.Group(pl.CP, pl.TP)

@@ -7,6 +7,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/parallel"
+	"chipgap/units"
 )
 
 // A profile's dated versions: At picks the latest version on or before
@@ -274,5 +275,39 @@ func TestPaddedMoEHostRunsAhead(t *testing.T) {
 	job.CapacityFactor = 0
 	if _, err := newPrep(tinyMoE, testCluster(8), prof, job); err == nil || !strings.Contains(err.Error(), "pad_to_capacity") {
 		t.Errorf("padding without a capacity factor: err = %v, want one naming pad_to_capacity", err)
+	}
+}
+
+// A hierarchical dispatcher (DeepEP normal kernels, DeepSeek's own) sends
+// each token once per distinct remote node where expert parallelism spans
+// nodes: a MoE layer's EP time per forward is then the two hierarchical
+// all-to-alls of hardware.ExpertAllToAll (worked by hand there), below the
+// flat all-to-all of every copy; inside one node the two are the same.
+func TestHierarchicalDispatch(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	c := testCluster(32)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 16, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	ep := func(hier float64, pl parallel.Plan) float64 {
+		prof := ideal()
+		prof.MoEHierarchicalDispatch = p(hier)
+		pr, err := newPrep(tinyMoE, c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		q := pr.layerForward(&k, pl, 1024)
+		perCopy := 1024 * float64(tinyMoE.Hidden) * 2
+		g := c.Group(pl.EP, 1)
+		if want := 2 * float64(c.ExpertAllToAll(units.Bytes(perCopy), float64(tinyMoE.MoE.Active), g, hier == 1)); math.Abs(q.ep-want) > 1e-12*want {
+			t.Errorf("EP%d, hierarchical %v: %g s per forward, want %g", pl.EP, hier, q.ep, want)
+		}
+		return q.ep
+	}
+	if flat, hier := ep(0, pl), ep(1, pl); !(hier < flat) {
+		t.Errorf("EP16 over two nodes: hierarchical %g s, flat %g s; want less", hier, flat)
+	}
+	pl.EP = 8
+	if flat, hier := ep(0, pl), ep(1, pl); flat != hier {
+		t.Errorf("EP8 in one node: hierarchical %g s, flat %g s; want equal", hier, flat)
 	}
 }

@@ -366,7 +366,10 @@ func (p *prep) bubbleStages(pl parallel.Plan) float64 {
 func (p *prep) selectivePolicy() string {
 	switch {
 	case p.prof.SelectiveOpSAC.Value >= 0.5:
-		return "every second linear module, the routed experts and the element-wise ops (torchtitan's op-level checkpointing)"
+		if p.m.MoE != nil {
+			return "every second linear module, the routed experts and the element-wise ops (torchtitan's op-level checkpointing)"
+		}
+		return "every second linear module and the element-wise ops (torchtitan's op-level checkpointing)"
 	case p.prof.SelectiveMLPAct.Value >= 0.5:
 		return "the attention core and the MLP activation"
 	}

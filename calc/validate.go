@@ -152,6 +152,20 @@ func calibratedParams(cat *catalog.Catalog) ([]string, error) {
 				out = append(out, fmt.Sprintf("`%s.%s` = %g: %s", st.ID, n, p.Value, p.Note))
 			}
 		}
+		// The dated versions' own fitted values (MindFormers tags, the
+		// Megatron-Core releases), each with the version it belongs to.
+		for _, v := range st.Versions {
+			vnames := make([]string, 0, len(v.Params))
+			for n := range v.Params {
+				vnames = append(vnames, n)
+			}
+			sort.Strings(vnames)
+			for _, n := range vnames {
+				if p := v.Params[n]; p.Basis == training.Calibrated {
+					out = append(out, fmt.Sprintf("`%s.%s` at version %s (%s) = %g: %s", st.ID, n, v.Tag, v.Date, p.Value, p.Note))
+				}
+			}
+		}
 	}
 	inf, err := cat.InferenceStacksData()
 	if err != nil {

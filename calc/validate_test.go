@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"chipgap/catalog"
 	"chipgap/input"
 	"chipgap/runs"
 )
@@ -111,6 +112,26 @@ func TestTrainRunMatchesValidate(t *testing.T) {
 		}
 		if e.PlanText != want.Plan || math.Abs(e.TokensPerSecPerChip / *want.Predicted - 1) > 1e-9 || e.Searched == 0 {
 			t.Errorf("%s: train --file %s at %.6g tokens/s (%d plans searched); validate %s at %.6g", c.id, e.PlanText, e.TokensPerSecPerChip, e.Searched, want.Plan, *want.Predicted)
+		}
+	}
+}
+
+// The page's "What is calibrated" lists every fitted value with what it
+// was fitted on, a dated version's as well (the NeMo 24.03 release's
+// attention, MindFormers' tags), named by stack, parameter and version.
+func TestCalibratedParamsListVersions(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := calibratedParams(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{"`cuda-mcore.attention_eff` = 0.42:", "`cuda-mcore.attention_eff` at version 24.03 (2024-03-01) = ", "`mindformers.matmul_max` at version v1.1.0 (2024-05-16) = "} {
+		if !strings.Contains(all, want) {
+			t.Errorf("calibrated parameters lack %q", want)
 		}
 	}
 }

@@ -102,29 +102,25 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 		return training.Profile{}, "", err
 	}
 	name, tag := splitRelease(framework)
+	if s := namedStack(all, stack, name); s != nil {
+		prof := s.Profile
+		if fp := s.FrameworkParams[name]; fp != nil {
+			if prof, err = prof.With(fp); err != nil { // checked at load
+				return training.Profile{}, "", err
+			}
+		}
+		if tag == "" {
+			return prof, fmt.Sprintf("stack %s (%s)", s.ID, name), nil
+		}
+		if tagged, ok := prof.AtTag(tag); ok {
+			return tagged, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
+		}
+		return prof, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
+	}
 	var def *TrainingStack
 	for i := range all {
-		s := &all[i]
-		if s.Stack != stack {
-			continue
-		}
-		if name != "" && slices.Contains(s.Frameworks, name) {
-			prof := s.Profile
-			if fp := s.FrameworkParams[name]; fp != nil {
-				if prof, err = prof.With(fp); err != nil { // checked at load
-					return training.Profile{}, "", err
-				}
-			}
-			if tag == "" {
-				return prof, fmt.Sprintf("stack %s (%s)", s.ID, name), nil
-			}
-			if tagged, ok := prof.AtTag(tag); ok {
-				return tagged, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
-			}
-			return prof, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
-		}
-		if s.Default {
-			def = s
+		if all[i].Stack == stack && all[i].Default {
+			def = &all[i]
 		}
 	}
 	if def == nil {
@@ -155,9 +151,18 @@ func unnamed(p training.Profile) training.Profile {
 // top of each grid point, as validate predicts the run.
 func (c *Catalog) FrameworkParams(stack, framework string) map[string]training.Param {
 	name, _ := splitRelease(framework)
-	for _, s := range c.training {
-		if s.Stack == stack && name != "" && slices.Contains(s.Frameworks, name) {
-			return s.FrameworkParams[name]
+	if s := namedStack(c.training, stack, name); s != nil {
+		return s.FrameworkParams[name]
+	}
+	return nil
+}
+
+// namedStack is the profile of hardware stack stack that lists framework
+// name (no release tag), or nil.
+func namedStack(all []TrainingStack, stack, name string) *TrainingStack {
+	for i := range all {
+		if s := &all[i]; name != "" && s.Stack == stack && slices.Contains(s.Frameworks, name) {
+			return s
 		}
 	}
 	return nil

@@ -25,13 +25,18 @@
 // attention_eff (causal half with fused attention). Norms, activations,
 // dropout, softmax and MoE token permutation move bytes at HBM speed.
 // Backward is twice forward (fused attention's 2.5×: it recomputes the
-// scores); full recompute adds a forward, selective the attention core.
+// scores); full recompute adds a forward, selective the attention core
+// (with SelectiveMLPAct the MLP activation too; with SelectiveOpSAC,
+// torchtitan's op-level policy, every second linear module, the routed
+// experts and the element-wise work).
 // Under FP8 only the linear GEMMs use the FP8 peak; attention and the head
 // stay 16-bit. The slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP
 // layers, the head (and MTP modules) on the last, or with UnevenStages
 // fewer layers on the last stage to balance the head.
 // Communication per layer: 2 TP all-reduces per pass (reduce-scatter +
-// all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all;
+// all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all
+// (hardware.Cluster.ExpertAllToAll: flat, or hierarchical once per remote
+// node with MoEHierarchicalDispatch);
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
 // bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)

@@ -136,8 +136,11 @@ func predictTraining(cat *catalog.Catalog, r Run, o Options) (Prediction, error)
 
 // predictFree is the throughput of r's searched best plan: the run's
 // system, model, sequence, global batch and precision, every parallel
-// degree, recompute and ZeRO stage free within what the stack offers
-// (its own features, not the ones the run states).
+// degree, recompute and ZeRO stage free within what the stack offers,
+// with the features the run shows its framework version had
+// (StatedFeatures, as for the stated plan): the search may pick any plan
+// the run's software could run, so it never falls short of the plan the
+// team ran for want of a feature that plan used.
 func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error) {
 	s, err := SetupTraining(cat, r)
 	if err != nil {
@@ -150,6 +153,7 @@ func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error
 	if prof, err = prof.At(o.StackDate); err != nil {
 		return 0, "", err
 	}
+	prof = StatedFeatures(prof, r)
 	sr, err := training.Search(r.Model, s.Cluster, prof, s.Job, training.SearchOptions{Top: 1, Workers: 1})
 	if err != nil {
 		return 0, "", fmt.Errorf("free search: %w", err)

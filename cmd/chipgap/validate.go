@@ -19,7 +19,8 @@ file stops with an error naming the run id and the field.
 
 --free also predicts every training throughput run at the searched best
 plan (every parallel degree, recompute and ZeRO stage free; the system,
-model, sequence, batch and precision kept) and prints its signed error
+model, sequence, batch and precision kept; the features the stated plan
+shows its framework had, such as sequence parallelism, allowed) and prints its signed error
 beside the stated plan's: the search's optimism over what teams ran. The
 summary adds the median and largest optimism.
 

@@ -14,25 +14,8 @@ import (
 // search can only do as well or better; the summary's optimism is the
 // median of the signed free errors.
 func TestFreeSearchOptimism(t *testing.T) {
-	data, err := os.ReadFile("testdata/published-runs.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keep []Run
-	for _, r := range f.Runs {
-		if strings.HasPrefix(r.ID, "megatron2021-t1-") {
-			keep = append(keep, r)
-		}
-	}
-	f.Runs = keep
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, f := runsOf(t, "testdata/published-runs.yaml", func(id string) bool { return strings.HasPrefix(id, "megatron2021-t1-") })
+	keep := f.Runs
 	rep := ValidateWith(cat, f, Options{Free: true})
 	var opt []float64
 	for _, r := range rep.Results {
@@ -58,27 +41,11 @@ func TestFreeSearchOptimism(t *testing.T) {
 // searched without them and put the 22B run's best plan 24 % under the
 // stated one.
 func TestFreeSearchUsesStatedFeatures(t *testing.T) {
-	data, err := os.ReadFile("../validation/holdout-runs.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keep []Run
-	for _, r := range f.Runs {
-		if strings.HasPrefix(r.ID, "korthikanti2022-") && strings.HasSuffix(r.ID, "-selective") {
-			keep = append(keep, r)
-		}
-	}
-	if len(keep) != 4 {
-		t.Fatalf("%d Korthikanti selective runs, want 4", len(keep))
-	}
-	f.Runs = keep
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
+	cat, f := runsOf(t, "../validation/holdout-runs.yaml", func(id string) bool {
+		return strings.HasPrefix(id, "korthikanti2022-") && strings.HasSuffix(id, "-selective")
+	})
+	if len(f.Runs) != 4 {
+		t.Fatalf("%d Korthikanti selective runs, want 4", len(f.Runs))
 	}
 	for _, r := range ValidateWith(cat, f, Options{Free: true}).Results {
 		if r.FreePredicted == nil || r.Predicted == nil {
@@ -88,4 +55,30 @@ func TestFreeSearchUsesStatedFeatures(t *testing.T) {
 			t.Errorf("%s: free search %.4g below the stated plan's %.4g (%s)", r.ID, *r.FreePredicted, *r.Predicted, r.FreePlan)
 		}
 	}
+}
+
+// runsOf is the catalog and the runs of the published-runs file at path
+// whose ids keep accepts.
+func runsOf(t *testing.T, path string, keep func(id string) bool) (*catalog.Catalog, *File) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []Run
+	for _, r := range f.Runs {
+		if keep(r.ID) {
+			kept = append(kept, r)
+		}
+	}
+	f.Runs = kept
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, f
 }

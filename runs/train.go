@@ -146,15 +146,11 @@ func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error
 	if err != nil {
 		return 0, "", err
 	}
-	prof, _, err := cat.TrainingProfile(s.Cluster.Stack, r.System.Software)
-	if err != nil {
+	if s.Profile, err = s.Profile.At(o.StackDate); err != nil {
 		return 0, "", err
 	}
-	if prof, err = prof.At(o.StackDate); err != nil {
-		return 0, "", err
-	}
-	prof = StatedFeatures(prof, r)
-	sr, err := training.Search(r.Model, s.Cluster, prof, s.Job, training.SearchOptions{Top: 1, Workers: 1})
+	s.Profile = StatedFeatures(s.Profile, r)
+	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Top: 1, Workers: 1})
 	if err != nil {
 		return 0, "", fmt.Errorf("free search: %w", err)
 	}

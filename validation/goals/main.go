@@ -116,7 +116,7 @@ func run() error {
 	return nil
 }
 
-// The bars of the two goals joint tests together.
+// The bars of the two goals that joint tests together.
 const (
 	trainWorst  = 0.25 // training: worst |error| at the stated plan
 	freeLargest = 0.35 // free search: largest optimism

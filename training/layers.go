@@ -1,6 +1,10 @@
 package training
 
-import "chipgap/llm"
+import (
+	"strings"
+
+	"chipgap/llm"
+)
 
 // buildLayers turns the model's per-token GEMMs into layer kinds with
 // parameter counts, activation bytes and memory-bound traffic per token.
@@ -146,9 +150,9 @@ func (p *prep) routedCopyBytes() float64 {
 // and their product (3·2·ffn). Other GEMMs' outputs are counted elsewhere.
 func actWidth(name string, n float64) float64 {
 	switch {
-	case hasSuffix(name, "_gate_up"):
+	case strings.HasSuffix(name, "_gate_up"):
 		return 3 * n // 2 bytes × 3 tensors of n/2
-	case hasSuffix(name, "_up"):
+	case strings.HasSuffix(name, "_up"):
 		return 4 * n
 	}
 	return 0
@@ -160,9 +164,9 @@ func actWidth(name string, n float64) float64 {
 // two.
 func downInWidth(name string, n float64) float64 {
 	switch {
-	case hasSuffix(name, "_gate_up"):
+	case strings.HasSuffix(name, "_gate_up"):
 		return n / 2
-	case hasSuffix(name, "_up"):
+	case strings.HasSuffix(name, "_up"):
 		return n
 	}
 	return 0
@@ -173,15 +177,13 @@ func downInWidth(name string, n float64) float64 {
 // output (2·ffn), SwiGLU's activation and product (2 tensors of ffn = n/2).
 func fnWidth(name string, n float64) float64 {
 	switch {
-	case hasSuffix(name, "_gate_up"):
+	case strings.HasSuffix(name, "_gate_up"):
 		return 2 * n
-	case hasSuffix(name, "_up"):
+	case strings.HasSuffix(name, "_up"):
 		return 2 * n
 	}
 	return 0
 }
-
-func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
 
 // opSAC describes op-level selective activation checkpointing as
 // torchtitan defines it (selective_ac_option "op": the save list holds
@@ -209,7 +211,7 @@ func (p *prep) opSAC(l llm.Layer, attnOut float64) (keep, share float64) {
 			d := float64(m.HeadDim)
 			kv := float64(m.KVHeads) * d
 			mods = append(mods, lin{float64(m.Heads) * d, k}, lin{kv, k}, lin{kv, k})
-		case hasSuffix(g.Name, "_gate_up"):
+		case strings.HasSuffix(g.Name, "_gate_up"):
 			mods = append(mods, lin{n / 2, k}, lin{n / 2, k})
 		default:
 			mods = append(mods, lin{n, k})

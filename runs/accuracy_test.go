@@ -193,12 +193,29 @@ func TestLongSequenceCalibration(t *testing.T) {
 		bar := 0.05
 		switch {
 		case strings.Contains(id, "-h100-4k"), strings.Contains(id, "-h100-8k"), strings.Contains(id, "-h100-16k"):
-			bar = 0.16 // mostly GEMMs: the release's GEMM side is not fitted here
+			bar = 0.10 // mostly GEMMs: −14 % before family_fp8.hopper, −7 … −8 % with it
 		case strings.Contains(id, "-h100-"):
 			bar = 0.06
 		}
 		if e > bar {
 			t.Errorf("%s: error %.1f %%, want ≤ %.0f %%", id, 100*e, 100*bar)
+		}
+	}
+}
+
+// The Hopper FP8 calibration rows (validation/calibration-nemo-h100.yaml,
+// the NeMo 24.07 summary's H100 table): cuda-mcore's family_fp8.hopper was
+// fitted on them with the MLPerf GPT-3 row (residuals −5.4 … +4.8 %, all
+// nine 5–12 % under before). Each must stay within 7 %, so a change that
+// moves Hopper FP8 GEMMs is seen and the fit redone.
+func TestHopperFP8Calibration(t *testing.T) {
+	errs := accuracy(t, "../validation/calibration-nemo-h100.yaml")
+	if len(errs) != 9 {
+		t.Fatalf("%d H100 FP8 runs predicted, want 9", len(errs))
+	}
+	for id, e := range errs {
+		if e > 0.07 {
+			t.Errorf("%s: error %.1f %%, want ≤ 7 %%", id, 100*e)
 		}
 	}
 }

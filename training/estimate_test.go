@@ -370,3 +370,35 @@ func TestOpLevelSelectiveCheckpointing(t *testing.T) {
 		t.Errorf("HFU/MFU = %.6f, want 1 + recomputed/model FLOPs = %.6f", sel.HFU/sel.MFU, 1+pr.sacFLOPs/pr.modelFLOPs)
 	}
 }
+
+// family_fp8 scales only FP8 GEMMs, on top of family_matmul, and only on
+// its family: an FP8 job on a Hopper chip runs its linear GEMMs at
+// fp8_max × 0.8 × 1.25 = 0.5 × 0.8 × 1.25 = 0.5 of the FP8 peak and keeps
+// its 16-bit GEMMs (output layer) at matmul_max × 0.8 = 0.72; a BF16 job
+// there runs at 0.72; an FP8 job on another family at fp8_max.
+func TestFamilyFP8ScalesFP8GEMMsOnly(t *testing.T) {
+	prof := ideal()
+	prof.MatmulMax, prof.FP8Max = p(0.9), p(0.5)
+	prof.FamilyMatmul = map[string]Param{"hopper": p(0.8)}
+	prof.FamilyFP8 = map[string]Param{"hopper": p(1.25)}
+	for _, tc := range []struct {
+		arch      string
+		prec      hardware.Precision
+		max, max6 float64
+	}{
+		{"Hopper (test)", hardware.FP8, 0.5, 0.72},
+		{"Hopper (test)", hardware.BF16, 0.72, 0.72},
+		{"Ampere (test)", hardware.FP8, 0.5, 0.9},
+	} {
+		c := testCluster(8)
+		c.Chip.Architecture = tc.arch
+		c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+		pr, err := newPrep(gpt13, c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: tc.prec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(pr.matMax-tc.max) > 1e-12 || math.Abs(pr.matMax16-tc.max6) > 1e-12 {
+			t.Errorf("%s %s: GEMM ceilings %.4g (16-bit %.4g), want %.4g (%.4g)", tc.arch, tc.prec, pr.matMax, pr.matMax16, tc.max, tc.max6)
+		}
+	}
+}

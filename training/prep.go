@@ -142,6 +142,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		p.matMax *= f.Value
 		p.matMax16 *= f.Value
 	}
+	if f, ok := prof.FamilyFP8[Family(c.Chip.Architecture)]; ok && job.Precision == hardware.FP8 {
+		p.matMax *= f.Value
+	}
 	p.attnEff = prof.AttentionEff.Value
 	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
 		p.attnEff *= f.Value

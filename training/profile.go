@@ -50,6 +50,11 @@ type Profile struct {
 	// FamilyMatmul: a fused-attention kernel written for one generation
 	// reaches a different share of another's peak (1 where not listed).
 	FamilyAttention map[string]Param `yaml:"family_attention,omitempty" json:"family_attention,omitempty"`
+	// FamilyFP8 scales FP8Max again per chip family, keyed as FamilyMatmul:
+	// a generation's FP8 GEMMs (casts, scaling, the kernels a release
+	// ships for it) may reach a different share of the FP8 peak than its
+	// 16-bit GEMMs do of theirs (1 where not listed).
+	FamilyFP8 map[string]Param `yaml:"family_fp8,omitempty" json:"family_fp8,omitempty"`
 	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
 	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
 	// AttentionEff is the fraction of peak the attention score and value
@@ -345,6 +350,9 @@ func (p Profile) Params() map[string]Param {
 	for fam, q := range p.FamilyAttention {
 		out["family_attention."+fam] = q
 	}
+	for fam, q := range p.FamilyFP8 {
+		out["family_fp8."+fam] = q
+	}
 	return out
 }
 
@@ -360,7 +368,7 @@ func (p Profile) Check() error {
 	for _, fams := range []struct {
 		prefix string
 		m      map[string]Param
-	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}} {
+	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}} {
 		for _, fam := range slices.Sorted(maps.Keys(fams.m)) {
 			q := fams.m[fam]
 			all = append(all, struct {

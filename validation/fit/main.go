@@ -268,14 +268,14 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 
 // atPoint is the base profile with the grid point idx set: top-level
 // parameters by name, and per-family scales (family_matmul.hopper,
-// family_attention.hopper) in fresh maps, so the base's are not written.
+// family_attention.hopper, family_fp8.hopper) in fresh maps, so the base's are not written.
 func atPoint(base training.Profile, axes []axis, idx []int, stack string) (training.Profile, []float64, error) {
 	prof := base
 	params := map[string]*training.Param{}
 	for _, p := range prof.ParamRefs() {
 		params[p.Name] = p.P
 	}
-	fams := map[string]*map[string]training.Param{"family_matmul": &prof.FamilyMatmul, "family_attention": &prof.FamilyAttention}
+	fams := map[string]*map[string]training.Param{"family_matmul": &prof.FamilyMatmul, "family_attention": &prof.FamilyAttention, "family_fp8": &prof.FamilyFP8}
 	for _, m := range fams {
 		c := map[string]training.Param{}
 		for k, v := range *m {

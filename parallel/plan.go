@@ -160,6 +160,14 @@ func joinInts(xs []int) string {
 	return strings.Join(s, ",")
 }
 
+// embedLossChunks is how many virtual pipeline stages beyond the layers a
+// plan may have: Megatron-Core can give the embedding and the loss a
+// stage each (--account-for-embedding-in-pipeline-split,
+// --account-for-loss-in-pipeline-split, or a --pipeline-model-parallel-layout
+// such as "Et|(tt|)*30mL"), so Qwen3-235B-A22B's 94 layers run as PP32 ×
+// VPP3 = 96 stages (NVIDIA's Megatron-Core MoE model zoo, Qwen3 H100 table).
+const embedLossChunks = 2
+
 // Problem is what a plan runs: the model, the devices and the batch.
 type Problem struct {
 	Model       llm.Model
@@ -184,8 +192,8 @@ func (p Plan) Validate(prob Problem) error {
 		return input.Bad("tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))
 	case p.PP > m.Layers:
 		return input.Bad("pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers))
-	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers):
-		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers", m.Layers))
+	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers+embedLossChunks):
+		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers + %d (the embedding and the loss may take a virtual stage each)", m.Layers, embedLossChunks))
 	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
 		return input.Bad("cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq))
 	case p.ETP == 0 && (p.DP*p.CP)%p.EP != 0:

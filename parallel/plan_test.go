@@ -31,7 +31,7 @@ func TestValidateNamesTheField(t *testing.T) {
 	}{
 		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},        // 96 % 5 ≠ 0
 		{func(p *Plan) { p.DP = 3 }, "dp"},                 // 8·2·3 ≠ 64
-		{func(p *Plan) { p.VPP = 49 }, "vpp"},              // 2·49 chunks > 96 layers
+		{func(p *Plan) { p.VPP = 50 }, "vpp"},              // 2·50 chunks > 96 layers + embedding + loss
 		{func(p *Plan) { p.EP = 2 }, "ep"},                 // dense model
 		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"}, // 512/4 = 128 % 3 ≠ 0
 		{func(p *Plan) { p.TP, p.DP, p.SequenceParallel = 1, 32, true }, "sequence_parallel"},
@@ -46,6 +46,21 @@ func TestValidateNamesTheField(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.field+" = ") {
 			t.Errorf("Validate(%s) = %v; want an error naming %s", p, err, c.field)
 		}
+	}
+}
+
+// Megatron-Core may give the embedding and the loss a virtual pipeline
+// stage each, so 96 layers run as PP2 × VPP49 = 98 stages (as NVIDIA's MoE
+// model zoo runs Qwen3-235B-A22B's 94 layers as PP32 × VPP3), and no more.
+func TestVirtualStagesForEmbeddingAndLoss(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 64, GlobalBatch: 512, Seq: 2048}
+	p := Plan{TP: 8, PP: 2, DP: 4, CP: 1, EP: 1, VPP: 49, Microbatch: 2, Recompute: RecomputeFull}
+	if err := p.Validate(prob); err != nil {
+		t.Errorf("PP2 × VPP49 = 96 layers + 2: %v", err)
+	}
+	p.VPP = 50
+	if err := p.Validate(prob); err == nil {
+		t.Error("PP2 × VPP50 = 100 > 96 + 2 stages accepted")
 	}
 }
 

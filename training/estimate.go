@@ -58,10 +58,21 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	}
 	one := p.layerMix(pl, t, frac)
 	s := one.times(stageLayers(p.m.Layers, pl)).plus(head)
+	L := p.m.Layers
+	if pl.VPP > 1 && pl.PP*pl.VPP > L {
+		// More virtual stages than layers: the embedding and the loss take
+		// a virtual stage each (parallel.Plan.Validate), one layer in every
+		// other, so the last device runs VPP − 1 layers and the head, the
+		// middle ones VPP layers (the head cannot shed part of a layer).
+		s = one.times(float64(pl.VPP))
+		if last := one.times(float64(pl.VPP - 1)).plus(head); last.total() > s.total() {
+			s = last
+		}
+		return s
+	}
 	if pl.PP == 1 || p.prof.UnevenStages.Value < 0.5 {
 		return s
 	}
-	L := p.m.Layers
 	for mid := (L + pl.PP - 1) / pl.PP; L-(pl.PP-1)*mid >= 0; mid++ {
 		m, last := one.times(float64(mid)), one.times(float64(L-(pl.PP-1)*mid)).plus(head)
 		if last.total() > m.total() {

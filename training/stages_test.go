@@ -43,6 +43,43 @@ func TestUnevenStagesBalanceTheHead(t *testing.T) {
 	}
 }
 
+// Ten layers over PP4 × VPP3 = 12 virtual stages: the embedding and the
+// loss take one each, every other holds one layer, so device 3 runs its
+// last two chunks' layers plus the head and devices 1-2 three layers.
+// With a vocabulary of 131072 the head (2·V·h = 537 MFLOP per token plus
+// the cross-entropy) outweighs a layer (24·h² + 4·s·h = 117 MFLOP), so the
+// last device sets the pace at exactly 2 layers + head, uneven stages or
+// not (the head cannot shed part of a one-layer chunk); with the default
+// 8192 vocabulary the middle devices' 3 layers do.
+func TestEmbeddingAndLossVirtualStages(t *testing.T) {
+	for _, c := range []struct {
+		vocab     int
+		headPaces bool
+	}{{131072, true}, {8192, false}} {
+		m := gpt13
+		m.Layers, m.Vocab = 10, c.vocab
+		pr, err := newPrep(m, testCluster(4), ideal(), Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.prof.UnevenStages = p(1)
+		pl := parallel.Plan{TP: 1, PP: 4, DP: 1, CP: 1, EP: 1, VPP: 3, Microbatch: 1, Recompute: parallel.RecomputeNone}
+		tok := 2048.0
+		one := pr.layerMix(pl, tok, 0).total()
+		hf, hb := pr.headTime(pl, tok)
+		want := 3 * one
+		if c.headPaces {
+			want = 2*one + hf + hb
+		}
+		if (2*one+hf+hb > 3*one) != c.headPaces {
+			t.Fatalf("vocab %d: head %g s against a layer %g s does not make the case", c.vocab, hf+hb, one)
+		}
+		if got := pr.stageTime(pl, tok, 0).total(); math.Abs(got/want-1) > 1e-12 {
+			t.Errorf("vocab %d: stage %g s, want %g s", c.vocab, got, want)
+		}
+	}
+}
+
 // Under FP8 only the layers' linear GEMMs run at the FP8 peak: the
 // attention core and the head run at the 16-bit peak, so their times do
 // not change between a BF16 and an FP8 job on a chip with FP8 = 2 × BF16.

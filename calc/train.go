@@ -46,6 +46,9 @@ type TrainRequest struct {
 	// PadToCapacity (MoE, with CapacityFactor) pads every expert's input
 	// to its capacity: static token counts, no host sync per layer.
 	PadToCapacity bool `json:"pad_to_capacity" help:"MoE, with --capacity-factor: pad every expert's input to its capacity (Megatron's drop-and-pad: static shapes, no host sync per MoE layer)"`
+	// MoEDispatch (MoE) states the token dispatch path: flat or
+	// hierarchical; empty is the stack's.
+	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -143,6 +146,9 @@ func (r *TrainRequest) check() error {
 	}
 	if r.PadToCapacity && r.CapacityFactor == nil {
 		return bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
+	}
+	if d := r.MoEDispatch; d != "" && d != training.DispatchFlat && d != training.DispatchHierarchical {
+		return bad("moe_dispatch", fmt.Sprintf("%q", d), "want flat or hierarchical, or empty for the stack's")
 	}
 	if r.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
@@ -248,6 +254,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		s.Job.CapacityFactor = *r.CapacityFactor
 	}
 	s.Job.PadToCapacity = r.PadToCapacity
+	s.Job.Dispatch = r.MoEDispatch
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips, ""); ok {
 		s.scored = &sc

@@ -90,6 +90,7 @@ func TestTrainErrorsNameTheField(t *testing.T) {
 		{func(r *TrainRequest) { r.Precision = "fp3" }, "precision", false},
 		{func(r *TrainRequest) { r.StackDate = "2025-13-01" }, "stack_date", false},
 		{func(r *TrainRequest) { r.ExpertImbalance = 0.5 }, "expert_imbalance", false},
+		{func(r *TrainRequest) { r.MoEDispatch = "deepep" }, "moe_dispatch", false},
 		{func(r *TrainRequest) { r.Stack = "nosuch" }, "stack", true},
 	} {
 		r := ok

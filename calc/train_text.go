@@ -81,6 +81,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {
 			fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
 		}
+		if r.MoEDispatch != "" {
+			fmt.Fprintf(w, "; %s dispatch", r.MoEDispatch)
+		}
 		fmt.Fprintln(w)
 	}
 	type part struct {

@@ -328,6 +328,10 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 			r.HottestDropped = 1 - p.expertLoad/imb
 		}
 		r.PaddedToCapacity = p.job.PadToCapacity
+		r.MoEDispatch = DispatchFlat
+		if p.hierarchical() {
+			r.MoEDispatch = DispatchHierarchical
+		}
 	}
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips

@@ -32,7 +32,20 @@ type Job struct {
 	// rows, and the token counts are static, so the dispatcher makes no
 	// device-to-host sync and the host runs ahead of the GPU.
 	PadToCapacity bool `json:"pad_to_capacity,omitempty"`
+	// Dispatch overrides the stack's MoE token dispatch (MoEHierarchicalDispatch):
+	// DispatchFlat sends every expert copy (Megatron-Core's alltoall
+	// dispatcher), DispatchHierarchical sends a token across scale-out once
+	// per remote node holding one of its experts and fans it out over
+	// scale-up (DeepEP's and HybridEP's normal kernels, Megatron-Core's flex
+	// dispatcher); "" is the stack's.
+	Dispatch string `json:"moe_dispatch,omitempty"`
 }
+
+// MoE token dispatch paths a job may state (Job.Dispatch).
+const (
+	DispatchFlat         = "flat"
+	DispatchHierarchical = "hierarchical"
+)
 
 // ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
 var ErrDoesNotFit = errors.New("does not fit in memory")
@@ -200,6 +213,8 @@ func checkJob(j Job) error {
 		return input.Bad("capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)")
 	case j.PadToCapacity && j.CapacityFactor == 0:
 		return input.Bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
+	case j.Dispatch != "" && j.Dispatch != DispatchFlat && j.Dispatch != DispatchHierarchical:
+		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher) or hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP), or empty for the stack's")
 	}
 	switch j.Precision {
 	case hardware.BF16, hardware.FP16, hardware.FP8:

@@ -82,6 +82,9 @@ type Result struct {
 	// time per MoE layer forward (the backward issues twice as much).
 	MoEHostPath     string       `json:"moe_host_path,omitempty"`
 	MoEHostPerLayer units.Millis `json:"moe_host_per_layer,omitempty"`
+	// MoEDispatch is the token dispatch path the step was timed with
+	// ("flat" or "hierarchical": Job.Dispatch, else the stack's).
+	MoEDispatch string `json:"moe_dispatch,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

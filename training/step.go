@@ -119,7 +119,7 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		}
 		g := p.c.Group(pl.EP, stride)
 		perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
-		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.prof.MoEHierarchicalDispatch.Value >= 0.5)
+		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical())
 		q.ep = 2 * float64(a2a) * (1 - p.prof.EPOverlap.Value)
 	}
 	if pl.CP > 1 {
@@ -131,4 +131,16 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		ring := float64(pl.CP-1) * float64(p.c.SendRecv(bytesOf(kv), g))
 		q.cp = math.Max(0, ring-q.attn)
 	}
+}
+
+// hierarchical says whether the MoE dispatch is hierarchical: the job's
+// stated path (Job.Dispatch), else the stack's (MoEHierarchicalDispatch).
+func (p *prep) hierarchical() bool {
+	switch p.job.Dispatch {
+	case DispatchFlat:
+		return false
+	case DispatchHierarchical:
+		return true
+	}
+	return p.prof.MoEHierarchicalDispatch.Value >= 0.5
 }

@@ -1,11 +1,13 @@
 package training
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/parallel"
 	"chipgap/units"
 )
@@ -309,5 +311,38 @@ func TestHierarchicalDispatch(t *testing.T) {
 	pl.EP = 8
 	if flat, hier := ep(0, pl), ep(1, pl); flat != hier {
 		t.Errorf("EP8 in one node: hierarchical %g s, flat %g s; want equal", hier, flat)
+	}
+}
+
+// A job's stated dispatch (Job.Dispatch) overrides the stack's both ways:
+// the EP time of a flat job on a hierarchical stack equals a flat stack's,
+// and the reverse; an unknown path is an input error naming moe_dispatch.
+func TestStatedDispatchOverridesStack(t *testing.T) {
+	c := testCluster(32)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 16, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	ep := func(stackHier float64, dispatch string) float64 {
+		prof := ideal()
+		prof.MoEHierarchicalDispatch = p(stackHier)
+		pr, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, Dispatch: dispatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 1024).ep
+	}
+	flat, hier := ep(0, ""), ep(1, "")
+	if !(hier < flat) {
+		t.Fatalf("EP16 over two nodes: hierarchical %g s not below flat %g s", hier, flat)
+	}
+	if got := ep(1, DispatchFlat); got != flat {
+		t.Errorf("flat job on a hierarchical stack: %g s, want the flat %g s", got, flat)
+	}
+	if got := ep(0, DispatchHierarchical); got != hier {
+		t.Errorf("hierarchical job on a flat stack: %g s, want the hierarchical %g s", got, hier)
+	}
+	_, err := newPrep(tinyMoE, c, ideal(), Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, Dispatch: "deepep"})
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "moe_dispatch" {
+		t.Errorf("Dispatch \"deepep\": %v, want an input error naming moe_dispatch", err)
 	}
 }

@@ -174,6 +174,7 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		{[]string{"--expert-imbalance", "0.5"}, "--expert-imbalance = 0.5: want 1 to 64"},
 		{[]string{"--capacity-factor", "0"}, "--capacity-factor = 0: want a positive multiple"},
 		{[]string{"--capacity-factor", "-1"}, "--capacity-factor = -1: want a positive multiple"},
+		{[]string{"--moe-dispatch", "deepep"}, "--moe-dispatch = \"deepep\": want flat or hierarchical"},
 		{[]string{"--stack-date", "2025-13-01"}, "--stack-date = \"2025-13-01\": want a date YYYY-MM-DD"},
 		{[]string{"--recompute", "full", "--recompute-layers", "1,2"}, "--recompute-layers = [1 2]: has 2 entries: want one per pipeline stage (pp = 8)"},
 		{[]string{"--stage-layers", "8,8"}, "--stage-layers = [8 8]: has 2 entries: want one per pipeline stage (pp = 8)"},
@@ -183,6 +184,38 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line with %q", c.args, code, stderr, exitUsage, c.want)
 		}
+	}
+}
+
+// train --moe-dispatch states the MoE token path: Qwen3-235B-A22B at
+// NVIDIA's MoE model-zoo layout (TP2 PP8 EP32 on 256 H100, EP over four
+// nodes) exposes less all-to-all time hierarchically (a token crosses
+// InfiniBand once per remote node holding its experts, not once per expert
+// copy), and the answer names the path.
+func TestTrainMoEDispatch(t *testing.T) {
+	base := []string{"train", "--model", "qwen3-235b-a22b", "--chip", "h100-sxm", "--chips", "256", "--global-batch", "2048", "--seq", "4096",
+		"--tp", "2", "--pp", "8", "--ep", "32", "--etp", "1", "--vpp", "4", "--mb", "1", "--recompute", "none", "--sp", "--json"}
+	ep := func(d string) float64 {
+		code, out, stderr := runCLI(append(append([]string{}, base...), "--moe-dispatch", d)...)
+		if code != exitOK {
+			t.Fatalf("--moe-dispatch %s: exit %d: %s", d, code, stderr)
+		}
+		var r struct {
+			Breakdown struct {
+				EP float64 `json:"ep_comm"`
+			} `json:"breakdown"`
+			MoEDispatch string `json:"moe_dispatch"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if r.MoEDispatch != d {
+			t.Errorf("moe_dispatch %q in the answer, want %q", r.MoEDispatch, d)
+		}
+		return r.Breakdown.EP
+	}
+	if flat, hier := ep("flat"), ep("hierarchical"); !(hier > 0 && hier < flat) {
+		t.Errorf("EP time hierarchical %g s, flat %g s: want less, not zero", hier, flat)
 	}
 }
 

@@ -291,7 +291,7 @@ const help = {
 const terms = {tp: "tp", pp: "pp", dp: "dp", cp: "cp", ep: "ep", etp: "ep", vpp: "vpp", zero: "zero", microbatch: "micro-batch", recompute: "recompute",
   sequence_parallel: "sp", tpot: "tpot", ttft: "ttft", attention_dp: "attention-groups", chips: "chips-and-devices", devices_per_chip: "chips-and-devices",
   precision: "precision", tokens: "tokens", rate: "goodput", global_batch: "global-batch", seq: "sequence", expert_imbalance: "expert-imbalance",
-  capacity_factor: "capacity-factor", pad_to_capacity: "capacity-factor", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
+  capacity_factor: "capacity-factor", pad_to_capacity: "capacity-factor", moe_dispatch: "moe-dispatch", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
 
 // addHelp gives every control of form a tooltip and, where the word is
 // jargon, a "?" that opens its glossary entry.

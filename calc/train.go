@@ -73,7 +73,7 @@ type PlanRequest struct {
 	ETP              int    `json:"etp" help:"expert tensor-parallel degree (MoE; 0: tp, or free with --search); with it ep may span tp·cp·dp"`
 	VPP              int    `json:"vpp" help:"virtual pipeline stages per device (interleaved 1F1B)"`
 	Microbatch       int    `json:"microbatch" flag:"mb" help:"micro-batch size in sequences"`
-	Recompute        string `json:"recompute" help:"none, selective or full"`
+	Recompute        string `json:"recompute" help:"none, selective, full or moe (MoE models: the MoE blocks only, as Megatron-Core's --recompute-modules moe)"`
 	ZeRO             *int   `json:"zero" help:"ZeRO stage 0-3 (3 = FSDP)"`
 	SequenceParallel *bool  `json:"sequence_parallel" flag:"sp" help:"sequence parallelism"`
 	StageLayers      []int  `json:"stage_layers" help:"transformer layers per pipeline stage, comma-separated (e.g. 7,8,8,7; sum = layers)"`
@@ -92,7 +92,7 @@ func (p PlanRequest) check() error {
 	}
 	if p.Recompute != "" {
 		if _, err := parallel.ParseRecompute(p.Recompute); err != nil {
-			return bad("plan.recompute", p.Recompute, "want none, selective or full")
+			return bad("plan.recompute", p.Recompute, "want none, selective, full or moe (MoE models)")
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"chipgap/parallel"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -64,6 +65,8 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	fmt.Fprintf(w, "Plan: %s (%d micro-batches)\n", r.PlanText, r.MicroBatches)
 	if r.Plan.RecomputeLayers != nil {
 		fmt.Fprintf(w, "Recompute (%s) of %d of the %d layers (per stage as stated)\n", r.Plan.Recompute, r.RecomputedLayers, r.StageLayers)
+	} else if r.SelectivePolicy != "" && r.Plan.Recompute == parallel.RecomputeMoE {
+		fmt.Fprintf(w, "MoE-block recompute runs again: %s\n", r.SelectivePolicy)
 	} else if r.SelectivePolicy != "" {
 		fmt.Fprintf(w, "Selective recompute runs again: %s\n", r.SelectivePolicy)
 	} else if r.StageLayers > 0 && r.RecomputedLayers < r.StageLayers {

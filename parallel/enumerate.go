@@ -141,6 +141,9 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 					for _, rc := range rcs {
 						for _, z := range zeros {
 							for _, sp := range sps {
+								if rc == RecomputeMoE && prob.Model.MoE == nil && len(rcs) > 1 {
+									continue // a dense model has no MoE blocks: not a plan
+								}
 								p := base
 								p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
 								if sp && sh.TP == 1 && len(s.SP) != 1 {

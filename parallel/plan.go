@@ -16,15 +16,19 @@ const (
 	RecomputeNone      Recompute = "none"
 	RecomputeSelective Recompute = "selective" // attention core only
 	RecomputeFull      Recompute = "full"      // every layer's forward, keeping its input
+	// RecomputeMoE re-runs each MoE layer's MoE block (router, dispatch,
+	// routed and shared experts, combine) in the backward pass, keeping
+	// only the block's input (Megatron-Core's --recompute-modules moe).
+	RecomputeMoE Recompute = "moe"
 )
 
 // ParseRecompute checks a recompute policy name.
 func ParseRecompute(s string) (Recompute, error) {
 	switch r := Recompute(s); r {
-	case RecomputeNone, RecomputeSelective, RecomputeFull:
+	case RecomputeNone, RecomputeSelective, RecomputeFull, RecomputeMoE:
 		return r, nil
 	}
-	return "", input.Bad("recompute", s, "none, selective or full")
+	return "", input.Bad("recompute", s, "none, selective, full or moe (MoE models: the MoE blocks only)")
 }
 
 // Plan is one way to run a training step.
@@ -200,6 +204,8 @@ func (p Plan) Validate(prob Problem) error {
 		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
 	case p.ETP > 0 && (p.TP*p.DP*p.CP)%(p.EP*p.ETP) != 0:
 		return input.Bad("etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP))
+	case p.Recompute == RecomputeMoE && m.MoE == nil:
+		return input.Bad("recompute", p.Recompute, "moe re-runs the MoE blocks: it needs a MoE model (none, selective or full for a dense one)")
 	case p.EP > 1 && (m.MoE == nil || m.MoE.Experts%p.EP != 0):
 		return input.Bad("ep", p.EP, "needs a MoE model whose expert count it divides")
 	case p.ETP > 1 && (m.MoE == nil || m.MoE.ExpertFFN%p.ETP != 0):

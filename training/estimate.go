@@ -110,6 +110,34 @@ func (p *prep) statedStages(pl parallel.Plan, t, frac float64, head stage) stage
 	return slow
 }
 
+// recomputeWork is what recomputing one layer of kind k under the plan's
+// policy runs again: its compute (rc, of which rx in routed-expert GEMMs)
+// and the passes of TP and EP communication the layer then makes (comm,
+// before the recomputed share; epComm, the extra EP passes a recomputed
+// layer makes).
+func (p *prep) recomputeWork(k *layerKind, q pass, pl parallel.Plan) (rc, rx, comm, epComm float64) {
+	comm = 2 // forward + backward
+	switch pl.Recompute {
+	case parallel.RecomputeMoE:
+		// The MoE block again: its GEMMs and memory traffic, and its
+		// dispatch and combine; the attention's work is kept.
+		return q.moe, q.expert, comm, 1
+	case parallel.RecomputeFull:
+		return q.compute(), q.expert, comm, 0
+	case parallel.RecomputeSelective:
+		if p.prof.SelectiveOpSAC.Value >= 0.5 {
+			// Op-level checkpointing: every second linear module, the
+			// routed experts and the element-wise work again; the
+			// attention kernel's output is kept.
+			return k.sacShare*(q.gemm-q.expert) + q.expert + q.mem, q.expert, comm, 0
+		}
+		// The core attention again: its FLOPs and, unfused, the score
+		// tensors' traffic (Korthikanti et al. 2022 §5).
+		return q.attn + q.scores, 0, comm, 0
+	}
+	return 0, 0, comm, 0
+}
+
 // layerMix is one layer's work per micro-batch, mixed in the model's
 // proportions of layer kinds; a fraction frac of the layers is recomputed
 // under the plan's recompute policy. MoE host time is exposed layer by
@@ -131,35 +159,30 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		s.fwd += n * q.compute()
 		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
 		s.expert += n * 3 * q.expert
-		comm := 2.0 // forward + backward
-		switch pl.Recompute {
-		case parallel.RecomputeFull:
-			s.recompute += frac * n * q.compute()
-			s.expert += frac * n * q.expert
-			comm = 2 + frac
-		case parallel.RecomputeSelective:
-			if p.prof.SelectiveOpSAC.Value >= 0.5 {
-				// Op-level checkpointing: every second linear module, the
-				// routed experts and the element-wise work again; the
-				// attention kernel's output is kept.
-				s.recompute += frac * n * (k.sacShare*(q.gemm-q.expert) + q.expert + q.mem)
-				s.expert += frac * n * q.expert
-				break
-			}
-			// The core attention again: its FLOPs and, unfused, the
-			// score tensors' traffic (Korthikanti et al. 2022 §5).
-			s.recompute += frac * n * (q.attn + q.scores)
+		rc, rx, comm, epComm := p.recomputeWork(k, q, pl)
+		s.recompute += frac * n * rc
+		s.expert += frac * n * rx
+		if pl.Recompute == parallel.RecomputeFull {
+			comm += frac
 		}
+		epComm *= frac
 		// The layer's GPU work per forward and backward pass.
 		gf := q.compute() + q.tp + q.ep
 		gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
+		// A recomputed MoE block re-issues its modules (routing and its
+		// sync included) just before the layer's backward, against its own
+		// GPU work again.
+		var hm, gm float64
+		if pl.Recompute == parallel.RecomputeMoE && k.expert > 0 {
+			hm, gm = p.moeHost*k.moeModuleShare(), q.moe+q.ep
+		}
 		if h := p.moeHost; h > 0 && p.job.PadToCapacity {
 			// Static token counts: no sync, the host runs ahead of the
 			// GPU across layers; the mix exposes only what its host work
 			// exceeds its GPU work by (below).
-			gpu += n * (gf + gb + rerun*gf)
+			gpu += n * (gf + gb + rerun*gf + frac*gm)
 			if k.expert > 0 {
-				host += n * (3*h + rerun*h)
+				host += n * (3*h + rerun*h + frac*hm)
 			}
 		} else if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
@@ -168,13 +191,16 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			// included) just before its backward: that pass takes 3h
 			// against the GPU work of both.
 			fwd, bwd := math.Max(0, h-gf), math.Max(0, 2*h-gb)
-			if pl.Recompute == parallel.RecomputeFull && frac > 0 {
+			switch {
+			case pl.Recompute == parallel.RecomputeFull && frac > 0:
 				bwd += frac * (math.Max(0, 3*h-gf-gb) - bwd)
+			case hm > 0 && frac > 0:
+				bwd += frac * (math.Max(0, 2*h+hm-gb-gm) - bwd)
 			}
 			s.host += n * (fwd + bwd)
 		}
 		s.tp += n * comm * q.tp
-		s.ep += n * comm * q.ep
+		s.ep += n * (comm + epComm) * q.ep
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
 	}
@@ -271,8 +297,11 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))
 	r := p.result(pl, b, mem, s)
-	if pl.Recompute == parallel.RecomputeSelective {
+	switch pl.Recompute {
+	case parallel.RecomputeSelective:
 		r.SelectivePolicy = p.selectivePolicy()
+	case parallel.RecomputeMoE:
+		r.SelectivePolicy = "each MoE layer's MoE block: router, dispatch, routed and shared experts, combine (the block input kept)"
 	}
 	if pl.Recompute == parallel.RecomputeFull || pl.RecomputeLayers != nil {
 		r.StageLayers = int(stageLayers(p.m.Layers, pl))
@@ -347,6 +376,8 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		} else {
 			hw += p.attnFLOPs
 		}
+	case parallel.RecomputeMoE:
+		hw += p.moeFLOPs
 	}
 	r.HFU = r.TokensPerSec * hw / (devs * p.peak)
 	if p.job.Tokens > 0 {

@@ -64,8 +64,10 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	// token of the down projections' inputs (the activation functions'
 	// outputs).
 	var qkv, up, downIn float64
+	var moeUp, moeDownIn float64 // the MoE block's parts of up and downIn
 	for _, g := range l.GEMMs {
-		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1}
+		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1, moe: moeBlock(g.Name)}
+		upBefore, downBefore := up, downIn
 		if s.expert {
 			s.n, s.k = float64(g.N), float64(g.K)
 			k.expert += s.n * s.k * float64(g.Groups)
@@ -93,6 +95,11 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 		}
 		if g.Name == "qkv" || g.Name == "q" || g.Name == "q_b" || g.Name == "kv_b" {
 			qkv += s.n
+		}
+		if s.moe {
+			moeUp += up - upBefore
+			moeDownIn += downIn - downBefore
+			k.moeFLOPs += g.FLOPs()
 		}
 		k.gemms = append(k.gemms, s)
 	}
@@ -123,10 +130,23 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	k.memSplit = 2*qkv + 1.5*up
 	k.sacKeep, k.sacShare = p.opSAC(l, heads*v)
 	if m.MoE != nil && k.expert > 0 {
-		k.memSplit += permuteBytes(m) + p.routedCopyBytes()
+		p.moeParts(k, moeUp, moeDownIn)
 	}
 	_ = qk
 	return k
+}
+
+// moeParts adds a MoE layer's routing traffic to memSplit and sets the
+// MoE block's parts of its activations and traffic (moeAct, moeMem) from
+// the block's up-projection outputs and down-projection inputs.
+func (p *prep) moeParts(k *layerKind, up, downIn float64) {
+	route := permuteBytes(p.m) + p.routedCopyBytes()
+	k.memSplit += route
+	k.moeAct = up + k.routedIn
+	if p.job.Precision == "fp8" {
+		k.moeAct -= downIn // kept in one byte, as actSplit counts them
+	}
+	k.moeMem = 1.5*up + route
 }
 
 // permuteBytes is the forward memory traffic per token of routing in a
@@ -231,4 +251,27 @@ func (p *prep) opSAC(l llm.Layer, attnOut float64) (keep, share float64) {
 		share = rerun / all
 	}
 	return keep, share
+}
+
+// moeBlock says whether an llm GEMM belongs to a MoE layer's MoE block
+// (llm.Model.moeGEMMs: the router, the routed experts, the shared
+// experts), which MoE-block recompute re-runs.
+func moeBlock(name string) bool {
+	return name == "router" || strings.HasPrefix(name, "experts_") || strings.HasPrefix(name, "shared_")
+}
+
+// moeModuleShare is the share of a MoE layer's linear modules in its MoE
+// block (router, routed experts, shared experts): the part of the layer's
+// host time a recomputed MoE block issues again.
+func (k *layerKind) moeModuleShare() float64 {
+	if len(k.gemms) == 0 {
+		return 0
+	}
+	n := 0
+	for _, g := range k.gemms {
+		if g.moe {
+			n++
+		}
+	}
+	return float64(n) / float64(len(k.gemms))
 }

@@ -62,7 +62,7 @@ func (p *prep) stagesInto(buf []stageSpec, pl parallel.Plan, frac float64) []sta
 		switch {
 		case pl.RecomputeLayers != nil:
 			s.recomputed = float64(pl.RecomputeLayers[i])
-		case pl.Recompute == parallel.RecomputeSelective:
+		case pl.Recompute == parallel.RecomputeSelective || pl.Recompute == parallel.RecomputeMoE:
 			s.recomputed = float64(n)
 		default:
 			s.recomputed = frac * float64(n)
@@ -182,8 +182,12 @@ func (p *prep) largestLayer(pl parallel.Plan) float64 {
 // per micro-batch; the logits of one micro-batch; the MTP modules' layers.
 type actParts struct {
 	keep, selective, input, worst, embed, logits, mtp float64
-	recompute                                         parallel.Recompute
-	compiled                                          bool // CompiledRemat
+	// moe is the set a layer keeps when its MoE block is recomputed (the
+	// full set less the block's part), moeWorst the largest block's part,
+	// which its re-run holds again in the backward pass.
+	moe, moeWorst float64
+	recompute     parallel.Recompute
+	compiled      bool // CompiledRemat
 }
 
 // actParts follows Korthikanti et al. 2022 Table 2 (per layer, generalised
@@ -217,8 +221,11 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		} else {
 			a.worst = math.Max(a.worst, set)
 		}
+		blk := t * k.moeAct / tp
+		a.moeWorst = math.Max(a.moeWorst, blk)
 		a.keep += set * float64(k.count) / L
 		a.selective += sel * float64(k.count) / L
+		a.moe += (set - blk) * float64(k.count) / L
 		last = set
 	}
 	a.input = 2 * t * float64(p.m.Hidden)
@@ -265,6 +272,8 @@ func (a actParts) stage(s stageSpec) float64 {
 		kept += a.input * s.recomputed
 	case parallel.RecomputeSelective:
 		kept += a.selective * s.recomputed
+	case parallel.RecomputeMoE:
+		kept += a.moe * s.recomputed
 	}
 	if s.first {
 		kept += a.embed
@@ -275,6 +284,9 @@ func (a actParts) stage(s stageSpec) float64 {
 	act := kept*s.inflight + a.worst
 	if a.recompute == parallel.RecomputeFull && s.recomputed > 0 && !a.compiled {
 		act += a.worst
+	}
+	if a.recompute == parallel.RecomputeMoE && s.recomputed > 0 {
+		act += a.moeWorst
 	}
 	if s.last {
 		act += a.logits

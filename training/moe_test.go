@@ -1,11 +1,14 @@
 package training
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/units"
@@ -175,5 +178,52 @@ func TestTensorParallelFillsNodePractice(t *testing.T) {
 	prof.TPFillsNode = p(0)
 	if !prof.InPractice(parallel.Plan{TP: 4, PP: 24, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1}, dense) {
 		t.Error("TPFillsNode 0 must leave TP4 PP24 in practice")
+	}
+}
+
+// MoE-block recompute (Megatron-Core's --recompute-modules moe) drops the
+// block's activations and re-runs its GEMMs. For tinyMoE (h 1024, SwiGLU,
+// 8 experts of 512 with 2 active and one shared, 3 of 4 layers MoE) a MoE
+// layer's block keeps per token, in 16-bit: the 2 routed copies' inputs
+// 2·2·1024 = 4096 B, the experts' gate, up and product 2·3·2·512 =
+// 6144 B and the shared expert's 3·2·512 = 3072 B, 13,312 B in all; its
+// forward runs the router 2·1024·8, the experts 2·2·(1024·1024 + 1024·512)
+// and the shared expert 2·(1024·1024 + 1024·512) FLOPs per token,
+// 9,453,568 in all.
+func TestMoEBlockRecompute(t *testing.T) {
+	prof := ideal()
+	prof.MemoryEff = p(1e12) // memory-bound work free: the GEMMs alone
+	prof.MoERecompute = p(1)
+	pr, err := newPrep(tinyMoE, testCluster(1), prof, Job{Seq: 1024, GlobalBatch: 1, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := plan1(parallel.RecomputeMoE)
+	tok := 1024.0
+	a := pr.actParts(pl)
+	if got, want := a.keep-a.moe, 0.75*tok*13312; math.Abs(got/want-1) > 1e-12 {
+		t.Errorf("activations dropped per layer %g B, want %g B", got, want)
+	}
+	if got, want := a.moeWorst, tok*13312; math.Abs(got/want-1) > 1e-12 {
+		t.Errorf("largest block %g B, want %g B", got, want)
+	}
+	s := pr.layerMix(pl, tok, 1)
+	if got, want := s.recompute, 0.75*tok*9453568/312e12; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("recompute %g s per layer, want the MoE block's GEMMs %g s", got, want)
+	}
+	if err := prof.Supports(pl); err != nil {
+		t.Errorf("a stack with moe_recompute refuses it: %v", err)
+	}
+	if rcs := prof.Restrict(parallel.Space{}).Recompute; !slices.Contains(rcs, parallel.RecomputeMoE) {
+		t.Errorf("the search space %v leaves out recompute=moe on a stack that offers it", rcs)
+	}
+	prof.MoERecompute = p(0)
+	if err := prof.Supports(pl); err == nil {
+		t.Error("a stack without moe_recompute accepts recompute=moe")
+	}
+	dense := parallel.Problem{Model: gpt13, Devices: 1, GlobalBatch: 1, Seq: 1024}
+	var ie *input.Error
+	if err := pl.Validate(dense); !errors.As(err, &ie) || ie.Field != "recompute" {
+		t.Errorf("recompute=moe on a dense model: %v, want an error naming recompute", err)
 	}
 }

@@ -64,6 +64,7 @@ type shape struct {
 	n, k   float64
 	kind   gemmKind
 	expert bool // routed-expert GEMM: M = tokens·active, split over experts
+	moe    bool // part of the MoE block (router, routed and shared experts)
 }
 
 // layerKind is the precomputed description of one kind of layer.
@@ -87,6 +88,12 @@ type layerKind struct {
 	// kernel's, split over TP) and the share of the layer's non-expert
 	// GEMM FLOPs it recomputes (the other linear modules).
 	sacKeep, sacShare float64
+	// moeAct is the part of actSplit the MoE block keeps (the routed
+	// copies' inputs, the routed and shared experts' intermediates), which
+	// MoE-block recompute drops; moeMem is the part of memSplit the block
+	// moves (its permutations and copies, the experts' intermediates).
+	moeAct, moeMem float64
+	moeFLOPs       float64 // the MoE block's forward FLOPs per token
 }
 
 // prep is everything about (model, job, cluster, profile) that does not
@@ -113,6 +120,7 @@ type prep struct {
 	modelFLOPs  float64 // per token, no recompute (MFU)
 	fullFLOPs   float64 // per token with full recompute (HFU)
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
+	moeFLOPs    float64 // MoE-block forward FLOPs per token (MoE-block recompute's extra)
 	sacFLOPs    float64 // op-level selective checkpointing's recomputed GEMM FLOPs per token (SelectiveOpSAC)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
@@ -185,6 +193,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
 	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(llm.AttentionContext(job.Seq, p.flash)))
+	for _, k := range p.kinds {
+		p.moeFLOPs += float64(k.count) * k.moeFLOPs
+	}
 	for _, k := range p.kinds {
 		// Forward FLOPs per token recomputed by op-level checkpointing:
 		// its share of the non-expert GEMMs and every routed expert GEMM.

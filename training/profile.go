@@ -149,6 +149,9 @@ type Profile struct {
 	// it, recomputes every layer (Megatron-LM 2021's --checkpoint-activations);
 	// a search keeps to full recompute and Estimate rejects a plan without.
 	AlwaysRecompute Param `yaml:"always_recompute" json:"always_recompute"`
+	// MoERecompute (0 or 1): the stack can recompute MoE blocks alone
+	// (parallel.RecomputeMoE; Megatron-Core's --recompute-modules moe).
+	MoERecompute Param `yaml:"moe_recompute" json:"moe_recompute"`
 	// UnevenStages (0 or 1): the pipeline may give the last stage fewer
 	// layers to balance the head (Megatron-Core's uneven first/last
 	// stages); 0 splits the layers evenly and the head adds to the last.
@@ -314,7 +317,7 @@ func (p *Profile) params() []struct {
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
-		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute},
+		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
@@ -428,6 +431,8 @@ func (p Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
 	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
+	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s does not recompute MoE blocks alone (none, full or its selective)", p.ID))
 	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
 		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
 	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
@@ -510,6 +515,9 @@ func (p Profile) Restrict(s parallel.Space) parallel.Space {
 		s.Recompute = []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull}
 		if p.SelectiveRecompute.Value >= 0.5 {
 			s.Recompute = append(s.Recompute, parallel.RecomputeSelective)
+		}
+		if p.MoERecompute.Value >= 0.5 {
+			s.Recompute = append(s.Recompute, parallel.RecomputeMoE)
 		}
 	}
 	if len(s.SP) == 0 && p.SequenceParallel.Value < 0.5 {

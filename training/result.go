@@ -64,7 +64,8 @@ type Result struct {
 	// memory requires).
 	StageLayers      int `json:"stage_layers,omitempty"`
 	RecomputedLayers int `json:"recomputed_layers,omitempty"`
-	// SelectivePolicy says, for selective recompute, what the stack's
+	// SelectivePolicy says, for selective recompute (and MoE-block
+	// recompute), what the stack's
 	// selective recompute runs again (Megatron's attention core, with the
 	// MLP activation where the stack covers it, or torchtitan's op-level
 	// checkpointing).

@@ -12,6 +12,7 @@ type pass struct {
 	gemm, attn, mem float64 // compute
 	scores          float64 // the part of mem in unfused attention's s² tensors
 	expert          float64 // the part of gemm in routed-expert GEMMs (hottest rank)
+	moe             float64 // the MoE block's compute: its GEMMs (router, routed and shared experts) and memory traffic
 	tp, ep, cp      float64 // exposed communication
 }
 
@@ -69,6 +70,9 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		if g.expert {
 			q.expert += t
 		}
+		if g.moe {
+			q.moe += t
+		}
 	}
 	heads := float64(p.m.Heads) / tp
 	seq := float64(p.job.Seq)
@@ -90,6 +94,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		q.scores = 9 * heads * seq * t / bw
 	}
 	q.mem = mem/bw + q.scores
+	q.moe += t * k.moeMem / tp / bw
 	p.layerComm(&q, k, pl, t)
 	return q
 }

@@ -49,6 +49,8 @@ type TrainRequest struct {
 	// MoEDispatch (MoE) states the token dispatch path: flat or
 	// hierarchical; empty is the stack's.
 	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
+	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap.
+	MoEA2AOverlap bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -255,6 +257,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	}
 	s.Job.PadToCapacity = r.PadToCapacity
 	s.Job.Dispatch = r.MoEDispatch
+	s.Job.A2AOverlap = r.MoEA2AOverlap
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips, ""); ok {
 		s.scored = &sc

@@ -87,6 +87,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		if r.MoEDispatch != "" {
 			fmt.Fprintf(w, "; %s dispatch", r.MoEDispatch)
 		}
+		if r.MoEA2AOverlap {
+			fmt.Fprint(w, " with the 1F1B all-to-all overlap")
+		}
 		fmt.Fprintln(w)
 	}
 	type part struct {

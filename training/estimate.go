@@ -361,6 +361,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		if p.hierarchical() {
 			r.MoEDispatch = DispatchHierarchical
 		}
+		r.MoEA2AOverlap = p.job.A2AOverlap
 	}
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips

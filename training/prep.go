@@ -39,6 +39,10 @@ type Job struct {
 	// scale-up (DeepEP's and HybridEP's normal kernels, Megatron-Core's flex
 	// dispatcher); "" is the stack's.
 	Dispatch string `json:"moe_dispatch,omitempty"`
+	// A2AOverlap states the 1F1B all-to-all overlap: the EP dispatch and
+	// combine hide EPOverlap1F1B of their time under another micro-batch's
+	// compute instead of the stack's EPOverlap.
+	A2AOverlap bool `json:"moe_a2a_overlap,omitempty"`
 }
 
 // MoE token dispatch paths a job may state (Job.Dispatch).
@@ -139,6 +143,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	if err := checkJob(job); err != nil {
 		return nil, err
+	}
+	if job.A2AOverlap && prof.EPOverlap1F1B.Value <= 0 {
+		return nil, input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
 	}
 	pk, ok := c.Chip.PeakFor(job.Precision)
 	if !ok {

@@ -76,7 +76,12 @@ type Profile struct {
 	TPOverlap Param `yaml:"tp_overlap" json:"tp_overlap"`
 	DPOverlap Param `yaml:"dp_overlap" json:"dp_overlap"`
 	EPOverlap Param `yaml:"ep_overlap" json:"ep_overlap"`
-	PPOverlap Param `yaml:"pp_overlap" json:"pp_overlap"`
+	// EPOverlap1F1B is EPOverlap for a job that states the 1F1B
+	// all-to-all overlap (Job.A2AOverlap: Megatron-Core's
+	// --overlap-moe-expert-parallel-comm, one micro-batch's dispatch and
+	// combine under another's compute); 0 where the stack has none.
+	EPOverlap1F1B Param `yaml:"ep_overlap_1f1b" json:"ep_overlap_1f1b"`
+	PPOverlap     Param `yaml:"pp_overlap" json:"pp_overlap"`
 	// WeightBytes is the bytes per parameter of the resident weights (2:
 	// 16-bit weights beside fp32 master copies; 4: fp32 parameters cast
 	// to 16-bit for compute), OptimizerBytes the bytes of optimizer state
@@ -311,7 +316,7 @@ func (p *Profile) params() []struct {
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"fp8_max", &p.FP8Max},
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
-		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"pp_overlap", &p.PPOverlap},
+		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},

@@ -86,6 +86,9 @@ type Result struct {
 	// MoEDispatch is the token dispatch path the step was timed with
 	// ("flat" or "hierarchical": Job.Dispatch, else the stack's).
 	MoEDispatch string `json:"moe_dispatch,omitempty"`
+	// MoEA2AOverlap: the step hid the all-to-all under the 1F1B overlap
+	// (Job.A2AOverlap).
+	MoEA2AOverlap bool `json:"moe_a2a_overlap,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

@@ -346,3 +346,32 @@ func TestStatedDispatchOverridesStack(t *testing.T) {
 		t.Errorf("Dispatch \"deepep\": %v, want an input error naming moe_dispatch", err)
 	}
 }
+
+// A job that states the 1F1B all-to-all overlap (Job.A2AOverlap) hides
+// the stack's ep_overlap_1f1b of its EP time instead of its ep_overlap:
+// with 0.32 against 0 the exposed dispatch and combine are 0.68 of the
+// plain job's; a stack without the overlap refuses it, naming the field.
+func TestStatedA2AOverlap(t *testing.T) {
+	c := testCluster(32)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 16, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	prof := ideal()
+	prof.EPOverlap1F1B = p(0.32)
+	ep := func(overlap bool) float64 {
+		pr, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: overlap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 1024).ep
+	}
+	plain, over := ep(false), ep(true)
+	if plain <= 0 || math.Abs(over/plain-0.68) > 1e-12 {
+		t.Errorf("EP time with the overlap %g s, without %g s: want 0.68 of it", over, plain)
+	}
+	prof.EPOverlap1F1B = p(0)
+	_, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: true})
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "moe_a2a_overlap" {
+		t.Errorf("overlap on a stack without it: %v, want an input error naming moe_a2a_overlap", err)
+	}
+}

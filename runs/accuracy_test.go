@@ -105,10 +105,7 @@ func TestHoldOutAccuracy(t *testing.T) {
 // predicted, median absolute error at most bar; the worst is logged.
 func holdOut(t *testing.T, name, path string, n int, bar float64) {
 	t.Helper()
-	errs := accuracy(t, path)
-	if len(errs) != n {
-		t.Fatalf("%s: %d training throughput runs predicted, want %d", name, len(errs), n)
-	}
+	errs := predictedAll(t, name, path, n)
 	m := medianAbs(errs)
 	if m > bar {
 		t.Errorf("%s median absolute error %.1f %%, want ≤ %.0f %%", name, 100*m, 100*bar)
@@ -209,13 +206,27 @@ func TestLongSequenceCalibration(t *testing.T) {
 // nine 5–12 % under before). Each must stay within 7 %, so a change that
 // moves Hopper FP8 GEMMs is seen and the fit redone.
 func TestHopperFP8Calibration(t *testing.T) {
-	errs := accuracy(t, "../validation/calibration-nemo-h100.yaml")
-	if len(errs) != 9 {
-		t.Fatalf("%d H100 FP8 runs predicted, want 9", len(errs))
+	eachWithin(t, "H100 FP8", "../validation/calibration-nemo-h100.yaml", 9, 0.07)
+}
+
+// predictedAll is accuracy for a file whose n training throughput runs
+// must all be predicted.
+func predictedAll(t *testing.T, name, path string, n int) map[string]float64 {
+	t.Helper()
+	errs := accuracy(t, path)
+	if len(errs) != n {
+		t.Fatalf("%s: %d training throughput runs predicted, want %d", name, len(errs), n)
 	}
-	for id, e := range errs {
-		if e > 0.07 {
-			t.Errorf("%s: error %.1f %%, want ≤ 7 %%", id, 100*e)
+	return errs
+}
+
+// eachWithin checks that all n training runs of path are predicted and
+// each within bar of its measurement.
+func eachWithin(t *testing.T, name, path string, n int, bar float64) {
+	t.Helper()
+	for id, e := range predictedAll(t, name, path, n) {
+		if e > bar {
+			t.Errorf("%s: error %.1f %%, want ≤ %.0f %%", id, 100*e, 100*bar)
 		}
 	}
 }
@@ -225,13 +236,5 @@ func TestHopperFP8Calibration(t *testing.T) {
 // both must stay predicted at Intel's stated plans and within 10 %, so a
 // change elsewhere that moves them is seen and the fit redone.
 func TestGaudiCalibration(t *testing.T) {
-	errs := accuracy(t, "../validation/calibration-gaudi.yaml")
-	if len(errs) != 2 {
-		t.Fatalf("%d Gaudi runs predicted, want 2", len(errs))
-	}
-	for id, e := range errs {
-		if e > 0.10 {
-			t.Errorf("%s: error %.1f %%, want ≤ 10 %% (the fit left ±7.2 %%)", id, 100*e)
-		}
-	}
+	eachWithin(t, "Gaudi", "../validation/calibration-gaudi.yaml", 2, 0.10) // the fit left ±7.2 %
 }

@@ -706,7 +706,15 @@ function bodyOf(tab, form) {
   return body;
 }
 
-const trainBody = form => bodyOf("train", form);
+// trainBody is the train form's request; a MoE-block recompute left from
+// a MoE model's plan goes back to automatic when the model is dense (it
+// has no MoE blocks to recompute).
+const trainBody = form => {
+  const rc = form.elements["plan.recompute"];
+  const m = (catalog.models || []).find(x => x.id === form.elements.model.value);
+  if (rc && rc.value === "moe" && m && !m.moe) rc.value = "";
+  return bodyOf("train", form);
+};
 const inferBody = form => bodyOf("infer", form);
 const serveBody = form => bodyOf("serve", form);
 const runBody = form => bodyOf("run", form);

@@ -1,5 +1,7 @@
 package llm
 
+import "strings"
+
 // GEMM is one matrix multiply C[M×N] = A[M×K]·B[K×N], repeated Count times.
 // Groups > 1 marks a grouped GEMM (MoE experts): the M rows are split over
 // Groups independent multiplies of M/Groups rows each on average, which is
@@ -105,6 +107,13 @@ func (m Model) mlpGEMMs(name string, rows, ffn, groups int) []GEMM {
 	down := gemm(name+"_down", rows, m.Hidden, ffn)
 	up.Groups, down.Groups = groups, groups
 	return []GEMM{up, down}
+}
+
+// InMoEBlock says whether g belongs to a MoE layer's MoE block (moeGEMMs:
+// the router, the routed experts, the shared experts), the part of the
+// layer that MoE-block recompute re-runs.
+func (g GEMM) InMoEBlock() bool {
+	return g.Name == "router" || strings.HasPrefix(g.Name, "experts_") || strings.HasPrefix(g.Name, "shared_")
 }
 
 // moeGEMMs is one MoE layer: router, routed experts, shared experts.

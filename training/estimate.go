@@ -112,30 +112,28 @@ func (p *prep) statedStages(pl parallel.Plan, t, frac float64, head stage) stage
 
 // recomputeWork is what recomputing one layer of kind k under the plan's
 // policy runs again: its compute (rc, of which rx in routed-expert GEMMs)
-// and the passes of TP and EP communication the layer then makes (comm,
-// before the recomputed share; epComm, the extra EP passes a recomputed
-// layer makes).
-func (p *prep) recomputeWork(k *layerKind, q pass, pl parallel.Plan) (rc, rx, comm, epComm float64) {
-	comm = 2 // forward + backward
+// and the extra passes of its communication: all of it (comm 1, full
+// recompute) or the EP dispatch and combine alone (ep 1, the MoE block).
+func (p *prep) recomputeWork(k *layerKind, q pass, pl parallel.Plan) (rc, rx, comm, ep float64) {
 	switch pl.Recompute {
 	case parallel.RecomputeMoE:
 		// The MoE block again: its GEMMs and memory traffic, and its
 		// dispatch and combine; the attention's work is kept.
-		return q.moe, q.expert, comm, 1
+		return q.moe, q.expert, 0, 1
 	case parallel.RecomputeFull:
-		return q.compute(), q.expert, comm, 0
+		return q.compute(), q.expert, 1, 0
 	case parallel.RecomputeSelective:
 		if p.prof.SelectiveOpSAC.Value >= 0.5 {
 			// Op-level checkpointing: every second linear module, the
 			// routed experts and the element-wise work again; the
 			// attention kernel's output is kept.
-			return k.sacShare*(q.gemm-q.expert) + q.expert + q.mem, q.expert, comm, 0
+			return k.sacShare*(q.gemm-q.expert) + q.expert + q.mem, q.expert, 0, 0
 		}
 		// The core attention again: its FLOPs and, unfused, the score
 		// tensors' traffic (Korthikanti et al. 2022 §5).
-		return q.attn + q.scores, 0, comm, 0
+		return q.attn + q.scores, 0, 0, 0
 	}
-	return 0, 0, comm, 0
+	return 0, 0, 0, 0
 }
 
 // layerMix is one layer's work per micro-batch, mixed in the model's
@@ -159,13 +157,11 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		s.fwd += n * q.compute()
 		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
 		s.expert += n * 3 * q.expert
-		rc, rx, comm, epComm := p.recomputeWork(k, q, pl)
+		rc, rx, again, epAgain := p.recomputeWork(k, q, pl)
 		s.recompute += frac * n * rc
 		s.expert += frac * n * rx
-		if pl.Recompute == parallel.RecomputeFull {
-			comm += frac
-		}
-		epComm *= frac
+		comm := 2 + frac*again // forward + backward, and the recomputed forward
+		epComm := comm + frac*epAgain
 		// The layer's GPU work per forward and backward pass.
 		gf := q.compute() + q.tp + q.ep
 		gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
@@ -200,7 +196,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			s.host += n * (fwd + bwd)
 		}
 		s.tp += n * comm * q.tp
-		s.ep += n * (comm + epComm) * q.ep
+		s.ep += n * epComm * q.ep
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
 	}

@@ -66,7 +66,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	var qkv, up, downIn float64
 	var moeUp, moeDownIn float64 // the MoE block's parts of up and downIn
 	for _, g := range l.GEMMs {
-		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1, moe: moeBlock(g.Name)}
+		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1, moe: g.InMoEBlock()}
 		upBefore, downBefore := up, downIn
 		if s.expert {
 			s.n, s.k = float64(g.N), float64(g.K)
@@ -251,13 +251,6 @@ func (p *prep) opSAC(l llm.Layer, attnOut float64) (keep, share float64) {
 		share = rerun / all
 	}
 	return keep, share
-}
-
-// moeBlock says whether an llm GEMM belongs to a MoE layer's MoE block
-// (llm.Model.moeGEMMs: the router, the routed experts, the shared
-// experts), which MoE-block recompute re-runs.
-func moeBlock(name string) bool {
-	return name == "router" || strings.HasPrefix(name, "experts_") || strings.HasPrefix(name, "shared_")
 }
 
 // moeModuleShare is the share of a MoE layer's linear modules in its MoE

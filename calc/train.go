@@ -332,6 +332,47 @@ type TrainEstimate struct {
 	// Searched is the plans a published run's unstated dimensions gave
 	// (0: the plan was fixed).
 	Searched int
+	// Levers are the MoE settings the plan leaves unstated that would
+	// speed it up (moeLevers).
+	Levers []MoELever
+}
+
+// MoELever is a MoE setting a request could state (its request field and
+// value) and the plan's throughput with it: what the default assumes and
+// what stating the recipe's setting would give.
+type MoELever struct {
+	Setting             string  `json:"setting"`
+	TokensPerSecPerChip float64 `json:"tokens_per_s_per_chip"`
+	Gain                float64 `json:"gain"` // over the estimate, a fraction
+}
+
+// moeLevers estimates the plan of r again with each MoE setting the job
+// leaves at a slower default: hierarchical dispatch where the step used
+// the flat one, and the 1F1B all-to-all overlap where the stack offers it;
+// a setting that gains under 0.5 % is left out. Only MoE plans with expert
+// parallelism have levers.
+func (s TrainSetup) moeLevers(r training.Result) []MoELever {
+	if s.Model.MoE == nil || r.Plan.EP <= 1 || r.TokensPerSecPerChip <= 0 {
+		return nil
+	}
+	var out []MoELever
+	try := func(setting string, job training.Job) {
+		alt, err := training.Estimate(s.Model, r.Plan, s.Cluster, s.Profile, job)
+		if g := alt.TokensPerSecPerChip/r.TokensPerSecPerChip - 1; err == nil && g > 0.005 {
+			out = append(out, MoELever{Setting: setting, TokensPerSecPerChip: alt.TokensPerSecPerChip, Gain: g})
+		}
+	}
+	if r.MoEDispatch == training.DispatchFlat {
+		j := s.Job
+		j.Dispatch = training.DispatchHierarchical
+		try("moe_dispatch=hierarchical", j)
+	}
+	if !s.Job.A2AOverlap && s.Profile.EPOverlap1F1B.Value > 0 {
+		j := s.Job
+		j.A2AOverlap = true
+		try("moe_a2a_overlap=true", j)
+	}
+	return out
 }
 
 // Train estimates one training step on the setup's plan. For a published
@@ -367,6 +408,7 @@ func (s TrainSetup) describe(r training.Result) TrainEstimate {
 	if s.ranges {
 		out.Ranges = s.rangesOf(r)
 	}
+	out.Levers = s.moeLevers(r)
 	return out
 }
 
@@ -450,13 +492,16 @@ type TrainView struct {
 	Ranges  *TrainRanges `json:"ranges,omitempty"`
 	// Scored is the header's: how the estimator scores on published runs.
 	Scored *catalog.Score `json:"scored,omitempty"`
+	// MoELevers: what stating each MoE setting the plan leaves at a slower
+	// default would give.
+	MoELevers []MoELever `json:"moe_levers,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored}
+	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored, MoELevers: e.Levers}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

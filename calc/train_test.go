@@ -189,3 +189,40 @@ func TestDroplessImbalance(t *testing.T) {
 		}
 	}
 }
+
+// A MoE plan with expert parallelism over nodes names the MoE settings
+// its job leaves at a slower default, each with the throughput the same
+// request stating it gives; a dense plan names none.
+func TestMoELevers(t *testing.T) {
+	cat := testCatalog(t)
+	zero, sp := 1, true
+	req := TrainRequest{Model: "qwen3-235b-a22b", Chip: "h100-sxm", Chips: 256, Seq: 4096, GlobalBatch: 2048,
+		Plan: PlanRequest{TP: 2, PP: 8, VPP: 4, EP: 32, ETP: 1, Microbatch: 1, Recompute: "none", ZeRO: &zero, SequenceParallel: &sp}}
+	rate := func(r TrainRequest) TrainEstimate {
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Train(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	base := rate(req)
+	hier, over := req, req
+	hier.MoEDispatch = "hierarchical"
+	over.MoEA2AOverlap = true
+	want := map[string]float64{"moe_dispatch=hierarchical": rate(hier).TokensPerSecPerChip, "moe_a2a_overlap=true": rate(over).TokensPerSecPerChip}
+	if len(base.Levers) != len(want) {
+		t.Fatalf("levers %+v, want %d", base.Levers, len(want))
+	}
+	for _, l := range base.Levers {
+		if w, ok := want[l.Setting]; !ok || math.Abs(l.TokensPerSecPerChip/w-1) > 1e-9 || math.Abs(l.Gain-(w/base.TokensPerSecPerChip-1)) > 1e-9 {
+			t.Errorf("lever %+v: want %s at %g tokens/s per chip", l, l.Setting, w)
+		}
+	}
+	if e := rate(TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}); len(e.Levers) != 0 {
+		t.Errorf("dense plan levers %+v, want none", e.Levers)
+	}
+}

@@ -1,11 +1,12 @@
 package calc
 
 import (
-	"chipgap/parallel"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
+	"chipgap/parallel"
 	"chipgap/training"
 	"chipgap/units"
 )
@@ -16,7 +17,23 @@ func (e TrainEstimate) WriteText(w io.Writer) error {
 	if e.Searched > 0 {
 		fmt.Fprintf(w, "The run's plan as validate predicts it: the fastest of the %d plans within what the run states, within the stack's published practice where one of them is\n", e.Searched)
 	}
-	return writeTrainResult(w, e.Result)
+	if err := writeTrainResult(w, e.Result); err != nil {
+		return err
+	}
+	writeLevers(w, e.Levers)
+	return nil
+}
+
+// writeLevers prints the MoE settings that would speed the plan up.
+func writeLevers(w io.Writer, ls []MoELever) {
+	if len(ls) == 0 {
+		return
+	}
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = fmt.Sprintf("--%s %.1f tokens/s per chip (%+.0f %%)", strings.ReplaceAll(strings.TrimSuffix(strings.Replace(l.Setting, "=", " ", 1), " true"), "_", "-"), l.TokensPerSecPerChip, 100*l.Gain)
+	}
+	fmt.Fprintf(w, "MoE settings this plan leaves at the stack's default, if the run uses them: %s\n", strings.Join(parts, "; "))
 }
 
 // WriteText prints the ranked plans and the best in detail; elapsed is
@@ -46,7 +63,13 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 			s.Profile.ID, b.PlanText, b.TokensPerSecPerChip, 100*(1-b.TokensPerSecPerChip/sr.Top[0].TokensPerSecPerChip), s.Profile.PracticeGap(sr.Top[0].Plan, s.Practice))
 	}
 	fmt.Fprintln(w, "\nBest plan in detail:")
-	return writeTrainResult(w, sr.Top[0])
+	if err := writeTrainResult(w, sr.Top[0]); err != nil {
+		return err
+	}
+	if s.Best != nil {
+		writeLevers(w, s.Best.Levers)
+	}
+	return nil
 }
 
 func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }

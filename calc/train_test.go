@@ -169,15 +169,7 @@ func TestDroplessImbalance(t *testing.T) {
 		r := TrainRequest{Model: "qwen3-235b-a22b", Chip: "h100-sxm", Chips: 256, Seq: seq, GlobalBatch: 256, Framework: "megatron-core",
 			MoEDispatch: "hierarchical", ExpertImbalance: imb,
 			Plan: PlanRequest{TP: 4, PP: 8, VPP: 4, EP: 8, ETP: 4, CP: cp, DP: 8 / cp, Microbatch: 1, ZeRO: &zero, SequenceParallel: &sp}}
-		s, err := r.Setup(cat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := Train(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e.TokensPerSecPerChip
+		return estimate(t, cat, r).TokensPerSecPerChip
 	}
 	for _, c := range []struct {
 		seq, cp           int
@@ -198,17 +190,7 @@ func TestMoELevers(t *testing.T) {
 	zero, sp := 1, true
 	req := TrainRequest{Model: "qwen3-235b-a22b", Chip: "h100-sxm", Chips: 256, Seq: 4096, GlobalBatch: 2048,
 		Plan: PlanRequest{TP: 2, PP: 8, VPP: 4, EP: 32, ETP: 1, Microbatch: 1, Recompute: "none", ZeRO: &zero, SequenceParallel: &sp}}
-	rate := func(r TrainRequest) TrainEstimate {
-		s, err := r.Setup(cat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := Train(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
+	rate := func(r TrainRequest) TrainEstimate { return estimate(t, cat, r) }
 	base := rate(req)
 	hier, over := req, req
 	hier.MoEDispatch = "hierarchical"
@@ -225,4 +207,19 @@ func TestMoELevers(t *testing.T) {
 	if e := rate(TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}); len(e.Levers) != 0 {
 		t.Errorf("dense plan levers %+v, want none", e.Levers)
 	}
+}
+
+// estimate sets r up against cat and estimates it, failing the test on
+// an error.
+func estimate(t *testing.T, cat *catalog.Catalog, r TrainRequest) TrainEstimate {
+	t.Helper()
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Train(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

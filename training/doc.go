@@ -28,15 +28,20 @@
 // scores); full recompute adds a forward, selective the attention core
 // (with SelectiveMLPAct the MLP activation too; with SelectiveOpSAC,
 // torchtitan's op-level policy, every second linear module, the routed
-// experts and the element-wise work).
-// Under FP8 only the linear GEMMs use the FP8 peak; attention and the head
-// stay 16-bit. The slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP
-// layers, the head (and MTP modules) on the last, or with UnevenStages
-// fewer layers on the last stage to balance the head.
+// experts and the element-wise work); MoE-block recompute (MoERecompute)
+// the router, experts, their traffic and the dispatch and combine.
+// Under FP8 only the linear GEMMs use the FP8 peak (scaled per family by
+// FamilyMatmul and FamilyFP8); attention and the head stay 16-bit. The
+// slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP layers, the head
+// (and MTP modules) on the last, or with UnevenStages fewer layers on the
+// last stage to balance the head; with more virtual stages than layers
+// (the embedding and loss taking one each) the last device runs VPP − 1
+// layers and the head.
 // Communication per layer: 2 TP all-reduces per pass (reduce-scatter +
 // all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all
 // (hardware.Cluster.ExpertAllToAll: flat, or hierarchical once per remote
-// node with MoEHierarchicalDispatch);
+// node with MoEHierarchicalDispatch or a job's Dispatch), less EPOverlap
+// (EPOverlap1F1B where the job states the 1F1B overlap);
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
 // bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)

@@ -273,8 +273,8 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	if frac < 1 && pl.Recompute == parallel.RecomputeFull {
 		mem = p.memoryAt(pl, frac)
 	}
-	if pl.Recompute == parallel.RecomputeSelective && pl.RecomputeLayers == nil {
-		frac = 1 // every layer recomputes its attention core
+	if (pl.Recompute == parallel.RecomputeSelective || pl.Recompute == parallel.RecomputeMoE) && pl.RecomputeLayers == nil {
+		frac = 1 // every layer recomputes its attention core or its MoE block
 	}
 	gb := p.job.GlobalBatch
 	mbs := float64(pl.MicroBatches(gb))

@@ -211,6 +211,20 @@ func TestMoEBlockRecompute(t *testing.T) {
 	if got, want := s.recompute, 0.75*tok*9453568/312e12; math.Abs(got/want-1) > 1e-9 {
 		t.Errorf("recompute %g s per layer, want the MoE block's GEMMs %g s", got, want)
 	}
+	// The whole step pays it on each of the three MoE layers, though
+	// memory does not require it (the policy is not partial).
+	withRC, err := pr.evaluate(pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := pr.evaluate(plan1(parallel.RecomputeNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := func(r Result) float64 { return float64(r.Breakdown.Compute + r.Breakdown.Experts) }
+	if got, want := work(withRC)-work(without), 3*tok*9453568/312e12; math.Abs(got/want-1) > 1e-6 {
+		t.Errorf("step compute grows by %g s under recompute=moe, want the three MoE blocks' GEMMs %g s", got, want)
+	}
 	if err := prof.Supports(pl); err != nil {
 		t.Errorf("a stack with moe_recompute refuses it: %v", err)
 	}

@@ -50,7 +50,7 @@ type TrainRequest struct {
 	// hierarchical; empty is the stack's.
 	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
 	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap.
-	MoEA2AOverlap bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time"`
+	MoEA2AOverlap bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).

@@ -21,7 +21,7 @@ func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, j
 	if err := pl.Validate(p.problem()); err != nil {
 		return Result{}, err
 	}
-	if err := prof.Supports(pl); err != nil {
+	if err := p.supports(pl); err != nil {
 		return Result{}, err
 	}
 	p.halfParams = prof.HalfParams.Value >= 0.5

@@ -8,6 +8,7 @@ import (
 	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/llm"
+	"chipgap/parallel"
 	"chipgap/units"
 )
 
@@ -144,8 +145,8 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if err := checkJob(job); err != nil {
 		return nil, err
 	}
-	if job.A2AOverlap && prof.EPOverlap1F1B.Value <= 0 {
-		return nil, input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
+	if err := moeJobFits(m, prof, job); err != nil {
+		return nil, err
 	}
 	pk, ok := c.Chip.PeakFor(job.Precision)
 	if !ok {
@@ -239,6 +240,56 @@ func checkJob(j Job) error {
 		return nil
 	}
 	return input.Bad("precision", j.Precision, "want bf16, fp16 or fp8")
+}
+
+// moeJobFits refuses a job's MoE settings on a dense model, naming the
+// first one set (they would be silently ignored), and a stated 1F1B
+// all-to-all overlap on a stack without one.
+func moeJobFits(m llm.Model, prof Profile, j Job) error {
+	if m.MoE != nil {
+		if j.A2AOverlap && prof.EPOverlap1F1B.Value <= 0 {
+			return input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
+		}
+		return nil
+	}
+	why := fmt.Sprintf("applies to MoE models; %s is dense (leave it unset)", m.Name)
+	switch {
+	case j.ExpertImbalance != 0:
+		return input.Bad("expert_imbalance", j.ExpertImbalance, why)
+	case j.CapacityFactor != 0:
+		return input.Bad("capacity_factor", j.CapacityFactor, why)
+	case j.PadToCapacity:
+		return input.Bad("pad_to_capacity", true, why)
+	case j.Dispatch != "":
+		return input.Bad("moe_dispatch", j.Dispatch, why)
+	case j.A2AOverlap:
+		return input.Bad("moe_a2a_overlap", true, why)
+	}
+	return nil
+}
+
+// supports is Profile.Supports for the job: with the 1F1B all-to-all
+// overlap stated it also holds Megatron-Core's conditions for it
+// (TransformerConfig.__post_init__, megatron/core/transformer/
+// transformer_config.py): expert parallelism, the interleaved schedule
+// when pipelining, neither full nor MoE-block recompute, and at most one
+// MTP module.
+func (p *prep) supports(pl parallel.Plan) error {
+	if err := p.prof.Supports(pl); err != nil || !p.job.A2AOverlap {
+		return err
+	}
+	const why = "the 1F1B all-to-all overlap (moe_a2a_overlap) "
+	switch {
+	case pl.EP <= 1:
+		return input.Bad("ep", pl.EP, why+"overlaps the expert-parallel all-to-all: want ep > 1")
+	case pl.PP > 1 && pl.VPP <= 1:
+		return input.Bad("vpp", pl.VPP, why+"with pp > 1 runs only in the interleaved schedule: want vpp > 1")
+	case pl.Recompute == parallel.RecomputeFull || pl.Recompute == parallel.RecomputeMoE:
+		return input.Bad("recompute", pl.Recompute, why+"does not combine with full or MoE-block recompute: want none or selective")
+	case p.m.MTPModules > 1:
+		return input.Bad("moe_a2a_overlap", true, fmt.Sprintf(why+"allows at most one MTP module; %s has %d", p.m.Name, p.m.MTPModules))
+	}
+	return nil
 }
 
 // sixteenBitPeak is the chip's BF16 (else FP16) dense peak: FP8 training

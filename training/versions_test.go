@@ -375,3 +375,64 @@ func TestStatedA2AOverlap(t *testing.T) {
 		t.Errorf("overlap on a stack without it: %v, want an input error naming moe_a2a_overlap", err)
 	}
 }
+
+// Megatron-Core accepts the 1F1B all-to-all overlap only with expert
+// parallelism, the interleaved schedule when pipelining, no full or
+// MoE-block recompute and at most one MTP module (transformer_config.py);
+// a plan outside them is refused naming the field, and the search skips
+// it. MoE settings on a dense model are refused, not ignored.
+func TestA2AOverlapConditions(t *testing.T) {
+	c := testCluster(32)
+	prof := ideal()
+	prof.EPOverlap1F1B = p(0.32)
+	prof.MoERecompute = p(1)
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: true}
+	ok := parallel.Plan{TP: 1, PP: 2, DP: 16, CP: 1, EP: 8, VPP: 2, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	if _, err := Estimate(tinyMoE, ok, c, prof, job); err != nil {
+		t.Fatalf("an interleaved EP8 plan with the overlap: %v", err)
+	}
+	for _, cs := range []struct {
+		edit  func(*parallel.Plan)
+		field string
+	}{
+		{func(pl *parallel.Plan) { pl.EP, pl.DP = 1, 16 }, "ep"},
+		{func(pl *parallel.Plan) { pl.VPP = 1 }, "vpp"},
+		{func(pl *parallel.Plan) { pl.Recompute = parallel.RecomputeFull }, "recompute"},
+		{func(pl *parallel.Plan) { pl.Recompute = parallel.RecomputeMoE }, "recompute"},
+	} {
+		pl := ok
+		cs.edit(&pl)
+		_, err := Estimate(tinyMoE, pl, c, prof, job)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != cs.field {
+			t.Errorf("%s with the overlap: %v, want an input error naming %s", pl, err, cs.field)
+		}
+	}
+	mtp := tinyMoE
+	mtp.MTPModules = 2
+	if _, err := Estimate(mtp, ok, c, prof, job); err == nil || !strings.Contains(err.Error(), "at most one MTP module") {
+		t.Errorf("two MTP modules with the overlap: %v, want a refusal", err)
+	}
+	sr, err := Search(tinyMoE, c, prof, job, SearchOptions{Top: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sr.Top {
+		if r.Plan.EP <= 1 || (r.Plan.PP > 1 && r.Plan.VPP <= 1) || r.Plan.Recompute == parallel.RecomputeFull || r.Plan.Recompute == parallel.RecomputeMoE {
+			t.Errorf("the search ranks %s, which the overlap does not run with", r.Plan)
+		}
+	}
+	dense := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	for field, j := range map[string]Job{
+		"expert_imbalance": {ExpertImbalance: 1.5}, "capacity_factor": {CapacityFactor: 1}, "moe_dispatch": {Dispatch: DispatchHierarchical},
+		"moe_a2a_overlap": {A2AOverlap: true},
+	} {
+		j.Seq, j.GlobalBatch, j.Precision = dense.Seq, dense.GlobalBatch, dense.Precision
+		_, err := newPrep(gpt13, c, prof, j)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != field || !strings.Contains(err.Error(), "is dense") {
+			t.Errorf("%s on a dense model: %v, want an input error naming it", field, err)
+		}
+	}
+}
+

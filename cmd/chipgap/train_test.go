@@ -176,6 +176,7 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		{[]string{"--capacity-factor", "-1"}, "--capacity-factor = -1: want a positive multiple"},
 		{[]string{"--moe-dispatch", "deepep"}, "--moe-dispatch = \"deepep\": want flat or hierarchical"},
 		{[]string{"--stack", "cuda-megatron", "--moe-a2a-overlap"}, "--moe-a2a-overlap = true: stack cuda-megatron has no 1F1B all-to-all overlap"},
+		{[]string{"--moe-a2a-overlap", "--ep", "8", "--vpp", "2", "--recompute", "full"}, "--recompute = full: the 1F1B all-to-all overlap (moe_a2a_overlap) does not combine with full or MoE-block recompute"},
 		{[]string{"--stack-date", "2025-13-01"}, "--stack-date = \"2025-13-01\": want a date YYYY-MM-DD"},
 		{[]string{"--recompute", "full", "--recompute-layers", "1,2"}, "--recompute-layers = [1 2]: has 2 entries: want one per pipeline stage (pp = 8)"},
 		{[]string{"--stage-layers", "8,8"}, "--stage-layers = [8 8]: has 2 entries: want one per pipeline stage (pp = 8)"},

@@ -435,4 +435,3 @@ func TestA2AOverlapConditions(t *testing.T) {
 		}
 	}
 }
-

@@ -164,7 +164,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		epComm := comm + frac*epAgain
 		// The layer's GPU work per forward and backward pass.
 		gf := q.compute() + q.tp + q.ep
-		gb := 2*q.compute() + p.flashRecompute(q) + 2*(q.tp+q.ep)
+		gb := 2*q.compute() + p.flashRecompute(q) + q.tp + q.ep
 		// A recomputed MoE block re-issues its modules (routing and its
 		// sync included) just before the layer's backward, against its own
 		// GPU work again.

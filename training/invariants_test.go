@@ -143,3 +143,47 @@ func checkRecomputeOrder(t *testing.T, m llm.Model, pl parallel.Plan, cl hardwar
 		}
 	}
 }
+
+// An H200 is an H100 with more and faster HBM, an H800 one with less
+// NVLink bandwidth: the same plan is never slower on the H200 nor faster
+// on the H800.
+func TestHopperVariantsOrder(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := cat.TrainingProfileByID("cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		model string
+		plan  parallel.Plan
+		job   training.Job
+	}{
+		{"llama3.1-70b", parallel.Plan{TP: 8, PP: 4, DP: 2, CP: 1, EP: 1, VPP: 5, Microbatch: 1, Recompute: parallel.RecomputeSelective, ZeRO: 1, SequenceParallel: true},
+			training.Job{Seq: 8192, GlobalBatch: 128, Precision: hardware.BF16}},
+		{"qwen3-30b-a3b", parallel.Plan{TP: 1, PP: 2, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, ZeRO: 1},
+			training.Job{Seq: 4096, GlobalBatch: 512, Precision: hardware.FP8}},
+	} {
+		m, err := cat.Model(c.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := map[string]float64{}
+		for _, chip := range []string{"h100-sxm", "h200-sxm", "h800-sxm"} {
+			cl, err := cat.Cluster(chip, 64, catalog.ClusterOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := training.Estimate(m, c.plan, cl, prof, c.job)
+			if err != nil {
+				t.Fatalf("%s on %s: %v", c.model, chip, err)
+			}
+			step[chip] = float64(r.StepTime)
+		}
+		if step["h200-sxm"] > step["h100-sxm"]*(1+1e-9) || step["h800-sxm"] < step["h100-sxm"]*(1-1e-9) {
+			t.Errorf("%s: step %v", c.model, step)
+		}
+	}
+}

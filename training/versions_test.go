@@ -112,7 +112,8 @@ const tinyMoEModules = 7
 
 // MoE host time is exposed only where it exceeds the GPU work of a pass:
 // per MoE layer max(0, H − G_fwd) + max(0, 2H − G_bwd), H = h × the layer's
-// linear modules. A host time far below the GPU work exposes nothing; one
+// linear modules, each pass's GPU work counting its TP and EP
+// communication once (G_fwd + G_bwd = 3·compute + flash + 2·comm). A host time far below the GPU work exposes nothing; one
 // far above exposes 3H − (G_fwd + G_bwd) per MoE layer.
 func TestMoEHostExposure(t *testing.T) {
 	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
@@ -121,7 +122,7 @@ func TestMoEHostExposure(t *testing.T) {
 	pr, _ := newPrep(tinyMoE, testCluster(8), prof, job)
 	k := pr.kinds[len(pr.kinds)-1]
 	q := pr.layerForward(&k, pl, 1024)
-	g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+	g := 3*q.compute() + pr.flashRecompute(q) + 2*(q.tp+q.ep)
 	for _, c := range []struct {
 		h, want float64
 	}{{1e-9, 0}, {10, 3*10*tinyMoEModules - g}} {
@@ -170,7 +171,7 @@ func TestMoEHostPathFollowsTheScaleUpDomain(t *testing.T) {
 		}
 		k := pr.kinds[len(pr.kinds)-1]
 		q := pr.layerForward(&k, pl, 1024)
-		g := 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+		g := 3*q.compute() + pr.flashRecompute(q) + 2*(q.tp+q.ep)
 		s := pr.layerMix(pl, 1024, 0)
 		moeLayers := float64(k.count) / float64(tinyMoE.Layers)
 		if got, want := s.host/moeLayers, 3*c.h*tinyMoEModules-g; math.Abs(got-want) > 1e-9*want {
@@ -255,7 +256,7 @@ func TestPaddedMoEHostRunsAhead(t *testing.T) {
 	H := 10.0 * tinyMoEModules
 	g := func(pr *prep, i int) float64 {
 		q := pr.layerForward(&pr.kinds[i], pl, 1024)
-		return 3*q.compute() + pr.flashRecompute(q) + 3*(q.tp+q.ep)
+		return 3*q.compute() + pr.flashRecompute(q) + 2*(q.tp+q.ep)
 	}
 	var gpu float64
 	for i, k := range padded.kinds {

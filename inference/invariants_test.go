@@ -1,0 +1,115 @@
+package inference_test
+
+import (
+	"math"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/inference"
+)
+
+// Properties every step estimate must keep, on catalog deployments (dense
+// and MoE, GPU and NPU, TP and attention-DP with EP): the step's parts
+// add up to it; a larger decode batch, a longer context, or a prompt
+// chunk added to the decode batch never makes the step shorter; and a
+// larger decode batch never lowers the tokens a second.
+func TestStepInvariants(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		model, chip, software, precision string
+		chips                            int
+		par                              inference.Parallel
+	}{
+		{"llama3.1-70b", "h100-sxm", "", "fp8", 8, inference.Parallel{TP: 8}},
+		{"llama3.1-8b", "b200", "tensorrt-llm", "fp4", 1, inference.Parallel{TP: 1}},
+		{"qwen3-235b-a22b", "b200", "tensorrt-llm", "fp4", 4, inference.Parallel{TP: 1, EP: 4, AttentionDP: 4}},
+		{"deepseek-v3", "h800-sxm", "", "fp8", 32, inference.Parallel{TP: 1, EP: 32, AttentionDP: 32}},
+		{"deepseek-v3", "ascend-910c", "", "int8", 16, inference.Parallel{TP: 1, EP: 32, AttentionDP: 32}},
+		{"qwen3-30b-a3b", "h100-sxm", "vllm", "bf16", 4, inference.Parallel{TP: 4}},
+	} {
+		t.Run(c.model+"/"+c.chip, func(t *testing.T) {
+			m, err := cat.Model(c.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, _, err := cat.Deployment(catalog.DeploymentOptions{Chip: c.chip, Chips: c.chips, Software: c.software, Model: m, Parallel: c.par, Precision: c.precision})
+			if err != nil {
+				t.Fatal(err)
+			}
+			step := func(b inference.Batch) inference.StepResult {
+				t.Helper()
+				r, err := inference.StepTime(d, b)
+				if err != nil {
+					t.Fatalf("%d decoding, %d prompt chunks: %v", len(b.Decode), len(b.Prefill), err)
+				}
+				if sum := r.Compute + r.Memory + r.Comm + r.Overhead; math.Abs(float64(sum-r.Time)) > 1e-9*float64(r.Time) {
+					t.Errorf("%d decoding, %d prompt chunks: parts add to %v, step %v", len(b.Decode), len(b.Prefill), sum, r.Time)
+				}
+				return r
+			}
+			decode := func(n, ctx int) inference.Batch {
+				b := inference.Batch{Decode: make([]int, n)}
+				for i := range b.Decode {
+					b.Decode[i] = ctx
+				}
+				return b
+			}
+			var prev inference.StepResult
+			for i, n := range []int{1, 8, 32, 128, 256} {
+				r := step(decode(n, 1024))
+				if i > 0 && (r.Time < prev.Time*(1-1e-9) || r.OutputTokens/float64(r.Time) < prev.OutputTokens/float64(prev.Time)*(1-1e-9)) {
+					t.Errorf("decode batch %d: step %v, %g tokens/s; the smaller batch had %v, %g tokens/s", n, r.Time, r.OutputTokens/float64(r.Time), prev.Time, prev.OutputTokens/float64(prev.Time))
+				}
+				if long := step(decode(n, 4096)); long.Time < r.Time*(1-1e-9) {
+					t.Errorf("decode batch %d: 4K context steps in %v, 1K in %v", n, long.Time, r.Time)
+				}
+				mixed := decode(n, 1024)
+				mixed.Prefill = []inference.Chunk{{Tokens: 1024}}
+				if mx := step(mixed); mx.Time < r.Time*(1-1e-9) {
+					t.Errorf("decode batch %d: with a 1,024-token prompt chunk %v, without %v", n, mx.Time, r.Time)
+				}
+				prev = r
+			}
+		})
+	}
+
+	// An H200 is an H100 with more and faster HBM: no step of the same
+	// deployment may be slower on it.
+	m, err := cat.Model("llama3.1-70b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm, err := cat.Model("deepseek-v3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		opts catalog.DeploymentOptions
+	}{
+		{catalog.DeploymentOptions{Chips: 8, Model: m, Parallel: inference.Parallel{TP: 8}, Precision: "fp8"}},
+		{catalog.DeploymentOptions{Chips: 16, Model: dm, Parallel: inference.Parallel{TP: 1, EP: 16, AttentionDP: 16}, Precision: "fp8"}},
+	} {
+		steps := map[string]inference.StepResult{}
+		for _, chip := range []string{"h100-sxm", "h200-sxm"} {
+			o := c.opts
+			o.Chip = chip
+			d, _, err := cat.Deployment(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := inference.Batch{Decode: make([]int, 64), Prefill: []inference.Chunk{{Tokens: 2048}}}
+			for i := range b.Decode {
+				b.Decode[i] = 2048
+			}
+			if steps[chip], err = inference.StepTime(d, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if h100, h200 := steps["h100-sxm"], steps["h200-sxm"]; h200.Time > h100.Time*(1+1e-9) {
+			t.Errorf("%s: a mixed step takes %v on H200, %v on H100", c.opts.Model.Name, h200.Time, h100.Time)
+		}
+	}
+}

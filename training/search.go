@@ -2,6 +2,7 @@ package training
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"sort"
@@ -82,6 +83,9 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		// Both passes' estimates count (the first all out of memory).
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
+	}
+	if errors.Is(err, ErrNoPlan) && job.A2AOverlap {
+		err = fmt.Errorf("%w with the 1F1B all-to-all overlap (moe_a2a_overlap), which rules out full and MoE-block recompute, pipelines without interleaving and plans without expert parallelism", err)
 	}
 	return out, err
 }

@@ -423,6 +423,10 @@ func TestA2AOverlapConditions(t *testing.T) {
 			t.Errorf("the search ranks %s, which the overlap does not run with", r.Plan)
 		}
 	}
+	full := SearchOptions{Space: parallel.Space{Recompute: []parallel.Recompute{parallel.RecomputeFull}}}
+	if _, err := Search(tinyMoE, c, prof, job, full); !errors.Is(err, ErrNoPlan) || !strings.Contains(err.Error(), "moe_a2a_overlap") {
+		t.Errorf("a full-recompute-only search with the overlap: %v, want ErrNoPlan naming moe_a2a_overlap", err)
+	}
 	dense := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
 	for field, j := range map[string]Job{
 		"expert_imbalance": {ExpertImbalance: 1.5}, "capacity_factor": {CapacityFactor: 1}, "moe_dispatch": {Dispatch: DispatchHierarchical},

@@ -198,8 +198,11 @@ func (p Plan) Validate(prob Problem) error {
 		return input.Bad("pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers))
 	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers+embedLossChunks):
 		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers + %d (the embedding and the loss may take a virtual stage each)", m.Layers, embedLossChunks))
-	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq/p.CP < 2):
-		return input.Bad("cp", p.CP, fmt.Sprintf("must divide the sequence length %d", prob.Seq))
+	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq%(2*p.CP) != 0):
+		// Load-balanced causal context parallelism cuts the sequence
+		// into 2·cp chunks and gives rank i chunks i and 2·cp−1−i
+		// (Megatron-Core's get_batch_on_this_cp_rank).
+		return input.Bad("cp", p.CP, fmt.Sprintf("must split the sequence length %d into 2·cp equal chunks (load-balanced causal context parallelism)", prob.Seq))
 	case p.ETP == 0 && (p.DP*p.CP)%p.EP != 0:
 		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
 	case p.ETP > 0 && (p.TP*p.DP*p.CP)%(p.EP*p.ETP) != 0:

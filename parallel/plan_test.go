@@ -49,6 +49,23 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
+// Load-balanced causal context parallelism splits the sequence into
+// 2·cp chunks: 2,048 tokens take CP 2 to 1,024 (chunks of one token), and
+// 3,072 tokens not CP 1,024 (3,072/2,048 is not whole) though CP divides it.
+func TestContextParallelChunks(t *testing.T) {
+	for _, c := range []struct {
+		seq, cp int
+		ok      bool
+	}{{2048, 2, true}, {2048, 1024, true}, {2048, 2048, false}, {3072, 1024, false}, {3072, 3, true}} {
+		prob := Problem{Model: gpt, Devices: 8 * c.cp, GlobalBatch: 8, Seq: c.seq}
+		p := Plan{TP: 8, PP: 1, DP: 1, CP: c.cp, EP: 1, VPP: 1, Microbatch: 1, Recompute: RecomputeFull}
+		err := p.Validate(prob)
+		if c.ok != (err == nil) || (err != nil && !strings.HasPrefix(err.Error(), "cp = ")) {
+			t.Errorf("seq %d, cp %d: %v; want valid %v", c.seq, c.cp, err, c.ok)
+		}
+	}
+}
+
 // Megatron-Core may give the embedding and the loss a virtual pipeline
 // stage each, so 96 layers run as PP2 × VPP49 = 98 stages (as NVIDIA's MoE
 // model zoo runs Qwen3-235B-A22B's 94 layers as PP32 × VPP3), and no more.

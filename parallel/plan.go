@@ -221,6 +221,10 @@ func (p Plan) Validate(prob Problem) error {
 		return input.Bad("vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP))
 	case p.SequenceParallel && p.TP == 1:
 		return input.Bad("sequence_parallel", true, "needs tp > 1")
+	case p.SequenceParallel && (p.Microbatch*prob.Seq/p.CP)%p.TP != 0:
+		// Megatron's scatter to the sequence-parallel region splits the
+		// micro-batch's tokens evenly over TP (tensor_parallel/mappings.py).
+		return input.Bad("sequence_parallel", true, fmt.Sprintf("splits the %d tokens of a micro-batch on each context rank over tp = %d: want a multiple of tp", p.Microbatch*prob.Seq/p.CP, p.TP))
 	}
 	return p.validateStages(m.Layers)
 }

@@ -66,6 +66,21 @@ func TestContextParallelChunks(t *testing.T) {
 	}
 }
 
+// Sequence parallelism splits a micro-batch's tokens on each context rank
+// evenly over TP: 2,050 tokens cannot go to 6 ranks, 2,052 can.
+func TestSequenceParallelSplit(t *testing.T) {
+	for _, c := range []struct {
+		seq int
+		ok  bool
+	}{{2050, false}, {2052, true}} {
+		p := Plan{TP: 6, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: RecomputeFull, SequenceParallel: true}
+		err := p.Validate(Problem{Model: gpt, Devices: 6, GlobalBatch: 1, Seq: c.seq})
+		if c.ok != (err == nil) || (err != nil && !strings.HasPrefix(err.Error(), "sequence_parallel = ")) {
+			t.Errorf("seq %d over tp 6: %v; want valid %v", c.seq, err, c.ok)
+		}
+	}
+}
+
 // Megatron-Core may give the embedding and the loss a virtual pipeline
 // stage each, so 96 layers run as PP2 × VPP49 = 98 stages (as NVIDIA's MoE
 // model zoo runs Qwen3-235B-A22B's 94 layers as PP32 × VPP3), and no more.

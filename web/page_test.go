@@ -104,9 +104,10 @@ func TestBrowserTrainPlan(t *testing.T) {
 	if s := statusOf(ctx, t, b, "train"); strings.Contains(s, "err") {
 		t.Errorf("chips changed after a search: %s", s)
 	}
-	// DP 0 is automatic.
+	// DP 0 is automatic; the MoE inputs left from DeepSeek-V3 go back to
+	// automatic for a dense model.
 	st = stampOf(ctx, t, b, "train")
-	pageState(ctx, t, b, `(() => { const f = document.querySelector('#train-form').elements; f.model.value = "llama3.1-70b"; f["plan.ep"].value = "";
+	pageState(ctx, t, b, `(() => { const f = document.querySelector('#train-form').elements; f.model.value = "llama3.1-70b"; f.moe_dispatch.value = "hierarchical";
 		f["plan.pp"].value = "4"; f["plan.dp"].value = "0"; document.querySelector('#train-go').click(); })()`, nil)
 	waitResult(ctx, t, b, "train", st)
 	if s := statusOf(ctx, t, b, "train"); strings.Contains(s, "err") {

@@ -706,13 +706,18 @@ function bodyOf(tab, form) {
   return body;
 }
 
-// trainBody is the train form's request; a MoE-block recompute left from
-// a MoE model's plan goes back to automatic when the model is dense (it
-// has no MoE blocks to recompute).
+// trainBody is the train form's request. What is left from a MoE model's
+// inputs goes back to automatic when the model is dense (the API refuses
+// MoE settings on one): a MoE-block recompute, the expert degrees and the
+// MoE fields.
+const moeOnly = ["plan.ep", "plan.etp", "moe_dispatch", "moe_a2a_overlap", "expert_imbalance", "capacity_factor", "pad_to_capacity"];
 const trainBody = form => {
   const rc = form.elements["plan.recompute"];
   const m = (catalog.models || []).find(x => x.id === form.elements.model.value);
-  if (rc && rc.value === "moe" && m && !m.moe) rc.value = "";
+  if (m && !m.moe) {
+    if (rc && rc.value === "moe") rc.value = "";
+    for (const n of moeOnly) if (form.elements[n]) form.elements[n].value = "";
+  }
   return bodyOf("train", form);
 };
 const inferBody = form => bodyOf("infer", form);

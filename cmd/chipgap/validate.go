@@ -31,7 +31,7 @@ tags); the default is each stack's current state.
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:
   chipgap validate --free runs/testdata/published-runs.yaml runs/testdata/published-runs-ascend.yaml \
-    validation/calibration-extra.yaml validation/calibration-mcore-scaling.yaml validation/calibration-llmfoundry.yaml validation/calibration-mindformers.yaml validation/calibration-maxtext.yaml validation/calibration-ascend.yaml validation/calibration-gaudi.yaml validation/calibration-nemo-longseq.yaml validation/calibration-nemo-h100.yaml validation/calibration-mcore-moe-zoo.yaml \
+    validation/calibration-extra.yaml validation/calibration-mcore-scaling.yaml validation/calibration-llmfoundry.yaml validation/calibration-mindformers.yaml validation/calibration-maxtext.yaml validation/calibration-ascend.yaml validation/calibration-gaudi.yaml validation/calibration-nemo-longseq.yaml validation/calibration-nemo-h100.yaml validation/calibration-mcore-moe-zoo.yaml validation/calibration-mcore-strong.yaml \
     validation/calibration-trtllm-blackwell.yaml \
     validation/holdout-runs.yaml validation/holdout-mindformers.yaml validation/holdout-mbridge-moe.yaml validation/holdout-mbridge-moe-2509.yaml validation/holdout-modellink-moe.yaml validation/holdout-nemo-mixtral.yaml validation/holdout-mbridge-dense.yaml validation/holdout-nemo-dense.yaml validation/holdout-trtllm-moe.yaml validation/holdout-trtllm-dsr1.yaml validation/holdout-trtllm-moe-12.yaml validation/holdout-trtllm-dense-12.yaml \
     validation/holdout-trtllm-hopper.yaml --markdown > docs/validation.md

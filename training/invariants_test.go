@@ -67,6 +67,9 @@ func TestEstimateInvariants(t *testing.T) {
 			if len(sr.Top) == 0 {
 				t.Fatal("no plan fits")
 			}
+			if len(sr.Practice) > 0 && sr.Practice[0].StepTime < sr.Top[0].StepTime {
+				t.Errorf("the best plan in published practice, %s at %v, beats the best of all, %s at %v", sr.Practice[0].Plan, sr.Practice[0].StepTime, sr.Top[0].Plan, sr.Top[0].StepTime)
+			}
 			fast := cl
 			fast.ScaleOut.Bandwidth *= 2
 			for _, r := range sr.Top {

@@ -28,7 +28,9 @@
 // scores); full recompute adds a forward, selective the attention core
 // (with SelectiveMLPAct the MLP activation too; with SelectiveOpSAC,
 // torchtitan's op-level policy, every second linear module, the routed
-// experts and the element-wise work); MoE-block recompute (MoERecompute)
+// experts and the element-wise work; with SelectiveDots, MaxText's
+// minimal policy, the element-wise work too, every weight GEMM's output
+// kept); MoE-block recompute (MoERecompute)
 // the router, experts, their traffic and the dispatch and combine.
 // Under FP8 only the linear GEMMs use the FP8 peak (scaled per family by
 // FamilyMatmul and FamilyFP8); attention and the head stay 16-bit. The

@@ -129,6 +129,11 @@ func (p *prep) recomputeWork(k *layerKind, q pass, pl parallel.Plan) (rc, rx, co
 			// attention kernel's output is kept.
 			return k.sacShare*(q.gemm-q.expert) + q.expert + q.mem, q.expert, 0, 0
 		}
+		if p.prof.SelectiveDots.Value >= 0.5 {
+			// The weight GEMMs' outputs kept: the element-wise work and
+			// the attention core again.
+			return q.attn + q.scores + q.mem, 0, 0, 0
+		}
 		// The core attention again: its FLOPs and, unfused, the score
 		// tensors' traffic (Korthikanti et al. 2022 §5).
 		return q.attn + q.scores, 0, 0, 0
@@ -413,6 +418,8 @@ func (p *prep) selectivePolicy() string {
 			return "every second linear module, the routed experts and the element-wise ops (torchtitan's op-level checkpointing)"
 		}
 		return "every second linear module and the element-wise ops (torchtitan's op-level checkpointing)"
+	case p.prof.SelectiveDots.Value >= 0.5:
+		return "the attention core and the element-wise ops, every weight GEMM's output kept (MaxText's minimal remat policy)"
 	case p.prof.SelectiveMLPAct.Value >= 0.5:
 		return "the attention core and the MLP activation"
 	}

@@ -371,6 +371,45 @@ func TestOpLevelSelectiveCheckpointing(t *testing.T) {
 	}
 }
 
+// MaxText's "minimal" remat policy (checkpoint_dots_with_no_batch_dims)
+// keeps every weight GEMM's output: for Llama 2 70B per token 2 bytes ×
+// (Q 8192 + K, V 2·1024 + O 8192 + gate, up 2·28672 + down 8192) = 167,936
+// bytes besides the 16-bit layer input, and recomputes the attention core
+// and the element-wise work, no GEMM.
+func TestSelectiveKeepsTheDots(t *testing.T) {
+	m := llm.Model{Name: "llama2-70b", Layers: 2, Hidden: 8192, Heads: 64, KVHeads: 8, HeadDim: 128, FFN: 28672, Vocab: 32000,
+		Act: llm.SwiGLU, Attention: llm.GQA}.WithDefaults()
+	job := Job{Seq: 4096, GlobalBatch: 1, Precision: hardware.BF16}
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(10 * units.TB)
+	prof := ideal()
+	prof.MemoryReserved = p(0)
+	prof.SelectiveDots = p(1)
+	pr, err := newPrep(m, c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := pr.kinds[0]; k.dotsKeep != 167936 {
+		t.Errorf("the dots keep %g bytes per token, want 167936", k.dotsKeep)
+	}
+	s := 4096.0
+	if got, want := pr.actParts(plan1(parallel.RecomputeSelective)).selective, s*(2*8192+167936); got != want {
+		t.Errorf("a layer keeps %.6g B, want s·(2h + 167936) = %.6g B", got, want)
+	}
+	k := pr.kinds[0]
+	q := pr.layerForward(&k, plan1(parallel.RecomputeSelective), s)
+	if rc, _, _, _ := pr.recomputeWork(&k, q, plan1(parallel.RecomputeSelective)); math.Abs(rc/(q.attn+q.scores+q.mem)-1) > 1e-12 || q.mem <= 0 {
+		t.Errorf("recomputed work %g s per layer, want the attention core and the element-wise work %g s", rc, q.attn+q.scores+q.mem)
+	}
+	r, err := Estimate(m, plan1(parallel.RecomputeSelective), c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.SelectivePolicy, "minimal remat policy") {
+		t.Errorf("selective policy %q: want MaxText's minimal policy named", r.SelectivePolicy)
+	}
+}
+
 // family_fp8 scales only FP8 GEMMs, on top of family_matmul, and only on
 // its family: an FP8 job on a Hopper chip runs its linear GEMMs at
 // fp8_max × 0.8 × 1.25 = 0.5 × 0.8 × 1.25 = 0.5 of the FP8 peak and keeps

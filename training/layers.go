@@ -129,6 +129,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	k.memRep = 22 * h
 	k.memSplit = 2*qkv + 1.5*up
 	k.sacKeep, k.sacShare = p.opSAC(l, heads*v)
+	k.dotsKeep = p.dotOutputs(l)
 	if m.MoE != nil && k.expert > 0 {
 		p.moeParts(k, moeUp, moeDownIn)
 	}
@@ -251,6 +252,22 @@ func (p *prep) opSAC(l llm.Layer, attnOut float64) (keep, share float64) {
 		share = rerun / all
 	}
 	return keep, share
+}
+
+// dotOutputs is the 16-bit bytes per token of a layer's weight-GEMM
+// outputs (before the TP split), the set MaxText's "minimal" remat policy
+// saves: a routed expert's GEMMs produce an output per active copy of the
+// token, the router's and the others' one each.
+func (p *prep) dotOutputs(l llm.Layer) float64 {
+	var keep float64
+	for _, g := range l.GEMMs {
+		n := float64(g.N)
+		if g.Groups > 1 && p.m.MoE != nil {
+			n *= float64(p.m.MoE.Active)
+		}
+		keep += 2 * n
+	}
+	return keep
 }
 
 // moeModuleShare is the share of a MoE layer's linear modules in its MoE

@@ -207,12 +207,16 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		}
 		set := t * (rep + k.actSplit/tp)
 		sel := set - t*p.selectiveSaving(k)/tp
-		if p.prof.SelectiveOpSAC.Value >= 0.5 {
+		if p.prof.SelectiveOpSAC.Value >= 0.5 || p.prof.SelectiveDots.Value >= 0.5 {
 			in := 2 * float64(p.m.Hidden)
 			if pl.SequenceParallel {
 				in /= tp
 			}
-			sel = t * (in + k.sacKeep/tp)
+			kept := k.sacKeep
+			if p.prof.SelectiveDots.Value >= 0.5 {
+				kept = k.dotsKeep
+			}
+			sel = t * (in + kept/tp)
 		}
 		if !p.flash {
 			score := 5 * float64(p.m.Heads) / tp * float64(p.job.Seq) * t

@@ -93,6 +93,11 @@ type layerKind struct {
 	// kernel's, split over TP) and the share of the layer's non-expert
 	// GEMM FLOPs it recomputes (the other linear modules).
 	sacKeep, sacShare float64
+	// dotsKeep is the bytes per token (before the TP split) a layer keeps
+	// besides its input when only the weight GEMMs' outputs are saved
+	// (SelectiveDots): 16 bits of every linear module's output, the routed
+	// experts' for each active copy.
+	dotsKeep float64
 	// moeAct is the part of actSplit the MoE block keeps (the routed
 	// copies' inputs, the routed and shared experts' intermediates), which
 	// MoE-block recompute drops; moeMem is the part of memSplit the block

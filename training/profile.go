@@ -177,6 +177,13 @@ type Profile struct {
 	// experts and every element-wise op) rather than Megatron's recompute
 	// of the attention core.
 	SelectiveOpSAC Param `yaml:"selective_op_sac" json:"selective_op_sac"`
+	// SelectiveDots (0 or 1): the stack's selective recompute keeps every
+	// weight GEMM's output and the layer input and recomputes the rest —
+	// the element-wise ops and the attention core — as MaxText's "minimal"
+	// remat policy does (jax.checkpoint_policies.
+	// checkpoint_dots_with_no_batch_dims), rather than Megatron's keep-all
+	// but the attention core.
+	SelectiveDots Param `yaml:"selective_dots" json:"selective_dots"`
 	// MoEHierarchicalDispatch (0 or 1): the stack's MoE dispatcher is
 	// hierarchical where expert parallelism spans nodes (each token sent
 	// once per distinct remote node, then fanned out over scale-up:
@@ -323,7 +330,7 @@ func (p *Profile) params() []struct {
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
-		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
 	}

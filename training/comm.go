@@ -78,10 +78,12 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 		t += float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
 		return math.Max(t*(1-ov), t-ov*s.bwd)
 	}
-	gathers := 2.0
-	if pl.Recompute == parallel.RecomputeFull {
-		gathers = 3
-	}
+	// A recomputed layer's forward runs inside its backward, on the
+	// weights the backward gathers: two gathers per micro-batch either way
+	// (Megatron-FSDP reshards after the backward when activations are
+	// recomputed, docs/user-guide/features/megatron_fsdp.md; PyTorch
+	// FSDP's pre-backward unshard covers a checkpoint inside the unit).
+	const gathers = 2.0
 	ag := float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
 	rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
 	t = mbs * (gathers*ag + rs)

@@ -45,3 +45,32 @@ func TestShardingExcludesPP(t *testing.T) {
 		t.Error("search kept no ZeRO 2-3 plan at all (they stay allowed without PP)")
 	}
 }
+
+// ZeRO 3 gathers a micro-batch's weights twice, for the forward and for
+// the backward, whether or not the layer is recomputed: the recomputed
+// forward runs inside the backward on its gather (Megatron-FSDP reshards
+// after the backward under recompute). With the overlap off the exposed
+// DP time is the micro-batches × (2 all-gathers of the 16-bit weights +
+// 1 reduce-scatter of the gradients), the same under none and full.
+func TestZeRO3GathersTwicePerMicroBatch(t *testing.T) {
+	prof := ideal()
+	prof.DPOverlap = p(0)
+	job := Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16}
+	c := testCluster(16)
+	for _, rc := range []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: rc, ZeRO: 3}
+		pr, err := newPrep(gpt13, c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dense, _ := pr.stageParams(pl)
+		_, gbytes := pr.paramBytes(pl)
+		g := c.Group(16, 1)
+		ag := float64(c.AllGather(bytesOf(dense*2), g))
+		rs := float64(c.ReduceScatter(bytesOf(dense*gbytes), g))
+		mbs := float64(pl.MicroBatches(job.GlobalBatch))
+		if got, want := pr.dpTime(pl, stage{}, mbs), mbs*(2*ag+rs); want <= 0 || got != want {
+			t.Errorf("recompute %s: ZeRO-3 DP time %g s, want %g s (two gathers and one reduce-scatter per micro-batch)", rc, got, want)
+		}
+	}
+}

@@ -313,13 +313,7 @@ func TestSelectiveRecomputesScores(t *testing.T) {
 // with memory-bound work free, selective − none is that share of the
 // layer GEMMs' forward FLOPs, and HFU counts it.
 func TestOpLevelSelectiveCheckpointing(t *testing.T) {
-	m := llm.Model{Name: "llama2-70b", Layers: 2, Hidden: 8192, Heads: 64, KVHeads: 8, HeadDim: 128, FFN: 28672, Vocab: 32000,
-		Act: llm.SwiGLU, Attention: llm.GQA}.WithDefaults()
-	job := Job{Seq: 4096, GlobalBatch: 1, Precision: hardware.BF16}
-	c := testCluster(1)
-	c.Chip.HBM.Capacity = hardware.Fixed(10 * units.TB)
-	prof := ideal()
-	prof.MemoryReserved = p(0)
+	m, job, c, prof := twoLlama2Layers()
 	prof.MemoryEff = p(1e12) // memory-bound operations cost nothing
 	prof.SelectiveOpSAC = p(1)
 	pr, err := newPrep(m, c, prof, job)
@@ -371,19 +365,26 @@ func TestOpLevelSelectiveCheckpointing(t *testing.T) {
 	}
 }
 
+// twoLlama2Layers is two Llama 2 70B layers at 4,096 tokens on one ideal
+// chip with room for any activation set and no reserve: the setting the
+// selective-recompute variants are worked by hand in.
+func twoLlama2Layers() (llm.Model, Job, hardware.Cluster, Profile) {
+	m := llm.Model{Name: "llama2-70b", Layers: 2, Hidden: 8192, Heads: 64, KVHeads: 8, HeadDim: 128, FFN: 28672, Vocab: 32000,
+		Act: llm.SwiGLU, Attention: llm.GQA}.WithDefaults()
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(10 * units.TB)
+	prof := ideal()
+	prof.MemoryReserved = p(0)
+	return m, Job{Seq: 4096, GlobalBatch: 1, Precision: hardware.BF16}, c, prof
+}
+
 // MaxText's "minimal" remat policy (checkpoint_dots_with_no_batch_dims)
 // keeps every weight GEMM's output: for Llama 2 70B per token 2 bytes ×
 // (Q 8192 + K, V 2·1024 + O 8192 + gate, up 2·28672 + down 8192) = 167,936
 // bytes besides the 16-bit layer input, and recomputes the attention core
 // and the element-wise work, no GEMM.
 func TestSelectiveKeepsTheDots(t *testing.T) {
-	m := llm.Model{Name: "llama2-70b", Layers: 2, Hidden: 8192, Heads: 64, KVHeads: 8, HeadDim: 128, FFN: 28672, Vocab: 32000,
-		Act: llm.SwiGLU, Attention: llm.GQA}.WithDefaults()
-	job := Job{Seq: 4096, GlobalBatch: 1, Precision: hardware.BF16}
-	c := testCluster(1)
-	c.Chip.HBM.Capacity = hardware.Fixed(10 * units.TB)
-	prof := ideal()
-	prof.MemoryReserved = p(0)
+	m, job, c, prof := twoLlama2Layers()
 	prof.SelectiveDots = p(1)
 	pr, err := newPrep(m, c, prof, job)
 	if err != nil {

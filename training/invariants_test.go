@@ -14,7 +14,8 @@ import (
 // Properties every estimate must keep, checked on the best plans the
 // search ranks for catalog models, chips and stacks (dense and MoE, GPU,
 // NPU and TPU; long sequences with CP, FSDP, compiled remat): the search
-// ranks a plan at what Estimate gives it; recomputing never makes a step
+// ranks a plan at what Estimate gives it and only plans that fit; FP8
+// never slows a Megatron-Core step; recomputing never makes a step
 // faster or its activations larger; MFU ≤ HFU ≤ 1; the breakdown adds up
 // to the step; a faster scale-out network never slows a step, a larger
 // global batch never lowers the throughput per chip, and on a MoE plan
@@ -74,6 +75,16 @@ func TestEstimateInvariants(t *testing.T) {
 			fast.ScaleOut.Bandwidth *= 2
 			for _, r := range sr.Top {
 				checkResult(t, r)
+				if r.Memory.Total > r.Memory.Capacity {
+					t.Errorf("%s: ranked though it needs %v of %v", r.Plan, r.Memory.Total, r.Memory.Capacity)
+				}
+				if c.prec == hardware.BF16 && c.stack == "cuda-mcore" {
+					fp8 := job
+					fp8.Precision = hardware.FP8
+					if f, err := training.Estimate(m, r.Plan, cl, prof, fp8); err == nil && f.StepTime > r.StepTime*(1+1e-9) {
+						t.Errorf("%s: FP8 steps in %v, slower than BF16's %v", r.Plan, f.StepTime, r.StepTime)
+					}
+				}
 				if e, err := training.Estimate(m, r.Plan, cl, prof, job); err != nil || math.Abs(float64(e.StepTime/r.StepTime)-1) > 1e-12 || e.Memory.Total != r.Memory.Total {
 					t.Errorf("%s: the search ranks it at %v and %v, Estimate gives %v and %v (%v)", r.Plan, r.StepTime, r.Memory.Total, e.StepTime, e.Memory.Total, err)
 				}

@@ -11,8 +11,9 @@ import (
 // Properties every step estimate must keep, on catalog deployments (dense
 // and MoE, GPU and NPU, TP and attention-DP with EP): the step's parts
 // add up to it; a larger decode batch, a longer context, or a prompt
-// chunk added to the decode batch never makes the step shorter; and a
-// larger decode batch never lowers the tokens a second.
+// chunk added to the decode batch never makes the step shorter; a larger
+// decode batch never lowers the tokens a second; FP8 weights and KV cache
+// never slow a step against BF16 ones, nor an H200 against an H100.
 func TestStepInvariants(t *testing.T) {
 	cat, err := catalog.Load()
 	if err != nil {
@@ -76,6 +77,31 @@ func TestStepInvariants(t *testing.T) {
 		})
 	}
 
+	// FP8 weights and KV cache never slow a step against BF16 ones on the
+	// same deployment (fewer bytes, a faster matrix peak).
+	for _, model := range []string{"llama3.1-70b", "qwen3-30b-a3b"} {
+		mm, err := cat.Model(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := map[string]inference.StepResult{}
+		for _, prec := range []string{"bf16", "fp8"} {
+			d, _, err := cat.Deployment(catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: mm, Parallel: inference.Parallel{TP: 8}, Precision: prec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := inference.Batch{Decode: make([]int, 64), Prefill: []inference.Chunk{{Tokens: 2048}}}
+			for i := range b.Decode {
+				b.Decode[i] = 2048
+			}
+			if steps[prec], err = inference.StepTime(d, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if steps["fp8"].Time > steps["bf16"].Time*(1+1e-9) {
+			t.Errorf("%s: a mixed step takes %v in FP8, %v in BF16", model, steps["fp8"].Time, steps["bf16"].Time)
+		}
+	}
 	// An H200 is an H100 with more and faster HBM: no step of the same
 	// deployment may be slower on it.
 	m, err := cat.Model("llama3.1-70b")

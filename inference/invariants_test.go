@@ -13,7 +13,9 @@ import (
 // add up to it; a larger decode batch, a longer context, or a prompt
 // chunk added to the decode batch never makes the step shorter; a larger
 // decode batch never lowers the tokens a second; FP8 weights and KV cache
-// never slow a step against BF16 ones, nor an H200 against an H100.
+// never slow a step against BF16 ones, nor an H200 against an H100; a
+// perfect expert balancer or a faster network never slows one; full
+// acceptance of speculative drafts emits 1 + drafted tokens a sequence.
 func TestStepInvariants(t *testing.T) {
 	cat, err := catalog.Load()
 	if err != nil {
@@ -74,6 +76,7 @@ func TestStepInvariants(t *testing.T) {
 				}
 				prev = r
 			}
+			checkDeploymentVariants(t, d, decode(64, 1024))
 		})
 	}
 
@@ -139,3 +142,42 @@ func TestStepInvariants(t *testing.T) {
 		}
 	}
 }
+
+// checkDeploymentVariants estimates batch b again on variants of
+// deployment d that may only help: a perfect expert balancer (imbalance
+// 1), twice the scale-up and scale-out bandwidth; and with speculative
+// decoding at full acceptance a step emits (1 + drafted) tokens per
+// sequence.
+func checkDeploymentVariants(t *testing.T, d inference.Deployment, b inference.Batch) {
+	t.Helper()
+	base, err := inference.StepTime(d, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	better := map[string]inference.Deployment{}
+	if d.Model.MoE != nil {
+		v := d
+		v.ExpertImbalance = 1
+		better["a perfect balancer"] = v
+	}
+	v := d
+	v.Cluster.ScaleUp.Bandwidth *= 2
+	v.Cluster.ScaleOut.Bandwidth *= 2
+	better["twice the network bandwidth"] = v
+	for what, v := range better {
+		r, err := inference.StepTime(v, b)
+		if err != nil || r.Time > base.Time*(1+1e-9) {
+			t.Errorf("%s: %v (%v), was %v", what, r.Time, err, base.Time)
+		}
+	}
+	spec := d
+	spec.Speculative = inference.Speculative{Tokens: 2, Acceptance: 1}
+	r, err := inference.StepTime(spec, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3 * float64(len(b.Decode)); math.Abs(r.OutputTokens/want-1) > 1e-9 || r.Time < base.Time*(1-1e-9) {
+		t.Errorf("2 drafted tokens, all accepted: %g tokens in %v, want %g in no less than %v", r.OutputTokens, r.Time, want, base.Time)
+	}
+}
+

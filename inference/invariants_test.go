@@ -180,4 +180,3 @@ func checkDeploymentVariants(t *testing.T, d inference.Deployment, b inference.B
 		t.Errorf("2 drafted tokens, all accepted: %g tokens in %v, want %g in no less than %v", r.OutputTokens, r.Time, want, base.Time)
 	}
 }
-

@@ -6,6 +6,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/inference"
+	"chipgap/llm"
 )
 
 // Properties every step estimate must keep, on catalog deployments (dense
@@ -80,67 +81,55 @@ func TestStepInvariants(t *testing.T) {
 		})
 	}
 
-	// FP8 weights and KV cache never slow a step against BF16 ones on the
-	// same deployment (fewer bytes, a faster matrix peak).
-	for _, model := range []string{"llama3.1-70b", "qwen3-30b-a3b"} {
-		mm, err := cat.Model(model)
-		if err != nil {
+	// One mixed step (64 sequences decoding at 2K context beside a 2K-token
+	// prompt chunk) on deployments that differ in one way that may only
+	// help: FP8 weights and KV cache against BF16 (fewer bytes, a faster
+	// matrix peak); an H200 against an H100 (more and faster HBM).
+	models := map[string]llm.Model{}
+	for _, id := range []string{"llama3.1-70b", "qwen3-30b-a3b", "deepseek-v3"} {
+		if models[id], err = cat.Model(id); err != nil {
 			t.Fatal(err)
 		}
-		steps := map[string]inference.StepResult{}
-		for _, prec := range []string{"bf16", "fp8"} {
-			d, _, err := cat.Deployment(catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: mm, Parallel: inference.Parallel{TP: 8}, Precision: prec})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := inference.Batch{Decode: make([]int, 64), Prefill: []inference.Chunk{{Tokens: 2048}}}
-			for i := range b.Decode {
-				b.Decode[i] = 2048
-			}
-			if steps[prec], err = inference.StepTime(d, b); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if steps["fp8"].Time > steps["bf16"].Time*(1+1e-9) {
-			t.Errorf("%s: a mixed step takes %v in FP8, %v in BF16", model, steps["fp8"].Time, steps["bf16"].Time)
-		}
 	}
-	// An H200 is an H100 with more and faster HBM: no step of the same
-	// deployment may be slower on it.
-	m, err := cat.Model("llama3.1-70b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dm, err := cat.Model("deepseek-v3")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tp8 := inference.Parallel{TP: 8}
+	dep16 := inference.Parallel{TP: 1, EP: 16, AttentionDP: 16}
 	for _, c := range []struct {
-		opts catalog.DeploymentOptions
+		what         string
+		slow, faster catalog.DeploymentOptions
 	}{
-		{catalog.DeploymentOptions{Chips: 8, Model: m, Parallel: inference.Parallel{TP: 8}, Precision: "fp8"}},
-		{catalog.DeploymentOptions{Chips: 16, Model: dm, Parallel: inference.Parallel{TP: 1, EP: 16, AttentionDP: 16}, Precision: "fp8"}},
+		{"Llama 3.1 70B in FP8, not BF16", catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: models["llama3.1-70b"], Parallel: tp8, Precision: "bf16"},
+			catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: models["llama3.1-70b"], Parallel: tp8, Precision: "fp8"}},
+		{"Qwen3-30B-A3B in FP8, not BF16", catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: models["qwen3-30b-a3b"], Parallel: tp8, Precision: "bf16"},
+			catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: models["qwen3-30b-a3b"], Parallel: tp8, Precision: "fp8"}},
+		{"Llama 3.1 70B on H200, not H100", catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 8, Model: models["llama3.1-70b"], Parallel: tp8, Precision: "fp8"},
+			catalog.DeploymentOptions{Chip: "h200-sxm", Chips: 8, Model: models["llama3.1-70b"], Parallel: tp8, Precision: "fp8"}},
+		{"DeepSeek-V3 on H200, not H100", catalog.DeploymentOptions{Chip: "h100-sxm", Chips: 16, Model: models["deepseek-v3"], Parallel: dep16, Precision: "fp8"},
+			catalog.DeploymentOptions{Chip: "h200-sxm", Chips: 16, Model: models["deepseek-v3"], Parallel: dep16, Precision: "fp8"}},
 	} {
-		steps := map[string]inference.StepResult{}
-		for _, chip := range []string{"h100-sxm", "h200-sxm"} {
-			o := c.opts
-			o.Chip = chip
-			d, _, err := cat.Deployment(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := inference.Batch{Decode: make([]int, 64), Prefill: []inference.Chunk{{Tokens: 2048}}}
-			for i := range b.Decode {
-				b.Decode[i] = 2048
-			}
-			if steps[chip], err = inference.StepTime(d, b); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if h100, h200 := steps["h100-sxm"], steps["h200-sxm"]; h200.Time > h100.Time*(1+1e-9) {
-			t.Errorf("%s: a mixed step takes %v on H200, %v on H100", c.opts.Model.Name, h200.Time, h100.Time)
+		slow, fast := mixedStep(t, cat, c.slow), mixedStep(t, cat, c.faster)
+		if fast.Time > slow.Time*(1+1e-9) {
+			t.Errorf("%s: a mixed step takes %v, against %v", c.what, fast.Time, slow.Time)
 		}
 	}
+}
+
+// mixedStep is one step of the deployment o describes: 64 sequences
+// decoding at 2,048 tokens of context beside a 2,048-token prompt chunk.
+func mixedStep(t *testing.T, cat *catalog.Catalog, o catalog.DeploymentOptions) inference.StepResult {
+	t.Helper()
+	d, _, err := cat.Deployment(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := inference.Batch{Decode: make([]int, 64), Prefill: []inference.Chunk{{Tokens: 2048}}}
+	for i := range b.Decode {
+		b.Decode[i] = 2048
+	}
+	r, err := inference.StepTime(d, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // checkDeploymentVariants estimates batch b again on variants of

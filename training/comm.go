@@ -58,9 +58,9 @@ func (p *prep) stageParamsOf(pl parallel.Plan, n float64, first, last bool) (den
 // dpTime is the exposed data-parallel gradient synchronisation. ZeRO 0:
 // all-reduce; ZeRO 1–2: reduce-scatter of gradients and all-gather of
 // updated weights; both overlap only with the last micro-batch's backward
-// pass. ZeRO 3 gathers weights every micro-batch (forward, backward and
-// recompute) and reduce-scatters gradients every micro-batch, overlapped
-// with the whole step's compute.
+// pass. ZeRO 3 gathers weights twice every micro-batch (forward, and
+// backward with any recompute) and reduce-scatters gradients every
+// micro-batch, overlapped with the whole step's compute.
 func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	dense, expert := p.stageParams(pl)
 	_, gbytes := p.paramBytes(pl)

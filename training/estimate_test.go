@@ -249,6 +249,24 @@ func TestGEMMEfficiencyCurve(t *testing.T) {
 	}
 }
 
+// A fixed time per GEMM call (matmul_fixed_s) in place of a fixed size:
+// a call of F FLOPs takes F/(peak·max) + t0 whatever the peak, so the
+// size at half efficiency grows with the peak (t0·peak·max): on a chip
+// twice as fast the same 1 GFLOP call loses twice the share.
+func TestGEMMFixedTime(t *testing.T) {
+	prof := ideal()
+	prof.MatmulMax, prof.MatmulHalfFLOP, prof.MatmulFixed = p(0.8), p(1e9), p(1e-5)
+	pr, _ := newPrep(gpt13, testCluster(1), prof, Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	for _, peak := range []float64{312e12, 624e12} {
+		for _, f := range []float64{1e8, 1e9, 1e12} {
+			want := f/(peak*0.8) + 1e-5
+			if got := pr.gemmAt(f, 0, peak, 0.8); math.Abs(got/want-1) > 1e-12 {
+				t.Errorf("peak %g: gemmAt(%g) = %g s, want %g s", peak, f, got, want)
+			}
+		}
+	}
+}
+
 // Pipeline sends hide behind compute only under a schedule that overlaps
 // them: plain 1F1B charges them in full (Megatron-LM turns
 // overlap_p2p_comm off without interleaving), the interleaved schedule

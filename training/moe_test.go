@@ -71,6 +71,35 @@ func TestFP8UsesFP8Peak(t *testing.T) {
 	}
 }
 
+// Transformer Engine's grouped GEMM issues one call per local expert over
+// expert_gemm_streams streams: with a fixed cost t0 per call, the 8 local
+// experts of tinyMoE (EP 1) on 4 streams pay 2 waves × t0 per expert
+// GEMM where one stream pays 8 × t0; each MoE layer has 2 expert GEMMs
+// (fc1 with SwiGLU's gate and up fused, fc2), so its forward saves
+// 2·(8 − 2)·t0. The ideal profile's
+// memory bound is far below these GEMMs' compute time.
+func TestExpertGEMMStreams(t *testing.T) {
+	t0 := 1e-5
+	expert := func(streams float64) float64 {
+		prof := ideal()
+		prof.MatmulFixed, prof.ExpertGEMMStreams = p(t0), p(streams)
+		pr, err := newPrep(tinyMoE, testCluster(8), prof, Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 1024).expert
+	}
+	one, four := expert(1), expert(4)
+	if got, want := one-four, 2*(8-2)*t0; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("4 streams save %.4g s of expert GEMM time per layer forward, want %.4g s", got, want)
+	}
+	if got := expert(16); math.Abs(got/expert(8)-1) > 1e-12 {
+		t.Errorf("more streams than local experts: %g s, want the 8-stream time %g s", got, expert(8))
+	}
+}
+
 // MoE parallel folding (Megatron-Core, arXiv 2504.14960): with TP 2 and
 // ETP 1 the 8 experts spread over EP 8 ranks of the 2·4 devices, one
 // unsplit expert each, while attention and the dense MLP split over TP 2.

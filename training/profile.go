@@ -42,6 +42,19 @@ type Profile struct {
 	// MatmulHalfFLOP is the size (FLOPs of one GEMM call on one device) at
 	// which a GEMM reaches half of MatmulMax: eff = max·F/(F + F½).
 	MatmulHalfFLOP Param `yaml:"matmul_half_flop" json:"matmul_half_flop"`
+	// MatmulFixed, when above 0, replaces MatmulHalfFLOP by a time: the
+	// fixed cost of one GEMM call beyond its FLOPs at the large-GEMM rate
+	// (launch, prologue and epilogue, the last partial wave), seconds. A
+	// call of F FLOPs then takes F/(peak·max) + MatmulFixed, which is the
+	// same curve with F½ = MatmulFixed·peak·max: a faster chip or
+	// precision needs a larger GEMM to reach the same share of its peak.
+	MatmulFixed Param `yaml:"matmul_fixed_s" json:"matmul_fixed_s"`
+	// ExpertGEMMStreams is how many of a grouped expert GEMM's per-expert
+	// GEMMs run at once: the stack issues one GEMM call per local expert
+	// over this many streams, so each wave of that many calls pays one
+	// call's fixed cost (the GEMM-size curve at their summed FLOPs); 1:
+	// one call after another.
+	ExpertGEMMStreams Param `yaml:"expert_gemm_streams" json:"expert_gemm_streams"`
 	// FamilyMatmul scales MatmulMax and FP8Max per chip family, keyed by
 	// the first word of the chip's architecture in lower case ("ampere",
 	// "hopper"); a family not listed uses 1.
@@ -320,7 +333,7 @@ func (p *Profile) params() []struct {
 		Name string
 		P    *Param
 	}{
-		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"fp8_max", &p.FP8Max},
+		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"pp_overlap", &p.PPOverlap},

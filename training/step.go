@@ -27,7 +27,11 @@ func (p *prep) gemmTime(f, b float64) float64 { return p.gemmAt(f, b, p.peak, p.
 func (p *prep) gemm16Time(f, b float64) float64 { return p.gemmAt(f, b, p.peak16, p.matMax16) }
 
 func (p *prep) gemmAt(f, b, peak, matMax float64) float64 {
-	eff := matMax * f / (f + p.prof.MatmulHalfFLOP.Value)
+	half := p.prof.MatmulHalfFLOP.Value
+	if t := p.prof.MatmulFixed.Value; t > 0 {
+		half = t * peak * matMax
+	}
+	eff := matMax * f / (f + half)
 	return math.Max(f/(peak*eff), b/(p.hbm*p.prof.MemoryEff.Value))
 }
 
@@ -66,6 +70,10 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		f := 2 * rows * n * kk
 		b := ab * (rows*kk + kk*n + rows*n)
 		t := groups * p.gemmTime(f, b)
+		if c := math.Min(groups, p.prof.ExpertGEMMStreams.Value); g.expert && c > 1 {
+			// A wave of c concurrent expert GEMMs pays one call's fixed cost.
+			t = groups / c * p.gemmTime(c*f, c*b)
+		}
 		q.gemm += t
 		if g.expert {
 			q.expert += t

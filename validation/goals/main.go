@@ -190,14 +190,17 @@ func inputsOf(r runs.Run) string {
 // inputs and different values: whatever single figure a model gives such
 // a group, one of its runs is off by at least (max − min)/(max + min)
 // (the figure halfway between them in ratio terms, 2·max·min/(max+min)).
-// Those errors bound the goals from below, for any model.
+// Those errors bound the goals from below, for any model that reads the
+// format: the sources may differ in what the format cannot state
+// (Megatron-Bridge 25.09's "tokendrop" rows against 25.11's dropless ones).
 func floors(rs []row) {
 	cs := conflictsOf(rs)
 	if len(cs) == 0 {
 		return
 	}
 	fmt.Println()
-	fmt.Println("Runs measured more than once with the same inputs (no model can predict both; the floor is the")
+	fmt.Println("Runs measured more than once with the same inputs in the format (no model that reads the format can")
+	fmt.Println("predict both; the sources may differ in what it cannot state, such as token dropping; the floor is the")
 	fmt.Println("smallest worst error any single prediction leaves in the group):")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "runs\tmeasured\tfloor")

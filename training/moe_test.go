@@ -76,8 +76,8 @@ func TestFP8UsesFP8Peak(t *testing.T) {
 // experts of tinyMoE (EP 1) on 4 streams pay 2 waves × t0 per expert
 // GEMM where one stream pays 8 × t0; each MoE layer has 2 expert GEMMs
 // (fc1 with SwiGLU's gate and up fused, fc2), so its forward saves
-// 2·(8 − 2)·t0. The ideal profile's
-// memory bound is far below these GEMMs' compute time.
+// 2·(8 − 2)·t0. The ideal profile's memory bound is far below these
+// GEMMs' compute time.
 func TestExpertGEMMStreams(t *testing.T) {
 	t0 := 1e-5
 	expert := func(streams float64) float64 {

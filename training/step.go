@@ -26,6 +26,10 @@ func (p *prep) gemmTime(f, b float64) float64 { return p.gemmAt(f, b, p.peak, p.
 // gemm16Time is gemmTime for a GEMM that stays in 16-bit under FP8.
 func (p *prep) gemm16Time(f, b float64) float64 { return p.gemmAt(f, b, p.peak16, p.matMax16) }
 
+// gemmAt is one GEMM call of f FLOPs moving b bytes at peak: the larger of
+// its compute time on the size curve max·f/(f + F½) (F½ the profile's
+// matmul_half_flop, or matmul_fixed_s·peak·max where that is set) and its
+// memory time.
 func (p *prep) gemmAt(f, b, peak, matMax float64) float64 {
 	half := p.prof.MatmulHalfFLOP.Value
 	if t := p.prof.MatmulFixed.Value; t > 0 {

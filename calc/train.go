@@ -49,8 +49,9 @@ type TrainRequest struct {
 	// MoEDispatch (MoE) states the token dispatch path: flat or
 	// hierarchical; empty is the stack's.
 	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
-	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap.
-	MoEA2AOverlap bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute"`
+	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap on or off;
+	// absent, the stack's practice (on where its recipes run it).
+	MoEA2AOverlap *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -367,9 +368,10 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 		j.Dispatch = training.DispatchHierarchical
 		try("moe_dispatch=hierarchical", j)
 	}
-	if !s.Job.A2AOverlap && s.Profile.EPOverlap1F1B.Value > 0 {
+	if !r.MoEA2AOverlap && s.Job.A2AOverlap == nil && s.Profile.EPOverlap1F1B.Value > 0 {
 		j := s.Job
-		j.A2AOverlap = true
+		on := true
+		j.A2AOverlap = &on
 		try("moe_a2a_overlap=true", j)
 	}
 	return out

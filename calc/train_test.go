@@ -194,7 +194,8 @@ func TestMoELevers(t *testing.T) {
 	base := rate(req)
 	hier, over := req, req
 	hier.MoEDispatch = "hierarchical"
-	over.MoEA2AOverlap = true
+	on := true
+	over.MoEA2AOverlap = &on
 	want := map[string]float64{"moe_dispatch=hierarchical": rate(hier).TokensPerSecPerChip, "moe_a2a_overlap=true": rate(over).TokensPerSecPerChip}
 	if len(base.Levers) != len(want) {
 		t.Fatalf("levers %+v, want %d", base.Levers, len(want))

@@ -112,6 +112,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		}
 		if r.MoEA2AOverlap {
 			fmt.Fprint(w, " with the 1F1B all-to-all overlap")
+			if r.MoEA2APractice {
+				fmt.Fprint(w, " (the stack's practice on this system)")
+			}
 		}
 		fmt.Fprintln(w)
 	}

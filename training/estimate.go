@@ -362,7 +362,8 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		if p.hierarchical() {
 			r.MoEDispatch = DispatchHierarchical
 		}
-		r.MoEA2AOverlap = p.job.A2AOverlap
+		r.MoEA2AOverlap = p.a2aOverlap(pl)
+		r.MoEA2APractice = r.MoEA2AOverlap && p.job.A2AOverlap == nil
 	}
 	r.TokensPerSec = tokens / float64(step)
 	r.TokensPerSecPerChip = r.TokensPerSec / chips

@@ -40,10 +40,12 @@ type Job struct {
 	// scale-up (DeepEP's and HybridEP's normal kernels, Megatron-Core's flex
 	// dispatcher); "" is the stack's.
 	Dispatch string `json:"moe_dispatch,omitempty"`
-	// A2AOverlap states the 1F1B all-to-all overlap: the EP dispatch and
-	// combine hide EPOverlap1F1B of their time under another micro-batch's
-	// compute instead of the stack's EPOverlap.
-	A2AOverlap bool `json:"moe_a2a_overlap,omitempty"`
+	// A2AOverlap states the 1F1B all-to-all overlap: with it the EP
+	// dispatch and combine hide EPOverlap1F1B of their time under another
+	// micro-batch's compute instead of the stack's EPOverlap. nil is the
+	// stack's practice (Profile.MoEA2AOverlapDomain): on where its recipes
+	// run it and Megatron-Core allows it, else off.
+	A2AOverlap *bool `json:"moe_a2a_overlap,omitempty"`
 }
 
 // MoE token dispatch paths a job may state (Job.Dispatch).
@@ -252,7 +254,7 @@ func checkJob(j Job) error {
 // all-to-all overlap on a stack without one.
 func moeJobFits(m llm.Model, prof Profile, j Job) error {
 	if m.MoE != nil {
-		if j.A2AOverlap && prof.EPOverlap1F1B.Value <= 0 {
+		if j.statesA2A() && prof.EPOverlap1F1B.Value <= 0 {
 			return input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
 		}
 		return nil
@@ -267,34 +269,72 @@ func moeJobFits(m llm.Model, prof Profile, j Job) error {
 		return input.Bad("pad_to_capacity", true, why)
 	case j.Dispatch != "":
 		return input.Bad("moe_dispatch", j.Dispatch, why)
-	case j.A2AOverlap:
-		return input.Bad("moe_a2a_overlap", true, why)
+	case j.A2AOverlap != nil:
+		return input.Bad("moe_a2a_overlap", *j.A2AOverlap, why)
 	}
 	return nil
 }
 
 // supports is Profile.Supports for the job: with the 1F1B all-to-all
 // overlap stated it also holds Megatron-Core's conditions for it
-// (TransformerConfig.__post_init__, megatron/core/transformer/
-// transformer_config.py): expert parallelism, the interleaved schedule
-// when pipelining, neither full nor MoE-block recompute, and at most one
-// MTP module.
+// (a2aBlocker; megatron/core/transformer/transformer_config.py). The
+// stack's practice (a2aOverlap) only runs it where they hold.
 func (p *prep) supports(pl parallel.Plan) error {
-	if err := p.prof.Supports(pl); err != nil || !p.job.A2AOverlap {
+	if err := p.prof.Supports(pl); err != nil || !p.job.statesA2A() {
 		return err
 	}
+	return p.a2aAllowed(pl)
+}
+
+// a2aAllowed is nil where Megatron-Core runs the 1F1B all-to-all overlap
+// on the plan, else the error naming the plan field that rules it out.
+func (p *prep) a2aAllowed(pl parallel.Plan) error {
 	const why = "the 1F1B all-to-all overlap (moe_a2a_overlap) "
-	switch {
-	case pl.EP <= 1:
+	switch p.a2aBlocker(pl) {
+	case "ep":
 		return input.Bad("ep", pl.EP, why+"overlaps the expert-parallel all-to-all: want ep > 1")
-	case pl.PP > 1 && pl.VPP <= 1:
+	case "vpp":
 		return input.Bad("vpp", pl.VPP, why+"with pp > 1 runs only in the interleaved schedule: want vpp > 1")
-	case pl.Recompute == parallel.RecomputeFull || pl.Recompute == parallel.RecomputeMoE:
+	case "recompute":
 		return input.Bad("recompute", pl.Recompute, why+"does not combine with full or MoE-block recompute: want none or selective")
-	case p.m.MTPModules > 1:
+	case "mtp":
 		return input.Bad("moe_a2a_overlap", true, fmt.Sprintf(why+"allows at most one MTP module; %s has %d", p.m.Name, p.m.MTPModules))
 	}
 	return nil
+}
+
+// a2aBlocker is the first of Megatron-Core's conditions for the 1F1B
+// all-to-all overlap (TransformerConfig.__post_init__) the plan breaks,
+// or "": expert parallelism, the interleaved schedule when pipelining,
+// neither full nor MoE-block recompute, at most one MTP module.
+func (p *prep) a2aBlocker(pl parallel.Plan) string {
+	switch {
+	case pl.EP <= 1:
+		return "ep"
+	case pl.PP > 1 && pl.VPP <= 1:
+		return "vpp"
+	case pl.Recompute == parallel.RecomputeFull || pl.Recompute == parallel.RecomputeMoE:
+		return "recompute"
+	case p.m.MTPModules > 1:
+		return "mtp"
+	}
+	return ""
+}
+
+// statesA2A says the job states the 1F1B all-to-all overlap on.
+func (j Job) statesA2A() bool { return j.A2AOverlap != nil && *j.A2AOverlap }
+
+// a2aOverlap says the plan runs the 1F1B all-to-all overlap: as the job
+// states, else where the stack's recipes run it (MoEA2AOverlapDomain: on
+// systems whose scale-up domain, the whole system's even for a smaller
+// job, holds at most that many chips) and Megatron-Core allows it.
+func (p *prep) a2aOverlap(pl parallel.Plan) bool {
+	if p.job.A2AOverlap != nil {
+		return *p.job.A2AOverlap
+	}
+	dom := p.prof.MoEA2AOverlapDomain.Value
+	return p.m.MoE != nil && dom > 0 && p.prof.EPOverlap1F1B.Value > 0 &&
+		float64(max(p.c.ChipsPerNode, p.c.SystemNode)) <= dom && p.a2aBlocker(pl) == ""
 }
 
 // sixteenBitPeak is the chip's BF16 (else FP16) dense peak: FP8 training

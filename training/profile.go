@@ -90,11 +90,18 @@ type Profile struct {
 	DPOverlap Param `yaml:"dp_overlap" json:"dp_overlap"`
 	EPOverlap Param `yaml:"ep_overlap" json:"ep_overlap"`
 	// EPOverlap1F1B is EPOverlap for a job that states the 1F1B
-	// all-to-all overlap (Job.A2AOverlap: Megatron-Core's
+	// all-to-all overlap (Job.A2AOverlap, or the stack's practice:
+	// MoEA2AOverlapDomain; Megatron-Core's
 	// --overlap-moe-expert-parallel-comm, one micro-batch's dispatch and
 	// combine under another's compute); 0 where the stack has none.
 	EPOverlap1F1B Param `yaml:"ep_overlap_1f1b" json:"ep_overlap_1f1b"`
-	PPOverlap     Param `yaml:"pp_overlap" json:"pp_overlap"`
+	// MoEA2AOverlapDomain is published practice: the stack's recipes run
+	// the 1F1B all-to-all overlap on every plan Megatron-Core allows it
+	// for (prep.a2aAllowed) on systems whose scale-up domain holds at
+	// most this many chips; 0: not practice (a job states it). A job's
+	// own setting (Job.A2AOverlap) wins.
+	MoEA2AOverlapDomain Param `yaml:"moe_a2a_overlap_domain" json:"moe_a2a_overlap_domain"`
+	PPOverlap           Param `yaml:"pp_overlap" json:"pp_overlap"`
 	// WeightBytes is the bytes per parameter of the resident weights (2:
 	// 16-bit weights beside fp32 master copies; 4: fp32 parameters cast
 	// to 16-bit for compute), OptimizerBytes the bytes of optimizer state
@@ -336,7 +343,7 @@ func (p *Profile) params() []struct {
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
-		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"pp_overlap", &p.PPOverlap},
+		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},

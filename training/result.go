@@ -87,8 +87,11 @@ type Result struct {
 	// ("flat" or "hierarchical": Job.Dispatch, else the stack's).
 	MoEDispatch string `json:"moe_dispatch,omitempty"`
 	// MoEA2AOverlap: the step hid the all-to-all under the 1F1B overlap
-	// (Job.A2AOverlap).
+	// (Job.A2AOverlap, or the stack's practice).
 	MoEA2AOverlap bool `json:"moe_a2a_overlap,omitempty"`
+	// MoEA2APractice: the overlap is the stack's practice on this system
+	// (Profile.MoEA2AOverlapDomain), not stated by the job.
+	MoEA2APractice bool `json:"moe_a2a_practice,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

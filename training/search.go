@@ -84,7 +84,7 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
 	}
-	if errors.Is(err, ErrNoPlan) && job.A2AOverlap {
+	if errors.Is(err, ErrNoPlan) && job.statesA2A() {
 		err = fmt.Errorf("%w with the 1F1B all-to-all overlap (moe_a2a_overlap), which rules out full and MoE-block recompute, pipelines without interleaving and plans without expert parallelism", err)
 	}
 	return out, err

@@ -137,7 +137,7 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		g := p.c.Group(pl.EP, stride)
 		perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
 		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical())
-		q.ep = 2 * float64(a2a) * (1 - p.epOverlap())
+		q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
 	}
 	if pl.CP > 1 {
 		g := p.c.Group(pl.CP, pl.TP)
@@ -163,9 +163,9 @@ func (p *prep) hierarchical() bool {
 }
 
 // epOverlap is the share of the EP all-to-all hidden: the stack's 1F1B
-// overlap where the job states it (Job.A2AOverlap), else its EPOverlap.
-func (p *prep) epOverlap() float64 {
-	if p.job.A2AOverlap {
+// overlap where the plan runs it (prep.a2aOverlap), else its EPOverlap.
+func (p *prep) epOverlap(pl parallel.Plan) float64 {
+	if p.a2aOverlap(pl) {
 		return p.prof.EPOverlap1F1B.Value
 	}
 	return p.prof.EPOverlap.Value

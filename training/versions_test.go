@@ -358,7 +358,7 @@ func TestStatedA2AOverlap(t *testing.T) {
 	prof := ideal()
 	prof.EPOverlap1F1B = p(0.32)
 	ep := func(overlap bool) float64 {
-		pr, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: overlap})
+		pr, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: &overlap})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestStatedA2AOverlap(t *testing.T) {
 		t.Errorf("EP time with the overlap %g s, without %g s: want 0.68 of it", over, plain)
 	}
 	prof.EPOverlap1F1B = p(0)
-	_, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: true})
+	_, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: ptr(true)})
 	var ie *input.Error
 	if !errors.As(err, &ie) || ie.Field != "moe_a2a_overlap" {
 		t.Errorf("overlap on a stack without it: %v, want an input error naming moe_a2a_overlap", err)
@@ -387,7 +387,7 @@ func TestA2AOverlapConditions(t *testing.T) {
 	prof := ideal()
 	prof.EPOverlap1F1B = p(0.32)
 	prof.MoERecompute = p(1)
-	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: true}
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, A2AOverlap: ptr(true)}
 	ok := parallel.Plan{TP: 1, PP: 2, DP: 16, CP: 1, EP: 8, VPP: 2, Microbatch: 1, Recompute: parallel.RecomputeNone}
 	if _, err := Estimate(tinyMoE, ok, c, prof, job); err != nil {
 		t.Fatalf("an interleaved EP8 plan with the overlap: %v", err)
@@ -430,7 +430,7 @@ func TestA2AOverlapConditions(t *testing.T) {
 	dense := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
 	for field, j := range map[string]Job{
 		"expert_imbalance": {ExpertImbalance: 1.5}, "capacity_factor": {CapacityFactor: 1}, "moe_dispatch": {Dispatch: DispatchHierarchical},
-		"moe_a2a_overlap": {A2AOverlap: true},
+		"moe_a2a_overlap": {A2AOverlap: ptr(false)},
 	} {
 		j.Seq, j.GlobalBatch, j.Precision = dense.Seq, dense.GlobalBatch, dense.Precision
 		_, err := newPrep(gpt13, c, prof, j)
@@ -438,5 +438,54 @@ func TestA2AOverlapConditions(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Field != field || !strings.Contains(err.Error(), "is dense") {
 			t.Errorf("%s on a dense model: %v, want an input error naming it", field, err)
 		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Where the stack's recipes run the 1F1B all-to-all overlap
+// (moe_a2a_overlap_domain: systems of at most that many chips per
+// scale-up domain), a job that says nothing gets it on every plan
+// Megatron-Core allows it for, and not on the others, nor on a larger
+// domain; a job's own false wins. The EP time with it is the
+// ep_overlap_1f1b share (0.32) against the plain ep_overlap (0): 0.68.
+func TestA2AOverlapPractice(t *testing.T) {
+	prof := ideal()
+	prof.EPOverlap1F1B = p(0.32)
+	prof.MoEA2AOverlapDomain = p(8)
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	allowed := parallel.Plan{TP: 1, PP: 2, DP: 16, CP: 1, EP: 8, VPP: 2, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	plain := allowed
+	plain.VPP = 1 // pipelined without interleaving: Megatron-Core refuses the overlap
+	ep := func(c hardware.Cluster, j Job, pl parallel.Plan) (float64, bool) {
+		pr, err := newPrep(tinyMoE, c, prof, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 1024).ep, pr.a2aOverlap(pl)
+	}
+	node8 := testCluster(32) // 8 chips per node
+	off := job
+	off.A2AOverlap = ptr(false)
+	base, _ := ep(node8, off, allowed)
+	got, on := ep(node8, job, allowed)
+	if !on || base <= 0 || math.Abs(got/base-0.68) > 1e-12 {
+		t.Errorf("practice on an 8-chip node: overlap %v, EP time %g s against %g s without: want on, 0.68 of it", on, got, base)
+	}
+	if _, on := ep(node8, job, plain); on {
+		t.Errorf("practice on %s (pp > 1 without vpp): the overlap is on, want off", plain)
+	}
+	rack := node8
+	rack.SystemNode = 72 // an NVL72-sized domain
+	if _, on := ep(rack, job, allowed); on {
+		t.Error("practice on a 72-chip domain: the overlap is on, want off (the recipes run it on 8-GPU nodes)")
+	}
+	if _, on := ep(node8, off, allowed); on {
+		t.Error("a job stating moe_a2a_overlap false: the overlap is on")
+	}
+	r, err := Estimate(tinyMoE, allowed, node8, prof, job)
+	if err != nil || !r.MoEA2AOverlap {
+		t.Errorf("Estimate under the practice: %v, MoEA2AOverlap %v, want true", err, r.MoEA2AOverlap)
 	}
 }

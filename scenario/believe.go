@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"chipgap/training"
 	"encoding/json"
 	"math"
 
@@ -163,7 +164,7 @@ func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
 		"failure rate":     basisOfModes(c.modes, func(m goodput.Mode) string { return m.Rate.Basis }),
 		"recovery time":    basisOfModes(c.modes, func(m goodput.Mode) string { return m.Restart.Basis }),
 		"porting time":     basisOr(c.eng.Port.Basis, c.eng.Port.Assumed),
-		"stack efficiency": "measured (stack profile calibrated on published runs)",
+		"stack efficiency": stackEvidence(c.tprof),
 	}
 	work := sc.typ[OutSteadyDays] * float64(units.Day)
 	ratio := func(in believeInputs) float64 {
@@ -259,6 +260,22 @@ func basisOfModes(modes []goodput.Mode, f func(goodput.Mode) string) string {
 		worst = "assumed"
 	}
 	return worst
+}
+
+// stackEvidence is the evidence class of a training profile's
+// efficiency, by the basis of the parameter that sets most of a step's
+// time, the large-GEMM efficiency (matmul_max): measured where it was
+// fitted on published runs, reported where a source gives it, assumed
+// where nobody did (the profile then rests on assumed values, however
+// well it scores on runs held out from it).
+func stackEvidence(p training.Profile) string {
+	switch p.MatmulMax.Basis {
+	case training.Calibrated:
+		return BasisMeasured + " (stack " + p.ID + ": its GEMM efficiency fitted on published runs)"
+	case training.Sourced:
+		return BasisReported + " (stack " + p.ID + ": its GEMM efficiency from a published source, not fitted)"
+	}
+	return BasisAssumed + " (stack " + p.ID + ": its GEMM efficiency assumed, not fitted to any run)"
 }
 
 func basisOr(b string, assumed bool) string {

@@ -151,7 +151,11 @@ type SystemResult struct {
 	// assumed and why.
 	TrainingStack string `json:"training_stack"`
 	ServingStack  string `json:"serving_stack"`
-	Plan          string `json:"plan,omitempty"`
+	// TrainingEvidence is the evidence class of the training stack's
+	// efficiency (stackEvidence): measured where its GEMM efficiency was
+	// fitted on published runs, assumed where nobody fitted it.
+	TrainingEvidence string `json:"training_evidence,omitempty"`
+	Plan             string `json:"plan,omitempty"`
 	// TrainError is set when no plan fits (the training figures are
 	// then absent).
 	TrainError string          `json:"train_error,omitempty"`

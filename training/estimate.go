@@ -277,6 +277,12 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	if frac < 1 && pl.Recompute == parallel.RecomputeFull {
 		mem = p.memoryAt(pl, frac)
+		if frac == 0 && pl.RecomputeLayers == nil {
+			// Partial recompute of no layer is no recompute: the plan
+			// says so, and what rules out full recompute (the 1F1B
+			// all-to-all overlap) does not apply.
+			pl.Recompute = parallel.RecomputeNone
+		}
 	}
 	if (pl.Recompute == parallel.RecomputeSelective || pl.Recompute == parallel.RecomputeMoE) && pl.RecomputeLayers == nil {
 		frac = 1 // every layer recomputes its attention core or its MoE block

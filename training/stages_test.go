@@ -169,3 +169,28 @@ func TestDualPipeBubble(t *testing.T) {
 		t.Errorf("DualPipe bubble = %g micro-batches, want 4.667", got)
 	}
 }
+
+// A full recompute that memory lets redo no layer (partial recompute,
+// Megatron-Core's block method with 0 layers) is no recompute: the
+// result's plan says none, and its step time and memory are the none
+// plan's.
+func TestFullRecomputeOfNoLayerIsNone(t *testing.T) {
+	c := testCluster(1)
+	prof := ideal()
+	prof.PartialRecompute = p(1)
+	job := Job{Seq: 1024, GlobalBatch: 16, Precision: hardware.BF16}
+	full, err := Estimate(gpt13, plan1(parallel.RecomputeFull), c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := Estimate(gpt13, plan1(parallel.RecomputeNone), c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Plan.Recompute != parallel.RecomputeNone || full.RecomputedLayers != 0 {
+		t.Errorf("full recompute where everything fits: plan %s, %d layers recomputed; want recompute=none", full.Plan, full.RecomputedLayers)
+	}
+	if full.StepTime != none.StepTime || full.Memory.Total != none.Memory.Total {
+		t.Errorf("full recompute of no layer: step %v, memory %v; the none plan: %v, %v", full.StepTime, full.Memory.Total, none.StepTime, none.Memory.Total)
+	}
+}

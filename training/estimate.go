@@ -268,7 +268,7 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
 	}
 	r := p.evaluateFit(pl, mem, p.partialRecompute(pl))
-	r.PlanText = pl.String()
+	r.PlanText = r.Plan.String()
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package training
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"chipgap/hardware"
@@ -187,8 +188,8 @@ func TestFullRecomputeOfNoLayerIsNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if full.Plan.Recompute != parallel.RecomputeNone || full.RecomputedLayers != 0 {
-		t.Errorf("full recompute where everything fits: plan %s, %d layers recomputed; want recompute=none", full.Plan, full.RecomputedLayers)
+	if full.Plan.Recompute != parallel.RecomputeNone || full.RecomputedLayers != 0 || !strings.Contains(full.PlanText, "recompute=none") {
+		t.Errorf("full recompute where everything fits: plan %s (%q), %d layers recomputed; want recompute=none", full.Plan, full.PlanText, full.RecomputedLayers)
 	}
 	if full.StepTime != none.StepTime || full.Memory.Total != none.Memory.Total {
 		t.Errorf("full recompute of no layer: step %v, memory %v; the none plan: %v, %v", full.StepTime, full.Memory.Total, none.StepTime, none.Memory.Total)

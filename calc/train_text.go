@@ -101,7 +101,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		if r.HottestDropped > 0 {
 			fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
 		}
-		if r.PaddedToCapacity {
+		if r.DenseDispatch {
+			fmt.Fprintf(w, ", every expert computing its capacity (factor %g) behind a dense one-hot dispatch and combine (GShard's layer)", r.CapacityFactor)
+		} else if r.PaddedToCapacity {
 			fmt.Fprint(w, ", every expert padded to its capacity (no host sync per layer)")
 		}
 		if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {

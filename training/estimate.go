@@ -160,7 +160,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		n := float64(k.count) / L
 		q := p.layerForward(k, pl, t)
 		s.fwd += n * q.compute()
-		s.bwd += n * (2*q.compute() + p.flashRecompute(q))
+		s.bwd += n * p.backward(q)
 		s.expert += n * 3 * q.expert
 		rc, rx, again, epAgain := p.recomputeWork(k, q, pl)
 		s.recompute += frac * n * rc
@@ -169,7 +169,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		epComm := comm + frac*epAgain
 		// The layer's GPU work per forward and backward pass.
 		gf := q.compute() + q.tp + q.ep
-		gb := 2*q.compute() + p.flashRecompute(q) + q.tp + q.ep
+		gb := p.backward(q) + q.tp + q.ep
 		// A recomputed MoE block re-issues its modules (routing and its
 		// sync included) just before the layer's backward, against its own
 		// GPU work again.
@@ -177,7 +177,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		if pl.Recompute == parallel.RecomputeMoE && k.expert > 0 {
 			hm, gm = p.moeHost*k.moeModuleShare(), q.moe+q.ep
 		}
-		if h := p.moeHost; h > 0 && p.job.PadToCapacity {
+		if h := p.moeHost; h > 0 && p.padded {
 			// Static token counts: no sync, the host runs ahead of the
 			// GPU across layers; the mix exposes only what its host work
 			// exceeds its GPU work by (below).
@@ -234,10 +234,17 @@ func (p *prep) addMTP(s *stage, pl parallel.Plan, t, hf, hb float64) {
 	q := p.layerForward(&p.kinds[len(p.kinds)-1], pl, t)
 	proj := p.gemmTime(2*t*2*h*h/float64(pl.TP), p.act*(2*t*h+2*h*h/float64(pl.TP)+t*h))
 	s.fwd += n * (q.compute() + proj + hf)
-	s.bwd += n * (2*q.compute() + 2*proj + hb)
+	s.bwd += n * (p.backward(q) + 2*proj + hb)
 	s.tp += n * 2 * q.tp
 	s.ep += n * 2 * q.ep
 	s.cp += n * 2 * q.cp
+}
+
+// backward is one layer's backward pass: twice its forward compute, plus
+// fused attention's recompute, less what a dense MoE dispatch's backward
+// does not run (pass.bwdLess).
+func (p *prep) backward(q pass) float64 {
+	return 2*q.compute() + p.flashRecompute(q) - q.bwdLess
 }
 
 // flashRecompute is the extra backward work of fused attention: it keeps
@@ -363,7 +370,9 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {
 			r.HottestDropped = 1 - p.expertLoad/imb
 		}
-		r.PaddedToCapacity = p.job.PadToCapacity
+		r.PaddedToCapacity = p.padded
+		r.CapacityFactor = p.capFactor
+		r.DenseDispatch = p.dense
 		r.MoEDispatch = DispatchFlat
 		if p.hierarchical() {
 			r.MoEDispatch = DispatchHierarchical

@@ -218,6 +218,15 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 			}
 			sel = t * (in + kept/tp)
 		}
+		var masks float64
+		if p.dense && k.expert > 0 {
+			// A GShard layer keeps its 16-bit combine weights and dispatch
+			// mask ([s, e·c] each) for the backward's matmuls.
+			s := denseTokens(pl, t)
+			masks = 2 * 2 * s * float64(p.m.MoE.Active) * p.capFactor * s
+			set += masks
+			sel += masks
+		}
 		if !p.flash {
 			score := 5 * float64(p.m.Heads) / tp * float64(p.job.Seq) * t
 			a.worst = math.Max(a.worst, set+score)
@@ -225,7 +234,7 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		} else {
 			a.worst = math.Max(a.worst, set)
 		}
-		blk := t * k.moeAct / tp
+		blk := t*k.moeAct/tp + masks
 		a.moeWorst = math.Max(a.moeWorst, blk)
 		a.keep += set * float64(k.count) / L
 		a.selective += sel * float64(k.count) / L
@@ -328,7 +337,14 @@ func (p *prep) partialRecompute(pl parallel.Plan) float64 {
 			return 1
 		}
 		m := p.stageMemoryWith(pl, s, &a)
-		kept := math.Min(float64(s.layers), math.Floor(float64(m.Capacity-m.Total)/perLayer))
+		free := float64(m.Capacity - m.Total)
+		kept := math.Min(float64(s.layers), math.Floor(free/perLayer))
+		if !a.compiled && free+a.worst*(1+p.prof.MemoryFragmentation.Value) >= float64(s.layers)*perLayer {
+			// Recomputing no layer also drops the second working set a
+			// recomputed layer's backward holds (actParts.stage): where
+			// that is what fits, the stage keeps every layer.
+			kept = float64(s.layers)
+		}
 		frac = math.Max(frac, 1-kept/float64(s.layers))
 	}
 	return frac

@@ -270,3 +270,59 @@ func TestMoEBlockRecompute(t *testing.T) {
 		t.Errorf("recompute=moe on a dense model: %v, want an error naming recompute", err)
 	}
 }
+
+// A GShard MoE layer (AscendSpeed's, DeepSpeed's: moe_dense_dispatch)
+// dispatches and combines by matmuls over its [s, e·c] one-hot masks,
+// e·c = active·cf·s. tinyMoE, 1,024 tokens on one device, cf 1.25: e·c
+// = 2,560 slots; each matmul 2·1024·2560·1024 FLOPs at 312 TFLOP/s. The
+// forward runs two and moves 34 bytes per mask element, the backward three
+// and 22 bytes, and the layer keeps 4 bytes per element; every expert
+// computes its capacity (load 1.25). Under TP 2 with sequence parallelism
+// the gate sees half the tokens, a quarter of the mask.
+func TestDenseDispatch(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	setup := func(dense float64, pl parallel.Plan) (*prep, pass) {
+		prof := ideal()
+		prof.MoECapacityFactor, prof.MoEDenseDispatch = p(1.25), p(dense)
+		j := job
+		if dense == 0 {
+			j.CapacityFactor, j.PadToCapacity = 1.25, true // the same expert load without the masks
+		}
+		pr, err := newPrep(tinyMoE, testCluster(8), prof, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr, pr.layerForward(&k, pl, 1024)
+	}
+	pl := plan1(parallel.RecomputeNone)
+	pr, q := setup(1, pl)
+	pr0, q0 := setup(0, pl)
+	if pr.expertLoad != 1.25 || !pr.padded || !pr.dense {
+		t.Errorf("dense dispatch: expert load %g, padded %v, dense %v; want 1.25, true, true", pr.expertLoad, pr.padded, pr.dense)
+	}
+	s, ec := 1024.0, 2560.0
+	mm := 2 * s * ec * 1024 / 312e12
+	mask := s * ec / 2e12
+	if got, want := q.compute()-q0.compute(), 2*mm+34*mask; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("forward adds %.4g s, want %.4g s (two matmuls and 34 B per mask element)", got, want)
+	}
+	if got, want := pr.backward(q)-pr0.backward(q0), 3*mm+22*mask; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("backward adds %.4g s, want %.4g s (three matmuls and 22 B per mask element)", got, want)
+	}
+	a, a0 := pr.actParts(pl), pr0.actParts(pl)
+	if got, want := (a.keep-a0.keep)*4, 3*4*s*ec; math.Abs(got/want-1) > 1e-9 { // 3 MoE layers of 4
+		t.Errorf("kept activations grow by %.4g B over the layers, want %.4g B (4 B per mask element)", got, want)
+	}
+	sp := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+	_, qs := setup(1, sp)
+	_, qs0 := setup(0, sp)
+	if got, want := qs.compute()-qs0.compute(), 2*mm/4+34*mask/4; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("TP 2 with sequence parallelism: forward adds %.4g s, want %.4g s (half the tokens)", got, want)
+	}
+	prof := ideal()
+	prof.MoEDenseDispatch = p(1)
+	if err := prof.checkDispatch(); err == nil {
+		t.Error("a dense dispatch without a capacity factor passed the profile check")
+	}
+}

@@ -136,6 +136,9 @@ type prep struct {
 	sacFLOPs    float64 // op-level selective checkpointing's recomputed GEMM FLOPs per token (SelectiveOpSAC)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
+	capFactor   float64 // the capacity factor in effect: the job's, else the stack's practice (0: dropless)
+	padded      bool    // every expert computes its capacity (the job's drop-and-pad, or a dense GShard dispatch)
+	dense       bool    // dense GShard dispatch and combine (Profile.MoEDenseDispatch)
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
 	halfParams  bool    // fit may give a plan 16-bit parameters where fp32 ones do not fit (set by Estimate, and by Search when no plan fits with fp32 ones, on stacks with HalfParams)
@@ -193,16 +196,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	// bandwidth the stack's collective library reaches.
 	p.c.ScaleUp, p.c.ScaleOut = p.up, p.out
 	p.flash = prof.FlashAttention.Value >= 0.5
-	p.expertLoad = max(prof.ExpertImbalance.Value, 1)
-	if job.ExpertImbalance > 0 {
-		p.expertLoad = job.ExpertImbalance
-	}
-	if job.CapacityFactor > 0 {
-		p.expertLoad = min(p.expertLoad, job.CapacityFactor)
-		if job.PadToCapacity {
-			p.expertLoad = job.CapacityFactor // padded: every expert runs its capacity
-		}
-	}
+	p.setExpertLoad()
 	p.buildLayers()
 	p.moeHost *= p.moeModules()
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
@@ -221,6 +215,31 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		p.sacFLOPs += float64(k.count) * perToken
 	}
 	return p, nil
+}
+
+// setExpertLoad sets the hottest expert rank's load over the mean: the
+// job's imbalance, else the stack's, capped by the capacity factor in
+// effect (the job's, else the stack's practice) and raised to it where
+// every expert computes its capacity (drop and pad, or a dense GShard
+// dispatch).
+func (p *prep) setExpertLoad() {
+	prof, job := p.prof, p.job
+	p.expertLoad = max(prof.ExpertImbalance.Value, 1)
+	if job.ExpertImbalance > 0 {
+		p.expertLoad = job.ExpertImbalance
+	}
+	p.capFactor = job.CapacityFactor
+	if p.capFactor == 0 {
+		p.capFactor = prof.MoECapacityFactor.Value
+	}
+	p.dense = prof.MoEDenseDispatch.Value >= 0.5 && p.capFactor > 0
+	p.padded = p.capFactor > 0 && (job.PadToCapacity || p.dense)
+	if p.capFactor > 0 {
+		p.expertLoad = min(p.expertLoad, p.capFactor)
+		if p.padded {
+			p.expertLoad = p.capFactor // padded: every expert runs its capacity
+		}
+	}
 }
 
 func checkJob(j Job) error {

@@ -236,6 +236,18 @@ type Profile struct {
 	// (2·2·2 bytes), padding and buffer copies. The backward moves twice
 	// as much, as for every memory-bound operation.
 	MoECopyBytes Param `yaml:"moe_copy_bytes" json:"moe_copy_bytes"`
+	// MoECapacityFactor is the capacity factor the stack's published
+	// practice runs when a job states none (Job.CapacityFactor): each
+	// expert takes at most this multiple of the mean routed tokens; 0:
+	// dropless.
+	MoECapacityFactor Param `yaml:"moe_capacity_factor" json:"moe_capacity_factor"`
+	// MoEDenseDispatch (0 or 1): the stack's MoE layer is GShard's as
+	// DeepSpeed-MoE implements it (AscendSpeed's MOELayer): the gate builds
+	// one-hot [tokens, experts, capacity] combine weights and dispatch
+	// mask, and the dispatch and combine are dense matmuls over them
+	// (tokens × experts·capacity × hidden each), every expert computing
+	// its whole capacity. Needs moe_capacity_factor (or the job's).
+	MoEDenseDispatch Param `yaml:"moe_dense_dispatch" json:"moe_dense_dispatch"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.
 	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`
@@ -353,6 +365,7 @@ func (p *Profile) params() []struct {
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
+		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch},
 	}
 }
 
@@ -431,14 +444,21 @@ func (p Profile) Check() error {
 	if p.ExpertImbalance.Value < 1 {
 		return fmt.Errorf("stack %s: expert_imbalance = %g: want ≥ 1 (the hottest rank's tokens over the mean)", p.ID, p.ExpertImbalance.Value)
 	}
+	if err := p.checkDispatch(); err != nil {
+		return err
+	}
 	prev := ""
 	for _, v := range p.Versions {
 		if _, err := time.Parse(time.DateOnly, v.Date); err != nil || v.Date < prev || strings.TrimSpace(v.Note) == "" {
 			return fmt.Errorf("stack %s: version %q: want a date YYYY-MM-DD in increasing order and a note saying what it was fitted on", p.ID, v.Tag)
 		}
 		prev = v.Date
-		if _, err := p.At(v.Date); err != nil {
+		at, err := p.At(v.Date)
+		if err != nil {
 			return err
+		}
+		if err := at.checkDispatch(); err != nil {
+			return fmt.Errorf("%w (version %s)", err, v.Tag)
 		}
 	}
 	for _, q := range []struct {
@@ -449,6 +469,15 @@ func (p Profile) Check() error {
 		if q.v <= 0 || q.v > 1 {
 			return fmt.Errorf("stack %s: %s = %g: want a fraction in (0, 1]", p.ID, q.n, q.v)
 		}
+	}
+	return nil
+}
+
+// checkDispatch refuses a dense (GShard) MoE dispatch without the
+// capacity its one-hot masks are built for.
+func (p Profile) checkDispatch() error {
+	if p.MoEDenseDispatch.Value >= 0.5 && p.MoECapacityFactor.Value <= 0 {
+		return fmt.Errorf("stack %s: moe_dense_dispatch = %g needs moe_capacity_factor > 0 (GShard's masks have a capacity), has %g", p.ID, p.MoEDenseDispatch.Value, p.MoECapacityFactor.Value)
 	}
 	return nil
 }

@@ -76,8 +76,15 @@ type Result struct {
 	// capacity factor below the imbalance drops.
 	ExpertLoad     float64 `json:"expert_load,omitempty"`
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
-	// PaddedToCapacity: every expert ran its capacity (Job.PadToCapacity).
+	// PaddedToCapacity: every expert ran its capacity (Job.PadToCapacity,
+	// or a dense dispatch).
 	PaddedToCapacity bool `json:"padded_to_capacity,omitempty"`
+	// CapacityFactor is the capacity factor the step was timed at (the
+	// job's, else the stack's practice; 0: dropless); DenseDispatch says
+	// the MoE layer dispatched and combined by dense matmuls over one-hot
+	// masks (GShard's layer, Profile.MoEDenseDispatch).
+	CapacityFactor float64 `json:"capacity_factor,omitempty"`
+	DenseDispatch  bool    `json:"dense_dispatch,omitempty"`
 	// MoEHostPath is the stack's MoE path on this cluster
 	// ("graph-captured" or "uncaptured") and MoEHostPerLayer its host
 	// time per MoE layer forward (the backward issues twice as much).

@@ -14,6 +14,10 @@ type pass struct {
 	expert          float64 // the part of gemm in routed-expert GEMMs (hottest rank)
 	moe             float64 // the MoE block's compute: its GEMMs (router, routed and shared experts) and memory traffic
 	tp, ep, cp      float64 // exposed communication
+	// bwdLess is the part of twice the forward compute the backward does
+	// not run: a dense MoE dispatch's backward runs three mask matmuls
+	// where its forward ran two, and moves fewer mask bytes (denseDispatch).
+	bwdLess float64
 }
 
 func (q pass) compute() float64 { return q.gemm + q.attn + q.mem }
@@ -107,8 +111,54 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	}
 	q.mem = mem/bw + q.scores
 	q.moe += t * k.moeMem / tp / bw
+	if p.dense && k.expert > 0 {
+		p.denseDispatch(&q, pl, t)
+	}
 	p.layerComm(&q, k, pl, t)
 	return q
+}
+
+// Bytes per element of a GShard gate's [tokens, experts·capacity] tensors
+// (ascendspeed/components/moe/gate.py top2gating, as DeepSpeed's): the
+// forward writes two fp32 products (4 + 4), adds them (8 read, 4 written),
+// takes the bool dispatch mask (4 + 1) and casts mask and weights to the
+// 16-bit matmul operands (1 + 2, 4 + 2); the backward casts the combine
+// weights' 16-bit gradient to fp32 (2 + 4) and runs each product's
+// multiply and reduction (2 × (4 + 4)).
+const (
+	gateFwdBytes = 34.0
+	gateBwdBytes = 22.0
+)
+
+// denseTokens is the tokens a GShard gate sees on one device: the
+// micro-batch's sequence share, split again by TP under sequence
+// parallelism (the gate runs on the sequence-parallel shard).
+func denseTokens(pl parallel.Plan, t float64) float64 {
+	if pl.SequenceParallel {
+		return t / float64(pl.TP)
+	}
+	return t
+}
+
+// denseDispatch adds a GShard MoE layer's dispatch and combine (Lepikhin
+// et al. 2020; AscendSpeed's and DeepSpeed's MOELayer): the gate builds
+// [s, e·c] combine weights and dispatch mask for its s tokens, e·c =
+// active·capacity_factor·s slots, and both the dispatch (sec,sm->ecm) and
+// the combine (sec,ecm->sm) are 16-bit matmuls of 2·s·(e·c)·h FLOPs. The
+// backward runs three (the input's gradient through the mask; the
+// expert output's and the combine weights' through the combine). Both
+// grow with s²: at long sequences they outweigh the experts.
+func (p *prep) denseDispatch(q *pass, pl parallel.Plan, t float64) {
+	s := denseTokens(pl, t)
+	ec := float64(p.m.MoE.Active) * p.capFactor * s
+	h := float64(p.m.Hidden)
+	g := p.gemm16Time(2*s*ec*h, 2*(s*ec+s*h+ec*h))
+	bw := p.hbm * p.prof.MemoryEff.Value
+	gate := gateFwdBytes * s * ec / bw
+	q.gemm += 2 * g
+	q.mem += gate
+	q.moe += 2*g + gate
+	q.bwdLess = g + (2*gateFwdBytes-gateBwdBytes)*s*ec/bw
 }
 
 // layerComm adds a layer's forward communication: two TP all-reduces (or

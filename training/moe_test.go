@@ -325,4 +325,14 @@ func TestDenseDispatch(t *testing.T) {
 	if err := prof.checkDispatch(); err == nil {
 		t.Error("a dense dispatch without a capacity factor passed the profile check")
 	}
+	folded := sp
+	folded.ETP = 1
+	var fe *input.Error
+	if err := prof.Supports(folded); !errors.As(err, &fe) || fe.Field != "etp" {
+		t.Errorf("a GShard layer folded over the TP ranks (etp 1, tp 2): %v, want an error naming etp", err)
+	}
+	folded.ETP = 2
+	if err := prof.Supports(folded); err != nil {
+		t.Errorf("etp = tp: %v", err)
+	}
 }

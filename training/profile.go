@@ -502,6 +502,8 @@ func (p Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
 	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
 		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
+	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
+		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
 	}
 	return nil
 }

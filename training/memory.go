@@ -136,10 +136,34 @@ func (p *prep) stageMemoryWith(pl parallel.Plan, s stageSpec, a *actParts) Memor
 	m.Weights, m.Grads, m.Optimizer = units.Bytes(w), units.Bytes(g), units.Bytes(o)
 	m.Activations = units.Bytes(a.stage(s))
 	sum := w + g + o + float64(m.Activations)
-	m.Overhead = units.Bytes(p.prof.MemoryReserved.Value + sum*p.prof.MemoryFragmentation.Value)
+	m.Overhead = units.Bytes(p.prof.MemoryReserved.Value + p.prof.CommBuffer.Value*float64(p.communicators(pl)) + sum*p.prof.MemoryFragmentation.Value)
 	m.Total = units.Bytes(sum) + m.Overhead
 	m.Capacity = units.Bytes(p.capacity)
 	return m
+}
+
+// communicators is how many communication groups of more than one rank a
+// device joins under plan pl, as Megatron-style frameworks build them
+// (megatron/core/parallel_state.py): the world, tensor, pipeline, data
+// (with context), context, model (tensor × pipeline), expert and expert
+// data-parallel groups. Each holds the collective library's buffers
+// (Profile.CommBuffer).
+func (p *prep) communicators(pl parallel.Plan) int {
+	n := 0
+	for _, size := range []int{pl.TP * pl.PP * pl.DP * pl.CP, pl.TP, pl.PP, pl.DP * pl.CP, pl.CP, pl.TP * pl.PP} {
+		if size > 1 {
+			n++
+		}
+	}
+	if p.m.MoE != nil {
+		ep, edp := pl.EP, pl.TP*pl.DP*pl.CP/(pl.ExpertTP()*pl.EP)
+		for _, size := range []int{ep, edp} {
+			if size > 1 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // paramBytes is the bytes per parameter of the weights and of the

@@ -336,3 +336,29 @@ func TestDenseDispatch(t *testing.T) {
 		t.Errorf("etp = tp: %v", err)
 	}
 }
+
+// Each communicator a rank joins holds the collective library's buffers
+// (HCCL: 2 × HCCL_BUFFSIZE). tinyMoE at TP 2, PP 2, DP 2, EP 2 (experts
+// split like attention) on 8 devices: the world, tensor, pipeline, data
+// and model (TP × PP) groups and the expert group; the expert
+// data-parallel group has one rank (2·2/(2·2)) and context parallelism
+// none: 6 communicators, 6 × 100 MB more overhead.
+func TestCommBuffersPerCommunicator(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 2, PP: 2, DP: 2, CP: 1, EP: 2, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	over := func(buf float64) float64 {
+		prof := ideal()
+		prof.CommBuffer = p(buf)
+		pr, err := newPrep(tinyMoE, testCluster(8), prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := pr.communicators(pl); n != 6 {
+			t.Errorf("communicators = %d, want 6", n)
+		}
+		return float64(pr.memory(pl).Overhead)
+	}
+	if got := over(1e8) - over(0); math.Abs(got-6e8) > 1 {
+		t.Errorf("100 MB per communicator adds %.4g B, want 6e8", got)
+	}
+}

@@ -133,6 +133,11 @@ type Profile struct {
 	// the rest lost to the allocator.
 	MemoryReserved      Param `yaml:"memory_reserved" json:"memory_reserved"`
 	MemoryFragmentation Param `yaml:"memory_fragmentation" json:"memory_fragmentation"`
+	// CommBuffer is the device memory the collective library holds per
+	// communicator a rank joins (HCCL: send and receive buffers of
+	// HCCL_BUFFSIZE each), bytes; 0 where memory_reserved covers them.
+	// The plan sets how many communicators a rank joins (communicators).
+	CommBuffer Param `yaml:"comm_buffer_bytes" json:"comm_buffer_bytes"`
 	// Features the framework offers: the highest ZeRO stage, and (0 or 1)
 	// selective recompute, sequence parallelism and the interleaved
 	// schedule. A search stays within them; Estimate rejects a plan that
@@ -357,7 +362,7 @@ func (p *Profile) params() []struct {
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
-		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation},
+		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},

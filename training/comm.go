@@ -72,11 +72,11 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	switch pl.ZeRO {
 	case 0:
 		t = float64(p.c.AllReduce(bytesOf(dense*gbytes), gd) + p.c.AllReduce(bytesOf(expert*gbytes), ge))
-		return math.Max(t*(1-ov), t-ov*s.bwd)
+		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	case 1, 2:
 		t = float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
 		t += float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
-		return math.Max(t*(1-ov), t-ov*s.bwd)
+		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	}
 	// A recomputed layer's forward runs inside its backward, on the
 	// weights the backward gathers: two gathers per micro-batch either way
@@ -87,7 +87,7 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	ag := float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
 	rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
 	t = mbs * (gathers*ag + rs)
-	window := mbs * (s.fwd + s.bwd + s.recompute)
+	window := mbs * (s.fwd + s.bwd + s.recompute + s.host)
 	return math.Max(t*(1-ov), t-ov*window)
 }
 

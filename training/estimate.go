@@ -38,6 +38,7 @@ type stage struct {
 	tp, ep, cp          float64 // exposed communication, all passes
 	other               float64 // fixed per-layer overheads
 	host                float64 // exposed host (CPU) time of MoE layers
+	hostBwd             float64 // the part of host exposed in the backward pass
 	expert              float64 // the part of fwd+bwd+recompute in routed-expert GEMMs
 }
 
@@ -149,9 +150,9 @@ func (p *prep) recomputeWork(k *layerKind, q pass, pl parallel.Plan) (rc, rx, co
 func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	var s stage
 	L := float64(p.m.Layers)
-	passes := 3.0         // forward, backward (2×) in comm terms: fwd, bwd
-	var host, gpu float64 // padded MoE: the mix's host and GPU work per micro-batch
-	rerun := 0.0          // the share of layers whose forward runs again (full recompute)
+	passes := 3.0                // forward, backward (2×) in comm terms: fwd, bwd
+	var host, hostB, gpu float64 // padded MoE: the mix's host work (hostB of it in the backward) and GPU work per micro-batch
+	rerun := 0.0                 // the share of layers whose forward runs again (full recompute)
 	if pl.Recompute == parallel.RecomputeFull {
 		rerun = frac
 	}
@@ -184,6 +185,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 			gpu += n * (gf + gb + rerun*gf + frac*gm)
 			if k.expert > 0 {
 				host += n * (3*h + rerun*h + frac*hm)
+				hostB += n * (2*h + rerun*h + frac*hm)
 			}
 		} else if h := p.moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
@@ -199,13 +201,17 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 				bwd += frac * (math.Max(0, 2*h+hm-gb-gm) - bwd)
 			}
 			s.host += n * (fwd + bwd)
+			s.hostBwd += n * bwd
 		}
 		s.tp += n * comm * q.tp
 		s.ep += n * epComm * q.ep
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
 	}
-	s.host += math.Max(0, host-gpu)
+	if x := math.Max(0, host-gpu); x > 0 {
+		s.host += x
+		s.hostBwd += x * hostB / host // the backward's share of the host work
+	}
 	return s
 }
 
@@ -214,11 +220,11 @@ func (s stage) total() float64 {
 }
 
 func (s stage) times(n float64) stage {
-	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n, s.host * n, s.expert * n}
+	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n, s.host * n, s.hostBwd * n, s.expert * n}
 }
 
 func (s stage) plus(o stage) stage {
-	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other, s.host + o.host, s.expert + o.expert}
+	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other, s.host + o.host, s.hostBwd + o.hostBwd, s.expert + o.expert}
 }
 
 // addMTP puts DeepSeek-V3's multi-token-prediction modules on the last

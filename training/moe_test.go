@@ -362,3 +362,37 @@ func TestCommBuffersPerCommunicator(t *testing.T) {
 		t.Errorf("100 MB per communicator adds %.4g B, want 6e8", got)
 	}
 }
+
+// A MoE layer's TP communication follows its expert TP. tinyMoE without
+// its shared expert, 1,024 tokens, TP 2 with sequence parallelism on the
+// test node (300 GB/s, no latency: a reduce-scatter or all-gather over 2
+// ranks moves half its buffer, so each pair costs its buffer over the
+// bandwidth). Attention moves the activations, a = 1024·1024·2 bytes: a/B.
+// With ETP 1 the routed experts move nothing over TP; with ETP 2 each
+// rank gathers and scatters its experts' routed copies, active 2 × a:
+// 2a/B more. A dense layer moves a twice (attention and MLP).
+func TestMoETPCommFollowsExpertTP(t *testing.T) {
+	m := tinyMoE
+	moe := *m.MoE
+	moe.Shared = 0
+	m.MoE = &moe
+	pr, err := newPrep(m, testCluster(8), ideal(), Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := 1024.0 * 1024 * 2 / 300e9
+	tp := func(k layerKind, etp int) float64 {
+		pl := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 1, ETP: etp, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+		return pr.layerForward(&k, pl, 1024).tp
+	}
+	dense, moeK := pr.kinds[0], pr.kinds[len(pr.kinds)-1]
+	for _, c := range []struct {
+		name string
+		got  float64
+		want float64
+	}{{"dense layer", tp(dense, 0), 2 * a}, {"MoE layer, ETP 1", tp(moeK, 1), a}, {"MoE layer, ETP 2", tp(moeK, 2), 3 * a}} {
+		if math.Abs(c.got/c.want-1) > 1e-9 {
+			t.Errorf("%s: TP communication %.4g s, want %.4g s", c.name, c.got, c.want)
+		}
+	}
+}

@@ -161,23 +161,14 @@ func (p *prep) denseDispatch(q *pass, pl parallel.Plan, t float64) {
 	q.bwdLess = g + (2*gateFwdBytes-gateBwdBytes)*s*ec/bw
 }
 
-// layerComm adds a layer's forward communication: two TP all-reduces (or
-// reduce-scatter + all-gather pairs with sequence parallelism) of the
-// micro-batch's activations; for MoE layers the expert-parallel dispatch and
+// layerComm adds a layer's forward communication: its TP communication
+// (tpComm); for MoE layers the expert-parallel dispatch and
 // combine all-to-alls; with CP the ring exchange of K and V, hidden behind
 // attention where it can be.
 func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 	h := float64(p.m.Hidden)
-	act := t * h * p.act
 	if pl.TP > 1 {
-		g := p.c.Group(pl.TP, 1)
-		var c float64
-		if pl.SequenceParallel {
-			c = 2 * float64(p.c.ReduceScatter(bytesOf(act), g)+p.c.AllGather(bytesOf(act), g))
-		} else {
-			c = 2 * float64(p.c.AllReduce(bytesOf(act), g))
-		}
-		q.tp = c * (1 - p.prof.TPOverlap.Value)
+		q.tp = p.tpComm(k, pl, t) * (1 - p.prof.TPOverlap.Value)
 	}
 	if k.expert > 0 && pl.EP > 1 {
 		stride := pl.TP * pl.CP
@@ -198,6 +189,41 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		ring := float64(pl.CP-1) * float64(p.c.SendRecv(bytesOf(kv), g))
 		q.cp = math.Max(0, ring-q.attn)
 	}
+}
+
+// tpComm is a layer's tensor-parallel communication in one forward pass:
+// per block, an all-reduce of its output or, with sequence parallelism, a
+// reduce-scatter and an all-gather (Korthikanti et al. 2022 §4.2.2). A
+// dense layer's attention and MLP blocks each move the micro-batch's
+// activations. A MoE layer's routed experts move their routed copies
+// instead, and only among the expert-TP ranks that split each expert:
+// after the dispatch each rank gathers from its ETP group the copies of
+// its experts' tokens (active × the load per token: Megatron-Core's
+// all-to-all dispatcher, and GShard layers whose experts are TP-split
+// linears) and reduce-scatters their outputs; with ETP 1 the routed
+// experts need no TP communication at all. A shared expert is a TP-split
+// MLP on the activations.
+func (p *prep) tpComm(k *layerKind, pl parallel.Plan, t float64) float64 {
+	act := t * float64(p.m.Hidden) * p.act
+	pair := func(bytes float64, n int) float64 {
+		g := p.c.Group(n, 1)
+		if pl.SequenceParallel {
+			return float64(p.c.ReduceScatter(bytesOf(bytes), g) + p.c.AllGather(bytesOf(bytes), g))
+		}
+		return float64(p.c.AllReduce(bytesOf(bytes), g))
+	}
+	if k.expert == 0 {
+		return 2 * pair(act, pl.TP)
+	}
+	c := pair(act, pl.TP) // attention
+	if p.m.MoE.Shared > 0 {
+		c += pair(act, pl.TP)
+	}
+	if etp := pl.ExpertTP(); etp > 1 {
+		routed := p.expertLoad * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)
+		c += pair(routed, etp)
+	}
+	return c
 }
 
 // hierarchical says whether the MoE dispatch is hierarchical: the job's

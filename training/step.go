@@ -212,12 +212,13 @@ func (p *prep) tpComm(k *layerKind, pl parallel.Plan, t float64) float64 {
 		}
 		return float64(p.c.AllReduce(bytesOf(bytes), g))
 	}
+	block := pair(act, pl.TP)
 	if k.expert == 0 {
-		return 2 * pair(act, pl.TP)
+		return 2 * block // attention and MLP
 	}
-	c := pair(act, pl.TP) // attention
+	c := block // attention
 	if p.m.MoE.Shared > 0 {
-		c += pair(act, pl.TP)
+		c += block
 	}
 	if etp := pl.ExpertTP(); etp > 1 {
 		routed := p.expertLoad * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)

@@ -246,8 +246,8 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		if p.dense && k.expert > 0 {
 			// A GShard layer keeps its 16-bit combine weights and dispatch
 			// mask ([s, e·c] each) for the backward's matmuls.
-			s := denseTokens(pl, t)
-			masks = 2 * 2 * s * float64(p.m.MoE.Active) * p.capFactor * s
+			s, ec := p.denseMasks(pl, t)
+			masks = 2 * 2 * s * ec
 			set += masks
 			sel += masks
 		}

@@ -130,14 +130,16 @@ const (
 	gateBwdBytes = 22.0
 )
 
-// denseTokens is the tokens a GShard gate sees on one device: the
-// micro-batch's sequence share, split again by TP under sequence
-// parallelism (the gate runs on the sequence-parallel shard).
-func denseTokens(pl parallel.Plan, t float64) float64 {
+// denseMasks is the shape of a GShard gate's masks on one device: the s
+// tokens it sees (the micro-batch's sequence share, split again by TP
+// under sequence parallelism: the gate runs on the sequence-parallel
+// shard) and its e·c = active·capacity_factor·s expert slots.
+func (p *prep) denseMasks(pl parallel.Plan, t float64) (s, ec float64) {
+	s = t
 	if pl.SequenceParallel {
-		return t / float64(pl.TP)
+		s = t / float64(pl.TP)
 	}
-	return t
+	return s, float64(p.m.MoE.Active) * p.capFactor * s
 }
 
 // denseDispatch adds a GShard MoE layer's dispatch and combine (Lepikhin
@@ -149,8 +151,7 @@ func denseTokens(pl parallel.Plan, t float64) float64 {
 // expert output's and the combine weights' through the combine). Both
 // grow with s²: at long sequences they outweigh the experts.
 func (p *prep) denseDispatch(q *pass, pl parallel.Plan, t float64) {
-	s := denseTokens(pl, t)
-	ec := float64(p.m.MoE.Active) * p.capFactor * s
+	s, ec := p.denseMasks(pl, t)
 	h := float64(p.m.Hidden)
 	g := p.gemm16Time(2*s*ec*h, 2*(s*ec+s*h+ec*h))
 	bw := p.hbm * p.prof.MemoryEff.Value

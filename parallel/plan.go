@@ -64,6 +64,11 @@ type Plan struct {
 	// not fit: a stated plan that needs it, or a search's plans when none
 	// of the job fits with fp32 ones.
 	HalfParams bool `json:"half_params,omitempty"`
+	// HalfMoments keeps Adam's two moments in 16 bits instead of fp32
+	// (Megatron-Core's precision-aware optimizer). A stack that offers it
+	// (training.Profile.HalfMoments) uses it, as HalfParams, only where
+	// fp32 moments do not fit.
+	HalfMoments bool `json:"half_moments,omitempty"`
 }
 
 // WithDefaults completes a partly stated plan the one way chipgap does,
@@ -152,6 +157,9 @@ func (p Plan) String() string {
 	}
 	if p.HalfParams {
 		b.WriteString(" params=16-bit")
+	}
+	if p.HalfMoments {
+		b.WriteString(" moments=16-bit")
 	}
 	return b.String()
 }

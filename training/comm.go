@@ -95,12 +95,17 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 // parameter it reads fp32 master weight, two moments and the gradient and
 // writes the three fp32 values and the 16-bit weight, about 34 bytes in a
 // fused kernel (the stack's OptimizerStepBytes; unfused element-wise
-// updates move more).
+// updates move more), 8 bytes fewer where the plan keeps the moments in
+// 16 bits (each read and written at 2 bytes instead of 4).
 func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
 		dense /= float64(pl.DP * pl.CP)
 		expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
 	}
-	return p.prof.OptimizerStepBytes.Value * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
+	step := p.prof.OptimizerStepBytes.Value
+	if pl.HalfMoments {
+		step -= 8
+	}
+	return step * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
 }

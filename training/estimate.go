@@ -25,6 +25,7 @@ func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, j
 		return Result{}, err
 	}
 	p.halfParams = prof.HalfParams.Value >= 0.5
+	p.halfMoments = prof.HalfMoments.Value >= 0.5
 	return p.evaluate(pl)
 }
 

@@ -111,3 +111,81 @@ func TestHalfParamsNeedsFP32(t *testing.T) {
 		t.Errorf("half_params with 16-bit weights: err %v, want one naming half_params", err)
 	}
 }
+
+// GPT 1.3B-like again with 16-bit parameters and gradients and Adam's
+// fp32 master weights and moments (ideal(): 2 + 2 + 12 bytes per
+// parameter, 21.0 GB on one device): with the moments in 16 bits the
+// optimizer holds 4 + 2 + 2 = 8 bytes (2 + 2 + 8 = 15.75 GB in all), which
+// fits 19 GB, and its update moves 34 − 8 = 26 bytes per parameter.
+func TestHalfMomentsOnlyWhereFP32DoesNotFit(t *testing.T) {
+	h, V := 2048.0, 51200.0
+	P := 24*12*h*h + V*h
+	job := Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := plan1(parallel.RecomputeFull)
+	stack := func(half float64) Profile {
+		prof := ideal()
+		prof.HalfMoments = p(half)
+		prof.MemoryReserved = p(0)
+		return prof
+	}
+	small, big := testCluster(1), testCluster(1)
+	small.Chip.HBM.Capacity = hardware.Fixed(19 * units.GB)
+
+	half, err := Estimate(gpt13, pl, small, stack(1), job)
+	if err != nil {
+		t.Fatalf("16-bit moments fit 19 GB: %v", err)
+	}
+	if !half.Plan.HalfMoments || half.Plan.HalfParams || !strings.Contains(half.PlanText, "moments=16-bit") {
+		t.Errorf("plan %q: want 16-bit moments", half.PlanText)
+	}
+	if got := float64(half.Memory.Optimizer); math.Abs(got/(8*P)-1) > 1e-9 {
+		t.Errorf("optimizer %.6g bytes, want 8·P = %.6g", got, 8*P)
+	}
+	if _, err := Estimate(gpt13, pl, small, stack(0), job); !errors.Is(err, ErrDoesNotFit) {
+		t.Errorf("fp32 moments only on 19 GB: err %v, want it not to fit", err)
+	}
+	full, err := Estimate(gpt13, pl, big, stack(1), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Plan.HalfMoments || math.Abs(float64(full.Memory.Optimizer)/(12*P)-1) > 1e-9 {
+		t.Errorf("80 GB: plan %q, optimizer %v: want fp32 moments (12·P = %.6g bytes)", full.PlanText, full.Memory.Optimizer, 12*P)
+	}
+	if got := float64(half.Breakdown.Optimizer) / float64(full.Breakdown.Optimizer); math.Abs(got-26.0/34) > 1e-9 {
+		t.Errorf("optimizer update 16-bit/fp32 moments = %.6g, want 26/34", got)
+	}
+
+	// A search takes 16-bit moments only when no plan fits without them.
+	for _, c := range []struct {
+		cluster hardware.Cluster
+		half    bool
+	}{{big, false}, {small, true}} {
+		res, err := Search(gpt13, c.cluster, stack(1), job, SearchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Top {
+			if r.Plan.HalfMoments != c.half {
+				t.Errorf("%v device: plan %q, want 16-bit moments %v", c.cluster.Chip.HBM.Capacity.Typ, r.PlanText, c.half)
+			}
+		}
+	}
+}
+
+// half_moments needs two fp32 moments to halve.
+func TestHalfMomentsNeedsFP32Moments(t *testing.T) {
+	prof := ideal()
+	for _, q := range prof.ParamRefs() {
+		if q.P.Basis == "" {
+			*q.P = p(0)
+		}
+	}
+	prof.HalfMoments = p(1)
+	if err := prof.Check(); err != nil {
+		t.Fatalf("12-byte optimizer with half_moments: %v", err)
+	}
+	prof.OptimizerBytes = p(4)
+	if err := prof.Check(); err == nil || !strings.Contains(err.Error(), "half_moments") {
+		t.Errorf("half_moments with 4-byte optimizer state: err %v, want one naming half_moments", err)
+	}
+}

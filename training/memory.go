@@ -117,6 +117,9 @@ func (p *prep) stageMemoryWith(pl parallel.Plan, s stageSpec, a *actParts) Memor
 	edp := float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP) // expert data-parallel ranks
 	wb, gb := p.paramBytes(pl)
 	ob := p.prof.OptimizerBytes.Value
+	if pl.HalfMoments {
+		ob -= 4 // Adam's two moments at 2 bytes instead of 4
+	}
 	w := wb * (dense + expert)
 	g := gb * (dense + expert)
 	o := ob * (dense + expert)
@@ -177,17 +180,23 @@ func (p *prep) paramBytes(pl parallel.Plan) (weights, grads float64) {
 	return p.prof.WeightBytes.Value, p.prof.GradBytes.Value
 }
 
-// fit returns plan pl and its memory, or, once 16-bit parameters are
-// allowed (p.halfParams: the stack offers them and the job needs them),
-// where pl does not fit with the stack's fp32 parameters, pl with 16-bit
-// parameters and its memory, fitting or not.
+// fit returns plan pl and its memory, or, where pl does not fit with the
+// stack's fp32 parameters and moments, pl with what memory savings are
+// allowed (the stack offers them and the job needs them), in turn:
+// 16-bit parameters (p.halfParams), then 16-bit Adam moments
+// (p.halfMoments); the last plan tried and its memory, fitting or not.
 func (p *prep) fit(pl parallel.Plan) (parallel.Plan, Memory) {
 	mem := p.memory(pl)
-	if mem.Total <= units.Bytes(p.capacity) || pl.HalfParams || !p.halfParams {
-		return pl, mem
+	over := func() bool { return mem.Total > units.Bytes(p.capacity) }
+	if over() && !pl.HalfParams && p.halfParams {
+		pl.HalfParams = true
+		mem = p.memory(pl)
 	}
-	pl.HalfParams = true
-	return pl, p.memory(pl)
+	if over() && !pl.HalfMoments && p.halfMoments {
+		pl.HalfMoments = true
+		mem = p.memory(pl)
+	}
+	return pl, mem
 }
 
 // largestLayer is the parameters of the largest layer on one device.

@@ -142,6 +142,7 @@ type prep struct {
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
 	halfParams  bool    // fit may give a plan 16-bit parameters where fp32 ones do not fit (set by Estimate, and by Search when no plan fits with fp32 ones, on stacks with HalfParams)
+	halfMoments bool    // fit may give a plan 16-bit Adam moments where fp32 ones do not fit (as halfParams, on stacks with HalfMoments)
 }
 
 func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, error) {

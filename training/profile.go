@@ -125,6 +125,15 @@ type Profile struct {
 	// plan of the job fits with fp32 ones (parallel.Plan.HalfParams).
 	// Needs weight_bytes and grad_bytes 4.
 	HalfParams Param `yaml:"half_params" json:"half_params"`
+	// HalfMoments (0 or 1): the stack may keep Adam's two moments in 16
+	// bits instead of fp32 (Megatron-Core's precision-aware optimizer,
+	// --exp-avg-dtype and --exp-avg-sq-dtype; NeMo 1.0's distributed
+	// Adam with dtype bf16), 4 bytes less per parameter in
+	// OptimizerBytes and 8 less in OptimizerStepBytes. Used, as
+	// HalfParams, only where fp32 moments do not fit
+	// (parallel.Plan.HalfMoments). Needs optimizer_bytes ≥ 8 and
+	// optimizer_step_bytes ≥ 16 (two fp32 moments to halve).
+	HalfMoments Param `yaml:"half_moments" json:"half_moments"`
 	// LayerOverhead is fixed time per layer per forward or backward pass
 	// (kernel launches, synchronisation), seconds.
 	LayerOverhead Param `yaml:"layer_overhead_s" json:"layer_overhead_s"`
@@ -361,7 +370,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
@@ -445,6 +454,9 @@ func (p Profile) Check() error {
 	}
 	if p.HalfParams.Value >= 0.5 && (p.WeightBytes.Value != 4 || p.GradBytes.Value != 4) {
 		return fmt.Errorf("stack %s: half_params = %g needs fp32 parameters and gradients (weight_bytes and grad_bytes 4), has %g and %g", p.ID, p.HalfParams.Value, p.WeightBytes.Value, p.GradBytes.Value)
+	}
+	if p.HalfMoments.Value >= 0.5 && (p.OptimizerBytes.Value < 8 || p.OptimizerStepBytes.Value < 16) {
+		return fmt.Errorf("stack %s: half_moments = %g needs two fp32 Adam moments to halve (optimizer_bytes ≥ 8 and optimizer_step_bytes ≥ 16), has %g and %g", p.ID, p.HalfMoments.Value, p.OptimizerBytes.Value, p.OptimizerStepBytes.Value)
 	}
 	if p.ExpertImbalance.Value < 1 {
 		return fmt.Errorf("stack %s: expert_imbalance = %g: want ≥ 1 (the hottest rank's tokens over the mean)", p.ID, p.ExpertImbalance.Value)

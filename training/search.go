@@ -73,14 +73,22 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		return SearchResult{Invalid: invalid}, whyNoShape(prob, o.Space)
 	}
 	out, err := p.searchAll(prob, o, shapes, invalid, top)
-	if errors.Is(err, ErrNoPlan) && p.prof.HalfParams.Value >= 0.5 {
-		// No plan fits with fp32 parameters: search again with 16-bit
-		// ones where fp32 ones do not fit (the stack's HalfParams).
-		p.halfParams = true
+	// No plan fits with fp32 parameters and moments: search again with
+	// the memory savings the stack offers, one at a time, each only where
+	// a plan does not fit without it (prep.fit): 16-bit parameters
+	// (HalfParams), then 16-bit Adam moments (HalfMoments).
+	for _, save := range []struct {
+		offered bool
+		allow   *bool
+	}{{p.prof.HalfParams.Value >= 0.5, &p.halfParams}, {p.prof.HalfMoments.Value >= 0.5, &p.halfMoments}} {
+		if !errors.Is(err, ErrNoPlan) || !save.offered {
+			continue
+		}
+		*save.allow = true
 		o.Progress = nil
 		first := out
 		out, err = p.searchAll(prob, o, shapes, invalid, top)
-		// Both passes' estimates count (the first all out of memory).
+		// Every pass's estimates count (the earlier ones all out of memory).
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
 	}

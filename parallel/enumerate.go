@@ -149,7 +149,7 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 								if sp && sh.TP == 1 && len(s.SP) != 1 {
 									continue // the same plan as sp=false
 								}
-								if p.Validate(prob) != nil {
+								if !p.Valid(prob) {
 									invalid++
 									continue
 								}

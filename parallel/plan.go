@@ -191,50 +191,127 @@ type Problem struct {
 // Validate checks that p can run prob: degrees positive and dividing what
 // they split, the device count matching, the batch splitting evenly.
 func (p Plan) Validate(prob Problem) error {
-	m := prob.Model
 	if err := p.checkPositive(); err != nil {
 		return err
 	}
+	if r := p.broken(prob); r != ruleNone {
+		return p.explain(r, prob)
+	}
+	return p.validateStages(prob.Model.Layers)
+}
+
+// Valid is Validate without its error message, for a search that checks
+// millions of plans: the same rules, none formatted.
+func (p Plan) Valid(prob Problem) bool {
+	return p.checkPositive() == nil && p.broken(prob) == ruleNone && p.validateStages(prob.Model.Layers) == nil
+}
+
+// rule names one of Validate's checks on a plan's degrees and batch.
+type rule int
+
+const (
+	ruleNone rule = iota
+	ruleHeads
+	ruleDevices
+	ruleKVHeads
+	ruleLayers
+	ruleVPP
+	ruleCP
+	ruleEP
+	ruleETP
+	ruleMoERecompute
+	ruleEPModel
+	ruleETPModel
+	ruleDPBatch
+	ruleMicrobatch
+	ruleVPPMicrobatches
+	ruleSPNeedsTP
+	ruleSPSplit
+)
+
+// broken is the first rule plan p breaks on prob (ruleNone: none).
+func (p Plan) broken(prob Problem) rule {
+	m := prob.Model
 	switch {
 	case m.Heads%p.TP != 0:
-		return input.Bad("tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads))
+		return ruleHeads
 	case p.Devices() != prob.Devices:
-		return input.Bad("dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices))
+		return ruleDevices
 	case m.Attention != llm.MLA && m.KVHeads%p.TP != 0 && p.TP%m.KVHeads != 0:
-		return input.Bad("tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))
+		return ruleKVHeads
 	case p.PP > m.Layers:
-		return input.Bad("pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers))
+		return ruleLayers
 	case p.VPP > 1 && (p.PP == 1 || p.PP*p.VPP > m.Layers+embedLossChunks):
-		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers + %d (the embedding and the loss may take a virtual stage each)", m.Layers, embedLossChunks))
+		return ruleVPP
 	case prob.Seq%p.CP != 0 || (p.CP > 1 && prob.Seq%(2*p.CP) != 0):
 		// Load-balanced causal context parallelism cuts the sequence
 		// into 2·cp chunks and gives rank i chunks i and 2·cp−1−i
 		// (Megatron-Core's get_batch_on_this_cp_rank).
-		return input.Bad("cp", p.CP, fmt.Sprintf("must split the sequence length %d into 2·cp equal chunks (load-balanced causal context parallelism)", prob.Seq))
+		return ruleCP
 	case p.ETP == 0 && (p.DP*p.CP)%p.EP != 0:
-		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
+		return ruleEP
 	case p.ETP > 0 && (p.TP*p.DP*p.CP)%(p.EP*p.ETP) != 0:
-		return input.Bad("etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP))
+		return ruleETP
 	case p.Recompute == RecomputeMoE && m.MoE == nil:
-		return input.Bad("recompute", p.Recompute, "moe re-runs the MoE blocks: it needs a MoE model (none, selective or full for a dense one)")
+		return ruleMoERecompute
 	case p.EP > 1 && (m.MoE == nil || m.MoE.Experts%p.EP != 0):
-		return input.Bad("ep", p.EP, "needs a MoE model whose expert count it divides")
+		return ruleEPModel
 	case p.ETP > 1 && (m.MoE == nil || m.MoE.ExpertFFN%p.ETP != 0):
-		return input.Bad("etp", p.ETP, "needs a MoE model whose expert FFN width it divides")
+		return ruleETPModel
 	case p.DP > prob.GlobalBatch:
-		return input.Bad("dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch))
+		return ruleDPBatch
 	case p.LocalBatch(prob.GlobalBatch)%p.Microbatch != 0:
-		return input.Bad("microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch)))
+		return ruleMicrobatch
 	case p.VPP > 1 && p.MicroBatches(prob.GlobalBatch)%p.PP != 0:
-		return input.Bad("vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP))
+		return ruleVPPMicrobatches
 	case p.SequenceParallel && p.TP == 1:
-		return input.Bad("sequence_parallel", true, "needs tp > 1")
+		return ruleSPNeedsTP
 	case p.SequenceParallel && (p.Microbatch*prob.Seq/p.CP)%p.TP != 0:
 		// Megatron's scatter to the sequence-parallel region splits the
 		// micro-batch's tokens evenly over TP (tensor_parallel/mappings.py).
+		return ruleSPSplit
+	}
+	return ruleNone
+}
+
+// explain is the error for broken rule r: the field, its value and what
+// is allowed.
+func (p Plan) explain(r rule, prob Problem) error {
+	m := prob.Model
+	switch r {
+	case ruleHeads:
+		return input.Bad("tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads))
+	case ruleDevices:
+		return input.Bad("dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices))
+	case ruleKVHeads:
+		return input.Bad("tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))
+	case ruleLayers:
+		return input.Bad("pp", p.PP, fmt.Sprintf("at most the %d layers", m.Layers))
+	case ruleVPP:
+		return input.Bad("vpp", p.VPP, fmt.Sprintf("needs pp > 1 and pp·vpp at most the %d layers + %d (the embedding and the loss may take a virtual stage each)", m.Layers, embedLossChunks))
+	case ruleCP:
+		return input.Bad("cp", p.CP, fmt.Sprintf("must split the sequence length %d into 2·cp equal chunks (load-balanced causal context parallelism)", prob.Seq))
+	case ruleEP:
+		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
+	case ruleETP:
+		return input.Bad("etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP))
+	case ruleMoERecompute:
+		return input.Bad("recompute", p.Recompute, "moe re-runs the MoE blocks: it needs a MoE model (none, selective or full for a dense one)")
+	case ruleEPModel:
+		return input.Bad("ep", p.EP, "needs a MoE model whose expert count it divides")
+	case ruleETPModel:
+		return input.Bad("etp", p.ETP, "needs a MoE model whose expert FFN width it divides")
+	case ruleDPBatch:
+		return input.Bad("dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch))
+	case ruleMicrobatch:
+		return input.Bad("microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch)))
+	case ruleVPPMicrobatches:
+		return input.Bad("vpp", p.VPP, fmt.Sprintf("the interleaved schedule needs the %d micro-batches to be a multiple of pp = %d", p.MicroBatches(prob.GlobalBatch), p.PP))
+	case ruleSPNeedsTP:
+		return input.Bad("sequence_parallel", true, "needs tp > 1")
+	default: // ruleSPSplit
 		return input.Bad("sequence_parallel", true, fmt.Sprintf("splits the %d tokens of a micro-batch on each context rank over tp = %d: want a multiple of tp", p.Microbatch*prob.Seq/p.CP, p.TP))
 	}
-	return p.validateStages(m.Layers)
 }
 
 // validateStages checks the per-stage lists against PP and the layers.

@@ -210,3 +210,54 @@ func TestWithDefaults(t *testing.T) {
 		t.Errorf("stated dp and recompute changed: %+v", p)
 	}
 }
+
+// Valid is Validate without the message: over every combination of small
+// degrees (valid or not, dense and MoE, with and without SP) the two agree
+// plan by plan, and every broken rule has its own message.
+func TestValidAgreesWithValidate(t *testing.T) {
+	moe := gpt
+	moe.MoE = &llm.MoEConfig{Experts: 8, Active: 2, ExpertFFN: 16384}
+	var valid, broken int
+	for _, m := range []llm.Model{gpt, moe} {
+		prob := Problem{Model: m, Devices: 64, GlobalBatch: 32, Seq: 2048}
+		for _, tp := range []int{1, 2, 4, 5, 8} {
+			for _, pp := range []int{1, 2, 4, 100} {
+				for _, cp := range []int{1, 2, 3} {
+					for _, ep := range []int{1, 2, 8} {
+						for _, etp := range []int{0, 1, 3} {
+							for _, vpp := range []int{1, 2, 50} {
+								for _, mb := range []int{1, 2, 3} {
+									for _, sp := range []bool{false, true} {
+										dp := max(64/(tp*pp*cp), 1)
+										pl := Plan{TP: tp, PP: pp, DP: dp, CP: cp, EP: ep, ETP: etp, VPP: vpp, Microbatch: mb,
+											Recompute: RecomputeNone, SequenceParallel: sp}
+										err := pl.Validate(prob)
+										if pl.Valid(prob) != (err == nil) {
+											t.Fatalf("%s on %s: Valid %v, Validate %v", pl, m.Name, pl.Valid(prob), err)
+										}
+										if err == nil {
+											valid++
+										} else {
+											broken++
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if valid == 0 || broken == 0 {
+		t.Fatalf("%d valid and %d broken plans: want both", valid, broken)
+	}
+	seen := map[string]rule{}
+	for r := ruleHeads; r <= ruleSPSplit; r++ {
+		msg := Plan{TP: 1, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1}.explain(r, Problem{Model: gpt, Devices: 1, GlobalBatch: 1, Seq: 2048}).Error()
+		if prev, ok := seen[msg]; ok {
+			t.Errorf("rules %d and %d share the message %q", prev, r, msg)
+		}
+		seen[msg] = r
+	}
+}

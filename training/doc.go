@@ -56,7 +56,9 @@
 // Memory: the stack's WeightBytes of weights, GradBytes of gradients and
 // OptimizerBytes of Adam state per parameter (2 + 4 + 12 under Megatron;
 // MindFormers' fp32 parameters 4 + 4 + 8, or 2 + 2 + 8 with 16-bit ones
-// where no plan of the run fits with fp32, HalfParams), sharded per ZeRO
+// where no plan of the run fits with fp32, HalfParams; Adam's moments in
+// 16 bits, 4 bytes fewer, on Megatron-Core where no plan fits with fp32
+// ones, HalfMoments), sharded per ZeRO
 // stage over DP·CP (experts over the expert-data-parallel ranks);
 // activations per Korthikanti et al. 2022 generalised to any FFN, GQA, MLA
 // and MoE, times the layers of the fullest stage, times the 1F1B

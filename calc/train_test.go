@@ -12,6 +12,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/input"
+	"chipgap/parallel"
 	"chipgap/training"
 )
 
@@ -223,4 +224,23 @@ func estimate(t *testing.T, cat *catalog.Catalog, r TrainRequest) TrainEstimate 
 		t.Fatal(err)
 	}
 	return e
+}
+
+// A plan that needed the stack's memory savings says so beside its plan
+// text; one that did not prints no such line.
+func TestTrainTextNamesMemorySavings(t *testing.T) {
+	for _, c := range []struct {
+		plan parallel.Plan
+		want string
+	}{
+		{parallel.Plan{HalfMoments: true}, "Memory savings: Adam's two moments in 16 bits; the plan does not fit without\n"},
+		{parallel.Plan{HalfParams: true}, "Memory savings: parameters (and their gradients) in 16 bits; the plan does not fit without\n"},
+		{parallel.Plan{}, ""},
+	} {
+		var b strings.Builder
+		writeMemorySavings(&b, c.plan)
+		if b.String() != c.want {
+			t.Errorf("plan %+v: %q, want %q", c.plan, b.String(), c.want)
+		}
+	}
 }

@@ -72,6 +72,21 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	return nil
 }
 
+// writeMemorySavings says which of the stack's memory savings the plan
+// took: a plan takes them only where it does not fit without them.
+func writeMemorySavings(w io.Writer, pl parallel.Plan) {
+	var what []string
+	if pl.HalfParams {
+		what = append(what, "parameters (and their gradients) in 16 bits")
+	}
+	if pl.HalfMoments {
+		what = append(what, "Adam's two moments in 16 bits")
+	}
+	if len(what) > 0 {
+		fmt.Fprintf(w, "Memory savings: %s; the plan does not fit without\n", strings.Join(what, ", "))
+	}
+}
+
 func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
 
 func (h TrainHeader) writeText(w io.Writer) {
@@ -95,6 +110,7 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	} else if r.StageLayers > 0 && r.RecomputedLayers < r.StageLayers {
 		fmt.Fprintf(w, "Full recompute of %d of the %d layers per stage (as many as memory requires)\n", r.RecomputedLayers, r.StageLayers)
 	}
+	writeMemorySavings(w, r.Plan)
 	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
 	if r.ExpertLoad > 0 {
 		fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)

@@ -74,9 +74,10 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 	}
 	out, err := p.searchAll(prob, o, shapes, invalid, top)
 	// No plan fits with fp32 parameters and moments: search again with
-	// the memory savings the stack offers, one at a time, each only where
-	// a plan does not fit without it (prep.fit): 16-bit parameters
-	// (HalfParams), then 16-bit Adam moments (HalfMoments).
+	// the memory savings the stack offers, adding one per pass and keeping
+	// it for the later ones (16-bit parameters, HalfParams, then 16-bit
+	// Adam moments, HalfMoments); a plan takes a saving only where it does
+	// not fit without it (prep.fit).
 	for _, save := range []struct {
 		offered bool
 		allow   *bool

@@ -162,9 +162,9 @@ func bestMeasured(rs []row) {
 		return
 	}
 	fmt.Println()
-	fmt.Printf("Free search against the best measured on the same problem (system, model, sequence, global batch and\n")
-	fmt.Printf("precision; any plan, any release): median %+.1f %%, largest %+.1f %% (%s), over %d runs. Runs whose\n", 100*median(opt), 100*maxOpt, maxAt, len(opt))
-	fmt.Println("problem was measured faster elsewhere in the data:")
+	fmt.Println("Free search against the best measured on the same problem (system, model, sequence, global batch and")
+	fmt.Printf("precision; any plan, any release), over %d runs: median %+.1f %%, largest %+.1f %% (%s).\n", len(opt), 100*median(opt), 100*maxOpt, maxAt)
+	fmt.Println("A supplement to the goal, which is judged per run. The runs whose problem was measured faster elsewhere:")
 	for _, l := range moved {
 		fmt.Println(l)
 	}

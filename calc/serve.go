@@ -151,7 +151,7 @@ func (s ServeSetup) scored() *catalog.Score {
 	if s.cat == nil || d.Cluster.Chip == nil {
 		return nil
 	}
-	sc, ok := s.cat.ScoreFor("inference", d.Cluster.Chip.Vendor, d.Model.MoE != nil, d.Cluster.Chips, "curve")
+	sc, ok := s.cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: d.Cluster.Chip.Vendor, Family: catalog.Family(d.Cluster.Chip), MoE: d.Model.MoE != nil, Chips: d.Cluster.Chips, Method: "curve"})
 	if !ok {
 		return nil
 	}

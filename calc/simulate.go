@@ -243,7 +243,7 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 		method = "offline"
 	}
 	var scored *catalog.Score
-	if sc, ok := cat.ScoreFor("inference", dep.Cluster.Chip.Vendor, dep.Model.MoE != nil, dep.Cluster.Chips, method); ok {
+	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: dep.Cluster.Chip.Vendor, Family: catalog.Family(dep.Cluster.Chip), MoE: dep.Model.MoE != nil, Chips: dep.Cluster.Chips, Method: method}); ok {
 		scored = &sc
 	}
 	// auto: as the deployment's serving profile admits (kv_reserve_full:

@@ -260,7 +260,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	s.Job.Dispatch = r.MoEDispatch
 	s.Job.A2AOverlap = r.MoEA2AOverlap
 	s.ranges = r.Ranges == nil || *r.Ranges
-	if sc, ok := cat.ScoreFor("training", s.Cluster.Chip.Vendor, s.Model.MoE != nil, s.Cluster.Chips, ""); ok {
+	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
 		s.scored = &sc
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+
+	"chipgap/hardware"
 )
 
 // Score is how chipgap's estimators score on the published runs of one
@@ -30,8 +32,11 @@ type Score struct {
 // or MoE models, and at least MinChips chips; throughput runs only (a
 // whole run's chip-hours are the goodput model's, not the step's).
 type ScoreSelect struct {
-	Kind     string `yaml:"kind" json:"kind"`
-	Vendor   string `yaml:"vendor" json:"vendor"`
+	Kind   string `yaml:"kind" json:"kind"`
+	Vendor string `yaml:"vendor" json:"vendor"`
+	// Family, when given, takes only that chip family's runs (Family's
+	// "NVIDIA Blackwell Ultra"); empty takes every family of the vendor.
+	Family   string `yaml:"family,omitempty" json:"family,omitempty"`
 	Models   string `yaml:"models" json:"models"` // dense or moe
 	MinChips int    `yaml:"min_chips,omitempty" json:"min_chips,omitempty"`
 	// Method (inference) takes only the runs validate predicted one way:
@@ -44,34 +49,64 @@ type ScoreSelect struct {
 // Scorecard is scorecard.yaml as Load decoded and checked it.
 func (c *Catalog) Scorecard() []Score { return c.scores }
 
-// ScoreFor is the regime that scores kind (training or inference) on
-// chips of a vendor's for dense or MoE models, predicted by method
-// ("offline", "curve" or "" for training): of those matching, one of
-// that method before one of another, then the one whose min_chips is the
-// largest not above chips; false when none.
-func (c *Catalog) ScoreFor(kind, vendor string, moe bool, chips int, method string) (Score, bool) {
+// ScoreQuery is what a prediction asks the scorecard: its kind
+// (training or inference), the chip's vendor and family (Family), dense
+// or MoE, the chips, and how it was predicted ("offline", "curve" or ""
+// for training).
+type ScoreQuery struct {
+	Kind, Vendor, Family string
+	MoE                  bool
+	Chips                int
+	Method               string
+}
+
+// ScoreFor is the regime that scores q: of those matching (the regime's
+// family empty or q's), one of q's method before one of another, then
+// one of q's family before one of every family, then the one whose
+// min_chips is the largest not above q.Chips; false when none.
+func (c *Catalog) ScoreFor(q ScoreQuery) (Score, bool) {
 	models := "dense"
-	if moe {
+	if q.MoE {
 		models = "moe"
 	}
-	rank := func(s Score) [2]int {
-		exact := 0
-		if s.Select.Method == method {
-			exact = 1
+	rank := func(s Score) [3]int {
+		var r [3]int
+		if s.Select.Method == q.Method {
+			r[0] = 1
 		}
-		return [2]int{exact, s.Select.MinChips}
+		if s.Select.Family != "" {
+			r[1] = 1
+		}
+		r[2] = s.Select.MinChips
+		return r
 	}
 	best, ok := Score{}, false
 	for _, s := range c.scores {
-		if s.Select.Kind != kind || s.Select.Vendor != vendor || s.Select.Models != models || s.Select.MinChips > chips {
+		if s.Select.Kind != q.Kind || s.Select.Vendor != q.Vendor || s.Select.Models != models || s.Select.MinChips > q.Chips ||
+			s.Select.Family != "" && s.Select.Family != q.Family {
 			continue
 		}
-		if r, b := rank(s), rank(best); !ok || r[0] > b[0] || r[0] == b[0] && r[1] > b[1] {
+		if rs, rb := rank(s), rank(best); !ok || slices.Compare(rs[:], rb[:]) > 0 {
 			best, ok = s, true
 		}
 	}
 	best.Text = best.Summary()
 	return best, ok
+}
+
+// Family is a chip's vendor and architecture name ("NVIDIA Hopper",
+// "NVIDIA Blackwell Ultra", "Huawei Da Vinci"), or its product line where
+// the catalog names no architecture ("Google TPU v5e", "Intel Gaudi 2"):
+// validate's family column and a scorecard regime's select.family.
+func Family(c *hardware.Chip) string {
+	arch, _, _ := strings.Cut(c.Architecture, "(")
+	arch, _, _ = strings.Cut(arch, ":")
+	arch = strings.Trim(strings.TrimSpace(arch), "'")
+	if arch == "" { // the product line: "Google TPU v5e" → "TPU v5e"
+		name, _, _ := strings.Cut(c.Name, "(")
+		arch = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), c.Vendor))
+	}
+	return strings.TrimSpace(c.Vendor + " " + arch)
 }
 
 // scorecardFrom decodes and checks scorecard.yaml.

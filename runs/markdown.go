@@ -67,12 +67,15 @@ func writeScorecard(b *strings.Builder, scores []catalog.Score) {
 	}
 	fmt.Fprintf(b, "\n## Scorecard (catalog/data/scorecard.yaml)\n\n")
 	fmt.Fprintf(b, "The regimes the gap report, `train` and `serve-estimate` quote beside their figures: the runs each\n")
-	fmt.Fprintf(b, "takes from its files (kind, the chip's vendor, dense or MoE, at least `min_chips`, and for serving how\n")
+	fmt.Fprintf(b, "takes from its files (kind, the chip's vendor or family, dense or MoE, at least `min_chips`, and for serving how\n")
 	fmt.Fprintf(b, "`validate` predicted them: `curve` or `offline`) and the signed errors on them. `go test ./runs -run\n")
 	fmt.Fprintf(b, "TestScorecard` recomputes every row from its files.\n\n")
 	fmt.Fprintf(b, "| regime | runs of | selection | runs | used in fitting | median | min | max |\n|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range scores {
 		sel := s.Select.Kind + ", " + s.Select.Vendor + ", " + s.Select.Models
+		if s.Select.Family != "" {
+			sel = s.Select.Kind + ", " + s.Select.Family + ", " + s.Select.Models
+		}
 		if s.Select.MinChips > 0 {
 			sel += fmt.Sprintf(", ≥ %d chips", s.Select.MinChips)
 		}

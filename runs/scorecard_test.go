@@ -75,6 +75,7 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 			vendor, _, _ := strings.Cut(res.Family, " ")
 			method := map[string]string{"offline": MethodOffline, "curve": MethodCurve}[s.Select.Method]
 			if res.Kind != s.Select.Kind || vendor != s.Select.Vendor || (r.Model.MoE != nil) != (s.Select.Models == "moe") ||
+				s.Select.Family != "" && res.Family != s.Select.Family ||
 				r.System.Chips < s.Select.MinChips || method != "" && res.Method != method || res.Metric == MetricChipHours {
 				continue // whole-run chip-hours are not the step estimator's
 			}
@@ -109,7 +110,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, ok := cat.ScoreFor("inference", "Huawei", true, 384, "curve")
+	s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "Huawei", MoE: true, Chips: 384, Method: "curve"})
 	if !ok {
 		t.Fatal("no Huawei MoE serving regime")
 	}
@@ -117,7 +118,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	if got.Runs != 3 || got.Calibrated != 2 {
 		t.Errorf("CloudMatrix 384 serving: %d runs, %d calibration; want the paper's 3, 2 of them calibration", got.Runs, got.Calibrated)
 	}
-	if _, ok := cat.ScoreFor("training", "Nobody", false, 8, ""); ok {
+	if _, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: "Nobody", Chips: 8}); ok {
 		t.Error("ScoreFor found a regime for an unknown vendor")
 	}
 	// The most specific scale wins: 16,384 H100 take the 1,000-GPU regime,
@@ -126,9 +127,28 @@ func TestScoreSelectsRuns(t *testing.T) {
 		chips int
 		want  string
 	}{{16384, "nvidia-dense-training-scale"}, {8, "nvidia-dense-training"}} {
-		if s, ok := cat.ScoreFor("training", "NVIDIA", false, c.chips, ""); !ok || s.ID != c.want {
+		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: "NVIDIA", Family: "NVIDIA Hopper", Chips: c.chips}); !ok || s.ID != c.want {
 			t.Errorf("ScoreFor(training, NVIDIA, dense, %d) = %s, %v; want %s", c.chips, s.ID, ok, c.want)
 		}
+	}
+	// A family's own regime before every family's: GB300 training takes
+	// the Blackwell Ultra regimes (their runs are GB300 and B300 ones),
+	// at any scale; a B200 the vendor's.
+	for _, c := range []struct {
+		family string
+		moe    bool
+		chips  int
+		want   string
+	}{{"NVIDIA Blackwell Ultra", false, 64, "nvidia-blackwell-ultra-dense-training"},
+		{"NVIDIA Blackwell Ultra", false, 4096, "nvidia-blackwell-ultra-dense-training"},
+		{"NVIDIA Blackwell Ultra", true, 256, "nvidia-blackwell-ultra-moe-training"},
+		{"NVIDIA Blackwell", false, 64, "nvidia-dense-training"}} {
+		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: "NVIDIA", Family: c.family, MoE: c.moe, Chips: c.chips}); !ok || s.ID != c.want {
+			t.Errorf("ScoreFor(training, %s, moe %v, %d) = %s, %v; want %s", c.family, c.moe, c.chips, s.ID, ok, c.want)
+		}
+	}
+	if b300, err := cat.Chip("b300"); err != nil || catalog.Family(b300) != "NVIDIA Blackwell Ultra" {
+		t.Errorf("the b300's family: %v, want NVIDIA Blackwell Ultra", err)
 	}
 	// A method's own regime first, else another's: MoE serving under an SLO
 	// takes the curve regime, an offline benchmark the offline one, and
@@ -137,7 +157,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 		moe          bool
 		method, want string
 	}{{true, "curve", "nvidia-moe-serving"}, {true, "offline", "nvidia-moe-serving-offline"}, {false, "curve", "nvidia-dense-serving"}} {
-		if s, ok := cat.ScoreFor("inference", "NVIDIA", c.moe, 8, c.method); !ok || s.ID != c.want {
+		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "NVIDIA", Family: "NVIDIA Hopper", MoE: c.moe, Chips: 8, Method: c.method}); !ok || s.ID != c.want {
 			t.Errorf("ScoreFor(inference, NVIDIA, moe %v, %s) = %s, %v; want %s", c.moe, c.method, s.ID, ok, c.want)
 		}
 	}

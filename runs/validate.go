@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"chipgap/catalog"
 	"chipgap/inference"
@@ -205,21 +204,12 @@ func median(xs []float64) float64 {
 	return xs[n/2]
 }
 
-// chipFamily is the chip's vendor and architecture name ("NVIDIA Hopper",
-// "Huawei Da Vinci"), or its product line where the catalog names no
-// architecture ("Google TPU v5e", "Intel Gaudi 2"); the chip id if the
-// catalog lacks the chip.
+// chipFamily is catalog.Family of the chip, or the chip id if the
+// catalog lacks it.
 func chipFamily(cat *catalog.Catalog, id string) string {
 	c, err := cat.Chip(id)
 	if err != nil {
 		return id
 	}
-	arch, _, _ := strings.Cut(c.Architecture, "(")
-	arch, _, _ = strings.Cut(arch, ":")
-	arch = strings.Trim(strings.TrimSpace(arch), "'")
-	if arch == "" { // the product line: "Google TPU v5e" → "TPU v5e"
-		name, _, _ := strings.Cut(c.Name, "(")
-		arch = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), c.Vendor))
-	}
-	return strings.TrimSpace(c.Vendor + " " + arch)
+	return catalog.Family(c)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"chipgap/catalog"
 	"chipgap/econ"
 	"chipgap/hardware"
 	"chipgap/uncertain"
@@ -86,10 +87,10 @@ func (w *world) systemResult(sy *system, se *series) SystemResult {
 	res.Trails = map[string][]string{OutPeak: pk.Sources, OutHBM: sy.chip.HBM.Bandwidth.Sources, OutTDP: sy.chip.TDP.Sources,
 		OutHourCost: sy.chip.Price.Sources}
 	res.Sources = uniq(pk.Sources, sy.chip.HBM.Bandwidth.Sources, sy.chip.TDP.Sources, sy.chip.Price.Sources)
-	if sc, ok := w.c.ScoreFor("training", sy.chip.Vendor, w.trainModel.MoE != nil, sy.chips, ""); ok {
+	if sc, ok := w.c.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: sy.chip.Vendor, Family: catalog.Family(sy.chip), MoE: w.trainModel.MoE != nil, Chips: sy.chips}); ok {
 		res.TrainingScore = &sc
 	}
-	if sc, ok := w.c.ScoreFor("inference", sy.chip.Vendor, w.serveModel.MoE != nil, sy.chips, "curve"); ok {
+	if sc, ok := w.c.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: sy.chip.Vendor, Family: catalog.Family(sy.chip), MoE: w.serveModel.MoE != nil, Chips: sy.chips, Method: "curve"}); ok {
 		res.ServingScore = &sc
 	}
 	return res

@@ -457,6 +457,7 @@ func TestScorecardChecks(t *testing.T) {
 		{"models: moe", "select.models"},
 		{"calibrated: 1", "calibrated = 4"},
 		{"median_error: 0.1", "want min ≤ median ≤ max"},
+		{"vendor: NVIDIA,", "select.family"},
 	} {
 		bad := map[string]string{
 			"method: curve":     "method: online",
@@ -464,6 +465,7 @@ func TestScorecardChecks(t *testing.T) {
 			"models: moe":       "models: sparse",
 			"calibrated: 1":     "calibrated: 4",
 			"median_error: 0.1": "median_error: 0.5",
+			"vendor: NVIDIA,":   "vendor: NVIDIA, family: Huawei Da Vinci,",
 		}[c.edit]
 		y := "regimes:\n" + strings.Replace(good, c.edit, bad, 1)
 		_, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte(y)}})

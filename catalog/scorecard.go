@@ -34,8 +34,9 @@ type Score struct {
 type ScoreSelect struct {
 	Kind   string `yaml:"kind" json:"kind"`
 	Vendor string `yaml:"vendor" json:"vendor"`
-	// Family, when given, takes only that chip family's runs (Family's
-	// "NVIDIA Blackwell Ultra"); empty takes every family of the vendor.
+	// Family, when given, takes only that chip family's runs (as Family
+	// names it: "NVIDIA Blackwell Ultra"); empty takes every family of the
+	// vendor.
 	Family   string `yaml:"family,omitempty" json:"family,omitempty"`
 	Models   string `yaml:"models" json:"models"` // dense or moe
 	MinChips int    `yaml:"min_chips,omitempty" json:"min_chips,omitempty"`
@@ -131,6 +132,8 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 			return nil, fmt.Errorf("%s: select.models = %q: want dense or moe", at, s.Select.Models)
 		case s.Select.Vendor == "":
 			return nil, fmt.Errorf("%s: select.vendor: want the vendor's name", at)
+		case s.Select.Family != "" && !strings.HasPrefix(s.Select.Family, s.Select.Vendor+" "):
+			return nil, fmt.Errorf("%s: select.family = %q: want a family of vendor %s (\"%s Blackwell Ultra\")", at, s.Select.Family, s.Select.Vendor, s.Select.Vendor)
 		case !slices.Contains([]string{"", "offline", "curve"}, s.Select.Method) || s.Select.Method != "" && s.Select.Kind != "inference":
 			return nil, fmt.Errorf("%s: select.method = %q: want offline or curve, for inference only", at, s.Select.Method)
 		case s.Runs < 1 || s.Calibrated < 0 || s.Calibrated > s.Runs:

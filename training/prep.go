@@ -306,6 +306,11 @@ func (p *prep) supports(pl parallel.Plan) error {
 	return p.a2aAllowed(pl)
 }
 
+// allows is supports without the error, for the search's hot loop.
+func (p *prep) allows(pl parallel.Plan) bool {
+	return p.prof.Allows(pl) && (!p.job.statesA2A() || p.a2aBlocker(pl) == "")
+}
+
 // a2aAllowed is nil where Megatron-Core runs the 1F1B all-to-all overlap
 // on the plan, else the error naming the plan field that rules it out.
 func (p *prep) a2aAllowed(pl parallel.Plan) error {

@@ -501,28 +501,73 @@ func (p Profile) checkDispatch() error {
 
 // Supports reports whether the stack's framework offers what plan pl
 // uses, naming the field it does not.
-func (p Profile) Supports(pl parallel.Plan) error {
-	switch {
-	case float64(pl.ZeRO) > p.MaxZeRO.Value:
+func (p *Profile) Supports(pl parallel.Plan) error {
+	switch p.support(pl) {
+	case zeroAbove:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
-	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
+	case zeroWithPP:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
-	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
+	case noSelective:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
-	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
+	case noMoERecompute:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s does not recompute MoE blocks alone (none, full or its selective)", p.ID))
-	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
+	case noSP:
 		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
-	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
+	case alwaysFull:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID))
-	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
+	case noVPP:
 		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
-	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
+	case noCP:
 		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
-	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
+	case gshardETP:
 		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
 	}
 	return nil
+}
+
+// Allows is Supports without the error: the plan search asks it of every
+// candidate, most of which a stack rules out, and formatting each
+// refusal's message would cost more than the check.
+func (p *Profile) Allows(pl parallel.Plan) bool { return p.support(pl) == supported }
+
+// supportRule is the first of the stack's limits a plan breaks.
+type supportRule uint8
+
+const (
+	supported supportRule = iota
+	zeroAbove
+	zeroWithPP
+	noSelective
+	noMoERecompute
+	noSP
+	alwaysFull
+	noVPP
+	noCP
+	gshardETP
+)
+
+func (p *Profile) support(pl parallel.Plan) supportRule {
+	switch {
+	case float64(pl.ZeRO) > p.MaxZeRO.Value:
+		return zeroAbove
+	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
+		return zeroWithPP
+	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
+		return noSelective
+	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
+		return noMoERecompute
+	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
+		return noSP
+	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
+		return alwaysFull
+	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
+		return noVPP
+	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
+		return noCP
+	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
+		return gshardETP
+	}
+	return supported
 }
 
 // PracticeCase is what published practice judges a plan against besides
@@ -539,13 +584,13 @@ type PracticeCase struct {
 // nodes runs TP × CP over the whole node (where its heads split that far).
 // A plan outside it may still run; the search reports the best plan either
 // way.
-func (p Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
+func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
 	return p.practice(pl, c) == inPractice
 }
 
 // PracticeGap says why plan pl is outside the stack's published practice
 // ("" when it is within it).
-func (p Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
+func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 	switch p.practice(pl, c) {
 	case shortCP:
 		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", c.Seq, pl.CP, p.CPMinTokens.Value)
@@ -566,7 +611,7 @@ const (
 	narrowTP
 )
 
-func (p Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
+func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	if pl.CP > 1 && float64(c.Seq)/float64(pl.CP) < p.CPMinTokens.Value {
 		return shortCP
 	}

@@ -145,7 +145,7 @@ func (p *prep) searchAll(prob parallel.Problem, o SearchOptions, shapes []parall
 func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel.Shape, top int, part *SearchResult) {
 	noneToo := slices.Contains(sp.Recompute, parallel.RecomputeNone)
 	part.Invalid += sp.Each(prob, sh, func(pl parallel.Plan) bool {
-		if p.supports(pl) != nil {
+		if !p.allows(pl) {
 			part.Invalid++
 			return true
 		}

@@ -41,7 +41,7 @@ type TrainRequest struct {
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's
 	// tokens at that multiple of the mean (absent: dropless).
-	ExpertImbalance float64  `json:"expert_imbalance" help:"MoE: the hottest expert rank's routed tokens over the mean, at least 1 (0: the stack's, 1 as benchmarks force balance; dropless training measured 1.85 for Qwen3-235B-A22B over 8 expert ranks)"`
+	ExpertImbalance float64  `json:"expert_imbalance" help:"MoE: the hottest expert rank's routed tokens over the mean, at least 1 (0: the stack's, 1 as benchmarks force balance; dropless training measured 1.75 for Qwen3-235B-A22B over 8 expert ranks)"`
 	CapacityFactor  *float64 `json:"capacity_factor" help:"MoE: cap each expert's tokens at this multiple of the mean, dropping the rest (default: the stack's practice: dropless, or the capacity a GShard MoE layer such as ModelLink v1.x's runs)"`
 	// PadToCapacity (MoE, with CapacityFactor) pads every expert's input
 	// to its capacity: static token counts, no host sync per layer.

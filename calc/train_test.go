@@ -159,7 +159,7 @@ func TestPlanErrorCountsDevices(t *testing.T) {
 // Qwen3-235B-A22B on 256 H100 (TP4 PP8 VPP4 EP8 ETP1, DeepEP, GBS 256) reaches
 // 237/295, 277/335, 320/368 and 357/389 TFLOPS dropless over forced
 // balance at 16K, 32K, 64K and 128K tokens. The stack's imbalance stays 1
-// (published benchmarks force balance); an imbalance of 1.85 stated for a
+// (published benchmarks force balance); an imbalance of 1.75 stated for a
 // dropless run must reproduce each ratio within 2 %, as the shrinking
 // share of MoE time in longer sequences does (catalog note on cuda-mcore's
 // expert_imbalance).
@@ -177,8 +177,8 @@ func TestDroplessImbalance(t *testing.T) {
 		dropless, balance float64
 	}{{16384, 1, 237, 295}, {32768, 2, 277, 335}, {65536, 4, 320, 368}, {131072, 8, 357, 389}} {
 		want := c.dropless / c.balance
-		if got := rate(c.seq, c.cp, 1.85) / rate(c.seq, c.cp, 0); math.Abs(got/want-1) > 0.02 {
-			t.Errorf("seq %d: dropless/balanced %.3f at imbalance 1.85, measured %.3f", c.seq, got, want)
+		if got := rate(c.seq, c.cp, 1.75) / rate(c.seq, c.cp, 0); math.Abs(got/want-1) > 0.02 {
+			t.Errorf("seq %d: dropless/balanced %.3f at imbalance 1.75, measured %.3f", c.seq, got, want)
 		}
 	}
 }

@@ -321,15 +321,27 @@ func (p Profile) At(date string) (Profile, error) {
 }
 
 // With returns the profile with the named parameters replaced (a dated
-// version's, or a framework's published practice within the stack); an
-// unknown name is an error.
+// version's, or a framework's published practice within the stack); a
+// per-family scale is named as Params lists it (family_attention.hopper)
+// and set in a copy of its map, so p's is not written; an unknown name is
+// an error.
 func (p Profile) With(params map[string]Param) (Profile, error) {
 	out := p
 	byName := map[string]*Param{}
 	for _, q := range out.params() {
 		byName[q.Name] = q.P
 	}
+	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8}
 	for name, val := range params {
+		if group, fam, ok := strings.Cut(name, "."); ok && fams[group] != nil && fam != "" {
+			m := maps.Clone(*fams[group])
+			if m == nil {
+				m = map[string]Param{}
+			}
+			m[fam] = val
+			*fams[group] = m
+			continue
+		}
 		dst, ok := byName[name]
 		if !ok {
 			return p, fmt.Errorf("unknown parameter %q", name)

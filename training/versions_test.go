@@ -489,3 +489,33 @@ func TestA2AOverlapPractice(t *testing.T) {
 		t.Errorf("Estimate under the practice: %v, MoEA2AOverlap %v, want true", err, r.MoEA2AOverlap)
 	}
 }
+
+// A version may set a per-family scale by its dotted name: the version's
+// profile has it, the current profile's map is not written, and a name
+// that is neither a parameter nor a family scale is refused.
+func TestVersionSetsAFamilyScale(t *testing.T) {
+	prof := ideal()
+	prof.FamilyAttention = map[string]Param{"hopper": p(1.4)}
+	prof.Versions = []Version{
+		{Date: "2024-03-01", Tag: "old", Params: map[string]Param{"family_attention.hopper": p(1), "family_matmul.ampere": p(0.9)}, Note: "test"},
+		{Date: "2025-06-01", Tag: "new", Note: "current"},
+	}
+	old, err := prof.At("2024-06-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := old.FamilyAttention["hopper"].Value; got != 1 {
+		t.Errorf("the old version's family_attention.hopper = %g, want 1", got)
+	}
+	if got := old.FamilyMatmul["ampere"].Value; got != 0.9 {
+		t.Errorf("the old version's family_matmul.ampere = %g, want 0.9 (set in a map the profile did not have)", got)
+	}
+	if got := prof.FamilyAttention["hopper"].Value; got != 1.4 || prof.FamilyMatmul != nil {
+		t.Errorf("the current profile changed: family_attention.hopper %g, family_matmul %v", got, prof.FamilyMatmul)
+	}
+	for _, bad := range []string{"family_attention.", "family_speed.hopper", "attention_eff.hopper"} {
+		if _, err := prof.With(map[string]Param{bad: p(1)}); err == nil {
+			t.Errorf("With(%q) accepted an unknown name", bad)
+		}
+	}
+}

@@ -266,41 +266,27 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 	return p.done()
 }
 
-// atPoint is the base profile with the grid point idx set: top-level
-// parameters by name, and per-family scales (family_matmul.hopper,
-// family_attention.hopper, family_fp8.hopper) in fresh maps, so the base's are not written.
+// atPoint is the base profile with the grid point idx set, through
+// Profile.With: top-level parameters by name and per-family scales
+// (family_matmul.hopper, family_attention.hopper, family_fp8.hopper), each
+// keeping its basis and note (a scale the base lacks is new), in copies of
+// the family maps, so the base's are not written.
 func atPoint(base training.Profile, axes []axis, idx []int, stack string) (training.Profile, []float64, error) {
-	prof := base
-	params := map[string]*training.Param{}
-	for _, p := range prof.ParamRefs() {
-		params[p.Name] = p.P
-	}
-	fams := map[string]*map[string]training.Param{"family_matmul": &prof.FamilyMatmul, "family_attention": &prof.FamilyAttention, "family_fp8": &prof.FamilyFP8}
-	for _, m := range fams {
-		c := map[string]training.Param{}
-		for k, v := range *m {
-			c[k] = v
-		}
-		*m = c
-	}
+	have := base.Params()
+	set := map[string]training.Param{}
 	vals := make([]float64, len(axes))
 	for i, a := range axes {
 		vals[i] = a.values[idx[i]]
-		if group, fam, ok := strings.Cut(a.name, "."); ok && fams[group] != nil {
-			m := *fams[group]
-			q, has := m[fam]
-			if !has {
-				q = training.Param{Basis: training.Assumed, Note: "grid"}
-			}
-			q.Value = vals[i]
-			m[fam] = q
-			continue
-		}
-		q, ok := params[a.name]
+		q, ok := have[a.name]
 		if !ok {
-			return prof, nil, fmt.Errorf("stack %s has no parameter %q", stack, a.name)
+			q = training.Param{Basis: training.Assumed, Note: "grid"}
 		}
 		q.Value = vals[i]
+		set[a.name] = q
+	}
+	prof, err := base.With(set)
+	if err != nil {
+		return base, nil, fmt.Errorf("stack %s: %w", stack, err)
 	}
 	return prof, vals, nil
 }

@@ -23,32 +23,18 @@ func TestAllowsAgreesWithSupports(t *testing.T) {
 		func(pr *Profile) { pr.ContextParallel = p(0) },
 		func(pr *Profile) { pr.MoEDenseDispatch = p(1) },
 	}
-	recomputes := []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeSelective, parallel.RecomputeFull, parallel.RecomputeMoE}
 	refused := make([]int, len(limits))
 	for i, limit := range limits {
 		prof := ideal()
 		prof.MoERecompute = p(1)
 		limit(&prof)
-		for _, rc := range recomputes {
-			for z := 0; z <= 3; z++ {
-				for _, pp := range []int{1, 2} {
-					for _, v := range []int{1, 2} {
-						for _, cp := range []int{1, 2} {
-							for _, etp := range []int{0, 1, 2} {
-								for _, sp := range []bool{false, true} {
-									pl := parallel.Plan{TP: 2, PP: pp, DP: 1, CP: cp, EP: 2, ETP: etp, VPP: v, Microbatch: 1, Recompute: rc, ZeRO: z, SequenceParallel: sp}
-									err := prof.Supports(pl)
-									if got := prof.Allows(pl); got != (err == nil) {
-										t.Fatalf("limit %d, %+v: Allows = %v, Supports = %v", i, pl, got, err)
-									}
-									if err != nil {
-										refused[i]++
-									}
-								}
-							}
-						}
-					}
-				}
+		for _, pl := range supportCases() {
+			err := prof.Supports(pl)
+			if got := prof.Allows(pl); got != (err == nil) {
+				t.Fatalf("limit %d, %+v: Allows = %v, Supports = %v", i, pl, got, err)
+			}
+			if err != nil {
+				refused[i]++
 			}
 		}
 	}
@@ -60,4 +46,21 @@ func TestAllowsAgreesWithSupports(t *testing.T) {
 			t.Errorf("limit %d refused no plan: the check does not reach it", i)
 		}
 	}
+}
+
+// supportCases is every combination of the plan fields the stack's limits
+// read: recompute, ZeRO stage, pipelining, interleaving, context
+// parallelism, expert TP and sequence parallelism (TP 2, EP 2).
+func supportCases() []parallel.Plan {
+	recomputes := []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeSelective, parallel.RecomputeFull, parallel.RecomputeMoE}
+	var out []parallel.Plan
+	for n := range 4 * 4 * 2 * 2 * 2 * 3 * 2 {
+		k := n
+		next := func(radix int) int { d := k % radix; k /= radix; return d }
+		pl := parallel.Plan{TP: 2, DP: 1, EP: 2, Microbatch: 1, Recompute: recomputes[next(4)], ZeRO: next(4)}
+		pl.PP, pl.VPP, pl.CP = 1+next(2), 1+next(2), 1+next(2)
+		pl.ETP, pl.SequenceParallel = next(3), next(2) == 1
+		out = append(out, pl)
+	}
+	return out
 }

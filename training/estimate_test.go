@@ -460,3 +460,40 @@ func TestFamilyFP8ScalesFP8GEMMsOnly(t *testing.T) {
 		}
 	}
 }
+
+// chip_tensor scales one chip's tensor-core work once more, by its id: a
+// Hopper chip with id "slow" under chip_tensor.slow = 0.8 runs its FP8
+// GEMMs at 0.5 × 0.8 × 1.25 × 0.8 = 0.4 of the FP8 peak, its 16-bit GEMMs
+// at 0.9 × 0.8 × 0.8 = 0.576 and its attention at 0.5 × 0.8 = 0.4; a chip
+// of the same family with another id keeps 0.5, 0.72 and 0.5.
+func TestChipTensorScalesOneChip(t *testing.T) {
+	prof := ideal()
+	prof.MatmulMax, prof.FP8Max, prof.AttentionEff = p(0.9), p(0.5), p(0.5)
+	prof.FamilyMatmul = map[string]Param{"hopper": p(0.8)}
+	prof.FamilyFP8 = map[string]Param{"hopper": p(1.25)}
+	scaled, err := prof.With(map[string]Param{"chip_tensor.slow": p(0.8)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof.ChipTensor != nil {
+		t.Errorf("With wrote the profile's own chip_tensor map: %v", prof.ChipTensor)
+	}
+	for _, tc := range []struct {
+		id               string
+		max, max16, attn float64
+	}{
+		{"slow", 0.4, 0.576, 0.4},
+		{"other", 0.5, 0.72, 0.5},
+	} {
+		c := testCluster(8)
+		c.Chip.ID, c.Chip.Architecture = tc.id, "Hopper (test)"
+		c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+		pr, err := newPrep(gpt13, c, scaled, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(pr.matMax-tc.max) > 1e-12 || math.Abs(pr.matMax16-tc.max16) > 1e-12 || math.Abs(pr.attnEff-tc.attn) > 1e-12 {
+			t.Errorf("chip %s: GEMM ceilings %.4g (16-bit %.4g), attention %.4g; want %.4g (%.4g), %.4g", tc.id, pr.matMax, pr.matMax16, pr.attnEff, tc.max, tc.max16, tc.attn)
+		}
+	}
+}

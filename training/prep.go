@@ -189,6 +189,11 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
 		p.attnEff *= f.Value
 	}
+	if f, ok := prof.ChipTensor[c.Chip.ID]; ok {
+		p.matMax *= f.Value
+		p.matMax16 *= f.Value
+		p.attnEff *= f.Value
+	}
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
 	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)

@@ -68,6 +68,12 @@ type Profile struct {
 	// ships for it) may reach a different share of the FP8 peak than its
 	// 16-bit GEMMs do of theirs (1 where not listed).
 	FamilyFP8 map[string]Param `yaml:"family_fp8,omitempty" json:"family_fp8,omitempty"`
+	// ChipTensor scales the tensor-core work (MatmulMax, FP8Max and
+	// AttentionEff) once more for one chip, keyed by its catalog id
+	// ("gb200"), where the stack at some state reached less (or more) of
+	// that chip's rated peaks than of its family's other members' (1 where
+	// not listed).
+	ChipTensor map[string]Param `yaml:"chip_tensor,omitempty" json:"chip_tensor,omitempty"`
 	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
 	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
 	// AttentionEff is the fraction of peak the attention score and value
@@ -322,7 +328,8 @@ func (p Profile) At(date string) (Profile, error) {
 
 // With returns the profile with the named parameters replaced (a dated
 // version's, or a framework's published practice within the stack); a
-// per-family scale is named as Params lists it (family_attention.hopper)
+// per-family or per-chip scale is named as Params lists it
+// (family_attention.hopper, chip_tensor.gb200)
 // and set in a copy of its map, so p's is not written; an unknown name is
 // an error.
 func (p Profile) With(params map[string]Param) (Profile, error) {
@@ -331,7 +338,7 @@ func (p Profile) With(params map[string]Param) (Profile, error) {
 	for _, q := range out.params() {
 		byName[q.Name] = q.P
 	}
-	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8}
+	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8, "chip_tensor": &out.ChipTensor}
 	for name, val := range params {
 		if group, fam, ok := strings.Cut(name, "."); ok && fams[group] != nil && fam != "" {
 			m := maps.Clone(*fams[group])
@@ -427,6 +434,9 @@ func (p Profile) Params() map[string]Param {
 	for fam, q := range p.FamilyFP8 {
 		out["family_fp8."+fam] = q
 	}
+	for chip, q := range p.ChipTensor {
+		out["chip_tensor."+chip] = q
+	}
 	return out
 }
 
@@ -442,7 +452,7 @@ func (p Profile) Check() error {
 	for _, fams := range []struct {
 		prefix string
 		m      map[string]Param
-	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}} {
+	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}, {"chip_tensor.", p.ChipTensor}} {
 		for _, fam := range slices.Sorted(maps.Keys(fams.m)) {
 			q := fams.m[fam]
 			all = append(all, struct {

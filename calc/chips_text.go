@@ -111,6 +111,7 @@ func chipLines(c *hardware.Chip) []detailLine {
 		}
 	}
 	return append(ls,
+		chipField("exponentials (SFU)", c.ExpRate, 1e12, "T/s, the attention softmax's"),
 		detailLine{"memory type", c.HBM.Type, ""},
 		chipField("memory capacity", c.HBM.Capacity, 1e9, "GB"),
 		chipField("memory bandwidth", c.HBM.Bandwidth, 1e12, "TB/s"),

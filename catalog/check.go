@@ -23,6 +23,7 @@ func normChip(c *hardware.Chip) {
 		c.Peak[p] = v
 	}
 	norm(&c.DieArea)
+	norm(&c.ExpRate)
 	norm(&c.HBM.Capacity)
 	norm(&c.HBM.Bandwidth)
 	norm(&c.HBM.Stacks)
@@ -74,6 +75,7 @@ func fieldOf[T ~float64](name string, v hardware.Value[T]) field {
 func chipFields(c *hardware.Chip) []field {
 	fs := []field{
 		fieldOf("die_area_mm2", c.DieArea),
+		fieldOf("exp_rate", c.ExpRate),
 		fieldOf("hbm.capacity", c.HBM.Capacity),
 		fieldOf("hbm.bandwidth", c.HBM.Bandwidth),
 		fieldOf("hbm.stacks", c.HBM.Stacks),

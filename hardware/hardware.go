@@ -135,12 +135,17 @@ type Chip struct {
 	DevicesPerChip int `yaml:"devices_per_chip" json:"devices_per_chip"`
 	// Peak is the dense (no sparsity) matrix throughput per precision; a
 	// precision absent from the map is not supported.
-	Peak     map[Precision]Value[units.FLOPRate] `yaml:"peak" json:"peak"`
-	HBM      Memory                              `yaml:"hbm" json:"hbm"`
-	SRAM     Value[units.Bytes]                  `yaml:"sram,omitempty" json:"sram,omitempty"`
-	TDP      Value[units.Watts]                  `yaml:"tdp" json:"tdp"`
-	ScaleUp  Link                                `yaml:"scale_up" json:"scale_up"`
-	ScaleOut Link                                `yaml:"scale_out" json:"scale_out"`
+	Peak map[Precision]Value[units.FLOPRate] `yaml:"peak" json:"peak"`
+	// ExpRate is the special-function units' exponential throughput
+	// (MUFU.EX2 results per second): the softmax between a fused
+	// attention's two GEMMs runs on them, not on the matrix units.
+	// Zero: not stated.
+	ExpRate  Value[units.FLOPRate] `yaml:"exp_rate,omitempty" json:"exp_rate,omitempty"`
+	HBM      Memory                `yaml:"hbm" json:"hbm"`
+	SRAM     Value[units.Bytes]    `yaml:"sram,omitempty" json:"sram,omitempty"`
+	TDP      Value[units.Watts]    `yaml:"tdp" json:"tdp"`
+	ScaleUp  Link                  `yaml:"scale_up" json:"scale_up"`
+	ScaleOut Link                  `yaml:"scale_out" json:"scale_out"`
 	// ChipsPerNode is the usual server size.
 	ChipsPerNode int                     `yaml:"chips_per_node" json:"chips_per_node"`
 	Price        Value[units.USD]        `yaml:"price,omitempty" json:"price,omitempty"`

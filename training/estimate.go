@@ -257,12 +257,14 @@ func (p *prep) backward(q pass) float64 {
 // flashRecompute is the extra backward work of fused attention: it keeps
 // no score matrix, so its backward recomputes QKᵀ and runs five
 // products where the forward ran two, 2.5 × the forward's FLOPs (Dao et
-// al. 2022 §3.1, Dao 2023 §3.2) against 2 × for everything else.
+// al. 2022 §3.1, Dao 2023 §3.2) against 2 × for everything else; it
+// recomputes the softmax's exponentials once, where twice the forward
+// would count them twice.
 func (p *prep) flashRecompute(q pass) float64 {
 	if !p.flash {
 		return 0
 	}
-	return 0.5 * q.attn
+	return 0.5*(q.attn-q.attnExp) - q.attnExp
 }
 
 // headTime is the logit GEMM and cross-entropy on the last stage.

@@ -497,3 +497,40 @@ func TestChipTensorScalesOneChip(t *testing.T) {
 		}
 	}
 }
+
+// With attention_exp_ratio on, a fused attention's softmax is priced on
+// the special-function units after its two products. GPT 1.3B at 2,048
+// tokens, causal (context 1,024.5), 16 heads of 128: 2,048 × 1,024.5 × 16
+// = 33,570,816 score elements. At 312 TFLOP/s and attention_eff 0.5 the
+// products take 2 × 33,570,816 × 256 / (312e12 × 0.5) = 110.18 µs and, at
+// 2e12 exponentials/s, the softmax 33,570,816 / (2e12 × 0.5) = 33.57 µs;
+// the backward's extra over twice the forward is half the products less
+// one softmax, 55.09 − 33.57 = 21.52 µs. A chip that states no rate gets
+// ratio × peak = 0.01 × 312e12: 21.52 µs of softmax; ratio 0 prices none.
+func TestAttentionSoftmaxOnTheSFUs(t *testing.T) {
+	job := Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16}
+	pl := plan1(parallel.RecomputeNone)
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-3*want }
+	prof := ideal()
+	prof.FlashAttention, prof.AttentionEff, prof.AttentionExpRatio = p(1), p(0.5), p(0.01)
+	c := testCluster(1)
+	c.Chip.ExpRate = hardware.Fixed(2 * units.TFLOPS)
+	pr, err := newPrep(gpt13, c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := pr.layerForward(&pr.kinds[0], pl, 2048)
+	if !near(q.attn, 110.18e-6+33.57e-6) || !near(q.attnExp, 33.57e-6) || !near(pr.flashRecompute(q), 21.52e-6) {
+		t.Errorf("attention %.5g s (softmax %.5g s), backward extra %.5g s; want 143.75 µs (33.57 µs), 21.52 µs", q.attn, q.attnExp, pr.flashRecompute(q))
+	}
+	c.Chip.ExpRate = hardware.Value[units.FLOPRate]{}
+	pr, _ = newPrep(gpt13, c, prof, job)
+	if q := pr.layerForward(&pr.kinds[0], pl, 2048); !near(q.attnExp, 21.52e-6) {
+		t.Errorf("no stated rate: softmax %.5g s, want 21.52 µs at 0.01 × the 16-bit peak", q.attnExp)
+	}
+	prof.AttentionExpRatio = p(0)
+	pr, _ = newPrep(gpt13, c, prof, job)
+	if q := pr.layerForward(&pr.kinds[0], pl, 2048); q.attnExp != 0 || !near(q.attn, 110.18e-6) {
+		t.Errorf("ratio 0: attention %.5g s (softmax %.5g s), want 110.18 µs and none", q.attn, q.attnExp)
+	}
+}

@@ -121,6 +121,7 @@ type prep struct {
 	peak16      float64 // dense 16-bit FLOP/s per device (attention, logits)
 	matMax16    float64 // MatmulMax (16-bit GEMMs)
 	attnEff     float64 // AttentionEff on this chip's family
+	expRate     float64 // exponentials per second per device for the fused softmax (0: not priced apart)
 	hbm         float64 // bytes/s per device
 	capacity    float64 // bytes per device
 	up, out     hardware.Tier
@@ -169,31 +170,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
-	p.peak = float64(pk.Typ) / float64(d)
-	p.matMax = prof.MatmulMax.Value
-	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
-		p.matMax = prof.FP8Max.Value
-	}
-	p.peak16, p.matMax16 = p.peak, prof.MatmulMax.Value
-	if pk16, ok := sixteenBitPeak(c.Chip); ok {
-		p.peak16 = float64(pk16.Typ) / float64(d)
-	}
-	if f, ok := prof.FamilyMatmul[Family(c.Chip.Architecture)]; ok {
-		p.matMax *= f.Value
-		p.matMax16 *= f.Value
-	}
-	if f, ok := prof.FamilyFP8[Family(c.Chip.Architecture)]; ok && job.Precision == hardware.FP8 {
-		p.matMax *= f.Value
-	}
-	p.attnEff = prof.AttentionEff.Value
-	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
-		p.attnEff *= f.Value
-	}
-	if f, ok := prof.ChipTensor[c.Chip.ID]; ok {
-		p.matMax *= f.Value
-		p.matMax16 *= f.Value
-		p.attnEff *= f.Value
-	}
+	p.setRates(float64(pk.Typ) / float64(d))
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
 	p.up = c.ScaleUp.Derate(prof.ScaleUpEff.Value)
@@ -221,6 +198,45 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		p.sacFLOPs += float64(k.count) * perToken
 	}
 	return p, nil
+}
+
+// setRates sets the job's peak and the kernel efficiencies on this chip:
+// the GEMM ceilings (the stack's, scaled by the chip's family, by its FP8
+// factor for an FP8 job, and by the chip's own scale), the attention's
+// efficiency and the exponential rate its softmax runs at.
+func (p *prep) setRates(peak float64) {
+	prof, c, job, d := &p.prof, p.c, p.job, p.devPerChip
+	p.peak = peak
+	p.matMax = prof.MatmulMax.Value
+	if job.Precision == hardware.FP8 && prof.FP8Max.Value > 0 {
+		p.matMax = prof.FP8Max.Value
+	}
+	p.peak16, p.matMax16 = p.peak, prof.MatmulMax.Value
+	if pk16, ok := sixteenBitPeak(c.Chip); ok {
+		p.peak16 = float64(pk16.Typ) / float64(d)
+	}
+	if f, ok := prof.FamilyMatmul[Family(c.Chip.Architecture)]; ok {
+		p.matMax *= f.Value
+		p.matMax16 *= f.Value
+	}
+	if f, ok := prof.FamilyFP8[Family(c.Chip.Architecture)]; ok && job.Precision == hardware.FP8 {
+		p.matMax *= f.Value
+	}
+	p.attnEff = prof.AttentionEff.Value
+	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
+		p.attnEff *= f.Value
+	}
+	if f, ok := prof.ChipTensor[c.Chip.ID]; ok {
+		p.matMax *= f.Value
+		p.matMax16 *= f.Value
+		p.attnEff *= f.Value
+	}
+	if r := prof.AttentionExpRatio.Value; r > 0 {
+		p.expRate = float64(c.Chip.ExpRate.Typ) / float64(d)
+		if p.expRate <= 0 {
+			p.expRate = r * p.peak16
+		}
+	}
 }
 
 // setExpertLoad sets the hottest expert rank's load over the mean: the

@@ -77,8 +77,17 @@ type Profile struct {
 	// FP8Max is MatmulMax for FP8 GEMMs (scaling and casts cost more).
 	FP8Max Param `yaml:"fp8_max" json:"fp8_max"`
 	// AttentionEff is the fraction of peak the attention score and value
-	// products reach.
+	// products reach (with AttentionExpRatio, of the serial time of those
+	// products on the 16-bit peak and the softmax's exponentials on the
+	// chip's special-function units).
 	AttentionEff Param `yaml:"attention_eff" json:"attention_eff"`
+	// AttentionExpRatio, when positive, prices a fused attention's softmax
+	// apart from its GEMMs: one exponential per score element and pass
+	// (the backward recomputes it), at the chip's exp_rate, added to the
+	// products' time before AttentionEff; a chip that states no exp_rate
+	// is taken to have this many exponentials per second per 16-bit
+	// FLOP/s. 0: attention time from its FLOPs alone.
+	AttentionExpRatio Param `yaml:"attention_exp_ratio" json:"attention_exp_ratio"`
 	// FlashAttention: fused attention (causal blocks skipped, no s² tensor
 	// in memory). 0 or 1.
 	FlashAttention Param `yaml:"flash_attention" json:"flash_attention"`
@@ -386,7 +395,7 @@ func (p *Profile) params() []struct {
 		P    *Param
 	}{
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
-		{"attention_eff", &p.AttentionEff}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
+		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},

@@ -10,6 +10,7 @@ import (
 // device, by part, and the communication it triggers.
 type pass struct {
 	gemm, attn, mem float64 // compute
+	attnExp         float64 // the part of attn in the fused softmax's exponentials (prep.expRate)
 	scores          float64 // the part of mem in unfused attention's s² tensors
 	expert          float64 // the part of gemm in routed-expert GEMMs (hottest rank)
 	moe             float64 // the MoE block's compute: its GEMMs (router, routed and shared experts) and memory traffic
@@ -97,6 +98,13 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		ctx = (seq + 1) / 2
 	}
 	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.attnEff)
+	if p.flash && p.expRate > 0 {
+		// The softmax between the two products: one exponential per score
+		// element on the special-function units, after the first product
+		// and before the second (serial), at the same efficiency.
+		q.attnExp = t * ctx * heads / (p.expRate * p.attnEff)
+		q.attn += q.attnExp
+	}
 	rep := k.memRep
 	if !pl.SequenceParallel {
 		rep *= tp

@@ -73,12 +73,8 @@ func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 				}
 			}
 		}
-		for name, p := range s.Params() {
-			for _, k := range p.Sources {
-				if _, err := c.Source(k); err != nil {
-					return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: %s: source %w", s.ID, name, err)
-				}
-			}
+		if err := c.checkStackRefs(s); err != nil {
+			return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: %w", s.ID, err)
 		}
 		if s.Default {
 			defaults[s.Stack]++
@@ -90,6 +86,38 @@ func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 		}
 	}
 	return doc.Stacks, nil
+}
+
+// checkStackRefs checks that every parameter of a stack, its own and its
+// dated versions', cites sources the catalog has, and that a per-chip
+// scale (chip_tensor.<id>) names a catalog chip.
+func (c *Catalog) checkStackRefs(s TrainingStack) error {
+	check := func(at, name string, p training.Param) error {
+		for _, k := range p.Sources {
+			if _, err := c.Source(k); err != nil {
+				return fmt.Errorf("%s%s: source %w", at, name, err)
+			}
+		}
+		if id, ok := strings.CutPrefix(name, "chip_tensor."); ok {
+			if _, err := c.Chip(id); err != nil {
+				return fmt.Errorf("%s%s: %w", at, name, err)
+			}
+		}
+		return nil
+	}
+	for name, p := range s.Params() {
+		if err := check("", name, p); err != nil {
+			return err
+		}
+	}
+	for _, v := range s.Versions {
+		for name, p := range v.Params {
+			if err := check("version "+v.Tag+": ", name, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // TrainingProfile picks the profile for a chip's stack and a framework

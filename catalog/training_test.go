@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"chipgap/parallel"
 	"chipgap/training"
@@ -184,6 +185,34 @@ func TestFrameworkParamsChecked(t *testing.T) {
 		_, err := loadFrom(withFile(t, "stacks-training.yaml", strings.Replace(src, good, c.new, 1)))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// A per-chip scale must name a catalog chip and a version's parameter a
+// source the catalog has: a typo in either is a load error naming the
+// file, the stack, the version and the parameter.
+func TestTrainingStackRefs(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := fs.ReadFile(dataFS, "stacks-training.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"unknown chip", "chip_tensor.gb200:", "chip_tensor.gb20:", "version 25.04: chip_tensor.gb20"},
+		{"unknown source", "chip_tensor.gb200: {value: 0.83, basis: calibrated, sources: [azure_aibench]", "chip_tensor.gb200: {value: 0.83, basis: calibrated, sources: [azure_aibenchx]", "azure_aibenchx"},
+	} {
+		src := string(good)
+		if !strings.Contains(src, tc.old) {
+			t.Fatalf("%s: stacks-training.yaml no longer contains %q", tc.name, tc.old)
+		}
+		m := fstest.MapFS{"stacks-training.yaml": {Data: []byte(strings.Replace(src, tc.old, tc.new, 1))}}
+		_, err := c.trainingStacksFrom(m)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "cuda-mcore") {
+			t.Errorf("%s: error %v, want one naming cuda-mcore and %q", tc.name, err, tc.want)
 		}
 	}
 }

@@ -120,7 +120,7 @@ type prep struct {
 	matMax      float64 // MatmulMax or FP8Max
 	peak16      float64 // dense 16-bit FLOP/s per device (attention, logits)
 	matMax16    float64 // MatmulMax (16-bit GEMMs)
-	attnEff     float64 // AttentionEff on this chip's family
+	attnEff     float64 // AttentionEff on this chip (family and chip scales)
 	expRate     float64 // exponentials per second per device for the fused softmax (0: not priced apart)
 	hbm         float64 // bytes/s per device
 	capacity    float64 // bytes per device

@@ -22,7 +22,10 @@
 // grouped GEMMs of t·active·EP/experts rows), timed as the slower of
 // F/(peak·max·F/(F+F½)) and bytes/(HBM·memory_eff): small or skinny GEMMs
 // reach less of the peak. Attention's score and value products run at
-// attention_eff (causal half with fused attention). Norms, activations,
+// attention_eff (causal half with fused attention); with
+// AttentionExpRatio a fused attention's softmax adds one exponential per
+// score element at the chip's exp_rate (its special-function units),
+// after the products, at the same efficiency. Norms, activations,
 // dropout, softmax and MoE token permutation move bytes at HBM speed.
 // Backward is twice forward (fused attention's 2.5×: it recomputes the
 // scores); full recompute adds a forward, selective the attention core
@@ -33,7 +36,8 @@
 // kept); MoE-block recompute (MoERecompute)
 // the router, experts, their traffic and the dispatch and combine.
 // Under FP8 only the linear GEMMs use the FP8 peak (scaled per family by
-// FamilyMatmul and FamilyFP8); attention and the head stay 16-bit. The
+// FamilyMatmul and FamilyFP8, and per chip by ChipTensor); attention and
+// the head stay 16-bit. The
 // slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP layers, the head
 // (and MTP modules) on the last, or with UnevenStages fewer layers on the
 // last stage to balance the head; with more virtual stages than layers

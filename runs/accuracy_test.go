@@ -236,14 +236,15 @@ func TestHopperFP8Calibration(t *testing.T) {
 
 // The MLPerf Training v5.0 Llama 3.1 405B rows (validation/calibration-
 // mlperf-v50.yaml, MLCommons' logs): the DGX H100 rows (NeMo 25.01, 512 to
-// 8,192 GPUs) are predicted at the stack's current state and were not
-// fitted on (−1.5 … −2.0 % when added); the GB200 rows (NeMo 25.04, 256 to
+// 8,192 GPUs) and Nebius's H200 rows (512 and 1,024) are predicted at the
+// stack's current state and were not fitted on (−1.5 … −2.0 % and −0.6,
+// −0.8 % when added); the GB200 rows (NeMo 25.04, 256 to
 // 2,496 GPUs) fitted the 25.04 version's chip_tensor.gb200 (residuals
 // −1.7 … +2.3 %; +14.5 … +18.8 % at the current state). Each must stay
 // within 5 %, so a change to the model at scale, or to the dated state a
 // run's release selects, is seen.
 func TestMLPerfV50Calibration(t *testing.T) {
-	eachWithin(t, "MLPerf v5.0", "../validation/calibration-mlperf-v50.yaml", 7, 0.05)
+	eachWithin(t, "MLPerf v5.0", "../validation/calibration-mlperf-v50.yaml", 9, 0.05)
 }
 
 // predictedAll is accuracy for a file whose n training throughput runs

@@ -217,6 +217,7 @@ type ChipColumn struct {
 	ID        string                                                `json:"id"`
 	Name      string                                                `json:"name"`
 	Peak      map[hardware.Precision]hardware.Value[units.FLOPRate] `json:"peak"`
+	ExpRate   hardware.Value[units.FLOPRate]                        `json:"exp_rate"`
 	HBM       hardware.Value[units.Bytes]                           `json:"hbm_capacity"`
 	HBMBW     hardware.Value[units.ByteRate]                        `json:"hbm_bandwidth"`
 	TDP       hardware.Value[units.Watts]                           `json:"tdp"`
@@ -229,7 +230,7 @@ type ChipColumn struct {
 func (c Comparison) Columns() []ChipColumn {
 	var cols []ChipColumn
 	for i, ch := range c.chips {
-		cols = append(cols, ChipColumn{ID: ch.ID, Name: ch.Name, Peak: ch.Peak, HBM: ch.HBM.Capacity,
+		cols = append(cols, ChipColumn{ID: ch.ID, Name: ch.Name, Peak: ch.Peak, ExpRate: ch.ExpRate, HBM: ch.HBM.Capacity,
 			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price, DieAreaMM: ch.DieArea.Scale(float64(ch.Dies)),
 			Metrics: c.metrics[i]})
 	}

@@ -24,6 +24,7 @@ func columnRows() []columnRow {
 		}})
 	}
 	return append(rows,
+		columnRow{"exponentials T/s (SFU)", func(c ChipColumn) string { return rangeStr(c.ExpRate, 1e12) }},
 		columnRow{"HBM GB", func(c ChipColumn) string { return rangeStr(c.HBM, 1e9) }},
 		columnRow{"HBM TB/s", func(c ChipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
 		columnRow{"TDP W", func(c ChipColumn) string { return rangeStr(c.TDP, 1) }},

@@ -7,7 +7,12 @@
 //	    -match v1.3.0 -grid matmul_max=0.6:0.8:0.02,dp_overlap=0:1:0.25
 //
 // -match keeps the runs whose id contains the string; -date applies the
-// stack's dated version first. Nothing is written: the values go into
+// stack's dated version first, and the grid point over it. A run's own
+// release (system.software "nemo 24.03") is not applied here, as validate
+// applies it: every run is predicted at the one state, so a dated
+// version's parameter is fitted with -date at the version's date. A grid
+// axis may name a per-family or per-chip scale (family_attention.hopper,
+// chip_tensor.gb200). Nothing is written: the values go into
 // catalog/data/stacks-training.yaml by hand, with a note naming the runs.
 //
 // -serving fits a serving stack of catalog/data/stacks-inference.yaml
@@ -267,10 +272,10 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 }
 
 // atPoint is the base profile with the grid point idx set, through
-// Profile.With: top-level parameters by name and per-family scales
-// (family_matmul.hopper, family_attention.hopper, family_fp8.hopper), each
-// keeping its basis and note (a scale the base lacks is new), in copies of
-// the family maps, so the base's are not written.
+// Profile.With: top-level parameters by name and per-family or per-chip
+// scales (family_matmul.hopper, family_attention.hopper, family_fp8.hopper,
+// chip_tensor.gb200), each keeping its basis and note (a scale the base
+// lacks is new), in copies of their maps, so the base's are not written.
 func atPoint(base training.Profile, axes []axis, idx []int, stack string) (training.Profile, []float64, error) {
 	have := base.Params()
 	set := map[string]training.Param{}

@@ -247,6 +247,25 @@ func TestMLPerfV50Calibration(t *testing.T) {
 	eachWithin(t, "MLPerf v5.0", "../validation/calibration-mlperf-v50.yaml", 9, 0.05)
 }
 
+// The MLPerf Training v5.1 Llama 3.1 8B FP8 rows (validation/calibration-
+// mlperf-v51.yaml, MLCommons' logs; NeMo 25.09; nothing fitted on them):
+// the one- and two-node rows without context parallelism (B300 ×8, B200
+// ×16) read −2.7 … −0.5 % when added and must stay within 5 %; the 64- and
+// 72-GPU rows at CP 2 and one micro-batch (B200 +3.8/+4.2 %, H200 +15.0 %,
+// GB300 +17.4 %) are over-predicted, a gap left open, and must stay within
+// 20 %, so a change that moves either regime is seen.
+func TestMLPerfV51Calibration(t *testing.T) {
+	for id, e := range predictedAll(t, "MLPerf v5.1", "../validation/calibration-mlperf-v51.yaml", 8) {
+		bar := 0.05
+		if strings.Contains(id, "-64x") || strings.Contains(id, "-72x") {
+			bar = 0.20
+		}
+		if e > bar {
+			t.Errorf("%s: error %.1f %%, want ≤ %.0f %%", id, 100*e, 100*bar)
+		}
+	}
+}
+
 // predictedAll is accuracy for a file whose n training throughput runs
 // must all be predicted.
 func predictedAll(t *testing.T, name, path string, n int) map[string]float64 {

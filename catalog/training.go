@@ -122,8 +122,11 @@ func (c *Catalog) checkStackRefs(s TrainingStack) error {
 
 // TrainingProfile picks the profile for a chip's stack and a framework
 // name: the profile listing the framework for that stack, else the
-// stack's default (unknown or foreign framework names fall back). It
-// returns the profile and a line saying what was assumed.
+// stack's default (unknown or foreign framework names fall back). A
+// release after the name ("megatron-bridge 25.09") picks the stack's
+// version of that tag, or for a calendar release no version has, the
+// state at its date (training.Profile.AtRelease). It returns the profile
+// and a line saying what was assumed.
 func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, string, error) {
 	all, err := c.TrainingStacks()
 	if err != nil {
@@ -142,6 +145,9 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 		}
 		if tagged, ok := prof.AtTag(tag); ok {
 			return tagged, fmt.Sprintf("stack %s (%s %s)", s.ID, name, tag), nil
+		}
+		if dated, ok := prof.AtRelease(tag); ok {
+			return dated, fmt.Sprintf("stack %s (%s %s; no version has that tag: the state at the release's date)", s.ID, name, tag), nil
 		}
 		return prof, fmt.Sprintf("stack %s (%s; release %q has no dated version: the current state)", s.ID, name, tag), nil
 	}

@@ -83,6 +83,20 @@ func TestTrainingProfileRelease(t *testing.T) {
 			t.Errorf("%q: state %q, why %q; want %q and %q", c.fw, prof.State, why, c.state, c.why)
 		}
 	}
+	// A calendar release no version is tagged with takes the state at
+	// its date: NeMo 24.12 the 24.07 state, Megatron-Bridge 26.04.01
+	// 25.11's, 26.08 the current one.
+	for _, c := range []struct{ fw, state string }{
+		{"nemo 24.12", "24.07 (2024-07-01)"}, {"megatron-bridge 26.04.01", "25.11 (2025-12-09)"}, {"megatron-bridge 26.08", "mcore-moe-2026-05 (2026-05-13)"},
+	} {
+		prof, why, err := cat.TrainingProfile("cuda", c.fw)
+		if err != nil {
+			t.Fatalf("%q: %v", c.fw, err)
+		}
+		if prof.State != c.state || !strings.Contains(why, "the state at the release's date") {
+			t.Errorf("%q: state %q, why %q; want %q at the release's date", c.fw, prof.State, why, c.state)
+		}
+	}
 	cur, _, _ := cat.TrainingProfile("cann", "mindformers")
 	old, _, _ := cat.TrainingProfile("cann", "mindformers v1.1.0")
 	if !(old.MatmulMax.Value < cur.MatmulMax.Value) {

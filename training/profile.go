@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -373,16 +374,46 @@ func (p Profile) With(params map[string]Param) (Profile, error) {
 func (p Profile) AtTag(tag string) (Profile, bool) {
 	for _, v := range p.Versions {
 		if v.Tag == tag {
-			out, err := p.At(v.Date)
-			if err != nil {
-				return p, false
-			}
-			base := p
-			out.base = &base
-			return out, true
+			return p.atDate(v.Date)
 		}
 	}
 	return p, false
+}
+
+// AtRelease is AtTag for a release a run names, with a fallback for a
+// calendar-versioned release that no version is tagged with (NeMo and
+// Megatron-Bridge containers: YY.MM, YY.MM.PP): its YY.MM, else the
+// stack as it stood on the release's first day (At), the latest
+// version dated on or before it. ok is false when neither applies: the
+// caller keeps the current state and says so.
+func (p Profile) AtRelease(tag string) (Profile, bool) {
+	if out, ok := p.AtTag(tag); ok {
+		return out, true
+	}
+	m := calendarTag.FindStringSubmatch(tag)
+	if m == nil || len(p.Versions) == 0 {
+		return p, false
+	}
+	if out, ok := p.AtTag(m[1] + "." + m[2]); ok {
+		return out, true
+	}
+	return p.atDate("20" + m[1] + "-" + m[2] + "-01")
+}
+
+// calendarTag is a calendar-versioned release: YY.MM with an optional
+// patch (26.04.01).
+var calendarTag = regexp.MustCompile(`^(\d\d)\.(0[1-9]|1[0-2])(\.\d+)?$`)
+
+// atDate is At(date) remembered as a named release's state: an explicit
+// date given later still starts from the current values.
+func (p Profile) atDate(date string) (Profile, bool) {
+	out, err := p.At(date)
+	if err != nil {
+		return p, false
+	}
+	base := p
+	out.base = &base
+	return out, true
 }
 
 // params lists the profile's parameters by name, for checks and docs.

@@ -46,6 +46,43 @@ func TestProfileAtPicksTheVersionByDate(t *testing.T) {
 	}
 }
 
+// A release a run names: its tag where a version has it; for a calendar
+// release (YY.MM, YY.MM.PP) that none has, its YY.MM's version, else the
+// state on the release's first day; any other unknown tag is not taken.
+func TestProfileAtReleaseByCalendarTag(t *testing.T) {
+	prof := ideal()
+	prof.Versions = []Version{
+		{Date: "2024-03-01", Tag: "24.03", Params: map[string]Param{"matmul_max": p(0.5)}, Note: "test"},
+		{Date: "2025-12-09", Tag: "25.11", Params: map[string]Param{"matmul_max": p(0.8)}, Note: "test"},
+		{Date: "2026-05-13", Tag: "mcore-2026-05", Note: "current"},
+	}
+	for _, c := range []struct {
+		tag   string
+		ok    bool
+		want  float64
+		state string
+	}{
+		{"24.03", true, 0.5, "24.03 (2024-03-01)"},
+		{"24.12", true, 0.5, "24.03 (2024-03-01)"},       // by date: 2024-12-01
+		{"25.11.01", true, 0.8, "25.11 (2025-12-09)"},    // its YY.MM's version, not 2025-11-01 (before 25.11's date)
+		{"26.04.01", true, 0.8, "25.11 (2025-12-09)"},    // by date: 2026-04-01
+		{"26.06", true, 1, "mcore-2026-05 (2026-05-13)"}, // by date: the current values
+		{"23.11", true, 0.5, "24.03 (2024-03-01), the earliest known state"},
+		{"v9.9", false, 1, ""}, {"25.13", false, 1, ""}, {"2025.11", false, 1, ""},
+	} {
+		got, ok := prof.AtRelease(c.tag)
+		if ok != c.ok || got.MatmulMax.Value != c.want || !strings.HasPrefix(got.State, c.state) {
+			t.Errorf("AtRelease(%q) = ok %v, matmul_max %g, state %q; want %v, %g, %q", c.tag, ok, got.MatmulMax.Value, got.State, c.ok, c.want, c.state)
+		}
+	}
+	// A named release's state keeps the current values as the base of an
+	// explicit date given later (validate --stack-date wins).
+	got, _ := prof.AtRelease("24.12")
+	if later, err := got.At("2026-06-01"); err != nil || later.MatmulMax.Value != 1 {
+		t.Errorf("At(2026-06-01) after AtRelease(24.12) = %g, %v; want the current 1", later.MatmulMax.Value, err)
+	}
+}
+
 // A stack without context parallelism keeps the search at CP 1 and
 // rejects a plan asking for more; the practice search keeps at least
 // CPMinTokens tokens per CP rank.

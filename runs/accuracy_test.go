@@ -267,9 +267,10 @@ func TestMLPerfV41Calibration(t *testing.T) {
 // mlperf-v51.yaml, MLCommons' logs; NeMo 25.09; nothing fitted on them):
 // the one- and two-node rows without context parallelism (B300 ×8, B200
 // ×16) read −2.7 … −0.5 % when added and must stay within 5 %; the 64- and
-// 72-GPU rows at CP 2 and one micro-batch (B200 +3.8/+4.2 %, H200 +15.0 %,
-// GB300 +17.4 %) are over-predicted, a gap left open, and must stay within
-// 20 %, so a change that moves either regime is seen.
+// 72-GPU rows at CP 2 and one micro-batch (B200 +3.8/+4.2 %, H200 +15.0 %
+// and +16.2 % since family_fp8.hopper 1.175, GB300 +17.4 %) are
+// over-predicted, a gap left open, and must stay within 20 %, so a change
+// that moves either regime is seen.
 func TestMLPerfV51Calibration(t *testing.T) {
 	eachWithinBy(t, "MLPerf v5.1", "../validation/calibration-mlperf-v51.yaml", 8, func(id string) float64 {
 		if strings.Contains(id, "-64x") || strings.Contains(id, "-72x") {

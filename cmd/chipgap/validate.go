@@ -26,7 +26,9 @@ summary adds the median and largest optimism.
 
 --stack-date takes each training stack as it stood on that date (the
 dated versions in catalog/data/stacks-training.yaml, e.g. MindFormers
-tags); the default is each stack's current state.
+tags); without it a run that names its release (software: "nemo 24.12") takes
+that release's version, or for a calendar release no version has, the state at
+its date, and any other run each stack's current state.
 
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:

@@ -280,6 +280,16 @@ func TestMLPerfV51Calibration(t *testing.T) {
 	})
 }
 
+// The MLPerf Training v5.1 Llama 3.1 8B FP8 rows on AMD (validation/
+// calibration-mlperf-v51-amd.yaml; AMD's NeMo on ROCm, one node of 8):
+// rocm-megatron's fp8_max was fitted on the four MI355X rows (−3.0 …
+// +2.3 %) and its chip_tensor.mi350x on the two MI350X rows (−1.9, +1.4 %;
+// at 1 they read +12 and +16 %, so the bar fails without it). All must
+// stay within 5 %, so a change that moves them is seen and the fit redone.
+func TestMLPerfV51AMDCalibration(t *testing.T) {
+	eachWithin(t, "MLPerf v5.1 AMD", "../validation/calibration-mlperf-v51-amd.yaml", 6, 0.05)
+}
+
 // predictedAll is accuracy for a file whose n training throughput runs
 // must all be predicted.
 func predictedAll(t *testing.T, name, path string, n int) map[string]float64 {

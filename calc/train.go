@@ -396,9 +396,19 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 	}
 	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
 	if err != nil {
+		if errors.Is(err, training.ErrDoesNotFit) && !s.fromRun && s.noDegrees() {
+			err = fmt.Errorf("%w; no parallel degree was given, so the plan is pure data parallelism: a plan search (train --search, POST /api/train/search) ranks the plans that fit", err)
+		}
 		return TrainEstimate{Header: s.Header()}, s.planError(err)
 	}
 	return s.describe(r), nil
+}
+
+// noDegrees says the request fixed no parallel degree, so Plan is the
+// defaults' pure data parallelism.
+func (s TrainSetup) noDegrees() bool {
+	sp := s.Space
+	return sp.TP == 0 && sp.PP == 0 && sp.DP == 0 && sp.CP == 0 && sp.EP == 0 && sp.VPP == 0 && sp.ETP == 0
 }
 
 // describe adds the cost and ranges to an estimate.

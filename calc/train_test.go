@@ -154,6 +154,32 @@ func TestPlanErrorCountsDevices(t *testing.T) {
 	}
 }
 
+// TestNotFitHintsAtSearch: a request that fixes no parallel degree runs
+// pure data parallelism; where that does not fit (Llama 3.1 70B on 64
+// H100: every device holds the whole model, 458 GB of 86) the error stays
+// a *training.NotFitError and says that a plan search ranks the plans
+// that fit. A request that fixes a degree gets no such hint.
+func TestNotFitHintsAtSearch(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		plan PlanRequest
+		hint bool
+	}{{PlanRequest{}, true}, {PlanRequest{DP: 64}, false}, {PlanRequest{TP: 1, PP: 1}, false}} {
+		s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Plan: c.plan}.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Train(s)
+		var nf *training.NotFitError
+		if !errors.As(err, &nf) || !errors.Is(err, training.ErrDoesNotFit) {
+			t.Fatalf("plan %+v: %v, want a NotFitError", c.plan, err)
+		}
+		if got := strings.Contains(err.Error(), "train --search"); got != c.hint {
+			t.Errorf("plan %+v: hint %v, want %v: %v", c.plan, got, c.hint, err)
+		}
+	}
+}
+
 // Dropless routing measured (NVIDIA's Megatron-Core MoE model zoo,
 // best_practice/qwen3/readme.md, commit 798dfb5, Long Context table):
 // Qwen3-235B-A22B on 256 H100 (TP4 PP8 VPP4 EP8 ETP1, DeepEP, GBS 256) reaches

@@ -253,11 +253,12 @@ func TestMLPerfV50Calibration(t *testing.T) {
 // rows (256 and 512 GPUs) joined family_fp8.hopper's fit and stay −10.0 /
 // −8.7 % after it (the same benchmark's v3.1 row, 10,752 GPUs, is +8.7 %),
 // and must stay within 12 %, as must Oracle's rows on RoCE (1,536 and
-// 3,072 GPUs, NeMo 24.04, VP4, not fitted on: −7.6 and +1.0 % when added);
-// the preview B200 row (64 GPUs, not fitted on) read −1.2 % and must stay
+// 3,072 GPUs, NeMo 24.04, VP4) and NVIDIA's 11,616-GPU row (NeMo 24.04, PP6
+// VP8, dp 484), none fitted on: −7.6, +1.0 and −11.5 % when added; the
+// preview B200 row (64 GPUs, not fitted on) read −1.2 % and must stay
 // within 5 %.
 func TestMLPerfV41Calibration(t *testing.T) {
-	eachWithinBy(t, "MLPerf v4.1", "../validation/calibration-mlperf-v41.yaml", 5, func(id string) float64 {
+	eachWithinBy(t, "MLPerf v4.1", "../validation/calibration-mlperf-v41.yaml", 6, func(id string) float64 {
 		if strings.Contains(id, "xh100") {
 			return 0.12
 		}

@@ -241,11 +241,12 @@ func TestHopperFP8Calibration(t *testing.T) {
 // added; since 3 Dec 2026 in family_fp8.hopper's fit set, −0.7 … +1.0 %);
 // the GB200 rows (NeMo 25.04, 256 to
 // 2,496 GPUs) fitted the 25.04 version's chip_tensor.gb200 (residuals
-// −1.7 … +2.3 %; +14.5 … +18.8 % at the current state). Each must stay
-// within 5 %, so a change to the model at scale, or to the dated state a
-// run's release selects, is seen.
+// −1.7 … +2.3 %; +14.5 … +18.8 % at the current state); the round's
+// other five GB200 and H100 rows, added later and fitted on by nothing,
+// read −1.2 … +0.9 %. Each must stay within 5 %, so a change to the model
+// at scale, or to the dated state a run's release selects, is seen.
 func TestMLPerfV50Calibration(t *testing.T) {
-	eachWithin(t, "MLPerf v5.0", "../validation/calibration-mlperf-v50.yaml", 9, 0.05)
+	eachWithin(t, "MLPerf v5.0", "../validation/calibration-mlperf-v50.yaml", 14, 0.05)
 }
 
 // The MLPerf Training v4.1 GPT-3 175B rows (validation/calibration-

@@ -168,12 +168,24 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 	})
 }
 
+// better orders results by step time; of two plans equally fast, the one
+// splitting the model over fewer ranks (tp·cp·pp) comes first, as a team
+// would choose it (eight-way context parallelism of a 4K sequence ties
+// with data parallelism where the ring hides behind attention), then the
+// plan's text, so the order is total.
 func better(a, b Result) bool {
 	if a.StepTime != b.StepTime {
 		return a.StepTime < b.StepTime
 	}
+	if ma, mb := modelRanks(a.Plan), modelRanks(b.Plan); ma != mb {
+		return ma < mb
+	}
 	return planText(a) < planText(b)
 }
+
+// modelRanks is the number of ranks one model replica is split over
+// (expert parallelism folds into them).
+func modelRanks(pl parallel.Plan) int { return pl.TP * pl.CP * pl.PP }
 
 func planText(r Result) string {
 	if r.PlanText == "" {

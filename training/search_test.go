@@ -69,3 +69,29 @@ func TestSearchProgressReachesTotal(t *testing.T) {
 		t.Errorf("progress ended at %d of %d", last, total)
 	}
 }
+
+// Of two plans equally fast, the one splitting the model over fewer ranks
+// ranks first (before the change the plan text decided, which put
+// "dp=1 cp=8" before "dp=8"); in a search every tie keeps that order.
+func TestTiesPreferFewerModelRanks(t *testing.T) {
+	cp8 := Result{Plan: parallel.Plan{TP: 1, PP: 1, DP: 1, CP: 8, Microbatch: 16}, StepTime: 60}
+	dp8 := Result{Plan: parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, Microbatch: 2}, StepTime: 60}
+	if !better(dp8, cp8) || better(cp8, dp8) {
+		t.Errorf("tie: %s should rank before %s", dp8.Plan, cp8.Plan)
+	}
+	slower := dp8
+	slower.StepTime += 1e-3
+	if !better(cp8, slower) {
+		t.Error("a faster plan must rank first whatever its split")
+	}
+	sr, err := Search(gpt13, testCluster(64), ideal(), Job{Seq: 2048, GlobalBatch: 256, Precision: hardware.BF16}, SearchOptions{Top: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(sr.Top); i++ {
+		a, b := sr.Top[i-1], sr.Top[i]
+		if a.StepTime == b.StepTime && modelRanks(a.Plan) > modelRanks(b.Plan) {
+			t.Errorf("tied plans %s (%d model ranks) before %s (%d)", a.PlanText, modelRanks(a.Plan), b.PlanText, modelRanks(b.Plan))
+		}
+	}
+}

@@ -222,11 +222,13 @@ func TestTrainMoEDispatch(t *testing.T) {
 }
 
 // train --search names the best plan within published practice beside the
-// physics best when they differ: at 8K tokens on 8 H100 the search may
-// split a sequence 8 ways, which no published plan does; the practice
-// plan keeps at least 4096 tokens per context-parallel rank.
+// physics best when they differ: Llama 3.1 70B at 8K tokens on 64 H100
+// searches best at four-way context parallelism (2,048 tokens per rank),
+// which no published plan runs; the practice plan keeps at least 4096
+// tokens per context-parallel rank. (Where a practice plan ties with the
+// best, ties rank it first and no line is needed.)
 func TestTrainSearchNamesThePracticePlan(t *testing.T) {
-	code, out, stderr := runCLI("train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--global-batch", "64", "--seq", "8192", "--search", "--top", "3")
+	code, out, stderr := runCLI("train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--global-batch", "256", "--seq", "8192", "--search", "--top", "3")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

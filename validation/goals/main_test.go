@@ -84,3 +84,15 @@ func TestBestMeasured(t *testing.T) {
 		t.Errorf("optimism over the best %.4f, want 0.0349", got)
 	}
 }
+
+// over counts only predicted rows past the bar, by the figure given.
+func TestOver(t *testing.T) {
+	rs := []row{{err: 0.30, predicted: true}, {err: -0.26, predicted: true}, {err: 0.25, predicted: true},
+		{err: 0.9, predicted: false}, {err: 0.01, free: 0.5, predicted: true}}
+	if got := over(rs, 0.25, absErr); got != 2 {
+		t.Errorf("over 25 %% by |error|: %d rows, want 2 (0.30 and -0.26; 0.25 is at the bar, 0.9 unpredicted)", got)
+	}
+	if got := over(rs, 0.35, func(r row) float64 { return r.free }); got != 1 {
+		t.Errorf("over 35 %% by optimism: %d rows, want 1", got)
+	}
+}

@@ -82,12 +82,12 @@ func TestHopperRatesWithinH200Bench(t *testing.T) {
 	fm := p.FamilyMatmul["hopper"].Value
 	rate16 := p.MatmulMax.Value * fm * peak16
 	rate8 := p.FP8Max.Value * fm * p.FamilyFP8["hopper"].Value * peak8
-	for _, c := range []struct {
+	for _, k := range []struct {
 		name       string
 		model, raw float64
 	}{{"BF16", rate16, median(raw["bf16"])}, {"FP8", rate8, median(raw["fp8"])}} {
-		if c.model > 1.05*c.raw || c.model < 0.8*c.raw {
-			t.Errorf("%s GEMMs end to end at %.0f TFLOPS against %.0f measured raw: want 0.8-1.05 of it", c.name, c.model, c.raw)
+		if k.model > 1.05*k.raw || k.model < 0.8*k.raw {
+			t.Errorf("%s GEMMs end to end at %.0f TFLOPS against %.0f measured raw: want 0.8-1.05 of it", k.name, k.model, k.raw)
 		}
 	}
 	// Fused causal attention, head dim 128, forward and backward per score

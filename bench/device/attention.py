@@ -17,28 +17,16 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-dev = torch.device("cuda")
+from common import dev, header, timed
+
 torch.manual_seed(1)
-out = {"torch": torch.__version__, "cuda": torch.version.cuda, "gpu": torch.cuda.get_device_name(0),
-       "cudnn": torch.backends.cudnn.version()}
+out = header()
+out["cudnn"] = torch.backends.cudnn.version()
 try:
     from importlib import metadata
     out["packages"] = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
 except Exception as e:  # noqa: BLE001
     out["packages_error"] = repr(e)
-
-
-def timed(fn, iters=10):
-    for _ in range(3):
-        fn()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    for _ in range(iters):
-        fn()
-    b.record()
-    torch.cuda.synchronize()
-    return a.elapsed_time(b) * 1e-3 / iters
 
 
 cases = []
@@ -60,12 +48,12 @@ for (name, b, h, s, dqk, dv) in cases:
         try:
             with sdpa_kernel(be):
                 f = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True)
-                tf = timed(f)
+                tf = timed(f, 10, warmup=3)
 
                 def fb():
                     o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
                     o.backward(go)
-                tfb = timed(fb)
+                tfb = timed(fb, 10, warmup=3)
             row.update({"fwd_s": tf, "fwd_bwd_s": tfb, "fwd_tflops": fwd_flop / tf / 1e12,
                         "fwd_bwd_tflops": 3.5 * fwd_flop / tfb / 1e12})
         except Exception as e:  # noqa: BLE001

@@ -22,39 +22,12 @@ except Exception as e:  # noqa: BLE001
     print(json.dumps(out))
     sys.exit(0)
 
-out["torch"] = torch.__version__
-out["cuda"] = torch.version.cuda
-dev = torch.device("cuda")
-out["gpu"] = torch.cuda.get_device_name(0)
+from common import dev, header, linear_bf16, scaled_mm_fp8, timed  # noqa: E402
+
+out.update(header())
 props = torch.cuda.get_device_properties(0)
 out["sms"] = props.multi_processor_count
 torch.manual_seed(1)
-
-
-def timed(fn, iters):
-    for _ in range(5):
-        fn()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    for _ in range(iters):
-        fn()
-    b.record()
-    torch.cuda.synchronize()
-    return a.elapsed_time(b) / iters * 1e-3  # seconds per call
-
-
-def gemm_bf16(m, k, n):
-    x = torch.randn(m, k, device=dev, dtype=torch.bfloat16)
-    w = torch.randn(n, k, device=dev, dtype=torch.bfloat16)
-    return lambda: torch.nn.functional.linear(x, w)
-
-
-def gemm_fp8(m, k, n):
-    x = torch.randn(m, k, device=dev).to(torch.float8_e4m3fn)
-    w = torch.randn(n, k, device=dev).to(torch.float8_e4m3fn)
-    one = torch.ones((), device=dev)
-    return lambda: torch._scaled_mm(x, w.t(), scale_a=one, scale_b=one, out_dtype=torch.bfloat16)
 
 
 shapes = {
@@ -66,7 +39,7 @@ shapes = {
     "llama8b-fc1": [(m, 4096, 28672) for m in (1024, 4096, 8192)],
 }
 res = []
-for kind, mk in (("bf16", gemm_bf16), ("fp8", gemm_fp8)):
+for kind, mk in (("bf16", linear_bf16), ("fp8", scaled_mm_fp8)):
     for name, lst in shapes.items():
         for (m, k, n) in lst:
             try:

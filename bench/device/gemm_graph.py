@@ -7,47 +7,13 @@ is out and what remains is the GPU's own time per call: FLOPs at the
 GEMM's rate plus its fixed part (prologue, epilogue, the last partial
 wave, the gap between kernels). Prints one JSON object; seeded inputs.
 """
-import json, sys
+import json
 import torch
 
-dev = torch.device("cuda")
+from common import graph_time, header, linear_bf16, scaled_mm_fp8
+
 torch.manual_seed(1)
-out = {"torch": torch.__version__, "cuda": torch.version.cuda, "gpu": torch.cuda.get_device_name(0)}
-
-
-def graph_time(fn, reps=50, iters=20):
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps):
-            fn()
-    g.replay()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    for _ in range(iters):
-        g.replay()
-    b.record()
-    torch.cuda.synchronize()
-    return a.elapsed_time(b) * 1e-3 / (iters * reps)
-
-
-def bf16(m, k, n):
-    x = torch.randn(m, k, device=dev, dtype=torch.bfloat16)
-    w = torch.randn(n, k, device=dev, dtype=torch.bfloat16)
-    return lambda: torch.nn.functional.linear(x, w)
-
-
-def fp8(m, k, n):
-    x = torch.randn(m, k, device=dev).to(torch.float8_e4m3fn)
-    w = torch.randn(n, k, device=dev).to(torch.float8_e4m3fn)
-    one = torch.ones((), device=dev)
-    return lambda: torch._scaled_mm(x, w.t(), scale_a=one, scale_b=one, out_dtype=torch.bfloat16)
+out = header()
 
 
 rows = (16, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)
@@ -62,13 +28,13 @@ shapes = {
     "llama70b-fc1-tp8": [(m, 8192, 7168) for m in rows],
 }
 res = []
-for kind, mk in (("bf16", bf16), ("fp8", fp8)):
+for kind, mk in (("bf16", linear_bf16), ("fp8", scaled_mm_fp8)):
     for name, lst in shapes.items():
         for (m, k, n) in lst:
             try:
                 flop = 2.0 * m * k * n
                 reps = 5 if flop > 2e12 else 50
-                t = graph_time(mk(m, k, n), reps=reps, iters=10 if flop > 2e12 else 20)
+                t = graph_time(mk(m, k, n), reps, 10 if flop > 2e12 else 20)
                 res.append({"dtype": kind, "set": name, "m": m, "k": k, "n": n, "s": t, "tflops": flop / t / 1e12})
             except Exception as e:  # noqa: BLE001
                 res.append({"dtype": kind, "set": name, "m": m, "k": k, "n": n, "error": repr(e)[:200]})

@@ -12,31 +12,10 @@ FFN 768) and DeepSeek-V3 (8 and 32 local experts, h 7168, expert FFN
 import json
 import torch
 
-dev = torch.device("cuda")
+from common import dev, graph_time, header
+
 torch.manual_seed(1)
-out = {"torch": torch.__version__, "cuda": torch.version.cuda, "gpu": torch.cuda.get_device_name(0)}
-
-
-def graph_time(fn, reps=10, iters=10):
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps):
-            fn()
-    g.replay()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    for _ in range(iters):
-        g.replay()
-    b.record()
-    torch.cuda.synchronize()
-    return a.elapsed_time(b) * 1e-3 / (iters * reps)
+out = header()
 
 
 def grouped_bf16(E, r, k, n):
@@ -70,7 +49,7 @@ for name, E, k, n in cases:
         for kind, mk in (("bf16-grouped", grouped_bf16), ("fp8-grouped", grouped_fp8), ("bf16-loop", loop_bf16)):
             row = {"case": name, "kind": kind, "experts": E, "rows": r, "k": k, "n": n}
             try:
-                t = graph_time(mk(E, r, k, n), reps=5 if flop > 1e12 else 20)
+                t = graph_time(mk(E, r, k, n), 5 if flop > 1e12 else 20, 10)
                 row.update({"s": t, "tflops": flop / t / 1e12})
             except Exception as e:  # noqa: BLE001
                 row["error"] = repr(e)[:200]

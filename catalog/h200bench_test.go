@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/training"
 )
 
 // The H200 microbenchmarks of bench/device (first-hand, 4 Dec 2026) bound
@@ -79,9 +80,10 @@ func TestHopperRatesWithinH200Bench(t *testing.T) {
 	bf16, _ := chip.PeakFor(hardware.BF16)
 	fp8, _ := chip.PeakFor(hardware.FP8)
 	peak16, peak8 := float64(bf16.Typ)/1e12, float64(fp8.Typ)/1e12
-	fm := p.FamilyMatmul["hopper"].Value
+	fam := training.Family(chip.Architecture)
+	fm := p.FamilyMatmul[fam].Value
 	rate16 := p.MatmulMax.Value * fm * peak16
-	rate8 := p.FP8Max.Value * fm * p.FamilyFP8["hopper"].Value * peak8
+	rate8 := p.FP8Max.Value * fm * p.FamilyFP8[fam].Value * peak8
 	for _, k := range []struct {
 		name       string
 		model, raw float64
@@ -93,7 +95,7 @@ func TestHopperRatesWithinH200Bench(t *testing.T) {
 	// Fused causal attention, head dim 128, forward and backward per score
 	// element: 3.5 x 512 FLOPs at the 16-bit peak and two exponentials at
 	// the chip's rate, at attention_eff (training/step.go).
-	eff := p.AttentionEff.Value * p.FamilyAttention["hopper"].Value
+	eff := p.AttentionEff.Value * p.FamilyAttention[fam].Value
 	perScore := (3.5*512/(peak16*1e12) + 2/float64(chip.ExpRate.Typ)) / eff
 	model := 3.5 * 512 / perScore / 1e12
 	var sum float64

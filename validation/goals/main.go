@@ -373,13 +373,7 @@ func filter(rs []row, keep func(row) bool) []row {
 // over counts the predicted rows whose figure f exceeds bar: how far a
 // worst-case goal is from met, beside the one row that sets it.
 func over(rs []row, bar float64, f func(row) float64) int {
-	n := 0
-	for _, r := range rs {
-		if r.predicted && f(r) > bar {
-			n++
-		}
-	}
-	return n
+	return len(filter(rs, func(r row) bool { return r.predicted && f(r) > bar }))
 }
 
 // absErr is a row's absolute error at its stated plan.

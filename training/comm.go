@@ -3,6 +3,7 @@ package training
 import (
 	"math"
 
+	"chipgap/hardware"
 	"chipgap/parallel"
 )
 
@@ -68,6 +69,7 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	gd := p.c.Group(n, pl.TP)
 	ge := p.c.Group(pl.TP*n/(pl.ExpertTP()*pl.EP), pl.ExpertTP()*pl.EP)
 	ov := p.prof.DPOverlap.Value
+	wb := p.gatherBytes()
 	var t float64
 	switch pl.ZeRO {
 	case 0:
@@ -75,7 +77,7 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	case 1, 2:
 		t = float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
-		t += float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
+		t += float64(p.c.AllGather(bytesOf(dense*wb), gd) + p.c.AllGather(bytesOf(expert*wb), ge))
 		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	}
 	// A recomputed layer's forward runs inside its backward, on the
@@ -84,11 +86,21 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	// recomputed, docs/user-guide/features/megatron_fsdp.md; PyTorch
 	// FSDP's pre-backward unshard covers a checkpoint inside the unit).
 	const gathers = 2.0
-	ag := float64(p.c.AllGather(bytesOf(dense*p.act), gd) + p.c.AllGather(bytesOf(expert*p.act), ge))
+	ag := float64(p.c.AllGather(bytesOf(dense*wb), gd) + p.c.AllGather(bytesOf(expert*wb), ge))
 	rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
 	t = mbs * (gathers*ag + rs)
 	window := mbs * (s.fwd + s.bwd + s.recompute + s.host)
 	return math.Max(t*(1-ov), t-ov*window)
+}
+
+// gatherBytes is the bytes per weight the data-parallel weight gathers
+// move: the FP8 copy (1 byte) in an FP8 job on a stack that gathers FP8
+// weights (Profile.FP8ParamGather), else the 16-bit one.
+func (p *prep) gatherBytes() float64 {
+	if p.job.Precision == hardware.FP8 && p.prof.FP8ParamGather.Value >= 0.5 {
+		return 1
+	}
+	return p.act
 }
 
 // optimizerTime is Adam's memory-bound update of the device's shard: per

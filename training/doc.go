@@ -52,7 +52,9 @@
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
 // bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)
 // or reduce-scatter + all-gather (1–2) overlapping only the last
-// backward, or per-micro-batch gathers (ZeRO 3) overlapping the step;
+// backward, or per-micro-batch gathers (ZeRO 3) overlapping the step,
+// the gathers moving FP8 weights where the stack keeps them
+// (FP8ParamGather);
 // Adam's 34 bytes per local parameter at HBM speed. Collectives are the
 // hardware package's ring/tree/hierarchical models on each tier, derated by
 // the stack's bandwidth fractions and reduced by its overlap fractions.

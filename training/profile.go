@@ -133,6 +133,12 @@ type Profile struct {
 	// GradBytes is the bytes per parameter of the gradient buffer and its
 	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
 	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
+	// FP8ParamGather (0 or 1): in an FP8 job the data-parallel all-gather
+	// of updated weights (ZeRO 1-2) and the sharded-weight gathers
+	// (ZeRO 3) move the FP8 copy of each weight, 1 byte, instead of its
+	// 16-bit one (Megatron-Core's fp8_param_gather with per-tensor scaled
+	// FP8; NeMo and Megatron-Bridge FP8 recipes set it).
+	FP8ParamGather Param `yaml:"fp8_param_gather" json:"fp8_param_gather"`
 	// HalfParams (0 or 1): the stack may keep its fp32 parameters (and so
 	// their gradients, which take the parameters' type) in 16 bits, as
 	// MindFormers configs do with param_init_type float16/bfloat16; the
@@ -429,7 +435,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},

@@ -1,11 +1,13 @@
 package training
 
 import (
+	"math"
 	"strings"
 	"testing"
 
 	"chipgap/hardware"
 	"chipgap/parallel"
+	"chipgap/units"
 )
 
 // A stack whose gradient and weight sharding excludes pipeline parallelism
@@ -71,6 +73,42 @@ func TestZeRO3GathersTwicePerMicroBatch(t *testing.T) {
 		mbs := float64(pl.MicroBatches(job.GlobalBatch))
 		if got, want := pr.dpTime(pl, stage{}, mbs), mbs*(2*ag+rs); want <= 0 || got != want {
 			t.Errorf("recompute %s: ZeRO-3 DP time %g s, want %g s (two gathers and one reduce-scatter per micro-batch)", rc, got, want)
+		}
+	}
+}
+
+// An FP8 job on a stack that gathers FP8 weights (fp8_param_gather, as
+// NeMo's and Megatron-Bridge's FP8 recipes do) moves 1 byte per weight in
+// the distributed optimizer's all-gather and keeps its reduce-scatter of
+// 16-bit gradients: with the overlap off, ZeRO 1's DP time is one
+// reduce-scatter of 2-byte gradients plus one all-gather of 1-byte
+// weights over the 16 ranks (two nodes of 8, hierarchical). Without the
+// setting, or in BF16, the gather moves 2 bytes.
+func TestFP8ParamGatherHalvesTheWeightGather(t *testing.T) {
+	c := testCluster(16)
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 1}
+	for _, tc := range []struct {
+		prec   hardware.Precision
+		gather float64
+		wbytes float64
+	}{{hardware.FP8, 1, 1}, {hardware.FP8, 0, 2}, {hardware.BF16, 1, 2}} {
+		prof := ideal()
+		prof.DPOverlap = p(0)
+		prof.FP8ParamGather = p(tc.gather)
+		job := Job{Seq: 2048, GlobalBatch: 64, Precision: tc.prec}
+		pr, err := newPrep(gpt13, c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dense, _ := pr.stageParams(pl)
+		// Hand-worked hierarchical collectives: inside the node a ring
+		// over 8 at 300 GB/s, across the two nodes a ring over 2 at
+		// 25 GB/s on the 1/8 shard each rank's NIC carries.
+		coll := func(bytes float64) float64 { return 7.0/8*bytes/300e9 + 1.0/2*(bytes/8)/25e9 }
+		want := coll(dense*2) + coll(dense*tc.wbytes)
+		if got := pr.dpTime(pl, stage{}, 64); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("%s, fp8_param_gather %g: ZeRO-1 DP time %g s, want %g s (gradients at 2 bytes, weights at %g)", tc.prec, tc.gather, got, want, tc.wbytes)
 		}
 	}
 }

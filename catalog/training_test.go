@@ -144,7 +144,8 @@ func TestShardingExcludesPPOnlyWhereNamed(t *testing.T) {
 // A framework's published practice within its stack: NVIDIA's NeMo and
 // Megatron-Bridge performance recipes reduce gradients in bf16, so a run
 // naming nemo keeps 2-byte gradient buffers where one naming
-// megatron-core keeps Megatron-LM's fp32 (4 bytes); the override holds
+// megatron-core keeps Megatron-LM's fp32 (4 bytes), and they gather FP8
+// weights where Megatron-LM's default gathers 16-bit ones; the override holds
 // at a named release and at an explicit date, and the release's own
 // values (NeMo 24.03's attention) still apply.
 func TestFrameworkParams(t *testing.T) {
@@ -163,6 +164,13 @@ func TestFrameworkParams(t *testing.T) {
 	nemo, mcore, none := get("nemo"), get("megatron-core"), get("")
 	if nemo.GradBytes.Value != 2 || mcore.GradBytes.Value != 4 || none.GradBytes.Value != 4 {
 		t.Errorf("grad_bytes: nemo %g, megatron-core %g, none %g; want 2, 4, 4", nemo.GradBytes.Value, mcore.GradBytes.Value, none.GradBytes.Value)
+	}
+	// The same recipes keep FP8 weights, gathered at 1 byte; Megatron-LM
+	// asks for it with a flag, off by default.
+	mb := get("megatron-bridge 25.11")
+	if nemo.FP8ParamGather.Value != 1 || mb.FP8ParamGather.Value != 1 || mcore.FP8ParamGather.Value != 0 || none.FP8ParamGather.Value != 0 {
+		t.Errorf("fp8_param_gather: nemo %g, megatron-bridge %g, megatron-core %g, none %g; want 1, 1, 0, 0",
+			nemo.FP8ParamGather.Value, mb.FP8ParamGather.Value, mcore.FP8ParamGather.Value, none.FP8ParamGather.Value)
 	}
 	old := get("nemo 24.03")
 	if old.GradBytes.Value != 2 || old.AttentionEff.Value >= nemo.AttentionEff.Value {

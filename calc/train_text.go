@@ -112,6 +112,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	}
 	writeMemorySavings(w, r.Plan)
 	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
+	if r.FP8WeightGather {
+		fmt.Fprintln(w, "Data-parallel weight gathers move the FP8 weights, 1 byte each (the framework's FP8 recipes keep them)")
+	}
 	if r.ExpertLoad > 0 {
 		fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
 		if r.HottestDropped > 0 {

@@ -99,6 +99,11 @@ type Result struct {
 	// MoEA2APractice: the overlap is the stack's practice on this system
 	// (Profile.MoEA2AOverlapDomain), not stated by the job.
 	MoEA2APractice bool `json:"moe_a2a_practice,omitempty"`
+	// FP8WeightGather: the data-parallel weight gathers moved the FP8
+	// copy of each weight (an FP8 job on a framework that keeps FP8
+	// weights, Profile.FP8ParamGather) on a plan that gathers weights
+	// (ZeRO 1-3 over more than one data-parallel rank).
+	FP8WeightGather bool `json:"fp8_weight_gather,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

@@ -112,3 +112,32 @@ func TestFP8ParamGatherHalvesTheWeightGather(t *testing.T) {
 		}
 	}
 }
+
+// The answer says when the weight gathers moved FP8 weights: an FP8 job
+// on a stack with fp8_param_gather, on a plan that gathers weights (ZeRO
+// 1-3 over more than one data-parallel rank); not in BF16, not without
+// the setting, not at ZeRO 0 or on one data-parallel rank.
+func TestResultSaysFP8WeightGather(t *testing.T) {
+	c := testCluster(16)
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	z1 := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 1}
+	z0, tp16 := z1, z1
+	z0.ZeRO = 0
+	tp16.TP, tp16.DP = 16, 1
+	for _, tc := range []struct {
+		prec   hardware.Precision
+		gather float64
+		pl     parallel.Plan
+		want   bool
+	}{{hardware.FP8, 1, z1, true}, {hardware.FP8, 0, z1, false}, {hardware.BF16, 1, z1, false}, {hardware.FP8, 1, z0, false}, {hardware.FP8, 1, tp16, false}} {
+		prof := ideal()
+		prof.FP8ParamGather = p(tc.gather)
+		r, err := Estimate(gpt13, tc.pl, c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: tc.prec})
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.prec, tc.pl, err)
+		}
+		if r.FP8WeightGather != tc.want {
+			t.Errorf("%s, fp8_param_gather %g, %s: FP8WeightGather %v, want %v", tc.prec, tc.gather, tc.pl, r.FP8WeightGather, tc.want)
+		}
+	}
+}

@@ -51,7 +51,10 @@ type TrainRequest struct {
 	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
 	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap on or off;
 	// absent, the stack's practice (on where its recipes run it).
-	MoEA2AOverlap *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
+	// FP8Recipe (precision fp8) states how the job scales its FP8
+	// tensors; empty is per-tensor.
+	FP8Recipe     string `json:"fp8_recipe" help:"precision fp8: tensorwise or delayed (one scale per tensor, the default), blockwise (1x128 activation and gradient blocks, 128x128 weight blocks: DeepSeek-V3's recipe; GEMMs at the stack's measured block-wise rate, Hopper only) or mxfp8 (Blackwell); the block recipes gather 16-bit weights"`
+	MoEA2AOverlap *bool  `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -152,6 +155,13 @@ func (r *TrainRequest) check() error {
 	}
 	if d := r.MoEDispatch; d != "" && d != training.DispatchFlat && d != training.DispatchHierarchical {
 		return bad("moe_dispatch", fmt.Sprintf("%q", d), "want flat or hierarchical, or empty for the stack's")
+	}
+	if f := r.FP8Recipe; f != "" {
+		switch f {
+		case training.FP8Tensorwise, training.FP8Delayed, training.FP8Blockwise, training.FP8MX:
+		default:
+			return bad("fp8_recipe", fmt.Sprintf("%q", f), "want tensorwise, delayed, blockwise or mxfp8, or empty for per-tensor")
+		}
 	}
 	if r.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
@@ -259,6 +269,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	s.Job.PadToCapacity = r.PadToCapacity
 	s.Job.Dispatch = r.MoEDispatch
 	s.Job.A2AOverlap = r.MoEA2AOverlap
+	s.Job.FP8Recipe = r.FP8Recipe
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
 		s.scored = &sc

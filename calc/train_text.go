@@ -115,6 +115,14 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	if r.FP8WeightGather {
 		fmt.Fprintln(w, "Data-parallel weight gathers move the FP8 weights, 1 byte each (the framework's FP8 recipes keep them)")
 	}
+	switch r.FP8Recipe {
+	case training.FP8Blockwise:
+		fmt.Fprintln(w, "FP8 recipe blockwise: 1x128 and 128x128 scales, the GEMMs at the stack's measured block-wise rate; weights kept and gathered in 16 bits")
+	case training.FP8MX:
+		fmt.Fprintln(w, "FP8 recipe mxfp8: 1x32 scales on Blackwell's microscaling tensor cores, the GEMMs at the FP8 rate; weights kept and gathered in 16 bits")
+	case training.FP8Tensorwise, training.FP8Delayed:
+		fmt.Fprintf(w, "FP8 recipe %s: one scale per tensor\n", r.FP8Recipe)
+	}
 	if r.ExpertLoad > 0 {
 		fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
 		if r.HottestDropped > 0 {

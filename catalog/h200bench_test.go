@@ -106,3 +106,68 @@ func TestHopperRatesWithinH200Bench(t *testing.T) {
 		t.Errorf("attention at %.0f TFLOPS forward+backward against %.0f measured (cuDNN, 8K-32K): want within 5 %%", model, got)
 	}
 }
+
+// family_fp8_blockwise.hopper is the block-wise recipe's measured GEMM rate
+// over the per-tensor one (bench/device/fp8_recipes.py on one H200): per
+// layer shape, the forward and data-gradient GEMMs with 1 x 128 by 128 x
+// 128 scales and the weight-gradient GEMM with 1 x 128 by 1 x 128 scales,
+// against the same three GEMMs with per-tensor scales, time-weighted; the
+// catalog value must be the median over the measured shapes within 1 %.
+func TestBlockwiseFP8RateIsTheH200Measurement(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "bench", "device", "results", "h200-2026-12-04-fp8", "fp8_recipes.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		GEMM []struct {
+			Layer  string  `json:"layer"`
+			Pass   string  `json:"pass"`
+			Recipe string  `json:"recipe"`
+			TFLOPS float64 `json:"tflops"`
+		} `json:"gemm"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	rate := map[[3]string]float64{}
+	var layers []string
+	for _, r := range b.GEMM {
+		rate[[3]string{r.Layer, r.Pass, r.Recipe}] = r.TFLOPS
+		if !slices.Contains(layers, r.Layer) {
+			layers = append(layers, r.Layer)
+		}
+	}
+	var ratios []float64
+	for _, l := range layers {
+		var tensor, block float64 // seconds per unit of work, summed over the three passes
+		for _, pass := range []string{"fwd", "dgrad", "wgrad"} {
+			tw, br := rate[[3]string{l, pass, "tensorwise"}], rate[[3]string{l, pass, "block1x128-128x128"}]
+			if pass == "wgrad" {
+				br = rate[[3]string{l, pass, "block1x128-1x128"}]
+			}
+			if tw <= 0 || br <= 0 {
+				t.Fatalf("%s %s: no rate (tensorwise %g, block-wise %g)", l, pass, tw, br)
+			}
+			tensor += 1 / tw
+			block += 1 / br
+		}
+		ratios = append(ratios, tensor/block)
+	}
+	if len(ratios) < 10 {
+		t.Fatalf("%d layer shapes measured, want 10", len(ratios))
+	}
+	slices.Sort(ratios)
+	med := (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := c.TrainingProfile("cuda", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.FamilyFP8Blockwise["hopper"].Value
+	if got < 0.99*med || got > 1.01*med {
+		t.Errorf("family_fp8_blockwise.hopper = %g; the measured median over %d shapes is %.4f (range %.3f-%.3f)", got, len(ratios), med, ratios[0], ratios[len(ratios)-1])
+	}
+}

@@ -95,9 +95,12 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 
 // gatherBytes is the bytes per weight the data-parallel weight gathers
 // move: the FP8 copy (1 byte) in an FP8 job on a stack that gathers FP8
-// weights (Profile.FP8ParamGather), else the 16-bit one.
+// weights (Profile.FP8ParamGather) with a per-tensor recipe, else the
+// 16-bit one (the block-wise and MXFP8 recipes gather 16-bit weights:
+// Megatron-Bridge's mixed-precision recipes set fp8_param_gather for
+// delayed and current scaling only).
 func (p *prep) gatherBytes() float64 {
-	if p.job.Precision == hardware.FP8 && p.prof.FP8ParamGather.Value >= 0.5 {
+	if p.job.Precision == hardware.FP8 && p.prof.FP8ParamGather.Value >= 0.5 && p.job.FP8Recipe != FP8Blockwise && p.job.FP8Recipe != FP8MX {
 		return 1
 	}
 	return p.act

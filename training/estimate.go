@@ -370,6 +370,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r := Result{Plan: pl, Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem} // PlanText: set by evaluate or when a search keeps it
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
 	r.FP8WeightGather = pl.ZeRO >= 1 && pl.DP*pl.CP > 1 && p.gatherBytes() < p.act
+	r.FP8Recipe = p.job.FP8Recipe
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.expertLoad
 		r.MoEHostPerLayer = units.Seconds(p.moeHost).InMillis()

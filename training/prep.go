@@ -3,6 +3,8 @@ package training
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"chipgap/hardware"
@@ -46,7 +48,23 @@ type Job struct {
 	// stack's practice (Profile.MoEA2AOverlapDomain): on where its recipes
 	// run it and Megatron-Core allows it, else off.
 	A2AOverlap *bool `json:"moe_a2a_overlap,omitempty"`
+	// FP8Recipe is how an FP8 job scales its tensors (Megatron-Core's
+	// --fp8-recipe): "" or FP8Tensorwise/FP8Delayed, one scale per tensor
+	// (the rates FP8Max was fitted on); FP8Blockwise, 1 x 128 activation
+	// and gradient blocks and 128 x 128 weight blocks (its GEMMs at
+	// Profile.FamilyFP8Blockwise of the per-tensor rate); FP8MX, MXFP8's 1 x
+	// 32 blocks on Blackwell's microscaling tensor cores (the per-tensor
+	// rate). Neither block recipe gathers FP8 weights.
+	FP8Recipe string `json:"fp8_recipe,omitempty"`
 }
+
+// FP8 scaling recipes a job may state (Job.FP8Recipe).
+const (
+	FP8Tensorwise = "tensorwise"
+	FP8Delayed    = "delayed"
+	FP8Blockwise  = "blockwise"
+	FP8MX         = "mxfp8"
+)
 
 // MoE token dispatch paths a job may state (Job.Dispatch).
 const (
@@ -168,6 +186,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if d == 0 {
 		d = max(c.Chip.DevicesPerChip, 1)
 	}
+	if err := recipeFits(c.Chip, prof, job); err != nil {
+		return nil, err
+	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
 	p.setRates(float64(pk.Typ) / float64(d))
@@ -222,6 +243,9 @@ func (p *prep) setRates(peak float64) {
 	if f, ok := prof.FamilyFP8[Family(c.Chip.Architecture)]; ok && job.Precision == hardware.FP8 {
 		p.matMax *= f.Value
 	}
+	if job.FP8Recipe == FP8Blockwise {
+		p.matMax *= prof.FamilyFP8Blockwise[Family(c.Chip.Architecture)].Value // recipeFits checked it is there
+	}
 	p.attnEff = prof.AttentionEff.Value
 	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
 		p.attnEff *= f.Value
@@ -264,6 +288,33 @@ func (p *prep) setExpertLoad() {
 	}
 }
 
+// recipeFits refuses an FP8 recipe the chip or the stack cannot run as
+// far as chipgap knows: block-wise scaling where the stack has no measured
+// rate for the chip's family, MXFP8 off Blackwell (Transformer Engine's
+// support matrix: microscaling tensor cores from compute capability 10.0).
+func recipeFits(c *hardware.Chip, prof Profile, j Job) error {
+	fam := Family(c.Architecture)
+	switch j.FP8Recipe {
+	case FP8Blockwise:
+		if _, ok := prof.FamilyFP8Blockwise[fam]; !ok {
+			known := slices.Sorted(maps.Keys(prof.FamilyFP8Blockwise))
+			return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("stack %s has no block-wise FP8 rate for %s chips such as %s (measured for: %s); state tensorwise", prof.ID, c.Architecture, c.ID, orNone(known)))
+		}
+	case FP8MX:
+		if fam != "blackwell" {
+			return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("MXFP8 needs Blackwell's microscaling tensor cores; chip %s is %s: state tensorwise or blockwise", c.ID, c.Architecture))
+		}
+	}
+	return nil
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
 func checkJob(j Job) error {
 	switch {
 	case j.Seq < 1:
@@ -280,6 +331,10 @@ func checkJob(j Job) error {
 		return input.Bad("capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)")
 	case j.PadToCapacity && j.CapacityFactor == 0:
 		return input.Bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
+	case j.FP8Recipe != "" && j.FP8Recipe != FP8Tensorwise && j.FP8Recipe != FP8Delayed && j.FP8Recipe != FP8Blockwise && j.FP8Recipe != FP8MX:
+		return input.Bad("fp8_recipe", j.FP8Recipe, "want tensorwise or delayed (one scale per tensor), blockwise (1x128 and 128x128 blocks) or mxfp8 (1x32 blocks, Blackwell), or empty for per-tensor")
+	case j.FP8Recipe != "" && j.Precision != hardware.FP8:
+		return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("applies to precision fp8 only (the job's is %s)", j.Precision))
 	case j.Dispatch != "" && j.Dispatch != DispatchFlat && j.Dispatch != DispatchHierarchical:
 		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher) or hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP), or empty for the stack's")
 	}

@@ -69,6 +69,13 @@ type Profile struct {
 	// ships for it) may reach a different share of the FP8 peak than its
 	// 16-bit GEMMs do of theirs (1 where not listed).
 	FamilyFP8 map[string]Param `yaml:"family_fp8,omitempty" json:"family_fp8,omitempty"`
+	// FamilyFP8Blockwise is, per chip family (keyed as FamilyMatmul), the
+	// rate of the FP8 GEMMs a job with the block-wise recipe runs (1 x 128
+	// activation and gradient blocks, 128 x 128 weight blocks: DeepSeek-V3's
+	// recipe, Transformer Engine's Float8BlockScaling; Job.FP8Recipe) over
+	// the per-tensor rate FP8Max and FamilyFP8 give; a family not listed
+	// has no known block-wise rate, and such a job is refused there.
+	FamilyFP8Blockwise map[string]Param `yaml:"family_fp8_blockwise,omitempty" json:"family_fp8_blockwise,omitempty"`
 	// ChipTensor scales the tensor-core work (MatmulMax, FP8Max and
 	// AttentionEff) once more for one chip, keyed by its catalog id
 	// ("gb200"), where the stack at some state reached less (or more) of
@@ -354,7 +361,7 @@ func (p Profile) With(params map[string]Param) (Profile, error) {
 	for _, q := range out.params() {
 		byName[q.Name] = q.P
 	}
-	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8, "chip_tensor": &out.ChipTensor}
+	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8, "family_fp8_blockwise": &out.FamilyFP8Blockwise, "chip_tensor": &out.ChipTensor}
 	for name, val := range params {
 		if group, fam, ok := strings.Cut(name, "."); ok && fams[group] != nil && fam != "" {
 			m := maps.Clone(*fams[group])
@@ -480,6 +487,9 @@ func (p Profile) Params() map[string]Param {
 	for fam, q := range p.FamilyFP8 {
 		out["family_fp8."+fam] = q
 	}
+	for fam, q := range p.FamilyFP8Blockwise {
+		out["family_fp8_blockwise."+fam] = q
+	}
 	for chip, q := range p.ChipTensor {
 		out["chip_tensor."+chip] = q
 	}
@@ -498,7 +508,7 @@ func (p Profile) Check() error {
 	for _, fams := range []struct {
 		prefix string
 		m      map[string]Param
-	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}, {"chip_tensor.", p.ChipTensor}} {
+	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}, {"family_fp8_blockwise.", p.FamilyFP8Blockwise}, {"chip_tensor.", p.ChipTensor}} {
 		for _, fam := range slices.Sorted(maps.Keys(fams.m)) {
 			q := fams.m[fam]
 			all = append(all, struct {

@@ -104,6 +104,9 @@ type Result struct {
 	// weights, Profile.FP8ParamGather) on a plan that gathers weights
 	// (ZeRO 1-3 over more than one data-parallel rank).
 	FP8WeightGather bool `json:"fp8_weight_gather,omitempty"`
+	// FP8Recipe is the FP8 scaling recipe the job stated (Job.FP8Recipe;
+	// empty: per-tensor, the default).
+	FP8Recipe string `json:"fp8_recipe,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

@@ -1,11 +1,13 @@
 package training
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/parallel"
 	"chipgap/units"
 )
@@ -139,5 +141,78 @@ func TestResultSaysFP8WeightGather(t *testing.T) {
 		if r.FP8WeightGather != tc.want {
 			t.Errorf("%s, fp8_param_gather %g, %s: FP8WeightGather %v, want %v", tc.prec, tc.gather, tc.pl, r.FP8WeightGather, tc.want)
 		}
+	}
+}
+
+// The block-wise FP8 recipe runs the GEMMs at the stack's block-wise rate
+// for the chip's family, times the per-tensor one, and gathers 16-bit
+// weights; MXFP8 keeps the per-tensor rate and gathers 16-bit weights
+// too; a stated per-tensor recipe is the default.
+func TestFP8RecipeRatesAndGathers(t *testing.T) {
+	c := testCluster(16)
+	c.Chip.Architecture = "Blackwell"
+	c.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	prof := ideal()
+	prof.FP8Max = p(0.6)
+	prof.FamilyFP8Blockwise = map[string]Param{"blackwell": p(0.8)}
+	prof.FP8ParamGather = p(1)
+	for _, tc := range []struct {
+		recipe string
+		matMax float64
+		gather float64
+	}{{"", 0.6, 1}, {FP8Tensorwise, 0.6, 1}, {FP8Delayed, 0.6, 1}, {FP8Blockwise, 0.48, 2}, {FP8MX, 0.6, 2}} {
+		pr, err := newPrep(gpt13, c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8, FP8Recipe: tc.recipe})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.recipe, err)
+		}
+		if math.Abs(pr.matMax-tc.matMax) > 1e-12 || pr.gatherBytes() != tc.gather {
+			t.Errorf("recipe %q: GEMM ceiling %g, gather %g bytes; want %g and %g", tc.recipe, pr.matMax, pr.gatherBytes(), tc.matMax, tc.gather)
+		}
+	}
+	// The slower GEMMs lengthen the step, by at most their own factor.
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 0}
+	tw, err := Estimate(gpt13, pl, c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw, err := Estimate(gpt13, pl, c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8, FP8Recipe: FP8Blockwise})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := float64(bw.StepTime) / float64(tw.StepTime); !(r > 1.05 && r <= 1/0.8+1e-9) || bw.FP8Recipe != FP8Blockwise {
+		t.Errorf("block-wise step %v over per-tensor %v = %.3f, recipe %q; want in (1.05, 1.25] and blockwise", bw.StepTime, tw.StepTime, r, bw.FP8Recipe)
+	}
+}
+
+// A recipe the chip or stack cannot run, or one stated for a job that is
+// not FP8, is a bad input naming fp8_recipe.
+func TestFP8RecipeRefusals(t *testing.T) {
+	hopper := testCluster(8)
+	hopper.Chip.Architecture = "Hopper (GH100)"
+	hopper.Chip.Peak[hardware.FP8] = hardware.Fixed(1979 * units.TFLOPS)
+	blackwell := testCluster(8)
+	blackwell.Chip.Architecture = "Blackwell"
+	blackwell.Chip.Peak[hardware.FP8] = hardware.Fixed(4500 * units.TFLOPS)
+	prof := ideal()
+	prof.FamilyFP8Blockwise = map[string]Param{"hopper": p(0.835)}
+	for _, tc := range []struct {
+		c      hardware.Cluster
+		prec   hardware.Precision
+		recipe string
+		want   string
+	}{
+		{hopper, hardware.FP8, FP8MX, "MXFP8 needs Blackwell"},
+		{blackwell, hardware.FP8, FP8Blockwise, "no block-wise FP8 rate for Blackwell chips such as test (measured for: hopper)"},
+		{hopper, hardware.BF16, FP8Blockwise, "applies to precision fp8 only (the job's is bf16)"},
+		{hopper, hardware.FP8, "e4m3", "want tensorwise or delayed"},
+	} {
+		_, err := newPrep(gpt13, tc.c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: tc.prec, FP8Recipe: tc.recipe})
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != "fp8_recipe" || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s %q: error %v; want an input error on fp8_recipe with %q", tc.c.Chip.Architecture, tc.prec, tc.recipe, err, tc.want)
+		}
+	}
+	if _, err := newPrep(gpt13, hopper, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8, FP8Recipe: FP8Blockwise}); err != nil {
+		t.Errorf("block-wise on Hopper with a Hopper rate: %v", err)
 	}
 }

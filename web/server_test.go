@@ -136,6 +136,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"train padding without capacity", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"pad_to_capacity":true,"plan"`, 1), 400, "pad_to_capacity"},
 		{"train unknown MoE dispatch", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"moe_dispatch":"deepep","plan"`, 1), 400, "moe_dispatch"},
 		{"train MoE dispatch on a dense model", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"moe_dispatch":"hierarchical","plan"`, 1), 400, "moe_dispatch"},
+		{"train unknown FP8 recipe", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"fp8_recipe":"e4m3","plan"`, 1), 400, "fp8_recipe"},
+		{"train FP8 recipe on a BF16 job", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"fp8_recipe":"blockwise","plan"`, 1), 400, "fp8_recipe"},
 		{"train bad stack date", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"stack_date":"2025-02-30","plan"`, 1), 400, "stack_date"},
 		{"recompute list length", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","plan":{"tp":8,"pp":4,"recompute":"full","recompute_layers":[1,2]}}`, 400, "plan.recompute_layers"},
 		{"zero prompt", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":0,"output_tokens":10}}`, 400, "workload.input_tokens"},

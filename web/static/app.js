@@ -291,7 +291,7 @@ const help = {
 const terms = {tp: "tp", pp: "pp", dp: "dp", cp: "cp", ep: "ep", etp: "ep", vpp: "vpp", zero: "zero", microbatch: "micro-batch", recompute: "recompute",
   sequence_parallel: "sp", tpot: "tpot", ttft: "ttft", attention_dp: "attention-groups", chips: "chips-and-devices", devices_per_chip: "chips-and-devices",
   precision: "precision", tokens: "tokens", rate: "goodput", global_batch: "global-batch", seq: "sequence", expert_imbalance: "expert-imbalance",
-  capacity_factor: "capacity-factor", pad_to_capacity: "capacity-factor", moe_dispatch: "moe-dispatch", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
+  capacity_factor: "capacity-factor", pad_to_capacity: "capacity-factor", moe_dispatch: "moe-dispatch", fp8_recipe: "fp8-recipe", chips_per_node: "node", scale_out_gbps: "scale-out", stack: "stack", framework: "stack", stack_date: "stack"};
 
 // addHelp gives every control of form a tooltip and, where the word is
 // jargon, a "?" that opens its glossary entry.
@@ -557,10 +557,10 @@ const formSpecs = {
       global_batch: "Global batch (sequences)", seq: "Sequence (tokens)", tokens: "Tokens (e.g. 15T)", top: "Plans to rank", "plan.tp": "TP", "plan.pp": "PP",
       "plan.dp": "DP", "plan.cp": "CP", "plan.ep": "EP", "plan.etp": "ETP", "plan.vpp": "VPP", "plan.microbatch": "Micro-batch",
       "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage", "plan.recompute_layers": "Recomputed layers per stage",
-      moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)"},
+      moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)", fp8_recipe: "FP8 recipe"},
     initial: {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"},
     choices: {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full", "moe"], "plan.zero": ["", "0", "1", "2", "3"],
-      moe_dispatch: ["", "flat", "hierarchical"]}},
+      moe_dispatch: ["", "flat", "hierarchical"], fp8_recipe: ["", "tensorwise", "delayed", "blockwise", "mxfp8"]}},
   infer: {job: "infer", zeroAuto: "parallel.",
     layout: ["chip", "chips", "model", "workload.input_tokens", "workload.output_tokens", "precision", "slo.tpot", "slo.ttft",
       {legend: "An instance's parallelism — empty is auto (one node)", names: ["parallel.tp", "parallel.pp", "parallel.ep", "parallel.attention_dp"]}],

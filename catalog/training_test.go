@@ -85,9 +85,9 @@ func TestTrainingProfileRelease(t *testing.T) {
 	}
 	// A calendar release no version is tagged with takes the state at
 	// its date: NeMo 24.12 the 24.07 state, Megatron-Bridge 26.04.01
-	// 25.11's, 26.08 the current one.
+	// 25.11's, 26.08 the current one (26.06's).
 	for _, c := range []struct{ fw, state string }{
-		{"nemo 24.12", "24.07 (2024-07-01)"}, {"megatron-bridge 26.04.01", "25.11 (2025-12-09)"}, {"megatron-bridge 26.08", "mcore-moe-2026-05 (2026-05-13)"},
+		{"nemo 24.12", "24.07 (2024-07-01)"}, {"megatron-bridge 26.04.01", "25.11 (2025-12-09)"}, {"megatron-bridge 26.08", "26.06 (2026-06-16)"},
 	} {
 		prof, why, err := cat.TrainingProfile("cuda", c.fw)
 		if err != nil {

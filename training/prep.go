@@ -426,14 +426,18 @@ func (p *prep) a2aBlocker(pl parallel.Plan) string {
 func (j Job) statesA2A() bool { return j.A2AOverlap != nil && *j.A2AOverlap }
 
 // a2aOverlap says the plan runs the 1F1B all-to-all overlap: as the job
-// states, else where the stack's recipes run it (MoEA2AOverlapDomain: on
-// systems whose scale-up domain, the whole system's even for a smaller
-// job, holds at most that many chips) and Megatron-Core allows it.
+// states, else where the stack's recipes run it (MoEA2AOverlapDomain, for
+// an FP8 job MoEA2AOverlapFP8Domain where larger: on systems whose
+// scale-up domain, the whole system's even for a smaller job, holds at
+// most that many chips) and Megatron-Core allows it.
 func (p *prep) a2aOverlap(pl parallel.Plan) bool {
 	if p.job.A2AOverlap != nil {
 		return *p.job.A2AOverlap
 	}
 	dom := p.prof.MoEA2AOverlapDomain.Value
+	if p.job.Precision == hardware.FP8 {
+		dom = max(dom, p.prof.MoEA2AOverlapFP8Domain.Value)
+	}
 	return p.m.MoE != nil && dom > 0 && p.prof.EPOverlap1F1B.Value > 0 &&
 		float64(max(p.c.ChipsPerNode, p.c.SystemNode)) <= dom && p.a2aBlocker(pl) == ""
 }

@@ -124,7 +124,12 @@ type Profile struct {
 	// most this many chips; 0: not practice (a job states it). A job's
 	// own setting (Job.A2AOverlap) wins.
 	MoEA2AOverlapDomain Param `yaml:"moe_a2a_overlap_domain" json:"moe_a2a_overlap_domain"`
-	PPOverlap           Param `yaml:"pp_overlap" json:"pp_overlap"`
+	// MoEA2AOverlapFP8Domain is MoEA2AOverlapDomain for FP8 jobs where it
+	// reaches further: the stack's FP8 recipes run the overlap on
+	// scale-up domains of at most this many chips (Megatron-Bridge's MXFP8
+	// MoE recipes on NVL72 racks from 26.06); 0: as MoEA2AOverlapDomain.
+	MoEA2AOverlapFP8Domain Param `yaml:"moe_a2a_overlap_fp8_domain" json:"moe_a2a_overlap_fp8_domain"`
+	PPOverlap              Param `yaml:"pp_overlap" json:"pp_overlap"`
 	// WeightBytes is the bytes per parameter of the resident weights (2:
 	// 16-bit weights beside fp32 master copies; 4: fp32 parameters cast
 	// to 16-bit for compute), OptimizerBytes the bytes of optimizer state
@@ -441,7 +446,7 @@ func (p *Profile) params() []struct {
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
-		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"pp_overlap", &p.PPOverlap},
+		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},

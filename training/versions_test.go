@@ -525,6 +525,25 @@ func TestA2AOverlapPractice(t *testing.T) {
 	if err != nil || !r.MoEA2AOverlap {
 		t.Errorf("Estimate under the practice: %v, MoEA2AOverlap %v, want true", err, r.MoEA2AOverlap)
 	}
+	// An FP8 practice that reaches racks (moe_a2a_overlap_fp8_domain 72,
+	// Megatron-Bridge's MXFP8 rack recipes from 26.06): an FP8 job on the
+	// 72-chip domain gets the overlap, a BF16 one does not, and neither
+	// does an FP8 job on a larger domain.
+	prof.MoEA2AOverlapFP8Domain = p(72)
+	fp8 := job
+	fp8.Precision = hardware.FP8
+	rack.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	if _, on := ep(rack, fp8, allowed); !on {
+		t.Error("FP8 on a 72-chip domain with the FP8 rack practice: the overlap is off, want on")
+	}
+	if _, on := ep(rack, job, allowed); on {
+		t.Error("BF16 on a 72-chip domain with the FP8 rack practice: the overlap is on, want off")
+	}
+	big := rack
+	big.SystemNode = 144
+	if _, on := ep(big, fp8, allowed); on {
+		t.Error("FP8 on a 144-chip domain: the overlap is on, want off (the practice reaches 72)")
+	}
 }
 
 // A version may set a per-family scale by its dotted name: the version's

@@ -375,7 +375,10 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		r.ExpertLoad = p.expertLoad
 		r.MoEHostPerLayer = units.Seconds(p.moeHost).InMillis()
 		r.MoEHostPath = "uncaptured"
-		if p.moeGraphed {
+		switch {
+		case p.moeFull:
+			r.MoEHostPath = "full-iteration"
+		case p.moeGraphed:
 			r.MoEHostPath = "graph-captured"
 		}
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {

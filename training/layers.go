@@ -72,6 +72,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 			s.n, s.k = float64(g.N), float64(g.K)
 			k.expert += s.n * s.k * float64(g.Groups)
 			up += actWidth(g.Name, s.n) * float64(g.M)
+			k.expertUp += actWidth(g.Name, s.n) * float64(g.M)
 			k.actFn += fnWidth(g.Name, s.n) * float64(g.M)
 			downIn += downInWidth(g.Name, s.n) * float64(g.M)
 			if actWidth(g.Name, s.n) > 0 {
@@ -148,6 +149,12 @@ func (p *prep) moeParts(k *layerKind, up, downIn float64) {
 		k.moeAct -= downIn // kept in one byte, as actSplit counts them
 	}
 	k.moeMem = 1.5*up + route
+	if p.moeFull {
+		// The fused grouped MLP runs the routed experts' activation inside
+		// their GEMMs: its traffic is gone.
+		k.memSplit -= 1.5 * k.expertUp
+		k.moeMem -= 1.5 * k.expertUp
+	}
 }
 
 // permuteBytes is the forward memory traffic per token of routing in a

@@ -396,3 +396,57 @@ func TestMoETPCommFollowsExpertTP(t *testing.T) {
 		}
 	}
 }
+
+// The full-iteration path (moe_full_graph_fp8_min_domain): an FP8 MoE job
+// on a scale-up domain of at least that many chips has no MoE host time
+// and none of the routed experts' activation traffic, which the fused
+// grouped MLP keeps inside the GEMMs: per token of a MoE layer's forward,
+// SwiGLU's gate, up and product of each routed copy, 3·(2·512) bytes × 2
+// active experts, at 1.5× (layerKind's memSplit for up-projection
+// outputs), over the HBM bandwidth. BF16, a smaller domain or the
+// parameter at 0 keep the ordinary path.
+func TestFullIterationMoEPath(t *testing.T) {
+	prof := ideal()
+	prof.MoEHost = p(0.0005)
+	prof.MoEFullGraphFP8MinDomain = p(16)
+	rack := testCluster(16)
+	rack.SystemNode = 72
+	rack.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	fp8 := Job{Seq: 1024, GlobalBatch: 16, Precision: hardware.FP8}
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	mem := func(c hardware.Cluster, pr Profile, j Job) (float64, *prep) {
+		x, err := newPrep(tinyMoE, c, pr, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := x.kinds[len(x.kinds)-1]
+		return x.layerForward(&k, pl, 1024).mem, x
+	}
+	full, fp := mem(rack, prof, fp8)
+	off := prof
+	off.MoEFullGraphFP8MinDomain = p(0)
+	plain, pp := mem(rack, off, fp8)
+	if !fp.moeFull || fp.moeHost != 0 || pp.moeFull || pp.moeHost <= 0 {
+		t.Fatalf("full path %v host %g; without it %v host %g: want the path and no host time only with the parameter", fp.moeFull, fp.moeHost, pp.moeFull, pp.moeHost)
+	}
+	want := 1024 * 1.5 * 3 * (2 * 512) * 2 / 2e12 // tokens × bytes per token / (2 TB/s × memory_eff 1)
+	if got := plain - full; math.Abs(got-want) > 1e-9*want {
+		t.Errorf("activation traffic removed: %g s, want %g s", got, want)
+	}
+	bf16 := fp8
+	bf16.Precision = hardware.BF16
+	node8 := testCluster(16)
+	node8.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	for name, c := range map[string]struct {
+		cl hardware.Cluster
+		j  Job
+	}{"bf16 on the rack": {rack, bf16}, "fp8 on 8-chip nodes": {node8, fp8}} {
+		if _, x := mem(c.cl, prof, c.j); x.moeFull || x.moeHost <= 0 {
+			t.Errorf("%s: full-iteration path %v, host %g: want the ordinary path", name, x.moeFull, x.moeHost)
+		}
+	}
+	r, err := Estimate(tinyMoE, pl, rack, prof, fp8)
+	if err != nil || r.MoEHostPath != "full-iteration" || r.MoEHostPerLayer != 0 || r.Breakdown.MoEHost != 0 {
+		t.Errorf("Estimate: %v, path %q, host %v ms, exposed %v: want the full-iteration path without host time", err, r.MoEHostPath, r.MoEHostPerLayer, r.Breakdown.MoEHost)
+	}
+}

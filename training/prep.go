@@ -123,7 +123,11 @@ type layerKind struct {
 	// MoE-block recompute drops; moeMem is the part of memSplit the block
 	// moves (its permutations and copies, the experts' intermediates).
 	moeAct, moeMem float64
-	moeFLOPs       float64 // the MoE block's forward FLOPs per token
+	// expertUp is the routed experts' part of the up-projection outputs'
+	// bytes per token (actWidth), whose activation traffic the fused
+	// grouped MLP of the full-iteration path removes.
+	expertUp float64
+	moeFLOPs float64 // the MoE block's forward FLOPs per token
 }
 
 // prep is everything about (model, job, cluster, profile) that does not
@@ -160,6 +164,7 @@ type prep struct {
 	dense       bool    // dense GShard dispatch and combine (Profile.MoEDenseDispatch)
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
+	moeFull     bool    // the full-iteration path (Profile.MoEFullGraphFP8MinDomain): no MoE host time, fused grouped MLP
 	halfParams  bool    // fit may give a plan 16-bit parameters where fp32 ones do not fit (set by Estimate, and by Search when no plan fits with fp32 ones, on stacks with HalfParams)
 	halfMoments bool    // fit may give a plan 16-bit Adam moments where fp32 ones do not fit (as halfParams, on stacks with HalfMoments)
 }
@@ -191,6 +196,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
+	if dom := prof.MoEFullGraphFP8MinDomain.Value; m.MoE != nil && job.Precision == hardware.FP8 && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom {
+		p.moeHost, p.moeFull = 0, true
+	}
 	p.setRates(float64(pk.Typ) / float64(d))
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)

@@ -278,6 +278,14 @@ type Profile struct {
 	// path and MoEHost applies everywhere.
 	MoEHostGraphed    Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
 	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
+	// MoEFullGraphFP8MinDomain: FP8 MoE jobs on scale-up domains of at
+	// least this many chips run the stack's full-iteration path: the whole
+	// step in one CUDA graph with the routed experts' inputs stashed in
+	// preallocated paged buffers, so no token count reaches the host (no
+	// MoE host time), and the fused grouped MLP (the routed experts'
+	// activation function inside their GEMMs: none of its memory
+	// traffic). 0: no such path.
+	MoEFullGraphFP8MinDomain Param `yaml:"moe_full_graph_fp8_min_domain" json:"moe_full_graph_fp8_min_domain"`
 	// MoECopyBytes is the memory traffic per element of a MoE layer's
 	// routed copies (active·h per token) in one forward pass beyond the
 	// global permutation: the dispatcher's local permute and unpermute
@@ -446,7 +454,7 @@ func (p *Profile) params() []struct {
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
-		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"pp_overlap", &p.PPOverlap},
+		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},

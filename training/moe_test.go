@@ -435,12 +435,14 @@ func TestFullIterationMoEPath(t *testing.T) {
 	}
 	bf16 := fp8
 	bf16.Precision = hardware.BF16
+	tensorwise := fp8
+	tensorwise.FP8Recipe = FP8Tensorwise
 	node8 := testCluster(16)
 	node8.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
 	for name, c := range map[string]struct {
 		cl hardware.Cluster
 		j  Job
-	}{"bf16 on the rack": {rack, bf16}, "fp8 on 8-chip nodes": {node8, fp8}} {
+	}{"bf16 on the rack": {rack, bf16}, "fp8 on 8-chip nodes": {node8, fp8}, "per-tensor fp8 stated on the rack": {rack, tensorwise}} {
 		if _, x := mem(c.cl, prof, c.j); x.moeFull || x.moeHost <= 0 {
 			t.Errorf("%s: full-iteration path %v, host %g: want the ordinary path", name, x.moeFull, x.moeHost)
 		}

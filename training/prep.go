@@ -58,6 +58,15 @@ type Job struct {
 	FP8Recipe string `json:"fp8_recipe,omitempty"`
 }
 
+// mxfp8Practice says the stack's FP8 practice for MXFP8 recipes applies
+// (MoEA2AOverlapFP8Domain, MoEFullGraphFP8MinDomain): an FP8 job stating
+// MXFP8 or no recipe (the published rack figures are MXFP8, and the
+// format's fp8 cannot say which); a per-tensor or block-wise job runs the
+// framework's other FP8 recipes, which leave those settings off.
+func (j Job) mxfp8Practice() bool {
+	return j.Precision == hardware.FP8 && (j.FP8Recipe == "" || j.FP8Recipe == FP8MX)
+}
+
 // FP8 scaling recipes a job may state (Job.FP8Recipe).
 const (
 	FP8Tensorwise = "tensorwise"
@@ -196,7 +205,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
-	if dom := prof.MoEFullGraphFP8MinDomain.Value; m.MoE != nil && job.Precision == hardware.FP8 && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom {
+	if dom := prof.MoEFullGraphFP8MinDomain.Value; m.MoE != nil && job.mxfp8Practice() && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom {
 		p.moeHost, p.moeFull = 0, true
 	}
 	p.setRates(float64(pk.Typ) / float64(d))
@@ -443,7 +452,7 @@ func (p *prep) a2aOverlap(pl parallel.Plan) bool {
 		return *p.job.A2AOverlap
 	}
 	dom := p.prof.MoEA2AOverlapDomain.Value
-	if p.job.Precision == hardware.FP8 {
+	if p.job.mxfp8Practice() {
 		dom = max(dom, p.prof.MoEA2AOverlapFP8Domain.Value)
 	}
 	return p.m.MoE != nil && dom > 0 && p.prof.EPOverlap1F1B.Value > 0 &&

@@ -539,6 +539,18 @@ func TestA2AOverlapPractice(t *testing.T) {
 	if _, on := ep(rack, job, allowed); on {
 		t.Error("BF16 on a 72-chip domain with the FP8 rack practice: the overlap is on, want off")
 	}
+	cs := fp8
+	cs.FP8Recipe = FP8Tensorwise
+	if _, on := ep(rack, cs, allowed); on {
+		t.Error("per-tensor FP8 stated on a 72-chip domain: the overlap is on, want off (the rack practice is the MXFP8 recipes')")
+	}
+	mx := fp8
+	mx.FP8Recipe = FP8MX
+	rack.Chip.Architecture = "Blackwell"
+	if _, on := ep(rack, mx, allowed); !on {
+		t.Error("MXFP8 stated on a 72-chip domain: the overlap is off, want on")
+	}
+	rack.Chip.Architecture = "Ampere"
 	big := rack
 	big.SystemNode = 144
 	if _, on := ep(big, fp8, allowed); on {

@@ -172,6 +172,13 @@ func TestFrameworkParams(t *testing.T) {
 		t.Errorf("fp8_param_gather: nemo %g, megatron-bridge %g, megatron-core %g, none %g; want 1, 1, 0, 0",
 			nemo.FP8ParamGather.Value, mb.FP8ParamGather.Value, mcore.FP8ParamGather.Value, none.FP8ParamGather.Value)
 	}
+	// The Megatron frameworks' recipes never run ZeRO 2; a job naming no
+	// framework has no such rule (Meta's Llama 3 runs shard gradients
+	// without weights).
+	if nemo.NoZeRO2Practice.Value != 1 || mb.NoZeRO2Practice.Value != 1 || mcore.NoZeRO2Practice.Value != 1 || none.NoZeRO2Practice.Value != 0 {
+		t.Errorf("no_zero2_practice: nemo %g, megatron-bridge %g, megatron-core %g, none %g; want 1, 1, 1, 0",
+			nemo.NoZeRO2Practice.Value, mb.NoZeRO2Practice.Value, mcore.NoZeRO2Practice.Value, none.NoZeRO2Practice.Value)
+	}
 	old := get("nemo 24.03")
 	if old.GradBytes.Value != 2 || old.AttentionEff.Value >= nemo.AttentionEff.Value {
 		t.Errorf("nemo 24.03: grad_bytes %g, attention_eff %g (current %g); want 2 and the release's lower attention",

@@ -452,3 +452,24 @@ func TestFullIterationMoEPath(t *testing.T) {
 		t.Errorf("Estimate: %v, path %q, host %v ms, exposed %v: want the full-iteration path without host time", err, r.MoEHostPath, r.MoEHostPerLayer, r.Breakdown.MoEHost)
 	}
 }
+
+// With NoZeRO2Practice (the Megatron frameworks' recipes: a distributed
+// optimizer or full sharding), a ZeRO 2 plan is outside published
+// practice and says why; ZeRO 0, 1 and 3 stay in, and without the rule
+// ZeRO 2 does too.
+func TestZeRO2OutsidePractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.NoZeRO2Practice = p(0), p(0), p(1)
+	c := PracticeCase{Seq: 4096}
+	for z, want := range map[int]bool{0: true, 1: true, 2: false, 3: true} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
+		gap := prof.PracticeGap(pl, c)
+		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "ZeRO 2")) {
+			t.Errorf("zero %d: in practice %v, gap %q; want %v", z, prof.InPractice(pl, c), gap, want)
+		}
+	}
+	prof.NoZeRO2Practice = p(0)
+	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 2}, c) {
+		t.Error("without the rule ZeRO 2 must stay in practice")
+	}
+}

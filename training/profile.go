@@ -210,6 +210,12 @@ type Profile struct {
 	// tensor parallelism up to the GPUs per server, then pipeline
 	// parallelism across servers). 0: no rule.
 	TPFillsNode Param `yaml:"tp_fills_node" json:"tp_fills_node"`
+	// NoZeRO2Practice (0 or 1) is published practice: the stack's recipes
+	// shard the optimizer alone (ZeRO 1, a distributed optimizer) or
+	// weights, gradients and optimizer together (ZeRO 3, FSDP), never
+	// gradients without weights (ZeRO 2), so a ZeRO 2 plan is outside
+	// practice (it may still run).
+	NoZeRO2Practice Param `yaml:"no_zero2_practice" json:"no_zero2_practice"`
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
@@ -459,7 +465,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
@@ -672,7 +678,8 @@ type PracticeCase struct {
 // practice for case c: at least CPMinTokens tokens per context-parallel
 // rank; the routed experts sharded over at least min(EPMin, experts)
 // expert-parallel ranks; with TPFillsNode, a dense model pipelined over
-// nodes runs TP × CP over the whole node (where its heads split that far).
+// nodes runs TP × CP over the whole node (where its heads split that far);
+// with NoZeRO2Practice, no ZeRO 2.
 // A plan outside it may still run; the search reports the best plan either
 // way.
 func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
@@ -689,6 +696,8 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", c.Experts, pl.EP, math.Min(p.EPMin.Value, float64(c.Experts)))
 	case narrowTP:
 		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
+	case zero2:
+		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
 	}
 	return ""
 }
@@ -700,6 +709,7 @@ const (
 	shortCP
 	narrowEP
 	narrowTP
+	zero2
 )
 
 func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
@@ -712,6 +722,9 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	if p.TPFillsNode.Value >= 0.5 && c.Experts == 0 && pl.PP > 1 && c.Node > 1 &&
 		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
 		return narrowTP
+	}
+	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
+		return zero2
 	}
 	return inPractice
 }

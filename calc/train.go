@@ -53,8 +53,11 @@ type TrainRequest struct {
 	// absent, the stack's practice (on where its recipes run it).
 	// FP8Recipe (precision fp8) states how the job scales its FP8
 	// tensors; empty is per-tensor.
-	FP8Recipe     string `json:"fp8_recipe" help:"precision fp8: tensorwise or delayed (one scale per tensor, the default), blockwise (1x128 activation and gradient blocks, 128x128 weight blocks: DeepSeek-V3's recipe; GEMMs at the stack's measured block-wise rate, Hopper only) or mxfp8 (Blackwell); the block recipes gather 16-bit weights"`
-	MoEA2AOverlap *bool  `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
+	FP8Recipe string `json:"fp8_recipe" help:"precision fp8: tensorwise or delayed (one scale per tensor, the default), blockwise (1x128 activation and gradient blocks, 128x128 weight blocks: DeepSeek-V3's recipe; GEMMs at the stack's measured block-wise rate, Hopper only) or mxfp8 (Blackwell); the block recipes gather 16-bit weights"`
+	// MoEFullIteration (MoE) states the full-iteration path on or off;
+	// absent, the stack's practice.
+	MoEFullIteration *bool `json:"moe_full_iteration" help:"MoE: the full-iteration path (the whole step in one CUDA graph with the experts' inputs in paged stash buffers and the fused grouped MLP, as Megatron-Bridge's MXFP8 rack recipes from 26.06 and NVIDIA's MLPerf v6.0 DeepSeek-V3 run): no MoE host time, no routed-expert activation traffic (default: the stack's practice; =false turns it off)"`
+	MoEA2AOverlap    *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -269,6 +272,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	s.Job.PadToCapacity = r.PadToCapacity
 	s.Job.Dispatch = r.MoEDispatch
 	s.Job.A2AOverlap = r.MoEA2AOverlap
+	s.Job.FullIteration = r.MoEFullIteration
 	s.Job.FP8Recipe = r.FP8Recipe
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
@@ -384,6 +388,12 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 		on := true
 		j.A2AOverlap = &on
 		try("moe_a2a_overlap=true", j)
+	}
+	if r.MoEHostPath != "full-iteration" && s.Job.FullIteration == nil {
+		j := s.Job
+		on := true
+		j.FullIteration = &on
+		try("moe_full_iteration=true", j)
 	}
 	return out
 }

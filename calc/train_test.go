@@ -210,7 +210,8 @@ func TestDroplessImbalance(t *testing.T) {
 }
 
 // A MoE plan with expert parallelism over nodes names the MoE settings
-// its job leaves at a slower default, each with the throughput the same
+// its job leaves at a slower default (the dispatch path, the 1F1B
+// all-to-all overlap, the full-iteration path), each with the throughput the same
 // request stating it gives; a dense plan names none.
 func TestMoELevers(t *testing.T) {
 	cat := testCatalog(t)
@@ -219,11 +220,13 @@ func TestMoELevers(t *testing.T) {
 		Plan: PlanRequest{TP: 2, PP: 8, VPP: 4, EP: 32, ETP: 1, Microbatch: 1, Recompute: "none", ZeRO: &zero, SequenceParallel: &sp}}
 	rate := func(r TrainRequest) TrainEstimate { return estimate(t, cat, r) }
 	base := rate(req)
-	hier, over := req, req
+	hier, over, full := req, req, req
 	hier.MoEDispatch = "hierarchical"
 	on := true
 	over.MoEA2AOverlap = &on
-	want := map[string]float64{"moe_dispatch=hierarchical": rate(hier).TokensPerSecPerChip, "moe_a2a_overlap=true": rate(over).TokensPerSecPerChip}
+	full.MoEFullIteration = &on
+	want := map[string]float64{"moe_dispatch=hierarchical": rate(hier).TokensPerSecPerChip, "moe_a2a_overlap=true": rate(over).TokensPerSecPerChip,
+		"moe_full_iteration=true": rate(full).TokensPerSecPerChip}
 	if len(base.Levers) != len(want) {
 		t.Fatalf("levers %+v, want %d", base.Levers, len(want))
 	}

@@ -447,6 +447,23 @@ func TestFullIterationMoEPath(t *testing.T) {
 			t.Errorf("%s: full-iteration path %v, host %g: want the ordinary path", name, x.moeFull, x.moeHost)
 		}
 	}
+	// A job may state the path either way: on for BF16 on 8-chip nodes,
+	// off against the practice on the rack; a dense model refuses it.
+	on, off2 := true, false
+	stated := bf16
+	stated.FullIteration = &on
+	if _, x := mem(node8, prof, stated); !x.moeFull || x.moeHost != 0 {
+		t.Errorf("stated on (BF16, 8-chip nodes): full-iteration path %v, host %g; want it", x.moeFull, x.moeHost)
+	}
+	unstated := fp8
+	unstated.FullIteration = &off2
+	if _, x := mem(rack, prof, unstated); x.moeFull || x.moeHost <= 0 {
+		t.Errorf("stated off on the rack: full-iteration path %v, host %g; want the ordinary path", x.moeFull, x.moeHost)
+	}
+	var ie *input.Error
+	if _, err := newPrep(gpt13, rack, prof, stated); !errors.As(err, &ie) || ie.Field != "moe_full_iteration" {
+		t.Errorf("a dense model stating the path: %v, want an input error on moe_full_iteration", err)
+	}
 	r, err := Estimate(tinyMoE, pl, rack, prof, fp8)
 	if err != nil || r.MoEHostPath != "full-iteration" || r.MoEHostPerLayer != 0 || r.Breakdown.MoEHost != 0 {
 		t.Errorf("Estimate: %v, path %q, host %v ms, exposed %v: want the full-iteration path without host time", err, r.MoEHostPath, r.MoEHostPerLayer, r.Breakdown.MoEHost)

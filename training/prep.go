@@ -48,6 +48,12 @@ type Job struct {
 	// stack's practice (Profile.MoEA2AOverlapDomain): on where its recipes
 	// run it and Megatron-Core allows it, else off.
 	A2AOverlap *bool `json:"moe_a2a_overlap,omitempty"`
+	// FullIteration states the full-iteration MoE path
+	// (Profile.MoEFullGraphFP8MinDomain): the whole step in one CUDA graph
+	// with the routed experts' inputs in paged stash buffers (no MoE host
+	// time) and the fused grouped MLP (no routed-expert activation
+	// traffic). nil is the stack's practice; false turns it off.
+	FullIteration *bool `json:"moe_full_iteration,omitempty"`
 	// FP8Recipe is how an FP8 job scales its tensors (Megatron-Core's
 	// --fp8-recipe): "" or FP8Tensorwise/FP8Delayed, one scale per tensor
 	// (the rates FP8Max was fitted on); FP8Blockwise, 1 x 128 activation
@@ -65,6 +71,17 @@ type Job struct {
 // framework's other FP8 recipes, which leave those settings off.
 func (j Job) mxfp8Practice() bool {
 	return j.Precision == hardware.FP8 && (j.FP8Recipe == "" || j.FP8Recipe == FP8MX)
+}
+
+// fullIteration says the job runs the full-iteration MoE path: as it
+// states, else the stack's practice for MXFP8 jobs on scale-up domains of
+// at least MoEFullGraphFP8MinDomain chips.
+func (j Job) fullIteration(prof Profile, c hardware.Cluster) bool {
+	if j.FullIteration != nil {
+		return *j.FullIteration
+	}
+	dom := prof.MoEFullGraphFP8MinDomain.Value
+	return j.mxfp8Practice() && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom
 }
 
 // FP8 scaling recipes a job may state (Job.FP8Recipe).
@@ -205,7 +222,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
-	if dom := prof.MoEFullGraphFP8MinDomain.Value; m.MoE != nil && job.mxfp8Practice() && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom {
+	if m.MoE != nil && job.fullIteration(prof, c) {
 		p.moeHost, p.moeFull = 0, true
 	}
 	p.setRates(float64(pk.Typ) / float64(d))
@@ -384,6 +401,8 @@ func moeJobFits(m llm.Model, prof Profile, j Job) error {
 		return input.Bad("moe_dispatch", j.Dispatch, why)
 	case j.A2AOverlap != nil:
 		return input.Bad("moe_a2a_overlap", *j.A2AOverlap, why)
+	case j.FullIteration != nil:
+		return input.Bad("moe_full_iteration", *j.FullIteration, why)
 	}
 	return nil
 }

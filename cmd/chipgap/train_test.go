@@ -181,6 +181,7 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		{[]string{"--recompute", "full", "--recompute-layers", "1,2"}, "--recompute-layers = [1 2]: has 2 entries: want one per pipeline stage (pp = 8)"},
 		{[]string{"--stage-layers", "8,8"}, "--stage-layers = [8 8]: has 2 entries: want one per pipeline stage (pp = 8)"},
 		{[]string{"--tp", "2", "--etp", "3", "--ep", "4"}, "--etp = 3: etp·ep = 12 must divide tp·cp·dp = 32"},
+		{[]string{"--model", "llama3.1-70b", "--moe-full-iteration"}, "--moe-full-iteration = true: applies to MoE models"},
 		{[]string{"--precision", "fp8", "--fp8-recipe", "e4m3"}, "--fp8-recipe = \"e4m3\": want tensorwise, delayed, blockwise or mxfp8"},
 		{[]string{"--fp8-recipe", "blockwise"}, "--fp8-recipe = blockwise: applies to precision fp8 only (the job's is bf16)"},
 		{[]string{"--precision", "fp8", "--fp8-recipe", "mxfp8"}, "--fp8-recipe = mxfp8: MXFP8 needs Blackwell's microscaling tensor cores; chip h100-sxm is Hopper"},

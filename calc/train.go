@@ -159,12 +159,8 @@ func (r *TrainRequest) check() error {
 	if d := r.MoEDispatch; d != "" && d != training.DispatchFlat && d != training.DispatchHierarchical {
 		return bad("moe_dispatch", fmt.Sprintf("%q", d), "want flat or hierarchical, or empty for the stack's")
 	}
-	if f := r.FP8Recipe; f != "" {
-		switch f {
-		case training.FP8Tensorwise, training.FP8Delayed, training.FP8Blockwise, training.FP8MX:
-		default:
-			return bad("fp8_recipe", fmt.Sprintf("%q", f), "want tensorwise, delayed, blockwise or mxfp8, or empty for per-tensor")
-		}
+	if f := r.FP8Recipe; !training.ValidFP8Recipe(f) {
+		return bad("fp8_recipe", fmt.Sprintf("%q", f), "want tensorwise, delayed, blockwise or mxfp8, or empty for per-tensor")
 	}
 	if r.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
@@ -389,7 +385,7 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 		j.A2AOverlap = &on
 		try("moe_a2a_overlap=true", j)
 	}
-	if r.MoEHostPath != "full-iteration" && s.Job.FullIteration == nil {
+	if r.MoEHostPath != training.MoEPathFullIteration && s.Job.FullIteration == nil {
 		j := s.Job
 		on := true
 		j.FullIteration = &on

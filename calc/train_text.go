@@ -135,7 +135,7 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		}
 		if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {
 			fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
-		} else if r.MoEHostPath == "full-iteration" {
+		} else if r.MoEHostPath == training.MoEPathFullIteration {
 			fmt.Fprint(w, "; full-iteration path (one CUDA graph a step: no MoE host time; the fused grouped MLP)")
 		}
 		if r.MoEDispatch != "" {

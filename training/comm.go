@@ -100,7 +100,7 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 // Megatron-Bridge's mixed-precision recipes set fp8_param_gather for
 // delayed and current scaling only).
 func (p *prep) gatherBytes() float64 {
-	if p.job.Precision == hardware.FP8 && p.prof.FP8ParamGather.Value >= 0.5 && p.job.FP8Recipe != FP8Blockwise && p.job.FP8Recipe != FP8MX {
+	if p.job.Precision == hardware.FP8 && p.prof.FP8ParamGather.Value >= 0.5 && !p.job.blockScaled() {
 		return 1
 	}
 	return p.act

@@ -374,12 +374,12 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.expertLoad
 		r.MoEHostPerLayer = units.Seconds(p.moeHost).InMillis()
-		r.MoEHostPath = "uncaptured"
+		r.MoEHostPath = MoEPathUncaptured
 		switch {
 		case p.moeFull:
-			r.MoEHostPath = "full-iteration"
+			r.MoEHostPath = MoEPathFullIteration
 		case p.moeGraphed:
-			r.MoEHostPath = "graph-captured"
+			r.MoEHostPath = MoEPathGraphCaptured
 		}
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {
 			r.HottestDropped = 1 - p.expertLoad/imb

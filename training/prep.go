@@ -92,6 +92,26 @@ const (
 	FP8MX         = "mxfp8"
 )
 
+// ValidFP8Recipe says s is a recipe a job may state ("" is per-tensor).
+func ValidFP8Recipe(s string) bool {
+	switch s {
+	case "", FP8Tensorwise, FP8Delayed, FP8Blockwise, FP8MX:
+		return true
+	}
+	return false
+}
+
+// blockScaled says the job's FP8 recipe scales blocks (block-wise or
+// MXFP8): its weights stay 16-bit for the data-parallel gathers.
+func (j Job) blockScaled() bool { return j.FP8Recipe == FP8Blockwise || j.FP8Recipe == FP8MX }
+
+// The MoE host paths a result names (Result.MoEHostPath).
+const (
+	MoEPathUncaptured    = "uncaptured"
+	MoEPathGraphCaptured = "graph-captured"
+	MoEPathFullIteration = "full-iteration"
+)
+
 // MoE token dispatch paths a job may state (Job.Dispatch).
 const (
 	DispatchFlat         = "flat"
@@ -365,7 +385,7 @@ func checkJob(j Job) error {
 		return input.Bad("capacity_factor", j.CapacityFactor, "want a positive multiple of the mean tokens per expert, up to 64 (0 or absent: dropless)")
 	case j.PadToCapacity && j.CapacityFactor == 0:
 		return input.Bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
-	case j.FP8Recipe != "" && j.FP8Recipe != FP8Tensorwise && j.FP8Recipe != FP8Delayed && j.FP8Recipe != FP8Blockwise && j.FP8Recipe != FP8MX:
+	case !ValidFP8Recipe(j.FP8Recipe):
 		return input.Bad("fp8_recipe", j.FP8Recipe, "want tensorwise or delayed (one scale per tensor), blockwise (1x128 and 128x128 blocks) or mxfp8 (1x32 blocks, Blackwell), or empty for per-tensor")
 	case j.FP8Recipe != "" && j.Precision != hardware.FP8:
 		return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("applies to precision fp8 only (the job's is %s)", j.Precision))

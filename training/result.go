@@ -86,7 +86,7 @@ type Result struct {
 	CapacityFactor float64 `json:"capacity_factor,omitempty"`
 	DenseDispatch  bool    `json:"dense_dispatch,omitempty"`
 	// MoEHostPath is the stack's MoE path on this cluster
-	// ("graph-captured" or "uncaptured") and MoEHostPerLayer its host
+	// (MoEPathFullIteration, MoEPathGraphCaptured or MoEPathUncaptured) and MoEHostPerLayer its host
 	// time per MoE layer forward (the backward issues twice as much).
 	MoEHostPath     string       `json:"moe_host_path,omitempty"`
 	MoEHostPerLayer units.Millis `json:"moe_host_per_layer,omitempty"`

@@ -25,19 +25,27 @@ def timed(fn, iters, warmup=5):
     return a.elapsed_time(b) / iters * 1e-3
 
 
-def graph_time(fn, reps, iters):
-    """Seconds per call of fn, from a CUDA graph of reps back-to-back calls
-    replayed iters times."""
+def capture(fns, warmup=1):
+    """A CUDA graph of the calls fns in order, after warmup eager passes on
+    a side stream (as graph capture requires)."""
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
+        for _ in range(warmup):
+            for f in fns:
+                f()
     torch.cuda.current_stream().wait_stream(s)
     g = torch.cuda.CUDAGraph()
     with torch.cuda.graph(g):
-        for _ in range(reps):
-            fn()
+        for f in fns:
+            f()
+    return g
+
+
+def graph_time(fn, reps, iters):
+    """Seconds per call of fn, from a CUDA graph of reps back-to-back calls
+    replayed iters times."""
+    g = capture([fn] * reps)
     g.replay()
     torch.cuda.synchronize()
     a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)

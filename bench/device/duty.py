@@ -16,13 +16,14 @@ taken from a graph of copies alone (memory-bound, so not clock-bound).
 Prints one JSON object; seeded inputs.
 """
 import json
+import sys
 import threading
 import time
 
 import pynvml
 import torch
 
-from common import dev, header, linear_bf16, scaled_mm_fp8
+from common import capture, dev, header, linear_bf16, scaled_mm_fp8
 
 torch.manual_seed(1)
 pynvml.nvmlInit()
@@ -38,20 +39,6 @@ dst = torch.empty_like(src)
 
 def copy():
     dst.copy_(src)
-
-
-def graph_of(fns):
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for f in fns:
-            f()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for f in fns:
-            f()
-    return g
 
 
 class Sampler(threading.Thread):
@@ -97,14 +84,14 @@ def replay(g, seconds):
 
 
 gemm_flop = 2.0 * N * N * N
-t_copy, c_clk, c_pwr = replay(graph_of([copy] * 20), 3)
+t_copy, c_clk, c_pwr = replay(capture([copy] * 20), 3)
 t_copy /= 20
 out["copy"] = {"bytes": 2 * src.numel() * 2, "s": t_copy, "sm_clock_mhz": c_clk, "power_w": c_pwr}
 
 cases = []
 for prec, make in (("bf16", linear_bf16), ("fp8", scaled_mm_fp8)):
     fn = make(N, N, N)
-    t_g, _, _ = replay(graph_of([fn] * 20), 2)
+    t_g, _, _ = replay(capture([fn] * 20), 2)
     t_g /= 20
     for share in (1.0, 0.85, 0.7, 0.5, 0.3):
         # g GEMMs and c copies with g*t_g / (g*t_g + c*t_copy) near share.
@@ -118,7 +105,7 @@ for prec, make in (("bf16", linear_bf16), ("fp8", scaled_mm_fp8)):
                 block.append(fn)
                 for _ in range(c * (i + 1) // g - c * i // g):
                     block.append(copy)
-        t_b, clk, pwr = replay(graph_of(block), 5)
+        t_b, clk, pwr = replay(capture(block), 5)
         t_gemm = (t_b - c * t_copy) / g
         cases.append({
             "precision": prec, "target_share": share, "gemms": g, "copies": c,
@@ -126,6 +113,6 @@ for prec, make in (("bf16", linear_bf16), ("fp8", scaled_mm_fp8)):
             "sm_clock_mhz": clk, "power_w": pwr,
             "gemm_tflops": gemm_flop / t_gemm / 1e12,
         })
-        print(json.dumps(cases[-1]), flush=True, file=__import__("sys").stderr)
+        print(json.dumps(cases[-1]), flush=True, file=sys.stderr)
 out["cases"] = cases
 print(json.dumps(out, indent=1))

@@ -3,6 +3,7 @@
 // session's closing note quotes numbers anyone can reproduce:
 //
 //	go run ./validation/goals
+//	go run ./validation/goals -rows rows.tsv   # also every row, a line each
 //
 // Training: every throughput run of the shared files' copies
 // (runs/testdata) and of the training hold-outs, at its stated plan and
@@ -14,6 +15,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -57,6 +59,8 @@ func main() {
 }
 
 func run() error {
+	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, measured, error, free-search optimism) as tab-separated lines to this file")
+	flag.Parse()
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
@@ -110,6 +114,11 @@ func run() error {
 	goal("inference MoE: median |error|", 0.12, m, len(imoe), "")
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if *rowsTo != "" {
+		if err := writeRows(*rowsTo, slices.Concat(tp, inf)); err != nil {
+			return err
+		}
 	}
 	byFile(tp, "training")
 	byFile(inf, "inference")
@@ -358,6 +367,24 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 		}
 	}
 	return out, nil
+}
+
+// writeRows writes one tab-separated line per row, errors as fractions
+// (empty where the row has none), so a change can be diffed row by row.
+func writeRows(path string, rs []row) error {
+	var b strings.Builder
+	b.WriteString("file\tid\tkind\tmoe\tmeasured\terror\tfree\n")
+	for _, r := range rs {
+		e, f := "", ""
+		if r.predicted {
+			e = fmt.Sprintf("%.4f", r.err)
+		}
+		if r.hasFree {
+			f = fmt.Sprintf("%.4f", r.free)
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%t\t%.6g\t%s\t%s\n", r.file, r.id, r.kind, r.moe, r.measured, e, f)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 func filter(rs []row, keep func(row) bool) []row {

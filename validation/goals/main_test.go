@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"chipgap/runs"
@@ -94,5 +96,26 @@ func TestOver(t *testing.T) {
 	}
 	if got := over(rs, 0.35, func(r row) float64 { return r.free }); got != 1 {
 		t.Errorf("over 35 %% by optimism: %d rows, want 1", got)
+	}
+}
+
+// writeRows writes a header and one line per row; a row without a
+// prediction or a free search leaves those columns empty.
+func TestWriteRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rows.tsv")
+	rs := []row{{id: "a", file: "f.yaml", kind: runs.KindTraining, moe: true, measured: 5275, err: 1.3434, free: 1.5451, predicted: true, hasFree: true},
+		{id: "b", file: "g.yaml", kind: runs.KindInference, measured: 100}}
+	if err := writeRows(path, rs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "file\tid\tkind\tmoe\tmeasured\terror\tfree\n" +
+		"f.yaml\ta\ttraining\ttrue\t5275\t1.3434\t1.5451\n" +
+		"g.yaml\tb\tinference\tfalse\t100\t\t\n"
+	if string(got) != want {
+		t.Errorf("rows file\n%q\nwant\n%q", got, want)
 	}
 }

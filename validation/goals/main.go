@@ -25,6 +25,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/catalog"
+	"chipgap/fileio"
 	"chipgap/runs"
 )
 
@@ -384,7 +385,7 @@ func writeRows(path string, rs []row) error {
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%t\t%.6g\t%s\t%s\n", r.file, r.id, r.kind, r.moe, r.measured, e, f)
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	return fileio.Replace(fileio.File{Path: path, Data: []byte(b.String())})
 }
 
 func filter(rs []row, keep func(row) bool) []row {

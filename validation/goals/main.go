@@ -60,8 +60,13 @@ func main() {
 }
 
 func run() error {
-	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, measured, error, free-search optimism) as tab-separated lines to this file")
+	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, MoE or not, measured, error, free-search optimism) as tab-separated lines to this file (- for standard output, after the goals table)")
 	flag.Parse()
+	if *rowsTo != "" {
+		if err := fileio.CheckOutput("-rows", *rowsTo); err != nil {
+			return err
+		}
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
@@ -384,6 +389,10 @@ func writeRows(path string, rs []row) error {
 			f = fmt.Sprintf("%.4f", r.free)
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%t\t%.6g\t%s\t%s\n", r.file, r.id, r.kind, r.moe, r.measured, e, f)
+	}
+	if path == fileio.Stdout {
+		_, err := os.Stdout.WriteString(b.String())
+		return err
 	}
 	return fileio.Replace(fileio.File{Path: path, Data: []byte(b.String())})
 }

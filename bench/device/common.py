@@ -48,13 +48,19 @@ def graph_time(fn, reps, iters):
     g = capture([fn] * reps)
     g.replay()
     torch.cuda.synchronize()
+    return replays(g, iters) / reps
+
+
+def replays(g, n):
+    """Seconds per replay of the CUDA graph g, replayed n times back to
+    back and timed by CUDA events."""
     a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     a.record()
-    for _ in range(iters):
+    for _ in range(n):
         g.replay()
     b.record()
     torch.cuda.synchronize()
-    return a.elapsed_time(b) * 1e-3 / (iters * reps)
+    return a.elapsed_time(b) * 1e-3 / n
 
 
 def linear_bf16(m, k, n):

@@ -23,7 +23,7 @@ import time
 import pynvml
 import torch
 
-from common import capture, dev, header, linear_bf16, scaled_mm_fp8
+from common import capture, dev, header, linear_bf16, replays, scaled_mm_fp8
 
 torch.manual_seed(1)
 pynvml.nvmlInit()
@@ -70,17 +70,12 @@ def replay(g, seconds):
     n = max(1, int(seconds / max(one, 1e-4)))
     smp = Sampler()
     smp.start()
-    e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    e0.record()
-    for _ in range(n):
-        g.replay()
-    e1.record()
-    torch.cuda.synchronize()
+    t = replays(g, n)
     smp.stop = True
     smp.join()
     k = len(smp.clk) // 5  # drop the first fifth of the samples
     clk, pwr = smp.clk[k:], smp.pwr[k:]
-    return e0.elapsed_time(e1) * 1e-3 / n, sum(clk) / len(clk), sum(pwr) / len(pwr)
+    return t, sum(clk) / len(clk), sum(pwr) / len(pwr)
 
 
 gemm_flop = 2.0 * N * N * N

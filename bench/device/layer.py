@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-from common import capture, dev, header
+from common import capture, dev, header, replays
 
 H, HEADS, KV, D, FFN = 4096, 32, 8, 128, 14336
 DT = torch.bfloat16
@@ -66,13 +66,7 @@ def case(b, s, attention, iters=20):
     g = capture([step] * 4, warmup=2)
     g.replay()
     torch.cuda.synchronize()
-    a, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    for _ in range(iters):
-        g.replay()
-    e.record()
-    torch.cuda.synchronize()
-    t = a.elapsed_time(e) * 1e-3 / (iters * 4)
+    t = replays(g, iters) / 4
     tokens = b * s
     params = (HEADS + 2 * KV) * D * H + H * HEADS * D + 3 * FFN * H
     gemm = 6 * params * tokens

@@ -4,6 +4,7 @@
 //
 //	go run ./validation/goals
 //	go run ./validation/goals -rows rows.tsv   # also every row, a line each
+//	go run ./validation/goals -against rows.tsv  # and the rows that moved since
 //
 // Training: every throughput run of the shared files' copies
 // (runs/testdata) and of the training hold-outs, at its stated plan and
@@ -61,11 +62,16 @@ func main() {
 
 func run() error {
 	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, MoE or not, measured, error, free-search optimism) as tab-separated lines to this file (- for standard output, after the goals table)")
+	against := flag.String("against", "", "compare with a rows file an earlier -rows wrote (another state of the model): list the rows whose |error| moved by more than half a point, better or worse")
 	flag.Parse()
 	if *rowsTo != "" {
 		if err := fileio.CheckOutput("-rows", *rowsTo); err != nil {
 			return err
 		}
+	}
+	before, err := readRows(*against)
+	if err != nil {
+		return err
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -126,6 +132,7 @@ func run() error {
 			return err
 		}
 	}
+	moved(os.Stdout, *against, before, slices.Concat(tp, inf))
 	byFile(tp, "training")
 	byFile(inf, "inference")
 	floors(slices.Concat(tp, inf))

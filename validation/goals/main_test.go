@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"chipgap/runs"
@@ -117,5 +118,49 @@ func TestWriteRows(t *testing.T) {
 		"g.yaml\tb\tinference\tfalse\t100\t\t\n"
 	if string(got) != want {
 		t.Errorf("rows file\n%q\nwant\n%q", got, want)
+	}
+}
+
+// readRows reads back what writeRows wrote, and moved lists the rows
+// whose |error| changed by more than half a point, improvements first.
+func TestAgainst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rows.tsv")
+	was := []row{{id: "a", file: "f", kind: runs.KindTraining, err: 0.20, predicted: true},
+		{id: "b", file: "f", kind: runs.KindTraining, err: -0.10, predicted: true},
+		{id: "c", file: "f", kind: runs.KindInference, err: 0.05, predicted: true},
+		{id: "d", file: "f", kind: runs.KindTraining}}
+	if err := writeRows(path, was); err != nil {
+		t.Fatal(err)
+	}
+	before, err := readRows(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := before[rowKey{"f", "b", runs.KindTraining}]; !p.predicted || p.err != -0.10 {
+		t.Errorf("row b read back as %+v, want predicted at -0.10", p)
+	}
+	now := []row{{id: "a", file: "f", kind: runs.KindTraining, err: -0.05, predicted: true}, // |err| 20 -> 5: 15 points better
+		{id: "b", file: "f", kind: runs.KindTraining, err: -0.18, predicted: true},  // 10 -> 18: 8 points worse
+		{id: "c", file: "f", kind: runs.KindInference, err: 0.052, predicted: true}, // 0.2 points: not listed
+		{id: "d", file: "f", kind: runs.KindTraining, err: 0.01, predicted: true}}   // newly predicted
+	var out strings.Builder
+	moved(&out, "rows.tsv", before, now)
+	got := out.String()
+	for _, want := range []string{"2 rows moved by more than 0.5 points of |error|, 1 better, 1 worse; 1 newly predicted, 0 no longer",
+		"-15.0  training  a", "+8.0  training  b", "newly predicted: d"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("moved output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, " c ") || strings.Index(got, "training  a") > strings.Index(got, "training  b") {
+		t.Errorf("moved lists c (0.2 points) or puts the worse row first:\n%s", got)
+	}
+	for _, bad := range []string{"file\tid\n", rowsHeader + "\nf\ta\ttraining\n", rowsHeader + "\nf\ta\ttraining\tfalse\t1\tx\t\n"} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readRows(path); err == nil || !strings.Contains(err.Error(), "-against") {
+			t.Errorf("readRows(%q) = %v, want an error naming -against", bad, err)
+		}
 	}
 }

@@ -87,7 +87,11 @@ func moved(w io.Writer, name string, before map[rowKey]prior, now []row) {
 			gained = append(gained, r.id)
 		case p.predicted && r.predicted:
 			if d := math.Abs(r.err) - math.Abs(p.err); math.Abs(d) > movedBy {
-				ch = append(ch, change{r.id, r.kind, p.err, r.err, d})
+				kind := r.kind
+				if r.calibration {
+					kind += "*" // a calibration row
+				}
+				ch = append(ch, change{r.id, kind, p.err, r.err, d})
 			}
 		}
 	}
@@ -98,10 +102,10 @@ func moved(w io.Writer, name string, before map[rowKey]prior, now []row) {
 			better++
 		}
 	}
-	fmt.Fprintf(w, "\nAgainst %s: %d rows moved by more than %.1f points of |error|, %d better, %d worse; %d newly predicted, %d no longer\n",
+	fmt.Fprintf(w, "\nAgainst %s: %d rows moved by more than %.1f points of |error|, %d better, %d worse; %d newly predicted, %d no longer (kind* marks a calibration row)\n",
 		name, len(ch), 100*movedBy, better, len(ch)-better, len(gained), len(lost))
 	for _, c := range ch {
-		fmt.Fprintf(w, "  %+6.1f  %-9s %-60s %+7.1f %% -> %+7.1f %%\n", 100*c.delta, c.kind, c.id, 100*c.was, 100*c.is)
+		fmt.Fprintf(w, "  %+6.1f  %-10s %-60s %+7.1f %% -> %+7.1f %%\n", 100*c.delta, c.kind, c.id, 100*c.was, 100*c.is)
 	}
 	for _, id := range gained {
 		fmt.Fprintf(w, "  newly predicted: %s\n", id)

@@ -5,6 +5,7 @@
 //	go run ./validation/goals
 //	go run ./validation/goals -rows rows.tsv   # also every row, a line each
 //	go run ./validation/goals -against rows.tsv  # and the rows that moved since
+//	go run ./validation/goals -calibration       # and the calibration rows' rms by stack
 //
 // Training: every throughput run of the shared files' copies
 // (runs/testdata) and of the training hold-outs, at its stated plan and
@@ -18,6 +19,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,6 +50,8 @@ type row struct {
 	problem            string  // inputs without the plan and the framework's release: what the free search sees
 	measured           float64 // the measured value
 	kind, family       string
+	stack              string // the training stack profile that predicted it
+	calibration        bool   // a calibration row (-calibration), not a goal's
 	moe, metricOK      bool
 	err, free          float64
 	predicted, hasFree bool
@@ -62,6 +66,7 @@ func main() {
 
 func run() error {
 	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, MoE or not, measured, error, free-search optimism) as tab-separated lines to this file (- for standard output, after the goals table)")
+	withCal := flag.Bool("calibration", false, "also predict the calibration rows (validation/calibration-*.yaml and the shared files' copies), print each training stack's rms log error over them, and add them to -rows and -against: the rows a value may be chosen on, beside the hold-outs that score it")
 	against := flag.String("against", "", "compare with a rows file an earlier -rows wrote (another state of the model): list the rows whose |error| moved by more than half a point, better or worse")
 	flag.Parse()
 	if *rowsTo != "" {
@@ -87,7 +92,31 @@ func run() error {
 	}
 	tp := filter(train, func(r row) bool { return r.kind == runs.KindTraining && r.metricOK })
 	inf := filter(infer, func(r row) bool { return r.kind == runs.KindInference })
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	if err := goalsTable(os.Stdout, tp, inf); err != nil {
+		return err
+	}
+	cal, err := calibrationRows(cat, *withCal)
+	if err != nil {
+		return err
+	}
+	calibrationTable(os.Stdout, cal)
+	if *rowsTo != "" {
+		if err := writeRows(*rowsTo, slices.Concat(tp, inf, cal)); err != nil {
+			return err
+		}
+	}
+	moved(os.Stdout, *against, before, slices.Concat(tp, inf, cal))
+	byFile(tp, "training")
+	byFile(inf, "inference")
+	floors(slices.Concat(tp, inf))
+	joint(tp, trainWorst, freeLargest)
+	bestMeasured(filter(tp, func(r row) bool { return r.hasFree }))
+	return nil
+}
+
+// goalsTable prints each goal's figure beside its bar.
+func goalsTable(out io.Writer, tp, inf []row) error {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "goal\tbar\tfigure\truns\tmet")
 	goal := func(name string, bar, got float64, n int, what string) {
 		fmt.Fprintf(tw, "%s\t≤ %.0f %%\t%.1f %%%s\t%d\t%s\n", name, 100*bar, 100*got, what, n, yes(got <= bar))
@@ -124,21 +153,7 @@ func run() error {
 	imoe := filter(inf, func(r row) bool { return r.moe })
 	m, _, _ = stats(imoe)
 	goal("inference MoE: median |error|", 0.12, m, len(imoe), "")
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if *rowsTo != "" {
-		if err := writeRows(*rowsTo, slices.Concat(tp, inf)); err != nil {
-			return err
-		}
-	}
-	moved(os.Stdout, *against, before, slices.Concat(tp, inf))
-	byFile(tp, "training")
-	byFile(inf, "inference")
-	floors(slices.Concat(tp, inf))
-	joint(tp, trainWorst, freeLargest)
-	bestMeasured(free)
-	return nil
+	return tw.Flush()
 }
 
 // problemOf is what the free search sees of run r: its inputs without the
@@ -369,7 +384,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 			}
 			seen[res.ID] = true
 			r := row{id: res.ID, file: f, inputs: inputsOf(byID[res.ID]), problem: problemOf(byID[res.ID]), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
-				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil}
+				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
 			if res.Error != nil {
 				r.err = *res.Error
 			}

@@ -128,7 +128,8 @@ func TestAgainst(t *testing.T) {
 	was := []row{{id: "a", file: "f", kind: runs.KindTraining, err: 0.20, predicted: true},
 		{id: "b", file: "f", kind: runs.KindTraining, err: -0.10, predicted: true},
 		{id: "c", file: "f", kind: runs.KindInference, err: 0.05, predicted: true},
-		{id: "d", file: "f", kind: runs.KindTraining}}
+		{id: "d", file: "f", kind: runs.KindTraining},
+		{id: "e", file: "validation/calibration-x.yaml", kind: runs.KindTraining, err: 0.01, predicted: true, calibration: true}}
 	if err := writeRows(path, was); err != nil {
 		t.Fatal(err)
 	}
@@ -140,19 +141,20 @@ func TestAgainst(t *testing.T) {
 		t.Errorf("row b read back as %+v, want predicted at -0.10", p)
 	}
 	now := []row{{id: "a", file: "f", kind: runs.KindTraining, err: -0.05, predicted: true}, // |err| 20 -> 5: 15 points better
-		{id: "b", file: "f", kind: runs.KindTraining, err: -0.18, predicted: true},  // 10 -> 18: 8 points worse
-		{id: "c", file: "f", kind: runs.KindInference, err: 0.052, predicted: true}, // 0.2 points: not listed
-		{id: "d", file: "f", kind: runs.KindTraining, err: 0.01, predicted: true}}   // newly predicted
+		{id: "b", file: "f", kind: runs.KindTraining, err: -0.18, predicted: true},                                                // 10 -> 18: 8 points worse
+		{id: "c", file: "f", kind: runs.KindInference, err: 0.052, predicted: true},                                               // 0.2 points: not listed
+		{id: "d", file: "f", kind: runs.KindTraining, err: 0.01, predicted: true},                                                 // newly predicted
+		{id: "e", file: "validation/calibration-x.yaml", kind: runs.KindTraining, err: -0.04, predicted: true, calibration: true}} // 3 points worse, marked
 	var out strings.Builder
 	moved(&out, "rows.tsv", before, now)
 	got := out.String()
-	for _, want := range []string{"2 rows moved by more than 0.5 points of |error|, 1 better, 1 worse; 1 newly predicted, 0 no longer",
-		"-15.0  training  a", "+8.0  training  b", "newly predicted: d"} {
+	for _, want := range []string{"3 rows moved by more than 0.5 points of |error|, 1 better, 2 worse; 1 newly predicted, 0 no longer",
+		"-15.0  training   a", "+8.0  training   b", "newly predicted: d", "+3.0  training*  e"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("moved output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, " c ") || strings.Index(got, "training  a") > strings.Index(got, "training  b") {
+	if strings.Contains(got, " c ") || strings.Index(got, "training   a") > strings.Index(got, "training   b") {
 		t.Errorf("moved lists c (0.2 points) or puts the worse row first:\n%s", got)
 	}
 	for _, bad := range []string{"file\tid\n", rowsHeader + "\nf\ta\ttraining\n", rowsHeader + "\nf\ta\ttraining\tfalse\t1\tx\t\n"} {
@@ -162,5 +164,30 @@ func TestAgainst(t *testing.T) {
 		if _, err := readRows(path); err == nil || !strings.Contains(err.Error(), "-against") {
 			t.Errorf("readRows(%q) = %v, want an error naming -against", bad, err)
 		}
+	}
+}
+
+// calibrationTable prints each training stack's rms log error over its
+// predicted throughput rows, dense and MoE apart; other rows do not count.
+func TestCalibrationTable(t *testing.T) {
+	tr := func(stack string, logErr float64, moe bool) row {
+		return row{stack: stack, kind: runs.KindTraining, metricOK: true, predicted: true, moe: moe, err: math.Expm1(logErr)}
+	}
+	cal := []row{tr("s1", 0.1, false), tr("s1", -0.1, false), tr("s1", 0.3, true), tr("s2", -0.2, false),
+		{stack: "s1", kind: runs.KindInference, predicted: true, err: 5},
+		{stack: "s1", kind: runs.KindTraining, metricOK: true}} // not predicted
+	var out strings.Builder
+	calibrationTable(&out, cal)
+	got := out.String()
+	// s1: all sqrt((0.01+0.01+0.09)/3) = 0.1915, dense 0.1, MoE 0.3.
+	for _, want := range []string{"s1     3     0.1915 (3)  0.1000 (2)  0.3000 (1)", "s2     1     0.2000 (1)  0.2000 (1)  -"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("calibration table lacks %q:\n%s", want, got)
+		}
+	}
+	out.Reset()
+	calibrationTable(&out, nil)
+	if out.Len() != 0 {
+		t.Errorf("no calibration rows printed %q, want nothing", out.String())
 	}
 }

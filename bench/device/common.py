@@ -51,6 +51,19 @@ def graph_time(fn, reps, iters):
     return replays(g, iters) / reps
 
 
+def rate_row(row, make, flop, big):
+    """Times the call make() builds (graph_time: 5 replays of a call above
+    big FLOPs, 20 below, 10 times) into row as seconds and TFLOPS, or the
+    error it raised; frees the cached memory after. Returns row."""
+    try:
+        t = graph_time(make(), 5 if flop > big else 20, 10)
+        row.update({"s": t, "tflops": flop / t / 1e12})
+    except Exception as e:  # noqa: BLE001
+        row["error"] = repr(e)[:300]
+    torch.cuda.empty_cache()
+    return row
+
+
 def replays(g, n):
     """Seconds per replay of the CUDA graph g, replayed n times back to
     back and timed by CUDA events."""

@@ -18,7 +18,7 @@ per-tensor current scaling (an amax pass, then the cast) against one
 import json
 import torch
 
-from common import dev, graph_time, header, timed
+from common import dev, header, rate_row, timed
 
 torch.manual_seed(1)
 out = header()
@@ -82,13 +82,7 @@ for name, m, k, n in layers:
         flop = 2.0 * pm * pk * pn
         for r in recipes:
             row = {"layer": name, "pass": pass_, "recipe": r, "m": pm, "k": pk, "n": pn}
-            try:
-                t = graph_time(gemm(r, pm, pk, pn), 5 if flop > 2e12 else 20, 10)
-                row.update({"s": t, "tflops": flop / t / 1e12})
-            except Exception as e:  # noqa: BLE001
-                row["error"] = repr(e)[:300]
-            res.append(row)
-            torch.cuda.empty_cache()
+            res.append(rate_row(row, lambda: gemm(r, pm, pk, pn), flop, 2e12))
 out["gemm"] = res
 
 

@@ -12,7 +12,7 @@ FFN 768) and DeepSeek-V3 (8 and 32 local experts, h 7168, expert FFN
 import json
 import torch
 
-from common import dev, graph_time, header
+from common import dev, header, rate_row
 
 torch.manual_seed(1)
 out = header()
@@ -48,12 +48,6 @@ for name, E, k, n in cases:
         flop = 2.0 * E * r * k * n
         for kind, mk in (("bf16-grouped", grouped_bf16), ("fp8-grouped", grouped_fp8), ("bf16-loop", loop_bf16)):
             row = {"case": name, "kind": kind, "experts": E, "rows": r, "k": k, "n": n}
-            try:
-                t = graph_time(mk(E, r, k, n), 5 if flop > 1e12 else 20, 10)
-                row.update({"s": t, "tflops": flop / t / 1e12})
-            except Exception as e:  # noqa: BLE001
-                row["error"] = repr(e)[:200]
-            res.append(row)
-            torch.cuda.empty_cache()
+            res.append(rate_row(row, lambda: mk(E, r, k, n), flop, 1e12))
 out["grouped"] = res
 print(json.dumps(out))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"chipgap/catalog"
@@ -43,6 +44,13 @@ func calibrationRows(cat *catalog.Catalog, asked bool) ([]row, error) {
 		rs[i].calibration = true
 	}
 	return rs, nil
+}
+
+// ownCalibration is the calibration rows the goals do not already hold:
+// those of chipgap's own calibration files (the shared files' copies are
+// goal rows too, and would appear twice in -rows and -against).
+func ownCalibration(cal []row) []row {
+	return filter(cal, func(r row) bool { return strings.HasPrefix(r.file, "validation/calibration-") })
 }
 
 // calibrationTable prints, per training stack, the root-mean-square log

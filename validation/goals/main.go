@@ -101,11 +101,11 @@ func run() error {
 	}
 	calibrationTable(os.Stdout, cal)
 	if *rowsTo != "" {
-		if err := writeRows(*rowsTo, slices.Concat(tp, inf, cal)); err != nil {
+		if err := writeRows(*rowsTo, slices.Concat(tp, inf, ownCalibration(cal))); err != nil {
 			return err
 		}
 	}
-	moved(os.Stdout, *against, before, slices.Concat(tp, inf, cal))
+	moved(os.Stdout, *against, before, slices.Concat(tp, inf, ownCalibration(cal)))
 	byFile(tp, "training")
 	byFile(inf, "inference")
 	floors(slices.Concat(tp, inf))

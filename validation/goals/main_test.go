@@ -191,3 +191,12 @@ func TestCalibrationTable(t *testing.T) {
 		t.Errorf("no calibration rows printed %q, want nothing", out.String())
 	}
 }
+
+// ownCalibration keeps the rows of chipgap's own calibration files: the
+// shared files' copies are goal rows already.
+func TestOwnCalibration(t *testing.T) {
+	got := ownCalibration([]row{{id: "a", file: "runs/testdata/published-runs.yaml"}, {id: "b", file: "validation/calibration-extra.yaml"}})
+	if len(got) != 1 || got[0].id != "b" {
+		t.Errorf("ownCalibration kept %+v, want only b", got)
+	}
+}

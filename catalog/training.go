@@ -132,7 +132,7 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 	if err != nil {
 		return training.Profile{}, "", err
 	}
-	name, tag := splitRelease(framework)
+	name, tag := SplitRelease(framework)
 	if s := namedStack(all, stack, name); s != nil {
 		prof := s.Profile
 		if fp := s.FrameworkParams[name]; fp != nil {
@@ -184,7 +184,7 @@ func unnamed(p training.Profile) training.Profile {
 // it selects (framework_params), or nil; validation/fit applies them on
 // top of each grid point, as validate predicts the run.
 func (c *Catalog) FrameworkParams(stack, framework string) map[string]training.Param {
-	name, _ := splitRelease(framework)
+	name, _ := SplitRelease(framework)
 	if s := namedStack(c.training, stack, name); s != nil {
 		return s.FrameworkParams[name]
 	}
@@ -202,10 +202,10 @@ func namedStack(all []TrainingStack, stack, name string) *TrainingStack {
 	return nil
 }
 
-// splitRelease splits a framework name that names its release, "name
+// SplitRelease splits a framework name that names its release, "name
 // tag" or "name@tag" (e.g. "mindformers v1.1.0"), into the two; a plain
 // name has no tag.
-func splitRelease(framework string) (name, tag string) {
+func SplitRelease(framework string) (name, tag string) {
 	framework = strings.TrimSpace(framework)
 	if i := strings.LastIndexAny(framework, " @"); i > 0 {
 		return strings.TrimSpace(framework[:i]), strings.TrimSpace(framework[i+1:])

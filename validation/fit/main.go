@@ -8,9 +8,13 @@
 //
 // -match keeps the runs whose id contains the string; -date applies the
 // stack's dated version first, and the grid point over it. A run's own
-// release (system.software "nemo 24.03") is not applied here, as validate
-// applies it: every run is predicted at the one state, so a dated
-// version's parameter is fitted with -date at the version's date. A grid
+// release (system.software "nemo 24.03") is not applied by default:
+// every run is predicted at the one state, so a dated version's
+// parameter is fitted with -date at the version's date. -releases
+// predicts as validate does instead: only the runs validate gives this
+// stack, each at the release it names (its dated version over the grid
+// point's current values, so a parameter a version sets keeps the
+// version's value there), the others at the current values. A grid
 // axis may name a per-family or per-chip scale (family_attention.hopper,
 // chip_tensor.gb200). Nothing is written: the values go into
 // catalog/data/stacks-training.yaml by hand, with a note naming the runs.
@@ -47,6 +51,8 @@ func main() {
 	flag.StringVar(&o.date, "date", "", "the stack as of this date (YYYY-MM-DD)")
 	flag.BoolVar(&o.show, "show", false, "print each run's error at the best point")
 	flag.BoolVar(&o.serving, "serving", false, "fit a serving stack (stacks-inference.yaml) on inference runs")
+	flag.BoolVar(&o.releases, "releases", false, "only the runs validate gives the stack, each at the release it names")
+	flag.BoolVar(&o.dense, "dense", false, "only the runs of dense models (no mixture of experts)")
 	flag.StringVar(&skip, "skip", "", "comma-separated substrings: leave out runs whose id contains one")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -59,7 +65,7 @@ var skip string
 
 type opts struct {
 	stack, files, match, grid, date string
-	show, serving                   bool
+	show, serving, releases, dense  bool
 }
 
 func skipped(id string) bool {
@@ -131,7 +137,7 @@ func run(o opts) error {
 		return err
 	}
 	rs, err := readRuns(files, match, func(r runs.Run) bool {
-		return r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip
+		return r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip && !(o.dense && r.Model.MoE != nil)
 	})
 	if err != nil {
 		return err
@@ -142,7 +148,7 @@ func run(o opts) error {
 		if err != nil {
 			return err
 		}
-		pts = append(pts, evaluate(cat, prof, rs, vals))
+		pts = append(pts, evaluate(cat, prof, rs, vals, o.releases))
 		return nil
 	})
 	if err != nil {
@@ -243,11 +249,13 @@ func report(pts []point, show bool) {
 	}
 }
 
-func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64) point {
+// evaluate predicts the runs at the grid point's profile prof; with
+// releases only those validate gives prof's stack, each at its release.
+func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64, releases bool) point {
 	p := point{vals: vals, errs: map[string]float64{}}
 	for _, r := range rs {
 		s, err := runs.SetupTraining(cat, r)
-		if err != nil {
+		if err != nil || releases && s.Profile.ID != prof.ID {
 			continue
 		}
 		pr := prof
@@ -259,6 +267,9 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 				continue
 			}
 		}
+		if releases {
+			pr = atRelease(pr, r.System.Software)
+		}
 		pr.SequenceParallel, pr.SelectiveRecompute, pr.AlwaysRecompute, pr.MaxZeRO, pr.Interleaved =
 			s.Profile.SequenceParallel, s.Profile.SelectiveRecompute, s.Profile.AlwaysRecompute, s.Profile.MaxZeRO, s.Profile.Interleaved
 		sr, err := training.Search(r.Model, s.Cluster, pr, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
@@ -269,6 +280,18 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 		p.add(r.ID, sr.Top[0].TokensPerSecPerChip/r.Measured.Value-1)
 	}
 	return p.done()
+}
+
+// atRelease is prof as validate takes it for a run whose software names
+// a release (catalog.Catalog.TrainingProfile): the version of that tag,
+// else the state at a calendar release's date, else prof itself.
+func atRelease(prof training.Profile, software string) training.Profile {
+	_, tag := catalog.SplitRelease(software)
+	if tag == "" {
+		return prof
+	}
+	out, _ := prof.AtRelease(tag)
+	return out
 }
 
 // atPoint is the base profile with the grid point idx set, through

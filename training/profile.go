@@ -380,7 +380,10 @@ func (p Profile) With(params map[string]Param) (Profile, error) {
 	for _, q := range out.params() {
 		byName[q.Name] = q.P
 	}
-	fams := map[string]*map[string]Param{"family_matmul": &out.FamilyMatmul, "family_attention": &out.FamilyAttention, "family_fp8": &out.FamilyFP8, "family_fp8_blockwise": &out.FamilyFP8Blockwise, "chip_tensor": &out.ChipTensor}
+	fams := map[string]*map[string]Param{}
+	for _, f := range out.families() {
+		fams[f.name] = f.m
+	}
 	for name, val := range params {
 		if group, fam, ok := strings.Cut(name, "."); ok && fams[group] != nil && fam != "" {
 			m := maps.Clone(*fams[group])
@@ -497,22 +500,26 @@ func (p Profile) Params() map[string]Param {
 	for _, q := range p.params() {
 		out[q.Name] = *q.P
 	}
-	for fam, q := range p.FamilyMatmul {
-		out["family_matmul."+fam] = q
-	}
-	for fam, q := range p.FamilyAttention {
-		out["family_attention."+fam] = q
-	}
-	for fam, q := range p.FamilyFP8 {
-		out["family_fp8."+fam] = q
-	}
-	for fam, q := range p.FamilyFP8Blockwise {
-		out["family_fp8_blockwise."+fam] = q
-	}
-	for chip, q := range p.ChipTensor {
-		out["chip_tensor."+chip] = q
+	for _, f := range p.families() {
+		for key, q := range *f.m {
+			out[f.name+"."+key] = q
+		}
 	}
 	return out
+}
+
+// scaleMap is one of a profile's per-family or per-chip parameter maps
+// and the name its keys are prefixed with (family_matmul.hopper).
+type scaleMap struct {
+	name string
+	m    *map[string]Param
+}
+
+// families is every per-family and per-chip map of the profile, the one
+// list With, Params and Check read.
+func (p *Profile) families() []scaleMap {
+	return []scaleMap{{"family_matmul", &p.FamilyMatmul}, {"family_attention", &p.FamilyAttention}, {"family_fp8", &p.FamilyFP8},
+		{"family_fp8_blockwise", &p.FamilyFP8Blockwise}, {"chip_tensor", &p.ChipTensor}}
 }
 
 // Family is the key FamilyMatmul uses for an architecture name.
@@ -524,16 +531,13 @@ func Family(architecture string) string {
 // Check reports the first parameter that is out of range or lacks a basis.
 func (p Profile) Check() error {
 	all := p.params()
-	for _, fams := range []struct {
-		prefix string
-		m      map[string]Param
-	}{{"family_matmul.", p.FamilyMatmul}, {"family_attention.", p.FamilyAttention}, {"family_fp8.", p.FamilyFP8}, {"family_fp8_blockwise.", p.FamilyFP8Blockwise}, {"chip_tensor.", p.ChipTensor}} {
-		for _, fam := range slices.Sorted(maps.Keys(fams.m)) {
-			q := fams.m[fam]
+	for _, fams := range p.families() {
+		for _, fam := range slices.Sorted(maps.Keys(*fams.m)) {
+			q := (*fams.m)[fam]
 			all = append(all, struct {
 				Name string
 				P    *Param
-			}{fams.prefix + fam, &q})
+			}{fams.name + "." + fam, &q})
 		}
 	}
 	for _, q := range all {

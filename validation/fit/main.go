@@ -14,7 +14,8 @@
 // predicts as validate does instead: only the runs validate gives this
 // stack, each at the release it names (its dated version over the grid
 // point's current values, so a parameter a version sets keeps the
-// version's value there), the others at the current values. A grid
+// version's value there), the others at the current values; it does
+// not combine with -date. A grid
 // axis may name a per-family or per-chip scale (family_attention.hopper,
 // chip_tensor.gb200). Nothing is written: the values go into
 // catalog/data/stacks-training.yaml by hand, with a note naming the runs.
@@ -128,6 +129,9 @@ func run(o opts) error {
 	base, err := cat.TrainingProfileByID(stack)
 	if err != nil {
 		return err
+	}
+	if o.releases && date != "" {
+		return fmt.Errorf("-releases takes each run's own release; -date %s would set another state under it: give one of them", date)
 	}
 	if base, err = base.At(date); err != nil {
 		return err

@@ -534,3 +534,53 @@ func TestAttentionSoftmaxOnTheSFUs(t *testing.T) {
 		t.Errorf("ratio 0: attention %.5g s (softmax %.5g s), want 110.18 µs and none", q.attn, q.attnExp)
 	}
 }
+
+// With attention_ramp_tokens s₀ = 1,100 and attention_ramp_exp k = 1.7 a
+// fused attention's time scales by (1 + (s₀/l)^k) / (1 + (s₀/16384)^k)
+// for kernel calls of l tokens (the sequence over CP): by hand, (1100/2048)
+// ^1.7 = e^(1.7 ln 0.53711) = 0.34763 and (1100/16384)^1.7 = 0.010130, so
+// 1.34763 / 1.010130 = 1.3341 at 2,048 tokens: GPT 1.3B's 110.18 µs of
+// products (see TestAttentionSoftmaxOnTheSFUs) take 146.99 µs. At 8,192
+// tokens over CP 2 (4,096 a rank, context 4,096.5) the products' 881.13 µs
+// take (1 + (1100/4096)^1.7) / 1.010130 = 1.10699 / 1.010130 = 1.09589
+// times as long: 965.61 µs. Without s₀ nothing changes; s₀ without an
+// exponent is refused.
+func TestAttentionRampByKernelLength(t *testing.T) {
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-3*want }
+	prof := ideal()
+	prof.FlashAttention, prof.AttentionEff = p(1), p(0.5)
+	prof.AttentionRampTokens, prof.AttentionRampExp = p(1100), p(1.7)
+	for _, q := range prof.ParamRefs() {
+		if q.P.Basis == "" {
+			*q.P = p(0)
+		}
+	}
+	if err := prof.Check(); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		seq, cp int
+		tokens  float64
+		want    float64
+	}{{2048, 1, 2048, 146.99e-6}, {8192, 2, 4096, 965.61e-6}}
+	for _, tc := range cases {
+		pl := plan1(parallel.RecomputeNone)
+		pl.CP = tc.cp
+		pr, err := newPrep(gpt13, testCluster(tc.cp), prof, Job{Seq: tc.seq, GlobalBatch: 1, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := pr.layerForward(&pr.kinds[0], pl, tc.tokens); !near(q.attn, tc.want) {
+			t.Errorf("seq %d over CP %d: attention %.5g s, want %.5g s", tc.seq, tc.cp, q.attn, tc.want)
+		}
+	}
+	prof.AttentionRampTokens = p(0)
+	pr, _ := newPrep(gpt13, testCluster(1), prof, Job{Seq: 2048, GlobalBatch: 1, Precision: hardware.BF16})
+	if q := pr.layerForward(&pr.kinds[0], plan1(parallel.RecomputeNone), 2048); !near(q.attn, 110.18e-6) {
+		t.Errorf("no ramp: attention %.5g s, want 110.18 µs", q.attn)
+	}
+	prof.AttentionRampTokens, prof.AttentionRampExp = p(1100), p(0)
+	if err := prof.Check(); err == nil || !strings.Contains(err.Error(), "attention_ramp_exp") {
+		t.Errorf("ramp tokens without an exponent: error %v, want one naming attention_ramp_exp", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -190,6 +191,9 @@ type prep struct {
 	matMax16    float64 // MatmulMax (16-bit GEMMs)
 	attnEff     float64 // AttentionEff on this chip (family and chip scales)
 	expRate     float64 // exponentials per second per device for the fused softmax (0: not priced apart)
+	rampTokens  float64 // Profile.AttentionRampTokens (0: attention time independent of its kernel length)
+	rampExp     float64 // Profile.AttentionRampExp
+	rampRef     float64 // 1 + (rampTokens/attentionRefTokens)^rampExp
 	hbm         float64 // bytes/s per device
 	capacity    float64 // bytes per device
 	up, out     hardware.Tier
@@ -308,6 +312,10 @@ func (p *prep) setRates(peak float64) {
 		p.matMax *= f.Value
 		p.matMax16 *= f.Value
 		p.attnEff *= f.Value
+	}
+	if t := prof.AttentionRampTokens.Value; t > 0 {
+		p.rampTokens, p.rampExp = t, prof.AttentionRampExp.Value
+		p.rampRef = 1 + math.Pow(t/attentionRefTokens, p.rampExp)
 	}
 	if r := prof.AttentionExpRatio.Value; r > 0 {
 		p.expRate = float64(c.Chip.ExpRate.Typ) / float64(d)

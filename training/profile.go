@@ -96,6 +96,16 @@ type Profile struct {
 	// is taken to have this many exponentials per second per 16-bit
 	// FLOP/s. 0: attention time from its FLOPs alone.
 	AttentionExpRatio Param `yaml:"attention_exp_ratio" json:"attention_exp_ratio"`
+	// AttentionRampTokens (s₀) and AttentionRampExp (k), with s₀ > 0, make
+	// a fused attention's efficiency depend on the tokens ℓ one kernel
+	// call spans (the sequence, split over CP): its time is
+	// (1 + (s₀/ℓ)^k) / (1 + (s₀/16384)^k) times the time at AttentionEff,
+	// which so refers to 16,384 tokens. Short calls reach less: fixed
+	// per-row work (loading Q, writing O and the softmax statistics, the
+	// backward's dO·O pass) and the causal diagonal's masked tiles weigh
+	// more against s² products. 0: no length dependence.
+	AttentionRampTokens Param `yaml:"attention_ramp_tokens" json:"attention_ramp_tokens"`
+	AttentionRampExp    Param `yaml:"attention_ramp_exp" json:"attention_ramp_exp"`
 	// FlashAttention: fused attention (causal blocks skipped, no s² tensor
 	// in memory). 0 or 1.
 	FlashAttention Param `yaml:"flash_attention" json:"flash_attention"`
@@ -461,7 +471,7 @@ func (p *Profile) params() []struct {
 		P    *Param
 	}{
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
-		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
+		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
@@ -578,6 +588,9 @@ func (p Profile) Check() error {
 		if err := at.checkDispatch(); err != nil {
 			return fmt.Errorf("%w (version %s)", err, v.Tag)
 		}
+	}
+	if t, k := p.AttentionRampTokens.Value, p.AttentionRampExp.Value; t < 0 || (t > 0 && (k <= 0 || k > 4)) {
+		return fmt.Errorf("stack %s: attention_ramp_tokens = %g, attention_ramp_exp = %g: want tokens 0 (no length dependence), or tokens > 0 with an exponent in (0, 4]", p.ID, t, k)
 	}
 	for _, q := range []struct {
 		n string

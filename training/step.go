@@ -97,12 +97,13 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	if p.flash {
 		ctx = (seq + 1) / 2
 	}
-	q.attn = 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.attnEff)
+	ramp := p.attentionRamp(seq / float64(max(pl.CP, 1)))
+	q.attn = ramp * 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.attnEff)
 	if p.flash && p.expRate > 0 {
 		// The softmax between the two products: one exponential per score
 		// element on the special-function units, after the first product
 		// and before the second (serial), at the same efficiency.
-		q.attnExp = t * ctx * heads / (p.expRate * p.attnEff)
+		q.attnExp = ramp * t * ctx * heads / (p.expRate * p.attnEff)
 		q.attn += q.attnExp
 	}
 	rep := k.memRep
@@ -255,4 +256,19 @@ func (p *prep) epOverlap(pl parallel.Plan) float64 {
 		return p.prof.EPOverlap1F1B.Value
 	}
 	return p.prof.EPOverlap.Value
+}
+
+// attentionRefTokens is the kernel length AttentionEff refers to where a
+// stack makes attention's efficiency depend on it (AttentionRampTokens).
+const attentionRefTokens = 16384
+
+// attentionRamp is a fused attention's time at kernel calls spanning l
+// tokens (the sequence over CP) over its time at AttentionEff: (1 +
+// (s₀/l)^k) / (1 + (s₀/16384)^k); 1 where the stack states no s₀ or the
+// attention is not fused.
+func (p *prep) attentionRamp(l float64) float64 {
+	if p.rampTokens <= 0 || !p.flash || l <= 0 {
+		return 1
+	}
+	return (1 + math.Pow(p.rampTokens/l, p.rampExp)) / p.rampRef
 }

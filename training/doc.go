@@ -25,7 +25,9 @@
 // attention_eff (causal half with fused attention); with
 // AttentionExpRatio a fused attention's softmax adds one exponential per
 // score element at the chip's exp_rate (its special-function units),
-// after the products, at the same efficiency. Norms, activations,
+// after the products, at the same efficiency; with AttentionRampTokens
+// s₀ a call of ℓ = seq/CP tokens takes (1 + (s₀/ℓ)^k) / (1 +
+// (s₀/16384)^k) of that time (short calls reach less). Norms, activations,
 // dropout, softmax and MoE token permutation move bytes at HBM speed.
 // Backward is twice forward (fused attention's 2.5×: it recomputes the
 // scores); full recompute adds a forward, selective the attention core

@@ -572,7 +572,7 @@ func (p Profile) Check() error {
 	if p.ExpertImbalance.Value < 1 {
 		return fmt.Errorf("stack %s: expert_imbalance = %g: want ≥ 1 (the hottest rank's tokens over the mean)", p.ID, p.ExpertImbalance.Value)
 	}
-	if err := p.checkDispatch(); err != nil {
+	if err := p.checkPairs(); err != nil {
 		return err
 	}
 	prev := ""
@@ -585,12 +585,9 @@ func (p Profile) Check() error {
 		if err != nil {
 			return err
 		}
-		if err := at.checkDispatch(); err != nil {
+		if err := at.checkPairs(); err != nil {
 			return fmt.Errorf("%w (version %s)", err, v.Tag)
 		}
-	}
-	if t, k := p.AttentionRampTokens.Value, p.AttentionRampExp.Value; t < 0 || (t > 0 && (k <= 0 || k > 4)) {
-		return fmt.Errorf("stack %s: attention_ramp_tokens = %g, attention_ramp_exp = %g: want tokens 0 (no length dependence), or tokens > 0 with an exponent in (0, 4]", p.ID, t, k)
 	}
 	for _, q := range []struct {
 		n string
@@ -602,6 +599,16 @@ func (p Profile) Check() error {
 		}
 	}
 	return nil
+}
+
+// checkPairs refuses parameters that only make sense together, in the
+// profile's own state and at each version: a dense MoE dispatch without a
+// capacity (checkDispatch), an attention length ramp without its exponent.
+func (p Profile) checkPairs() error {
+	if t, k := p.AttentionRampTokens.Value, p.AttentionRampExp.Value; t < 0 || (t > 0 && (k <= 0 || k > 4)) {
+		return fmt.Errorf("stack %s: attention_ramp_tokens = %g, attention_ramp_exp = %g: want tokens 0 (no length dependence), or tokens > 0 with an exponent in (0, 4]", p.ID, t, k)
+	}
+	return p.checkDispatch()
 }
 
 // checkDispatch refuses a dense (GShard) MoE dispatch without the

@@ -245,3 +245,29 @@ func TestTrainingStackRefs(t *testing.T) {
 		}
 	}
 }
+
+// Megatron-LM's own MoE recipes (examples/moe_recipes, 2026-05 on) run
+// the flex dispatcher, hierarchical across nodes; Megatron-Core's
+// earlier states and the Megatron-Bridge and NeMo recipes keep the flat
+// all-to-all (framework_params.megatron-core, versions before 2026-05).
+func TestFlexDispatcherPracticeByFrameworkAndDate(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fw   string
+		want float64
+	}{
+		{"megatron-core", 1}, {"megatron-core 26.06", 1}, {"megatron-core 25.06", 0}, {"megatron-core 25.11", 0},
+		{"megatron-bridge", 0}, {"megatron-bridge 26.08", 0}, {"nemo 25.04", 0}, {"", 0},
+	} {
+		prof, why, err := cat.TrainingProfile("cuda", c.fw)
+		if err != nil {
+			t.Fatalf("%q: %v", c.fw, err)
+		}
+		if got := prof.MoEHierarchicalDispatch.Value; got != c.want {
+			t.Errorf("%q (%s): moe_hierarchical_dispatch %g, want %g", c.fw, why, got, c.want)
+		}
+	}
+}

@@ -271,3 +271,22 @@ func TestFlexDispatcherPracticeByFrameworkAndDate(t *testing.T) {
 		}
 	}
 }
+
+// The PyTorch FSDP frameworks have no optimizer-only sharding and their
+// published runs shard fully; the Megatron frameworks keep ZeRO 1 (their
+// distributed optimizer) within practice.
+func TestFSDPFrameworksShardFully(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fw, want := range map[string]float64{"torchtitan": 1, "llm-foundry": 1, "nemo": 0, "megatron-core": 0} {
+		p, _, err := cat.TrainingProfile("cuda", fw)
+		if err != nil {
+			t.Fatalf("%q: %v", fw, err)
+		}
+		if p.NoZeRO1.Value != want || p.FullShardPractice.Value != want {
+			t.Errorf("%s (stack %s): no_zero1 %g, full_shard_practice %g; want %g and %g", fw, p.ID, p.NoZeRO1.Value, p.FullShardPractice.Value, want, want)
+		}
+	}
+}

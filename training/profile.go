@@ -3,14 +3,12 @@ package training
 import (
 	"fmt"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"chipgap/input"
-	"chipgap/parallel"
 )
 
 // Basis says where a profile parameter comes from.
@@ -203,6 +201,10 @@ type Profile struct {
 	// (ZeRO 2–3) only through an FSDP path that excludes pipeline
 	// parallelism (Megatron-FSDP); 0: they combine with any PP.
 	ShardingExcludesPP Param `yaml:"sharding_excludes_pp" json:"sharding_excludes_pp"`
+	// NoZeRO1 (0 or 1): the framework has no optimizer-only sharding
+	// (PyTorch FSDP's strategies shard nothing, gradients and optimizer,
+	// or everything: ZeRO 0, 2 or 3), so a ZeRO 1 plan is refused.
+	NoZeRO1 Param `yaml:"no_zero1" json:"no_zero1"`
 	// ContextParallel (0 or 1): the framework splits a sequence over
 	// devices (CP > 1).
 	ContextParallel Param `yaml:"context_parallel" json:"context_parallel"`
@@ -226,6 +228,11 @@ type Profile struct {
 	// gradients without weights (ZeRO 2), so a ZeRO 2 plan is outside
 	// practice (it may still run).
 	NoZeRO2Practice Param `yaml:"no_zero2_practice" json:"no_zero2_practice"`
+	// FullShardPractice (0 or 1) is published practice: the stack's
+	// published runs shard weights, gradients and optimizer together
+	// (ZeRO 3: FSDP's full or hybrid sharding), so a plan that shards less
+	// is outside practice (it may still run).
+	FullShardPractice Param `yaml:"full_shard_practice" json:"full_shard_practice"`
 	// PartialRecompute (0 or 1): full recompute may be limited to as many
 	// layers per stage as memory requires (Megatron-Core's block method).
 	PartialRecompute Param `yaml:"partial_recompute" json:"partial_recompute"`
@@ -476,9 +483,9 @@ func (p *Profile) params() []struct {
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
-		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
+		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"no_zero1", &p.NoZeRO1}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
@@ -618,169 +625,4 @@ func (p Profile) checkDispatch() error {
 		return fmt.Errorf("stack %s: moe_dense_dispatch = %g needs moe_capacity_factor > 0 (GShard's masks have a capacity), has %g", p.ID, p.MoEDenseDispatch.Value, p.MoECapacityFactor.Value)
 	}
 	return nil
-}
-
-// Supports reports whether the stack's framework offers what plan pl
-// uses, naming the field it does not.
-func (p *Profile) Supports(pl parallel.Plan) error {
-	switch p.support(pl) {
-	case zeroAbove:
-		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
-	case zeroWithPP:
-		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
-	case noSelective:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
-	case noMoERecompute:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s does not recompute MoE blocks alone (none, full or its selective)", p.ID))
-	case noSP:
-		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
-	case alwaysFull:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID))
-	case noVPP:
-		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
-	case noCP:
-		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
-	case gshardETP:
-		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
-	}
-	return nil
-}
-
-// Allows is Supports without the error: the plan search asks it of every
-// candidate, most of which a stack rules out, and formatting each
-// refusal's message would cost more than the check.
-func (p *Profile) Allows(pl parallel.Plan) bool { return p.support(pl) == supported }
-
-// supportRule is the first of the stack's limits a plan breaks.
-type supportRule uint8
-
-const (
-	supported supportRule = iota
-	zeroAbove
-	zeroWithPP
-	noSelective
-	noMoERecompute
-	noSP
-	alwaysFull
-	noVPP
-	noCP
-	gshardETP
-)
-
-func (p *Profile) support(pl parallel.Plan) supportRule {
-	switch {
-	case float64(pl.ZeRO) > p.MaxZeRO.Value:
-		return zeroAbove
-	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
-		return zeroWithPP
-	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
-		return noSelective
-	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
-		return noMoERecompute
-	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
-		return noSP
-	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
-		return alwaysFull
-	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
-		return noVPP
-	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
-		return noCP
-	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
-		return gshardETP
-	}
-	return supported
-}
-
-// PracticeCase is what published practice judges a plan against besides
-// the plan itself: the sequence length, the model's routed experts (0:
-// dense) and attention heads, and the devices per node.
-type PracticeCase struct {
-	Seq, Experts, Heads, Node int
-}
-
-// InPractice reports whether plan pl is within the stack's published
-// practice for case c: at least CPMinTokens tokens per context-parallel
-// rank; the routed experts sharded over at least min(EPMin, experts)
-// expert-parallel ranks; with TPFillsNode, a dense model pipelined over
-// nodes runs TP × CP over the whole node (where its heads split that far);
-// with NoZeRO2Practice, no ZeRO 2.
-// A plan outside it may still run; the search reports the best plan either
-// way.
-func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
-	return p.practice(pl, c) == inPractice
-}
-
-// PracticeGap says why plan pl is outside the stack's published practice
-// ("" when it is within it).
-func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
-	switch p.practice(pl, c) {
-	case shortCP:
-		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", c.Seq, pl.CP, p.CPMinTokens.Value)
-	case narrowEP:
-		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", c.Experts, pl.EP, math.Min(p.EPMin.Value, float64(c.Experts)))
-	case narrowTP:
-		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
-	case zero2:
-		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
-	}
-	return ""
-}
-
-type practiceRule uint8
-
-const (
-	inPractice practiceRule = iota
-	shortCP
-	narrowEP
-	narrowTP
-	zero2
-)
-
-func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
-	if pl.CP > 1 && float64(c.Seq)/float64(pl.CP) < p.CPMinTokens.Value {
-		return shortCP
-	}
-	if c.Experts > 0 && float64(pl.EP) < math.Min(p.EPMin.Value, float64(c.Experts)) {
-		return narrowEP
-	}
-	if p.TPFillsNode.Value >= 0.5 && c.Experts == 0 && pl.PP > 1 && c.Node > 1 &&
-		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
-		return narrowTP
-	}
-	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
-		return zero2
-	}
-	return inPractice
-}
-
-// Restrict narrows a search space's free options to what the stack
-// offers; fixed choices are left for Supports to judge.
-func (p Profile) Restrict(s parallel.Space) parallel.Space {
-	if len(s.ZeRO) == 0 {
-		for z := 0; float64(z) <= p.MaxZeRO.Value && z <= 3; z++ {
-			s.ZeRO = append(s.ZeRO, z)
-		}
-	}
-	if len(s.Recompute) == 0 && p.AlwaysRecompute.Value >= 0.5 {
-		s.Recompute = []parallel.Recompute{parallel.RecomputeFull}
-	}
-	if len(s.Recompute) == 0 {
-		s.Recompute = []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull}
-		if p.SelectiveRecompute.Value >= 0.5 {
-			s.Recompute = append(s.Recompute, parallel.RecomputeSelective)
-		}
-		if p.MoERecompute.Value >= 0.5 {
-			s.Recompute = append(s.Recompute, parallel.RecomputeMoE)
-		}
-	}
-	if len(s.SP) == 0 && p.SequenceParallel.Value < 0.5 {
-		s.SP = []bool{false}
-	}
-	if s.VPP == 0 && p.Interleaved.Value < 0.5 {
-		s.VPP = 1
-	}
-	if s.CP == 0 && p.ContextParallel.Value < 0.5 {
-		s.CP = 1
-	}
-	return s
 }

@@ -1,0 +1,192 @@
+package training
+
+import (
+	"fmt"
+	"math"
+
+	"chipgap/input"
+	"chipgap/parallel"
+)
+
+// A stack's framework limits (Supports, Allows, Restrict: what the
+// framework can run) and its published practice (InPractice, PracticeGap:
+// what teams run with it).
+
+// Supports reports whether the stack's framework offers what plan pl
+// uses, naming the field it does not.
+func (p *Profile) Supports(pl parallel.Plan) error {
+	switch p.support(pl) {
+	case zeroAbove:
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
+	case zeroWithPP:
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
+	case zeroOne:
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s has no optimizer-only sharding (PyTorch FSDP shards nothing, gradients and optimizer, or everything): use zero 0, 2 or 3", p.ID))
+	case noSelective:
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
+	case noMoERecompute:
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s does not recompute MoE blocks alone (none, full or its selective)", p.ID))
+	case noSP:
+		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
+	case alwaysFull:
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID))
+	case noVPP:
+		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
+	case noCP:
+		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
+	case gshardETP:
+		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
+	}
+	return nil
+}
+
+// Allows is Supports without the error: the plan search asks it of every
+// candidate, most of which a stack rules out, and formatting each
+// refusal's message would cost more than the check.
+func (p *Profile) Allows(pl parallel.Plan) bool { return p.support(pl) == supported }
+
+// supportRule is the first of the stack's limits a plan breaks.
+type supportRule uint8
+
+const (
+	supported supportRule = iota
+	zeroAbove
+	zeroWithPP
+	zeroOne
+	noSelective
+	noMoERecompute
+	noSP
+	alwaysFull
+	noVPP
+	noCP
+	gshardETP
+)
+
+func (p *Profile) support(pl parallel.Plan) supportRule {
+	switch {
+	case float64(pl.ZeRO) > p.MaxZeRO.Value:
+		return zeroAbove
+	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
+		return zeroWithPP
+	case pl.ZeRO == 1 && p.NoZeRO1.Value >= 0.5:
+		return zeroOne
+	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
+		return noSelective
+	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
+		return noMoERecompute
+	case pl.SequenceParallel && p.SequenceParallel.Value < 0.5:
+		return noSP
+	case pl.Recompute != parallel.RecomputeFull && p.AlwaysRecompute.Value >= 0.5:
+		return alwaysFull
+	case pl.VPP > 1 && p.Interleaved.Value < 0.5:
+		return noVPP
+	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
+		return noCP
+	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
+		return gshardETP
+	}
+	return supported
+}
+
+// PracticeCase is what published practice judges a plan against besides
+// the plan itself: the sequence length, the model's routed experts (0:
+// dense) and attention heads, and the devices per node.
+type PracticeCase struct {
+	Seq, Experts, Heads, Node int
+}
+
+// InPractice reports whether plan pl is within the stack's published
+// practice for case c: at least CPMinTokens tokens per context-parallel
+// rank; the routed experts sharded over at least min(EPMin, experts)
+// expert-parallel ranks; with TPFillsNode, a dense model pipelined over
+// nodes runs TP × CP over the whole node (where its heads split that far);
+// with NoZeRO2Practice, no ZeRO 2; with FullShardPractice, ZeRO 3.
+// A plan outside it may still run; the search reports the best plan either
+// way.
+func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
+	return p.practice(pl, c) == inPractice
+}
+
+// PracticeGap says why plan pl is outside the stack's published practice
+// ("" when it is within it).
+func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
+	switch p.practice(pl, c) {
+	case shortCP:
+		return fmt.Sprintf("splits a %d-token sequence %d ways, below the %g tokens per context-parallel rank teams run", c.Seq, pl.CP, p.CPMinTokens.Value)
+	case narrowEP:
+		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", c.Experts, pl.EP, math.Min(p.EPMin.Value, float64(c.Experts)))
+	case narrowTP:
+		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
+	case zero2:
+		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
+	case partShard:
+		return fmt.Sprintf("shards less than everything (ZeRO %d), where the stack's published runs shard weights, gradients and optimizer (ZeRO 3, full or hybrid sharding)", pl.ZeRO)
+	}
+	return ""
+}
+
+type practiceRule uint8
+
+const (
+	inPractice practiceRule = iota
+	shortCP
+	narrowEP
+	narrowTP
+	zero2
+	partShard
+)
+
+func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
+	if pl.CP > 1 && float64(c.Seq)/float64(pl.CP) < p.CPMinTokens.Value {
+		return shortCP
+	}
+	if c.Experts > 0 && float64(pl.EP) < math.Min(p.EPMin.Value, float64(c.Experts)) {
+		return narrowEP
+	}
+	if p.TPFillsNode.Value >= 0.5 && c.Experts == 0 && pl.PP > 1 && c.Node > 1 &&
+		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
+		return narrowTP
+	}
+	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
+		return zero2
+	}
+	if pl.ZeRO < 3 && p.FullShardPractice.Value >= 0.5 {
+		return partShard
+	}
+	return inPractice
+}
+
+// Restrict narrows a search space's free options to what the stack
+// offers; fixed choices are left for Supports to judge.
+func (p Profile) Restrict(s parallel.Space) parallel.Space {
+	if len(s.ZeRO) == 0 {
+		for z := 0; float64(z) <= p.MaxZeRO.Value && z <= 3; z++ {
+			if z == 1 && p.NoZeRO1.Value >= 0.5 {
+				continue
+			}
+			s.ZeRO = append(s.ZeRO, z)
+		}
+	}
+	if len(s.Recompute) == 0 && p.AlwaysRecompute.Value >= 0.5 {
+		s.Recompute = []parallel.Recompute{parallel.RecomputeFull}
+	}
+	if len(s.Recompute) == 0 {
+		s.Recompute = []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeFull}
+		if p.SelectiveRecompute.Value >= 0.5 {
+			s.Recompute = append(s.Recompute, parallel.RecomputeSelective)
+		}
+		if p.MoERecompute.Value >= 0.5 {
+			s.Recompute = append(s.Recompute, parallel.RecomputeMoE)
+		}
+	}
+	if len(s.SP) == 0 && p.SequenceParallel.Value < 0.5 {
+		s.SP = []bool{false}
+	}
+	if s.VPP == 0 && p.Interleaved.Value < 0.5 {
+		s.VPP = 1
+	}
+	if s.CP == 0 && p.ContextParallel.Value < 0.5 {
+		s.CP = 1
+	}
+	return s
+}

@@ -272,9 +272,8 @@ func TestFlexDispatcherPracticeByFrameworkAndDate(t *testing.T) {
 	}
 }
 
-// The PyTorch FSDP frameworks have no optimizer-only sharding and their
-// published runs shard fully; the Megatron frameworks keep ZeRO 1 (their
-// distributed optimizer) within practice.
+// The PyTorch FSDP frameworks' published runs shard fully; the Megatron
+// frameworks keep ZeRO 1 (their distributed optimizer) within practice.
 func TestFSDPFrameworksShardFully(t *testing.T) {
 	cat, err := Load()
 	if err != nil {
@@ -285,8 +284,8 @@ func TestFSDPFrameworksShardFully(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", fw, err)
 		}
-		if p.NoZeRO1.Value != want || p.FullShardPractice.Value != want {
-			t.Errorf("%s (stack %s): no_zero1 %g, full_shard_practice %g; want %g and %g", fw, p.ID, p.NoZeRO1.Value, p.FullShardPractice.Value, want, want)
+		if p.FullShardPractice.Value != want {
+			t.Errorf("%s (stack %s): full_shard_practice %g; want %g", fw, p.ID, p.FullShardPractice.Value, want)
 		}
 	}
 }

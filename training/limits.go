@@ -20,8 +20,6 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
 	case zeroWithPP:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
-	case zeroOne:
-		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s has no optimizer-only sharding (PyTorch FSDP shards nothing, gradients and optimizer, or everything): use zero 0, 2 or 3", p.ID))
 	case noSelective:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
 	case noMoERecompute:
@@ -52,7 +50,6 @@ const (
 	supported supportRule = iota
 	zeroAbove
 	zeroWithPP
-	zeroOne
 	noSelective
 	noMoERecompute
 	noSP
@@ -68,8 +65,6 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 		return zeroAbove
 	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
 		return zeroWithPP
-	case pl.ZeRO == 1 && p.NoZeRO1.Value >= 0.5:
-		return zeroOne
 	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
 		return noSelective
 	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:
@@ -161,9 +156,6 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 func (p Profile) Restrict(s parallel.Space) parallel.Space {
 	if len(s.ZeRO) == 0 {
 		for z := 0; float64(z) <= p.MaxZeRO.Value && z <= 3; z++ {
-			if z == 1 && p.NoZeRO1.Value >= 0.5 {
-				continue
-			}
 			s.ZeRO = append(s.ZeRO, z)
 		}
 	}

@@ -491,32 +491,28 @@ func TestZeRO2OutsidePractice(t *testing.T) {
 	}
 }
 
-// PyTorch FSDP has no optimizer-only sharding (NoZeRO1): a stated ZeRO 1
-// plan is refused naming zero, the search offers ZeRO 0, 2 and 3 only,
-// and with FullShardPractice (every published LLM Foundry and torchtitan
-// run shards fully) only ZeRO 3 is within practice.
-func TestFSDPShardingStrategies(t *testing.T) {
+// With FullShardPractice (every published LLM Foundry and torchtitan run
+// shards weights, gradients and optimizer) only ZeRO 3 is within
+// practice, and the gap names it; every stage still runs, and without
+// the rule every stage is in practice.
+func TestFullShardPractice(t *testing.T) {
 	prof := ideal()
-	prof.CPMinTokens, prof.EPMin, prof.NoZeRO1, prof.FullShardPractice = p(0), p(0), p(1), p(1)
+	prof.CPMinTokens, prof.EPMin, prof.FullShardPractice = p(0), p(0), p(1)
 	pl := func(z int) parallel.Plan {
 		return parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
 	}
-	var fe *input.Error
-	if err := prof.Supports(pl(1)); !errors.As(err, &fe) || fe.Field != "zero" || !strings.Contains(err.Error(), "use zero 0, 2 or 3") {
-		t.Errorf("Supports(zero 1) = %v; want a zero field error offering 0, 2 or 3", err)
-	}
-	if got := prof.Restrict(parallel.Space{}).ZeRO; len(got) != 3 || got[0] != 0 || got[1] != 2 || got[2] != 3 {
-		t.Errorf("Restrict: ZeRO stages %v; want [0 2 3]", got)
-	}
 	c := PracticeCase{Seq: 4096}
-	for z, want := range map[int]bool{0: false, 2: false, 3: true} {
+	for z, want := range map[int]bool{0: false, 1: false, 2: false, 3: true} {
 		gap := prof.PracticeGap(pl(z), c)
 		if prof.InPractice(pl(z), c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "ZeRO 3")) {
 			t.Errorf("zero %d: in practice %v, gap %q; want %v", z, prof.InPractice(pl(z), c), gap, want)
 		}
+		if err := prof.Supports(pl(z)); err != nil {
+			t.Errorf("zero %d: %v; practice must not refuse a plan", z, err)
+		}
 	}
-	prof.NoZeRO1, prof.FullShardPractice = p(0), p(0)
-	if err := prof.Supports(pl(1)); err != nil || !prof.InPractice(pl(1), c) {
-		t.Errorf("without the rules ZeRO 1 must run and be in practice: %v", err)
+	prof.FullShardPractice = p(0)
+	if !prof.InPractice(pl(1), c) {
+		t.Error("without the rule ZeRO 1 must be in practice")
 	}
 }

@@ -201,10 +201,6 @@ type Profile struct {
 	// (ZeRO 2–3) only through an FSDP path that excludes pipeline
 	// parallelism (Megatron-FSDP); 0: they combine with any PP.
 	ShardingExcludesPP Param `yaml:"sharding_excludes_pp" json:"sharding_excludes_pp"`
-	// NoZeRO1 (0 or 1): the framework has no optimizer-only sharding
-	// (PyTorch FSDP's strategies shard nothing, gradients and optimizer,
-	// or everything: ZeRO 0, 2 or 3), so a ZeRO 1 plan is refused.
-	NoZeRO1 Param `yaml:"no_zero1" json:"no_zero1"`
 	// ContextParallel (0 or 1): the framework splits a sequence over
 	// devices (CP > 1).
 	ContextParallel Param `yaml:"context_parallel" json:"context_parallel"`
@@ -483,7 +479,7 @@ func (p *Profile) params() []struct {
 		{"tp_overlap", &p.TPOverlap}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
-		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"no_zero1", &p.NoZeRO1}, {"selective_recompute", &p.SelectiveRecompute},
+		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},

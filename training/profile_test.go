@@ -15,7 +15,6 @@ func TestAllowsAgreesWithSupports(t *testing.T) {
 		func(*Profile) {},
 		func(pr *Profile) { pr.MaxZeRO = p(1) },
 		func(pr *Profile) { pr.ShardingExcludesPP = p(1) },
-		func(pr *Profile) { pr.NoZeRO1 = p(1) },
 		func(pr *Profile) { pr.SelectiveRecompute = p(0) },
 		func(pr *Profile) { pr.MoERecompute = p(0) },
 		func(pr *Profile) { pr.SequenceParallel = p(0) },

@@ -320,11 +320,7 @@ type TrainHeader struct {
 // practiceCase is what the stack's published practice judges the
 // setup's plans against (training.PracticeCase).
 func (s TrainSetup) practiceCase() training.PracticeCase {
-	c := training.PracticeCase{Seq: s.Job.Seq, Heads: s.Model.Heads, Node: s.Cluster.ChipsPerNode * (s.Devices() / s.Cluster.Chips)}
-	if s.Model.MoE != nil {
-		c.Experts = s.Model.MoE.Experts
-	}
-	return c
+	return training.NewPracticeCase(s.Model, s.Job.Seq, s.Cluster.ChipsPerNode*(s.Devices()/s.Cluster.Chips))
 }
 
 // Header is the setup's header.

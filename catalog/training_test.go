@@ -289,3 +289,22 @@ func TestFSDPFrameworksShardFully(t *testing.T) {
 		}
 	}
 }
+
+// MindFormers' practice splits large models over TP 4 or more; no other
+// stack carries the rule.
+func TestLargeModelTPPracticeByStack(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"mindformers", "cann-mindspeed", "cuda-mcore"} {
+		p, err := cat.TrainingProfileByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := id == "mindformers"
+		if got := p.LargeParams.Value > 0; got != want || (want && (p.LargeParams.Value < 14.2e9 || p.LargeParams.Value > 19.9e9 || p.TPMinLarge.Value != 4)) {
+			t.Errorf("%s: large_params %g, tp_min_large %g; want the rule %v (between 14.2 and 19.9 B, TP 4)", id, p.LargeParams.Value, p.TPMinLarge.Value, want)
+		}
+	}
+}

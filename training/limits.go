@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/parallel"
 )
 
@@ -85,9 +86,20 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 
 // PracticeCase is what published practice judges a plan against besides
 // the plan itself: the sequence length, the model's routed experts (0:
-// dense) and attention heads, and the devices per node.
+// dense), attention heads and active parameters, and the devices per node.
 type PracticeCase struct {
 	Seq, Experts, Heads, Node int
+	Active                    float64
+}
+
+// NewPracticeCase is the case of model m at sequence
+// length seq on nodes of node devices.
+func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
+	c := PracticeCase{Seq: seq, Heads: m.Heads, Node: node, Active: float64(m.WithDefaults().Params().Active)}
+	if m.MoE != nil {
+		c.Experts = m.MoE.Experts
+	}
+	return c
 }
 
 // InPractice reports whether plan pl is within the stack's published
@@ -95,6 +107,7 @@ type PracticeCase struct {
 // rank; the routed experts sharded over at least min(EPMin, experts)
 // expert-parallel ranks; with TPFillsNode, a dense model pipelined over
 // nodes runs TP × CP over the whole node (where its heads split that far);
+// a model of at least LargeParams active parameters runs TP ≥ TPMinLarge;
 // with NoZeRO2Practice, no ZeRO 2; with FullShardPractice, ZeRO 3.
 // A plan outside it may still run; the search reports the best plan either
 // way.
@@ -112,6 +125,8 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return fmt.Sprintf("shards the %d routed experts over %d expert-parallel ranks, fewer than the %g the stack's published MoE recipes use", c.Experts, pl.EP, math.Min(p.EPMin.Value, float64(c.Experts)))
 	case narrowTP:
 		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
+	case narrowLarge:
+		return fmt.Sprintf("splits a model of %.3g B active parameters over tensor parallelism %d, below the %g the stack's published recipes use from %.3g B", c.Active/1e9, pl.TP, p.TPMinLarge.Value, p.LargeParams.Value/1e9)
 	case zero2:
 		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
 	case partShard:
@@ -127,6 +142,7 @@ const (
 	shortCP
 	narrowEP
 	narrowTP
+	narrowLarge
 	zero2
 	partShard
 )
@@ -141,6 +157,9 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	if p.TPFillsNode.Value >= 0.5 && c.Experts == 0 && pl.PP > 1 && c.Node > 1 &&
 		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
 		return narrowTP
+	}
+	if p.LargeParams.Value > 0 && c.Active >= p.LargeParams.Value && float64(pl.TP) < p.TPMinLarge.Value {
+		return narrowLarge
 	}
 	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
 		return zero2

@@ -516,3 +516,41 @@ func TestFullShardPractice(t *testing.T) {
 		t.Error("without the rule ZeRO 1 must be in practice")
 	}
 }
+
+// With LargeParams and TPMinLarge (MindFormers' recipes split every model
+// of about 20 B active parameters or more over model_parallel 4 or 8), a
+// plan of such a model below TP 4 is outside practice and says so; a
+// smaller model, or a MoE model whose active parameters are below the
+// threshold however many it holds, keeps every TP.
+func TestLargeModelTPPractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.LargeParams, prof.TPMinLarge = p(0), p(0), p(17e9), p(4)
+	// Llama 2 70B-like: 80 layers, h 8192, 64 heads (8 KV), FFN 28672:
+	// 68.98 B parameters (chipgap models).
+	big := llm.Model{Name: "70b", Layers: 80, Hidden: 8192, Heads: 64, KVHeads: 8, FFN: 28672, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.GQA}
+	c := NewPracticeCase(big, 4096, 8)
+	if c.Active < 68e9 || c.Active > 70e9 {
+		t.Fatalf("active parameters %g, want about 68.98e9", c.Active)
+	}
+	for tp, want := range map[int]bool{1: false, 2: false, 4: true, 8: true} {
+		pl := parallel.Plan{TP: tp, PP: 1, DP: 8 / tp, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
+		gap := prof.PracticeGap(pl, c)
+		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "below the 4")) {
+			t.Errorf("tp %d: in practice %v, gap %q; want %v", tp, prof.InPractice(pl, c), gap, want)
+		}
+	}
+	small := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
+	if !prof.InPractice(small, NewPracticeCase(gpt13, 2048, 8)) {
+		t.Error("a 1.3 B model must keep TP 1 within practice")
+	}
+	// Mixtral 8x7B-like: 46.7 B parameters, 12.9 B active.
+	mixtral := llm.Model{Name: "mixtral", Layers: 32, Hidden: 4096, Heads: 32, KVHeads: 8, FFN: 14336, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.GQA,
+		MoE: &llm.MoEConfig{Experts: 8, Active: 2, ExpertFFN: 14336}}
+	if mc := NewPracticeCase(mixtral, 4096, 8); mc.Active > 13.5e9 || !prof.InPractice(small, mc) {
+		t.Errorf("Mixtral 8x7B: active %g; its TP 1 plan must stay within practice", mc.Active)
+	}
+	prof.LargeParams = p(0)
+	if !prof.InPractice(small, c) {
+		t.Error("without the rule a 70 B model keeps TP 1 within practice")
+	}
+}

@@ -249,16 +249,8 @@ func whyNoShape(prob parallel.Problem, sp parallel.Space) error {
 	return ErrNoPlan
 }
 
-// experts is the model's routed experts (0: dense).
 // practiceCase is what published practice judges this job's plans
 // against.
 func (p *prep) practiceCase() PracticeCase {
-	return PracticeCase{Seq: p.job.Seq, Experts: p.experts(), Heads: p.m.Heads, Node: p.c.ChipsPerNode * p.devPerChip}
-}
-
-func (p *prep) experts() int {
-	if p.m.MoE == nil {
-		return 0
-	}
-	return p.m.MoE.Experts
+	return NewPracticeCase(p.m, p.job.Seq, p.c.ChipsPerNode*p.devPerChip)
 }

@@ -303,8 +303,8 @@ func TestLargeModelTPPracticeByStack(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := id == "mindformers"
-		if got := p.LargeParams.Value > 0; got != want || (want && (p.LargeParams.Value < 14.2e9 || p.LargeParams.Value > 19.9e9 || p.TPMinLarge.Value != 4)) {
-			t.Errorf("%s: large_params %g, tp_min_large %g; want the rule %v (between 14.2 and 19.9 B, TP 4)", id, p.LargeParams.Value, p.TPMinLarge.Value, want)
+		if got := p.LargeParams.Value > 0; got != want || (want && (p.LargeParams.Value < 14.2e9 || p.LargeParams.Value > 19.9e9 || p.TPMinLarge.Value != 4 || p.PPMinLarge.Value != 2)) {
+			t.Errorf("%s: large_params %g, tp_min_large %g; want the rule %v (between 14.2 and 19.9 B, TP 4, PP 2)", id, p.LargeParams.Value, p.TPMinLarge.Value, want)
 		}
 	}
 }

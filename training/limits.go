@@ -107,7 +107,8 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // rank; the routed experts sharded over at least min(EPMin, experts)
 // expert-parallel ranks; with TPFillsNode, a dense model pipelined over
 // nodes runs TP × CP over the whole node (where its heads split that far);
-// a model of at least LargeParams active parameters runs TP ≥ TPMinLarge;
+// a model of at least LargeParams active parameters runs TP ≥ TPMinLarge
+// and PP ≥ PPMinLarge;
 // with NoZeRO2Practice, no ZeRO 2; with FullShardPractice, ZeRO 3.
 // A plan outside it may still run; the search reports the best plan either
 // way.
@@ -126,7 +127,7 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 	case narrowTP:
 		return fmt.Sprintf("pipelines over %d stages with tensor × context parallelism %d, below the node's %d devices the stack's practice fills first", pl.PP, pl.TP*pl.CP, c.Node)
 	case narrowLarge:
-		return fmt.Sprintf("splits a model of %.3g B active parameters over tensor parallelism %d, below the %g the stack's published recipes use from %.3g B", c.Active/1e9, pl.TP, p.TPMinLarge.Value, p.LargeParams.Value/1e9)
+		return fmt.Sprintf("splits a model of %.3g B active parameters over tensor parallelism %d and %d pipeline stages, below the TP %g and PP %g the stack's published recipes use from %.3g B", c.Active/1e9, pl.TP, pl.PP, p.TPMinLarge.Value, p.PPMinLarge.Value, p.LargeParams.Value/1e9)
 	case zero2:
 		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
 	case partShard:
@@ -158,7 +159,7 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 		pl.TP*pl.CP < c.Node && c.Heads%(c.Node/max(pl.CP, 1)) == 0 {
 		return narrowTP
 	}
-	if p.LargeParams.Value > 0 && c.Active >= p.LargeParams.Value && float64(pl.TP) < p.TPMinLarge.Value {
+	if p.LargeParams.Value > 0 && c.Active >= p.LargeParams.Value && (float64(pl.TP) < p.TPMinLarge.Value || float64(pl.PP) < p.PPMinLarge.Value) {
 		return narrowLarge
 	}
 	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {

@@ -517,14 +517,15 @@ func TestFullShardPractice(t *testing.T) {
 	}
 }
 
-// With LargeParams and TPMinLarge (MindFormers' recipes split every model
-// of about 20 B active parameters or more over model_parallel 4 or 8), a
-// plan of such a model below TP 4 is outside practice and says so; a
-// smaller model, or a MoE model whose active parameters are below the
-// threshold however many it holds, keeps every TP.
+// With LargeParams, TPMinLarge and PPMinLarge (MindFormers' recipes split
+// every model of about 20 B active parameters or more over
+// model_parallel 4 or 8 and pipeline_stage 2 or more), a plan of such a
+// model below TP 4 or PP 2 is outside practice and says so; a smaller
+// model, or a MoE model whose active parameters are below the threshold
+// however many it holds, keeps every TP and PP.
 func TestLargeModelTPPractice(t *testing.T) {
 	prof := ideal()
-	prof.CPMinTokens, prof.EPMin, prof.LargeParams, prof.TPMinLarge = p(0), p(0), p(17e9), p(4)
+	prof.CPMinTokens, prof.EPMin, prof.LargeParams, prof.TPMinLarge, prof.PPMinLarge = p(0), p(0), p(17e9), p(4), p(2)
 	// Llama 2 70B-like: 80 layers, h 8192, 64 heads (8 KV), FFN 28672:
 	// 68.98 B parameters (chipgap models).
 	big := llm.Model{Name: "70b", Layers: 80, Hidden: 8192, Heads: 64, KVHeads: 8, FFN: 28672, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.GQA}
@@ -532,11 +533,14 @@ func TestLargeModelTPPractice(t *testing.T) {
 	if c.Active < 68e9 || c.Active > 70e9 {
 		t.Fatalf("active parameters %g, want about 68.98e9", c.Active)
 	}
-	for tp, want := range map[int]bool{1: false, 2: false, 4: true, 8: true} {
-		pl := parallel.Plan{TP: tp, PP: 1, DP: 8 / tp, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
+	for _, k := range []struct {
+		tp, pp int
+		want   bool
+	}{{1, 2, false}, {2, 2, false}, {4, 1, false}, {8, 1, false}, {4, 2, true}, {8, 2, true}, {8, 8, true}} {
+		pl := parallel.Plan{TP: k.tp, PP: k.pp, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
 		gap := prof.PracticeGap(pl, c)
-		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "below the 4")) {
-			t.Errorf("tp %d: in practice %v, gap %q; want %v", tp, prof.InPractice(pl, c), gap, want)
+		if prof.InPractice(pl, c) != k.want || (gap == "") != k.want || (!k.want && !strings.Contains(gap, "below the TP 4 and PP 2")) {
+			t.Errorf("tp %d pp %d: in practice %v, gap %q; want %v", k.tp, k.pp, prof.InPractice(pl, c), gap, k.want)
 		}
 	}
 	small := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}

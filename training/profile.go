@@ -218,11 +218,13 @@ type Profile struct {
 	// tensor parallelism up to the GPUs per server, then pipeline
 	// parallelism across servers). 0: no rule.
 	TPFillsNode Param `yaml:"tp_fills_node" json:"tp_fills_node"`
-	// LargeParams and TPMinLarge are published practice: a model with at
-	// least LargeParams active parameters runs tensor parallelism of at
-	// least TPMinLarge (LargeParams 0: no rule).
+	// LargeParams, TPMinLarge and PPMinLarge are published practice: a
+	// model with at least LargeParams active parameters runs tensor
+	// parallelism of at least TPMinLarge and pipeline parallelism of at
+	// least PPMinLarge (LargeParams 0: no rule).
 	LargeParams Param `yaml:"large_params" json:"large_params"`
 	TPMinLarge  Param `yaml:"tp_min_large" json:"tp_min_large"`
+	PPMinLarge  Param `yaml:"pp_min_large" json:"pp_min_large"`
 	// NoZeRO2Practice (0 or 1) is published practice: the stack's recipes
 	// shard the optimizer alone (ZeRO 1, a distributed optimizer) or
 	// weights, gradients and optimizer together (ZeRO 3, FSDP), never
@@ -486,7 +488,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},

@@ -77,8 +77,8 @@
 //
 // Reading guide: estimate.go (Estimate, evaluate, stage balance, MTP),
 // step.go (one layer), layers.go (layer kinds), memory.go, comm.go (DP and
-// optimizer), search.go, profile.go (the stack profile and its versions), limits.go (what
-// a framework can run and what teams run with it).
+// optimizer), search.go, profile.go (the stack profile and its versions),
+// limits.go (what a framework can run and what teams run with it).
 // Sources: Narayanan et al. 2021 (arXiv 2104.04473), Korthikanti et al.
 // 2022 (2205.05198), Rajbhandari et al. 2020 (1910.02054), Dao et al. 2022
 // (2205.14135); see docs/methodology.md (Training).

@@ -92,8 +92,8 @@ type PracticeCase struct {
 	Active                    float64
 }
 
-// NewPracticeCase is the case of model m at sequence
-// length seq on nodes of node devices.
+// NewPracticeCase is the case of model m at sequence length seq on nodes
+// of node devices.
 func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 	c := PracticeCase{Seq: seq, Heads: m.Heads, Node: node, Active: float64(m.WithDefaults().Params().Active)}
 	if m.MoE != nil {
@@ -108,8 +108,8 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // expert-parallel ranks; with TPFillsNode, a dense model pipelined over
 // nodes runs TP × CP over the whole node (where its heads split that far);
 // a model of at least LargeParams active parameters runs TP ≥ TPMinLarge
-// and PP ≥ PPMinLarge;
-// with NoZeRO2Practice, no ZeRO 2; with FullShardPractice, ZeRO 3.
+// and PP ≥ PPMinLarge; with NoZeRO2Practice, no ZeRO 2; with
+// FullShardPractice, ZeRO 3.
 // A plan outside it may still run; the search reports the best plan either
 // way.
 func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {

@@ -308,3 +308,25 @@ func TestLargeModelTPPracticeByStack(t *testing.T) {
 		}
 	}
 }
+
+// MindSpeed's practice fully shards (ZeRO 3) only without TP or PP and
+// only up to its largest full-shard recipe (Qwen3-32B, 32.8 B), below the
+// smallest model its split recipes run that is larger (CodeLlama-34B,
+// 33.7 B, TP 8 PP 2 with ZeRO 1); no other stack carries the rules.
+func TestMindSpeedShardPractice(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cann-mindspeed", "mindformers", "cuda-mcore", "cuda-fsdp"} {
+		p, err := cat.TrainingProfileByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := id == "cann-mindspeed"
+		if (p.ShardUnsplit.Value >= 0.5) != want || (p.ShardMaxActive.Value > 0) != want ||
+			(want && (p.ShardMaxActive.Value < 32.8e9 || p.ShardMaxActive.Value >= 33.7e9)) {
+			t.Errorf("%s: shard_unsplit %g, shard_max_active %g; want the rules %v (max between 32.8 and 33.7 B)", id, p.ShardUnsplit.Value, p.ShardMaxActive.Value, want)
+		}
+	}
+}

@@ -109,7 +109,9 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // nodes runs TP × CP over the whole node (where its heads split that far);
 // a model of at least LargeParams active parameters runs TP ≥ TPMinLarge
 // and PP ≥ PPMinLarge; with NoZeRO2Practice, no ZeRO 2; with
-// FullShardPractice, ZeRO 3.
+// FullShardPractice, ZeRO 3; with ShardUnsplit, ZeRO 3 only at TP 1 and
+// PP 1; with ShardMaxActive, ZeRO 3 only up to that many active
+// parameters.
 // A plan outside it may still run; the search reports the best plan either
 // way.
 func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
@@ -132,6 +134,10 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return "shards gradients without weights (ZeRO 2), which the stack's published recipes never run (they use a distributed optimizer, ZeRO 1, or full sharding, ZeRO 3)"
 	case partShard:
 		return fmt.Sprintf("shards less than everything (ZeRO %d), where the stack's published runs shard weights, gradients and optimizer (ZeRO 3, full or hybrid sharding)", pl.ZeRO)
+	case splitShard:
+		return fmt.Sprintf("shards everything (ZeRO 3) beside tensor parallelism %d and %d pipeline stages, where the stack's fully sharded recipes run TP 1 and PP 1 (its split recipes shard the optimizer alone, ZeRO 1)", pl.TP, pl.PP)
+	case largeShard:
+		return fmt.Sprintf("shards everything (ZeRO 3) for a model of %.3g B active parameters, above the %.3g B of the stack's largest fully sharded recipe (larger models split over TP and PP with ZeRO 1)", c.Active/1e9, p.ShardMaxActive.Value/1e9)
 	}
 	return ""
 }
@@ -146,6 +152,8 @@ const (
 	narrowLarge
 	zero2
 	partShard
+	splitShard
+	largeShard
 )
 
 func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
@@ -167,6 +175,12 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	}
 	if pl.ZeRO < 3 && p.FullShardPractice.Value >= 0.5 {
 		return partShard
+	}
+	if pl.ZeRO == 3 && p.ShardUnsplit.Value >= 0.5 && (pl.TP > 1 || pl.PP > 1) {
+		return splitShard
+	}
+	if pl.ZeRO == 3 && p.ShardMaxActive.Value > 0 && c.Active > p.ShardMaxActive.Value {
+		return largeShard
 	}
 	return inPractice
 }

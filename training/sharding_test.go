@@ -8,6 +8,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/units"
 )
@@ -214,5 +215,51 @@ func TestFP8RecipeRefusals(t *testing.T) {
 	}
 	if _, err := newPrep(gpt13, hopper, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP8, FP8Recipe: FP8Blockwise}); err != nil {
 		t.Errorf("block-wise on Hopper with a Hopper rate: %v", err)
+	}
+}
+
+// With ShardUnsplit and ShardMaxActive (MindSpeed-LLM's fully sharded
+// recipes run FSDP without TP or PP, for models up to Qwen3-32B), ZeRO 3
+// is within practice only at TP 1 and PP 1 and only up to 33 B active
+// parameters; the gap names which rule a plan breaks, ZeRO 1 stays within
+// practice at any split, every plan still runs, and without the rules
+// every ZeRO 3 plan is in practice.
+func TestShardUnsplitPractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.ShardUnsplit, prof.ShardMaxActive = p(0), p(0), p(1), p(33e9)
+	// Llama 2 70B-like: 68.98 B parameters (TestLargeModelTPPractice).
+	big := llm.Model{Name: "70b", Layers: 80, Hidden: 8192, Heads: 64, KVHeads: 8, FFN: 28672, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.GQA}
+	// Llama 2 7B-like: 32 layers, h 4096, 32 heads, FFN 11008, V 32000:
+	// 6.74 B parameters.
+	small := llm.Model{Name: "7b", Layers: 32, Hidden: 4096, Heads: 32, KVHeads: 32, FFN: 11008, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.MHA}
+	cs, cb := NewPracticeCase(small, 4096, 8), NewPracticeCase(big, 4096, 8)
+	if cs.Active < 6.6e9 || cs.Active > 6.9e9 {
+		t.Fatalf("7B active parameters %g, want about 6.74e9", cs.Active)
+	}
+	for _, k := range []struct {
+		c          PracticeCase
+		tp, pp, z  int
+		want       bool
+		gapContain string
+	}{
+		{cs, 1, 1, 3, true, ""},
+		{cs, 2, 1, 3, false, "TP 1 and PP 1"},
+		{cs, 1, 2, 3, false, "TP 1 and PP 1"},
+		{cs, 2, 1, 1, true, ""},
+		{cb, 1, 1, 3, false, "above the 33 B"},
+		{cb, 8, 4, 1, true, ""},
+		{cb, 8, 1, 3, false, "TP 1 and PP 1"},
+	} {
+		pl := parallel.Plan{TP: k.tp, PP: k.pp, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: k.z}
+		gap := prof.PracticeGap(pl, k.c)
+		if prof.InPractice(pl, k.c) != k.want || (gap == "") != k.want || !strings.Contains(gap, k.gapContain) {
+			t.Errorf("%.3g B tp %d pp %d zero %d: in practice %v, gap %q; want %v (%q)", k.c.Active/1e9, k.tp, k.pp, k.z, prof.InPractice(pl, k.c), gap, k.want, k.gapContain)
+		}
+	}
+	prof.ShardUnsplit, prof.ShardMaxActive = p(0), p(0)
+	for _, pl := range []parallel.Plan{{TP: 8, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3}, {TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3}} {
+		if !prof.InPractice(pl, cb) {
+			t.Errorf("without the rules %v must be in practice", pl)
+		}
 	}
 }

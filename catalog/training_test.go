@@ -330,3 +330,23 @@ func TestMindSpeedShardPractice(t *testing.T) {
 		}
 	}
 }
+
+// MaxText's published benchmark configurations shard fully over an FSDP
+// axis and never pipeline: the xla-jax stack carries both practice rules,
+// the Megatron and MindFormers stacks neither.
+func TestMaxTextPractice(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"xla-jax", "cuda-mcore", "mindformers", "cann-mindspeed"} {
+		p, err := cat.TrainingProfileByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := id == "xla-jax"
+		if (p.NoPPPractice.Value >= 0.5) != want || (p.FullShardPractice.Value >= 0.5) != want {
+			t.Errorf("%s: no_pp_practice %g, full_shard_practice %g; want both %v", id, p.NoPPPractice.Value, p.FullShardPractice.Value, want)
+		}
+	}
+}

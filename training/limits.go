@@ -111,7 +111,7 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // and PP ≥ PPMinLarge; with NoZeRO2Practice, no ZeRO 2; with
 // FullShardPractice, ZeRO 3; with ShardUnsplit, ZeRO 3 only at TP 1 and
 // PP 1; with ShardMaxActive, ZeRO 3 only up to that many active
-// parameters.
+// parameters; with NoPPPractice, no pipeline.
 // A plan outside it may still run; the search reports the best plan either
 // way.
 func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
@@ -136,6 +136,8 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return fmt.Sprintf("shards less than everything (ZeRO %d), where the stack's published runs shard weights, gradients and optimizer (ZeRO 3, full or hybrid sharding)", pl.ZeRO)
 	case splitShard:
 		return fmt.Sprintf("shards everything (ZeRO 3) beside tensor parallelism %d and %d pipeline stages, where the stack's fully sharded recipes run TP 1 and PP 1 (its split recipes shard the optimizer alone, ZeRO 1)", pl.TP, pl.PP)
+	case pipelined:
+		return fmt.Sprintf("pipelines over %d stages, where the stack's published recipes never pipeline (PP 1)", pl.PP)
 	case largeShard:
 		return fmt.Sprintf("shards everything (ZeRO 3) for a model of %.3g B active parameters, above the %.3g B of the stack's largest fully sharded recipe (larger models split over TP and PP with ZeRO 1)", c.Active/1e9, p.ShardMaxActive.Value/1e9)
 	}
@@ -154,6 +156,7 @@ const (
 	partShard
 	splitShard
 	largeShard
+	pipelined
 )
 
 func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
@@ -169,6 +172,9 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	}
 	if p.LargeParams.Value > 0 && c.Active >= p.LargeParams.Value && (float64(pl.TP) < p.TPMinLarge.Value || float64(pl.PP) < p.PPMinLarge.Value) {
 		return narrowLarge
+	}
+	if pl.PP > 1 && p.NoPPPractice.Value >= 0.5 {
+		return pipelined
 	}
 	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
 		return zero2

@@ -263,3 +263,27 @@ func TestShardUnsplitPractice(t *testing.T) {
 		}
 	}
 }
+
+// With NoPPPractice (no MaxText benchmark configuration pipelines) a plan
+// with PP > 1 is outside practice and the gap says so; PP 1 stays within
+// it, the pipelined plan still runs, and without the rule it is in
+// practice.
+func TestNoPPPractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.NoPPPractice = p(0), p(0), p(1)
+	c := PracticeCase{Seq: 4096}
+	for pp, want := range map[int]bool{1: true, 2: false, 8: false} {
+		pl := parallel.Plan{TP: 1, PP: pp, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
+		gap := prof.PracticeGap(pl, c)
+		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "never pipeline")) {
+			t.Errorf("pp %d: in practice %v, gap %q; want %v", pp, prof.InPractice(pl, c), gap, want)
+		}
+		if err := prof.Supports(pl); err != nil {
+			t.Errorf("pp %d: %v; practice must not refuse a plan", pp, err)
+		}
+	}
+	prof.NoPPPractice = p(0)
+	if !prof.InPractice(parallel.Plan{TP: 1, PP: 8, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}, c) {
+		t.Error("without the rule PP 8 must be in practice")
+	}
+}

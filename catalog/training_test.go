@@ -293,15 +293,7 @@ func TestFSDPFrameworksShardFully(t *testing.T) {
 // MindFormers' practice splits large models over TP 4 or more; no other
 // stack carries the rule.
 func TestLargeModelTPPracticeByStack(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"mindformers", "cann-mindspeed", "cuda-mcore"} {
-		p, err := cat.TrainingProfileByID(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for id, p := range stackProfiles(t, "mindformers", "cann-mindspeed", "cuda-mcore") {
 		want := id == "mindformers"
 		if got := p.LargeParams.Value > 0; got != want || (want && (p.LargeParams.Value < 14.2e9 || p.LargeParams.Value > 19.9e9 || p.TPMinLarge.Value != 4 || p.PPMinLarge.Value != 2)) {
 			t.Errorf("%s: large_params %g, tp_min_large %g; want the rule %v (between 14.2 and 19.9 B, TP 4, PP 2)", id, p.LargeParams.Value, p.TPMinLarge.Value, want)
@@ -314,15 +306,7 @@ func TestLargeModelTPPracticeByStack(t *testing.T) {
 // smallest model its split recipes run that is larger (CodeLlama-34B,
 // 33.7 B, TP 8 PP 2 with ZeRO 1); no other stack carries the rules.
 func TestMindSpeedShardPractice(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"cann-mindspeed", "mindformers", "cuda-mcore", "cuda-fsdp"} {
-		p, err := cat.TrainingProfileByID(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for id, p := range stackProfiles(t, "cann-mindspeed", "mindformers", "cuda-mcore", "cuda-fsdp") {
 		want := id == "cann-mindspeed"
 		if (p.ShardUnsplit.Value >= 0.5) != want || (p.ShardMaxActive.Value > 0) != want ||
 			(want && (p.ShardMaxActive.Value < 32.8e9 || p.ShardMaxActive.Value >= 33.7e9)) {
@@ -335,18 +319,29 @@ func TestMindSpeedShardPractice(t *testing.T) {
 // axis and never pipeline: the xla-jax stack carries both practice rules,
 // the Megatron and MindFormers stacks neither.
 func TestMaxTextPractice(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"xla-jax", "cuda-mcore", "mindformers", "cann-mindspeed"} {
-		p, err := cat.TrainingProfileByID(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for id, p := range stackProfiles(t, "xla-jax", "cuda-mcore", "mindformers", "cann-mindspeed") {
 		want := id == "xla-jax"
 		if (p.NoPPPractice.Value >= 0.5) != want || (p.FullShardPractice.Value >= 0.5) != want {
 			t.Errorf("%s: no_pp_practice %g, full_shard_practice %g; want both %v", id, p.NoPPPractice.Value, p.FullShardPractice.Value, want)
 		}
 	}
+}
+
+// stackProfiles loads the catalog and returns the training profiles of
+// the named stacks, failing the test if any is missing.
+func stackProfiles(t *testing.T, ids ...string) map[string]training.Profile {
+	t.Helper()
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]training.Profile, len(ids))
+	for _, id := range ids {
+		p, err := cat.TrainingProfileByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = p
+	}
+	return out
 }

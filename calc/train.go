@@ -31,7 +31,7 @@ type TrainRequest struct {
 	// chip's stack that lists that framework. Both empty: the chip's
 	// default stack.
 	Stack     string `json:"stack" help:"training stack profile id (e.g. cuda-megatron, cuda-mcore, cann-mindspeed)"`
-	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has: the state at its date)"`
+	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has, or a date such as 'megatron-core 2025-05-24': the state at that date)"`
 	// StackDate takes the profile as it stood on that date.
 	StackDate   string  `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
 	GlobalBatch int     `json:"global_batch" help:"sequences per optimizer step (default 1024)"`

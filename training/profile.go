@@ -452,11 +452,17 @@ func (p Profile) AtTag(tag string) (Profile, bool) {
 // calendar-versioned release that no version is tagged with (NeMo and
 // Megatron-Bridge containers: YY.MM, YY.MM.PP): its YY.MM, else the
 // stack as it stood on the release's first day (At), the latest
-// version dated on or before it. ok is false when neither applies: the
-// caller keeps the current state and says so.
+// version dated on or before it; and for a tag that is a date
+// (YYYY-MM-DD: a branch's commit date, "megatron-core 2025-05-24", for
+// software that is not calendar-versioned), the stack as it stood that
+// day. ok is false when none applies: the caller keeps the current
+// state and says so.
 func (p Profile) AtRelease(tag string) (Profile, bool) {
 	if out, ok := p.AtTag(tag); ok {
 		return out, true
+	}
+	if dateTag.MatchString(tag) && len(p.Versions) > 0 {
+		return p.atDate(tag)
 	}
 	m := calendarTag.FindStringSubmatch(tag)
 	if m == nil || len(p.Versions) == 0 {
@@ -471,6 +477,10 @@ func (p Profile) AtRelease(tag string) (Profile, bool) {
 // calendarTag is a calendar-versioned release: YY.MM with an optional
 // patch (26.04.01).
 var calendarTag = regexp.MustCompile(`^(\d\d)\.(0[1-9]|1[0-2])(\.\d+)?$`)
+
+// dateTag is a release named by its date (YYYY-MM-DD); At checks that
+// the day exists.
+var dateTag = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-\d\d$`)
 
 // atDate is At(date) remembered as a named release's state: an explicit
 // date given later still starts from the current values.

@@ -68,7 +68,11 @@ func TestProfileAtReleaseByCalendarTag(t *testing.T) {
 		{"26.04.01", true, 0.8, "25.11 (2025-12-09)"},    // by date: 2026-04-01
 		{"26.06", true, 1, "mcore-2026-05 (2026-05-13)"}, // by date: the current values
 		{"23.11", true, 0.5, "24.03 (2024-03-01), the earliest known state"},
+		{"2025-05-24", true, 0.5, "24.03 (2024-03-01)"},       // a date: the state that day
+		{"2025-12-09", true, 0.8, "25.11 (2025-12-09)"},       // a version's own day
+		{"2026-08-21", true, 1, "mcore-2026-05 (2026-05-13)"}, // after the last version: the current values
 		{"v9.9", false, 1, ""}, {"25.13", false, 1, ""}, {"2025.11", false, 1, ""},
+		{"2025-13-01", false, 1, ""}, {"2025-02-30", false, 1, ""}, {"25-05-24", false, 1, ""},
 	} {
 		got, ok := prof.AtRelease(c.tag)
 		if ok != c.ok || got.MatmulMax.Value != c.want || !strings.HasPrefix(got.State, c.state) {

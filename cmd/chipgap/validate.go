@@ -28,7 +28,8 @@ summary adds the median and largest optimism.
 dated versions in catalog/data/stacks-training.yaml, e.g. MindFormers
 tags); without it a run that names its release (software: "nemo 24.12") takes
 that release's version, or for a calendar release no version has, the state at
-its date, and any other run each stack's current state.
+its date (a release given as a date, "megatron-core 2025-05-24", the state that
+day), and any other run each stack's current state.
 
 Several files are reported one after another (--json merges them).
 --markdown prints the Markdown page docs/validation.md is generated as:

@@ -288,7 +288,8 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 
 // atRelease is prof as validate takes it for a run whose software names
 // a release (catalog.Catalog.TrainingProfile): the version of that tag,
-// else the state at a calendar release's date, else prof itself.
+// else the state at a calendar release's or a dated release's date, else
+// prof itself.
 func atRelease(prof training.Profile, software string) training.Profile {
 	_, tag := catalog.SplitRelease(software)
 	if tag == "" {

@@ -7,7 +7,10 @@
 //	    -match v1.3.0 -grid matmul_max=0.6:0.8:0.02,dp_overlap=0:1:0.25
 //
 // -match keeps the runs whose id contains the string; -date applies the
-// stack's dated version first, and the grid point over it. A run's own
+// stack's dated version first, and the grid point over it; a framework's
+// practice the run names (framework_params) leaves the parameters that
+// version sets as it has them, as validate does for a run that names a
+// release of that date. A run's own
 // release (system.software "nemo 24.03") is not applied by default:
 // every run is predicted at the one state, so a dated version's
 // parameter is fitted with -date at the version's date. -releases
@@ -32,6 +35,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"sort"
@@ -133,6 +137,7 @@ func run(o opts) error {
 	if o.releases && date != "" {
 		return fmt.Errorf("-releases takes each run's own release; -date %s would set another state under it: give one of them", date)
 	}
+	dated := versionParams(base, date)
 	if base, err = base.At(date); err != nil {
 		return err
 	}
@@ -152,7 +157,7 @@ func run(o opts) error {
 		if err != nil {
 			return err
 		}
-		pts = append(pts, evaluate(cat, prof, rs, vals, o.releases))
+		pts = append(pts, evaluate(cat, prof, rs, vals, state{releases: o.releases, dated: dated}))
 		return nil
 	})
 	if err != nil {
@@ -255,7 +260,11 @@ func report(pts []point, show bool) {
 
 // evaluate predicts the runs at the grid point's profile prof; with
 // releases only those validate gives prof's stack, each at its release.
-func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64, releases bool) point {
+// st.dated names the parameters the -date version sets: a framework's
+// practice leaves them as that version has them, as validate does for a
+// run that names a release of that date.
+func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals []float64, st state) point {
+	releases, dated := st.releases, st.dated
 	p := point{vals: vals, errs: map[string]float64{}}
 	for _, r := range rs {
 		s, err := runs.SetupTraining(cat, r)
@@ -266,6 +275,10 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 		// the practice of the framework the run names (as validate
 		// predicts it), then the features the run states
 		if fp := cat.FrameworkParams(s.Cluster.Stack, r.System.Software); fp != nil {
+			if len(dated) > 0 {
+				fp = maps.Clone(fp)
+				maps.DeleteFunc(fp, func(name string, _ training.Param) bool { return dated[name] })
+			}
 			if pr, err = pr.With(fp); err != nil {
 				p.add(r.ID, math.Inf(1))
 				continue
@@ -284,6 +297,33 @@ func evaluate(cat *catalog.Catalog, prof training.Profile, rs []runs.Run, vals [
 		p.add(r.ID, sr.Top[0].TokensPerSecPerChip/r.Measured.Value-1)
 	}
 	return p.done()
+}
+
+// state is how evaluate takes each run's software: at its own release
+// (releases), or at the -date state whose version sets dated.
+type state struct {
+	releases bool
+	dated    map[string]bool
+}
+
+// versionParams names the parameters of the version Profile.At picks for
+// date (the latest dated on or before it, else the earliest); none for
+// no date or no versions.
+func versionParams(p training.Profile, date string) map[string]bool {
+	if date == "" || len(p.Versions) == 0 {
+		return nil
+	}
+	pick := p.Versions[0]
+	for _, v := range p.Versions {
+		if v.Date <= date {
+			pick = v
+		}
+	}
+	out := map[string]bool{}
+	for name := range pick.Params {
+		out[name] = true
+	}
+	return out
 }
 
 // atRelease is prof as validate takes it for a run whose software names

@@ -39,7 +39,7 @@ func TestReleasesMatchValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := evaluate(cat, prof, rs, vals, true)
+	got := evaluate(cat, prof, rs, vals, state{releases: true})
 	if len(got.errs) != len(want) || len(want) < 9 {
 		t.Fatalf("-releases scored %d runs, validate gives cuda-mcore %d (want at least the 9 H100 rows)", len(got.errs), len(want))
 	}
@@ -48,9 +48,65 @@ func TestReleasesMatchValidate(t *testing.T) {
 			t.Errorf("%s: -releases %+.4f, validate %+.4f", id, g, w)
 		}
 	}
-	old := evaluate(cat, prof, rs, vals, false)
+	old := evaluate(cat, prof, rs, vals, state{})
 	const dated = "nemo-longseq-llama2-7b-h100-128k" // NeMo 24.03: attention_eff 0.42 there
 	if math.Abs(old.errs[dated]-want[dated]) < 0.01 {
 		t.Errorf("%s: the current state scores %+.4f, its release %+.4f: want them apart", dated, old.errs[dated], want[dated])
+	}
+}
+
+// With -date a run is predicted as validate predicts it when it names a
+// release of that date: the framework's practice (Megatron-Core's flex
+// dispatcher from 2026-05) does not override a parameter the dated
+// version sets (the flat dispatcher before it). The model zoo's TP2 PP8
+// EP32 H100 row names 2025-05-24; predicted at -date 2025-05-24 it must
+// read what validate gives it, and with the practice laid over the dated
+// state (the bug this guards) it reads about 40 % faster.
+func TestDateKeepsVersionOverPractice(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "zoo-qwen3-235b-256xh100-bf16-deepep-tp2-pp8-ep32"
+	rs, err := readRuns("../calibration-mcore-moe-zoo.yaml", id, func(r runs.Run) bool { return r.ID == id })
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("%s: %d runs, %v", id, len(rs), err)
+	}
+	if rs[0].System.Software != "megatron-core 2025-05-24" {
+		t.Fatalf("%s names %q, want the dated release the test is about", id, rs[0].System.Software)
+	}
+	res := runs.Validate(cat, &runs.File{Runs: rs}).Results
+	if len(res) != 1 || res[0].Error == nil {
+		t.Fatalf("validate gave no error for %s", id)
+	}
+	want := *res[0].Error
+	base, err := cat.TrainingProfileByID("cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const date = "2025-05-24"
+	dated := versionParams(base, date)
+	if !dated["moe_hierarchical_dispatch"] || !dated["moe_host_s"] {
+		t.Fatalf("versionParams(%s) = %v: want the 25.04 version's moe_hierarchical_dispatch and moe_host_s", date, dated)
+	}
+	if versionParams(base, "") != nil {
+		t.Error("versionParams with no date names parameters: want none")
+	}
+	at, err := base.At(date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axes := []axis{{name: "matmul_max", values: []float64{at.MatmulMax.Value}}}
+	prof, vals, err := atPoint(at, axes, []int{0}, "cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := evaluate(cat, prof, rs, vals, state{dated: dated}).errs[id]
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("-date %s scores %s %+.4f, validate %+.4f", date, id, got, want)
+	}
+	over := evaluate(cat, prof, rs, vals, state{}).errs[id]
+	if over-got < 0.2 {
+		t.Errorf("practice over the dated state scores %+.4f, the dated version %+.4f: want the hierarchical dispatch of the practice well above", over, got)
 	}
 }

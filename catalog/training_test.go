@@ -345,3 +345,33 @@ func stackProfiles(t *testing.T, ids ...string) map[string]training.Profile {
 	}
 	return out
 }
+
+// ModelLink's training path had no full sharding before MindSpeed-LLM
+// v2.1.0 (2025-07-25): a run that names an earlier release, by tag or by
+// date, is offered ZeRO 1 at most, and a ZeRO 3 plan there is refused
+// naming the field; the current MindSpeed offers ZeRO 3.
+func TestMindSpeedShardingByRelease(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fw   string
+		want float64
+	}{
+		{"modellink v1.0.0", 1}, {"modellink v1.1.0", 1}, {"mindspeed 2024-03-15", 1}, {"mindspeed 2023-11-13", 1},
+		{"mindspeed 1.2", 1}, {"mindspeed v26.0.0", 3}, {"mindspeed", 3},
+	} {
+		prof, why, err := cat.TrainingProfile("cann", c.fw)
+		if err != nil {
+			t.Fatalf("%q: %v", c.fw, err)
+		}
+		if prof.ID != "cann-mindspeed" || prof.MaxZeRO.Value != c.want {
+			t.Errorf("%q (%s, %s): max_zero %g, want %g", c.fw, prof.ID, why, prof.MaxZeRO.Value, c.want)
+		}
+		err = prof.Supports(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3})
+		if refused := err != nil && strings.Contains(err.Error(), "zero"); refused != (c.want < 3) {
+			t.Errorf("%q: a ZeRO 3 plan gives %v; want it refused %v", c.fw, err, c.want < 3)
+		}
+	}
+}

@@ -35,6 +35,8 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
 	case gshardETP:
 		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
+	case gshardEP:
+		return input.Bad("ep", pl.EP, fmt.Sprintf("stack %s's GShard MoE layer takes its expert ranks from the data-parallel group (context-parallel ranks excluded): ep must divide dp %d", p.ID, pl.DP))
 	}
 	return nil
 }
@@ -58,6 +60,7 @@ const (
 	noVPP
 	noCP
 	gshardETP
+	gshardEP
 )
 
 func (p *Profile) support(pl parallel.Plan) supportRule {
@@ -80,6 +83,12 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 		return noCP
 	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
 		return gshardETP
+	case pl.EP > 1 && pl.DP%pl.EP != 0 && p.MoEDenseDispatch.Value >= 0.5:
+		// ModelLink's legacy path cuts each data-parallel group (built
+		// per TP x CP position, so without the CP ranks) into
+		// consecutive slices of ep ranks (modellink/core/parallel_state.py
+		// at v1.0.RC2.0)
+		return gshardEP
 	}
 	return supported
 }

@@ -335,6 +335,21 @@ func TestDenseDispatch(t *testing.T) {
 	if err := prof.Supports(folded); err != nil {
 		t.Errorf("etp = tp: %v", err)
 	}
+	// expert ranks come from the data-parallel group alone: EP 4 over DP 2
+	// x CP 2 is Megatron-Core's folding, not the GShard layer's
+	overCP := parallel.Plan{TP: 2, PP: 1, DP: 2, CP: 2, EP: 4, ETP: 2, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	if err := prof.Supports(overCP); !errors.As(err, &fe) || fe.Field != "ep" {
+		t.Errorf("a GShard layer with ep 4 over dp 2, cp 2: %v, want an error naming ep", err)
+	}
+	overCP.EP = 2
+	if err := prof.Supports(overCP); err != nil {
+		t.Errorf("ep 2 within dp 2: %v", err)
+	}
+	mcore := ideal()
+	overCP.EP, overCP.ETP = 4, 1
+	if err := mcore.Supports(overCP); err != nil {
+		t.Errorf("token dispatch (Megatron-Core) with ep 4 over dp 2 x cp 2: %v", err)
+	}
 }
 
 // Each communicator a rank joins holds the collective library's buffers

@@ -383,13 +383,7 @@ func (p Profile) At(date string) (Profile, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return p, input.Bad("stack_date", date, "want a date YYYY-MM-DD")
 	}
-	pick := 0
-	for i, v := range p.Versions {
-		if v.Date <= date {
-			pick = i
-		}
-	}
-	v := p.Versions[pick]
+	v, _ := p.VersionAt(date)
 	out, err := p.With(v.Params)
 	if err != nil {
 		return p, fmt.Errorf("stack %s: version %s: %w", p.ID, v.Tag, err)
@@ -399,6 +393,21 @@ func (p Profile) At(date string) (Profile, error) {
 		out.State += fmt.Sprintf(", the earliest known state; %s is before it", date)
 	}
 	return out, nil
+}
+
+// VersionAt is the version At applies for date: the latest dated on or
+// before it, else the earliest; ok is false when the profile has none.
+func (p Profile) VersionAt(date string) (v Version, ok bool) {
+	if len(p.Versions) == 0 {
+		return Version{}, false
+	}
+	v = p.Versions[0]
+	for _, x := range p.Versions {
+		if x.Date <= date {
+			v = x
+		}
+	}
+	return v, true
 }
 
 // With returns the profile with the named parameters replaced (a dated

@@ -307,17 +307,11 @@ type state struct {
 }
 
 // versionParams names the parameters of the version Profile.At picks for
-// date (the latest dated on or before it, else the earliest); none for
-// no date or no versions.
+// date; none for no date or no versions.
 func versionParams(p training.Profile, date string) map[string]bool {
-	if date == "" || len(p.Versions) == 0 {
+	pick, ok := p.VersionAt(date)
+	if date == "" || !ok {
 		return nil
-	}
-	pick := p.Versions[0]
-	for _, v := range p.Versions {
-		if v.Date <= date {
-			pick = v
-		}
 	}
 	out := map[string]bool{}
 	for name := range pick.Params {

@@ -251,25 +251,40 @@ func TestTrainingStackRefs(t *testing.T) {
 // earlier states and the Megatron-Bridge and NeMo recipes keep the flat
 // all-to-all (framework_params.megatron-core, versions before 2026-05).
 func TestFlexDispatcherPracticeByFrameworkAndDate(t *testing.T) {
+	checkByFramework(t, "cuda", "moe_hierarchical_dispatch", func(p training.Profile) float64 { return p.MoEHierarchicalDispatch.Value }, []frameworkCase{
+		{"megatron-core", 1}, {"megatron-core 26.06", 1}, {"megatron-core 25.06", 0}, {"megatron-core 25.11", 0},
+		{"megatron-bridge", 0}, {"megatron-bridge 26.08", 0}, {"nemo 25.04", 0}, {"", 0},
+	})
+}
+
+// frameworkCase is a framework a run names (with its release, if any)
+// and the value a parameter should take for it.
+type frameworkCase struct {
+	fw   string
+	want float64
+}
+
+// checkByFramework asserts parameter name (read by get) of the profile
+// the catalog gives each case's framework on stack, and returns those
+// profiles by framework for further checks.
+func checkByFramework(t *testing.T, stack, name string, get func(training.Profile) float64, cases []frameworkCase) map[string]training.Profile {
+	t.Helper()
 	cat, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		fw   string
-		want float64
-	}{
-		{"megatron-core", 1}, {"megatron-core 26.06", 1}, {"megatron-core 25.06", 0}, {"megatron-core 25.11", 0},
-		{"megatron-bridge", 0}, {"megatron-bridge 26.08", 0}, {"nemo 25.04", 0}, {"", 0},
-	} {
-		prof, why, err := cat.TrainingProfile("cuda", c.fw)
+	out := map[string]training.Profile{}
+	for _, c := range cases {
+		prof, why, err := cat.TrainingProfile(stack, c.fw)
 		if err != nil {
 			t.Fatalf("%q: %v", c.fw, err)
 		}
-		if got := prof.MoEHierarchicalDispatch.Value; got != c.want {
-			t.Errorf("%q (%s): moe_hierarchical_dispatch %g, want %g", c.fw, why, got, c.want)
+		if got := get(prof); got != c.want {
+			t.Errorf("%q (%s, %s): %s %g, want %g", c.fw, prof.ID, why, name, got, c.want)
 		}
+		out[c.fw] = prof
 	}
+	return out
 }
 
 // The PyTorch FSDP frameworks' published runs shard fully; the Megatron
@@ -351,27 +366,17 @@ func stackProfiles(t *testing.T, ids ...string) map[string]training.Profile {
 // date, is offered ZeRO 1 at most, and a ZeRO 3 plan there is refused
 // naming the field; the current MindSpeed offers ZeRO 3.
 func TestMindSpeedShardingByRelease(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		fw   string
-		want float64
-	}{
+	profs := checkByFramework(t, "cann", "max_zero", func(p training.Profile) float64 { return p.MaxZeRO.Value }, []frameworkCase{
 		{"modellink v1.0.0", 1}, {"modellink v1.1.0", 1}, {"mindspeed 2024-03-15", 1}, {"mindspeed 2023-11-13", 1},
 		{"mindspeed 1.2", 1}, {"mindspeed v26.0.0", 3}, {"mindspeed", 3},
-	} {
-		prof, why, err := cat.TrainingProfile("cann", c.fw)
-		if err != nil {
-			t.Fatalf("%q: %v", c.fw, err)
+	})
+	for fw, prof := range profs {
+		if prof.ID != "cann-mindspeed" {
+			t.Errorf("%q: stack %s, want cann-mindspeed", fw, prof.ID)
 		}
-		if prof.ID != "cann-mindspeed" || prof.MaxZeRO.Value != c.want {
-			t.Errorf("%q (%s, %s): max_zero %g, want %g", c.fw, prof.ID, why, prof.MaxZeRO.Value, c.want)
-		}
-		err = prof.Supports(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3})
-		if refused := err != nil && strings.Contains(err.Error(), "zero"); refused != (c.want < 3) {
-			t.Errorf("%q: a ZeRO 3 plan gives %v; want it refused %v", c.fw, err, c.want < 3)
+		err := prof.Supports(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3})
+		if refused, want := err != nil && strings.Contains(err.Error(), "zero"), prof.MaxZeRO.Value < 3; refused != want {
+			t.Errorf("%q: a ZeRO 3 plan gives %v; want it refused %v", fw, err, want)
 		}
 	}
 }

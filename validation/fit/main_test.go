@@ -6,6 +6,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/runs"
+	"chipgap/training"
 )
 
 // With -releases a training grid point at the catalog's own values scores
@@ -30,15 +31,7 @@ func TestReleasesMatchValidate(t *testing.T) {
 			want[r.ID] = *r.Error
 		}
 	}
-	base, err := cat.TrainingProfileByID("cuda-mcore")
-	if err != nil {
-		t.Fatal(err)
-	}
-	axes := []axis{{name: "matmul_max", values: []float64{base.MatmulMax.Value}}}
-	prof, vals, err := atPoint(base, axes, []int{0}, "cuda-mcore")
-	if err != nil {
-		t.Fatal(err)
-	}
+	prof, vals := ownPoint(t, mcore(t, cat))
 	got := evaluate(cat, prof, rs, vals, state{releases: true})
 	if len(got.errs) != len(want) || len(want) < 9 {
 		t.Fatalf("-releases scored %d runs, validate gives cuda-mcore %d (want at least the 9 H100 rows)", len(got.errs), len(want))
@@ -80,10 +73,7 @@ func TestDateKeepsVersionOverPractice(t *testing.T) {
 		t.Fatalf("validate gave no error for %s", id)
 	}
 	want := *res[0].Error
-	base, err := cat.TrainingProfileByID("cuda-mcore")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := mcore(t, cat)
 	const date = "2025-05-24"
 	dated := versionParams(base, date)
 	if !dated["moe_hierarchical_dispatch"] || !dated["moe_host_s"] {
@@ -96,11 +86,7 @@ func TestDateKeepsVersionOverPractice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	axes := []axis{{name: "matmul_max", values: []float64{at.MatmulMax.Value}}}
-	prof, vals, err := atPoint(at, axes, []int{0}, "cuda-mcore")
-	if err != nil {
-		t.Fatal(err)
-	}
+	prof, vals := ownPoint(t, at)
 	got := evaluate(cat, prof, rs, vals, state{dated: dated}).errs[id]
 	if math.Abs(got-want) > 1e-9 {
 		t.Errorf("-date %s scores %s %+.4f, validate %+.4f", date, id, got, want)
@@ -109,4 +95,26 @@ func TestDateKeepsVersionOverPractice(t *testing.T) {
 	if over-got < 0.2 {
 		t.Errorf("practice over the dated state scores %+.4f, the dated version %+.4f: want the hierarchical dispatch of the practice well above", over, got)
 	}
+}
+
+// mcore is the catalog's cuda-mcore profile.
+func mcore(t *testing.T, cat *catalog.Catalog) training.Profile {
+	t.Helper()
+	p, err := cat.TrainingProfileByID("cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// ownPoint is the one-point grid at p's own matmul_max: p as fit
+// evaluates a grid point, with the values it records.
+func ownPoint(t *testing.T, p training.Profile) (training.Profile, []float64) {
+	t.Helper()
+	axes := []axis{{name: "matmul_max", values: []float64{p.MatmulMax.Value}}}
+	prof, vals, err := atPoint(p, axes, []int{0}, "cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prof, vals
 }

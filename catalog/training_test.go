@@ -342,6 +342,22 @@ func TestMaxTextPractice(t *testing.T) {
 	}
 }
 
+// MindFormers' MoE training recipes (v1.2.0 to v1.6.0) run MoEV2, which
+// computes every expert at its capacity (static shapes), at a capacity
+// factor of 1.1 for Mixtral 8x7B and Qwen2-57B-A14B; Megatron-Core's and
+// MindSpeed-LLM's token dispatchers stay dropless and unpadded.
+func TestMindFormersStaticExperts(t *testing.T) {
+	for id, p := range stackProfiles(t, "mindformers", "cuda-mcore", "cann-mindspeed") {
+		pad, cf := p.MoEPadCapacity.Value, p.MoECapacityFactor.Value
+		switch {
+		case id == "mindformers" && (pad != 1 || cf != 1.1):
+			t.Errorf("%s: moe_pad_capacity %g, moe_capacity_factor %g; want 1 and 1.1 (MoEV2's static capacity)", id, pad, cf)
+		case id != "mindformers" && (pad != 0 || cf != 0):
+			t.Errorf("%s: moe_pad_capacity %g, moe_capacity_factor %g; want 0 and 0 (dropless token dispatch)", id, pad, cf)
+		}
+	}
+}
+
 // stackProfiles loads the catalog and returns the training profiles of
 // the named stacks, failing the test if any is missing.
 func stackProfiles(t *testing.T, ids ...string) map[string]training.Profile {

@@ -573,3 +573,45 @@ func TestLargeModelTPPractice(t *testing.T) {
 		t.Error("without the rule a 70 B model keeps TP 1 within practice")
 	}
 }
+
+// A stack whose MoE layer runs static shapes (MindFormers' MoEV2: every
+// expert's tokens gathered into a [experts, capacity] buffer, the FFN run
+// over all of it) computes what a job's drop-and-pad does: every expert its
+// capacity, the expert GEMMs 1.25× the rows of the balanced dropless ones
+// at a capacity factor of 1.25, with no one-hot masks (no dense dispatch). A
+// profile that pads without a capacity is refused.
+func TestStaticExpertShapes(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16}
+	pl := plan1(parallel.RecomputeNone)
+	run := func(prof Profile, j Job) (*prep, pass) {
+		pr, err := newPrep(tinyMoE, testCluster(8), prof, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr, pr.layerForward(&k, pl, 1024)
+	}
+	static := ideal()
+	static.MoECapacityFactor, static.MoEPadCapacity = p(1.25), p(1)
+	ps, qs := run(static, job)
+	if ps.expertLoad != 1.25 || !ps.padded || ps.dense {
+		t.Errorf("static shapes: expert load %g, padded %v, dense %v; want 1.25, true, false", ps.expertLoad, ps.padded, ps.dense)
+	}
+	jp := job
+	jp.CapacityFactor, jp.PadToCapacity = 1.25, true
+	_, qj := run(ideal(), jp)
+	if qs != qj {
+		t.Errorf("the stack's static shapes give %+v, a job's drop-and-pad at the same capacity %+v: want the same pass", qs, qj)
+	}
+	// 1.25× the rows: more time, but under 1.25× as the larger GEMMs run
+	// higher on the size curve max·f/(f + F½)
+	_, q0 := run(ideal(), job)
+	if r := qs.expert / q0.expert; q0.expert <= 0 || r <= 1.1 || r > 1.25 {
+		t.Errorf("padded expert GEMMs take %.4g s, %.3f × the dropless %.4g s: want more than 1.1× and at most 1.25×", qs.expert, r, q0.expert)
+	}
+	loose := ideal()
+	loose.MoEPadCapacity = p(1)
+	if err := loose.checkDispatch(); err == nil {
+		t.Error("static expert shapes without a capacity factor passed the profile check")
+	}
+}

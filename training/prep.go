@@ -210,7 +210,7 @@ type prep struct {
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
 	capFactor   float64 // the capacity factor in effect: the job's, else the stack's practice (0: dropless)
-	padded      bool    // every expert computes its capacity (the job's drop-and-pad, or a dense GShard dispatch)
+	padded      bool    // every expert computes its capacity (the job's drop-and-pad, a dense GShard dispatch, or the stack's static shapes)
 	dense       bool    // dense GShard dispatch and combine (Profile.MoEDenseDispatch)
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
@@ -341,7 +341,7 @@ func (p *prep) setExpertLoad() {
 		p.capFactor = prof.MoECapacityFactor.Value
 	}
 	p.dense = prof.MoEDenseDispatch.Value >= 0.5 && p.capFactor > 0
-	p.padded = p.capFactor > 0 && (job.PadToCapacity || p.dense)
+	p.padded = p.capFactor > 0 && (job.PadToCapacity || p.dense || prof.MoEPadCapacity.Value >= 0.5)
 	if p.capFactor > 0 {
 		p.expertLoad = min(p.expertLoad, p.capFactor)
 		if p.padded {

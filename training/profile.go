@@ -343,6 +343,11 @@ type Profile struct {
 	// (tokens × experts·capacity × hidden each), every expert computing
 	// its whole capacity. Needs moe_capacity_factor (or the job's).
 	MoEDenseDispatch Param `yaml:"moe_dense_dispatch" json:"moe_dense_dispatch"`
+	// MoEPadCapacity (0 or 1): the stack's MoE layer runs static shapes,
+	// every expert computing its whole capacity whatever it was routed
+	// (MindFormers' MoEV2), as a job's PadToCapacity asks. Needs
+	// moe_capacity_factor (or the job's).
+	MoEPadCapacity Param `yaml:"moe_pad_capacity" json:"moe_pad_capacity"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.
 	Versions []Version `yaml:"versions,omitempty" json:"versions,omitempty"`
@@ -525,7 +530,7 @@ func (p *Profile) params() []struct {
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
-		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch},
+		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity},
 	}
 }
 
@@ -654,10 +659,14 @@ func (p Profile) checkPairs() error {
 }
 
 // checkDispatch refuses a dense (GShard) MoE dispatch without the
-// capacity its one-hot masks are built for.
+// capacity its one-hot masks are built for, and static expert shapes
+// without the capacity they pad to.
 func (p Profile) checkDispatch() error {
 	if p.MoEDenseDispatch.Value >= 0.5 && p.MoECapacityFactor.Value <= 0 {
 		return fmt.Errorf("stack %s: moe_dense_dispatch = %g needs moe_capacity_factor > 0 (GShard's masks have a capacity), has %g", p.ID, p.MoEDenseDispatch.Value, p.MoECapacityFactor.Value)
+	}
+	if p.MoEPadCapacity.Value >= 0.5 && p.MoECapacityFactor.Value <= 0 {
+		return fmt.Errorf("stack %s: moe_pad_capacity = %g needs moe_capacity_factor > 0 (the capacity experts are padded to), has %g", p.ID, p.MoEPadCapacity.Value, p.MoECapacityFactor.Value)
 	}
 	return nil
 }

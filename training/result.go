@@ -77,7 +77,7 @@ type Result struct {
 	ExpertLoad     float64 `json:"expert_load,omitempty"`
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
 	// PaddedToCapacity: every expert ran its capacity (Job.PadToCapacity,
-	// or a dense dispatch).
+	// a dense dispatch, or the stack's static shapes, Profile.MoEPadCapacity).
 	PaddedToCapacity bool `json:"padded_to_capacity,omitempty"`
 	// CapacityFactor is the capacity factor the step was timed at (the
 	// job's, else the stack's practice; 0: dropless); DenseDispatch says

@@ -341,12 +341,13 @@ type Profile struct {
 	// one-hot [tokens, experts, capacity] combine weights and dispatch
 	// mask, and the dispatch and combine are dense matmuls over them
 	// (tokens × experts·capacity × hidden each), every expert computing
-	// its whole capacity. Needs moe_capacity_factor (or the job's).
+	// its whole capacity. Needs moe_capacity_factor > 0 (checkDispatch);
+	// a job's own capacity factor replaces it.
 	MoEDenseDispatch Param `yaml:"moe_dense_dispatch" json:"moe_dense_dispatch"`
 	// MoEPadCapacity (0 or 1): the stack's MoE layer runs static shapes,
 	// every expert computing its whole capacity whatever it was routed
 	// (MindFormers' MoEV2), as a job's PadToCapacity asks. Needs
-	// moe_capacity_factor (or the job's).
+	// moe_capacity_factor > 0 (checkDispatch); a job's own factor replaces it.
 	MoEPadCapacity Param `yaml:"moe_pad_capacity" json:"moe_pad_capacity"`
 	// Versions are dated states of the stack (framework releases): each
 	// lists the parameters that differed then; At picks one by date.

@@ -180,10 +180,7 @@ func problemOf(r runs.Run) string {
 // elsewhere in the data, which the per-run figure counts as optimism. A
 // supplement to the goal, not the goal: the goal's bar is judged per run.
 func bestMeasured(rs []row) {
-	best := map[string]float64{}
-	for _, r := range rs {
-		best[r.problem] = math.Max(best[r.problem], r.measured)
-	}
+	best := bestBy(rs, func(r row) string { return r.problem })
 	var opt []float64
 	maxAt, maxOpt := "", math.Inf(-1)
 	var moved []string
@@ -253,10 +250,7 @@ func bestOnChip(rs []row, bar float64) {
 // best of its chip problem, how many runs are over bar against their own
 // measurement, and which of those stay over it against that best.
 func onChipOptimism(rs []row, bar float64) (opt []float64, overOwn int, still []string) {
-	best := map[string]float64{}
-	for _, r := range rs {
-		best[r.onChip] = math.Max(best[r.onChip], r.measured)
-	}
+	best := bestBy(rs, func(r row) string { return r.onChip })
 	for _, r := range rs {
 		o := optimismOver(r, best[r.onChip])
 		opt = append(opt, o)
@@ -269,6 +263,15 @@ func onChipOptimism(rs []row, bar float64) (opt []float64, overOwn int, still []
 		}
 	}
 	return opt, overOwn, still
+}
+
+// bestBy is the largest measurement of each key's rows.
+func bestBy(rs []row, key func(row) string) map[string]float64 {
+	best := map[string]float64{}
+	for _, r := range rs {
+		best[key(r)] = math.Max(best[key(r)], r.measured)
+	}
+	return best
 }
 
 // optimismOver is the free search's best for r against the measurement

@@ -208,15 +208,11 @@ func bestMeasured(rs []row) {
 
 // chipProblemOf is problemOf at any scale: the same chip, model, sequence
 // and precision, whatever the chip count, global batch, token budget,
-// framework or release, with a stated node size equal to the chip's usual
-// one (usualNode, the catalog's) read as unstated. Throughput per chip is what the runs measure, so
+// framework or release. Throughput per chip is what the runs measure, so
 // such runs are comparable; a larger job's per-chip figure is usually the
 // lower one (more data-parallel traffic, fewer micro-batches per rank).
-func chipProblemOf(r runs.Run, usualNode int) string {
+func chipProblemOf(r runs.Run) string {
 	r.System.Chips, r.System.Software = 0, ""
-	if r.System.ChipsPerNode == usualNode {
-		r.System.ChipsPerNode = 0
-	}
 	if r.Training != nil {
 		t := *r.Training
 		t.GlobalBatch, t.Tokens = 0, 0
@@ -450,7 +446,8 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 				continue
 			}
 			seen[res.ID] = true
-			r := row{id: res.ID, file: f, inputs: inputsOf(byID[res.ID]), problem: problemOf(byID[res.ID]), onChip: chipProblemOf(byID[res.ID], usualNode(cat, byID[res.ID].System.Chip)), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			in := defaultsUnstated(byID[res.ID], usualNode(cat, byID[res.ID].System.Chip))
+			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), onChip: chipProblemOf(in), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
 			if res.Error != nil {
 				r.err = *res.Error
@@ -462,6 +459,17 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 		}
 	}
 	return out, nil
+}
+
+// defaultsUnstated is r with a stated value equal to the default it
+// replaces read as unstated, so that runs differing only in spelling
+// compare equal: a node size equal to the chip's usual one (usualNode,
+// the catalog's: 8 for an HGX B200, whether stated or not).
+func defaultsUnstated(r runs.Run, usualNode int) runs.Run {
+	if r.System.ChipsPerNode == usualNode {
+		r.System.ChipsPerNode = 0
+	}
+	return r
 }
 
 // usualNode is the catalog's node size for chip id, 0 for a chip it lacks.

@@ -84,6 +84,7 @@ func Validate(cat *catalog.Catalog, r ValidateRequest) (Validation, error) {
 		return Validation{}, err
 	}
 	var v Validation
+	var in []runs.Run
 	opts := runs.Options{StackDate: r.StackDate, Free: r.Free}
 	for _, f := range r.Files {
 		file, err := runs.Parse(f.Data)
@@ -93,10 +94,35 @@ func Validate(cat *catalog.Catalog, r ValidateRequest) (Validation, error) {
 		rep := runs.ValidateWith(cat, file, opts)
 		v.Sections = append(v.Sections, runs.Section{File: f.Name, Report: rep})
 		v.Explained = append(v.Explained, explainRuns(ex, rep.Results))
+		in = append(in, file.Runs...)
+	}
+	if r.Free {
+		v.compareOnChip(cat, in)
 	}
 	v.Calibrated, err = calibratedParams(cat)
 	v.Scorecard = cat.Scorecard()
 	return v, err
+}
+
+// compareOnChip sets each free result's best measured per chip over
+// every file's runs (runs.CompareOnChip; in is the runs of all sections,
+// in order) and summarises each section again.
+func (v *Validation) compareOnChip(cat *catalog.Catalog, in []runs.Run) {
+	var all []runs.Result
+	for _, s := range v.Sections {
+		all = append(all, s.Report.Results...)
+	}
+	runs.CompareOnChip(all, in, func(chip string) int {
+		if ch, err := cat.Chip(chip); err == nil {
+			return ch.ChipsPerNode
+		}
+		return 0
+	})
+	for i := range v.Sections {
+		rep := &v.Sections[i].Report
+		rep.Results, all = all[:len(rep.Results)], all[len(rep.Results):]
+		rep.Summary = runs.Summarize(rep.Results)
+	}
 }
 
 // ValidationSummary is every file's runs as one report, with one summary

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"chipgap/catalog"
 	"chipgap/input"
 	"chipgap/runs"
@@ -50,6 +52,58 @@ func TestValidate(t *testing.T) {
 		if x.AllowedLo > x.AllowedTyp || x.AllowedTyp > x.AllowedHi || x.Explained != (x.Measured >= x.AllowedLo && x.Measured <= x.AllowedHi) {
 			t.Errorf("explained run %+v: want min ≤ typ ≤ max and explained iff measured within", x)
 		}
+	}
+}
+
+// TestValidateFreeOnChip: with --free the best measured per chip is
+// looked for across every file given. Narayanan et al. 2021's GPT-3 175B
+// on A100 (Table 2) ran 106.69 tokens/s per GPU on 384 GPUs and 98.33 on
+// 1,536; given as two files, the 1,536-GPU run's searched best is set
+// against the 384-GPU run's measurement, and the 384-GPU run against its
+// own. Only the second file's summary then has a best measured elsewhere.
+func TestValidateFreeOnChip(t *testing.T) {
+	whole, err := os.ReadFile(filepath.Join("..", "runs/testdata/published-runs.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := runs.Parse(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(id string) RunsFile {
+		for _, r := range all.Runs {
+			if r.ID == id {
+				b, err := yaml.Marshal(runs.File{Format: all.Format, Runs: []runs.Run{r}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return RunsFile{Name: id + ".yaml", Data: b}
+			}
+		}
+		t.Fatalf("%s: not in the calibration file", id)
+		return RunsFile{}
+	}
+	const small, large = "megatron2021-t2-ptd-175b-384gpu", "megatron2021-t2-ptd-175b-1536gpu"
+	v, err := Validate(testCatalog(t), ValidateRequest{Free: true, Files: []RunsFile{one(small), one(large)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, l := v.Sections[0].Report.Results[0], v.Sections[1].Report.Results[0]
+	if l.FreePredicted == nil || l.FreeBestAt != small || *l.FreeBest != 106.69 || math.Abs(*l.FreeOverBest-(*l.FreePredicted/106.69-1)) > 1e-12 {
+		t.Errorf("1,536 GPUs: best %v at %q, over it %v; want 106.69 at %s", l.FreeBest, l.FreeBestAt, l.FreeOverBest, small)
+	}
+	if s.FreeBestAt != small || *s.FreeOverBest != *s.FreeError {
+		t.Errorf("384 GPUs: best at %q, over it %v; want its own (%v)", s.FreeBestAt, *s.FreeOverBest, *s.FreeError)
+	}
+	if v.Sections[0].Report.Summary.FreeMaxOverBestAt != "" || v.Sections[1].Report.Summary.FreeMaxOverBestAt != large {
+		t.Errorf("summaries' optimism over the best at %q and %q; want none and %s", v.Sections[0].Report.Summary.FreeMaxOverBestAt, v.Sections[1].Report.Summary.FreeMaxOverBestAt, large)
+	}
+	var text strings.Builder
+	if err := v.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(text.String(), "against the best throughput per chip") != 1 {
+		t.Errorf("the optimism over the best measured per chip is not printed once:\n%s", text.String())
 	}
 }
 

@@ -54,6 +54,14 @@ type Result struct {
 	FreeError     *float64 `json:"free_error,omitempty"`
 	FreePlan      string   `json:"free_plan,omitempty"`
 	FreeReason    string   `json:"free_reason,omitempty"`
+	// With Options.Free, for runs validated together (calc.Validate, every
+	// file given; CompareOnChip): the best per-chip throughput measured on
+	// the run's chip problem (ChipProblem: the same chip, model, sequence
+	// and precision at any scale, batch, plan or release), the run that
+	// measured it (possibly this one) and the searched best over it.
+	FreeBest     *float64 `json:"free_best_measured,omitempty"`
+	FreeBestAt   string   `json:"free_best_at,omitempty"`
+	FreeOverBest *float64 `json:"free_over_best,omitempty"`
 }
 
 // Summary aggregates a table: every run counts in Runs; the errors are
@@ -73,6 +81,12 @@ type Summary struct {
 	FreeMaxOptimism    float64 `json:"free_max_optimism,omitempty"`
 	FreeMaxAt          string  `json:"free_max_at,omitempty"`
 	FreeMedianAbsError float64 `json:"free_median_abs_error,omitempty"`
+	// Where some run's chip problem was measured faster by another run
+	// (Result.FreeBestAt): the median and largest signed optimism of the
+	// searched best over the best measured per chip (Result.FreeOverBest).
+	FreeMedianOverBest float64 `json:"free_median_over_best,omitempty"`
+	FreeMaxOverBest    float64 `json:"free_max_over_best,omitempty"`
+	FreeMaxOverBestAt  string  `json:"free_max_over_best_at,omitempty"`
 }
 
 // Options change how Validate predicts.
@@ -192,7 +206,31 @@ func Summarize(rs []Result) Summary {
 		sort.Float64s(fabs)
 		s.FreeMedianOptimism, s.FreeMedianAbsError = median(opt), median(fabs)
 	}
+	summarizeOverBest(rs, &s)
 	return s
+}
+
+// summarizeOverBest adds the optimism over the best measured per chip to
+// s where at least one result's best is another run's.
+func summarizeOverBest(rs []Result, s *Summary) {
+	var over []float64
+	elsewhere := false
+	for _, r := range rs {
+		if r.FreeOverBest == nil {
+			continue
+		}
+		elsewhere = elsewhere || r.FreeBestAt != r.ID
+		over = append(over, *r.FreeOverBest)
+		if len(over) == 1 || *r.FreeOverBest > s.FreeMaxOverBest {
+			s.FreeMaxOverBest, s.FreeMaxOverBestAt = *r.FreeOverBest, r.ID
+		}
+	}
+	if !elsewhere {
+		s.FreeMaxOverBest, s.FreeMaxOverBestAt = 0, ""
+		return
+	}
+	sort.Float64s(over)
+	s.FreeMedianOverBest = median(over)
 }
 
 // median of sorted xs.

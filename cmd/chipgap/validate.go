@@ -22,7 +22,13 @@ plan (every parallel degree, recompute and ZeRO stage free; the system,
 model, sequence, batch and precision kept; the features the stated plan
 shows its framework had, such as sequence parallelism, allowed) and prints its signed error
 beside the stated plan's: the search's optimism over what teams ran. The
-summary adds the median and largest optimism.
+summary adds the median and largest optimism and, where another run in
+the files given measured more per chip on the same chip, model, sequence
+and precision (at any scale, batch, plan or release), the optimism over
+that best measurement (--json: free_best_measured, free_best_at and
+free_over_best per run): a search far over one team's figure but near
+another's on the same chips is that team's plan or release falling
+short, not the search promising what nobody reaches.
 
 --stack-date takes each training stack as it stood on that date (the
 dated versions in catalog/data/stacks-training.yaml, e.g. MindFormers

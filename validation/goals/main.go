@@ -48,7 +48,7 @@ type row struct {
 	id, file           string
 	inputs             string  // everything a model sees of the run (its id, source, model name and measurement left out)
 	problem            string  // inputs without the plan and the framework's release: what the free search sees
-	onChip             string  // problem at any scale: the chip, model, sequence and precision (chipProblemOf)
+	onChip             string  // the chip, model, sequence and precision at any scale (runs.ChipProblem)
 	measured           float64 // the measured value
 	kind, family       string
 	stack              string // the training stack profile that predicted it
@@ -206,23 +206,8 @@ func bestMeasured(rs []row) {
 	}
 }
 
-// chipProblemOf is problemOf at any scale: the same chip, model, sequence
-// and precision, whatever the chip count, global batch, token budget,
-// framework or release. Throughput per chip is what the runs measure, so
-// such runs are comparable; a larger job's per-chip figure is usually the
-// lower one (more data-parallel traffic, fewer micro-batches per rank).
-func chipProblemOf(r runs.Run) string {
-	r.System.Chips, r.System.Software = 0, ""
-	if r.Training != nil {
-		t := *r.Training
-		t.GlobalBatch, t.Tokens = 0, 0
-		r.Training = &t
-	}
-	return problemOf(r)
-}
-
 // bestOnChip prints the free search's optimism against the best per-chip
-// throughput measured on each run's chip problem (chipProblemOf) and the
+// throughput measured on each run's chip problem (runs.ChipProblem) and the
 // runs still more than bar above it: where the searched best is near what
 // some team reached on the same chips and model, the per-run optimism is
 // that team's plan, scale or release falling short, not the search
@@ -446,8 +431,9 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 				continue
 			}
 			seen[res.ID] = true
-			in := defaultsUnstated(byID[res.ID], usualNode(cat, byID[res.ID].System.Chip))
-			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), onChip: chipProblemOf(in), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			node := usualNode(cat, byID[res.ID].System.Chip)
+			in := defaultsUnstated(byID[res.ID], node)
+			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
 			if res.Error != nil {
 				r.err = *res.Error

@@ -88,34 +88,12 @@ func TestBestMeasured(t *testing.T) {
 	}
 }
 
-// A chip problem is the same chip, model, sequence and precision at any
-// scale, batch, plan, framework or release (and, read through
-// defaultsUnstated, a stated node size equal to the chip's usual one is no
-// difference): DeepSeek-V3 with NeMo 25.04 on
-// 512 GB200 (BF16, 956.1 tokens/s per GPU) searched to +234.7 % is +1.9 %
-// over Megatron-Bridge 25.11's 3,139 on 256 GB200 (3.347 × 956.1 / 3139 −
-// 1 = 0.0195); a run alone on its chip problem keeps its own optimism.
+// A run alone on its chip problem keeps its own optimism; one measured
+// faster elsewhere is set against that best: DeepSeek-V3 with NeMo 25.04
+// on 512 GB200 (BF16, 956.1 tokens/s per GPU) searched to +234.7 % is
+// +1.9 % over Megatron-Bridge 25.11's 3,139 on 256 GB200 (3.347 × 956.1 /
+// 3139 − 1 = 0.0195). The chip problem itself is runs.ChipProblem's.
 func TestBestOnChip(t *testing.T) {
-	a := runs.Run{ID: "a", Kind: runs.KindTraining, System: runs.System{Chip: "gb200", Chips: 512, Software: "nemo 25.04"},
-		Training: &runs.Training{SeqLen: 4096, GlobalBatch: 2048, Precision: "bf16", Parallel: runs.Parallel{TP: 2, PP: 4, EP: 64}}}
-	b := a
-	b.System = runs.System{Chip: "gb200", Chips: 256, ChipsPerNode: 72, Software: "megatron-bridge 25.11"}
-	b.Training = &runs.Training{SeqLen: 4096, GlobalBatch: 8192, Precision: "bf16", Parallel: runs.Parallel{PP: 4, EP: 64}}
-	if chipProblemOf(a) != chipProblemOf(defaultsUnstated(b, 72)) {
-		t.Errorf("two scales, batches and frameworks of one chip problem read as different:\n%s\n%s", chipProblemOf(a), chipProblemOf(defaultsUnstated(b, 72)))
-	}
-	for name, c := range map[string]runs.Run{"precision": withTraining(b, func(t *runs.Training) { t.Precision = "fp8" }),
-		"sequence": withTraining(b, func(t *runs.Training) { t.SeqLen = 8192 })} {
-		if chipProblemOf(c) == chipProblemOf(b) {
-			t.Errorf("a different %s read as the same chip problem", name)
-		}
-	}
-	if chipProblemOf(defaultsUnstated(b, 72)) == chipProblemOf(defaultsUnstated(b, 4)) {
-		t.Error("a stated node of 72 GB200 read as the usual one where the usual one is 4")
-	}
-	if a.System.Chips != 512 || a.Training.GlobalBatch != 2048 {
-		t.Error("chipProblemOf changed its argument")
-	}
 	rs := []row{{id: "nemo", onChip: "x", measured: 956.1, free: 2.347}, {id: "mbridge", onChip: "x", measured: 3139, free: 0.069},
 		{id: "alone", onChip: "y", measured: 100, free: 0.5}}
 	opt, overOwn, still := onChipOptimism(rs, 0.35)
@@ -125,14 +103,6 @@ func TestBestOnChip(t *testing.T) {
 	if overOwn != 2 || len(still) != 1 || !strings.HasPrefix(still[0], "alone:") {
 		t.Errorf("over +35 %% against their own: %d (want 2); still over against the best: %q (want the one alone)", overOwn, still)
 	}
-}
-
-// withTraining is r with a copy of its training block changed by f.
-func withTraining(r runs.Run, f func(*runs.Training)) runs.Run {
-	t := *r.Training
-	f(&t)
-	r.Training = &t
-	return r
 }
 
 // over counts only predicted rows past the bar, by the figure given.

@@ -1,0 +1,78 @@
+package runs
+
+import (
+	"encoding/json"
+
+	"chipgap/llm"
+)
+
+// ChipProblem is what a per-chip comparison of training throughput sees
+// of run r: its chip (a stated node size equal to the chip's usual one,
+// usualNode, read as unstated), its model (the name left out), sequence
+// and precision; not its scale, global batch, token budget, plan,
+// recompute, software or release. Runs of one chip problem do the same
+// work per chip, so the best of them says what those chips were seen to
+// reach on it. Empty for a run that is not a training run.
+func ChipProblem(r Run, usualNode int) string {
+	if r.Training == nil {
+		return ""
+	}
+	sys := r.System
+	sys.Chips, sys.Software = 0, ""
+	if sys.ChipsPerNode == usualNode {
+		sys.ChipsPerNode = 0
+	}
+	m := r.Model
+	m.Name = ""
+	key := struct {
+		System    System
+		Model     llm.Model
+		SeqLen    int
+		Precision string
+	}{sys, m, r.Training.SeqLen, r.Training.Precision}
+	b, err := json.Marshal(key)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// CompareOnChip sets, on every result with a searched best
+// (FreePredicted), the best per-chip throughput measured on its chip
+// problem among rs (FreeBest, and the run that measured it, FreeBestAt;
+// the result's own measurement included) and the searched best over it
+// (FreeOverBest = FreePredicted / FreeBest − 1). in[i] is the run of
+// rs[i]; usualNode gives a chip's usual node size. A searched best far
+// over its own run's measurement but near what another run reached on
+// the same chips and model is that run's plan, scale or release falling
+// short, not the search promising what nobody reaches.
+func CompareOnChip(rs []Result, in []Run, usualNode func(chip string) int) {
+	type best struct {
+		v  float64
+		id string
+	}
+	bests := map[string]best{}
+	keys := make([]string, len(rs))
+	for i, r := range rs {
+		if r.Kind != KindTraining || r.Metric != MetricTokensPerChip || i >= len(in) {
+			continue
+		}
+		k := ChipProblem(in[i], usualNode(in[i].System.Chip))
+		if k == "" {
+			continue
+		}
+		keys[i] = k
+		if b, ok := bests[k]; !ok || r.Measured > b.v {
+			bests[k] = best{r.Measured, r.ID}
+		}
+	}
+	for i := range rs {
+		r := &rs[i]
+		if r.FreePredicted == nil || keys[i] == "" {
+			continue
+		}
+		b := bests[keys[i]]
+		v, o := b.v, *r.FreePredicted/b.v-1
+		r.FreeBest, r.FreeBestAt, r.FreeOverBest = &v, b.id, &o
+	}
+}

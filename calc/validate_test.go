@@ -105,6 +105,13 @@ func TestValidateFreeOnChip(t *testing.T) {
 	if strings.Count(text.String(), "against the best throughput per chip") != 1 {
 		t.Errorf("the optimism over the best measured per chip is not printed once:\n%s", text.String())
 	}
+	var md strings.Builder
+	if err := v.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(md.String(), "Against the best throughput per chip") != 1 {
+		t.Errorf("the Markdown page does not give the optimism over the best measured per chip once:\n%s", md.String())
+	}
 }
 
 // TestValidateErrors: a bad date names stack_date, no file names files,

@@ -112,12 +112,7 @@ func (v *Validation) compareOnChip(cat *catalog.Catalog, in []runs.Run) {
 	for _, s := range v.Sections {
 		all = append(all, s.Report.Results...)
 	}
-	runs.CompareOnChip(all, in, func(chip string) int {
-		if ch, err := cat.Chip(chip); err == nil {
-			return ch.ChipsPerNode
-		}
-		return 0
-	})
+	runs.CompareOnChip(all, in, func(chip string) int { return runs.UsualNode(cat, chip) })
 	for i := range v.Sections {
 		rep := &v.Sections[i].Report
 		rep.Results, all = all[:len(rep.Results)], all[len(rep.Results):]

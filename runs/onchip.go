@@ -3,8 +3,30 @@ package runs
 import (
 	"encoding/json"
 
+	"chipgap/catalog"
 	"chipgap/llm"
 )
+
+// UsualNode is the catalog's node size for chip id (8 for an HGX B200),
+// 0 for a chip it lacks.
+func UsualNode(cat *catalog.Catalog, id string) int {
+	ch, err := cat.Chip(id)
+	if err != nil {
+		return 0
+	}
+	return ch.ChipsPerNode
+}
+
+// DefaultsUnstated is r with a stated value equal to the default it
+// replaces read as unstated, so that runs differing only in spelling
+// compare equal: a node size equal to the chip's usual one (usualNode,
+// UsualNode's), whether stated or not.
+func DefaultsUnstated(r Run, usualNode int) Run {
+	if r.System.ChipsPerNode == usualNode {
+		r.System.ChipsPerNode = 0
+	}
+	return r
+}
 
 // ChipProblem is what a per-chip comparison of training throughput sees
 // of run r: its chip (a stated node size equal to the chip's usual one,
@@ -17,11 +39,8 @@ func ChipProblem(r Run, usualNode int) string {
 	if r.Training == nil {
 		return ""
 	}
-	sys := r.System
+	sys := DefaultsUnstated(r, usualNode).System
 	sys.Chips, sys.Software = 0, ""
-	if sys.ChipsPerNode == usualNode {
-		sys.ChipsPerNode = 0
-	}
 	m := r.Model
 	m.Name = ""
 	key := struct {

@@ -431,8 +431,8 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 				continue
 			}
 			seen[res.ID] = true
-			node := usualNode(cat, byID[res.ID].System.Chip)
-			in := defaultsUnstated(byID[res.ID], node)
+			node := runs.UsualNode(cat, byID[res.ID].System.Chip)
+			in := runs.DefaultsUnstated(byID[res.ID], node)
 			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
 			if res.Error != nil {
@@ -445,26 +445,6 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 		}
 	}
 	return out, nil
-}
-
-// defaultsUnstated is r with a stated value equal to the default it
-// replaces read as unstated, so that runs differing only in spelling
-// compare equal: a node size equal to the chip's usual one (usualNode,
-// the catalog's: 8 for an HGX B200, whether stated or not).
-func defaultsUnstated(r runs.Run, usualNode int) runs.Run {
-	if r.System.ChipsPerNode == usualNode {
-		r.System.ChipsPerNode = 0
-	}
-	return r
-}
-
-// usualNode is the catalog's node size for chip id, 0 for a chip it lacks.
-func usualNode(cat *catalog.Catalog, id string) int {
-	ch, err := cat.Chip(id)
-	if err != nil {
-		return 0
-	}
-	return ch.ChipsPerNode
 }
 
 // writeRows writes one tab-separated line per row, errors as fractions

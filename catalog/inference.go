@@ -152,6 +152,18 @@ func (e EngineLimits) named() []struct {
 	}{{"block_tokens", e.BlockTokens}, {"max_batch", e.MaxBatch}, {"max_tokens", e.MaxTokens}, {"chunk_tokens", e.ChunkTokens}, {"kv_reserve_full", e.KVReserveFull}}
 }
 
+// documented refuses an engine limit without sources: a limit is an
+// engine's documented default (none may be invented), so neither
+// assumed: true nor a calibration stands for one.
+func (e EngineLimits) documented(at string) error {
+	for _, l := range e.named() {
+		if len(l.p.Sources) == 0 {
+			return fmt.Errorf("%s: %s: an engine limit wants sources (the engine's documented default), not assumed or calibrated", at, l.name)
+		}
+	}
+	return nil
+}
+
 // InferenceEngine is one serving engine (SGLang, vLLM, TensorRT-LLM):
 // the framework names it goes by, the stacks it runs on and its limits,
 // which replace the stack's own when a run names the engine.
@@ -373,6 +385,9 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 				return err
 			}
 		}
+		if err := st.Params.limits().documented(at); err != nil {
+			return err
+		}
 		if err := st.Profile().Validate(); err != nil {
 			return fmt.Errorf("%s: %w", at, err)
 		}
@@ -412,11 +427,11 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 			}
 			names[n] = e.ID
 		}
+		if err := e.Limits.documented(at); err != nil {
+			return err
+		}
 		for _, l := range e.Limits.named() {
-			keys, ok := l.p.provenance()
-			if !ok {
-				return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, l.name)
-			}
+			keys, _ := l.p.provenance()
 			if err := c.checkSources(at+": "+l.name, keys); err != nil {
 				return err
 			}

@@ -482,3 +482,84 @@ func TestScorecardChecks(t *testing.T) {
 		t.Errorf("a method on a training regime: err %v", err)
 	}
 }
+
+// Engine limits are documented defaults: an assumed or calibrated one is
+// refused when the data loads, naming it, in a stack or in an engine.
+func TestEngineLimitsNeedDocumentedSources(t *testing.T) {
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := data.Stacks[0]
+	st.Params.BlockTokens = Param[int]{Value: 128, Assumed: true, Note: "a guess"}
+	bad := InferenceStacks{Stacks: []InferenceStack{st}}
+	if err := bad.check(c, "x.yaml"); err == nil || !strings.Contains(err.Error(), "block_tokens") {
+		t.Errorf("an assumed block_tokens: %v, want an error naming it", err)
+	}
+	eng := *data
+	eng.Engines = append([]InferenceEngine(nil), data.Engines...)
+	eng.Engines[0].Limits.MaxBatch = Param[int]{Value: 512, Calibrated: "some runs"}
+	if err := eng.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_batch") {
+		t.Errorf("a calibrated max_batch: %v, want an error naming it", err)
+	}
+}
+
+// On Ascend and Gaudi the stack's limits are the platform engines'
+// documented defaults, also when vLLM is named (its platform plugins set
+// the block size): MindIE's cacheBlockSize and vLLM-Ascend's block size
+// 128, no fixed batch on Ascend, and vLLM-Gaudi's 128-token blocks with
+// vLLM's max_num_seqs 1024 for a device of 70 GiB or more.
+func TestPlatformStackLimits(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		chip, framework          string
+		block, batch, tokens     int
+		blockSource, batchSource string
+	}{
+		{"ascend-910c", "", 128, 0, 16384, "cacheBlockSize", "maxBatchSize"},
+		{"ascend-910c", "vllm", 128, 0, 16384, "vllm_ascend/platform.py", "maxBatchSize"},
+		{"gaudi2", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
+		{"gaudi2", "vllm", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
+	} {
+		ch, err := c.Chip(tc.chip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _, err := c.InferenceProfile(tc.framework, ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := st.Profile()
+		if p.Engine != "" || p.BlockTokens != tc.block || p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
+			t.Errorf("%q on %s: engine %q limits %d/%d/%d, want the stack's %d/%d/%d", tc.framework, tc.chip, p.Engine,
+				p.BlockTokens, p.MaxBatch, p.MaxTokens, tc.block, tc.batch, tc.tokens)
+		}
+		if src := p.LimitSources["block_tokens"]; !strings.Contains(src, tc.blockSource) {
+			t.Errorf("%q on %s: block_tokens source %q, want one naming %q", tc.framework, tc.chip, src, tc.blockSource)
+		}
+		if src := p.LimitSources["max_batch"]; !strings.Contains(src, tc.batchSource) {
+			t.Errorf("%q on %s: max_batch source %q, want one naming %q", tc.framework, tc.chip, src, tc.batchSource)
+		}
+	}
+}
+
+// The cann stack sizes the KV pool as MindIE's tuning guide does, and
+// reproduces its worked example: a 64 GB card holding 130 GB of weights
+// over 8 cards gets npuMemSize = (64 − 3 − 130/8 − 2) × 0.8 = 34.2 GB.
+func TestCANNKVPoolIsMindIEs(t *testing.T) {
+	c := loadInfCatalog(t)
+	ch, err := c.Chip("ascend-910b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := c.InferenceProfile("mindie", ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Profile()
+	got := (64e9 - 130e9/8 - float64(p.Reserved)) * p.MemoryFraction
+	if want := (64 - 3 - 130.0/8 - 2) * 0.8 * 1e9; math.Abs(got-want) > 1e6 {
+		t.Errorf("KV pool of the worked example: %.4g B, want %.4g B", got, want)
+	}
+}

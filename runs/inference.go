@@ -39,6 +39,12 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 	if mode == inference.Decode {
 		slo.TTFT = 0 // a decode pool's TTFT is set by the prefill pool
 	}
+	if in.BatchPerChip > 0 {
+		// The stated batch is what the run's engine was configured to
+		// hold: the engine's default max_batch does not refuse it (the KV
+		// cache and the per-step token budget still bound it).
+		d.Profile.MaxBatch = 0
+	}
 	p, err := inferencePoint(d, mode, w, slo, in.BatchPerChip*r.System.Chips)
 	if err != nil {
 		return Prediction{}, err

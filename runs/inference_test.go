@@ -331,3 +331,42 @@ func TestTRTLLMBench(t *testing.T) {
 		}
 	}
 }
+
+// A run's stated batch is what its engine was configured to run: an engine
+// default below it (TensorRT-LLM's max_batch_size 2048) does not refuse
+// it, while the KV cache still does. Llama 3.1 8B in FP8 on one H100 at
+// 128+128 tokens holds about 37,000 such sequences (2 × 8 KV heads × 128
+// × 32 layers × 1 byte = 64 kB a token, ~62 GB free: ~970,000 tokens over
+// 256 each); 3,000 fit, 100,000 do not.
+func TestStatedBatchOverEngineDefault(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := func(batch int) string {
+		return `format: published-runs/v1
+runs:
+- id: stated-batch
+  kind: inference
+  source: test
+  system: {chip: h100-sxm, chips: 1, software: tensorrt-llm}
+  model: {name: Llama 3.1 8B, layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, ffn_act: swiglu, vocab: 128256, attention: gqa}
+  inference: {phase: mixed, precision: fp8, input_tokens: 128, output_tokens: 128, batch_per_chip: ` + strconv.Itoa(batch) + `, slo: {tpot_ms: 1000}}
+  measured: {metric: output_tokens_per_s_per_chip, value: 20000}
+`
+	}
+	f, err := Parse([]byte(doc(3000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := validateRun(cat, f.Runs[0], Options{}); res.Predicted == nil || !strings.Contains(res.Plan, "batch=3000") {
+		t.Errorf("batch 3,000 over max_batch_size 2048: predicted %v, plan %q, reason %q; want a prediction at batch 3000", res.Predicted, res.Plan, res.Reason)
+	}
+	f, err = Parse([]byte(doc(100000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := validateRun(cat, f.Runs[0], Options{}); res.Predicted != nil || !strings.Contains(res.Reason, "KV cache") {
+		t.Errorf("batch 100,000: predicted %v, reason %q; want a refusal naming the KV cache", res.Predicted, res.Reason)
+	}
+}

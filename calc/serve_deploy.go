@@ -3,6 +3,7 @@ package calc
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 
@@ -35,6 +36,12 @@ type ServeDeployment struct {
 	Precision   string           `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
 	KVPrecision string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
 	Speculative ServeSpeculative `json:"speculative" flag:"spec-"`
+	// MaxSeqs and MaxBatchTokens are the engine's configured limits per
+	// instance (vLLM's max_num_seqs and max_num_batched_tokens,
+	// TensorRT-LLM's max_batch_size and max_num_tokens), 0 for the
+	// engine's documented defaults.
+	MaxBatchTokens int `json:"max_batch_tokens" help:"the engine's token budget per step per instance (0 = the engine's default)"`
+	MaxSeqs        int `json:"max_seqs" help:"the engine's running sequences per instance (0 = the engine's default, else the KV cache)"`
 }
 
 // ServeParallel is an instance's layout in devices (a 910C package is
@@ -72,6 +79,7 @@ func (p ServeParallel) inference() inference.Parallel {
 func (d ServeDeployment) check() error {
 	p := d.Parallel
 	if err := nonNegative(intField{"chips_per_node", d.ChipsPerNode}, intField{"devices_per_chip", d.DevicesPerChip},
+		intField{"max_batch_tokens", d.MaxBatchTokens}, intField{"max_seqs", d.MaxSeqs},
 		intField{"parallel.tp", p.TP}, intField{"parallel.pp", p.PP}, intField{"parallel.ep", p.EP}, intField{"parallel.dp", p.DP},
 		intField{"parallel.attention_dp", p.AttentionDP}); err != nil {
 		return err
@@ -129,7 +137,33 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
 		KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
 	dep.Balancer = d.Balancer
+	if err == nil {
+		d.engineLimits(&dep.Profile, max(dep.Parallel.AttentionDP, 1))
+	}
 	return dep, note, err
+}
+
+// engineLimits puts the stated engine limits in place of the engine's
+// defaults: per instance as stated, per attention group in the profile
+// (each group's scheduler takes its share), and named as stated in a
+// refusal.
+func (d ServeDeployment) engineLimits(p *inference.Profile, groups int) {
+	if d.MaxSeqs == 0 && d.MaxBatchTokens == 0 {
+		return
+	}
+	src := maps.Clone(p.LimitSources)
+	if src == nil {
+		src = map[string]string{}
+	}
+	if d.MaxSeqs > 0 {
+		p.MaxBatch = max((d.MaxSeqs+groups-1)/groups, 1)
+		src["max_batch"] = fmt.Sprintf("stated: max_seqs %d per instance over %d attention groups", d.MaxSeqs, groups)
+	}
+	if d.MaxBatchTokens > 0 {
+		p.MaxTokens = max((d.MaxBatchTokens+groups-1)/groups, 1)
+		src["max_tokens"] = fmt.Sprintf("stated: max_batch_tokens %d per instance over %d attention groups", d.MaxBatchTokens, groups)
+	}
+	p.LimitSources = src
 }
 
 // fill is the layout on devices (node of them in a scale-up domain):

@@ -157,3 +157,53 @@ func TestPoolsScored(t *testing.T) {
 		t.Errorf("serve-estimate header scored %+v, want nvidia-moe-serving", h.Scored)
 	}
 }
+
+// The engine's configured limits replace its documented defaults: on one
+// H100 with TensorRT-LLM (max_batch_size 2048 by default) and Llama 3.1 8B
+// at 128+128 tokens, whose KV cache holds thousands of sequences,
+// max_seqs 100 makes 100 the largest batch, 2,000 is refused naming the
+// stated limit, and max_seqs 3000 admits what the default refused.
+func TestServeStatedEngineLimits(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(maxSeqs int, batches ...int) ServeRequest {
+		r := NewServeRequest()
+		r.Chip, r.Chips, r.Framework, r.Model, r.Precision = "h100-sxm", 1, "tensorrt-llm", "llama3.1-8b", "fp8"
+		r.Workload, r.MaxSeqs, r.Batches = ServeWorkload{Input: 128, Output: 128}, maxSeqs, batches
+		return r
+	}
+	s, err := req(100).Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ServeCurve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := e.Curve[len(e.Curve)-1].Batch; last != 100 || e.Best == nil || e.Best.Batch > 100 {
+		t.Errorf("max_seqs 100: curve ends at batch %d, best %+v; want 100 and a best within it", last, e.Best)
+	}
+	s, err = req(100, 2000).Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ServeCurve(s); err == nil || !strings.Contains(err.Error(), "stated: max_seqs 100") {
+		t.Errorf("batch 2000 under max_seqs 100: err = %v, want a refusal naming the stated limit", err)
+	}
+	for _, c := range []struct{ maxSeqs, batch int }{{0, 3000}, {3000, 3000}} {
+		s, err := req(c.maxSeqs, c.batch).Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ServeCurve(s)
+		if refused := err != nil; refused != (c.maxSeqs == 0) {
+			t.Errorf("batch %d with max_seqs %d: err = %v; want a refusal only at the default 2048", c.batch, c.maxSeqs, err)
+		}
+	}
+	r := req(-1)
+	if _, err := r.Setup(cat); err == nil || !strings.Contains(err.Error(), "max_seqs") {
+		t.Errorf("max_seqs -1: err = %v, want one naming max_seqs", err)
+	}
+}

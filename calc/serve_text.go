@@ -200,6 +200,8 @@ type ServeSpec struct {
 	SpecAcceptance float64       `json:"spec_acceptance,omitempty"`
 	Batches        []int         `json:"batches,omitempty"`
 	Region         string        `json:"region,omitempty"`
+	MaxSeqs        int           `json:"max_seqs,omitempty"`
+	MaxBatchTokens int           `json:"max_batch_tokens,omitempty"`
 }
 
 // Spec is the request's echo.
@@ -208,5 +210,6 @@ func (r ServeRequest) Spec() ServeSpec {
 	return ServeSpec{Name: r.Name, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip, Software: r.Framework,
 		Model: r.Model, TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP, Imbalance: r.ExpertImbalance, Balancer: r.Balancer, Precision: r.Precision,
 		KVPrecision: r.KVPrecision, Mode: r.Mode, Input: r.Workload.Input, Output: r.Workload.Output, TPOT: r.SLO.TPOT, TTFT: r.SLO.TTFT,
-		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Batches: r.Batches, Region: r.Region}
+		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Batches: r.Batches, Region: r.Region,
+		MaxSeqs: r.MaxSeqs, MaxBatchTokens: r.MaxBatchTokens}
 }

@@ -31,12 +31,10 @@ type SimulateRequest struct {
 	LinkBW      units.ByteRate `json:"link_bandwidth" help:"prefill→decode KV link per replica, e.g. 50GB/s (0 = the replicas' scale-out NICs)"`
 	LinkLatency units.Seconds  `json:"link_latency" help:"latency of a KV transfer (0 = the scale-out tier's)"`
 
-	Router         string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
-	Scheduler      string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
-	Admission      string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (as the serving profile: reserve for TensorRT-LLM and the CUDA default, on-demand for vLLM and SGLang)"`
-	MaxBatchTokens int    `json:"max_batch_tokens" help:"token budget per step (0 = the stack's)"`
-	MaxSeqs        int    `json:"max_seqs" help:"running sequences per replica (0 = the stack's, else the KV cache)"`
-	NoChunking     bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
+	Router     string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
+	Scheduler  string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
+	Admission  string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (as the serving profile: reserve for TensorRT-LLM and the CUDA default, on-demand for vLLM and SGLang)"`
+	NoChunking bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
 
 	Workload SimWorkload `json:"workload"`
 	SLO      SimSLO      `json:"slo"`
@@ -121,7 +119,7 @@ func (r SimulateRequest) check() error {
 	default:
 		return bad("admission", r.Admission, "want auto, on-demand or reserve")
 	}
-	if err := nonNegative(intField{"prefill.chips", r.Prefill.Chips}, intField{"max_batch_tokens", r.MaxBatchTokens}, intField{"max_seqs", r.MaxSeqs}); err != nil {
+	if err := nonNegative(intField{"prefill.chips", r.Prefill.Chips}); err != nil {
 		return err
 	}
 	for _, f := range []struct {

@@ -207,3 +207,26 @@ func TestServeStatedEngineLimits(t *testing.T) {
 		t.Errorf("max_seqs -1: err = %v, want one naming max_seqs", err)
 	}
 }
+
+// A batch the KV cache cannot hold is refused with the pool's sizing and
+// its source: on 8 910B (64 GiB each) Llama 3.1 70B in BF16 at TP 8 keeps
+// 0.8 of what its 17.6 GB of weights per device and MindIE's 5 GB leave.
+func TestServeKVRefusalNamesSizing(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewServeRequest()
+	r.Chip, r.Chips, r.Model, r.Parallel.TP = "ascend-910b", 8, "llama3.1-70b", 8
+	r.Workload, r.Batches = ServeWorkload{Input: 2048, Output: 512}, []int{1000}
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ServeCurve(s)
+	for _, want := range []string{"KV cache", "memory_fraction 0.8", "5 GB reserved", "npuMemSize"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("batch 1000 on 8 910B: err = %v, want one naming %q", err, want)
+		}
+	}
+}

@@ -571,22 +571,32 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	}
 	st.LimitSources = map[string]string{}
 	for _, l := range lim.named() {
-		var why []string
-		for _, k := range l.p.Sources {
-			if src, err := c.Source(k); err == nil {
-				why = append(why, src.Title)
-			}
-		}
-		switch {
-		case len(why) > 0:
-		case l.p.Calibrated != "":
-			why = append(why, "calibrated on "+l.p.Calibrated)
-		default:
-			why = append(why, "assumed: "+l.p.Note)
-		}
-		st.LimitSources[l.name] = strings.Join(why, "; ")
+		st.LimitSources[l.name] = c.provenanceText(l.p.Sources, l.p.Calibrated, l.p.Note)
 	}
+	// The KV pool's sizing, which a refusal by the KV cache cites.
+	mf, rs := st.Params.MemoryFraction, st.Params.Reserved
+	st.LimitSources["memory_fraction"] = c.provenanceText(mf.Sources, mf.Calibrated, mf.Note)
+	st.LimitSources["reserved"] = c.provenanceText(rs.Sources, rs.Calibrated, rs.Note)
 	return st
+}
+
+// provenanceText is a parameter's provenance as a refusal cites it: its
+// sources' titles, else what it was calibrated on, else its assumption.
+func (c *Catalog) provenanceText(sources []string, calibrated, note string) string {
+	var why []string
+	for _, k := range sources {
+		if src, err := c.Source(k); err == nil {
+			why = append(why, src.Title)
+		}
+	}
+	switch {
+	case len(why) > 0:
+	case calibrated != "":
+		why = append(why, "calibrated on "+calibrated)
+	default:
+		why = append(why, "assumed: "+note)
+	}
+	return strings.Join(why, "; ")
 }
 
 // InferenceStackOf is the stack a resolved profile p came from, with the

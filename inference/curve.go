@@ -202,7 +202,7 @@ func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
 		ctx = float64(w.Input)
 	}
 	b := int(float64(kv.Tokens) / ctx)
-	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, b, w.Input, w.Output, held)
+	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights; %s) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, p.kvSizing(), b, w.Input, w.Output, held)
 	if p.MaxBatch > 0 && mode != Prefill && p.MaxBatch*l.adp < b {
 		b = p.MaxBatch * l.adp
 		why = fmt.Sprintf("the engine limit %s per attention group × %d groups", p.limit("max_batch", p.MaxBatch), l.adp)

@@ -3,6 +3,8 @@ package inference
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"chipgap/input"
 	"chipgap/units"
@@ -203,6 +205,24 @@ func (p Profile) limit(name string, v int) string {
 		s = p.Engine + " " + s
 	}
 	if src := p.LimitSources[name]; src != "" {
+		s += " (" + src + ")"
+	}
+	return s
+}
+
+// kvSizing says how the KV pool is sized, with the sources of its two
+// parameters where the catalog gave them: "memory_fraction 0.8 of what
+// the weights and 5 GB reserved leave (…; …)".
+func (p Profile) kvSizing() string {
+	s := fmt.Sprintf("memory_fraction %.3g of what the weights and %v reserved leave", p.MemoryFraction, p.Reserved)
+	f, r := p.LimitSources["memory_fraction"], p.LimitSources["reserved"]
+	switch {
+	case strings.Contains(f, r): // the reserve's sources are among the fraction's
+		r = ""
+	case strings.Contains(r, f):
+		f = ""
+	}
+	if src := strings.Join(slices.DeleteFunc([]string{f, r}, func(v string) bool { return v == "" }), "; "); src != "" {
 		s += " (" + src + ")"
 	}
 	return s

@@ -145,7 +145,8 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 
 // engineLimits puts the stated engine limits in place of the engine's
 // defaults: per instance as stated, per attention group in the profile
-// (each group's scheduler takes its share), and named as stated in a
+// (each group's scheduler takes an equal share, rounded down so that the
+// instance admits no more than stated), and named as stated in a
 // refusal.
 func (d ServeDeployment) engineLimits(p *inference.Profile, groups int) {
 	if d.MaxSeqs == 0 && d.MaxBatchTokens == 0 {
@@ -156,11 +157,11 @@ func (d ServeDeployment) engineLimits(p *inference.Profile, groups int) {
 		src = map[string]string{}
 	}
 	if d.MaxSeqs > 0 {
-		p.MaxBatch = max((d.MaxSeqs+groups-1)/groups, 1)
+		p.MaxBatch = max(d.MaxSeqs/groups, 1)
 		src["max_batch"] = fmt.Sprintf("stated: max_seqs %d per instance over %d attention groups", d.MaxSeqs, groups)
 	}
 	if d.MaxBatchTokens > 0 {
-		p.MaxTokens = max((d.MaxBatchTokens+groups-1)/groups, 1)
+		p.MaxTokens = max(d.MaxBatchTokens/groups, 1)
 		src["max_tokens"] = fmt.Sprintf("stated: max_batch_tokens %d per instance over %d attention groups", d.MaxBatchTokens, groups)
 	}
 	p.LimitSources = src

@@ -230,3 +230,27 @@ func TestServeKVRefusalNamesSizing(t *testing.T) {
 		}
 	}
 }
+
+// A stated limit per instance is split over its attention-DP groups,
+// rounded down: max_seqs 100 over 8 groups is 12 a group, 96 in all.
+func TestServeStatedLimitsSplitOverGroups(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewServeRequest()
+	r.Chip, r.Chips, r.Framework, r.Model, r.Precision = "h200-sxm", 8, "tensorrt-llm", "deepseek-v3", "fp8"
+	r.Parallel.TP, r.Parallel.EP, r.Parallel.AttentionDP = 1, 8, 8
+	r.Workload, r.MaxSeqs = ServeWorkload{Input: 1000, Output: 1000}, 100
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ServeCurve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := e.Curve[len(e.Curve)-1].Batch; last != 96 {
+		t.Errorf("max_seqs 100 over 8 attention groups: curve ends at batch %d, want 96", last)
+	}
+}

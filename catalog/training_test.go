@@ -396,3 +396,30 @@ func TestMindSpeedShardingByRelease(t *testing.T) {
 		}
 	}
 }
+
+// cuda-mcore's 25.04 state (NeMo 25.04: Megatron-Core's own CUDA graphs,
+// which refuse activation recompute) runs a recomputing MoE plan
+// uncaptured; its 2025-11 and current states keep recomputed modules
+// outside the graphs.
+func TestMcoreGraphsRefuseRecomputeIn2504(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := cat.TrainingProfileByID("cuda-mcore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		date string
+		want float64
+	}{{"2025-05-01", 1}, {"2025-12-15", 0}, {"", 0}} {
+		at, err := mc.At(c.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := at.MoEGraphNoRecompute.Value; got != c.want {
+			t.Errorf("cuda-mcore at %q: moe_graph_no_recompute %g, want %g", c.date, got, c.want)
+		}
+	}
+}

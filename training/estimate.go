@@ -157,6 +157,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 	if pl.Recompute == parallel.RecomputeFull {
 		rerun = frac
 	}
+	moeHost, _ := p.moeHostFor(pl)
 	for i := range p.kinds {
 		k := &p.kinds[i]
 		n := float64(k.count) / L
@@ -177,9 +178,9 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		// GPU work again.
 		var hm, gm float64
 		if pl.Recompute == parallel.RecomputeMoE && k.expert > 0 {
-			hm, gm = p.moeHost*k.moeModuleShare(), q.moe+q.ep
+			hm, gm = moeHost*k.moeModuleShare(), q.moe+q.ep
 		}
-		if h := p.moeHost; h > 0 && p.padded {
+		if h := moeHost; h > 0 && p.padded {
 			// Static token counts: no sync, the host runs ahead of the
 			// GPU across layers; the mix exposes only what its host work
 			// exceeds its GPU work by (below).
@@ -188,7 +189,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 				host += n * (3*h + rerun*h + frac*hm)
 				hostB += n * (2*h + rerun*h + frac*hm)
 			}
-		} else if h := p.moeHost; h > 0 && k.expert > 0 {
+		} else if h := moeHost; h > 0 && k.expert > 0 {
 			// The host issues the forward in h and the backward in 2h;
 			// each pass exposes what its GPU work does not cover. A fully
 			// recomputed layer re-issues its forward (routing and its sync
@@ -373,12 +374,13 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r.FP8Recipe = p.job.FP8Recipe
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.expertLoad
-		r.MoEHostPerLayer = units.Seconds(p.moeHost).InMillis()
+		host, graphed := p.moeHostFor(pl)
+		r.MoEHostPerLayer = units.Seconds(host).InMillis()
 		r.MoEHostPath = MoEPathUncaptured
 		switch {
 		case p.moeFull:
 			r.MoEHostPath = MoEPathFullIteration
-		case p.moeGraphed:
+		case graphed:
 			r.MoEHostPath = MoEPathGraphCaptured
 		}
 		if imb := max(p.job.ExpertImbalance, p.prof.ExpertImbalance.Value, 1); p.expertLoad < imb {

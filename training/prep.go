@@ -560,6 +560,18 @@ func moeHostPath(prof Profile, c hardware.Cluster) (float64, bool) {
 	return prof.MoEHost.Value, false
 }
 
+// moeHostFor is the MoE host time per layer forward for plan pl and
+// whether it is the graph-captured path: the path moeHostPath gave the
+// cluster, except that where the stack's CUDA graphs refuse activation
+// recompute (MoEGraphNoRecompute) a plan that recomputes runs its MoE
+// layers uncaptured, at MoEHost.
+func (p *prep) moeHostFor(pl parallel.Plan) (float64, bool) {
+	if p.moeGraphed && !p.moeFull && pl.Recompute != parallel.RecomputeNone && p.prof.MoEGraphNoRecompute.Value >= 0.5 {
+		return p.prof.MoEHost.Value * p.moeModules(), false
+	}
+	return p.moeHost, p.moeGraphed
+}
+
 // moeModules is the linear modules (weight GEMMs, a grouped expert GEMM
 // counting once) of the model's MoE layer: the host issues each module's
 // casts, quantisation, GEMM and bookkeeping, so a MoE layer's host time

@@ -317,6 +317,12 @@ type Profile struct {
 	// path and MoEHost applies everywhere.
 	MoEHostGraphed    Param `yaml:"moe_host_graphed_s" json:"moe_host_graphed_s"`
 	MoEGraphMinDomain Param `yaml:"moe_graph_min_domain" json:"moe_graph_min_domain"`
+	// MoEGraphNoRecompute (1) says the graph-captured MoE path needs a
+	// plan without activation recompute: the stack's CUDA graphs refuse
+	// recomputation (Megatron-Core to v0.14), so a plan that recomputes
+	// runs the MoE layer uncaptured, at MoEHost. 0: recomputed modules
+	// stay outside the graphs.
+	MoEGraphNoRecompute Param `yaml:"moe_graph_no_recompute" json:"moe_graph_no_recompute"`
 	// MoEFullGraphFP8MinDomain: FP8 MoE jobs on scale-up domains of at
 	// least this many chips run the stack's full-iteration path: the whole
 	// step in one CUDA graph with the routed experts' inputs stashed in
@@ -530,7 +536,7 @@ func (p *Profile) params() []struct {
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
-		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain},
+		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain}, {"moe_graph_no_recompute", &p.MoEGraphNoRecompute},
 		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity},
 	}
 }

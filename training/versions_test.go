@@ -591,3 +591,35 @@ func TestVersionSetsAFamilyScale(t *testing.T) {
 		}
 	}
 }
+
+// Where the stack's CUDA graphs refuse activation recompute
+// (moe_graph_no_recompute, Megatron-Core to v0.14), a plan that
+// recomputes runs its MoE layers uncaptured on a rack that would capture
+// them: moe_host_s, not moe_host_graphed_s; without recompute, or where the
+// graphs allow it, the graph path stays.
+func TestMoEGraphPathNeedsNoRecompute(t *testing.T) {
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	rack := testCluster(32)
+	rack.ChipsPerNode, rack.ScaleUp.Size = 32, 32
+	prof := ideal()
+	prof.MoEHost, prof.MoEHostGraphed, prof.MoEGraphMinDomain = p(10), p(4), p(16)
+	for _, c := range []struct {
+		name    string
+		rule    float64
+		rc      parallel.Recompute
+		h       float64
+		graphed bool
+	}{{"rule, selective recompute", 1, parallel.RecomputeSelective, 10, false}, {"rule, full recompute", 1, parallel.RecomputeFull, 10, false},
+		{"rule, no recompute", 1, parallel.RecomputeNone, 4, true}, {"no rule, selective recompute", 0, parallel.RecomputeSelective, 4, true}} {
+		prof.MoEGraphNoRecompute = p(c.rule)
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: c.rc}
+		r, err := Estimate(tinyMoE, pl, rack, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPath := map[bool]string{true: "graph-captured", false: "uncaptured"}[c.graphed]
+		if want := 1e3 * c.h * tinyMoEModules; r.MoEHostPath != wantPath || math.Abs(float64(r.MoEHostPerLayer)/want-1) > 1e-12 {
+			t.Errorf("%s: %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), wantPath, want)
+		}
+	}
+}

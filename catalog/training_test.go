@@ -397,11 +397,11 @@ func TestMindSpeedShardingByRelease(t *testing.T) {
 	}
 }
 
-// cuda-mcore's 25.04 state (NeMo 25.04: Megatron-Core's own CUDA graphs,
-// which refuse activation recompute) runs a recomputing MoE plan
-// uncaptured; its 2025-11 and current states keep recomputed modules
-// outside the graphs.
-func TestMcoreGraphsRefuseRecomputeIn2504(t *testing.T) {
+// cuda-mcore's 25.04 and 25.09 states (NeMo 25.04 and Megatron-Bridge
+// 25.09: Megatron-Core's own CUDA graphs on core 0.12-0.14, which refuse
+// activation recompute) run a recomputing MoE plan uncaptured; its
+// 2025-11 and current states keep recomputed modules outside the graphs.
+func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 	cat, err := Load()
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +413,7 @@ func TestMcoreGraphsRefuseRecomputeIn2504(t *testing.T) {
 	for _, c := range []struct {
 		date string
 		want float64
-	}{{"2025-05-01", 1}, {"2025-12-15", 0}, {"", 0}} {
+	}{{"2025-05-01", 1}, {"2025-10-20", 1}, {"2025-11-10", 0}, {"2025-12-15", 0}, {"", 0}} {
 		at, err := mc.At(c.date)
 		if err != nil {
 			t.Fatal(err)

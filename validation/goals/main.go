@@ -48,6 +48,7 @@ type row struct {
 	id, file           string
 	inputs             string  // everything a model sees of the run (its id, source, model name and measurement left out)
 	problem            string  // inputs without the plan and the framework's release: what the free search sees
+	plan               string  // inputs without the framework's release: one plan under any release
 	onChip             string  // the chip, model, sequence and precision at any scale (runs.ChipProblem)
 	measured           float64 // the measured value
 	kind, family       string
@@ -110,6 +111,7 @@ func run() error {
 	byFile(tp, "training")
 	byFile(inf, "inference")
 	floors(slices.Concat(tp, inf))
+	spreads(tp, trainWorst)
 	joint(tp, trainWorst, freeLargest)
 	bestMeasured(filter(tp, func(r row) bool { return r.hasFree }))
 	bestOnChip(filter(tp, func(r row) bool { return r.hasFree }), freeLargest)
@@ -167,6 +169,12 @@ func problemOf(r runs.Run) string {
 		t.Parallel, t.Recompute, t.StageLayers, t.RecomputeLayers = runs.Parallel{}, "", nil, nil
 		r.Training = &t
 	}
+	return planOf(r)
+}
+
+// planOf is run r's inputs without the release of its framework: the
+// same plan of the same job under megatron-bridge 25.09 and 25.11.
+func planOf(r runs.Run) string {
 	if f := strings.Fields(r.System.Software); len(f) > 0 {
 		r.System.Software = f[0]
 	}
@@ -355,6 +363,52 @@ func floors(rs []row) {
 	tw.Flush()
 }
 
+// releaseSpreads are the groups of runs with one plan measured under
+// several releases of one framework (inputs equal but the release) whose
+// measurements differ by a floor of at least minFloor, largest first: a
+// model that reads the release may tell them apart, but only with a
+// value for each release, and a release-blind one is off by the floor.
+func releaseSpreads(rs []row, minFloor float64) []conflict {
+	inputs := map[string]string{}
+	for _, r := range rs {
+		inputs[r.id] = r.inputs
+	}
+	var out []conflict
+	for _, c := range conflictsBy(rs, func(r row) string { return r.plan }) {
+		spans := false
+		for _, id := range c.ids[1:] {
+			spans = spans || inputs[id] != inputs[c.ids[0]]
+		}
+		if spans && c.floor >= minFloor {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// spreads prints releaseSpreads of at least 10 %, marking those whose
+// floor exceeds the worst-error bar of their kind.
+func spreads(rs []row, bar float64) {
+	cs := releaseSpreads(rs, 0.10)
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Println()
+	fmt.Println("One plan measured under several releases of its framework, 10 % or more apart (the same inputs but")
+	fmt.Println("the release: a model must give each release its own value to predict them all; a release-blind")
+	fmt.Printf("prediction is off by at least the floor; * where the floor exceeds the %.0f %% worst-error bar):\n", 100*bar)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "runs\tmeasured\tfloor")
+	for _, c := range cs {
+		mark := ""
+		if c.floor > bar {
+			mark = " *"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g … %.4g\t%.1f %%%s\n", strings.Join(c.ids, ", "), c.lo, c.hi, 100*c.floor, mark)
+	}
+	tw.Flush()
+}
+
 // conflict is a group of runs with the same inputs and different
 // measurements: their ids, the lowest and highest value and the floor.
 type conflict struct {
@@ -366,16 +420,22 @@ type conflict struct {
 // conflictsOf groups the predicted runs by inputs and returns the groups
 // whose measurements differ by a floor of 1 % or more, largest first.
 func conflictsOf(rs []row) []conflict {
+	return conflictsBy(rs, func(r row) string { return r.inputs })
+}
+
+// conflictsBy is conflictsOf for the groups of another key.
+func conflictsBy(rs []row, key func(row) string) []conflict {
 	groups := map[string][]row{}
 	var keys []string
 	for _, r := range rs {
 		if !r.predicted || r.measured <= 0 {
 			continue
 		}
-		if _, ok := groups[r.inputs]; !ok {
-			keys = append(keys, r.inputs)
+		k := key(r)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
 		}
-		groups[r.inputs] = append(groups[r.inputs], r)
+		groups[k] = append(groups[k], r)
 	}
 	var cs []conflict
 	for _, k := range keys {
@@ -433,7 +493,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 			seen[res.ID] = true
 			node := runs.UsualNode(cat, byID[res.ID].System.Chip)
 			in := runs.DefaultsUnstated(byID[res.ID], node)
-			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), plan: planOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
 			if res.Error != nil {
 				r.err = *res.Error

@@ -217,3 +217,22 @@ func TestOwnCalibration(t *testing.T) {
 		t.Errorf("ownCalibration kept %+v, want only b", got)
 	}
 }
+
+// One plan under two releases (inputs differing in the release alone) is
+// a release spread at (max − min)/(max + min); a pair with equal inputs
+// belongs to the floors instead, and a spread under the minimum is left
+// out: Megatron-Bridge 25.09's 10,494 and 25.11's 5,275 tokens/s per GPU
+// on one Qwen3-30B-A3B plan are 0.3310 apart.
+func TestReleaseSpreads(t *testing.T) {
+	got := releaseSpreads([]row{
+		{id: "a", plan: "p", inputs: "p@25.09", measured: 10494, predicted: true},
+		{id: "b", plan: "p", inputs: "p@25.11", measured: 5275, predicted: true},
+		{id: "c", plan: "q", inputs: "q@25.11", measured: 100, predicted: true},
+		{id: "d", plan: "q", inputs: "q@25.11", measured: 150, predicted: true},
+		{id: "e", plan: "r", inputs: "r@25.09", measured: 100, predicted: true},
+		{id: "f", plan: "r", inputs: "r@25.11", measured: 110, predicted: true},
+	}, 0.10)
+	if len(got) != 1 || strings.Join(got[0].ids, ",") != "a,b" || math.Abs(got[0].floor-5219.0/15769) > 1e-12 {
+		t.Fatalf("release spreads %+v, want one group {a, b} at 0.3310", got)
+	}
+}

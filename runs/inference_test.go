@@ -335,9 +335,9 @@ func TestTRTLLMBench(t *testing.T) {
 // A run's stated batch is what its engine was configured to run: an engine
 // default below it (TensorRT-LLM's max_batch_size 2048) does not refuse
 // it, while the KV cache still does. Llama 3.1 8B in FP8 on one H100 at
-// 128+128 tokens holds about 37,000 such sequences (2 × 8 KV heads × 128
-// × 32 layers × 1 byte = 64 kB a token, ~62 GB free: ~970,000 tokens over
-// 256 each); 3,000 fit, 100,000 do not.
+// 128+128 tokens holds about 3,800 such sequences whole (2 × 8 KV heads
+// × 128 × 32 layers × 1 byte = 64 kB a token, ~66 GB for the cache:
+// ~1,000,000 tokens over 256 each); 3,000 fit, 100,000 do not.
 func TestStatedBatchOverEngineDefault(t *testing.T) {
 	cat, err := catalog.Load()
 	if err != nil {

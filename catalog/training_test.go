@@ -342,6 +342,29 @@ func TestMaxTextPractice(t *testing.T) {
 	}
 }
 
+// Intel's Megatron-DeepSpeed examples for Gaudi shard at ZeRO 0 or 1: a
+// job naming megatron-deepspeed on Gaudi keeps the practice search at
+// ZeRO ≤ 1, while Optimum Habana, a job naming no framework, and the CUDA
+// Megatron-DeepSpeed profile keep no rule (3).
+func TestGaudiMegatronDeepSpeedZeRO(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		stack, fw string
+		want      float64
+	}{{"synapse", "megatron-deepspeed", 1}, {"synapse", "optimum-habana", 3}, {"synapse", "", 3}, {"cuda", "megatron-deepspeed", 3}} {
+		prof, why, err := cat.TrainingProfile(c.stack, c.fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := prof.PracticeMaxZeRO.Value; got != c.want {
+			t.Errorf("%s %q (%s): practice_max_zero %g, want %g", c.stack, c.fw, why, got, c.want)
+		}
+	}
+}
+
 // MindFormers' MoE training recipes (v1.2.0 to v1.6.0) run MoEV2, which
 // computes every expert at its capacity (static shapes), at a capacity
 // factor of 1.1 for Mixtral 8x7B and Qwen2-57B-A14B; Megatron-Core's and

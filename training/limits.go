@@ -120,7 +120,8 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // and PP ≥ PPMinLarge; with NoZeRO2Practice, no ZeRO 2; with
 // FullShardPractice, ZeRO 3; with ShardUnsplit, ZeRO 3 only at TP 1 and
 // PP 1; with ShardMaxActive, ZeRO 3 only up to that many active
-// parameters; with NoPPPractice, no pipeline.
+// parameters; with NoPPPractice, no pipeline; no ZeRO stage deeper than
+// PracticeMaxZeRO.
 // A plan outside it may still run; the search reports the best plan either
 // way.
 func (p *Profile) InPractice(pl parallel.Plan, c PracticeCase) bool {
@@ -147,6 +148,8 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return fmt.Sprintf("shards everything (ZeRO 3) beside tensor parallelism %d and %d pipeline stages, where the stack's fully sharded recipes run TP 1 and PP 1 (its split recipes shard the optimizer alone, ZeRO 1)", pl.TP, pl.PP)
 	case pipelined:
 		return fmt.Sprintf("pipelines over %d stages, where the stack's published recipes never pipeline (PP 1)", pl.PP)
+	case deepZeRO:
+		return fmt.Sprintf("shards at ZeRO %d, deeper than the ZeRO %g the stack's published recipes run", pl.ZeRO, p.PracticeMaxZeRO.Value)
 	case largeShard:
 		return fmt.Sprintf("shards everything (ZeRO 3) for a model of %.3g B active parameters, above the %.3g B of the stack's largest fully sharded recipe (larger models split over TP and PP with ZeRO 1)", c.Active/1e9, p.ShardMaxActive.Value/1e9)
 	}
@@ -166,6 +169,7 @@ const (
 	splitShard
 	largeShard
 	pipelined
+	deepZeRO
 )
 
 func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
@@ -184,6 +188,9 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	}
 	if pl.PP > 1 && p.NoPPPractice.Value >= 0.5 {
 		return pipelined
+	}
+	if float64(pl.ZeRO) > p.PracticeMaxZeRO.Value {
+		return deepZeRO
 	}
 	if pl.ZeRO == 2 && p.NoZeRO2Practice.Value >= 0.5 {
 		return zero2

@@ -2,6 +2,7 @@ package training
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -285,5 +286,29 @@ func TestNoPPPractice(t *testing.T) {
 	prof.NoPPPractice = p(0)
 	if !prof.InPractice(parallel.Plan{TP: 1, PP: 8, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}, c) {
 		t.Error("without the rule PP 8 must be in practice")
+	}
+}
+
+// With PracticeMaxZeRO 1 (Intel's Megatron-DeepSpeed examples for Gaudi
+// shard at ZeRO 0 or 1) a ZeRO 2 or 3 plan is outside practice and the gap
+// names its stage; ZeRO 0 and 1 stay within it, the deeper plans still
+// run, and at 3 (no rule) every stage is in practice.
+func TestPracticeMaxZeRO(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.PracticeMaxZeRO = p(0), p(0), p(1)
+	c := PracticeCase{Seq: 8192}
+	for z, want := range map[int]bool{0: true, 1: true, 2: false, 3: false} {
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
+		gap := prof.PracticeGap(pl, c)
+		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, fmt.Sprintf("ZeRO %d, deeper than the ZeRO 1", z))) {
+			t.Errorf("zero %d: in practice %v, gap %q; want %v", z, prof.InPractice(pl, c), gap, want)
+		}
+		if err := prof.Supports(pl); err != nil {
+			t.Errorf("zero %d: %v; practice must not refuse a plan", z, err)
+		}
+	}
+	prof.PracticeMaxZeRO = p(3)
+	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3}, c) {
+		t.Error("without the rule ZeRO 3 must be in practice")
 	}
 }

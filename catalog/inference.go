@@ -75,6 +75,7 @@ type InferenceParams struct {
 	MatmulHalfRows  Param[float64]       `yaml:"matmul_half_rows" json:"matmul_half_rows"`
 	FP4MatmulScale  Param[float64]       `yaml:"fp4_matmul_scale" json:"fp4_matmul_scale"`
 	FP4HalfRows     Param[float64]       `yaml:"fp4_matmul_half_rows" json:"fp4_matmul_half_rows"`
+	MatmulK0        Param[float64]       `yaml:"matmul_k0" json:"matmul_k0"`
 	AttentionEff    Param[float64]       `yaml:"attention_eff" json:"attention_eff"`
 	MemoryEff       Param[float64]       `yaml:"memory_eff" json:"memory_eff"`
 	CollectiveEff   Param[float64]       `yaml:"collective_eff" json:"collective_eff"`
@@ -212,7 +213,7 @@ type InferenceStack struct {
 func (s InferenceStack) Profile() inference.Profile {
 	p := s.Params
 	return inference.Profile{ID: s.ID,
-		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, AttentionEff: p.AttentionEff.Value,
+		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, MatmulK0: p.MatmulK0.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
@@ -236,6 +237,7 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	}
 	f(&pr.MatmulEff, "matmul_eff", p.MatmulEff)
 	f(&pr.FP4MatmulScale, "fp4_matmul_scale", p.FP4MatmulScale)
+	f(&pr.MatmulK0, "matmul_k0", p.MatmulK0)
 	f(&pr.AttentionEff, "attention_eff", p.AttentionEff)
 	f(&pr.MemoryEff, "memory_eff", p.MemoryEff)
 	f(&pr.CollectiveEff, "collective_eff", p.CollectiveEff)
@@ -307,6 +309,7 @@ func (p InferenceParams) provenances() []provEntry {
 		pv("matmul_half_rows", p.MatmulHalfRows),
 		pv("fp4_matmul_scale", p.FP4MatmulScale),
 		pv("fp4_matmul_half_rows", p.FP4HalfRows),
+		pv("matmul_k0", p.MatmulK0),
 		pv("attention_eff", p.AttentionEff),
 		pv("memory_eff", p.MemoryEff),
 		pv("collective_eff", p.CollectiveEff),

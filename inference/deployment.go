@@ -108,6 +108,7 @@ type layout struct {
 	mem               float64 // per-device HBM capacity, bytes
 	wBytes, kvBytes   float64 // bytes per weight, per KV element
 	halfRows          float64 // GEMM height at half the large-GEMM efficiency, at the weight precision
+	k0                float64 // reduction length of a GEMM tile's fixed work at the weight precision (Profile.MatmulK0)
 	fp4Height         bool    // halfRows is FP4's own curve, which bounds grouped expert GEMMs too
 	actBytes          float64 // bytes per activation element on the wire
 	cluster           hardware.Cluster
@@ -255,6 +256,9 @@ func (l *layout) precisions(d Deployment) error {
 	n := float64(l.devicesPerChip)
 	l.peak, l.peak16 = float64(pk.Typ)/n, float64(p16.Typ)/n
 	l.halfRows = d.Profile.MatmulHalfRows
+	if pk.Typ > 0 && p16.Typ > 0 {
+		l.k0 = d.Profile.MatmulK0 * float64(pk.Typ) / float64(p16.Typ)
+	}
 	if prec == hardware.FP4 {
 		l.peak *= d.Profile.FP4MatmulScale
 		if h := d.Profile.FP4MatmulHalfRows; h > 0 {

@@ -134,12 +134,12 @@ func (p *Profile) groupedEff(m, half float64, height bool) float64 {
 func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	s, p := &l.sh, &l.d.Profile
 	tp := float64(l.tp)
-	t := l.lin(a, s.denseMLP/tp, ta, s.denseLayers*frac)
+	t := l.lin(a, s.denseMLP/tp, ta, s.denseLayers*frac, s.kDense)
 	if s.moeLayers == 0 {
 		return t
 	}
 	moe := s.moeLayers * frac
-	t += l.lin(a, s.shared/tp, ta, moe)
+	t += l.lin(a, s.shared/tp, ta, moe, s.kShared)
 	n := math.Max(s.experts, float64(l.ep))
 	copies := n / float64(l.ep)
 	m := &a.moe
@@ -159,7 +159,7 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
 	m.bwEff = p.expertMemoryEff()
-	rate, bw := l.peak*m.eff, l.bw*m.bwEff
+	rate, bw := l.peak*m.eff/s.kExpert.mult(l.k0, float64(l.etp)), l.bw*m.bwEff
 	te := a.roof(flops*imb, rate, bytes, bw)
 	m.experts += te
 	m.imbTime += te - math.Max(flops/rate, bytes/bw)

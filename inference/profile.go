@@ -30,6 +30,14 @@ type Profile struct {
 	// same): block-scaled FP4 GEMMs run on larger tiles, so short ones
 	// lose more.
 	FP4MatmulHalfRows float64 `json:"fp4_matmul_half_rows,omitempty"`
+	// MatmulK0 is the reduction length (elements of K, at the 16-bit
+	// rate) a GEMM tile's fixed work, its prologue and epilogue, costs
+	// beside its main loop: a GEMM of reduction length K runs at
+	// K/(K + K0·r) of its long-K rate, r the precision's peak over the
+	// 16-bit peak (the main loop of an 8-bit GEMM is twice as fast, its
+	// epilogue is not). Short-K GEMMs (small experts' down projections,
+	// TP-split output projections) lose most. 0 disables it.
+	MatmulK0 float64 `json:"matmul_k0,omitempty"`
 	// AttentionEff is the fraction of the 16-bit peak attention kernels
 	// reach on their FLOPs (flash/paged attention, MLA kernels).
 	AttentionEff float64 `json:"attention_eff"`
@@ -153,8 +161,8 @@ func (p Profile) Validate() error {
 	switch {
 	case p.CommOverlap < 0 || p.CommOverlap > 1:
 		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
-	case p.MatmulHalfRows < 0 || p.FP4MatmulHalfRows < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
-		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, overheads and reserved memory")
+	case p.MatmulHalfRows < 0 || p.FP4MatmulHalfRows < 0 || p.MatmulK0 < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
+		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, matmul_k0, overheads and reserved memory")
 	case p.ExpertMemoryEff < 0 || p.ExpertMemoryEff > 1:
 		return input.Bad("profile.expert_memory_eff", p.ExpertMemoryEff, "want 0 (as memory_eff) or a fraction in (0, 1]")
 	case p.MoELayerTime < 0:

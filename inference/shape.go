@@ -1,6 +1,11 @@
 package inference
 
-import "chipgap/llm"
+import (
+	"strings"
+	"sync"
+
+	"chipgap/llm"
+)
 
 // shape is the model reduced to what the per-step model needs: parameter
 // counts per layer kind and per-token attention costs. Parameter counts
@@ -38,6 +43,89 @@ type shape struct {
 	// write, RoPE read/write), 2 × the attention output (write, read);
 	// 5 × the MLP width (gate/up write 2f, SwiGLU read 2f, write f).
 	actFull, actSplit float64
+	// kAttn, kDense, kShared, kExpert and kHead are the FLOP-weighted
+	// mean 1/K of each GEMM group's weight GEMMs (llm.Model.LayerGEMMs),
+	// for the tile fixed work (Profile.MatmulK0).
+	kAttn, kDense, kShared, kExpert, kHead invK
+}
+
+// invK is a GEMM group's FLOP-weighted mean of 1/K, split into the GEMMs
+// whose reduction is not split by tensor parallelism (col: column-split
+// and replicated ones) and those whose K is (row: the output and down
+// projections, K/tp on a device).
+type invK struct{ col, row float64 }
+
+// mult is the time a GEMM group takes over its long-K time with a tile's
+// fixed work of k0 reduction elements, its row-split K divided split
+// ways: 1 + k0·(Σ f/K), f each GEMM's share of the group's FLOPs.
+func (k invK) mult(k0, split float64) float64 {
+	return 1 + k0*(k.col+split*k.row)
+}
+
+// gemmInvKs are a model's per-group 1/K sums (attention, dense MLP,
+// shared experts, routed experts, head), cached by the model's GEMM
+// shapes: a curve or a sweep resolves the same model many times.
+type gemmInvKs [5]invK
+
+var invKCache sync.Map // llm.GEMMKey → gemmInvKs
+
+// gemmInvK fills the shape's per-group 1/K sums from the model's GEMMs.
+func (s *shape) gemmInvK(m llm.Model) {
+	key := m.GEMMKey()
+	v, ok := invKCache.Load(key)
+	if !ok {
+		v, _ = invKCache.LoadOrStore(key, computeInvK(m))
+	}
+	k := v.(gemmInvKs)
+	s.kAttn, s.kDense, s.kShared, s.kExpert, s.kHead = k[0], k[1], k[2], k[3], k[4]
+}
+
+// computeInvK works out gemmInvKs from the model's GEMMs (one layer of
+// each kind), each group's GEMMs by name.
+func computeInvK(m llm.Model) gemmInvKs {
+	var sum gemmInvKs
+	var flops [5]float64
+	const attn, dense, shared, expert, head = 0, 1, 2, 3, 4
+	seenAttn := false
+	for _, l := range m.KindGEMMs(1) {
+		own := false // this layer's attention GEMMs count (the first layer's)
+		if l.Kind != llm.HeadLayer && !seenAttn {
+			own, seenAttn = true, true
+		}
+		for _, g := range l.GEMMs {
+			grp := -1
+			switch n := g.Name; {
+			case l.Kind == llm.HeadLayer:
+				grp = head
+			case strings.HasPrefix(n, "experts_"):
+				grp = expert
+			case strings.HasPrefix(n, "shared_"):
+				grp = shared
+			case strings.HasPrefix(n, "mlp_"):
+				grp = dense
+			case n == "router":
+			case own:
+				grp = attn
+			}
+			if grp < 0 || g.K <= 0 {
+				continue
+			}
+			f := g.FLOPs()
+			flops[grp] += f
+			if g.Name == "attn_out" || strings.HasSuffix(g.Name, "_down") {
+				sum[grp].row += f / float64(g.K)
+			} else {
+				sum[grp].col += f / float64(g.K)
+			}
+		}
+	}
+	for i := range sum {
+		if flops[i] > 0 {
+			sum[i].col /= flops[i]
+			sum[i].row /= flops[i]
+		}
+	}
+	return sum
 }
 
 func newShape(m llm.Model) shape {
@@ -89,6 +177,7 @@ func newShape(m llm.Model) shape {
 	// counts it.
 	s.actFull += m.PermuteElemsPerToken() * s.moeLayers / L
 	s.actSplit = 3*qkv + 2*attnOut + 5*mlp
+	s.gemmInvK(m)
 	return s
 }
 

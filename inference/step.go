@@ -244,10 +244,11 @@ func bound(r StepResult) string {
 }
 
 // lin adds n linear layers of params each over tokens rows and returns
-// their time.
-func (l *layout) lin(a *acc, params, tokens, n float64) float64 {
+// their time; k is their GEMMs' 1/K, for the tile fixed work.
+func (l *layout) lin(a *acc, params, tokens, n float64, k invK) float64 {
 	p := &l.d.Profile
-	return a.roof(2*params*tokens*n, l.peak*p.matmulEff(tokens, l.halfRows), params*l.wBytes*n, l.bw*p.MemoryEff)
+	rate := l.peak * p.matmulEff(tokens, l.halfRows) / k.mult(l.k0, float64(l.tp))
+	return a.roof(2*params*tokens*n, rate, params*l.wBytes*n, l.bw*p.MemoryEff)
 }
 
 // stage adds one pipeline stage's layers for micro-batch ld on the
@@ -262,7 +263,7 @@ func (l *layout) stage(a *acc, ld load) {
 	ta := (ld.decSeqs*q + ld.preTokens*g) / adp // tokens on the busiest attention group
 	mem := l.bw * p.MemoryEff
 	// Attention: projections, then the attention kernel over the KV cache.
-	tComp := l.lin(a, s.attn/tp, ta, per)
+	tComp := l.lin(a, s.attn/tp, ta, per, s.kAttn)
 	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*g*s.pairPrefill) / adp / tp * per
 	kvRead := (ld.decCtx + ld.preCtx*g) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
@@ -276,7 +277,7 @@ func (l *layout) stage(a *acc, ld load) {
 	a.comm += tTP + l.overlapEP(a, tComp, tEP, frac)
 	// The logit projection, vocab-parallel over TP, on its share of stages.
 	rows := (ld.decSeqs*q + ld.chunks*g) / adp
-	l.lin(a, s.head/tp, rows, frac)
+	l.lin(a, s.head/tp, rows, frac, s.kHead)
 	a.overhead += float64(p.LayerOverhead) * per
 }
 

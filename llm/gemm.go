@@ -70,6 +70,56 @@ func (m Model) LayerGEMMs(tokens int) []Layer {
 	return append(out, Layer{Index: m.Layers, Kind: HeadLayer, GEMMs: []GEMM{head}})
 }
 
+// KindGEMMs is LayerGEMMs with one layer of each kind the model has: the
+// first dense layer, the first MoE layer, then the head (their Index as
+// in LayerGEMMs). Layers of a kind share their GEMMs, so this is what a
+// per-kind model needs, without building every layer.
+func (m Model) KindGEMMs(tokens int) []Layer {
+	out := make([]Layer, 0, 3)
+	att := m.attentionGEMMs(tokens)
+	buf := make([]GEMM, 0, 2*len(att)+10) // attention twice, an MLP, a MoE block, the head
+	dense := m.denseLayers()
+	if dense > 0 {
+		n := len(buf)
+		buf = append(append(buf, att...), m.mlpGEMMs("mlp", tokens, m.FFN, 1)...)
+		out = append(out, Layer{Index: 0, Kind: DenseLayer, GEMMs: buf[n:len(buf):len(buf)]})
+	}
+	if dense < m.Layers {
+		n := len(buf)
+		buf = append(append(buf, att...), m.moeGEMMs(tokens)...)
+		out = append(out, Layer{Index: dense, Kind: MoELayer, GEMMs: buf[n:len(buf):len(buf)]})
+	}
+	n := len(buf)
+	buf = append(buf, GEMM{Name: "logits", M: tokens, N: m.Vocab, K: m.Hidden, Count: 1, Groups: 1})
+	return append(out, Layer{Index: m.Layers, Kind: HeadLayer, GEMMs: buf[n:len(buf):len(buf)]})
+}
+
+// GEMMKey is every field of a model that its weight GEMMs' shapes
+// (LayerGEMMs, KindGEMMs) depend on, comparable: two models with equal
+// keys have the same GEMMs, so a caller may cache what it derives from
+// them. Keep it in step with the builders below.
+type GEMMKey struct {
+	Layers, Hidden, Heads, KVHeads, HeadDim, FFN, Vocab int
+	Act                                                 Activation
+	Attention                                           Attention
+	MLA                                                 MLAConfig
+	MoE                                                 MoEConfig
+	HasMLA, HasMoE                                      bool
+}
+
+// GEMMKey returns m's key.
+func (m Model) GEMMKey() GEMMKey {
+	k := GEMMKey{Layers: m.Layers, Hidden: m.Hidden, Heads: m.Heads, KVHeads: m.KVHeads, HeadDim: m.HeadDim,
+		FFN: m.FFN, Vocab: m.Vocab, Act: m.Act, Attention: m.Attention}
+	if m.MLA != nil {
+		k.MLA, k.HasMLA = *m.MLA, true
+	}
+	if m.MoE != nil {
+		k.MoE, k.HasMoE = *m.MoE, true
+	}
+	return k
+}
+
 func gemm(name string, m, n, k int) GEMM {
 	return GEMM{Name: name, M: m, N: n, K: k, Count: 1, Groups: 1}
 }

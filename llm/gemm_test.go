@@ -35,3 +35,33 @@ func TestInMoEBlock(t *testing.T) {
 		t.Error("no GEMM outside the MoE block: the attention and dense MLP should be")
 	}
 }
+
+// KindGEMMs is one layer of each kind LayerGEMMs builds (the first dense
+// layer, the first MoE layer, the head), with their indices, for a dense
+// model, a MoE model with dense layers first and one without.
+func TestKindGEMMs(t *testing.T) {
+	moe := Model{Name: "moe", Layers: 3, Hidden: 64, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 100, Act: SwiGLU, Attention: MHA,
+		MoE: &MoEConfig{Experts: 4, Active: 2, Shared: 1, ExpertFFN: 32, DenseLayers: 1}}.WithDefaults()
+	allMoE := moe
+	allMoE.MoE = &MoEConfig{Experts: 4, Active: 2, ExpertFFN: 32}
+	dense := Model{Name: "dense", Layers: 2, Hidden: 64, Heads: 4, KVHeads: 2, FFN: 256, Vocab: 100, Act: GeLU, Attention: GQA}.WithDefaults()
+	for name, c := range map[string]struct {
+		m    Model
+		want []int // LayerGEMMs indices KindGEMMs must return, in order
+	}{"moe": {moe, []int{0, 1, 3}}, "all-moe": {allMoE, []int{0, 3}}, "dense": {dense, []int{0, 2}}} {
+		all, kinds := c.m.LayerGEMMs(5), c.m.KindGEMMs(5)
+		if len(kinds) != len(c.want) {
+			t.Errorf("%s: %d layers, want %d", name, len(kinds), len(c.want))
+			continue
+		}
+		for i, k := range kinds {
+			w := all[c.want[i]]
+			if k.Index != w.Index || k.Kind != w.Kind || !slices.Equal(k.GEMMs, w.GEMMs) {
+				t.Errorf("%s: layer %d = %+v, want LayerGEMMs' %+v", name, i, k, w)
+			}
+		}
+	}
+	if moe.GEMMKey() == allMoE.GEMMKey() || moe.GEMMKey() != moe.WithDefaults().GEMMKey() {
+		t.Error("GEMMKey must tell models with other GEMMs apart and match equal ones")
+	}
+}

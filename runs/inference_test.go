@@ -182,9 +182,10 @@ func TestLongPrefillBatchPredicted(t *testing.T) {
 		}
 		// 16,384 prompt tokens per device per step; on 32 H100 at FP8
 		// DeepSeek-V3 prefills a few thousand tokens/s per GPU (SGLang's
-		// published 6.5k at 2K prompts): the prediction must be in that range.
-		if v := *res.Predicted; v < 3000 || v > 12000 {
-			t.Errorf("%s %s: %.0f prompt tokens/s per GPU, want 3,000-12,000", c.software, c.par, v)
+		// published 6.5k at 2K prompts; 4K prompts carry twice the
+		// attention per token): the prediction must be in that range.
+		if v := *res.Predicted; v < 2500 || v > 12000 {
+			t.Errorf("%s %s: %.0f prompt tokens/s per GPU, want 2,500-12,000", c.software, c.par, v)
 		}
 	}
 }

@@ -19,6 +19,7 @@ var servingParams = map[string]func(p *inference.Profile, v float64){
 	"matmul_half_rows":     func(p *inference.Profile, v float64) { p.MatmulHalfRows = v },
 	"fp4_matmul_scale":     func(p *inference.Profile, v float64) { p.FP4MatmulScale = v },
 	"fp4_matmul_half_rows": func(p *inference.Profile, v float64) { p.FP4MatmulHalfRows = v },
+	"matmul_k0":            func(p *inference.Profile, v float64) { p.MatmulK0 = v },
 	"attention_eff":        func(p *inference.Profile, v float64) { p.AttentionEff = v },
 	"memory_eff":           func(p *inference.Profile, v float64) { p.MemoryEff = v },
 	"collective_eff":       func(p *inference.Profile, v float64) { p.CollectiveEff = v },

@@ -43,7 +43,11 @@
 //
 //   - linear layers: 2·params·tokens FLOPs at peak(precision)·eff(m), with
 //     eff(m) = MatmulEff·m/(m+MatmulHalfRows) (FP4 GEMMs: the peak times
-//     FP4MatmulScale and FP4MatmulHalfRows for the height); the weights read once per
+//     FP4MatmulScale and FP4MatmulHalfRows for the height), each GEMM group
+//     1 + MatmulK0·r·Σ f/K longer for its tiles' fixed work (shape.go: f each
+//     GEMM's FLOP share, K its reduction length, the down and output
+//     projections' split over TP; r the precision's peak over the 16-bit
+//     peak); the weights read once per
 //     step (params·bytes). Attention and dense MLPs split over TP; tokens
 //     over the W/TP attention groups (DP attention; Parallel.AttentionDP
 //     states the groups, TP × AttentionDP = W).

@@ -111,8 +111,12 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	case inference.RoutingCoarse:
 		load = fmt.Sprintf("no balancer, too few experts for the measured skew: assumed %.3g", m.Balancer)
 	}
-	fmt.Fprintf(w, "  MoE: imbalance %.3g (%s × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
-		m.Imbalance, load, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, m.ExpertMemoryEff, m.Fixed)
+	shortK := ""
+	if m.ShortK > 1.0005 {
+		shortK = fmt.Sprintf(", ×%.2f for their short K", m.ShortK)
+	}
+	fmt.Fprintf(w, "  MoE: imbalance %.3g (%s × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f%s, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
+		m.Imbalance, load, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, shortK, m.ExpertMemoryEff, m.Fixed)
 	if m.Kernels != "" {
 		fmt.Fprintf(w, "  MoE: %s EP kernels: dispatch %v + combine %v, %v hidden behind compute (SM tax %v), host sync %v\n",
 			m.Kernels, m.Dispatch, m.Combine, m.Hidden, m.SMTax, m.Sync)

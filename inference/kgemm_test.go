@@ -71,6 +71,9 @@ func TestMatmulK0SlowsShortKExperts(t *testing.T) {
 	if r := float64(k.MoE.Experts / base.MoE.Experts); !near(r, 1.102307, 1e-6) {
 		t.Errorf("expert time ratio with K0 200 at FP8 = %.6f, want 1.102307", r)
 	}
+	if !near(k.MoE.ShortK, 1.102307, 1e-6) || base.MoE.ShortK != 1 {
+		t.Errorf("breakdown's short-K factor %.6f (without K0 %g), want 1.102307 (1)", k.MoE.ShortK, base.MoE.ShortK)
+	}
 	if k.Time <= base.Time {
 		t.Errorf("step %v with K0 against %v without: want longer", k.Time, base.Time)
 	}

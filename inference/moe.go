@@ -37,6 +37,9 @@ type MoEStep struct {
 	// GEMM reaches at that height with tile padding.
 	RowsPerExpert  float64 `json:"rows_per_expert"`
 	GroupedGEMMEff float64 `json:"grouped_gemm_eff"`
+	// ShortK is how much longer the expert GEMMs take for their tiles'
+	// fixed work at their reduction lengths (Profile.MatmulK0; 1: none).
+	ShortK float64 `json:"short_k"`
 	// Dispatch and Combine are the EP all-to-all before overlap;
 	// Hidden the part hidden behind compute; SMTax the compute time the
 	// hidden part costs while normal-mode kernels hold compute units.
@@ -60,7 +63,7 @@ type moeAcc struct {
 	routing                                          string
 	bal, spread, rows, eff                           float64
 	experts, imbTime, dispatch, combine, hidden, tax float64
-	sync, bwEff, fixed                               float64
+	sync, bwEff, fixed, shortK                       float64
 	kernels                                          string
 }
 
@@ -70,7 +73,7 @@ func (m moeAcc) result(scale float64) MoEStep {
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
 	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread, Routing: m.routing,
-		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff,
+		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff, ShortK: m.shortK,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
 }
@@ -159,7 +162,8 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
 	m.bwEff = p.expertMemoryEff()
-	rate, bw := l.peak*m.eff/s.kExpert.mult(l.k0, float64(l.etp)), l.bw*m.bwEff
+	m.shortK = s.kExpert.mult(l.k0, float64(l.etp))
+	rate, bw := l.peak*m.eff/m.shortK, l.bw*m.bwEff
 	te := a.roof(flops*imb, rate, bytes, bw)
 	m.experts += te
 	m.imbTime += te - math.Max(flops/rate, bytes/bw)

@@ -2,6 +2,7 @@ package training
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -493,15 +494,13 @@ func TestZeRO2OutsidePractice(t *testing.T) {
 	prof := ideal()
 	prof.CPMinTokens, prof.EPMin, prof.NoZeRO2Practice = p(0), p(0), p(1)
 	c := PracticeCase{Seq: 4096}
+	var cases []practiceRuleCase
 	for z, want := range map[int]bool{0: true, 1: true, 2: false, 3: true} {
-		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
-		gap := prof.PracticeGap(pl, c)
-		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "ZeRO 2")) {
-			t.Errorf("zero %d: in practice %v, gap %q; want %v", z, prof.InPractice(pl, c), gap, want)
-		}
+		cases = append(cases, practiceRuleCase{fmt.Sprintf("zero %d", z), flatPlan(1, z), want, "ZeRO 2"})
 	}
+	checkPracticeRule(t, prof, c, cases)
 	prof.NoZeRO2Practice = p(0)
-	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 2}, c) {
+	if !prof.InPractice(flatPlan(1, 2), c) {
 		t.Error("without the rule ZeRO 2 must stay in practice")
 	}
 }

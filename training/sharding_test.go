@@ -265,6 +265,36 @@ func TestShardUnsplitPractice(t *testing.T) {
 	}
 }
 
+// practiceRuleCase is one plan a practice rule judges: whether it is in
+// practice and, if not, what its gap must say.
+type practiceRuleCase struct {
+	name string
+	pl   parallel.Plan
+	want bool
+	gap  string
+}
+
+// checkPracticeRule checks each case's InPractice and PracticeGap
+// against the case, and that practice never refuses a plan (Supports).
+func checkPracticeRule(t *testing.T, prof Profile, c PracticeCase, cases []practiceRuleCase) {
+	t.Helper()
+	for _, k := range cases {
+		gap := prof.PracticeGap(k.pl, c)
+		if prof.InPractice(k.pl, c) != k.want || (gap == "") != k.want || (!k.want && !strings.Contains(gap, k.gap)) {
+			t.Errorf("%s: in practice %v, gap %q; want %v (%q)", k.name, prof.InPractice(k.pl, c), gap, k.want, k.gap)
+		}
+		if err := prof.Supports(k.pl); err != nil {
+			t.Errorf("%s: %v; practice must not refuse a plan", k.name, err)
+		}
+	}
+}
+
+// flatPlan is a data-parallel plan over 8 devices with pp stages at
+// ZeRO stage z.
+func flatPlan(pp, z int) parallel.Plan {
+	return parallel.Plan{TP: 1, PP: pp, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
+}
+
 // With NoPPPractice (no MaxText benchmark configuration pipelines) a plan
 // with PP > 1 is outside practice and the gap says so; PP 1 stays within
 // it, the pipelined plan still runs, and without the rule it is in
@@ -273,18 +303,13 @@ func TestNoPPPractice(t *testing.T) {
 	prof := ideal()
 	prof.CPMinTokens, prof.EPMin, prof.NoPPPractice = p(0), p(0), p(1)
 	c := PracticeCase{Seq: 4096}
+	var cases []practiceRuleCase
 	for pp, want := range map[int]bool{1: true, 2: false, 8: false} {
-		pl := parallel.Plan{TP: 1, PP: pp, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}
-		gap := prof.PracticeGap(pl, c)
-		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, "never pipeline")) {
-			t.Errorf("pp %d: in practice %v, gap %q; want %v", pp, prof.InPractice(pl, c), gap, want)
-		}
-		if err := prof.Supports(pl); err != nil {
-			t.Errorf("pp %d: %v; practice must not refuse a plan", pp, err)
-		}
+		cases = append(cases, practiceRuleCase{fmt.Sprintf("pp %d", pp), flatPlan(pp, 1), want, "never pipeline"})
 	}
+	checkPracticeRule(t, prof, c, cases)
 	prof.NoPPPractice = p(0)
-	if !prof.InPractice(parallel.Plan{TP: 1, PP: 8, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1}, c) {
+	if !prof.InPractice(flatPlan(8, 1), c) {
 		t.Error("without the rule PP 8 must be in practice")
 	}
 }
@@ -297,18 +322,13 @@ func TestPracticeMaxZeRO(t *testing.T) {
 	prof := ideal()
 	prof.CPMinTokens, prof.EPMin, prof.PracticeMaxZeRO = p(0), p(0), p(1)
 	c := PracticeCase{Seq: 8192}
+	var cases []practiceRuleCase
 	for z, want := range map[int]bool{0: true, 1: true, 2: false, 3: false} {
-		pl := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: z}
-		gap := prof.PracticeGap(pl, c)
-		if prof.InPractice(pl, c) != want || (gap == "") != want || (!want && !strings.Contains(gap, fmt.Sprintf("ZeRO %d, deeper than the ZeRO 1", z))) {
-			t.Errorf("zero %d: in practice %v, gap %q; want %v", z, prof.InPractice(pl, c), gap, want)
-		}
-		if err := prof.Supports(pl); err != nil {
-			t.Errorf("zero %d: %v; practice must not refuse a plan", z, err)
-		}
+		cases = append(cases, practiceRuleCase{fmt.Sprintf("zero %d", z), flatPlan(1, z), want, fmt.Sprintf("ZeRO %d, deeper than the ZeRO 1", z)})
 	}
+	checkPracticeRule(t, prof, c, cases)
 	prof.PracticeMaxZeRO = p(3)
-	if !prof.InPractice(parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 3}, c) {
+	if !prof.InPractice(flatPlan(1, 3), c) {
 		t.Error("without the rule ZeRO 3 must be in practice")
 	}
 }

@@ -57,7 +57,10 @@ type TrainRequest struct {
 	// MoEFullIteration (MoE) states the full-iteration path on or off;
 	// absent, the stack's practice.
 	MoEFullIteration *bool `json:"moe_full_iteration" help:"MoE: the full-iteration path (the whole step in one CUDA graph with the experts' inputs in paged stash buffers and the fused grouped MLP, as Megatron-Bridge's MXFP8 rack recipes from 26.06 and NVIDIA's MLPerf v6.0 DeepSeek-V3 run): no MoE host time, no routed-expert activation traffic (default: the stack's practice; =false turns it off)"`
-	MoEA2AOverlap    *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
+	// MoELayerGraphs (MoE, with PadToCapacity) states whole-layer CUDA
+	// graphs for the MoE layers.
+	MoELayerGraphs *bool `json:"moe_layer_graphs" help:"MoE, with --pad-to-capacity: capture each MoE layer whole in CUDA graphs (Megatron-Core's enable_cuda_graph, as Megatron-Bridge's 25.09 Qwen3-30B-A3B recipes on B200 and GB200 ran them with token drop): no MoE host time; dropless layers cannot be captured (default: the stack's path)"`
+	MoEA2AOverlap  *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -269,6 +272,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	s.Job.Dispatch = r.MoEDispatch
 	s.Job.A2AOverlap = r.MoEA2AOverlap
 	s.Job.FullIteration = r.MoEFullIteration
+	s.Job.LayerGraphs = r.MoELayerGraphs
 	s.Job.FP8Recipe = r.FP8Recipe
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
@@ -356,7 +360,9 @@ type MoELever struct {
 
 // moeLevers estimates the plan of r again with each MoE setting the job
 // leaves at a slower default: hierarchical dispatch where the step used
-// the flat one, and the 1F1B all-to-all overlap where the stack offers it;
+// the flat one, the 1F1B all-to-all overlap where the stack offers it, the
+// full-iteration path, and for a padded job on the uncaptured path
+// whole-layer CUDA graphs;
 // a setting that gains under 0.5 % is left out. Only MoE plans with expert
 // parallelism have levers.
 func (s TrainSetup) moeLevers(r training.Result) []MoELever {
@@ -386,6 +392,12 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 		on := true
 		j.FullIteration = &on
 		try("moe_full_iteration=true", j)
+	}
+	if s.Job.PadToCapacity && s.Job.LayerGraphs == nil && r.MoEHostPath == training.MoEPathUncaptured {
+		j := s.Job
+		on := true
+		j.LayerGraphs = &on
+		try("moe_layer_graphs=true", j)
 	}
 	return out
 }

@@ -238,6 +238,25 @@ func TestMoELevers(t *testing.T) {
 	if e := rate(TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}); len(e.Levers) != 0 {
 		t.Errorf("dense plan levers %+v, want none", e.Levers)
 	}
+	// A padded job on the uncaptured path whose MoE host time shows
+	// (Qwen3-30B-A3B on 8 B200 at micro-batch 1) also names whole-layer
+	// CUDA graphs, at what stating them gives.
+	cf := 1.0
+	padded := TrainRequest{Model: "qwen3-30b-a3b", Chip: "b200", Chips: 8, Seq: 4096, GlobalBatch: 512, Precision: "fp8",
+		Plan: PlanRequest{TP: 1, PP: 1, EP: 8, Microbatch: 1, ZeRO: &zero}}
+	padded.CapacityFactor, padded.PadToCapacity = &cf, true
+	graphs := padded
+	graphs.MoELayerGraphs = &on
+	g := rate(graphs)
+	found := false
+	for _, l := range rate(padded).Levers {
+		if l.Setting == "moe_layer_graphs=true" {
+			found = math.Abs(l.TokensPerSecPerChip/g.TokensPerSecPerChip-1) < 1e-9
+		}
+	}
+	if !found || g.Result.MoEHostPath != "layer-graphs" {
+		t.Errorf("padded job: levers %+v, stated path %q; want moe_layer_graphs=true at %g and the layer-graphs path", rate(padded).Levers, g.Result.MoEHostPath, g.TokensPerSecPerChip)
+	}
 }
 
 // estimate sets r up against cat and estimates it, failing the test on

@@ -137,6 +137,8 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 			fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
 		} else if r.MoEHostPath == training.MoEPathFullIteration {
 			fmt.Fprint(w, "; full-iteration path (one CUDA graph a step: no MoE host time; the fused grouped MLP)")
+		} else if r.MoEHostPath == training.MoEPathLayerGraphs {
+			fmt.Fprint(w, "; whole MoE layers in CUDA graphs (static padded shapes: no MoE host time)")
 		}
 		if r.MoEDispatch != "" {
 			fmt.Fprintf(w, "; %s dispatch", r.MoEDispatch)

@@ -380,6 +380,8 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		switch {
 		case p.moeFull:
 			r.MoEHostPath = MoEPathFullIteration
+		case p.moeLayer && graphed:
+			r.MoEHostPath = MoEPathLayerGraphs
 		case graphed:
 			r.MoEHostPath = MoEPathGraphCaptured
 		}

@@ -55,6 +55,16 @@ type Job struct {
 	// time) and the fused grouped MLP (no routed-expert activation
 	// traffic). nil is the stack's practice; false turns it off.
 	FullIteration *bool `json:"moe_full_iteration,omitempty"`
+	// LayerGraphs states whole-layer CUDA graphs for the MoE layers
+	// (Megatron-Core's enable_cuda_graph, as Megatron-Bridge's 25.09
+	// Qwen3-30B-A3B recipes on B200 and GB200 ran them): a captured layer
+	// issues no kernel from the host, so it takes no MoE host time. Only
+	// static expert shapes can be captured (Megatron-Core's MoE README,
+	// core_v0.12.0: dropless layers' shapes depend on the routing), so it
+	// needs PadToCapacity; where the stack's CUDA graphs refuse activation
+	// recompute (MoEGraphNoRecompute) a plan that recomputes runs its MoE
+	// layers uncaptured. nil or false: the stack's path.
+	LayerGraphs *bool `json:"moe_layer_graphs,omitempty"`
 	// FP8Recipe is how an FP8 job scales its tensors (Megatron-Core's
 	// --fp8-recipe): "" or FP8Tensorwise/FP8Delayed, one scale per tensor
 	// (the rates FP8Max was fitted on); FP8Blockwise, 1 x 128 activation
@@ -111,6 +121,7 @@ const (
 	MoEPathUncaptured    = "uncaptured"
 	MoEPathGraphCaptured = "graph-captured"
 	MoEPathFullIteration = "full-iteration"
+	MoEPathLayerGraphs   = "layer-graphs"
 )
 
 // MoE token dispatch paths a job may state (Job.Dispatch).
@@ -215,6 +226,7 @@ type prep struct {
 	moeHost     float64 // host time per MoE layer forward on the path the stack takes on this cluster (per module × the layer's linear modules)
 	moeGraphed  bool    // that path is the graph-captured one
 	moeFull     bool    // the full-iteration path (Profile.MoEFullGraphFP8MinDomain): no MoE host time, fused grouped MLP
+	moeLayer    bool    // whole MoE layers in CUDA graphs (Job.LayerGraphs): no MoE host time
 	halfParams  bool    // fit may give a plan 16-bit parameters where fp32 ones do not fit (set by Estimate, and by Search when no plan fits with fp32 ones, on stacks with HalfParams)
 	halfMoments bool    // fit may give a plan 16-bit Adam moments where fp32 ones do not fit (as halfParams, on stacks with HalfMoments)
 }
@@ -248,6 +260,9 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
 	if m.MoE != nil && job.fullIteration(prof, c) {
 		p.moeHost, p.moeFull = 0, true
+	}
+	if m.MoE != nil && !p.moeFull && job.statesLayerGraphs() {
+		p.moeHost, p.moeGraphed, p.moeLayer = 0, true, true
 	}
 	p.setRates(float64(pk.Typ) / float64(d))
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
@@ -408,12 +423,18 @@ func checkJob(j Job) error {
 }
 
 // moeJobFits refuses a job's MoE settings on a dense model, naming the
-// first one set (they would be silently ignored), and a stated 1F1B
-// all-to-all overlap on a stack without one.
+// first one set (they would be silently ignored), a stated 1F1B
+// all-to-all overlap on a stack without one, and whole-layer CUDA graphs
+// without padded expert shapes or beside the full-iteration path.
 func moeJobFits(m llm.Model, prof Profile, j Job) error {
 	if m.MoE != nil {
-		if j.statesA2A() && prof.EPOverlap1F1B.Value <= 0 {
+		switch {
+		case j.statesA2A() && prof.EPOverlap1F1B.Value <= 0:
 			return input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
+		case j.statesLayerGraphs() && !j.PadToCapacity:
+			return input.Bad("moe_layer_graphs", true, "needs pad_to_capacity (with a capacity_factor): dropless MoE layers have routing-dependent shapes, which CUDA graphs cannot capture (Megatron-Core's MoE README)")
+		case j.statesLayerGraphs() && j.FullIteration != nil && *j.FullIteration:
+			return input.Bad("moe_layer_graphs", true, "state it or moe_full_iteration, not both: the full-iteration path captures the whole step")
 		}
 		return nil
 	}
@@ -431,6 +452,8 @@ func moeJobFits(m llm.Model, prof Profile, j Job) error {
 		return input.Bad("moe_a2a_overlap", *j.A2AOverlap, why)
 	case j.FullIteration != nil:
 		return input.Bad("moe_full_iteration", *j.FullIteration, why)
+	case j.LayerGraphs != nil:
+		return input.Bad("moe_layer_graphs", *j.LayerGraphs, why)
 	}
 	return nil
 }
@@ -485,6 +508,9 @@ func (p *prep) a2aBlocker(pl parallel.Plan) string {
 	}
 	return ""
 }
+
+// statesLayerGraphs says the job states whole-layer CUDA graphs on.
+func (j Job) statesLayerGraphs() bool { return j.LayerGraphs != nil && *j.LayerGraphs }
 
 // statesA2A says the job states the 1F1B all-to-all overlap on.
 func (j Job) statesA2A() bool { return j.A2AOverlap != nil && *j.A2AOverlap }

@@ -8,6 +8,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/units"
 )
@@ -620,6 +621,58 @@ func TestMoEGraphPathNeedsNoRecompute(t *testing.T) {
 		wantPath := map[bool]string{true: "graph-captured", false: "uncaptured"}[c.graphed]
 		if want := 1e3 * c.h * tinyMoEModules; r.MoEHostPath != wantPath || math.Abs(float64(r.MoEHostPerLayer)/want-1) > 1e-12 {
 			t.Errorf("%s: %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), wantPath, want)
+		}
+	}
+}
+
+// Whole MoE layers in CUDA graphs (Job.LayerGraphs): on 8-chip nodes,
+// where the stack's path is the uncaptured one (host 10 s per module), a
+// padded job stating them takes no MoE host time and says so, and is
+// faster; where the stack's graphs refuse activation recompute a plan
+// that recomputes runs uncaptured again, at the uncaptured host time.
+// Without padding, with the full-iteration path also stated, or on a
+// dense model the field is refused by name.
+func TestMoELayerGraphs(t *testing.T) {
+	node := testCluster(32)
+	prof := ideal()
+	prof.MoEHost, prof.MoEHostGraphed, prof.MoEGraphMinDomain = p(10), p(4), p(16)
+	on := true
+	padded := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, CapacityFactor: 1, PadToCapacity: true}
+	graphs := padded
+	graphs.LayerGraphs = &on
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	base, err := Estimate(tinyMoE, pl, node, prof, padded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Estimate(tinyMoE, pl, node, prof, graphs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1e3 * 10 * tinyMoEModules; base.MoEHostPath != "uncaptured" || math.Abs(float64(base.MoEHostPerLayer)/want-1) > 1e-12 {
+		t.Errorf("padded, no graphs: %q at %g ms, want uncaptured at %g ms", base.MoEHostPath, float64(base.MoEHostPerLayer), want)
+	}
+	if g.MoEHostPath != "layer-graphs" || g.MoEHostPerLayer != 0 || g.Breakdown.MoEHost != 0 || g.StepTime >= base.StepTime {
+		t.Errorf("layer graphs: %q at %g ms, exposed %v, step %v (without %v): want no host time and a shorter step",
+			g.MoEHostPath, float64(g.MoEHostPerLayer), g.Breakdown.MoEHost, g.StepTime, base.StepTime)
+	}
+	prof.MoEGraphNoRecompute = p(1)
+	pl.Recompute = parallel.RecomputeFull
+	rc, err := Estimate(tinyMoE, pl, node, prof, graphs)
+	if want := 1e3 * 10 * tinyMoEModules; err != nil || rc.MoEHostPath != "uncaptured" || math.Abs(float64(rc.MoEHostPerLayer)/want-1) > 1e-12 {
+		t.Errorf("layer graphs with recompute where graphs refuse it: %v, %q at %g ms; want uncaptured at %g ms", err, rc.MoEHostPath, float64(rc.MoEHostPerLayer), want)
+	}
+	unpadded := graphs
+	unpadded.CapacityFactor, unpadded.PadToCapacity = 0, false
+	both := graphs
+	both.FullIteration = &on
+	var ie *input.Error
+	for name, c := range map[string]struct {
+		m llm.Model
+		j Job
+	}{"dropless": {tinyMoE, unpadded}, "with the full-iteration path": {tinyMoE, both}, "dense model": {gpt13, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, LayerGraphs: &on}}} {
+		if _, err := Estimate(c.m, pl, node, prof, c.j); !errors.As(err, &ie) || ie.Field != "moe_layer_graphs" {
+			t.Errorf("%s: %v, want an input error on moe_layer_graphs", name, err)
 		}
 	}
 }

@@ -44,7 +44,7 @@ type shape struct {
 	// 5 × the MLP width (gate/up write 2f, SwiGLU read 2f, write f).
 	actFull, actSplit float64
 	// kAttn, kDense, kShared, kExpert and kHead are the FLOP-weighted
-	// mean 1/K of each GEMM group's weight GEMMs (llm.Model.LayerGEMMs),
+	// mean 1/K of each GEMM group's weight GEMMs (llm.Model.KindGEMMs),
 	// for the tile fixed work (Profile.MatmulK0).
 	kAttn, kDense, kShared, kExpert, kHead invK
 }
@@ -112,7 +112,7 @@ func computeInvK(m llm.Model) gemmInvKs {
 			}
 			f := g.FLOPs()
 			flops[grp] += f
-			if g.Name == "attn_out" || strings.HasSuffix(g.Name, "_down") {
+			if g.RowSplit() {
 				sum[grp].row += f / float64(g.K)
 			} else {
 				sum[grp].col += f / float64(g.K)

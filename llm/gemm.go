@@ -159,6 +159,15 @@ func (m Model) mlpGEMMs(name string, rows, ffn, groups int) []GEMM {
 	return []GEMM{up, down}
 }
 
+// RowSplit says whether tensor parallelism splits g's reduction (K): the
+// attention output and the MLPs' down projections, which Megatron-style
+// TP splits by rows after the column-split GEMMs before them.
+func (g GEMM) RowSplit() bool { return g.Name == "attn_out" || strings.HasSuffix(g.Name, "_down") }
+
+// Replicated says whether tensor parallelism leaves g whole on every rank:
+// MLA's low-rank down projections and the MoE router.
+func (g GEMM) Replicated() bool { return g.Name == "q_a" || g.Name == "kv_a" || g.Name == "router" }
+
 // InMoEBlock says whether g belongs to a MoE layer's MoE block (moeGEMMs:
 // the router, the routed experts, the shared experts), the part of the
 // layer that MoE-block recompute re-runs.

@@ -65,3 +65,31 @@ func TestKindGEMMs(t *testing.T) {
 		t.Error("GEMMKey must tell models with other GEMMs apart and match equal ones")
 	}
 }
+
+// Tensor parallelism splits the attention output's and the down
+// projections' K (row split) and leaves MLA's low-rank down projections
+// and the router whole; every other weight GEMM is column-split.
+func TestGEMMSplits(t *testing.T) {
+	m := Model{Name: "mla-moe", Layers: 2, Hidden: 64, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 100, Act: SwiGLU, Attention: MLA,
+		MLA: &MLAConfig{QLoraRank: 32, KVLoraRank: 16, QKNopeHeadDim: 16, QKRopeHeadDim: 8, VHeadDim: 16},
+		MoE: &MoEConfig{Experts: 4, Active: 2, Shared: 1, ExpertFFN: 32, DenseLayers: 1}}.WithDefaults()
+	var row, rep []string
+	for _, l := range m.KindGEMMs(1) {
+		for _, g := range l.GEMMs {
+			if g.RowSplit() {
+				row = append(row, g.Name)
+			}
+			if g.Replicated() {
+				rep = append(rep, g.Name)
+			}
+		}
+	}
+	slices.Sort(row)
+	slices.Sort(rep)
+	if want := []string{"attn_out", "attn_out", "experts_down", "mlp_down", "shared_down"}; !slices.Equal(row, want) {
+		t.Errorf("row-split GEMMs %v, want %v", row, want)
+	}
+	if want := []string{"kv_a", "kv_a", "q_a", "q_a", "router"}; !slices.Equal(rep, want) {
+		t.Errorf("replicated GEMMs %v, want %v", rep, want)
+	}
+}

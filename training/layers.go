@@ -66,7 +66,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	var qkv, up, downIn float64
 	var moeUp, moeDownIn float64 // the MoE block's parts of up and downIn
 	for _, g := range l.GEMMs {
-		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g.Name), expert: g.Groups > 1, moe: g.InMoEBlock()}
+		s := shape{n: float64(g.N), k: float64(g.K), kind: splitOf(g), expert: g.Groups > 1, moe: g.InMoEBlock()}
 		upBefore, downBefore := up, downIn
 		if s.expert {
 			s.n, s.k = float64(g.N), float64(g.K)

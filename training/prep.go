@@ -554,12 +554,13 @@ func precisionsOf(c *hardware.Chip) string {
 	return strings.Join(s, ", ")
 }
 
-// splitOf says how TP splits an llm GEMM, by its name.
-func splitOf(name string) gemmKind {
+// splitOf says how TP splits an llm GEMM (llm.GEMM.Replicated,
+// RowSplit).
+func splitOf(g llm.GEMM) gemmKind {
 	switch {
-	case name == "q_a" || name == "kv_a" || name == "router":
+	case g.Replicated():
 		return replicated
-	case name == "attn_out" || strings.HasSuffix(name, "_down"):
+	case g.RowSplit():
 		return rowSplit
 	}
 	return colSplit

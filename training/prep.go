@@ -63,7 +63,8 @@ type Job struct {
 	// core_v0.12.0: dropless layers' shapes depend on the routing), so it
 	// needs PadToCapacity; where the stack's CUDA graphs refuse activation
 	// recompute (MoEGraphNoRecompute) a plan that recomputes runs its MoE
-	// layers uncaptured. nil or false: the stack's path.
+	// layers uncaptured; a chip whose stack is not CUDA refuses it. nil or
+	// false: the stack's path.
 	LayerGraphs *bool `json:"moe_layer_graphs,omitempty"`
 	// FP8Recipe is how an FP8 job scales its tensors (Megatron-Core's
 	// --fp8-recipe): "" or FP8Tensorwise/FP8Delayed, one scale per tensor
@@ -244,6 +245,14 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	if err := moeJobFits(m, prof, job); err != nil {
 		return nil, err
+	}
+	if st := c.Stack; m.MoE != nil && job.statesLayerGraphs() {
+		if st == "" {
+			st = c.Chip.Stack
+		}
+		if st != "cuda" {
+			return nil, input.Bad("moe_layer_graphs", true, fmt.Sprintf("captures CUDA graphs (Megatron-Core's enable_cuda_graph), which the %s stack of chip %s does not run", st, c.Chip.ID))
+		}
 	}
 	pk, ok := c.Chip.PeakFor(job.Precision)
 	if !ok {

@@ -675,4 +675,10 @@ func TestMoELayerGraphs(t *testing.T) {
 			t.Errorf("%s: %v, want an input error on moe_layer_graphs", name, err)
 		}
 	}
+	// CUDA graphs are a CUDA stack's: a chip of another stack refuses them.
+	npu := testCluster(32)
+	npu.Stack = "cann"
+	if _, err := Estimate(tinyMoE, pl, npu, prof, graphs); !errors.As(err, &ie) || ie.Field != "moe_layer_graphs" || !strings.Contains(ie.Error(), "cann") {
+		t.Errorf("cann stack: %v, want an input error on moe_layer_graphs naming the stack", err)
+	}
 }

@@ -446,3 +446,57 @@ func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 		}
 	}
 }
+
+// ModelLink v1.0.0 and v1.1.0 (the Ascend mirror's v1.0.RC1.0 and
+// v1.0.RC2.0) build the legacy model, whose path refuses context
+// parallelism; it arrives on 2024-07-20 and is in ModelLink 1.2. A plan
+// with cp 2 is refused at those releases, naming cp and the release, and
+// their search for a 32K-token Mixtral 8x7B job offers no context-
+// parallel plan, where 1.2's does.
+func TestModelLinkContextParallelHistory(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := stackProfiles(t, "cann-mindspeed")["cann-mindspeed"]
+	m, err := cat.Model("mixtral-8x7b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := cat.Cluster("ascend-910b", 32, ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := training.Job{Seq: 32768, GlobalBatch: 8, Precision: "bf16"}
+	cp2 := parallel.Plan{TP: 8, PP: 1, DP: 2, CP: 2, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 1}
+	for _, c := range []struct {
+		date, tag string
+		cp        bool
+	}{{"2024-04-16", "v1.0.0", false}, {"2024-07-17", "v1.1.0", false}, {"2024-09-25", "1.2", true}, {"", "v26.0.0", true}} {
+		p, err := prof.At(c.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(p.State, c.tag+" ") {
+			t.Fatalf("At(%q): state %q, want %s", c.date, p.State, c.tag)
+		}
+		err = p.Supports(cp2)
+		switch {
+		case c.cp && err != nil:
+			t.Errorf("%s: cp 2 refused: %v", c.tag, err)
+		case !c.cp && (err == nil || !strings.Contains(err.Error(), "cp = 2") || !strings.Contains(err.Error(), "as of "+c.tag+" ")):
+			t.Errorf("%s: cp 2 gives %v; want a refusal naming cp and the release", c.tag, err)
+		}
+		sr, err := training.Search(m, cl, p, job, training.SearchOptions{Top: 200})
+		if err != nil {
+			t.Fatalf("%s: %v", c.tag, err)
+		}
+		found := false
+		for _, r := range sr.Top {
+			found = found || r.Plan.CP > 1
+		}
+		if found != c.cp {
+			t.Errorf("%s: a context-parallel plan among the %d best is %v, want %v", c.tag, len(sr.Top), found, c.cp)
+		}
+	}
+}

@@ -16,29 +16,40 @@ import (
 // Supports reports whether the stack's framework offers what plan pl
 // uses, naming the field it does not.
 func (p *Profile) Supports(pl parallel.Plan) error {
+	name := p.name()
 	switch p.support(pl) {
 	case zeroAbove:
-		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s offers ZeRO stages up to %g", p.ID, p.MaxZeRO.Value))
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s offers ZeRO stages up to %g", name, p.MaxZeRO.Value))
 	case zeroWithPP:
-		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("stack %s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", p.ID, pl.PP))
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", name, pl.PP))
 	case noSelective:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s has no selective recompute (none or full)", p.ID))
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s has no selective recompute (none or full)", name))
 	case noMoERecompute:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s does not recompute MoE blocks alone (none, full or its selective)", p.ID))
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s does not recompute MoE blocks alone (none, full or its selective)", name))
 	case noSP:
-		return input.Bad("sequence_parallel", true, fmt.Sprintf("stack %s has no sequence parallelism", p.ID))
+		return input.Bad("sequence_parallel", true, fmt.Sprintf("%s has no sequence parallelism", name))
 	case alwaysFull:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("stack %s always recomputes every layer (full)", p.ID))
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s always recomputes every layer (full)", name))
 	case noVPP:
-		return input.Bad("vpp", pl.VPP, fmt.Sprintf("stack %s has no interleaved schedule (vpp 1)", p.ID))
+		return input.Bad("vpp", pl.VPP, fmt.Sprintf("%s has no interleaved schedule (vpp 1)", name))
 	case noCP:
-		return input.Bad("cp", pl.CP, fmt.Sprintf("stack %s has no context parallelism (cp 1)", p.ID))
+		return input.Bad("cp", pl.CP, fmt.Sprintf("%s has no context parallelism (cp 1)", name))
 	case gshardETP:
-		return input.Bad("etp", pl.ETP, fmt.Sprintf("stack %s's GShard MoE layer splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", p.ID, pl.TP))
+		return input.Bad("etp", pl.ETP, fmt.Sprintf("the GShard MoE layer of %s splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", name, pl.TP))
 	case gshardEP:
-		return input.Bad("ep", pl.EP, fmt.Sprintf("stack %s's GShard MoE layer takes its expert ranks from the data-parallel group (context-parallel ranks excluded): ep must divide dp %d", p.ID, pl.DP))
+		return input.Bad("ep", pl.EP, fmt.Sprintf("the GShard MoE layer of %s takes its expert ranks from the data-parallel group (context-parallel ranks excluded): ep must divide dp %d", name, pl.DP))
 	}
 	return nil
+}
+
+// name is how a refusal names the stack: its id and, where a dated
+// version is in effect (--stack-date, or the release a run names), that
+// version, whose framework may have lacked what a later one offers.
+func (p *Profile) name() string {
+	if p.State == "" {
+		return "stack " + p.ID
+	}
+	return "stack " + p.ID + " as of " + p.State
 }
 
 // Allows is Supports without the error: the plan search asks it of every

@@ -458,7 +458,10 @@ func TestModelLinkContextParallelHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prof := stackProfiles(t, "cann-mindspeed")["cann-mindspeed"]
+	prof, err := cat.TrainingProfileByID("cann-mindspeed")
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := cat.Model("mixtral-8x7b")
 	if err != nil {
 		t.Fatal(err)

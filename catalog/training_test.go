@@ -425,14 +425,7 @@ func TestMindSpeedShardingByRelease(t *testing.T) {
 // activation recompute) run a recomputing MoE plan uncaptured; its
 // 2025-11 and current states keep recomputed modules outside the graphs.
 func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mc, err := cat.TrainingProfileByID("cuda-mcore")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, mc := catalogProfile(t, "cuda-mcore")
 	for _, c := range []struct {
 		date string
 		want float64
@@ -454,14 +447,7 @@ func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 // their search for a 32K-token Mixtral 8x7B job offers no context-
 // parallel plan, where 1.2's does.
 func TestModelLinkContextParallelHistory(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof, err := cat.TrainingProfileByID("cann-mindspeed")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, prof := catalogProfile(t, "cann-mindspeed")
 	m, err := cat.Model("mixtral-8x7b")
 	if err != nil {
 		t.Fatal(err)
@@ -502,4 +488,19 @@ func TestModelLinkContextParallelHistory(t *testing.T) {
 			t.Errorf("%s: a context-parallel plan among the %d best is %v, want %v", c.tag, len(sr.Top), found, c.cp)
 		}
 	}
+}
+
+// catalogProfile loads the catalog and one training profile of it (the
+// current state; At gives a dated one), failing the test if either fails.
+func catalogProfile(t *testing.T, id string) (*Catalog, training.Profile) {
+	t.Helper()
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cat.TrainingProfileByID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, p
 }

@@ -213,6 +213,22 @@ func SplitRelease(framework string) (name, tag string) {
 	return framework, ""
 }
 
+// CalibratedTrainingProfile returns, for hardware stack stack, the first
+// profile in the catalog's order, other than the one with id except,
+// whose large-GEMM efficiency (matmul_max) was fitted on published runs,
+// and why it was chosen; ok is false where the stack has none. It lets a
+// figure resting on an assumed profile (cann-mindspeed) be read beside
+// the one profile of the same hardware that published runs ground
+// (mindformers).
+func (c *Catalog) CalibratedTrainingProfile(stack, except string) (prof training.Profile, why string, ok bool) {
+	for _, s := range c.training {
+		if s.Stack == stack && s.ID != except && s.MatmulMax.Basis == training.Calibrated {
+			return s.Profile, fmt.Sprintf("stack %s (the %s profile whose GEMM efficiency was fitted on published runs)", s.ID, stack), true
+		}
+	}
+	return training.Profile{}, "", false
+}
+
 // TrainingProfileByID returns the profile with the given id.
 func (c *Catalog) TrainingProfileByID(id string) (training.Profile, error) {
 	all, err := c.TrainingStacks()

@@ -262,3 +262,32 @@ func TestScoredRatio(t *testing.T) {
 		t.Errorf("scoredRatio without a challenger score = %q, want empty", got)
 	}
 }
+
+// TestCrossCheckClaims: the claims table sets the challenger's figures
+// on its calibrated profile beside its own, worked by hand: H100 at
+// 2.8 M tokens/s on 16,384 chips, CM384 at 2.0 M on its default profile
+// and 1.5 M on mindformers, on 16,384 chips: steady-state time 2.8/1.5 =
+// 1.87× (1.40× on the default), throughput per chip 1.5/2.8 = 0.54×.
+func TestCrossCheckClaims(t *testing.T) {
+	tps := func(v float64) map[string]scenario.Stat {
+		return map[string]scenario.Stat{scenario.OutTokensPerSec: st(v, v, v, v), scenario.OutSteadyDays: st(62, 62, 62, 62)}
+	}
+	base := &scenario.SystemResult{System: scenario.System{Label: "H100"}, Chips: 16384, Stats: tps(2.8e6)}
+	chal := &scenario.SystemResult{System: scenario.System{Label: "CM384"}, Chips: 16384, Stats: tps(2.0e6),
+		TrainingStack: "stack cann-mindspeed (the cann default), as of v26.0.0",
+		TrainingCrossCheck: &scenario.CrossCheck{Stack: "stack mindformers (the cann profile whose GEMM efficiency was fitted on published runs)",
+			Evidence: "measured (stack mindformers: fitted)", Plan: "tp=16 pp=2", TokensPerSec: 1.5e6, MFU: 0.3}}
+	if got, want := crossSteady(base, chal), "; 1.87× on stack mindformers, the cann profile fitted on published runs (1.40× on its default profile at the same typical values)"; got != want {
+		t.Errorf("crossSteady = %q, want %q", got, want)
+	}
+	if got, want := crossPerChip(base, chal), "; 0.54× on stack mindformers, fitted on published runs (typical values)"; got != want {
+		t.Errorf("crossPerChip = %q, want %q", got, want)
+	}
+	if got := crossSteady(base, base); got != "" {
+		t.Errorf("crossSteady without a cross-check = %q, want empty", got)
+	}
+	chal.TrainingCrossCheck.TokensPerSec, chal.TrainingCrossCheck.Error = 0, "no training plan"
+	if got := crossPerChip(base, chal); got != "" {
+		t.Errorf("crossPerChip of a cross-check without a plan = %q, want empty", got)
+	}
+}

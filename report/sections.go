@@ -88,7 +88,7 @@ func (b *builder) claims() {
 			cmp = "chipgap finds less"
 		}
 		t.Rows = append(t.Rows, []string{"state media: the 910C matches or exceeds the H100 (the essay: probably cherry-picked)", "≈ 1× H100",
-			fmt.Sprintf("peak %.2f× H100's; training throughput per chip %s of H100's (steady-state time %s)", pk, rng(scenario.Stat{Typ: 1 / st.Typ, P10: 1 / st.P90, P50: 1 / st.P50, P90: 1 / st.P10}, 1, times), rng(st, 1, times)),
+			fmt.Sprintf("peak %.2f× H100's; training throughput per chip %s of H100's (steady-state time %s)%s", pk, rng(scenario.Stat{Typ: 1 / st.Typ, P10: 1 / st.P90, P50: 1 / st.P50, P90: 1 / st.P10}, 1, times), rng(st, 1, times), crossPerChip(base, c)),
 			"reported (910C peak and HBM: press and analysts, no datasheet); " + stackClasses(base, c),
 			judge(cmp, scenario.BasisReported, ""), "chips.yaml; training.Estimate on the searched plan"})
 	}
@@ -109,7 +109,7 @@ func (b *builder) claims() {
 				"training plan search, goodput (reliability.yaml), engineering (stacks-engineering.yaml)"})
 			st := g.Stats[scenario.GapSteadyRatio]
 			t.Rows = append(t.Rows, []string{"part of it is lower efficiency (throughput alone)", "a share of 1.7–2.3×",
-				fmt.Sprintf("steady-state time %s", rng(st, 1, times)), stackClasses(base, chal) + "; reported (chip peaks)",
+				fmt.Sprintf("steady-state time %s%s", rng(st, 1, times), crossSteady(base, chal)), stackClasses(base, chal) + "; reported (chip peaks)" + crossClass(chal),
 				judge(verdict(1, 7.0/3, st), weakerClass(base, chal), needsStackFit), "training.Estimate on the searched plans"})
 			cr := g.Stats[scenario.GapCostRatio]
 			t.Rows = append(t.Rows, []string{"paying twice as much, in time and money", "2× time, 2× money",
@@ -213,6 +213,7 @@ func (b *builder) training() {
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
 		s.Text = append(s.Text, line)
 	}
+	s.Text = append(s.Text, b.crossLines()...)
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},

@@ -79,7 +79,8 @@ func (w *world) systemResult(sy *system, se *series) SystemResult {
 		node = sy.chip.ChipsPerNode
 	}
 	res := SystemResult{System: sy.cfg, ChipName: sy.chip.Name, Vendor: sy.chip.Vendor, Chips: sy.chips, NodeChips: min(node, sy.chips),
-		TrainingStack: sy.tstack, ServingStack: sy.sstack, TrainingEvidence: stackEvidence(sy.tprof), TrainError: sy.trainErr, Serve: sy.ssetup, Stats: se.stats()}
+		TrainingStack: sy.tstack, ServingStack: sy.sstack, TrainingEvidence: stackEvidence(sy.tprof), TrainingCrossCheck: sy.cross,
+		TrainError: sy.trainErr, Serve: sy.ssetup, Stats: se.stats()}
 	if sy.plan != nil {
 		res.Plan = sy.plan.PlanText
 	}

@@ -156,6 +156,10 @@ type SystemResult struct {
 	// fitted on published runs, assumed where nobody fitted it.
 	TrainingEvidence string `json:"training_evidence,omitempty"`
 	Plan             string `json:"plan,omitempty"`
+	// TrainingCrossCheck is the same training run on the hardware stack's
+	// calibrated profile, where the system's own profile is assumed and
+	// it names no framework (Ascend: mindformers beside cann-mindspeed).
+	TrainingCrossCheck *CrossCheck `json:"training_cross_check,omitempty"`
 	// TrainError is set when no plan fits (the training figures are
 	// then absent).
 	TrainError string          `json:"train_error,omitempty"`
@@ -171,6 +175,24 @@ type SystemResult struct {
 	// the catalog's scorecard regime, nil where it has none.
 	TrainingScore *catalog.Score `json:"training_score,omitempty"`
 	ServingScore  *catalog.Score `json:"serving_score,omitempty"`
+}
+
+// CrossCheck is a system's training run searched again, at typical
+// values, on its hardware stack's profile whose GEMM efficiency was
+// fitted on published runs (catalog.CalibratedTrainingProfile).
+type CrossCheck struct {
+	// Stack names the profile and why it was chosen; Evidence is its
+	// evidence class (measured: fitted on published runs).
+	Stack    string `json:"stack"`
+	Evidence string `json:"evidence"`
+	Plan     string `json:"plan,omitempty"`
+	// TokensPerSec is the whole cluster's steady-state training
+	// throughput on that profile's best plan; MFU its model FLOPs
+	// utilisation.
+	TokensPerSec float64 `json:"train_tokens_per_s,omitempty"`
+	MFU          float64 `json:"mfu,omitempty"`
+	// Error says why no plan fits on that profile.
+	Error string `json:"error,omitempty"`
 }
 
 // ServeSetup is the serving layout searched at typical values.

@@ -43,6 +43,7 @@ type system struct {
 	job      training.Job
 	plan     *training.Result
 	trainErr string
+	cross    *CrossCheck // the run on the stack's calibrated profile, where tprof is assumed
 	modes    []goodput.Mode
 	ckpt     goodput.Checkpoint
 	spares   goodput.Spares
@@ -182,7 +183,42 @@ func (w *world) setupTraining(sy *system) error {
 	}
 	best := sr.Best() // within published practice: what a team would run
 	sy.plan = &best
+	sy.cross = w.crossCheck(sy)
 	return w.setupGoodput(sy)
+}
+
+// crossCheck runs the system's training search again on its hardware
+// stack's calibrated profile (catalog.CalibratedTrainingProfile) where
+// the system names no framework and its default profile's GEMM efficiency
+// is not fitted to any run (Ascend's cann-mindspeed): the same job and
+// cluster at typical values, so the report can set a figure resting on
+// assumed efficiencies beside what the one profile grounded in published
+// runs gives. Nil where there is nothing to check against.
+func (w *world) crossCheck(sy *system) *CrossCheck {
+	if sy.cfg.TrainingFramework != "" || sy.tprof.MatmulMax.Basis == training.Calibrated {
+		return nil
+	}
+	alt, why, ok := w.c.CalibratedTrainingProfile(sy.cluster.Stack, sy.tprof.ID)
+	if !ok {
+		return nil
+	}
+	alt, err := alt.At(w.s.StackDate)
+	if err == nil && alt.State != "" {
+		why += ", as of " + alt.State
+	}
+	cc := &CrossCheck{Stack: why, Evidence: stackEvidence(alt)}
+	if err != nil {
+		cc.Error = err.Error()
+		return cc
+	}
+	sr, err := training.Search(w.trainModel, sy.cluster, alt, sy.job, training.SearchOptions{Top: 1, Workers: 1})
+	if err != nil {
+		cc.Error = "no training plan: " + err.Error()
+		return cc
+	}
+	best := sr.Best()
+	cc.Plan, cc.TokensPerSec, cc.MFU = best.PlanText, best.TokensPerSec, best.MFU
+	return cc
 }
 
 // setupGoodput takes the whole-run job from catalog.Job (the one

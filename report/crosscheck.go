@@ -1,0 +1,110 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"chipgap/scenario"
+)
+
+// The cross-check sets a training figure that rests on an assumed stack
+// profile (Ascend's cann-mindspeed) beside the same run on the hardware
+// stack's profile fitted on published runs (scenario.CrossCheck), both
+// at typical values.
+
+// crossName is the cross-check's profile id ("mindformers") from its
+// description ("stack mindformers (…)").
+func crossName(cc *scenario.CrossCheck) string {
+	s := strings.TrimPrefix(cc.Stack, "stack ")
+	if i := strings.IndexAny(s, " ,("); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// typTPS is a system's whole-cluster training throughput at typical
+// values, 0 where it has none.
+func typTPS(sy *scenario.SystemResult) float64 {
+	if st, ok := sy.Stats[scenario.OutTokensPerSec]; ok {
+		return st.Typ
+	}
+	return 0
+}
+
+// crossUsable reports whether sy carries a cross-check with a plan.
+func crossUsable(sy *scenario.SystemResult) bool {
+	return sy != nil && sy.TrainingCrossCheck != nil && sy.TrainingCrossCheck.TokensPerSec > 0 && typTPS(sy) > 0
+}
+
+// crossSteady is the claims-table addition for the steady-state time
+// ratio of chal to base: chal's on its calibrated profile, and on its own
+// at the same typical values; "" where chal has no cross-check.
+func crossSteady(base, chal *scenario.SystemResult) string {
+	if !crossUsable(chal) || typTPS(base) <= 0 {
+		return ""
+	}
+	cc := chal.TrainingCrossCheck
+	return fmt.Sprintf("; %s on stack %s, the %s profile fitted on published runs (%s on its default profile at the same typical values)",
+		times(typTPS(base)/cc.TokensPerSec), crossName(cc), vendorStack(chal), times(typTPS(base)/typTPS(chal)))
+}
+
+// crossPerChip is the claims-table addition for chal's training
+// throughput per chip over base's on its calibrated profile.
+func crossPerChip(base, chal *scenario.SystemResult) string {
+	if !crossUsable(chal) || typTPS(base) <= 0 || base.Chips <= 0 || chal.Chips <= 0 {
+		return ""
+	}
+	r := (chal.TrainingCrossCheck.TokensPerSec / float64(chal.Chips)) / (typTPS(base) / float64(base.Chips))
+	return fmt.Sprintf("; %s on stack %s, fitted on published runs (typical values)", times(r), crossName(chal.TrainingCrossCheck))
+}
+
+// vendorStack is the hardware stack a system's training profile belongs
+// to, from its training-stack description ("… (the cann default)").
+func vendorStack(sy *scenario.SystemResult) string {
+	if _, after, ok := strings.Cut(sy.TrainingStack, "(the "); ok {
+		if f := strings.Fields(after); len(f) > 0 {
+			return f[0]
+		}
+	}
+	return "hardware stack's"
+}
+
+// crossLines is section 2's text on the cross-checks: each system whose
+// training profile is assumed, run again on its stack's calibrated one.
+func (b *builder) crossLines() []string {
+	var parts, stacks []string
+	for i := range b.r.Systems {
+		sy := &b.r.Systems[i]
+		cc := sy.TrainingCrossCheck
+		if cc == nil {
+			continue
+		}
+		if !slices.Contains(stacks, cc.Stack) {
+			stacks = append(stacks, cc.Stack)
+		}
+		if cc.Error != "" || cc.TokensPerSec <= 0 {
+			parts = append(parts, fmt.Sprintf("%s on stack %s: %s", sy.System.Label, crossName(cc), cc.Error))
+			continue
+		}
+		own := ""
+		if st, ok := sy.Stats[scenario.OutSteadyDays]; ok {
+			own = fmt.Sprintf(" (%.0f on its own profile)", st.Typ)
+		}
+		parts = append(parts, fmt.Sprintf("%s on stack %s: %s, MFU %s, %.0f steady-state days%s", sy.System.Label, crossName(cc), cc.Plan,
+			pct(cc.MFU), b.r.Training.Tokens/cc.TokensPerSec/86400, own))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{"Cross-check of the assumed training profiles, at typical values with the plan searched again on " + strings.Join(stacks, "; ") +
+		": " + strings.Join(parts, "; ") + ". The downtime, engineering and cost figures above keep each system's own profile."}
+}
+
+// crossClass is the evidence-class addition for chal's cross-check.
+func crossClass(chal *scenario.SystemResult) string {
+	if !crossUsable(chal) {
+		return ""
+	}
+	return "; cross-check: " + chal.TrainingCrossCheck.Evidence
+}

@@ -55,8 +55,10 @@ func crossPerChip(base, chal *scenario.SystemResult) string {
 	if !crossUsable(chal) || typTPS(base) <= 0 || base.Chips <= 0 || chal.Chips <= 0 {
 		return ""
 	}
-	r := (chal.TrainingCrossCheck.TokensPerSec / float64(chal.Chips)) / (typTPS(base) / float64(base.Chips))
-	return fmt.Sprintf("; %s on stack %s, fitted on published runs (typical values)", times(r), crossName(chal.TrainingCrossCheck))
+	per := typTPS(base) / float64(base.Chips)
+	r := chal.TrainingCrossCheck.TokensPerSec / float64(chal.Chips) / per
+	return fmt.Sprintf("; %s on stack %s, fitted on published runs (%s on its default profile at the same typical values)", times(r),
+		crossName(chal.TrainingCrossCheck), times(typTPS(chal)/float64(chal.Chips)/per))
 }
 
 // vendorStack is the hardware stack a system's training profile belongs
@@ -107,4 +109,25 @@ func crossClass(chal *scenario.SystemResult) string {
 		return ""
 	}
 	return "; cross-check: " + chal.TrainingCrossCheck.Evidence
+}
+
+// crossPower is the claims-table addition for chal's watts per achieved
+// training FLOP/s over base's with chal on its calibrated profile: TDP ÷
+// (MFU × peak), typical values.
+func crossPower(base, chal *scenario.SystemResult) string {
+	if !crossUsable(chal) || chal.TrainingCrossCheck.MFU <= 0 {
+		return ""
+	}
+	ba, ok := base.Stats[scenario.OutWPerAchieved]
+	tdp, okT := chal.Stats[scenario.OutTDP]
+	pk, okP := chal.Stats[scenario.OutPeak]
+	if !ok || !okT || !okP || ba.Typ <= 0 || pk.Typ <= 0 {
+		return ""
+	}
+	w := tdp.Typ / (chal.TrainingCrossCheck.MFU * pk.Typ / 1e15)
+	own := ""
+	if ca, ok := chal.Stats[scenario.OutWPerAchieved]; ok && ca.Typ > 0 {
+		own = fmt.Sprintf(" (%s on its default profile at the same typical values)", times(ca.Typ/ba.Typ))
+	}
+	return fmt.Sprintf("; %s on stack %s%s", times(w/ba.Typ), crossName(chal.TrainingCrossCheck), own)
 }

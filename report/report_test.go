@@ -267,7 +267,7 @@ func TestScoredRatio(t *testing.T) {
 // on its calibrated profile beside its own, worked by hand: H100 at
 // 2.8 M tokens/s on 16,384 chips, CM384 at 2.0 M on its default profile
 // and 1.5 M on mindformers, on 16,384 chips: steady-state time 2.8/1.5 =
-// 1.87× (1.40× on the default), throughput per chip 1.5/2.8 = 0.54×.
+// 1.87× (1.40× on the default), throughput per chip 1.5/2.8 = 0.54× (0.71×).
 func TestCrossCheckClaims(t *testing.T) {
 	tps := func(v float64) map[string]scenario.Stat {
 		return map[string]scenario.Stat{scenario.OutTokensPerSec: st(v, v, v, v), scenario.OutSteadyDays: st(62, 62, 62, 62)}
@@ -280,8 +280,16 @@ func TestCrossCheckClaims(t *testing.T) {
 	if got, want := crossSteady(base, chal), "; 1.87× on stack mindformers, the cann profile fitted on published runs (1.40× on its default profile at the same typical values)"; got != want {
 		t.Errorf("crossSteady = %q, want %q", got, want)
 	}
-	if got, want := crossPerChip(base, chal), "; 0.54× on stack mindformers, fitted on published runs (typical values)"; got != want {
+	if got, want := crossPerChip(base, chal), "; 0.54× on stack mindformers, fitted on published runs (0.71× on its default profile at the same typical values)"; got != want {
 		t.Errorf("crossPerChip = %q, want %q", got, want)
+	}
+	// Watts per achieved PFLOP/s: H100 1,460; CM384 at 935 W, 0.78 PFLOP/s
+	// peak and MFU 0.30 on mindformers: 935 / 0.234 = 3,995.7, 2.74×.
+	base.Stats[scenario.OutWPerAchieved] = st(1460, 1460, 1460, 1460)
+	chal.Stats[scenario.OutTDP], chal.Stats[scenario.OutPeak] = st(935, 935, 935, 935), st(0.78e15, 0.78e15, 0.78e15, 0.78e15)
+	chal.Stats[scenario.OutWPerAchieved] = st(3100, 3100, 3100, 3100) // 3,100 / 1,460 = 2.12× on its own profile
+	if got, want := crossPower(base, chal), "; 2.74× on stack mindformers (2.12× on its default profile at the same typical values)"; got != want {
+		t.Errorf("crossPower = %q, want %q", got, want)
 	}
 	if got := crossSteady(base, base); got != "" {
 		t.Errorf("crossSteady without a cross-check = %q, want empty", got)

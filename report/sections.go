@@ -95,7 +95,7 @@ func (b *builder) claims() {
 	if g := b.gap("910B"); g != nil && base != nil {
 		s := g.Stats[scenario.GapPowerRatio]
 		t.Rows = append(t.Rows, []string{"910B uses ~30 % more power for comparable arithmetic", "1.3× W per FLOP/s",
-			rng(s, 1, times) + " (TDP per peak); " + stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training",
+			rng(s, 1, times) + " (TDP per peak); " + stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, b.system("910B")),
 			"reported (TDP and peak: datasheets, press)", judge(verdict(1.3, 1.3, s), scenario.BasisReported, ""), "chip TDP and peak ranges; training MFU"})
 	}
 	if base != nil && chal != nil {

@@ -174,15 +174,19 @@ type ServeEstimate struct {
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
 	// inputs' ranges (chip figures and stack parameters, bestRange); a
-	// draw on which no batch meets the SLO counts as 0. NoBest says why
+	// draw on which no batch meets the SLO, or on which the weights do not
+	// fit (the low end of a chip's capacity range, e.g. the 910B's 32 GiB
+	// SKU), counts as 0; BestNoFit is how many of the draws (rangeTrials)
+	// the weights did not fit. NoBest says why
 	// there is no best point (the curve still stands).
-	Best     *inference.Point  `json:"best"`
-	BestLow  *float64          `json:"best_low"`
-	BestHigh *float64          `json:"best_high"`
-	NoBest   string            `json:"no_best,omitempty"`
-	Disagg   *inference.Disagg `json:"disagg,omitempty"`
-	Cost     *ServeCost        `json:"cost,omitempty"`
-	CostNote string            `json:"cost_note,omitempty"`
+	Best      *inference.Point  `json:"best"`
+	BestLow   *float64          `json:"best_low"`
+	BestHigh  *float64          `json:"best_high"`
+	BestNoFit int               `json:"best_no_fit,omitempty"`
+	NoBest    string            `json:"no_best,omitempty"`
+	Disagg    *inference.Disagg `json:"disagg,omitempty"`
+	Cost      *ServeCost        `json:"cost,omitempty"`
+	CostNote  string            `json:"cost_note,omitempty"`
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
@@ -231,7 +235,7 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 		}
 		return p.OutputPerChip
 	}
-	if r.BestLow, r.BestHigh, err = bestRange(s.cat, d, func(d inference.Deployment) (float64, error) {
+	if r.BestLow, r.BestHigh, r.BestNoFit, err = bestRange(s.cat, d, func(d inference.Deployment) (float64, error) {
 		q, err := inference.Best(d, mode, w, r.SLO)
 		if errors.Is(err, inference.ErrNoOperatingPoint) {
 			return 0, nil // no batch meets the SLO on this draw

@@ -47,9 +47,12 @@ type ServeDeployment struct {
 // ServeParallel is an instance's layout in devices (a 910C package is
 // two). TP and EP both 0 (and no attention_dp): a stage is one scale-up
 // node's devices (all the devices over pp when fewer), tensor-parallel
-// for a dense model, expert-parallel for an MoE model.
+// for a dense model, expert-parallel for an MoE model; where the weights
+// leave that instance no room for a KV cache it doubles (widened) while
+// the devices allow: EP across nodes for an MoE model, pipeline stages
+// for a dense one.
 type ServeParallel struct {
-	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a scale-up node a stage)"`
+	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a scale-up node a stage, more where the weights need them)"`
 	PP          int `json:"pp" help:"pipeline stages"`
 	EP          int `json:"ep" help:"expert-parallel degree in devices"`
 	DP          int `json:"dp" help:"instances (0 = the devices over an instance's)"`
@@ -129,18 +132,63 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	if err := catalog.CheckServingDegrees(m, d.Parallel.inference()); err != nil {
 		return inference.Deployment{}, "", err // the model's own limits first: they say more
 	}
-	par, err := d.Parallel.fill(d.Chips*perChip, cl.ChipsPerNode*perChip, m.MoE != nil)
+	devices := d.Chips * perChip
+	par, err := d.Parallel.fill(devices, cl.ChipsPerNode*perChip, m.MoE != nil)
 	if err != nil {
 		return inference.Deployment{}, "", err
 	}
-	dep, note, err := cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
-		DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
-		KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
+	build := func(par inference.Parallel) (inference.Deployment, string, error) {
+		return cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
+			DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
+			KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
+	}
+	dep, note, err := build(par)
+	if err == nil && d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 {
+		dep, note = widened(dep, note, devices, m.MoE != nil, build)
+	}
 	dep.Balancer = d.Balancer
 	if err == nil {
 		d.engineLimits(&dep.Profile, max(dep.Parallel.AttentionDP, 1))
 	}
 	return dep, note, err
+}
+
+// widened is the default layout (no tp, ep or attention_dp stated) grown
+// until it holds the weights: a stage of one node's devices is the
+// default, but a model whose weights leave that instance no room for its
+// KV cache doubles it, expert parallelism across nodes for a MoE model
+// and pipeline stages (one node each) for a dense one, as long as the
+// instance divides the devices. An instance that already fits, or one
+// that cannot grow, is returned as it came, so the estimator's refusal
+// names the layout tried.
+func widened(dep inference.Deployment, note string, devices int, moe bool,
+	build func(inference.Parallel) (inference.Deployment, string, error)) (inference.Deployment, string) {
+	first := dep.Parallel
+	for {
+		if _, err := inference.KVCapacity(dep); !errors.Is(err, inference.ErrDoesNotFit) {
+			break
+		}
+		par := dep.Parallel
+		if moe {
+			par.EP *= 2
+		} else {
+			par.PP = max(par.PP, 1) * 2
+		}
+		if per := max(par.TP, par.EP) * max(par.PP, 1); per > devices || devices%per != 0 {
+			break
+		}
+		next, nnote, err := build(par)
+		if err != nil {
+			break
+		}
+		dep, note = next, nnote
+	}
+	if dep.Parallel != first {
+		p := dep.Parallel
+		note += fmt.Sprintf("; the default instance (tp=%d pp=%d ep=%d, one node's devices a stage) leaves the weights no room for a KV cache: widened to tp=%d pp=%d ep=%d, %d devices an instance",
+			first.TP, max(first.PP, 1), first.EP, p.TP, max(p.PP, 1), p.EP, max(p.TP, p.EP)*max(p.PP, 1))
+	}
+	return dep, note
 }
 
 // engineLimits puts the stated engine limits in place of the engine's

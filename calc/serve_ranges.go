@@ -1,7 +1,9 @@
 package calc
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"chipgap/catalog"
 	"chipgap/hardware"
@@ -21,13 +23,16 @@ const (
 // the chip's min/typ/max figures (peaks, one factor for all precisions;
 // HBM bandwidth and capacity; scale-up bandwidth) and the serving stack's
 // parameter ranges (catalog.InferenceStack.Sample), each triangular
-// (uncertain.FromRange), rangeTrials draws from rangeSeed.
-func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.Deployment) (float64, error)) (lo, hi *float64, err error) {
+// (uncertain.FromRange), rangeTrials draws from rangeSeed. A draw on which
+// f finds that the weights do not fit (inference.ErrDoesNotFit: a chip
+// figure's low end, such as a capacity range that reaches a smaller SKU)
+// counts as 0; noFit is how many draws did.
+func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.Deployment) (float64, error)) (lo, hi *float64, noFit int, err error) {
 	// The deployment's own stack: its engine's limits and MoE path
 	// included, so the draws vary the parameters the point used.
 	st, err := cat.InferenceStackOf(d.Profile)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	res, err := uncertain.Run(rangeTrials, rangeSeed, func(dr *uncertain.Draw) (map[string]float64, error) {
 		dd, err := drawChip(dr, d)
@@ -38,13 +43,16 @@ func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.De
 			return nil, err
 		}
 		v, err := f(dd)
-		return map[string]float64{"rate": v}, err
+		if errors.Is(err, inference.ErrDoesNotFit) {
+			return map[string]float64{"rate": 0, "nofit": 1}, nil
+		}
+		return map[string]float64{"rate": v, "nofit": 0}, err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	p10, p90 := res["rate"].P10, res["rate"].P90
-	return &p10, &p90, nil
+	return &p10, &p90, int(math.Round(res["nofit"].Mean * rangeTrials)), nil
 }
 
 // drawChip is d on one draw of the chip's figures.

@@ -69,7 +69,7 @@ func writeBest(w io.Writer, r ServeEstimate) {
 		unit, rate = "input", b.InputPerChip
 	}
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
-		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh), b.TPOT, b.TTFT)
+		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, b.TTFT)
 	writeStep(w, b.Step)
 	if d := r.Disagg; d != nil {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",
@@ -121,6 +121,15 @@ func writeStep(w io.Writer, st inference.StepResult) {
 		fmt.Fprintf(w, "  MoE: %s EP kernels: dispatch %v + combine %v, %v hidden behind compute (SM tax %v), host sync %v\n",
 			m.Kernels, m.Dispatch, m.Combine, m.Hidden, m.SMTax, m.Sync)
 	}
+}
+
+// noFitText says how many of the range's draws left the weights no room
+// (each counted as 0).
+func noFitText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; on %d of %d draws the weights do not fit (the draw's HBM capacity, less the stack's reserve, is below them), counted as 0", n, rangeTrials)
 }
 
 func rangeText(lo, hi *float64) string {

@@ -1,0 +1,89 @@
+package calc
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"chipgap/catalog"
+	"chipgap/inference"
+)
+
+// TestServeDefaultWidens: with no tp, ep or attention_dp stated, a model
+// whose weights leave one node's instance no room for a KV cache gets the
+// fewest doubled instance that holds them, worked by hand: Llama 3.1
+// 405B in BF16 (810 GB of weights) is 101 GB per device over one node of
+// 8 H100 (80 GiB) and 51 GB over two pipeline stages, so tp 8 pp 2;
+// Qwen3-235B-A22B in BF16 is 72.8 GB per 910B at EP 8 (the attention
+// replicated on every device, 1/8 of the experts), more than its 64 GiB
+// (68.7 GB) less 5 GB reserved, and 44.4 GB at EP 16. A stated layout is not widened, and
+// a model that fits one node keeps it.
+func TestServeDefaultWidens(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		model, chip   string
+		chips, tp, ep int
+		want          inference.Parallel
+		refused       bool
+	}{
+		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, want: inference.Parallel{TP: 8, PP: 2, EP: 1}},
+		{model: "qwen3-235b-a22b", chip: "ascend-910b", chips: 16, want: inference.Parallel{TP: 1, PP: 1, EP: 16}},
+		{model: "llama3.1-70b", chip: "h100-sxm", chips: 8, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
+		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, tp: 8, refused: true},
+		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true}, // no room to grow
+	} {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Parallel.EP = c.model, c.chip, c.chips, c.tp, c.ep
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatalf("%s on %d %s: %v", c.model, c.chips, c.chip, err)
+		}
+		_, kerr := inference.KVCapacity(s.Deployment)
+		p := s.Deployment.Parallel
+		switch {
+		case c.refused && !errors.Is(kerr, inference.ErrDoesNotFit):
+			t.Errorf("%s on %d %s, tp %d: %+v (%v), want the weights refused", c.model, c.chips, c.chip, c.tp, p, kerr)
+		case !c.refused && (kerr != nil || p.TP != c.want.TP || max(p.PP, 1) != c.want.PP || p.EP != c.want.EP):
+			t.Errorf("%s on %d %s: tp %d pp %d ep %d (%v), want %+v", c.model, c.chips, c.chip, p.TP, p.PP, p.EP, kerr, c.want)
+		}
+	}
+}
+
+// TestServeRangeCountsNoFit: Qwen3-235B-A22B at EP 16 on 910B needs
+// 44.38 GB of weights + 5 GB reserved per device; the range draws the
+// 910B's HBM capacity triangular over [32, 64, 64] GiB (a factor on
+// [0.5, 1, 1] of 68.72 GB), which is below 49.38 GB for a factor under
+// 0.7186: probability (0.7186 − 0.5)² / 0.25 = 0.191, about 38 of 200
+// draws. Each counts as 0, so the p10 is 0; the count is within three
+// binomial standard deviations (5.6) of that, and a layout on four times the
+// devices never misses at EP 64 (the replicated attention and 1/64 of
+// the experts, 23.1 GB, 28.1 GB with the reserve, under 32 GiB).
+func TestServeRangeCountsNoFit(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := func(chips int) ServeEstimate {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.EP = "qwen3-235b-a22b", "ascend-910b", chips, chips
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Serve(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	e := est(16)
+	if want := 0.191 * rangeTrials; math.Abs(float64(e.BestNoFit)-want) > 3*math.Sqrt(want*(1-0.191)) || e.BestLow == nil || *e.BestLow != 0 {
+		t.Errorf("EP 16 on 16 910B: %d of %d draws without room, p10 %v; want about %.0f and a p10 of 0", e.BestNoFit, rangeTrials, e.BestLow, want)
+	}
+	if e := est(64); e.BestNoFit != 0 {
+		t.Errorf("EP 64 on 64 910B: %d draws without room, want 0", e.BestNoFit)
+	}
+}

@@ -13,16 +13,6 @@ import (
 // stack's profile fitted on published runs (scenario.CrossCheck), both
 // at typical values.
 
-// crossName is the cross-check's profile id ("mindformers") from its
-// description ("stack mindformers (…)").
-func crossName(cc *scenario.CrossCheck) string {
-	s := strings.TrimPrefix(cc.Stack, "stack ")
-	if i := strings.IndexAny(s, " ,("); i > 0 {
-		s = s[:i]
-	}
-	return s
-}
-
 // typTPS is a system's whole-cluster training throughput at typical
 // values, 0 where it has none.
 func typTPS(sy *scenario.SystemResult) float64 {
@@ -46,7 +36,7 @@ func crossSteady(base, chal *scenario.SystemResult) string {
 	}
 	cc := chal.TrainingCrossCheck
 	return fmt.Sprintf("; %s on stack %s, the %s profile fitted on published runs (%s on its default profile at the same typical values)",
-		times(typTPS(base)/cc.TokensPerSec), crossName(cc), vendorStack(chal), times(typTPS(base)/typTPS(chal)))
+		times(typTPS(base)/cc.TokensPerSec), cc.Profile, cc.HardwareStack, times(typTPS(base)/typTPS(chal)))
 }
 
 // crossPerChip is the claims-table addition for chal's training
@@ -58,18 +48,7 @@ func crossPerChip(base, chal *scenario.SystemResult) string {
 	per := typTPS(base) / float64(base.Chips)
 	r := chal.TrainingCrossCheck.TokensPerSec / float64(chal.Chips) / per
 	return fmt.Sprintf("; %s on stack %s, fitted on published runs (%s on its default profile at the same typical values)", times(r),
-		crossName(chal.TrainingCrossCheck), times(typTPS(chal)/float64(chal.Chips)/per))
-}
-
-// vendorStack is the hardware stack a system's training profile belongs
-// to, from its training-stack description ("… (the cann default)").
-func vendorStack(sy *scenario.SystemResult) string {
-	if _, after, ok := strings.Cut(sy.TrainingStack, "(the "); ok {
-		if f := strings.Fields(after); len(f) > 0 {
-			return f[0]
-		}
-	}
-	return "hardware stack's"
+		chal.TrainingCrossCheck.Profile, times(typTPS(chal)/float64(chal.Chips)/per))
 }
 
 // crossLines is section 2's text on the cross-checks: each system whose
@@ -86,14 +65,14 @@ func (b *builder) crossLines() []string {
 			stacks = append(stacks, cc.Stack)
 		}
 		if cc.Error != "" || cc.TokensPerSec <= 0 {
-			parts = append(parts, fmt.Sprintf("%s on stack %s: %s", sy.System.Label, crossName(cc), cc.Error))
+			parts = append(parts, fmt.Sprintf("%s on stack %s: %s", sy.System.Label, cc.Profile, cc.Error))
 			continue
 		}
 		own := ""
 		if st, ok := sy.Stats[scenario.OutSteadyDays]; ok {
 			own = fmt.Sprintf(" (%.0f on its own profile)", st.Typ)
 		}
-		parts = append(parts, fmt.Sprintf("%s on stack %s: %s, MFU %s, %.0f steady-state days%s", sy.System.Label, crossName(cc), cc.Plan,
+		parts = append(parts, fmt.Sprintf("%s on stack %s: %s, MFU %s, %.0f steady-state days%s", sy.System.Label, cc.Profile, cc.Plan,
 			pct(cc.MFU), b.r.Training.Tokens/cc.TokensPerSec/86400, own))
 	}
 	if len(parts) == 0 {
@@ -129,5 +108,5 @@ func crossPower(base, chal *scenario.SystemResult) string {
 	if ca, ok := chal.Stats[scenario.OutWPerAchieved]; ok && ca.Typ > 0 {
 		own = fmt.Sprintf(" (%s on its default profile at the same typical values)", times(ca.Typ/ba.Typ))
 	}
-	return fmt.Sprintf("; %s on stack %s%s", times(w/ba.Typ), crossName(chal.TrainingCrossCheck), own)
+	return fmt.Sprintf("; %s on stack %s%s", times(w/ba.Typ), chal.TrainingCrossCheck.Profile, own)
 }

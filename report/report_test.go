@@ -274,8 +274,7 @@ func TestCrossCheckClaims(t *testing.T) {
 	}
 	base := &scenario.SystemResult{System: scenario.System{Label: "H100"}, Chips: 16384, Stats: tps(2.8e6)}
 	chal := &scenario.SystemResult{System: scenario.System{Label: "CM384"}, Chips: 16384, Stats: tps(2.0e6),
-		TrainingStack: "stack cann-mindspeed (the cann default), as of v26.0.0",
-		TrainingCrossCheck: &scenario.CrossCheck{Stack: "stack mindformers (the cann profile whose GEMM efficiency was fitted on published runs)",
+		TrainingCrossCheck: &scenario.CrossCheck{Profile: "mindformers", HardwareStack: "cann", Stack: "stack mindformers (the cann profile whose GEMM efficiency was fitted on published runs)",
 			Evidence: "measured (stack mindformers: fitted)", Plan: "tp=16 pp=2", TokensPerSec: 1.5e6, MFU: 0.3}}
 	if got, want := crossSteady(base, chal), "; 1.87× on stack mindformers, the cann profile fitted on published runs (1.40× on its default profile at the same typical values)"; got != want {
 		t.Errorf("crossSteady = %q, want %q", got, want)

@@ -24,8 +24,8 @@ func TestCrossCheck(t *testing.T) {
 	if cc == nil || cc.Error != "" {
 		t.Fatalf("%s on cann-mindspeed: cross-check %+v, want one on mindformers", b.System.Label, cc)
 	}
-	if !strings.HasPrefix(cc.Stack, "stack mindformers ") || !strings.HasPrefix(cc.Evidence, BasisMeasured) {
-		t.Errorf("cross-check stack %q, evidence %q: want mindformers, measured", cc.Stack, cc.Evidence)
+	if cc.Profile != "mindformers" || cc.HardwareStack != "cann" || !strings.HasPrefix(cc.Stack, "stack mindformers ") || !strings.HasPrefix(cc.Evidence, BasisMeasured) {
+		t.Errorf("cross-check profile %q of %q (%q), evidence %q: want mindformers of cann, measured", cc.Profile, cc.HardwareStack, cc.Stack, cc.Evidence)
 	}
 	c, err := catalog.Load()
 	if err != nil {

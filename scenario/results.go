@@ -181,11 +181,15 @@ type SystemResult struct {
 // values, on its hardware stack's profile whose GEMM efficiency was
 // fitted on published runs (catalog.CalibratedTrainingProfile).
 type CrossCheck struct {
-	// Stack names the profile and why it was chosen; Evidence is its
-	// evidence class (measured: fitted on published runs).
-	Stack    string `json:"stack"`
-	Evidence string `json:"evidence"`
-	Plan     string `json:"plan,omitempty"`
+	// Profile is the profile's id and HardwareStack the hardware stack
+	// it belongs to (mindformers, cann); Stack names the profile and why
+	// it was chosen; Evidence is its evidence class (measured: fitted on
+	// published runs).
+	Profile       string `json:"profile"`
+	HardwareStack string `json:"hardware_stack"`
+	Stack         string `json:"stack"`
+	Evidence      string `json:"evidence"`
+	Plan          string `json:"plan,omitempty"`
 	// TokensPerSec is the whole cluster's steady-state training
 	// throughput on that profile's best plan; MFU its model FLOPs
 	// utilisation.

@@ -206,7 +206,7 @@ func (w *world) crossCheck(sy *system) *CrossCheck {
 	if err == nil && alt.State != "" {
 		why += ", as of " + alt.State
 	}
-	cc := &CrossCheck{Stack: why, Evidence: stackEvidence(alt)}
+	cc := &CrossCheck{Profile: alt.ID, HardwareStack: sy.cluster.Stack, Stack: why, Evidence: stackEvidence(alt)}
 	if err != nil {
 		cc.Error = err.Error()
 		return cc

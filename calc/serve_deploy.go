@@ -143,7 +143,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 			KVPrecision: d.KVPrecision, Speculative: inference.Speculative(d.Speculative), ExpertImbalance: d.ExpertImbalance})
 	}
 	dep, note, err := build(par)
-	if err == nil && d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 {
+	if err == nil && d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 && (m.MoE != nil || d.Parallel.PP <= 1) {
 		dep, note = widened(dep, note, devices, m.MoE != nil, build)
 	}
 	dep.Balancer = d.Balancer
@@ -157,8 +157,8 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 // until it holds the weights: a stage of one node's devices is the
 // default, but a model whose weights leave that instance no room for its
 // KV cache doubles it, expert parallelism across nodes for a MoE model
-// and pipeline stages (one node each) for a dense one, as long as the
-// instance divides the devices. An instance that already fits, or one
+// and pipeline stages (one node each) for a dense one that states no
+// more than one stage, as long as the instance divides the devices. An instance that already fits, or one
 // that cannot grow, is returned as it came, so the estimator's refusal
 // names the layout tried.
 func widened(dep inference.Deployment, note string, devices int, moe bool,

@@ -26,14 +26,14 @@ func TestServeDefaultWidens(t *testing.T) {
 	for _, c := range []struct {
 		model, chip   string
 		chips, tp, ep int
-		want              inference.Parallel
-		refused           bool
+		want          inference.Parallel
+		refused       bool
 	}{
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, want: inference.Parallel{TP: 8, PP: 2, EP: 1}},
 		{model: "qwen3-235b-a22b", chip: "ascend-910b", chips: 16, want: inference.Parallel{TP: 1, PP: 1, EP: 16}},
 		{model: "llama3.1-70b", chip: "h100-sxm", chips: 8, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, tp: 8, refused: true},
-		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true},         // no room to grow
+		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true}, // no room to grow
 	} {
 		r := NewServeRequest()
 		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Parallel.EP = c.model, c.chip, c.chips, c.tp, c.ep

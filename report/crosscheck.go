@@ -72,8 +72,10 @@ func (b *builder) crossLines() []string {
 		if st, ok := sy.Stats[scenario.OutSteadyDays]; ok {
 			own = fmt.Sprintf(" (%.0f on its own profile)", st.Typ)
 		}
+		days := b.r.Training.Tokens / cc.TokensPerSec / 86400
+		b.crossFigures(sy.System.Label, cc, days)
 		parts = append(parts, fmt.Sprintf("%s on stack %s: %s, MFU %s, %.0f steady-state days%s", sy.System.Label, cc.Profile, cc.Plan,
-			pct(cc.MFU), b.r.Training.Tokens/cc.TokensPerSec/86400, own))
+			pct(cc.MFU), days, own))
 	}
 	if len(parts) == 0 {
 		return nil
@@ -109,4 +111,18 @@ func crossPower(base, chal *scenario.SystemResult) string {
 		own = fmt.Sprintf(" (%s on its default profile at the same typical values)", times(ca.Typ/ba.Typ))
 	}
 	return fmt.Sprintf("; %s on stack %s%s", times(w/ba.Typ), chal.TrainingCrossCheck.Profile, own)
+}
+
+// crossFigures lists a cross-check's MFU and steady-state days among the
+// report's figures (the CSV), at typical values (no P10–P90: the
+// cross-check is one search at typical values).
+func (b *builder) crossFigures(label string, cc *scenario.CrossCheck, days float64) {
+	trail := "training.Search on stack " + cc.Profile + " (catalog.CalibratedTrainingProfile), typical values"
+	for _, f := range []struct {
+		name, unit string
+		v          float64
+	}{{"MFU on stack " + cc.Profile + " (cross-check)", "", cc.MFU}, {"steady-state days on stack " + cc.Profile + " (cross-check)", "d", days}} {
+		b.rep.Figures = append(b.rep.Figures, Figure{Section: "training", Subject: label, Name: f.name, Unit: f.unit,
+			Stat: scenario.Stat{Typ: f.v, P10: f.v, P50: f.v, P90: f.v}, Trail: trail})
+	}
 }

@@ -298,3 +298,29 @@ func TestCrossCheckClaims(t *testing.T) {
 		t.Errorf("crossPerChip of a cross-check without a plan = %q, want empty", got)
 	}
 }
+
+// TestCrossCheckSection: a cross-check on the fixture's CM384 reaches
+// section 2's text and the figures (the CSV): 15 T tokens at 1.5 M
+// tokens/s is 1e7 s, 115.7 days.
+func TestCrossCheckSection(t *testing.T) {
+	r := fixture()
+	r.Systems[1].TrainingCrossCheck = &scenario.CrossCheck{Profile: "mindformers", HardwareStack: "cann", Stack: "stack mindformers (fitted)",
+		Evidence: "measured", Plan: "tp=16 pp=2", TokensPerSec: 1.5e6, MFU: 0.3}
+	rep := Build(r)
+	var text string
+	for _, s := range rep.Sections {
+		text += strings.Join(s.Text, "\n")
+	}
+	if !strings.Contains(text, "CM384 on stack mindformers: tp=16 pp=2, MFU 30%, 116 steady-state days (73 on its own profile)") {
+		t.Errorf("section text lacks the cross-check:\n%s", text)
+	}
+	var days float64
+	for _, f := range rep.Figures {
+		if f.Subject == "CM384" && f.Name == "steady-state days on stack mindformers (cross-check)" {
+			days = f.Stat.Typ
+		}
+	}
+	if math.Abs(days-15e12/1.5e6/86400) > 1e-9 {
+		t.Errorf("cross-check steady-state days figure %g, want %g", days, 15e12/1.5e6/86400)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/units"
 )
 
@@ -47,7 +48,8 @@ type ServeDeployment struct {
 // ServeParallel is an instance's layout in devices (a 910C package is
 // two). TP and EP both 0 (and no attention_dp): a stage is one scale-up
 // node's devices (all the devices over pp when fewer), tensor-parallel
-// for a dense model, expert-parallel for an MoE model; where the weights
+// for a dense model (up to maxDefaultTP devices and a degree its heads
+// allow: defaultTP), expert-parallel for an MoE model; where the weights
 // leave that instance no room for a KV cache it doubles (widened) while
 // the devices allow: EP across nodes for an MoE model, pipeline stages
 // for a dense one.
@@ -137,6 +139,9 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	if err != nil {
 		return inference.Deployment{}, "", err
 	}
+	if d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 && m.MoE == nil {
+		par.TP = defaultTP(par.TP, m)
+	}
 	build := func(par inference.Parallel) (inference.Deployment, string, error) {
 		return cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
 			DevicesPerChip: d.DevicesPerChip, Software: d.Framework, Model: m, Parallel: par, Precision: d.Precision,
@@ -151,6 +156,27 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		d.engineLimits(&dep.Profile, max(dep.Parallel.AttentionDP, 1))
 	}
 	return dep, note, err
+}
+
+// maxDefaultTP bounds the tensor-parallel degree a dense model's default
+// stage takes on a scale-up domain larger than an 8-GPU node (NVL72, a
+// TPU pod, CloudMatrix 384): every published dense serving run chipgap
+// holds runs TP 1 to 8 (TensorRT-LLM's perf overview, MLPerf-style
+// servers), and a TP beyond that splits a layer's GEMMs into slivers;
+// the rest of the domain serves as further instances.
+const maxDefaultTP = 8
+
+// defaultTP is the tensor-parallel degree of a dense model's default
+// stage of w devices: w up to maxDefaultTP, lowered to the largest degree
+// the model's attention heads allow (catalog.CheckServingDegrees: TP
+// divides the heads, and divides or is a multiple of the KV heads).
+func defaultTP(w int, m llm.Model) int {
+	for t := min(w, maxDefaultTP); t > 1; t-- {
+		if catalog.CheckServingDegrees(m, inference.Parallel{TP: t}) == nil {
+			return t
+		}
+	}
+	return 1
 }
 
 // widened is the default layout (no tp, ep or attention_dp stated) grown

@@ -7,6 +7,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/inference"
+	"chipgap/llm"
 )
 
 // TestServeDefaultWidens: with no tp, ep or attention_dp stated, a model
@@ -32,6 +33,9 @@ func TestServeDefaultWidens(t *testing.T) {
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, want: inference.Parallel{TP: 8, PP: 2, EP: 1}},
 		{model: "qwen3-235b-a22b", chip: "ascend-910b", chips: 16, want: inference.Parallel{TP: 1, PP: 1, EP: 16}},
 		{model: "llama3.1-70b", chip: "h100-sxm", chips: 8, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
+		// A 72-GPU NVLink domain: the default stage stops at TP 8, the
+		// rest are further instances (it was TP 64).
+		{model: "llama3.1-70b", chip: "gb200", chips: 64, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, tp: 8, refused: true},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true}, // no room to grow
 	} {
@@ -85,5 +89,22 @@ func TestServeRangeCountsNoFit(t *testing.T) {
 	}
 	if e := est(64); e.BestNoFit != 0 {
 		t.Errorf("EP 64 on 64 910B: %d draws without room, want 0", e.BestNoFit)
+	}
+}
+
+// TestDefaultTP: a dense model's default tensor-parallel degree is the
+// stage's devices up to 8, lowered until it divides the attention heads
+// and divides or is a multiple of the KV heads: 28 heads with 4 KV heads
+// (Qwen2.5-7B's shape) take 4 of 8 (7 divides 28 but neither divides nor
+// is a multiple of 4); 12 MHA heads take 6; 64 heads over a 64-device
+// stage take 8.
+func TestDefaultTP(t *testing.T) {
+	for _, c := range []struct {
+		heads, kv, w, want int
+	}{{28, 4, 8, 4}, {12, 12, 8, 6}, {64, 8, 64, 8}, {40, 8, 16, 8}, {32, 8, 4, 4}, {7, 7, 8, 7}, {5, 1, 8, 5}} {
+		m := llm.Model{Heads: c.heads, KVHeads: c.kv, Attention: llm.GQA}
+		if got := defaultTP(c.w, m); got != c.want {
+			t.Errorf("%d heads (%d KV) over %d devices: tp %d, want %d", c.heads, c.kv, c.w, got, c.want)
+		}
 	}
 }

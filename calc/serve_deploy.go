@@ -211,7 +211,7 @@ func widened(dep inference.Deployment, note string, devices int, moe bool,
 	}
 	if dep.Parallel != first {
 		p := dep.Parallel
-		note += fmt.Sprintf("; the default instance (tp=%d pp=%d ep=%d, one node's devices a stage) leaves the weights no room for a KV cache: widened to tp=%d pp=%d ep=%d, %d devices an instance",
+		note += fmt.Sprintf("; the default instance (tp=%d pp=%d ep=%d) leaves the weights no room for a KV cache: widened to tp=%d pp=%d ep=%d, %d devices an instance",
 			first.TP, max(first.PP, 1), first.EP, p.TP, max(p.PP, 1), p.EP, max(p.TP, p.EP)*max(p.PP, 1))
 	}
 	return dep, note

@@ -136,7 +136,7 @@ func find[T any](xs []T, kind, id string, key func(*T) string) (*T, error) {
 	if hint == "" {
 		hint = " (want one of " + strings.Join(ids, ", ") + ")"
 	}
-	return nil, fmt.Errorf("unknown %s %q%s: %w", kind, id, hint, ErrNotFound)
+	return nil, &notFound{fmt.Sprintf("unknown %s %q%s", kind, id, hint)}
 }
 
 // checkFab verifies ranges, provenance and references of fab.yaml.

@@ -149,7 +149,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	}
 	dep, note, err := build(par)
 	if err == nil && d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 && (m.MoE != nil || d.Parallel.PP <= 1) {
-		dep, note = widened(dep, note, devices, m.MoE != nil, build)
+		dep, note = widened(dep, note, devices, m, build)
 	}
 	dep.Balancer = d.Balancer
 	if err == nil {
@@ -160,10 +160,10 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 
 // maxDefaultTP bounds the tensor-parallel degree a dense model's default
 // stage takes on a scale-up domain larger than an 8-GPU node (NVL72, a
-// TPU pod, CloudMatrix 384): every published dense serving run chipgap
-// holds runs TP 1 to 8 (TensorRT-LLM's perf overview, MLPerf-style
-// servers), and a TP beyond that splits a layer's GEMMs into slivers;
-// the rest of the domain serves as further instances.
+// TPU pod, CloudMatrix 384): every dense serving run in chipgap's files
+// (runs/testdata, validation/: TensorRT-LLM's perf overview and the
+// others) runs TP 1 to 8, and a TP beyond that splits a layer's GEMMs
+// into slivers; the rest of the domain serves as further instances.
 const maxDefaultTP = 8
 
 // defaultTP is the tensor-parallel degree of a dense model's default
@@ -183,11 +183,12 @@ func defaultTP(w int, m llm.Model) int {
 // until it holds the weights: a stage of one node's devices is the
 // default, but a model whose weights leave that instance no room for its
 // KV cache doubles it, expert parallelism across nodes for a MoE model
-// and pipeline stages (one node each) for a dense one that states no
-// more than one stage, as long as the instance divides the devices. An instance that already fits, or one
-// that cannot grow, is returned as it came, so the estimator's refusal
-// names the layout tried.
-func widened(dep inference.Deployment, note string, devices int, moe bool,
+// and pipeline stages for a dense one that states no more than one
+// stage, as long as the instance divides the devices and the model's
+// degree rules allow it (catalog.CheckServingDegrees). An instance that
+// already fits, or one that cannot grow, is returned as it came, so the
+// estimator's refusal names the layout tried.
+func widened(dep inference.Deployment, note string, devices int, m llm.Model,
 	build func(inference.Parallel) (inference.Deployment, string, error)) (inference.Deployment, string) {
 	first := dep.Parallel
 	for {
@@ -195,12 +196,12 @@ func widened(dep inference.Deployment, note string, devices int, moe bool,
 			break
 		}
 		par := dep.Parallel
-		if moe {
+		if m.MoE != nil {
 			par.EP *= 2
 		} else {
 			par.PP = max(par.PP, 1) * 2
 		}
-		if per := max(par.TP, par.EP) * max(par.PP, 1); per > devices || devices%per != 0 {
+		if per := max(par.TP, par.EP) * max(par.PP, 1); per > devices || devices%per != 0 || catalog.CheckServingDegrees(m, par) != nil {
 			break
 		}
 		next, nnote, err := build(par)

@@ -54,7 +54,7 @@ type ServeDeployment struct {
 // the devices allow: EP across nodes for an MoE model, pipeline stages
 // for a dense one.
 type ServeParallel struct {
-	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a scale-up node a stage, more where the weights need them)"`
+	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a stage of one scale-up node's devices, at most 8 for a dense model, doubled where the weights need more)"`
 	PP          int `json:"pp" help:"pipeline stages"`
 	EP          int `json:"ep" help:"expert-parallel degree in devices"`
 	DP          int `json:"dp" help:"instances (0 = the devices over an instance's)"`

@@ -19,7 +19,10 @@ CloudMatrix 384) plus the Ascend supply picture, with P10/P50/P90 from a
 seeded Monte Carlo over every catalog range and named assumption, the
 training-time gap decomposed into throughput, downtime and engineering,
 a strategy comparison (iteration rate, lag, premium for independence), a
-tornado chart, and every assumption and source.
+tornado chart, and every assumption and source. A system whose training
+profile is assumed (Ascend's cann-mindspeed) is also searched on its
+stack's profile fitted on published runs (mindformers), and the claims
+it decides show both.
 
 Prints a terminal summary; --html FILE writes a self-contained page with
 charts, --csv FILE every figure, --json the full results on stdout.

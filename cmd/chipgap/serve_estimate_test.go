@@ -164,3 +164,21 @@ func TestServeEstimateDisagg(t *testing.T) {
 		t.Errorf("exit %d, stderr %s, output:\n%s", code, errs, out)
 	}
 }
+
+// TestServeEstimateDefaultWidens: as a user runs it, a model whose
+// weights one node cannot hold (Llama 3.1 405B in BF16 on 16 H100: 101 GB
+// a device over 8, 51 GB over 16) is served on the widened default
+// instance, which the text names, exit 0; stating tp 8 keeps the one-node
+// instance and its refusal, exit 1 (a well-posed question whose answer
+// is no: README, Exit codes).
+func TestServeEstimateDefaultWidens(t *testing.T) {
+	args := []string{"--chip", "h100-sxm", "--chips", "16", "--model", "llama3.1-405b"}
+	code, out, errs := runServe(t, args...)
+	if code != 0 || !strings.Contains(out, "widened to tp=8 pp=2 ep=1, 16 devices an instance") {
+		t.Fatalf("exit %d, stderr %q; want 0 and the widened instance named in:\n%s", code, errs, out)
+	}
+	code, _, errs = runServe(t, append(args, "--tp", "8")...)
+	if code != 1 || !strings.Contains(errs, "weights need") {
+		t.Errorf("stated tp 8: exit %d, stderr %q; want 1 and the weights refused", code, errs)
+	}
+}

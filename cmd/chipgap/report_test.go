@@ -20,7 +20,8 @@ func TestReportDefault(t *testing.T) {
 		t.Errorf("stderr = %q, want nothing (not a terminal)", errs)
 	}
 	for _, want := range []string{"1000 Monte Carlo samples, seed 1", "The essay's claims, tested", "H100", "H20", "B200", "910B", "910C", "CM384",
-		"The gap to H100, decomposed", "Δ downtime", "tokens/s per chip", "good per year", "premium for independence", "Sensitivity", "sources listed in full"} {
+		"The gap to H100, decomposed", "Δ downtime", "tokens/s per chip", "good per year", "premium for independence", "Sensitivity", "sources listed in full",
+		"Cross-check of the assumed training profiles", "on stack mindformers, the cann profile fitted on published runs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}

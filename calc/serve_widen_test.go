@@ -20,10 +20,7 @@ import (
 // (68.7 GB) less 5 GB reserved, and 44.4 GB at EP 16. A stated layout is not widened, and
 // a model that fits one node keeps it.
 func TestServeDefaultWidens(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, c := range []struct {
 		model, chip   string
 		chips, tp, ep int
@@ -66,22 +63,11 @@ func TestServeDefaultWidens(t *testing.T) {
 // devices never misses at EP 64 (the replicated attention and 1/64 of
 // the experts, 23.1 GB, 28.1 GB with the reserve, under 32 GiB).
 func TestServeRangeCountsNoFit(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	est := func(chips int) ServeEstimate {
 		r := NewServeRequest()
 		r.Model, r.Chip, r.Chips, r.Parallel.EP = "qwen3-235b-a22b", "ascend-910b", chips, chips
-		s, err := r.Setup(cat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := Serve(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return serveEstimate(t, cat, r)
 	}
 	e := est(16)
 	if want := 0.191 * rangeTrials; math.Abs(float64(e.BestNoFit)-want) > 3*math.Sqrt(want*(1-0.191)) || e.BestLow == nil || *e.BestLow != 0 {
@@ -107,4 +93,19 @@ func TestDefaultTP(t *testing.T) {
 			t.Errorf("%d heads (%d KV) over %d devices: tp %d, want %d", c.heads, c.kv, c.w, got, c.want)
 		}
 	}
+}
+
+// serveEstimate sets r up against cat and runs the full estimate,
+// failing the test on an error (the serving twin of estimate).
+func serveEstimate(t *testing.T, cat *catalog.Catalog, r ServeRequest) ServeEstimate {
+	t.Helper()
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Serve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

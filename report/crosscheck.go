@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"chipgap/scenario"
+	"chipgap/units"
 )
 
 // The cross-check sets a training figure that rests on an assumed stack
@@ -72,7 +73,7 @@ func (b *builder) crossLines() []string {
 		if st, ok := sy.Stats[scenario.OutSteadyDays]; ok {
 			own = fmt.Sprintf(" (%.0f on its own profile)", st.Typ)
 		}
-		days := b.r.Training.Tokens / cc.TokensPerSec / 86400
+		days := b.r.Training.Tokens / cc.TokensPerSec / float64(units.Day)
 		b.crossFigures(sy.System.Label, cc, days)
 		parts = append(parts, fmt.Sprintf("%s on stack %s: %s, MFU %s, %.0f steady-state days%s", sy.System.Label, cc.Profile, cc.Plan,
 			pct(cc.MFU), days, own))
@@ -93,19 +94,17 @@ func crossClass(chal *scenario.SystemResult) string {
 }
 
 // crossPower is the claims-table addition for chal's watts per achieved
-// training FLOP/s over base's with chal on its calibrated profile: TDP ÷
-// (MFU × peak), typical values.
+// training FLOP/s over base's with chal on its calibrated profile
+// (scenario.CrossCheck.WPerAchieved), typical values.
 func crossPower(base, chal *scenario.SystemResult) string {
-	if !crossUsable(chal) || chal.TrainingCrossCheck.MFU <= 0 {
+	if !crossUsable(chal) || chal.TrainingCrossCheck.WPerAchieved <= 0 {
 		return ""
 	}
 	ba, ok := base.Stats[scenario.OutWPerAchieved]
-	tdp, okT := chal.Stats[scenario.OutTDP]
-	pk, okP := chal.Stats[scenario.OutPeak]
-	if !ok || !okT || !okP || ba.Typ <= 0 || pk.Typ <= 0 {
+	if !ok || ba.Typ <= 0 {
 		return ""
 	}
-	w := tdp.Typ / (chal.TrainingCrossCheck.MFU * pk.Typ / 1e15)
+	w := chal.TrainingCrossCheck.WPerAchieved
 	own := ""
 	if ca, ok := chal.Stats[scenario.OutWPerAchieved]; ok && ca.Typ > 0 {
 		own = fmt.Sprintf(" (%s on its default profile at the same typical values)", times(ca.Typ/ba.Typ))

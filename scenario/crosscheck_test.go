@@ -49,6 +49,13 @@ func TestCrossCheck(t *testing.T) {
 	if want := sr.Best(); !near(cc.TokensPerSec, want.TokensPerSec, 1e-9) || cc.Plan != want.PlanText {
 		t.Errorf("cross-check %s at %.6g tokens/s; an independent search on mindformers gives %s at %.6g", cc.Plan, cc.TokensPerSec, want.PlanText, want.TokensPerSec)
 	}
+	// Watts per achieved PFLOP/s on that plan: the chip's typical TDP over
+	// MFU × peak.
+	ch, _ := c.Chip(b.System.Chip)
+	pk, _ := ch.PeakFor(s.Training.Precision)
+	if want := float64(ch.TDP.Typ) / (cc.MFU * float64(pk.Typ) / 1e15); !near(cc.WPerAchieved, want, 1e-9) {
+		t.Errorf("cross-check W per achieved PFLOP/s %.6g, want %.6g", cc.WPerAchieved, want)
+	}
 	// The calibrated profile is a different one: the figure must differ
 	// from the default's.
 	if own := b.Stats[OutTokensPerSec].Typ; near(own, cc.TokensPerSec, 1e-3) {

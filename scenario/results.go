@@ -195,6 +195,9 @@ type CrossCheck struct {
 	// utilisation.
 	TokensPerSec float64 `json:"train_tokens_per_s,omitempty"`
 	MFU          float64 `json:"mfu,omitempty"`
+	// WPerAchieved is the chip's typical TDP per PFLOP/s achieved on that
+	// plan (as OutWPerAchieved).
+	WPerAchieved float64 `json:"w_per_achieved_pflop,omitempty"`
 	// Error says why no plan fits on that profile.
 	Error string `json:"error,omitempty"`
 }

@@ -218,6 +218,9 @@ func (w *world) crossCheck(sy *system) *CrossCheck {
 	}
 	best := sr.Best()
 	cc.Plan, cc.TokensPerSec, cc.MFU = best.PlanText, best.TokensPerSec, best.MFU
+	if pk, ok := sy.chip.PeakFor(w.s.Training.Precision); ok && pk.Typ > 0 && best.MFU > 0 {
+		cc.WPerAchieved = wPerAchieved(float64(sy.chip.TDP.Typ), best.MFU, float64(pk.Typ))
+	}
 	return cc
 }
 

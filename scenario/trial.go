@@ -115,7 +115,7 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 	day := float64(units.Day)
 	out[OutMFU], out[OutTokensPerSec] = r.MFU, r.TokensPerSec
 	if s.peak > 0 {
-		out[OutWPerAchieved] = s.tdp / (r.MFU * s.peak / 1e15)
+		out[OutWPerAchieved] = wPerAchieved(s.tdp, r.MFU, s.peak)
 	}
 	if est.NoProgress {
 		// Interruptions outpace progress: the run never finishes.
@@ -196,3 +196,7 @@ func (w *world) evalServing(sy *system, dr *drawer, s sample, out map[string]flo
 	out[OutJPerToken] = float64(use.Energy) / 1e6
 	out[OutTPOT] = float64(p.TPOT)
 }
+
+// wPerAchieved is TDP watts per PFLOP/s achieved in training: tdp ÷
+// (MFU × peak), peak in FLOP/s (OutWPerAchieved).
+func wPerAchieved(tdp, mfu, peak float64) float64 { return tdp / (mfu * peak / 1e15) }

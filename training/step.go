@@ -178,7 +178,11 @@ func (p *prep) denseDispatch(q *pass, pl parallel.Plan, t float64) {
 func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 	h := float64(p.m.Hidden)
 	if pl.TP > 1 {
-		q.tp = p.tpComm(k, pl, t) * (1 - p.prof.TPOverlap.Value)
+		ov := p.prof.TPOverlap.Value
+		if k.expert == 0 {
+			ov = max(ov, p.prof.TPOverlapDense.Value)
+		}
+		q.tp = p.tpComm(k, pl, t) * (1 - ov)
 	}
 	if k.expert > 0 && pl.EP > 1 {
 		stride := pl.TP * pl.CP

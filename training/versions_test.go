@@ -682,3 +682,42 @@ func TestMoELayerGraphs(t *testing.T) {
 		t.Errorf("cann stack: %v, want an input error on moe_layer_graphs naming the stack", err)
 	}
 }
+
+// A stack's dense-only TP overlap (MC2: fused matmul-collective kernels
+// its MoE layers do not run) hides the larger of it and tp_overlap of a
+// layer without routed experts, and leaves a MoE layer at tp_overlap:
+// tinyMoE's dense first layer at TP 4 exposes (1 − 0.5) of its TP
+// collectives, its MoE layers (1 − 0.2), and a dense-only overlap below
+// tp_overlap changes nothing.
+func TestTPOverlapDense(t *testing.T) {
+	c := testCluster(8)
+	pl := parallel.Plan{TP: 4, PP: 1, DP: 2, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+	tp := func(overlap, dense float64) (first, last, comm0, comm1 float64) {
+		prof := ideal()
+		prof.TPOverlap, prof.TPOverlapDense = p(overlap), p(dense)
+		pr, err := newPrep(tinyMoE, c, prof, Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k0, k1 := pr.kinds[0], pr.kinds[len(pr.kinds)-1]
+		if k0.expert != 0 || k1.expert == 0 {
+			t.Fatalf("kinds: first expert %g, last %g; want a dense first kind and a MoE last one", k0.expert, k1.expert)
+		}
+		return pr.layerForward(&k0, pl, 1024).tp, pr.layerForward(&k1, pl, 1024).tp, pr.tpComm(&k0, pl, 1024), pr.tpComm(&k1, pl, 1024)
+	}
+	d, m, c0, c1 := tp(0.2, 0.5)
+	if c0 <= 0 || c1 <= 0 {
+		t.Fatalf("TP collectives %g and %g s; want both positive at TP 4", c0, c1)
+	}
+	for _, x := range []struct {
+		name      string
+		got, want float64
+	}{{"dense layer, dense overlap 0.5", d, 0.5 * c0}, {"MoE layer, dense overlap 0.5", m, 0.8 * c1}} {
+		if math.Abs(x.got-x.want) > 1e-12*x.want {
+			t.Errorf("%s: %g s exposed, want %g", x.name, x.got, x.want)
+		}
+	}
+	if d2, m2, _, _ := tp(0.2, 0.1); math.Abs(d2-0.8*c0) > 1e-12*c0 || m2 != m {
+		t.Errorf("dense overlap 0.1 under tp_overlap 0.2: dense %g s (want %g), MoE %g s (want %g)", d2, 0.8*c0, m2, m)
+	}
+}

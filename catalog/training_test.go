@@ -505,16 +505,18 @@ func catalogProfile(t *testing.T, id string) (*Catalog, training.Profile) {
 	return cat, p
 }
 
-// ModelLink's dense TP scripts ran MC2 from 2024-04-26 until its argument
-// check forced it off on 2024-07-20 (modellink_mc2_history): the runs of
-// that window hide half of a dense layer's TP collectives (cuda-mcore's
-// tp_overlap for the same tiling, not fitted), those before and after, and
-// the current state, none; every other stack has no such overlap.
+// ModelLink's published figures ran MC2 from 2024-04-26 (its dense TP
+// scripts) until MindSpeed-LLM removed it on 2025-03-08
+// (modellink_mc2_history): the runs of that window hide half of a dense
+// layer's TP collectives (cuda-mcore's tp_overlap for the same tiling, not
+// fitted), those before and after, and the current state, none; every
+// other stack has no such overlap.
 func TestModelLinkMC2Window(t *testing.T) {
 	get := func(p training.Profile) float64 { return p.TPOverlapDense.Value }
 	checkByFramework(t, "cann", "tp_overlap_dense", get, []frameworkCase{
 		{"mindspeed 2024-03-15", 0}, {"modellink v1.0.0", 0}, {"mindspeed 2024-04-26", 0.5}, {"mindspeed 2024-06-03", 0.5},
-		{"modellink v1.1.0", 0.5}, {"mindspeed 2024-07-20", 0}, {"mindspeed 1.2", 0}, {"mindspeed", 0},
+		{"modellink v1.1.0", 0.5}, {"mindspeed 2024-07-20", 0.5}, {"mindspeed 1.2", 0.5}, {"mindspeed 2025-03-07", 0.5},
+		{"mindspeed 2025-03-08", 0}, {"mindspeed v26.0.0", 0}, {"mindspeed", 0},
 	})
 	for id, p := range stackProfiles(t, "cuda-mcore", "mindformers", "cuda-fsdp", "xla-jax") {
 		if get(p) != 0 || p.TPOverlap.Value >= 1 {

@@ -163,7 +163,7 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// signed +11.7 % on the 2023 AscendSpeed rows, -0.1 % on those of
 	// January-March 2024 and -10.3 % on April-June 2024 (the stack
 	// matured; nothing is fitted on them); 9.0 % with MC2's window of
-	// 2024-04-26 to 2024-07-19 (tp_overlap_dense, cuda-mcore's 0.5 taken,
+	// 2024-04-26 to 2025-03-07 (tp_overlap_dense, cuda-mcore's 0.5 taken,
 	// not fitted). Bounded at 12 %.
 	holdOut(t, "Ascend dense hold-out", "../validation/holdout-modellink-dense.yaml", 80, 0.12)
 	// NeMo 25.02/25.04 Mixtral rows on B200 and GB200 (reserved): median

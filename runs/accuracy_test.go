@@ -157,15 +157,17 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// read as 64 GiB); median 28.7 % over measured when added, bounded at
 	// 35 % so that a change that moves them is seen.
 	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 3, 0.35)
-	// The rest of ModelLink's per-model tables (dense, reserved; 80 rows
-	// of 2023-09 to 2024-06, each dated by its README commit): every
-	// published layout must fit; median 10.9 % when added (5 Dec 2026),
-	// signed +11.7 % on the 2023 AscendSpeed rows, -0.1 % on those of
-	// January-March 2024 and -10.3 % on April-June 2024 (the stack
-	// matured; nothing is fitted on them); 9.0 % with MC2's window of
-	// 2024-04-26 to 2025-03-07 (tp_overlap_dense, cuda-mcore's 0.5 taken,
-	// not fitted). Bounded at 12 %.
-	holdOut(t, "Ascend dense hold-out", "../validation/holdout-modellink-dense.yaml", 80, 0.12)
+	// The rest of ModelLink's tables (dense, reserved; each row dated by
+	// its README commit): every published layout must fit. The 80 rows of
+	// the per-model READMEs (2023-09 to 2024-06): median 10.9 % when added
+	// (5 Dec 2026), signed +11.7 % on the 2023 AscendSpeed rows, -0.1 % on
+	// January-March 2024 and -10.3 % on April-June 2024 (the stack matured;
+	// nothing is fitted on them); 9.0 % with MC2's window of 2024-04-26 to
+	// 2025-03-07 (tp_overlap_dense, cuda-mcore's 0.5 taken, not fitted).
+	// The 50 rows of the top-level README's table (2024-07 to 2024-10),
+	// transcribed after the window was set: 9.8 % with it, 16.7 % without.
+	// 9.5 % over the 130. Bounded at 12 %.
+	holdOut(t, "Ascend dense hold-out", "../validation/holdout-modellink-dense.yaml", 130, 0.12)
 	// NeMo 25.02/25.04 Mixtral rows on B200 and GB200 (reserved): median
 	// 24.6 % when added, 18.5 % with NeMo's 16-bit gradient reduction (the
 	// 8x22B 64K rows +40 % and +29 %, over by +49 % and +45 % before

@@ -155,8 +155,10 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// ModelLink's Ascend MoE rows (reserved): every published layout must
 	// fit (two were refused by 0.9 and 4.4 GB before the 910B's HBM was
 	// read as 64 GiB); median 28.7 % over measured when added, bounded at
-	// 35 % so that a change that moves them is seen.
-	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 3, 0.35)
+	// 35 % so that a change that moves them is seen. With the top-level
+	// README table's 8 MoE rows (5 Dec 2026: -37 % to +107 %, Qwen2-57B-A14B
+	// the worst, as in MindFormers' table): 18.3 % over 11.
+	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 11, 0.35)
 	// The rest of ModelLink's tables (dense, reserved; each row dated by
 	// its README commit): every published layout must fit. The 80 rows of
 	// the per-model READMEs (2023-09 to 2024-06): median 10.9 % when added

@@ -524,3 +524,20 @@ func TestModelLinkMC2Window(t *testing.T) {
 		}
 	}
 }
+
+// AscendSpeed's eager RMSNorm until the Megatron v3 port (2023-12-06 in
+// its scripts' majority; ascendspeed_norm_history): cann-mindspeed's
+// states before it run eager norms, every later state and every other
+// stack fused ones.
+func TestAscendSpeedEagerNorm(t *testing.T) {
+	get := func(p training.Profile) float64 { return p.EagerNorm.Value }
+	checkByFramework(t, "cann", "eager_norm", get, []frameworkCase{
+		{"mindspeed 2023-09-26", 1}, {"mindspeed 2023-12-05", 1}, {"mindspeed 2023-12-06", 0},
+		{"mindspeed 2024-02-01", 0}, {"modellink v1.0.0", 0}, {"mindspeed", 0},
+	})
+	for id, p := range stackProfiles(t, "cuda-mcore", "mindformers", "cuda-fsdp", "xla-jax", "cuda-megatron") {
+		if get(p) != 0 {
+			t.Errorf("%s: eager_norm %g, want 0", id, get(p))
+		}
+	}
+}

@@ -127,7 +127,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 		k.actSplit -= heads*v + downIn
 		k.actFn -= downIn
 	}
-	k.memRep = 22 * h
+	k.memRep = p.replicatedTraffic(h)
 	k.memSplit = 2*qkv + 1.5*up
 	k.sacKeep, k.sacShare = p.opSAC(l, heads*v)
 	k.dotsKeep = p.dotOutputs(l)
@@ -292,3 +292,23 @@ func (k *layerKind) moeModuleShare() float64 {
 	}
 	return float64(n) / float64(len(k.gemms))
 }
+
+// replicatedTraffic is a layer's forward memory traffic per token on the
+// hidden-sized tensors (replicated over TP without sequence
+// parallelism): norms, dropout and residuals, 22·h bytes with fused norm
+// kernels, and 2·eagerNormBytes·h more for the attention and MLP blocks'
+// norms run as eager ops (Profile.EagerNorm).
+func (p *prep) replicatedTraffic(h float64) float64 {
+	if p.prof.EagerNorm.Value >= 0.5 {
+		return (22 + 2*eagerNormBytes) * h
+	}
+	return 22 * h
+}
+
+// eagerNormBytes is the forward traffic per hidden element an RMSNorm
+// run as eager ops moves beyond a fused kernel's read and write (4
+// bytes in 16 bits): AscendSpeed's 2023 RMSNorm (ascendspeed/model/
+// llama_model.py, class RMSNorm) squares the input (2 read, 2 written),
+// takes the mean (2 read), scales the input by the reciprocal root (2 + 2)
+// and multiplies by the weight (2 + 2): 14 bytes against 4.
+const eagerNormBytes = 10.0

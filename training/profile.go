@@ -107,6 +107,10 @@ type Profile struct {
 	// FlashAttention: fused attention (causal blocks skipped, no s² tensor
 	// in memory). 0 or 1.
 	FlashAttention Param `yaml:"flash_attention" json:"flash_attention"`
+	// EagerNorm (0 or 1): the layers' norms run as eager element-wise ops
+	// (AscendSpeed's 2023 RMSNorm: pow, mean, rsqrt and two products)
+	// instead of one fused kernel; see eagerNormBytes.
+	EagerNorm Param `yaml:"eager_norm" json:"eager_norm"`
 	// MemoryEff is the fraction of HBM bandwidth memory-bound operations
 	// (norms, activations, softmax, optimizer) reach.
 	MemoryEff Param `yaml:"memory_eff" json:"memory_eff"`
@@ -534,7 +538,7 @@ func (p *Profile) params() []struct {
 		P    *Param
 	}{
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
-		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"memory_eff", &p.MemoryEff},
+		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"tp_overlap_dense", &p.TPOverlapDense}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},

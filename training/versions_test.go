@@ -721,3 +721,29 @@ func TestTPOverlapDense(t *testing.T) {
 		t.Errorf("dense overlap 0.1 under tp_overlap 0.2: dense %g s (want %g), MoE %g s (want %g)", d2, 0.8*c0, m2, m)
 	}
 }
+
+// An eager RMSNorm (AscendSpeed 2023: pow, mean, rsqrt and two products,
+// 14 bytes per element in 16 bits against a fused kernel's read and
+// write, 4) adds 10 bytes per hidden element to each of a layer's two
+// norms: 20·h to the replicated forward traffic, nothing to the rest.
+func TestEagerNorm(t *testing.T) {
+	kinds := func(eager float64) []layerKind {
+		prof := ideal()
+		prof.EagerNorm = p(eager)
+		pr, err := newPrep(gpt13, testCluster(8), prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr.kinds
+	}
+	fused, eager := kinds(0), kinds(1)
+	h := float64(gpt13.Hidden)
+	for i := range fused {
+		if got := eager[i].memRep - fused[i].memRep; got != 20*h {
+			t.Errorf("kind %d: eager norms add %g bytes per token, want 20·h = %g", i, got, 20*h)
+		}
+		if eager[i].memSplit != fused[i].memSplit || eager[i].actRep != fused[i].actRep {
+			t.Errorf("kind %d: eager norms moved the split traffic or the activations", i)
+		}
+	}
+}

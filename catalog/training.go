@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -80,12 +81,45 @@ func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 			defaults[s.Stack]++
 		}
 	}
+	if err := checkTransfers(doc.Stacks); err != nil {
+		return nil, fmt.Errorf("catalog: stacks-training.yaml: %w", err)
+	}
 	for _, st := range Stacks() {
 		if defaults[st] != 1 {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: stack %s has %d default profiles, want 1", st, defaults[st])
 		}
 	}
 	return doc.Stacks, nil
+}
+
+// checkTransfers checks every parameter that takes over another
+// profile's value (training.Param.From): the profile exists, its value of
+// the same parameter is calibrated, and the two are equal, so a refit of
+// the source cannot leave a stale copy behind.
+func checkTransfers(stacks []TrainingStack) error {
+	byID := map[string]TrainingStack{}
+	for _, s := range stacks {
+		byID[s.ID] = s
+	}
+	for _, s := range stacks {
+		params := s.Params()
+		for _, name := range slices.Sorted(maps.Keys(params)) {
+			p := params[name]
+			if p.From == "" {
+				continue
+			}
+			src, ok := byID[p.From]
+			switch {
+			case !ok:
+				return fmt.Errorf("%s: %s.from = %q: no such training stack", s.ID, name, p.From)
+			case src.Params()[name].Basis != training.Calibrated:
+				return fmt.Errorf("%s: %s.from = %q: its %s is %s, want calibrated", s.ID, name, p.From, name, src.Params()[name].Basis)
+			case src.Params()[name].Value != p.Value:
+				return fmt.Errorf("%s: %s = %g takes over %s's value, which is %g", s.ID, name, p.Value, p.From, src.Params()[name].Value)
+			}
+		}
+	}
+	return nil
 }
 
 // checkStackRefs checks that every parameter of a stack, its own and its

@@ -541,3 +541,35 @@ func TestAscendSpeedEagerNorm(t *testing.T) {
 		}
 	}
 }
+
+// A parameter that takes over another profile's fitted value must name a
+// profile whose value is calibrated and equal: cann-mindspeed's CANN
+// kernel rates are mindformers' fit, and a refit of one without the
+// other, a transfer from an assumed value or from a missing profile is
+// an error naming the parameter.
+func TestTransferredParamsAgree(t *testing.T) {
+	b, err := fs.ReadFile(dataFS, "stacks-training.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	for _, p := range stackProfiles(t, "cann-mindspeed") {
+		if p.MatmulMax.From != "mindformers" || p.MemoryEff.From != "mindformers" || p.ScaleUpEff.From != "mindformers" {
+			t.Errorf("cann-mindspeed: matmul_max, memory_eff, scale_up_eff from %q, %q, %q; want mindformers", p.MatmulMax.From, p.MemoryEff.From, p.ScaleUpEff.From)
+		}
+	}
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"stale copy", "matmul_max: {value: 0.90, basis: assumed, from: mindformers,", "matmul_max: {value: 0.85, basis: assumed, from: mindformers,", "matmul_max = 0.85 takes over mindformers's value, which is 0.9"},
+		{"no such stack", "memory_eff: {value: 0.28, basis: assumed, from: mindformers,", "memory_eff: {value: 0.28, basis: assumed, from: mindsporex,", `memory_eff.from = "mindsporex": no such training stack`},
+		{"not calibrated", "matmul_max: {value: 0.90, basis: assumed, from: mindformers,", "matmul_max: {value: 0.90, basis: assumed, from: cuda-fsdp,", "want calibrated"},
+	} {
+		body := strings.Replace(src, tc.old, tc.new, 1)
+		if body == src {
+			t.Fatalf("%s: replacement did not apply", tc.name)
+		}
+		_, err := loadFrom(withFile(t, "stacks-training.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -267,8 +267,13 @@ func basisOfModes(modes []goodput.Mode, f func(goodput.Mode) string) string {
 // time, the large-GEMM efficiency (matmul_max): measured where it was
 // fitted on published runs, reported where a source gives it, assumed
 // where nobody did (the profile then rests on assumed values, however
-// well it scores on runs held out from it).
+// well it scores on runs held out from it); a value taken over from
+// another profile's fit (training.Param.From) stays assumed for this
+// stack, and the line says whose fit it is.
 func stackEvidence(p training.Profile) string {
+	if from := p.MatmulMax.From; from != "" && p.MatmulMax.Basis == training.Assumed {
+		return BasisAssumed + " (stack " + p.ID + ": its GEMM efficiency taken over from stack " + from + ", fitted on that stack's published runs; none of its own runs fitted)"
+	}
 	switch p.MatmulMax.Basis {
 	case training.Calibrated:
 		return BasisMeasured + " (stack " + p.ID + ": its GEMM efficiency fitted on published runs)"

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
+
+	"chipgap/training"
 )
 
 // TestBelieve checks the claim map against figures computed another way:
@@ -116,6 +118,27 @@ func TestBelieveMapMatchesWindows(t *testing.T) {
 			if m.Ratio[j][i] < m.Ratio[j][i-1]-1e-12 {
 				t.Errorf("recovery %.0f min: ratio falls from %.4f to %.4f as failures rise", m.Recovery[j], m.Ratio[j][i-1], m.Ratio[j][i])
 			}
+		}
+	}
+}
+
+// The evidence class follows matmul_max's basis; a value taken over from
+// another profile's fit stays assumed and names that profile.
+func TestStackEvidence(t *testing.T) {
+	p := training.Profile{ID: "x"}
+	for _, tc := range []struct {
+		basis training.Basis
+		from  string
+		want  string
+	}{
+		{training.Calibrated, "", "measured (stack x: its GEMM efficiency fitted on published runs)"},
+		{training.Sourced, "", "reported (stack x: its GEMM efficiency from a published source, not fitted)"},
+		{training.Assumed, "", "assumed (stack x: its GEMM efficiency assumed, not fitted to any run)"},
+		{training.Assumed, "y", "assumed (stack x: its GEMM efficiency taken over from stack y, fitted on that stack's published runs; none of its own runs fitted)"},
+	} {
+		p.MatmulMax = training.Param{Value: 0.9, Basis: tc.basis, From: tc.from}
+		if got := stackEvidence(p); got != tc.want {
+			t.Errorf("basis %s from %q: %q, want %q", tc.basis, tc.from, got, tc.want)
 		}
 	}
 }

@@ -27,6 +27,10 @@ type Param struct {
 	Basis   Basis    `yaml:"basis" json:"basis"`
 	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
 	Note    string   `yaml:"note,omitempty" json:"note,omitempty"`
+	// From names the profile whose calibrated value of the same parameter
+	// this one takes over (a transfer, not a fit of this profile's runs);
+	// the catalog checks the two agree.
+	From string `yaml:"from,omitempty" json:"from,omitempty"`
 }
 
 // Profile is what a software stack (CUDA + Megatron, CANN + MindSpeed, …)

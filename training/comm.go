@@ -57,11 +57,16 @@ func (p *prep) stageParamsOf(pl parallel.Plan, n float64, first, last bool) (den
 }
 
 // dpTime is the exposed data-parallel gradient synchronisation. ZeRO 0:
-// all-reduce; ZeRO 1–2: reduce-scatter of gradients and all-gather of
+// all-reduce; ZeRO 1: reduce-scatter of gradients and all-gather of
 // updated weights; both overlap only with the last micro-batch's backward
-// pass. ZeRO 3 gathers weights twice every micro-batch (forward, and
-// backward with any recompute) and reduce-scatters gradients every
-// micro-batch, overlapped with the whole step's compute.
+// pass. ZeRO 2 keeps only its shard of the gradients, so it
+// reduce-scatters them after every micro-batch's backward, each hidden
+// behind that backward as far as the overlap goes ("gradient reduction is
+// required after every backward because of gradient partitioning",
+// DeepSpeed issue #2252), and gathers the weights once. ZeRO 3 gathers
+// weights twice every micro-batch (forward, and backward with any
+// recompute) and reduce-scatters gradients every micro-batch, overlapped
+// with the whole step's compute.
 func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	dense, expert := p.stageParams(pl)
 	_, gbytes := p.paramBytes(pl)
@@ -76,9 +81,13 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 		t = float64(p.c.AllReduce(bytesOf(dense*gbytes), gd) + p.c.AllReduce(bytesOf(expert*gbytes), ge))
 		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	case 1, 2:
-		t = float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
-		t += float64(p.c.AllGather(bytesOf(dense*wb), gd) + p.c.AllGather(bytesOf(expert*wb), ge))
-		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
+		rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
+		t = rs + float64(p.c.AllGather(bytesOf(dense*wb), gd)+p.c.AllGather(bytesOf(expert*wb), ge))
+		exposed := func(x float64) float64 { return math.Max(x*(1-ov), x-ov*(s.bwd+s.hostBwd)) }
+		if pl.ZeRO == 2 && mbs > 1 {
+			return (mbs-1)*exposed(rs) + exposed(t)
+		}
+		return exposed(t)
 	}
 	// A recomputed layer's forward runs inside its backward, on the
 	// weights the backward gathers: two gathers per micro-batch either way

@@ -81,6 +81,43 @@ func TestZeRO3GathersTwicePerMicroBatch(t *testing.T) {
 	}
 }
 
+// ZeRO 2 keeps only its shard of the gradients, so it reduce-scatters
+// them after every micro-batch's backward (DeepSpeed issue #2252) and
+// gathers the weights once per step; ZeRO 1 reduce-scatters the
+// accumulated gradients once. Over 16 ranks (two nodes of 8, the
+// hand-worked hierarchical ring of TestFP8ParamGatherHalvesTheWeightGather)
+// with the overlap off: ZeRO 1 takes rs + ag, ZeRO 2 m·rs + ag for m
+// micro-batches, and one micro-batch makes them equal. With overlap 0.5
+// and a backward longer than the collectives, each is half exposed.
+func TestZeRO2ReducesEveryMicroBatch(t *testing.T) {
+	c := testCluster(16)
+	job := Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16}
+	coll := func(bytes float64) float64 { return 7.0/8*bytes/300e9 + 1.0/2*(bytes/8)/25e9 }
+	for _, ov := range []float64{0, 0.5} {
+		prof := ideal()
+		prof.DPOverlap = p(ov)
+		pr, err := newPrep(gpt13, c, prof, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 1}
+		dense, _ := pr.stageParams(pl)
+		rs, ag := coll(dense*2), coll(dense*2) // ideal's 16-bit gradients and weights
+		long := stage{bwd: 100}
+		for _, mbs := range []float64{1, 4} {
+			want1, want2 := (1-ov)*(rs+ag), (1-ov)*(mbs*rs+ag)
+			pl.ZeRO = 1
+			if got := pr.dpTime(pl, long, mbs); math.Abs(got-want1) > 1e-9*want1 {
+				t.Errorf("overlap %g, %g micro-batches: ZeRO-1 DP time %g s, want %g s", ov, mbs, got, want1)
+			}
+			pl.ZeRO = 2
+			if got := pr.dpTime(pl, long, mbs); math.Abs(got-want2) > 1e-9*want2 {
+				t.Errorf("overlap %g, %g micro-batches: ZeRO-2 DP time %g s, want %g s", ov, mbs, got, want2)
+			}
+		}
+	}
+}
+
 // An FP8 job on a stack that gathers FP8 weights (fp8_param_gather, as
 // NeMo's and Megatron-Bridge's FP8 recipes do) moves 1 byte per weight in
 // the distributed optimizer's all-gather and keeps its reduce-scatter of

@@ -554,8 +554,8 @@ func TestTransferredParamsAgree(t *testing.T) {
 	}
 	src := string(b)
 	for _, p := range stackProfiles(t, "cann-mindspeed") {
-		if p.MatmulMax.From != "mindformers" || p.MemoryEff.From != "mindformers" || p.ScaleUpEff.From != "mindformers" {
-			t.Errorf("cann-mindspeed: matmul_max, memory_eff, scale_up_eff from %q, %q, %q; want mindformers", p.MatmulMax.From, p.MemoryEff.From, p.ScaleUpEff.From)
+		if p.MatmulMax.From != "mindformers" || p.MemoryEff.From != "mindformers" || p.ScaleUpEff.From != "mindformers" || p.AttentionEff.From != "mindformers" {
+			t.Errorf("cann-mindspeed: matmul_max, memory_eff, scale_up_eff, attention_eff from %q, %q, %q, %q; want mindformers", p.MatmulMax.From, p.MemoryEff.From, p.ScaleUpEff.From, p.AttentionEff.From)
 		}
 	}
 	for _, tc := range []struct{ name, old, new, want string }{

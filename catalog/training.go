@@ -109,13 +109,14 @@ func checkTransfers(stacks []TrainingStack) error {
 				continue
 			}
 			src, ok := byID[p.From]
-			switch {
-			case !ok:
+			if !ok {
 				return fmt.Errorf("%s: %s.from = %q: no such training stack", s.ID, name, p.From)
-			case src.Params()[name].Basis != training.Calibrated:
-				return fmt.Errorf("%s: %s.from = %q: its %s is %s, want calibrated", s.ID, name, p.From, name, src.Params()[name].Basis)
-			case src.Params()[name].Value != p.Value:
-				return fmt.Errorf("%s: %s = %g takes over %s's value, which is %g", s.ID, name, p.Value, p.From, src.Params()[name].Value)
+			}
+			switch q := src.Params()[name]; {
+			case q.Basis != training.Calibrated:
+				return fmt.Errorf("%s: %s.from = %q: its %s is %s, want calibrated", s.ID, name, p.From, name, q.Basis)
+			case q.Value != p.Value:
+				return fmt.Errorf("%s: %s = %g takes over %s's value, which is %g", s.ID, name, p.Value, p.From, q.Value)
 			}
 		}
 	}

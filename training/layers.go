@@ -142,7 +142,8 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 // MoE block's parts of its activations and traffic (moeAct, moeMem) from
 // the block's up-projection outputs and down-projection inputs.
 func (p *prep) moeParts(k *layerKind, up, downIn float64) {
-	route := permuteBytes(p.m) + p.routedCopyBytes()
+	k.routedCopies = p.routedCopyBytes()
+	route := permuteBytes(p.m) + k.routedCopies
 	k.memSplit += route
 	k.moeAct = up + k.routedIn
 	if p.job.Precision == "fp8" {

@@ -232,13 +232,16 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 	tp := float64(pl.TP)
 	L := float64(p.m.Layers)
 	a := actParts{recompute: pl.Recompute}
+	// Each rank of an expert-TP group keeps the routed inputs of all the
+	// group's tokens it gathered for its experts: etp× its share.
+	gathered := float64(pl.ExpertTP()-1) / tp
 	var last float64
 	for _, k := range p.kinds {
 		rep := k.actRep
 		if pl.SequenceParallel {
 			rep /= tp
 		}
-		set := t * (rep + k.actSplit/tp)
+		set := t * (rep + k.actSplit/tp + k.routedIn*gathered)
 		sel := set - t*p.selectiveSaving(k)/tp
 		if p.prof.SelectiveOpSAC.Value >= 0.5 || p.prof.SelectiveDots.Value >= 0.5 {
 			in := 2 * float64(p.m.Hidden)
@@ -267,7 +270,7 @@ func (p *prep) actParts(pl parallel.Plan) actParts {
 		} else {
 			a.worst = math.Max(a.worst, set)
 		}
-		blk := t*k.moeAct/tp + masks
+		blk := t*(k.moeAct/tp+k.routedIn*gathered) + masks
 		a.moeWorst = math.Max(a.moeWorst, blk)
 		a.keep += set * float64(k.count) / L
 		a.selective += sel * float64(k.count) / L

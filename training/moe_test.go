@@ -413,6 +413,37 @@ func TestMoETPCommFollowsExpertTP(t *testing.T) {
 	}
 }
 
+// Each rank of an expert-TP group holds the routed copies of all the
+// group's tokens (Megatron-Core gathers them over the ETP ranks after the
+// dispatch): per rank, t·active·h·etp/tp elements instead of 1/tp. The
+// local permute and unpermute (moe_copy_bytes 8 per element) then move
+// (etp-1)/tp more of them than at ETP 1, and the routed inputs kept for
+// the backward (2 bytes × active·h per token in 16 bits) grow alike.
+// Worked by hand for tinyMoE at TP 4, 1024 tokens: 1024·8·(2·1024)·3/4
+// bytes of traffic and 1024·(2·2·1024)·3/4 bytes kept per MoE layer.
+func TestExpertTPGathersRoutedCopies(t *testing.T) {
+	prof := ideal()
+	prof.MoECopyBytes = p(8)
+	pr, err := newPrep(tinyMoE, testCluster(8), prof, Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := func(etp int) parallel.Plan {
+		return parallel.Plan{TP: 4, PP: 1, DP: 2, CP: 1, EP: 1, ETP: etp, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+	}
+	k := pr.kinds[len(pr.kinds)-1]
+	bw := pr.hbm * prof.MemoryEff.Value
+	mem := func(etp int) float64 { return pr.layerForward(&k, plan(etp), 1024).mem * bw }
+	if got, want := mem(4)-mem(1), 1024*8*2*1024*3/4.0; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("ETP 4 over ETP 1: %.6g more bytes of traffic per MoE layer, want %.6g", got, want)
+	}
+	// keep averages the layers: 3 of tinyMoE's 4 are MoE layers.
+	keep := func(etp int) float64 { return pr.actParts(plan(etp)).keep }
+	if got, want := keep(4)-keep(1), 1024*2*2*1024*3/4.0*3/4; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("ETP 4 over ETP 1: %.6g more bytes kept per layer, want %.6g", got, want)
+	}
+}
+
 // The full-iteration path (moe_full_graph_fp8_min_domain): an FP8 MoE job
 // on a scale-up domain of at least that many chips has no MoE host time
 // and none of the routed experts' activation traffic, which the fused

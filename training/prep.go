@@ -186,7 +186,12 @@ type layerKind struct {
 	// bytes per token (actWidth), whose activation traffic the fused
 	// grouped MLP of the full-iteration path removes.
 	expertUp float64
-	moeFLOPs float64 // the MoE block's forward FLOPs per token
+	// routedCopies is the part of memSplit in the routed copies beyond
+	// the global permutation (routedCopyBytes), which every rank of an
+	// expert-TP group moves for the copies it gathers from the group's
+	// other ranks (layerForward).
+	routedCopies float64
+	moeFLOPs     float64 // the MoE block's forward FLOPs per token
 }
 
 // prep is everything about (model, job, cluster, profile) that does not

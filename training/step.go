@@ -106,12 +106,38 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		q.attnExp = ramp * t * ctx * heads / (p.expRate * p.attnEff)
 		q.attn += q.attnExp
 	}
+	p.memTraffic(&q, k, pl, t)
+	if p.dense && k.expert > 0 {
+		p.denseDispatch(&q, pl, t)
+	}
+	p.layerComm(&q, k, pl, t)
+	return q
+}
+
+// memTraffic adds a layer's memory-bound traffic in one forward pass on
+// tokens t: the replicated and split element-wise traffic, without fused
+// attention the s² score tensors, and a MoE layer's routing.
+func (p *prep) memTraffic(q *pass, k *layerKind, pl parallel.Plan, t float64) {
+	tp := float64(pl.TP)
+	etp := float64(pl.ExpertTP())
+	heads := float64(p.m.Heads) / tp
+	seq := float64(p.job.Seq)
 	rep := k.memRep
 	if !pl.SequenceParallel {
 		rep *= tp
 	}
 	mem := t * (rep + k.memSplit) / tp
 	bw := p.hbm * p.prof.MemoryEff.Value
+	if k.expert > 0 && etp > 1 {
+		// Each rank of an expert-TP group holds the copies of all the
+		// group's tokens routed to its experts (tpComm gathers them), so
+		// the local permute and unpermute around the experts move etp×
+		// the rank's share; the global permutation runs before the
+		// gather, on the rank's own tokens.
+		extra := t * k.routedCopies * (etp - 1) / tp
+		mem += extra
+		q.moe += extra / bw
+	}
 	if !p.flash {
 		// The s² score tensors' traffic (scores, softmax, dropout and
 		// its mask): part of the core attention, which selective
@@ -120,11 +146,6 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	}
 	q.mem = mem/bw + q.scores
 	q.moe += t * k.moeMem / tp / bw
-	if p.dense && k.expert > 0 {
-		p.denseDispatch(&q, pl, t)
-	}
-	p.layerComm(&q, k, pl, t)
-	return q
 }
 
 // Bytes per element of a GShard gate's [tokens, experts·capacity] tensors

@@ -1,11 +1,13 @@
 package catalog
 
 import (
+	"errors"
 	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"chipgap/input"
 	"chipgap/parallel"
 	"chipgap/training"
 )
@@ -539,6 +541,31 @@ func TestAscendSpeedEagerNorm(t *testing.T) {
 		if get(p) != 0 {
 			t.Errorf("%s: eager_norm %g, want 0", id, get(p))
 		}
+	}
+}
+
+// MindFormers splits each expert over the model-parallel ranks as
+// attention is until v1.6.0 brought ep_extend_tp (its transformer.py
+// FeedForward shards the experts (ep, 1, mp)): a plan folding the experts
+// over the TP ranks (etp 1, tp 4) is refused before it, with an error
+// naming etp, and runs from v1.6.0 on.
+func TestMindFormersExpertSplit(t *testing.T) {
+	profs := checkByFramework(t, "cann", "moe_fold", func(p training.Profile) float64 { return p.MoEFold.Value }, []frameworkCase{
+		{"mindformers v1.2.0", 0}, {"mindformers v1.3.0", 0}, {"mindformers v1.5.0", 0}, {"mindformers v1.6.0", 1}, {"mindformers", 1},
+	})
+	v13, v16 := profs["mindformers v1.3.0"], profs["mindformers v1.6.0"]
+	folded := parallel.Plan{TP: 4, PP: 1, DP: 8, CP: 1, EP: 8, ETP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+	var fe *input.Error
+	if err := v13.Supports(folded); !errors.As(err, &fe) || fe.Field != "etp" {
+		t.Errorf("mindformers v1.3.0, etp 1 under tp 4: %v, want an error naming etp", err)
+	}
+	if err := v16.Supports(folded); err != nil {
+		t.Errorf("mindformers v1.6.0, etp 1 under tp 4: %v", err)
+	}
+	split := folded
+	split.ETP, split.EP = 4, 2
+	if err := v13.Supports(split); err != nil {
+		t.Errorf("mindformers v1.3.0, etp = tp: %v", err)
 	}
 }
 

@@ -36,6 +36,8 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("cp", pl.CP, fmt.Sprintf("%s has no context parallelism (cp 1)", name))
 	case gshardETP:
 		return input.Bad("etp", pl.ETP, fmt.Sprintf("the GShard MoE layer of %s splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", name, pl.TP))
+	case noFold:
+		return input.Bad("etp", pl.ETP, fmt.Sprintf("the MoE layer of %s splits each expert over the TP ranks as attention is split (etp = tp %d)", name, pl.TP))
 	case gshardEP:
 		return input.Bad("ep", pl.EP, fmt.Sprintf("the GShard MoE layer of %s takes its expert ranks from the data-parallel group (context-parallel ranks excluded): ep must divide dp %d", name, pl.DP))
 	}
@@ -71,6 +73,7 @@ const (
 	noVPP
 	noCP
 	gshardETP
+	noFold
 	gshardEP
 )
 
@@ -94,6 +97,8 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 		return noCP
 	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
 		return gshardETP
+	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEFold.Value < 0.5:
+		return noFold
 	case pl.EP > 1 && pl.DP%pl.EP != 0 && p.MoEDenseDispatch.Value >= 0.5:
 		// ModelLink's legacy path cuts each data-parallel group (built
 		// per TP x CP position, so without the CP ranks) into

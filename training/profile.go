@@ -359,6 +359,12 @@ type Profile struct {
 	// expert takes at most this multiple of the mean routed tokens; 0:
 	// dropless.
 	MoECapacityFactor Param `yaml:"moe_capacity_factor" json:"moe_capacity_factor"`
+	// MoEFold (0 or 1): the stack's MoE layer can split its experts
+	// otherwise than attention is split (an expert tensor-parallel degree
+	// other than TP: Megatron-Core's MoE parallel folding, MindFormers'
+	// ep_extend_tp); 0: each expert is split over the TP ranks as
+	// attention is (etp = tp).
+	MoEFold Param `yaml:"moe_fold" json:"moe_fold"`
 	// MoEDenseDispatch (0 or 1): the stack's MoE layer is GShard's as
 	// DeepSpeed-MoE implements it (AscendSpeed's MOELayer): the gate builds
 	// one-hot [tokens, experts, capacity] combine weights and dispatch
@@ -554,7 +560,7 @@ func (p *Profile) params() []struct {
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain}, {"moe_graph_no_recompute", &p.MoEGraphNoRecompute},
-		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity},
+		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity}, {"moe_fold", &p.MoEFold},
 	}
 }
 

@@ -22,6 +22,7 @@ func TestAllowsAgreesWithSupports(t *testing.T) {
 		func(pr *Profile) { pr.Interleaved = p(0) },
 		func(pr *Profile) { pr.ContextParallel = p(0) },
 		func(pr *Profile) { pr.MoEDenseDispatch = p(1) },
+		func(pr *Profile) { pr.MoEFold = p(0) },
 	}
 	refused := make([]int, len(limits))
 	for i, limit := range limits {

@@ -162,8 +162,10 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// master-mcore state of 2024-07-20), not the release's GShard layer.
 	// 35.5 % once cann-mindspeed took mindformers' fitted CANN kernel rates
 	// (session 52: faster dense compute leaves the unmodelled MoE costs
-	// more exposed); bound moved from 35 to 40 % then, and said so.
-	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 11, 0.40)
+	// more exposed); bound moved from 35 to 40 % then, and said so. 30.3 %
+	// once expert-TP ranks moved and kept the routed copies they gather
+	// (session 53); bound back to 35 %.
+	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 11, 0.35)
 	// The rest of ModelLink's tables (dense, reserved; each row dated by
 	// its README commit): every published layout must fit. The 80 rows of
 	// the per-model READMEs (2023-09 to 2024-06): median 10.9 % when added

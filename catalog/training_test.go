@@ -569,6 +569,17 @@ func TestMindFormersExpertSplit(t *testing.T) {
 	}
 }
 
+// MindSpeed-LLM split every expert over the TP ranks until it accepted
+// --moe-tp-extend-ep on 2025-02-25 (before, its arguments forced the
+// option off as unsupported): moe_fold 0 in cann-mindspeed's states
+// before that day, 1 from it.
+func TestMindSpeedExpertSplit(t *testing.T) {
+	checkByFramework(t, "cann", "moe_fold", func(p training.Profile) float64 { return p.MoEFold.Value }, []frameworkCase{
+		{"mindspeed 2023-10-14", 0}, {"modellink v1.1.0", 0}, {"mindspeed 2024-09-25", 0}, {"mindspeed 2025-02-24", 0},
+		{"mindspeed 2025-02-25", 1}, {"mindspeed 2025-06-01", 1}, {"mindspeed", 1},
+	})
+}
+
 // A parameter that takes over another profile's fitted value must name a
 // profile whose value is calibrated and equal: cann-mindspeed's CANN
 // kernel rates are mindformers' fit, and a refit of one without the

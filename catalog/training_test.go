@@ -580,6 +580,19 @@ func TestMindSpeedExpertSplit(t *testing.T) {
 	})
 }
 
+// MindSpeed-LLM's MoE scripts ran Megatron-Core's unfused permutation
+// until most passed --use-fused-moe-token-permute-and-unpermute (2024-12-28):
+// 24 bytes per routed copy beyond the global permutation in the
+// Megatron-Core states before it (core_v0.6's all-gather dispatcher: 12
+// passes in 16 bits), the profile's fused 8 from then on; the GShard
+// states before Megatron-Core keep the profile's value.
+func TestMindSpeedUnfusedPermute(t *testing.T) {
+	checkByFramework(t, "cann", "moe_copy_bytes", func(p training.Profile) float64 { return p.MoECopyBytes.Value }, []frameworkCase{
+		{"modellink v1.1.0", 8}, {"mindspeed 2024-07-20", 24}, {"mindspeed 2024-09-25", 24}, {"mindspeed 2024-12-27", 24},
+		{"mindspeed 2024-12-28", 8}, {"mindspeed 2025-06-01", 8}, {"mindspeed", 8},
+	})
+}
+
 // A parameter that takes over another profile's fitted value must name a
 // profile whose value is calibrated and equal: cann-mindspeed's CANN
 // kernel rates are mindformers' fit, and a refit of one without the

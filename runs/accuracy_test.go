@@ -164,8 +164,10 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// (session 52: faster dense compute leaves the unmodelled MoE costs
 	// more exposed); bound moved from 35 to 40 % then, and said so. 30.3 %
 	// once expert-TP ranks moved and kept the routed copies they gather
-	// (session 53); bound back to 35 %.
-	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 11, 0.35)
+	// (session 53); bound back to 35 %. 15.8 % once cann-mindspeed's
+	// Megatron-Core states of 2024 counted the unfused permutation their
+	// scripts ran (session 53); bound 20 %.
+	holdOut(t, "Ascend MoE hold-out", "../validation/holdout-modellink-moe.yaml", 11, 0.20)
 	// The rest of ModelLink's tables (dense, reserved; each row dated by
 	// its README commit): every published layout must fit. The 80 rows of
 	// the per-model READMEs (2023-09 to 2024-06): median 10.9 % when added

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"math"
 	"strings"
 
 	"chipgap/llm"
@@ -38,6 +39,10 @@ func (p *prep) buildLayers() {
 		}
 	}
 	p.qkDim, p.vDim = attnDims(m)
+	p.attnV = p.vDim
+	if p.flash && p.prof.AttentionPadV.Value >= 0.5 {
+		p.attnV = math.Max(p.vDim, p.qkDim) // the fused kernel's padded values
+	}
 }
 
 func attnDims(m llm.Model) (qk, v float64) {

@@ -219,6 +219,7 @@ type prep struct {
 	head        float64 // untied head parameters (on the last stage)
 	act         float64 // bytes per activation element on the wire (2)
 	qkDim, vDim float64
+	attnV       float64 // the value width the attention kernel's second product runs at (AttentionPadV)
 	modelFLOPs  float64 // per token, no recompute (MFU)
 	fullFLOPs   float64 // per token with full recompute (HFU)
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)

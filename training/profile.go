@@ -115,6 +115,11 @@ type Profile struct {
 	// (AscendSpeed's 2023 RMSNorm: pow, mean, rsqrt and two products)
 	// instead of one fused kernel; see eagerNormBytes.
 	EagerNorm Param `yaml:"eager_norm" json:"eager_norm"`
+	// AttentionPadV (0 or 1): the stack's fused attention takes the value
+	// heads at the query/key head width, so an MLA layer's values
+	// (v_head_dim under qk_nope + qk_rope) are zero-padded to it and the
+	// kernel's second product runs that much wider.
+	AttentionPadV Param `yaml:"attention_pad_v" json:"attention_pad_v"`
 	// MemoryEff is the fraction of HBM bandwidth memory-bound operations
 	// (norms, activations, softmax, optimizer) reach.
 	MemoryEff Param `yaml:"memory_eff" json:"memory_eff"`
@@ -548,7 +553,7 @@ func (p *Profile) params() []struct {
 		P    *Param
 	}{
 		{"matmul_max", &p.MatmulMax}, {"matmul_half_flop", &p.MatmulHalfFLOP}, {"matmul_fixed_s", &p.MatmulFixed}, {"expert_gemm_streams", &p.ExpertGEMMStreams}, {"fp8_max", &p.FP8Max},
-		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"memory_eff", &p.MemoryEff},
+		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"attention_pad_v", &p.AttentionPadV}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"tp_overlap_dense", &p.TPOverlapDense}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
 		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},

@@ -98,7 +98,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 		ctx = (seq + 1) / 2
 	}
 	ramp := p.attentionRamp(seq / float64(max(pl.CP, 1)))
-	q.attn = ramp * 2 * t * ctx * heads * (p.qkDim + p.vDim) / (p.peak16 * p.attnEff)
+	q.attn = ramp * 2 * t * ctx * heads * (p.qkDim + p.attnV) / (p.peak16 * p.attnEff)
 	if p.flash && p.expRate > 0 {
 		// The softmax between the two products: one exponential per score
 		// element on the special-function units, after the first product

@@ -444,33 +444,6 @@ func TestExpertTPGathersRoutedCopies(t *testing.T) {
 	}
 }
 
-// A fused attention operator that takes the values at the query/key
-// width (attention_pad_v, MindSpeed-LLM's MLA) runs its second product on
-// values zero-padded from v_head_dim to qk_nope + qk_rope: the attention
-// time scales by (qk + qk)/(qk + v) = (192 + 192)/(192 + 128) = 1.2 for
-// DeepSeek-V2's head shapes; a model whose widths agree, or the
-// parameter at 0, is unchanged.
-func TestAttentionPadsMLAValues(t *testing.T) {
-	m := llm.Model{Name: "mla", Layers: 2, Hidden: 1024, Heads: 8, KVHeads: 8, FFN: 4096, Vocab: 32000, Act: llm.SwiGLU, Attention: llm.MLA,
-		MLA: &llm.MLAConfig{QLoraRank: 256, KVLoraRank: 128, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128}}
-	attn := func(m llm.Model, pad float64) float64 {
-		prof := ideal()
-		prof.FlashAttention, prof.AttentionPadV = p(1), p(pad)
-		pr, err := newPrep(m, testCluster(8), prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
-		if err != nil {
-			t.Fatal(err)
-		}
-		k := pr.kinds[0]
-		return pr.layerForward(&k, parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}, 2048).attn
-	}
-	if got, want := attn(m, 1)/attn(m, 0), (192.0+192)/(192+128); math.Abs(got/want-1) > 1e-9 {
-		t.Errorf("MLA: padded over unpadded attention time %.6g, want %.6g", got, want)
-	}
-	if got := attn(tinyMoE, 1) / attn(tinyMoE, 0); math.Abs(got-1) > 1e-12 {
-		t.Errorf("MHA: padded over unpadded attention time %.6g, want 1", got)
-	}
-}
-
 // The full-iteration path (moe_full_graph_fp8_min_domain): an FP8 MoE job
 // on a scale-up domain of at least that many chips has no MoE host time
 // and none of the routed experts' activation traffic, which the fused

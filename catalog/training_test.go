@@ -593,6 +593,17 @@ func TestMindSpeedUnfusedPermute(t *testing.T) {
 	})
 }
 
+// MindSpeed-LLM's example scripts ran no virtual pipeline stages before
+// the GPT-3 175B script of 2024-05-27 (mindspeed_llm_vpp_history): the
+// states before it keep the free search to plain 1F1B, the later ones and
+// the current state do not.
+func TestMindSpeedVPPPractice(t *testing.T) {
+	checkByFramework(t, "cann", "no_vpp_practice", func(p training.Profile) float64 { return p.NoVPPPractice.Value }, []frameworkCase{
+		{"mindspeed 2023-10-14", 1}, {"mindspeed 2023-12-20", 1}, {"modellink v1.0.0", 1}, {"mindspeed 2024-05-26", 1},
+		{"mindspeed 2024-05-27", 0}, {"modellink v1.1.0", 0}, {"mindspeed 2024-09-25", 0}, {"mindspeed", 0},
+	})
+}
+
 // A parameter that takes over another profile's fitted value must name a
 // profile whose value is calibrated and equal: cann-mindspeed's CANN
 // kernel rates are mindformers' fit, and a refit of one without the

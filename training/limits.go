@@ -136,7 +136,8 @@ func NewPracticeCase(m llm.Model, seq, node int) PracticeCase {
 // and PP ≥ PPMinLarge; with NoZeRO2Practice, no ZeRO 2; with
 // FullShardPractice, ZeRO 3; with ShardUnsplit, ZeRO 3 only at TP 1 and
 // PP 1; with ShardMaxActive, ZeRO 3 only up to that many active
-// parameters; with NoPPPractice, no pipeline; no ZeRO stage deeper than
+// parameters; with NoPPPractice, no pipeline; with NoVPPPractice, no
+// virtual pipeline stages; no ZeRO stage deeper than
 // PracticeMaxZeRO.
 // A plan outside it may still run; the search reports the best plan either
 // way.
@@ -164,6 +165,8 @@ func (p *Profile) PracticeGap(pl parallel.Plan, c PracticeCase) string {
 		return fmt.Sprintf("shards everything (ZeRO 3) beside tensor parallelism %d and %d pipeline stages, where the stack's fully sharded recipes run TP 1 and PP 1 (its split recipes shard the optimizer alone, ZeRO 1)", pl.TP, pl.PP)
 	case pipelined:
 		return fmt.Sprintf("pipelines over %d stages, where the stack's published recipes never pipeline (PP 1)", pl.PP)
+	case interleaved:
+		return fmt.Sprintf("interleaves %d virtual stages per device, where the stack's published recipes of this state run plain 1F1B (no virtual stages)", pl.VPP)
 	case deepZeRO:
 		return fmt.Sprintf("shards at ZeRO %d, deeper than the ZeRO %g the stack's published recipes run", pl.ZeRO, p.PracticeMaxZeRO.Value)
 	case largeShard:
@@ -185,6 +188,7 @@ const (
 	splitShard
 	largeShard
 	pipelined
+	interleaved
 	deepZeRO
 )
 
@@ -204,6 +208,9 @@ func (p *Profile) practice(pl parallel.Plan, c PracticeCase) practiceRule {
 	}
 	if pl.PP > 1 && p.NoPPPractice.Value >= 0.5 {
 		return pipelined
+	}
+	if pl.VPP > 1 && p.NoVPPPractice.Value >= 0.5 {
+		return interleaved
 	}
 	if float64(pl.ZeRO) > p.PracticeMaxZeRO.Value {
 		return deepZeRO

@@ -267,6 +267,11 @@ type Profile struct {
 	// recipes never pipeline (PP 1), so a plan with PP > 1 is outside
 	// practice (it may still run).
 	NoPPPractice Param `yaml:"no_pp_practice" json:"no_pp_practice"`
+	// NoVPPPractice (0 or 1) is published practice: the stack's published
+	// recipes pipeline without virtual stages (plain 1F1B), so a plan with
+	// VPP > 1 is outside practice (it may still run where Interleaved
+	// says the schedule exists).
+	NoVPPPractice Param `yaml:"no_vpp_practice" json:"no_vpp_practice"`
 	// PracticeMaxZeRO is published practice: the deepest ZeRO stage the
 	// stack's published recipes shard at (3: no rule), so a plan sharding
 	// deeper is outside practice (it may still run).
@@ -560,7 +565,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"shard_unsplit", &p.ShardUnsplit}, {"shard_max_active", &p.ShardMaxActive}, {"no_pp_practice", &p.NoPPPractice}, {"practice_max_zero", &p.PracticeMaxZeRO}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"shard_unsplit", &p.ShardUnsplit}, {"shard_max_active", &p.ShardMaxActive}, {"no_pp_practice", &p.NoPPPractice}, {"no_vpp_practice", &p.NoVPPPractice}, {"practice_max_zero", &p.PracticeMaxZeRO}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},

@@ -351,6 +351,34 @@ func TestNoPPPractice(t *testing.T) {
 	}
 }
 
+// With NoVPPPractice (ModelLink's example scripts before 2024-05-27 never
+// interleave) a pipelined plan with virtual stages is outside practice and
+// the gap names them; plain 1F1B stays within it, the interleaved plan
+// still runs where the schedule exists, and without the rule it is in
+// practice.
+func TestNoVPPPractice(t *testing.T) {
+	prof := ideal()
+	prof.CPMinTokens, prof.EPMin, prof.NoVPPPractice = p(0), p(0), p(1)
+	c := PracticeCase{Seq: 4096}
+	vpp := func(v int) parallel.Plan {
+		pl := flatPlan(4, 1)
+		pl.VPP = v
+		return pl
+	}
+	var cases []practiceRuleCase
+	for v, want := range map[int]bool{1: true, 2: false, 8: false} {
+		cases = append(cases, practiceRuleCase{fmt.Sprintf("vpp %d", v), vpp(v), want, fmt.Sprintf("interleaves %d virtual stages", v)})
+	}
+	checkPracticeRule(t, prof, c, cases)
+	if !prof.Allows(vpp(2)) {
+		t.Error("the rule is practice: an interleaved plan must still run")
+	}
+	prof.NoVPPPractice = p(0)
+	if !prof.InPractice(vpp(8), c) {
+		t.Error("without the rule VPP 8 must be in practice")
+	}
+}
+
 // With PracticeMaxZeRO 1 (Intel's Megatron-DeepSpeed examples for Gaudi
 // shard at ZeRO 0 or 1) a ZeRO 2 or 3 plan is outside practice and the gap
 // names its stage; ZeRO 0 and 1 stay within it, the deeper plans still

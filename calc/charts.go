@@ -27,6 +27,9 @@ func TrainCharts(r training.Result) []Chart {
 	step := []plot.Bar{{Label: "Compute", Value: ms(b.Compute)}, {Label: "TP comm", Value: ms(b.TP)}, {Label: "PP comm", Value: ms(b.PP)},
 		{Label: "DP comm", Value: ms(b.DP)}, {Label: "EP comm", Value: ms(b.EP)}, {Label: "CP comm", Value: ms(b.CP)},
 		{Label: "Pipeline bubble", Value: ms(b.Bubble)}, {Label: "Optimizer", Value: ms(b.Optimizer)}, {Label: "Other", Value: ms(b.Other)}}
+	if b.GradAccum > 0 {
+		step = append(step[:len(step)-1], plot.Bar{Label: "Gradient accumulation", Value: ms(b.GradAccum)}, step[len(step)-1])
+	}
 	if b.Experts > 0 || b.MoEHost > 0 {
 		step = append(step[:1], append([]plot.Bar{{Label: "Expert GEMMs", Value: ms(b.Experts)}, {Label: "MoE host", Value: ms(b.MoEHost)}}, step[1:]...)...)
 	}

@@ -157,6 +157,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	}
 	parts := []part{{"compute", b.Compute}, {"TP comm (exposed)", b.TP}, {"PP send/recv", b.PP}, {"DP/ZeRO comm (exposed)", b.DP},
 		{"EP all-to-all (exposed)", b.EP}, {"CP exchange (exposed)", b.CP}, {"pipeline bubble", b.Bubble}, {"optimizer", b.Optimizer}, {"other", b.Other}}
+	if b.GradAccum > 0 { // a stack that accumulates weight gradients apart from their GEMMs
+		parts = append(parts[:len(parts)-1], part{"gradient accumulation (unfused)", b.GradAccum}, parts[len(parts)-1])
+	}
 	if b.Experts > 0 || b.MoEHost > 0 { // MoE: where the expert layers' time goes
 		parts = append(parts[:1], append([]part{{"expert GEMMs (hottest rank)", b.Experts}, {"MoE host overhead (exposed)", b.MoEHost}}, parts[1:]...)...)
 	}

@@ -604,6 +604,18 @@ func TestMindSpeedVPPPractice(t *testing.T) {
 	})
 }
 
+// MindSpeed-LLM's scripts accumulate weight gradients apart from their
+// GEMMs at every state (mindspeed_llm_grad_accum_fusion: 2 + 4 + 4 bytes
+// per weight and micro-batch); Megatron-Core on CUDA fuses the
+// accumulation into the GEMM (megatron_grad_accum_fusion).
+func TestGradAccumulationByStack(t *testing.T) {
+	get := func(p training.Profile) float64 { return p.GradAccumBytes.Value }
+	checkByFramework(t, "cann", "grad_accum_bytes", get, []frameworkCase{
+		{"mindspeed 2023-10-14", 10}, {"modellink v1.0.0", 10}, {"mindspeed 2024-09-25", 10}, {"mindspeed", 10},
+	})
+	checkByFramework(t, "cuda", "grad_accum_bytes", get, []frameworkCase{{"megatron-core", 0}, {"nemo 24.07", 0}, {"megatron-bridge", 0}})
+}
+
 // A parameter that takes over another profile's fitted value must name a
 // profile whose value is calibrated and equal: cann-mindspeed's CANN
 // kernel rates are mindformers' fit, and a refit of one without the

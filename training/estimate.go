@@ -38,6 +38,7 @@ type stage struct {
 	fwd, bwd, recompute float64 // compute
 	tp, ep, cp          float64 // exposed communication, all passes
 	other               float64 // fixed per-layer overheads
+	accum               float64 // unfused weight-gradient accumulation (GradAccumBytes)
 	host                float64 // exposed host (CPU) time of MoE layers
 	hostBwd             float64 // the part of host exposed in the backward pass
 	expert              float64 // the part of fwd+bwd+recompute in routed-expert GEMMs
@@ -54,6 +55,7 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	var head stage
 	hf, hb := p.headTime(pl, t)
 	head.fwd, head.bwd = hf, hb
+	head.accum = p.accumTime(float64(p.m.Vocab) / float64(pl.TP) * float64(p.m.Hidden))
 	p.addMTP(&head, pl, t, hf, hb)
 	if pl.StageLayers != nil || pl.RecomputeLayers != nil {
 		return p.statedStages(pl, t, frac, head)
@@ -209,6 +211,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		s.ep += n * epComm * q.ep
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
+		s.accum += n * p.accumTime(k.params/float64(pl.TP)+k.expert/float64(pl.ExpertTP()*pl.EP))
 	}
 	if x := math.Max(0, host-gpu); x > 0 {
 		s.host += x
@@ -218,15 +221,15 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 }
 
 func (s stage) total() float64 {
-	return s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + s.host
+	return s.fwd + s.bwd + s.recompute + s.tp + s.ep + s.cp + s.other + s.host + s.accum
 }
 
 func (s stage) times(n float64) stage {
-	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n, s.host * n, s.hostBwd * n, s.expert * n}
+	return stage{s.fwd * n, s.bwd * n, s.recompute * n, s.tp * n, s.ep * n, s.cp * n, s.other * n, s.accum * n, s.host * n, s.hostBwd * n, s.expert * n}
 }
 
 func (s stage) plus(o stage) stage {
-	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other, s.host + o.host, s.hostBwd + o.hostBwd, s.expert + o.expert}
+	return stage{s.fwd + o.fwd, s.bwd + o.bwd, s.recompute + o.recompute, s.tp + o.tp, s.ep + o.ep, s.cp + o.cp, s.other + o.other, s.accum + o.accum, s.host + o.host, s.hostBwd + o.hostBwd, s.expert + o.expert}
 }
 
 // addMTP puts DeepSeek-V3's multi-token-prediction modules on the last
@@ -278,6 +281,14 @@ func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
 	return g + ce, 2*g + ce
 }
 
+// accumTime is one micro-batch's weight-gradient accumulation of w
+// weights outside their weight-gradient GEMMs (Profile.GradAccumBytes;
+// 0 where the GEMM accumulates into the fp32 gradient itself): one
+// streaming pass over the gradient buffers, at the HBM bandwidth.
+func (p *prep) accumTime(w float64) float64 {
+	return p.prof.GradAccumBytes.Value * w / p.hbm
+}
+
 // evaluate is Estimate without the checks, for the search.
 func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	pl, mem := p.fit(pl)
@@ -317,6 +328,7 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 	b.TP, b.EP, b.CP = sec(mbs*s.tp), sec(mbs*s.ep), sec(mbs*s.cp)
 	b.PP = sec(mbs * p2p)
 	b.Other = sec(mbs * s.other)
+	b.GradAccum = sec(mbs * s.accum)
 	b.Bubble = sec(p.bubbleStages(pl) * perMB)
 	b.DP = sec(p.dpTime(pl, s, mbs))
 	b.Optimizer = sec(p.optimizerTime(pl))

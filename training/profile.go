@@ -168,6 +168,13 @@ type Profile struct {
 	// fp32 master weight and moments, reading the gradient, writing the
 	// 16-bit weight).
 	OptimizerStepBytes Param `yaml:"optimizer_step_bytes" json:"optimizer_step_bytes"`
+	// GradAccumBytes is the memory traffic per weight and micro-batch of
+	// a weight-gradient accumulation run apart from the weight-gradient
+	// GEMM (the GEMM writes a 16-bit gradient; a separate add reads it
+	// and reads and writes the fp32 gradient buffer: 2 + 4 + 4 bytes),
+	// streamed at the HBM bandwidth; 0 where the GEMM accumulates into
+	// the fp32 buffer itself (Megatron's gradient_accumulation_fusion).
+	GradAccumBytes Param `yaml:"grad_accum_bytes" json:"grad_accum_bytes"`
 	// GradBytes is the bytes per parameter of the gradient buffer and its
 	// data-parallel reduction (2: bf16/fp16; 4: fp32 main grads).
 	GradBytes Param `yaml:"grad_bytes" json:"grad_bytes"`
@@ -561,7 +568,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"attention_pad_v", &p.AttentionPadV}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"tp_overlap_dense", &p.TPOverlapDense}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"grad_accum_bytes", &p.GradAccumBytes}, {"layer_overhead_s", &p.LayerOverhead},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},

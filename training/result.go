@@ -25,11 +25,15 @@ type Breakdown struct {
 	Bubble    units.Seconds `json:"bubble"`
 	Optimizer units.Seconds `json:"optimizer"`
 	Other     units.Seconds `json:"other"`
+	// GradAccum is the weight-gradient accumulation a stack runs apart
+	// from its weight-gradient GEMMs, every micro-batch
+	// (Profile.GradAccumBytes).
+	GradAccum units.Seconds `json:"grad_accum,omitempty"`
 }
 
 // Total sums the breakdown.
 func (b Breakdown) Total() units.Seconds {
-	return b.Compute + b.Experts + b.MoEHost + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other
+	return b.Compute + b.Experts + b.MoEHost + b.TP + b.PP + b.DP + b.EP + b.CP + b.Bubble + b.Optimizer + b.Other + b.GradAccum
 }
 
 // Memory is one device's memory on the pipeline stage that needs the most.

@@ -55,7 +55,7 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	var head stage
 	hf, hb := p.headTime(pl, t)
 	head.fwd, head.bwd = hf, hb
-	head.accum = p.accumTime(float64(p.m.Vocab) / float64(pl.TP) * float64(p.m.Hidden))
+	head.accum = p.accumTime(pl, float64(p.m.Vocab)/float64(pl.TP)*float64(p.m.Hidden), 0)
 	p.addMTP(&head, pl, t, hf, hb)
 	if pl.StageLayers != nil || pl.RecomputeLayers != nil {
 		return p.statedStages(pl, t, frac, head)
@@ -211,7 +211,7 @@ func (p *prep) layerMix(pl parallel.Plan, t, frac float64) stage {
 		s.ep += n * epComm * q.ep
 		s.cp += n * 2 * q.cp
 		s.other += n * passes * p.prof.LayerOverhead.Value
-		s.accum += n * p.accumTime(k.params/float64(pl.TP)+k.expert/float64(pl.ExpertTP()*pl.EP))
+		s.accum += n * p.accumTime(pl, k.params/float64(pl.TP), k.expert/float64(pl.ExpertTP()*pl.EP))
 	}
 	if x := math.Max(0, host-gpu); x > 0 {
 		s.host += x
@@ -281,12 +281,27 @@ func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
 	return g + ce, 2*g + ce
 }
 
-// accumTime is one micro-batch's weight-gradient accumulation of w
-// weights outside their weight-gradient GEMMs (Profile.GradAccumBytes;
-// 0 where the GEMM accumulates into the fp32 gradient itself): one
-// streaming pass over the gradient buffers, at the HBM bandwidth.
-func (p *prep) accumTime(w float64) float64 {
-	return p.prof.GradAccumBytes.Value * w / p.hbm
+// accumTime is one micro-batch's weight-gradient accumulation of a
+// device's dense and expert weights outside their weight-gradient GEMMs
+// (Profile.GradAccumBytes; 0 where the GEMM accumulates into the fp32
+// gradient itself): streaming passes over the gradient buffers, at the
+// HBM bandwidth. With sharded gradients (ZeRO 2 and 3) each micro-batch's
+// 16-bit gradients are copied into the reduce-scatter buffers (DeepSpeed's
+// contiguous buckets, Megatron-FSDP's: 2 + 2 bytes per local weight) and
+// the pass adds the device's reduced shard only, sharded as the
+// optimizer's (optimizerTime).
+func (p *prep) accumTime(pl parallel.Plan, dense, expert float64) float64 {
+	b := p.prof.GradAccumBytes.Value
+	if b <= 0 {
+		return 0
+	}
+	if pl.ZeRO < 2 {
+		return b * (dense + expert) / p.hbm
+	}
+	copied := 2 * 2 * (dense + expert)
+	dense /= float64(pl.DP * pl.CP)
+	expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
+	return (copied + b*(dense+expert)) / p.hbm
 }
 
 // evaluate is Estimate without the checks, for the search.

@@ -15,7 +15,9 @@ import (
 // weights and the tied V·h output layer, each split in two; 64 sequences
 // over DP 4 at micro-batch 1 are 16 micro-batches; 10 bytes per weight at
 // 2 TB/s. Without the pass the step is shorter by exactly that time (PP 1:
-// no bubble for it to lengthen).
+// no bubble for it to lengthen). With ZeRO 2 each micro-batch's 16-bit
+// gradients are copied into the reduce-scatter buffer (4 bytes per local
+// weight) and the pass adds the device's quarter (10 bytes on it).
 func TestUnfusedGradAccumulation(t *testing.T) {
 	pl := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 1, VPP: 1, Microbatch: 1, ZeRO: 1, Recompute: parallel.RecomputeNone}
 	job := Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.BF16}
@@ -41,5 +43,13 @@ func TestUnfusedGradAccumulation(t *testing.T) {
 	}
 	if d := float64(b.Breakdown.Total() - a.Breakdown.Total()); math.Abs(d/want-1) > 1e-9 {
 		t.Errorf("the step grows by %.6g s, want the accumulation's %.6g s", d, want)
+	}
+	pl.ZeRO = 2
+	z, err := Estimate(gpt13, pl, testCluster(8), unfused, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := float64(z.Breakdown.GradAccum), want*(4+10.0/4)/10; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("ZeRO 2: %.6g s, want the copy and a quarter's add, %.6g s", got, want)
 	}
 }

@@ -115,6 +115,14 @@ func (p *prep) gatherBytes() float64 {
 	return p.act
 }
 
+// shardOf is a device's share of its dense and expert weights under
+// sharded optimizer state or gradients: the dense ones split over the
+// DP·CP ranks holding the same weights, the experts over the ranks that
+// hold the same experts, TP·DP·CP / (ETP·EP).
+func shardOf(pl parallel.Plan, dense, expert float64) (float64, float64) {
+	return dense / float64(pl.DP*pl.CP), expert / (float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP))
+}
+
 // optimizerTime is Adam's memory-bound update of the device's shard: per
 // parameter it reads fp32 master weight, two moments and the gradient and
 // writes the three fp32 values and the 16-bit weight, about 34 bytes in a
@@ -124,8 +132,7 @@ func (p *prep) gatherBytes() float64 {
 func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
-		dense /= float64(pl.DP * pl.CP)
-		expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
+		dense, expert = shardOf(pl, dense, expert)
 	}
 	step := p.prof.OptimizerStepBytes.Value
 	if pl.HalfMoments {

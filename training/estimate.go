@@ -289,7 +289,7 @@ func (p *prep) headTime(pl parallel.Plan, t float64) (fwd, bwd float64) {
 // 16-bit gradients are copied into the reduce-scatter buffers (DeepSpeed's
 // contiguous buckets, Megatron-FSDP's: 2 + 2 bytes per local weight) and
 // the pass adds the device's reduced shard only, sharded as the
-// optimizer's (optimizerTime).
+// optimizer's (shardOf).
 func (p *prep) accumTime(pl parallel.Plan, dense, expert float64) float64 {
 	b := p.prof.GradAccumBytes.Value
 	if b <= 0 {
@@ -299,8 +299,7 @@ func (p *prep) accumTime(pl parallel.Plan, dense, expert float64) float64 {
 		return b * (dense + expert) / p.hbm
 	}
 	copied := 2 * 2 * (dense + expert)
-	dense /= float64(pl.DP * pl.CP)
-	expert /= float64(pl.TP*pl.DP*pl.CP) / float64(pl.ExpertTP()*pl.EP)
+	dense, expert = shardOf(pl, dense, expert)
 	return (copied + b*(dense+expert)) / p.hbm
 }
 

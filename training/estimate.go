@@ -56,6 +56,12 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	hf, hb := p.headTime(pl, t)
 	head.fwd, head.bwd = hf, hb
 	head.accum = p.accumTime(pl, float64(p.m.Vocab)/float64(pl.TP)*float64(p.m.Hidden), 0)
+	if pl.PP == 1 && p.head > 0 {
+		// Untied: the input embedding's gradient is a second V·h
+		// accumulation on the one stage (with PP > 1 it is on the first
+		// stage, never the slowest for it: a layer's worth or less).
+		head.accum += p.accumTime(pl, p.embed/float64(pl.TP), 0)
+	}
 	p.addMTP(&head, pl, t, hf, hb)
 	if pl.StageLayers != nil || pl.RecomputeLayers != nil {
 		return p.statedStages(pl, t, frac, head)

@@ -52,4 +52,17 @@ func TestUnfusedGradAccumulation(t *testing.T) {
 	if got, want := float64(z.Breakdown.GradAccum), want*(4+10.0/4)/10; math.Abs(got/want-1) > 1e-9 {
 		t.Errorf("ZeRO 2: %.6g s, want the copy and a quarter's add, %.6g s", got, want)
 	}
+	// Untied embeddings on one pipeline stage: the input embedding's
+	// gradient (its backward's dense V·h tensor, added to the fp32 buffer
+	// like any other) is accumulated beside the output layer's.
+	pl.ZeRO = 1
+	untied := gpt13
+	untied.TiedEmbeddings = false
+	u, err := Estimate(untied, pl, testCluster(8), unfused, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := float64(u.Breakdown.GradAccum), 16*10*(L*12*h*h/2+2*V*h/2)/2e12; math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("untied: %.6g s, want the layers, the head and the embedding, %.6g s", got, want)
+	}
 }

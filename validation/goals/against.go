@@ -22,13 +22,18 @@ type prior struct {
 	predicted bool
 }
 
-// rowsHeader is the first line writeRows writes and readRows requires.
-const rowsHeader = "file\tid\tkind\tmoe\tmeasured\terror\tfree"
+// rowsHeader is the first line writeRows writes; readRows also takes
+// the seven-column header of files written before the grouping columns
+// (oldRowsHeader).
+const (
+	rowsHeader    = oldRowsHeader + "\tchip\tprecision\tfamily\tstack\tsoftware"
+	oldRowsHeader = "file\tid\tkind\tmoe\tmeasured\terror\tfree"
+)
 
 // readRows reads a rows file writeRows wrote (nothing for an empty
-// path). A line that is not seven tab-separated columns, or an error
-// column that is neither empty nor a number, stops it with the line's
-// number.
+// path), or one of the older seven-column layout. A line with a column
+// count other than its header's, or an error column that is neither
+// empty nor a number, stops it with the line's number.
 func readRows(path string) (map[rowKey]prior, error) {
 	if path == "" {
 		return nil, nil
@@ -38,14 +43,15 @@ func readRows(path string) (map[rowKey]prior, error) {
 		return nil, fmt.Errorf("-against: %w", err)
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if lines[0] != rowsHeader {
+	if lines[0] != rowsHeader && lines[0] != oldRowsHeader {
 		return nil, fmt.Errorf("-against %s: line 1 is %q, want the header -rows writes (%q)", path, lines[0], rowsHeader)
 	}
+	cols := strings.Count(lines[0], "\t") + 1
 	out := make(map[rowKey]prior, len(lines)-1)
 	for i, l := range lines[1:] {
 		c := strings.Split(l, "\t")
-		if len(c) != 7 {
-			return nil, fmt.Errorf("-against %s: line %d has %d tab-separated columns, want 7", path, i+2, len(c))
+		if len(c) != cols {
+			return nil, fmt.Errorf("-against %s: line %d has %d tab-separated columns, want %d", path, i+2, len(c), cols)
 		}
 		p := prior{}
 		if c[5] != "" {

@@ -53,6 +53,8 @@ type row struct {
 	measured           float64 // the measured value
 	kind, family       string
 	stack              string // the training stack profile that predicted it
+	chip, precision    string // the run's chip id and precision (training or serving)
+	software           string // the framework and release the run names (system.software)
 	calibration        bool   // a calibration row (-calibration), not a goal's
 	moe, metricOK      bool
 	err, free          float64
@@ -67,7 +69,7 @@ func main() {
 }
 
 func run() error {
-	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, MoE or not, measured, error, free-search optimism) as tab-separated lines to this file (- for standard output, after the goals table)")
+	rowsTo := flag.String("rows", "", "also write every scored row (file, id, kind, MoE or not, measured, error, free-search optimism, chip, precision, chip family, training stack, the release the run names) as tab-separated lines to this file (- for standard output, after the goals table)")
 	withCal := flag.Bool("calibration", false, "also predict the calibration rows (validation/calibration-*.yaml and the shared files' copies), print each training stack's rms log error over them, and add them to -rows and -against: the rows a value may be chosen on, beside the hold-outs that score it")
 	against := flag.String("against", "", "compare with a rows file an earlier -rows wrote (another state of the model): list the rows whose |error| moved by more than half a point, better or worse")
 	flag.Parse()
@@ -170,6 +172,18 @@ func problemOf(r runs.Run) string {
 		r.Training = &t
 	}
 	return planOf(r)
+}
+
+// precisionOf is run r's stated precision: its training precision, or
+// its serving weights' precision.
+func precisionOf(r runs.Run) string {
+	switch {
+	case r.Training != nil:
+		return r.Training.Precision
+	case r.Inference != nil:
+		return r.Inference.Precision
+	}
+	return ""
 }
 
 // planOf is run r's inputs without the release of its framework: the
@@ -494,7 +508,8 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 			node := runs.UsualNode(cat, byID[res.ID].System.Chip)
 			in := runs.DefaultsUnstated(byID[res.ID], node)
 			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), plan: planOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
-				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack}
+				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack,
+				chip: in.System.Chip, precision: precisionOf(in), software: in.System.Software}
 			if res.Error != nil {
 				r.err = *res.Error
 			}
@@ -508,10 +523,13 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 }
 
 // writeRows writes one tab-separated line per row, errors as fractions
-// (empty where the row has none), so a change can be diffed row by row.
+// (empty where the row has none), so a change can be diffed row by row,
+// and what groups the rows (chip, precision, chip family, the stack that
+// predicted a training row, the release the run names), so a residual
+// pattern can be read off by group.
 func writeRows(path string, rs []row) error {
 	var b strings.Builder
-	b.WriteString("file\tid\tkind\tmoe\tmeasured\terror\tfree\n")
+	b.WriteString(rowsHeader + "\n")
 	for _, r := range rs {
 		e, f := "", ""
 		if r.predicted {
@@ -520,7 +538,8 @@ func writeRows(path string, rs []row) error {
 		if r.hasFree {
 			f = fmt.Sprintf("%.4f", r.free)
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%t\t%.6g\t%s\t%s\n", r.file, r.id, r.kind, r.moe, r.measured, e, f)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%t\t%.6g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.file, r.id, r.kind, r.moe, r.measured, e, f,
+			r.chip, r.precision, r.family, r.stack, r.software)
 	}
 	if path == fileio.Stdout {
 		_, err := os.Stdout.WriteString(b.String())

@@ -121,7 +121,8 @@ func TestOver(t *testing.T) {
 // prediction or a free search leaves those columns empty.
 func TestWriteRows(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rows.tsv")
-	rs := []row{{id: "a", file: "f.yaml", kind: runs.KindTraining, moe: true, measured: 5275, err: 1.3434, free: 1.5451, predicted: true, hasFree: true},
+	rs := []row{{id: "a", file: "f.yaml", kind: runs.KindTraining, moe: true, measured: 5275, err: 1.3434, free: 1.5451, predicted: true, hasFree: true,
+		chip: "h100-sxm", precision: "fp8", family: "NVIDIA Hopper", stack: "cuda-mcore", software: "megatron-bridge 25.11"},
 		{id: "b", file: "g.yaml", kind: runs.KindInference, measured: 100}}
 	if err := writeRows(path, rs); err != nil {
 		t.Fatal(err)
@@ -130,9 +131,9 @@ func TestWriteRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "file\tid\tkind\tmoe\tmeasured\terror\tfree\n" +
-		"f.yaml\ta\ttraining\ttrue\t5275\t1.3434\t1.5451\n" +
-		"g.yaml\tb\tinference\tfalse\t100\t\t\n"
+	want := "file\tid\tkind\tmoe\tmeasured\terror\tfree\tchip\tprecision\tfamily\tstack\tsoftware\n" +
+		"f.yaml\ta\ttraining\ttrue\t5275\t1.3434\t1.5451\th100-sxm\tfp8\tNVIDIA Hopper\tcuda-mcore\tmegatron-bridge 25.11\n" +
+		"g.yaml\tb\tinference\tfalse\t100\t\t\t\t\t\t\t\n"
 	if string(got) != want {
 		t.Errorf("rows file\n%q\nwant\n%q", got, want)
 	}
@@ -174,7 +175,15 @@ func TestAgainst(t *testing.T) {
 	if strings.Contains(got, " c ") || strings.Index(got, "training   a") > strings.Index(got, "training   b") {
 		t.Errorf("moved lists c (0.2 points) or puts the worse row first:\n%s", got)
 	}
-	for _, bad := range []string{"file\tid\n", rowsHeader + "\nf\ta\ttraining\n", rowsHeader + "\nf\ta\ttraining\tfalse\t1\tx\t\n"} {
+	// A file of the seven-column layout (before the grouping columns) still reads.
+	if err := os.WriteFile(path, []byte(oldRowsHeader+"\nf\ta\ttraining\tfalse\t1\t0.25\t\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if old, err := readRows(path); err != nil || old[rowKey{"f", "a", runs.KindTraining}].err != 0.25 {
+		t.Errorf("old layout read as %v, %v; want row a at 0.25", old, err)
+	}
+	for _, bad := range []string{"file\tid\n", rowsHeader + "\nf\ta\ttraining\n", rowsHeader + "\nf\ta\ttraining\tfalse\t1\tx\t\t\t\t\t\t\n",
+		oldRowsHeader + "\nf\ta\ttraining\tfalse\t1\t0.1\t\th100\n"} {
 		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -146,8 +146,8 @@ func modelDetails(m llm.Model, seq int) ModelDetail {
 	d.FLOPs = ModelFLOPs{
 		Matmul:          m.MatmulFLOPsPerToken(),
 		Head:            m.HeadFLOPsPerToken(),
-		AttentionCausal: m.AttentionFLOPsPerToken(llm.AttentionContext(seq, true)),
-		AttentionFull:   m.AttentionFLOPsPerToken(llm.AttentionContext(seq, false)),
+		AttentionCausal: m.SequenceAttentionFLOPsPerToken(seq, true),
+		AttentionFull:   m.SequenceAttentionFLOPsPerToken(seq, false),
 		TrainCausal:     m.TrainingFLOPsPerToken(seq, true, false),
 		TrainRecompute:  m.TrainingFLOPsPerToken(seq, true, true),
 		Megatron:        m.MegatronFLOPs(1, seq, true) / units.FLOP(seq),
@@ -158,7 +158,8 @@ func modelDetails(m llm.Model, seq int) ModelDetail {
 		d.Weights[string(pr)] = m.WeightBytes(b)
 		d.KVLayer[string(pr)] = m.KVBytesPerTokenPerLayer(b)
 		d.KV[string(pr)] = m.KVBytesPerToken(b)
-		d.KVSeq[string(pr)] = m.KVBytesPerToken(b) * units.Bytes(seq)
+		// A sliding window caps its local layers' cache at the window.
+		d.KVSeq[string(pr)] = units.Bytes(float64(m.KVBytesPerToken(b)) * m.EffectiveContext(float64(seq)))
 	}
 	return d
 }

@@ -66,6 +66,9 @@ func (d ModelDetail) WriteText(w io.Writer) error {
 	} else {
 		line("heads / kv_heads / head_dim", fmt.Sprintf("%d / %d / %d", m.Heads, m.KVHeads, m.HeadDim))
 	}
+	if m.Window > 0 {
+		line("sliding window", fmt.Sprintf("%d keys on %d of %d layers (%d global)", m.Window, m.Layers-m.GlobalLayers(), m.Layers, m.GlobalLayers()))
+	}
 	line("ffn", fmt.Sprintf("%d (%s)", m.FFN, m.Act))
 	if e := m.MoE; e != nil {
 		line("moe", fmt.Sprintf("%d routed experts of %d, %d active, %d shared, first %d layers dense",
@@ -141,5 +144,9 @@ func (d ModelDetail) writeFLOPs(tw *tabwriter.Writer) {
 	line("weights", strings.Join(wts, ", "))
 	line("KV cache per token per layer", strings.Join(kvl, ", "))
 	line("KV cache per token", strings.Join(kv, ", "))
-	line(fmt.Sprintf("KV cache per %d-token sequence", d.Seq), strings.Join(kvs, ", "))
+	perSeq := strings.Join(kvs, ", ")
+	if d.Model.Window > 0 && d.Seq > d.Model.Window {
+		perSeq += " (local layers hold only the window)"
+	}
+	line(fmt.Sprintf("KV cache per %d-token sequence", d.Seq), perSeq)
 }

@@ -88,19 +88,21 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 	p := Point{Batch: b, BatchPerChip: B / l.chipsPerInstance()}
 	switch mode {
 	case Prefill:
-		ld := load{preTokens: B * in, prePairs: B * in * (in + 1) / 2, preCtx: B * in, chunks: B}
+		pairs, keys := l.m.PromptKeys(in, 0)
+		ld := load{preTokens: B * in, prePairs: B * pairs, preCtx: B * keys, chunks: B}
 		p.Step = l.passes(ld)
 		p.Step.PrefillTokens = b * w.Input
 		p.TTFT = p.Step.Time
 		p.InputPerChip = l.perChip(B * in / float64(p.Step.Time))
 	default:
-		ld := load{decSeqs: B, decCtx: B * (in + out/2)}
+		ld := load{decSeqs: B, decCtx: B * l.m.MeanEffectiveContext(in, in+out)}
 		if mode == Colocated {
 			// Requests finish at B·tps/out per step; their replacements'
 			// prompts are prefilled in the same steps (chunked).
-			pre := B * tps / out * in
-			ld.preTokens, ld.chunks = pre, B*tps/out
-			ld.prePairs, ld.preCtx = pre*(in+1)/2, pre
+			n := B * tps / out
+			pairs, keys := l.m.PromptKeys(in, 0)
+			ld.preTokens, ld.chunks = n*in, n
+			ld.prePairs, ld.preCtx = n*pairs, n*keys
 		}
 		if mode == Colocated && !w.Uniform {
 			ld.adpPre = l.adpSkew(ld, in)
@@ -125,7 +127,8 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 	if mode != Colocated {
 		// The same for every batch: computed once per layout.
 		if l.soloTTFT == 0 {
-			one := load{preTokens: in, prePairs: in * (in + 1) / 2, preCtx: in, chunks: 1}
+			pairs, keys := l.m.PromptKeys(in, 0)
+			one := load{preTokens: in, prePairs: pairs, preCtx: keys, chunks: 1}
 			l.soloTTFT = l.passes(one).Time
 		}
 		return l.soloTTFT
@@ -135,8 +138,8 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 	// The average chunk attends to half the prompt already cached.
 	c := ld
 	c.preTokens, c.chunks, c.adpPre = chunk, 1, 1
-	c.prePairs = chunk * (in/2 + 1)
-	c.preCtx = in / 2
+	c.preCtx = l.m.EffectiveContext(in / 2)
+	c.prePairs = chunk * (c.preCtx + 1)
 	return units.Seconds(steps) * l.step(c).Time
 }
 
@@ -192,14 +195,17 @@ func (r StepResult) times(n float64) StepResult {
 // passes, so MaxTokens does not bound it.
 func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
 	p := l.d.Profile
-	ctx := float64(w.Input) + float64(w.Output)/2 + float64(l.d.Speculative.Tokens)
+	// A sequence's KV cache in tokens of every layer (a window caps the
+	// local layers': llm.Model.EffectiveContext).
+	in, out, spec := float64(w.Input), float64(w.Output), float64(l.d.Speculative.Tokens)
+	ctx := l.m.MeanEffectiveContext(in, in+out) + spec
 	held := "on average"
 	if p.KVReserveFull {
-		ctx = float64(w.Input) + float64(w.Output) + float64(l.d.Speculative.Tokens)
+		ctx = l.m.EffectiveContext(in+out) + spec
 		held = "reserved whole, " + p.limit("kv_reserve_full", 1)
 	}
 	if mode == Prefill {
-		ctx = float64(w.Input)
+		ctx = l.m.EffectiveContext(in)
 	}
 	b := int(float64(kv.Tokens) / ctx)
 	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights; %s) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, p.kvSizing(), b, w.Input, w.Output, held)

@@ -1,6 +1,7 @@
 package inference
 
 import (
+	"chipgap/llm"
 	"fmt"
 	"math"
 
@@ -82,7 +83,7 @@ type StepResult struct {
 // load is a batch reduced to sums (per instance, per step).
 type load struct {
 	decSeqs   float64 // decoding sequences
-	decCtx    float64 // sum of their contexts
+	decCtx    float64 // sum of their contexts (layer averages under a window)
 	preTokens float64 // new prompt tokens
 	prePairs  float64 // causal (query, key) pairs of the prompt chunks
 	preCtx    float64 // keys the chunks read: Σ (cached + tokens)
@@ -92,16 +93,21 @@ type load struct {
 	adpPre float64
 }
 
-func (b Batch) load() (load, error) {
+// load sums batch b for model m. The contexts are m's layer averages
+// (llm.Model.EffectiveContext, PromptKeys): a local layer's query reads
+// at most the window, so attention's pairs, the KV reads and the KV cache
+// a sequence holds all scale with them.
+func (b Batch) load(m llm.Model) (load, error) {
 	var ld load
 	for i, c := range b.Prefill {
 		if c.Tokens < 1 || c.Cached < 0 {
 			return ld, input.Bad(fmt.Sprintf("batch.prefill[%d]", i), c, "want tokens ≥ 1 and cached ≥ 0")
 		}
-		t, k := float64(c.Tokens), float64(c.Cached)
+		t := float64(c.Tokens)
+		pairs, keys := m.PromptKeys(t, float64(c.Cached))
 		ld.preTokens += t
-		ld.prePairs += t * (k + (t+1)/2)
-		ld.preCtx += k + t
+		ld.prePairs += pairs
+		ld.preCtx += keys
 		ld.chunks++
 	}
 	for i, n := range b.Decode {
@@ -109,7 +115,7 @@ func (b Batch) load() (load, error) {
 			return ld, input.Bad(fmt.Sprintf("batch.decode[%d]", i), n, "want a context of at least 1 token")
 		}
 		ld.decSeqs++
-		ld.decCtx += float64(n)
+		ld.decCtx += m.EffectiveContext(float64(n))
 	}
 	if ld.decSeqs == 0 && ld.preTokens == 0 {
 		return ld, input.Bad("batch", "empty", "want at least one prefill chunk or decoding sequence")
@@ -130,7 +136,7 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 }
 
 func (l *layout) stepTime(b Batch) (StepResult, error) {
-	ld, err := b.load()
+	ld, err := b.load(l.m)
 	if err != nil {
 		return StepResult{}, err
 	}

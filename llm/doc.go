@@ -5,7 +5,9 @@
 // Reading guide: model.go (the architecture and its validation), params.go
 // (Params: where the weights sit), flops.go (FLOPs per token, training FLOPs,
 // Megatron's eq. 2 and 3), gemm.go (LayerGEMMs and AttentionGEMMs: M, N, K
-// for size-dependent efficiency), memory.go (weight and KV-cache bytes).
+// for size-dependent efficiency), memory.go (weight and KV-cache bytes),
+// window.go (sliding-window attention: the keys a query reads and the KV
+// cache a sequence holds, averaged over local and global layers).
 //
 // Model: L layers of attention + MLP, hidden h, vocabulary V.
 //   - Attention: MHA/GQA project h → (heads + 2·kv_heads)·head_dim and back;
@@ -29,7 +31,8 @@
 // embedding lookup) plus attention's Q·Kᵀ and P·V; the backward pass costs
 // twice the forward; full recompute adds one forward of the transformer
 // layers (not the head). Attention over a sequence of s tokens uses a mean
-// context of s (full, Megatron's convention) or (s+1)/2 (causal). MoE GEMMs
+// context of s (full, Megatron's convention) or (s+1)/2 (causal); a local
+// layer under a window of w keys, w − w(w−1)/(2s) (causal, s > w). MoE GEMMs
 // assume balanced routing. Biases, norms, softmax and activations are not
 // counted as FLOPs (under 0.1 % here).
 //

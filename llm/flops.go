@@ -45,9 +45,9 @@ func (m Model) AttentionFLOPsPerToken(ctx float64) units.FLOP {
 }
 
 // ForwardFLOPsPerToken is one token's forward pass in a sequence of seq
-// tokens: weight GEMMs plus attention.
+// tokens: weight GEMMs plus attention (local layers within their window).
 func (m Model) ForwardFLOPsPerToken(seq int, causal bool) units.FLOP {
-	return m.MatmulFLOPsPerToken() + m.AttentionFLOPsPerToken(AttentionContext(seq, causal))
+	return m.MatmulFLOPsPerToken() + m.SequenceAttentionFLOPsPerToken(seq, causal)
 }
 
 // TrainingFLOPsPerToken is forward + backward (backward = 2 × forward: the

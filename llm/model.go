@@ -80,6 +80,14 @@ type Model struct {
 	// MTPModules counts DeepSeek-V3 multi-token-prediction modules. They are
 	// reported apart (Params.MTP) and are not in Params.Total.
 	MTPModules int `yaml:"mtp_modules,omitempty" json:"mtp_modules,omitempty"`
+	// Window is sliding-window attention: a local layer's query attends
+	// to at most Window keys, itself included (Mistral 7B v0.1, Gemma 2);
+	// 0: every layer attends to the whole context. GlobalEvery, with a
+	// window, makes every GlobalEvery-th layer attend to the whole
+	// context and the others locally (Gemma 2: 2); 0: every layer local.
+	// Presets only: the published-runs format has no field for them.
+	Window      int `yaml:"window,omitempty" json:"window,omitempty"`
+	GlobalEvery int `yaml:"global_every,omitempty" json:"global_every,omitempty"`
 	// Sources cite where the architecture was published (presets only).
 	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
 	// PublishedParams is the parameter count the source states, for tests.
@@ -148,6 +156,12 @@ func (m Model) Validate() error {
 	}
 	if m.Norm != "" && m.Norm != LayerNorm && m.Norm != RMSNorm {
 		return &input.Error{Prefix: "model.", Field: "norm", Value: m.Norm, Want: "want layernorm or rmsnorm"}
+	}
+	if m.Window < 0 {
+		return &input.Error{Prefix: "model.", Field: "window", Value: m.Window, Want: "want 0 (no sliding window) or the keys a local layer attends to"}
+	}
+	if m.GlobalEvery < 0 || m.GlobalEvery == 1 || (m.GlobalEvery > 1 && m.Window == 0) {
+		return &input.Error{Prefix: "model.", Field: "global_every", Value: m.GlobalEvery, Want: "want 0 (every layer local), or 2 or more with a window (every n-th layer global)"}
 	}
 	if m.PosEmbeddings < 0 || m.MTPModules < 0 {
 		return &input.Error{Prefix: "model.", Field: "pos_embeddings/mtp_modules", Value: [2]int{m.PosEmbeddings, m.MTPModules}, Want: "want 0 or more"}

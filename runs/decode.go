@@ -16,7 +16,7 @@ import (
 
 // modelPresetOnly are llm.Model fields that catalog presets use but a
 // published-runs model may not.
-var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true}
+var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true, "window": true, "global_every": true}
 
 // Error is a problem in a published-runs file: the run (empty for the
 // file itself), the field path and what is wrong.

@@ -52,6 +52,8 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"metric: tokens_per_s_per_chip", "metric: output_tokens_per_s_per_chip", "run t1: measured.metric"},
 		{"heads: 24, kv_heads: 24", "heads: 24, kv_heads: 7", "run t1: model.kv_heads"},
 		{"ffn: 9216,", "ffn: 9216, id: x,", "run t1: model.id: unknown key"},
+		// A sliding window is a preset's field, not the format's.
+		{"ffn: 9216,", "ffn: 9216, window: 4096,", "run t1: model.window: unknown key"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 	}

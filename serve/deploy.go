@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"chipgap/llm"
 	"chipgap/units"
 )
 
@@ -34,6 +35,19 @@ type EngineConfig struct {
 	// SpecAcceptance given the previous ones were (0: no speculation).
 	SpecTokens     int     `json:"spec_tokens,omitempty"`
 	SpecAcceptance float64 `json:"spec_acceptance,omitempty"`
+	// Window is the model's sliding window (0: none) and GlobalShare the
+	// share of its layers that attend to the whole context: a sequence of
+	// n tokens holds llm.EffectiveTokens(n) tokens' worth of every layer's
+	// KV cache, the engine freeing (or cycling) the local layers' blocks
+	// the window has passed.
+	Window      int     `json:"window,omitempty"`
+	GlobalShare float64 `json:"global_share,omitempty"`
+}
+
+// kvTokens is the every-layer tokens of KV cache a sequence of n tokens
+// holds.
+func (e EngineConfig) kvTokens(n float64) float64 {
+	return llm.EffectiveTokens(n, e.Window, e.GlobalShare)
 }
 
 // Pool is a set of identical replicas (serving instances).
@@ -141,6 +155,10 @@ func (e EngineConfig) validate(at string) error {
 		return fieldErr(at+".spec_tokens", e.SpecTokens, "want 0..16")
 	case e.SpecTokens > 0 && !(e.SpecAcceptance >= 0 && e.SpecAcceptance <= 1):
 		return fieldErr(at+".spec_acceptance", e.SpecAcceptance, "want a probability in [0, 1]")
+	case e.Window < 0:
+		return fieldErr(at+".window", e.Window, "want 0 (no sliding window) or the keys a local layer reads")
+	case !(e.GlobalShare >= 0 && e.GlobalShare <= 1):
+		return fieldErr(at+".global_share", e.GlobalShare, "want the share of global layers in [0, 1]")
 	case e.MaxBatchTokens < 1+e.SpecTokens:
 		return fieldErr(at+".max_batch_tokens", e.MaxBatchTokens, fmt.Sprintf("want at least %d (one decode step)", 1+e.SpecTokens))
 	case e.Scheduler != FCFS && e.Scheduler != SPF:

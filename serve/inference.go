@@ -182,6 +182,7 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 		MaxBatchTokens: o.MaxBatchTokens, MaxSeqs: o.MaxSeqs, BlockTokens: kv.BlockTokens, KVBlocks: kv.Blocks,
 		Scheduler: o.Scheduler, NoChunkedPrefill: o.NoChunkedPrefill, ReserveOutput: o.ReserveOutput,
 		SpecTokens: d.Speculative.Tokens, SpecAcceptance: d.Speculative.Acceptance,
+		Window: d.Model.Window, GlobalShare: d.Model.GlobalShare(),
 	}
 	if e.MaxBatchTokens == 0 {
 		e.MaxBatchTokens = 8192

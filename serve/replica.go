@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"math"
 	"time"
 )
 
@@ -45,8 +46,13 @@ func newReplica(run *runState, pool, idx int, p Pool) *replica {
 	return r
 }
 
-// blocksFor is the number of KV blocks that hold n tokens.
+// blocksFor is the number of KV blocks that hold a sequence of n tokens
+// (of every layer's cache: under a sliding window its local layers hold
+// at most the window).
 func (r *replica) blocksFor(n int32) int {
+	if r.cfg.Window > 0 {
+		return int(math.Ceil(r.cfg.kvTokens(float64(n)) / float64(r.cfg.BlockTokens)))
+	}
 	b := int32(r.cfg.BlockTokens)
 	return int((n + b - 1) / b)
 }

@@ -242,7 +242,8 @@ func (s *runState) route(p int, q *seq) *replica {
 // handoff sends a prefilled sequence's KV cache from prefill replica r
 // to the decode pool over r's link (one transfer at a time).
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
-	bytes := float64(q.computed) * float64(s.dep.Pools[0].KVBytesPerToken)
+	p := s.dep.Pools[0]
+	bytes := p.Engine.kvTokens(float64(q.computed)) * float64(p.KVBytesPerToken)
 	dur := s.dep.Link.Latency + s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
 	start := max(now, r.linkFree)
 	done := start + time.Duration(math.Round(float64(dur)*1e9))

@@ -223,6 +223,7 @@ type prep struct {
 	modelFLOPs  float64 // per token, no recompute (MFU)
 	fullFLOPs   float64 // per token with full recompute (HFU)
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
+	attnCtx     float64 // keys a query's attention computes, averaged over the layers
 	moeFLOPs    float64 // MoE-block forward FLOPs per token (MoE-block recompute's extra)
 	sacFLOPs    float64 // op-level selective checkpointing's recomputed GEMM FLOPs per token (SelectiveOpSAC)
 	flash       bool
@@ -293,7 +294,13 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.moeHost *= p.moeModules()
 	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
-	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(llm.AttentionContext(job.Seq, p.flash)))
+	// Fused attention skips the causal half and a window's outside; the
+	// eager core attention computes the whole score matrix and masks it.
+	p.attnCtx = float64(job.Seq)
+	if p.flash {
+		p.attnCtx = m.MeanContext(job.Seq, true)
+	}
+	p.attnFLOPs = float64(m.AttentionFLOPsPerToken(p.attnCtx))
 	for _, k := range p.kinds {
 		p.moeFLOPs += float64(k.count) * k.moeFLOPs
 	}

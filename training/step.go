@@ -93,10 +93,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	}
 	heads := float64(p.m.Heads) / tp
 	seq := float64(p.job.Seq)
-	ctx := seq
-	if p.flash {
-		ctx = (seq + 1) / 2
-	}
+	ctx := p.attnCtx
 	ramp := p.attentionRamp(seq / float64(max(pl.CP, 1)))
 	q.attn = ramp * 2 * t * ctx * heads * (p.qkDim + p.attnV) / (p.peak16 * p.attnEff)
 	if p.flash && p.expRate > 0 {

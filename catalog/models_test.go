@@ -63,8 +63,9 @@ func TestModelPresetParams(t *testing.T) {
 				unit = 0.7e9
 			}
 			// gpt-oss-120b: 5.71 B with the input table, 5.13 B without it
-			// (the model card's count, which keeps the unembedding).
-			if m.ID == "gpt-oss-120b" {
+			// (the model card's count, which keeps the unembedding); 20b:
+			// 4.19 B and 3.61 B.
+			if m.ID == "gpt-oss-120b" || m.ID == "gpt-oss-20b" {
 				unit = 1.2e9
 			}
 			a := float64(m.Params().Active)

@@ -159,7 +159,7 @@ func modelDetails(m llm.Model, seq int) ModelDetail {
 		d.KVLayer[string(pr)] = m.KVBytesPerTokenPerLayer(b)
 		d.KV[string(pr)] = m.KVBytesPerToken(b)
 		// A sliding window caps its local layers' cache at the window.
-		d.KVSeq[string(pr)] = units.Bytes(float64(m.KVBytesPerToken(b)) * m.EffectiveContext(float64(seq)))
+		d.KVSeq[string(pr)] = units.Bytes(float64(m.KVBytesPerToken(b)) * m.Windowing().EffectiveContext(float64(seq)))
 	}
 	return d
 }

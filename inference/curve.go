@@ -88,19 +88,19 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 	p := Point{Batch: b, BatchPerChip: B / l.chipsPerInstance()}
 	switch mode {
 	case Prefill:
-		pairs, keys := l.m.PromptKeys(in, 0)
+		pairs, keys := l.win.PromptKeys(in, 0)
 		ld := load{preTokens: B * in, prePairs: B * pairs, preCtx: B * keys, chunks: B}
 		p.Step = l.passes(ld)
 		p.Step.PrefillTokens = b * w.Input
 		p.TTFT = p.Step.Time
 		p.InputPerChip = l.perChip(B * in / float64(p.Step.Time))
 	default:
-		ld := load{decSeqs: B, decCtx: B * l.m.MeanEffectiveContext(in, in+out)}
+		ld := load{decSeqs: B, decCtx: B * l.win.MeanEffectiveContext(in, in+out)}
 		if mode == Colocated {
 			// Requests finish at B·tps/out per step; their replacements'
 			// prompts are prefilled in the same steps (chunked).
 			n := B * tps / out
-			pairs, keys := l.m.PromptKeys(in, 0)
+			pairs, keys := l.win.PromptKeys(in, 0)
 			ld.preTokens, ld.chunks = n*in, n
 			ld.prePairs, ld.preCtx = n*pairs, n*keys
 		}
@@ -127,7 +127,7 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 	if mode != Colocated {
 		// The same for every batch: computed once per layout.
 		if l.soloTTFT == 0 {
-			pairs, keys := l.m.PromptKeys(in, 0)
+			pairs, keys := l.win.PromptKeys(in, 0)
 			one := load{preTokens: in, prePairs: pairs, preCtx: keys, chunks: 1}
 			l.soloTTFT = l.passes(one).Time
 		}
@@ -138,7 +138,7 @@ func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Sec
 	// The average chunk attends to half the prompt already cached.
 	c := ld
 	c.preTokens, c.chunks, c.adpPre = chunk, 1, 1
-	c.preCtx = l.m.EffectiveContext(in / 2)
+	c.preCtx = l.win.EffectiveContext(in / 2)
 	c.prePairs = chunk * (c.preCtx + 1)
 	return units.Seconds(steps) * l.step(c).Time
 }
@@ -196,16 +196,16 @@ func (r StepResult) times(n float64) StepResult {
 func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
 	p := l.d.Profile
 	// A sequence's KV cache in tokens of every layer (a window caps the
-	// local layers': llm.Model.EffectiveContext).
+	// local layers': llm.Windowing.EffectiveContext).
 	in, out, spec := float64(w.Input), float64(w.Output), float64(l.d.Speculative.Tokens)
-	ctx := l.m.MeanEffectiveContext(in, in+out) + spec
+	ctx := l.win.MeanEffectiveContext(in, in+out) + spec
 	held := "on average"
 	if p.KVReserveFull {
-		ctx = l.m.EffectiveContext(in+out) + spec
+		ctx = l.win.EffectiveContext(in+out) + spec
 		held = "reserved whole, " + p.limit("kv_reserve_full", 1)
 	}
 	if mode == Prefill {
-		ctx = l.m.EffectiveContext(in)
+		ctx = l.win.EffectiveContext(in)
 	}
 	b := int(float64(kv.Tokens) / ctx)
 	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights; %s) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, p.kvSizing(), b, w.Input, w.Output, held)

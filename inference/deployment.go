@@ -97,6 +97,7 @@ const BalancerWant = `want "eplb" (expert-parallel load balancer with redundant 
 type layout struct {
 	d                 Deployment
 	m                 llm.Model
+	win               llm.Windowing // m's sliding window, for the step's hot loops
 	sh                shape
 	devices           int
 	tp, pp, ep, w     int
@@ -149,7 +150,7 @@ func resolve(d Deployment) (*layout, error) {
 	default:
 		return nil, input.Bad("balancer", d.Balancer, BalancerWant)
 	}
-	l := &layout{d: d, m: m, sh: newShape(m), cluster: d.Cluster}
+	l := &layout{d: d, m: m, win: m.Windowing(), sh: newShape(m), cluster: d.Cluster}
 	l.devicesPerChip = max(d.Cluster.Chip.DevicesPerChip, 1)
 	l.devices = d.Cluster.Chips * l.devicesPerChip
 	if err := l.split(d.Parallel); err != nil {

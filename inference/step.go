@@ -93,18 +93,18 @@ type load struct {
 	adpPre float64
 }
 
-// load sums batch b for model m. The contexts are m's layer averages
-// (llm.Model.EffectiveContext, PromptKeys): a local layer's query reads
-// at most the window, so attention's pairs, the KV reads and the KV cache
-// a sequence holds all scale with them.
-func (b Batch) load(m llm.Model) (load, error) {
+// load sums batch b under the model's window w. The contexts are layer
+// averages (llm.Windowing.EffectiveContext, PromptKeys): a local layer's
+// query reads at most the window, so attention's pairs, the KV reads and
+// the KV cache a sequence holds all scale with them.
+func (b Batch) load(w llm.Windowing) (load, error) {
 	var ld load
 	for i, c := range b.Prefill {
 		if c.Tokens < 1 || c.Cached < 0 {
 			return ld, input.Bad(fmt.Sprintf("batch.prefill[%d]", i), c, "want tokens ≥ 1 and cached ≥ 0")
 		}
 		t := float64(c.Tokens)
-		pairs, keys := m.PromptKeys(t, float64(c.Cached))
+		pairs, keys := w.PromptKeys(t, float64(c.Cached))
 		ld.preTokens += t
 		ld.prePairs += pairs
 		ld.preCtx += keys
@@ -115,7 +115,7 @@ func (b Batch) load(m llm.Model) (load, error) {
 			return ld, input.Bad(fmt.Sprintf("batch.decode[%d]", i), n, "want a context of at least 1 token")
 		}
 		ld.decSeqs++
-		ld.decCtx += m.EffectiveContext(float64(n))
+		ld.decCtx += w.EffectiveContext(float64(n))
 	}
 	if ld.decSeqs == 0 && ld.preTokens == 0 {
 		return ld, input.Bad("batch", "empty", "want at least one prefill chunk or decoding sequence")
@@ -136,7 +136,7 @@ func StepTime(d Deployment, b Batch) (StepResult, error) {
 }
 
 func (l *layout) stepTime(b Batch) (StepResult, error) {
-	ld, err := b.load(l.m)
+	ld, err := b.load(l.win)
 	if err != nil {
 		return StepResult{}, err
 	}

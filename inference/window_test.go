@@ -40,7 +40,7 @@ func TestWindowDecodeReadsTheWindow(t *testing.T) {
 }
 
 // Every local layer holds at most the window, so the KV cache that
-// limits the batch counts llm.Model.EffectiveContext per sequence:
+// limits the batch counts llm.Windowing.EffectiveContext per sequence:
 // half the layers global under a 4,096-key window, a sequence of
 // 16,384 + 16,384 tokens reserved whole holds 0.5·32768 + 0.5·4096 =
 // 18,432 tokens of every layer's cache, and the instance holds
@@ -61,7 +61,7 @@ func TestWindowKVCapacity(t *testing.T) {
 	if want := int(float64(kv.Tokens) / 18432); b != want {
 		t.Errorf("max batch = %d, want %d (%d tokens / 18,432)", b, want, kv.Tokens)
 	}
-	if got := llm.EffectiveTokens(32768, 4096, 0.5); got != 18432 {
-		t.Errorf("EffectiveTokens = %v, want 18432", got)
+	if got := (llm.Windowing{Window: 4096, Global: 0.5}).EffectiveContext(32768); got != 18432 {
+		t.Errorf("EffectiveContext = %v, want 18432", got)
 	}
 }

@@ -63,39 +63,44 @@ func (m Model) SequenceAttentionFLOPsPerToken(seq int, causal bool) units.FLOP {
 	return m.AttentionFLOPsPerToken(m.MeanContext(seq, causal))
 }
 
+// Windowing is a model's sliding window as serving counts it: Window
+// keys (0: none) on all but a share Global of the layers. Its methods
+// give the keys a token reads and the KV cache a sequence holds,
+// averaged over the layers; a small value, for hot loops.
+type Windowing struct {
+	Window int
+	Global float64
+}
+
+// Windowing is m's window and its share of global layers.
+func (m Model) Windowing() Windowing { return Windowing{Window: m.Window, Global: m.GlobalShare()} }
+
 // EffectiveContext is the keys a token with ctx tokens of context reads,
 // averaged over the layers: ctx on a global layer, min(ctx, Window) on
 // a local one. Attention FLOPs and KV cache both scale with it: a
 // sequence of n tokens holds EffectiveContext(n) tokens' worth of every
 // layer's KV cache (an engine frees or cycles the blocks a window has
 // left behind).
-func (m Model) EffectiveContext(ctx float64) float64 {
-	return EffectiveTokens(ctx, m.Window, m.GlobalShare())
-}
-
-// EffectiveTokens is EffectiveContext for a window of w keys (0: none)
-// on all but a share global of the layers.
-func EffectiveTokens(ctx float64, w int, global float64) float64 {
-	if w <= 0 || ctx <= float64(w) {
+func (w Windowing) EffectiveContext(ctx float64) float64 {
+	if w.Window <= 0 || ctx <= float64(w.Window) {
 		return ctx
 	}
-	return global*ctx + (1-global)*float64(w)
+	return w.Global*ctx + (1-w.Global)*float64(w.Window)
 }
 
 // MeanEffectiveContext is the mean of EffectiveContext(c) for c spread
 // evenly over [lo, hi] (a decoding batch in steady state, whose contexts
 // run from the prompt to the prompt plus the output).
-func (m Model) MeanEffectiveContext(lo, hi float64) float64 {
-	w := float64(m.Window)
-	if m.Window <= 0 || hi <= w {
+func (w Windowing) MeanEffectiveContext(lo, hi float64) float64 {
+	fw := float64(w.Window)
+	if w.Window <= 0 || hi <= fw {
 		return (lo + hi) / 2
 	}
-	g := m.GlobalShare()
-	local := w // every context past the window
-	if lo < w {
-		local = ((w*w-lo*lo)/2 + w*(hi-w)) / (hi - lo)
+	local := fw // every context past the window
+	if lo < fw {
+		local = ((fw*fw-lo*lo)/2 + fw*(hi-fw)) / (hi - lo)
 	}
-	return g*(lo+hi)/2 + (1-g)*local
+	return w.Global*(lo+hi)/2 + (1-w.Global)*local
 }
 
 // PromptKeys is what a prompt chunk of t tokens after k cached ones costs
@@ -103,16 +108,15 @@ func (m Model) MeanEffectiveContext(lo, hi float64) float64 {
 // (t·(k + (t+1)/2) on a global layer; Σ_{j=1..t} min(k+j, Window) on a
 // local one) and the keys it reads (k + t; at most Window + t − 1 on a
 // local layer).
-func (m Model) PromptKeys(t, k float64) (pairs, keys float64) {
+func (w Windowing) PromptKeys(t, k float64) (pairs, keys float64) {
 	pairs, keys = t*(k+(t+1)/2), k+t
-	w := float64(m.Window)
-	if m.Window <= 0 || k+t <= w {
+	fw := float64(w.Window)
+	if w.Window <= 0 || k+t <= fw {
 		return pairs, keys
 	}
-	// Positions k+1 .. k+t; those up to w attend to all before them.
-	under := math.Max(math.Min(w-k, t), 0) // queries still inside the window
-	lp := under*(k+(under+1)/2) + (t-under)*w
-	lk := math.Min(k+t, w+t-1)
-	g := m.GlobalShare()
-	return g*pairs + (1-g)*lp, g*keys + (1-g)*lk
+	// Positions k+1 .. k+t; those up to the window see all before them.
+	under := math.Max(math.Min(fw-k, t), 0)
+	lp := under*(k+(under+1)/2) + (t-under)*fw
+	lk := math.Min(k+t, fw+t-1)
+	return w.Global*pairs + (1-w.Global)*lp, w.Global*keys + (1-w.Global)*lk
 }

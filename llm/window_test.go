@@ -74,16 +74,16 @@ func TestMeanContextAndFLOPs(t *testing.T) {
 // 0.5·5000 + 0.5·3496.924 = 4248.462.
 func TestEffectiveContext(t *testing.T) {
 	m := Model{Layers: 42, Window: 4096, GlobalEvery: 2}
-	if got := m.EffectiveContext(10000); !near(got, 7048) {
+	if got := m.Windowing().EffectiveContext(10000); !near(got, 7048) {
 		t.Errorf("EffectiveContext(10000) = %v, want 7048", got)
 	}
-	if got := m.EffectiveContext(3000); got != 3000 {
+	if got := m.Windowing().EffectiveContext(3000); got != 3000 {
 		t.Errorf("EffectiveContext(3000) = %v, want 3000", got)
 	}
-	if got := m.MeanEffectiveContext(1000, 9000); !near(got, 0.5*5000+0.5*27975392.0/8000) {
+	if got := m.Windowing().MeanEffectiveContext(1000, 9000); !near(got, 0.5*5000+0.5*27975392.0/8000) {
 		t.Errorf("MeanEffectiveContext(1000, 9000) = %.6f, want %.6f", got, 0.5*5000+0.5*27975392.0/8000)
 	}
-	if got := m.MeanEffectiveContext(5000, 9000); !near(got, 0.5*7000+0.5*4096) {
+	if got := m.Windowing().MeanEffectiveContext(5000, 9000); !near(got, 0.5*7000+0.5*4096) {
 		t.Errorf("MeanEffectiveContext(5000, 9000) = %v, want every local context at the window", got)
 	}
 }
@@ -95,16 +95,16 @@ func TestEffectiveContext(t *testing.T) {
 // and together they read 3906..9000: 5095 = 4096 + 1000 − 1.
 func TestPromptKeys(t *testing.T) {
 	m := Model{Layers: 32, Window: 4096}
-	pairs, keys := m.PromptKeys(1000, 3500)
+	pairs, keys := m.Windowing().PromptKeys(1000, 3500)
 	if !near(pairs, 3918690) || keys != 4500 {
 		t.Errorf("PromptKeys(1000, 3500) = %v, %v; want 3918690, 4500", pairs, keys)
 	}
-	pairs, keys = m.PromptKeys(1000, 8000)
+	pairs, keys = m.Windowing().PromptKeys(1000, 8000)
 	if !near(pairs, 4096000) || keys != 5095 {
 		t.Errorf("PromptKeys(1000, 8000) = %v, %v; want 4096000, 5095", pairs, keys)
 	}
 	plain := Model{Layers: 32}
-	if pairs, keys = plain.PromptKeys(1000, 3500); pairs != 1000*(3500+500.5) || keys != 4500 {
+	if pairs, keys = plain.Windowing().PromptKeys(1000, 3500); pairs != 1000*(3500+500.5) || keys != 4500 {
 		t.Errorf("no window: %v, %v", pairs, keys)
 	}
 }

@@ -37,7 +37,7 @@ type EngineConfig struct {
 	SpecAcceptance float64 `json:"spec_acceptance,omitempty"`
 	// Window is the model's sliding window (0: none) and GlobalShare the
 	// share of its layers that attend to the whole context: a sequence of
-	// n tokens holds llm.EffectiveTokens(n) tokens' worth of every layer's
+	// n tokens holds llm.Windowing.EffectiveContext(n) tokens' worth of every layer's
 	// KV cache, the engine freeing (or cycling) the local layers' blocks
 	// the window has passed.
 	Window      int     `json:"window,omitempty"`
@@ -47,7 +47,7 @@ type EngineConfig struct {
 // kvTokens is the every-layer tokens of KV cache a sequence of n tokens
 // holds.
 func (e EngineConfig) kvTokens(n float64) float64 {
-	return llm.EffectiveTokens(n, e.Window, e.GlobalShare)
+	return llm.Windowing{Window: e.Window, Global: e.GlobalShare}.EffectiveContext(n)
 }
 
 // Pool is a set of identical replicas (serving instances).

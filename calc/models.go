@@ -163,3 +163,32 @@ func modelDetails(m llm.Model, seq int) ModelDetail {
 	}
 	return d
 }
+
+// Window is a sliding window a request lays over its model (a preset's
+// own, or one a run file cannot state): `--window` and `--global-every`
+// on train, serve-estimate and simulate.
+type Window struct {
+	Window      int `json:"window" help:"sliding-window attention: the keys a local layer's query reads (0: the model's own; presets such as mistral-7b-v0.1 and gpt-oss-120b state theirs)"`
+	GlobalEvery int `json:"global_every" help:"with a window: every n-th layer attends to the whole context (2: alternating, as Gemma 2 and gpt-oss; 0: the model's own, or every layer local)"`
+}
+
+// apply lays w over m: a window > 0 replaces m's, a global_every > 0
+// replaces its pattern; zeros keep m's own.
+func (w Window) apply(m llm.Model) (llm.Model, error) {
+	switch {
+	case w.Window < 0:
+		return m, bad("window", w.Window, "want the keys a local layer reads, or 0 for the model's own window")
+	case w.GlobalEvery < 0 || w.GlobalEvery == 1:
+		return m, bad("global_every", w.GlobalEvery, "want 2 or more (every n-th layer global), or 0 for the model's own pattern")
+	}
+	if w.Window > 0 {
+		m.Window = w.Window
+	}
+	if w.GlobalEvery > 0 {
+		if m.Window == 0 {
+			return m, bad("global_every", w.GlobalEvery, "needs a window: state window too (the model has none)")
+		}
+		m.GlobalEvery = w.GlobalEvery
+	}
+	return m, nil
+}

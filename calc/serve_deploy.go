@@ -43,6 +43,8 @@ type ServeDeployment struct {
 	// engine's documented defaults.
 	MaxBatchTokens int `json:"max_batch_tokens" help:"the engine's token budget per step per instance (0 = the engine's default)"`
 	MaxSeqs        int `json:"max_seqs" help:"the engine's running sequences per instance (0 = the engine's default, else the KV cache)"`
+	// Window states a sliding window on the model (0: the model's own).
+	Window
 }
 
 // ServeParallel is an instance's layout in devices (a 910C package is
@@ -118,6 +120,9 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	m, err := cat.Model(d.Model)
 	if err != nil {
 		return inference.Deployment{}, "", lookup("model", err)
+	}
+	if m, err = d.Window.apply(m); err != nil {
+		return inference.Deployment{}, "", err
 	}
 	chip, err := cat.Chip(d.Chip)
 	if err != nil {

@@ -61,6 +61,8 @@ type TrainRequest struct {
 	// graphs for the MoE layers.
 	MoELayerGraphs *bool `json:"moe_layer_graphs" help:"MoE, with --pad-to-capacity: capture each MoE layer whole in CUDA graphs (Megatron-Core's enable_cuda_graph, as Megatron-Bridge's 25.09 Qwen3-30B-A3B recipes on B200 and GB200 ran them with token drop): no MoE host time; dropless layers cannot be captured (default: the stack's path)"`
 	MoEA2AOverlap  *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
+	// Window states a sliding window on the model (0: the model's own).
+	Window
 	// Plan is the plan Train evaluates (unset fields filled the one way,
 	// parallel.Plan.WithDefaults) and the space Search explores (set
 	// fields fixed, the rest searched).
@@ -262,6 +264,9 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		s.StackNote += ", as of " + s.Profile.State
 	}
 	s.Space = r.Plan.space(s.Space)
+	if s.Model, err = r.Window.apply(s.Model); err != nil {
+		return err
+	}
 	if r.ExpertImbalance != 0 {
 		s.Job.ExpertImbalance = r.ExpertImbalance
 	}

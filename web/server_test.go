@@ -133,6 +133,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"unknown expert balancer", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"balancer":"sometimes","workload":{"input_tokens":10,"output_tokens":10}}`, 400, "balancer"},
 		{"train expert imbalance below 1", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"expert_imbalance":0.5,"plan"`, 1), 400, "expert_imbalance"},
 		{"train capacity factor 0", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"capacity_factor":0,"plan"`, 1), 400, "capacity_factor"},
+		{"train window pattern without a window", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"global_every":2,"plan"`, 1), 400, "global_every"},
+		{"negative window", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":1,"model":"llama3.1-8b","window":-3,"workload":{"input_tokens":10,"output_tokens":10}}`, 400, "window"},
 		{"train padding without capacity", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"pad_to_capacity":true,"plan"`, 1), 400, "pad_to_capacity"},
 		{"train unknown MoE dispatch", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"moe_dispatch":"deepep","plan"`, 1), 400, "moe_dispatch"},
 		{"train MoE dispatch on a dense model", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"moe_dispatch":"hierarchical","plan"`, 1), 400, "moe_dispatch"},

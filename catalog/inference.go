@@ -424,11 +424,14 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 				return fmt.Errorf("%s: stack %q has no profile", at, id)
 			}
 		}
+		// A name means one engine per stack (vLLM is vLLM-Ascend on cann).
 		for _, n := range append([]string{e.ID}, e.Names...) {
-			if o, dup := names[n]; dup {
-				return fmt.Errorf("%s: name %q is also engine %q's", at, n, o)
+			for _, st := range e.Stacks {
+				if o, dup := names[n+"@"+st]; dup {
+					return fmt.Errorf("%s: name %q is also engine %q's on stack %s", at, n, o, st)
+				}
+				names[n+"@"+st] = e.ID
 			}
-			names[n] = e.ID
 		}
 		if err := e.Limits.documented(at); err != nil {
 			return err
@@ -533,10 +536,10 @@ func checkEngineParam(c *Catalog, at, name string, prov func() ([]string, bool),
 	return nil
 }
 
-// engine is the engine a framework name names, if any.
-func (s *InferenceStacks) engine(fw string) (InferenceEngine, bool) {
+// engine is the engine a framework name names on stack st, if any.
+func (s *InferenceStacks) engine(fw, st string) (InferenceEngine, bool) {
 	for _, e := range s.Engines {
-		if e.ID == fw || slices.Contains(e.Names, fw) {
+		if (e.ID == fw || slices.Contains(e.Names, fw)) && slices.Contains(e.Stacks, st) {
 			return e, true
 		}
 	}
@@ -548,7 +551,7 @@ func (s *InferenceStacks) engine(fw string) (InferenceEngine, bool) {
 // note of an assumed one) goes to LimitSources for refusals to cite.
 func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string) InferenceStack {
 	lim := st.Params.limits()
-	if e, ok := data.engine(fw); ok && slices.Contains(e.Stacks, st.ID) {
+	if e, ok := data.engine(fw, st.ID); ok {
 		lim = e.Limits
 		st.Engine = e.Name
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens

@@ -506,21 +506,26 @@ func TestEngineLimitsNeedDocumentedSources(t *testing.T) {
 }
 
 // On Ascend and Gaudi the stack's limits are the platform engines'
-// documented defaults, also when vLLM is named (its platform plugins set
-// the block size): MindIE's cacheBlockSize and vLLM-Ascend's block size
-// 128, no fixed batch on Ascend, and vLLM-Gaudi's 128-token blocks with
-// vLLM's max_num_seqs 1024 for a device of 70 GiB or more.
+// documented defaults: MindIE's cacheBlockSize 128 and no fixed batch on
+// Ascend, vLLM-Gaudi's 128-token blocks with vLLM's max_num_seqs 1024 for
+// a device of 70 GiB or more (vLLM named on Gaudi keeps them: its plugin
+// sets the block size). vLLM named on Ascend, as vllm or vllm-ascend, is
+// the vLLM-Ascend engine: the plugin's 128-token blocks with vLLM's
+// scheduler defaults for a device under 70 GiB, 256 sequences and 2,048
+// tokens a step.
 func TestPlatformStackLimits(t *testing.T) {
 	c := loadInfCatalog(t)
 	for _, tc := range []struct {
 		chip, framework          string
+		engine                   string
 		block, batch, tokens     int
 		blockSource, batchSource string
 	}{
-		{"ascend-910c", "", 128, 0, 16384, "cacheBlockSize", "maxBatchSize"},
-		{"ascend-910c", "vllm", 128, 0, 16384, "vllm_ascend/platform.py", "maxBatchSize"},
-		{"gaudi2", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
-		{"gaudi2", "vllm", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
+		{"ascend-910c", "", "", 128, 0, 16384, "cacheBlockSize", "maxBatchSize"},
+		{"ascend-910c", "vllm", "vLLM-Ascend", 128, 256, 2048, "vllm_ascend/platform.py", "arg_utils.py"},
+		{"ascend-910b", "vllm-ascend", "vLLM-Ascend", 128, 256, 2048, "vllm_ascend/platform.py", "arg_utils.py"},
+		{"gaudi2", "", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
+		{"gaudi2", "vllm", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
 	} {
 		ch, err := c.Chip(tc.chip)
 		if err != nil {
@@ -531,9 +536,9 @@ func TestPlatformStackLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := st.Profile()
-		if p.Engine != "" || p.BlockTokens != tc.block || p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
-			t.Errorf("%q on %s: engine %q limits %d/%d/%d, want the stack's %d/%d/%d", tc.framework, tc.chip, p.Engine,
-				p.BlockTokens, p.MaxBatch, p.MaxTokens, tc.block, tc.batch, tc.tokens)
+		if p.Engine != tc.engine || p.BlockTokens != tc.block || p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
+			t.Errorf("%q on %s: engine %q limits %d/%d/%d, want engine %q (empty: the stack's) %d/%d/%d", tc.framework, tc.chip, p.Engine,
+				p.BlockTokens, p.MaxBatch, p.MaxTokens, tc.engine, tc.block, tc.batch, tc.tokens)
 		}
 		if src := p.LimitSources["block_tokens"]; !strings.Contains(src, tc.blockSource) {
 			t.Errorf("%q on %s: block_tokens source %q, want one naming %q", tc.framework, tc.chip, src, tc.blockSource)
@@ -561,5 +566,32 @@ func TestCANNKVPoolIsMindIEs(t *testing.T) {
 	got := (64e9 - 130e9/8 - float64(p.Reserved)) * p.MemoryFraction
 	if want := (64 - 3 - 130.0/8 - 2) * 0.8 * 1e9; math.Abs(got-want) > 1e6 {
 		t.Errorf("KV pool of the worked example: %.4g B, want %.4g B", got, want)
+	}
+}
+
+// A framework name means one engine per stack: vllm is vLLM on CUDA and
+// vLLM-Ascend on cann, but two engines claiming vllm on CUDA are refused.
+func TestEngineNamesOnePerStack(t *testing.T) {
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks := map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}
+	if err := data.checkEngines(c, "x.yaml", stacks); err != nil {
+		t.Fatalf("the catalog's engines: %v", err)
+	}
+	cuda, _ := data.engine("vllm", "cuda")
+	cann, _ := data.engine("vllm", "cann")
+	if cuda.Name != "vLLM" || cann.Name != "vLLM-Ascend" {
+		t.Errorf("vllm names %q on cuda and %q on cann, want vLLM and vLLM-Ascend", cuda.Name, cann.Name)
+	}
+	eng := *data
+	eng.Engines = append([]InferenceEngine(nil), data.Engines...)
+	dup := eng.Engines[len(eng.Engines)-1]
+	dup.ID, dup.Stacks = "other", []string{"cuda"}
+	eng.Engines = append(eng.Engines, dup)
+	if err := eng.checkEngines(c, "x.yaml", stacks); err == nil || !strings.Contains(err.Error(), `"vllm"`) {
+		t.Errorf("a second engine named vllm on cuda: %v, want an error naming it", err)
 	}
 }

@@ -144,14 +144,14 @@ func (s ServeSetup) Header() ServeHeader {
 		Scored: s.scored()}
 }
 
-// scored is the scorecard regime of the deployment's chip vendor and
-// kind of model, or nil.
+// scored is the scorecard regime of the deployment's chip vendor, kind
+// of model and serving engine, or nil.
 func (s ServeSetup) scored() *catalog.Score {
 	d := s.Deployment
 	if s.cat == nil || d.Cluster.Chip == nil {
 		return nil
 	}
-	sc, ok := s.cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: d.Cluster.Chip.Vendor, Family: catalog.Family(d.Cluster.Chip), MoE: d.Model.MoE != nil, Chips: d.Cluster.Chips, Method: "curve"})
+	sc, ok := s.cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: d.Cluster.Chip.Vendor, Family: catalog.Family(d.Cluster.Chip), MoE: d.Model.MoE != nil, Chips: d.Cluster.Chips, Method: "curve", Engine: d.Profile.EngineID})
 	if !ok {
 		return nil
 	}
@@ -163,6 +163,7 @@ type ServeEstimate struct {
 	Request   ServeRequest       `json:"-"`
 	ModelName string             `json:"model_name"`
 	Stack     string             `json:"stack"`
+	Engine    string             `json:"engine,omitempty"` // the serving engine whose limits apply, where the software names one
 	StackNote string             `json:"stack_note,omitempty"`
 	Parallel  inference.Parallel `json:"parallel"`
 	Devices   int                `json:"devices"`
@@ -261,7 +262,7 @@ func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
-	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, StackNote: s.StackNote, Parallel: d.Parallel,
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.Engine, StackNote: s.StackNote, Parallel: d.Parallel,
 		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 

@@ -254,3 +254,38 @@ func TestServeStatedLimitsSplitOverGroups(t *testing.T) {
 		t.Errorf("max_seqs 100 over 8 attention groups: curve ends at batch %d, want 96", last)
 	}
 }
+
+// serve-estimate names the engine whose limits apply and is scored on
+// that engine's runs: vLLM on a 910B is vLLM-Ascend, scored on GPUStack's
+// vLLM-Ascend rows; with no framework named, the stack's defaults and the
+// CloudMatrix regime.
+func TestServeScoredByEngine(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ framework, engine, regime string }{
+		{"vllm", "vLLM-Ascend", "huawei-moe-serving-offline"},
+		{"", "", "huawei-moe-serving"},
+	} {
+		r := NewServeRequest()
+		r.Chip, r.Chips, r.Framework, r.Model, r.Batches = "ascend-910b", 2, c.framework, "qwen3-30b-a3b", []int{8}
+		r.Parallel.TP = 2
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := ServeCurve(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if e.Engine != c.engine || e.Scored == nil || e.Scored.ID != c.regime ||
+			c.engine != "" && !strings.Contains(b.String(), "stack cann (engine "+c.engine+")") {
+			t.Errorf("framework %q: engine %q, regime %v, text %.120q; want engine %q scored by %s", c.framework, e.Engine, e.Scored, b.String(), c.engine, c.regime)
+		}
+	}
+}

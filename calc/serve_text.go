@@ -12,8 +12,12 @@ import (
 // WriteText prints the estimate as `chipgap serve-estimate` does.
 func (r ServeEstimate) WriteText(w io.Writer) error {
 	s, p := r.Request, r.Parallel
+	stack := r.Stack
+	if r.Engine != "" {
+		stack += " (engine " + r.Engine + ")"
+	}
 	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s weights, mode %s, tp=%d pp=%d ep=%d\n",
-		r.ModelName, s.Chips, s.Chip, r.Devices, r.Stack, s.Precision, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
+		r.ModelName, s.Chips, s.Chip, r.Devices, stack, s.Precision, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
 	if r.StackNote != "" {
 		fmt.Fprintf(w, "  software: %s\n", r.StackNote)
 	}

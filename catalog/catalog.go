@@ -99,8 +99,10 @@ func (c *Catalog) loadData(fsys fs.FS) (err error) {
 	if c.scores, err = scorecardFrom(fsys); err != nil {
 		return err
 	}
-	c.inference, err = loadInferenceStacks(c, fsys, "stacks-inference.yaml")
-	return err
+	if c.inference, err = loadInferenceStacks(c, fsys, "stacks-inference.yaml"); err != nil {
+		return err
+	}
+	return checkScoreEngines(c.scores, c.inference)
 }
 
 // loadCore decodes and checks the chips, networks, systems, sources and

@@ -196,9 +196,10 @@ type InferenceStack struct {
 	Notes  []string        `yaml:"notes,omitempty" json:"notes,omitempty"`
 	Params InferenceParams `yaml:"params" json:"params"`
 	// Engine is the engine whose limits Params carries ("" = the stack's
-	// defaults) and LimitSources each limit's source title, as
-	// InferenceProfile resolved them.
+	// defaults), EngineID its id, and LimitSources each limit's source
+	// title, as InferenceProfile resolved them.
 	Engine       string            `yaml:"-" json:"engine,omitempty"`
+	EngineID     string            `yaml:"-" json:"engine_id,omitempty"`
 	LimitSources map[string]string `yaml:"-" json:"limit_sources,omitempty"`
 	// NoTPDispatch is the engine's MoE path under whole-instance attention
 	// TP (EngineMoE.TPDispatch 0), as InferenceProfile resolved it.
@@ -217,7 +218,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
-		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
+		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, EngineID: s.EngineID, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value}
@@ -553,7 +554,7 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	lim := st.Params.limits()
 	if e, ok := data.engine(fw, st.ID); ok {
 		lim = e.Limits
-		st.Engine = e.Name
+		st.Engine, st.EngineID = e.Name, e.ID
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens
 		st.Params.KVReserveFull = lim.KVReserveFull
 		if e.MoE != nil {

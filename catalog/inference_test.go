@@ -481,6 +481,30 @@ func TestScorecardChecks(t *testing.T) {
 	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte("regimes:\n" + training)}}); err == nil || !strings.Contains(err.Error(), "for inference only") {
 		t.Errorf("a method on a training regime: err %v", err)
 	}
+	onTraining := strings.Replace(strings.Replace(good, "kind: inference", "kind: training", 1), "method: curve", "engine: vllm-ascend", 1)
+	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte("regimes:\n" + onTraining)}}); err == nil || !strings.Contains(err.Error(), "select.engine") {
+		t.Errorf("an engine on a training regime: err %v", err)
+	}
+	// An engine id must be one of the serving stacks' engines.
+	withEngine := func(id string) []Score {
+		y := "regimes:\n" + strings.Replace(good, "method: curve", "method: curve, engine: "+id, 1)
+		sc, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte(y)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc
+	}
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkScoreEngines(withEngine("vllm-ascend"), data); err != nil {
+		t.Errorf("engine vllm-ascend refused: %v", err)
+	}
+	if err := checkScoreEngines(withEngine("vllm-ascnd"), data); err == nil || !strings.Contains(err.Error(), `select.engine = "vllm-ascnd"`) || !strings.Contains(err.Error(), "vllm-ascend") {
+		t.Errorf("unknown engine: err %v, want one naming it and suggesting vllm-ascend", err)
+	}
 }
 
 // Engine limits are documented defaults: an assumed or calibrated one is

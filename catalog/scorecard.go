@@ -45,6 +45,12 @@ type ScoreSelect struct {
 	// "curve" (the steady-state curve: runs under an SLO, prefill and
 	// decode pools); empty takes both.
 	Method string `yaml:"method,omitempty" json:"method,omitempty"`
+	// Engine (inference), when given, takes only the runs validate
+	// predicted with that serving engine's profile (an engine id of
+	// stacks-inference.yaml, "vllm-ascend"), and only a prediction with
+	// that engine is scored by the regime: an engine can sit far from
+	// the stack's fitted runs (vLLM-Ascend 0.9.1 against CloudMatrix).
+	Engine string `yaml:"engine,omitempty" json:"engine,omitempty"`
 }
 
 // Scorecard is scorecard.yaml as Load decoded and checked it.
@@ -52,39 +58,45 @@ func (c *Catalog) Scorecard() []Score { return c.scores }
 
 // ScoreQuery is what a prediction asks the scorecard: its kind
 // (training or inference), the chip's vendor and family (Family), dense
-// or MoE, the chips, and how it was predicted ("offline", "curve" or ""
-// for training).
+// or MoE, the chips, how it was predicted ("offline", "curve" or ""
+// for training) and the serving engine's id (inference.Profile.EngineID;
+// "" for the stack's own defaults).
 type ScoreQuery struct {
 	Kind, Vendor, Family string
 	MoE                  bool
 	Chips                int
 	Method               string
+	Engine               string
 }
 
 // ScoreFor is the regime that scores q: of those matching (the regime's
-// family empty or q's), one of q's method before one of another, then
-// one of q's family before one of every family, then the one whose
-// min_chips is the largest not above q.Chips; false when none.
+// family empty or q's, its engine empty or q's), one of q's engine
+// before one of any engine, then one of q's method before one of
+// another, then one of q's family before one of every family, then the
+// one whose min_chips is the largest not above q.Chips; false when none.
 func (c *Catalog) ScoreFor(q ScoreQuery) (Score, bool) {
 	models := "dense"
 	if q.MoE {
 		models = "moe"
 	}
-	rank := func(s Score) [3]int {
-		var r [3]int
-		if s.Select.Method == q.Method {
+	rank := func(s Score) [4]int {
+		var r [4]int
+		if s.Select.Engine != "" {
 			r[0] = 1
 		}
-		if s.Select.Family != "" {
+		if s.Select.Method == q.Method {
 			r[1] = 1
 		}
-		r[2] = s.Select.MinChips
+		if s.Select.Family != "" {
+			r[2] = 1
+		}
+		r[3] = s.Select.MinChips
 		return r
 	}
 	best, ok := Score{}, false
 	for _, s := range c.scores {
 		if s.Select.Kind != q.Kind || s.Select.Vendor != q.Vendor || s.Select.Models != models || s.Select.MinChips > q.Chips ||
-			s.Select.Family != "" && s.Select.Family != q.Family {
+			s.Select.Family != "" && s.Select.Family != q.Family || s.Select.Engine != "" && s.Select.Engine != q.Engine {
 			continue
 		}
 		if rs, rb := rank(s), rank(best); !ok || slices.Compare(rs[:], rb[:]) > 0 {
@@ -136,6 +148,8 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 			return nil, fmt.Errorf("%s: select.family = %q: want a family of vendor %s (\"%s Blackwell Ultra\")", at, s.Select.Family, s.Select.Vendor, s.Select.Vendor)
 		case !slices.Contains([]string{"", "offline", "curve"}, s.Select.Method) || s.Select.Method != "" && s.Select.Kind != "inference":
 			return nil, fmt.Errorf("%s: select.method = %q: want offline or curve, for inference only", at, s.Select.Method)
+		case s.Select.Engine != "" && s.Select.Kind != "inference":
+			return nil, fmt.Errorf("%s: select.engine = %q: want an engine for inference only", at, s.Select.Engine)
 		case s.Runs < 1 || s.Calibrated < 0 || s.Calibrated > s.Runs:
 			return nil, fmt.Errorf("%s: runs = %d, calibrated = %d: want runs ≥ 1 and 0 ≤ calibrated ≤ runs", at, s.Runs, s.Calibrated)
 		case !(s.Min <= s.Median && s.Median <= s.Max):
@@ -175,4 +189,19 @@ func SignedPct(x float64) string {
 		v = fmt.Sprintf("%+.0f %%", 100*x)
 	}
 	return strings.Replace(v, "-", "−", 1)
+}
+
+// checkScoreEngines refuses a regime whose select.engine names no engine
+// of the serving stacks.
+func checkScoreEngines(scores []Score, inf *InferenceStacks) error {
+	var ids []string
+	for _, e := range inf.Engines {
+		ids = append(ids, e.ID)
+	}
+	for i, s := range scores {
+		if s.Select.Engine != "" && !slices.Contains(ids, s.Select.Engine) {
+			return fmt.Errorf("catalog: scorecard.yaml: regime %d (%q): select.engine = %q: want an engine id of stacks-inference.yaml%s", i, s.ID, s.Select.Engine, Suggest(s.Select.Engine, ids))
+		}
+	}
+	return nil
 }

@@ -98,6 +98,9 @@ type Profile struct {
 	// source of each limit by its name (what a refusal cites).
 	Engine       string            `json:"engine,omitempty"`
 	LimitSources map[string]string `json:"limit_sources,omitempty"`
+	// EngineID is that engine's catalog id ("vllm-ascend"; "" for the
+	// stack's own defaults): what a scorecard regime selects by.
+	EngineID string `json:"engine_id,omitempty"`
 	// ExpertImbalance is the hottest device's expert load divided by the
 	// mean under expert parallelism at large batches, with the engine's
 	// balancer (EPLB, redundant experts) as it deploys it (1 = perfectly

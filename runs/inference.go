@@ -79,7 +79,7 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 	if offline {
 		method = MethodOffline
 	}
-	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note, Method: method}, nil
+	return Prediction{Value: v, Plan: plan, Stack: d.Profile.ID, Note: note, Method: method, Engine: d.Profile.EngineID}, nil
 }
 
 // offlineThroughput is the output tokens per second per chip of an

@@ -68,7 +68,8 @@ func writeScorecard(b *strings.Builder, scores []catalog.Score) {
 	fmt.Fprintf(b, "\n## Scorecard (catalog/data/scorecard.yaml)\n\n")
 	fmt.Fprintf(b, "The regimes the gap report, `train` and `serve-estimate` quote beside their figures: the runs each\n")
 	fmt.Fprintf(b, "takes from its files (kind, the chip's vendor or family, dense or MoE, at least `min_chips`, and for serving how\n")
-	fmt.Fprintf(b, "`validate` predicted them: `curve` or `offline`) and the signed errors on them. `go test ./runs -run\n")
+	fmt.Fprintf(b, "`validate` predicted them, `curve` or `offline`, and the serving engine where a regime names one, which then scores\n")
+	fmt.Fprintf(b, "only predictions with that engine) and the signed errors on them. `go test ./runs -run\n")
 	fmt.Fprintf(b, "TestScorecard` recomputes every row from its files.\n\n")
 	fmt.Fprintf(b, "| regime | runs of | selection | runs | used in fitting | median | min | max |\n|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range scores {
@@ -81,6 +82,9 @@ func writeScorecard(b *strings.Builder, scores []catalog.Score) {
 		}
 		if s.Select.Method != "" {
 			sel += ", " + s.Select.Method
+		}
+		if s.Select.Engine != "" {
+			sel += ", engine " + s.Select.Engine
 		}
 		fmt.Fprintf(b, "| %s: %s | %s | %s | %d | %d | %s | %s | %s |\n", s.ID, mdEscape(s.What), strings.Join(s.Files, ", "), sel, s.Runs, s.Calibrated,
 			catalog.SignedPct(s.Median), catalog.SignedPct(s.Min), catalog.SignedPct(s.Max))

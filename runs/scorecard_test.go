@@ -76,7 +76,8 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 			method := map[string]string{"offline": MethodOffline, "curve": MethodCurve}[s.Select.Method]
 			if res.Kind != s.Select.Kind || vendor != s.Select.Vendor || (r.Model.MoE != nil) != (s.Select.Models == "moe") ||
 				s.Select.Family != "" && res.Family != s.Select.Family ||
-				r.System.Chips < s.Select.MinChips || method != "" && res.Method != method || res.Metric == MetricChipHours {
+				r.System.Chips < s.Select.MinChips || method != "" && res.Method != method || res.Metric == MetricChipHours ||
+				s.Select.Engine != "" && res.Engine != s.Select.Engine {
 				continue // whole-run chip-hours are not the step estimator's
 			}
 			if res.Error == nil {
@@ -159,6 +160,56 @@ func TestScoreSelectsRuns(t *testing.T) {
 	}{{true, "curve", "nvidia-moe-serving"}, {true, "offline", "nvidia-moe-serving-offline"}, {false, "curve", "nvidia-dense-serving"}} {
 		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "NVIDIA", Family: "NVIDIA Hopper", MoE: c.moe, Chips: 8, Method: c.method}); !ok || s.ID != c.want {
 			t.Errorf("ScoreFor(inference, NVIDIA, moe %v, %s) = %s, %v; want %s", c.moe, c.method, s.ID, ok, c.want)
+		}
+	}
+	// An engine's own regime before any other, whatever the method; a
+	// regime that names an engine scores no prediction made without it:
+	// Ascend MoE serving with vLLM-Ascend takes GPUStack's rows even on
+	// the curve, with the stack's own defaults the CloudMatrix ones, and
+	// dense serving without vLLM-Ascend has no regime at all.
+	for _, c := range []struct {
+		moe            bool
+		method, engine string
+		want           string
+	}{{true, "curve", "vllm-ascend", "huawei-moe-serving-offline"}, {true, "offline", "vllm-ascend", "huawei-moe-serving-offline"},
+		{true, "curve", "", "huawei-moe-serving"}, {true, "offline", "", "huawei-moe-serving"},
+		{false, "curve", "vllm-ascend", "huawei-dense-serving"}, {false, "curve", "", ""}} {
+		s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "Huawei", Family: "Huawei Da Vinci", MoE: c.moe, Chips: 2, Method: c.method, Engine: c.engine})
+		if s.ID != c.want || ok != (c.want != "") {
+			t.Errorf("ScoreFor(inference, Huawei, moe %v, %s, engine %q) = %q, %v; want %q", c.moe, c.method, c.engine, s.ID, ok, c.want)
+		}
+	}
+}
+
+// validate carries the engine whose profile predicted an inference run:
+// the GPUStack rows name vLLM-Ascend, the CloudMatrix ones no engine.
+func TestValidateNamesEngine(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, id, want string }{
+		{"validation/holdout-gpustack-ascend.yaml", "gpustack-qwen3-8b-1x910b-vllm-ascend-2000-100", "vllm-ascend"},
+		{"runs/testdata/published-runs.yaml", "cm384-deepseek-r1-decode-tpot50ms-in4096-bs96", ""},
+	} {
+		data, err := os.ReadFile(filepath.Join("..", c.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sub File
+		sub.Format = f.Format
+		for _, r := range f.Runs {
+			if r.ID == c.id {
+				sub.Runs = append(sub.Runs, r)
+			}
+		}
+		res := Validate(cat, &sub).Results
+		if len(res) != 1 || res[0].Engine != c.want || res[0].Error == nil {
+			t.Errorf("%s: results %+v; want one predicted with engine %q", c.id, res, c.want)
 		}
 	}
 }

@@ -19,6 +19,9 @@ type Prediction struct {
 	// Method says how an inference run was predicted: MethodOffline or
 	// MethodCurve ("" for training runs).
 	Method string
+	// Engine is the serving engine's catalog id whose profile predicted
+	// an inference run ("" for the stack's own defaults, and training).
+	Engine string
 }
 
 // How an inference run is predicted: an offline max-throughput run is
@@ -41,6 +44,7 @@ type Result struct {
 	Plan      string   `json:"plan,omitempty"`
 	Method    string   `json:"method,omitempty"` // inference: MethodOffline or MethodCurve
 	Stack     string   `json:"stack,omitempty"`
+	Engine    string   `json:"engine,omitempty"` // inference: the serving engine's catalog id, where the run names one
 	Reason    string   `json:"reason,omitempty"`
 	Note      string   `json:"note,omitempty"` // the stack chosen and, for chip_hours, the whole-run parts
 	Chip      string   `json:"chip,omitempty"`
@@ -162,7 +166,7 @@ func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 	}
 	v, e := p.Value, p.Value/r.Measured.Value-1
 	res.Predicted, res.Error = &v, &e
-	res.Plan, res.Stack, res.Note, res.Method = p.Plan, p.Stack, p.Note, p.Method
+	res.Plan, res.Stack, res.Note, res.Method, res.Engine = p.Plan, p.Stack, p.Note, p.Method, p.Engine
 	return res
 }
 

@@ -127,11 +127,14 @@ func (s ServeSetup) slo() inference.SLO {
 // ServeHeader names what a serving answer is about (the API's envelopes
 // begin with it).
 type ServeHeader struct {
-	Chip      string             `json:"chip"`
-	Model     string             `json:"model"`
-	Parallel  inference.Parallel `json:"parallel"`
-	Profile   string             `json:"profile"`
-	StackNote string             `json:"stack_note,omitempty"`
+	Chip     string             `json:"chip"`
+	Model    string             `json:"model"`
+	Parallel inference.Parallel `json:"parallel"`
+	Profile  string             `json:"profile"`
+	// Engine is the serving engine whose limits apply, where the framework
+	// names one on this stack (vLLM-Ascend for vllm on an Ascend chip).
+	Engine    string `json:"engine,omitempty"`
+	StackNote string `json:"stack_note,omitempty"`
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
@@ -140,8 +143,8 @@ type ServeHeader struct {
 // Header is the setup's header.
 func (s ServeSetup) Header() ServeHeader {
 	d := s.Deployment
-	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, StackNote: s.StackNote,
-		Scored: s.scored()}
+	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, Engine: d.Profile.Engine,
+		StackNote: s.StackNote, Scored: s.scored()}
 }
 
 // scored is the scorecard regime of the deployment's chip vendor, kind

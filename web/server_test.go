@@ -578,3 +578,28 @@ func TestCancelJob(t *testing.T) {
 		t.Errorf("DELETE of an unknown job = %d, want 404", st)
 	}
 }
+
+// The serving answer names the engine whose limits apply and is scored on
+// that engine's runs: vllm on a 910B is vLLM-Ascend and quotes GPUStack's
+// vLLM-Ascend rows; without a framework, no engine and CloudMatrix's.
+func TestInferNamesEngine(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	for _, c := range []struct{ framework, engine, regime string }{
+		{"vllm", "vLLM-Ascend", "huawei-moe-serving-offline"},
+		{"", "", "huawei-moe-serving"},
+	} {
+		body := `{"chip":"ascend-910b","chips":2,"model":"qwen3-30b-a3b","framework":"` + c.framework + `","parallel":{"tp":2},"batches":[8],"workload":{"input_tokens":1000,"output_tokens":100}}`
+		var got struct {
+			Engine string `json:"engine"`
+			Scored *struct {
+				ID string `json:"id"`
+			} `json:"scored"`
+		}
+		if st := do(t, "POST", srv.URL+"/api/infer/curve", body, &got); st != 200 {
+			t.Fatalf("framework %q: POST /api/infer/curve = %d", c.framework, st)
+		}
+		if got.Engine != c.engine || got.Scored == nil || got.Scored.ID != c.regime {
+			t.Errorf("framework %q: engine %q, scored %+v; want %q scored by %s", c.framework, got.Engine, got.Scored, c.engine, c.regime)
+		}
+	}
+}

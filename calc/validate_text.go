@@ -52,7 +52,7 @@ func writeValidation(w io.Writer, rep runs.Report) error {
 			fmt.Fprintf(tw, "%s\t%s\t%.4g\t—\t—%s%s\t%s%s\n", r.ID, r.Metric, r.Measured, fv, fe, r.Reason, fp)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%+.1f%%%s%s\t%s [%s]%s\n", r.ID, r.Metric, r.Measured, *r.Predicted, 100**r.Error, fv, fe, r.Plan, r.Stack, fp)
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%+.1f%%%s%s\t%s [%s]%s\n", r.ID, r.Metric, r.Measured, *r.Predicted, 100**r.Error, fv, fe, r.Plan, r.StackText(), fp)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -111,7 +111,7 @@ func writeSection(b *strings.Builder, s Section) {
 			fmt.Fprintf(b, "| %s | %s | %s | %.4g | — | — |%s %s | |\n", r.ID, r.Kind, r.Metric, r.Measured, fc, mdEscape(r.Reason))
 			continue
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %.4g | %.4g | %+.1f %% |%s %s | %s |\n", r.ID, r.Kind, r.Metric, r.Measured, *r.Predicted, 100**r.Error, fc, mdEscape(r.Plan), r.Stack)
+		fmt.Fprintf(b, "| %s | %s | %s | %.4g | %.4g | %+.1f %% |%s %s | %s |\n", r.ID, r.Kind, r.Metric, r.Measured, *r.Predicted, 100**r.Error, fc, mdEscape(r.Plan), r.StackText())
 	}
 	if sm := s.Report.Summary; free {
 		fmt.Fprintf(b, "\nSearched best (every degree free, within the stack's published practice) over %d training runs: median %+.1f %% over the measured value, largest %+.1f %% (%s).\n",

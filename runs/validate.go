@@ -32,6 +32,15 @@ const (
 	MethodCurve   = "steady-state curve"
 )
 
+// StackText is the result's stack and, where the run's software named
+// one, its serving engine ("cann, engine vllm-ascend").
+func (r Result) StackText() string {
+	if r.Engine == "" {
+		return r.Stack
+	}
+	return r.Stack + ", engine " + r.Engine
+}
+
 // Result is one run's line of the validation table. Predicted and Error
 // are nil when the run could not be predicted; Reason says why.
 type Result struct {

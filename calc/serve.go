@@ -131,8 +131,9 @@ type ServeHeader struct {
 	Model    string             `json:"model"`
 	Parallel inference.Parallel `json:"parallel"`
 	Profile  string             `json:"profile"`
-	// Engine is the serving engine whose limits apply, where the framework
-	// names one on this stack (vLLM-Ascend for vllm on an Ascend chip).
+	// Engine is the id of the serving engine whose limits apply, where
+	// the framework names one on this stack (vllm-ascend for vllm on an
+	// Ascend chip), as validate's results name it.
 	Engine    string `json:"engine,omitempty"`
 	StackNote string `json:"stack_note,omitempty"`
 	// Scored is how the serving estimator scores on published runs of the
@@ -143,7 +144,7 @@ type ServeHeader struct {
 // Header is the setup's header.
 func (s ServeSetup) Header() ServeHeader {
 	d := s.Deployment
-	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, Engine: d.Profile.Engine,
+	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, Engine: d.Profile.EngineID,
 		StackNote: s.StackNote, Scored: s.scored()}
 }
 
@@ -166,7 +167,7 @@ type ServeEstimate struct {
 	Request   ServeRequest       `json:"-"`
 	ModelName string             `json:"model_name"`
 	Stack     string             `json:"stack"`
-	Engine    string             `json:"engine,omitempty"` // the serving engine whose limits apply, where the software names one
+	Engine    string             `json:"engine,omitempty"` // the id of the serving engine whose limits apply, where the software names one
 	StackNote string             `json:"stack_note,omitempty"`
 	Parallel  inference.Parallel `json:"parallel"`
 	Devices   int                `json:"devices"`
@@ -265,7 +266,7 @@ func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
-	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.Engine, StackNote: s.StackNote, Parallel: d.Parallel,
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, Parallel: d.Parallel,
 		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 

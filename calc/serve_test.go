@@ -256,7 +256,7 @@ func TestServeStatedLimitsSplitOverGroups(t *testing.T) {
 }
 
 // serve-estimate names the engine whose limits apply and is scored on
-// that engine's runs: vLLM on a 910B is vLLM-Ascend, scored on GPUStack's
+// that engine's runs: vllm on a 910B is vllm-ascend, scored on GPUStack's
 // vLLM-Ascend rows; with no framework named, the stack's defaults and the
 // CloudMatrix regime.
 func TestServeScoredByEngine(t *testing.T) {
@@ -265,7 +265,7 @@ func TestServeScoredByEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ framework, engine, regime string }{
-		{"vllm", "vLLM-Ascend", "huawei-moe-serving-offline"},
+		{"vllm", "vllm-ascend", "huawei-moe-serving-offline"},
 		{"", "", "huawei-moe-serving"},
 	} {
 		r := NewServeRequest()

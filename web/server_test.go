@@ -580,12 +580,12 @@ func TestCancelJob(t *testing.T) {
 }
 
 // The serving answer names the engine whose limits apply and is scored on
-// that engine's runs: vllm on a 910B is vLLM-Ascend and quotes GPUStack's
+// that engine's runs: vllm on a 910B is vllm-ascend and quotes GPUStack's
 // vLLM-Ascend rows; without a framework, no engine and CloudMatrix's.
 func TestInferNamesEngine(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
 	for _, c := range []struct{ framework, engine, regime string }{
-		{"vllm", "vLLM-Ascend", "huawei-moe-serving-offline"},
+		{"vllm", "vllm-ascend", "huawei-moe-serving-offline"},
 		{"", "", "huawei-moe-serving"},
 	} {
 		body := `{"chip":"ascend-910b","chips":2,"model":"qwen3-30b-a3b","framework":"` + c.framework + `","parallel":{"tp":2},"batches":[8],"workload":{"input_tokens":1000,"output_tokens":100}}`

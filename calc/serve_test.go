@@ -156,6 +156,20 @@ func TestPoolsScored(t *testing.T) {
 	if h := s.Header(); h.Scored == nil || h.Scored.ID != "nvidia-moe-serving" {
 		t.Errorf("serve-estimate header scored %+v, want nvidia-moe-serving", h.Scored)
 	}
+	// A pool served by an engine with its own regime takes it, whatever
+	// the arrival: vllm on two 910B is scored on GPUStack's vLLM-Ascend rows.
+	for _, arrival := range []string{serve.Offline, serve.Poisson} {
+		r := NewSimulateRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Framework = "qwen3-30b-a3b", "ascend-910b", 2, 2, "vllm"
+		r.Workload.Arrival, r.Workload.Requests = arrival, 10
+		s, err := r.Setup(cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := s.Pools[0].Scored; sc == nil || sc.ID != "huawei-moe-serving-offline" {
+			t.Errorf("%s arrival, vllm on 910B: pool scored %+v, want huawei-moe-serving-offline", arrival, sc)
+		}
+	}
 }
 
 // The engine's configured limits replace its documented defaults: on one

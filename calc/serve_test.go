@@ -303,3 +303,31 @@ func TestServeScoredByEngine(t *testing.T) {
 		}
 	}
 }
+
+// A deployment no regime scores says so rather than print nothing: dense
+// serving on a 910B with the stack's defaults (the only Ascend dense
+// serving regime is vLLM-Ascend's).
+func TestServeUnscoredSaysSo(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewServeRequest()
+	r.Chip, r.Chips, r.Model, r.Batches = "ascend-910b", 1, "llama3.1-8b", []int{8}
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ServeCurve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := e.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "scored on published runs: " + catalog.Unscored("inference")
+	if e.Scored != nil || !strings.Contains(b.String(), want) || !strings.Contains(want, "serving engine") {
+		t.Errorf("scored %+v, text %.300q; want no regime and the line %q", e.Scored, b.String(), want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"chipgap/catalog"
 	"chipgap/inference"
 	"chipgap/units"
 )
@@ -21,9 +22,11 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	if r.StackNote != "" {
 		fmt.Fprintf(w, "  software: %s\n", r.StackNote)
 	}
+	scored := catalog.Unscored("inference")
 	if r.Scored != nil {
-		fmt.Fprintf(w, "  scored on published runs: %s\n", r.Scored.Summary())
+		scored = r.Scored.Summary()
 	}
+	fmt.Fprintf(w, "  scored on published runs: %s\n", scored)
 	m := r.Memory
 	fmt.Fprintf(w, "  per device: %v HBM = weights %v + reserved %v + KV cache %v (and headroom)\n", m.Capacity, m.Weights, m.Reserved, m.KVSpace)
 	fmt.Fprintf(w, "  KV cache per instance: %d tokens (%v per token per device, %d attention groups); largest batch %d at %d+%d tokens\n\n",

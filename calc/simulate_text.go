@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"chipgap/catalog"
 	"chipgap/serve"
 	"chipgap/units"
 )
@@ -23,9 +24,11 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 		}
 		fmt.Fprintf(w, "  %-7s %d × %g %s: %d KV blocks of %d tokens, ≤ %d seqs, %d tokens/step, %s, %s\n",
 			p.Name, p.Replicas, p.ChipsPerReplica, p.Chip, e.KVBlocks, e.BlockTokens, e.MaxSeqs, e.MaxBatchTokens, e.Scheduler, adm)
+		scored := catalog.Unscored("inference")
 		if p.Scored != nil {
-			fmt.Fprintf(w, "          scored on published runs: %s\n", p.Scored.Summary())
+			scored = p.Scored.Summary()
 		}
+		fmt.Fprintf(w, "          scored on published runs: %s\n", scored)
 	}
 	if len(pools) > 1 {
 		fmt.Fprintf(w, "  KV link %.4g GB/s per prefill replica, %.3g µs latency\n", float64(link.Bandwidth)/1e9, float64(link.Latency)*1e6)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"chipgap/catalog"
 	"chipgap/parallel"
 	"chipgap/training"
 	"chipgap/units"
@@ -92,9 +93,11 @@ func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
 func (h TrainHeader) writeText(w io.Writer) {
 	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d, global batch %d, %s\n", h.Model, h.Chips, h.Chip, h.PerNode, h.Seq, h.Batch, h.Precision)
 	fmt.Fprintf(w, "Software: %s\n", h.StackNote)
+	scored := catalog.Unscored("training")
 	if h.Scored != nil {
-		fmt.Fprintf(w, "Scored on published runs: %s\n", h.Scored.Summary())
+		scored = h.Scored.Summary()
 	}
+	fmt.Fprintf(w, "Scored on published runs: %s\n", scored)
 	fmt.Fprintln(w)
 }
 

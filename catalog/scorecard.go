@@ -69,6 +69,17 @@ type ScoreQuery struct {
 	Engine               string
 }
 
+// Unscored is what a prediction of kind (training or inference) says
+// where ScoreFor finds no regime: no published run like it scores the
+// estimator behind it.
+func Unscored(kind string) string {
+	what := "this chip's vendor and kind of model"
+	if kind == "inference" {
+		what = "this chip's vendor, kind of model and serving engine"
+	}
+	return "none: no published runs of " + what + " score this estimator in catalog/data/scorecard.yaml"
+}
+
 // ScoreFor is the regime that scores q: of those matching (the regime's
 // family empty or q's, its engine empty or q's), one of q's engine
 // before one of any engine, then one of q's method before one of

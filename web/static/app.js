@@ -857,9 +857,10 @@ async function runInfer() {
 }
 
 // scoredNote is how the estimator behind a result scores on published runs
-// (the catalog's scorecard, as the API gives it), or null.
+// (the catalog's scorecard, as the API gives it), or that none does.
 function scoredNote(sc, id) {
-  return sc && sc.summary ? el("p", {class: "muted", id: id}, "Scored on published runs: " + sc.summary) : null;
+  return el("p", {class: "muted", id: id}, "Scored on published runs: " +
+    (sc && sc.summary ? sc.summary : "none: no published runs like this one score the estimator (catalog/data/scorecard.yaml)"));
 }
 
 function renderInfer(res) {
@@ -954,7 +955,7 @@ function renderServe(res) {
       (res.result.overload ? "the lowest rate (none keeps up)" : "the highest rate that keeps up") + (r.goodput && !r.goodput.meets_slo && !r.overload ? " (it misses the SLO)" : "") + "; click a row to simulate that rate alone.");
     if (best !== null) caption.dataset.best = best;
   }
-  const scored = (res.pools || []).filter(p => p.scored).map((p, i) => scoredNote(p.scored, "serve-scored-" + p.name));
+  const scored = (res.pools || []).map(p => scoredNote(p.scored, "serve-scored-" + p.name));
   put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...scored, caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
   rendered("serve");
 }

@@ -10,14 +10,15 @@ import (
 
 // scored is the line under a section's table saying how the estimators
 // behind its figures score on published runs: each regime once, with
-// the systems it covers.
+// the systems it covers, and the systems no regime scores.
 func (b *builder) scored(pick func(scenario.SystemResult) *catalog.Score) string {
-	var order []string
+	var order, none []string
 	by := map[string]*catalog.Score{}
 	who := map[string][]string{}
 	for _, sy := range b.r.Systems {
 		s := pick(sy)
 		if s == nil {
+			none = append(none, sy.System.Label)
 			continue
 		}
 		if by[s.ID] == nil {
@@ -26,12 +27,16 @@ func (b *builder) scored(pick func(scenario.SystemResult) *catalog.Score) string
 		}
 		who[s.ID] = append(who[s.ID], sy.System.Label)
 	}
-	if len(order) == 0 {
+	if len(order) == 0 && len(none) == 0 {
 		return ""
 	}
 	var parts []string
 	for _, id := range order {
 		parts = append(parts, fmt.Sprintf("%s [%s]", by[id].Summary(), strings.Join(who[id], ", ")))
+	}
+	if len(none) > 0 {
+		// A system whose estimate no regime scores is named, not left out.
+		parts = append(parts, fmt.Sprintf("no regime scores [%s] (no published runs of their vendor, kind of model and software)", strings.Join(none, ", ")))
 	}
 	return "Scored on published runs (signed error, predicted / measured − 1; catalog scorecard.yaml, recomputed by validate in the tests): " +
 		strings.Join(parts, "; ") + "."

@@ -285,21 +285,10 @@ func TestServeScoredByEngine(t *testing.T) {
 		r := NewServeRequest()
 		r.Chip, r.Chips, r.Framework, r.Model, r.Batches = "ascend-910b", 2, c.framework, "qwen3-30b-a3b", []int{8}
 		r.Parallel.TP = 2
-		s, err := r.Setup(cat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := ServeCurve(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		if err := e.WriteText(&b); err != nil {
-			t.Fatal(err)
-		}
+		e, text := serveCurveText(t, cat, r)
 		if e.Engine != c.engine || e.Scored == nil || e.Scored.ID != c.regime ||
-			c.engine != "" && !strings.Contains(b.String(), "stack cann (engine "+c.engine+")") {
-			t.Errorf("framework %q: engine %q, regime %v, text %.120q; want engine %q scored by %s", c.framework, e.Engine, e.Scored, b.String(), c.engine, c.regime)
+			c.engine != "" && !strings.Contains(text, "stack cann (engine "+c.engine+")") {
+			t.Errorf("framework %q: engine %q, regime %v, text %.120q; want engine %q scored by %s", c.framework, e.Engine, e.Scored, text, c.engine, c.regime)
 		}
 	}
 }
@@ -314,6 +303,17 @@ func TestServeUnscoredSaysSo(t *testing.T) {
 	}
 	r := NewServeRequest()
 	r.Chip, r.Chips, r.Model, r.Batches = "ascend-910b", 1, "llama3.1-8b", []int{8}
+	e, text := serveCurveText(t, cat, r)
+	want := "scored on published runs: " + catalog.Unscored("inference")
+	if e.Scored != nil || !strings.Contains(text, want) || !strings.Contains(want, "serving engine") {
+		t.Errorf("scored %+v, text %.300q; want no regime and the line %q", e.Scored, text, want)
+	}
+}
+
+// serveCurveText is r's serving curve and the text serve-estimate prints
+// for it.
+func serveCurveText(t *testing.T, cat *catalog.Catalog, r ServeRequest) (ServeEstimate, string) {
+	t.Helper()
 	s, err := r.Setup(cat)
 	if err != nil {
 		t.Fatal(err)
@@ -326,8 +326,5 @@ func TestServeUnscoredSaysSo(t *testing.T) {
 	if err := e.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := "scored on published runs: " + catalog.Unscored("inference")
-	if e.Scored != nil || !strings.Contains(b.String(), want) || !strings.Contains(want, "serving engine") {
-		t.Errorf("scored %+v, text %.300q; want no regime and the line %q", e.Scored, b.String(), want)
-	}
+	return e, b.String()
 }

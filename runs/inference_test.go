@@ -261,17 +261,15 @@ func TestGPUStackAscendPredicted(t *testing.T) {
 	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
 }
 
-// An offline run (phase mixed, no SLO) is simulated, not read off the
-// steady-state curve: on Llama 3.3 70B at 20000/2000 on one H200 the
-// curve blends every prompt into every decode step and overstates the
-// throughput TensorRT-LLM measured (283 tokens/s per GPU, perf overview)
-// by a third; the simulated waves come within 15 % of it.
-func TestOfflineRunSimulated(t *testing.T) {
+// predictFileRun validates one run of a published-runs file, by id, as
+// validate does, failing the test when the run is missing or not predicted.
+func predictFileRun(t *testing.T, path, id string) Result {
+	t.Helper()
 	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fh, err := os.Open("../validation/holdout-trtllm-hopper.yaml")
+	fh, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,19 +279,48 @@ func TestOfflineRunSimulated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range f.Runs {
-		if r.ID != "trtllm-llama3.3-70b-h200-tp1-fp8-20000-2000" {
+		if r.ID != id {
 			continue
 		}
 		res := validateRun(cat, r, Options{})
 		if res.Predicted == nil {
-			t.Fatalf("not predicted: %s", res.Reason)
+			t.Fatalf("%s not predicted: %s", id, res.Reason)
 		}
-		if res.Method != MethodOffline || !strings.HasPrefix(res.Plan, "offline ") || math.Abs(*res.Error) > 0.15 {
-			t.Errorf("%s: %.4g tokens/s per GPU (%+.1f %%), plan %q; want an offline simulation within 15 %% of 283", r.ID, *res.Predicted, 100**res.Error, res.Plan)
-		}
-		return
+		return res
 	}
-	t.Fatal("row trtllm-llama3.3-70b-h200-tp1-fp8-20000-2000 missing")
+	t.Fatalf("row %s not in %s", id, path)
+	return Result{}
+}
+
+// AMD's MI300X vLLM table (holdout-amd-vllm.yaml: Llama 3.1 70B and 405B
+// FP8 at TP 8, vLLM 0.11.1) runs each benchmark with max_num_seqs set to
+// its prompt count, which the rows state as batch_per_chip: every row is
+// predicted, and the 70B 128/2048 row runs the table's 3,200 sequences
+// (400 per GPU x 8) at once, not vLLM's default 256, which had held every
+// row 10-34 % under (−21 … +15 % with the stated concurrency, when added
+// on 6 Dec 2026).
+func TestAMDVLLMPredicted(t *testing.T) {
+	_, abs := inferenceErrors(t, "../validation/holdout-amd-vllm.yaml")
+	if len(abs) != 8 {
+		t.Fatalf("%d rows predicted, want all 8", len(abs))
+	}
+	res := predictFileRun(t, "../validation/holdout-amd-vllm.yaml", "amd-mi300x-vllm0111-llama31-70b-fp8-tp8-128-2048")
+	if !strings.Contains(res.Plan, "at most 3200 running per instance") {
+		t.Errorf("plan %q: want the stated 3,200 running sequences", res.Plan)
+	}
+	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
+}
+
+// An offline run (phase mixed, no SLO) is simulated, not read off the
+// steady-state curve: on Llama 3.3 70B at 20000/2000 on one H200 the
+// curve blends every prompt into every decode step and overstates the
+// throughput TensorRT-LLM measured (283 tokens/s per GPU, perf overview)
+// by a third; the simulated waves come within 15 % of it.
+func TestOfflineRunSimulated(t *testing.T) {
+	res := predictFileRun(t, "../validation/holdout-trtllm-hopper.yaml", "trtllm-llama3.3-70b-h200-tp1-fp8-20000-2000")
+	if res.Method != MethodOffline || !strings.HasPrefix(res.Plan, "offline ") || math.Abs(*res.Error) > 0.15 {
+		t.Errorf("%s: %.4g tokens/s per GPU (%+.1f %%), plan %q; want an offline simulation within 15 %% of 283", res.ID, *res.Predicted, 100**res.Error, res.Plan)
+	}
 }
 
 // trtllm-bench's engine settings when a throughput run states neither

@@ -636,15 +636,21 @@ func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return c.inf
 // InferenceProfile picks the serving profile for a framework name on a
 // chip: a framework that runs on the chip's default stack gets that
 // stack; one that does not, an empty name or an unknown one falls back to
-// the chip's default stack. note says which happened ("" when the name
-// mapped directly).
+// the chip's default stack. A name may carry its release ("vllm 0.9.1",
+// "tensorrt-llm@v0.19", as SplitRelease reads it): serving profiles have
+// no dated versions, so the engine's current defaults apply and the note
+// says so. note says which happened ("" when the name mapped directly).
 func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s InferenceStack, note string, err error) {
 	data, err := c.InferenceStacksData()
 	if err != nil {
 		return InferenceStack{}, "", err
 	}
 	id := chip.Stack
-	fw := strings.ToLower(strings.TrimSpace(framework))
+	name, tag := framework, ""
+	if _, known := data.Frameworks[strings.ToLower(strings.TrimSpace(framework))]; !known {
+		name, tag = SplitRelease(framework)
+	}
+	fw := strings.ToLower(strings.TrimSpace(name))
 	switch ids, ok := data.Frameworks[fw]; {
 	case fw == "":
 		note = fmt.Sprintf("no framework named: the %s default stack %s", chip.ID, id)
@@ -652,6 +658,8 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 		note = fmt.Sprintf("framework %q unknown (known: %s): the %s default stack %s", framework, strings.Join(frameworkNames(data), ", "), chip.ID, id)
 	case !slices.Contains(ids, id):
 		note = fmt.Sprintf("framework %q does not run on %s (runs on %v): its default stack %s", framework, chip.ID, ids, id)
+	case tag != "":
+		note = fmt.Sprintf("release %q of %s named: serving profiles carry no dated versions, so its current defaults apply", tag, name)
 	}
 	for _, st := range data.Stacks {
 		if st.ID == id {

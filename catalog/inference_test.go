@@ -225,6 +225,47 @@ func TestInferenceEngineLimits(t *testing.T) {
 	}
 }
 
+// A framework name that carries its release ("vllm 0.9.1", as published
+// runs write it) still names its engine: the release is split off (serving
+// profiles have no dated versions, which the note says), where it had made
+// the name unknown and the engine's limits and MoE path fall away.
+func TestInferenceProfileNamesRelease(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework, chip, engine, tag string
+		batch                        int
+	}{
+		{"vllm 0.9.1", "h100-sxm", "vLLM", "0.9.1", 256},
+		{"SGLang v0.4.6.post1", "h100-sxm", "SGLang", "v0.4.6.post1", 0},
+		{"tensorrt-llm@0.19.0", "b200", "TensorRT-LLM", "0.19.0", 2048},
+		// vLLM on Ascend is vLLM-Ascend (max_num_seqs 256 on a 64 GB device).
+		{"vllm v0.9.1", "ascend-910b", "vLLM-Ascend", "v0.9.1", 256},
+	} {
+		chip, err := c.Chip(tc.chip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, note, err := c.InferenceProfile(tc.framework, chip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := st.Profile(); p.Engine != tc.engine || p.MaxBatch != tc.batch {
+			t.Errorf("%q on %s: engine %q, max batch %d; want %q, %d", tc.framework, tc.chip, p.Engine, p.MaxBatch, tc.engine, tc.batch)
+		}
+		if !strings.Contains(note, `release "`+tc.tag+`"`) || !strings.Contains(note, "no dated versions") {
+			t.Errorf("%q: note %q, want one naming release %q and that its current defaults apply", tc.framework, note, tc.tag)
+		}
+	}
+	// A name without a release keeps an empty note.
+	h100, err := c.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, note, _ := c.InferenceProfile("vllm", h100); note != "" {
+		t.Errorf("plain vllm: note %q, want none", note)
+	}
+}
+
 // Limits without a source are refused when the data loads.
 func TestInferenceEngineNeedsSources(t *testing.T) {
 	c := loadInfCatalog(t)

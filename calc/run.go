@@ -135,7 +135,7 @@ func (r *RunRequest) normalize() error {
 	case r.Seq < 0:
 		return bad("seq", r.Seq, "want ≥ 1 (0: 8192)")
 	case r.GlobalBatch < 0:
-		return bad("global_batch", r.GlobalBatch, "want ≥ 1 (0: 2048)")
+		return bad("global_batch", r.GlobalBatch, "want ≥ 1 (0: %d)", training.RunGlobalBatch)
 	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
 		return bad("stack", strconv.Quote(r.Stack), "want one of %v", catalog.Stacks())
 	}
@@ -160,7 +160,7 @@ func (r *RunRequest) normalize() error {
 	}
 	r.VSChips = cmp.Or(r.VSChips, r.Chips)
 	r.Precision = cmp.Or(r.Precision, "bf16")
-	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, 8192), cmp.Or(r.GlobalBatch, 2048)
+	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, 8192), cmp.Or(r.GlobalBatch, training.RunGlobalBatch)
 	r.Seeds, r.Seed = cmp.Or(r.Seeds, 100), cmp.Or(r.Seed, 1)
 	return nil
 }

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"strings"
 
 	"chipgap/catalog"
 	"chipgap/hardware"
@@ -34,14 +35,18 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	if err != nil {
 		return s, err
 	}
-	if t.GlobalBatch == 0 {
-		return s, fmt.Errorf("training.global_batch: not given; the model needs it to predict a step")
+	gbs := t.GlobalBatch
+	if gbs == 0 {
+		// Only a chip_hours run may leave it out (check.go): the model's
+		// own choice, as for an unstated plan field.
+		gbs = training.RunGlobalBatch
+		note = strings.TrimPrefix(note+fmt.Sprintf("; global batch not given: %d sequences assumed (chipgap run's default)", gbs), "; ")
 	}
 	s.Cluster, s.Profile, s.StackNote = c, prof, note
 	// The format's devices_per_chip defaults to 1 (published-runs.md): a
 	// run that omits it ran one device per package, whatever the chip's
 	// own split is.
-	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: t.GlobalBatch, Precision: hardware.Precision(t.Precision),
+	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: gbs, Precision: hardware.Precision(t.Precision),
 		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens}
 	pp := t.Parallel
 	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, ETP: pp.ETP, VPP: pp.VPP, Microbatch: pp.Microbatch,

@@ -101,3 +101,42 @@ func TestTrainingDevicesPerChipDefault(t *testing.T) {
 		}
 	}
 }
+
+// The format lets a chip_hours run leave its global batch out
+// (published-runs.md); the model then takes chipgap run's default
+// (training.RunGlobalBatch, 2,048 sequences) and says so: the run is
+// predicted exactly as if it had stated that batch, not refused.
+func TestChipHoursWithoutGlobalBatch(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const file = `format: published-runs/v1
+runs:
+  - id: l70-run
+    kind: training
+    source: test
+    system: {chip: h100-sxm, chips: 2048}
+    model: {name: L70, layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, ffn_act: swiglu, vocab: 128256, attention: gqa}
+    training: {seq_len: 8192, precision: bf16, tokens: 15e12GBS}
+    measured: {metric: chip_hours, value: 7.0e6, derivation: x}
+`
+	predict := func(gbs string) Result {
+		f, err := Load(strings.NewReader(strings.Replace(file, "GBS", gbs, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := validateRun(cat, f.Runs[0], Options{})
+		if res.Predicted == nil {
+			t.Fatalf("global batch %q: not predicted: %s", gbs, res.Reason)
+		}
+		return res
+	}
+	free, stated := predict(""), predict(", global_batch: 2048")
+	if *free.Predicted != *stated.Predicted || free.Plan != stated.Plan {
+		t.Errorf("without a global batch: %g chip-h at %s; stating 2,048: %g at %s; want the same", *free.Predicted, free.Plan, *stated.Predicted, stated.Plan)
+	}
+	if !strings.Contains(free.Note, "global batch not given: 2048 sequences assumed") || strings.Contains(stated.Note, "not given") {
+		t.Errorf("notes %q / %q: want the assumption named only where the batch was left out", free.Note, stated.Note)
+	}
+}

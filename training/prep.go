@@ -15,6 +15,12 @@ import (
 	"chipgap/units"
 )
 
+// RunGlobalBatch is the global batch, in sequences, a whole-run estimate
+// takes when none is given (chipgap run's default; a published run whose
+// metric is chip_hours may leave it out): Llama 3 405B's 2,048 sequences,
+// 16M tokens at its 8K sequence (dubey2024_llama3, Sec. 3.4).
+const RunGlobalBatch = 2048
+
 // Job is the workload around a model: sequence length, global batch,
 // precision, how many devices the software sees per chip, and optionally
 // the token budget of the whole run.

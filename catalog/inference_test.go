@@ -199,7 +199,10 @@ func TestInferenceEngineLimits(t *testing.T) {
 		// TensorRT-LLM llm_args.py: tokens_per_block 32, max_batch_size
 		// 2048, max_num_tokens 8192.
 		{"trtllm", "TensorRT-LLM", 32, 2048, 8192, 0, "llm_args.py"},
-		{"vLLM", "vLLM", 16, 256, 8192, 0, "max_num_seqs"},
+		// vLLM arg_utils.py on a device of 70 GiB or more other than an
+		// A100 (an H100 has 80 GiB): max_num_seqs 1024, and 16384 tokens
+		// since pull request 51726.
+		{"vLLM", "vLLM", 16, 1024, 16384, 0, "51726"},
 		{"", "", 32, 2048, 8192, 0, "llm_args.py"}, // the cuda stack's own: TensorRT-LLM's
 	} {
 		st, _, err := c.InferenceProfile(tc.framework, h100)
@@ -235,7 +238,7 @@ func TestInferenceProfileNamesRelease(t *testing.T) {
 		framework, chip, engine, tag string
 		batch                        int
 	}{
-		{"vllm 0.9.1", "h100-sxm", "vLLM", "0.9.1", 256},
+		{"vllm 0.9.1", "h100-sxm", "vLLM", "0.9.1", 1024},
 		{"SGLang v0.4.6.post1", "h100-sxm", "SGLang", "v0.4.6.post1", 0},
 		{"tensorrt-llm@0.19.0", "b200", "TensorRT-LLM", "0.19.0", 2048},
 		// vLLM on Ascend is vLLM-Ascend (max_num_seqs 256 on a 64 GB device).
@@ -266,6 +269,57 @@ func TestInferenceProfileNamesRelease(t *testing.T) {
 	}
 }
 
+// vLLM sizes its defaults by the device and its engine generation
+// (arg_utils.py; pull requests 15064, 17073, 17885): 1024 sequences and a
+// 16,384-token step on a GPU of 70 GiB or more that is not an A100, 256
+// and `vllm serve`'s 2,048 on the A100 and on smaller devices; a run that
+// names a release or a date before V1 became the default (0.8.0,
+// 2025-03-18) ran V0: 256 sequences on every device, with the 8,192-token
+// step chipgap took for it before.
+func TestVLLMLimitsByDeviceAndRelease(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework, chip string
+		batch, tokens   int
+		era             bool
+	}{
+		{"vllm", "h100-sxm", 1024, 16384, false},
+		{"vllm", "mi300x", 1024, 16384, false},
+		{"vllm", "b200", 1024, 16384, false},
+		{"vllm", "a100-sxm4-80gb", 256, 2048, false}, // excluded by name (pull request 17885)
+		{"vllm", "a100-sxm4-40gb", 256, 2048, false},
+		{"vllm 0.6.3", "h100-sxm", 256, 8192, true},
+		{"vllm v0.7.3", "mi300x", 256, 8192, true},
+		{"vllm 2024-10-10", "mi300x", 256, 8192, true},
+		{"vllm 0.8.0", "h100-sxm", 1024, 16384, false},
+		{"vllm 2025-03-18", "h100-sxm", 1024, 16384, false},
+	} {
+		chip, err := c.Chip(tc.chip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, note, err := c.InferenceProfile(tc.framework, chip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := st.Profile()
+		if p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
+			t.Errorf("%q on %s: %d sequences, %d tokens a step; want %d, %d", tc.framework, tc.chip, p.MaxBatch, p.MaxTokens, tc.batch, tc.tokens)
+		}
+		if era := strings.Contains(note, "V0"); era != tc.era {
+			t.Errorf("%q on %s: note %q; want the V0 era named: %v", tc.framework, tc.chip, note, tc.era)
+		}
+		// The ranges a deployment draws from keep the limits it was resolved with.
+		back, err := c.InferenceStackOf(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := back.Profile(); q.MaxBatch != p.MaxBatch || q.MaxTokens != p.MaxTokens {
+			t.Errorf("%q on %s: InferenceStackOf gives %d/%d, want %d/%d", tc.framework, tc.chip, q.MaxBatch, q.MaxTokens, p.MaxBatch, p.MaxTokens)
+		}
+	}
+}
+
 // Limits without a source are refused when the data loads.
 func TestInferenceEngineNeedsSources(t *testing.T) {
 	c := loadInfCatalog(t)
@@ -278,6 +332,56 @@ func TestInferenceEngineNeedsSources(t *testing.T) {
 	bad.Engines[0].Limits.MaxTokens = Param[int]{Value: 4096}
 	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_tokens") {
 		t.Errorf("an unsourced max_tokens: %v, want an error naming it", err)
+	}
+}
+
+// An engine's large-device and earlier-era limits are checked when the
+// data loads: sourced, on a stack the engine runs on, an era with a date.
+func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
+	c := loadInfCatalog(t)
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks := map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}
+	var vllm int
+	for i, e := range data.Engines {
+		if e.ID == "vllm" {
+			vllm = i
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(e *InferenceEngine)
+		want string
+	}{
+		{"unsourced large-device batch", func(e *InferenceEngine) {
+			d := *e.LargeDevice
+			d.MaxBatch = Param[int]{Value: 1024}
+			e.LargeDevice = &d
+		}, "large_device: max_batch"},
+		{"large device on a stack the engine lacks", func(e *InferenceEngine) {
+			d := *e.LargeDevice
+			d.Stacks = []string{"cann"}
+			e.LargeDevice = &d
+		}, `stack "cann"`},
+		{"era without a date", func(e *InferenceEngine) {
+			b := *e.Before
+			b.Date = "March 2025"
+			e.Before = &b
+		}, "before: date"},
+		{"era release not a version", func(e *InferenceEngine) {
+			b := *e.Before
+			b.Release = "V1"
+			e.Before = &b
+		}, "before: release"},
+	} {
+		bad := *data
+		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
+		tc.edit(&bad.Engines[vllm])
+		if err := bad.checkEngines(c, "x.yaml", stacks); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %q", tc.name, err, tc.want)
+		}
 	}
 }
 

@@ -1,0 +1,405 @@
+package catalog
+
+// Serving engines (stacks-inference.yaml's engines section): their
+// scheduling limits, the large-device and earlier-era limits an engine
+// may size by the device and its release, their MoE backends, the
+// checks when the data loads, and how a stack takes an engine's limits.
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"chipgap/hardware"
+	"chipgap/units"
+)
+
+// EngineMoE is a serving engine's default MoE backend: the bandwidth
+// fraction its routed-expert GEMMs stream weights at and the module's
+// fixed time per MoE layer (see inference.Profile), each with a source.
+type EngineMoE struct {
+	Backend         string               `yaml:"backend" json:"backend"`
+	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
+	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
+	// EPLB is the engine's default expert balancer (1: on, 0: off); nil
+	// keeps the stack's.
+	EPLB *Param[int] `yaml:"eplb,omitempty" json:"eplb,omitempty"`
+	// CommOverlap is the share of the EP dispatch and combine the
+	// engine's default MoE path hides behind compute, and MoESync its
+	// host wait per MoE layer; nil keeps the stack's (DeepEP-style
+	// dual-micro-batch overlap and its token-count sync).
+	CommOverlap *Param[float64]       `yaml:"comm_overlap,omitempty" json:"comm_overlap,omitempty"`
+	MoESync     *Param[units.Seconds] `yaml:"moe_sync,omitempty" json:"moe_sync,omitempty"`
+	// TPDispatch is 0 where the engine, with attention tensor-parallel
+	// over the whole instance, runs each device's experts on the
+	// replicated tokens and sums them in the all-reduce (no EP dispatch);
+	// nil or 1: the tokens are split over the TP ranks and dispatched.
+	TPDispatch *Param[int] `yaml:"tp_dispatch,omitempty" json:"tp_dispatch,omitempty"`
+}
+
+// EngineLimits are a serving engine's scheduling limits as its defaults
+// set them (see inference.Profile): KV block size, running sequences,
+// tokens per forward pass and chunked-prefill size, each with a source.
+type EngineLimits struct {
+	BlockTokens Param[int] `yaml:"block_tokens" json:"block_tokens"`
+	MaxBatch    Param[int] `yaml:"max_batch" json:"max_batch"`
+	MaxTokens   Param[int] `yaml:"max_tokens" json:"max_tokens"`
+	ChunkTokens Param[int] `yaml:"chunk_tokens" json:"chunk_tokens"`
+	// KVReserveFull is 1 where the engine reserves a request's whole
+	// prompt and output in the KV cache when it admits it.
+	KVReserveFull Param[int] `yaml:"kv_reserve_full" json:"kv_reserve_full"`
+}
+
+func (e EngineLimits) named() []struct {
+	name string
+	p    Param[int]
+} {
+	return []struct {
+		name string
+		p    Param[int]
+	}{{"block_tokens", e.BlockTokens}, {"max_batch", e.MaxBatch}, {"max_tokens", e.MaxTokens}, {"chunk_tokens", e.ChunkTokens}, {"kv_reserve_full", e.KVReserveFull}}
+}
+
+// documented refuses an engine limit without sources: a limit is an
+// engine's documented default (none may be invented), so neither
+// assumed: true nor a calibration stands for one.
+func (e EngineLimits) documented(at string) error {
+	for _, l := range e.named() {
+		if len(l.p.Sources) == 0 {
+			return fmt.Errorf("%s: %s: an engine limit wants sources (the engine's documented default), not assumed or calibrated", at, l.name)
+		}
+	}
+	return nil
+}
+
+// InferenceEngine is one serving engine (SGLang, vLLM, TensorRT-LLM):
+// the framework names it goes by, the stacks it runs on and its limits,
+// which replace the stack's own when a run names the engine.
+type InferenceEngine struct {
+	ID     string       `yaml:"id" json:"id"`
+	Name   string       `yaml:"name" json:"name"`
+	Names  []string     `yaml:"names" json:"names"`
+	Stacks []string     `yaml:"stacks" json:"stacks"`
+	Limits EngineLimits `yaml:"limits" json:"limits"`
+	// MoE is the engine's default MoE backend, where it has a measured
+	// one; nil keeps the stack's.
+	MoE *EngineMoE `yaml:"moe,omitempty" json:"moe,omitempty"`
+	// EagerLayer is the engine's host time per transformer layer on a
+	// step that carries prompt tokens, where it captures CUDA graphs for
+	// decode-only steps alone (inference.Profile.EagerLayer); nil: none.
+	EagerLayer *Param[units.Seconds] `yaml:"eager_layer,omitempty" json:"eager_layer,omitempty"`
+	// LargeDevice replaces the running-sequence and token limits on a
+	// device with at least its memory (vLLM sizes its defaults by the
+	// device); nil: the limits hold on every device.
+	LargeDevice *EngineDeviceLimits `yaml:"large_device,omitempty" json:"large_device,omitempty"`
+	// Before is the engine's limits for a run that names a release (or a
+	// date) before the current defaults' era; nil: none.
+	Before *EngineEra `yaml:"before,omitempty" json:"before,omitempty"`
+}
+
+// EngineDeviceLimits are an engine's running-sequence and token limits
+// on a large device: one whose memory per device is at least
+// MinMemoryGiB, on one of Stacks, and not one of ExceptChips.
+type EngineDeviceLimits struct {
+	MinMemoryGiB float64    `yaml:"min_memory_gib" json:"min_memory_gib"`
+	Stacks       []string   `yaml:"stacks" json:"stacks"`
+	ExceptChips  []string   `yaml:"except_chips,omitempty" json:"except_chips,omitempty"`
+	MaxBatch     Param[int] `yaml:"max_batch" json:"max_batch"`
+	MaxTokens    Param[int] `yaml:"max_tokens" json:"max_tokens"`
+}
+
+// applies reports whether chip (its memory per device) on stack st is a
+// large device for d.
+func (d *EngineDeviceLimits) applies(chip *hardware.Chip, st string) bool {
+	if d == nil || chip == nil || !slices.Contains(d.Stacks, st) || slices.Contains(d.ExceptChips, chip.ID) {
+		return false
+	}
+	perDevice := float64(chip.HBM.Capacity.Typ) / float64(max(chip.DevicesPerChip, 1))
+	return perDevice >= d.MinMemoryGiB*(1<<30)
+}
+
+// EngineEra is an engine's running-sequence and token limits before its
+// current defaults: for a run that names a release before Release or a
+// date before Date.
+type EngineEra struct {
+	Date      string     `yaml:"date" json:"date"`
+	Release   string     `yaml:"release" json:"release"`
+	MaxBatch  Param[int] `yaml:"max_batch" json:"max_batch"`
+	MaxTokens Param[int] `yaml:"max_tokens" json:"max_tokens"`
+	Note      string     `yaml:"note" json:"note"`
+}
+
+// covers reports whether a release tag (a version such as 0.6.3 or
+// v0.7.2, or a date YYYY-MM-DD) falls before the era's end.
+func (e *EngineEra) covers(tag string) bool {
+	if e == nil || tag == "" {
+		return false
+	}
+	if dateTagRE.MatchString(tag) {
+		return tag < e.Date
+	}
+	v, ok := versionParts(tag)
+	end, _ := versionParts(e.Release)
+	return ok && slices.Compare(v, end) < 0
+}
+
+// dateTagRE is a release given as its date.
+var dateTagRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-\d\d$`)
+
+// versionParts reads a release such as "0.8.5", "v0.9.1" or
+// "0.6.3.post1" as its leading numbers; ok is false for anything else.
+func versionParts(tag string) (v []int, ok bool) {
+	tag = strings.TrimPrefix(strings.ToLower(tag), "v")
+	for _, f := range strings.Split(tag, ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			break
+		}
+		v = append(v, n)
+	}
+	return v, len(v) >= 2
+}
+
+// checkEngines checks each engine's stacks, names and sourced limits.
+func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[string]bool) error {
+	names := map[string]string{}
+	for _, e := range s.Engines {
+		at := fmt.Sprintf("catalog: %s: engine %q", file, e.ID)
+		for _, id := range e.Stacks {
+			if !stacks[id] {
+				return fmt.Errorf("%s: stack %q has no profile", at, id)
+			}
+		}
+		// A name means one engine per stack (vLLM is vLLM-Ascend on cann).
+		for _, n := range append([]string{e.ID}, e.Names...) {
+			for _, st := range e.Stacks {
+				if o, dup := names[n+"@"+st]; dup {
+					return fmt.Errorf("%s: name %q is also engine %q's on stack %s", at, n, o, st)
+				}
+				names[n+"@"+st] = e.ID
+			}
+		}
+		if err := e.Limits.documented(at); err != nil {
+			return err
+		}
+		for _, l := range e.Limits.named() {
+			keys, _ := l.p.provenance()
+			if err := c.checkSources(at+": "+l.name, keys); err != nil {
+				return err
+			}
+			if l.p.Value < 0 || l.name == "block_tokens" && l.p.Value < 1 || l.name == "kv_reserve_full" && l.p.Value > 1 {
+				return fmt.Errorf("%s: %s = %d: want 0 (no limit) or more; a block of at least 1 token", at, l.name, l.p.Value)
+			}
+		}
+		if m := e.MoE; m != nil {
+			if err := m.check(c, at); err != nil {
+				return err
+			}
+		}
+		if err := e.checkDatedLimits(c, at, stacks); err != nil {
+			return err
+		}
+		if g := e.EagerLayer; g != nil {
+			if err := checkEngineParam(c, at, "eager_layer", g.provenance, withinRange(*g)); err != nil {
+				return err
+			}
+			if g.Value < 0 {
+				return fmt.Errorf("%s: eager_layer = %v: want a non-negative time", at, g.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// checkDatedLimits checks an engine's large-device and earlier-era
+// limits: sourced (an engine limit is a documented default), positive,
+// on stacks the engine runs on, an era with a date and a release.
+func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[string]bool) error {
+	limits := func(where string, ps ...Param[int]) error {
+		for i, p := range ps {
+			name := []string{"max_batch", "max_tokens"}[i]
+			if len(p.Sources) == 0 {
+				return fmt.Errorf("%s: %s: %s: an engine limit wants sources (the engine's documented default)", at, where, name)
+			}
+			if err := c.checkSources(at+": "+where+": "+name, p.Sources); err != nil {
+				return err
+			}
+			if p.Value < 0 {
+				return fmt.Errorf("%s: %s: %s = %d: want 0 (no limit) or more", at, where, name, p.Value)
+			}
+		}
+		return nil
+	}
+	if d := e.LargeDevice; d != nil {
+		if !(d.MinMemoryGiB > 0) {
+			return fmt.Errorf("%s: large_device: min_memory_gib = %g: want a positive size", at, d.MinMemoryGiB)
+		}
+		for _, st := range d.Stacks {
+			if !stacks[st] || !slices.Contains(e.Stacks, st) {
+				return fmt.Errorf("%s: large_device: stack %q: want one the engine runs on (%v)", at, st, e.Stacks)
+			}
+		}
+		for _, id := range d.ExceptChips {
+			if _, err := c.Chip(id); err != nil {
+				return fmt.Errorf("%s: large_device: except_chips: %w", at, err)
+			}
+		}
+		if err := limits("large_device", d.MaxBatch, d.MaxTokens); err != nil {
+			return err
+		}
+	}
+	if b := e.Before; b != nil {
+		if _, err := time.Parse("2006-01-02", b.Date); err != nil {
+			return fmt.Errorf("%s: before: date %q: want YYYY-MM-DD", at, b.Date)
+		}
+		if _, ok := versionParts(b.Release); !ok {
+			return fmt.Errorf("%s: before: release %q: want a version such as 0.8.0", at, b.Release)
+		}
+		if b.Note == "" {
+			return fmt.Errorf("%s: before: note: want what the earlier era was", at)
+		}
+		if err := limits("before", b.MaxBatch, b.MaxTokens); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check checks the backend's parameters: sourced, in range.
+func (m *EngineMoE) check(c *Catalog, at string) error {
+	at += ": moe"
+	if m.Backend == "" {
+		return fmt.Errorf("%s: backend: want the MoE backend's name", at)
+	}
+	if err := checkEngineParam(c, at, "expert_memory_eff", m.ExpertMemoryEff.provenance, withinRange(m.ExpertMemoryEff)); err != nil {
+		return err
+	}
+	if err := checkEngineParam(c, at, "moe_layer_time", m.MoELayerTime.provenance, withinRange(m.MoELayerTime)); err != nil {
+		return err
+	}
+	if v := m.ExpertMemoryEff.Value; !(v > 0 && v <= 1) {
+		return fmt.Errorf("%s: expert_memory_eff = %g: want a fraction in (0, 1]", at, v)
+	}
+	if m.MoELayerTime.Value < 0 {
+		return fmt.Errorf("%s: moe_layer_time = %v: want a non-negative time", at, m.MoELayerTime.Value)
+	}
+	if o := m.CommOverlap; o != nil {
+		if err := checkEngineParam(c, at, "comm_overlap", o.provenance, withinRange(*o)); err != nil {
+			return err
+		}
+		if v := o.Value; !(v >= 0 && v <= 1) {
+			return fmt.Errorf("%s: comm_overlap = %g: want a fraction in [0, 1]", at, v)
+		}
+	}
+	if y := m.MoESync; y != nil {
+		if err := checkEngineParam(c, at, "moe_sync", y.provenance, withinRange(*y)); err != nil {
+			return err
+		}
+		if y.Value < 0 {
+			return fmt.Errorf("%s: moe_sync = %v: want a non-negative time", at, y.Value)
+		}
+	}
+	if d := m.TPDispatch; d != nil {
+		if err := checkEngineParam(c, at, "tp_dispatch", d.provenance, func() error { return nil }); err != nil {
+			return err
+		}
+		if d.Value != 0 && d.Value != 1 {
+			return fmt.Errorf("%s: tp_dispatch = %d: want 0 (experts on the TP-replicated tokens, no dispatch) or 1", at, d.Value)
+		}
+	}
+	if b := m.EPLB; b != nil {
+		if err := checkEngineParam(c, at, "eplb", b.provenance, func() error { return nil }); err != nil {
+			return err
+		}
+		if b.Value != 0 && b.Value != 1 {
+			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b.Value)
+		}
+	}
+	return nil
+}
+
+// withinRange is the check that p's value lies within its stated range.
+func withinRange[T number](p Param[T]) func() error {
+	return func() error { _, err := param(p); return err }
+}
+
+// checkEngineParam checks one of an engine's parameters (its own or its MoE
+// section's, required or optional): sourced, in range.
+func checkEngineParam(c *Catalog, at, name string, prov func() ([]string, bool), rng func() error) error {
+	keys, ok := prov()
+	if !ok {
+		return fmt.Errorf("%s: %s: want sources, calibrated (on what) or assumed: true", at, name)
+	}
+	if err := c.checkSources(at+": "+name, keys); err != nil {
+		return err
+	}
+	if err := rng(); err != nil {
+		return fmt.Errorf("%s: %s: want min ≤ value ≤ max: %w", at, name, err)
+	}
+	return nil
+}
+
+// engine is the engine a framework name names on stack st, if any.
+func (s *InferenceStacks) engine(fw, st string) (InferenceEngine, bool) {
+	for _, e := range s.Engines {
+		if (e.ID == fw || slices.Contains(e.Names, fw)) && slices.Contains(e.Stacks, st) {
+			return e, true
+		}
+	}
+	return InferenceEngine{}, false
+}
+
+// withLimits sets st's engine limits: the named engine's when it runs on
+// st's stack, else the stack's own; each limit's source title (or the
+// note of an assumed one) goes to LimitSources for refusals to cite.
+//
+// chip and tag (the release a run names, "" for none) pick an engine's
+// limits where they depend on them: its earlier era's for a release
+// before it (era says which), else its large-device limits on a device
+// with the memory for them. A nil chip takes the engine's base limits.
+func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string, chip *hardware.Chip, tag string) (_ InferenceStack, era string) {
+	lim := st.Params.limits()
+	if e, ok := data.engine(fw, st.ID); ok {
+		lim = e.Limits
+		switch {
+		case e.Before.covers(tag):
+			lim.MaxBatch, lim.MaxTokens = e.Before.MaxBatch, e.Before.MaxTokens
+			era = e.Before.Note
+		case e.LargeDevice.applies(chip, st.ID):
+			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
+		}
+		st.Engine, st.EngineID = e.Name, e.ID
+		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens
+		st.Params.KVReserveFull = lim.KVReserveFull
+		if e.MoE != nil {
+			st.Params.ExpertMemoryEff, st.Params.MoELayerTime = e.MoE.ExpertMemoryEff, e.MoE.MoELayerTime
+			if e.MoE.EPLB != nil {
+				st.Params.EPLB = *e.MoE.EPLB
+			}
+			if e.MoE.CommOverlap != nil {
+				st.Params.CommOverlap = *e.MoE.CommOverlap
+			}
+			if e.MoE.MoESync != nil {
+				st.Params.MoESync = *e.MoE.MoESync
+			}
+			if e.MoE.TPDispatch != nil {
+				st.NoTPDispatch = e.MoE.TPDispatch.Value == 0
+			}
+		}
+		if e.EagerLayer != nil {
+			st.EagerLayer = *e.EagerLayer
+		}
+	}
+	st.LimitSources = map[string]string{}
+	for _, l := range lim.named() {
+		st.LimitSources[l.name] = c.provenanceText(l.p.Sources, l.p.Calibrated, l.p.Note)
+	}
+	// The KV pool's sizing, which a refusal by the KV cache cites.
+	mf, rs := st.Params.MemoryFraction, st.Params.Reserved
+	st.LimitSources["memory_fraction"] = c.provenanceText(mf.Sources, mf.Calibrated, mf.Note)
+	st.LimitSources["reserved"] = c.provenanceText(rs.Sources, rs.Calibrated, rs.Note)
+	return st, era
+}

@@ -228,6 +228,21 @@ func TestInferenceEngineLimits(t *testing.T) {
 	}
 }
 
+// profileOn resolves framework's serving profile on the chip with id
+// chipID (InferenceProfile), failing the test on an error.
+func profileOn(t *testing.T, c *Catalog, framework, chipID string) (inference.Profile, string) {
+	t.Helper()
+	chip, err := c.Chip(chipID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, note, err := c.InferenceProfile(framework, chip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Profile(), note
+}
+
 // A framework name that carries its release ("vllm 0.9.1", as published
 // runs write it) still names its engine: the release is split off (serving
 // profiles have no dated versions, which the note says), where it had made
@@ -244,15 +259,8 @@ func TestInferenceProfileNamesRelease(t *testing.T) {
 		// vLLM on Ascend is vLLM-Ascend (max_num_seqs 256 on a 64 GB device).
 		{"vllm v0.9.1", "ascend-910b", "vLLM-Ascend", "v0.9.1", 256},
 	} {
-		chip, err := c.Chip(tc.chip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, note, err := c.InferenceProfile(tc.framework, chip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p := st.Profile(); p.Engine != tc.engine || p.MaxBatch != tc.batch {
+		p, note := profileOn(t, c, tc.framework, tc.chip)
+		if p.Engine != tc.engine || p.MaxBatch != tc.batch {
 			t.Errorf("%q on %s: engine %q, max batch %d; want %q, %d", tc.framework, tc.chip, p.Engine, p.MaxBatch, tc.engine, tc.batch)
 		}
 		if !strings.Contains(note, `release "`+tc.tag+`"`) || !strings.Contains(note, "no dated versions") {
@@ -294,15 +302,7 @@ func TestVLLMLimitsByDeviceAndRelease(t *testing.T) {
 		{"vllm 0.8.0", "h100-sxm", 1024, 16384, false},
 		{"vllm 2025-03-18", "h100-sxm", 1024, 16384, false},
 	} {
-		chip, err := c.Chip(tc.chip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, note, err := c.InferenceProfile(tc.framework, chip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := st.Profile()
+		p, note := profileOn(t, c, tc.framework, tc.chip)
 		if p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
 			t.Errorf("%q on %s: %d sequences, %d tokens a step; want %d, %d", tc.framework, tc.chip, p.MaxBatch, p.MaxTokens, tc.batch, tc.tokens)
 		}
@@ -696,15 +696,7 @@ func TestPlatformStackLimits(t *testing.T) {
 		{"gaudi2", "", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
 		{"gaudi2", "vllm", "", 128, 1024, 8192, "vllm_gaudi/platform.py", "max_num_seqs 1024"},
 	} {
-		ch, err := c.Chip(tc.chip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, _, err := c.InferenceProfile(tc.framework, ch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := st.Profile()
+		p, _ := profileOn(t, c, tc.framework, tc.chip)
 		if p.Engine != tc.engine || p.BlockTokens != tc.block || p.MaxBatch != tc.batch || p.MaxTokens != tc.tokens {
 			t.Errorf("%q on %s: engine %q limits %d/%d/%d, want engine %q (empty: the stack's) %d/%d/%d", tc.framework, tc.chip, p.Engine,
 				p.BlockTokens, p.MaxBatch, p.MaxTokens, tc.engine, tc.block, tc.batch, tc.tokens)

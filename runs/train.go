@@ -6,6 +6,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/training"
 	"chipgap/units"
@@ -34,6 +35,14 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	prof, note, err := cat.TrainingProfile(c.Stack, r.System.Software)
 	if err != nil {
 		return s, err
+	}
+	if why := laterMegatron(prof, r); why != "" {
+		_, tag := catalog.SplitRelease(r.System.Software)
+		later, lnote, err := cat.TrainingProfile(c.Stack, strings.TrimSpace(megatronCore+" "+tag))
+		if err != nil {
+			return s, err
+		}
+		prof, note = later, fmt.Sprintf("%s: the run states %s, which the 2021-22 code that profile stands for did not run, so it ran Megatron-LM's Megatron-Core generation: %s", note, why, lnote)
 	}
 	gbs := t.GlobalBatch
 	if gbs == 0 {
@@ -65,6 +74,42 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	}
 	s.Profile = StatedFeatures(s.Profile, r)
 	return s, nil
+}
+
+// megatronCore is the framework name of Megatron-LM's Megatron-Core
+// generation (the cuda-mcore profile).
+const megatronCore = "megatron-core"
+
+// laterMegatron says what run r states that the profile's 2021-22
+// Megatron-LM code path (always_recompute: Narayanan et al. 2021 and
+// Korthikanti et al. 2022, GPT models with multi-head attention, a GeLU
+// MLP, 16-bit, dense) did not run: grouped-query or latent attention, a
+// gated MLP, FP8, mixture-of-experts or context parallelism; "" when it
+// states none of them or the profile is not that code path. A run naming
+// megatron-lm with any of them ran the repository's later, Megatron-Core
+// code, which the 2021 profile would refuse or force to recompute.
+func laterMegatron(p training.Profile, r Run) string {
+	if p.AlwaysRecompute.Value < 0.5 || r.Training == nil {
+		return ""
+	}
+	var why []string
+	m := r.Model
+	if m.Attention == llm.GQA || m.Attention == llm.MLA {
+		why = append(why, string(m.Attention)+" attention")
+	}
+	if m.Act == llm.SwiGLU {
+		why = append(why, "a gated (swiglu) MLP")
+	}
+	if r.Training.Precision == string(hardware.FP8) {
+		why = append(why, "fp8")
+	}
+	if m.MoE != nil {
+		why = append(why, "mixture-of-experts")
+	}
+	if r.Training.Parallel.CP > 1 {
+		why = append(why, "context parallelism")
+	}
+	return strings.Join(why, ", ")
 }
 
 // StatedFeatures lifts the stack's feature list where training run r

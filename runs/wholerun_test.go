@@ -140,3 +140,45 @@ runs:
 		t.Errorf("notes %q / %q: want the assumption named only where the batch was left out", free.Note, stated.Note)
 	}
 }
+
+// A run naming megatron-lm with what the 2021-22 code (the cuda-megatron
+// profile: GPT models, multi-head attention, GeLU, 16-bit, always
+// recomputing) did not run, here Llama 3's grouped-query attention and
+// gated MLP, ran the Megatron-Core generation: Llama 3.1 70B on 64 H100 at
+// TP 4 PP 4 DP 4 fits with Megatron-Core's distributed optimizer, where
+// the 2021 profile (ZeRO 0) refused it as out of memory; a GPT run of the
+// 2021 kind keeps the 2021 profile.
+func TestLaterMegatronGeneration(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const file = `format: published-runs/v1
+runs:
+  - id: llama
+    kind: training
+    source: test
+    system: {chip: h100-sxm, chips: 64, software: megatron-lm}
+    model: {name: L70, layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, ffn_act: swiglu, vocab: 128256, attention: gqa}
+    training: {seq_len: 8192, global_batch: 128, precision: bf16, parallel: {tp: 4, pp: 4, dp: 4, vpp: 5, microbatch: 1}}
+    measured: {metric: tokens_per_s_per_chip, value: 900, derivation: x}
+  - id: gpt
+    kind: training
+    source: test
+    system: {chip: a100-sxm4-80gb, chips: 64, software: megatron-lm}
+    model: {name: GPT 18B, layers: 40, hidden: 6144, heads: 48, kv_heads: 48, ffn: 24576, ffn_act: gelu, vocab: 51200, attention: mha}
+    training: {seq_len: 2048, global_batch: 1024, precision: fp16, parallel: {tp: 8, pp: 1, dp: 8}}
+    measured: {metric: tokens_per_s_per_chip, value: 1000, derivation: x}
+`
+	f, err := Load(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	llama, gpt := validateRun(cat, f.Runs[0], Options{}), validateRun(cat, f.Runs[1], Options{})
+	if llama.Predicted == nil || llama.Stack != "cuda-mcore" || !strings.Contains(llama.Note, "gqa attention, a gated (swiglu) MLP") {
+		t.Errorf("Llama on megatron-lm: stack %q, predicted %v (%s), note %q; want cuda-mcore, predicted, the stated features named", llama.Stack, llama.Predicted, llama.Reason, llama.Note)
+	}
+	if gpt.Predicted == nil || gpt.Stack != "cuda-megatron" || strings.Contains(gpt.Note, "Megatron-Core") {
+		t.Errorf("GPT on megatron-lm: stack %q, note %q; want the 2021 profile", gpt.Stack, gpt.Note)
+	}
+}

@@ -87,6 +87,22 @@ func TestHalfParamsOnlyWhereFP32DoesNotFit(t *testing.T) {
 		if !errors.Is(err, ErrNoPlan) || fp32.OutOfMemory != fp32.Evaluated {
 			t.Fatalf("fp32 only on 19 GB: %d of %d plans out of memory, err %v; want all, ErrNoPlan", fp32.OutOfMemory, fp32.Evaluated, err)
 		}
+		// The refusal names the plan that misses by the least, its
+		// shortfall (its memory over the device's) and the component that
+		// overflows most, and no plan misses by less.
+		cl := fp32.Closest
+		capacity := units.Bytes(c.cluster.Chip.HBM.Capacity.Typ)
+		if cl == nil || cl.Shortfall <= 0 || cl.Memory.Total-capacity != cl.Shortfall ||
+			!strings.Contains(err.Error(), "the closest, ") || !strings.Contains(err.Error(), "short by") || !strings.Contains(err.Error(), "the largest is") {
+			t.Fatalf("fp32 only on 19 GB: closest %+v, err %q; want the closest misfit named with its shortfall and largest component", cl, err)
+		}
+		for _, pl := range []parallel.Plan{{TP: 1, PP: 1, DP: 8, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 3}} {
+			if r, err := Estimate(gpt13, pl, c.cluster, fp32Stack(0), job); err == nil {
+				t.Errorf("plan %s fits (%v) where the search found none", pl, r.Memory.Total)
+			} else if nf := (*NotFitError)(nil); errors.As(err, &nf) && nf.Shortfall < cl.Shortfall {
+				t.Errorf("plan %s misses by %v, less than the closest %v", pl, nf.Shortfall, cl.Shortfall)
+			}
+		}
 		if res.Evaluated != 2*fp32.Evaluated || res.Evaluated-res.OutOfMemory != len(res.Top)+res.Slower {
 			t.Errorf("two passes: %d plans, %d out of memory, %d kept, %d slower; want %d plans, the fitting ones kept or slower",
 				res.Evaluated, res.OutOfMemory, len(res.Top), res.Slower, 2*fp32.Evaluated)

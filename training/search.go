@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"chipgap/hardware"
@@ -37,6 +38,10 @@ type SearchResult struct {
 	Invalid     int      `json:"invalid"`         // combinations that break a rule
 	OutOfMemory int      `json:"out_of_memory"`   // valid plans that do not fit
 	Slower      int      `json:"slower"`          // fitting plans beaten by the top
+	// Closest is the plan that misses the device's memory by the least,
+	// where every valid plan is out of memory: which component overflows
+	// and by how much (nil otherwise).
+	Closest *NotFitError `json:"-"`
 }
 
 // Best is the plan to plan on: the fastest within published practice,
@@ -151,8 +156,11 @@ func (p *prep) searchShape(prob parallel.Problem, sp parallel.Space, sh parallel
 		}
 		part.Evaluated++
 		pl, mem := p.fit(pl)
-		if mem.Total > units.Bytes(p.capacity) {
+		if short := mem.Total - units.Bytes(p.capacity); short > 0 {
 			part.OutOfMemory++
+			if part.Closest == nil || short < part.Closest.Shortfall {
+				part.Closest = &NotFitError{Plan: pl, Memory: mem, Shortfall: short}
+			}
 			return true
 		}
 		frac := p.partialRecompute(pl)
@@ -230,6 +238,14 @@ func merge(parts []SearchResult, invalid, top int) (SearchResult, error) {
 	}
 	out.Slower = fits - len(out.Top)
 	if len(out.Top) == 0 {
+		for _, pt := range parts {
+			if c := pt.Closest; c != nil && (out.Closest == nil || c.Shortfall < out.Closest.Shortfall) {
+				out.Closest = c
+			}
+		}
+		if out.Closest != nil {
+			return out, fmt.Errorf("%w; the closest, %s", ErrNoPlan, strings.TrimPrefix(out.Closest.Error(), "plan "))
+		}
 		return out, ErrNoPlan
 	}
 	return out, nil

@@ -256,14 +256,7 @@ func TestServeStatedLimitsSplitOverGroups(t *testing.T) {
 	r.Chip, r.Chips, r.Framework, r.Model, r.Precision = "h200-sxm", 8, "tensorrt-llm", "deepseek-v3", "fp8"
 	r.Parallel.TP, r.Parallel.EP, r.Parallel.AttentionDP = 1, 8, 8
 	r.Workload, r.MaxSeqs = ServeWorkload{Input: 1000, Output: 1000}, 100
-	s, err := r.Setup(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := ServeCurve(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := serveCurveText(t, cat, r)
 	if last := e.Curve[len(e.Curve)-1].Batch; last != 96 {
 		t.Errorf("max_seqs 100 over 8 attention groups: curve ends at batch %d, want 96", last)
 	}

@@ -107,10 +107,6 @@ func TestTrainingDevicesPerChipDefault(t *testing.T) {
 // (training.RunGlobalBatch, 2,048 sequences) and says so: the run is
 // predicted exactly as if it had stated that batch, not refused.
 func TestChipHoursWithoutGlobalBatch(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const file = `format: published-runs/v1
 runs:
   - id: l70-run
@@ -122,11 +118,7 @@ runs:
     measured: {metric: chip_hours, value: 7.0e6, derivation: x}
 `
 	predict := func(gbs string) Result {
-		f, err := Load(strings.NewReader(strings.Replace(file, "GBS", gbs, 1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := validateRun(cat, f.Runs[0], Options{})
+		res := validateYAML(t, strings.Replace(file, "GBS", gbs, 1))[0]
 		if res.Predicted == nil {
 			t.Fatalf("global batch %q: not predicted: %s", gbs, res.Reason)
 		}
@@ -149,10 +141,6 @@ runs:
 // the 2021 profile (ZeRO 0) refused it as out of memory; a GPT run of the
 // 2021 kind keeps the 2021 profile.
 func TestLaterMegatronGeneration(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const file = `format: published-runs/v1
 runs:
   - id: llama
@@ -170,15 +158,30 @@ runs:
     training: {seq_len: 2048, global_batch: 1024, precision: fp16, parallel: {tp: 8, pp: 1, dp: 8}}
     measured: {metric: tokens_per_s_per_chip, value: 1000, derivation: x}
 `
-	f, err := Load(strings.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	llama, gpt := validateRun(cat, f.Runs[0], Options{}), validateRun(cat, f.Runs[1], Options{})
+	res := validateYAML(t, file)
+	llama, gpt := res[0], res[1]
 	if llama.Predicted == nil || llama.Stack != "cuda-mcore" || !strings.Contains(llama.Note, "gqa attention, a gated (swiglu) MLP") {
 		t.Errorf("Llama on megatron-lm: stack %q, predicted %v (%s), note %q; want cuda-mcore, predicted, the stated features named", llama.Stack, llama.Predicted, llama.Reason, llama.Note)
 	}
 	if gpt.Predicted == nil || gpt.Stack != "cuda-megatron" || strings.Contains(gpt.Note, "Megatron-Core") {
 		t.Errorf("GPT on megatron-lm: stack %q, note %q; want the 2021 profile", gpt.Stack, gpt.Note)
 	}
+}
+
+// validateYAML validates every run of a published-runs file given as text.
+func validateYAML(t *testing.T, text string) []Result {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]Result, len(f.Runs))
+	for i, r := range f.Runs {
+		out[i] = validateRun(cat, r, Options{})
+	}
+	return out
 }

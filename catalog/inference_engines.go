@@ -98,6 +98,27 @@ type InferenceEngine struct {
 	// Before is the engine's limits for a run that names a release (or a
 	// date) before the current defaults' era; nil: none.
 	Before *EngineEra `yaml:"before,omitempty" json:"before,omitempty"`
+	// ChipBatch replaces the running-sequence limit on the chips each
+	// entry names (LMDeploy picks its max_batch_size by the device's
+	// name); a run in an earlier era keeps the era's.
+	ChipBatch []EngineChipBatch `yaml:"chip_batch,omitempty" json:"chip_batch,omitempty"`
+}
+
+// EngineChipBatch is a running-sequence limit an engine sets on the
+// chips it names.
+type EngineChipBatch struct {
+	Chips    []string   `yaml:"chips" json:"chips"`
+	MaxBatch Param[int] `yaml:"max_batch" json:"max_batch"`
+}
+
+// chipBatch is the running-sequence limit e sets on chip, if it names it.
+func (e InferenceEngine) chipBatch(chip *hardware.Chip) (Param[int], bool) {
+	for _, b := range e.ChipBatch {
+		if chip != nil && slices.Contains(b.Chips, chip.ID) {
+			return b.MaxBatch, true
+		}
+	}
+	return Param[int]{}, false
 }
 
 // EngineDeviceLimits are an engine's running-sequence and token limits
@@ -214,8 +235,8 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 	return nil
 }
 
-// checkDatedLimits checks an engine's large-device and earlier-era
-// limits: sourced (an engine limit is a documented default), positive,
+// checkDatedLimits checks an engine's large-device, per-chip and
+// earlier-era limits: sourced (an engine limit is a documented default), positive,
 // on stacks the engine runs on, an era with a date and a release.
 func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[string]bool) error {
 	limits := func(where string, ps ...Param[int]) error {
@@ -248,6 +269,25 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 			}
 		}
 		if err := limits("large_device", d.MaxBatch, d.MaxTokens); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for i, b := range e.ChipBatch {
+		where := fmt.Sprintf("chip_batch[%d]", i)
+		if len(b.Chips) == 0 {
+			return fmt.Errorf("%s: %s: chips: want the chips the limit holds on", at, where)
+		}
+		for _, id := range b.Chips {
+			if _, err := c.Chip(id); err != nil {
+				return fmt.Errorf("%s: %s: chips: %w", at, where, err)
+			}
+			if seen[id] {
+				return fmt.Errorf("%s: %s: chip %q is named twice", at, where, id)
+			}
+			seen[id] = true
+		}
+		if err := limits(where, b.MaxBatch); err != nil {
 			return err
 		}
 	}
@@ -370,6 +410,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 			era = e.Before.Note
 		case e.LargeDevice.applies(chip, st.ID):
 			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
+		}
+		if b, ok := e.chipBatch(chip); ok && era == "" {
+			lim.MaxBatch = b
 		}
 		st.Engine, st.EngineID = e.Name, e.ID
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens

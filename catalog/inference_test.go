@@ -320,6 +320,39 @@ func TestVLLMLimitsByDeviceAndRelease(t *testing.T) {
 	}
 }
 
+// LMDeploy picks its running-sequence limit by the device's name
+// (lmdeploy/utils.py get_max_batch_size): 384 on an A100, 1,024 on an
+// H100, H800 or H200, 128 on any other GPU, 256 on Ascend since v0.7.2
+// and 16 before; 64-token KV blocks and 8,192 prompt tokens an iteration
+// everywhere. Before the engine was in the catalog a run naming it took
+// the CUDA stack's own limits (TensorRT-LLM's 2,048 and 32-token blocks).
+func TestLMDeployLimitsByChip(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework, chip string
+		batch           int
+		era             bool
+	}{
+		{"lmdeploy", "a100-sxm4-80gb", 384, false},
+		{"lmdeploy", "h100-pcie", 1024, false},
+		{"lmdeploy", "h200-sxm", 1024, false},
+		{"lmdeploy", "b200", 128, false},
+		{"lmdeploy", "h20", 128, false},
+		{"lmdeploy", "ascend-910b", 256, false},
+		{"lmdeploy v0.7.2", "ascend-910b", 256, false},
+		{"lmdeploy 0.7.1", "ascend-910b", 16, true},
+		{"lmdeploy 2024-12-01", "ascend-910c", 16, true},
+	} {
+		p, note := profileOn(t, c, tc.framework, tc.chip)
+		if p.MaxBatch != tc.batch || p.MaxTokens != 8192 || p.BlockTokens != 64 {
+			t.Errorf("%q on %s: %d sequences, %d tokens a step, %d-token blocks; want %d, 8192, 64", tc.framework, tc.chip, p.MaxBatch, p.MaxTokens, p.BlockTokens, tc.batch)
+		}
+		if era := strings.Contains(note, "before v0.7.2"); era != tc.era {
+			t.Errorf("%q on %s: note %q; want the earlier era named: %v", tc.framework, tc.chip, note, tc.era)
+		}
+	}
+}
+
 // Limits without a source are refused when the data loads.
 func TestInferenceEngineNeedsSources(t *testing.T) {
 	c := loadInfCatalog(t)
@@ -375,6 +408,16 @@ func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
 			b.Release = "V1"
 			e.Before = &b
 		}, "before: release"},
+		{"per-chip batch on an unknown chip", func(e *InferenceEngine) {
+			e.ChipBatch = []EngineChipBatch{{Chips: []string{"h1000"}, MaxBatch: Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}}
+		}, "chip_batch[0]: chips"},
+		{"per-chip batch named twice", func(e *InferenceEngine) {
+			b := EngineChipBatch{Chips: []string{"h100-sxm"}, MaxBatch: Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}
+			e.ChipBatch = []EngineChipBatch{b, b}
+		}, "named twice"},
+		{"unsourced per-chip batch", func(e *InferenceEngine) {
+			e.ChipBatch = []EngineChipBatch{{Chips: []string{"h100-sxm"}, MaxBatch: Param[int]{Value: 64}}}
+		}, "chip_batch[0]: max_batch"},
 	} {
 		bad := *data
 		bad.Engines = append([]InferenceEngine(nil), data.Engines...)
@@ -749,7 +792,12 @@ func TestEngineNamesOnePerStack(t *testing.T) {
 	}
 	eng := *data
 	eng.Engines = append([]InferenceEngine(nil), data.Engines...)
-	dup := eng.Engines[len(eng.Engines)-1]
+	var dup InferenceEngine
+	for _, e := range eng.Engines {
+		if e.ID == "vllm-ascend" {
+			dup = e
+		}
+	}
 	dup.ID, dup.Stacks = "other", []string{"cuda"}
 	eng.Engines = append(eng.Engines, dup)
 	if err := eng.checkEngines(c, "x.yaml", stacks); err == nil || !strings.Contains(err.Error(), `"vllm"`) {

@@ -98,27 +98,30 @@ type InferenceEngine struct {
 	// Before is the engine's limits for a run that names a release (or a
 	// date) before the current defaults' era; nil: none.
 	Before *EngineEra `yaml:"before,omitempty" json:"before,omitempty"`
-	// ChipBatch replaces the running-sequence limit on the chips each
-	// entry names (LMDeploy picks its max_batch_size by the device's
-	// name); a run in an earlier era keeps the era's.
-	ChipBatch []EngineChipBatch `yaml:"chip_batch,omitempty" json:"chip_batch,omitempty"`
+	// ChipLimits replace the running-sequence or chunked-prefill limit
+	// on the chips each entry names (LMDeploy picks its max_batch_size by
+	// the device's name, SGLang its chunked_prefill_size by the device's
+	// memory); a run in an earlier era keeps the era's batch.
+	ChipLimits []EngineChipLimits `yaml:"chip_limits,omitempty" json:"chip_limits,omitempty"`
 }
 
-// EngineChipBatch is a running-sequence limit an engine sets on the
-// chips it names.
-type EngineChipBatch struct {
-	Chips    []string   `yaml:"chips" json:"chips"`
-	MaxBatch Param[int] `yaml:"max_batch" json:"max_batch"`
+// EngineChipLimits are the limits an engine sets on the chips it names:
+// the running sequences, the chunked-prefill size, or both (nil: the
+// engine's own).
+type EngineChipLimits struct {
+	Chips       []string    `yaml:"chips" json:"chips"`
+	MaxBatch    *Param[int] `yaml:"max_batch,omitempty" json:"max_batch,omitempty"`
+	ChunkTokens *Param[int] `yaml:"chunk_tokens,omitempty" json:"chunk_tokens,omitempty"`
 }
 
-// chipBatch is the running-sequence limit e sets on chip, if it names it.
-func (e InferenceEngine) chipBatch(chip *hardware.Chip) (Param[int], bool) {
-	for _, b := range e.ChipBatch {
-		if chip != nil && slices.Contains(b.Chips, chip.ID) {
-			return b.MaxBatch, true
+// onChip is the entry of e's per-chip limits that names chip, if any.
+func (e InferenceEngine) onChip(chip *hardware.Chip) (EngineChipLimits, bool) {
+	for _, l := range e.ChipLimits {
+		if chip != nil && slices.Contains(l.Chips, chip.ID) {
+			return l, true
 		}
 	}
-	return Param[int]{}, false
+	return EngineChipLimits{}, false
 }
 
 // EngineDeviceLimits are an engine's running-sequence and token limits
@@ -239,20 +242,23 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 // earlier-era limits: sourced (an engine limit is a documented default), positive,
 // on stacks the engine runs on, an era with a date and a release.
 func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[string]bool) error {
-	limits := func(where string, ps ...Param[int]) error {
-		for i, p := range ps {
-			name := []string{"max_batch", "max_tokens"}[i]
-			if len(p.Sources) == 0 {
-				return fmt.Errorf("%s: %s: %s: an engine limit wants sources (the engine's documented default)", at, where, name)
-			}
-			if err := c.checkSources(at+": "+where+": "+name, p.Sources); err != nil {
-				return err
-			}
-			if p.Value < 0 {
-				return fmt.Errorf("%s: %s: %s = %d: want 0 (no limit) or more", at, where, name, p.Value)
-			}
+	limit := func(where, name string, p Param[int]) error {
+		if len(p.Sources) == 0 {
+			return fmt.Errorf("%s: %s: %s: an engine limit wants sources (the engine's documented default)", at, where, name)
+		}
+		if err := c.checkSources(at+": "+where+": "+name, p.Sources); err != nil {
+			return err
+		}
+		if p.Value < 0 {
+			return fmt.Errorf("%s: %s: %s = %d: want 0 (no limit) or more", at, where, name, p.Value)
 		}
 		return nil
+	}
+	limits := func(where string, batch, tokens Param[int]) error {
+		if err := limit(where, "max_batch", batch); err != nil {
+			return err
+		}
+		return limit(where, "max_tokens", tokens)
 	}
 	if d := e.LargeDevice; d != nil {
 		if !(d.MinMemoryGiB > 0) {
@@ -272,24 +278,8 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 			return err
 		}
 	}
-	seen := map[string]bool{}
-	for i, b := range e.ChipBatch {
-		where := fmt.Sprintf("chip_batch[%d]", i)
-		if len(b.Chips) == 0 {
-			return fmt.Errorf("%s: %s: chips: want the chips the limit holds on", at, where)
-		}
-		for _, id := range b.Chips {
-			if _, err := c.Chip(id); err != nil {
-				return fmt.Errorf("%s: %s: chips: %w", at, where, err)
-			}
-			if seen[id] {
-				return fmt.Errorf("%s: %s: chip %q is named twice", at, where, id)
-			}
-			seen[id] = true
-		}
-		if err := limits(where, b.MaxBatch); err != nil {
-			return err
-		}
+	if err := e.checkChipLimits(c, at, limit); err != nil {
+		return err
 	}
 	if b := e.Before; b != nil {
 		if _, err := time.Parse("2006-01-02", b.Date); err != nil {
@@ -303,6 +293,42 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 		}
 		if err := limits("before", b.MaxBatch, b.MaxTokens); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkChipLimits checks an engine's per-chip limits: chips in the
+// catalog, each named once, each entry with a sourced limit (limit
+// checks one).
+func (e InferenceEngine) checkChipLimits(c *Catalog, at string, limit func(where, name string, p Param[int]) error) error {
+	seen := map[string]bool{}
+	for i, l := range e.ChipLimits {
+		where := fmt.Sprintf("chip_limits[%d]", i)
+		if len(l.Chips) == 0 {
+			return fmt.Errorf("%s: %s: chips: want the chips the limits hold on", at, where)
+		}
+		for _, id := range l.Chips {
+			if _, err := c.Chip(id); err != nil {
+				return fmt.Errorf("%s: %s: chips: %w", at, where, err)
+			}
+			if seen[id] {
+				return fmt.Errorf("%s: %s: chip %q is named twice", at, where, id)
+			}
+			seen[id] = true
+		}
+		if l.MaxBatch == nil && l.ChunkTokens == nil {
+			return fmt.Errorf("%s: %s: want max_batch, chunk_tokens or both", at, where)
+		}
+		if l.MaxBatch != nil {
+			if err := limit(where, "max_batch", *l.MaxBatch); err != nil {
+				return err
+			}
+		}
+		if l.ChunkTokens != nil {
+			if err := limit(where, "chunk_tokens", *l.ChunkTokens); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -411,8 +437,13 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		case e.LargeDevice.applies(chip, st.ID):
 			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
 		}
-		if b, ok := e.chipBatch(chip); ok && era == "" {
-			lim.MaxBatch = b
+		if l, ok := e.onChip(chip); ok {
+			if l.MaxBatch != nil && era == "" {
+				lim.MaxBatch = *l.MaxBatch
+			}
+			if l.ChunkTokens != nil {
+				lim.ChunkTokens = *l.ChunkTokens
+			}
 		}
 		st.Engine, st.EngineID = e.Name, e.ID
 		st.Params.BlockTokens, st.Params.MaxBatch, st.Params.MaxTokens, st.Params.ChunkTokens = lim.BlockTokens, lim.MaxBatch, lim.MaxTokens, lim.ChunkTokens

@@ -223,8 +223,31 @@ func TestInferenceEngineLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, _, _ := c.InferenceProfile("sglang", ascend); st.Profile().Engine != "" {
-		t.Errorf("sglang on 910C: engine %q, want the cann stack's own limits", st.Profile().Engine)
+	if st, _, _ := c.InferenceProfile("tensorrt-llm", ascend); st.Profile().Engine != "" {
+		t.Errorf("tensorrt-llm on 910C: engine %q, want the cann stack's own limits", st.Profile().Engine)
+	}
+}
+
+// SGLang runs on Ascend NPUs with defaults of its own (hardware_backend/
+// npu/utils.py set_default_server_args): 128-token pages, and a
+// chunked_prefill_size of 8,192 on a 64 GB device (a 910B3, a 910C die),
+// 4,096 on a 32 GB 910B4; the 950PR's 128 GB takes the GPU rule's 8,192
+// under 160 GiB, the 960's planned 288 GB its 16,384. max_prefill_tokens and the KV-derived running limit are
+// as on GPUs. It was refused as an engine that runs on CUDA and ROCm only.
+func TestSGLangOnAscend(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		chip  string
+		chunk int
+	}{{"ascend-910b", 8192}, {"ascend-910c", 8192}, {"ascend-950pr", 8192}, {"ascend-910b4", 4096}, {"ascend-960", 16384}} {
+		p, note := profileOn(t, c, "sglang", tc.chip)
+		if p.EngineID != "sglang-ascend" || p.BlockTokens != 128 || p.MaxBatch != 0 || p.MaxTokens != 16384 || p.ChunkTokens != tc.chunk {
+			t.Errorf("sglang on %s: engine %q limits %d/%d/%d/%d, want sglang-ascend 128/0/16384/%d (note %q)", tc.chip, p.EngineID,
+				p.BlockTokens, p.MaxBatch, p.MaxTokens, p.ChunkTokens, tc.chunk, note)
+		}
+		if !strings.Contains(p.LimitSources["chunk_tokens"], "npu/utils.py") {
+			t.Errorf("sglang on %s: chunk_tokens source %q, want SGLang's NPU defaults", tc.chip, p.LimitSources["chunk_tokens"])
+		}
 	}
 }
 
@@ -409,15 +432,21 @@ func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
 			e.Before = &b
 		}, "before: release"},
 		{"per-chip batch on an unknown chip", func(e *InferenceEngine) {
-			e.ChipBatch = []EngineChipBatch{{Chips: []string{"h1000"}, MaxBatch: Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}}
-		}, "chip_batch[0]: chips"},
+			e.ChipLimits = []EngineChipLimits{{Chips: []string{"h1000"}, MaxBatch: &Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}}
+		}, "chip_limits[0]: chips"},
 		{"per-chip batch named twice", func(e *InferenceEngine) {
-			b := EngineChipBatch{Chips: []string{"h100-sxm"}, MaxBatch: Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}
-			e.ChipBatch = []EngineChipBatch{b, b}
+			b := EngineChipLimits{Chips: []string{"h100-sxm"}, MaxBatch: &Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}
+			e.ChipLimits = []EngineChipLimits{b, b}
 		}, "named twice"},
 		{"unsourced per-chip batch", func(e *InferenceEngine) {
-			e.ChipBatch = []EngineChipBatch{{Chips: []string{"h100-sxm"}, MaxBatch: Param[int]{Value: 64}}}
-		}, "chip_batch[0]: max_batch"},
+			e.ChipLimits = []EngineChipLimits{{Chips: []string{"h100-sxm"}, MaxBatch: &Param[int]{Value: 64}}}
+		}, "chip_limits[0]: max_batch"},
+		{"unsourced per-chip chunk", func(e *InferenceEngine) {
+			e.ChipLimits = []EngineChipLimits{{Chips: []string{"h100-sxm"}, ChunkTokens: &Param[int]{Value: 4096}}}
+		}, "chip_limits[0]: chunk_tokens"},
+		{"per-chip entry with no limit", func(e *InferenceEngine) {
+			e.ChipLimits = []EngineChipLimits{{Chips: []string{"h100-sxm"}}}
+		}, "want max_batch, chunk_tokens or both"},
 	} {
 		bad := *data
 		bad.Engines = append([]InferenceEngine(nil), data.Engines...)

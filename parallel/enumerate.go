@@ -94,6 +94,23 @@ func (s Space) Shapes(prob Problem) (shapes []Shape, invalid int) {
 // Each calls fn for every valid plan of one shape (stopping if fn returns
 // false) and returns the number of combinations rejected as invalid.
 func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
+	return s.each(prob, sh, fn, nil)
+}
+
+// FirstInvalid is Validate's error for the first combination of one
+// shape that Each rejects as invalid, or nil where it rejects none: why
+// a space whose every plan breaks a rule has no plan.
+func (s Space) FirstInvalid(prob Problem, sh Shape) (err error) {
+	s.each(prob, sh, func(Plan) bool { return true }, func(p Plan) bool {
+		err = p.Validate(prob)
+		return err == nil
+	})
+	return err
+}
+
+// each is Each, calling onInvalid (where not nil) with every rejected
+// combination and stopping when it returns false.
+func (s Space) each(prob Problem, sh Shape, fn, onInvalid func(Plan) bool) (invalid int) {
 	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP, StageLayers: s.StageLayers, RecomputeLayers: s.RecomputeLayers}
 	eps, etps := []int{1}, []int{s.ETP}
 	if prob.Model.MoE != nil {
@@ -146,11 +163,20 @@ func (s Space) Each(prob Problem, sh Shape, fn func(Plan) bool) (invalid int) {
 								}
 								p := base
 								p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
-								if sp && sh.TP == 1 && len(s.SP) != 1 {
-									continue // the same plan as sp=false
+								if sp && sh.TP == 1 {
+									if len(s.SP) != 1 {
+										continue // the same plan as sp=false
+									}
+									// Stated with tp 1: Megatron turns it off (arguments.py,
+									// "disable sequence parallelism when tp=1"), as the
+									// Megatron ports do.
+									p.SequenceParallel = false
 								}
 								if !p.Valid(prob) {
 									invalid++
+									if onInvalid != nil && !onInvalid(p) {
+										return invalid
+									}
 									continue
 								}
 								if !fn(p) {

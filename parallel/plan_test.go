@@ -261,3 +261,51 @@ func TestValidAgreesWithValidate(t *testing.T) {
 		seen[msg] = r
 	}
 }
+
+// A space that states sequence parallelism keeps its tp 1 plans, with it
+// off (Megatron's arguments.py: "disable sequence parallelism when
+// tp=1"), as a published run written from such a script states it; a
+// free choice of sequence parallelism still lists each tp 1 plan once.
+func TestStatedSequenceParallelAtTP1(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 8, GlobalBatch: 16, Seq: 2048}
+	count := func(sp Space) (tp1, withSP int) {
+		shapes, _ := sp.Shapes(prob)
+		for _, sh := range shapes {
+			sp.Each(prob, sh, func(p Plan) bool {
+				if p.TP == 1 {
+					tp1++
+					if p.SequenceParallel {
+						withSP++
+					}
+				}
+				return true
+			})
+		}
+		return tp1, withSP
+	}
+	base := Space{TP: 1, PP: 1, CP: 1, Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}}
+	stated, free, off := base, base, base
+	stated.SP, off.SP = []bool{true}, []bool{false}
+	n, on := count(stated)
+	nFree, _ := count(free)
+	nOff, _ := count(off)
+	// dp 8, local batch 2: micro-batches 1 and 2.
+	if n != 2 || on != 0 || nFree != 2 || nOff != 2 {
+		t.Errorf("tp 1 plans: stated sp %d (%d with sp on), free %d, sp off %d; want 2 (0), 2, 2", n, on, nFree, nOff)
+	}
+}
+
+// FirstInvalid names the rule a shape's first rejected plan breaks, and
+// nil for a shape with none rejected.
+func TestFirstInvalidNamesTheRule(t *testing.T) {
+	prob := Problem{Model: gpt, Devices: 8, GlobalBatch: 16, Seq: 2048}
+	sh := Shape{TP: 8, PP: 1, DP: 1, CP: 1}
+	bad := Space{VPP: 2, Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}, SP: []bool{false}}
+	if err := bad.FirstInvalid(prob, sh); err == nil || !strings.Contains(err.Error(), "vpp = 2") {
+		t.Errorf("vpp 2 at pp 1: %v, want an error naming vpp", err)
+	}
+	good := Space{Recompute: []Recompute{RecomputeFull}, ZeRO: []int{0}, SP: []bool{false}}
+	if err := good.FirstInvalid(prob, sh); err != nil {
+		t.Errorf("a shape with only valid plans: %v, want nil", err)
+	}
+}

@@ -98,6 +98,11 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
 	}
+	if errors.Is(err, ErrNoPlan) && out.Evaluated == 0 && out.Invalid > 0 {
+		if why := p.whyAllInvalid(prob, o.Space, shapes); why != nil {
+			err = noValidPlan{why}
+		}
+	}
 	if errors.Is(err, ErrNoPlan) && job.statesA2A() {
 		err = fmt.Errorf("%w with the 1F1B all-to-all overlap (moe_a2a_overlap), which rules out full and MoE-block recompute, pipelines without interleaving and plans without expert parallelism", err)
 	}
@@ -249,6 +254,40 @@ func merge(parts []SearchResult, invalid, top int) (SearchResult, error) {
 		return out, ErrNoPlan
 	}
 	return out, nil
+}
+
+// noValidPlan is ErrNoPlan where every plan of the space breaks a rule
+// (none was estimated): it says which rule the first one breaks.
+type noValidPlan struct{ why error }
+
+func (e noValidPlan) Error() string {
+	return "no plan within what is stated is valid: " + e.why.Error()
+}
+
+func (e noValidPlan) Unwrap() []error { return []error{ErrNoPlan, e.why} }
+
+// whyAllInvalid is the rule the first plan of the shapes breaks: a
+// plan's own (parallel.Plan.Validate), else the stack's framework limits
+// or the all-to-all overlap the job states (Search counts both as
+// invalid); nil where it finds none.
+func (p *prep) whyAllInvalid(prob parallel.Problem, sp parallel.Space, shapes []parallel.Shape) error {
+	for _, sh := range shapes {
+		if err := sp.FirstInvalid(prob, sh); err != nil {
+			return err
+		}
+		var why error
+		sp.Each(prob, sh, func(pl parallel.Plan) bool {
+			why = p.prof.Supports(pl)
+			if why == nil && p.job.statesA2A() {
+				why = p.a2aAllowed(pl)
+			}
+			return why == nil
+		})
+		if why != nil {
+			return why
+		}
+	}
+	return nil
 }
 
 // whyNoShape explains an empty space by validating the plan its fixed

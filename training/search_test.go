@@ -1,7 +1,9 @@
 package training
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"chipgap/hardware"
@@ -92,6 +94,31 @@ func TestTiesPreferFewerModelRanks(t *testing.T) {
 		a, b := sr.Top[i-1], sr.Top[i]
 		if a.StepTime == b.StepTime && modelRanks(a.Plan) > modelRanks(b.Plan) {
 			t.Errorf("tied plans %s (%d model ranks) before %s (%d)", a.PlanText, modelRanks(a.Plan), b.PlanText, modelRanks(b.Plan))
+		}
+	}
+}
+
+// A space whose every plan breaks a rule says which rule, where it said
+// only that no valid plan fits in memory: a plan's own (vpp 2 needs pp >
+// 1) or the stack's (no sequence parallelism). It is still ErrNoPlan.
+func TestSearchNamesTheRuleEveryPlanBreaks(t *testing.T) {
+	job := Job{Seq: 2048, GlobalBatch: 256, Precision: hardware.BF16}
+	for _, tc := range []struct {
+		name  string
+		space parallel.Space
+		noSP  bool
+		want  string
+	}{
+		{"vpp without pp", parallel.Space{TP: 8, PP: 1, VPP: 2}, false, "vpp = 2"},
+		{"sp on a stack without it", parallel.Space{TP: 4, SP: []bool{true}}, true, "has no sequence parallelism"},
+	} {
+		prof := ideal()
+		if tc.noSP {
+			prof.SequenceParallel = p(0)
+		}
+		sr, err := Search(gpt13, testCluster(64), prof, job, SearchOptions{Space: tc.space})
+		if !errors.Is(err, ErrNoPlan) || !strings.Contains(err.Error(), tc.want) || sr.Evaluated != 0 {
+			t.Errorf("%s: %v (%d estimated), want ErrNoPlan naming %q", tc.name, err, sr.Evaluated, tc.want)
 		}
 	}
 }

@@ -155,7 +155,7 @@ func (s ServeSetup) scored() *catalog.Score {
 	if s.cat == nil || d.Cluster.Chip == nil {
 		return nil
 	}
-	sc, ok := s.cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: d.Cluster.Chip.Vendor, Family: catalog.Family(d.Cluster.Chip), MoE: d.Model.MoE != nil, Chips: d.Cluster.Chips, Method: "curve", Engine: d.Profile.EngineID})
+	sc, ok := s.cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: d.Cluster.Chip.Vendor, Family: catalog.Family(d.Cluster.Chip), MoE: d.Model.MoE != nil, Chips: d.Cluster.Chips, Method: "curve", Stack: d.Profile.ID, Engine: d.Profile.EngineID})
 	if !ok {
 		return nil
 	}

@@ -241,7 +241,7 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 		method = "offline"
 	}
 	var scored *catalog.Score
-	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: dep.Cluster.Chip.Vendor, Family: catalog.Family(dep.Cluster.Chip), MoE: dep.Model.MoE != nil, Chips: dep.Cluster.Chips, Method: method, Engine: dep.Profile.EngineID}); ok {
+	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: dep.Cluster.Chip.Vendor, Family: catalog.Family(dep.Cluster.Chip), MoE: dep.Model.MoE != nil, Chips: dep.Cluster.Chips, Method: method, Stack: dep.Profile.ID, Engine: dep.Profile.EngineID}); ok {
 		scored = &sc
 	}
 	// auto: as the deployment's serving profile admits (kv_reserve_full:

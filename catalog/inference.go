@@ -119,6 +119,11 @@ type InferenceStack struct {
 	Name   string          `yaml:"name" json:"name"`
 	Notes  []string        `yaml:"notes,omitempty" json:"notes,omitempty"`
 	Params InferenceParams `yaml:"params" json:"params"`
+	// DefaultEngine is the engine whose documented defaults the stack's
+	// own limits are (TensorRT-LLM's on cuda, vLLM's on rocm; "" where no
+	// engine entry holds them): a prediction on the stack's own limits is
+	// that engine's, as the scorecard matches it.
+	DefaultEngine string `yaml:"engine,omitempty" json:"default_engine,omitempty"`
 	// Engine is the engine whose limits Params carries ("" = the stack's
 	// defaults), EngineID its id, and LimitSources each limit's source
 	// title, as InferenceProfile resolved them.
@@ -328,6 +333,13 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 	}
 	if err := s.checkEngines(c, file, seen); err != nil {
 		return err
+	}
+	for _, st := range s.Stacks {
+		if e := st.DefaultEngine; e != "" {
+			if got, ok := s.engineByID(e); !ok || !slices.Contains(got.Stacks, st.ID) {
+				return fmt.Errorf("catalog: %s: stack %q: engine = %q: want the id of an engine that runs on it", file, st.ID, e)
+			}
+		}
 	}
 	for fw, ids := range s.Frameworks {
 		for _, id := range ids {

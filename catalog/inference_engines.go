@@ -408,6 +408,39 @@ func checkEngineParam(c *Catalog, at, name string, prov func() ([]string, bool),
 	return nil
 }
 
+// engineByID is the engine with catalog id id, if any.
+func (s *InferenceStacks) engineByID(id string) (InferenceEngine, bool) {
+	for _, e := range s.Engines {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return InferenceEngine{}, false
+}
+
+// ScoredEngine is the engine a prediction on stack st with engine id
+// engine (its profile's EngineID, "" for the stack's own limits) is
+// scored as: the engine, else the stack's default engine, else
+// OwnLimits.
+func (c *Catalog) ScoredEngine(st, engine string) string {
+	if engine != "" {
+		return engine
+	}
+	if c.inference != nil {
+		for _, s := range c.inference.Stacks {
+			if s.ID == st && s.DefaultEngine != "" {
+				return s.DefaultEngine
+			}
+		}
+	}
+	return OwnLimits
+}
+
+// OwnLimits is how the scorecard names predictions on a stack's own
+// limits where no engine entry holds them (MindIE's on cann, the
+// vllm-gaudi plugin's on synapse).
+const OwnLimits = "stack"
+
 // engine is the engine a framework name names on stack st, if any.
 func (s *InferenceStacks) engine(fw, st string) (InferenceEngine, bool) {
 	for _, e := range s.Engines {

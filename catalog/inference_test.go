@@ -722,6 +722,56 @@ func TestScorecardChecks(t *testing.T) {
 	if err := checkScoreEngines(withEngine("vllm-ascnd"), data); err == nil || !strings.Contains(err.Error(), `select.engine = "vllm-ascnd"`) || !strings.Contains(err.Error(), "vllm-ascend") {
 		t.Errorf("unknown engine: err %v, want one naming it and suggesting vllm-ascend", err)
 	}
+	// The engines a regime's runs were predicted with are engine ids or
+	// "stack", and only a serving regime has them.
+	withEngines := func(kind, list string) []Score {
+		y := "regimes:\n" + strings.Replace(strings.Replace(good, "kind: inference", "kind: "+kind, 1), "max_error: 0.2\n", "max_error: 0.2\n    engines: "+list+"\n", 1)
+		if kind == "training" {
+			y = strings.Replace(y, ", method: curve", "", 1)
+		}
+		sc, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte(y)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc
+	}
+	if err := checkScoreEngines(withEngines("inference", "[sglang, stack]"), data); err != nil {
+		t.Errorf("engines [sglang, stack] refused: %v", err)
+	}
+	if err := checkScoreEngines(withEngines("inference", "[sglng]"), data); err == nil || !strings.Contains(err.Error(), `engines: "sglng"`) {
+		t.Errorf("an unknown engine in engines: err %v, want one naming it", err)
+	}
+	if err := checkScoreEngines(withEngines("training", "[sglang]"), data); err == nil || !strings.Contains(err.Error(), "for inference only") {
+		t.Errorf("engines on a training regime: err %v", err)
+	}
+}
+
+// A stack's default engine (whose defaults its own limits are) must be
+// an engine that runs on it; ScoredEngine takes it for a prediction on
+// the stack's own limits, and "stack" where the stack has none.
+func TestStackDefaultEngine(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct{ stack, engine, want string }{
+		{"cuda", "", "tensorrt-llm"}, {"cuda", "vllm", "vllm"}, {"rocm", "", "vllm"}, {"cann", "", OwnLimits}, {"cann", "sglang-ascend", "sglang-ascend"},
+	} {
+		if got := c.ScoredEngine(tc.stack, tc.engine); got != tc.want {
+			t.Errorf("ScoredEngine(%s, %q) = %q, want %q", tc.stack, tc.engine, got, tc.want)
+		}
+	}
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *data
+	bad.Stacks = append([]InferenceStack(nil), data.Stacks...)
+	for i := range bad.Stacks {
+		if bad.Stacks[i].ID == "cann" {
+			bad.Stacks[i].DefaultEngine = "tensorrt-llm"
+		}
+	}
+	if err := bad.check(c, "x.yaml"); err == nil || !strings.Contains(err.Error(), `engine = "tensorrt-llm"`) {
+		t.Errorf("a default engine that does not run on the stack: %v, want an error naming it", err)
+	}
 }
 
 // Engine limits are documented defaults: an assumed or calibrated one is

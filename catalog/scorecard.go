@@ -23,6 +23,11 @@ type Score struct {
 	Median     float64     `yaml:"median_error" json:"median_error"`
 	Min        float64     `yaml:"min_error" json:"min_error"`
 	Max        float64     `yaml:"max_error" json:"max_error"`
+	// Engines (inference) are the serving engines the regime's runs were
+	// predicted with (ScoredEngine: an engine id, or OwnLimits), sorted;
+	// a regime that names no engine scores only predictions with one of
+	// them: TensorRT-LLM's runs do not score vLLM on the same chips.
+	Engines []string `yaml:"engines,omitempty" json:"engines,omitempty"`
 	// Text is Summary(), filled by ScoreFor for JSON readers (the page).
 	Text string `yaml:"-" json:"summary,omitempty"`
 }
@@ -59,14 +64,14 @@ func (c *Catalog) Scorecard() []Score { return c.scores }
 // ScoreQuery is what a prediction asks the scorecard: its kind
 // (training or inference), the chip's vendor and family (Family), dense
 // or MoE, the chips, how it was predicted ("offline", "curve" or ""
-// for training) and the serving engine's id (inference.Profile.EngineID;
-// "" for the stack's own defaults).
+// for training), the serving stack (inference.Profile.ID) and engine's
+// id (inference.Profile.EngineID; "" for the stack's own defaults).
 type ScoreQuery struct {
 	Kind, Vendor, Family string
 	MoE                  bool
 	Chips                int
 	Method               string
-	Engine               string
+	Stack, Engine        string
 }
 
 // Unscored is what a prediction of kind (training or inference) says
@@ -105,9 +110,14 @@ func (c *Catalog) ScoreFor(q ScoreQuery) (Score, bool) {
 		return r
 	}
 	best, ok := Score{}, false
+	scored := ""
+	if q.Kind == "inference" {
+		scored = c.ScoredEngine(q.Stack, q.Engine)
+	}
 	for _, s := range c.scores {
 		if s.Select.Kind != q.Kind || s.Select.Vendor != q.Vendor || s.Select.Models != models || s.Select.MinChips > q.Chips ||
-			s.Select.Family != "" && s.Select.Family != q.Family || s.Select.Engine != "" && s.Select.Engine != q.Engine {
+			s.Select.Family != "" && s.Select.Family != q.Family || s.Select.Engine != "" && s.Select.Engine != q.Engine ||
+			len(s.Engines) > 0 && !slices.Contains(s.Engines, scored) {
 			continue
 		}
 		if rs, rb := rank(s), rank(best); !ok || slices.Compare(rs[:], rb[:]) > 0 {
@@ -212,6 +222,14 @@ func checkScoreEngines(scores []Score, inf *InferenceStacks) error {
 	for i, s := range scores {
 		if s.Select.Engine != "" && !slices.Contains(ids, s.Select.Engine) {
 			return fmt.Errorf("catalog: scorecard.yaml: regime %d (%q): select.engine = %q: want an engine id of stacks-inference.yaml%s", i, s.ID, s.Select.Engine, Suggest(s.Select.Engine, ids))
+		}
+		for _, e := range s.Engines {
+			if e != OwnLimits && !slices.Contains(ids, e) {
+				return fmt.Errorf("catalog: scorecard.yaml: regime %d (%q): engines: %q: want an engine id of stacks-inference.yaml or %q%s", i, s.ID, e, OwnLimits, Suggest(e, ids))
+			}
+		}
+		if s.Select.Kind != "inference" && len(s.Engines) > 0 {
+			return fmt.Errorf("catalog: scorecard.yaml: regime %d (%q): engines: for inference only", i, s.ID)
 		}
 	}
 	return nil

@@ -36,6 +36,10 @@ func TestScorecard(t *testing.T) {
 			t.Errorf("scorecard regime %s: validate gives\n    runs: %d\n    calibrated: %d\n    median_error: %.3f\n    min_error: %.3f\n    max_error: %.3f\nthe file says runs %d, calibrated %d, median %.3f, min %.3f, max %.3f",
 				s.ID, got.Runs, got.Calibrated, got.Median, got.Min, got.Max, s.Runs, s.Calibrated, s.Median, s.Min, s.Max)
 		}
+		if !slices.Equal(got.Engines, s.Engines) {
+			t.Errorf("scorecard regime %s: its runs were predicted with engines %v (engines: [%s]); the file says %v",
+				s.ID, got.Engines, strings.Join(got.Engines, ", "), s.Engines)
+		}
 	}
 }
 
@@ -47,7 +51,10 @@ var validated = map[string][]Result{}
 // selection takes.
 func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 	t.Helper()
-	var errs []float64
+	var (
+		errs    []float64
+		engines []string
+	)
 	out := s
 	out.Runs, out.Calibrated = 0, 0
 	for _, path := range s.Files {
@@ -85,6 +92,11 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 				continue
 			}
 			errs = append(errs, *res.Error)
+			if res.Kind == "inference" {
+				if e := cat.ScoredEngine(res.Stack, res.Engine); !slices.Contains(engines, e) {
+					engines = append(engines, e)
+				}
+			}
 			out.Runs++
 			if calibration {
 				out.Calibrated++
@@ -101,6 +113,8 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 		out.Median = (errs[n/2-1] + errs[n/2]) / 2
 	}
 	out.Min, out.Max = errs[0], errs[n-1]
+	slices.Sort(engines)
+	out.Engines = engines
 	return out
 }
 
@@ -158,8 +172,35 @@ func TestScoreSelectsRuns(t *testing.T) {
 		moe          bool
 		method, want string
 	}{{true, "curve", "nvidia-moe-serving"}, {true, "offline", "nvidia-moe-serving-offline"}, {false, "curve", "nvidia-dense-serving"}} {
-		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "NVIDIA", Family: "NVIDIA Hopper", MoE: c.moe, Chips: 8, Method: c.method}); !ok || s.ID != c.want {
+		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "NVIDIA", Family: "NVIDIA Hopper", MoE: c.moe, Chips: 8, Method: c.method, Stack: "cuda"}); !ok || s.ID != c.want {
 			t.Errorf("ScoreFor(inference, NVIDIA, moe %v, %s) = %s, %v; want %s", c.moe, c.method, s.ID, ok, c.want)
+		}
+	}
+	// A regime scores only the engines its runs were predicted with (the
+	// stack's own limits counting as its default engine's): TensorRT-LLM's
+	// Llama runs score TensorRT-LLM and the cuda stack's defaults, not vLLM
+	// or SGLang on the same GPUs; SGLang's H100 prefill row scores SGLang's
+	// MoE serving; AMD's vLLM rows score vLLM and the rocm defaults (vLLM's),
+	// not SGLang.
+	for _, c := range []struct {
+		vendor, stack, engine string
+		moe                   bool
+		method, want          string
+	}{
+		{"NVIDIA", "cuda", "", false, "offline", "nvidia-dense-serving"},
+		{"NVIDIA", "cuda", "tensorrt-llm", false, "offline", "nvidia-dense-serving"},
+		{"NVIDIA", "cuda", "vllm", false, "offline", ""},
+		{"NVIDIA", "cuda", "lmdeploy", false, "curve", ""},
+		{"NVIDIA", "cuda", "sglang", true, "curve", "nvidia-moe-serving"},
+		{"NVIDIA", "cuda", "sglang", true, "offline", "nvidia-moe-serving"},
+		{"AMD", "rocm", "", false, "offline", "amd-dense-serving"},
+		{"AMD", "rocm", "vllm", false, "curve", "amd-dense-serving"},
+		{"AMD", "rocm", "sglang", false, "offline", ""},
+		{"Huawei", "cann", "sglang-ascend", true, "curve", ""},
+	} {
+		s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: c.vendor, MoE: c.moe, Chips: 8, Method: c.method, Stack: c.stack, Engine: c.engine})
+		if s.ID != c.want || ok != (c.want != "") {
+			t.Errorf("ScoreFor(inference, %s, %s, engine %q, moe %v, %s) = %q, %v; want %q", c.vendor, c.stack, c.engine, c.moe, c.method, s.ID, ok, c.want)
 		}
 	}
 	// An engine's own regime before any other, whatever the method; a
@@ -174,7 +215,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	}{{true, "curve", "vllm-ascend", "huawei-moe-serving-offline"}, {true, "offline", "vllm-ascend", "huawei-moe-serving-offline"},
 		{true, "curve", "", "huawei-moe-serving"}, {true, "offline", "", "huawei-moe-serving"},
 		{false, "curve", "vllm-ascend", "huawei-dense-serving"}, {false, "curve", "", ""}} {
-		s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "Huawei", Family: "Huawei Da Vinci", MoE: c.moe, Chips: 2, Method: c.method, Engine: c.engine})
+		s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: "Huawei", Family: "Huawei Da Vinci", MoE: c.moe, Chips: 2, Method: c.method, Stack: "cann", Engine: c.engine})
 		if s.ID != c.want || ok != (c.want != "") {
 			t.Errorf("ScoreFor(inference, Huawei, moe %v, %s, engine %q) = %q, %v; want %q", c.moe, c.method, c.engine, s.ID, ok, c.want)
 		}

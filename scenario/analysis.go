@@ -91,7 +91,7 @@ func (w *world) systemResult(sy *system, se *series) SystemResult {
 	if sc, ok := w.c.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: sy.chip.Vendor, Family: catalog.Family(sy.chip), MoE: w.trainModel.MoE != nil, Chips: sy.chips}); ok {
 		res.TrainingScore = &sc
 	}
-	if sc, ok := w.c.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: sy.chip.Vendor, Family: catalog.Family(sy.chip), MoE: w.serveModel.MoE != nil, Chips: sy.chips, Method: "curve", Engine: sy.sdata.EngineID}); ok {
+	if sc, ok := w.c.ScoreFor(catalog.ScoreQuery{Kind: "inference", Vendor: sy.chip.Vendor, Family: catalog.Family(sy.chip), MoE: w.serveModel.MoE != nil, Chips: sy.chips, Method: "curve", Stack: sy.sdata.ID, Engine: sy.sdata.EngineID}); ok {
 		res.ServingScore = &sc
 	}
 	return res

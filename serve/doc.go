@@ -22,7 +22,9 @@
 // shortest prompt first; preempted ones first) while the step's token
 // budget, the running-sequence limit and the free KV blocks allow
 // (chunked prefill splits a prompt across steps). KV blocks of BlockTokens
-// tokens are taken as tokens arrive; when a running sequence needs a block
+// tokens are taken for a whole prompt when its request is admitted (so a
+// chunked prompt is not preempted by the next one's chunks), then one by
+// one as decoded tokens arrive; when a running sequence needs a block
 // and none is free, the most recently admitted sequence is preempted: its
 // blocks are freed and it is recomputed later (vLLM's recompute
 // preemption). With ReserveOutput a request is admitted only when its

@@ -59,6 +59,25 @@ func TestPreemptionByHand(t *testing.T) {
 	}
 }
 
+// TestLongPromptsAdmittedWhole: prompts of 4,096 tokens (256 blocks of
+// 16, two 2,048-token chunks) with 64 generated each (260 blocks at the
+// end) on 1,500 blocks: five fit whole (1,300 blocks) and leave 200. A
+// sixth admitted on its first chunk's 128 blocks could not take its
+// second chunk once the five had grown, was preempted, re-admitted and
+// recomputed over and over; admitted only when its whole prompt fits (as
+// vLLM V0 allocates a prompt, SGLang reserves it, and vLLM V1 resumes a
+// preempted one from its cached blocks), it waits for a finished request:
+// no preemption, every request done, the decode growth (5 × 4 blocks)
+// always within the 200 spare.
+func TestLongPromptsAdmittedWhole(t *testing.T) {
+	d := Deployment{Pools: []Pool{onePool(1500, constStep(time.Millisecond))}, Router: RoundRobin}
+	r, err := Simulate(d, Workload{Process: Offline, Requests: 20, Prompt: Lengths{Dist: Fixed, Mean: 4096}, Output: Lengths{Dist: Fixed, Mean: 64}}, Options{})
+	if err != nil || r.RequestsCompleted != 20 || r.Preemptions != 0 || r.KV.BlocksAllocated != r.KV.BlocksFreed {
+		t.Fatalf("err %v, completed %d, preemptions %d, blocks %d/%d; want 20 done, no preemption, all blocks back",
+			err, r.RequestsCompleted, r.Preemptions, r.KV.BlocksAllocated, r.KV.BlocksFreed)
+	}
+}
+
 // TestRejectsWhatCannotFit: a request of 100 + 50 tokens needs 10 blocks
 // of 16; a replica with 8 rejects it rather than waiting forever.
 func TestRejectsWhatCannotFit(t *testing.T) {

@@ -190,7 +190,16 @@ func (r *replica) preempt(i int) {
 }
 
 // admit moves waiting sequences into the step, head of the queue first;
-// the head that does not fit blocks the rest (as in vLLM).
+// the head that does not fit blocks the rest (as in vLLM). A sequence is
+// admitted with the blocks for its whole prompt (all it must compute
+// before it decodes), not only its first chunk: vLLM V0's block manager
+// allocates the prompt when it admits a request (can_allocate), SGLang's
+// prefill adder admits one only while the pool holds its prompt and a
+// share of its output (schedule_policy.py, add_one_req), and vLLM V1, which takes a chunk's blocks at a time, resumes a request it
+// had to preempt from its cached prompt blocks; taking the first chunk's
+// alone let later prompts' chunks preempt it over and over, recomputing
+// each time (a 28K-token prompt on a 40 GB A100 ran at a tenth of its
+// measured rate).
 func (r *replica) admit(b *Batch, budget int) {
 	for r.waiting.len() > 0 && budget > 0 && len(r.running) < r.cfg.MaxSeqs {
 		h := r.waiting.peek()
@@ -198,7 +207,7 @@ func (r *replica) admit(b *Batch, budget int) {
 		if n == 0 {
 			return
 		}
-		need := max(r.blocksFor(h.computed+int32(n))-int(h.blocks), 0)
+		need := max(r.blocksFor(max(h.computed+int32(n), h.target))-int(h.blocks), 0)
 		if r.cfg.ReserveOutput {
 			need = r.blocksFor(h.prompt+h.output+int32(r.cfg.SpecTokens)) - int(h.blocks)
 		}

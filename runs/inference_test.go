@@ -337,6 +337,27 @@ func TestTRTLLMH200LaunchPredicted(t *testing.T) {
 	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
 }
 
+// AccelMark's Suite D (holdout-accelmark.yaml: Llama 3.1 8B, 28,650-token
+// prompts, 256 generated, one device, every request at once) is all
+// predicted, and no row collapses: on a 40 GB A100 the KV cache holds five
+// such prompts, and a sixth admitted on its first chunk's blocks was
+// preempted and recomputed 1,305 times, at a tenth of the measured 56.8
+// tokens/s; admitted with its whole prompt's blocks (serve.replica.admit)
+// every row lies within 45 % (A100 40 GB −13 % when added on 6 Dec 2026).
+func TestAccelMarkPredicted(t *testing.T) {
+	byID, abs := inferenceErrors(t, "../validation/holdout-accelmark.yaml")
+	if len(abs) != 8 {
+		t.Fatalf("%d rows predicted, want all 8", len(abs))
+	}
+	if e := byID["accelmark-d-llama31-8b-a100-40gb-vllm073"]; math.Abs(e) > 0.25 {
+		t.Errorf("A100 40 GB, vLLM 0.7.3: error %+.0f %%, want within 25 %% (−90 %% while long prompts thrashed)", 100*e)
+	}
+	if worst := abs[len(abs)-1]; worst > 0.45 {
+		t.Errorf("worst |error| %.0f %%, want at most 45 %%", 100*worst)
+	}
+	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
+}
+
 // An offline run (phase mixed, no SLO) is simulated, not read off the
 // steady-state curve: on Llama 3.3 70B at 20000/2000 on one H200 the
 // curve blends every prompt into every decode step and overstates the

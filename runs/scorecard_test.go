@@ -179,7 +179,7 @@ func TestScoreSelectsRuns(t *testing.T) {
 	// A regime scores only the engines its runs were predicted with (the
 	// stack's own limits counting as its default engine's): TensorRT-LLM's
 	// Llama runs score TensorRT-LLM and the cuda stack's defaults, not vLLM
-	// or SGLang on the same GPUs; SGLang's H100 prefill row scores SGLang's
+	// or SGLang on the same GPUs (vLLM has AccelMark's runs of its own); SGLang's H100 prefill row scores SGLang's
 	// MoE serving; AMD's vLLM rows score vLLM and the rocm defaults (vLLM's),
 	// not SGLang.
 	for _, c := range []struct {
@@ -189,7 +189,8 @@ func TestScoreSelectsRuns(t *testing.T) {
 	}{
 		{"NVIDIA", "cuda", "", false, "offline", "nvidia-dense-serving"},
 		{"NVIDIA", "cuda", "tensorrt-llm", false, "offline", "nvidia-dense-serving"},
-		{"NVIDIA", "cuda", "vllm", false, "offline", ""},
+		{"NVIDIA", "cuda", "vllm", false, "offline", "nvidia-dense-serving-vllm"},
+		{"NVIDIA", "cuda", "sglang", false, "offline", ""},
 		{"NVIDIA", "cuda", "lmdeploy", false, "curve", ""},
 		{"NVIDIA", "cuda", "sglang", true, "curve", "nvidia-moe-serving"},
 		{"NVIDIA", "cuda", "sglang", true, "offline", "nvidia-moe-serving"},

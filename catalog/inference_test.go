@@ -14,10 +14,7 @@ import (
 
 func TestInferenceStacksCoverEveryStack(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	have := map[string]bool{}
 	for _, s := range data.Stacks {
 		have[s.ID] = true
@@ -54,10 +51,7 @@ func TestInferenceProfileResolution(t *testing.T) {
 
 func TestInferenceStacksNeedProvenance(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	st := data.Stacks[0]
 	st.Params.MatmulEff = Param[float64]{Value: 0.5} // no sources, not calibrated, not assumed
 	bad := InferenceStacks{Stacks: []InferenceStack{st}}
@@ -109,10 +103,7 @@ func loadInfCatalog(t *testing.T) *Catalog {
 // not hold its value is refused, naming the parameter.
 func TestInferenceStackSample(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	for _, st := range data.Stacks {
 		typ, err := st.Sample(uncertain.Typical())
 		if err != nil || !reflect.DeepEqual(typ, st.Profile()) {
@@ -125,7 +116,7 @@ func TestInferenceStackSample(t *testing.T) {
 	}
 	lo, hi := *cuda.Params.MemoryEff.Min, *cuda.Params.MemoryEff.Max
 	seen := map[float64]bool{}
-	_, err = uncertain.Run(200, 7, func(d *uncertain.Draw) (map[string]float64, error) {
+	_, err := uncertain.Run(200, 7, func(d *uncertain.Draw) (map[string]float64, error) {
 		p, err := cuda.Sample(d)
 		if err != nil {
 			return nil, err
@@ -253,6 +244,21 @@ func TestSGLangOnAscend(t *testing.T) {
 
 // profileOn resolves framework's serving profile on the chip with id
 // chipID (InferenceProfile), failing the test on an error.
+// allInferenceStacks is every serving stack id, as checkEngines takes them.
+func allInferenceStacks() map[string]bool {
+	return map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}
+}
+
+// stacksData is c's serving stacks and engines as loaded.
+func stacksData(t *testing.T, c *Catalog) *InferenceStacks {
+	t.Helper()
+	data, err := c.InferenceStacksData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func profileOn(t *testing.T, c *Catalog, framework, chipID string) (inference.Profile, string) {
 	t.Helper()
 	chip, err := c.Chip(chipID)
@@ -379,14 +385,11 @@ func TestLMDeployLimitsByChip(t *testing.T) {
 // Limits without a source are refused when the data loads.
 func TestInferenceEngineNeedsSources(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	bad := *data
 	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
 	bad.Engines[0].Limits.MaxTokens = Param[int]{Value: 4096}
-	if err := bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_tokens") {
+	if err := bad.checkEngines(c, "x.yaml", allInferenceStacks()); err == nil || !strings.Contains(err.Error(), "max_tokens") {
 		t.Errorf("an unsourced max_tokens: %v, want an error naming it", err)
 	}
 }
@@ -395,11 +398,8 @@ func TestInferenceEngineNeedsSources(t *testing.T) {
 // data loads: sourced, on a stack the engine runs on, an era with a date.
 func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stacks := map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}
+	data := stacksData(t, c)
+	stacks := allInferenceStacks()
 	var vllm int
 	for i, e := range data.Engines {
 		if e.ID == "vllm" {
@@ -508,10 +508,7 @@ func TestInferenceEngineMoEBackend(t *testing.T) {
 			t.Errorf("%q on H200: comm_overlap %g, moe_sync %v; want %g, %v", tc.framework, p.CommOverlap, p.MoESync, overlap, sync)
 		}
 	}
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	unsourced := func(m *EngineMoE) { m.MoELayerTime = Param[units.Seconds]{Value: 50e-6} }
 	if err := engineErr(c, data, eachMoE(unsourced)); err == nil || !strings.Contains(err.Error(), "moe_layer_time") {
 		t.Errorf("an unsourced moe_layer_time: %v, want an error naming it", err)
@@ -539,7 +536,7 @@ func engineErr(c *Catalog, data *InferenceStacks, mutate func([]InferenceEngine)
 	bad := *data
 	bad.Engines = append([]InferenceEngine(nil), data.Engines...)
 	mutate(bad.Engines)
-	return bad.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true})
+	return bad.checkEngines(c, "x.yaml", allInferenceStacks())
 }
 
 // eachMoE is a mutation that sets a copy of every engine's MoE section.
@@ -574,10 +571,7 @@ func TestInferenceEngineEagerLayer(t *testing.T) {
 			t.Errorf("%q on B200: eager_layer %v, want %v", fw, got, want)
 		}
 	}
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	lo, hi := units.Seconds(250e-6), units.Seconds(450e-6)
 	for _, tc := range []struct {
 		name string
@@ -712,10 +706,7 @@ func TestScorecardChecks(t *testing.T) {
 		return sc
 	}
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	if err := checkScoreEngines(withEngine("vllm-ascend"), data); err != nil {
 		t.Errorf("engine vllm-ascend refused: %v", err)
 	}
@@ -758,10 +749,7 @@ func TestStackDefaultEngine(t *testing.T) {
 			t.Errorf("ScoredEngine(%s, %q) = %q, want %q", tc.stack, tc.engine, got, tc.want)
 		}
 	}
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	bad := *data
 	bad.Stacks = append([]InferenceStack(nil), data.Stacks...)
 	for i := range bad.Stacks {
@@ -778,10 +766,7 @@ func TestStackDefaultEngine(t *testing.T) {
 // refused when the data loads, naming it, in a stack or in an engine.
 func TestEngineLimitsNeedDocumentedSources(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := stacksData(t, c)
 	st := data.Stacks[0]
 	st.Params.BlockTokens = Param[int]{Value: 128, Assumed: true, Note: "a guess"}
 	bad := InferenceStacks{Stacks: []InferenceStack{st}}
@@ -791,7 +776,7 @@ func TestEngineLimitsNeedDocumentedSources(t *testing.T) {
 	eng := *data
 	eng.Engines = append([]InferenceEngine(nil), data.Engines...)
 	eng.Engines[0].Limits.MaxBatch = Param[int]{Value: 512, Calibrated: "some runs"}
-	if err := eng.checkEngines(c, "x.yaml", map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}); err == nil || !strings.Contains(err.Error(), "max_batch") {
+	if err := eng.checkEngines(c, "x.yaml", allInferenceStacks()); err == nil || !strings.Contains(err.Error(), "max_batch") {
 		t.Errorf("a calibrated max_batch: %v, want an error naming it", err)
 	}
 }
@@ -856,11 +841,8 @@ func TestCANNKVPoolIsMindIEs(t *testing.T) {
 // vLLM-Ascend on cann, but two engines claiming vllm on CUDA are refused.
 func TestEngineNamesOnePerStack(t *testing.T) {
 	c := loadInfCatalog(t)
-	data, err := c.InferenceStacksData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stacks := map[string]bool{"cuda": true, "rocm": true, "xla": true, "synapse": true, "cann": true}
+	data := stacksData(t, c)
+	stacks := allInferenceStacks()
 	if err := data.checkEngines(c, "x.yaml", stacks); err != nil {
 		t.Fatalf("the catalog's engines: %v", err)
 	}

@@ -195,6 +195,19 @@ type ServeEstimate struct {
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
+	// MeasuredBand is what published runs of the scored regime measured
+	// where the estimator predicted the best point's tokens/s per chip
+	// (output tokens; input tokens in prefill mode).
+	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+}
+
+// bestRate is the best point's headline throughput per chip and its
+// unit: output tokens, input tokens in prefill mode.
+func (r ServeEstimate) bestRate() (float64, string) {
+	if r.Request.Mode == "prefill" {
+		return r.Best.InputPerChip, "input"
+	}
+	return r.Best.OutputPerChip, "output"
 }
 
 // ServeCost prices the best point's tokens (output tokens; input tokens
@@ -286,6 +299,8 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 		return renamed(err, estimatorFields)
 	default:
 		r.Best = &p
+		rate, _ := r.bestRate()
+		r.MeasuredBand = measuredBand(r.Scored, rate)
 	}
 	return nil
 }

@@ -71,12 +71,10 @@ func writeBest(w io.Writer, r ServeEstimate) {
 		return
 	}
 	b := r.Best
-	unit, rate := "output", b.OutputPerChip
-	if r.Request.Mode == "prefill" {
-		unit, rate = "input", b.InputPerChip
-	}
+	rate, unit := r.bestRate()
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
 		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, b.TTFT)
+	writeBand(w, "  ", r.MeasuredBand, unit+" tokens/s per chip")
 	writeStep(w, b.Step)
 	if d := r.Disagg; d != nil {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",

@@ -352,6 +352,9 @@ type TrainEstimate struct {
 	// Levers are the MoE settings the plan leaves unstated that would
 	// speed it up (moeLevers).
 	Levers []MoELever
+	// Band is what published runs of the scored regime measured where
+	// the estimator predicted this plan's tokens/s per chip.
+	Band *MeasuredBand
 }
 
 // MoELever is a MoE setting a request could state (its request field and
@@ -451,6 +454,7 @@ func (s TrainSetup) describe(r training.Result) TrainEstimate {
 		out.Ranges = s.rangesOf(r)
 	}
 	out.Levers = s.moeLevers(r)
+	out.Band = measuredBand(s.scored, r.TokensPerSecPerChip)
 	return out
 }
 
@@ -480,6 +484,16 @@ type TrainSearch struct {
 	Best     *TrainEstimate
 	Profile  training.Profile      // the stack searched, for its practice limits
 	Practice training.PracticeCase // what those limits judge a plan against
+}
+
+// Band is what published runs of the scored regime measured where the
+// estimator predicted the best plan's tokens/s per chip; nil without a
+// plan or a band.
+func (s TrainSearch) Band() *MeasuredBand {
+	if len(s.Top) == 0 {
+		return nil
+	}
+	return measuredBand(s.Header.Scored, s.Top[0].TokensPerSecPerChip)
 }
 
 // SearchOptions steer a search; the zero value is the default.
@@ -537,13 +551,16 @@ type TrainView struct {
 	// MoELevers: what stating each MoE setting the plan leaves at a slower
 	// default would give.
 	MoELevers []MoELever `json:"moe_levers,omitempty"`
+	// MeasuredBand is what published runs of the scored regime measured
+	// where the estimator predicted this throughput (P10–P90).
+	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored, MoELevers: e.Levers}
+	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored, MoELevers: e.Levers, MeasuredBand: e.Band}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

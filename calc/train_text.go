@@ -21,8 +21,16 @@ func (e TrainEstimate) WriteText(w io.Writer) error {
 	if err := writeTrainResult(w, e.Result); err != nil {
 		return err
 	}
+	writeBand(w, "", e.Band, "tokens/s per chip")
 	writeLevers(w, e.Levers)
 	return nil
+}
+
+// writeBand prints b's line after indent, where there is a band.
+func writeBand(w io.Writer, indent string, b *MeasuredBand, unit string) {
+	if b != nil {
+		fmt.Fprintln(w, indent+b.text(unit))
+	}
 }
 
 // writeLevers prints the MoE settings that would speed the plan up.
@@ -67,6 +75,7 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	if err := writeTrainResult(w, sr.Top[0]); err != nil {
 		return err
 	}
+	writeBand(w, "", s.Band(), "tokens/s per chip")
 	if s.Best != nil {
 		writeLevers(w, s.Best.Levers)
 	}

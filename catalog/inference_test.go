@@ -646,6 +646,10 @@ func TestScoreSummary(t *testing.T) {
 	if got := s.Summary(); !strings.HasSuffix(got, "none of them used in fitting") {
 		t.Errorf("Summary = %q", got)
 	}
+	many := Score{What: "Z", Runs: 66, Median: -0.02, P10: -0.25, P90: 0.2, Min: -0.6, Max: 1.33}
+	if got, want := many.Summary(), "Z: median −2.0 % (P10–P90 −25 % to +20 %; −60 % to +133 % in all) over 66 published runs, none of them used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
 	one := Score{What: "Y", Runs: 1, Median: -0.005, Min: -0.005, Max: -0.005}
 	if got, want := one.Summary(), "Y: −0.5 % on 1 published run, not used in fitting"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
@@ -656,9 +660,25 @@ func TestScoreSummary(t *testing.T) {
 	}
 }
 
+// Band turns the P10 and P90 errors into what runs measured around a
+// prediction, worked by hand: predicted 1,000 where runs came in 20 %
+// high (P90) measured 1,000/1.2 = 833.3, and 25 % low (P10) 1,000/0.75 =
+// 1,333.3; below MinBandRuns runs there is no band.
+func TestScoreBand(t *testing.T) {
+	s := Score{Runs: MinBandRuns, P10: -0.25, P90: 0.2}
+	lo, hi, ok := s.Band(1000)
+	if !ok || math.Abs(lo-833.333) > 0.001 || math.Abs(hi-1333.333) > 0.001 {
+		t.Errorf("Band(1000) = %v, %v, %v; want 833.333, 1333.333, true", lo, hi, ok)
+	}
+	s.Runs = MinBandRuns - 1
+	if _, _, ok := s.Band(1000); ok {
+		t.Error("a band from fewer than MinBandRuns runs")
+	}
+}
+
 // A broken scorecard is refused naming the regime and the field.
 func TestScorecardChecks(t *testing.T) {
-	good := "  - id: a\n    what: A\n    files: [f.yaml]\n    select: {kind: inference, vendor: NVIDIA, models: moe, method: curve}\n    runs: 3\n    calibrated: 1\n    median_error: 0.1\n    min_error: -0.1\n    max_error: 0.2\n"
+	good := "  - id: a\n    what: A\n    files: [f.yaml]\n    select: {kind: inference, vendor: NVIDIA, models: moe, method: curve}\n    runs: 3\n    calibrated: 1\n    median_error: 0.1\n    p10_error: -0.05\n    p90_error: 0.15\n    min_error: -0.1\n    max_error: 0.2\n"
 	if _, err := scorecardFrom(fstest.MapFS{"scorecard.yaml": {Data: []byte("regimes:\n" + good)}}); err != nil {
 		t.Fatalf("good regime refused: %v", err)
 	}
@@ -667,7 +687,8 @@ func TestScorecardChecks(t *testing.T) {
 		{"kind: inference", "select.kind"},
 		{"models: moe", "select.models"},
 		{"calibrated: 1", "calibrated = 4"},
-		{"median_error: 0.1", "want min ≤ median ≤ max"},
+		{"median_error: 0.1", "want −1 < min ≤ p10 ≤ median ≤ p90 ≤ max"},
+		{"p90_error: 0.15", "p90 0.3"},
 		{"vendor: NVIDIA,", "select.family"},
 	} {
 		bad := map[string]string{
@@ -676,6 +697,7 @@ func TestScorecardChecks(t *testing.T) {
 			"models: moe":       "models: sparse",
 			"calibrated: 1":     "calibrated: 4",
 			"median_error: 0.1": "median_error: 0.5",
+			"p90_error: 0.15":   "p90_error: 0.3",
 			"vendor: NVIDIA,":   "vendor: NVIDIA, family: Huawei Da Vinci,",
 		}[c.edit]
 		y := "regimes:\n" + strings.Replace(good, c.edit, bad, 1)

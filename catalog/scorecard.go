@@ -21,8 +21,13 @@ type Score struct {
 	Runs       int         `yaml:"runs" json:"runs"`
 	Calibrated int         `yaml:"calibrated" json:"calibrated"`
 	Median     float64     `yaml:"median_error" json:"median_error"`
-	Min        float64     `yaml:"min_error" json:"min_error"`
-	Max        float64     `yaml:"max_error" json:"max_error"`
+	// P10 and P90 are the errors' 10th and 90th percentiles (linear
+	// between order statistics, uncertain.Percentile): what Band turns
+	// into the spread measurements have shown around a prediction.
+	P10 float64 `yaml:"p10_error" json:"p10_error"`
+	P90 float64 `yaml:"p90_error" json:"p90_error"`
+	Min float64 `yaml:"min_error" json:"min_error"`
+	Max float64 `yaml:"max_error" json:"max_error"`
 	// Engines (inference) are the serving engines the regime's runs were
 	// predicted with (ScoredEngine: an engine id, or OwnLimits), sorted;
 	// a regime that names no engine scores only predictions with one of
@@ -173,8 +178,8 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 			return nil, fmt.Errorf("%s: select.engine = %q: want an engine for inference only", at, s.Select.Engine)
 		case s.Runs < 1 || s.Calibrated < 0 || s.Calibrated > s.Runs:
 			return nil, fmt.Errorf("%s: runs = %d, calibrated = %d: want runs ≥ 1 and 0 ≤ calibrated ≤ runs", at, s.Runs, s.Calibrated)
-		case !(s.Min <= s.Median && s.Median <= s.Max):
-			return nil, fmt.Errorf("%s: errors min %v, median %v, max %v: want min ≤ median ≤ max", at, s.Min, s.Median, s.Max)
+		case !(-1 < s.Min && s.Min <= s.P10 && s.P10 <= s.Median && s.Median <= s.P90 && s.P90 <= s.Max):
+			return nil, fmt.Errorf("%s: errors min %v, p10 %v, median %v, p90 %v, max %v: want −1 < min ≤ p10 ≤ median ≤ p90 ≤ max", at, s.Min, s.P10, s.Median, s.P90, s.Max)
 		}
 		seen[s.ID] = true
 	}
@@ -182,8 +187,9 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 }
 
 // Summary is the regime as the report and the commands quote it: "NVIDIA
-// MoE serving (…): median +52 % (−9.3 % to +97 %) over 25 published runs,
-// none of them used in fitting".
+// MoE serving (…): median +52 % (P10–P90 −2.0 % to +90 %; −9.3 % to +97 %
+// in all) over 25 published runs, none of them used in fitting", the
+// percentiles from MinBandRuns runs on.
 func (s Score) Summary() string {
 	fitted := "none of them used in fitting"
 	switch {
@@ -199,7 +205,27 @@ func (s Score) Summary() string {
 		}
 		return fmt.Sprintf("%s: %s on 1 published run, %s", s.What, SignedPct(s.Median), fitted)
 	}
-	return fmt.Sprintf("%s: median %s (%s to %s) over %d published runs, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, fitted)
+	if s.Runs < MinBandRuns {
+		return fmt.Sprintf("%s: median %s (%s to %s) over %d published runs, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, fitted)
+	}
+	return fmt.Sprintf("%s: median %s (P10–P90 %s to %s; %s to %s in all) over %d published runs, %s",
+		s.What, SignedPct(s.Median), SignedPct(s.P10), SignedPct(s.P90), SignedPct(s.Min), SignedPct(s.Max), s.Runs, fitted)
+}
+
+// MinBandRuns is the fewest scored runs whose P10 and P90 errors a regime
+// quotes (Summary) and turns into a band (Band): with fewer, the two
+// percentiles are little more than the extremes.
+const MinBandRuns = 10
+
+// Band is what the regime's runs measured, P10 to P90, where the
+// estimator predicted pred: pred/(1 + P90) to pred/(1 + P10), since a
+// run's error is predicted/measured − 1 (a run predicted 25 % high
+// measured pred/1.25). false below MinBandRuns runs or for pred ≤ 0.
+func (s Score) Band(pred float64) (lo, hi float64, ok bool) {
+	if s.Runs < MinBandRuns || pred <= 0 {
+		return 0, 0, false
+	}
+	return pred / (1 + s.P90), pred / (1 + s.P10), true
 }
 
 // SignedPct writes a signed error as the scorecard's quotes do: "+52 %",

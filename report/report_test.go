@@ -57,7 +57,7 @@ func fixture() *scenario.Results {
 				Serve:         scenario.ServeSetup{Precision: "fp8", Chips: 16, TP: 1, EP: 16, Batch: 815, Bound: "compute"},
 				Trails:        map[string][]string{scenario.OutPeak: {"klockwood_h100"}},
 				TrainingScore: &catalog.Score{ID: "nv-train", What: "NVIDIA dense training", Runs: 7, Median: 0.039, Min: -0.038, Max: 0.232},
-				ServingScore:  &catalog.Score{ID: "nv-serve", What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, Min: -0.093, Max: 0.97}},
+				ServingScore:  &catalog.Score{ID: "nv-serve", What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, P10: 0.05, P90: 0.9, Min: -0.093, Max: 0.97}},
 			{System: scenario.System{Label: "CM384", Chip: "ascend-910c", Side: "ascend"}, ChipName: "Huawei Ascend 910C", Chips: 16384, NodeChips: 384,
 				TrainingStack: "cann-mindspeed", ServingStack: "cann", TrainingEvidence: "assumed (stack cann-mindspeed: its GEMM efficiency assumed, not fitted to any run)", Plan: "tp=8 pp=1 dp=2048", Stats: as,
 				Serve:        scenario.ServeSetup{Precision: "int8", Chips: 128, TP: 2, EP: 256, Batch: 4882, Bound: "compute"},

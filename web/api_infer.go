@@ -41,7 +41,10 @@ type curveResponse struct {
 	// says why there is none.
 	Best      *inference.Point `json:"best,omitempty"`
 	BestError string           `json:"best_error,omitempty"`
-	Charts    []calc.Chart     `json:"charts"`
+	// MeasuredBand is what the scored regime's runs measured where the
+	// estimator predicted the best point's throughput (calc.MeasuredBand).
+	MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
+	Charts       []calc.Chart       `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -51,7 +54,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	}
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.ServeCurve(st)
-		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest,
+		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand,
 			Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {

@@ -546,6 +546,12 @@ func TestBrowserInference(t *testing.T) {
 	if !strings.HasPrefix(scored, "Scored on published runs: AMD MI300X dense serving") || !strings.Contains(scored, "over 9 published runs, none of them used in fitting") {
 		t.Errorf("infer scored note %q, want the AMD dense serving regime", scored)
 	}
+	// Nine runs are too few for a P10–P90 band (catalog.MinBandRuns).
+	var bands int
+	_ = b.eval(ctx, `document.querySelectorAll('#infer-band').length`, &bands)
+	if bands != 0 || api.MeasuredBand != nil {
+		t.Errorf("a measured band from 9 runs: page %d, API %+v", bands, api.MeasuredBand)
+	}
 	var svgs int
 	_ = b.eval(ctx, `[...document.querySelectorAll('#infer-out [data-chart]')].filter(d => d.chart && d.chart.u).length`, &svgs)
 	if svgs != 2 {

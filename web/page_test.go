@@ -346,6 +346,12 @@ func TestBrowserNumbers(t *testing.T) {
 	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense training at 1,000 GPUs or more") || !strings.Contains(scored, "published runs, none of them used in fitting") {
 		t.Errorf("train scored note %q, want the 1,000-GPU NVIDIA dense training regime", scored)
 	}
+	// With its 19 runs the regime also gives the band they measured.
+	var band string
+	pageState(ctx, t, b, `(document.querySelector('#train-band') || {textContent: ""}).textContent`, &band)
+	if !strings.HasPrefix(band, "Measured where the estimator predicted this, P10–P90 over the 19 runs scored above: ") || !strings.HasSuffix(band, " tokens/s per chip") {
+		t.Errorf("train band note %q, want the regime's P10–P90 band in tokens/s per chip", band)
+	}
 	var all string
 	pageState(ctx, t, b, `[...document.querySelectorAll('main .out')].map(e => e.innerText).join("\n")`, &all)
 	if strings.Contains(all, "e+") || strings.Contains(all, "M$") {

@@ -76,8 +76,9 @@ func cmdTrain(e *env, args []string) error {
 			if jerr := writeJSON(e.stdout, struct {
 				calc.TrainHeader
 				training.SearchResult
-				Seconds float64 `json:"seconds"`
-			}{sr.Header, sr.SearchResult, elapsed}); jerr != nil {
+				Seconds      float64            `json:"seconds"`
+				MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
+			}{sr.Header, sr.SearchResult, elapsed, sr.Band()}); jerr != nil {
 				return jerr
 			}
 			return err
@@ -109,7 +110,8 @@ func cmdTrain(e *env, args []string) error {
 			Fits     bool `json:"fits"`
 			Searched int  `json:"searched_plans,omitempty"`
 			training.Result
-		}{r.Header, true, r.Searched, r.Result})
+			MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
+		}{r.Header, true, r.Searched, r.Result, r.Band})
 	}
 	return r.WriteText(e.stdout)
 }

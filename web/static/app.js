@@ -824,7 +824,7 @@ function renderTrain(r, search) {
   const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
     r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
     r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
-  put(out, big, notes, scoredNote(r.scored, "train-scored"), chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
+  put(out, big, notes, scoredNote(r.scored, "train-scored"), bandNote(r.measured_band, "tokens/s per chip", "train-band"), chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
   rendered("train");
 }
 
@@ -863,6 +863,14 @@ function scoredNote(sc, id) {
     (sc && sc.summary ? sc.summary : "none: no published runs like this one score the estimator (catalog/data/scorecard.yaml)"));
 }
 
+// bandNote is what the scored regime's runs measured where the estimator
+// predicted this figure (the API's measured_band), or nothing where the
+// regime has too few runs for one.
+function bandNote(b, unit, id) {
+  if (!b) return null;
+  return el("p", {class: "muted", id: id}, `Measured where the estimator predicted this, P10–P90 over the ${b.runs} runs scored above: ${fmtRange(b.low, b.high, 1, fmt)} ${unit}`);
+}
+
 function renderInfer(res) {
   const b = res.best;
   const big = el("div", {class: "big", id: "infer-big"}, b ? [
@@ -877,7 +885,7 @@ function renderInfer(res) {
       el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
   const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
-  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply)") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply)") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), bandNote(res.measured_band, "output tokens/s per chip", "infer-band"), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
   rendered("infer");
 }
 

@@ -1,0 +1,85 @@
+package calc
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/catalog"
+)
+
+// A training estimate carries its regime's band around its own tokens/s
+// per chip (catalog.Score.Band, worked by hand in catalog's
+// TestScoreBand), and the text prints it; a search's best plan the same.
+func TestTrainBand(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Plan: PlanRequest{TP: 8, PP: 2}}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Train(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := e.Header.Scored
+	if sc == nil || sc.Runs < catalog.MinBandRuns {
+		t.Fatalf("regime %+v: want one of %d runs or more (NVIDIA dense training)", sc, catalog.MinBandRuns)
+	}
+	b := e.Band
+	if b == nil || b.Runs != sc.Runs || b.Regime != sc.ID ||
+		math.Abs(b.Low-e.TokensPerSecPerChip/(1+sc.P90)) > 1e-9 || math.Abs(b.High-e.TokensPerSecPerChip/(1+sc.P10)) > 1e-9 {
+		t.Fatalf("band %+v around %g tokens/s per chip, regime P10 %g P90 %g", b, e.TokensPerSecPerChip, sc.P10, sc.P90)
+	}
+	var out strings.Builder
+	if err := e.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "P10–P90 over the ") || !strings.Contains(out.String(), b.text("tokens/s per chip")) {
+		t.Errorf("text lacks the band line %q:\n%s", b.text("tokens/s per chip"), out.String())
+	}
+	if v := e.View(false); v.MeasuredBand != b {
+		t.Errorf("the API view's band %+v, want the estimate's %+v", v.MeasuredBand, b)
+	}
+}
+
+// A serving estimate's band is around the best point's output tokens/s per
+// chip, or its input tokens in prefill mode; a regime of fewer than
+// catalog.MinBandRuns runs (DeepSeek-V3 decode on CloudMatrix 384: 3 runs)
+// gives none.
+func TestServeBand(t *testing.T) {
+	cat := testCatalog(t)
+	for _, mode := range []string{"colocated", "prefill"} {
+		r := NewServeRequest()
+		r.Chip, r.Chips, r.Model, r.Parallel.TP, r.Precision, r.Mode = "h100-sxm", 2, "llama3.1-70b", 2, "fp8", mode
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := ServeCurve(s)
+		if err != nil || e.Best == nil || e.Scored == nil {
+			t.Fatalf("%s: %v, best %v, scored %v", mode, err, e.Best, e.Scored)
+		}
+		rate := e.Best.OutputPerChip
+		if mode == "prefill" {
+			rate = e.Best.InputPerChip
+		}
+		b := e.MeasuredBand
+		if b == nil || math.Abs(b.Low-rate/(1+e.Scored.P90)) > 1e-9 || math.Abs(b.High-rate/(1+e.Scored.P10)) > 1e-9 {
+			t.Errorf("%s: band %+v around %g, regime %s P10 %g P90 %g", mode, b, rate, e.Scored.ID, e.Scored.P10, e.Scored.P90)
+		}
+	}
+	r := NewServeRequest()
+	r.Chip, r.Chips, r.Framework, r.Model, r.Parallel.EP = "ascend-910c", 160, "cloudmatrix-infer", "deepseek-v3", 320
+	r.Precision, r.Mode, r.Workload, r.SLO.TPOT = "int8", "decode", ServeWorkload{Input: 4096, Output: 256}, 0.05
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ServeCurve(s)
+	if err != nil || e.Scored == nil || e.Scored.Runs >= catalog.MinBandRuns {
+		t.Fatalf("CloudMatrix 384 decode: %v, regime %+v: want one of fewer than %d runs", err, e.Scored, catalog.MinBandRuns)
+	}
+	if e.MeasuredBand != nil {
+		t.Errorf("a band %+v from %d runs", e.MeasuredBand, e.Scored.Runs)
+	}
+}

@@ -30,12 +30,15 @@ type runSideJSON struct {
 	Chips      int                `json:"chips"`
 	Stack      string             `json:"stack"`
 	Throughput catalog.Throughput `json:"throughput"`
-	Tokens     float64            `json:"tokens,omitempty"`
-	Window     units.Days         `json:"window_days,omitempty"`
-	Seeds      int                `json:"seeds"`
-	Seed       uint64             `json:"seed"`
-	Ranges     bool               `json:"ranges"`
-	Finished   int                `json:"finished"`
+	// MeasuredBand is what the throughput's scored runs measured where the
+	// estimator predicted its rate per chip (absent for an assumed MFU).
+	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+	Tokens       float64       `json:"tokens,omitempty"`
+	Window       units.Days    `json:"window_days,omitempty"`
+	Seeds        int           `json:"seeds"`
+	Seed         uint64        `json:"seed"`
+	Ranges       bool          `json:"ranges"`
+	Finished     int           `json:"finished"`
 	// Days: total (port + wall) and its parts.
 	Days map[string]goodput.Summary `json:"days"`
 	// Interruptions over the run (or window), with the closed-form
@@ -87,7 +90,8 @@ func (s RunSide) MarshalJSON() ([]byte, error) {
 	r := s.Result
 	c := r.Closed
 	j := runSideJSON{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, Stack: s.Cluster.Stack, Throughput: s.Throughput,
-		Tokens: s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
+		MeasuredBand: measuredBand(s.Throughput.Scored, s.Throughput.PerChip),
+		Tokens:       s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,
 			"maturation_slowdown": r.Slowdown, "lost_work": r.Lost, "restarts": r.Restart,
 			"checkpointing": r.Checkpointing, "porting": r.Port, "engineering": r.Engineering},
@@ -250,6 +254,11 @@ type RunViewThroughput struct {
 	MFU          float64 `json:"mfu"`
 	Source       string  `json:"source"`
 	Plan         string  `json:"plan,omitempty"`
+	// Scored and MeasuredBand: how the training estimator scores on
+	// published runs like this one, and what they measured where it
+	// predicted this rate per chip (absent for an assumed MFU).
+	Scored       *catalog.Score `json:"scored,omitempty"`
+	MeasuredBand *MeasuredBand  `json:"measured_band,omitempty"`
 }
 
 // RunView is POST /api/run/simulate's answer.
@@ -268,6 +277,7 @@ type RunView struct {
 func (r RunResult) View() RunView {
 	a, t := r.A, r.A.Throughput
 	return RunView{Chip: a.Cluster.ChipID, Chips: a.Cluster.Chips, Model: a.Model.ID, Stack: a.Cluster.Stack,
-		Throughput: RunViewThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan},
-		Job:        a.Job, Result: a.Result, Charts: RunCharts(a.Result)}
+		Throughput: RunViewThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan,
+			Scored: t.Scored, MeasuredBand: measuredBand(t.Scored, t.PerChip)},
+		Job: a.Job, Result: a.Result, Charts: RunCharts(a.Result)}
 }

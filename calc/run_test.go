@@ -104,6 +104,51 @@ func TestRunAtMFU(t *testing.T) {
 	if a.Result.Seeds != 3 || a.Result.Seed != 1 || res.B != nil || a.Samples != nil || a.Sweep != nil {
 		t.Errorf("result: %d seeds from %d, B %v, samples %d, sweep %d: want 3 from 1, one cluster, no checks", a.Result.Seeds, a.Result.Seed, res.B, len(a.Samples), len(a.Sweep))
 	}
+	// An assumed MFU is not the estimator's: no regime scores it.
+	if a.Throughput.Scored != nil || res.View().Throughput.MeasuredBand != nil {
+		t.Errorf("an assumed MFU's rate scored %+v", a.Throughput.Scored)
+	}
+}
+
+// TestRunScored: the estimator's rate carries the regime that scores it
+// and the band its runs measured (catalog.Score.Band) in the text, the
+// JSON of chipgap run and the API's view.
+func TestRunScored(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 1024, Tokens: 1e11, Seeds: 2}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := res.A.Throughput
+	sc := tp.Scored
+	if sc == nil || sc.ID != "nvidia-dense-training-scale" {
+		t.Fatalf("scored %+v, want the 1,000-GPU NVIDIA dense training regime", sc)
+	}
+	lo, hi, _ := sc.Band(tp.PerChip)
+	if v := res.View().Throughput.MeasuredBand; v == nil || v.Low != lo || v.High != hi {
+		t.Errorf("API band %+v, want %g–%g", v, lo, hi)
+	}
+	var j struct {
+		Band *MeasuredBand `json:"measured_band"`
+	}
+	b, err := json.Marshal(res.A)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &j); err != nil || j.Band == nil || j.Band.Low != lo || j.Band.High != hi {
+		t.Errorf("run --json band %+v (%v), want %g–%g", j.Band, err, lo, hi)
+	}
+	var out strings.Builder
+	if err := res.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "scored on published runs: "+sc.Summary()) || !strings.Contains(out.String(), "P10–P90 over the 19 runs scored above") {
+		t.Errorf("text lacks the scored and band lines:\n%s", out.String())
+	}
 }
 
 // TestRunErrorsNameTheField: bad input is an *input.Error naming the

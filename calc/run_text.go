@@ -51,6 +51,12 @@ func (s RunSide) writeText(w io.Writer) error {
 	if t.Plan != "" {
 		fmt.Fprintf(w, "; plan %s", t.Plan)
 	}
+	if t.Scored != nil {
+		fmt.Fprintf(w, "\nscored on published runs: %s", t.Scored.Summary())
+		if b := measuredBand(t.Scored, t.PerChip); b != nil {
+			fmt.Fprintf(w, "\n%s", b.text("tokens/s per chip"))
+		}
+	}
 	ck := s.Job.Checkpoint
 	mode := map[bool]string{true: "async", false: "blocking"}[ck.Async]
 	fmt.Fprintf(w, "\nspares: %d servers, swap %s, repair %s", s.Job.Spares.Nodes, s.Job.Spares.Swap, s.Job.Spares.Repair)

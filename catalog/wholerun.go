@@ -116,6 +116,11 @@ type Throughput struct {
 	MFU          float64 `json:"mfu"`
 	Source       string  `json:"source"`
 	Plan         string  `json:"plan,omitempty"`
+	// Scored is how the training estimator scores on published runs of
+	// the chip's vendor and this kind of model (ScoreFor): nil where the
+	// rate is not the estimator's (an assumed or fallback MFU) or no
+	// regime scores it.
+	Scored *Score `json:"scored,omitempty"`
 }
 
 // ThroughputRequest is what RunThroughput needs: the model on the
@@ -146,8 +151,12 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	res, err := training.Search(r.Model, r.Cluster, prof, r.Job, training.SearchOptions{Top: 1, Progress: r.Progress})
 	if err == nil && len(res.Top) > 0 {
 		b := res.Best()
-		return Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
-			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText}, nil
+		t := Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
+			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText}
+		if sc, ok := c.ScoreFor(ScoreQuery{Kind: "training", Vendor: r.Cluster.Chip.Vendor, Family: Family(r.Cluster.Chip), MoE: r.Model.MoE != nil, Chips: r.Cluster.Chips}); ok {
+			t.Scored = &sc
+		}
+		return t, nil
 	}
 	if fe := training.JobError(err); fe != nil {
 		return Throughput{}, fe

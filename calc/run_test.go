@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"reflect"
@@ -148,6 +149,12 @@ func TestRunScored(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "scored on published runs: "+sc.Summary()) || !strings.Contains(out.String(), "P10–P90 over the 19 runs scored above") {
 		t.Errorf("text lacks the scored and band lines:\n%s", out.String())
+	}
+	// Productive compute is the tokens over the rate: at the band's rates
+	// it is the modelled days × predicted / measured.
+	p := res.A.Result.Closed.Productive.Days()
+	if want := fmt.Sprintf("productive compute at those rates %.3g–%.3g days (%.3g modelled)", p*tp.PerChip/hi, p*tp.PerChip/lo, p); !strings.Contains(out.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, out.String())
 	}
 }
 

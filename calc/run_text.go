@@ -55,6 +55,10 @@ func (s RunSide) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "\nscored on published runs: %s", t.Scored.Summary())
 		if b := measuredBand(t.Scored, t.PerChip); b != nil {
 			fmt.Fprintf(w, "\n%s", b.text("tokens/s per chip"))
+			if p := c.Productive.Days(); s.Job.Work > 0 && p > 0 {
+				// Productive compute scales inversely with the rate.
+				fmt.Fprintf(w, "; productive compute at those rates %.3g–%.3g days (%.3g modelled)", p*t.PerChip/b.High, p*t.PerChip/b.Low, p)
+			}
 		}
 	}
 	ck := s.Job.Checkpoint

@@ -80,14 +80,8 @@ func score(t *testing.T, cat *catalog.Catalog, s catalog.Score) catalog.Score {
 			validated[path] = results
 		}
 		for _, res := range results {
-			r := byID[res.ID]
-			vendor, _, _ := strings.Cut(res.Family, " ")
-			method := map[string]string{"offline": MethodOffline, "curve": MethodCurve}[s.Select.Method]
-			if res.Kind != s.Select.Kind || vendor != s.Select.Vendor || (r.Model.MoE != nil) != (s.Select.Models == "moe") ||
-				s.Select.Family != "" && res.Family != s.Select.Family ||
-				r.System.Chips < s.Select.MinChips || method != "" && res.Method != method || res.Metric == MetricChipHours ||
-				s.Select.Engine != "" && res.Engine != s.Select.Engine {
-				continue // whole-run chip-hours are not the step estimator's
+			if !Selects(s, byID[res.ID], res) {
+				continue
 			}
 			if res.Error == nil {
 				t.Errorf("regime %s: %s not predicted: %s", s.ID, res.ID, res.Reason)

@@ -15,7 +15,9 @@
 // After the goals it prints what makes them hard: runs measured more than
 // once with the same inputs, releases of one plan far apart, and what one
 // constant per group of rows (chip family, precision, dense or MoE, stack)
-// would reach if it were read off the scored rows themselves.
+// would reach if it were read off the scored rows themselves; last, how
+// often a file's runs fall inside the measured band (P10–P90) its
+// scorecard regime's other files give (bandCoverage).
 // Nothing is written.
 package main
 
@@ -65,6 +67,8 @@ type row struct {
 	moe, metricOK      bool
 	err, free          float64
 	predicted, hasFree bool
+	run                runs.Run    // as the file states it (the scorecard's selection reads it)
+	res                runs.Result // as validate predicted it
 }
 
 func main() {
@@ -125,6 +129,7 @@ func run() error {
 	bestOnChip(filter(tp, func(r row) bool { return r.hasFree }), freeLargest)
 	groupShifts("Training, stated plans", tp, trainingGroupings, trainMedian, trainWorst)
 	groupShifts("Inference", inf, inferenceGroupings, infMedian, infWorst)
+	bandCoverage(os.Stdout, cat, slices.Concat(tp, inf))
 	return nil
 }
 
@@ -520,7 +525,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 			in := runs.DefaultsUnstated(byID[res.ID], node)
 			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), plan: planOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack,
-				chip: in.System.Chip, precision: precisionOf(in), software: in.System.Software}
+				chip: in.System.Chip, precision: precisionOf(in), software: in.System.Software, run: byID[res.ID], res: res}
 			if res.Error != nil {
 				r.err = *res.Error
 			}

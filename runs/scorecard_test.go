@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"chipgap/catalog"
+	"chipgap/llm"
 	"chipgap/uncertain"
 )
 
@@ -249,6 +250,33 @@ func TestValidateNamesEngine(t *testing.T) {
 		res := Validate(cat, &sub).Results
 		if len(res) != 1 || res[0].Engine != c.want || res[0].Error == nil {
 			t.Errorf("%s: results %+v; want one predicted with engine %q", c.id, res, c.want)
+		}
+	}
+}
+
+// Selects, case by case: a regime takes a run of its kind, vendor, kind
+// of model and scale, of its method and engine where it names them, and
+// never a whole run's chip-hours.
+func TestSelects(t *testing.T) {
+	s := catalog.Score{Select: catalog.ScoreSelect{Kind: "inference", Vendor: "NVIDIA", Models: "dense", MinChips: 2, Method: "offline", Engine: "vllm"}}
+	r := Run{System: System{Chips: 8}}
+	res := Result{Kind: "inference", Family: "NVIDIA Hopper", Method: MethodOffline, Engine: "vllm", Metric: MetricOutputTokensPerChip}
+	if !Selects(s, r, res) {
+		t.Fatal("the regime's own kind of run not selected")
+	}
+	for name, c := range map[string]func(*Run, *Result){
+		"training":       func(_ *Run, x *Result) { x.Kind = "training" },
+		"another vendor": func(_ *Run, x *Result) { x.Family = "AMD CDNA 3" },
+		"a MoE model":    func(r *Run, _ *Result) { r.Model.MoE = &llm.MoEConfig{Experts: 8, Active: 2} },
+		"too few chips":  func(r *Run, _ *Result) { r.System.Chips = 1 },
+		"the curve":      func(_ *Run, x *Result) { x.Method = MethodCurve },
+		"another engine": func(_ *Run, x *Result) { x.Engine = "sglang" },
+		"chip-hours":     func(_ *Run, x *Result) { x.Metric = MetricChipHours },
+	} {
+		r2, res2 := r, res
+		c(&r2, &res2)
+		if Selects(s, r2, res2) {
+			t.Errorf("%s: selected", name)
 		}
 	}
 }

@@ -486,14 +486,12 @@ type TrainSearch struct {
 	Practice training.PracticeCase // what those limits judge a plan against
 }
 
-// Band is what published runs of the scored regime measured where the
-// estimator predicted the best plan's tokens/s per chip; nil without a
-// plan or a band.
+// Band is the best plan's (Best.Band); nil without a plan or a band.
 func (s TrainSearch) Band() *MeasuredBand {
-	if len(s.Top) == 0 {
+	if s.Best == nil {
 		return nil
 	}
-	return measuredBand(s.Header.Scored, s.Top[0].TokensPerSecPerChip)
+	return s.Best.Band
 }
 
 // SearchOptions steer a search; the zero value is the default.

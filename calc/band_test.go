@@ -83,3 +83,46 @@ func TestServeBand(t *testing.T) {
 		t.Errorf("a band %+v from %d runs", e.MeasuredBand, e.Scored.Runs)
 	}
 }
+
+// An offline simulation of one pool (every request queued at once, as the
+// benchmarks of its offline regime run) carries the band around its
+// output tokens/s per chip; the same pool under Poisson arrivals, whose
+// throughput is the offered rate, none.
+func TestSimulateBand(t *testing.T) {
+	cat := testCatalog(t)
+	for _, arrival := range []string{"offline", "poisson"} {
+		r := NewSimulateRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Precision = "llama3.1-70b", "h100-sxm", 2, 2, "fp8"
+		r.Workload.Arrival, r.Workload.Requests, r.Workload.Rate = arrival, 400, 2
+		s, err := r.Setup(cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := Simulate(s, SimulateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, sc := sim.Points[0], sim.Pools[0].Scored
+		if arrival == "poisson" {
+			if pt.MeasuredBand != nil {
+				t.Errorf("a band %+v under Poisson arrivals", pt.MeasuredBand)
+			}
+			continue
+		}
+		rate := pt.Throughput.OutputTokensPerSPerChip
+		b := pt.MeasuredBand
+		if sc == nil || b == nil || math.Abs(b.Low-rate/(1+sc.P90)) > 1e-9 || math.Abs(b.High-rate/(1+sc.P10)) > 1e-9 {
+			t.Fatalf("offline band %+v around %g, regime %+v", b, rate, sc)
+		}
+		if v := sim.View(false); v.MeasuredBand != b {
+			t.Errorf("the API view's band %+v, want %+v", v.MeasuredBand, b)
+		}
+		var out strings.Builder
+		if err := sim.WriteText(&out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), b.text("output tokens/s per chip")) {
+			t.Errorf("text lacks the band:\n%s", out.String())
+		}
+	}
+}

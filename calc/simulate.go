@@ -333,6 +333,19 @@ type Simulation struct {
 type SimPoint struct {
 	Rate float64 `json:"rate_per_s"`
 	*serve.Result
+	// MeasuredBand is, for an offline run of one pool (every request
+	// queued at once, as the published maximum-throughput benchmarks the
+	// pool's regime scores run), what those runs measured where the
+	// estimator predicted its output tokens/s per chip.
+	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+}
+
+// offlineBand is the band of an offline run of one pool (SimPoint).
+func (s SimulateSetup) offlineBand(r *serve.Result) *MeasuredBand {
+	if s.workload.Process != serve.Offline || len(s.Pools) != 1 || r.RequestsCompleted == 0 {
+		return nil
+	}
+	return measuredBand(s.Pools[0].Scored, r.Throughput.OutputTokensPerSPerChip)
 }
 
 // SimulateOptions steer a simulation; the zero value is the default.
@@ -356,7 +369,7 @@ func Simulate(s SimulateSetup, o SimulateOptions) (Simulation, error) {
 		if err != nil {
 			return out, serveError(err)
 		}
-		out.Points = append(out.Points, SimPoint{Rate: rate, Result: r})
+		out.Points = append(out.Points, SimPoint{Rate: rate, Result: r, MeasuredBand: s.offlineBand(r)})
 	}
 	return out, nil
 }
@@ -533,12 +546,15 @@ func serveError(err error) error {
 // and its two charts (queue, KV use); for a sweep, every rate's result
 // (without its time series) and a chart of latency against rate.
 type SimulateView struct {
-	Pools  []SimPool           `json:"pools"`
-	Link   serve.Link          `json:"link"`
-	Rate   float64             `json:"rate"`
-	Result *serve.Result       `json:"result"`
-	Charts []Chart             `json:"charts"`
-	Sweep  []SimulateViewPoint `json:"sweep,omitempty"`
+	Pools  []SimPool     `json:"pools"`
+	Link   serve.Link    `json:"link"`
+	Rate   float64       `json:"rate"`
+	Result *serve.Result `json:"result"`
+	// MeasuredBand: the one rate's (SimPoint.MeasuredBand), offline runs
+	// of one pool only.
+	MeasuredBand *MeasuredBand       `json:"measured_band,omitempty"`
+	Charts       []Chart             `json:"charts"`
+	Sweep        []SimulateViewPoint `json:"sweep,omitempty"`
 }
 
 // SimulateViewPoint is one rate of a sweep.
@@ -559,6 +575,9 @@ func (s Simulation) View(sweep bool) SimulateView {
 		v.Sweep = append(v.Sweep, SimulateViewPoint{Rate: pt.Rate, Result: pt.Result})
 	}
 	v.pick(names, sweep)
+	if !sweep && len(s.Points) == 1 {
+		v.MeasuredBand = s.Points[0].MeasuredBand
+	}
 	return v
 }
 

@@ -81,7 +81,7 @@ func simSLOText(s serve.SLO) string {
 	return fmt.Sprintf("P%g %s", s.Percentile*100, strings.Join(parts, ", "))
 }
 
-func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool) {
+func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool, band *MeasuredBand) {
 	if o := r.Overload; o != nil && o.Drained {
 		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  Arrivals stopped there (%d requests never arrived) and the %d admitted were served to the end: the deployment's ceiling under saturation is %.4g requests/s; at the offered rate its queue grows without bound.\n\n",
 			o.At, o.Reason, o.NotArrived, r.Requests-o.NotArrived, o.ServedRate)
@@ -107,6 +107,7 @@ func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool
 	t := r.Throughput
 	fmt.Fprintf(w, "\nThroughput: %.4g requests/s, %.5g output tokens/s (%.4g per chip), %.5g input tokens/s\n",
 		t.RequestsPerS, t.OutputTokensPerS, t.OutputTokensPerSPerChip, t.InputTokensPerS)
+	writeBand(w, "  ", band, "output tokens/s per chip")
 	g := r.Goodput
 	meets := "does not meet"
 	if g.Meets {
@@ -258,7 +259,7 @@ func (s Simulation) WriteText(w io.Writer) error {
 	if len(r.Workload.Rates) > 0 {
 		return simSweep(w, s.Points, r.slo())
 	}
-	writeSimResult(w, s.Points[0].Result, r.slo(), s.Pools)
+	writeSimResult(w, s.Points[0].Result, r.slo(), s.Pools, s.Points[0].MeasuredBand)
 	return nil
 }
 
@@ -267,7 +268,7 @@ func (c Capacity) WriteText(w io.Writer) error {
 	r := c.Request
 	r.writeHeader(w, c.Pools, c.Link, c.Capacity, c.Result.Requests)
 	fmt.Fprintf(w, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
-	writeSimResult(w, c.Result, r.slo(), c.Pools)
+	writeSimResult(w, c.Result, r.slo(), c.Pools, nil)
 	return nil
 }
 

@@ -36,6 +36,17 @@ func TestServeSimulate(t *testing.T) {
 	if len(got.Charts) != 2 || !strings.HasPrefix(got.Charts[0].SVG, "<svg") {
 		t.Fatalf("charts %d, want 2 SVGs", len(got.Charts))
 	}
+	// An offline run of the pool carries its offline regime's band.
+	var off struct {
+		Band *struct {
+			Low, High float64
+			Runs      int
+		} `json:"measured_band"`
+	}
+	offline := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "parallel": {"tp": 1}, "workload": {"arrival": "offline", "requests": 300}}`
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate", offline, &off); st != 200 || off.Band == nil || !(off.Band.Low < off.Band.High) || off.Band.Runs < 10 {
+		t.Fatalf("offline: status %d, band %+v", st, off.Band)
+	}
 	dis := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "parallel": {"tp": 1},
 	  "prefill": {"chip": "mi300x", "chips": 1, "parallel": {"tp": 1}}, "workload": {"rate": 2, "requests": 300}}`
 	got.Pools = nil

@@ -631,6 +631,12 @@ func TestBrowserServe(t *testing.T) {
 	if !strings.HasPrefix(scored, "Scored on published runs: NVIDIA dense serving") {
 		t.Errorf("serve scored note %q, want the NVIDIA dense serving regime", scored)
 	}
+	// Under Poisson arrivals the throughput is the offered rate: no band.
+	var bands int
+	_ = b.eval(ctx, `document.querySelectorAll('#serve-band').length`, &bands)
+	if bands != 0 {
+		t.Errorf("a measured band under Poisson arrivals")
+	}
 	// The address reopens and re-runs the same simulation.
 	var hash string
 	_ = b.eval(ctx, `location.hash`, &hash)

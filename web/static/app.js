@@ -964,7 +964,7 @@ function renderServe(res) {
     if (best !== null) caption.dataset.best = best;
   }
   const scored = (res.pools || []).map(p => scoredNote(p.scored, "serve-scored-" + p.name));
-  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...scored, caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
+  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...scored, bandNote(res.measured_band, "output tokens/s per chip", "serve-band"), caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
   rendered("serve");
 }
 

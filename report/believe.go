@@ -25,6 +25,9 @@ func (b *builder) believe() {
 		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (ratio %.2f×). Evidence class of each: %s.",
 			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, bl.RatioAtTyp, basisList(bl.Basis)),
 		believeSentence(bl))
+	if e := b.efficiencyEvidence(bl.Challenger); e != "" {
+		s.Text = append(s.Text, e)
+	}
 	fw := Table{Caption: "The claim holds for failure rates (× H100's) in this window, by recovery time (porting excluded, efficiency 100 %)",
 		Header: []string{"recovery time", "failure rate from", "to"}}
 	for _, w := range bl.FailWindows {
@@ -51,6 +54,26 @@ func (b *builder) believe() {
 				{Label: fmt.Sprintf("> %.2f×: slower", bl.ClaimHigh), Lo: bl.ClaimHigh, Hi: math.Inf(1), Color: "#e15759"},
 			}})})
 	b.add(s)
+}
+
+// efficiencyEvidence is what the challenger's training regime has
+// measured against chipgap's predictions, as a stack efficiency: its runs
+// came in at 1/(1 + P90 error) to 1/(1 + P10 error) of the prediction
+// (catalog.Score.Band at 1); "" where it has no band.
+func (b *builder) efficiencyEvidence(challenger string) string {
+	for _, sy := range b.r.Systems {
+		if sy.System.Label != challenger || sy.TrainingScore == nil {
+			continue
+		}
+		sc := sy.TrainingScore
+		lo, hi, ok := sc.Band(1)
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("What efficiency the evidence supports: the published runs of %s's training regime (%s) measured %.0f %%–%.0f %% of what chipgap predicted for them (P10–P90 of %d runs); that is their chips', scales' and releases' efficiency, not a measurement of %s's.",
+			challenger, sc.What, 100*lo, 100*hi, sc.Runs, challenger)
+	}
+	return ""
 }
 
 // believeSentence says where the claim holds, in words.

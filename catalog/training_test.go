@@ -106,6 +106,40 @@ func TestTrainingProfileRelease(t *testing.T) {
 	}
 }
 
+// MindFormers' interleaved pipeline is a release fact: no training config
+// up to tag v1.3.0 sets pp_interleave_num above 1, and v1.3.2's
+// TeleChat2-115B recipe runs data_parallel 8, model_parallel 8,
+// pipeline_stage 8 with pp_interleave_num 3
+// (research/telechat2/finetune_telechat_115b.yaml), so that plan is refused
+// under v1.3.0 and accepted from v1.3.2 on.
+func TestMindFormersInterleavedFromV132(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe := parallel.Plan{TP: 8, PP: 8, DP: 8, CP: 1, EP: 1, VPP: 3, Microbatch: 1,
+		Recompute: parallel.RecomputeSelective, ZeRO: 1, SequenceParallel: true}
+	for _, c := range []struct {
+		fw   string
+		want bool
+	}{
+		{"mindformers v1.0.0", false}, {"mindformers v1.2.0", false}, {"mindformers v1.3.0", false},
+		{"mindformers v1.3.2", true}, {"mindformers v1.5.0", true}, {"mindformers v1.6.0", true}, {"mindformers", true},
+	} {
+		prof, _, err := cat.TrainingProfile("cann", c.fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = prof.Supports(recipe)
+		if (err == nil) != c.want {
+			t.Errorf("%s: Supports(vpp 3) = %v; want accepted %v", c.fw, err, c.want)
+		}
+		if !c.want && (err == nil || !strings.Contains(err.Error(), "vpp")) {
+			t.Errorf("%s: refusal %v does not name vpp", c.fw, err)
+		}
+	}
+}
+
 // Megatron-Core's limit (ZeRO 2-3 only without PP) holds where the job
 // names the framework or the stack, not where it names none: the default
 // stack then stands for an unknown framework.

@@ -26,15 +26,20 @@ func TestTrainBand(t *testing.T) {
 		t.Fatalf("regime %+v: want one of %d runs or more (NVIDIA dense training)", sc, catalog.MinBandRuns)
 	}
 	b := e.Band
-	if b == nil || b.Runs != sc.Runs || b.Regime != sc.ID ||
-		math.Abs(b.Low-e.TokensPerSecPerChip/(1+sc.P90)) > 1e-9 || math.Abs(b.High-e.TokensPerSecPerChip/(1+sc.P10)) > 1e-9 {
-		t.Fatalf("band %+v around %g tokens/s per chip, regime P10 %g P90 %g", b, e.TokensPerSecPerChip, sc.P10, sc.P90)
+	lo, hi, _ := sc.Band(e.TokensPerSecPerChip)
+	if b == nil || b.Runs != sc.Runs || b.Regime != sc.ID || b.Widen != catalog.BandWiden ||
+		math.Abs(b.Low-lo) > 1e-9 || math.Abs(b.High-hi) > 1e-9 {
+		t.Fatalf("band %+v around %g tokens/s per chip, want %g–%g (regime P10 %g P90 %g)", b, e.TokensPerSecPerChip, lo, hi, sc.P10, sc.P90)
+	}
+	// Widened: wider than the regime's own P10–P90 spread on both sides.
+	if slo, shi, _ := sc.Spread(e.TokensPerSecPerChip); !(b.Low < slo && b.High > shi) {
+		t.Errorf("band %g–%g not wider than the runs' spread %g–%g", b.Low, b.High, slo, shi)
 	}
 	var out strings.Builder
 	if err := e.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "P10–P90 over the ") || !strings.Contains(out.String(), b.text("tokens/s per chip")) {
+	if !strings.Contains(out.String(), "80 % band: the P10–P90 of the ") || !strings.Contains(out.String(), b.text("tokens/s per chip")) {
 		t.Errorf("text lacks the band line %q:\n%s", b.text("tokens/s per chip"), out.String())
 	}
 	if v := e.View(false); v.MeasuredBand != b {
@@ -64,7 +69,8 @@ func TestServeBand(t *testing.T) {
 			rate = e.Best.InputPerChip
 		}
 		b := e.MeasuredBand
-		if b == nil || math.Abs(b.Low-rate/(1+e.Scored.P90)) > 1e-9 || math.Abs(b.High-rate/(1+e.Scored.P10)) > 1e-9 {
+		lo, hi, _ := e.Scored.Band(rate)
+		if b == nil || math.Abs(b.Low-lo) > 1e-9 || math.Abs(b.High-hi) > 1e-9 {
 			t.Errorf("%s: band %+v around %g, regime %s P10 %g P90 %g", mode, b, rate, e.Scored.ID, e.Scored.P10, e.Scored.P90)
 		}
 	}
@@ -111,7 +117,10 @@ func TestSimulateBand(t *testing.T) {
 		}
 		rate := pt.Throughput.OutputTokensPerSPerChip
 		b := pt.MeasuredBand
-		if sc == nil || b == nil || math.Abs(b.Low-rate/(1+sc.P90)) > 1e-9 || math.Abs(b.High-rate/(1+sc.P10)) > 1e-9 {
+		if sc == nil || b == nil {
+			t.Fatalf("regime %v, band %v", sc, b)
+		}
+		if lo, hi, _ := sc.Band(rate); math.Abs(b.Low-lo) > 1e-9 || math.Abs(b.High-hi) > 1e-9 {
 			t.Fatalf("offline band %+v around %g, regime %+v", b, rate, sc)
 		}
 		if v := sim.View(false); v.MeasuredBand != b {

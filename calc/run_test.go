@@ -147,7 +147,7 @@ func TestRunScored(t *testing.T) {
 	if err := res.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "scored on published runs: "+sc.Summary()) || !strings.Contains(out.String(), "P10–P90 over the 19 runs scored above") {
+	if !strings.Contains(out.String(), "scored on published runs: "+sc.Summary()) || !strings.Contains(out.String(), "the P10–P90 of the 19 runs scored above, widened 1.3×") {
 		t.Errorf("text lacks the scored and band lines:\n%s", out.String())
 	}
 	// Productive compute is the tokens over the rate: at the band's rates

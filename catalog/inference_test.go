@@ -660,19 +660,29 @@ func TestScoreSummary(t *testing.T) {
 	}
 }
 
-// Band turns the P10 and P90 errors into what runs measured around a
+// Spread turns the P10 and P90 errors into what runs measured around a
 // prediction, worked by hand: predicted 1,000 where runs came in 20 %
 // high (P90) measured 1,000/1.2 = 833.3, and 25 % low (P10) 1,000/0.75 =
-// 1,333.3; below MinBandRuns runs there is no band.
+// 1,333.3. Band widens them 1.3x about the median in log(1 + error): with
+// a median of +5 %, (1 + low) = 0.75^1.3 / 1.05^0.3 = 0.67799 and
+// (1 + high) = 1.2^1.3 / 1.05^0.3 = 1.24905, so 1,000/1.24905 = 800.61
+// to 1,000/0.67799 = 1,474.95. Below MinBandRuns runs there is neither.
 func TestScoreBand(t *testing.T) {
-	s := Score{Runs: MinBandRuns, P10: -0.25, P90: 0.2}
-	lo, hi, ok := s.Band(1000)
+	s := Score{Runs: MinBandRuns, Median: 0.05, P10: -0.25, P90: 0.2}
+	lo, hi, ok := s.Spread(1000)
 	if !ok || math.Abs(lo-833.333) > 0.001 || math.Abs(hi-1333.333) > 0.001 {
-		t.Errorf("Band(1000) = %v, %v, %v; want 833.333, 1333.333, true", lo, hi, ok)
+		t.Errorf("Spread(1000) = %v, %v, %v; want 833.333, 1333.333, true", lo, hi, ok)
+	}
+	lo, hi, ok = s.Band(1000)
+	if !ok || math.Abs(lo-800.61) > 0.01 || math.Abs(hi-1474.95) > 0.01 {
+		t.Errorf("Band(1000) = %v, %v, %v; want 800.61, 1474.95, true", lo, hi, ok)
 	}
 	s.Runs = MinBandRuns - 1
 	if _, _, ok := s.Band(1000); ok {
 		t.Error("a band from fewer than MinBandRuns runs")
+	}
+	if _, _, ok := s.Spread(1000); ok {
+		t.Error("a spread from fewer than MinBandRuns runs")
 	}
 }
 

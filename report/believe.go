@@ -59,14 +59,14 @@ func (b *builder) believe() {
 // efficiencyEvidence is what the challenger's training regime has
 // measured against chipgap's predictions, as a stack efficiency: its runs
 // came in at 1/(1 + P90 error) to 1/(1 + P10 error) of the prediction
-// (catalog.Score.Band at 1); "" where it has no band.
+// (catalog.Score.Spread at 1); "" where it has no band.
 func (b *builder) efficiencyEvidence(challenger string) string {
 	for _, sy := range b.r.Systems {
 		if sy.System.Label != challenger || sy.TrainingScore == nil {
 			continue
 		}
 		sc := sy.TrainingScore
-		lo, hi, ok := sc.Band(1)
+		lo, hi, ok := sc.Spread(1)
 		if !ok {
 			return ""
 		}

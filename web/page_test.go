@@ -349,7 +349,7 @@ func TestBrowserNumbers(t *testing.T) {
 	// With its 19 runs the regime also gives the band they measured.
 	var band string
 	pageState(ctx, t, b, `(document.querySelector('#train-band') || {textContent: ""}).textContent`, &band)
-	if !strings.HasPrefix(band, "Measured where the estimator predicted this, P10–P90 over the 19 runs scored above: ") || !strings.HasSuffix(band, " tokens/s per chip") {
+	if !strings.HasPrefix(band, "Measured where the estimator predicted this (80 % band: the P10–P90 of the 19 runs scored above, widened 1.3× for the spread between sources): ") || !strings.HasSuffix(band, " tokens/s per chip") {
 		t.Errorf("train band note %q, want the regime's P10–P90 band in tokens/s per chip", band)
 	}
 	var all string

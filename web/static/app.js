@@ -868,7 +868,7 @@ function scoredNote(sc, id) {
 // regime has too few runs for one.
 function bandNote(b, unit, id) {
   if (!b) return null;
-  return el("p", {class: "muted", id: id}, `Measured where the estimator predicted this, P10–P90 over the ${b.runs} runs scored above: ${fmtRange(b.low, b.high, 1, fmt)} ${unit}`);
+  return el("p", {class: "muted", id: id}, `Measured where the estimator predicted this (80 % band: the P10–P90 of the ${b.runs} runs scored above, widened ${b.widen}× for the spread between sources): ${fmtRange(b.low, b.high, 1, fmt)} ${unit}`);
 }
 
 function renderInfer(res) {

@@ -476,6 +476,27 @@ func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 	}
 }
 
+// The same two states capture static expert shapes only (Megatron-Core
+// 0.12's dropless graphs are attention-only; Megatron-Bridge 25.09's
+// scripts have no router or preprocessing scope, which v0.2.0, 25.11,
+// adds): a dropless job runs its MoE layers uncaptured there, and takes
+// the graph path from the 2025-11 state on.
+func TestMcoreDroplessGraphsFrom2511(t *testing.T) {
+	_, mc := catalogProfile(t, "cuda-mcore")
+	for _, c := range []struct {
+		date string
+		want float64
+	}{{"2025-05-01", 1}, {"2025-10-20", 1}, {"2025-11-10", 0}, {"2025-12-15", 0}, {"", 0}} {
+		at, err := mc.At(c.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := at.MoEGraphNeedsPad.Value; got != c.want {
+			t.Errorf("cuda-mcore at %q: moe_graph_needs_pad %g, want %g", c.date, got, c.want)
+		}
+	}
+}
+
 // ModelLink v1.0.0 and v1.1.0 (the Ascend mirror's v1.0.RC1.0 and
 // v1.0.RC2.0) build the legacy model, whose path refuses context
 // parallelism; it arrives on 2024-07-20 and is in ModelLink 1.2. A plan

@@ -357,6 +357,13 @@ type Profile struct {
 	// runs the MoE layer uncaptured, at MoEHost. 0: recomputed modules
 	// stay outside the graphs.
 	MoEGraphNoRecompute Param `yaml:"moe_graph_no_recompute" json:"moe_graph_no_recompute"`
+	// MoEGraphNeedsPad (1) says the graph-captured MoE path needs static
+	// expert shapes: a dropless job (no padded capacity) runs its MoE
+	// layers uncaptured, at MoEHost, as Megatron-Core did until its CUDA
+	// graphs captured a dropless layer's router and preprocessing
+	// (core_v0.12.0 captured only the attention of dropless MoE layers).
+	// 0: dropless layers take the graph path too.
+	MoEGraphNeedsPad Param `yaml:"moe_graph_needs_pad" json:"moe_graph_needs_pad"`
 	// MoEFullGraphFP8MinDomain: FP8 MoE jobs on scale-up domains of at
 	// least this many chips run the stack's full-iteration path: the whole
 	// step in one CUDA graph with the routed experts' inputs stashed in
@@ -576,7 +583,7 @@ func (p *Profile) params() []struct {
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
-		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain}, {"moe_graph_no_recompute", &p.MoEGraphNoRecompute},
+		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain}, {"moe_graph_no_recompute", &p.MoEGraphNoRecompute}, {"moe_graph_needs_pad", &p.MoEGraphNeedsPad},
 		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity}, {"moe_fold", &p.MoEFold},
 	}
 }

@@ -625,6 +625,39 @@ func TestMoEGraphPathNeedsNoRecompute(t *testing.T) {
 	}
 }
 
+// Where the release's graphs capture static expert shapes only
+// (moe_graph_needs_pad: Megatron-Core 0.12 captured a dropless layer's
+// attention alone; Megatron-Bridge 25.09's graphs are whole layers), a
+// dropless job on a rack that would capture its MoE layers runs them
+// uncaptured, at moe_host_s (10 per module); a job that pads to capacity
+// keeps the graph path (4); without the rule the dropless job keeps it too.
+func TestMoEGraphPathNeedsPad(t *testing.T) {
+	rack := testCluster(32)
+	rack.ChipsPerNode, rack.ScaleUp.Size = 32, 32
+	prof := ideal()
+	prof.MoEHost, prof.MoEHostGraphed, prof.MoEGraphMinDomain = p(10), p(4), p(16)
+	dropless := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	padded := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, CapacityFactor: 1, PadToCapacity: true}
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	for _, c := range []struct {
+		name string
+		rule float64
+		job  Job
+		h    float64
+		path string
+	}{{"rule, dropless", 1, dropless, 10, "uncaptured"}, {"rule, padded", 1, padded, 4, "graph-captured"},
+		{"no rule, dropless", 0, dropless, 4, "graph-captured"}} {
+		prof.MoEGraphNeedsPad = p(c.rule)
+		r, err := Estimate(tinyMoE, pl, rack, prof, c.job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1e3 * c.h * tinyMoEModules; r.MoEHostPath != c.path || math.Abs(float64(r.MoEHostPerLayer)/want-1) > 1e-12 {
+			t.Errorf("%s: %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), c.path, want)
+		}
+	}
+}
+
 // Whole MoE layers in CUDA graphs (Job.LayerGraphs): on 8-chip nodes,
 // where the stack's path is the uncaptured one (host 10 s per module), a
 // padded job stating them takes no MoE host time and says so, and is

@@ -476,6 +476,39 @@ func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 	}
 }
 
+// Megatron-Core before 0.8.0 (NeMo 24.03's megatron_core 0.5.0) drew
+// expert ranks from the data-parallel group alone and refused them with
+// context parallelism: under "nemo 24.03" a plan of ep 4 with cp 2, or
+// ep 4 over dp 2, is refused naming ep; a plan of ep 4 over dp 4 is not;
+// from the 24.07 state on both run.
+func TestMcoreMoEContextParallelFrom08(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCP := parallel.Plan{TP: 1, PP: 1, DP: 4, CP: 2, EP: 4, VPP: 1, Microbatch: 1}
+	overDP := parallel.Plan{TP: 1, PP: 2, DP: 2, CP: 2, EP: 4, VPP: 1, Microbatch: 1}
+	inDP := parallel.Plan{TP: 1, PP: 1, DP: 4, CP: 1, EP: 4, VPP: 1, Microbatch: 1}
+	for _, c := range []struct {
+		fw      string
+		refused bool
+	}{{"nemo 24.03", true}, {"nemo 24.07", false}, {"megatron-bridge 25.11", false}, {"nemo", false}} {
+		prof, _, err := cat.TrainingProfile("cuda", c.fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pl := range []parallel.Plan{withCP, overDP} {
+			err := prof.Supports(pl)
+			if (err != nil) != c.refused || (err != nil && !strings.Contains(err.Error(), "ep = 4")) {
+				t.Errorf("%s: Supports(cp %d dp %d ep %d) = %v; want refused %v, naming ep", c.fw, pl.CP, pl.DP, pl.EP, err, c.refused)
+			}
+		}
+		if err := prof.Supports(inDP); err != nil {
+			t.Errorf("%s: ep 4 over dp 4 refused: %v", c.fw, err)
+		}
+	}
+}
+
 // The same two states capture static expert shapes only (Megatron-Core
 // 0.12's dropless graphs are attention-only; Megatron-Bridge 25.09's
 // scripts have no router or preprocessing scope, which v0.2.0, 25.11,

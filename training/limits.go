@@ -34,6 +34,8 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("vpp", pl.VPP, fmt.Sprintf("%s has no interleaved schedule (vpp 1)", name))
 	case noCP:
 		return input.Bad("cp", pl.CP, fmt.Sprintf("%s has no context parallelism (cp 1)", name))
+	case noMoECP:
+		return input.Bad("ep", pl.EP, fmt.Sprintf("%s draws expert ranks from the data-parallel group alone and runs them without context parallelism: with ep > 1 use cp 1 and an ep that divides dp (here cp %d, dp %d)", name, pl.CP, pl.DP))
 	case gshardETP:
 		return input.Bad("etp", pl.ETP, fmt.Sprintf("the GShard MoE layer of %s splits its experts as attention is split (etp = tp %d), over expert ranks inside the data-parallel group", name, pl.TP))
 	case noFold:
@@ -72,6 +74,7 @@ const (
 	alwaysFull
 	noVPP
 	noCP
+	noMoECP
 	gshardETP
 	noFold
 	gshardEP
@@ -95,6 +98,8 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 		return noVPP
 	case pl.CP > 1 && p.ContextParallel.Value < 0.5:
 		return noCP
+	case pl.EP > 1 && (pl.CP > 1 || pl.DP%pl.EP != 0) && p.MoECP.Value < 0.5:
+		return noMoECP
 	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEDenseDispatch.Value >= 0.5:
 		return gshardETP
 	case pl.ETP > 0 && pl.ETP != pl.TP && p.MoEFold.Value < 0.5:

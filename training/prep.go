@@ -296,7 +296,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	p.c.ScaleUp, p.c.ScaleOut = p.up, p.out
 	p.flash = prof.FlashAttention.Value >= 0.5
 	p.setExpertLoad()
-	if p.moeGraphed && !p.moeLayer && !p.padded && prof.MoEGraphNeedsPad.Value >= 0.5 {
+	if p.moeGraphed && !p.moeFull && !p.moeLayer && !p.padded && prof.MoEGraphNeedsPad.Value >= 0.5 {
 		// The release's graphs capture static expert shapes only: a
 		// dropless job runs its MoE layers uncaptured.
 		p.moeHost, p.moeGraphed = prof.MoEHost.Value, false

@@ -509,6 +509,34 @@ func TestMcoreMoEContextParallelFrom08(t *testing.T) {
 	}
 }
 
+// Megatron-Core 0.5.0 (NeMo 24.03) predates uneven pipeline stages (0.9.0)
+// and MoE parallel folding (0.10.0): under "nemo 24.03" an expert
+// tensor-parallel degree apart from TP is refused naming etp and the
+// stages split evenly; the current state offers both.
+func TestMcore2403PredatesFoldingAndUnevenStages(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 4, ETP: 1, VPP: 1, Microbatch: 1}
+	for _, c := range []struct {
+		fw  string
+		old bool
+	}{{"nemo 24.03", true}, {"nemo", false}} {
+		prof, _, err := cat.TrainingProfile("cuda", c.fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = prof.Supports(folded)
+		if (err != nil) != c.old || (err != nil && !strings.Contains(err.Error(), "etp")) {
+			t.Errorf("%s: Supports(tp 2, etp 1) = %v; want refused %v, naming etp", c.fw, err, c.old)
+		}
+		if uneven := prof.UnevenStages.Value >= 0.5; uneven == c.old {
+			t.Errorf("%s: uneven_stages %g", c.fw, prof.UnevenStages.Value)
+		}
+	}
+}
+
 // The same two states capture static expert shapes only (Megatron-Core
 // 0.12's dropless graphs are attention-only; Megatron-Bridge 25.09's
 // scripts have no router or preprocessing scope, which v0.2.0, 25.11,

@@ -460,7 +460,12 @@ func TestMindSpeedShardingByRelease(t *testing.T) {
 // 25.09: Megatron-Core's own CUDA graphs on core 0.12-0.14, which refuse
 // activation recompute) run a recomputing MoE plan uncaptured; its
 // 2025-11 and current states keep recomputed modules outside the graphs.
-func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
+// The same two states capture static expert shapes only (Megatron-Core
+// 0.12's dropless graphs are attention-only; Megatron-Bridge 25.09's
+// scripts have no router or preprocessing scope, which v0.2.0, 25.11,
+// adds): a dropless job runs its MoE layers uncaptured there, and takes
+// the graph path from the 2025-11 state on.
+func TestMcoreGraphRulesTo2509(t *testing.T) {
 	_, mc := catalogProfile(t, "cuda-mcore")
 	for _, c := range []struct {
 		date string
@@ -472,6 +477,9 @@ func TestMcoreGraphsRefuseRecomputeTo2509(t *testing.T) {
 		}
 		if got := at.MoEGraphNoRecompute.Value; got != c.want {
 			t.Errorf("cuda-mcore at %q: moe_graph_no_recompute %g, want %g", c.date, got, c.want)
+		}
+		if got := at.MoEGraphNeedsPad.Value; got != c.want {
+			t.Errorf("cuda-mcore at %q: moe_graph_needs_pad %g, want %g", c.date, got, c.want)
 		}
 	}
 }
@@ -533,27 +541,6 @@ func TestMcore2403PredatesFoldingAndUnevenStages(t *testing.T) {
 		}
 		if uneven := prof.UnevenStages.Value >= 0.5; uneven == c.old {
 			t.Errorf("%s: uneven_stages %g", c.fw, prof.UnevenStages.Value)
-		}
-	}
-}
-
-// The same two states capture static expert shapes only (Megatron-Core
-// 0.12's dropless graphs are attention-only; Megatron-Bridge 25.09's
-// scripts have no router or preprocessing scope, which v0.2.0, 25.11,
-// adds): a dropless job runs its MoE layers uncaptured there, and takes
-// the graph path from the 2025-11 state on.
-func TestMcoreDroplessGraphsFrom2511(t *testing.T) {
-	_, mc := catalogProfile(t, "cuda-mcore")
-	for _, c := range []struct {
-		date string
-		want float64
-	}{{"2025-05-01", 1}, {"2025-10-20", 1}, {"2025-11-10", 0}, {"2025-12-15", 0}, {"", 0}} {
-		at, err := mc.At(c.date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := at.MoEGraphNeedsPad.Value; got != c.want {
-			t.Errorf("cuda-mcore at %q: moe_graph_needs_pad %g, want %g", c.date, got, c.want)
 		}
 	}
 }

@@ -30,8 +30,9 @@ type runSideJSON struct {
 	Chips      int                `json:"chips"`
 	Stack      string             `json:"stack"`
 	Throughput catalog.Throughput `json:"throughput"`
-	// MeasuredBand is what the throughput's scored runs measured where the
-	// estimator predicted its rate per chip (absent for an assumed MFU).
+	// MeasuredBand is the 80 % band of what a source of the throughput's
+	// scored regime measures where the estimator predicted its rate per
+	// chip (absent for an assumed MFU).
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
 	Tokens       float64       `json:"tokens,omitempty"`
 	Window       units.Days    `json:"window_days,omitempty"`

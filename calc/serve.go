@@ -195,9 +195,9 @@ type ServeEstimate struct {
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
-	// MeasuredBand is what published runs of the scored regime measured
-	// where the estimator predicted the best point's tokens/s per chip
-	// (output tokens; input tokens in prefill mode).
+	// MeasuredBand is the 80 % band of what a source of the scored regime
+	// measures where the estimator predicted the best point's tokens/s per
+	// chip (output tokens; input tokens in prefill mode).
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
 }
 

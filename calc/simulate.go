@@ -335,8 +335,8 @@ type SimPoint struct {
 	*serve.Result
 	// MeasuredBand is, for an offline run of one pool (every request
 	// queued at once, as the published maximum-throughput benchmarks the
-	// pool's regime scores run), what those runs measured where the
-	// estimator predicted its output tokens/s per chip.
+	// pool's regime scores run), the 80 % band of what a source of them
+	// measures where the estimator predicted its output tokens/s per chip.
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
 }
 

@@ -549,8 +549,9 @@ type TrainView struct {
 	// MoELevers: what stating each MoE setting the plan leaves at a slower
 	// default would give.
 	MoELevers []MoELever `json:"moe_levers,omitempty"`
-	// MeasuredBand is what published runs of the scored regime measured
-	// where the estimator predicted this throughput (P10–P90).
+	// MeasuredBand is the 80 % band of what a source of the scored regime
+	// measures where the estimator predicted this throughput (its P10–P90
+	// widened, catalog.Score.Band).
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
 }
 

@@ -137,6 +137,10 @@ type InferenceStack struct {
 	// prompt tokens (InferenceEngine.EagerLayer), as InferenceProfile
 	// resolved it; zero where the engine has none.
 	EagerLayer Param[units.Seconds] `yaml:"-" json:"eager_layer,omitzero"`
+	// DecodeKVPerQueryHead is the engine's generation-phase attention
+	// kernel in the era the run names (EngineEra.DecodeKVPerQueryHead), as
+	// InferenceProfile resolved it.
+	DecodeKVPerQueryHead bool `yaml:"-" json:"decode_kv_per_query_head,omitempty"`
 }
 
 // Profile converts the parameters into the estimator's profile.
@@ -150,7 +154,8 @@ func (s InferenceStack) Profile() inference.Profile {
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, EngineID: s.EngineID, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
-		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value}
+		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value,
+		DecodeKVPerQueryHead: s.DecodeKVPerQueryHead}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -391,6 +396,7 @@ func (c *Catalog) InferenceStackOf(p inference.Profile) (InferenceStack, error) 
 			// The limits p was resolved with (its device and release
 			// may have picked other ones than the engine's base).
 			st.Params.MaxBatch.Value, st.Params.MaxTokens.Value = p.MaxBatch, p.MaxTokens
+			st.DecodeKVPerQueryHead = p.DecodeKVPerQueryHead
 			if p.LimitSources != nil {
 				st.LimitSources = p.LimitSources
 			}
@@ -409,8 +415,9 @@ func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return c.inf
 // stack; one that does not, an empty name or an unknown one falls back to
 // the chip's default stack. A name may carry its release ("vllm 0.9.1",
 // "tensorrt-llm@v0.19", as SplitRelease reads it): serving profiles have
-// no dated versions, so the engine's current defaults apply and the note
-// says so. note says which happened ("" when the name mapped directly).
+// no dated versions beyond an engine's earlier era (InferenceEngine.Before:
+// its limits, its decode kernel), so a later release takes the engine's
+// current defaults, and the note says which applied. note says which happened ("" when the name mapped directly).
 func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s InferenceStack, note string, err error) {
 	data, err := c.InferenceStacksData()
 	if err != nil {
@@ -435,7 +442,7 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 			st, era := c.withLimits(data, st, fw, chip, tag)
 			switch {
 			case note == "" && era != "":
-				note = fmt.Sprintf("release %q of %s named: the engine's limits before its current defaults apply (%s); the serving profile carries no other dated versions", tag, name, era)
+				note = fmt.Sprintf("release %q of %s named: the engine as it was before its current era applies (%s); the serving profile carries no other dated versions", tag, name, era)
 			case note == "" && tag != "":
 				note = fmt.Sprintf("release %q of %s named: serving profiles carry no dated versions, so its current defaults apply", tag, name)
 			}

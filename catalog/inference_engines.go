@@ -145,15 +145,19 @@ func (d *EngineDeviceLimits) applies(chip *hardware.Chip, st string) bool {
 	return perDevice >= d.MinMemoryGiB*(1<<30)
 }
 
-// EngineEra is an engine's running-sequence and token limits before its
-// current defaults: for a run that names a release before Release or a
-// date before Date.
+// EngineEra is what an engine did before its current era: for a run
+// that names a release before Release or a date before Date, its
+// running-sequence and token limits (nil: the engine's own) and its
+// generation-phase attention kernel (DecodeKVPerQueryHead 1: the kernel
+// loaded K and V per query head, inference.Profile.DecodeKVPerQueryHead;
+// nil or 0: as now). An era states at least one of them.
 type EngineEra struct {
-	Date      string     `yaml:"date" json:"date"`
-	Release   string     `yaml:"release" json:"release"`
-	MaxBatch  Param[int] `yaml:"max_batch" json:"max_batch"`
-	MaxTokens Param[int] `yaml:"max_tokens" json:"max_tokens"`
-	Note      string     `yaml:"note" json:"note"`
+	Date                 string      `yaml:"date" json:"date"`
+	Release              string      `yaml:"release" json:"release"`
+	MaxBatch             *Param[int] `yaml:"max_batch,omitempty" json:"max_batch,omitempty"`
+	MaxTokens            *Param[int] `yaml:"max_tokens,omitempty" json:"max_tokens,omitempty"`
+	DecodeKVPerQueryHead *Param[int] `yaml:"decode_kv_per_query_head,omitempty" json:"decode_kv_per_query_head,omitempty"`
+	Note                 string      `yaml:"note" json:"note"`
 }
 
 // covers reports whether a release tag (a version such as 0.6.3 or
@@ -260,6 +264,12 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 		}
 		return limit(where, "max_tokens", tokens)
 	}
+	optional := func(where, name string, p *Param[int]) error {
+		if p == nil {
+			return nil
+		}
+		return limit(where, name, *p)
+	}
 	if d := e.LargeDevice; d != nil {
 		if !(d.MinMemoryGiB > 0) {
 			return fmt.Errorf("%s: large_device: min_memory_gib = %g: want a positive size", at, d.MinMemoryGiB)
@@ -291,8 +301,25 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 		if b.Note == "" {
 			return fmt.Errorf("%s: before: note: want what the earlier era was", at)
 		}
-		if err := limits("before", b.MaxBatch, b.MaxTokens); err != nil {
+		if b.MaxBatch == nil && b.MaxTokens == nil && b.DecodeKVPerQueryHead == nil {
+			return fmt.Errorf("%s: before: want max_batch, max_tokens or decode_kv_per_query_head", at)
+		}
+		if err := optional("before", "max_batch", b.MaxBatch); err != nil {
 			return err
+		}
+		if err := optional("before", "max_tokens", b.MaxTokens); err != nil {
+			return err
+		}
+		if k := b.DecodeKVPerQueryHead; k != nil {
+			if len(k.Sources) == 0 {
+				return fmt.Errorf("%s: before: decode_kv_per_query_head: wants sources (what the engine's kernel did then)", at)
+			}
+			if err := c.checkSources(at+": before: decode_kv_per_query_head", k.Sources); err != nil {
+				return err
+			}
+			if k.Value != 0 && k.Value != 1 {
+				return fmt.Errorf("%s: before: decode_kv_per_query_head = %d: want 0 or 1", at, k.Value)
+			}
 		}
 	}
 	return nil
@@ -463,15 +490,24 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	lim := st.Params.limits()
 	if e, ok := data.engine(fw, st.ID); ok {
 		lim = e.Limits
-		switch {
-		case e.Before.covers(tag):
-			lim.MaxBatch, lim.MaxTokens = e.Before.MaxBatch, e.Before.MaxTokens
-			era = e.Before.Note
-		case e.LargeDevice.applies(chip, st.ID):
+		eraLimits := false // the earlier era's limits replace the device's
+		if b := e.Before; b.covers(tag) {
+			if b.MaxBatch != nil {
+				lim.MaxBatch, eraLimits = *b.MaxBatch, true
+			}
+			if b.MaxTokens != nil {
+				lim.MaxTokens, eraLimits = *b.MaxTokens, true
+			}
+			if k := b.DecodeKVPerQueryHead; k != nil {
+				st.DecodeKVPerQueryHead = k.Value == 1
+			}
+			era = b.Note
+		}
+		if !eraLimits && e.LargeDevice.applies(chip, st.ID) {
 			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
 		}
 		if l, ok := e.onChip(chip); ok {
-			if l.MaxBatch != nil && era == "" {
+			if l.MaxBatch != nil && !eraLimits {
 				lim.MaxBatch = *l.MaxBatch
 			}
 			if l.ChunkTokens != nil {

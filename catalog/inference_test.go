@@ -349,6 +349,47 @@ func TestVLLMLimitsByDeviceAndRelease(t *testing.T) {
 	}
 }
 
+// TensorRT-LLM before v0.7 (its GQA blog of 2023-12-04 credits v0.7a with
+// the generation-phase GQA kernel, XQA) read the KV cache per query head:
+// a run naming an earlier release or date gets DecodeKVPerQueryHead, one
+// naming 0.7.0 or later, a later date or no release does not; the era
+// keeps the engine's own limits (2,048 sequences, 8,192 tokens a step),
+// says so in the note, and survives InferenceStackOf (the ranges a
+// deployment draws from).
+func TestTensorRTLLMDecodeKernelBeforeXQA(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework string
+		perHead   bool
+	}{
+		{"tensorrt-llm", false},
+		{"tensorrt-llm 0.5.0", true},
+		{"tensorrt-llm 0.6.1", true},
+		{"tensorrt-llm 2023-11-17", true},
+		{"tensorrt-llm 0.7.0", false},
+		{"tensorrt-llm 2023-12-04", false},
+		{"trtllm 0.12.0", false},
+	} {
+		p, note := profileOn(t, c, tc.framework, "h200-sxm")
+		if p.DecodeKVPerQueryHead != tc.perHead {
+			t.Errorf("%q: DecodeKVPerQueryHead %v, want %v", tc.framework, p.DecodeKVPerQueryHead, tc.perHead)
+		}
+		if p.MaxBatch != 2048 || p.MaxTokens != 8192 {
+			t.Errorf("%q: %d sequences, %d tokens a step; want the engine's 2048, 8192", tc.framework, p.MaxBatch, p.MaxTokens)
+		}
+		if era := strings.Contains(note, "before v0.7"); era != tc.perHead {
+			t.Errorf("%q: note %q; want the earlier era named: %v", tc.framework, note, tc.perHead)
+		}
+		back, err := c.InferenceStackOf(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := back.Profile(); q.DecodeKVPerQueryHead != p.DecodeKVPerQueryHead {
+			t.Errorf("%q: InferenceStackOf gives DecodeKVPerQueryHead %v, want %v", tc.framework, q.DecodeKVPerQueryHead, p.DecodeKVPerQueryHead)
+		}
+	}
+}
+
 // LMDeploy picks its running-sequence limit by the device's name
 // (lmdeploy/utils.py get_max_batch_size): 384 on an A100, 1,024 on an
 // H100, H800 or H200, 128 on any other GPU, 256 on Ascend since v0.7.2
@@ -431,6 +472,15 @@ func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
 			b.Release = "V1"
 			e.Before = &b
 		}, "before: release"},
+		{"era stating nothing", func(e *InferenceEngine) {
+			e.Before = &EngineEra{Date: "2025-03-18", Release: "0.8.0", Note: "V0"}
+		}, "want max_batch, max_tokens or decode_kv_per_query_head"},
+		{"unsourced era kernel", func(e *InferenceEngine) {
+			e.Before = &EngineEra{Date: "2025-03-18", Release: "0.8.0", Note: "V0", DecodeKVPerQueryHead: &Param[int]{Value: 1}}
+		}, "before: decode_kv_per_query_head: wants sources"},
+		{"era kernel neither 0 nor 1", func(e *InferenceEngine) {
+			e.Before = &EngineEra{Date: "2025-03-18", Release: "0.8.0", Note: "V0", DecodeKVPerQueryHead: &Param[int]{Value: 8, Sources: []string{"trtllm_xqa_blog"}}}
+		}, "want 0 or 1"},
 		{"per-chip batch on an unknown chip", func(e *InferenceEngine) {
 			e.ChipLimits = []EngineChipLimits{{Chips: []string{"h1000"}, MaxBatch: &Param[int]{Value: 64, Sources: []string{"vllm_batch_defaults"}}}}
 		}, "chip_limits[0]: chips"},

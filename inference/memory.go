@@ -60,6 +60,20 @@ func (l *layout) kvPerToken() float64 {
 	return l.sh.kvElems * l.kvBytes * math.Ceil(l.sh.layers/float64(l.pp)) / math.Max(split, 1)
 }
 
+// decodeKVLoads is how many times a decode step's attention kernel reads
+// each KV element a device holds: once, or, where the engine's kernel
+// loads K and V per query head (Profile.DecodeKVPerQueryHead), once for
+// each of the device's query heads that share a KV head: the device's
+// heads/tp query heads over its kv_heads/min(tp, kv_heads) KV heads (a
+// KV head replicated over TP ranks serves fewer query heads on each).
+func (l *layout) decodeKVLoads() float64 {
+	if !l.d.Profile.DecodeKVPerQueryHead || l.sh.kvHeads <= 0 || l.sh.heads <= l.sh.kvHeads {
+		return 1
+	}
+	tp := float64(l.tp)
+	return l.sh.heads * math.Min(tp, l.sh.kvHeads) / (tp * l.sh.kvHeads)
+}
+
 func (l *layout) memory() Memory {
 	w := l.weightsPerDevice()
 	res := float64(l.d.Profile.Reserved)

@@ -68,6 +68,13 @@ type Profile struct {
 	// on them where they outlast its work. 0: every step is captured (or
 	// the engine's launch cost is in StepOverhead).
 	EagerLayer units.Seconds `json:"eager_layer,omitempty"`
+	// DecodeKVPerQueryHead: the engine's generation-phase attention kernel
+	// loads each query head's keys and values from HBM itself, so under
+	// grouped- or multi-query attention a device reads its KV cache once
+	// per query head rather than once per KV head (TensorRT-LLM's masked
+	// multi-head attention kernel before its XQA kernel, release 0.7).
+	// false: the kernel reads each KV head once for its whole group.
+	DecodeKVPerQueryHead bool `json:"decode_kv_per_query_head,omitempty"`
 	// MemoryFraction is the share of the memory left after weights and
 	// Reserved that the engine gives the KV cache.
 	MemoryFraction float64 `json:"memory_fraction"`

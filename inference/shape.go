@@ -28,6 +28,9 @@ type shape struct {
 	// kvHeads is how many ways the KV cache can be split by TP (MLA: 1,
 	// the latent is shared by all heads and replicated).
 	kvHeads float64
+	// heads is the query heads (MLA: 1, the decode kernel reads the
+	// latent once for every head).
+	heads float64
 	// pairPrefill and pairDecode are attention FLOPs per (query, key)
 	// pair per layer, all heads. MHA/GQA: 4·H·d (QKᵀ and PV). MLA prefill
 	// (heads materialised): 2·H·(d_nope+d_rope) + 2·H·d_v; MLA decode
@@ -150,13 +153,13 @@ func newShape(m llm.Model) shape {
 	if m.Attention == llm.MLA {
 		c := m.MLA
 		s.kvElems = float64(c.KVLoraRank + c.QKRopeHeadDim)
-		s.kvHeads = 1
+		s.kvHeads, s.heads = 1, 1
 		s.pairPrefill = 2*H*float64(c.QKNopeHeadDim+c.QKRopeHeadDim) + 2*H*float64(c.VHeadDim)
 		s.pairDecode = 2*H*float64(c.KVLoraRank+c.QKRopeHeadDim) + 2*H*float64(c.KVLoraRank)
 	} else {
 		d := float64(m.HeadDim)
 		s.kvElems = 2 * float64(m.KVHeads) * d
-		s.kvHeads = float64(m.KVHeads)
+		s.kvHeads, s.heads = float64(m.KVHeads), H
 		s.pairPrefill = 4 * H * d
 		s.pairDecode = s.pairPrefill
 	}

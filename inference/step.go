@@ -271,7 +271,7 @@ func (l *layout) stage(a *acc, ld load) {
 	// Attention: projections, then the attention kernel over the KV cache.
 	tComp := l.lin(a, s.attn/tp, ta, per, s.kAttn)
 	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*g*s.pairPrefill) / adp / tp * per
-	kvRead := (ld.decCtx + ld.preCtx*g) / adp * l.kvPerToken()
+	kvRead := (ld.decCtx*l.decodeKVLoads() + ld.preCtx*g) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
 	// Routed experts see every group's tokens: not skewed.
 	tComp += l.mlp(a, ta, ld.decSeqs*q+ld.preTokens, frac)

@@ -223,7 +223,10 @@ func TestAttentionDPRefused(t *testing.T) {
 //     elsewhere (median 7.5 % when added);
 //   - calibration-trtllm-blackwell.yaml: chipgap's own calibration of the
 //     FP4 GEMM curve, 36 dense Blackwell rows, held to a median within
-//     8 % (6.7 % when fitted, from 13 %).
+//     8 % (6.7 % when fitted, from 13 %);
+//   - calibration-trtllm-2023.yaml: the engine's 2023 tables (v0.5.0,
+//     v0.6.1, the v0.7a and pre-XQA blog rows), where the decode kernel's
+//     era was checked (median 13.2 % when added; nothing fitted).
 func TestTRTLLMFilesPredicted(t *testing.T) {
 	for _, c := range []struct {
 		file  string
@@ -236,6 +239,7 @@ func TestTRTLLMFilesPredicted(t *testing.T) {
 		{"holdout-trtllm-dense-12.yaml", 17, 0},
 		{"holdout-trtllm-hopper.yaml", 43, 0},
 		{"calibration-trtllm-blackwell.yaml", 36, 0.08},
+		{"calibration-trtllm-2023.yaml", 44, 0},
 	} {
 		_, abs := inferenceErrors(t, "../validation/"+c.file)
 		if len(abs) != c.runs {
@@ -326,13 +330,18 @@ func TestIntelGaudiPredicted(t *testing.T) {
 
 // TensorRT-LLM's H200 launch table (holdout-trtllm-h200-launch.yaml:
 // v0.5.0 of November 2023, Llama 2 13B and 70B FP8 at stated batches) is
-// all predicted; today's TensorRT-LLM profile reads it +1 … +23 % and the
-// one TP 4 row +108 % (when added on 6 Dec 2026): a 2023 engine, which a
-// serving profile without dated versions does not hold.
+// all predicted. Today's TensorRT-LLM profile read it +1 … +23 % and the
+// one TP 4 row +108 % when added (6 Dec 2026, session 59); with the
+// release's decode kernel (the engine's era before XQA, session 63) the
+// Llama 2 70B rows read −16 … +1 % and the file's median is 4.7 %: held
+// here to 10 % and every row within 25 %.
 func TestTRTLLMH200LaunchPredicted(t *testing.T) {
 	_, abs := inferenceErrors(t, "../validation/holdout-trtllm-h200-launch.yaml")
 	if len(abs) != 7 {
 		t.Fatalf("%d rows predicted, want all 7", len(abs))
+	}
+	if m, w := median(abs), abs[len(abs)-1]; m > 0.10 || w > 0.25 {
+		t.Errorf("median |error| %.1f %%, worst %.1f %%; want at most 10 and 25", 100*m, 100*w)
 	}
 	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
 }
@@ -456,5 +465,62 @@ runs:
 	}
 	if res := validateRun(cat, f.Runs[0], Options{}); res.Predicted != nil || !strings.Contains(res.Reason, "KV cache") {
 		t.Errorf("batch 100,000: predicted %v, reason %q; want a refusal naming the KV cache", res.Predicted, res.Reason)
+	}
+}
+
+// TensorRT-LLM's 2023 tables (validation/calibration-trtllm-2023.yaml:
+// release 0.5.0 and 0.6.1, static batches on H100 and A100) measured its
+// GQA models (Llama 2 70B, Falcon 180B) far slower than its MHA models
+// (GPT-J 6B, LLaMA 7B) at the same engine efficiency: its generation
+// kernel read the KV cache per query head before XQA (v0.7). Read at the
+// releases they name, the GQA rows' median signed error sits within 10
+// points of the MHA rows' (−15.1 % against −7.0 % when added); read as
+// today's engine (the release dropped), the GQA rows' median is more than
+// 25 points above (+26.0 %): the era, not an efficiency, separates them.
+func TestTRTLLM2023GQARowsReadLikeMHA(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.Open("../validation/calibration-trtllm-2023.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	f, err := Load(fh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := func(current bool) float64 {
+		var gqa, mha []float64
+		for _, r := range f.Runs {
+			if !strings.HasPrefix(r.ID, "trtllm050-") && !strings.HasPrefix(r.ID, "trtllm061-") {
+				continue
+			}
+			if current {
+				r.System.Software = "tensorrt-llm"
+			}
+			res := validateRun(cat, r, Options{})
+			if res.Error == nil {
+				t.Fatalf("%s: not predicted: %s", r.ID, res.Reason)
+			}
+			if r.Model.KVHeads < r.Model.Heads {
+				gqa = append(gqa, *res.Error)
+			} else {
+				mha = append(mha, *res.Error)
+			}
+		}
+		if len(gqa) != 17 || len(mha) != 23 {
+			t.Fatalf("%d GQA and %d MHA rows, want 17 and 23", len(gqa), len(mha))
+		}
+		sort.Float64s(gqa)
+		sort.Float64s(mha)
+		return gqa[len(gqa)/2] - mha[len(mha)/2]
+	}
+	if g := gap(false); math.Abs(g) > 0.10 {
+		t.Errorf("at their releases: GQA rows' median %+.1f points from the MHA rows', want within 10", 100*g)
+	}
+	if g := gap(true); g < 0.25 {
+		t.Errorf("read as today's engine: GQA rows' median %+.1f points above the MHA rows', want more than 25 (the test would not see the era)", 100*g)
 	}
 }

@@ -517,6 +517,47 @@ func TestMcoreMoEContextParallelFrom08(t *testing.T) {
 	}
 }
 
+// Megatron-FSDP under expert parallelism came with Megatron-Core 0.13.0
+// ("Support EP + custom FSDP training for DeepSeek-V3"): a release whose
+// state predates it (NeMo 24.03, 24.07 and, by date, 24.12) refuses a
+// plan sharding weights (ZeRO 3) or gradients (ZeRO 2) at ep 8, naming
+// zero, and still runs it at ep 1 or at ZeRO 1; the 25.04 state (which
+// also stands for Megatron-LM main of May 2025, where the model zoo ran
+// FSDP with EP 8) and the current one accept it.
+func TestMcoreShardingWithEPFrom013(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsdpEP := parallel.Plan{TP: 1, PP: 1, DP: 16, CP: 1, EP: 8, VPP: 1, Microbatch: 1, ZeRO: 3}
+	zero2EP := fsdpEP
+	zero2EP.ZeRO = 2
+	fsdpNoEP := fsdpEP
+	fsdpNoEP.EP = 1
+	zero1EP := fsdpEP
+	zero1EP.ZeRO = 1
+	for _, c := range []struct {
+		fw      string
+		refused bool
+	}{{"nemo 24.03", true}, {"nemo 24.07", true}, {"nemo 24.12", true}, {"nemo 25.04", false}, {"megatron-core 2025-05-24", false}, {"megatron-bridge 25.11", false}, {"nemo", false}} {
+		prof, _, err := cat.TrainingProfile("cuda", c.fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pl := range []parallel.Plan{fsdpEP, zero2EP} {
+			err := prof.Supports(pl)
+			if (err != nil) != c.refused || (err != nil && !strings.Contains(err.Error(), "zero = ")) {
+				t.Errorf("%s: Supports(zero %d, ep %d) = %v; want refused %v, naming zero", c.fw, pl.ZeRO, pl.EP, err, c.refused)
+			}
+		}
+		for _, pl := range []parallel.Plan{fsdpNoEP, zero1EP} {
+			if err := prof.Supports(pl); err != nil {
+				t.Errorf("%s: zero %d at ep %d refused: %v", c.fw, pl.ZeRO, pl.EP, err)
+			}
+		}
+	}
+}
+
 // Megatron-Core 0.5.0 (NeMo 24.03) predates uneven pipeline stages (0.9.0)
 // and MoE parallel folding (0.10.0): under "nemo 24.03" an expert
 // tensor-parallel degree apart from TP is refused naming etp and the

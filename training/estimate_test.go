@@ -31,7 +31,7 @@ func p(v float64) Param { return Param{Value: v, Basis: Assumed, Note: "test"} }
 func ideal() Profile {
 	return Profile{ID: "ideal", MatmulMax: p(1), MatmulHalfFLOP: p(0), FP8Max: p(1), AttentionEff: p(1), FlashAttention: p(0),
 		MemoryEff: p(1), ScaleUpEff: p(1), ScaleOutEff: p(1), GradBytes: p(2), WeightBytes: p(2), OptimizerBytes: p(12), OptimizerStepBytes: p(34), MaxZeRO: p(3), SelectiveRecompute: p(1),
-		SequenceParallel: p(1), Interleaved: p(1), ExpertImbalance: p(1), ContextParallel: p(1), MoECP: p(1), PracticeMaxZeRO: p(3), MoEFold: p(1)}
+		SequenceParallel: p(1), Interleaved: p(1), ExpertImbalance: p(1), ContextParallel: p(1), MoECP: p(1), ShardingEP: p(1), PracticeMaxZeRO: p(3), MoEFold: p(1)}
 }
 
 // gpt13 is GPT 1.3B-like: 24 layers, h 2048, 16 heads, 4h GeLU, V 51200.

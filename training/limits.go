@@ -22,6 +22,8 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s offers ZeRO stages up to %g", name, p.MaxZeRO.Value))
 	case zeroWithPP:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s shards gradients and weights (ZeRO 2-3) only without pipeline parallelism (pp 1); with pp %d use zero 0 or 1", name, pl.PP))
+	case zeroWithEP:
+		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s shards gradients and weights (ZeRO 2-3) only without expert parallelism (ep 1); with ep %d use zero 0 or 1", name, pl.EP))
 	case noSelective:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s has no selective recompute (none or full)", name))
 	case noMoERecompute:
@@ -68,6 +70,7 @@ const (
 	supported supportRule = iota
 	zeroAbove
 	zeroWithPP
+	zeroWithEP
 	noSelective
 	noMoERecompute
 	noSP
@@ -86,6 +89,8 @@ func (p *Profile) support(pl parallel.Plan) supportRule {
 		return zeroAbove
 	case pl.ZeRO >= 2 && pl.PP > 1 && p.ShardingExcludesPP.Value >= 0.5:
 		return zeroWithPP
+	case pl.ZeRO >= 2 && pl.EP > 1 && p.ShardingEP.Value < 0.5:
+		return zeroWithEP
 	case pl.Recompute == parallel.RecomputeSelective && p.SelectiveRecompute.Value < 0.5:
 		return noSelective
 	case pl.Recompute == parallel.RecomputeMoE && p.MoERecompute.Value < 0.5:

@@ -226,6 +226,11 @@ type Profile struct {
 	// (ZeRO 2–3) only through an FSDP path that excludes pipeline
 	// parallelism (Megatron-FSDP); 0: they combine with any PP.
 	ShardingExcludesPP Param `yaml:"sharding_excludes_pp" json:"sharding_excludes_pp"`
+	// ShardingEP (0 or 1): the stack's ZeRO 2–3 path combines with expert
+	// parallelism; 0: a plan that shards gradients or weights runs ep 1
+	// (Megatron-FSDP before Megatron-Core 0.13.0, whose changelog adds
+	// "EP + custom FSDP training").
+	ShardingEP Param `yaml:"sharding_ep" json:"sharding_ep"`
 	// ContextParallel (0 or 1): the framework splits a sequence over
 	// devices (CP > 1).
 	ContextParallel Param `yaml:"context_parallel" json:"context_parallel"`
@@ -584,7 +589,7 @@ func (p *Profile) params() []struct {
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
-		{"context_parallel", &p.ContextParallel}, {"moe_cp", &p.MoECP}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"shard_unsplit", &p.ShardUnsplit}, {"shard_max_active", &p.ShardMaxActive}, {"no_pp_practice", &p.NoPPPractice}, {"no_vpp_practice", &p.NoVPPPractice}, {"practice_max_zero", &p.PracticeMaxZeRO}, {"partial_recompute", &p.PartialRecompute},
+		{"context_parallel", &p.ContextParallel}, {"sharding_ep", &p.ShardingEP}, {"moe_cp", &p.MoECP}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"shard_unsplit", &p.ShardUnsplit}, {"shard_max_active", &p.ShardMaxActive}, {"no_pp_practice", &p.NoPPPractice}, {"no_vpp_practice", &p.NoVPPPractice}, {"practice_max_zero", &p.PracticeMaxZeRO}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
 		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},

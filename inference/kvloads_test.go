@@ -30,17 +30,7 @@ func TestDecodeKVPerQueryHead(t *testing.T) {
 		tp    int
 		extra float64
 	}{{1, 4026531840}, {2, 2013265920}, {16, 167772160}} {
-		base := Deployment{Model: dense(), Cluster: testCluster(c.tp), Parallel: Parallel{TP: c.tp}, Precision: hardware.BF16, Profile: ideal()}
-		per := base
-		per.Profile.DecodeKVPerQueryHead = true
-		a, err := StepTime(base, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := StepTime(per, b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, p := bothKernels(t, Deployment{Model: dense(), Cluster: testCluster(c.tp), Parallel: Parallel{TP: c.tp}, Precision: hardware.BF16, Profile: ideal()}, b)
 		if d := float64(p.Bytes - a.Bytes); math.Abs(d-c.extra) > 1 {
 			t.Errorf("TP %d: extra KV bytes = %.0f, want %.0f", c.tp, d, c.extra)
 		}
@@ -53,11 +43,7 @@ func TestDecodeKVPerQueryHead(t *testing.T) {
 	}
 	mha := dense()
 	mha.KVHeads, mha.Attention = mha.Heads, llm.MHA
-	base := Deployment{Model: mha, Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
-	per := base
-	per.Profile.DecodeKVPerQueryHead = true
-	a, _ := StepTime(base, b)
-	p, _ := StepTime(per, b)
+	a, p := bothKernels(t, Deployment{Model: mha, Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}, b)
 	if a.Bytes != p.Bytes {
 		t.Errorf("MHA: %v bytes with per-query-head loads, want the same %v", p.Bytes, a.Bytes)
 	}
@@ -68,19 +54,24 @@ func TestDecodeKVPerQueryHead(t *testing.T) {
 // chunk of 2,048 tokens over 2,048 cached ones, moves the same bytes
 // either way.
 func TestDecodeKVPerQueryHeadSparesPrefill(t *testing.T) {
-	base := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
-	per := base
-	per.Profile.DecodeKVPerQueryHead = true
-	b := Batch{Prefill: []Chunk{{Tokens: 2048, Cached: 2048}}}
-	a, err := StepTime(base, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := StepTime(per, b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, p := bothKernels(t, Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()},
+		Batch{Prefill: []Chunk{{Tokens: 2048, Cached: 2048}}})
 	if a.Bytes != p.Bytes || a.Time != p.Time {
 		t.Errorf("prefill step: %v bytes in %v with per-query-head loads, want %v in %v", p.Bytes, p.Time, a.Bytes, a.Time)
 	}
+}
+
+// bothKernels is batch b's step on d with a decode kernel that shares a
+// KV head's loads (a) and one that loads per query head (p).
+func bothKernels(t *testing.T, d Deployment, b Batch) (a, p StepResult) {
+	t.Helper()
+	a, err := StepTime(d, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Profile.DecodeKVPerQueryHead = true
+	if p, err = StepTime(d, b); err != nil {
+		t.Fatal(err)
+	}
+	return a, p
 }

@@ -16,19 +16,7 @@ import (
 // and returns the absolute errors (unpredicted runs count as 1 = 100 %).
 func inferenceErrors(t *testing.T, path string) (map[string]float64, []float64) {
 	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%s: %v (the file is part of the repository; a missing file is a failure, not a skip)", path, err)
-	}
-	defer fh.Close()
-	f, err := Load(fh)
-	if err != nil {
-		t.Fatalf("Load(%s): %v", path, err)
-	}
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, f := loadWithCatalog(t, path)
 	byID := map[string]float64{}
 	var abs []float64
 	for _, r := range f.Runs {
@@ -48,6 +36,26 @@ func inferenceErrors(t *testing.T, path string) (map[string]float64, []float64) 
 	}
 	sort.Float64s(abs)
 	return byID, abs
+}
+
+// loadWithCatalog loads the published-runs file at path (part of the
+// repository: a missing file fails the test) and the catalog.
+func loadWithCatalog(t *testing.T, path string) (*catalog.Catalog, *File) {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%s: %v (the file is part of the repository; a missing file is a failure, not a skip)", path, err)
+	}
+	defer fh.Close()
+	f, err := Load(fh)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", path, err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, f
 }
 
 func signed(r Result) float64 {
@@ -478,19 +486,7 @@ runs:
 // today's engine (the release dropped), the GQA rows' median is more than
 // 25 points above (+26.0 %): the era, not an efficiency, separates them.
 func TestTRTLLM2023GQARowsReadLikeMHA(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fh, err := os.Open("../validation/calibration-trtllm-2023.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	f, err := Load(fh)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, f := loadWithCatalog(t, "../validation/calibration-trtllm-2023.yaml")
 	gap := func(current bool) float64 {
 		var gqa, mha []float64
 		for _, r := range f.Runs {

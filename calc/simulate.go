@@ -168,6 +168,11 @@ type SimPool struct {
 	// on published runs of its chip's vendor and kind of model, offline
 	// benchmarks first for an offline arrival (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
+	// StackNote says how the software named mapped onto the pool's
+	// serving profile (an unknown framework, a release and the engine's
+	// era that applies), as serve-estimate's stack_note; "" when it
+	// mapped directly.
+	StackNote string `json:"stack_note,omitempty"`
 }
 
 // Setup resolves r against the catalog; trace holds the requests of
@@ -178,8 +183,8 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 		return s, err
 	}
 	var err error
-	var scores []*catalog.Score
-	if s.Deployment, scores, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
+	var built []builtPool
+	if s.Deployment, built, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
 		return s, err
 	}
 	for i, p := range s.Deployment.Pools {
@@ -188,7 +193,7 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 			chip = r.prefillPool().Chip
 		}
 		s.Pools = append(s.Pools, SimPool{Name: p.Name, Chip: chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine,
-			Scored: scores[i]})
+			Scored: built[i].scored, StackNote: built[i].note})
 	}
 	s.workload, err = r.workloadOf(trace)
 	return s, err
@@ -207,34 +212,41 @@ func (r SimulateRequest) prefillPool() *ServeDeployment {
 	return &d
 }
 
+// builtPool is what building a pool says besides the pool: its scorecard
+// regime (nil where the catalog has none) and the software's note.
+type builtPool struct {
+	scored *catalog.Score
+	note   string
+}
+
 // deployment builds the pools: one serving pool, or with a prefill pool
-// prefill then decode, linked.
-// The pools' scorecard regimes come back in the pools' order.
-func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, []*catalog.Score, error) {
-	p, sc, err := r.pool(cat, "serve", main)
+// prefill then decode, linked. What each pool's build says comes back in
+// the pools' order.
+func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, []builtPool, error) {
+	p, b, err := r.pool(cat, "serve", main)
 	if err != nil {
 		return serve.Deployment{}, nil, err
 	}
 	d := serve.Deployment{Pools: []serve.Pool{p}, Router: r.Router}
 	if prefill == nil {
-		return d, []*catalog.Score{sc}, nil
+		return d, []builtPool{b}, nil
 	}
-	pre, psc, err := r.pool(cat, "prefill", *prefill)
+	pre, pb, err := r.pool(cat, "prefill", *prefill)
 	if err != nil {
 		return d, nil, prefixed("prefill.", err, "chip", "chips", "parallel")
 	}
 	p.Name = "decode"
 	d.Pools = []serve.Pool{pre, p}
 	d.Link, err = r.link(cat, []string{prefill.Chip, main.Chip}, d.Pools)
-	return d, []*catalog.Score{psc, sc}, err
+	return d, []builtPool{pb, b}, err
 }
 
 // pool builds one pool from the catalog and the inference model, with
-// its scorecard regime (nil where the catalog has none).
-func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, *catalog.Score, error) {
-	dep, _, err := sd.resolve(cat)
+// its scorecard regime and the software's note.
+func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, builtPool, error) {
+	dep, note, err := sd.resolve(cat)
 	if err != nil {
-		return serve.Pool{}, nil, err
+		return serve.Pool{}, builtPool{}, err
 	}
 	method := "curve"
 	if r.Workload.Arrival == serve.Offline {
@@ -253,7 +265,7 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{MaxBatchTokens: r.MaxBatchTokens, MaxSeqs: r.MaxSeqs,
 		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve})
-	return p, scored, serveError(err)
+	return p, builtPool{scored: scored, note: note}, serveError(err)
 }
 
 // link is the prefill→decode KV path: the request's, else the slower

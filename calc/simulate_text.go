@@ -28,6 +28,9 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 		if p.Scored != nil {
 			scored = p.Scored.Summary()
 		}
+		if p.StackNote != "" {
+			fmt.Fprintf(w, "          software: %s\n", p.StackNote)
+		}
 		fmt.Fprintf(w, "          scored on published runs: %s\n", scored)
 	}
 	if len(pools) > 1 {

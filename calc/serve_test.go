@@ -172,6 +172,41 @@ func TestPoolsScored(t *testing.T) {
 	}
 }
 
+// Each pool says how the named software mapped onto its serving profile,
+// as serve-estimate's stack_note: a TensorRT-LLM release before 0.7.0
+// names the engine's era before XQA, in both pools of a disaggregated
+// deployment; a plain engine name maps directly and says nothing.
+func TestPoolsStackNote(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		framework string
+		era       bool
+	}{{"tensorrt-llm 0.5.0", true}, {"tensorrt-llm", false}} {
+		r := NewSimulateRequest()
+		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Precision, r.Framework = "llama2-70b", "h200-sxm", 4, 4, "fp8", c.framework
+		r.Prefill.Chips = 4
+		r.Workload.Arrival, r.Workload.Requests = serve.Offline, 10
+		s, err := r.Setup(cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Pools) != 2 {
+			t.Fatalf("%q: %d pools, want prefill and decode", c.framework, len(s.Pools))
+		}
+		for _, p := range s.Pools {
+			if era := strings.Contains(p.StackNote, "before v0.7"); era != c.era {
+				t.Errorf("%q: pool %s note %q; want the era before XQA named: %v", c.framework, p.Name, p.StackNote, c.era)
+			}
+			if !c.era && p.StackNote != "" {
+				t.Errorf("%q: pool %s note %q, want none", c.framework, p.Name, p.StackNote)
+			}
+		}
+	}
+}
+
 // The engine's configured limits replace its documented defaults: on one
 // H100 with TensorRT-LLM (max_batch_size 2048 by default) and Llama 3.1 8B
 // at 128+128 tokens, whose KV cache holds thousands of sequences,

@@ -657,6 +657,28 @@ func TestBrowserServe(t *testing.T) {
 	checkServeSweep(ctx, t, b, base)
 }
 
+// TestBrowserServeSoftwareNote simulates with a TensorRT-LLM release
+// before its XQA kernel named in the framework field: the page says, once,
+// how the software mapped onto the pool's serving profile (the engine's
+// era before v0.7), as the answer's pools[].stack_note does.
+func TestBrowserServeSoftwareNote(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/#serve")
+	fill := `(() => { const f = document.querySelector('#serve-form').elements;
+		f.model.value = "llama3.1-8b"; f.chip.value = "h100-sxm"; f.chips.value = "1"; f["parallel.tp"].value = "1"; f.precision.value = "fp8";
+		f.framework.value = "tensorrt-llm 0.5.0"; f["workload.rate"].value = "2"; f["workload.rates"].value = ""; f["workload.requests"].value = "60";
+		document.querySelector('#serve-out').replaceChildren(); document.querySelector('#serve-go').click(); })()`
+	if err := b.eval(ctx, fill, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkServePanel(ctx, t, b, base, 2)
+	var notes []string
+	_ = b.eval(ctx, `[...document.querySelectorAll('#serve-out .serve-software')].map(p => p.textContent)`, &notes)
+	if len(notes) != 1 || !strings.Contains(notes[0], "before v0.7") {
+		t.Errorf("software notes %q, want one naming TensorRT-LLM's era before v0.7", notes)
+	}
+}
+
 // checkServeErrors submits bad serving input: the status names the
 // field and focuses its input.
 func checkServeErrors(ctx context.Context, t *testing.T, b *browser) {

@@ -964,7 +964,10 @@ function renderServe(res) {
     if (best !== null) caption.dataset.best = best;
   }
   const scored = (res.pools || []).map(p => scoredNote(p.scored, "serve-scored-" + p.name));
-  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...scored, bandNote(res.measured_band, "output tokens/s per chip", "serve-band"), caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
+  // How the named software mapped onto each pool's serving profile (an
+  // engine's earlier era included), once per distinct note.
+  const software = [...new Set((res.pools || []).map(p => p.stack_note).filter(n => n))].map(n => el("p", {class: "muted serve-software"}, n));
+  put($("#serve-out"), serveVerdict(r), big, el("div", {class: "scroll-x"}, lat), notes, ...software, ...scored, bandNote(res.measured_band, "output tokens/s per chip", "serve-band"), caption, res.sweep ? el("div", {class: "scroll-x"}, sweepTable(res)) : null, chartsOf(res.charts));
   rendered("serve");
 }
 

@@ -417,7 +417,8 @@ func (c *Catalog) InferenceStacksData() (*InferenceStacks, error) { return c.inf
 // "tensorrt-llm@v0.19", as SplitRelease reads it): serving profiles have
 // no dated versions beyond an engine's earlier era (InferenceEngine.Before:
 // its limits, its decode kernel), so a later release takes the engine's
-// current defaults, and the note says which applied. note says which happened ("" when the name mapped directly).
+// current defaults. note says which happened ("" when the name mapped
+// directly).
 func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s InferenceStack, note string, err error) {
 	data, err := c.InferenceStacksData()
 	if err != nil {

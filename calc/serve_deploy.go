@@ -25,7 +25,7 @@ type ServeDeployment struct {
 	ChipsPerNode   int    `json:"chips_per_node" help:"scale-up domain size (0 = the chip's usual)"`
 	DevicesPerChip int    `json:"devices_per_chip" help:"devices the software sees per package (0 = the catalog's; 910C: 2)"`
 	// Framework is a framework name or a serving-stack id ("" = the chip's stack).
-	Framework string        `json:"framework" flag:"software" help:"framework or stack (tensorrt-llm, vllm, sglang, cloudmatrix-infer, mindie, ...; default: the chip's stack)"`
+	Framework string        `json:"framework" flag:"software" help:"framework or stack (tensorrt-llm, vllm, sglang, cloudmatrix-infer, mindie, ...; default: the chip's stack), with an optional release ('vllm 0.6.3', 'tensorrt-llm 0.5.0') that takes the engine's limits and decode kernel of that era"`
 	Parallel  ServeParallel `json:"parallel"`
 	// ExpertImbalance is the hottest device's expert load over the mean
 	// (at least 1; 0 = the stack's, with its balancer).

@@ -490,24 +490,24 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 	lim := st.Params.limits()
 	if e, ok := data.engine(fw, st.ID); ok {
 		lim = e.Limits
-		eraLimits := false // the earlier era's limits replace the device's
+		if e.LargeDevice.applies(chip, st.ID) {
+			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
+		}
+		eraBatch := false // an earlier era's batch replaces the device's and the chip's
 		if b := e.Before; b.covers(tag) {
 			if b.MaxBatch != nil {
-				lim.MaxBatch, eraLimits = *b.MaxBatch, true
+				lim.MaxBatch, eraBatch = *b.MaxBatch, true
 			}
 			if b.MaxTokens != nil {
-				lim.MaxTokens, eraLimits = *b.MaxTokens, true
+				lim.MaxTokens = *b.MaxTokens
 			}
 			if k := b.DecodeKVPerQueryHead; k != nil {
 				st.DecodeKVPerQueryHead = k.Value == 1
 			}
 			era = b.Note
 		}
-		if !eraLimits && e.LargeDevice.applies(chip, st.ID) {
-			lim.MaxBatch, lim.MaxTokens = e.LargeDevice.MaxBatch, e.LargeDevice.MaxTokens
-		}
 		if l, ok := e.onChip(chip); ok {
-			if l.MaxBatch != nil && !eraLimits {
+			if l.MaxBatch != nil && !eraBatch {
 				lim.MaxBatch = *l.MaxBatch
 			}
 			if l.ChunkTokens != nil {

@@ -8,7 +8,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// duplicateAnchors returns the anchors n defines more than once. YAML 1.2
+// duplicateAnchors appends to dup each anchor the tree under n defines a
+// second time (seen holds those met so far). YAML 1.2
 // lets a later anchor of the same name shadow an earlier one, but YAML 1.1
 // readers (PyYAML, the usual tool for checking these files by hand) refuse
 // such a document, so the data files this repository publishes define each

@@ -30,6 +30,9 @@ type ChipDetail struct {
 	Chip    *hardware.Chip             `json:"chip"`
 	Metrics catalog.Metrics            `json:"metrics"`
 	Sources map[string]hardware.Source `json:"sources"`
+	// ScaleUp is the chip's scale-up network: its topology says what a
+	// group of fewer chips than the domain reaches.
+	ScaleUp *hardware.Network `json:"scale_up_network,omitempty"`
 }
 
 // SourceList is the detail's sources in key order.
@@ -53,6 +56,9 @@ func Chips(cat *catalog.Catalog, r ChipsRequest) (ChipsView, error) {
 	}
 	d := ChipDetail{Chip: c, Metrics: catalog.ChipMetrics(c), Sources: map[string]hardware.Source{}}
 	resolveSources(cat, d.Sources, c.SourceKeys())
+	if n, err := cat.Network(c.ScaleUp.Network); err == nil {
+		d.ScaleUp = n
+	}
 	return ChipsView{Detail: &d}, nil
 }
 

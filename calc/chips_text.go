@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -130,6 +131,26 @@ func chipLines(c *hardware.Chip) []detailLine {
 	)
 }
 
+// topologyLine says what a group of chips reaches on the chip's scale-up
+// network: on a full mesh a group of n drives its n − 1 direct links (the
+// per-link rate is the chip's each-way scale-up bandwidth over its peers),
+// on a switched network every group the full rate.
+func topologyLine(c *hardware.Chip, n *hardware.Network) (detailLine, bool) {
+	if n == nil {
+		return detailLine{}, false
+	}
+	peers := int(n.DomainSize.Typ) - 1
+	if n.Topology != hardware.FullMesh || peers < 1 {
+		v := "switched: any group of chips reaches the full rate"
+		if n.Topology == "" {
+			v = "not stated, modelled as switched: any group of chips reaches the full rate"
+		}
+		return detailLine{"scale-up topology", v, ""}, true
+	}
+	link := float64(c.ScaleUp.Bandwidth.Typ) / 2 / float64(peers)
+	return detailLine{"scale-up topology", fmt.Sprintf("full mesh: a direct link to each of %d peers, %s GB/s each way; a group of n chips drives n − 1 of them", peers, sig4(link/1e9)), ""}, true
+}
+
 // peakUnit names a dense peak's unit: TOPS for integers, else TFLOP/s.
 func peakUnit(p hardware.Precision) string {
 	if p == hardware.INT8 {
@@ -143,7 +164,12 @@ func peakUnit(p hardware.Precision) string {
 func (d ChipDetail) WriteText(w io.Writer) error {
 	c := d.Chip
 	fmt.Fprintf(w, "%s\n", c.ID)
-	for _, l := range chipLines(c) {
+	ls := chipLines(c)
+	if t, ok := topologyLine(c, d.ScaleUp); ok {
+		i := slices.IndexFunc(ls, func(l detailLine) bool { return l.name == "scale-up domain" })
+		ls = slices.Insert(ls, i+1, t)
+	}
+	for _, l := range ls {
 		if l.value == "" {
 			continue
 		}

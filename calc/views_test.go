@@ -170,3 +170,29 @@ func TestCompareEfficiencyFollowsPrecision(t *testing.T) {
 	}
 	t.Error("no tflops_per_watt row")
 }
+
+// TestChipDetailSaysTheTopology: a chip on a full-mesh scale-up network
+// prints its per-peer link, worked from the vendor's figures (Gaudi 3: 3
+// of 21 scale-up ports to each of 7 peers at 200 Gb/s, 75 GB/s each way;
+// the Atlas 800T A2's HCCS one 56 GB/s link, 28 each way); a switched
+// NVLink node says any group reaches the full rate.
+func TestChipDetailSaysTheTopology(t *testing.T) {
+	cat := testCatalog(t)
+	for id, want := range map[string]string{
+		"gaudi3":      "full mesh: a direct link to each of 7 peers, 75 GB/s each way",
+		"ascend-910b": "full mesh: a direct link to each of 7 peers, 28 GB/s each way",
+		"h100-sxm":    "switched: any group of chips reaches the full rate",
+	} {
+		v, err := Chips(cat, ChipsRequest{ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := v.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "scale-up topology    "+want) {
+			t.Errorf("%s: the detail lacks %q:\n%s", id, want, b.String())
+		}
+	}
+}

@@ -30,7 +30,7 @@ const (
 func bestRange(cat *catalog.Catalog, d inference.Deployment, f func(inference.Deployment) (float64, error)) (lo, hi *float64, noFit int, err error) {
 	// The deployment's own stack: its engine's limits and MoE path
 	// included, so the draws vary the parameters the point used.
-	st, err := cat.InferenceStackOf(d.Profile)
+	st, err := cat.InferenceStackOf(d.Profile, d.Cluster.Chip)
 	if err != nil {
 		return nil, nil, 0, err
 	}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -105,6 +106,32 @@ type InferenceParams struct {
 	// default engine (an engine's moe section replaces them).
 	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
 	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
+	// ChipMatmul scales MatmulEff (value and range) on one chip, keyed by
+	// its catalog id, where the stack's chips reach different shares of
+	// their rated peaks (a measured GEMM rate, not a fit): InferenceProfile
+	// applies it for the chip asked about.
+	ChipMatmul map[string]Param[float64] `yaml:"chip_matmul,omitempty" json:"chip_matmul,omitempty"`
+}
+
+// onChip is the stack's parameters on chip: MatmulEff scaled by the
+// chip's ChipMatmul factor, if it has one.
+func (p InferenceParams) onChip(chip *hardware.Chip) InferenceParams {
+	f, ok := p.ChipMatmul[chip.ID]
+	if !ok {
+		return p
+	}
+	m := p.MatmulEff
+	m.Value *= f.Value
+	if m.Min != nil {
+		v := *m.Min * f.Value
+		m.Min = &v
+	}
+	if m.Max != nil {
+		v := *m.Max * f.Value
+		m.Max = &v
+	}
+	p.MatmulEff = m
+	return p
 }
 
 // limits is the stack's own engine limits (its default engine's).
@@ -335,6 +362,21 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 		if b := st.Params.EPLB.Value; b != 0 && b != 1 {
 			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b)
 		}
+		for _, id := range slices.Sorted(maps.Keys(st.Params.ChipMatmul)) {
+			f := st.Params.ChipMatmul[id]
+			name := at + ": chip_matmul." + id
+			if _, err := c.Chip(id); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if keys, ok := f.provenance(); !ok {
+				return fmt.Errorf("%s: want sources, calibrated (on what) or assumed: true", name)
+			} else if err := c.checkSources(name, keys); err != nil {
+				return err
+			}
+			if f.Value <= 0 || st.Params.MatmulEff.Value*f.Value > 1 {
+				return fmt.Errorf("%s = %g: want a factor > 0 that keeps matmul_eff (%g) at most 1", name, f.Value, st.Params.MatmulEff.Value)
+			}
+		}
 	}
 	if err := s.checkEngines(c, file, seen); err != nil {
 		return err
@@ -377,9 +419,10 @@ func (c *Catalog) provenanceText(sources []string, calibrated, note string) stri
 
 // InferenceStackOf is the stack a resolved profile p came from, with the
 // engine limits and MoE path of the engine p names (p.Engine), as
-// InferenceProfile resolved them: the ranges to draw p's parameters from.
-// Sample on it with uncertain.Typical() gives p's stack parameters back.
-func (c *Catalog) InferenceStackOf(p inference.Profile) (InferenceStack, error) {
+// InferenceProfile resolved them, on chip (its chip_matmul factor; nil:
+// none): the ranges to draw p's parameters from. Sample on it with
+// uncertain.Typical() gives p's stack parameters back.
+func (c *Catalog) InferenceStackOf(p inference.Profile, chip *hardware.Chip) (InferenceStack, error) {
 	data := c.inference
 	fw := ""
 	for _, e := range data.Engines {
@@ -399,6 +442,9 @@ func (c *Catalog) InferenceStackOf(p inference.Profile) (InferenceStack, error) 
 			st.DecodeKVPerQueryHead = p.DecodeKVPerQueryHead
 			if p.LimitSources != nil {
 				st.LimitSources = p.LimitSources
+			}
+			if chip != nil {
+				st.Params = st.Params.onChip(chip)
 			}
 			return st, nil
 		}
@@ -441,6 +487,7 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 	for _, st := range data.Stacks {
 		if st.ID == id {
 			st, era := c.withLimits(data, st, fw, chip, tag)
+			st.Params = st.Params.onChip(chip)
 			switch {
 			case note == "" && era != "":
 				note = fmt.Sprintf("release %q of %s named: the engine as it was before its current era applies (%s); the serving profile carries no other dated versions", tag, name, era)

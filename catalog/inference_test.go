@@ -339,7 +339,7 @@ func TestVLLMLimitsByDeviceAndRelease(t *testing.T) {
 			t.Errorf("%q on %s: note %q; want the V0 era named: %v", tc.framework, tc.chip, note, tc.era)
 		}
 		// The ranges a deployment draws from keep the limits it was resolved with.
-		back, err := c.InferenceStackOf(p)
+		back, err := c.InferenceStackOf(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,7 +380,7 @@ func TestTensorRTLLMDecodeKernelBeforeXQA(t *testing.T) {
 		if era := strings.Contains(note, "before v0.7"); era != tc.perHead {
 			t.Errorf("%q: note %q; want the earlier era named: %v", tc.framework, note, tc.perHead)
 		}
-		back, err := c.InferenceStackOf(p)
+		back, err := c.InferenceStackOf(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -658,7 +658,7 @@ func TestInferenceStackOfKeepsTheEngine(t *testing.T) {
 	if p.Engine != "TensorRT-LLM" || p.ExpertMemoryEff != 0.34 {
 		t.Fatalf("resolved profile: engine %q, expert_memory_eff %v; want TensorRT-LLM, 0.34", p.Engine, p.ExpertMemoryEff)
 	}
-	of, err := c.InferenceStackOf(p)
+	of, err := c.InferenceStackOf(p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -680,7 +680,7 @@ func TestInferenceStackOfKeepsTheEngine(t *testing.T) {
 	}
 	bare := p
 	bare.Engine = "no-such-engine"
-	if _, err := c.InferenceStackOf(bare); err == nil || !strings.Contains(err.Error(), "no-such-engine") {
+	if _, err := c.InferenceStackOf(bare, nil); err == nil || !strings.Contains(err.Error(), "no-such-engine") {
 		t.Errorf("unknown engine: err %v, want one naming it", err)
 	}
 }
@@ -945,5 +945,58 @@ func TestEngineNamesOnePerStack(t *testing.T) {
 	eng.Engines = append(eng.Engines, dup)
 	if err := eng.checkEngines(c, "x.yaml", stacks); err == nil || !strings.Contains(err.Error(), `"vllm"`) {
 		t.Errorf("a second engine named vllm on cuda: %v, want an error naming it", err)
+	}
+}
+
+// TestChipMatmulScalesOneChip: a stack's chip_matmul factor scales
+// matmul_eff (and its range) on that chip alone, InferenceStackOf on the
+// same chip draws around the scaled value, and check refuses a factor for
+// a chip the catalog lacks, one without provenance, and one that would
+// take matmul_eff past 1. Gaudi 3's factor is the measured maximum
+// achievable matmul rates over the peaks (stas00_mamf): FP8 1,289.5/1,835
+// against Gaudi 2's 826.5/835, 0.710; BF16 1,243.0/1,835 against
+// 418.7/432, 0.699.
+func TestChipMatmulScalesOneChip(t *testing.T) {
+	c := loadInfCatalog(t)
+	g2, _ := c.Chip("gaudi2")
+	g3, _ := c.Chip("gaudi3")
+	s2, _, err := c.InferenceProfile("", g2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, _, err := c.InferenceProfile("", g3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s3.Profile().MatmulEff / s2.Profile().MatmulEff
+	fp8 := (1289.5 / 1835) / (826.5 / 835)
+	bf16 := (1243.0 / 1835) / (418.7 / 432)
+	if f < math.Min(fp8, bf16)-0.005 || f > math.Max(fp8, bf16)+0.005 {
+		t.Errorf("Gaudi 3 matmul_eff over Gaudi 2's = %.3f, want within the measured %.3f–%.3f", f, bf16, fp8)
+	}
+	of, err := c.InferenceStackOf(s3.Profile(), g3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ, err := of.Sample(uncertain.Typical()); err != nil || typ.MatmulEff != s3.Profile().MatmulEff {
+		t.Errorf("InferenceStackOf(gaudi3).Sample(Typical).MatmulEff = %v, %v; want %v", typ.MatmulEff, err, s3.Profile().MatmulEff)
+	}
+	data := stacksData(t, c)
+	for _, tc := range []struct {
+		chip string
+		f    Param[float64]
+		want string
+	}{
+		{"no-such-chip", Param[float64]{Value: 0.9, Assumed: true}, "chip_matmul.no-such-chip"},
+		{"gaudi3", Param[float64]{Value: 0.9}, "want sources"},
+		{"gaudi3", Param[float64]{Value: 5, Assumed: true}, "at most 1"},
+		{"gaudi3", Param[float64]{Value: 0, Assumed: true}, "factor > 0"},
+	} {
+		st := data.Stacks[0]
+		st.Params.ChipMatmul = map[string]Param[float64]{tc.chip: tc.f}
+		bad := InferenceStacks{Stacks: []InferenceStack{st}}
+		if err := bad.check(c, "x.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("chip_matmul.%s = %+v: err = %v, want one containing %q", tc.chip, tc.f, err, tc.want)
+		}
 	}
 }

@@ -974,6 +974,17 @@ func TestChipMatmulScalesOneChip(t *testing.T) {
 	if f < math.Min(fp8, bf16)-0.005 || f > math.Max(fp8, bf16)+0.005 {
 		t.Errorf("Gaudi 3 matmul_eff over Gaudi 2's = %.3f, want within the measured %.3f–%.3f", f, bf16, fp8)
 	}
+	// The A100 (no FP8) against the Hopper FP8 rows cuda's matmul_eff was
+	// fitted on: 271.2/312 over 1,402.6/1,979 (H100) and 1,453.4/1,979
+	// (H200).
+	a100, _ := c.Chip("a100-sxm4-80gb")
+	h100, _ := c.Chip("h100-sxm")
+	sa, _, _ := c.InferenceProfile("", a100)
+	sh, _, _ := c.InferenceProfile("", h100)
+	fa := sa.Profile().MatmulEff / sh.Profile().MatmulEff
+	if lo, hi := (271.2/312)/(1453.4/1979), (271.2/312)/(1402.6/1979); fa < lo-0.005 || fa > hi+0.005 {
+		t.Errorf("A100 matmul_eff over H100's = %.3f, want within the measured %.3f–%.3f", fa, lo, hi)
+	}
 	of, err := c.InferenceStackOf(s3.Profile(), g3)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/input"
+	"chipgap/units"
 )
 
 // ChipsRequest is `chipgap chips [ID]`, GET /api/chips and
@@ -33,6 +34,9 @@ type ChipDetail struct {
 	// ScaleUp is the chip's scale-up network: its topology says what a
 	// group of fewer chips than the domain reaches.
 	ScaleUp *hardware.Network `json:"scale_up_network,omitempty"`
+	// pair is what two chips of one node reach each way (the cluster's
+	// scale-up tier, hardware.Tier.GroupRate); 0 where no node was built.
+	pair units.ByteRate
 }
 
 // SourceList is the detail's sources in key order.
@@ -58,6 +62,9 @@ func Chips(cat *catalog.Catalog, r ChipsRequest) (ChipsView, error) {
 	resolveSources(cat, d.Sources, c.SourceKeys())
 	if n, err := cat.Network(c.ScaleUp.Network); err == nil {
 		d.ScaleUp = n
+	}
+	if cl, err := cat.Cluster(c.ID, max(c.ChipsPerNode, 2), catalog.ClusterOptions{}); err == nil {
+		d.pair = cl.ScaleUp.GroupRate(2)
 	}
 	return ChipsView{Detail: &d}, nil
 }

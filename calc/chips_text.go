@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/hardware"
+	"chipgap/units"
 )
 
 // WriteText prints the chip table, or one chip's every field with its
@@ -132,10 +133,10 @@ func chipLines(c *hardware.Chip) []detailLine {
 }
 
 // topologyLine says what a group of chips reaches on the chip's scale-up
-// network: on a full mesh a group of n drives its n − 1 direct links (the
-// per-link rate is the chip's each-way scale-up bandwidth over its peers),
-// on a switched network every group the full rate.
-func topologyLine(c *hardware.Chip, n *hardware.Network) (detailLine, bool) {
+// network: on a full mesh a group of n drives its n − 1 direct links (pair,
+// what two chips reach, is one link), on a switched network every group
+// the full rate.
+func topologyLine(n *hardware.Network, pair units.ByteRate) (detailLine, bool) {
 	if n == nil {
 		return detailLine{}, false
 	}
@@ -147,8 +148,7 @@ func topologyLine(c *hardware.Chip, n *hardware.Network) (detailLine, bool) {
 		}
 		return detailLine{"scale-up topology", v, ""}, true
 	}
-	link := float64(c.ScaleUp.Bandwidth.Typ) / 2 / float64(peers)
-	return detailLine{"scale-up topology", fmt.Sprintf("full mesh: a direct link to each of %d peers, %s GB/s each way; a group of n chips drives n − 1 of them", peers, sig4(link/1e9)), ""}, true
+	return detailLine{"scale-up topology", fmt.Sprintf("full mesh: a direct link to each of %d peers, %s GB/s each way; a group of n chips drives n − 1 of them", peers, sig4(float64(pair)/1e9)), ""}, true
 }
 
 // peakUnit names a dense peak's unit: TOPS for integers, else TFLOP/s.
@@ -165,7 +165,7 @@ func (d ChipDetail) WriteText(w io.Writer) error {
 	c := d.Chip
 	fmt.Fprintf(w, "%s\n", c.ID)
 	ls := chipLines(c)
-	if t, ok := topologyLine(c, d.ScaleUp); ok {
+	if t, ok := topologyLine(d.ScaleUp, d.pair); ok {
 		i := slices.IndexFunc(ls, func(l detailLine) bool { return l.name == "scale-up domain" })
 		ls = slices.Insert(ls, i+1, t)
 	}

@@ -20,6 +20,10 @@ type Tier struct {
 	MeshLinks int `json:"mesh_links,omitempty"`
 }
 
+// GroupRate is the bandwidth each way one rank of a group of n reaches on
+// this tier: on a full mesh its n − 1 direct links, else the whole rate.
+func (t Tier) GroupRate(n int) units.ByteRate { return units.ByteRate(t.bw(n)) }
+
 // bw is the per-rank bandwidth each way a group of n ranks reaches.
 func (t Tier) bw(n int) float64 {
 	if t.MeshLinks > 0 && n-1 < t.MeshLinks {

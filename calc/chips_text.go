@@ -134,11 +134,19 @@ func chipLines(c *hardware.Chip) []detailLine {
 
 // topologyLine says what a group of chips reaches on the chip's scale-up
 // network: on a full mesh a group of n drives its n − 1 direct links (pair,
-// what two chips reach, is one link), on a switched network every group
-// the full rate.
+// what two chips reach, is one link), on a torus the links of the rings it
+// spans (pair is one link), on a switched network every group the full
+// rate.
 func topologyLine(n *hardware.Network, pair units.ByteRate) (detailLine, bool) {
 	if n == nil {
 		return detailLine{}, false
+	}
+	if n.Topology == hardware.Torus && len(n.TorusDims) > 0 {
+		dims := make([]string, len(n.TorusDims))
+		for i, d := range n.TorusDims {
+			dims[i] = strconv.Itoa(d)
+		}
+		return detailLine{"scale-up topology", fmt.Sprintf("torus %s, each ring wrapped: %d links per chip, %s GB/s each way each; a group drives the links of the rings it spans (a whole ring 2, part of one 1, a pair 1)", strings.Join(dims, "×"), 2*len(n.TorusDims), sig4(float64(pair)/1e9)), ""}, true
 	}
 	peers := int(n.DomainSize.Typ) - 1
 	if n.Topology != hardware.FullMesh || peers < 1 {

@@ -107,8 +107,8 @@ func (c *Catalog) check() error {
 		if n.Tier != "scale-up" && n.Tier != "scale-out" {
 			return fmt.Errorf("catalog: %s: tier %q: want scale-up or scale-out", at, n.Tier)
 		}
-		if t := n.Topology; t != "" && t != hardware.Switched && (t != hardware.FullMesh || n.Tier != "scale-up" || n.DomainSize.Typ < 2) {
-			return fmt.Errorf("catalog: %s: topology %q: want switched, or full-mesh on a scale-up network with a domain_size", at, t)
+		if err := checkTopology(at, n); err != nil {
+			return err
 		}
 		for _, f := range []field{fieldOf("bandwidth", n.Bandwidth), fieldOf("latency", n.Latency), fieldOf("domain_size", n.DomainSize)} {
 			if err := c.checkField(at, f); err != nil {
@@ -206,4 +206,36 @@ func (c *Catalog) checkSources(at string, keys []string) error {
 		}
 	}
 	return nil
+}
+
+// checkTopology refuses a topology the collectives cannot price: switched
+// (or none), full-mesh on a scale-up network with a domain size, or torus
+// on a scale-up network with one to three ring lengths of at least 2 whose
+// product the domain holds; torus_dims only with torus.
+func checkTopology(at string, n *hardware.Network) error {
+	t := n.Topology
+	switch {
+	case t == hardware.Torus:
+		if n.Tier != "scale-up" || len(n.TorusDims) == 0 || len(n.TorusDims) > 3 {
+			return fmt.Errorf("catalog: %s: topology torus: want a scale-up network with torus_dims of 1 to 3 ring lengths, got tier %s, torus_dims %v", at, n.Tier, n.TorusDims)
+		}
+		prod := 1
+		for _, d := range n.TorusDims {
+			if d < 2 {
+				return fmt.Errorf("catalog: %s: torus_dims %v: want ring lengths of at least 2", at, n.TorusDims)
+			}
+			prod *= d
+		}
+		if float64(prod) > float64(n.DomainSize.Typ) {
+			return fmt.Errorf("catalog: %s: torus_dims %v hold %d chips, more than the domain_size %v", at, n.TorusDims, prod, n.DomainSize.Typ)
+		}
+		return nil
+	case len(n.TorusDims) > 0:
+		return fmt.Errorf("catalog: %s: torus_dims %v: only with topology torus", at, n.TorusDims)
+	case t == "" || t == hardware.Switched:
+		return nil
+	case t == hardware.FullMesh && n.Tier == "scale-up" && n.DomainSize.Typ >= 2:
+		return nil
+	}
+	return fmt.Errorf("catalog: %s: topology %q: want switched, full-mesh on a scale-up network with a domain_size, or torus with torus_dims", at, t)
 }

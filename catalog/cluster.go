@@ -65,8 +65,11 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 		ScaleUp:  hardware.Tier{Bandwidth: ch.ScaleUp.Bandwidth.Typ / 2, Latency: up.Latency.Typ, Size: cpn},
 		ScaleOut: hardware.Tier{Bandwidth: nic, Latency: out.Latency.Typ, Size: 0},
 	}
-	if up.Topology == hardware.FullMesh {
+	switch up.Topology {
+	case hardware.FullMesh:
 		cl.ScaleUp.MeshLinks = int(up.DomainSize.Typ) - 1
+	case hardware.Torus:
+		copy(cl.ScaleUp.Torus[:], up.TorusDims) // check: at most 3
 	}
 	return cl, cl.Validate()
 }

@@ -18,7 +18,8 @@ import (
 //	point-to-point:      S/B + α
 //
 // On a full-mesh tier B is the sum of the n − 1 direct links the group
-// drives (Tier.MeshLinks), one link for point-to-point.
+// drives (Tier.MeshLinks), one link for point-to-point; on a torus the
+// links of the dimensions the group spans (torusLinks).
 //
 // Bandwidths are link rates; callers apply the fraction a software stack
 // really reaches with Derate.

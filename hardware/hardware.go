@@ -172,17 +172,24 @@ type Network struct {
 	Latency    Value[units.Seconds]       `yaml:"latency" json:"latency"`
 	DomainSize Value[units.Dimensionless] `yaml:"domain_size,omitempty" json:"domain_size,omitempty"`
 	// Topology is "switched" (the default: any group of ranks reaches the
-	// full per-chip bandwidth) or "full-mesh" (a direct link to each of
+	// full per-chip bandwidth), "full-mesh" (a direct link to each of
 	// the other domain_size − 1 chips, Bandwidth their sum: a group of n
-	// ranks drives only its n − 1 links).
-	Topology string   `yaml:"topology,omitempty" json:"topology,omitempty"`
-	Notes    []string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// ranks drives only its n − 1 links) or "torus" (TorusDims: two
+	// links per chip in each dimension, Bandwidth their sum; a group
+	// drives the links of the dimensions it spans, Tier.bw).
+	Topology string `yaml:"topology,omitempty" json:"topology,omitempty"`
+	// TorusDims is, on a torus, the ring lengths a group fills in order
+	// (innermost first), each wrapped around: [16, 16] for a TPU v5e pod,
+	// [4, 4, 4] for the v4/v5p cube every larger slice is built of.
+	TorusDims []int    `yaml:"torus_dims,omitempty" json:"torus_dims,omitempty"`
+	Notes     []string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Topologies of a scale-up network.
 const (
 	Switched = "switched"
 	FullMesh = "full-mesh"
+	Torus    = "torus"
 )
 
 // System is a product built from chips: a server, rack or pod.

@@ -779,7 +779,7 @@ func TestTransferredParamsAgree(t *testing.T) {
 	for _, tc := range []struct{ name, old, new, want string }{
 		{"stale copy", "matmul_max: {value: 0.90, basis: assumed, from: mindformers,", "matmul_max: {value: 0.85, basis: assumed, from: mindformers,", "matmul_max = 0.85 takes over mindformers's value, which is 0.9"},
 		{"no such stack", "memory_eff: {value: 0.28, basis: assumed, from: mindformers,", "memory_eff: {value: 0.28, basis: assumed, from: mindsporex,", `memory_eff.from = "mindsporex": no such training stack`},
-		{"not calibrated", "matmul_max: {value: 0.90, basis: assumed, from: mindformers,", "matmul_max: {value: 0.90, basis: assumed, from: cuda-fsdp,", "want calibrated"},
+		{"not calibrated", "matmul_max: {value: 0.90, basis: assumed, from: mindformers,", "matmul_max: {value: 0.90, basis: assumed, from: cuda-hai-llm,", "want calibrated"},
 	} {
 		body := strings.Replace(src, tc.old, tc.new, 1)
 		if body == src {

@@ -174,13 +174,17 @@ func TestCompareEfficiencyFollowsPrecision(t *testing.T) {
 // TestChipDetailSaysTheTopology: a chip on a full-mesh scale-up network
 // prints its per-peer link, worked from the vendor's figures (Gaudi 3: 3
 // of 21 scale-up ports to each of 7 peers at 200 Gb/s, 75 GB/s each way;
-// the Atlas 800T A2's HCCS one 56 GB/s link, 28 each way); a switched
-// NVLink node says any group reaches the full rate.
+// the Atlas 800T A2's HCCS one 56 GB/s link, 28 each way); a TPU pod is a
+// torus (Google's pages: v5e 400 GB/s bidirectional over 4 ICI ports, 50
+// GB/s each way a link; v5p 1,200 over 6, 100); a switched NVLink node
+// says any group reaches the full rate.
 func TestChipDetailSaysTheTopology(t *testing.T) {
 	cat := testCatalog(t)
 	for id, want := range map[string]string{
 		"gaudi3":      "full mesh: a direct link to each of 7 peers, 75 GB/s each way",
 		"ascend-910b": "full mesh: a direct link to each of 7 peers, 28 GB/s each way",
+		"tpu-v5e":     "torus 16×16, each ring wrapped: 4 links per chip, 50 GB/s each way each",
+		"tpu-v5p":     "torus 4×4×4, each ring wrapped: 6 links per chip, 100 GB/s each way each",
 		"h100-sxm":    "switched: any group of chips reaches the full rate",
 	} {
 		v, err := Chips(cat, ChipsRequest{ID: id})

@@ -25,18 +25,6 @@ type Tier struct {
 	Torus [3]int `json:"torus,omitzero"`
 }
 
-// torusDims is the tier's ring lengths, nil when it is not a torus.
-func (t Tier) torusDims() []int {
-	n := 0
-	for n < len(t.Torus) && t.Torus[n] > 0 {
-		n++
-	}
-	if n == 0 {
-		return nil
-	}
-	return t.Torus[:n:n]
-}
-
 // GroupRate is the bandwidth each way one rank of a group of n reaches on
 // this tier: on a full mesh its n − 1 direct links, on a torus the links
 // of the dimensions it spans (torusLinks), else the whole rate.
@@ -47,37 +35,46 @@ func (t Tier) bw(n int) float64 {
 	if t.MeshLinks > 0 && n-1 < t.MeshLinks {
 		return float64(t.Bandwidth) * float64(max(n-1, 1)) / float64(t.MeshLinks)
 	}
-	if dims := t.torusDims(); dims != nil {
-		return float64(t.Bandwidth) * float64(torusLinks(n, dims)) / float64(2*len(dims))
+	if t.Torus[0] > 0 {
+		used, all := torusLinks(n, t.Torus)
+		return float64(t.Bandwidth) * float64(used) / float64(all)
 	}
 	return float64(t.Bandwidth)
 }
 
-// torusLinks is how many of a chip's 2·len(dims) torus links a group of n
-// ranks drives, the group filling the dimensions in order: a whole
-// (wrapped) ring drives both its links, two rings running opposite ways;
-// a part of a ring is a line, on which a ring collective sends over each
-// link both ways and so reaches one link's rate; a group larger than the
-// dimensions hold drives every link. A point-to-point transfer (n = 2 on
-// a ring longer than 2) is one link. Collectives over several dimensions
-// are taken to run them concurrently (each dimension's phase on its own
-// share of the buffer), as TPU ICI collectives do.
-func torusLinks(n int, dims []int) int {
-	used, rem := 0, n
+// torusLinks is how many of a chip's torus links a group of n ranks
+// drives, and how many the chip has (two per ring; dims ends at its first
+// zero). The group fills the rings in order: a whole (wrapped) ring drives
+// both its links, two rings running opposite ways; a part of a ring is a
+// line, on which a ring collective sends over each link both ways and so
+// reaches one link's rate; a group larger than the rings hold drives
+// every link. A point-to-point transfer (n = 2 on a ring longer than 2)
+// is one link. Collectives over several rings are taken to run them
+// concurrently (each ring's phase on its own share of the buffer), as TPU
+// ICI collectives do.
+func torusLinks(n int, dims [3]int) (used, all int) {
 	for _, d := range dims {
-		if rem <= 1 {
-			return max(used, 1)
+		if d > 0 {
+			all += 2
 		}
-		if rem < d {
-			return used + 1
+	}
+	rem := n
+	for _, d := range dims {
+		switch {
+		case rem <= 1:
+			return max(used, 1), all
+		case d == 0:
+			return all, all // larger than the rings hold
+		case rem < d:
+			return used + 1, all
 		}
 		used += 2
 		rem = (rem + d - 1) / d
 	}
 	if rem > 1 {
-		return 2 * len(dims)
+		return all, all
 	}
-	return max(used, 1)
+	return used, all
 }
 
 // Cluster is the hardware a workload runs on: Chips copies of Chip, in

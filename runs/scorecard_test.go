@@ -177,7 +177,8 @@ func TestScoreSelectsRuns(t *testing.T) {
 	// A regime scores only the engines its runs were predicted with (the
 	// stack's own limits counting as its default engine's): TensorRT-LLM's
 	// Llama runs score TensorRT-LLM and the cuda stack's defaults, not vLLM
-	// or SGLang on the same GPUs (vLLM has AccelMark's runs of its own); SGLang's H100 prefill row scores SGLang's
+	// or SGLang on the same GPUs (vLLM has AccelMark's and GPUStack's runs of
+	// its own, dense and MoE, whatever the method); SGLang's H100 prefill row scores SGLang's
 	// MoE serving; AMD's vLLM rows score vLLM and the rocm defaults (vLLM's),
 	// not SGLang.
 	for _, c := range []struct {
@@ -188,6 +189,8 @@ func TestScoreSelectsRuns(t *testing.T) {
 		{"NVIDIA", "cuda", "", false, "offline", "nvidia-dense-serving"},
 		{"NVIDIA", "cuda", "tensorrt-llm", false, "offline", "nvidia-dense-serving"},
 		{"NVIDIA", "cuda", "vllm", false, "offline", "nvidia-dense-serving-vllm"},
+		{"NVIDIA", "cuda", "vllm", true, "offline", "nvidia-moe-serving-vllm"},
+		{"NVIDIA", "cuda", "vllm", true, "curve", "nvidia-moe-serving-vllm"},
 		{"NVIDIA", "cuda", "sglang", false, "offline", ""},
 		{"NVIDIA", "cuda", "lmdeploy", false, "curve", ""},
 		{"NVIDIA", "cuda", "sglang", true, "curve", "nvidia-moe-serving"},
@@ -230,6 +233,7 @@ func TestValidateNamesEngine(t *testing.T) {
 	}
 	for _, c := range []struct{ path, id, want string }{
 		{"validation/holdout-gpustack-ascend.yaml", "gpustack-qwen3-8b-1x910b-vllm-ascend-2000-100", "vllm-ascend"},
+		{"validation/holdout-gpustack-cuda.yaml", "gpustack-qwen3-235b-a22b-8xh100-vllm-2000-100", "vllm"},
 		{"runs/testdata/published-runs.yaml", "cm384-deepseek-r1-decode-tpot50ms-in4096-bs96", ""},
 	} {
 		data, err := os.ReadFile(filepath.Join("..", c.path))

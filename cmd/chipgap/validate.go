@@ -44,7 +44,7 @@ Several files are reported one after another (--json merges them).
     validation/calibration-trtllm-blackwell.yaml validation/calibration-trtllm-2023.yaml \
     validation/holdout-runs.yaml validation/holdout-mindformers.yaml validation/holdout-mbridge-moe.yaml validation/holdout-mbridge-moe-2509.yaml validation/holdout-modellink-moe.yaml validation/holdout-modellink-dense.yaml validation/holdout-nemo-mixtral.yaml validation/holdout-mbridge-dense.yaml validation/holdout-nemo-dense.yaml validation/holdout-dgxc.yaml validation/holdout-mbridge-2026.yaml validation/holdout-trtllm-moe.yaml validation/holdout-trtllm-dsr1.yaml validation/holdout-trtllm-moe-12.yaml validation/holdout-trtllm-dense-12.yaml \
     validation/holdout-trtllm-hopper.yaml validation/holdout-gpustack-ascend.yaml validation/holdout-amd-vllm.yaml validation/holdout-intel-gaudi.yaml \
-    validation/holdout-trtllm-h200-launch.yaml validation/holdout-accelmark.yaml --markdown > docs/validation.md
+    validation/holdout-trtllm-h200-launch.yaml validation/holdout-accelmark.yaml validation/holdout-gpustack-cuda.yaml --markdown > docs/validation.md
 (the runs/testdata files are copies of ../shared/data, the calibration sets;
 validation/calibration-*.yaml are chipgap's own calibration runs; the
 validation/holdout-*.yaml files are never calibrated on).

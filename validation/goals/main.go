@@ -48,7 +48,7 @@ var (
 		"validation/holdout-trtllm-dsr1.yaml", "validation/holdout-trtllm-moe-12.yaml",
 		"validation/holdout-trtllm-dense-12.yaml", "validation/holdout-gpustack-ascend.yaml",
 		"validation/holdout-amd-vllm.yaml", "validation/holdout-intel-gaudi.yaml",
-		"validation/holdout-trtllm-h200-launch.yaml", "validation/holdout-accelmark.yaml"}
+		"validation/holdout-trtllm-h200-launch.yaml", "validation/holdout-accelmark.yaml", "validation/holdout-gpustack-cuda.yaml"}
 )
 
 // row is one predicted run with what the goals split on.

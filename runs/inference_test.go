@@ -273,15 +273,16 @@ func TestGPUStackAscendPredicted(t *testing.T) {
 	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
 }
 
-// GPUStack's H100 serving rows (holdout-gpustack-cuda.yaml: vLLM 0.11.0,
-// Qwen3-14B and Qwen3-32B on one GPU, Qwen3-235B-A22B on eight), the
-// Ascend rows' harness on CUDA, are all predicted; their errors are
-// reported, not bounded (+42 … +91 % on the one-GPU dense rows, −7 … +7 %
-// on the MoE rows, when added on 6 Dec 2026).
+// GPUStack's H100 and A100 serving rows (holdout-gpustack-cuda.yaml: vLLM
+// 0.11.0, Qwen3-14B and Qwen3-32B on one GPU, Qwen3-235B-A22B on eight),
+// the Ascend rows' harness on CUDA, are all predicted; their errors are
+// reported, not bounded (when added on 6 Dec 2026: the one-GPU dense rows
+// +42 … +91 % on H100 and −11 … +25 % on A100, the MoE rows −7 … +7 % on
+// H100 and +28 … +37 % on A100).
 func TestGPUStackCUDAPredicted(t *testing.T) {
 	_, abs := inferenceErrors(t, "../validation/holdout-gpustack-cuda.yaml")
-	if len(abs) != 9 {
-		t.Fatalf("%d rows predicted, want all 9", len(abs))
+	if len(abs) != 18 {
+		t.Fatalf("%d rows predicted, want all 18", len(abs))
 	}
 	t.Logf("median |error| %.1f %%, worst %.0f %%", 100*median(abs), 100*abs[len(abs)-1])
 }

@@ -76,6 +76,7 @@ type InferenceParams struct {
 	MatmulHalfRows  Param[float64]       `yaml:"matmul_half_rows" json:"matmul_half_rows"`
 	FP4MatmulScale  Param[float64]       `yaml:"fp4_matmul_scale" json:"fp4_matmul_scale"`
 	FP4HalfRows     Param[float64]       `yaml:"fp4_matmul_half_rows" json:"fp4_matmul_half_rows"`
+	FP8BlockScale   Param[float64]       `yaml:"fp8_block_scale" json:"fp8_block_scale"`
 	MatmulK0        Param[float64]       `yaml:"matmul_k0" json:"matmul_k0"`
 	AttentionEff    Param[float64]       `yaml:"attention_eff" json:"attention_eff"`
 	MemoryEff       Param[float64]       `yaml:"memory_eff" json:"memory_eff"`
@@ -174,7 +175,7 @@ type InferenceStack struct {
 func (s InferenceStack) Profile() inference.Profile {
 	p := s.Params
 	return inference.Profile{ID: s.ID,
-		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, MatmulK0: p.MatmulK0.Value, AttentionEff: p.AttentionEff.Value,
+		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, FP8BlockScale: p.FP8BlockScale.Value, MatmulK0: p.MatmulK0.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
 		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
@@ -199,6 +200,7 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	}
 	f(&pr.MatmulEff, "matmul_eff", p.MatmulEff)
 	f(&pr.FP4MatmulScale, "fp4_matmul_scale", p.FP4MatmulScale)
+	f(&pr.FP8BlockScale, "fp8_block_scale", p.FP8BlockScale)
 	f(&pr.MatmulK0, "matmul_k0", p.MatmulK0)
 	f(&pr.AttentionEff, "attention_eff", p.AttentionEff)
 	f(&pr.MemoryEff, "memory_eff", p.MemoryEff)
@@ -231,7 +233,7 @@ func (p InferenceParams) ranges() error {
 	for _, c := range []struct {
 		name string
 		p    Param[float64]
-	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"attention_eff", p.AttentionEff},
+	}{{"matmul_eff", p.MatmulEff}, {"fp4_matmul_scale", p.FP4MatmulScale}, {"fp8_block_scale", p.FP8BlockScale}, {"attention_eff", p.AttentionEff},
 		{"memory_eff", p.MemoryEff}, {"collective_eff", p.CollectiveEff}, {"comm_overlap", p.CommOverlap},
 		{"expert_imbalance", p.ExpertImbalance}, {"routing_cv", p.RoutingCV}, {"comm_sm_share", p.CommSMShare}, {"expert_memory_eff", p.ExpertMemoryEff}} {
 		if _, err := param(c.p); err != nil {
@@ -271,6 +273,7 @@ func (p InferenceParams) provenances() []provEntry {
 		pv("matmul_half_rows", p.MatmulHalfRows),
 		pv("fp4_matmul_scale", p.FP4MatmulScale),
 		pv("fp4_matmul_half_rows", p.FP4HalfRows),
+		pv("fp8_block_scale", p.FP8BlockScale),
 		pv("matmul_k0", p.MatmulK0),
 		pv("attention_eff", p.AttentionEff),
 		pv("memory_eff", p.MemoryEff),

@@ -260,6 +260,9 @@ func (l *layout) precisions(d Deployment) error {
 	if pk.Typ > 0 && p16.Typ > 0 {
 		l.k0 = d.Profile.MatmulK0 * float64(pk.Typ) / float64(p16.Typ)
 	}
+	if f := d.Profile.FP8BlockScale; f > 0 && prec == hardware.FP8 && blockScaledFP8(d) {
+		l.peak *= f
+	}
 	if prec == hardware.FP4 {
 		l.peak *= d.Profile.FP4MatmulScale
 		if h := d.Profile.FP4MatmulHalfRows; h > 0 {
@@ -275,6 +278,22 @@ func (l *layout) precisions(d Deployment) error {
 	l.actBytes = 2
 	l.d.Precision, l.d.KVPrecision = prec, kv
 	return nil
+}
+
+// blockScaledFP8 says whether a deployment's FP8 GEMMs pay
+// Profile.FP8BlockScale: its FP8 weights are block-scaled, as the published
+// FP8 checkpoints of fine-grained MoE models are (DeepSeek-V3 and R1,
+// Qwen3's MoE models: 128 × 128 weight blocks), taken to be those with
+// Profile.RoutingMinExperts routed experts or more; and its chip's matrix
+// units apply no block scales themselves (no FP4 peak in its catalog
+// entry: Hopper, where the scales are applied between the partial sums).
+func blockScaledFP8(d Deployment) bool {
+	m := d.Model.MoE
+	if m == nil || d.Profile.RoutingMinExperts <= 0 || m.Experts < d.Profile.RoutingMinExperts {
+		return false
+	}
+	_, fp4 := d.Cluster.Chip.PeakFor(hardware.FP4)
+	return !fp4
 }
 
 // supported lists the precisions the chip's matrix units execute.

@@ -43,7 +43,9 @@
 //
 //   - linear layers: 2·params·tokens FLOPs at peak(precision)·eff(m), with
 //     eff(m) = MatmulEff·m/(m+MatmulHalfRows) (FP4 GEMMs: the peak times
-//     FP4MatmulScale and FP4MatmulHalfRows for the height), each GEMM group
+//     FP4MatmulScale and FP4MatmulHalfRows for the height; block-scaled
+//     FP8 GEMMs, a fine-grained MoE model's on a chip without hardware
+//     block scales: the peak times FP8BlockScale), each GEMM group
 //     1 + MatmulK0·r·Σ f/K longer for its tiles' fixed work (shape.go: f each
 //     GEMM's FLOP share, K its reduction length, the down and output
 //     projections' split over TP; r the precision's peak over the 16-bit

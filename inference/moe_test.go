@@ -425,3 +425,42 @@ func TestFP4ExpertsOnTheirHeightCurve(t *testing.T) {
 		}
 	}
 }
+
+// Block-scaled FP8 (Profile.FP8BlockScale): a fine-grained MoE model's
+// FP8 GEMMs on a chip without hardware block scaling (no FP4 peak) run at
+// the factor times the per-tensor rate, so its compute-bound routed
+// experts take 1/0.8 = 1.25 times as long at 0.8; a chip with FP4 (block
+// scales in its tensor cores) and a model with fewer routed experts than
+// RoutingMinExperts keep the per-tensor rate.
+func TestBlockScaledFP8(t *testing.T) {
+	prompt := Batch{Prefill: []Chunk{{Tokens: 8192}, {Tokens: 8192}}}
+	for _, c := range []struct {
+		name    string
+		fp4     bool
+		experts int
+		want    float64
+	}{
+		{"fine-grained MoE, no FP4", false, 256, 1 / 0.8},
+		{"fine-grained MoE, FP4 chip", true, 256, 1},
+		{"coarse MoE (32 experts)", false, 32, 1},
+	} {
+		time := func(scale float64) float64 {
+			d := moeDeployment()
+			if c.fp4 {
+				d.Cluster.Chip.Peak[hardware.FP4] = hardware.Fixed(2 * d.Cluster.Chip.Peak[hardware.FP8].Typ)
+			}
+			m := *d.Model.MoE
+			m.Experts = c.experts
+			d.Model.MoE = &m
+			d.Profile.RoutingMinExperts, d.Profile.FP8BlockScale = 64, scale
+			r, err := StepTime(d, prompt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return float64(r.MoE.Experts)
+		}
+		if r := time(0.8) / time(0); !near(r, c.want, 1e-9) {
+			t.Errorf("%s: routed-expert time at fp8_block_scale 0.8 over per-tensor = %g, want %g", c.name, r, c.want)
+		}
+	}
+}

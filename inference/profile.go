@@ -30,6 +30,16 @@ type Profile struct {
 	// same): block-scaled FP4 GEMMs run on larger tiles, so short ones
 	// lose more.
 	FP4MatmulHalfRows float64 `json:"fp4_matmul_half_rows,omitempty"`
+	// FP8BlockScale multiplies the GEMM efficiency of block-scaled FP8
+	// GEMMs (1 × 128 activation by 128 × 128 weight scales) on a chip
+	// whose matrix units scale no blocks themselves (no FP4 in its
+	// catalog entry: the scales are applied in software, between the
+	// partial sums of each 128-wide slice of the reduction), over the
+	// per-tensor FP8 rate MatmulEff refers to. It applies where the
+	// deployment's FP8 weights are block-scaled: a fine-grained MoE model
+	// (RoutingMinExperts routed experts or more), whose published FP8
+	// checkpoints are (blockScaledFP8); 0 or 1 = the per-tensor rate.
+	FP8BlockScale float64 `json:"fp8_block_scale,omitempty"`
 	// MatmulK0 is the reduction length (elements of K, at the 16-bit
 	// rate) a GEMM tile's fixed work, its prologue and epilogue, costs
 	// beside its main loop: a GEMM of reduction length K runs at
@@ -173,6 +183,8 @@ func (p Profile) Validate() error {
 		return input.Bad("profile.comm_overlap", p.CommOverlap, "want a fraction in [0, 1]")
 	case p.MatmulHalfRows < 0 || p.FP4MatmulHalfRows < 0 || p.MatmulK0 < 0 || p.StepOverhead < 0 || p.LayerOverhead < 0 || p.Reserved < 0 || p.ExpertTileRows < 0 || p.MoESync < 0 || p.HostPerSeq < 0:
 		return input.Bad("profile", p.ID, "want non-negative half rows, tile rows, matmul_k0, overheads and reserved memory")
+	case p.FP8BlockScale < 0 || p.FP8BlockScale > 1:
+		return input.Bad("profile.fp8_block_scale", p.FP8BlockScale, "want 0 (the per-tensor rate) or a fraction in (0, 1]")
 	case p.ExpertMemoryEff < 0 || p.ExpertMemoryEff > 1:
 		return input.Bad("profile.expert_memory_eff", p.ExpertMemoryEff, "want 0 (as memory_eff) or a fraction in (0, 1]")
 	case p.MoELayerTime < 0:

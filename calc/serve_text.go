@@ -120,6 +120,9 @@ func writeStep(w io.Writer, st inference.StepResult) {
 	if m.ShortK > 1.0005 {
 		shortK = fmt.Sprintf(", ×%.2f for their short K", m.ShortK)
 	}
+	if m.FP8BlockScale > 0 {
+		shortK += fmt.Sprintf("; block-scaled FP8, every GEMM at %.2f of the per-tensor rate", m.FP8BlockScale)
+	}
 	fmt.Fprintf(w, "  MoE: imbalance %.3g (%s × routing spread %.3g) adds %v; routed experts %v at %.0f rows/expert (grouped GEMM eff %.2f%s, weights streamed at %.2f of HBM bandwidth) + module fixed time %v\n",
 		m.Imbalance, load, m.Spread, m.ImbalanceTime, m.Experts, m.RowsPerExpert, m.GroupedGEMMEff, shortK, m.ExpertMemoryEff, m.Fixed)
 	if m.Kernels != "" {

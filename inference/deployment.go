@@ -111,6 +111,7 @@ type layout struct {
 	halfRows          float64 // GEMM height at half the large-GEMM efficiency, at the weight precision
 	k0                float64 // reduction length of a GEMM tile's fixed work at the weight precision (Profile.MatmulK0)
 	fp4Height         bool    // halfRows is FP4's own curve, which bounds grouped expert GEMMs too
+	fp8Block          float64 // Profile.FP8BlockScale where it scales the peak (blockScaledFP8), else 0
 	actBytes          float64 // bytes per activation element on the wire
 	cluster           hardware.Cluster
 	tpGroup, epGroup  hardware.Group
@@ -262,6 +263,7 @@ func (l *layout) precisions(d Deployment) error {
 	}
 	if f := d.Profile.FP8BlockScale; f > 0 && prec == hardware.FP8 && blockScaledFP8(d) {
 		l.peak *= f
+		l.fp8Block = f
 	}
 	if prec == hardware.FP4 {
 		l.peak *= d.Profile.FP4MatmulScale

@@ -40,6 +40,10 @@ type MoEStep struct {
 	// ShortK is how much longer the expert GEMMs take for their tiles'
 	// fixed work at their reduction lengths (Profile.MatmulK0; 1: none).
 	ShortK float64 `json:"short_k"`
+	// FP8BlockScale is the rate block-scaled FP8 GEMMs ran at over
+	// per-tensor ones where the deployment's were (Profile.FP8BlockScale,
+	// every GEMM of the model); 0 where they were not.
+	FP8BlockScale float64 `json:"fp8_block_scale,omitempty"`
 	// Dispatch and Combine are the EP all-to-all before overlap;
 	// Hidden the part hidden behind compute; SMTax the compute time the
 	// hidden part costs while normal-mode kernels hold compute units.
@@ -63,7 +67,7 @@ type moeAcc struct {
 	routing                                          string
 	bal, spread, rows, eff                           float64
 	experts, imbTime, dispatch, combine, hidden, tax float64
-	sync, bwEff, fixed, shortK                       float64
+	sync, bwEff, fixed, shortK, fp8Block             float64
 	kernels                                          string
 }
 
@@ -73,7 +77,7 @@ func (m moeAcc) result(scale float64) MoEStep {
 	}
 	s := func(x float64) units.Seconds { return units.Seconds(x * scale) }
 	return MoEStep{Imbalance: m.bal * m.spread, Balancer: m.bal, Spread: m.spread, Routing: m.routing,
-		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff, ShortK: m.shortK,
+		Experts: s(m.experts), ExpertMemoryEff: m.bwEff, Fixed: s(m.fixed), ImbalanceTime: s(m.imbTime), RowsPerExpert: m.rows, GroupedGEMMEff: m.eff, ShortK: m.shortK, FP8BlockScale: m.fp8Block,
 		Dispatch: s(m.dispatch), Combine: s(m.combine), Hidden: s(m.hidden), SMTax: s(m.tax),
 		Kernels: m.kernels, Sync: s(m.sync)}
 }
@@ -163,6 +167,7 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
 	m.bwEff = p.expertMemoryEff()
 	m.shortK = s.kExpert.mult(l.k0, float64(l.etp))
+	m.fp8Block = l.fp8Block
 	rate, bw := l.peak*m.eff/m.shortK, l.bw*m.bwEff
 	te := a.roof(flops*imb, rate, bytes, bw)
 	m.experts += te

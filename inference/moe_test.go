@@ -444,6 +444,7 @@ func TestBlockScaledFP8(t *testing.T) {
 		{"fine-grained MoE, FP4 chip", true, 256, 1},
 		{"coarse MoE (32 experts)", false, 32, 1},
 	} {
+		var shown float64 // the breakdown's FP8BlockScale at 0.8
 		time := func(scale float64) float64 {
 			d := moeDeployment()
 			if c.fp4 {
@@ -457,10 +458,16 @@ func TestBlockScaledFP8(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if scale > 0 {
+				shown = r.MoE.FP8BlockScale
+			}
 			return float64(r.MoE.Experts)
 		}
 		if r := time(0.8) / time(0); !near(r, c.want, 1e-9) {
 			t.Errorf("%s: routed-expert time at fp8_block_scale 0.8 over per-tensor = %g, want %g", c.name, r, c.want)
+		}
+		if want := map[bool]float64{true: 0.8, false: 0}[c.want != 1]; shown != want {
+			t.Errorf("%s: breakdown's fp8_block_scale = %g, want %g", c.name, shown, want)
 		}
 	}
 }

@@ -33,8 +33,11 @@ type ServeDeployment struct {
 	// Balancer says whether the engine balances expert load ("eplb"),
 	// does not ("none": the routing's own skew), or "" as the engine's
 	// default does.
-	Balancer    string           `json:"balancer" help:"expert balancer: eplb (redundant experts; the stack's residual imbalance), none (the routing's own skew, e.g. TensorRT-LLM's default) or empty for the engine's default"`
-	Precision   string           `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
+	Balancer  string `json:"balancer" help:"expert balancer: eplb (redundant experts; the stack's residual imbalance), none (the routing's own skew, e.g. TensorRT-LLM's default) or empty for the engine's default"`
+	Precision string `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
+	// FP8Recipe states how FP8 weights are scaled ("" = the model's
+	// published checkpoints: block-wise for a fine-grained MoE model).
+	FP8Recipe   string           `json:"fp8_recipe" help:"precision fp8: tensorwise (one scale per tensor, NVIDIA's ModelOpt checkpoints) or blockwise (128 x 128 weight blocks, DeepSeek-V3/R1's and Qwen3's FP8 releases: on a chip without FP4, Hopper, its GEMMs run at the stack's measured block-wise rate); empty: blockwise for a fine-grained MoE model (64 routed experts or more), tensorwise otherwise"`
 	KVPrecision string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
 	Speculative ServeSpeculative `json:"speculative" flag:"spec-"`
 	// MaxSeqs and MaxBatchTokens are the engine's configured limits per
@@ -97,6 +100,9 @@ func (d ServeDeployment) check() error {
 	if b := d.Balancer; b != "" && b != inference.BalancerEPLB && b != inference.BalancerNone {
 		return bad("balancer", b, inference.BalancerWant)
 	}
+	if r := d.FP8Recipe; r != "" && r != inference.FP8Tensorwise && r != inference.FP8Blockwise {
+		return bad("fp8_recipe", r, inference.FP8RecipeWant)
+	}
 	if err := finite("speculative.acceptance", d.Speculative.Acceptance); err != nil {
 		return err
 	}
@@ -156,7 +162,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	if err == nil && d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 && (m.MoE != nil || d.Parallel.PP <= 1) {
 		dep, note = widened(dep, note, devices, m, build)
 	}
-	dep.Balancer = d.Balancer
+	dep.Balancer, dep.FP8Recipe = d.Balancer, d.FP8Recipe
 	if err == nil {
 		d.engineLimits(&dep.Profile, max(dep.Parallel.AttentionDP, 1))
 	}

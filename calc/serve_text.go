@@ -211,6 +211,7 @@ type ServeSpec struct {
 	Imbalance      float64       `json:"expert_imbalance,omitempty"`
 	Balancer       string        `json:"balancer,omitempty"`
 	Precision      string        `json:"precision,omitempty"`
+	FP8Recipe      string        `json:"fp8_recipe,omitempty"`
 	KVPrecision    string        `json:"kv_precision,omitempty"`
 	Mode           string        `json:"mode"`
 	Input          int           `json:"input"`
@@ -230,7 +231,7 @@ func (r ServeRequest) Spec() ServeSpec {
 	p := r.Parallel
 	return ServeSpec{Name: r.Name, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip, Software: r.Framework,
 		Model: r.Model, TP: p.TP, PP: p.PP, EP: p.EP, DP: p.DP, AttentionDP: p.AttentionDP, Imbalance: r.ExpertImbalance, Balancer: r.Balancer, Precision: r.Precision,
-		KVPrecision: r.KVPrecision, Mode: r.Mode, Input: r.Workload.Input, Output: r.Workload.Output, TPOT: r.SLO.TPOT, TTFT: r.SLO.TTFT,
+		FP8Recipe: r.FP8Recipe, KVPrecision: r.KVPrecision, Mode: r.Mode, Input: r.Workload.Input, Output: r.Workload.Output, TPOT: r.SLO.TPOT, TTFT: r.SLO.TTFT,
 		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Batches: r.Batches, Region: r.Region,
 		MaxSeqs: r.MaxSeqs, MaxBatchTokens: r.MaxBatchTokens}
 }

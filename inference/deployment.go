@@ -77,7 +77,21 @@ type Deployment struct {
 	// BalancerEPLB (the profile's ExpertImbalance applies), BalancerNone
 	// (the routing's own skew), "" the profile's choice.
 	Balancer string `json:"balancer,omitempty"`
+	// FP8Recipe states how FP8 weights are scaled: FP8Tensorwise (one
+	// scale per tensor: NVIDIA's ModelOpt checkpoints), FP8Blockwise (128 ×
+	// 128 blocks: DeepSeek-V3/R1's and Qwen3's FP8 releases), or "" for
+	// the model's published checkpoints as blockScaledFP8 takes them.
+	FP8Recipe string `json:"fp8_recipe,omitempty"`
 }
+
+// The FP8 weight scalings a deployment may state (Deployment.FP8Recipe).
+const (
+	FP8Tensorwise = "tensorwise"
+	FP8Blockwise  = "blockwise"
+)
+
+// FP8RecipeWant is what Deployment.FP8Recipe may be.
+const FP8RecipeWant = `want "tensorwise" (one scale per tensor), "blockwise" (128 × 128 weight blocks) or "" (blockwise for a fine-grained MoE model, tensorwise otherwise)`
 
 // The expert balancers a deployment may state.
 const (
@@ -150,6 +164,9 @@ func resolve(d Deployment) (*layout, error) {
 		}
 	default:
 		return nil, input.Bad("balancer", d.Balancer, BalancerWant)
+	}
+	if r := d.FP8Recipe; r != "" && r != FP8Tensorwise && r != FP8Blockwise {
+		return nil, input.Bad("fp8_recipe", r, FP8RecipeWant)
 	}
 	l := &layout{d: d, m: m, win: m.Windowing(), sh: newShape(m), cluster: d.Cluster}
 	l.devicesPerChip = max(d.Cluster.Chip.DevicesPerChip, 1)
@@ -283,19 +300,25 @@ func (l *layout) precisions(d Deployment) error {
 }
 
 // blockScaledFP8 says whether a deployment's FP8 GEMMs pay
-// Profile.FP8BlockScale: its FP8 weights are block-scaled, as the published
-// FP8 checkpoints of fine-grained MoE models are (DeepSeek-V3 and R1,
-// Qwen3's MoE models: 128 × 128 weight blocks), taken to be those with
-// Profile.RoutingMinExperts routed experts or more; and its chip's matrix
-// units apply no block scales themselves (no FP4 peak in its catalog
-// entry: Hopper, where the scales are applied between the partial sums).
+// Profile.FP8BlockScale: its FP8 weights are block-scaled (as it states,
+// else as the published FP8 checkpoints of fine-grained MoE models are:
+// DeepSeek-V3 and R1, Qwen3's MoE models, 128 × 128 weight blocks, taken
+// to be the models with Profile.RoutingMinExperts routed experts or more);
+// and its chip's matrix units apply no block scales themselves (no FP4
+// peak in its catalog entry: Hopper, where the scales are applied between
+// the partial sums).
 func blockScaledFP8(d Deployment) bool {
-	m := d.Model.MoE
-	if m == nil || d.Profile.RoutingMinExperts <= 0 || m.Experts < d.Profile.RoutingMinExperts {
+	if _, fp4 := d.Cluster.Chip.PeakFor(hardware.FP4); fp4 {
 		return false
 	}
-	_, fp4 := d.Cluster.Chip.PeakFor(hardware.FP4)
-	return !fp4
+	switch d.FP8Recipe {
+	case FP8Blockwise:
+		return true
+	case FP8Tensorwise:
+		return false
+	}
+	m := d.Model.MoE
+	return m != nil && d.Profile.RoutingMinExperts > 0 && m.Experts >= d.Profile.RoutingMinExperts
 }
 
 // supported lists the precisions the chip's matrix units execute.

@@ -471,3 +471,33 @@ func TestBlockScaledFP8(t *testing.T) {
 		}
 	}
 }
+
+// A stated recipe replaces the default: a coarse MoE model stated
+// blockwise pays the factor, a fine-grained one stated tensorwise does not,
+// and an unknown recipe is refused naming the field.
+func TestFP8RecipeStated(t *testing.T) {
+	prompt := Batch{Prefill: []Chunk{{Tokens: 8192}, {Tokens: 8192}}}
+	expert := func(experts int, recipe string, scale float64) float64 {
+		d := moeDeployment()
+		m := *d.Model.MoE
+		m.Experts = experts
+		d.Model.MoE = &m
+		d.Profile.RoutingMinExperts, d.Profile.FP8BlockScale, d.FP8Recipe = 64, scale, recipe
+		r, err := StepTime(d, prompt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(r.MoE.Experts)
+	}
+	if r := expert(32, FP8Blockwise, 0.8) / expert(32, FP8Blockwise, 0); !near(r, 1/0.8, 1e-9) {
+		t.Errorf("32 experts stated blockwise: expert time ratio %g, want 1.25", r)
+	}
+	if r := expert(256, FP8Tensorwise, 0.8) / expert(256, FP8Tensorwise, 0); !near(r, 1, 1e-9) {
+		t.Errorf("256 experts stated tensorwise: expert time ratio %g, want 1", r)
+	}
+	d := moeDeployment()
+	d.FP8Recipe = "sometimes"
+	if _, err := StepTime(d, prompt); err == nil || !strings.Contains(err.Error(), "fp8_recipe") {
+		t.Errorf("fp8_recipe sometimes: err %v, want one naming fp8_recipe", err)
+	}
+}

@@ -131,6 +131,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"rubin-x9","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
 		{"expert imbalance below 1", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"expert_imbalance":0.5,"workload":{"input_tokens":10,"output_tokens":10}}`, 400, "expert_imbalance"},
 		{"unknown expert balancer", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"balancer":"sometimes","workload":{"input_tokens":10,"output_tokens":10}}`, 400, "balancer"},
+		{"unknown FP8 recipe", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"precision":"fp8","fp8_recipe":"sometimes","workload":{"input_tokens":10,"output_tokens":10}}`, 400, "fp8_recipe"},
 		{"train expert imbalance below 1", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"expert_imbalance":0.5,"plan"`, 1), 400, "expert_imbalance"},
 		{"train capacity factor 0", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"capacity_factor":0,"plan"`, 1), 400, "capacity_factor"},
 		{"train window pattern without a window", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"global_every":2,"plan"`, 1), 400, "global_every"},

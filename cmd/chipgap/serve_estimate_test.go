@@ -100,6 +100,7 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
 		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want a factor of at least 1"},
 		{"unknown expert balancer", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--balancer", "sometimes"}, exitUsage, `--balancer = sometimes: want "eplb"`},
+		{"unknown FP8 recipe", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--precision", "fp8", "--fp8-recipe", "sometimes"}, exitUsage, `--fp8-recipe = sometimes: want "tensorwise"`},
 		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "--attention-dp = 4"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
 	} {

@@ -569,7 +569,8 @@ const formSpecs = {
       "slo.ttft": "SLO: time to first token (e.g. 2s)", "parallel.attention_dp": "Attention groups", "parallel.dp": "Instances (DP)", batches: "Batch sizes of the curve"},
     initial: {chip: "h100-sxm", chips: "8", model: "llama3.1-70b", "workload.input_tokens": "2048", "workload.output_tokens": "256", precision: "bf16",
       "slo.tpot": "50ms", "slo.ttft": "2s"},
-    choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "colocated", "decode", "prefill", "disagg"], balancer: ["", "eplb", "none"]},
+    choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "colocated", "decode", "prefill", "disagg"], balancer: ["", "eplb", "none"],
+      fp8_recipe: ["", "tensorwise", "blockwise"]},
     // An instance must divide the chips (else the API's answer names parallel).
     check: body => {
       const p = body.parallel || {};
@@ -590,7 +591,7 @@ const formSpecs = {
       "workload.seed": "1", "workload.input.tokens": "1000", "workload.input.dist": "fixed", "workload.input.sigma": "0.8",
       "workload.output.tokens": "200", "workload.output.dist": "lognormal", "workload.output.sigma": "0.8", "slo.ttft": "2s", "slo.tpot": "50ms"},
     choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "aggregated", "disaggregated"], balancer: ["", "eplb", "none"],
-      router: ["", "round-robin", "least-outstanding", "kv-aware"], scheduler: ["", "fcfs", "spf"], admission: ["", "auto", "on-demand", "reserve"],
+      fp8_recipe: ["", "tensorwise", "blockwise"], router: ["", "round-robin", "least-outstanding", "kv-aware"], scheduler: ["", "fcfs", "spf"], admission: ["", "auto", "on-demand", "reserve"],
       "workload.arrival": ["", "poisson", "gamma", "deterministic", "offline"], "workload.input.dist": ["fixed", "uniform", "lognormal"], "workload.output.dist": ["fixed", "uniform", "lognormal"]},
     // A replica is TP chips: TP must divide Chips.
     check: body => {

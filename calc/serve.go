@@ -164,18 +164,21 @@ func (s ServeSetup) scored() *catalog.Score {
 
 // ServeEstimate is one deployment's serving estimate.
 type ServeEstimate struct {
-	Request   ServeRequest       `json:"-"`
-	ModelName string             `json:"model_name"`
-	Stack     string             `json:"stack"`
-	Engine    string             `json:"engine,omitempty"` // the id of the serving engine whose limits apply, where the software names one
-	StackNote string             `json:"stack_note,omitempty"`
-	Parallel  inference.Parallel `json:"parallel"`
-	Devices   int                `json:"devices"`
-	Memory    inference.Memory   `json:"memory_per_device"`
-	KV        inference.KV       `json:"kv_cache_per_instance"`
-	MaxBatch  int                `json:"max_batch_per_instance"`
-	Curve     []inference.Point  `json:"curve"`
-	SLO       inference.SLO      `json:"slo"`
+	Request   ServeRequest `json:"-"`
+	ModelName string       `json:"model_name"`
+	Stack     string       `json:"stack"`
+	Engine    string       `json:"engine,omitempty"` // the id of the serving engine whose limits apply, where the software names one
+	StackNote string       `json:"stack_note,omitempty"`
+	// FP8BlockScale is the rate block-scaled FP8 GEMMs run at over
+	// per-tensor ones where the deployment's do (inference.FP8BlockRate).
+	FP8BlockScale float64            `json:"fp8_block_scale,omitempty"`
+	Parallel      inference.Parallel `json:"parallel"`
+	Devices       int                `json:"devices"`
+	Memory        inference.Memory   `json:"memory_per_device"`
+	KV            inference.KV       `json:"kv_cache_per_instance"`
+	MaxBatch      int                `json:"max_batch_per_instance"`
+	Curve         []inference.Point  `json:"curve"`
+	SLO           inference.SLO      `json:"slo"`
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
 	// inputs' ranges (chip figures and stack parameters, bestRange); a
@@ -279,7 +282,7 @@ func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
-	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, Parallel: d.Parallel,
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, FP8BlockScale: inference.FP8BlockRate(d), Parallel: d.Parallel,
 		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 

@@ -356,3 +356,48 @@ func serveCurveText(t *testing.T, cat *catalog.Catalog, r ServeRequest) (ServeEs
 	}
 	return e, b.String()
 }
+
+// A serve estimate says where block-scaled FP8 ran: DeepSeek-V3 in FP8 on
+// H100 (a fine-grained MoE model on a chip without FP4) at the cuda
+// stack's fp8_block_scale, the same on B200 (block scales in its tensor
+// cores) and a dense model at the per-tensor rate unless stated blockwise.
+func TestServeSaysFP8Blocks(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, err := cat.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack, _, err := cat.InferenceProfile("cuda", chip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := stack.Params.FP8BlockScale.Value
+	if !(want > 0 && want < 1) {
+		t.Fatalf("cuda fp8_block_scale = %g, want a fraction below 1", want)
+	}
+	for _, c := range []struct {
+		model, chip, recipe string
+		chips               int
+		want                float64
+	}{
+		{"deepseek-v3", "h100-sxm", "", 16, want},
+		{"deepseek-v3", "h100-sxm", "tensorwise", 16, 0},
+		{"deepseek-v3", "b200", "", 8, 0},
+		{"llama3.1-8b", "h100-sxm", "", 1, 0},
+		{"llama3.1-8b", "h100-sxm", "blockwise", 1, want},
+	} {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Precision, r.FP8Recipe = c.model, c.chip, c.chips, "fp8", c.recipe
+		r.Workload.Input, r.Workload.Output = 1000, 100
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatalf("%s on %s: %v", c.model, c.chip, err)
+		}
+		if got := s.base().FP8BlockScale; got != c.want {
+			t.Errorf("%s on %s, recipe %q: fp8_block_scale %g, want %g", c.model, c.chip, c.recipe, got, c.want)
+		}
+	}
+}

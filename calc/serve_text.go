@@ -17,8 +17,12 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	if r.Engine != "" {
 		stack += " (engine " + r.Engine + ")"
 	}
-	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s weights, mode %s, tp=%d pp=%d ep=%d\n",
-		r.ModelName, s.Chips, s.Chip, r.Devices, stack, s.Precision, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
+	weights := s.Precision + " weights"
+	if r.FP8BlockScale > 0 {
+		weights += fmt.Sprintf(" (block-scaled: GEMMs at %.2f of the per-tensor rate)", r.FP8BlockScale)
+	}
+	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s, mode %s, tp=%d pp=%d ep=%d\n",
+		r.ModelName, s.Chips, s.Chip, r.Devices, stack, weights, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
 	if r.StackNote != "" {
 		fmt.Fprintf(w, "  software: %s\n", r.StackNote)
 	}

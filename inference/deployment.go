@@ -278,7 +278,7 @@ func (l *layout) precisions(d Deployment) error {
 	if pk.Typ > 0 && p16.Typ > 0 {
 		l.k0 = d.Profile.MatmulK0 * float64(pk.Typ) / float64(p16.Typ)
 	}
-	if f := d.Profile.FP8BlockScale; f > 0 && prec == hardware.FP8 && blockScaledFP8(d) {
+	if f := FP8BlockRate(d); f > 0 && prec == hardware.FP8 {
 		l.peak *= f
 		l.fp8Block = f
 	}
@@ -308,6 +308,9 @@ func (l *layout) precisions(d Deployment) error {
 // peak in its catalog entry: Hopper, where the scales are applied between
 // the partial sums).
 func blockScaledFP8(d Deployment) bool {
+	if d.Precision != hardware.FP8 {
+		return false
+	}
 	if _, fp4 := d.Cluster.Chip.PeakFor(hardware.FP4); fp4 {
 		return false
 	}
@@ -319,6 +322,16 @@ func blockScaledFP8(d Deployment) bool {
 	}
 	m := d.Model.MoE
 	return m != nil && d.Profile.RoutingMinExperts > 0 && m.Experts >= d.Profile.RoutingMinExperts
+}
+
+// FP8BlockRate is the rate a deployment's GEMMs run at over per-tensor
+// FP8 for their block scales (Profile.FP8BlockScale where blockScaledFP8
+// holds), 0 where they pay none.
+func FP8BlockRate(d Deployment) float64 {
+	if f := d.Profile.FP8BlockScale; f > 0 && blockScaledFP8(d) {
+		return f
+	}
+	return 0
 }
 
 // supported lists the precisions the chip's matrix units execute.

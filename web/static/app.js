@@ -900,7 +900,7 @@ function stepNote(s) {
   const parts = [`step ${ms(s.time)} = compute ${ms(s.compute)} + memory ${ms(s.memory)} + comm ${ms(s.comm)} + overhead ${ms(s.overhead)}`];
   if (s.host) parts.push(`host ${ms(s.host)} per step${s.eager ? ` (of which ${ms(s.eager)} launching the layers eagerly: steps with prompt tokens run outside the engine's CUDA graphs)` : ""}, ${s.bound === "host" ? "longer than the GPU's: it sets the step" : "hidden behind the GPU"}`);
   if (s.adp_balance) parts.push(`attention groups carry ${fmt(s.adp_balance)} of the busiest group's tokens; waiting adds ${ms(s.adp_wait)}`);
-  if (s.moe && s.moe.imbalance) parts.push(`MoE: hottest device ${fmt(s.moe.imbalance)}× the mean (${s.moe.routing === "none" ? "no expert balancer: the routing's own skew" : s.moe.routing === "coarse" ? "no expert balancer; too few experts for the measured skew: assumed" : "with an expert balancer"}); routed experts ${ms(s.moe.experts)} (weights at ${fmt(s.moe.expert_memory_eff)} of HBM bandwidth) + module fixed time ${ms(s.moe.fixed)}`);
+  if (s.moe && s.moe.imbalance) parts.push(`MoE: hottest device ${fmt(s.moe.imbalance)}× the mean (${s.moe.routing === "none" ? "no expert balancer: the routing's own skew" : s.moe.routing === "coarse" ? "no expert balancer; too few experts for the measured skew: assumed" : "with an expert balancer"}); routed experts ${ms(s.moe.experts)} (weights at ${fmt(s.moe.expert_memory_eff)} of HBM bandwidth${s.moe.fp8_block_scale ? `; block-scaled FP8, every GEMM at ${fmt(s.moe.fp8_block_scale)} of the per-tensor rate` : ""}) + module fixed time ${ms(s.moe.fixed)}`);
   return el("p", {class: "muted", id: "infer-step"}, parts.join(" · "));
 }
 

@@ -278,7 +278,7 @@ func (l *layout) precisions(d Deployment) error {
 	if pk.Typ > 0 && p16.Typ > 0 {
 		l.k0 = d.Profile.MatmulK0 * float64(pk.Typ) / float64(p16.Typ)
 	}
-	if f := FP8BlockRate(d); f > 0 && prec == hardware.FP8 {
+	if f := FP8BlockRate(d); f > 0 {
 		l.peak *= f
 		l.fp8Block = f
 	}

@@ -37,7 +37,7 @@ type ServeDeployment struct {
 	Precision string `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
 	// FP8Recipe states how FP8 weights are scaled ("" = the model's
 	// published checkpoints: block-wise for a fine-grained MoE model).
-	FP8Recipe   string           `json:"fp8_recipe" help:"precision fp8: tensorwise (one scale per tensor, NVIDIA's ModelOpt checkpoints) or blockwise (128 x 128 weight blocks, DeepSeek-V3/R1's and Qwen3's FP8 releases: on a chip without FP4, Hopper, its GEMMs run at the stack's measured block-wise rate); empty: blockwise for a fine-grained MoE model (64 routed experts or more), tensorwise otherwise"`
+	FP8Recipe   string           `json:"fp8_recipe" help:"precision fp8: tensorwise (one scale per tensor, NVIDIA's ModelOpt checkpoints) or blockwise (128 x 128 weight blocks, DeepSeek-V3/R1's and Qwen3's FP8 releases: on a chip without FP4, Hopper, its GEMMs run at the stack's measured block-wise rate); empty: blockwise for a fine-grained MoE model (the stack's routing_min_experts routed experts or more), tensorwise otherwise"`
 	KVPrecision string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
 	Speculative ServeSpeculative `json:"speculative" flag:"spec-"`
 	// MaxSeqs and MaxBatchTokens are the engine's configured limits per

@@ -21,12 +21,14 @@ import (
 // it.
 //
 // chipgap takes prompt arrivals per group as independent Poisson counts
-// with the steady-state mean (each of the group's sequences finishes with
-// probability tokens-per-step/output per step), each prompt processed in
-// chunks of what the engine's per-pass budget leaves (a prompt of I tokens
-// in chunks of u is in progress for I/u steps), and the busiest group's
-// count as the expected maximum of the groups' counts, at most what the
-// pass budget admits.
+// (each of the group's sequences finishes with probability
+// tokens-per-step/output per step), each prompt processed in chunks of
+// what the engine's per-pass budget leaves (a prompt of I tokens in chunks
+// of u is in progress for I/u steps), and the busiest group's count as the
+// expected maximum of the groups' counts, at most what the pass budget
+// admits. The colocated curve applies it to each kind of step it averages
+// (colocated.go): a step carrying j pieces, j/groups a group on average,
+// whose busiest group also holds at least ⌈j/groups⌉ of them.
 
 // poissonMaxMean is E[min(max of d Poisson(λ) draws, limit)]: the sum over
 // k of P(max > k) = 1 − F(k)^d, for k below limit (limit ≤ 0: none).

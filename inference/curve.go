@@ -103,11 +103,10 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			pairs, keys := l.win.PromptKeys(in, 0)
 			ld.preTokens, ld.chunks = n*in, n
 			ld.prePairs, ld.preCtx = n*pairs, n*keys
+			p.Step = l.colocatedStep(ld, in, w.Uniform)
+		} else {
+			p.Step = l.step(ld)
 		}
-		if mode == Colocated && !w.Uniform {
-			ld.adpPre = l.adpSkew(ld, in)
-		}
-		p.Step = l.step(ld)
 		p.TPOT = p.Step.Time / units.Seconds(tps)
 		p.OutputPerChip = l.perChip(B * tps / float64(p.Step.Time))
 		p.InputPerChip = p.OutputPerChip * in / out

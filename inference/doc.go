@@ -13,6 +13,9 @@
 //   - memory.go: weights per device and KVCapacity.
 //   - curve.go: modes (colocated, decode, prefill), TTFT/TPOT of a batch,
 //     the curve over batch sizes, Best under an SLO.
+//   - colocated.go: the colocated mode's mean step, over the steps that
+//     carry whole prompt pieces and those that only decode.
+//   - adp.go: attention DP under continuous batching (the busiest group).
 //   - disagg.go: MaxBatch, prefill–decode disaggregation, cost and energy
 //     per token (via econ).
 //

@@ -53,8 +53,8 @@ type StepResult struct {
 	// GPU's work; the part that outlasts it is in Overhead.
 	Host units.Seconds `json:"host,omitempty"`
 	// Eager is the part of Host that launches the layers of a step with
-	// prompt tokens one kernel at a time (Profile.EagerLayer × layers,
-	// times the chance a blended steady-state step carries a prompt).
+	// prompt tokens one kernel at a time (Profile.EagerLayer × layers;
+	// a load with a fraction of a chunk pays that fraction).
 	Eager units.Seconds `json:"eager,omitempty"`
 	// OutputTokens is the expected tokens the decoding sequences emit
 	// (sequences × tokens per speculative step); PrefillTokens the prompt
@@ -220,9 +220,8 @@ func (l *layout) stepEven(ld load) StepResult {
 		r.Host = h * units.Seconds((ld.decSeqs+ld.chunks)/float64(l.adp))
 	}
 	// A step with prompt tokens runs eagerly where the engine captures
-	// only decode-only steps: its host launches every layer's kernels.
-	// A blended steady-state step (fractional chunks) carries a prompt
-	// with probability chunks.
+	// only decode-only steps: its host launches every layer's kernels. A
+	// load carrying a fraction of a chunk pays that fraction.
 	if e := l.d.Profile.EagerLayer; e > 0 && ld.preTokens > 0 {
 		r.Eager = e * units.Seconds(l.sh.layers*math.Min(ld.chunks, 1))
 		r.Host += r.Eager

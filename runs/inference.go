@@ -91,10 +91,10 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 // any; else, for TensorRT-LLM, trtllm-bench's) and admission policy (the
 // profile's kv_reserve_full, as the steady-state curve uses it). Uniform requests admitted together prefill
 // together and finish together, so such a run proceeds in waves: prompt
-// bursts, then decode-only steps. The steady-state curve instead blends a
-// share of every prompt into every step, hiding prefill compute under the
-// decode steps' weight and KV reads, which a wave does not; at long
-// outputs it over-predicts by up to a third. The run's request count is
+// bursts, then decode-only steps. The steady-state curve instead takes
+// requests finishing at their steady rate and their replacements'
+// prompts spread over the steps (inference/colocated.go), which a wave
+// does not. The run's request count is
 // not stated by the format; waves repeat, so the throughput settles after
 // a few: offlineWaves times what the instances hold at once.
 func offlineThroughput(d inference.Deployment, w inference.Workload, batch int) (offlineRun, error) {

@@ -1,6 +1,10 @@
 package inference
 
-import "math"
+import (
+	"math"
+
+	"chipgap/units"
+)
 
 // A steady colocated step.
 //
@@ -19,8 +23,9 @@ import "math"
 // step, not the step of the mean load, which hid every prompt under the
 // decode steps' reads and over-predicted the curve where λ is small:
 // Llama 3.1 8B in FP8 on one H100 at 1024/1024 and 64 sequences reads
-// 8.45 ms a step, not 7.76 ms, as the request-by-request simulation of
-// package serve does (TestColocatedCurveMatchesSimulation).
+// 8.45 ms a step, not 7.76 ms; the request-by-request simulation of
+// package serve, the same step model, reads 8.63 ms
+// (TestColocatedCurveMatchesSimulation).
 //
 // How many pieces a step carries: requests finish at random (lengths
 // vary, arrivals are not timed to completions), so the pieces starting in
@@ -33,84 +38,166 @@ import "math"
 // whole numbers around λ itself, and under attention DP a whole round of
 // groups at a time. Under attention DP each kind of step waits for its
 // busiest group (adp.go), which with j pieces holds at least ⌈j/adp⌉.
+//
+// The TTFT: a prompt arriving at a random time first waits for the step
+// in flight, on average its residual E[T²]/(2·E[T]) over the kinds of
+// step, then runs its k pieces, one a step, each step also carrying the
+// other prompts' pieces (their Poisson count, at most what the budget
+// leaves). The prompt alone beside the decode batch, the TTFT before, came
+// out shorter than the step it runs in at large batches
+// (TestColocatedTTFTMatchesSimulation).
 
-// colocatedStep is the mean steady colocated step of ld, whose prompt
-// sums (preTokens, prePairs, preCtx, chunks) are the per-step averages of
-// prompts of in tokens: the mean over the kinds of step that carry whole
-// prompt pieces (colocated.go).
-func (l *layout) colocatedStep(ld load, in float64, uniform bool) StepResult {
-	if ld.preTokens <= 0 {
-		return l.step(ld)
-	}
-	spec := 1 + float64(l.d.Speculative.Tokens)
-	g := float64(l.adp)
-	dec := ld.decSeqs * spec / g    // decode tokens per group
-	u := l.chunk(in, dec)           // a piece
-	k := math.Ceil(in / u)          // steps a prompt is in progress
-	lambda := ld.preTokens / in * k // pieces in progress per step
-	jmax := math.Inf(1)             // pieces a step's budget admits
-	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
-		jmax = math.Max(math.Floor((mt-dec)/u), 1) * g
-	}
-	type kind struct {
-		w  float64
+// colocated is a steady colocated batch: its mean load ld (the prompt
+// sums preTokens, prePairs, preCtx and chunks are per-step averages of
+// prompts of in tokens), what colocated.go derives from it, and the steps
+// timed so far by their number of prompt pieces (at most six a point:
+// the mean step's three kinds and the TTFT's, which share some).
+type colocated struct {
+	l       *layout
+	ld, per load    // the mean load; one average prompt piece's sums
+	in, g   float64 // prompt tokens; attention groups
+	k       float64 // steps a prompt is in progress
+	lambda  float64 // pieces in progress per step
+	jmax    float64 // pieces a step's budget admits
+	uniform bool
+	timed   [6]struct {
 		ld load
 		r  StepResult
 	}
-	step := func(j, w float64) kind {
-		c := ld
-		f := j / lambda
-		c.preTokens, c.prePairs, c.preCtx, c.chunks = ld.preTokens*f, ld.prePairs*f, ld.preCtx*f, j
-		c.adpPre = 0
-		if !uniform && j > 0 {
-			c.adpPre = math.Max(l.adpSkew(c, in), math.Ceil(j/g)*g/j)
+	n int
+}
+
+// share is a kind of step: its share of the steps and which timed step.
+type share struct {
+	w float64
+	i int
+}
+
+func (l *layout) newColocated(ld load, in float64, uniform bool) (c colocated) {
+	c = colocated{l: l, ld: ld, in: in, g: float64(l.adp), uniform: uniform}
+	dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / c.g // decode tokens per group
+	u := l.chunk(in, dec)                                           // a piece
+	c.k = math.Ceil(in / u)
+	c.lambda = ld.preTokens / in * c.k
+	c.jmax = math.Inf(1)
+	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
+		c.jmax = math.Max(math.Floor((mt-dec)/u), 1) * c.g
+	}
+	c.per = ld
+	c.per.preTokens, c.per.prePairs, c.per.preCtx = ld.preTokens/c.lambda, ld.prePairs/c.lambda, ld.preCtx/c.lambda
+	return c
+}
+
+// step is the step carrying j average pieces beside the decode batch,
+// each group waiting for its busiest (unless uniform), timed once.
+func (c *colocated) step(j float64) int {
+	for i := range c.n {
+		if c.timed[i].ld.chunks == j {
+			return i
 		}
-		return kind{w, c, l.step(c)}
+	}
+	ld := c.ld
+	ld.preTokens, ld.prePairs, ld.preCtx, ld.chunks = c.per.preTokens*j, c.per.prePairs*j, c.per.preCtx*j, j
+	ld.adpPre = 0
+	if !c.uniform && j > 0 {
+		ld.adpPre = math.Max(c.l.adpSkew(ld, c.in), math.Ceil(j/c.g)*c.g/j)
+	}
+	i := c.n
+	c.timed[i].ld, c.timed[i].r = ld, c.l.step(ld)
+	c.n++
+	return i
+}
+
+// kinds are the kinds of step (colocated.go), at most three; with mine,
+// the steps that carry a piece of one given prompt (its TTFT): that piece,
+// and the Poisson count of the other prompts' pieces (a uniform
+// workload's round of groups).
+func (c *colocated) kinds(mine bool) (ks [3]share, n int) {
+	add := func(j, w float64) {
+		ks[n] = share{w, c.step(j)}
+		n++
 	}
 	// around adds the steps carrying the whole numbers of pieces (in
-	// rounds of unit) around a mean of m, in shares w.
-	var kinds []kind
-	around := func(m, unit, w float64) {
+	// rounds of unit) around a mean of m, plus base, in shares w.
+	around := func(m, unit, base, w float64) {
 		j0 := math.Floor(m/unit+1e-9) * unit
 		th := math.Max((m-j0)/unit, 0)
 		if th < 1e-9 {
-			kinds = append(kinds, step(j0, w))
+			add(base+j0, w)
 			return
 		}
-		kinds = append(kinds, step(j0, w*(1-th)), step(j0+unit, w*th))
+		add(base+j0, w*(1-th))
+		add(base+j0+unit, w*th)
 	}
-	if uniform {
-		around(lambda, g, 1)
-	} else {
+	switch {
+	case c.uniform && mine:
+		// A prompt's piece comes in a round of groups.
+		around(math.Max(c.lambda, c.g), c.g, 0, 1)
+	case c.uniform:
+		around(c.lambda, c.g, 0, 1)
+	default:
 		// Pieces over the budget wait for the next step: a step carries
-		// at most jmax, and is busy in the share that keeps λ.
-		p0, m := math.Exp(-lambda), jmax
-		if m1 := lambda / (1 - p0); m1 < jmax {
+		// at most jmax (with mine, jmax − 1 others), and is busy in the
+		// share that keeps λ.
+		base := 0.0
+		if mine {
+			base = 1
+		}
+		room := c.jmax - base
+		p0, m := math.Exp(-c.lambda), room
+		if m1 := c.lambda / (1 - p0); m1 < room {
 			m = m1
 		} else {
-			p0 = math.Max(1-lambda/jmax, 0)
+			p0 = math.Max(1-c.lambda/math.Max(room, 1e-300), 0)
 		}
-		if p0 > 1e-9 {
-			kinds = append(kinds, step(0, p0))
+		if p0 > 1e-9 && (base > 0 || p0 < 1) {
+			add(base, p0)
 		}
-		around(m, 1, 1-p0)
+		if p0 < 1 {
+			around(m, 1, base, 1-p0)
+		}
 	}
-	r := kinds[0].r
-	w := kinds[0].w
-	for _, c := range kinds[1:] {
-		r = mixSteps(r, w/(w+c.w), c.r, c.w/(w+c.w))
-		w += c.w
+	return ks, n
+}
+
+// mean is the mean steady colocated step: the mean over its kinds, and
+// the mean residual of a step in flight, E[T²]/(2·E[T]), which a prompt
+// arriving at a random time waits for.
+func (c *colocated) mean() (StepResult, units.Seconds) {
+	ks, n := c.kinds(false)
+	first := c.timed[ks[0].i].r
+	r, w := first, ks[0].w
+	sq := w * float64(first.Time) * float64(first.Time)
+	for _, s := range ks[1:n] {
+		t := c.timed[s.i].r
+		r = mixSteps(r, w/(w+s.w), t, s.w/(w+s.w))
+		w += s.w
+		sq += s.w * float64(t.Time) * float64(t.Time)
 	}
 	if r.ADPBalance > 0 || r.ADPWait > 0 {
 		// Mean tokens over the busiest group's mean, over the kinds.
-		d := ld.decSeqs * spec
+		d := c.ld.decSeqs * (1 + float64(c.l.d.Speculative.Tokens))
 		var busy float64
-		for _, c := range kinds {
-			busy += c.w * c.ld.preTokens * math.Max(c.ld.adpPre, 1)
+		for _, s := range ks[:n] {
+			ld := c.timed[s.i].ld
+			busy += s.w * ld.preTokens * math.Max(ld.adpPre, 1)
 		}
-		r.ADPBalance = (d + ld.preTokens) / (d + busy)
+		r.ADPBalance = (d + c.ld.preTokens) / (d + busy)
 	}
-	return r
+	return r, units.Seconds(sq / w / (2 * float64(r.Time)))
+}
+
+// ttft is a prompt's time to its first token: the residual of the step
+// in flight when it arrives, then its k pieces, one a step, each step
+// also carrying the other prompts' pieces.
+func (c *colocated) ttft(residual units.Seconds) units.Seconds {
+	ks, n := c.kinds(true)
+	var t, w float64
+	for _, s := range ks[:n] {
+		t += s.w * float64(c.timed[s.i].r.Time)
+		w += s.w
+	}
+	return residual + units.Seconds(c.k*t/w)
 }
 
 // mixSteps is the mean of steps a and b run in shares wa and wb (summing

@@ -103,43 +103,33 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 			pairs, keys := l.win.PromptKeys(in, 0)
 			ld.preTokens, ld.chunks = n*in, n
 			ld.prePairs, ld.preCtx = n*pairs, n*keys
-			p.Step = l.colocatedStep(ld, in, w.Uniform)
+			c := l.newColocated(ld, in, w.Uniform)
+			var residual units.Seconds
+			p.Step, residual = c.mean()
+			p.TTFT = c.ttft(residual)
 		} else {
 			p.Step = l.step(ld)
+			p.TTFT = l.soloTTFT(in)
 		}
 		p.TPOT = p.Step.Time / units.Seconds(tps)
 		p.OutputPerChip = l.perChip(B * tps / float64(p.Step.Time))
 		p.InputPerChip = p.OutputPerChip * in / out
-		p.TTFT = l.ttft(mode, w, ld, p.Step.Time)
 	}
 	p.Meets = (slo.TPOT == 0 || p.TPOT <= slo.TPOT) && (slo.TTFT == 0 || p.TTFT <= slo.TTFT)
 	return p
 }
 
-// ttft is the time to first token. Colocated: the engine prefills the new
-// prompt in chunks of what MaxTokens leaves beside the decode tokens (the
-// whole prompt when there is no limit), one chunk per step, each step
-// also decoding the batch. Decode-only: the prompt alone prefilled on this
-// deployment (a prefill pool's TTFT comes from a Prefill curve).
-func (l *layout) ttft(mode Mode, w Workload, ld load, _ units.Seconds) units.Seconds {
-	in := float64(w.Input)
-	if mode != Colocated {
-		// The same for every batch: computed once per layout.
-		if l.soloTTFT == 0 {
-			pairs, keys := l.win.PromptKeys(in, 0)
-			one := load{preTokens: in, prePairs: pairs, preCtx: keys, chunks: 1}
-			l.soloTTFT = l.passes(one).Time
-		}
-		return l.soloTTFT
+// soloTTFT is a decode pool's time to first token: the prompt of in
+// tokens alone prefilled on this deployment (a prefill pool's TTFT comes
+// from a Prefill curve). The same for every batch: computed once per
+// layout.
+func (l *layout) soloTTFT(in float64) units.Seconds {
+	if l.solo == 0 {
+		pairs, keys := l.win.PromptKeys(in, 0)
+		one := load{preTokens: in, prePairs: pairs, preCtx: keys, chunks: 1}
+		l.solo = l.passes(one).Time
 	}
-	chunk := l.chunk(in, ld.decSeqs*(1+float64(l.d.Speculative.Tokens))/float64(l.adp))
-	steps := math.Ceil(in / chunk)
-	// The average chunk attends to half the prompt already cached.
-	c := ld
-	c.preTokens, c.chunks, c.adpPre = chunk, 1, 1
-	c.preCtx = l.win.EffectiveContext(in / 2)
-	c.prePairs = chunk * (c.preCtx + 1)
-	return units.Seconds(steps) * l.step(c).Time
+	return l.solo
 }
 
 // passPrompt is the most prompt tokens one forward pass takes per

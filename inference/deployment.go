@@ -132,7 +132,7 @@ type layout struct {
 	tokensPerStepSpec float64
 	drafter           *layout       // one-layer drafter of speculative tokens (nil without)
 	lnEP              float64       // ln(EP), for the routing spread
-	soloTTFT          units.Seconds // decode/prefill-mode TTFT of one prompt (0 until computed)
+	solo              units.Seconds // decode-mode TTFT of one prompt (soloTTFT; 0 until computed)
 }
 
 // resolve validates d and works out the per-device layout.

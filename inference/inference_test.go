@@ -320,13 +320,22 @@ func TestTokenCost(t *testing.T) {
 	}
 }
 
-// Colocated TTFT: with no token limit the prompt is prefilled in one step
-// beside the decode batch; with MaxTokens 256 a 1024-token prompt takes
-// ⌈1024/(256 − 1)⌉ = 5 chunked steps, each cheaper than the whole prompt.
+// Colocated TTFT: a prompt arriving at a random time waits for the step
+// in flight, then (no token limit) is prefilled in one step beside the
+// decode batch. At batch 1 and 256 output tokens a prompt starts in one
+// step in 256, so the step in flight is nearly always a decode step and
+// the wait about half of one (its residual, E[T²]/2E[T], within 3 %).
+// With MaxTokens 256 a 1024-token prompt takes ⌈1024/(256 − 1)⌉ = 5
+// chunked steps, each cheaper than the whole prompt.
 func TestColocatedTTFT(t *testing.T) {
 	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
 	w := Workload{Input: 1024, Output: 256}
-	alone, err := StepTime(d, Batch{Prefill: []Chunk{{Tokens: 1024}}})
+	ctx := []int{1024 + 256/2}
+	decode, err := StepTime(d, Batch{Decode: ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt, err := StepTime(d, Batch{Decode: ctx, Prefill: []Chunk{{Tokens: 1024}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,8 +343,8 @@ func TestColocatedTTFT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ttft := one[0].TTFT; ttft < alone.Time || ttft > alone.Time*1.2 {
-		t.Errorf("TTFT at batch 1 = %v, want the prompt's own prefill (%v) plus a little decode", ttft, alone.Time)
+	if want := prompt.Time + decode.Time/2; !near(float64(one[0].TTFT), float64(want), 0.03) {
+		t.Errorf("TTFT at batch 1 = %v, want half a decode step (%v) and the prompt's step beside the decode (%v): %v", one[0].TTFT, decode.Time, prompt.Time, want)
 	}
 	d.Profile.MaxTokens = 256
 	chunked, err := Curve(d, Colocated, w, SLO{}, []int{1})

@@ -81,7 +81,8 @@ func (l *layout) newColocated(ld load, in float64, uniform bool) (c colocated) {
 	c.lambda = ld.preTokens / in * c.k
 	c.jmax = math.Inf(1)
 	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
-		c.jmax = math.Max(math.Floor((mt-dec)/u), 1) * c.g
+		// Chunking fills what a whole piece leaves with part of the next.
+		c.jmax = math.Max((mt-dec)/u, 1) * c.g
 	}
 	c.per = ld
 	c.per.preTokens, c.per.prePairs, c.per.preCtx = ld.preTokens/c.lambda, ld.prePairs/c.lambda, ld.preCtx/c.lambda
@@ -138,17 +139,23 @@ func (c *colocated) kinds(mine bool) (ks [3]share, n int) {
 	default:
 		// Pieces over the budget wait for the next step: a step carries
 		// at most jmax (with mine, jmax − 1 others), and is busy in the
-		// share that keeps λ.
+		// share that keeps λ; where even full steps cannot keep λ (the
+		// batch outruns the budget), the mean step still carries λ.
 		base := 0.0
 		if mine {
 			base = 1
 		}
 		room := c.jmax - base
-		p0, m := math.Exp(-c.lambda), room
-		if m1 := c.lambda / (1 - p0); m1 < room {
-			m = m1
-		} else {
-			p0 = math.Max(1-c.lambda/math.Max(room, 1e-300), 0)
+		p0 := math.Exp(-c.lambda)
+		m := c.lambda / (1 - p0)
+		if m > room {
+			m, p0 = math.Max(room, 0), 0
+			switch {
+			case c.lambda < room:
+				p0 = 1 - c.lambda/room
+			case !mine:
+				m = c.lambda
+			}
 		}
 		if p0 > 1e-9 && (base > 0 || p0 < 1) {
 			add(base, p0)

@@ -129,6 +129,9 @@ func TestColocatedCurveMatchesSimulation(t *testing.T) {
 		{"llama8b-h100-b48-20000-200", "llama3.1-8b", "h100-sxm", "", 1, 1, 1, "fp8", 48, 20000, 200},
 		// 2.56 prompts a step on average.
 		{"llama8b-h100-b256-1000-100", "llama3.1-8b", "h100-sxm", "", 1, 1, 1, "fp8", 256, 1000, 100},
+		// 1.28 prompts of 4000 tokens a step, where a step's budget holds
+		// one whole and part of the next (8192 − 256 tokens).
+		{"llama70b-h100-tp8-b256-4000-200", "llama3.1-70b", "h100-sxm", "", 8, 8, 1, "fp8", 256, 4000, 200},
 		// Attention DP: each request runs on one group.
 		{"qwen3-235b-b200-dep4-b256", "qwen3-235b-a22b", "b200", "tensorrt-llm", 4, 1, 4, "fp4", 256, 1024, 1024},
 		{"deepseek-v3-h200-dep8-b128-2000-200", "deepseek-v3", "h200-sxm", "tensorrt-llm", 8, 1, 8, "fp8", 128, 2000, 200},

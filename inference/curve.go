@@ -92,7 +92,14 @@ func (l *layout) point(mode Mode, w Workload, b int, slo SLO) Point {
 		ld := load{preTokens: B * in, prePairs: B * pairs, preCtx: B * keys, chunks: B}
 		p.Step = l.passes(ld)
 		p.Step.PrefillTokens = b * w.Input
+		// A pool kept at B prompts a step: a prompt arriving at a random
+		// time waits for the pass in flight (half of one on average), then
+		// its batch's passes; a batch sent at once (uniform) waits for
+		// nothing.
 		p.TTFT = p.Step.Time
+		if !w.Uniform {
+			p.TTFT += p.Step.Time / units.Seconds(2*max(p.Step.Passes, 1))
+		}
 		p.InputPerChip = l.perChip(B * in / float64(p.Step.Time))
 	default:
 		ld := load{decSeqs: B, decCtx: B * l.win.MeanEffectiveContext(in, in+out)}

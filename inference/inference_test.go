@@ -356,6 +356,36 @@ func TestColocatedTTFT(t *testing.T) {
 	}
 }
 
+// Prefill TTFT: a pool kept at 4 prompts a step; a prompt arriving at a
+// random time waits for the pass in flight, half of one on average, then
+// its batch's step: 1.5 steps. Four prompts of 1024 tokens over a
+// 2048-token pass budget run as 2 passes: the wait is a quarter of the
+// step. A batch sent at once (uniform lengths, all queued together) waits
+// for nothing: its TTFT is its step.
+func TestPrefillTTFT(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	w := Workload{Input: 1024, Output: 1}
+	for _, c := range []struct {
+		maxTokens int
+		uniform   bool
+		want      float64 // TTFT over the step
+	}{
+		{0, false, 1.5}, {2048, false, 1.25}, {0, true, 1}, {2048, true, 1},
+	} {
+		d.Profile.MaxTokens = c.maxTokens
+		w.Uniform = c.uniform
+		pts, err := Curve(d, Prefill, w, SLO{}, []int{4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pts[0]
+		if got := float64(p.TTFT / p.Step.Time); !near(got, c.want, 1e-12) {
+			t.Errorf("max_tokens %d, uniform %v: TTFT %v over a %v step (%d passes) = %.4f, want %.4f",
+				c.maxTokens, c.uniform, p.TTFT, p.Step.Time, p.Step.Passes, got, c.want)
+		}
+	}
+}
+
 // An engine that reserves each request's whole prompt and output when it
 // admits it (TensorRT-LLM's GUARANTEED_NO_EVICT) fits KV/(I + O)
 // sequences; one whose cache grows as requests decode fits KV/(I + O/2).

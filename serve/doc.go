@@ -40,7 +40,12 @@
 //
 // Simplifications: a replica's KV blocks are one pool, though with DP
 // attention (inference's attention groups) an engine pins each sequence to
-// one group's share; no prefix caching; a disaggregated decode replica
+// one group's share; so is its token budget (MaxBatchTokens, the engine's
+// per-group max_num_tokens times the groups), so one group may take
+// several long prompt chunks in a step where each rank of an engine takes
+// its own budget's worth (the analytical colocated curve caps each group:
+// with long prompts at large batches the simulator's attention-DP steps
+// read slower than it, by half at 20000-token prompts and 256 sequences); no prefix caching; a disaggregated decode replica
 // receives a KV cache without reserving its blocks first; the step time
 // is the inference model's for the batch's sums, whatever their spread.
 //

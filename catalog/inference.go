@@ -165,6 +165,11 @@ type InferenceStack struct {
 	// prompt tokens (InferenceEngine.EagerLayer), as InferenceProfile
 	// resolved it; zero where the engine has none.
 	EagerLayer Param[units.Seconds] `yaml:"-" json:"eager_layer,omitzero"`
+	// FP8ContextAttention is the engine's rate for prompt attention run
+	// in FP8 over the 16-bit rate (InferenceEngine.FP8ContextAttention) in
+	// the era the run names, as InferenceProfile resolved it; zero where
+	// the engine runs it in 16 bits.
+	FP8ContextAttention Param[float64] `yaml:"-" json:"fp8_context_attention,omitzero"`
 	// DecodeKVPerQueryHead is the engine's generation-phase attention
 	// kernel in the era the run names (EngineEra.DecodeKVPerQueryHead), as
 	// InferenceProfile resolved it.
@@ -183,7 +188,7 @@ func (s InferenceStack) Profile() inference.Profile {
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value,
-		DecodeKVPerQueryHead: s.DecodeKVPerQueryHead}
+		FP8ContextAttention: s.FP8ContextAttention.Value, DecodeKVPerQueryHead: s.DecodeKVPerQueryHead}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -224,6 +229,9 @@ func (s InferenceStack) Sample(d *uncertain.Draw) (inference.Profile, error) {
 	}
 	if err == nil && s.EagerLayer.Value > 0 {
 		pr.EagerLayer, err = drawn(d, s.ID, "eager_layer", s.EagerLayer)
+	}
+	if err == nil && s.FP8ContextAttention.Value > 0 {
+		pr.FP8ContextAttention, err = drawn(d, s.ID, "fp8_context_attention", s.FP8ContextAttention)
 	}
 	return pr, err
 }
@@ -443,6 +451,9 @@ func (c *Catalog) InferenceStackOf(p inference.Profile, chip *hardware.Chip) (In
 			// may have picked other ones than the engine's base).
 			st.Params.MaxBatch.Value, st.Params.MaxTokens.Value = p.MaxBatch, p.MaxTokens
 			st.DecodeKVPerQueryHead = p.DecodeKVPerQueryHead
+			if p.FP8ContextAttention == 0 { // an era before the engine ran prompt attention in FP8
+				st.FP8ContextAttention = Param[float64]{}
+			}
 			if p.LimitSources != nil {
 				st.LimitSources = p.LimitSources
 			}

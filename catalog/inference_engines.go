@@ -91,6 +91,11 @@ type InferenceEngine struct {
 	// step that carries prompt tokens, where it captures CUDA graphs for
 	// decode-only steps alone (inference.Profile.EagerLayer); nil: none.
 	EagerLayer *Param[units.Seconds] `yaml:"eager_layer,omitempty" json:"eager_layer,omitempty"`
+	// FP8ContextAttention is the rate at which the engine runs prompt
+	// (context) attention in FP8, over the 16-bit rate, where it does
+	// (inference.Profile.FP8ContextAttention), from the release or date
+	// Since names on; nil: always in 16 bits.
+	FP8ContextAttention *EngineSince `yaml:"fp8_context_attention,omitempty" json:"fp8_context_attention,omitempty"`
 	// LargeDevice replaces the running-sequence and token limits on a
 	// device with at least its memory (vLLM sizes its defaults by the
 	// device); nil: the limits hold on every device.
@@ -158,6 +163,20 @@ type EngineEra struct {
 	MaxTokens            *Param[int] `yaml:"max_tokens,omitempty" json:"max_tokens,omitempty"`
 	DecodeKVPerQueryHead *Param[int] `yaml:"decode_kv_per_query_head,omitempty" json:"decode_kv_per_query_head,omitempty"`
 	Note                 string      `yaml:"note" json:"note"`
+}
+
+// EngineSince is an engine parameter that holds from a release (or a
+// date) on: a run that names an earlier one goes without it.
+type EngineSince struct {
+	Param[float64] `yaml:",inline"`
+	Release        string `yaml:"release" json:"release"`
+	Date           string `yaml:"date" json:"date"`
+}
+
+// holds reports whether the parameter holds for a run naming tag (a
+// release or a date; "" for none: the engine as it is now).
+func (e *EngineSince) holds(tag string) bool {
+	return e != nil && !(&EngineEra{Date: e.Date, Release: e.Release}).covers(tag)
 }
 
 // covers reports whether a release tag (a version such as 0.6.3 or
@@ -236,6 +255,20 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 			}
 			if g.Value < 0 {
 				return fmt.Errorf("%s: eager_layer = %v: want a non-negative time", at, g.Value)
+			}
+		}
+		if f := e.FP8ContextAttention; f != nil {
+			if err := checkEngineParam(c, at, "fp8_context_attention", f.provenance, withinRange(f.Param)); err != nil {
+				return err
+			}
+			if f.Value < 1 {
+				return fmt.Errorf("%s: fp8_context_attention = %g: want a rate over the 16-bit one, at least 1", at, f.Value)
+			}
+			if _, err := time.Parse("2006-01-02", f.Date); err != nil {
+				return fmt.Errorf("%s: fp8_context_attention: date %q: want YYYY-MM-DD", at, f.Date)
+			}
+			if _, ok := versionParts(f.Release); !ok {
+				return fmt.Errorf("%s: fp8_context_attention: release %q: want a version such as 1.0.0", at, f.Release)
 			}
 		}
 	}
@@ -534,6 +567,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		}
 		if e.EagerLayer != nil {
 			st.EagerLayer = *e.EagerLayer
+		}
+		if f := e.FP8ContextAttention; f.holds(tag) {
+			st.FP8ContextAttention = f.Param
 		}
 	}
 	st.LimitSources = map[string]string{}

@@ -390,6 +390,43 @@ func TestTensorRTLLMDecodeKernelBeforeXQA(t *testing.T) {
 	}
 }
 
+// TensorRT-LLM's attention op runs prompt attention in FP8 where the
+// weights are FP8 or FP4 or the KV cache FP8 (cpp/tensorrt_llm/thop/
+// attentionOp.cpp), the PyTorch backend's path since 1.0.0: a run naming
+// no release, 1.0.0 or later gets FlashAttention-3's FP8 over BF16 rate,
+// 1.2 PFLOPS over 740 TFLOPS ≈ 1.62; one naming an earlier release or
+// date, and vLLM, none; InferenceStackOf keeps which.
+func TestTensorRTLLMFP8ContextAttention(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework string
+		want      float64
+	}{
+		{"tensorrt-llm", 1.62},
+		{"tensorrt-llm 1.0.0", 1.62},
+		{"tensorrt-llm 1.2.0", 1.62},
+		{"tensorrt-llm 0.9.0", 0},
+		{"tensorrt-llm 0.21.0", 0},
+		{"tensorrt-llm 2025-06-30", 0},
+		{"vllm", 0},
+	} {
+		p, _ := profileOn(t, c, tc.framework, "h200-sxm")
+		if p.FP8ContextAttention != tc.want {
+			t.Errorf("%q: FP8ContextAttention %g, want %g", tc.framework, p.FP8ContextAttention, tc.want)
+		}
+		back, err := c.InferenceStackOf(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := back.Profile(); q.FP8ContextAttention != p.FP8ContextAttention {
+			t.Errorf("%q: InferenceStackOf gives FP8ContextAttention %g, want %g", tc.framework, q.FP8ContextAttention, p.FP8ContextAttention)
+		}
+	}
+	if math.Abs(1.2e15/740e12-1.62) > 0.005 {
+		t.Error("FlashAttention-3's FP8 over BF16 forward rate is 1.62")
+	}
+}
+
 // LMDeploy picks its running-sequence limit by the device's name
 // (lmdeploy/utils.py get_max_batch_size): 384 on an A100, 1,024 on an
 // H100, H800 or H200, 128 on any other GPU, 256 on Ascend since v0.7.2

@@ -119,6 +119,7 @@ type layout struct {
 	instances         int     // instances in the deployment
 	devicesPerChip    int     // devices per package
 	peak, peak16      float64 // per-device dense FLOP/s at Precision and at 16-bit
+	ctxAttn           float64 // prompt attention's rate over the 16-bit one (Profile.FP8ContextAttention where it applies, else 1)
 	bw                float64 // per-device HBM bandwidth, bytes/s
 	mem               float64 // per-device HBM capacity, bytes
 	wBytes, kvBytes   float64 // bytes per weight, per KV element
@@ -286,6 +287,15 @@ func (l *layout) precisions(d Deployment) error {
 		l.peak *= d.Profile.FP4MatmulScale
 		if h := d.Profile.FP4MatmulHalfRows; h > 0 {
 			l.halfRows, l.fp4Height = h, true
+		}
+	}
+	// Prompt attention in FP8 (Profile.FP8ContextAttention), where the
+	// engine runs it so: FP8 or FP4 weights, or an FP8 KV cache, on a chip
+	// with FP8 matrix units.
+	l.ctxAttn = 1
+	if f := d.Profile.FP8ContextAttention; f > 1 {
+		if _, fp8 := c.PeakFor(hardware.FP8); fp8 && (prec == hardware.FP8 || prec == hardware.FP4 || kv == hardware.FP8) {
+			l.ctxAttn = f
 		}
 	}
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n

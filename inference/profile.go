@@ -71,6 +71,13 @@ type Profile struct {
 	// the GPU runs step n, so a step takes the longer of the two: this
 	// binds only at large batches of small models.
 	HostPerSeq units.Seconds `json:"host_per_seq"`
+	// FP8ContextAttention is the rate the engine's prompt (context)
+	// attention runs at over the 16-bit rate where it runs it in FP8:
+	// TensorRT-LLM's attention op does where the model's weights are FP8
+	// or FP4 (the kernel writes its output quantized for the output
+	// projection) or its KV cache is FP8 (layout.ctxAttn). 0 or 1: in 16
+	// bits.
+	FP8ContextAttention float64 `json:"fp8_context_attention,omitempty"`
 	// EagerLayer is the host time per transformer layer of a step that
 	// carries prompt tokens, where the engine captures CUDA graphs for
 	// decode-only steps alone and runs the others eagerly: the kernels of
@@ -199,6 +206,8 @@ func (p Profile) Validate() error {
 		return input.Bad("profile.routing_min_experts", p.RoutingMinExperts, "want 0 or more routed experts")
 	case !(p.RoutingCV >= 0) || math.IsInf(p.RoutingCV, 1):
 		return input.Bad("profile.routing_cv", p.RoutingCV, "want a finite coefficient of variation, 0 or more")
+	case !(p.FP8ContextAttention == 0 || p.FP8ContextAttention >= 1) || math.IsInf(p.FP8ContextAttention, 1):
+		return input.Bad("profile.fp8_context_attention", p.FP8ContextAttention, "want 0 (16-bit prompt attention) or a finite rate of at least 1")
 	case p.MaxBatch < 0 || p.MaxTokens < 0 || p.ChunkTokens < 0:
 		return input.Bad("profile.max_batch", fmt.Sprintf("%d (max_tokens %d, chunk_tokens %d)", p.MaxBatch, p.MaxTokens, p.ChunkTokens), "want 0 (no limit) or more")
 	}

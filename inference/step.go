@@ -269,7 +269,9 @@ func (l *layout) stage(a *acc, ld load) {
 	mem := l.bw * p.MemoryEff
 	// Attention: projections, then the attention kernel over the KV cache.
 	tComp := l.lin(a, s.attn/tp, ta, per, s.kAttn)
-	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*g*s.pairPrefill) / adp / tp * per
+	// The prompt's pairs at its kernel's rate (ctxAttn: FP8 context
+	// attention), the decode pairs at the 16-bit one.
+	pairs := (ld.decCtx*q*s.pairDecode + ld.prePairs*g*s.pairPrefill/math.Max(l.ctxAttn, 1)) / adp / tp * per
 	kvRead := (ld.decCtx*l.decodeKVLoads() + ld.preCtx*g) / adp * l.kvPerToken()
 	tComp += a.roof(pairs, l.peak16*p.AttentionEff, kvRead, mem)
 	// Routed experts see every group's tokens: not skewed.

@@ -93,8 +93,8 @@ type InferenceEngine struct {
 	EagerLayer *Param[units.Seconds] `yaml:"eager_layer,omitempty" json:"eager_layer,omitempty"`
 	// FP8ContextAttention is the rate at which the engine runs prompt
 	// (context) attention in FP8, over the 16-bit rate, where it does
-	// (inference.Profile.FP8ContextAttention), from the release or date
-	// Since names on; nil: always in 16 bits.
+	// (inference.Profile.FP8ContextAttention), from its release (or date)
+	// on; nil: always in 16 bits.
 	FP8ContextAttention *EngineSince `yaml:"fp8_context_attention,omitempty" json:"fp8_context_attention,omitempty"`
 	// LargeDevice replaces the running-sequence and token limits on a
 	// device with at least its memory (vLLM sizes its defaults by the

@@ -103,9 +103,9 @@ func (c *colocated) step(j float64) int {
 	if !c.uniform && j > 0 {
 		ld.adpPre = math.Max(c.l.adpSkew(ld, c.in), math.Ceil(j/c.g)*c.g/j)
 	}
-	i := c.n
+	i := min(c.n, len(c.timed)-1) // six at most (the mean step's three kinds, the TTFT's three); never past the array
 	c.timed[i].ld, c.timed[i].r = ld, c.l.step(ld)
-	c.n++
+	c.n = i + 1
 	return i
 }
 

@@ -171,14 +171,18 @@ type ServeEstimate struct {
 	StackNote string       `json:"stack_note,omitempty"`
 	// FP8BlockScale is the rate block-scaled FP8 GEMMs run at over
 	// per-tensor ones where the deployment's do (inference.FP8BlockRate).
-	FP8BlockScale float64            `json:"fp8_block_scale,omitempty"`
-	Parallel      inference.Parallel `json:"parallel"`
-	Devices       int                `json:"devices"`
-	Memory        inference.Memory   `json:"memory_per_device"`
-	KV            inference.KV       `json:"kv_cache_per_instance"`
-	MaxBatch      int                `json:"max_batch_per_instance"`
-	Curve         []inference.Point  `json:"curve"`
-	SLO           inference.SLO      `json:"slo"`
+	FP8BlockScale float64 `json:"fp8_block_scale,omitempty"`
+	// FP8ContextAttention is the rate prompt attention runs at over the
+	// 16-bit rate where the engine runs it in FP8 (inference.FP8ContextRate);
+	// 0 where it runs in 16 bits.
+	FP8ContextAttention float64            `json:"fp8_context_attention,omitempty"`
+	Parallel            inference.Parallel `json:"parallel"`
+	Devices             int                `json:"devices"`
+	Memory              inference.Memory   `json:"memory_per_device"`
+	KV                  inference.KV       `json:"kv_cache_per_instance"`
+	MaxBatch            int                `json:"max_batch_per_instance"`
+	Curve               []inference.Point  `json:"curve"`
+	SLO                 inference.SLO      `json:"slo"`
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
 	// inputs' ranges (chip figures and stack parameters, bestRange); a
@@ -282,7 +286,7 @@ func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
-	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, FP8BlockScale: inference.FP8BlockRate(d), Parallel: d.Parallel,
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, FP8BlockScale: inference.FP8BlockRate(d), FP8ContextAttention: inference.FP8ContextRate(d), Parallel: d.Parallel,
 		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 

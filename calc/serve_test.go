@@ -401,3 +401,43 @@ func TestServeSaysFP8Blocks(t *testing.T) {
 		}
 	}
 }
+
+// A deployment on TensorRT-LLM with FP8 or FP4 weights or an FP8 KV cache
+// says its prompt attention runs in FP8 at the engine's rate (1.62); one
+// with 16-bit weights and cache, or on the stack's defaults (no engine
+// named), does not; the text header says so where it does.
+func TestServeSaysFP8PromptAttention(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		software, precision, kv string
+		want                    float64
+	}{
+		{"tensorrt-llm", "fp8", "", 1.62},
+		{"tensorrt-llm", "bf16", "fp8", 1.62},
+		{"tensorrt-llm", "bf16", "", 0},
+		{"", "fp8", "", 0},
+		{"vllm", "fp8", "", 0},
+	} {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Framework, r.Precision, r.KVPrecision = "llama3.1-8b", "h100-sxm", 1, c.software, c.precision, c.kv
+		r.Workload.Input, r.Workload.Output = 1000, 100
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		e := s.base()
+		if e.FP8ContextAttention != c.want {
+			t.Errorf("%+v: fp8_context_attention %g, want %g", c, e.FP8ContextAttention, c.want)
+		}
+		var b strings.Builder
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if says := strings.Contains(b.String(), "prompt attention in FP8"); says != (c.want > 0) {
+			t.Errorf("%+v: header says prompt attention in FP8: %v, want %v", c, says, c.want > 0)
+		}
+	}
+}

@@ -21,6 +21,9 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	if r.FP8BlockScale > 0 {
 		weights += fmt.Sprintf(" (block-scaled: GEMMs at %.2f of the per-tensor rate)", r.FP8BlockScale)
 	}
+	if r.FP8ContextAttention > 0 {
+		weights += fmt.Sprintf(", prompt attention in FP8 (%.2f× the 16-bit rate)", r.FP8ContextAttention)
+	}
 	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s, mode %s, tp=%d pp=%d ep=%d\n",
 		r.ModelName, s.Chips, s.Chip, r.Devices, stack, weights, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
 	if r.StackNote != "" {

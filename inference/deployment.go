@@ -289,15 +289,7 @@ func (l *layout) precisions(d Deployment) error {
 			l.halfRows, l.fp4Height = h, true
 		}
 	}
-	// Prompt attention in FP8 (Profile.FP8ContextAttention), where the
-	// engine runs it so: FP8 or FP4 weights, or an FP8 KV cache, on a chip
-	// with FP8 matrix units.
-	l.ctxAttn = 1
-	if f := d.Profile.FP8ContextAttention; f > 1 {
-		if _, fp8 := c.PeakFor(hardware.FP8); fp8 && (prec == hardware.FP8 || prec == hardware.FP4 || kv == hardware.FP8) {
-			l.ctxAttn = f
-		}
-	}
+	l.ctxAttn = max(FP8ContextRate(Deployment{Cluster: d.Cluster, Precision: prec, KVPrecision: kv, Profile: d.Profile}), 1)
 	l.bw = float64(c.HBM.Bandwidth.Typ) / n
 	l.mem = float64(c.HBM.Capacity.Typ) / n
 	if l.bw <= 0 || l.mem <= 0 {
@@ -339,6 +331,29 @@ func blockScaledFP8(d Deployment) bool {
 // holds), 0 where they pay none.
 func FP8BlockRate(d Deployment) float64 {
 	if f := d.Profile.FP8BlockScale; f > 0 && blockScaledFP8(d) {
+		return f
+	}
+	return 0
+}
+
+// FP8ContextRate is the rate the deployment's prompt (context) attention
+// runs at over the 16-bit rate where its engine runs it in FP8
+// (Profile.FP8ContextAttention): with FP8 or FP4 weights, or an FP8 KV
+// cache (the default for FP4 weights), on a chip with FP8 matrix units;
+// 0 where it runs in 16 bits.
+func FP8ContextRate(d Deployment) float64 {
+	f := d.Profile.FP8ContextAttention
+	if f <= 1 || d.Cluster.Chip == nil {
+		return 0
+	}
+	if _, fp8 := d.Cluster.Chip.PeakFor(hardware.FP8); !fp8 {
+		return 0
+	}
+	kv := d.KVPrecision
+	if kv == "" && d.Precision == hardware.FP4 {
+		kv = hardware.FP8
+	}
+	if d.Precision == hardware.FP8 || d.Precision == hardware.FP4 || kv == hardware.FP8 {
 		return f
 	}
 	return 0

@@ -102,6 +102,26 @@ func TestConstantBatchMatchesAnalytical(t *testing.T) {
 	}
 }
 
+// served is the catalog deployment of a model on chips × chip at a
+// precision, under a framework ("" for the chip's stack), TP and EP.
+func served(t testing.TB, id, chip, software, prec string, chips, tp, ep int) inference.Deployment {
+	t.Helper()
+	o := model(t, id)
+	o.Chip, o.Chips, o.Precision, o.Software = chip, chips, prec, software
+	o.Parallel = inference.Parallel{TP: tp, PP: 1, EP: ep}
+	return catalogDeployment(t, o)
+}
+
+// simulateOne simulates w on one pool p with round-robin routing.
+func simulateOne(t testing.TB, p serve.Pool, w serve.Workload) *serve.Result {
+	t.Helper()
+	r, err := serve.Simulate(serve.Deployment{Pools: []serve.Pool{p}, Router: serve.RoundRobin}, w, serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestColocatedCurveMatchesSimulation is the colocated check: a
 // colocated pool holding B sequences (MaxSeqs = B, requests arriving at
 // constant spacing a little faster than it serves them, so each finished
@@ -137,10 +157,7 @@ func TestColocatedCurveMatchesSimulation(t *testing.T) {
 		{"deepseek-v3-h200-dep8-b128-2000-200", "deepseek-v3", "h200-sxm", "tensorrt-llm", 8, 1, 8, "fp8", 128, 2000, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := model(t, tc.model)
-			o.Chip, o.Chips, o.Precision, o.Software = tc.chip, tc.chips, tc.prec, tc.software
-			o.Parallel = inference.Parallel{TP: tc.tp, PP: 1, EP: tc.ep}
-			d := catalogDeployment(t, o)
+			d := served(t, tc.model, tc.chip, tc.software, tc.prec, tc.chips, tc.tp, tc.ep)
 			wl := inference.Workload{Input: tc.in, Output: tc.out}
 			pts, err := inference.Curve(d, inference.Colocated, wl, inference.SLO{}, []int{tc.batch})
 			if err != nil {
@@ -154,10 +171,7 @@ func TestColocatedCurveMatchesSimulation(t *testing.T) {
 			life := float64(pts[0].TTFT) + float64(tc.out-1)*want/1e3
 			w := serve.Workload{Process: serve.Deterministic, Rate: 1.05 * float64(tc.batch) / life, Requests: 30 * tc.batch, Seed: 3,
 				Prompt: serve.Lengths{Dist: serve.Fixed, Mean: tc.in}, Output: serve.Lengths{Dist: serve.Uniform, Min: 1, Max: 2*tc.out - 1}}
-			r, err := serve.Simulate(serve.Deployment{Pools: []serve.Pool{p}, Router: serve.RoundRobin}, w, serve.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := simulateOne(t, p, w)
 			batch := steadyRunning(r)
 			t.Logf("analytical TPOT %.3f ms at batch %d; simulated TPOT p50 %.3f mean %.3f ms, mean batch %.1f",
 				want, tc.batch, r.TPOT.P50, r.TPOT.Mean, batch)
@@ -193,16 +207,10 @@ func TestColocatedTTFTMatchesSimulation(t *testing.T) {
 		{"llama70b-tp8-2000-500", "llama3.1-70b", 8, 8, 2000, 500, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := model(t, tc.model)
-			o.Chip, o.Chips, o.Precision = "h100-sxm", tc.chips, "fp8"
-			o.Parallel = inference.Parallel{TP: tc.tp, PP: 1, EP: 1}
-			d := catalogDeployment(t, o)
+			d := served(t, tc.model, "h100-sxm", "", "fp8", tc.chips, tc.tp, 1)
 			w := serve.Workload{Process: serve.Poisson, Rate: tc.rate, Requests: 20000, Seed: 1,
 				Prompt: serve.Lengths{Dist: serve.Fixed, Mean: tc.in}, Output: serve.Lengths{Dist: serve.Uniform, Min: 1, Max: 2*tc.out - 1}}
-			r, err := serve.Simulate(serve.Deployment{Pools: []serve.Pool{pool(t, d)}, Router: serve.RoundRobin}, w, serve.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := simulateOne(t, pool(t, d), w)
 			batch := int(math.Round(steadyRunning(r)))
 			pts, err := inference.Curve(d, inference.Colocated, inference.Workload{Input: tc.in, Output: tc.out}, inference.SLO{}, []int{batch})
 			if err != nil {

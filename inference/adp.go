@@ -47,17 +47,35 @@ func poissonMaxMean(lambda float64, d, limit int) float64 {
 	// sum, so the loop starts there (about 20√λ + 30 terms at any λ).
 	k0 := min(max(int(lambda-10*math.Sqrt(lambda)), 0), top)
 	sum, f := float64(k0), 0.0
-	ln := math.Log(lambda)
+	// P(K = k0) in logs, so a large λ does not underflow; then
+	// P(K = k) = P(K = k−1)·λ/k.
+	lg, _ := math.Lgamma(float64(k0 + 1))
+	pk := math.Exp(float64(k0)*math.Log(lambda) - lambda - lg)
 	for k := k0; k < top; k++ {
-		lg, _ := math.Lgamma(float64(k + 1))
-		f += math.Exp(float64(k)*ln - lambda - lg) // P(K = k), in logs so large λ does not underflow
-		tail := 1 - math.Pow(math.Min(f, 1), float64(d))
+		if k > k0 {
+			pk *= lambda / float64(k)
+		}
+		f += pk
+		tail := 1 - powInt(math.Min(f, 1), d)
 		sum += tail
 		if tail < 1e-12 {
 			break
 		}
 	}
 	return sum
+}
+
+// powInt is x^n for n ≥ 0 by repeated squaring (math.Pow's general path
+// is several times slower, and poissonMaxMean calls it in its inner loop).
+func powInt(x float64, n int) float64 {
+	r := 1.0
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			r *= x
+		}
+		x *= x
+	}
+	return r
 }
 
 // adpSkew is the busiest attention group's prompt load over the mean (≥ 1)

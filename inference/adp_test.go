@@ -230,3 +230,16 @@ func TestUniformLengthsNoWait(t *testing.T) {
 		t.Errorf("uniform step %v, want 15/16 of %v and 1/16 of %v = %.6g s", u.Time, decode.Time, prompts.Time, want)
 	}
 }
+
+// powInt agrees with math.Pow on integer exponents (the squaring loop's
+// odd and even bits, and n = 0).
+func TestPowInt(t *testing.T) {
+	for _, c := range []struct {
+		x float64
+		n int
+	}{{0.9, 0}, {0.9, 1}, {0.9, 2}, {0.9, 7}, {0.5, 8}, {0.999, 1023}, {0, 3}, {1, 64}} {
+		if got, want := powInt(c.x, c.n), math.Pow(c.x, float64(c.n)); !near(got, want, 1e-12) {
+			t.Errorf("powInt(%v, %d) = %v, want %v", c.x, c.n, got, want)
+		}
+	}
+}

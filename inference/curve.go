@@ -274,8 +274,11 @@ func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
 }
 
 // grid is 1, 2, 4, ... up to limit, with limit itself.
-func grid(limit int) []int {
-	var g []int
+func grid(limit int) []int { return appendGrid(nil, limit) }
+
+// appendGrid appends grid(limit) to g (a caller's buffer: Best keeps it
+// on its stack).
+func appendGrid(g []int, limit int) []int {
 	for b := 1; b < limit; b *= 2 {
 		g = append(g, b)
 		if m := b + b/2; b >= 2 && m < limit && m < 2*b {
@@ -315,21 +318,33 @@ func Best(d Deployment, mode Mode, w Workload, slo SLO) (Point, error) {
 		}
 	}
 	// The highest rate; among points within 1 % of it, the smallest batch
-	// (lower latency for the same throughput).
-	pts := []Point{l.point(mode, w, lo, slo)}
-	top := rate(pts[0])
-	for _, b := range grid(lo) {
-		p := l.point(mode, w, b, slo)
-		pts = append(pts, p)
-		top = max(top, rate(p))
+	// (lower latency for the same throughput). Only the rates are kept
+	// (a Point is large and Best runs for every plan of a sweep): the
+	// chosen batch is evaluated again, which gives the same point.
+	type cand struct {
+		batch int
+		rate  float64
 	}
-	best := Point{Batch: math.MaxInt}
-	for _, p := range pts {
-		if rate(p) >= 0.99*top && p.Batch < best.Batch {
-			best = p
+	var gbuf [64]int
+	var cbuf [66]cand
+	last := l.point(mode, w, lo, slo)
+	cs := append(cbuf[:0], cand{lo, rate(last)})
+	top := cs[0].rate
+	for _, b := range appendGrid(gbuf[:0], lo) {
+		r := rate(l.point(mode, w, b, slo))
+		cs = append(cs, cand{b, r})
+		top = max(top, r)
+	}
+	pick := math.MaxInt
+	for _, c := range cs {
+		if c.rate >= 0.99*top && c.batch < pick {
+			pick = c.batch
 		}
 	}
-	return best, nil
+	if pick == lo {
+		return last, nil
+	}
+	return l.point(mode, w, pick, slo), nil
 }
 
 // noPoint explains why even one sequence misses the target.

@@ -117,4 +117,3 @@ func KVCapacity(d Deployment) (KV, error) {
 	return l.kv()
 }
 
-func pow(x, y float64) float64 { return math.Pow(x, y) }

@@ -116,4 +116,3 @@ func KVCapacity(d Deployment) (KV, error) {
 	}
 	return l.kv()
 }
-

@@ -341,6 +341,61 @@ func TestFSDPFrameworksShardFully(t *testing.T) {
 	}
 }
 
+// NeMo AutoModel runs on the PyTorch FSDP profile with its own sourced
+// facts (framework_params): 16-bit parameters and gradients without an
+// fp32 master copy, fp32 Adam moments (16-bit where those do not fit),
+// context and interleaved pipeline parallelism, Transformer Engine's
+// attention at cuda-mcore's rates and DeepEP's hierarchical dispatch;
+// torchtitan on the same profile keeps the profile's own values.
+func TestAutoModelFrameworkParams(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	am, _, err := cat.TrainingProfile("cuda", "nemo-automodel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt, _, err := cat.TrainingProfile("cuda", "torchtitan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, _, err := cat.TrainingProfile("cuda", "megatron-core")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if am.ID != "cuda-fsdp" || tt.ID != "cuda-fsdp" {
+		t.Fatalf("nemo-automodel on %s, torchtitan on %s; want both on cuda-fsdp", am.ID, tt.ID)
+	}
+	for _, c := range []struct {
+		name     string
+		am, want float64
+		tt, keep float64
+	}{
+		{"weight_bytes", am.WeightBytes.Value, 2, tt.WeightBytes.Value, 2},
+		{"grad_bytes", am.GradBytes.Value, 2, tt.GradBytes.Value, 2},
+		{"optimizer_bytes", am.OptimizerBytes.Value, 8, tt.OptimizerBytes.Value, 12},
+		{"optimizer_step_bytes", am.OptimizerStepBytes.Value, 2 + 2 + 8 + 2 + 8, tt.OptimizerStepBytes.Value, 34},
+		{"half_moments", am.HalfMoments.Value, 1, tt.HalfMoments.Value, 0},
+		{"context_parallel", am.ContextParallel.Value, 1, tt.ContextParallel.Value, 0},
+		{"interleaved", am.Interleaved.Value, 1, tt.Interleaved.Value, 0},
+		{"moe_hierarchical_dispatch", am.MoEHierarchicalDispatch.Value, 1, tt.MoEHierarchicalDispatch.Value, 0},
+		{"attention_eff", am.AttentionEff.Value, mc.AttentionEff.Value, tt.AttentionEff.Value, 0.30},
+		{"family_attention.hopper", am.FamilyAttention["hopper"].Value, mc.FamilyAttention["hopper"].Value, tt.FamilyAttention["hopper"].Value, 0.60},
+		{"attention_ramp_tokens", am.AttentionRampTokens.Value, mc.AttentionRampTokens.Value, tt.AttentionRampTokens.Value, 0},
+	} {
+		if c.am != c.want {
+			t.Errorf("nemo-automodel %s = %g, want %g", c.name, c.am, c.want)
+		}
+		if c.tt != c.keep {
+			t.Errorf("torchtitan %s = %g, want the profile's %g", c.name, c.tt, c.keep)
+		}
+	}
+	if am.MatmulMax.Value != tt.MatmulMax.Value || am.LayerOverhead.Value != tt.LayerOverhead.Value {
+		t.Errorf("nemo-automodel's GEMM rate and layer overhead (%g, %g) differ from the profile's (%g, %g)", am.MatmulMax.Value, am.LayerOverhead.Value, tt.MatmulMax.Value, tt.LayerOverhead.Value)
+	}
+}
+
 // MindFormers' practice splits large models over TP 4 or more; no other
 // stack carries the rule.
 func TestLargeModelTPPracticeByStack(t *testing.T) {

@@ -17,8 +17,13 @@ import (
 // 8 H100 (80 GiB) and 51 GB over two pipeline stages, so tp 8 pp 2;
 // Qwen3-235B-A22B in BF16 is 72.8 GB per 910B at EP 8 (the attention
 // replicated on every device, 1/8 of the experts), more than its 64 GiB
-// (68.7 GB) less 5 GB reserved, and 44.4 GB at EP 16. A stated layout is not widened, and
-// a model that fits one node keeps it.
+// (68.7 GB) less 5 GB reserved, and 44.4 GB at EP 16. Once expert
+// parallelism spans every device the attention and dense layers split
+// over TP inside the expert group: DeepSeek-V3 in BF16 on 16 910C (32
+// devices) holds 654.3 B expert parameters (58 MoE layers of 256 experts
+// of 3·7168·2048) and 17.1 B others, 2·(654.3/32 + 17.1) = 75.1 GB per
+// device at TP 1 EP 32, 2·(654.3/32 + 17.1/2) = 58.0 GB at TP 2. A
+// stated layout is not widened, and a model that fits one node keeps it.
 func TestServeDefaultWidens(t *testing.T) {
 	cat := testCatalog(t)
 	for _, c := range []struct {
@@ -35,6 +40,9 @@ func TestServeDefaultWidens(t *testing.T) {
 		{model: "llama3.1-70b", chip: "gb200", chips: 64, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, tp: 8, refused: true},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true}, // no room to grow
+		{model: "deepseek-v3", chip: "ascend-910c", chips: 16, want: inference.Parallel{TP: 2, PP: 1, EP: 32}},
+		// 654 B expert parameters over 8 devices are 164 GB each at any TP.
+		{model: "deepseek-v3", chip: "h100-sxm", chips: 8, refused: true},
 	} {
 		r := NewServeRequest()
 		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Parallel.EP = c.model, c.chip, c.chips, c.tp, c.ep

@@ -30,7 +30,7 @@ type RunRequest struct {
 	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
 	// Tokens runs to completion of this budget; Days simulates a window
 	// of a run under way; with both, whichever ends first.
-	Tokens      float64 `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12; at most ten years of failure-free compute)"`
+	Tokens      float64 `json:"tokens" yaml:"tokens" unit:"count" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
 	Days        Days    `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
 	Seq         int     `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192)"`
 	GlobalBatch int     `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048)"`

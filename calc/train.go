@@ -37,7 +37,7 @@ type TrainRequest struct {
 	GlobalBatch int     `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
 	Seq         int     `json:"seq" help:"sequence length in tokens (default 4096)"`
 	Precision   string  `json:"precision" help:"bf16, fp16 or fp8 (default bf16)"`
-	Tokens      float64 `json:"tokens" help:"token budget of the whole run (adds days and chip-hours)"`
+	Tokens      float64 `json:"tokens" unit:"count" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's
 	// tokens at that multiple of the mean (absent: dropless).

@@ -69,6 +69,9 @@ func FuzzParseMisc(f *testing.F) {
 				t.Fatalf("Joules %q -> %q", s, v.String())
 			}
 		}
+		if v, err := ParseCount(s); err == nil && !(v == v) {
+			t.Fatalf("Count %q -> NaN", s)
+		}
 		ParseUSDPerHour(s)
 		ParseFLOP(s)
 	})

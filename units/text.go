@@ -87,6 +87,12 @@ func ParseJoules(s string) (Joules, error) {
 	return Joules(v), err
 }
 
+// ParseCount parses a count with an SI scale: "15T", "15.6e12",
+// "300B" (10⁹, as "300G"), "2.5M", "10k".
+func ParseCount(s string) (float64, error) {
+	return parse("count", s, countSuffixes)
+}
+
 // ParseUSD parses "$30000", "$30k", "$2.5M", "30000" or "30000 USD".
 func ParseUSD(s string) (USD, error) {
 	in := strings.TrimSpace(s)

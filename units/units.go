@@ -129,6 +129,12 @@ var (
 	wattSuffixes = []suffix{
 		{"GW", 1e9}, {"MW", 1e6}, {"kW", 1e3}, {"KW", 1e3}, {"W", 1},
 	}
+	// countSuffixes scale a plain count: "15T" tokens, "300B", "2.5M"
+	// (B and G both 10⁹, as token budgets and parameter counts are
+	// written).
+	countSuffixes = []suffix{
+		{"T", 1e12}, {"G", 1e9}, {"B", 1e9}, {"M", 1e6}, {"k", 1e3}, {"K", 1e3},
+	}
 	jouleSuffixes = []suffix{
 		{"GWh", 3.6e12}, {"MWh", 3.6e9}, {"kWh", 3.6e6}, {"Wh", 3600},
 		{"GJ", 1e9}, {"MJ", 1e6}, {"kJ", 1e3}, {"J", 1},

@@ -32,6 +32,12 @@ func TestParse(t *testing.T) {
 		{"$30k", func(s string) (float64, error) { v, err := ParseUSD(s); return float64(v), err }, 30000},
 		{"$2.5M", func(s string) (float64, error) { v, err := ParseUSD(s); return float64(v), err }, 2.5e6},
 		{"$2.5/h", func(s string) (float64, error) { v, err := ParseUSDPerHour(s); return float64(v), err }, 2.5},
+		{"15T", ParseCount, 15e12},
+		{"15.6e12", ParseCount, 15.6e12},
+		{"300B", ParseCount, 300e9},
+		{"300 G", ParseCount, 300e9},
+		{"2.5M", ParseCount, 2.5e6},
+		{"10k", ParseCount, 1e4},
 	}
 	for _, tc := range cases {
 		got, err := tc.parse(tc.in)
@@ -45,6 +51,11 @@ func TestParseErrorsNameTheInput(t *testing.T) {
 	for _, in := range []string{"", "GB", "80 parsecs", "NaN", "1e999GB"} {
 		if _, err := ParseBytes(in); err == nil {
 			t.Errorf("ParseBytes(%q) succeeded, want an error", in)
+		}
+	}
+	for _, in := range []string{"", "T", "15 tokens", "15t", "1e308T"} {
+		if _, err := ParseCount(in); err == nil {
+			t.Errorf("ParseCount(%q) succeeded, want an error", in)
 		}
 	}
 	_, err := ParseWatts("7 horses")

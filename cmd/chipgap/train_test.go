@@ -59,6 +59,23 @@ func TestTrainOnePlanText(t *testing.T) {
 	}
 }
 
+// A token budget takes an SI scale as people write it: --tokens 2T is
+// --tokens 2e12 to the byte; a scale it does not know is a one-line
+// error naming the flag, exit 2.
+func TestTrainTokensScale(t *testing.T) {
+	args := []string{"train", "--model", "llama2-70b", "--chip", "h100-sxm", "--chips", "64",
+		"--global-batch", "512", "--seq", "4096", "--tp", "8", "--pp", "2", "--tokens"}
+	_, plain, _ := runCmd(t, append(args, "2e12")...)
+	code, scaled, errs := runCmd(t, append(args, "2T")...)
+	if code != exitOK || scaled != plain || !strings.Contains(plain, "chip-hours") {
+		t.Errorf("--tokens 2T: exit %d, %q; want the output of --tokens 2e12", code, errs)
+	}
+	code, _, errs = runCmd(t, append(args, "2 trillion")...)
+	if code != exitUsage || !strings.Contains(errs, "-tokens") || !strings.Contains(errs, "T, G, B, M, k") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("--tokens '2 trillion': exit %d, %q; want exit 2 naming the flag and the scales", code, errs)
+	}
+}
+
 // Bad input: a one-line error naming the field, exit 2.
 func TestTrainBadInput(t *testing.T) {
 	base := []string{"train", "--model", "llama2-70b", "--chip", "h100-sxm", "--chips", "64", "--global-batch", "512", "--seq", "4096"}

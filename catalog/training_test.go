@@ -348,22 +348,15 @@ func TestFSDPFrameworksShardFully(t *testing.T) {
 // attention at cuda-mcore's rates and DeepEP's hierarchical dispatch;
 // torchtitan on the same profile keeps the profile's own values.
 func TestAutoModelFrameworkParams(t *testing.T) {
-	cat, err := Load()
-	if err != nil {
-		t.Fatal(err)
+	cat := load(t)
+	profile := func(fw string) training.Profile {
+		p, _, err := cat.TrainingProfile("cuda", fw)
+		if err != nil {
+			t.Fatalf("%s: %v", fw, err)
+		}
+		return p
 	}
-	am, _, err := cat.TrainingProfile("cuda", "nemo-automodel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tt, _, err := cat.TrainingProfile("cuda", "torchtitan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mc, _, err := cat.TrainingProfile("cuda", "megatron-core")
-	if err != nil {
-		t.Fatal(err)
-	}
+	am, tt, mc := profile("nemo-automodel"), profile("torchtitan"), profile("megatron-core")
 	if am.ID != "cuda-fsdp" || tt.ID != "cuda-fsdp" {
 		t.Fatalf("nemo-automodel on %s, torchtitan on %s; want both on cuda-fsdp", am.ID, tt.ID)
 	}

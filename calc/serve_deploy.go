@@ -194,8 +194,8 @@ func defaultTP(w int, m llm.Model) int {
 // until it holds the weights: a stage of one node's devices is the
 // default, but a model whose weights leave that instance no room for its
 // KV cache doubles it, expert parallelism across nodes for a MoE model
-// (then, once it spans every device, the tensor parallelism of its
-// attention and dense layers inside the expert group) and pipeline
+// (then, where it cannot double over the devices, the tensor parallelism
+// of its attention and dense layers inside the expert group) and pipeline
 // stages for a dense one that states no more than one stage, as long as
 // the instance divides the devices and the model's degree rules allow it
 // (catalog.CheckServingDegrees). An instance that
@@ -209,15 +209,15 @@ func widened(dep inference.Deployment, note string, devices int, m llm.Model,
 			break
 		}
 		par := dep.Parallel
-		switch {
+		switch ep := par.EP * 2 * max(par.PP, 1); {
 		case m.MoE == nil:
 			par.PP = max(par.PP, 1) * 2
-		case par.EP*2*max(par.PP, 1) <= devices:
+		case ep <= devices && devices%ep == 0:
 			par.EP *= 2
 		default:
-			// Expert parallelism spans every device: split the
-			// replicated attention and dense weights over tensor
-			// parallelism inside the expert group instead.
+			// Expert parallelism cannot double over the devices:
+			// split the replicated attention and dense weights over
+			// tensor parallelism inside the expert group instead.
 			par.TP *= 2
 			if par.TP > par.EP {
 				par.TP = 0 // no further split: stop below

@@ -220,9 +220,14 @@ func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
 // (DeepEP's normal mode, NVLink–RDMA forwarding): a token crosses
 // scale-out once per distinct remote node holding one of its experts,
 // (nodes−1)·(1 − (1 − 1/nodes)^k) of them for uniformly spread experts,
+// fewer under the model's group-limited routing (llm.MoEConfig.ShardsHit),
 // and fans out to the experts over scale-up.
 func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
-	return float64(l.cluster.ExpertAllToAll(units.Bytes(perCopy), k, l.epGroup, hier))
+	var hit func(float64) float64
+	if l.m.MoE != nil {
+		hit = l.m.MoE.ShardsHit
+	}
+	return float64(l.cluster.ExpertAllToAll(units.Bytes(perCopy), k, l.epGroup, hier, hit))
 }
 
 // overlapEP hides CommOverlap of the EP all-to-all behind the stage's

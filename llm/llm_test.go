@@ -213,6 +213,10 @@ func TestValidate(t *testing.T) {
 		{"bad norm", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, Norm: "batchnorm"}, "norm"},
 		{"active > experts", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 2, Active: 3, ExpertFFN: 4}}, "moe.active"},
 		{"dense > layers", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 2, Active: 1, ExpertFFN: 4, DenseLayers: 2}}, "moe.dense_layers"},
+		{"groups not a divisor", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 256, Active: 8, ExpertFFN: 4, Groups: 3, GroupTopK: 1}}, "moe.groups"},
+		{"group_topk without groups", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 256, Active: 8, ExpertFFN: 4, GroupTopK: 4}}, "moe.group_topk"},
+		{"group_topk > groups", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 256, Active: 8, ExpertFFN: 4, Groups: 8, GroupTopK: 9}}, "moe.group_topk"},
+		{"groups hold too few experts", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 16, Active: 8, ExpertFFN: 4, Groups: 8, GroupTopK: 2}}, "moe.group_topk"},
 	}
 	for _, c := range cases {
 		err := c.m.WithDefaults().Validate()
@@ -259,5 +263,34 @@ func TestPermuteElemsPerToken(t *testing.T) {
 	}
 	if got := (Model{Hidden: 8192}).PermuteElemsPerToken(); got != 0 {
 		t.Errorf("dense permute elements = %g, want 0", got)
+	}
+}
+
+// TestShardsHit works the nodes a token's experts reach by hand: 8 of
+// 256 experts over 8 nodes, uniform, 8·(1 − (7/8)^8) = 5.2511; DeepSeek-V3's
+// 8 groups with 4 open to a token (node-limited routing, one group a
+// node), 8·(1 − C(7,4)/C(8,4)) = 4, its report's "at most 4 nodes"; two
+// groups a node (EP over 4 nodes), 4·(1 − C(6,4)/C(8,4)) = 3.1429; a
+// group over 4 nodes (32 nodes), 32·(4/8)·(1 − (1 − 8/32)^(8/4)) = 7;
+// 3 nodes nest with no group, so uniform, 3·(1 − (2/3)^8) = 2.8829.
+func TestShardsHit(t *testing.T) {
+	uniform := MoEConfig{Experts: 256, Active: 8}
+	ds := MoEConfig{Experts: 256, Active: 8, Groups: 8, GroupTopK: 4}
+	for _, c := range []struct {
+		cfg  MoEConfig
+		n    float64
+		want float64
+	}{
+		{uniform, 8, 8 * (1 - math.Pow(7.0/8, 8))},
+		{ds, 8, 4},
+		{ds, 4, 4 * (1 - 15.0/70)},
+		{ds, 32, 7},
+		{ds, 3, 3 * (1 - math.Pow(2.0/3, 8))},
+		{ds, 1, 1},
+		{uniform, 2.5, 2.5 * (1 - math.Pow(1-1/2.5, 8))},
+	} {
+		if got := c.cfg.ShardsHit(c.n); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%+v over %g shards: %.6f, want %.6f", c.cfg, c.n, got, c.want)
+		}
 	}
 }

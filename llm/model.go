@@ -2,6 +2,7 @@ package llm
 
 import (
 	"fmt"
+	"math"
 
 	"chipgap/input"
 )
@@ -48,6 +49,63 @@ type MoEConfig struct {
 	Shared      int `yaml:"shared" json:"shared"`             // always-on shared experts
 	ExpertFFN   int `yaml:"expert_ffn" json:"expert_ffn"`     // intermediate size of one expert
 	DenseLayers int `yaml:"dense_layers" json:"dense_layers"` // the first N layers use the dense MLP
+	// Groups and GroupTopK state group-limited routing (DeepSeek-V2/V3's
+	// device- and node-limited routing; Megatron-Core's
+	// moe_router_num_groups and moe_router_group_topk): the experts form
+	// Groups equal groups and a token's experts come from the GroupTopK
+	// groups its router scores highest. 0: every expert open to every
+	// token.
+	Groups    int `yaml:"groups,omitempty" json:"groups,omitempty"`
+	GroupTopK int `yaml:"group_topk,omitempty" json:"group_topk,omitempty"`
+}
+
+// limited reports whether the routing is group-limited: some groups are
+// closed to each token.
+func (c MoEConfig) limited() bool { return c.Groups > 1 && c.GroupTopK > 0 && c.GroupTopK < c.Groups }
+
+// ShardsHit is the expected number of n equal shards of the routed
+// experts, in expert order (the nodes of an expert-parallel group, which
+// hold the experts in rank order), that one token's Active experts fall
+// in, for routing spread evenly over the experts a token may take (a
+// balanced router; forced balancing draws random scores). Without group
+// limits each expert is an independent draw, n·(1 − (1 − 1/n)^k). With
+// them the token's experts come from GroupTopK of the Groups groups,
+// every choice of groups equally likely, k/GroupTopK experts in each
+// (the router picks the groups by their best experts, so each chosen
+// group holds some): where a shard holds whole groups (Groups a
+// multiple of n) it is hit unless none of its groups is chosen, 1 −
+// C(G − G/n, g)/C(G, g); where a group spans whole shards (n a multiple
+// of Groups) a shard is hit when its group is chosen and one of the
+// group's k/g experts lands in it, (g/G)·(1 − (1 − G/n)^(k/g)). Other
+// layouts take the unlimited value.
+func (c MoEConfig) ShardsHit(n float64) float64 {
+	k := float64(c.Active)
+	uniform := n * (1 - math.Pow(1-1/n, k))
+	ni := int(n)
+	if !c.limited() || n < 1 || float64(ni) != n {
+		return uniform
+	}
+	G, g := c.Groups, c.GroupTopK
+	switch {
+	case G%ni == 0:
+		h := min(g, c.Active) // the chosen groups that hold one of the token's experts
+		return n * (1 - binomial(G-G/ni, h)/binomial(G, h))
+	case ni%G == 0:
+		return n * float64(g) / float64(G) * (1 - math.Pow(1-float64(G)/n, k/float64(g)))
+	}
+	return uniform
+}
+
+// binomial is C(n, k) as a float (0 where k > n).
+func binomial(n, k int) float64 {
+	if k < 0 || k > n {
+		return 0
+	}
+	r := 1.0
+	for i := range k {
+		r *= float64(n-i) / float64(k-i)
+	}
+	return r
 }
 
 // Model is a decoder-only transformer architecture. Field names follow the
@@ -179,6 +237,12 @@ func (m Model) Validate() error {
 			return &input.Error{Prefix: "model.", Field: "moe.expert_ffn", Value: e.ExpertFFN, Want: "want a positive integer"}
 		case e.DenseLayers < 0 || e.DenseLayers > m.Layers:
 			return &input.Error{Prefix: "model.", Field: "moe.dense_layers", Value: e.DenseLayers, Want: fmt.Sprintf("want 0..layers (%d)", m.Layers)}
+		case e.Groups < 0 || e.Groups > 0 && e.Experts%e.Groups != 0:
+			return &input.Error{Prefix: "model.", Field: "moe.groups", Value: e.Groups, Want: fmt.Sprintf("want 0 (no router groups) or a divisor of experts (%d)", e.Experts)}
+		case e.Groups == 0 && e.GroupTopK != 0:
+			return &input.Error{Prefix: "model.", Field: "moe.group_topk", Value: e.GroupTopK, Want: "want 0 without moe.groups"}
+		case e.Groups > 0 && (e.GroupTopK < 1 || e.GroupTopK > e.Groups || e.GroupTopK*(e.Experts/e.Groups) < e.Active):
+			return &input.Error{Prefix: "model.", Field: "moe.group_topk", Value: e.GroupTopK, Want: fmt.Sprintf("want 1..groups (%d) whose experts hold the %d active ones", e.Groups, e.Active)}
 		}
 	}
 	return nil

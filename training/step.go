@@ -209,7 +209,7 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		}
 		g := p.c.Group(pl.EP, stride)
 		perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
-		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical())
+		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
 		q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
 	}
 	if pl.CP > 1 {

@@ -343,7 +343,7 @@ func TestHierarchicalDispatch(t *testing.T) {
 		q := pr.layerForward(&k, pl, 1024)
 		perCopy := 1024 * float64(tinyMoE.Hidden) * 2
 		g := c.Group(pl.EP, 1)
-		if want := 2 * float64(c.ExpertAllToAll(units.Bytes(perCopy), float64(tinyMoE.MoE.Active), g, hier == 1)); math.Abs(q.ep-want) > 1e-12*want {
+		if want := 2 * float64(c.ExpertAllToAll(units.Bytes(perCopy), float64(tinyMoE.MoE.Active), g, hier == 1, tinyMoE.MoE.ShardsHit)); math.Abs(q.ep-want) > 1e-12*want {
 			t.Errorf("EP%d, hierarchical %v: %g s per forward, want %g", pl.EP, hier, q.ep, want)
 		}
 		return q.ep

@@ -219,8 +219,8 @@ func widened(dep inference.Deployment, note string, devices int, m llm.Model,
 			// split the replicated attention and dense weights over
 			// tensor parallelism inside the expert group instead.
 			par.TP *= 2
-			if par.TP > par.EP {
-				par.TP = 0 // no further split: stop below
+			if par.TP > par.EP || par.TP > maxDefaultTP {
+				par.TP = 0 // no further split (at most a dense default's TP): stop below
 			}
 		}
 		if par.TP == 0 {

@@ -73,6 +73,9 @@ func (d ModelDetail) WriteText(w io.Writer) error {
 	if e := m.MoE; e != nil {
 		line("moe", fmt.Sprintf("%d routed experts of %d, %d active, %d shared, first %d layers dense",
 			e.Experts, e.ExpertFFN, e.Active, e.Shared, e.DenseLayers))
+		if e.Groups > 0 {
+			line("router groups", fmt.Sprintf("%d of %d experts, a token's experts from %d of them", e.Groups, e.Experts/e.Groups, e.GroupTopK))
+		}
 	}
 	line("vocab", fmt.Sprintf("%d (embeddings tied: %v)", m.Vocab, m.TiedEmbeddings))
 	line("norm / linear biases", fmt.Sprintf("%s / %v", m.Norm, m.Bias != nil && *m.Bias))

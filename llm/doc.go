@@ -18,7 +18,10 @@
 //   - MLP: GeLU has 2 matrices (h×ffn, ffn×h), SwiGLU 3.
 //   - MoE: the first moe.dense_layers layers are dense; the rest have a router
 //     (h×experts), moe.experts routed experts of expert_ffn, moe.active of
-//     them per token, and moe.shared always-on experts.
+//     them per token, and moe.shared always-on experts; moe.groups and
+//     moe.group_topk state group-limited routing (DeepSeek's node-limited
+//     routing), which narrows the nodes a token's experts reach
+//     (MoEConfig.ShardsHit) and nothing else.
 //   - Norms: LayerNorm (2h: scale and bias) by default for GeLU models,
 //     RMSNorm (h) for SwiGLU; two per layer plus a final one. Linear biases
 //     default on with LayerNorm (GPT-3, Megatron GPT), off with RMSNorm.

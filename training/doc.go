@@ -48,7 +48,8 @@
 // Communication per layer: 2 TP all-reduces per pass (reduce-scatter +
 // all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all
 // (hardware.Cluster.ExpertAllToAll: flat, or hierarchical once per remote
-// node with MoEHierarchicalDispatch or a job's Dispatch), less EPOverlap
+// node the model's routing reaches, llm.MoEConfig.ShardsHit, with
+// MoEHierarchicalDispatch or a job's Dispatch), less EPOverlap
 // (EPOverlap1F1B where the job states the 1F1B overlap);
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B

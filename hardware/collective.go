@@ -162,20 +162,16 @@ func (c Cluster) AllToAll(s units.Bytes, g Group) units.Seconds {
 // §3.2.2), a group spanning nodes sends each token once per distinct
 // remote node over scale-out and fans the copies out over scale-up, the
 // two concurrently; never slower than flat. Of N nodes a token reaches
-// hit(N) (the model's routing: llm.MoEConfig.ShardsHit), the remote
-// ones hit(N)·(N−1)/N; nil is uniform routing, N·(1 − (1 − 1/N)^k).
-// Inside one node both are the scale-up all-to-all.
+// hit(N), the model's routing (llm.MoEConfig.ShardsHit, which owns the
+// law: N·(1 − (1 − 1/N)^k) for uniform routing), the remote ones
+// hit(N)·(N−1)/N. Inside one node both are the scale-up all-to-all.
 func (c Cluster) ExpertAllToAll(perCopy units.Bytes, k float64, g Group, hierarchical bool, hit func(nodes float64) float64) units.Seconds {
 	all := c.AllToAll(units.Bytes(float64(perCopy)*k), g)
 	if !hierarchical || !g.Spans() {
 		return all
 	}
 	nodes := float64(g.N) / float64(g.PerNode)
-	reached := nodes * (1 - math.Pow(1-1/nodes, k))
-	if hit != nil {
-		reached = hit(nodes)
-	}
-	remote := reached * (nodes - 1) / nodes
+	remote := hit(nodes) * (nodes - 1) / nodes
 	tOut := float64(perCopy)*remote/float64(c.ScaleOut.Bandwidth) + float64(c.ScaleOut.Latency)
 	n := float64(g.N)
 	tUp := float64(perCopy)*k*(n-1)/n/float64(c.ScaleUp.Bandwidth) + float64(c.ScaleUp.Latency)

@@ -223,11 +223,7 @@ func (l *layout) comm(a *acc, ta, frac float64, hier bool) (tp, ep float64) {
 // fewer under the model's group-limited routing (llm.MoEConfig.ShardsHit),
 // and fans out to the experts over scale-up.
 func (l *layout) epAllToAll(perCopy, k float64, hier bool) float64 {
-	var hit func(float64) float64
-	if l.m.MoE != nil {
-		hit = l.m.MoE.ShardsHit
-	}
-	return float64(l.cluster.ExpertAllToAll(units.Bytes(perCopy), k, l.epGroup, hier, hit))
+	return float64(l.cluster.ExpertAllToAll(units.Bytes(perCopy), k, l.epGroup, hier, l.m.MoE.ShardsHit))
 }
 
 // overlapEP hides CommOverlap of the EP all-to-all behind the stage's

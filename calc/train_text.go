@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/catalog"
+	"chipgap/llm"
 	"chipgap/parallel"
 	"chipgap/training"
 	"chipgap/units"
@@ -136,32 +137,7 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		fmt.Fprintf(w, "FP8 recipe %s: one scale per tensor\n", r.FP8Recipe)
 	}
 	if r.ExpertLoad > 0 {
-		fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
-		if r.HottestDropped > 0 {
-			fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
-		}
-		if r.DenseDispatch {
-			fmt.Fprintf(w, ", every expert computing its capacity (factor %g) behind a dense one-hot dispatch and combine (GShard's layer)", r.CapacityFactor)
-		} else if r.PaddedToCapacity {
-			fmt.Fprint(w, ", every expert padded to its capacity (no host sync per layer)")
-		}
-		if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {
-			fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
-		} else if r.MoEHostPath == training.MoEPathFullIteration {
-			fmt.Fprint(w, "; full-iteration path (one CUDA graph a step: no MoE host time; the fused grouped MLP)")
-		} else if r.MoEHostPath == training.MoEPathLayerGraphs {
-			fmt.Fprint(w, "; whole MoE layers in CUDA graphs (static padded shapes: no MoE host time)")
-		}
-		if r.MoEDispatch != "" {
-			fmt.Fprintf(w, "; %s dispatch", r.MoEDispatch)
-		}
-		if r.MoEA2AOverlap {
-			fmt.Fprint(w, " with the 1F1B all-to-all overlap")
-			if r.MoEA2APractice {
-				fmt.Fprint(w, " (the stack's practice on this system)")
-			}
-		}
-		fmt.Fprintln(w)
+		writeMoELine(w, r)
 	}
 	type part struct {
 		n string
@@ -190,4 +166,38 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		fmt.Fprintf(w, "Token budget: %.1f days, %.3g chip-hours in steady state (failures not included)\n", float64(r.BudgetTime), float64(r.ChipTime))
 	}
 	return nil
+}
+
+// writeMoELine is a MoE step's line: the hottest rank's load, how its
+// experts run and dispatch, and the host path.
+func writeMoELine(w io.Writer, r training.Result) {
+	fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
+	if r.HottestDropped > 0 {
+		fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
+	}
+	if r.DenseDispatch {
+		fmt.Fprintf(w, ", every expert computing its capacity (factor %g) behind a dense one-hot dispatch and combine (GShard's layer)", r.CapacityFactor)
+	} else if r.PaddedToCapacity {
+		fmt.Fprint(w, ", every expert padded to its capacity (no host sync per layer)")
+	}
+	if r.MoEHostPath != "" && r.MoEHostPerLayer > 0 {
+		fmt.Fprintf(w, "; host %.2f ms per MoE layer forward (%s path)", float64(r.MoEHostPerLayer), r.MoEHostPath)
+	} else if r.MoEHostPath == training.MoEPathFullIteration {
+		fmt.Fprint(w, "; full-iteration path (one CUDA graph a step: no MoE host time; the fused grouped MLP)")
+	} else if r.MoEHostPath == training.MoEPathLayerGraphs {
+		fmt.Fprint(w, "; whole MoE layers in CUDA graphs (static padded shapes: no MoE host time)")
+	}
+	if r.MoERouting == llm.RoutingContiguous {
+		fmt.Fprint(w, "; a contiguous balanced gate (token i takes experts i·k … i·k+k−1)")
+	}
+	if r.MoEDispatch != "" {
+		fmt.Fprintf(w, "; %s dispatch", r.MoEDispatch)
+	}
+	if r.MoEA2AOverlap {
+		fmt.Fprint(w, " with the 1F1B all-to-all overlap")
+		if r.MoEA2APractice {
+			fmt.Fprint(w, " (the stack's practice on this system)")
+		}
+	}
+	fmt.Fprintln(w)
 }

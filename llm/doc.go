@@ -20,8 +20,9 @@
 //     (h×experts), moe.experts routed experts of expert_ffn, moe.active of
 //     them per token, and moe.shared always-on experts; moe.groups and
 //     moe.group_topk state group-limited routing (DeepSeek's node-limited
-//     routing), which narrows the nodes a token's experts reach
-//     (MoEConfig.ShardsHit) and nothing else.
+//     routing), and moe.routing: contiguous a benchmark's fixed balanced
+//     gate (token i takes experts i·k … i·k+k−1): both narrow the nodes a
+//     token's experts reach (MoEConfig.ShardsHit) and nothing else.
 //   - Norms: LayerNorm (2h: scale and bias) by default for GeLU models,
 //     RMSNorm (h) for SwiGLU; two per layer plus a final one. Linear biases
 //     default on with LayerNorm (GPT-3, Megatron GPT), off with RMSNorm.

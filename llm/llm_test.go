@@ -217,6 +217,8 @@ func TestValidate(t *testing.T) {
 		{"group_topk without groups", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 256, Active: 8, ExpertFFN: 4, GroupTopK: 4}}, "moe.group_topk"},
 		{"group_topk > groups", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 256, Active: 8, ExpertFFN: 4, Groups: 8, GroupTopK: 9}}, "moe.group_topk"},
 		{"groups hold too few experts", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 16, Active: 8, ExpertFFN: 4, Groups: 8, GroupTopK: 2}}, "moe.group_topk"},
+		{"unknown routing", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 16, Active: 2, ExpertFFN: 4, Routing: "random"}}, "moe.routing"},
+		{"contiguous gate with groups", Model{Layers: 1, Hidden: 8, Heads: 4, FFN: 8, Vocab: 8, MoE: &MoEConfig{Experts: 16, Active: 2, ExpertFFN: 4, Groups: 4, GroupTopK: 2, Routing: RoutingContiguous}}, "moe.routing"},
 	}
 	for _, c := range cases {
 		err := c.m.WithDefaults().Validate()
@@ -276,6 +278,7 @@ func TestPermuteElemsPerToken(t *testing.T) {
 func TestShardsHit(t *testing.T) {
 	uniform := MoEConfig{Experts: 256, Active: 8}
 	ds := MoEConfig{Experts: 256, Active: 8, Groups: 8, GroupTopK: 4}
+	contig := MoEConfig{Experts: 256, Active: 8, Routing: RoutingContiguous}
 	for _, c := range []struct {
 		cfg  MoEConfig
 		n    float64
@@ -288,6 +291,26 @@ func TestShardsHit(t *testing.T) {
 		{ds, 3, 3 * (1 - math.Pow(2.0/3, 8))},
 		{ds, 1, 1},
 		{uniform, 2.5, 2.5 * (1 - math.Pow(1-1/2.5, 8))},
+		// A contiguous gate: token i's 8 experts are 8i … 8i+7, aligned
+		// windows of 256: two ranks of 4 experts (EP 64), one of 8 (EP 32),
+		// one node of 32 (8 nodes).
+		{contig, 64, 2},
+		{contig, 32, 1},
+		{contig, 8, 1},
+		{contig, 256, 8},
+		// 6 experts, top 5, 2 shards of 3: a window of 5 leaves out one
+		// expert, so it covers both shards, even one that wraps round and
+		// comes back to its first shard (at 2: experts 2 … 5, 0, shards 0,
+		// 1, 1, 1, 0): 2.
+		{MoEConfig{Experts: 6, Active: 5, Routing: RoutingContiguous}, 2, 2},
+		// 10 experts, top 4, 5 shards of 2: windows at 0, 4, 8, 2, 6 each
+		// cover two whole shards ({0..3}, {4..7}, {8, 9, 0, 1}, ...): 2.
+		{MoEConfig{Experts: 10, Active: 4, Routing: RoutingContiguous}, 5, 2},
+		// 12 experts, top 4, 3 shards of 4: windows at 0, 4, 8 sit in one
+		// shard each: 1; 4 shards of 3: the window at 0 hits {0, 1}, at 4
+		// {1, 2}, at 8 {2, 3}: 2.
+		{MoEConfig{Experts: 12, Active: 4, Routing: RoutingContiguous}, 3, 1},
+		{MoEConfig{Experts: 12, Active: 4, Routing: RoutingContiguous}, 4, 2},
 	} {
 		if got := c.cfg.ShardsHit(c.n); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("%+v over %g shards: %.6f, want %.6f", c.cfg, c.n, got, c.want)

@@ -57,7 +57,15 @@ type MoEConfig struct {
 	// token.
 	Groups    int `yaml:"groups,omitempty" json:"groups,omitempty"`
 	GroupTopK int `yaml:"group_topk,omitempty" json:"group_topk,omitempty"`
+	// Routing is how a token's experts are chosen: "" (a learned router,
+	// spread evenly over the experts it may take) or RoutingContiguous.
+	Routing string `yaml:"routing,omitempty" json:"routing,omitempty"`
 }
+
+// RoutingContiguous is a benchmark's fixed balanced gate that gives token
+// i the Active consecutive experts i·k … i·k+k−1 (mod Experts): NeMo
+// AutoModel's FakeBalancedGate at noise 0.
+const RoutingContiguous = "contiguous"
 
 // limited reports whether the routing is group-limited: some groups are
 // closed to each token.
@@ -82,6 +90,9 @@ func (c MoEConfig) ShardsHit(n float64) float64 {
 	k := float64(c.Active)
 	uniform := n * (1 - math.Pow(1-1/n, k))
 	ni := int(n)
+	if c.Routing == RoutingContiguous && n >= 1 && float64(ni) == n {
+		return c.contiguousHit(ni)
+	}
 	if !c.limited() || n < 1 || float64(ni) != n {
 		return uniform
 	}
@@ -94,6 +105,33 @@ func (c MoEConfig) ShardsHit(n float64) float64 {
 		return n * float64(g) / float64(G) * (1 - math.Pow(1-float64(G)/n, k/float64(g)))
 	}
 	return uniform
+}
+
+// contiguousHit is ShardsHit under RoutingContiguous: the mean, over the
+// windows the gate cycles through (token i starts at i·k mod E, a period
+// of E/gcd(E, k) tokens), of the distinct shards of E/n experts each
+// (expert x in shard ⌊x·n/E⌋) a window's k experts fall in.
+func (c MoEConfig) contiguousHit(n int) float64 {
+	e, k := c.Experts, c.Active
+	period := e / gcd(e, k)
+	seen := make([]int, n) // the window that last hit each shard, plus one
+	total := 0
+	for i := range period {
+		for j := range k {
+			if s := (i*k + j) % e * n / e; seen[s] != i+1 {
+				seen[s] = i + 1
+				total++
+			}
+		}
+	}
+	return float64(total) / float64(period)
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // binomial is C(n, k) as a float (0 where k > n).
@@ -241,6 +279,10 @@ func (m Model) Validate() error {
 			return &input.Error{Prefix: "model.", Field: "moe.groups", Value: e.Groups, Want: fmt.Sprintf("want 0 (no router groups) or a divisor of experts (%d)", e.Experts)}
 		case e.Groups == 0 && e.GroupTopK != 0:
 			return &input.Error{Prefix: "model.", Field: "moe.group_topk", Value: e.GroupTopK, Want: "want 0 without moe.groups"}
+		case e.Routing != "" && e.Routing != RoutingContiguous:
+			return &input.Error{Prefix: "model.", Field: "moe.routing", Value: e.Routing, Want: fmt.Sprintf("want %q (a benchmark's fixed balanced gate) or nothing (a learned router)", RoutingContiguous)}
+		case e.Routing == RoutingContiguous && e.Groups > 0:
+			return &input.Error{Prefix: "model.", Field: "moe.routing", Value: e.Routing, Want: "want no moe.groups with a contiguous gate, which takes no router groups"}
 		case e.Groups > 0 && (e.GroupTopK < 1 || e.GroupTopK > e.Groups || e.GroupTopK*(e.Experts/e.Groups) < e.Active):
 			return &input.Error{Prefix: "model.", Field: "moe.group_topk", Value: e.GroupTopK, Want: fmt.Sprintf("want 1..groups (%d) whose experts hold the %d active ones", e.Groups, e.Active)}
 		}

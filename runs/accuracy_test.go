@@ -228,8 +228,11 @@ func TestMoEHoldOutPredicted(t *testing.T) {
 	// every MoE row under (-12 % to -31 %): the benchmark's fake balanced
 	// gate sends each token's experts to one or two adjacent ranks, which
 	// DeepEP then reaches once, and the format states uniform routing.
-	// Bounded at 25 %.
-	holdOut(t, "NeMo AutoModel hold-out", "../validation/holdout-automodel.yaml", 5, 0.25)
+	// With the gate stated (moe.routing: contiguous), which DeepEP's one
+	// send per node then reaches once: 10.3 % (-27.9 % to +15.2 %; the
+	// Qwen3-30B-A3B row stays in one node, where chipgap sends a copy per
+	// expert). Bounded at 12 %.
+	holdOut(t, "NeMo AutoModel hold-out", "../validation/holdout-automodel.yaml", 5, 0.12)
 }
 
 // The long-sequence calibration rows (validation/calibration-nemo-longseq.yaml,

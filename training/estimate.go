@@ -427,6 +427,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		if p.hierarchical() {
 			r.MoEDispatch = DispatchHierarchical
 		}
+		r.MoERouting = p.m.MoE.Routing
 		r.MoEA2AOverlap = p.a2aOverlap(pl)
 		r.MoEA2APractice = r.MoEA2AOverlap && p.job.A2AOverlap == nil
 	}

@@ -97,6 +97,9 @@ type Result struct {
 	// MoEDispatch is the token dispatch path the step was timed with
 	// ("flat" or "hierarchical": Job.Dispatch, else the stack's).
 	MoEDispatch string `json:"moe_dispatch,omitempty"`
+	// MoERouting is the model's gate where it is not a learned router
+	// (llm.RoutingContiguous).
+	MoERouting string `json:"moe_routing,omitempty"`
 	// MoEA2AOverlap: the step hid the all-to-all under the 1F1B overlap
 	// (Job.A2AOverlap, or the stack's practice).
 	MoEA2AOverlap bool `json:"moe_a2a_overlap,omitempty"`

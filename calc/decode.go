@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 
 	"chipgap/input"
 	"chipgap/strictyaml"
+	"chipgap/units"
 )
 
 // ErrDecode classes the errors DecodeJSON finds in the JSON itself (their
@@ -26,11 +29,13 @@ var ErrDecode = errors.New("request does not decode")
 // the JSON kind wanted, and nothing may follow the object. The API's
 // bodies and the CLI's --request files decode through it.
 //
-// Errors about the JSON are *input.Error wrapping ErrDecode. An error a
-// field's own decoder returns (a unit string that does not parse) comes
+// Errors about the JSON are *input.Error wrapping ErrDecode, and so is a
+// unit string that does not parse ("2 trillion" tokens), named by the
+// field that holds it. Another error a field's own decoder returns comes
 // back as it is, as does a read error (a size limit the caller set on r).
 func DecodeJSON(r io.Reader, dst any) error {
-	body := bufio.NewReader(r)
+	var read bytes.Buffer // what the decoder read: the whole object, where a field fails
+	body := bufio.NewReader(io.TeeReader(r, &read))
 	if err := wantObject(body); err != nil {
 		return err
 	}
@@ -39,6 +44,15 @@ func DecodeJSON(r io.Reader, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		if errors.Is(err, io.EOF) {
 			return decodeErr("body", "empty request body: want a JSON object")
+		}
+		var pe *units.ParseError
+		if errors.As(err, &pe) {
+			var v any
+			if json.NewDecoder(&read).Decode(&v) == nil {
+				if path := stringPath(v, pe.Input, ""); path != "" {
+					return decodeErr(path, "%v", pe)
+				}
+			}
 		}
 		return jsonError(err)
 	}
@@ -49,6 +63,30 @@ func DecodeJSON(r io.Reader, dst any) error {
 		return decodeErr("body", "unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// stringPath is the dotted path of the first field of v (a decoded JSON
+// value, object keys in order) that holds the string s, or "".
+func stringPath(v any, s, prefix string) string {
+	switch v := v.(type) {
+	case string:
+		if v == s {
+			return strings.TrimSuffix(prefix, ".")
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if p := stringPath(v[k], s, prefix+k+"."); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, x := range v {
+			if p := stringPath(x, s, fmt.Sprintf("%s%d.", prefix, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func decodeErr(field, format string, a ...any) *input.Error {

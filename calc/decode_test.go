@@ -24,6 +24,9 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"chipz":1}`, "chipz", `unknown field "chipz"`},
 		{`{"chips":1} {}`, "body", "unexpected data after the JSON object"},
 		{`{"chips":`, "body", "unexpected EOF"}, {`{"chips":}`, "body", "malformed JSON at byte"},
+		// A unit string that does not parse is named by the field holding it.
+		{`{"chips":8,"tokens":"2 trillion"}`, "tokens", `invalid count "2 trillion"`},
+		{`{"tokens":"NaN"}`, "tokens", `invalid count "NaN"`},
 	} {
 		var r TrainRequest
 		err := DecodeJSON(strings.NewReader(c.body), &r)
@@ -35,6 +38,20 @@ func TestDecodeJSON(t *testing.T) {
 	var r TrainRequest
 	if err := DecodeJSON(strings.NewReader(` {"chips": 8, "plan": {"tp": 2}} `), &r); err != nil || r.Chips != 8 || r.Plan.TP != 2 {
 		t.Errorf("a good body: %+v, %v", r, err)
+	}
+	// A token budget takes a number or an SI scale, as --tokens does.
+	for _, body := range []string{`{"tokens": 1.5e13}`, `{"tokens": "15T"}`, `{"tokens": "15000 G"}`} {
+		var r TrainRequest
+		if err := DecodeJSON(strings.NewReader(body), &r); err != nil || r.Tokens != 15e12 {
+			t.Errorf("%s: tokens %g, %v; want 1.5e13", body, float64(r.Tokens), err)
+		}
+	}
+	// Nested: the path names the object it sits in.
+	var s ServeRequest
+	err := DecodeJSON(strings.NewReader(`{"slo":{"tpot":"50xs"}}`), &s)
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "slo.tpot" || !strings.Contains(ie.Want, `invalid duration "50xs"`) {
+		t.Errorf("a bad nested duration: %v, want field slo.tpot", err)
 	}
 }
 

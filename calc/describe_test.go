@@ -15,7 +15,7 @@ func TestDescribeTrain(t *testing.T) {
 	for _, f := range fields {
 		byName[f.Name] = f
 	}
-	for name, kind := range map[string]string{"model": "string", "chips": "int", "tokens": "float", "plan.tp": "int", "plan.zero": "int",
+	for name, kind := range map[string]string{"model": "string", "chips": "int", "tokens": "quantity", "plan.tp": "int", "plan.zero": "int",
 		"plan.sequence_parallel": "bool", "plan.stage_layers": "ints", "capacity_factor": "float", "ranges": "bool"} {
 		if byName[name].Kind != kind {
 			t.Errorf("%s: kind %q, want %q", name, byName[name].Kind, kind)

@@ -25,7 +25,6 @@ import (
 //	flag:"-"                      no flag (an API-only field); json:"-" fields are skipped too
 //	help:"sequences per step"     the flag's usage line
 //	flag:"input-"                 on a nested struct: a prefix of its fields' flag names
-//	unit:"count"                  on a float64: the flag takes an SI scale, "15T" (units.ParseCount)
 //
 // An embedded struct's fields are the outer struct's, as in JSON. A
 // nested struct field (not a TextUnmarshaler) is walked: its fields
@@ -92,11 +91,9 @@ func (b *Flags) bind(v reflect.Value, prefix, flagPrefix string) {
 			b.fs.IntVar(p, fname, *p, help)
 		case *uint64:
 			b.fs.Uint64Var(p, fname, *p, help)
+		case *units.Count:
+			b.fs.Var((*countValue)(p), fname, help)
 		case *float64:
-			if sf.Tag.Get("unit") == "count" {
-				b.fs.Var((*countValue)(p), fname, help)
-				break
-			}
 			b.fs.Float64Var(p, fname, *p, help) // the caller checks finiteness (calc, cmd's parseFlags)
 		case *bool:
 			b.fs.BoolVar(p, fname, *p, help)
@@ -145,10 +142,10 @@ func (b *Flags) Rename(err error) error {
 	return &c
 }
 
-// fieldValue is a flag.Value that sets one struct field.
-// countValue is a float64 flag that takes an SI scale ("15T", "300B",
-// "15.6e12"): token budgets as people write them.
-type countValue float64
+// countValue is a units.Count flag: a bare number as a float flag takes
+// it (cmd's checkFiniteFlags refuses NaN and ±Inf, as for every float
+// flag), else an SI scale ("15T", "300B").
+type countValue units.Count
 
 func (c *countValue) String() string {
 	if c == nil || *c == 0 {
@@ -159,21 +156,16 @@ func (c *countValue) String() string {
 
 func (c *countValue) Set(s string) error {
 	if v, err := strconv.ParseFloat(s, 64); err == nil {
-		*c = countValue(v) // a bare number as a float flag takes it (cmd's parseFlags refuses NaN and ±Inf)
+		*c = countValue(v)
 		return nil
 	}
-	v, err := units.ParseCount(s)
-	if err != nil {
-		return err
-	}
-	*c = countValue(v)
-	return nil
+	return (*units.Count)(c).UnmarshalText([]byte(s))
 }
 
-// Get makes the value a flag.Getter, as the flag package's own are
-// (cmd's parseFlags checks every float for finiteness through it).
+// Get makes the value a flag.Getter, as the flag package's own are.
 func (c *countValue) Get() any { return float64(*c) }
 
+// fieldValue is a flag.Value that sets one struct field.
 type fieldValue struct {
 	v    reflect.Value
 	path string

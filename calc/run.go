@@ -30,10 +30,10 @@ type RunRequest struct {
 	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
 	// Tokens runs to completion of this budget; Days simulates a window
 	// of a run under way; with both, whichever ends first.
-	Tokens      float64 `json:"tokens" yaml:"tokens" unit:"count" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
-	Days        Days    `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
-	Seq         int     `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192)"`
-	GlobalBatch int     `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048)"`
+	Tokens      units.Count `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
+	Days        Days        `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
+	Seq         int         `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192)"`
+	GlobalBatch int         `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048)"`
 	// MFU, when set, replaces the training estimator: 6·N·D at this MFU.
 	MFU   float64 `json:"mfu" yaml:"mfu" help:"assumed model FLOPs utilisation; skips the training estimator (6·N·D ÷ MFU·peak)"`
 	Seeds int     `json:"seeds" yaml:"seeds" help:"simulated runs (default 100)"`
@@ -104,7 +104,7 @@ func (r *RunRequest) normalize() error {
 	switch {
 	case r.ChipsPerNode < 0:
 		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
-	case !(r.Tokens >= 0) || math.IsInf(r.Tokens, 0):
+	case !(r.Tokens >= 0) || math.IsInf(float64(r.Tokens), 0):
 		return bad("tokens", r.Tokens, "want ≥ 0")
 	case !(days >= 0) || math.IsInf(float64(days), 0):
 		return bad("days", r.Days, "want ≥ 0")
@@ -227,7 +227,7 @@ func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSid
 	if err != nil {
 		return RunSide{}, lookup("stack", err)
 	}
-	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: r.Tokens, window: r.Days}, nil
+	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: float64(r.Tokens), window: r.Days}, nil
 }
 
 // RunSide is one cluster of a whole run: what it is, its steady-state
@@ -321,7 +321,7 @@ func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	d.Throughput = t
 	jo := catalog.JobOptions{Horizon: units.Seconds(r.Days), BytesPerParam: r.BytesPerParam, StorageBW: r.StorageBW, Interval: r.Interval, Spares: r.Spares}
 	if r.Tokens > 0 {
-		jo.Work = units.Seconds(r.Tokens / t.TokensPerSec)
+		jo.Work = units.Seconds(float64(r.Tokens) / t.TokensPerSec)
 		if jo.Work.Days() > maxRunDays {
 			return bad("tokens", r.Tokens, "at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
 				t.TokensPerSec, d.Cluster.Chips, d.Cluster.ChipID, jo.Work.Days(), maxRunDays)

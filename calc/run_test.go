@@ -225,4 +225,14 @@ func TestRunFileErrors(t *testing.T) {
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "line 2: unknown field chipz") || ie.Field != "chipz" {
 		t.Errorf("unknown key: %v", err)
 	}
+	// A token budget takes an SI scale, as --tokens does; a bad one names
+	// its line and field.
+	var scaled RunRequest
+	if _, err := DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\ntokens: 15T\n"), &scaled); err != nil || scaled.Tokens != 15e12 {
+		t.Errorf("tokens: 15T: %g, %v; want 1.5e13", float64(scaled.Tokens), err)
+	}
+	_, err = DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\ntokens: 15 trillion\n"), &scaled)
+	if err == nil || !strings.Contains(err.Error(), `line 2: field tokens: invalid count "15 trillion"`) {
+		t.Errorf("tokens: 15 trillion: %v, want line 2 naming the field", err)
+	}
 }

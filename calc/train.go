@@ -33,11 +33,11 @@ type TrainRequest struct {
 	Stack     string `json:"stack" help:"training stack profile id (e.g. cuda-megatron, cuda-mcore, cann-mindspeed)"`
 	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has, or a date such as 'megatron-core 2025-05-24': the state at that date)"`
 	// StackDate takes the profile as it stood on that date.
-	StackDate   string  `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
-	GlobalBatch int     `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
-	Seq         int     `json:"seq" help:"sequence length in tokens (default 4096)"`
-	Precision   string  `json:"precision" help:"bf16, fp16 or fp8 (default bf16)"`
-	Tokens      float64 `json:"tokens" unit:"count" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours)"`
+	StackDate   string      `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
+	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
+	Seq         int         `json:"seq" help:"sequence length in tokens (default 4096)"`
+	Precision   string      `json:"precision" help:"bf16, fp16 or fp8 (default bf16)"`
+	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's
 	// tokens at that multiple of the mean (absent: dropless).
@@ -146,7 +146,7 @@ func (r *TrainRequest) check() error {
 		intField{"global_batch", r.GlobalBatch}, intField{"seq", r.Seq}, intField{"top", r.Top}); err != nil {
 		return err
 	}
-	if err := finite("tokens", r.Tokens); err != nil {
+	if err := finite("tokens", float64(r.Tokens)); err != nil {
 		return err
 	}
 	if err := finite("scale_out_gbps", float64(r.ScaleOut)); err != nil {
@@ -216,7 +216,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 	}
 	s.ModelID = r.Model
 	s.Job = training.Job{Seq: cmp.Or(r.Seq, 4096), GlobalBatch: cmp.Or(r.GlobalBatch, 1024), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),
-		DevicesPerChip: r.DevicesPerChip, Tokens: r.Tokens}
+		DevicesPerChip: r.DevicesPerChip, Tokens: float64(r.Tokens)}
 	return s, r.finish(cat, &s)
 }
 

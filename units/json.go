@@ -42,6 +42,7 @@ func (w Watts) MarshalJSON() ([]byte, error)      { return marshalNumber(float64
 func (j Joules) MarshalJSON() ([]byte, error)     { return marshalNumber(float64(j)) }
 func (u USD) MarshalJSON() ([]byte, error)        { return marshalNumber(float64(u)) }
 func (p USDPerHour) MarshalJSON() ([]byte, error) { return marshalNumber(float64(p)) }
+func (c Count) MarshalJSON() ([]byte, error)      { return marshalNumber(float64(c)) }
 
 func (b *Bytes) UnmarshalJSON(d []byte) error {
 	return unmarshalJSON(d, (*float64)(b), func(s string) (float64, error) { v, err := ParseBytes(s); return float64(v), err })
@@ -69,4 +70,7 @@ func (u *USD) UnmarshalJSON(d []byte) error {
 }
 func (p *USDPerHour) UnmarshalJSON(d []byte) error {
 	return unmarshalJSON(d, (*float64)(p), func(s string) (float64, error) { v, err := ParseUSDPerHour(s); return float64(v), err })
+}
+func (c *Count) UnmarshalJSON(d []byte) error {
+	return unmarshalJSON(d, (*float64)(c), ParseCount)
 }

@@ -93,6 +93,17 @@ func ParseCount(s string) (float64, error) {
 	return parse("count", s, countSuffixes)
 }
 
+// Count is a dimensionless number people write with an SI scale, a
+// token budget above all: "15T", "300B" (ParseCount). JSON carries it as
+// a plain number and takes either on input, as the unit types do.
+type Count float64
+
+func (c *Count) UnmarshalText(t []byte) error {
+	v, err := ParseCount(string(t))
+	*c = Count(v)
+	return err
+}
+
 // ParseUSD parses "$30000", "$30k", "$2.5M", "30000" or "30000 USD".
 func ParseUSD(s string) (USD, error) {
 	in := strings.TrimSpace(s)

@@ -88,18 +88,19 @@ func TestString(t *testing.T) {
 
 func TestJSONNumbersInAndUnitsIn(t *testing.T) {
 	type spec struct {
-		HBM Bytes    `json:"hbm"`
-		BW  ByteRate `json:"bw"`
+		HBM    Bytes    `json:"hbm"`
+		BW     ByteRate `json:"bw"`
+		Tokens Count    `json:"tokens"`
 	}
 	var s spec
-	if err := json.Unmarshal([]byte(`{"hbm":"80GB","bw":3.35e12}`), &s); err != nil {
+	if err := json.Unmarshal([]byte(`{"hbm":"80GB","bw":3.35e12,"tokens":"15T"}`), &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.HBM != 80*GB || s.BW != 3.35*TBps {
+	if s.HBM != 80*GB || s.BW != 3.35*TBps || s.Tokens != 15e12 {
 		t.Fatalf("decoded %+v", s)
 	}
 	out, _ := json.Marshal(s)
-	if string(out) != `{"hbm":80000000000,"bw":3350000000000}` {
+	if string(out) != `{"hbm":80000000000,"bw":3350000000000,"tokens":15000000000000}` {
 		t.Errorf("Marshal = %s", out)
 	}
 }

@@ -84,8 +84,10 @@ func (c MoEConfig) limited() bool { return c.Groups > 1 && c.GroupTopK > 0 && c.
 // multiple of n) it is hit unless none of its groups is chosen, 1 −
 // C(G − G/n, g)/C(G, g); where a group spans whole shards (n a multiple
 // of Groups) a shard is hit when its group is chosen and one of the
-// group's k/g experts lands in it, (g/G)·(1 − (1 − G/n)^(k/g)). Other
-// layouts take the unlimited value.
+// group's k/g experts lands in it, (g/G)·(1 − (1 − G/n)^(k/g)). Under
+// RoutingContiguous the k experts are consecutive: contiguousHit counts
+// the shards they fall in (one for DeepSeek-V3's eight over EP 32).
+// Other layouts (a fractional n) take the unlimited value.
 func (c MoEConfig) ShardsHit(n float64) float64 {
 	k := float64(c.Active)
 	uniform := n * (1 - math.Pow(1-1/n, k))

@@ -15,8 +15,10 @@ import (
 )
 
 // modelPresetOnly are llm.Model fields that catalog presets use but a
-// published-runs model may not.
-var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true, "window": true, "global_every": true}
+// published-runs model may not. A run may state the fields chipgap reads
+// beyond the format (docs/published-runs.md): a sliding window
+// (window, global_every) and the MoE router's groups and gate.
+var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true}
 
 // Error is a problem in a published-runs file: the run (empty for the
 // file itself), the field path and what is wrong.

@@ -39,6 +39,11 @@ func TestParseOneRun(t *testing.T) {
 	if r.Model.HeadDim != 96 {
 		t.Errorf("head_dim default = %d, want 2304/24 = 96", r.Model.HeadDim)
 	}
+	// chipgap's fields beyond the format: a sliding window.
+	w, err := Parse([]byte(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, window: 1024, global_every: 2,", 1)))
+	if err != nil || w.Runs[0].Model.Window != 1024 || w.Runs[0].Model.GlobalEvery != 2 {
+		t.Errorf("a run with a sliding window: %v; want window 1024 every 2nd layer global", err)
+	}
 }
 
 func TestParseErrorsNameRunAndField(t *testing.T) {
@@ -52,8 +57,10 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"metric: tokens_per_s_per_chip", "metric: output_tokens_per_s_per_chip", "run t1: measured.metric"},
 		{"heads: 24, kv_heads: 24", "heads: 24, kv_heads: 7", "run t1: model.kv_heads"},
 		{"ffn: 9216,", "ffn: 9216, id: x,", "run t1: model.id: unknown key"},
-		// A sliding window is a preset's field, not the format's.
-		{"ffn: 9216,", "ffn: 9216, window: 4096,", "run t1: model.window: unknown key"},
+		// A sliding window is chipgap's field beyond the format, checked
+		// as a preset's is.
+		{"ffn: 9216,", "ffn: 9216, window: -4,", "run t1: model.window"},
+		{"ffn: 9216,", "ffn: 9216, global_every: 2,", "run t1: model.global_every"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 	}

@@ -44,6 +44,12 @@ func TestParseOneRun(t *testing.T) {
 	if err != nil || w.Runs[0].Model.Window != 1024 || w.Runs[0].Model.GlobalEvery != 2 {
 		t.Errorf("a run with a sliding window: %v; want window 1024 every 2nd layer global", err)
 	}
+	if got := strings.Join(w.Runs[0].BeyondFormat(), " "); got != "model.window model.global_every" {
+		t.Errorf("BeyondFormat = %q, want the two window fields", got)
+	}
+	if got := f.Runs[0].BeyondFormat(); len(got) != 0 {
+		t.Errorf("a run in the format alone: BeyondFormat = %v, want none", got)
+	}
 }
 
 func TestParseErrorsNameRunAndField(t *testing.T) {

@@ -40,6 +40,30 @@ type Run struct {
 	Measured  Measured   `yaml:"measured"`
 }
 
+// BeyondFormat lists the fields chipgap reads beyond the published-runs
+// format that r states (docs/published-runs.md): a sliding window and the
+// MoE router's groups and gate. A reader of the format alone sees none of
+// them.
+func (r Run) BeyondFormat() []string {
+	var out []string
+	m := r.Model
+	if m.Window > 0 {
+		out = append(out, "model.window")
+	}
+	if m.GlobalEvery > 0 {
+		out = append(out, "model.global_every")
+	}
+	if e := m.MoE; e != nil {
+		if e.Groups > 0 {
+			out = append(out, "model.moe.groups", "model.moe.group_topk")
+		}
+		if e.Routing != "" {
+			out = append(out, "model.moe.routing")
+		}
+	}
+	return out
+}
+
 // System is the hardware and software a run used.
 type System struct {
 	Chip         string               `yaml:"chip"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"chipgap/catalog"
 	"chipgap/inference"
@@ -33,12 +34,17 @@ const (
 )
 
 // StackText is the result's stack and, where the run's software named
-// one, its serving engine ("cann, engine vllm-ascend").
+// one, its serving engine ("cann, engine vllm-ascend"), then the fields
+// beyond the format the run states ("; states model.window").
 func (r Result) StackText() string {
-	if r.Engine == "" {
-		return r.Stack
+	s := r.Stack
+	if r.Engine != "" {
+		s += ", engine " + r.Engine
 	}
-	return r.Stack + ", engine " + r.Engine
+	if len(r.BeyondFormat) > 0 {
+		s += "; states " + strings.Join(r.BeyondFormat, ", ")
+	}
+	return s
 }
 
 // Result is one run's line of the validation table. Predicted and Error
@@ -60,6 +66,9 @@ type Result struct {
 	Family    string   `json:"family,omitempty"` // vendor and architecture, for the per-family summary
 	// Derivation is the run's own account of its measured value.
 	Derivation string `json:"derivation,omitempty"`
+	// BeyondFormat names the fields chipgap reads beyond the format that
+	// the run states (Run.BeyondFormat).
+	BeyondFormat []string `json:"beyond_format,omitempty"`
 	// With Options.Free (training throughput runs): the searched best
 	// plan with every degree free, its prediction and its signed error
 	// (free / measured − 1: the search's optimism over what was run).
@@ -156,6 +165,7 @@ func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 	res := Result{ID: r.ID, Kind: r.Kind, Metric: r.Measured.Metric, Measured: r.Measured.Value}
 	res.Chip, res.Family = r.System.Chip, chipFamily(cat, r.System.Chip)
 	res.Derivation = r.Measured.Derivation
+	res.BeyondFormat = r.BeyondFormat()
 	var (
 		p   Prediction
 		err error

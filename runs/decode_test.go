@@ -67,6 +67,10 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		// as a preset's is.
 		{"ffn: 9216,", "ffn: 9216, window: -4,", "run t1: model.window"},
 		{"ffn: 9216,", "ffn: 9216, global_every: 2,", "run t1: model.global_every"},
+		// A MoE recipe's dispatch: one of two values, and not on a dense model.
+		{"recompute: full", "recompute: full\n    moe_dispatch: hierarchical", "run t1: training.moe_dispatch"},
+		{"recompute: full", "recompute: full\n    moe_a2a_overlap: true", "run t1: training.moe_dispatch"},
+		{"recompute: full", "recompute: full\n    moe_dispatch: deepep", "want flat or hierarchical"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 	}

@@ -41,9 +41,9 @@ type Run struct {
 }
 
 // BeyondFormat lists the fields chipgap reads beyond the published-runs
-// format that r states (docs/published-runs.md): a sliding window and the
-// MoE router's groups and gate. A reader of the format alone sees none of
-// them.
+// format that r states (docs/published-runs.md): a sliding window, the
+// MoE router's groups and gate, and a MoE recipe's dispatch and 1F1B
+// all-to-all overlap. A reader of the format alone sees none of them.
 func (r Run) BeyondFormat() []string {
 	var out []string
 	m := r.Model
@@ -59,6 +59,14 @@ func (r Run) BeyondFormat() []string {
 		}
 		if e.Routing != "" {
 			out = append(out, "model.moe.routing")
+		}
+	}
+	if t := r.Training; t != nil {
+		if t.MoEDispatch != "" {
+			out = append(out, "training.moe_dispatch")
+		}
+		if t.MoEA2AOverlap != nil {
+			out = append(out, "training.moe_a2a_overlap")
 		}
 	}
 	return out
@@ -93,6 +101,13 @@ type Training struct {
 	// RecomputeLayers is the layers recomputed per pipeline stage (length
 	// pp), of the kind Recompute names.
 	RecomputeLayers []int `yaml:"recompute_layers,omitempty"`
+	// MoEDispatch and MoEA2AOverlap are chipgap's fields beyond the format
+	// (docs/published-runs.md): the recipe's MoE token dispatch ("flat":
+	// an all-to-all of every expert copy; "hierarchical": DeepEP or
+	// HybridEP, training.DispatchHierarchical) and Megatron-Core's 1F1B
+	// all-to-all overlap; absent, the stack's practice.
+	MoEDispatch   string `yaml:"moe_dispatch,omitempty"`
+	MoEA2AOverlap *bool  `yaml:"moe_a2a_overlap,omitempty"`
 }
 
 // Parallel is a stated training plan; a zero int or nil pointer means the

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 
@@ -85,6 +86,12 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat or hierarchical")
 	case r.Model.MoE == nil && (t.MoEDispatch != "" || t.MoEA2AOverlap != nil):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want neither moe_dispatch nor moe_a2a_overlap on a dense model")
+	case t.CapacityFactor < 0 || math.IsNaN(t.CapacityFactor) || math.IsInf(t.CapacityFactor, 0):
+		return fieldErr(id, "training.capacity_factor", t.CapacityFactor, "want a positive number (0 or absent: the stack's practice)")
+	case t.PadToCapacity && t.CapacityFactor == 0:
+		return fieldErr(id, "training.pad_to_capacity", t.PadToCapacity, "want a capacity_factor beside it (the capacity it pads to)")
+	case r.Model.MoE == nil && (t.CapacityFactor > 0 || t.PadToCapacity):
+		return fieldErr(id, "training.capacity_factor", t.CapacityFactor, "want neither capacity_factor nor pad_to_capacity on a dense model")
 	}
 	if err := t.Parallel.check(id); err != nil {
 		return err

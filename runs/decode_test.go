@@ -71,6 +71,9 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"recompute: full", "recompute: full\n    moe_dispatch: hierarchical", "run t1: training.moe_dispatch"},
 		{"recompute: full", "recompute: full\n    moe_a2a_overlap: true", "run t1: training.moe_dispatch"},
 		{"recompute: full", "recompute: full\n    moe_dispatch: deepep", "want flat or hierarchical"},
+		{"recompute: full", "recompute: full\n    capacity_factor: -1", "run t1: training.capacity_factor"},
+		{"recompute: full", "recompute: full\n    capacity_factor: 1", "on a dense model"},
+		{"recompute: full", "recompute: full\n    pad_to_capacity: true", "run t1: training.pad_to_capacity"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 	}

@@ -42,8 +42,9 @@ type Run struct {
 
 // BeyondFormat lists the fields chipgap reads beyond the published-runs
 // format that r states (docs/published-runs.md): a sliding window, the
-// MoE router's groups and gate, and a MoE recipe's dispatch and 1F1B
-// all-to-all overlap. A reader of the format alone sees none of them.
+// MoE router's groups and gate, and a MoE recipe's dispatch, 1F1B
+// all-to-all overlap and token drop. A reader of the format alone sees
+// none of them.
 func (r Run) BeyondFormat() []string {
 	var out []string
 	m := r.Model
@@ -67,6 +68,12 @@ func (r Run) BeyondFormat() []string {
 		}
 		if t.MoEA2AOverlap != nil {
 			out = append(out, "training.moe_a2a_overlap")
+		}
+		if t.CapacityFactor > 0 {
+			out = append(out, "training.capacity_factor")
+		}
+		if t.PadToCapacity {
+			out = append(out, "training.pad_to_capacity")
 		}
 	}
 	return out
@@ -108,6 +115,13 @@ type Training struct {
 	// all-to-all overlap; absent, the stack's practice.
 	MoEDispatch   string `yaml:"moe_dispatch,omitempty"`
 	MoEA2AOverlap *bool  `yaml:"moe_a2a_overlap,omitempty"`
+	// CapacityFactor and PadToCapacity, beyond the format too, state a
+	// recipe's token drop: each expert takes at most CapacityFactor × the
+	// mean routed tokens, and with PadToCapacity every expert's input is
+	// padded to that capacity (Megatron-Core's moe_expert_capacity_factor
+	// and moe_pad_expert_input_to_capacity); absent, the stack's practice.
+	CapacityFactor float64 `yaml:"capacity_factor,omitempty"`
+	PadToCapacity  bool    `yaml:"pad_to_capacity,omitempty"`
 }
 
 // Parallel is a stated training plan; a zero int or nil pointer means the

@@ -15,9 +15,9 @@ import (
 )
 
 // modelPresetOnly are llm.Model fields that catalog presets use but a
-// published-runs model may not. A run may state the fields chipgap reads
-// beyond the format (docs/published-runs.md): a sliding window
-// (window, global_every) and the MoE router's groups and gate.
+// published-runs model may not. A run may state the model fields
+// chipgap reads beyond the format (docs/published-runs.md): a sliding
+// window (window, global_every) and the MoE router's groups and gate.
 var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true}
 
 // Error is a problem in a published-runs file: the run (empty for the

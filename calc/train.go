@@ -273,9 +273,15 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	if r.CapacityFactor != nil {
 		s.Job.CapacityFactor = *r.CapacityFactor
 	}
-	s.Job.PadToCapacity = r.PadToCapacity
-	s.Job.Dispatch = r.MoEDispatch
-	s.Job.A2AOverlap = r.MoEA2AOverlap
+	// A published run's own MoE facts (runs.Training) hold unless the
+	// request states otherwise.
+	s.Job.PadToCapacity = s.Job.PadToCapacity || r.PadToCapacity
+	if r.MoEDispatch != "" {
+		s.Job.Dispatch = r.MoEDispatch
+	}
+	if r.MoEA2AOverlap != nil {
+		s.Job.A2AOverlap = r.MoEA2AOverlap
+	}
 	s.Job.FullIteration = r.MoEFullIteration
 	s.Job.LayerGraphs = r.MoELayerGraphs
 	s.Job.FP8Recipe = r.FP8Recipe

@@ -141,13 +141,19 @@ func TestValidateErrors(t *testing.T) {
 // TestTrainRunMatchesValidate: `train --file` predicts a published run as
 // validate does, plan and throughput, for runs that leave dimensions
 // unstated (Megatron 2021's 175B rows state no TP/PP split; NeMo's no
-// recompute or ZeRO stage; Megatron-Bridge's Qwen3-235B on H100 no etp).
+// recompute or ZeRO stage; Megatron-Bridge's Qwen3-235B on H100 no etp),
+// and for runs that state chipgap's fields beyond the format (a recipe's
+// dispatch and all-to-all overlap, its token drop, a fixed gate, a window).
 func TestTrainRunMatchesValidate(t *testing.T) {
 	cat := testCatalog(t)
 	for _, c := range []struct{ file, id string }{
 		{"runs/testdata/published-runs.yaml", "megatron2021-t2-ptd-175b-384gpu"},
 		{"validation/holdout-runs.yaml", "nemo2407-llama3-70b-64xh100-fp8"},
 		{"validation/holdout-mbridge-moe.yaml", "mbridge2511-qwen3-235b-a22b-256xh100-fp8"},
+		{"validation/holdout-mbridge-2026.yaml", "mbridge260401-deepseekv3-256xb200-mxfp8"},
+		{"validation/holdout-mbridge-moe-2509.yaml", "mbridge2509-qwen3-235b-a22b-64xgb200-fp8"},
+		{"validation/holdout-automodel.yaml", "automodel-kimi-k2-256xh100-bf16"},
+		{"validation/holdout-modellink-dense.yaml", "modellink-mistral-7b-8x910b-20240802"},
 	} {
 		f, err := runs.Parse(runsFile(t, c.file).Data)
 		if err != nil {

@@ -50,6 +50,21 @@ func TestParseOneRun(t *testing.T) {
 	if got := f.Runs[0].BeyondFormat(); len(got) != 0 {
 		t.Errorf("a run in the format alone: BeyondFormat = %v, want none", got)
 	}
+	// FormatOnly clears every one of them, and only them.
+	moe := strings.Replace(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, window: 1024, global_every: 2, moe: {experts: 16, active: 4, expert_ffn: 512, groups: 4, group_topk: 2},", 1),
+		"recompute: full", "recompute: full\n    moe_dispatch: hierarchical\n    moe_a2a_overlap: false\n    capacity_factor: 1.25\n    pad_to_capacity: true", 1)
+	all, err := Parse([]byte(moe))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0 := all.Runs[0]
+	if n := len(r0.BeyondFormat()); n != 8 {
+		t.Errorf("BeyondFormat = %v, want 8 fields", r0.BeyondFormat())
+	}
+	plain := r0.FormatOnly()
+	if got := plain.BeyondFormat(); len(got) != 0 || plain.Model.MoE.Experts != 16 || plain.Training.Recompute != "full" || r0.Model.MoE.Groups != 4 || r0.Training.CapacityFactor != 1.25 {
+		t.Errorf("FormatOnly: left %v (experts %d, recompute %q); the original keeps groups %d, capacity %g", got, plain.Model.MoE.Experts, plain.Training.Recompute, r0.Model.MoE.Groups, r0.Training.CapacityFactor)
+	}
 }
 
 func TestParseErrorsNameRunAndField(t *testing.T) {

@@ -79,6 +79,23 @@ func (r Run) BeyondFormat() []string {
 	return out
 }
 
+// FormatOnly is r as a reader of the format alone sees it: every field
+// BeyondFormat lists cleared.
+func (r Run) FormatOnly() Run {
+	r.Model.Window, r.Model.GlobalEvery = 0, 0
+	if e := r.Model.MoE; e != nil {
+		c := *e
+		c.Groups, c.GroupTopK, c.Routing = 0, 0, ""
+		r.Model.MoE = &c
+	}
+	if t := r.Training; t != nil {
+		c := *t
+		c.MoEDispatch, c.MoEA2AOverlap, c.CapacityFactor, c.PadToCapacity = "", nil, 0, false
+		r.Training = &c
+	}
+	return r
+}
+
 // System is the hardware and software a run used.
 type System struct {
 	Chip         string               `yaml:"chip"`

@@ -12,7 +12,10 @@
 // at the searched best (validate --free). Inference: every run of the
 // shared calibration copy, the CLI's held-out set and the inference
 // hold-outs (the reserved TensorRT-LLM MoE rows score, they fit nothing).
-// After the goals it prints what makes them hard: runs measured more than
+// Beside the goals, the training figures as the format alone gives them
+// (formatAlone: the rows that state chipgap's fields beyond the format
+// predicted without them). After the goals it prints what makes them
+// hard: runs measured more than
 // once with the same inputs, releases of one plan far apart, and what one
 // constant per group of rows (chip family, precision, dense or MoE, stack)
 // would reach if it were read off the scored rows themselves; last, how
@@ -109,6 +112,7 @@ func run() error {
 	if err := goalsTable(os.Stdout, tp, inf); err != nil {
 		return err
 	}
+	formatAlone(os.Stdout, cat, tp)
 	cal, err := calibrationRows(cat, *withCal)
 	if err != nil {
 		return err

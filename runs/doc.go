@@ -10,6 +10,13 @@
 // chip measured on the same chip, model, sequence and precision
 // (ChipProblem, CompareOnChip) across every file validated together.
 //
+// Beyond the format a run may state a few fields chipgap reads
+// (docs/published-runs.md): a sliding window, the MoE router's groups or
+// a benchmark's fixed gate, and a MoE recipe's dispatch, all-to-all
+// overlap and token drop. Run.BeyondFormat lists those a run states (validate
+// prints them after its stack) and Run.FormatOnly clears them, as a reader
+// of the format alone sees the run.
+//
 // Inference runs are predicted in inference.go: the deployment the run
 // describes on the serving estimator (package inference) at the stated
 // batch or the best one under the run's SLO; an offline max-throughput

@@ -60,7 +60,10 @@ type TrainRequest struct {
 	// MoELayerGraphs (MoE, with PadToCapacity) states whole-layer CUDA
 	// graphs for the MoE layers.
 	MoELayerGraphs *bool `json:"moe_layer_graphs" help:"MoE, with --pad-to-capacity: capture each MoE layer whole in CUDA graphs (Megatron-Core's enable_cuda_graph, as Megatron-Bridge's 25.09 Qwen3-30B-A3B recipes on B200 and GB200 ran them with token drop): no MoE host time; dropless layers cannot be captured (default: the stack's path)"`
-	MoEA2AOverlap  *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
+	// MoEGraphs (MoE) states CUDA graphs over the router and dispatch
+	// preprocessing on or off; absent, the stack's practice.
+	MoEGraphs     *bool `json:"moe_graphs" help:"MoE: CUDA graphs over the router and the dispatch preprocessing (Megatron-Core's cuda_graph_scope moe_router, moe_preprocess, as Megatron-Bridge's Qwen3-30B-A3B recipes ran them on 8-GPU B200 nodes): the stack's graph-captured MoE host time per module instead of the uncaptured one (default: the stack's practice, captured on scale-up domains of at least its moe_graph_min_domain chips; =false: uncaptured)"`
+	MoEA2AOverlap *bool `json:"moe_a2a_overlap" help:"MoE: the 1F1B all-to-all overlap (Megatron-Core's --overlap-moe-expert-parallel-comm): the dispatch and combine run under another micro-batch's compute, hiding the stack's ep_overlap_1f1b of their time; as in Megatron-Core, only with ep > 1, vpp > 1 when pp > 1, and neither full nor moe recompute (default: the stack's practice, e.g. megatron-bridge on 8-GPU nodes where allowed; =false turns it off)"`
 	// Window states a sliding window on the model (0: the model's own).
 	Window
 	// Plan is the plan Train evaluates (unset fields filled the one way,
@@ -282,8 +285,10 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	if r.MoEA2AOverlap != nil {
 		s.Job.A2AOverlap = r.MoEA2AOverlap
 	}
-	s.Job.FullIteration = r.MoEFullIteration
-	s.Job.LayerGraphs = r.MoELayerGraphs
+	if r.MoEFullIteration != nil || r.MoEGraphs != nil || r.MoELayerGraphs != nil {
+		// A request stating a MoE graph path replaces the run's.
+		s.Job.FullIteration, s.Job.Graphs, s.Job.LayerGraphs = r.MoEFullIteration, r.MoEGraphs, r.MoELayerGraphs
+	}
 	s.Job.FP8Recipe = r.FP8Recipe
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
@@ -404,13 +409,19 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 	if r.MoEHostPath != training.MoEPathFullIteration && s.Job.FullIteration == nil {
 		j := s.Job
 		on := true
-		j.FullIteration = &on
+		j.FullIteration, j.Graphs, j.LayerGraphs = &on, nil, nil
 		try("moe_full_iteration=true", j)
+	}
+	if r.MoEHostPath == training.MoEPathUncaptured && s.Job.Graphs == nil && s.Profile.MoEHostGraphed.Value > 0 {
+		j := s.Job
+		on := true
+		j.Graphs = &on
+		try("moe_graphs=true", j)
 	}
 	if s.Job.PadToCapacity && s.Job.LayerGraphs == nil && r.MoEHostPath == training.MoEPathUncaptured {
 		j := s.Job
 		on := true
-		j.LayerGraphs = &on
+		j.LayerGraphs, j.Graphs = &on, nil
 		try("moe_layer_graphs=true", j)
 	}
 	return out

@@ -211,8 +211,9 @@ func TestDroplessImbalance(t *testing.T) {
 
 // A MoE plan with expert parallelism over nodes names the MoE settings
 // its job leaves at a slower default (the dispatch path, the 1F1B
-// all-to-all overlap, the full-iteration path), each with the throughput the same
-// request stating it gives; a dense plan names none.
+// all-to-all overlap, the full-iteration path, CUDA graphs over the router
+// and preprocessing on the uncaptured path of 8-GPU nodes), each with the
+// throughput the same request stating it gives; a dense plan names none.
 func TestMoELevers(t *testing.T) {
 	cat := testCatalog(t)
 	zero, sp := 1, true
@@ -256,6 +257,31 @@ func TestMoELevers(t *testing.T) {
 	}
 	if !found || g.Result.MoEHostPath != "layer-graphs" {
 		t.Errorf("padded job: levers %+v, stated path %q; want moe_layer_graphs=true at %g and the layer-graphs path", rate(padded).Levers, g.Result.MoEHostPath, g.TokensPerSecPerChip)
+	}
+	// A dropless job there, at a release whose uncaptured host time
+	// (0.00075 s per module) exceeds its graph-captured one (0.000525),
+	// names CUDA graphs over the router and preprocessing, at what
+	// stating them gives; stated, the path is the graph-captured one and
+	// the lever is gone.
+	dropless := TrainRequest{Model: "qwen3-30b-a3b", Chip: "b200", Chips: 8, Seq: 4096, GlobalBatch: 512, Precision: "fp8", Framework: "megatron-bridge 25.11",
+		Plan: PlanRequest{TP: 1, PP: 1, EP: 8, Microbatch: 1, ZeRO: &zero}}
+	withGraphs := dropless
+	withGraphs.MoEGraphs = &on
+	wg := rate(withGraphs)
+	found = false
+	for _, l := range rate(dropless).Levers {
+		if l.Setting == "moe_graphs=true" {
+			found = math.Abs(l.TokensPerSecPerChip/wg.TokensPerSecPerChip-1) < 1e-9 && l.Gain > 0.1
+		}
+	}
+	if !found || wg.Result.MoEHostPath != "graph-captured" || math.Abs(float64(wg.Result.MoEHostPerLayer)-5*0.525) > 1e-9 {
+		t.Errorf("dropless job: levers %+v; stated: path %q at %g ms; want moe_graphs=true gaining over 10 %% and the graph-captured path at 5 x 0.525 ms",
+			rate(dropless).Levers, wg.Result.MoEHostPath, float64(wg.Result.MoEHostPerLayer))
+	}
+	for _, l := range wg.Levers {
+		if l.Setting == "moe_graphs=true" {
+			t.Errorf("stated graphs still listed as a lever: %+v", wg.Levers)
+		}
 	}
 }
 

@@ -143,7 +143,9 @@ func TestValidateErrors(t *testing.T) {
 // unstated (Megatron 2021's 175B rows state no TP/PP split; NeMo's no
 // recompute or ZeRO stage; Megatron-Bridge's Qwen3-235B on H100 no etp),
 // and for runs that state chipgap's fields beyond the format (a recipe's
-// dispatch and all-to-all overlap, its token drop, a fixed gate, a window).
+// dispatch and all-to-all overlap, its token drop, its CUDA graph scope:
+// router and preprocessing, whole layers or the whole iteration; a fixed
+// gate, a window).
 func TestTrainRunMatchesValidate(t *testing.T) {
 	cat := testCatalog(t)
 	for _, c := range []struct{ file, id string }{
@@ -152,6 +154,9 @@ func TestTrainRunMatchesValidate(t *testing.T) {
 		{"validation/holdout-mbridge-moe.yaml", "mbridge2511-qwen3-235b-a22b-256xh100-fp8"},
 		{"validation/holdout-mbridge-2026.yaml", "mbridge260401-deepseekv3-256xb200-mxfp8"},
 		{"validation/holdout-mbridge-moe-2509.yaml", "mbridge2509-qwen3-235b-a22b-64xgb200-fp8"},
+		{"validation/holdout-mbridge-moe-2509.yaml", "mbridge2509-qwen3-30b-a3b-8xb200-fp8"},
+		{"validation/holdout-mbridge-2026.yaml", "mbridge2602-qwen3-30b-a3b-8xb200-mxfp8"},
+		{"validation/holdout-mbridge-2026.yaml", "mbridge2606-qwen3-30b-a3b-8xb300-mxfp8"},
 		{"validation/holdout-automodel.yaml", "automodel-kimi-k2-256xh100-bf16"},
 		{"validation/holdout-modellink-dense.yaml", "modellink-mistral-7b-8x910b-20240802"},
 	} {
@@ -199,6 +204,42 @@ func TestCalibratedParamsListVersions(t *testing.T) {
 	for _, want := range []string{"`cuda-mcore.attention_eff` = 0.625:", "`cuda-mcore.attention_eff` at version 24.03 (2024-03-01) = ", "`mindformers.matmul_max` at version v1.1.0 (2024-05-16) = "} {
 		if !strings.Contains(all, want) {
 			t.Errorf("calibrated parameters lack %q", want)
+		}
+	}
+}
+
+// A request stating a MoE graph path replaces the run's own: the 26.02
+// Qwen3-30B-A3B row states CUDA graphs over the router and preprocessing
+// (moe_graphs), and `train --file --moe-full-iteration` takes the full
+// iteration instead of refusing the two together; a request stating none
+// keeps the run's.
+func TestRequestGraphPathReplacesRun(t *testing.T) {
+	cat := testCatalog(t)
+	f, err := runs.Parse(runsFile(t, "validation/holdout-mbridge-2026.yaml").Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run runs.Run
+	for _, r := range f.Runs {
+		if r.ID == "mbridge2602-qwen3-30b-a3b-8xb200-mxfp8" {
+			run = r
+		}
+	}
+	if run.Training == nil || run.Training.MoEGraphs == nil || !*run.Training.MoEGraphs {
+		t.Fatal("the 26.02 Qwen3-30B-A3B row no longer states moe_graphs")
+	}
+	on := true
+	for _, c := range []struct {
+		req  TrainRequest
+		path string
+	}{{TrainRequest{}, "graph-captured"}, {TrainRequest{MoEFullIteration: &on}, "full-iteration"}} {
+		s, err := c.req.SetupRun(cat, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Train(s)
+		if err != nil || e.Result.MoEHostPath != c.path {
+			t.Errorf("request %+v: %v, path %q; want %q", c.req, err, e.Result.MoEHostPath, c.path)
 		}
 	}
 }

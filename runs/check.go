@@ -86,6 +86,14 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat or hierarchical")
 	case r.Model.MoE == nil && (t.MoEDispatch != "" || t.MoEA2AOverlap != nil):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want neither moe_dispatch nor moe_a2a_overlap on a dense model")
+	case r.Model.MoE == nil && t.MoEGraphs != nil:
+		return fieldErr(id, "training.moe_graphs", *t.MoEGraphs, "want no moe_graphs on a dense model")
+	case r.Model.MoE == nil && t.MoELayerGraphs != nil:
+		return fieldErr(id, "training.moe_layer_graphs", *t.MoELayerGraphs, "want no moe_layer_graphs on a dense model")
+	case r.Model.MoE == nil && t.MoEFullIteration != nil:
+		return fieldErr(id, "training.moe_full_iteration", *t.MoEFullIteration, "want no moe_full_iteration on a dense model")
+	case t.MoELayerGraphs != nil && *t.MoELayerGraphs && !t.PadToCapacity:
+		return fieldErr(id, "training.moe_layer_graphs", true, "want pad_to_capacity beside it (whole-layer CUDA graphs capture static, padded expert shapes)")
 	case t.CapacityFactor < 0 || math.IsNaN(t.CapacityFactor) || math.IsInf(t.CapacityFactor, 0):
 		return fieldErr(id, "training.capacity_factor", t.CapacityFactor, "want a positive number (0 or absent: the stack's practice)")
 	case t.PadToCapacity && t.CapacityFactor == 0:

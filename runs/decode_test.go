@@ -52,14 +52,14 @@ func TestParseOneRun(t *testing.T) {
 	}
 	// FormatOnly clears every one of them, and only them.
 	moe := strings.Replace(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, window: 1024, global_every: 2, moe: {experts: 16, active: 4, expert_ffn: 512, groups: 4, group_topk: 2},", 1),
-		"recompute: full", "recompute: full\n    moe_dispatch: hierarchical\n    moe_a2a_overlap: false\n    capacity_factor: 1.25\n    pad_to_capacity: true", 1)
+		"recompute: full", "recompute: full\n    moe_dispatch: hierarchical\n    moe_a2a_overlap: false\n    moe_graphs: true\n    moe_layer_graphs: false\n    moe_full_iteration: false\n    capacity_factor: 1.25\n    pad_to_capacity: true", 1)
 	all, err := Parse([]byte(moe))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r0 := all.Runs[0]
-	if n := len(r0.BeyondFormat()); n != 8 {
-		t.Errorf("BeyondFormat = %v, want 8 fields", r0.BeyondFormat())
+	if n := len(r0.BeyondFormat()); n != 11 {
+		t.Errorf("BeyondFormat = %v, want 11 fields", r0.BeyondFormat())
 	}
 	plain := r0.FormatOnly()
 	if got := plain.BeyondFormat(); len(got) != 0 || plain.Model.MoE.Experts != 16 || plain.Training.Recompute != "full" || r0.Model.MoE.Groups != 4 || r0.Training.CapacityFactor != 1.25 {
@@ -89,6 +89,11 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"recompute: full", "recompute: full\n    capacity_factor: -1", "run t1: training.capacity_factor"},
 		{"recompute: full", "recompute: full\n    capacity_factor: 1", "on a dense model"},
 		{"recompute: full", "recompute: full\n    pad_to_capacity: true", "run t1: training.pad_to_capacity"},
+		// A recipe's CUDA graph scope: MoE only; whole layers need padding.
+		{"recompute: full", "recompute: full\n    moe_graphs: true", "run t1: training.moe_graphs: true: want no moe_graphs on a dense model"},
+		{"recompute: full", "recompute: full\n    moe_full_iteration: true", "run t1: training.moe_full_iteration"},
+		{"recompute: full", "recompute: full\n    moe_layer_graphs: true", "run t1: training.moe_layer_graphs"},
+		{"recompute: full", "recompute: full\n    moe_graphs: yes please", "run t1"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 	}

@@ -13,7 +13,7 @@
 // Beyond the format a run may state a few fields chipgap reads
 // (docs/published-runs.md): a sliding window, the MoE router's groups or
 // a benchmark's fixed gate, and a MoE recipe's dispatch, all-to-all
-// overlap and token drop. Run.BeyondFormat lists those a run states (validate
+// overlap, token drop and CUDA graphs. Run.BeyondFormat lists those a run states (validate
 // prints them after its stack) and Run.FormatOnly clears them, as a reader
 // of the format alone sees the run.
 //

@@ -43,7 +43,9 @@ type Run struct {
 // BeyondFormat lists the fields chipgap reads beyond the published-runs
 // format that r states (docs/published-runs.md): a sliding window, the
 // MoE router's groups and gate, and a MoE recipe's dispatch, 1F1B
-// all-to-all overlap and token drop. A reader of the format alone sees
+// all-to-all overlap, token drop and CUDA graphs (over the router and
+// preprocessing, whole layers or the whole iteration). A reader of the
+// format alone sees
 // none of them.
 func (r Run) BeyondFormat() []string {
 	var out []string
@@ -69,6 +71,15 @@ func (r Run) BeyondFormat() []string {
 		if t.MoEA2AOverlap != nil {
 			out = append(out, "training.moe_a2a_overlap")
 		}
+		if t.MoEGraphs != nil {
+			out = append(out, "training.moe_graphs")
+		}
+		if t.MoELayerGraphs != nil {
+			out = append(out, "training.moe_layer_graphs")
+		}
+		if t.MoEFullIteration != nil {
+			out = append(out, "training.moe_full_iteration")
+		}
 		if t.CapacityFactor > 0 {
 			out = append(out, "training.capacity_factor")
 		}
@@ -91,6 +102,7 @@ func (r Run) FormatOnly() Run {
 	if t := r.Training; t != nil {
 		c := *t
 		c.MoEDispatch, c.MoEA2AOverlap, c.CapacityFactor, c.PadToCapacity = "", nil, 0, false
+		c.MoEGraphs, c.MoELayerGraphs, c.MoEFullIteration = nil, nil, nil
 		r.Training = &c
 	}
 	return r
@@ -132,6 +144,21 @@ type Training struct {
 	// all-to-all overlap; absent, the stack's practice.
 	MoEDispatch   string `yaml:"moe_dispatch,omitempty"`
 	MoEA2AOverlap *bool  `yaml:"moe_a2a_overlap,omitempty"`
+	// MoEGraphs, beyond the format, states the recipe's CUDA graphs over
+	// the MoE router and dispatch preprocessing (Megatron-Core's
+	// cuda_graph_scope moe_router, moe_preprocess): true, the stack's
+	// graph-captured MoE host time; false, the uncaptured one; absent,
+	// the stack's practice (training.Job.Graphs).
+	MoEGraphs *bool `yaml:"moe_graphs,omitempty"`
+	// MoELayerGraphs and MoEFullIteration, beyond the format, state the
+	// recipe's wider CUDA graphs: whole MoE layers (Megatron-Core's
+	// enable_cuda_graph, static padded shapes: needs pad_to_capacity)
+	// or the whole iteration with the experts' inputs in paged stash
+	// buffers and the fused grouped MLP (cuda_graph_impl full_iteration);
+	// absent, the stack's practice (training.Job.LayerGraphs,
+	// FullIteration).
+	MoELayerGraphs   *bool `yaml:"moe_layer_graphs,omitempty"`
+	MoEFullIteration *bool `yaml:"moe_full_iteration,omitempty"`
 	// CapacityFactor and PadToCapacity, beyond the format too, state a
 	// recipe's token drop: each expert takes at most CapacityFactor × the
 	// mean routed tokens, and with PadToCapacity every expert's input is

@@ -56,7 +56,7 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	// run that omits it ran one device per package, whatever the chip's
 	// own split is.
 	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: gbs, Precision: hardware.Precision(t.Precision),
-		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens, Dispatch: t.MoEDispatch, A2AOverlap: t.MoEA2AOverlap,
+		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens, Dispatch: t.MoEDispatch, A2AOverlap: t.MoEA2AOverlap, Graphs: t.MoEGraphs, LayerGraphs: t.MoELayerGraphs, FullIteration: t.MoEFullIteration,
 		CapacityFactor: t.CapacityFactor, PadToCapacity: t.PadToCapacity}
 	pp := t.Parallel
 	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, ETP: pp.ETP, VPP: pp.VPP, Microbatch: pp.Microbatch,

@@ -72,6 +72,16 @@ type Job struct {
 	// layers uncaptured; a chip whose stack is not CUDA refuses it. nil or
 	// false: the stack's path.
 	LayerGraphs *bool `json:"moe_layer_graphs,omitempty"`
+	// Graphs states the graph-captured MoE path: CUDA graphs over the
+	// router and the dispatch preprocessing (Megatron-Core's
+	// cuda_graph_scope moe_router and moe_preprocess, with or without
+	// attn), at the stack's MoEHostGraphed host time per module; false
+	// states the uncaptured path (MoEHost). nil is the stack's practice
+	// (moeHostPath: captured on scale-up domains of at least
+	// MoEGraphMinDomain chips). Where the release's graphs need static
+	// expert shapes (MoEGraphNeedsPad) a dropless job runs uncaptured
+	// whatever it states, as the framework did.
+	Graphs *bool `json:"moe_graphs,omitempty"`
 	// FP8Recipe is how an FP8 job scales its tensors (Megatron-Core's
 	// --fp8-recipe): "" or FP8Tensorwise/FP8Delayed, one scale per tensor
 	// (the rates FP8Max was fitted on); FP8Blockwise, 1 x 128 activation
@@ -92,11 +102,16 @@ func (j Job) mxfp8Practice() bool {
 }
 
 // fullIteration says the job runs the full-iteration MoE path: as it
-// states, else the stack's practice for MXFP8 jobs on scale-up domains of
-// at least MoEFullGraphFP8MinDomain chips.
+// states, else (unless it states its graph scope, Graphs) the stack's
+// practice for MXFP8 jobs on scale-up domains of at least
+// MoEFullGraphFP8MinDomain chips.
 func (j Job) fullIteration(prof Profile, c hardware.Cluster) bool {
 	if j.FullIteration != nil {
 		return *j.FullIteration
+	}
+	if j.Graphs != nil {
+		// A job stating its graph scope (or none) states its host path.
+		return false
 	}
 	dom := prof.MoEFullGraphFP8MinDomain.Value
 	return j.mxfp8Practice() && dom > 0 && float64(max(c.ChipsPerNode, c.SystemNode)) >= dom
@@ -279,13 +294,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 		return nil, err
 	}
 	p := &prep{m: m, job: job, c: c, prof: prof, devPerChip: d, act: 2}
-	p.moeHost, p.moeGraphed = moeHostPath(prof, c)
-	if m.MoE != nil && job.fullIteration(prof, c) {
-		p.moeHost, p.moeFull = 0, true
-	}
-	if m.MoE != nil && !p.moeFull && job.statesLayerGraphs() {
-		p.moeHost, p.moeGraphed, p.moeLayer = 0, true, true
-	}
+	p.setMoEPath()
 	p.setRates(float64(pk.Typ) / float64(d))
 	p.hbm = float64(c.Chip.HBM.Bandwidth.Typ) / float64(d)
 	p.capacity = float64(c.Chip.HBM.Capacity.Typ) / float64(d)
@@ -466,6 +475,10 @@ func moeJobFits(m llm.Model, prof Profile, j Job) error {
 			return input.Bad("moe_a2a_overlap", true, fmt.Sprintf("stack %s has no 1F1B all-to-all overlap to state (its ep_overlap applies)", prof.ID))
 		case j.statesLayerGraphs() && !j.PadToCapacity:
 			return input.Bad("moe_layer_graphs", true, "needs pad_to_capacity (with a capacity_factor): dropless MoE layers have routing-dependent shapes, which CUDA graphs cannot capture (Megatron-Core's MoE README)")
+		case j.Graphs != nil && *j.Graphs && prof.MoEHostGraphed.Value <= 0:
+			return input.Bad("moe_graphs", true, fmt.Sprintf("stack %s has no graph-captured MoE path (its moe_host_graphed_s is 0)", prof.ID))
+		case j.Graphs != nil && *j.Graphs && (j.statesLayerGraphs() || (j.FullIteration != nil && *j.FullIteration)):
+			return input.Bad("moe_graphs", true, "state one MoE graph path: moe_graphs (router and preprocessing), moe_layer_graphs (whole layers) or moe_full_iteration (the whole step)")
 		case j.statesLayerGraphs() && j.FullIteration != nil && *j.FullIteration:
 			return input.Bad("moe_layer_graphs", true, "state it or moe_full_iteration, not both: the full-iteration path captures the whole step")
 		}
@@ -487,6 +500,8 @@ func moeJobFits(m llm.Model, prof Profile, j Job) error {
 		return input.Bad("moe_full_iteration", *j.FullIteration, why)
 	case j.LayerGraphs != nil:
 		return input.Bad("moe_layer_graphs", *j.LayerGraphs, why)
+	case j.Graphs != nil:
+		return input.Bad("moe_graphs", *j.Graphs, why)
 	}
 	return nil
 }
@@ -618,6 +633,30 @@ func moeHostPath(prof Profile, c hardware.Cluster) (float64, bool) {
 		return prof.MoEHostGraphed.Value, true
 	}
 	return prof.MoEHost.Value, false
+}
+
+// setMoEPath sets the MoE host path before the expert load: the stack's
+// practice for the system (moeHostPath), the graph scope the job states
+// (Graphs), the full iteration (stated or the FP8 rack practice) and
+// whole-layer graphs; the padding rule (MoEGraphNeedsPad) applies after.
+func (p *prep) setMoEPath() {
+	prof, job := p.prof, p.job
+	p.moeHost, p.moeGraphed = moeHostPath(prof, p.c)
+	if p.m.MoE == nil {
+		return
+	}
+	if job.Graphs != nil {
+		p.moeHost, p.moeGraphed = prof.MoEHost.Value, false
+		if *job.Graphs {
+			p.moeHost, p.moeGraphed = prof.MoEHostGraphed.Value, true
+		}
+	}
+	if job.fullIteration(prof, p.c) {
+		p.moeHost, p.moeFull = 0, true
+	}
+	if !p.moeFull && job.statesLayerGraphs() {
+		p.moeHost, p.moeGraphed, p.moeLayer = 0, true, true
+	}
 }
 
 // moeHostFor is the MoE host time per layer forward for plan pl and

@@ -780,3 +780,78 @@ func TestEagerNorm(t *testing.T) {
 		}
 	}
 }
+
+// A stated graph scope (Job.Graphs): on an 8-chip node, where the stack's
+// practice is the uncaptured path (10 per module), a job stating CUDA
+// graphs over the router and preprocessing takes the graph-captured host
+// time (4 per module); on a rack, where the practice captures them, a job
+// stating none takes the uncaptured one; stating either leaves the
+// full-iteration practice of FP8 rack jobs aside. Where the release's
+// graphs need static shapes a dropless job stating them still runs
+// uncaptured, as the framework did. The field is refused on a dense
+// model, beside another graph path, and on a stack with no graph path.
+func TestMoEGraphsStated(t *testing.T) {
+	node := testCluster(32)
+	rack := testCluster(32)
+	rack.ChipsPerNode, rack.ScaleUp.Size = 32, 32
+	prof := ideal()
+	prof.MoEHost, prof.MoEHostGraphed, prof.MoEGraphMinDomain = p(10), p(4), p(16)
+	on, off := true, false
+	job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16}
+	graphs, none := job, job
+	graphs.Graphs, none.Graphs = &on, &off
+	pl := parallel.Plan{TP: 1, PP: 1, DP: 32, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	for _, c := range []struct {
+		name string
+		c    hardware.Cluster
+		j    Job
+		h    float64
+		path string
+	}{{"node, practice", node, job, 10, "uncaptured"}, {"node, graphs stated", node, graphs, 4, "graph-captured"},
+		{"rack, practice", rack, job, 4, "graph-captured"}, {"rack, none stated", rack, none, 10, "uncaptured"}} {
+		r, err := Estimate(tinyMoE, pl, c.c, prof, c.j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1e3 * c.h * tinyMoEModules; r.MoEHostPath != c.path || math.Abs(float64(r.MoEHostPerLayer)/want-1) > 1e-12 {
+			t.Errorf("%s: %q at %g ms, want %q at %g ms", c.name, r.MoEHostPath, float64(r.MoEHostPerLayer), c.path, want)
+		}
+	}
+	// The FP8 rack practice's full iteration gives way to a stated scope.
+	fp8 := prof
+	fp8.MoEFullGraphFP8MinDomain = p(16)
+	rack.Chip.Peak[hardware.FP8] = hardware.Fixed(624 * units.TFLOPS)
+	fp8Job := Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.FP8}
+	fp8Graphs := fp8Job
+	fp8Graphs.Graphs = &on
+	if r, err := Estimate(tinyMoE, pl, rack, fp8, fp8Job); err != nil || r.MoEHostPath != "full-iteration" {
+		t.Errorf("FP8 rack practice: %v, %q; want full-iteration", err, r.MoEHostPath)
+	}
+	if r, err := Estimate(tinyMoE, pl, rack, fp8, fp8Graphs); err != nil || r.MoEHostPath != "graph-captured" {
+		t.Errorf("FP8 rack stating graphs: %v, %q; want graph-captured", err, r.MoEHostPath)
+	}
+	needsPad := prof
+	needsPad.MoEGraphNeedsPad = p(1)
+	if r, err := Estimate(tinyMoE, pl, node, needsPad, graphs); err != nil || r.MoEHostPath != "uncaptured" {
+		t.Errorf("dropless job stating graphs at a release that needs static shapes: %v, %q; want uncaptured", err, r.MoEHostPath)
+	}
+	both := graphs
+	both.FullIteration = &on
+	noPath := prof
+	noPath.MoEHostGraphed = p(0)
+	var ie *input.Error
+	for name, c := range map[string]struct {
+		m    llm.Model
+		prof Profile
+		j    Job
+		want string
+	}{
+		"dense model":                  {gpt13, prof, Job{Seq: 1024, GlobalBatch: 32, Precision: hardware.BF16, Graphs: &on}, "applies to MoE models"},
+		"with the full-iteration path": {tinyMoE, prof, both, "state one MoE graph path"},
+		"stack without a graph path":   {tinyMoE, noPath, graphs, "no graph-captured MoE path"},
+	} {
+		if _, err := Estimate(c.m, pl, node, c.prof, c.j); !errors.As(err, &ie) || ie.Field != "moe_graphs" || !strings.Contains(ie.Error(), c.want) {
+			t.Errorf("%s: %v, want an input error on moe_graphs saying %q", name, err, c.want)
+		}
+	}
+}

@@ -557,7 +557,7 @@ const formSpecs = {
       global_batch: "Global batch (sequences)", seq: "Sequence (tokens)", tokens: "Tokens (e.g. 15T)", top: "Plans to rank", "plan.tp": "TP", "plan.pp": "PP",
       "plan.dp": "DP", "plan.cp": "CP", "plan.ep": "EP", "plan.etp": "ETP", "plan.vpp": "VPP", "plan.microbatch": "Micro-batch",
       "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage", "plan.recompute_layers": "Recomputed layers per stage",
-      moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)", moe_full_iteration: "MoE full-iteration path", moe_layer_graphs: "MoE layers in CUDA graphs (padded)", fp8_recipe: "FP8 recipe"},
+      moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)", moe_full_iteration: "MoE full-iteration path", moe_layer_graphs: "MoE layers in CUDA graphs (padded)", moe_graphs: "MoE router and preprocessing in CUDA graphs", fp8_recipe: "FP8 recipe"},
     initial: {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"},
     choices: {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full", "moe"], "plan.zero": ["", "0", "1", "2", "3"],
       moe_dispatch: ["", "flat", "hierarchical"], fp8_recipe: ["", "tensorwise", "delayed", "blockwise", "mxfp8"]}},
@@ -711,7 +711,7 @@ function bodyOf(tab, form) {
 // inputs goes back to automatic when the model is dense (the API refuses
 // MoE settings on one): a MoE-block recompute, the expert degrees and the
 // MoE fields.
-const moeOnly = ["plan.ep", "plan.etp", "moe_dispatch", "moe_a2a_overlap", "moe_full_iteration", "moe_layer_graphs", "expert_imbalance", "capacity_factor", "pad_to_capacity"];
+const moeOnly = ["plan.ep", "plan.etp", "moe_dispatch", "moe_a2a_overlap", "moe_full_iteration", "moe_layer_graphs", "moe_graphs", "expert_imbalance", "capacity_factor", "pad_to_capacity"];
 const trainBody = form => {
   const rc = form.elements["plan.recompute"];
   const m = (catalog.models || []).find(x => x.id === form.elements.model.value);

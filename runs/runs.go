@@ -45,8 +45,7 @@ type Run struct {
 // MoE router's groups and gate, and a MoE recipe's dispatch, 1F1B
 // all-to-all overlap, token drop and CUDA graphs (over the router and
 // preprocessing, whole layers or the whole iteration). A reader of the
-// format alone sees
-// none of them.
+// format alone sees none of them.
 func (r Run) BeyondFormat() []string {
 	var out []string
 	m := r.Model

@@ -36,7 +36,7 @@ type TrainRequest struct {
 	StackDate   string      `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
 	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
 	Seq         int         `json:"seq" help:"sequence length in tokens (default 4096)"`
-	Precision   string      `json:"precision" help:"bf16, fp16 or fp8 (default bf16)"`
+	Precision   string      `json:"precision" help:"bf16, fp16, fp8 or fp4 (fp4: the linear layers in NVFP4/MXFP4, where the stack has a measured FP4 rate; default bf16)"`
 	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's

@@ -136,6 +136,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 	case training.FP8Tensorwise, training.FP8Delayed:
 		fmt.Fprintf(w, "FP8 recipe %s: one scale per tensor\n", r.FP8Recipe)
 	}
+	if r.FP4Ceiling > 0 {
+		fmt.Fprintf(w, "FP4 (NVFP4/MXFP4): the linear layers' GEMMs at up to %.2f of the FP4 peak (the stack's FP4 ceiling), the attention core and the output layer at 16 bits; MFU and HFU over the FP4 peak\n", r.FP4Ceiling)
+	}
 	if r.ExpertLoad > 0 {
 		writeMoELine(w, r)
 	}

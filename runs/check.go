@@ -76,8 +76,8 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.seq_len", t.SeqLen, "want a positive integer")
 	case t.GlobalBatch < 0 || (t.GlobalBatch == 0 && m != MetricChipHours):
 		return fieldErr(id, "training.global_batch", t.GlobalBatch, "want a positive integer")
-	case !slices.Contains([]string{"bf16", "fp16", "fp8"}, t.Precision):
-		return fieldErr(id, "training.precision", fmt.Sprintf("%q", t.Precision), "want bf16, fp16 or fp8")
+	case !slices.Contains([]string{"bf16", "fp16", "fp8", "fp4"}, t.Precision):
+		return fieldErr(id, "training.precision", fmt.Sprintf("%q", t.Precision), "want bf16, fp16 or fp8 (or fp4, chipgap's value beyond the format)")
 	case t.Tokens < 0 || (t.Tokens == 0 && m == MetricChipHours):
 		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
 	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):

@@ -50,6 +50,15 @@ func TestParseOneRun(t *testing.T) {
 	if got := f.Runs[0].BeyondFormat(); len(got) != 0 {
 		t.Errorf("a run in the format alone: BeyondFormat = %v, want none", got)
 	}
+	// An fp4 training precision is beyond the format too, and FormatOnly
+	// keeps it: the format has no precision to put in its place.
+	f4, err := Parse([]byte(strings.Replace(oneRun, "precision: fp16", "precision: fp4", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f4.Runs[0].BeyondFormat(), " "); got != "training.precision" || f4.Runs[0].FormatOnly().Training.Precision != "fp4" {
+		t.Errorf("an fp4 run: BeyondFormat = %q, format-only precision %q; want training.precision, fp4 kept", got, f4.Runs[0].FormatOnly().Training.Precision)
+	}
 	// FormatOnly clears every one of them, and only them.
 	moe := strings.Replace(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, window: 1024, global_every: 2, moe: {experts: 16, active: 4, expert_ffn: 512, groups: 4, group_topk: 2},", 1),
 		"recompute: full", "recompute: full\n    moe_dispatch: hierarchical\n    moe_a2a_overlap: false\n    moe_graphs: true\n    moe_layer_graphs: false\n    moe_full_iteration: false\n    capacity_factor: 1.25\n    pad_to_capacity: true", 1)

@@ -41,7 +41,7 @@ func WriteMarkdownPage(w io.Writer, sections []Section, calibrated []string, sco
 	fmt.Fprintf(&b, "How to read the larger errors: docs/methodology.md, section \"Training: validation and known gaps\".\n")
 	fmt.Fprintf(&b, "A stack cell ending \"; states …\" names the fields chipgap reads beyond the published-runs format\n")
 	fmt.Fprintf(&b, "that the run states (a sliding window, the MoE router's groups or gate, a MoE recipe's dispatch,\n")
-	fmt.Fprintf(&b, "all-to-all overlap, token drop or CUDA graphs; docs/published-runs.md).\n")
+	fmt.Fprintf(&b, "all-to-all overlap, token drop or CUDA graphs, an FP4 training precision; docs/published-runs.md).\n")
 	if len(calibrated) > 0 {
 		fmt.Fprintf(&b, "\n## What is calibrated on what\n\n")
 		fmt.Fprintf(&b, "Only the parameters below were fitted to measurements, and only to runs of calibration files (the\n")

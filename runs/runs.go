@@ -44,8 +44,8 @@ type Run struct {
 // format that r states (docs/published-runs.md): a sliding window, the
 // MoE router's groups and gate, and a MoE recipe's dispatch, 1F1B
 // all-to-all overlap, token drop and CUDA graphs (over the router and
-// preprocessing, whole layers or the whole iteration). A reader of the
-// format alone sees none of them.
+// preprocessing, whole layers or the whole iteration), and a training
+// precision of fp4. A reader of the format alone sees none of them.
 func (r Run) BeyondFormat() []string {
 	var out []string
 	m := r.Model
@@ -64,6 +64,9 @@ func (r Run) BeyondFormat() []string {
 		}
 	}
 	if t := r.Training; t != nil {
+		if t.Precision == "fp4" {
+			out = append(out, "training.precision")
+		}
 		if t.MoEDispatch != "" {
 			out = append(out, "training.moe_dispatch")
 		}
@@ -90,7 +93,8 @@ func (r Run) BeyondFormat() []string {
 }
 
 // FormatOnly is r as a reader of the format alone sees it: every field
-// BeyondFormat lists cleared.
+// BeyondFormat lists cleared, but an fp4 training precision, which has
+// no reading in the format, is kept.
 func (r Run) FormatOnly() Run {
 	r.Model.Window, r.Model.GlobalEvery = 0, 0
 	if e := r.Model.MoE; e != nil {

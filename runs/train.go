@@ -85,7 +85,7 @@ const megatronCore = "megatron-core"
 // Megatron-LM code path (always_recompute: Narayanan et al. 2021 and
 // Korthikanti et al. 2022, GPT models with multi-head attention, a GeLU
 // MLP, 16-bit, dense) did not run: grouped-query or latent attention, a
-// gated MLP, FP8, mixture-of-experts or context parallelism; "" when it
+// gated MLP, FP8 or FP4, mixture-of-experts or context parallelism; "" when it
 // states none of them or the profile is not that code path. A run naming
 // megatron-lm with any of them ran the repository's later, Megatron-Core
 // code, which the 2021 profile would refuse or force to recompute.
@@ -101,8 +101,8 @@ func laterMegatron(p training.Profile, r Run) string {
 	if m.Act == llm.SwiGLU {
 		why = append(why, "a gated (swiglu) MLP")
 	}
-	if r.Training.Precision == string(hardware.FP8) {
-		why = append(why, "fp8")
+	if p := hardware.Precision(r.Training.Precision); p == hardware.FP8 || p == hardware.FP4 {
+		why = append(why, string(p))
 	}
 	if m.MoE != nil {
 		why = append(why, "mixture-of-experts")

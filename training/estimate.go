@@ -404,6 +404,9 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
 	r.FP8WeightGather = pl.ZeRO >= 1 && pl.DP*pl.CP > 1 && p.gatherBytes() < p.act
 	r.FP8Recipe = p.job.FP8Recipe
+	if p.job.Precision == hardware.FP4 {
+		r.FP4Ceiling = p.matMax
+	}
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.expertLoad
 		host, graphed := p.moeHostFor(pl)

@@ -88,7 +88,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 				// saves the quantised input; NVIDIA's DeepSeek-V3 GB200
 				// study §2.2.2).
 				b := 2.0
-				if p.job.Precision == "fp8" {
+				if p.job.quantised() {
 					b = 1
 				}
 				k.routedIn += b * s.k * float64(g.M)
@@ -116,7 +116,7 @@ func (p *prep) layerKind(l llm.Layer) *layerKind {
 	heads := float64(m.Heads)
 	k.actRep = 10 * h
 	k.actSplit = 2*qkv + 2*heads*v + up + k.routedIn
-	if p.job.Precision == "fp8" {
+	if p.job.quantised() {
 		// Transformer Engine keeps each linear layer's input for the weight
 		// gradient as its 8-bit copy ("Stores linear layer inputs in FP8
 		// instead of BF16", Megatron-Core MoE README, FP8 Training): one
@@ -151,7 +151,7 @@ func (p *prep) moeParts(k *layerKind, up, downIn float64) {
 	route := permuteBytes(p.m) + k.routedCopies
 	k.memSplit += route
 	k.moeAct = up + k.routedIn
-	if p.job.Precision == "fp8" {
+	if p.job.quantised() {
 		k.moeAct -= downIn // kept in one byte, as actSplit counts them
 	}
 	k.moeMem = 1.5*up + route

@@ -92,6 +92,20 @@ type Job struct {
 	FP8Recipe string `json:"fp8_recipe,omitempty"`
 }
 
+// quantised says the job's linear GEMMs take quantised operands (FP8 or
+// FP4), whose inputs Transformer Engine saves for the weight gradient as
+// the quantised copy: counted at one byte an element for both (an FP4
+// copy and its block scales take about 0.56 bytes, so an FP4 job's
+// activations are an upper bound).
+func (j Job) quantised() bool {
+	return j.Precision == hardware.FP8 || j.Precision == hardware.FP4
+}
+
+// fp4Bytes is the bytes per element of an FP4 GEMM operand read from
+// memory: four bits and NVFP4's one-byte scale per 16 elements (MXFP4's
+// per 32 is 0.53).
+const fp4Bytes = 0.5 + 1.0/16
+
 // mxfp8Practice says the stack's FP8 practice for MXFP8 recipes applies
 // (MoEA2AOverlapFP8Domain, MoEFullGraphFP8MinDomain): an FP8 job stating
 // MXFP8 or no recipe (the published rack figures are MXFP8, and the
@@ -361,6 +375,11 @@ func (p *prep) setRates(peak float64) {
 	if job.FP8Recipe == FP8Blockwise {
 		p.matMax *= prof.FamilyFP8Blockwise[Family(c.Chip.Architecture)].Value // recipeFits checked it is there
 	}
+	if job.Precision == hardware.FP4 {
+		// The FP4 ceiling is its own share of the FP4 peak, the 16-bit
+		// family scale not applied (recipeFits checked it is there).
+		p.matMax = prof.FamilyFP4[Family(c.Chip.Architecture)].Value
+	}
 	p.attnEff = prof.AttentionEff.Value
 	if f, ok := prof.FamilyAttention[Family(c.Chip.Architecture)]; ok {
 		p.attnEff *= f.Value
@@ -424,6 +443,10 @@ func recipeFits(c *hardware.Chip, prof Profile, j Job) error {
 			return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("MXFP8 needs Blackwell's microscaling tensor cores; chip %s is %s: state tensorwise or blockwise", c.ID, c.Architecture))
 		}
 	}
+	if _, ok := prof.FamilyFP4[fam]; j.Precision == hardware.FP4 && !ok {
+		known := slices.Sorted(maps.Keys(prof.FamilyFP4))
+		return input.Bad("precision", j.Precision, fmt.Sprintf("stack %s has no measured FP4 training rate for %s chips such as %s (measured for: %s); state fp8 or bf16", prof.ID, c.Architecture, c.ID, orNone(known)))
+	}
 	return nil
 }
 
@@ -458,10 +481,10 @@ func checkJob(j Job) error {
 		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher) or hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP), or empty for the stack's")
 	}
 	switch j.Precision {
-	case hardware.BF16, hardware.FP16, hardware.FP8:
+	case hardware.BF16, hardware.FP16, hardware.FP8, hardware.FP4:
 		return nil
 	}
-	return input.Bad("precision", j.Precision, "want bf16, fp16 or fp8")
+	return input.Bad("precision", j.Precision, "want bf16, fp16, fp8 or fp4")
 }
 
 // moeJobFits refuses a job's MoE settings on a dense model, naming the

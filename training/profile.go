@@ -78,6 +78,13 @@ type Profile struct {
 	// the per-tensor rate FP8Max and FamilyFP8 give; a family not listed
 	// has no known block-wise rate, and such a job is refused there.
 	FamilyFP8Blockwise map[string]Param `yaml:"family_fp8_blockwise,omitempty" json:"family_fp8_blockwise,omitempty"`
+	// FamilyFP4 is, per chip family (keyed as FamilyMatmul), the share of
+	// the chip's FP4 peak an FP4 job's quantised linear GEMMs reach
+	// (NVFP4 or MXFP4 blocks, their scaling, casts and transforms
+	// included): the FP4 GEMM ceiling, in place of FP8Max and FamilyFP8. A
+	// family not listed has no measured FP4 training recipe on the stack,
+	// and an FP4 job is refused there.
+	FamilyFP4 map[string]Param `yaml:"family_fp4,omitempty" json:"family_fp4,omitempty"`
 	// ChipTensor scales the tensor-core work (MatmulMax, FP8Max and
 	// AttentionEff) once more for one chip, keyed by its catalog id
 	// ("gb200"), where the stack at some state reached less (or more) of
@@ -640,7 +647,7 @@ type scaleMap struct {
 // list With, Params and Check read.
 func (p *Profile) families() []scaleMap {
 	return []scaleMap{{"family_matmul", &p.FamilyMatmul}, {"family_attention", &p.FamilyAttention}, {"family_fp8", &p.FamilyFP8},
-		{"family_fp8_blockwise", &p.FamilyFP8Blockwise}, {"chip_tensor", &p.ChipTensor}}
+		{"family_fp8_blockwise", &p.FamilyFP8Blockwise}, {"family_fp4", &p.FamilyFP4}, {"chip_tensor", &p.ChipTensor}}
 }
 
 // Family is the key FamilyMatmul uses for an architecture name.

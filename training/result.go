@@ -114,6 +114,10 @@ type Result struct {
 	// FP8Recipe is the FP8 scaling recipe the job stated (Job.FP8Recipe;
 	// empty: per-tensor, the default).
 	FP8Recipe string `json:"fp8_recipe,omitempty"`
+	// FP4Ceiling is, for an FP4 job, the share of the chip's FP4 peak its
+	// linear GEMMs reach at most (the stack's family_fp4 for the chip's
+	// family, times any chip scale); 0 for other precisions.
+	FP4Ceiling float64 `json:"fp4_ceiling,omitempty"`
 	// For a token budget (Job.Tokens > 0), the run in steady state
 	// (failures excluded).
 	BudgetTime units.Days  `json:"days,omitempty"`

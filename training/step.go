@@ -3,6 +3,7 @@ package training
 import (
 	"math"
 
+	"chipgap/hardware"
 	"chipgap/parallel"
 )
 
@@ -49,8 +50,11 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 	var q pass
 	tp := float64(pl.TP)
 	ab := p.act // bytes per element of 16-bit operands
-	if p.job.Precision == "fp8" {
+	switch p.job.Precision {
+	case hardware.FP8:
 		ab = 1
+	case hardware.FP4:
+		ab = fp4Bytes
 	}
 	etp := float64(pl.ExpertTP())
 	for _, g := range k.gemms {

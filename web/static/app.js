@@ -559,7 +559,7 @@ const formSpecs = {
       "plan.sequence_parallel": "Sequence parallel", "plan.stage_layers": "Layers per stage", "plan.recompute_layers": "Recomputed layers per stage",
       moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)", moe_full_iteration: "MoE full-iteration path", moe_layer_graphs: "MoE layers in CUDA graphs (padded)", moe_graphs: "MoE router and preprocessing in CUDA graphs", fp8_recipe: "FP8 recipe"},
     initial: {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"},
-    choices: {precision: ["bf16", "fp16", "fp8"], "plan.recompute": ["", "none", "selective", "full", "moe"], "plan.zero": ["", "0", "1", "2", "3"],
+    choices: {precision: ["bf16", "fp16", "fp8", "fp4"], "plan.recompute": ["", "none", "selective", "full", "moe"], "plan.zero": ["", "0", "1", "2", "3"],
       moe_dispatch: ["", "flat", "hierarchical"], fp8_recipe: ["", "tensorwise", "delayed", "blockwise", "mxfp8"]}},
   infer: {job: "infer", zeroAuto: "parallel.",
     layout: ["chip", "chips", "model", "workload.input_tokens", "workload.output_tokens", "precision", "slo.tpot", "slo.ttft",
@@ -604,7 +604,7 @@ const formSpecs = {
     labels: {days: "Days (window; 0 = run to completion)", seeds: "Simulated runs", ranges: "Draw ranged inputs per run", mfu: "MFU (skips the estimator)",
       bytes_per_param: "Checkpoint bytes per parameter", storage_bw: "Storage bandwidth (e.g. 2TB/s)", interval: "Checkpoint interval (e.g. 30min)"},
     initial: {chip: "h100-sxm", chips: "4096", model: "llama3.1-70b", tokens: "1e12", days: "0", seeds: "100", seed: "1", ranges: "yes"},
-    choices: {precision: ["", "bf16", "fp16", "fp8"], checkpoint: ["", "async", "blocking"]}},
+    choices: {precision: ["", "bf16", "fp16", "fp8", "fp4"], checkpoint: ["", "async", "blocking"]}},
 };
 
 // groupLegends name the nested groups behind "More inputs".

@@ -291,7 +291,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	}
 	s.Job.FP8Recipe = r.FP8Recipe
 	s.ranges = r.Ranges == nil || *r.Ranges
-	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
+	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), Precision: string(s.Job.Precision), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
 		s.scored = &sc
 	}
 	return nil

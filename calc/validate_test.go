@@ -243,3 +243,33 @@ func TestRequestGraphPathReplacesRun(t *testing.T) {
 		}
 	}
 }
+
+// A file none of whose runs is predicted says so in its summary line
+// rather than print errors of 0 % and an empty worst run. An FP4 run on
+// an H100 (no FP4 units) is such a run.
+func TestValidateNonePredicted(t *testing.T) {
+	f := runsFile(t, "runs/testdata/published-runs.yaml")
+	doc := strings.Replace(string(f.Data), "precision: fp16", "precision: fp4", 1)
+	var file runs.File
+	if err := yaml.Unmarshal([]byte(doc), &file); err != nil {
+		t.Fatal(err)
+	}
+	file.Runs = file.Runs[:1]
+	file.Runs[0].System.Chip = "h100-sxm"
+	b, err := yaml.Marshal(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Validate(testCatalog(t), ValidateRequest{Files: []RunsFile{{Name: "one.yaml", Data: b}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := v.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	if !strings.Contains(out, "1 runs, none predicted") || strings.Contains(out, "mean absolute error") || !strings.Contains(out, "has no fp4 matrix units") {
+		t.Errorf("a file with no run predicted:\n%s\nwant its reason and the none-predicted summary", out)
+	}
+}

@@ -56,6 +56,10 @@ type ScoreSelect struct {
 	// "curve" (the steady-state curve: runs under an SLO, prefill and
 	// decode pools); empty takes both.
 	Method string `yaml:"method,omitempty" json:"method,omitempty"`
+	// Precision, when given, takes only the runs at that precision
+	// (training.precision or inference.precision: "fp4") and scores only
+	// a prediction at it; empty takes every precision.
+	Precision string `yaml:"precision,omitempty" json:"precision,omitempty"`
 	// Engine (inference), when given, takes only the runs validate
 	// predicted with that serving engine's profile (an engine id of
 	// stacks-inference.yaml, "vllm-ascend"), and only a prediction with
@@ -74,10 +78,13 @@ func (c *Catalog) Scorecard() []Score { return c.scores }
 // id (inference.Profile.EngineID; "" for the stack's own defaults).
 type ScoreQuery struct {
 	Kind, Vendor, Family string
-	MoE                  bool
-	Chips                int
-	Method               string
-	Stack, Engine        string
+	// Precision is the prediction's precision; a regime that names one
+	// scores only predictions at it ("" matches none of those).
+	Precision     string
+	MoE           bool
+	Chips         int
+	Method        string
+	Stack, Engine string
 }
 
 // Unscored is what a prediction of kind (training or inference) says
@@ -92,27 +99,32 @@ func Unscored(kind string) string {
 }
 
 // ScoreFor is the regime that scores q: of those matching (the regime's
-// family empty or q's, its engine empty or q's), one of q's engine
-// before one of any engine, then one of q's method before one of
-// another, then one of q's family before one of every family, then the
-// one whose min_chips is the largest not above q.Chips; false when none.
+// family empty or q's, its engine empty or q's, its precision empty or
+// q's), one of q's engine before one of any engine, then one of q's
+// precision before one of every precision, then one of q's method before
+// one of another, then one of q's family before one of every family, then
+// the one whose min_chips is the largest not above q.Chips; false when
+// none.
 func (c *Catalog) ScoreFor(q ScoreQuery) (Score, bool) {
 	models := "dense"
 	if q.MoE {
 		models = "moe"
 	}
-	rank := func(s Score) [4]int {
-		var r [4]int
+	rank := func(s Score) [5]int {
+		var r [5]int
 		if s.Select.Engine != "" {
 			r[0] = 1
 		}
-		if s.Select.Method == q.Method {
+		if s.Select.Precision != "" {
 			r[1] = 1
 		}
-		if s.Select.Family != "" {
+		if s.Select.Method == q.Method {
 			r[2] = 1
 		}
-		r[3] = s.Select.MinChips
+		if s.Select.Family != "" {
+			r[3] = 1
+		}
+		r[4] = s.Select.MinChips
 		return r
 	}
 	best, ok := Score{}, false
@@ -123,6 +135,7 @@ func (c *Catalog) ScoreFor(q ScoreQuery) (Score, bool) {
 	for _, s := range c.scores {
 		if s.Select.Kind != q.Kind || s.Select.Vendor != q.Vendor || s.Select.Models != models || s.Select.MinChips > q.Chips ||
 			s.Select.Family != "" && s.Select.Family != q.Family || s.Select.Engine != "" && s.Select.Engine != q.Engine ||
+			s.Select.Precision != "" && s.Select.Precision != q.Precision ||
 			len(s.Engines) > 0 && !slices.Contains(s.Engines, scored) {
 			continue
 		}

@@ -153,7 +153,7 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 		b := res.Best()
 		t := Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
 			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText}
-		if sc, ok := c.ScoreFor(ScoreQuery{Kind: "training", Vendor: r.Cluster.Chip.Vendor, Family: Family(r.Cluster.Chip), MoE: r.Model.MoE != nil, Chips: r.Cluster.Chips}); ok {
+		if sc, ok := c.ScoreFor(ScoreQuery{Kind: "training", Vendor: r.Cluster.Chip.Vendor, Family: Family(r.Cluster.Chip), Precision: string(r.Job.Precision), MoE: r.Model.MoE != nil, Chips: r.Cluster.Chips}); ok {
 			t.Scored = &sc
 		}
 		return t, nil

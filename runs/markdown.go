@@ -89,6 +89,9 @@ func writeScorecard(b *strings.Builder, scores []catalog.Score) {
 		if s.Select.Engine != "" {
 			sel += ", engine " + s.Select.Engine
 		}
+		if s.Select.Precision != "" {
+			sel += ", " + s.Select.Precision
+		}
 		fmt.Fprintf(b, "| %s: %s | %s | %s | %d | %d | %s | %s | %s |\n", s.ID, mdEscape(s.What), strings.Join(s.Files, ", "), sel, s.Runs, s.Calibrated,
 			catalog.SignedPct(s.Median), catalog.SignedPct(s.Min), catalog.SignedPct(s.Max))
 	}

@@ -160,6 +160,22 @@ func TestScoreSelectsRuns(t *testing.T) {
 			t.Errorf("ScoreFor(training, %s, moe %v, %d) = %s, %v; want %s", c.family, c.moe, c.chips, s.ID, ok, c.want)
 		}
 	}
+	// A precision's own regime before any other, at any scale and family:
+	// FP4 training takes the FP4 regimes, whose runs are all FP4; a BF16
+	// or FP8 job never does.
+	for _, c := range []struct {
+		vendor, family, precision string
+		chips                     int
+		want                      string
+	}{{"NVIDIA", "NVIDIA Blackwell", "fp4", 8, "nvidia-fp4-training"},
+		{"NVIDIA", "NVIDIA Blackwell Ultra", "fp4", 4096, "nvidia-fp4-training"},
+		{"AMD", "AMD CDNA 4", "fp4", 8, "amd-fp4-training"},
+		{"NVIDIA", "NVIDIA Blackwell", "fp8", 8, "nvidia-dense-training"},
+		{"AMD", "AMD CDNA 4", "bf16", 8, "amd-dense-training"}} {
+		if s, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: c.vendor, Family: c.family, Precision: c.precision, Chips: c.chips}); !ok || s.ID != c.want {
+			t.Errorf("ScoreFor(training, %s, %s, %d) = %s, %v; want %s", c.family, c.precision, c.chips, s.ID, ok, c.want)
+		}
+	}
 	if b300, err := cat.Chip("b300"); err != nil || catalog.Family(b300) != "NVIDIA Blackwell Ultra" {
 		t.Errorf("the b300's family: %v, want NVIDIA Blackwell Ultra", err)
 	}

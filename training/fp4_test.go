@@ -97,12 +97,15 @@ func TestFP4Refusals(t *testing.T) {
 	hopper.Chip.Peak[hardware.FP8] = hardware.Fixed(1979 * units.TFLOPS)
 	prof := ideal()
 	prof.FamilyFP4 = map[string]Param{"cdna": p(0.3)}
+	noArch := fp4Cluster(8)
+	noArch.Chip.Architecture = ""
 	for _, tc := range []struct {
 		c    hardware.Cluster
 		want string
 	}{
 		{hopper, "chip test has no fp4 matrix units"},
-		{fp4Cluster(8), "stack ideal has no measured FP4 training rate for Blackwell chips such as test (measured for: cdna)"},
+		{fp4Cluster(8), "stack ideal has no measured FP4 training rate for chip test (family: blackwell; measured for: cdna)"},
+		{noArch, "for chip test (family: none named in the catalog; measured for: cdna)"},
 	} {
 		_, err := newPrep(gpt13, tc.c, prof, Job{Seq: 2048, GlobalBatch: 64, Precision: hardware.FP4})
 		var ie *input.Error

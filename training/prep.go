@@ -445,7 +445,11 @@ func recipeFits(c *hardware.Chip, prof Profile, j Job) error {
 	}
 	if _, ok := prof.FamilyFP4[fam]; j.Precision == hardware.FP4 && !ok {
 		known := slices.Sorted(maps.Keys(prof.FamilyFP4))
-		return input.Bad("precision", j.Precision, fmt.Sprintf("stack %s has no measured FP4 training rate for %s chips such as %s (measured for: %s); state fp8 or bf16", prof.ID, c.Architecture, c.ID, orNone(known)))
+		family := fam
+		if family == "" {
+			family = "none named in the catalog"
+		}
+		return input.Bad("precision", j.Precision, fmt.Sprintf("stack %s has no measured FP4 training rate for chip %s (family: %s; measured for: %s); state fp8 or bf16", prof.ID, c.ID, family, orNone(known)))
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func writeValidation(w io.Writer, rep runs.Report) error {
 		fmt.Fprintf(w, "free search over %d training runs: searched best vs measured, median %+.1f%% (optimism), largest %+.1f%% (%s); median absolute error %.1f%%\n",
 			s.FreeRuns, 100*s.FreeMedianOptimism, 100*s.FreeMaxOptimism, s.FreeMaxAt, 100*s.FreeMedianAbsError)
 		if s.FreeMaxOverBestAt != "" {
-			fmt.Fprintf(w, "against the best throughput per chip measured on the same chip, model, sequence and precision (any scale, batch, plan or release) in the files given: median %+.1f%%, largest %+.1f%% (%s)\n",
+			fmt.Fprintf(w, "against the best throughput per chip measured on the same chip, model, sequence and precision (any scale, batch, plan or release; MTP modules by their work) in the files given: median %+.1f%%, largest %+.1f%% (%s)\n",
 				100*s.FreeMedianOverBest, 100*s.FreeMaxOverBest, s.FreeMaxOverBestAt)
 		}
 	}

@@ -7,8 +7,9 @@
 // names the run id and the field), check.go the per-field rules, and
 // validate.go the driver that predicts each run and tabulates the error;
 // onchip.go sets a free search's best against the best throughput per
-// chip measured on the same chip, model, sequence and precision
-// (ChipProblem, CompareOnChip) across every file validated together.
+// chip measured on the same chip, model, sequence and precision, MTP
+// modules counted by their work (ChipProblem, WorkPerToken,
+// CompareOnChip), across every file validated together.
 //
 // Beyond the format a run may state a few fields chipgap reads
 // (docs/published-runs.md): a sliding window, the MoE router's groups or

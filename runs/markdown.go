@@ -123,7 +123,7 @@ func writeSection(b *strings.Builder, s Section) {
 		fmt.Fprintf(b, "\nSearched best (every degree free, within the stack's published practice) over %d training runs: median %+.1f %% over the measured value, largest %+.1f %% (%s).\n",
 			sm.FreeRuns, 100*sm.FreeMedianOptimism, 100*sm.FreeMaxOptimism, sm.FreeMaxAt)
 		if sm.FreeMaxOverBestAt != "" {
-			fmt.Fprintf(b, "Against the best throughput per chip any run on this page measured on the same chip, model, sequence and precision (any scale, batch, plan or release): median %+.1f %%, largest %+.1f %% (%s).\n",
+			fmt.Fprintf(b, "Against the best throughput per chip any run on this page measured on the same chip, model, sequence and precision (any scale, batch, plan or release; MTP modules by their work): median %+.1f %%, largest %+.1f %% (%s).\n",
 				100*sm.FreeMedianOverBest, 100*sm.FreeMaxOverBest, sm.FreeMaxOverBestAt)
 		}
 	}

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"encoding/json"
+	"math"
 
 	"chipgap/catalog"
 	"chipgap/llm"
@@ -30,11 +31,15 @@ func DefaultsUnstated(r Run, usualNode int) Run {
 
 // ChipProblem is what a per-chip comparison of training throughput sees
 // of run r: its chip (a stated node size equal to the chip's usual one,
-// usualNode, read as unstated), its model (the name left out), sequence
-// and precision; not its scale, global batch, token budget, plan,
-// recompute, software or release. Runs of one chip problem do the same
-// work per chip, so the best of them says what those chips were seen to
-// reach on it. Empty for a run that is not a training run.
+// usualNode, read as unstated), its model (the name and the
+// multi-token-prediction modules left out), sequence and precision; not
+// its scale, global batch, token budget, plan, recompute, software or
+// release. Runs of one chip problem do the same work per chip but for the
+// MTP modules a recipe may run or leave out (DeepSeek-V3's one module:
+// NeMo 25.04's recipe runs it, Megatron-Bridge 25.11's GB200 rows do not),
+// so CompareOnChip sets them side by side per unit of work
+// (WorkPerToken), and the best of them says what those chips were seen
+// to reach on it. Empty for a run that is not a training run.
 func ChipProblem(r Run, usualNode int) string {
 	if r.Training == nil {
 		return ""
@@ -42,7 +47,7 @@ func ChipProblem(r Run, usualNode int) string {
 	sys := DefaultsUnstated(r, usualNode).System
 	sys.Chips, sys.Software = 0, ""
 	m := r.Model
-	m.Name = ""
+	m.Name, m.MTPModules = "", 0
 	key := struct {
 		System    System
 		Model     llm.Model
@@ -56,22 +61,46 @@ func ChipProblem(r Run, usualNode int) string {
 	return string(b)
 }
 
+// WorkPerToken is the training FLOPs per token of r's model at its
+// sequence (causal; forward and backward, no recompute): the model's own
+// (llm.Model.TrainingFLOPsPerToken) plus, for each MTP module, its matmul
+// FLOPs (llm.Model.MTPFLOPsPerToken) and one layer's mean attention, three
+// times over. Runs of one chip problem differ in it only by their MTP
+// modules; 0 for a run that is not a training run (and for a model
+// stated too sparsely to count, which CompareOnChip then ranks by tokens).
+func WorkPerToken(r Run) float64 {
+	if r.Training == nil {
+		return 0
+	}
+	m, seq := r.Model.WithDefaults(), r.Training.SeqLen
+	w := float64(m.TrainingFLOPsPerToken(seq, true, false))
+	if n := m.MTPModules; n > 0 && m.Layers > 0 {
+		attn := float64(m.SequenceAttentionFLOPsPerToken(seq, true)) / float64(m.Layers)
+		w += 3 * (float64(m.MTPFLOPsPerToken()) + float64(n)*attn)
+	}
+	return w
+}
+
 // CompareOnChip sets, on every result with a searched best
 // (FreePredicted), the best per-chip throughput measured on its chip
 // problem among rs (FreeBest, and the run that measured it, FreeBestAt;
 // the result's own measurement included) and the searched best over it
 // (FreeOverBest = FreePredicted / FreeBest − 1). in[i] is the run of
-// rs[i]; usualNode gives a chip's usual node size. A searched best far
-// over its own run's measurement but near what another run reached on
-// the same chips and model is that run's plan, scale or release falling
-// short, not the search promising what nobody reaches.
+// rs[i]; usualNode gives a chip's usual node size. The runs of a chip
+// problem are ranked by the work they did per second (measured tokens ×
+// WorkPerToken), and FreeBest is the best of them in this run's tokens:
+// the same as its tokens where both ran the same MTP modules. A searched
+// best far over its own run's measurement but near what another run
+// reached on the same chips and model is that run's plan, scale or
+// release falling short, not the search promising what nobody reaches.
 func CompareOnChip(rs []Result, in []Run, usualNode func(chip string) int) {
 	type best struct {
-		v  float64
+		v  float64 // work per second: measured tokens × WorkPerToken
 		id string
 	}
 	bests := map[string]best{}
 	keys := make([]string, len(rs))
+	work := make([]float64, len(rs))
 	for i, r := range rs {
 		if r.Kind != KindTraining || r.Metric != MetricTokensPerChip || i >= len(in) {
 			continue
@@ -80,9 +109,13 @@ func CompareOnChip(rs []Result, in []Run, usualNode func(chip string) int) {
 		if k == "" {
 			continue
 		}
-		keys[i] = k
-		if b, ok := bests[k]; !ok || r.Measured > b.v {
-			bests[k] = best{r.Measured, r.ID}
+		w := WorkPerToken(in[i])
+		if !(w > 0) || math.IsInf(w, 0) {
+			w = 1 // a model too sparse to count (the tests' sketches): by tokens
+		}
+		keys[i], work[i] = k, w
+		if b, ok := bests[k]; !ok || r.Measured*w > b.v {
+			bests[k] = best{r.Measured * w, r.ID}
 		}
 	}
 	for i := range rs {
@@ -91,7 +124,8 @@ func CompareOnChip(rs []Result, in []Run, usualNode func(chip string) int) {
 			continue
 		}
 		b := bests[keys[i]]
-		v, o := b.v, *r.FreePredicted/b.v-1
+		v := b.v / work[i]
+		o := *r.FreePredicted/v - 1
 		r.FreeBest, r.FreeBestAt, r.FreeOverBest = &v, b.id, &o
 	}
 }

@@ -77,3 +77,47 @@ func TestCompareOnChip(t *testing.T) {
 		t.Error("a summary whose runs are each their own best reports an optimism over the best")
 	}
 }
+
+// A sketch small enough to count by hand: 2 layers, hidden 8, 2 heads of
+// 4 (MHA), a GeLU MLP of 16, vocabulary 32, sequences of 4 tokens. Per
+// token and layer the GEMMs are 2·8·24 (QKV) + 2·8·8 (output) + 2·8·16 ·
+// 2 (MLP) = 1,024 FLOPs, the head 2·8·32 = 512, and causal attention
+// 2·2·(4+4)·(4+1)/2 = 80 a layer: forward 2·1,024 + 512 + 2·80 = 2,720,
+// training 3 × 2,720 = 8,160 FLOPs a token. One MTP module adds its 2h→h
+// projection 2·16·8 = 256, one layer's GEMMs 1,024, the shared head 512
+// and one layer's attention 80: 3 × 1,872 = 5,616, so 13,776 a token.
+// Runs with and without the module are one chip problem, ranked by work
+// per second: 1,000 tokens/s without the module is 8,160,000 FLOP/s,
+// 592.3 tokens/s of the MTP run's 13,776 FLOPs each, so a search of 600
+// for the MTP run is 600 / 592.33 − 1 = +1.29 % over that best.
+func TestWorkPerTokenMTP(t *testing.T) {
+	m := llm.Model{Layers: 2, Hidden: 8, Heads: 2, KVHeads: 2, FFN: 16, Act: llm.GeLU, Vocab: 32, Attention: llm.MHA}
+	run := func(id string, mtp int) Run {
+		mm := m
+		mm.MTPModules = mtp
+		return Run{ID: id, Kind: KindTraining, System: System{Chip: "gb200", Chips: 64}, Model: mm, Training: &Training{SeqLen: 4, Precision: "bf16"}}
+	}
+	without, with := run("without", 0), run("with", 1)
+	if got := WorkPerToken(without); math.Abs(got-8160) > 1e-6 {
+		t.Errorf("training FLOPs a token without MTP %.1f, want 8,160", got)
+	}
+	if got := WorkPerToken(with); math.Abs(got-13776) > 1e-6 {
+		t.Errorf("training FLOPs a token with one MTP module %.1f, want 13,776", got)
+	}
+	if ChipProblem(with, 72) != ChipProblem(without, 72) {
+		t.Error("runs with and without MTP modules read as different chip problems")
+	}
+	f := func(v float64) *float64 { return &v }
+	rs := []Result{
+		{ID: "without", Kind: KindTraining, Metric: MetricTokensPerChip, Measured: 1000, Error: f(0), FreePredicted: f(1000)},
+		{ID: "with", Kind: KindTraining, Metric: MetricTokensPerChip, Measured: 400, Error: f(0), FreePredicted: f(600)},
+	}
+	CompareOnChip(rs, []Run{without, with}, func(string) int { return 72 })
+	r := rs[1]
+	if r.FreeBestAt != "without" || math.Abs(*r.FreeBest-1000*8160.0/13776) > 1e-6 || math.Abs(*r.FreeOverBest-0.012949) > 1e-5 {
+		t.Errorf("MTP run: best %.2f at %q, over it %+.5f; want 592.33 at \"without\", +0.01295", *r.FreeBest, r.FreeBestAt, *r.FreeOverBest)
+	}
+	if r := rs[0]; r.FreeBestAt != "without" || math.Abs(*r.FreeBest-1000) > 1e-9 {
+		t.Errorf("the run without MTP: best %.2f at %q, want its own 1,000", *r.FreeBest, r.FreeBestAt)
+	}
+}

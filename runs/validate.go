@@ -79,8 +79,10 @@ type Result struct {
 	// With Options.Free, for runs validated together (calc.Validate, every
 	// file given; CompareOnChip): the best per-chip throughput measured on
 	// the run's chip problem (ChipProblem: the same chip, model, sequence
-	// and precision at any scale, batch, plan or release), the run that
-	// measured it (possibly this one) and the searched best over it.
+	// and precision at any scale, batch, plan or release), in this run's
+	// tokens (a run with MTP modules beside one without, by WorkPerToken),
+	// the run that measured it (possibly this one) and the searched best
+	// over it.
 	FreeBest     *float64 `json:"free_best_measured,omitempty"`
 	FreeBestAt   string   `json:"free_best_at,omitempty"`
 	FreeOverBest *float64 `json:"free_over_best,omitempty"`

@@ -28,8 +28,9 @@ shows its framework had, such as sequence parallelism, allowed) and prints its s
 beside the stated plan's: the search's optimism over what teams ran. The
 summary adds the median and largest optimism and, where another run in
 the files given measured more per chip on the same chip, model, sequence
-and precision (at any scale, batch, plan or release), the optimism over
-that best measurement (--json: free_best_measured, free_best_at and
+and precision (at any scale, batch, plan or release; a run with MTP modules
+beside one without, by the training FLOPs each token took), the optimism
+over that best measurement (--json: free_best_measured, free_best_at and
 free_over_best per run): a search far over one team's figure but near
 another's on the same chips is that team's plan or release falling
 short, not the search promising what nobody reaches.

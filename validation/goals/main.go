@@ -61,6 +61,7 @@ type row struct {
 	problem            string  // inputs without the plan and the framework's release: what the free search sees
 	plan               string  // inputs without the framework's release: one plan under any release
 	onChip             string  // the chip, model, sequence and precision at any scale (runs.ChipProblem)
+	work               float64 // training FLOPs per token, MTP modules included (runs.WorkPerToken; 0: count by tokens)
 	measured           float64 // the measured value
 	kind, family       string
 	stack              string // the training stack profile that predicted it
@@ -259,7 +260,7 @@ func bestOnChip(rs []row, bar float64) {
 	}
 	fmt.Println()
 	fmt.Println("Free search against the best measured per chip on the same chip, model, sequence and precision (any")
-	fmt.Printf("scale, batch, plan, framework or release), over %d runs: median %+.1f %%; of the %d runs over +%.0f %% against\n", len(opt), 100*median(opt), overOwn, 100*bar)
+	fmt.Printf("scale, batch, plan, framework or release; MTP modules by their work), over %d runs: median %+.1f %%; of the %d runs over +%.0f %% against\n", len(opt), 100*median(opt), overOwn, 100*bar)
 	fmt.Printf("their own measurement, %d stay over it against that best:\n", len(still))
 	for _, l := range still {
 		fmt.Println("  " + l)
@@ -268,18 +269,31 @@ func bestOnChip(rs []row, bar float64) {
 
 // onChipOptimism is bestOnChip's arithmetic: each run's optimism over the
 // best of its chip problem, how many runs are over bar against their own
-// measurement, and which of those stay over it against that best.
+// measurement, and which of those stay over it against that best. The
+// runs of a chip problem are ranked by work per second (tokens × work;
+// runs.CompareOnChip's rule, so a run without MTP modules counts for one
+// with them), and the best is read in each run's own tokens.
 func onChipOptimism(rs []row, bar float64) (opt []float64, overOwn int, still []string) {
-	best := bestBy(rs, func(r row) string { return r.onChip })
+	work := func(r row) float64 {
+		if r.work > 0 {
+			return r.work
+		}
+		return 1
+	}
+	best := map[string]float64{}
 	for _, r := range rs {
-		o := optimismOver(r, best[r.onChip])
+		best[r.onChip] = math.Max(best[r.onChip], r.measured*work(r))
+	}
+	for _, r := range rs {
+		b := best[r.onChip] / work(r)
+		o := optimismOver(r, b)
 		opt = append(opt, o)
 		if r.free <= bar {
 			continue
 		}
 		overOwn++
 		if o > bar {
-			still = append(still, fmt.Sprintf("%s: %+.1f %% over its own %.4g, %+.1f %% over the best %.4g", r.id, 100*r.free, r.measured, 100*o, best[r.onChip]))
+			still = append(still, fmt.Sprintf("%s: %+.1f %% over its own %.4g, %+.1f %% over the best %.4g", r.id, 100*r.free, r.measured, 100*o, b))
 		}
 	}
 	return opt, overOwn, still
@@ -527,7 +541,7 @@ func load(cat *catalog.Catalog, files []string, free bool) ([]row, error) {
 			seen[res.ID] = true
 			node := runs.UsualNode(cat, byID[res.ID].System.Chip)
 			in := runs.DefaultsUnstated(byID[res.ID], node)
-			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), plan: planOf(in), onChip: runs.ChipProblem(byID[res.ID], node), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
+			r := row{id: res.ID, file: f, inputs: inputsOf(in), problem: problemOf(in), plan: planOf(in), onChip: runs.ChipProblem(byID[res.ID], node), work: runs.WorkPerToken(byID[res.ID]), measured: res.Measured, kind: res.Kind, family: res.Family, moe: byID[res.ID].Model.MoE != nil,
 				metricOK: res.Metric == runs.MetricTokensPerChip, predicted: res.Error != nil, stack: res.Stack,
 				chip: in.System.Chip, precision: precisionOf(in), software: in.System.Software, run: byID[res.ID], res: res}
 			if res.Error != nil {

@@ -245,3 +245,19 @@ func TestReleaseSpreads(t *testing.T) {
 		t.Fatalf("release spreads %+v, want one group {a, b} at 0.3310", got)
 	}
 }
+
+// The on-chip best is ranked by work: runs.TestWorkPerTokenMTP's sketch,
+// 8,160 training FLOPs a token without its MTP module and 13,776 with
+// it, so 1,000 tokens/s without is 592.33 of the MTP run's tokens, and
+// that run's search of 1.5 × 400 = 600 is 600 / 592.33 − 1 = +1.29 %
+// over it: under the bar, where against its own 400 it is +50 %.
+func TestBestOnChipByWork(t *testing.T) {
+	rs := []row{{id: "with", onChip: "z", measured: 400, free: 0.5, work: 13776}, {id: "without", onChip: "z", measured: 1000, work: 8160}}
+	opt, overOwn, still := onChipOptimism(rs, 0.35)
+	if math.Abs(opt[0]-0.012949) > 1e-5 || math.Abs(opt[1]) > 1e-12 {
+		t.Errorf("optimism over the chip problem's best %.5f and %.5f, want +0.01295 and 0", opt[0], opt[1])
+	}
+	if overOwn != 1 || len(still) != 0 {
+		t.Errorf("over +35 %% against their own: %d (want 1); still over against the best: %q (want none)", overOwn, still)
+	}
+}

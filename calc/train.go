@@ -48,7 +48,7 @@ type TrainRequest struct {
 	PadToCapacity bool `json:"pad_to_capacity" help:"MoE, with --capacity-factor: pad every expert's input to its capacity (Megatron's drop-and-pad: static shapes, no host sync per MoE layer)"`
 	// MoEDispatch (MoE) states the token dispatch path: flat or
 	// hierarchical; empty is the stack's.
-	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher) or hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP); default: the stack's"`
+	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher), hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP) or allgather (every token gathered over the expert-TP x EP group and the outputs reduce-scattered back: Megatron-Core's all-gather dispatcher); default: the stack's"`
 	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap on or off;
 	// absent, the stack's practice (on where its recipes run it).
 	// FP8Recipe (precision fp8) states how the job scales its FP8
@@ -164,8 +164,8 @@ func (r *TrainRequest) check() error {
 	if r.PadToCapacity && r.CapacityFactor == nil {
 		return bad("pad_to_capacity", true, "needs a capacity_factor: experts are padded to their capacity (dropless runs have none)")
 	}
-	if d := r.MoEDispatch; d != "" && d != training.DispatchFlat && d != training.DispatchHierarchical {
-		return bad("moe_dispatch", fmt.Sprintf("%q", d), "want flat or hierarchical, or empty for the stack's")
+	if d := r.MoEDispatch; !training.ValidDispatch(d) {
+		return bad("moe_dispatch", fmt.Sprintf("%q", d), "want flat, hierarchical or allgather, or empty for the stack's")
 	}
 	if f := r.FP8Recipe; !training.ValidFP8Recipe(f) {
 		return bad("fp8_recipe", fmt.Sprintf("%q", f), "want tensorwise, delayed, blockwise or mxfp8, or empty for per-tensor")

@@ -785,6 +785,21 @@ func TestMindSpeedUnfusedPermute(t *testing.T) {
 	})
 }
 
+// MindSpeed-LLM's MoE scripts ran Megatron-Core's all-gather token
+// dispatcher (explicitly or as Megatron-LM's argument default) until the
+// all-to-all scripts became the majority in December 2024
+// (mindspeed_llm_dispatcher_history: 13 of 18 on 2024-09-30, 10 of 25 on
+// 2024-12-28); the GShard states before Megatron-Core and the later ones
+// keep the profile's all-to-all, as do the CUDA stacks.
+func TestMindSpeedAllGatherDispatcher(t *testing.T) {
+	get := func(p training.Profile) float64 { return p.MoEAllGatherDispatch.Value }
+	checkByFramework(t, "cann", "moe_allgather_dispatch", get, []frameworkCase{
+		{"modellink v1.1.0", 0}, {"mindspeed 2024-07-20", 1}, {"mindspeed 2024-09-25", 1}, {"mindspeed 2024-12-27", 1},
+		{"mindspeed 2024-12-28", 0}, {"mindspeed 2025-06-01", 0}, {"mindspeed", 0},
+	})
+	checkByFramework(t, "cuda", "moe_allgather_dispatch", get, []frameworkCase{{"megatron-core", 0}, {"nemo 24.07", 0}, {"megatron-bridge", 0}})
+}
+
 // MindSpeed-LLM's example scripts ran no virtual pipeline stages before
 // the GPT-3 175B script of 2024-05-27 (mindspeed_llm_vpp_history): the
 // states before it keep the free search to plain 1F1B, the later ones and

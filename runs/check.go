@@ -82,8 +82,8 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
 	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):
 		return fieldErr(id, "training.recompute", fmt.Sprintf("%q", t.Recompute), "want none, selective or full")
-	case !slices.Contains([]string{"", "flat", "hierarchical"}, t.MoEDispatch):
-		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat or hierarchical")
+	case !slices.Contains([]string{"", "flat", "hierarchical", "allgather"}, t.MoEDispatch):
+		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat, hierarchical or allgather")
 	case r.Model.MoE == nil && (t.MoEDispatch != "" || t.MoEA2AOverlap != nil):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want neither moe_dispatch nor moe_a2a_overlap on a dense model")
 	case r.Model.MoE == nil && t.MoEGraphs != nil:

@@ -94,7 +94,7 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		// A MoE recipe's dispatch: one of two values, and not on a dense model.
 		{"recompute: full", "recompute: full\n    moe_dispatch: hierarchical", "run t1: training.moe_dispatch"},
 		{"recompute: full", "recompute: full\n    moe_a2a_overlap: true", "run t1: training.moe_dispatch"},
-		{"recompute: full", "recompute: full\n    moe_dispatch: deepep", "want flat or hierarchical"},
+		{"recompute: full", "recompute: full\n    moe_dispatch: deepep", "want flat, hierarchical or allgather"},
 		{"recompute: full", "recompute: full\n    capacity_factor: -1", "run t1: training.capacity_factor"},
 		{"recompute: full", "recompute: full\n    capacity_factor: 1", "on a dense model"},
 		{"recompute: full", "recompute: full\n    pad_to_capacity: true", "run t1: training.pad_to_capacity"},

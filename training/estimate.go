@@ -427,7 +427,10 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		r.CapacityFactor = p.capFactor
 		r.DenseDispatch = p.dense
 		r.MoEDispatch = DispatchFlat
-		if p.hierarchical() {
+		switch {
+		case p.allGather():
+			r.MoEDispatch = DispatchAllGather
+		case p.hierarchical():
 			r.MoEDispatch = DispatchHierarchical
 		}
 		r.MoERouting = p.m.MoE.Routing

@@ -413,6 +413,71 @@ func TestMoETPCommFollowsExpertTP(t *testing.T) {
 	}
 }
 
+// Megatron-Core's all-gather token dispatcher (core_r0.8.0
+// token_dispatcher.py, MoEAllGatherTokenDispatcher) gathers each rank's
+// t/tp tokens over the expert-TP × EP group, every token once, and
+// reduce-scatters the same [tp·ep·t/tp, h] tensor back; the all-to-all
+// dispatcher sends the active copies. tinyMoE without its shared expert,
+// 1024 tokens, h 1024 in 16 bits (a = 2 MiB), 300 GB/s, no latency, no
+// overlap, one forward of a MoE layer:
+//   - TP 1, EP 8 (one node): all-gather and reduce-scatter of 8a, each
+//     7/8·8a/B, against two all-to-alls of 2a, each 7/8·2a/B: EP/k = 4
+//     times the EP time;
+//   - TP 2, EP 1, ETP 2 with sequence parallelism: attention's pair a/B
+//     plus the experts' gather of one copy, a/B, against the all-to-all
+//     dispatcher's two routed copies, 2a/B;
+//   - TP 2, EP 4 (8 ranks, one node): the gather spans the TP × EP group,
+//     2·7/8·4a/B of EP time, and TP moves attention's a/B alone.
+//
+// A stated dispatch beats the stack's practice (MoEAllGatherDispatch),
+// which the job's empty one follows.
+func TestAllGatherDispatcher(t *testing.T) {
+	m := tinyMoE
+	moe := *m.MoE
+	moe.Shared = 0
+	m.MoE = &moe
+	a := 1024.0 * 1024 * 2
+	B := 300e9
+	fwd := func(prof Profile, d string, pl parallel.Plan) pass {
+		pr, err := newPrep(m, testCluster(8), prof, Job{Seq: 1024, GlobalBatch: 8, Precision: hardware.BF16, Dispatch: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, pl, 1024)
+	}
+	ep8 := parallel.Plan{TP: 1, PP: 1, DP: 8, CP: 1, EP: 8, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+	tp2 := parallel.Plan{TP: 2, PP: 1, DP: 4, CP: 1, EP: 1, ETP: 2, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone, SequenceParallel: true}
+	tp2ep4 := tp2
+	tp2ep4.EP = 4
+	for _, c := range []struct {
+		name  string
+		d     string
+		pl    parallel.Plan
+		got   func(q pass) float64
+		wantS float64
+	}{
+		{"TP 1 EP 8, all-to-all", DispatchFlat, ep8, func(q pass) float64 { return q.ep }, 2 * 7.0 / 8 * 2 * a / B},
+		{"TP 1 EP 8, all-gather", DispatchAllGather, ep8, func(q pass) float64 { return q.ep }, 2 * 7.0 / 8 * 8 * a / B},
+		{"TP 2 EP 1, all-to-all", DispatchFlat, tp2, func(q pass) float64 { return q.tp }, 3 * a / B},
+		{"TP 2 EP 1, all-gather", DispatchAllGather, tp2, func(q pass) float64 { return q.tp }, 2 * a / B},
+		{"TP 2 EP 4, all-gather: EP", DispatchAllGather, tp2ep4, func(q pass) float64 { return q.ep }, 2 * 7.0 / 8 * 4 * a / B},
+		{"TP 2 EP 4, all-gather: TP", DispatchAllGather, tp2ep4, func(q pass) float64 { return q.tp }, a / B},
+	} {
+		if got := c.got(fwd(ideal(), c.d, c.pl)); math.Abs(got/c.wantS-1) > 1e-9 {
+			t.Errorf("%s: %.4g s, want %.4g s", c.name, got, c.wantS)
+		}
+	}
+	prof := ideal()
+	prof.MoEAllGatherDispatch = p(1)
+	if got, want := fwd(prof, "", ep8).ep, fwd(ideal(), DispatchAllGather, ep8).ep; got != want {
+		t.Errorf("the stack's all-gather practice: EP time %.4g s, want the stated dispatcher's %.4g s", got, want)
+	}
+	if got, want := fwd(prof, DispatchFlat, ep8).ep, fwd(ideal(), DispatchFlat, ep8).ep; got != want {
+		t.Errorf("a stated flat dispatch over the stack's all-gather: EP time %.4g s, want %.4g s", got, want)
+	}
+}
+
 // Each rank of an expert-TP group holds the routed copies of all the
 // group's tokens (Megatron-Core gathers them over the ETP ranks after the
 // dispatch): per rank, t·active·h·etp/tp elements instead of 1/tp. The

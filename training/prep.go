@@ -47,7 +47,8 @@ type Job struct {
 	// dispatcher), DispatchHierarchical sends a token across scale-out once
 	// per remote node holding one of its experts and fans it out over
 	// scale-up (DeepEP's and HybridEP's normal kernels, Megatron-Core's flex
-	// dispatcher); "" is the stack's.
+	// dispatcher), DispatchAllGather gathers every token over the expert-TP
+	// × EP group (Megatron-Core's all-gather dispatcher); "" is the stack's.
 	Dispatch string `json:"moe_dispatch,omitempty"`
 	// A2AOverlap states the 1F1B all-to-all overlap: with it the EP
 	// dispatch and combine hide EPOverlap1F1B of their time under another
@@ -164,7 +165,24 @@ const (
 const (
 	DispatchFlat         = "flat"
 	DispatchHierarchical = "hierarchical"
+	// DispatchAllGather is Megatron-Core's all-gather token dispatcher
+	// (MoEAllGatherTokenDispatcher, --moe-token-dispatcher-type
+	// allgather, Megatron-LM's argument default): every rank all-gathers
+	// the micro-batch's hidden states over the expert-TP × EP group, one
+	// copy per token whatever the top-k, and the combine reduce-scatters
+	// the same volume back.
+	DispatchAllGather = "allgather"
 )
+
+// ValidDispatch reports whether d names a MoE token dispatch path a job
+// may state (Job.Dispatch), or is empty (the stack's).
+func ValidDispatch(d string) bool {
+	switch d {
+	case "", DispatchFlat, DispatchHierarchical, DispatchAllGather:
+		return true
+	}
+	return false
+}
 
 // ErrDoesNotFit is the sentinel for a plan whose memory exceeds a device's.
 var ErrDoesNotFit = errors.New("does not fit in memory")
@@ -481,8 +499,8 @@ func checkJob(j Job) error {
 		return input.Bad("fp8_recipe", j.FP8Recipe, "want tensorwise or delayed (one scale per tensor), blockwise (1x128 and 128x128 blocks) or mxfp8 (1x32 blocks, Blackwell), or empty for per-tensor")
 	case j.FP8Recipe != "" && j.Precision != hardware.FP8:
 		return input.Bad("fp8_recipe", j.FP8Recipe, fmt.Sprintf("applies to precision fp8 only (the job's is %s)", j.Precision))
-	case j.Dispatch != "" && j.Dispatch != DispatchFlat && j.Dispatch != DispatchHierarchical:
-		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher) or hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP), or empty for the stack's")
+	case !ValidDispatch(j.Dispatch):
+		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher), hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP) or allgather (every token gathered over the expert-TP x EP group: Megatron-Core's all-gather dispatcher), or empty for the stack's")
 	}
 	switch j.Precision {
 	case hardware.BF16, hardware.FP16, hardware.FP8, hardware.FP4:

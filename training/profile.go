@@ -348,6 +348,14 @@ type Profile struct {
 	// DeepEP's normal kernels, HybridEP, DeepSeek's own); 0: a flat
 	// all-to-all that sends every expert copy on its own.
 	MoEHierarchicalDispatch Param `yaml:"moe_hierarchical_dispatch" json:"moe_hierarchical_dispatch"`
+	// MoEAllGatherDispatch (0 or 1): the stack's published practice
+	// dispatches with Megatron-Core's all-gather token dispatcher
+	// (--moe-token-dispatcher-type allgather, Megatron-LM's argument
+	// default), which gathers every token over the expert-TP × EP group
+	// instead of sending its routed copies (Job.Dispatch
+	// DispatchAllGather); 0: the all-to-all (or the hierarchical) path of
+	// MoEHierarchicalDispatch.
+	MoEAllGatherDispatch Param `yaml:"moe_allgather_dispatch" json:"moe_allgather_dispatch"`
 	// ExpertImbalance is the hottest expert-parallel rank's routed tokens
 	// over the mean (≥ 1) under the stack's usual routing: the device
 	// holding the most routed tokens sets the MoE layer's expert GEMM and
@@ -598,7 +606,7 @@ func (p *Profile) params() []struct {
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},
 		{"context_parallel", &p.ContextParallel}, {"sharding_ep", &p.ShardingEP}, {"moe_cp", &p.MoECP}, {"cp_min_tokens", &p.CPMinTokens}, {"ep_min", &p.EPMin}, {"tp_fills_node", &p.TPFillsNode}, {"large_params", &p.LargeParams}, {"tp_min_large", &p.TPMinLarge}, {"pp_min_large", &p.PPMinLarge}, {"no_zero2_practice", &p.NoZeRO2Practice}, {"full_shard_practice", &p.FullShardPractice}, {"shard_unsplit", &p.ShardUnsplit}, {"shard_max_active", &p.ShardMaxActive}, {"no_pp_practice", &p.NoPPPractice}, {"no_vpp_practice", &p.NoVPPPractice}, {"practice_max_zero", &p.PracticeMaxZeRO}, {"partial_recompute", &p.PartialRecompute},
 		{"compiled_remat", &p.CompiledRemat}, {"always_recompute", &p.AlwaysRecompute}, {"moe_recompute", &p.MoERecompute},
-		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch},
+		{"uneven_stages", &p.UnevenStages}, {"dualpipe", &p.DualPipe}, {"selective_mlp_act", &p.SelectiveMLPAct}, {"selective_op_sac", &p.SelectiveOpSAC}, {"selective_dots", &p.SelectiveDots}, {"moe_hierarchical_dispatch", &p.MoEHierarchicalDispatch}, {"moe_allgather_dispatch", &p.MoEAllGatherDispatch},
 		{"expert_imbalance", &p.ExpertImbalance}, {"moe_host_s", &p.MoEHost},
 		{"moe_host_graphed_s", &p.MoEHostGraphed}, {"moe_copy_bytes", &p.MoECopyBytes}, {"moe_graph_min_domain", &p.MoEGraphMinDomain}, {"moe_graph_no_recompute", &p.MoEGraphNoRecompute}, {"moe_graph_needs_pad", &p.MoEGraphNeedsPad},
 		{"moe_capacity_factor", &p.MoECapacityFactor}, {"moe_dense_dispatch", &p.MoEDenseDispatch}, {"moe_pad_capacity", &p.MoEPadCapacity}, {"moe_fold", &p.MoEFold},

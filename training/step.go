@@ -212,9 +212,13 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 			stride = pl.ETP // folded: expert ranks ordered ETP, then EP
 		}
 		g := p.c.Group(pl.EP, stride)
-		perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
-		a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
-		q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
+		if p.allGather() {
+			q.ep = 2 * p.allGatherDispatch(pl, g, t) * (1 - p.epOverlap(pl))
+		} else {
+			perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
+			a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
+			q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
+		}
 	}
 	if pl.CP > 1 {
 		g := p.c.Group(pl.CP, pl.TP)
@@ -257,15 +261,61 @@ func (p *prep) tpComm(k *layerKind, pl parallel.Plan, t float64) float64 {
 		c += block
 	}
 	if etp := pl.ExpertTP(); etp > 1 {
-		routed := p.expertLoad * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)
-		c += pair(routed, etp)
+		switch {
+		case !p.allGather():
+			routed := p.expertLoad * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)
+			c += pair(routed, etp)
+		case pl.EP <= 1:
+			// the all-gather dispatcher over the expert-TP ranks alone:
+			// one copy of every token, whatever the top-k
+			c += pair(act*float64(etp)/float64(pl.TP), etp)
+		}
+		// with EP > 1 the all-gather dispatcher's gather spans the
+		// expert-TP ranks too: layerComm counts it (allGatherDispatch)
 	}
 	return c
+}
+
+// allGather says whether the MoE dispatch is Megatron-Core's all-gather
+// token dispatcher: the job's stated path (Job.Dispatch), else the stack's
+// practice (MoEAllGatherDispatch). A GShard layer (dense dispatch) has
+// its own all-to-all.
+func (p *prep) allGather() bool {
+	if p.dense {
+		return false
+	}
+	if p.job.Dispatch != "" {
+		return p.job.Dispatch == DispatchAllGather
+	}
+	return p.prof.MoEAllGatherDispatch.Value >= 0.5
+}
+
+// allGatherDispatch is one pass of Megatron-Core's all-gather token
+// dispatcher (MoEAllGatherTokenDispatcher, core_r0.6 to 0.9
+// token_dispatcher.py): each rank all-gathers its micro-batch's hidden
+// states, t/tp tokens with sequence parallelism, over the expert-TP × EP
+// group (get_tensor_and_expert_parallel_group), every token once whatever
+// its top-k, and selects the copies routed to its local experts; the
+// combine reduce-scatters the same [etp·ep·t/tp, h] tensor back, so
+// dispatch and combine each move the gathered volume. The group holds the
+// expert-TP ranks (adjacent) of each of the EP ranks of g.
+func (p *prep) allGatherDispatch(pl parallel.Plan, g hardware.Group, t float64) float64 {
+	etp := pl.ExpertTP()
+	n := etp * g.N
+	per := min(n, etp*g.PerNode)
+	if etp > p.c.ChipsPerNode {
+		per = p.c.ChipsPerNode
+	}
+	gathered := float64(n) * t / float64(pl.TP) * float64(p.m.Hidden) * p.act
+	return float64(p.c.AllGather(bytesOf(gathered), hardware.Group{N: n, PerNode: max(per, 1)}))
 }
 
 // hierarchical says whether the MoE dispatch is hierarchical: the job's
 // stated path (Job.Dispatch), else the stack's (MoEHierarchicalDispatch).
 func (p *prep) hierarchical() bool {
+	if p.allGather() {
+		return false
+	}
 	switch p.job.Dispatch {
 	case DispatchFlat:
 		return false

@@ -191,7 +191,7 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		{[]string{"--expert-imbalance", "0.5"}, "--expert-imbalance = 0.5: want 1 to 64"},
 		{[]string{"--capacity-factor", "0"}, "--capacity-factor = 0: want a positive multiple"},
 		{[]string{"--capacity-factor", "-1"}, "--capacity-factor = -1: want a positive multiple"},
-		{[]string{"--moe-dispatch", "deepep"}, "--moe-dispatch = \"deepep\": want flat or hierarchical"},
+		{[]string{"--moe-dispatch", "deepep"}, "--moe-dispatch = \"deepep\": want flat, hierarchical or allgather"},
 		{[]string{"--stack", "cuda-megatron", "--moe-a2a-overlap"}, "--moe-a2a-overlap = true: stack cuda-megatron has no 1F1B all-to-all overlap"},
 		{[]string{"--moe-a2a-overlap", "--ep", "8", "--vpp", "2", "--recompute", "full"}, "--recompute = full: the 1F1B all-to-all overlap (moe_a2a_overlap) does not combine with full or MoE-block recompute"},
 		{[]string{"--stack-date", "2025-13-01"}, "--stack-date = \"2025-13-01\": want a date YYYY-MM-DD"},

@@ -560,7 +560,7 @@ const formSpecs = {
       moe_dispatch: "MoE dispatch", moe_a2a_overlap: "MoE all-to-all overlap (1F1B)", moe_full_iteration: "MoE full-iteration path", moe_layer_graphs: "MoE layers in CUDA graphs (padded)", moe_graphs: "MoE router and preprocessing in CUDA graphs", fp8_recipe: "FP8 recipe"},
     initial: {chip: "h100-sxm", chips: "1024", model: "llama3.1-70b", tokens: "1e12", precision: "bf16", "plan.tp": "8", "plan.pp": "4"},
     choices: {precision: ["bf16", "fp16", "fp8", "fp4"], "plan.recompute": ["", "none", "selective", "full", "moe"], "plan.zero": ["", "0", "1", "2", "3"],
-      moe_dispatch: ["", "flat", "hierarchical"], fp8_recipe: ["", "tensorwise", "delayed", "blockwise", "mxfp8"]}},
+      moe_dispatch: ["", "flat", "hierarchical", "allgather"], fp8_recipe: ["", "tensorwise", "delayed", "blockwise", "mxfp8"]}},
   infer: {job: "infer", zeroAuto: "parallel.",
     layout: ["chip", "chips", "model", "workload.input_tokens", "workload.output_tokens", "precision", "slo.tpot", "slo.ttft",
       {legend: "An instance's parallelism — empty is auto (one node)", names: ["parallel.tp", "parallel.pp", "parallel.ep", "parallel.attention_dp"]}],

@@ -45,7 +45,8 @@ var (
 	trainingFiles = []string{"runs/testdata/published-runs.yaml", "runs/testdata/published-runs-ascend.yaml",
 		"validation/holdout-runs.yaml", "validation/holdout-mindformers.yaml", "validation/holdout-mbridge-moe.yaml", "validation/holdout-mbridge-moe-2509.yaml", "validation/holdout-modellink-moe.yaml", "validation/holdout-modellink-dense.yaml",
 		"validation/holdout-nemo-mixtral.yaml", "validation/holdout-mbridge-dense.yaml", "validation/holdout-nemo-dense.yaml",
-		"validation/holdout-dgxc.yaml", "validation/holdout-mbridge-2026.yaml", "validation/holdout-automodel.yaml", "validation/holdout-mlperf-v60-fp4.yaml"}
+		"validation/holdout-dgxc.yaml", "validation/holdout-mbridge-2026.yaml", "validation/holdout-automodel.yaml", "validation/holdout-mlperf-v60-fp4.yaml",
+		"validation/holdout-mlperf-v60-gptoss.yaml"}
 	inferenceFiles = []string{"runs/testdata/published-runs.yaml", "cmd/chipgap/testdata/inference-heldout.yaml",
 		"validation/holdout-runs.yaml", "validation/holdout-trtllm-hopper.yaml", "validation/holdout-trtllm-moe.yaml",
 		"validation/holdout-trtllm-dsr1.yaml", "validation/holdout-trtllm-moe-12.yaml",

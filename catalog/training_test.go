@@ -268,7 +268,7 @@ func TestTrainingStackRefs(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, old, new, want string }{
 		{"unknown chip", "chip_tensor.gb200:", "chip_tensor.gb20:", "version 25.04: chip_tensor.gb20"},
-		{"unknown source", "chip_tensor.gb200: {value: 0.84, basis: calibrated, sources: [azure_aibench]", "chip_tensor.gb200: {value: 0.84, basis: calibrated, sources: [azure_aibenchx]", "azure_aibenchx"},
+		{"unknown source", "chip_tensor.gb200: {value: 0.835, basis: calibrated, sources: [azure_aibench]", "chip_tensor.gb200: {value: 0.835, basis: calibrated, sources: [azure_aibenchx]", "azure_aibenchx"},
 	} {
 		src := string(good)
 		if !strings.Contains(src, tc.old) {

@@ -322,17 +322,15 @@ func TestMLPerfV41Calibration(t *testing.T) {
 // +31.5 %: this pair (GB300 over B200 measured 1.18 here, the model 1.28)
 // is the one measurement that reads against that factor, where the
 // Megatron-Bridge tables' same-release GB300/GB200 pairs read 1.05-1.31.
-// They must stay within 25 % (the GB300 row 35 %), so a change that moves
-// either regime is seen.
+// With cuda-mcore's fixed time per step (step_host_s 0.035, memory_eff
+// 0.40; 7 Dec 2026, session 75) the four CP 2 rows read −0.8 … +4.9 % and
+// the single-node and two-node rows −4.0 … −6.1 %: the constant that
+// one-micro-batch steps at CP 2 ask for costs the shorter single-node
+// steps (565–587 ms) a few points. All must stay within 8 %, so a change
+// that moves either regime is seen.
 func TestMLPerfV51Calibration(t *testing.T) {
 	eachWithinBy(t, "MLPerf v5.1", "../validation/calibration-mlperf-v51.yaml", 8, func(id string) float64 {
-		if strings.Contains(id, "-72xgb300") {
-			return 0.35
-		}
-		if strings.Contains(id, "-64x") {
-			return 0.25
-		}
-		return 0.05
+		return 0.08
 	})
 }
 

@@ -128,7 +128,8 @@ func shardOf(pl parallel.Plan, dense, expert float64) (float64, float64) {
 // writes the three fp32 values and the 16-bit weight, about 34 bytes in a
 // fused kernel (the stack's OptimizerStepBytes; unfused element-wise
 // updates move more), 8 bytes fewer where the plan keeps the moments in
-// 16 bits (each read and written at 2 bytes instead of 4).
+// 16 bits (each read and written at 2 bytes instead of 4); plus the
+// stack's fixed host time per step (StepHost).
 func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
@@ -138,5 +139,5 @@ func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	if pl.HalfMoments {
 		step -= 8
 	}
-	return step * (dense + expert) / (p.hbm * p.prof.MemoryEff.Value)
+	return step*(dense+expert)/(p.hbm*p.prof.MemoryEff.Value) + p.prof.StepHost.Value
 }

@@ -211,6 +211,13 @@ type Profile struct {
 	// LayerOverhead is fixed time per layer per forward or backward pass
 	// (kernel launches, synchronisation), seconds.
 	LayerOverhead Param `yaml:"layer_overhead_s" json:"layer_overhead_s"`
+	// StepHost is a fixed time per optimizer step that no pass of the
+	// model accounts for (s): the training loop's per-step work outside
+	// the step's GPU work, exposed because the step ends waiting on the
+	// host (the optimizer launched eagerly outside the CUDA graphs, the
+	// gradient-norm check, the loss and timing bookkeeping). It is
+	// charged with the optimizer's time.
+	StepHost Param `yaml:"step_host_s" json:"step_host_s"`
 	// MemoryReserved is the framework's fixed memory (context, workspaces,
 	// communication buffers), bytes; MemoryFragmentation the fraction of
 	// the rest lost to the allocator.
@@ -600,7 +607,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"attention_pad_v", &p.AttentionPadV}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"tp_overlap_dense", &p.TPOverlapDense}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"grad_accum_bytes", &p.GradAccumBytes}, {"layer_overhead_s", &p.LayerOverhead},
+		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"grad_accum_bytes", &p.GradAccumBytes}, {"layer_overhead_s", &p.LayerOverhead}, {"step_host_s", &p.StepHost},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"chipgap/input"
+	"chipgap/training"
 )
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -82,7 +83,7 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
 	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):
 		return fieldErr(id, "training.recompute", fmt.Sprintf("%q", t.Recompute), "want none, selective or full")
-	case !slices.Contains([]string{"", "flat", "hierarchical", "allgather"}, t.MoEDispatch):
+	case !training.ValidDispatch(t.MoEDispatch):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat, hierarchical or allgather")
 	case r.Model.MoE == nil && (t.MoEDispatch != "" || t.MoEA2AOverlap != nil):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want neither moe_dispatch nor moe_a2a_overlap on a dense model")

@@ -46,8 +46,8 @@ type TrainRequest struct {
 	// PadToCapacity (MoE, with CapacityFactor) pads every expert's input
 	// to its capacity: static token counts, no host sync per layer.
 	PadToCapacity bool `json:"pad_to_capacity" help:"MoE, with --capacity-factor: pad every expert's input to its capacity (Megatron's drop-and-pad: static shapes, no host sync per MoE layer)"`
-	// MoEDispatch (MoE) states the token dispatch path: flat or
-	// hierarchical; empty is the stack's.
+	// MoEDispatch (MoE) states the token dispatch path: flat,
+	// hierarchical or allgather; empty is the stack's.
 	MoEDispatch string `json:"moe_dispatch" help:"MoE: flat (every expert copy crosses the network: an all-to-all dispatcher), hierarchical (a token crosses scale-out once per remote node holding its experts, then fans out over scale-up: DeepEP, HybridEP) or allgather (every token gathered over the expert-TP x EP group and the outputs reduce-scattered back: Megatron-Core's all-gather dispatcher); default: the stack's"`
 	// MoEA2AOverlap (MoE) states the 1F1B all-to-all overlap on or off;
 	// absent, the stack's practice (on where its recipes run it).

@@ -49,8 +49,10 @@
 // all-gather with SP) on the scale-up tier; EP dispatch+combine all-to-all
 // (hardware.Cluster.ExpertAllToAll: flat, or hierarchical once per remote
 // node the model's routing reaches, llm.MoEConfig.ShardsHit, with
-// MoEHierarchicalDispatch or a job's Dispatch), less EPOverlap
-// (EPOverlap1F1B where the job states the 1F1B overlap);
+// MoEHierarchicalDispatch or a job's Dispatch; Megatron-Core's all-gather
+// dispatcher, MoEAllGatherDispatch or Dispatch allgather, instead gathers
+// every token over the expert-TP × EP group and reduce-scatters it back),
+// less EPOverlap (EPOverlap1F1B where the job states the 1F1B overlap);
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
 // bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)
@@ -58,7 +60,8 @@
 // backward, or per-micro-batch gathers (ZeRO 3) overlapping the step,
 // the gathers moving FP8 weights where the stack keeps them
 // (FP8ParamGather);
-// Adam's 34 bytes per local parameter at HBM speed. Collectives are the
+// Adam's 34 bytes per local parameter at HBM speed, plus the stack's
+// fixed host time per step (StepHost). Collectives are the
 // hardware package's ring/tree/hierarchical models on each tier, derated by
 // the stack's bandwidth fractions and reduced by its overlap fractions.
 //

@@ -128,8 +128,9 @@ func shardOf(pl parallel.Plan, dense, expert float64) (float64, float64) {
 // writes the three fp32 values and the 16-bit weight, about 34 bytes in a
 // fused kernel (the stack's OptimizerStepBytes; unfused element-wise
 // updates move more), 8 bytes fewer where the plan keeps the moments in
-// 16 bits (each read and written at 2 bytes instead of 4); plus the
-// stack's fixed host time per step (StepHost).
+// 16 bits (each read and written at 2 bytes instead of 4); plus an FP8 or
+// FP4 job's weight casts, once a step (castBytes), and the stack's fixed
+// host time per step (StepHost).
 func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	dense, expert := p.stageParams(pl)
 	if pl.ZeRO >= 1 {
@@ -139,5 +140,30 @@ func (p *prep) optimizerTime(pl parallel.Plan) float64 {
 	if pl.HalfMoments {
 		step -= 8
 	}
-	return step*(dense+expert)/(p.hbm*p.prof.MemoryEff.Value) + p.prof.StepHost.Value
+	return (step*(dense+expert)+p.castBytes(pl))/(p.hbm*p.prof.MemoryEff.Value) + p.prof.StepHost.Value
+}
+
+// castBytes is the memory traffic of a quantised job's weight casts in one
+// step on a device of the fullest stage: WeightCastBytes per GEMM weight
+// of its layers (dense ones over TP, experts over ETP·EP; the biases and
+// norms, not quantised, and the embedding and head, which run in 16 bits,
+// left out), 2 where the weights are kept in FP8 and only their transposes
+// are made.
+func (p *prep) castBytes(pl parallel.Plan) float64 {
+	b := p.prof.WeightCastBytes.Value
+	if b <= 0 || !p.job.quantised() {
+		return 0
+	}
+	if p.gatherBytes() == 1 {
+		b = math.Min(b, 2)
+	}
+	n := stageLayers(p.m.Layers, pl)
+	L := float64(p.m.Layers)
+	etp := float64(pl.ExpertTP() * pl.EP)
+	var w float64
+	for _, k := range p.kinds {
+		c := n * float64(k.count) / L
+		w += c*k.params/float64(pl.TP) + c*k.expert/etp
+	}
+	return b * w
 }

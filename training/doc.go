@@ -60,8 +60,10 @@
 // backward, or per-micro-batch gathers (ZeRO 3) overlapping the step,
 // the gathers moving FP8 weights where the stack keeps them
 // (FP8ParamGather);
-// Adam's 34 bytes per local parameter at HBM speed, plus the stack's
-// fixed host time per step (StepHost). Collectives are the
+// Adam's 34 bytes per local parameter at HBM speed, an FP8 or FP4 job's
+// weight casts (WeightCastBytes per local GEMM weight, once a step: the
+// quantised copies are reused over the step's micro-batches), plus the
+// stack's fixed host time per step (StepHost). Collectives are the
 // hardware package's ring/tree/hierarchical models on each tier, derated by
 // the stack's bandwidth fractions and reduced by its overlap fractions.
 //

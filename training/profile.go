@@ -218,6 +218,17 @@ type Profile struct {
 	// gradient-norm check, the loss and timing bookkeeping). It is
 	// charged with the optimizer's time.
 	StepHost Param `yaml:"step_host_s" json:"step_host_s"`
+	// WeightCastBytes is the memory traffic per weight of the device's
+	// layers that an FP8 or FP4 job's fused weight cast moves once per
+	// optimizer step: each GEMM weight is quantised into the copies its
+	// products read (row-wise for the forward, column-wise for the
+	// backward) on the step's first micro-batch and reused by the others
+	// (Transformer Engine's is_first_microbatch cache), reading the
+	// 16-bit weight and writing the two low-precision copies. Where the
+	// weights are kept and gathered in FP8 (FP8ParamGather with a
+	// per-tensor recipe) only the column-wise copy is made, from the
+	// 1-byte weight: 2 bytes. Charged with the optimizer's time; 0: none.
+	WeightCastBytes Param `yaml:"weight_cast_bytes" json:"weight_cast_bytes"`
 	// MemoryReserved is the framework's fixed memory (context, workspaces,
 	// communication buffers), bytes; MemoryFragmentation the fraction of
 	// the rest lost to the allocator.
@@ -607,7 +618,7 @@ func (p *Profile) params() []struct {
 		{"attention_eff", &p.AttentionEff}, {"attention_exp_ratio", &p.AttentionExpRatio}, {"attention_ramp_tokens", &p.AttentionRampTokens}, {"attention_ramp_exp", &p.AttentionRampExp}, {"flash_attention", &p.FlashAttention}, {"eager_norm", &p.EagerNorm}, {"attention_pad_v", &p.AttentionPadV}, {"memory_eff", &p.MemoryEff},
 		{"scale_up_eff", &p.ScaleUpEff}, {"scale_out_eff", &p.ScaleOutEff},
 		{"tp_overlap", &p.TPOverlap}, {"tp_overlap_dense", &p.TPOverlapDense}, {"dp_overlap", &p.DPOverlap}, {"ep_overlap", &p.EPOverlap}, {"ep_overlap_1f1b", &p.EPOverlap1F1B}, {"moe_a2a_overlap_domain", &p.MoEA2AOverlapDomain}, {"moe_a2a_overlap_fp8_domain", &p.MoEA2AOverlapFP8Domain}, {"moe_full_graph_fp8_min_domain", &p.MoEFullGraphFP8MinDomain}, {"pp_overlap", &p.PPOverlap},
-		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"grad_accum_bytes", &p.GradAccumBytes}, {"layer_overhead_s", &p.LayerOverhead}, {"step_host_s", &p.StepHost},
+		{"grad_bytes", &p.GradBytes}, {"fp8_param_gather", &p.FP8ParamGather}, {"weight_bytes", &p.WeightBytes}, {"half_params", &p.HalfParams}, {"half_moments", &p.HalfMoments}, {"optimizer_bytes", &p.OptimizerBytes}, {"optimizer_step_bytes", &p.OptimizerStepBytes}, {"grad_accum_bytes", &p.GradAccumBytes}, {"layer_overhead_s", &p.LayerOverhead}, {"step_host_s", &p.StepHost}, {"weight_cast_bytes", &p.WeightCastBytes},
 		{"memory_reserved", &p.MemoryReserved}, {"memory_fragmentation", &p.MemoryFragmentation}, {"comm_buffer_bytes", &p.CommBuffer},
 		{"max_zero", &p.MaxZeRO}, {"sharding_excludes_pp", &p.ShardingExcludesPP}, {"selective_recompute", &p.SelectiveRecompute},
 		{"sequence_parallel", &p.SequenceParallel}, {"interleaved", &p.Interleaved},

@@ -15,14 +15,17 @@ type Breakdown struct {
 	// Experts is the routed-expert GEMMs of MoE layers on the hottest
 	// expert rank (the stack's or the run's imbalance); Compute holds the
 	// rest. MoEHost is host (CPU) time MoE layers leave exposed.
-	Experts   units.Seconds `json:"experts,omitempty"`
-	MoEHost   units.Seconds `json:"moe_host,omitempty"`
-	TP        units.Seconds `json:"tp_comm"`
-	PP        units.Seconds `json:"pp_comm"`
-	DP        units.Seconds `json:"dp_comm"`
-	EP        units.Seconds `json:"ep_comm"`
-	CP        units.Seconds `json:"cp_comm"`
-	Bubble    units.Seconds `json:"bubble"`
+	Experts units.Seconds `json:"experts,omitempty"`
+	MoEHost units.Seconds `json:"moe_host,omitempty"`
+	TP      units.Seconds `json:"tp_comm"`
+	PP      units.Seconds `json:"pp_comm"`
+	DP      units.Seconds `json:"dp_comm"`
+	EP      units.Seconds `json:"ep_comm"`
+	CP      units.Seconds `json:"cp_comm"`
+	Bubble  units.Seconds `json:"bubble"`
+	// Optimizer is the once-a-step work: Adam's update of the device's
+	// shard, an FP8 or FP4 job's weight casts and the stack's fixed host
+	// time per step.
 	Optimizer units.Seconds `json:"optimizer"`
 	Other     units.Seconds `json:"other"`
 	// GradAccum is the weight-gradient accumulation a stack runs apart

@@ -23,6 +23,13 @@
 // chip_tensor.gb200). Nothing is written: the values go into
 // catalog/data/stacks-training.yaml by hand, with a note naming the runs.
 //
+// -scan checks the calibration rule instead of fitting: it predicts the
+// runs with each calibrated or fractional parameter of the stack at 0.5
+// to 1.5 times its value and marks the ones some multiple beats by more
+// than 5 % of the rms log error:
+//
+//	go run ./validation/fit -stack cuda-fsdp -releases -scan -runs (every calibration file)
+//
 // -serving fits a serving stack of catalog/data/stacks-inference.yaml
 // instead, on the inference runs of the files that stack predicts (as
 // validate predicts them: the steady-state curve or, for offline
@@ -59,6 +66,7 @@ func main() {
 	flag.BoolVar(&o.releases, "releases", false, "only the runs validate gives the stack, each at the release it names")
 	flag.BoolVar(&o.dense, "dense", false, "only the runs of dense models (no mixture of experts)")
 	flag.StringVar(&skip, "skip", "", "comma-separated substrings: leave out runs whose id contains one")
+	flag.BoolVar(&o.scan, "scan", false, "instead of -grid, predict at 0.5-1.5 times each calibrated or fractional parameter's value and mark those the runs put more than 5 % lower elsewhere")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "fit:", err)
@@ -71,6 +79,7 @@ var skip string
 type opts struct {
 	stack, files, match, grid, date string
 	show, serving, releases, dense  bool
+	scan                            bool
 }
 
 func skipped(id string) bool {
@@ -141,13 +150,24 @@ func run(o opts) error {
 	if base, err = base.At(date); err != nil {
 		return err
 	}
-	axes, err := parseGrid(grid)
-	if err != nil {
-		return err
+	if o.scan && grid != "" {
+		return fmt.Errorf("-scan sets its own points; -grid %s would set others: give one of them", grid)
 	}
 	rs, err := readRuns(files, match, func(r runs.Run) bool {
 		return r.Kind == runs.KindTraining && r.Measured.Metric == runs.MetricTokensPerChip && !(o.dense && r.Model.MoE != nil)
 	})
+	if err != nil {
+		return err
+	}
+	if o.scan {
+		rows, err := scan(cat, base, rs, state{releases: o.releases, dated: dated})
+		if err != nil {
+			return err
+		}
+		printScan(rows)
+		return nil
+	}
+	axes, err := parseGrid(grid)
 	if err != nil {
 		return err
 	}

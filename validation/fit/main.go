@@ -30,6 +30,11 @@
 //
 //	go run ./validation/fit -stack cuda-fsdp -releases -scan -runs (every calibration file)
 //
+// With -serving it scans a serving stack's non-zero parameters the same
+// way, read off each profile the runs resolve to (a chip's own value
+// included); each point validates the runs, so a scan of the serving
+// calibration files takes minutes.
+//
 // -serving fits a serving stack of catalog/data/stacks-inference.yaml
 // instead, on the inference runs of the files that stack predicts (as
 // validate predicts them: the steady-state curve or, for offline

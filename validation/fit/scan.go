@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"chipgap/catalog"
+	"chipgap/inference"
 	"chipgap/runs"
 	"chipgap/training"
 )
@@ -28,6 +29,12 @@ type scanRow struct {
 	rms   []float64 // by scanFactors
 	best  int       // index into scanFactors
 }
+
+// over says whether the best factor beats the value by more than the
+// calibration rule allows (scanRule). On a few runs already within a
+// point or two of their measurements a mark is weak evidence: the rows
+// and their errors are what to read before moving a value.
+func (r scanRow) over() bool { return r.gain() > scanRule }
 
 // gain is how much lower the best factor's rms log error is than the
 // value's own, as a fraction of it.
@@ -83,13 +90,18 @@ func scan(cat *catalog.Catalog, base training.Profile, rs []runs.Run, st state) 
 		}
 		out = append(out, row)
 	}
+	sortScan(out)
+	return out, nil
+}
+
+// sortScan orders rows largest gain first, then by name.
+func sortScan(out []scanRow) {
 	sort.Slice(out, func(i, j int) bool {
 		if gi, gj := out[i].gain(), out[j].gain(); gi != gj {
 			return gi > gj
 		}
 		return out[i].name < out[j].name
 	})
-	return out, nil
 }
 
 // printScan writes one line per row: the parameter, its value and basis,
@@ -111,12 +123,59 @@ func printScan(rows []scanRow) {
 		}
 		mark := ""
 		switch {
-		case r.gain() <= scanRule:
+		case !r.over():
+		case r.basis == "":
+			mark = fmt.Sprintf("  best ×%g is %.1f %% lower: over the 5 %% rule where the value is fitted (stacks-inference.yaml says which)", scanFactors[r.best], 100*r.gain())
 		case r.basis == training.Sourced:
 			mark = fmt.Sprintf("  best ×%g is %.1f %% lower: a sourced value, so the runs ask for something the model lacks", scanFactors[r.best], 100*r.gain())
 		default:
 			mark = fmt.Sprintf("  best ×%g is %.1f %% lower: over the 5 %% rule, refit", scanFactors[r.best], 100*r.gain())
 		}
-		fmt.Printf("%-32s %-10.4g %-10s %s%s\n", r.name, r.value, r.basis, strings.Join(cells, " "), mark)
+		basis := string(r.basis)
+		if basis == "" {
+			basis = "-"
+		}
+		fmt.Printf("%-32s %-10.4g %-10s %s%s\n", r.name, r.value, basis, strings.Join(cells, " "), mark)
 	}
+}
+
+// scanServing is scan for a serving stack: each of the named serving
+// parameters (servingNames for all) the
+// stack's profiles set to a non-zero value, multiplied by scanFactors on
+// every profile of that stack the runs resolve to (a chip's own value
+// included), the runs scored as validate scores them. The serving
+// catalog keeps no basis per value in the profile, so rows carry none.
+func scanServing(cat *catalog.Catalog, f *runs.File, stack string, names []string) []scanRow {
+	var out []scanRow
+	for _, name := range names {
+		sp := servingParams[name]
+		row := scanRow{name: name}
+		for _, fac := range scanFactors {
+			set := func(p *inference.Profile) {
+				if p.ID != stack {
+					return
+				}
+				v := sp.get(p)
+				if row.value == 0 {
+					row.value = v
+				}
+				sp.set(p, v*fac)
+			}
+			row.rms = append(row.rms, scoreServing(cat, f, stack, set, []float64{fac}).rms)
+			if row.value == 0 {
+				break // the stack leaves it at zero: no multiple moves it
+			}
+		}
+		if row.value == 0 {
+			continue
+		}
+		for i, x := range row.rms {
+			if x < row.rms[row.best] {
+				row.best = i
+			}
+		}
+		out = append(out, row)
+	}
+	sortScan(out)
+	return out
 }

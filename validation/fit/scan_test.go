@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"testing"
 
 	"chipgap/catalog"
@@ -65,10 +66,42 @@ func TestScanMarksAMovedValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	mm = row(rows, "matmul_max")
-	if scanFactors[mm.best] != 0.9 || mm.gain() <= scanRule {
+	if scanFactors[mm.best] != 0.9 || !mm.over() {
 		t.Errorf("matmul_max moved to %.3f: best ×%g, gain %.3f; want ×0.9 and over the %.0f %% rule", mm.value, scanFactors[mm.best], mm.gain(), 100*scanRule)
 	}
 	if rows[0].name != "matmul_max" {
 		t.Errorf("largest gain first: got %s first", rows[0].name)
+	}
+}
+
+// -serving -scan on the Hopper TensorRT-LLM rows cuda's matmul_eff was
+// fitted on (runs/testdata/published-runs.yaml without its Blackwell
+// rows, the note's own command): the scan reads the catalog's value off
+// the profiles (0.62), puts its best at ×1, and a halved value far worse.
+func TestScanServingFindsTheFittedValue(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := skip
+	skip = "b200,gb200"
+	defer func() { skip = old }()
+	rs, err := readRuns("../../runs/testdata/published-runs.yaml", "", func(r runs.Run) bool { return r.Kind == runs.KindInference })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := scanServing(cat, &runs.File{Runs: rs}, "cuda", []string{"matmul_eff"})
+	if len(rows) != 1 {
+		t.Fatalf("%d rows, want matmul_eff's", len(rows))
+	}
+	r := rows[0]
+	if math.Abs(r.value-0.62) > 1e-9 {
+		t.Errorf("matmul_eff read as %g, want the catalog's 0.62", r.value)
+	}
+	if scanFactors[r.best] != 1 {
+		t.Errorf("matmul_eff best at ×%g (rms %v), want ×1, where it was fitted", scanFactors[r.best], r.rms)
+	}
+	if r.rms[0] < 2*r.rms[ownFactor()] {
+		t.Errorf("matmul_eff at ×0.5 rms %.4f, at ×1 %.4f: want the half value far worse", r.rms[0], r.rms[ownFactor()])
 	}
 }

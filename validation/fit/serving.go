@@ -13,29 +13,43 @@ import (
 )
 
 // servingParams are the serving-profile parameters a grid may name, as
-// stacks-inference.yaml names them; times in seconds.
-var servingParams = map[string]func(p *inference.Profile, v float64){
-	"matmul_eff":           func(p *inference.Profile, v float64) { p.MatmulEff = v },
-	"matmul_half_rows":     func(p *inference.Profile, v float64) { p.MatmulHalfRows = v },
-	"fp4_matmul_scale":     func(p *inference.Profile, v float64) { p.FP4MatmulScale = v },
-	"fp4_matmul_half_rows": func(p *inference.Profile, v float64) { p.FP4MatmulHalfRows = v },
-	"matmul_k0":            func(p *inference.Profile, v float64) { p.MatmulK0 = v },
-	"attention_eff":        func(p *inference.Profile, v float64) { p.AttentionEff = v },
-	"memory_eff":           func(p *inference.Profile, v float64) { p.MemoryEff = v },
-	"collective_eff":       func(p *inference.Profile, v float64) { p.CollectiveEff = v },
-	"comm_overlap":         func(p *inference.Profile, v float64) { p.CommOverlap = v },
-	"step_overhead":        func(p *inference.Profile, v float64) { p.StepOverhead = units.Seconds(v) },
-	"layer_overhead":       func(p *inference.Profile, v float64) { p.LayerOverhead = units.Seconds(v) },
-	"host_per_seq":         func(p *inference.Profile, v float64) { p.HostPerSeq = units.Seconds(v) },
-	"eager_layer":          func(p *inference.Profile, v float64) { p.EagerLayer = units.Seconds(v) },
-	"expert_memory_eff":    func(p *inference.Profile, v float64) { p.ExpertMemoryEff = v },
-	"moe_layer_time":       func(p *inference.Profile, v float64) { p.MoELayerTime = units.Seconds(v) },
-	"moe_sync":             func(p *inference.Profile, v float64) { p.MoESync = units.Seconds(v) },
-	"expert_imbalance":     func(p *inference.Profile, v float64) { p.ExpertImbalance = v },
-	"routing_cv":           func(p *inference.Profile, v float64) { p.RoutingCV = v },
-	"comm_sm_share":        func(p *inference.Profile, v float64) { p.CommSMShare = v },
-	"memory_fraction":      func(p *inference.Profile, v float64) { p.MemoryFraction = v },
-	"reserved":             func(p *inference.Profile, v float64) { p.Reserved = units.Bytes(v) },
+// stacks-inference.yaml names them; times in seconds, sizes in bytes.
+var servingParams = map[string]servingParam{
+	"matmul_eff":           field(func(p *inference.Profile) *float64 { return &p.MatmulEff }),
+	"matmul_half_rows":     field(func(p *inference.Profile) *float64 { return &p.MatmulHalfRows }),
+	"fp4_matmul_scale":     field(func(p *inference.Profile) *float64 { return &p.FP4MatmulScale }),
+	"fp4_matmul_half_rows": field(func(p *inference.Profile) *float64 { return &p.FP4MatmulHalfRows }),
+	"matmul_k0":            field(func(p *inference.Profile) *float64 { return &p.MatmulK0 }),
+	"attention_eff":        field(func(p *inference.Profile) *float64 { return &p.AttentionEff }),
+	"memory_eff":           field(func(p *inference.Profile) *float64 { return &p.MemoryEff }),
+	"collective_eff":       field(func(p *inference.Profile) *float64 { return &p.CollectiveEff }),
+	"comm_overlap":         field(func(p *inference.Profile) *float64 { return &p.CommOverlap }),
+	"step_overhead":        field(func(p *inference.Profile) *units.Seconds { return &p.StepOverhead }),
+	"layer_overhead":       field(func(p *inference.Profile) *units.Seconds { return &p.LayerOverhead }),
+	"host_per_seq":         field(func(p *inference.Profile) *units.Seconds { return &p.HostPerSeq }),
+	"eager_layer":          field(func(p *inference.Profile) *units.Seconds { return &p.EagerLayer }),
+	"expert_memory_eff":    field(func(p *inference.Profile) *float64 { return &p.ExpertMemoryEff }),
+	"moe_layer_time":       field(func(p *inference.Profile) *units.Seconds { return &p.MoELayerTime }),
+	"moe_sync":             field(func(p *inference.Profile) *units.Seconds { return &p.MoESync }),
+	"expert_imbalance":     field(func(p *inference.Profile) *float64 { return &p.ExpertImbalance }),
+	"routing_cv":           field(func(p *inference.Profile) *float64 { return &p.RoutingCV }),
+	"comm_sm_share":        field(func(p *inference.Profile) *float64 { return &p.CommSMShare }),
+	"memory_fraction":      field(func(p *inference.Profile) *float64 { return &p.MemoryFraction }),
+	"reserved":             field(func(p *inference.Profile) *units.Bytes { return &p.Reserved }),
+}
+
+// servingParam reads and sets one serving-profile parameter as a float64.
+type servingParam struct {
+	get func(p *inference.Profile) float64
+	set func(p *inference.Profile, v float64)
+}
+
+// field is the servingParam of the profile field at returns.
+func field[T ~float64](at func(p *inference.Profile) *T) servingParam {
+	return servingParam{
+		get: func(p *inference.Profile) float64 { return float64(*at(p)) },
+		set: func(p *inference.Profile, v float64) { *at(p) = T(v) },
+	}
 }
 
 // runServing fits serving-stack parameters: every grid point sets them
@@ -60,12 +74,23 @@ func runServing(o opts) error {
 	if o.date != "" {
 		return fmt.Errorf("-date: serving stacks have no dated versions")
 	}
+	if o.scan {
+		if o.grid != "" {
+			return fmt.Errorf("-scan sets its own points; -grid %s would set others: give one of them", o.grid)
+		}
+		rs, err := readRuns(o.files, o.match, func(r runs.Run) bool { return r.Kind == runs.KindInference })
+		if err != nil {
+			return err
+		}
+		printScan(scanServing(cat, &runs.File{Runs: rs}, o.stack, servingNames()))
+		return nil
+	}
 	axes, err := parseGrid(o.grid)
 	if err != nil {
 		return err
 	}
 	for _, a := range axes {
-		if servingParams[a.name] == nil {
+		if _, ok := servingParams[a.name]; !ok {
 			return fmt.Errorf("grid: %q is not a serving parameter (want one of %s)", a.name, strings.Join(servingNames(), ", "))
 		}
 	}
@@ -85,7 +110,7 @@ func runServing(o opts) error {
 				return
 			}
 			for i, a := range axes {
-				servingParams[a.name](p, vals[i])
+				servingParams[a.name].set(p, vals[i])
 			}
 		}
 		pts = append(pts, scoreServing(cat, &file, o.stack, set, vals))

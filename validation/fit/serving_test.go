@@ -42,7 +42,7 @@ func TestScoreServingMatchesValidate(t *testing.T) {
 	}
 	same := scoreServing(cat, &inf, "cuda", func(p *inference.Profile) {
 		if p.ID == "cuda" {
-			servingParams["matmul_eff"](p, own)
+			servingParams["matmul_eff"].set(p, own)
 		}
 	}, []float64{own})
 	if len(same.errs) != len(want) {
@@ -55,7 +55,7 @@ func TestScoreServingMatchesValidate(t *testing.T) {
 	}
 	slower := scoreServing(cat, &inf, "cuda", func(p *inference.Profile) {
 		if p.ID == "cuda" {
-			servingParams["matmul_eff"](p, own/2)
+			servingParams["matmul_eff"].set(p, own/2)
 		}
 	}, []float64{own / 2})
 	for id, e := range want {

@@ -18,7 +18,9 @@ const trainUsage = `Usage: chipgap train --model ID --chip ID --chips N [--globa
 
 Predicts one training step from first principles: memory per device by
 component, step time with its breakdown (compute, exposed communication by
-kind, pipeline bubble, optimizer), tokens/s per chip, MFU and HFU, and for
+kind, pipeline bubble, and the once-a-step work as "optimizer": Adam's update,
+an FP8 or FP4 job's weight casts, the stack's host time per step), tokens/s
+per chip, MFU and HFU, and for
 --tokens the run's days and chip-hours in steady state (no failures).
 
 With --search it tries every valid TP, PP, DP, CP, EP, virtual stages,

@@ -157,13 +157,7 @@ func (p *prep) castBytes(pl parallel.Plan) float64 {
 	if p.gatherBytes() == 1 {
 		b = math.Min(b, 2)
 	}
-	n := stageLayers(p.m.Layers, pl)
-	L := float64(p.m.Layers)
-	etp := float64(pl.ExpertTP() * pl.EP)
-	var w float64
-	for _, k := range p.kinds {
-		c := n * float64(k.count) / L
-		w += c*k.params/float64(pl.TP) + c*k.expert/etp
-	}
-	return b * w
+	// a middle stage's layers: no embedding, head or MTP module
+	dense, expert := p.stageParamsOf(pl, stageLayers(p.m.Layers, pl), false, false)
+	return b * (dense + expert)
 }

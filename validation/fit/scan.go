@@ -30,6 +30,15 @@ type scanRow struct {
 	best  int       // index into scanFactors
 }
 
+// pickBest sets best to the factor with the lowest rms log error.
+func (r *scanRow) pickBest() {
+	for i, x := range r.rms {
+		if x < r.rms[r.best] {
+			r.best = i
+		}
+	}
+}
+
 // over says whether the best factor beats the value by more than the
 // calibration rule allows (scanRule). On a few runs already within a
 // point or two of their measurements a mark is weak evidence: the rows
@@ -83,11 +92,7 @@ func scan(cat *catalog.Catalog, base training.Profile, rs []runs.Run, st state) 
 			}
 			row.rms = append(row.rms, evaluate(cat, prof, rs, vals, st).rms)
 		}
-		for i, x := range row.rms {
-			if x < row.rms[row.best] {
-				row.best = i
-			}
-		}
+		row.pickBest()
 		out = append(out, row)
 	}
 	sortScan(out)
@@ -169,11 +174,7 @@ func scanServing(cat *catalog.Catalog, f *runs.File, stack string, names []strin
 		if row.value == 0 {
 			continue
 		}
-		for i, x := range row.rms {
-			if x < row.rms[row.best] {
-				row.best = i
-			}
-		}
+		row.pickBest()
 		out = append(out, row)
 	}
 	sortScan(out)

@@ -1,11 +1,20 @@
 package calc
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"chipgap/input"
 )
+
+// maxExpertImbalance bounds a stated MoE imbalance (training and
+// serving): the hottest of 64 expert ranks carrying every token.
+const maxExpertImbalance = 64
+
+// maxDevicesPerChip bounds the devices software sees per package (two
+// dies on Ascend 910C and B200; a few more for any chip to come).
+const maxDevicesPerChip = 16
 
 // bad is the error for field holding value, with what is allowed.
 func bad(field string, value any, format string, a ...any) *input.Error {
@@ -61,4 +70,15 @@ func requireSystem(model, chip string, chips int) error {
 		return bad("chips", chips, "want at least 1")
 	}
 	return nil
+}
+
+// clusterError is catalog.Cluster's error as the request's: its own
+// field where it names one (chips_per_node, scale_out_gbps, stack),
+// else the chips that asked for the cluster.
+func clusterError(err error, chips int) error {
+	var fe *input.Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return bad("chips", chips, "%v", err)
 }

@@ -46,10 +46,10 @@ func (r FabRequest) check() error {
 	}{
 		{"die_area", r.DieArea, func(x float64) bool { return x > 0 && x < 5000 }, "more than 0 and less than 5000 mm²"},
 		{"defect_density", r.DefectDensity, func(x float64) bool { return x >= 0 && x < 100 }, "at least 0 and less than 100 per cm²"},
-		{"wafer_price", r.WaferPrice, func(x float64) bool { return x > 0 }, "> 0 USD"},
-		{"wafers_per_month", r.WafersPerMonth, func(x float64) bool { return x >= 0 }, ">= 0"},
+		{"wafer_price", r.WaferPrice, func(x float64) bool { return x > 0 && x <= 1e6 }, "more than 0 and at most 1e6 USD (a processed wafer costs thousands)"},
+		{"wafers_per_month", r.WafersPerMonth, func(x float64) bool { return x >= 0 && x <= 1e8 }, "0 to 1e8 (the world's fabs start about 1e7 a month)"},
 		{"ai_share", r.AIShare, func(x float64) bool { return x >= 0 && x <= 1 }, "a fraction in [0, 1]"},
-		{"hbm_stacks", r.HBMStacks, func(x float64) bool { return x >= 0 }, ">= 0"},
+		{"hbm_stacks", r.HBMStacks, func(x float64) bool { return x >= 0 && x <= 1e10 }, "0 to 1e10 a year"},
 	} {
 		if c.v != nil && (!c.ok(*c.v) || math.IsInf(*c.v, 0)) { // NaN fails ok
 			return bad(c.name, *c.v, "want %s", c.want)

@@ -132,15 +132,15 @@ func (r *RunRequest) normalize() error {
 		return bad("spares", *r.Spares, "want ≥ 0 (-1 or absent = the catalog's fraction)")
 	case r.VSChips < 0:
 		return bad("vs_chips", r.VSChips, "want ≥ 1 (0 = chips)")
-	case r.Seq < 0:
-		return bad("seq", r.Seq, "want ≥ 1 (0: 8192)")
-	case r.GlobalBatch < 0:
-		return bad("global_batch", r.GlobalBatch, "want ≥ 1 (0: %d)", training.RunGlobalBatch)
+	case r.Seq < 0 || r.Seq > input.MaxSeq:
+		return bad("seq", r.Seq, "want 1 to %d tokens (0: 8192)", input.MaxSeq)
+	case r.GlobalBatch < 0 || r.GlobalBatch > input.MaxGlobalBatch:
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.RunGlobalBatch)
 	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
 		return bad("stack", strconv.Quote(r.Stack), "want one of %v", catalog.Stacks())
 	}
-	if err := finite("bytes_per_param", r.BytesPerParam); err != nil {
-		return err
+	if err := finite("bytes_per_param", r.BytesPerParam); err != nil || r.BytesPerParam > 64 {
+		return bad("bytes_per_param", r.BytesPerParam, "want 0 (the catalog's 14) to 64 checkpoint bytes per parameter")
 	}
 	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
 		return bad("precision", r.Precision, "%v", err)
@@ -217,7 +217,13 @@ func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSid
 	}
 	cl, err := cat.Cluster(sp.chip, sp.chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: sp.perNode})
 	if err != nil {
-		return RunSide{}, &input.Error{Field: "chips", Want: err.Error()}
+		return RunSide{}, clusterError(err, sp.chips)
+	}
+	if r.Spares != nil && *r.Spares > cl.Nodes() {
+		// Each spare is simulated as a server of its own: more spares
+		// than the job has servers is no policy anyone runs, and an
+		// unbounded count is unbounded work.
+		return RunSide{}, bad("spares", *r.Spares, "want at most the %d servers of %d × %s (-1 or absent = the catalog's fraction)", cl.Nodes(), cl.Chips, cl.ChipID)
 	}
 	rel, err := cat.Reliability()
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"strings"
 
 	"chipgap/catalog"
@@ -94,8 +93,11 @@ func (d ServeDeployment) check() error {
 		intField{"parallel.attention_dp", p.AttentionDP}); err != nil {
 		return err
 	}
-	if x := d.ExpertImbalance; x != 0 && !(x >= 1 && !math.IsInf(x, 1)) {
-		return bad("expert_imbalance", x, "want a factor of at least 1 (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's")
+	if d.DevicesPerChip > maxDevicesPerChip {
+		return bad("devices_per_chip", d.DevicesPerChip, "want 1 to %d (0: the chip's own)", maxDevicesPerChip)
+	}
+	if x := d.ExpertImbalance; x != 0 && !(x >= 1 && x <= maxExpertImbalance) {
+		return bad("expert_imbalance", x, "want 1 to %d (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's", maxExpertImbalance)
 	}
 	if b := d.Balancer; b != "" && b != inference.BalancerEPLB && b != inference.BalancerNone {
 		return bad("balancer", b, inference.BalancerWant)
@@ -136,7 +138,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	}
 	cl, err := cat.Cluster(d.Chip, d.Chips, catalog.ClusterOptions{ChipsPerNode: d.ChipsPerNode})
 	if err != nil {
-		return inference.Deployment{}, "", bad("chips", d.Chips, "%v", err)
+		return inference.Deployment{}, "", clusterError(err, d.Chips)
 	}
 	perChip := max(chip.DevicesPerChip, 1)
 	if d.DevicesPerChip > 0 {

@@ -131,6 +131,9 @@ func (r SimulateRequest) check() error {
 			return err
 		}
 	}
+	if b := r.LinkBW; b != 0 && b < serve.MinLinkBandwidth {
+		return bad("link_bandwidth", b, "want 0 (the replicas' scale-out NICs) or at least %v", units.ByteRate(serve.MinLinkBandwidth))
+	}
 	offline := w.Arrival == serve.Offline
 	if offline && len(w.Rates) > 0 {
 		return bad("workload.rates", w.Rates, "an offline batch queues every request at time 0: no rate to sweep (leave rates out)")

@@ -149,14 +149,23 @@ func (r *TrainRequest) check() error {
 		intField{"global_batch", r.GlobalBatch}, intField{"seq", r.Seq}, intField{"top", r.Top}); err != nil {
 		return err
 	}
+	if r.DevicesPerChip > maxDevicesPerChip {
+		return bad("devices_per_chip", r.DevicesPerChip, "want 1 to %d (0: the chip's own)", maxDevicesPerChip)
+	}
+	if r.GlobalBatch > input.MaxGlobalBatch {
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: 1024)", input.MaxGlobalBatch)
+	}
+	if r.Seq > input.MaxSeq {
+		return bad("seq", r.Seq, "want 1 to %d tokens (0: 4096)", input.MaxSeq)
+	}
 	if err := finite("tokens", float64(r.Tokens)); err != nil {
 		return err
 	}
 	if err := finite("scale_out_gbps", float64(r.ScaleOut)); err != nil {
 		return err
 	}
-	if x := r.ExpertImbalance; x != 0 && !(x >= 1 && x <= 64) {
-		return bad("expert_imbalance", x, "want 1 to 64 (the hottest expert rank's tokens over the mean; 1 = balanced), or 0 for the stack's")
+	if x := r.ExpertImbalance; x != 0 && !(x >= 1 && x <= maxExpertImbalance) {
+		return bad("expert_imbalance", x, "want 1 to %d (the hottest expert rank's tokens over the mean; 1 = balanced), or 0 for the stack's", maxExpertImbalance)
 	}
 	if c := r.CapacityFactor; c != nil && !(*c > 0 && *c <= 64) {
 		return bad("capacity_factor", *c, "want a positive multiple of the mean tokens per expert, up to 64 (absent: dropless)")
@@ -215,7 +224,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 		return s, lookup("chip", err)
 	}
 	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOut: r.ScaleOut}); err != nil {
-		return s, bad("chips", r.Chips, "%v", err)
+		return s, clusterError(err, r.Chips)
 	}
 	s.ModelID = r.Model
 	s.Job = training.Job{Seq: cmp.Or(r.Seq, 4096), GlobalBatch: cmp.Or(r.GlobalBatch, 1024), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),

@@ -94,6 +94,16 @@ func TestTrainErrorsNameTheField(t *testing.T) {
 		{func(r *TrainRequest) { r.ExpertImbalance = 0.5 }, "expert_imbalance", false},
 		{func(r *TrainRequest) { r.MoEDispatch = "deepep" }, "moe_dispatch", false},
 		{func(r *TrainRequest) { r.Stack = "nosuch" }, "stack", true},
+		// The size bounds (input.MaxGlobalBatch, input.MaxSeq): before them
+		// a batch near the int range looped in the divisor search and
+		// overflowed into a negative step time.
+		{func(r *TrainRequest) { r.GlobalBatch = math.MaxInt }, "global_batch", false},
+		{func(r *TrainRequest) { r.GlobalBatch = input.MaxGlobalBatch + 1 }, "global_batch", false},
+		{func(r *TrainRequest) { r.Seq = input.MaxSeq + 1 }, "seq", false},
+		{func(r *TrainRequest) { r.DevicesPerChip = math.MaxInt }, "devices_per_chip", false},
+		{func(r *TrainRequest) { r.ExpertImbalance = 65 }, "expert_imbalance", false},
+		// catalog.Cluster's own field, not the chips that asked for it
+		{func(r *TrainRequest) { r.ChipsPerNode = 100000000 }, "chips_per_node", false},
 	} {
 		r := ok
 		tc.mut(&r)

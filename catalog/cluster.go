@@ -3,8 +3,10 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -27,24 +29,24 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 		return hardware.Cluster{}, err
 	}
 	if chips < 1 {
-		return hardware.Cluster{}, fmt.Errorf("cluster: chips = %d: want at least 1", chips)
+		return hardware.Cluster{}, input.Bad("chips", chips, "want at least 1")
 	}
 	cpn := ch.ChipsPerNode
 	if o.ChipsPerNode != 0 {
 		cpn = o.ChipsPerNode
 	}
 	if dom := int(ch.ScaleUp.DomainSize.Max); cpn < 1 || (dom > 0 && cpn > dom) {
-		return hardware.Cluster{}, fmt.Errorf("cluster: chips_per_node = %d: want 1 to %d (the %s scale-up domain)", cpn, dom, ch.ID)
+		return hardware.Cluster{}, input.Bad("chips_per_node", cpn, fmt.Sprintf("want 1 to %d (the %s scale-up domain)", dom, ch.ID))
 	}
 	if o.ScaleOut < 0 {
-		return hardware.Cluster{}, fmt.Errorf("cluster: scale_out_gbps = %g: want ≥ 0 (0 = the catalog's NIC)", o.ScaleOut)
+		return hardware.Cluster{}, input.Bad("scale_out_gbps", o.ScaleOut, "want ≥ 0 (0 = the catalog's NIC)")
 	}
 	stack := ch.Stack
 	if o.Stack != "" {
 		stack = o.Stack
 	}
 	if !slices.Contains(Stacks(), stack) {
-		return hardware.Cluster{}, fmt.Errorf("cluster: stack %q: want one of %v", stack, Stacks())
+		return hardware.Cluster{}, input.Bad("stack", strconv.Quote(stack), fmt.Sprintf("want one of %v", Stacks()))
 	}
 	up, err := c.Network(ch.ScaleUp.Network)
 	if err != nil {

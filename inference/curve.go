@@ -47,11 +47,14 @@ type Workload struct {
 }
 
 func (w Workload) check(m Mode) error {
-	if w.Input < 1 {
-		return input.Bad("input_tokens", w.Input, "want at least 1")
+	if w.Input < 1 || w.Input > input.MaxRequestTokens {
+		return input.Bad("input_tokens", w.Input, fmt.Sprintf("want 1 to %d", input.MaxRequestTokens))
 	}
 	if w.Output < 1 && m != Prefill {
 		return input.Bad("output_tokens", w.Output, "want at least 1 (decode and colocated modes generate tokens)")
+	}
+	if w.Output > input.MaxRequestTokens {
+		return input.Bad("output_tokens", w.Output, fmt.Sprintf("want at most %d", input.MaxRequestTokens))
 	}
 	return nil
 }
@@ -268,7 +271,11 @@ func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
 	}
 	limit, _ := l.maxBatch(mode, w, kv)
 	if limit < 1 {
-		return nil, 0, &input.Error{Field: "input_tokens", Value: w.Input, Want: fmt.Sprintf("want a request that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}
+		field, v := "input_tokens", w.Input
+		if w.Output > w.Input {
+			field, v = "output_tokens", w.Output // the longer part is the one that does not fit
+		}
+		return nil, 0, &input.Error{Field: field, Value: v, Want: fmt.Sprintf("want a request (input + output) that fits the KV cache: %d tokens per instance after the weights", kv.Tokens), Err: ErrDoesNotFit}
 	}
 	return l, limit, nil
 }

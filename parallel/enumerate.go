@@ -31,7 +31,7 @@ type Shape struct{ TP, PP, DP, CP int }
 // Divisors returns the positive divisors of n in increasing order.
 func Divisors(n int) []int {
 	var lo, hi []int
-	for d := 1; d*d <= n; d++ {
+	for d := 1; d <= n/d; d++ { // d*d would overflow near the int range
 		if n%d == 0 {
 			lo = append(lo, d)
 			if d*d != n {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"chipgap/scenario"
@@ -89,7 +90,12 @@ func pct(v float64) string {
 	return fmt.Sprintf("%.0f%%", 100*v)
 }
 
+// times formats a ratio; a ratio over a run that never finishes is
+// unbounded ("∞×": "never" would not read as a multiple).
 func times(v float64) string {
+	if math.IsInf(v, 1) {
+		return "∞×"
+	}
 	if s, ok := special(v); ok {
 		return s
 	}
@@ -147,6 +153,18 @@ func stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string
 		return "–"
 	}
 	return rng(s, scale, f)
+}
+
+// takes is "LABEL VERB N [P10–P90] days" ("H100 takes 76 [71–82] days";
+// an empty verb for the second of a pair: "CM384 260 [208–370] days"),
+// or, where the median run never finishes (failures outpace checkpoints
+// in over half the samples), "LABEL never finishes (in more than half
+// the samples)".
+func takes(label, verb string, m map[string]scenario.Stat, key string) string {
+	if s, ok := m[key]; ok && math.IsInf(s.P50, 1) {
+		return label + " never finishes (in more than half the samples)"
+	}
+	return strings.Join(slices.DeleteFunc([]string{label, verb, stat(m, key, 1, fixed(0)), "days"}, func(w string) bool { return w == "" }), " ")
 }
 
 // Display scales.

@@ -164,9 +164,9 @@ func (b *builder) headline() {
 				size = fmt.Sprintf("clusters of equal peak (%s: %s chips, %s: %s)", base.System.Label, group(fmt.Sprint(base.Chips)),
 					chal.System.Label, group(fmt.Sprint(chal.Chips)))
 			}
-			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s takes %s days, %s %s days — %s as long (throughput alone %s).%s",
-				r.Training.ModelName, count(r.Training.Tokens), size, base.System.Label,
-				stat(base.Stats, scenario.OutTotalDays, 1, fixed(0)), chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, 1, fixed(0)),
+			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s, %s — %s as long (throughput alone %s).%s",
+				r.Training.ModelName, count(r.Training.Tokens), size, takes(base.System.Label, "takes", base.Stats, scenario.OutTotalDays),
+				takes(chal.System.Label, "", chal.Stats, scenario.OutTotalDays),
 				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times), b.dominant()))
 			if bl := r.Believe; bl != nil {
 				b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("The essay's 5–7 months (1.67×–2.33×) holds only where the unknowns allow it: %s (failure rate, recovery and porting are %s values; section 7).",

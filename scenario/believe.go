@@ -66,6 +66,16 @@ type BelieveResult struct {
 }
 
 // BelieveMap is the ratio on a grid: Ratio[j][i] at Recovery[j] minutes
+// MarshalJSON writes the ratio at the typical values as null where the
+// challenger's run never finishes (+Inf), as Stat does.
+func (b BelieveResult) MarshalJSON() ([]byte, error) {
+	type plain BelieveResult
+	return json.Marshal(struct {
+		plain
+		RatioAtTyp *float64 `json:"ratio_at_typ"`
+	}{plain(b), finitePtr(b.RatioAtTyp)})
+}
+
 // and Failure[i] × the baseline fleet's failure rate.
 type BelieveMap struct {
 	Failure  []float64   `json:"failure_multiples"`

@@ -27,3 +27,22 @@ func TestTornadoNeverFinishesEncodes(t *testing.T) {
 		}
 	}
 }
+
+// TestBelieveNeverFinishesEncodes: the essay-claim map's ratio at the
+// typical values is +Inf where the challenger's run never finishes (65,536
+// CM384 chips: `report --json` failed with "unsupported value: +Inf");
+// it encodes as null, and the other fields as before.
+func TestBelieveNeverFinishesEncodes(t *testing.T) {
+	b, err := json.Marshal(Results{Believe: &BelieveResult{Baseline: "H100", Challenger: "CM384", RatioAtTyp: math.Inf(1), ClaimLow: 5.0 / 3}})
+	if err != nil {
+		t.Fatalf("Results with an infinite claim ratio: %v", err)
+	}
+	for _, want := range []string{`"ratio_at_typ":null`, `"baseline":"H100"`, `"claim_low":1.6666666666666667`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("encoded claim map lacks %s: %s", want, b)
+		}
+	}
+	if strings.Count(string(b), `"ratio_at_typ"`) != 1 {
+		t.Errorf("ratio_at_typ written twice: %s", b)
+	}
+}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"chipgap/llm"
@@ -77,6 +78,14 @@ type Link struct {
 	Latency   units.Seconds  `json:"latency"`
 }
 
+// The link's bounds: below 1 MB/s (or over a day of latency) a KV
+// cache's handoff would take longer than anything worth simulating, and
+// near 0 B/s it outlasts the simulated clock's range.
+const (
+	MinLinkBandwidth = 1e6   // bytes per second
+	MaxLinkLatency   = 86400 // seconds
+)
+
 // Routers pick the replica of a pool that takes a request.
 const (
 	RoundRobin       = "round-robin"       // in turn
@@ -120,11 +129,11 @@ func (d Deployment) Validate() error {
 			return err
 		}
 	}
-	if d.Disaggregated() && !(d.Link.Bandwidth > 0) {
-		return fieldErr("deployment.link.bandwidth", d.Link.Bandwidth, "want a positive bandwidth between the prefill and decode pools")
+	if d.Disaggregated() && !(d.Link.Bandwidth >= MinLinkBandwidth) || math.IsInf(float64(d.Link.Bandwidth), 0) {
+		return fieldErr("deployment.link.bandwidth", d.Link.Bandwidth, fmt.Sprintf("want a finite bandwidth of at least %v between the prefill and decode pools", units.ByteRate(MinLinkBandwidth)))
 	}
-	if d.Link.Latency < 0 {
-		return fieldErr("deployment.link.latency", d.Link.Latency, "want ≥ 0 seconds")
+	if !(d.Link.Latency >= 0 && d.Link.Latency <= MaxLinkLatency) {
+		return fieldErr("deployment.link.latency", d.Link.Latency, fmt.Sprintf("want 0 to %v", units.Seconds(MaxLinkLatency)))
 	}
 	return nil
 }

@@ -149,6 +149,12 @@ func TestBadInputNamesField(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Field != "deployment.router" {
 		t.Fatalf("err = %v, want a FieldError on deployment.router", err)
 	}
+	// A KV handoff over a 1 B/s link outlasted the clock (a panic in the
+	// event queue before the bound).
+	dis := Deployment{Pools: []Pool{testPool(1, 100), testPool(1, 100)}, Router: RoundRobin, Link: Link{Bandwidth: 1}}
+	if _, err := Simulate(dis, testWorkload(1, 10), Options{}); !errors.As(err, &fe) || fe.Field != "deployment.link.bandwidth" {
+		t.Fatalf("err = %v, want a FieldError on deployment.link.bandwidth", err)
+	}
 	w := testWorkload(-1, 10)
 	d.Router = RoundRobin
 	if _, err := Simulate(d, w, Options{}); !errors.As(err, &fe) || fe.Field != "workload.rate" {

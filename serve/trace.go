@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"chipgap/input"
 )
 
 // Trace column names (CSV header) and keys (JSONL), with accepted aliases.
@@ -176,8 +178,8 @@ func seconds(field, s string) (time.Duration, error) {
 
 func tokens(field, s string) (int, error) {
 	v, err := strconv.Atoi(s)
-	if err != nil || v < 1 || v > 1<<24 {
-		return 0, fmt.Errorf("%s = %q: want a whole number of tokens in [1, %d]", field, s, 1<<24)
+	if err != nil || v < 1 || v > input.MaxRequestTokens {
+		return 0, fmt.Errorf("%s = %q: want a whole number of tokens in [1, %d]", field, s, input.MaxRequestTokens)
 	}
 	return v, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"chipgap/input"
 	"chipgap/sim"
 )
 
@@ -135,6 +136,14 @@ func (w Workload) validateCount(n int) error {
 }
 
 func (l Lengths) validate(field string) error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"mean", l.Mean}, {"min", l.Min}, {"max", l.Max}} {
+		if f.v > input.MaxRequestTokens {
+			return fieldErr(field+"."+f.name, f.v, fmt.Sprintf("want at most %d tokens", input.MaxRequestTokens))
+		}
+	}
 	switch l.Dist {
 	case Fixed:
 		if l.Mean < 1 {
@@ -183,7 +192,8 @@ func (l Lengths) draw(r *rand.Rand) int {
 		return l.Min + r.IntN(l.Max-l.Min+1)
 	case LogNormal:
 		mu := math.Log(float64(l.Mean)) - l.Sigma*l.Sigma/2
-		n := int(math.Round(math.Exp(mu + l.Sigma*r.NormFloat64())))
+		x := math.Round(math.Exp(mu + l.Sigma*r.NormFloat64()))
+		n := int(min(x, input.MaxRequestTokens)) // a heavy tail stays in the token range
 		n = max(n, l.Min, 1)
 		if l.Max > 0 {
 			n = min(n, l.Max)

@@ -140,6 +140,10 @@ func TestArrivalsFitTheClock(t *testing.T) {
 		{"10⁷ requests at 0.01/s (10⁹ s)", func(w *Workload) { w.Requests, w.Rate = 10_000_000, 0.01 }, "workload.rate"},
 		{"gamma CV 1e-300", func(w *Workload) { w.Process, w.CV = Gamma, 1e-300 }, "workload.cv"},
 		{"gamma CV 100 at 1e-4/s", func(w *Workload) { w.Process, w.CV, w.Rate = Gamma, 100, 1e-4 }, "workload.rate"},
+		// Token counts are int32 in the running set: 2³² prompt tokens
+		// wrapped to 0 and gave a negative TTFT.
+		{"a 2³²-token prompt", func(w *Workload) { w.Prompt.Mean = 1 << 32 }, "workload.prompt.mean"},
+		{"a uniform output past the bound", func(w *Workload) { w.Output = Lengths{Dist: Uniform, Min: 1, Max: input.MaxRequestTokens + 1} }, "workload.output.max"},
 	} {
 		w := base
 		tc.edit(&w)

@@ -136,11 +136,11 @@ func (g *Grid) validateTraining(*catalog.Catalog) error {
 	if !(t.Tokens > 0) || math.IsInf(t.Tokens, 0) || t.Tokens > 1e18 {
 		return input.Bad("training.tokens", t.Tokens, "want a token budget above 0 and at most 1e18")
 	}
-	if t.Seq < 1 || t.Seq > 1<<22 {
-		return input.Bad("training.seq", t.Seq, "want 1 to 4194304 tokens")
+	if t.Seq < 1 || t.Seq > input.MaxSeq {
+		return input.Bad("training.seq", t.Seq, fmt.Sprintf("want 1 to %d tokens", input.MaxSeq))
 	}
-	if t.GlobalBatch < 1 || t.GlobalBatch > 1<<24 {
-		return input.Bad("training.global_batch", t.GlobalBatch, "want 1 to 16777216 sequences")
+	if t.GlobalBatch < 1 || t.GlobalBatch > input.MaxGlobalBatch {
+		return input.Bad("training.global_batch", t.GlobalBatch, fmt.Sprintf("want 1 to %d sequences", input.MaxGlobalBatch))
 	}
 	for i, d := range t.StackDates {
 		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
@@ -157,11 +157,11 @@ func (g *Grid) validateServing(*catalog.Catalog) error {
 	}
 	for i, w := range s.Workloads {
 		at := fmt.Sprintf("serving.workloads[%d]", i)
-		if w.Input < 1 || w.Input > 1<<22 {
-			return input.Bad(at+".input_tokens", w.Input, "want 1 to 4194304 tokens")
+		if w.Input < 1 || w.Input > input.MaxSeq {
+			return input.Bad(at+".input_tokens", w.Input, fmt.Sprintf("want 1 to %d tokens", input.MaxSeq))
 		}
-		if w.Output < 1 || w.Output > 1<<22 {
-			return input.Bad(at+".output_tokens", w.Output, "want 1 to 4194304 tokens")
+		if w.Output < 1 || w.Output > input.MaxSeq {
+			return input.Bad(at+".output_tokens", w.Output, fmt.Sprintf("want 1 to %d tokens", input.MaxSeq))
 		}
 	}
 	for i, slo := range s.SLOs {

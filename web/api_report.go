@@ -70,6 +70,9 @@ func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(
 	if err := capInt("samples", sc.Samples, s.limits.MaxSamples); err != nil {
 		return err
 	}
+	if err := capInt("scenario.training.chips", sc.Training.Chips, s.limits.MaxChips); err != nil {
+		return err
+	}
 	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
 		gr, err := calc.Report(ctx, sc, calc.ReportOptions{Workers: s.reportWorkers(), Progress: p.Reach})

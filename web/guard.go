@@ -113,9 +113,12 @@ func (m *methodsByPath) allow(r *http.Request) []string {
 }
 
 // goTypeName matches a Go type name such as web.reportRequest or
-// scenario.Scenario, which a client should never see. Package parallel
-// exports its types only, so a request path such as parallel.tp stays.
-var goTypeName = regexp.MustCompile(`\b(?:\[\])?\*?(?:(?:main|web|calc|scenario|catalog|serve|inference|training|llm|units|hardware|runs|report|goodput|sim|econ|fab|uncertain)\.[A-Za-z_]|parallel\.[A-Z])\w*`)
+// scenario.Scenario, which a client should never see. Packages parallel,
+// training and inference share their names with request paths
+// (parallel.tp, a scenario's training.chips and inference.tpot) and
+// their types reach a client exported only, so only a capital after the
+// dot marks one of theirs.
+var goTypeName = regexp.MustCompile(`(?:\[\])?\*?\b(?:(?:main|web|calc|scenario|catalog|serve|llm|units|hardware|runs|report|goodput|sim|econ|fab|uncertain)\.[A-Za-z_]|(?:parallel|training|inference)\.[A-Z])\w*`)
 
 // scrubTypes replaces Go type names in a message meant for a client.
 func scrubTypes(msg string) string {

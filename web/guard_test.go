@@ -102,3 +102,22 @@ func TestPageSendsJSON(t *testing.T) {
 	}
 	_ = http.MethodPost
 }
+
+// A client's message keeps the request paths that share a package's
+// name (a scenario's training.chips, inference.tpot; a plan's
+// parallel.tp) and loses the Go type names.
+func TestScrubTypesKeepsRequestPaths(t *testing.T) {
+	for in, want := range map[string]string{
+		"scenario:3: field training.chips: -1: want an integer in [8, 1048576]": "scenario:3: field training.chips: -1: want an integer in [8, 1048576]",
+		"field inference.tpot: want a latency":                                  "field inference.tpot: want a latency",
+		"grid:8: field training.global_batch: 0: want 1 to 16777216":            "grid:8: field training.global_batch: 0: want 1 to 16777216",
+		"parallel.tp = 3: must divide":                                          "parallel.tp = 3: must divide",
+		"cannot unmarshal string into web.reportRequest":                        "cannot unmarshal string into the expected value",
+		"into calc.TrainRequest and []training.Profile":                         "into the expected value and the expected value",
+		"of type *inference.Deployment":                                         "of type the expected value",
+	} {
+		if got := scrubTypes(in); got != want {
+			t.Errorf("scrubTypes(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

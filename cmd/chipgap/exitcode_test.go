@@ -31,7 +31,8 @@ func TestExitCodeRule(t *testing.T) {
 			{append(run[1:], "--scenario", "testdata/no-such.yaml"), exitFailure}},
 		"simulate": {{[]string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--rate", "-1"}, exitUsage},
 			{[]string{"--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1"}, exitFailure}},
-		"web":   {{[]string{"--timeout", "-1s"}, exitUsage}, {[]string{"--addr", "127.0.0.1:99999"}, exitFailure}},
+		"web": {{[]string{"--timeout", "-1s"}, exitUsage}, {[]string{"--addr", "127.0.0.1:99999"}, exitUsage},
+			{[]string{"--addr", "256.0.0.1:0"}, exitFailure}}, // well formed, cannot be bound
 		"sweep": {{[]string{"--bogus"}, exitUsage}, {[]string{"testdata/no-such.yaml", "--out", "testdata/no-such-dir"}, exitFailure}},
 	}
 	for _, c := range commands() {

@@ -98,7 +98,8 @@ func TestServeEstimateBadInput(t *testing.T) {
 		// A layout leaving devices idle used to pass silently.
 		{"tp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "6", "--tp", "4", "--model", "llama3.1-8b"}, exitUsage, "--tp = 4: an instance of 4 devices (tp, ep, attention_dp and pp) leaves 2 of the 6 devices idle"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
-		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want a factor of at least 1"},
+		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want 1 to 64"},
+		{"expert imbalance past 64", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "1e308"}, exitUsage, "--expert-imbalance = 1e+308: want 1 to 64"},
 		{"unknown expert balancer", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--balancer", "sometimes"}, exitUsage, `--balancer = sometimes: want "eplb"`},
 		{"unknown FP8 recipe", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--precision", "fp8", "--fp8-recipe", "sometimes"}, exitUsage, `--fp8-recipe = sometimes: want "tensorwise"`},
 		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "--attention-dp = 4"},

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -50,6 +52,14 @@ func cmdWeb(e *env, args []string) error {
 	}
 	if *timeout <= 0 {
 		return usagef("--timeout %v: want a positive duration", *timeout)
+	}
+	// A malformed address is bad input (exit 2); one that is well formed
+	// but cannot be bound (a port in use, a host not on this machine) is
+	// a failure to run (exit 1).
+	if _, port, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("--addr %q: want host:port (%v)", *addr, err)
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--addr %q: want a port 0 to 65535", *addr)
 	}
 	level := slog.LevelInfo
 	if *quiet {

@@ -82,7 +82,10 @@ func TestWebUsage(t *testing.T) {
 	}{
 		{[]string{"web", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{[]string{"web", "--timeout", "0s"}, exitUsage, "--timeout"},
-		{[]string{"web", "--addr", "256.0.0.1:bad"}, exitFailure, "listen on 256.0.0.1:bad"},
+		{[]string{"web", "--addr", "256.0.0.1:bad"}, exitUsage, `--addr "256.0.0.1:bad": want a port`},
+		{[]string{"web", "--addr", "nope"}, exitUsage, `--addr "nope": want host:port`},
+		{[]string{"web", "--addr", "127.0.0.1:99999"}, exitUsage, "want a port 0 to 65535"},
+		{[]string{"web", "--addr", "256.0.0.1:0"}, exitFailure, "listen on 256.0.0.1:0"},
 		{[]string{"web", "--help"}, exitOK, ""},
 	}
 	for _, tc := range cases {

@@ -1,0 +1,16 @@
+package input
+
+// Bounds every entry point holds a workload's sizes to (the CLI, the API,
+// scenario and sweep files alike): far beyond any published job, and far
+// enough inside the integer range that the estimators' products (tokens
+// per step, divisor searches, int32 token counts in the serving
+// simulation) cannot overflow.
+const (
+	// MaxSeq is the most tokens in one training sequence.
+	MaxSeq = 1 << 22
+	// MaxGlobalBatch is the most sequences in one optimizer step.
+	MaxGlobalBatch = 1 << 24
+	// MaxRequestTokens is the most tokens of one request's prompt or
+	// output (a serving trace's limit too).
+	MaxRequestTokens = 1 << 24
+)

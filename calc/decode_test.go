@@ -46,9 +46,15 @@ func TestDecodeJSON(t *testing.T) {
 			t.Errorf("%s: tokens %g, %v; want 1.5e13", body, float64(r.Tokens), err)
 		}
 	}
+	// An unsigned field says so: -1 is an integer, the sign is the fault.
+	var rr RunRequest
+	err := DecodeJSON(strings.NewReader(`{"seed":-1}`), &rr)
+	if ie := (*input.Error)(nil); !errors.As(err, &ie) || ie.Field != "seed" || !strings.Contains(ie.Want, "want a non-negative integer") {
+		t.Errorf("seed -1: %v, want field seed and a non-negative integer", err)
+	}
 	// Nested: the path names the object it sits in.
 	var s ServeRequest
-	err := DecodeJSON(strings.NewReader(`{"slo":{"tpot":"50xs"}}`), &s)
+	err = DecodeJSON(strings.NewReader(`{"slo":{"tpot":"50xs"}}`), &s)
 	var ie *input.Error
 	if !errors.As(err, &ie) || ie.Field != "slo.tpot" || !strings.Contains(ie.Want, `invalid duration "50xs"`) {
 		t.Errorf("a bad nested duration: %v, want field slo.tpot", err)

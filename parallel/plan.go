@@ -282,6 +282,18 @@ func (p Plan) explain(r rule, prob Problem) error {
 	case ruleHeads:
 		return input.Bad("tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads))
 	case ruleDevices:
+		if rest := p.TP * p.PP * p.CP; prob.Devices%rest != 0 {
+			// No dp can make up the devices: the fault is the largest of
+			// the degrees that leave none (tp 8, pp 4, cp 10⁶ is cp's).
+			field, v := "tp", p.TP
+			if p.PP > v {
+				field, v = "pp", p.PP
+			}
+			if p.CP > v {
+				field, v = "cp", p.CP
+			}
+			return input.Bad(field, v, fmt.Sprintf("tp·pp·cp = %d must divide the %d devices", rest, prob.Devices))
+		}
 		return input.Bad("dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices))
 	case ruleKVHeads:
 		return input.Bad("tp", p.TP, fmt.Sprintf("must divide or be a multiple of the %d kv heads", m.KVHeads))

@@ -31,6 +31,7 @@ func TestValidateNamesTheField(t *testing.T) {
 	}{
 		{func(p *Plan) { p.TP, p.DP = 5, 6 }, "tp"},        // 96 % 5 ≠ 0
 		{func(p *Plan) { p.DP = 3 }, "dp"},                 // 8·2·3 ≠ 64
+		{func(p *Plan) { p.CP, p.DP = 1000000, 1 }, "cp"},  // 8·2·10⁶ leaves no dp for 64
 		{func(p *Plan) { p.VPP = 50 }, "vpp"},              // 2·50 chunks > 96 layers + embedding + loss
 		{func(p *Plan) { p.EP = 2 }, "ep"},                 // dense model
 		{func(p *Plan) { p.Microbatch = 3 }, "microbatch"}, // 512/4 = 128 % 3 ≠ 0

@@ -62,7 +62,52 @@ func DecodeJSON(r io.Reader, dst any) error {
 		}
 		return decodeErr("body", "unexpected data after the JSON object")
 	}
+	if path := duplicateKey(read.Bytes()); path != "" {
+		return decodeErr(path, "the key appears twice in its object: want each field once")
+	}
 	return nil
+}
+
+// duplicateKey is the dotted path of the first key an object of data
+// (one well-formed JSON value) repeats, or "": encoding/json keeps the
+// last value silently, which a strict decoder must not.
+func duplicateKey(data []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(prefix string) string
+	walk = func(prefix string) string {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				kt, err := dec.Token()
+				k, ok := kt.(string)
+				if err != nil || !ok {
+					return ""
+				}
+				if seen[k] {
+					return prefix + k
+				}
+				seen[k] = true
+				if p := walk(prefix + k + "."); p != "" {
+					return p
+				}
+			}
+			dec.Token() // the closing brace
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if p := walk(fmt.Sprintf("%s%d.", prefix, i)); p != "" {
+					return p
+				}
+			}
+			dec.Token() // the closing bracket
+		}
+		return ""
+	}
+	return walk("")
 }
 
 // stringPath is the dotted path of the first field of v (a decoded JSON

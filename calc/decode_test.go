@@ -27,6 +27,9 @@ func TestDecodeJSON(t *testing.T) {
 		// A unit string that does not parse is named by the field holding it.
 		{`{"chips":8,"tokens":"2 trillion"}`, "tokens", `invalid count "2 trillion"`},
 		{`{"tokens":"NaN"}`, "tokens", `invalid count "NaN"`},
+		// encoding/json keeps the last of a repeated key silently.
+		{`{"chips":8,"chips":16}`, "chips", "the key appears twice"},
+		{`{"chips":8,"plan":{"tp":2,"pp":1,"tp":4}}`, "plan.tp", "the key appears twice"},
 	} {
 		var r TrainRequest
 		err := DecodeJSON(strings.NewReader(c.body), &r)

@@ -129,7 +129,7 @@ type ValidationSummary struct {
 
 // Merged is the validation of every file as one report.
 func (v Validation) Merged() ValidationSummary {
-	var m ValidationSummary
+	m := ValidationSummary{Report: runs.Report{Results: []runs.Result{}}} // no runs: results [], not null
 	for i, s := range v.Sections {
 		m.Results = append(m.Results, s.Report.Results...)
 		m.Explained = append(m.Explained, v.Explained[i]...)

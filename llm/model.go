@@ -237,6 +237,9 @@ func (m Model) Validate() error {
 			return &input.Error{Prefix: "model.", Field: p.name, Value: p.v, Want: "want a positive integer"}
 		}
 	}
+	if m.HeadDim <= 0 && m.Attention != MLA {
+		return &input.Error{Prefix: "model.", Field: "head_dim", Value: m.HeadDim, Want: fmt.Sprintf("want a positive integer (absent: hidden / heads, %d / %d)", m.Hidden, m.Heads)}
+	}
 	switch m.Attention {
 	case MHA, GQA:
 		if m.KVHeads <= 0 || m.Heads%m.KVHeads != 0 {
@@ -264,8 +267,8 @@ func (m Model) Validate() error {
 	if m.PosEmbeddings < 0 || m.MTPModules < 0 {
 		return &input.Error{Prefix: "model.", Field: "pos_embeddings/mtp_modules", Value: [2]int{m.PosEmbeddings, m.MTPModules}, Want: "want 0 or more"}
 	}
-	if m.Attention == MLA && (m.MLA.QKNopeHeadDim+m.MLA.QKRopeHeadDim <= 0 || m.MLA.VHeadDim <= 0 || m.MLA.QLoraRank < 0) {
-		return &input.Error{Prefix: "model.", Field: "mla", Value: *m.MLA, Want: "want qk_nope_head_dim+qk_rope_head_dim > 0, v_head_dim > 0, q_lora_rank >= 0"}
+	if m.Attention == MLA && (m.MLA.QKNopeHeadDim < 0 || m.MLA.QKRopeHeadDim < 0 || m.MLA.QKNopeHeadDim+m.MLA.QKRopeHeadDim <= 0 || m.MLA.VHeadDim <= 0 || m.MLA.QLoraRank < 0) {
+		return &input.Error{Prefix: "model.", Field: "mla", Value: *m.MLA, Want: "want qk_nope_head_dim and qk_rope_head_dim >= 0 with a positive sum, v_head_dim > 0, q_lora_rank >= 0"}
 	}
 	if e := m.MoE; e != nil {
 		switch {

@@ -53,18 +53,22 @@ func (r *Run) Check() error {
 	return fieldErr(r.ID, "kind", fmt.Sprintf("%q", r.Kind), "want training or inference")
 }
 
+// maxChips bounds a run's cluster: far past any published job, and where
+// the plan search's divisor walks stay short.
+const maxChips = 1 << 24
+
 func (s System) check(id string) error {
 	switch {
 	case s.Chip == "":
 		return fieldErr(id, "system.chip", `""`, "want a chip id")
-	case s.Chips < 1:
-		return fieldErr(id, "system.chips", s.Chips, "want a positive integer")
-	case s.ChipsPerNode < 0:
-		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, "want a positive integer")
+	case s.Chips < 1 || s.Chips > maxChips:
+		return fieldErr(id, "system.chips", s.Chips, fmt.Sprintf("want 1 to %d", maxChips))
+	case s.ChipsPerNode < 0 || s.ChipsPerNode > 1<<16:
+		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, "want 1 to 65536 (absent: the chip's usual node)")
 	case s.ScaleOut < 0:
 		return fieldErr(id, "system.scale_out_gbps", s.ScaleOut, "want a positive number")
-	case s.DevicesPerChip < 0:
-		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, "want a positive integer")
+	case s.DevicesPerChip < 0 || s.DevicesPerChip > 16:
+		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, "want 1 to 16 (absent: the chip's own)")
 	}
 	return nil
 }
@@ -73,10 +77,10 @@ func (r *Run) checkTraining() error {
 	t, id := r.Training, r.ID
 	m := r.Measured.Metric
 	switch {
-	case t.SeqLen < 1:
-		return fieldErr(id, "training.seq_len", t.SeqLen, "want a positive integer")
-	case t.GlobalBatch < 0 || (t.GlobalBatch == 0 && m != MetricChipHours):
-		return fieldErr(id, "training.global_batch", t.GlobalBatch, "want a positive integer")
+	case t.SeqLen < 1 || t.SeqLen > input.MaxSeq:
+		return fieldErr(id, "training.seq_len", t.SeqLen, fmt.Sprintf("want 1 to %d", input.MaxSeq))
+	case t.GlobalBatch < 0 || (t.GlobalBatch == 0 && m != MetricChipHours) || t.GlobalBatch > input.MaxGlobalBatch:
+		return fieldErr(id, "training.global_batch", t.GlobalBatch, fmt.Sprintf("want 1 to %d", input.MaxGlobalBatch))
 	case !slices.Contains([]string{"bf16", "fp16", "fp8", "fp4"}, t.Precision):
 		return fieldErr(id, "training.precision", fmt.Sprintf("%q", t.Precision), "want bf16, fp16 or fp8 (or fp4, chipgap's value beyond the format)")
 	case t.Tokens < 0 || (t.Tokens == 0 && m == MetricChipHours):
@@ -105,6 +109,17 @@ func (r *Run) checkTraining() error {
 	if err := t.Parallel.check(id); err != nil {
 		return err
 	}
+	for _, l := range []struct {
+		name string
+		v    []int
+		min  int
+	}{{"stage_layers", t.StageLayers, 1}, {"recompute_layers", t.RecomputeLayers, 0}} {
+		for i, n := range l.v {
+			if n < l.min || n > r.Model.Layers {
+				return fieldErr(id, fmt.Sprintf("training.%s[%d]", l.name, i), n, fmt.Sprintf("want %d to the model's %d layers", l.min, r.Model.Layers))
+			}
+		}
+	}
 	if m != MetricTokensPerChip && m != MetricChipHours {
 		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "want tokens_per_s_per_chip or chip_hours for a training run")
 	}
@@ -115,7 +130,7 @@ func (p Parallel) check(id string) error {
 	degrees := []struct {
 		name string
 		v    int
-	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}}
+	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"etp", p.ETP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}}
 	for _, d := range degrees {
 		if d.v < 0 {
 			return fieldErr(id, "training.parallel."+d.name, d.v, "want a positive integer")
@@ -137,10 +152,12 @@ func (r *Run) checkInference() error {
 		return fieldErr(id, "inference.precision", fmt.Sprintf("%q", in.Precision), "want bf16, fp16, fp8, int8 or fp4")
 	case in.KVPrecision != "" && !slices.Contains(precisions, in.KVPrecision):
 		return fieldErr(id, "inference.kv_precision", fmt.Sprintf("%q", in.KVPrecision), "want bf16, fp16, fp8, int8 or fp4")
-	case in.InputTokens < 1:
-		return fieldErr(id, "inference.input_tokens", in.InputTokens, "want a positive integer")
-	case in.OutputTokens < 0 || (in.OutputTokens == 0 && in.Phase != "prefill"):
-		return fieldErr(id, "inference.output_tokens", in.OutputTokens, "want a positive integer")
+	case in.InputTokens < 1 || in.InputTokens > input.MaxRequestTokens:
+		return fieldErr(id, "inference.input_tokens", in.InputTokens, fmt.Sprintf("want 1 to %d", input.MaxRequestTokens))
+	case in.OutputTokens < 0 || (in.OutputTokens == 0 && in.Phase != "prefill") || in.OutputTokens > input.MaxRequestTokens:
+		return fieldErr(id, "inference.output_tokens", in.OutputTokens, fmt.Sprintf("want 1 to %d", input.MaxRequestTokens))
+	case in.SLO != nil && (in.SLO.TPOT < 0 || in.SLO.TTFT < 0):
+		return fieldErr(id, "inference.slo", *in.SLO, "want latency targets of 0 or more milliseconds")
 	case in.BatchPerChip < 0:
 		return fieldErr(id, "inference.batch_per_chip", in.BatchPerChip, "want a positive integer")
 	case in.Speculative != nil && (in.Speculative.Tokens < 1 || in.Speculative.Acceptance < 0 || in.Speculative.Acceptance > 1):
@@ -159,12 +176,15 @@ func (r *Run) checkInference() error {
 	if m != MetricOutputTokensPerChip && m != MetricInputTokensPerChip {
 		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "want output_tokens_per_s_per_chip or input_tokens_per_s_per_chip for an inference run")
 	}
+	if m == MetricOutputTokensPerChip && in.Phase == "prefill" {
+		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "a prefill run generates no tokens: want input_tokens_per_s_per_chip")
+	}
 	return r.Measured.check(id)
 }
 
 func (m Measured) check(id string) error {
-	if m.Value <= 0 {
-		return fieldErr(id, "measured.value", m.Value, "want a positive number")
+	if !(m.Value >= 1e-9 && m.Value <= 1e15) { // NaN fails too
+		return fieldErr(id, "measured.value", m.Value, "want a positive number from 1e-9 to 1e15 (a throughput per chip or chip-hours)")
 	}
 	return nil
 }

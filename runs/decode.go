@@ -58,11 +58,17 @@ func Load(r io.Reader) (*File, error) {
 // and every error names the run id and the field.
 func Parse(data []byte) (*File, error) {
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
 		if err == io.EOF {
 			return nil, &Error{Msg: "empty file"}
 		}
 		return nil, &Error{Msg: err.Error()}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err != io.EOF {
+		// A second document (after "---") would be dropped unread.
+		return nil, &Error{Line: next.Line, Msg: "more than one YAML document: want one, with format and runs"}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -191,6 +197,15 @@ func checkKnown(n *yaml.Node, t reflect.Type, run, path string) error {
 		}
 		t = t.Elem()
 	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode {
+		return checkScalar(n, t, run, path)
+	}
+	if k := t.Kind(); (k >= reflect.Bool && k <= reflect.Float64 || k == reflect.String) && !reflect.PointerTo(t).Implements(yamlUnmarshaler) {
+		return &Error{Run: run, Field: path, Line: n.Line, Msg: "want a single value, not a list or a mapping"}
+	}
 	if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -203,6 +218,21 @@ func checkKnown(n *yaml.Node, t reflect.Type, run, path string) error {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
+		if k.Tag == "!!merge" {
+			// "<<: *anchor" (or a list of them) merges mappings of the
+			// same shape: check what it brings in as this mapping's own.
+			v := n.Content[i+1]
+			merged := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				merged = v.Content
+			}
+			for _, m := range merged {
+				if err := checkKnown(m, t, run, path); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		f, ok := fields[k.Value]
 		p := join(path, k.Value)
 		if !ok {
@@ -210,6 +240,34 @@ func checkKnown(n *yaml.Node, t reflect.Type, run, path string) error {
 		}
 		if err := checkKnown(n.Content[i+1], f.Type, run, p); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+
+// checkScalar holds a scalar to its field's kind where the YAML decoder
+// would not: yaml.v3 truncates 8.9 into an int field (and rounds past
+// 2⁵³), and takes .nan and .inf into a float one. normalizeNumbers has
+// already made every whole number below 2⁵³ an !!int.
+func checkScalar(n *yaml.Node, t reflect.Type, run, path string) error {
+	if n.Tag == "!!null" || reflect.PointerTo(t).Implements(yamlUnmarshaler) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if n.Tag != "!!int" {
+			return &Error{Run: run, Field: path, Line: n.Line, Msg: fmt.Sprintf("%s: want a whole number (below 2^53)", n.Value)}
+		}
+	case reflect.Float32, reflect.Float64:
+		if n.Tag == "!!int" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Tag != "!!float" || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return &Error{Run: run, Field: path, Line: n.Line, Msg: fmt.Sprintf("%s: want a finite number", n.Value)}
 		}
 	}
 	return nil

@@ -105,6 +105,22 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"recompute: full", "recompute: full\n    moe_graphs: yes please", "run t1"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
+		// Held to the field's kind where yaml.v3 would not (session 77's
+		// QA pass): it truncated 8.9 into an int and took .nan into a float.
+		{"chips: 32,", "chips: 8.9,", "run t1: system.chips: 8.9: want a whole number"},
+		{"global_batch: \"512\"", "global_batch: 9223372036854775807", "run t1: training.global_batch: 9.223372036854776e+18: want a whole number"},
+		{"global_batch: \"512\"", "global_batch: 16777217", "run t1: training.global_batch: 16777217: want 1 to 16777216"},
+		{"value: 9287.9", "value: .nan", "run t1: measured.value: .nan: want a finite number"},
+		{"value: 9287.9", "value: 5e-324", "run t1: measured.value"},
+		{"scale_out_gbps: 200", "scale_out_gbps: .inf", "run t1: system.scale_out_gbps"},
+		{"chips: 32,", "chips: 1e18,", "run t1: system.chips"},
+		{"ffn: 9216,", "ffn: 9216, head_dim: -64,", "run t1: model.head_dim"},
+		{"hidden: 2304, heads: 24, kv_heads: 24", "hidden: 16, heads: 24, kv_heads: 24", "run t1: model.head_dim"},
+		{"tp: 1,", "tp: 1, etp: -1,", "run t1: training.parallel.etp"},
+		{"recompute: full", "recompute: full\n    stage_layers: [-1, 25]", "run t1: training.stage_layers[0]"},
+		{"recompute: full", "recompute: full\n    recompute_layers: [-3]", "run t1: training.recompute_layers[0]"},
+		{"seq_len: 2048", "seq_len: [2048]", "run t1: training.seq_len: want a single value"},
+		{"chips: 32,", "chips: eight,", "run t1: system.chips: eight: want a whole number"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(oneRun, c.from, c.to, 1)
@@ -115,6 +131,30 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
 		}
+	}
+}
+
+// YAML merge keys bring a mapping's fields in, checked as its own.
+func TestParseMergeKeys(t *testing.T) {
+	src := strings.Replace(oneRun, "  training:\n", "  training:\n    <<: {seq_len: 4096}\n", 1)
+	src = strings.Replace(src, "    seq_len: 2048\n", "", 1)
+	f, err := Parse([]byte(src))
+	if err != nil || f.Runs[0].Training.SeqLen != 4096 {
+		t.Fatalf("a merged seq_len: %v", err)
+	}
+	bad := strings.Replace(src, "<<: {seq_len: 4096}", "<<: {seq_len: 4096, bogus: 1}", 1)
+	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "training.bogus: unknown key") {
+		t.Errorf("an unknown key brought in by a merge: %v", err)
+	}
+}
+
+// A second YAML document would be dropped unread: it is an error.
+func TestParseOneDocument(t *testing.T) {
+	if _, err := Parse([]byte(oneRun + "---\n" + oneRun)); err == nil || !strings.Contains(err.Error(), "more than one YAML document") {
+		t.Errorf("two documents: %v", err)
+	}
+	if _, err := Parse([]byte("---\n" + oneRun)); err != nil {
+		t.Errorf("one document after a start marker: %v", err)
 	}
 }
 

@@ -98,6 +98,11 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 // not stated by the format; waves repeat, so the throughput settles after
 // a few: offlineWaves times what the instances hold at once.
 func offlineThroughput(d inference.Deployment, w inference.Workload, batch int) (offlineRun, error) {
+	if w.Output > offlineMaxOutput {
+		// Every generated token is a simulated step: 8M of them took
+		// minutes. No published offline benchmark generates over 32K.
+		return offlineRun{}, fmt.Errorf("output_tokens = %d: an offline run is simulated step by step, at most %d generated tokens a request", w.Output, offlineMaxOutput)
+	}
 	r, err := inference.Resolve(d)
 	if err != nil {
 		return offlineRun{}, err
@@ -205,6 +210,7 @@ const (
 	offlineWaves       = 4
 	offlineMinRequests = 64
 	offlineMaxRequests = 100_000
+	offlineMaxOutput   = 1 << 18 // generated tokens a request (simulated steps)
 )
 
 // inferencePoint is the stated batch (instance = the run's chips), or the

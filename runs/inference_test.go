@@ -214,6 +214,35 @@ func TestAttentionDPRefused(t *testing.T) {
 	}
 }
 
+// An offline run is simulated a generated token at a time: past
+// offlineMaxOutput tokens a request the run gets a reason, not minutes of
+// simulation (8M output tokens took 97 s before the bound; session 77's
+// QA pass).
+func TestOfflineOutputBounded(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `format: published-runs/v1
+runs:
+  - id: long-output
+    kind: inference
+    source: qa
+    system: {chip: b200, chips: 8}
+    model: {name: m, layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, ffn_act: swiglu, vocab: 128256, attention: gqa}
+    inference: {phase: mixed, precision: bf16, input_tokens: 1000, output_tokens: 8000000}
+    measured: {metric: output_tokens_per_s_per_chip, value: 1000}
+`
+	f, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := validateRun(cat, f.Runs[0], Options{})
+	if res.Predicted != nil || !strings.Contains(res.Reason, "at most 262144 generated tokens") {
+		t.Errorf("8M output tokens offline: predicted %v, reason %q; want a reason naming the bound", res.Predicted, res.Reason)
+	}
+}
+
 // TensorRT-LLM's published serving rows beyond the calibration set are
 // all predicted. Hold-out errors are reported, not bounded: a bound on
 // reserved rows would invite tuning on them.

@@ -139,7 +139,7 @@ func Validate(cat *catalog.Catalog, f *File) Report { return ValidateWith(cat, f
 
 // ValidateWith is Validate with options.
 func ValidateWith(cat *catalog.Catalog, f *File, o Options) Report {
-	var rep Report
+	rep := Report{Results: []Result{}} // an empty file's results are [], not null
 	for _, r := range f.Runs {
 		res := validateRun(cat, r, o)
 		if o.Free && r.Kind == KindTraining && r.Measured.Metric == MetricTokensPerChip {

@@ -12,10 +12,6 @@ import (
 // serving): the hottest of 64 expert ranks carrying every token.
 const maxExpertImbalance = 64
 
-// maxDevicesPerChip bounds the devices software sees per package (two
-// dies on Ascend 910C and B200; a few more for any chip to come).
-const maxDevicesPerChip = 16
-
 // bad is the error for field holding value, with what is allowed.
 func bad(field string, value any, format string, a ...any) *input.Error {
 	return input.Bad(field, value, fmt.Sprintf(format, a...))

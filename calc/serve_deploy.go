@@ -93,8 +93,8 @@ func (d ServeDeployment) check() error {
 		intField{"parallel.attention_dp", p.AttentionDP}); err != nil {
 		return err
 	}
-	if d.DevicesPerChip > maxDevicesPerChip {
-		return bad("devices_per_chip", d.DevicesPerChip, "want 1 to %d (0: the chip's own)", maxDevicesPerChip)
+	if d.DevicesPerChip > input.MaxDevicesPerChip {
+		return bad("devices_per_chip", d.DevicesPerChip, "want 1 to %d (0: the chip's own)", input.MaxDevicesPerChip)
 	}
 	if x := d.ExpertImbalance; x != 0 && !(x >= 1 && x <= maxExpertImbalance) {
 		return bad("expert_imbalance", x, "want 1 to %d (the hottest device's expert load over the mean; 1 = perfectly balanced), or 0 for the stack's", maxExpertImbalance)

@@ -149,8 +149,8 @@ func (r *TrainRequest) check() error {
 		intField{"global_batch", r.GlobalBatch}, intField{"seq", r.Seq}, intField{"top", r.Top}); err != nil {
 		return err
 	}
-	if r.DevicesPerChip > maxDevicesPerChip {
-		return bad("devices_per_chip", r.DevicesPerChip, "want 1 to %d (0: the chip's own)", maxDevicesPerChip)
+	if r.DevicesPerChip > input.MaxDevicesPerChip {
+		return bad("devices_per_chip", r.DevicesPerChip, "want 1 to %d (0: the chip's own)", input.MaxDevicesPerChip)
 	}
 	if r.GlobalBatch > input.MaxGlobalBatch {
 		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: 1024)", input.MaxGlobalBatch)

@@ -13,4 +13,12 @@ const (
 	// MaxRequestTokens is the most tokens of one request's prompt or
 	// output (a serving trace's limit too).
 	MaxRequestTokens = 1 << 24
+	// MaxChips is the most chips in one cluster a file states (a server
+	// sets its own, lower limit).
+	MaxChips = 1 << 24
+	// MaxChipsPerNode is the largest scale-up domain.
+	MaxChipsPerNode = 1 << 16
+	// MaxDevicesPerChip is the most devices software sees per package
+	// (two dies on the Ascend 910C; a few more for chips to come).
+	MaxDevicesPerChip = 16
 )

@@ -53,22 +53,18 @@ func (r *Run) Check() error {
 	return fieldErr(r.ID, "kind", fmt.Sprintf("%q", r.Kind), "want training or inference")
 }
 
-// maxChips bounds a run's cluster: far past any published job, and where
-// the plan search's divisor walks stay short.
-const maxChips = 1 << 24
-
 func (s System) check(id string) error {
 	switch {
 	case s.Chip == "":
 		return fieldErr(id, "system.chip", `""`, "want a chip id")
-	case s.Chips < 1 || s.Chips > maxChips:
-		return fieldErr(id, "system.chips", s.Chips, fmt.Sprintf("want 1 to %d", maxChips))
-	case s.ChipsPerNode < 0 || s.ChipsPerNode > 1<<16:
-		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, "want 1 to 65536 (absent: the chip's usual node)")
+	case s.Chips < 1 || s.Chips > input.MaxChips:
+		return fieldErr(id, "system.chips", s.Chips, fmt.Sprintf("want 1 to %d", input.MaxChips))
+	case s.ChipsPerNode < 0 || s.ChipsPerNode > input.MaxChipsPerNode:
+		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, fmt.Sprintf("want 1 to %d (absent: the chip's usual node)", input.MaxChipsPerNode))
 	case s.ScaleOut < 0:
 		return fieldErr(id, "system.scale_out_gbps", s.ScaleOut, "want a positive number")
-	case s.DevicesPerChip < 0 || s.DevicesPerChip > 16:
-		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, "want 1 to 16 (absent: the chip's own)")
+	case s.DevicesPerChip < 0 || s.DevicesPerChip > input.MaxDevicesPerChip:
+		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, fmt.Sprintf("want 1 to %d (absent: the chip's own)", input.MaxDevicesPerChip))
 	}
 	return nil
 }

@@ -122,8 +122,8 @@ func (w WhatIf) validate(at string) error {
 			return input.Bad(at+"."+f.name, f.text, "want a positive finite value (leave it out to keep the catalog's)")
 		}
 	}
-	if w.ChipsPerNode > 1<<16 {
-		return input.Bad(at+".chips_per_node", w.ChipsPerNode, "want at most 65536")
+	if w.ChipsPerNode > input.MaxChipsPerNode {
+		return input.Bad(at+".chips_per_node", w.ChipsPerNode, fmt.Sprintf("want at most %d", input.MaxChipsPerNode))
 	}
 	return nil
 }

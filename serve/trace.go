@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -68,6 +69,9 @@ func ParseTrace(r io.Reader) ([]Request, error) {
 		out = append(out, req)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("a line of more than %d bytes: want one request per line (CSV or JSON Lines)", 1<<20)
+		}
 		return nil, &TraceError{Line: line + 1, Err: err}
 	}
 	if len(out) == 0 {

@@ -40,6 +40,9 @@ func TestParseTraceErrorsNameTheLine(t *testing.T) {
 		{`{"arrival_s":0,"prompt_tokens":1,"output_tokens":1}` + "\n" + `{"arrival_s":1,"prompt_tokens":1`, 2, "invalid JSON"},
 		{`{"arrival_s":0,"prompt_tokens":1,"output_tokens":1}` + "\n\n" + `{"arrival_s":1,"prompt_tokens":1}`, 3, "missing key output_tokens"},
 		{`{"arrival_s":"soon","prompt_tokens":1,"output_tokens":1}`, 1, "arrival_s"},
+		// /dev/zero's one endless line: said in the trace's terms, not
+		// bufio's "token too long".
+		{strings.Repeat("0", 1<<20+1), 1, "a line of more than 1048576 bytes: want one request per line"},
 	} {
 		_, err := ParseTrace(strings.NewReader(tc.in))
 		var te *TraceError

@@ -74,7 +74,9 @@ func cmdSweepReport(e *env, args []string) error {
 func sweepFile(arg string) (string, error) {
 	st, err := os.Stat(arg)
 	if err != nil {
-		return "", usagef("%s: %v", arg, fileio.BareError(err))
+		// A path that cannot be read is exit 1, as validate's and run's
+		// files are (README, "Exit codes").
+		return "", fmt.Errorf("%s: %w", arg, fileio.BareError(err))
 	}
 	if !st.IsDir() {
 		return arg, nil

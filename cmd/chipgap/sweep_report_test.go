@@ -57,7 +57,7 @@ func TestSweepReportUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"sweep", "report"}, exitUsage, "want one sweep output directory or file"},
-		{[]string{"sweep", "report", filepath.Join(dir, "nope")}, exitUsage, "no such file or directory"},
+		{[]string{"sweep", "report", filepath.Join(dir, "nope")}, exitFailure, "no such file or directory"}, // cannot be read: 1, as validate's files
 		{[]string{"sweep", "report", dir}, exitUsage, "has no sweep.parquet: run chipgap sweep GRID.yaml --out"},
 		{[]string{"sweep", "report", shards}, exitUsage, "holds shards, not sweep.parquet: merge them first"},
 		{[]string{"sweep", "report", junk}, exitFailure, junk + ": "},

@@ -22,7 +22,7 @@ func TestParseErrors(t *testing.T) {
 		{"top-level typo", "format: chipgap-scenario/v1\nsampels: 10\n", 2, "sampels", "unknown field"},
 		{"wrong unit", "format: chipgap-scenario/v1\ninference:\n  tpot: 50GB\n", 3, "inference.tpot", "50GB"},
 		{"out of range", "format: chipgap-scenario/v1\ntraining:\n  chips: 3\n", 3, "training.chips", "want an integer in [8, 1048576]"},
-		{"wrong type", "format: chipgap-scenario/v1\nsamples: many\n", 2, "samples", "cannot unmarshal"},
+		{"wrong type", "format: chipgap-scenario/v1\nsamples: many\n", 2, "samples", "got text `many`, want a whole number"},
 		{"unknown chip", "format: chipgap-scenario/v1\nsystems:\n  - label: X\n    chip: h100-sxn\n    region: us\n", 4, "systems[0].chip", "did you mean"},
 		{"bad range", "format: chipgap-scenario/v1\neconomics:\n  utilisation: {min: 0.9, typ: 0.8, max: 1}\n", 3, "economics.utilisation", "min ≤ typ ≤ max"},
 		{"fraction above 1", "format: chipgap-scenario/v1\neconomics:\n  load: {typ: 1.5}\n", 3, "economics.load", "[0.05, 1]"},

@@ -182,7 +182,44 @@ func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
 		msg = fmt.Sprintf("%s; allowed here: %s", what, strings.Join(allowedKeys(t, parent(path)), ", "))
 		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
 	}
-	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: msg}
+	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: plainType(msg)}
+}
+
+var typeRe = regexp.MustCompile("^cannot unmarshal !!(\\w+) (`[^`]*` )?into (\\S+)$")
+
+// plainType says yaml.v3's "cannot unmarshal !!seq into int" in the
+// file's terms: "got a list, want a whole number".
+func plainType(msg string) string {
+	m := typeRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "a whole number", "float": "a number", "bool": "true or false", "null": "nothing"}[m[1]]
+	if got == "" {
+		got = "a YAML " + m[1]
+	}
+	if m[2] != "" {
+		got += " " + strings.TrimSpace(m[2])
+	}
+	into := strings.TrimPrefix(m[3], "*")
+	want := "a value of another kind"
+	switch {
+	case strings.HasPrefix(into, "[]"):
+		want = "a list"
+	case strings.HasPrefix(into, "map["):
+		want = "a mapping"
+	case strings.HasPrefix(into, "int") || strings.HasPrefix(into, "uint"):
+		want = "a whole number"
+	case strings.HasPrefix(into, "float"):
+		want = "a number"
+	case into == "string":
+		want = "text"
+	case into == "bool":
+		want = "true or false"
+	case strings.Contains(into, "."):
+		want = "a mapping or a value of its own form" // a named type: a struct or a unit
+	}
+	return "got " + got + ", want " + want
 }
 
 // pathAt finds the path of key on line.

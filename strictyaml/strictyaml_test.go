@@ -27,8 +27,13 @@ func TestDecodeSaysWhere(t *testing.T) {
 		t.Errorf("unknown key: %#v", err)
 	}
 	_, err = Decode("f.yaml", []byte("format: x\ntraining:\n  chips: many\n"), &d, Options{})
-	if !errors.As(err, &e) || e.Line != 3 || e.Field != "training.chips" {
+	if !errors.As(err, &e) || e.Line != 3 || e.Field != "training.chips" || e.Msg != "got text `many`, want a whole number" {
 		t.Errorf("wrong type: %#v", err)
+	}
+	// In the file's terms, not yaml.v3's "cannot unmarshal !!seq into int".
+	_, err = Decode("f.yaml", []byte("format: x\ntraining:\n  chips: [8]\n"), &d, Options{})
+	if !errors.As(err, &e) || e.Msg != "got a list, want a whole number" {
+		t.Errorf("a list for a number: %#v", err)
 	}
 	_, err = Decode("f.yaml", []byte("format: x\nnodes: 3\n"), &d, Options{UnknownTop: "unknown axis or setting"})
 	if !errors.As(err, &e) || e.Msg != "unknown axis or setting; allowed here: format, systems, training" {

@@ -55,6 +55,11 @@ type RunRequest struct {
 	VSMFU   float64 `json:"vs_mfu" yaml:"vs_mfu" help:"assumed MFU for the --vs cluster (0 = training estimator)"`
 }
 
+// maxRunChips bounds a run's cluster, as the gap report's scenario does
+// (training.chips): the simulation's failures grow with the chips, and
+// 10⁷ chips ran past a minute.
+const maxRunChips = 1 << 20
+
 // maxRunDays bounds a window and a run's failure-free compute: beyond ten
 // years the simulation takes tens of seconds and nears its clock's cap.
 const maxRunDays = 3650
@@ -102,6 +107,12 @@ func (r *RunRequest) normalize() error {
 		return err
 	}
 	switch {
+	case r.Chips > maxRunChips:
+		return bad("chips", r.Chips, "want 1 to %d (the failures simulated grow with the cluster)", maxRunChips)
+	case r.VSChips > maxRunChips:
+		return bad("vs_chips", r.VSChips, "want 1 to %d", maxRunChips)
+	case r.StorageBW != 0 && r.StorageBW < 1e6:
+		return bad("storage_bw", r.StorageBW, "want 0 (the catalog's default) or at least 1MB/s")
 	case r.ChipsPerNode < 0:
 		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
 	case !(r.Tokens >= 0) || math.IsInf(float64(r.Tokens), 0):

@@ -15,6 +15,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/input"
+	"chipgap/strictyaml"
 )
 
 // RunFile is a `chipgap run --scenario` file decoded into a RunRequest:
@@ -103,7 +104,7 @@ func (f *RunFile) decodeError(err error, base string) (string, string) {
 			field = cmp.Or(field, m[2])
 		} else if m := badType.FindStringSubmatch(l); m != nil {
 			k := f.keyAt(m[1])
-			l = fmt.Sprintf("line %s: field %s: %s", m[1], k, m[2])
+			l = fmt.Sprintf("line %s: field %s: %s", m[1], k, strictyaml.PlainType(m[2]))
 			field = cmp.Or(field, k)
 		}
 		out = append(out, l)

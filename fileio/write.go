@@ -96,6 +96,27 @@ func CheckOutputs(outs []Output) error {
 	return nil
 }
 
+// CheckNotInputs refuses an output that is one of the command's input
+// files (the same file by any path): writing it would replace what the
+// command read, such as a scenario with its own HTML report.
+func CheckNotInputs(outs []Output, inputs ...string) error {
+	for _, o := range outs {
+		if o.Path == "" || o.Path == Stdout {
+			continue
+		}
+		out, err := os.Stat(o.Path)
+		if err != nil {
+			continue // a new file is no input
+		}
+		for _, in := range inputs {
+			if st, err := os.Stat(in); in != "" && err == nil && os.SameFile(out, st) {
+				return outputErrorf("%s %s is the input %s: want another file (writing it would replace what was read)", o.Flag, o.Path, in)
+			}
+		}
+	}
+	return nil
+}
+
 // WriteOutputs renders every output into memory, then writes Stdout to
 // stdout and each file to a temporary file beside it, renaming them only
 // when all are written: a failure leaves neither a partial set nor a

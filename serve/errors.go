@@ -15,6 +15,17 @@ func fieldErr(field string, v any, want string) error {
 type TraceError struct {
 	Line int
 	Err  error
+	// Read marks a failure to read the trace (a directory, a line past
+	// the reader's limit) rather than a malformed line: the file cannot
+	// be read, not bad input.
+	Read bool
+}
+
+// Malformed reports whether err is a trace line that does not parse or
+// check (bad input), not a trace that cannot be read.
+func Malformed(err error) bool {
+	var te *TraceError
+	return errors.As(err, &te) && !te.Read
 }
 
 func (e *TraceError) Error() string { return fmt.Sprintf("trace line %d: %v", e.Line, e.Err) }

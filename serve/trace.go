@@ -72,7 +72,7 @@ func ParseTrace(r io.Reader) ([]Request, error) {
 		if errors.Is(err, bufio.ErrTooLong) {
 			err = fmt.Errorf("a line of more than %d bytes: want one request per line (CSV or JSON Lines)", 1<<20)
 		}
-		return nil, &TraceError{Line: line + 1, Err: err}
+		return nil, &TraceError{Line: line + 1, Err: err, Read: true}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("trace: no requests")

@@ -91,6 +91,12 @@ func Decode(file string, b []byte, v any, o Options) (*Doc, error) {
 		}
 		return nil, d.decodeError(err, reflect.TypeOf(v), o)
 	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		// A second document (after "---") would be dropped unread, even
+		// one that does not parse.
+		return nil, &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
+	}
 	return d, nil
 }
 
@@ -182,14 +188,15 @@ func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
 		msg = fmt.Sprintf("%s; allowed here: %s", what, strings.Join(allowedKeys(t, parent(path)), ", "))
 		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
 	}
-	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: plainType(msg)}
+	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: PlainType(msg)}
 }
 
 var typeRe = regexp.MustCompile("^cannot unmarshal !!(\\w+) (`[^`]*` )?into (\\S+)$")
 
-// plainType says yaml.v3's "cannot unmarshal !!seq into int" in the
-// file's terms: "got a list, want a whole number".
-func plainType(msg string) string {
+// PlainType says yaml.v3's "cannot unmarshal !!seq into int" in the
+// file's terms: "got a list, want a whole number"; any other message is
+// returned as it is.
+func PlainType(msg string) string {
 	m := typeRe.FindStringSubmatch(msg)
 	if m == nil {
 		return msg
@@ -208,7 +215,9 @@ func plainType(msg string) string {
 		want = "a list"
 	case strings.HasPrefix(into, "map["):
 		want = "a mapping"
-	case strings.HasPrefix(into, "int") || strings.HasPrefix(into, "uint"):
+	case strings.HasPrefix(into, "uint"):
+		want = "a non-negative whole number"
+	case strings.HasPrefix(into, "int"):
 		want = "a whole number"
 	case strings.HasPrefix(into, "float"):
 		want = "a number"

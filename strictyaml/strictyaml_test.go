@@ -30,6 +30,11 @@ func TestDecodeSaysWhere(t *testing.T) {
 	if !errors.As(err, &e) || e.Line != 3 || e.Field != "training.chips" || e.Msg != "got text `many`, want a whole number" {
 		t.Errorf("wrong type: %#v", err)
 	}
+	// A second document would be dropped unread.
+	_, err = Decode("f.yaml", []byte("format: x\n---\nbogus: 1\n"), &d, Options{})
+	if !errors.As(err, &e) || e.Msg != "more than one YAML document: want one" {
+		t.Errorf("two documents: %#v", err)
+	}
 	// In the file's terms, not yaml.v3's "cannot unmarshal !!seq into int".
 	_, err = Decode("f.yaml", []byte("format: x\ntraining:\n  chips: [8]\n"), &d, Options{})
 	if !errors.As(err, &e) || e.Msg != "got a list, want a whole number" {

@@ -16,6 +16,7 @@ import (
 	"chipgap/input"
 	"chipgap/runs"
 	"chipgap/scenario"
+	"chipgap/serve"
 	"chipgap/sweep"
 )
 
@@ -95,6 +96,8 @@ func userError(err error) bool {
 	case errors.Is(err, inference.ErrDoesNotFit), errors.Is(err, inference.ErrNoOperatingPoint):
 		return false
 	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &se), errors.As(err, &re), errors.As(err, &ge), errors.As(err, &oe):
+		return true
+	case serve.Malformed(err): // a trace line that does not parse or check
 		return true
 	}
 	return errors.Is(err, catalog.ErrNotFound)

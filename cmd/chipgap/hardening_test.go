@@ -173,3 +173,60 @@ func TestBadNumbers(t *testing.T) {
 		{[]string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--days", "1", "--interval", "1e300s"}, exitUsage, "interval"},
 	})
 }
+
+// An output that is one of the command's inputs is refused before any
+// work (exit 2) and the input is left as it was: `report ep.yaml --html
+// ep.yaml` replaced the scenario with its report (session 77's QA pass).
+func TestOutputIsNotAnInput(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "ep.yaml")
+	const body = "format: chipgap-scenario/v1\nsamples: 10\n"
+	if err := os.WriteFile(sc, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--html", "--csv"} {
+		code, _, stderr := runCLI("report", sc, flag, filepath.Join(dir, ".", "ep.yaml"))
+		if got, _ := os.ReadFile(sc); code != exitUsage || !strings.Contains(stderr, "is the input") || string(got) != body {
+			t.Errorf("report %s %s naming its scenario: exit %d, %q; scenario now %q", sc, flag, code, stderr, got)
+		}
+	}
+}
+
+// A trace line that does not parse or check is bad input (exit 2); a
+// trace that cannot be read is exit 1 (README, "Exit codes"). Before,
+// both were 1.
+func TestTraceExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "t.csv")
+	os.WriteFile(bad, []byte("arrival_s,prompt_tokens,output_tokens\n0.5,100,10\n0.2,200,20\n"), 0o644)
+	sim := []string{"simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1", "--trace"}
+	for _, tc := range []struct {
+		path string
+		code int
+		want string
+	}{
+		{bad, exitUsage, "trace line 3: arrival 0.2 s is before"},
+		{dir, exitFailure, "is a directory"},
+	} {
+		if code, _, stderr := runCLI(append(sim, tc.path)...); code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("simulate --trace %s: exit %d, %q; want %d mentioning %q", tc.path, code, stderr, tc.code, tc.want)
+		}
+	}
+}
+
+// `run` bounds its cluster (10⁷ chips ran past a minute with no output)
+// and its checkpoint bandwidth (1 B/s blamed an internal interval).
+func TestRunBounds(t *testing.T) {
+	base := []string{"run", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--days", "5", "--mfu", "0.4", "--seeds", "2"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--chips", "10000000"}, "--chips = 10000000: want 1 to 1048576"},
+		{[]string{"--chips", "1024", "--storage-bw", "1"}, "--storage-bw = 1 B/s: want 0 (the catalog's default) or at least 1MB/s"},
+	} {
+		if code, _, stderr := runCLI(append(base, tc.args...)...); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("run %v: exit %d, %q; want 2 mentioning %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -66,6 +66,9 @@ func cmdReport(e *env, args []string) error {
 	if err := fileio.CheckOutputs(reportOutputs(f, nil)); err != nil {
 		return err
 	}
+	if err := fileio.CheckNotInputs(reportOutputs(f, nil), pos...); err != nil {
+		return err
+	}
 	if f.asJSON && (f.html == fileio.Stdout || f.csv == fileio.Stdout) {
 		return usagef("--json and an output to - (standard output) both want stdout: choose one")
 	}

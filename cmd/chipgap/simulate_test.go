@@ -73,8 +73,8 @@ func TestSimulateMalformedTraceNamesLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1", "--trace", path)
-	if code != exitFailure || !strings.Contains(errs, "line 4") || !strings.Contains(errs, "prompt_tokens") {
-		t.Fatalf("exit %d, stderr %q: want exit 1 naming line 4 and prompt_tokens", code, errs)
+	if code != exitUsage || !strings.Contains(errs, "line 4") || !strings.Contains(errs, "prompt_tokens") {
+		t.Fatalf("exit %d, stderr %q: want exit 2 (a malformed line is bad input) naming line 4 and prompt_tokens", code, errs)
 	}
 }
 

@@ -51,6 +51,9 @@ func cmdSweepReport(e *env, args []string) error {
 		if err := fileio.CheckOutputs(outs); err != nil {
 			return err
 		}
+		if err := fileio.CheckNotInputs(outs, path); err != nil {
+			return err
+		}
 	}
 	rows, meta, err := sweep.ReadFile(path)
 	if err != nil {

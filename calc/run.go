@@ -55,11 +55,6 @@ type RunRequest struct {
 	VSMFU   float64 `json:"vs_mfu" yaml:"vs_mfu" help:"assumed MFU for the --vs cluster (0 = training estimator)"`
 }
 
-// maxRunChips bounds a run's cluster, as the gap report's scenario does
-// (training.chips): the simulation's failures grow with the chips, and
-// 10⁷ chips ran past a minute.
-const maxRunChips = 1 << 20
-
 // maxRunDays bounds a window and a run's failure-free compute: beyond ten
 // years the simulation takes tens of seconds and nears its clock's cap.
 const maxRunDays = 3650
@@ -107,10 +102,10 @@ func (r *RunRequest) normalize() error {
 		return err
 	}
 	switch {
-	case r.Chips > maxRunChips:
-		return bad("chips", r.Chips, "want 1 to %d (the failures simulated grow with the cluster)", maxRunChips)
-	case r.VSChips > maxRunChips:
-		return bad("vs_chips", r.VSChips, "want 1 to %d", maxRunChips)
+	case r.Chips > input.MaxSimulatedChips:
+		return bad("chips", r.Chips, "want 1 to %d (the failures simulated grow with the cluster)", input.MaxSimulatedChips)
+	case r.VSChips > input.MaxSimulatedChips:
+		return bad("vs_chips", r.VSChips, "want 1 to %d", input.MaxSimulatedChips)
 	case r.StorageBW != 0 && r.StorageBW < 1e6:
 		return bad("storage_bw", r.StorageBW, "want 0 (the catalog's default) or at least 1MB/s")
 	case r.ChipsPerNode < 0:

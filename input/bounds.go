@@ -16,6 +16,11 @@ const (
 	// MaxChips is the most chips in one cluster a file states (a server
 	// sets its own, lower limit).
 	MaxChips = 1 << 24
+	// MaxSimulatedChips is the most chips in a cluster whose whole run
+	// is simulated failure by failure (`chipgap run`, the gap report's
+	// scenario): the failures grow with the chips, and 10⁷ ran past a
+	// minute.
+	MaxSimulatedChips = 1 << 20
 	// MaxChipsPerNode is the largest scale-up domain.
 	MaxChipsPerNode = 1 << 16
 	// MaxDevicesPerChip is the most devices software sees per package

@@ -178,7 +178,7 @@ func (v *validator) training(t Training) {
 	if !(t.Tokens >= 1e9 && t.Tokens <= 1e16) { // NaN fails too
 		v.fail("training.tokens", t.Tokens, "want a token budget in [1e9, 1e16]")
 	}
-	v.intIn("training.chips", t.Chips, 8, 1<<20)
+	v.intIn("training.chips", t.Chips, 8, input.MaxSimulatedChips)
 	v.oneOf("training.sizing", t.Sizing, Sizings())
 	v.intIn("training.seq", t.Seq, 128, 1<<20)
 	v.intIn("training.global_batch", t.GlobalBatch, 1, 1<<20)

@@ -129,7 +129,7 @@ func (d Deployment) Validate() error {
 			return err
 		}
 	}
-	if d.Disaggregated() && !(d.Link.Bandwidth >= MinLinkBandwidth) || math.IsInf(float64(d.Link.Bandwidth), 0) {
+	if (d.Disaggregated() && !(d.Link.Bandwidth >= MinLinkBandwidth)) || math.IsInf(float64(d.Link.Bandwidth), 0) {
 		return fieldErr("deployment.link.bandwidth", d.Link.Bandwidth, fmt.Sprintf("want a finite bandwidth of at least %v between the prefill and decode pools", units.ByteRate(MinLinkBandwidth)))
 	}
 	if !(d.Link.Latency >= 0 && d.Link.Latency <= MaxLinkLatency) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,12 +48,16 @@ func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys
 			names := b.allowed(keys)
 			return lineError(doc, p, fmt.Sprintf("unknown field %s%s (allowed here: %s)", k, catalog.Suggest(k, names), strings.Join(names, ", ")))
 		}
+		fl := b.fs.Lookup(name)
+		if _, list := m[k].([]any); list && !takesList(fl) {
+			return lineError(doc, p, fmt.Sprintf("field %s: got a list, want %s", k, wantOf(fl)))
+		}
 		s, err := scalarText(m[k])
 		if err == nil {
 			err = b.fs.Set(name, s)
 		}
 		if err != nil {
-			return lineError(doc, p, fmt.Sprintf("field %s: %v", k, err))
+			return lineError(doc, p, fmt.Sprintf("field %s: %s", k, flagError(fl, s, err)))
 		}
 	}
 	return nil
@@ -91,6 +96,46 @@ func (b *Flags) allowed(keys []string) []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// takesList: the flag's field is a list (a comma-separated flag).
+func takesList(fl *flag.Flag) bool {
+	f, ok := fl.Value.(*fieldValue)
+	return ok && f.v.Kind() == reflect.Slice
+}
+
+// wantOf says what a flag's value must be, in a file's terms.
+func wantOf(fl *flag.Flag) string {
+	g, ok := fl.Value.(flag.Getter)
+	if !ok {
+		return "one value"
+	}
+	switch g.Get().(type) {
+	case int:
+		return "a whole number"
+	case uint64:
+		return "a non-negative whole number"
+	case float64:
+		return "a number"
+	case bool:
+		return "true or false"
+	case string:
+		return "text"
+	}
+	return "one value"
+}
+
+// flagError words the flag package's "parse error" and "value out of
+// range" with the value and what the field takes; a field's own
+// error (a unit, a choice) is returned as it is.
+func flagError(fl *flag.Flag, value string, err error) string {
+	if errors.Is(err, strconv.ErrSyntax) || strings.HasSuffix(err.Error(), "parse error") {
+		return fmt.Sprintf("got %s, want %s", value, wantOf(fl))
+	}
+	if errors.Is(err, strconv.ErrRange) || strings.HasSuffix(err.Error(), "value out of range") {
+		return fmt.Sprintf("got %s, out of the range of %s", value, wantOf(fl))
+	}
+	return err.Error()
 }
 
 // scalarText is a YAML value as a flag takes it; a list joins with commas.

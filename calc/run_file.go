@@ -70,6 +70,7 @@ var (
 	topKey     = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*)\s*:`)
 	unknownKey = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 	badType    = regexp.MustCompile(`^line (\d+): (cannot unmarshal .*)$`)
+	badField   = regexp.MustCompile(`^line \d+: field (\S+): `)
 )
 
 // keyLines finds the line of each top-level field (the file is one flat
@@ -106,6 +107,8 @@ func (f *RunFile) decodeError(err error, base string) (string, string) {
 			k := f.keyAt(m[1])
 			l = fmt.Sprintf("line %s: field %s: %s", m[1], k, strictyaml.PlainType(m[2]))
 			field = cmp.Or(field, k)
+		} else if m := badField.FindStringSubmatch(l); m != nil {
+			field = cmp.Or(field, m[1])
 		}
 		out = append(out, l)
 	}

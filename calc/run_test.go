@@ -235,4 +235,13 @@ func TestRunFileErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `line 2: field tokens: invalid count "15 trillion"`) {
 		t.Errorf("tokens: 15 trillion: %v, want line 2 naming the field", err)
 	}
+	// yaml.v3 would run 8 chips for 8.5, and drop a second document.
+	_, err = DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\nchips: 8.5\n"), &r)
+	if !errors.As(err, &ie) || ie.Field != "chips" || !strings.Contains(err.Error(), "line 2: field chips: got 8.5, want a whole number") {
+		t.Errorf("chips: 8.5: %v", err)
+	}
+	_, err = DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\n---\nchips: 8\n"), &r)
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "line 2: more than one YAML document") {
+		t.Errorf("two documents: %v", err)
+	}
 }

@@ -73,6 +73,19 @@ func TestServeScenarioKeys(t *testing.T) {
 		w.Seed != 7 || sim.Prefill.Parallel.TP != 2 || !sim.Disaggregated() {
 		t.Errorf("simulate scenario: %+v", sim)
 	}
+	// A value the flag cannot take names itself and what the field takes,
+	// not the flag package's "parse error"; a list where one value goes
+	// is refused, not read as its last element.
+	for src, want := range map[string]string{
+		"simulate:\n  chip: h100-sxm\n  chips: 8.5\n": "line 3: field chips: got 8.5, want a whole number",
+		"simulate:\n  chip: h100-sxm\n  chips: [8]\n": "line 3: field chips: got a list, want a whole number",
+		"simulate:\n  chip: h100-sxm\n  rate: fast\n": "line 3: field rate: got fast, want a number",
+	} {
+		_, err := SimulateScenario("s.yaml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", src, err, want)
+		}
+	}
 }
 
 // A stage with tp and ep unset is one scale-up node's devices (all of

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"chipgap/strictyaml"
 	"chipgap/units"
 )
 
@@ -41,6 +42,15 @@ func Decode(name string, b []byte, v any) error {
 	}
 	if err != nil {
 		return fmt.Errorf("catalog: %s: %s", name, locate(b, err))
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		// A second document (after "---") would be dropped unread.
+		return fmt.Errorf("catalog: %s: line %d: more than one YAML document: want one", name, max(next.Line, 1))
+	}
+	var we *strictyaml.Error
+	if errors.As(strictyaml.WholeNumbers(name, b, v), &we) {
+		return fmt.Errorf("catalog: %s: line %d: field %s: %s", name, we.Line, we.Field, we.Msg)
 	}
 	return nil
 }

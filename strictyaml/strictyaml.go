@@ -91,6 +91,14 @@ func Decode(file string, b []byte, v any, o Options) (*Doc, error) {
 		}
 		return nil, d.decodeError(err, reflect.TypeOf(v), o)
 	}
+	if len(root.Content) > 0 {
+		// yaml.v3 truncates a fraction into an integer field (8.5 into
+		// 8) and takes 1e3 as 1000: a whole-number field holds whole
+		// numbers as written.
+		if err := d.wholeNumbers(root.Content[0], reflect.TypeOf(v), "", 0); err != nil {
+			return nil, err
+		}
+	}
 	var next yaml.Node
 	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
 		// A second document (after "---") would be dropped unread, even
@@ -189,6 +197,130 @@ func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
 		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
 	}
 	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: PlainType(msg)}
+}
+
+var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+
+// WholeNumbers is Decode's whole-number check for a document that
+// another decoder has already read into v (the catalog's and `run
+// --scenario`'s): an *Error naming the line, the field and the value
+// written as a fraction where v holds an integer, or nil.
+func WholeNumbers(file string, b []byte, v any) error {
+	var root yaml.Node
+	if yaml.Unmarshal(b, &root) != nil || len(root.Content) == 0 {
+		return nil // the decoder that read it has said what is wrong
+	}
+	d := &Doc{file: file}
+	if err := d.wholeNumbers(root.Content[0], reflect.TypeOf(v), "", 0); err != nil {
+		return err
+	}
+	return nil
+}
+
+// wholeNumbers walks the document beside the type it was decoded into
+// and refuses a scalar that is not written as a whole number where the
+// field is an integer: yaml.v3 would have truncated 8.5 into 8. Fields
+// of a type that decodes itself (units) are left to their own decoder.
+func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int) error {
+	if depth > 64 {
+		return nil // aliases nest; the decode above has read the values
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return d.wholeNumbers(n.Alias, t, path, depth+1)
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshaler) || t.Implements(unmarshaler) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" && k.Tag == "!!merge" {
+				if err := d.wholeNumbers(v, t, path, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			if v.Kind == yaml.SequenceNode && k.Value == "<<" {
+				continue
+			}
+			f, ok := inlineField(t, k.Value)
+			if !ok {
+				continue
+			}
+			if err := d.wholeNumbers(v, f.Type, join(path, k.Value), depth+1); err != nil {
+				return err
+			}
+		}
+		// A merge key's list of mappings.
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Tag == "!!merge" && v.Kind == yaml.SequenceNode {
+				for _, m := range v.Content {
+					if err := d.wholeNumbers(m, t, path, depth+1); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind != yaml.SequenceNode {
+			return nil
+		}
+		for i, c := range n.Content {
+			if err := d.wholeNumbers(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := d.wholeNumbers(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), depth+1); err != nil {
+				return err
+			}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+			want := "a whole number"
+			if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
+				want = "a non-negative whole number"
+			}
+			return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %s, want %s", n.Value, want)}
+		}
+	}
+	return nil
+}
+
+// inlineField is fieldByTag looking also inside the struct's inline
+// (`yaml:",inline"`) fields, whose keys sit at the struct's own level.
+func inlineField(t reflect.Type, key string) (reflect.StructField, bool) {
+	if f, ok := fieldByTag(t, key); ok {
+		return f, true
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if _, opts, _ := strings.Cut(f.Tag.Get("yaml"), ","); opts == "inline" && deref(f.Type).Kind() == reflect.Struct {
+			if g, ok := inlineField(deref(f.Type), key); ok {
+				return g, true
+			}
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 var typeRe = regexp.MustCompile("^cannot unmarshal !!(\\w+) (`[^`]*` )?into (\\S+)$")

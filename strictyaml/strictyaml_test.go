@@ -56,3 +56,45 @@ func TestDecodeSaysWhere(t *testing.T) {
 		t.Errorf("At on an absent field = %q, want the enclosing field's line 2", got)
 	}
 }
+
+type counts struct {
+	Format string          `yaml:"format"`
+	Sizes  []int           `yaml:"sizes"`
+	Seeds  map[string]uint `yaml:"seeds"`
+	Inner  struct {
+		Chips *int    `yaml:"chips"`
+		Share float64 `yaml:"share"`
+	} `yaml:"inner"`
+}
+
+// yaml.v3 truncates a fraction into an integer field (8.5 into 8); the
+// decoder refuses it, naming the field, its line and the value, in a
+// list, a map, behind a pointer and through an alias or a merge key,
+// and leaves number fields and whole numbers alone.
+func TestWholeNumbersAsWritten(t *testing.T) {
+	bad := []struct{ src, field, msg string }{
+		{"format: x\nsizes: [8, 8.5]\n", "sizes[1]", "got 8.5, want a whole number"},
+		{"format: x\nseeds:\n  a: 2.0\n", "seeds.a", "got 2.0, want a non-negative whole number"},
+		{"format: x\ninner:\n  chips: 1e3\n", "inner.chips", "got 1e3, want a whole number"},
+		{"format: x\nbase: &b\n  chips: 7.5\ninner: *b\n", "inner.chips", "got 7.5, want a whole number"},
+		{"format: x\ninner:\n  <<: {chips: 3.25}\n  share: 1\n", "inner.chips", "got 3.25, want a whole number"},
+	}
+	for _, c := range bad {
+		var v struct {
+			counts `yaml:",inline"`
+			Base   map[string]any `yaml:"base"`
+		}
+		_, err := Decode("f.yaml", []byte(c.src), &v, Options{})
+		var e *Error
+		if !errors.As(err, &e) || e.Field != c.field || e.Msg != c.msg || e.Line == 0 {
+			t.Errorf("%q: %#v, want field %s: %s", c.src, err, c.field, c.msg)
+		}
+	}
+	var v counts
+	if _, err := Decode("f.yaml", []byte("format: x\nsizes: [8, 16]\nseeds: {a: 3}\ninner: {chips: 4, share: 0.5}\n"), &v, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if v.Sizes[1] != 16 || v.Seeds["a"] != 3 || *v.Inner.Chips != 4 || v.Inner.Share != 0.5 {
+		t.Errorf("decoded %+v", v)
+	}
+}

@@ -241,13 +241,18 @@ func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int)
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "<<" && k.Tag == "!!merge" {
-				if err := d.wholeNumbers(v, t, path, depth+1); err != nil {
-					return err
+			if k.ShortTag() == "!!merge" {
+				// A merge key's mapping, or list of mappings, is read
+				// into this struct.
+				merged := []*yaml.Node{v}
+				if v.Kind == yaml.SequenceNode {
+					merged = v.Content
 				}
-				continue
-			}
-			if v.Kind == yaml.SequenceNode && k.Value == "<<" {
+				for _, m := range merged {
+					if err := d.wholeNumbers(m, t, path, depth+1); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			f, ok := inlineField(t, k.Value)
@@ -256,16 +261,6 @@ func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int)
 			}
 			if err := d.wholeNumbers(v, f.Type, join(path, k.Value), depth+1); err != nil {
 				return err
-			}
-		}
-		// A merge key's list of mappings.
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; k.Tag == "!!merge" && v.Kind == yaml.SequenceNode {
-				for _, m := range v.Content {
-					if err := d.wholeNumbers(m, t, path, depth+1); err != nil {
-						return err
-					}
-				}
 			}
 		}
 	case reflect.Slice, reflect.Array:

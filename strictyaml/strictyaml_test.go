@@ -78,6 +78,7 @@ func TestWholeNumbersAsWritten(t *testing.T) {
 		{"format: x\ninner:\n  chips: 1e3\n", "inner.chips", "got 1e3, want a whole number"},
 		{"format: x\nbase: &b\n  chips: 7.5\ninner: *b\n", "inner.chips", "got 7.5, want a whole number"},
 		{"format: x\ninner:\n  <<: {chips: 3.25}\n  share: 1\n", "inner.chips", "got 3.25, want a whole number"},
+		{"format: x\ninner:\n  <<: [{share: 1}, {chips: 2.5}]\n", "inner.chips", "got 2.5, want a whole number"},
 	}
 	for _, c := range bad {
 		var v struct {

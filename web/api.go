@@ -52,6 +52,8 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) error {
 	for _, rt := range s.apiRoutes() {
 		out = append(out, ep{rt.pattern, rt.doc})
 	}
+	// Served beside the API (not an apiFunc: the Prometheus handler).
+	out = append(out, ep{"GET /metrics", "Prometheus metrics: requests by route and status, latencies, jobs, admission"})
 	writeJSON(w, http.StatusOK, map[string]any{"endpoints": out, "docs": "docs/api.md"})
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 //	{"error": "training.tokens = -1: want a positive number", "field": "tokens"}
 //
 // Field names the request field at fault (a JSON path such as
-// "cluster.chips") and is empty when no single field is to blame.
+// "cluster.chips") and is absent when no single field is to blame.
 type Error struct {
 	Status int    `json:"-"`
 	Msg    string `json:"error"`

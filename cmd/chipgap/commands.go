@@ -112,6 +112,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if name == "help" && len(args) == 1 && slices.Contains(commandNames(), args[0]) {
 		name, args = args[0], []string{"--help"} // help CMD = CMD --help
 	}
+	if name == "help" && len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		args = nil // help --help, as every command takes --help
+	}
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		return runHelp(args, stdout, stderr)
 	}

@@ -36,6 +36,10 @@ func TestHelpListsEveryCommandAndExitCodes(t *testing.T) {
 	if !strings.Contains(stdout, "Exit codes: 0 success, 1 failure") {
 		t.Error("help does not document the exit codes")
 	}
+	// Every command takes --help, help too.
+	if code, out, errs := runCLI("help", "--help"); code != exitOK || out != stdout {
+		t.Errorf("help --help: exit %d, %s; want help's own text", code, errs)
+	}
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {

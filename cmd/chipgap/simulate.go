@@ -78,7 +78,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
 	fs.BoolVar(&o.planMixed, "plan-mixed", false, "--plan also tries prefill on one chip and decode on another")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
-	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused)")
+	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused; one simulation: not with --rates, --capacity or --plan)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -104,6 +104,9 @@ func cmdSimulate(e *env, args []string) error {
 		return usagef("--progress %q: want auto, on or off", o.progress)
 	case o.target != 0 && o.plan == "":
 		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
+	case o.chart != "" && (len(req.Workload.Rates) > 0 || o.capacity || o.plan != ""):
+		// The charts are one simulation's time series; these run several.
+		return usagef("--chart draws one simulation's queue and KV over time; --rates, --capacity and --plan run several: drop --chart or them")
 	}
 	if err := checkChart(o.chart); err != nil {
 		return err

@@ -173,6 +173,17 @@ func TestSimulateChart(t *testing.T) {
 			t.Fatalf("%s: %v (%d bytes)", f, err, len(b))
 		}
 	}
+	// A rate sweep runs several simulations: --chart is refused up front,
+	// not silently skipped.
+	other := filepath.Join(t.TempDir(), "sweep")
+	code, _, errs = runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--tp", "1",
+		"--requests", "200", "--rates", "1,2", "--chart", other)
+	if code != exitUsage || !strings.Contains(errs, "--chart draws one simulation") {
+		t.Errorf("--chart with --rates: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(other + "-queue.svg"); err == nil {
+		t.Error("--chart with --rates wrote a chart")
+	}
 }
 
 // TestSimulatePlan: every plan row that meets the SLO serves the target;

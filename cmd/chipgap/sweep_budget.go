@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"chipgap/calc"
@@ -30,8 +31,16 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 		return nil
 	}
 	shards := max(ceilDiv(int64(cost.Time), int64(max(budget, time.Second))), ceilDiv(int64(cost.Cells), maxSweepCells))
-	return usagef("%d cells (shard %s), about %s here on %d cores: over the budget of %s and %d cells; pass --yes to run it anyway, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)",
-		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, budget, maxSweepCells, shards*int64(max(1, sh.Count)))
+	// Name only the limits the shard is over.
+	var over []string
+	if cost.Time > budget {
+		over = append(over, fmt.Sprintf("the time budget of %s", budget))
+	}
+	if cost.Cells > maxSweepCells {
+		over = append(over, fmt.Sprintf("the cell budget of %d", maxSweepCells))
+	}
+	return usagef("%d cells (shard %s), about %s here on %d cores: over %s; pass --yes to run it anyway, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)",
+		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, strings.Join(over, " and "), shards*int64(max(1, sh.Count)))
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

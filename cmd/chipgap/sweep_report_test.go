@@ -81,7 +81,7 @@ func TestSweepBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr := runCLI("sweep", grid, "--out", dir, "--budget", "1ns")
-	if code != exitUsage || !strings.Contains(stderr, "8 cells (shard all), about ") || !strings.Contains(stderr, "pass --yes") || strings.Count(stderr, "\n") != 1 {
+	if code != exitUsage || !strings.Contains(stderr, "8 cells (shard all), about ") || !strings.Contains(stderr, "over the time budget of 1ns; pass --yes") || strings.Contains(stderr, "cell budget") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("over budget: exit %d, stderr %q; want exit 2 and one line", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sweep.parquet")); err == nil {

@@ -36,8 +36,11 @@ The software-stack profile is the chip's default stack, or --stack (a
 profile id such as cuda-megatron) or --software (a framework name such as
 megatron-lm, nemo, llm-foundry, mindspeed).
 
-The flags are the fields of POST /api/train/estimate (docs/api.md), with
-- for _; calc.TrainRequest defines them once.
+The job's flags are the fields of POST /api/train/estimate (docs/api.md),
+with - for _ and the plan's under plan (--tp is plan.tp, --mb
+plan.microbatch, --sp plan.sequence_parallel; --software is framework);
+calc.TrainRequest defines them once. --search, --top, --file, --run,
+--request and --json choose what the command does.
 
 Example: chipgap train --model mt-nlg-530b --chip a100-sxm4-80gb --chips 5128 --global-batch 2520 --seq 2048 --search --json`
 

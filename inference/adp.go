@@ -31,17 +31,23 @@ import (
 // whose busiest group also holds at least ⌈j/groups⌉ of them.
 
 // poissonMaxMean is E[min(max of d Poisson(λ) draws, limit)]: the sum over
-// k of P(max > k) = 1 − F(k)^d, for k below limit (limit ≤ 0: none).
-func poissonMaxMean(lambda float64, d, limit int) float64 {
+// k of P(max > k) = 1 − F(k)^d, for k below limit (limit ≤ 0: none). A
+// fractional limit L takes the share L − ⌊L⌋ of the next term: a budget of
+// 7.5 pieces fills what 7 whole ones leave with half of the eighth (a
+// prompt is chunked), and the expectation moves continuously with the
+// budget instead of stepping at each whole piece.
+func poissonMaxMean(lambda float64, d int, limit float64) float64 {
 	if lambda <= 0 || d < 1 {
 		return 0
 	}
 	if d == 1 {
 		return lambda // no cap is reached on the mean of one group
 	}
-	top := int(lambda+10*math.Sqrt(lambda)) + 30
-	if limit > 0 && limit < top {
-		top = limit
+	natural := int(lambda+10*math.Sqrt(lambda)) + 30
+	top, frac := natural, 0.0
+	if limit > 0 && limit < float64(natural) {
+		top = int(limit)
+		frac = limit - float64(top)
 	}
 	// Below λ − 10√λ the CDF is under 1e-20: each such k adds 1 to the
 	// sum, so the loop starts there (about 20√λ + 30 terms at any λ).
@@ -51,12 +57,16 @@ func poissonMaxMean(lambda float64, d, limit int) float64 {
 	// P(K = k) = P(K = k−1)·λ/k.
 	lg, _ := math.Lgamma(float64(k0 + 1))
 	pk := math.Exp(float64(k0)*math.Log(lambda) - lambda - lg)
-	for k := k0; k < top; k++ {
+	for k := k0; k <= top; k++ {
 		if k > k0 {
 			pk *= lambda / float64(k)
 		}
 		f += pk
 		tail := 1 - powInt(math.Min(f, 1), d)
+		if k == top {
+			sum += frac * tail // the cap's fractional piece (0 uncapped)
+			break
+		}
 		sum += tail
 		if tail < 1e-12 {
 			break
@@ -88,9 +98,11 @@ func (l *layout) adpSkew(ld load, in float64) float64 {
 	dec := ld.decSeqs * (1 + float64(l.d.Speculative.Tokens)) / adp
 	u := l.chunk(in, dec)
 	lambda := ld.preTokens / adp / u // chunks in progress per group
-	limit := 0
+	limit := 0.0
 	if mt := float64(l.d.Profile.MaxTokens); mt > 0 {
-		limit = max(int((mt-dec)/u), 1)
+		// What the budget leaves beside the decode tokens, in pieces,
+		// chunking included (as newColocated's jmax).
+		limit = math.Max((mt-dec)/u, 1)
 	}
 	return math.Max(poissonMaxMean(lambda, l.adp, limit)/lambda, 1)
 }

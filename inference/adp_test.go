@@ -42,6 +42,22 @@ func TestPoissonMaxMean(t *testing.T) {
 	if got := poissonMaxMean(1e6, 8, 3); got != 3 {
 		t.Errorf("λ = 1e6 capped at 3: %g, want 3", got)
 	}
+	// A fractional cap takes that share of the next term: E[min(M, 1.5)] =
+	// P(M > 0) + 0.5·P(M > 1). At λ = 0.5, d = 8: F(0) = e^-0.5 = 0.606531,
+	// F(0)^8 = e^-4 = 0.018316; F(1) = 1.5·e^-0.5 = 0.909796, F(1)^8 =
+	// 0.469410; so 0.981684 + 0.5·0.530590 = 1.246979.
+	if got := poissonMaxMean(0.5, 8, 1.5); !near(got, 1.246979, 1e-5) {
+		t.Errorf("capped at 1.5: %g, want 1.246979", got)
+	}
+	// ... and moves with the cap without a step at a whole piece: over
+	// 0.002 of a piece, at most 0.002 (the slope is P(M > 3) ≤ 1).
+	lo, hi := poissonMaxMean(2.5, 8, 3.999), poissonMaxMean(2.5, 8, 4.001)
+	if d := hi - lo; d < 0 || d > 0.002 {
+		t.Errorf("cap 3.999 → 4.001: %g → %g, want a continuous rise", lo, hi)
+	}
+	if a, b := poissonMaxMean(2.5, 8, 3), poissonMaxMean(2.5, 8, 4); !near(poissonMaxMean(2.5, 8, 3.25), 0.75*a+0.25*b, 1e-12) {
+		t.Errorf("cap 3.25 is not a quarter of the way from cap 3 (%g) to cap 4 (%g)", a, b)
+	}
 }
 
 // TensorRT-LLM's ADP Balance post (tech blog 10): DeepSeek-V3 on 8 GB200,

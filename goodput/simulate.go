@@ -263,6 +263,11 @@ func (r *runner) close() {
 	}
 	r.out.Wall = secs(now)
 	r.out.Productive = units.Seconds(r.work)
-	// The compute wall not lost, minus the work it kept.
+	// The compute wall not lost, minus the work it kept: a difference of
+	// large sums, so a stack without maturation leaves rounding (±1e-10
+	// days on a 70-day run), which is zero.
 	r.out.Slowdown = r.out.Wall - r.out.Restart - r.out.Checkpointing - r.out.Lost - r.out.Productive
+	if math.Abs(float64(r.out.Slowdown)) <= 1e-9*float64(r.out.Wall) {
+		r.out.Slowdown = 0
+	}
 }

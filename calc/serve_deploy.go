@@ -166,7 +166,13 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	}
 	dep.Balancer, dep.FP8Recipe = d.Balancer, d.FP8Recipe
 	if err == nil {
-		d.engineLimits(&dep.Profile, max(dep.Parallel.AttentionDP, 1))
+		// The attention groups the layout makes (an unstated
+		// attention_dp is max(tp, ep)/tp), each taking its share.
+		groups := max(dep.Parallel.AttentionDP, 1)
+		if kv, kerr := inference.KVCapacity(dep); kerr == nil {
+			groups = max(kv.Groups, 1)
+		}
+		d.engineLimits(&dep.Profile, groups)
 	}
 	return dep, note, err
 }

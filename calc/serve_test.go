@@ -268,6 +268,18 @@ func TestServeStatedEngineLimits(t *testing.T) {
 	if _, err := r.Setup(cat); err == nil || !strings.Contains(err.Error(), "max_seqs") {
 		t.Errorf("max_seqs -1: err = %v, want one naming max_seqs", err)
 	}
+	// A stated budget is per instance, and each attention group takes its
+	// share: gpt-oss-120b at EP 8 on 8 B200 runs 8 attention groups (an
+	// unstated attention_dp, max(tp, ep)/tp), so 4,096 tokens a step are
+	// 512 a group. It was applied whole to each group, admitting 8×.
+	moe := NewServeRequest()
+	moe.Chip, moe.Chips, moe.Model, moe.MaxBatchTokens, moe.Batches = "b200", 8, "gpt-oss-120b", 4096, []int{8180}
+	if s, err = moe.Setup(cat); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ServeCurve(s); err == nil || !strings.Contains(err.Error(), "max_tokens 512 (stated: max_batch_tokens 4096 per instance over 8 attention groups)") {
+		t.Errorf("max_batch_tokens 4096 over 8 groups: err = %v, want the 512-token share named", err)
+	}
 }
 
 // A batch the KV cache cannot hold is refused with the pool's sizing and

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"chipgap/catalog"
+	"chipgap/goodput"
 	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/units"
@@ -243,5 +244,20 @@ func TestRunFileErrors(t *testing.T) {
 	_, err = DecodeRunFile("run.yaml", []byte("model: llama3.1-8b\n---\nchips: 8\n"), &r)
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "line 2: more than one YAML document") {
 		t.Errorf("two documents: %v", err)
+	}
+}
+
+// The interval check names a best interval only where some run finishes:
+// with every wall at the simulation's cap, none is better (a spares
+// shortage read "best 2× Daly" at 3,305 capped days).
+func TestSweepLineNoneFinishes(t *testing.T) {
+	s := RunSide{Job: goodput.Job{Work: 30 * units.Day}, Result: goodput.Result{Seeds: 10},
+		Sweep: []goodput.SweepPoint{{Factor: 0.5, Wall: 3440}, {Factor: 1, Wall: 3350}, {Factor: 2, Wall: 3305}}}
+	if got := s.sweepLine(); !strings.HasSuffix(got, "; no interval finishes a run (interruptions outpace recovery)") {
+		t.Errorf("no seed finishes: %q", got)
+	}
+	s.Sweep[2].Finished = 1
+	if got := s.sweepLine(); !strings.HasSuffix(got, "; best 2× Daly") {
+		t.Errorf("one finishes at 2×: %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package calc
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -106,7 +107,7 @@ func (s RunSide) writeText(w io.Writer) error {
 		fmt.Fprintln(w, line)
 	}
 	if c.InRepair > float64(s.Job.Spares.Nodes) {
-		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait\n", c.InRepair, s.Job.Spares.Nodes)
+		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait (the closed form, which takes a spare as always ready, does not see it)\n", c.InRepair, s.Job.Spares.Nodes)
 	}
 	if c.NoProgress {
 		fmt.Fprintln(w, "closed form: no progress (expected downtime per hour of running ≥ 1 hour: interruptions outpace checkpointed work)")
@@ -154,8 +155,13 @@ func (s RunSide) sweepLine() string {
 	if window {
 		what = "mean productive days"
 	}
-	return fmt.Sprintf("interval check (simulated, %d seeds, %s): %s; best %g× Daly",
-		min(s.Result.Seeds, sweepSeeds), what, strings.Join(parts, ", "), s.Sweep[best].Factor)
+	verdict := fmt.Sprintf("best %g× Daly", s.Sweep[best].Factor)
+	if !window && !slices.ContainsFunc(s.Sweep, func(p goodput.SweepPoint) bool { return p.Finished > 0 }) {
+		// Every wall is the simulation's cap: no interval is better.
+		verdict = "no interval finishes a run (interruptions outpace recovery)"
+	}
+	return fmt.Sprintf("interval check (simulated, %d seeds, %s): %s; %s",
+		min(s.Result.Seeds, sweepSeeds), what, strings.Join(parts, ", "), verdict)
 }
 
 func (g RunGapRanges) writeText(w io.Writer) error {

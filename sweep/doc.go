@@ -34,7 +34,8 @@
 //
 // Monte Carlo (samples > 0): with the plan or layout held fixed, each
 // of Samples draws takes the chip's peak (every precision scaled
-// alike), HBM bandwidth, TDP and price, the economics, the failure modes
+// alike), HBM bandwidth, TDP and price, its scale-up bandwidth (training,
+// as the gap report draws it), the economics, the failure modes
 // and engineering (training) and the serving stack's parameters from
 // their catalog ranges (uncertain.FromRange, streams named by input and
 // seeded by the grid's seed) and re-evaluates. Inputs are named by chip

@@ -24,7 +24,7 @@ var gapChip = map[string]string{"H100": "h100-sxm", "H20": "h20", "B200": "b200"
 // efficiency range, CUDA 0.9/1/1.1, CANN 0.75/1/1.15, by the same input
 // name) but name the economics and failure draws differently, so they
 // agree to the P50's own sampling noise at 1,000 draws: measured within
-// 2.4 % on every system (2.5 % asserted). Money is compared only where
+// 1.8 % on every system (2.5 % asserted). Money is compared only where
 // both price the chip in the same region (not the H20: the sweep powers
 // CUDA chips in the US, the report the H20 in China).
 func TestGapGrid(t *testing.T) {

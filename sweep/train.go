@@ -98,6 +98,16 @@ func (e *evaluator) trainEval(tc *trainCell, d *uncertain.Draw) (map[string]floa
 	}
 	cl := tc.cl
 	cl.Chip = ch
+	if su := tc.ch.ScaleUp.Bandwidth; su.Typ > 0 {
+		// The scale-up link rate drawn from the chip's range, under the
+		// gap report's name for it (scenario's evalTraining), so the two
+		// draw the same rate in a sample.
+		w := &drawer{d: d}
+		cl.ScaleUp.Bandwidth *= units.ByteRate(float64(pick(w, tc.ch.ID+": scale-up bandwidth", su)) / float64(su.Typ))
+		if w.err != nil {
+			return out, w.err
+		}
+	}
 	eff, err := drawEfficiency(cl.Stack, d)
 	if err != nil {
 		return out, err

@@ -201,7 +201,11 @@ func predictFree(cat *catalog.Catalog, r Run, o Options) (float64, string, error
 		return 0, "", err
 	}
 	s.Profile = StatedFeatures(s.Profile, r)
-	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Top: 1, Workers: 1})
+	// Every degree free, the stated plan among them: a stated interleaving
+	// deeper than a search tries by default is tried too (a vpp of 12 had
+	// the free best slower than the stated plan).
+	space := parallel.Space{MaxVPP: max(parallel.DefaultMaxVPP, r.Training.Parallel.VPP)}
+	sr, err := training.Search(r.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Top: 1, Workers: 1, Space: space})
 	if err != nil {
 		return 0, "", fmt.Errorf("free search: %w", err)
 	}

@@ -48,9 +48,10 @@ type stage struct {
 // layers of the fullest stage (⌈L/(PP·VPP)⌉·VPP, mixed in the model's
 // proportions of dense and MoE layers) plus the head (and MTP) on the
 // last stage; a fraction frac of the layers is recomputed under full
-// recompute. Where the stack allows uneven stages (UnevenStages), the
-// last stage takes fewer layers to carry the head, and the slower of a
-// middle stage and the last stage sets the pace.
+// recompute. Where the stack allows uneven stages (UnevenStages) and L is
+// not a multiple of PP, the last stage takes the remainder (fewer layers)
+// beside the head, and the slower of a middle stage and the last sets
+// the pace.
 func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	var head stage
 	hf, hb := p.headTime(pl, t)
@@ -83,17 +84,24 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	if pl.PP == 1 || p.prof.UnevenStages.Value < 0.5 {
 		return s
 	}
-	for mid := (L + pl.PP - 1) / pl.PP; L-(pl.PP-1)*mid >= 0; mid++ {
-		m, last := one.times(float64(mid)), one.times(float64(L-(pl.PP-1)*mid)).plus(head)
-		if last.total() > m.total() {
-			m = last
-		}
-		if m.total() < s.total() {
-			s = m
-		}
-		if last.total() <= m.total() {
-			break // the last stage is no longer the slower: more layers in the middle only add
-		}
+	// The middle stages take ⌈L/PP⌉ layers and the last the rest beside
+	// the head: an uneven split only where L is not a multiple of PP. A
+	// layout that moves more layers off the last stage is one a run
+	// states (stage_layers): minimising over the middle stages' layers
+	// put cuda-mcore's calibration rows at rms log error 0.1123 against
+	// 0.1089 and moved 40 hold-outs, 23 of them further off (7 Dec 2026):
+	// teams run the default split unless they say otherwise.
+	mid := (L + pl.PP - 1) / pl.PP
+	rest := L - (pl.PP-1)*mid
+	if rest < 0 {
+		return s // ⌈L/PP⌉ on every stage leaves the last none: the even form stands
+	}
+	m := one.times(float64(mid))
+	if last := one.times(float64(rest)).plus(head); last.total() > m.total() {
+		m = last
+	}
+	if m.total() < s.total() {
+		s = m
 	}
 	return s
 }

@@ -42,6 +42,20 @@ func TestUnevenStagesBalanceTheHead(t *testing.T) {
 	if got := pr.stageTime(pl, tok, 0).total(); math.Abs(got/(2*one)-1) > 1e-12 {
 		t.Errorf("uneven split: stage %g s, want 2 layers = %g s", got, 2*one)
 	}
+	// Eight layers divide over four stages: the framework's default split
+	// stands (2 + head on the last), not a layout that moves a layer off
+	// the last stage (3, 3, 2, 0 + head), which a run would have to state.
+	m.Layers = 8
+	pr8, err := newPrep(m, testCluster(4), prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr8.prof.UnevenStages = p(1)
+	one8 := pr8.layerMix(pl, tok, 0).total()
+	hf8, hb8 := pr8.headTime(pl, tok)
+	if got := pr8.stageTime(pl, tok, 0).total(); math.Abs(got/(2*one8+hf8+hb8)-1) > 1e-12 {
+		t.Errorf("8 layers over 4 stages: stage %g s, want 2 layers + head = %g s", got, 2*one8+hf8+hb8)
+	}
 }
 
 // Ten layers over PP4 × VPP3 = 12 virtual stages: the embedding and the

@@ -152,12 +152,19 @@ func ValidateWith(cat *catalog.Catalog, f *File, o Options) Report {
 }
 
 // freeRun predicts r at the searched best plan (only the system, model,
-// sequence, batch and precision kept) into res.
+// sequence, batch and precision kept) into res. The stated plan is one
+// of the free ones: where chipgap's prediction of it (res) is faster than
+// the search's best, it is the best (the search takes the stack's 16-bit
+// moments or parameters only where no plan fits without them, which a
+// stated plan may have needed).
 func freeRun(cat *catalog.Catalog, r Run, o Options, res *Result) {
 	v, plan, err := predictFree(cat, r, o)
 	if err != nil {
 		res.FreeReason = err.Error()
 		return
+	}
+	if res.Predicted != nil && *res.Predicted > v {
+		v, plan = *res.Predicted, res.Plan
 	}
 	e := v/r.Measured.Value - 1
 	res.FreePredicted, res.FreeError, res.FreePlan = &v, &e, plan

@@ -21,12 +21,26 @@ func Estimate(m llm.Model, pl parallel.Plan, c hardware.Cluster, prof Profile, j
 	if err := pl.Validate(p.problem()); err != nil {
 		return Result{}, err
 	}
-	if err := p.supports(pl); err != nil {
-		return Result{}, err
-	}
 	p.halfParams = prof.HalfParams.Value >= 0.5
 	p.halfMoments = prof.HalfMoments.Value >= 0.5
+	if err := p.supports(p.asRun(pl)); err != nil {
+		return Result{}, err
+	}
 	return p.evaluate(pl)
+}
+
+// asRun is pl as it runs where that matters to the 1F1B all-to-all
+// overlap: a partial recompute that recomputes no layer (an unstated
+// recompute, or full where everything fits) is none, as evaluateFit
+// reports it, so the overlap's ban on full recompute does not refuse it.
+func (p *prep) asRun(pl parallel.Plan) parallel.Plan {
+	if !p.job.statesA2A() || pl.Recompute != parallel.RecomputeFull || pl.RecomputeLayers != nil {
+		return pl
+	}
+	if fit, mem := p.fit(pl); mem.Total <= mem.Capacity && p.partialRecompute(fit) == 0 {
+		pl.Recompute = parallel.RecomputeNone
+	}
+	return pl
 }
 
 func (p *prep) problem() parallel.Problem {

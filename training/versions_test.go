@@ -451,6 +451,21 @@ func TestA2AOverlapConditions(t *testing.T) {
 			t.Errorf("%s with the overlap: %v, want an input error naming %s", pl, err, cs.field)
 		}
 	}
+	// On a stack whose full recompute is partial (as many layers as
+	// memory requires), a plan that fits recomputes none, and so runs
+	// with the overlap: an unstated recompute defaults to full, and a
+	// stated --moe-a2a-overlap was refused naming a recompute never given.
+	partial := prof
+	partial.PartialRecompute = p(1)
+	unstated := ok
+	unstated.Recompute = ""
+	unstated = unstated.WithDefaults(32)
+	if unstated.Recompute != parallel.RecomputeFull {
+		t.Fatalf("an unstated recompute defaults to %q, want full", unstated.Recompute)
+	}
+	if r, err := Estimate(tinyMoE, unstated, c, partial, job); err != nil || r.Plan.Recompute != parallel.RecomputeNone {
+		t.Errorf("partial recompute that fits, with the overlap: %v (%v), want it run as none", r.Plan, err)
+	}
 	mtp := tinyMoE
 	mtp.MTPModules = 2
 	if _, err := Estimate(mtp, ok, c, prof, job); err == nil || !strings.Contains(err.Error(), "at most one MTP module") {

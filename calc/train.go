@@ -94,7 +94,7 @@ type PlanRequest struct {
 	ZeRO             *int   `json:"zero" help:"ZeRO stage 0-3 (3 = FSDP)"`
 	SequenceParallel *bool  `json:"sequence_parallel" flag:"sp" help:"sequence parallelism"`
 	StageLayers      []int  `json:"stage_layers" help:"transformer layers per pipeline stage, comma-separated (e.g. 7,8,8,7; sum = layers)"`
-	RecomputeLayers  []int  `json:"recompute_layers" help:"layers recomputed per pipeline stage, comma-separated (with --recompute selective or full)"`
+	RecomputeLayers  []int  `json:"recompute_layers" help:"layers recomputed per pipeline stage, comma-separated (of the kind --recompute names: full, the default, selective or moe)"`
 }
 
 // check rejects plan values no plan can have; the estimator checks the

@@ -314,7 +314,7 @@ func (p Plan) explain(r rule, prob Problem) error {
 	case ruleETPModel:
 		return input.Bad("etp", p.ETP, "needs a MoE model whose expert FFN width it divides")
 	case ruleDPBatch:
-		return input.Bad("dp", p.DP, fmt.Sprintf("at most the global batch %d", prob.GlobalBatch))
+		return input.Bad("dp", p.DP, fmt.Sprintf("at most the global batch %d: each data-parallel rank takes a sequence (an unstated dp is what tp·pp·cp leave of the %d devices: raise the global batch or those degrees)", prob.GlobalBatch, prob.Devices))
 	case ruleMicrobatch:
 		return input.Bad("microbatch", p.Microbatch, fmt.Sprintf("must divide the %d sequences per data-parallel rank", p.LocalBatch(prob.GlobalBatch)))
 	case ruleVPPMicrobatches:
@@ -329,6 +329,10 @@ func (p Plan) explain(r rule, prob Problem) error {
 // validateStages checks the per-stage lists against PP and the layers.
 func (p Plan) validateStages(layers int) error {
 	if p.StageLayers != nil {
+		if len(p.StageLayers) != p.PP {
+			// The count first: a list with an extra 0 is one too long.
+			return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.StageLayers), p.PP))
+		}
 		sum := 0
 		for _, n := range p.StageLayers {
 			if n < p.VPP {
@@ -337,8 +341,6 @@ func (p Plan) validateStages(layers int) error {
 			sum += n
 		}
 		switch {
-		case len(p.StageLayers) != p.PP:
-			return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("has %d entries: want one per pipeline stage (pp = %d)", len(p.StageLayers), p.PP))
 		case sum != layers:
 			return input.Bad("stage_layers", p.StageLayers, fmt.Sprintf("sums to %d: want the model's %d layers", sum, layers))
 		}

@@ -25,7 +25,11 @@ func (p *Profile) Supports(pl parallel.Plan) error {
 	case zeroWithEP:
 		return input.Bad("zero", pl.ZeRO, fmt.Sprintf("%s shards gradients and weights (ZeRO 2-3) only without expert parallelism (ep 1); with ep %d use zero 0 or 1", name, pl.EP))
 	case noSelective:
-		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s has no selective recompute (none or full)", name))
+		want := "none or full"
+		if p.AlwaysRecompute.Value >= 0.5 {
+			want = "full: it always recomputes every layer"
+		}
+		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s has no selective recompute (%s)", name, want))
 	case noMoERecompute:
 		return input.Bad("recompute", pl.Recompute, fmt.Sprintf("%s does not recompute MoE blocks alone (none, full or its selective)", name))
 	case noSP:

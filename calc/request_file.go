@@ -106,21 +106,8 @@ func takesList(fl *flag.Flag) bool {
 
 // wantOf says what a flag's value must be, in a file's terms.
 func wantOf(fl *flag.Flag) string {
-	g, ok := fl.Value.(flag.Getter)
-	if !ok {
-		return "one value"
-	}
-	switch g.Get().(type) {
-	case int:
-		return "a whole number"
-	case uint64:
-		return "a non-negative whole number"
-	case float64:
-		return "a number"
-	case bool:
-		return "true or false"
-	case string:
-		return "text"
+	if g, ok := fl.Value.(flag.Getter); ok && g.Get() != nil {
+		return strictyaml.Want(reflect.TypeOf(g.Get()).Kind())
 	}
 	return "one value"
 }

@@ -284,11 +284,7 @@ func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
-			want := "a whole number"
-			if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
-				want = "a non-negative whole number"
-			}
-			return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %s, want %s", n.Value, want)}
+			return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %s, want %s", n.Value, Want(t.Kind()))}
 		}
 	}
 	return nil
@@ -309,6 +305,25 @@ func inlineField(t reflect.Type, key string) (reflect.StructField, bool) {
 		}
 	}
 	return reflect.StructField{}, false
+}
+
+// Want says, in a file's terms, what a value of kind k must be ("a whole
+// number", "a non-negative whole number", "a number", "true or false",
+// "text"; "one value" for any other kind).
+func Want(k reflect.Kind) string {
+	switch {
+	case k >= reflect.Int && k <= reflect.Int64:
+		return "a whole number"
+	case k >= reflect.Uint && k <= reflect.Uint64:
+		return "a non-negative whole number"
+	case k == reflect.Float32 || k == reflect.Float64:
+		return "a number"
+	case k == reflect.Bool:
+		return "true or false"
+	case k == reflect.String:
+		return "text"
+	}
+	return "one value"
 }
 
 func join(path, key string) string {

@@ -298,7 +298,9 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		// A request stating a MoE graph path replaces the run's.
 		s.Job.FullIteration, s.Job.Graphs, s.Job.LayerGraphs = r.MoEFullIteration, r.MoEGraphs, r.MoELayerGraphs
 	}
-	s.Job.FP8Recipe = r.FP8Recipe
+	if r.FP8Recipe != "" {
+		s.Job.FP8Recipe = r.FP8Recipe
+	}
 	s.ranges = r.Ranges == nil || *r.Ranges
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), Precision: string(s.Job.Precision), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
 		s.scored = &sc

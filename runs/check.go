@@ -79,6 +79,8 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.global_batch", t.GlobalBatch, fmt.Sprintf("want 1 to %d", input.MaxGlobalBatch))
 	case !slices.Contains([]string{"bf16", "fp16", "fp8", "fp4"}, t.Precision):
 		return fieldErr(id, "training.precision", fmt.Sprintf("%q", t.Precision), "want bf16, fp16 or fp8 (or fp4, chipgap's value beyond the format)")
+	case t.FP8Recipe != "" && (t.Precision != "fp8" || !training.ValidFP8Recipe(t.FP8Recipe)):
+		return fieldErr(id, "training.fp8_recipe", fmt.Sprintf("%q", t.FP8Recipe), "want tensorwise, delayed, blockwise or mxfp8, and only beside precision fp8")
 	case t.Tokens < 0 || (t.Tokens == 0 && m == MetricChipHours):
 		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
 	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):

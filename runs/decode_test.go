@@ -59,6 +59,15 @@ func TestParseOneRun(t *testing.T) {
 	if got := strings.Join(f4.Runs[0].BeyondFormat(), " "); got != "training.precision" || f4.Runs[0].FormatOnly().Training.Precision != "fp4" {
 		t.Errorf("an fp4 run: BeyondFormat = %q, format-only precision %q; want training.precision, fp4 kept", got, f4.Runs[0].FormatOnly().Training.Precision)
 	}
+	// An fp8 run's scaling recipe is chipgap's field too, cleared by
+	// FormatOnly (the format's fp8 reads as per-tensor).
+	mx, err := Parse([]byte(strings.Replace(oneRun, "precision: fp16", "precision: fp8\n    fp8_recipe: mxfp8", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(mx.Runs[0].BeyondFormat(), " "); got != "training.fp8_recipe" || mx.Runs[0].FormatOnly().Training.FP8Recipe != "" {
+		t.Errorf("an mxfp8 run: BeyondFormat = %q, format-only recipe %q; want training.fp8_recipe, cleared", got, mx.Runs[0].FormatOnly().Training.FP8Recipe)
+	}
 	// FormatOnly clears every one of them, and only them.
 	moe := strings.Replace(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, window: 1024, global_every: 2, moe: {experts: 16, active: 4, expert_ffn: 512, groups: 4, group_topk: 2},", 1),
 		"recompute: full", "recompute: full\n    moe_dispatch: hierarchical\n    moe_a2a_overlap: false\n    moe_graphs: true\n    moe_layer_graphs: false\n    moe_full_iteration: false\n    capacity_factor: 1.25\n    pad_to_capacity: true", 1)
@@ -103,6 +112,9 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"recompute: full", "recompute: full\n    moe_full_iteration: true", "run t1: training.moe_full_iteration"},
 		{"recompute: full", "recompute: full\n    moe_layer_graphs: true", "run t1: training.moe_layer_graphs"},
 		{"recompute: full", "recompute: full\n    moe_graphs: yes please", "run t1"},
+		// An FP8 scaling recipe: a known one, and only beside fp8.
+		{"precision: fp16", "precision: fp8\n    fp8_recipe: nvfp4", "run t1: training.fp8_recipe: \"nvfp4\": want tensorwise, delayed, blockwise or mxfp8"},
+		{"precision: fp16", "precision: fp16\n    fp8_recipe: mxfp8", "run t1: training.fp8_recipe: \"mxfp8\": want tensorwise, delayed, blockwise or mxfp8, and only beside precision fp8"},
 		{"published-runs/v1", "published-runs/v2", "format"},
 		{"global_batch: \"512\"", "global_batch: lots", "run t1"},
 		// Held to the field's kind where yaml.v3 would not (session 77's

@@ -67,6 +67,9 @@ func (r Run) BeyondFormat() []string {
 		if t.Precision == "fp4" {
 			out = append(out, "training.precision")
 		}
+		if t.FP8Recipe != "" {
+			out = append(out, "training.fp8_recipe")
+		}
 		if t.MoEDispatch != "" {
 			out = append(out, "training.moe_dispatch")
 		}
@@ -105,6 +108,7 @@ func (r Run) FormatOnly() Run {
 	if t := r.Training; t != nil {
 		c := *t
 		c.MoEDispatch, c.MoEA2AOverlap, c.CapacityFactor, c.PadToCapacity = "", nil, 0, false
+		c.FP8Recipe = ""
 		c.MoEGraphs, c.MoELayerGraphs, c.MoEFullIteration = nil, nil, nil
 		r.Training = &c
 	}
@@ -169,6 +173,10 @@ type Training struct {
 	// and moe_pad_expert_input_to_capacity); absent, the stack's practice.
 	CapacityFactor float64 `yaml:"capacity_factor,omitempty"`
 	PadToCapacity  bool    `yaml:"pad_to_capacity,omitempty"`
+	// FP8Recipe, beyond the format, states how an fp8 run scaled its
+	// tensors (Transformer Engine's recipe: tensorwise, delayed,
+	// blockwise or mxfp8; training.Job.FP8Recipe); absent, per-tensor.
+	FP8Recipe string `yaml:"fp8_recipe,omitempty"`
 }
 
 // Parallel is a stated training plan; a zero int or nil pointer means the

@@ -57,7 +57,7 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	// own split is.
 	s.Job = training.Job{Seq: t.SeqLen, GlobalBatch: gbs, Precision: hardware.Precision(t.Precision),
 		DevicesPerChip: max(r.System.DevicesPerChip, 1), Tokens: t.Tokens, Dispatch: t.MoEDispatch, A2AOverlap: t.MoEA2AOverlap, Graphs: t.MoEGraphs, LayerGraphs: t.MoELayerGraphs, FullIteration: t.MoEFullIteration,
-		CapacityFactor: t.CapacityFactor, PadToCapacity: t.PadToCapacity}
+		CapacityFactor: t.CapacityFactor, PadToCapacity: t.PadToCapacity, FP8Recipe: t.FP8Recipe}
 	pp := t.Parallel
 	s.Space = parallel.Space{TP: pp.TP, PP: pp.PP, DP: pp.DP, CP: pp.CP, EP: pp.EP, ETP: pp.ETP, VPP: pp.VPP, Microbatch: pp.Microbatch,
 		StageLayers: t.StageLayers, RecomputeLayers: t.RecomputeLayers}

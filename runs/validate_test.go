@@ -49,3 +49,38 @@ func TestValidateKeepsGoing(t *testing.T) {
 		t.Errorf("summary = %+v", rep.Summary)
 	}
 }
+
+// An fp8 run may state its scaling recipe (fp8_recipe, beyond the
+// format): it reaches the job, so an MXFP8 run gathers its 16-bit weights
+// and casts them each step (slower than the per-tensor reading of the
+// same run, whose FP8 weights are gathered at 1 byte on a NeMo stack),
+// and MXFP8 off Blackwell is refused, naming the field.
+func TestFP8RecipeReachesTheJob(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.NewReplacer("chip: a100-sxm4-80gb", "chip: b200", "software: megatron-lm", "software: nemo 25.11",
+		"zero: 0", "zero: 1", "recompute: full", "recompute: none").Replace(oneRun)
+	run := func(chip, recipe string) (Result, TrainingSetup) {
+		s := strings.Replace(src, "precision: fp16", "precision: fp8\n    fp8_recipe: "+recipe, 1)
+		s = strings.Replace(s, "chip: b200", "chip: "+chip, 1)
+		f, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := SetupTraining(cat, f.Runs[0])
+		return Validate(cat, f).Results[0], st
+	}
+	mx, st := run("b200", "mxfp8")
+	tw, _ := run("b200", "tensorwise")
+	if st.Job.FP8Recipe != "mxfp8" || st.Profile.ID != "cuda-mcore" {
+		t.Fatalf("setup: recipe %q on stack %s; want mxfp8 on cuda-mcore", st.Job.FP8Recipe, st.Profile.ID)
+	}
+	if mx.Predicted == nil || tw.Predicted == nil || !(*mx.Predicted < *tw.Predicted) {
+		t.Errorf("mxfp8 %v, tensorwise %v tokens/s per chip (%s %s); want both predicted, mxfp8 slower", mx.Predicted, tw.Predicted, mx.Reason, tw.Reason)
+	}
+	if h, _ := run("h100-sxm", "mxfp8"); h.Predicted != nil || !strings.Contains(h.Reason, "fp8_recipe") || !strings.Contains(h.Reason, "Blackwell") {
+		t.Errorf("mxfp8 on an H100: predicted %v, reason %q; want refused naming fp8_recipe and Blackwell", h.Predicted, h.Reason)
+	}
+}

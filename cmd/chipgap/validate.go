@@ -18,7 +18,7 @@ cannot be predicted gets a reason and does not stop the others; a malformed
 file stops with an error naming the run id and the field. A run that states
 fields chipgap reads beyond the format (a sliding window, the MoE router's
 groups or gate, a MoE recipe's dispatch, all-to-all overlap, token drop or CUDA graphs,
-FP4 training)
+FP4 training, an FP8 scaling recipe)
 says so after its stack ("; states model.window"; --json: beyond_format).
 
 --free also predicts every training throughput run at the searched best

@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"chipgap/plot"
 	"fmt"
 	"io"
 	"math"
@@ -249,7 +250,9 @@ func (p Plan) WriteText(w io.Writer) error {
 		return err
 	}
 	for _, why := range p.Skipped {
-		fmt.Fprintf(w, "skipped: %s\n", why)
+		if _, err := fmt.Fprintf(w, "skipped: %s\n", why); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -258,21 +261,26 @@ func (p Plan) WriteText(w io.Writer) error {
 // rate's result, or a sweep's table.
 func (s Simulation) WriteText(w io.Writer) error {
 	r := s.Request
-	r.writeHeader(w, s.Pools, s.Link, r.Workload.Rate, r.Workload.Requests)
+	ew := &plot.ErrWriter{W: w}
+	r.writeHeader(ew, s.Pools, s.Link, r.Workload.Rate, r.Workload.Requests)
 	if len(r.Workload.Rates) > 0 {
-		return simSweep(w, s.Points, r.slo())
+		if err := simSweep(ew, s.Points, r.slo()); err != nil {
+			return err
+		}
+		return ew.Err
 	}
-	writeSimResult(w, s.Points[0].Result, r.slo(), s.Pools, s.Points[0].MeasuredBand)
-	return nil
+	writeSimResult(ew, s.Points[0].Result, r.slo(), s.Pools, s.Points[0].MeasuredBand)
+	return ew.Err
 }
 
 // WriteText prints the capacity and the simulation there.
 func (c Capacity) WriteText(w io.Writer) error {
 	r := c.Request
-	r.writeHeader(w, c.Pools, c.Link, c.Capacity, c.Result.Requests)
-	fmt.Fprintf(w, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
-	writeSimResult(w, c.Result, r.slo(), c.Pools, nil)
-	return nil
+	ew := &plot.ErrWriter{W: w}
+	r.writeHeader(ew, c.Pools, c.Link, c.Capacity, c.Result.Requests)
+	fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
+	writeSimResult(ew, c.Result, r.slo(), c.Pools, nil)
+	return ew.Err
 }
 
 // SimulateSpec is the request as `chipgap simulate --json` echoes it

@@ -163,7 +163,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]):
-		fmt.Fprintln(stderr, "Usage: chipgap version\n\nPrints the module version, or the commit chipgap was built from (with +dirty\nfor uncommitted changes), from the binary's build information.")
+		fmt.Fprintln(stdout, "Usage: chipgap version\n\nPrints the module version, or the commit chipgap was built from (with +dirty\nfor uncommitted changes), from the binary's build information.")
 		return exitOK
 	case len(args) > 0:
 		fmt.Fprintf(stderr, "chipgap version: unexpected argument %q: version takes none\n", args[0])
@@ -214,11 +214,14 @@ func gotArgs(pos []string) string {
 
 // newFlags makes a flag set that reports errors instead of exiting.
 func newFlags(e *env, name, usage string) *flag.FlagSet {
+	// --help is asked for: its text goes to standard output (chipgap
+	// help CMD | less); a bad flag is one line on standard error
+	// (parseFlags).
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.stdout)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, strings.TrimSpace(usage))
-		fmt.Fprintln(e.stderr, "\nFlags:")
+		fmt.Fprintln(e.stdout, strings.TrimSpace(usage))
+		fmt.Fprintln(e.stdout, "\nFlags:")
 		fs.PrintDefaults()
 	}
 	return fs

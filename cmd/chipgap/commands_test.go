@@ -47,9 +47,11 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		if c.name == "web" {
 			continue // --help is checked in web_test without binding a port
 		}
-		code, _, stderr := runCLI(c.name, "--help")
-		if code != exitOK || !strings.Contains(stderr, "Usage") && !strings.Contains(stderr, "usage") {
-			t.Errorf("%s --help: exit %d, stderr %.80q", c.name, code, stderr)
+		// Asked-for help is the command's output: standard output, so
+		// chipgap help CMD | less shows it; nothing on standard error.
+		code, stdout, stderr := runCLI(c.name, "--help")
+		if code != exitOK || !strings.Contains(stdout, "Usage") && !strings.Contains(stdout, "usage") || stderr != "" {
+			t.Errorf("%s --help: exit %d, stdout %.80q, stderr %.80q; want the usage on stdout", c.name, code, stdout, stderr)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func TestRunBadInput(t *testing.T) {
 }
 
 func TestRunHelp(t *testing.T) {
-	if code, _, errs := runRun(t, "--help"); code != exitOK || !strings.Contains(errs, "Usage: chipgap run") {
+	if code, out, errs := runRun(t, "--help"); code != exitOK || !strings.Contains(out, "Usage: chipgap run") {
 		t.Fatalf("--help: exit %d, %s", code, errs)
 	}
 }

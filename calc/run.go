@@ -269,6 +269,8 @@ type RunOptions struct {
 	Checks bool
 	// Progress reports the training estimator's plan shapes.
 	Progress func(done, total int)
+	// Stop, when set, may end the plan search (a server's deadline).
+	Stop func() error
 	// Admit, when set, vets each cluster's assembled job before it is
 	// simulated (a server's bound on the work).
 	Admit func(RunSide) error
@@ -326,7 +328,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	r := s.req
 	t, err := s.cat.RunThroughput(catalog.ThroughputRequest{Model: d.Model, Cluster: d.Cluster, MFU: d.mfu, MFUFrom: o.MFUFrom,
-		Job: training.Job{Seq: r.Seq, GlobalBatch: r.GlobalBatch, Precision: hardware.Precision(r.Precision)}, Progress: o.Progress})
+		Job: training.Job{Seq: r.Seq, GlobalBatch: r.GlobalBatch, Precision: hardware.Precision(r.Precision)}, Progress: o.Progress, Stop: o.Stop})
 	if err != nil {
 		return err // an *input.Error names the job's field (seq, global_batch, precision)
 	}

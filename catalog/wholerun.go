@@ -133,6 +133,9 @@ type ThroughputRequest struct {
 	MFU      float64
 	MFUFrom  string
 	Progress func(done, total int)
+	// Stop, if set, may end the plan search (training.SearchOptions.Stop);
+	// its error is returned.
+	Stop func() error
 }
 
 // RunThroughput is the steady-state tokens/s of a whole run — the one
@@ -148,7 +151,10 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	if err != nil {
 		return Throughput{}, err
 	}
-	res, err := training.Search(r.Model, r.Cluster, prof, r.Job, training.SearchOptions{Top: 1, Progress: r.Progress})
+	res, err := training.Search(r.Model, r.Cluster, prof, r.Job, training.SearchOptions{Top: 1, Progress: r.Progress, Stop: r.Stop})
+	if training.Stopped(err) {
+		return Throughput{}, err
+	}
 	if err == nil && len(res.Top) > 0 {
 		b := res.Best()
 		t := Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,

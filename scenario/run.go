@@ -56,6 +56,7 @@ func (s *Scenario) RunWith(ctx context.Context, progress Progress, workers int) 
 		return nil, err
 	}
 	w.limit = newLimiter(workers)
+	w.stop = ctx.Err
 	systems, err := w.systems(ctx)
 	if err != nil {
 		return nil, err

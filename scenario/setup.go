@@ -18,9 +18,12 @@ import (
 // world is the scenario resolved against the catalog once, before any
 // sampling: models, failure data and each system's searched plans.
 type world struct {
-	c          *catalog.Catalog
-	s          *Scenario
-	limit      limiter // bounds the goroutines computing at once (RunWith)
+	c     *catalog.Catalog
+	s     *Scenario
+	limit limiter // bounds the goroutines computing at once (RunWith)
+	// stop ends the plan searches when the run's context ends (a
+	// server's deadline or a cancelled job): training.SearchOptions.Stop.
+	stop       func() error
 	trainModel llm.Model
 	serveModel llm.Model
 	rel        *catalog.Reliability
@@ -177,7 +180,7 @@ func (w *world) setupTraining(sy *system) error {
 		why += ", as of " + prof.State
 	}
 	sy.tprof, sy.tstack = prof, why
-	sr, err := training.Search(w.trainModel, cl, prof, sy.job, training.SearchOptions{Top: 1, Workers: 1})
+	sr, err := training.Search(w.trainModel, cl, prof, sy.job, training.SearchOptions{Top: 1, Workers: 1, Stop: w.stop})
 	if err != nil {
 		return fmt.Errorf("no training plan: %w", err)
 	}
@@ -211,7 +214,7 @@ func (w *world) crossCheck(sy *system) *CrossCheck {
 		cc.Error = err.Error()
 		return cc
 	}
-	sr, err := training.Search(w.trainModel, sy.cluster, alt, sy.job, training.SearchOptions{Top: 1, Workers: 1})
+	sr, err := training.Search(w.trainModel, sy.cluster, alt, sy.job, training.SearchOptions{Top: 1, Workers: 1, Stop: w.stop})
 	if err != nil {
 		cc.Error = "no training plan: " + err.Error()
 		return cc

@@ -24,6 +24,11 @@ type SearchOptions struct {
 	// Progress, if set, is called after each (TP, PP, DP, CP) shape with
 	// the shapes done and the total; calls are serialised.
 	Progress func(done, total int)
+	// Stop, if set, is asked before each shape; a non-nil answer ends the
+	// search at once, and Search returns it (a caller's deadline or
+	// cancellation: the search holds millions of plans at the largest
+	// scales).
+	Stop func() error
 }
 
 // SearchResult is the best plans, fastest first, and why the others lost.
@@ -78,6 +83,9 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		return SearchResult{Invalid: invalid}, whyNoShape(prob, o.Space)
 	}
 	out, err := p.searchAll(prob, o, shapes, invalid, top)
+	if Stopped(err) {
+		return out, err
+	}
 	// No plan fits with fp32 parameters and moments: search again with
 	// the memory savings the stack offers, adding one per pass and keeping
 	// it for the later ones (16-bit parameters, HalfParams, then 16-bit
@@ -93,7 +101,9 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		*save.allow = true
 		o.Progress = nil
 		first := out
-		out, err = p.searchAll(prob, o, shapes, invalid, top)
+		if out, err = p.searchAll(prob, o, shapes, invalid, top); Stopped(err) {
+			return out, err
+		}
 		// Every pass's estimates count (the earlier ones all out of memory).
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
@@ -137,18 +147,46 @@ func (p *prep) searchAll(prob parallel.Problem, o SearchOptions, shapes []parall
 			o.Progress(done, len(shapes))
 		}
 	}
+	var stop error
+	halt := func() bool {
+		if o.Stop == nil {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if stop == nil {
+			stop = o.Stop()
+		}
+		return stop != nil
+	}
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := take(); i < len(shapes); i = take() {
+			for i := take(); i < len(shapes) && !halt(); i = take() {
 				p.searchShape(prob, o.Space, shapes[i], top, &parts[w])
 				report()
 			}
 		}()
 	}
 	wg.Wait()
+	if stop != nil {
+		return SearchResult{}, searchStopped{stop}
+	}
 	return merge(parts, invalid, top)
+}
+
+// searchStopped is a search ended by SearchOptions.Stop: its error, as
+// the caller gave it (errors.As and errors.Is see through).
+type searchStopped struct{ err error }
+
+func (s searchStopped) Error() string { return s.err.Error() }
+func (s searchStopped) Unwrap() error { return s.err }
+
+// Stopped says err is a search ended by its SearchOptions.Stop.
+func Stopped(err error) bool {
+	var s searchStopped
+	return errors.As(err, &s)
 }
 
 // searchShape estimates every plan of one shape into part.

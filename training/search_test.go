@@ -122,3 +122,29 @@ func TestSearchNamesTheRuleEveryPlanBreaks(t *testing.T) {
 		}
 	}
 }
+
+// A search whose Stop answers an error ends at once with that error (a
+// server's deadline): asked before each shape, so after the third shape
+// it is asked a fourth time and nothing more is estimated; Stopped tells
+// it from a search that found no plan, and errors.Is sees the caller's
+// error through it.
+func TestSearchStops(t *testing.T) {
+	c := testCluster(64)
+	job := Job{Seq: 2048, GlobalBatch: 256, Precision: hardware.BF16}
+	deadline := errors.New("deadline")
+	asked, shapes := 0, 0
+	_, err := Search(gpt13, c, ideal(), job, SearchOptions{Workers: 1,
+		Progress: func(done, total int) { shapes = done },
+		Stop: func() error {
+			if asked++; asked > 3 {
+				return deadline
+			}
+			return nil
+		}})
+	if !errors.Is(err, deadline) || !Stopped(err) || asked != 4 || shapes != 3 {
+		t.Errorf("stopped search: err %v (stopped %v), asked %d times, %d shapes done; want the deadline after 3 shapes", err, Stopped(err), asked, shapes)
+	}
+	if _, err := Search(gpt13, c, ideal(), job, SearchOptions{Workers: 1, Stop: func() error { return nil }}); err != nil || Stopped(err) {
+		t.Errorf("a search Stop lets run: %v", err)
+	}
+}

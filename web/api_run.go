@@ -38,6 +38,12 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 		seeds := st.Seeds()
 		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request",
 			Progress: p.Count,
+			Stop: func() error {
+				if ctx.Err() != nil {
+					return timeoutError(ctx)
+				}
+				return nil
+			},
 			Admit: func(side calc.RunSide) error {
 				if err := ctx.Err(); err != nil {
 					return timeoutError(ctx)

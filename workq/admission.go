@@ -3,6 +3,7 @@ package workq
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -28,6 +29,7 @@ type Admission struct {
 	waiting int           // admitted, not yet running
 	running int           // holding a slot
 	est     time.Duration // moving average of one run's time
+	estAt   time.Time     // when est was last set (relax)
 }
 
 // AdmissionConfig sets up an Admission. The hooks, any of which may be
@@ -81,6 +83,7 @@ func (r *Refusal) Error() string {
 func (a *Admission) Admit() (time.Duration, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.relax(time.Now())
 	ahead := a.waiting + a.running
 	wait := a.waitFor(ahead)
 	budget := a.budget()
@@ -116,6 +119,26 @@ func (a *Admission) Estimate() time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.est
+}
+
+// relax lets an estimate above the initial one decay back towards it,
+// halving the excess every timeout that passes with no run finishing
+// (a.mu held). Without it one pathological run could raise the estimate
+// over the budget, after which every run was refused as too long and
+// none finished to bring it down again.
+func (a *Admission) relax(now time.Time) {
+	base := a.cfg.Estimate
+	if a.est <= base || a.estAt.IsZero() || a.timeout <= 0 {
+		a.estAt = now
+		return
+	}
+	idle := now.Sub(a.estAt)
+	if idle <= 0 {
+		return
+	}
+	f := math.Exp2(-float64(idle) / float64(a.timeout))
+	a.est = base + time.Duration(float64(a.est-base)*f)
+	a.estAt = now
 }
 
 func (a *Admission) budget() time.Duration { return time.Duration(admitMargin * float64(a.timeout)) }
@@ -186,7 +209,13 @@ func (a *Admission) Run(ctx context.Context, fn func(ctx context.Context) error)
 		}
 		a.mu.Lock()
 		a.running--
+		// A run past the timeout was cut short (or ignored its
+		// context): it counts as taking the timeout.
+		if a.timeout > 0 {
+			took = min(took, a.timeout)
+		}
 		a.est = (7*a.est + 3*took) / 10
+		a.estAt = time.Now()
 		a.queueChanged()
 		a.mu.Unlock()
 		<-a.slots

@@ -142,3 +142,40 @@ func TestAdmissionRunLeaves(t *testing.T) {
 		close(release)
 	})
 }
+
+// TestAdmissionRecovers: a run past the timeout counts as the timeout
+// (10 s), so one 40 s run moves a 2 s estimate to (7 × 2 + 3 × 10) / 10
+// = 4.4 s, not 13.4 s. Four such runs (4.4, 6.08, 7.256, 8.0792 s) take
+// it over the 8 s budget and the next run is refused as too long; with
+// no run finishing, the excess over the initial 2 s halves every timeout,
+// so 10 s later the estimate is 2 + 6.0792 / 2 = 5.0396 s and a run is
+// admitted again (before, the refusal was for good: nothing ran to bring
+// the estimate down).
+func TestAdmissionRecovers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := NewAdmission(AdmissionConfig{Slots: 1, Timeout: 10 * time.Second, Estimate: 2 * time.Second})
+		slow := func(context.Context) error { time.Sleep(40 * time.Second); return nil }
+		for i, want := range []time.Duration{4400 * time.Millisecond, 6080 * time.Millisecond, 7256 * time.Millisecond, 8079200 * time.Microsecond} {
+			if _, err := a.Admit(); err != nil {
+				t.Fatalf("run %d refused: %v", i, err)
+			}
+			if err := a.Run(context.Background(), slow); err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Estimate(); got != want {
+				t.Fatalf("after run %d the estimate is %v, want %v", i, got, want)
+			}
+		}
+		var r *Refusal
+		if _, err := a.Admit(); !errors.As(err, &r) || !r.TooLong {
+			t.Fatalf("over the budget: %v, want a TooLong refusal", err)
+		}
+		time.Sleep(10 * time.Second)
+		if _, err := a.Admit(); err != nil {
+			t.Fatalf("a timeout later: %v, want admitted", err)
+		}
+		if got := a.Estimate(); got != 5039600*time.Microsecond {
+			t.Errorf("relaxed estimate %v, want 5.0396 s", got)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package calc
 import (
 	"bufio"
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,11 +35,20 @@ var ErrDecode = errors.New("request does not decode")
 // field that holds it. Another error a field's own decoder returns comes
 // back as it is, as does a read error (a size limit the caller set on r).
 func DecodeJSON(r io.Reader, dst any) error {
-	var read bytes.Buffer // what the decoder read: the whole object, where a field fails
-	body := bufio.NewReader(io.TeeReader(r, &read))
+	data, err := io.ReadAll(r) // bounded by the caller (a body or file size limit)
+	if err != nil {
+		return err
+	}
+	read := bytes.NewReader(data)
+	body := bufio.NewReader(read)
 	if err := wantObject(body); err != nil {
 		return err
 	}
+	if path, want := keyCheck(data, reflect.TypeOf(dst)); path != "" {
+		return decodeErr(path, "%s", want)
+	}
+	read.Reset(data)
+	body.Reset(read)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -48,7 +58,7 @@ func DecodeJSON(r io.Reader, dst any) error {
 		var pe *units.ParseError
 		if errors.As(err, &pe) {
 			var v any
-			if json.NewDecoder(&read).Decode(&v) == nil {
+			if json.Unmarshal(data, &v) == nil {
 				if path := stringPath(v, pe.Input, ""); path != "" {
 					return decodeErr(path, "%v", pe)
 				}
@@ -62,7 +72,7 @@ func DecodeJSON(r io.Reader, dst any) error {
 		}
 		return decodeErr("body", "unexpected data after the JSON object")
 	}
-	if path := duplicateKey(read.Bytes()); path != "" {
+	if path := duplicateKey(data); path != "" {
 		return decodeErr(path, "the key appears twice in its object: want each field once")
 	}
 	return nil
@@ -108,6 +118,143 @@ func duplicateKey(data []byte) string {
 		return ""
 	}
 	return walk("")
+}
+
+// keyCheck walks data (one JSON value) beside the type t it decodes
+// into and returns the dotted path of the first object key t has no
+// field for, with what is wanted, or "". encoding/json matches keys to
+// fields without regard to case ("CHIP" sets chip, and beside "chip" the
+// last one wins) and names an unknown key without its path ("bogus", not
+// "plan.bogus"); a strict decoder does neither. A value whose type
+// decodes itself (json.Unmarshaler, encoding.TextUnmarshaler) and a map's
+// or an interface's contents are not walked; malformed JSON is left to
+// the decoder.
+func keyCheck(data []byte, t reflect.Type) (path, want string) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(t reflect.Type, prefix string) (string, string)
+	skip := func() { walkSkip(dec) }
+	walk = func(t reflect.Type, prefix string) (string, string) {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || decodesItself(t) {
+			skip()
+			return "", ""
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return "", ""
+		}
+		switch tok {
+		case json.Delim('{'):
+			var fields map[string]reflect.Type
+			if t.Kind() == reflect.Struct {
+				fields = jsonFields(t)
+			}
+			for dec.More() {
+				kt, err := dec.Token()
+				k, ok := kt.(string)
+				if err != nil || !ok {
+					return "", ""
+				}
+				var ft reflect.Type
+				switch t.Kind() {
+				case reflect.Struct:
+					var known bool
+					if ft, known = fields[k]; !known {
+						for name := range fields {
+							if strings.EqualFold(name, k) {
+								return prefix + k, fmt.Sprintf("unknown field %q: field names are case-sensitive; want %q", k, name)
+							}
+						}
+						return prefix + k, fmt.Sprintf("unknown field %q", k)
+					}
+				case reflect.Map:
+					ft = t.Elem()
+				}
+				if p, w := walk(ft, prefix+k+"."); p != "" {
+					return p, w
+				}
+			}
+			dec.Token() // the closing brace
+		case json.Delim('['):
+			var et reflect.Type
+			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+				et = t.Elem()
+			}
+			for i := 0; dec.More(); i++ {
+				if p, w := walk(et, fmt.Sprintf("%s%d.", prefix, i)); p != "" {
+					return p, w
+				}
+			}
+			dec.Token() // the closing bracket
+		}
+		return "", ""
+	}
+	return walk(t, "")
+}
+
+// walkSkip consumes one JSON value of dec.
+func walkSkip(dec *json.Decoder) {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth <= 0 {
+			return
+		}
+	}
+}
+
+// decodesItself says values of t decode through their own method, or
+// are anything at all (an interface), so their keys are not t's fields.
+func decodesItself(t reflect.Type) bool {
+	um := reflect.TypeFor[json.Unmarshaler]()
+	tu := reflect.TypeFor[encoding.TextUnmarshaler]()
+	return t.Kind() == reflect.Interface || t.Implements(um) || reflect.PointerTo(t).Implements(um) ||
+		t.Implements(tu) || reflect.PointerTo(t).Implements(tu)
+}
+
+// jsonFields is the JSON names of struct t's fields as encoding/json
+// sees them: the tag's name, else the Go name; "-" and unexported fields
+// left out; an embedded struct without a name of its own inlined.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && f.Tag.Get("json") == "-" {
+			continue
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			for k, v := range jsonFields(ft) {
+				if _, ok := out[k]; !ok {
+					out[k] = v
+				}
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 // stringPath is the dotted path of the first field of v (a decoded JSON

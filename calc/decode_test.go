@@ -30,6 +30,13 @@ func TestDecodeJSON(t *testing.T) {
 		// encoding/json keeps the last of a repeated key silently.
 		{`{"chips":8,"chips":16}`, "chips", "the key appears twice"},
 		{`{"chips":8,"plan":{"tp":2,"pp":1,"tp":4}}`, "plan.tp", "the key appears twice"},
+		// encoding/json matches keys to fields whatever their case, and
+		// names an unknown nested key without its path (session 79's QA
+		// pass: "CHIP" beside "chip" silently won).
+		{`{"chip":"b200","CHIP":"h100-sxm"}`, "CHIP", `unknown field "CHIP": field names are case-sensitive; want "chip"`},
+		{`{"Chips":8}`, "Chips", `want "chips"`},
+		{`{"plan":{"bogus":1}}`, "plan.bogus", `unknown field "bogus"`},
+		{`{"plan":{"TP":2}}`, "plan.TP", `want "tp"`},
 	} {
 		var r TrainRequest
 		err := DecodeJSON(strings.NewReader(c.body), &r)
@@ -56,6 +63,10 @@ func TestDecodeJSON(t *testing.T) {
 		t.Errorf("seed -1: %v, want field seed and a non-negative integer", err)
 	}
 	// Nested: the path names the object it sits in.
+	var sq ServeRequest
+	if err := DecodeJSON(strings.NewReader(`{"slo":{"percentile":2}}`), &sq); !errors.As(err, new(*input.Error)) || !strings.Contains(err.Error(), "slo.percentile") {
+		t.Errorf("an unknown nested key: %v, want it named slo.percentile", err)
+	}
 	var s ServeRequest
 	err = DecodeJSON(strings.NewReader(`{"slo":{"tpot":"50xs"}}`), &s)
 	var ie *input.Error

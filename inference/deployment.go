@@ -211,7 +211,7 @@ func (l *layout) split(p Parallel) error {
 	}
 	l.instances = l.devices / per
 	if p.DP > 0 {
-		if p.DP*per > l.devices {
+		if p.DP > l.devices/per { // p.DP·per could overflow
 			return input.Bad("parallel.dp", p.DP, fmt.Sprintf("want at most %d instances of %d devices on %d devices", l.devices/per, per, l.devices))
 		}
 		l.instances = p.DP

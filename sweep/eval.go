@@ -34,6 +34,10 @@ type evaluator struct {
 
 	mu       sync.Mutex
 	profiles map[string]profileEntry
+	// stop ends a cell's plan search when the run's context ends
+	// (training.SearchOptions.Stop): one cell's search at the largest
+	// sizes holds millions of plans.
+	stop func() error
 }
 
 type profileEntry struct {
@@ -63,6 +67,7 @@ func Run(ctx context.Context, g *Grid, cells []Cell, o Options) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.stop = ctx.Err
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

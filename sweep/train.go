@@ -65,7 +65,7 @@ func (e *evaluator) trainSetup(c Cell, ch *hardware.Chip, r *Row) (*trainCell, e
 	}
 	t := e.g.Training
 	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}
-	sr, err := training.Search(m, cl, prof, job, training.SearchOptions{Top: 1, Workers: 1})
+	sr, err := training.Search(m, cl, prof, job, training.SearchOptions{Top: 1, Workers: 1, Stop: e.stop})
 	if err != nil {
 		return nil, fmt.Errorf("no training plan: %w", err)
 	}

@@ -34,7 +34,7 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkSweep(g); err != nil {
+	if err := s.checkSweep(g, r.URL.Query().Get("async") != "1"); err != nil {
 		return err
 	}
 	run := func(ctx context.Context, p *Progress) (calc.SweepView, error) {
@@ -52,8 +52,9 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkSweep refuses a grid over the server's caps: its samples, sizes,
+// (for a synchronous request, sync) the request timeout,
 // cells, and its time here as `chipgap sweep` estimates it.
-func (s *Server) checkSweep(g *sweep.Grid) error {
+func (s *Server) checkSweep(g *sweep.Grid, sync bool) error {
 	if err := capInt("grid.samples", g.Samples, s.limits.MaxSamples); err != nil {
 		return err
 	}
@@ -72,6 +73,13 @@ func (s *Server) checkSweep(g *sweep.Grid) error {
 	if cost.Time > s.limits.MaxSweepTime {
 		return badField("grid", "%s, about %s here on %d cores: over this server's limit of %s (max_sweep_estimate_s, see docs/api.md): run it with chipgap sweep",
 			cellCount(cost.Cells), cost.Time.Round(100*time.Millisecond), cost.Cores, s.limits.MaxSweepTime)
+	}
+	// A synchronous sweep expected to outlast the request's timeout
+	// would end in a 504 after that work: it is refused at once (with
+	// admission's margin, workq.Admission).
+	if budget := time.Duration(0.8 * float64(s.limits.Timeout)); sync && s.limits.Timeout > 0 && cost.Time > budget {
+		return badField("grid", "%s, about %s here on %d cores: more than this server's %s request timeout leaves a synchronous sweep (request_timeout_s, see docs/api.md): use POST /api/sweep?async=1 and poll the job",
+			cellCount(cost.Cells), cost.Time.Round(100*time.Millisecond), cost.Cores, s.limits.Timeout)
 	}
 	return nil
 }

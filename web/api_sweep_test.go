@@ -118,6 +118,14 @@ func TestSweepLimits(t *testing.T) {
 			t.Errorf("%s: refused after %v, want at once", tc.name, d)
 		}
 	}
+	// Synchronous, a grid within max_sweep_estimate_s but past 80 % of the
+	// request timeout is refused at once, pointing to ?async=1 (before,
+	// the 60 s default let a grid of 15-60 s run into a certain 504).
+	short, _ := newTestServer(t, Limits{Timeout: time.Second})
+	var e Error
+	if st := do(t, "POST", short.URL+"/api/sweep", sweepBody(t, slow), &e); st != 400 || e.Field != "grid" || !strings.Contains(e.Msg, "?async=1") {
+		t.Errorf("a sync sweep longer than the timeout: %d %+v, want 400 naming grid and ?async=1", st, e)
+	}
 	var ok calc.SweepView
 	if st := do(t, "POST", srv.URL+"/api/sweep", sweepBody(t, strings.Replace(tinyGrid, "[8, 16]", "[8]", 1)), &ok); st != 200 || len(ok.Rows) != 4 {
 		t.Errorf("a 4-cell grid under a 4-cell cap = %d with %d rows, want 200 with 4", st, len(ok.Rows))

@@ -172,6 +172,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"DELETE on a page file", "DELETE", "/index.html", "", 405, "method"},
 		{"infer negative tp", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":-8}}`, 400, "parallel.tp"},
 		{"infer negative dp", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":8,"dp":-1}}`, 400, "parallel.dp"},
+		// dp × the instance's devices overflowed int and passed (QA, session 79).
+		{"infer dp overflow", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","parallel":{"tp":8,"dp":9223372036854775807}}`, 400, "parallel.dp"},
 		{"train negative pp", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":8,"pp":-4`, 1), 400, "plan.pp"},
 		{"serve negative prefill tp", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":-2}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"serve unknown router", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"router":"zz","workload":{"rate":1,"requests":10}}`, 400, "router"},

@@ -112,7 +112,9 @@ func (r *RunRequest) normalize() error {
 		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
 	case !(r.Tokens >= 0) || math.IsInf(float64(r.Tokens), 0):
 		return bad("tokens", r.Tokens, "want ≥ 0")
-	case !(days >= 0) || math.IsInf(float64(days), 0):
+	case math.IsNaN(float64(days)) || math.IsInf(float64(days), 0):
+		return bad("days", r.Days, "want a finite number of days")
+	case days < 0:
 		return bad("days", r.Days, "want ≥ 0")
 	case days.Days() > maxRunDays:
 		return bad("days", r.Days, "want at most %d (ten years)", maxRunDays)
@@ -126,7 +128,9 @@ func (r *RunRequest) normalize() error {
 		return bad("vs_mfu", r.VSMFU, "want a fraction in (0, 1] (0 = the training estimator)")
 	case r.Checkpoint != "" && r.Checkpoint != "async" && r.Checkpoint != "blocking":
 		return bad("checkpoint", r.Checkpoint, "want async or blocking")
-	case !(r.Interval >= 0):
+	case math.IsNaN(float64(r.Interval)) || math.IsInf(float64(r.Interval), 0):
+		return bad("interval", r.Interval, "want a finite duration")
+	case r.Interval < 0:
 		return bad("interval", r.Interval, "want ≥ 0 (0 = Daly's optimum)")
 	case r.Interval.Days() > maxRunDays:
 		return bad("interval", r.Interval, "want at most %d days (ten years)", maxRunDays)

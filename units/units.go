@@ -194,9 +194,11 @@ func format(v float64, ladder []suffix) string {
 	return trim(v/last.mult) + " " + last.name
 }
 
-// trim prints 4 significant digits without trailing zeros.
+// trim prints 4 significant digits without trailing zeros; from 10⁴ to
+// 10¹⁵ every integer digit (12,345 d, not 1.234e+04 d), and beyond in
+// exponent form, so an absurd input (1e300 s) is not echoed as 300 digits.
 func trim(x float64) string {
-	if math.Abs(x) >= 1e4 {
+	if a := math.Abs(x); a >= 1e4 && a < 1e15 {
 		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(x, 'g', 4, 64)

@@ -78,11 +78,18 @@ func TestString(t *testing.T) {
 		{USD(2.7e6).String(), "$2.7M"},
 		{USDPerHour(2.35).String(), "$2.35/h"},
 		{Joules(3.6e9).String(), "1 MWh"},
+		// Every integer digit up to 10¹⁵ of the largest unit, then an
+		// exponent: 1e300 s was echoed in an error as 300 digits.
+		{(12345 * Day).String(), "12345 d"},
+		{Seconds(1e300).String(), "1.157e+295 d"},
 	}
 	for _, tc := range cases {
 		if tc.got != tc.want {
 			t.Errorf("String() = %q, want %q", tc.got, tc.want)
 		}
+	}
+	if v, err := ParseSeconds(Seconds(1e300).String()); err != nil || math.Abs(float64(v)/1e300-1) > 1e-3 {
+		t.Errorf("1e300 s prints as %q, which parses to %v, %v", Seconds(1e300).String(), v, err)
 	}
 }
 

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 
 	"chipgap/calc"
@@ -21,7 +23,9 @@ type comparison struct {
 // handleCompare is GET /api/compare?chips=a,b&model=m&precision=bf16.
 func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	var req calc.CompareRequest
-	decodeQuery(r, &req)
+	if err := decodeQuery(r, &req); err != nil {
+		return err
+	}
 	if err := capInt("chips", len(req.Chips), maxCompareChips); err != nil {
 		return err
 	}
@@ -39,12 +43,19 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 
 // decodeQuery sets the string and []string (comma-separated) fields of
 // the struct *req from the URL query, each by its JSON name; an empty or
-// absent parameter leaves its field as it is.
-func decodeQuery(r *http.Request, req any) {
+// absent parameter leaves its field as it is. As strictly as a JSON body
+// decodes: a parameter the request has no field for, one given twice or
+// an empty entry in a list is a 400 naming it.
+func decodeQuery(r *http.Request, req any) error {
 	q := r.URL.Query()
 	v := reflect.ValueOf(req).Elem()
+	known := map[string]bool{}
 	for i := range v.NumField() {
 		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		known[name] = true
+		if len(q[name]) > 1 {
+			return badField(name, "given %d times: want it once (a list is comma-separated)", len(q[name]))
+		}
 		s := q.Get(name)
 		if s == "" {
 			continue
@@ -54,6 +65,15 @@ func decodeQuery(r *http.Request, req any) {
 			*f = s
 		case *[]string:
 			*f = strings.Split(s, ",")
+			if slices.Contains(*f, "") {
+				return badField(name, "%q has an empty entry: want comma-separated ids", s)
+			}
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if !known[k] {
+			return badField(k, "unknown query parameter %q: want %s", k, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
+	}
+	return nil
 }

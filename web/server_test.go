@@ -172,6 +172,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"DELETE on a page file", "DELETE", "/index.html", "", 405, "method"},
 		{"infer negative tp", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":-8}}`, 400, "parallel.tp"},
 		{"infer negative dp", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"parallel":{"tp":8,"dp":-1}}`, 400, "parallel.dp"},
+		{"run days NaN", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":1024,"model":"llama3.1-70b","days":"NaN"}`, 400, "days"},
 		// dp × the instance's devices overflowed int and passed (QA, session 79).
 		{"infer dp overflow", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","parallel":{"tp":8,"dp":9223372036854775807}}`, 400, "parallel.dp"},
 		{"train negative pp", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":8,"pp":-4`, 1), 400, "plan.pp"},

@@ -16,8 +16,13 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.VS != "" || req.VSChips != 0 || req.VSMFU != 0 {
-		return badField("vs", "the API simulates one cluster: post one request per cluster, or compare with chipgap run --vs")
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"vs", req.VS != ""}, {"vs_chips", req.VSChips != 0}, {"vs_mfu", req.VSMFU != 0}} {
+		if f.set {
+			return badField(f.name, "the API simulates one cluster: post one request per cluster, or compare with chipgap run --vs")
+		}
 	}
 	if err := capInt("chips", req.Chips, s.limits.MaxChips); err != nil {
 		return err

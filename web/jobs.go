@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -52,8 +53,6 @@ func viewJob(j *workq.Job, now time.Time) jobView {
 	return v
 }
 
-var errTooManyJobs = &Error{Status: http.StatusTooManyRequests, Msg: "too many jobs running; wait for one to finish (see limits in docs/api.md)"}
-
 // startJob runs fn in the background under JobTimeout, holding a compute
 // slot while it works, and returns the job for the client to poll; a
 // failure is classified once, as a request's would be.
@@ -66,7 +65,8 @@ func startJob[T any](s *Server, kind string, fn func(ctx context.Context, p *Pro
 		return v, nil
 	})
 	if err == workq.ErrJobsFull {
-		return nil, errTooManyJobs
+		return nil, &Error{Status: http.StatusTooManyRequests, Msg: fmt.Sprintf(
+			"this server keeps at most %d jobs (max_jobs, see docs/api.md), running or finished within their time to live: wait for one to finish or expire", s.limits.MaxJobs)}
 	}
 	return j, err
 }

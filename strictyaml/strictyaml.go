@@ -473,8 +473,15 @@ func structKeys(t reflect.Type) []string {
 // document that is not YAML is an *Error naming file and line.
 func ToJSON(file string, b []byte) ([]byte, error) {
 	var v any
-	if err := yaml.Unmarshal(b, &v); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&v); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		// A second document (after "---") would be dropped unread, even
+		// one that does not parse, as Decode refuses it.
+		return nil, &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
 	}
 	out, err := json.Marshal(v)
 	if err != nil {

@@ -99,3 +99,19 @@ func TestWholeNumbersAsWritten(t *testing.T) {
 		t.Errorf("decoded %+v", v)
 	}
 }
+
+// ToJSON (request files in YAML) reads one document: a second, even one
+// that does not parse, was dropped unread (session 79's QA pass: a
+// --request file's "---" then "chips: 3" ran on the first document's 8).
+func TestToJSONOneDocument(t *testing.T) {
+	if j, err := ToJSON("r.yaml", []byte("chips: 8\nmodel: m\n")); err != nil || string(j) != `{"chips":8,"model":"m"}` {
+		t.Errorf("one document: %s, %v", j, err)
+	}
+	for _, src := range []string{"chips: 8\n---\nchips: 3\n", "chips: 8\n---\n: : [\n"} {
+		_, err := ToJSON("r.yaml", []byte(src))
+		var e *Error
+		if !errors.As(err, &e) || e.Msg != "more than one YAML document: want one" || e.Line < 2 {
+			t.Errorf("%q: %v, want more than one YAML document at its line", src, err)
+		}
+	}
+}

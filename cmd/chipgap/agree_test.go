@@ -289,6 +289,15 @@ func TestTrainRequestFile(t *testing.T) {
 	if code, _, errs := runCLI("train", "--request", jf); code != exitUsage || !strings.Contains(errs, `chipz: unknown field "chipz"`) {
 		t.Errorf("an unknown field in the file: exit %d, %q", code, errs)
 	}
+	// A second --request was dropped unread, even a bad one (QA, session
+	// 79), and a second YAML document in one file too.
+	if code, _, errs := runCLI("train", "--request", yf, "--request", jf); code != exitUsage || !strings.Contains(errs, "want one --request") {
+		t.Errorf("two request files: exit %d, %q; want a usage error", code, errs)
+	}
+	os.WriteFile(jf, []byte(yml+"---\nchips: 3\n"), 0o644)
+	if code, _, errs := runCLI("train", "--request", jf); code != exitUsage || !strings.Contains(errs, "more than one YAML document") {
+		t.Errorf("two YAML documents: exit %d, %q; want a usage error", code, errs)
+	}
 }
 
 // compare-chips --precision fp8 --model M --json adds the rows GET

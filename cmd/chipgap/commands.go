@@ -272,12 +272,15 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // body (or the same keys in YAML), read first; flags given beside it
 // override its fields (parseFlags parses them again after the file).
 func requestFlag(fs *flag.FlagSet, req any) {
-	loaded := false
+	loaded := ""
 	fs.Func("request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
-		if loaded {
-			return nil
+		switch {
+		case loaded == path:
+			return nil // parseFlags's second pass over the same arguments
+		case loaded != "":
+			return fmt.Errorf("a second request file (after %s): want one --request", loaded)
 		}
-		loaded = true
+		loaded = path
 		b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
 		if err != nil {
 			return err

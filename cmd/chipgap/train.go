@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"slices"
 	"time"
 
 	"chipgap/calc"
@@ -31,7 +33,10 @@ offers (plan flags fix a dimension) and ranks the plans that fit.
 training run, or --run ID); its stated parallel block fixes the plan and,
 as validate predicts the run, the dimensions it leaves unstated (recompute,
 ZeRO stage, etp, ...) are searched: the fastest plan within the stated
-ones and the stack's published practice.
+ones and the stack's published practice. The run states its model,
+system, sequence, batch and precision: --model, --chip, --chips, --seq,
+--global-batch, --precision and the like are refused beside --file, while
+the plan, stack and MoE flags apply over the run's.
 The software-stack profile is the chip's default stack, or --stack (a
 profile id such as cuda-megatron) or --software (a framework name such as
 megatron-lm, nemo, llm-foundry, mindspeed).
@@ -54,6 +59,9 @@ func cmdTrain(e *env, args []string) error {
 	runID := fs.String("run", "", "the run id to take from --file")
 	asJSON := fs.Bool("json", false, "machine-readable output")
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if err := fileFlags(fs, *file, *runID); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
@@ -120,6 +128,28 @@ func cmdTrain(e *env, args []string) error {
 		}{r.Header, true, r.Searched, r.Result, r.Band})
 	}
 	return r.WriteText(e.stdout)
+}
+
+// runFixed are the flags describing the job that a published run states
+// for itself: beside --file they would be ignored, so they are refused.
+var runFixed = []string{"model", "chip", "chips", "chips-per-node", "scale-out-gbps", "devices-per-chip", "global-batch", "seq", "precision", "tokens"}
+
+// fileFlags refuses --run without --file, and beside --file a flag the
+// run states itself (its plan, stack and MoE flags still apply).
+func fileFlags(fs *flag.FlagSet, file, runID string) error {
+	if file == "" {
+		if runID != "" {
+			return usagef("--run %q needs --file: the published-runs file holding that run", runID)
+		}
+		return nil
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(runFixed, f.Name) {
+			err = usagef("--%s beside --file: the run states its own model, system, sequence, batch and precision; drop --%s (the plan, stack and MoE flags apply)", f.Name, f.Name)
+		}
+	})
+	return err
 }
 
 // trainRunSetup reads the training run of a published-runs file and lays

@@ -130,6 +130,28 @@ func TestTrainFromFile(t *testing.T) {
 	}
 }
 
+// Beside --file, the flags describing the job were ignored (the run's
+// 32 A100 ran whatever --chips said); they are refused, naming the flag,
+// and --run without --file is a usage error. The plan flags still apply.
+func TestTrainFileRefusesJobFlags(t *testing.T) {
+	f := calibrationFile(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--file", f, "--chips", "3"}, "drop --chips"},
+		{[]string{"--file", f, "--precision", "fp8"}, "drop --precision"},
+		{[]string{"--run", "megatron2021-t1-1.7b"}, "--run \"megatron2021-t1-1.7b\" needs --file"},
+	} {
+		if code, out, errs := runCmd(t, append([]string{"train"}, c.args...)...); code != exitUsage || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("train %v: exit %d, stderr %q; want exit 2 saying %s", c.args, code, errs, c.want)
+		}
+	}
+	if code, out, errs := runCmd(t, "train", "--file", f, "--run", "megatron2021-t1-1.7b", "--stack", "cuda-mcore"); code != exitOK || !strings.Contains(out, "stack cuda-mcore") {
+		t.Errorf("--stack beside --file: exit %d %s\n%s", code, errs, out)
+	}
+}
+
 func TestValidateCommand(t *testing.T) {
 	code, out, errs := runCmd(t, "validate", calibrationFile(t), "--json")
 	if code != exitOK {

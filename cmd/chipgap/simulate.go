@@ -34,7 +34,9 @@ over time. A rate the deployment cannot sustain is reported as overload:
 the arrivals stop there and the requests already admitted (at most the
 overload's queue bound) are served to the end, so the throughput shown is
 the deployment's ceiling under saturation, not the arrival window's.
---capacity finds the highest rate that meets the SLO; --plan sizes the
+--capacity finds the highest rate that meets the SLO (each probe simulates
+--requests if given, else 3,000 requests per replica, at least 3,000 and at
+most 200,000, not the 10,000 a single simulation defaults to); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, aggregated and disaggregated; --plan-mixed adds prefill on one
 chip and decode on another).
@@ -104,6 +106,11 @@ func cmdSimulate(e *env, args []string) error {
 		return usagef("--progress %q: want auto, on or off", o.progress)
 	case o.target != 0 && o.plan == "":
 		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
+	case o.plan != "" && (o.capacity || len(req.Workload.Rates) > 0):
+		// --plan sizes a deployment for --target-rate; these ask of one.
+		return usagef("--plan sizes the cheapest deployment for --target-rate; --capacity and --rates ask of the one deployment the flags give: use one of them")
+	case o.capacity && len(req.Workload.Rates) > 0:
+		return usagef("--capacity searches the highest rate within the SLO; --rates simulates the rates given: use one of them")
 	case o.chart != "" && (len(req.Workload.Rates) > 0 || o.capacity || o.plan != ""):
 		// The charts are one simulation's time series; these run several.
 		return usagef("--chart draws one simulation's queue and KV over time; --rates, --capacity and --plan run several: drop --chart or them")

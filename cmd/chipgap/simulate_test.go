@@ -360,6 +360,9 @@ func TestSimulateBadCounts(t *testing.T) {
 		{[]string{"--devices-per-chip", "-1"}, "--devices-per-chip = -1"},
 		{[]string{"--progress", "maybe"}, `--progress "maybe": want auto, on or off`},
 		{[]string{"--target-rate", "5"}, "--target-rate needs --plan"},
+		// One mode at a time: the other was dropped silently (QA, session 79).
+		{[]string{"--rates", "1,2", "--capacity", "--ttft", "1s"}, "--capacity searches the highest rate"},
+		{[]string{"--capacity", "--plan", "h100-sxm", "--target-rate", "2", "--ttft", "1s"}, "--plan sizes the cheapest deployment"},
 	} {
 		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
 		if code != exitUsage || !strings.Contains(errs, tc.want) {

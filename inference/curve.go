@@ -242,7 +242,11 @@ func Curve(d Deployment, mode Mode, w Workload, slo SLO, batches []int) ([]Point
 	}
 	pts := make([]Point, 0, len(batches))
 	for _, b := range batches {
-		if b < 1 || b > limit {
+		if b < 1 {
+			// Bad input, not a deployment too small for it.
+			return nil, &input.Error{Field: "batch", Value: b, Want: fmt.Sprintf("want 1 to %d sequences", limit)}
+		}
+		if b > limit {
 			kv, _ := l.kv()
 			_, why := l.maxBatch(mode, w, kv)
 			return nil, &input.Error{Field: "batch", Value: b, Want: fmt.Sprintf("want 1 to %d: %s", limit, why), Err: ErrDoesNotFit}

@@ -104,6 +104,8 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"unknown FP8 recipe", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--precision", "fp8", "--fp8-recipe", "sometimes"}, exitUsage, `--fp8-recipe = sometimes: want "tensorwise"`},
 		{"attention_dp not filling the stage", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--precision", "fp8", "--ep", "32", "--tp", "2", "--attention-dp", "4"}, exitUsage, "--attention-dp = 4"},
 		{"scenario mixed with flags", []string{"--scenario", "testdata/deepseek-decode-comparison.yaml", "--chip", "h100-sxm"}, exitUsage, "drop --chip"},
+		// A batch of 0 is bad input (exit 2), not a deployment too small (1).
+		{"batch zero", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-8b", "--batches", "1,0,4"}, exitUsage, "--batches = 0: want 1 to"},
 	} {
 		code, _, errs := runServe(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {

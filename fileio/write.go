@@ -24,6 +24,22 @@ func outputErrorf(format string, a ...any) error {
 	return &OutputError{fmt.Sprintf(format, a...)}
 }
 
+// OutputDir checks an output directory a command will create or write
+// into: an existing path must be a directory (not a file, a device or a
+// link to one), else an *OutputError naming the flag.
+func OutputDir(flag, path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // created
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return outputErrorf("%s %s: not a directory; want a directory (existing, or a new name to create)", flag, path)
+	}
+	return nil
+}
+
 // Output is one output file: the flag that named it, its path (Stdout
 // is standard output) and how to render it.
 type Output struct {

@@ -294,6 +294,11 @@ func TestTrainRequestFile(t *testing.T) {
 	if code, _, errs := runCLI("train", "--request", yf, "--request", jf); code != exitUsage || !strings.Contains(errs, "want one --request") {
 		t.Errorf("two request files: exit %d, %q; want a usage error", code, errs)
 	}
+	// A request file that cannot be read is a failure (exit 1), as a
+	// --file that cannot be read is, not a bad flag value (exit 2).
+	if code, _, errs := runCLI("train", "--request", filepath.Join(dir, "nosuch.json")); code != exitFailure || !strings.Contains(errs, "--request: ") {
+		t.Errorf("a missing request file: exit %d, %q; want exit 1 naming --request", code, errs)
+	}
 	os.WriteFile(jf, []byte(yml+"---\nchips: 3\n"), 0o644)
 	if code, _, errs := runCLI("train", "--request", jf); code != exitUsage || !strings.Contains(errs, "more than one YAML document") {
 		t.Errorf("two YAML documents: exit %d, %q; want a usage error", code, errs)

@@ -270,9 +270,14 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 
 // requestFlag adds --request FILE: the whole request as the API's JSON
 // body (or the same keys in YAML), read first; flags given beside it
-// override its fields (parseFlags parses them again after the file).
-func requestFlag(fs *flag.FlagSet, req any) {
+// override its fields (parseFlags parses them again after the file). A
+// file that does not decode is bad input (exit 2); one that cannot be
+// read is returned by the func it gives, to call once the flags are
+// parsed, and classed as --file's is (a missing file: exit 1), not as a
+// bad flag value.
+func requestFlag(fs *flag.FlagSet, req any) (readErr func() error) {
 	loaded := ""
+	var rerr error
 	fs.Func("request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
 		switch {
 		case loaded == path:
@@ -283,10 +288,12 @@ func requestFlag(fs *flag.FlagSet, req any) {
 		loaded = path
 		b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
 		if err != nil {
-			return err
+			rerr = fmt.Errorf("--request: %w", err)
+			return nil
 		}
 		return calc.DecodeFile(path, b, req)
 	})
+	return func() error { return rerr }
 }
 
 // parseNoArgs parses flags and refuses positional arguments.

@@ -19,9 +19,12 @@ func cmdFab(e *env, args []string) error {
 	req := calc.NewFabRequest()
 	fs := newFlags(e, "fab", fabUsage)
 	b := bindRequest(fs, &req)
-	requestFlag(fs, &req)
+	readErr := requestFlag(fs, &req)
 	asJSON := fs.Bool("json", false, "machine-readable output (money in USD, rates in FLOP/s)")
 	pos, err := parseFlags(fs, args)
+	if err == nil {
+		err = readErr()
+	}
 	if err != nil {
 		return err
 	}

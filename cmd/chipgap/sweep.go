@@ -83,6 +83,9 @@ func cmdSweep(e *env, args []string) error {
 	if *out == "" {
 		return usagef("--out DIR is required")
 	}
+	if err := fileio.OutputDir("--out", *out); err != nil {
+		return err
+	}
 	if *workers < 0 || *workers > 4096 {
 		return usagef("--workers %d: want 0 (every core) to 4096", *workers)
 	}
@@ -157,6 +160,9 @@ func cmdSweepMerge(e *env, args []string) error {
 	}
 	if *out == "" {
 		return usagef("--out DIR2 is required")
+	}
+	if err := fileio.OutputDir("--out", *out); err != nil {
+		return err
 	}
 	res, err := sweep.Merge(pos[0], *out, *withCSV)
 	if err != nil {

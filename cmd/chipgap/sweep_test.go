@@ -106,6 +106,10 @@ func TestSweepUsageErrors(t *testing.T) {
 		{[]string{"sweep", bad, "--out", dir}, exitUsage, bad + ":3: field nodes: unknown axis or setting; allowed here:"}, // a grid that does not check is the user's input (exit 2)
 		{[]string{"sweep", "merge", dir}, exitUsage, "--out DIR2 is required"},
 		{[]string{"sweep", "merge", dir, "--out", dir}, exitFailure, "no shard files"},
+		// --out naming a file: a refused output path (exit 2), as report's
+		// --html naming a directory is; MkdirAll's error was an exit 1.
+		{[]string{"sweep", sweepExample, "--out", bad}, exitUsage, "--out " + bad + ": not a directory"},
+		{[]string{"sweep", "merge", dir, "--out", bad}, exitUsage, "not a directory"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {

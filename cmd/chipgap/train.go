@@ -53,12 +53,15 @@ func cmdTrain(e *env, args []string) error {
 	var req calc.TrainRequest
 	fs := newFlags(e, "train", trainUsage)
 	b := bindRequest(fs, &req)
-	requestFlag(fs, &req)
+	readErr := requestFlag(fs, &req)
 	search := fs.Bool("search", false, "search every valid plan and rank the best")
 	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")
 	asJSON := fs.Bool("json", false, "machine-readable output")
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if err := readErr(); err != nil {
 		return err
 	}
 	if err := fileFlags(fs, *file, *runID); err != nil {

@@ -90,7 +90,7 @@ func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
 	}
 	if r.YieldModel != "" {
 		if k.Model, err = fab.ParseYieldModel(r.YieldModel); err != nil {
-			return nil, &input.Error{Field: "yield_model", Want: err.Error()}
+			return nil, bad("yield_model", r.YieldModel, "want poisson, murphy, negbin or seeds")
 		}
 	}
 	fixed := func(dst *catalog.Num, v *float64) {

@@ -64,6 +64,10 @@ func Open(path string, limit int64) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, pathError(path, err)
 	}
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		fh.Close()
+		return nil, fmt.Errorf("%s: is a directory; want a file", path)
+	}
 	return struct {
 		io.Reader
 		io.Closer

@@ -73,6 +73,11 @@ func TestOpen(t *testing.T) {
 	if _, err := Open(missing, 1); err == nil || err.Error() != missing+": no such file or directory" {
 		t.Errorf("Open(missing) = %v", err)
 	}
+	// A directory is refused as ReadFile refuses it (it opened, and the
+	// read's error surfaced as "trace line 1: ...: is a directory").
+	if _, err := Open(dir, 1); err == nil || err.Error() != dir+": is a directory; want a file" {
+		t.Errorf("Open(a directory) = %v", err)
+	}
 }
 
 func TestBareError(t *testing.T) {

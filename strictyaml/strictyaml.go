@@ -467,6 +467,21 @@ func structKeys(t reflect.Type) []string {
 	return keys
 }
 
+// oneLine is a yaml.v3 error as one line: its "unmarshal errors:" list
+// is several lines of "line N: ..." (a key given twice), of which the
+// first is kept without its line, which the *Error carries.
+func oneLine(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "unmarshal errors:\n"); ok {
+		first, _, _ := strings.Cut(strings.TrimSpace(rest), "\n")
+		msg = first
+	}
+	if _, after, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "line ") {
+		msg = after
+	}
+	return msg
+}
+
 // ToJSON re-encodes a YAML document as JSON, so that a request file in
 // YAML decodes through the same strict JSON decoder as an API body (the
 // same keys, checks and errors). Mapping keys must be strings; a
@@ -475,7 +490,7 @@ func ToJSON(file string, b []byte) ([]byte, error) {
 	var v any
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&v); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: oneLine(err)}
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {

@@ -107,6 +107,12 @@ func TestToJSONOneDocument(t *testing.T) {
 	if j, err := ToJSON("r.yaml", []byte("chips: 8\nmodel: m\n")); err != nil || string(j) != `{"chips":8,"model":"m"}` {
 		t.Errorf("one document: %s, %v", j, err)
 	}
+	// yaml.v3's message for a key given twice is a list ("unmarshal
+	// errors:\n  line 2: ..."): one line, the line apart.
+	_, err := ToJSON("r.yaml", []byte("model: a\nmodel: b\n"))
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Line != 2 || e.Msg != `mapping key "model" already defined at line 1` {
+		t.Errorf("a key twice: %#v", err)
+	}
 	for _, src := range []string{"chips: 8\n---\nchips: 3\n", "chips: 8\n---\n: : [\n"} {
 		_, err := ToJSON("r.yaml", []byte(src))
 		var e *Error

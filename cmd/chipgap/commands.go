@@ -248,7 +248,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				usage()
 				return nil, err
 			}
-			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", err, fs.Name())}
+			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", kindWanted(fs, err), fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -294,6 +294,42 @@ func requestFlag(fs *flag.FlagSet, req any) (readErr func() error) {
 		return calc.DecodeFile(path, b, req)
 	})
 	return func() error { return rerr }
+}
+
+// kindWanted replaces the flag package's bare "parse error" for a
+// number flag with the kind of value the flag takes ("want an integer").
+func kindWanted(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	rest, ok := strings.CutSuffix(msg, ": parse error")
+	if !ok {
+		return err
+	}
+	if strings.HasPrefix(rest, "invalid boolean value") {
+		return errors.New(rest + ": want true or false")
+	}
+	_, name, found := strings.Cut(rest, " for flag -")
+	f := fs.Lookup(name)
+	if !found || f == nil {
+		return err
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err
+	}
+	want := ""
+	switch g.Get().(type) {
+	case int, int64:
+		want = "an integer"
+	case uint, uint64:
+		want = "a non-negative integer"
+	case float64:
+		want = "a number"
+	case bool:
+		want = "true or false"
+	default:
+		return err
+	}
+	return errors.New(rest + ": want " + want)
 }
 
 // parseNoArgs parses flags and refuses positional arguments.

@@ -80,3 +80,21 @@ func TestHelpCommandAndDefaultFlags(t *testing.T) {
 		t.Errorf("--samples 10: exit %d, stderr %q, want the report on 10 samples", code, errs)
 	}
 }
+
+// A number or boolean flag that does not parse says what the flag takes;
+// the flag package says only "parse error" (QA, session 79: fab --seed -1).
+func TestFlagParseErrorsSayTheKind(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fab", "--seed", "-1"}, `invalid value "-1" for flag -seed: want a non-negative integer`},
+		{[]string{"train", "--chips", "1.5"}, `invalid value "1.5" for flag -chips: want an integer`},
+		{[]string{"run", "--mfu", "abc"}, `invalid value "abc" for flag -mfu: want a number`},
+		{[]string{"train", "--search=maybe"}, `invalid boolean value "maybe" for -search: want true or false`},
+	} {
+		if code, _, errs := runCLI(c.args...); code != exitUsage || !strings.Contains(errs, c.want) || strings.Contains(errs, "parse error") {
+			t.Errorf("%v: exit %d, %q; want exit 2 saying %q", c.args, code, errs, c.want)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func TestFabErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--model", "bose"}, 2, "poisson, murphy, negbin, seeds"},
+		{[]string{"--model", "bose"}, 2, "--model = bose: want poisson, murphy, negbin or seeds"},
 		{[]string{"--defect-density", "-1"}, 2, "--defect-density = -1"},
 		{[]string{"--ai-share", "1.5"}, 2, "--ai-share = 1.5"},
 		{[]string{"--chip", "ascend-910"}, 2, "did you mean"},

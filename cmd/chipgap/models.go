@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"strings"
 
 	"chipgap/calc"
@@ -31,6 +32,12 @@ func cmdModels(e *env, args []string) error {
 		return usagef("want at most one model id, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	req.ID = strings.Join(pos, "")
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "seq" })
+	if set && req.ID == "" {
+		// The list's figures do not depend on it (matmul FLOPs and KV per token).
+		return usagef("--seq applies to one preset's figures: chipgap models ID --seq N")
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err

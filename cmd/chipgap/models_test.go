@@ -29,6 +29,14 @@ func TestModelsList(t *testing.T) {
 	}
 }
 
+// --seq shapes one preset's figures; the list's do not depend on it, so
+// it is refused there (it was checked and then ignored).
+func TestModelsSeqNeedsID(t *testing.T) {
+	if code, out, errs := runModels(t, "--seq", "8"); code != exitUsage || out != "" || !strings.Contains(errs, "--seq applies to one preset") {
+		t.Errorf("models --seq 8: exit %d, %q", code, errs)
+	}
+}
+
 func TestModelsDetail(t *testing.T) {
 	code, out, errs := runModels(t, "llama3.1-405b")
 	if code != exitOK {

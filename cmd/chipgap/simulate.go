@@ -68,6 +68,26 @@ type simRun struct {
 	chart            string
 }
 
+// check refuses flags that do not go together: one mode (a simulation,
+// --rates, --capacity or --plan) at a time.
+func (o simRun) check(rates bool) error {
+	switch {
+	case o.progress != "auto" && o.progress != "on" && o.progress != "off":
+		return usagef("--progress %q: want auto, on or off", o.progress)
+	case o.target != 0 && o.plan == "":
+		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
+	case o.plan != "" && (o.capacity || rates):
+		// --plan sizes a deployment for --target-rate; these ask of one.
+		return usagef("--plan sizes the cheapest deployment for --target-rate; --capacity and --rates ask of the one deployment the flags give: use one of them")
+	case o.capacity && rates:
+		return usagef("--capacity searches the highest rate within the SLO; --rates simulates the rates given: use one of them")
+	case o.chart != "" && (rates || o.capacity || o.plan != ""):
+		// The charts are one simulation's time series; these run several.
+		return usagef("--chart draws one simulation's queue and KV over time; --rates, --capacity and --plan run several: drop --chart or them")
+	}
+	return nil
+}
+
 func cmdSimulate(e *env, args []string) error {
 	req := calc.NewSimulateRequest()
 	fs := newFlags(e, "simulate", simulateUsage)
@@ -101,19 +121,8 @@ func cmdSimulate(e *env, args []string) error {
 		}
 		rename = func(err error) error { return fmt.Errorf("scenario %s: %w", o.scenario, err) }
 	}
-	switch {
-	case o.progress != "auto" && o.progress != "on" && o.progress != "off":
-		return usagef("--progress %q: want auto, on or off", o.progress)
-	case o.target != 0 && o.plan == "":
-		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
-	case o.plan != "" && (o.capacity || len(req.Workload.Rates) > 0):
-		// --plan sizes a deployment for --target-rate; these ask of one.
-		return usagef("--plan sizes the cheapest deployment for --target-rate; --capacity and --rates ask of the one deployment the flags give: use one of them")
-	case o.capacity && len(req.Workload.Rates) > 0:
-		return usagef("--capacity searches the highest rate within the SLO; --rates simulates the rates given: use one of them")
-	case o.chart != "" && (len(req.Workload.Rates) > 0 || o.capacity || o.plan != ""):
-		// The charts are one simulation's time series; these run several.
-		return usagef("--chart draws one simulation's queue and KV over time; --rates, --capacity and --plan run several: drop --chart or them")
+	if err := o.check(len(req.Workload.Rates) > 0); err != nil {
+		return err
 	}
 	if err := checkChart(o.chart); err != nil {
 		return err

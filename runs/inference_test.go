@@ -289,6 +289,21 @@ func TestTRTLLMFilesPredicted(t *testing.T) {
 	}
 }
 
+// The rocm serving stack's matmul_eff and step_overhead were fitted on
+// OCI's MI300X latency table (vLLM benchmark_latency.py, Llama 3.1 405B
+// FP8 at TP 8, 128/128); its batch 8-256 rows are
+// calibration-oci-mi300x.yaml and stay within a median 8 % (4.9 %, -7.8 ...
+// +6.4 %, when written on 7 Dec 2026).
+func TestOCIMI300XLatencyCalibration(t *testing.T) {
+	_, abs := inferenceErrors(t, "../validation/calibration-oci-mi300x.yaml")
+	if len(abs) != 6 {
+		t.Fatalf("%d rows predicted, want all 6", len(abs))
+	}
+	if m := median(abs); m > 0.08 {
+		t.Errorf("median |error| %.1f %%, want ≤ 8 %% (the values fitted on these rows)", 100*m)
+	}
+}
+
 // GPUStack's Ascend 910B serving rows (holdout-gpustack-ascend.yaml:
 // vLLM-Ascend v0.9.1, Qwen3-8B on one NPU and Qwen3-30B-A3B on two) are
 // all predicted; their errors are reported, not bounded (+15 % on the

@@ -99,11 +99,8 @@ func Decode(file string, b []byte, v any, o Options) (*Doc, error) {
 			return nil, err
 		}
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		// A second document (after "---") would be dropped unread, even
-		// one that does not parse.
-		return nil, &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
+	if err := lastDocument(file, dec); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -467,6 +464,17 @@ func structKeys(t reflect.Type) []string {
 	return keys
 }
 
+// lastDocument refuses a document after the one dec has decoded: a
+// second (after "---") would be dropped unread, even one that does not
+// parse.
+func lastDocument(file string, dec *yaml.Decoder) error {
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		return &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
+	}
+	return nil
+}
+
 // oneLine is a yaml.v3 error as one line: its "unmarshal errors:" list
 // is several lines of "line N: ..." (a key given twice), of which the
 // first is kept without its line, which the *Error carries.
@@ -492,11 +500,8 @@ func ToJSON(file string, b []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: oneLine(err)}
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		// A second document (after "---") would be dropped unread, even
-		// one that does not parse, as Decode refuses it.
-		return nil, &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
+	if err := lastDocument(file, dec); err != nil {
+		return nil, err
 	}
 	out, err := json.Marshal(v)
 	if err != nil {

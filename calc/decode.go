@@ -11,6 +11,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -44,7 +45,7 @@ func DecodeJSON(r io.Reader, dst any) error {
 	if err := wantObject(body); err != nil {
 		return err
 	}
-	if path, want := keyCheck(data, reflect.TypeOf(dst)); path != "" {
+	if path, want := checkKeys(data, reflect.TypeOf(dst)); path != "" {
 		return decodeErr(path, "%s", want)
 	}
 	read.Reset(data)
@@ -72,187 +73,196 @@ func DecodeJSON(r io.Reader, dst any) error {
 		}
 		return decodeErr("body", "unexpected data after the JSON object")
 	}
-	if path := duplicateKey(data); path != "" {
-		return decodeErr(path, "the key appears twice in its object: want each field once")
-	}
 	return nil
 }
 
-// duplicateKey is the dotted path of the first key an object of data
-// (one well-formed JSON value) repeats, or "": encoding/json keeps the
-// last value silently, which a strict decoder must not.
-func duplicateKey(data []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var walk func(prefix string) string
-	walk = func(prefix string) string {
-		t, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		switch t {
-		case json.Delim('{'):
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, err := dec.Token()
-				k, ok := kt.(string)
-				if err != nil || !ok {
-					return ""
-				}
-				if seen[k] {
-					return prefix + k
-				}
-				seen[k] = true
-				if p := walk(prefix + k + "."); p != "" {
-					return p
-				}
-			}
-			dec.Token() // the closing brace
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if p := walk(fmt.Sprintf("%s%d.", prefix, i)); p != "" {
-					return p
-				}
-			}
-			dec.Token() // the closing bracket
-		}
-		return ""
+// checkKeys walks data (one JSON value) beside the type t it decodes
+// into and returns the dotted path of the first object key that is given
+// twice in its object, or that t has no field for, with what is wanted;
+// "" when there is none. encoding/json keeps the last of a repeated key
+// silently, matches keys to fields without regard to case ("CHIP" sets
+// chip, and beside "chip" the last one wins) and names an unknown key
+// without its path ("bogus", not "plan.bogus"); a strict decoder does
+// none of these. Inside a value whose type decodes itself
+// (json.Unmarshaler, encoding.TextUnmarshaler) or is an interface only
+// repeated keys are looked for. Malformed JSON is left to the decoder.
+// One pass over the tokens; the path is built only for an answer.
+func checkKeys(data []byte, t reflect.Type) (path, want string) {
+	w := keyWalk{dec: json.NewDecoder(bytes.NewReader(data)), fields: map[reflect.Type]map[string]reflect.Type{}}
+	if !w.value(t) {
+		return strings.Join(w.path, "."), w.want
 	}
-	return walk("")
+	return "", ""
 }
 
-// keyCheck walks data (one JSON value) beside the type t it decodes
-// into and returns the dotted path of the first object key t has no
-// field for, with what is wanted, or "". encoding/json matches keys to
-// fields without regard to case ("CHIP" sets chip, and beside "chip" the
-// last one wins) and names an unknown key without its path ("bogus", not
-// "plan.bogus"); a strict decoder does neither. A value whose type
-// decodes itself (json.Unmarshaler, encoding.TextUnmarshaler) and a map's
-// or an interface's contents are not walked; malformed JSON is left to
-// the decoder.
-func keyCheck(data []byte, t reflect.Type) (path, want string) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var walk func(t reflect.Type, prefix string) (string, string)
-	skip := func() { walkSkip(dec) }
-	walk = func(t reflect.Type, prefix string) (string, string) {
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t == nil || decodesItself(t) {
-			skip()
-			return "", ""
-		}
-		tok, err := dec.Token()
-		if err != nil {
-			return "", ""
-		}
-		switch tok {
-		case json.Delim('{'):
-			var fields map[string]reflect.Type
-			if t.Kind() == reflect.Struct {
-				fields = jsonFields(t)
-			}
-			for dec.More() {
-				kt, err := dec.Token()
-				k, ok := kt.(string)
-				if err != nil || !ok {
-					return "", ""
-				}
-				var ft reflect.Type
-				switch t.Kind() {
-				case reflect.Struct:
-					var known bool
-					if ft, known = fields[k]; !known {
-						for name := range fields {
-							if strings.EqualFold(name, k) {
-								return prefix + k, fmt.Sprintf("unknown field %q: field names are case-sensitive; want %q", k, name)
-							}
-						}
-						return prefix + k, fmt.Sprintf("unknown field %q", k)
-					}
-				case reflect.Map:
-					ft = t.Elem()
-				}
-				if p, w := walk(ft, prefix+k+"."); p != "" {
-					return p, w
-				}
-			}
-			dec.Token() // the closing brace
-		case json.Delim('['):
-			var et reflect.Type
-			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-				et = t.Elem()
-			}
-			for i := 0; dec.More(); i++ {
-				if p, w := walk(et, fmt.Sprintf("%s%d.", prefix, i)); p != "" {
-					return p, w
-				}
-			}
-			dec.Token() // the closing bracket
-		}
-		return "", ""
-	}
-	return walk(t, "")
+// keyWalk is checkKeys's state: the decoder, the path to the value that
+// failed (filled on the way out) and what it wants, and the field tables.
+type keyWalk struct {
+	dec    *json.Decoder
+	path   []string
+	want   string
+	fields map[reflect.Type]map[string]reflect.Type
 }
 
-// walkSkip consumes one JSON value of dec.
-func walkSkip(dec *json.Decoder) {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return
+// value walks one JSON value that decodes into t (nil: anything, keys
+// unchecked); false on the first fault, with w.path and w.want set.
+func (w *keyWalk) value(t reflect.Type) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && decodesItself(t) {
+		t = nil
+	}
+	tok, err := w.dec.Token()
+	if err != nil {
+		return true // malformed: the decoder says where
+	}
+	switch tok {
+	case json.Delim('{'):
+		return w.object(t)
+	case json.Delim('['):
+		var et reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			et = t.Elem()
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
+		for i := 0; w.dec.More(); i++ {
+			if !w.value(et) {
+				w.path = append([]string{strconv.Itoa(i)}, w.path...)
+				return false
+			}
 		}
-		if depth <= 0 {
-			return
+		w.dec.Token() // the closing bracket
+	}
+	return true
+}
+
+// object walks an object's keys and values (its opening brace read).
+func (w *keyWalk) object(t reflect.Type) bool {
+	var fields map[string]reflect.Type
+	if t != nil && t.Kind() == reflect.Struct {
+		fields = w.fieldsOf(t)
+	}
+	seen := map[string]bool{}
+	for w.dec.More() {
+		kt, err := w.dec.Token()
+		k, ok := kt.(string)
+		if err != nil || !ok {
+			return true
+		}
+		var ft reflect.Type
+		if t != nil && t.Kind() == reflect.Map {
+			ft = t.Elem()
+		} else if fields != nil {
+			ft = fields[k]
+		}
+		if !w.key(fields, seen, k) || !w.value(ft) {
+			w.path = append([]string{k}, w.path...)
+			return false
+		}
+		seen[k] = true
+	}
+	w.dec.Token() // the closing brace
+	return true
+}
+
+// key checks one key of an object (fields: the struct's it decodes
+// into, nil for a map or anything): given once, and a field as spelt.
+func (w *keyWalk) key(fields map[string]reflect.Type, seen map[string]bool, k string) bool {
+	if seen[k] {
+		w.want = "the key appears twice in its object: want each field once"
+		return false
+	}
+	if fields == nil {
+		return true
+	}
+	if _, ok := fields[k]; ok {
+		return true
+	}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if strings.EqualFold(name, k) {
+			w.want = fmt.Sprintf("unknown field %q: field names are case-sensitive; want %q", k, name)
+			return false
 		}
 	}
+	w.want = fmt.Sprintf("unknown field %q", k)
+	return false
 }
+
+// fieldsOf is jsonFields of t, computed once per type and walk.
+func (w *keyWalk) fieldsOf(t reflect.Type) map[string]reflect.Type {
+	f, ok := w.fields[t]
+	if !ok {
+		f = jsonFields(t)
+		w.fields[t] = f
+	}
+	return f
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
 // decodesItself says values of t decode through their own method, or
 // are anything at all (an interface), so their keys are not t's fields.
 func decodesItself(t reflect.Type) bool {
-	um := reflect.TypeFor[json.Unmarshaler]()
-	tu := reflect.TypeFor[encoding.TextUnmarshaler]()
-	return t.Kind() == reflect.Interface || t.Implements(um) || reflect.PointerTo(t).Implements(um) ||
-		t.Implements(tu) || reflect.PointerTo(t).Implements(tu)
+	p := reflect.PointerTo(t)
+	return t.Kind() == reflect.Interface || t.Implements(unmarshalerType) || p.Implements(unmarshalerType) ||
+		t.Implements(textUnmarshalerType) || p.Implements(textUnmarshalerType)
 }
 
 // jsonFields is the JSON names of struct t's fields as encoding/json
-// sees them: the tag's name, else the Go name; "-" and unexported fields
-// left out; an embedded struct without a name of its own inlined.
+// resolves them: the tag's name, else the Go name; "-" and unexported
+// fields left out; the fields of an embedded struct without a name of its
+// own inlined, a shallower field hiding deeper ones of the same name, and
+// two at one depth hiding each other unless exactly one is tagged.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" && f.Tag.Get("json") == "-" {
-			continue
-		}
-		ft := f.Type
-		for ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-			for k, v := range jsonFields(ft) {
-				if _, ok := out[k]; !ok {
-					out[k] = v
-				}
+	type cand struct {
+		t            reflect.Type
+		depth, count int  // count: candidates at the best depth (of the tagged ones, if any)
+		tagged       bool // the best depth has a tagged candidate
+	}
+	best := map[string]*cand{}
+	var walk func(t reflect.Type, depth int)
+	walk = func(t reflect.Type, depth int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
 			}
-			continue
+			name, _, _ := strings.Cut(tag, ",")
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				walk(ft, depth+1)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			tagged := name != "" // encoding/json: a name from the tag dominates
+			if name == "" {
+				name = f.Name
+			}
+			switch c := best[name]; {
+			case c == nil || depth < c.depth:
+				best[name] = &cand{t: f.Type, depth: depth, count: 1, tagged: tagged}
+			case depth == c.depth && tagged && !c.tagged:
+				*c = cand{t: f.Type, depth: depth, count: 1, tagged: true}
+			case depth == c.depth && tagged == c.tagged:
+				c.count++
+			}
 		}
-		if !f.IsExported() {
-			continue
+	}
+	walk(t, 0)
+	out := map[string]reflect.Type{}
+	for name, c := range best {
+		if c.count == 1 {
+			out[name] = c.t
 		}
-		if name == "" {
-			name = f.Name
-		}
-		out[name] = f.Type
 	}
 	return out
 }

@@ -467,12 +467,28 @@ func structKeys(t reflect.Type) []string {
 // lastDocument refuses a document after the one dec has decoded: a
 // second (after "---") would be dropped unread, even one that does not
 // parse.
+// A trailing "---" (with at most comments after it) is an empty
+// document, which yaml.v3 reads as one: it is not a second.
 func lastDocument(file string, dec *yaml.Decoder) error {
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err == nil && emptyDocument(&next):
+			continue
+		}
 		return &Error{File: file, Line: max(next.Line, yamlLine(fmt.Sprint(err))), Msg: "more than one YAML document: want one"}
 	}
-	return nil
+}
+
+// emptyDocument says n is a document holding nothing but a null.
+func emptyDocument(n *yaml.Node) bool {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	return n.Kind == 0 || n.Kind == yaml.DocumentNode && len(n.Content) == 0 || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
 // oneLine is a yaml.v3 error as one line: its "unmarshal errors:" list

@@ -113,6 +113,13 @@ func TestToJSONOneDocument(t *testing.T) {
 	if e := (*Error)(nil); !errors.As(err, &e) || e.Line != 2 || e.Msg != `mapping key "model" already defined at line 1` {
 		t.Errorf("a key twice: %#v", err)
 	}
+	// A trailing "---" (even with a comment) is an empty document, not
+	// a second one: such files read before the check (session 79 review).
+	for _, src := range []string{"chips: 8\n---\n", "--- # c\nchips: 8\n--- # end\n", "chips: 8\n...\n---\n"} {
+		if j, err := ToJSON("r.yaml", []byte(src)); err != nil || string(j) != `{"chips":8}` {
+			t.Errorf("%q: %s, %v; want the one document", src, j, err)
+		}
+	}
 	for _, src := range []string{"chips: 8\n---\nchips: 3\n", "chips: 8\n---\n: : [\n"} {
 		_, err := ToJSON("r.yaml", []byte(src))
 		var e *Error

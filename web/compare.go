@@ -44,8 +44,9 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 // decodeQuery sets the string and []string (comma-separated) fields of
 // the struct *req from the URL query, each by its JSON name; an empty or
 // absent parameter leaves its field as it is. As strictly as a JSON body
-// decodes: a parameter the request has no field for, one given twice or
-// an empty entry in a list is a 400 naming it.
+// decodes: a parameter the request has no field for (but "_", a
+// cache-buster), one given twice or an empty entry in a list is a 400
+// naming it.
 func decodeQuery(r *http.Request, req any) error {
 	q := r.URL.Query()
 	v := reflect.ValueOf(req).Elem()
@@ -71,7 +72,7 @@ func decodeQuery(r *http.Request, req any) error {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(q)) {
-		if !known[k] {
+		if !known[k] && k != "_" { // "_": a client's cache-buster (jQuery's cache: false)
 			return badField(k, "unknown query parameter %q: want %s", k, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
 		}
 	}

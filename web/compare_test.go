@@ -26,6 +26,9 @@ func TestCompareQueryIsTheRequest(t *testing.T) {
 	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?chips=&model=", nil), &got); err != nil || !reflect.DeepEqual(got, calc.CompareRequest{}) {
 		t.Errorf("empty parameters decoded to %+v, %v; want the zero request (the defaults)", got, err)
 	}
+	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?chips=h100-sxm&_=1712345678", nil), &got); err != nil {
+		t.Errorf("a cache-buster _: %v, want it ignored", err)
+	}
 	for q, field := range map[string]string{"chips=h100-sxm&foo=1": "foo", "chips=h100-sxm&chips=b200": "chips", "chips=h100-sxm,,b200": "chips"} {
 		err := decodeQuery(httptest.NewRequest("GET", "/api/compare?"+q, nil), &got)
 		if e, ok := err.(*Error); !ok || e.Status != http.StatusBadRequest || e.Field != field {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"chipgap/calc"
 	"chipgap/catalog"
@@ -326,6 +327,8 @@ func kindWanted(fs *flag.FlagSet, err error) error {
 		want = "a number"
 	case bool:
 		want = "true or false"
+	case time.Duration:
+		want = "a duration such as 90s, 30m or 2h"
 	default:
 		return err
 	}

@@ -59,7 +59,10 @@ func cmdTrain(e *env, args []string) error {
 	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")
 	asJSON := fs.Bool("json", false, "machine-readable output")
-	if err := cmp.Or(parseNoArgs(fs, args), readErr(), fileFlags(fs, *file, *runID)); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if err := cmp.Or(readErr(), fileFlags(fs, *file, *runID)); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -163,6 +164,11 @@ func cmdSweepMerge(e *env, args []string) error {
 	}
 	if err := fileio.OutputDir("--out", *out); err != nil {
 		return err
+	}
+	if m, _ := filepath.Glob(filepath.Join(pos[0], "shard-*-of-*.parquet")); len(m) == 0 {
+		// The argument names no shard directory: bad input, as sweep
+		// report's directory without a sweep.parquet is.
+		return usagef("%s: no shard files (shard-*-of-*.parquet): run chipgap sweep --shard i/n --out %s first", pos[0], pos[0])
 	}
 	res, err := sweep.Merge(pos[0], *out, *withCSV)
 	if err != nil {

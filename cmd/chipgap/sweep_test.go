@@ -105,7 +105,9 @@ func TestSweepUsageErrors(t *testing.T) {
 		{[]string{"sweep", sweepExample, "--out", dir, "--shard", "4/4"}, exitUsage, "--shard: shard index 4: want 0 to 3"},
 		{[]string{"sweep", bad, "--out", dir}, exitUsage, bad + ":3: field nodes: unknown axis or setting; allowed here:"}, // a grid that does not check is the user's input (exit 2)
 		{[]string{"sweep", "merge", dir}, exitUsage, "--out DIR2 is required"},
-		{[]string{"sweep", "merge", dir, "--out", dir}, exitFailure, "no shard files"},
+		// A directory without shards is the argument's fault (exit 2), as
+		// sweep report's without a sweep.parquet is.
+		{[]string{"sweep", "merge", dir, "--out", dir}, exitUsage, "no shard files"},
 		// --out naming a file: a refused output path (exit 2), as report's
 		// --html naming a directory is; MkdirAll's error was an exit 1.
 		{[]string{"sweep", sweepExample, "--out", bad}, exitUsage, "--out " + bad + ": not a directory"},

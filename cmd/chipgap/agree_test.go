@@ -291,8 +291,10 @@ func TestTrainRequestFile(t *testing.T) {
 	}
 	// A second --request was dropped unread, even a bad one (QA, session
 	// 79), and a second YAML document in one file too.
-	if code, _, errs := runCLI("train", "--request", yf, "--request", jf); code != exitUsage || !strings.Contains(errs, "want one --request") {
-		t.Errorf("two request files: exit %d, %q; want a usage error", code, errs)
+	for _, second := range []string{jf, yf} { // another file, or the same one again
+		if code, _, errs := runCLI("train", "--request", yf, "--request", second); code != exitUsage || !strings.Contains(errs, "want one --request") {
+			t.Errorf("two request files (%s): exit %d, %q; want a usage error", second, code, errs)
+		}
 	}
 	// A request file that cannot be read is a failure (exit 1), as a
 	// --file that cannot be read is, not a bad flag value (exit 2).

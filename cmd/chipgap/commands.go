@@ -255,6 +255,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) == 0 {
 			if again := reparse; again != nil {
 				reparse = nil
+				if rv, ok := fs.Lookup("request").Value.(*requestValue); ok {
+					rv.again = true
+				}
 				pos, args = nil, again // flags beside --request override the file
 				continue
 			}
@@ -277,24 +280,39 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // parsed, and classed as --file's is (a missing file: exit 1), not as a
 // bad flag value.
 func requestFlag(fs *flag.FlagSet, req any) (readErr func() error) {
-	loaded := ""
-	var rerr error
-	fs.Func("request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it", func(path string) error {
-		switch {
-		case loaded == path:
-			return nil // parseFlags's second pass over the same arguments
-		case loaded != "":
-			return fmt.Errorf("a second request file (after %s): want one --request", loaded)
-		}
-		loaded = path
-		b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
-		if err != nil {
-			rerr = fmt.Errorf("--request: %w", err)
-			return nil
-		}
-		return calc.DecodeFile(path, b, req)
-	})
-	return func() error { return rerr }
+	v := &requestValue{req: req}
+	fs.Var(v, "request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it")
+	return func() error { return v.readErr }
+}
+
+// requestValue is --request's flag.Value. parseFlags parses the
+// arguments twice when a command has it (the file first, then the flags
+// over it) and marks the second pass (again), where the file is not read
+// again; in the first, a second --request, even naming the same file,
+// is refused.
+type requestValue struct {
+	req     any
+	path    string
+	again   bool
+	readErr error // a file that cannot be read: returned after parsing
+}
+
+func (v *requestValue) String() string { return v.path }
+
+func (v *requestValue) Set(path string) error {
+	switch {
+	case v.again:
+		return nil
+	case v.path != "":
+		return fmt.Errorf("a second request file (after %s): want one --request", v.path)
+	}
+	v.path = path
+	b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
+	if err != nil {
+		v.readErr = fmt.Errorf("--request: %w", err)
+		return nil
+	}
+	return calc.DecodeFile(path, b, v.req)
 }
 
 // kindWanted replaces the flag package's bare "parse error" for a

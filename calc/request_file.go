@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,9 +150,6 @@ func scalarText(v any) (string, error) {
 	return "", fmt.Errorf("want a value, got %v", v)
 }
 
-// lineRe matches a "line N: " at the start of a YAML decoder's message.
-var lineRe = regexp.MustCompile(`^line \d+: `)
-
 // lineError is a file error at the line of path: bad input (exit 2).
 func lineError(doc *strictyaml.Doc, path, msg string) error {
 	return &input.Error{Field: fmt.Sprintf("line %d", doc.At(path, "").Line), Want: msg}
@@ -168,9 +164,7 @@ func decodeFile(name string, data []byte) (*strictyaml.Doc, map[string]any, erro
 	case errors.As(err, &se) && se.Line > 0:
 		// One line whatever the file holds (yaml.v3 quotes a bad value,
 		// newlines included; found by FuzzScenarioFiles).
-		// yaml.v3's own message may begin with the line again.
-		msg := lineRe.ReplaceAllString(se.Msg, "")
-		return nil, nil, &input.Error{Field: fmt.Sprintf("line %d", se.Line), Want: strings.ReplaceAll(msg, "\n", `\n`)}
+		return nil, nil, &input.Error{Field: fmt.Sprintf("line %d", se.Line), Want: strings.ReplaceAll(se.Msg, "\n", `\n`)}
 	case err != nil || len(m) == 0:
 		return nil, nil, &input.Error{Field: name, Want: "want a YAML mapping of requests (empty or malformed)"}
 	}

@@ -77,7 +77,7 @@ type scalar struct {
 func Decode(file string, b []byte, v any, o Options) (*Doc, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &Error{File: file, Line: yamlLine(err.Error()), Msg: oneLine(err)}
 	}
 	d := &Doc{file: file, byPath: map[string]int{}}
 	if len(root.Content) > 0 {

@@ -23,16 +23,14 @@ func TestHugeSearchesStopAtTheTimeout(t *testing.T) {
 	// (initialReportEstimate), so its server's timeout leaves it room.
 	srv, _ := newTestServer(t, Limits{Timeout: 500 * time.Millisecond})
 	rep, _ := newTestServer(t, Limits{Timeout: 4 * time.Second})
-	var sc string
 	var scenario map[string]any
 	if code := do(t, "GET", srv.URL+"/api/report/scenario", "", &scenario); code != http.StatusOK {
 		t.Fatalf("GET /api/report/scenario: %d", code)
 	}
 	tr := scenario["training"].(map[string]any)
 	tr["model"], tr["chips"], tr["global_batch"] = "qwen3-235b-a22b", 262144, 1048576
-	b, _ := json.Marshal(scenario)
-	sc = string(b)
-	body, _ := json.Marshal(map[string]any{"scenario": sc, "samples": 1})
+	sc, _ := json.Marshal(scenario)
+	body, _ := json.Marshal(map[string]any{"scenario": string(sc), "samples": 1})
 	for _, c := range []struct {
 		base, path, body string
 		limit            time.Duration

@@ -174,6 +174,10 @@ type InferenceStack struct {
 	// kernel in the era the run names (EngineEra.DecodeKVPerQueryHead), as
 	// InferenceProfile resolved it.
 	DecodeKVPerQueryHead bool `yaml:"-" json:"decode_kv_per_query_head,omitempty"`
+	// MemoryOfTotal: Params.MemoryFraction is the engine's share of the
+	// device's whole memory (InferenceEngine.MemoryUtilization), as
+	// InferenceProfile resolved it.
+	MemoryOfTotal bool `yaml:"-" json:"memory_of_total,omitempty"`
 }
 
 // Profile converts the parameters into the estimator's profile.
@@ -182,7 +186,7 @@ func (s InferenceStack) Profile() inference.Profile {
 	return inference.Profile{ID: s.ID,
 		MatmulEff: p.MatmulEff.Value, MatmulHalfRows: p.MatmulHalfRows.Value, FP4MatmulScale: p.FP4MatmulScale.Value, FP4MatmulHalfRows: p.FP4HalfRows.Value, FP8BlockScale: p.FP8BlockScale.Value, MatmulK0: p.MatmulK0.Value, AttentionEff: p.AttentionEff.Value,
 		MemoryEff: p.MemoryEff.Value, CollectiveEff: p.CollectiveEff.Value, CommOverlap: p.CommOverlap.Value,
-		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value,
+		StepOverhead: p.StepOverhead.Value, LayerOverhead: p.LayerOverhead.Value, HostPerSeq: p.HostPerSeq.Value, MemoryFraction: p.MemoryFraction.Value, MemoryOfTotal: s.MemoryOfTotal,
 		Reserved: p.Reserved.Value, BlockTokens: p.BlockTokens.Value, MaxBatch: p.MaxBatch.Value,
 		MaxTokens: p.MaxTokens.Value, ChunkTokens: p.ChunkTokens.Value, KVReserveFull: p.KVReserveFull.Value == 1, Engine: s.Engine, EngineID: s.EngineID, LimitSources: s.LimitSources, NoTPDispatch: s.NoTPDispatch,
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,

@@ -87,6 +87,16 @@ type InferenceEngine struct {
 	// MoE is the engine's default MoE backend, where it has a measured
 	// one; nil keeps the stack's.
 	MoE *EngineMoE `yaml:"moe,omitempty" json:"moe,omitempty"`
+	// MemoryUtilization is the share of the device's whole memory the
+	// engine takes for weights, activations and the KV cache together
+	// (vLLM's gpu_memory_utilization), replacing the stack's
+	// memory_fraction, which is a share of what the weights and the
+	// reserve leave; nil keeps the stack's.
+	MemoryUtilization *Param[float64] `yaml:"memory_utilization,omitempty" json:"memory_utilization,omitempty"`
+	// Reserved is the engine's memory per device outside the weights and
+	// the KV cache (its profiled activations and runtime memory),
+	// replacing the stack's; nil keeps the stack's.
+	Reserved *Param[units.Bytes] `yaml:"reserved,omitempty" json:"reserved,omitempty"`
 	// EagerLayer is the engine's host time per transformer layer on a
 	// step that carries prompt tokens, where it captures CUDA graphs for
 	// decode-only steps alone (inference.Profile.EagerLayer); nil: none.
@@ -248,6 +258,22 @@ func (s *InferenceStacks) checkEngines(c *Catalog, file string, stacks map[strin
 		}
 		if err := e.checkDatedLimits(c, at, stacks); err != nil {
 			return err
+		}
+		if u := e.MemoryUtilization; u != nil {
+			if err := checkEngineParam(c, at, "memory_utilization", u.provenance, withinRange(*u)); err != nil {
+				return err
+			}
+			if u.Value <= 0 || u.Max != nil && *u.Max > 1 || u.Value > 1 {
+				return fmt.Errorf("%s: memory_utilization = %g: want a share of the device's memory in (0, 1]", at, u.Value)
+			}
+		}
+		if r := e.Reserved; r != nil {
+			if err := checkEngineParam(c, at, "reserved", r.provenance, withinRange(*r)); err != nil {
+				return err
+			}
+			if r.Value < 0 {
+				return fmt.Errorf("%s: reserved = %v: want a non-negative size", at, r.Value)
+			}
 		}
 		if g := e.EagerLayer; g != nil {
 			if err := checkEngineParam(c, at, "eager_layer", g.provenance, withinRange(*g)); err != nil {
@@ -567,6 +593,12 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 		}
 		if e.EagerLayer != nil {
 			st.EagerLayer = *e.EagerLayer
+		}
+		if u := e.MemoryUtilization; u != nil {
+			st.Params.MemoryFraction, st.MemoryOfTotal = *u, true
+		}
+		if r := e.Reserved; r != nil {
+			st.Params.Reserved = *r
 		}
 		if f := e.FP8ContextAttention; f.holds(tag) {
 			st.FP8ContextAttention = f.Param

@@ -1048,3 +1048,58 @@ func TestChipMatmulScalesOneChip(t *testing.T) {
 		}
 	}
 }
+
+// vLLM (and vLLM-Ascend) size the KV pool as a share of the device's
+// whole memory (gpu_memory_utilization 0.9, less the weights and the
+// profiled reserve); TensorRT-LLM as a share of what the weights and the
+// reserve leave. On one 80 GiB H100 with 65.5 GB of weights, vLLM's pool
+// is 0.9 × 85.90 − 65.5 − 1.4 = 10.41 GB where TensorRT-LLM's is
+// (85.90 − 65.5 − 4) × 0.92 = 15.09 GB. An unsourced or out-of-range
+// utilisation is refused.
+func TestVLLMKVPoolIsShareOfTotal(t *testing.T) {
+	c := loadInfCatalog(t)
+	h100, err := c.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	capacity := float64(80 << 30)
+	for fw, want := range map[string]float64{"vllm": 0.9*capacity - 65.5e9 - 1.4e9, "tensorrt-llm": (capacity - 65.5e9 - 4e9) * 0.92} {
+		st, _, err := c.InferenceProfile(fw, h100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := st.Profile()
+		got := (capacity - 65.5e9 - float64(p.Reserved)) * p.MemoryFraction
+		if p.MemoryOfTotal {
+			got = capacity*p.MemoryFraction - 65.5e9 - float64(p.Reserved)
+		}
+		if p.MemoryOfTotal != (fw == "vllm") || math.Abs(got-want) > 1e6 {
+			t.Errorf("%s on H100: KV pool %.4g B (of total: %v), want %.4g B", fw, got, p.MemoryOfTotal, want)
+		}
+	}
+	asc, err := c.Chip("ascend-910b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := c.InferenceProfile("vllm", asc); err != nil || !st.Profile().MemoryOfTotal || st.Profile().MemoryFraction != 0.9 {
+		t.Errorf("vLLM-Ascend: %v, want gpu_memory_utilization 0.9 of the NPU's memory", err)
+	}
+	data := stacksData(t, c)
+	for _, tc := range []struct {
+		name string
+		p    Param[float64]
+		want string
+	}{
+		{"unsourced", Param[float64]{Value: 0.9}, "memory_utilization: want sources"},
+		{"over 1", Param[float64]{Value: 1.2, Assumed: true}, "memory_utilization = 1.2"},
+		{"zero", Param[float64]{Value: 0, Assumed: true}, "memory_utilization = 0"},
+	} {
+		if err := engineErr(c, data, func(es []InferenceEngine) { es[0].MemoryUtilization = &tc.p }); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+	neg := Param[units.Bytes]{Value: -1, Assumed: true}
+	if err := engineErr(c, data, func(es []InferenceEngine) { es[0].Reserved = &neg }); err == nil || !strings.Contains(err.Error(), "reserved = ") {
+		t.Errorf("a negative engine reserve: %v, want it refused", err)
+	}
+}

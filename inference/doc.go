@@ -106,7 +106,10 @@
 //     GPU's step, which takes the longer of the two.
 //
 // Memory per device: weights (above split) + Reserved + KV cache within
-// MemoryFraction of the HBM. Units are SI (chipgap/units).
+// MemoryFraction of what they leave of the HBM (TensorRT-LLM's
+// kv_cache_free_gpu_mem_fraction) or, where MemoryOfTotal, all three
+// within MemoryFraction of the HBM (vLLM's gpu_memory_utilization).
+// Units are SI (chipgap/units).
 //
 // Sources: modelling-references.md §Inference; Leviathan et al. 2023
 // (speculative decoding); Zhong et al. 2024 (DistServe, arXiv 2401.09670)

@@ -553,3 +553,31 @@ func TestEagerPromptSteps(t *testing.T) {
 		t.Errorf("graphs over every step: eager %v, step %v (%s), want none, under %v", g.Eager, g.Time, g.Bound, mixed.Time)
 	}
 }
+
+// A KV pool sized as a share of the whole device (vLLM's
+// gpu_memory_utilization) is fraction × capacity − weights − reserve;
+// one sized as a share of what is left (TensorRT-LLM's free fraction),
+// (capacity − weights − reserve) × fraction. The dense model's BF16
+// weights: 2 × (128256 × 4096 × 2 + 32 × (2 × 4096² + 2 × 4096 × 1024 +
+// 3 × 4096 × 14336 + 2 × 4096) + 4096) = 16.06 GB; on the 100 GB test
+// chip with 2 GB reserved at 0.9: 90 − 16.06 − 2 = 71.94 GB against
+// (100 − 16.06 − 2) × 0.9 = 73.75 GB.
+func TestKVPoolOfTotal(t *testing.T) {
+	d := Deployment{Model: dense(), Cluster: testCluster(1), Precision: hardware.BF16, Profile: ideal()}
+	d.Profile.MemoryFraction, d.Profile.Reserved = 0.9, 2*units.GB
+	w := 2 * (128256*4096*2 + 32*(2*4096*4096+2*4096*1024+3*4096*14336+2*4096) + 4096.0)
+	for _, total := range []bool{false, true} {
+		d.Profile.MemoryOfTotal = total
+		m, err := MemoryUse(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := (100e9 - w - 2e9) * 0.9
+		if total {
+			want = 0.9*100e9 - w - 2e9
+		}
+		if !near(float64(m.Weights), w, 1e-9) || !near(float64(m.KVSpace), want, 1e-9) {
+			t.Errorf("of total %v: weights %v, KV %v, want %.4g and %.4g", total, m.Weights, m.KVSpace, w, want)
+		}
+	}
+}

@@ -78,6 +78,9 @@ func (l *layout) memory() Memory {
 	w := l.weightsPerDevice()
 	res := float64(l.d.Profile.Reserved)
 	kv := max(l.mem-w-res, 0) * l.d.Profile.MemoryFraction
+	if l.d.Profile.MemoryOfTotal {
+		kv = max(l.mem*l.d.Profile.MemoryFraction-w-res, 0)
+	}
 	return Memory{Capacity: units.Bytes(l.mem), Weights: units.Bytes(w),
 		Reserved: units.Bytes(res), KVSpace: units.Bytes(kv)}
 }

@@ -93,8 +93,13 @@ type Profile struct {
 	// false: the kernel reads each KV head once for its whole group.
 	DecodeKVPerQueryHead bool `json:"decode_kv_per_query_head,omitempty"`
 	// MemoryFraction is the share of the memory left after weights and
-	// Reserved that the engine gives the KV cache.
+	// Reserved that the engine gives the KV cache, or, where
+	// MemoryOfTotal, the share of the device's whole memory the engine
+	// takes for weights, Reserved and the KV cache together (vLLM's
+	// gpu_memory_utilization): the pool is MemoryFraction × capacity −
+	// weights − Reserved.
 	MemoryFraction float64 `json:"memory_fraction"`
+	MemoryOfTotal  bool    `json:"memory_of_total,omitempty"`
 	// Reserved is the memory per device kept for activations and
 	// workspace, outside weights and KV cache.
 	Reserved units.Bytes `json:"reserved"`
@@ -254,6 +259,9 @@ func (p Profile) limit(name string, v int) string {
 // the weights and 5 GB reserved leave (…; …)".
 func (p Profile) kvSizing() string {
 	s := fmt.Sprintf("memory_fraction %.3g of what the weights and %v reserved leave", p.MemoryFraction, p.Reserved)
+	if p.MemoryOfTotal {
+		s = fmt.Sprintf("memory_utilization %.3g of the device's memory, less the weights and %v reserved", p.MemoryFraction, p.Reserved)
+	}
 	f, r := p.LimitSources["memory_fraction"], p.LimitSources["reserved"]
 	switch {
 	case strings.Contains(f, r): // the reserve's sources are among the fraction's

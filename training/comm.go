@@ -71,18 +71,18 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	dense, expert := p.stageParams(pl)
 	_, gbytes := p.paramBytes(pl)
 	n := pl.DP * pl.CP
-	gd := p.c.Group(n, pl.TP)
-	ge := p.c.Group(pl.TP*n/(pl.ExpertTP()*pl.EP), pl.ExpertTP()*pl.EP)
+	gd := p.net.Group(n, pl.TP)
+	ge := p.net.Group(pl.TP*n/(pl.ExpertTP()*pl.EP), pl.ExpertTP()*pl.EP)
 	ov := p.prof.DPOverlap.Value
 	wb := p.gatherBytes()
 	var t float64
 	switch pl.ZeRO {
 	case 0:
-		t = float64(p.c.AllReduce(bytesOf(dense*gbytes), gd) + p.c.AllReduce(bytesOf(expert*gbytes), ge))
+		t = float64(p.net.AllReduce(bytesOf(dense*gbytes), gd) + p.net.AllReduce(bytesOf(expert*gbytes), ge))
 		return math.Max(t*(1-ov), t-ov*(s.bwd+s.hostBwd))
 	case 1, 2:
-		rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
-		t = rs + float64(p.c.AllGather(bytesOf(dense*wb), gd)+p.c.AllGather(bytesOf(expert*wb), ge))
+		rs := float64(p.net.ReduceScatter(bytesOf(dense*gbytes), gd) + p.net.ReduceScatter(bytesOf(expert*gbytes), ge))
+		t = rs + float64(p.net.AllGather(bytesOf(dense*wb), gd)+p.net.AllGather(bytesOf(expert*wb), ge))
 		exposed := func(x float64) float64 { return math.Max(x*(1-ov), x-ov*(s.bwd+s.hostBwd)) }
 		if pl.ZeRO == 2 && mbs > 1 {
 			return (mbs-1)*exposed(rs) + exposed(t)
@@ -95,8 +95,8 @@ func (p *prep) dpTime(pl parallel.Plan, s stage, mbs float64) float64 {
 	// recomputed, docs/user-guide/features/megatron_fsdp.md; PyTorch
 	// FSDP's pre-backward unshard covers a checkpoint inside the unit).
 	const gathers = 2.0
-	ag := float64(p.c.AllGather(bytesOf(dense*wb), gd) + p.c.AllGather(bytesOf(expert*wb), ge))
-	rs := float64(p.c.ReduceScatter(bytesOf(dense*gbytes), gd) + p.c.ReduceScatter(bytesOf(expert*gbytes), ge))
+	ag := float64(p.net.AllGather(bytesOf(dense*wb), gd) + p.net.AllGather(bytesOf(expert*wb), ge))
+	rs := float64(p.net.ReduceScatter(bytesOf(dense*gbytes), gd) + p.net.ReduceScatter(bytesOf(expert*gbytes), ge))
 	t = mbs * (gathers*ag + rs)
 	window := mbs * (s.fwd + s.bwd + s.recompute + s.host)
 	return math.Max(t*(1-ov), t-ov*window)

@@ -409,13 +409,13 @@ func (p *prep) p2pTime(pl parallel.Plan, t float64) float64 {
 	if pl.PP == 1 {
 		return 0
 	}
-	g := p.c.Group(pl.PP, pl.TP*pl.CP*pl.DP)
+	g := p.net.Group(pl.PP, pl.TP*pl.CP*pl.DP)
 	b := t * float64(p.m.Hidden) * p.act / float64(pl.TP)
 	hidden := 0.0
 	if pl.VPP > 1 || p.prof.DualPipe.Value >= 0.5 {
 		hidden = p.prof.PPOverlap.Value
 	}
-	return 2 * float64(pl.VPP) * float64(p.c.SendRecv(bytesOf(b), g)) * (1 - hidden)
+	return 2 * float64(pl.VPP) * float64(p.net.SendRecv(bytesOf(b), g)) * (1 - hidden)
 }
 
 func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result {

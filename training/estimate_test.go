@@ -611,3 +611,52 @@ func TestAttentionPadsMLAValues(t *testing.T) {
 		t.Errorf("MHA: padded over unpadded attention time %.6g, want 1", got)
 	}
 }
+
+// A package of two devices (the Ascend 910C's two dies) is, to the
+// collectives, two devices sharing the package's links: each drives half
+// its scale-up and scale-out rate, and a node of 4 packages holds 8
+// devices. So 4 two-die packages of 624 TFLOP/s, 4 TB/s and 300/25 GB/s
+// links step exactly as 8 one-die chips of 312 TFLOP/s, 2 TB/s and
+// 150/12.5 GB/s links in nodes of 8. A TP 2 group inside one package runs
+// on the scale-up tier (it ran on the scale-out tier, the dies counted
+// as chips of a one-package node, until 7 Dec 2026), and at the
+// per-device rate: 2 × (2 − 1)/2 × S/150 GB/s per all-reduce.
+func TestTwoDiePackageSharesItsLinks(t *testing.T) {
+	prof := ideal()
+	job := Job{Seq: 2048, GlobalBatch: 16, Precision: hardware.BF16}
+	pl := parallel.Plan{TP: 2, PP: 2, DP: 2, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull, ZeRO: 1}
+	two := testCluster(4)
+	two.Chip.DevicesPerChip = 2
+	two.Chip.Peak = map[hardware.Precision]hardware.Value[units.FLOPRate]{hardware.BF16: hardware.Fixed(624 * units.TFLOPS)}
+	two.Chip.HBM = hardware.Memory{Capacity: hardware.Fixed(160 * units.GB), Bandwidth: hardware.Fixed(4 * units.TBps)}
+	two.ChipsPerNode = 4
+	one := testCluster(8)
+	one.ScaleUp.Bandwidth, one.ScaleOut.Bandwidth = 150*units.GBps, 12.5*units.GBps
+	a, err := Estimate(gpt13, pl, two, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Estimate(gpt13, pl, one, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(float64(a.StepTime-b.StepTime)) > 1e-9*float64(b.StepTime) || a.Breakdown != b.Breakdown {
+		t.Errorf("two-die packages: step %v %+v, want the one-die chips' %v %+v", a.StepTime, a.Breakdown, b.StepTime, b.Breakdown)
+	}
+	// One package, TP 2 over its two dies: the all-reduces of the layers'
+	// activations at 150 GB/s each way.
+	pl = parallel.Plan{TP: 2, PP: 1, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeFull}
+	job.GlobalBatch = 1
+	one1 := testCluster(1)
+	one1.Chip = two.Chip
+	r, err := Estimate(gpt13, pl, one1, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := 2048 * 2048 * 2.0 // one micro-batch's activations, bytes
+	ar := 2 * 0.5 * s / 150e9
+	// Megatron's TP: 2 all-reduces forward, 2 backward, 2 in the recomputed forward, per layer.
+	if want := 24 * 6 * ar; math.Abs(float64(r.Breakdown.TP)-want) > 1e-6*want {
+		t.Errorf("TP 2 inside one two-die package: %v of TP comm, want %.6g s (24 layers × 6 all-reduces of %.4g s at 150 GB/s)", r.Breakdown.TP, want, ar)
+	}
+}

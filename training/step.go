@@ -211,22 +211,22 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		if pl.ETP > 0 {
 			stride = pl.ETP // folded: expert ranks ordered ETP, then EP
 		}
-		g := p.c.Group(pl.EP, stride)
+		g := p.net.Group(pl.EP, stride)
 		if p.allGather() {
 			q.ep = 2 * p.allGatherDispatch(pl, g, t) * (1 - p.epOverlap(pl))
 		} else {
 			perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
-			a2a := p.c.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
+			a2a := p.net.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
 			q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
 		}
 	}
 	if pl.CP > 1 {
-		g := p.c.Group(pl.CP, pl.TP)
+		g := p.net.Group(pl.CP, pl.TP)
 		kv := t * float64(p.m.KVHeads) / float64(pl.TP) * (p.qkDim + p.vDim) * p.act
 		if p.m.Attention == "mla" {
 			kv = t * float64(p.m.Heads) / float64(pl.TP) * (p.qkDim + p.vDim) * p.act
 		}
-		ring := float64(pl.CP-1) * float64(p.c.SendRecv(bytesOf(kv), g))
+		ring := float64(pl.CP-1) * float64(p.net.SendRecv(bytesOf(kv), g))
 		q.cp = math.Max(0, ring-q.attn)
 	}
 }
@@ -246,11 +246,11 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 func (p *prep) tpComm(k *layerKind, pl parallel.Plan, t float64) float64 {
 	act := t * float64(p.m.Hidden) * p.act
 	pair := func(bytes float64, n int) float64 {
-		g := p.c.Group(n, 1)
+		g := p.net.Group(n, 1)
 		if pl.SequenceParallel {
-			return float64(p.c.ReduceScatter(bytesOf(bytes), g) + p.c.AllGather(bytesOf(bytes), g))
+			return float64(p.net.ReduceScatter(bytesOf(bytes), g) + p.net.AllGather(bytesOf(bytes), g))
 		}
-		return float64(p.c.AllReduce(bytesOf(bytes), g))
+		return float64(p.net.AllReduce(bytesOf(bytes), g))
 	}
 	block := pair(act, pl.TP)
 	if k.expert == 0 {
@@ -303,11 +303,11 @@ func (p *prep) allGatherDispatch(pl parallel.Plan, g hardware.Group, t float64) 
 	etp := pl.ExpertTP()
 	n := etp * g.N
 	per := min(n, etp*g.PerNode)
-	if etp > p.c.ChipsPerNode {
-		per = p.c.ChipsPerNode
+	if etp > p.net.ChipsPerNode {
+		per = p.net.ChipsPerNode
 	}
 	gathered := float64(n) * t / float64(pl.TP) * float64(p.m.Hidden) * p.act
-	return float64(p.c.AllGather(bytesOf(gathered), hardware.Group{N: n, PerNode: max(per, 1)}))
+	return float64(p.net.AllGather(bytesOf(gathered), hardware.Group{N: n, PerNode: max(per, 1)}))
 }
 
 // hierarchical says whether the MoE dispatch is hierarchical: the job's

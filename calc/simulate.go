@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"chipgap/catalog"
+	"chipgap/econ"
 	"chipgap/input"
 	"chipgap/report"
 	"chipgap/serve"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -266,8 +268,16 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 	if r.Admission != "auto" {
 		reserve = r.Admission == "reserve"
 	}
+	// Energy at the wall, on serve-estimate's basis (the chip's default
+	// region's PUE); a chip without a TDP keeps the pool's own.
+	var power *econ.Power
+	if data, err := cat.Econ(); err == nil {
+		if pw, err := data.WallPower(dep.Cluster.Chip, region("", dep.Cluster.Chip.Vendor), uncertain.Typical()); err == nil {
+			power = &pw
+		}
+	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{MaxBatchTokens: r.MaxBatchTokens, MaxSeqs: r.MaxSeqs,
-		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve})
+		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve, Power: power})
 	return p, builtPool{scored: scored, note: note}, serveError(err)
 }
 

@@ -125,7 +125,7 @@ func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool
 	}
 	c := r.Cost
 	if c.USDPerMOutputTokens > 0 {
-		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens\n",
+		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens at the wall\n",
 			c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
 	} else {
 		why := "no output token was produced"

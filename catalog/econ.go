@@ -93,6 +93,26 @@ func (d *EconData) Region(id string) (*EconRegion, error) {
 	return find(d.Regions, "region", id, func(r *EconRegion) string { return r.ID })
 }
 
+// WallPower draws one chip's power at the wall in a region from dr: its TDP
+// from chips.yaml, the load, server multiplier and the region's PUE from
+// econ.yaml, as Ownership takes them (no price needed).
+func (d *EconData) WallPower(ch *hardware.Chip, regionID string, dr *uncertain.Draw) (econ.Power, error) {
+	r, err := d.Region(regionID)
+	if err != nil {
+		return econ.Power{}, err
+	}
+	if !ch.TDP.Known() {
+		return econ.Power{}, fmt.Errorf("catalog: chip %s has no TDP in chips.yaml", ch.ID)
+	}
+	w := &drawer{d: dr}
+	p := econ.Power{TDP: units.Watts(pick(w, "tdp", ch.TDP)), Load: pick(w, "load", d.Power.Load),
+		ServerMultiplier: pick(w, "server_power_multiplier", d.Power.ServerMultiplier), PUE: pick(w, "pue", r.PUE)}
+	if w.err != nil {
+		return econ.Power{}, w.err
+	}
+	return p, p.Validate()
+}
+
 // Ownership draws the ownership of one chip in a region from dr: chip
 // price and TDP from chips.yaml, the rest from econ.yaml. Pass
 // uncertain.Typical() for the point estimate, or call it inside an

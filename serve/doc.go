@@ -68,8 +68,11 @@
 // (Hyndman–Fan type 7); throughput over the simulated time; goodput (the
 // requests within the SLO, DistServe's definition, Zhong et al. 2024,
 // arXiv 2401.09670) and whether the SLO percentile holds; cost (chips ×
-// rental × time) and energy (TDP while a replica steps, an assumed 20 % of
-// TDP while it idles) per million tokens; the waiting queue, running
+// rental × time) and energy per million tokens: at the wall where the
+// caller gives the chip's econ.Power (TDP × load × server multiplier × PUE
+// while a replica steps, the server and facility overheads on an assumed
+// 20 % of TDP while it idles; serve-estimate's and the report's basis),
+// else the chip alone (TDP stepping, 20 % of it idle); the waiting queue, running
 // sequences and KV use over time (at most 2 × Samples points, halved as
 // needed). Capacity bisects for the highest rate meeting the SLO; Cheapest
 // sizes candidate deployments for a target rate.

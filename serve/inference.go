@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"time"
 
+	"chipgap/econ"
 	"chipgap/inference"
 	"chipgap/units"
 )
@@ -157,6 +158,12 @@ type PoolOptions struct {
 	// IdleFraction is a waiting chip's power as a fraction of its TDP;
 	// default 0.2 (an assumption: no vendor publishes idle power).
 	IdleFraction float64
+	// Power is the chip's power at the wall (econ.Power: TDP × load ×
+	// server multiplier × PUE while it steps, the server and facility
+	// overheads on IdleFraction × TDP while it waits), the basis of
+	// serve-estimate's and the report's energy; nil: the chip alone, TDP
+	// while it steps.
+	Power *econ.Power
 }
 
 // NewPool builds the pool of d's instances. Package inference, on d
@@ -207,9 +214,13 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 		idle = 0.2
 	}
 	c := d.Cluster.Chip
+	busy, waiting := c.TDP.Typ, units.Watts(idle*float64(c.TDP.Typ))
+	if pw := o.Power; pw != nil {
+		busy, waiting = pw.Wall(), units.Watts(idle*float64(pw.TDP)*pw.ServerMultiplier*pw.PUE)
+	}
 	return Pool{
 		Name: name, Replicas: reps, ChipsPerReplica: chips, Engine: e, Step: step,
-		ChipRental: c.Rental.Typ, ChipBusy: c.TDP.Typ, ChipIdle: units.Watts(idle * float64(c.TDP.Typ)),
+		ChipRental: c.Rental.Typ, ChipBusy: busy, ChipIdle: waiting,
 		KVBytesPerToken: r.HandoffBytesPerToken(),
 	}, nil
 }

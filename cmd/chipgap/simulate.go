@@ -29,7 +29,9 @@ aggregated or prefill/decode-disaggregated pools (the pools may use
 different chips). Step times come from the inference model.
 
 Prints TTFT, TPOT and end-to-end latency (P50/P90/P99), throughput, goodput
-at the SLO, cost and energy per million tokens, and the queue and KV cache
+at the SLO, cost and energy per million tokens (energy at the wall, as
+serve-estimate: TDP × load × server multiplier × PUE while a replica steps,
+the overheads on 20 % of TDP while it waits), and the queue and KV cache
 over time. A rate the deployment cannot sustain is reported as overload:
 the arrivals stop there and the requests already admitted (at most the
 overload's queue bound) are served to the end, so the throughput shown is

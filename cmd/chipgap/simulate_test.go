@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -384,5 +386,40 @@ func TestSimulatePlanHugeTarget(t *testing.T) {
 	}
 	if !strings.Contains(out+errs, "more than the 512") {
 		t.Errorf("exit %d, stdout %q, stderr %q: want the deployment refused as needing more than 512 units", code, out, errs)
+	}
+}
+
+// simulate and serve-estimate price energy on one basis, the wall
+// (econ.Power: TDP × load × server multiplier × PUE): an offline run that
+// keeps its one H100 stepping to the end draws serve-estimate's joules
+// per output token, within the drain's idle tail. (simulate once charged
+// the bare TDP: 0.141 J a token against serve-estimate's 0.209.)
+func TestSimulateEnergyOnServeEstimatesBasis(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--arrival", "offline",
+		"--requests", "3000", "--input-tokens", "1024", "--output-tokens", "256", "--json")
+	if code != exitOK {
+		t.Fatalf("simulate: exit %d: %s", code, errs)
+	}
+	var sim struct {
+		Cost struct {
+			KWh float64 `json:"kwh_per_m_output_tokens"`
+		} `json:"cost"`
+	}
+	if err := json.Unmarshal([]byte(out), &sim); err != nil || sim.Cost.KWh <= 0 {
+		t.Fatalf("simulate --json: %v (%g kWh per million output tokens)", err, sim.Cost.KWh)
+	}
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"serve-estimate", "--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-8b",
+		"--input", "1024", "--output", "256", "--json"}, strings.NewReader(""), &o, &e); code != exitOK {
+		t.Fatalf("serve-estimate: exit %d: %s", code, e.String())
+	}
+	m := regexp.MustCompile(`"joules_per_token": *([0-9.e+-]+)`).FindStringSubmatch(o.String())
+	if m == nil {
+		t.Fatalf("serve-estimate --json has no joules_per_token:\n%.500s", o.String())
+	}
+	est, _ := strconv.ParseFloat(m[1], 64)
+	simJ := sim.Cost.KWh * 3.6e6 / 1e6 // kWh per million tokens → J per token
+	if math.Abs(simJ/est-1) > 0.03 {
+		t.Errorf("energy per output token: simulate %.4g J, serve-estimate %.4g J: want one basis (within 3 %%)", simJ, est)
 	}
 }

@@ -64,8 +64,14 @@ type Doc struct {
 	file    string
 	byPath  map[string]int
 	scalars []scalar
+	// nodes is every mapping, sequence and scalar in document order, for
+	// telling apart the values a one-line document (compact JSON) holds
+	// on the line a type error names.
+	nodes []scalar
 }
 
+// scalar is a node's path, its text (a scalar's value, or "!!map" and
+// "!!seq" for a mapping and a sequence) and its line.
 type scalar struct {
 	path, value string
 	line        int
@@ -115,6 +121,11 @@ func (d *Doc) walk(n *yaml.Node, path string) {
 				p = path + "." + k.Value
 			}
 			d.byPath[p] = k.Line
+			if v.Kind == yaml.MappingNode {
+				d.nodes = append(d.nodes, scalar{p, "!!map", v.Line})
+			} else if v.Kind == yaml.SequenceNode {
+				d.nodes = append(d.nodes, scalar{p, "!!seq", v.Line})
+			}
 			d.walk(v, p)
 		}
 	case yaml.SequenceNode:
@@ -125,6 +136,7 @@ func (d *Doc) walk(n *yaml.Node, path string) {
 		}
 	case yaml.ScalarNode:
 		d.scalars = append(d.scalars, scalar{path, n.Value, n.Line})
+		d.nodes = append(d.nodes, scalar{path, n.Value, n.Line})
 	}
 }
 
@@ -193,7 +205,65 @@ func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
 		msg = fmt.Sprintf("%s; allowed here: %s", what, strings.Join(allowedKeys(t, parent(path)), ", "))
 		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
 	}
-	return &Error{File: d.file, Line: line, Field: d.valuePath(line), Msg: PlainType(msg)}
+	return &Error{File: d.file, Line: line, Field: d.typeErrorPath(line, msg, t), Msg: PlainType(msg)}
+}
+
+// unmarshalRe reads yaml.v3's type error: the node's tag, a scalar's text
+// and the Go type it did not fit.
+var unmarshalRe = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+
+// typeErrorPath is the path of the value a type error on line names: of
+// the nodes on that line, the one with the error's text (a scalar's
+// value, or a mapping or sequence where the tag says so) whose field in
+// t has the error's Go type, else the first with the text; else the
+// deepest scalar on the line. (A one-line document, such as compact
+// JSON, puts every value on line 1: the deepest scalar there once named
+// another field than the one that failed.)
+func (d *Doc) typeErrorPath(line int, msg string, t reflect.Type) string {
+	m := unmarshalRe.FindStringSubmatch(msg)
+	if m == nil {
+		return d.valuePath(line)
+	}
+	text := m[2]
+	if m[1] == "map" || m[1] == "seq" {
+		text = "!!" + m[1]
+	}
+	first := ""
+	for _, n := range d.nodes {
+		if n.line != line || n.value != text {
+			continue
+		}
+		if first == "" {
+			first = n.path
+		}
+		if ft := typeAt(t, n.path); ft != nil && (ft.String() == m[3] || deref(ft).String() == m[3]) {
+			return n.path
+		}
+	}
+	if first != "" {
+		return first
+	}
+	return d.valuePath(line)
+}
+
+// typeAt is the Go type of the field at path in t, or nil.
+func typeAt(t reflect.Type, path string) reflect.Type {
+	for _, part := range splitPath(path) {
+		t = deref(t)
+		switch t.Kind() {
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+	}
+	return t
 }
 
 var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

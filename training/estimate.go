@@ -463,7 +463,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	r.TokensPerSecPerChip = r.TokensPerSec / chips
 	devs := float64(p.devices())
 	r.MFU = r.TokensPerSec * p.modelFLOPs / (devs * p.peak)
-	hw := p.modelFLOPs
+	hw := p.execFLOPs
 	switch pl.Recompute {
 	case parallel.RecomputeFull:
 		hw = p.fullFLOPs

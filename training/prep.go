@@ -274,8 +274,9 @@ type prep struct {
 	act         float64 // bytes per activation element on the wire (2)
 	qkDim, vDim float64
 	attnV       float64 // the value width the attention kernel's second product runs at (AttentionPadV)
-	modelFLOPs  float64 // per token, no recompute (MFU)
-	fullFLOPs   float64 // per token with full recompute (HFU)
+	modelFLOPs  float64 // per token, no recompute, attention causal whatever the kernel (MFU)
+	execFLOPs   float64 // per token, no recompute, attention as the stack's kernel runs it (HFU)
+	fullFLOPs   float64 // per token with full recompute, as executed (HFU)
 	attnFLOPs   float64 // attention FLOPs per token (selective recompute's extra)
 	attnCtx     float64 // keys a query's attention computes, averaged over the layers
 	moeFLOPs    float64 // MoE-block forward FLOPs per token (MoE-block recompute's extra)
@@ -346,7 +347,12 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	}
 	p.buildLayers()
 	p.moeHost *= p.moeModules()
-	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
+	// MFU counts one convention on every stack: attention causal (the
+	// work a causal model needs; FlashAttention skips the masked half);
+	// HFU counts what the stack's kernel runs (full attention without
+	// flash kernels).
+	p.modelFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, true, false))
+	p.execFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, false))
 	p.fullFLOPs = float64(m.TrainingFLOPsPerToken(job.Seq, p.flash, true))
 	// Fused attention skips the causal half and a window's outside; the
 	// eager core attention computes the whole score matrix and masks it.

@@ -11,8 +11,8 @@ import (
 // TestHTTPEdges: every answer is JSON with a 4xx for a client's mistake,
 // never a 5xx or a Go type name. Before: GET /%ff was a plain-text 500, a
 // null body ran the full report, top -1 was a 200, a wrong method on a
-// POST route was a 404, and errors named web.reportRequest or
-// scenario.Scenario.
+// POST route was a 404, a POST /api was a bodiless 307 to /api/, and
+// errors named web.reportRequest or scenario.Scenario.
 func TestHTTPEdges(t *testing.T) {
 	h := (&Server{AllowHosts: []string{"chipgap.lan"}}).Handler()
 	const search = `{"chip":"h100-sxm","chips":16,"model":"llama3.1-8b","seq":4096,"global_batch":64,"top":-1}`
@@ -25,6 +25,12 @@ func TestHTTPEdges(t *testing.T) {
 		{"GET", "/nosuch.html", "", "", "", 404, "path", ""},
 		{"GET", "/api/report", "", "", "", 405, "method", "POST"},
 		{"PUT", "/api/chips", "", "", "", 405, "method", "GET, HEAD"},
+		// Before: 307 to /api/ with an empty body.
+		{"POST", "/api", "application/json", "", "{}", 405, "method", "GET, HEAD"},
+		{"PUT", "/api", "", "", "", 405, "method", "GET, HEAD"},
+		{"DELETE", "/api", "", "", "", 405, "method", "GET, HEAD"},
+		{"PATCH", "/api", "", "", "", 405, "method", "GET, HEAD"},
+		{"OPTIONS", "/api", "", "", "", 405, "method", "GET, HEAD"},
 		{"DELETE", "/api/chips/h100-sxm", "", "", "", 405, "method", "GET, HEAD"},
 		{"GET", "/api/nosuch", "", "", "", 404, "path", ""},
 		{"POST", "/api/report", "application/json", "", "null", 400, "body", ""},

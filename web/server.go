@@ -87,13 +87,17 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(rt.pattern, s.api(h))
 	}
 	methods := newMethodsByPath(routes)
-	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+	unrouted := s.api(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := methods.allow(r); allow != nil {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: r.Method + " " + r.URL.Path + ": this endpoint answers " + strings.Join(allow, ", ") + " (see GET /api)"}
 		}
 		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + r.Method + " " + r.URL.Path + " (see GET /api)"}
-	}))
+	})
+	// "/api" too, for every method: without it ServeMux redirects a
+	// POST /api to /api/ (a 307 with no body) instead of a 405.
+	mux.Handle("/api", unrouted)
+	mux.Handle("/api/", unrouted)
 	mux.Handle("/", staticHandler(http.HandlerFunc(serveStatic)))
 	mux.Handle("GET /metrics", s.metrics.handler())
 	return s.metrics.observe(s.guard(mux))

@@ -17,11 +17,13 @@ import (
 )
 
 // staticFile is one file of the page, held in memory with its gzipped
-// form and its ETag (a hash of the content), computed once.
+// form and their ETags (a hash of the content; the gzipped form's ends
+// in -gz: the two are different bytes, so a cache must not take one for
+// the other), computed once.
 type staticFile struct {
-	body, gz []byte
-	ctype    string
-	etag     string
+	body, gz    []byte
+	ctype       string
+	etag, gzTag string
 }
 
 // staticFiles are the page's files: web/static at /, and the charting
@@ -65,12 +67,14 @@ func newStaticFile(name string, b []byte) *staticFile {
 	w.Close()
 	if z.Len() < len(b) {
 		f.gz = z.Bytes()
+		f.gzTag = strings.TrimSuffix(f.etag, `"`) + `-gz"`
 	}
 	return f
 }
 
 // serveStatic answers GET and HEAD for the page's files: gzip when the
-// client takes it, an ETag and 304 Not Modified for a copy it has.
+// client takes it, an ETag (each encoding its own) and 304 Not Modified
+// for a copy it has.
 func serveStatic(w http.ResponseWriter, r *http.Request) {
 	f := staticFiles()[r.URL.Path]
 	if f == nil {
@@ -79,13 +83,13 @@ func serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)
-	h.Set("ETag", f.etag)
 	h.Set("Vary", "Accept-Encoding")
-	body := f.body
+	body, etag := f.body, f.etag
 	if f.gz != nil && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		body = f.gz
+		body, etag = f.gz, f.gzTag
 	}
+	h.Set("ETag", etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 

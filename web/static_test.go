@@ -48,11 +48,22 @@ func TestStaticFiles(t *testing.T) {
 	if !strings.HasPrefix(csp, "default-src 'self';") || strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-eval") {
 		t.Errorf("CSP %q: want scripts from this server only", csp)
 	}
-	if r := get("/", map[string]string{"If-None-Match": etag}); r.StatusCode != http.StatusNotModified {
+	if r := get("/", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": etag}); r.StatusCode != http.StatusNotModified {
 		t.Errorf("GET / with its ETag: %s, want 304", r.Status)
 	}
-	if r := get("/", nil); r.Header.Get("Content-Encoding") != "" || r.Header.Get("ETag") != etag {
-		t.Errorf("GET / without gzip: encoding %q, ETag %q", r.Header.Get("Content-Encoding"), r.Header.Get("ETag"))
+	// The plain copy is other bytes: its own ETag, so a cache holding
+	// the gzipped one does not get a 304 for it (before: one strong tag
+	// for both).
+	plain := get("/", nil)
+	if plain.Header.Get("Content-Encoding") != "" || plain.Header.Get("ETag") == etag || plain.Header.Get("ETag") == "" || plain.Header.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("GET / without gzip: encoding %q, ETag %q (gzipped: %q), Vary %q; want no encoding, another ETag, Vary: Accept-Encoding",
+			plain.Header.Get("Content-Encoding"), plain.Header.Get("ETag"), etag, plain.Header.Get("Vary"))
+	}
+	if r := get("/", map[string]string{"If-None-Match": etag}); r.StatusCode != http.StatusOK {
+		t.Errorf("GET / without gzip, with the gzipped copy's ETag: %s, want 200", r.Status)
+	}
+	if r := get("/", map[string]string{"If-None-Match": plain.Header.Get("ETag")}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("GET / without gzip, with its own ETag: %s, want 304", r.Status)
 	}
 	if r := get("/favicon.svg", nil); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("favicon: %s %s", r.Status, r.Header.Get("Content-Type"))

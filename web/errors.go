@@ -24,6 +24,9 @@ type Error struct {
 	Status int    `json:"-"`
 	Msg    string `json:"error"`
 	Field  string `json:"field,omitempty"`
+	// cancelled marks the error of work whose context was cancelled
+	// (not timed out): a job that DELETE stopped (viewJob).
+	cancelled bool
 }
 
 func (e *Error) Error() string {

@@ -27,11 +27,22 @@ type jobView struct {
 	Elapsed  float64      `json:"elapsed_s"`
 	Progress progressView `json:"progress"`
 	Result   any          `json:"result,omitempty"`
-	Error    *Error       `json:"error,omitempty"`
+	Error    *jobError    `json:"error,omitempty"`
+}
+
+// jobError is a failed job's error: the JSON error a synchronous
+// request would have had, with the status it would have had in status
+// (docs/api.md, "Jobs and progress").
+type jobError struct {
+	Msg    string `json:"error"`
+	Field  string `json:"field,omitempty"`
+	Status int    `json:"status"`
 }
 
 // viewJob is j as the client sees it at now. A failed job's error is
-// the *Error startJob classified.
+// the *Error startJob classified. A job is cancelled only when the
+// cancellation ended it: a DELETE that comes after it finished changes
+// nothing (a failed job stays failed, with its error; a done one done).
 func viewJob(j *workq.Job, now time.Time) jobView {
 	st := j.Status()
 	p := st.Progress
@@ -39,11 +50,16 @@ func viewJob(j *workq.Job, now time.Time) jobView {
 	switch {
 	case st.Cancelled && st.Finished.IsZero():
 		v.State = "cancelling"
-	case st.Cancelled && st.Err != nil:
-		v.State = "cancelled"
 	case st.Err != nil:
-		e, _ := st.Err.(*Error)
-		v.State, v.Error = "failed", e
+		e, ok := st.Err.(*Error)
+		if !ok { // startJob classifies every failure: not reached
+			e = &Error{Status: http.StatusInternalServerError, Msg: "internal error"}
+		}
+		if st.Cancelled && e.cancelled {
+			v.State = "cancelled"
+			break
+		}
+		v.State, v.Error = "failed", &jobError{Msg: scrubTypes(e.Msg), Field: e.Field, Status: e.Status}
 	case !st.Finished.IsZero():
 		v.State, v.Result = "done", st.Result
 	}
@@ -107,11 +123,16 @@ func (s *Server) job(r *http.Request) (*workq.Job, error) {
 
 // handleCancelJob is DELETE /api/jobs/{id}: the job stops at its next
 // check of its context (within a second for every job kind) and its
-// state becomes cancelled; the answer is the job as it stands.
+// state becomes cancelled; the answer is the job as it stands. A job
+// that has finished keeps its state.
 func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.job(r)
 	if err == nil {
-		j.Cancel()
+		select {
+		case <-j.Done():
+		default:
+			j.Cancel()
+		}
 		writeJSON(w, http.StatusAccepted, viewJob(j, time.Now()))
 	}
 	return err

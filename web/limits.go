@@ -125,7 +125,7 @@ func endedError(timedOut bool) *Error {
 	if timedOut {
 		return &Error{Status: http.StatusGatewayTimeout, Msg: "request timed out (see limits in docs/api.md)"}
 	}
-	return &Error{Status: http.StatusServiceUnavailable, Msg: "request cancelled"}
+	return &Error{Status: http.StatusServiceUnavailable, Msg: "request cancelled", cancelled: true}
 }
 
 // queueError words package workq's refusals in HTTP: a full waiting room

@@ -612,3 +612,45 @@ func TestInferNamesEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedJob: a job that fails keeps its error, with the status a
+// synchronous request would have had (docs/api.md: "its status in
+// status"), and a DELETE after it failed changes nothing. Before: the
+// error had no status, and the DELETE turned the job into "cancelled"
+// and dropped its error.
+func TestFailedJob(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	var j jobView
+	body := `{"chip":"h100-sxm","chips":1,"model":"llama3.1-405b"}` // no plan fits one chip
+	if st := do(t, "POST", srv.URL+"/api/train/search?async=1", body, &j); st != http.StatusAccepted {
+		t.Fatalf("POST /api/train/search?async=1 = %d, want 202", st)
+	}
+	type failed struct {
+		State string
+		Error *struct {
+			Error, Field string
+			Status       *int
+		}
+	}
+	var got failed
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = (failed{}); do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &got) == 200 && got.State != "running" {
+			break
+		}
+	}
+	check := func(when string, got failed) {
+		t.Helper()
+		if got.State != "failed" || got.Error == nil || got.Error.Field != "plan" || got.Error.Status == nil || *got.Error.Status != 400 || got.Error.Error == "" {
+			t.Errorf("%s: %+v (error %+v), want failed with a 400 naming plan and its status", when, got, got.Error)
+		}
+	}
+	check("the job", got)
+	var del failed
+	if st := do(t, "DELETE", srv.URL+"/api/jobs/"+j.ID, "", &del); st != http.StatusAccepted {
+		t.Errorf("DELETE of a failed job = %d, want 202", st)
+	}
+	check("DELETE's answer", del)
+	got = failed{}
+	do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &got)
+	check("the job after the DELETE", got)
+}

@@ -34,15 +34,11 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	run := func(ctx context.Context, p *Progress) (calc.SimulateView, error) {
-		p.Set("requests simulated", req.Workload.Requests*len(rates))
-		last, lastRate := 0, rates[0]
-		sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: func(rate float64, done, total int) bool {
-			if rate != lastRate { // the requests the last rate left unfinished or rejected
-				p.Step(req.Workload.Requests - last)
-				last, lastRate = 0, rate
-			}
-			p.Step(done - last)
-			last = done
+		total := req.Workload.Requests * len(rates)
+		p.Set("requests simulated", total)
+		count := rateProgress(rates, req.Workload.Requests, p)
+		sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: func(rate float64, done, _ int) bool {
+			count(rate, done)
 			return ctx.Err() == nil
 		}})
 		if err != nil && ctx.Err() != nil {
@@ -51,10 +47,34 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return calc.SimulateView{}, err
 		}
-		p.Step(req.Workload.Requests - last)
+		p.Count(total, total) // the requests a run left unfinished or rejected
 		return sim.View(len(req.Workload.Rates) > 0), nil
 	}
 	return respondJobOrWait(s, w, r, "serve-simulate", run)
+}
+
+// rateProgress counts a sweep's simulated requests into p by the index of
+// the run in progress: calc.Simulate runs rates in order and reports
+// (rate, requests done at it), done growing within a run. A report whose
+// done does not grow, or whose rate is not the running one's, is from the
+// next run at that rate. Rates may repeat ([5, 5, 5]), so a run is told
+// apart by its index, not its rate; the count only grows.
+func rateProgress(rates []float64, perRate int, p *Progress) func(rate float64, done int) {
+	i, last := 0, 0
+	return func(rate float64, done int) {
+		if done <= last || rate != rates[i] {
+			j := i + 1
+			for j < len(rates) && rates[j] != rate {
+				j++
+			}
+			if j == len(rates) {
+				return // not a later run's: cannot be placed
+			}
+			i = j
+		}
+		last = done
+		p.Reach(i*perRate+min(done, perRate), len(rates)*perRate)
+	}
 }
 
 // checkServeRequest checks req against the server's caps: requests and

@@ -2,8 +2,10 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"chipgap/calc"
 )
@@ -198,5 +200,35 @@ func TestServeOffline(t *testing.T) {
 	sweep := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {"arrival": "offline", "rates": [1, 2]}}`
 	if st := do(t, "POST", srv.URL+"/api/serve/simulate", sweep, &e); st != 400 || e.Field != "workload.rates" {
 		t.Errorf("offline with rates: status %d field %q, want 400 workload.rates", st, e.Field)
+	}
+}
+
+// TestServeSweepProgress: a sweep job's progress counts every rate's
+// requests, repeated rates included, and never goes backwards. Before:
+// the rate was told apart by its value, so rates [5, 5, 5] ended done at
+// 3000 of 9000 requests, the count falling back as each run began.
+func TestServeSweepProgress(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	body := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "parallel": {"tp": 1},
+	  "workload": {"rates": [5, 5, 5], "requests": 3000, "input": {"tokens": 200}, "output": {"tokens": 20}}}`
+	var j jobView
+	if st := do(t, "POST", srv.URL+"/api/serve/simulate?async=1", body, &j); st != http.StatusAccepted {
+		t.Fatalf("POST /api/serve/simulate?async=1 = %d, want 202", st)
+	}
+	var seen []int64
+	v := j
+	for deadline := time.Now().Add(60 * time.Second); v.State == "running" && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		v = jobView{}
+		do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &v)
+		seen = append(seen, v.Progress.Done)
+	}
+	if v.State != "done" || v.Progress.Done != 9000 || v.Progress.Total != 9000 {
+		t.Errorf("job %s with progress %+v, want done with 9000 of 9000 requests", v.State, v.Progress)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] < seen[i-1] {
+			t.Errorf("progress went back from %d to %d (polls: %v)", seen[i-1], seen[i], seen)
+			break
+		}
 	}
 }

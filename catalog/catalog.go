@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -249,14 +250,31 @@ func (c *Catalog) Model(id string) (llm.Model, error) {
 		}
 		ids = append(ids, m.ID)
 	}
-	return llm.Model{}, &notFound{fmt.Sprintf("unknown model %q%s", id, suggestOrCount(id, ids, "model"))}
+	return llm.Model{}, &notFound{fmt.Sprintf("unknown model %s%s", quoteID(id), suggestOrCount(id, ids, "model"))}
 }
 
 func lookup[T any](m map[string]*T, kind, id string) (*T, error) {
 	if v, ok := m[id]; ok {
 		return v, nil
 	}
-	return nil, &notFound{fmt.Sprintf("unknown %s %q%s", kind, id, suggestOrCount(id, keys(m), kind))}
+	return nil, &notFound{fmt.Sprintf("unknown %s %s%s", kind, quoteID(id), suggestOrCount(id, keys(m), kind))}
+}
+
+// maxEchoedID is how much of an unknown id a lookup's message quotes,
+// in characters: a request may carry an id of a megabyte.
+const maxEchoedID = 100
+
+// quoteID is id quoted as %q does, cut to its first maxEchoedID
+// characters with an ellipsis when it is longer.
+func quoteID(id string) string {
+	n := 0
+	for i := range id {
+		if n == maxEchoedID {
+			return strconv.Quote(id[:i]+"…") + fmt.Sprintf(" (%d bytes)", len(id))
+		}
+		n++
+	}
+	return strconv.Quote(id)
 }
 
 // suggestOrCount names the close ids, or when none is close says how
@@ -295,10 +313,20 @@ func sorted[T any](m map[string]*T) []*T {
 	return out
 }
 
+// maxSuggestLen bounds the strings Suggest matches, in bytes: the edit
+// distance costs len(s) × len(id) for each id, and no id is near this
+// long (the longest catalog ids are under 40 bytes).
+const maxSuggestLen = 200
+
 // Suggest returns "; did you mean a, b?" naming up to three ids close to
 // s: those that contain s if any do, else those within a small edit
-// distance, nearest first; "" when none is close.
+// distance, nearest first; "" when none is close, or when s is over
+// maxSuggestLen bytes (so that a huge unknown id costs no more than a
+// short one).
 func Suggest(s string, ids []string) string {
+	if len(s) > maxSuggestLen {
+		return ""
+	}
 	type cand struct {
 		id string
 		d  int

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -288,6 +289,35 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestLongUnknownID: an unknown id of a megabyte costs no fuzzy matching
+// (before: the edit distance to every id, about a second, and every id
+// was "close" to it) and its message quotes its first 100 characters.
+func TestLongUnknownID(t *testing.T) {
+	c := load(t)
+	long := strings.Repeat("a", 1<<20)
+	start := time.Now()
+	if got := Suggest(long, c.ChipIDs()); got != "" {
+		t.Errorf("Suggest(a megabyte of a) = %.100q, want none", got)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("Suggest of a megabyte took %v", d)
+	}
+	if got := Suggest(strings.Repeat("h100-sxm", 30), c.ChipIDs()); got != "" {
+		t.Errorf("Suggest of 240 bytes = %q, want none (over the 200-byte bound)", got)
+	}
+	want := `unknown source "` + strings.Repeat("a", 100) + `…" (1048576 bytes) (none of the`
+	for _, err := range []error{second(c.Source(long)), second(c.Model(long))} {
+		if err == nil || len(err.Error()) > 300 || !strings.Contains(strings.Replace(err.Error(), "unknown model", "unknown source", 1), want) {
+			t.Errorf("lookup of a megabyte id: %.400v, want %q…", err, want)
+		}
+	}
+	if _, err := c.Chip("h100-sxn"); err == nil || !strings.Contains(err.Error(), `unknown chip "h100-sxn"; did you mean h100-sxm`) {
+		t.Errorf("a short id: %v, want it whole with suggestions", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
 
 // TestDecodeOnce: Load decodes each embedded data file once per process;
 // no lookup, cluster or data accessor decodes again.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"chipgap/calc"
 	"chipgap/catalog"
@@ -70,7 +71,7 @@ func (s *Server) api(h apiFunc) http.Handler {
 		}
 		if err != nil {
 			e := s.classify(r, err)
-			writeJSON(w, e.Status, &Error{Status: e.Status, Msg: scrubTypes(e.Msg), Field: e.Field})
+			writeJSON(w, e.Status, &Error{Status: e.Status, Msg: clientMessage(e.Msg), Field: e.Field})
 		}
 	})
 }
@@ -174,6 +175,47 @@ func decodeError(err error, limit int64) *Error {
 		return badField(field, "%v", err)
 	}
 	return badField("body", "cannot decode request: %v", err)
+}
+
+// maxMessage bounds the error message a client gets, in bytes: a
+// message may quote a value the request carried (a string of a
+// megabyte); a longer one keeps its head and its tail (what was wrong,
+// and what is wanted). maxEchoed bounds, in characters, a path or id
+// this package quotes.
+const (
+	maxMessage = 2000
+	maxEchoed  = 100
+)
+
+// clientMessage is msg as a client sees it: bounded (maxMessage), with
+// no Go type names.
+func clientMessage(msg string) string {
+	if len(msg) > maxMessage {
+		head, tail := runeStart(msg, 1200), runeStart(msg, len(msg)-600)
+		msg = msg[:head] + fmt.Sprintf(" … (%d bytes left out) … ", tail-head) + msg[tail:]
+	}
+	return scrubTypes(msg)
+}
+
+// runeStart is i, moved back to the first byte of the character it is in.
+func runeStart(s string, i int) int {
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// clipEchoed is s cut to maxEchoed characters, with an ellipsis when it
+// was longer: for a path or an id quoted in a message.
+func clipEchoed(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxEchoed {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 // logger returns the server's logger, or a discarding one.

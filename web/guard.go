@@ -32,8 +32,8 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !s.hostAllowed(r.Host) {
 			s.logger().Warn("refused Host", "host", r.Host, "path", r.URL.Path)
-			writeJSON(w, http.StatusForbidden, &Error{Field: "host", Msg: "Host " + r.Host +
-				" is not this server's: use http://127.0.0.1 or localhost, or start chipgap web with --allow-host " + hostOnly(r.Host)})
+			writeJSON(w, http.StatusForbidden, &Error{Field: "host", Msg: "Host " + clipEchoed(r.Host) +
+				" is not this server's: use http://127.0.0.1 or localhost, or start chipgap web with --allow-host " + clipEchoed(hostOnly(r.Host))})
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -59,7 +59,7 @@ func viewJob(j *workq.Job, now time.Time) jobView {
 			v.State = "cancelled"
 			break
 		}
-		v.State, v.Error = "failed", &jobError{Msg: scrubTypes(e.Msg), Field: e.Field, Status: e.Status}
+		v.State, v.Error = "failed", &jobError{Msg: clientMessage(e.Msg), Field: e.Field, Status: e.Status}
 	case !st.Finished.IsZero():
 		v.State, v.Result = "done", st.Result
 	}
@@ -118,7 +118,7 @@ func (s *Server) job(r *http.Request) (*workq.Job, error) {
 	if j, ok := s.jobs.Get(r.PathValue("id")); ok {
 		return j, nil
 	}
-	return nil, &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + r.PathValue("id") + " (finished jobs expire; see docs/api.md)"}
+	return nil, &Error{Status: http.StatusNotFound, Field: "id", Msg: "no job " + clipEchoed(r.PathValue("id")) + " (finished jobs expire; see docs/api.md)"}
 }
 
 // handleCancelJob is DELETE /api/jobs/{id}: the job stops at its next

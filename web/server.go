@@ -90,9 +90,9 @@ func (s *Server) routes() http.Handler {
 	unrouted := s.api(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := methods.allow(r); allow != nil {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: r.Method + " " + r.URL.Path + ": this endpoint answers " + strings.Join(allow, ", ") + " (see GET /api)"}
+			return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: clipEchoed(r.Method) + " " + clipEchoed(r.URL.Path) + ": this endpoint answers " + strings.Join(allow, ", ") + " (see GET /api)"}
 		}
-		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + r.Method + " " + r.URL.Path + " (see GET /api)"}
+		return &Error{Status: http.StatusNotFound, Field: "path", Msg: "no API endpoint " + clipEchoed(r.Method) + " " + clipEchoed(r.URL.Path) + " (see GET /api)"}
 	})
 	// "/api" too, for every method: without it ServeMux redirects a
 	// POST /api to /api/ (a 307 with no body) instead of a 405.
@@ -108,7 +108,7 @@ func staticHandler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, &Error{Field: "method", Msg: r.Method + " " + r.URL.Path + ": the page's files answer only GET and HEAD (the API is under /api, see GET /api)"})
+			writeJSON(w, http.StatusMethodNotAllowed, &Error{Field: "method", Msg: clipEchoed(r.Method) + " " + clipEchoed(r.URL.Path) + ": the page's files answer only GET and HEAD (the API is under /api, see GET /api)"})
 			return
 		}
 		if !utf8.ValidString(r.URL.Path) {

@@ -4,41 +4,56 @@ import (
 	"net/http"
 )
 
-// route is one API endpoint: its ServeMux pattern, handler and the line
-// GET /api prints about it.
+// route is one API endpoint: its ServeMux pattern, handler, the line
+// GET /api prints about it and the query parameters it takes.
 type route struct {
 	pattern string
 	h       apiFunc
 	doc     string
+	query   queryRule
 }
+
+// queryRule is the query string an endpoint takes (strictQuery refuses
+// any other parameter, as an unknown field of a JSON body is refused).
+type queryRule int
+
+const (
+	// noQuery: no parameter (a GET also takes "_", a client's cache-buster).
+	noQuery queryRule = iota
+	// asyncQuery: async=1 (answer with a job to poll) or async=0 (wait
+	// for the answer, as without it).
+	asyncQuery
+	// ownQuery: the handler decodes its own (decodeQuery).
+	ownQuery
+)
 
 // apiRoutes is the one table of API endpoints, in the order docs/api.md
 // describes them.
 func (s *Server) apiRoutes() []route {
 	return []route{
-		{"GET /api", s.handleIndex, "this list"},
-		{"GET /api/limits", s.handleLimits, "the server's request limits"},
-		{"GET /api/chips", s.handleChips, "every chip id, with name, vendor, year and precisions"},
-		{"GET /api/chips/{id}", s.handleChip, "one chip's catalog entry, metrics and resolved sources"},
-		{"GET /api/models", s.handleModels, "the model presets with parameter counts"},
-		{"GET /api/models/{id}", s.handleModel, "one model preset"},
-		{"GET /api/systems", s.handleSystems, "systems and network tiers"},
-		{"GET /api/sources", s.handleSources, "every source the catalog cites, by key"},
-		{"GET /api/sources/{key}", s.handleSource, "one source"},
-		{"GET /api/compare", s.handleCompare, "side-by-side comparison: ?chips=a,b&model=m&precision=bf16"},
-		{"GET /api/forms/{job}", s.handleForm, "a job's request fields (name, flag, kind, help, default), read from its calc request struct: the page's form; job = train, infer, simulate or run"},
-		{"POST /api/train/estimate", s.handleTrainEstimate, "one training plan: step time, MFU, memory, days and cost with ranges"},
-		{"POST /api/train/search", s.handleTrainSearch, "search parallel plans (?async=1: a job with progress); the fastest first"},
-		{"POST /api/infer/estimate", s.handleInferEstimate, "one serving operating point (a batch, or the best under the SLO) with memory use"},
-		{"POST /api/infer/curve", s.handleInferCurve, "the throughput–latency curve over batch sizes, the best point under the SLO, charts"},
-		{"POST /api/serve/simulate", s.handleServeSimulate, "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, queue and KV charts (?async=1: a job)"},
-		{"POST /api/run/simulate", s.handleRun, "whole-run simulation: failures, checkpoints, spares, porting (?async=1: a job)"},
-		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job"},
-		{"DELETE /api/jobs/{id}", s.handleCancelJob, "cancel an asynchronous job (it stops at its next check; its state becomes cancelled)"},
-		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)"},
-		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (?async=1: a job with progress): results, figures, sources"},
-		{"GET /api/sweep/example", s.handleSweepExample, "examples/sweep-small.yaml, the design-space tab's starting grid (YAML)"},
-		{"POST /api/sweep", s.handleSweep, "a small design-space sweep grid (?async=1: a job with progress): every cell's row, Pareto frontier charts"},
+		{"GET /api", s.handleIndex, "this list", noQuery},
+		{"GET /api/limits", s.handleLimits, "the server's request limits", noQuery},
+		{"GET /api/chips", s.handleChips, "every chip id, with name, vendor, year and precisions", noQuery},
+		{"GET /api/chips/{id}", s.handleChip, "one chip's catalog entry, metrics and resolved sources", noQuery},
+		{"GET /api/models", s.handleModels, "the model presets with parameter counts", noQuery},
+		{"GET /api/models/{id}", s.handleModel, "one model preset", noQuery},
+		{"GET /api/systems", s.handleSystems, "systems and network tiers", noQuery},
+		{"GET /api/sources", s.handleSources, "every source the catalog cites, by key", noQuery},
+		{"GET /api/sources/{key}", s.handleSource, "one source", noQuery},
+		{"GET /api/compare", s.handleCompare, "side-by-side comparison: ?chips=a,b&model=m&precision=bf16", ownQuery},
+		{"GET /api/forms/{job}", s.handleForm, "a job's request fields (name, flag, kind, help, default), read from its calc request struct: the page's form; job = train, infer, simulate or run", noQuery},
+		{"POST /api/train/estimate", s.handleTrainEstimate, "one training plan: step time, MFU, memory, days and cost with ranges", noQuery},
+		{"POST /api/train/search", s.handleTrainSearch, "search parallel plans (?async=1: a job with progress); the fastest first", asyncQuery},
+		{"POST /api/infer/estimate", s.handleInferEstimate, "one serving operating point (a batch, or the best under the SLO) with memory use", noQuery},
+		{"POST /api/infer/curve", s.handleInferCurve, "the throughput–latency curve over batch sizes, the best point under the SLO, charts", noQuery},
+		{"POST /api/serve/simulate", s.handleServeSimulate, "serving under traffic, request by request: TTFT/TPOT percentiles, goodput, queue and KV charts (?async=1: a job)", asyncQuery},
+		{"POST /api/run/simulate", s.handleRun, "whole-run simulation: failures, checkpoints, spares, porting (?async=1: a job)", asyncQuery},
+		{"GET /api/jobs/{id}", s.handleJob, "state, progress and result of an asynchronous job", noQuery},
+		{"DELETE /api/jobs/{id}", s.handleCancelJob, "cancel an asynchronous job (it stops at its next check; its state becomes cancelled)", noQuery},
+		{"GET /api/report/scenario", s.handleDefaultScenario, "the built-in scenario, as JSON (an editable starting point)", noQuery},
+		{"POST /api/report", s.handleReport, "the gap report for a posted scenario (?async=1: a job with progress): results, figures, sources", asyncQuery},
+		{"GET /api/sweep/example", s.handleSweepExample, "examples/sweep-small.yaml, the design-space tab's starting grid (YAML)", noQuery},
+		{"POST /api/sweep", s.handleSweep, "a small design-space sweep grid (?async=1: a job with progress): every cell's row, Pareto frontier charts", asyncQuery},
 	}
 }
 

@@ -35,8 +35,7 @@ func (s *Server) handleDefaultScenario(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
-	async := r.URL.Query().Get("async") == "1"
-	if !async {
+	if !isAsync(r) {
 		if err := admitReport(s, w); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkSweep(g, r.URL.Query().Get("async") != "1"); err != nil {
+	if err := s.checkSweep(g, !isAsync(r)); err != nil {
 		return err
 	}
 	run := func(ctx context.Context, p *Progress) (calc.SweepView, error) {

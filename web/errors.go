@@ -71,7 +71,7 @@ func (s *Server) api(h apiFunc) http.Handler {
 		}
 		if err != nil {
 			e := s.classify(r, err)
-			writeJSON(w, e.Status, &Error{Status: e.Status, Msg: clientMessage(e.Msg), Field: e.Field})
+			writeJSON(w, e.Status, &Error{Status: e.Status, Msg: clientMessage(e.Msg), Field: clipEchoed(e.Field)})
 		}
 	})
 }

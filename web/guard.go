@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"mime"
 	"net"
 	"net/http"
@@ -76,6 +77,44 @@ func requireJSON(h apiFunc) apiFunc {
 		return h(w, r)
 	}
 }
+
+// strictQuery refuses, before h runs, a query parameter rt does not take
+// (its queryRule): a 400 naming it, as an unknown field of a JSON body
+// is. On an endpoint with a job mode async is exactly one of 1 (a job)
+// or 0 (wait for the answer); elsewhere it is refused. Before, such a
+// parameter was ignored: ?async=true ran synchronously and
+// /api/train/estimate?async=1 silently waited.
+func strictQuery(rt route, h apiFunc) apiFunc {
+	if rt.query == ownQuery {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		for _, k := range slices.Sorted(maps.Keys(q)) {
+			field := clipEchoed(k)
+			switch {
+			case k == "_" && (r.Method == http.MethodGet || r.Method == http.MethodHead): // a client's cache-buster
+			case k == "async" && rt.query == asyncQuery:
+				if len(q[k]) > 1 {
+					return badField(field, "%s given %d times: want it once", field, len(q[k]))
+				}
+				if v := q.Get(k); v != "0" && v != "1" {
+					return badField(field, "async = %q: want 1 (answer 202 with a job to poll) or 0 (wait for the answer, as without it)", clipEchoed(v))
+				}
+			case k == "async":
+				return badField(field, "%s has no asynchronous mode: it answers within the request timeout (leave async out)", rt.pattern)
+			case rt.query == asyncQuery:
+				return badField(field, "unknown query parameter %q: %s takes only async (1 or 0)", field, rt.pattern)
+			default:
+				return badField(field, "unknown query parameter %q: %s takes none", field, rt.pattern)
+			}
+		}
+		return h(w, r)
+	}
+}
+
+// isAsync says r asks for a job (?async=1; strictQuery has checked it).
+func isAsync(r *http.Request) bool { return r.URL.Query().Get("async") == "1" }
 
 func quoteOrNone(s string) string {
 	if s == "" {

@@ -127,3 +127,50 @@ func TestScrubTypesKeepsRequestPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestStrictQuery: an endpoint refuses a query parameter it does not
+// take, naming it; async is exactly one 1 or 0, and only where there is
+// a job mode. Before: ?async=true ran synchronously, ?async=1&async=0
+// and ?async=0&async=1 differed, and /api/train/estimate?async=1 or
+// ?bogus=1 were ignored.
+func TestStrictQuery(t *testing.T) {
+	h := (&Server{}).Handler()
+	const est = `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","ranges":false}`
+	const search = `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","seq":4096,"global_batch":8,"plan":{"tp":8,"pp":1,"microbatch":1,"vpp":1,"cp":1}}`
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		field              string
+	}{
+		{"POST", "/api/train/search?async=true", search, 400, "async"},
+		{"POST", "/api/train/search?async=", search, 400, "async"},
+		{"POST", "/api/train/search?async=1&async=0", search, 400, "async"},
+		{"POST", "/api/train/search?async=0&async=1", search, 400, "async"},
+		{"POST", "/api/train/search?async=1&bogus=1", search, 400, "bogus"},
+		{"POST", "/api/train/estimate?async=1", est, 400, "async"},
+		{"POST", "/api/train/estimate?async=0", est, 400, "async"},
+		{"POST", "/api/train/estimate?bogus=1", est, 400, "bogus"},
+		{"POST", "/api/train/estimate?_=1", est, 400, "_"},
+		{"POST", "/api/infer/curve?async=1", `{}`, 400, "async"},
+		{"POST", "/api/report?samples=5", `{}`, 400, "samples"},
+		{"GET", "/api/chips?bogus=1", "", 400, "bogus"},
+		{"GET", "/api/jobs/0123456789abcdef?async=1", "", 400, "async"},
+		{"DELETE", "/api/jobs/0123456789abcdef?x=1", "", 400, "x"},
+		{"GET", "/api/compare?chips=h100-sxm&bogus=1", "", 400, "bogus"},
+		// What is taken passes.
+		{"POST", "/api/train/estimate", est, 200, ""},
+		{"POST", "/api/train/search?async=0", search, 200, ""},
+		{"POST", "/api/train/search?async=1", search, 202, ""},
+		{"GET", "/api/chips?_=123", "", 200, ""},
+		{"GET", "/api/compare?chips=h100-sxm&_=123", "", 200, ""},
+	} {
+		r := apiRequest(c.method, c.path, strings.NewReader(c.body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var e Error
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		if rec.Code != c.status || c.field != "" && (e.Field != c.field || !strings.Contains(e.Msg, c.field)) {
+			t.Errorf("%s %s = %d field %q %q, want %d naming %q", c.method, c.path, rec.Code, e.Field, e.Msg, c.status, c.field)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func viewJob(j *workq.Job, now time.Time) jobView {
 			v.State = "cancelled"
 			break
 		}
-		v.State, v.Error = "failed", &jobError{Msg: clientMessage(e.Msg), Field: e.Field, Status: e.Status}
+		v.State, v.Error = "failed", &jobError{Msg: clientMessage(e.Msg), Field: clipEchoed(e.Field), Status: e.Status}
 	case !st.Finished.IsZero():
 		v.State, v.Result = "done", st.Result
 	}
@@ -142,7 +142,7 @@ func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) error {
 // and returns 202 with the job to poll; otherwise it computes within the
 // request's timeout and returns the result.
 func respondJobOrWait[T any](s *Server, w http.ResponseWriter, r *http.Request, kind string, fn func(ctx context.Context, p *Progress) (T, error)) error {
-	if r.URL.Query().Get("async") == "1" {
+	if isAsync(r) {
 		j, err := startJob(s, kind, fn)
 		if err != nil {
 			return err

@@ -84,7 +84,7 @@ func (s *Server) routes() http.Handler {
 		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") {
 			h = requireJSON(h)
 		}
-		mux.Handle(rt.pattern, s.api(h))
+		mux.Handle(rt.pattern, s.api(strictQuery(rt, h)))
 	}
 	methods := newMethodsByPath(routes)
 	unrouted := s.api(func(w http.ResponseWriter, r *http.Request) error {

@@ -77,6 +77,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) error {
 type limitsView struct {
 	MaxBody        int64   `json:"max_body_bytes"`
 	MaxDecoding    int     `json:"max_bodies_read_at_once"`
+	BodyTimeout    float64 `json:"body_timeout_s"`
 	MaxHeavy       int     `json:"max_concurrent_computations"`
 	MaxWaiting     int     `json:"max_waiting_requests"`
 	MaxReports     int     `json:"max_concurrent_reports"`
@@ -103,7 +104,7 @@ type limitsView struct {
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) error {
 	l := s.limits
 	writeJSON(w, http.StatusOK, limitsView{
-		MaxBody: l.MaxBody, MaxDecoding: l.MaxDecoding, MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting, MaxReports: l.MaxReports,
+		MaxBody: l.MaxBody, MaxDecoding: l.MaxDecoding, BodyTimeout: l.BodyTimeout.Seconds(), MaxHeavy: l.MaxHeavy, MaxWaiting: l.MaxWaiting, MaxReports: l.MaxReports,
 		Timeout: l.Timeout.Seconds(), JobTimeout: l.JobTimeout.Seconds(), MaxJobs: l.MaxJobs,
 		JobTTL: l.JobTTL.Seconds(), MaxPlans: l.MaxPlans, MaxSamples: l.MaxSamples, MaxCurvePoints: l.MaxCurvePoints,
 		MaxChips: l.MaxChips, MaxSimEvents: l.MaxSimEvents,

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 	"unicode/utf8"
 
 	"chipgap/calc"
@@ -65,6 +67,7 @@ func (s *Server) api(h apiFunc) http.Handler {
 				writeJSON(w, http.StatusInternalServerError, &Error{Msg: "internal error"})
 			}
 		}()
+		r = r.WithContext(context.WithValue(r.Context(), requestStart{}, time.Now()))
 		err := checkQuery(r)
 		if err == nil {
 			err = h(w, r)

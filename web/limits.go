@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"reflect"
 	"runtime"
 	"time"
@@ -20,14 +22,21 @@ type Limits struct {
 	MaxBody int64
 	// MaxDecoding is how many request bodies are read at once.
 	MaxDecoding int
+	// BodyTimeout bounds the time a request body may take to arrive once
+	// the server starts reading it (holding one of MaxDecoding places),
+	// within Timeout: a slower body is a 408, so slow clients cannot
+	// hold the places for long.
+	BodyTimeout time.Duration
 	// MaxHeavy is how many computations (estimates, searches, curves,
 	// simulations) run at once; further requests wait for a slot.
 	MaxHeavy int
 	// MaxWaiting is how many requests may wait for a slot; beyond it the
 	// server answers 503 at once, so a flood cannot pile up goroutines.
 	MaxWaiting int
-	// Timeout bounds one synchronous request, waiting included (504);
-	// a synchronous report's is counted from the start of its work, and
+	// Timeout bounds one synchronous request from the start of its
+	// handler, waiting for a place to read its body, reading it and
+	// waiting for a computation slot included (504); a synchronous
+	// report's computation is timed from the start of its work, and
 	// admission control refuses (429) a report the queue ahead would not
 	// leave time to finish.
 	Timeout time.Duration
@@ -77,6 +86,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		MaxBody:        1 << 20,
 		MaxDecoding:    64,
+		BodyTimeout:    5 * time.Second,
 		MaxHeavy:       max(2, 2*runtime.GOMAXPROCS(0)),
 		MaxWaiting:     1024,
 		Timeout:        15 * time.Second,
@@ -141,12 +151,32 @@ func queueError(err error) error {
 	return err
 }
 
-// compute runs fn holding a gate slot, within the request's timeout
-// (workq.Do): a timeout answers the client at once, while the slot is
-// held until fn really returns, so abandoned work still counts against
-// MaxHeavy and cannot pile up. A panic is a logged 500.
+// requestStart is the context key of the time a request's handler
+// started (Server.api): its timeout counts from then.
+type requestStart struct{}
+
+// deadline is when the request of ctx times out: Timeout after its
+// handler started (from now for work with no request, as in tests).
+func (s *Server) deadline(ctx context.Context) time.Time {
+	start, ok := ctx.Value(requestStart{}).(time.Time)
+	if !ok {
+		start = time.Now()
+	}
+	return start.Add(s.limits.Timeout)
+}
+
+// compute runs fn holding a gate slot, within what is left of the
+// request's timeout (workq.Do): a timeout answers the client at once,
+// while the slot is held until fn really returns, so abandoned work
+// still counts against MaxHeavy and cannot pile up. A panic is a logged
+// 500.
 func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context) (T, error)) (T, error) {
-	v, err := workq.Do(ctx, s.gate, s.limits.Timeout, fn, func(p *workq.Panic) {
+	left := time.Until(s.deadline(ctx))
+	if left <= 0 { // spent waiting for the body
+		var zero T
+		return zero, endedError(true)
+	}
+	v, err := workq.Do(ctx, s.gate, left, fn, func(p *workq.Panic) {
 		s.logger().Error("panic in computation", "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
 	})
 	if _, ok := err.(*workq.Panic); ok {
@@ -159,20 +189,72 @@ func compute[T any](ctx context.Context, s *Server, fn func(ctx context.Context)
 // strictly, unknown fields are errors, nothing may follow the object),
 // the body capped at MaxBody.
 //
-// At most MaxDecoding bodies are read at once (others wait, within the
-// request's context), so request bodies hold at most MaxDecoding ×
-// MaxBody bytes however many clients connect.
+// At most MaxDecoding bodies are read at once (others wait), so request
+// bodies hold at most MaxDecoding × MaxBody bytes however many clients
+// connect. The wait and the read count against the request's timeout
+// (504 when the wait outlasts it), and a body must arrive within
+// BodyTimeout of its read starting (a 408), so a slow client holds its
+// place only that long.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	deadline := s.deadline(r.Context())
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	defer cancel()
 	select {
 	case s.decoding <- struct{}{}:
 		defer func() { <-s.decoding }()
-	case <-r.Context().Done():
-		return timeoutError(r.Context())
+	case <-ctx.Done():
+		return timeoutError(ctx)
 	}
-	if err := calc.DecodeJSON(http.MaxBytesReader(w, r.Body, s.limits.MaxBody), dst); err != nil {
+	if by := time.Now().Add(s.limits.BodyTimeout); by.Before(deadline) {
+		deadline = by
+	}
+	rc := http.NewResponseController(w)
+	limited := rc.SetReadDeadline(deadline) == nil // not on a test's recorder
+	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, s.limits.MaxBody)}
+	err := calc.DecodeJSON(body, dst)
+	if body.err != nil {
+		return s.readError(w, body.err)
+	}
+	if limited { // read to its end: left set, the server's next read of the connection would fail and end r's context
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	if err != nil {
 		return decodeError(err, s.limits.MaxBody)
 	}
 	return nil
+}
+
+// bodyReader reads a request body, keeping its read error (not io.EOF):
+// the connection's failure, not the JSON's.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
+// readError answers a body that could not be read: too large (413),
+// too slow (408), or cut off. The message names no socket address, and
+// the connection closes after the answer (what is left of the body
+// would be read as the next request).
+func (s *Server) readError(w http.ResponseWriter, err error) error {
+	w.Header().Set("Connection", "close")
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return decodeError(err, s.limits.MaxBody)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{Status: http.StatusRequestTimeout, Field: "body", Msg: fmt.Sprintf(
+			"the request body did not arrive in time: a body must arrive within %s of the server starting to read it (body_timeout_s) and within the %s request timeout (request_timeout_s; see docs/api.md)",
+			s.limits.BodyTimeout, s.limits.Timeout)}
+	}
+	return badField("body", "the request body could not be read: the connection failed before all of it arrived")
 }
 
 // capInt rejects n above limit, naming field.

@@ -96,3 +96,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.code = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap gives http.ResponseController the connection's writer (the
+// body's read deadline, Server.decode).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -61,11 +61,13 @@ func refusalError(r *workq.Refusal) *Error {
 // retrySeconds is a Retry-After value: whole seconds, at least 1.
 func retrySeconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
-// admitReport decides a synchronous report's admission before its body
-// is read: admission depends on the queue alone, so a busy server
-// refuses without decoding, and a burst of requests cannot all pass
-// while their bodies decode. The caller withdraws the admission if the
-// body turns out bad, or runs it with reportSync.
+// admitReport decides a synchronous report's admission once its body
+// has been read (a client slow to send it holds no place in the queue)
+// and before its scenario is parsed: admission depends on the queue
+// alone, so a busy server refuses without parsing, and a burst of
+// requests cannot all pass (each admission counts at once). The caller
+// withdraws the admission if the request turns out bad, or runs it with
+// reportSync.
 func admitReport(s *Server, w http.ResponseWriter) error {
 	decided := time.Now()
 	_, err := s.admission.Admit()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -238,5 +239,40 @@ func TestBadReportBodiesWithdraw(t *testing.T) {
 	waiting, running := s.admission.Load()
 	if waiting != 0 || running != 0 {
 		t.Errorf("after 50 bad reports: %d waiting, %d running, want 0 and 0", waiting, running)
+	}
+}
+
+// TestStalledReportBodiesNotAdmitted: a synchronous report is admitted
+// only once its body has arrived, so clients that send headers and stall
+// hold no place in the report queue: meanwhile the queue is empty and a
+// report is judged on its own (here a bad one: the 400, not a 429). Before:
+// ten such bodies were admitted (or refused) before being read, and
+// every report got a 429 "retry after 2 s" for 30 s.
+func TestStalledReportBodiesNotAdmitted(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{BodyTimeout: 300 * time.Millisecond, Timeout: 10 * time.Second})
+	var stalled []net.Conn
+	for range 12 {
+		stalled = append(stalled, stalledPost(t, srv.URL, "/api/report"))
+	}
+	time.Sleep(50 * time.Millisecond)
+	var e Error
+	if st := do(t, "POST", srv.URL+"/api/report", `{"samples":-1}`, &e); st != http.StatusBadRequest || e.Field != "samples" {
+		t.Errorf("a bad report beside 12 stalled ones: %d %+v, want 400 naming samples", st, e)
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"chipgap_report_queue_depth 0", "chipgap_report_rejected_total 0"} {
+		if !strings.Contains(string(b), want+"\n") {
+			t.Errorf("with 12 report bodies stalled, /metrics lacks %q", want)
+		}
+	}
+	for i, c := range stalled {
+		if st, e, err := answerOf(t, c, 3*time.Second); st != http.StatusRequestTimeout || e.Field != "body" {
+			t.Errorf("stalled report %d: %d %+v (%v), want 408 naming body", i, st, e, err)
+		}
 	}
 }

@@ -34,53 +34,60 @@ func (s *Server) handleDefaultScenario(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
+// handleReport is POST /api/report. A synchronous report is admitted
+// (admitReport) once its body has been read, so a client that is slow to
+// send it holds no place in the report queue (before, ten stalled bodies
+// turned every report away with 429s for 30 s); the admission comes
+// before the scenario is parsed and is taken back if it turns out bad.
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
-	if !isAsync(r) {
-		if err := admitReport(s, w); err != nil {
-			return err
-		}
-		admitted := true
-		defer func() {
-			if admitted { // the body was bad: the report never runs
-				s.admission.Withdraw()
-			}
-		}()
-		return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {
-			admitted = false
-			return reportSync(s, w, r, run)
-		})
-	}
-	return s.reportBody(w, r, func(run func(context.Context, *Progress) (reportResponse, error)) error {
-		return respondJobOrWait(s, w, r, "report", run)
-	})
-}
-
-// reportBody decodes and checks a report request, then hands its
-// computation to answer (synchronous or a job).
-func (s *Server) reportBody(w http.ResponseWriter, r *http.Request, answer func(func(context.Context, *Progress) (reportResponse, error)) error) error {
 	var req calc.ReportRequest // the scenario's text, samples, seed
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	sc, err := req.Setup()
+	if isAsync(r) {
+		run, err := s.reportRun(req)
+		if err != nil {
+			return err
+		}
+		return respondJobOrWait(s, w, r, "report", run)
+	}
+	if err := admitReport(s, w); err != nil {
+		return err
+	}
+	admitted := true
+	defer func() {
+		if admitted { // the request was bad: the report never runs
+			s.admission.Withdraw()
+		}
+	}()
+	run, err := s.reportRun(req)
 	if err != nil {
 		return err
 	}
+	admitted = false
+	return reportSync(s, w, r, run)
+}
+
+// reportRun checks a report request, and returns its computation.
+func (s *Server) reportRun(req calc.ReportRequest) (func(context.Context, *Progress) (reportResponse, error), error) {
+	sc, err := req.Setup()
+	if err != nil {
+		return nil, err
+	}
 	if err := capInt("samples", sc.Samples, s.limits.MaxSamples); err != nil {
-		return err
+		return nil, err
 	}
 	if err := capInt("scenario.training.chips", sc.Training.Chips, s.limits.MaxChips); err != nil {
-		return err
+		return nil, err
 	}
-	run := func(ctx context.Context, p *Progress) (reportResponse, error) {
+	return func(ctx context.Context, p *Progress) (reportResponse, error) {
 		p.Set("Monte Carlo samples", 0)
 		gr, err := calc.Report(ctx, sc, calc.ReportOptions{Workers: s.reportWorkers(), Progress: p.Reach})
 		if err != nil {
 			return reportResponse{}, err
 		}
 		return reportResponse{Results: gr.Results, Report: gr.Report.View(), Sources: sourceMap(gr.Results.Sources)}, nil
-	}
-	return answer(run)
+	}, nil
 }
 
 func sourceMap(srcs []hardware.Source) map[string]hardware.Source {

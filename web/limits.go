@@ -28,7 +28,9 @@ type Limits struct {
 	// hold the places for long.
 	BodyTimeout time.Duration
 	// MaxHeavy is how many computations (estimates, searches, curves,
-	// simulations) run at once; further requests wait for a slot.
+	// simulations, sweeps, and every job, reports included) run at once;
+	// further requests wait for a slot. A synchronous report takes one of
+	// MaxReports instead (admission.go), not one of these.
 	MaxHeavy int
 	// MaxWaiting is how many requests may wait for a slot; beyond it the
 	// server answers 503 at once, so a flood cannot pile up goroutines.

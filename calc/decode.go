@@ -28,7 +28,8 @@ var ErrDecode = errors.New("request does not decode")
 // strictly: the input must be an object (not empty, null, an array or a
 // scalar, which would decode as "all defaults"), unknown fields are
 // errors naming the field, a value of the wrong type names its field and
-// the JSON kind wanted, and nothing may follow the object. The API's
+// the JSON kind wanted, so does a null but for a list (null: no list),
+// and nothing may follow the object. The API's
 // bodies and the CLI's --request files decode through it.
 //
 // Errors about the JSON are *input.Error wrapping ErrDecode, and so is a
@@ -78,8 +79,9 @@ func DecodeJSON(r io.Reader, dst any) error {
 
 // checkKeys walks data (one JSON value) beside the type t it decodes
 // into and returns the dotted path of the first object key that is given
-// twice in its object, or that t has no field for, with what is wanted;
-// "" when there is none. encoding/json keeps the last of a repeated key
+// twice in its object, or that t has no field for, or of the first null
+// where a value is wanted (nullable), with what is wanted; "" when there
+// is none. encoding/json keeps the last of a repeated key
 // silently, matches keys to fields without regard to case ("CHIP" sets
 // chip, and beside "chip" the last one wins) and names an unknown key
 // without its path ("bogus", not "plan.bogus"); a strict decoder does
@@ -110,12 +112,17 @@ func (w *keyWalk) value(t reflect.Type) bool {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	declared := t
 	if t != nil && decodesItself(t) {
 		t = nil
 	}
 	tok, err := w.dec.Token()
 	if err != nil {
 		return true // malformed: the decoder says where
+	}
+	if tok == nil && declared != nil && !nullable(declared) {
+		w.want = fmt.Sprintf("got null, want %s (leave the field out for its default)", jsonKind(declared))
+		return false
 	}
 	switch tok {
 	case json.Delim('{'):
@@ -134,6 +141,15 @@ func (w *keyWalk) value(t reflect.Type) bool {
 		w.dec.Token() // the closing bracket
 	}
 	return true
+}
+
+// nullable says a JSON null may stand for a value of t: a list (null is
+// no list, as absent: "batches": null is the default grid) or anything
+// at all (an interface). Elsewhere encoding/json would leave the field
+// as it was, absent in effect but then misreported ("chips": null as
+// "chips = 0"), so a null is refused.
+func nullable(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice || t.Kind() == reflect.Interface
 }
 
 // object walks an object's keys and values (its opening brace read).

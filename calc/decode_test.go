@@ -37,6 +37,14 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"Chips":8}`, "Chips", `want "chips"`},
 		{`{"plan":{"bogus":1}}`, "plan.bogus", `unknown field "bogus"`},
 		{`{"plan":{"TP":2}}`, "plan.TP", `want "tp"`},
+		// encoding/json leaves a field a null names as it was: "chips":
+		// null was then refused as "chips = 0", and "plan": null passed.
+		{`{"chips":null}`, "chips", "got null, want an integer (leave the field out for its default)"},
+		{`{"plan":null}`, "plan", "got null, want an object"},
+		{`{"plan":{"tp":null}}`, "plan.tp", "got null, want an integer"},
+		{`{"chip":null}`, "chip", "got null, want a string"},
+		{`{"tokens":null}`, "tokens", "got null, want a number"},
+		{`{"plan":{"stage_layers":[4,null]}}`, "plan.stage_layers.1", "got null, want an integer"},
 	} {
 		var r TrainRequest
 		err := DecodeJSON(strings.NewReader(c.body), &r)
@@ -54,6 +62,19 @@ func TestDecodeJSON(t *testing.T) {
 		var r TrainRequest
 		if err := DecodeJSON(strings.NewReader(body), &r); err != nil || r.Tokens != 15e12 {
 			t.Errorf("%s: tokens %g, %v; want 1.5e13", body, float64(r.Tokens), err)
+		}
+	}
+	// A list may be null: no list, as absent ("batches": null is the
+	// default grid, as docs/api.md shows it).
+	var sr ServeRequest
+	if err := DecodeJSON(strings.NewReader(`{"batches": null, "chips": 8}`), &sr); err != nil || sr.Batches != nil || sr.Chips != 8 {
+		t.Errorf(`"batches": null: %+v, %v; want no batches`, sr.Batches, err)
+	}
+	for body, field := range map[string]string{`{"slo":{"tpot":null}}`: "slo.tpot", `{"workload":null}`: "workload", `{"speculative":{"tokens":null}}`: "speculative.tokens"} {
+		var sr ServeRequest
+		err := DecodeJSON(strings.NewReader(body), &sr)
+		if ie := (*input.Error)(nil); !errors.As(err, &ie) || ie.Field != field || !strings.Contains(ie.Want, "got null") {
+			t.Errorf("%s: %v, want a null refused naming %s", body, err, field)
 		}
 	}
 	// An unsigned field says so: -1 is an integer, the sign is the fault.

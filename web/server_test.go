@@ -125,6 +125,11 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"trailing data", "POST", "/api/train/estimate", est + `{}`, 400, "body"},
 		{"unknown field", "POST", "/api/train/estimate", `{"chipz":"h100-sxm"}`, 400, "chipz"},
 		{"wrong type", "POST", "/api/train/estimate", `{"chips":"many"}`, 400, "chips"},
+		// A null is not "absent": before, chips null was refused as
+		// "chips = 0" and plan null answered 200.
+		{"null chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":null`, 1), 400, "chips"},
+		{"null plan", "POST", "/api/train/estimate", strings.Replace(est, `{"tp":8}`, `null`, 1), 400, "plan"},
+		{"null SLO bound", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","slo":{"tpot":null}}`, 400, "slo.tpot"},
 		{"missing model", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":8}`, 400, "model"},
 		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.tp"},
 		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},

@@ -249,7 +249,7 @@ func TestBadReportBodiesWithdraw(t *testing.T) {
 // ten such bodies were admitted (or refused) before being read, and
 // every report got a 429 "retry after 2 s" for 30 s.
 func TestStalledReportBodiesNotAdmitted(t *testing.T) {
-	srv, _ := newTestServer(t, Limits{BodyTimeout: 300 * time.Millisecond, Timeout: 10 * time.Second})
+	srv, _ := newTestServer(t, Limits{BodyTimeout: 500 * time.Millisecond, Timeout: 10 * time.Second})
 	var stalled []net.Conn
 	for range 12 {
 		stalled = append(stalled, stalledPost(t, srv.URL, "/api/report"))

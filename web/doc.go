@@ -16,8 +16,10 @@
 //     for the CLI), the route table's mounting, the embedded static/ page
 //     (gzip, ETag) and the chart library under /lib/.
 //   - errors.go, limits.go, jobs.go, admission.go: the one error adapter
-//     (JSON {"error", "field"}, panics → logged 500), body decoding
-//     (calc.DecodeJSON) under a size cap, and the HTTP side of the concurrency policy: the
+//     (JSON {"error", "field"}, panics → logged 500, messages bounded),
+//     body decoding (calc.DecodeJSON) under a size cap and a read
+//     deadline, strict query strings (guard.go's strictQuery), and the
+//     HTTP side of the concurrency policy: the
 //     compute gate's 503 and 504, asynchronous jobs as JSON with
 //     progress, the report queue's 429 with Retry-After. The policy
 //     itself (bounded slots and waiting room, timeouts, the admission

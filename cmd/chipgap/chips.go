@@ -26,6 +26,9 @@ func cmdChips(e *env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("want at most one chip id, got %d (%s)", len(pos), strings.Join(pos, " "))
 	}
+	if len(pos) == 1 && strings.TrimSpace(pos[0]) == "" {
+		return usagef("chip id %q: want a chip id ('chipgap chips' lists them), or none for the table", pos[0])
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err

@@ -113,8 +113,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if name == "help" && len(args) == 1 && slices.Contains(commandNames(), args[0]) {
 		name, args = args[0], []string{"--help"} // help CMD = CMD --help
 	}
-	if name == "help" && len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
-		args = nil // help --help, as every command takes --help
+	if name == "help" && len(args) == 1 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]) {
+		args = nil // help help and help --help, as every command takes --help
+	}
+	if name == "help" && len(args) == 1 && args[0] == "version" {
+		return runVersion([]string{"--help"}, stdout, stderr) // help version = version --help
 	}
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		return runHelp(args, stdout, stderr)
@@ -153,7 +156,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "chipgap help: want at most one command, got %d arguments\n", len(args))
 		return exitUsage
 	case len(args) == 1:
-		fmt.Fprintf(stderr, "chipgap help: unknown command %q%s; run 'chipgap help' for the list\n", args[0], catalog.Suggest(args[0], commandNames()))
+		fmt.Fprintf(stderr, "chipgap help: unknown command %q%s; run 'chipgap help' for the list\n", args[0], catalog.Suggest(args[0], append(commandNames(), "help", "version")))
 		return exitUsage
 	}
 	printHelp(stdout)

@@ -98,3 +98,27 @@ func TestFlagParseErrorsSayTheKind(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpHelpAndVersion: 'chipgap help help' answered 'unknown command
+// "help"' (QA); help and version are commands too, so help NAME shows
+// their text as for every other command.
+func TestHelpHelpAndVersion(t *testing.T) {
+	_, list, _ := runCLI("help")
+	if code, out, errs := runCLI("help", "help"); code != exitOK || out != list || errs != "" {
+		t.Errorf("help help: exit %d, stderr %q; want help's own text", code, errs)
+	}
+	if code, out, errs := runCLI("help", "version"); code != exitOK || !strings.Contains(out, "Usage: chipgap version") || errs != "" {
+		t.Errorf("help version: exit %d, stdout %q, stderr %q; want version's usage", code, out, errs)
+	}
+}
+
+// TestEmptyIDIsRefused: 'chipgap chips ""' and 'chipgap models ""' listed
+// everything with exit 0, while compare-chips "" was refused (QA).
+func TestEmptyIDIsRefused(t *testing.T) {
+	for _, args := range [][]string{{"chips", ""}, {"models", ""}, {"chips", " ", "--json"}} {
+		code, out, errs := runCLI(args...)
+		if code != exitUsage || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, `id "`) {
+			t.Errorf("%q: exit %d, stdout %.60q, stderr %q; want exit 2 naming the empty id", args, code, out, errs)
+		}
+	}
+}

@@ -31,6 +31,9 @@ func cmdModels(e *env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("want at most one model id, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
+	if len(pos) == 1 && strings.TrimSpace(pos[0]) == "" {
+		return usagef("model id %q: want a model preset id ('chipgap models' lists them), or none for the list", pos[0])
+	}
 	req.ID = strings.Join(pos, "")
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "seq" })

@@ -50,18 +50,19 @@ type ServeDeployment struct {
 }
 
 // ServeParallel is an instance's layout in devices (a 910C package is
-// two). TP and EP both 0 (and no attention_dp): a stage is one scale-up
-// node's devices (all the devices over pp when fewer), tensor-parallel
-// for a dense model (up to maxDefaultTP devices and a degree its heads
-// allow: defaultTP), expert-parallel for an MoE model; where the weights
+// two). TP and EP both 0 (and no attention_dp): a stage is the most
+// devices, up to one scale-up node's, that divide the devices over pp,
+// tensor-parallel for a dense model (up to maxDefaultTP devices and a
+// degree its heads allow that divides the devices: defaultTP),
+// expert-parallel for an MoE model; where the weights
 // leave that instance no room for a KV cache it doubles (widened) while
 // the devices allow: EP across nodes for an MoE model, pipeline stages
 // for a dense one.
 type ServeParallel struct {
-	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a stage of one scale-up node's devices, at most 8 for a dense model, doubled where the weights need more)"`
+	TP          int `json:"tp" help:"tensor-parallel degree in devices (0 with ep 0: a stage of up to one scale-up node's devices dividing the devices, at most 8 for a dense model, doubled where the weights need more)"`
 	PP          int `json:"pp" help:"pipeline stages"`
 	EP          int `json:"ep" help:"expert-parallel degree in devices"`
-	DP          int `json:"dp" help:"instances (0 = the devices over an instance's)"`
+	DP          int `json:"dp" help:"instances (0 = the devices over an instance's; stated, they must fill the devices)"`
 	AttentionDP int `json:"attention_dp" help:"attention data-parallel groups per instance (tp × attention-dp = devices of a stage; 0 = what tp and ep leave)"`
 }
 
@@ -148,12 +149,9 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		return inference.Deployment{}, "", err // the model's own limits first: they say more
 	}
 	devices := d.Chips * perChip
-	par, err := d.Parallel.fill(devices, cl.ChipsPerNode*perChip, m.MoE != nil)
+	par, err := d.Parallel.fill(devices, cl.ChipsPerNode*perChip, m)
 	if err != nil {
 		return inference.Deployment{}, "", err
-	}
-	if d.Parallel.TP == 0 && d.Parallel.EP == 0 && d.Parallel.AttentionDP == 0 && m.MoE == nil {
-		par.TP = defaultTP(par.TP, m)
 	}
 	build := func(par inference.Parallel) (inference.Deployment, string, error) {
 		return cat.Deployment(catalog.DeploymentOptions{Chip: d.Chip, Chips: d.Chips, ChipsPerNode: d.ChipsPerNode,
@@ -186,12 +184,14 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 const maxDefaultTP = 8
 
 // defaultTP is the tensor-parallel degree of a dense model's default
-// stage of w devices: w up to maxDefaultTP, lowered to the largest degree
+// stage of w devices (one node's, or all n devices of a pipeline stage
+// when fewer): w up to maxDefaultTP, lowered to the largest degree that
+// divides n (so that the instances fill the devices: none idles) and that
 // the model's attention heads allow (catalog.CheckServingDegrees: TP
 // divides the heads, and divides or is a multiple of the KV heads).
-func defaultTP(w int, m llm.Model) int {
+func defaultTP(w, n int, m llm.Model) int {
 	for t := min(w, maxDefaultTP); t > 1; t-- {
-		if catalog.CheckServingDegrees(m, inference.Parallel{TP: t}) == nil {
+		if n%t == 0 && catalog.CheckServingDegrees(m, inference.Parallel{TP: t}) == nil {
 			return t
 		}
 	}
@@ -276,16 +276,18 @@ func (d ServeDeployment) engineLimits(p *inference.Profile, groups int) {
 }
 
 // fill is the layout on devices (node of them in a scale-up domain):
-// the stated degrees, or for TP and EP both unset a stage of one node's
-// devices (all of them over pp when fewer). An instance the stated
-// degrees make must divide the devices unless dp states the instances:
-// the devices left over would idle unnoticed.
-func (p ServeParallel) fill(devices, node int, moe bool) (inference.Parallel, error) {
+// the stated degrees, or for TP and EP both unset a stage of the most
+// devices up to one node's that divides the devices over pp (a dense
+// model without attention_dp: defaultTP over one node's devices). Every device serves: an instance must
+// divide the devices, and dp instances must fill them; a layout that
+// leaves devices idle is refused, since the per-chip figures would count
+// only the busy ones.
+func (p ServeParallel) fill(devices, node int, m llm.Model) (inference.Parallel, error) {
 	par := p.inference()
 	if p.TP == 0 && p.EP == 0 {
-		w := max(min(node, devices/max(p.PP, 1)), 1)
-		switch {
-		case moe:
+		n := devices / max(p.PP, 1)
+		switch w := stageWidth(n, node); {
+		case m.MoE != nil:
 			par.EP = w
 			if p.AttentionDP == 0 {
 				par.TP = 1
@@ -293,24 +295,55 @@ func (p ServeParallel) fill(devices, node int, moe bool) (inference.Parallel, er
 		case p.AttentionDP > 0:
 			par.TP, par.EP = max(w/p.AttentionDP, 1), 1
 		default:
-			par.TP, par.EP = w, 1
+			par.TP, par.EP = defaultTP(max(min(node, n), 1), n, m), 1
 		}
-		return par, nil
 	}
-	width := max(p.TP, p.EP)
-	if a := p.AttentionDP; a > 0 {
-		width = max(p.TP, p.EP/a) * a
-	}
-	per := width * max(p.PP, 1)
-	if p.DP == 0 && per > 0 && per <= devices && devices%per != 0 {
-		field, v := "parallel.tp", p.TP
-		if p.TP == 0 || p.EP > p.TP {
-			field, v = "parallel.ep", p.EP
+	return par, p.idle(par, devices)
+}
+
+// stageWidth is the most devices, at most node, that divide n (at least 1).
+func stageWidth(n, node int) int {
+	for w := min(node, n); w > 1; w-- {
+		if n%w == 0 {
+			return w
 		}
-		return par, bad(field, v, "an instance of %d devices (tp, ep, attention_dp and pp) leaves %d of the %d devices idle: want degrees whose instance divides the devices, or dp to state the instances",
-			per, devices%per, devices)
 	}
-	return par, nil
+	return 1
+}
+
+// idle refuses a layout par (p as stated, filled in) that leaves some of
+// the devices without work: an instance that does not divide them, or dp
+// instances that do not fill them. An instance larger than the devices,
+// or more instances than fit, is the estimator's error.
+func (p ServeParallel) idle(par inference.Parallel, devices int) error {
+	width := max(par.TP, par.EP, 1)
+	if a := par.AttentionDP; a > 0 {
+		width = max(par.TP, par.EP/a, 1) * a
+	}
+	per := width * max(par.PP, 1)
+	if per > devices || par.AttentionDP > 0 && par.TP == 0 && par.EP%par.AttentionDP != 0 {
+		return nil // the estimator says what is wrong
+	}
+	layout := fmt.Sprintf("an instance of %d devices (tp %d, ep %d, attention_dp %d, pp %d)", per, max(par.TP, 1), max(par.EP, 1), max(par.AttentionDP, 1), max(par.PP, 1))
+	if p.DP > 0 && p.DP <= devices/per && p.DP*per < devices {
+		return bad("parallel.dp", p.DP, "%d instances %s use %d of the %d devices, leaving %d idle: want dp × an instance's devices = the devices, or dp 0 for as many instances as fit",
+			p.DP, strings.TrimPrefix(layout, "an instance "), p.DP*per, devices, devices-p.DP*per)
+	}
+	if p.DP > 0 || devices%per == 0 {
+		return nil
+	}
+	field, v := "parallel.tp", p.TP
+	switch {
+	case p.EP > p.TP:
+		field, v = "parallel.ep", p.EP
+	case p.TP > 0:
+	case p.AttentionDP > 0:
+		field, v = "parallel.attention_dp", p.AttentionDP
+	default:
+		field, v = "parallel.pp", p.PP
+	}
+	return bad(field, v, "%s leaves %d of the %d devices idle: want degrees whose instance divides the devices",
+		layout, devices%per, devices)
 }
 
 // checkSLO checks latency bounds: 0 (none) to a day.

@@ -9,6 +9,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/serve"
 )
 
@@ -88,33 +89,46 @@ func TestServeScenarioKeys(t *testing.T) {
 	}
 }
 
-// A stage with tp and ep unset is one scale-up node's devices (all of
-// them over pp when fewer); stated degrees must divide the devices
-// unless dp states the instances.
+// A stage with tp and ep unset is the most devices up to one scale-up
+// node's that divide the devices over pp (a dense model's tp: defaultTP); no layout may leave devices
+// idle, stated dp included (QA: --chips 8 --attention-dp 3 took tp 2,
+// instances of 6 devices, and divided per-chip figures by 6; --tp 2 --dp
+// 2 on 8 devices served on 4 and said 8).
 func TestServeParallelFill(t *testing.T) {
+	dense := llm.Model{Heads: 64, KVHeads: 8, Attention: llm.GQA}
+	moe := dense
+	moe.MoE = &llm.MoEConfig{Experts: 64}
 	for _, c := range []struct {
 		p             ServeParallel
 		devices, node int
-		moe           bool
+		m             llm.Model
 		tp, ep        int
 		field         string
 	}{
-		{ServeParallel{PP: 1}, 16, 8, false, 8, 1, ""},
-		{ServeParallel{PP: 1}, 4, 8, false, 4, 1, ""},
-		{ServeParallel{PP: 2}, 8, 8, false, 4, 1, ""},
-		{ServeParallel{PP: 1}, 32, 8, true, 1, 8, ""},
-		{ServeParallel{TP: 4, PP: 1}, 6, 8, false, 4, 0, "parallel.tp"},
-		{ServeParallel{TP: 4, PP: 1, DP: 1}, 6, 8, false, 4, 0, ""},
-		{ServeParallel{TP: 2, PP: 3}, 8, 8, false, 2, 0, "parallel.tp"},
-		{ServeParallel{EP: 7}, 8, 8, true, 0, 7, "parallel.ep"},
+		{ServeParallel{PP: 1}, 16, 8, dense, 8, 1, ""},
+		{ServeParallel{PP: 1}, 4, 8, dense, 4, 1, ""},
+		{ServeParallel{PP: 2}, 8, 8, dense, 4, 1, ""},
+		{ServeParallel{PP: 1}, 32, 8, moe, 1, 8, ""},
+		{ServeParallel{PP: 1}, 12, 8, dense, 4, 1, ""}, // tp 4 (8 would leave 4 idle; 6 does not divide 64 heads)
+		{ServeParallel{PP: 1}, 12, 8, moe, 1, 6, ""},
+		{ServeParallel{PP: 3}, 8, 8, dense, 0, 0, "parallel.pp"},                           // 3 stages of 2 leave 2 idle
+		{ServeParallel{PP: 1, AttentionDP: 3}, 8, 8, dense, 0, 0, "parallel.attention_dp"}, // tp 2 × 3 = 6 of 8
+		{ServeParallel{PP: 1, AttentionDP: 3}, 12, 8, dense, 2, 1, ""},
+		{ServeParallel{PP: 1, AttentionDP: 2}, 8, 8, moe, 0, 8, ""},
+		{ServeParallel{TP: 4, PP: 1}, 6, 8, dense, 4, 0, "parallel.tp"},
+		{ServeParallel{TP: 4, PP: 1, DP: 1}, 6, 8, dense, 4, 0, "parallel.dp"},
+		{ServeParallel{TP: 2, PP: 1, DP: 2}, 8, 8, dense, 2, 0, "parallel.dp"},
+		{ServeParallel{TP: 2, PP: 1, DP: 4}, 8, 8, dense, 2, 0, ""},
+		{ServeParallel{TP: 2, PP: 3}, 8, 8, dense, 2, 0, "parallel.tp"},
+		{ServeParallel{EP: 7}, 8, 8, moe, 0, 7, "parallel.ep"},
 	} {
-		got, err := c.p.fill(c.devices, c.node, c.moe)
+		got, err := c.p.fill(c.devices, c.node, c.m)
 		var fe *input.Error
 		switch {
 		case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
 			t.Errorf("%+v on %d devices: error %v, want one naming %s", c.p, c.devices, err, c.field)
 		case c.field == "" && (err != nil || got.TP != c.tp || got.EP != c.ep):
-			t.Errorf("%+v on %d devices (node %d, moe %v): tp %d ep %d (%v), want tp %d ep %d", c.p, c.devices, c.node, c.moe, got.TP, got.EP, err, c.tp, c.ep)
+			t.Errorf("%+v on %d devices (node %d, moe %v): tp %d ep %d (%v), want tp %d ep %d", c.p, c.devices, c.node, c.m.MoE != nil, got.TP, got.EP, err, c.tp, c.ep)
 		}
 	}
 }

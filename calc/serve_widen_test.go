@@ -87,18 +87,21 @@ func TestServeRangeCountsNoFit(t *testing.T) {
 }
 
 // TestDefaultTP: a dense model's default tensor-parallel degree is the
-// stage's devices up to 8, lowered until it divides the attention heads
-// and divides or is a multiple of the KV heads: 28 heads with 4 KV heads
-// (Qwen2.5-7B's shape) take 4 of 8 (7 divides 28 but neither divides nor
-// is a multiple of 4); 12 MHA heads take 6; 64 heads over a 64-device
-// stage take 8.
+// stage's w devices up to 8, lowered until it divides the n devices of a
+// pipeline stage (the instances fill them: no device idles) and the
+// attention heads, and divides or is a multiple of the KV heads: 28 heads
+// with 4 KV heads (Qwen2.5-7B's shape) take 4 of 8; 12 MHA heads take 4
+// of 8 (6 would leave 2 idle) and 6 of 6; 64 heads over a 64-device stage
+// take 8, over 12 devices 4 (8 would leave 4 idle) and over 6 devices 2;
+// 7 heads take 1 of 8 but 7 of 7.
 func TestDefaultTP(t *testing.T) {
 	for _, c := range []struct {
-		heads, kv, w, want int
-	}{{28, 4, 8, 4}, {12, 12, 8, 6}, {64, 8, 64, 8}, {40, 8, 16, 8}, {32, 8, 4, 4}, {7, 7, 8, 7}, {5, 1, 8, 5}} {
+		heads, kv, w, n, want int
+	}{{28, 4, 8, 8, 4}, {12, 12, 8, 8, 4}, {12, 12, 6, 6, 6}, {64, 8, 64, 64, 8}, {64, 8, 8, 12, 4}, {64, 8, 6, 6, 2},
+		{40, 8, 16, 16, 8}, {32, 8, 4, 4, 4}, {7, 7, 8, 8, 1}, {7, 7, 7, 7, 7}, {5, 1, 8, 8, 1}} {
 		m := llm.Model{Heads: c.heads, KVHeads: c.kv, Attention: llm.GQA}
-		if got := defaultTP(c.w, m); got != c.want {
-			t.Errorf("%d heads (%d KV) over %d devices: tp %d, want %d", c.heads, c.kv, c.w, got, c.want)
+		if got := defaultTP(c.w, c.n, m); got != c.want {
+			t.Errorf("%d heads (%d KV), a stage of %d of %d devices: tp %d, want %d", c.heads, c.kv, c.w, c.n, got, c.want)
 		}
 	}
 }

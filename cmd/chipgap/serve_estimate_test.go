@@ -96,7 +96,13 @@ func TestServeEstimateBadInput(t *testing.T) {
 		{"tp beyond the heads", []string{"--chip", "h100-sxm", "--chips", "64", "--tp", "64", "--model", "llama3.1-8b"}, exitUsage, "--tp = 64: must divide the 32 attention heads"},
 		{"tp 10^6", []string{"--chip", "h100-sxm", "--chips", "1000000", "--tp", "1000000", "--model", "llama3.1-8b"}, exitUsage, "--tp = 1000000"},
 		// A layout leaving devices idle used to pass silently.
-		{"tp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "6", "--tp", "4", "--model", "llama3.1-8b"}, exitUsage, "--tp = 4: an instance of 4 devices (tp, ep, attention_dp and pp) leaves 2 of the 6 devices idle"},
+		{"tp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "6", "--tp", "4", "--model", "llama3.1-8b"}, exitUsage, "--tp = 4: an instance of 4 devices (tp 4, ep 1, attention_dp 1, pp 1) leaves 2 of the 6 devices idle"},
+		// QA: with tp and ep unset, attention_dp 3 took tp 2 (instances
+		// of 6 devices) and divided per-chip figures by 6 of the 8, exit
+		// 0; a stated dp served on 4 of 8 chips and said 8.
+		{"attention_dp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--attention-dp", "3", "--tpot", "50ms"}, exitUsage, "--attention-dp = 3: an instance of 6 devices (tp 2, ep 1, attention_dp 3, pp 1) leaves 2 of the 8 devices idle"},
+		{"dp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--tp", "2", "--dp", "2", "--tpot", "50ms"}, exitUsage, "--dp = 2: 2 instances of 2 devices (tp 2, ep 1, attention_dp 1, pp 1) use 4 of the 8 devices, leaving 4 idle"},
+		{"pp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--pp", "3"}, exitUsage, "--pp = 3: an instance of 6 devices"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
 		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want 1 to 64"},
 		{"expert imbalance past 64", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "1e308"}, exitUsage, "--expert-imbalance = 1e+308: want 1 to 64"},
@@ -184,5 +190,22 @@ func TestServeEstimateDefaultWidens(t *testing.T) {
 	code, _, errs = runServe(t, append(args, "--tp", "8")...)
 	if code != 1 || !strings.Contains(errs, "weights need") {
 		t.Errorf("stated tp 8: exit %d, stderr %q; want 1 and the weights refused", code, errs)
+	}
+}
+
+// A default layout uses every device (QA: on 12 H100s Llama 3.1 70B took
+// one instance of tp 8 and left 4 chips idle, the per-chip figures
+// counting 8): tp 4, three instances.
+func TestServeEstimateDefaultUsesEveryDevice(t *testing.T) {
+	code, out, errs := runServe(t, "--chip", "h100-sxm", "--chips", "12", "--model", "llama3.1-70b", "--tpot", "50ms", "--json")
+	var rs []struct {
+		Parallel struct{ TP, DP int } `json:"parallel"`
+		Devices  int                  `json:"devices"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &rs) != nil || len(rs) != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if p := rs[0].Parallel; p.TP != 4 || rs[0].Devices != 12 {
+		t.Errorf("12 H100s, Llama 3.1 70B: tp %d on %d devices, want tp 4 (three instances of 4) on 12", p.TP, rs[0].Devices)
 	}
 }

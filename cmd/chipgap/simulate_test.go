@@ -115,6 +115,8 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--input-dist", "zipf"}, exitUsage, "--input-dist = zipf"},
 		{[]string{"--capacity"}, exitUsage, "TTFT and/or TPOT"},
 		{[]string{"--admission", "maybe"}, exitUsage, "--admission"},
+		// QA: simulate silently became "1 × 6 h100-sxm".
+		{[]string{"--chips", "8", "--tp", "0", "--attention-dp", "3"}, exitUsage, "--attention-dp = 3: an instance of 6 devices (tp 2, ep 1, attention_dp 3, pp 1) leaves 2 of the 8 devices idle"},
 	} {
 		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
 		if code != tc.code || !strings.Contains(errs, tc.want) {

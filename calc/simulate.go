@@ -80,7 +80,7 @@ type SimLengths struct {
 type SimSLO struct {
 	TTFT       units.Seconds `json:"ttft" help:"TTFT bound of the SLO, e.g. 2s (0 = none)"`
 	TPOT       units.Seconds `json:"tpot" help:"TPOT bound of the SLO, e.g. 50ms (0 = none)"`
-	Percentile float64       `json:"percentile" flag:"slo-percentile" help:"percentile of TTFT and TPOT that must meet the bounds"`
+	Percentile float64       `json:"percentile" flag:"slo-percentile" help:"percentile of TTFT and TPOT that must meet the bounds, a fraction in (0, 1]"`
 }
 
 // NewSimulateRequest is a request holding every default.
@@ -127,11 +127,15 @@ func (r SimulateRequest) check() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"link_bandwidth", float64(r.LinkBW)}, {"workload.cv", w.CV}, {"workload.input.sigma", w.Input.Sigma}, {"workload.output.sigma", w.Output.Sigma},
-		{"slo.percentile", r.SLO.Percentile}} {
+	}{{"link_bandwidth", float64(r.LinkBW)}, {"workload.cv", w.CV}, {"workload.input.sigma", w.Input.Sigma}, {"workload.output.sigma", w.Output.Sigma}} {
 		if err := finite(f.name, f.v); err != nil {
 			return err
 		}
+	}
+	if p := r.SLO.Percentile; !(p > 0 && p <= 1) {
+		// 0 is not "the default": the text would say P0 while package
+		// serve judged at P99.
+		return bad("slo.percentile", p, "want a fraction in (0, 1], e.g. 0.99 (the default)")
 	}
 	if b := r.LinkBW; b != 0 && b < serve.MinLinkBandwidth {
 		return bad("link_bandwidth", b, "want 0 (the replicas' scale-out NICs) or at least %v", units.ByteRate(serve.MinLinkBandwidth))

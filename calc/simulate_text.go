@@ -82,7 +82,11 @@ func simSLOText(s serve.SLO) string {
 	if len(parts) == 0 {
 		return "no SLO"
 	}
-	return fmt.Sprintf("P%g %s", s.Percentile*100, strings.Join(parts, ", "))
+	pct := s.Percentile
+	if pct == 0 {
+		pct = 0.99 // package serve's default, as it judges
+	}
+	return fmt.Sprintf("P%g %s", pct*100, strings.Join(parts, ", "))
 }
 
 func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool, band *MeasuredBand) {

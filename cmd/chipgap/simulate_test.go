@@ -115,6 +115,10 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--input-dist", "zipf"}, exitUsage, "--input-dist = zipf"},
 		{[]string{"--capacity"}, exitUsage, "TTFT and/or TPOT"},
 		{[]string{"--admission", "maybe"}, exitUsage, "--admission"},
+		// QA: an explicit 0 printed "within P0 TPOT ≤ 13ms" while the
+		// JSON said 0.99 and judged at P99.
+		{[]string{"--slo-percentile", "0", "--tpot", "13ms"}, exitUsage, "--slo-percentile = 0: want a fraction in (0, 1]"},
+		{[]string{"--slo-percentile", "-1"}, exitUsage, "--slo-percentile = -1: want a fraction in (0, 1]"},
 		// QA: simulate silently became "1 × 6 h100-sxm".
 		{[]string{"--chips", "8", "--tp", "0", "--attention-dp", "3"}, exitUsage, "--attention-dp = 3: an instance of 6 devices (tp 2, ep 1, attention_dp 3, pp 1) leaves 2 of the 8 devices idle"},
 	} {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"chipgap/runs"
 	"chipgap/scenario"
 	"chipgap/serve"
+	"chipgap/strictyaml"
 	"chipgap/sweep"
 )
 
@@ -279,28 +282,42 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // body (or the same keys in YAML), read first; flags given beside it
 // override its fields (parseFlags parses them again after the file). A
 // file that does not decode is bad input (exit 2); one that cannot be
-// read is returned by the func it gives, to call once the flags are
-// parsed, and classed as --file's is (a missing file: exit 1), not as a
-// bad flag value.
-func requestFlag(fs *flag.FlagSet, req any) (readErr func() error) {
+// read is returned by its readError, to call once the flags are parsed,
+// and classed as --file's is (a missing file: exit 1), not as a bad flag
+// value.
+func requestFlag(fs *flag.FlagSet, req any) *requestValue {
 	v := &requestValue{req: req}
 	fs.Var(v, "request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it")
-	return func() error { return v.readErr }
+	return v
 }
 
 // requestValue is --request's flag.Value. parseFlags parses the
 // arguments twice when a command has it (the file first, then the flags
 // over it) and marks the second pass (again), where the file is not read
 // again; in the first, a second --request, even naming the same file,
-// is refused.
+// is refused. keys are the JSON paths the file sets ("plan.tp"), so that
+// an error about one names the file, not a flag nobody gave.
 type requestValue struct {
 	req     any
 	path    string
 	again   bool
 	readErr error // a file that cannot be read: returned after parsing
+	keys    map[string]bool
 }
 
-func (v *requestValue) String() string { return v.path }
+func (v *requestValue) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.path
+}
+
+// readError is the error reading the file (nil when it was read or none
+// was given).
+func (v *requestValue) readError() error { return v.readErr }
+
+// sets reports whether the request file sets the field at JSON path.
+func (v *requestValue) sets(path string) bool { return v != nil && v.keys[path] }
 
 func (v *requestValue) Set(path string) error {
 	switch {
@@ -315,7 +332,62 @@ func (v *requestValue) Set(path string) error {
 		v.readErr = fmt.Errorf("--request: %w", err)
 		return nil
 	}
-	return calc.DecodeFile(path, b, v.req)
+	if err := calc.DecodeFile(path, b, v.req); err != nil {
+		return err
+	}
+	v.keys = requestKeys(path, b)
+	return nil
+}
+
+// requestKeys are the JSON paths of the leaves a request file (JSON, or
+// YAML as DecodeFile reads it) sets.
+func requestKeys(path string, b []byte) map[string]bool {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		var err error
+		if b, err = strictyaml.ToJSON(path, b); err != nil {
+			return nil
+		}
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	keys := map[string]bool{}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, x := range m {
+			if sub, ok := x.(map[string]any); ok {
+				walk(prefix+k+".", sub)
+				continue
+			}
+			keys[prefix+k] = true
+		}
+	}
+	walk("", m)
+	return keys
+}
+
+// blame names the input an *input.Error's field came from (QA: a value
+// of a --request file or of a published run was blamed on a flag nobody
+// gave): the flag when the command line gave it, else the request file
+// and its field, else what file says (a command's own input file; nil
+// to pass), else the flag (calc.Flags.Rename). Any other error is
+// returned as it is.
+func blame(b *calc.Flags, rv *requestValue, err error, file func(*input.Error) error) error {
+	fe, ok := err.(*input.Error)
+	switch {
+	case !ok || b.Set(fe.Field):
+		return b.Rename(err)
+	case rv.sets(fe.Field):
+		c := *fe
+		c.Prefix = rv.path + ": "
+		return &c
+	case file != nil:
+		if ferr := file(fe); ferr != nil {
+			return ferr
+		}
+	}
+	return b.Rename(err)
 }
 
 // kindWanted replaces the flag package's bare "parse error" for a

@@ -19,11 +19,11 @@ func cmdFab(e *env, args []string) error {
 	req := calc.NewFabRequest()
 	fs := newFlags(e, "fab", fabUsage)
 	b := bindRequest(fs, &req)
-	readErr := requestFlag(fs, &req)
+	rv := requestFlag(fs, &req)
 	asJSON := fs.Bool("json", false, "machine-readable output (money in USD, rates in FLOP/s)")
 	pos, err := parseFlags(fs, args)
 	if err == nil {
-		err = readErr()
+		err = rv.readError()
 	}
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func cmdFab(e *env, args []string) error {
 	}
 	r, err := calc.Fab(cat, req)
 	if err != nil {
-		return b.Rename(err)
+		return blame(b, rv, err, nil)
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, r)

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,5 +107,21 @@ func TestFabErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errs, c.want) || out != "" {
 			t.Errorf("fab %v: exit %d, stderr %q, stdout %d bytes; want exit %d naming %q and no output", c.args, code, errs, len(out), c.code, c.want)
 		}
+	}
+}
+
+// TestFabRequestErrorNamesTheFile: a --request file's die_area -1 was
+// blamed on "--die-area" (QA): the error names the file and its field.
+func TestFabRequestErrorNamesTheFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fab.json")
+	if err := os.WriteFile(p, []byte(`{"die_area":-1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "fab", "--request", p)
+	if code != exitUsage || !strings.Contains(errs, p+": die_area = -1: want") || strings.Contains(errs, "--die-area") {
+		t.Errorf("fab --request {die_area: -1}: exit %d, stderr %q; want exit 2 naming %s's die_area", code, errs, p)
+	}
+	if code, _, errs := runCmd(t, "fab", "--request", p, "--die-area", "-2"); code != exitUsage || !strings.Contains(errs, "--die-area = -2") {
+		t.Errorf("the flag beside it: exit %d, stderr %q; want --die-area = -2 named", code, errs)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"chipgap/calc"
 	"chipgap/catalog"
 	"chipgap/fileio"
+	"chipgap/input"
 	"chipgap/runs"
 	"chipgap/training"
 	"chipgap/units"
@@ -36,8 +38,10 @@ as validate predicts the run, the dimensions it leaves unstated (recompute,
 ZeRO stage, etp, ...) are searched: the fastest plan within the stated
 ones and the stack's published practice. The run states its model,
 system, sequence, batch and precision: --model, --chip, --chips, --seq,
---global-batch, --precision and the like are refused beside --file, while
-the plan, stack and MoE flags apply over the run's.
+--global-batch, --precision and the like are refused beside --file (as
+flags or as --request fields), while the plan, stack and MoE flags apply
+over the run's. An error names the input at fault: the flag, the
+--request file's field, or the run's own (training.parallel.tp).
 The software-stack profile is the chip's default stack, or --stack (a
 profile id such as cuda-megatron) or --software (a framework name such as
 megatron-lm, nemo, llm-foundry, mindspeed).
@@ -54,7 +58,7 @@ func cmdTrain(e *env, args []string) error {
 	var req calc.TrainRequest
 	fs := newFlags(e, "train", trainUsage)
 	b := bindRequest(fs, &req)
-	readErr := requestFlag(fs, &req)
+	rv := requestFlag(fs, &req)
 	search := fs.Bool("search", false, "search every valid plan and rank the best")
 	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")
@@ -62,46 +66,25 @@ func cmdTrain(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := cmp.Or(readErr(), fileFlags(fs, *file, *runID)); err != nil {
+	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search)); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
 	}
+	in := trainInputs{b: b, rv: rv, file: *file}
 	var s calc.TrainSetup
 	if *file != "" {
-		s, err = trainRunSetup(cat, req, *file, *runID)
+		s, in.run, err = trainRunSetup(cat, req, *file, *runID)
 	} else {
 		s, err = req.Setup(cat)
 	}
 	if err != nil {
-		return b.Rename(err)
+		return in.blame(err)
 	}
 	if *search {
-		start, bar := time.Now(), newProgress(e, "train --search", "auto")
-		sr, err := calc.Search(s, calc.SearchOptions{Top: req.Top, Progress: bar.fn("", "plan shapes")})
-		bar.clear()
-		elapsed := time.Since(start).Seconds()
-		if err != nil && !errors.Is(err, training.ErrNoPlan) {
-			return b.Rename(err)
-		}
-		if *asJSON {
-			// No wall-clock time in the JSON: the same request gives the
-			// same bytes (the text output prints the search's speed).
-			if jerr := writeJSON(e.stdout, struct {
-				calc.TrainHeader
-				training.SearchResult
-				MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
-			}{sr.Header, sr.SearchResult, sr.Band()}); jerr != nil {
-				return jerr
-			}
-			return err
-		}
-		if werr := sr.WriteText(e.stdout, elapsed); werr != nil {
-			return werr
-		}
-		return err
+		return trainSearch(e, s, req.Top, *asJSON, in)
 	}
 	r, err := calc.Train(s)
 	if nf := (*training.NotFitError)(nil); errors.As(err, &nf) {
@@ -117,7 +100,7 @@ func cmdTrain(e *env, args []string) error {
 		return err
 	}
 	if err != nil {
-		return b.Rename(err)
+		return in.blame(err)
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, struct {
@@ -131,13 +114,55 @@ func cmdTrain(e *env, args []string) error {
 	return r.WriteText(e.stdout)
 }
 
+// trainSearch is train --search.
+func trainSearch(e *env, s calc.TrainSetup, top int, asJSON bool, in trainInputs) error {
+	start, bar := time.Now(), newProgress(e, "train --search", "auto")
+	sr, err := calc.Search(s, calc.SearchOptions{Top: top, Progress: bar.fn("", "plan shapes")})
+	bar.clear()
+	elapsed := time.Since(start).Seconds()
+	if err != nil && !errors.Is(err, training.ErrNoPlan) {
+		return in.blame(err)
+	}
+	if asJSON {
+		// No wall-clock time in the JSON: the same request gives the
+		// same bytes (the text output prints the search's speed).
+		if jerr := writeJSON(e.stdout, struct {
+			calc.TrainHeader
+			training.SearchResult
+			MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
+		}{sr.Header, sr.SearchResult, sr.Band()}); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	if werr := sr.WriteText(e.stdout, elapsed); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// topFlag refuses --top (or a request file's top) without --search: only
+// a search ranks plans.
+func topFlag(b *calc.Flags, rv *requestValue, search bool) error {
+	switch {
+	case search:
+		return nil
+	case b.Set("top"):
+		return usagef("--top ranks the plans of a search: it needs --search (without it train evaluates one plan)")
+	case rv.sets("top"):
+		return usagef("%s: field top ranks the plans of a search: it needs --search (without it train evaluates one plan)", rv.path)
+	}
+	return nil
+}
+
 // runFixed are the flags describing the job that a published run states
 // for itself: beside --file they would be ignored, so they are refused.
 var runFixed = []string{"model", "chip", "chips", "chips-per-node", "scale-out-gbps", "devices-per-chip", "global-batch", "seq", "precision", "tokens"}
 
-// fileFlags refuses --run without --file, and beside --file a flag the
-// run states itself (its plan, stack and MoE flags still apply).
-func fileFlags(fs *flag.FlagSet, file, runID string) error {
+// fileFlags refuses --run without --file, and beside --file a field the
+// run states itself, given as a flag or in the --request file (its plan,
+// stack and MoE fields still apply).
+func fileFlags(fs *flag.FlagSet, rv *requestValue, file, runID string) error {
 	if file == "" {
 		if runID != "" {
 			return usagef("--run %q needs --file: the published-runs file holding that run", runID)
@@ -150,31 +175,88 @@ func fileFlags(fs *flag.FlagSet, file, runID string) error {
 			err = usagef("--%s beside --file: the run states its own model, system, sequence, batch and precision; drop --%s (the plan, stack and MoE flags apply)", f.Name, f.Name)
 		}
 	})
+	var fields []string
+	for _, name := range runFixed {
+		if field := strings.ReplaceAll(name, "-", "_"); rv.sets(field) {
+			fields = append(fields, field)
+		}
+	}
+	if err == nil && len(fields) > 0 {
+		err = usagef("%s: %s beside --file: the run states its own model, system, sequence, batch and precision; drop them from the request file (its plan, stack and MoE fields apply)", rv.path, strings.Join(fields, ", "))
+	}
 	return err
 }
 
 // trainRunSetup reads the training run of a published-runs file and lays
 // req over it.
-func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string) (calc.TrainSetup, error) {
+func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string) (calc.TrainSetup, *runs.Run, error) {
 	b, err := fileio.ReadFile(file, fileio.MaxConfigBytes)
 	if err != nil {
-		return calc.TrainSetup{}, err
+		return calc.TrainSetup{}, nil, err
 	}
 	f, err := runs.Parse(b)
 	if err != nil {
-		return calc.TrainSetup{}, fmt.Errorf("%s: %w", file, err)
+		return calc.TrainSetup{}, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	for _, r := range f.Runs {
 		if r.Kind == runs.KindTraining && (id == "" || r.ID == id) {
 			s, err := req.SetupRun(cat, r)
-			if err != nil {
-				return s, fmt.Errorf("run %s: %w", r.ID, err)
+			if _, ok := err.(*input.Error); err != nil && !ok {
+				err = fmt.Errorf("%s: run %s: %w", file, r.ID, err) // the run's system or stack
 			}
-			return s, nil
+			return s, &r, err
 		}
 	}
 	if id != "" {
-		return calc.TrainSetup{}, usagef("--run = %q: no training run with that id in %s", id, file)
+		return calc.TrainSetup{}, nil, usagef("--run = %q: no training run with that id in %s", id, file)
 	}
-	return calc.TrainSetup{}, fmt.Errorf("%s: no training run", file)
+	return calc.TrainSetup{}, nil, fmt.Errorf("%s: no training run", file)
+}
+
+// trainInputs are where train's inputs came from: flags, a --request
+// file, a published run of --file.
+type trainInputs struct {
+	b    *calc.Flags
+	rv   *requestValue
+	file string
+	run  *runs.Run
+}
+
+// blame names the input at fault in err (blame): the flag, the request
+// file's field, or the published run's own field (QA: a run's tp: 3 was
+// "--tp = 3").
+func (in trainInputs) blame(err error) error {
+	return blame(in.b, in.rv, err, func(fe *input.Error) error {
+		if in.run == nil {
+			return nil
+		}
+		c := *fe
+		c.Prefix = fmt.Sprintf("%s: run %s: ", in.file, in.run.ID)
+		if f := runPlanField(*in.run, fe.Field); f != "" {
+			c.Field = f
+		}
+		return &c
+	})
+}
+
+// runPlanField is a published run's own field for a plan field it
+// states ("plan.tp" → "training.parallel.tp"), "" where it states none.
+func runPlanField(r runs.Run, field string) string {
+	t := r.Training
+	if t == nil {
+		return ""
+	}
+	p := t.Parallel
+	stated := map[string]bool{"tp": p.TP != 0, "pp": p.PP != 0, "dp": p.DP != 0, "cp": p.CP != 0, "ep": p.EP != 0, "etp": p.ETP != 0,
+		"vpp": p.VPP != 0, "microbatch": p.Microbatch != 0, "zero": p.Zero != nil, "sequence_parallel": p.SequenceParallel != nil}
+	name, ok := strings.CutPrefix(field, "plan.")
+	switch {
+	case !ok:
+		return ""
+	case stated[name]:
+		return "training.parallel." + name
+	case name == "recompute" && t.Recompute != "", name == "stage_layers" && t.StageLayers != nil, name == "recompute_layers" && t.RecomputeLayers != nil:
+		return "training." + name
+	}
+	return ""
 }

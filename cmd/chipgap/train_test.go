@@ -373,3 +373,76 @@ func TestTrainFP8Recipe(t *testing.T) {
 		t.Errorf("answers: per-tensor %+v, block-wise %+v; want the recipe named and the FP8 gather only per-tensor", tw, bw)
 	}
 }
+
+// writeFile writes a test input file and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const publishedRuns = "../../runs/testdata/published-runs.yaml"
+
+// TestTrainFileRefusesRequestJobFields: beside --file a --request file's
+// model, chip, chips and global_batch were ignored with exit 0 (QA; only
+// flags were checked): they are refused as the flags are, naming the
+// request file's field. Its plan fields apply as the flags do, and an
+// error about them names the file, not a flag nobody gave.
+func TestTrainFileRefusesRequestJobFields(t *testing.T) {
+	req := writeFile(t, "req.yaml", "model: llama3.1-8b\nchip: h100-sxm\nchips: 8\nglobal_batch: 64\n")
+	code, out, errs := runCmd(t, "train", "--request", req, "--file", publishedRuns)
+	if code != exitUsage || out != "" || !strings.Contains(errs, req+": model, chip, chips, global_batch beside --file") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("request job fields beside --file: exit %d, stderr %q; want exit 2 naming %s's field", code, errs, req)
+	}
+	// tp 8 × pp 2 from the request (or the flags) against the run's dp 32:
+	// the error names the run's dp, which the user never gave as --dp.
+	plan := writeFile(t, "plan.yaml", "plan: {tp: 8, pp: 2}\n")
+	for _, args := range [][]string{{"--request", plan}, {"--tp", "8", "--pp", "2"}} {
+		code, _, errs := runCmd(t, append([]string{"train", "--file", publishedRuns}, args...)...)
+		if code != exitUsage || strings.Contains(errs, "--dp") || !strings.Contains(errs, "run megatron2021-t1-1.7b: training.parallel.dp = 32") {
+			t.Errorf("%v beside --file: exit %d, stderr %q; want the run's training.parallel.dp named", args, code, errs)
+		}
+	}
+}
+
+// TestTrainErrorsNameTheirInput: a run's tp: 3 in a --file was "--tp =
+// 3", a --request's plan.tp 3 too (QA): each error names the file and the
+// field as the file spells it; a flag given is still named as a flag.
+func TestTrainErrorsNameTheirInput(t *testing.T) {
+	runs, err := os.ReadFile(publishedRuns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp3 := writeFile(t, "runs.yaml", strings.Replace(string(runs), "      tp: 1\n", "      tp: 3\n", 1))
+	req := writeFile(t, "req.yaml", "plan: {tp: 3}\n")
+	sys := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--file", tp3}, tp3 + ": run megatron2021-t1-1.7b: training.parallel.tp = 3: "},
+		{append([]string{"--request", req}, sys...), req + ": plan.tp = 3: must divide the 32 attention heads"},
+		{append([]string{"--request", req, "--tp", "3"}, sys...), "train: --tp = 3: must divide"},
+		{[]string{"--file", publishedRuns, "--tp", "-1"}, "train: --tp = -1: want a positive integer"},
+		{[]string{"--file", publishedRuns, "--stack", "nope"}, "train: --stack: training stack \"nope\" not found"},
+	} {
+		code, _, errs := runCmd(t, append([]string{"train"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("train %v: exit %d, stderr %q; want exit 2 saying %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// TestTrainTopNeedsSearch: --top without --search was ignored (QA).
+func TestTrainTopNeedsSearch(t *testing.T) {
+	top := writeFile(t, "top.yaml", "top: 3\n")
+	sys := []string{"train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8"}
+	for _, args := range [][]string{append(sys, "--top", "3"), append(sys, "--request", top)} {
+		if code, out, errs := runCmd(t, args...); code != exitUsage || out != "" || !strings.Contains(errs, "needs --search") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying --top needs --search", args[len(sys):], code, errs)
+		}
+	}
+}

@@ -37,7 +37,7 @@ type TrainRequest struct {
 	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
 	Seq         int         `json:"seq" help:"sequence length in tokens (default 4096)"`
 	Precision   string      `json:"precision" help:"bf16, fp16, fp8 or fp4 (fp4: the linear layers in NVFP4/MXFP4, where the stack has a measured FP4 rate; default bf16)"`
-	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours)"`
+	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours; at most ten years of failure-free compute)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's
 	// tokens at that multiple of the mean (absent: dropless).
@@ -452,7 +452,7 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 		if err == nil && len(sr.Top) > 0 {
 			e := s.describe(sr.Best())
 			e.Searched = sr.Evaluated
-			return e, nil
+			return e, s.budget(sr.Best())
 		}
 	}
 	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
@@ -462,7 +462,18 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 		}
 		return TrainEstimate{Header: s.Header()}, s.planError(err)
 	}
-	return s.describe(r), nil
+	return s.describe(r), s.budget(r)
+}
+
+// budget holds a token budget to what `chipgap run` takes: at most ten
+// years (maxRunDays) of failure-free compute at the plan's rate (QA: 1e300
+// tokens printed a 290-digit number of days).
+func (s TrainSetup) budget(r training.Result) error {
+	if s.Job.Tokens <= 0 || float64(r.BudgetTime) <= maxRunDays {
+		return nil
+	}
+	return bad("tokens", units.Count(s.Job.Tokens), "at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
+		r.TokensPerSec, s.Cluster.Chips, s.Cluster.ChipID, float64(r.BudgetTime), maxRunDays)
 }
 
 // noDegrees says the request fixed no parallel degree, so Plan is the
@@ -539,6 +550,7 @@ func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	if len(sr.Top) > 0 {
 		best := s.describe(sr.Top[0])
 		out.Best = &best
+		return out, s.budget(sr.Top[0])
 	}
 	return out, nil
 }

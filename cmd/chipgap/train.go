@@ -239,8 +239,9 @@ func (in trainInputs) blame(err error) error {
 	})
 }
 
-// runPlanField is a published run's own field for a plan field it
-// states ("plan.tp" → "training.parallel.tp"), "" where it states none.
+// runPlanField is a published run's own field for a plan field (or the
+// token budget) it states ("plan.tp" → "training.parallel.tp"), "" where
+// it states none.
 func runPlanField(r runs.Run, field string) string {
 	t := r.Training
 	if t == nil {
@@ -251,6 +252,8 @@ func runPlanField(r runs.Run, field string) string {
 		"vpp": p.VPP != 0, "microbatch": p.Microbatch != 0, "zero": p.Zero != nil, "sequence_parallel": p.SequenceParallel != nil}
 	name, ok := strings.CutPrefix(field, "plan.")
 	switch {
+	case field == "tokens" && t.Tokens != 0:
+		return "training.tokens"
 	case !ok:
 		return ""
 	case stated[name]:

@@ -446,3 +446,16 @@ func TestTrainTopNeedsSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainTokensBounded: --tokens 1e300 printed a 290-digit number of
+// days (QA); train holds the budget to run's bound, ten years of
+// failure-free compute, with run's message, one plan or a search.
+func TestTrainTokensBounded(t *testing.T) {
+	base := []string{"train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--global-batch", "64", "--tokens", "1e300"}
+	for _, args := range [][]string{base, append(base, "--search")} {
+		code, out, errs := runCmd(t, args...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, "--tokens = 1e+300: at ") || !strings.Contains(errs, "want at most 3650 (ten years)") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and run's bound", args[len(base)-2:], code, errs)
+		}
+	}
+}

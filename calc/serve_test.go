@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"chipgap/catalog"
 	"chipgap/input"
@@ -478,19 +477,6 @@ func TestServeSaysFP8PromptAttention(t *testing.T) {
 		}
 		if says := strings.Contains(b.String(), "prompt attention in FP8"); says != (c.want > 0) {
 			t.Errorf("%+v: header says prompt attention in FP8: %v, want %v", c, says, c.want > 0)
-		}
-	}
-}
-
-// The SLO text names the percentile package serve judges at: its default
-// P99 for a zero (QA: "within P0 TPOT ≤ 13ms" beside a P99 verdict).
-func TestSimSLOTextPercentile(t *testing.T) {
-	for _, c := range []struct {
-		pct  float64
-		want string
-	}{{0, "P99 TPOT ≤ 13ms"}, {0.9, "P90 TPOT ≤ 13ms"}} {
-		if got := simSLOText(serve.SLO{TPOT: 13 * time.Millisecond, Percentile: c.pct}); got != c.want {
-			t.Errorf("percentile %g: %q, want %q", c.pct, got, c.want)
 		}
 	}
 }

@@ -465,14 +465,15 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 	out := Plan{Request: r, Target: o.Target}
 	switch {
 	case !(o.Target > 0) || math.IsInf(o.Target, 0):
-		return out, bad("target_rate", o.Target, "want the requests per second to serve")
+		return out, bad("target_rate", o.Target, "want the requests per second to serve, a positive number")
 	case r.SLO.TTFT == 0 && r.SLO.TPOT == 0:
 		return out, missing("slo", "a TTFT and/or TPOT bound to plan for")
 	}
-	for i, tp := range o.TP {
-		if tp < 1 {
-			return out, bad(fmt.Sprintf("plan_tp[%d]", i), tp, "want a positive tensor-parallel degree")
-		}
+	if err := o.check(cat); err != nil {
+		return out, err
+	}
+	if err := r.planAlone(); err != nil {
+		return out, err
 	}
 	r.Prefill, r.Mode = ServePool{}, ""
 	if err := r.check(); err != nil {
@@ -533,6 +534,58 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 		return out, fmt.Errorf("%w at %.6g requests/s (see the table)", ErrNoPlanMeets, o.Target)
 	}
 	return out, nil
+}
+
+// check refuses a plan's lists before anything is built: an empty
+// entry, a chip or a degree listed twice (a duplicate row), a chip the
+// catalog lacks (bad input, not a skipped candidate), a degree below 1.
+func (o PlanOptions) check(cat *catalog.Catalog) error {
+	list := strings.Join(o.Chips, ",")
+	if len(o.Chips) == 0 {
+		return missing("plan", "comma-separated chip ids to plan on")
+	}
+	for i, c := range o.Chips {
+		switch {
+		case c == "":
+			return bad("plan", list, "entry %d is empty: want comma-separated chip ids", i+1)
+		case slices.Index(o.Chips, c) < i:
+			return bad("plan", list, "%s is listed twice: want each chip once", c)
+		}
+		if _, err := cat.Chip(c); err != nil {
+			return &input.Error{Field: "plan", Value: c, Want: err.Error(), Err: err}
+		}
+	}
+	for i, tp := range o.TP {
+		switch {
+		case tp < 1:
+			return bad("plan_tp", tp, "want a positive tensor-parallel degree")
+		case slices.Index(o.TP, tp) < i:
+			return bad("plan_tp", tp, "listed twice: want each degree once")
+		}
+	}
+	return nil
+}
+
+// planAlone refuses, beside a plan, what states one deployment: the plan
+// picks the chip, the chips and the tensor parallelism of each candidate
+// and tries aggregated and disaggregated pools itself, so a stated chip,
+// layout, prefill pool or mode would be ignored (or, for a layout, make
+// every candidate fail). The defaults (8 chips, pp 1) pass.
+func (r SimulateRequest) planAlone() error {
+	p, def := r.Parallel, NewSimulateRequest()
+	for _, f := range []struct {
+		name  string
+		value any
+		set   bool
+	}{{"chip", r.Chip, r.Chip != ""}, {"chips", r.Chips, r.Chips != def.Chips}, {"parallel.tp", p.TP, p.TP != 0},
+		{"parallel.pp", p.PP, p.PP > 1}, {"parallel.ep", p.EP, p.EP != 0}, {"parallel.dp", p.DP, p.DP != 0},
+		{"parallel.attention_dp", p.AttentionDP, p.AttentionDP != 0}, {"mode", r.Mode, r.Mode != ""},
+		{"prefill", nil, r.Prefill != (ServePool{})}} {
+		if f.set {
+			return bad(f.name, f.value, "states one deployment, which a plan sizes itself (each chip of the plan, plan_tp chips a replica, aggregated and disaggregated): leave it out")
+		}
+	}
+	return nil
 }
 
 // serveFields maps package serve's field names to the request's (serve

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"chipgap/calc"
 	"chipgap/catalog"
 	"chipgap/fileio"
+	"chipgap/input"
 	"chipgap/report"
 	"chipgap/serve"
 )
@@ -41,7 +43,12 @@ the deployment's ceiling under saturation, not the arrival window's.
 most 200,000, not the 10,000 a single simulation defaults to); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, aggregated and disaggregated; --plan-mixed adds prefill on one
-chip and decode on another).
+chip and decode on another), so one deployment's flags (--chip, --chips,
+--tp, --pp, --ep, --dp, --attention-dp, --mode, --prefill-*, --rate) are
+refused beside it. A flag the run would ignore is refused too: --cv
+without --arrival gamma, --rate beside --rates or an offline arrival, a
+length's min, max or sigma its distribution does not take, --link-*
+without a prefill pool, --plan-tp or --plan-mixed without --plan.
 
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \
@@ -65,6 +72,7 @@ type simRun struct {
 	scenario         string
 	plan, planTP     string
 	planMixed        bool
+	planTPGiven      bool
 	target           float64
 	progress         string
 	chart            string
@@ -78,6 +86,8 @@ func (o simRun) check(rates bool) error {
 		return usagef("--progress %q: want auto, on or off", o.progress)
 	case o.target != 0 && o.plan == "":
 		return usagef("--target-rate needs --plan CHIPS (it is the rate the plan must serve)")
+	case (o.planTPGiven || o.planMixed) && o.plan == "":
+		return usagef("--plan-tp and --plan-mixed shape the candidates of --plan CHIPS: without --plan they do nothing; drop them or add --plan")
 	case o.plan != "" && (o.capacity || rates):
 		// --plan sizes a deployment for --target-rate; these ask of one.
 		return usagef("--plan sizes the cheapest deployment for --target-rate; --capacity and --rates ask of the one deployment the flags give: use one of them")
@@ -107,6 +117,7 @@ func cmdSimulate(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	o.planTPGiven = flagGiven(fs, "plan-tp")
 	rename := b.Rename
 	if o.scenario != "" {
 		rates := req.Workload.Rates
@@ -138,6 +149,9 @@ func cmdSimulate(e *env, args []string) error {
 		return err
 	}
 	c := simCmd{e: e, o: o, req: req, rename: rename}
+	if err := ignoredFlags(b, req, o); err != nil {
+		return err
+	}
 	if o.plan != "" {
 		return c.plan(cat, trace)
 	}
@@ -252,6 +266,8 @@ func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
 		po.TP = append(po.TP, v)
 	}
 	switch {
+	case o.target < 0 || math.IsInf(o.target, 0):
+		return usagef("--target-rate = %g: want the requests per second to serve, a positive number", o.target)
 	case !(o.target > 0):
 		return usagef("--plan: want --target-rate, the requests per second to serve")
 	case req.SLO.TTFT == 0 && req.SLO.TPOT == 0:
@@ -259,7 +275,7 @@ func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
 	}
 	p, err := calc.PlanDeployments(cat, req, po)
 	if err != nil && !errors.Is(err, calc.ErrNoPlanMeets) {
-		return c.rename(err)
+		return c.rename(planFlagError(err))
 	}
 	if o.asJSON {
 		for i := range p.Rows {
@@ -280,6 +296,67 @@ func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
 	}
 	if err != nil {
 		return fmt.Errorf("--plan: %w", err)
+	}
+	return nil
+}
+
+// planFlagError names the plan's own fields (calc.PlanOptions: plan,
+// plan_tp, target_rate) by their flags; any other error is returned as
+// it is.
+func planFlagError(err error) error {
+	fe, ok := err.(*input.Error)
+	if !ok || fe.Field != "plan" && fe.Field != "plan_tp" && fe.Field != "target_rate" {
+		return err
+	}
+	c := *fe
+	c.Prefix, c.Field = "--", strings.ReplaceAll(fe.Field, "_", "-")
+	return &c
+}
+
+// planOnly are the request fields a --plan replaces with its own
+// candidates (chip, chips, tp, the pools) or its --target-rate (rate).
+var planOnly = []string{"chip", "chips", "parallel.tp", "parallel.pp", "parallel.ep", "parallel.dp", "parallel.attention_dp", "mode",
+	"prefill.chip", "prefill.chips", "prefill.parallel.tp", "prefill.parallel.pp", "prefill.parallel.ep", "prefill.parallel.dp",
+	"prefill.parallel.attention_dp", "workload.rate"}
+
+// ignoredFlags refuses a flag the simulation given would ignore: one
+// deployment's layout beside --plan, --plan-tp or --plan-mixed without
+// it, --rate beside --rates or an offline arrival, --cv without gamma
+// arrivals, a length bound or sigma its distribution does not take, a
+// KV link without a prefill pool (a plan tries disaggregated pools).
+func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
+	w := req.Workload
+	for _, path := range planOnly {
+		if o.plan != "" && b.Set(path) {
+			return usagef("--%s beside --plan: the plan picks each candidate's chip, chips (--plan-tp) and pools itself and serves --target-rate; drop --%s", b.Name(path), b.Name(path))
+		}
+	}
+	for _, c := range []struct {
+		path string
+		bad  bool
+		why  string
+	}{
+		{"workload.rate", len(w.Rates) > 0, "--rates sweeps the rates it lists; drop one of them"},
+		{"workload.rate", w.Arrival == serve.Offline, "--arrival offline queues every request at time 0; drop --rate"},
+		{"workload.cv", w.Arrival != serve.Gamma, "it sets the burstiness of gamma arrivals: it needs --arrival gamma"},
+		{"link_bandwidth", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},
+		{"link_latency", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},
+	} {
+		if c.bad && b.Set(c.path) {
+			return usagef("--%s: %s", b.Name(c.path), c.why)
+		}
+	}
+	for _, side := range []string{"input", "output"} {
+		l := w.Input
+		if side == "output" {
+			l = w.Output
+		}
+		for _, f := range []string{"min", "max", "sigma"} {
+			takes := l.Dist == serve.Uniform && f != "sigma" || l.Dist == serve.LogNormal
+			if path := "workload." + side + "." + f; !takes && b.Set(path) {
+				return usagef("--%s: --%s-dist %s takes no %s (uniform takes min and max, lognormal min, max and sigma)", b.Name(path), side, l.Dist, f)
+			}
+		}
 	}
 	return nil
 }

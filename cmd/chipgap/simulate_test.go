@@ -429,3 +429,68 @@ func TestSimulateEnergyOnServeEstimatesBasis(t *testing.T) {
 		t.Errorf("energy per output token: simulate %.4g J, serve-estimate %.4g J: want one basis (within 3 %%)", simJ, est)
 	}
 }
+
+// TestSimulatePlanChecksItsInput (QA): an unknown id in --plan was exit 1
+// ("no candidate deployment fits"), or a "skipped" line beside exit 0; an
+// empty entry was skipped, a repeated chip gave duplicate rows; --chip,
+// --chips and --tp beside --plan were ignored while --dp leaked into
+// every candidate (exit 1); --target-rate -5 read as missing.
+func TestSimulatePlanChecksItsInput(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--target-rate", "5", "--ttft", "2s", "--plan-tp", "1", "--requests", "100"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--plan", "nope"}, `--plan = nope: unknown chip "nope"`},
+		{[]string{"--plan", "h100-sxm,nope"}, `--plan = nope: unknown chip "nope"`},
+		{[]string{"--plan", "h100-sxm,"}, "--plan = h100-sxm,: entry 2 is empty"},
+		{[]string{"--plan", "h100-sxm,h100-sxm"}, "h100-sxm is listed twice"},
+		{[]string{"--plan", "h100-sxm", "--plan-tp", "1,1"}, "--plan-tp = 1: listed twice"},
+		{[]string{"--plan", "h100-sxm", "--chip", "h100-sxm"}, "--chip beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--chips", "8"}, "--chips beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--tp", "2"}, "--tp beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--dp", "8"}, "--dp beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--prefill-chips", "2"}, "--prefill-chips beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--rate", "5"}, "--rate beside --plan"},
+		{[]string{"--plan", "h100-sxm", "--target-rate", "-5"}, "--target-rate = -5: want the requests per second to serve"},
+	} {
+		code, out, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %.80q, stderr %q; want exit 2 saying %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+}
+
+// TestSimulateRefusesIgnoredFlags (QA): each of these was ignored with
+// exit 0; each now says what it needs.
+func TestSimulateRefusesIgnoredFlags(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--requests", "100"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cv", "5"}, "--cv: it sets the burstiness of gamma arrivals: it needs --arrival gamma"},
+		{[]string{"--input-min", "5"}, "--input-min: --input-dist fixed takes no min"},
+		{[]string{"--input-max", "5000"}, "--input-max: --input-dist fixed takes no max"},
+		{[]string{"--output-sigma", "2"}, "--output-sigma: --output-dist fixed takes no sigma"},
+		{[]string{"--input-dist", "uniform", "--input-min", "500", "--input-max", "1500", "--input-sigma", "2"}, "--input-sigma: --input-dist uniform takes no sigma"},
+		{[]string{"--link-bandwidth", "50GB/s"}, "--link-bandwidth: the prefill→decode KV link needs --mode disaggregated"},
+		{[]string{"--link-latency", "1ms"}, "--link-latency: the prefill→decode KV link needs --mode disaggregated"},
+		{[]string{"--plan-tp", "2"}, "--plan-tp and --plan-mixed shape the candidates of --plan"},
+		{[]string{"--plan-mixed"}, "--plan-tp and --plan-mixed shape the candidates of --plan"},
+		{[]string{"--rate", "5", "--rates", "1,2"}, "--rate: --rates sweeps the rates it lists"},
+		{[]string{"--arrival", "offline", "--rate", "5"}, "--rate: --arrival offline queues every request at time 0"},
+	} {
+		code, out, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying %q", tc.args, code, errs, tc.want)
+		}
+	}
+	// What they need, given, runs.
+	for _, args := range [][]string{{"--arrival", "gamma", "--cv", "5"}, {"--output-dist", "lognormal", "--output-sigma", "0.5", "--output-max", "400"},
+		{"--mode", "disaggregated", "--chips", "2", "--prefill-chips", "1", "--link-latency", "1ms"}} {
+		if code, _, errs := runSimulate(t, append(append([]string{}, base...), args...)...); code != exitOK {
+			t.Errorf("%v: exit %d, stderr %q; want it to run", args, code, errs)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package calc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"chipgap/catalog"
+	"chipgap/input"
+	"chipgap/serve"
+)
+
+// The SLO text names the percentile package serve judges at: its default
+// P99 for a zero (QA: "within P0 TPOT ≤ 13ms" beside a P99 verdict).
+func TestSimSLOTextPercentile(t *testing.T) {
+	for _, c := range []struct {
+		pct  float64
+		want string
+	}{{0, "P99 TPOT ≤ 13ms"}, {0.9, "P90 TPOT ≤ 13ms"}} {
+		if got := simSLOText(serve.SLO{TPOT: 13 * time.Millisecond, Percentile: c.pct}); got != c.want {
+			t.Errorf("percentile %g: %q, want %q", c.pct, got, c.want)
+		}
+	}
+}
+
+// A stated slo.percentile of 0 is refused: the default is 0.99, so a 0
+// is always stated, and package serve would judge it at P99.
+func TestSimulateRefusesPercentileZero(t *testing.T) {
+	r := NewSimulateRequest()
+	r.Model, r.Chip, r.SLO.Percentile = "llama3.1-8b", "h100-sxm", 0
+	var fe *input.Error
+	if err := r.check(); !errors.As(err, &fe) || fe.Field != "slo.percentile" {
+		t.Errorf("percentile 0: %v, want an error naming slo.percentile", err)
+	}
+}
+
+// A plan checks its lists before building anything (unknown, empty and
+// repeated entries are bad input, not skipped candidates or duplicate
+// rows) and refuses one deployment's fields a scenario states beside it.
+func TestPlanDeploymentsChecksInput(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := NewSimulateRequest()
+	base.Model, base.SLO.TTFT = "llama3.1-8b", 2
+	for _, c := range []struct {
+		edit  func(*SimulateRequest, *PlanOptions)
+		field string
+		want  string
+	}{
+		{func(_ *SimulateRequest, o *PlanOptions) { o.Chips = []string{"nope"} }, "plan", "unknown chip"},
+		{func(_ *SimulateRequest, o *PlanOptions) { o.Chips = []string{"h100-sxm", ""} }, "plan", "entry 2 is empty"},
+		{func(_ *SimulateRequest, o *PlanOptions) { o.Chips = []string{"h100-sxm", "h100-sxm"} }, "plan", "listed twice"},
+		{func(_ *SimulateRequest, o *PlanOptions) { o.TP = []int{2, 2} }, "plan_tp", "listed twice"},
+		{func(_ *SimulateRequest, o *PlanOptions) { o.Target = -5 }, "target_rate", "a positive number"},
+		{func(r *SimulateRequest, _ *PlanOptions) { r.Chip = "h100-sxm" }, "chip", "a plan sizes itself"},
+		{func(r *SimulateRequest, _ *PlanOptions) { r.Parallel.DP = 8 }, "parallel.dp", "a plan sizes itself"},
+		{func(r *SimulateRequest, _ *PlanOptions) { r.Prefill.Chips = 2 }, "prefill", "a plan sizes itself"},
+	} {
+		r, o := base, PlanOptions{Chips: []string{"h100-sxm"}, TP: []int{1}, Target: 5}
+		c.edit(&r, &o)
+		_, err := PlanDeployments(cat, r, o)
+		var fe *input.Error
+		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want an error on %s saying %q, got %v", c.field, c.want, err)
+		}
+	}
+}

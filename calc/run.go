@@ -155,15 +155,8 @@ func (r *RunRequest) normalize() error {
 	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
 		return bad("precision", r.Precision, "%v", err)
 	}
-	if id, n, ok := strings.Cut(r.VS, ":"); ok {
-		c, err := strconv.Atoi(n)
-		if err != nil || c < 1 {
-			return bad("vs", strconv.Quote(r.VS), "want CHIP or CHIP:N with N ≥ 1")
-		}
-		r.VS, r.VSChips = id, c
-	}
-	if r.VS != "" && r.Tokens == 0 {
-		return &input.Error{Field: "vs", Want: "needs tokens: the comparison is of one token budget"}
+	if err := r.vs(); err != nil {
+		return err
 	}
 	if r.Spares != nil && *r.Spares == -1 {
 		r.Spares = nil
@@ -181,6 +174,28 @@ type RunSetup struct {
 	cat   *catalog.Catalog
 	req   RunRequest // normalized
 	Sides []RunSide  // --chip's cluster, then --vs's
+}
+
+// vs checks and splits the comparison (CHIP:N); vs_chips and vs_mfu
+// describe its cluster, so without vs they would be ignored: refused.
+func (r *RunRequest) vs() error {
+	switch {
+	case r.VS == "" && r.VSChips != 0:
+		return bad("vs_chips", r.VSChips, "sizes the comparison cluster: it needs vs CHIP")
+	case r.VS == "" && r.VSMFU != 0:
+		return bad("vs_mfu", r.VSMFU, "is the comparison cluster's MFU: it needs vs CHIP")
+	}
+	if id, n, ok := strings.Cut(r.VS, ":"); ok {
+		c, err := strconv.Atoi(n)
+		if err != nil || c < 1 {
+			return bad("vs", strconv.Quote(r.VS), "want CHIP or CHIP:N with N ≥ 1")
+		}
+		r.VS, r.VSChips = id, c
+	}
+	if r.VS != "" && r.Tokens == 0 {
+		return &input.Error{Field: "vs", Want: "needs tokens: the comparison is of one token budget"}
+	}
+	return nil
 }
 
 // Seeds is the number of simulated runs per cluster.

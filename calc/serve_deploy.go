@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -106,8 +107,14 @@ func (d ServeDeployment) check() error {
 	if r := d.FP8Recipe; r != "" && r != inference.FP8Tensorwise && r != inference.FP8Blockwise {
 		return bad("fp8_recipe", r, inference.FP8RecipeWant)
 	}
-	if err := finite("speculative.acceptance", d.Speculative.Acceptance); err != nil {
-		return err
+	if p := cmp.Or(hardware.Precision(d.Precision), hardware.BF16); d.FP8Recipe != "" && p != hardware.FP8 {
+		// As train words it: the recipe scales FP8 weights only.
+		return bad("fp8_recipe", d.FP8Recipe, "applies to precision fp8 only (the deployment's is %s)", p)
+	}
+	if a := d.Speculative.Acceptance; !(a >= 0 && a <= 1) {
+		// Checked with or without draft tokens: a value out of range is
+		// wrong whether or not it is used.
+		return bad("speculative.acceptance", a, "want a probability in [0, 1]")
 	}
 	for _, f := range []struct{ name, v string }{{"precision", d.Precision}, {"kv_precision", d.KVPrecision}} {
 		if f.v == "" {
@@ -131,6 +138,9 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		return inference.Deployment{}, "", lookup("model", err)
 	}
 	if m, err = d.Window.apply(m); err != nil {
+		return inference.Deployment{}, "", err
+	}
+	if err := d.moeFits(m); err != nil {
 		return inference.Deployment{}, "", err
 	}
 	chip, err := cat.Chip(d.Chip)
@@ -173,6 +183,22 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		d.engineLimits(&dep.Profile, groups)
 	}
 	return dep, note, err
+}
+
+// moeFits refuses expert settings on a dense model (they would be
+// ignored), in train's words.
+func (d ServeDeployment) moeFits(m llm.Model) error {
+	if m.MoE != nil {
+		return nil
+	}
+	why := fmt.Sprintf("applies to MoE models; %s is dense (leave it unset)", m.Name)
+	switch {
+	case d.ExpertImbalance != 0:
+		return bad("expert_imbalance", d.ExpertImbalance, "%s", why)
+	case d.Balancer != "":
+		return bad("balancer", d.Balancer, "%s", why)
+	}
+	return nil
 }
 
 // maxDefaultTP bounds the tensor-parallel degree a dense model's default

@@ -50,7 +50,7 @@ func cmdRun(e *env, args []string) error {
 	fs := newFlags(e, "run", runUsage)
 	b := bindRequest(fs, &req)
 	scenario := fs.String("scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
-	fs.IntVar(&req.GlobalBatch, "batch", 0, "same as --global-batch")
+	fs.IntVar(&req.GlobalBatch, "batch", 0, "same as --global-batch (give one of them)")
 	asJSON := fs.Bool("json", false, "machine-readable output")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -58,6 +58,9 @@ func cmdRun(e *env, args []string) error {
 	}
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q: run takes flags only (a file goes with --scenario)", pos[0])
+	}
+	if flagGiven(fs, "batch") && b.Set("global_batch") {
+		return usagef("--batch and --global-batch name one setting (the global batch in sequences): give one of them")
 	}
 	var file *calc.RunFile
 	if *scenario != "" {

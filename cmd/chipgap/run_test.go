@@ -118,6 +118,11 @@ func TestRunBadInput(t *testing.T) {
 		// negative maturation days); both are refused before any work.
 		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--mfu", "0.4", "--days", "1e6"}, exitUsage, "--days = 1000000 d: want at most 3650"},
 		{append(base[:6:6], "--tokens", "1e30", "--mfu", "0.4"), exitUsage, "--tokens = 1e+30"},
+		// QA: ignored with exit 0 (the comparison's fields without one;
+		// two names of one setting, one of them dropped).
+		{append(base, "--vs-chips", "16"), exitUsage, "--vs-chips = 16: sizes the comparison cluster: it needs vs"},
+		{append(base, "--vs-mfu", "0.3"), exitUsage, "--vs-mfu = 0.3: is the comparison cluster's MFU: it needs vs"},
+		{append(base, "--batch", "128", "--global-batch", "256"), exitUsage, "--batch and --global-batch name one setting"},
 	}
 	for _, c := range cases {
 		code, out, errs := runRun(t, c.args...)

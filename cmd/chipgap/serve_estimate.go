@@ -54,6 +54,9 @@ func cmdServeEstimate(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	if err := specFlags(b, req.Speculative.Tokens); err != nil {
+		return err
+	}
 	reqs := []calc.ServeRequest{req}
 	if *scenario != "" {
 		var err error
@@ -114,6 +117,15 @@ func cmdServeEstimate(e *env, args []string) error {
 	}
 	if len(why) > 0 {
 		return errors.New(strings.Join(why, "; "))
+	}
+	return nil
+}
+
+// specFlags refuses --spec-acceptance without draft tokens, which would
+// ignore it (serve-estimate and simulate).
+func specFlags(b *calc.Flags, tokens int) error {
+	if tokens == 0 && b.Set("speculative.acceptance") {
+		return usagef("--spec-acceptance is the acceptance rate of draft tokens: it needs --spec-tokens N (N ≥ 1)")
 	}
 	return nil
 }

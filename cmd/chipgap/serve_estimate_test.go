@@ -102,6 +102,13 @@ func TestServeEstimateBadInput(t *testing.T) {
 		// 0; a stated dp served on 4 of 8 chips and said 8.
 		{"attention_dp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--attention-dp", "3", "--tpot", "50ms"}, exitUsage, "--attention-dp = 3: an instance of 6 devices (tp 2, ep 1, attention_dp 3, pp 1) leaves 2 of the 8 devices idle"},
 		{"dp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--tp", "2", "--dp", "2", "--tpot", "50ms"}, exitUsage, "--dp = 2: 2 instances of 2 devices (tp 2, ep 1, attention_dp 1, pp 1) use 4 of the 8 devices, leaving 4 idle"},
+		// QA: each was ignored with exit 0 (train refuses the first three
+		// on a dense model in these words).
+		{"fp8 recipe at bf16", []string{"--chip", "h100-sxm", "--model", "llama3.1-70b", "--fp8-recipe", "blockwise"}, exitUsage, "--fp8-recipe = blockwise: applies to precision fp8 only (the deployment's is bf16)"},
+		{"expert imbalance on a dense model", []string{"--chip", "h100-sxm", "--model", "llama3.1-70b", "--expert-imbalance", "2"}, exitUsage, "--expert-imbalance = 2: applies to MoE models; Llama 3.1 70B is dense"},
+		{"balancer on a dense model", []string{"--chip", "h100-sxm", "--model", "llama3.1-70b", "--balancer", "eplb"}, exitUsage, "--balancer = eplb: applies to MoE models; Llama 3.1 70B is dense"},
+		{"acceptance out of range", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--spec-tokens", "1", "--spec-acceptance", "1.5"}, exitUsage, "--spec-acceptance = 1.5: want a probability in [0, 1]"},
+		{"acceptance without draft tokens", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--spec-acceptance", "1.5"}, exitUsage, "--spec-acceptance is the acceptance rate of draft tokens: it needs --spec-tokens"},
 		{"pp leaving devices idle", []string{"--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--pp", "3"}, exitUsage, "--pp = 3: an instance of 6 devices"},
 		{"bad mode", []string{"--chip", "h100-sxm", "--model", "llama3.1-8b", "--mode", "fast"}, exitUsage, "colocated, decode, prefill or disagg"},
 		{"expert imbalance below 1", []string{"--chip", "h100-sxm", "--chips", "32", "--model", "deepseek-v3", "--ep", "32", "--expert-imbalance", "0.8"}, exitUsage, "--expert-imbalance = 0.8: want 1 to 64"},

@@ -319,13 +319,17 @@ var planOnly = []string{"chip", "chips", "parallel.tp", "parallel.pp", "parallel
 	"prefill.chip", "prefill.chips", "prefill.parallel.tp", "prefill.parallel.pp", "prefill.parallel.ep", "prefill.parallel.dp",
 	"prefill.parallel.attention_dp", "workload.rate"}
 
-// ignoredFlags refuses a flag the simulation given would ignore: one
+// ignoredFlags refuses a flag the simulation given would ignore:
+// --spec-acceptance without draft tokens, one
 // deployment's layout beside --plan, --plan-tp or --plan-mixed without
 // it, --rate beside --rates or an offline arrival, --cv without gamma
 // arrivals, a length bound or sigma its distribution does not take, a
 // KV link without a prefill pool (a plan tries disaggregated pools).
 func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
 	w := req.Workload
+	if err := specFlags(b, req.Speculative.Tokens); err != nil {
+		return err
+	}
 	for _, path := range planOnly {
 		if o.plan != "" && b.Set(path) {
 			return usagef("--%s beside --plan: the plan picks each candidate's chip, chips (--plan-tp) and pools itself and serves --target-rate; drop --%s", b.Name(path), b.Name(path))

@@ -49,7 +49,8 @@ for a mixture of experts; a serving cell's layout search: 0.4 ms, 1.5 ms for a m
 experts; each Monte Carlo draw 0.3 ms training, 0.05 ms serving), spread
 over the cores. Past --budget (default 10m) or 1,000,000 cells it stops
 with exit status 2, saying how long it would take and how many shards
-would fit; --yes runs it anyway.
+would fit (or, where even a shard of one cell is over, to raise --budget);
+--yes runs it anyway.
 
 Files: the grid file may be at most 1 MiB. Output files are written
 through a temporary file beside them and renamed into place once complete.
@@ -69,7 +70,7 @@ func cmdSweep(e *env, args []string) error {
 	fs := newFlags(e, "sweep", sweepUsage)
 	out := fs.String("out", "", "output directory (created if missing)")
 	shardFlag := fs.String("shard", "", "run the slice i/n of the cells (default: from the Kubernetes or Slurm variables, else all)")
-	withCSV := fs.Bool("csv", false, "also write DIR/sweep.csv (unsharded runs; merge --csv for shards)")
+	withCSV := fs.Bool("csv", false, "also write DIR/sweep.csv (unsharded runs only: a shard refuses it; merge --csv for shards)")
 	workers := fs.Int("workers", 0, "cells evaluated at once (0: every core)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	yes := fs.Bool("yes", false, "run even past the budget")
@@ -96,6 +97,9 @@ func cmdSweep(e *env, args []string) error {
 	sh, err := shardOf(*shardFlag)
 	if err != nil {
 		return err
+	}
+	if *withCSV && sh.Count > 1 {
+		return usagef("--csv with shard %s: a shard writes no sweep.csv (its rows are one slice of the grid); drop --csv and run chipgap sweep merge DIR --out DIR2 --csv once every shard is done", sh)
 	}
 	text, err := fileio.ReadFile(pos[0], sweep.MaxFileBytes)
 	if err != nil {

@@ -18,7 +18,10 @@ const (
 // sweepBudget refuses, with a usage error, a shard whose cells exceed
 // the cell budget or whose estimated time here (sweep.Grid.Estimate)
 // exceeds budget, unless yes: it says how long it would take and how
-// many shards would fit the budget.
+// many shards would fit the budget, computed on the budget itself (a
+// budget under a second was counted as a second: "over the time budget
+// of 1ms; shard it into at least 3"), or that no sharding would, when
+// even one cell a shard is over it.
 func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duration, yes bool) error {
 	if yes {
 		return nil
@@ -30,7 +33,6 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 	if cost.Cells <= maxSweepCells && cost.Time <= budget {
 		return nil
 	}
-	shards := max(ceilDiv(int64(cost.Time), int64(max(budget, time.Second))), ceilDiv(int64(cost.Cells), maxSweepCells))
 	// Name only the limits the shard is over.
 	var over []string
 	if cost.Time > budget {
@@ -39,19 +41,40 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 	if cost.Cells > maxSweepCells {
 		over = append(over, fmt.Sprintf("the cell budget of %d", maxSweepCells))
 	}
-	return usagef("%d cells (shard %s), about %s here on %d cores: over %s; pass --yes to run it anyway, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)",
-		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, strings.Join(over, " and "), shards*int64(max(1, sh.Count)))
+	head := fmt.Sprintf("%d cells (shard %s), about %s here on %d cores: over %s; pass --yes to run it anyway",
+		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, strings.Join(over, " and "))
+	shards := shardsFor(cost.Cells, cost.Time, budget, sh.Count)
+	if shards == 0 {
+		return usagef("%s, or raise --budget: even a shard of one cell would take about %s", head, roundDuration(cost.Time/time.Duration(max(cost.Cells, 1))))
+	}
+	return usagef("%s, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)", head, shards)
+}
+
+// shardsFor is how many shards of the whole grid keep each within budget
+// and the cell bound, when cells of one shard of count (≤ 1: the whole
+// grid) take t; 0 when no sharding would, a shard of one cell being over.
+func shardsFor(cells int, t, budget time.Duration, count int) int64 {
+	n := max(ceilDiv(int64(t), int64(budget)), ceilDiv(int64(cells), maxSweepCells))
+	if n > int64(max(cells, 1)) {
+		return 0
+	}
+	return n * int64(max(1, count))
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
-// roundDuration keeps two or three significant figures: 3h12m, 14m30s, 9.4s.
+// roundDuration keeps two or three significant figures: 3h12m, 14m30s,
+// 9.4s, 37ms (never "0s" for a time that is not zero).
 func roundDuration(d time.Duration) string {
 	switch {
 	case d >= time.Hour:
 		return fmt.Sprint(d.Round(time.Minute))
 	case d >= time.Minute:
 		return fmt.Sprint(d.Round(time.Second))
+	case d >= time.Second:
+		return fmt.Sprint(d.Round(100 * time.Millisecond))
+	case d >= time.Millisecond:
+		return fmt.Sprint(d.Round(time.Millisecond))
 	}
-	return fmt.Sprint(d.Round(100 * time.Millisecond))
+	return fmt.Sprint(d.Round(time.Microsecond))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const sweepExample = "../../examples/sweep-small.yaml"
@@ -112,6 +113,13 @@ func TestSweepUsageErrors(t *testing.T) {
 		// --html naming a directory is; MkdirAll's error was an exit 1.
 		{[]string{"sweep", sweepExample, "--out", bad}, exitUsage, "--out " + bad + ": not a directory"},
 		{[]string{"sweep", "merge", dir, "--out", bad}, exitUsage, "not a directory"},
+		// QA: a shard wrote no CSV with exit 0; a budget under a second
+		// gave advice computed on a second ("about 2.8s ... over the time
+		// budget of 1ms; shard it into at least 3"), and a small shard
+		// was "about 0s ... over the time budget".
+		{[]string{"sweep", sweepExample, "--out", dir, "--shard", "0/1000", "--csv"}, exitUsage, "--csv with shard 0/1000: a shard writes no sweep.csv"},
+		{[]string{"sweep", sweepExample, "--out", dir, "--budget", "1ms"}, exitUsage, "over the time budget of 1ms; pass --yes to run it anyway, or raise --budget: even a shard of one cell would take about "},
+		{[]string{"sweep", sweepExample, "--out", dir, "--budget", "1µs", "--shard", "0/48"}, exitUsage, "or raise --budget: even a shard of one cell would take about "},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
@@ -122,5 +130,42 @@ func TestSweepUsageErrors(t *testing.T) {
 	t.Setenv("JOB_COMPLETIONS", "4")
 	if code, _, stderr := runCLI("sweep", sweepExample, "--out", dir); code != exitUsage || !strings.Contains(stderr, "JOB_COMPLETION_INDEX 5: want 0 to 3") {
 		t.Errorf("JOB_COMPLETION_INDEX=5 of 4: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// The shards advised are computed on the budget itself (QA: 1ms was
+// counted as 1s, "about 2.8s ... over the time budget of 1ms; shard it
+// into at least 3"); none are when even one cell a shard is over it.
+func TestShardsFor(t *testing.T) {
+	for _, c := range []struct {
+		cells     int
+		t, budget time.Duration
+		count     int
+		want      int64
+	}{
+		{96, 2800 * time.Millisecond, time.Second, 1, 3},
+		{96, 2800 * time.Millisecond, 500 * time.Millisecond, 1, 6},
+		{96, 2800 * time.Millisecond, 100 * time.Millisecond, 1, 28},
+		{24, 700 * time.Millisecond, 100 * time.Millisecond, 4, 28}, // one shard of 4: 7 shards of it, 28 in all
+		{96, 2800 * time.Millisecond, time.Millisecond, 1, 0},       // 2,800 shards of 96 cells: not possible
+		{1, 30 * time.Millisecond, time.Millisecond, 1000, 0},
+		{3_000_000, time.Second, time.Hour, 1, 3}, // the cell bound
+	} {
+		if got := shardsFor(c.cells, c.t, c.budget, c.count); got != c.want {
+			t.Errorf("%d cells in %v, budget %v, shard of %d: %d shards, want %d", c.cells, c.t, c.budget, c.count, got, c.want)
+		}
+	}
+}
+
+// roundDuration never prints a time that is not zero as "0s" (QA: "about
+// 0s ... over the time budget").
+func TestRoundDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		3*time.Hour + 12*time.Minute + 7*time.Second: "3h12m0s", 14*time.Minute + 30*time.Second + 200*time.Millisecond: "14m30s",
+		9430 * time.Millisecond: "9.4s", 37400 * time.Microsecond: "37ms", 420 * time.Microsecond: "420µs",
+	} {
+		if got := roundDuration(d); got != want {
+			t.Errorf("roundDuration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"fmt"
 	"math"
 
 	"chipgap/catalog"
@@ -107,12 +108,26 @@ func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
 		return k, nil
 	}
 	if k.Supply == nil {
-		return nil, &input.Error{Field: "supply", Want: "chip " + k.ChipID + " has no supply case of its own: name one to override wafer starts, AI share or HBM stacks"}
+		return nil, noSupply(d, k)
 	}
 	fixed(&k.Supply.WaferStartsPerMonth, r.WafersPerMonth)
 	fixed(&k.Supply.AIShare, r.AIShare)
 	fixed(&k.Supply.HBMStacksPerYear, r.HBMStacks)
 	return k, nil
+}
+
+// noSupply is the error for a supply override on a case without supply
+// data: the chip has no supply case, or its own counts another process's
+// wafers and was dropped for the one asked for.
+func noSupply(d *catalog.FabData, k *catalog.FabCase) error {
+	const why = "to override wafer starts, AI share or HBM stacks"
+	if fc, err := d.ChipFab(k.ChipID); err == nil && fc.Supply != "" {
+		if s, err := d.SupplyCase(fc.Supply); err == nil {
+			return &input.Error{Field: "supply", Want: fmt.Sprintf("chip %s's supply case %s counts %s wafers, not %s (the process), so it does not apply: name a supply case on %s %s, or leave the process at %s",
+				k.ChipID, s.ID, s.Process, k.ProcessID, k.ProcessID, why, s.Process)}
+		}
+	}
+	return &input.Error{Field: "supply", Want: "chip " + k.ChipID + " has no supply case of its own: name one " + why}
 }
 
 // FabReport is the answer to a FabRequest: the typical values, the

@@ -6,6 +6,7 @@ import (
 
 	"chipgap/fab"
 	"chipgap/hardware"
+	"chipgap/input"
 	"chipgap/uncertain"
 	"chipgap/units"
 )
@@ -90,7 +91,9 @@ func (c *Catalog) FabCase(chipID, processID, supplyID string) (*FabCase, error) 
 		cp := *s
 		k.Supply = &cp
 	case explicit:
-		return nil, fmt.Errorf("supply case %s counts %s wafers, not %s: pick a matching --process or supply case", s.ID, s.Process, processID)
+		// The request's inputs disagree: bad input, naming both.
+		return nil, &input.Error{Field: "supply", Value: s.ID, Want: fmt.Sprintf(
+			"counts %s wafers, not %s (the process): want a supply case on %s, or process %s", s.Process, processID, processID, s.Process)}
 	}
 	// A default supply case on another process is dropped: its wafer
 	// starts are not this process's.

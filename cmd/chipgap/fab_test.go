@@ -101,6 +101,11 @@ func TestFabErrors(t *testing.T) {
 		// No close match: the error lists what is allowed (it said only "not found").
 		{[]string{"--chip", "nope"}, 2, "want one of ascend-910c"},
 		{[]string{"--supply", "nope"}, 2, "want one of "},
+		// QA: bad input exited 1 ("supply case china-2026 counts smic-n2
+		// wafers, not tsmc-n4"); and a chip whose own supply case the
+		// process dropped was said to have none.
+		{[]string{"--chip", "h100-sxm", "--supply", "china-2026"}, 2, "--supply = china-2026: counts smic-n2 wafers, not tsmc-n4 (the process): want a supply case on tsmc-n4, or process smic-n2"},
+		{[]string{"--chip", "ascend-910b", "--process", "tsmc-n7", "--ai-share", "0.5"}, 2, "chip ascend-910b's supply case china-2025 counts smic-n2 wafers, not tsmc-n7 (the process), so it does not apply"},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd(t, append([]string{"fab"}, c.args...)...)

@@ -230,7 +230,8 @@ func (c simCmd) capacity(st calc.SimulateSetup) error {
 	return cp.WriteText(c.e.stdout)
 }
 
-// readTrace reads a request trace (nil without one).
+// readTrace reads a request trace (nil without one): a file that cannot
+// be read is exit 1, one that reads to no request or a malformed line 2.
 func readTrace(path string) ([]serve.Request, error) {
 	if path == "" {
 		return nil, nil
@@ -241,9 +242,17 @@ func readTrace(path string) ([]serve.Request, error) {
 	}
 	defer fh.Close()
 	tr, err := serve.ParseTrace(fh)
-	var tl *fileio.TooLargeError
-	if errors.As(err, &tl) {
+	var (
+		tl *fileio.TooLargeError
+		te *serve.TraceError
+	)
+	switch {
+	case errors.As(err, &tl):
 		return nil, fmt.Errorf("trace: %w", tl)
+	case err != nil && !errors.As(err, &te):
+		// Read to the end, no request in it: bad input (exit 2), as an
+		// empty scenario or runs file is.
+		return nil, usagef("%s: no requests (empty, or a header only): want one request per line, CSV or JSON Lines", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

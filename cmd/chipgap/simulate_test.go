@@ -494,3 +494,24 @@ func TestSimulateRefusesIgnoredFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateEmptyTraceIsBadInput: an empty or header-only trace exited
+// 1 ("trace: no requests") while empty scenario, runs and request files
+// exit 2 (QA): it is bad input, exit 2; an absent trace stays 1.
+func TestSimulateEmptyTraceIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1"}
+	for name, content := range map[string]string{"empty.csv": "", "header.csv": "arrival_s,prompt_tokens,output_tokens\n"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runSimulate(t, append(base, "--trace", p)...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, p+": no requests") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 saying it has no requests", name, code, errs)
+		}
+	}
+	if code, _, errs := runSimulate(t, append(base, "--trace", filepath.Join(dir, "absent.csv"))...); code != exitFailure {
+		t.Errorf("absent trace: exit %d, stderr %q; want 1", code, errs)
+	}
+}

@@ -169,6 +169,11 @@ func cmdSweepMerge(e *env, args []string) error {
 	if err := fileio.OutputDir("--out", *out); err != nil {
 		return err
 	}
+	if _, err := os.Stat(pos[0]); err != nil {
+		// A path that cannot be read is exit 1, as sweep report's is
+		// (README, "Exit codes").
+		return fmt.Errorf("%s: %w", pos[0], fileio.BareError(err))
+	}
 	if m, _ := filepath.Glob(filepath.Join(pos[0], "shard-*-of-*.parquet")); len(m) == 0 {
 		// The argument names no shard directory: bad input, as sweep
 		// report's directory without a sweep.parquet is.

@@ -55,9 +55,9 @@ func cmdSweepReport(e *env, args []string) error {
 			return err
 		}
 	}
-	rows, meta, err := sweep.ReadFile(path)
+	rows, meta, err := readSweep(path)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, fileio.BareError(err))
+		return err
 	}
 	rep := sweep.NewReport(rows, meta)
 	if len(outs) > 0 {
@@ -92,4 +92,25 @@ func sweepFile(arg string) (string, error) {
 		return "", usagef("%s has no %s: run chipgap sweep GRID.yaml --out %s first", arg, sweep.DataFile, arg)
 	}
 	return path, nil
+}
+
+// readSweep reads a sweep's Parquet file: one that cannot be opened or
+// read is exit 1; one that reads but does not decode as a chipgap sweep
+// (another file, a corrupt one) is bad input, exit 2, saying so rather
+// than in the Parquet reader's terms ("negative offset").
+func readSweep(path string) ([]sweep.Row, sweep.Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, sweep.Meta{}, fmt.Errorf("%s: %w", path, fileio.BareError(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, sweep.Meta{}, fmt.Errorf("%s: %w", path, fileio.BareError(err))
+	}
+	rows, meta, err := sweep.ReadParquet(f, st.Size())
+	if err != nil {
+		return nil, meta, usagef("%s: not a chipgap sweep Parquet file (written by chipgap sweep or sweep merge): %v", path, err)
+	}
+	return rows, meta, nil
 }

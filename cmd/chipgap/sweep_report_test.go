@@ -51,6 +51,8 @@ func TestSweepReportUsageErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(shards, "shard-00000-of-00002.parquet"), []byte("x"), 0o644)
 	junk := filepath.Join(dir, "junk.parquet")
 	os.WriteFile(junk, []byte("not parquet"), 0o644)
+	corrupt := filepath.Join(dir, "corrupt.parquet")
+	os.WriteFile(corrupt, []byte("PAR1xxxxxxxxPAR1"), 0o644)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -60,7 +62,12 @@ func TestSweepReportUsageErrors(t *testing.T) {
 		{[]string{"sweep", "report", filepath.Join(dir, "nope")}, exitFailure, "no such file or directory"}, // cannot be read: 1, as validate's files
 		{[]string{"sweep", "report", dir}, exitUsage, "has no sweep.parquet: run chipgap sweep GRID.yaml --out"},
 		{[]string{"sweep", "report", shards}, exitUsage, "holds shards, not sweep.parquet: merge them first"},
-		{[]string{"sweep", "report", junk}, exitFailure, junk + ": "},
+		// QA: a file that reads but is no sweep Parquet said "negative
+		// offset" with exit 1: it is bad input (README, "Exit codes").
+		{[]string{"sweep", "report", junk}, exitUsage, junk + ": not a chipgap sweep Parquet file"},
+		{[]string{"sweep", "report", corrupt}, exitUsage, corrupt + ": not a chipgap sweep Parquet file"},
+		// An absent directory is exit 1 for merge as for report (QA: merge said 2).
+		{[]string{"sweep", "merge", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "merged")}, exitFailure, "no such file or directory"},
 		{[]string{"sweep", "report", junk, "--html", dir}, exitUsage, "--html"},
 	} {
 		code, _, stderr := runCLI(tc.args...)

@@ -22,8 +22,11 @@ func (o RunResult) WriteText(w io.Writer) error {
 		return err
 	}
 	g := o.Gap()
-	fmt.Fprintf(w, "\nGap %s → %s, days (b − a per seed)\tP10\tP50\tP90\n", o.A.Cluster.ChipID, o.B.Cluster.ChipID)
+	fmt.Fprintf(w, "\nGap %s → %s (b − a per seed):\n", o.A.Cluster.ChipID, o.B.Cluster.ChipID)
+	// The column header is the table's first row, so the tabwriter
+	// aligns it (it was a line of literal tabs above the table).
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "days\tP10\tP50\tP90\t")
 	fmt.Fprintf(tw, "total\t%s\t\n", p3(g.Total))
 	fmt.Fprintf(tw, "from throughput (steady-state compute)\t%s\t\n", p3(g.Throughput))
 	fmt.Fprintf(tw, "from downtime (lost work, restarts, checkpoints)\t%s\t\n", p3(g.Downtime))

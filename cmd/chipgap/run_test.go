@@ -99,6 +99,25 @@ func TestRunVersus(t *testing.T) {
 	}
 }
 
+// TestRunVersusTextAligned: the gap table's header was a line of
+// literal tabs written before the tabwriter, out of line with its
+// columns (QA): it is the table's first row now.
+func TestRunVersusTextAligned(t *testing.T) {
+	code, out, errs := runRun(t, "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "256", "--tokens", "2T",
+		"--mfu", "0.4", "--vs", "ascend-910c", "--vs-mfu", "0.3", "--seeds", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "\t") {
+		t.Errorf("output holds a tab:\n%s", out)
+	}
+	_, table, ok := strings.Cut(out, "Gap h100-sxm → ascend-910c (b − a per seed):\n")
+	lines := strings.SplitN(table, "\n", 3)
+	if !ok || len(lines) < 3 || !strings.HasSuffix(lines[0], "P10    P50    P90") || len([]rune(lines[0])) != len([]rune(lines[1])) {
+		t.Errorf("gap table header not aligned with its rows:\n%s", table)
+	}
+}
+
 func TestRunBadInput(t *testing.T) {
 	base := []string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "1024", "--tokens", "1e12", "--mfu", "0.4"}
 	cases := []struct {

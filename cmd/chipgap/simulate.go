@@ -388,7 +388,7 @@ func writeCharts(prefix string, r *serve.Result, pools []calc.SimPool) error {
 	outs := chartOutputs(prefix)
 	outs[0].Render = func(w io.Writer) error { _, err := w.Write(q); return err }
 	outs[1].Render = func(w io.Writer) error { _, err := w.Write(kv); return err }
-	return fileio.WriteOutputs(io.Discard, outs)
+	return chartError(fileio.WriteOutputs(io.Discard, outs))
 }
 
 // chartOutputs are the two files --chart PREFIX names.
@@ -405,10 +405,25 @@ func checkChart(prefix string) error {
 	if prefix == fileio.Stdout {
 		return usagef("--chart -: writes two files, PREFIX-queue.svg and PREFIX-kv.svg; want a path prefix, not stdout")
 	}
+	if base := filepath.Base(prefix); strings.HasSuffix(prefix, "/") || strings.HasSuffix(prefix, string(filepath.Separator)) || base == "." || base == ".." {
+		// A directory alone would write "-queue.svg" and "-kv.svg" in it.
+		return usagef("--chart %s: want a path prefix with a file name part, e.g. %s (it writes PREFIX-queue.svg and PREFIX-kv.svg)",
+			prefix, filepath.Join(prefix, "chart"))
+	}
 	for _, o := range chartOutputs(prefix) {
 		if err := fileio.CheckOutput(o.Flag, o.Path); err != nil {
-			return err
+			return chartError(err)
 		}
 	}
 	return nil
+}
+
+// chartError words a refused chart file for --chart, which has no
+// standard-output form (fileio's message offers "- for standard output").
+func chartError(err error) error {
+	var oe *fileio.OutputError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	return usagef("%s", strings.Replace(oe.Error(), " (- for standard output)", "", 1))
 }

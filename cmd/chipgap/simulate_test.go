@@ -515,3 +515,25 @@ func TestSimulateEmptyTraceIsBadInput(t *testing.T) {
 		t.Errorf("absent trace: exit %d, stderr %q; want 1", code, errs)
 	}
 }
+
+// TestSimulateChartPrefix: --chart DIR/ wrote "-queue.svg" and "-kv.svg"
+// in DIR, and a refused chart file offered "(- for standard output)",
+// which --chart refuses (QA).
+func TestSimulateChartPrefix(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--requests", "50"}
+	code, out, errs := runSimulate(t, append(base, "--chart", dir+"/")...)
+	if code != exitUsage || out != "" || !strings.Contains(errs, "want a path prefix with a file name part") {
+		t.Errorf("--chart DIR/: exit %d, stderr %q; want exit 2", code, errs)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.svg")); len(m) > 0 {
+		t.Errorf("--chart DIR/ wrote %v", m)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "x-queue.svg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runSimulate(t, append(base, "--chart", filepath.Join(dir, "x"))...)
+	if code != exitUsage || !strings.Contains(errs, "is a directory") || strings.Contains(errs, "standard output") {
+		t.Errorf("--chart onto a directory: exit %d, stderr %q; want exit 2 without offering standard output", code, errs)
+	}
+}

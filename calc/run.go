@@ -147,7 +147,7 @@ func (r *RunRequest) normalize() error {
 	case r.GlobalBatch < 0 || r.GlobalBatch > input.MaxGlobalBatch:
 		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.RunGlobalBatch)
 	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
-		return bad("stack", strconv.Quote(r.Stack), "want one of %v", catalog.Stacks())
+		return bad("stack", strconv.Quote(r.Stack), "want one of %s", strings.Join(catalog.Stacks(), ", "))
 	}
 	if err := finite("bytes_per_param", r.BytesPerParam); err != nil || r.BytesPerParam > 64 {
 		return bad("bytes_per_param", r.BytesPerParam, "want 0 (the catalog's 14) to 64 checkpoint bytes per parameter")

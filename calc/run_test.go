@@ -190,6 +190,11 @@ func TestRunErrorsNameTheField(t *testing.T) {
 		}
 	}
 	r := base
+	r.Stack = "opencl"
+	if _, err := r.Setup(cat); err == nil || !strings.Contains(err.Error(), "want one of cuda, cann,") {
+		t.Errorf("unknown stack: %v, want the stacks listed as words, not a Go slice", err)
+	}
+	r = base
 	r.Tokens, r.Days = 1e30, 0
 	s, err := r.Setup(cat)
 	if err != nil {

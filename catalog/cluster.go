@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"chipgap/hardware"
 	"chipgap/input"
@@ -46,7 +47,7 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 		stack = o.Stack
 	}
 	if !slices.Contains(Stacks(), stack) {
-		return hardware.Cluster{}, input.Bad("stack", strconv.Quote(stack), fmt.Sprintf("want one of %v", Stacks()))
+		return hardware.Cluster{}, input.Bad("stack", strconv.Quote(stack), "want one of "+strings.Join(Stacks(), ", "))
 	}
 	up, err := c.Network(ch.ScaleUp.Network)
 	if err != nil {

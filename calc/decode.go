@@ -109,6 +109,7 @@ type keyWalk struct {
 // value walks one JSON value that decodes into t (nil: anything, keys
 // unchecked); false on the first fault, with w.path and w.want set.
 func (w *keyWalk) value(t reflect.Type) bool {
+	optional := t != nil && t.Kind() == reflect.Pointer
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -120,7 +121,7 @@ func (w *keyWalk) value(t reflect.Type) bool {
 	if err != nil {
 		return true // malformed: the decoder says where
 	}
-	if tok == nil && declared != nil && !nullable(declared) {
+	if tok == nil && declared != nil && !optional && !nullable(declared) {
 		w.want = fmt.Sprintf("got null, want %s (leave the field out for its default)", jsonKind(declared))
 		return false
 	}
@@ -144,12 +145,19 @@ func (w *keyWalk) value(t reflect.Type) bool {
 }
 
 // nullable says a JSON null may stand for a value of t: a list (null is
-// no list, as absent: "batches": null is the default grid) or anything
-// at all (an interface). Elsewhere encoding/json would leave the field
-// as it was, absent in effect but then misreported ("chips": null as
-// "chips = 0"), so a null is refused.
+// no list, as absent: "batches": null is the default grid), an optional
+// field (a pointer or a map: null is nil, which is how the request
+// types say absent, and how encoding/json writes an unset one, so a Go
+// client marshalling calc.ReportRequest{} sends "seed": null) or
+// anything at all (an interface). Elsewhere encoding/json would leave
+// the field as it was, absent in effect but then misreported ("chips":
+// null as "chips = 0"), so a null is refused.
 func nullable(t reflect.Type) bool {
-	return t.Kind() == reflect.Slice || t.Kind() == reflect.Interface
+	switch t.Kind() {
+	case reflect.Slice, reflect.Interface, reflect.Map:
+		return true
+	}
+	return false
 }
 
 // object walks an object's keys and values (its opening brace read).

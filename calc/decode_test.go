@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -76,6 +77,18 @@ func TestDecodeJSON(t *testing.T) {
 		if ie := (*input.Error)(nil); !errors.As(err, &ie) || ie.Field != field || !strings.Contains(ie.Want, "got null") {
 			t.Errorf("%s: %v, want a null refused naming %s", body, err, field)
 		}
+	}
+	// An optional field (a pointer) may be null: nil is how the request
+	// types say absent, and how encoding/json writes an unset one, so the
+	// API's own request type, marshalled, is accepted (the page's browser
+	// test posts json.Marshal(ReportRequest{Scenario: ...}), "seed": null).
+	b, _ := json.Marshal(ReportRequest{Scenario: "x"})
+	if !strings.Contains(string(b), `"seed":null`) {
+		t.Fatalf("ReportRequest{} marshals as %s: the case below wants its seed null", b)
+	}
+	var rq ReportRequest
+	if err := DecodeJSON(strings.NewReader(string(b)), &rq); err != nil || rq.Seed != nil || rq.Scenario != "x" {
+		t.Errorf("%s: %+v, %v; want it decoded, seed absent", b, rq, err)
 	}
 	// An unsigned field says so: -1 is an integer, the sign is the fault.
 	var rr RunRequest

@@ -1,6 +1,9 @@
 package input
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Error is a value of the caller's input that a model rejects.
 //
@@ -30,9 +33,30 @@ func (e *Error) Error() string {
 	case e.Value == nil:
 		return e.Prefix + e.Field + ": " + e.Want
 	case e.Labelled:
-		return fmt.Sprintf("%sfield %s: %v: %s", e.Prefix, e.Field, e.Value, e.Want)
+		return fmt.Sprintf("%sfield %s: %s: %s", e.Prefix, e.Field, valueText(e.Value), e.Want)
 	}
-	return fmt.Sprintf("%s%s = %v: %s", e.Prefix, e.Field, e.Value, e.Want)
+	return fmt.Sprintf("%s%s = %s: %s", e.Prefix, e.Field, valueText(e.Value), e.Want)
+}
+
+// valueText is a value as the user wrote it: a list comma-separated, as
+// a flag takes it ("4,4,2"), not Go's "[4 4 2]".
+func valueText(v any) string {
+	var parts []string
+	switch l := v.(type) {
+	case []int:
+		for _, x := range l {
+			parts = append(parts, fmt.Sprint(x))
+		}
+	case []float64:
+		for _, x := range l {
+			parts = append(parts, fmt.Sprint(x))
+		}
+	case []string:
+		parts = l
+	default:
+		return fmt.Sprint(v)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Unwrap returns the error's class, if any.

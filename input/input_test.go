@@ -29,3 +29,21 @@ func TestError(t *testing.T) {
 		t.Errorf("errors.As/Is through a wrap: %v", err)
 	}
 }
+
+// A list reads as the user wrote it, comma-separated as a flag takes it,
+// not as Go prints a slice.
+func TestListValueAsWritten(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{[]int{4, 4, 2}, "stage_layers = 4,4,2: want 10 layers"},
+		{[]float64{0.5, 1}, "stage_layers = 0.5,1: want 10 layers"},
+		{[]string{"a", "b"}, "stage_layers = a,b: want 10 layers"},
+		{7, "stage_layers = 7: want 10 layers"},
+	} {
+		if got := Bad("stage_layers", c.v, "want 10 layers").Error(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.v, got, c.want)
+		}
+	}
+}

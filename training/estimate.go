@@ -392,7 +392,11 @@ func (p *prep) evaluateFit(pl parallel.Plan, mem Memory, frac float64) Result {
 			}
 			frac = float64(r.RecomputedLayers) / float64(r.StageLayers)
 		}
-		r.HFU = r.MFU + frac*(r.HFU-r.MFU) // only the recomputed layers run twice
+		// Only the recomputed layers run twice: from the HFU of no
+		// recompute (the attention the kernel runs, which MFU's causal
+		// count is not without flash kernels) to the whole recompute's.
+		hfu0 := r.TokensPerSec * p.execFLOPs / (float64(p.devices()) * p.peak)
+		r.HFU = hfu0 + frac*(r.HFU-hfu0)
 	}
 	return r
 }

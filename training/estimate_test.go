@@ -699,3 +699,26 @@ func TestMFUConventionIsCausal(t *testing.T) {
 		}
 	}
 }
+
+// Full recompute on no layer is no recompute: its HFU is the
+// no-recompute HFU, full attention and all on a stack without flash
+// kernels (it once started from MFU's causal count, 1.071 × lower).
+func TestHFUOfNoRecomputedLayer(t *testing.T) {
+	job := Job{Seq: 2048, GlobalBatch: 4, Precision: hardware.FP16}
+	c := testCluster(1)
+	c.Chip.HBM.Capacity = hardware.Fixed(1 * units.TB)
+	prof := ideal()
+	none, err := Estimate(gpt13, plan1(parallel.RecomputeNone), c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := plan1(parallel.RecomputeFull)
+	pl.RecomputeLayers = []int{0}
+	zero, err := Estimate(gpt13, pl, c, prof, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := none.HFU/none.MFU, zero.HFU/zero.MFU; math.Abs(a/b-1) > 1e-9 || a <= 1 {
+		t.Errorf("HFU/MFU: no recompute %.6f, full on no layer %.6f: want equal, above 1 (full attention runs)", a, b)
+	}
+}

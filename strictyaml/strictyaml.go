@@ -228,9 +228,14 @@ func (d *Doc) typeErrorPath(line int, msg string, t reflect.Type) string {
 	if m[1] == "map" || m[1] == "seq" {
 		text = "!!" + m[1]
 	}
+	// yaml.v3 shortens a value over 10 bytes to its first 7 and "...".
+	same := func(v string) bool { return v == text }
+	if short, ok := strings.CutSuffix(text, "..."); ok && len(short) == 7 {
+		same = func(v string) bool { return v == text || len(v) > 10 && strings.HasPrefix(v, short) }
+	}
 	first := ""
 	for _, n := range d.nodes {
-		if n.line != line || n.value != text {
+		if n.line != line || !same(n.value) {
 			continue
 		}
 		if first == "" {

@@ -136,17 +136,15 @@ func TestToJSONOneDocument(t *testing.T) {
 func TestTypeErrorOnOneLineNamesItsField(t *testing.T) {
 	var d doc
 	for _, c := range []struct{ in, field string }{
-		{`{"format":"x","training":{"chips":16384, "model": "m"},"systems":[{"chip":"a"}], "training2": 1}`, ""},
 		{`{"format":"x","training":{"chips":"long","model":"m"},"systems":[{"chip":"a"}]}`, "training.chips"},
+		// yaml.v3 quotes a value over 10 bytes as its first 7 and "...".
+		{`{"format":"x","training":{"chips":"eight-thousand","model":"a-long-model-name"},"systems":[{"chip":"a"}]}`, "training.chips"},
 		{`{"format":"x","training":{"model":"m","chips":"many"},"systems":[{"chip":"b"}]}`, "training.chips"},
 		{`{"format":{"chips":1},"training":{"chips":2}}`, "format"},
 		{`{"training":{"chips":3},"systems":[{"chip":{"a":1}}]}`, "systems[0].chip"},
 	} {
 		_, err := Decode("f.json", []byte(c.in), &d, Options{})
 		var e *Error
-		if c.field == "" {
-			continue // the first case is only a well-formed neighbour
-		}
 		if !errors.As(err, &e) || e.Field != c.field {
 			t.Errorf("%s: %v, want field %s", c.in, err, c.field)
 		}

@@ -224,13 +224,26 @@ func defaultTP(w, n int, m llm.Model) int {
 	return 1
 }
 
+// nextStages is the fewest pipeline stages above pp whose instances of
+// tp × stages devices fill the devices (3 H100 hold Llama 3.1 70B as tp
+// 1 × 3 stages, where doubling to 2 stages would leave one idle), or
+// 2·pp, which the caller's divisibility check then refuses.
+func nextStages(pp, tp, devices int) int {
+	for q := pp + 1; tp*q <= devices; q++ {
+		if devices%(tp*q) == 0 {
+			return q
+		}
+	}
+	return 2 * pp
+}
+
 // widened is the default layout (no tp, ep or attention_dp stated) grown
 // until it holds the weights: a stage of one node's devices is the
 // default, but a model whose weights leave that instance no room for its
 // KV cache doubles it, expert parallelism across nodes for a MoE model
 // (then, where it cannot double over the devices, the tensor parallelism
 // of its attention and dense layers inside the expert group) and pipeline
-// stages for a dense one that states no more than one stage, as long as
+// stages for a dense one (the fewest more that divide the devices) that states no more than one stage, as long as
 // the instance divides the devices and the model's degree rules allow it
 // (catalog.CheckServingDegrees). An instance that
 // already fits, or one that cannot grow, is returned as it came, so the
@@ -245,7 +258,7 @@ func widened(dep inference.Deployment, note string, devices int, m llm.Model,
 		par := dep.Parallel
 		switch ep := par.EP * 2 * max(par.PP, 1); {
 		case m.MoE == nil:
-			par.PP = max(par.PP, 1) * 2
+			par.PP = nextStages(max(par.PP, 1), max(par.TP, 1), devices)
 		case ep <= devices && devices%ep == 0:
 			par.EP *= 2
 		default:

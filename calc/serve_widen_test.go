@@ -38,6 +38,11 @@ func TestServeDefaultWidens(t *testing.T) {
 		// A 72-GPU NVLink domain: the default stage stops at TP 8, the
 		// rest are further instances (it was TP 64).
 		{model: "llama3.1-70b", chip: "gb200", chips: 64, want: inference.Parallel{TP: 8, PP: 1, EP: 1}},
+		// Devices that do not split in two: Llama 3.1 70B in BF16 (141 GB)
+		// on 3 H100 (TP 3 does not divide its 64 heads, so TP 1) grows to
+		// the fewest stages that fill the devices, 3 of 47 GB (doubling to
+		// 2 would idle one GPU, and was refused as "more devices").
+		{model: "llama3.1-70b", chip: "h100-sxm", chips: 3, want: inference.Parallel{TP: 1, PP: 3, EP: 1}},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 16, tp: 8, refused: true},
 		{model: "llama3.1-405b", chip: "h100-sxm", chips: 8, refused: true}, // no room to grow
 		{model: "deepseek-v3", chip: "ascend-910c", chips: 16, want: inference.Parallel{TP: 2, PP: 1, EP: 32}},

@@ -331,7 +331,7 @@ var planOnly = []string{"chip", "chips", "parallel.tp", "parallel.pp", "parallel
 // ignoredFlags refuses a flag the simulation given would ignore:
 // --spec-acceptance without draft tokens, one
 // deployment's layout beside --plan, --plan-tp or --plan-mixed without
-// it, --rate beside --rates or an offline arrival, --cv without gamma
+// it, --rate beside --rates, --capacity or an offline arrival, --cv without gamma
 // arrivals, a length bound or sigma its distribution does not take, a
 // KV link without a prefill pool (a plan tries disaggregated pools).
 func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
@@ -351,6 +351,7 @@ func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
 	}{
 		{"workload.rate", len(w.Rates) > 0, "--rates sweeps the rates it lists; drop one of them"},
 		{"workload.rate", w.Arrival == serve.Offline, "--arrival offline queues every request at time 0; drop --rate"},
+		{"workload.rate", o.capacity, "--capacity searches the rate itself; drop --rate"},
 		{"workload.cv", w.Arrival != serve.Gamma, "it sets the burstiness of gamma arrivals: it needs --arrival gamma"},
 		{"link_bandwidth", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},
 		{"link_latency", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},

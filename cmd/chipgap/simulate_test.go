@@ -480,6 +480,7 @@ func TestSimulateRefusesIgnoredFlags(t *testing.T) {
 		{[]string{"--plan-mixed"}, "--plan-tp and --plan-mixed shape the candidates of --plan"},
 		{[]string{"--rate", "5", "--rates", "1,2"}, "--rate: --rates sweeps the rates it lists"},
 		{[]string{"--arrival", "offline", "--rate", "5"}, "--rate: --arrival offline queues every request at time 0"},
+		{[]string{"--capacity", "--tpot", "50ms", "--rate", "5"}, "--rate: --capacity searches the rate itself"},
 	} {
 		code, out, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
 		if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) {

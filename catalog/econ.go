@@ -125,9 +125,11 @@ func (d *EconData) Ownership(ch *hardware.Chip, regionID string, dr *uncertain.D
 	if !ch.Price.Known() || !ch.TDP.Known() {
 		return econ.Ownership{}, fmt.Errorf("catalog: chip %s has no price or TDP in chips.yaml", ch.ID)
 	}
+	p, err := d.WallPower(ch, regionID, dr)
+	if err != nil {
+		return econ.Ownership{}, err
+	}
 	w := &drawer{d: dr}
-	p := econ.Power{TDP: units.Watts(pick(w, "tdp", ch.TDP)), Load: pick(w, "load", d.Power.Load),
-		ServerMultiplier: pick(w, "server_power_multiplier", d.Power.ServerMultiplier), PUE: pick(w, "pue", r.PUE)}
 	capex, err := econ.NewCapex(econ.CapexOptions{
 		ChipPrice: units.USD(pick(w, "chip_price", ch.Price)), ServerMultiplier: pick(w, "server_cost_multiplier", d.Capex.ServerMultiplier),
 		NetworkShare: pick(w, "network_share", d.Capex.NetworkShare), FacilityPerWatt: units.USD(pick(w, "facility_usd_per_watt", d.Capex.FacilityUSDPerWatt)),

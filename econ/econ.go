@@ -104,3 +104,9 @@ func (p Power) Validate() error {
 func (p Power) Wall() units.Watts {
 	return units.Watts(float64(p.TDP) * p.Load * p.ServerMultiplier * p.PUE)
 }
+
+// Idle is the power at the wall of a chip waiting at fraction of its TDP:
+// the server's and the facility's overheads on what the chip draws.
+func (p Power) Idle(fraction float64) units.Watts {
+	return units.Watts(fraction * float64(p.TDP) * p.ServerMultiplier * p.PUE)
+}

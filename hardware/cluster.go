@@ -96,6 +96,22 @@ type Cluster struct {
 	Stack string `json:"stack"`
 }
 
+// PerDevice is c as its devices see it, where a package holds d of them
+// (the Ascend 910C's two dies): collectives run between devices, the
+// package's links are shared by its devices (each drives 1/d of its
+// scale-up and scale-out rate), and a node holds d × its chips. d ≤ 1
+// gives c back. Training and serving both place their groups on it.
+func (c Cluster) PerDevice(d int) Cluster {
+	if d <= 1 {
+		return c
+	}
+	c.ScaleUp = c.ScaleUp.Derate(1 / float64(d))
+	c.ScaleOut = c.ScaleOut.Derate(1 / float64(d))
+	c.ChipsPerNode *= d
+	c.Chips *= d
+	return c
+}
+
 // Validate checks that the cluster is usable.
 func (c Cluster) Validate() error {
 	switch {

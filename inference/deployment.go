@@ -387,12 +387,10 @@ func (l *layout) speculative(s Speculative) error {
 // network derives the per-device tiers (a package's links are shared by
 // its devices) and places the TP and EP groups.
 func (l *layout) network() {
-	c := l.cluster
-	n := float64(l.devicesPerChip)
+	c := l.cluster.PerDevice(l.devicesPerChip)
 	eff := l.d.Profile.CollectiveEff
-	c.ScaleUp = c.ScaleUp.Derate(eff / n)
-	c.ScaleOut = c.ScaleOut.Derate(eff / n)
-	c.ChipsPerNode = c.ChipsPerNode * l.devicesPerChip
+	c.ScaleUp = c.ScaleUp.Derate(eff)
+	c.ScaleOut = c.ScaleOut.Derate(eff)
 	c.Chips = l.devices
 	l.cluster = c
 	l.tpGroup = c.Group(l.tp, 1)

@@ -216,7 +216,7 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 	c := d.Cluster.Chip
 	busy, waiting := c.TDP.Typ, units.Watts(idle*float64(c.TDP.Typ))
 	if pw := o.Power; pw != nil {
-		busy, waiting = pw.Wall(), units.Watts(idle*float64(pw.TDP)*pw.ServerMultiplier*pw.PUE)
+		busy, waiting = pw.Wall(), pw.Idle(idle)
 	}
 	return Pool{
 		Name: name, Replicas: reps, ChipsPerReplica: chips, Engine: e, Step: step,

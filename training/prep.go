@@ -253,7 +253,7 @@ type prep struct {
 	m           llm.Model
 	job         Job
 	c           hardware.Cluster // the packages (chips), with the derated tiers
-	net         hardware.Cluster // c as its devices see it (deviceNetwork): what collectives run on
+	net         hardware.Cluster // c as its devices see it (Cluster.PerDevice): what collectives run on
 	prof        Profile
 	devPerChip  int
 	peak        float64 // dense FLOP/s per device at the job's precision
@@ -337,7 +337,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	// Every collective runs on the derated tiers: the fraction of link
 	// bandwidth the stack's collective library reaches.
 	p.c.ScaleUp, p.c.ScaleOut = p.up, p.out
-	p.net = deviceNetwork(p.c, d)
+	p.net = p.c.PerDevice(d)
 	p.flash = prof.FlashAttention.Value >= 0.5
 	p.setExpertLoad()
 	if p.moeGraphed && !p.moeFull && !p.moeLayer && !p.padded && prof.MoEGraphNeedsPad.Value >= 0.5 {
@@ -665,23 +665,6 @@ func splitOf(g llm.GEMM) gemmKind {
 		return rowSplit
 	}
 	return colSplit
-}
-
-// deviceNetwork is cluster c as its devices see it, where a package holds
-// d of them (the Ascend 910C's two dies): collectives run between
-// devices, a package's links are shared by its devices (each of d drives
-// 1/d of the package's scale-up and scale-out rate), and a node holds d ×
-// its chips, as inference's layout.network derives them. c itself keeps
-// the package view (the system's size in chips).
-func deviceNetwork(c hardware.Cluster, d int) hardware.Cluster {
-	if d <= 1 {
-		return c
-	}
-	c.ScaleUp = c.ScaleUp.Derate(1 / float64(d))
-	c.ScaleOut = c.ScaleOut.Derate(1 / float64(d))
-	c.ChipsPerNode *= d
-	c.Chips *= d
-	return c
 }
 
 // devices is the device count of the cluster.

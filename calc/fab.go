@@ -108,7 +108,7 @@ func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
 		return k, nil
 	}
 	if k.Supply == nil {
-		return nil, noSupply(d, k)
+		return nil, noSupply(d, k, r.supplyField())
 	}
 	fixed(&k.Supply.WaferStartsPerMonth, r.WafersPerMonth)
 	fixed(&k.Supply.AIShare, r.AIShare)
@@ -119,15 +119,27 @@ func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
 // noSupply is the error for a supply override on a case without supply
 // data: the chip has no supply case, or its own counts another process's
 // wafers and was dropped for the one asked for.
-func noSupply(d *catalog.FabData, k *catalog.FabCase) error {
-	const why = "to override wafer starts, AI share or HBM stacks"
+// field is the override given (the field at fault: it needs a supply
+// case to apply to).
+func noSupply(d *catalog.FabData, k *catalog.FabCase, field string) error {
 	if fc, err := d.ChipFab(k.ChipID); err == nil && fc.Supply != "" {
 		if s, err := d.SupplyCase(fc.Supply); err == nil {
-			return &input.Error{Field: "supply", Want: fmt.Sprintf("chip %s's supply case %s counts %s wafers, not %s (the process), so it does not apply: name a supply case on %s %s, or leave the process at %s",
-				k.ChipID, s.ID, s.Process, k.ProcessID, k.ProcessID, why, s.Process)}
+			return &input.Error{Field: field, Want: fmt.Sprintf("overrides a figure of a supply case, and chip %s's supply case %s counts %s wafers, not %s (the process), so it does not apply: name a supply case on %s (supply), or leave the process at %s",
+				k.ChipID, s.ID, s.Process, k.ProcessID, k.ProcessID, s.Process)}
 		}
 	}
-	return &input.Error{Field: "supply", Want: "chip " + k.ChipID + " has no supply case of its own: name one " + why}
+	return &input.Error{Field: field, Want: "overrides a figure of a supply case, and chip " + k.ChipID + " has no supply case of its own: name one (supply)"}
+}
+
+// supplyField is the first supply override r gives, by its field name.
+func (r FabRequest) supplyField() string {
+	switch {
+	case r.WafersPerMonth != nil:
+		return "wafers_per_month"
+	case r.AIShare != nil:
+		return "ai_share"
+	}
+	return "hbm_stacks"
 }
 
 // FabReport is the answer to a FabRequest: the typical values, the

@@ -75,7 +75,7 @@ func TestFabErrorsNameTheField(t *testing.T) {
 		{func(r *FabRequest) { r.Chip = "ascend-910" }, "chip", true},
 		{func(r *FabRequest) { r.Process = "tsmc-n3" }, "process", true},
 		{func(r *FabRequest) { r.Supply = "nope" }, "supply", true},
-		{func(r *FabRequest) { r.Chip, r.HBMStacks = "h100-sxm", &many }, "supply", false}, // no supply case to override
+		{func(r *FabRequest) { r.Chip, r.HBMStacks = "h100-sxm", &many }, "hbm_stacks", false}, // overrides a supply case the chip lacks
 	}
 	for _, c := range cases {
 		r := NewFabRequest()

@@ -91,7 +91,7 @@ func TestFabErrors(t *testing.T) {
 		{[]string{"--defect-density", "-1"}, 2, "--defect-density = -1"},
 		{[]string{"--ai-share", "1.5"}, 2, "--ai-share = 1.5"},
 		{[]string{"--chip", "ascend-910"}, 2, "did you mean"},
-		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "no supply case"},
+		{[]string{"--chip", "h100-sxm", "--hbm-stacks", "1e6"}, 2, "--hbm-stacks: overrides a figure of a supply case, and chip h100-sxm has no supply case"},
 		{[]string{"--process", "tsmc-n3"}, 2, "unknown fab process"},
 		{[]string{"extra"}, 2, "unexpected argument"},
 		// The bound said "between 0 and 5000" yet refused 5000; and 10^7
@@ -105,7 +105,7 @@ func TestFabErrors(t *testing.T) {
 		// wafers, not tsmc-n4"); and a chip whose own supply case the
 		// process dropped was said to have none.
 		{[]string{"--chip", "h100-sxm", "--supply", "china-2026"}, 2, "--supply = china-2026: counts smic-n2 wafers, not tsmc-n4 (the process): want a supply case on tsmc-n4, or process smic-n2"},
-		{[]string{"--chip", "ascend-910b", "--process", "tsmc-n7", "--ai-share", "0.5"}, 2, "chip ascend-910b's supply case china-2025 counts smic-n2 wafers, not tsmc-n7 (the process), so it does not apply"},
+		{[]string{"--chip", "ascend-910b", "--process", "tsmc-n7", "--ai-share", "0.5"}, 2, "--ai-share: overrides a figure of a supply case, and chip ascend-910b's supply case china-2025 counts smic-n2 wafers, not tsmc-n7 (the process), so it does not apply"},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd(t, append([]string{"fab"}, c.args...)...)

@@ -11,6 +11,10 @@ func fieldErr(field string, v any, want string) error {
 	return input.Bad(field, v, want)
 }
 
+// ErrEmptyTrace is ParseTrace's error for a trace read to its end that
+// holds no request (an empty file, or a header only).
+var ErrEmptyTrace = errors.New("trace: no requests")
+
 // TraceError is a malformed trace line: its 1-based line number and why.
 type TraceError struct {
 	Line int

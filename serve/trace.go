@@ -75,7 +75,7 @@ func ParseTrace(r io.Reader) ([]Request, error) {
 		return nil, &TraceError{Line: line + 1, Err: err, Read: true}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("trace: no requests")
+		return nil, ErrEmptyTrace
 	}
 	t0 := out[0].Arrival
 	for i := range out {

@@ -242,14 +242,11 @@ func readTrace(path string) ([]serve.Request, error) {
 	}
 	defer fh.Close()
 	tr, err := serve.ParseTrace(fh)
-	var (
-		tl *fileio.TooLargeError
-		te *serve.TraceError
-	)
+	var tl *fileio.TooLargeError
 	switch {
 	case errors.As(err, &tl):
 		return nil, fmt.Errorf("trace: %w", tl)
-	case err != nil && !errors.As(err, &te):
+	case errors.Is(err, serve.ErrEmptyTrace):
 		// Read to the end, no request in it: bad input (exit 2), as an
 		// empty scenario or runs file is.
 		return nil, usagef("%s: no requests (empty, or a header only): want one request per line, CSV or JSON Lines", path)

@@ -79,8 +79,15 @@ func writeBest(w io.Writer, r ServeEstimate) {
 	}
 	b := r.Best
 	rate, unit := r.bestRate()
-	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/chip): %.0f %s tokens/s per chip (range %s), TPOT %v, TTFT %v\n",
-		sloText(r.SLO), b.Batch, b.BatchPerChip, rate, unit, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, b.TTFT)
+	ttft, chip := fmt.Sprint(b.TTFT), "chip"
+	if d := r.Disagg; d != nil {
+		// The prefill pool emits the first token: its TTFT is the
+		// request's (the decode pool's point starts when the KV arrives);
+		// the point's rate is per decode chip (both pools: below).
+		ttft, chip = fmt.Sprintf("%v (the prefill pool's)", d.Prefill.TTFT), "decode chip"
+	}
+	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/%s): %.0f %s tokens/s per %s (range %s), TPOT %v, TTFT %s\n",
+		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, ttft)
 	writeBand(w, "  ", r.MeasuredBand, unit+" tokens/s per chip")
 	writeStep(w, b.Step)
 	if d := r.Disagg; d != nil {

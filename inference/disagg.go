@@ -90,6 +90,17 @@ type Serving struct {
 	OutputPerChip float64 `json:"output_tokens_per_s_per_chip"`
 }
 
+// TTFT is a request's time to its first token: the prefill pool's when
+// the pools are split (the prefill instance emits the first token, and
+// Disaggregate holds that pool to the TTFT bound; Point's is the decode
+// pool's, the first step after the KV cache arrives), else Point's.
+func (s Serving) TTFT() units.Seconds {
+	if s.Disaggregated && s.Disagg != nil {
+		return s.Disagg.Prefill.TTFT
+	}
+	return s.Point.TTFT
+}
+
 // Mode names the way it is served: "colocated" or "disaggregated".
 func (s Serving) Mode() string {
 	if s.Disaggregated {

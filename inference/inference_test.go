@@ -581,3 +581,17 @@ func TestKVPoolOfTotal(t *testing.T) {
 		}
 	}
 }
+
+// A disaggregated deployment's requests get their first token from the
+// prefill pool: its TTFT is the request's, not the decode point's (the
+// sweep once stored the decode pool's 49 ms for a 1.28 s prefill).
+func TestServingTTFTIsThePrefillPools(t *testing.T) {
+	s := Serving{Disaggregated: true, Point: Point{TTFT: 0.049}, Disagg: &Disagg{Prefill: Point{TTFT: 1.28}, Decode: Point{TTFT: 0.049}}}
+	if got := s.TTFT(); got != 1.28 {
+		t.Errorf("disaggregated TTFT %v, want the prefill pool's 1.28 s", got)
+	}
+	s = Serving{Point: Point{TTFT: 0.2}}
+	if got := s.TTFT(); got != 0.2 {
+		t.Errorf("colocated TTFT %v, want the point's 0.2 s", got)
+	}
+}

@@ -133,7 +133,7 @@ func (e *evaluator) serveEval(sc *serveCell, d *uncertain.Draw) (map[string]floa
 	}
 	p := sv.Point
 	p.OutputPerChip = sv.OutputPerChip
-	out[oServe], out[oTPOT], out[oTTFT] = p.OutputPerChip, float64(p.TPOT), float64(p.TTFT)
+	out[oServe], out[oTPOT], out[oTTFT] = p.OutputPerChip, float64(p.TPOT), float64(sv.TTFT())
 	own, hour, err := e.hour(ch, d)
 	if err != nil {
 		return out, err

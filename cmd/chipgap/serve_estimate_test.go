@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"chipgap/units"
 )
 
 func runServe(t *testing.T, args ...string) (int, string, string) {
@@ -214,5 +217,37 @@ func TestServeEstimateDefaultUsesEveryDevice(t *testing.T) {
 	}
 	if p := rs[0].Parallel; p.TP != 4 || rs[0].Devices != 12 {
 		t.Errorf("12 H100s, Llama 3.1 70B: tp %d on %d devices, want tp 4 (three instances of 4) on 12", p.TP, rs[0].Devices)
+	}
+}
+
+// Disaggregated, the text's TTFT is the prefill pool's, the one --json
+// gives under disagg.prefill.ttft (the decode point's first step was
+// printed as the TTFT: 49 ms against a 1.28 s prefill), and its rate is
+// per decode chip.
+func TestServeEstimateDisaggTTFT(t *testing.T) {
+	args := []string{"--chip", "h100-sxm", "--chips", "16", "--tp", "1", "--ep", "16", "--mode", "disagg", "--precision", "fp8",
+		"--model", "deepseek-v3", "--input", "4096", "--output", "1024", "--tpot", "100ms", "--ttft", "5s"}
+	code, out, errs := runServe(t, append(args, "--json")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var all []struct {
+		Disagg struct {
+			Prefill struct {
+				TTFT float64 `json:"ttft"`
+			} `json:"prefill"`
+		} `json:"disagg"`
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil || len(all) != 1 || all[0].Disagg.Prefill.TTFT <= 0 {
+		t.Fatalf("--json: %v (%d estimates)", err, len(all))
+	}
+	js := all[0]
+	code, out, errs = runServe(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := fmt.Sprintf("TTFT %v (the prefill pool's)", units.Seconds(js.Disagg.Prefill.TTFT))
+	if !strings.Contains(out, want) || !strings.Contains(out, "tokens/s per decode chip") {
+		t.Errorf("text wants %q and a rate per decode chip:\n%s", want, out)
 	}
 }

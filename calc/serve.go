@@ -244,13 +244,6 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	if err := s.curve(&r); err != nil {
 		return r, err
 	}
-	if s.Mode == disagg {
-		dis, err := inference.Disaggregate(d, d, w, r.SLO)
-		if err != nil {
-			return r, renamed(err, estimatorFields)
-		}
-		r.Disagg = &dis
-	}
 	if r.Best == nil {
 		return r, nil
 	}
@@ -309,6 +302,15 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 		rate, _ := r.bestRate()
 		r.MeasuredBand = measuredBand(r.Scored, rate)
 	}
+	if s.Mode == disagg {
+		// The pools sized together: the curve's points are the decode
+		// pool's, per decode chip; this is per chip over both.
+		dis, err := inference.Disaggregate(d, d, w, r.SLO)
+		if err != nil {
+			return renamed(err, estimatorFields)
+		}
+		r.Disagg = &dis
+	}
 	return nil
 }
 
@@ -317,6 +319,9 @@ type ServePoint struct {
 	Point  inference.Point  `json:"point"`
 	Memory inference.Memory `json:"memory"`
 	KV     inference.KV     `json:"kv"`
+	// Disagg is, in disaggregated mode, the two pools sized together
+	// (Point is the decode pool's, per decode chip).
+	Disagg *inference.Disagg `json:"disagg,omitempty"`
 }
 
 // ServePointOf evaluates the request's batch (0: the best under the SLO,
@@ -339,6 +344,13 @@ func ServePointOf(s ServeSetup) (ServePoint, error) {
 	}
 	if out.Memory, err = inference.MemoryUse(d); err != nil {
 		return out, err
+	}
+	if s.Mode == disagg {
+		dis, err := inference.Disaggregate(d, d, w, s.slo())
+		if err != nil {
+			return out, renamed(err, estimatorFields)
+		}
+		out.Disagg = &dis
 	}
 	out.KV, err = inference.KVCapacity(d)
 	return out, err

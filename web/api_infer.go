@@ -44,7 +44,11 @@ type curveResponse struct {
 	// MeasuredBand is what the scored regime's runs measured where the
 	// estimator predicted the best point's throughput (calc.MeasuredBand).
 	MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
-	Charts       []calc.Chart       `json:"charts"`
+	// Disagg is, in disaggregated mode, the two pools sized together:
+	// Points and Best are the decode pool's, per decode chip; its
+	// output_tokens_per_s_per_chip is per chip over both pools.
+	Disagg *inference.Disagg `json:"disagg,omitempty"`
+	Charts []calc.Chart      `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -55,7 +59,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.ServeCurve(st)
 		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand,
-			Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
+			Disagg: c.Disagg, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {
 		return err

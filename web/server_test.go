@@ -18,6 +18,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/inference"
 )
 
 // newTestServer serves a fresh Server over loopback; logs go to buf.
@@ -658,4 +659,28 @@ func TestFailedJob(t *testing.T) {
 	got = failed{}
 	do(t, "GET", srv.URL+"/api/jobs/"+j.ID, "", &got)
 	check("the job after the DELETE", got)
+}
+
+// Disaggregated, the curve and the estimate carry the two pools sized
+// together, as serve-estimate does: their points are the decode pool's
+// per decode chip, and the pooled rate is that over 1 + prefill chips per
+// decode chip (the API once gave only the decode pool's, 2.16× over).
+func TestInferDisaggCarriesThePools(t *testing.T) {
+	srv, _ := newTestServer(t, DefaultLimits())
+	body := `{"chip":"h100-sxm","chips":16,"model":"deepseek-v3","precision":"fp8","mode":"disagg","parallel":{"tp":1,"ep":16},` +
+		`"workload":{"input_tokens":4096,"output_tokens":1024},"slo":{"tpot":"100ms","ttft":"5s"}}`
+	for _, path := range []string{"/api/infer/curve", "/api/infer/estimate"} {
+		var got struct {
+			Best   *inference.Point  `json:"best"`
+			Point  *inference.Point  `json:"point"`
+			Disagg *inference.Disagg `json:"disagg"`
+		}
+		if code := do(t, "POST", srv.URL+path, body, &got); code != 200 || got.Disagg == nil {
+			t.Fatalf("%s: %d, disagg %v: want the pools", path, code, got.Disagg)
+		}
+		d := got.Disagg
+		if want := d.Decode.OutputPerChip / (1 + d.PrefillPerDecodeChip); math.Abs(d.OutputPerChip/want-1) > 1e-9 {
+			t.Errorf("%s: pooled %g tokens/s per chip, want decode's %g over 1 + %g = %g", path, d.OutputPerChip, d.Decode.OutputPerChip, d.PrefillPerDecodeChip, want)
+		}
+	}
 }

@@ -321,12 +321,12 @@ func (b *builder) supply() {
 			b.fig(sec, l, su.Stats, col{"cost per good package", "USD", scenario.SupCost, 1, money, ""}),
 			b.fig(sec, l, su.Stats, col{"deployed EFLOP/s per year", "EFLOP/s", scenario.SupDeployed, 1e-18, fixed(0), "good × peak"}),
 			b.fig(sec, l, su.Stats, col{"training clusters per year", "", scenario.SupClusters, 1, fixed(1), "good / cluster chips"})})
+		b.otherClusters(sec, su)
 		if g, ok := su.Stats[scenario.SupGood]; ok {
 			bars = append(bars, plot.Bar{Label: l, Value: g.P50 / 1e3, Lo: g.P10 / 1e3, Hi: g.P90 / 1e3, Group: 1})
 		}
 	}
-	t.Note = fmt.Sprintf("Training clusters per year: good packages / %s chips (the training run's cluster). Trail: catalog fab.yaml and chips.yaml through fab.Estimate and fab.Supply.",
-		group(fmt.Sprint(b.r.Scenario.Training.Chips)))
+	t.Note = clusterNote(b.r) + " Trail: catalog fab.yaml and chips.yaml through fab.Estimate and fab.Supply."
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts, Chart{Title: "supply per year", SVG: plot.Bars("Good packages per year (thousands)", "k/yr", bars)})
 	for _, su := range b.r.Supply {
@@ -341,6 +341,50 @@ func (b *builder) supply() {
 		s.Tables = append(s.Tables, tt)
 	}
 	b.add(s)
+}
+
+// otherClusters records, for the CSV, a supply chip's clusters per year
+// counted in the training clusters of its second and later systems (the
+// table's column shows the first's; clusterNote names them all).
+func (b *builder) otherClusters(sec string, su scenario.SupplyResult) {
+	for i, c := range su.Clusters {
+		if i > 0 {
+			b.fig(sec, su.ChipName, map[string]scenario.Stat{scenario.SupClusters: c.PerYear},
+				col{"training clusters per year (" + c.System + "'s cluster)", "", scenario.SupClusters, 1, fixed(1), "good / cluster chips"})
+		}
+	}
+}
+
+// clusterNote says what the training clusters per year divide by: the
+// scenario's chips where every cluster has that many, else each supply
+// chip's clusters by system (equal-peak sizing gives each its own).
+func clusterNote(r *scenario.Results) string {
+	n := r.Scenario.Training.Chips
+	var parts []string
+	uniform := true
+	for _, su := range r.Supply {
+		var cs []string
+		for i, c := range su.Clusters {
+			uniform = uniform && c.Chips == n
+			who := "the cluster the sizing gives it"
+			if c.System != "" {
+				who = c.System + "'s cluster"
+			}
+			t := fmt.Sprintf("%s chips (%s)", group(fmt.Sprint(c.Chips)), who)
+			if i > 0 {
+				t += ": " + rng(c.PerYear, 1, fixed(1))
+			}
+			cs = append(cs, t)
+		}
+		if len(cs) > 0 {
+			parts = append(parts, su.ChipName+": "+strings.Join(cs, "; "))
+		}
+	}
+	if uniform {
+		return fmt.Sprintf("Training clusters per year: good packages / %s chips (the training run's cluster).", group(fmt.Sprint(n)))
+	}
+	return "Training clusters per year: good packages / the chips of a training cluster on that chip (the column: its first system's) — " +
+		strings.Join(parts, "; ") + "."
 }
 
 func (b *builder) strategy() {

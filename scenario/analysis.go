@@ -23,6 +23,7 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 		Inference: InferenceSetup{Model: w.serveModel.ID, ModelName: w.serveModel.Name, Input: s.Inference.Input,
 			Output: s.Inference.Output, TPOT: float64(s.Inference.TPOT), TTFT: float64(s.Inference.TTFT)},
 	}
+	w.supplyClusters(r.Supply, systems)
 	base := -1
 	chal := -1
 	var nevers []string

@@ -244,6 +244,20 @@ type SupplyResult struct {
 	// year (largest first, at most eight; inputs of constraints that do
 	// not bind at typical values swing nothing and are left out).
 	Tornado []uncertain.Swing `json:"tornado"`
+	// Clusters is good packages per year / the chips of each system's
+	// training cluster on this chip (one per system, in the scenario's
+	// order; System empty where no system trains on the chip: the
+	// cluster the scenario's sizing gives it). Stats[SupClusters] is the
+	// first's.
+	Clusters []SupplyCluster `json:"clusters,omitempty"`
+}
+
+// SupplyCluster is a year of good packages counted in one system's
+// training clusters.
+type SupplyCluster struct {
+	System  string `json:"system,omitempty"`
+	Chips   int    `json:"chips"`
+	PerYear Stat   `json:"per_year"`
 }
 
 // Names of supply figures.
@@ -256,7 +270,7 @@ const (
 	SupDieYield  = "die_yield"
 	SupPkgYield  = "package_yield"
 	SupCost      = "cost_per_good_package"
-	SupClusters  = "training_clusters_per_year"
+	SupClusters  = "training_clusters_per_year" // good / the first SupplyCluster's chips
 )
 
 // StrategyResult is the race between the baseline and the challenger.

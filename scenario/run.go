@@ -94,6 +94,7 @@ func (w *world) systems(ctx context.Context) ([]*system, error) {
 			}
 		}
 	}
+	w.basePeak = basePeak
 	out := make([]*system, len(w.s.Systems))
 	errs := make([]error, len(out))
 	var wg sync.WaitGroup

@@ -27,6 +27,9 @@ type world struct {
 	trainModel llm.Model
 	serveModel llm.Model
 	rel        *catalog.Reliability
+	// basePeak is the baseline cluster's peak FLOP/s that equal-peak
+	// sizing matches (0: equal chip counts); set by systems.
+	basePeak float64
 }
 
 // system is one compared system with everything searched at typical

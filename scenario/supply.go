@@ -72,9 +72,6 @@ func (w *world) supplyResult(k *catalog.FabCase, typ map[string]float64, xs map[
 			r.Stats[to] = statOf(v, xs[from])
 		}
 	}
-	if g, ok := r.Stats[SupGood]; ok {
-		r.Stats[SupClusters] = g.Scale(1 / float64(w.s.Training.Chips))
-	}
 	for _, b := range []fab.Constraint{fab.Wafers, fab.HBM, fab.Packaging} {
 		key := catalog.OutBinds + string(b)
 		if bs := xs[key]; len(bs) > 0 {
@@ -85,6 +82,35 @@ func (w *world) supplyResult(k *catalog.FabCase, typ map[string]float64, xs map[
 		}
 	}
 	return r
+}
+
+// supplyClusters divides each supply chip's good packages per year by
+// the training cluster of every system built on that chip (one entry per
+// system, in the scenario's order: with equal-peak sizing 910C and CM384
+// share a chip but not a cluster size); a chip no system trains on gets
+// the cluster the scenario's sizing would give it on its usual nodes.
+// Stats[SupClusters] is the first entry's figure.
+func (w *world) supplyClusters(sup []SupplyResult, systems []*system) {
+	for i := range sup {
+		r := &sup[i]
+		g, ok := r.Stats[SupGood]
+		if !ok {
+			continue
+		}
+		for _, sy := range systems {
+			if sy.cfg.Chip == r.Chip && sy.chips > 0 {
+				r.Clusters = append(r.Clusters, SupplyCluster{System: sy.cfg.Label, Chips: sy.chips, PerYear: g.Scale(1 / float64(sy.chips))})
+			}
+		}
+		if len(r.Clusters) == 0 {
+			n := w.s.Training.Chips
+			if ch, err := w.chipFor(r.Chip); err == nil {
+				n = w.chipCount(ch, ch.ChipsPerNode, w.basePeak)
+			}
+			r.Clusters = []SupplyCluster{{Chips: n, PerYear: g.Scale(1 / float64(n))}}
+		}
+		r.Stats[SupClusters] = r.Clusters[0].PerYear
+	}
 }
 
 // registerFab lists a fab case's inputs among the assumptions.

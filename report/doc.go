@@ -12,7 +12,8 @@
 // Every figure is printed as P50 [P10–P90] in display units (days,
 // PFLOP/s, $M, GWh); CSV keeps the value at typical inputs and the three
 // percentiles, in the display unit named in its unit column, with the
-// trail (the model or data the figure comes from). Verdicts on the
+// trail (the model or data the figure comes from); a run that never
+// finishes is +Inf there, as in the sweep CSV. Verdicts on the
 // essay's claims compare the essay's figure with chipgap's P10–P90:
 // inside is "consistent". The viability threshold for inference (an
 // Ascend system's $/Mtok at most 2× NVIDIA's) is a named assumption of

@@ -71,7 +71,9 @@ func JSON(w io.Writer, r *scenario.Results) error {
 	return enc.Encode(r)
 }
 
-// CSV writes every figure of the report, one per row.
+// CSV writes every figure of the report, one per row. A figure of a run
+// that never finishes is +Inf (as the sweep CSV writes it; text prints
+// "never", JSON null); an undefined one (NaN) is an empty cell.
 func CSV(w io.Writer, rep *Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"section", "subject", "figure", "unit", "typ", "p10", "p50", "p90", "trail"})
@@ -83,10 +85,10 @@ func CSV(w io.Writer, rep *Report) error {
 }
 
 func num(v float64) string {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
+	if math.IsNaN(v) {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return strconv.FormatFloat(v, 'g', 6, 64) // ±Inf: "+Inf", "-Inf"
 }
 
 // HTML writes the report as one self-contained page: inline CSS, inline

@@ -330,3 +330,39 @@ func TestCrossCheckSection(t *testing.T) {
 		t.Errorf("cross-check steady-state days figure %g, want %g", days, 15e12/1.5e6/86400)
 	}
 }
+
+// TestStrategyUnits: every strategy figure carries its unit in the CSV
+// (they were blank while cost rows said USD): the fixture's strategy
+// with every strategy figure present.
+func TestStrategyUnits(t *testing.T) {
+	want := map[string]string{
+		"cycle, H100 (days)": "d", "cycle, CM384 (days)": "d",
+		"iterations per year, H100": "/yr", "iterations per year, CM384": "/yr",
+		"relative iteration rate":                 "×",
+		"lag after 6 months (months)":             "months",
+		"lag after 18 months (months)":            "months",
+		"lag after 36 months (months)":            "months",
+		"generations behind at the horizon":       "generations",
+		"extra months per run":                    "months",
+		"extra cost per run":                      "USD",
+		"premium for independence (time × money)": "×",
+	}
+	r := fixture()
+	for _, k := range []string{scenario.StratCycleBase, scenario.StratCycleChal, scenario.StratItersBase, scenario.StratItersChal,
+		scenario.StratLag6, scenario.StratGapHorizon, scenario.StratExtraMonths, scenario.StratExtraCost} {
+		r.Strategy.Stats[k] = st(1, 1, 1, 1)
+	}
+	n := 0
+	for _, f := range Build(r).Figures {
+		if f.Section != "strategy" {
+			continue
+		}
+		n++
+		if f.Unit != want[f.Name] {
+			t.Errorf("strategy %q unit = %q, want %q", f.Name, f.Unit, want[f.Name])
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d strategy figures, want %d", n, len(want))
+	}
+}

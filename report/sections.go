@@ -401,24 +401,24 @@ func (b *builder) strategy() {
 		between.Typ.Days(), between.Min.Days(), between.Max.Days()))
 	t := Table{Caption: fmt.Sprintf("%s (leader) vs %s (follower)", st.Baseline, st.Challenger), Header: []string{"figure", "value"}}
 	for _, row := range []struct {
-		name, key string
-		scale     float64
-		f         fmtFn
+		name, unit, key string
+		scale           float64
+		f               fmtFn
 	}{
-		{"cycle, " + st.Baseline + " (days)", scenario.StratCycleBase, 1, fixed(0)},
-		{"cycle, " + st.Challenger + " (days)", scenario.StratCycleChal, 1, fixed(0)},
-		{"iterations per year, " + st.Baseline, scenario.StratItersBase, 1, fixed(2)},
-		{"iterations per year, " + st.Challenger, scenario.StratItersChal, 1, fixed(2)},
-		{"relative iteration rate", scenario.StratRelRate, 1, times},
-		{"lag after 6 months (months)", scenario.StratLag6, 1, fixed(1)},
-		{"lag after 18 months (months)", scenario.StratLag18, 1, fixed(1)},
-		{fmt.Sprintf("lag after %.0f months (months)", st.Months[len(st.Months)-1]), scenario.StratLagHorizon, 1, fixed(1)},
-		{"generations behind at the horizon", scenario.StratGapHorizon, 1, fixed(1)},
-		{"extra months per run", scenario.StratExtraMonths, 1, fixed(1)},
-		{"extra cost per run", scenario.StratExtraCost, 1, money},
-		{"premium for independence (time × money)", scenario.StratPremium, 1, times},
+		{"cycle, " + st.Baseline + " (days)", "d", scenario.StratCycleBase, 1, fixed(0)},
+		{"cycle, " + st.Challenger + " (days)", "d", scenario.StratCycleChal, 1, fixed(0)},
+		{"iterations per year, " + st.Baseline, "/yr", scenario.StratItersBase, 1, fixed(2)},
+		{"iterations per year, " + st.Challenger, "/yr", scenario.StratItersChal, 1, fixed(2)},
+		{"relative iteration rate", "×", scenario.StratRelRate, 1, times},
+		{"lag after 6 months (months)", "months", scenario.StratLag6, 1, fixed(1)},
+		{"lag after 18 months (months)", "months", scenario.StratLag18, 1, fixed(1)},
+		{fmt.Sprintf("lag after %.0f months (months)", st.Months[len(st.Months)-1]), "months", scenario.StratLagHorizon, 1, fixed(1)},
+		{"generations behind at the horizon", "generations", scenario.StratGapHorizon, 1, fixed(1)},
+		{"extra months per run", "months", scenario.StratExtraMonths, 1, fixed(1)},
+		{"extra cost per run", "USD", scenario.StratExtraCost, 1, money},
+		{"premium for independence (time × money)", "×", scenario.StratPremium, 1, times},
 	} {
-		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, st.Stats, col{row.name, "", row.key, row.scale, row.f, "econ strategy"})})
+		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, st.Stats, col{row.name, row.unit, row.key, row.scale, row.f, "econ strategy"})})
 	}
 	s.Tables = append(s.Tables, t)
 	var p10, p50, p90 []float64

@@ -255,7 +255,8 @@ func (c *Catalog) profile(r *Reliability, stack string, modes []modeYAML) (Relia
 	return p, nil
 }
 
-// modeRate resolves a mode's rate per device-hour from exactly one of
+// modeRate resolves a mode's rate per chip-hour (per accelerator
+// package; the record's device-hours are chip-hours) from exactly one of
 // count, factor and rate.
 func (c *Catalog) modeRate(r *Reliability, at string, m modeYAML) (hardware.Value[units.Dimensionless], float64, error) {
 	var zero hardware.Value[units.Dimensionless]

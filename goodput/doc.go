@@ -9,7 +9,7 @@
 // token budget ÷ tokens per second: an input value, from the training
 // estimator or from 6·N·D at an assumed MFU; this package never computes
 // it). Its Chips are interrupted by independent Poisson processes, one per
-// failure Mode, each with a rate per device-hour, so a job of n chips sees
+// failure Mode, each with a rate per chip-hour (per package), so a job of n chips sees
 // mode i at n·λ_i (modelling-references.md). An interruption costs its
 // detection and restart time, plus a spare node swap (or a wait for a
 // repaired node when no spare is ready), and, unless planned, the work
@@ -52,7 +52,7 @@
 // # Units and randomness
 //
 // Times are units.Seconds in the API and integer time.Duration inside the
-// simulation; rates are per device-hour. Every draw comes from
+// simulation; rates are per chip-hour. Every draw comes from
 // sim.NewStream(seed, "failures/i" | "modes/i" | "params/i" (and "closed/i" for ClosedSamples)); the same
 // seed gives the same bytes. With Options.Ranges each seed also draws
 // every ranged input from a triangular distribution over [min, typ, max].

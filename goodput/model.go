@@ -18,7 +18,8 @@ func Components() []string {
 }
 
 // Mode is one way a job is interrupted: a component, how often it fails
-// (per device-hour, i.e. per accelerator in the job per hour), how long
+// (per chip-hour: per accelerator package in the job per hour, a two-die
+// 910C counting once; the JSON name rate_per_device_hour is kept), how long
 // detection and restart take, and whether the node must be swapped.
 // Planned interruptions are announced: the job stops right after a
 // checkpoint, so they lose no work (their Restart includes that save).

@@ -30,8 +30,8 @@ func inputValue(v float64, unit string) string {
 		default:
 			return fmt.Sprintf("%ss", sig(v))
 		}
-	case "/device-h":
-		return fmt.Sprintf("%.3g/device-h", v)
+	case "/chip-h": // a failure rate per chip (package, as a two-die 910C) per hour
+		return fmt.Sprintf("%.3g/chip-h", v)
 	case "":
 		return sig(v)
 	default:

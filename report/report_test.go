@@ -204,7 +204,7 @@ func TestFormat(t *testing.T) {
 		{takes("CM384", "", map[string]scenario.Stat{"d": st(0, 200, math.Inf(1), math.Inf(1))}, "d"), "CM384 never finishes (in more than half the samples)"},
 		{takes("H100", "takes", map[string]scenario.Stat{"d": st(0, 77, 83, 88)}, "d"), "H100 takes 83 [77–88] days"},
 		{takes("CM384", "", map[string]scenario.Stat{"d": st(0, 189, 238, math.Inf(1))}, "d"), "CM384 238 [189–never] days"}, {sig(0.000123), "0.000123"}, {sig(1234.5), "1,234"},
-		{inputValue(30*86400, "s"), "30.0d"}, {inputValue(400e9, "B/s"), "400 GB/s"}, {inputValue(1.5e-5, "/device-h"), "1.5e-05/device-h"},
+		{inputValue(30*86400, "s"), "30.0d"}, {inputValue(400e9, "B/s"), "400 GB/s"}, {inputValue(1.5e-5, "/chip-h"), "1.5e-05/chip-h"},
 		{verdict(1.3, 1.3, st(0, 1.43, 1.62, 1.79)), "chipgap finds more"}, {verdict(1.7, 2.3, st(0, 1.5, 2, 3)), "consistent"},
 		{verdict(5, 6, st(0, 1, 2, 3)), "chipgap finds less"},
 	} {

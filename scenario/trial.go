@@ -148,7 +148,7 @@ func (w *world) drawModes(sy *system, dr *drawer) []goodput.Mode {
 	}
 	for i, m := range sy.modes {
 		at := sy.cfg.Stack + " " + m.Component + " failures: "
-		m.Rate = hardware.Fixed(units.Dimensionless(scale * draw(dr, at+"rate", "/device-h", m.Rate)))
+		m.Rate = hardware.Fixed(units.Dimensionless(scale * draw(dr, at+"rate", "/chip-h", m.Rate)))
 		m.Detect = hardware.Fixed(units.Seconds(draw(dr, at+"detection", "s", m.Detect)))
 		m.Restart = hardware.Fixed(units.Seconds(draw(dr, at+"restart", "s", m.Restart)))
 		modes[i] = m

@@ -22,8 +22,8 @@ func (b *builder) believe() {
 	s.Text = append(s.Text,
 		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%.0f days at typical values) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
 			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, float64(bl.BaselineTime)),
-		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (ratio %.2f×). Evidence class of each: %s.",
-			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, bl.RatioAtTyp, basisList(bl.Basis)),
+		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (%s). Evidence class of each: %s.",
+			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, b.typRatio(bl), basisList(bl.Basis)),
 		believeSentence(bl))
 	if e := b.efficiencyEvidence(bl.Challenger); e != "" {
 		s.Text = append(s.Text, e)
@@ -74,6 +74,24 @@ func (b *builder) efficiencyEvidence(challenger string) string {
 			challenger, sc.What, 100*lo, 100*hi, sc.Runs, challenger)
 	}
 	return ""
+}
+
+// typRatio is the section's ratio at the typical values, and, where it
+// prints differently, the full model's (the gap's typical ratio, section
+// 6's tornado base): this section folds every failure mode into one
+// multiple of H100's rates and one recovery time, so the two differ a
+// little.
+func (b *builder) typRatio(bl *scenario.BelieveResult) string {
+	own := fmt.Sprintf("ratio %.2f×", bl.RatioAtTyp)
+	g := b.gap(bl.Challenger)
+	if g == nil {
+		return own
+	}
+	full, ok := g.Stats[scenario.GapRatio]
+	if !ok || fmt.Sprintf("%.2f", full.Typ) == fmt.Sprintf("%.2f", bl.RatioAtTyp) {
+		return own
+	}
+	return fmt.Sprintf("%s in this section's model, which folds every failure mode into one rate and one recovery time; the full model gives %.2f× at typical values, as in section 6", own, full.Typ)
 }
 
 // believeSentence says where the claim holds, in words.

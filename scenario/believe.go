@@ -42,8 +42,11 @@ type BelieveResult struct {
 	TypRecovery float64 `json:"typ_recovery_min"`
 	TypPort     float64 `json:"typ_port_months"`
 	TypEff      float64 `json:"typ_stack_efficiency"`
-	// RatioAtTyp is the ratio at the four typical values (the model's
-	// typical headline, through this parameterisation).
+	// RatioAtTyp is the ratio at the four typical values in this
+	// parameterisation, which folds every failure mode into one multiple
+	// of the baseline's rates and one recovery time: close to, not equal
+	// to, the full model's typical ratio (Gap's total_ratio typ, the
+	// tornado's base), which the report prints beside it.
 	RatioAtTyp float64           `json:"ratio_at_typ"`
 	Basis      map[string]string `json:"basis"`
 

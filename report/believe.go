@@ -94,22 +94,61 @@ func (b *builder) typRatio(bl *scenario.BelieveResult) string {
 	return fmt.Sprintf("%s in this section's model, which folds every failure mode into one rate and one recovery time; the full model gives %.2f× at typical values, as in section 6", own, full.Typ)
 }
 
-// believeSentence says where the claim holds, in words.
+// believeSentence says where the claim holds, in words; where no value
+// of a swept unknown brings the ratio into the claim it says so rather
+// than print an empty range.
 func believeSentence(bl *scenario.BelieveResult) string {
 	var parts []string
 	for _, w := range bl.FailWindows {
-		if math.IsNaN(w.Lo) {
+		if r := failRange(w); r != "" {
+			parts = append(parts, fmt.Sprintf("%s at %.0f min", r, w.At))
+		}
+	}
+	var out string
+	if len(parts) > 0 {
+		out = "With porting kept out of the run and the modelled efficiency, the claim holds if Ascend's failure rate, as a multiple of H100's, lies in " + strings.Join(parts, ", ") + " of recovery per interruption."
+	} else {
+		out = fmt.Sprintf("With porting kept out of the run and the modelled efficiency, no failure rate at any recovery time swept brings the ratio into %.2f×–%.2f×.", bl.ClaimLow, bl.ClaimHigh)
+	}
+	for _, w := range bl.PortWindows {
+		if w.At != 1 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s–%s at %.0f min", bound(w.Lo, "×"), bound(w.Hi, "×"), w.At))
-	}
-	out := "With porting kept out of the run and the modelled efficiency, the claim holds if Ascend's failure rate, as a multiple of H100's, lies in " + strings.Join(parts, ", ") + " of recovery per interruption."
-	for _, w := range bl.PortWindows {
-		if w.At == 1 && !math.IsNaN(w.Hi) {
-			out += fmt.Sprintf(" At the typical failure rate and recovery, porting must take under %.1f months.", w.Hi)
+		if r := portRange(w); strings.HasPrefix(r, "porting under ") {
+			out += " At the typical failure rate and recovery, porting must take under " + strings.TrimPrefix(r, "porting under ") + "."
+		} else if r != "" {
+			out += " At the typical failure rate and recovery, the claim needs " + r + "."
+		} else {
+			out += " At the typical failure rate and recovery, no porting time brings it into the claim."
 		}
 	}
 	return out
+}
+
+// failRange is a failure-rate window in words ("" where none): "0.27×–2.27×",
+// or "0.27× or more" where the ratio stays in the claim to the sweep's end.
+func failRange(w scenario.BelieveWindow) string {
+	switch {
+	case math.IsNaN(w.Lo):
+		return ""
+	case math.IsNaN(w.Hi):
+		return bound(w.Lo, "×") + " or more"
+	}
+	return bound(w.Lo, "×") + "–" + bound(w.Hi, "×")
+}
+
+// portRange is a porting window in words ("" where none): "porting under
+// 1.5 months" where no porting at all is inside, else its bounds.
+func portRange(w scenario.BelieveWindow) string {
+	switch {
+	case math.IsNaN(w.Lo):
+		return ""
+	case math.IsNaN(w.Hi):
+		return fmt.Sprintf("porting of %.1f months or more", w.Lo)
+	case fmt.Sprintf("%.1f", w.Lo) == "0.0":
+		return fmt.Sprintf("porting under %.1f months", w.Hi)
+	}
+	return fmt.Sprintf("porting of %.1f–%.1f months", w.Lo, w.Hi)
 }
 
 func bound(v float64, unit string) string {
@@ -154,24 +193,43 @@ func believeSeries(cs []scenario.BelieveCurve, name string, bl *scenario.Believe
 		plot.Series{Name: fmt.Sprintf("essay 7 months (%.2f×)", bl.ClaimHigh), X: []float64{x0, x1}, Y: []float64{bl.ClaimHigh, bl.ClaimHigh}})
 }
 
-// believeShort is the headline's one-clause form of the map: the
+// believeHeadline is the headline's sentence on the map: the
 // failure-rate window at 15 min of recovery (porting excluded) and the
-// longest porting time at typical failures and full efficiency.
-func believeShort(bl *scenario.BelieveResult) string {
-	var parts []string
+// porting window at typical failures and full efficiency; where neither
+// has a value that brings the ratio into the claim, it says none does.
+func believeHeadline(bl *scenario.BelieveResult) string {
+	claim := fmt.Sprintf("The essay's 5–7 months (%.2f×–%.2f×)", bl.ClaimLow, bl.ClaimHigh)
+	tail := fmt.Sprintf(" (failure rate, recovery and porting are %s values; section 7).", bl.Basis["failure rate"])
+	short, any := believeShort(bl)
+	if !any {
+		return claim + " holds nowhere the unknowns were swept: " + short + tail
+	}
+	return claim + " holds only where the unknowns allow it: " + short + tail
+}
+
+// believeShort is believeHeadline's clause, and whether any window has
+// a value inside the claim.
+func believeShort(bl *scenario.BelieveResult) (string, bool) {
+	var fail, port string
 	for _, w := range bl.FailWindows {
-		if w.At == 15 && !math.IsNaN(w.Lo) {
-			parts = append(parts, fmt.Sprintf("a failure rate %s–%s H100's at 15 min recovery with porting kept out of the run", bound(w.Lo, "×"), bound(w.Hi, "×")))
+		if r := failRange(w); w.At == 15 && r != "" {
+			fail = fmt.Sprintf("a failure rate %s H100's at 15 min recovery with porting kept out of the run", r)
 		}
 	}
 	for _, w := range bl.PortWindows {
 		if w.At == 1 {
-			if math.IsNaN(w.Hi) {
-				parts = append(parts, "no porting time at the typical failure rate and recovery")
-			} else {
-				parts = append(parts, fmt.Sprintf("or, at the typical %.1f× failure rate and %.0f min recovery, porting under %.1f months", bl.TypFailure, bl.TypRecovery, w.Hi))
-			}
+			port = portRange(w)
 		}
 	}
-	return strings.Join(parts, ", ")
+	typ := fmt.Sprintf("at the typical %.1f× failure rate and %.0f min recovery", bl.TypFailure, bl.TypRecovery)
+	switch {
+	case fail == "" && port == "":
+		return fmt.Sprintf("no failure rate at 15 min recovery (porting kept out of the run) and no porting time %s brings the ratio into it (%.2f× at typical values)",
+			typ, bl.RatioAtTyp), false
+	case fail == "":
+		return typ + ", " + port, true
+	case port == "":
+		return fail + ", though " + typ + " no porting time does", true
+	}
+	return fail + ", or, " + typ + ", " + port, true
 }

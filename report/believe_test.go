@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -49,5 +50,60 @@ func TestTypRatio(t *testing.T) {
 	bl.RatioAtTyp = 3.3871 // prints 3.39× too
 	if got := b.typRatio(bl); got != "ratio 3.39×" {
 		t.Errorf("same printed ratio: %q, want %q", got, "ratio 3.39×")
+	}
+}
+
+// TestBelieveNoWindow: the B200 vs CM384 map has no window at all (every
+// recovery time and every efficiency keeps the ratio above 2.33×: 6.51×
+// at typical values); the headline says no value works instead of "no
+// porting time", which read as "with zero porting", and section 7 prints
+// no empty range ("lies in  of recovery").
+func TestBelieveNoWindow(t *testing.T) {
+	nan := math.NaN()
+	bl := &scenario.BelieveResult{Baseline: "B200", Challenger: "CM384", ClaimLow: 5.0 / 3, ClaimHigh: 7.0 / 3,
+		TypFailure: 1.9, TypRecovery: 21, TypPort: 2, TypEff: 1, RatioAtTyp: 6.51, Basis: map[string]string{"failure rate": "assumed"}}
+	for _, m := range []float64{1, 5, 15, 30, 60} {
+		bl.FailWindows = append(bl.FailWindows, scenario.BelieveWindow{At: m, Lo: nan, Hi: nan})
+	}
+	for _, e := range []float64{0.5, 0.7, 0.85, 1} {
+		bl.PortWindows = append(bl.PortWindows, scenario.BelieveWindow{At: e, Lo: nan, Hi: nan})
+	}
+	h := believeHeadline(bl)
+	want := "The essay's 5–7 months (1.67×–2.33×) holds nowhere the unknowns were swept: no failure rate at 15 min recovery (porting kept out of the run) and no porting time at the typical 1.9× failure rate and 21 min recovery brings the ratio into it (6.51× at typical values) (failure rate, recovery and porting are assumed values; section 7)."
+	if h != want {
+		t.Errorf("headline\n%s\nwant\n%s", h, want)
+	}
+	s := believeSentence(bl)
+	if strings.Contains(s, "lies in  of") || strings.Contains(s, "lies in of") {
+		t.Errorf("empty range: %q", s)
+	}
+	for _, w := range []string{"no failure rate at any recovery time swept brings the ratio into 1.67×–2.33×", "no porting time brings it into the claim"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("sentence %q lacks %q", s, w)
+		}
+	}
+}
+
+// TestBelieveWindows: the default report's windows (15 min: 2.60×–4.60×;
+// porting at 100 %: from a hair above 0 to 1.5 months) read as before; a
+// failure window open at the top reads "or more"; a porting window that
+// starts above 0 gives both bounds; a failure window with no porting
+// window says no porting time does.
+func TestBelieveWindows(t *testing.T) {
+	bl := &scenario.BelieveResult{ClaimLow: 5.0 / 3, ClaimHigh: 7.0 / 3, TypFailure: 1.9, TypRecovery: 21, Basis: map[string]string{"failure rate": "assumed"},
+		FailWindows: []scenario.BelieveWindow{{At: 15, Lo: 2.6, Hi: 4.6}}, PortWindows: []scenario.BelieveWindow{{At: 1, Lo: 0.01, Hi: 1.5}}}
+	if got, _ := believeShort(bl); got != "a failure rate 2.60×–4.60× H100's at 15 min recovery with porting kept out of the run, or, at the typical 1.9× failure rate and 21 min recovery, porting under 1.5 months" {
+		t.Errorf("default: %q", got)
+	}
+	if got := believeSentence(bl); !strings.HasSuffix(got, "At the typical failure rate and recovery, porting must take under 1.5 months.") {
+		t.Errorf("default sentence: %q", got)
+	}
+	bl.FailWindows[0].Hi, bl.PortWindows[0].Lo = math.NaN(), 0.5
+	if got, _ := believeShort(bl); !strings.Contains(got, "2.60× or more H100's") || !strings.HasSuffix(got, "porting of 0.5–1.5 months") {
+		t.Errorf("open window: %q", got)
+	}
+	bl.PortWindows[0] = scenario.BelieveWindow{At: 1, Lo: math.NaN(), Hi: math.NaN()}
+	if got, ok := believeShort(bl); !ok || !strings.HasSuffix(got, "though at the typical 1.9× failure rate and 21 min recovery no porting time does") {
+		t.Errorf("no porting window: %q %v", got, ok)
 	}
 }

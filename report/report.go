@@ -169,8 +169,7 @@ func (b *builder) headline() {
 				takes(chal.System.Label, "", chal.Stats, scenario.OutTotalDays),
 				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times), b.dominant()))
 			if bl := r.Believe; bl != nil {
-				b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("The essay's 5–7 months (1.67×–2.33×) holds only where the unknowns allow it: %s (failure rate, recovery and porting are %s values; section 7).",
-					believeShort(bl), bl.Basis["failure rate"]))
+				b.rep.Headline = append(b.rep.Headline, believeHeadline(bl))
 			}
 		}
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",

@@ -66,7 +66,7 @@ type runCount struct {
 
 type runComponent struct {
 	Component string  `json:"component"`
-	RatePerDH float64 `json:"rate_per_device_hour"`
+	RatePerDH float64 `json:"rate_per_chip_hour"`
 	runCount
 	Share  float64 `json:"share_p50"`
 	Record float64 `json:"record_count,omitempty"`

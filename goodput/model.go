@@ -19,13 +19,14 @@ func Components() []string {
 
 // Mode is one way a job is interrupted: a component, how often it fails
 // (per chip-hour: per accelerator package in the job per hour, a two-die
-// 910C counting once; the JSON name rate_per_device_hour is kept), how long
+// 910C counting once; JSON rate_per_chip_hour, rate_per_device_hour until
+// 7 Dec 2026), how long
 // detection and restart take, and whether the node must be swapped.
 // Planned interruptions are announced: the job stops right after a
 // checkpoint, so they lose no work (their Restart includes that save).
 type Mode struct {
 	Component string                              `json:"component"`
-	Rate      hardware.Value[units.Dimensionless] `json:"rate_per_device_hour"`
+	Rate      hardware.Value[units.Dimensionless] `json:"rate_per_chip_hour"`
 	Detect    hardware.Value[units.Seconds]       `json:"detect"`
 	Restart   hardware.Value[units.Seconds]       `json:"restart"`
 	Swap      bool                                `json:"swap"`

@@ -13,7 +13,7 @@ const runUsage = `Usage: chipgap run --model ID --chip ID --chips N (--tokens T 
        chipgap run --scenario FILE [flags]
 
 The whole training run, simulated over many seeds: failures per component
-(rates per device-hour from catalog/data/reliability.yaml: NVIDIA derived
+(rates per chip-hour from catalog/data/reliability.yaml: NVIDIA derived
 from the Llama 3 54-day record, other stacks scaled by documented
 factors), detection, restarts, spare-node swaps, checkpoints (Daly's
 interval unless --interval) and the stack's porting and maturation effort

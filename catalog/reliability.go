@@ -89,7 +89,7 @@ type Reliability struct {
 func (r *Reliability) Profile(stack string) (ReliabilityProfile, error) {
 	p, ok := r.profiles[stack]
 	if !ok {
-		return ReliabilityProfile{}, &notFound{fmt.Sprintf("unknown stack %q%s", stack, Suggest(stack, Stacks()))}
+		return ReliabilityProfile{}, &notFound{fmt.Sprintf("unknown stack %s%s", quoteID(stack), Suggest(stack, Stacks()))}
 	}
 	return p, nil
 }

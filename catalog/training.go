@@ -282,5 +282,5 @@ func (c *Catalog) TrainingProfileByID(id string) (training.Profile, error) {
 	if hint == "" {
 		hint = " (want one of " + strings.Join(ids, ", ") + ")"
 	}
-	return training.Profile{}, &notFound{fmt.Sprintf("training stack %q not found%s", id, hint)}
+	return training.Profile{}, &notFound{fmt.Sprintf("training stack %s not found%s", quoteID(id), hint)}
 }

@@ -39,7 +39,9 @@ func (e *Error) Error() string {
 }
 
 // valueText is a value as the user wrote it: a list comma-separated, as
-// a flag takes it ("4,4,2"), not Go's "[4 4 2]".
+// a flag takes it ("4,4,2"), not Go's "[4 4 2]"; a value over
+// maxValueRunes is quoted to its first ones and its length, so a
+// megabyte id does not come back whole.
 func valueText(v any) string {
 	var parts []string
 	switch l := v.(type) {
@@ -54,9 +56,19 @@ func valueText(v any) string {
 	case []string:
 		parts = l
 	default:
-		return fmt.Sprint(v)
+		return clip(fmt.Sprint(v))
 	}
-	return strings.Join(parts, ",")
+	return clip(strings.Join(parts, ","))
+}
+
+// maxValueRunes bounds the value an error quotes.
+const maxValueRunes = 100
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > maxValueRunes {
+		return fmt.Sprintf("%s… (%d bytes)", string(r[:maxValueRunes]), len(s))
+	}
+	return s
 }
 
 // Unwrap returns the error's class, if any.

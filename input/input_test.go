@@ -3,6 +3,7 @@ package input
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,8 @@ func TestListValueAsWritten(t *testing.T) {
 		{[]float64{0.5, 1}, "stage_layers = 0.5,1: want 10 layers"},
 		{[]string{"a", "b"}, "stage_layers = a,b: want 10 layers"},
 		{7, "stage_layers = 7: want 10 layers"},
+		// A long value is quoted to its first 100 characters and its length.
+		{strings.Repeat("z", 5000), "stage_layers = " + strings.Repeat("z", 100) + "… (5000 bytes): want 10 layers"},
 	} {
 		if got := Bad("stage_layers", c.v, "want 10 layers").Error(); got != c.want {
 			t.Errorf("%v: %q, want %q", c.v, got, c.want)

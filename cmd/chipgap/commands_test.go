@@ -122,3 +122,17 @@ func TestEmptyIDIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A long value comes back bounded: a 3,000-byte precision, stack or
+// model is quoted to its start and its length, in one short line (the
+// CLI echoed every byte, twice for a precision).
+func TestLongValuesBounded(t *testing.T) {
+	long := strings.Repeat("q", 3000)
+	for _, flag := range []string{"--precision", "--stack", "--model", "--chip"} {
+		args := []string{"train", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", flag, long}
+		code, _, errs := runCLI(args...)
+		if code != exitUsage || len(errs) > 600 || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%s of 3,000 bytes: exit %d, %d bytes of message: want exit 2 and one line under 600 bytes", flag, code, len(errs))
+		}
+	}
+}

@@ -469,22 +469,11 @@ func (d *Doc) valuePath(line int) string {
 
 // allowedKeys lists the YAML keys of the struct at path inside type t.
 func allowedKeys(t reflect.Type, path string) []string {
-	for _, part := range splitPath(path) {
-		t = deref(t)
-		switch t.Kind() {
-		case reflect.Map:
-			t = t.Elem()
-		case reflect.Struct:
-			f, ok := fieldByTag(t, part)
-			if !ok {
-				return nil
-			}
-			t = f.Type
-		default:
-			return nil
-		}
+	ft := typeAt(t, path)
+	if ft == nil {
+		return nil
 	}
-	return structKeys(deref(t))
+	return structKeys(deref(ft))
 }
 
 func deref(t reflect.Type) reflect.Type {

@@ -124,11 +124,11 @@ func (r FabRequest) FabCase(cat *catalog.Catalog) (*catalog.FabCase, error) {
 func noSupply(d *catalog.FabData, k *catalog.FabCase, field string) error {
 	if fc, err := d.ChipFab(k.ChipID); err == nil && fc.Supply != "" {
 		if s, err := d.SupplyCase(fc.Supply); err == nil {
-			return &input.Error{Field: field, Want: fmt.Sprintf("overrides a figure of a supply case, and chip %s's supply case %s counts %s wafers, not %s (the process), so it does not apply: name a supply case on %s (supply), or leave the process at %s",
+			return &input.Error{Field: field, Want: fmt.Sprintf("overrides a figure of a supply case, and chip %s's supply case %s counts %s wafers, not %s (the process), so it does not apply: name a supply case on %s (supply; --supply on the command line), or leave the process at %s",
 				k.ChipID, s.ID, s.Process, k.ProcessID, k.ProcessID, s.Process)}
 		}
 	}
-	return &input.Error{Field: field, Want: "overrides a figure of a supply case, and chip " + k.ChipID + " has no supply case of its own: name one (supply)"}
+	return &input.Error{Field: field, Want: "overrides a figure of a supply case, and chip " + k.ChipID + " has no supply case of its own: name one (supply; --supply on the command line)"}
 }
 
 // supplyField is the first supply override r gives, by its field name.

@@ -197,8 +197,12 @@ type ServeEstimate struct {
 	BestNoFit int               `json:"best_no_fit,omitempty"`
 	NoBest    string            `json:"no_best,omitempty"`
 	Disagg    *inference.Disagg `json:"disagg,omitempty"`
-	Cost      *ServeCost        `json:"cost,omitempty"`
-	CostNote  string            `json:"cost_note,omitempty"`
+	// DisaggError says why the pools could not be sized together (a pool
+	// misses its latency target); the curve stands without them.
+	DisaggError string `json:"disagg_error,omitempty"`
+	disaggErr   error
+	Cost        *ServeCost `json:"cost,omitempty"`
+	CostNote    string     `json:"cost_note,omitempty"`
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
@@ -243,6 +247,10 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	}
 	if err := s.curve(&r); err != nil {
 		return r, err
+	}
+	if r.disaggErr != nil {
+		// serve-estimate sizes the pools or says why it cannot.
+		return r, renamed(r.disaggErr, estimatorFields)
 	}
 	if r.Best == nil {
 		return r, nil
@@ -305,7 +313,11 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 	if s.Mode == disagg {
 		// The pools sized together: the curve's points are the decode
 		// pool's, per decode chip; this is per chip over both.
-		dis, err := inference.Disaggregate(d, d, w, r.SLO)
+		dis, err := s.pools()
+		if errors.Is(err, inference.ErrNoOperatingPoint) {
+			r.DisaggError, r.disaggErr = err.Error(), err
+			return nil
+		}
 		if err != nil {
 			return renamed(err, estimatorFields)
 		}
@@ -314,14 +326,21 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 	return nil
 }
 
+// pools sizes the disaggregated pools together under the SLO.
+func (s ServeSetup) pools() (inference.Disagg, error) {
+	return inference.Disaggregate(s.Deployment, s.Deployment, s.workload(), s.slo())
+}
+
 // ServePoint is one operating point with the deployment's memory use.
 type ServePoint struct {
 	Point  inference.Point  `json:"point"`
 	Memory inference.Memory `json:"memory"`
 	KV     inference.KV     `json:"kv"`
 	// Disagg is, in disaggregated mode, the two pools sized together
-	// (Point is the decode pool's, per decode chip).
-	Disagg *inference.Disagg `json:"disagg,omitempty"`
+	// (Point is the decode pool's, per decode chip), or DisaggError why
+	// they cannot be.
+	Disagg      *inference.Disagg `json:"disagg,omitempty"`
+	DisaggError string            `json:"disagg_error,omitempty"`
 }
 
 // ServePointOf evaluates the request's batch (0: the best under the SLO,
@@ -346,11 +365,15 @@ func ServePointOf(s ServeSetup) (ServePoint, error) {
 		return out, err
 	}
 	if s.Mode == disagg {
-		dis, err := inference.Disaggregate(d, d, w, s.slo())
-		if err != nil {
+		dis, err := s.pools()
+		switch {
+		case errors.Is(err, inference.ErrNoOperatingPoint):
+			out.DisaggError = err.Error()
+		case err != nil:
 			return out, renamed(err, estimatorFields)
+		default:
+			out.Disagg = &dis
 		}
-		out.Disagg = &dis
 	}
 	out.KV, err = inference.KVCapacity(d)
 	return out, err

@@ -86,8 +86,8 @@ func ParsePrecision(s string) (Precision, error) {
 	if slices.Contains(Precisions(), p) {
 		return p, nil
 	}
-	if len(s) > 24 { // a precision's name is short: quote the start of a long value
-		s = s[:24] + "…"
+	if r := []rune(s); len(r) > 24 { // a precision's name is short: quote the start of a long value
+		s = string(r[:24]) + "…"
 	}
 	return "", fmt.Errorf("unknown precision %q: want one of fp32, tf32, bf16, fp16, fp8, int8, fp4", s)
 }

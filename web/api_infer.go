@@ -47,8 +47,9 @@ type curveResponse struct {
 	// Disagg is, in disaggregated mode, the two pools sized together:
 	// Points and Best are the decode pool's, per decode chip; its
 	// output_tokens_per_s_per_chip is per chip over both pools.
-	Disagg *inference.Disagg `json:"disagg,omitempty"`
-	Charts []calc.Chart      `json:"charts"`
+	Disagg      *inference.Disagg `json:"disagg,omitempty"`
+	DisaggError string            `json:"disagg_error,omitempty"`
+	Charts      []calc.Chart      `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -59,7 +60,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.ServeCurve(st)
 		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand,
-			Disagg: c.Disagg, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
+			Disagg: c.Disagg, DisaggError: c.DisaggError, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {
 		return err

@@ -684,3 +684,21 @@ func TestInferDisaggCarriesThePools(t *testing.T) {
 		}
 	}
 }
+
+// A pool that misses its latency target leaves the curve and the
+// estimate standing, with disagg_error saying why the pools could not be
+// sized together (the pooled sizing's refusal once sank the whole answer).
+func TestInferDisaggTightSLOStillAnswers(t *testing.T) {
+	srv, _ := newTestServer(t, DefaultLimits())
+	body := `{"chip":"h100-sxm","chips":16,"model":"deepseek-v3","precision":"fp8","mode":"disagg","parallel":{"tp":1,"ep":16},` +
+		`"workload":{"input_tokens":4096,"output_tokens":1024},"slo":{"tpot":"100ms","ttft":"60ms"}}`
+	for _, path := range []string{"/api/infer/curve", "/api/infer/estimate"} {
+		var got struct {
+			Disagg      *inference.Disagg `json:"disagg"`
+			DisaggError string            `json:"disagg_error"`
+		}
+		if code := do(t, "POST", srv.URL+path, body, &got); code != 200 || got.Disagg != nil || !strings.Contains(got.DisaggError, "prefill pool") {
+			t.Errorf("%s: %d, disagg %v, disagg_error %q: want 200 and the prefill pool named", path, code, got.Disagg, got.DisaggError)
+		}
+	}
+}

@@ -100,6 +100,9 @@ func TestSimulateBand(t *testing.T) {
 		r := NewSimulateRequest()
 		r.Model, r.Chip, r.Chips, r.Parallel.TP, r.Precision = "llama3.1-70b", "h100-sxm", 2, 2, "fp8"
 		r.Workload.Arrival, r.Workload.Requests, r.Workload.Rate = arrival, 400, 2
+		if arrival == "offline" {
+			r.Workload.Rate = 0 // every request at time 0: no rate (a rate beside it is refused)
+		}
 		s, err := r.Setup(cat, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -191,6 +191,9 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 	if err := r.check(); err != nil {
 		return s, err
 	}
+	if err := r.Unused(nil, nil, false); err != nil {
+		return s, err
+	}
 	var err error
 	var built []builtPool
 	if s.Deployment, built, err = r.deployment(cat, r.ServeDeployment, r.prefillPool()); err != nil {
@@ -477,6 +480,9 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 	}
 	r.Prefill, r.Mode = ServePool{}, ""
 	if err := r.check(); err != nil {
+		return out, err
+	}
+	if err := r.Unused(nil, nil, true); err != nil {
 		return out, err
 	}
 	w, err := r.workloadOf(o.Trace)

@@ -68,3 +68,30 @@ func TestPlanDeploymentsChecksInput(t *testing.T) {
 		}
 	}
 }
+
+// A KV link is refused without a prefill pool, but a plan, which tries
+// disaggregated pools, takes it; with given (the CLI's flags) a field
+// stated at its default value is refused too.
+func TestSimulateUnusedLinkAndGiven(t *testing.T) {
+	r := NewSimulateRequest()
+	r.LinkBW = 50e9
+	var fe *input.Error
+	if err := r.Unused(nil, nil, false); !errors.As(err, &fe) || fe.Field != "link_bandwidth" {
+		t.Errorf("link without a prefill pool: %v, want an error naming link_bandwidth", err)
+	}
+	if err := r.Unused(nil, nil, true); err != nil {
+		t.Errorf("link under a plan: %v, want none", err)
+	}
+	r.Mode = "disaggregated"
+	if err := r.Unused(nil, nil, false); err != nil {
+		t.Errorf("link with disaggregated pools: %v, want none", err)
+	}
+	d := NewSimulateRequest()
+	if err := d.Unused(nil, nil, false); err != nil {
+		t.Errorf("the defaults: %v, want none", err)
+	}
+	cvGiven := func(p string) bool { return p == "workload.cv" }
+	if err := d.Unused(cvGiven, func(p string) string { return "<" + p + ">" }, false); !errors.As(err, &fe) || fe.Field != "workload.cv" || !strings.Contains(fe.Want, "<workload.arrival> gamma") {
+		t.Errorf("cv given at its default under Poisson: %v, want an error naming workload.cv and <workload.arrival> gamma", err)
+	}
+}

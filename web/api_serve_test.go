@@ -203,6 +203,24 @@ func TestServeOffline(t *testing.T) {
 	}
 }
 
+// TestServeSimulateUnusedFields: a field the simulation would ignore is
+// a 400 naming it, as the CLI refuses its flag: cv under Poisson
+// arrivals, a rate beside a sweep, a lognormal's sigma on a fixed length.
+func TestServeSimulateUnusedFields(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	base := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 1, "workload": {"requests": 20, %s}}`
+	for _, c := range []struct{ workload, field string }{
+		{`"cv": 3`, "workload.cv"},
+		{`"rate": 4, "rates": [1, 2]`, "workload.rate"},
+		{`"input": {"dist": "fixed", "sigma": 0.3}`, "workload.input.sigma"},
+	} {
+		var e Error
+		if st := do(t, "POST", srv.URL+"/api/serve/simulate", fmt.Sprintf(base, c.workload), &e); st != 400 || e.Field != c.field {
+			t.Errorf("%s: status %d %+v, want 400 naming %s", c.workload, st, e, c.field)
+		}
+	}
+}
+
 // TestServeSweepProgress: a sweep job's progress counts every rate's
 // requests, repeated rates included, and never goes backwards. Before:
 // the rate was told apart by its value, so rates [5, 5, 5] ended done at

@@ -48,7 +48,8 @@ chip and decode on another), so one deployment's flags (--chip, --chips,
 refused beside it. A flag the run would ignore is refused too: --cv
 without --arrival gamma, --rate beside --rates or an offline arrival, a
 length's min, max or sigma its distribution does not take, --link-*
-without a prefill pool, --plan-tp or --plan-mixed without --plan.
+without a prefill pool, --plan-tp or --plan-mixed without --plan; a
+scenario file's field likewise where it differs from the default.
 
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \
@@ -326,13 +327,13 @@ var planOnly = []string{"chip", "chips", "parallel.tp", "parallel.pp", "parallel
 	"prefill.parallel.attention_dp", "workload.rate"}
 
 // ignoredFlags refuses a flag the simulation given would ignore:
-// --spec-acceptance without draft tokens, one
-// deployment's layout beside --plan, --plan-tp or --plan-mixed without
-// it, --rate beside --rates, --capacity or an offline arrival, --cv without gamma
-// arrivals, a length bound or sigma its distribution does not take, a
-// KV link without a prefill pool (a plan tries disaggregated pools).
+// --spec-acceptance without draft tokens, one deployment's layout beside
+// --plan, --rate beside --capacity, and the request's own
+// (calc.SimulateRequest.Unused: --rate beside --rates or an offline
+// arrival, --cv without gamma arrivals, a length bound or sigma its
+// distribution does not take, a KV link without a prefill pool), each
+// named by its flag.
 func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
-	w := req.Workload
 	if err := specFlags(b, req.Speculative.Tokens); err != nil {
 		return err
 	}
@@ -341,35 +342,16 @@ func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
 			return usagef("--%s beside --plan: the plan picks each candidate's chip, chips (--plan-tp) and pools itself and serves --target-rate; drop --%s", b.Name(path), b.Name(path))
 		}
 	}
-	for _, c := range []struct {
-		path string
-		bad  bool
-		why  string
-	}{
-		{"workload.rate", len(w.Rates) > 0, "--rates sweeps the rates it lists; drop one of them"},
-		{"workload.rate", w.Arrival == serve.Offline, "--arrival offline queues every request at time 0; drop --rate"},
-		{"workload.rate", o.capacity, "--capacity searches the rate itself; drop --rate"},
-		{"workload.cv", w.Arrival != serve.Gamma, "it sets the burstiness of gamma arrivals: it needs --arrival gamma"},
-		{"link_bandwidth", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},
-		{"link_latency", !req.Disaggregated() && o.plan == "", "the prefill→decode KV link needs --mode disaggregated (or a --prefill-* flag)"},
-	} {
-		if c.bad && b.Set(c.path) {
-			return usagef("--%s: %s", b.Name(c.path), c.why)
-		}
+	if b.Set("workload.rate") && o.capacity {
+		return usagef("--%s: --capacity searches the rate itself; drop --%s", b.Name("workload.rate"), b.Name("workload.rate"))
 	}
-	for _, side := range []string{"input", "output"} {
-		l := w.Input
-		if side == "output" {
-			l = w.Output
+	flagOf := func(path string) string {
+		if path == "prefill" {
+			return "--prefill-*"
 		}
-		for _, f := range []string{"min", "max", "sigma"} {
-			takes := l.Dist == serve.Uniform && f != "sigma" || l.Dist == serve.LogNormal
-			if path := "workload." + side + "." + f; !takes && b.Set(path) {
-				return usagef("--%s: --%s-dist %s takes no %s (uniform takes min and max, lognormal min, max and sigma)", b.Name(path), side, l.Dist, f)
-			}
-		}
+		return "--" + b.Name(path)
 	}
-	return nil
+	return b.Rename(req.Unused(b.Set, flagOf, o.plan != ""))
 }
 
 // writeCharts writes the time-series charts when --chart names a prefix,

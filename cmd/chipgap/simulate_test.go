@@ -353,6 +353,36 @@ func TestScenarioTypoOneLine(t *testing.T) {
 	}
 }
 
+// TestScenarioUnusedFields: a scenario field the simulation would ignore
+// is refused as its flag is (before: --cv 3 was refused, cv: 3 in a
+// file under Poisson arrivals silently dropped), naming the file's field
+// and what it needs; a field left at its default passes.
+func TestScenarioUnusedFields(t *testing.T) {
+	dir := t.TempDir()
+	head := "simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  chips: 1\n  requests: 50\n"
+	for _, c := range []struct {
+		body, want string
+	}{
+		{"  cv: 3\n", "workload.cv: it sets the burstiness of gamma arrivals: it needs workload.arrival gamma"},
+		{"  output: {dist: fixed, sigma: 0.5}\n", "workload.output.sigma: workload.output.dist fixed takes no sigma"},
+		{"  arrival: offline\n  rate: 4\n", "workload.rate: workload.arrival offline queues every request at time 0"},
+		{"  link_bandwidth: 50GB/s\n", "link_bandwidth: the prefill→decode KV link needs mode disaggregated"},
+		{"  cv: 2\n", ""}, // the default: taken as not stated
+	} {
+		p := filepath.Join(dir, "s.yaml")
+		if err := os.WriteFile(p, []byte(head+c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runSimulate(t, "--scenario", p)
+		switch {
+		case c.want == "" && code != 0:
+			t.Errorf("%q: exit %d (%s), want 0", c.body, code, errs)
+		case c.want != "" && (code != exitUsage || !strings.Contains(errs, "scenario "+p+": "+c.want)):
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", c.body, code, errs, c.want)
+		}
+	}
+}
+
 // TestSimulateBadCounts: values the command used to accept silently (exit
 // 0, the value ignored or replaced by a default).
 func TestSimulateBadCounts(t *testing.T) {

@@ -95,3 +95,20 @@ func TestSimulateUnusedLinkAndGiven(t *testing.T) {
 		t.Errorf("cv given at its default under Poisson: %v, want an error naming workload.cv and <workload.arrival> gamma", err)
 	}
 }
+
+// A draft-token acceptance other than the default without draft tokens
+// would be ignored: refused in a file or an API body as the CLI refuses
+// its flag; with tokens, or at the default, it passes the check.
+func TestServeAcceptanceNeedsTokens(t *testing.T) {
+	d := defaultServeDeployment()
+	d.Model, d.Chip = "llama3.1-8b", "h100-sxm"
+	d.Speculative.Acceptance = 0.8
+	var fe *input.Error
+	if err := d.check(); !errors.As(err, &fe) || fe.Field != "speculative.acceptance" || !strings.Contains(fe.Want, "needs speculative.tokens") {
+		t.Errorf("acceptance 0.8 without tokens: %v, want an error naming speculative.acceptance", err)
+	}
+	d.Speculative.Tokens = 2
+	if err := d.check(); err != nil {
+		t.Errorf("acceptance 0.8 with 2 draft tokens: %v, want none", err)
+	}
+}

@@ -92,6 +92,13 @@ type Profile struct {
 	// multi-head attention kernel before its XQA kernel, release 0.7).
 	// false: the kernel reads each KV head once for its whole group.
 	DecodeKVPerQueryHead bool `json:"decode_kv_per_query_head,omitempty"`
+	// PrefillFirstTokens is, for an engine that schedules whole prompts
+	// in steps of their own ahead of the decodes, with no chunked prefill
+	// (vLLM-Ascend v0.9.1's AscendScheduler, which it forced on models
+	// without MLA), its token budget per step; the request-level
+	// simulation (package serve) applies it to a model without MLA. 0:
+	// the engine mixes prompt chunks and decodes within MaxTokens.
+	PrefillFirstTokens int `json:"prefill_first_tokens,omitempty"`
 	// MemoryFraction is the share of the memory left after weights and
 	// Reserved that the engine gives the KV cache, or, where
 	// MemoryOfTotal, the share of the device's whole memory the engine

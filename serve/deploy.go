@@ -26,6 +26,12 @@ type EngineConfig struct {
 	// NoChunkedPrefill prefills each prompt in one step (a prompt longer
 	// than MaxBatchTokens then runs alone in its step).
 	NoChunkedPrefill bool `json:"no_chunked_prefill,omitempty"`
+	// PrefillFirst schedules whole prompts in steps of their own, ahead
+	// of the decodes: while a waiting request can be admitted a step
+	// prefills only, and a decode step admits none (vLLM-Ascend's
+	// AscendScheduler, vllm_ascend/core/scheduler.py). It implies
+	// NoChunkedPrefill.
+	PrefillFirst bool `json:"prefill_first,omitempty"`
 	// ReserveOutput admits a request only when the blocks for its whole
 	// context (prompt + output) are free and holds them until it finishes:
 	// no preemption (TensorRT-LLM's GUARANTEED_NO_EVICT). Default: blocks

@@ -7,6 +7,7 @@ import (
 
 	"chipgap/econ"
 	"chipgap/inference"
+	"chipgap/llm"
 	"chipgap/units"
 )
 
@@ -195,6 +196,14 @@ func NewPool(name string, d inference.Deployment, o PoolOptions) (Pool, error) {
 		e.MaxBatchTokens = 8192
 		if mt := d.Profile.MaxTokens; mt > 0 {
 			e.MaxBatchTokens = mt * kv.Groups
+		}
+	}
+	// An engine that schedules whole prompts first does so for models
+	// without MLA (Profile.PrefillFirstTokens), with its own budget.
+	if t := d.Profile.PrefillFirstTokens; t > 0 && d.Model.Attention != llm.MLA {
+		e.PrefillFirst, e.NoChunkedPrefill = true, true
+		if o.MaxBatchTokens == 0 {
+			e.MaxBatchTokens = t * kv.Groups
 		}
 	}
 	if e.MaxSeqs == 0 {

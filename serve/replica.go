@@ -102,10 +102,18 @@ func (r *replica) stepEnd() {
 // plan forms the next step: the running sequences first (decodes and
 // unfinished prefills, preempting from the back when KV runs out), then
 // admissions from the waiting queue while the token budget, the sequence
-// limit and the KV cache allow.
+// limit and the KV cache allow. A prefill-first engine (PrefillFirst)
+// instead admits first and, where it admitted any, runs their prompts
+// alone; a step of decodes then admits none.
 func (r *replica) plan() Batch {
 	b := Batch{Chunks: r.chunks[:0]}
 	budget := r.cfg.MaxBatchTokens
+	if r.cfg.PrefillFirst {
+		if r.admit(&b, budget); b.PrefillSeqs > 0 {
+			r.chunks = b.Chunks
+			return b
+		}
+	}
 	for i := 0; i < len(r.running); i++ {
 		s := &r.running[i]
 		s.sched = 0
@@ -120,7 +128,9 @@ func (r *replica) plan() Batch {
 		budget -= n
 		b.add(s)
 	}
-	r.admit(&b, budget)
+	if !r.cfg.PrefillFirst {
+		r.admit(&b, budget)
+	}
 	r.chunks = b.Chunks
 	return b
 }

@@ -73,6 +73,7 @@ func TestInvariantsAcrossConfigs(t *testing.T) {
 		{"fcfs", func(*Deployment) {}},
 		{"spf", func(d *Deployment) { d.Pools[0].Engine.Scheduler = SPF }},
 		{"no-chunking", func(d *Deployment) { d.Pools[0].Engine.NoChunkedPrefill = true }},
+		{"prefill-first", func(d *Deployment) { d.Pools[0].Engine.NoChunkedPrefill, d.Pools[0].Engine.PrefillFirst = true, true }},
 		{"speculative", func(d *Deployment) { d.Pools[0].Engine.SpecTokens, d.Pools[0].Engine.SpecAcceptance = 3, 0.7 }},
 		{"round-robin", func(d *Deployment) { d.Router = RoundRobin }},
 		{"kv-aware", func(d *Deployment) { d.Router = KVAware }},
@@ -215,5 +216,33 @@ func TestOfflineBatchRunsInWaves(t *testing.T) {
 	var fe *input.Error
 	if _, err := Simulate(d, w, Options{}); !errors.As(err, &fe) || fe.Field != "workload.requests" {
 		t.Errorf("offline with 0 requests: %v, want an error naming workload.requests", err)
+	}
+}
+
+// TestPrefillFirstByHand: two requests queued at once, prompt 100,
+// output 3, a budget of 150 tokens a step (one prompt), a 10 ms step,
+// prompts unchunked. Mixing (vLLM): step 1 prefills A (B's 100 tokens
+// miss the 50 left); step 2 decodes A beside B's prompt; steps 3 and 4
+// decode: A ends at 30 ms, B at 40 (E2E mean 35, TPOT mean 10). Prefill
+// first (vLLM-Ascend's AscendScheduler): step 2 prefills B alone while A
+// waits, steps 3 and 4 decode both: A and B end at 40 ms (E2E mean 40);
+// A's TPOT is (40 − 10)/2 = 15 ms, B's (40 − 20)/2 = 10 (mean 12.5).
+func TestPrefillFirstByHand(t *testing.T) {
+	for _, tc := range []struct {
+		first          bool
+		e2e, tpot, max float64
+	}{{false, 35, 10, 40}, {true, 40, 12.5, 40}} {
+		p := testPool(1, 1000)
+		p.Engine.MaxBatchTokens, p.Engine.NoChunkedPrefill, p.Engine.PrefillFirst = 150, true, tc.first
+		p.Step = StepFunc(func(Batch) time.Duration { return 10 * time.Millisecond })
+		d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+		w := Workload{Process: Offline, Requests: 2, Prompt: Lengths{Dist: Fixed, Mean: 100}, Output: Lengths{Dist: Fixed, Mean: 3}}
+		r, err := Simulate(d, w, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.E2E.Mean != tc.e2e || r.TPOT.Mean != tc.tpot || r.E2E.Max != tc.max {
+			t.Errorf("prefill first %v: E2E mean %v, TPOT mean %v, E2E max %v ms; want %v, %v, %v", tc.first, r.E2E.Mean, r.TPOT.Mean, r.E2E.Max, tc.e2e, tc.tpot, tc.max)
+		}
 	}
 }

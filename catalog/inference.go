@@ -174,6 +174,11 @@ type InferenceStack struct {
 	// kernel in the era the run names (EngineEra.DecodeKVPerQueryHead), as
 	// InferenceProfile resolved it.
 	DecodeKVPerQueryHead bool `yaml:"-" json:"decode_kv_per_query_head,omitempty"`
+	// PrefillFirstTokens is the engine's token budget where, in the era
+	// the run names, it scheduled whole prompts ahead of the decodes
+	// (EngineEra.PrefillFirstTokens), as InferenceProfile resolved it; 0
+	// where it mixes them.
+	PrefillFirstTokens int `yaml:"-" json:"prefill_first_tokens,omitempty"`
 	// MemoryOfTotal: Params.MemoryFraction is the engine's share of the
 	// device's whole memory (InferenceEngine.MemoryUtilization), as
 	// InferenceProfile resolved it.
@@ -192,7 +197,8 @@ func (s InferenceStack) Profile() inference.Profile {
 		ExpertImbalance: p.ExpertImbalance.Value, NoBalancer: p.EPLB.Value == 0, RoutingCV: p.RoutingCV.Value, RoutingMinExperts: p.RoutingMinExperts.Value, ExpertTileRows: p.ExpertTileRows.Value,
 		CommSMShare: p.CommSMShare.Value, MoESync: p.MoESync.Value,
 		ExpertMemoryEff: p.ExpertMemoryEff.Value, MoELayerTime: p.MoELayerTime.Value, EagerLayer: s.EagerLayer.Value,
-		FP8ContextAttention: s.FP8ContextAttention.Value, DecodeKVPerQueryHead: s.DecodeKVPerQueryHead}
+		FP8ContextAttention: s.FP8ContextAttention.Value, DecodeKVPerQueryHead: s.DecodeKVPerQueryHead,
+		PrefillFirstTokens: s.PrefillFirstTokens}
 }
 
 // Sample is the profile with each ranged parameter drawn from d (the
@@ -454,7 +460,7 @@ func (c *Catalog) InferenceStackOf(p inference.Profile, chip *hardware.Chip) (In
 			// The limits p was resolved with (its device and release
 			// may have picked other ones than the engine's base).
 			st.Params.MaxBatch.Value, st.Params.MaxTokens.Value = p.MaxBatch, p.MaxTokens
-			st.DecodeKVPerQueryHead = p.DecodeKVPerQueryHead
+			st.DecodeKVPerQueryHead, st.PrefillFirstTokens = p.DecodeKVPerQueryHead, p.PrefillFirstTokens
 			if p.FP8ContextAttention == 0 { // an era before the engine ran prompt attention in FP8
 				st.FP8ContextAttention = Param[float64]{}
 			}

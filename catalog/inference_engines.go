@@ -165,13 +165,17 @@ func (d *EngineDeviceLimits) applies(chip *hardware.Chip, st string) bool {
 // running-sequence and token limits (nil: the engine's own) and its
 // generation-phase attention kernel (DecodeKVPerQueryHead 1: the kernel
 // loaded K and V per query head, inference.Profile.DecodeKVPerQueryHead;
-// nil or 0: as now). An era states at least one of them.
+// nil or 0: as now) and its scheduling of whole prompts ahead of the
+// decodes (PrefillFirstTokens: its token budget a step,
+// inference.Profile.PrefillFirstTokens; nil: as now). An era states at
+// least one of them.
 type EngineEra struct {
 	Date                 string      `yaml:"date" json:"date"`
 	Release              string      `yaml:"release" json:"release"`
 	MaxBatch             *Param[int] `yaml:"max_batch,omitempty" json:"max_batch,omitempty"`
 	MaxTokens            *Param[int] `yaml:"max_tokens,omitempty" json:"max_tokens,omitempty"`
 	DecodeKVPerQueryHead *Param[int] `yaml:"decode_kv_per_query_head,omitempty" json:"decode_kv_per_query_head,omitempty"`
+	PrefillFirstTokens   *Param[int] `yaml:"prefill_first_tokens,omitempty" json:"prefill_first_tokens,omitempty"`
 	Note                 string      `yaml:"note" json:"note"`
 }
 
@@ -360,14 +364,16 @@ func (e InferenceEngine) checkDatedLimits(c *Catalog, at string, stacks map[stri
 		if b.Note == "" {
 			return fmt.Errorf("%s: before: note: want what the earlier era was", at)
 		}
-		if b.MaxBatch == nil && b.MaxTokens == nil && b.DecodeKVPerQueryHead == nil {
-			return fmt.Errorf("%s: before: want max_batch, max_tokens or decode_kv_per_query_head", at)
+		if b.MaxBatch == nil && b.MaxTokens == nil && b.DecodeKVPerQueryHead == nil && b.PrefillFirstTokens == nil {
+			return fmt.Errorf("%s: before: want max_batch, max_tokens, decode_kv_per_query_head or prefill_first_tokens", at)
 		}
-		if err := optional("before", "max_batch", b.MaxBatch); err != nil {
-			return err
-		}
-		if err := optional("before", "max_tokens", b.MaxTokens); err != nil {
-			return err
+		for _, l := range []struct {
+			name string
+			p    *Param[int]
+		}{{"max_batch", b.MaxBatch}, {"max_tokens", b.MaxTokens}, {"prefill_first_tokens", b.PrefillFirstTokens}} {
+			if err := optional("before", l.name, l.p); err != nil {
+				return err
+			}
 		}
 		if k := b.DecodeKVPerQueryHead; k != nil {
 			if len(k.Sources) == 0 {
@@ -562,6 +568,9 @@ func (c *Catalog) withLimits(data *InferenceStacks, st InferenceStack, fw string
 			}
 			if k := b.DecodeKVPerQueryHead; k != nil {
 				st.DecodeKVPerQueryHead = k.Value == 1
+			}
+			if t := b.PrefillFirstTokens; t != nil {
+				st.PrefillFirstTokens = t.Value
 			}
 			era = b.Note
 		}

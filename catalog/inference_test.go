@@ -285,8 +285,9 @@ func TestInferenceProfileNamesRelease(t *testing.T) {
 		{"vllm 0.9.1", "h100-sxm", "vLLM", "0.9.1", 1024},
 		{"SGLang v0.4.6.post1", "h100-sxm", "SGLang", "v0.4.6.post1", 0},
 		{"tensorrt-llm@0.19.0", "b200", "TensorRT-LLM", "0.19.0", 2048},
-		// vLLM on Ascend is vLLM-Ascend (max_num_seqs 256 on a 64 GB device).
-		{"vllm v0.9.1", "ascend-910b", "vLLM-Ascend", "v0.9.1", 256},
+		// vLLM on Ascend is vLLM-Ascend (max_num_seqs 256 on a 64 GB device);
+		// v0.9.1 falls in its earlier era (TestVLLMAscendPrefillFirstEra).
+		{"vllm v0.13.0", "ascend-910b", "vLLM-Ascend", "v0.13.0", 256},
 	} {
 		p, note := profileOn(t, c, tc.framework, tc.chip)
 		if p.Engine != tc.engine || p.MaxBatch != tc.batch {
@@ -386,6 +387,43 @@ func TestTensorRTLLMDecodeKernelBeforeXQA(t *testing.T) {
 		}
 		if q := back.Profile(); q.DecodeKVPerQueryHead != p.DecodeKVPerQueryHead {
 			t.Errorf("%q: InferenceStackOf gives DecodeKVPerQueryHead %v, want %v", tc.framework, q.DecodeKVPerQueryHead, p.DecodeKVPerQueryHead)
+		}
+	}
+}
+
+// vLLM-Ascend from v0.9.1 until 2025-11-10 forced its AscendScheduler
+// on models without MLA (platform.py at tag v0.9.1): whole prompts ahead
+// of the decodes, with max_num_batched_tokens raised to max_model_len
+// (40,960 for Qwen3). A run naming 0.9.1 or an earlier date gets the
+// budget; one naming 0.18.0rc1, a later date or no release does not; the
+// engine's own limits stay, and InferenceStackOf keeps it.
+func TestVLLMAscendPrefillFirstEra(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		framework string
+		tokens    int
+	}{
+		{"vllm-ascend", 0},
+		{"vllm-ascend 0.9.1", 40960},
+		{"vllm 0.10.2rc1", 40960},
+		{"vllm-ascend 2025-10-01", 40960},
+		{"vllm-ascend 0.11.0", 0},
+		{"vllm-ascend 0.18.0rc1", 0},
+		{"vllm-ascend 2025-11-10", 0},
+	} {
+		p, _ := profileOn(t, c, tc.framework, "ascend-910b")
+		if p.PrefillFirstTokens != tc.tokens {
+			t.Errorf("%q: PrefillFirstTokens %d, want %d", tc.framework, p.PrefillFirstTokens, tc.tokens)
+		}
+		if p.MaxBatch != 256 || p.MaxTokens != 2048 {
+			t.Errorf("%q: %d sequences, %d tokens a step; want the engine's 256, 2048", tc.framework, p.MaxBatch, p.MaxTokens)
+		}
+		back, err := c.InferenceStackOf(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := back.Profile(); q.PrefillFirstTokens != p.PrefillFirstTokens {
+			t.Errorf("%q: InferenceStackOf gives PrefillFirstTokens %d, want %d", tc.framework, q.PrefillFirstTokens, p.PrefillFirstTokens)
 		}
 	}
 }
@@ -511,7 +549,7 @@ func TestInferenceEngineDatedLimitsChecked(t *testing.T) {
 		}, "before: release"},
 		{"era stating nothing", func(e *InferenceEngine) {
 			e.Before = &EngineEra{Date: "2025-03-18", Release: "0.8.0", Note: "V0"}
-		}, "want max_batch, max_tokens or decode_kv_per_query_head"},
+		}, "want max_batch, max_tokens, decode_kv_per_query_head or prefill_first_tokens"},
 		{"unsourced era kernel", func(e *InferenceEngine) {
 			e.Before = &EngineEra{Date: "2025-03-18", Release: "0.8.0", Note: "V0", DecodeKVPerQueryHead: &Param[int]{Value: 1}}
 		}, "before: decode_kv_per_query_head: wants sources"},

@@ -23,6 +23,9 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 		if e.ReserveOutput {
 			adm = "reserved KV"
 		}
+		if e.PrefillFirst {
+			adm += ", whole prompts in steps of their own ahead of the decodes"
+		}
 		fmt.Fprintf(w, "  %-7s %d × %g %s: %d KV blocks of %d tokens, ≤ %d seqs, %d tokens/step, %s, %s\n",
 			p.Name, p.Replicas, p.ChipsPerReplica, p.Chip, e.KVBlocks, e.BlockTokens, e.MaxSeqs, e.MaxBatchTokens, e.Scheduler, adm)
 		scored := catalog.Unscored("inference")

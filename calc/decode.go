@@ -401,7 +401,10 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "a non-negative integer" // a seed of -1 is a number, and an integer
 	case reflect.Float32, reflect.Float64:
-		return "a number (or a string with a unit)"
+		if decodesItself(t) {
+			return "a number (or a string with a unit)" // a unit type: "700mm2", "2s"
+		}
+		return "a number"
 	}
 	return "another value"
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chipgap/input"
+	"chipgap/units"
 )
 
 // TestDecodeJSON: what the API's bodies and --request files share. Each
@@ -170,5 +171,17 @@ func BenchmarkDecodeJSONLarge(b *testing.B) {
 		if err := DecodeJSON(strings.NewReader(body), &r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A plain number field refused a string says it wants a number; a unit
+// field says it also takes a string with a unit (QA: fab's die_area was
+// told it could take "700mm2", which no plain field parses).
+func TestJSONKindOfNumbers(t *testing.T) {
+	if got := jsonKind(reflect.TypeFor[float64]()); got != "a number" {
+		t.Errorf("float64: %q, want a number", got)
+	}
+	if got := jsonKind(reflect.TypeFor[units.Count]()); got != "a number (or a string with a unit)" {
+		t.Errorf("units.Count: %q, want a number (or a string with a unit)", got)
 	}
 }

@@ -3,6 +3,7 @@ package units
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 )
 
 // JSON: quantities are written as plain numbers in the base unit (bytes,
@@ -16,8 +17,11 @@ func marshalNumber(v float64) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// unmarshalJSON decodes a number, or a string handed to parseText.
-func unmarshalJSON(data []byte, dst *float64, parseText func(string) (float64, error)) error {
+// unmarshalJSON decodes a number, or a string handed to parseText, into
+// a quantity of type T. A JSON value of another kind is an
+// *json.UnmarshalTypeError naming T, not float64, so a caller can say the
+// field also takes a string with a unit.
+func unmarshalJSON[T ~float64](data []byte, dst *T, parseText func(string) (float64, error)) error {
 	if len(data) > 0 && data[0] == '"' {
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -27,10 +31,18 @@ func unmarshalJSON(data []byte, dst *float64, parseText func(string) (float64, e
 		if err != nil {
 			return err
 		}
-		*dst = v
+		*dst = T(v)
 		return nil
 	}
-	return json.Unmarshal(data, dst)
+	var v float64
+	if err := json.Unmarshal(data, &v); err != nil {
+		if ute, ok := err.(*json.UnmarshalTypeError); ok {
+			ute.Type = reflect.TypeFor[T]()
+		}
+		return err
+	}
+	*dst = T(v)
+	return nil
 }
 
 func (b Bytes) MarshalJSON() ([]byte, error)      { return marshalNumber(float64(b)) }
@@ -45,32 +57,32 @@ func (p USDPerHour) MarshalJSON() ([]byte, error) { return marshalNumber(float64
 func (c Count) MarshalJSON() ([]byte, error)      { return marshalNumber(float64(c)) }
 
 func (b *Bytes) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(b), func(s string) (float64, error) { v, err := ParseBytes(s); return float64(v), err })
+	return unmarshalJSON(d, b, func(s string) (float64, error) { v, err := ParseBytes(s); return float64(v), err })
 }
 func (r *ByteRate) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(r), func(s string) (float64, error) { v, err := ParseByteRate(s); return float64(v), err })
+	return unmarshalJSON(d, r, func(s string) (float64, error) { v, err := ParseByteRate(s); return float64(v), err })
 }
 func (f *FLOP) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(f), func(s string) (float64, error) { v, err := ParseFLOP(s); return float64(v), err })
+	return unmarshalJSON(d, f, func(s string) (float64, error) { v, err := ParseFLOP(s); return float64(v), err })
 }
 func (r *FLOPRate) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(r), func(s string) (float64, error) { v, err := ParseFLOPRate(s); return float64(v), err })
+	return unmarshalJSON(d, r, func(s string) (float64, error) { v, err := ParseFLOPRate(s); return float64(v), err })
 }
 func (s *Seconds) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(s), func(t string) (float64, error) { v, err := ParseSeconds(t); return float64(v), err })
+	return unmarshalJSON(d, s, func(t string) (float64, error) { v, err := ParseSeconds(t); return float64(v), err })
 }
 func (w *Watts) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(w), func(s string) (float64, error) { v, err := ParseWatts(s); return float64(v), err })
+	return unmarshalJSON(d, w, func(s string) (float64, error) { v, err := ParseWatts(s); return float64(v), err })
 }
 func (j *Joules) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(j), func(s string) (float64, error) { v, err := ParseJoules(s); return float64(v), err })
+	return unmarshalJSON(d, j, func(s string) (float64, error) { v, err := ParseJoules(s); return float64(v), err })
 }
 func (u *USD) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(u), func(s string) (float64, error) { v, err := ParseUSD(s); return float64(v), err })
+	return unmarshalJSON(d, u, func(s string) (float64, error) { v, err := ParseUSD(s); return float64(v), err })
 }
 func (p *USDPerHour) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(p), func(s string) (float64, error) { v, err := ParseUSDPerHour(s); return float64(v), err })
+	return unmarshalJSON(d, p, func(s string) (float64, error) { v, err := ParseUSDPerHour(s); return float64(v), err })
 }
 func (c *Count) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, (*float64)(c), ParseCount)
+	return unmarshalJSON(d, c, ParseCount)
 }

@@ -573,19 +573,18 @@ func (s TrainSetup) CountPlans(limit int) int {
 	return n
 }
 
-// TrainView is POST /api/train/estimate's answer.
+// TrainView is POST /api/train/estimate's answer and `chipgap train
+// --json`'s: the header (model, chip, chips, stack, sequence, batch,
+// precision, tokens, how the estimator scores), the result, and the
+// cost, ranges, MoE levers and measured band the estimate carries.
 type TrainView struct {
+	TrainHeader
 	training.Result
-	Chip    string       `json:"chip"`
-	Chips   int          `json:"chips"`
-	Model   string       `json:"model"`
+	// Profile is the header's stack note (the API's first name for it).
 	Profile string       `json:"profile"`
 	Cost    *RentalCost  `json:"cost,omitempty"`
 	Charts  []Chart      `json:"charts,omitempty"`
-	Tokens  float64      `json:"tokens,omitempty"`
 	Ranges  *TrainRanges `json:"ranges,omitempty"`
-	// Scored is the header's: how the estimator scores on published runs.
-	Scored *catalog.Score `json:"scored,omitempty"`
 	// MoELevers: what stating each MoE setting the plan leaves at a slower
 	// default would give.
 	MoELevers []MoELever `json:"moe_levers,omitempty"`
@@ -599,7 +598,7 @@ type TrainView struct {
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{Result: e.Result, Chip: h.Chip, Chips: h.Chips, Model: h.Model, Profile: h.StackNote, Cost: e.Cost, Tokens: h.Tokens, Ranges: e.Ranges, Scored: h.Scored, MoELevers: e.Levers, MeasuredBand: e.Band}
+	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

@@ -104,12 +104,10 @@ func cmdTrain(e *env, args []string) error {
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, struct {
-			calc.TrainHeader
+			calc.TrainView
 			Fits     bool `json:"fits"`
 			Searched int  `json:"searched_plans,omitempty"`
-			training.Result
-			MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
-		}{r.Header, true, r.Searched, r.Result, r.Band})
+		}{r.View(false), true, r.Searched})
 	}
 	return r.WriteText(e.stdout)
 }

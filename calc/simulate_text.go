@@ -132,14 +132,14 @@ func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool
 	}
 	c := r.Cost
 	if c.USDPerMOutputTokens > 0 {
-		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens at the wall\n",
+		fmt.Fprintf(w, "Cost: %g chips rented at $%.4g/h in all: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens at the wall\n",
 			c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
 	} else {
 		why := "no output token was produced"
 		if c.USDPerHour <= 0 && t.OutputTokensPerS > 0 {
 			why = "the catalog has no rental price for this chip"
 		}
-		fmt.Fprintf(w, "Cost: %g chips at $%.4g/h: n/a per million output tokens (%s)\n", c.Chips, c.USDPerHour, why)
+		fmt.Fprintf(w, "Cost: %g chips rented at $%.4g/h in all: n/a per million output tokens (%s)\n", c.Chips, c.USDPerHour, why)
 	}
 	for i, p := range pools {
 		fmt.Fprintf(w, "KV cache (%s): peak %.0f %%, mean %.0f %%\n", p.Name, r.KV.PeakUtil[i]*100, r.KV.MeanUtil[i]*100)

@@ -22,8 +22,8 @@ func (b *builder) believe() {
 	s.Text = append(s.Text,
 		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%.0f days at typical values) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
 			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, float64(bl.BaselineTime)),
-		fmt.Sprintf("The catalog's typical values: failure rate %.1f× H100's, recovery %.0f min, porting %.1f months, efficiency %.0f %% (%s). Evidence class of each: %s.",
-			bl.TypFailure, bl.TypRecovery, bl.TypPort, 100*bl.TypEff, b.typRatio(bl), basisList(bl.Basis)),
+		fmt.Sprintf("%s: failure rate %.1f× H100's%s, recovery %.0f min, porting %.1f months, efficiency %.0f %% (%s). Evidence class of each: %s.",
+			typValues(bl), bl.TypFailure, scaleNote(bl), bl.TypRecovery, bl.TypPort, 100*bl.TypEff, b.typRatio(bl), basisList(bl.Basis)),
 		believeSentence(bl))
 	if e := b.efficiencyEvidence(bl.Challenger); e != "" {
 		s.Text = append(s.Text, e)
@@ -74,6 +74,29 @@ func (b *builder) efficiencyEvidence(challenger string) string {
 			challenger, sc.What, 100*lo, 100*hi, sc.Runs, challenger)
 	}
 	return ""
+}
+
+// typValues names whose typical values section 7 starts from: the
+// catalog's, or, where the scenario scales the challenger's failure
+// rates, the catalog's with that scale.
+func typValues(bl *scenario.BelieveResult) string {
+	if bl.TypFailureScale == nil {
+		return "The catalog's typical values"
+	}
+	return "The typical values (the catalog's, with the scenario's failure-rate scale)"
+}
+
+// scaleNote is the failure multiple's parts where the scenario scales
+// the challenger's rates: the catalog's multiple times the scale.
+func scaleNote(bl *scenario.BelieveResult) string {
+	sc := bl.TypFailureScale
+	if sc == nil {
+		return ""
+	}
+	if *sc == 0 {
+		return " (the scenario's failure-rate scale is 0)"
+	}
+	return fmt.Sprintf(" (the catalog's %.2f× times the scenario's failure-rate scale %.2f)", bl.TypFailure / *sc, *sc)
 }
 
 // typRatio is the section's ratio at the typical values, and, where it

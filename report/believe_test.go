@@ -53,6 +53,26 @@ func TestTypRatio(t *testing.T) {
 	}
 }
 
+// TestScaleNote: where the scenario scales the challenger's failure
+// rates (examples/mature-cann.yaml: cann × 0.4), section 7 says its
+// typical multiple is the catalog's times the scale: 0.7631 ÷ 0.4 =
+// 1.9077, printed 1.91×; without a scale it names the catalog's values
+// alone.
+func TestScaleNote(t *testing.T) {
+	scale := 0.4
+	bl := &scenario.BelieveResult{TypFailure: 0.7631, TypFailureScale: &scale}
+	if got, want := scaleNote(bl), " (the catalog's 1.91× times the scenario's failure-rate scale 0.40)"; got != want {
+		t.Errorf("scaleNote = %q, want %q", got, want)
+	}
+	if got := typValues(bl); !strings.Contains(got, "with the scenario's failure-rate scale") {
+		t.Errorf("typValues = %q", got)
+	}
+	bl.TypFailureScale = nil
+	if got, want := scaleNote(bl)+typValues(bl), "The catalog's typical values"; got != want {
+		t.Errorf("unscaled: %q, want %q", got, want)
+	}
+}
+
 // TestBelieveNoWindow: the B200 vs CM384 map has no window at all (every
 // recovery time and every efficiency keeps the ratio above 2.33×: 6.51×
 // at typical values); the headline says no value works instead of "no

@@ -28,9 +28,11 @@ const (
 //   - stack efficiency: the challenger's steady-state throughput as a
 //     fraction of what chipgap's calibrated profile predicts.
 //
-// The baseline stays at its typical whole run. Typ* are the catalog's
-// typical values of the unknowns, with the evidence class that decides
-// each (Basis, by unknown name).
+// The baseline stays at its typical whole run. Typ* are the typical
+// values of the unknowns as the full model's typical pass takes them
+// (the catalog's, with the scenario's engineering and failure-rate scale
+// where it sets them), with the evidence class that decides each (Basis,
+// by unknown name).
 type BelieveResult struct {
 	Baseline     string     `json:"baseline"`
 	Challenger   string     `json:"challenger"`
@@ -38,10 +40,14 @@ type BelieveResult struct {
 	ClaimLow     float64    `json:"claim_low"`
 	ClaimHigh    float64    `json:"claim_high"`
 
-	TypFailure  float64 `json:"typ_failure_multiple"`
-	TypRecovery float64 `json:"typ_recovery_min"`
-	TypPort     float64 `json:"typ_port_months"`
-	TypEff      float64 `json:"typ_stack_efficiency"`
+	TypFailure float64 `json:"typ_failure_multiple"`
+	// TypFailureScale is the scenario's typical failure-rate scale of
+	// the challenger's stack (Scenario.FailureRateScale), which
+	// TypFailure includes; nil where the scenario sets none.
+	TypFailureScale *float64 `json:"typ_failure_rate_scale,omitempty"`
+	TypRecovery     float64  `json:"typ_recovery_min"`
+	TypPort         float64  `json:"typ_port_months"`
+	TypEff          float64  `json:"typ_stack_efficiency"`
 	// RatioAtTyp is the ratio at the four typical values in this
 	// parameterisation, which folds every failure mode into one multiple
 	// of the baseline's rates and one recovery time: close to, not equal
@@ -172,10 +178,15 @@ func (w *world) believe(b, c *system, sb, sc *series) (BelieveResult, error) {
 	res := BelieveResult{Baseline: b.cfg.Label, Challenger: c.cfg.Label, BaselineTime: units.Days(sb.typ[OutTotalDays]),
 		ClaimLow: ClaimLow, ClaimHigh: ClaimHigh, TypEff: 1,
 		TypPort: float64(c.eng.Port.Typ) / month}
-	res.TypFailure, res.TypRecovery = typicalFailure(c.modes, cuda.Modes)
+	modes := w.typicalModes(c) // as the full model's typical pass, failure_rate_scale applied
+	if r, ok := w.rateScale(c); ok {
+		scale := float64(r.Typ)
+		res.TypFailureScale = &scale
+	}
+	res.TypFailure, res.TypRecovery = typicalFailure(modes, cuda.Modes)
 	res.Basis = map[string]string{
-		"failure rate":     basisOfModes(c.modes, func(m goodput.Mode) string { return m.Rate.Basis }),
-		"recovery time":    basisOfModes(c.modes, func(m goodput.Mode) string { return m.Restart.Basis }),
+		"failure rate":     basisOfModes(modes, func(m goodput.Mode) string { return m.Rate.Basis }),
+		"recovery time":    basisOfModes(modes, func(m goodput.Mode) string { return m.Restart.Basis }),
 		"porting time":     basisOr(c.eng.Port.Basis, c.eng.Port.Assumed),
 		"stack efficiency": stackEvidence(c.tprof),
 	}
@@ -262,17 +273,23 @@ func typicalFailure(modes, cuda []goodput.Mode) (mult, recoveryMin float64) {
 
 // basisOfModes is the weakest evidence class among the modes' values.
 func basisOfModes(modes []goodput.Mode, f func(goodput.Mode) string) string {
-	rank := map[string]int{"measured": 0, "reported": 1, "assumed": 2, "": 2}
 	worst := "measured"
 	for _, m := range modes {
-		if b := f(m); rank[b] > rank[worst] {
-			worst = b
-		}
-	}
-	if worst == "" {
-		worst = "assumed"
+		worst = weakerBasis(worst, f(m))
 	}
 	return worst
+}
+
+// weakerBasis is the weaker of two evidence classes ("" is assumed).
+func weakerBasis(a, b string) string {
+	rank := map[string]int{BasisMeasured: 0, BasisReported: 1, BasisAssumed: 2, "": 2}
+	if rank[b] > rank[a] {
+		a = b
+	}
+	if a == "" {
+		return BasisAssumed
+	}
+	return a
 }
 
 // stackEvidence is the evidence class of a training profile's

@@ -210,7 +210,8 @@ func BenchmarkDefault(b *testing.B) {
 }
 
 // TestFailureRateScale: halving the cann failure rates shortens the
-// CM384 run's downtime and leaves the H100's unchanged.
+// CM384 run's downtime and leaves the H100's unchanged; section 7 (the
+// believe map) takes the same scaled rates (believeScaled).
 func TestFailureRateScale(t *testing.T) {
 	run := func(scale float64) *Results {
 		s := Default()
@@ -236,5 +237,46 @@ func TestFailureRateScale(t *testing.T) {
 	}
 	if !(down(b, 1) < 0.75*down(a, 1)) {
 		t.Errorf("CM384 downtime %v with half the failure rate, %v without; want well below", down(b, 1), down(a, 1))
+	}
+	believeScaled(t, a, b, 0.5)
+}
+
+// believeScaled checks section 7 of a run whose challenger's failure
+// rates are scaled (b) against the same run unscaled (a). By hand: every
+// rate × 0.5 halves the typical multiple of H100's rates (Σ 0.5·r_i /
+// Σ r_cuda), and leaves the rate-weighted recovery (Σ r_i·t_i / Σ r_i)
+// as it was; the ratio at the typical unknowns then matches the full
+// model's typical ratio, which the scaled rates already entered (before
+// 7 Dec 2026 section 7 kept the catalog's multiple: 1.9× against the
+// 0.76× that examples/mature-cann.yaml's scale of 0.4 gives, 1.53×
+// against the full model's 1.23×).
+func believeScaled(t *testing.T, a, b *Results, scale float64) {
+	t.Helper()
+	ba, bb := a.Believe, b.Believe
+	if ba == nil || bb == nil {
+		t.Fatal("no believe map")
+	}
+	if want := scale * ba.TypFailure; math.Abs(bb.TypFailure-want) > 1e-12*want {
+		t.Errorf("typical failure multiple with scale %g: %.6f, want %.6f (%g × %.6f)", scale, bb.TypFailure, want, scale, ba.TypFailure)
+	}
+	if math.Abs(bb.TypRecovery-ba.TypRecovery) > 1e-9 {
+		t.Errorf("typical recovery %.4f min with the scale, %.4f without: want the same", bb.TypRecovery, ba.TypRecovery)
+	}
+	if ba.TypFailureScale != nil || bb.TypFailureScale == nil || *bb.TypFailureScale != scale {
+		t.Errorf("TypFailureScale %v unscaled, %v scaled: want nil and %g", ba.TypFailureScale, bb.TypFailureScale, scale)
+	}
+	for _, r := range []*Results{a, b} {
+		var full float64
+		for _, g := range r.Gaps {
+			if g.Label == r.Believe.Challenger {
+				full = g.Stats[GapRatio].Typ
+			}
+		}
+		if bl := r.Believe; math.Abs(bl.RatioAtTyp/full-1) > 0.005 {
+			t.Errorf("section 7's ratio at typical values %.4f, the full model's %.4f (failure multiple %.3f): want within 0.5 %%", bl.RatioAtTyp, full, bl.TypFailure)
+		}
+	}
+	if !(bb.RatioAtTyp < ba.RatioAtTyp) {
+		t.Errorf("ratio at typical values %.4f with half the failure rates, %.4f without: want lower", bb.RatioAtTyp, ba.RatioAtTyp)
 	}
 }

@@ -139,11 +139,12 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 	return nil
 }
 
-// drawModes draws each failure mode's rate, detection and restart.
+// drawModes draws each failure mode's rate, detection and restart; the
+// rates times the scenario's failure-rate scale of the stack, if any.
 func (w *world) drawModes(sy *system, dr *drawer) []goodput.Mode {
 	modes := make([]goodput.Mode, len(sy.modes))
 	scale := 1.0
-	if r, ok := w.s.FailureRateScale[sy.cfg.Stack]; ok {
+	if r, ok := w.rateScale(sy); ok {
 		scale = draw(dr, sy.cfg.Stack+": failure-rate scale (scenario)", "×", r)
 	}
 	for i, m := range sy.modes {
@@ -151,6 +152,32 @@ func (w *world) drawModes(sy *system, dr *drawer) []goodput.Mode {
 		m.Rate = hardware.Fixed(units.Dimensionless(scale * draw(dr, at+"rate", "/chip-h", m.Rate)))
 		m.Detect = hardware.Fixed(units.Seconds(draw(dr, at+"detection", "s", m.Detect)))
 		m.Restart = hardware.Fixed(units.Seconds(draw(dr, at+"restart", "s", m.Restart)))
+		modes[i] = m
+	}
+	return modes
+}
+
+// rateScale is the scenario's failure-rate scale of the system's stack
+// (FailureRateScale); false where it sets none (a scale of 1).
+func (w *world) rateScale(sy *system) (Range, bool) {
+	r, ok := w.s.FailureRateScale[sy.cfg.Stack]
+	return r, ok
+}
+
+// typicalModes are the system's failure modes as the Monte Carlo's
+// typical pass runs them (drawModes at typical values): every rate times
+// the typical failure-rate scale, whose evidence class, where weaker than
+// a rate's, becomes the scaled rate's.
+func (w *world) typicalModes(sy *system) []goodput.Mode {
+	r, ok := w.rateScale(sy)
+	if !ok {
+		return sy.modes
+	}
+	basis := basisOr(r.Basis, r.Assumed)
+	modes := make([]goodput.Mode, len(sy.modes))
+	for i, m := range sy.modes {
+		m.Rate = hardware.Fixed(m.Rate.Typ * r.Typ)
+		m.Rate.Basis = weakerBasis(sy.modes[i].Rate.Basis, basis)
 		modes[i] = m
 	}
 	return modes

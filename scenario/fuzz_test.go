@@ -27,7 +27,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(def)
 	for _, s := range []string{"", "null", "[1, 2]", "format: chipgap-scenario/v1\nsamples: .nan\n",
-		"format: chipgap-scenario/v1\ntraining:\n  chips: -1\n", "a: &a [*a, *a]\n", "format: chipgap-scenario/v1\ninference:\n  tpot: 1e300s\n"} {
+		"format: chipgap-scenario/v1\ntraining:\n  chips: -1\n", "a: &a [*a, *a]\n", "format: chipgap-scenario/v1\ninference:\n  tpot: 1e300s\n",
+		"format: chipgap-scenario/v1\neconomics:\n  network_share: {min: .nan, typ: 0.15, max: 0.2}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

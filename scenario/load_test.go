@@ -30,6 +30,14 @@ func TestParseErrors(t *testing.T) {
 		{"unknown region", "format: chipgap-scenario/v1\nsystems:\n  - {label: A, chip: h100-sxm, region: mars}\n", 3, "systems[0].region", "want one of"},
 		{"format", "format: v0\n", 1, "format", "chipgap-scenario/v1"},
 		{"baseline", "format: chipgap-scenario/v1\nstrategy:\n  baseline: H200\n", 3, "strategy.baseline", "want one of"},
+		// NaN passes every comparison: each range checks it is finite.
+		{"NaN min", "format: chipgap-scenario/v1\neconomics:\n  network_share: {min: .nan, typ: 0.15, max: 0.2}\n", 3, "economics.network_share", "want finite values"},
+		{"NaN typ alone", "format: chipgap-scenario/v1\neconomics:\n  utilisation: {typ: .nan}\n", 3, "economics.utilisation", "{min: NaN, typ: NaN, max: NaN}"},
+		{"NaN facility", "format: chipgap-scenario/v1\neconomics:\n  facility_per_watt: {typ: .nan}\n", 3, "economics.facility_per_watt", "want finite values"},
+		{"NaN scale", "format: chipgap-scenario/v1\nfailure_rate_scale:\n  cann: {typ: .nan}\n", 3, "failure_rate_scale.cann", "want finite values"},
+		{"NaN region", "format: chipgap-scenario/v1\neconomics:\n  regions:\n    us: {usd_per_kwh: {typ: 0.08}, pue: {typ: .nan}}\n", 4, "economics.regions.us.pue", "want finite values"},
+		{"NaN slowdown", "format: chipgap-scenario/v1\nengineering:\n  cann: {port: {typ: 30d}, initial_slowdown: {typ: .nan}, maturation: {typ: 30d}}\n", 3, "engineering.cann.initial_slowdown", "want finite values"},
+		{"Inf efficiency", "format: chipgap-scenario/v1\nefficiency:\n  cann: {min: 0.9, typ: 1, max: .inf}\n", 3, "efficiency.cann", "want finite values"},
 	} {
 		_, err := Parse("s.yaml", []byte(c.text))
 		var e *Error

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"chipgap/catalog"
@@ -49,13 +50,13 @@ func (s *Scenario) Validate() error {
 	for _, k := range sortedKeys(s.Efficiency) {
 		v.stack("efficiency."+k, k)
 		r := s.Efficiency[k]
-		v.rangeIn("efficiency."+k, &r, 0.05, 2, "a multiplier in [0.05, 2]")
+		v.rangeIn("efficiency."+k, &r, 0.05, 2, "want a multiplier in [0.05, 2]")
 		s.Efficiency[k] = r
 	}
 	for _, k := range sortedKeys(s.FailureRateScale) {
 		v.stack("failure_rate_scale."+k, k)
 		r := s.FailureRateScale[k]
-		v.rangeIn("failure_rate_scale."+k, &r, 0, 100, "a multiplier in [0, 100]")
+		v.rangeIn("failure_rate_scale."+k, &r, 0, 100, "want a multiplier in [0, 100]")
 		s.FailureRateScale[k] = r
 	}
 	v.chips(s.Chips)
@@ -100,10 +101,14 @@ func (v *validator) stack(field, id string) {
 }
 
 // rangeIn normalises a range given by typ alone (min = max = typ) and
-// checks min ≤ typ ≤ max within [lo, hi].
+// checks min ≤ typ ≤ max within [lo, hi], each finite (a NaN passes every
+// comparison; before, it reached the Monte Carlo and failed there
+// without the file, line or field).
 func (v *validator) rangeIn(field string, r *Range, lo, hi float64, allow string) {
 	normalise(r)
 	switch {
+	case !finite(r.Min, r.Typ, r.Max):
+		v.fail(field, fmt.Sprintf("{min: %g, typ: %g, max: %g}", r.Min, r.Typ, r.Max), "want finite values (no NaN or Inf), "+strings.TrimPrefix(allow, "want "))
 	case float64(r.Min) < lo || float64(r.Max) > hi:
 		v.fail(field, fmt.Sprintf("{min: %g, typ: %g, max: %g}", r.Min, r.Typ, r.Max), allow)
 	case r.Min > r.Typ || r.Typ > r.Max:
@@ -191,10 +196,10 @@ func (v *validator) inference(in Inference) {
 	v.model("inference.model", in.Model)
 	v.intIn("inference.input_tokens", in.Input, 1, 1<<20)
 	v.intIn("inference.output_tokens", in.Output, 1, 1<<20)
-	if in.TPOT <= 0 || in.TPOT > 10 {
+	if !(in.TPOT > 0 && in.TPOT <= 10) { // NaN fails too
 		v.fail("inference.tpot", in.TPOT, "want a latency in (0, 10s]")
 	}
-	if in.TTFT < 0 || in.TTFT > 3600 {
+	if !(in.TTFT >= 0 && in.TTFT <= 3600) {
 		v.fail("inference.ttft", in.TTFT, "want 0 (unbounded) or a latency up to 1h")
 	}
 	if in.Precision != "auto" {
@@ -277,7 +282,7 @@ func (v *validator) strategy(s *Scenario) {
 		v.fail("strategy.challenger", fmt.Sprintf("%q", st.Challenger), "want a system other than the baseline")
 	}
 	v.durationIn("strategy.between", &st.Between, 3*365*units.Day)
-	if st.Horizon < 30*units.Day || st.Horizon > 20*365.25*units.Day {
+	if !(st.Horizon >= 30*units.Day && st.Horizon <= 20*365.25*units.Day) { // NaN fails too
 		v.fail("strategy.horizon", st.Horizon, "want a horizon in [30d, 20 years]")
 	}
 }

@@ -192,6 +192,11 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"serve unknown prefill chip", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h101","chips":8},"workload":{"rate":1,"requests":10}}`, 404, "prefill.chip"},
 		{"serve prefill tp over the heads", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":64}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
+		// A NaN in a scenario range was a 500 "internal error" (the Monte
+		// Carlo refused it); validation names it.
+		{"scenario NaN network share", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\neconomics:\n  network_share: {min: .nan, typ: 0.15, max: 0.2}\n"}`, 400, "scenario.economics.network_share"},
+		{"scenario NaN utilisation", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\neconomics:\n  utilisation: {typ: .nan}\n"}`, 400, "scenario.economics.utilisation"},
+		{"scenario NaN failure-rate scale", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\nfailure_rate_scale:\n  cann: {typ: .nan}\n"}`, 400, "scenario.failure_rate_scale.cann"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

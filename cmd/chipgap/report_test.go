@@ -70,12 +70,27 @@ func TestReportErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("format: chipgap-scenario/v1\ninference:\n  tpot: 50GB\n"), 0o644)
 	html := filepath.Join(dir, "out.html")
+	// A NaN in a range is a bad value like any other (exit 2, the file,
+	// the line and the field); before, network_share's exited 1 from the
+	// Monte Carlo ("invalid triangular parameters [NaN 0.15 0.2]") and
+	// the others exited 2 naming no file, line or field.
+	nan := func(name, text string) string {
+		f := filepath.Join(dir, name)
+		os.WriteFile(f, []byte("format: chipgap-scenario/v1\n"+text), 0o644)
+		return f
+	}
+	share := nan("share.yaml", "economics:\n  network_share: {min: .nan, typ: 0.15, max: 0.2}\n")
+	util := nan("util.yaml", "economics:\n  utilisation: {typ: .nan}\n")
+	scale := nan("scale.yaml", "failure_rate_scale:\n  cann: {min: 0.3, typ: .nan, max: 0.6}\n")
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
 		{[]string{"report", bad, "--html", html}, 2, "bad.yaml:3: field inference.tpot"},
+		{[]string{"report", share, "--samples", "5"}, 2, "share.yaml:3: field economics.network_share: {min: NaN, typ: 0.15, max: 0.2}: want finite values"},
+		{[]string{"report", util, "--samples", "5"}, 2, "util.yaml:3: field economics.utilisation: {min: NaN, typ: NaN, max: NaN}: want finite values"},
+		{[]string{"report", scale, "--samples", "5"}, 2, "scale.yaml:3: field failure_rate_scale.cann: {min: 0.3, typ: NaN, max: 0.6}: want finite values"},
 		{[]string{"report", filepath.Join(dir, "missing.yaml")}, 1, "no such file"},
 		{[]string{"report", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"report", "a.yaml", "b.yaml"}, 2, "at most one scenario file"},

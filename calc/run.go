@@ -291,8 +291,16 @@ type RunOptions struct {
 	// Stop, when set, may end the plan search (a server's deadline).
 	Stop func() error
 	// Admit, when set, vets each cluster's assembled job before it is
-	// simulated (a server's bound on the work).
+	// simulated (a server's deadline and progress).
 	Admit func(RunSide) error
+	// MaxEvents, when > 0, bounds the simulated work (MaxRunEvents: the
+	// seeds run × goodput.EventBound of each cluster's job); Lift, when
+	// set, is appended to the refusal (how the caller lifts it).
+	MaxEvents float64
+	Lift      string
+	// Simulated reports the seeds simulated, done of total (the
+	// interval check's included).
+	Simulated func(done, total int)
 }
 
 // rangeSamples is how many draws of the input ranges the closed form
@@ -315,6 +323,10 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 			return RunResult{}, err
 		}
 	}
+	if err := s.admit(sides, o); err != nil {
+		return RunResult{}, err
+	}
+	tick := s.ticker(len(sides), o)
 	for i := range sides {
 		d := &sides[i]
 		if o.Admit != nil {
@@ -323,7 +335,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 			}
 		}
 		var err error
-		if d.Result, err = goodput.Simulate(d.Job, goodput.Options{Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges}); err != nil {
+		if d.Result, err = goodput.Simulate(d.Job, goodput.Options{Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Progress: tick}); err != nil {
 			return RunResult{}, err
 		}
 		if !o.Checks {
@@ -332,7 +344,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 		if d.Samples, err = goodput.ClosedSamples(d.Job, rangeSamples, r.Seed); err != nil {
 			return RunResult{}, err
 		}
-		if d.Sweep, err = goodput.Sweep(d.Job, []float64{0.5, 1, 2}, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed}); err != nil {
+		if d.Sweep, err = goodput.Sweep(d.Job, []float64{0.5, 1, 2}, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed, Progress: tick}); err != nil {
 			return RunResult{}, err
 		}
 	}

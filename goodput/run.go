@@ -21,6 +21,8 @@ type Options struct {
 	// Limit caps a run's wall time as a multiple of its failure-free
 	// time (default 50): a run that makes no progress stops unfinished.
 	Limit float64
+	// Progress, when set, is told after each seed: done of Seeds.
+	Progress func(done, total int)
 }
 
 // ErrNoSeeds is returned for a run of fewer than one seed.
@@ -80,6 +82,9 @@ func Simulate(j Job, opts Options) (Result, error) {
 		fail := sim.NewStream(opts.Seed, fmt.Sprintf("failures/%d", i))
 		which := sim.NewStream(opts.Seed, fmt.Sprintf("modes/%d", i))
 		res.Outcomes = append(res.Outcomes, f.simulate(fail, which, f.limitTime(opts.Limit)))
+		if opts.Progress != nil {
+			opts.Progress(i+1, opts.Seeds)
+		}
 	}
 	res.summarise(len(j.Modes))
 	return res, nil

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"chipgap/calc"
-	"chipgap/goodput"
 )
 
 // handleRun is POST /api/run/simulate: its body is calc.RunRequest, the
@@ -41,7 +40,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	return respondJobOrWait(s, w, r, "run-simulate", func(ctx context.Context, p *Progress) (calc.RunView, error) {
 		p.Set("training estimator: plan shapes", 0)
 		seeds := st.Seeds()
-		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request",
+		res, err := calc.Run(st, calc.RunOptions{MFUFrom: "request", MaxEvents: s.limits.MaxSimEvents, Lift: "the limit is this server's max_sim_events (docs/api.md)",
 			Progress: p.Count,
 			Stop: func() error {
 				if ctx.Err() != nil {
@@ -52,10 +51,6 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 			Admit: func(side calc.RunSide) error {
 				if err := ctx.Err(); err != nil {
 					return timeoutError(ctx)
-				}
-				if b := goodput.EventBound(side.Job); float64(seeds)*b > s.limits.MaxSimEvents {
-					return badField("seeds", "%d seeds × up to %.3g interruptions each is over this server's limit of %.3g simulated events (see docs/api.md): fewer seeds, chips or tokens",
-						seeds, b, s.limits.MaxSimEvents)
 				}
 				p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
 				return nil

@@ -100,7 +100,7 @@ func DefaultLimits() Limits {
 		MaxSamples:     1000,
 		MaxCurvePoints: 64,
 		MaxChips:       262144,
-		MaxSimEvents:   5e7,
+		MaxSimEvents:   calc.MaxRunEvents,
 
 		MaxServeRequests: 1_000_000,
 		MaxServeRates:    12,

@@ -31,6 +31,16 @@ window (as the Llama 3 record); with both, whichever ends first.
 --vs CHIP[:N] runs the same model and token budget on a second cluster and
 splits the difference into throughput, downtime and engineering.
 
+A run to completion that the closed form finds never finishes (an
+interruption faster than the job recovers and checkpoints) is refused at
+once, naming --chips: fewer chips, a more reliable stack, faster
+checkpoints, or a --days window, which simulates. A run whose simulated
+interruptions may exceed 5e7 (seeds, the interval check's included, × the
+most one seed can draw: chips × the highest failure rates × the hours
+simulated), the API's max_sim_events, is refused naming --seeds unless
+--yes is given; on a terminal a progress line counts the simulated runs
+(--quiet hides it).
+
 --scenario FILE takes the settings from a YAML file, one field per flag
 (the flag's name with _ for -: model, chip, chips, chips_per_node, days,
 global_batch, storage_bw, vs, vs_chips, ...), quantities as unit strings
@@ -52,6 +62,8 @@ func cmdRun(e *env, args []string) error {
 	scenario := fs.String("scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
 	fs.IntVar(&req.GlobalBatch, "batch", 0, "same as --global-batch (give one of them)")
 	asJSON := fs.Bool("json", false, "machine-readable output")
+	yes := fs.Bool("yes", false, "simulate even beyond the default bound on simulated interruptions (seeds × the most a seed can draw ≤ 5e7, the API's max_sim_events)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -87,7 +99,14 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return explain(err)
 	}
-	res, err := calc.Run(s, calc.RunOptions{MFUFrom: "--mfu", Checks: true})
+	bar := newProgress(e, "run", quietMode(*quiet))
+	o := calc.RunOptions{MFUFrom: "--mfu", Checks: true, MaxEvents: calc.MaxRunEvents, Lift: "or pass --yes to run it anyway",
+		Simulated: bar.fn("simulating ", "runs")}
+	if *yes {
+		o.MaxEvents = 0
+	}
+	res, err := calc.Run(s, o)
+	bar.clear()
 	if err != nil {
 		return explain(err)
 	}

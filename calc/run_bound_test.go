@@ -1,0 +1,87 @@
+package calc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"chipgap/catalog"
+	"chipgap/input"
+)
+
+// TestRunNoProgressRefusedFast: a run to completion whose closed form
+// makes no progress (a million 910Bs interrupted every 1.4 min) simulated
+// every seed to 50 × its failure-free time, ~3.5 M interruptions and
+// ~13 s a seed; it is refused before any seed runs, naming chips and
+// what to change. A window of the same cluster still simulates.
+func TestRunNoProgressRefusedFast(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := RunRequest{Model: "llama3.1-8b", Chip: "ascend-910b", Chips: 1 << 20, MFU: 0.3, Tokens: 1e15, Seeds: 100}
+	s, err := req.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = Run(s, RunOptions{Checks: true})
+	var fe *input.Error
+	if !errors.As(err, &fe) || fe.Field != "chips" || !strings.Contains(fe.Want, "never finishes") || !strings.Contains(fe.Want, "fewer chips") {
+		t.Fatalf("err = %v, want a chips refusal saying the run never finishes", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusal took %v: something was simulated", d)
+	}
+	req.Tokens, req.Days, req.Seeds = 0, Days(3600), 2
+	if s, err = req.Setup(cat); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(s, RunOptions{}); err != nil {
+		t.Errorf("a one-hour window: %v, want it simulated", err)
+	}
+}
+
+// TestRunEventLimit: seeds × goodput.EventBound over MaxEvents is refused
+// before anything is simulated, naming seeds and the way to lift it; the
+// interval check's seeds (3 × min(seeds, 30)) count with Checks.
+func TestRunEventLimit(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 16384, MFU: 0.4, Days: Days(54 * 86400), Seeds: 10}
+	s, err := req.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.seedsRun(true); got != 40 {
+		t.Errorf("seeds run with the checks = %d, want 10 + 3 × 10", got)
+	}
+	_, err = Run(s, RunOptions{Checks: true, MaxEvents: 100, Lift: "or pass --yes"})
+	var fe *input.Error
+	if !errors.As(err, &fe) || fe.Field != "seeds" || !errors.Is(err, ErrEventLimit) ||
+		!strings.Contains(fe.Want, "40 seeds (10 and 30 for the interval check)") || !strings.HasSuffix(fe.Want, "; or pass --yes") {
+		t.Fatalf("err = %v, want a seeds refusal over the limit of 100 events", err)
+	}
+	seen := 0
+	res, err := Run(s, RunOptions{MaxEvents: MaxRunEvents, Simulated: func(done, total int) {
+		if total != 10 || done != seen+1 {
+			t.Errorf("progress %d of %d after %d", done, total, seen)
+		}
+		seen = done
+	}})
+	if err != nil || res.A.Result.Seeds != 10 || seen != 10 {
+		t.Errorf("within the limit: err %v, seeds %d, progress %d; want 10 seeds simulated and counted", err, res.A.Result.Seeds, seen)
+	}
+	last := 0
+	if _, err := Run(s, RunOptions{Checks: true, Simulated: func(done, total int) {
+		if total != 40 || done != last+1 {
+			t.Errorf("with the checks: progress %d of %d after %d", done, total, last)
+		}
+		last = done
+	}}); err != nil || last != 40 {
+		t.Errorf("with the checks: err %v, progress %d; want 40 of 40", err, last)
+	}
+}

@@ -379,7 +379,7 @@ func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	if d.Job, err = s.cat.Job(d.Model, d.Cluster, jo); err != nil {
 		return r.jobError(err)
 	}
-	return nil
+	return r.tooShort(*d)
 }
 
 // jobError names the request's field behind a goodput field error when

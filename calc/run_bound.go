@@ -6,6 +6,7 @@ import (
 
 	"chipgap/goodput"
 	"chipgap/input"
+	"chipgap/units"
 )
 
 // MaxRunEvents is the default bound on a whole run's simulated work:
@@ -105,4 +106,26 @@ func (s RunSetup) ticker(sides int, o RunOptions) func(done, total int) {
 		last = done
 		o.Simulated(base+done, total)
 	}
+}
+
+// tooShort refuses a window (days) or a token budget shorter than what
+// one side's run needs: one optimizer step (global_batch × seq tokens at
+// its rate) and one checkpoint interval at its shortest (1 s, or the
+// asynchronous write to storage). Shorter, the checkpoint interval has
+// no room between its bounds, and a run is not a run.
+func (r RunRequest) tooShort(d RunSide) error {
+	rate := d.Throughput.TokensPerSec
+	step := units.Seconds(float64(r.GlobalBatch) * float64(r.Seq) / rate)
+	need, what := step, fmt.Sprintf("one optimizer step (%d × %d tokens)", r.GlobalBatch, r.Seq)
+	if m := d.Job.MinInterval(); m > need {
+		need, what = m, "one checkpoint interval at its shortest (1 s, or the background write of an asynchronous checkpoint)"
+	}
+	on := fmt.Sprintf("%d × %s at %.4g tokens/s", d.Cluster.Chips, d.Cluster.ChipID, rate)
+	if h := units.Seconds(r.Days); h > 0 && h < need {
+		return bad("days", fmt.Sprintf("%.3g (%v)", h.Days(), h), "on %s the run needs at least %v for %s; want a window of at least %.3g days", on, need, what, need.Days())
+	}
+	if w := d.Job.Work; w > 0 && w < need {
+		return bad("tokens", r.Tokens, "on %s that is %v of compute, shorter than %s (%v); want at least %.4g tokens", on, w, what, need, float64(need)*rate)
+	}
+	return nil
 }

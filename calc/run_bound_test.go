@@ -85,3 +85,45 @@ func TestRunEventLimit(t *testing.T) {
 		t.Errorf("with the checks: err %v, progress %d; want 40 of 40", err, last)
 	}
 }
+
+// TestRunTooShort: a window or a token budget shorter than one optimizer
+// step (70B on 64 H100 at MFU 0.4: 5.983e4 tokens/s, 2048 × 8192 tokens a
+// step, 280.4 s) is refused naming days or tokens and the bound; it used
+// to reach the interval check and fail on checkpoint.interval (86.4 ms
+// under the 493.9 ms background write). A blocking checkpoint's floor is
+// 1 s; one step is the larger bound here.
+func TestRunTooShort(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		req   RunRequest
+		field string
+		want  string
+	}{
+		{RunRequest{Days: Days(86400e-6)}, "days", "4.673 min for one optimizer step"},
+		{RunRequest{Tokens: 1000}, "tokens", "want at least 1.678e+07 tokens"},
+		{RunRequest{Tokens: 1e9, Days: Days(60)}, "days", "one optimizer step"},
+	} {
+		r := tc.req
+		r.Model, r.Chip, r.Chips, r.MFU, r.Seeds = "llama3.1-70b", "h100-sxm", 64, 0.4, 2
+		s, err := r.Setup(cat)
+		if err == nil {
+			_, err = Run(s, RunOptions{Checks: true})
+		}
+		var fe *input.Error
+		if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(fe.Want, tc.want) {
+			t.Errorf("%+v: err = %v, want %s refused with %q", tc.req, err, tc.field, tc.want)
+		}
+	}
+	// Four steps' worth of window (20 min) runs.
+	r := RunRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, MFU: 0.4, Seeds: 2, Days: Days(1200)}
+	s, err := r.Setup(cat)
+	if err == nil {
+		_, err = Run(s, RunOptions{Checks: true})
+	}
+	if err != nil {
+		t.Errorf("a 20-minute window: %v", err)
+	}
+}

@@ -175,3 +175,15 @@ func (f fixed) limit() units.Seconds {
 		return f.job.Horizon
 	}
 }
+
+// MinInterval is the shortest checkpoint interval the default and the
+// sweep use: 1 s, or an asynchronous checkpoint's background write when
+// longer (each write must end before the next). A run whose work or
+// horizon is shorter leaves no interval room: Validate's bounds conflict.
+func (j Job) MinInterval() units.Seconds {
+	w := units.Seconds(0)
+	if j.Checkpoint.Async {
+		w = j.Checkpoint.writeTime()
+	}
+	return max(w, 1)
+}

@@ -42,7 +42,7 @@ type RunRequest struct {
 	// typical values, the seeds vary only the failures).
 	Ranges        bool           `json:"ranges" yaml:"ranges" help:"also draw rates, times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures)"`
 	Checkpoint    string         `json:"checkpoint" yaml:"checkpoint" help:"async or blocking (default: the catalog's)"`
-	Interval      units.Seconds  `json:"interval" yaml:"interval" help:"checkpoint interval of productive compute (e.g. 30min; 0 = Daly's optimum)"`
+	Interval      units.Seconds  `json:"interval" yaml:"interval" help:"checkpoint interval of productive compute, a duration with its unit (30min, 2h; a bare number is seconds, unlike days; 0 = Daly's optimum)"`
 	StorageBW     units.ByteRate `json:"storage_bw" yaml:"storage_bw" help:"aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)"`
 	BytesPerParam float64        `json:"bytes_per_param" yaml:"bytes_per_param" help:"checkpoint bytes per parameter (0 = catalog default, 14)"`
 	// Spares absent (or -1) is the catalog's policy (catalog.SparesPolicy).

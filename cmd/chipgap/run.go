@@ -28,6 +28,9 @@ If no plan fits, the stack's labelled mfu_fallback is used.
 
 --tokens T runs to completion of T tokens; --days D simulates a D-day
 window (as the Llama 3 record); with both, whichever ends first.
+Units: a bare --days is days (--days 54), a bare --interval is seconds
+(--interval 5 is 5 s): give a duration its unit (--interval 30min,
+--days 1296h) where it could be misread.
 --vs CHIP[:N] runs the same model and token budget on a second cluster and
 splits the difference into throughput, downtime and engineering.
 

@@ -25,7 +25,7 @@ type RunRequest struct {
 	Model        string `json:"model" yaml:"model" help:"model preset id (chipgap models)"`
 	Chip         string `json:"chip" yaml:"chip" help:"chip id (chipgap chips)"`
 	Chips        int    `json:"chips" yaml:"chips" help:"chips in the job"`
-	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster (0 = the chip's usual node)"`
+	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster, at most the chips and a divisor of them (0 = the chip's usual node, capped at the chips)"`
 	Stack        string `json:"stack" yaml:"stack" help:"software stack id (default: the chip's)"`
 	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
 	// Tokens runs to completion of this budget; Days simulates a window
@@ -240,7 +240,7 @@ func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSid
 	if _, err := cat.Chip(sp.chip); err != nil {
 		return RunSide{}, lookup(sp.field, err)
 	}
-	cl, err := cat.Cluster(sp.chip, sp.chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: sp.perNode})
+	cl, err := cat.Cluster(sp.chip, sp.chips, catalog.ClusterOptions{Stack: r.Stack, ChipsPerNode: sp.perNode, WholeNodes: true})
 	if err != nil {
 		return RunSide{}, clusterError(err, sp.chips)
 	}

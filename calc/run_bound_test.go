@@ -127,3 +127,23 @@ func TestRunTooShort(t *testing.T) {
 		t.Errorf("a 20-minute window: %v", err)
 	}
 }
+
+// TestChipsPerNodeWholeNodes: run and train refuse a chips_per_node over
+// the job's chips or not dividing them, alike (catalog.ClusterOptions.
+// WholeNodes); both used to accept 3 for 64 chips and cap 128 to 64.
+func TestChipsPerNodeWholeNodes(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, node := range []int{3, 128} {
+		_, rerr := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, ChipsPerNode: node, Days: Days(86400)}.Setup(cat)
+		_, terr := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, ChipsPerNode: node}.Setup(cat)
+		for name, err := range map[string]error{"run": rerr, "train": terr} {
+			var fe *input.Error
+			if !errors.As(err, &fe) || fe.Field != "chips_per_node" || !strings.Contains(fe.Want, "64 chips") {
+				t.Errorf("%s, 64 chips in nodes of %d: err %v, want chips_per_node refused naming the 64 chips", name, node, err)
+			}
+		}
+	}
+}

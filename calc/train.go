@@ -24,7 +24,7 @@ type TrainRequest struct {
 	Model          string               `json:"model" help:"model preset id (chipgap models)"`
 	Chip           string               `json:"chip" help:"chip id (chipgap chips)"`
 	Chips          int                  `json:"chips" help:"chips in the job"`
-	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size (0: the chip's usual node)"`
+	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size, at most the chips and a divisor of them (0: the chip's usual node, capped at the chips)"`
 	ScaleOut       units.GigabitsPerSec `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
 	DevicesPerChip int                  `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
 	// Stack is a training-profile id; Framework picks the profile of the
@@ -223,7 +223,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 	if _, err := cat.Chip(r.Chip); err != nil {
 		return s, lookup("chip", err)
 	}
-	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOut: r.ScaleOut}); err != nil {
+	if s.Cluster, err = cat.Cluster(r.Chip, r.Chips, catalog.ClusterOptions{ChipsPerNode: r.ChipsPerNode, ScaleOut: r.ScaleOut, WholeNodes: true}); err != nil {
 		return s, clusterError(err, r.Chips)
 	}
 	s.ModelID = r.Model

@@ -20,6 +20,15 @@ type ClusterOptions struct {
 	ScaleOut units.GigabitsPerSec
 	// Stack is the software-stack id; "" = the chip's default.
 	Stack string
+	// WholeNodes: the chips are one training job's, in whole nodes of
+	// the ChipsPerNode given, which must then be at most chips and
+	// divide them (a node larger than the job would only be capped to
+	// it; 64 chips in nodes of 3 is no cluster). The chip's usual node
+	// (ChipsPerNode 0) is capped at the job and may end part-filled, as
+	// 12 H100s fill one and a half HGX servers. Without it a node may
+	// exceed the chips: an inference replica of 2 chips on an 8-chip
+	// server.
+	WholeNodes bool
 }
 
 // Cluster builds the estimator's view of chips copies of chip chipID (see
@@ -38,6 +47,9 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	}
 	if dom := int(ch.ScaleUp.DomainSize.Max); cpn < 1 || (dom > 0 && cpn > dom) {
 		return hardware.Cluster{}, input.Bad("chips_per_node", cpn, fmt.Sprintf("want 1 to %d (the %s scale-up domain)", dom, ch.ID))
+	}
+	if err := o.wholeNodes(chips); err != nil {
+		return hardware.Cluster{}, err
 	}
 	if o.ScaleOut < 0 {
 		return hardware.Cluster{}, input.Bad("scale_out_gbps", o.ScaleOut, "want ≥ 0 (0 = the catalog's NIC)")
@@ -75,4 +87,17 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 		copy(cl.ScaleUp.Torus[:], up.TorusDims) // check: at most 3
 	}
 	return cl, cl.Validate()
+}
+
+// wholeNodes is WholeNodes' check of a given ChipsPerNode against chips.
+func (o ClusterOptions) wholeNodes(chips int) error {
+	switch n := o.ChipsPerNode; {
+	case !o.WholeNodes || n == 0:
+		return nil
+	case n > chips:
+		return input.Bad("chips_per_node", n, fmt.Sprintf("want at most the job's %d chips (a node larger than the job would be capped to it; leave it out for the chip's usual node)", chips))
+	case chips%n != 0:
+		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%d nodes of %d leave %d over)", chips, chips/n, n, chips%n))
+	}
+	return nil
 }

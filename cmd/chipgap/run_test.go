@@ -314,3 +314,17 @@ func TestRunClosedFormNoProgressRefused(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2 naming --seeds and --yes", code, out, errs)
 	}
 }
+
+// TestChipsPerNodeRefusedAlike: run and train refuse 64 chips in nodes
+// of 3 or of 128, exit 2 naming --chips-per-node, nothing on stdout.
+func TestChipsPerNodeRefusedAlike(t *testing.T) {
+	for _, node := range []string{"3", "128"} {
+		for _, cmd := range [][]string{{"run", "--days", "1", "--seeds", "1"}, {"train"}} {
+			args := append(append([]string{}, cmd...), "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "64", "--chips-per-node", node)
+			code, out, errs := runCmd(t, args...)
+			if code != exitUsage || out != "" || !strings.Contains(errs, "--chips-per-node = "+node) {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 naming --chips-per-node", args, code, out, errs)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Stdout is the output path that means standard output.
@@ -26,11 +27,17 @@ func outputErrorf(format string, a ...any) error {
 
 // OutputDir checks an output directory a command will create or write
 // into: an existing path must be a directory (not a file, a device or a
-// link to one), else an *OutputError naming the flag.
+// link to one), and a new one is created only in an existing directory,
+// as CheckOutput takes a new file only there (a mistyped parent is not
+// created as a whole chain); else an *OutputError naming the flag.
 func OutputDir(flag, path string) error {
 	fi, err := os.Stat(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		parent := filepath.Dir(filepath.Clean(path))
+		if pst, err := os.Stat(parent); err != nil || !pst.IsDir() {
+			return outputErrorf("%s %s: want a directory that exists or a new one in an existing directory (%s is not one)", flag, path, parent)
+		}
 		return nil // created
 	case err != nil:
 		return err

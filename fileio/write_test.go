@@ -190,3 +190,23 @@ func TestReplace(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// TestOutputDirNeedsItsParent: a new output directory is made only in
+// an existing directory (sweep --out created a whole missing chain); an
+// existing directory and a new name in one pass; a file is refused.
+func TestOutputDirNeedsItsParent(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{dir, filepath.Join(dir, "new")} {
+		if err := OutputDir("--out", ok); err != nil {
+			t.Errorf("%s: %v, want accepted", ok, err)
+		}
+	}
+	miss := filepath.Join(dir, "no", "such", "x")
+	wantOutputError(t, "missing parent", OutputDir("--out", miss), "--out "+miss+": want a directory that exists or a new one in an existing directory ("+filepath.Join(dir, "no", "such")+" is not one)")
+	wantOutputError(t, "under a file", OutputDir("--out", filepath.Join(file, "x")), "--out "+filepath.Join(file, "x")+": want a directory that exists or a new one in an existing directory ("+file+" is not one)")
+	wantOutputError(t, "a file", OutputDir("--out", file), "--out "+file+": not a directory; want a directory (existing, or a new name to create)")
+}

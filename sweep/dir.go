@@ -5,7 +5,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,7 +45,7 @@ func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, 
 	}
 	cells := o.Shard.Of(g.Cells())
 	out := Outcome{Path: filepath.Join(dir, o.Shard.File()), Cells: len(cells)}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdir(dir); err != nil {
 		return out, err
 	}
 	if done(out.Path, meta) && (!o.CSV || o.Shard.Count > 1 || exists(filepath.Join(dir, CSVFile))) {
@@ -145,7 +147,7 @@ func Merge(dir, out string, withCSV bool) (Outcome, error) {
 	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.Cell, b.Cell) })
 	m := first
 	m.Shard = All().String()
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := mkdir(out); err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Path: filepath.Join(out, DataFile), Cells: len(rows)}, writeOutputs(out, DataFile, rows, m, withCSV)
@@ -192,4 +194,17 @@ func ReadFile(path string) ([]Row, Meta, error) {
 		return nil, Meta{}, err
 	}
 	return ReadParquet(f, st.Size())
+}
+
+// mkdir creates dir, or finds it made (another shard may have made it):
+// only the last element, as fileio.OutputDir checks, so that a mistyped
+// parent is an error rather than a new chain of directories.
+func mkdir(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		if fi, serr := os.Stat(dir); serr == nil && fi.IsDir() {
+			return nil
+		}
+	}
+	return err
 }

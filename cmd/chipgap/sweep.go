@@ -52,8 +52,11 @@ with exit status 2, saying how long it would take and how many shards
 would fit (or, where even a shard of one cell is over, to raise --budget);
 --yes runs it anyway.
 
-Files: the grid file may be at most 1 MiB. Output files are written
-through a temporary file beside them and renamed into place once complete.
+Files: the grid file may be at most 1 MiB. --out DIR is created if
+missing, but only inside an existing directory (as report --html takes a
+new file only there): a missing parent is an error, not a new chain.
+Output files are written through a temporary file beside them and renamed
+into place once complete.
 
 Examples:
   chipgap sweep examples/sweep-small.yaml --out /tmp/sweep --csv
@@ -68,7 +71,7 @@ func cmdSweep(e *env, args []string) error {
 		return cmdSweepReport(e, args[1:])
 	}
 	fs := newFlags(e, "sweep", sweepUsage)
-	out := fs.String("out", "", "output directory (created if missing)")
+	out := fs.String("out", "", "output directory (created if missing, in an existing directory)")
 	shardFlag := fs.String("shard", "", "run the slice i/n of the cells (default: from the Kubernetes or Slurm variables, else all)")
 	withCSV := fs.Bool("csv", false, "also write DIR/sweep.csv (unsharded runs only: a shard refuses it; merge --csv for shards)")
 	workers := fs.Int("workers", 0, "cells evaluated at once (0: every core)")

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +115,11 @@ func TestSweepUsageErrors(t *testing.T) {
 		// --html naming a directory is; MkdirAll's error was an exit 1.
 		{[]string{"sweep", sweepExample, "--out", bad}, exitUsage, "--out " + bad + ": not a directory"},
 		{[]string{"sweep", "merge", dir, "--out", bad}, exitUsage, "not a directory"},
+		// QA: --out under a missing parent created the whole chain; a new
+		// directory is made only in an existing one, as report --html
+		// takes a new file only there.
+		{[]string{"sweep", sweepExample, "--out", filepath.Join(dir, "nonexist", "dir", "x")}, exitUsage, "want a directory that exists or a new one in an existing directory (" + filepath.Join(dir, "nonexist", "dir") + " is not one)"},
+		{[]string{"sweep", "merge", dir, "--out", filepath.Join(dir, "nonexist", "x")}, exitUsage, "is not one"},
 		// QA: a shard wrote no CSV with exit 0; a budget under a second
 		// gave advice computed on a second ("about 2.8s ... over the time
 		// budget of 1ms; shard it into at least 3"), and a small shard
@@ -125,6 +132,9 @@ func TestSweepUsageErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line containing %q", tc.args, code, stderr, tc.code, tc.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nonexist")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused --out left %s/nonexist behind (%v)", dir, err)
 	}
 	t.Setenv("JOB_COMPLETION_INDEX", "5")
 	t.Setenv("JOB_COMPLETIONS", "4")

@@ -55,9 +55,9 @@ type RunRequest struct {
 	VSMFU   float64 `json:"vs_mfu" yaml:"vs_mfu" help:"assumed MFU for the --vs cluster (0 = training estimator)"`
 }
 
-// maxRunDays bounds a window and a run's failure-free compute: beyond ten
-// years the simulation takes tens of seconds and nears its clock's cap.
-const maxRunDays = 3650
+// maxRunDays bounds a window and a run's failure-free compute (ten
+// years; input.MaxRunDays, which sweep applies too).
+const maxRunDays = input.MaxRunDays
 
 // Days is a duration whose bare number means days (--days 54, "days": 54,
 // days: 54); with a unit it is any duration ("54d", "1296h").

@@ -26,4 +26,10 @@ const (
 	// MaxDevicesPerChip is the most devices software sees per package
 	// (two dies on the Ascend 910C; a few more for chips to come).
 	MaxDevicesPerChip = 16
+	// MaxRunDays bounds a training run's failure-free compute and a
+	// simulated window (ten years): beyond it the whole-run simulation
+	// takes tens of seconds and nears its clock's cap, and no one plans
+	// such a run. `chipgap run`, `train` and `sweep` refuse a token
+	// budget that needs more at the cluster's rate.
+	MaxRunDays = 3650
 )

@@ -3,11 +3,11 @@ package catalog
 import (
 	"fmt"
 	"io/fs"
-	"math"
 	"slices"
 
 	"chipgap/goodput"
 	"chipgap/hardware"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -291,14 +291,21 @@ func (c *Catalog) modeRate(r *Reliability, at string, m modeYAML) (hardware.Valu
 	return zero, 0, fmt.Errorf("catalog: %s: factor for %q but cuda has no such mode", at, m.Component)
 }
 
-// countRate is n interruptions over the record's device-hours, with a
-// Poisson 80 % interval n ± 1.2816·√n as its range.
+// countRate is n interruptions over the record's device-hours. Its range
+// means what every catalog range means to the sampler, the bounds of a
+// triangular distribution with its mode at n: they are chosen so that
+// the triangle's P10–P90 is the exact Poisson 80 % interval of n
+// (uncertain.PoissonInterval, TriangularFromP10P90). 7 events: the
+// interval [3.895, 11.771] (the normal approximation's n ∓ 1.2816·√n,
+// [3.61, 10.39], used as the bounds, drew a P10–P90 of [5.13, 8.87]),
+// bounds [0.966, 15.181].
 func countRate(n float64, rec ReliabilityRecord) hardware.Value[units.Dimensionless] {
 	dh := rec.DeviceHours()
-	half := 1.2816 * math.Sqrt(n)
+	p10, p90 := uncertain.PoissonInterval(n, 0.8)
+	lo, hi := uncertain.TriangularFromP10P90(p10, n, p90, 0)
 	return hardware.Value[units.Dimensionless]{
-		Min: units.Dimensionless(max(n-half, 0) / dh), Typ: units.Dimensionless(n / dh), Max: units.Dimensionless((n + half) / dh),
+		Min: units.Dimensionless(lo / dh), Typ: units.Dimensionless(n / dh), Max: units.Dimensionless(hi / dh),
 		Sources: slices.Clone(rec.Sources), Derived: true, Basis: BasisMeasured, Date: rec.Date,
-		Note: fmt.Sprintf("%g of %d interruptions in %g device-hours (%s); range: Poisson 80 %% interval", n, rec.Interruptions, dh, rec.ID),
+		Note: fmt.Sprintf("%g of %d interruptions in %g device-hours (%s); range: a triangle whose P10–P90 is the exact Poisson 80 %% interval", n, rec.Interruptions, dh, rec.ID),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"chipgap/goodput"
+	"chipgap/uncertain"
 	"chipgap/units"
 
 	"go.yaml.in/yaml/v3"
@@ -181,4 +182,44 @@ func TestInventory(t *testing.T) {
 			t.Errorf("%s: %d values, want %d", b, got[b], n)
 		}
 	}
+}
+
+// TestNICRateRangeByHand: the NIC's 7 interruptions. The exact Poisson
+// 80 % interval (Garwood) is [3.894767, 11.770914] (P(X ≤ 6 | 3.894767)
+// = 0.9, P(X ≤ 7 | 11.770914) = 0.1). The triangle with its mode at 7
+// whose P10–P90 is that interval: the ratio (11.770914 − 7) ÷
+// (7 − 3.894767) = 1.536411 = g(1−p) ÷ g(p), g(x) = x − √(0.1x), gives
+// the mode's place p = 0.424475; g(p) = 0.218447, so the width is
+// 3.105233 ÷ 0.218447 = 14.215049 and the bounds 7 − p·w = 0.966071 and
+// 15.181120 events, ÷ 21,233,664 device-hours. The drawn P10 and P90 are
+// the interval (the old n ∓ 1.2816·√n bounds, [3.61, 10.39], drew
+// [5.13, 8.87]: 45 % narrower than the 80 % they stood for).
+func TestNICRateRangeByHand(t *testing.T) {
+	r, err := load(t).Reliability()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Profile("cuda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dh = 16384 * 54 * 24.0
+	for _, m := range p.Modes {
+		if m.Component != "nic" {
+			continue
+		}
+		lo, hi := float64(m.Rate.Min)*dh, float64(m.Rate.Max)*dh
+		if math.Abs(lo-0.966071) > 1e-5 || math.Abs(hi-15.181120) > 1e-5 {
+			t.Errorf("nic bounds × device-hours = [%.6f, %.6f], want [0.966071, 15.181120]", lo, hi)
+		}
+		d, err := uncertain.FromRange(lo, 7, hi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q10, q90 := d.Quantile(0.1), d.Quantile(0.9); math.Abs(q10-3.894767) > 1e-5 || math.Abs(q90-11.770914) > 1e-5 {
+			t.Errorf("drawn P10–P90 = [%.6f, %.6f], want the exact 80 %% interval [3.894767, 11.770914]", q10, q90)
+		}
+		return
+	}
+	t.Fatal("cuda has no nic mode")
 }

@@ -45,7 +45,11 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 		// cache and the per-step token budget still bound it).
 		d.Profile.MaxBatch = 0
 	}
-	p, err := inferencePoint(d, mode, w, slo, in.BatchPerChip*r.System.Chips)
+	batch, err := instanceBatch(d, in.BatchPerChip)
+	if err != nil {
+		return Prediction{}, err
+	}
+	p, err := inferencePoint(d, mode, w, slo, batch)
 	if err != nil {
 		return Prediction{}, err
 	}
@@ -58,7 +62,7 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 		mode, max(par.TP, 1), max(par.PP, 1), max(par.EP, 1), p.Batch, p.BatchPerChip, p.TPOT, p.TTFT, p.Step.Bound)
 	offline := mode == inference.Colocated && slo == (inference.SLO{}) && r.Measured.Metric == MetricOutputTokensPerChip
 	if offline {
-		o, err := offlineThroughput(d, w, in.BatchPerChip*r.System.Chips)
+		o, err := offlineThroughput(d, w, batch)
 		if err != nil {
 			return Prediction{}, err
 		}
@@ -87,8 +91,8 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 // benchmark that queues all its requests at once and times them to the
 // last token), simulated request by request (package serve): requests of
 // exactly the stated lengths, all arriving at time 0, on the deployment's
-// instances with the engine's limits (the stated concurrency, batch, if
-// any; else, for TensorRT-LLM, trtllm-bench's) and admission policy (the
+// instances with the engine's limits (the stated concurrency, batch, one
+// instance's sequences, if any; else, for TensorRT-LLM, trtllm-bench's) and admission policy (the
 // profile's kv_reserve_full, as the steady-state curve uses it). Uniform requests admitted together prefill
 // together and finish together, so such a run proceeds in waves: prompt
 // bursts, then decode-only steps. The steady-state curve instead takes
@@ -119,7 +123,7 @@ func offlineThroughput(d inference.Deployment, w inference.Workload, batch int) 
 	}
 	switch {
 	case batch > 0:
-		pool.Engine.MaxSeqs = max(1, batch/pool.Replicas)
+		pool.Engine.MaxSeqs = batch
 	case d.Profile.Engine == trtllmEngine:
 		// trtllm-bench's own settings (trtllmBench): limits each
 		// attention group's executor takes, worked out for the whole
@@ -213,7 +217,23 @@ const (
 	offlineMaxOutput   = 1 << 18 // generated tokens a request (simulated steps)
 )
 
-// inferencePoint is the stated batch (instance = the run's chips), or the
+// instanceBatch is the sequences one instance holds at the run's stated
+// batch_per_chip (0: none stated): the per-chip batch times the packages
+// an instance occupies. Each of the run's dp replicas holds its own, so
+// the per-chip batch, and the rate per chip, is the same at any dp; the
+// run's chips (every replica) are not one instance.
+func instanceBatch(d inference.Deployment, perChip int) (int, error) {
+	if perChip <= 0 {
+		return 0, nil
+	}
+	r, err := inference.Resolve(d)
+	if err != nil {
+		return 0, err
+	}
+	return max(1, int(math.Round(float64(perChip)*r.ChipsPerInstance()))), nil
+}
+
+// inferencePoint is one instance's stated batch (instanceBatch), or the
 // best one under slo.
 func inferencePoint(d inference.Deployment, mode inference.Mode, w inference.Workload, slo inference.SLO, batch int) (inference.Point, error) {
 	if batch <= 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"chipgap/catalog"
+	"chipgap/inference"
 	"chipgap/llm"
 )
 
@@ -577,5 +578,53 @@ func TestTRTLLM2023GQARowsReadLikeMHA(t *testing.T) {
 	}
 	if g := gap(true); g < 0.25 {
 		t.Errorf("read as today's engine: GQA rows' median %+.1f points above the MHA rows', want more than 25 (the test would not see the era)", 100*g)
+	}
+}
+
+// batch_per_chip is per chip at any dp: Llama 3 70B decode on A100 at
+// tp 4 pp 2, 16 sequences a chip, is one instance of 4 × 2 = 8 chips
+// holding 16 × 8 = 128 sequences, and each of dp replicas holds its own
+// 128 (it was predicted at 32 a chip at dp 2 and 64 at dp 4: the run's
+// chips times the batch taken as one instance's). Replicas are
+// independent, so the rate per chip is 16 tokens per step per chip over
+// the 128-sequence step time, the same at dp 1, 2 and 4.
+func TestBatchPerChipAtAnyDP(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := llm.Model{Name: "Llama 3 70B", Layers: 80, Hidden: 8192, Heads: 64, KVHeads: 8, FFN: 28672, Act: llm.SwiGLU, Vocab: 128256, Attention: llm.GQA}.WithDefaults()
+	var first float64
+	for _, dp := range []int{1, 2, 4} {
+		r := Run{ID: "dp", Kind: KindInference, System: System{Chip: "a100-sxm4-80gb", Chips: 8 * dp}, Model: model,
+			Inference: &Inference{Phase: "decode", Precision: "bf16", InputTokens: 2048, OutputTokens: 512, BatchPerChip: 16,
+				Parallel: InferenceParallel{TP: 4, PP: 2, DP: dp}},
+			Measured: Measured{Metric: MetricOutputTokensPerChip, Value: 300}}
+		p, err := predictInference(cat, r, Options{})
+		if err != nil {
+			t.Fatalf("dp %d: %v", dp, err)
+		}
+		if !strings.Contains(p.Plan, "batch=128 (16/chip)") {
+			t.Errorf("dp %d: plan %q; want batch=128 (16/chip), one 8-chip instance's", dp, p.Plan)
+		}
+		if dp == 1 {
+			d, _, err := cat.Deployment(inferenceOptions(r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Profile.MaxBatch = 0
+			pts, err := inference.Curve(d, inference.Decode, inference.Workload{Input: 2048, Output: 512}, inference.SLO{}, []int{128})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first = p.Value
+			if want := 16 / float64(pts[0].TPOT); math.Abs(p.Value/want-1) > 1e-9 {
+				t.Errorf("dp 1: %.6g tokens/s per chip, want 16 / TPOT %v = %.6g", p.Value, pts[0].TPOT, want)
+			}
+			continue
+		}
+		if math.Abs(p.Value/first-1) > 1e-9 {
+			t.Errorf("dp %d: %.6g tokens/s per chip, want dp 1's %.6g (replicas are independent)", dp, p.Value, first)
+		}
 	}
 }

@@ -249,13 +249,25 @@ var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 
 // checkScalar holds a scalar to its field's kind where the YAML decoder
 // would not: yaml.v3 truncates 8.9 into an int field (and rounds past
-// 2⁵³), and takes .nan and .inf into a float one. normalizeNumbers has
+// 2⁵³), takes .nan and .inf into a float one, and yes, on or "yes" into
+// a bool. normalizeNumbers has
 // already made every whole number below 2⁵³ an !!int.
 func checkScalar(n *yaml.Node, t reflect.Type, run, path string) error {
 	if n.Tag == "!!null" || reflect.PointerTo(t).Implements(yamlUnmarshaler) {
 		return nil
 	}
 	switch t.Kind() {
+	case reflect.Bool:
+		// YAML 1.2's true and false only: yaml.v3 decodes 1 into a bool
+		// as an error naming no field, and a string "yes" (1.1's) as true
+		// but "true" as an error.
+		if n.Tag != "!!bool" {
+			v := n.Value
+			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				v = strconv.Quote(v)
+			}
+			return &Error{Run: run, Field: path, Line: n.Line, Msg: v + ": want true or false, unquoted (as YAML 1.2: yes, no, on and off are not booleans)"}
+		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n.Tag != "!!int" {

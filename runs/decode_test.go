@@ -133,6 +133,14 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"recompute: full", "recompute: full\n    recompute_layers: [-3]", "run t1: training.recompute_layers[0]"},
 		{"seq_len: 2048", "seq_len: [2048]", "run t1: training.seq_len: want a single value"},
 		{"chips: 32,", "chips: eight,", "run t1: system.chips: eight: want a whole number"},
+		// Booleans are YAML 1.2's true and false, named like any field
+		// (QA: 1 gave "line 8: cannot unmarshal !!int `1` into bool", a
+		// string "yes" was true and "true" an error).
+		{"sequence_parallel: true", "sequence_parallel: 1", "run t1: training.parallel.sequence_parallel: 1: want true or false"},
+		{"sequence_parallel: true", `sequence_parallel: "true"`, `run t1: training.parallel.sequence_parallel: "true": want true or false, unquoted`},
+		{"sequence_parallel: true", "sequence_parallel: yes", "run t1: training.parallel.sequence_parallel: yes: want true or false"},
+		{"ffn: 9216,", `ffn: 9216, tied_embeddings: "yes",`, `run t1: model.tied_embeddings: "yes": want true or false`},
+		{"ffn: 9216,", "ffn: 9216, tied_embeddings: on,", "run t1: model.tied_embeddings: on: want true or false"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(oneRun, c.from, c.to, 1)
@@ -204,4 +212,21 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Parse(data) // must not panic
 	})
+}
+
+// Booleans written as YAML 1.2 writes them decode, whatever the case.
+func TestParseBooleans(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want bool
+	}{{"true", true}, {"True", true}, {"false", false}, {"FALSE", false}} {
+		f, err := Parse([]byte(strings.Replace(oneRun, "sequence_parallel: true", "sequence_parallel: "+c.v, 1)))
+		if err != nil {
+			t.Errorf("sequence_parallel: %s: %v", c.v, err)
+			continue
+		}
+		if sp := f.Runs[0].Training.Parallel.SequenceParallel; sp == nil || *sp != c.want {
+			t.Errorf("sequence_parallel: %s read as %v, want %v", c.v, sp, c.want)
+		}
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 
 	"chipgap/input"
+	"chipgap/llm"
 	"chipgap/training"
 )
 
@@ -23,6 +25,9 @@ func (r *Run) Check() error {
 		return fieldErr(r.ID, "id", fmt.Sprintf("%q", r.ID), "want letters, digits, '.', '-', '_'")
 	}
 	if err := r.System.check(r.ID); err != nil {
+		return err
+	}
+	if err := checkAttention(r.ID, r.Model); err != nil {
 		return err
 	}
 	r.Model = r.Model.WithDefaults()
@@ -53,6 +58,39 @@ func (r *Run) Check() error {
 	return fieldErr(r.ID, "kind", fmt.Sprintf("%q", r.Kind), "want training or inference")
 }
 
+// checkAttention holds a model's attention fields, as the file states
+// them, to the format's rules: kv_heads equals heads for mha (absent:
+// heads), is fewer for gqa and must be stated there, and the mla block
+// goes only with attention mla (whose kv_heads is ignored).
+func checkAttention(id string, m llm.Model) error {
+	switch {
+	case m.MLA != nil && m.Attention != llm.MLA:
+		return fieldErr(id, "model.mla", "present", fmt.Sprintf("only with attention: mla (attention is %q)", m.Attention))
+	case m.Attention == llm.GQA && m.KVHeads <= 0:
+		return fieldErr(id, "model.kv_heads", m.KVHeads, fmt.Sprintf("want the key-value heads of gqa, a divisor of heads (%d)", m.Heads))
+	case m.Attention == llm.MHA && m.KVHeads != 0 && m.KVHeads != m.Heads:
+		return fieldErr(id, "model.kv_heads", m.KVHeads, fmt.Sprintf("want heads (%d) for attention mha (fewer key-value heads is gqa)", m.Heads))
+	}
+	return nil
+}
+
+// The network bounds of system.scale_out_gbps: a 1 Gbit/s Ethernet port
+// per chip to 100 Tbit/s, past any network built (800 Gbit/s a GPU in
+// 2025); a smaller figure predicted 4e-297 tokens/s.
+const minScaleOut, maxScaleOut = 1, 100_000
+
+// What each system field takes. A stated 0 is refused as out of range
+// (checkStated): the format has no 0 for them; absent, the default.
+var (
+	wantChipsPerNode   = fmt.Sprintf("want 1 to %d (absent: the chip's usual node)", input.MaxChipsPerNode)
+	wantScaleOut       = fmt.Sprintf("want %d to %d Gbit/s per chip (absent: the chip's usual network)", minScaleOut, maxScaleOut)
+	wantDevicesPerChip = fmt.Sprintf("want 1 to %d (absent: 1)", input.MaxDevicesPerChip)
+	wantBatchPerChip   = fmt.Sprintf("want 1 to %d sequences (absent: the best batch under the slo)", input.MaxGlobalBatch)
+)
+
+// wantDegree is what a parallel degree takes.
+const wantDegree = "want a positive integer (absent: the model's own choice)"
+
 func (s System) check(id string) error {
 	switch {
 	case s.Chip == "":
@@ -60,13 +98,59 @@ func (s System) check(id string) error {
 	case s.Chips < 1 || s.Chips > input.MaxChips:
 		return fieldErr(id, "system.chips", s.Chips, fmt.Sprintf("want 1 to %d", input.MaxChips))
 	case s.ChipsPerNode < 0 || s.ChipsPerNode > input.MaxChipsPerNode:
-		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, fmt.Sprintf("want 1 to %d (absent: the chip's usual node)", input.MaxChipsPerNode))
-	case s.ScaleOut < 0:
-		return fieldErr(id, "system.scale_out_gbps", s.ScaleOut, "want a positive number")
+		return fieldErr(id, "system.chips_per_node", s.ChipsPerNode, wantChipsPerNode)
+	case s.ScaleOut < 0 || s.ScaleOut > 0 && s.ScaleOut < minScaleOut || s.ScaleOut > maxScaleOut:
+		return fieldErr(id, "system.scale_out_gbps", float64(s.ScaleOut), wantScaleOut)
 	case s.DevicesPerChip < 0 || s.DevicesPerChip > input.MaxDevicesPerChip:
-		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, fmt.Sprintf("want 1 to %d (absent: the chip's own)", input.MaxDevicesPerChip))
+		return fieldErr(id, "system.devices_per_chip", s.DevicesPerChip, wantDevicesPerChip)
 	}
 	return nil
+}
+
+// zeroAbsent are the fields the run's structs read 0 in as absent, and
+// what each takes: the format has no 0 for any of them.
+var zeroAbsent = []struct{ path, want string }{
+	{"system.chips_per_node", wantChipsPerNode}, {"system.scale_out_gbps", wantScaleOut},
+	{"system.devices_per_chip", wantDevicesPerChip}, {"inference.batch_per_chip", wantBatchPerChip},
+	{"training.parallel.tp", wantDegree}, {"training.parallel.pp", wantDegree}, {"training.parallel.dp", wantDegree},
+	{"training.parallel.cp", wantDegree}, {"training.parallel.ep", wantDegree}, {"training.parallel.etp", wantDegree},
+	{"training.parallel.vpp", wantDegree}, {"training.parallel.microbatch", wantDegree},
+	{"inference.parallel.tp", wantDegree}, {"inference.parallel.pp", wantDegree}, {"inference.parallel.dp", wantDegree},
+	{"inference.parallel.ep", wantDegree}, {"inference.parallel.attention_dp", wantDegree},
+}
+
+// checkStated holds r to what the file states where r itself cannot
+// tell a field left out from one stated as 0: stated (the run's mapping
+// as YAML decodes it, merge keys applied) must not give a zeroAbsent
+// field 0, and a speculative block states its acceptance.
+func (r *Run) checkStated(stated map[string]any) error {
+	for _, f := range zeroAbsent {
+		if v, ok := lookup(stated, f.path); ok && (v == 0 || v == 0.0) {
+			return fieldErr(r.ID, f.path, v, f.want)
+		}
+	}
+	if sp, ok := lookup(stated, "inference.speculative"); ok && sp != nil {
+		if _, ok := lookup(stated, "inference.speculative.acceptance"); !ok {
+			return fieldErr(r.ID, "inference.speculative.acceptance", "missing", "want the draft tokens' acceptance rate, 0 to 1, beside tokens")
+		}
+	}
+	return nil
+}
+
+// lookup is the value at a dotted path in m, and whether it is stated
+// (a null is not).
+func lookup(m map[string]any, path string) (any, bool) {
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = mm[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, v != nil
 }
 
 func (r *Run) checkTraining() error {
@@ -85,6 +169,8 @@ func (r *Run) checkTraining() error {
 		return fieldErr(id, "training.tokens", t.Tokens, "want a positive number (the chip_hours metric needs it)")
 	case !slices.Contains([]string{"", "none", "selective", "full"}, t.Recompute):
 		return fieldErr(id, "training.recompute", fmt.Sprintf("%q", t.Recompute), "want none, selective or full")
+	case len(t.RecomputeLayers) > 0 && t.Recompute != "selective" && t.Recompute != "full":
+		return fieldErr(id, "training.recompute_layers", t.RecomputeLayers, fmt.Sprintf("want recompute: selective or full beside it, the kind of the layers it recomputes (recompute is %q)", t.Recompute))
 	case !training.ValidDispatch(t.MoEDispatch):
 		return fieldErr(id, "training.moe_dispatch", fmt.Sprintf("%q", t.MoEDispatch), "want flat, hierarchical or allgather")
 	case r.Model.MoE == nil && (t.MoEDispatch != "" || t.MoEA2AOverlap != nil):
@@ -131,7 +217,7 @@ func (p Parallel) check(id string) error {
 	}{{"tp", p.TP}, {"pp", p.PP}, {"dp", p.DP}, {"cp", p.CP}, {"ep", p.EP}, {"etp", p.ETP}, {"vpp", p.VPP}, {"microbatch", p.Microbatch}}
 	for _, d := range degrees {
 		if d.v < 0 {
-			return fieldErr(id, "training.parallel."+d.name, d.v, "want a positive integer")
+			return fieldErr(id, "training.parallel."+d.name, d.v, wantDegree)
 		}
 	}
 	if p.Zero != nil && (*p.Zero < 0 || *p.Zero > 3) {
@@ -156,8 +242,10 @@ func (r *Run) checkInference() error {
 		return fieldErr(id, "inference.output_tokens", in.OutputTokens, fmt.Sprintf("want 1 to %d", input.MaxRequestTokens))
 	case in.SLO != nil && (in.SLO.TPOT < 0 || in.SLO.TTFT < 0):
 		return fieldErr(id, "inference.slo", *in.SLO, "want latency targets of 0 or more milliseconds")
-	case in.BatchPerChip < 0:
-		return fieldErr(id, "inference.batch_per_chip", in.BatchPerChip, "want a positive integer")
+	case in.BatchPerChip < 0 || in.BatchPerChip > input.MaxGlobalBatch:
+		// The bound the other sequence counts take (global_batch): an
+		// instance's batch is this times its chips, far inside int.
+		return fieldErr(id, "inference.batch_per_chip", in.BatchPerChip, wantBatchPerChip)
 	case in.Speculative != nil && (in.Speculative.Tokens < 1 || in.Speculative.Acceptance < 0 || in.Speculative.Acceptance > 1):
 		return fieldErr(id, "inference.speculative", *in.Speculative, "want tokens ≥ 1 and acceptance in [0, 1]")
 	}
@@ -167,7 +255,7 @@ func (r *Run) checkInference() error {
 		v int
 	}{{"tp", ip.TP}, {"pp", ip.PP}, {"dp", ip.DP}, {"ep", ip.EP}, {"attention_dp", ip.AttentionDP}} {
 		if d.v < 0 {
-			return fieldErr(id, "inference.parallel."+d.n, d.v, "want a positive integer")
+			return fieldErr(id, "inference.parallel."+d.n, d.v, wantDegree)
 		}
 	}
 	m := r.Measured.Metric
@@ -176,6 +264,12 @@ func (r *Run) checkInference() error {
 	}
 	if m == MetricOutputTokensPerChip && in.Phase == "prefill" {
 		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), "a prefill run generates no tokens: want input_tokens_per_s_per_chip")
+	}
+	if m == MetricInputTokensPerChip && in.Phase != "prefill" {
+		// The format's table defines the metric as prefill throughput, and
+		// phase mixed's metric as output tokens; a decode pool's prompts
+		// are prefilled elsewhere.
+		return fieldErr(id, "measured.metric", fmt.Sprintf("%q", m), fmt.Sprintf("input_tokens_per_s_per_chip is prefill throughput, for phase prefill: want output_tokens_per_s_per_chip for phase %s", in.Phase))
 	}
 	return r.Measured.check(id)
 }

@@ -126,7 +126,13 @@ func decodeRun(n *yaml.Node, i int) (Run, error) {
 	if err := n.Decode(&r); err != nil {
 		return Run{}, &Error{Run: id, Msg: strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")}
 	}
-	if err := r.Check(); err != nil {
+	err := r.Check()
+	if err == nil {
+		var stated map[string]any
+		_ = n.Decode(&stated) // where it fails (nil), nothing more is checked
+		err = r.checkStated(stated)
+	}
+	if err != nil {
 		if e, ok := err.(*Error); ok {
 			e.Line = fieldLine(n, e.Field)
 		}

@@ -230,3 +230,101 @@ func TestParseBooleans(t *testing.T) {
 		}
 	}
 }
+
+const oneInference = `format: published-runs/v1
+runs:
+- id: i1
+  kind: inference
+  source: test
+  system: {chip: h100-sxm, chips: 8}
+  model: {name: m, layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, ffn_act: swiglu, vocab: 128256, attention: gqa}
+  inference:
+    phase: decode
+    precision: fp8
+    input_tokens: 1024
+    output_tokens: 1024
+    batch_per_chip: 16
+    parallel: {tp: 8}
+    speculative: {tokens: 2, acceptance: 0.7}
+  measured: {metric: output_tokens_per_s_per_chip, value: 10000}
+`
+
+// What the format allows of a file, refused where a stated value meant
+// something else or nothing (QA audit of validate against the spec).
+func TestParseRefusesInconsistentRuns(t *testing.T) {
+	if _, err := Parse([]byte(oneInference)); err != nil {
+		t.Fatalf("the template: %v", err)
+	}
+	inf := []struct{ from, to, want string }{
+		// 2⁵³ − 1 sequences a chip overflowed to a negative batch, read
+		// as none stated; the bound of the other sequence counts.
+		{"batch_per_chip: 16", "batch_per_chip: 9007199254740991", "run i1: inference.batch_per_chip: 9007199254740991: want 1 to 16777216 sequences"},
+		{"batch_per_chip: 16", "batch_per_chip: 16777217", "run i1: inference.batch_per_chip: 16777217: want 1 to 16777216"},
+		{"batch_per_chip: 16", "batch_per_chip: 0", "run i1: inference.batch_per_chip: 0: want 1 to 16777216"},
+		// The input metric is prefill throughput; mixed's is output tokens.
+		{"metric: output_tokens_per_s_per_chip", "metric: input_tokens_per_s_per_chip", "run i1: measured.metric: \"input_tokens_per_s_per_chip\": input_tokens_per_s_per_chip is prefill throughput, for phase prefill"},
+		{"phase: decode", "phase: mixed", "run i1"}, // valid with the output metric
+		// gqa states its key-value heads; mha has as many as heads; the
+		// mla block goes only with attention mla.
+		{"kv_heads: 8, ", "", "run i1: model.kv_heads: 0: want the key-value heads of gqa"},
+		{"kv_heads: 8,", "kv_heads: 0,", "run i1: model.kv_heads: 0: want the key-value heads of gqa"},
+		{"attention: gqa", "attention: mha", "run i1: model.kv_heads: 8: want heads (32) for attention mha"},
+		{"attention: gqa", "attention: gqa, mla: {kv_lora_rank: 512, qk_rope_head_dim: 64, v_head_dim: 128}", "run i1: model.mla: present: only with attention: mla"},
+		// A speculative block states its acceptance (it was taken as 0).
+		{"acceptance: 0.7", "method: mtp", "run i1: inference.speculative.method: unknown key"},
+		{"tokens: 2, acceptance: 0.7", "tokens: 2", "run i1: inference.speculative.acceptance: missing: want the draft tokens' acceptance rate"},
+		// A stated 0 is not "absent" (the messages said "want 1 to …").
+		{"parallel: {tp: 8}", "parallel: {tp: 0}", "run i1: inference.parallel.tp: 0: want a positive integer (absent: the model's own choice)"},
+		{"parallel: {tp: 8}", "parallel: {tp: 8, dp: 0.0}", "run i1: inference.parallel.dp: 0: want a positive integer"},
+		{"chips: 8}", "chips: 8, chips_per_node: 0}", "run i1: system.chips_per_node: 0: want 1 to 65536 (absent: the chip's usual node)"},
+		{"chips: 8}", "chips: 8, devices_per_chip: 0}", "run i1: system.devices_per_chip: 0: want 1 to 16 (absent: 1)"},
+		{"chips: 8}", "chips: 8, scale_out_gbps: 0}", "run i1: system.scale_out_gbps: 0: want 1 to 100000 Gbit/s per chip"},
+		// A physical bound: 1e-300 Gbit/s predicted 4e-297 tokens/s.
+		{"chips: 8}", "chips: 8, scale_out_gbps: 1e-300}", "run i1: system.scale_out_gbps: 1e-300: want 1 to 100000 Gbit/s per chip"},
+		{"chips: 8}", "chips: 8, scale_out_gbps: 1e9}", "run i1: system.scale_out_gbps: 1e+09: want 1 to 100000"},
+	}
+	for _, c := range inf {
+		src := strings.Replace(oneInference, c.from, c.to, 1)
+		if src == oneInference {
+			t.Fatalf("replacement %q not found", c.from)
+		}
+		_, err := Parse([]byte(src))
+		if c.want == "run i1" {
+			if err != nil {
+				t.Errorf("Parse with %q: %v; want it valid", c.to, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
+		}
+	}
+	mixedInput := strings.Replace(strings.Replace(oneInference, "phase: decode", "phase: mixed", 1), "metric: output_tokens", "metric: input_tokens", 1)
+	if _, err := Parse([]byte(mixedInput)); err == nil || !strings.Contains(err.Error(), "want output_tokens_per_s_per_chip for phase mixed") {
+		t.Errorf("phase mixed with the input metric: %v; want a refusal naming measured.metric", err)
+	}
+	train := []struct{ from, to, want string }{
+		// recompute_layers counts layers of the kind recompute names.
+		{"recompute: full", "recompute_layers: [1]", "run t1: training.recompute_layers: [1]: want recompute: selective or full beside it"},
+		{"recompute: full", "recompute: none\n    recompute_layers: [1]", `(recompute is "none")`},
+		{"tp: 1,", "tp: 0,", "run t1: training.parallel.tp: 0: want a positive integer (absent: the model's own choice)"},
+		{"dp: 32,", "dp: 32, microbatch: 0,", "run t1: training.parallel.microbatch: 0: want a positive integer"},
+		// A merged 0 is stated too.
+		{"parallel: {tp: 1,", "parallel: {<<: {vpp: 0}, tp: 1,", "run t1: training.parallel.vpp: 0: want a positive integer"},
+	}
+	for _, c := range train {
+		src := strings.Replace(oneRun, c.from, c.to, 1)
+		if src == oneRun {
+			t.Fatalf("replacement %q not found", c.from)
+		}
+		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
+		}
+	}
+	// mha without kv_heads has as many as heads (docs/published-runs.md),
+	// and mla ignores them.
+	mha := strings.Replace(oneRun, "kv_heads: 24, ", "", 1)
+	if f, err := Parse([]byte(mha)); err != nil || f.Runs[0].Model.KVHeads != 24 {
+		t.Errorf("mha without kv_heads: %v; want kv_heads = heads = 24", err)
+	}
+}

@@ -134,6 +134,10 @@ func TestInferenceDevicesPerChipDefault(t *testing.T) {
 // deepseekRun is DeepSeek-V3 inference on 32 H100 with EP32, as the
 // published-runs format writes it; par is its inference.parallel line.
 func deepseekRun(phase, par string, batchPerChip, input int) string {
+	metric := "input_tokens_per_s_per_chip" // the format's prefill throughput
+	if phase != "prefill" {
+		metric = "output_tokens_per_s_per_chip"
+	}
 	return `format: published-runs/v1
 runs:
 - id: ds
@@ -160,7 +164,7 @@ runs:
     output_tokens: 1000
     batch_per_chip: ` + strconv.Itoa(batchPerChip) + `
     parallel: ` + par + `
-  measured: {metric: input_tokens_per_s_per_chip, value: 5000}
+  measured: {metric: ` + metric + `, value: 5000}
 `
 }
 

@@ -55,6 +55,11 @@ func (c *Catalog) trainingStacksFrom(fsys fs.FS) ([]TrainingStack, error) {
 		if err := s.Check(); err != nil {
 			return nil, fmt.Errorf("catalog: stacks-training.yaml: %w", err)
 		}
+		for _, fw := range s.Frameworks {
+			if fw != strings.ToLower(fw) {
+				return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: framework %q: want lower case (names are matched so)", s.ID, fw)
+			}
+		}
 		for fw, params := range s.FrameworkParams {
 			if !slices.Contains(s.Frameworks, fw) {
 				return nil, fmt.Errorf("catalog: stacks-training.yaml: %s: framework_params: %q is not one of its frameworks %v", s.ID, fw, s.Frameworks)
@@ -167,7 +172,7 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 	if err != nil {
 		return training.Profile{}, "", err
 	}
-	name, tag := SplitRelease(framework)
+	name, tag := frameworkName(framework)
 	if s := namedStack(all, stack, name); s != nil {
 		prof := s.Profile
 		if fp := s.FrameworkParams[name]; fp != nil {
@@ -219,7 +224,7 @@ func unnamed(p training.Profile) training.Profile {
 // it selects (framework_params), or nil; validation/fit applies them on
 // top of each grid point, as validate predicts the run.
 func (c *Catalog) FrameworkParams(stack, framework string) map[string]training.Param {
-	name, _ := SplitRelease(framework)
+	name, _ := frameworkName(framework)
 	if s := namedStack(c.training, stack, name); s != nil {
 		return s.FrameworkParams[name]
 	}
@@ -235,6 +240,15 @@ func namedStack(all []TrainingStack, stack, name string) *TrainingStack {
 		}
 	}
 	return nil
+}
+
+// frameworkName is a framework name as the catalog lists it, lower
+// case, and its release (SplitRelease): sources write "Megatron-LM" and
+// "NeMo 2.0" for megatron-lm and nemo at release 2.0. The one place a
+// training framework name is matched (TrainingProfile, FrameworkParams).
+func frameworkName(framework string) (name, tag string) {
+	name, tag = SplitRelease(framework)
+	return strings.ToLower(name), tag
 }
 
 // SplitRelease splits a framework name that names its release, "name

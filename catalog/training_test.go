@@ -99,6 +99,24 @@ func TestTrainingProfileRelease(t *testing.T) {
 			t.Errorf("%q: state %q, why %q; want %q at the release's date", c.fw, prof.State, why, c.state)
 		}
 	}
+	// Names are matched whatever their case, as sources write them
+	// (QA: Megatron-LM fell back to the default stack, NeMo 2.0 too).
+	for _, c := range []struct{ fw, id, why string }{
+		{"Megatron-LM", "cuda-megatron", "(megatron-lm)"}, {"NeMo 2.0", "cuda-mcore", `(nemo; release "2.0"`},
+		{"MindFormers v1.1.0", "mindformers", "(mindformers v1.1.0)"},
+	} {
+		stack := "cuda"
+		if c.id == "mindformers" {
+			stack = "cann"
+		}
+		prof, why, err := cat.TrainingProfile(stack, c.fw)
+		if err != nil || prof.ID != c.id || !strings.Contains(why, c.why) {
+			t.Errorf("%q: profile %s, why %q, %v; want %s and %q", c.fw, prof.ID, why, err, c.id, c.why)
+		}
+	}
+	if got, want := cat.FrameworkParams("cuda", "Megatron-Core"), cat.FrameworkParams("cuda", "megatron-core"); len(got) == 0 || len(got) != len(want) {
+		t.Errorf("FrameworkParams(Megatron-Core) = %v, want megatron-core's %v", got, want)
+	}
 	cur, _, _ := cat.TrainingProfile("cann", "mindformers")
 	old, _, _ := cat.TrainingProfile("cann", "mindformers v1.1.0")
 	if !(old.MatmulMax.Value < cur.MatmulMax.Value) {

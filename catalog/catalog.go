@@ -318,33 +318,45 @@ func sorted[T any](m map[string]*T) []*T {
 // long (the longest catalog ids are under 40 bytes).
 const maxSuggestLen = 200
 
+// minWithinLen is the shortest id Suggest offers for being part of s: a
+// shorter one (h20 in "h200-sxm5") names too little to be meant.
+const minWithinLen = 4
+
 // Suggest returns "; did you mean a, b?" naming up to three ids close to
-// s: those that contain s if any do, else those within a small edit
-// distance, nearest first; "" when none is close, or when s is over
-// maxSuggestLen bytes (so that a huge unknown id costs no more than a
-// short one).
+// s: those that contain s if any do, nearest first; else those that s
+// contains (a known id with something added) and those within a small
+// edit distance, the ones that begin most like s first, then the
+// nearest: "b200-sxm" → b200 before h200-sxm, one letter off, and
+// "vllm-ascnd" → vllm-ascend before vllm. "" when none is close, or when
+// s is over maxSuggestLen bytes (so that a huge unknown id costs no more
+// than a short one).
 func Suggest(s string, ids []string) string {
 	if len(s) > maxSuggestLen {
 		return ""
 	}
 	type cand struct {
-		id string
-		d  int
+		id     string
+		d, pre int // edit distance; bytes in common at the start
 	}
 	var cs, contains []cand
 	ls := strings.ToLower(s)
 	for _, id := range ids {
-		d := editDistance(ls, id)
-		if ls != "" && strings.Contains(id, ls) {
-			contains = append(contains, cand{id, d})
-		} else if d <= max(2, len(s)/3) {
-			cs = append(cs, cand{id, d})
+		c := cand{id, editDistance(ls, id), commonPrefix(ls, id)}
+		switch {
+		case ls != "" && strings.Contains(id, ls):
+			contains = append(contains, c)
+		case len(id) >= minWithinLen && strings.Contains(ls, id), c.d <= max(2, len(s)/3):
+			cs = append(cs, c)
 		}
 	}
 	if len(contains) > 0 {
 		cs = contains // "h100" → the ids that contain it, not b200
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	} else {
+		sort.SliceStable(cs, func(i, j int) bool {
+			return cs[i].pre > cs[j].pre || cs[i].pre == cs[j].pre && cs[i].d < cs[j].d
+		})
 	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	if len(cs) == 0 {
 		return ""
 	}
@@ -353,6 +365,15 @@ func Suggest(s string, ids []string) string {
 		out = append(out, cs[i].id)
 	}
 	return "; did you mean " + strings.Join(out, ", ") + "?"
+}
+
+// commonPrefix is the bytes a and b have in common at the start.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 func editDistance(a, b string) int {

@@ -278,11 +278,17 @@ func TestStrictErrors(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	ids := []string{"b200", "h100-pcie", "h100-sxm", "ascend-910b", "ascend-910c"}
+	ids := []string{"b200", "h100-pcie", "h100-sxm", "ascend-910b", "ascend-910c", "vllm", "vllm-ascend"}
 	for in, want := range map[string]string{
 		"h100":        "; did you mean h100-sxm, h100-pcie?",
 		"ascend-910x": "; did you mean ascend-910b, ascend-910c?",
 		"zzz":         "",
+		// A known id with a suffix: the id it names, not one a letter
+		// off (QA: b200-sxm got h200-sxm), the longest first.
+		"b200-sxm":         "; did you mean b200, h100-sxm?",
+		"nvidia-h100-sxm5": "; did you mean h100-sxm?",
+		"ascend-910b3":     "; did you mean ascend-910b, ascend-910c?",
+		"vllm-ascnd":       "; did you mean vllm-ascend, vllm?",
 	} {
 		if got := Suggest(in, ids); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)

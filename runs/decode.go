@@ -15,10 +15,13 @@ import (
 )
 
 // modelPresetOnly are llm.Model fields that catalog presets use but a
-// published-runs model may not. A run may state the model fields
-// chipgap reads beyond the format (docs/published-runs.md): a sliding
-// window (window, global_every) and the MoE router's groups and gate.
-var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true}
+// published-runs model may not: the struct is shared with the presets,
+// and a key the format and docs/published-runs.md do not name is an
+// unknown key. A run may state the model fields chipgap reads beyond the
+// format (docs/published-runs.md): linear biases (bias), a sliding window
+// (window, global_every) and the MoE router's groups and gate.
+var modelPresetOnly = map[string]bool{"id": true, "sources": true, "published_params": true, "published_active_params": true,
+	"norm": true, "qk_norm": true, "pos_embeddings": true, "note": true}
 
 // Error is a problem in a published-runs file: the run (empty for the
 // file itself), the field path and what is wrong.

@@ -50,6 +50,21 @@ func TestParseOneRun(t *testing.T) {
 	if got := f.Runs[0].BeyondFormat(); len(got) != 0 {
 		t.Errorf("a run in the format alone: BeyondFormat = %v, want none", got)
 	}
+	// Linear biases are chipgap's field where they differ from the
+	// activation's default (a gelu model's are on), cleared by FormatOnly.
+	for _, c := range []struct {
+		bias   string
+		beyond string
+	}{{"false", "model.bias"}, {"true", ""}} {
+		b, err := Parse([]byte(strings.Replace(oneRun, "ffn: 9216,", "ffn: 9216, bias: "+c.bias+",", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := b.Runs[0]
+		if got := strings.Join(r.BeyondFormat(), " "); got != c.beyond || !*r.FormatOnly().Model.Bias || r.FormatOnly().BeyondFormat() != nil {
+			t.Errorf("a gelu run with bias: %s: BeyondFormat = %q, format-only bias %v; want %q, true", c.bias, got, *r.FormatOnly().Model.Bias, c.beyond)
+		}
+	}
 	// An fp4 training precision is beyond the format too, and FormatOnly
 	// keeps it: the format has no precision to put in its place.
 	f4, err := Parse([]byte(strings.Replace(oneRun, "precision: fp16", "precision: fp4", 1)))
@@ -96,6 +111,12 @@ func TestParseErrorsNameRunAndField(t *testing.T) {
 		{"metric: tokens_per_s_per_chip", "metric: output_tokens_per_s_per_chip", "run t1: measured.metric"},
 		{"heads: 24, kv_heads: 24", "heads: 24, kv_heads: 7", "run t1: model.kv_heads"},
 		{"ffn: 9216,", "ffn: 9216, id: x,", "run t1: model.id: unknown key"},
+		// The presets' architecture fields beyond bias are not the
+		// format's nor chipgap's file fields (QA: accepted, unlisted).
+		{"ffn: 9216,", "ffn: 9216, norm: rmsnorm,", "run t1: model.norm: unknown key"},
+		{"ffn: 9216,", "ffn: 9216, qk_norm: true,", "run t1: model.qk_norm: unknown key"},
+		{"ffn: 9216,", "ffn: 9216, pos_embeddings: 2048,", "run t1: model.pos_embeddings: unknown key"},
+		{"ffn: 9216,", "ffn: 9216, note: hello,", "run t1: model.note: unknown key"},
 		// A sliding window is chipgap's field beyond the format, checked
 		// as a preset's is.
 		{"ffn: 9216,", "ffn: 9216, window: -4,", "run t1: model.window"},

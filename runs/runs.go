@@ -41,7 +41,8 @@ type Run struct {
 }
 
 // BeyondFormat lists the fields chipgap reads beyond the published-runs
-// format that r states (docs/published-runs.md): a sliding window, the
+// format that r states (docs/published-runs.md): linear biases other
+// than the activation's default, a sliding window, the
 // MoE router's groups and gate, and a MoE recipe's dispatch, 1F1B
 // all-to-all overlap, token drop and CUDA graphs (over the router and
 // preprocessing, whole layers or the whole iteration), and a training
@@ -49,6 +50,9 @@ type Run struct {
 func (r Run) BeyondFormat() []string {
 	var out []string
 	m := r.Model
+	if m.Bias != nil && *m.Bias != defaultBias(m) {
+		out = append(out, "model.bias")
+	}
 	if m.Window > 0 {
 		out = append(out, "model.window")
 	}
@@ -95,11 +99,23 @@ func (r Run) BeyondFormat() []string {
 	return out
 }
 
+// defaultBias is whether m's linear layers carry biases where the file
+// does not say (llm.Model.WithDefaults): gelu models (LayerNorm, the GPT
+// family) do, swiglu models (RMSNorm, Llama) do not.
+func defaultBias(m llm.Model) bool {
+	m.Bias = nil
+	return *m.WithDefaults().Bias
+}
+
 // FormatOnly is r as a reader of the format alone sees it: every field
 // BeyondFormat lists cleared, but an fp4 training precision, which has
 // no reading in the format, is kept.
 func (r Run) FormatOnly() Run {
 	r.Model.Window, r.Model.GlobalEvery = 0, 0
+	if r.Model.Bias != nil {
+		b := defaultBias(r.Model)
+		r.Model.Bias = &b
+	}
 	if e := r.Model.MoE; e != nil {
 		c := *e
 		c.Groups, c.GroupTopK, c.Routing = 0, 0, ""

@@ -41,8 +41,9 @@
 // FamilyMatmul and FamilyFP8, and per chip by ChipTensor); attention and
 // the head stay 16-bit. The
 // slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP layers, the head
-// (and MTP modules) on the last, or with UnevenStages fewer layers on the
-// last stage to balance the head; with more virtual stages than layers
+// (and MTP modules) on the last, or with UnevenStages the remainder
+// L − (PP−1)·⌈L/PP⌉ on the last; MTP modules move the layers their work
+// is worth off the last stage (splitStages); with more virtual stages than layers
 // (the embedding and loss taking one each) the last device runs VPP − 1
 // layers and the head.
 // Communication per layer: 2 TP all-reduces per pass (reduce-scatter +

@@ -62,10 +62,7 @@ type stage struct {
 // layers of the fullest stage (⌈L/(PP·VPP)⌉·VPP, mixed in the model's
 // proportions of dense and MoE layers) plus the head (and MTP) on the
 // last stage; a fraction frac of the layers is recomputed under full
-// recompute. Where the stack allows uneven stages (UnevenStages) and L is
-// not a multiple of PP, the last stage takes the remainder (fewer layers)
-// beside the head, and the slower of a middle stage and the last sets
-// the pace.
+// recompute. A split the plan leaves to the framework is splitStages'.
 func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 	var head stage
 	hf, hb := p.headTime(pl, t)
@@ -77,6 +74,7 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 		// stage, never the slowest for it: a layer's worth or less).
 		head.accum += p.accumTime(pl, p.embed/float64(pl.TP), 0)
 	}
+	plain := head
 	p.addMTP(&head, pl, t, hf, hb)
 	if pl.StageLayers != nil || pl.RecomputeLayers != nil {
 		return p.statedStages(pl, t, frac, head)
@@ -95,27 +93,60 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 		}
 		return s
 	}
-	if pl.PP == 1 || p.prof.UnevenStages.Value < 0.5 {
+	if pl.PP == 1 {
 		return s
 	}
-	// The middle stages take ⌈L/PP⌉ layers and the last the rest beside
-	// the head: an uneven split only where L is not a multiple of PP. A
-	// layout that moves more layers off the last stage is one a run
-	// states (stage_layers): minimising over the middle stages' layers
-	// put cuda-mcore's calibration rows at rms log error 0.1123 against
-	// 0.1089 and moved 40 hold-outs, 23 of them further off (7 Dec 2026):
-	// teams run the default split unless they say otherwise.
-	mid := (L + pl.PP - 1) / pl.PP
-	rest := L - (pl.PP-1)*mid
-	if rest < 0 {
-		return s // ⌈L/PP⌉ on every stage leaves the last none: the even form stands
+	return p.splitStages(pl, one, head, head.total()-plain.total(), s)
+}
+
+// splitStages is the slowest stage of a plan that leaves its layer split
+// to the framework (VPP 1, PP > 1): the last stage runs n layers beside
+// the head and MTP modules (head), the others share the rest, at most
+// ⌈(L−n)/(PP−1)⌉ each, and the split is the n that makes the slowest
+// stage fastest among those the stack runs. The default split gives the
+// last stage ⌈L/PP⌉ layers, or with uneven stages (UnevenStages) the
+// remainder L − (PP−1)·⌈L/PP⌉ where that is not negative. From there the
+// split moves layers off the last stage, one at a time, as many as the
+// MTP modules' extra work is worth in whole layers (extra / one layer,
+// rounded down): a team that trains MTP modules places them in the split
+// (Megatron-Core's pipeline layouts give an MTP module a layer slot,
+// Megatron-Bridge's DeepSeek-V3 layouts give MTP and the loss a stage of
+// their own). Without uneven stages the moved layers only fill the even
+// split's spare slots (no stage past ⌈L/PP⌉). The head alone moves no
+// layer: minimising over the last stage's layers for the head put
+// cuda-mcore's calibration rows at rms log error 0.1123 against 0.1089
+// and moved 40 hold-outs, 23 of them further off (7 Dec 2026): teams run
+// the default split for the head unless they say otherwise
+// (stage_layers).
+func (p *prep) splitStages(pl parallel.Plan, one, head stage, extra float64, even stage) stage {
+	L, PP := p.m.Layers, pl.PP
+	base := (L + PP - 1) / PP
+	rest := L - (PP-1)*base
+	uneven := p.prof.UnevenStages.Value >= 0.5
+	shed := 0
+	if lt := one.total(); pl.VPP == 1 && lt > 0 && extra > 0 {
+		shed = int(extra / lt)
 	}
-	m := one.times(float64(mid))
-	if last := one.times(float64(rest)).plus(head); last.total() > m.total() {
-		m = last
+	if shed == 0 && (!uneven || rest < 0) {
+		return even // the default split: the head beside a full stage
 	}
-	if m.total() < s.total() {
-		s = m
+	n := base
+	if uneven && rest >= 0 {
+		n = rest
+	}
+	s := even
+	for k := n; k >= 0 && k >= n-shed; k-- {
+		mid := (L - k + PP - 2) / (PP - 1)
+		if !uneven && mid > base {
+			break // an even split has no stage past ⌈L/PP⌉
+		}
+		m := one.times(float64(mid))
+		if last := one.times(float64(k)).plus(head); last.total() > m.total() {
+			m = last
+		}
+		if m.total() < s.total() {
+			s = m
+		}
 	}
 	return s
 }

@@ -209,3 +209,58 @@ func TestFullRecomputeOfNoLayerIsNone(t *testing.T) {
 		t.Errorf("full recompute of no layer: step %v, memory %v; the none plan: %v, %v", full.StepTime, full.Memory.Total, none.StepTime, none.Memory.Total)
 	}
 }
+
+// The split a plan leaves to the framework, worked by hand on a model
+// whose every cost is a FLOP count (ideal profile, memory-bound work
+// free): GPT with h = s = 2048 and V = 57344 over four stages, one MTP
+// module. A layer runs 24h² + 4sh = 28h² FLOPs per token forward, the
+// head 2Vh = 56h² (2 layers), an MTP module the 2h→h projection 4h², one
+// more layer 28h² and the head again 56h²: 88h², 22/7 = 3.14 layers,
+// which moves at most 3 layers off the last stage; every part's backward
+// is twice its forward, so the ratios hold for the whole pass.
+//
+//   - 12 layers, uneven stages: the default split is 3, 3, 3, 3 and the
+//     last stage runs 3 + 2 + 22/7 = 57/7 = 8.14 layers; moving its
+//     layers to the others gives 4, 4, 4, 0 and a last stage of
+//     0 + 2 + 22/7 = 36/7 = 5.14 layers, slower than a middle stage's 4.
+//   - 12 layers, even split only: no stage may pass ⌈12/4⌉ = 3, so no
+//     layer moves: 57/7.
+//   - 11 layers, even split only: one spare slot (4·3 − 11), so the split
+//     is 3, 3, 3, 2 and the last runs 2 + 2 + 22/7 = 50/7 = 7.14 layers.
+//   - Without MTP the head alone moves no layer (the default split):
+//     12 layers uneven, 3 + 2 = 5 layers; 11 layers uneven (3, 3, 3, 2
+//     by default), max(3, 2 + 2) = 4.
+func TestSplitMakesRoomForMTP(t *testing.T) {
+	for _, c := range []struct {
+		layers, mtp int
+		uneven      bool
+		want        float64 // the slowest stage, in layers
+	}{
+		{12, 1, true, 36.0 / 7},
+		{12, 1, false, 57.0 / 7},
+		{11, 1, false, 50.0 / 7},
+		{12, 0, true, 5},
+		{11, 0, true, 4},
+	} {
+		m := gpt13
+		m.Layers, m.Vocab, m.MTPModules = c.layers, 57344, c.mtp
+		prof := ideal()
+		prof.MemoryEff = p(1e12) // memory-bound operations cost nothing
+		if c.uneven {
+			prof.UnevenStages = p(1)
+		}
+		pr, err := newPrep(m, testCluster(4), prof, Job{Seq: 2048, GlobalBatch: 8, Precision: hardware.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := parallel.Plan{TP: 1, PP: 4, DP: 1, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: parallel.RecomputeNone}
+		tok, h := 2048.0, 2048.0
+		one := pr.layerMix(pl, tok, 0).total()
+		if want := 3 * 28 * h * h * tok / float64(312*units.TFLOPS); math.Abs(one/want-1) > 1e-6 {
+			t.Fatalf("one layer %g s, want 3·28h²·t / peak = %g s", one, want)
+		}
+		if got := pr.stageTime(pl, tok, 0).total() / one; math.Abs(got/c.want-1) > 1e-6 {
+			t.Errorf("%d layers, %d MTP, uneven %v: slowest stage %.4f layers, want %.4f", c.layers, c.mtp, c.uneven, got, c.want)
+		}
+	}
+}

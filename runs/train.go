@@ -70,8 +70,14 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	if pp.SequenceParallel != nil {
 		s.Space.SP = []bool{*pp.SequenceParallel}
 	}
-	if pp.CP == 0 {
-		s.Space.CP = 1 // context parallelism only where a run states it
+	if pp.CP == 0 && float64(t.SeqLen) < 2*prof.CPMinTokens.Value {
+		// Left out, cp is the model's own choice (published-runs.md), as
+		// tp, pp and dp are: the search tries it where the stack has it
+		// (Profile.Restrict) and its practice could run it, at least
+		// cp_min_tokens per rank for two ranks; shorter sequences ran
+		// whole. A run that states tp, pp and dp filling its devices
+		// leaves none to split the sequence over.
+		s.Space.CP = 1
 	}
 	s.Profile = StatedFeatures(s.Profile, r)
 	return s, nil

@@ -146,3 +146,17 @@ func TestDescribeRequests(t *testing.T) {
 		t.Errorf("absent fields normalize to %+v; the described defaults to %+v", base, full)
 	}
 }
+
+// paramTrim prints a parameter count's mantissa without trailing zeros
+// after a decimal point, and keeps a whole number's (QA: MT-NLG's
+// published 530B printed as 53B).
+func TestParamTrim(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{530, "530"}, {120, "120"}, {10, "10"}, {1.5, "1.5"}, {70.60, "70.6"}, {8.030, "8.03"}, {175, "175"}, {1234, "1234"}} {
+		if got := paramTrim(c.x); got != c.want {
+			t.Errorf("paramTrim(%g) = %q, want %q", c.x, got, c.want)
+		}
+	}
+}

@@ -46,7 +46,11 @@ func paramTrim(x float64) string {
 	if x >= 1000 {
 		return fmt.Sprintf("%.0f", x)
 	}
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4g", x), "0"), ".")
+	s := fmt.Sprintf("%.4g", x)
+	if !strings.Contains(s, ".") {
+		return s // a whole number keeps its zeros: 530, not 53
+	}
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }
 
 // WriteText prints the preset's architecture, parameters, FLOPs per

@@ -36,7 +36,11 @@ func Parse(name string, b []byte) (*Grid, error) {
 	if err := g.Validate(); err != nil {
 		var fe *input.Error
 		if errors.As(err, &fe) {
-			return nil, doc.At(fe.Field, fmt.Sprintf("%v: %s", fe.Value, fe.Want))
+			msg := fe.Want
+			if fe.Value != nil {
+				msg = fmt.Sprintf("%v: %s", fe.Value, fe.Want)
+			}
+			return nil, doc.At(fe.Field, msg)
 		}
 		return nil, doc.Whole(err.Error())
 	}

@@ -4,6 +4,7 @@ import (
 	"chipgap/input"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"time"
 
@@ -28,7 +29,7 @@ func (g *Grid) Validate() error {
 	if err != nil {
 		return err
 	}
-	checks := []func(*catalog.Catalog) error{g.validateAxes, g.validateChips, g.validateTraining, g.validateServing}
+	checks := []func(*catalog.Catalog) error{g.validateAxes, g.validateChips, g.validateTraining, g.validateServing, g.validateRepeats}
 	for _, f := range checks {
 		if err := f(c); err != nil {
 			return err
@@ -171,6 +172,39 @@ func (g *Grid) validateServing(*catalog.Catalog) error {
 		}
 		if !(slo.TTFT >= 0) || math.IsInf(float64(slo.TTFT), 0) {
 			return input.Bad(at+".ttft", slo.TTFT.String(), "want 0 (unbounded) or a positive latency target")
+		}
+	}
+	return nil
+}
+
+// validateRepeats refuses a value listed twice on an axis (the chip axis
+// checks its own): it would sweep the same cells twice, and every row
+// and frontier would count them twice.
+func (g *Grid) validateRepeats(*catalog.Catalog) error {
+	errs := []error{repeated("sizes", g.Sizes), repeated("models", g.Models), repeated("precisions", g.Precisions)}
+	if t := g.Training; t != nil {
+		errs = append(errs, repeated("training.stacks", t.Stacks))
+	}
+	if s := g.Serving; s != nil {
+		errs = append(errs, repeated("serving.stacks", s.Stacks), repeated("serving.workloads", s.Workloads), repeated("serving.slos", s.SLOs))
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repeated names the first value of xs listed twice, at its second place.
+func repeated[T comparable](axis string, xs []T) error {
+	for i, x := range xs {
+		if j := slices.Index(xs, x); j < i {
+			at, why := fmt.Sprintf("%s[%d]", axis, i), fmt.Sprintf("already on the %s axis at %s[%d]", axis, axis, j)
+			if reflect.ValueOf(x).Kind() == reflect.Struct {
+				return &input.Error{Field: at, Want: why} // a workload or an SLO: the line shows it
+			}
+			return input.Bad(at, x, why)
 		}
 	}
 	return nil

@@ -59,6 +59,10 @@ func cmdSweepReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if meta.Shard != "" && meta.Shard != "all" {
+		// One slice of a grid: its frontiers would not be the grid's.
+		return usagef("%s is shard %s of a sweep (%d cells in all), not the whole grid: merge the shards first (chipgap sweep merge DIR --out DIR2)", path, meta.Shard, meta.Cells)
+	}
 	rep := sweep.NewReport(rows, meta)
 	if len(outs) > 0 {
 		outs[0].Render = func(w io.Writer) error { return rep.WriteHTML(w) }

@@ -83,6 +83,11 @@ func TestSweepShardsAsProcesses(t *testing.T) {
 			t.Errorf("%s: merged (%d bytes) differs from the single run (%d bytes) (%v, %v)", f, len(b), len(a), err1, err2)
 		}
 	}
+	// One shard named directly is refused as a directory of them is: its
+	// frontiers are not the grid's (QA: it printed 24 cells as the whole).
+	if code, _, stderr := runCLI("sweep", "report", files[1]); code != exitUsage || !strings.Contains(stderr, "is shard 1/4 of a sweep") {
+		t.Errorf("sweep report SHARD: exit %d, %s; want exit 2 naming shard 1/4", code, stderr)
+	}
 	// A finished shard is skipped when its task runs again.
 	out, err := chipgapProcess(t, envs[2], "sweep", sweepExample, "--out", shards, "--quiet")
 	if err != nil || !strings.Contains(string(out), "skipped") {

@@ -57,7 +57,8 @@ func (k Cost) Cell(c Cell, samples int, moe bool) time.Duration {
 }
 
 // Estimate is how long cells of g take here on cores cores: the sum of
-// Measured().Cell over the cells, divided among the cores.
+// Measured().Cell over the cells, divided among the cores the cells can
+// use (one a cell), and at least the longest cell.
 func (g *Grid) Estimate(cells []Cell, cores int) (time.Duration, error) {
 	c, err := catalog.Load()
 	if err != nil {
@@ -70,9 +71,12 @@ func (g *Grid) Estimate(cells []Cell, cores int) (time.Duration, error) {
 		}
 	}
 	k := Measured()
-	var sum time.Duration
+	var sum, longest time.Duration
 	for _, cell := range cells {
-		sum += k.Cell(cell, g.Samples, moe[cell.Model])
+		d := k.Cell(cell, g.Samples, moe[cell.Model])
+		sum, longest = sum+d, max(longest, d)
 	}
-	return sum / time.Duration(max(1, cores)), nil
+	// A cell runs on one core: fewer cells than cores leave some idle,
+	// and no split makes the longest cell shorter.
+	return max(sum/time.Duration(max(1, min(cores, len(cells)))), longest), nil
 }

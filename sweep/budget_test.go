@@ -49,3 +49,23 @@ func TestEstimateServing10K(t *testing.T) {
 		t.Errorf("Estimate(10k serving, 2 cores) = %v, %v; want 1.5–12 s", est, err)
 	}
 }
+
+// One cell runs on one core: a grid of one MoE training cell of 4.32 s
+// (TestCostCell's) takes 4.32 s on 2 cores, not half of it (QA: the
+// estimate said 2.2 s for a cell that took 4.2 s).
+func TestEstimateOneCellOneCore(t *testing.T) {
+	g := &Grid{Models: []string{"deepseek-v3"}}
+	cell := Cell{Target: TargetTraining, Size: 16384, Model: "deepseek-v3"}
+	for _, cores := range []int{1, 2, 16} {
+		if got, err := g.Estimate([]Cell{cell}, cores); err != nil || got != 4320*time.Millisecond {
+			t.Errorf("one MoE cell on %d cores: %v, %v; want 4.32 s", cores, got, err)
+		}
+	}
+	// Two of them on 2 cores: 4.32 s; on 1 core: 8.64 s.
+	if got, _ := g.Estimate([]Cell{cell, cell}, 2); got != 4320*time.Millisecond {
+		t.Errorf("two MoE cells on 2 cores: %v, want 4.32 s", got)
+	}
+	if got, _ := g.Estimate([]Cell{cell, cell}, 1); got != 8640*time.Millisecond {
+		t.Errorf("two MoE cells on 1 core: %v, want 8.64 s", got)
+	}
+}

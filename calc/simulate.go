@@ -435,6 +435,9 @@ func FindCapacity(s SimulateSetup) (Capacity, error) {
 	if r.SLO.TTFT == 0 && r.SLO.TPOT == 0 {
 		return Capacity{}, missing("slo", "a TTFT and/or TPOT bound to search the capacity under")
 	}
+	if rateStated(r.Workload) {
+		return Capacity{}, bad("workload.rate", r.Workload.Rate, "a capacity search finds the rate itself: leave the rate out")
+	}
 	rate, res, err := serve.Capacity(s.Deployment, s.workload, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
 	return Capacity{Request: r, Pools: s.Pools, Link: s.Deployment.Link, Capacity: rate, Result: res}, serveError(err)
 }
@@ -477,6 +480,9 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 	}
 	if err := r.planAlone(); err != nil {
 		return out, err
+	}
+	if rateStated(r.Workload) {
+		return out, bad("workload.rate", r.Workload.Rate, "a plan serves target_rate: leave the rate out")
 	}
 	r.Prefill, r.Mode = ServePool{}, ""
 	if err := r.check(); err != nil {

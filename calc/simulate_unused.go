@@ -22,7 +22,7 @@ func (r SimulateRequest) Unused(given func(path string) bool, name func(path str
 		name = func(p string) string { return p }
 	}
 	w, dw := r.Workload, def.Workload
-	rateSet := w.Rate != dw.Rate && w.Rate != 0 // 0: no rate, as an offline arrival or a sweep states it
+	rateSet := rateStated(w)
 	rules := []struct {
 		path    string
 		differs bool
@@ -57,4 +57,10 @@ func (r SimulateRequest) Unused(given func(path string) bool, name func(path str
 		}
 	}
 	return nil
+}
+
+// rateStated: a rate other than the default and 0 (no rate, as an
+// offline arrival or a sweep states it) was stated.
+func rateStated(w SimWorkload) bool {
+	return w.Rate != NewSimulateRequest().Workload.Rate && w.Rate != 0
 }

@@ -282,8 +282,6 @@ func TestParseRefusesInconsistentRuns(t *testing.T) {
 		{"batch_per_chip: 16", "batch_per_chip: 9007199254740991", "run i1: inference.batch_per_chip: 9007199254740991: want 1 to 16777216 sequences"},
 		{"batch_per_chip: 16", "batch_per_chip: 16777217", "run i1: inference.batch_per_chip: 16777217: want 1 to 16777216"},
 		{"batch_per_chip: 16", "batch_per_chip: 0", "run i1: inference.batch_per_chip: 0: want 1 to 16777216"},
-		// The input metric is prefill throughput: a decode pool prefills none.
-		{"metric: output_tokens_per_s_per_chip", "metric: input_tokens_per_s_per_chip", "run i1: measured.metric: \"input_tokens_per_s_per_chip\": input_tokens_per_s_per_chip is prefill throughput and a decode pool prefills no prompts"},
 		{"phase: decode", "phase: mixed", "run i1"}, // valid with the output metric
 		// gqa states its key-value heads; mha has as many as heads; the
 		// mla block goes only with attention mla.

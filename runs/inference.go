@@ -31,6 +31,13 @@ func predictInference(cat *catalog.Catalog, r Run, o Options) (Prediction, error
 	if err != nil {
 		return Prediction{}, err
 	}
+	if r.Measured.Metric == MetricInputTokensPerChip && mode == inference.Decode {
+		// The format's table defines the metric as prefill throughput, the
+		// prompt tokens processed per second: a decode pool's prompts are
+		// prefilled elsewhere. The run's reason, not the file's error: the
+		// table ties the metric to no phase.
+		return Prediction{}, fmt.Errorf("measured.metric input_tokens_per_s_per_chip is prefill throughput and a decode pool prefills no prompts: state output_tokens_per_s_per_chip, or phase prefill or mixed")
+	}
 	w := inference.Workload{Input: in.InputTokens, Output: in.OutputTokens}
 	var slo inference.SLO
 	if in.SLO != nil {

@@ -632,3 +632,20 @@ func TestBatchPerChipAtAnyDP(t *testing.T) {
 		}
 	}
 }
+
+// A decode run that states the input metric parses (the format's table
+// ties the metric to no phase) and is not predicted, with a reason: its
+// pool prefills no prompts. One such run no longer stops a whole file.
+func TestDecodeInputMetricIsARunReason(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse([]byte(strings.Replace(oneInference, "metric: output_tokens", "metric: input_tokens", 1)))
+	if err != nil {
+		t.Fatalf("Parse: %v; want the run taken", err)
+	}
+	if _, err := predictInference(cat, f.Runs[0], Options{}); err == nil || !strings.Contains(err.Error(), "a decode pool prefills no prompts") {
+		t.Errorf("predict: %v; want the run's reason", err)
+	}
+}

@@ -103,12 +103,14 @@ func (r *replica) stepEnd() {
 // unfinished prefills, preempting from the back when KV runs out), then
 // admissions from the waiting queue while the token budget, the sequence
 // limit and the KV cache allow. A prefill-first engine (PrefillFirst)
-// instead admits first and, where it admitted any, runs their prompts
-// alone; a step of decodes then admits none.
+// instead admits first while a prompt waits and, where it admitted any,
+// runs their prompts alone; a step of decodes then admits none (a
+// prefilled request, handed over to a decode pool, is admitted as usual).
 func (r *replica) plan() Batch {
 	b := Batch{Chunks: r.chunks[:0]}
 	budget := r.cfg.MaxBatchTokens
-	if r.cfg.PrefillFirst {
+	promptFirst := r.cfg.PrefillFirst && r.promptWaits()
+	if promptFirst {
 		if r.admit(&b, budget); b.PrefillSeqs > 0 {
 			r.chunks = b.Chunks
 			return b
@@ -128,11 +130,18 @@ func (r *replica) plan() Batch {
 		budget -= n
 		b.add(s)
 	}
-	if !r.cfg.PrefillFirst {
+	if !promptFirst {
 		r.admit(&b, budget)
 	}
 	r.chunks = b.Chunks
 	return b
+}
+
+// promptWaits reports whether the waiting queue's head needs its prompt
+// prefilled (a disaggregated decode pool's requests arrive prefilled: a
+// prefill-first engine admits them beside its decodes, as any engine).
+func (r *replica) promptWaits() bool {
+	return r.waiting.len() > 0 && r.waiting.peek().prefilling()
 }
 
 // want is the tokens a sequence would compute this step within budget

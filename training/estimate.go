@@ -111,8 +111,8 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 // rounded down): a team that trains MTP modules places them in the split
 // (Megatron-Core's pipeline layouts give an MTP module a layer slot,
 // Megatron-Bridge's DeepSeek-V3 layouts give MTP and the loss a stage of
-// their own). Without uneven stages the moved layers only fill the even
-// split's spare slots (no stage past ⌈L/PP⌉). The head alone moves no
+// their own). The moved layers only fill spare slots: no stage goes past
+// ⌈L/PP⌉, the size the memory check and the data-parallel traffic take. The head alone moves no
 // layer: minimising over the last stage's layers for the head put
 // cuda-mcore's calibration rows at rms log error 0.1123 against 0.1089
 // and moved 40 hold-outs, 23 of them further off (7 Dec 2026): teams run
@@ -137,8 +137,11 @@ func (p *prep) splitStages(pl parallel.Plan, one, head stage, extra float64, eve
 	s := even
 	for k := n; k >= 0 && k >= n-shed; k-- {
 		mid := (L - k + PP - 2) / (PP - 1)
-		if !uneven && mid > base {
-			break // an even split has no stage past ⌈L/PP⌉
+		if mid > base {
+			// No stage past ⌈L/PP⌉: the memory check and the data-parallel
+			// traffic size a stage at that (stageLayers), so a fuller
+			// middle stage would be timed but not fitted.
+			break
 		}
 		m := one.times(float64(mid))
 		if last := one.times(float64(k)).plus(head); last.total() > m.total() {

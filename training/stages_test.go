@@ -219,12 +219,11 @@ func TestFullRecomputeOfNoLayerIsNone(t *testing.T) {
 // which moves at most 3 layers off the last stage; every part's backward
 // is twice its forward, so the ratios hold for the whole pass.
 //
-//   - 12 layers, uneven stages: the default split is 3, 3, 3, 3 and the
-//     last stage runs 3 + 2 + 22/7 = 57/7 = 8.14 layers; moving its
-//     layers to the others gives 4, 4, 4, 0 and a last stage of
-//     0 + 2 + 22/7 = 36/7 = 5.14 layers, slower than a middle stage's 4.
-//   - 12 layers, even split only: no stage may pass ⌈12/4⌉ = 3, so no
-//     layer moves: 57/7.
+//   - 12 layers, uneven stages or not: the default split is 3, 3, 3, 3
+//     and the last stage runs 3 + 2 + 22/7 = 57/7 = 8.14 layers; no stage
+//     may pass ⌈12/4⌉ = 3 (the size the memory check and the gradient
+//     traffic take), so no layer moves: 57/7. (Moving them, 4, 4, 4, 0,
+//     would time a last stage of 36/7 but size the middle ones at 3.)
 //   - 11 layers, even split only: one spare slot (4·3 − 11), so the split
 //     is 3, 3, 3, 2 and the last runs 2 + 2 + 22/7 = 50/7 = 7.14 layers.
 //   - Without MTP the head alone moves no layer (the default split):
@@ -236,7 +235,7 @@ func TestSplitMakesRoomForMTP(t *testing.T) {
 		uneven      bool
 		want        float64 // the slowest stage, in layers
 	}{
-		{12, 1, true, 36.0 / 7},
+		{12, 1, true, 57.0 / 7},
 		{12, 1, false, 57.0 / 7},
 		{11, 1, false, 50.0 / 7},
 		{12, 0, true, 5},

@@ -34,6 +34,9 @@ func unmarshalJSON[T ~float64](data []byte, dst *T, parseText func(string) (floa
 		*dst = T(v)
 		return nil
 	}
+	if string(data) == "null" {
+		return nil // as encoding/json leaves a number: the value unchanged
+	}
 	var v float64
 	if err := json.Unmarshal(data, &v); err != nil {
 		if ute, ok := err.(*json.UnmarshalTypeError); ok {

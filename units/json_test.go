@@ -18,3 +18,12 @@ func TestUnmarshalTypeErrorNamesTheQuantity(t *testing.T) {
 		t.Errorf("true into a Count: %v (type %v), value %v; want a type error naming units.Count and the value kept", err, ute, c)
 	}
 }
+
+// A JSON null leaves a quantity as it was, as encoding/json does for a
+// plain number (the review: it zeroed it).
+func TestUnmarshalNullKeepsTheQuantity(t *testing.T) {
+	s := Seconds(5)
+	if err := json.Unmarshal([]byte(`null`), &s); err != nil || s != 5 {
+		t.Errorf("null into Seconds(5): %v, %v; want 5 kept", s, err)
+	}
+}

@@ -128,7 +128,8 @@ func cmdSimulate(e *env, args []string) error {
 			return err
 		}
 		if rates != nil {
-			req.Workload.Rates = rates
+			// --rates replaces the file's rate as well as its rates.
+			req.Workload.Rates, req.Workload.Rate = rates, 0
 		}
 		if t := req.Workload.Trace; t != "" && !filepath.IsAbs(t) {
 			req.Workload.Trace = filepath.Join(filepath.Dir(o.scenario), t)

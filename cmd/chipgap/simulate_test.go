@@ -353,6 +353,28 @@ func TestScenarioTypoOneLine(t *testing.T) {
 	}
 }
 
+// TestScenarioRateSwept: --rates beside a scenario that states a rate
+// sweeps the listed rates (the file's rate is replaced, not refused as a
+// rate beside a sweep; review: the disaggregated example was refused).
+func TestScenarioRateSwept(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	body := "simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  chips: 1\n  requests: 60\n  rate: 4\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runSimulate(t, "--scenario", p, "--rates", "2,3"); code != exitOK || !strings.Contains(out, "rate/s") {
+		t.Errorf("--scenario (rate 4) --rates 2,3: exit %d, stderr %q; want a sweep of 2 and 3", code, errs)
+	}
+	// A capacity search finds the rate itself: the file's rate is
+	// refused, as --rate beside --capacity is (review: it was ignored).
+	if err := os.WriteFile(p, []byte(body+"  ttft: 2s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runSimulate(t, "--scenario", p, "--capacity"); code != exitUsage || !strings.Contains(errs, "workload.rate = 4: a capacity search finds the rate itself") {
+		t.Errorf("--scenario (rate 4) --capacity: exit %d, stderr %q; want exit 2 naming workload.rate", code, errs)
+	}
+}
+
 // TestScenarioUnusedFields: a scenario field the simulation would ignore
 // is refused as its flag is (before: --cv 3 was refused, cv: 3 in a
 // file under Poisson arrivals silently dropped), naming the file's field

@@ -151,6 +151,13 @@ func (d *Doc) At(path, msg string) *Error {
 	return &Error{File: d.file, Field: path, Msg: msg}
 }
 
+// Has reports whether the file states the field at path (a key or a
+// list entry), whatever its value: a zero stated apart from one absent.
+func (d *Doc) Has(path string) bool {
+	_, ok := d.byPath[path]
+	return ok
+}
+
 // Whole is an Error about the file as a whole.
 func (d *Doc) Whole(msg string) *Error { return &Error{File: d.file, Msg: msg} }
 

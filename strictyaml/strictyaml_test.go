@@ -150,3 +150,22 @@ func TestTypeErrorOnOneLineNamesItsField(t *testing.T) {
 		}
 	}
 }
+
+// Has tells a stated field from an absent one, whatever its value and
+// whether the mapping is written in flow style (At falls back to the
+// enclosing line, so its line cannot tell them apart).
+func TestHas(t *testing.T) {
+	var v struct {
+		A struct {
+			B int `yaml:"b"`
+			C int `yaml:"c"`
+		} `yaml:"a"`
+	}
+	d, err := Decode("f.yaml", []byte("a: {b: 0}\n"), &v, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Has("a.b") || d.Has("a.c") || !d.Has("a") {
+		t.Errorf("Has(a.b) %v, Has(a.c) %v, Has(a) %v; want true, false, true", d.Has("a.b"), d.Has("a.c"), d.Has("a"))
+	}
+}

@@ -44,5 +44,33 @@ func Parse(name string, b []byte) (*Grid, error) {
 		}
 		return nil, doc.Whole(err.Error())
 	}
+	if err := whatIfsStated(doc, g.WhatIf); err != nil {
+		return nil, err
+	}
 	return &g, nil
+}
+
+// whatIfsStated refuses a what-if value stated as 0 (an absent field is
+// 0 too, and keeps the catalog's: a stated 0 would be silently the base
+// chip's figure) and a what-if that changes nothing.
+func whatIfsStated(doc *strictyaml.Doc, ws []WhatIf) error {
+	for i, w := range ws {
+		fields := []struct {
+			name string
+			v    float64
+		}{{"hbm_capacity", float64(w.HBMCapacity)}, {"hbm_bandwidth", float64(w.HBMBandwidth)}, {"peak", float64(w.Peak)},
+			{"tdp", float64(w.TDP)}, {"price", float64(w.Price)}, {"chips_per_node", float64(w.ChipsPerNode)}}
+		changed := false
+		for _, f := range fields {
+			path := fmt.Sprintf("what_if[%d].%s", i, f.name)
+			if f.v == 0 && doc.Has(path) {
+				return doc.At(path, "0: want a positive value (leave it out to keep the base chip's)")
+			}
+			changed = changed || f.v != 0
+		}
+		if !changed {
+			return doc.At(fmt.Sprintf("what_if[%d]", i), "changes nothing: state at least one of hbm_capacity, hbm_bandwidth, peak, tdp, price, chips_per_node")
+		}
+	}
+	return nil
 }

@@ -66,6 +66,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad date", okGrid + "training: {stack_dates: [2025-13-01]}\n",
 			"grid.yaml:12: field training.stack_dates[0]: 2025-13-01: want a date"},
 		{"empty", "", "grid.yaml: empty file"},
+		// A stated 0 read as absent, and a what-if changing nothing (QA).
+		{"zero what-if", strings.Replace(okGrid, "tdp: 500W", "tdp: 0W", 1), "grid.yaml:6: field what_if[0].tdp: 0: want a positive value"},
+		{"empty what-if", strings.Replace(okGrid, "    tdp: 500W\n", "", 1), "grid.yaml:4: field what_if[0]: changes nothing"},
 		// An axis listing a value twice would sweep its cells twice (QA).
 		{"repeated size", strings.Replace(okGrid, "[8]", "[8, 8]", 1), "grid.yaml:7: field sizes[1]: 8: already on the sizes axis at sizes[0]"},
 		{"repeated slo", strings.Replace(okGrid, "slos: [{tpot: 50ms}]", "slos: [{tpot: 50ms}, {tpot: 50ms}]", 1), "grid.yaml:11: field serving.slos[1]: already on the serving.slos axis at serving.slos[0]"},

@@ -42,6 +42,9 @@ type SweepCost struct {
 	Cells int
 	Cores int
 	Time  time.Duration
+	// Longest is the longest cell's time: no sharding makes a shard
+	// shorter.
+	Longest time.Duration
 }
 
 // EstimateSweep estimates cells of g on this machine with at most
@@ -53,7 +56,12 @@ func EstimateSweep(g *sweep.Grid, cells []sweep.Cell, workers int) (SweepCost, e
 		cores = min(cores, workers)
 	}
 	est, err := g.Estimate(cells, cores)
-	return SweepCost{Cells: len(cells), Cores: cores, Time: est}, err
+	if err != nil {
+		return SweepCost{}, err
+	}
+	// Each cell on a core of its own: the longest cell.
+	longest, err := g.Estimate(cells, max(len(cells), 1))
+	return SweepCost{Cells: len(cells), Cores: cores, Time: est, Longest: longest}, err
 }
 
 // SweepResult is a whole grid swept: one row per cell in cell order, the

@@ -44,8 +44,8 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 	head := fmt.Sprintf("%d cells (shard %s), about %s here on %d cores: over %s; pass --yes to run it anyway",
 		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, strings.Join(over, " and "))
 	shards := shardsFor(cost.Cells, cost.Time, budget, sh.Count)
-	if shards == 0 {
-		return usagef("%s, or raise --budget: even a shard of one cell would take about %s", head, roundDuration(cost.Time/time.Duration(max(cost.Cells, 1))))
+	if shards == 0 || cost.Longest > budget {
+		return usagef("%s, or raise --budget: even a shard of one cell would take about %s (its longest cell)", head, roundDuration(cost.Longest))
 	}
 	return usagef("%s, or shard it into at least %d (--shard i/n, a Kubernetes Indexed Job or a Slurm array)", head, shards)
 }

@@ -21,6 +21,9 @@ type ValidateRequest struct {
 	StackDate string `json:"stack_date" help:"training stacks as they stood on this date (YYYY-MM-DD)"`
 	// Files are the published-runs files, by name, in order.
 	Files []RunsFile `json:"-"`
+	// Progress, when set, is told each run predicted: the runs done and
+	// the runs of every file (the CLI's progress line on a terminal).
+	Progress func(done, total int) `json:"-"`
 }
 
 // RunsFile is one published-runs file: its name (for errors and the
@@ -85,12 +88,22 @@ func Validate(cat *catalog.Catalog, r ValidateRequest) (Validation, error) {
 	}
 	var v Validation
 	var in []runs.Run
-	opts := runs.Options{StackDate: r.StackDate, Free: r.Free}
-	for _, f := range r.Files {
+	files := make([]*runs.File, len(r.Files))
+	total := 0
+	for i, f := range r.Files {
 		file, err := runs.Parse(f.Data)
 		if err != nil {
 			return Validation{}, fmt.Errorf("%s: %w", f.Name, err)
 		}
+		files[i], total = file, total+len(file.Runs)
+	}
+	opts := runs.Options{StackDate: r.StackDate, Free: r.Free}
+	done := 0
+	if r.Progress != nil {
+		opts.Progress = func() { done++; r.Progress(done, total) }
+	}
+	for i, f := range r.Files {
+		file := files[i]
 		rep := runs.ValidateWith(cat, file, opts)
 		v.Sections = append(v.Sections, runs.Section{File: f.Name, Report: rep})
 		v.Explained = append(v.Explained, explainRuns(ex, rep.Results))

@@ -277,3 +277,19 @@ func TestValidateNonePredicted(t *testing.T) {
 		t.Errorf("a file with no run predicted:\n%s\nwant its reason and the none-predicted summary", out)
 	}
 }
+
+// Progress is told each run predicted, over every file's runs: done
+// counts 1, 2, ... up to the total, which is the runs of both files.
+func TestValidateProgress(t *testing.T) {
+	a, b := runsFile(t, "runs/testdata/published-runs-ascend.yaml"), runsFile(t, "runs/testdata/published-runs-ascend.yaml")
+	var seen []int
+	total := -1
+	v, err := Validate(testCatalog(t), ValidateRequest{Files: []RunsFile{a, b}, Progress: func(done, n int) { seen, total = append(seen, done), n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := len(v.Sections[0].Report.Results) + len(v.Sections[1].Report.Results)
+	if total != runs || len(seen) != runs || seen[0] != 1 || seen[len(seen)-1] != runs {
+		t.Errorf("progress %v of %d; want 1..%d of %d", seen, total, runs, runs)
+	}
+}

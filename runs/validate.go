@@ -125,6 +125,8 @@ type Options struct {
 	// after the catalog resolves it (the grid points of validation/fit
 	// -serving); nil: the catalog's profile.
 	Serving func(*inference.Profile)
+	// Progress, when set, is called after each run is predicted.
+	Progress func()
 }
 
 // Report is validate's output.
@@ -146,6 +148,9 @@ func ValidateWith(cat *catalog.Catalog, f *File, o Options) Report {
 			freeRun(cat, r, o, &res)
 		}
 		rep.Results = append(rep.Results, res)
+		if o.Progress != nil {
+			o.Progress()
+		}
 	}
 	rep.Summary = Summarize(rep.Results)
 	return rep

@@ -62,6 +62,7 @@ func cmdValidate(e *env, args []string) error {
 	b := bindRequest(fs, &req)
 	asJSON := fs.Bool("json", false, "one JSON object: results and summary")
 	md := fs.Bool("markdown", false, "the Markdown page (docs/validation.md)")
+	quiet := fs.Bool("quiet", false, "no progress line on stderr (drawn only on a terminal, for a validation over half a second)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -83,7 +84,10 @@ func cmdValidate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bar := newProgress(e, "validate", quietMode(*quiet))
+	req.Progress = bar.fn("", "runs")
 	v, err := calc.Validate(cat, req)
+	bar.clear()
 	switch {
 	case err != nil:
 		return b.Rename(err)

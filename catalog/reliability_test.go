@@ -19,14 +19,7 @@ import (
 // interruptions, 419 of them unexpected, and accelerator + HBM (the GPU
 // rows) is 268/419 = 64 % of the unexpected ones.
 func TestLlama3Rates(t *testing.T) {
-	r, err := load(t).Reliability()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := r.Profile("cuda")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := cudaReliability(t)
 	const dh = 16384 * 54 * 24.0
 	total, planned := 0.0, 0.0
 	want := map[string]float64{"accelerator": 196, "hbm": 72, "host": 46, "nic": 7, "switch": 35, "software": 63, "planned": 47}
@@ -195,14 +188,7 @@ func TestInventory(t *testing.T) {
 // the interval (the old n ∓ 1.2816·√n bounds, [3.61, 10.39], drew
 // [5.13, 8.87]: 45 % narrower than the 80 % they stood for).
 func TestNICRateRangeByHand(t *testing.T) {
-	r, err := load(t).Reliability()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := r.Profile("cuda")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := cudaReliability(t)
 	const dh = 16384 * 54 * 24.0
 	for _, m := range p.Modes {
 		if m.Component != "nic" {
@@ -222,4 +208,19 @@ func TestNICRateRangeByHand(t *testing.T) {
 		return
 	}
 	t.Fatal("cuda has no nic mode")
+}
+
+// cudaReliability is the catalog's cuda failure profile (the Llama 3
+// record's rates).
+func cudaReliability(t *testing.T) ReliabilityProfile {
+	t.Helper()
+	r, err := load(t).Reliability()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Profile("cuda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -302,22 +302,25 @@ func TestParseRefusesInconsistentRuns(t *testing.T) {
 		{"chips: 8}", "chips: 8, scale_out_gbps: 1e-300}", "run i1: system.scale_out_gbps: 1e-300: want 1 to 100000 Gbit/s per chip"},
 		{"chips: 8}", "chips: 8, scale_out_gbps: 1e9}", "run i1: system.scale_out_gbps: 1e+09: want 1 to 100000"},
 	}
-	for _, c := range inf {
-		src := strings.Replace(oneInference, c.from, c.to, 1)
-		if src == oneInference {
-			t.Fatalf("replacement %q not found", c.from)
-		}
-		_, err := Parse([]byte(src))
-		if c.want == "run i1" {
-			if err != nil {
-				t.Errorf("Parse with %q: %v; want it valid", c.to, err)
+	// edited parses base with each edit: valid where want is the run id
+	// alone, else an error containing want.
+	edited := func(base, valid string, edits []struct{ from, to, want string }) {
+		t.Helper()
+		for _, c := range edits {
+			src := strings.Replace(base, c.from, c.to, 1)
+			if src == base {
+				t.Fatalf("replacement %q not found", c.from)
 			}
-			continue
-		}
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
+			_, err := Parse([]byte(src))
+			switch {
+			case c.want == valid && err != nil:
+				t.Errorf("Parse with %q: %v; want it valid", c.to, err)
+			case c.want != valid && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
+			}
 		}
 	}
+	edited(oneInference, "run i1", inf)
 	mixedInput := strings.Replace(strings.Replace(oneInference, "phase: decode", "phase: mixed", 1), "metric: output_tokens", "metric: input_tokens", 1)
 	if _, err := Parse([]byte(mixedInput)); err != nil {
 		t.Errorf("phase mixed with the input metric (the prompt tokens a mixed run processes, as benchmarks report beside the output's): %v; want it taken", err)
@@ -331,15 +334,7 @@ func TestParseRefusesInconsistentRuns(t *testing.T) {
 		// A merged 0 is stated too.
 		{"parallel: {tp: 1,", "parallel: {<<: {vpp: 0}, tp: 1,", "run t1: training.parallel.vpp: 0: want a positive integer"},
 	}
-	for _, c := range train {
-		src := strings.Replace(oneRun, c.from, c.to, 1)
-		if src == oneRun {
-			t.Fatalf("replacement %q not found", c.from)
-		}
-		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Parse with %q: err = %v; want it to contain %q", c.to, err, c.want)
-		}
-	}
+	edited(oneRun, "run t1", train)
 	// mha without kv_heads has as many as heads (docs/published-runs.md),
 	// and mla ignores them.
 	mha := strings.Replace(oneRun, "kv_heads: 24, ", "", 1)

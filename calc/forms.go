@@ -14,17 +14,18 @@ type formJob struct {
 	request string
 	fields  func() []Field
 	omit    map[string]string
+	rules   []fieldRule
 }
 
 // formJobs is the table behind Form (GET /api/forms/{job}).
 var formJobs = map[string]formJob{
 	"train": {request: "calc.TrainRequest", fields: DescribeTrain},
-	"infer": {request: "calc.ServeRequest", fields: DescribeServe, omit: map[string]string{
+	"infer": {request: "calc.ServeRequest", fields: DescribeServe, rules: specRules, omit: map[string]string{
 		"name":   "labels a deployment in a scenario file's comparison (chipgap serve-estimate --scenario)",
 		"batch":  "POST /api/infer/estimate's one batch; the page draws the curve over batches",
 		"region": "the owned cost's region: the curve has no cost (chipgap serve-estimate prices the best point)",
 	}},
-	"simulate": {request: "calc.SimulateRequest", fields: DescribeSimulate, omit: map[string]string{
+	"simulate": {request: "calc.SimulateRequest", fields: DescribeSimulate, rules: simulateRules, omit: map[string]string{
 		"workload.trace": "a file the CLI reads (chipgap simulate --trace); the API reads no files",
 	}},
 	"run": {request: "calc.RunRequest", fields: DescribeRun, omit: map[string]string{
@@ -34,11 +35,14 @@ var formJobs = map[string]formJob{
 	}},
 }
 
-// FormField is a described field and, where the page's form leaves it
-// out, why.
+// FormField is a described field, where the page's form leaves it out
+// why, and the conditions it applies under (the page leaves it out of a
+// request where they fail, as the API would refuse it: the rules
+// SimulateRequest.Unused and ServeDeployment's check refuse by).
 type FormField struct {
 	Field
-	Omit string `json:"omit,omitempty"`
+	Omit  string `json:"omit,omitempty"`
+	Needs Needs  `json:"needs,omitempty"`
 }
 
 // FormView is a job's form: its request struct's name and fields, each
@@ -61,8 +65,9 @@ func Form(job string) (FormView, error) {
 		return FormView{}, fmt.Errorf("no form %q: want one of %s", job, strings.Join(jobs, ", "))
 	}
 	v := FormView{Request: j.request}
+	needs := needsOf(j.rules)
 	for _, f := range j.fields() {
-		v.Fields = append(v.Fields, FormField{f, j.omit[f.Name]})
+		v.Fields = append(v.Fields, FormField{f, j.omit[f.Name], needs[f.Name]})
 	}
 	return v, nil
 }

@@ -116,11 +116,11 @@ func (d ServeDeployment) check() error {
 		// wrong whether or not it is used.
 		return bad("speculative.acceptance", a, "want a probability in [0, 1]")
 	}
-	if a := d.Speculative.Acceptance; d.Speculative.Tokens == 0 && a != 0 && a != defaultServeDeployment().Speculative.Acceptance {
+	if err := unusedIn(specRules, d, defaultServeDeployment(), nil, nil, false); err != nil {
 		// Ignored without draft tokens (the CLI refuses the flag
 		// itself; a file or an API body at the default, or 0, reads as
 		// absent).
-		return bad("speculative.acceptance", a, "the acceptance rate of draft tokens: it needs speculative.tokens N (N ≥ 1)")
+		return err
 	}
 	for _, f := range []struct{ name, v string }{{"precision", d.Precision}, {"kv_precision", d.KVPrecision}} {
 		if f.v == "" {

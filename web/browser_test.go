@@ -602,7 +602,9 @@ func TestBrowserWholeRun(t *testing.T) {
 }
 
 // TestBrowserServe runs a small serving simulation from its panel (a job
-// the page polls) and checks the rendered P50 TTFT and throughput against
+// the page polls; the form holds values that do not apply, a sigma on a
+// fixed length, a cv without gamma arrivals, an acceptance without draft
+// tokens, which the page leaves out by their needs) and checks the rendered P50 TTFT and throughput against
 // POST /api/serve/simulate for the same body (same seed: identical), that
 // the queue and KV charts are drawn, and that the address re-runs it;
 // then sweeps two rates and checks the sweep table and chart.
@@ -615,6 +617,7 @@ func TestBrowserServe(t *testing.T) {
 		f["workload.rate"].value = "6"; f["workload.requests"].value = "600"; f["workload.seed"].value = "5";
 		f["workload.input.tokens"].value = "800"; f["workload.input.dist"].value = "lognormal"; f["workload.input.sigma"].value = "0.7";
 		f["workload.output.tokens"].value = "150"; f["workload.output.dist"].value = "fixed"; f["slo.ttft"].value = "1000ms"; f["slo.tpot"].value = "40ms";
+		f["workload.cv"].value = "3"; f["speculative.acceptance"].value = "0.6";
 		document.querySelector('#serve-go').click(); })()`
 	if err := b.eval(ctx, fill, nil); err != nil {
 		t.Fatal(err)

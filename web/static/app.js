@@ -571,7 +571,6 @@ const formSpecs = {
       "slo.tpot": "50ms", "slo.ttft": "2s"},
     choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "colocated", "decode", "prefill", "disagg"], balancer: ["", "eplb", "none"],
       fp8_recipe: ["", "tensorwise", "blockwise"]},
-    prune: pruneSpec,
     // An instance must divide the chips (else the API's answer names parallel).
     check: body => {
       const p = body.parallel || {};
@@ -594,7 +593,6 @@ const formSpecs = {
     choices: {precision: precisions, kv_precision: ["", ...precisions], mode: ["", "aggregated", "disaggregated"], balancer: ["", "eplb", "none"],
       fp8_recipe: ["", "tensorwise", "blockwise"], router: ["", "round-robin", "least-outstanding", "kv-aware"], scheduler: ["", "fcfs", "spf"], admission: ["", "auto", "on-demand", "reserve"],
       "workload.arrival": ["", "poisson", "gamma", "deterministic", "offline"], "workload.input.dist": ["fixed", "uniform", "lognormal"], "workload.output.dist": ["fixed", "uniform", "lognormal"]},
-    prune: pruneSimulate,
     // A replica is TP chips: TP must divide Chips.
     check: body => {
       const tp = (body.parallel || {}).tp, chips = body.chips || 8;
@@ -705,36 +703,46 @@ function bodyOf(tab, form) {
     for (const k of path.slice(0, -1)) o = o[k] = o[k] || {};
     o[path[path.length - 1]] = x;
   }
-  if (spec.prune) spec.prune(body);
+  pruneNeeds(body, forms[tab] || []);
   if (spec.check) spec.check(body);
   return body;
 }
 
-// pruneSpec leaves out a draft-token acceptance without draft tokens: the
-// form keeps its value for when tokens are set, the API refuses it alone.
-function pruneSpec(body) {
-  if (body.speculative && !(body.speculative.tokens >= 1)) delete body.speculative.acceptance;
+// applies reads a field's needs (GET /api/forms: the conditions the API
+// refuses it outside, calc.Needs) on a request body: it applies when
+// every condition of one group holds on the named field's value, or its
+// default where the body leaves it out.
+function applies(body, needs, fields) {
+  if (!needs || !needs.length) return true;
+  const valueOf = name => {
+    let v = body;
+    for (const k of name.split(".")) v = v === undefined || v === null ? undefined : v[k];
+    if (v !== undefined) return v;
+    const f = fields.find(x => x.name === name);
+    return f ? f.default : undefined;
+  };
+  const isSet = v => v !== undefined && v !== null && v !== "" && v !== 0 && v !== false &&
+    !(Array.isArray(v) && !v.length) && !(typeof v === "object" && !Array.isArray(v) && !Object.values(v).some(isSet));
+  const holds = c => {
+    const v = valueOf(c.field), s = typeof v === "string" ? v : "";
+    return !(c.in && !c.in.includes(s)) && !(c.not_in && c.not_in.includes(s)) && !(c.prefix && !s.startsWith(c.prefix)) &&
+      !(c.set && !isSet(v)) && !(c.unset && isSet(v));
+  };
+  return needs.some(group => group.every(holds));
 }
 
-// pruneSimulate leaves out what the simulation would ignore (and the API
-// refuses, as calc.SimulateRequest.Unused words it): the form keeps each
-// value for when it applies. A length's sigma only with lognormal, its
-// min and max with uniform or lognormal; cv only with gamma arrivals; the
-// rate beside a sweep or an offline arrival; a KV link without a prefill
-// pool.
-function pruneSimulate(body) {
-  pruneSpec(body);
-  const w = body.workload || {};
-  for (const side of ["input", "output"]) {
-    const l = w[side];
-    if (!l) continue;
-    const dist = l.dist || "fixed";
-    if (dist !== "lognormal") delete l.sigma;
-    if (dist !== "lognormal" && dist !== "uniform") { delete l.min; delete l.max; }
+// pruneNeeds leaves out of a body each field whose needs fail (a sigma
+// beside a fixed length, a cv without gamma arrivals, a draft-token
+// acceptance without draft tokens...), which the API would refuse: the
+// form keeps each value for when it applies.
+function pruneNeeds(body, fields) {
+  for (const f of fields) {
+    if (!f.needs || applies(body, f.needs, fields)) continue;
+    const path = f.name.split(".");
+    let o = body;
+    for (const k of path.slice(0, -1)) o = o && o[k];
+    if (o) delete o[path[path.length - 1]];
   }
-  if ((w.arrival || "poisson") !== "gamma") delete w.cv;
-  if ((w.rates && w.rates.length) || w.arrival === "offline") delete w.rate;
-  if (!(body.prefill || String(body.mode || "").startsWith("disagg"))) { delete body.link_bandwidth; delete body.link_latency; }
 }
 
 // trainBody is the train form's request. What is left from a MoE model's

@@ -115,13 +115,21 @@ func needsOf(rules []fieldRule) map[string]Needs {
 	return m
 }
 
+// stating is how unusedIn reads a request: given reports whether a
+// field was stated (the CLI: its flag was given); nil takes a field as
+// stated where its value differs from the default's (a file or an API
+// body leaves an absent field at its default). name words a field (nil:
+// its JSON path). plan: a deployment plan (planTakes fields apply).
+type stating struct {
+	given func(string) bool
+	name  func(string) string
+	plan  bool
+}
+
 // unusedIn refuses the first field of rules that req states where its
-// needs do not hold. given reports whether a field was stated (the
-// CLI: its flag was given); nil takes a field as stated where its value
-// differs from def's (a file or an API body leaves an absent field at
-// its default). name words a field (nil: its JSON path). plan: a
-// deployment plan (planTakes fields apply).
-func unusedIn(rules []fieldRule, req, def any, given func(string) bool, name func(string) string, plan bool) error {
+// needs do not hold (def: the request's defaults).
+func unusedIn(rules []fieldRule, req, def any, o stating) error {
+	given, name, plan := o.given, o.name, o.plan
 	if name == nil {
 		name = func(p string) string { return p }
 	}

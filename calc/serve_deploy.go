@@ -116,7 +116,7 @@ func (d ServeDeployment) check() error {
 		// wrong whether or not it is used.
 		return bad("speculative.acceptance", a, "want a probability in [0, 1]")
 	}
-	if err := unusedIn(specRules, d, defaultServeDeployment(), nil, nil, false); err != nil {
+	if err := unusedIn(specRules, d, defaultServeDeployment(), stating{}); err != nil {
 		// Ignored without draft tokens (the CLI refuses the flag
 		// itself; a file or an API body at the default, or 0, reads as
 		// absent).

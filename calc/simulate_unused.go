@@ -13,7 +13,7 @@ package calc
 // error names the field (its Value left out: the field is wrong beside
 // another, whatever its value) and what it needs.
 func (r SimulateRequest) Unused(given func(path string) bool, name func(path string) string, plan bool) error {
-	return unusedIn(simulateRules, r, NewSimulateRequest(), given, name, plan)
+	return unusedIn(simulateRules, r, NewSimulateRequest(), stating{given, name, plan})
 }
 
 // rateStated: a rate other than the default and 0 (no rate, as an

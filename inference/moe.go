@@ -32,9 +32,10 @@ type MoEStep struct {
 	// module's fixed time per layer and pass, whole step (in Overhead).
 	ExpertMemoryEff float64       `json:"expert_memory_eff"`
 	Fixed           units.Seconds `json:"fixed"`
-	// RowsPerExpert is the mean rows (token copies) the GEMM of an expert
-	// the batch reaches gets; GroupedGEMMEff the efficiency the grouped
-	// GEMM reaches at that height with tile padding.
+	// RowsPerExpert is the rows (token copies) the GEMM of an expert the
+	// batch reaches gets on the hottest device, whose step the others
+	// wait for; GroupedGEMMEff the efficiency the grouped GEMM reaches at
+	// that height with tile padding.
 	RowsPerExpert  float64 `json:"rows_per_expert"`
 	GroupedGEMMEff float64 `json:"grouped_gemm_eff"`
 	// ShortK is how much longer the expert GEMMs take for their tiles'
@@ -158,20 +159,29 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 			m.routing, m.bal = BalancerNone, skew(p.RoutingCV, copies, float64(l.ep))
 		}
 	}
-	// Rows per expert the batch reaches (a GEMM runs only for those).
-	hit := touched(T, s.active, n)
-	m.rows = T * s.active / n / math.Max(hit, 1e-300)
-	m.eff = p.groupedEff(m.rows, l.halfRows, l.fp4Height)
+	// The step waits on the hottest device: Imbalance × the mean
+	// device's token copies, over the experts it holds that they reach
+	// (a GEMM runs only for those; its weights are read once). Its rows
+	// per expert set the grouped GEMM's efficiency and its touched
+	// experts the bytes, so a decode batch whose imbalance falls as it
+	// grows never shortens the step (TestMoEDecodeBatchMonotone).
 	imb := m.bal * m.spread
+	hitHot := touched(imb*T, s.active, n) // as the mean device's at imb × the tokens
+	m.rows = imb * T * s.active / n / math.Max(hitHot, 1e-300)
+	m.eff = p.groupedEff(m.rows, l.halfRows, l.fp4Height)
 	flops := 2 * s.expert * T * s.active / float64(l.w) * moe
-	bytes := copies * hit * s.expert / float64(l.etp) * l.wBytes * moe
+	expertBytes := s.expert / float64(l.etp) * l.wBytes * moe
 	m.bwEff = p.expertMemoryEff()
 	m.shortK = s.kExpert.mult(l.k0, float64(l.etp))
 	m.fp8Block = l.fp8Block
-	rate, bw := l.peak*m.eff/m.shortK, l.bw*m.bwEff
-	te := a.roof(flops*imb, rate, bytes, bw)
+	peak, bw := l.peak/m.shortK, l.bw*m.bwEff
+	te := a.roof(flops*imb, peak*m.eff, copies*hitHot*expertBytes, bw)
 	m.experts += te
-	m.imbTime += te - math.Max(flops/rate, bytes/bw)
+	// What a perfect balance would take: the mean device's copies and
+	// touched experts.
+	hit := touched(T, s.active, n)
+	even := T * s.active / n / math.Max(hit, 1e-300)
+	m.imbTime += te - math.Max(flops/(peak*p.groupedEff(even, l.halfRows, l.fp4Height)), copies*hit*expertBytes/bw)
 	fixed := float64(p.MoELayerTime) * moe
 	m.fixed += fixed
 	a.overhead += fixed

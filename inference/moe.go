@@ -159,6 +159,11 @@ func (l *layout) mlp(a *acc, ta, T, frac float64) float64 {
 			m.routing, m.bal = BalancerNone, skew(p.RoutingCV, copies, float64(l.ep))
 		}
 	}
+	if l.ep <= 1 {
+		// Every device holds every expert and runs every token: no
+		// device is hotter than another, whatever the routing.
+		m.bal = 1
+	}
 	// The step waits on the hottest device: Imbalance × the mean
 	// device's token copies, over the experts it holds that they reach
 	// (a GEMM runs only for those; its weights are read once). Its rows

@@ -107,6 +107,27 @@ func TestExpertImbalance(t *testing.T) {
 	}
 }
 
+// Without expert parallelism every device holds every expert and runs
+// every token: no device is hotter, whatever imbalance the deployment or
+// its stack states (the expert time is the balanced one).
+func TestExpertImbalanceOneEPRank(t *testing.T) {
+	prompt := Batch{Prefill: []Chunk{{Tokens: 8192}}}
+	d := moeDeployment()
+	d.Parallel = Parallel{TP: 8, EP: 1}
+	flat, err := StepTime(d, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.ExpertImbalance, d.Profile.ExpertImbalance = 1.5, 1.2
+	hot, err := StepTime(d, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := hot.MoE; m.Imbalance != 1 || m.Balancer != 1 || hot.MoE.Experts != flat.MoE.Experts {
+		t.Errorf("EP 1: imbalance %g (balancer %g), experts %v against %v balanced: want 1, the same time", m.Imbalance, m.Balancer, hot.MoE.Experts, flat.MoE.Experts)
+	}
+}
+
 // An imbalance below 1 is refused, from the deployment and from the
 // profile, naming the field.
 func TestExpertImbalanceRefused(t *testing.T) {

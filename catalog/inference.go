@@ -107,7 +107,8 @@ type InferenceParams struct {
 	// default engine (an engine's moe section replaces them).
 	ExpertMemoryEff Param[float64]       `yaml:"expert_memory_eff" json:"expert_memory_eff"`
 	MoELayerTime    Param[units.Seconds] `yaml:"moe_layer_time" json:"moe_layer_time"`
-	// ChipMatmul scales MatmulEff (value and range) on one chip, keyed by
+	// ChipMatmul scales MatmulEff (value and range, each factor's range
+	// multiplied end by end: onChip) on one chip, keyed by
 	// its catalog id, where the stack's chips reach different shares of
 	// their rated peaks (a measured GEMM rate, not a fit): InferenceProfile
 	// applies it for the chip asked about.
@@ -115,24 +116,38 @@ type InferenceParams struct {
 }
 
 // onChip is the stack's parameters on chip: MatmulEff scaled by the
-// chip's ChipMatmul factor, if it has one.
+// chip's ChipMatmul factor, if it has one. Both may carry a range (a
+// missing end is the value itself), and the product's is the simple
+// bound, min × min to max × max, as a reliability factor scales cuda's
+// rate (modeRate): the factor's own range is not dropped where the stack's
+// matmul_eff has none.
 func (p InferenceParams) onChip(chip *hardware.Chip) InferenceParams {
 	f, ok := p.ChipMatmul[chip.ID]
 	if !ok {
 		return p
 	}
 	m := p.MatmulEff
+	lo, hi := rangeOf(m)
+	flo, fhi := rangeOf(f)
+	if ranged := lo < hi || flo < fhi; ranged {
+		lo, hi = lo*flo, hi*fhi
+		m.Min, m.Max = &lo, &hi
+	}
 	m.Value *= f.Value
-	if m.Min != nil {
-		v := *m.Min * f.Value
-		m.Min = &v
-	}
-	if m.Max != nil {
-		v := *m.Max * f.Value
-		m.Max = &v
-	}
 	p.MatmulEff = m
 	return p
+}
+
+// rangeOf is p's range, a missing end the value itself.
+func rangeOf(p Param[float64]) (lo, hi float64) {
+	lo, hi = p.Value, p.Value
+	if p.Min != nil {
+		lo = *p.Min
+	}
+	if p.Max != nil {
+		hi = *p.Max
+	}
+	return lo, hi
 }
 
 // limits is the stack's own engine limits (its default engine's).
@@ -383,20 +398,8 @@ func (s *InferenceStacks) check(c *Catalog, file string) error {
 		if b := st.Params.EPLB.Value; b != 0 && b != 1 {
 			return fmt.Errorf("%s: eplb = %d: want 0 (no balancer) or 1", at, b)
 		}
-		for _, id := range slices.Sorted(maps.Keys(st.Params.ChipMatmul)) {
-			f := st.Params.ChipMatmul[id]
-			name := at + ": chip_matmul." + id
-			if _, err := c.Chip(id); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if keys, ok := f.provenance(); !ok {
-				return fmt.Errorf("%s: want sources, calibrated (on what) or assumed: true", name)
-			} else if err := c.checkSources(name, keys); err != nil {
-				return err
-			}
-			if f.Value <= 0 || st.Params.MatmulEff.Value*f.Value > 1 {
-				return fmt.Errorf("%s = %g: want a factor > 0 that keeps matmul_eff (%g) at most 1", name, f.Value, st.Params.MatmulEff.Value)
-			}
+		if err := c.checkChipMatmul(at, st.Params); err != nil {
+			return err
 		}
 	}
 	if err := s.checkEngines(c, file, seen); err != nil {
@@ -436,6 +439,33 @@ func (c *Catalog) provenanceText(sources []string, calibrated, note string) stri
 		why = append(why, "assumed: "+note)
 	}
 	return strings.Join(why, "; ")
+}
+
+// checkChipMatmul checks a stack's chip_matmul factors: each names a
+// catalog chip, has provenance and a range with min ≤ value ≤ max, and
+// keeps matmul_eff, value and range (onChip's product), in (0, 1].
+func (c *Catalog) checkChipMatmul(at string, p InferenceParams) error {
+	for _, id := range slices.Sorted(maps.Keys(p.ChipMatmul)) {
+		f := p.ChipMatmul[id]
+		name := at + ": chip_matmul." + id
+		if _, err := c.Chip(id); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if keys, ok := f.provenance(); !ok {
+			return fmt.Errorf("%s: want sources, calibrated (on what) or assumed: true", name)
+		} else if err := c.checkSources(name, keys); err != nil {
+			return err
+		}
+		if _, err := param(f); err != nil {
+			return fmt.Errorf("%s: want min ≤ value ≤ max: %w", name, err)
+		}
+		lo, _ := rangeOf(f)
+		_, hi := rangeOf(p.onChip(&hardware.Chip{ID: id}).MatmulEff)
+		if lo <= 0 || hi > 1 {
+			return fmt.Errorf("%s = %g: want a factor > 0 that keeps matmul_eff (%g) at most 1 (%g at the ends of both ranges)", name, f.Value, p.MatmulEff.Value, hi)
+		}
+	}
+	return nil
 }
 
 // InferenceStackOf is the stack a resolved profile p came from, with the

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/uncertain"
 	"chipgap/units"
@@ -1086,6 +1087,84 @@ func TestChipMatmulScalesOneChip(t *testing.T) {
 		}
 	}
 }
+
+// TestChipMatmulRange: the resolved matmul_eff on a chip with a ranged
+// chip_matmul factor carries the product's range, min × min to max × max
+// (a missing end is the value), whether the stack's own matmul_eff has a
+// range or not. Gaudi 3: synapse's 0.73 (no range) × 0.70 [0.69, 0.71] =
+// 0.511 [0.5037, 0.5183]; the A100: cuda's 0.62 × 1.20 [1.18, 1.23] =
+// 0.744 [0.7316, 0.7626]. The draws over it stay inside and spread, and
+// check refuses a factor whose range does not hold its value or whose
+// max takes matmul_eff's past 1.
+func TestChipMatmulRange(t *testing.T) {
+	c := loadInfCatalog(t)
+	for _, tc := range []struct {
+		chip          string
+		typ, min, max float64
+	}{{"gaudi3", 0.73 * 0.70, 0.73 * 0.69, 0.73 * 0.71}, {"a100-sxm4-80gb", 0.62 * 1.20, 0.62 * 1.18, 0.62 * 1.23}} {
+		ch, _ := c.Chip(tc.chip)
+		st, _, err := c.InferenceProfile("", ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := st.Params.MatmulEff
+		if m.Min == nil || m.Max == nil || !near(m.Value, tc.typ) || !near(*m.Min, tc.min) || !near(*m.Max, tc.max) {
+			lo, hi := rangeOf(m)
+			t.Errorf("%s: matmul_eff = %.4f [%.4f, %.4f] (ranged: %v), want %.4f [%.4f, %.4f]", tc.chip, m.Value, lo, hi, m.Min != nil, tc.typ, tc.min, tc.max)
+			continue
+		}
+		of, err := c.InferenceStackOf(st.Profile(), ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		if _, err := uncertain.Run(200, 1, func(d *uncertain.Draw) (map[string]float64, error) {
+			p, err := of.Sample(d)
+			lo, hi = min(lo, p.MatmulEff), max(hi, p.MatmulEff)
+			return nil, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if lo < tc.min-1e-12 || hi > tc.max+1e-12 || hi-lo < (tc.max-tc.min)/2 {
+			t.Errorf("%s: 200 draws of matmul_eff span [%.4f, %.4f], want a spread inside [%.4f, %.4f]", tc.chip, lo, hi, tc.min, tc.max)
+		}
+	}
+	// Both ranged: 0.2 [0.18, 0.5] × 0.9 [0.8, 1] = 0.18 [0.144, 0.5];
+	// the stack's alone: × 1.1 = 0.22 [0.198, 0.55].
+	f := func(v float64) *float64 { return &v }
+	p := InferenceParams{MatmulEff: Param[float64]{Value: 0.2, Min: f(0.18), Max: f(0.5)}}
+	for _, tc := range []struct {
+		f             Param[float64]
+		typ, min, max float64
+	}{{Param[float64]{Value: 0.9, Min: f(0.8), Max: f(1)}, 0.18, 0.144, 0.5}, {Param[float64]{Value: 1.1}, 0.22, 0.198, 0.55}} {
+		p.ChipMatmul = map[string]Param[float64]{"x": tc.f}
+		m := p.onChip(&hardware.Chip{ID: "x"}).MatmulEff
+		if m.Min == nil || m.Max == nil || !near(m.Value, tc.typ) || !near(*m.Min, tc.min) || !near(*m.Max, tc.max) {
+			lo, hi := rangeOf(m)
+			t.Errorf("0.2 [0.18, 0.5] × %g = %g [%g, %g] (ranged: %v), want %g [%g, %g]", tc.f.Value, m.Value, lo, hi, m.Min != nil, tc.typ, tc.min, tc.max)
+		}
+	}
+	if m := (InferenceParams{MatmulEff: Param[float64]{Value: 0.5}, ChipMatmul: map[string]Param[float64]{"x": {Value: 0.9}}}).onChip(&hardware.Chip{ID: "x"}).MatmulEff; m.Min != nil || m.Max != nil {
+		t.Errorf("0.5 × 0.9, neither ranged = %+v, want no range", m)
+	}
+	data := stacksData(t, c)
+	for _, tc := range []struct {
+		f    Param[float64]
+		want string
+	}{
+		{Param[float64]{Value: 0.9, Min: f(0.95), Assumed: true}, "want min ≤ value ≤ max"},
+		{Param[float64]{Value: 1.5, Max: f(1.7), Assumed: true}, "at most 1"}, // cuda 0.62: 0.93 typical, 1.054 at the max
+	} {
+		st := data.Stacks[0]
+		st.Params.ChipMatmul = map[string]Param[float64]{"gaudi3": tc.f}
+		bad := InferenceStacks{Stacks: []InferenceStack{st}}
+		if err := bad.check(c, "x.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("chip_matmul.gaudi3 = %+v on %s: err = %v, want one containing %q", tc.f, st.ID, err, tc.want)
+		}
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
 // vLLM (and vLLM-Ascend) size the KV pool as a share of the device's
 // whole memory (gpu_memory_utilization 0.9, less the weights and the

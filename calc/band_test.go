@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -48,14 +49,17 @@ func TestTrainBand(t *testing.T) {
 }
 
 // A serving estimate's band is around the best point's output tokens/s per
-// chip, or its input tokens in prefill mode; a regime of fewer than
-// catalog.MinBandRuns runs (DeepSeek-V3 decode on CloudMatrix 384: 3 runs)
-// gives none.
+// chip in colocated mode; in prefill, decode and disagg mode the regime's
+// runs (79 colocated offline benchmarks, NVIDIA dense serving) measure no
+// figure of that kind, so there is none and a note says why, in the text
+// and the JSON alike; a regime of fewer than catalog.MinBandRuns runs
+// (DeepSeek-V3 decode on CloudMatrix 384: 3 runs) gives none and no note.
 func TestServeBand(t *testing.T) {
 	cat := testCatalog(t)
-	for _, mode := range []string{"colocated", "prefill"} {
+	for _, mode := range []string{"colocated", "prefill", "decode", "disagg"} {
 		r := NewServeRequest()
-		r.Chip, r.Chips, r.Model, r.Parallel.TP, r.Precision, r.Mode = "h100-sxm", 2, "llama3.1-70b", 2, "fp8", mode
+		r.Chip, r.Chips, r.Model, r.Parallel.TP, r.Precision, r.Mode = "h100-sxm", 8, "llama3.1-70b", 8, "fp8", mode
+		r.SLO.TPOT = 0.05
 		s, err := r.Setup(cat)
 		if err != nil {
 			t.Fatal(err)
@@ -64,14 +68,31 @@ func TestServeBand(t *testing.T) {
 		if err != nil || e.Best == nil || e.Scored == nil {
 			t.Fatalf("%s: %v, best %v, scored %v", mode, err, e.Best, e.Scored)
 		}
-		rate := e.Best.OutputPerChip
-		if mode == "prefill" {
-			rate = e.Best.InputPerChip
+		var out strings.Builder
+		writeBest(&out, e)
+		js, _ := json.Marshal(e)
+		b, note := e.MeasuredBand, e.MeasuredBandNote
+		if mode == "colocated" {
+			lo, hi, _ := e.Scored.Band(e.Best.OutputPerChip)
+			if b == nil || math.Abs(b.Low-lo) > 1e-9 || math.Abs(b.High-hi) > 1e-9 || note != "" {
+				t.Errorf("%s: band %+v (note %q) around %g, regime %s P10 %g P90 %g", mode, b, note, e.Best.OutputPerChip, e.Scored.ID, e.Scored.P10, e.Scored.P90)
+			}
+			if !strings.Contains(out.String(), b.text("output tokens/s per chip")) || !strings.Contains(string(js), `"measured_band":{`) {
+				t.Errorf("%s: text or JSON lacks the band:\n%s", mode, out.String())
+			}
+			continue
 		}
-		b := e.MeasuredBand
-		lo, hi, _ := e.Scored.Band(rate)
-		if b == nil || math.Abs(b.Low-lo) > 1e-9 || math.Abs(b.High-hi) > 1e-9 {
-			t.Errorf("%s: band %+v around %g, regime %s P10 %g P90 %g", mode, b, rate, e.Scored.ID, e.Scored.P10, e.Scored.P90)
+		want := map[string]string{"prefill": "a prefill pool's input tokens/s per chip", "decode": "a decode pool's output tokens/s per chip",
+			"disagg": "a disaggregated deployment's output tokens/s, per decode chip or per chip over both pools"}[mode]
+		if e.Scored.Runs != 79 || e.Scored.Select.Method != "offline" {
+			t.Fatalf("%s: regime %s of %d runs (method %q), want NVIDIA dense serving's 79 offline runs", mode, e.Scored.ID, e.Scored.Runs, e.Scored.Select.Method)
+		}
+		if b != nil || note != "No measured band: the 79 runs scored above are colocated offline benchmarks, and none measures "+want {
+			t.Errorf("%s: band %+v, note %q; want none, and a note naming %q", mode, b, note, want)
+		}
+		if strings.Contains(out.String(), "Measured where") || !strings.Contains(out.String(), "\n  "+note+"\n") ||
+			strings.Contains(string(js), `"measured_band":`) || !strings.Contains(string(js), `"measured_band_note":"No measured band: `) {
+			t.Errorf("%s: text or JSON shows a band or lacks the note:\n%s", mode, out.String())
 		}
 	}
 	r := NewServeRequest()

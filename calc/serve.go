@@ -210,6 +210,10 @@ type ServeEstimate struct {
 	// measures where the estimator predicted the best point's tokens/s per
 	// chip (output tokens; input tokens in prefill mode).
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+	// MeasuredBandNote says why a deployment in another mode than
+	// colocated has no MeasuredBand where its regime's runs would give
+	// one (ServeSetup.band).
+	MeasuredBandNote string `json:"measured_band_note,omitempty"`
 }
 
 // bestRate is the best point's headline throughput per chip and its
@@ -308,7 +312,7 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 	default:
 		r.Best = &p
 		rate, _ := r.bestRate()
-		r.MeasuredBand = measuredBand(r.Scored, rate)
+		r.MeasuredBand, r.MeasuredBandNote = s.band(r.Scored, rate)
 	}
 	if s.Mode == disagg {
 		// The pools sized together: the curve's points are the decode
@@ -324,6 +328,30 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 		r.Disagg = &dis
 	}
 	return nil
+}
+
+// band is the measured band around the best point's rate in colocated
+// mode. A regime's runs are colocated deployments (every regime with
+// catalog.MinBandRuns runs or more scores offline benchmarks, each chip
+// serving prompts and outputs alike): their errors say nothing of a
+// prefill or decode pool's tokens/s per chip, nor of a disaggregated
+// deployment's per decode chip or over both pools. In those modes it is
+// nil, with a note saying why, where the regime would have given one.
+func (s ServeSetup) band(sc *catalog.Score, rate float64) (*MeasuredBand, string) {
+	b := measuredBand(sc, rate)
+	if b == nil || s.Mode == inference.Colocated {
+		return b, ""
+	}
+	runs := "are colocated offline benchmarks, and none measures"
+	if sc.Select.Method != "offline" {
+		runs = "are not told apart by mode, so none is known to measure"
+	}
+	what := map[inference.Mode]string{
+		inference.Prefill: "a prefill pool's input tokens/s per chip",
+		inference.Decode:  "a decode pool's output tokens/s per chip",
+		disagg:            "a disaggregated deployment's output tokens/s, per decode chip or per chip over both pools",
+	}[s.Mode]
+	return nil, fmt.Sprintf("No measured band: the %d runs scored above %s %s", sc.Runs, runs, what)
 }
 
 // pools sizes the disaggregated pools together under the SLO.

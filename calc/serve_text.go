@@ -89,6 +89,9 @@ func writeBest(w io.Writer, r ServeEstimate) {
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/%s): %.0f %s tokens/s per %s (range %s), TPOT %v, TTFT %s\n",
 		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, ttft)
 	writeBand(w, "  ", r.MeasuredBand, unit+" tokens/s per chip")
+	if r.MeasuredBandNote != "" {
+		fmt.Fprintf(w, "  %s\n", r.MeasuredBandNote)
+	}
 	writeStep(w, b.Step)
 	if d := r.Disagg; d != nil {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",

@@ -44,6 +44,9 @@ type curveResponse struct {
 	// MeasuredBand is what the scored regime's runs measured where the
 	// estimator predicted the best point's throughput (calc.MeasuredBand).
 	MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
+	// MeasuredBandNote says why there is none in a mode other than
+	// colocated (calc.ServeEstimate.MeasuredBandNote).
+	MeasuredBandNote string `json:"measured_band_note,omitempty"`
 	// Disagg is, in disaggregated mode, the two pools sized together:
 	// Points and Best are the decode pool's, per decode chip; its
 	// output_tokens_per_s_per_chip is per chip over both pools.
@@ -59,7 +62,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	}
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.ServeCurve(st)
-		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand,
+		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand, MeasuredBandNote: c.MeasuredBandNote,
 			Disagg: c.Disagg, DisaggError: c.DisaggError, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {

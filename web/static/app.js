@@ -903,10 +903,11 @@ function scoredNote(sc, id) {
 }
 
 // bandNote is what the scored regime's runs measured where the estimator
-// predicted this figure (the API's measured_band), or nothing where the
-// regime has too few runs for one.
-function bandNote(b, unit, id) {
-  if (!b) return null;
+// predicted this figure (the API's measured_band), or note (the API's
+// measured_band_note: why a serving mode other than colocated has none),
+// or nothing where the regime has too few runs for one.
+function bandNote(b, unit, id, note) {
+  if (!b) return note ? el("p", {class: "muted", id: id}, note) : null;
   return el("p", {class: "muted", id: id}, `Measured where the estimator predicted this (80 % band: the P10–P90 of the ${b.runs} runs scored above, widened ${b.widen}× for the spread between sources): ${fmtRange(b.low, b.high, 1, fmt)} ${unit}`);
 }
 
@@ -924,7 +925,7 @@ function renderInfer(res) {
       el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
   const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
-  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply" + (res.fp8_context_attention ? `; it runs prompt attention in FP8, ${fmt(res.fp8_context_attention)}× the 16-bit rate` : "") + ")") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), bandNote(res.measured_band, "output tokens/s per chip", "infer-band"), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply" + (res.fp8_context_attention ? `; it runs prompt attention in FP8, ${fmt(res.fp8_context_attention)}× the 16-bit rate` : "") + ")") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), bandNote(res.measured_band, "output tokens/s per chip", "infer-band", res.measured_band_note), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
   rendered("infer");
 }
 

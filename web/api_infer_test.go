@@ -1,0 +1,80 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"chipgap/calc"
+	"chipgap/catalog"
+)
+
+// inferModeBody is 8 × H100 serving Llama 3.1 70B at TP 8 under a 50 ms
+// TPOT in mode: NVIDIA dense serving's 79 colocated offline runs score it.
+func inferModeBody(mode string) string {
+	return `{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","parallel":{"tp":8},"mode":"` + mode +
+		`","workload":{"input_tokens":1024,"output_tokens":256},"slo":{"tpot":"50ms"}}`
+}
+
+// POST /api/infer/curve gives the measured band in colocated mode and, in
+// disagg mode, none and the note serve-estimate prints (the same
+// calc.ServeCurve field), so the page, the API and the CLI agree.
+func TestInferCurveBandByMode(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"colocated", "disagg"} {
+		var got curveResponse
+		if st := do(t, "POST", srv.URL+"/api/infer/curve", inferModeBody(mode), &got); st != http.StatusOK {
+			t.Fatalf("%s: status %d", mode, st)
+		}
+		req := calc.NewServeRequest()
+		if err := json.Unmarshal([]byte(inferModeBody(mode)), &req); err != nil {
+			t.Fatal(err)
+		}
+		s, err := req.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := calc.ServeCurve(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode == "colocated" {
+			if got.MeasuredBand == nil || want.MeasuredBand == nil || *got.MeasuredBand != *want.MeasuredBand || got.MeasuredBandNote != "" {
+				t.Errorf("colocated: band %+v (note %q), want %+v and no note", got.MeasuredBand, got.MeasuredBandNote, want.MeasuredBand)
+			}
+			continue
+		}
+		if got.MeasuredBand != nil || got.MeasuredBandNote != want.MeasuredBandNote ||
+			!strings.HasPrefix(got.MeasuredBandNote, "No measured band: the 79 runs scored above are colocated offline benchmarks") {
+			t.Errorf("disagg: band %+v, note %q; want none and serve-estimate's note %q", got.MeasuredBand, got.MeasuredBandNote, want.MeasuredBandNote)
+		}
+	}
+}
+
+// TestBrowserInferenceBandNote: in disagg mode the page shows the API's
+// note where a colocated estimate shows its band.
+func TestBrowserInferenceBandNote(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/#infer")
+	fill := `(() => { const f = document.querySelector('#infer-form').elements;
+		f.chip.value = "h100-sxm"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "8"; f.mode.value = "disagg";
+		f["workload.input_tokens"].value = "1024"; f["workload.output_tokens"].value = "256"; f["slo.tpot"].value = "50ms";
+		document.querySelector('#infer-go').click(); })()`
+	submitAndWait(ctx, t, b, fill, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`)
+	var body string
+	if err := b.eval(ctx, `JSON.stringify(inferBody(document.querySelector('#infer-form')))`, &body); err != nil {
+		t.Fatal(err)
+	}
+	var api curveResponse
+	postJSON(t, base+"/api/infer/curve", body, &api)
+	var band string
+	_ = b.eval(ctx, `(document.querySelector('#infer-band') || {textContent: ""}).textContent`, &band)
+	if api.MeasuredBand != nil || api.MeasuredBandNote == "" || band != api.MeasuredBandNote {
+		t.Errorf("disagg: page shows %q, API band %+v note %q (body %s); want the note on both", band, api.MeasuredBand, api.MeasuredBandNote, body)
+	}
+}

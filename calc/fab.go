@@ -155,6 +155,27 @@ type FabReport struct {
 	Binding   fab.Constraint               `json:"binding,omitempty"`
 	Ranges    map[string]uncertain.Summary `json:"ranges"`
 	Tornado   map[string][]uncertain.Swing `json:"tornado"`
+	// Outside says, by output, where its typical value lies outside its
+	// P10–P90 (kept as drawn), and why (uncertain.Beside.Note); absent
+	// where every output's lies inside.
+	Outside map[string]string `json:"typical_outside,omitempty"`
+}
+
+// fabOutside is FabReport.Outside: each printed output whose typical
+// value lies outside its P10–P90; nil where none does.
+func fabOutside(typical map[string]float64, ranges map[string]uncertain.Summary) map[string]string {
+	var out map[string]string
+	for _, row := range fabRows {
+		typ, ok := typical[row.key]
+		s := ranges[row.key]
+		if n := (uncertain.Beside{Typ: typ, Lo: s.P10, Hi: s.P90}).Note("the typical value", "its P10–P90", uncertain.NearEnd); ok && n != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[row.key] = n
+		}
+	}
+	return out
 }
 
 // Fab answers r from the catalog.
@@ -187,6 +208,7 @@ func Fab(cat *catalog.Catalog, r FabRequest) (*FabReport, error) {
 	if out.Ranges, err = uncertain.Run(r.Trials, r.Seed, trial); err != nil {
 		return nil, err
 	}
+	out.Outside = fabOutside(out.Typical, out.Ranges)
 	for _, o := range []string{catalog.OutCostPerGoodPackage, catalog.OutGoodPerYear} {
 		if _, ok := out.Typical[o]; !ok {
 			continue

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/catalog"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -65,16 +66,24 @@ func (r *FabReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "\nTypical value, then P10–P90 over %d Monte Carlo trials (seed %d) of the catalog ranges.\n\n", r.Trials, r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tTYPICAL\tP10 – P90")
+	outside := false
 	for _, row := range fabRows {
 		typ, ok := r.Typical[row.key]
 		if !ok {
 			continue
 		}
 		s := r.Ranges[row.key]
-		fmt.Fprintf(tw, "%s\t%s\t%s – %s\n", row.label, row.format(typ), row.format(s.P10), row.format(s.P90))
+		mark := ""
+		if side := uncertain.Outside(typ, s.P10, s.P90); side != "" {
+			mark, outside = "  (typical "+side+")", true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s – %s%s\n", row.label, row.format(typ), row.format(s.P10), row.format(s.P90), mark)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if outside {
+		fmt.Fprintf(w, "typical below/above: the typical value lies outside its P10–P90: %s.\n", uncertain.NearEnd)
 	}
 	b := r.Breakdown
 	fmt.Fprintf(w, "\nA good package at typical values: dies %v + HBM %v + packaging %v + test %v = %v.\n",

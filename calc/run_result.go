@@ -193,6 +193,10 @@ type RunRanges struct {
 	TotalDays  Spread  `json:"total_days"`
 	Effective  Spread  `json:"effective_training"`
 	NoProgress float64 `json:"no_progress_share"`
+	// Note says where the closed form at typical values (closed_form's
+	// port + wall, in days) lies outside TotalDays' P10–P90, and why
+	// (uncertain.Beside.Note); "" where it lies inside.
+	Note string `json:"note,omitempty"`
 }
 
 // totalDays is an estimate's port + wall in days, +Inf when it never ends.
@@ -214,9 +218,15 @@ func (s RunSide) Ranges() RunRanges {
 			stuck++
 		}
 	}
-	return RunRanges{Draws: len(s.Samples), TotalDays: spreadOf(tot), Effective: spreadOf(eff),
+	r := RunRanges{Draws: len(s.Samples), TotalDays: spreadOf(tot), Effective: spreadOf(eff),
 		NoProgress: float64(stuck) / float64(max(len(s.Samples), 1))}
+	r.Note = (uncertain.Beside{Typ: totalDays(s.Result.Closed), Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Note(typicalClosedForm, "total_days' P10–P90", uncertain.NearEnd)
+	return r
 }
+
+// typicalClosedForm is what lies outside a band in uncertain.Beside.Note's
+// words where run's closed form does.
+const typicalClosedForm = "the closed form at typical values"
 
 // RunGapRanges is B − A in days over paired draws of both clusters'
 // inputs (draw i of each): +Inf where B never finishes.

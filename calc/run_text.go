@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/goodput"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -126,8 +127,13 @@ func (s RunSide) writeText(w io.Writer) error {
 
 func (s RunSide) rangeLine() string {
 	r := s.Ranges()
-	line := fmt.Sprintf("input ranges (closed form over %d draws of every input in [min, typ, max]): total P10 %s, P50 %s, P90 %s days; effective training P50 %s %%",
-		r.Draws, r.TotalDays.P10.text("%.1f"), r.TotalDays.P50.text("%.1f"), r.TotalDays.P90.text("%.1f"), (r.Effective.P50 * 100).text("%.1f"))
+	line := fmt.Sprintf("input ranges (closed form over %d draws of every input in [min, typ, max]): total P10 %s, P50 %s, P90 %s days",
+		r.Draws, r.TotalDays.P10.text("%.1f"), r.TotalDays.P50.text("%.1f"), r.TotalDays.P90.text("%.1f"))
+	cf := totalDays(s.Result.Closed)
+	if n := (uncertain.Beside{Typ: cf, Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Note(fmt.Sprintf("%s, %.1f days,", typicalClosedForm, cf), "that P10–P90", uncertain.NearEnd); n != "" {
+		line += " (" + n + ")"
+	}
+	line += fmt.Sprintf("; effective training P50 %s %%", (r.Effective.P50 * 100).text("%.1f"))
 	if r.NoProgress > 0 {
 		line += fmt.Sprintf("; no progress in %.1f %% of draws", 100*r.NoProgress)
 	}

@@ -191,12 +191,17 @@ type ServeEstimate struct {
 	// SKU), counts as 0; BestNoFit is how many of the draws (rangeTrials)
 	// the weights did not fit. NoBest says why
 	// there is no best point (the curve still stands).
-	Best      *inference.Point  `json:"best"`
-	BestLow   *float64          `json:"best_low"`
-	BestHigh  *float64          `json:"best_high"`
-	BestNoFit int               `json:"best_no_fit,omitempty"`
-	NoBest    string            `json:"no_best,omitempty"`
-	Disagg    *inference.Disagg `json:"disagg,omitempty"`
+	Best      *inference.Point `json:"best"`
+	BestLow   *float64         `json:"best_low"`
+	BestHigh  *float64         `json:"best_high"`
+	BestNoFit int              `json:"best_no_fit,omitempty"`
+	// BestRangeNote says where the best point's throughput, an estimate
+	// at typical values, lies outside its own BestLow–BestHigh (the
+	// draws' P10–P90, kept as they are) and why (uncertain.Beside.Note);
+	// "" where it lies inside.
+	BestRangeNote string            `json:"best_range_note,omitempty"`
+	NoBest        string            `json:"no_best,omitempty"`
+	Disagg        *inference.Disagg `json:"disagg,omitempty"`
 	// DisaggError says why the pools could not be sized together (a pool
 	// misses its latency target); the curve stands without them.
 	DisaggError string `json:"disagg_error,omitempty"`
@@ -275,12 +280,17 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 		return r, err
 	}
 	rt := rate(*r.Best)
+	r.BestRangeNote = (uncertain.Beside{Typ: rt, Lo: *r.BestLow, Hi: *r.BestHigh}).Note(typicalEstimate, "best_low–best_high", uncertain.NearEnd)
 	if r.Disagg != nil {
 		rt = r.Disagg.OutputPerChip
 	}
 	r.Cost, r.CostNote = serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rt)
 	return r, nil
 }
+
+// typicalEstimate is what lies outside a band in uncertain.Beside.Note's
+// words where an estimate at typical values does.
+const typicalEstimate = "the estimate at typical values"
 
 // ServeCurve is the curve and its best point alone (no memory, ranges or
 // cost): POST /api/infer/curve.

@@ -7,6 +7,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/inference"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -87,7 +88,7 @@ func writeBest(w io.Writer, r ServeEstimate) {
 		ttft, chip = fmt.Sprintf("%v (the prefill pool's)", d.Prefill.TTFT), "decode chip"
 	}
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/%s): %.0f %s tokens/s per %s (range %s), TPOT %v, TTFT %s\n",
-		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, ttft)
+		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+outsideText(rate, r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, ttft)
 	writeBand(w, "  ", r.MeasuredBand, unit+" tokens/s per chip")
 	if r.MeasuredBandNote != "" {
 		fmt.Fprintf(w, "  %s\n", r.MeasuredBandNote)
@@ -157,6 +158,18 @@ func noFitText(n int) string {
 	return fmt.Sprintf("; on %d of %d draws the weights do not fit (the draw's HBM capacity, less the stack's reserve, is below them), counted as 0", n, rangeTrials)
 }
 
+// outsideText is "; the estimate at typical values lies below it: …"
+// where typ lies outside the range [lo, hi] printed just before, else "".
+func outsideText(typ float64, lo, hi *float64) string {
+	if lo == nil || hi == nil {
+		return ""
+	}
+	if n := (uncertain.Beside{Typ: typ, Lo: *lo, Hi: *hi}).Note(typicalEstimate, "it", uncertain.NearEnd); n != "" {
+		return "; " + n
+	}
+	return ""
+}
+
 func rangeText(lo, hi *float64) string {
 	return rangeNums(lo, hi) + " p10–p90 over the chip's and the stack's ranges"
 }
@@ -191,6 +204,7 @@ func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 	fmt.Fprintln(w, "\nComparison (best point per deployment):")
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "deployment\tchip\ttarget\ttokens/s/chip\trange\tTPOT\t$/M tokens (owned)\t")
+	outside := false
 	for _, r := range rs {
 		if r.Best == nil {
 			fmt.Fprintf(tw, "%s\t%s\t%s\tnone\t\t\t\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO))
@@ -204,10 +218,21 @@ func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 		if r.Cost != nil {
 			cost = r.Cost.Owned.USDPerMillion.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO), rate,
-			rangeNums(r.BestLow, r.BestHigh), r.Best.TPOT, cost)
+		rng := rangeNums(r.BestLow, r.BestHigh)
+		if r.BestLow != nil && r.BestHigh != nil {
+			if side := uncertain.Outside(rate, *r.BestLow, *r.BestHigh); side != "" {
+				rng += " (typical " + side + ")"
+				outside = true
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO), rate, rng, r.Best.TPOT, cost)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil || !outside {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "range: P10–P90 over the chip's and the stack's ranges; typical below/above: %s lies outside it: %s\n",
+		typicalEstimate, uncertain.NearEnd)
+	return err
 }
 
 // ServeSpec is the request as `chipgap serve-estimate --json` echoes it

@@ -5,6 +5,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/training"
+	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -38,6 +39,12 @@ type TrainRanges struct {
 	Basis string       `json:"basis"`
 	Low   *RangeCorner `json:"low,omitempty"`
 	High  *RangeCorner `json:"high,omitempty"`
+	// Notes says, by figure (step_time, tokens_per_s, mfu, days), where
+	// the estimate at typical values lies outside the span of the two
+	// corners, and why (uncertain.Beside.Note): MFU is a share of the
+	// peak, which the corners move too, so the 910B's typical MFU can lie
+	// above both. Absent where every figure lies inside.
+	Notes map[string]string `json:"notes,omitempty"`
 }
 
 // RangeCorner is the estimate at one corner.
@@ -68,7 +75,38 @@ func (st TrainSetup) rangesOf(res training.Result) *TrainRanges {
 			out.High = c
 		}
 	}
+	if out.Low != nil && out.High != nil {
+		out.Notes = cornerNotes(res, out.Low, out.High)
+	}
 	return out
+}
+
+// cornerNotes is TrainRanges.Notes: each figure whose estimate at
+// typical values, res, lies outside the span of the corners lo and hi.
+func cornerNotes(res training.Result, lo, hi *RangeCorner) map[string]string {
+	moved := "the corners move every rate at once, and this figure does not follow them all the same way"
+	notes := map[string]string{}
+	for _, f := range []struct {
+		key           string
+		typ, low, hgh float64
+		why           string
+	}{
+		{"step_time", float64(res.StepTime), float64(lo.StepTime), float64(hi.StepTime), moved},
+		{"tokens_per_s", res.TokensPerSec, lo.TokensPerSec, hi.TokensPerSec, moved},
+		{"mfu", res.MFU, lo.MFU, hi.MFU, "MFU is a share of the peak, which the corners move with the other rates"},
+		{"days", float64(res.BudgetTime), float64(lo.Time), float64(hi.Time), moved},
+	} {
+		if f.key == "days" && res.BudgetTime <= 0 {
+			continue
+		}
+		if n := (uncertain.Beside{Typ: f.typ, Lo: f.low, Hi: f.hgh}).Note(typicalEstimate, "the span of the low and high corners", f.why); n != "" {
+			notes[f.key] = n
+		}
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	return notes
 }
 
 // corner is cl with its chip's rates moved to one end of their ranges.

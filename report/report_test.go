@@ -331,6 +331,28 @@ func TestCrossCheckSection(t *testing.T) {
 	}
 }
 
+// TestSensitivityTypicalOutside: the sensitivity section's output at
+// typical values says where it lies outside the headline gap's samples'
+// P10–P90 (the fixture's 2.68×–4.86×), and says nothing inside it.
+func TestSensitivityTypicalOutside(t *testing.T) {
+	text := func(r *scenario.Results) string {
+		for _, s := range Build(r).Sections {
+			if s.ID == "sensitivity" {
+				return strings.Join(s.Text, "\n")
+			}
+		}
+		return ""
+	}
+	if got := text(fixture()); !strings.Contains(got, "(2.75× at typical values).") {
+		t.Errorf("inside: %q", got)
+	}
+	r := fixture()
+	r.Tornado.Base = 2.5
+	if got, want := text(r), "(2.50× at typical values; the samples' P10–P90 is 2.68×–4.86×, and the estimate at typical values lies below it: some typical values sit near an end of their ranges)."; !strings.Contains(got, want) {
+		t.Errorf("below: %q, want %q", got, want)
+	}
+}
+
 // TestStrategyUnits: every strategy figure carries its unit in the CSV
 // (they were blank while cost rows said USD): the fixture's strategy
 // with every strategy figure present.

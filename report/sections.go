@@ -8,6 +8,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/plot"
 	"chipgap/scenario"
+	"chipgap/uncertain"
 )
 
 // verdict compares the essay's range [lo, hi] with chipgap's P10–P90.
@@ -437,7 +438,15 @@ func (b *builder) sensitivity() {
 		b.add(s)
 		return
 	}
-	s.Text = append(s.Text, fmt.Sprintf("Each input swung from its P10 to its P90 with the others at typical values; output: %s (%.2f× at typical values).", tr.Output, tr.Base))
+	at := fmt.Sprintf("%.2f× at typical values", tr.Base)
+	if g := b.gap(b.r.Strategy.Challenger); g != nil {
+		if st, ok := g.Stats[scenario.GapRatio]; ok {
+			if n := (uncertain.Beside{Typ: tr.Base, Lo: st.P10, Hi: st.P90}).Note("the estimate at typical values", "it", uncertain.NearEnd); n != "" {
+				at += fmt.Sprintf("; the samples' P10–P90 is %s–%s, and %s", times(st.P10), times(st.P90), n)
+			}
+		}
+	}
+	s.Text = append(s.Text, fmt.Sprintf("Each input swung from its P10 to its P90 with the others at typical values; output: %s (%s).", tr.Output, at))
 	t := Table{Caption: "Inputs that move the headline most", Header: []string{"input", "low → high input", "ratio at low", "ratio at high", "swing"}}
 	var rows []plot.Swing
 	unit := map[string]string{}

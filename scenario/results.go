@@ -25,7 +25,10 @@ func statOf(typ float64, xs []float64) Stat {
 }
 
 // MarshalJSON writes a non-finite value (a run that never finishes) as
-// null.
+// null, and, where the estimate at typical values lies outside the
+// samples' P10–P90, "typ_outside": "below" or "above"
+// (uncertain.Outside: some typical values sit near an end of their
+// ranges; both figures stand as computed).
 func (s Stat) MarshalJSON() ([]byte, error) {
 	var b []byte
 	b = append(b, '{')
@@ -44,6 +47,9 @@ func (s Stat) MarshalJSON() ([]byte, error) {
 		} else {
 			b = strconv.AppendFloat(b, f.v, 'g', -1, 64)
 		}
+	}
+	if side := uncertain.Outside(s.Typ, s.P10, s.P90); side != "" {
+		b = append(b, `,"typ_outside":"`+side+`"`...)
 	}
 	return append(b, '}'), nil
 }

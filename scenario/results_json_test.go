@@ -46,3 +46,32 @@ func TestBelieveNeverFinishesEncodes(t *testing.T) {
 		t.Errorf("ratio_at_typ written twice: %s", b)
 	}
 }
+
+// TestStatTypOutside: a figure whose estimate at typical values lies
+// outside its samples' P10–P90 says so in its JSON (the report's 2.58×
+// beside 2.68×–5.54×; a run that never finishes in its P90 still has a
+// P10 to lie below), and one inside, or with no finite typ, does not.
+func TestStatTypOutside(t *testing.T) {
+	for _, c := range []struct {
+		s    Stat
+		want string
+	}{
+		{Stat{Typ: 2.58, P10: 2.68, P50: 3.5, P90: 5.54}, `"typ_outside":"below"`},
+		{Stat{Typ: 0.49, P10: 0.40, P50: 0.45, P90: 0.48}, `"typ_outside":"above"`},
+		{Stat{Typ: 35, P10: 51, P50: 87, P90: math.Inf(1)}, `"typ_outside":"below"`},
+		{Stat{Typ: 3, P10: 2.68, P50: 3.5, P90: 5.54}, ""},
+		{Stat{Typ: math.Inf(1), P10: 2, P50: 3, P90: 4}, ""},
+	} {
+		b, err := json.Marshal(c.s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(b), "typ_outside"); got != (c.want != "") || c.want != "" && !strings.Contains(string(b), c.want) {
+			t.Errorf("%+v encodes %s, want %q", c.s, b, c.want)
+		}
+		var back map[string]any
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Errorf("%s: %v", b, err)
+		}
+	}
+}

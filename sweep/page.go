@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/plot"
+	"chipgap/uncertain"
 )
 
 // Report is what "chipgap sweep report" shows: a sweep's rows, their
@@ -47,7 +48,7 @@ func (r *Report) errors() int {
 }
 
 func (r *Report) subtitle() string {
-	return fmt.Sprintf("%d cells (%d with no answer: see the error column), grid %s. Frontiers on typical values; P10–P90 from the cells' Monte Carlo where the grid draws samples (skewed input ranges can put a typical value outside its own P10–P90).",
+	return fmt.Sprintf("%d cells (%d with no answer: see the error column), grid %s. Frontiers on typical values; P10–P90 from the cells' Monte Carlo where the grid draws samples (skewed input ranges can put a typical value outside its own P10–P90: such a cell's range is marked typical below or above).",
 		len(r.Rows), r.errors(), short(r.Meta.Hash))
 }
 
@@ -74,7 +75,11 @@ func (r *Report) frontRow(fs *FrontierSet, k int) []string {
 	if fs.HasRange {
 		lo, hi := fs.YRange[k][0], fs.YRange[k][1]
 		if finite(lo) && finite(hi) {
-			out = append(out, g3(lo)+"–"+g3(hi))
+			rng := g3(lo) + "–" + g3(hi)
+			if side := uncertain.Outside(p.Y, lo, hi); side != "" {
+				rng += " (typical " + side + ")" // the subtitle says why
+			}
+			out = append(out, rng)
 		} else {
 			out = append(out, "")
 		}

@@ -862,6 +862,7 @@ function renderTrain(r, search) {
     bigNumber("tokens_per_s", "Throughput", r.tokens_per_s, "tokens/s", lo && lo.tokens_per_s, hi && hi.tokens_per_s));
   const notes = el("p", {class: "muted"}, `plan ${r.plan_text} · ${r.profile} · memory ${fmt(r.memory.total / 1e9)} of ${fmt(r.memory.capacity / 1e9)} GB per device`,
     r.ranges ? el("br") : null, r.ranges ? "ranges: " + r.ranges.basis : null,
+    ...Object.entries((r.ranges && r.ranges.notes) || {}).flatMap(([k, n]) => [el("br"), el("span", {class: "range-note", "data-key": k}, `${k.replace(/_/g, " ")}: ${n}`)]),
     r.cost ? el("br") : null, r.cost ? "cost: " + r.cost.basis : null);
   put(out, big, notes, scoredNote(r.scored, "train-scored"), bandNote(r.measured_band, "tokens/s per chip", "train-band"), chartsOf(r.charts), search ? plansTable(search, r.plan_text) : null);
   rendered("train");

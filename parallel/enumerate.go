@@ -140,8 +140,10 @@ func (s Space) each(prob Problem, sh Shape, fn, onInvalid func(Plan) bool) (inva
 		maxV := cmp.Or(s.MaxVPP, DefaultMaxVPP)
 		vpps = []int{1}
 		for v := 2; v <= maxV && sh.PP*v <= top; v++ {
-			// Only counts that change the chunk size ⌈L/(PP·v)⌉ are
-			// distinct; others add layers to the fullest stage.
+			// Only counts that shrink the largest chunk ⌈L/(PP·v)⌉ are
+			// tried: the others keep a stage's ⌈L/PP⌉ layers and its
+			// largest chunk, and would win only on the bubble, whose
+			// (PP−1)/VPP prices unequal chunks as equal ones.
 			if ceilDiv(prob.Model.Layers, sh.PP*v) < ceilDiv(prob.Model.Layers, sh.PP*(v-1)) {
 				vpps = append(vpps, v)
 			}

@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"chipgap/input"
@@ -106,12 +107,36 @@ func (p Plan) Stages(layers int) []int {
 	}
 	out := make([]int, max(p.PP, 1))
 	for i := range out {
-		out[i] = layers / len(out)
-		if i < layers%len(out) {
-			out[i]++
-		}
+		out[i] = p.StageLayersOf(layers, i)
 	}
 	return out
+}
+
+// StageLayersOf is stage i's transformer layers, as Stages gives them,
+// without building the list.
+func (p Plan) StageLayersOf(layers, i int) int {
+	if p.PP > 0 && len(p.StageLayers) == p.PP {
+		return p.StageLayers[i]
+	}
+	pp := max(p.PP, 1)
+	n := layers / pp
+	if i < layers%pp {
+		n++
+	}
+	return n
+}
+
+// FullestStage is the most transformer layers any pipeline stage holds:
+// the largest of StageLayers, or ⌈layers/PP⌉. Interleaving does not change
+// it: a stage's VPP virtual stages share its layers (unequally where
+// PP·VPP does not divide them), so a device holds, updates and
+// synchronises the weights of these layers whatever VPP is.
+func (p Plan) FullestStage(layers int) int {
+	if p.PP > 0 && len(p.StageLayers) == p.PP {
+		return slices.Max(p.StageLayers)
+	}
+	pp := max(p.PP, 1)
+	return (layers + pp - 1) / pp
 }
 
 // Devices is TP·PP·DP·CP.

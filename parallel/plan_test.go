@@ -142,6 +142,34 @@ func TestEnumerateCountsByHand(t *testing.T) {
 	}
 }
 
+// A stage's layers are the split's, whatever the virtual stages: 80
+// layers at PP 4 are 20 a stage at VPP 1, 3 (chunks of 7, 7, 6), 19
+// (chunks of 1 or 2) and 20 alike, never VPP·⌈L/(PP·VPP)⌉ (21 at VPP 3,
+// 38 at VPP 19); 61 at PP 16 put ⌈61/16⌉ = 4 on the fullest; a stated
+// split's fullest is its largest entry.
+func TestFullestStage(t *testing.T) {
+	for _, c := range []struct {
+		layers int
+		plan   Plan
+		want   int
+	}{
+		{80, Plan{PP: 4, VPP: 1}, 20},
+		{80, Plan{PP: 4, VPP: 3}, 20},
+		{80, Plan{PP: 4, VPP: 19}, 20},
+		{80, Plan{PP: 4, VPP: 20}, 20},
+		{61, Plan{PP: 16, VPP: 1}, 4},
+		{96, Plan{PP: 2, VPP: 1, StageLayers: []int{47, 49}}, 49},
+		{80, Plan{PP: 1, VPP: 1}, 80},
+	} {
+		if got := c.plan.FullestStage(c.layers); got != c.want {
+			t.Errorf("%d layers, pp %d vpp %d stages %v: fullest %d, want %d", c.layers, c.plan.PP, c.plan.VPP, c.plan.StageLayers, got, c.want)
+		}
+		if got := slices.Max(c.plan.Stages(c.layers)); got != c.want {
+			t.Errorf("%d layers, pp %d: Stages' largest %d, want %d", c.layers, c.plan.PP, got, c.want)
+		}
+	}
+}
+
 // The per-stage lists and the expert tensor-parallel degree are checked
 // against the stage count, the layers and the devices, naming the field.
 func TestValidateStageListsAndETP(t *testing.T) {

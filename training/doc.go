@@ -40,7 +40,9 @@
 // Under FP8 only the linear GEMMs use the FP8 peak (scaled per family by
 // FamilyMatmul and FamilyFP8, and per chip by ChipTensor); attention and
 // the head stay 16-bit. The
-// slowest pipeline stage sets the pace: ⌈L/(PP·VPP)⌉·VPP layers, the head
+// slowest pipeline stage sets the pace: ⌈L/PP⌉ layers (the fullest stage
+// of the split, parallel.Plan.FullestStage, whatever VPP is: interleaving
+// divides a stage's layers into VPP virtual stages and adds none), the head
 // (and MTP modules) on the last, or with UnevenStages the remainder
 // L − (PP−1)·⌈L/PP⌉ on the last; MTP modules move the layers their work
 // is worth off the last stage (splitStages); with more virtual stages than layers
@@ -57,7 +59,9 @@
 // CP ring exchange of K and V hidden behind attention. Per micro-batch,
 // pipeline send/receive (÷TP, once per virtual stage). Per step: the 1F1B
 // bubble (PP−1)/VPP × the micro-batch time; DP gradient all-reduce (ZeRO 0)
-// or reduce-scatter + all-gather (1–2) overlapping only the last
+// of the fullest stage's weights (its ⌈L/PP⌉ layers, or a stated split's
+// largest stage, with the embedding or the head: the count compute and
+// memory take) or reduce-scatter + all-gather (1–2) overlapping only the last
 // backward, or per-micro-batch gathers (ZeRO 3) overlapping the step,
 // the gathers moving FP8 weights where the stack keeps them
 // (FP8ParamGather);

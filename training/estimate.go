@@ -59,7 +59,7 @@ type stage struct {
 }
 
 // stageTime is the slowest pipeline stage's work per micro-batch: the
-// layers of the fullest stage (⌈L/(PP·VPP)⌉·VPP, mixed in the model's
+// layers of the fullest stage (⌈L/PP⌉, stageLayers, mixed in the model's
 // proportions of dense and MoE layers) plus the head (and MTP) on the
 // last stage; a fraction frac of the layers is recomputed under full
 // recompute. A split the plan leaves to the framework is splitStages'.
@@ -86,8 +86,10 @@ func (p *prep) stageTime(pl parallel.Plan, t, frac float64) stage {
 		// More virtual stages than layers: the embedding and the loss take
 		// a virtual stage each (parallel.Plan.Validate), one layer in every
 		// other, so the last device runs VPP − 1 layers and the head, the
-		// middle ones VPP layers (the head cannot shed part of a layer).
-		s = one.times(float64(pl.VPP))
+		// middle ones VPP layers (the head cannot shed part of a layer),
+		// ⌈L/PP⌉ (stageLayers) as the split gives them: VPP − 1 at PP 2,
+		// where both devices lose a chunk.
+		s = one.times(stageLayers(L, pl))
 		if last := one.times(float64(pl.VPP - 1)).plus(head); last.total() > s.total() {
 			s = last
 		}
@@ -523,12 +525,16 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	return r
 }
 
-// stageLayers is the layers on the fullest stage: VPP chunks of
-// ⌈L/(PP·VPP)⌉ layers (uneven splits put the extra layers somewhere, and
-// the stage holding them sets the pace).
+// stageLayers is the layers on the fullest stage as the split gives them
+// (parallel.Plan.FullestStage): the largest stated stage_layers, else
+// ⌈L/PP⌉, whatever VPP is. The one count for a full stage's compute, its
+// memory, its gradient and weight traffic, its optimizer step and its
+// weight casts. Until 7 Dec 2026 it was VPP·⌈L/(PP·VPP)⌉, a stage of VPP
+// chunks each as large as the largest: 38 layers for 80 at PP 4 × VPP 19,
+// whose stages hold 20, so the data-parallel sync and the optimizer were
+// charged for layers that do not exist (TestVPPRemainderAddsNoLayers).
 func stageLayers(layers int, pl parallel.Plan) float64 {
-	chunks := pl.PP * pl.VPP
-	return float64(pl.VPP * ((layers + chunks - 1) / chunks))
+	return float64(pl.FullestStage(layers))
 }
 
 // bubbleStages is the pipeline bubble in micro-batch times: 1F1B's

@@ -46,16 +46,9 @@ func (p *prep) stages(pl parallel.Plan, frac float64) []stageSpec {
 func (p *prep) stagesInto(buf []stageSpec, pl parallel.Plan, frac float64) []stageSpec {
 	mbs := pl.MicroBatches(p.job.GlobalBatch)
 	L := p.m.Layers
-	layersOf := func(i int) int {
-		if len(pl.StageLayers) == pl.PP {
-			return pl.StageLayers[i]
-		}
-		n := L / pl.PP
-		if i < L%pl.PP {
-			n++
-		}
-		return n
-	}
+	// parallel.Plan.Stages' split; a closure of its own keeps spec inlined
+	// where the search calls it (the method inside spec would not).
+	layersOf := func(i int) int { return pl.StageLayersOf(L, i) }
 	spec := func(i int) stageSpec {
 		n := layersOf(i)
 		s := stageSpec{index: i, layers: n, inflight: inflight(pl, i, mbs), first: i == 0, last: i == pl.PP-1}

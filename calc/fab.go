@@ -22,7 +22,7 @@ type FabRequest struct {
 	Supply     string `json:"supply" help:"supply case id (china-2025, china-2026); default: the chip's"`
 	YieldModel string `json:"yield_model" flag:"model" help:"yield model: murphy, poisson, negbin or seeds (default from fab.yaml: murphy)"`
 
-	DieArea        *float64 `json:"die_area" help:"die area in mm² (replaces the chip's)"`
+	DieArea        *float64 `json:"die_area" help:"area of one die in mm², at most the 858 mm² reticle field (replaces the chip's)"`
 	DefectDensity  *float64 `json:"defect_density" help:"killer defect density D0 per cm²"`
 	WaferPrice     *float64 `json:"wafer_price" help:"processed wafer price in USD"`
 	WafersPerMonth *float64 `json:"wafers_per_month" help:"wafer starts per month at the node (all products)"`
@@ -37,6 +37,11 @@ type FabRequest struct {
 // 10 000 trials, seed 1.
 func NewFabRequest() FabRequest { return FabRequest{Chip: "ascend-910c", Trials: 10000, Seed: 1} }
 
+// dieAreaWant is what a stated die area may be: one die, which one
+// exposure of the reticle field prints (fab.ReticleMM2).
+var dieAreaWant = fmt.Sprintf("more than 0 and at most %g mm², the %g × %g mm reticle field: the area of one die "+
+	"(a larger chip is several dies, which its chips.yaml entry counts in dies)", fab.ReticleMM2, fab.ReticleWidthMM, fab.ReticleHeightMM)
+
 // check applies the request's own limits.
 func (r FabRequest) check() error {
 	for _, c := range []struct {
@@ -45,7 +50,7 @@ func (r FabRequest) check() error {
 		ok   func(x float64) bool
 		want string
 	}{
-		{"die_area", r.DieArea, func(x float64) bool { return x > 0 && x < 5000 }, "more than 0 and less than 5000 mm²"},
+		{"die_area", r.DieArea, func(x float64) bool { return x > 0 && x <= fab.ReticleMM2 }, dieAreaWant},
 		{"defect_density", r.DefectDensity, func(x float64) bool { return x >= 0 && x < 100 }, "at least 0 and less than 100 per cm²"},
 		{"wafer_price", r.WaferPrice, func(x float64) bool { return x > 0 && x <= 1e6 }, "more than 0 and at most 1e6 USD (a processed wafer costs thousands)"},
 		{"wafers_per_month", r.WafersPerMonth, func(x float64) bool { return x >= 0 && x <= 1e8 }, "0 to 1e8 (the world's fabs start about 1e7 a month)"},

@@ -11,6 +11,18 @@ import (
 // ErrNoDies is returned when no whole die fits on the wafer.
 var ErrNoDies = errors.New("fab: no die fits on the wafer")
 
+// The reticle field: the most one lithography exposure prints, 26 × 33 mm
+// = 858 mm² (catalog/data/sources.yaml mlid_reticle, "reticle limit 26x33
+// mm = 858 mm2", which chips.yaml's B200 die also cites). No die is larger
+// without stitching exposures; a chip larger than this is several dies
+// (chips.yaml's dies, die_area_mm2 per die). Input checks hold a stated
+// die area to it (calc.FabRequest); the model itself takes any area.
+const (
+	ReticleWidthMM  = 26.0
+	ReticleHeightMM = 33.0
+	ReticleMM2      = ReticleWidthMM * ReticleHeightMM
+)
+
 func check(field string, v float64, ok bool, allow string) error {
 	if !ok || math.IsNaN(v) {
 		return &input.Error{Prefix: "fab: ", Field: field, Value: v, Want: "want " + allow}

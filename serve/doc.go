@@ -58,8 +58,11 @@
 // serve re-derives none of them.
 //
 // Deployment: one pool (aggregated) or two (disaggregated: prefill, then
-// the KV cache crosses a link, Latency + bytes/Bandwidth, one transfer at
-// a time per prefill replica, then decode); pools may use different chips.
+// the KV cache crosses a link, then decode: each prefill replica's link
+// sends one cache at a time, for bytes/Bandwidth, and a cache lands
+// Latency after it was sent, so latency delays a transfer without holding
+// the link; a cache the link is busy for waits in its queue); pools may
+// use different chips.
 // A router picks a replica per request: round robin, least outstanding, or
 // KV-aware (lowest KV use counting what its queue will need).
 //
@@ -78,8 +81,9 @@
 // sizes candidate deployments for a target rate.
 //
 // Bounds: while requests still arrive (afterwards the queue only drains),
-// a run stops as overloaded when the waiting queue passes
-// MaxQueue, a request waits longer than MaxWait, or, over the second
+// a run stops as overloaded when the waiting queue (requests waiting for
+// a replica of any pool or, disaggregated, for a prefill replica's KV
+// link) passes MaxQueue, a request waits longer than MaxWait, or, over the second
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
 // least 50); requests are at most MaxRequests (latency records: 12 bytes
 // each). Invariants (requests conserved, KV blocks allocated = freed +

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -168,5 +169,63 @@ func TestPrefillFirstDecodePoolByHand(t *testing.T) {
 	}
 	if r.TTFT.P50 != 10 || r.E2E.P50 != 141 || most != 1 {
 		t.Fatalf("TTFT %v, E2E %v ms, at most %d decoding; want 10, 141, 1", r.TTFT.P50, r.E2E.P50, most)
+	}
+}
+
+// TestLinkLatencyPipelines: two prompts of 100 tokens prefilled in one
+// 10 ms step, 1 MB of KV per token over a 1 GB/s link with 1 s latency.
+// The link sends one cache at a time for 100 ms; latency delays each
+// cache without holding the link: the first is sent 10–110 ms and lands
+// at 1110 ms, the second is sent 110–210 ms and lands at 1210 ms (had
+// the latency held the link, 2210 ms). Three 10 ms decode steps follow
+// each landing: E2E 1140 and 1240 ms.
+func TestLinkLatencyPipelines(t *testing.T) {
+	pre, dec := onePool(100, constStep(10*time.Millisecond)), onePool(100, constStep(10*time.Millisecond))
+	pre.KVBytesPerToken = 1e6
+	d := Deployment{Pools: []Pool{pre, dec}, Router: RoundRobin, Link: Link{Bandwidth: 1e9, Latency: 1}}
+	w := Workload{Process: Offline, Requests: 2, Prompt: Lengths{Dist: Fixed, Mean: 100}, Output: Lengths{Dist: Fixed, Mean: 4}}
+	r, err := Simulate(d, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.E2E.Max != 1240 || r.E2E.Mean != 1190 || r.TTFT.Max != 10 {
+		t.Fatalf("E2E max %v, mean %v, TTFT max %v ms; want 1240, 1190, 10", r.E2E.Max, r.E2E.Mean, r.TTFT.Max)
+	}
+}
+
+// TestLinkBacklogIsOverload: one prefill replica whose link takes
+// 100 ms a cache (100 tokens × 1 MB at 1 GB/s) sends at most 10 caches
+// a second; prefill (10 ms steps) and decode keep up with 20 requests a
+// second, the link does not: over the second half of 1000 deterministic
+// arrivals (500 in 25 s) it sends 250, so its queue grows by about 250,
+// past 5 % of 500, and the run is an overload. At 5 a second it keeps up.
+// A queue bound and a wait bound count the caches waiting for the link
+// too.
+func TestLinkBacklogIsOverload(t *testing.T) {
+	pre, dec := onePool(1000, constStep(10*time.Millisecond)), onePool(1000, constStep(10*time.Millisecond))
+	pre.KVBytesPerToken = 1e6
+	d := Deployment{Pools: []Pool{pre, dec}, Router: RoundRobin, Link: Link{Bandwidth: 1e9}}
+	r, err := Simulate(d, fixed(20, 1000, 100, 4), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Overload == nil || !strings.Contains(r.Overload.Reason, "KV link") || r.Overload.Waiting < 200 {
+		t.Fatalf("overload %+v at 20/s over a 10/s link; want one naming the KV link, ≥ 200 waiting", r.Overload)
+	}
+	if r.Goodput.Meets {
+		t.Fatal("an overloaded run meets the SLO")
+	}
+	if r, err = Simulate(d, fixed(5, 1000, 100, 4), Options{}); err != nil || r.Overload != nil {
+		t.Fatalf("5/s over a 10/s link: %v, overload %+v; want none", err, r.Overload)
+	}
+	// At 20/s the link's queue passes 50 after about 5 s (it grows by
+	// 10 a second), long before the arrivals end at 50 s.
+	if r, err = Simulate(d, fixed(20, 1000, 100, 4), Options{MaxQueue: 50}); err != nil || r.Overload == nil || r.Overload.At > 6 {
+		t.Fatalf("queue bound 50: %v, overload %+v; want one within 6 s", err, r.Overload)
+	}
+	// The cache at the link queue's head has waited half the time since
+	// the first arrival: past a 2 s bound after about 4 s.
+	if r, err = Simulate(d, fixed(20, 1000, 100, 4), Options{MaxWait: 2 * time.Second}); err != nil || r.Overload == nil || r.Overload.At > 6 {
+		t.Fatalf("wait bound 2 s: %v, overload %+v; want one within 6 s", err, r.Overload)
 	}
 }

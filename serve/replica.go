@@ -33,10 +33,11 @@ type replica struct {
 	chunks   []Chunk
 	tick     func() // r.stepEnd, bound once
 
-	outstanding int           // requests waiting or running here
-	allocated   int64         // KV blocks ever allocated
-	freed       int64         // KV blocks ever freed
-	linkFree    time.Duration // when the outbound KV link is next idle
+	outstanding int             // requests waiting or running here
+	allocated   int64           // KV blocks ever allocated
+	freed       int64           // KV blocks ever freed
+	linkFree    time.Duration   // when the outbound KV link is next idle
+	linkQueue   []time.Duration // arrivals of the KV caches waiting for that link, in order
 }
 
 func newReplica(run *runState, pool, idx int, p Pool) *replica {
@@ -327,6 +328,18 @@ func (r *replica) advance(s *seq, now time.Duration) bool {
 func (r *replica) leave(s *seq) {
 	r.release(s, int(s.blocks))
 	r.outstanding--
+}
+
+// oldest returns the earliest arrival among the requests waiting here:
+// in the queue, or for the outbound KV link.
+func (r *replica) oldest() (time.Duration, bool) {
+	t, ok := r.waiting.oldest()
+	for _, a := range r.linkQueue {
+		if !ok || a < t {
+			t, ok = a, true
+		}
+	}
+	return t, ok
 }
 
 // heldBlocks sums the KV blocks the running sequences hold.

@@ -32,9 +32,11 @@ type Result struct {
 // Overload says why and when a run stopped early: the deployment could
 // not keep up with the arrivals, so its queue would grow without bound.
 type Overload struct {
-	At      float64 `json:"at_s"`
-	Reason  string  `json:"reason"`
-	Waiting int     `json:"waiting"`
+	At     float64 `json:"at_s"`
+	Reason string  `json:"reason"`
+	// Waiting is the requests queued at the stop: for a replica of any
+	// pool, or (disaggregated) for a prefill replica's KV link.
+	Waiting int `json:"waiting"`
 	// ServedRate is the requests completed per second over the run: with
 	// Drained, through the drain of the admitted requests after the
 	// arrivals stopped — the deployment's ceiling under saturation;
@@ -266,9 +268,10 @@ func (s *runState) kvStats() KVStats {
 // or held by a running sequence; no queue is negative.
 func (s *runState) check() error {
 	inside := s.inTransit
-	waiting := 0
+	waiting, linkQueued := 0, 0
 	for _, reps := range s.reps {
 		for _, r := range reps {
+			linkQueued += len(r.linkQueue)
 			held := r.heldBlocks()
 			if r.free < 0 || r.free+held != r.cfg.KVBlocks || r.allocated-r.freed != int64(held) {
 				return fmt.Errorf("%w: pool %d replica %d: free %d + held %d ≠ %d blocks, or allocated %d − freed %d ≠ held",
@@ -284,6 +287,8 @@ func (s *runState) check() error {
 	switch {
 	case waiting != s.waiting || s.waiting < 0 || s.inTransit < 0:
 		return fmt.Errorf("%w: waiting counter %d, queues hold %d, in transit %d", ErrInvariant, s.waiting, waiting, s.inTransit)
+	case linkQueued != s.linkQueued || s.linkQueued > s.inTransit:
+		return fmt.Errorf("%w: %d KV caches counted waiting for a link, the links' queues hold %d, %d in transit", ErrInvariant, s.linkQueued, linkQueued, s.inTransit)
 	case s.arrived != s.completed+s.rejected+inside:
 		return fmt.Errorf("%w: %d arrived ≠ %d completed + %d rejected + %d inside", ErrInvariant, s.arrived, s.completed, s.rejected, inside)
 	case s.overload == nil && (s.arrived != s.total || inside != 0):

@@ -15,7 +15,7 @@ type series struct {
 }
 
 // sample records the deployment's state, checks for overload by waiting
-// time, and schedules the next sample while requests remain.
+// time (in a replica's queue or its KV link's), and schedules the next sample while requests remain.
 func (s *runState) sample() {
 	now := s.eng.Now()
 	p := Sample{T: now.Seconds(), Waiting: s.waiting, InTransit: s.inTransit, KV: make([]float64, len(s.reps))}
@@ -25,7 +25,7 @@ func (s *runState) sample() {
 			p.Running += len(r.running)
 			used += r.cfg.KVBlocks - r.free
 			total += r.cfg.KVBlocks
-			if t, ok := r.waiting.oldest(); ok && now-t > s.opt.MaxWait && s.arrived < s.total {
+			if t, ok := r.oldest(); ok && now-t > s.opt.MaxWait && s.arrived < s.total {
 				s.overloaded(fmt.Sprintf("a request has waited %.0f s, more than the %.0f s allowed", (now - t).Seconds(), s.opt.MaxWait.Seconds()))
 			}
 		}

@@ -14,7 +14,8 @@ import (
 // Options bound and observe one simulation.
 type Options struct {
 	SLO SLO
-	// MaxQueue is the number of waiting requests (whole deployment) past
+	// MaxQueue is the number of waiting requests (whole deployment: for
+	// a replica of any pool, or for a prefill replica's KV link) past
 	// which the run stops as overloaded; default 20 × the running-sequence
 	// limit of the deployment, between 2000 and 1 000 000. Requests that
 	// all arrive at time 0 are an offline batch, never overload.
@@ -61,6 +62,7 @@ type runState struct {
 
 	total, arrived, rejected, completed int
 	waiting, inTransit, preemptions     int
+	linkQueued                          int // KV caches waiting for their link (in inTransit too)
 	order                               int32
 	rec                                 recorder
 	series                              series
@@ -167,8 +169,8 @@ func (s *runState) arrive() {
 		s.finish(&q, req.Arrival)
 	default:
 		s.route(pool, &q).enqueue(q)
-		if s.waiting > s.opt.MaxQueue && req.Arrival > 0 {
-			s.overloaded(fmt.Sprintf("%d requests waiting, more than the %d allowed", s.waiting, s.opt.MaxQueue))
+		if n := s.queued(); n > s.opt.MaxQueue && req.Arrival > 0 {
+			s.overloaded(fmt.Sprintf("%s waiting, more than the %d allowed", s.queueText(n), s.opt.MaxQueue))
 			return
 		}
 	}
@@ -181,19 +183,19 @@ func (s *runState) arrive() {
 }
 
 // trend detects a queue that grows with the arrivals: at the last arrival,
-// if the waiting queue has grown since the middle one by more than 5 % of
+// if the waiting queue (queued: the KV link's included) has grown since the middle one by more than 5 % of
 // the requests that arrived in between, and by at least 50 (at least 100
 // arrivals, over a positive span: an offline batch is not overload),
 // arrivals outpace service and the run stops as overloaded.
 func (s *runState) trend(at time.Duration) {
 	switch s.arrived {
 	case s.total / 2:
-		s.mid = midpoint{at: at, waiting: s.waiting, arrived: s.arrived}
+		s.mid = midpoint{at: at, waiting: s.queued(), arrived: s.arrived}
 	case s.total:
 		n := s.arrived - s.mid.arrived
-		grew := s.waiting - s.mid.waiting
+		grew := s.queued() - s.mid.waiting
 		if n >= 100 && at > s.mid.at && 20*grew > n && grew >= 50 {
-			s.overloaded(fmt.Sprintf("the waiting queue grew by %d requests while %d arrived (second half of the arrivals): arrivals outpace service", grew, n))
+			s.overloaded(fmt.Sprintf("the waiting queue grew by %d requests, to %s, while %d arrived (second half of the arrivals): arrivals outpace service", grew, s.queueText(s.queued()), n))
 		}
 	}
 }
@@ -240,19 +242,46 @@ func (s *runState) route(p int, q *seq) *replica {
 }
 
 // handoff sends a prefilled sequence's KV cache from prefill replica r
-// to the decode pool over r's link (one transfer at a time).
+// to the decode pool over r's link. The link sends one cache at a time,
+// each for bytes/Bandwidth; a cache lands Latency after its last byte
+// left, so latency delays each transfer without holding the link
+// (transfers pipeline). A cache the link is still busy for queues for
+// it, and counts toward overload as a waiting request does (queued).
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 	p := s.dep.Pools[0]
 	bytes := p.Engine.kvTokens(float64(q.computed)) * float64(p.KVBytesPerToken)
-	dur := s.dep.Link.Latency + s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
+	send := s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
 	start := max(now, r.linkFree)
-	done := start + time.Duration(math.Round(float64(dur)*1e9))
-	r.linkFree = done
+	r.linkFree = start + time.Duration(math.Round(float64(send)*1e9))
+	done := start + time.Duration(math.Round(float64(s.dep.Link.Latency+send)*1e9))
+	if start > now {
+		r.linkQueue = append(r.linkQueue, q.arrival)
+		s.linkQueued++
+		s.eng.Schedule(start, prioArrive, r.linkStart)
+	}
 	s.inTransit++
 	s.eng.Schedule(done, prioArrive, func() {
 		s.inTransit--
 		s.route(1, &q).enqueue(q)
 	})
+}
+
+// linkStart: the head of r's link queue starts sending.
+func (r *replica) linkStart() {
+	r.linkQueue = r.linkQueue[1:]
+	r.run.linkQueued--
+}
+
+// queued is the requests waiting: for a replica (of any pool), or for a
+// prefill replica's KV link.
+func (s *runState) queued() int { return s.waiting + s.linkQueued }
+
+// queueText words the queue for an overload's reason.
+func (s *runState) queueText(n int) string {
+	if s.linkQueued == 0 {
+		return fmt.Sprintf("%d requests", n)
+	}
+	return fmt.Sprintf("%d requests (%d of them waiting for the prefill→decode KV link)", n, s.linkQueued)
 }
 
 // emit records n tokens sampled for q at now.
@@ -307,7 +336,7 @@ func (s *runState) overloaded(why string) {
 	if s.overload != nil {
 		return
 	}
-	s.overload = &Overload{At: s.eng.Now().Seconds(), Reason: why, Waiting: s.waiting, NotArrived: s.total - s.arrived}
+	s.overload = &Overload{At: s.eng.Now().Seconds(), Reason: why, Waiting: s.queued(), NotArrived: s.total - s.arrived}
 	if !s.opt.Drain {
 		s.eng.Stop()
 		return

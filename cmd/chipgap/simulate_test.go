@@ -590,3 +590,48 @@ func TestSimulateChartPrefix(t *testing.T) {
 		t.Errorf("--chart onto a directory: exit %d, stderr %q; want exit 2 without offering standard output", code, errs)
 	}
 }
+
+// TestSimulateLinkBacklog: QA's commands. Two prefill replicas of
+// Llama 3.1 8B, each with a 1 GB/s KV link, send at most 2 × 1e9 /
+// (1000 tokens × 131072 bytes: 32 layers × 8 KV heads × 128 × K and V ×
+// 2 bytes) = 15.3 caches a second, so --capacity may not pass that rate
+// (it said 70.55/s); over a 1 MB/s link 4 requests/s are an overload
+// (it ran to the end at 0.0085/s with none); a 10 s link latency delays
+// each cache but does not hold the link, so 2/s is served at 2/s (it was
+// 0.107/s).
+func TestSimulateLinkBacklog(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1", "--mode", "disaggregated", "--json"}
+	var capacity struct {
+		Capacity float64 `json:"capacity_per_s"`
+	}
+	code, out, errs := runSimulate(t, append(base, "--link-bandwidth", "1GB/s", "--capacity", "--ttft", "1s")...)
+	if code != exitOK || json.Unmarshal([]byte(out), &capacity) != nil {
+		t.Fatalf("capacity: exit %d: %s", code, errs)
+	}
+	if ceiling := 2 * 1e9 / (1000 * 131072.0); !(capacity.Capacity > 0 && capacity.Capacity < ceiling) {
+		t.Errorf("capacity %.4g requests/s over two 1 GB/s KV links; want at most their %.4g", capacity.Capacity, ceiling)
+	}
+	var r struct {
+		Overload *struct {
+			Reason string `json:"reason"`
+		} `json:"overload"`
+		T struct {
+			RPS float64 `json:"requests_per_s"`
+		} `json:"throughput"`
+	}
+	code, out, errs = runSimulate(t, append(base, "--requests", "2000", "--rate", "4", "--link-bandwidth", "1MB/s")...)
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil {
+		t.Fatalf("1 MB/s: exit %d: %s", code, errs)
+	}
+	if r.Overload == nil || !strings.Contains(r.Overload.Reason, "KV link") {
+		t.Errorf("4/s over a 1 MB/s KV link (0.0076 caches/s a link): overload %+v; want one naming the KV link", r.Overload)
+	}
+	r.Overload = nil
+	code, out, errs = runSimulate(t, append(base, "--requests", "2000", "--rate", "2", "--link-latency", "10s")...)
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil {
+		t.Fatalf("10 s latency: exit %d: %s", code, errs)
+	}
+	if r.Overload != nil || !(r.T.RPS > 1.9) {
+		t.Errorf("2/s with a 10 s link latency: overload %+v, %.4g requests/s; want none, about 2", r.Overload, r.T.RPS)
+	}
+}

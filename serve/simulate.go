@@ -151,7 +151,13 @@ func expectedSpan(w Workload) time.Duration {
 }
 
 // arrive admits the request in s.next and schedules the following one.
+// After an overload the arrivals have stopped: the one already scheduled
+// when a sample declared it does not arrive (Overload.NotArrived counts
+// it).
 func (s *runState) arrive() {
+	if s.overload != nil {
+		return
+	}
 	req := s.next
 	s.arrived++
 	q := seq{arrival: req.Arrival, first: -1, order: s.order, prompt: int32(req.Prompt),

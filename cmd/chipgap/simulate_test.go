@@ -635,3 +635,28 @@ func TestSimulateLinkBacklog(t *testing.T) {
 		t.Errorf("2/s with a 10 s link latency: overload %+v, %.4g requests/s; want none, about 2", r.Overload, r.T.RPS)
 	}
 }
+
+// TestSimulateOverloadCountsAgree: simulate --help's first example is a
+// drained overload whose requests that never arrived were one more than
+// those left unfinished (41167 and 41166): the arrival already scheduled
+// when the overload was declared still came in.
+func TestSimulateOverloadCountsAgree(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8",
+		"--rate", "20", "--requests", "100000", "--input-tokens", "1000", "--output-tokens", "200", "--seed", "1", "--json")
+	var r struct {
+		Overload *struct {
+			NotArrived int `json:"not_arrived"`
+		} `json:"overload"`
+		Requests   int `json:"requests"`
+		Completed  int `json:"requests_completed"`
+		Rejected   int `json:"requests_rejected"`
+		Unfinished int `json:"requests_unfinished"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil || r.Overload == nil {
+		t.Fatalf("exit %d, %s: want a JSON overload", code, errs)
+	}
+	if r.Overload.NotArrived != r.Unfinished || r.Completed+r.Rejected+r.Unfinished != r.Requests {
+		t.Errorf("%d never arrived, %d unfinished, %d completed, %d rejected of %d: want never arrived = unfinished",
+			r.Overload.NotArrived, r.Unfinished, r.Completed, r.Rejected, r.Requests)
+	}
+}

@@ -79,20 +79,45 @@ var simulateRules = func() []fieldRule {
 		{path: "link_latency", needs: link, why: linkWhy, planTakes: true},
 	}
 	for _, side := range []string{"input", "output"} {
-		dist := "workload." + side + ".dist"
-		for _, key := range []string{"min", "max", "sigma"} {
-			takes := []string{serve.Uniform, serve.LogNormal}
-			if key == "sigma" {
-				takes = takes[1:]
-			}
-			rules = append(rules, fieldRule{path: "workload." + side + "." + key, needs: Needs{{{Field: dist, In: takes}}},
-				why: func(name, at func(string) string) string {
-					return name(dist) + " " + at(dist) + " takes no " + key + " (uniform takes min and max, lognormal min, max and sigma)"
-				}})
+		for _, key := range []string{"tokens", "min", "max", "sigma"} {
+			rules = append(rules, lengthRule(side, key))
 		}
 	}
 	return append(rules, specRules...)
 }()
+
+// lengthTakes: the distributions that take each field of a length (an
+// empirical one draws whole lengths from the trace and takes none).
+var lengthTakes = map[string][]string{
+	"tokens": {serve.Fixed, serve.LogNormal},
+	"min":    {serve.Uniform, serve.LogNormal},
+	"max":    {serve.Uniform, serve.LogNormal},
+	"sigma":  {serve.LogNormal},
+}
+
+// lengthRule: a field of the input or output length applies under a
+// distribution that takes it, and without a trace to replay (a trace is
+// replayed, its requests bringing their own lengths, unless a length is
+// empirical: then the arrivals are generated, and the other length
+// drawn from its own distribution).
+func lengthRule(side, key string) fieldRule {
+	dist, path := "workload."+side+".dist", "workload."+side+"."+key
+	takes := Need{Field: dist, In: lengthTakes[key]}
+	needs := Needs{{takes, {Field: "workload.trace", Unset: true}}}
+	for _, other := range []string{"input", "output"} {
+		if other != side {
+			needs = append(needs, []Need{takes, {Field: "workload." + other + ".dist", In: []string{serve.Empirical}}})
+		}
+	}
+	return fieldRule{path: path, needs: needs,
+		why: func(name, at func(string) string) string {
+			if slices.Contains(lengthTakes[key], at(dist)) {
+				return name("workload.trace") + " replays its requests' own lengths; drop " + name(path)
+			}
+			return name(dist) + " " + at(dist) + " takes no " + key +
+				" (fixed takes tokens, uniform min and max, lognormal tokens, min, max and sigma; empirical draws whole lengths from the trace)"
+		}}
+}
 
 // needsOf maps each ruled field's path to its needs, for a form: a
 // field under two rules applies where both hold.

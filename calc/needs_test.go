@@ -47,8 +47,14 @@ func TestFormNeeds(t *testing.T) {
 	if cv := needs["workload.cv"]; len(cv) != 1 || !slices.Equal(cv[0][0].In, []string{"gamma"}) {
 		t.Errorf("workload.cv needs %+v: want arrival gamma", cv)
 	}
-	if s := needs["workload.output.sigma"]; len(s) != 1 || !slices.Equal(s[0][0].In, []string{"lognormal"}) {
-		t.Errorf("sigma needs %+v: want lognormal", s)
+	// A length's field: its distribution takes it, and no trace is
+	// replayed (none given, or the other length drawn from it).
+	if s := needs["workload.output.sigma"]; len(s) != 2 || !slices.Equal(s[0][0].In, []string{"lognormal"}) || !s[0][1].Unset ||
+		!slices.Equal(s[1][1].In, []string{"empirical"}) || s[1][1].Field != "workload.input.dist" {
+		t.Errorf("sigma needs %+v: want lognormal, and no trace or an empirical input", s)
+	}
+	if s := needs["workload.input.tokens"]; len(s) != 2 || !slices.Equal(s[0][0].In, []string{"fixed", "lognormal"}) {
+		t.Errorf("tokens needs %+v: want fixed or lognormal", s)
 	}
 	if l := needs["link_bandwidth"]; len(l) != 2 {
 		t.Errorf("link_bandwidth needs %+v: want a disaggregated mode or a prefill pool", l)
@@ -82,6 +88,24 @@ func TestNeedsHold(t *testing.T) {
 		{"sigma uniform", func(r *SimulateRequest) { r.Workload.Input.Dist = "uniform"; r.Workload.Input.Sigma = 2 }, "workload.input.sigma"},
 		{"min uniform", func(r *SimulateRequest) { r.Workload.Input.Dist = "uniform"; r.Workload.Input.Min = 5 }, ""},
 		{"max fixed", func(r *SimulateRequest) { r.Workload.Output.Max = 5 }, "workload.output.max"},
+		// QA: tokens 200 and 999 beside uniform gave the same answer.
+		{"tokens uniform", func(r *SimulateRequest) {
+			r.Workload.Output = SimLengths{Dist: "uniform", Min: 50, Max: 400, Tokens: 999, Sigma: 1}
+		}, "workload.output.tokens"},
+		{"default tokens uniform", func(r *SimulateRequest) {
+			r.Workload.Output = SimLengths{Dist: "uniform", Min: 50, Max: 400, Tokens: 200, Sigma: 1}
+		}, ""},
+		{"tokens lognormal", func(r *SimulateRequest) { r.Workload.Input.Dist = "lognormal"; r.Workload.Input.Tokens = 500 }, ""},
+		{"tokens empirical", func(r *SimulateRequest) {
+			r.Workload.Trace, r.Workload.Input.Dist, r.Workload.Input.Tokens = "t.csv", "empirical", 500
+		}, "workload.input.tokens"},
+		{"tokens beside a trace replayed", func(r *SimulateRequest) { r.Workload.Trace, r.Workload.Input.Tokens = "t.csv", 500 }, "workload.input.tokens"},
+		{"output tokens beside an empirical input", func(r *SimulateRequest) {
+			r.Workload.Trace, r.Workload.Input.Dist, r.Workload.Output.Tokens = "t.csv", "empirical", 50
+		}, ""},
+		{"min beside a trace replayed", func(r *SimulateRequest) {
+			r.Workload.Trace, r.Workload.Input.Dist, r.Workload.Input.Min, r.Workload.Input.Max = "t.csv", "uniform", 5, 50
+		}, "workload.input.min"},
 		{"link aggregated", func(r *SimulateRequest) { r.LinkBW = 5e10 }, "link_bandwidth"},
 		{"link disaggregated", func(r *SimulateRequest) { r.LinkBW = 5e10; r.Mode = "disaggregated" }, ""},
 		{"link beside a prefill pool", func(r *SimulateRequest) { r.LinkBW = 5e10; r.Prefill.Chips = 4 }, ""},

@@ -70,7 +70,7 @@ type SimWorkload struct {
 // SimLengths is a token-length distribution.
 type SimLengths struct {
 	Dist   string  `json:"dist" help:"distribution of the lengths: fixed, uniform, lognormal, empirical (from --trace)"`
-	Tokens int     `json:"tokens" help:"tokens per request (the mean for uniform/lognormal)"`
+	Tokens int     `json:"tokens" help:"fixed: tokens per request; lognormal: their mean (uniform takes min and max instead)"`
 	Min    int     `json:"min" help:"uniform: the smallest length; lognormal: clip below"`
 	Max    int     `json:"max" help:"uniform: the largest length; lognormal: clip above (0 = none)"`
 	Sigma  float64 `json:"sigma" help:"lognormal: standard deviation of log length"`

@@ -2,8 +2,8 @@ package calc
 
 // Unused refuses a field the simulation would ignore (simulateRules): a
 // rate beside a rate sweep or an offline arrival, a burstiness (cv)
-// without gamma arrivals, a length's min, max or sigma its distribution
-// does not take, a KV link without a prefill pool (a plan, which tries
+// without gamma arrivals, a length's tokens, min, max or sigma its
+// distribution does not take (or beside a trace replayed), a KV link without a prefill pool (a plan, which tries
 // disaggregated pools, takes one), a draft-token acceptance without
 // draft tokens. given reports whether the field at a JSON path was
 // stated (the CLI: its flag was given); nil takes a field as stated where

@@ -150,6 +150,14 @@ func (l Lengths) validate(field string) error {
 			return fieldErr(field+".mean", l.Mean, "want a positive token count")
 		}
 	case Uniform:
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"min", l.Min}, {"max", l.Max}} {
+			if f.v == 0 {
+				return &input.Error{Field: field + "." + f.name, Want: "missing: uniform lengths need min and max stated, 1 ≤ min ≤ max"}
+			}
+		}
 		if l.Min < 1 || l.Max < l.Min {
 			return fieldErr(field+".min", l.Min, fmt.Sprintf("want 1 ≤ min ≤ max (max = %d)", l.Max))
 		}

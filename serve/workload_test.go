@@ -3,6 +3,7 @@ package serve
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,28 @@ func TestArrivalsFitTheClock(t *testing.T) {
 	w.Rate = 1e-6
 	if err := w.Validate(); err != nil {
 		t.Errorf("2 requests at 1e-6/s: %v, want valid", err)
+	}
+}
+
+// TestUniformNeedsBothBounds: a uniform length without its min or max
+// was refused as "min = 0: want 1 ≤ min ≤ max (max = 0)", naming a value
+// never given; it says that uniform needs both stated, naming the one
+// left out.
+func TestUniformNeedsBothBounds(t *testing.T) {
+	for _, tc := range []struct {
+		l     Lengths
+		field string
+		want  string
+	}{
+		{Lengths{Dist: Uniform}, "workload.prompt.min", "workload.prompt.min: missing: uniform lengths need min and max stated, 1 ≤ min ≤ max"},
+		{Lengths{Dist: Uniform, Min: 5}, "workload.prompt.max", "workload.prompt.max: missing: uniform lengths need min and max stated"},
+		{Lengths{Dist: Uniform, Max: 5}, "workload.prompt.min", "workload.prompt.min: missing"},
+		{Lengths{Dist: Uniform, Min: 9, Max: 5}, "workload.prompt.min", "workload.prompt.min = 9: want 1 ≤ min ≤ max (max = 5)"},
+	} {
+		err := tc.l.validate("workload.prompt")
+		var fe *input.Error
+		if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.l, err, tc.want)
+		}
 	}
 }

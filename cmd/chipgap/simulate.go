@@ -47,9 +47,11 @@ chip and decode on another), so one deployment's flags (--chip, --chips,
 --tp, --pp, --ep, --dp, --attention-dp, --mode, --prefill-*, --rate) are
 refused beside it. A flag the run would ignore is refused too: --cv
 without --arrival gamma, --rate beside --rates or an offline arrival, a
-length's min, max or sigma its distribution does not take, --link-*
-without a prefill pool, --plan-tp or --plan-mixed without --plan; a
-scenario file's field likewise where it differs from the default.
+length's tokens, min, max or sigma its distribution does not take (fixed
+takes tokens, uniform min and max, lognormal all four) or beside a
+--trace it replays, --link-* without a prefill pool, --plan-tp or
+--plan-mixed without --plan; a scenario file's field likewise where it
+differs from the default.
 
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \
@@ -331,8 +333,8 @@ var planOnly = []string{"chip", "chips", "parallel.tp", "parallel.pp", "parallel
 // --spec-acceptance without draft tokens, one deployment's layout beside
 // --plan, --rate beside --capacity, and the request's own
 // (calc.SimulateRequest.Unused: --rate beside --rates or an offline
-// arrival, --cv without gamma arrivals, a length bound or sigma its
-// distribution does not take, a KV link without a prefill pool), each
+// arrival, --cv without gamma arrivals, a length's tokens, bound or
+// sigma its distribution does not take, a KV link without a prefill pool), each
 // named by its flag.
 func ignoredFlags(b *calc.Flags, req calc.SimulateRequest, o simRun) error {
 	if err := specFlags(b, req.Speculative.Tokens); err != nil {

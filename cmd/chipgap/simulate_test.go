@@ -533,6 +533,12 @@ func TestSimulateRefusesIgnoredFlags(t *testing.T) {
 		{[]string{"--rate", "5", "--rates", "1,2"}, "--rate: --rates sweeps the rates it lists"},
 		{[]string{"--arrival", "offline", "--rate", "5"}, "--rate: --arrival offline queues every request at time 0"},
 		{[]string{"--capacity", "--tpot", "50ms", "--rate", "5"}, "--rate: --capacity searches the rate itself"},
+		// QA: a uniform length ignored the tokens beside it.
+		{[]string{"--output-dist", "uniform", "--output-min", "50", "--output-max", "400", "--output-tokens", "200"}, "--output-tokens: --output-dist uniform takes no tokens"},
+		{[]string{"--trace", filepath.Join("..", "..", "examples", "simulate-trace.csv"), "--input-tokens", "500"}, "--input-tokens: --trace replays its requests' own lengths"},
+		// QA: "min = 0: want 1 ≤ min ≤ max (max = 0)", a min never given.
+		{[]string{"--input-dist", "uniform"}, "--input-min: missing: uniform lengths need min and max stated"},
+		{[]string{"--input-dist", "uniform", "--input-min", "50"}, "--input-max: missing: uniform lengths need min and max stated"},
 	} {
 		code, out, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
 		if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) {

@@ -96,10 +96,14 @@ func (r SimulateRequest) Disaggregated() bool {
 	return strings.HasPrefix(r.Mode, "disagg") || r.Prefill != (ServePool{})
 }
 
-// Rates are the arrival rates simulated: the sweep's, else the rate.
+// Rates are the arrival rates simulated: the sweep's, else the rate; an
+// offline batch, which uses no rate, is simulated once at rate 0.
 func (r SimulateRequest) Rates() []float64 {
-	if len(r.Workload.Rates) > 0 {
+	switch {
+	case len(r.Workload.Rates) > 0:
 		return r.Workload.Rates
+	case r.Workload.Arrival == serve.Offline:
+		return []float64{0}
 	}
 	return []float64{r.Workload.Rate}
 }

@@ -1,6 +1,8 @@
 package calc
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -110,5 +112,42 @@ func TestServeAcceptanceNeedsTokens(t *testing.T) {
 	d.Speculative.Tokens = 2
 	if err := d.check(); err != nil {
 		t.Errorf("acceptance 0.8 with 2 draft tokens: %v, want none", err)
+	}
+}
+
+// TestOfflineCarriesNoRate: an offline batch queues every request at time
+// 0 and uses no rate, yet its answer said "rate": 10 (the request's
+// default) beside a throughput of 15.7 requests/s (QA). It carries rate
+// 0, in the view, the point and the scenario's echo, and the same answer
+// whatever rate the request held.
+func TestOfflineCarriesNoRate(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewSimulateRequest()
+	r.Model, r.Chip, r.Chips = "llama3.1-8b", "h100-sxm", 1
+	r.Workload.Arrival, r.Workload.Requests = serve.Offline, 300
+	var first []byte
+	for _, rate := range []float64{10, 0} {
+		r.Workload.Rate = rate
+		st, err := r.Setup(cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := Simulate(st, SimulateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := sim.View(false)
+		if v.Rate != 0 || sim.Points[0].Rate != 0 || r.Spec().Rate != 0 {
+			t.Errorf("request rate %g: view rate %g, point %g, echo %g; want 0 (not used)", rate, v.Rate, sim.Points[0].Rate, r.Spec().Rate)
+		}
+		b, _ := json.Marshal(v.Result)
+		if first == nil {
+			first = b
+		} else if !bytes.Equal(b, first) {
+			t.Errorf("the offline result at request rate 0 differs from rate 10's (the series' interval followed the rate)")
+		}
 	}
 }

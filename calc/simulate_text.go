@@ -351,6 +351,9 @@ func (r SimulateRequest) Spec() SimulateSpec {
 		mode = map[bool]string{false: "aggregated", true: "disaggregated"}[r.Disaggregated()]
 	}
 	p, w := r.Parallel, r.Workload
+	if w.Arrival == serve.Offline {
+		w.Rate = 0 // not used: every request is queued at time 0
+	}
 	lj := func(l SimLengths) lengthsJSON { return lengthsJSON{l.Dist, l.Tokens, l.Min, l.Max, l.Sigma} }
 	return SimulateSpec{Model: r.Model, Chip: r.Chip, Chips: r.Chips, ChipsPerNode: r.ChipsPerNode, DevicesPerChip: r.DevicesPerChip,
 		Software: r.Framework, TP: p.TP, PP: p.PP, EP: p.EP, Precision: r.Precision, KVPrecision: r.KVPrecision,

@@ -142,10 +142,15 @@ func newRun(d Deployment, w Workload, opt Options) *runState {
 	return s
 }
 
-// expectedSpan is how long the arrivals last.
+// expectedSpan is how long the arrivals last: none for an offline
+// batch, whose Rate is not used (the series starts at its shortest
+// interval and doubles it as the run goes on).
 func expectedSpan(w Workload) time.Duration {
-	if w.Process == Trace {
+	switch w.Process {
+	case Trace:
 		return time.Duration(float64(w.Trace[len(w.Trace)-1].Arrival) * newSource(w).scale)
+	case Offline:
+		return 0
 	}
 	return time.Duration(float64(w.Requests) / w.Rate * 1e9)
 }

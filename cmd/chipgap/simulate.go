@@ -172,7 +172,7 @@ func cmdSimulate(e *env, args []string) error {
 			bar.clear()
 			at = rate
 		}
-		bar.show(fmt.Sprintf("rate %g/s ", rate), done, total, "requests")
+		bar.show(rateLabel(rate), done, total, "requests")
 		return e.ctx.Err() == nil
 	}})
 	bar.clear()
@@ -180,6 +180,15 @@ func cmdSimulate(e *env, args []string) error {
 		return rename(err)
 	}
 	return c.write(sim)
+}
+
+// rateLabel heads the progress bar: the rate simulated, none at rate 0
+// (an offline batch, or a trace at its own times).
+func rateLabel(rate float64) string {
+	if rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf("rate %g/s ", rate)
 }
 
 // simCmd is one simulate invocation past its flags.

@@ -666,3 +666,24 @@ func TestSimulateOverloadCountsAgree(t *testing.T) {
 			r.Overload.NotArrived, r.Unfinished, r.Completed, r.Rejected, r.Requests)
 	}
 }
+
+// TestSimulateOfflineNoRate: --arrival offline uses no rate; --json said
+// rate_per_s 10 (the default rate) beside its throughput (QA).
+func TestSimulateOfflineNoRate(t *testing.T) {
+	args := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--arrival", "offline", "--requests", "300"}
+	code, out, errs := runSimulate(t, append(args, "--json")...)
+	var r struct {
+		Rate     *float64       `json:"rate_per_s"`
+		Scenario map[string]any `json:"scenario"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if r.Rate != nil && *r.Rate != 0 || r.Scenario["rate"] != nil && r.Scenario["rate"] != 0.0 {
+		t.Errorf("rate_per_s %v, scenario rate %v: want absent or 0 (offline uses no rate)", *r.Rate, r.Scenario["rate"])
+	}
+	code, out, errs = runSimulate(t, args...)
+	if code != exitOK || !strings.Contains(out, "Workload: offline, 300 requests queued at once") || strings.Contains(out, "arrivals at") {
+		t.Errorf("exit %d (%s); text:\n%s\nwant the offline workload line, no rate", code, errs, out)
+	}
+}

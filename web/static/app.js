@@ -957,7 +957,7 @@ async function runServe() {
     const res = await runJob("serve/simulate", body, status);
     renderServe(res);
     const r = res.result;
-    showOK(status, `${r.requests_completed} of ${r.requests} requests completed at ${fmt(res.rate)} requests/s · ${fmt(r.simulated_s)} s simulated` +
+    showOK(status, `${r.requests_completed} of ${r.requests} requests completed${res.rate ? ` at ${fmt(res.rate)} requests/s` : ""} · ${fmt(r.simulated_s)} s simulated` +
       (res.sweep ? ` · ${res.sweep.length} rates swept` : ""));
   } catch (e) { showError(status, e); }
 }

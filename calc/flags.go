@@ -25,6 +25,9 @@ import (
 //	flag:"-"                      no flag (an API-only field); json:"-" fields are skipped too
 //	help:"sequences per step"     the flag's usage line
 //	flag:"input-"                 on a nested struct: a prefix of its fields' flag names
+//	unit:"required"               a quantity's flag refuses a bare number other than 0
+//	                              (a bare --tpot 50 would be 50 s; JSON and files keep
+//	                              their bare numbers in the type's unit)
 //
 // An embedded struct's fields are the outer struct's, as in JSON. A
 // nested struct field (not a TextUnmarshaler) is walked: its fields
@@ -105,7 +108,7 @@ func (b *Flags) bind(v reflect.Value, prefix, flagPrefix string) {
 				b.fs.Float64Var(p, fname, *p, help)
 				break
 			}
-			b.fs.Var(&fieldValue{v: fv, path: path}, fname, help)
+			b.fs.Var(&fieldValue{v: fv, path: path, needUnit: sf.Tag.Get("unit") == "required"}, fname, help)
 		}
 		b.byPath[path], b.byFlag[fname] = fname, path
 	}
@@ -165,10 +168,12 @@ func (c *countValue) Set(s string) error {
 // Get makes the value a flag.Getter, as the flag package's own are.
 func (c *countValue) Get() any { return float64(*c) }
 
-// fieldValue is a flag.Value that sets one struct field.
+// fieldValue is a flag.Value that sets one struct field; needUnit
+// refuses a bare number other than 0 (the tag unit:"required").
 type fieldValue struct {
-	v    reflect.Value
-	path string
+	v        reflect.Value
+	path     string
+	needUnit bool
 }
 
 func (f *fieldValue) String() string {
@@ -212,6 +217,9 @@ func (f *fieldValue) IsBoolFlag() bool {
 func (f *fieldValue) Get() any { return f.v.Interface() }
 
 func (f *fieldValue) Set(s string) error {
+	if x, err := strconv.ParseFloat(strings.TrimSpace(s), 64); f.needUnit && err == nil && x != 0 {
+		return fmt.Errorf("want a duration with its unit, e.g. 50ms or 2s (a bare %s would be read as seconds)", strings.TrimSpace(s))
+	}
 	v := f.v
 	if v.Kind() == reflect.Pointer {
 		n := reflect.New(v.Type().Elem())

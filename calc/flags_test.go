@@ -3,10 +3,13 @@ package calc
 import (
 	"flag"
 	"io"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"chipgap/input"
+	"chipgap/units"
 )
 
 // seconds stands in for a unit type: a TextUnmarshaler over a float.
@@ -88,5 +91,43 @@ func TestBindFlagsRejects(t *testing.T) {
 		if err := fs.Parse(args); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
+	}
+}
+
+// TestBindFlagsUnitRequired: a field tagged unit:"required" refuses a
+// bare number other than 0 (a bare --tpot 50 was 50 s, silently), takes
+// a duration with its unit, and 0 (no bound); an untagged quantity
+// still reads a bare number in its unit (run's --interval 5 is 5 s).
+func TestBindFlagsUnitRequired(t *testing.T) {
+	var r struct {
+		SLO  SimSLO        `json:"slo"`
+		Wait units.Seconds `json:"wait"`
+	}
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+		tpot units.Seconds
+	}{
+		{[]string{"--tpot", "50"}, false, 0},
+		{[]string{"--ttft", "2"}, false, 0},
+		{[]string{"--tpot", "0.05"}, false, 0},
+		{[]string{"--tpot", "50ms"}, true, 0.05},
+		{[]string{"--tpot", "0"}, true, 0},
+		{[]string{"--wait", "5"}, true, 0},
+	} {
+		r.SLO.TPOT = 0
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		BindFlags(fs, &r)
+		err := fs.Parse(tc.args)
+		switch {
+		case tc.ok && (err != nil || math.Abs(float64(r.SLO.TPOT-tc.tpot)) > 1e-12):
+			t.Errorf("%v: %v, tpot %v; want accepted, tpot %v", tc.args, err, r.SLO.TPOT, tc.tpot)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "want a duration with its unit, e.g. 50ms or 2s")):
+			t.Errorf("%v: %v; want a duration with its unit asked for", tc.args, err)
+		}
+	}
+	if r.Wait != 5 {
+		t.Errorf("--wait 5: %v, want 5 s", r.Wait)
 	}
 }

@@ -24,11 +24,19 @@ import (
 // so a file, the flags and the API cannot mean different things.
 
 // fileRequest decodes the YAML mapping m (at path in doc) into req, a
-// pointer to a request holding its defaults.
+// pointer to a request holding its defaults. A file's bare number is a
+// quantity in its unit, as the API's is (`slo: {tpot: 0.05}` is 50 ms):
+// only a flag's (unit:"required") needs the unit.
 func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) error {
 	fs := flag.NewFlagSet("file", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return BindFlags(fs, req).setTree(doc, m, path, nil)
+	b := BindFlags(fs, req)
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := f.Value.(*fieldValue); ok {
+			v.needUnit = false
+		}
+	})
+	return b.setTree(doc, m, path, nil)
 }
 
 func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys []string) error {

@@ -45,8 +45,8 @@ type ServeWorkload struct {
 
 // ServeSLO is the latency target (0: none).
 type ServeSLO struct {
-	TPOT units.Seconds `json:"tpot" help:"TPOT target, e.g. 50ms (0 = none)"`
-	TTFT units.Seconds `json:"ttft" help:"TTFT target, e.g. 2s (0 = none)"`
+	TPOT units.Seconds `json:"tpot" unit:"required" help:"TPOT target, a duration with its unit, e.g. 50ms (0 = none)"`
+	TTFT units.Seconds `json:"ttft" unit:"required" help:"TTFT target, a duration with its unit, e.g. 2s (0 = none)"`
 }
 
 // NewServeRequest is a request holding every default: what an absent

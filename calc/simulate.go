@@ -78,8 +78,8 @@ type SimLengths struct {
 
 // SimSLO is the latency bound the goodput counts against.
 type SimSLO struct {
-	TTFT       units.Seconds `json:"ttft" help:"TTFT bound of the SLO, e.g. 2s (0 = none)"`
-	TPOT       units.Seconds `json:"tpot" help:"TPOT bound of the SLO, e.g. 50ms (0 = none)"`
+	TTFT       units.Seconds `json:"ttft" unit:"required" help:"TTFT bound of the SLO, a duration with its unit, e.g. 2s (0 = none)"`
+	TPOT       units.Seconds `json:"tpot" unit:"required" help:"TPOT bound of the SLO, a duration with its unit, e.g. 50ms (0 = none)"`
 	Percentile float64       `json:"percentile" flag:"slo-percentile" help:"percentile of TTFT and TPOT that must meet the bounds, a fraction in (0, 1]"`
 }
 

@@ -687,3 +687,30 @@ func TestSimulateOfflineNoRate(t *testing.T) {
 		t.Errorf("exit %d (%s); text:\n%s\nwant the offline workload line, no rate", code, errs, out)
 	}
 }
+
+// TestLatencyBoundNeedsUnit: a bare --tpot 50 was a TPOT bound of 50 s
+// (serve-estimate and simulate --tpot/--ttft; their help says "e.g.
+// 50ms"): a bare number other than 0 is refused, exit 2, asking for the
+// unit; with one, or 0 (no bound), it runs.
+func TestLatencyBoundNeedsUnit(t *testing.T) {
+	sim := []string{"simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1", "--requests", "50"}
+	est := []string{"serve-estimate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "1"}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{append(sim, "--tpot", "50"), exitUsage},
+		{append(sim, "--ttft", "2"), exitUsage},
+		{append(est, "--tpot", "50"), exitUsage},
+		{append(est, "--ttft", "1.5"), exitUsage},
+		{append(sim, "--tpot", "50ms", "--ttft", "0"), exitOK},
+		{append(est, "--tpot", "50ms"), exitOK},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tc.args, strings.NewReader(""), &out, &errb)
+		flag := tc.args[len(tc.args)-2]
+		if code != tc.code || tc.code == exitUsage && !strings.Contains(errb.String(), "for flag -"+flag[2:]+": want a duration with its unit, e.g. 50ms or 2s") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d", tc.args, code, errb.String(), tc.code)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/econ"
+	"chipgap/hardware"
 	"chipgap/inference"
 	"chipgap/input"
 	"chipgap/uncertain"
@@ -231,11 +232,22 @@ func (r ServeEstimate) bestRate() (float64, string) {
 }
 
 // ServeCost prices the best point's tokens (output tokens; input tokens
-// in prefill mode): rented at the catalog's rate and owned (econ).
+// in prefill mode): rented at the catalog's rate and owned (econ), each
+// where the catalog has what it needs (a rental rate; a chip price), and
+// at least one of them; each carries the energy per token.
 type ServeCost struct {
 	Region string          `json:"region"`
 	Rental *inference.Cost `json:"rental,omitempty"`
-	Owned  inference.Cost  `json:"owned"`
+	Owned  *inference.Cost `json:"owned,omitempty"`
+}
+
+// energy is the cost whose energy per token and wall power the text
+// prints: the owned one's, else the rented one's (the same power).
+func (c ServeCost) energy() inference.Cost {
+	if c.Owned != nil {
+		return *c.Owned
+	}
+	return *c.Rental
 }
 
 // Serve estimates the deployment: memory and KV cache, the curve over
@@ -418,32 +430,49 @@ func ServePointOf(s ServeSetup) (ServePoint, error) {
 }
 
 // serveCosts prices tokens at rate per chip: the catalog's rental rate and
-// an owned chip-hour in region (econ), with power at the wall. A cost that
-// cannot be had is a note, not an error.
+// an owned chip-hour in region (econ), with power at the wall. The energy
+// and the rented cost need the chip's TDP (and a rental rate); only the
+// owned cost needs its price too: a chip without one (the H800) is priced
+// rented, with a note why it has no owned cost. A cost that cannot be had
+// at all is a note, not an error.
 func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rate float64) (*ServeCost, string) {
 	ch := d.Cluster.Chip
 	data, err := cat.Econ()
 	if err != nil {
 		return nil, err.Error()
 	}
-	o, err := data.Ownership(ch, region, uncertain.Typical())
+	pw, err := data.WallPower(ch, region, uncertain.Typical())
 	if err != nil {
-		return nil, fmt.Sprintf("no cost: %v", err)
+		return nil, fmt.Sprintf("no cost or energy: %v", err)
 	}
-	h, err := econ.OwnedHour(o)
-	if err != nil {
-		return nil, fmt.Sprintf("no cost: %v", err)
-	}
-	wall := o.Power.Wall()
-	owned, err := inference.TokenCost(rate, h.Total(), wall)
-	if err != nil {
-		return nil, fmt.Sprintf("no cost: %v", err)
-	}
-	c := &ServeCost{Region: region, Owned: owned}
+	wall := pw.Wall()
+	c := &ServeCost{Region: region}
 	if ch.Rental.Known() {
 		if rc, err := inference.TokenCost(rate, ch.Rental.Typ, wall); err == nil {
 			c.Rental = &rc
 		}
 	}
-	return c, ""
+	owned, err := ownedTokenCost(data, ch, region, rate)
+	switch {
+	case err == nil:
+		c.Owned = &owned
+		return c, ""
+	case c.Rental == nil:
+		return nil, fmt.Sprintf("no cost: %v, and the chip has no rental rate", err)
+	}
+	return c, fmt.Sprintf("no owned cost: %v", err)
+}
+
+// ownedTokenCost prices tokens at rate per chip on an owned chip-hour in
+// region (econ: the chip's price and TDP).
+func ownedTokenCost(data *catalog.EconData, ch *hardware.Chip, region string, rate float64) (inference.Cost, error) {
+	o, err := data.Ownership(ch, region, uncertain.Typical())
+	if err != nil {
+		return inference.Cost{}, err
+	}
+	h, err := econ.OwnedHour(o)
+	if err != nil {
+		return inference.Cost{}, err
+	}
+	return inference.TokenCost(rate, h.Total(), o.Power.Wall())
 }

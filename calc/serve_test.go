@@ -3,6 +3,7 @@ package calc
 import (
 	"errors"
 	"flag"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -478,5 +479,47 @@ func TestServeSaysFP8PromptAttention(t *testing.T) {
 		if says := strings.Contains(b.String(), "prompt attention in FP8"); says != (c.want > 0) {
 			t.Errorf("%+v: header says prompt attention in FP8: %v, want %v", c, says, c.want > 0)
 		}
+	}
+}
+
+// A chip with a TDP and a rental rate but no price (the H800) is priced
+// rented, with its energy, and says why it has no owned cost (QA: "no
+// cost: ... has no price or TDP in chips.yaml" though chips.yaml gives a
+// 700 W TDP and $2/h). The figures are worked from the catalog's typical
+// values: $2/h over the best point's tokens per chip-hour; the wall power
+// TDP × load × server multiplier × the us region's PUE over the rate.
+func TestServeCostWithoutPrice(t *testing.T) {
+	cat := testCatalog(t)
+	r := NewServeRequest()
+	r.Model, r.Chip, r.Chips = "llama3.1-8b", "h800-sxm", 1
+	s, err := r.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Serve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Cost
+	if c == nil || c.Rental == nil || c.Owned != nil || !strings.Contains(e.CostNote, "h800-sxm has no price in chips.yaml") {
+		t.Fatalf("H800 cost %+v, note %q; want rented only, the note naming the missing price", c, e.CostNote)
+	}
+	ch, _ := cat.Chip("h800-sxm")
+	data, _ := cat.Econ()
+	us, _ := data.Region("us")
+	rate := e.Best.OutputPerChip
+	wall := float64(ch.TDP.Typ) * float64(data.Power.Load.Typ) * float64(data.Power.ServerMultiplier.Typ) * float64(us.PUE.Typ)
+	if want := 2 / (rate * 3600) * 1e6; math.Abs(float64(c.Rental.USDPerMillion)/want-1) > 1e-9 {
+		t.Errorf("rented $%v per million, want $%.6g at $2/h and %.1f tokens/s", c.Rental.USDPerMillion, want, rate)
+	}
+	if want := wall / rate; math.Abs(float64(c.Rental.JoulesPerToken)/want-1) > 1e-9 {
+		t.Errorf("energy %v J per token, want %.6g (%.0f W at the wall)", c.Rental.JoulesPerToken, want, wall)
+	}
+	var b strings.Builder
+	if err := e.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "Cost per million output tokens: rented $") || !strings.Contains(out, "no owned cost: ") {
+		t.Errorf("text lacks the rented cost or the owned cost's note:\n%s", out)
 	}
 }

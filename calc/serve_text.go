@@ -3,6 +3,7 @@ package calc
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"chipgap/catalog"
@@ -192,11 +193,18 @@ func writeCost(w io.Writer, r ServeEstimate, unit string) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "Cost per million %s tokens: owned %v (%v per chip-hour, region %s)", unit, c.Owned.USDPerMillion, c.Owned.PerHour, c.Region)
-	if c.Rental != nil {
-		fmt.Fprintf(w, ", rented %v (%v)", c.Rental.USDPerMillion, c.Rental.PerHour)
+	var priced []string
+	if c.Owned != nil {
+		priced = append(priced, fmt.Sprintf("owned %v (%v per chip-hour, region %s)", c.Owned.USDPerMillion, c.Owned.PerHour, c.Region))
 	}
-	fmt.Fprintf(w, "; energy %v per token (%v per chip at the wall)\n", c.Owned.JoulesPerToken, c.Owned.Wall)
+	if c.Rental != nil {
+		priced = append(priced, fmt.Sprintf("rented %v (%v)", c.Rental.USDPerMillion, c.Rental.PerHour))
+	}
+	e := c.energy()
+	fmt.Fprintf(w, "Cost per million %s tokens: %s; energy %v per token (%v per chip at the wall)\n", unit, strings.Join(priced, ", "), e.JoulesPerToken, e.Wall)
+	if r.CostNote != "" {
+		fmt.Fprintf(w, "  %s\n", r.CostNote)
+	}
 }
 
 // WriteServeComparison prints one line per deployment of a scenario.
@@ -215,7 +223,7 @@ func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 			rate = r.Best.InputPerChip
 		}
 		cost := "n/a"
-		if r.Cost != nil {
+		if r.Cost != nil && r.Cost.Owned != nil {
 			cost = r.Cost.Owned.USDPerMillion.String()
 		}
 		rng := rangeNums(r.BestLow, r.BestHigh)

@@ -114,7 +114,8 @@ func (d *EconData) WallPower(ch *hardware.Chip, regionID string, dr *uncertain.D
 }
 
 // Ownership draws the ownership of one chip in a region from dr: chip
-// price and TDP from chips.yaml, the rest from econ.yaml. Pass
+// price and TDP from chips.yaml, the rest from econ.yaml; a chip without
+// one of the two is an error naming which (WallPower's for the TDP). Pass
 // uncertain.Typical() for the point estimate, or call it inside an
 // uncertain.Trial for ranges.
 func (d *EconData) Ownership(ch *hardware.Chip, regionID string, dr *uncertain.Draw) (econ.Ownership, error) {
@@ -122,8 +123,10 @@ func (d *EconData) Ownership(ch *hardware.Chip, regionID string, dr *uncertain.D
 	if err != nil {
 		return econ.Ownership{}, err
 	}
-	if !ch.Price.Known() || !ch.TDP.Known() {
-		return econ.Ownership{}, fmt.Errorf("catalog: chip %s has no price or TDP in chips.yaml", ch.ID)
+	if !ch.Price.Known() {
+		// Say what is missing: a chip with a TDP (the H800) still has
+		// its energy and, with a rental rate, its rented cost.
+		return econ.Ownership{}, fmt.Errorf("catalog: chip %s has no price in chips.yaml: an owned chip-hour needs one", ch.ID)
 	}
 	p, err := d.WallPower(ch, regionID, dr)
 	if err != nil {

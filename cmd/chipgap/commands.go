@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -125,8 +127,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		return runHelp(args, stdout, stderr)
 	}
-	if strings.HasPrefix(name, "-") && name != "--version" {
-		name, args = defaultCommand, append([]string{name}, args...) // flags of the default command
+	if strings.HasPrefix(name, "-") && name != "--version" || scenarioArg(name) {
+		// flags of the default command, or its scenario file (chipgap
+		// [report] [SCENARIO.yaml] [flags])
+		name, args = defaultCommand, append([]string{name}, args...)
 	}
 	if name == "version" || name == "--version" {
 		return runVersion(args, stdout, stderr)
@@ -149,6 +153,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, catalog.Suggest(name, commandNames()))
 	return exitUsage
+}
+
+// scenarioArg says a first argument that is not a command names the
+// default command's scenario file: it ends in .yaml or .yml, or a file of
+// that name exists. Any other word stays an unknown command.
+func scenarioArg(arg string) bool {
+	if slices.Contains(commandNames(), arg) || slices.Contains([]string{"help", "version"}, arg) {
+		return false
+	}
+	if ext := strings.ToLower(filepath.Ext(arg)); ext == ".yaml" || ext == ".yml" {
+		return true
+	}
+	fi, err := os.Stat(arg)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // runHelp prints the command list; an argument that is not a command
@@ -201,7 +219,8 @@ Commands:
 	fmt.Fprintf(w, `  %-15s %s
   %-15s %s
 
-With no command, chipgap runs %q on its built-in defaults.
+With no command, chipgap runs %q on its built-in defaults; a scenario file
+as the first argument (chipgap SCENARIO.yaml) runs it on that file.
 Every command takes --help; most take --json for machine-readable output.
 
 Exit codes: 0 success, 1 failure (no feasible answer, a file that cannot be read,

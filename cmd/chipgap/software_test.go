@@ -15,3 +15,25 @@ func TestServeEstimateH800Cost(t *testing.T) {
 		t.Errorf("exit %d %s\n%s", code, errs, out)
 	}
 }
+
+// A first argument that is a scenario file runs the default command on
+// it, as report --help's usage says (chipgap [report] [SCENARIO.yaml]);
+// another word is still an unknown command with a suggestion.
+func TestScenarioFirstArgument(t *testing.T) {
+	code, out, errs := runCmd(t, "../../examples/essay.yaml", "--samples", "10")
+	if code != exitOK {
+		t.Fatalf("chipgap examples/essay.yaml: exit %d: %s", code, errs)
+	}
+	_, want, _ := runCmd(t, "report", "../../examples/essay.yaml", "--samples", "10")
+	if out != want {
+		t.Errorf("chipgap SCENARIO printed other than chipgap report SCENARIO:\n%s\nwant:\n%s", out, want)
+	}
+	code, _, errs = runCmd(t, "trian")
+	if code != exitUsage || !strings.Contains(errs, `unknown command "trian"; did you mean train?`) {
+		t.Errorf("chipgap trian: exit %d %q", code, errs)
+	}
+	code, _, errs = runCmd(t, "missing.yml")
+	if code != exitFailure || !strings.Contains(errs, "chipgap report: missing.yml") {
+		t.Errorf("chipgap missing.yml: exit %d %q; want report's unreadable-file failure", code, errs)
+	}
+}

@@ -190,6 +190,10 @@ func (r *RunRequest) vs() error {
 		if err != nil || c < 1 {
 			return bad("vs", strconv.Quote(r.VS), "want CHIP or CHIP:N with N ≥ 1")
 		}
+		if r.VSChips != 0 && r.VSChips != c {
+			// Two sizes for one cluster: neither silently wins.
+			return bad("vs_chips", r.VSChips, "sizes the comparison cluster, which vs %s sizes at %d chips: give one of them", strconv.Quote(r.VS), c)
+		}
 		r.VS, r.VSChips = id, c
 	}
 	if r.VS != "" && r.Tokens == 0 {

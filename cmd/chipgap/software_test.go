@@ -37,3 +37,13 @@ func TestScenarioFirstArgument(t *testing.T) {
 		t.Errorf("chipgap missing.yml: exit %d %q; want report's unreadable-file failure", code, errs)
 	}
 }
+
+// run's comparison cluster sized twice, by --vs CHIP:N and --vs-chips,
+// is refused (QA: --vs ascend-910c:64 --vs-chips 32 ran 64 unseen).
+func TestRunVSChipsGivenTwice(t *testing.T) {
+	code, out, errs := runCmd(t, "run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "64", "--tokens", "1T", "--seeds", "5",
+		"--vs", "ascend-910c:64", "--vs-chips", "32")
+	if code != exitUsage || out != "" || !strings.Contains(errs, `chipgap run: --vs-chips = 32: sizes the comparison cluster, which vs "ascend-910c:64" sizes at 64 chips: give one of them`) {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}

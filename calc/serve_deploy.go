@@ -153,6 +153,9 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	if err != nil {
 		return inference.Deployment{}, "", lookup("chip", err)
 	}
+	if err := cat.CheckServingFramework(d.Framework, chip); err != nil {
+		return inference.Deployment{}, "", err
+	}
 	cl, err := cat.Cluster(d.Chip, d.Chips, catalog.ClusterOptions{ChipsPerNode: d.ChipsPerNode})
 	if err != nil {
 		return inference.Deployment{}, "", clusterError(err, d.Chips)

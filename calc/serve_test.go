@@ -523,3 +523,40 @@ func TestServeCostWithoutPrice(t *testing.T) {
 		t.Errorf("text lacks the rented cost or the owned cost's note:\n%s", out)
 	}
 }
+
+// Serving software names a user gives: an unknown framework is refused on
+// field framework with the closest name (QA: --software vlm served on the
+// default stack with exit 0; simulate --software sglnag likewise), and so
+// is another platform's stack id; a release, the chip's own stack id and
+// a framework that does not run on the chip (it falls back, saying so)
+// keep working.
+func TestServeSoftwareNames(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		chip, framework, want string // want: the error's end, or "" for none
+	}{
+		{"h100-sxm", "vlm", "did you mean vllm, xla?"},
+		{"h100-sxm", "cann", "want cuda or one of its frameworks deepseek-infer, lmdeploy, sglang, tensorrt-llm, trtllm, vllm"},
+		{"h100-sxm", "vllm 0.11.0", ""},
+		{"h100-sxm", "cuda", ""},
+		{"ascend-910b", "tensorrt-llm", ""},
+	} {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Framework = "llama3.1-8b", c.chip, 1, c.framework
+		_, err := r.Setup(cat)
+		var ie *input.Error
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s on %s: %v", c.framework, c.chip, err)
+		case c.want != "" && (!errors.As(err, &ie) || ie.Field != "framework" || !strings.HasSuffix(ie.Want, c.want)):
+			t.Errorf("%s on %s: %v, want a framework error ending %q", c.framework, c.chip, err, c.want)
+		}
+	}
+	r := NewSimulateRequest()
+	r.Model, r.Chip, r.Chips, r.Framework = "llama3.1-8b", "h100-sxm", 1, "sglnag"
+	_, err := r.Setup(cat, nil)
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "framework" || !strings.HasSuffix(ie.Want, "did you mean sglang?") {
+		t.Errorf("simulate --software sglnag: %v, want a framework error", err)
+	}
+}

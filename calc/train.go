@@ -30,7 +30,7 @@ type TrainRequest struct {
 	// Stack is a training-profile id; Framework picks the profile of the
 	// chip's stack that lists that framework. Both empty: the chip's
 	// default stack.
-	Stack     string `json:"stack" help:"training stack profile id (e.g. cuda-megatron, cuda-mcore, cann-mindspeed)"`
+	Stack     string `json:"stack" help:"training stack profile id of the chip's stack (e.g. cuda-megatron, cuda-mcore; cann-mindspeed on Ascend); not with --software"`
 	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has, or a date such as 'megatron-core 2025-05-24': the state at that date)"`
 	// StackDate takes the profile as it stood on that date.
 	StackDate   string      `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
@@ -179,6 +179,10 @@ func (r *TrainRequest) check() error {
 	if f := r.FP8Recipe; !training.ValidFP8Recipe(f) {
 		return bad("fp8_recipe", fmt.Sprintf("%q", f), "want tensorwise, delayed, blockwise or mxfp8, or empty for per-tensor")
 	}
+	if r.Stack != "" && r.Framework != "" {
+		// As --batch beside --global-batch: one setting, given twice.
+		return bad("stack", r.Stack, "picks the training profile, as framework %q does (its stack's profile for that framework, a release its dated version): give one of them", r.Framework)
+	}
 	if r.StackDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.StackDate); err != nil {
 			return bad("stack_date", fmt.Sprintf("%q", r.StackDate), "want a date YYYY-MM-DD (the stack as it stood then), or empty for its current state")
@@ -260,11 +264,14 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	var err error
 	switch {
 	case r.Stack != "":
-		if s.Profile, err = cat.TrainingProfileByID(r.Stack); err != nil {
+		if s.Profile, err = cat.TrainingProfileOn(r.Stack, s.Cluster.Stack, s.Cluster.ChipID); err != nil {
 			return lookup("stack", err)
 		}
 		s.StackNote = "stack " + r.Stack + " (--stack)"
 	case s.Profile.ID == "" || r.Framework != "":
+		if err := cat.CheckTrainingFramework(r.Framework); err != nil {
+			return err
+		}
 		if s.Profile, s.StackNote, err = cat.TrainingProfile(s.Cluster.Stack, r.Framework); err != nil {
 			return lookup("framework", err)
 		}
@@ -302,7 +309,8 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 		s.Job.FP8Recipe = r.FP8Recipe
 	}
 	s.ranges = r.Ranges == nil || *r.Ranges
-	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), Precision: string(s.Job.Precision), MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips}); ok {
+	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), Precision: string(s.Job.Precision),
+		MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips, Stack: s.Profile.ID}); ok {
 		s.scored = &sc
 	}
 	return nil

@@ -94,6 +94,12 @@ func TestTrainErrorsNameTheField(t *testing.T) {
 		{func(r *TrainRequest) { r.ExpertImbalance = 0.5 }, "expert_imbalance", false},
 		{func(r *TrainRequest) { r.MoEDispatch = "deepep" }, "moe_dispatch", false},
 		{func(r *TrainRequest) { r.Stack = "nosuch" }, "stack", true},
+		// A framework no profile lists (it fell back to the default
+		// unseen), a profile of another hardware stack (Ascend's on an
+		// H100), and a stack beside a framework (the stack won unseen).
+		{func(r *TrainRequest) { r.Framework = "megatorn-lm" }, "framework", false},
+		{func(r *TrainRequest) { r.Stack = "cann-mindspeed" }, "stack", false},
+		{func(r *TrainRequest) { r.Stack, r.Framework = "cuda-fsdp", "nemo" }, "stack", false},
 		// The size bounds (input.MaxGlobalBatch, input.MaxSeq): before them
 		// a batch near the int range looped in the divisor search and
 		// overflowed into a negative step time.
@@ -326,5 +332,41 @@ func TestTrainTextNamesMemorySavings(t *testing.T) {
 		if b.String() != c.want {
 			t.Errorf("plan %+v: %q, want %q", c.plan, b.String(), c.want)
 		}
+	}
+}
+
+// Names a user gives for the training software: a release keeps
+// working, a framework only another stack lists falls back saying so, a
+// typo is refused with the closest name, and a foreign --stack names the
+// chip's stack's profiles; the setup's score is the chip's vendor's.
+func TestTrainSoftwareNames(t *testing.T) {
+	cat := testCatalog(t)
+	base := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8}
+	for _, c := range []struct{ framework, profile, note string }{
+		{"nemo 26.04", "cuda-mcore", "nemo 26.04"},
+		{"llm-foundry", "cuda-fsdp", "(llm-foundry)"},
+		{"mindspeed", "cuda-mcore", `framework "mindspeed" has no profile of its own`},
+	} {
+		r := base
+		r.Framework = c.framework
+		s, err := r.Setup(cat)
+		if err != nil || s.Profile.ID != c.profile || !strings.Contains(s.StackNote, c.note) {
+			t.Errorf("framework %q: %s %q %v; want %s with %q", c.framework, s.Profile.ID, s.StackNote, err, c.profile, c.note)
+		}
+	}
+	r := base
+	r.Framework = "megatorn-lm"
+	if _, err := r.Setup(cat); err == nil || !strings.HasSuffix(err.Error(), "did you mean megatron-lm?") {
+		t.Errorf("megatorn-lm: %v, want the closest name", err)
+	}
+	r = base
+	r.Chip, r.Stack = "ascend-910b", "cuda-mcore"
+	if _, err := r.Setup(cat); err == nil || !strings.Contains(err.Error(), "want one of cann-mindspeed, mindformers") {
+		t.Errorf("cuda-mcore on a 910B: %v, want the cann profiles named", err)
+	}
+	r.Stack = "mindformers"
+	s, err := r.Setup(cat)
+	if err != nil || s.scored == nil || s.scored.Select.Vendor != "Huawei" {
+		t.Errorf("mindformers on a 910B: %v, scored %+v; want Huawei's regime", err, s.scored)
 	}
 }

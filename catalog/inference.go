@@ -11,6 +11,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/llm"
 	"chipgap/uncertain"
 	"chipgap/units"
@@ -525,12 +526,8 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 		return InferenceStack{}, "", err
 	}
 	id := chip.Stack
-	name, tag := framework, ""
-	if _, known := data.Frameworks[strings.ToLower(strings.TrimSpace(framework))]; !known {
-		name, tag = SplitRelease(framework)
-	}
-	fw := strings.ToLower(strings.TrimSpace(name))
-	switch ids, ok := data.Frameworks[fw]; {
+	name, tag, fw := data.servingName(framework)
+	switch ids, ok := data.servingNames()[fw]; {
 	case fw == "":
 		note = fmt.Sprintf("no framework named: the %s default stack %s", chip.ID, id)
 	case !ok:
@@ -552,6 +549,74 @@ func (c *Catalog) InferenceProfile(framework string, chip *hardware.Chip) (s Inf
 		}
 	}
 	return InferenceStack{}, "", fmt.Errorf("catalog: no inference profile for stack %q (chip %s)%s", id, chip.ID, Suggest(id, stackIDs(data)))
+}
+
+// servingName splits a serving framework name as InferenceProfile reads
+// it: a name the catalog lists whole ("vllm-ascend") stays whole, else a
+// release after it is split off (SplitRelease); fw is the name matched,
+// lower case.
+func (d *InferenceStacks) servingName(framework string) (name, tag, fw string) {
+	name = framework
+	if _, known := d.Frameworks[strings.ToLower(strings.TrimSpace(framework))]; !known {
+		name, tag = SplitRelease(framework)
+	}
+	return name, tag, strings.ToLower(strings.TrimSpace(name))
+}
+
+// servingNames maps every name a serving framework may be given by to the
+// stacks it runs on: the frameworks of stacks-inference.yaml, each
+// engine's id and names (sglang-ascend) and each stack's id (a
+// framework may name its stack: cuda).
+func (d *InferenceStacks) servingNames() map[string][]string {
+	m := make(map[string][]string, len(d.Frameworks))
+	for k, v := range d.Frameworks {
+		m[k] = v
+	}
+	for _, e := range d.Engines {
+		for _, n := range append([]string{e.ID}, e.Names...) {
+			if _, ok := m[n]; !ok {
+				m[n] = e.Stacks
+			}
+		}
+	}
+	for _, st := range d.Stacks {
+		if _, ok := m[st.ID]; !ok {
+			m[st.ID] = []string{st.ID}
+		}
+	}
+	return m
+}
+
+// CheckServingFramework refuses a serving framework a user gave (a flag,
+// an API field, a scenario file) on chip where InferenceProfile would
+// quietly fall back to the chip's default stack: a name the catalog does
+// not know (with or without a release after it), and a stack id of
+// another platform (cann on an H100). Published runs name their software
+// freely and keep the fallback (they do not call this); a known framework
+// that does not run on the chip falls back too, and its note says so. The
+// error is field framework's, naming the known names and the closest.
+func (c *Catalog) CheckServingFramework(framework string, chip *hardware.Chip) error {
+	data := c.inference
+	_, _, fw := data.servingName(framework)
+	names := data.servingNames()
+	ids, ok := names[fw]
+	switch {
+	case fw == "":
+		return nil
+	case !ok:
+		return unknownFramework("serving", framework, fw, slices.Sorted(maps.Keys(names)), "'vllm 0.11.0'")
+	case slices.Contains(Stacks(), fw) && !slices.Contains(ids, chip.Stack):
+		var here []string
+		for k, v := range data.Frameworks {
+			if slices.Contains(v, chip.Stack) {
+				here = append(here, k)
+			}
+		}
+		sort.Strings(here)
+		return &input.Error{Field: "framework", Value: framework,
+			Want: fmt.Sprintf("stack %s does not run on %s, whose stack is %s: want %s or one of its frameworks %s", fw, chip.ID, chip.Stack, chip.Stack, strings.Join(here, ", "))}
+	}
+	return nil
 }
 
 func frameworkNames(d *InferenceStacks) []string {

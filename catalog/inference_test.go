@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"chipgap/hardware"
 	"chipgap/inference"
+	"chipgap/input"
 	"chipgap/uncertain"
 	"chipgap/units"
 )
@@ -1218,5 +1220,53 @@ func TestVLLMKVPoolIsShareOfTotal(t *testing.T) {
 	neg := Param[units.Bytes]{Value: -1, Assumed: true}
 	if err := engineErr(c, data, func(es []InferenceEngine) { es[0].Reserved = &neg }); err == nil || !strings.Contains(err.Error(), "reserved = ") {
 		t.Errorf("a negative engine reserve: %v, want it refused", err)
+	}
+}
+
+// A serving framework a user gives is checked before InferenceProfile,
+// which takes the chip's default stack for any name it does not know (QA:
+// --software vlm served on cuda with exit 0): an unknown name, or another
+// platform's stack id, is an *input.Error on field framework naming the
+// known names and the closest; a framework, an engine id, the chip's own
+// stack id pass, with or without a release, and so does a known framework
+// that does not run on the chip (it falls back, saying so).
+func TestCheckServingFramework(t *testing.T) {
+	c := loadInfCatalog(t)
+	h100, err := c.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b910, err := c.Chip("ascend-910b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		chip *hardware.Chip
+		fw   string
+	}{
+		{h100, ""}, {h100, "vllm"}, {h100, "vllm 0.11.0"}, {h100, "TensorRT-LLM@v0.19"}, {h100, "cuda"}, {h100, "trtllm"},
+		{b910, "vllm-ascend 0.9.1"}, {b910, "sglang-ascend"}, {b910, "cann"}, {b910, "tensorrt-llm"},
+	} {
+		if err := c.CheckServingFramework(tc.fw, tc.chip); err != nil {
+			t.Errorf("CheckServingFramework(%q, %s) = %v, want nil", tc.fw, tc.chip.ID, err)
+		}
+	}
+	for _, tc := range []struct {
+		fw, want string
+	}{
+		{"vlm", "did you mean vllm"},
+		{"sglnag 0.4", "did you mean sglang"},
+		{"cann", "stack cann does not run on h100-sxm, whose stack is cuda: want cuda or one of its frameworks deepseek-infer, lmdeploy, sglang, tensorrt-llm, trtllm, vllm"},
+	} {
+		err := c.CheckServingFramework(tc.fw, h100)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != "framework" || !strings.Contains(ie.Want, tc.want) {
+			t.Errorf("CheckServingFramework(%q, h100-sxm) = %v, want a framework error with %q", tc.fw, err, tc.want)
+		}
+	}
+	// The chip's own stack id maps directly: no note, where it read
+	// "unknown" before.
+	if _, note, err := c.InferenceProfile("cuda", h100); err != nil || note != "" {
+		t.Errorf("InferenceProfile(cuda, h100-sxm): note %q, %v; want none", note, err)
 	}
 }

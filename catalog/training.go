@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"chipgap/input"
 	"chipgap/training"
 )
 
@@ -160,9 +161,78 @@ func (c *Catalog) checkStackRefs(s TrainingStack) error {
 	return nil
 }
 
+// TrainingFrameworks are the framework names the training profiles list,
+// every hardware stack's, sorted.
+func (c *Catalog) TrainingFrameworks() []string {
+	var names []string
+	for _, s := range c.training {
+		for _, fw := range s.Frameworks {
+			if !slices.Contains(names, fw) {
+				names = append(names, fw)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// CheckTrainingFramework refuses a framework name a user gave (a flag, an
+// API field, a scenario file) that no training profile lists, with or
+// without a release after it: TrainingProfile would quietly take the
+// stack's default profile for a typo. Published runs name their software
+// freely and keep that fallback (they do not call this). A name that
+// another hardware stack's profile lists passes: on this stack it falls
+// back to the default, and the note says so. The error is field
+// framework's, naming the known names and the closest.
+func (c *Catalog) CheckTrainingFramework(framework string) error {
+	name, _ := frameworkName(framework)
+	known := c.TrainingFrameworks()
+	if name == "" || slices.Contains(known, name) {
+		return nil
+	}
+	return unknownFramework("training", framework, name, known, "'megatron-bridge 25.09'")
+}
+
+// unknownFramework is the error for a framework name no profile of kind
+// (training, serving) knows: the known names, how a release is written,
+// and the closest names (Suggest).
+func unknownFramework(kind, framework, name string, known []string, release string) error {
+	return &input.Error{Field: "framework", Value: framework, Want: fmt.Sprintf("unknown %s framework (known: %s; a release may follow the name, as in %s)%s",
+		kind, strings.Join(known, ", "), release, Suggest(name, known))}
+}
+
+// TrainingProfileOn returns the training profile with the given id where
+// it runs on hardware stack stack (chip's, for the error): a profile of
+// another stack (Ascend's cann-mindspeed on an H100) is refused, naming
+// the profiles that run there. An unknown id is TrainingProfileByID's
+// error.
+func (c *Catalog) TrainingProfileOn(id, stack, chip string) (training.Profile, error) {
+	prof, err := c.TrainingProfileByID(id)
+	if err != nil {
+		return prof, err
+	}
+	var on string
+	var here []string
+	for _, s := range c.training {
+		if s.ID == id {
+			on = s.Stack
+		}
+		if s.Stack == stack {
+			here = append(here, s.ID)
+		}
+	}
+	if on == stack {
+		return prof, nil
+	}
+	sort.Strings(here)
+	return training.Profile{}, fmt.Errorf("training stack %s runs on %s, not on %s's %s: want one of %s", id, on, chip, stack, strings.Join(here, ", "))
+}
+
 // TrainingProfile picks the profile for a chip's stack and a framework
 // name: the profile listing the framework for that stack, else the
-// stack's default (unknown or foreign framework names fall back). A
+// stack's default (unknown or foreign framework names fall back, as
+// published runs need: a user's name is checked first,
+// CheckTrainingFramework). A
 // release after the name ("megatron-bridge 25.09") picks the stack's
 // version of that tag, or for a calendar release no version has, the
 // state at its date (training.Profile.AtRelease). It returns the profile

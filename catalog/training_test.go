@@ -872,3 +872,64 @@ func TestTransferredParamsAgree(t *testing.T) {
 		}
 	}
 }
+
+// A framework name a user gives is checked before TrainingProfile, which
+// takes the stack's default for any name it does not know (QA:
+// --software megatorn-lm ran cuda-mcore with exit 0): a name no profile
+// lists is an *input.Error on field framework naming the known names and
+// the closest; a listed name passes with or without its release, and so
+// does one only another stack's profiles list (it falls back, saying so).
+// TrainingProfile itself keeps the fallback published runs rely on.
+func TestCheckTrainingFramework(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fw := range []string{"", "nemo", "nemo 26.04", "Megatron-LM", "megatron-deepspeed", "llm-foundry", "mindformers v1.3.0", "megatron-core 2025-05-24", "mindspeed"} {
+		if err := c.CheckTrainingFramework(fw); err != nil {
+			t.Errorf("CheckTrainingFramework(%q) = %v, want nil", fw, err)
+		}
+	}
+	for _, tc := range []struct{ fw, suggest string }{
+		{"megatorn-lm", "did you mean megatron-lm?"},
+		{"nemmo 25.09", "did you mean nemo"},
+		{"primus", ""},
+	} {
+		err := c.CheckTrainingFramework(tc.fw)
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != "framework" || ie.Value != tc.fw || !strings.Contains(ie.Want, "megatron-bridge, megatron-core") ||
+			!strings.Contains(ie.Want, tc.suggest) {
+			t.Errorf("CheckTrainingFramework(%q) = %v, want a framework error naming the known names and %q", tc.fw, err, tc.suggest)
+		}
+	}
+	// Published runs name software freely: the fallback stays.
+	p, why, err := c.TrainingProfile("cuda", "primus 25.9")
+	if err != nil || p.ID != "cuda-mcore" || !strings.Contains(why, `framework "primus 25.9" has no profile of its own`) {
+		t.Errorf("TrainingProfile(cuda, primus 25.9) = %s, %q, %v; want the cuda default, saying so", p.ID, why, err)
+	}
+}
+
+// TrainingProfileOn refuses a profile of another hardware stack (QA:
+// --stack cann-mindspeed on an H100 ran Ascend's profile and cited
+// NVIDIA's score), naming the chip's stack's profiles; an unknown id is
+// a not-found error, as TrainingProfileByID's.
+func TestTrainingProfileOn(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.TrainingProfileOn("cuda-fsdp", "cuda", "h100-sxm"); err != nil || p.ID != "cuda-fsdp" {
+		t.Errorf("cuda-fsdp on cuda: %s, %v", p.ID, err)
+	}
+	_, err = c.TrainingProfileOn("cann-mindspeed", "cuda", "h100-sxm")
+	if err == nil || errors.Is(err, ErrNotFound) ||
+		err.Error() != "training stack cann-mindspeed runs on cann, not on h100-sxm's cuda: want one of cuda-fsdp, cuda-hai-llm, cuda-mcore, cuda-megatron, cuda-megatron-deepspeed" {
+		t.Errorf("cann-mindspeed on cuda: %v", err)
+	}
+	if _, err := c.TrainingProfileOn("cuda-mcore", "cann", "ascend-910b"); err == nil || !strings.HasSuffix(err.Error(), "want one of cann-mindspeed, mindformers") {
+		t.Errorf("cuda-mcore on cann: %v", err)
+	}
+	if _, err := c.TrainingProfileOn("nope", "cuda", "h100-sxm"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown id: %v, want ErrNotFound", err)
+	}
+}

@@ -28,6 +28,10 @@ func TestParseErrors(t *testing.T) {
 		{"fraction above 1", "format: chipgap-scenario/v1\neconomics:\n  load: {typ: 1.5}\n", 3, "economics.load", "[0.05, 1]"},
 		{"nested typo", "format: chipgap-scenario/v1\nengineering:\n  cann:\n    prot: 30d\n", 4, "engineering.cann.prot", "initial_slowdown, maturation, port"},
 		{"unknown region", "format: chipgap-scenario/v1\nsystems:\n  - {label: A, chip: h100-sxm, region: mars}\n", 3, "systems[0].region", "want one of"},
+		// A framework name no profile knows fell back to the default
+		// stack unseen.
+		{"unknown training framework", "format: chipgap-scenario/v1\nsystems:\n  - {label: A, chip: h100-sxm, region: us, training_framework: megatorn-lm}\n", 3, "systems[0].training_framework", "did you mean megatron-lm?"},
+		{"unknown inference framework", "format: chipgap-scenario/v1\nsystems:\n  - {label: A, chip: h100-sxm, region: us, inference_framework: tensorrt-lm 0.9}\n", 3, "systems[0].inference_framework", "did you mean tensorrt-llm?"},
 		{"format", "format: v0\n", 1, "format", "chipgap-scenario/v1"},
 		{"baseline", "format: chipgap-scenario/v1\nstrategy:\n  baseline: H200\n", 3, "strategy.baseline", "want one of"},
 		// NaN passes every comparison: each range checks it is finite.

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -154,10 +155,21 @@ func (v *validator) systems(s *Scenario) {
 			sy.Stack = ch.Stack
 		}
 		v.stack(at+".stack", sy.Stack)
+		v.framework(at+".training_framework", v.c.CheckTrainingFramework(sy.TrainingFramework))
+		v.framework(at+".inference_framework", v.c.CheckServingFramework(sy.InferenceFramework, ch))
 		v.intIn(at+".chips_per_node", sy.ChipsPerNode, 0, 100000)
 		if _, ok := s.Economics.Regions[sy.Region]; !ok {
 			v.fail(at+".region", fmt.Sprintf("%q", sy.Region), fmt.Sprintf("want one of %v (economics.regions)", sortedKeys(s.Economics.Regions)))
 		}
+	}
+}
+
+// framework fails field with a framework check's error (an unknown name
+// would fall back to the stack's default profile unseen).
+func (v *validator) framework(field string, err error) {
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		v.fail(field, fmt.Sprintf("%q", ie.Value), ie.Want)
 	}
 }
 

@@ -43,8 +43,9 @@ flags or as --request fields), while the plan, stack and MoE flags apply
 over the run's. An error names the input at fault: the flag, the
 --request file's field, or the run's own (training.parallel.tp).
 The software-stack profile is the chip's default stack, or --stack (a
-profile id such as cuda-megatron) or --software (a framework name such as
-megatron-lm, nemo, llm-foundry, mindspeed).
+profile id of the chip's stack, such as cuda-megatron) or --software (a
+framework name a profile lists, such as megatron-lm, nemo, llm-foundry,
+mindspeed; an unknown name is refused naming the closest), not both.
 
 The job's flags are the fields of POST /api/train/estimate (docs/api.md),
 with - for _ and the plan's under plan (--tp is plan.tp, --mb
@@ -66,7 +67,7 @@ func cmdTrain(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search)); err != nil {
+	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search), profileFlags(b)); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
@@ -149,6 +150,15 @@ func topFlag(b *calc.Flags, rv *requestValue, search bool) error {
 		return usagef("--top ranks the plans of a search: it needs --search (without it train evaluates one plan)")
 	case rv.sets("top"):
 		return usagef("%s: field top ranks the plans of a search: it needs --search (without it train evaluates one plan)", rv.path)
+	}
+	return nil
+}
+
+// profileFlags refuses --stack beside --software: each picks the training
+// profile (calc refuses the pair from a request file or the API too).
+func profileFlags(b *calc.Flags) error {
+	if b.Set("stack") && b.Set("framework") {
+		return usagef("--stack and --software both pick the training profile (--software the profile of the chip's stack that lists the framework, with a release its dated version): give one of them")
 	}
 	return nil
 }

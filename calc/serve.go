@@ -256,6 +256,9 @@ func (c ServeCost) energy() inference.Cost {
 func Serve(s ServeSetup) (ServeEstimate, error) {
 	d, w, mode := s.Deployment, s.workload(), s.curveMode()
 	r := s.base()
+	if err := s.noBatch(); err != nil {
+		return r, err
+	}
 	var err error
 	if r.Memory, err = inference.MemoryUse(d); err != nil {
 		return r, err
@@ -308,7 +311,19 @@ const typicalEstimate = "the estimate at typical values"
 // cost): POST /api/infer/curve.
 func ServeCurve(s ServeSetup) (ServeEstimate, error) {
 	r := s.base()
+	if err := s.noBatch(); err != nil {
+		return r, err
+	}
 	return r, s.curve(&r)
+}
+
+// noBatch refuses the one batch of POST /api/infer/estimate (batch) where
+// a curve is drawn over batches, which would ignore it.
+func (s ServeSetup) noBatch() error {
+	if b := s.Request.Batch; b != 0 {
+		return bad("batch", b, "is the one batch POST /api/infer/estimate evaluates; the curve is drawn over batches (a list; serve-estimate --batches): leave it out")
+	}
+	return nil
 }
 
 func (s ServeSetup) base() ServeEstimate {
@@ -399,6 +414,9 @@ type ServePoint struct {
 func ServePointOf(s ServeSetup) (ServePoint, error) {
 	d, w, mode := s.Deployment, s.workload(), s.curveMode()
 	var out ServePoint
+	if bs := s.Request.Batches; len(bs) > 0 {
+		return out, bad("batches", bs, "are the batch sizes of the curve (POST /api/infer/curve); an estimate evaluates one batch: give batch (0 or absent: the best under the SLO)")
+	}
 	var err error
 	if b := s.Request.Batch; b > 0 {
 		var pts []inference.Point

@@ -3,6 +3,7 @@ package calc
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -558,5 +559,43 @@ func TestServeSoftwareNames(t *testing.T) {
 	var ie *input.Error
 	if !errors.As(err, &ie) || ie.Field != "framework" || !strings.HasSuffix(ie.Want, "did you mean sglang?") {
 		t.Errorf("simulate --software sglnag: %v, want a framework error", err)
+	}
+}
+
+// Each serving endpoint refuses the other's batch field, which it would
+// ignore (QA: /api/infer/curve answered the same with "batch": 16, and
+// /api/infer/estimate with "batches": [1,2,4]).
+func TestServeBatchFieldsPerEndpoint(t *testing.T) {
+	cat := testCatalog(t)
+	setup := func(batch int, batches []int) ServeSetup {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Batch, r.Batches = "llama3.1-8b", "h100-sxm", 1, batch, batches
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	field := func(err error) string {
+		var ie *input.Error
+		if errors.As(err, &ie) {
+			return ie.Field
+		}
+		return fmt.Sprint(err)
+	}
+	if _, err := ServeCurve(setup(16, nil)); field(err) != "batch" || !strings.Contains(err.Error(), "POST /api/infer/estimate") {
+		t.Errorf("curve with batch 16: %v, want a batch error", err)
+	}
+	if _, err := Serve(setup(16, nil)); field(err) != "batch" {
+		t.Errorf("serve-estimate with batch 16: %v, want a batch error", err)
+	}
+	if _, err := ServePointOf(setup(0, []int{1, 2, 4})); field(err) != "batches" || !strings.Contains(err.Error(), "POST /api/infer/curve") {
+		t.Errorf("estimate with batches: %v, want a batches error", err)
+	}
+	if p, err := ServePointOf(setup(16, nil)); err != nil || p.Point.Batch != 16 {
+		t.Errorf("estimate at batch 16: batch %d, %v", p.Point.Batch, err)
+	}
+	if c, err := ServeCurve(setup(0, []int{1, 2, 4})); err != nil || len(c.Curve) != 3 {
+		t.Errorf("curve over 1,2,4: %d points, %v", len(c.Curve), err)
 	}
 }

@@ -205,6 +205,7 @@ type TrainSetup struct {
 	Job       training.Job
 	Space     parallel.Space // the plan's fixed dimensions
 	ranges    bool
+	top       int            // plans a search ranks: Train, which evaluates one plan, refuses it
 	scored    *catalog.Score // how the estimator scores on published runs like this one
 	// fromRun: a published run's setup (SetupRun), whose unstated plan
 	// dimensions Train searches as validate does.
@@ -308,7 +309,7 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	if r.FP8Recipe != "" {
 		s.Job.FP8Recipe = r.FP8Recipe
 	}
-	s.ranges = r.Ranges == nil || *r.Ranges
+	s.ranges, s.top = r.Ranges == nil || *r.Ranges, r.Top
 	if sc, ok := cat.ScoreFor(catalog.ScoreQuery{Kind: "training", Vendor: s.Cluster.Chip.Vendor, Family: catalog.Family(s.Cluster.Chip), Precision: string(s.Job.Precision),
 		MoE: s.Model.MoE != nil, Chips: s.Cluster.Chips, Stack: s.Profile.ID}); ok {
 		s.scored = &sc
@@ -454,6 +455,9 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 // fixed dimensions and the defaults give (Plan). A plan that does not fit
 // returns the estimate's header with a *training.NotFitError.
 func Train(s TrainSetup) (TrainEstimate, error) {
+	if s.top != 0 {
+		return TrainEstimate{Header: s.Header()}, bad("top", s.top, "ranks the plans of a search (POST /api/train/search, train --search); an estimate evaluates one plan: leave it out")
+	}
 	if s.fromRun {
 		// One worker, as validate searches: the same plan on a tie.
 		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})

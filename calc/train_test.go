@@ -370,3 +370,23 @@ func TestTrainSoftwareNames(t *testing.T) {
 		t.Errorf("mindformers on a 910B: %v, scored %+v; want Huawei's regime", err, s.scored)
 	}
 }
+
+// The training estimate evaluates one plan: top, which ranks a search's
+// plans, is refused there naming the search endpoint (QA: POST
+// /api/train/estimate with top 5 answered 200, as without it), while the
+// same setup searches.
+func TestTrainRefusesTop(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8, Top: 5, Plan: PlanRequest{TP: 1, PP: 1}}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Train(s)
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "top" || ie.Value != 5 || !strings.Contains(ie.Want, "POST /api/train/search") {
+		t.Errorf("Train with top 5: %v, want a top error naming the search", err)
+	}
+	if _, err := Search(s, SearchOptions{Top: 5}); err != nil {
+		t.Errorf("Search with top 5: %v", err)
+	}
+}

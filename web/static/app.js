@@ -802,6 +802,7 @@ async function runTrain(search) {
       renderTrain(res.best, res);
       showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid); click a plan to estimate it`);
     } else {
+      delete body.top; // ranks a search's plans: the estimate refuses it
       const res = await api("train/estimate", body);
       if (!current("train", n)) return;
       renderTrain(res, lastSearch);

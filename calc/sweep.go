@@ -37,7 +37,9 @@ func (r SweepRequest) Setup() (*sweep.Grid, error) {
 }
 
 // SweepCost is what running cells of a grid takes here: the cells, the
-// cores they are spread over and the time sweep.Grid.Estimate expects.
+// cores they are spread over and the time sweep.Grid.Estimate expects
+// (sweep.Measured per cell: a training cell by the plans its search
+// estimates, sweep.SearchPlans, so its global batch counts).
 type SweepCost struct {
 	Cells int
 	Cores int
@@ -55,13 +57,12 @@ func EstimateSweep(g *sweep.Grid, cells []sweep.Cell, workers int) (SweepCost, e
 	if workers > 0 {
 		cores = min(cores, workers)
 	}
-	est, err := g.Estimate(cells, cores)
+	costs, err := g.CellCosts(cells)
 	if err != nil {
 		return SweepCost{}, err
 	}
 	// Each cell on a core of its own: the longest cell.
-	longest, err := g.Estimate(cells, max(len(cells), 1))
-	return SweepCost{Cells: len(cells), Cores: cores, Time: est, Longest: longest}, err
+	return SweepCost{Cells: len(cells), Cores: cores, Time: sweep.Spread(costs, cores), Longest: sweep.Spread(costs, max(len(cells), 1))}, nil
 }
 
 // SweepResult is a whole grid swept: one row per cell in cell order, the

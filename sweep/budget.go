@@ -1,29 +1,45 @@
 package sweep
 
 import (
-	"math"
+	"errors"
+	"fmt"
 	"time"
 
-	"chipgap/catalog"
+	"chipgap/hardware"
+	"chipgap/input"
+	"chipgap/llm"
+	"chipgap/parallel"
+	"chipgap/training"
 )
 
 // Cost is the measured time of one cell on one core of the machine the
-// sweep was built on (2 shared cores, go1.26; docs/design/003-sweeps.md
-// lists the measurements). A training cell is dominated by its plan
-// search, which grows with the log of the cluster size, steeper for a
-// mixture-of-experts model; a serving cell by its
+// sweep was built on (2 shared cores, go1.26; docs/sweeps.md, "The
+// budget", lists the measurements). A training cell is its plan search:
+// training.Search checks every plan of its space and estimates the valid
+// ones (their memory, and the step of those that fit), so its time is
+// the valid plans times a plan's cost, which is higher for a
+// mixture-of-experts model (its expert layouts). The plans come from the
+// cell's devices, scale-up node, model, sequence, global batch (the
+// micro-batch sizes a data-parallel rank's batch allows) and stack
+// (Profile.Restrict): SearchPlans counts them. A serving cell is its
 // layout search. Each Monte Carlo draw re-evaluates the chosen plan or
 // layout.
 type Cost struct {
-	// TrainPerLog2 is a dense model's plan search per doubling of the
-	// cluster: 18 ms at 8 chips, 50 ms at 64, 130 ms at 1,024, 190 ms
-	// at 16,384 (Llama 3.1 8B, 70B, 405B) → 13.5 ms × log2(chips).
-	TrainPerLog2 time.Duration
-	// MoEPerLog2 is a mixture-of-experts model's plan search per
-	// doubling past 32 chips (DeepSeek-V3: 0.42 s at 64 chips, 2.2 s at
-	// 1,024, 4.3 s at 16,384) → 0.48 s × (log2(chips) − 5), at least
-	// MoEMin.
-	MoEPerLog2, MoEMin time.Duration
+	// TrainPlan and MoEPlan are one valid plan of a search, dense and
+	// mixture of experts. CPU time a plan (TestMeasureTrainCells): 0.77-1.11
+	// µs dense (Llama 3.1 8B ×64 to 405B ×65,536 H100, 70B ×64 and ×8,192
+	// 910C, global batches 512-65,536), 0.96-1.87 µs MoE (DeepSeek-V3,
+	// Mixtral 8x7B, Qwen3-235B and gpt-oss-120b ×16 to ×4,096 H100;
+	// DeepSeek-V3 ×65,536 910C, 131,072 devices, the slowest) → the top
+	// of each range, 1.1 µs and 1.8 µs: a shared core's wall time runs
+	// higher still (1.0-2.8× the CPU time, with the machine's load). A
+	// search none of whose plans fits memory costs less a plan (the
+	// 910C's DeepSeek-V3 ×16 and ×64 at global batch 512: 0.57 µs).
+	TrainPlan, MoEPlan time.Duration
+	// TrainCell is what a training cell costs besides its search (its
+	// setup, the typical evaluation, a whole run's closed form: whole_run
+	// changed no measured cell's time).
+	TrainCell time.Duration
 	// Serve and ServeMoE are a serving cell's layout search (Llama 3.1
 	// 70B on 8 chips 0.4 ms; DeepSeek-V3 on 64 chips 1.4 ms).
 	Serve, ServeMoE time.Duration
@@ -34,23 +50,35 @@ type Cost struct {
 
 // Measured is Cost as measured here (see Cost's fields).
 func Measured() Cost {
-	return Cost{TrainPerLog2: 13500 * time.Microsecond, MoEPerLog2: 480 * time.Millisecond, MoEMin: 50 * time.Millisecond, Serve: 400 * time.Microsecond, ServeMoE: 1500 * time.Microsecond,
+	return Cost{TrainPlan: 1100 * time.Nanosecond, MoEPlan: 1800 * time.Nanosecond, TrainCell: time.Millisecond,
+		Serve: 400 * time.Microsecond, ServeMoE: 1500 * time.Microsecond,
 		TrainDraw: 300 * time.Microsecond, ServeDraw: 50 * time.Microsecond}
 }
 
-// Cell is the estimated time of one cell on one core; moe says whether
-// the cell's model is a mixture of experts.
-func (k Cost) Cell(c Cell, samples int, moe bool) time.Duration {
+// Work is what a cell's cost depends on besides its target: whether its
+// model is a mixture of experts and, for training, the valid plans its
+// search estimates (SearchPlans), or that it fails before its search (a
+// chip without the cell's precision: no search, no draws).
+type Work struct {
+	MoE   bool
+	Plans int
+	Fails bool
+}
+
+// Cell is the estimated time of one cell on one core.
+func (k Cost) Cell(c Cell, samples int, w Work) time.Duration {
 	if c.Target == TargetTraining {
-		l := math.Log2(float64(max(2, c.Size)))
-		d := time.Duration(float64(k.TrainPerLog2) * l)
-		if moe {
-			d = max(k.MoEMin, time.Duration(float64(k.MoEPerLog2)*(l-5)))
+		if w.Fails {
+			return k.TrainCell
 		}
-		return d + time.Duration(samples)*k.TrainDraw
+		per := k.TrainPlan
+		if w.MoE {
+			per = k.MoEPlan
+		}
+		return k.TrainCell + time.Duration(w.Plans)*per + time.Duration(samples)*k.TrainDraw
 	}
 	d := k.Serve
-	if moe {
+	if w.MoE {
 		d = k.ServeMoE
 	}
 	return d + time.Duration(samples)*k.ServeDraw
@@ -60,23 +88,100 @@ func (k Cost) Cell(c Cell, samples int, moe bool) time.Duration {
 // Measured().Cell over the cells, divided among the cores the cells can
 // use (one a cell), and at least the longest cell.
 func (g *Grid) Estimate(cells []Cell, cores int) (time.Duration, error) {
-	c, err := catalog.Load()
+	ds, err := g.CellCosts(cells)
 	if err != nil {
 		return 0, err
 	}
+	return Spread(ds, cores), nil
+}
+
+// Spread is how long cells of the given costs take on cores cores: their
+// sum divided among the cores the cells can use, and at least the
+// longest cell (a cell runs on one core: fewer cells than cores leave
+// some idle, and no split makes the longest cell shorter).
+func Spread(costs []time.Duration, cores int) time.Duration {
+	var sum, longest time.Duration
+	for _, d := range costs {
+		sum, longest = sum+d, max(longest, d)
+	}
+	return max(sum/time.Duration(max(1, min(cores, len(costs)))), longest)
+}
+
+// CellCosts is Measured().Cell of each cell, its training search's plans
+// counted once per distinct search (precision does not change them).
+func (g *Grid) CellCosts(cells []Cell) ([]time.Duration, error) {
+	e, err := newEvaluator(g)
+	if err != nil {
+		return nil, err
+	}
 	moe := map[string]bool{}
 	for _, id := range g.Models {
-		if m, err := c.Model(id); err == nil {
+		if m, err := e.c.Model(id); err == nil {
 			moe[id] = m.MoE != nil
 		}
 	}
 	k := Measured()
-	var sum, longest time.Duration
-	for _, cell := range cells {
-		d := k.Cell(cell, g.Samples, moe[cell.Model])
-		sum, longest = sum+d, max(longest, d)
+	plans := map[string]int{}
+	out := make([]time.Duration, len(cells))
+	for i, c := range cells {
+		w := Work{MoE: moe[c.Model]}
+		if c.Target == TargetTraining && g.Training != nil {
+			w.Plans, w.Fails = e.searchPlans(c, plans)
+		}
+		out[i] = k.Cell(c, g.Samples, w)
 	}
-	// A cell runs on one core: fewer cells than cores leave some idle,
-	// and no split makes the longest cell shorter.
-	return max(sum/time.Duration(max(1, min(cores, len(cells)))), longest), nil
+	return out, nil
+}
+
+// searchPlans is the valid plans of cell c's search (SearchPlans), or
+// fails where the cell fails before it searches (trainSetup's checks:
+// a chip without the precision, a job the search refuses); seen keeps
+// the counts by search.
+func (e *evaluator) searchPlans(c Cell, seen map[string]int) (plans int, fails bool) {
+	ch, err := e.chip(c)
+	if err != nil {
+		return 0, true
+	}
+	if _, ok := ch.PeakFor(c.Precision); !ok {
+		return 0, true
+	}
+	m, err := e.c.Model(c.Model)
+	if err != nil {
+		return 0, true
+	}
+	cl, err := e.cluster(ch, c.Size)
+	if err != nil {
+		return 0, true
+	}
+	prof, _, err := e.profile(ch.Stack, c.Stack, c.StackDate)
+	if err != nil {
+		return 0, true
+	}
+	// As training.Search sets up its space (the job's devices per chip
+	// are the chip's in a sweep).
+	dev := max(ch.DevicesPerChip, 1)
+	t := e.g.Training
+	prob := parallel.Problem{Model: m, Devices: c.Size * dev, GlobalBatch: t.GlobalBatch, Seq: t.Seq}
+	sp := prof.Restrict(parallel.Space{})
+	sp.MaxTP = cl.ChipsPerNode * dev
+	if refused(m, cl, prof, training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}, prob.Devices) {
+		return 0, true
+	}
+	key := fmt.Sprint(c.Model, prob.Devices, prob.GlobalBatch, prob.Seq, sp)
+	if n, ok := seen[key]; ok {
+		return n, false
+	}
+	n := SearchPlans(prob, sp)
+	seen[key] = n
+	return n, false
+}
+
+// refused says whether training.Search refuses job before it searches
+// (int8, which the training estimator does not take; FP4 where the stack
+// has no rate): asked over a space with no plan (TP past the devices), a
+// search that gets that far answers with a plan field's error.
+func refused(m llm.Model, cl hardware.Cluster, prof training.Profile, job training.Job, devices int) bool {
+	_, err := training.Search(m, cl, prof, job, training.SearchOptions{Space: parallel.Space{TP: devices + 1}, Workers: 1})
+	var fe *input.Error
+	return err != nil && !(errors.As(err, &fe) && parallel.IsPlanField(fe.Field))
 }

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -12,23 +13,26 @@ func TestCostCell(t *testing.T) {
 	for _, tc := range []struct {
 		c       Cell
 		samples int
-		moe     bool
+		w       Work
 		want    time.Duration
 	}{
-		// 13.5 ms × log2(16384) = 13.5 × 14 = 189 ms.
-		{Cell{Target: TargetTraining, Size: 16384}, 0, false, 189 * time.Millisecond},
-		// + 1000 draws × 0.3 ms = 489 ms.
-		{Cell{Target: TargetTraining, Size: 16384}, 1000, false, 489 * time.Millisecond},
-		// MoE: 0.48 s × (14 − 5) = 4.32 s.
-		{Cell{Target: TargetTraining, Size: 16384}, 0, true, 4320 * time.Millisecond},
-		// MoE on 16 chips: 0.48 × (4 − 5) < 0, so the 50 ms floor.
-		{Cell{Target: TargetTraining, Size: 16}, 0, true, 50 * time.Millisecond},
-		// Serving: 1.5 ms + 100 × 0.05 ms = 6.5 ms.
-		{Cell{Target: TargetServing, Size: 64}, 100, true, 6500 * time.Microsecond},
-		{Cell{Target: TargetServing, Size: 8}, 0, false, 400 * time.Microsecond},
+		// 1 ms + 150,000 plans × 1.1 µs = 166 ms.
+		{Cell{Target: TargetTraining, Size: 16384}, 0, Work{Plans: 150000}, 166 * time.Millisecond},
+		// + 1000 draws × 0.3 ms = 466 ms.
+		{Cell{Target: TargetTraining, Size: 16384}, 1000, Work{Plans: 150000}, 466 * time.Millisecond},
+		// MoE: 1 ms + 4,958,240 plans × 1.8 µs = 8.925832 s.
+		{Cell{Target: TargetTraining, Size: 65536}, 0, Work{MoE: true, Plans: 4958240}, 8925832 * time.Microsecond},
+		// No plan to search: 1 ms and the draws.
+		{Cell{Target: TargetTraining, Size: 16}, 10, Work{MoE: true}, 4 * time.Millisecond},
+		// A cell that fails before its search (a chip without its
+		// precision): 1 ms, no draws.
+		{Cell{Target: TargetTraining, Size: 16}, 10, Work{MoE: true, Plans: 9, Fails: true}, time.Millisecond},
+		// Serving: 1.5 ms + 100 × 0.05 ms = 6.5 ms; plans play no part.
+		{Cell{Target: TargetServing, Size: 64}, 100, Work{MoE: true, Plans: 9}, 6500 * time.Microsecond},
+		{Cell{Target: TargetServing, Size: 8}, 0, Work{}, 400 * time.Microsecond},
 	} {
-		if got := k.Cell(tc.c, tc.samples, tc.moe); got != tc.want {
-			t.Errorf("Cell(%s ×%d, %d samples, moe %v) = %v, want %v", tc.c.Target, tc.c.Size, tc.samples, tc.moe, got, tc.want)
+		if got := k.Cell(tc.c, tc.samples, tc.w); got != tc.want {
+			t.Errorf("Cell(%s ×%d, %d samples, %+v) = %v, want %v", tc.c.Target, tc.c.Size, tc.samples, tc.w, got, tc.want)
 		}
 	}
 }
@@ -50,22 +54,65 @@ func TestEstimateServing10K(t *testing.T) {
 	}
 }
 
-// One cell runs on one core: a grid of one MoE training cell of 4.32 s
-// (TestCostCell's) takes 4.32 s on 2 cores, not half of it (QA: the
-// estimate said 2.2 s for a cell that took 4.2 s).
-func TestEstimateOneCellOneCore(t *testing.T) {
-	g := &Grid{Models: []string{"deepseek-v3"}}
-	cell := Cell{Target: TargetTraining, Size: 16384, Model: "deepseek-v3"}
+// One cell runs on one core: a grid of one cell of 4.32 s takes 4.32 s
+// on 2 cores, not half of it (QA: the estimate said 2.2 s for a cell
+// that took 4.2 s).
+func TestSpreadOneCellOneCore(t *testing.T) {
+	cell := 4320 * time.Millisecond
 	for _, cores := range []int{1, 2, 16} {
-		if got, err := g.Estimate([]Cell{cell}, cores); err != nil || got != 4320*time.Millisecond {
-			t.Errorf("one MoE cell on %d cores: %v, %v; want 4.32 s", cores, got, err)
+		if got := Spread([]time.Duration{cell}, cores); got != cell {
+			t.Errorf("one 4.32 s cell on %d cores: %v", cores, got)
 		}
 	}
-	// Two of them on 2 cores: 4.32 s; on 1 core: 8.64 s.
-	if got, _ := g.Estimate([]Cell{cell, cell}, 2); got != 4320*time.Millisecond {
-		t.Errorf("two MoE cells on 2 cores: %v, want 4.32 s", got)
+	if got := Spread([]time.Duration{cell, cell}, 2); got != cell {
+		t.Errorf("two 4.32 s cells on 2 cores: %v, want 4.32 s", got)
 	}
-	if got, _ := g.Estimate([]Cell{cell, cell}, 1); got != 8640*time.Millisecond {
-		t.Errorf("two MoE cells on 1 core: %v, want 8.64 s", got)
+	if got := Spread([]time.Duration{cell, cell}, 1); got != 2*cell {
+		t.Errorf("two 4.32 s cells on 1 core: %v, want 8.64 s", got)
+	}
+}
+
+// qaGrid is QA's grid: one DeepSeek-V3 training cell on 65,536 910C
+// (131,072 devices) with a whole run, at global batch gb (0: the
+// default 2,048).
+func qaGrid(t *testing.T, gb int) *Grid {
+	t.Helper()
+	src := "format: chipgap-sweep/v1\nchips: [ascend-910c]\nsizes: [65536]\nmodels: [deepseek-v3]\nprecisions: [bf16]\ntraining: {tokens: 20e12, whole_run: true"
+	if gb > 0 {
+		src += ", global_batch: " + strconv.Itoa(gb)
+	}
+	g, err := Parse("grid", []byte(src+"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// The estimate follows the plans the search estimates, which the global
+// batch multiplies (QA: the cell took 7.1 s at the default batch and
+// 14.1 s at 65,536, 16.5 s as a job, and both were estimated at 5.3 s,
+// so a synchronous POST /api/sweep ran into a 504 instead of a 400).
+// The plan counts are those Space.Each walks (TestSearchPlansCountsEach
+// checks the method); the times are Measured's.
+func TestEstimateFollowsGlobalBatch(t *testing.T) {
+	k := Measured()
+	for _, tc := range []struct {
+		gb, plans int
+	}{
+		{0, 4958240},
+		{65536, 9973200},
+	} {
+		g := qaGrid(t, tc.gb)
+		start := time.Now()
+		got, err := g.Estimate(g.Cells(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("global batch %d: estimated in %v, want well under a second", tc.gb, d)
+		}
+		if want := k.TrainCell + time.Duration(tc.plans)*k.MoEPlan; got != want {
+			t.Errorf("global batch %d: estimate %v, want %v (%d plans)", tc.gb, got, want, tc.plans)
+		}
 	}
 }

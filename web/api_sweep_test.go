@@ -101,7 +101,7 @@ func TestSweepLimits(t *testing.T) {
 		t.Errorf("GET /api/limits: max_sweep_cells %g, max_sweep_estimate_s %g; want the defaults 2000 and 60", lim["max_sweep_cells"], lim["max_sweep_estimate_s"])
 	}
 	srv, _ := newTestServer(t, Limits{MaxSweepCells: 4, MaxSweepTime: time.Second, MaxSamples: 10})
-	// 16 384-chip DeepSeek-V3 training: about 4.3 s a cell on one core.
+	// 16 384-chip DeepSeek-V3 training: about 4.5 s a cell on one core.
 	slow := "format: chipgap-sweep/v1\nchips: [h100-sxm]\nsizes: [16384]\nmodels: [deepseek-v3]\nprecisions: [bf16]\ntraining: {}\n"
 	for _, tc := range []struct{ name, grid, field, says string }{
 		{"cells", tinyGrid, "grid", "8 cells is over this server's limit of 4 (max_sweep_cells"},
@@ -129,6 +129,25 @@ func TestSweepLimits(t *testing.T) {
 	var ok calc.SweepView
 	if st := do(t, "POST", srv.URL+"/api/sweep", sweepBody(t, strings.Replace(tinyGrid, "[8, 16]", "[8]", 1)), &ok); st != 200 || len(ok.Rows) != 4 {
 		t.Errorf("a 4-cell grid under a 4-cell cap = %d with %d rows, want 200 with 4", st, len(ok.Rows))
+	}
+}
+
+// TestSweepSyncGlobalBatch: QA's grid (DeepSeek-V3 on 65,536 910C at
+// global batch 65,536, a whole run) took 14-16.5 s and was estimated at
+// 5.3 s, so a synchronous POST /api/sweep ran into a 504 after 15 s. Its
+// estimate now counts the plans the global batch multiplies (18 s): at
+// the default 15 s request timeout it is refused at once, 400 naming
+// grid and pointing to ?async=1.
+func TestSweepSyncGlobalBatch(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	grid := "format: chipgap-sweep/v1\nchips: [ascend-910c]\nsizes: [65536]\nmodels: [deepseek-v3]\nprecisions: [bf16]\ntraining: {tokens: 20e12, global_batch: 65536, whole_run: true}\n"
+	var e Error
+	start := time.Now()
+	if st := do(t, "POST", srv.URL+"/api/sweep", sweepBody(t, grid), &e); st != 400 || e.Field != "grid" || !strings.Contains(e.Msg, "?async=1") || !strings.Contains(e.Msg, "about 18s here") {
+		t.Errorf("QA's grid, synchronous: %d %+v, want 400 naming grid, about 18s and ?async=1", st, e)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("refused after %v, want at once", d)
 	}
 }
 

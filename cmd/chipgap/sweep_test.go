@@ -95,9 +95,10 @@ func TestSweepShardsAsProcesses(t *testing.T) {
 	}
 }
 
-// One DeepSeek-V3 training cell on 16,384 chips (4.32 s by
-// sweep.Measured: 0.48 s × (14 − 5)) is over a 3 s budget on any number
-// of cores or shards (QA: it was estimated at 2.2 s on 2 cores).
+// One DeepSeek-V3 training cell on 16,384 chips (4.5 s by
+// sweep.Measured: its search's valid plans × 1.8 µs) is over a 3 s
+// budget on any number of cores or shards (QA: it was estimated at 2.2 s
+// on 2 cores).
 func TestSweepLongestCellOverBudget(t *testing.T) {
 	g := filepath.Join(t.TempDir(), "ds.yaml")
 	src := "format: chipgap-sweep/v1\nchips: [h100-sxm]\nsizes: [16384]\nmodels: [deepseek-v3]\nprecisions: [bf16]\ntraining: {tokens: 1e12}\n"
@@ -105,8 +106,8 @@ func TestSweepLongestCellOverBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := runCLI("sweep", g, "--out", filepath.Join(t.TempDir(), "o"), "--budget", "3s")
-	if code != exitUsage || !strings.Contains(errs, "about 4.3s here") || !strings.Contains(errs, "even a shard of one cell would take about 4.3s (its longest cell)") {
-		t.Errorf("one 4.32 s cell, --budget 3s: exit %d, %s; want exit 2, 4.3s and no sharding that helps", code, errs)
+	if code != exitUsage || !strings.Contains(errs, "about 4.5s here") || !strings.Contains(errs, "even a shard of one cell would take about 4.5s (its longest cell)") {
+		t.Errorf("one 4.5 s cell, --budget 3s: exit %d, %s; want exit 2, 4.5s and no sharding that helps", code, errs)
 	}
 }
 

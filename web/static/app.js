@@ -745,22 +745,34 @@ function pruneNeeds(body, fields) {
   }
 }
 
-// trainBody is the train form's request. What is left from a MoE model's
-// inputs goes back to automatic when the model is dense (the API refuses
-// MoE settings on one): a MoE-block recompute, the expert degrees and the
-// MoE fields.
-const moeOnly = ["plan.ep", "plan.etp", "moe_dispatch", "moe_a2a_overlap", "moe_full_iteration", "moe_layer_graphs", "moe_graphs", "expert_imbalance", "capacity_factor", "pad_to_capacity"];
+// moeOnly are each form's inputs that only a MoE model takes: the API
+// refuses them on a dense one (training's MoE checks; serving's "want 1
+// for a dense model" of an expert degree, and calc's moeFits of
+// expert_imbalance and balancer). What is left of them from a MoE model
+// goes back to automatic when the model is dense (clearMoE), as does a
+// MoE-block recompute in training.
+const moeOnly = {
+  train: ["plan.ep", "plan.etp", "moe_dispatch", "moe_a2a_overlap", "moe_full_iteration", "moe_layer_graphs", "moe_graphs", "expert_imbalance", "capacity_factor", "pad_to_capacity"],
+  infer: ["parallel.ep", "expert_imbalance", "balancer"],
+  serve: ["parallel.ep", "prefill.parallel.ep", "expert_imbalance", "balancer"],
+};
+
+// clearMoE empties the tab's MoE-only inputs when the form's model is
+// dense, and says whether it is.
+function clearMoE(tab, form) {
+  const m = (catalog.models || []).find(x => x.id === form.elements.model.value);
+  if (!m || m.moe) return false;
+  for (const n of moeOnly[tab]) if (form.elements[n]) form.elements[n].value = "";
+  return true;
+}
+
 const trainBody = form => {
   const rc = form.elements["plan.recompute"];
-  const m = (catalog.models || []).find(x => x.id === form.elements.model.value);
-  if (m && !m.moe) {
-    if (rc && rc.value === "moe") rc.value = "";
-    for (const n of moeOnly) if (form.elements[n]) form.elements[n].value = "";
-  }
+  if (clearMoE("train", form) && rc && rc.value === "moe") rc.value = "";
   return bodyOf("train", form);
 };
-const inferBody = form => bodyOf("infer", form);
-const serveBody = form => bodyOf("serve", form);
+const inferBody = form => { clearMoE("infer", form); return bodyOf("infer", form); };
+const serveBody = form => { clearMoE("serve", form); return bodyOf("serve", form); };
 const runBody = form => bodyOf("run", form);
 
 // legacyParams reads the addresses the hand-written forms shared

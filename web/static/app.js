@@ -124,16 +124,27 @@ async function request(path, body, text, method) {
 const api = (path, body) => request("api/" + path, body);
 
 // runJob posts to path?async=1 and polls the job, showing progress in
-// status (with a Cancel button), until it is done.
-async function runJob(path, body, status) {
+// status (with a Cancel button), until it is done. newest is the asking
+// run's ticket: once a newer run of the tab has taken one, the job is
+// cancelled on the server (DELETE /api/jobs/{id}, so it stops holding a
+// slot), nothing more is shown, and runJob throws (the caller, no longer
+// live, shows nothing either).
+async function runJob(path, body, status, newest) {
   let j = await api(path + (path.includes("?") ? "&" : "?") + "async=1", body);
+  const superseded = () => {
+    if (j.state === "running") request("api/jobs/" + j.id, undefined, false, "DELETE").catch(() => {});
+    return new Error("superseded by a newer run");
+  };
+  if (!newest()) throw superseded();
   status.dataset.job = j.id;
   status.cancelled = false;
   while (j.state === "running") {
     showProgress(status, j);
     await new Promise(res => setTimeout(res, 250));
+    if (!newest()) throw superseded();
     if (status.cancelled) throw fieldError("", "cancelled");
     j = await api("jobs/" + j.id);
+    if (!newest()) throw superseded();
   }
   if (j.state === "failed") throw new APIError(j.error.status || 400, j.error);
   return j.result;
@@ -393,9 +404,15 @@ function live(form, fn, skip) {
   form.addEventListener("change", go);
 }
 
+// ticket numbers a new run of a tab and returns its test: whether it is
+// still the tab's newest run. Every run takes one before its first await
+// and checks it after each, so an older answer (or error) never
+// replaces a newer run's; runJob also cancels an older run's job.
 const seq = {};
-const nextSeq = tab => (seq[tab] = (seq[tab] || 0) + 1);
-const current = (tab, n) => seq[tab] === n;
+function ticket(tab) {
+  const n = seq[tab] = (seq[tab] || 0) + 1;
+  return () => seq[tab] === n;
+}
 
 // rendered marks a fresh result and times it against the last edit.
 function rendered(tab) {
@@ -492,17 +509,17 @@ function countChips() {
 // landing request start made before the form existed, used if it matches.
 async function runCompare(prefetched) {
   const status = $("#compare-status");
-  const n = nextSeq("compare");
+  const newest = ticket("compare");
   try {
     const p = compareParams();
     writeHash("compare", p);
     showOK(status, "comparing…");
     const q = p.toString();
     const res = await (prefetched && prefetched.q === q ? prefetched.res : api("compare?" + q));
-    if (!current("compare", n)) return;
+    if (!newest()) return;
     renderCompare(res);
     showOK(status, `${res.chips.length} chips at ${res.precision}` + (res.model ? `, model ${res.model.name}` : ""));
-  } catch (e) { if (current("compare", n)) showError(status, e); }
+  } catch (e) { if (newest()) showError(status, e); }
 }
 
 function renderCompare(res) {
@@ -800,7 +817,7 @@ function legacyParams(tab, params) {
 async function runTrain(search) {
   const form = $("#train-form");
   const status = $("#train-status");
-  const n = nextSeq("train");
+  const newest = ticket("train");
   try {
     const body = trainBody(form);
     const p = formParams(form);
@@ -809,19 +826,19 @@ async function runTrain(search) {
     showOK(status, search ? "searching plans…" : "estimating…");
     if (search) {
       markStale($("#train-results"), "searching: the result below is the last one");
-      const res = await runJob("train/search", body, status);
-      if (!current("train", n)) return;
+      const res = await runJob("train/search", body, status, newest);
+      if (!newest()) return;
       renderTrain(res.best, res);
       showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid); click a plan to estimate it`);
     } else {
       delete body.top; // ranks a search's plans: the estimate refuses it
       const res = await api("train/estimate", body);
-      if (!current("train", n)) return;
+      if (!newest()) return;
       renderTrain(res, lastSearch);
       showOK(status, "estimate for the plan above");
     }
   } catch (e) {
-    if (!current("train", n)) return;
+    if (!newest()) return;
     showError(status, e);
     explainDevices(status, form.elements.chip.value, form.elements.chips.value);
   }
@@ -830,9 +847,10 @@ async function runTrain(search) {
 // explainDevices adds, under an error that counts devices, how many the
 // chips are (a 910C is two devices to the software).
 async function explainDevices(status, chip, chips) {
-  if (!/device/.test(status.textContent)) return;
+  const said = status.textContent;
+  if (!/device/.test(said)) return;
   const d = await devicesPerChip(chip);
-  if (d <= 1) return;
+  if (d <= 1 || status.textContent !== said) return; // a newer run has spoken since
   const name = (catalog.chips.find(c => c.id === chip) || {name: chip}).name;
   status.append(el("span", {class: "devices-note"}, ` — the software sees ${d} devices per ${name}: ${fmt(Number(chips))} chips are ${fmt(Number(chips) * d)} devices, and plan degrees count devices.`));
 }
@@ -896,17 +914,17 @@ function plansTable(search, picked) {
 async function runInfer() {
   const form = $("#infer-form");
   const status = $("#infer-status");
-  const n = nextSeq("infer");
+  const newest = ticket("infer");
   try {
     const body = inferBody(form);
     writeHash("infer", formParams(form));
     showOK(status, "computing the curve…");
     const res = await api("infer/curve", body);
-    if (!current("infer", n)) return;
+    if (!newest()) return;
     renderInfer(res);
     const p = res.parallel;
     showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp ? " attention groups=" + p.attention_dp : ""}${p.dp > 0 ? `, ${p.dp} instance${p.dp === 1 ? "" : "s"}` : ""}`);
-  } catch (e) { if (current("infer", n)) showError(status, e); }
+  } catch (e) { if (newest()) showError(status, e); }
 }
 
 // scoredNote is how the estimator behind a result scores on published runs
@@ -962,17 +980,19 @@ function stepNote(s) {
 async function runServe() {
   const form = $("#serve-form");
   const status = $("#serve-status");
+  const newest = ticket("serve");
   try {
     const body = serveBody(form);
     writeHash("serve", formParams(form));
     showOK(status, "simulating traffic…");
     markStale($("#serve-results"), "simulating: the result below is the last one");
-    const res = await runJob("serve/simulate", body, status);
+    const res = await runJob("serve/simulate", body, status, newest);
+    if (!newest()) return;
     renderServe(res);
     const r = res.result;
     showOK(status, `${r.requests_completed} of ${r.requests} requests completed${res.rate ? ` at ${fmt(res.rate)} requests/s` : ""} · ${fmt(r.simulated_s)} s simulated` +
       (res.sweep ? ` · ${res.sweep.length} rates swept` : ""));
-  } catch (e) { showError(status, e); }
+  } catch (e) { if (newest()) showError(status, e); }
 }
 
 // serveVerdict says whether the run kept up and met the SLO.
@@ -1047,12 +1067,14 @@ function sweepTable(res) {
 async function runRun() {
   const form = $("#run-form");
   const status = $("#run-status");
+  const newest = ticket("run");
   try {
     const body = runBody(form);
     writeHash("run", formParams(form));
     showOK(status, "simulating…");
     markStale($("#run-results"), "simulating: the result below is the last one");
-    const res = await runJob("run/simulate", body, status);
+    const res = await runJob("run/simulate", body, status, newest);
+    if (!newest()) return;
     const r = res.result;
     const big = el("div", {class: "big", id: "run-big"},
       bigNumber("total_days", "Total days (P50)", r.total_days.p50, "days", r.total_days.p10, r.total_days.p90),
@@ -1065,7 +1087,7 @@ async function runRun() {
       chartsOf(res.charts));
     rendered("run");
     showOK(status, `${r.seeds} runs simulated, ${r.finished} finished`);
-  } catch (e) { showError(status, e); }
+  } catch (e) { if (newest()) showError(status, e); }
 }
 
 // ---- gap report ------------------------------------------------------
@@ -1201,21 +1223,25 @@ function selectLine(ta, msg, prefix) {
 async function runReport() {
   const form = $("#report-form");
   const status = $("#report-status");
+  const newest = ticket("report");
   await loadScenarioEditor(null);
   const text = form.elements.scenario.value;
   const p = new URLSearchParams();
   if (text === defaultScenario) p.set("default", "1"); else p.set("z", await pack(text));
+  if (!newest()) return;
   writeHash("report", p);
   showOK(status, "building the report…");
   markStale($("#report-results"), "building: the report below is the last one");
   delete form.elements.scenario.dataset.errorLine;
   try {
-    const res = await runJob("report", {scenario: text === defaultScenario ? "" : text}, status);
+    const res = await runJob("report", {scenario: text === defaultScenario ? "" : text}, status, newest);
     Object.assign(await loadSources().catch(() => ({})), res.sources);
+    if (!newest()) return;
     renderReport(res);
     rendered("report");
     showOK(status, `${res.results.samples} Monte Carlo samples, seed ${res.results.seed}`);
   } catch (e) {
+    if (!newest()) return;
     showError(status, e);
     selectLine(form.elements.scenario, e.message, "scenario");
   }
@@ -1318,21 +1344,24 @@ async function runDesign() {
   const form = $("#design-form");
   const status = $("#design-status");
   const out = $("#design-out");
+  const newest = ticket("design");
   await loadGridEditor(null);
   const text = form.elements.grid.value;
   const p = new URLSearchParams();
   if (text === exampleGrid) p.set("default", "1"); else p.set("z", await pack(text));
+  if (!newest()) return;
   writeHash("design", p);
   put(out); // an answer, or an error, replaces the last one
   delete out.dataset.job;
   showOK(status, "starting the sweep…");
   try {
-    const res = await runJob("sweep", {grid: text}, status);
+    const res = await runJob("sweep", {grid: text}, status, newest);
     out.dataset.job = status.dataset.job;
     renderDesign(res);
     rendered("design");
     showOK(status, `${res.cells} cells, ${res.cells_with_error} with no answer (see the error column); grid ${res.grid_hash.slice(0, 12)}`);
   } catch (e) {
+    if (!newest()) return;
     showError(status, e);
     selectLine(form.elements.grid, e.message, "grid");
   }

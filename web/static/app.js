@@ -813,23 +813,33 @@ function legacyParams(tab, params) {
 }
 
 // runTrain estimates the form's plan, or searches (search: true) the
-// plans the form leaves open.
+// plans the form leaves open and fills the form with the fastest
+// (usePlan, as a click on the top row does), so that the form states the
+// result shown and an edit estimates that plan. The fields the search
+// filled stay open to the next search: it empties again those not
+// changed since (searchFilled).
 async function runTrain(search) {
   const form = $("#train-form");
   const status = $("#train-status");
   const newest = ticket("train");
   try {
+    if (search) reopenPlan(form);
     const body = trainBody(form);
     const p = formParams(form);
     if (search) p.set("search", "1"); else p.delete("search");
     writeHash("train", p);
     showOK(status, search ? "searching plans…" : "estimating…");
     if (search) {
+      const open = planFields(form).filter(e => e.value.trim() === "");
       markStale($("#train-results"), "searching: the result below is the last one");
       const res = await runJob("train/search", body, status, newest);
       if (!newest()) return;
+      if (res.best) {
+        usePlan(form, res.best.plan);
+        searchFilled = new Set(open.map(e => e.name));
+      }
       renderTrain(res.best, res);
-      showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid); click a plan to estimate it`);
+      showOK(status, `best of ${res.plans_evaluated} plans (${res.out_of_memory} out of memory, ${res.invalid} invalid), now in the form; click a plan to estimate it`);
     } else {
       delete body.top; // ranks a search's plans: the estimate refuses it
       const res = await api("train/estimate", body);
@@ -857,14 +867,28 @@ async function explainDevices(status, chip, chips) {
 
 let lastSearch = null;
 
-// usePlan writes a searched plan into the form, DP left auto so that a
-// later change of Chips still works.
+// searchFilled names the plan fields the last search found (those it was
+// given empty) and not edited since: the next search empties them again.
+let searchFilled = new Set();
+
+// planFields are the train form's plan inputs but DP.
+const planFields = form => [...form.elements].filter(e => e.name && e.name.startsWith("plan.") && e.name !== "plan.dp");
+
+function reopenPlan(form) {
+  for (const e of planFields(form)) if (searchFilled.has(e.name)) e.value = "";
+  searchFilled = new Set();
+}
+
+// usePlan writes a searched plan (a search result's plan: training.Result's
+// plan fields) into the form: every plan field the form has, one the plan
+// leaves out (etp, stage_layers, recompute_layers: unset) back to auto,
+// and DP auto so that a later change of Chips still works.
 function usePlan(form, plan) {
-  const f = form.elements;
-  for (const k of ["tp", "pp", "cp", "ep", "vpp", "microbatch", "zero"]) if (f["plan." + k]) f["plan." + k].value = String(plan[k]);
-  f["plan.dp"].value = "";
-  f["plan.recompute"].value = plan.recompute;
-  f["plan.sequence_parallel"].value = plan.sequence_parallel ? "yes" : "no";
+  for (const e of planFields(form)) {
+    const v = plan[e.name.slice("plan.".length)];
+    e.value = v === undefined || v === null ? "" : Array.isArray(v) ? v.join(",") : typeof v === "boolean" ? (v ? "yes" : "no") : String(v);
+  }
+  form.elements["plan.dp"].value = "";
 }
 
 // bigNumber is one headline figure: typ, and a range when lo/hi differ;
@@ -1513,6 +1537,8 @@ function wire() {
   $("#compare-form").addEventListener("submit", e => { e.preventDefault(); runCompare(null); });
   $("#train-form").addEventListener("submit", e => { e.preventDefault(); runTrain(false); });
   $("#train-search").addEventListener("click", () => runTrain(true));
+  // A plan field edited after a search is the user's: the next search keeps it.
+  for (const ev of ["input", "change"]) $("#train-form").addEventListener(ev, e => searchFilled.delete(e.target.name));
   $("#infer-form").addEventListener("submit", e => { e.preventDefault(); runInfer(); });
   $("#serve-form").addEventListener("submit", e => { e.preventDefault(); runServe(); });
   $("#run-form").addEventListener("submit", e => { e.preventDefault(); runRun(); });

@@ -316,7 +316,9 @@ const sweepSeeds = 30
 
 // Run is the whole training run on each cluster of s: the steady-state
 // rate (catalog.RunThroughput: 6·N·D at an assumed MFU, else the
-// training estimator's best plan, else the stack's fallback MFU), the
+// training estimator's best plan, else, where no plan of the space is
+// valid, the stack's fallback MFU; none fitting in memory is an error
+// wrapping training.ErrNoPlan), the
 // goodput job (catalog.Job: failure modes, checkpoints, spares, porting
 // and maturation), simulated over the seeds (goodput.Simulate).
 func Run(s RunSetup, o RunOptions) (RunResult, error) {

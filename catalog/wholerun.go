@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -141,8 +143,12 @@ type ThroughputRequest struct {
 // RunThroughput is the steady-state tokens/s of a whole run — the one
 // place chipgap run and the web API get it from: 6·N·D at the given MFU,
 // else the training estimator's best plan within the stack's published
-// practice, else (no plan fits) 6·N·D at the stack's labelled fallback
-// MFU. Bad input is an *input.Error (the job's fields, or "precision").
+// practice, else, where the search estimated no plan at all (every plan
+// of the space breaks a rule of the stack or the parallel layout), 6·N·D
+// at the stack's labelled fallback MFU. Plans estimated that all run out
+// of memory are no run: an error wrapping training.ErrNoPlan that names
+// the closest plan's shortfall. Bad input is an *input.Error (the job's
+// fields, or "precision").
 func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	if r.MFU > 0 {
 		return sixND(r, r.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (%s)", r.MFU, r.MFUFrom))
@@ -166,6 +172,12 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	}
 	if fe := training.JobError(err); fe != nil {
 		return Throughput{}, fe
+	}
+	if errors.Is(err, training.ErrNoPlan) && res.Evaluated > 0 {
+		// Plans were estimated and none fits in memory: no MFU makes the
+		// model fit, so there is no run to simulate.
+		return Throughput{}, fmt.Errorf("%s on %d × %s: %w; want more chips (or chips with more memory), or a shorter seq or global_batch",
+			cmp.Or(r.Model.ID, r.Model.Name), r.Cluster.Chips, r.Cluster.ChipID, err)
 	}
 	eng, eerr := c.Engineering()
 	if eerr != nil {

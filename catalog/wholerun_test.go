@@ -1,10 +1,13 @@
 package catalog
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"chipgap/goodput"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -69,5 +72,34 @@ func TestJobOptionsOverride(t *testing.T) {
 	}
 	if w.Engineering.Port.Typ != 0 {
 		t.Errorf("window job has porting %v", w.Engineering.Port.Typ)
+	}
+}
+
+// TestRunThroughputNoPlanFits: a search that estimates plans and finds
+// none that fits in memory is no run (training.ErrNoPlan), not 6·N·D at
+// the stack's fallback MFU: 8 H100s hold 8 × 85.9 = 687 GB, the 405B's
+// bf16 weights alone 405.8e9 × 2 B = 811.7 GB. The same model on 1,024
+// chips finds a plan (the estimator's rate, not the fallback's).
+func TestRunThroughputNoPlanFits(t *testing.T) {
+	cat := load(t)
+	m, err := cat.Model("llama3.1-405b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := training.Job{Seq: 8192, GlobalBatch: 2048, Precision: "bf16"}
+	cl, err := cat.Cluster("h100-sxm", 8, ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := cat.RunThroughput(ThroughputRequest{Model: m, Cluster: cl, Job: job})
+	if !errors.Is(err, training.ErrNoPlan) || !strings.Contains(err.Error(), "short by") || tp.TokensPerSec != 0 {
+		t.Errorf("8 × h100-sxm: %+v, err %v; want training.ErrNoPlan naming the shortfall", tp, err)
+	}
+	if cl, err = cat.Cluster("h100-sxm", 1024, ClusterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tp, err = cat.RunThroughput(ThroughputRequest{Model: m, Cluster: cl, Job: job})
+	if err != nil || !strings.HasPrefix(tp.Source, "training estimator") {
+		t.Errorf("1024 × h100-sxm: source %q, err %v; want the estimator's plan", tp.Source, err)
 	}
 }

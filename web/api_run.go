@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"chipgap/calc"
+	"chipgap/training"
 )
 
 // handleRun is POST /api/run/simulate: its body is calc.RunRequest, the
@@ -55,6 +57,11 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 				p.Set(fmt.Sprintf("simulating %d runs", seeds), seeds)
 				return nil
 			}})
+		if errors.Is(err, training.ErrNoPlan) {
+			// Plans were estimated and none fits in memory: a 400 naming
+			// chips, as a search with no plan that fits names plan.
+			return calc.RunView{}, badField("chips", "%v", err)
+		}
 		if err != nil {
 			return calc.RunView{}, err
 		}

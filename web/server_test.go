@@ -161,6 +161,9 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"run tokens shorter than a step", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"model":"llama3.1-70b","mfu":0.4,"tokens":1000}`, 400, "tokens"},
 		{"run chips not a multiple of the node", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":64,"chips_per_node":3,"model":"llama3.1-8b","days":1,"seeds":1}`, 400, "chips_per_node"},
 		{"train node larger than the job", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":64,"chips_per_node":128`, 1), 400, "chips_per_node"},
+		// It simulated 89 days at the fallback MFU (QA): 8 H100s hold
+		// 8 × 85.9 = 687 GB, the 405B's bf16 weights alone 811 GB.
+		{"run whose model fits no plan", "POST", "/api/run/simulate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-405b","tokens":1e10,"seeds":1}`, 400, "chips"},
 		{"run that never finishes", "POST", "/api/run/simulate", `{"chip":"ascend-910b","chips":262144,"model":"llama3.1-8b","mfu":0.3,"tokens":1e15,"seeds":1}`, 400, "chips"},
 		{"unknown endpoint", "GET", "/api/nothing", "", 404, "path"},
 		{"scenario unknown key", "POST", "/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamplez: 3\n"}`, 400, "scenario.samplez"},

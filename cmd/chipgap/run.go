@@ -24,7 +24,10 @@ interruptions expected, by component; the best checkpoint interval.
 
 Throughput comes from the training estimator's best plan (training.Search)
 unless --mfu is given: then tokens/s = MFU × dense peak × chips ÷ 6·N.
-If no plan fits, the stack's labelled mfu_fallback is used.
+If plans are estimated and none fits in memory, there is no run: exit 1,
+naming the closest plan's shortfall. Only where every plan of the space
+breaks a rule of the stack or the layout (none is estimated) is the
+stack's labelled mfu_fallback used.
 
 --tokens T runs to completion of T tokens; --days D simulates a D-day
 window (as the Llama 3 record); with both, whichever ends first.

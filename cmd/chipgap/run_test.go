@@ -328,3 +328,18 @@ func TestChipsPerNodeRefusedAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNoPlanFitsRefused: llama3.1-405b on 8 H100s fits no plan (the
+// 8 × 85.9 = 687 GB of HBM cannot hold the 405.8e9 × 2 B = 811.7 GB of
+// bf16 weights); run simulated 89 days at the cuda fallback MFU 0.40 and
+// exited 0. It is refused as train --search refuses it, exit 1, naming
+// the closest plan's shortfall (tp=8: weights 811.7 / 8 = 101.5 GB a
+// device, with gradients and optimizer states over the 85.9 GB), and
+// nothing is printed on stdout.
+func TestRunNoPlanFitsRefused(t *testing.T) {
+	code, out, errs := runRun(t, "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "8", "--tokens", "10B", "--seeds", "3")
+	if code != exitFailure || out != "" || !strings.Contains(errs, "no valid plan fits in memory") ||
+		!strings.Contains(errs, "has 85.9 GB") || !strings.Contains(errs, "weights 101.5 GB") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, no plan fits, naming the shortfall", code, out, errs)
+	}
+}

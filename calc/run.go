@@ -25,7 +25,7 @@ type RunRequest struct {
 	Model        string `json:"model" yaml:"model" help:"model preset id (chipgap models)"`
 	Chip         string `json:"chip" yaml:"chip" help:"chip id (chipgap chips)"`
 	Chips        int    `json:"chips" yaml:"chips" help:"chips in the job"`
-	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster, at most the chips and a divisor of them (0 = the chip's usual node, capped at the chips)"`
+	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster, at most the chips and a divisor of them (0 = the largest divisor of the chips up to the chip's usual node: 12 H100s are 2 nodes of 6)"`
 	Stack        string `json:"stack" yaml:"stack" help:"software stack id (default: the chip's)"`
 	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
 	// Tokens runs to completion of this budget; Days simulates a window
@@ -109,7 +109,7 @@ func (r *RunRequest) normalize() error {
 	case r.StorageBW != 0 && r.StorageBW < 1e6:
 		return bad("storage_bw", r.StorageBW, "want 0 (the catalog's default) or at least 1MB/s")
 	case r.ChipsPerNode < 0:
-		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the chip's usual node)")
+		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the largest divisor of the chips up to the chip's usual node)")
 	case !(r.Tokens >= 0) || math.IsInf(float64(r.Tokens), 0):
 		return bad("tokens", r.Tokens, "want ≥ 0")
 	case math.IsNaN(float64(days)) || math.IsInf(float64(days), 0):

@@ -24,7 +24,7 @@ type TrainRequest struct {
 	Model          string               `json:"model" help:"model preset id (chipgap models)"`
 	Chip           string               `json:"chip" help:"chip id (chipgap chips)"`
 	Chips          int                  `json:"chips" help:"chips in the job"`
-	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size, at most the chips and a divisor of them (0: the chip's usual node, capped at the chips)"`
+	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size, at most the chips and a divisor of them (0: the largest divisor of the chips up to the chip's usual node: 12 H100s are 2 nodes of 6)"`
 	ScaleOut       units.GigabitsPerSec `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
 	DevicesPerChip int                  `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
 	// Stack is a training-profile id; Framework picks the profile of the

@@ -24,10 +24,12 @@ type ClusterOptions struct {
 	// the ChipsPerNode given, which must then be at most chips and
 	// divide them (a node larger than the job would only be capped to
 	// it; 64 chips in nodes of 3 is no cluster). The chip's usual node
-	// (ChipsPerNode 0) is capped at the job and may end part-filled, as
-	// 12 H100s fill one and a half HGX servers. Without it a node may
-	// exceed the chips: an inference replica of 2 chips on an 8-chip
-	// server.
+	// (ChipsPerNode 0) becomes the largest divisor of the chips not
+	// above it, so the default is a node size that stating it would
+	// accept: 12 H100s are two nodes of 6, not one and a half HGX
+	// servers of 8 (a prime count above the node is nodes of 1).
+	// Without it a node may exceed the chips: an inference replica of 2
+	// chips on an 8-chip server.
 	WholeNodes bool
 }
 
@@ -48,7 +50,7 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	if dom := int(ch.ScaleUp.DomainSize.Max); cpn < 1 || (dom > 0 && cpn > dom) {
 		return hardware.Cluster{}, input.Bad("chips_per_node", cpn, fmt.Sprintf("want 1 to %d (the %s scale-up domain)", dom, ch.ID))
 	}
-	if err := o.wholeNodes(chips); err != nil {
+	if err := o.wholeNodes(chips, ch.ChipsPerNode); err != nil {
 		return hardware.Cluster{}, err
 	}
 	if o.ScaleOut < 0 {
@@ -71,6 +73,9 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	}
 	node := cpn
 	cpn = min(cpn, chips) // a job smaller than a node spans only its own chips
+	if o.WholeNodes && o.ChipsPerNode == 0 {
+		cpn = largestDivisor(chips, cpn)
+	}
 	nic := ch.ScaleOut.Bandwidth.Typ
 	if o.ScaleOut > 0 {
 		nic = o.ScaleOut.ByteRate()
@@ -89,15 +94,28 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	return cl, cl.Validate()
 }
 
-// wholeNodes is WholeNodes' check of a given ChipsPerNode against chips.
-func (o ClusterOptions) wholeNodes(chips int) error {
+// wholeNodes is WholeNodes' check of a given ChipsPerNode against chips
+// (node: the chip's usual node, whose largest divisor of the chips is
+// the default).
+func (o ClusterOptions) wholeNodes(chips, node int) error {
 	switch n := o.ChipsPerNode; {
 	case !o.WholeNodes || n == 0:
 		return nil
 	case n > chips:
 		return input.Bad("chips_per_node", n, fmt.Sprintf("want at most the job's %d chips (a node larger than the job would be capped to it; leave it out for the chip's usual node)", chips))
 	case chips%n != 0:
-		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%d nodes of %d leave %d over)", chips, chips/n, n, chips%n))
+		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%d nodes of %d leave %d over; leave it out for nodes of %d, the largest divisor up to the chip's usual node)",
+			chips, chips/n, n, chips%n, largestDivisor(chips, min(node, chips))))
 	}
 	return nil
+}
+
+// largestDivisor is the largest divisor of n not above most (1 ≤ most).
+func largestDivisor(n, most int) int {
+	for d := most; d > 1; d-- {
+		if n%d == 0 {
+			return d
+		}
+	}
+	return 1
 }

@@ -343,3 +343,29 @@ func TestRunNoPlanFitsRefused(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1, no plan fits, naming the shortfall", code, out, errs)
 	}
 }
+
+// TestDefaultNodeIsOneStatingItAccepts: train and run on 12 H100s
+// modelled "12 × h100-sxm (8 per node)", one and a half HGX servers,
+// while --chips-per-node 8 was refused as not dividing 12. The default is
+// now the largest divisor of 12 up to the HGX's 8 (divisors 1, 2, 3, 4,
+// 6, 12: 6), and stating 6 gives the same bytes; stating 8 is refused
+// naming the default.
+func TestDefaultNodeIsOneStatingItAccepts(t *testing.T) {
+	for _, cmd := range [][]string{{"train"}, {"run", "--days", "1", "--seeds", "2"}} {
+		args := append(append([]string{}, cmd...), "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "12")
+		code, def, errs := runCmd(t, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if cmd[0] == "train" && !strings.Contains(def, "12 × h100-sxm (6 per node)") {
+			t.Errorf("%v: want 12 × h100-sxm (6 per node):\n%s", args, def)
+		}
+		if _, six, _ := runCmd(t, append(args, "--chips-per-node", "6")...); six != def {
+			t.Errorf("%v --chips-per-node 6 differs from the default:\n%s\nvs\n%s", args, six, def)
+		}
+		code, out, errs := runCmd(t, append(args, "--chips-per-node", "8")...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, "leave it out for nodes of 6") {
+			t.Errorf("%v --chips-per-node 8: exit %d, stderr %q; want 2 naming the default node of 6", args, code, errs)
+		}
+	}
+}

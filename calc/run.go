@@ -292,13 +292,16 @@ type RunOptions struct {
 	Checks bool
 	// Progress reports the training estimator's plan shapes.
 	Progress func(done, total int)
-	// Stop, when set, may end the plan search (a server's deadline).
+	// Stop, when set, may end the plan search and the simulation (a
+	// server's deadline or a cancelled job): goodput.Options.Stop asks it
+	// every few thousand simulated events.
 	Stop func() error
 	// Admit, when set, vets each cluster's assembled job before it is
 	// simulated (a server's deadline and progress).
 	Admit func(RunSide) error
 	// MaxEvents, when > 0, bounds the simulated work (MaxRunEvents: the
-	// seeds run × goodput.EventBound of each cluster's job); Lift, when
+	// seeds run × goodput.EventBound of each cluster's job, the interval
+	// check's included); Lift, when
 	// set, is appended to the refusal (how the caller lifts it).
 	MaxEvents float64
 	Lift      string
@@ -313,6 +316,9 @@ const rangeSamples = 2000
 
 // sweepSeeds bounds the seeds of the interval check (three extra runs).
 const sweepSeeds = 30
+
+// sweepFactors are the interval check's multiples of the Daly interval.
+var sweepFactors = []float64{0.5, 1, 2}
 
 // Run is the whole training run on each cluster of s: the steady-state
 // rate (catalog.RunThroughput: 6·N·D at an assumed MFU, else the
@@ -341,7 +347,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 			}
 		}
 		var err error
-		if d.Result, err = goodput.Simulate(d.Job, goodput.Options{Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Progress: tick}); err != nil {
+		if d.Result, err = goodput.Simulate(d.Job, goodput.Options{Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Progress: tick, Stop: o.Stop}); err != nil {
 			return RunResult{}, err
 		}
 		if !o.Checks {
@@ -350,7 +356,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 		if d.Samples, err = goodput.ClosedSamples(d.Job, rangeSamples, r.Seed); err != nil {
 			return RunResult{}, err
 		}
-		if d.Sweep, err = goodput.Sweep(d.Job, []float64{0.5, 1, 2}, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed, Progress: tick}); err != nil {
+		if d.Sweep, err = goodput.Sweep(d.Job, sweepFactors, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed, Progress: tick, Stop: o.Stop}); err != nil {
 			return RunResult{}, err
 		}
 	}

@@ -11,10 +11,12 @@ import (
 
 // MaxRunEvents is the default bound on a whole run's simulated work:
 // the seeds it simulates × goodput.EventBound of each cluster's job (a
-// bound on one seed's interruptions). `chipgap web` refuses beyond it
-// (max_sim_events) and `chipgap run` unless --yes: at about 0.3 to 4 µs
-// an interruption it is a few seconds to a few minutes.
-const MaxRunEvents = 5e7
+// bound on the events one seed fires: interruptions and checkpoint
+// cycles; a seed fires about half of it). `chipgap web` refuses beyond
+// it (max_sim_events) and `chipgap run` unless --yes: at 0.15 to 0.25 µs
+// an event (2 cores), about 10 s. Until the bound counted checkpoint
+// cycles it was 5e7 interruptions, and a 1 ms interval passed it.
+const MaxRunEvents = 1e8
 
 // ErrEventLimit classes the refusal of a run over RunOptions.MaxEvents.
 var ErrEventLimit = errors.New("over the simulated-event limit")
@@ -33,7 +35,9 @@ func (s RunSetup) seedsRun(checks bool) int {
 // the closed form finds never finishes (it would simulate every seed to
 // its cap of 50 × the failure-free time, millions of interruptions on a
 // large cluster, to say so), and a run whose simulated work is over
-// o.MaxEvents.
+// o.MaxEvents: on each side, the seeds × goodput.EventBound of its job,
+// and with the checks the interval check's seeds × the bound of its job
+// at each of sweepFactors × the Daly interval.
 func (s RunSetup) admit(sides []RunSide, o RunOptions) error {
 	for i, d := range sides {
 		if err := s.stalled(d, i); err != nil {
@@ -43,32 +47,63 @@ func (s RunSetup) admit(sides []RunSide, o RunOptions) error {
 	if o.MaxEvents <= 0 {
 		return nil
 	}
-	seeds, events, bound := s.seedsRun(o.Checks), 0.0, 0.0
+	var b eventBudget
 	for _, d := range sides {
-		b := goodput.EventBound(d.Job)
-		events += float64(seeds) * b
-		bound = max(bound, b)
+		e := goodput.EventBound(d.Job, s.req.Ranges)
+		b.run += float64(s.req.Seeds) * e.Total()
+		if e.Total() > b.worst.Total() {
+			b.worst = e
+		}
+		if !o.Checks {
+			continue
+		}
+		jobs, err := goodput.SweepJobs(d.Job, sweepFactors)
+		if err != nil {
+			return err
+		}
+		for _, jk := range jobs {
+			b.check += float64(min(s.req.Seeds, sweepSeeds)) * goodput.EventBound(jk, false).Total()
+		}
 	}
-	if events <= o.MaxEvents {
+	if b.run+b.check <= o.MaxEvents {
 		return nil
 	}
-	what := fmt.Sprintf("%d seeds", seeds)
-	if seeds != s.req.Seeds {
-		what = fmt.Sprintf("%d seeds (%d and %d for the interval check)", seeds, s.req.Seeds, seeds-s.req.Seeds)
+	return s.overLimit(b, len(sides), o)
+}
+
+// eventBudget is a run's simulated events: the seeds' (run), the
+// interval check's (check), and the larger side's bound on one seed.
+type eventBudget struct {
+	run, check float64
+	worst      goodput.Events
+}
+
+// overLimit is the refusal of a run whose events are over o.MaxEvents:
+// naming interval where the request set one and its checkpoint cycles
+// are most of the events, else seeds.
+func (s RunSetup) overLimit(b eventBudget, sides int, o RunOptions) error {
+	w := b.worst
+	what := fmt.Sprintf("%d seeds × up to %.3g events each (%.3g interruptions, %.3g checkpoint cycles)", s.req.Seeds, w.Total(), w.Interruptions, w.Cycles)
+	if sides > 1 {
+		what += fmt.Sprintf(" on each of %d clusters", sides)
 	}
-	if len(sides) > 1 {
-		what += fmt.Sprintf(" on each of %d clusters", len(sides))
+	if b.check > 0 {
+		what += fmt.Sprintf(", with the interval check's %d seeds at each of ½, 1 and 2 × Daly's interval,", min(s.req.Seeds, sweepSeeds))
 	}
 	fewer := "fewer seeds, chips or tokens, or a window (days)"
 	if s.req.Days > 0 {
 		fewer = "fewer seeds or chips, or a shorter window (days)"
 	}
-	want := fmt.Sprintf("%s × up to %.3g interruptions each is %.3g simulated events, over the limit of %.3g: want %s",
-		what, bound, events, o.MaxEvents, fewer)
+	field, value := "seeds", any(s.req.Seeds)
+	if s.req.Interval > 0 && w.CyclesDrive() && b.run >= b.check {
+		field, value = "interval", s.req.Interval
+		fewer = "a longer interval (0: Daly's optimum), " + fewer
+	}
+	want := fmt.Sprintf("%s is %.3g simulated events, over the limit of %.3g: want %s", what, b.run+b.check, o.MaxEvents, fewer)
 	if o.Lift != "" {
 		want += "; " + o.Lift
 	}
-	return &input.Error{Field: "seeds", Value: s.req.Seeds, Want: want, Err: ErrEventLimit}
+	return &input.Error{Field: field, Value: value, Want: want, Err: ErrEventLimit}
 }
 
 // stalled is the refusal of side i when it runs to completion (no

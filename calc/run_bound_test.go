@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"chipgap/catalog"
+	"chipgap/goodput"
 	"chipgap/input"
 )
 
@@ -45,7 +46,8 @@ func TestRunNoProgressRefusedFast(t *testing.T) {
 
 // TestRunEventLimit: seeds × goodput.EventBound over MaxEvents is refused
 // before anything is simulated, naming seeds and the way to lift it; the
-// interval check's seeds (3 × min(seeds, 30)) count with Checks.
+// interval check's seeds (min(seeds, 30) at each of three intervals)
+// count with Checks.
 func TestRunEventLimit(t *testing.T) {
 	cat, err := catalog.Load()
 	if err != nil {
@@ -62,7 +64,8 @@ func TestRunEventLimit(t *testing.T) {
 	_, err = Run(s, RunOptions{Checks: true, MaxEvents: 100, Lift: "or pass --yes"})
 	var fe *input.Error
 	if !errors.As(err, &fe) || fe.Field != "seeds" || !errors.Is(err, ErrEventLimit) ||
-		!strings.Contains(fe.Want, "40 seeds (10 and 30 for the interval check)") || !strings.HasSuffix(fe.Want, "; or pass --yes") {
+		!strings.Contains(fe.Want, "10 seeds × up to") || !strings.Contains(fe.Want, "with the interval check's 10 seeds at each of ½, 1 and 2 × Daly's interval") ||
+		!strings.HasSuffix(fe.Want, "; or pass --yes") {
 		t.Fatalf("err = %v, want a seeds refusal over the limit of 100 events", err)
 	}
 	seen := 0
@@ -144,6 +147,60 @@ func TestChipsPerNodeWholeNodes(t *testing.T) {
 			if !errors.As(err, &fe) || fe.Field != "chips_per_node" || !strings.Contains(fe.Want, "64 chips") {
 				t.Errorf("%s, 64 chips in nodes of %d: err %v, want chips_per_node refused naming the 64 chips", name, node, err)
 			}
+		}
+	}
+}
+
+// TestRunShortIntervalRefused: the bound counts checkpoint cycles. QA's
+// requests were admitted (the bound counted the few interruptions only)
+// and ran for minutes, holding a server's slot after its 504; they are
+// refused at once naming interval, with the way to lift it.
+//
+// 70B on 4,096 H100s at MFU 0.4: 0.4 × 989.4e12 × 4096 ÷ (6 × 70.55e9) =
+// 3.829e6 tokens/s, so 10¹² tokens are W = 261,143 s of compute; at a
+// 1 ms interval at least W ÷ 1 ms = 2.61e8 cycles a seed, two events
+// each. 8B on 1,024 H100s over 3,650 days at 5 min, each cycle blocking
+// δ_b = 10 s + 8.03e9 × 14 B ÷ 1024 chips ÷ 25 GB/s = 10.004 s: at least
+// 315,360,000 s ÷ 310.004 s = 1.0173e6 cycles a seed, × 1000 seeds × 3
+// events (asynchronous) = 3.1e9 events.
+func TestRunShortIntervalRefused(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		req       RunRequest
+		minCycles float64
+	}{
+		{RunRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 4096, MFU: 0.4, Seeds: 5, Tokens: 1e12, Interval: 1e-3, Checkpoint: "blocking"}, 2.61e8},
+		{RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 1024, MFU: 0.4, Seeds: 1000, Days: Days(3650 * 86400), Interval: 300}, 1.0172e6},
+	} {
+		s, err := tc.req.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := Run(s, RunOptions{Checks: true, MaxEvents: MaxRunEvents, Lift: "or pass --yes"})
+			done <- err
+		}()
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("interval %v: still simulating after 5 s, want a refusal before any seed runs", tc.req.Interval)
+		}
+		var fe *input.Error
+		if !errors.As(err, &fe) || fe.Field != "interval" || !errors.Is(err, ErrEventLimit) ||
+			!strings.Contains(fe.Want, "checkpoint cycles") || !strings.Contains(fe.Want, "a longer interval") || !strings.HasSuffix(fe.Want, "; or pass --yes") {
+			t.Errorf("interval %v: err %v, want interval refused over the event limit", tc.req.Interval, err)
+			continue
+		}
+		d := s.Sides[0]
+		if err := s.assemble(&d, RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if b := goodput.EventBound(d.Job, false); b.Cycles < tc.minCycles || float64(tc.req.Seeds)*b.Total() <= MaxRunEvents {
+			t.Errorf("interval %v: bound %+v, want at least %.4g cycles a seed and over %g events", tc.req.Interval, b, tc.minCycles, MaxRunEvents)
 		}
 	}
 }

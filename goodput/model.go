@@ -201,23 +201,61 @@ func finite(xs ...float64) bool {
 	return true
 }
 
-// EventBound bounds the interruptions one seed of Simulate draws: the
-// job's chips × the sum of its modes' highest rates × the hours
-// simulated (the horizon; else twice the closed-form wall time, or the
-// simulation's own cap of 50 × the failure-free time when the closed
-// form diverges). A server multiplies it by the seeds to bound a
-// request's work before it starts.
-func EventBound(j Job) float64 {
+// Events bounds the events one seed of Simulate fires, in two kinds:
+// Interruptions (each fires its arrival and at most one end of an
+// outage) and checkpoint Cycles (each fires the end of its compute, the
+// end of its blocking part and, asynchronous, the end of its background
+// write). A short checkpoint interval makes a seed of few interruptions
+// millions of cycles.
+type Events struct {
+	Interruptions float64 `json:"interruptions"`
+	Cycles        float64 `json:"cycles"`
+	// PerCycle is the events one cycle fires: 2 blocking, 3 asynchronous.
+	PerCycle float64 `json:"per_cycle"`
+}
+
+// Total is the events of one seed: 2 × Interruptions + PerCycle × Cycles.
+func (e Events) Total() float64 { return 2*e.Interruptions + e.PerCycle*e.Cycles }
+
+// CyclesDrive says the checkpoint cycles are most of the events.
+func (e Events) CyclesDrive() bool { return e.PerCycle*e.Cycles > 2*e.Interruptions }
+
+// EventBound bounds the events one seed of Simulate fires (a server
+// multiplies it by the seeds to bound a request's work before it
+// starts): at the typical values, as every seed runs them, or with
+// ranges (Options.Ranges, each seed drawing its own) at their worst, the
+// modes' highest rates and the shortest interval they give. Over the
+// hours simulated, H (the horizon; else the simulation's cap of 50 × the
+// failure-free time, or twice the closed-form wall time when that is
+// less), the interruptions are chips × Σ rate × H and the cycles
+// H ÷ (τ + δ_b), each taking at least its interval of compute and its
+// blocking checkpoint, plus one restarted by each interruption, plus the
+// first. Validate the job first: the bound of an invalid one is
+// meaningless.
+func EventBound(j Job, ranges bool) Events {
 	rate := 0.0
 	for _, m := range j.Modes {
-		rate += float64(max(m.Rate.Max, m.Rate.Typ))
-	}
-	hours := float64(j.Horizon) / 3600
-	if j.Horizon <= 0 {
-		hours = 50 * float64(j.Work) / 3600
-		if est, err := Closed(j); err == nil && finite(float64(est.Wall)) && est.Wall > 0 {
-			hours = min(hours, 2*float64(est.Wall)/3600)
+		rate += float64(m.Rate.Typ)
+		if ranges {
+			rate += float64(max(m.Rate.Max-m.Rate.Typ, 0))
 		}
 	}
-	return max(1, rate*float64(j.Chips)*hours)
+	typ, worst := j.resolve(picker{}), j.resolve(picker{})
+	if ranges {
+		worst = j.resolve(picker{corner: Max})
+	}
+	wall := float64(j.Horizon)
+	if j.Horizon <= 0 {
+		wall = max(typ.limitTime(DefaultLimit), worst.limitTime(DefaultLimit)).Seconds()
+		if est := typ.closed(); !est.NoProgress && finite(float64(est.Wall)) && est.Wall > 0 {
+			wall = min(wall, 2*float64(est.Wall))
+		}
+	}
+	cycle := float64(min(typ.interval, worst.interval) + typ.block)
+	out := Events{Interruptions: rate * float64(j.Chips) * wall / 3600, PerCycle: 2}
+	if typ.write > 0 {
+		out.PerCycle = 3
+	}
+	out.Cycles = wall/cycle + out.Interruptions + 1
+	return out
 }

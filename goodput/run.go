@@ -23,7 +23,16 @@ type Options struct {
 	Limit float64
 	// Progress, when set, is told after each seed: done of Seeds.
 	Progress func(done, total int)
+	// Stop, when set, is asked before each seed and every pollEvents
+	// events within one (a few milliseconds of simulation): its error
+	// ends the run at once and Simulate returns it (a server's deadline
+	// or a cancelled job).
+	Stop func() error
 }
+
+// DefaultLimit is Options.Limit's default: a seed stops unfinished at 50
+// × its failure-free time.
+const DefaultLimit = 50
 
 // ErrNoSeeds is returned for a run of fewer than one seed.
 var ErrNoSeeds = errors.New("goodput: seeds must be at least 1")
@@ -70,7 +79,7 @@ func Simulate(j Job, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("%w (got %d)", ErrNoSeeds, opts.Seeds)
 	}
 	if opts.Limit <= 0 {
-		opts.Limit = 50
+		opts.Limit = DefaultLimit
 	}
 	typ := j.resolve(picker{})
 	res := Result{Seeds: opts.Seeds, Seed: opts.Seed, Ranges: opts.Ranges, Closed: typ.closed()}
@@ -81,7 +90,11 @@ func Simulate(j Job, opts Options) (Result, error) {
 		}
 		fail := sim.NewStream(opts.Seed, fmt.Sprintf("failures/%d", i))
 		which := sim.NewStream(opts.Seed, fmt.Sprintf("modes/%d", i))
-		res.Outcomes = append(res.Outcomes, f.simulate(fail, which, f.limitTime(opts.Limit)))
+		o, err := f.simulate(fail, which, f.limitTime(opts.Limit), opts.Stop)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Outcomes = append(res.Outcomes, o)
 		if opts.Progress != nil {
 			opts.Progress(i+1, opts.Seeds)
 		}

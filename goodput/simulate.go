@@ -88,10 +88,30 @@ func dur(s units.Seconds) time.Duration {
 
 func secs(d time.Duration) units.Seconds { return units.Seconds(d.Seconds()) }
 
+// pollEvents is how many events a seed fires between two calls of
+// Options.Stop: at about 0.1–0.3 µs an event, a millisecond or so.
+const pollEvents = 1 << 12
+
 // simulate runs one seed of a resolved job until it finishes, the
-// horizon passes, or the wall time reaches limit.
-func (f fixed) simulate(fail, which *rand.Rand, limit time.Duration) Outcome {
+// horizon passes, or the wall time reaches limit; stop, when set, is
+// asked before the seed and every pollEvents events, and its error ends
+// the seed.
+func (f fixed) simulate(fail, which *rand.Rand, limit time.Duration, stop func() error) (Outcome, error) {
 	r := &runner{f: f, ramp: ramp{f.slow, float64(f.maturation)}, e: sim.New(), fail: fail, which: which}
+	var stopped error
+	if stop != nil {
+		if stopped = stop(); stopped != nil {
+			return Outcome{}, stopped
+		}
+		n := 0
+		r.e.Observe(func(sim.Event) {
+			if n++; n%pollEvents == 0 && stopped == nil {
+				if stopped = stop(); stopped != nil {
+					r.e.Stop()
+				}
+			}
+		})
+	}
 	r.out.ByMode = make([]int, len(f.modes))
 	r.out.Port = f.port
 	for range f.job.Spares.Nodes {
@@ -104,11 +124,14 @@ func (f fixed) simulate(fail, which *rand.Rand, limit time.Duration) Outcome {
 		end = min(end, dur(f.job.Horizon))
 	}
 	r.e.RunUntil(end)
+	if stopped != nil {
+		return Outcome{}, stopped
+	}
 	if h := f.job.Horizon; h > 0 && r.e.Now() >= dur(h) {
 		r.out.Finished = true // the window was simulated to its end
 	}
 	r.close()
-	return r.out
+	return r.out, nil
 }
 
 func (r *runner) now() float64 { return r.e.Now().Seconds() }

@@ -62,7 +62,8 @@ type Limits struct {
 	// the failure count grow with it).
 	MaxChips int
 	// MaxSimEvents caps a whole-run simulation's work: seeds × a bound on
-	// the interruptions one seed simulates (see goodput.EventBound).
+	// the events one seed fires, interruptions and checkpoint cycles
+	// (see goodput.EventBound).
 	MaxSimEvents float64
 	// The serving simulation's caps (POST /api/serve/simulate): requests
 	// per rate, rates per sweep, chips per pool, requests × rates × mean

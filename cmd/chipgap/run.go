@@ -41,11 +41,13 @@ A run to completion that the closed form finds never finishes (an
 interruption faster than the job recovers and checkpoints) is refused at
 once, naming --chips: fewer chips, a more reliable stack, faster
 checkpoints, or a --days window, which simulates. A run whose simulated
-interruptions may exceed 5e7 (seeds, the interval check's included, × the
-most one seed can draw: chips × the highest failure rates × the hours
-simulated), the API's max_sim_events, is refused naming --seeds unless
---yes is given; on a terminal a progress line counts the simulated runs
-(--quiet hides it).
+events may exceed 1e8 (seeds, the interval check's included, × the most
+one seed can fire: two per interruption, chips × the failure rates (the
+highest with --ranges) × the hours simulated, and two or three per
+checkpoint cycle, those hours ÷ the interval), the API's max_sim_events, is refused naming
+--interval when a short one drives it, else --seeds, unless --yes is
+given; on a terminal a progress line counts the simulated runs (--quiet
+hides it).
 
 --scenario FILE takes the settings from a YAML file, one field per flag
 (the flag's name with _ for -: model, chip, chips, chips_per_node, days,
@@ -68,7 +70,7 @@ func cmdRun(e *env, args []string) error {
 	scenario := fs.String("scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
 	fs.IntVar(&req.GlobalBatch, "batch", 0, "same as --global-batch (give one of them)")
 	asJSON := fs.Bool("json", false, "machine-readable output")
-	yes := fs.Bool("yes", false, "simulate even beyond the default bound on simulated interruptions (seeds × the most a seed can draw ≤ 5e7, the API's max_sim_events)")
+	yes := fs.Bool("yes", false, "simulate even beyond the default bound on simulated events (seeds × the interruptions and checkpoint cycles a seed can fire ≤ 1e8, the API's max_sim_events)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -107,7 +107,8 @@ func (s RunSetup) overLimit(b eventBudget, sides int, o RunOptions) error {
 }
 
 // stalled is the refusal of side i when it runs to completion (no
-// window) and the closed form at the typical values makes no progress.
+// window) and the closed form at the typical values makes no progress
+// (its expected wall time is past the simulation's cap).
 func (s RunSetup) stalled(d RunSide, i int) error {
 	if s.req.Days > 0 {
 		return nil // a window ends: its simulation is bounded and says how little was done
@@ -120,10 +121,10 @@ func (s RunSetup) stalled(d RunSide, i int) error {
 	if i > 0 {
 		field = "vs_chips"
 	}
-	return bad(field, d.Cluster.Chips, "on %d × %s (stack %s) an interruption comes every %s, faster than the job recovers and checkpoints: "+
-		"the closed form finds no progress and the run never finishes; want fewer chips, a more reliable stack, "+
-		"faster checkpoints (storage_bw, checkpoint async, interval), or a window of days to simulate",
-		d.Cluster.Chips, d.Cluster.ChipID, d.Cluster.Stack, est.MTBI)
+	return bad(field, d.Cluster.Chips, "on %d × %s (stack %s) an interruption comes every %s, too often for the job to recover and checkpoint between them: "+
+		"the closed form expects the run to take over %d × its failure-free time, where the simulation stops it, and it never finishes; "+
+		"want fewer chips, a more reliable stack, faster checkpoints (storage_bw, checkpoint async, interval), or a window of days to simulate",
+		d.Cluster.Chips, d.Cluster.ChipID, d.Cluster.Stack, est.MTBI, goodput.DefaultLimit)
 }
 
 // ticker turns goodput's per-Simulate progress into o.Simulated's count

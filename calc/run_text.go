@@ -114,10 +114,10 @@ func (s RunSide) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "warning: %.1f nodes are away for repair on average, more than the %d spares: swaps wait (the closed form, which takes a spare as always ready, does not see it)\n", c.InRepair, s.Job.Spares.Nodes)
 	}
 	if c.NoProgress {
-		fmt.Fprintln(w, "closed form: no progress (expected downtime per hour of running ≥ 1 hour: interruptions outpace checkpointed work)")
+		fmt.Fprintf(w, "closed form: no progress (the expected wall time is past %d × the failure-free time, where the simulation stops a run unfinished: interruptions outpace checkpointed work)\n", goodput.DefaultLimit)
 	}
 	if r.Finished < r.Seeds {
-		fmt.Fprintf(w, "warning: %d of %d seeds did not finish (no progress: interruptions faster than recovery)\n", r.Seeds-r.Finished, r.Seeds)
+		fmt.Fprintf(w, "warning: %d of %d seeds did not finish (stopped at %d × the failure-free time: interruptions outpace recovery)\n", r.Seeds-r.Finished, r.Seeds, goodput.DefaultLimit)
 	}
 	if s.Job.Work == 0 {
 		fmt.Fprintln(w, windowNote)

@@ -37,17 +37,23 @@
 // total days and of their parts — productive compute, maturation
 // slowdown, lost work, restarts, checkpointing, port — which sum exactly
 // to the wall time of each seed; interruptions in all and by mode; and the
-// effective training time ratio. Closed gives the first-order estimate
-// (Young 1974; Daly 2006): waste fraction f = Σ λ_i·(R_i + L_i) with
-// L_i = (τ + δ_b)/2 + δ_w for unplanned modes, wall = up-time ÷ (1 − f),
-// with maturation approximated on wall time (compute fraction of wall
-// cf = (1 − f)·τ/(τ + δ_b)); DalyWall gives Daly's complete exponential
-// model; ClosedAt evaluates the closed form with every ranged input at
-// its minimum or maximum. The closed form assumes a spare is always
-// ready; InRepair (swap rate × repair time, Little's law) says when it
-// is not, and the simulation then queues swaps for repaired nodes. Where their
-// assumptions hold (one mode, blocking checkpoints, M ≫ τ) the simulation
-// agrees with both (goodput_test.go).
+// effective training time ratio. Closed gives the expected run under the
+// same model (Daly 2006's complete model, generalised to many modes,
+// planned ones and async writes): the job is down a fraction
+// 1 − e^(−Σλ_i·R_i) of the time (overlapping outages count once), up
+// periods are exponential, and each keeps the checkpointed cycles it
+// completes (E[K] = 1/(e^(λ(τ+δ_b)) − 1) of them; after a planned end all
+// its work), so wall = up-time × stretch, stretch = e^(ΣλR)·τ ÷
+// (λ·G·(τ + δ_b)) with G the work one up period keeps; maturation is
+// approximated on wall time (compute kept is cf = τ/(stretch·(τ + δ_b))
+// of it). NoProgress: the expected wall time reaches the simulation's cap
+// (DefaultLimit × the failure-free time). DalyWall gives Daly's complete
+// model with one mean outage; ClosedAt evaluates the closed form with
+// every ranged input at a corner. The closed form assumes a spare is
+// always ready; InRepair (swap rate × repair time, Little's law) says
+// when it is not, and the simulation then queues swaps for repaired
+// nodes. The simulation agrees with it from M ≫ τ to outages that
+// outlast the MTBI (goodput_test.go).
 //
 // # Units and randomness
 //
@@ -60,7 +66,7 @@
 // # Reading guide
 //
 // model.go (the inputs and their validation), simulate.go (one seed),
-// closedform.go (Young, Daly, first-order estimate, ClosedAt corners,
+// closedform.go (Young, Daly, the expected run, ClosedAt corners,
 // ClosedSamples over the input ranges), run.go (many seeds), realize.go
 // (ranges resolved to values), sweep.go (the interval checked by
 // simulation), ramp.go (kernel maturation).

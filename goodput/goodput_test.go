@@ -46,28 +46,93 @@ func TestIntervals(t *testing.T) {
 	}
 }
 
-// TestClosedFormByHand: R = 0.5 h, τ = 1 h, δ = 0.1 h, M = 10 h, W = 100 h.
-// First order: waste = (R + (τ+δ)/2)/M = (0.5 + 0.55)/10 = 0.105; up-time
-// = 100 + 100·0.1 = 110 h; wall = 110/0.895 = 122.905 h.
-// Daly complete: 10·e^0.05·(e^0.11 − 1)·100 = 10·1.051271·0.116278·100
-// = 122.239 h.
+// TestClosedFormByHand: R = 0.5 h, τ = 1 h, δ = 0.1 h, M = 10 h, W = 100 h:
+// one mode and blocking checkpoints, where Closed is Daly's complete
+// model, 10·e^0.05·(e^0.11 − 1)·100 = 10·1.051271·0.116278·100
+// = 122.240 h (the first-order form it replaced read 122.905 h:
+// waste (0.5 + 0.55)/10 = 0.105, 110 h / 0.895).
 func TestClosedFormByHand(t *testing.T) {
 	e, err := Closed(dalyJob())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := float64(e.Wall / h); !near(got, 122.905, 1e-4) {
-		t.Errorf("first-order wall = %.3f h, want 122.905", got)
+	if got := float64(e.Wall / h); !near(got, 122.240, 1e-4) {
+		t.Errorf("closed-form wall = %.3f h, want 122.240", got)
 	}
-	if got := float64(e.DalyWall / h); !near(got, 122.239, 1e-4) {
-		t.Errorf("Daly wall = %.3f h, want 122.239", got)
+	if got := float64(e.DalyWall / h); !near(got, 122.240, 1e-4) {
+		t.Errorf("Daly wall = %.3f h, want 122.240", got)
 	}
-	if got := e.Interruptions; !near(got, 12.2905, 1e-4) {
-		t.Errorf("expected interruptions = %.4f, want λ·wall = 12.2905", got)
+	if got := e.Interruptions; !near(got, 12.2240, 1e-4) {
+		t.Errorf("expected interruptions = %.4f, want λ·wall = 12.2240", got)
 	}
 	sum := e.Productive + e.Slowdown + e.Lost + e.Restart + e.Checkpointing
 	if !near(float64(sum), float64(e.Wall), 1e-9) {
 		t.Errorf("closed-form parts sum to %v, want wall %v", sum, e.Wall)
+	}
+}
+
+// TestClosedFormOverlappingOutages: outages that outlast the MTBI, where
+// the closed form and the simulation used to disagree. One chip at 2/h
+// (M = 30 min), outage R = 0.4 h, blocking checkpoint δ = 0.05 h every
+// τ = 0.25 h (s = 0.3 h), W = 10 h (n = 40 checkpoints, failure-free
+// up-time U = 12 h). The first-order waste 2·(0.4 + 0.3/2) = 1.1 ≥ 1
+// said no progress, "never"; the simulation finishes every seed.
+//
+// By hand, q = e^(λR) = e^0.8 = 2.225541, E1 = e^(λs) − 1 = e^0.6 − 1 =
+// 0.822119: the job is down 1 − 1/q = 0.550671 of the time (an outage
+// ends when none is running: overlapping ones count once); an up period
+// keeps G = τ/E1 = 0.304093 h; wall = U·q·E1/(λs) = 12 × 3.049432 =
+// 36.5932 h, Daly's eq. 20 (0.5·e^0.8·0.822119·40). Restarts 0.550671 ×
+// 36.5932 = 20.1508 h; checkpoints 40 × 0.05 h plus those cut short,
+// (λB − λGδ/τ)/q × wall with B = δ/E1 + E[(Y−τ)⁺] = 0.060818 + 0.003145
+// = 0.063963 h: 2 + 0.1034 = 2.1034 h; lost 36.5932 − 12 − 20.1508 −
+// 0.1034 = 4.3390 h; interruptions 2 × 36.5932 = 73.19.
+func TestClosedFormOverlappingOutages(t *testing.T) {
+	j := Job{Work: 10 * h, Chips: 1, ChipsPerNode: 1,
+		Modes:      []Mode{{Component: "accelerator", Rate: fx[units.Dimensionless](2), Detect: fx(0.1 * h), Restart: fx(0.3 * h)}},
+		Checkpoint: Checkpoint{Overhead: 0.05 * h, Interval: 0.25 * h}}
+	e, err := Closed(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"wall h", float64(e.Wall / h), 36.5932}, {"Daly wall h", float64(e.DalyWall / h), 36.5932},
+		{"restart h", float64(e.Restart / h), 20.1508}, {"checkpointing h", float64(e.Checkpointing / h), 2.1034},
+		{"lost h", float64(e.Lost / h), 4.3390}, {"productive h", float64(e.Productive / h), 10},
+		{"interruptions", e.Interruptions, 73.186},
+	} {
+		if !near(c.got, c.want, 2e-5) {
+			t.Errorf("%s = %.4f, want %.4f", c.name, c.got, c.want)
+		}
+	}
+	if e.NoProgress {
+		t.Errorf("NoProgress: the simulation finishes this job")
+	}
+	// 2000 seeds: the wall's spread is about 30 % of its mean, so the
+	// mean's standard error is ≈ 0.7 %; 3 % is > 4 σ. Each part too.
+	res, err := Simulate(j, Options{Seeds: 2000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Finished != 2000 {
+		t.Errorf("finished %d of 2000 seeds", res.Finished)
+	}
+	day := float64(units.Day)
+	for _, c := range []struct {
+		name   string
+		sim    float64
+		closed units.Seconds
+		tol    float64
+	}{
+		{"wall", res.Wall.Mean, e.Wall, 0.03}, {"restart", res.Restart.Mean, e.Restart, 0.03},
+		{"lost", res.Lost.Mean, e.Lost, 0.05}, {"checkpointing", res.Checkpointing.Mean, e.Checkpointing, 0.03},
+	} {
+		if !near(c.sim, float64(c.closed)/day, c.tol) {
+			t.Errorf("%s: simulated mean %.4f h, closed form %.4f h; want within %.0f %%", c.name, c.sim*24, float64(c.closed/h), 100*c.tol)
+		}
 	}
 }
 
@@ -81,12 +146,12 @@ func TestSimulationAgreesWithDaly(t *testing.T) {
 		t.Fatal(err)
 	}
 	mean := res.Wall.Mean * 24
-	t.Logf("Daly job: simulated mean %.3f h (P10 %.1f, P90 %.1f), Daly %.3f h, first order %.3f h", mean, res.Wall.P10*24, res.Wall.P90*24, res.Closed.DalyWall/h, res.Closed.Wall/h)
+	t.Logf("Daly job: simulated mean %.3f h (P10 %.1f, P90 %.1f), Daly %.3f h, closed form %.3f h", mean, res.Wall.P10*24, res.Wall.P90*24, res.Closed.DalyWall/h, res.Closed.Wall/h)
 	if !near(mean, 122.239, 0.01) {
 		t.Errorf("simulated mean wall = %.3f h, want Daly's 122.239 ± 1 %%", mean)
 	}
 	if !near(mean, float64(res.Closed.Wall/h), 0.015) {
-		t.Errorf("simulated mean wall = %.3f h, first-order %.3f h: want within 1.5 %%", mean, res.Closed.Wall/h)
+		t.Errorf("simulated mean wall = %.3f h, closed form %.3f h: want within 1.5 %%", mean, res.Closed.Wall/h)
 	}
 	if res.Finished != 2000 {
 		t.Errorf("finished %d of 2000 seeds", res.Finished)
@@ -179,8 +244,8 @@ func TestNoMaturationNoSlowdown(t *testing.T) {
 }
 
 // TestAsyncAgreesWithClosedForm: async checkpoints with M ≫ τ, no swaps
-// and no maturation, 400 seeds: the first-order formula, with lost work
-// (τ+δ_b)/2 + δ_w, within 2 %.
+// and no maturation, 400 seeds: the closed form, whose cycles are
+// durable δ_w after their block, within 2 %.
 func TestAsyncAgreesWithClosedForm(t *testing.T) {
 	j := fullJob()
 	j.Modes = j.Modes[1:2]
@@ -292,8 +357,8 @@ func BenchmarkNinetyDays16K(b *testing.B) {
 }
 
 // TestCorners: the optimistic corner is faster than typical, the
-// pessimistic slower; a job whose outages outlast its MTBI makes no
-// progress, and says so.
+// pessimistic slower; a job whose expected wall time is past the
+// simulation's cap makes no progress, and says so.
 func TestCorners(t *testing.T) {
 	j := fullJob()
 	var totals []units.Seconds
@@ -317,10 +382,15 @@ func TestCorners(t *testing.T) {
 		t.Errorf("P90 of [1, 2, 4]e-5 = %.5g, want 3.2254e-5", got)
 	}
 	typ, _ := ClosedAt(j, Typical)
-	// One chip at 1/h with a 2 h restart: waste = 1·(2 + (τ+δ)/2) > 1.
+	// One chip at 1/h with outages of 0.1 + 5 h: up e^(−5.1) = 0.6 % of
+	// the time, and an hour's checkpointed work (s = 1.1 h) rarely done in
+	// one go: wall = U·e^5.1·(e^1.1 − 1)/1.1 = U × 164.0 × 2.004 / 1.1 =
+	// 299 × the failure-free time, past the simulation's cap of 50 ×.
+	// (A 2 h outage, which the first-order form called hopeless, is 14.9 ×
+	// and finishes in simulation.)
 	j = dalyJob()
 	j.Modes[0].Rate = fx[units.Dimensionless](1)
-	j.Modes[0].Restart = fx(2 * h)
+	j.Modes[0].Restart = fx(5 * h)
 	e, err := Closed(j)
 	if err != nil || !e.NoProgress || e.Wall != 0 {
 		t.Errorf("hopeless job: NoProgress %v, wall %v, err %v; want true, 0, nil", e.NoProgress, e.Wall, err)

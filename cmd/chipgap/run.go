@@ -37,9 +37,10 @@ Units: a bare --days is days (--days 54), a bare --interval is seconds
 --vs CHIP[:N] runs the same model and token budget on a second cluster and
 splits the difference into throughput, downtime and engineering.
 
-A run to completion that the closed form finds never finishes (an
-interruption faster than the job recovers and checkpoints) is refused at
-once, naming --chips: fewer chips, a more reliable stack, faster
+A run to completion that the closed form finds never finishes (its
+expected wall time past 50 × the failure-free time, where the simulation
+stops a run: interruptions too frequent for the job to recover and
+checkpoint between them) is refused at once, naming --chips: fewer chips, a more reliable stack, faster
 checkpoints, or a --days window, which simulates. A run whose simulated
 events may exceed 1e8 (seeds, the interval check's included, × the most
 one seed can fire: two per interruption, chips × the failure rates (the

@@ -46,7 +46,7 @@ func wholeRun(cat *catalog.Catalog, m llm.Model, c hardware.Cluster, work units.
 		return WholeRun{}, err
 	}
 	if e.NoProgress {
-		return WholeRun{}, fmt.Errorf("interruptions outpace progress on %d chips: the run never finishes", chips)
+		return WholeRun{}, fmt.Errorf("interruptions take the expected wall time on %d chips past %d× the failure-free time, where a simulation stops a run: the run never finishes", chips, goodput.DefaultLimit)
 	}
 	h := float64(chips) / 3600
 	return WholeRun{Steady: float64(e.Productive) * h, Slowdown: float64(e.Slowdown) * h, Lost: float64(e.Lost) * h,

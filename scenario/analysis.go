@@ -8,6 +8,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/econ"
+	"chipgap/goodput"
 	"chipgap/hardware"
 	"chipgap/uncertain"
 	"chipgap/units"
@@ -44,7 +45,7 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 		}
 	}
 	if len(nevers) > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("Training runs that never finish (interruptions outpace progress), counted as infinite time and cost: %s of %d samples.",
+		r.Notes = append(r.Notes, fmt.Sprintf("Training runs that never finish (interruptions take the expected wall time past %d× the failure-free time, where a simulation stops a run), counted as infinite time and cost: %s of %d samples.", goodput.DefaultLimit,
 			strings.Join(nevers, ", "), s.Samples))
 	}
 	if base >= 0 && systems[base].plan != nil {
@@ -215,8 +216,9 @@ func (w *world) strategy(b, c *system, sb, sc *series, reg *registry) (StrategyR
 	return res, nil
 }
 
-// neverFinishes is the race when a run never finishes (interruptions
-// outpace progress): that side makes no iterations.
+// neverFinishes is the race when a run never finishes (its expected
+// wall time reaches goodput.DefaultLimit × the failure-free time): that
+// side makes no iterations.
 func neverFinishes(tb, tc, horizonMonths float64) map[string]float64 {
 	inf := math.Inf(1)
 	o := map[string]float64{StratCycleBase: tb, StratCycleChal: tc, StratItersBase: 0, StratItersChal: 0,

@@ -53,5 +53,6 @@
 // Units: figures are SI (seconds, FLOP/s, W, J, USD) except where the
 // name says days; Stat holds the value at typical inputs and the
 // P10/P50/P90 over the samples. A run that never finishes (interruptions
-// outpace progress) counts as +Inf (null in JSON).
+// take its expected wall time past goodput.DefaultLimit × the
+// failure-free time) counts as +Inf (null in JSON).
 package scenario

@@ -118,7 +118,8 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 		out[OutWPerAchieved] = wPerAchieved(s.tdp, r.MFU, s.peak)
 	}
 	if est.NoProgress {
-		// Interruptions outpace progress: the run never finishes.
+		// The expected wall time reaches the simulation's cap: the run
+		// never finishes.
 		inf := math.Inf(1)
 		out[OutSteadyDays] = float64(job.Work) / day
 		out[OutDowntimeDays], out[OutEngDays], out[OutWallDays], out[OutTotalDays] = inf, float64(est.Port)/day, inf, inf

@@ -71,6 +71,14 @@ func TestParseErrors(t *testing.T) {
 		{"empty what-if", strings.Replace(okGrid, "    tdp: 500W\n", "", 1), "grid.yaml:4: field what_if[0]: changes nothing"},
 		// An axis listing a value twice would sweep its cells twice (QA).
 		{"repeated size", strings.Replace(okGrid, "[8]", "[8, 8]", 1), "grid.yaml:7: field sizes[1]: 8: already on the sizes axis at sizes[0]"},
+		// A framework name no chip of the grid takes would quietly be each
+		// chip's default stack (QA): a typo, another platform's stack id.
+		{"unknown training stack", okGrid + "training: {stacks: [megatorn-lm]}\n",
+			"grid.yaml:12: field training.stacks[0]: megatorn-lm: unknown training framework"},
+		{"unknown serving stack", strings.Replace(okGrid, "serving:\n", "serving:\n  stacks: [vlm]\n", 1),
+			"grid.yaml:11: field serving.stacks[0]: vlm: unknown serving framework"},
+		{"no chip's stack", strings.Replace(okGrid, "serving:\n", "serving:\n  stacks: [rocm]\n", 1),
+			"grid.yaml:11: field serving.stacks[0]: rocm: stack rocm does not run on h100-sxm"},
 		{"repeated slo", strings.Replace(okGrid, "slos: [{tpot: 50ms}]", "slos: [{tpot: 50ms}, {tpot: 50ms}]", 1), "grid.yaml:11: field serving.slos[1]: already on the serving.slos axis at serving.slos[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,6 +209,19 @@ func TestDeployFiles(t *testing.T) {
 	for _, want := range []string{"#SBATCH --array=", "sweep merge", "--dependency=\"afterok:${SLURM_ARRAY_JOB_ID}\""} {
 		if !strings.Contains(string(s), want) {
 			t.Errorf("sweep.sbatch lacks %q", want)
+		}
+	}
+}
+
+// A grid crossing platforms keeps a framework for the chips it runs on:
+// cann takes the what-if 910C, vllm and nemo every chip.
+func TestStacksAcrossPlatforms(t *testing.T) {
+	for _, src := range []string{
+		strings.Replace(okGrid, "serving:\n", "serving:\n  stacks: [cann, vllm]\n", 1),
+		okGrid + "training: {stacks: [nemo, \"megatron-bridge 25.09\"]}\n",
+	} {
+		if _, err := Parse("grid.yaml", []byte(src)); err != nil {
+			t.Errorf("Parse = %v, want the grid accepted", err)
 		}
 	}
 }

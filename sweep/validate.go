@@ -1,7 +1,8 @@
 package sweep
 
 import (
-	"chipgap/input"
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/input"
 )
 
 // Limits on a grid: the Monte Carlo draws of one cell and the cells of
@@ -129,10 +131,16 @@ func (w WhatIf) validate(at string) error {
 	return nil
 }
 
-func (g *Grid) validateTraining(*catalog.Catalog) error {
+func (g *Grid) validateTraining(c *catalog.Catalog) error {
 	t := g.Training
 	if t == nil {
 		return nil
+	}
+	for i, fw := range t.Stacks {
+		// A typo would quietly take each chip's default stack.
+		if err := c.CheckTrainingFramework(fw); err != nil {
+			return renamed(err, fmt.Sprintf("training.stacks[%d]", i))
+		}
 	}
 	if !(t.Tokens > 0) || math.IsInf(t.Tokens, 0) || t.Tokens > 1e18 {
 		return input.Bad("training.tokens", t.Tokens, "want a token budget above 0 and at most 1e18")
@@ -151,10 +159,15 @@ func (g *Grid) validateTraining(*catalog.Catalog) error {
 	return nil
 }
 
-func (g *Grid) validateServing(*catalog.Catalog) error {
+func (g *Grid) validateServing(c *catalog.Catalog) error {
 	s := g.Serving
 	if s == nil {
 		return nil
+	}
+	for i, fw := range s.Stacks {
+		if err := g.servingStack(c, fw); err != nil {
+			return renamed(err, fmt.Sprintf("serving.stacks[%d]", i))
+		}
 	}
 	for i, w := range s.Workloads {
 		at := fmt.Sprintf("serving.workloads[%d]", i)
@@ -175,6 +188,48 @@ func (g *Grid) validateServing(*catalog.Catalog) error {
 		}
 	}
 	return nil
+}
+
+// servingStack refuses a serving framework no chip of the grid takes: a
+// name the catalog does not know, or another platform's stack id on
+// every chip (a grid crossing platforms keeps a framework for the chips
+// it runs on; the others fall back to their own stack, as their rows
+// say).
+func (g *Grid) servingStack(c *catalog.Catalog, fw string) error {
+	var first error
+	for _, id := range g.chipBases() {
+		ch, err := c.Chip(id)
+		if err != nil {
+			continue // validateChips names it
+		}
+		err = c.CheckServingFramework(fw, ch)
+		if err == nil {
+			return nil
+		}
+		first = cmp.Or(first, err)
+	}
+	return first
+}
+
+// chipBases are the catalog chips of the chip axis and the what-if
+// chips' bases.
+func (g *Grid) chipBases() []string {
+	ids := slices.Clone(g.Chips)
+	for _, w := range g.WhatIf {
+		ids = append(ids, w.Base)
+	}
+	return ids
+}
+
+// renamed puts an input error under the grid's field path at.
+func renamed(err error, at string) error {
+	var fe *input.Error
+	if errors.As(err, &fe) {
+		e := *fe
+		e.Field = at
+		return &e
+	}
+	return err
 }
 
 // validateRepeats refuses a value listed twice on an axis (the chip axis

@@ -345,7 +345,7 @@ func TestTrainSoftwareNames(t *testing.T) {
 	for _, c := range []struct{ framework, profile, note string }{
 		{"nemo 26.04", "cuda-mcore", "nemo 26.04"},
 		{"llm-foundry", "cuda-fsdp", "(llm-foundry)"},
-		{"mindspeed", "cuda-mcore", `framework "mindspeed" has no profile of its own`},
+		{"mindspeed", "cuda-mcore", `framework "mindspeed" runs on cann, not on cuda`},
 	} {
 		r := base
 		r.Framework = c.framework

@@ -271,10 +271,25 @@ func (c *Catalog) TrainingProfile(stack, framework string) (training.Profile, st
 		return training.Profile{}, "", fmt.Errorf("stack %q: want one of %v", stack, Stacks())
 	}
 	why := fmt.Sprintf("stack %s (the %s default)", def.ID, stack)
-	if framework != "" {
+	if on := frameworkPlatforms(all, name); framework != "" && len(on) > 0 {
+		why = fmt.Sprintf("stack %s (the %s default; framework %q runs on %s, not on %s)", def.ID, stack, framework, strings.Join(on, ", "), stack)
+	} else if framework != "" {
 		why = fmt.Sprintf("stack %s (the %s default; framework %q has no profile of its own)", def.ID, stack, framework)
 	}
 	return unnamed(def.Profile), why, nil
+}
+
+// frameworkPlatforms are the hardware stacks (cuda, cann...) whose
+// profiles list a framework name, sorted.
+func frameworkPlatforms(all []TrainingStack, name string) []string {
+	var on []string
+	for _, s := range all {
+		if name != "" && slices.Contains(s.Frameworks, name) && !slices.Contains(on, s.Stack) {
+			on = append(on, s.Stack)
+		}
+	}
+	sort.Strings(on)
+	return on
 }
 
 // unnamed is a default stack's profile for a job that names no framework

@@ -64,11 +64,11 @@ type Estimate struct {
 	ByMode        []float64 `json:"by_mode"`
 	// Effective is Productive ÷ Wall, the "effective training time".
 	Effective float64 `json:"effective"`
-	// NoProgress: the expected wall time (in a window, the time its
-	// failure-free work would take) reaches the simulation's cap,
-	// DefaultLimit × the failure-free time, where the simulation stops a
-	// run unfinished: the run never finishes, and to completion the times
-	// are left 0.
+	// NoProgress: run to completion, the expected wall time reaches the
+	// simulation's cap, DefaultLimit × the failure-free time, where the
+	// simulation stops a run unfinished: the run never finishes, and the
+	// times are left 0. A window (Horizon) runs to its end whatever its
+	// progress: never NoProgress, its times kept.
 	NoProgress bool `json:"no_progress,omitempty"`
 	// InRepair is the mean number of nodes away for repair (Little's law:
 	// swap rate × repair time); above Spares the closed form, which
@@ -161,11 +161,14 @@ func (f fixed) closed() Estimate {
 		}
 	}
 	sh := f.shares()
-	if f.fillWall(&e, sh) {
+	if f.fillWall(&e, sh) && f.job.Horizon <= 0 {
+		// Run to completion, the simulation would stop it unfinished; a
+		// window runs to its end whatever its progress, so it keeps its
+		// times.
 		e.NoProgress = true
 		e.Times = Times{Port: f.port}
 	}
-	if f.job.Horizon > 0 || !e.NoProgress {
+	if !e.NoProgress {
 		e.Interruptions = all * float64(e.Wall)
 	}
 	for _, m := range f.modes {

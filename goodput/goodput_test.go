@@ -485,3 +485,25 @@ func TestClosedSamples(t *testing.T) {
 		t.Errorf("n = 0: err %v, want ErrNoSeeds", err)
 	}
 }
+
+// A window runs to its end whatever its progress: a job whose run to
+// completion would never finish (interruptions every 1.5 min, outages of
+// 24 min: the expected wall time passes the simulation's cap) keeps its
+// window's times, 10 h of wall and 40 × 10 = 400 interruptions at the
+// raw rate, and some progress, not NoProgress with every time 0 (review).
+func TestClosedFormWindowKeepsItsTimes(t *testing.T) {
+	j := Job{Work: 10 * h, Chips: 1, ChipsPerNode: 1,
+		Modes:      []Mode{{Component: "accelerator", Rate: fx[units.Dimensionless](40), Detect: fx(0.1 * h), Restart: fx(0.3 * h)}},
+		Checkpoint: Checkpoint{Overhead: 0.05 * h, Interval: 0.25 * h}}
+	if e, err := Closed(j); err != nil || !e.NoProgress {
+		t.Fatalf("to completion: NoProgress %v, %v; want a run that never finishes", e.NoProgress, err)
+	}
+	j.Horizon = 10 * h
+	e, err := Closed(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.NoProgress || !near(float64(e.Wall/h), 10, 1e-12) || !near(e.Interruptions, 400, 1e-9) || !(e.Productive > 0 && e.Productive < h) {
+		t.Errorf("window: NoProgress %v, wall %v, %g interruptions, productive %v; want the window's 10 h, 400, some progress", e.NoProgress, e.Wall, e.Interruptions, e.Productive)
+	}
+}

@@ -1107,7 +1107,7 @@ async function runRun() {
       bigNumber("closed", "Closed form (Young/Daly): training and failures, porting included, no simulation", (r.closed_form.wall + r.closed_form.port) / 86400, "days"));
     put($("#run-out"), big,
       el("p", {class: "muted"}, `throughput ${fmt(res.throughput.tokens_per_s)} tokens/s from ${res.throughput.source}${res.throughput.plan ? " (" + res.throughput.plan + ")" : ""}; ranges are P10–P90 over ${r.seeds} simulated runs (seed ${r.seed})`),
-      el("p", {class: "muted"}, "Total days (P50) is the median of the simulated runs: porting, failures, restarts, checkpoints and spares; the closed form is the first-order estimate of the same run at typical values."),
+      el("p", {class: "muted"}, "Total days (P50) is the median of the simulated runs: porting, failures, restarts, checkpoints and spares; the closed form is the expected run at typical values (Daly's complete model, as the simulation runs it)."),
       chartsOf(res.charts));
     rendered("run");
     showOK(status, `${r.seeds} runs simulated, ${r.finished} finished`);

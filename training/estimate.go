@@ -470,7 +470,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 		r.FP4Ceiling = p.matMax
 	}
 	if p.m.MoE != nil {
-		r.ExpertLoad = p.expertLoad
+		r.ExpertLoad = p.loadOn(pl)
 		host, graphed := p.moeHostFor(pl)
 		r.MoEHostPerLayer = units.Seconds(host).InMillis()
 		r.MoEHostPath = MoEPathUncaptured

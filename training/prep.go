@@ -452,6 +452,18 @@ func (p *prep) setExpertLoad() {
 	}
 }
 
+// loadOn is the hottest expert rank's load over the mean under plan pl:
+// expertLoad, but 1 without expert parallelism (EP 1: every device runs
+// every expert on every token, so no rank is hotter; the serving
+// estimator's rule too) unless the experts are padded to their capacity,
+// which every expert computes wherever it runs.
+func (p *prep) loadOn(pl parallel.Plan) float64 {
+	if pl.EP <= 1 && !p.padded {
+		return 1
+	}
+	return p.expertLoad
+}
+
 // recipeFits refuses an FP8 recipe the chip or the stack cannot run as
 // far as chipgap knows: block-wise scaling where the stack has no measured
 // rate for the chip's family, MXFP8 off Blackwell (Transformer Engine's

@@ -78,7 +78,7 @@ func (p *prep) layerForward(k *layerKind, pl parallel.Plan, t float64) pass {
 			rows = t * float64(p.m.MoE.Active) * float64(pl.EP) * etp / (e * tp)
 		}
 		if g.expert {
-			rows *= p.expertLoad // the hottest rank's experts see load × the mean rows
+			rows *= p.loadOn(pl) // the hottest rank's experts see load × the mean rows
 		}
 		f := 2 * rows * n * kk
 		b := ab * (rows*kk + kk*n + rows*n)
@@ -215,7 +215,7 @@ func (p *prep) layerComm(q *pass, k *layerKind, pl parallel.Plan, t float64) {
 		if p.allGather() {
 			q.ep = 2 * p.allGatherDispatch(pl, g, t) * (1 - p.epOverlap(pl))
 		} else {
-			perCopy := p.expertLoad * t * h * p.act / float64(pl.TP)
+			perCopy := p.loadOn(pl) * t * h * p.act / float64(pl.TP)
 			a2a := p.net.ExpertAllToAll(bytesOf(perCopy), float64(p.m.MoE.Active), g, p.hierarchical(), p.m.MoE.ShardsHit)
 			q.ep = 2 * float64(a2a) * (1 - p.epOverlap(pl))
 		}
@@ -263,7 +263,7 @@ func (p *prep) tpComm(k *layerKind, pl parallel.Plan, t float64) float64 {
 	if etp := pl.ExpertTP(); etp > 1 {
 		switch {
 		case !p.allGather():
-			routed := p.expertLoad * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)
+			routed := p.loadOn(pl) * float64(p.m.MoE.Active) * act * float64(etp) / float64(pl.TP)
 			c += pair(routed, etp)
 		case pl.EP <= 1:
 			// the all-gather dispatcher over the expert-TP ranks alone:

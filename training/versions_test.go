@@ -137,6 +137,26 @@ func TestExpertImbalanceAndCapacity(t *testing.T) {
 	if got := expert(job) / base; math.Abs(got-1.2) > 1e-9 {
 		t.Errorf("imbalance 1.5 capped at capacity 1.2: expert time × %g, want 1.2", got)
 	}
+	// Without expert parallelism every device runs every expert on every
+	// token: no rank is hotter (imbalance 1.5 changes nothing), but
+	// experts padded to their capacity still compute it.
+	ep1 := pl
+	ep1.EP = 1
+	expert1 := func(j Job) float64 {
+		pr, err := newPrep(tinyMoE, testCluster(8), ideal(), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := pr.kinds[len(pr.kinds)-1]
+		return pr.layerForward(&k, ep1, 4096).expert
+	}
+	flat := expert1(Job{Seq: 4096, GlobalBatch: 8, Precision: hardware.BF16})
+	if got := expert1(Job{Seq: 4096, GlobalBatch: 8, Precision: hardware.BF16, ExpertImbalance: 1.5}) / flat; math.Abs(got-1) > 1e-12 {
+		t.Errorf("EP 1, imbalance 1.5: expert time × %g, want 1", got)
+	}
+	if got := expert1(Job{Seq: 4096, GlobalBatch: 8, Precision: hardware.BF16, CapacityFactor: 1.2, PadToCapacity: true}) / flat; math.Abs(got-1.2) > 1e-9 {
+		t.Errorf("EP 1, padded to capacity 1.2: expert time × %g, want 1.2", got)
+	}
 	job.ExpertImbalance, job.CapacityFactor = 0.5, 0
 	if _, err := newPrep(tinyMoE, testCluster(8), ideal(), job); err == nil || !strings.HasPrefix(err.Error(), "expert_imbalance = ") {
 		t.Errorf("imbalance 0.5: %v; want an error naming expert_imbalance", err)

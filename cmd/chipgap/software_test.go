@@ -64,7 +64,7 @@ func TestSoftwareNamesRefused(t *testing.T) {
 		{append(train, "--software", "megatorn-lm"), "chipgap train: --software = megatorn-lm: unknown training framework (known: "},
 		{append(train, "--software", "megatorn-lm"), "did you mean megatron-lm?"},
 		{append(train, "--stack", "cann-mindspeed"), "chipgap train: --stack: training stack cann-mindspeed runs on cann, not on h100-sxm's cuda: want one of cuda-fsdp, cuda-hai-llm, cuda-mcore, cuda-megatron, cuda-megatron-deepspeed"},
-		{append(train, "--software", "nemo", "--stack", "cuda-fsdp"), "--stack and --software both pick the training profile"},
+		{append(train, "--software", "nemo", "--stack", "cuda-fsdp"), "--stack = cuda-fsdp: picks the training profile, as framework \"nemo\" does"},
 		{[]string{"train", "--model", "llama3.1-8b", "--chip", "ascend-910b", "--chips", "8", "--stack", "cuda-mcore"}, "want one of cann-mindspeed, mindformers"},
 		{append([]string{"serve-estimate"}, append(serve, "--software", "vlm")...), "chipgap serve-estimate: --software = vlm: unknown serving framework"},
 		{append([]string{"simulate"}, append(serve, "--software", "sglnag")...), "did you mean sglang?"},

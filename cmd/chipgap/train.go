@@ -67,7 +67,7 @@ func cmdTrain(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search), profileFlags(b)); err != nil {
+	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search)); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
@@ -150,15 +150,6 @@ func topFlag(b *calc.Flags, rv *requestValue, search bool) error {
 		return usagef("--top ranks the plans of a search: it needs --search (without it train evaluates one plan)")
 	case rv.sets("top"):
 		return usagef("%s: field top ranks the plans of a search: it needs --search (without it train evaluates one plan)", rv.path)
-	}
-	return nil
-}
-
-// profileFlags refuses --stack beside --software: each picks the training
-// profile (calc refuses the pair from a request file or the API too).
-func profileFlags(b *calc.Flags) error {
-	if b.Set("stack") && b.Set("framework") {
-		return usagef("--stack and --software both pick the training profile (--software the profile of the chip's stack that lists the framework, with a release its dated version): give one of them")
 	}
 	return nil
 }

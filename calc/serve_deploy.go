@@ -134,8 +134,11 @@ func (d ServeDeployment) check() error {
 }
 
 // resolve builds the estimator's deployment; note says how the stack was
-// picked.
-func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, string, error) {
+// picked. with are the deployment's other chips (a disaggregated
+// deployment's other pool): the framework is refused only where none of
+// them, nor d.Chip, runs it; a pool whose chip does not falls back to its
+// own stack, as its note says.
+func (d ServeDeployment) resolve(cat *catalog.Catalog, with ...string) (inference.Deployment, string, error) {
 	if err := d.check(); err != nil {
 		return inference.Deployment{}, "", err
 	}
@@ -153,7 +156,7 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 	if err != nil {
 		return inference.Deployment{}, "", lookup("chip", err)
 	}
-	if err := cat.CheckServingFramework(d.Framework, chip); err != nil {
+	if err := cat.CheckServingFrameworkOn(d.Framework, deploymentChips(cat, chip, with)); err != nil {
 		return inference.Deployment{}, "", err
 	}
 	cl, err := cat.Cluster(d.Chip, d.Chips, catalog.ClusterOptions{ChipsPerNode: d.ChipsPerNode})
@@ -192,6 +195,18 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog) (inference.Deployment, st
 		d.engineLimits(&dep.Profile, groups)
 	}
 	return dep, note, err
+}
+
+// deploymentChips are chip and the catalog chips of with (an unknown id
+// is left to its own pool's lookup to refuse).
+func deploymentChips(cat *catalog.Catalog, chip *hardware.Chip, with []string) []*hardware.Chip {
+	chips := []*hardware.Chip{chip}
+	for _, id := range with {
+		if ch, err := cat.Chip(id); err == nil && ch.ID != chip.ID {
+			chips = append(chips, ch)
+		}
+	}
+	return chips
 }
 
 // moeFits refuses expert settings on a dense model (they would be

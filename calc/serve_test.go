@@ -562,6 +562,33 @@ func TestServeSoftwareNames(t *testing.T) {
 	}
 }
 
+// A stack id given for a deployment that mixes chips is checked against
+// its chips together (review: prefill on an MI300X, decode on an H100
+// with --software cuda was refused, as each pool checked it alone): it
+// runs where some chip takes it, the other pool falling back with its
+// note, and is refused where none does.
+func TestSimulateSoftwareAcrossPools(t *testing.T) {
+	cat := testCatalog(t)
+	setup := func(framework string) (SimulateSetup, error) {
+		r := NewSimulateRequest()
+		r.Model, r.Chip, r.Chips, r.Framework, r.Mode = "llama3.1-8b", "h100-sxm", 1, framework, "disaggregated"
+		r.Prefill.Chip = "mi300x"
+		return r.Setup(cat, nil)
+	}
+	s, err := setup("cuda")
+	if err != nil {
+		t.Fatalf("cuda over mi300x and h100-sxm: %v", err)
+	}
+	if len(s.Pools) != 2 || !strings.Contains(s.Pools[0].StackNote, "rocm") || s.Pools[1].StackNote != "" {
+		t.Errorf("pools %+v: want the mi300x prefill pool's fallback to rocm noted, the h100 pool's none", s.Pools)
+	}
+	_, err = setup("cann")
+	var ie *input.Error
+	if !errors.As(err, &ie) || ie.Field != "framework" {
+		t.Errorf("cann over mi300x and h100-sxm: %v, want a framework error", err)
+	}
+}
+
 // Each serving endpoint refuses the other's batch field, which it would
 // ignore (QA: /api/infer/curve answered the same with "batch": 16, and
 // /api/infer/estimate with "batches": [1,2,4]).

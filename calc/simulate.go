@@ -239,7 +239,11 @@ type builtPool struct {
 // prefill then decode, linked. What each pool's build says comes back in
 // the pools' order.
 func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, prefill *ServeDeployment) (serve.Deployment, []builtPool, error) {
-	p, b, err := r.pool(cat, "serve", main)
+	var chips []string // the framework is checked across both pools' chips
+	if prefill != nil {
+		chips = []string{prefill.Chip, main.Chip}
+	}
+	p, b, err := r.pool(cat, "serve", main, chips)
 	if err != nil {
 		return serve.Deployment{}, nil, err
 	}
@@ -247,7 +251,7 @@ func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, 
 	if prefill == nil {
 		return d, []builtPool{b}, nil
 	}
-	pre, pb, err := r.pool(cat, "prefill", *prefill)
+	pre, pb, err := r.pool(cat, "prefill", *prefill, chips)
 	if err != nil {
 		return d, nil, prefixed("prefill.", err, "chip", "chips", "parallel")
 	}
@@ -258,9 +262,10 @@ func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, 
 }
 
 // pool builds one pool from the catalog and the inference model, with
-// its scorecard regime and the software's note.
-func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment) (serve.Pool, builtPool, error) {
-	dep, note, err := sd.resolve(cat)
+// its scorecard regime and the software's note; chips are the whole
+// deployment's, the framework's check taking them together.
+func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeployment, chips []string) (serve.Pool, builtPool, error) {
+	dep, note, err := sd.resolve(cat, chips...)
 	if err != nil {
 		return serve.Pool{}, builtPool{}, err
 	}

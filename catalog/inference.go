@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -617,6 +618,23 @@ func (c *Catalog) CheckServingFramework(framework string, chip *hardware.Chip) e
 			Want: fmt.Sprintf("stack %s does not run on %s, whose stack is %s: want %s or one of its frameworks %s", fw, chip.ID, chip.Stack, chip.Stack, strings.Join(here, ", "))}
 	}
 	return nil
+}
+
+// CheckServingFrameworkOn is CheckServingFramework across the chips of
+// one deployment or grid (a disaggregated deployment's two pools, a
+// sweep's chip axis): it refuses only where no chip takes the framework,
+// with the first chip's error; a chip the framework does not run on falls
+// back to its own stack, and its note says so.
+func (c *Catalog) CheckServingFrameworkOn(framework string, chips []*hardware.Chip) error {
+	var first error
+	for _, ch := range chips {
+		err := c.CheckServingFramework(framework, ch)
+		if err == nil {
+			return nil
+		}
+		first = cmp.Or(first, err)
+	}
+	return first
 }
 
 func frameworkNames(d *InferenceStacks) []string {

@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -196,19 +195,13 @@ func (g *Grid) validateServing(c *catalog.Catalog) error {
 // it runs on; the others fall back to their own stack, as their rows
 // say).
 func (g *Grid) servingStack(c *catalog.Catalog, fw string) error {
-	var first error
+	var chips []*hardware.Chip
 	for _, id := range g.chipBases() {
-		ch, err := c.Chip(id)
-		if err != nil {
-			continue // validateChips names it
+		if ch, err := c.Chip(id); err == nil {
+			chips = append(chips, ch) // an unknown one: validateChips names it
 		}
-		err = c.CheckServingFramework(fw, ch)
-		if err == nil {
-			return nil
-		}
-		first = cmp.Or(first, err)
 	}
-	return first
+	return c.CheckServingFrameworkOn(fw, chips)
 }
 
 // chipBases are the catalog chips of the chip axis and the what-if

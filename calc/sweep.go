@@ -37,8 +37,8 @@ func (r SweepRequest) Setup() (*sweep.Grid, error) {
 }
 
 // SweepCost is what running cells of a grid takes here: the cells, the
-// cores they are spread over and the time sweep.Grid.Estimate expects
-// (sweep.Measured per cell: a training cell by the plans its search
+// cores they are spread over and the time they take
+// (sweep.Spread of sweep.Grid.CellCosts, sweep.Measured per cell: a training cell by the plans its search
 // estimates, sweep.SearchPlans, so its global batch counts).
 type SweepCost struct {
 	Cells int

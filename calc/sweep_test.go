@@ -3,9 +3,11 @@ package calc
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"chipgap/examples"
 	"chipgap/sweep"
@@ -75,6 +77,24 @@ func TestEstimateSweep(t *testing.T) {
 	// 3 serving cells at 0.4 ms each, no samples (sweep.Cost's measurements).
 	if one.Time.Microseconds() != 3*400 || all.Time > one.Time {
 		t.Errorf("one core %v, every core %v; want 1.2ms and no more than that", one.Time, all.Time)
+	}
+}
+
+// The estimate of the 10,000-cell serving example is within a factor
+// of 3 of what it measured (2.4–4.3 s on 2 cores; a machine of one core
+// takes twice the estimate, still within it).
+func TestEstimateServing10K(t *testing.T) {
+	b, err := os.ReadFile("../examples/sweep-serving-10k.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := sweep.Parse("sweep-serving-10k.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateSweep(g, g.Cells(), 2)
+	if err != nil || est.Time < 1500*time.Millisecond || est.Time > 12*time.Second {
+		t.Errorf("EstimateSweep(10k serving, 2 workers) = %v, %v; want 1.5–12 s", est.Time, err)
 	}
 }
 

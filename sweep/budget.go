@@ -38,7 +38,11 @@ type Cost struct {
 	TrainPlan, MoEPlan time.Duration
 	// TrainCell is what a training cell costs besides its search (its
 	// setup, the typical evaluation, a whole run's closed form: whole_run
-	// changed no measured cell's time).
+	// changed no measured cell's time). An upper bound: the smallest
+	// search TestMeasureTrainCells times, one H100 for Llama 3.1 8B
+	// (CHIPGAP_MEASURE_CELLS="h100-sxm 1 llama3.1-8b 0 0"), took 0.28 ms
+	// of CPU in all, its 144 plans included (docs/sweeps.md, "The
+	// budget"); 1 ms rounds that up.
 	TrainCell time.Duration
 	// Serve and ServeMoE are a serving cell's layout search (Llama 3.1
 	// 70B on 8 chips 0.4 ms; DeepSeek-V3 on 64 chips 1.4 ms).
@@ -84,17 +88,6 @@ func (k Cost) Cell(c Cell, samples int, w Work) time.Duration {
 	return d + time.Duration(samples)*k.ServeDraw
 }
 
-// Estimate is how long cells of g take here on cores cores: the sum of
-// Measured().Cell over the cells, divided among the cores the cells can
-// use (one a cell), and at least the longest cell.
-func (g *Grid) Estimate(cells []Cell, cores int) (time.Duration, error) {
-	ds, err := g.CellCosts(cells)
-	if err != nil {
-		return 0, err
-	}
-	return Spread(ds, cores), nil
-}
-
 // Spread is how long cells of the given costs take on cores cores: their
 // sum divided among the cores the cells can use, and at least the
 // longest cell (a cell runs on one core: fewer cells than cores leave
@@ -107,7 +100,8 @@ func Spread(costs []time.Duration, cores int) time.Duration {
 	return max(sum/time.Duration(max(1, min(cores, len(costs)))), longest)
 }
 
-// CellCosts is Measured().Cell of each cell, its training search's plans
+// CellCosts is Measured().Cell of each cell (calc.EstimateSweep spreads
+// them over the cores: the CLI's budget and the server's cap), its training search's plans
 // counted once per distinct search (precision does not change them).
 func (g *Grid) CellCosts(cells []Cell) ([]time.Duration, error) {
 	e, err := newEvaluator(g)

@@ -72,10 +72,11 @@ func TestMeasureTrainCells(t *testing.T) {
 			t.Fatal(err)
 		}
 		plans, _ := e.searchPlans(g.Cells()[0], map[string]int{})
-		est, err := g.Estimate(g.Cells(), 1)
+		costs, err := g.CellCosts(g.Cells())
 		if err != nil {
 			t.Fatal(err)
 		}
+		est := Spread(costs, 1)
 		wall, cpu := time.Duration(1<<62), time.Duration(1<<62)
 		for range 2 {
 			w, c := timed(func() {

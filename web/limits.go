@@ -78,7 +78,7 @@ type Limits struct {
 	MaxServeRouting  float64
 	// The design-space sweep's caps (POST /api/sweep): cells of one grid,
 	// and its time here as the CLI's budget estimates it
-	// (sweep.Grid.Estimate over the server's cores). Larger grids belong
+	// (calc.EstimateSweep over the server's cores). Larger grids belong
 	// to `chipgap sweep`, sharded if need be.
 	MaxSweepCells int
 	MaxSweepTime  time.Duration

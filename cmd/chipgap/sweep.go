@@ -44,10 +44,11 @@ $/Mtok vs TPOT, per watt); --html FILE draws them on one page
 
 Budget: before running, chipgap estimates how long the cells of this shard
 take here, from per-cell costs measured on its build machine (a training
-cell's plan search: about 13.5 ms x log2(chips); 0.48 s x (log2(chips) - 5)
-for a mixture of experts; a serving cell's layout search: 0.4 ms, 1.5 ms for a mixture of
-experts; each Monte Carlo draw 0.3 ms training, 0.05 ms serving), spread
-over the cores. Past --budget (default 10m) or 1,000,000 cells it stops
+cell: 1 ms + its search's valid plans x 1.1 us, 1.8 us for a mixture of
+experts, the plans counted from its chips, node, model, sequence, global
+batch and stack; a serving cell's layout search: 0.4 ms, 1.5 ms for a
+mixture of experts; each Monte Carlo draw 0.3 ms training, 0.05 ms
+serving), spread over the cores (docs/sweeps.md, "The budget"). Past --budget (default 10m) or 1,000,000 cells it stops
 with exit status 2, saying how long it would take and how many shards
 would fit (or, where even a shard of one cell is over, to raise --budget);
 --yes runs it anyway.

@@ -74,7 +74,7 @@ func (c *Catalog) Cluster(chipID string, chips int, o ClusterOptions) (hardware.
 	node := cpn
 	cpn = min(cpn, chips) // a job smaller than a node spans only its own chips
 	if o.WholeNodes && o.ChipsPerNode == 0 {
-		cpn = largestDivisor(chips, cpn)
+		cpn = TrainingNode(chips, cpn)
 	}
 	nic := ch.ScaleOut.Bandwidth.Typ
 	if o.ScaleOut > 0 {
@@ -102,12 +102,21 @@ func (o ClusterOptions) wholeNodes(chips, node int) error {
 	case !o.WholeNodes || n == 0:
 		return nil
 	case n > chips:
-		return input.Bad("chips_per_node", n, fmt.Sprintf("want at most the job's %d chips (a node larger than the job would be capped to it; leave it out for the chip's usual node)", chips))
+		return input.Bad("chips_per_node", n, fmt.Sprintf("want at most the job's %d chips (a node larger than the job would be capped to it; leave it out for nodes of %d, the largest divisor of the chips up to the chip's usual node)",
+			chips, TrainingNode(chips, node)))
 	case chips%n != 0:
 		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%d nodes of %d leave %d over; leave it out for nodes of %d, the largest divisor up to the chip's usual node)",
-			chips, chips/n, n, chips%n, largestDivisor(chips, min(node, chips))))
+			chips, chips/n, n, chips%n, TrainingNode(chips, node)))
 	}
 	return nil
+}
+
+// TrainingNode is the node a training job of chips takes when none is
+// stated, on a chip whose usual node is node: the largest divisor of the
+// chips not above the node (or the chips), so the job fills whole nodes
+// (ClusterOptions.WholeNodes; the sweep's training cells likewise).
+func TrainingNode(chips, node int) int {
+	return largestDivisor(chips, min(node, chips))
 }
 
 // largestDivisor is the largest divisor of n not above most (1 ≤ most).

@@ -71,7 +71,7 @@ func TestMeasureTrainCells(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plans, _ := e.searchPlans(g.Cells()[0], map[string]int{})
+		plans, _ := e.searchPlans(g.Cells()[0], planCache{plans: map[string]int{}, refused: map[string]bool{}})
 		costs, err := g.CellCosts(g.Cells())
 		if err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ type SimulateRequest struct {
 	Prefill     ServePool      `json:"prefill" flag:"prefill-"`
 	Mode        string         `json:"mode" help:"aggregated, or disaggregated (prefill and decode pools; any --prefill-* flag implies it)"`
 	LinkBW      units.ByteRate `json:"link_bandwidth" help:"prefill→decode KV link per replica, e.g. 50GB/s (0 = the replicas' scale-out NICs)"`
-	LinkLatency units.Seconds  `json:"link_latency" help:"latency of a KV transfer (0 = the scale-out tier's)"`
+	LinkLatency units.Seconds  `json:"link_latency" unit:"required" help:"latency of a KV transfer, a duration with its unit, e.g. 20us (0 = the scale-out tier's)"`
 
 	Router     string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
 	Scheduler  string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`

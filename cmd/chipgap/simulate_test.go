@@ -703,7 +703,9 @@ func TestLatencyBoundNeedsUnit(t *testing.T) {
 		{append(sim, "--ttft", "2"), exitUsage},
 		{append(est, "--tpot", "50"), exitUsage},
 		{append(est, "--ttft", "1.5"), exitUsage},
+		{append(sim, "--mode", "disaggregated", "--link-latency", "1"), exitUsage},
 		{append(sim, "--tpot", "50ms", "--ttft", "0"), exitOK},
+		{append(sim, "--mode", "disaggregated", "--link-latency", "20us"), exitOK},
 		{append(est, "--tpot", "50ms"), exitOK},
 	} {
 		var out, errb bytes.Buffer

@@ -493,14 +493,7 @@ func TestServeCostWithoutPrice(t *testing.T) {
 	cat := testCatalog(t)
 	r := NewServeRequest()
 	r.Model, r.Chip, r.Chips = "llama3.1-8b", "h800-sxm", 1
-	s, err := r.Setup(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := Serve(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := serveEstimate(t, cat, r)
 	c := e.Cost
 	if c == nil || c.Rental == nil || c.Owned != nil || !strings.Contains(e.CostNote, "h800-sxm has no price in chips.yaml") {
 		t.Fatalf("H800 cost %+v, note %q; want rented only, the note naming the missing price", c, e.CostNote)

@@ -65,13 +65,7 @@ func TestBrowserInferenceBandNote(t *testing.T) {
 		f.chip.value = "h100-sxm"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "8"; f.mode.value = "disagg";
 		f["workload.input_tokens"].value = "1024"; f["workload.output_tokens"].value = "256"; f["slo.tpot"].value = "50ms";
 		document.querySelector('#infer-go').click(); })()`
-	submitAndWait(ctx, t, b, fill, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`)
-	var body string
-	if err := b.eval(ctx, `JSON.stringify(inferBody(document.querySelector('#infer-form')))`, &body); err != nil {
-		t.Fatal(err)
-	}
-	var api curveResponse
-	postJSON(t, base+"/api/infer/curve", body, &api)
+	api, body := runInferForm(ctx, t, b, base, fill)
 	var band string
 	_ = b.eval(ctx, `(document.querySelector('#infer-band') || {textContent: ""}).textContent`, &band)
 	if api.MeasuredBand != nil || api.MeasuredBandNote == "" || band != api.MeasuredBandNote {

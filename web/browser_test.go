@@ -515,13 +515,11 @@ func checkReportEditor(ctx context.Context, t *testing.T, b *browser) {
 
 // TestBrowserInference draws the curve for a form the test fills and
 // checks the best point and the table against POST /api/infer/curve.
-func TestBrowserInference(t *testing.T) {
-	ctx, b, base := needBrowser(t)
-	openPage(ctx, t, b, base+"/#infer")
-	fill := `(() => { const f = document.querySelector('#infer-form').elements;
-		f.chip.value = "mi300x"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8";
-		f["workload.input_tokens"].value = "1024"; f["workload.output_tokens"].value = "512"; f["slo.tpot"].value = "40ms"; f["slo.ttft"].value = "3s";
-		document.querySelector('#infer-go').click(); })()`
+// runInferForm fills the inference form (fill clicks it), waits for the
+// curve or an error, and posts the body the page sent to the API: the
+// API's answer and that body.
+func runInferForm(ctx context.Context, t *testing.T, b *browser, base, fill string) (curveResponse, string) {
+	t.Helper()
 	submitAndWait(ctx, t, b, fill, `document.querySelector('#infer-points tbody tr') || document.querySelector('#infer-status.err')`)
 	var body string
 	if err := b.eval(ctx, `JSON.stringify(inferBody(document.querySelector('#infer-form')))`, &body); err != nil {
@@ -529,6 +527,17 @@ func TestBrowserInference(t *testing.T) {
 	}
 	var api curveResponse
 	postJSON(t, base+"/api/infer/curve", body, &api)
+	return api, body
+}
+
+func TestBrowserInference(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/#infer")
+	fill := `(() => { const f = document.querySelector('#infer-form').elements;
+		f.chip.value = "mi300x"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8";
+		f["workload.input_tokens"].value = "1024"; f["workload.output_tokens"].value = "512"; f["slo.tpot"].value = "40ms"; f["slo.ttft"].value = "3s";
+		document.querySelector('#infer-go').click(); })()`
+	api, _ := runInferForm(ctx, t, b, base, fill)
 	var rows int
 	var best float64
 	_ = b.eval(ctx, `document.querySelectorAll('#infer-points tbody tr').length`, &rows)

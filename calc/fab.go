@@ -164,23 +164,30 @@ type FabReport struct {
 	// P10–P90 (kept as drawn), and why (uncertain.Beside.Note); absent
 	// where every output's lies inside.
 	Outside map[string]string `json:"typical_outside,omitempty"`
+	// Apart is, by output, where its typical value lies beside its
+	// P10–P90 (uncertain.Beside.Apart): the one decision Outside and the
+	// text's marks both word; absent where every output's lies inside.
+	Apart map[string]uncertain.Apart `json:"-"`
 }
 
-// fabOutside is FabReport.Outside: each printed output whose typical
-// value lies outside its P10–P90; nil where none does.
-func fabOutside(typical map[string]float64, ranges map[string]uncertain.Summary) map[string]string {
-	var out map[string]string
+// typicalValue is what lies outside a band in uncertain.Apart.Note's
+// words where a fab output's typical value does.
+const typicalValue = "the typical value"
+
+// placeTypical sets r.Apart and r.Outside: each printed output whose
+// typical value lies outside its P10–P90; nil where none does.
+func (r *FabReport) placeTypical() {
+	r.Apart, r.Outside = nil, nil
 	for _, row := range fabRows {
-		typ, ok := typical[row.key]
-		s := ranges[row.key]
-		if n := (uncertain.Beside{Typ: typ, Lo: s.P10, Hi: s.P90}).Note("the typical value", "its P10–P90", uncertain.NearEnd); ok && n != "" {
-			if out == nil {
-				out = map[string]string{}
+		typ, ok := r.Typical[row.key]
+		s := r.Ranges[row.key]
+		if a := (uncertain.Beside{Typ: typ, Lo: s.P10, Hi: s.P90}).Apart(uncertain.NearEnd); ok && a.Side != "" {
+			if r.Apart == nil {
+				r.Apart, r.Outside = map[string]uncertain.Apart{}, map[string]string{}
 			}
-			out[row.key] = n
+			r.Apart[row.key], r.Outside[row.key] = a, a.Note(typicalValue, "its P10–P90")
 		}
 	}
-	return out
 }
 
 // Fab answers r from the catalog.
@@ -213,7 +220,7 @@ func Fab(cat *catalog.Catalog, r FabRequest) (*FabReport, error) {
 	if out.Ranges, err = uncertain.Run(r.Trials, r.Seed, trial); err != nil {
 		return nil, err
 	}
-	out.Outside = fabOutside(out.Typical, out.Ranges)
+	out.placeTypical()
 	for _, o := range []string{catalog.OutCostPerGoodPackage, catalog.OutGoodPerYear} {
 		if _, ok := out.Typical[o]; !ok {
 			continue

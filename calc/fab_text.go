@@ -66,7 +66,7 @@ func (r *FabReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "\nTypical value, then P10–P90 over %d Monte Carlo trials (seed %d) of the catalog ranges.\n\n", r.Trials, r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tTYPICAL\tP10 – P90")
-	outside := false
+	why := ""
 	for _, row := range fabRows {
 		typ, ok := r.Typical[row.key]
 		if !ok {
@@ -74,16 +74,16 @@ func (r *FabReport) WriteText(w io.Writer) error {
 		}
 		s := r.Ranges[row.key]
 		mark := ""
-		if side := uncertain.Outside(typ, s.P10, s.P90); side != "" {
-			mark, outside = "  (typical "+side+")", true
+		if a := r.Apart[row.key]; a.Side != "" {
+			mark, why = "  (typical "+a.Side+")", a.Why
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s – %s%s\n", row.label, row.format(typ), row.format(s.P10), row.format(s.P90), mark)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if outside {
-		fmt.Fprintf(w, "typical below/above: the typical value lies outside its P10–P90: %s.\n", uncertain.NearEnd)
+	if why != "" {
+		fmt.Fprintf(w, "%s.\n", uncertain.Legend(typicalValue, "its P10–P90", why))
 	}
 	b := r.Breakdown
 	fmt.Fprintf(w, "\nA good package at typical values: dies %v + HBM %v + packaging %v + test %v = %v.\n",

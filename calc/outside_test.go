@@ -153,7 +153,7 @@ func TestFabTypicalOutside(t *testing.T) {
 	r := &FabReport{Case: &catalog.FabCase{ChipID: "x"}, Trials: 10, Seed: 1,
 		Typical: map[string]float64{catalog.OutDieYield: 0.40, catalog.OutDiesPerWafer: 75},
 		Ranges:  map[string]uncertain.Summary{catalog.OutDieYield: {P10: 0.41, P90: 0.45}, catalog.OutDiesPerWafer: {P10: 74, P90: 76}}}
-	r.Outside = fabOutside(r.Typical, r.Ranges)
+	r.placeTypical()
 	want := map[string]string{catalog.OutDieYield: "the typical value lies below its P10–P90: " + nearEnd}
 	if fmt.Sprint(r.Outside) != fmt.Sprint(want) {
 		t.Errorf("typical_outside %v, want %v", r.Outside, want)
@@ -166,5 +166,49 @@ func TestFabTypicalOutside(t *testing.T) {
 	if !strings.Contains(s, "41.0 % – 45.0 %  (typical below)") || strings.Count(s, "(typical") != 1 ||
 		!strings.Contains(s, "typical below/above: the typical value lies outside its P10–P90: "+nearEnd+".") {
 		t.Errorf("fab text:\n%s", s)
+	}
+}
+
+// The note is decided once, where the figure and its band are computed,
+// and carried on the result: the text words the result's decision, as
+// its JSON note does, rather than deciding again. A result made to carry
+// a decision its numbers would not give (by hand: an "above" with a
+// reason of its own beside a figure inside its band; none beside one
+// outside) prints that decision and nothing else.
+func TestTypicalNoteOneSource(t *testing.T) {
+	cat := testCatalog(t)
+	const why = "a reason only the result carries"
+	in, out := serveOn(t, cat, "h100-sxm"), serveOn(t, cat, "mi300x")
+	if in.BestApart.Side != "" || out.BestApart != (uncertain.Apart{Side: uncertain.Below, Why: nearEnd}) ||
+		out.BestRangeNote != out.BestApart.Note(typicalEstimate, "best_low–best_high") {
+		t.Fatalf("carried: h100 %+v, mi300x %+v (JSON %q)", in.BestApart, out.BestApart, out.BestRangeNote)
+	}
+	in.BestApart, out.BestApart = uncertain.Apart{Side: uncertain.Above, Why: why}, uncertain.Apart{}
+	var text strings.Builder
+	writeBest(&text, in)
+	writeBest(&text, out)
+	if s := text.String(); strings.Count(s, "typical values lies") != 1 || !strings.Contains(s, "; the estimate at typical values lies above it: "+why+")") {
+		t.Errorf("serve text does not word the carried decision:\n%s", s)
+	}
+	var cmp strings.Builder
+	if err := WriteServeComparison(&cmp, []ServeEstimate{in, out}); err != nil {
+		t.Fatal(err)
+	}
+	if s := cmp.String(); strings.Count(s, "(typical") != 1 || !strings.Contains(s, "(typical above)") ||
+		!strings.Contains(s, "typical below/above: the estimate at typical values lies outside it: "+why+"\n") {
+		t.Errorf("comparison does not word the carried decision:\n%s", s)
+	}
+	// fab: die yield 43 % inside 41–45 %, carried as above.
+	r := &FabReport{Case: &catalog.FabCase{ChipID: "x"}, Trials: 10, Seed: 1,
+		Typical: map[string]float64{catalog.OutDieYield: 0.43},
+		Ranges:  map[string]uncertain.Summary{catalog.OutDieYield: {P10: 0.41, P90: 0.45}},
+		Apart:   map[string]uncertain.Apart{catalog.OutDieYield: {Side: uncertain.Above, Why: why}}}
+	var fab strings.Builder
+	if err := r.WriteText(&fab); err != nil {
+		t.Fatal(err)
+	}
+	if s := fab.String(); !strings.Contains(s, "41.0 % – 45.0 %  (typical above)") ||
+		!strings.Contains(s, "typical below/above: the typical value lies outside its P10–P90: "+why+".") {
+		t.Errorf("fab text does not word the carried decision:\n%s", s)
 	}
 }

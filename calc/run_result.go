@@ -195,8 +195,12 @@ type RunRanges struct {
 	NoProgress float64 `json:"no_progress_share"`
 	// Note says where the closed form at typical values (closed_form's
 	// port + wall, in days) lies outside TotalDays' P10–P90, and why
-	// (uncertain.Beside.Note); "" where it lies inside.
+	// (uncertain.Beside.Note); "" where it lies inside. It words Apart,
+	// the one decision the text's range line words too.
 	Note string `json:"note,omitempty"`
+	// Apart is where the closed form at typical values lies beside
+	// TotalDays' P10–P90 (uncertain.Beside.Apart).
+	Apart uncertain.Apart `json:"-"`
 }
 
 // totalDays is an estimate's port + wall in days, +Inf when it never ends.
@@ -220,11 +224,12 @@ func (s RunSide) Ranges() RunRanges {
 	}
 	r := RunRanges{Draws: len(s.Samples), TotalDays: spreadOf(tot), Effective: spreadOf(eff),
 		NoProgress: float64(stuck) / float64(max(len(s.Samples), 1))}
-	r.Note = (uncertain.Beside{Typ: totalDays(s.Result.Closed), Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Note(typicalClosedForm, "total_days' P10–P90", uncertain.NearEnd)
+	r.Apart = (uncertain.Beside{Typ: totalDays(s.Result.Closed), Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Apart(uncertain.NearEnd)
+	r.Note = r.Apart.Note(typicalClosedForm, "total_days' P10–P90")
 	return r
 }
 
-// typicalClosedForm is what lies outside a band in uncertain.Beside.Note's
+// typicalClosedForm is what lies outside a band in uncertain.Apart.Note's
 // words where run's closed form does.
 const typicalClosedForm = "the closed form at typical values"
 

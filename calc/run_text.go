@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"chipgap/goodput"
-	"chipgap/uncertain"
 	"chipgap/units"
 )
 
@@ -130,7 +129,7 @@ func (s RunSide) rangeLine() string {
 	line := fmt.Sprintf("input ranges (closed form over %d draws of every input in [min, typ, max]): total P10 %s, P50 %s, P90 %s days",
 		r.Draws, r.TotalDays.P10.text("%.1f"), r.TotalDays.P50.text("%.1f"), r.TotalDays.P90.text("%.1f"))
 	cf := totalDays(s.Result.Closed)
-	if n := (uncertain.Beside{Typ: cf, Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Note(fmt.Sprintf("%s, %.1f days,", typicalClosedForm, cf), "that P10–P90", uncertain.NearEnd); n != "" {
+	if n := r.Apart.Note(fmt.Sprintf("%s, %.1f days,", typicalClosedForm, cf), "that P10–P90"); n != "" {
 		line += " (" + n + ")"
 	}
 	line += fmt.Sprintf("; effective training P50 %s %%", (r.Effective.P50 * 100).text("%.1f"))

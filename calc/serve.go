@@ -199,10 +199,14 @@ type ServeEstimate struct {
 	// BestRangeNote says where the best point's throughput, an estimate
 	// at typical values, lies outside its own BestLow–BestHigh (the
 	// draws' P10–P90, kept as they are) and why (uncertain.Beside.Note);
-	// "" where it lies inside.
-	BestRangeNote string            `json:"best_range_note,omitempty"`
-	NoBest        string            `json:"no_best,omitempty"`
-	Disagg        *inference.Disagg `json:"disagg,omitempty"`
+	// "" where it lies inside. It words BestApart, the one decision the
+	// text words too.
+	BestRangeNote string `json:"best_range_note,omitempty"`
+	// BestApart is where the best point's throughput lies beside
+	// BestLow–BestHigh (uncertain.Beside.Apart), decided once in Serve.
+	BestApart uncertain.Apart   `json:"-"`
+	NoBest    string            `json:"no_best,omitempty"`
+	Disagg    *inference.Disagg `json:"disagg,omitempty"`
 	// DisaggError says why the pools could not be sized together (a pool
 	// misses its latency target); the curve stands without them.
 	DisaggError string `json:"disagg_error,omitempty"`
@@ -295,7 +299,8 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 		return r, err
 	}
 	rt := rate(*r.Best)
-	r.BestRangeNote = (uncertain.Beside{Typ: rt, Lo: *r.BestLow, Hi: *r.BestHigh}).Note(typicalEstimate, "best_low–best_high", uncertain.NearEnd)
+	r.BestApart = (uncertain.Beside{Typ: rt, Lo: *r.BestLow, Hi: *r.BestHigh}).Apart(uncertain.NearEnd)
+	r.BestRangeNote = r.BestApart.Note(typicalEstimate, "best_low–best_high")
 	if r.Disagg != nil {
 		rt = r.Disagg.OutputPerChip
 	}
@@ -303,9 +308,9 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	return r, nil
 }
 
-// typicalEstimate is what lies outside a band in uncertain.Beside.Note's
+// typicalEstimate is what lies outside a band in uncertain.Apart.Note's
 // words where an estimate at typical values does.
-const typicalEstimate = "the estimate at typical values"
+const typicalEstimate = uncertain.TypicalEstimate
 
 // ServeCurve is the curve and its best point alone (no memory, ranges or
 // cost): POST /api/infer/curve.

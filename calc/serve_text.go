@@ -89,7 +89,7 @@ func writeBest(w io.Writer, r ServeEstimate) {
 		ttft, chip = fmt.Sprintf("%v (the prefill pool's)", d.Prefill.TTFT), "decode chip"
 	}
 	fmt.Fprintf(w, "Best under %s: batch %d (%.4g/%s): %.0f %s tokens/s per %s (range %s), TPOT %v, TTFT %s\n",
-		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+outsideText(rate, r.BestLow, r.BestHigh)+noFitText(r.BestNoFit), b.TPOT, ttft)
+		sloText(r.SLO), b.Batch, b.BatchPerChip, chip, rate, unit, chip, rangeText(r.BestLow, r.BestHigh)+outsideText(r.BestApart)+noFitText(r.BestNoFit), b.TPOT, ttft)
 	writeBand(w, "  ", r.MeasuredBand, unit+" tokens/s per chip")
 	if r.MeasuredBandNote != "" {
 		fmt.Fprintf(w, "  %s\n", r.MeasuredBandNote)
@@ -160,12 +160,10 @@ func noFitText(n int) string {
 }
 
 // outsideText is "; the estimate at typical values lies below it: …"
-// where typ lies outside the range [lo, hi] printed just before, else "".
-func outsideText(typ float64, lo, hi *float64) string {
-	if lo == nil || hi == nil {
-		return ""
-	}
-	if n := (uncertain.Beside{Typ: typ, Lo: *lo, Hi: *hi}).Note(typicalEstimate, "it", uncertain.NearEnd); n != "" {
+// where the estimate carries a best point outside the range printed just
+// before (ServeEstimate.BestApart, as best_range_note words it), else "".
+func outsideText(a uncertain.Apart) string {
+	if n := a.Note(typicalEstimate, "it"); n != "" {
 		return "; " + n
 	}
 	return ""
@@ -212,7 +210,7 @@ func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 	fmt.Fprintln(w, "\nComparison (best point per deployment):")
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "deployment\tchip\ttarget\ttokens/s/chip\trange\tTPOT\t$/M tokens (owned)\t")
-	outside := false
+	why := ""
 	for _, r := range rs {
 		if r.Best == nil {
 			fmt.Fprintf(tw, "%s\t%s\t%s\tnone\t\t\t\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO))
@@ -227,19 +225,16 @@ func WriteServeComparison(w io.Writer, rs []ServeEstimate) error {
 			cost = r.Cost.Owned.USDPerMillion.String()
 		}
 		rng := rangeNums(r.BestLow, r.BestHigh)
-		if r.BestLow != nil && r.BestHigh != nil {
-			if side := uncertain.Outside(rate, *r.BestLow, *r.BestHigh); side != "" {
-				rng += " (typical " + side + ")"
-				outside = true
-			}
+		if a := r.BestApart; a.Side != "" {
+			rng += " (typical " + a.Side + ")"
+			why = a.Why
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%v\t%s\t\n", r.Request.Label(), r.Request.Chip, sloText(r.SLO), rate, rng, r.Best.TPOT, cost)
 	}
-	if err := tw.Flush(); err != nil || !outside {
+	if err := tw.Flush(); err != nil || why == "" {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "range: P10–P90 over the chip's and the stack's ranges; typical below/above: %s lies outside it: %s\n",
-		typicalEstimate, uncertain.NearEnd)
+	_, err := fmt.Fprintf(w, "range: P10–P90 over the chip's and the stack's ranges; %s\n", uncertain.Legend(typicalEstimate, "it", why))
 	return err
 }
 

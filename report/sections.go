@@ -441,7 +441,7 @@ func (b *builder) sensitivity() {
 	at := fmt.Sprintf("%.2f× at typical values", tr.Base)
 	if g := b.gap(b.r.Strategy.Challenger); g != nil {
 		if st, ok := g.Stats[scenario.GapRatio]; ok {
-			if n := (uncertain.Beside{Typ: tr.Base, Lo: st.P10, Hi: st.P90}).Note("the estimate at typical values", "it", uncertain.NearEnd); n != "" {
+			if n := (uncertain.Beside{Typ: tr.Base, Lo: st.P10, Hi: st.P90}).Note(uncertain.TypicalEstimate, "it", uncertain.NearEnd); n != "" {
 				at += fmt.Sprintf("; the samples' P10–P90 is %s–%s, and %s", times(st.P10), times(st.P90), n)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"chipgap/goodput"
 	"chipgap/hardware"
 	"chipgap/input"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -109,6 +110,40 @@ func TestRunAtMFU(t *testing.T) {
 	// An assumed MFU is not the estimator's: no regime scores it.
 	if a.Throughput.Scored != nil || res.View().Throughput.MeasuredBand != nil {
 		t.Errorf("an assumed MFU's rate scored %+v", a.Throughput.Scored)
+	}
+}
+
+// TestRunAtMFUStillNeedsAPlanThatFits: an assumed MFU sets the rate, not
+// the memory. Llama 3.1 405B's bf16 weights alone, 405.9e9 × 2 B = 811.7
+// GB, exceed 8 H100s' 8 × 85.9 = 687 GB of HBM, so no plan fits; at
+// --mfu 0.4 run simulated it anyway. It is refused as the estimator's
+// path refuses it (an error wrapping training.ErrNoPlan naming the
+// closest plan's shortfall: tp=8 holds 811.7 / 8 = 101.5 GB of weights a
+// device), and says the assumed mfu does not lift it; 128 H100s, where
+// the estimator's path finds plans that fit (tp=4 pp=16 cp=2 zero=3 with
+// full recompute the fastest), still run at the assumed MFU's 6·N·D.
+func TestRunAtMFUStillNeedsAPlanThatFits(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		chips int
+		fits  bool
+	}{{8, false}, {128, true}} {
+		s, err := RunRequest{Model: "llama3.1-405b", Chip: "h100-sxm", Chips: c.chips, Tokens: 1e10, MFU: 0.4, Seeds: 2}.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(s, RunOptions{MFUFrom: "test"})
+		if c.fits {
+			if err != nil || !strings.Contains(res.A.Throughput.Source, "assumed MFU of 0.40") {
+				t.Errorf("%d chips: %v, source %q; want a run at the assumed MFU", c.chips, err, res.A.Throughput.Source)
+			}
+			continue
+		}
+		var fe *input.Error
+		if !errors.Is(err, training.ErrNoPlan) || errors.As(err, &fe) || !strings.Contains(err.Error(), "llama3.1-405b on 8 × h100-sxm: no valid plan fits in memory") ||
+			!strings.Contains(err.Error(), "weights 101.5 GB") || !strings.Contains(err.Error(), "an assumed mfu, 0.4, sets the rate, not the memory") {
+			t.Errorf("%d chips at mfu 0.4: %v; want no plan fits, as without an mfu", c.chips, err)
+		}
 	}
 }
 

@@ -25,7 +25,8 @@ interruptions expected, by component; the best checkpoint interval.
 Throughput comes from the training estimator's best plan (training.Search)
 unless --mfu is given: then tokens/s = MFU × dense peak × chips ÷ 6·N.
 If plans are estimated and none fits in memory, there is no run: exit 1,
-naming the closest plan's shortfall. Only where every plan of the space
+naming the closest plan's shortfall, with --mfu too (it sets the rate,
+not the memory: the plans are still checked for a fit). Only where every plan of the space
 breaks a rule of the stack or the layout (none is estimated) is the
 stack's labelled mfu_fallback used.
 

@@ -349,6 +349,19 @@ func TestRunNoPlanFitsRefused(t *testing.T) {
 	}
 }
 
+// TestRunAtMFUNoPlanFitsRefused: --mfu sets the rate, not the memory;
+// the same 8 H100s that hold no plan of llama3.1-405b (811.7 GB of bf16
+// weights beside 687 GB of HBM) were simulated at --mfu 0.4 and exited 0.
+// They are refused as without --mfu: exit 1 (no feasible answer), the
+// closest plan's shortfall named, nothing on stdout.
+func TestRunAtMFUNoPlanFitsRefused(t *testing.T) {
+	code, out, errs := runRun(t, "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "8", "--tokens", "10B", "--seeds", "3", "--mfu", "0.4")
+	if code != exitFailure || out != "" || !strings.Contains(errs, "no valid plan fits in memory") ||
+		!strings.Contains(errs, "weights 101.5 GB") || !strings.Contains(errs, "an assumed mfu, 0.4, sets the rate, not the memory") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, no plan fits, naming the shortfall", code, out, errs)
+	}
+}
+
 // TestDefaultNodeIsOneStatingItAccepts: train and run on 12 H100s
 // modelled "12 × h100-sxm (8 per node)", one and a half HGX servers,
 // while --chips-per-node 8 was refused as not dividing 12. The default is

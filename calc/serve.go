@@ -213,6 +213,11 @@ type ServeEstimate struct {
 	disaggErr   error
 	Cost        *ServeCost `json:"cost,omitempty"`
 	CostNote    string     `json:"cost_note,omitempty"`
+	// Energy is the best point's energy per token at the wall: it needs
+	// the chip's power alone (econ: TDP × load × the server multiplier ×
+	// PUE), not a price, so a chip the catalog prices neither way has it
+	// too (CostNote then says which cost is missing and why).
+	Energy *ServeEnergy `json:"energy,omitempty"`
 	// Scored is how the serving estimator scores on published runs of the
 	// chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
@@ -243,6 +248,23 @@ type ServeCost struct {
 	Region string          `json:"region"`
 	Rental *inference.Cost `json:"rental,omitempty"`
 	Owned  *inference.Cost `json:"owned,omitempty"`
+}
+
+// ServeEnergy is the energy per token (output tokens; input tokens in
+// prefill mode) at Wall watts per chip: Wall ÷ tokens/s per chip.
+type ServeEnergy struct {
+	JoulesPerToken units.Joules `json:"joules_per_token"`
+	Wall           units.Watts  `json:"wall_watts_per_chip"`
+}
+
+// serveEnergy is the energy per token at rate tokens/s per chip drawing
+// wall watts (econ.PerMillionTokens, as a cost's energy is).
+func serveEnergy(rate float64, wall units.Watts) (*ServeEnergy, error) {
+	u, err := econ.PerMillionTokens(rate, 0, wall)
+	if err != nil {
+		return nil, err
+	}
+	return &ServeEnergy{JoulesPerToken: u.Energy / 1e6, Wall: wall}, nil
 }
 
 // energy is the cost whose energy per token and wall power the text
@@ -304,7 +326,7 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	if r.Disagg != nil {
 		rt = r.Disagg.OutputPerChip
 	}
-	r.Cost, r.CostNote = serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rt)
+	r.Cost, r.Energy, r.CostNote = serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rt)
 	return r, nil
 }
 
@@ -457,18 +479,23 @@ func ServePointOf(s ServeSetup) (ServePoint, error) {
 // and the rented cost need the chip's TDP (and a rental rate); only the
 // owned cost needs its price too: a chip without one (the H800) is priced
 // rented, with a note why it has no owned cost. A cost that cannot be had
-// at all is a note, not an error.
-func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rate float64) (*ServeCost, string) {
+// at all is a note, not an error, naming each missing cost and why; the
+// energy per token stands without either (the B300, Gaudi 2, MI350X).
+func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rate float64) (*ServeCost, *ServeEnergy, string) {
 	ch := d.Cluster.Chip
 	data, err := cat.Econ()
 	if err != nil {
-		return nil, err.Error()
+		return nil, nil, err.Error()
 	}
 	pw, err := data.WallPower(ch, region, uncertain.Typical())
 	if err != nil {
-		return nil, fmt.Sprintf("no cost or energy: %v", err)
+		return nil, nil, fmt.Sprintf("no cost or energy: %v", err)
 	}
 	wall := pw.Wall()
+	e, err := serveEnergy(rate, wall)
+	if err != nil {
+		return nil, nil, fmt.Sprintf("no cost or energy: %v", err)
+	}
 	c := &ServeCost{Region: region}
 	if ch.Rental.Known() {
 		if rc, err := inference.TokenCost(rate, ch.Rental.Typ, wall); err == nil {
@@ -479,11 +506,11 @@ func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rat
 	switch {
 	case err == nil:
 		c.Owned = &owned
-		return c, ""
+		return c, e, ""
 	case c.Rental == nil:
-		return nil, fmt.Sprintf("no cost: %v, and the chip has no rental rate", err)
+		return nil, e, fmt.Sprintf("no cost: no owned cost (%v) and no rented cost (the chip has no rental rate in chips.yaml)", err)
 	}
-	return c, fmt.Sprintf("no owned cost: %v", err)
+	return c, e, fmt.Sprintf("no owned cost: %v", err)
 }
 
 // ownedTokenCost prices tokens at rate per chip on an owned chip-hour in

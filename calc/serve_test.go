@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -515,6 +516,53 @@ func TestServeCostWithoutPrice(t *testing.T) {
 	}
 	if out := b.String(); !strings.Contains(out, "Cost per million output tokens: rented $") || !strings.Contains(out, "no owned cost: ") {
 		t.Errorf("text lacks the rented cost or the owned cost's note:\n%s", out)
+	}
+}
+
+// Energy per token needs the chip's power alone, not a price: the B300,
+// Gaudi 2 and MI350X have a TDP in chips.yaml but neither a price nor a
+// rental rate, and had no energy figure. By hand from the catalog: wall
+// power = TDP × load 0.75 × server multiplier 1.8 × PUE 1.1 (econ.yaml,
+// region us): B300 1100 W → 1633.5 W, Gaudi 2 600 W → 891 W, MI350X
+// 1000 W → 1485 W; energy per token = wall ÷ output tokens/s per chip.
+// The note names both missing costs and why; text and JSON carry it; the
+// H100, priced, carries the same energy as its cost.
+func TestServeEnergyWithoutPrice(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		chip string
+		wall float64
+	}{{"b300", 1633.5}, {"gaudi2", 891}, {"mi350x", 1485}, {"h100-sxm", 700 * 0.75 * 1.8 * 1.1}} {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips = "llama3.1-8b", c.chip, 1
+		e := serveEstimate(t, cat, r)
+		if e.Energy == nil {
+			t.Errorf("%s: no energy (note %q)", c.chip, e.CostNote)
+			continue
+		}
+		rate := e.Best.OutputPerChip
+		if math.Abs(float64(e.Energy.Wall)/c.wall-1) > 1e-9 || math.Abs(float64(e.Energy.JoulesPerToken)/(c.wall/rate)-1) > 1e-9 {
+			t.Errorf("%s: %v per token at %v, want %.6g J at %.1f W and %.1f tokens/s", c.chip, e.Energy.JoulesPerToken, e.Energy.Wall, c.wall/rate, c.wall, rate)
+		}
+		var b strings.Builder
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := json.Marshal(e)
+		if !strings.Contains(string(js), fmt.Sprintf(`"energy":{"joules_per_token":%v,"wall_watts_per_chip":%v}`, float64(e.Energy.JoulesPerToken), float64(e.Energy.Wall))) {
+			t.Errorf("%s: JSON lacks the energy:\n%s", c.chip, js)
+		}
+		if c.chip == "h100-sxm" {
+			if e.Cost == nil || e.Cost.Owned == nil || e.Cost.Owned.JoulesPerToken != e.Energy.JoulesPerToken {
+				t.Errorf("h100: cost %+v beside energy %+v", e.Cost, e.Energy)
+			}
+			continue
+		}
+		line := fmt.Sprintf("Energy per output token: %v (%v per chip at the wall)\n", e.Energy.JoulesPerToken, e.Energy.Wall)
+		note := "no cost: no owned cost (catalog: chip " + c.chip + " has no price in chips.yaml: an owned chip-hour needs one) and no rented cost (the chip has no rental rate in chips.yaml)"
+		if e.Cost != nil || e.CostNote != note || !strings.Contains(b.String(), line+"Cost: "+note+"\n") {
+			t.Errorf("%s: cost %+v, note %q; want none, %q, and in the text %q:\n%s", c.chip, e.Cost, e.CostNote, note, line, b.String())
+		}
 	}
 }
 

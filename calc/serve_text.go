@@ -186,6 +186,9 @@ func rangeNums(lo, hi *float64) string {
 func writeCost(w io.Writer, r ServeEstimate, unit string) {
 	c := r.Cost
 	if c == nil {
+		if e := r.Energy; e != nil {
+			fmt.Fprintf(w, "Energy per %s token: %v (%v per chip at the wall)\n", unit, e.JoulesPerToken, e.Wall)
+		}
 		if r.CostNote != "" {
 			fmt.Fprintf(w, "Cost: %s\n", r.CostNote)
 		}

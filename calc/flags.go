@@ -25,9 +25,11 @@ import (
 //	flag:"-"                      no flag (an API-only field); json:"-" fields are skipped too
 //	help:"sequences per step"     the flag's usage line
 //	flag:"input-"                 on a nested struct: a prefix of its fields' flag names
-//	unit:"required"               a quantity's flag refuses a bare number other than 0
-//	                              (a bare --tpot 50 would be 50 s; JSON and files keep
-//	                              their bare numbers in the type's unit)
+//	unit:"required"               the command line's rule alone (BindFlags, cliValue):
+//	                              the quantity's flag refuses a bare number other
+//	                              than 0 (a bare --tpot 50 would be 50 s); request
+//	                              files (fileRequest) and JSON never apply it, their
+//	                              bare numbers being in the type's unit
 //
 // An embedded struct's fields are the outer struct's, as in JSON. A
 // nested struct field (not a TextUnmarshaler) is walked: its fields
@@ -40,18 +42,36 @@ type Flags struct {
 	fs     *flag.FlagSet
 	byPath map[string]string // JSON path → flag name
 	byFlag map[string]string // flag name → JSON path
+	// value is the flag.Value of a field that fieldValue sets (nil: the
+	// fieldValue itself, as a request file binds it).
+	value func(reflect.StructField, *fieldValue) flag.Value
 }
 
-// BindFlags registers a flag on fs for every bindable field of *req.
-// The fields' current values are the flags' defaults.
-func BindFlags(fs *flag.FlagSet, req any) *Flags {
-	b := &Flags{fs: fs, byPath: map[string]string{}, byFlag: map[string]string{}}
+// BindFlags registers a command-line flag on fs for every bindable
+// field of *req, with the command line's own rules (cliValue). The
+// fields' current values are the flags' defaults.
+func BindFlags(fs *flag.FlagSet, req any) *Flags { return bindFields(fs, req, cliValue) }
+
+// bindFields registers a flag on fs for every bindable field of *req, a
+// fieldValue's made by value (nil: as it is). BindFlags (the command
+// line) and fileRequest (request files) share it.
+func bindFields(fs *flag.FlagSet, req any, value func(reflect.StructField, *fieldValue) flag.Value) *Flags {
+	b := &Flags{fs: fs, byPath: map[string]string{}, byFlag: map[string]string{}, value: value}
 	v := reflect.ValueOf(req)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("calc.BindFlags: want a pointer to a struct, got %T", req))
 	}
 	b.bind(v.Elem(), "", "")
 	return b
+}
+
+// cliValue is a command-line flag's value for field sf: one tagged
+// unit:"required" refuses a bare number (unitRequired).
+func cliValue(sf reflect.StructField, f *fieldValue) flag.Value {
+	if sf.Tag.Get("unit") == "required" {
+		return unitRequired{f}
+	}
+	return f
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -108,7 +128,12 @@ func (b *Flags) bind(v reflect.Value, prefix, flagPrefix string) {
 				b.fs.Float64Var(p, fname, *p, help)
 				break
 			}
-			b.fs.Var(&fieldValue{v: fv, path: path, needUnit: sf.Tag.Get("unit") == "required"}, fname, help)
+			f := &fieldValue{v: fv, path: path}
+			var val flag.Value = f
+			if b.value != nil {
+				val = b.value(sf, f)
+			}
+			b.fs.Var(val, fname, help)
 		}
 		b.byPath[path], b.byFlag[fname] = fname, path
 	}
@@ -168,12 +193,23 @@ func (c *countValue) Set(s string) error {
 // Get makes the value a flag.Getter, as the flag package's own are.
 func (c *countValue) Get() any { return float64(*c) }
 
-// fieldValue is a flag.Value that sets one struct field; needUnit
-// refuses a bare number other than 0 (the tag unit:"required").
+// fieldValue is a flag.Value that sets one struct field.
 type fieldValue struct {
-	v        reflect.Value
-	path     string
-	needUnit bool
+	v    reflect.Value
+	path string
+}
+
+// unitRequired is the command line's flag for a quantity tagged
+// unit:"required": a bare number other than 0 is refused (a bare
+// --tpot 50 would be read as 50 s), a duration with its unit or 0 (no
+// bound) is set as fieldValue sets it.
+type unitRequired struct{ *fieldValue }
+
+func (u unitRequired) Set(s string) error {
+	if x, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && x != 0 {
+		return fmt.Errorf("want a duration with its unit, e.g. 50ms or 2s (a bare %s would be read as seconds)", strings.TrimSpace(s))
+	}
+	return u.fieldValue.Set(s)
 }
 
 func (f *fieldValue) String() string {
@@ -217,9 +253,6 @@ func (f *fieldValue) IsBoolFlag() bool {
 func (f *fieldValue) Get() any { return f.v.Interface() }
 
 func (f *fieldValue) Set(s string) error {
-	if x, err := strconv.ParseFloat(strings.TrimSpace(s), 64); f.needUnit && err == nil && x != 0 {
-		return fmt.Errorf("want a duration with its unit, e.g. 50ms or 2s (a bare %s would be read as seconds)", strings.TrimSpace(s))
-	}
 	v := f.v
 	if v.Kind() == reflect.Pointer {
 		n := reflect.New(v.Type().Elem())

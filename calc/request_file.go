@@ -24,19 +24,15 @@ import (
 // so a file, the flags and the API cannot mean different things.
 
 // fileRequest decodes the YAML mapping m (at path in doc) into req, a
-// pointer to a request holding its defaults. A file's bare number is a
-// quantity in its unit, as the API's is (`slo: {tpot: 0.05}` is 50 ms):
-// only a flag's (unit:"required") needs the unit.
+// pointer to a request holding its defaults. Its fields are bound as
+// the flags' are but without the command line's rules (bindFields, not
+// BindFlags): a file's bare number is a quantity in its unit, as the
+// API's is (`slo: {tpot: 0.05}` is 50 ms), where a flag tagged
+// unit:"required" needs the unit.
 func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) error {
 	fs := flag.NewFlagSet("file", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	b := BindFlags(fs, req)
-	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := f.Value.(*fieldValue); ok {
-			v.needUnit = false
-		}
-	})
-	return b.setTree(doc, m, path, nil)
+	return bindFields(fs, req, nil).setTree(doc, m, path, nil)
 }
 
 func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys []string) error {

@@ -1,0 +1,67 @@
+package calc
+
+import (
+	"encoding/json"
+	"flag"
+	"io"
+	"math"
+	"strings"
+	"testing"
+
+	"chipgap/units"
+)
+
+// TestFileLatencyIsSeconds: a request file's bare latency is seconds, as
+// the API's JSON is (`tpot: 0.05` is 50 ms), where the same field's
+// flag (unit:"required") refuses a bare number; a duration with its
+// unit means the same in both. The files bind the fields without the
+// command line's rule (bindFields, not BindFlags), so no file field is
+// a unitRequired.
+func TestFileLatencyIsSeconds(t *testing.T) {
+	near := func(a units.Seconds, b float64) bool { return math.Abs(float64(a)-b) < 1e-12 }
+	srv, err := ServeScenario("s.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tpot: 0.05, ttft: 2}\n"+
+		"  - {chip: h100-sxm, model: llama3.1-8b, slo: {tpot: 50ms, ttft: 1.5}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := srv[0].SLO; !near(s.TPOT, 0.05) || !near(s.TTFT, 2) {
+		t.Errorf("deployment 0: tpot %v, ttft %v; want 0.05 s and 2 s", s.TPOT, s.TTFT)
+	}
+	if s := srv[1].SLO; !near(s.TPOT, 0.05) || !near(s.TTFT, 1.5) {
+		t.Errorf("deployment 1: tpot %v, ttft %v; want 0.05 s and 1.5 s", s.TPOT, s.TTFT)
+	}
+	sim, err := SimulateScenario("m.yaml", []byte("simulate:\n  chip: h100-sxm\n  mode: disaggregated\n  link_latency: 0.00002\n  slo: {tpot: 0.05, ttft: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(sim.LinkLatency, 2e-5) || !near(sim.SLO.TPOT, 0.05) || !near(sim.SLO.TTFT, 2) {
+		t.Errorf("simulate: link latency %v, tpot %v, ttft %v; want 20 µs, 0.05 s, 2 s", sim.LinkLatency, sim.SLO.TPOT, sim.SLO.TTFT)
+	}
+	// The API: JSON's bare numbers are seconds too.
+	api := NewSimulateRequest()
+	if err := json.Unmarshal([]byte(`{"link_latency": 0.00002, "slo": {"tpot": 0.05, "ttft": 2}}`), &api); err != nil {
+		t.Fatal(err)
+	}
+	if api.LinkLatency != sim.LinkLatency || api.SLO != sim.SLO {
+		t.Errorf("API %v %+v, file %v %+v: want the same", api.LinkLatency, api.SLO, sim.LinkLatency, sim.SLO)
+	}
+	// The flags of the same request refuse the bare numbers.
+	cli := NewSimulateRequest()
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	BindFlags(fs, &cli)
+	for _, name := range []string{"tpot", "ttft", "link-latency"} {
+		if err := fs.Set(name, "0.05"); err == nil || !strings.Contains(err.Error(), "want a duration with its unit") {
+			t.Errorf("--%s 0.05: %v, want the unit asked for", name, err)
+		}
+	}
+	// A file's binding holds no trace of the command line's rule.
+	file := NewSimulateRequest()
+	fs = flag.NewFlagSet("file", flag.ContinueOnError)
+	bindFields(fs, &file, nil)
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, ok := f.Value.(unitRequired); ok {
+			t.Errorf("file field %s bound with the command line's unit rule", f.Name)
+		}
+	})
+}

@@ -567,22 +567,16 @@ func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	return out, nil
 }
 
-// CountPlans counts the valid plans of the setup's space, stopping past
-// limit: what a server checks before it admits a search.
+// CountPlans counts the valid plans of the setup's space
+// (parallel.Space.CountPlans, the count a sweep's budget takes too), or
+// limit+1 where there are more than limit: what a server checks before
+// it admits a search.
 func (s TrainSetup) CountPlans(limit int) int {
 	prob := parallel.Problem{Model: s.Model, Devices: s.Devices(), GlobalBatch: s.Job.GlobalBatch, Seq: s.Job.Seq}
-	shapes, _ := s.Space.Shapes(prob)
-	n := 0
-	for _, sh := range shapes {
-		s.Space.Each(prob, sh, func(parallel.Plan) bool {
-			n++
-			return n <= limit
-		})
-		if n > limit {
-			break
-		}
+	if n := s.Space.CountPlans(prob); n <= limit {
+		return n
 	}
-	return n
+	return limit + 1
 }
 
 // TrainView is POST /api/train/estimate's answer and `chipgap train

@@ -121,70 +121,104 @@ func (s Space) FirstInvalid(prob Problem, sh Shape) (err error) {
 // VPP 8: 128 chunks for 126 layers).
 const DefaultMaxVPP = 8
 
+// choices are the values Each tries for a shape's degrees other than
+// its split; CountPlans counts over the same lists.
+type choices struct {
+	eps, etps, vpps, mbs []int
+	rcs                  []Recompute
+	zeros                []int
+	sps                  []bool
+}
+
+// choices lists the values Each tries on shape sh.
+func (s Space) choices(prob Problem, sh Shape) choices {
+	var c choices
+	c.eps, c.etps = []int{1}, []int{s.ETP}
+	if prob.Model.MoE != nil {
+		c.eps = pick(s.EP, Divisors(sh.TP*sh.DP*sh.CP))
+		if s.ETP == 0 && sh.TP > 1 {
+			c.etps = []int{0, 1} // experts split like attention, or folded over the TP ranks
+		}
+	} else if s.EP > 1 {
+		c.eps = []int{s.EP}
+	}
+	c.vpps = pick(s.VPP, s.virtualStages(prob, sh))
+	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP}
+	c.mbs = pick(s.Microbatch, Divisors(base.LocalBatch(prob.GlobalBatch)))
+	c.rcs = s.Recompute
+	if len(c.rcs) == 0 {
+		c.rcs = []Recompute{RecomputeNone, RecomputeSelective, RecomputeFull}
+	}
+	c.zeros = s.ZeRO
+	if len(c.zeros) == 0 {
+		c.zeros = []int{0, 1, 2, 3}
+	}
+	c.sps = s.SP
+	if len(c.sps) == 0 {
+		c.sps = []bool{false, true}
+	}
+	return c
+}
+
+// virtualStages is the interleaving depths a free VPP tries on shape sh:
+// 1, and each depth up to the space's bound that shrinks the largest
+// chunk ⌈L/(PP·v)⌉, within Plan.Validate's bound on PP·v.
+func (s Space) virtualStages(prob Problem, sh Shape) []int {
+	vpps := []int{1}
+	if sh.PP == 1 {
+		return vpps
+	}
+	top := prob.Model.Layers + embedLossChunks // Plan.Validate's bound (DefaultMaxVPP)
+	maxV := cmp.Or(s.MaxVPP, DefaultMaxVPP)
+	for v := 2; v <= maxV && sh.PP*v <= top; v++ {
+		// Only counts that shrink the largest chunk ⌈L/(PP·v)⌉ are
+		// tried: the others keep a stage's ⌈L/PP⌉ layers and its
+		// largest chunk, and would win only on the bubble, whose
+		// (PP−1)/VPP prices unequal chunks as equal ones.
+		if ceilDiv(prob.Model.Layers, sh.PP*v) < ceilDiv(prob.Model.Layers, sh.PP*(v-1)) {
+			vpps = append(vpps, v)
+		}
+	}
+	return vpps
+}
+
+// skipped reports whether Each passes over recompute policy rc of
+// list rcs: a dense model's moe policy, unless the only one stated.
+func skipped(prob Problem, rcs []Recompute, rc Recompute) bool {
+	return rc == RecomputeMoE && prob.Model.MoE == nil && len(rcs) > 1
+}
+
+// seqParallel is the sequence parallelism Each gives a plan for choice
+// sp on shape sh, and false (ok) where it passes over the choice: at TP
+// 1 a free sp=true is the same plan as sp=false, and a stated one is
+// turned off, as Megatron turns it off (arguments.py, "disable sequence
+// parallelism when tp=1") and the Megatron ports do.
+func (s Space) seqParallel(sh Shape, sp bool) (v, ok bool) {
+	if sp && sh.TP == 1 {
+		return false, len(s.SP) == 1
+	}
+	return sp, true
+}
+
 // each is Each, calling onInvalid (where not nil) with every rejected
 // combination and stopping when it returns false.
 func (s Space) each(prob Problem, sh Shape, fn, onInvalid func(Plan) bool) (invalid int) {
 	base := Plan{TP: sh.TP, PP: sh.PP, DP: sh.DP, CP: sh.CP, StageLayers: s.StageLayers, RecomputeLayers: s.RecomputeLayers}
-	eps, etps := []int{1}, []int{s.ETP}
-	if prob.Model.MoE != nil {
-		eps = pick(s.EP, Divisors(sh.TP*sh.DP*sh.CP))
-		if s.ETP == 0 && sh.TP > 1 {
-			etps = []int{0, 1} // experts split like attention, or folded over the TP ranks
-		}
-	} else if s.EP > 1 {
-		eps = []int{s.EP}
-	}
-	vpps := []int{1}
-	if sh.PP > 1 {
-		top := prob.Model.Layers + embedLossChunks // Plan.Validate's bound (DefaultMaxVPP)
-		maxV := cmp.Or(s.MaxVPP, DefaultMaxVPP)
-		vpps = []int{1}
-		for v := 2; v <= maxV && sh.PP*v <= top; v++ {
-			// Only counts that shrink the largest chunk ⌈L/(PP·v)⌉ are
-			// tried: the others keep a stage's ⌈L/PP⌉ layers and its
-			// largest chunk, and would win only on the bubble, whose
-			// (PP−1)/VPP prices unequal chunks as equal ones.
-			if ceilDiv(prob.Model.Layers, sh.PP*v) < ceilDiv(prob.Model.Layers, sh.PP*(v-1)) {
-				vpps = append(vpps, v)
-			}
-		}
-	}
-	vpps = pick(s.VPP, vpps)
-	mbs := pick(s.Microbatch, Divisors(base.LocalBatch(prob.GlobalBatch)))
-	rcs := s.Recompute
-	if len(rcs) == 0 {
-		rcs = []Recompute{RecomputeNone, RecomputeSelective, RecomputeFull}
-	}
-	zeros := s.ZeRO
-	if len(zeros) == 0 {
-		zeros = []int{0, 1, 2, 3}
-	}
-	sps := s.SP
-	if len(sps) == 0 {
-		sps = []bool{false, true}
-	}
-	for _, ep := range eps {
-		for _, etp := range etps {
+	c := s.choices(prob, sh)
+	for _, ep := range c.eps {
+		for _, etp := range c.etps {
 			base.ETP = etp
-			for _, v := range vpps {
-				for _, mb := range mbs {
-					for _, rc := range rcs {
-						for _, z := range zeros {
-							for _, sp := range sps {
-								if rc == RecomputeMoE && prob.Model.MoE == nil && len(rcs) > 1 {
-									continue // a dense model has no MoE blocks: not a plan
+			for _, v := range c.vpps {
+				for _, mb := range c.mbs {
+					for _, rc := range c.rcs {
+						for _, z := range c.zeros {
+							for _, sp := range c.sps {
+								spv, ok := s.seqParallel(sh, sp)
+								if !ok || skipped(prob, c.rcs, rc) {
+									continue
 								}
 								p := base
-								p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, sp
-								if sp && sh.TP == 1 {
-									if len(s.SP) != 1 {
-										continue // the same plan as sp=false
-									}
-									// Stated with tp 1: Megatron turns it off (arguments.py,
-									// "disable sequence parallelism when tp=1"), as the
-									// Megatron ports do.
-									p.SequenceParallel = false
-								}
+								p.EP, p.VPP, p.Microbatch, p.Recompute, p.ZeRO, p.SequenceParallel = ep, v, mb, rc, z, spv
 								if !p.Valid(prob) {
 									invalid++
 									if onInvalid != nil && !onInvalid(p) {

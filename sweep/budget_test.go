@@ -74,7 +74,7 @@ func qaGrid(t *testing.T, gb int) *Grid {
 // batch multiplies (QA: the cell took 7.1 s at the default batch and
 // 14.1 s at 65,536, 16.5 s as a job, and both were estimated at 5.3 s,
 // so a synchronous POST /api/sweep ran into a 504 instead of a 400).
-// The plan counts are those Space.Each walks (TestSearchPlansCountsEach
+// The plan counts are those Space.Each walks (parallel.TestCountPlansCountsEach
 // checks the method); the times are Measured's.
 func TestEstimateFollowsGlobalBatch(t *testing.T) {
 	k := Measured()

@@ -1,4 +1,4 @@
-package sweep
+package parallel_test
 
 import (
 	"testing"
@@ -18,13 +18,13 @@ func eachPlans(prob parallel.Problem, sp parallel.Space) int {
 	return n
 }
 
-// TestSearchPlansCountsEach: SearchPlans, which multiplies the valid
+// TestCountPlansCountsEach: CountPlans, which multiplies the valid
 // choices of each group of degrees, counts exactly the plans Space.Each
 // walks, over dense and MoE models, sizes that are and are not powers of
 // two, global batches, the stacks' restricted spaces and stated degrees
 // (a stated sp with tp 1, moe recompute alone on a dense model, a
 // stated ep, etp, vpp and micro-batch).
-func TestSearchPlansCountsEach(t *testing.T) {
+func TestCountPlansCountsEach(t *testing.T) {
 	c, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +45,7 @@ func TestSearchPlansCountsEach(t *testing.T) {
 		{"cuda", cuda.Restrict(parallel.Space{MaxTP: 8})},
 		{"cann", cann.Restrict(parallel.Space{MaxTP: 16})},
 		{"sp stated", parallel.Space{SP: []bool{true}, MaxTP: 8}},
+		{"sp stated twice", parallel.Space{SP: []bool{true, false}, MaxTP: 8}},
 		{"tp 1, sp stated", parallel.Space{TP: 1, SP: []bool{true}}},
 		{"moe recompute alone", parallel.Space{Recompute: []parallel.Recompute{parallel.RecomputeMoE}}},
 		{"moe recompute too", parallel.Space{Recompute: []parallel.Recompute{parallel.RecomputeNone, parallel.RecomputeMoE}, ZeRO: []int{1}}},
@@ -70,8 +71,8 @@ func TestSearchPlansCountsEach(t *testing.T) {
 		prob := parallel.Problem{Model: m, Devices: tc.devices, GlobalBatch: tc.gb, Seq: tc.seq}
 		for _, s := range spaces {
 			want := eachPlans(prob, s.sp)
-			if got := SearchPlans(prob, s.sp); got != want {
-				t.Errorf("%s ×%d, batch %d, space %s: SearchPlans %d, Each walks %d", tc.model, tc.devices, tc.gb, s.name, got, want)
+			if got := s.sp.CountPlans(prob); got != want {
+				t.Errorf("%s ×%d, batch %d, space %s: CountPlans %d, Each walks %d", tc.model, tc.devices, tc.gb, s.name, got, want)
 			}
 			if want == 0 && s.name != "moe recompute alone" && (s.name != "ep 8" || m.MoE != nil) {
 				t.Errorf("%s ×%d, space %s: no plan, a weak check", tc.model, tc.devices, s.name)

@@ -577,7 +577,7 @@ func TestServeSoftwareNames(t *testing.T) {
 	for _, c := range []struct {
 		chip, framework, want string // want: the error's end, or "" for none
 	}{
-		{"h100-sxm", "vlm", "did you mean vllm, xla?"},
+		{"h100-sxm", "vlm", "did you mean vllm?"}, // not xla, two edits of three letters (catalog.TestSuggestOnlyClose)
 		{"h100-sxm", "cann", "want cuda or one of its frameworks deepseek-infer, lmdeploy, sglang, tensorrt-llm, trtllm, vllm"},
 		{"h100-sxm", "vllm 0.11.0", ""},
 		{"h100-sxm", "cuda", ""},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -324,35 +325,37 @@ const minWithinLen = 4
 
 // Suggest returns "; did you mean a, b?" naming up to three ids close to
 // s: those that contain s if any do, nearest first; else those that s
-// contains (a known id with something added) and those within a small
-// edit distance, the ones that begin most like s first, then the
-// nearest: "b200-sxm" → b200 before h200-sxm, one letter off, and
-// "vllm-ascnd" → vllm-ascend before vllm. "" when none is close, or when
-// s is over maxSuggestLen bytes (so that a huge unknown id costs no more
-// than a short one).
+// contains (a known id with something added) and those near it, the ones
+// that begin most like s first, then the nearest: "b200-sxm" → b200
+// before h100-sxm, and "vllm-ascnd" → vllm-ascend before vllm. An id is
+// near within an edit per four bytes of s (at least one; a transposed
+// pair is one edit, editDistance), and only if under twice the nearest
+// one's edits: "vlm" → vllm, not also xla (two edits of three letters),
+// "h100-sxn" → h100-sxm, not also h200-sxm and h800-sxm. "" when none is
+// close, or when s is over maxSuggestLen bytes (so that a huge unknown id
+// costs no more than a short one).
 func Suggest(s string, ids []string) string {
 	if len(s) > maxSuggestLen {
 		return ""
 	}
-	type cand struct {
-		id     string
-		d, pre int // edit distance; bytes in common at the start
-	}
-	var cs, contains []cand
+	var cs, contains, near []suggestion
 	ls := strings.ToLower(s)
 	for _, id := range ids {
-		c := cand{id, editDistance(ls, id), commonPrefix(ls, id)}
+		c := suggestion{id, editDistance(ls, id), commonPrefix(ls, id)}
 		switch {
 		case ls != "" && strings.Contains(id, ls):
 			contains = append(contains, c)
-		case len(id) >= minWithinLen && strings.Contains(ls, id), c.d <= max(2, len(s)/3):
+		case len(id) >= minWithinLen && strings.Contains(ls, id):
 			cs = append(cs, c)
+		case c.d <= max(1, len(s)/4):
+			near = append(near, c)
 		}
 	}
 	if len(contains) > 0 {
 		cs = contains // "h100" → the ids that contain it, not b200
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	} else {
+		cs = append(cs, nearest(near)...)
 		sort.SliceStable(cs, func(i, j int) bool {
 			return cs[i].pre > cs[j].pre || cs[i].pre == cs[j].pre && cs[i].d < cs[j].d
 		})
@@ -367,6 +370,22 @@ func Suggest(s string, ids []string) string {
 	return "; did you mean " + strings.Join(out, ", ") + "?"
 }
 
+// suggestion is an id Suggest may offer.
+type suggestion struct {
+	id     string
+	d, pre int // edit distance; bytes in common at the start
+}
+
+// nearest keeps the candidates under twice the fewest edits of any: one
+// letter off outdoes two.
+func nearest(cs []suggestion) []suggestion {
+	if len(cs) == 0 {
+		return nil
+	}
+	best := slices.MinFunc(cs, func(a, b suggestion) int { return a.d - b.d }).d
+	return slices.DeleteFunc(cs, func(c suggestion) bool { return c.d >= 2*best })
+}
+
 // commonPrefix is the bytes a and b have in common at the start.
 func commonPrefix(a, b string) int {
 	n := 0
@@ -376,7 +395,12 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
+// editDistance is the edits from a to b, each the insertion, deletion
+// or substitution of a byte or the swap of two adjacent ones (optimal
+// string alignment): "sglnag" is one from sglang, as "modle" is from
+// model.
 func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -390,8 +414,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

@@ -296,6 +296,29 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
+// TestSuggestOnlyClose: a name is suggested only where it is close, an
+// edit per four letters (at least one), and not at twice the edits of
+// the nearest (QA: --software vlm suggested "vllm, xla", xla two edits
+// of three letters; h100-sxn named h200-sxm and h800-sxm beside
+// h100-sxm); a transposed pair is one edit (sglnag, modle).
+func TestSuggestOnlyClose(t *testing.T) {
+	ids := []string{"h100-sxm", "h200-sxm", "h800-sxm", "mi300x", "mi325x", "mi350x", "vllm", "xla", "sglang", "mode", "model", "llama3.1-8b", "llama3.1-70b"}
+	for in, want := range map[string]string{
+		"vlm":        "; did you mean vllm?",
+		"h100-sxn":   "; did you mean h100-sxm?",
+		"mi30x":      "; did you mean mi300x, mi350x?",
+		"sglnag":     "; did you mean sglang?",
+		"modle":      "; did you mean mode, model?",
+		"lama3.1-8b": "; did you mean llama3.1-8b?",
+		"xl":         "; did you mean xla?",
+		"vlx":        "",
+	} {
+		if got := Suggest(in, ids); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestLongUnknownID: an unknown id of a megabyte costs no fuzzy matching
 // (before: the edit distance to every id, about a second, and every id
 // was "close" to it) and its message quotes its first 100 characters.

@@ -95,7 +95,7 @@ const (
 // Routers pick the replica of a pool that takes a request.
 const (
 	RoundRobin       = "round-robin"       // in turn
-	LeastOutstanding = "least-outstanding" // fewest requests waiting or running
+	LeastOutstanding = "least-outstanding" // fewest requests waiting or running (or, prefill, waiting for its KV link)
 	KVAware          = "kv-aware"          // lowest KV cache load, counting what the queue will need
 )
 

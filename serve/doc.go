@@ -63,8 +63,11 @@
 // Latency after it was sent, so latency delays a transfer without holding
 // the link; a cache the link is busy for waits in its queue); pools may
 // use different chips.
-// A router picks a replica per request: round robin, least outstanding, or
-// KV-aware (lowest KV use counting what its queue will need).
+// A router picks a replica per request: round robin, least outstanding
+// (waiting and running requests, and on a prefill replica those whose KV
+// cache waits for its link), or KV-aware (lowest KV use counting what its
+// queue will need; ties by least outstanding's count). A decode replica is
+// picked when a cache lands.
 //
 // Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
 // latency, P50/P90/P99 by linear interpolation between order statistics

@@ -324,6 +324,12 @@ func (r *replica) advance(s *seq, now time.Duration) bool {
 	return true
 }
 
+// load is what least-outstanding routing balances: the requests waiting
+// or running here, and (a prefill replica) those whose KV cache waits
+// for its outbound link, which a request routed here queues behind once
+// prefilled.
+func (r *replica) load() int { return r.outstanding + len(r.linkQueue) }
+
 // leave frees a departing sequence's KV cache.
 func (r *replica) leave(s *seq) {
 	r.release(s, int(s.blocks))

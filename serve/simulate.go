@@ -224,7 +224,11 @@ func (s *runState) fits(q *seq) bool {
 	return true
 }
 
-// route picks the replica of pool p that takes q.
+// route picks the replica of pool p that takes q: in turn (round robin),
+// the least load (replica.load: waiting, running and, on a prefill
+// replica, waiting for its KV link), or the lowest KV use counting what
+// its queue will need, ties by load. A decode replica is picked when a cache
+// lands: no transfer is bound to one before, so none has a link queue.
 func (s *runState) route(p int, q *seq) *replica {
 	reps := s.reps[p]
 	switch s.dep.Router {
@@ -236,7 +240,7 @@ func (s *runState) route(p int, q *seq) *replica {
 		best, load := reps[0], math.Inf(1)
 		for _, r := range reps {
 			used := r.cfg.KVBlocks - r.free + r.waiting.blocks
-			l := float64(used)/float64(r.cfg.KVBlocks) + 1e-9*float64(r.outstanding)
+			l := float64(used)/float64(r.cfg.KVBlocks) + 1e-9*float64(r.load())
 			if l < load {
 				best, load = r, l
 			}
@@ -245,7 +249,7 @@ func (s *runState) route(p int, q *seq) *replica {
 	}
 	best := reps[0]
 	for _, r := range reps[1:] {
-		if r.outstanding < best.outstanding {
+		if r.load() < best.load() {
 			best = r
 		}
 	}

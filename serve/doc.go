@@ -61,8 +61,10 @@
 // the KV cache crosses a link, then decode: each prefill replica's link
 // sends one cache at a time, for bytes/Bandwidth, and a cache lands
 // Latency after it was sent, so latency delays a transfer without holding
-// the link; a cache the link is busy for waits in its queue); pools may
-// use different chips.
+// the link; a cache the link is busy for waits in its queue; the prefill
+// replica holds the cache's KV blocks until it has landed, so transfers
+// in flight limit what the prefill pool admits); pools may use different
+// chips.
 // A router picks a replica per request: round robin, least outstanding
 // (waiting and running requests, and on a prefill replica those whose KV
 // cache waits for its link), or KV-aware (lowest KV use counting what its

@@ -16,6 +16,28 @@ func disaggByHand(preReplicas, preBlocks int, latency float64, router string) De
 	return Deployment{Pools: []Pool{pre, dec}, Router: router, Link: Link{Bandwidth: 1e9, Latency: units.Seconds(latency)}}
 }
 
+// TestPrefillHoldsKVUntilLanded: one prefill replica of 7 blocks of 16
+// tokens holds one 100-token prompt + 2 output tokens (7 blocks); A and
+// B arrive at 0. A prefills 0–10 ms (TTFT 10) and is sent 10–110 ms,
+// landing at 111 (1 ms latency). Its blocks are read by the link until
+// then, so B is admitted only at 111: it prefills 111–121 (TTFT 121),
+// is sent 121–221 and lands at 222. The decode replica steps A 111–121
+// (E2E 121) and B 222–232 (E2E 232). Freeing A's blocks when its
+// transfer started (the old behaviour) prefilled B 10–20 (TTFT 20), sent
+// it 110–210, and ended it at 221.
+func TestPrefillHoldsKVUntilLanded(t *testing.T) {
+	d := disaggByHand(1, 7, 1e-3, RoundRobin)
+	w := Workload{Process: Trace, Trace: []Request{{0, 100, 2}, {0, 100, 2}}}
+	r, err := Simulate(d, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TTFT.Max != 121 || r.TTFT.P50 != 65.5 || r.E2E.Max != 232 || r.KV.BlocksAllocated != 28 || r.KV.BlocksFreed != 28 {
+		t.Fatalf("TTFT max %v P50 %v, E2E max %v ms, blocks %d/%d; want 121, 65.5 (of 10 and 121), 232, 28/28 (7 a request on each pool)",
+			r.TTFT.Max, r.TTFT.P50, r.E2E.Max, r.KV.BlocksAllocated, r.KV.BlocksFreed)
+	}
+}
+
 // TestRouterCountsLinkQueue: two prefill replicas; A, B, C arrive at 0
 // and go to P0, P1, P0 (ties to the first). Both prefill 0–10 ms. P0's
 // link sends A 10–110 and queues C (110–210); P1's sends B 10–110. D

@@ -38,6 +38,7 @@ type replica struct {
 	freed       int64           // KV blocks ever freed
 	linkFree    time.Duration   // when the outbound KV link is next idle
 	linkQueue   []time.Duration // arrivals of the KV caches waiting for that link, in order
+	sending     int             // KV blocks of caches handed off and not yet landed (held until they land)
 }
 
 func newReplica(run *runState, pool, idx int, p Pool) *replica {
@@ -317,11 +318,24 @@ func (r *replica) advance(s *seq, now time.Duration) bool {
 		r.run.finish(s, now)
 		return false
 	case r.prefillOnly:
-		r.leave(s)
+		// The request leaves, but its KV cache stays until the transfer
+		// has landed (handoff frees it): the link reads it from here.
+		r.outstanding--
 		r.run.handoff(r, *s, now)
 		return false
 	}
 	return true
+}
+
+// landed frees the blocks of a KV cache whose transfer has finished and
+// wakes the replica, which may now admit what waited for them.
+func (r *replica) landed(blocks int) {
+	r.sending -= blocks
+	r.free += blocks
+	r.freed += int64(blocks)
+	if r.waiting.len() > 0 {
+		r.wake()
+	}
 }
 
 // load is what least-outstanding routing balances: the requests waiting
@@ -348,9 +362,10 @@ func (r *replica) oldest() (time.Duration, bool) {
 	return t, ok
 }
 
-// heldBlocks sums the KV blocks the running sequences hold.
+// heldBlocks sums the KV blocks the running sequences hold and those of
+// the caches being sent from here.
 func (r *replica) heldBlocks() int {
-	n := 0
+	n := r.sending
 	for i := range r.running {
 		n += int(r.running[i].blocks)
 	}

@@ -227,7 +227,8 @@ func (s *runState) fits(q *seq) bool {
 // route picks the replica of pool p that takes q: in turn (round robin),
 // the least load (replica.load: waiting, running and, on a prefill
 // replica, waiting for its KV link), or the lowest KV use counting what
-// its queue will need, ties by load. A decode replica is picked when a cache
+// its queue will need (a prefill replica's blocks include the caches it
+// still sends), ties by load. A decode replica is picked when a cache
 // lands: no transfer is bound to one before, so none has a link queue.
 func (s *runState) route(p int, q *seq) *replica {
 	reps := s.reps[p]
@@ -262,6 +263,10 @@ func (s *runState) route(p int, q *seq) *replica {
 // left, so latency delays each transfer without holding the link
 // (transfers pipeline). A cache the link is still busy for queues for
 // it, and counts toward overload as a waiting request does (queued).
+// The prefill replica holds the cache's KV blocks until it has landed
+// (the decode side has it: vLLM's NIXL connector, for one, frees the
+// prefill's blocks when the decode side reports its read done), so
+// transfers in flight hold back the prefill pool's admissions.
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 	p := s.dep.Pools[0]
 	bytes := p.Engine.kvTokens(float64(q.computed)) * float64(p.KVBytesPerToken)
@@ -274,9 +279,13 @@ func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 		s.linkQueued++
 		s.eng.Schedule(start, prioArrive, r.linkStart)
 	}
+	blocks := int(q.blocks) // held here until the cache lands
+	r.sending += blocks
+	q.blocks = 0
 	s.inTransit++
 	s.eng.Schedule(done, prioArrive, func() {
 		s.inTransit--
+		r.landed(blocks)
 		s.route(1, &q).enqueue(q)
 	})
 }

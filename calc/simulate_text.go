@@ -54,8 +54,11 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 			requests, in.text(), out.text(), wl.Seed)
 	default:
 		rt := fmt.Sprintf("%.6g/s", rate)
-		if len(wl.Rates) > 0 {
+		switch {
+		case len(wl.Rates) > 0:
 			rt = "each rate below"
+		case math.IsInf(rate, 1): // an unbounded capacity's burst
+			rt = "one instant (every request at time 0)"
 		}
 		fmt.Fprintf(w, "Workload: %s arrivals at %s, %d requests, input %s, output %s, seed %d\n\n",
 			wl.Arrival, rt, requests, in.text(), out.text(), wl.Seed)
@@ -239,6 +242,7 @@ func (p Plan) WriteText(w io.Writer) error {
 		r.Model, p.Target, simSLOText(r.slo()), r.Workload.Input.text(), r.Workload.Output.text())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEPLOYMENT\tUNIT CAPACITY/s\tUNITS\tCHIPS\t$/h\tTTFT P99 ms\tTPOT P99 ms\tNOTE")
+	unbounded := false
 	for _, r := range p.Rows {
 		ttft, tpot := "–", "–"
 		if r.Result != nil {
@@ -251,10 +255,17 @@ func (p Plan) WriteText(w io.Writer) error {
 		case r.Unpriced:
 			note = "meets the SLO; no rental price in the catalog, cost unknown"
 		}
-		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, r.UnitCapacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
+		capacity := fmt.Sprintf("%.4g", r.UnitCapacity)
+		if r.UnitCapacity.Unbounded() {
+			capacity, unbounded = "unbounded", true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, capacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if unbounded {
+		fmt.Fprintf(w, "\nunbounded: %s; those units were sized by simulating the target rate alone.\n", unboundedWhy)
 	}
 	for _, why := range p.Skipped {
 		if _, err := fmt.Fprintf(w, "skipped: %s\n", why); err != nil {
@@ -280,11 +291,21 @@ func (s Simulation) WriteText(w io.Writer) error {
 	return ew.Err
 }
 
+// unboundedWhy says what an unbounded capacity (serve.CapacityRate) means.
+const unboundedWhy = "every capacity probe met the SLO, up to a rate at which all of its requests arrive at once, " +
+	"which a higher rate cannot make worse: the probe's size (--requests), not the deployment, ended the search"
+
 // WriteText prints the capacity and the simulation there.
 func (c Capacity) WriteText(w io.Writer) error {
 	r := c.Request
 	ew := &plot.ErrWriter{W: w}
 	r.writeHeader(ew, c.Pools, c.Link, c.Capacity, c.Result.Requests)
+	if serve.CapacityRate(c.Capacity).Unbounded() {
+		fmt.Fprintf(ew, "Capacity: unbounded within the SLO (%s): %s; more requests find the rate it sustains. The burst of %d requests:\n\n",
+			simSLOText(r.slo()), unboundedWhy, c.Result.Requests)
+		writeSimResult(ew, c.Result, r.slo(), c.Pools, nil)
+		return ew.Err
+	}
 	fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
 	writeSimResult(ew, c.Result, r.slo(), c.Pools, nil)
 	return ew.Err

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -44,6 +45,13 @@ func (o CapacityOptions) validate() error {
 // bisect (geometrically) to the tolerance. Every probe uses the same seed,
 // so arrival times scale exactly with the rate. It returns the rate and
 // the simulation at it; ErrNoCapacity when even a slow rate fails.
+//
+// The rate is +Inf (CapacityRate.Unbounded) when the doubling reaches a
+// rate at which every request of a probe arrives at time 0 and the probe
+// still meets the SLO: a higher rate runs the same simulation, so the
+// probe's size, not d, ended the search (a few requests at once can meet
+// an SLO that a sustained rate would not); the simulation is that burst.
+// (Doubling on, it reported 2^60 requests/s, some 1e18.)
 func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, error) {
 	if err := o.validate(); err != nil {
 		return 0, nil, err
@@ -70,6 +78,9 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 		}
 		if !ok {
 			break
+		}
+		if w.Rate = hi; atOnce(w) {
+			return math.Inf(1), r, nil
 		}
 		lo, best, hi = hi, r, hi*2
 	}
@@ -101,6 +112,35 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 	return lo, best, nil
 }
 
+// atOnce reports whether every request of w arrives at time 0 (on the
+// nanosecond clock).
+func atOnce(w Workload) bool {
+	src := newSource(w)
+	for r, ok := src.pull(); ok; r, ok = src.pull() {
+		if r.Arrival > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// CapacityRate is a capacity in requests per second; +Inf is unbounded
+// (Capacity: every probe met the SLO, up to one whose requests all
+// arrived at once), which JSON writes as null.
+type CapacityRate float64
+
+// Unbounded reports whether no probed rate bounded the capacity.
+func (c CapacityRate) Unbounded() bool { return math.IsInf(float64(c), 1) }
+
+// MarshalJSON writes an unbounded capacity as null (JSON has no
+// infinity), a bounded one as its number.
+func (c CapacityRate) MarshalJSON() ([]byte, error) {
+	if c.Unbounded() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(c))
+}
+
 // Candidate is one way to serve a workload: a deployment unit (one
 // replica, or a prefill:decode ratio of replicas) that a plan repeats.
 type Candidate struct {
@@ -111,12 +151,16 @@ type Candidate struct {
 // PlanRow is a candidate's answer: how many units serve the target rate
 // within the SLO, their chips and price, and the simulation there.
 type PlanRow struct {
-	Name         string  `json:"name"`
-	UnitCapacity float64 `json:"unit_capacity_per_s"`
-	Units        int     `json:"units"`
-	Chips        float64 `json:"chips"`
-	USDPerHour   float64 `json:"usd_per_hour"`
-	Meets        bool    `json:"meets_slo"`
+	Name string `json:"name"`
+	// UnitCapacity is Capacity's rate for one unit: null in JSON where
+	// unbounded (every capacity probe met the SLO even with all its
+	// requests at once; the units are then sized by simulating the target
+	// rate alone), 0 where the search failed (Err says why).
+	UnitCapacity CapacityRate `json:"unit_capacity_per_s"`
+	Units        int          `json:"units"`
+	Chips        float64      `json:"chips"`
+	USDPerHour   float64      `json:"usd_per_hour"`
+	Meets        bool         `json:"meets_slo"`
 	// Unpriced: a chip has no rental price, so USDPerHour is not a cost.
 	Unpriced bool    `json:"unpriced,omitempty"`
 	Result   *Result `json:"result,omitempty"`
@@ -175,8 +219,8 @@ func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 		row.Err = err.Error()
 		return row
 	}
-	row.UnitCapacity = capacity
-	units := int(math.Ceil(target / capacity))
+	row.UnitCapacity = CapacityRate(capacity)
+	units := max(int(math.Ceil(target/capacity)), 1) // unbounded: 1 unit, then grown
 	if units > maxPlanUnits {
 		row.Err = fmt.Sprintf("needs about %d units of %.4g requests/s each, more than the %d a plan simulates", units, capacity, maxPlanUnits)
 		return row

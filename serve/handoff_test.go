@@ -1,6 +1,9 @@
 package serve
 
 import (
+	"encoding/json"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +60,37 @@ func TestRouterCountsLinkQueue(t *testing.T) {
 		if r.E2E.Max != 220 || r.E2E.P50 != 160 || r.TTFT.Max != 10 {
 			t.Errorf("%s: E2E max %v P50 %v, TTFT max %v ms; want 220, 160 (of 120, 120, 200, 220), 10", router, r.E2E.Max, r.E2E.P50, r.TTFT.Max)
 		}
+	}
+}
+
+// TestCapacityUnboundedBurst: 20 requests of 100 + 2 tokens on one
+// replica of 1,000 KV blocks whose every step takes 10 ms: even all 20
+// at once are admitted (7 blocks each) and prefill in one step (2,000 of its 2,048 tokens), TTFT 10 ms, and decode 10–20 ms,
+// within a 1 s TTFT; 20 requests never reach the overload checks (a
+// queue of 2,000, 100 arrivals in a half). Deterministic arrivals 1/rate
+// apart put the last at 19/rate s, which rounds to 0 ns from 2^36/s up
+// (19/2^35 s = 0.55 ns): that probe is the burst, and a higher rate runs
+// it again, so the capacity is unbounded (+Inf, JSON null) — the
+// doubling went on to 2^59/s and bisected towards 2^60: 1.14e18/s. Sizing for 5/s then
+// starts from one unit (300 requests, 60 s of the target) and meets it.
+func TestCapacityUnboundedBurst(t *testing.T) {
+	d := Deployment{Pools: []Pool{onePool(1000, constStep(10*time.Millisecond))}, Router: RoundRobin}
+	w := fixed(1, 20, 100, 2)
+	o := CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 20}
+	rate, r, err := Capacity(d, w, o)
+	if err != nil || !math.IsInf(rate, 1) || r.RequestsCompleted != 20 || r.TTFT.Max != 10 || r.E2E.Max != 20 {
+		t.Fatalf("capacity %v (err %v), burst %+v; want +Inf, 20 done, TTFT 10 ms, E2E 20 ms", rate, err, r)
+	}
+	rows, err := Cheapest([]Candidate{{Name: "one", Unit: d}}, w, 5, o)
+	if err != nil || len(rows) != 1 || !rows[0].UnitCapacity.Unbounded() || rows[0].Units != 1 || !rows[0].Meets {
+		t.Fatalf("plan %+v (err %v); want one unbounded row of 1 unit meeting the SLO", rows, err)
+	}
+	rows[0].Result = nil
+	js, err := json.Marshal(rows[0])
+	if err != nil || !strings.Contains(string(js), `"unit_capacity_per_s":null`) || strings.Contains(string(js), "e+") {
+		t.Fatalf("JSON %s (err %v); want unit_capacity_per_s null", js, err)
+	}
+	if js, _ := json.Marshal(CapacityRate(2.5)); string(js) != "2.5" {
+		t.Fatalf("a bounded capacity writes %s, want 2.5", js)
 	}
 }

@@ -40,7 +40,9 @@ overload's queue bound) are served to the end, so the throughput shown is
 the deployment's ceiling under saturation, not the arrival window's.
 --capacity finds the highest rate that meets the SLO (each probe simulates
 --requests if given, else 3,000 requests per replica, at least 3,000 and at
-most 200,000, not the 10,000 a single simulation defaults to); --plan sizes the
+most 200,000, not the 10,000 a single simulation defaults to; "unbounded",
+null in JSON, where every probe met the SLO even with all its requests
+arriving at once: more --requests find the bound); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, aggregated and disaggregated; --plan-mixed adds prefill on one
 chip and decode on another), so one deployment's flags (--chip, --chips,
@@ -234,11 +236,11 @@ func (c simCmd) capacity(st calc.SimulateSetup) error {
 	}
 	if c.o.asJSON {
 		return writeJSON(c.e.stdout, struct {
-			Scenario calc.SimulateSpec `json:"scenario"`
-			Pools    []calc.SimPool    `json:"pools"`
-			Capacity float64           `json:"capacity_per_s"`
-			Result   *serve.Result     `json:"result"`
-		}{c.req.Spec(), cp.Pools, cp.Capacity, cp.Result})
+			Scenario calc.SimulateSpec  `json:"scenario"`
+			Pools    []calc.SimPool     `json:"pools"`
+			Capacity serve.CapacityRate `json:"capacity_per_s"` // null: unbounded
+			Result   *serve.Result      `json:"result"`
+		}{c.req.Spec(), cp.Pools, serve.CapacityRate(cp.Capacity), cp.Result})
 	}
 	return cp.WriteText(c.e.stdout)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -723,6 +724,31 @@ func TestLatencyBoundNeedsUnit(t *testing.T) {
 		flag := tc.args[len(tc.args)-2]
 		if code != tc.code || tc.code == exitUsage && !strings.Contains(errb.String(), "for flag -"+flag[2:]+": want a duration with its unit, e.g. 50ms or 2s") {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d", tc.args, code, errb.String(), tc.code)
+		}
+	}
+}
+
+// TestSimulateUnboundedCapacity: 50 requests of Llama 3.1 8B on an H100
+// meet a 2 s TTFT even all at once (the burst's P99 is 1.39 s), so no
+// capacity probe fails: --capacity and --plan said 1.141e+18 requests/s
+// (the doubling's 2^60); they say unbounded, and JSON null.
+func TestSimulateUnboundedCapacity(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--requests", "50", "--ttft", "2s", "--progress", "off"}
+	cp := append([]string{"--chip", "h100-sxm", "--chips", "1", "--tp", "1", "--capacity"}, base...)
+	plan := append([]string{"--plan", "h100-sxm,h200-sxm", "--plan-tp", "1", "--plan-mixed", "--target-rate", "20"}, base...)
+	for _, tc := range []struct {
+		args       []string
+		text, json string
+	}{{cp, "Capacity: unbounded", `"capacity_per_s": null`}, {plan, "unbounded: every capacity probe", `"unit_capacity_per_s": null`}} {
+		for _, asJSON := range []bool{false, true} {
+			args, want := tc.args, tc.text
+			if asJSON {
+				args, want = append(slices.Clone(args), "--json"), tc.json
+			}
+			code, out, errs := runSimulate(t, args...)
+			if code != exitOK || !strings.Contains(out, want) || strings.Contains(out, "e+18") || strings.Contains(out, "e18") {
+				t.Errorf("%v: exit %d (%s), output %.600s; want %q and no 1e18", args, code, errs, out, want)
+			}
 		}
 	}
 }

@@ -159,7 +159,7 @@ func (b *builder) headline() {
 	base, chal := b.system(st.Baseline), b.system(st.Challenger)
 	if base != nil && chal != nil {
 		if g := b.gap(chal.System.Label); g != nil {
-			size := group(fmt.Sprint(base.Chips)) + " chips each"
+			size := equalChips(r)
 			if r.Training.Sizing == "equal-peak" {
 				size = fmt.Sprintf("clusters of equal peak (%s: %s chips, %s: %s)", base.System.Label, group(fmt.Sprint(base.Chips)),
 					chal.System.Label, group(fmt.Sprint(chal.Chips)))
@@ -188,6 +188,32 @@ func (b *builder) headline() {
 			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
 	}
 	b.rep.Headline = append(b.rep.Headline, r.Notes...)
+}
+
+// equalChips states the equal-chip clusters: the scenario's chips each,
+// and every system whose whole nodes round them to another count
+// "16,384 chips each (CM384: 16,512, 43 whole nodes of 384)".
+func equalChips(r *scenario.Results) string {
+	size := group(fmt.Sprint(r.Scenario.Training.Chips)) + " chips each"
+	if parts := roundedToNodes(r); len(parts) > 0 {
+		size += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return size
+}
+
+// roundedToNodes names each system whose training cluster is not the
+// scenario's chip count, because it fills whole nodes of its node
+// (scenario chipCount): "CM384: 16,512, 43 whole nodes of 384".
+func roundedToNodes(r *scenario.Results) []string {
+	var parts []string
+	for _, sy := range r.Systems {
+		if sy.Chips == r.Scenario.Training.Chips || sy.NodeChips < 1 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s, %s whole nodes of %s", sy.System.Label, group(fmt.Sprint(sy.Chips)),
+			group(fmt.Sprint(sy.Chips/sy.NodeChips)), group(fmt.Sprint(sy.NodeChips))))
+	}
+	return parts
 }
 
 // dominant names the input that moves the headline ratio most and its

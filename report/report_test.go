@@ -58,8 +58,8 @@ func fixture() *scenario.Results {
 				Trails:        map[string][]string{scenario.OutPeak: {"klockwood_h100"}},
 				TrainingScore: &catalog.Score{ID: "nv-train", What: "NVIDIA dense training", Runs: 7, Median: 0.039, Min: -0.038, Max: 0.232},
 				ServingScore:  &catalog.Score{ID: "nv-serve", What: "NVIDIA MoE serving", Runs: 25, Median: 0.524, P10: 0.05, P90: 0.9, Min: -0.093, Max: 0.97}},
-			{System: scenario.System{Label: "CM384", Chip: "ascend-910c", Side: "ascend"}, ChipName: "Huawei Ascend 910C", Chips: 16384, NodeChips: 384,
-				TrainingStack: "cann-mindspeed", ServingStack: "cann", TrainingEvidence: "assumed (stack cann-mindspeed: its GEMM efficiency assumed, not fitted to any run)", Plan: "tp=8 pp=1 dp=2048", Stats: as,
+			{System: scenario.System{Label: "CM384", Chip: "ascend-910c", Side: "ascend"}, ChipName: "Huawei Ascend 910C", Chips: 16512, NodeChips: 384,
+				TrainingStack: "cann-mindspeed", ServingStack: "cann", TrainingEvidence: "assumed (stack cann-mindspeed: its GEMM efficiency assumed, not fitted to any run)", Plan: "tp=8 pp=1 dp=2064", Stats: as,
 				Serve:         scenario.ServeSetup{Precision: "int8", Chips: 128, TP: 2, EP: 256, Batch: 4882, Bound: "compute"},
 				TrainingScore: &catalog.Score{ID: "hw-train", What: "Ascend dense training", Runs: 150, Median: 0.012, P10: -0.107, P90: 0.203, Min: -0.374, Max: 0.721},
 				ServingScore:  &catalog.Score{ID: "hw-serve", What: "CloudMatrix 384 MoE serving", Runs: 3, Calibrated: 2, Median: -0.082, Min: -0.095, Max: -0.005}},
@@ -190,6 +190,33 @@ func TestFigures(t *testing.T) {
 	// Energy in GWh: 9.6e13 J / 3.6e12 = 26.6667.
 	if r := find("H100", "energy per run"); r[6] != "26.6667" {
 		t.Errorf("H100 energy P50 = %v GWh, want 26.6667", r[6])
+	}
+}
+
+// TestEqualChipsWholeNodes: equal-chip clusters fill whole nodes, so the
+// headline and the training section say which system's count the nodes
+// moved: the fixture's CM384 trains on 16,512 chips (16,384 / 384 = 42.67
+// supernodes → 43 × 384) against the scenario's 16,384; the H100's 2,048
+// servers of 8 are 16,384 exactly and go unnamed.
+func TestEqualChipsWholeNodes(t *testing.T) {
+	rep := Build(fixture())
+	const want = "16,384 chips each (CM384: 16,512, 43 whole nodes of 384):"
+	if len(rep.Headline) == 0 || !strings.Contains(rep.Headline[0], want) {
+		t.Errorf("headline %q, want it to state %q", rep.Headline, want)
+	}
+	found := false
+	for _, s := range rep.Sections {
+		for _, p := range s.Text {
+			found = found || (s.ID == "training" && strings.Contains(p, "rounded to the nearest whole number of a system's nodes — CM384: 16,512, 43 whole nodes of 384."))
+		}
+	}
+	if !found {
+		t.Error("the training section does not say the CM384's cluster was rounded to 43 whole nodes")
+	}
+	r := fixture()
+	r.Systems[1].Chips = 16384 // every system at the scenario's count: nothing to name
+	if h := Build(r).Headline[0]; !strings.Contains(h, "16,384 chips each: ") {
+		t.Errorf("headline %q, want plain \"16,384 chips each: \"", h)
 	}
 }
 

@@ -193,6 +193,10 @@ func (b *builder) training() {
 	s := Section{ID: sec, Title: "2. Frontier training run"}
 	s.Text = append(s.Text, fmt.Sprintf("%s (%s parameters, %s active) on %s tokens (%.2g FLOP), sequence %d, global batch %d, %s, clusters sized %s. Plans are searched once at typical values and held fixed.",
 		tr.ModelName, count(tr.Params), count(tr.Active), count(tr.Tokens), tr.FLOP, tr.Seq, tr.GlobalBatch, tr.Precision, tr.Sizing))
+	if parts := roundedToNodes(b.r); len(parts) > 0 && tr.Sizing != "equal-peak" {
+		s.Text = append(s.Text, fmt.Sprintf("A training cluster fills whole nodes (as chipgap train and run require): %s chips each, rounded to the nearest whole number of a system's nodes — %s.",
+			group(fmt.Sprint(b.r.Scenario.Training.Chips)), strings.Join(parts, "; ")))
+	}
 	t := Table{Caption: "Whole run: total = steady state + downtime + engineering", Header: []string{"system", "chips", "plan", "MFU",
 		"steady days", "downtime days", "engineering days", "total days", "cost per run", "energy GWh"}}
 	for _, sy := range b.r.Systems {

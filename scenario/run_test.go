@@ -150,6 +150,42 @@ func TestEqualPeak(t *testing.T) {
 	}
 }
 
+// TestEqualChipsWholeNodes: equal-chips sizing rounds each system's
+// training cluster to whole nodes of its node, as chipgap train and run
+// refuse a node that does not divide the job's chips. By hand: 16,384 /
+// 384 = 42.67 CloudMatrix supernodes → 43 × 384 = 16,512 chips; 16,384 /
+// 8 = 2,048 HGX servers exactly → 16,384; 100 / 384 = 0.26 → at least
+// one node, 384; 1,001 / 8 = 125.1 → 125 × 8 = 1,000. Before, equal-chips
+// kept 16,384 on the CM384: 42 nodes of 384 and 256 chips left over.
+func TestEqualChipsWholeNodes(t *testing.T) {
+	s := Default()
+	w, err := newWorld(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := w.chipFor("ascend-910c")
+	for _, c := range []struct{ chips, node, want int }{{16384, 384, 16512}, {16384, 8, 16384}, {100, 384, 384}, {1001, 8, 1000}} {
+		w.s.Training.Chips = c.chips
+		if got := w.chipCount(ch, c.node, 0); got != c.want {
+			t.Errorf("equal-chips %d chips in nodes of %d = %d, want %d", c.chips, c.node, got, c.want)
+		}
+	}
+	w.s.Training.Chips = 16384
+	var cm System
+	for _, sy := range s.Systems {
+		if sy.Label == "CM384" {
+			cm = sy
+		}
+	}
+	sy, err := w.newSystem(cm, 0)
+	if err != nil || sy.trainErr != "" {
+		t.Fatalf("CM384: %v %s", err, sy.trainErr)
+	}
+	if sy.chips != 16512 || sy.cluster.Chips != 16512 || sy.cluster.ChipsPerNode != 384 {
+		t.Errorf("CM384 trains on %d chips (cluster %d in nodes of %d), want 16,512 in 43 nodes of 384", sy.chips, sy.cluster.Chips, sy.cluster.ChipsPerNode)
+	}
+}
+
 func TestRunCancelled(t *testing.T) {
 	s := Default()
 	s.Samples = 100000

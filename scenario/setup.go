@@ -117,21 +117,21 @@ func (w *world) chipFor(id string) (*hardware.Chip, error) {
 	return &ch, nil
 }
 
-// chipCount sizes a system's training cluster: the scenario's count, or
-// with equal-peak sizing the baseline's peak FLOP/s rounded to whole
-// nodes.
+// chipCount sizes a system's training cluster in whole nodes of node
+// (as chipgap train and run refuse a stated node that does not divide
+// the job's chips): the scenario's count, or with equal-peak sizing the
+// baseline's peak FLOP/s, rounded to the nearest whole number of nodes,
+// at least one. Equal chips of 16,384 are 43 CloudMatrix 384 supernodes
+// (16,512 chips) and 2,048 HGX servers of 8.
 func (w *world) chipCount(ch *hardware.Chip, node int, basePeak float64) int {
-	n := w.s.Training.Chips
-	if w.s.Training.Sizing != "equal-peak" || basePeak == 0 {
-		return n
-	}
-	pk, ok := ch.PeakFor(w.s.Training.Precision)
-	if !ok || pk.Typ == 0 {
-		return n
-	}
 	node = max(node, 1)
-	nodes := math.Round(basePeak / float64(pk.Typ) / float64(node))
-	return max(1, int(nodes)) * node
+	want := float64(w.s.Training.Chips)
+	if w.s.Training.Sizing == "equal-peak" && basePeak > 0 {
+		if pk, ok := ch.PeakFor(w.s.Training.Precision); ok && pk.Typ > 0 {
+			want = basePeak / float64(pk.Typ)
+		}
+	}
+	return max(1, int(math.Round(want/float64(node)))) * node
 }
 
 func (w *world) newSystem(cfg System, basePeak float64) (*system, error) {
@@ -152,8 +152,12 @@ func (w *world) newSystem(cfg System, basePeak float64) (*system, error) {
 	return sy, nil
 }
 
-func (w *world) cluster(sy *system, chips int) (hardware.Cluster, error) {
-	cl, err := w.c.Cluster(sy.cfg.Chip, chips, catalog.ClusterOptions{ChipsPerNode: sy.cfg.ChipsPerNode, Stack: sy.cfg.Stack})
+// cluster is chips of the system's chip in its nodes; whole: the chips
+// are its training job's, which fill whole nodes (catalog.ClusterOptions
+// WholeNodes, as chipgap train and run build theirs; chipCount rounds to
+// them), where a serving instance may be smaller than a node.
+func (w *world) cluster(sy *system, chips int, whole bool) (hardware.Cluster, error) {
+	cl, err := w.c.Cluster(sy.cfg.Chip, chips, catalog.ClusterOptions{ChipsPerNode: sy.cfg.ChipsPerNode, Stack: sy.cfg.Stack, WholeNodes: whole})
 	if err != nil {
 		return cl, err
 	}
@@ -167,7 +171,7 @@ func (w *world) setupTraining(sy *system) error {
 	if _, ok := sy.chip.PeakFor(t.Precision); !ok {
 		return fmt.Errorf("%s has no %s peak", sy.chip.ID, t.Precision)
 	}
-	cl, err := w.cluster(sy, sy.chips)
+	cl, err := w.cluster(sy, sy.chips, true)
 	if err != nil {
 		return err
 	}
@@ -287,7 +291,7 @@ func (w *world) setupServing(sy *system) {
 	var bestP inference.Serving
 	lastErr := errors.New("no layout tried")
 	for _, n := range w.instanceSizes(sy) {
-		cl, err := w.cluster(sy, n)
+		cl, err := w.cluster(sy, n, false)
 		if err != nil {
 			lastErr = err
 			continue

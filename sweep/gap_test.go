@@ -43,9 +43,17 @@ func TestGapGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each system's training cell is the one at the chips the report
+	// trains it on: equal chips round to whole nodes, so the CM384's
+	// 16,384 are 43 supernodes of 384 = 16,512 chips (the grid states
+	// both sizes), the others' 16,384.
+	sizes := map[int]bool{}
+	for _, sys := range res.Systems {
+		sizes[sys.Chips] = true
+	}
 	var cells []Cell
 	for _, c := range g.Cells() {
-		train := c.Target == TargetTraining && c.Model == "llama3.1-405b" && c.Size == 16384 && c.Precision == hardware.BF16
+		train := c.Target == TargetTraining && c.Model == "llama3.1-405b" && sizes[c.Size] && c.Precision == hardware.BF16
 		serve := c.Target == TargetServing && c.Model == "deepseek-v3" && c.Size <= 384
 		if train || serve {
 			cells = append(cells, c)
@@ -57,7 +65,7 @@ func TestGapGrid(t *testing.T) {
 	}
 	for _, sys := range res.Systems {
 		chip := gapChip[sys.System.Label]
-		tr, sv := gapRows(rows, chip, sys.Serve.Precision)
+		tr, sv := gapRows(rows, chip, sys.Chips, sys.Serve.Precision)
 		if tr == nil || sv == nil {
 			t.Errorf("%s: no training row (%v) or serving row (%v) for %s", sys.System.Label, tr != nil, sv != nil, chip)
 			continue
@@ -74,6 +82,9 @@ func TestGapGrid(t *testing.T) {
 				t.Errorf("%s %s: sweep typ %.6g P50 %.6g, report typ %.6g P50 %.6g (P50 tolerance %.0f%%)", sys.System.Label, name, *typ, *p50, st.Typ, st.P50, tol*100)
 			}
 		}
+		if tr.Chips != int64(sys.Chips) || tr.ChipsPerNode != int64(sys.NodeChips) {
+			t.Errorf("%s: sweep trains %d chips in nodes of %d, report %d in nodes of %d", sys.System.Label, tr.Chips, tr.ChipsPerNode, sys.Chips, sys.NodeChips)
+		}
 		check("total_days", sys.Stats[scenario.OutTotalDays], tr.TotalDays, tr.TotalDaysP50)
 		check("mfu", sys.Stats[scenario.OutMFU], tr.MFU, tr.MFUP50)
 		check("serve_tokens_per_s_per_chip", sys.Stats[scenario.OutServeTPS], sv.ServeTPSPerChip, sv.ServeTPSP50)
@@ -84,15 +95,17 @@ func TestGapGrid(t *testing.T) {
 	}
 }
 
-// gapRows are a chip's training row and its best serving row at prec
-// over instance sizes, as the report picks its layout.
-func gapRows(rows []Row, chip, prec string) (tr, sv *Row) {
+// gapRows are a chip's training row at the report's chips and its best
+// serving row at prec over instance sizes, as the report picks its layout.
+func gapRows(rows []Row, chip string, chips int, prec string) (tr, sv *Row) {
 	for i := range rows {
 		r := &rows[i]
 		switch {
 		case r.Chip != chip || r.Error != "":
 		case r.Target == TargetTraining:
-			tr = r
+			if r.Chips == int64(chips) {
+				tr = r
+			}
 		case r.Precision == prec && r.ServeTPSPerChip != nil && (sv == nil || *r.ServeTPSPerChip > *sv.ServeTPSPerChip*(1+1e-9)):
 			sv = r
 		}

@@ -111,6 +111,14 @@ func (o ClusterOptions) wholeNodes(chips, node int) error {
 	return nil
 }
 
+// CheckWholeNodes is WholeNodes' check of a stated node against a
+// training job's chips on a chip whose usual node is usual: nil where
+// the node divides the chips, else the error chipgap train and run give
+// (a sweep's training cells check a what-if's node with it, cell by cell).
+func CheckWholeNodes(chips, node, usual int) error {
+	return ClusterOptions{ChipsPerNode: node, WholeNodes: true}.wholeNodes(chips, usual)
+}
+
 // TrainingNode is the node a training job of chips takes when none is
 // stated, on a chip whose usual node is node: the largest divisor of the
 // chips not above the node (or the chips), so the job fills whole nodes

@@ -153,7 +153,7 @@ func (e *evaluator) searchPlans(c Cell, seen planCache) (plans int, fails bool) 
 	if err != nil {
 		return 0, true
 	}
-	cl, err := e.cluster(ch, c.Size)
+	cl, err := e.trainCluster(c, ch)
 	if err != nil {
 		return 0, true
 	}

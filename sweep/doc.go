@@ -15,8 +15,12 @@
 //
 // # One cell
 //
-// Training: catalog.Cluster of Size chips (a what-if node size beyond
-// the base chip's scale-up domain keeps that domain's link rate), the
+// Training: catalog.Cluster of Size chips in whole nodes, as chipgap
+// train and run build a job's (catalog.TrainingNode: the largest divisor
+// of Size up to the chip's usual node; a node a what-if states must
+// divide Size, else the cell's row carries the commands' refusal; a
+// what-if node size beyond the base chip's scale-up domain keeps that
+// domain's link rate), the
 // stack's profile for the framework as it stood on the stack date
 // (training.Profile.At), training.Search over every plan, and the best
 // plan within published practice (SearchResult.Best). With whole_run,

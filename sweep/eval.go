@@ -185,22 +185,50 @@ func whatIf[T ~float64](x T) hardware.Value[T] {
 	return v
 }
 
-// cluster builds n chips of ch in nodes of ch.ChipsPerNode. A what-if
-// node larger than the base chip's scale-up domain keeps the domain's
-// link rate and latency.
-func (e *evaluator) cluster(ch *hardware.Chip, n int) (hardware.Cluster, error) {
-	node := ch.ChipsPerNode
+// cluster builds n chips of ch in nodes of node (at most ch's scale-up
+// domain in the catalog's view). A what-if node larger than the base
+// chip's scale-up domain keeps the domain's link rate and latency.
+func (e *evaluator) cluster(ch *hardware.Chip, n, node int) (hardware.Cluster, error) {
+	dnode := ch.ChipsPerNode
 	if dom := int(ch.ScaleUp.DomainSize.Max); dom > 0 {
-		node = min(node, dom)
+		dnode = min(dnode, dom)
 	}
-	cl, err := e.c.Cluster(ch.ID, n, catalog.ClusterOptions{ChipsPerNode: node})
+	cl, err := e.c.Cluster(ch.ID, n, catalog.ClusterOptions{ChipsPerNode: dnode})
 	if err != nil {
 		return cl, err
 	}
 	cl.Chip = ch
-	cl.ChipsPerNode = min(ch.ChipsPerNode, n)
+	cl.ChipsPerNode = node
 	cl.ScaleUp.Size = cl.ChipsPerNode
 	return cl, cl.Validate()
+}
+
+// serveCluster is a serving instance of n chips: it may be smaller than
+// a node (2 chips of an 8-chip server).
+func (e *evaluator) serveCluster(ch *hardware.Chip, n int) (hardware.Cluster, error) {
+	return e.cluster(ch, n, min(ch.ChipsPerNode, n))
+}
+
+// trainCluster is a training cell's cluster, in whole nodes as chipgap
+// train and run build one (catalog.ClusterOptions WholeNodes): a node a
+// what-if states must divide the cell's size, else the cell is refused
+// with the commands' message; without one the node is
+// catalog.TrainingNode's, the largest divisor of the size up to the
+// chip's usual node (16,384 CM384 chips in nodes of 256, 16,512 in 43 of
+// 384).
+func (e *evaluator) trainCluster(c Cell, ch *hardware.Chip) (hardware.Cluster, error) {
+	node := catalog.TrainingNode(c.Size, ch.ChipsPerNode)
+	if c.WhatIf != nil && c.WhatIf.ChipsPerNode > 0 {
+		usual := ch.ChipsPerNode
+		if base, err := e.c.Chip(c.Base); err == nil {
+			usual = base.ChipsPerNode
+		}
+		if err := catalog.CheckWholeNodes(c.Size, c.WhatIf.ChipsPerNode, usual); err != nil {
+			return hardware.Cluster{}, err
+		}
+		node = c.WhatIf.ChipsPerNode
+	}
+	return e.cluster(ch, c.Size, node)
 }
 
 // profile is the training profile of a stack for a framework as it

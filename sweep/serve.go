@@ -72,7 +72,7 @@ func (e *evaluator) serveSetup(c Cell, ch *hardware.Chip, r *Row) (*serveCell, e
 	if note = strings.TrimSpace(note); note != "" {
 		r.StackUsed += " (" + note + ")"
 	}
-	cl, err := e.cluster(ch, c.Size)
+	cl, err := e.serveCluster(ch, c.Size)
 	if err != nil {
 		return nil, err
 	}

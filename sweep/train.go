@@ -55,10 +55,11 @@ func (e *evaluator) trainSetup(c Cell, ch *hardware.Chip, r *Row) (*trainCell, e
 	if err != nil {
 		return nil, err
 	}
-	cl, err := e.cluster(ch, c.Size)
+	cl, err := e.trainCluster(c, ch)
 	if err != nil {
 		return nil, err
 	}
+	r.ChipsPerNode = int64(cl.ChipsPerNode)
 	prof, why, err := e.profile(ch.Stack, c.Stack, c.StackDate)
 	r.StackUsed = why
 	if err != nil {

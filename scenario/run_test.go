@@ -186,6 +186,42 @@ func TestEqualChipsWholeNodes(t *testing.T) {
 	}
 }
 
+// TestEqualChipsJSON: the results' JSON carries each system's actual
+// training cluster: the CM384's 16,512 chips in nodes of 384 (43 whole
+// nodes, TestEqualChipsWholeNodes), the H100's 16,384 in nodes of 8.
+func TestEqualChipsJSON(t *testing.T) {
+	s := Default()
+	s.Samples = 10
+	r, err := s.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Systems []struct {
+			System struct{ Label string }
+			Chips  int `json:"chips"`
+			Node   int `json:"chips_per_node"`
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"CM384": {16512, 384}, "H100": {16384, 8}}
+	for _, sy := range got.Systems {
+		if w, ok := want[sy.System.Label]; ok && (sy.Chips != w[0] || sy.Node != w[1]) {
+			t.Errorf("%s: JSON chips %d in nodes of %d, want %d in nodes of %d", sy.System.Label, sy.Chips, sy.Node, w[0], w[1])
+		}
+		delete(want, sy.System.Label)
+	}
+	if len(want) > 0 {
+		t.Errorf("no JSON system for %v", want)
+	}
+}
+
 func TestRunCancelled(t *testing.T) {
 	s := Default()
 	s.Samples = 100000

@@ -514,15 +514,26 @@ func serveCosts(cat *catalog.Catalog, d inference.Deployment, region string, rat
 }
 
 // ownedTokenCost prices tokens at rate per chip on an owned chip-hour in
-// region (econ: the chip's price and TDP).
+// region (ownedChipHour).
 func ownedTokenCost(data *catalog.EconData, ch *hardware.Chip, region string, rate float64) (inference.Cost, error) {
-	o, err := data.Ownership(ch, region, uncertain.Typical())
+	h, wall, err := ownedChipHour(data, ch, region)
 	if err != nil {
 		return inference.Cost{}, err
+	}
+	return inference.TokenCost(rate, h, wall)
+}
+
+// ownedChipHour is an owned chip-hour in region (econ: the chip's price
+// and TDP) and the chip's power at the wall: the one owned price of a
+// chip, serve-estimate's and simulate's.
+func ownedChipHour(data *catalog.EconData, ch *hardware.Chip, region string) (units.USDPerHour, units.Watts, error) {
+	o, err := data.Ownership(ch, region, uncertain.Typical())
+	if err != nil {
+		return 0, 0, err
 	}
 	h, err := econ.OwnedHour(o)
 	if err != nil {
-		return inference.Cost{}, err
+		return 0, 0, err
 	}
-	return inference.TokenCost(rate, h.Total(), o.Power.Wall())
+	return h.Total(), o.Power.Wall(), nil
 }

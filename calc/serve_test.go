@@ -148,7 +148,7 @@ func TestSimCostReason(t *testing.T) {
 	} {
 		var b strings.Builder
 		r := serve.Result{Throughput: serve.Throughput{OutputTokensPerS: c.out}, Cost: serve.Cost{Chips: 8, USDPerHour: c.perHour}}
-		writeSimResult(&b, &r, serve.SLO{}, nil, nil)
+		writeSimResult(&b, SimPoint{Result: &r}, serve.SLO{}, nil)
 		if !strings.Contains(b.String(), c.want) {
 			t.Errorf("output %g tokens/s at $%g/h: %q, want it to say %q", c.out, c.perHour, b.String(), c.want)
 		}

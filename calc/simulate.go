@@ -11,6 +11,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/econ"
+	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/report"
 	"chipgap/serve"
@@ -168,6 +169,9 @@ type SimulateSetup struct {
 	Deployment serve.Deployment
 	Pools      []SimPool
 	workload   serve.Workload
+	// cat and chips (each pool's) price the chips owned (ownedCost).
+	cat   *catalog.Catalog
+	chips []*hardware.Chip
 }
 
 // SimPool describes one pool as built.
@@ -191,7 +195,7 @@ type SimPool struct {
 // Setup resolves r against the catalog; trace holds the requests of
 // r.Workload.Trace, which the caller reads (nil without a trace).
 func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (SimulateSetup, error) {
-	s := SimulateSetup{Request: r}
+	s := SimulateSetup{Request: r, cat: cat}
 	if err := r.check(); err != nil {
 		return s, err
 	}
@@ -210,6 +214,7 @@ func (r SimulateRequest) Setup(cat *catalog.Catalog, trace []serve.Request) (Sim
 		}
 		s.Pools = append(s.Pools, SimPool{Name: p.Name, Chip: chip, Replicas: p.Replicas, ChipsPerReplica: p.ChipsPerReplica, Engine: p.Engine,
 			Scored: built[i].scored, StackNote: built[i].note})
+		s.chips = append(s.chips, built[i].chip)
 	}
 	s.workload, err = r.workloadOf(trace)
 	return s, err
@@ -233,6 +238,7 @@ func (r SimulateRequest) prefillPool() *ServeDeployment {
 type builtPool struct {
 	scored *catalog.Score
 	note   string
+	chip   *hardware.Chip
 }
 
 // deployment builds the pools: one serving pool, or with a prefill pool
@@ -294,7 +300,7 @@ func (r SimulateRequest) pool(cat *catalog.Catalog, name string, sd ServeDeploym
 	}
 	p, err := serve.NewPool(name, dep, serve.PoolOptions{MaxBatchTokens: r.MaxBatchTokens, MaxSeqs: r.MaxSeqs,
 		Scheduler: r.Scheduler, NoChunkedPrefill: r.NoChunking, ReserveOutput: reserve, Power: power})
-	return p, builtPool{scored: scored, note: note}, serveError(err)
+	return p, builtPool{scored: scored, note: note, chip: dep.Cluster.Chip}, serveError(err)
 }
 
 // link is the prefill→decode KV path: the request's, else the slower
@@ -379,6 +385,10 @@ type SimPoint struct {
 	// pool's regime scores run), the 80 % band of what a source of them
 	// measures where the estimator predicted its output tokens/s per chip.
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+	// Owned is the run on owned chips (Result's cost is them rented), nil
+	// where a chip has no owned price: OwnedNote says why.
+	Owned     *OwnedCost `json:"owned_cost,omitempty"`
+	OwnedNote string     `json:"owned_cost_note,omitempty"`
 }
 
 // offlineBand is the band of an offline run of one pool (SimPoint).
@@ -410,7 +420,9 @@ func Simulate(s SimulateSetup, o SimulateOptions) (Simulation, error) {
 		if err != nil {
 			return out, serveError(err)
 		}
-		out.Points = append(out.Points, SimPoint{Rate: rate, Result: r, MeasuredBand: s.offlineBand(r)})
+		pt := SimPoint{Rate: rate, Result: r, MeasuredBand: s.offlineBand(r)}
+		pt.Owned, pt.OwnedNote = s.owned(r)
+		out.Points = append(out.Points, pt)
 	}
 	return out, nil
 }
@@ -423,6 +435,9 @@ type Capacity struct {
 	Link     serve.Link
 	Capacity float64
 	Result   *serve.Result
+	// Owned and OwnedNote are Result's run on owned chips (SimPoint's).
+	Owned     *OwnedCost
+	OwnedNote string
 }
 
 // probeRequests is the requests a capacity probe simulates: the
@@ -448,13 +463,17 @@ func FindCapacity(s SimulateSetup) (Capacity, error) {
 		return Capacity{}, bad("workload.rate", r.Workload.Rate, "a capacity search finds the rate itself: leave the rate out")
 	}
 	rate, res, err := serve.Capacity(s.Deployment, s.workload, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
-	return Capacity{Request: r, Pools: s.Pools, Link: s.Deployment.Link, Capacity: rate, Result: res}, serveError(err)
+	c := Capacity{Request: r, Pools: s.Pools, Link: s.Deployment.Link, Capacity: rate, Result: res}
+	if err == nil {
+		c.Owned, c.OwnedNote = s.owned(res)
+	}
+	return c, serveError(err)
 }
 
 // PlanOptions is what a deployment plan tries and must serve.
 type PlanOptions struct {
 	Chips  []string // chips to try
-	TP     []int    // tensor-parallel degrees (chips per replica) to try
+	TP     []int    // tensor-parallel degrees (devices a replica, as --tp) to try
 	Mixed  bool     // also prefill on one chip and decode on another
 	Target float64  // requests per second to serve within the SLO
 	Trace  []serve.Request
@@ -464,7 +483,7 @@ type PlanOptions struct {
 type Plan struct {
 	Request SimulateRequest
 	Target  float64
-	Rows    []serve.PlanRow
+	Rows    []PlanRow
 	Skipped []string
 }
 
@@ -472,10 +491,13 @@ type Plan struct {
 var ErrNoPlanMeets = errors.New("no deployment meets the SLO")
 
 // PlanDeployments sizes the cheapest deployment of r's model and traffic
-// for o.Target: for each chip and TP degree one aggregated replica and
-// disaggregated 1:1, 2:1 and 1:2 prefill:decode replicas (with o.Mixed,
-// prefill on one chip and decode on another, 1:1 and 2:1). A plan with no
-// deployment meeting the SLO returns its rows with ErrNoPlanMeets.
+// for o.Target: for each chip and TP degree (in devices, as --tp: a
+// replica of a 910C, two devices a package, at tp 2 is one chip) one
+// aggregated replica and disaggregated 1:1, 2:1 and 1:2 prefill:decode
+// replicas (with o.Mixed, prefill on one chip and decode on another, 1:1
+// and 2:1). A plan with no deployment meeting the SLO returns its rows
+// with ErrNoPlanMeets; rows are ranked by the chips rented, each priced
+// owned too.
 func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Plan, error) {
 	out := Plan{Request: r, Target: o.Target}
 	switch {
@@ -504,54 +526,32 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 	if err != nil {
 		return out, err
 	}
-	var cands []serve.Candidate
-	unit := func(skip, name string, pre, dec string, tp int, ratios ...[2]int) bool {
-		d := r.ServeDeployment
-		d.Chips, d.Parallel.TP = tp, tp
-		var pd *ServeDeployment
-		if pre != "" {
-			p := d
-			p.Chip = pre
-			pd = &p
-		}
-		d.Chip = dec
-		u, _, err := r.deployment(cat, d, pd)
-		if err != nil {
-			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: %v", skip, err))
-			return false
-		}
-		if len(ratios) == 0 {
-			cands = append(cands, serve.Candidate{Name: name, Unit: u})
-		}
-		for _, k := range ratios {
-			v := u
-			v.Pools = slices.Clone(u.Pools)
-			v.Pools[0].Replicas, v.Pools[1].Replicas = k[0], k[1]
-			cands = append(cands, serve.Candidate{Name: fmt.Sprintf("%s %d:%d", name, k[0], k[1]), Unit: v})
-		}
-		return true
-	}
+	pl := planner{cat: cat, r: r, priced: map[string][]pricedPool{}}
 	for _, chip := range o.Chips {
 		for _, tp := range o.TP {
 			name := fmt.Sprintf("%s tp%d", chip, tp)
-			if unit(name, name+" aggregated", "", chip, tp) {
-				unit(name+" disaggregated", name+" disaggregated", chip, chip, tp, [2]int{1, 1}, [2]int{2, 1}, [2]int{1, 2})
+			if pl.unit(name, name+" aggregated", [2]string{"", chip}, tp) {
+				pl.unit(name+" disaggregated", name+" disaggregated", [2]string{chip, chip}, tp, [2]int{1, 1}, [2]int{2, 1}, [2]int{1, 2})
 			}
 			for _, dec := range o.Chips {
 				if o.Mixed && dec != chip {
 					name := fmt.Sprintf("prefill %s, decode %s, tp%d", chip, dec, tp)
-					unit(name, name, chip, dec, tp, [2]int{1, 1}, [2]int{2, 1})
+					pl.unit(name, name, [2]string{chip, dec}, tp, [2]int{1, 1}, [2]int{2, 1})
 				}
 			}
 		}
 	}
+	out.Skipped = pl.skipped
+	cands := pl.cands
 	if len(cands) == 0 {
 		return out, fmt.Errorf("no candidate deployment fits: %s", strings.Join(out.Skipped, "; "))
 	}
-	if out.Rows, err = serve.Cheapest(cands, w, o.Target, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()}); err != nil {
+	rows, err := serve.Cheapest(cands, w, o.Target, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
+	if err != nil {
 		return out, serveError(err)
 	}
-	if !slices.ContainsFunc(out.Rows, func(r serve.PlanRow) bool { return r.Meets }) {
+	out.Rows = planRows(cat, rows, pl.priced)
+	if !slices.ContainsFunc(rows, func(r serve.PlanRow) bool { return r.Meets }) {
 		return out, fmt.Errorf("%w at %.6g requests/s (see the table)", ErrNoPlanMeets, o.Target)
 	}
 	return out, nil
@@ -603,7 +603,7 @@ func (r SimulateRequest) planAlone() error {
 		{"parallel.attention_dp", p.AttentionDP, p.AttentionDP != 0}, {"mode", r.Mode, r.Mode != ""},
 		{"prefill", nil, r.Prefill != (ServePool{})}} {
 		if f.set {
-			return bad(f.name, f.value, "states one deployment, which a plan sizes itself (each chip of the plan, plan_tp chips a replica, aggregated and disaggregated): leave it out")
+			return bad(f.name, f.value, "states one deployment, which a plan sizes itself (each chip of the plan, replicas of plan_tp devices, aggregated and disaggregated): leave it out")
 		}
 	}
 	return nil

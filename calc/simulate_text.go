@@ -95,7 +95,8 @@ func simSLOText(s serve.SLO) string {
 	return fmt.Sprintf("P%g %s", pct*100, strings.Join(parts, ", "))
 }
 
-func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool, band *MeasuredBand) {
+func writeSimResult(w io.Writer, pt SimPoint, slo serve.SLO, pools []SimPool) {
+	r, band := pt.Result, pt.MeasuredBand
 	if o := r.Overload; o != nil && o.Drained {
 		fmt.Fprintf(w, "OVERLOAD at %.4g s: %s.\n  Arrivals stopped there (%d requests never arrived) and the %d admitted were served to the end: the deployment's ceiling under saturation is %.4g requests/s; at the offered rate its queue grows without bound.\n\n",
 			o.At, o.Reason, o.NotArrived, r.Requests-o.NotArrived, o.ServedRate)
@@ -133,17 +134,7 @@ func writeSimResult(w io.Writer, r *serve.Result, slo serve.SLO, pools []SimPool
 	} else {
 		fmt.Fprintln(w, "Goodput: no SLO given (--ttft, --tpot)")
 	}
-	c := r.Cost
-	if c.USDPerMOutputTokens > 0 {
-		fmt.Fprintf(w, "Cost: %g chips rented at $%.4g/h in all: $%.4g per million output tokens ($%.4g per million tokens in and out), %.4g kWh per million output tokens at the wall\n",
-			c.Chips, c.USDPerHour, c.USDPerMOutputTokens, c.USDPerMTokens, c.KWhPerMOutputTokens)
-	} else {
-		why := "no output token was produced"
-		if c.USDPerHour <= 0 && t.OutputTokensPerS > 0 {
-			why = "the catalog has no rental price for this chip"
-		}
-		fmt.Fprintf(w, "Cost: %g chips rented at $%.4g/h in all: n/a per million output tokens (%s)\n", c.Chips, c.USDPerHour, why)
-	}
+	writeSimCost(w, pt)
 	for i, p := range pools {
 		fmt.Fprintf(w, "KV cache (%s): peak %.0f %%, mean %.0f %%\n", p.Name, r.KV.PeakUtil[i]*100, r.KV.MeanUtil[i]*100)
 	}
@@ -207,7 +198,7 @@ func simSpark(xs []float64, top float64) string {
 
 func simSweep(w io.Writer, pts []SimPoint, slo serve.SLO) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rate/s\tdone\tTTFT P50\tTTFT P99\tTPOT P50\tTPOT P99\tout tok/s/chip\tgoodput %\t$/M out\tstatus\t")
+	fmt.Fprintln(tw, "rate/s\tdone\tTTFT P50\tTTFT P99\tTPOT P50\tTPOT P99\tout tok/s/chip\tgoodput %\t$/M out rented\towned\tstatus\t")
 	for _, p := range pts {
 		r := p.Result
 		status := "ok"
@@ -225,13 +216,17 @@ func simSweep(w io.Writer, pts []SimPoint, slo serve.SLO) error {
 		if r.Cost.USDPerMOutputTokens > 0 {
 			cost = fmt.Sprintf("%.4g", r.Cost.USDPerMOutputTokens)
 		}
-		fmt.Fprintf(tw, "%g\t%d\t%s\t%.4g\t%.1f\t%s\t%s\t\n", p.Rate, r.RequestsCompleted,
-			lat, r.Throughput.OutputTokensPerSPerChip, r.Goodput.Attained*100, cost, status)
+		owned := "n/a"
+		if o := p.Owned; o != nil && o.USDPerMOutputTokens > 0 {
+			owned = fmt.Sprintf("%.4g", o.USDPerMOutputTokens)
+		}
+		fmt.Fprintf(tw, "%g\t%d\t%s\t%.4g\t%.1f\t%s\t%s\t%s\t\n", p.Rate, r.RequestsCompleted,
+			lat, r.Throughput.OutputTokensPerSPerChip, r.Goodput.Attained*100, cost, owned, status)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nLatencies in ms; SLO: %s.\n", simSLOText(slo))
+	_, err := fmt.Fprintf(w, "\nLatencies in ms; SLO: %s. $/M out: per million output tokens, the chips rented at the catalog's rate, and owned%s (serve-estimate's owned cost).\n", simSLOText(slo), ownedRegion(pts))
 	return err
 }
 
@@ -241,7 +236,7 @@ func (p Plan) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "Cheapest deployment of %s serving %g requests/s within %s (input %s, output %s):\n\n",
 		r.Model, p.Target, simSLOText(r.slo()), r.Workload.Input.text(), r.Workload.Output.text())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEPLOYMENT\tUNIT CAPACITY/s\tUNITS\tCHIPS\t$/h\tTTFT P99 ms\tTPOT P99 ms\tNOTE")
+	fmt.Fprintln(tw, "DEPLOYMENT\tCHIPS/UNIT\tUNIT CAPACITY/s\tUNITS\tCHIPS\tRENTED $/h\tOWNED $/h\tTTFT P99 ms\tTPOT P99 ms\tNOTE")
 	unbounded := false
 	for _, r := range p.Rows {
 		ttft, tpot := "–", "–"
@@ -259,11 +254,16 @@ func (p Plan) WriteText(w io.Writer) error {
 		if r.UnitCapacity.Unbounded() {
 			capacity, unbounded = "unbounded", true
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%g\t%.4g\t%s\t%s\t%s\n", r.Name, capacity, r.Units, r.Chips, r.USDPerHour, ttft, tpot, note)
+		owned := "n/a"
+		if r.Owned != nil {
+			owned = fmt.Sprintf("%.4g", r.Owned.USDPerHour)
+		}
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%d\t%g\t%.4g\t%s\t%s\t%s\t%s\n", r.Name, r.UnitChips, capacity, r.Units, r.Chips, r.USDPerHour, owned, ttft, tpot, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "\nA unit is one replica (aggregated) or a prefill:decode ratio of replicas, each replica of tpN N devices (as --tp: a chip with two devices a package, the 910C, holds two), CHIPS/UNIT the unit's chips. Ranked by RENTED $/h, the chips at the catalog's rental rate; OWNED $/h is them owned, as serve-estimate's owned cost prices them.")
 	if unbounded {
 		fmt.Fprintf(w, "\nunbounded: %s; those units were sized by simulating the target rate alone.\n", unboundedWhy)
 	}
@@ -287,7 +287,7 @@ func (s Simulation) WriteText(w io.Writer) error {
 		}
 		return ew.Err
 	}
-	writeSimResult(ew, s.Points[0].Result, r.slo(), s.Pools, s.Points[0].MeasuredBand)
+	writeSimResult(ew, s.Points[0], r.slo(), s.Pools)
 	return ew.Err
 }
 
@@ -303,11 +303,11 @@ func (c Capacity) WriteText(w io.Writer) error {
 	if serve.CapacityRate(c.Capacity).Unbounded() {
 		fmt.Fprintf(ew, "Capacity: unbounded within the SLO (%s): %s; more requests find the rate it sustains. The burst of %d requests:\n\n",
 			simSLOText(r.slo()), unboundedWhy, c.Result.Requests)
-		writeSimResult(ew, c.Result, r.slo(), c.Pools, nil)
+		writeSimResult(ew, SimPoint{Rate: c.Capacity, Result: c.Result, Owned: c.Owned, OwnedNote: c.OwnedNote}, r.slo(), c.Pools)
 		return ew.Err
 	}
 	fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
-	writeSimResult(ew, c.Result, r.slo(), c.Pools, nil)
+	writeSimResult(ew, SimPoint{Rate: c.Capacity, Result: c.Result, Owned: c.Owned, OwnedNote: c.OwnedNote}, r.slo(), c.Pools)
 	return ew.Err
 }
 
@@ -383,4 +383,14 @@ func (r SimulateRequest) Spec() SimulateSpec {
 		LinkLatency: r.LinkLatency, Router: r.Router, Scheduler: r.Scheduler, Admission: r.Admission, MaxBatchTokens: r.MaxBatchTokens,
 		MaxSeqs: r.MaxSeqs, NoChunking: r.NoChunking, Arrival: w.Arrival, Rate: w.Rate, Rates: w.Rates, CV: w.CV, Requests: w.Requests,
 		Seed: w.Seed, Trace: w.Trace, Input: lj(w.Input), Output: lj(w.Output), TTFT: r.SLO.TTFT, TPOT: r.SLO.TPOT, SLOPct: r.SLO.Percentile}
+}
+
+// ownedRegion words the region the sweep's owned costs are priced in.
+func ownedRegion(pts []SimPoint) string {
+	for _, p := range pts {
+		if p.Owned != nil {
+			return " in region " + p.Owned.Region
+		}
+	}
+	return ""
 }

@@ -31,7 +31,9 @@ aggregated or prefill/decode-disaggregated pools (the pools may use
 different chips). Step times come from the inference model.
 
 Prints TTFT, TPOT and end-to-end latency (P50/P90/P99), throughput, goodput
-at the SLO, cost and energy per million tokens (energy at the wall, as
+at the SLO, cost per million tokens with the chips rented (the catalog's
+rental rate) and owned (serve-estimate's owned cost, in the chip's
+default region), energy per million tokens (at the wall, as
 serve-estimate: TDP × load × server multiplier × PUE while a replica steps,
 the overheads on 20 % of TDP while it waits), and the queue and KV cache
 over time. A rate the deployment cannot sustain is reported as overload:
@@ -44,8 +46,9 @@ most 200,000, not the 10,000 a single simulation defaults to; "unbounded",
 null in JSON, where every probe met the SLO even with all its requests
 arriving at once: more --requests find the bound); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
-degree, aggregated and disaggregated; --plan-mixed adds prefill on one
-chip and decode on another), so one deployment's flags (--chip, --chips,
+degree, in devices as --tp; aggregated and disaggregated; --plan-mixed
+adds prefill on one chip and decode on another), ranked by the chips
+rented, each priced owned too, so one deployment's flags (--chip, --chips,
 --tp, --pp, --ep, --dp, --attention-dp, --mode, --prefill-*, --rate) are
 refused beside it. A flag the run would ignore is refused too: --cv
 without --arrival gamma, --rate beside --rates or an offline arrival, a
@@ -114,7 +117,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file, at most 4 MiB, with the flags' names (see examples/simulate-*.yaml)")
 	fs.BoolVar(&o.capacity, "capacity", false, "search the highest rate that meets the SLO (--ttft/--tpot)")
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
-	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees (chips per replica) --plan tries")
+	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees --plan tries, in devices as --tp (a replica's chips: tp over the devices a package holds, 2 on a 910C)")
 	fs.BoolVar(&o.planMixed, "plan-mixed", false, "--plan also tries prefill on one chip and decode on another")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
 	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused; one simulation: not with --rates, --capacity or --plan)")
@@ -236,11 +239,13 @@ func (c simCmd) capacity(st calc.SimulateSetup) error {
 	}
 	if c.o.asJSON {
 		return writeJSON(c.e.stdout, struct {
-			Scenario calc.SimulateSpec  `json:"scenario"`
-			Pools    []calc.SimPool     `json:"pools"`
-			Capacity serve.CapacityRate `json:"capacity_per_s"` // null: unbounded
-			Result   *serve.Result      `json:"result"`
-		}{c.req.Spec(), cp.Pools, serve.CapacityRate(cp.Capacity), cp.Result})
+			Scenario  calc.SimulateSpec  `json:"scenario"`
+			Pools     []calc.SimPool     `json:"pools"`
+			Capacity  serve.CapacityRate `json:"capacity_per_s"` // null: unbounded
+			Result    *serve.Result      `json:"result"`
+			Owned     *calc.OwnedCost    `json:"owned_cost,omitempty"`
+			OwnedNote string             `json:"owned_cost_note,omitempty"`
+		}{c.req.Spec(), cp.Pools, serve.CapacityRate(cp.Capacity), cp.Result, cp.Owned, cp.OwnedNote})
 	}
 	return cp.WriteText(c.e.stdout)
 }
@@ -307,7 +312,7 @@ func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
 		if jerr := writeJSON(e.stdout, struct {
 			Scenario calc.SimulateSpec `json:"scenario"`
 			Target   float64           `json:"target_rate_per_s"`
-			Rows     []serve.PlanRow   `json:"plans"`
+			Rows     []calc.PlanRow    `json:"plans"`
 			Skipped  []string          `json:"skipped,omitempty"`
 		}{req.Spec(), o.target, p.Rows, p.Skipped}); jerr != nil {
 			return jerr

@@ -658,12 +658,18 @@ type SimulateView struct {
 	MeasuredBand *MeasuredBand       `json:"measured_band,omitempty"`
 	Charts       []Chart             `json:"charts"`
 	Sweep        []SimulateViewPoint `json:"sweep,omitempty"`
+	// Owned and OwnedNote: the picked rate's (SimPoint.Owned): Result's
+	// cost is the chips rented.
+	Owned     *OwnedCost `json:"owned_cost,omitempty"`
+	OwnedNote string     `json:"owned_cost_note,omitempty"`
 }
 
 // SimulateViewPoint is one rate of a sweep.
 type SimulateViewPoint struct {
-	Rate   float64       `json:"rate"`
-	Result *serve.Result `json:"result"`
+	Rate      float64       `json:"rate"`
+	Result    *serve.Result `json:"result"`
+	Owned     *OwnedCost    `json:"owned_cost,omitempty"`
+	OwnedNote string        `json:"owned_cost_note,omitempty"`
 }
 
 // View is the simulation as the API returns it: for a sweep (sweep true)
@@ -675,7 +681,7 @@ func (s Simulation) View(sweep bool) SimulateView {
 		names = append(names, p.Name)
 	}
 	for _, pt := range s.Points {
-		v.Sweep = append(v.Sweep, SimulateViewPoint{Rate: pt.Rate, Result: pt.Result})
+		v.Sweep = append(v.Sweep, SimulateViewPoint{Rate: pt.Rate, Result: pt.Result, Owned: pt.Owned, OwnedNote: pt.OwnedNote})
 	}
 	v.pick(names, sweep)
 	if !sweep && len(s.Points) == 1 {
@@ -696,6 +702,7 @@ func (r *SimulateView) pick(pools []string, sweep bool) {
 		}
 	}
 	r.Rate, r.Result = r.Sweep[best].Rate, r.Sweep[best].Result
+	r.Owned, r.OwnedNote = r.Sweep[best].Owned, r.Sweep[best].OwnedNote
 	q, kv := report.ServeCharts(r.Result, pools)
 	r.Charts = []Chart{{Key: "queue", SVG: string(q)}, {Key: "kv", SVG: string(kv)}}
 	if !sweep {

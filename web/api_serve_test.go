@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,8 +24,16 @@ func TestServeSimulate(t *testing.T) {
 			TTFT      struct {
 				P50, P99 float64
 			} `json:"ttft_ms"`
+			Cost struct {
+				PerHour float64 `json:"usd_per_hour"`
+				PerMOut float64 `json:"usd_per_m_output_tokens"`
+			} `json:"cost"`
 		} `json:"result"`
 		Charts []struct{ Key, SVG string } `json:"charts"`
+		Owned  *struct {
+			PerHour float64 `json:"usd_per_hour"`
+			PerMOut float64 `json:"usd_per_m_output_tokens"`
+		} `json:"owned_cost"`
 	}
 	body := `{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 2, "parallel": {"tp": 1},
 	  "workload": {"rate": 5, "requests": 1000, "seed": 3, "input": {"dist": "lognormal", "tokens": 800, "sigma": 0.7}},
@@ -37,6 +46,14 @@ func TestServeSimulate(t *testing.T) {
 	}
 	if len(got.Charts) != 2 || !strings.HasPrefix(got.Charts[0].SVG, "<svg") {
 		t.Fatalf("charts %d, want 2 SVGs", len(got.Charts))
+	}
+	// The API carries the owned cost as `chipgap simulate --json` does:
+	// the same tokens priced at the owned chip-hour, so the two costs per
+	// million output tokens stand as their hourly rates (result.cost is
+	// the chips rented).
+	rc := got.Result.Cost
+	if got.Owned == nil || !(got.Owned.PerHour > 0) || math.Abs(got.Owned.PerMOut/rc.PerMOut-got.Owned.PerHour/rc.PerHour) > 1e-9 {
+		t.Fatalf("owned cost %+v beside rented %+v: want the same tokens at the owned rate", got.Owned, rc)
 	}
 	// An offline run of the pool carries its offline regime's band.
 	var off struct {

@@ -778,7 +778,10 @@ type serveAnswer struct {
 		} `json:"throughput"`
 	} `json:"result"`
 	Charts []struct{ Key string } `json:"charts"`
-	Sweep  []struct {
+	Owned  *struct {
+		PerMOut float64 `json:"usd_per_m_output_tokens"`
+	} `json:"owned_cost"`
+	Sweep []struct {
 		Rate   float64
 		Result struct {
 			Overload *struct{} `json:"overload"`
@@ -815,14 +818,22 @@ func checkServePanel(ctx context.Context, t *testing.T, b *browser, base string,
 		t.Fatal(err)
 	}
 	want := map[string]float64{"ttft_p50": api.Result.TTFT.P50, "throughput": api.Result.Throughput.OutputTokensPerS}
+	if api.Owned != nil {
+		want["usd_per_m_owned"] = api.Owned.PerMOut
+	}
 	for _, s := range shown {
 		w, ok := want[s.Key]
 		if !ok {
 			continue
 		}
 		delete(want, s.Key)
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s.Text, ",", ""), 64)
-		if s.Typ != w || err != nil || !near(v, w, 5.01e-4) {
+		// money prints to 3 significant digits, after a "$"
+		tol := 5.01e-4
+		if strings.HasPrefix(s.Text, "$") {
+			tol = 5.01e-3
+		}
+		v, err := strconv.ParseFloat(strings.NewReplacer(",", "", "$", "").Replace(s.Text), 64)
+		if s.Typ != w || err != nil || !near(v, w, tol) {
 			t.Errorf("%s: page shows %q (data %g), API gives %g", s.Key, s.Text, s.Typ, w)
 		}
 	}

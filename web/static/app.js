@@ -1040,7 +1040,9 @@ function renderServe(res) {
     bigNumber("tpot_p50", "TPOT P50", r.tpot_ms.n ? r.tpot_ms.p50 : undefined, "ms"),
     bigNumber("throughput", "Output throughput", t.output_tokens_per_s, "tokens/s"),
     bigNumber("goodput", "Goodput at the SLO", r.goodput.requests_per_s, "requests/s"),
-    bigNumber("usd_per_m", "Cost per million output tokens", c.usd_per_m_output_tokens, "", undefined, undefined, 1, fmtMoney),
+    bigNumber("usd_per_m", "Cost per million output tokens, rented", c.usd_per_m_output_tokens, "", undefined, undefined, 1, fmtMoney),
+    // Owned (as serve-estimate prices it); "–" where the chip has no price (owned_cost_note says why).
+    bigNumber("usd_per_m_owned", "… owned", res.owned_cost ? res.owned_cost.usd_per_m_output_tokens : undefined, "", undefined, undefined, 1, fmtMoney),
     bigNumber("kwh_per_m", "Energy per million output tokens", c.kwh_per_m_output_tokens, "kWh"));
   const lat = el("table", {id: "serve-latency"},
     el("thead", {}, el("tr", {}, ["latency (ms)", "P50", "P90", "P99", "mean", "max"].map(h => el("th", {}, h)))),
@@ -1048,7 +1050,9 @@ function renderServe(res) {
       el("tr", {"data-row": k}, el("td", {class: "lbl"}, name), [l.p50, l.p90, l.p99, l.mean, l.max].map(x => el("td", {}, l.n ? fmt(x) : "–"))))));
   const pools = res.pools.map(p => `${p.name}: ${p.replicas} × ${fmt(p.chips_per_replica)} ${p.chip}, ${p.engine.kv_blocks} KV blocks of ${p.engine.block_tokens} tokens, ≤ ${p.engine.max_seqs} sequences`).join("; ");
   const notes = el("p", {class: "muted"}, `${pools} · ${fmt(t.requests_per_s)} requests/s and ${fmt(t.output_tokens_per_s_per_chip)} output tokens/s per chip · `,
-    `${fmtMoney(c.usd_per_hour)}/h for ${fmt(c.chips)} chips, ${fmtMoney(c.usd_per_m_tokens)} per million tokens in and out · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
+    `${fmtMoney(c.usd_per_hour)}/h rented for ${fmt(c.chips)} chips, ${fmtMoney(c.usd_per_m_tokens)} per million tokens in and out` +
+    (res.owned_cost ? ` (owned: ${fmtMoney(res.owned_cost.usd_per_hour)}/h, region ${res.owned_cost.region})` : res.owned_cost_note ? ` (no owned cost: ${res.owned_cost_note})` : "") +
+    ` · ${r.preemptions} preemptions, ${r.requests_rejected} rejected (too long for the KV cache)`,
     el("br"), `KV cache use: peak ${r.kv.peak_util.map(u => fmt(u * 100) + " %").join(", ")}, mean ${r.kv.mean_util.map(u => fmt(u * 100) + " %").join(", ")}`);
   let caption = null;
   if (res.sweep) {

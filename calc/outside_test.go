@@ -93,7 +93,7 @@ func TestRunClosedFormOutsideItsRanges(t *testing.T) {
 	if !(cf < float64(r.TotalDays.P10)) {
 		t.Fatalf("closed form %.2f days beside P10 %.2f: want it below (the case this test stands on moved)", cf, float64(r.TotalDays.P10))
 	}
-	want := fmt.Sprintf("P90 %.1f days (the closed form at typical values, %.1f days, lies below that P10–P90: %s); effective", float64(r.TotalDays.P90), cf, nearEnd)
+	want := fmt.Sprintf("P90 %.1f days (the closed form at typical values, %.1f days, lies below that P10–P90: %s);", float64(r.TotalDays.P90), cf, nearEnd)
 	var js struct {
 		InputRange struct{ Note string } `json:"input_range"`
 	}

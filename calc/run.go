@@ -40,7 +40,7 @@ type RunRequest struct {
 	Seed  uint64  `json:"seed" yaml:"seed" help:"base random seed (default 1; same seed, same output)"`
 	// Ranges draws the catalog's ranged inputs once per seed (default:
 	// typical values, the seeds vary only the failures).
-	Ranges        bool           `json:"ranges" yaml:"ranges" help:"also draw rates, times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures)"`
+	Ranges        bool           `json:"ranges" yaml:"ranges" help:"also draw failure rates, detection and restart times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures); the throughput stays typical (the input ranges line draws it)"`
 	Checkpoint    string         `json:"checkpoint" yaml:"checkpoint" help:"async or blocking (default: the catalog's)"`
 	Interval      units.Seconds  `json:"interval" yaml:"interval" help:"checkpoint interval of productive compute, a duration with its unit (30min, 2h; a bare number is seconds, unlike days; 0 = Daly's optimum)"`
 	StorageBW     units.ByteRate `json:"storage_bw" yaml:"storage_bw" help:"aggregate checkpoint write bandwidth (e.g. 2TB/s; 0 = catalog default)"`
@@ -276,6 +276,7 @@ type RunSide struct {
 	Counts     []float64 // the record's interruptions per mode (cuda), for the cause mix
 	Result     goodput.Result
 	Samples    []goodput.Estimate   // with Checks: the closed form over draws of the input ranges
+	Rates      []float64            // with Checks and a token budget: the tokens/s of each of Samples' draws
 	Sweep      []goodput.SweepPoint // with Checks: ½×, 1× and 2× the Daly interval, simulated
 	mfu        float64              // the assumed MFU (0: the training estimator)
 	tokens     float64
@@ -353,7 +354,10 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 		if !o.Checks {
 			continue
 		}
-		if d.Samples, err = goodput.ClosedSamples(d.Job, rangeSamples, r.Seed); err != nil {
+		if d.Rates, err = s.rateDraws(*d, rangeSamples, r.Seed, o); err != nil {
+			return RunResult{}, err
+		}
+		if d.Samples, err = goodput.ClosedSamplesOf(d.Job, d.worksOf(d.Rates, rangeSamples), r.Seed); err != nil {
 			return RunResult{}, err
 		}
 		if d.Sweep, err = goodput.Sweep(d.Job, sweepFactors, goodput.Options{Seeds: min(r.Seeds, sweepSeeds), Seed: r.Seed, Progress: tick, Stop: o.Stop}); err != nil {

@@ -189,10 +189,19 @@ func spreadOf(xs []float64) Spread {
 
 // RunRanges is one cluster's closed form over draws of its inputs.
 type RunRanges struct {
-	Draws      int     `json:"draws"`
-	TotalDays  Spread  `json:"total_days"`
-	Effective  Spread  `json:"effective_training"`
-	NoProgress float64 `json:"no_progress_share"`
+	Draws int `json:"draws"`
+	// Drawn says which inputs each draw moves (jobDrawn, after
+	// ratesDrawn where the throughput is drawn).
+	Drawn string `json:"drawn"`
+	// TokensPerSec is the steady-state rate over the draws (absent in a
+	// window, whose length no rate changes); RateNote says where the
+	// typical rate (throughput.tokens_per_s) lies outside its P10–P90,
+	// and why; "" where it lies inside.
+	TokensPerSec *Spread `json:"tokens_per_s,omitempty"`
+	RateNote     string  `json:"tokens_per_s_note,omitempty"`
+	TotalDays    Spread  `json:"total_days"`
+	Effective    Spread  `json:"effective_training"`
+	NoProgress   float64 `json:"no_progress_share"`
 	// Note says where the closed form at typical values (closed_form's
 	// port + wall, in days) lies outside TotalDays' P10–P90, and why
 	// (uncertain.Beside.Note); "" where it lies inside. It words Apart,
@@ -222,8 +231,15 @@ func (s RunSide) Ranges() RunRanges {
 			stuck++
 		}
 	}
-	r := RunRanges{Draws: len(s.Samples), TotalDays: spreadOf(tot), Effective: spreadOf(eff),
+	r := RunRanges{Draws: len(s.Samples), Drawn: jobDrawn, TotalDays: spreadOf(tot), Effective: spreadOf(eff),
 		NoProgress: float64(stuck) / float64(max(len(s.Samples), 1))}
+	if len(s.Rates) > 0 {
+		t := spreadOf(s.Rates)
+		r.Drawn = ratesDrawn + jobDrawn
+		r.TokensPerSec = &t
+		r.RateNote = (uncertain.Beside{Typ: s.Throughput.TokensPerSec, Lo: float64(t.P10), Hi: float64(t.P90)}).Note(
+			"the typical rate", "tokens_per_s' P10–P90", uncertain.NearEnd)
+	}
 	r.Apart = (uncertain.Beside{Typ: totalDays(s.Result.Closed), Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Apart(uncertain.NearEnd)
 	r.Note = r.Apart.Note(typicalClosedForm, "total_days' P10–P90")
 	return r

@@ -126,11 +126,18 @@ func (s RunSide) writeText(w io.Writer) error {
 
 func (s RunSide) rangeLine() string {
 	r := s.Ranges()
-	line := fmt.Sprintf("input ranges (closed form over %d draws of every input in [min, typ, max]): total P10 %s, P50 %s, P90 %s days",
-		r.Draws, r.TotalDays.P10.text("%.1f"), r.TotalDays.P50.text("%.1f"), r.TotalDays.P90.text("%.1f"))
+	line := fmt.Sprintf("input ranges (closed form over %d draws of %s): total P10 %s, P50 %s, P90 %s days",
+		r.Draws, r.Drawn, r.TotalDays.P10.text("%.1f"), r.TotalDays.P50.text("%.1f"), r.TotalDays.P90.text("%.1f"))
 	cf := totalDays(s.Result.Closed)
 	if n := r.Apart.Note(fmt.Sprintf("%s, %.1f days,", typicalClosedForm, cf), "that P10–P90"); n != "" {
 		line += " (" + n + ")"
+	}
+	if t := r.TokensPerSec; t != nil {
+		line += fmt.Sprintf("; throughput P10 %s, P50 %s, P90 %s tokens/s (typical %.4g", t.P10.text("%.4g"), t.P50.text("%.4g"), t.P90.text("%.4g"), s.Throughput.TokensPerSec)
+		if r.RateNote != "" {
+			line += ": " + r.RateNote
+		}
+		line += ")"
 	}
 	line += fmt.Sprintf("; effective training P50 %s %%", (r.Effective.P50 * 100).text("%.1f"))
 	if r.NoProgress > 0 {

@@ -3,6 +3,7 @@ package goodput
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"chipgap/sim"
 	"chipgap/units"
@@ -238,9 +239,25 @@ func ClosedSamples(j Job, n int, seed uint64) ([]Estimate, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w (got %d)", ErrNoSeeds, n)
 	}
-	out := make([]Estimate, n)
-	for i := range out {
-		out[i] = j.resolve(picker{r: sim.NewStream(seed, fmt.Sprintf("closed/%d", i))}).closed()
+	return ClosedSamplesOf(j, slices.Repeat([]units.Seconds{j.Work}, n), seed)
+}
+
+// ClosedSamplesOf is ClosedSamples with draw i's failure-free compute
+// works[i] in place of j.Work: a throughput drawn beside the job's own
+// ranges (a caller's draw i of the chip's rates). Draw i's failure and
+// engineering inputs are ClosedSamples' draw i, whatever the works.
+func ClosedSamplesOf(j Job, works []units.Seconds, seed uint64) ([]Estimate, error) {
+	if len(works) < 1 {
+		return nil, fmt.Errorf("%w (got %d)", ErrNoSeeds, len(works))
+	}
+	out := make([]Estimate, len(works))
+	for i, w := range works {
+		ji := j
+		ji.Work = w
+		if err := ji.Validate(); err != nil {
+			return nil, fmt.Errorf("draw %d: %w", i, err)
+		}
+		out[i] = ji.resolve(picker{r: sim.NewStream(seed, fmt.Sprintf("closed/%d", i))}).closed()
 	}
 	return out, nil
 }

@@ -208,6 +208,7 @@ func (s RunSetup) Seeds() int { return s.req.Seeds }
 // Setup checks r and resolves its model and clusters (cheap: the
 // training estimator and the simulation run in Run).
 func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
+	job := r.jobText() // before normalize fills the defaults
 	if err := r.normalize(); err != nil {
 		return RunSetup{}, err
 	}
@@ -228,7 +229,26 @@ func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
 		}
 		s.Sides = append(s.Sides, b)
 	}
+	for i := range s.Sides {
+		s.Sides[i].job = job(r)
+	}
 	return s, nil
+}
+
+// jobText returns the words for the training job of r once normalized:
+// its sequence length, global batch and precision, each marked where it
+// is the default (r as given, before normalize).
+func (r RunRequest) jobText() func(RunRequest) string {
+	mark := func(given bool) string {
+		if given {
+			return ""
+		}
+		return " (default)"
+	}
+	seq, batch, prec := r.Seq != 0, r.GlobalBatch != 0, r.Precision != ""
+	return func(n RunRequest) string {
+		return fmt.Sprintf("seq %d%s, global batch %d%s, %s%s", n.Seq, mark(seq), n.GlobalBatch, mark(batch), n.Precision, mark(prec))
+	}
 }
 
 // sideSpec is one cluster as the request states it; field names its
@@ -281,6 +301,7 @@ type RunSide struct {
 	mfu        float64              // the assumed MFU (0: the training estimator)
 	tokens     float64
 	window     Days
+	job        string // the training job's seq, global batch and precision, in words
 }
 
 // RunOptions steer Run; the zero value simulates only.

@@ -2,6 +2,7 @@ package calc
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -76,6 +77,33 @@ func TestRunGapRangesDrawThroughput(t *testing.T) {
 		inside := typ >= float64(r.TokensPerSec.P10) && typ <= float64(r.TokensPerSec.P90)
 		if inside != (r.RateNote == "") {
 			t.Errorf("%s: typical %g, P10–P90 %v, note %q: a note exactly where it lies outside", d.Cluster.ChipID, typ, *r.TokensPerSec, r.RateNote)
+		}
+	}
+}
+
+// TestRunHeaderSaysNodeAndJob: the header names the node the catalog
+// gives the chip and the training job used. The 910C's catalog node is
+// 384 chips (chips_per_node 384, its CloudMatrix 384 scale-up domain), so
+// 768 chips are 768 / 384 = 2 nodes; with no seq or global batch given,
+// run's defaults are 8192 and 2048 (Llama 3 405B's 16M-token batch:
+// 2048 × 8192 = 16,777,216 tokens), marked as defaults; a given seq is not.
+func TestRunHeaderSaysNodeAndJob(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "ascend-910c", Chips: 768, Tokens: 1e11, MFU: 0.3, Seeds: 2, Seq: 4096}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s, RunOptions{MFUFrom: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := res.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"768 × ascend-910c (384 per node, the scale-up domain, × 2 nodes;", "training job: seq 4096, global batch 2048 (default), bf16 (default)\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("want %q in:\n%s", want, out.String())
 		}
 	}
 }

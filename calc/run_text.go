@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"chipgap/goodput"
+	"chipgap/hardware"
 	"chipgap/units"
 )
 
@@ -44,12 +45,7 @@ func p3(s goodput.Summary) string {
 
 func (s RunSide) writeText(w io.Writer) error {
 	r, c := s.Result, s.Result.Closed
-	what := fmt.Sprintf("%.3g tokens", float64(s.Job.Work)*s.Throughput.TokensPerSec)
-	if s.Job.Work == 0 {
-		what = fmt.Sprintf("a %.4g-day window", s.Job.Horizon.Days())
-	}
-	fmt.Fprintf(w, "%s on %d × %s (stack %s), %s, %d seeds from seed %d (ranges %v)\n",
-		s.Model.ID, s.Cluster.Chips, s.Cluster.ChipID, s.Cluster.Stack, what, r.Seeds, r.Seed, r.Ranges)
+	s.writeHeader(w)
 	t := s.Throughput
 	fmt.Fprintf(w, "throughput: %.4g tokens/s (%.4g per chip, MFU %.1f %%) from %s", t.TokensPerSec, t.PerChip, 100*t.MFU, t.Source)
 	if t.Plan != "" {
@@ -192,4 +188,26 @@ func (g RunGapRanges) writeText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "ratio b/a\t%s\t%s\t%s\t\n", g.Ratio.P10.text("%.2f"), g.Ratio.P50.text("%.2f"), g.Ratio.P90.text("%.2f"))
 	return tw.Flush()
+}
+
+// writeHeader prints the run's first lines: the cluster, its node, the
+// budget and the seeds, then the training job.
+func (s RunSide) writeHeader(w io.Writer) {
+	r := s.Result
+	what := fmt.Sprintf("%.3g tokens", float64(s.Job.Work)*s.Throughput.TokensPerSec)
+	if s.Job.Work == 0 {
+		what = fmt.Sprintf("a %.4g-day window", s.Job.Horizon.Days())
+	}
+	fmt.Fprintf(w, "%s on %d × %s (%s; stack %s), %s, %d seeds from seed %d (ranges %v)\n",
+		s.Model.ID, s.Cluster.Chips, s.Cluster.ChipID, nodeText(s.Cluster), s.Cluster.Stack, what, r.Seeds, r.Seed, r.Ranges)
+	if s.job != "" {
+		fmt.Fprintf(w, "training job: %s\n", s.job)
+	}
+}
+
+// nodeText says how the cluster's chips are grouped: chips per node, the
+// scale-up domain (a 384-chip 910C node is a CloudMatrix 384 supernode,
+// one Unified Bus domain), and how many nodes.
+func nodeText(cl hardware.Cluster) string {
+	return fmt.Sprintf("%d per node, the scale-up domain, × %d nodes", cl.ChipsPerNode, cl.Nodes())
 }

@@ -20,7 +20,10 @@ interval unless --interval) and the stack's porting and maturation effort
 (stacks-engineering.yaml). Prints wall-clock days P10/P50/P90 split into
 productive compute, maturation slowdown, lost work, restarts,
 checkpointing and porting, beside the closed-form (Young/Daly) estimate;
-interruptions expected, by component; the best checkpoint interval.
+interruptions expected, by component; the best checkpoint interval. The
+header names each cluster's node (chips per node: its scale-up domain, 384
+for a 910C, a CloudMatrix 384 supernode) and the training job (seq,
+global batch, precision; "(default)" where not given: 8192, 2048, bf16).
 
 Throughput comes from the training estimator's best plan (training.Search)
 unless --mfu is given: then tokens/s = MFU × dense peak × chips ÷ 6·N.

@@ -307,17 +307,8 @@ func (p Plan) explain(r rule, prob Problem) error {
 	case ruleHeads:
 		return input.Bad("tp", p.TP, fmt.Sprintf("must divide the %d attention heads", m.Heads))
 	case ruleDevices:
-		if rest := p.TP * p.PP * p.CP; prob.Devices%rest != 0 {
-			// No dp can make up the devices: the fault is the largest of
-			// the degrees that leave none (tp 8, pp 4, cp 10⁶ is cp's).
-			field, v := "tp", p.TP
-			if p.PP > v {
-				field, v = "pp", p.PP
-			}
-			if p.CP > v {
-				field, v = "cp", p.CP
-			}
-			return input.Bad(field, v, fmt.Sprintf("tp·pp·cp = %d must divide the %d devices", rest, prob.Devices))
+		if prob.Devices%(p.TP*p.PP*p.CP) != 0 {
+			return p.devicesError(prob.Devices)
 		}
 		return input.Bad("dp", p.DP, fmt.Sprintf("tp·pp·dp·cp = %d must equal the %d devices", p.Devices(), prob.Devices))
 	case ruleKVHeads:
@@ -349,6 +340,49 @@ func (p Plan) explain(r rule, prob Problem) error {
 	default: // ruleSPSplit
 		return input.Bad("sequence_parallel", true, fmt.Sprintf("splits the %d tokens of a micro-batch on each context rank over tp = %d: want a multiple of tp", p.Microbatch*prob.Seq/p.CP, p.TP))
 	}
+}
+
+// devicesError is the error for tp·pp·cp not dividing the devices. It
+// names the degree that alone stands in the way (tp 8 and pp 3 on 8
+// devices: pp, as no tp times 3 divides 8), with the values that would
+// fit; where several could each be changed, the largest of them, and
+// where none alone could, the largest degree. The message states all
+// three degrees and their product either way.
+func (p Plan) devicesError(devices int) error {
+	degrees := []struct {
+		name string
+		v    int
+	}{{"tp", p.TP}, {"pp", p.PP}, {"cp", p.CP}}
+	rest := p.TP * p.PP * p.CP
+	culprit, fixers := -1, 0
+	for i, d := range degrees {
+		if others := rest / d.v; devices%others == 0 {
+			fixers++
+			if culprit < 0 || d.v > degrees[culprit].v {
+				culprit = i
+			}
+		}
+	}
+	want := fmt.Sprintf("tp %d × pp %d × cp %d = %d must divide the %d devices", p.TP, p.PP, p.CP, rest, devices)
+	if fixers == 0 {
+		for i, d := range degrees {
+			if culprit < 0 || d.v > degrees[culprit].v {
+				culprit = i
+			}
+		}
+		return input.Bad(degrees[culprit].name, degrees[culprit].v, want+", and no one degree changed alone makes it")
+	}
+	c := degrees[culprit]
+	var alts []string
+	for _, d := range degrees {
+		switch others := rest / d.v; {
+		case devices == others:
+			alts = append(alts, d.name+" 1")
+		case devices%others == 0:
+			alts = append(alts, fmt.Sprintf("%s a divisor of %d", d.name, devices/others))
+		}
+	}
+	return input.Bad(c.name, c.v, want+fmt.Sprintf(": want %s", strings.Join(alts, ", or ")))
 }
 
 // validateStages checks the per-stage lists against PP and the layers.

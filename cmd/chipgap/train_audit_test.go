@@ -1,0 +1,38 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// runBad runs args, wants bad input's exit code 2 and an error that
+// starts with prefix and says each of wants.
+func runBad(t *testing.T, prefix string, wants []string, args ...string) string {
+	t.Helper()
+	code, _, errs := runCmd(t, args...)
+	if code != exitUsage {
+		t.Fatalf("%v: exit %d, want %d (bad input): %s", args, code, exitUsage, errs)
+	}
+	if !strings.Contains(errs, prefix) {
+		t.Errorf("%v: error does not name %q:\n%s", args, prefix, errs)
+	}
+	for _, w := range wants {
+		if !strings.Contains(errs, w) {
+			t.Errorf("%v: error lacks %q:\n%s", args, w, errs)
+		}
+	}
+	return errs
+}
+
+// tp 8 × pp 3 on 8 devices: no tp makes tp·3 divide 8, so the error is
+// pp's, and it states all three degrees.
+func TestTrainDevicesNamesTheCulprit(t *testing.T) {
+	runBad(t, ": --pp = 3: ", []string{"tp 8 × pp 3 × cp 1 = 24", "8 devices", "want pp 1"},
+		"train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8", "--pp", "3")
+	// tp 8 × pp 4 on 16: either could change; both are named.
+	runBad(t, ": --tp = 8: ", []string{"tp 8 × pp 4 × cp 1 = 32", "16 devices", "tp a divisor of 4", "pp a divisor of 2"},
+		"train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "16", "--tp", "8", "--pp", "4")
+	// pp 3 × cp 3 on 8: no one degree alone fits.
+	runBad(t, ": --pp = 3: ", []string{"tp 1 × pp 3 × cp 3 = 9", "no one degree"},
+		"train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--pp", "3", "--cp", "3")
+}

@@ -36,3 +36,15 @@ func TestTrainDevicesNamesTheCulprit(t *testing.T) {
 	runBad(t, ": --pp = 3: ", []string{"tp 1 × pp 3 × cp 3 = 9", "no one degree"},
 		"train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--pp", "3", "--cp", "3")
 }
+
+// An instance larger than the deployment is the stated degree's error
+// (--tp), not the whole layout's ("parallel").
+func TestServeInstanceNamesTheDegree(t *testing.T) {
+	serve := []string{"serve-estimate", "--model", "llama3.1-8b", "--chip", "h100-sxm"}
+	runBad(t, ": --tp = 2: ", []string{"tp 2 × pp 1 = 2 devices per instance", "deployment's 1", "want tp at most 1"},
+		append(serve, "--chips", "1", "--tp", "2")...)
+	runBad(t, ": --pp = 4: ", []string{"tp 1 × pp 4 = 4 devices", "want pp at most 2"},
+		append(serve, "--chips", "2", "--pp", "4")...)
+	runBad(t, ": --ep = 2: ", []string{"max(tp 1, ep 2) × pp 1 = 2 devices", "want ep at most 1"},
+		"serve-estimate", "--model", "deepseek-v3", "--chip", "h100-sxm", "--chips", "1", "--ep", "2")
+}

@@ -207,6 +207,14 @@ func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string)
 		}
 	}
 	if id != "" {
+		for _, r := range f.Runs {
+			if r.ID == id {
+				// The id is there, of another kind (QA: an inference run's
+				// id was "no training run with that id").
+				return calc.TrainSetup{}, nil, usagef("--run = %q: is a run of kind %s in %s, not a training run: chipgap validate %s predicts it beside the file's other runs, and chipgap serve-estimate --chip %s --chips %d estimates a deployment like it",
+					id, r.Kind, file, file, r.System.Chip, r.System.Chips)
+			}
+		}
 		return calc.TrainSetup{}, nil, usagef("--run = %q: no training run with that id in %s", id, file)
 	}
 	return calc.TrainSetup{}, nil, fmt.Errorf("%s: no training run", file)

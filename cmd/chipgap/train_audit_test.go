@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,3 +50,54 @@ func TestServeInstanceNamesTheDegree(t *testing.T) {
 	runBad(t, ": --ep = 2: ", []string{"max(tp 1, ep 2) × pp 1 = 2 devices", "want ep at most 1"},
 		"serve-estimate", "--model", "deepseek-v3", "--chip", "h100-sxm", "--chips", "1", "--ep", "2")
 }
+
+// train --run with the id of an inference run says the run is one, and
+// where it is predicted, not that no run has the id.
+func TestTrainRunOfAnotherKind(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "runs.yaml")
+	if err := os.WriteFile(f, []byte(inferenceRunFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := "trtllm-llama3.3-70b-h100-tp2-fp8-1000-1000"
+	errs := runBad(t, `: --run = "`+id+`": `, []string{"kind inference", "not a training run", "chipgap validate", "serve-estimate --chip h100-sxm --chips 2"},
+		"train", "--file", f, "--run", id)
+	if strings.Contains(errs, "no training run with that id") {
+		t.Errorf("the run is there, of another kind:\n%s", errs)
+	}
+	runBad(t, `: --run = "nope": `, []string{"no training run with that id"}, "train", "--file", f, "--run", "nope")
+}
+
+// inferenceRunFile is a published-runs/v1 file of one inference run (the
+// calibration set's TensorRT-LLM Llama 3.3 70B on 2 H100).
+const inferenceRunFile = `format: published-runs/v1
+runs:
+- id: trtllm-llama3.3-70b-h100-tp2-fp8-1000-1000
+  kind: inference
+  source: NVIDIA TensorRT-LLM perf-overview.md (commit 00f3768), Throughput Measurements, ISL/OSL 1000/1000
+  system:
+    chip: h100-sxm
+    software: tensorrt-llm
+    chips: 2
+  model:
+    name: Llama 3.3 70B Instruct
+    layers: 80
+    hidden: 8192
+    heads: 64
+    kv_heads: 8
+    ffn: 28672
+    ffn_act: swiglu
+    vocab: 128256
+    attention: gqa
+  inference:
+    phase: mixed
+    precision: fp8
+    input_tokens: 1000
+    output_tokens: 1000
+    parallel:
+      tp: 2
+      pp: 1
+  measured:
+    metric: output_tokens_per_s_per_chip
+    value: 2102.5
+    derivation: total output throughput 4,205 tokens/s for the TP2 group / 2 GPU(s) = 2102.5 tokens/s per GPU (offline max-throughput run, all requests queued; prefill time is inside the measurement)
+`

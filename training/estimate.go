@@ -2,6 +2,7 @@ package training
 
 import (
 	"math"
+	"strings"
 
 	"chipgap/hardware"
 	"chipgap/llm"
@@ -369,13 +370,33 @@ func (p *prep) accumTime(pl parallel.Plan, dense, expert float64) float64 {
 
 // evaluate is Estimate without the checks, for the search.
 func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
-	pl, mem := p.fit(pl)
+	fit, mem := p.fit(pl)
 	if mem.Total > mem.Capacity {
-		return Result{}, &NotFitError{Plan: pl, Memory: mem, Shortfall: mem.Total - mem.Capacity}
+		return Result{}, p.notFit(pl, fit, mem)
 	}
+	pl = fit
 	r := p.evaluateFit(pl, mem, p.partialRecompute(pl))
 	r.PlanText = r.Plan.String()
 	return r, nil
+}
+
+// notFit is the error for stated plan pl, which does not fit even as fit,
+// with the memory savings prep.fit tried, needing mem: it describes pl as
+// stated and, where fit took savings, says what they came to.
+func (p *prep) notFit(pl, fit parallel.Plan, mem Memory) *NotFitError {
+	var savings []string
+	if fit.HalfParams && !pl.HalfParams {
+		savings = append(savings, "16-bit parameters")
+	}
+	if fit.HalfMoments && !pl.HalfMoments {
+		savings = append(savings, "16-bit moments")
+	}
+	if len(savings) == 0 {
+		return &NotFitError{Plan: fit, Memory: mem, Shortfall: mem.Total - mem.Capacity}
+	}
+	stated := p.memory(pl)
+	return &NotFitError{Plan: pl, Memory: stated, Shortfall: stated.Total - stated.Capacity,
+		Saved: &SavedFit{Plan: fit, PlanText: fit.String(), Savings: strings.Join(savings, " and "), Memory: mem, Shortfall: mem.Total - mem.Capacity}}
 }
 
 // evaluateFit is evaluate for a plan that fits, given its memory at full

@@ -381,6 +381,12 @@ func (p *prep) partialRecompute(pl parallel.Plan) float64 {
 
 // component names the largest part of a memory total, for refusals.
 func (m Memory) component() string {
+	n, v := m.largest()
+	return fmt.Sprintf("%s %s", n, v)
+}
+
+// largest is the largest component of m and its bytes.
+func (m Memory) largest() (string, units.Bytes) {
 	parts := []struct {
 		n string
 		v units.Bytes
@@ -391,5 +397,5 @@ func (m Memory) component() string {
 			big = q
 		}
 	}
-	return fmt.Sprintf("%s %s", big.n, big.v)
+	return big.n, big.v
 }

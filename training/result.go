@@ -129,17 +129,39 @@ type Result struct {
 }
 
 // NotFitError is a plan that needs more memory than a device has; it
-// matches ErrDoesNotFit with errors.Is.
+// matches ErrDoesNotFit with errors.Is. Plan and Memory are the plan as
+// stated, with the stack's parameter and moment types; where the stack's
+// memory savings (16-bit parameters, 16-bit moments) were tried and the
+// plan still does not fit, Saved is the closest the savings came.
 type NotFitError struct {
 	Plan      parallel.Plan
 	Memory    Memory
 	Shortfall units.Bytes
+	Saved     *SavedFit
+}
+
+// SavedFit is a plan with the stack's memory savings that still does not
+// fit: the plan (HalfParams, HalfMoments set), its memory and shortfall.
+type SavedFit struct {
+	Plan      parallel.Plan `json:"-"`
+	PlanText  string        `json:"plan"`
+	Savings   string        `json:"savings"` // "16-bit moments"
+	Memory    Memory        `json:"memory"`
+	Shortfall units.Bytes   `json:"shortfall"`
 }
 
 func (e *NotFitError) Error() string {
 	m := e.Memory
-	return fmt.Sprintf("plan %s does not fit: pipeline stage %d (%d layers, %.3g micro-batches in flight) needs %s per device, has %s (short by %s): weights %s, gradients %s, optimizer states %s, activations %s, overhead %s; the largest is %s",
+	s := fmt.Sprintf("plan %s does not fit: pipeline stage %d (%d layers, %.3g micro-batches in flight) needs %s per device, has %s (short by %s): weights %s, gradients %s, optimizer states %s, activations %s, overhead %s; the largest is %s",
 		e.Plan, m.Stage, m.StageLayers, m.InFlight, m.Total, m.Capacity, e.Shortfall, m.Weights, m.Grads, m.Optimizer, m.Activations, m.Overhead, m.component())
+	if _, v := m.largest(); v > m.Capacity {
+		s += fmt.Sprintf(", which alone exceeds the device's %s by %s", m.Capacity, v-m.Capacity)
+	}
+	if sv := e.Saved; sv != nil {
+		sm := sv.Memory
+		s += fmt.Sprintf("; even with %s (the stack's memory savings) it needs %s of %s (short by %s; the largest is %s)", sv.Savings, sm.Total, sm.Capacity, sv.Shortfall, sm.component())
+	}
+	return s
 }
 
 // Is makes errors.Is(err, ErrDoesNotFit) true.

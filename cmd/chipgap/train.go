@@ -96,7 +96,10 @@ func cmdTrain(e *env, args []string) error {
 				Plan      string          `json:"plan"`
 				Memory    training.Memory `json:"memory"`
 				Shortfall units.Bytes     `json:"shortfall"`
-			}{r.Header, false, nf.Plan.String(), nf.Memory, nf.Shortfall})
+				// WithSavings: the plan with the stack's memory savings
+				// (16-bit moments, ...), which did not fit either.
+				WithSavings *training.SavedFit `json:"with_savings,omitempty"`
+			}{r.Header, false, nf.Plan.String(), nf.Memory, nf.Shortfall, nf.Saved})
 		}
 		return err
 	}

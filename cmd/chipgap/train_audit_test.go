@@ -101,3 +101,27 @@ runs:
     value: 2102.5
     derivation: total output throughput 4,205 tokens/s for the TP2 group / 2 GPU(s) = 2102.5 tokens/s per GPU (offline max-throughput run, all requests queued; prefill time is inside the measurement)
 `
+
+// Llama 3.1 405B at tp 8 on 8 H100: the refusal describes the plan as
+// stated (fp32 moments), not the 16-bit-moments variant tried last, names
+// the component that alone overflows, and what the savings came to.
+func TestTrainNotFitDescribesTheStatedPlan(t *testing.T) {
+	args := []string{"train", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "8", "--tp", "8"}
+	code, _, errs := runCmd(t, args...)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s", code, exitFailure, errs)
+	}
+	for _, w := range []string{"plan tp=8 pp=1 dp=1 mb=1 recompute=full zero=1 does not fit", "optimizer states 608.8 GB, which alone exceeds the device's 85.9 GB by 522.9 GB",
+		"even with 16-bit moments (the stack's memory savings) it needs 753.4 GB of 85.9 GB"} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("error lacks %q:\n%s", w, errs)
+		}
+	}
+	if strings.Contains(errs, "zero=1 moments=16-bit does not fit") {
+		t.Errorf("the refusal names the variant, not the stated plan:\n%s", errs)
+	}
+	_, out, _ := runCmd(t, append(args, "--json")...)
+	if !strings.Contains(out, `"plan": "tp=8 pp=1 dp=1 mb=1 recompute=full zero=1"`) || !strings.Contains(out, `"savings": "16-bit moments"`) {
+		t.Errorf("JSON lacks the stated plan or its savings:\n%s", out)
+	}
+}

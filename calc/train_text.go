@@ -175,6 +175,9 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 // experts run and dispatch, and the host path.
 func writeMoELine(w io.Writer, r training.Result) {
 	fmt.Fprintf(w, "MoE: the hottest expert rank carries %.2f× the mean routed tokens", r.ExpertLoad)
+	if r.ExpertLoadNote != "" {
+		fmt.Fprintf(w, " (%s)", r.ExpertLoadNote)
+	}
 	if r.HottestDropped > 0 {
 		fmt.Fprintf(w, " (capacity factor; it drops %.0f%% of its tokens)", 100*r.HottestDropped)
 	}

@@ -492,6 +492,9 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	}
 	if p.m.MoE != nil {
 		r.ExpertLoad = p.loadOn(pl)
+		if pl.EP > 1 && r.ExpertLoad == p.expertLoad {
+			r.ExpertLoadNote = p.loadNote
+		}
 		host, graphed := p.moeHostFor(pl)
 		r.MoEHostPerLayer = units.Seconds(host).InMillis()
 		r.MoEHostPath = MoEPathUncaptured

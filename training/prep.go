@@ -283,6 +283,7 @@ type prep struct {
 	sacFLOPs    float64 // op-level selective checkpointing's recomputed GEMM FLOPs per token (SelectiveOpSAC)
 	flash       bool
 	expertLoad  float64 // tokens on the hottest expert rank over the mean (imbalance, capped by capacity)
+	loadNote    string  // why expertLoad is what it is, where it is the stack's default (imbalanceNote)
 	capFactor   float64 // the capacity factor in effect: the job's, else the stack's practice (0: dropless)
 	padded      bool    // every expert computes its capacity (the job's drop-and-pad, a dense GShard dispatch, or the stack's static shapes)
 	dense       bool    // dense GShard dispatch and combine (Profile.MoEDenseDispatch)
@@ -437,6 +438,8 @@ func (p *prep) setExpertLoad() {
 	p.expertLoad = max(prof.ExpertImbalance.Value, 1)
 	if job.ExpertImbalance > 0 {
 		p.expertLoad = job.ExpertImbalance
+	} else {
+		p.loadNote = imbalanceNote(prof.ExpertImbalance)
 	}
 	p.capFactor = job.CapacityFactor
 	if p.capFactor == 0 {
@@ -450,6 +453,22 @@ func (p *prep) setExpertLoad() {
 			p.expertLoad = p.capFactor // padded: every expert runs its capacity
 		}
 	}
+}
+
+// imbalanceNote is why a stack's default expert imbalance is what it is:
+// its note's first clause (cuda-mcore: "balanced: the published
+// Megatron-Core benchmarks force load balancing"), and what dropless
+// training measured, which a job states with its own imbalance.
+func imbalanceNote(pr Param) string {
+	why := pr.Note
+	if i := strings.IndexAny(why, "(;."); i > 0 {
+		why = why[:i]
+	}
+	why = strings.TrimSpace(why)
+	if why == "" {
+		why = "no reason recorded"
+	}
+	return fmt.Sprintf("the stack's default %g, %s; dropless training measured 1.75 for Qwen3-235B-A22B over 8 expert ranks: --expert-imbalance states a run's own", pr.Value, why)
 }
 
 // loadOn is the hottest expert rank's load over the mean under plan pl:

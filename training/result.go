@@ -81,7 +81,10 @@ type Result struct {
 	// the step was timed at (MoE: the imbalance, capped by the capacity
 	// factor); HottestDropped the fraction of that rank's routed tokens a
 	// capacity factor below the imbalance drops.
-	ExpertLoad     float64 `json:"expert_load,omitempty"`
+	ExpertLoad float64 `json:"expert_load,omitempty"`
+	// ExpertLoadNote says why, where ExpertLoad is the stack's default
+	// imbalance (the job stated none): the profile's reason, briefly.
+	ExpertLoadNote string  `json:"expert_load_note,omitempty"`
 	HottestDropped float64 `json:"hottest_expert_dropped,omitempty"`
 	// PaddedToCapacity: every expert ran its capacity (Job.PadToCapacity,
 	// a dense dispatch, or the stack's static shapes, Profile.MoEPadCapacity).

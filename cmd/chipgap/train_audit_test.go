@@ -125,3 +125,17 @@ func TestTrainNotFitDescribesTheStatedPlan(t *testing.T) {
 		t.Errorf("JSON lacks the stated plan or its savings:\n%s", out)
 	}
 }
+
+// The stack's default expert imbalance (1 on cuda-mcore) says why beside
+// the figure; a stated --expert-imbalance does not.
+func TestTrainExpertLoadSaysWhy(t *testing.T) {
+	args := []string{"train", "--model", "deepseek-v3", "--chip", "h100-sxm", "--chips", "256", "--search", "--top", "1"}
+	_, out, errs := runCmd(t, args...)
+	if !strings.Contains(out, "carries 1.00× the mean routed tokens (the stack's default 1, balanced: the published Megatron-Core benchmarks force load balancing; dropless training measured 1.75") {
+		t.Errorf("the default imbalance does not say why:\n%s%s", out, errs)
+	}
+	_, out, errs = runCmd(t, append(args, "--expert-imbalance", "1")...)
+	if !strings.Contains(out, "carries 1.00× the mean routed tokens;") || strings.Contains(out, "stack's default 1") {
+		t.Errorf("a stated imbalance is the user's, not the stack's:\n%s%s", out, errs)
+	}
+}

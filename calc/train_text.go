@@ -124,6 +124,10 @@ func writeTrainResult(w io.Writer, r training.Result) error {
 		fmt.Fprintf(w, "Full recompute of %d of the %d layers per stage (as many as memory requires)\n", r.RecomputedLayers, r.StageLayers)
 	}
 	writeMemorySavings(w, r.Plan)
+	if r.PipelineLayout != "" {
+		fmt.Fprintf(w, "Pipeline layout: vpp %d does not divide a stage's layers, which Megatron-LM refuses unless the split is stated: --pipeline-model-parallel-layout %q (stage 0's layers by virtual stage: %s)\n",
+			r.Plan.VPP, r.PipelineLayout, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.VirtualStageLayers[0])), ","), "[]"))
+	}
 	fmt.Fprintf(w, "Step: %s   tokens/s per chip: %.1f   MFU %.1f%%   HFU %.1f%%\n", r.StepTime, r.TokensPerSecPerChip, 100*r.MFU, 100*r.HFU)
 	if r.FP8WeightGather {
 		fmt.Fprintln(w, "Data-parallel weight gathers move the FP8 weights, 1 byte each (the framework's FP8 recipes keep them)")

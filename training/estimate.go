@@ -377,7 +377,14 @@ func (p *prep) evaluate(pl parallel.Plan) (Result, error) {
 	pl = fit
 	r := p.evaluateFit(pl, mem, p.partialRecompute(pl))
 	r.PlanText = r.Plan.String()
+	p.setLayout(&r)
 	return r, nil
+}
+
+// setLayout sets r's pipeline layout where its plan needs one stated.
+func (p *prep) setLayout(r *Result) {
+	r.VirtualStageLayers = r.Plan.VirtualLayers(p.m.Layers)
+	r.PipelineLayout = r.Plan.Layout(p.m.Layers, p.m.MTPModules)
 }
 
 // notFit is the error for stated plan pl, which does not fit even as fit,

@@ -55,8 +55,15 @@ type Memory struct {
 
 // Result is one plan's predicted training step.
 type Result struct {
-	Plan                parallel.Plan `json:"plan"`
-	PlanText            string        `json:"plan_text"`
+	Plan     parallel.Plan `json:"plan"`
+	PlanText string        `json:"plan_text"`
+	// PipelineLayout is how to state a plan whose virtual stages do not
+	// divide a stage's layers, which Megatron-LM refuses unless told:
+	// Megatron-Core's pipeline_model_parallel_layout
+	// (parallel.Plan.Layout), with each stage's layers by virtual stage
+	// (VirtualStageLayers); empty where the interleaving is even.
+	PipelineLayout      string        `json:"pipeline_layout,omitempty"`
+	VirtualStageLayers  [][]int       `json:"virtual_stage_layers,omitempty"`
 	Stack               string        `json:"stack"`
 	StepTime            units.Seconds `json:"step_time"`
 	Breakdown           Breakdown     `json:"breakdown"`

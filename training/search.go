@@ -108,6 +108,11 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		out.Evaluated += first.Evaluated
 		out.OutOfMemory += first.OutOfMemory
 	}
+	for _, rs := range [][]Result{out.Top, out.Practice} {
+		for i := range rs {
+			p.setLayout(&rs[i])
+		}
+	}
 	if errors.Is(err, ErrNoPlan) && out.Evaluated == 0 && out.Invalid > 0 {
 		if why := p.whyAllInvalid(prob, o.Space, shapes); why != nil {
 			err = noValidPlan{why}

@@ -139,3 +139,22 @@ func TestTrainExpertLoadSaysWhy(t *testing.T) {
 		t.Errorf("a stated imbalance is the user's, not the stack's:\n%s%s", out, errs)
 	}
 }
+
+// The search's best plan for Llama 3.1 70B on 64 H100 interleaves 7
+// virtual stages over 20 layers a stage: it prints how to state the split
+// Megatron-LM otherwise refuses, in text and JSON.
+func TestTrainPrintsUnevenLayout(t *testing.T) {
+	args := []string{"train", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--global-batch", "256", "--seq", "8192", "--tp", "4", "--pp", "4", "--cp", "2", "--vpp", "7"}
+	_, out, errs := runCmd(t, args...)
+	if !strings.Contains(out, `--pipeline-model-parallel-layout "Ettt|(ttt|)*23(tt|)*3ttL"`) || !strings.Contains(out, "3,3,3,3,3,3,2") {
+		t.Errorf("no layout for vpp 7 over 20 layers a stage:\n%s%s", out, errs)
+	}
+	_, out, _ = runCmd(t, append(args, "--json")...)
+	if !strings.Contains(out, `"pipeline_layout": "Ettt|(ttt|)*23(tt|)*3ttL"`) {
+		t.Errorf("JSON lacks pipeline_layout:\n%s", out)
+	}
+	_, out, _ = runCmd(t, append(args[:len(args)-1], "5")...)
+	if strings.Contains(out, "pipeline-model-parallel-layout") {
+		t.Errorf("vpp 5 divides 20 layers: no layout needed:\n%s", out)
+	}
+}

@@ -108,12 +108,14 @@ func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
 	s.Deployment, s.StackNote, err = r.resolve(cat)
 	if err == nil {
 		// The estimator checks the instance against the deployment when
-		// it runs: asked now, its error names the degree to blame.
+		// it runs: asked now, its error names the degree to blame (its
+		// other refusals, weights that do not fit, stay the estimate's).
 		if _, kerr := inference.KVCapacity(s.Deployment); kerr != nil {
-			if fe := (*input.Error)(nil); errors.As(kerr, &fe) && fe.Field == "parallel" {
-				err = kerr
+			if ie := r.instanceError(cat, kerr); ie != kerr {
+				return s, ie
 			}
 		}
+		return s, nil
 	}
 	return s, r.instanceError(cat, err)
 }
@@ -151,6 +153,9 @@ func (r ServeRequest) instanceError(cat *catalog.Catalog, err error) error {
 		terms = fmt.Sprintf("tp %d", tp)
 	}
 	per := width * pp
+	if per <= devices {
+		return err // another refusal of the layout (weights that do not fit)
+	}
 	most := func(without int) int {
 		if without > devices {
 			return 0

@@ -105,8 +105,8 @@ func (o ClusterOptions) wholeNodes(chips, node int) error {
 		return input.Bad("chips_per_node", n, fmt.Sprintf("want at most the job's %d chips (a node larger than the job would be capped to it; leave it out for nodes of %d, the largest divisor of the chips up to the chip's usual node)",
 			chips, TrainingNode(chips, node)))
 	case chips%n != 0:
-		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%d nodes of %d leave %d over; leave it out for nodes of %d, the largest divisor up to the chip's usual node)",
-			chips, chips/n, n, chips%n, TrainingNode(chips, node)))
+		return input.Bad("chips_per_node", n, fmt.Sprintf("want a divisor of the job's %d chips: they fill whole nodes (%s of %d, %d left over; leave it out for nodes of %d, the largest divisor up to the chip's usual node)",
+			chips, nodesOf(chips/n), n, chips%n, TrainingNode(chips, node)))
 	}
 	return nil
 }
@@ -117,6 +117,14 @@ func (o ClusterOptions) wholeNodes(chips, node int) error {
 // (a sweep's training cells check a what-if's node with it, cell by cell).
 func CheckWholeNodes(chips, node, usual int) error {
 	return ClusterOptions{ChipsPerNode: node, WholeNodes: true}.wholeNodes(chips, usual)
+}
+
+// nodesOf is "1 node" or "n nodes".
+func nodesOf(n int) string {
+	if n == 1 {
+		return "1 node"
+	}
+	return fmt.Sprintf("%d nodes", n)
 }
 
 // TrainingNode is the node a training job of chips takes when none is

@@ -25,8 +25,8 @@ func TestClusterWholeNodes(t *testing.T) {
 		want        string // "" = accepted
 		per         int    // chips per node when accepted
 	}{
-		{64, 3, "want a divisor of the job's 64 chips: they fill whole nodes (21 nodes of 3 leave 1 over; leave it out for nodes of 8", 0},
-		{12, 8, "want a divisor of the job's 12 chips: they fill whole nodes (1 nodes of 8 leave 4 over; leave it out for nodes of 6", 0},
+		{64, 3, "want a divisor of the job's 64 chips: they fill whole nodes (21 nodes of 3, 1 left over; leave it out for nodes of 8", 0},
+		{12, 8, "want a divisor of the job's 12 chips: they fill whole nodes (1 node of 8, 4 left over; leave it out for nodes of 6", 0},
 		{64, 128, "want at most the job's 64 chips", 0},
 		{64, 16, "", 16},
 		{64, 64, "", 64},

@@ -207,7 +207,7 @@ func (l *layout) split(p Parallel) error {
 	l.adp, l.etp = l.w/l.tp, l.w/l.ep
 	per := l.w * l.pp
 	if per > l.devices {
-		return &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("want an instance (%d devices) no larger than the deployment (%d devices)", per, l.devices)}
+		return &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("want an instance (%s) no larger than the deployment (%s)", devicesOf(per), devicesOf(l.devices))}
 	}
 	l.instances = l.devices / per
 	if p.DP > 0 {
@@ -406,3 +406,11 @@ func (l *layout) chipsPerInstance() float64 {
 func (l *layout) perChip(instanceRate float64) float64 { return instanceRate / l.chipsPerInstance() }
 
 var _ = units.Bytes(0)
+
+// devicesOf is "1 device" or "n devices".
+func devicesOf(n int) string {
+	if n == 1 {
+		return "1 device"
+	}
+	return fmt.Sprintf("%d devices", n)
+}

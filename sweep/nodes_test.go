@@ -47,7 +47,7 @@ serving:
 	}{
 		{key{TargetTraining, "h100-sxm", 12}, 6, ""},
 		{key{TargetTraining, "h100-sxm", 16}, 8, ""},
-		{key{TargetTraining, "h100-8", 12}, 8, "chips_per_node = 8: want a divisor of the job's 12 chips: they fill whole nodes (1 nodes of 8 leave 4 over; leave it out for nodes of 6"},
+		{key{TargetTraining, "h100-8", 12}, 8, "chips_per_node = 8: want a divisor of the job's 12 chips: they fill whole nodes (1 node of 8, 4 left over; leave it out for nodes of 6"},
 		{key{TargetTraining, "h100-8", 16}, 8, ""},
 		{key{TargetServing, "h100-sxm", 12}, 8, ""},
 	} {

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"chipgap/hardware"
@@ -73,4 +74,34 @@ func draw[T ~float64](w *drawer, name, unit string, v hardware.Value[T]) float64
 	x := w.d.Value(name, p)
 	w.cache[name] = x
 	return x
+}
+
+// chipInput is the name a chip figure is drawn under (eval), and its
+// range listed under in Results.Inputs: "h100-sxm: BF16 peak" (OutPeak at
+// precision prec), "h100-sxm: HBM bandwidth" (OutHBM), "h100-sxm: TDP"
+// (OutTDP); "" for any other figure.
+func chipInput(chip, key string, prec hardware.Precision) string {
+	switch key {
+	case OutPeak:
+		return chip + ": " + strings.ToUpper(string(prec)) + " peak"
+	case OutHBM:
+		return chip + ": HBM bandwidth"
+	case OutTDP:
+		return chip + ": TDP"
+	}
+	return ""
+}
+
+// ChipInput is the range a system's chip figure (OutPeak at the training
+// precision, OutHBM or OutTDP) is drawn from: the catalog's min, typical
+// and max, with the scenario's overrides, as Inputs lists it; false for
+// any other figure, or one no trial drew.
+func (r *Results) ChipInput(sy *SystemResult, key string) (Input, bool) {
+	name := chipInput(sy.System.Chip, key, hardware.Precision(r.Training.Precision))
+	for _, in := range r.Inputs {
+		if name != "" && in.Name == name {
+			return in, true
+		}
+	}
+	return Input{}, false
 }

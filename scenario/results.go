@@ -48,10 +48,18 @@ func (s Stat) MarshalJSON() ([]byte, error) {
 			b = strconv.AppendFloat(b, f.v, 'g', -1, 64)
 		}
 	}
-	if side := uncertain.Outside(s.Typ, s.P10, s.P90); side != "" {
+	if side := s.Apart().Side; side != "" {
 		b = append(b, `,"typ_outside":"`+side+`"`...)
 	}
 	return append(b, '}'), nil
+}
+
+// Apart is where the estimate at typical values lies beside the
+// samples' P10–P90 (uncertain.Beside.Apart, why uncertain.NearEnd): the
+// one decision that MarshalJSON's "typ_outside" and the report's text
+// both word.
+func (s Stat) Apart() uncertain.Apart {
+	return uncertain.Beside{Typ: s.Typ, Lo: s.P10, Hi: s.P90}.Apart(uncertain.NearEnd)
 }
 
 // Scale multiplies every field by f (for display units).

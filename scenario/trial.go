@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"strings"
 
 	"chipgap/econ"
 	"chipgap/goodput"
@@ -22,9 +21,9 @@ func (w *world) eval(sy *system, dr *drawer, out map[string]float64) error {
 	id := ch.ID
 	prec := w.s.Training.Precision
 	pk, _ := ch.PeakFor(prec)
-	peak := draw(dr, id+": "+strings.ToUpper(string(prec))+" peak", "FLOP/s", pk)
-	hbm := draw(dr, id+": HBM bandwidth", "B/s", ch.HBM.Bandwidth)
-	tdp := draw(dr, id+": TDP", "W", ch.TDP)
+	peak := draw(dr, chipInput(id, OutPeak, prec), "FLOP/s", pk)
+	hbm := draw(dr, chipInput(id, OutHBM, prec), "B/s", ch.HBM.Bandwidth)
+	tdp := draw(dr, chipInput(id, OutTDP, prec), "W", ch.TDP)
 	eff := draw(dr, sy.cfg.Stack+": kernel efficiency (calibration)", "×", sy.eff)
 	if pk.Typ > 0 {
 		out[OutPeak], out[OutWPerPFLOPS] = peak, tdp/(peak/1e15)
@@ -201,7 +200,7 @@ func (w *world) evalServing(sy *system, dr *drawer, s sample, out map[string]flo
 	d := *sy.serve
 	prec := d.Precision
 	pk, _ := sy.chip.PeakFor(prec)
-	peak := draw(dr, sy.chip.ID+": "+strings.ToUpper(string(prec))+" peak", "FLOP/s", pk)
+	peak := draw(dr, chipInput(sy.chip.ID, OutPeak, prec), "FLOP/s", pk)
 	d.Cluster.Chip = withPeak(sy.chip, prec, peak, s.hbm)
 	d.Profile.MatmulEff = min(1, d.Profile.MatmulEff*s.eff)
 	d.Profile.MemoryEff = min(1, d.Profile.MemoryEff*s.eff)

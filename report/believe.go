@@ -7,6 +7,7 @@ import (
 
 	"chipgap/plot"
 	"chipgap/scenario"
+	"chipgap/uncertain"
 )
 
 // believe is "what you would have to believe": where in the unknowns of
@@ -20,8 +21,8 @@ func (b *builder) believe() {
 		return
 	}
 	s.Text = append(s.Text,
-		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%.0f days at typical values) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
-			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, float64(bl.BaselineTime)),
+		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%s) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
+			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, b.baselineAt(bl)),
 		fmt.Sprintf("%s: failure rate %.1f× H100's%s, recovery %.0f min, porting %.1f months, efficiency %.0f %% (%s). Evidence class of each: %s.",
 			typValues(bl), bl.TypFailure, scaleNote(bl), bl.TypRecovery, bl.TypPort, 100*bl.TypEff, b.typRatio(bl), basisList(bl.Basis)),
 		believeSentence(bl))
@@ -54,6 +55,22 @@ func (b *builder) believe() {
 				{Label: fmt.Sprintf("> %.2f×: slower", bl.ClaimHigh), Lo: bl.ClaimHigh, Hi: math.Inf(1), Color: "#e15759"},
 			}})})
 	b.add(s)
+}
+
+// baselineAt is the baseline's total training time at typical values,
+// "65 days at typical values", with, where it lies outside the samples'
+// P10–P90 of the same figure (the headline's), that band and why, as
+// section 6 words its ratio.
+func (b *builder) baselineAt(bl *scenario.BelieveResult) string {
+	at := fmt.Sprintf("%.0f days at typical values", float64(bl.BaselineTime))
+	if sy := b.system(bl.Baseline); sy != nil {
+		if st, ok := sy.Stats[scenario.OutTotalDays]; ok {
+			if n := st.Apart().Note(uncertain.TypicalEstimate, "it"); n != "" {
+				at += fmt.Sprintf("; the samples' P10–P90 is %s–%s days, and %s", fixed(0)(st.P10), fixed(0)(st.P90), n)
+			}
+		}
+	}
+	return at
 }
 
 // efficiencyEvidence is what the challenger's training regime has

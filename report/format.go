@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"chipgap/scenario"
+	"chipgap/uncertain"
 )
 
 // fmtFn formats one number for display (already in display units).
@@ -136,14 +137,59 @@ func group(s string) string {
 	return out
 }
 
-// rng formats a Stat as "P50 [P10–P90]" after scaling by f.
+// rng formats a Stat as "P50 [P10–P90]" after scaling by f, marked
+// where the estimate at typical values lies outside the P10–P90
+// (typMark): "72 [68–78] (typical below: 65)".
 func rng(s scenario.Stat, scale float64, f fmtFn) string {
+	return band(s, scale, f) + typMark(s, scale, f)
+}
+
+// band formats a Stat as "P50 [P10–P90]" after scaling by f, unmarked.
+func band(s scenario.Stat, scale float64, f fmtFn) string {
 	s = s.Scale(scale)
 	lo, hi := f(s.P10), f(s.P90)
 	if lo == hi {
 		return f(s.P50)
 	}
 	return fmt.Sprintf("%s [%s–%s]", f(s.P50), lo, hi)
+}
+
+// typMark is " (typical below: 65)" (or above) where the estimate at
+// typical values lies outside the samples' P10–P90 (scenario.Stat.Apart,
+// the decision the JSON's "typ_outside" words), else "". Where a part of
+// the report carries one, typLegend says what it means (withLegends).
+func typMark(s scenario.Stat, scale float64, f fmtFn) string {
+	a := s.Apart()
+	if a.Side == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (typical %s: %s)", a.Side, f(s.Typ*scale))
+}
+
+// typLegend is the line under a table, a section's text or the headline
+// whose figures carry typMark's marks, in uncertain.Legend's words, as
+// calc's serve and fab tables word theirs.
+var typLegend = uncertain.Legend(uncertain.TypicalEstimate+", the figure after the colon,", "its P10–P90", uncertain.NearEnd) + "."
+
+// marked reports whether any of texts carries a typMark.
+func marked(texts ...string) bool {
+	for _, t := range texts {
+		if strings.Contains(t, " (typical "+uncertain.Below+": ") || strings.Contains(t, " (typical "+uncertain.Above+": ") {
+			return true
+		}
+	}
+	return false
+}
+
+// catalogRange formats a catalog input as compare-chips does: its
+// typical value [min–max] after scaling by f, the typical value alone
+// where the range is one value.
+func catalogRange(in scenario.Input, scale float64, f fmtFn) string {
+	lo, typ, hi := f(in.Min*scale), f(in.Typ*scale), f(in.Max*scale)
+	if lo == hi {
+		return typ
+	}
+	return fmt.Sprintf("%s [%s–%s]", typ, lo, hi)
 }
 
 // stat formats a figure from a stats map, or "–" when absent.
@@ -157,14 +203,20 @@ func stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string
 
 // takes is "LABEL VERB N [P10–P90] days" ("H100 takes 76 [71–82] days";
 // an empty verb for the second of a pair: "CM384 260 [208–370] days"),
-// or, where the median run never finishes (failures outpace checkpoints
-// in over half the samples), "LABEL never finishes (in more than half
-// the samples)".
+// marked after "days" where its typical value lies outside the band
+// (typMark), or, where the median run never finishes (failures outpace
+// checkpoints in over half the samples), "LABEL never finishes (in more
+// than half the samples)".
 func takes(label, verb string, m map[string]scenario.Stat, key string) string {
-	if s, ok := m[key]; ok && math.IsInf(s.P50, 1) {
+	s, ok := m[key]
+	if ok && math.IsInf(s.P50, 1) {
 		return label + " never finishes (in more than half the samples)"
 	}
-	return strings.Join(slices.DeleteFunc([]string{label, verb, stat(m, key, 1, fixed(0)), "days"}, func(w string) bool { return w == "" }), " ")
+	days, mark := "–", ""
+	if ok {
+		days, mark = band(s, 1, fixed(0)), typMark(s, 1, fixed(0))
+	}
+	return strings.Join(slices.DeleteFunc([]string{label, verb, days, "days" + mark}, func(w string) bool { return w == "" }), " ")
 }
 
 // Display scales.

@@ -24,6 +24,9 @@ func Text(w io.Writer, rep *Report) error {
 	for _, h := range rep.Headline {
 		fmt.Fprintf(ew, "• %s\n", h)
 	}
+	if rep.HeadlineNote != "" {
+		fmt.Fprintf(ew, "  %s\n", rep.HeadlineNote)
+	}
 	fmt.Fprintln(ew)
 	table(ew, rep.Claims)
 	for _, s := range rep.Sections {
@@ -104,7 +107,11 @@ func HTML(w io.Writer, rep *Report) error {
 	for _, h := range rep.Headline {
 		fmt.Fprintf(ew, "<li>%s</li>\n", e(h))
 	}
-	fmt.Fprint(ew, "</ul>\n<nav>")
+	fmt.Fprint(ew, "</ul>\n")
+	if rep.HeadlineNote != "" {
+		fmt.Fprintf(ew, "<p class=\"note\">%s</p>\n", e(rep.HeadlineNote))
+	}
+	fmt.Fprint(ew, "<nav>")
 	for _, s := range rep.Sections {
 		fmt.Fprintf(ew, "<a href=\"#%s\">%s</a> ", e(s.ID), e(s.Title))
 	}

@@ -17,8 +17,11 @@ type Report struct {
 	Title    string
 	Subtitle string
 	Headline []string
-	Claims   Table
-	Sections []Section
+	// HeadlineNote follows the headline: typLegend where a bullet
+	// carries a typMark, else "".
+	HeadlineNote string
+	Claims       Table
+	Sections     []Section
 	// Figures is every number shown, one row each, for CSV.
 	Figures []Figure
 	// Scenario is the scenario the results came from, as indented JSON
@@ -75,6 +78,10 @@ func Build(r *scenario.Results) *Report {
 	b.believe()
 	b.assumptions()
 	b.sources()
+	if marked(b.rep.Headline...) {
+		b.rep.HeadlineNote = typLegend
+	}
+	legendTable(&b.rep.Claims)
 	if j, err := json.MarshalIndent(r.Scenario, "", "  "); err == nil && r.Scenario != nil {
 		b.rep.Scenario = string(j)
 	}
@@ -86,7 +93,35 @@ type builder struct {
 	rep *Report
 }
 
-func (b *builder) add(s Section) { b.rep.Sections = append(b.rep.Sections, s) }
+// add appends s to the report, with typLegend where its tables or text
+// carry a typMark (withLegends).
+func (b *builder) add(s Section) {
+	withLegends(&s)
+	b.rep.Sections = append(b.rep.Sections, s)
+}
+
+// withLegends puts typLegend where a section's table or text carries a
+// typMark: first in the table's note, as a last line of the text.
+func withLegends(s *Section) {
+	for i := range s.Tables {
+		legendTable(&s.Tables[i])
+	}
+	if marked(s.Text...) {
+		s.Text = append(s.Text, typLegend)
+	}
+}
+
+// legendTable puts typLegend first in t's note where a cell, or the
+// note, carries a typMark.
+func legendTable(t *Table) {
+	texts := []string{t.Note}
+	for _, r := range t.Rows {
+		texts = append(texts, r...)
+	}
+	if marked(texts...) {
+		t.Note = strings.TrimSpace(typLegend + " " + t.Note)
+	}
+}
 
 // col describes one figure column: its name and display unit, the
 // Stats key, the display scale and format, and its trail.

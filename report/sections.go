@@ -159,18 +159,32 @@ func (b *builder) chips() {
 	prec := strings.ToUpper(b.r.Training.Precision)
 	t := Table{Caption: "Chips and the software stack each was assumed to run", Header: []string{"system", "chip", "training stack", "serving stack",
 		prec + " peak PFLOP/s", "HBM TB/s", "TDP W", "W per peak PFLOP/s", "W per achieved PFLOP/s"}}
-	for _, s := range b.r.Systems {
+	for i := range b.r.Systems {
+		s := &b.r.Systems[i]
 		l := s.System.Label
 		t.Rows = append(t.Rows, []string{l, s.ChipName, s.TrainingStack, s.ServingStack,
-			b.fig(sec, l, s.Stats, col{"peak", "PFLOP/s", scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Trails[scenario.OutPeak], " ")}),
-			b.fig(sec, l, s.Stats, col{"HBM bandwidth", "TB/s", scenario.OutHBM, perTBps, fixed(2), strings.Join(s.Trails[scenario.OutHBM], " ")}),
-			b.fig(sec, l, s.Stats, col{"TDP", "W", scenario.OutTDP, 1, fixed(0), strings.Join(s.Trails[scenario.OutTDP], " ")}),
+			b.catalogFig(sec, s, col{"peak", "PFLOP/s", scenario.OutPeak, perPFLOPS, fixed(3), strings.Join(s.Trails[scenario.OutPeak], " ")}),
+			b.catalogFig(sec, s, col{"HBM bandwidth", "TB/s", scenario.OutHBM, perTBps, fixed(2), strings.Join(s.Trails[scenario.OutHBM], " ")}),
+			b.catalogFig(sec, s, col{"TDP", "W", scenario.OutTDP, 1, fixed(0), strings.Join(s.Trails[scenario.OutTDP], " ")}),
 			b.fig(sec, l, s.Stats, col{"W per peak PFLOP/s", "W", scenario.OutWPerPFLOPS, 1, fixed(0), "TDP / peak"}),
 			b.fig(sec, l, s.Stats, col{"W per achieved PFLOP/s", "W", scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)"})})
 	}
-	t.Note = "Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below. Sources (catalog chips.yaml): " + b.chipTrail()
+	t.Note = "Peak, HBM and TDP are the catalog's typical value [min–max] (chips.yaml, as chipgap compare-chips prints them; the samples draw from that range); the W columns are P50 [P10–P90] over the samples. Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below. Sources (catalog chips.yaml): " + b.chipTrail()
 	b.add(Section{ID: sec, Title: "1. Chips", Tables: []Table{t}, Charts: []Chart{
 		{Title: "W per achieved PFLOP/s", SVG: plot.Bars("TDP per achieved PFLOP/s in training (lower is better)", "W", b.bars(scenario.OutWPerAchieved, 1))}}})
+}
+
+// catalogFig records a chip figure for CSV, as fig does, and returns
+// the catalog's typical value with its [min–max] (catalogRange), not the
+// samples' P50 [P10–P90]: a datasheet figure reads as the datasheet and
+// compare-chips give it (H100 HBM 3.35 TB/s, not the draws' median
+// 3.25); the samples' P50 where the catalog's range is not listed.
+func (b *builder) catalogFig(sec string, sy *scenario.SystemResult, c col) string {
+	cell := b.fig(sec, sy.System.Label, sy.Stats, c)
+	if in, ok := b.r.ChipInput(sy, c.key); ok && cell != "–" {
+		return catalogRange(in, c.scale, c.f)
+	}
+	return cell
 }
 
 // chipTrail lists each system's chip sources once per chip.
@@ -214,7 +228,7 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"cost per run", "USD", scenario.OutRunCost, 1, money, "econ.Run, owned"}),
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
-	t.Note = "Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
+	t.Note = "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
 		s.Text = append(s.Text, line)
 	}

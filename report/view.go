@@ -11,12 +11,19 @@ import (
 // "report"): headline, claims, sections of text, tables and charts (each
 // keyed SECTION-N), every figure with its trail.
 type View struct {
-	Title    string        `json:"title"`
-	Subtitle string        `json:"subtitle"`
-	Headline []string      `json:"headline"`
-	Claims   TableView     `json:"claims"`
-	Sections []SectionView `json:"sections"`
-	Figures  []FigureView  `json:"figures"`
+	Title    string   `json:"title"`
+	Subtitle string   `json:"subtitle"`
+	Headline []string `json:"headline"`
+	// HeadlineNote is the legend of the headline's marks
+	// (Report.HeadlineNote); absent where none is marked.
+	HeadlineNote string `json:"headline_note,omitempty"`
+	// TypicalLegend says what a mark "(typical below: T)" means, for a
+	// page that marks figures of the results as the report's text does
+	// (a stat's "typ_outside").
+	TypicalLegend string        `json:"typical_legend"`
+	Claims        TableView     `json:"claims"`
+	Sections      []SectionView `json:"sections"`
+	Figures       []FigureView  `json:"figures"`
 }
 
 // SectionView is a Section in the View.
@@ -50,7 +57,7 @@ type FigureView struct {
 
 // View lays the report out as the API returns it.
 func (rep *Report) View() View {
-	v := View{Title: rep.Title, Subtitle: rep.Subtitle, Headline: rep.Headline, Claims: viewTable(rep.Claims)}
+	v := View{Title: rep.Title, Subtitle: rep.Subtitle, Headline: rep.Headline, HeadlineNote: rep.HeadlineNote, TypicalLegend: typLegend, Claims: viewTable(rep.Claims)}
 	for _, sec := range rep.Sections {
 		sv := SectionView{ID: sec.ID, Title: sec.Title, Text: sec.Text}
 		for _, t := range sec.Tables {

@@ -414,6 +414,33 @@ func TestBrowserReport(t *testing.T) {
 			t.Errorf("system %d: page %s %g total days, API %s %g", i, cells[i].System, cells[i].P50, sy.System.Label, w)
 		}
 	}
+	// A cell whose estimate at typical values lies outside its P10–P90
+	// is marked as the report's text marks it, and the note under the
+	// table says what the mark means; the others are not.
+	var texts []string
+	_ = b.eval(ctx, `[...document.querySelectorAll('#report-systems tbody tr')].map(tr => (tr.querySelector('td[data-stat="total_days"]') || {textContent: ""}).textContent)`, &texts)
+	marked := false
+	for i, sy := range api.Results.Systems {
+		st, ok := sy.Stats["total_days"]
+		if !ok || i >= len(texts) {
+			continue
+		}
+		side := ""
+		if st.Typ < st.P10 {
+			side = "below"
+		} else if st.Typ > st.P90 {
+			side = "above"
+		}
+		if got := strings.Contains(texts[i], "(typical "+side+": "); side != "" && !got || side == "" && strings.Contains(texts[i], "(typical ") {
+			t.Errorf("%s total days cell %q: typical %g against P10–P90 %g–%g (%q)", sy.System.Label, texts[i], st.Typ, st.P10, st.P90, side)
+		}
+		marked = marked || side != ""
+	}
+	var glance string
+	_ = b.eval(ctx, `document.querySelector('#report-systems').closest('div').nextElementSibling.textContent`, &glance)
+	if marked && !strings.Contains(glance, api.Report.TypicalLegend) {
+		t.Errorf("marked cells, but the note under the table %q lacks the legend %q", glance, api.Report.TypicalLegend)
+	}
 	// "What you would have to believe": both break-even charts are drawn
 	// (a curve per recovery time or efficiency, plus the claim's two
 	// bounds), the region map has a cell per (recovery, failure) point,

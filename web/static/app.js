@@ -1278,12 +1278,21 @@ async function runReport() {
 function statText(st, f = fmt) {
   if (!st || st.p50 === null) return "never finishes";
   const r = (st.p10 !== st.p90 && st.p10 !== null && st.p90 !== null) ? ` (${f(st.p10)}–${f(st.p90)})` : st.p90 === null ? " (P90: never)" : "";
-  return f(st.p50) + r;
+  return f(st.p50) + r + typMark(st, f);
+}
+
+// typMark is " (typical below: T)" (or above) where the results say the
+// estimate at typical values lies outside the samples' P10–P90 (a stat's
+// typ_outside), as the report's tables mark it; the report's
+// typical_legend says what it means.
+function typMark(st, f = fmt) {
+  return st && st.typ_outside && st.typ !== null ? ` (typical ${st.typ_outside}: ${f(st.typ)})` : "";
 }
 
 function renderReport(res) {
   const r = res.results, rep = res.report;
   const head = ["system", "chip", "chips", "plan", "total days", "MFU %", "run cost", "serve tok/s/chip"];
+  const glance = ["total_days", "mfu", "run_cost_usd", "serve_tokens_per_s_per_chip"];
   const rows = r.systems.map(sy => el("tr", {"data-system": sy.system.label},
     el("td", {class: "lbl"}, sy.system.label), el("td", {class: "lbl"}, sy.chip_name), el("td", {}, sy.chips),
     el("td", {class: "lbl"}, sy.plan || sy.train_error || "–"),
@@ -1293,9 +1302,11 @@ function renderReport(res) {
     el("h2", {}, rep.title || "Gap report"),
     el("p", {class: "muted"}, rep.subtitle),
     (rep.headline || []).length ? el("ul", {class: "headline"}, rep.headline.map(h => el("li", {}, h))) : null,
+    rep.headline_note ? el("p", {class: "muted", id: "report-headline-note"}, rep.headline_note) : null,
     el("h3", {}, "At a glance"),
     el("div", {class: "scroll-x"}, el("table", {id: "report-systems"}, el("thead", {}, el("tr", {}, head.map(h => el("th", {}, h)))), el("tbody", {}, rows))),
-    el("p", {class: "muted"}, "Cells: P50 (P10–P90) over the samples; click a cell for the system's sources."),
+    el("p", {class: "muted"}, "Cells: P50 (P10–P90) over the samples; click a cell for the system's sources." +
+      (glance.some(k => r.systems.some(sy => sy.stats[k] && sy.stats[k].typ_outside)) ? " " + rep.typical_legend : "")),
     rep.claims && rep.claims.rows && rep.claims.rows.length ? el("section", {}, el("h3", {}, "Claims tested"), tableOf(rep.claims)) : null,
     ...rep.sections.map(sec => renderSection(sec, rep.figures.filter(f => f.section === sec.title || f.section === sec.id), r)));
 }
@@ -1348,7 +1359,7 @@ function statCell(sy, key, scale, f = fmt) {
   const st = sy.stats[key];
   if (!st) return el("td", {class: "na"}, "–");
   const sc = x => x === null ? null : x * scale;
-  const s = {typ: sc(st.typ), p10: sc(st.p10), p50: sc(st.p50), p90: sc(st.p90)};
+  const s = {typ: sc(st.typ), p10: sc(st.p10), p50: sc(st.p50), p90: sc(st.p90), typ_outside: st.typ_outside};
   return el("td", {class: "v", "data-stat": key, "data-p50": st.p50,
     onclick: () => showSources(`${key} — ${sy.system.label}`, {display: statText(s, f), sources: systemSources({systems: [sy]}, sy.system.label, "")})}, statText(s, f));
 }

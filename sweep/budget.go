@@ -21,9 +21,10 @@ import (
 // mixture-of-experts model (its expert layouts). The plans come from the
 // cell's devices, scale-up node, model, sequence, global batch (the
 // micro-batch sizes a data-parallel rank's batch allows) and stack
-// (Profile.Restrict): SearchPlans counts them. A serving cell is its
-// layout search. Each Monte Carlo draw re-evaluates the chosen plan or
-// layout.
+// (Profile.Restrict): SearchPlans counts them. A serving cell is a
+// layout search in each instance size its fleet tries (InstanceSizes)
+// that no earlier cell of the run searched (the run keeps them). Each
+// Monte Carlo draw re-evaluates the chosen plan or layout.
 type Cost struct {
 	// TrainPlan and MoEPlan are one valid plan of a search, dense and
 	// mixture of experts. CPU time a plan (TestMeasureTrainCells): 0.77-1.11
@@ -44,8 +45,11 @@ type Cost struct {
 	// of CPU in all, its 144 plans included (docs/sweeps.md, "The
 	// budget"); 1 ms rounds that up.
 	TrainCell time.Duration
-	// Serve and ServeMoE are a serving cell's layout search (Llama 3.1
-	// 70B on 8 chips 0.4 ms; DeepSeek-V3 on 64 chips 1.4 ms).
+	// Serve and ServeMoE are one instance size's layout search (Llama
+	// 3.1 70B on 8 chips 0.4 ms; DeepSeek-V3 on 64 chips 1.4 ms), its
+	// typical evaluation included; a serving cell pays one per instance
+	// size it searches first (an instance too small for the weights is
+	// refused sooner, so this is an upper bound).
 	Serve, ServeMoE time.Duration
 	// TrainDraw and ServeDraw are one Monte Carlo draw (0.3 ms and
 	// 0.05 ms).
@@ -62,11 +66,14 @@ func Measured() Cost {
 // Work is what a cell's cost depends on besides its target: whether its
 // model is a mixture of experts and, for training, the valid plans its
 // search estimates (SearchPlans), or that it fails before its search (a
-// chip without the cell's precision: no search, no draws).
+// chip without the cell's precision: no search, no draws); for serving,
+// the instance sizes whose layouts it searches first (Instances: the
+// run's other fleets share them).
 type Work struct {
-	MoE   bool
-	Plans int
-	Fails bool
+	MoE       bool
+	Plans     int
+	Fails     bool
+	Instances int
 }
 
 // Cell is the estimated time of one cell on one core.
@@ -85,7 +92,12 @@ func (k Cost) Cell(c Cell, samples int, w Work) time.Duration {
 	if w.MoE {
 		d = k.ServeMoE
 	}
-	return d + time.Duration(samples)*k.ServeDraw
+	if w.Instances == 0 {
+		// Every instance size searched already: the typical
+		// evaluation, as a draw.
+		return time.Duration(samples+1) * k.ServeDraw
+	}
+	return time.Duration(w.Instances)*d + time.Duration(samples)*k.ServeDraw
 }
 
 // Spread is how long cells of the given costs take on cores cores: their
@@ -102,7 +114,9 @@ func Spread(costs []time.Duration, cores int) time.Duration {
 
 // CellCosts is Measured().Cell of each cell (calc.EstimateSweep spreads
 // them over the cores: the CLI's budget and the server's cap), its training search's plans
-// counted once per distinct search (precision does not change them).
+// counted once per distinct search (precision does not change them), a
+// serving cell's instance sizes counted where no earlier cell of cells
+// searches them (Run searches each once: layoutKey).
 func (g *Grid) CellCosts(cells []Cell) ([]time.Duration, error) {
 	e, err := newEvaluator(g)
 	if err != nil {
@@ -116,11 +130,20 @@ func (g *Grid) CellCosts(cells []Cell) ([]time.Duration, error) {
 	}
 	k := Measured()
 	plans := planCache{plans: map[string]int{}, refused: map[string]bool{}}
+	searched := map[string]bool{}
 	out := make([]time.Duration, len(cells))
 	for i, c := range cells {
 		w := Work{MoE: moe[c.Model]}
 		if c.Target == TargetTraining && g.Training != nil {
 			w.Plans, w.Fails = e.searchPlans(c, plans)
+		}
+		if c.Target == TargetServing {
+			for _, n := range g.instanceSizes(c) {
+				if key := layoutKey(c, n); !searched[key] {
+					searched[key] = true
+					w.Instances++
+				}
+			}
 		}
 		out[i] = k.Cell(c, g.Samples, w)
 	}

@@ -26,12 +26,46 @@ func TestCostCell(t *testing.T) {
 		// A cell that fails before its search (a chip without its
 		// precision): 1 ms, no draws.
 		{Cell{Target: TargetTraining, Size: 16}, 10, Work{MoE: true, Plans: 9, Fails: true}, time.Millisecond},
-		// Serving: 1.5 ms + 100 × 0.05 ms = 6.5 ms; plans play no part.
-		{Cell{Target: TargetServing, Size: 64}, 100, Work{MoE: true, Plans: 9}, 6500 * time.Microsecond},
-		{Cell{Target: TargetServing, Size: 8}, 0, Work{}, 400 * time.Microsecond},
+		// Serving: a fleet of 64 searching its 7 instance sizes, 7 ×
+		// 1.5 ms + 100 × 0.05 ms = 15.5 ms; plans play no part.
+		{Cell{Target: TargetServing, Size: 64}, 100, Work{MoE: true, Plans: 9, Instances: 7}, 15500 * time.Microsecond},
+		{Cell{Target: TargetServing, Size: 8}, 0, Work{Instances: 1}, 400 * time.Microsecond},
+		// Every instance size searched by an earlier cell: the typical
+		// evaluation and the draws, (1 + 100) × 0.05 ms.
+		{Cell{Target: TargetServing, Size: 64}, 100, Work{MoE: true}, 5050 * time.Microsecond},
 	} {
 		if got := k.Cell(tc.c, tc.samples, tc.w); got != tc.want {
 			t.Errorf("Cell(%s ×%d, %d samples, %+v) = %v, want %v", tc.c.Target, tc.c.Size, tc.samples, tc.w, got, tc.want)
+		}
+	}
+}
+
+// A serving cell's cost counts the instance sizes its fleet searches
+// first: fleets of 16 and 64 DeepSeek-V3 chips try 1, 2, 4, 8, 16 and
+// 1, 2, 4, 8, 16, 32, 64, so the second searches 32 and 64 only
+// (5 × 1.5 ms, then 2 × 1.5 ms); a cap of 8 leaves 4 sizes to the first
+// and none to the second (its typical evaluation, 0.05 ms).
+func TestCellCostsInstances(t *testing.T) {
+	for _, tc := range []struct {
+		cap  string
+		want []time.Duration
+	}{
+		{"", []time.Duration{7500 * time.Microsecond, 3000 * time.Microsecond}},
+		{"\n  max_instance_chips: 8", []time.Duration{6000 * time.Microsecond, 50 * time.Microsecond}},
+	} {
+		g := parse(t, `format: chipgap-sweep/v1
+chips: [b200]
+sizes: [16, 64]
+models: [deepseek-v3]
+precisions: [fp8]
+serving:
+  slos: [{tpot: 50ms}]`+tc.cap+"\n")
+		got, err := g.CellCosts(g.Cells())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0] != tc.want[0] || got[1] != tc.want[1] {
+			t.Errorf("cap %q: CellCosts = %v, want %v", tc.cap, got, tc.want)
 		}
 	}
 }

@@ -29,12 +29,15 @@
 // chip-hour (catalog econ.yaml; region "china" for the Ascend stack,
 // "us" otherwise, as in the gap report).
 //
-// Serving: an instance of Size chips; tensor-parallel degrees 1, 2, 4, 8
-// with experts over the whole instance or not; inference.BestServing
+// Serving: a fleet of Size chips, run as Size/n instances of n chips for
+// each n that divides Size (InstanceSizes, at most the grid's
+// max_instance_chips); in each instance, tensor-parallel degrees 1, 2,
+// 4, 8 with experts over the whole instance or not; inference.BestServing
 // under the SLO (colocated continuous batching, or prefill and decode
-// pools of the layout sized for the mix) for each; the layout with the most
-// output tokens/s per chip wins, as the gap report's serving search
-// does. $/Mtok and J/token from econ.PerMillionTokens.
+// pools of the layout sized for the mix) for each; the instance size and
+// layout with the most output tokens/s per chip win, as the gap report's
+// serving search does (each instance size searched once a run).
+// $/Mtok and J/token from econ.PerMillionTokens.
 //
 // Monte Carlo (samples > 0): with the plan or layout held fixed, each
 // of Samples draws takes the chip's peak (every precision scaled

@@ -54,7 +54,7 @@ func TestGapGrid(t *testing.T) {
 	var cells []Cell
 	for _, c := range g.Cells() {
 		train := c.Target == TargetTraining && c.Model == "llama3.1-405b" && sizes[c.Size] && c.Precision == hardware.BF16
-		serve := c.Target == TargetServing && c.Model == "deepseek-v3" && c.Size <= 384
+		serve := c.Target == TargetServing && c.Model == "deepseek-v3" && c.Size == gapFleet
 		if train || serve {
 			cells = append(cells, c)
 		}
@@ -82,6 +82,9 @@ func TestGapGrid(t *testing.T) {
 				t.Errorf("%s %s: sweep typ %.6g P50 %.6g, report typ %.6g P50 %.6g (P50 tolerance %.0f%%)", sys.System.Label, name, *typ, *p50, st.Typ, st.P50, tol*100)
 			}
 		}
+		if ss := sys.Serve; sv.InstanceChips == nil || *sv.InstanceChips != int64(ss.Chips) || *sv.TP != int64(ss.TP) || *sv.EP != int64(ss.EP) {
+			t.Errorf("%s: sweep serves %s, report instances of %d chips tp=%d ep=%d", sys.System.Label, sv.Plan, ss.Chips, ss.TP, ss.EP)
+		}
 		if tr.Chips != int64(sys.Chips) || tr.ChipsPerNode != int64(sys.NodeChips) {
 			t.Errorf("%s: sweep trains %d chips in nodes of %d, report %d in nodes of %d", sys.System.Label, tr.Chips, tr.ChipsPerNode, sys.Chips, sys.NodeChips)
 		}
@@ -95,8 +98,17 @@ func TestGapGrid(t *testing.T) {
 	}
 }
 
-// gapRows are a chip's training row at the report's chips and its best
-// serving row at prec over instance sizes, as the report picks its layout.
+// gapFleet is the serving fleet the test reads: the report's equal
+// chips. A serving cell takes the best instance size that divides its
+// fleet, at most the grid's max_instance_chips (384, the report's), so
+// 16,384 chips try instances of 1, 2, 4 ... 256: the report's sizes but
+// the CM384's 384-chip supernode, which is not its pick. (The fleet of
+// 384 would not do: it cannot hold the H20's pick, 256-chip instances.)
+const gapFleet = 16384
+
+// gapRows are a chip's training row at the report's chips and its
+// serving row at prec on the fleet of gapFleet chips, whose instance size
+// and layout are the best over the report's instance sizes.
 func gapRows(rows []Row, chip string, chips int, prec string) (tr, sv *Row) {
 	for i := range rows {
 		r := &rows[i]
@@ -106,7 +118,7 @@ func gapRows(rows []Row, chip string, chips int, prec string) (tr, sv *Row) {
 			if r.Chips == int64(chips) {
 				tr = r
 			}
-		case r.Precision == prec && r.ServeTPSPerChip != nil && (sv == nil || *r.ServeTPSPerChip > *sv.ServeTPSPerChip*(1+1e-9)):
+		case r.Precision == prec && r.Chips == gapFleet:
 			sv = r
 		}
 	}

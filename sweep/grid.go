@@ -22,8 +22,9 @@ type Grid struct {
 	// fields. Both are one axis, catalog chips first.
 	Chips  []string `yaml:"chips,omitempty" json:"chips,omitempty"`
 	WhatIf []WhatIf `yaml:"what_if,omitempty" json:"what_if,omitempty"`
-	// Sizes are chips per cluster (training) or per model instance
-	// (serving).
+	// Sizes are chips per cluster (training) or per serving fleet: a
+	// serving cell of N chips runs N/n instances of the best instance
+	// size n that divides N (Serving.MaxInstanceChips caps n).
 	Sizes      []int                `yaml:"sizes" json:"sizes"`
 	Models     []string             `yaml:"models" json:"models"`
 	Precisions []hardware.Precision `yaml:"precisions" json:"precisions"`
@@ -63,12 +64,18 @@ type Training struct {
 	WholeRun bool `yaml:"whole_run,omitempty" json:"whole_run"`
 }
 
-// Serving asks every cell for the best serving layout of an instance of
-// Size chips under an SLO; Stacks, Workloads and SLOs are axes.
+// Serving asks every cell for the best way to serve on a fleet of Size
+// chips under an SLO: instances of the size n that divides Size (at most
+// MaxInstanceChips) and the layout whose output tokens/s per chip is
+// highest; Stacks, Workloads and SLOs are axes.
 type Serving struct {
 	Stacks    []string   `yaml:"stacks,omitempty" json:"stacks"`
 	Workloads []Workload `yaml:"workloads,omitempty" json:"workloads"`
 	SLOs      []SLO      `yaml:"slos,omitempty" json:"slos"`
+	// MaxInstanceChips bounds the chips one model instance may span, as
+	// the gap report's inference.max_instance_chips does (0: the fleet's
+	// size).
+	MaxInstanceChips int `yaml:"max_instance_chips,omitempty" json:"max_instance_chips,omitempty"`
 }
 
 // Workload is a request shape: prompt and output tokens.

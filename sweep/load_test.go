@@ -79,6 +79,10 @@ func TestParseErrors(t *testing.T) {
 			"grid.yaml:11: field serving.stacks[0]: vlm: unknown serving framework"},
 		{"no chip's stack", strings.Replace(okGrid, "serving:\n", "serving:\n  stacks: [rocm]\n", 1),
 			"grid.yaml:11: field serving.stacks[0]: rocm: stack rocm does not run on h100-sxm"},
+		{"negative instance cap", strings.Replace(okGrid, "serving:\n", "serving:\n  max_instance_chips: -8\n", 1),
+			"grid.yaml:11: field serving.max_instance_chips: -8: want 1 to 1048576 chips (leave it out for the fleet's size)"},
+		{"fractional instance cap", strings.Replace(okGrid, "serving:\n", "serving:\n  max_instance_chips: 8.5\n", 1),
+			"grid.yaml:11: field serving.max_instance_chips"},
 		{"repeated slo", strings.Replace(okGrid, "slos: [{tpot: 50ms}]", "slos: [{tpot: 50ms}, {tpot: 50ms}]", 1), "grid.yaml:11: field serving.slos[1]: already on the serving.slos axis at serving.slos[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,25 +10,28 @@ type Row struct {
 	Target string `parquet:"target"`
 	// Chip is the label on the chip axis; BaseChip the catalog chip it
 	// is (or that a what-if chip starts from).
-	Chip         string  `parquet:"chip"`
-	BaseChip     string  `parquet:"base_chip"`
-	WhatIf       bool    `parquet:"what_if"`
-	Vendor       string  `parquet:"vendor"`
-	Chips        int64   `parquet:"chips"` // cluster (training) or instance (serving) size
-	ChipsPerNode int64   `parquet:"chips_per_node"`
-	Model        string  `parquet:"model"`
-	Precision    string  `parquet:"precision"`
-	Stack        string  `parquet:"stack"`      // framework asked for ("" = the chip's default)
-	StackUsed    string  `parquet:"stack_used"` // the profile used and why
-	StackDate    string  `parquet:"stack_date"`
-	Region       string  `parquet:"region"`
-	PeakFLOPS    float64 `parquet:"peak_flops"` // dense, at Precision (0: unsupported)
-	HBMBytes     float64 `parquet:"hbm_bytes"`
-	HBMBandwidth float64 `parquet:"hbm_bandwidth"` // B/s
-	TDPW         float64 `parquet:"tdp_w"`
-	PriceUSD     float64 `parquet:"price_usd"`
-	Samples      int64   `parquet:"samples"`
-	Seed         int64   `parquet:"seed"`
+	Chip         string `parquet:"chip"`
+	BaseChip     string `parquet:"base_chip"`
+	WhatIf       bool   `parquet:"what_if"`
+	Vendor       string `parquet:"vendor"`
+	Chips        int64  `parquet:"chips"` // cluster (training) or fleet (serving) size
+	ChipsPerNode int64  `parquet:"chips_per_node"`
+	// InstanceChips is a serving cell's instance size: the fleet of
+	// Chips runs Chips/InstanceChips instances of it (null for training).
+	InstanceChips *int64  `parquet:"instance_chips,optional"`
+	Model         string  `parquet:"model"`
+	Precision     string  `parquet:"precision"`
+	Stack         string  `parquet:"stack"`      // framework asked for ("" = the chip's default)
+	StackUsed     string  `parquet:"stack_used"` // the profile used and why
+	StackDate     string  `parquet:"stack_date"`
+	Region        string  `parquet:"region"`
+	PeakFLOPS     float64 `parquet:"peak_flops"` // dense, at Precision (0: unsupported)
+	HBMBytes      float64 `parquet:"hbm_bytes"`
+	HBMBandwidth  float64 `parquet:"hbm_bandwidth"` // B/s
+	TDPW          float64 `parquet:"tdp_w"`
+	PriceUSD      float64 `parquet:"price_usd"`
+	Samples       int64   `parquet:"samples"`
+	Seed          int64   `parquet:"seed"`
 
 	// Training inputs.
 	Tokens      *float64 `parquet:"tokens,optional"`

@@ -42,6 +42,9 @@ func (g *Grid) Validate() error {
 	return nil
 }
 
+// maxSize is the most chips a size or an instance may have.
+const maxSize = 1 << 20
+
 func (g *Grid) validateAxes(c *catalog.Catalog) error {
 	if g.Samples < 0 || g.Samples > MaxSamples {
 		return input.Bad("samples", g.Samples, fmt.Sprintf("want 0 (typical values only) to %d", MaxSamples))
@@ -50,8 +53,8 @@ func (g *Grid) validateAxes(c *catalog.Catalog) error {
 		return input.Bad("sizes", "[]", "want at least one cluster size")
 	}
 	for i, n := range g.Sizes {
-		if n < 1 || n > 1<<20 {
-			return input.Bad(fmt.Sprintf("sizes[%d]", i), n, "want 1 to 1048576 chips")
+		if n < 1 || n > maxSize {
+			return input.Bad(fmt.Sprintf("sizes[%d]", i), n, fmt.Sprintf("want 1 to %d chips", maxSize))
 		}
 	}
 	if len(g.Models) == 0 {
@@ -167,6 +170,9 @@ func (g *Grid) validateServing(c *catalog.Catalog) error {
 		if err := g.servingStack(c, fw); err != nil {
 			return renamed(err, fmt.Sprintf("serving.stacks[%d]", i))
 		}
+	}
+	if s.MaxInstanceChips < 0 || s.MaxInstanceChips > maxSize {
+		return input.Bad("serving.max_instance_chips", s.MaxInstanceChips, fmt.Sprintf("want 1 to %d chips (leave it out for the fleet's size)", maxSize))
 	}
 	for i, w := range s.Workloads {
 		at := fmt.Sprintf("serving.workloads[%d]", i)

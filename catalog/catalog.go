@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +32,30 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	}
 	return sub
 }
+
+// DataDigest is the SHA-256 (hex) of the embedded data directory, every
+// file's name and bytes in name order: what a stored result computed
+// from the catalog (a sweep's shards) checks it was computed with the
+// same catalog as the others it is merged with.
+var DataDigest = sync.OnceValue(func() string {
+	h := sha256.New()
+	err := fs.WalkDir(dataFS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(dataFS, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		panic(err) // unreachable: the directory is embedded
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
 
 // ErrNotFound is wrapped by every lookup of an unknown id.
 var ErrNotFound = errors.New("not found")

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 
+	"chipgap/catalog"
 	"chipgap/hardware"
 )
 
@@ -116,13 +118,26 @@ func (g *Grid) Cells() []Cell {
 	return out
 }
 
-// Hash identifies the grid after defaults: the SHA-256 of its JSON form.
-// Shards of one grid carry the same hash; merge refuses a mix.
-func (g *Grid) Hash() string {
+// rowSemantics numbers what a row means; raise it when a change makes
+// the same grid's rows mean something else, so that shards an older
+// binary wrote are run again rather than merged with new ones. 2: a
+// serving size is a fleet of instances (7 Dec 2026), was one instance.
+const rowSemantics = 2
+
+// Hash identifies the grid after defaults and the model it is run with:
+// the SHA-256 of its JSON form, the row semantics and the embedded
+// catalog's digest (catalog.DataDigest). Shards of one grid carry the
+// same hash; a shard file whose hash differs is run again, and merge
+// refuses a mix.
+func (g *Grid) Hash() string { return g.hashWith(rowSemantics, catalog.DataDigest()) }
+
+func (g *Grid) hashWith(semantics int, catalogDigest string) string {
 	b, err := json.Marshal(g)
 	if err != nil {
 		panic(err) // unreachable: a Grid is plain data
 	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+	h := sha256.New()
+	h.Write(b)
+	fmt.Fprintf(h, "\x00rows %d\x00catalog %s", semantics, catalogDigest)
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"chipgap/catalog"
+
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -181,4 +183,37 @@ func read(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The grid hash covers what the rows were computed with as well as the
+// grid: another row meaning or another catalog gives another hash, so a
+// shard an older binary wrote is not skipped as done nor merged with new
+// ones (before, a serving size's change from one instance to a fleet left
+// the hash as it was).
+func TestGridHashCoversModel(t *testing.T) {
+	g := parse(t, tinyGrid)
+	d := catalog.DataDigest()
+	if len(d) != 64 || d != catalog.DataDigest() {
+		t.Fatalf("catalog digest %q: want 64 hex digits, the same each call", d)
+	}
+	h := g.Hash()
+	if h != g.hashWith(rowSemantics, d) {
+		t.Fatalf("Hash %s is not the hash at this binary's row meaning and catalog", h)
+	}
+	if g.hashWith(rowSemantics-1, d) == h || g.hashWith(rowSemantics, strings.Repeat("0", 64)) == h {
+		t.Error("the hash ignores the row meaning or the catalog")
+	}
+	// A finished shard whose file carries an older hash is run again.
+	dir := t.TempDir()
+	if _, err := Execute(context.Background(), g, dir, ExecOptions{Shard: Shard{0, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := metaFor(g, Shard{0, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Hash = g.hashWith(rowSemantics-1, d)
+	if done(filepath.Join(dir, Shard{0, 2}.File()), m) {
+		t.Error("a shard file is taken as done for a grid hash it does not carry")
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"chipgap/training"
 )
 
 // Field describes one input of a request struct: what a form needs to
@@ -109,7 +111,7 @@ func describe(t reflect.Type, prefix, flagPrefix string, defaults map[string]any
 // TrainDefaults are the values an absent field of a TrainRequest takes
 // where that is one value (Setup and Search apply them).
 func TrainDefaults() map[string]any {
-	return map[string]any{"seq": 4096, "global_batch": 1024, "precision": "bf16", "top": 10, "ranges": true}
+	return map[string]any{"seq": training.DefaultSeq, "global_batch": training.DefaultGlobalBatch, "precision": "bf16", "top": 10, "ranges": true}
 }
 
 // DescribeTrain is the form of a training estimate or plan search.
@@ -169,7 +171,7 @@ func DescribeSimulate() []Field { return Describe(SimulateRequest{}, Defaults(Ne
 // RunDefaults are the values an absent field of a RunRequest takes where
 // that is one value (RunRequest.Setup fills them).
 func RunDefaults() map[string]any {
-	return map[string]any{"precision": "bf16", "seq": 8192, "global_batch": 2048, "seeds": 100, "seed": 1}
+	return map[string]any{"precision": "bf16", "seq": training.DefaultSeq, "global_batch": training.DefaultGlobalBatch, "seeds": 100, "seed": 1}
 }
 
 // DescribeRun is the form of a whole training run (POST /api/run/simulate).

@@ -32,8 +32,8 @@ type RunRequest struct {
 	// of a run under way; with both, whichever ends first.
 	Tokens      units.Count `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
 	Days        Days        `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
-	Seq         int         `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192)"`
-	GlobalBatch int         `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048)"`
+	Seq         int         `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192, Llama 3 405B's)"`
+	GlobalBatch int         `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
 	// MFU, when set, replaces the training estimator: 6·N·D at this MFU.
 	MFU   float64 `json:"mfu" yaml:"mfu" help:"assumed model FLOPs utilisation; the rate is 6·N·D ÷ MFU·peak, not the training estimator's (a plan must still fit in memory)"`
 	Seeds int     `json:"seeds" yaml:"seeds" help:"simulated runs (default 100)"`
@@ -143,9 +143,9 @@ func (r *RunRequest) normalize() error {
 	case r.VSChips < 0:
 		return bad("vs_chips", r.VSChips, "want ≥ 1 (0 = chips)")
 	case r.Seq < 0 || r.Seq > input.MaxSeq:
-		return bad("seq", r.Seq, "want 1 to %d tokens (0: 8192)", input.MaxSeq)
+		return bad("seq", r.Seq, "want 1 to %d tokens (0: %d)", input.MaxSeq, training.DefaultSeq)
 	case r.GlobalBatch < 0 || r.GlobalBatch > input.MaxGlobalBatch:
-		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.RunGlobalBatch)
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
 	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
 		return bad("stack", strconv.Quote(r.Stack), "want one of %s", strings.Join(catalog.Stacks(), ", "))
 	}
@@ -163,7 +163,7 @@ func (r *RunRequest) normalize() error {
 	}
 	r.VSChips = cmp.Or(r.VSChips, r.Chips)
 	r.Precision = cmp.Or(r.Precision, "bf16")
-	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, 8192), cmp.Or(r.GlobalBatch, training.RunGlobalBatch)
+	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, training.DefaultSeq), cmp.Or(r.GlobalBatch, training.DefaultGlobalBatch)
 	r.Seeds, r.Seed = cmp.Or(r.Seeds, 100), cmp.Or(r.Seed, 1)
 	return nil
 }

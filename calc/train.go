@@ -34,8 +34,8 @@ type TrainRequest struct {
 	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has, or a date such as 'megatron-core 2025-05-24': the state at that date)"`
 	// StackDate takes the profile as it stood on that date.
 	StackDate   string      `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
-	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 1024)"`
-	Seq         int         `json:"seq" help:"sequence length in tokens (default 4096)"`
+	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
+	Seq         int         `json:"seq" help:"sequence length in tokens (default 8192, Llama 3 405B's)"`
 	Precision   string      `json:"precision" help:"bf16, fp16, fp8 or fp4 (fp4: the linear layers in NVFP4/MXFP4, where the stack has a measured FP4 rate; default bf16)"`
 	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours; at most ten years of failure-free compute)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
@@ -153,10 +153,10 @@ func (r *TrainRequest) check() error {
 		return bad("devices_per_chip", r.DevicesPerChip, "want 1 to %d (0: the chip's own)", input.MaxDevicesPerChip)
 	}
 	if r.GlobalBatch > input.MaxGlobalBatch {
-		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: 1024)", input.MaxGlobalBatch)
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
 	}
 	if r.Seq > input.MaxSeq {
-		return bad("seq", r.Seq, "want 1 to %d tokens (0: 4096)", input.MaxSeq)
+		return bad("seq", r.Seq, "want 1 to %d tokens (0: %d)", input.MaxSeq, training.DefaultSeq)
 	}
 	if err := finite("tokens", float64(r.Tokens)); err != nil {
 		return err
@@ -232,7 +232,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 		return s, clusterError(err, r.Chips)
 	}
 	s.ModelID = r.Model
-	s.Job = training.Job{Seq: cmp.Or(r.Seq, 4096), GlobalBatch: cmp.Or(r.GlobalBatch, 1024), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),
+	s.Job = training.Job{Seq: cmp.Or(r.Seq, training.DefaultSeq), GlobalBatch: cmp.Or(r.GlobalBatch, training.DefaultGlobalBatch), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),
 		DevicesPerChip: r.DevicesPerChip, Tokens: float64(r.Tokens)}
 	return s, r.finish(cat, &s)
 }

@@ -56,8 +56,8 @@ func TestTrainDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Job.Seq != 4096 || s.Job.GlobalBatch != 1024 || s.Job.Precision != "bf16" {
-		t.Errorf("job %+v: want seq 4096, batch 1024, bf16", s.Job)
+	if s.Job.Seq != 8192 || s.Job.GlobalBatch != 2048 || s.Job.Precision != "bf16" {
+		t.Errorf("job %+v: want seq 8192, batch 2048, bf16", s.Job)
 	}
 	p := s.Plan()
 	if want := min(1, int(s.Profile.MaxZeRO.Value)); p.ZeRO != want || p.TP != 1 || p.DP != 8 {

@@ -48,7 +48,7 @@ func SetupTraining(cat *catalog.Catalog, r Run) (TrainingSetup, error) {
 	if gbs == 0 {
 		// Only a chip_hours run may leave it out (check.go): the model's
 		// own choice, as for an unstated plan field.
-		gbs = training.RunGlobalBatch
+		gbs = training.DefaultGlobalBatch
 		note = strings.TrimPrefix(note+fmt.Sprintf("; global batch not given: %d sequences assumed (chipgap run's default)", gbs), "; ")
 	}
 	s.Cluster, s.Profile, s.StackNote = c, prof, note

@@ -104,7 +104,7 @@ func TestTrainingDevicesPerChipDefault(t *testing.T) {
 
 // The format lets a chip_hours run leave its global batch out
 // (published-runs.md); the model then takes chipgap run's default
-// (training.RunGlobalBatch, 2,048 sequences) and says so: the run is
+// (training.DefaultGlobalBatch, 2,048 sequences) and says so: the run is
 // predicted exactly as if it had stated that batch, not refused.
 func TestChipHoursWithoutGlobalBatch(t *testing.T) {
 	const file = `format: published-runs/v1

@@ -3,6 +3,7 @@ package scenario
 import (
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -149,8 +150,8 @@ func (t *Training) withDefaults() {
 	}
 	setInt(&t.Chips, 16384)
 	setStr(&t.Sizing, "equal-chips")
-	setInt(&t.Seq, 8192)
-	setInt(&t.GlobalBatch, 2048)
+	setInt(&t.Seq, training.DefaultSeq)
+	setInt(&t.GlobalBatch, training.DefaultGlobalBatch)
 	if t.Precision == "" {
 		t.Precision = hardware.BF16
 	}

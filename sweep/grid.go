@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"chipgap/hardware"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -99,8 +100,8 @@ func (g *Grid) WithDefaults() {
 		if t.Tokens == 0 {
 			t.Tokens = 15e12
 		}
-		setInt(&t.Seq, 8192)
-		setInt(&t.GlobalBatch, 2048)
+		setInt(&t.Seq, training.DefaultSeq)
+		setInt(&t.GlobalBatch, training.DefaultGlobalBatch)
 		if len(t.Stacks) == 0 {
 			t.Stacks = []string{""}
 		}

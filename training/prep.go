@@ -15,11 +15,17 @@ import (
 	"chipgap/units"
 )
 
-// RunGlobalBatch is the global batch, in sequences, a whole-run estimate
-// takes when none is given (chipgap run's default; a published run whose
-// metric is chip_hours may leave it out): Llama 3 405B's 2,048 sequences,
-// 16M tokens at its 8K sequence (dubey2024_llama3, Sec. 3.4).
-const RunGlobalBatch = 2048
+// DefaultSeq and DefaultGlobalBatch are the training job a request takes
+// when it gives no sequence length or global batch: chipgap train and
+// run, their endpoints and forms, a report scenario and a sweep grid all
+// default to this one pair, and a published run whose metric is
+// chip_hours, which may leave its global batch out, takes that one. It
+// is Llama 3 405B's pre-training job: 2,048 sequences of 8,192 tokens,
+// 16M tokens a step (dubey2024_llama3, Sec. 3.4).
+const (
+	DefaultSeq         = 8192
+	DefaultGlobalBatch = 2048
+)
 
 // Job is the workload around a model: sequence length, global batch,
 // precision, how many devices the software sees per chip, and optionally

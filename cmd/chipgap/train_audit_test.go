@@ -112,7 +112,7 @@ func TestTrainNotFitDescribesTheStatedPlan(t *testing.T) {
 		t.Fatalf("exit %d, want %d: %s", code, exitFailure, errs)
 	}
 	for _, w := range []string{"plan tp=8 pp=1 dp=1 mb=1 recompute=full zero=1 does not fit", "optimizer states 608.8 GB, which alone exceeds the device's 85.9 GB by 522.9 GB",
-		"even with 16-bit moments (the stack's memory savings) it needs 753.4 GB of 85.9 GB"} {
+		"even with 16-bit moments (the stack's memory savings) it needs 773.2 GB of 85.9 GB"} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("error lacks %q:\n%s", w, errs)
 		}

@@ -1,0 +1,47 @@
+package calc
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"chipgap/training"
+)
+
+// TestTrainDefaultsAreRuns: chipgap train and chipgap run (and their
+// endpoints and forms) give an absent sequence length, global batch and
+// precision one value: the same flags make the same training job in
+// both commands.
+func TestTrainDefaultsAreRuns(t *testing.T) {
+	cat := testCatalog(t)
+	ts, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Tokens: 1e12}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tj, rj := ts.Job, rs.req
+	if tj.Seq != rj.Seq || tj.GlobalBatch != rj.GlobalBatch || string(tj.Precision) != rj.Precision {
+		t.Errorf("train's absent fields: seq %d, global batch %d, %s; run's: seq %d, global batch %d, %s",
+			tj.Seq, tj.GlobalBatch, tj.Precision, rj.Seq, rj.GlobalBatch, rj.Precision)
+	}
+	td, rd := TrainDefaults(), RunDefaults()
+	for _, k := range []string{"seq", "global_batch", "precision"} {
+		if td[k] != rd[k] {
+			t.Errorf("described default %s: train %v, run %v", k, td[k], rd[k])
+		}
+	}
+	// The flags' help states the same default (a tag cannot name the
+	// constant).
+	for _, typ := range []reflect.Type{reflect.TypeFor[TrainRequest](), reflect.TypeFor[RunRequest]()} {
+		for name, v := range map[string]int{"Seq": training.DefaultSeq, "GlobalBatch": training.DefaultGlobalBatch} {
+			f, _ := typ.FieldByName(name)
+			if h := f.Tag.Get("help"); !strings.Contains(h, fmt.Sprintf("default %d", v)) {
+				t.Errorf("%s.%s help %q: want its default, %d", typ.Name(), name, h, v)
+			}
+		}
+	}
+}

@@ -45,3 +45,27 @@ func TestTrainDefaultsAreRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainHeaderMarksDefaults: train's header marks the seq and global
+// batch the request left out, as run's does.
+func TestTrainHeaderMarksDefaults(t *testing.T) {
+	cat := testCatalog(t)
+	for _, tc := range []struct {
+		req  TrainRequest
+		want string
+	}{
+		{TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64}, "seq 8192 (default), global batch 2048 (default), bf16\n"},
+		{TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Seq: 4096}, "seq 4096, global batch 2048 (default), bf16\n"},
+		{TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, GlobalBatch: 512, Seq: 8192}, "seq 8192, global batch 512, bf16\n"},
+	} {
+		s, err := tc.req.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		s.Header().writeText(&b)
+		if first, _, _ := strings.Cut(b.String(), "\n"); !strings.HasSuffix(first+"\n", tc.want) {
+			t.Errorf("seq %d, global batch %d: header %q, want it to end %q", tc.req.Seq, tc.req.GlobalBatch, first, tc.want)
+		}
+	}
+}

@@ -239,16 +239,20 @@ func (r RunRequest) Setup(cat *catalog.Catalog) (RunSetup, error) {
 // its sequence length, global batch and precision, each marked where it
 // is the default (r as given, before normalize).
 func (r RunRequest) jobText() func(RunRequest) string {
-	mark := func(given bool) string {
-		if given {
-			return ""
-		}
-		return " (default)"
-	}
 	seq, batch, prec := r.Seq != 0, r.GlobalBatch != 0, r.Precision != ""
 	return func(n RunRequest) string {
-		return fmt.Sprintf("seq %d%s, global batch %d%s, %s%s", n.Seq, mark(seq), n.GlobalBatch, mark(batch), n.Precision, mark(prec))
+		return fmt.Sprintf("seq %d%s, global batch %d%s, %s%s", n.Seq, defaultMark(seq), n.GlobalBatch, defaultMark(batch), n.Precision, defaultMark(prec))
 	}
+}
+
+// defaultMark marks a job's figure the request did not give: chipgap
+// run's and train's text say which of seq and global batch are the
+// defaults (training.DefaultSeq, DefaultGlobalBatch).
+func defaultMark(given bool) string {
+	if given {
+		return ""
+	}
+	return " (default)"
 }
 
 // sideSpec is one cluster as the request states it; field names its

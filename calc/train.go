@@ -210,6 +210,9 @@ type TrainSetup struct {
 	// fromRun: a published run's setup (SetupRun), whose unstated plan
 	// dimensions Train searches as validate does.
 	fromRun bool
+	// seqDefault, batchDefault: r left seq or global_batch out (the
+	// header marks them).
+	seqDefault, batchDefault bool
 }
 
 // Setup resolves r against the catalog.
@@ -234,6 +237,7 @@ func (r TrainRequest) Setup(cat *catalog.Catalog) (TrainSetup, error) {
 	s.ModelID = r.Model
 	s.Job = training.Job{Seq: cmp.Or(r.Seq, training.DefaultSeq), GlobalBatch: cmp.Or(r.GlobalBatch, training.DefaultGlobalBatch), Precision: hardware.Precision(cmp.Or(r.Precision, "bf16")),
 		DevicesPerChip: r.DevicesPerChip, Tokens: float64(r.Tokens)}
+	s.seqDefault, s.batchDefault = r.Seq == 0, r.GlobalBatch == 0
 	return s, r.finish(cat, &s)
 }
 
@@ -352,6 +356,11 @@ type TrainHeader struct {
 	Batch     int     `json:"global_batch"`
 	Precision string  `json:"precision"`
 	Tokens    float64 `json:"tokens,omitempty"`
+	// SeqDefault and BatchDefault: the request gave no seq or global
+	// batch, so the job took the defaults (the text marks them; the
+	// JSON's seq and global_batch are the values used).
+	SeqDefault   bool `json:"-"`
+	BatchDefault bool `json:"-"`
 	// Scored is how the training estimator scores on published runs of
 	// the chip's vendor and this kind of model (catalog scorecard.yaml).
 	Scored *catalog.Score `json:"scored,omitempty"`
@@ -367,7 +376,7 @@ func (s TrainSetup) practiceCase() training.PracticeCase {
 func (s TrainSetup) Header() TrainHeader {
 	return TrainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
 		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens,
-		Scored: s.scored}
+		SeqDefault: s.seqDefault, BatchDefault: s.batchDefault, Scored: s.scored}
 }
 
 // TrainEstimate is one plan's training step, with the run's rental cost

@@ -101,7 +101,8 @@ func writeMemorySavings(w io.Writer, pl parallel.Plan) {
 func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
 
 func (h TrainHeader) writeText(w io.Writer) {
-	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d, global batch %d, %s\n", h.Model, h.Chips, h.Chip, h.PerNode, h.Seq, h.Batch, h.Precision)
+	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d%s, global batch %d%s, %s\n", h.Model, h.Chips, h.Chip, h.PerNode,
+		h.Seq, defaultMark(!h.SeqDefault), h.Batch, defaultMark(!h.BatchDefault), h.Precision)
 	fmt.Fprintf(w, "Software: %s\n", h.StackNote)
 	scored := catalog.Unscored("training")
 	if h.Scored != nil {

@@ -27,6 +27,9 @@ kind, pipeline bubble, and the once-a-step work as "optimizer": Adam's update,
 an FP8 or FP4 job's weight casts, the stack's host time per step), tokens/s
 per chip, MFU and HFU, and for
 --tokens the run's days and chip-hours in steady state (no failures).
+The header names the job: seq, global batch and precision, the first two
+marked "(default)" where not given: 8192 tokens and 2048 sequences (Llama 3
+405B's 16M-token batch, as chipgap run takes them).
 
 With --search it tries every valid TP, PP, DP, CP, EP, virtual stages,
 micro-batch, recompute, ZeRO stage and sequence parallelism the stack

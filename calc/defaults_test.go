@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -42,6 +43,47 @@ func TestTrainDefaultsAreRuns(t *testing.T) {
 			if h := f.Tag.Get("help"); !strings.Contains(h, fmt.Sprintf("default %d", v)) {
 				t.Errorf("%s.%s help %q: want its default, %d", typ.Name(), name, h, v)
 			}
+		}
+	}
+}
+
+// TestRunJSONJob: run --json says which training job it estimated (seq
+// and global batch, given or defaulted) on what scale-up domain
+// (chips_per_node), on each side of a comparison.
+func TestRunJSONJob(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, ChipsPerNode: 4, Tokens: 1e11, MFU: 0.4, Seeds: 2,
+		Seq: 4096, VS: "ascend-910b", VSMFU: 0.3}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s, RunOptions{MFUFrom: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sides map[string]json.RawMessage
+	if err := json.Unmarshal(b, &sides); err != nil {
+		t.Fatal(err)
+	}
+	for side, want := range map[string][3]int{"a": {4, 4096, training.DefaultGlobalBatch}, "b": {8, 4096, training.DefaultGlobalBatch}} {
+		var g struct {
+			ChipsPerNode *int `json:"chips_per_node"`
+			Seq          *int `json:"seq"`
+			GlobalBatch  *int `json:"global_batch"`
+		}
+		if err := json.Unmarshal(sides[side], &g); err != nil {
+			t.Fatalf("%s: %v", side, err)
+		}
+		if g.ChipsPerNode == nil || g.Seq == nil || g.GlobalBatch == nil {
+			t.Errorf("%s: chips_per_node, seq or global_batch missing from %s", side, b)
+			continue
+		}
+		if have := [3]int{*g.ChipsPerNode, *g.Seq, *g.GlobalBatch}; have != want {
+			t.Errorf("%s: chips_per_node, seq, global_batch = %v, want %v", side, have, want)
 		}
 	}
 }

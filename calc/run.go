@@ -286,7 +286,8 @@ func (r RunRequest) side(cat *catalog.Catalog, m llm.Model, sp sideSpec) (RunSid
 	if err != nil {
 		return RunSide{}, lookup("stack", err)
 	}
-	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: float64(r.Tokens), window: r.Days}, nil
+	return RunSide{Model: m, Cluster: cl, Counts: prof.Counts, mfu: sp.mfu, tokens: float64(r.Tokens), window: r.Days,
+		seq: r.Seq, globalBatch: r.GlobalBatch}, nil
 }
 
 // RunSide is one cluster of a whole run: what it is, its steady-state
@@ -306,6 +307,9 @@ type RunSide struct {
 	tokens     float64
 	window     Days
 	job        string // the training job's seq, global batch and precision, in words
+	// seq, globalBatch: the training job's (the request's, or the
+	// defaults).
+	seq, globalBatch int
 }
 
 // RunOptions steer Run; the zero value simulates only.

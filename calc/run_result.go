@@ -25,11 +25,16 @@ func (o RunResult) MarshalJSON() ([]byte, error) {
 // runSideJSON is one cluster's result in chipgap run --json. Day figures
 // are P10/P50/P90 over seeds; closed_form is in seconds.
 type runSideJSON struct {
-	Model      string             `json:"model"`
-	Chip       string             `json:"chip"`
-	Chips      int                `json:"chips"`
-	Stack      string             `json:"stack"`
-	Throughput catalog.Throughput `json:"throughput"`
+	Model string `json:"model"`
+	Chip  string `json:"chip"`
+	Chips int    `json:"chips"`
+	// ChipsPerNode is the cluster's scale-up domain; Seq and GlobalBatch
+	// the training job's (the request's or the defaults).
+	ChipsPerNode int                `json:"chips_per_node"`
+	Seq          int                `json:"seq"`
+	GlobalBatch  int                `json:"global_batch"`
+	Stack        string             `json:"stack"`
+	Throughput   catalog.Throughput `json:"throughput"`
 	// MeasuredBand is the 80 % band of what a source of the throughput's
 	// scored regime measures where the estimator predicted its rate per
 	// chip (absent for an assumed MFU).
@@ -90,7 +95,8 @@ const windowNote = "window mode: porting and maturation are behind a run already
 func (s RunSide) MarshalJSON() ([]byte, error) {
 	r := s.Result
 	c := r.Closed
-	j := runSideJSON{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, Stack: s.Cluster.Stack, Throughput: s.Throughput,
+	j := runSideJSON{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, ChipsPerNode: s.Cluster.ChipsPerNode,
+		Seq: s.seq, GlobalBatch: s.globalBatch, Stack: s.Cluster.Stack, Throughput: s.Throughput,
 		MeasuredBand: measuredBand(s.Throughput.Scored, s.Throughput.PerChip),
 		Tokens:       s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,

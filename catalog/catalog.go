@@ -37,7 +37,9 @@ func mustSub(f fs.FS, dir string) fs.FS {
 // file's name and bytes in name order: what a stored result computed
 // from the catalog (a sweep's shards) checks it was computed with the
 // same catalog as the others it is merged with.
-var DataDigest = sync.OnceValue(func() string {
+func DataDigest() string { return dataDigest() }
+
+var dataDigest = sync.OnceValue(func() string {
 	h := sha256.New()
 	err := fs.WalkDir(dataFS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -245,8 +245,11 @@ func roundedToNodes(r *scenario.Results) []string {
 		if sy.Chips == r.Scenario.Training.Chips || sy.NodeChips < 1 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s, %s whole nodes of %s", sy.System.Label, group(fmt.Sprint(sy.Chips)),
-			group(fmt.Sprint(sy.Chips/sy.NodeChips)), group(fmt.Sprint(sy.NodeChips))))
+		nodes := group(fmt.Sprint(sy.Chips/sy.NodeChips)) + " whole nodes"
+		if sy.Chips == sy.NodeChips {
+			nodes = "1 whole node"
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s, %s of %s", sy.System.Label, group(fmt.Sprint(sy.Chips)), nodes, group(fmt.Sprint(sy.NodeChips))))
 	}
 	return parts
 }

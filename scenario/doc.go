@@ -26,8 +26,9 @@
 // software stack. Its training cluster fills whole nodes, as chipgap
 // train and run require: the sizing's chips (equal-chips: the scenario's
 // count; equal-peak: the baseline's peak FLOP/s) rounded to the nearest
-// whole number of its nodes, at least one (16,384 equal chips are 43
-// CloudMatrix 384 supernodes, 16,512 chips). Training: training.Search
+// whole number of its nodes, or below one node the count itself in one
+// partial node (16,384 equal chips are 43 CloudMatrix 384 supernodes,
+// 16,512 chips; 64 are one domain of 64). Training: training.Search
 // finds the fastest plan at typical values; goodput.Closed turns its steady-state time into the
 // whole run with failures (catalog reliability.yaml), checkpoints and
 // the stack's engineering effort (stacks-engineering.yaml). Serving: a

@@ -164,7 +164,7 @@ func TestEqualChipsWholeNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch, _ := w.chipFor("ascend-910c")
-	for _, c := range []struct{ chips, node, want int }{{16384, 384, 16512}, {16384, 8, 16384}, {100, 384, 384}, {1001, 8, 1000}} {
+	for _, c := range []struct{ chips, node, want int }{{16384, 384, 16512}, {16384, 8, 16384}, {100, 384, 100}, {64, 384, 64}, {1001, 8, 1000}} {
 		w.s.Training.Chips = c.chips
 		if got := w.chipCount(ch, c.node, 0); got != c.want {
 			t.Errorf("equal-chips %d chips in nodes of %d = %d, want %d", c.chips, c.node, got, c.want)
@@ -183,6 +183,17 @@ func TestEqualChipsWholeNodes(t *testing.T) {
 	}
 	if sy.chips != 16512 || sy.cluster.Chips != 16512 || sy.cluster.ChipsPerNode != 384 {
 		t.Errorf("CM384 trains on %d chips (cluster %d in nodes of %d), want 16,512 in 43 nodes of 384", sy.chips, sy.cluster.Chips, sy.cluster.ChipsPerNode)
+	}
+	// Below one node the count stays (equal chips stay equal): 64 CM384
+	// chips are one partial supernode, a scale-up domain of 64, not a
+	// whole 384 (which had made "equal chips" 6 times the others').
+	w.s.Training.Chips = 64
+	sy, err = w.newSystem(cm, 0)
+	if err != nil || sy.trainErr != "" {
+		t.Fatalf("CM384 at 64: %v %s", err, sy.trainErr)
+	}
+	if sy.chips != 64 || sy.cluster.Chips != 64 || sy.cluster.ChipsPerNode != 64 {
+		t.Errorf("CM384 at 64 chips trains on %d (cluster %d in nodes of %d), want 64 in one node of 64", sy.chips, sy.cluster.Chips, sy.cluster.ChipsPerNode)
 	}
 }
 

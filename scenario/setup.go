@@ -121,8 +121,11 @@ func (w *world) chipFor(id string) (*hardware.Chip, error) {
 // (as chipgap train and run refuse a stated node that does not divide
 // the job's chips): the scenario's count, or with equal-peak sizing the
 // baseline's peak FLOP/s, rounded to the nearest whole number of nodes,
-// at least one. Equal chips of 16,384 are 43 CloudMatrix 384 supernodes
-// (16,512 chips) and 2,048 HGX servers of 8.
+// or, below one node, the count itself in one partial node (cluster: a
+// scale-up domain of those chips), never rounded up to a whole node.
+// Equal chips of 16,384 are 43 CloudMatrix 384 supernodes (16,512
+// chips) and 2,048 HGX servers of 8; equal chips of 64 are 64 CloudMatrix
+// chips in one domain, not a whole supernode of 384.
 func (w *world) chipCount(ch *hardware.Chip, node int, basePeak float64) int {
 	node = max(node, 1)
 	want := float64(w.s.Training.Chips)
@@ -131,7 +134,10 @@ func (w *world) chipCount(ch *hardware.Chip, node int, basePeak float64) int {
 			want = basePeak / float64(pk.Typ)
 		}
 	}
-	return max(1, int(math.Round(want/float64(node)))) * node
+	if want < float64(node) {
+		return max(1, int(math.Round(want)))
+	}
+	return int(math.Round(want/float64(node))) * node
 }
 
 func (w *world) newSystem(cfg System, basePeak float64) (*system, error) {
@@ -157,7 +163,11 @@ func (w *world) newSystem(cfg System, basePeak float64) (*system, error) {
 // WholeNodes, as chipgap train and run build theirs; chipCount rounds to
 // them), where a serving instance may be smaller than a node.
 func (w *world) cluster(sy *system, chips int, whole bool) (hardware.Cluster, error) {
-	cl, err := w.c.Cluster(sy.cfg.Chip, chips, catalog.ClusterOptions{ChipsPerNode: sy.cfg.ChipsPerNode, Stack: sy.cfg.Stack, WholeNodes: whole})
+	node := sy.cfg.ChipsPerNode
+	if whole && node > chips {
+		node = chips // a job below one node: one partial node (chipCount)
+	}
+	cl, err := w.c.Cluster(sy.cfg.Chip, chips, catalog.ClusterOptions{ChipsPerNode: node, Stack: sy.cfg.Stack, WholeNodes: whole})
 	if err != nil {
 		return cl, err
 	}

@@ -404,14 +404,22 @@ type suggestion struct {
 	d, pre int // edit distance; bytes in common at the start
 }
 
-// nearest keeps the candidates under twice the fewest edits of any: one
-// letter off outdoes two.
+// nearest keeps the candidates under twice the fewest edits of any (one
+// letter off outdoes two: h100-sxn is h100-sxm, not h200-sxm), and those
+// farther that share a longer start with the name than the nearest do
+// (llama3-70b is two edits from llama3.1-70b, one from llama2-70b: both).
 func nearest(cs []suggestion) []suggestion {
 	if len(cs) == 0 {
 		return nil
 	}
 	best := slices.MinFunc(cs, func(a, b suggestion) int { return a.d - b.d }).d
-	return slices.DeleteFunc(cs, func(c suggestion) bool { return c.d >= 2*best })
+	pre := 0
+	for _, c := range cs {
+		if c.d == best {
+			pre = max(pre, c.pre)
+		}
+	}
+	return slices.DeleteFunc(cs, func(c suggestion) bool { return c.d >= 2*best && c.pre <= pre })
 }
 
 // commonPrefix is the bytes a and b have in common at the start.

@@ -302,8 +302,11 @@ func TestSuggest(t *testing.T) {
 // of three letters; h100-sxn named h200-sxm and h800-sxm beside
 // h100-sxm); a transposed pair is one edit (sglnag, modle).
 func TestSuggestOnlyClose(t *testing.T) {
-	ids := []string{"h100-sxm", "h200-sxm", "h800-sxm", "mi300x", "mi325x", "mi350x", "vllm", "xla", "sglang", "mode", "model", "llama3.1-8b", "llama3.1-70b"}
+	ids := []string{"h100-sxm", "h200-sxm", "h800-sxm", "mi300x", "mi325x", "mi350x", "vllm", "xla", "sglang", "mode", "model", "llama3.1-8b", "llama3.1-70b", "llama2-70b"}
 	for in, want := range map[string]string{
+		// two edits from the id it names, one from another: both, the
+		// longer shared start first
+		"llama3-70b": "; did you mean llama3.1-70b, llama2-70b?",
 		"vlm":        "; did you mean vllm?",
 		"h100-sxn":   "; did you mean h100-sxm?",
 		"mi30x":      "; did you mean mi300x, mi350x?",

@@ -463,8 +463,9 @@ func (p *prep) setExpertLoad() {
 
 // imbalanceNote is why a stack's default expert imbalance is what it is:
 // its note's first clause (cuda-mcore: "balanced: the published
-// Megatron-Core benchmarks force load balancing"), and what dropless
-// training measured, which a job states with its own imbalance.
+// Megatron-Core benchmarks force load balancing"), and that a job
+// states its own (the measured figure stays in the flag's
+// help and the stack's note, not in every stack's text).
 func imbalanceNote(pr Param) string {
 	why := pr.Note
 	if i := strings.IndexAny(why, "(;."); i > 0 {
@@ -474,7 +475,7 @@ func imbalanceNote(pr Param) string {
 	if why == "" {
 		why = "no reason recorded"
 	}
-	return fmt.Sprintf("the stack's default %g, %s; dropless training measured 1.75 for Qwen3-235B-A22B over 8 expert ranks: --expert-imbalance states a run's own", pr.Value, why)
+	return fmt.Sprintf("the stack's default %g, %s; --expert-imbalance states a run's own, as measured for dropless routing (chipgap train --help gives one)", pr.Value, why)
 }
 
 // loadOn is the hottest expert rank's load over the mean under plan pl:

@@ -618,7 +618,7 @@ const formSpecs = {
   run: {job: "run",
     layout: ["chip", "chips", "model", "tokens", "days", "seeds", "seed", "ranges"],
     more: "node, stack, precision, batch, MFU, checkpoints, spares",
-    labels: {days: "Days (window; 0 = run to completion)", seeds: "Simulated runs", ranges: "Draw ranged inputs per run", mfu: "MFU (skips the estimator)",
+    labels: {days: "Days (window; 0 = run to completion)", seeds: "Simulated runs", ranges: "Draw ranged inputs per run", mfu: "MFU (sets the rate; plans still checked for memory)",
       bytes_per_param: "Checkpoint bytes per parameter", storage_bw: "Storage bandwidth (e.g. 2TB/s)", interval: "Checkpoint interval (e.g. 30min)"},
     initial: {chip: "h100-sxm", chips: "4096", model: "llama3.1-70b", tokens: "1e12", days: "0", seeds: "100", seed: "1", ranges: "yes"},
     choices: {precision: ["", "bf16", "fp16", "fp8", "fp4"], checkpoint: ["", "async", "blocking"]}},

@@ -14,12 +14,27 @@ import (
 // owned cost serve-estimate's (QA: simulate printed $/M out 1.15, rented,
 // unlabelled, beside serve-estimate's owned $0.89).
 //
-// By hand: an H100 owned in region us is $1.886 per chip-hour
+// By hand, from the catalog's typical values (chips.yaml's H100, econ.yaml
+// with region us), the owned chip-hour is capital plus energy:
+//
+//	wall    = TDP × load × server power multiplier × PUE
+//	        = 700 × 0.75 × 1.8 × 1.1 = 1039.5 W
+//	capex   = price × server cost multiplier × (1 + network share)
+//	          + facility $/W × wall
+//	        = 30000 × 1.64 × 1.15 + 10 × 1039.5 = $66,975
+//	capital = capex ÷ (depreciation years × 365.25 × 24 h × utilisation)
+//	        = 66975 ÷ (5 × 8766 × 0.85) = $1.7977/h
+//	energy  = wall ÷ 1000 × $/kWh = 1.0395 × 0.085 = $0.0884/h
+//	owned   = $1.886 per chip-hour
+//
 // (serve-estimate --chip h100-sxm prints "owned ... ($1.886/h per
-// chip-hour, region us)"), rented $2.35. At R output tokens/s per chip a
-// million tokens take 1e6 / (R × 3600) chip-hours: owned $1.886e6 / (3600
-// R), rented $2.35e6 / (3600 R); at R = 572.5 (the audit's 18 requests/s)
-// $0.9151 and $1.140. The 8 chips: owned 8 × 1.886 = $15.09/h.
+// chip-hour, region us)"), rented $2.35 (the rental's typical value). At
+// R output tokens/s per chip a million tokens take 1e6 / (R × 3600)
+// chip-hours: owned $1.886e6 / (3600 R), rented $2.35e6 / (3600 R); at R =
+// 572.5 (the audit's 18 requests/s) $0.9151 and $1.140. The 8 chips: owned
+// 8 × 1.886 = $15.09/h. The test computes the owned chip-hour with this
+// formula from catalog.Load's values, not through ownedChipHour, so a
+// change to that function's formula fails it.
 func TestSimulateOwnedCost(t *testing.T) {
 	cat, err := catalog.Load()
 	if err != nil {
@@ -48,14 +63,16 @@ func TestSimulateOwnedCost(t *testing.T) {
 			t.Errorf("%s = %.6g, want %.6g", what, got, want)
 		}
 	}
-	near("owned $/h", o.USDPerHour, 8*1.886, 1e-3)
-	near("owned $/M out", o.USDPerMOutputTokens, 1.886e6/(3600*rate), 1e-3)
-	near("rented $/M out", pt.Cost.USDPerMOutputTokens, 2.35e6/(3600*rate), 1e-3)
+	owned, rented := ownedH100Hour(t, cat)
+	near("owned chip-hour, by hand", owned, 1.886, 1e-3)
+	near("owned $/h", o.USDPerHour, 8*owned, 1e-9)
+	near("owned $/M out", o.USDPerMOutputTokens, owned*1e6/(3600*rate), 1e-9)
+	near("rented $/M out", pt.Cost.USDPerMOutputTokens, rented*1e6/(3600*rate), 1e-9)
 	if o.Region != "us" {
 		t.Errorf("region %q, want us", o.Region)
 	}
 	// serve-estimate's own owned cost at the same tokens/s per chip: the
-	// same function, to rounding.
+	// same chip-hour (the hand figure above pins its formula).
 	c, _, note := serveCosts(cat, st.setupDeployment(t, cat), "us", rate)
 	if c == nil || c.Owned == nil {
 		t.Fatalf("serveCosts: no owned cost (%s)", note)
@@ -70,6 +87,30 @@ func TestSimulateOwnedCost(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
 	}
+}
+
+// ownedH100Hour is the H100's owned chip-hour in region us at typical
+// values, by TestSimulateOwnedCost's formula from catalog.Load's chips.yaml
+// and econ.yaml, and its typical rental rate.
+func ownedH100Hour(t *testing.T, cat *catalog.Catalog) (owned, rented float64) {
+	t.Helper()
+	ch, err := cat.Chip("h100-sxm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := cat.Econ()
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, err := data.Region("us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := float64(ch.TDP.Typ) * float64(data.Power.Load.Typ) * float64(data.Power.ServerMultiplier.Typ) * float64(us.PUE.Typ)
+	capex := float64(ch.Price.Typ)*float64(data.Capex.ServerMultiplier.Typ)*(1+float64(data.Capex.NetworkShare.Typ)) +
+		float64(data.Capex.FacilityUSDPerWatt.Typ)*wall
+	busyHours := float64(data.DepreciationYears.Typ) * 365.25 * 24 * float64(data.Utilisation.Typ)
+	return capex/busyHours + wall/1000*float64(us.USDPerKWh.Typ), float64(ch.Rental.Typ)
 }
 
 // setupDeployment is the serving pool's deployment as serve-estimate

@@ -35,7 +35,7 @@ type evaluator struct {
 	mu       sync.Mutex
 	profiles map[string]profileEntry
 	// layouts holds each serving instance's layout search (layoutKey).
-	layouts map[string]layoutEntry
+	layouts layoutCache
 	// stop ends a cell's plan search when the run's context ends
 	// (training.SearchOptions.Stop): one cell's search at the largest
 	// sizes holds millions of plans.
@@ -57,7 +57,7 @@ func newEvaluator(g *Grid) (*evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &evaluator{g: g, c: c, econ: ec, profiles: map[string]profileEntry{}, layouts: map[string]layoutEntry{}}, nil
+	return &evaluator{g: g, c: c, econ: ec, profiles: map[string]profileEntry{}}, nil
 }
 
 // Run evaluates cells (any subset of g.Cells(), e.g. one shard) on all

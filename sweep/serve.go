@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"chipgap/catalog"
 	"chipgap/econ"
@@ -151,11 +152,37 @@ func count(n int, thing string) string {
 }
 
 // layoutEntry is one instance's best layout, kept for the grid's other
-// cells.
+// cells; once guards its search.
 type layoutEntry struct {
-	d   inference.Deployment
-	s   inference.Serving
-	err error
+	once sync.Once
+	d    inference.Deployment
+	s    inference.Serving
+	err  error
+}
+
+// layoutCache holds each serving instance's layout search (layoutKey),
+// searched once per key however many cells ask at once: the first to
+// ask runs it, the others wait on its entry's once (Grid.CellCosts
+// counts each key once). The zero value is empty and ready.
+type layoutCache struct {
+	mu sync.Mutex
+	m  map[string]*layoutEntry
+}
+
+// get is key's entry, its search run by the first caller alone.
+func (lc *layoutCache) get(key string, search func() (inference.Deployment, inference.Serving, error)) *layoutEntry {
+	lc.mu.Lock()
+	le, ok := lc.m[key]
+	if !ok {
+		if lc.m == nil {
+			lc.m = map[string]*layoutEntry{}
+		}
+		le = &layoutEntry{}
+		lc.m[key] = le
+	}
+	lc.mu.Unlock()
+	le.once.Do(func() { le.d, le.s, le.err = search() })
+	return le
 }
 
 // layoutKey names what an instance's layout search depends on: the
@@ -166,18 +193,12 @@ func layoutKey(c Cell, n int) string {
 }
 
 // instanceLayout is bestLayout searched once per grid: the fleets that
-// hold an instance size share its search.
+// hold an instance size share its search, cells evaluated at once
+// included (layoutCache).
 func (e *evaluator) instanceLayout(c Cell, m llm.Model, sc *serveCell, n int) (inference.Deployment, inference.Serving, error) {
-	key := layoutKey(c, n)
-	e.mu.Lock()
-	le, ok := e.layouts[key]
-	e.mu.Unlock()
-	if !ok {
-		le.d, le.s, le.err = e.bestLayout(c, m, sc, n)
-		e.mu.Lock()
-		e.layouts[key] = le
-		e.mu.Unlock()
-	}
+	le := e.layouts.get(layoutKey(c, n), func() (inference.Deployment, inference.Serving, error) {
+		return e.bestLayout(c, m, sc, n)
+	})
 	return le.d, le.s, le.err
 }
 

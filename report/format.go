@@ -139,9 +139,9 @@ func group(s string) string {
 
 // rng formats a Stat as "P50 [P10–P90]" after scaling by f, marked
 // where the estimate at typical values lies outside the P10–P90
-// (typMark): "72 [68–78] (typical below: 65)".
-func rng(s scenario.Stat, scale float64, f fmtFn) string {
-	return band(s, scale, f) + typMark(s, scale, f)
+// (typMark, counted in b.marks): "72 [68–78] (typical below: 65)".
+func (b *builder) rng(s scenario.Stat, scale float64, f fmtFn) string {
+	return band(s, scale, f) + b.typMark(s, scale, f)
 }
 
 // band formats a Stat as "P50 [P10–P90]" after scaling by f, unmarked.
@@ -156,13 +156,15 @@ func band(s scenario.Stat, scale float64, f fmtFn) string {
 
 // typMark is " (typical below: 65)" (or above) where the estimate at
 // typical values lies outside the samples' P10–P90 (scenario.Stat.Apart,
-// the decision the JSON's "typ_outside" words), else "". Where a part of
-// the report carries one, typLegend says what it means (withLegends).
-func typMark(s scenario.Stat, scale float64, f fmtFn) string {
+// the decision the JSON's "typ_outside" words), else "". It counts each
+// mark in b.marks: a part of the report whose cells carry one takes
+// typLegend, which says what it means (Build, add).
+func (b *builder) typMark(s scenario.Stat, scale float64, f fmtFn) string {
 	a := s.Apart()
 	if a.Side == "" {
 		return ""
 	}
+	b.marks++
 	return fmt.Sprintf(" (typical %s: %s)", a.Side, f(s.Typ*scale))
 }
 
@@ -170,16 +172,6 @@ func typMark(s scenario.Stat, scale float64, f fmtFn) string {
 // whose figures carry typMark's marks, in uncertain.Legend's words, as
 // calc's serve and fab tables word theirs.
 var typLegend = uncertain.Legend(uncertain.TypicalEstimate+", the figure after the colon,", "its P10–P90", uncertain.NearEnd) + "."
-
-// marked reports whether any of texts carries a typMark.
-func marked(texts ...string) bool {
-	for _, t := range texts {
-		if strings.Contains(t, " (typical "+uncertain.Below+": ") || strings.Contains(t, " (typical "+uncertain.Above+": ") {
-			return true
-		}
-	}
-	return false
-}
 
 // catalogRange formats a catalog input as compare-chips does: its
 // typical value [min–max] after scaling by f, the typical value alone
@@ -193,12 +185,12 @@ func catalogRange(in scenario.Input, scale float64, f fmtFn) string {
 }
 
 // stat formats a figure from a stats map, or "–" when absent.
-func stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string {
+func (b *builder) stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string {
 	s, ok := m[key]
 	if !ok {
 		return "–"
 	}
-	return rng(s, scale, f)
+	return b.rng(s, scale, f)
 }
 
 // takes is "LABEL VERB N [P10–P90] days" ("H100 takes 76 [71–82] days";
@@ -207,14 +199,14 @@ func stat(m map[string]scenario.Stat, key string, scale float64, f fmtFn) string
 // (typMark), or, where the median run never finishes (failures outpace
 // checkpoints in over half the samples), "LABEL never finishes (in more
 // than half the samples)".
-func takes(label, verb string, m map[string]scenario.Stat, key string) string {
+func (b *builder) takes(label, verb string, m map[string]scenario.Stat, key string) string {
 	s, ok := m[key]
 	if ok && math.IsInf(s.P50, 1) {
 		return label + " never finishes (in more than half the samples)"
 	}
 	days, mark := "–", ""
 	if ok {
-		days, mark = band(s, 1, fixed(0)), typMark(s, 1, fixed(0))
+		days, mark = band(s, 1, fixed(0)), b.typMark(s, 1, fixed(0))
 	}
 	return strings.Join(slices.DeleteFunc([]string{label, verb, days, "days" + mark}, func(w string) bool { return w == "" }), " ")
 }

@@ -44,6 +44,9 @@ type Table struct {
 	Header  []string
 	Rows    [][]string
 	Note    string
+	// marks counts the typMarks its cells and note carry, counted where
+	// they were built (builder.marks): legendTable's decision.
+	marks int
 }
 
 // Chart is an SVG drawn by package plot.
@@ -67,8 +70,13 @@ func Build(r *scenario.Results) *Report {
 	b := &builder{r: r, rep: &Report{Title: r.Title}}
 	b.rep.Subtitle = fmt.Sprintf("%d Monte Carlo samples, seed %d. Figures are P50 [P10–P90]; every input is a catalog value or a named assumption (see Assumptions).",
 		r.Samples, r.Seed)
+	n := b.marks
 	b.headline()
+	if b.marks > n {
+		b.rep.HeadlineNote = typLegend
+	}
 	b.claims()
+	b.from = b.marks
 	b.chips()
 	b.training()
 	b.inference()
@@ -78,9 +86,6 @@ func Build(r *scenario.Results) *Report {
 	b.believe()
 	b.assumptions()
 	b.sources()
-	if marked(b.rep.Headline...) {
-		b.rep.HeadlineNote = typLegend
-	}
 	legendTable(&b.rep.Claims)
 	if j, err := json.MarshalIndent(r.Scenario, "", "  "); err == nil && r.Scenario != nil {
 		b.rep.Scenario = string(j)
@@ -91,34 +96,36 @@ func Build(r *scenario.Results) *Report {
 type builder struct {
 	r   *scenario.Results
 	rep *Report
+	// marks counts the typMarks of the cells built so far (typMark
+	// decides each, by Stat.Apart). A part of the report takes typLegend
+	// where its cells added to it: the headline (Build), a table (its
+	// marks, counted where its rows are built) or a section's text (add).
+	marks int
+	// from is marks where the section being built began: after the
+	// claims, then at each add.
+	from int
 }
 
 // add appends s to the report, with typLegend where its tables or text
-// carry a typMark (withLegends).
+// carry a typMark: first in a table's note (legendTable), as a last line
+// of the text where the section's marks are more than its tables'.
 func (b *builder) add(s Section) {
-	withLegends(&s)
+	text := b.marks - b.from
+	for i := range s.Tables {
+		legendTable(&s.Tables[i])
+		text -= s.Tables[i].marks
+	}
+	if text > 0 {
+		s.Text = append(s.Text, typLegend)
+	}
+	b.from = b.marks
 	b.rep.Sections = append(b.rep.Sections, s)
 }
 
-// withLegends puts typLegend where a section's table or text carries a
-// typMark: first in the table's note, as a last line of the text.
-func withLegends(s *Section) {
-	for i := range s.Tables {
-		legendTable(&s.Tables[i])
-	}
-	if marked(s.Text...) {
-		s.Text = append(s.Text, typLegend)
-	}
-}
-
 // legendTable puts typLegend first in t's note where a cell, or the
-// note, carries a typMark.
+// note, carries a typMark (t.marks).
 func legendTable(t *Table) {
-	texts := []string{t.Note}
-	for _, r := range t.Rows {
-		texts = append(texts, r...)
-	}
-	if marked(texts...) {
+	if t.marks > 0 {
 		t.Note = strings.TrimSpace(typLegend + " " + t.Note)
 	}
 }
@@ -135,12 +142,21 @@ type col struct {
 
 // fig records a figure for CSV and returns its formatted range.
 func (b *builder) fig(section, subject string, m map[string]scenario.Stat, c col) string {
-	s, ok := m[c.key]
+	s, ok := b.record(section, subject, m, c)
 	if !ok {
 		return "–"
 	}
-	b.rep.Figures = append(b.rep.Figures, Figure{Section: section, Subject: subject, Name: c.name, Unit: c.unit, Stat: s.Scale(c.scale), Trail: c.trail})
-	return rng(s, c.scale, c.f)
+	return b.rng(s, c.scale, c.f)
+}
+
+// record records a figure for CSV, unformatted (no cell, so no typMark
+// counted): the figure and whether m has it.
+func (b *builder) record(section, subject string, m map[string]scenario.Stat, c col) (scenario.Stat, bool) {
+	s, ok := m[c.key]
+	if ok {
+		b.rep.Figures = append(b.rep.Figures, Figure{Section: section, Subject: subject, Name: c.name, Unit: c.unit, Stat: s.Scale(c.scale), Trail: c.trail})
+	}
+	return s, ok
 }
 
 func (b *builder) system(label string) *scenario.SystemResult {
@@ -200,19 +216,19 @@ func (b *builder) headline() {
 					chal.System.Label, group(fmt.Sprint(chal.Chips)))
 			}
 			b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("Training %s on %s tokens, %s: %s, %s — %s as long (throughput alone %s).%s",
-				r.Training.ModelName, count(r.Training.Tokens), size, takes(base.System.Label, "takes", base.Stats, scenario.OutTotalDays),
-				takes(chal.System.Label, "", chal.Stats, scenario.OutTotalDays),
-				stat(g.Stats, scenario.GapRatio, 1, times), stat(g.Stats, scenario.GapSteadyRatio, 1, times), b.dominant()))
+				r.Training.ModelName, count(r.Training.Tokens), size, b.takes(base.System.Label, "takes", base.Stats, scenario.OutTotalDays),
+				b.takes(chal.System.Label, "", chal.Stats, scenario.OutTotalDays),
+				b.stat(g.Stats, scenario.GapRatio, 1, times), b.stat(g.Stats, scenario.GapSteadyRatio, 1, times), b.dominant()))
 			if bl := r.Believe; bl != nil {
 				b.rep.Headline = append(b.rep.Headline, believeHeadline(bl))
 			}
 		}
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",
-			base.System.Label, stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
-			stat(st.Stats, scenario.StratLag18, 1, fixed(1)), stat(st.Stats, scenario.StratPremium, 1, times)))
+			base.System.Label, b.stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
+			b.stat(st.Stats, scenario.StratLag18, 1, fixed(1)), b.stat(st.Stats, scenario.StratPremium, 1, times)))
 		serve := fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s",
-			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
-			base.System.Label, stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)))
+			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, b.stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
+			base.System.Label, b.stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)))
 		if bias := servingBias(base, chal); bias != "" {
 			serve += "; " + bias
 		}
@@ -220,7 +236,7 @@ func (b *builder) headline() {
 	}
 	for _, s := range r.Supply {
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("%s supply: %s good packages a year; the binding constraint is %s.",
-			s.ChipName, stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
+			s.ChipName, b.stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
 	}
 	b.rep.Headline = append(b.rep.Headline, r.Notes...)
 }

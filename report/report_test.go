@@ -227,19 +227,20 @@ func TestEqualChipsWholeNodes(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
+	b := &builder{}
 	for _, c := range []struct{ got, want string }{
 		{group("1234567.50"), "1,234,567.50"}, {group("-1234"), "-1,234"}, {group("999"), "999"}, {fixed(0)(-0.2), "0"}, {fixed(1)(-0.04), "0.0"}, {fixed(0)(-1.6), "-2"},
 		{money(2.5e9), "$2.50B"}, {money(53.9e6), "$53.9M"}, {money(3800), "$3.8k"}, {money(0.72), "$0.72"},
 		{count(15e12), "15T"}, {count(405.85e9), "406B"}, {count(975000), "975k"}, {count(1.35e6), "1.35M"},
-		{rng(st(2, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never]"}, {rng(st(1, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never] (typical below: 1)"},
-		{rng(st(0.5, 0.41, 0.45, 0.49), 1, pct), "45% [41%–49%] (typical above: 50%)"}, {rng(st(5, 5, 5, 5), 1, fixed(1)), "5.0"},
+		{b.rng(st(2, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never]"}, {b.rng(st(1, 2, 3, math.Inf(1)), 1, fixed(0)), "3 [2–never] (typical below: 1)"},
+		{b.rng(st(0.5, 0.41, 0.45, 0.49), 1, pct), "45% [41%–49%] (typical above: 50%)"}, {b.rng(st(5, 5, 5, 5), 1, fixed(1)), "5.0"},
 		{pct(0.355), "36%"}, {times(2.631), "2.63×"}, {times(math.Inf(1)), "∞×"},
 		// A median run that never finishes reads as such, not "never days".
-		{takes("CM384", "", map[string]scenario.Stat{"d": st(0, 200, math.Inf(1), math.Inf(1))}, "d"), "CM384 never finishes (in more than half the samples)"},
-		{takes("H100", "takes", map[string]scenario.Stat{"d": st(80, 77, 83, 88)}, "d"), "H100 takes 83 [77–88] days"},
+		{b.takes("CM384", "", map[string]scenario.Stat{"d": st(0, 200, math.Inf(1), math.Inf(1))}, "d"), "CM384 never finishes (in more than half the samples)"},
+		{b.takes("H100", "takes", map[string]scenario.Stat{"d": st(80, 77, 83, 88)}, "d"), "H100 takes 83 [77–88] days"},
 		// A typical value outside the band is marked after "days".
-		{takes("H100", "takes", map[string]scenario.Stat{"d": st(65, 68, 72, 78)}, "d"), "H100 takes 72 [68–78] days (typical below: 65)"},
-		{takes("CM384", "", map[string]scenario.Stat{"d": st(200, 189, 238, math.Inf(1))}, "d"), "CM384 238 [189–never] days"}, {sig(0.000123), "0.000123"}, {sig(1234.5), "1,234"},
+		{b.takes("H100", "takes", map[string]scenario.Stat{"d": st(65, 68, 72, 78)}, "d"), "H100 takes 72 [68–78] days (typical below: 65)"},
+		{b.takes("CM384", "", map[string]scenario.Stat{"d": st(200, 189, 238, math.Inf(1))}, "d"), "CM384 238 [189–never] days"}, {sig(0.000123), "0.000123"}, {sig(1234.5), "1,234"},
 		{inputValue(30*86400, "s"), "30.0d"}, {inputValue(400e9, "B/s"), "400 GB/s"}, {inputValue(1.5e-5, "/chip-h"), "1.5e-05/chip-h"},
 		{verdict(1.3, 1.3, st(0, 1.43, 1.62, 1.79)), "chipgap finds more"}, {verdict(1.7, 2.3, st(0, 1.5, 2, 3)), "consistent"},
 		{verdict(5, 6, st(0, 1, 2, 3)), "chipgap finds less"},
@@ -247,6 +248,11 @@ func TestFormat(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+	// The three marked cells above, counted where they were built (the
+	// legend's decision, no search of the text).
+	if b.marks != 3 {
+		t.Errorf("%d typMarks counted, want 3", b.marks)
 	}
 }
 

@@ -79,6 +79,7 @@ func stackClasses(base, chal *scenario.SystemResult) string {
 
 func (b *builder) claims() {
 	t := Table{Caption: "The essay's claims, tested", Header: []string{"claim", "essay", "chipgap", "evidence class", "verdict", "from"}}
+	n := b.marks
 	base, chal := b.system(b.r.Strategy.Baseline), b.system(b.r.Strategy.Challenger)
 	if g := b.gap("910C"); g != nil && base != nil {
 		c := b.system("910C")
@@ -89,14 +90,14 @@ func (b *builder) claims() {
 			cmp = "chipgap finds less"
 		}
 		t.Rows = append(t.Rows, []string{"state media: the 910C matches or exceeds the H100 (the essay: probably cherry-picked)", "≈ 1× H100",
-			fmt.Sprintf("peak %.2f× H100's; training throughput per chip %s of H100's (steady-state time %s)%s", pk, rng(scenario.Stat{Typ: 1 / st.Typ, P10: 1 / st.P90, P50: 1 / st.P50, P90: 1 / st.P10}, 1, times), rng(st, 1, times), crossPerChip(base, c)),
+			fmt.Sprintf("peak %.2f× H100's; training throughput per chip %s of H100's (steady-state time %s)%s", pk, b.rng(scenario.Stat{Typ: 1 / st.Typ, P10: 1 / st.P90, P50: 1 / st.P50, P90: 1 / st.P10}, 1, times), b.rng(st, 1, times), crossPerChip(base, c)),
 			"reported (910C peak and HBM: press and analysts, no datasheet); " + stackClasses(base, c),
 			judge(cmp, scenario.BasisReported, ""), "chips.yaml; training.Estimate on the searched plan"})
 	}
 	if g := b.gap("910B"); g != nil && base != nil {
 		s := g.Stats[scenario.GapPowerRatio]
 		t.Rows = append(t.Rows, []string{"910B uses ~30 % more power for comparable arithmetic", "1.3× W per FLOP/s",
-			rng(s, 1, times) + " (TDP per peak); " + stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, b.system("910B")),
+			b.rng(s, 1, times) + " (TDP per peak); " + b.stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, b.system("910B")),
 			"reported (TDP and peak: datasheets, press)", judge(verdict(1.3, 1.3, s), scenario.BasisReported, ""), "chip TDP and peak ranges; training MFU"})
 	}
 	if base != nil && chal != nil {
@@ -104,23 +105,23 @@ func (b *builder) claims() {
 		if g := b.gap(chal.System.Label); g != nil {
 			s := g.Stats[scenario.GapRatio]
 			t.Rows = append(t.Rows, []string{"3 months on NVIDIA, 5–7 on a comparable Ascend cluster", "1.7–2.3× (5/3–7/3)",
-				fmt.Sprintf("%s %s months vs %s %s: %s", base.System.Label, stat(base.Stats, scenario.OutTotalDays, perMonth, fixed(1)),
-					chal.System.Label, stat(chal.Stats, scenario.OutTotalDays, perMonth, fixed(1)), rng(s, 1, times)),
+				fmt.Sprintf("%s %s months vs %s %s: %s", base.System.Label, b.stat(base.Stats, scenario.OutTotalDays, perMonth, fixed(1)),
+					chal.System.Label, b.stat(chal.Stats, scenario.OutTotalDays, perMonth, fixed(1)), b.rng(s, 1, times)),
 				cls + " (failure rates, recovery, porting; see 7)", judge(verdict(5.0/3, 7.0/3, s), cls, needsWholeRun),
 				"training plan search, goodput (reliability.yaml), engineering (stacks-engineering.yaml)"})
 			st := g.Stats[scenario.GapSteadyRatio]
 			t.Rows = append(t.Rows, []string{"part of it is lower efficiency (throughput alone)", "a share of 1.7–2.3×",
-				fmt.Sprintf("steady-state time %s%s", rng(st, 1, times), crossSteady(base, chal)), stackClasses(base, chal) + "; reported (chip peaks)" + crossClass(chal),
+				fmt.Sprintf("steady-state time %s%s", b.rng(st, 1, times), crossSteady(base, chal)), stackClasses(base, chal) + "; reported (chip peaks)" + crossClass(chal),
 				judge(verdict(1, 7.0/3, st), weakerClass(base, chal), needsStackFit), "training.Estimate on the searched plans"})
 			cr := g.Stats[scenario.GapCostRatio]
 			t.Rows = append(t.Rows, []string{"paying twice as much, in time and money", "2× time, 2× money",
-				fmt.Sprintf("time %s, cost per run %s", rng(s, 1, times), rng(cr, 1, times)), cls,
+				fmt.Sprintf("time %s, cost per run %s", b.rng(s, 1, times), b.rng(cr, 1, times)), cls,
 				judge(verdict(2, 2, cr), cls, needsWholeRun), "econ.Run with the whole run's chip-hours"})
 		}
 		st := b.r.Strategy
 		if rr, ok := st.Stats[scenario.StratRelRate]; ok {
 			t.Rows = append(t.Rows, []string{"a 2× slowdown in iteration rate compounds over time", "2× iteration rate",
-				fmt.Sprintf("%s iterates %s as often", st.Baseline, rng(rr, 1, times)), cls, judge(verdict(2, 2, rr), cls, needsWholeRun),
+				fmt.Sprintf("%s iterates %s as often", st.Baseline, b.rng(rr, 1, times)), cls, judge(verdict(2, 2, rr), cls, needsWholeRun),
 				"econ.Race: cycle = whole run + time between runs"})
 			l6, l18 := st.Stats[scenario.StratLag6], st.Stats[scenario.StratLag18]
 			grows := "consistent"
@@ -128,7 +129,7 @@ func (b *builder) claims() {
 				grows = "chipgap finds less"
 			}
 			t.Rows = append(t.Rows, []string{"six months on the gap may be similar; eighteen months on, wider", "lag(18) > lag(6)",
-				fmt.Sprintf("lag %s months at 6, %s at 18", rng(l6, 1, fixed(1)), rng(l18, 1, fixed(1))),
+				fmt.Sprintf("lag %s months at 6, %s at 18", b.rng(l6, 1, fixed(1)), b.rng(l18, 1, fixed(1))),
 				"structural (a constant rate ratio makes the lag grow linearly); its size: " + cls, judge(grows, scenario.BasisMeasured, ""), "econ.Race lag t·(1 − L/F)"})
 		}
 		cb, okb := base.Stats[scenario.OutUSDPerMtok]
@@ -140,17 +141,18 @@ func (b *builder) claims() {
 				v = "contradicted (not viable at this threshold)"
 			}
 			t.Rows = append(t.Rows, []string{"inference on Ascend is viable, if not optimal", "viable",
-				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, rng(cc, 1, fixed(2)), base.System.Label, rng(cb, 1, fixed(2)), ratio),
+				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, b.rng(cc, 1, fixed(2)), base.System.Label, b.rng(cb, 1, fixed(2)), ratio),
 				servingEvidence(base, chal), v, "inference.BestServing at the SLO; econ owned chip-hour"})
 		}
 	}
 	for _, s := range b.r.Supply {
 		t.Rows = append(t.Rows, []string{"low yields (or HBM) cap supply", "supply constrained",
-			fmt.Sprintf("%s: %s good/yr, die yield %s; %s", s.ChipName, stat(s.Stats, scenario.SupGood, 1, count),
-				stat(s.Stats, scenario.SupDieYield, 1, pct), "binds: "+bindText(s.Binds)),
+			fmt.Sprintf("%s: %s good/yr, die yield %s; %s", s.ChipName, b.stat(s.Stats, scenario.SupGood, 1, count),
+				b.stat(s.Stats, scenario.SupDieYield, 1, pct), "binds: "+bindText(s.Binds)),
 			"reported (yields, capacities and HBM stocks from press and analysts; no foundry data)",
 			"supported in direction (supply bound by " + s.Binding + "); size undecided (needs foundry yield data)", "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
 	}
+	t.marks = b.marks - n
 	b.rep.Claims = t
 }
 
@@ -159,6 +161,7 @@ func (b *builder) chips() {
 	prec := strings.ToUpper(b.r.Training.Precision)
 	t := Table{Caption: "Chips and the software stack each was assumed to run", Header: []string{"system", "chip", "training stack", "serving stack",
 		prec + " peak PFLOP/s", "HBM TB/s", "TDP W", "W per peak PFLOP/s", "W per achieved PFLOP/s"}}
+	n := b.marks
 	for i := range b.r.Systems {
 		s := &b.r.Systems[i]
 		l := s.System.Label
@@ -170,6 +173,7 @@ func (b *builder) chips() {
 			b.fig(sec, l, s.Stats, col{"W per achieved PFLOP/s", "W", scenario.OutWPerAchieved, 1, fixed(0), "TDP / (MFU × peak)"})})
 	}
 	t.Note = "Peak, HBM and TDP are the catalog's typical value [min–max] (chips.yaml, as chipgap compare-chips prints them; the samples draw from that range); the W columns are P50 [P10–P90] over the samples. Peaks are dense; W per achieved PFLOP/s divides TDP by the training MFU × peak of the plan below. Sources (catalog chips.yaml): " + b.chipTrail()
+	t.marks = b.marks - n
 	b.add(Section{ID: sec, Title: "1. Chips", Tables: []Table{t}, Charts: []Chart{
 		{Title: "W per achieved PFLOP/s", SVG: plot.Bars("TDP per achieved PFLOP/s in training (lower is better)", "W", b.bars(scenario.OutWPerAchieved, 1))}}})
 }
@@ -180,11 +184,14 @@ func (b *builder) chips() {
 // compare-chips give it (H100 HBM 3.35 TB/s, not the draws' median
 // 3.25); the samples' P50 where the catalog's range is not listed.
 func (b *builder) catalogFig(sec string, sy *scenario.SystemResult, c col) string {
-	cell := b.fig(sec, sy.System.Label, sy.Stats, c)
-	if in, ok := b.r.ChipInput(sy, c.key); ok && cell != "–" {
+	s, ok := b.record(sec, sy.System.Label, sy.Stats, c)
+	if !ok {
+		return "–"
+	}
+	if in, ok := b.r.ChipInput(sy, c.key); ok {
 		return catalogRange(in, c.scale, c.f)
 	}
-	return cell
+	return b.rng(s, c.scale, c.f)
 }
 
 // chipTrail lists each system's chip sources once per chip.
@@ -213,6 +220,7 @@ func (b *builder) training() {
 	}
 	t := Table{Caption: "Whole run: total = steady state + downtime + engineering", Header: []string{"system", "chips", "plan", "MFU",
 		"steady days", "downtime days", "engineering days", "total days", "cost per run", "energy GWh"}}
+	n := b.marks
 	for _, sy := range b.r.Systems {
 		l := sy.System.Label
 		if sy.TrainError != "" {
@@ -229,6 +237,7 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
 	t.Note = "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
+	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
 		s.Text = append(s.Text, line)
 	}
@@ -265,6 +274,7 @@ func (b *builder) decomposition() Table {
 	const sec = "training"
 	t := Table{Caption: fmt.Sprintf("The gap to %s, decomposed (days; the parts sum to the total sample by sample)", b.r.Strategy.Baseline),
 		Header: []string{"system", "time ratio", "throughput alone", "Δ total", "Δ throughput", "Δ downtime", "Δ engineering", "cost ratio"}}
+	n := b.marks
 	for _, g := range b.r.Gaps {
 		l := g.Label
 		t.Rows = append(t.Rows, []string{l,
@@ -276,6 +286,7 @@ func (b *builder) decomposition() Table {
 			b.fig(sec, l, g.Stats, col{"Δ engineering days", "d", scenario.GapEngineering, 1, fixed(0), ""}),
 			b.fig(sec, l, g.Stats, col{"cost ratio", "×", scenario.GapCostRatio, 1, times, ""})})
 	}
+	t.marks = b.marks - n
 	return t
 }
 
@@ -291,6 +302,7 @@ func (b *builder) inference() {
 		in.ModelName, in.Input, in.Output, 1000*in.TPOT, ttft))
 	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "instance", "batch", "bound",
 		"tokens/s per chip", "tokens/s per kW", "$ per Mtok", "J per token", "TPOT ms"}}
+	n := b.marks
 	for _, sy := range b.r.Systems {
 		l, v := sy.System.Label, sy.Serve
 		if v.Error != "" {
@@ -305,6 +317,7 @@ func (b *builder) inference() {
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
 	t.Note = "Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
+	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.ServingScore }); line != "" {
 		s.Text = append(s.Text, line)
 	}
@@ -326,6 +339,7 @@ func (b *builder) supply() {
 	t := Table{Caption: "A year of production: good packages and the binding constraint",
 		Header: []string{"chip", "process", "year", "die yield", "package yield", "from wafers", "from HBM", "from packaging", "good per year",
 			"binds", "cost per good package", "deployed EFLOP/s", "training clusters / yr"}}
+	n := b.marks
 	var bars []plot.Bar
 	for _, su := range b.r.Supply {
 		l := su.ChipName
@@ -345,7 +359,8 @@ func (b *builder) supply() {
 			bars = append(bars, plot.Bar{Label: l, Value: g.P50 / 1e3, Lo: g.P10 / 1e3, Hi: g.P90 / 1e3, Group: 1})
 		}
 	}
-	t.Note = clusterNote(b.r) + " Trail: catalog fab.yaml and chips.yaml through fab.Estimate and fab.Supply."
+	t.Note = b.clusterNote() + " Trail: catalog fab.yaml and chips.yaml through fab.Estimate and fab.Supply."
+	t.marks = b.marks - n
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts, Chart{Title: "supply per year", SVG: plot.Bars("Good packages per year (thousands)", "k/yr", bars)})
 	for _, su := range b.r.Supply {
@@ -368,7 +383,7 @@ func (b *builder) supply() {
 func (b *builder) otherClusters(sec string, su scenario.SupplyResult) {
 	for i, c := range su.Clusters {
 		if i > 0 {
-			b.fig(sec, su.ChipName, map[string]scenario.Stat{scenario.SupClusters: c.PerYear},
+			b.record(sec, su.ChipName, map[string]scenario.Stat{scenario.SupClusters: c.PerYear},
 				col{"training clusters per year (" + c.System + "'s cluster)", "", scenario.SupClusters, 1, fixed(1), "good / cluster chips"})
 		}
 	}
@@ -377,7 +392,8 @@ func (b *builder) otherClusters(sec string, su scenario.SupplyResult) {
 // clusterNote says what the training clusters per year divide by: the
 // scenario's chips where every cluster has that many, else each supply
 // chip's clusters by system (equal-peak sizing gives each its own).
-func clusterNote(r *scenario.Results) string {
+func (b *builder) clusterNote() string {
+	r := b.r
 	n := r.Scenario.Training.Chips
 	var parts []string
 	uniform := true
@@ -391,7 +407,7 @@ func clusterNote(r *scenario.Results) string {
 			}
 			t := fmt.Sprintf("%s chips (%s)", group(fmt.Sprint(c.Chips)), who)
 			if i > 0 {
-				t += ": " + rng(c.PerYear, 1, fixed(1))
+				t += ": " + b.rng(c.PerYear, 1, fixed(1))
 			}
 			cs = append(cs, t)
 		}
@@ -419,6 +435,7 @@ func (b *builder) strategy() {
 	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f [%.0f–%.0f] days between runs. The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The premium is the run's time × money ratio.",
 		between.Typ.Days(), between.Min.Days(), between.Max.Days()))
 	t := Table{Caption: fmt.Sprintf("%s (leader) vs %s (follower)", st.Baseline, st.Challenger), Header: []string{"figure", "value"}}
+	n := b.marks
 	for _, row := range []struct {
 		name, unit, key string
 		scale           float64
@@ -439,6 +456,7 @@ func (b *builder) strategy() {
 	} {
 		t.Rows = append(t.Rows, []string{row.name, b.fig(sec, st.Challenger, st.Stats, col{row.name, row.unit, row.key, row.scale, row.f, "econ strategy"})})
 	}
+	t.marks = b.marks - n
 	s.Tables = append(s.Tables, t)
 	var p10, p50, p90 []float64
 	for _, l := range st.LagMonths {

@@ -349,40 +349,27 @@ func (p Plan) explain(r rule, prob Problem) error {
 // where none alone could, the largest degree. The message states all
 // three degrees and their product either way.
 func (p Plan) devicesError(devices int) error {
-	degrees := []struct {
-		name string
-		v    int
-	}{{"tp", p.TP}, {"pp", p.PP}, {"cp", p.CP}}
 	rest := p.TP * p.PP * p.CP
-	culprit, fixers := -1, 0
-	for i, d := range degrees {
-		if others := rest / d.v; devices%others == 0 {
-			fixers++
-			if culprit < 0 || d.v > degrees[culprit].v {
-				culprit = i
-			}
-		}
+	ds := []Degree{{Name: "tp", Value: p.TP}, {Name: "pp", Value: p.PP}, {Name: "cp", Value: p.CP}}
+	for i := range ds {
+		ds[i].Fixes = devices%(rest/ds[i].Value) == 0
 	}
+	culprit, fixable := Blame(ds)
+	c := ds[culprit]
 	want := fmt.Sprintf("tp %d × pp %d × cp %d = %d must divide the %d devices", p.TP, p.PP, p.CP, rest, devices)
-	if fixers == 0 {
-		for i, d := range degrees {
-			if culprit < 0 || d.v > degrees[culprit].v {
-				culprit = i
-			}
-		}
-		return input.Bad(degrees[culprit].name, degrees[culprit].v, want+", and no one degree changed alone makes it")
+	if !fixable {
+		return input.Bad(c.Name, c.Value, want+", and no one degree changed alone makes it")
 	}
-	c := degrees[culprit]
 	var alts []string
-	for _, d := range degrees {
-		switch others := rest / d.v; {
+	for _, d := range ds {
+		switch others := rest / d.Value; {
 		case devices == others:
-			alts = append(alts, d.name+" 1")
-		case devices%others == 0:
-			alts = append(alts, fmt.Sprintf("%s a divisor of %d", d.name, devices/others))
+			alts = append(alts, d.Name+" 1")
+		case d.Fixes:
+			alts = append(alts, fmt.Sprintf("%s a divisor of %d", d.Name, devices/others))
 		}
 	}
-	return input.Bad(c.name, c.v, want+fmt.Sprintf(": want %s", strings.Join(alts, ", or ")))
+	return input.Bad(c.Name, c.Value, want+fmt.Sprintf(": want %s", strings.Join(alts, ", or ")))
 }
 
 // validateStages checks the per-stage lists against PP and the layers.

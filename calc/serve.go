@@ -3,7 +3,6 @@ package calc
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"chipgap/catalog"
 	"chipgap/econ"
@@ -106,116 +105,7 @@ func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
 	}
 	var err error
 	s.Deployment, s.StackNote, err = r.resolve(cat)
-	if err == nil {
-		// The estimator checks the instance against the deployment when
-		// it runs: asked now, its error names the degree to blame (its
-		// other refusals, weights that do not fit, stay the estimate's).
-		if _, kerr := inference.KVCapacity(s.Deployment); kerr != nil {
-			if ie := r.instanceError(cat, kerr); ie != kerr {
-				return s, ie
-			}
-		}
-		return s, nil
-	}
-	return s, r.instanceError(cat, err)
-}
-
-// instanceError names the stated degree behind an instance larger than
-// the deployment (the estimator's error names the whole "parallel"): the
-// one that alone stands in the way (tp 2 on 1 chip is --tp's), else the
-// largest of those that could each be lowered, else the largest stated;
-// the message states the degrees, their instance and what would fit.
-func (r ServeRequest) instanceError(cat *catalog.Catalog, err error) error {
-	var fe *input.Error
-	if !errors.As(err, &fe) || fe.Field != "parallel" {
-		return err
-	}
-	var tp, pp, ep int
-	if v, ok := fe.Value.(string); !ok {
-		return err
-	} else if _, e := fmt.Sscanf(v, "tp=%d pp=%d ep=%d", &tp, &pp, &ep); e != nil {
-		return err
-	}
-	chip, cerr := cat.Chip(r.Chip)
-	if cerr != nil {
-		return err
-	}
-	devices := r.Chips * max(chip.DevicesPerChip, 1)
-	if r.DevicesPerChip > 0 {
-		devices = r.Chips * r.DevicesPerChip
-	}
-	st := r.Parallel
-	adp := st.AttentionDP
-	width, terms := max(tp, ep), fmt.Sprintf("max(tp %d, ep %d)", tp, ep)
-	if adp > 0 {
-		width, terms = tp*adp, fmt.Sprintf("tp %d × attention_dp %d", tp, adp)
-	} else if ep <= 1 {
-		terms = fmt.Sprintf("tp %d", tp)
-	}
-	per := width * pp
-	if per <= devices {
-		return err // another refusal of the layout (weights that do not fit)
-	}
-	most := func(without int) int {
-		if without > devices {
-			return 0
-		}
-		return devices / without
-	}
-	var ds []statedDegree
-	add := func(name string, stated, v, without int) {
-		if stated > 0 {
-			ds = append(ds, statedDegree{name, v, most(without)})
-		}
-	}
-	if adp > 0 {
-		add("tp", st.TP, tp, adp*pp)
-		add("attention_dp", adp, adp, tp*pp)
-	} else {
-		add("tp", st.TP, tp, max(ep, 1)*pp)
-		add("ep", st.EP, ep, max(tp, 1)*pp)
-	}
-	add("pp", st.PP, pp, width)
-	return instanceBlame(fe, ds, fmt.Sprintf("%s × pp %d = %d devices per instance, more than the deployment's %d", terms, pp, per, devices))
-}
-
-// statedDegree is a parallel degree the request states, its value and
-// the largest value that alone would make the instance fit, the others
-// kept (0: none would).
-type statedDegree struct {
-	name    string
-	v, most int
-}
-
-// instanceBlame is fe about the stated degree to blame: of those that
-// could each be lowered, the largest, else the largest; the message is
-// what, then what each could be lowered to.
-func instanceBlame(fe *input.Error, ds []statedDegree, what string) error {
-	if len(ds) == 0 {
-		return fe
-	}
-	blame := -1
-	var alts []string
-	for i, d := range ds {
-		if d.most > 0 {
-			alts = append(alts, fmt.Sprintf("%s at most %d", d.name, d.most))
-			if blame < 0 || d.v > ds[blame].v {
-				blame = i
-			}
-		}
-	}
-	want := what + ": want " + strings.Join(alts, ", or ")
-	if blame < 0 {
-		want = what + ", and no one stated degree lowered alone makes it fit"
-		for i, d := range ds {
-			if blame < 0 || d.v > ds[blame].v {
-				blame = i
-			}
-		}
-	}
-	c := *fe
-	c.Field, c.Value, c.Want = "parallel."+ds[blame].name, ds[blame].v, want
-	return &c
+	return s, err
 }
 
 // curveMode is the mode the curve is drawn in: a disaggregated estimate's

@@ -189,8 +189,15 @@ func (d ServeDeployment) resolve(cat *catalog.Catalog, with ...string) (inferenc
 		// The attention groups the layout makes (an unstated
 		// attention_dp is max(tp, ep)/tp), each taking its share.
 		groups := max(dep.Parallel.AttentionDP, 1)
-		if kv, kerr := inference.KVCapacity(dep); kerr == nil {
+		kv, kerr := inference.KVCapacity(dep)
+		switch {
+		case kerr == nil:
 			groups = max(kv.Groups, 1)
+		case errors.Is(kerr, inference.ErrInstanceTooLarge):
+			// The estimator's refusal, at once: it names the stated
+			// degree to lower (its other refusals, weights that do not
+			// fit, stay the estimate's).
+			return dep, note, kerr
 		}
 		d.engineLimits(&dep.Profile, groups)
 	}

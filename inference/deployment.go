@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/llm"
+	"chipgap/parallel"
 	"chipgap/units"
 )
 
@@ -207,7 +209,7 @@ func (l *layout) split(p Parallel) error {
 	l.adp, l.etp = l.w/l.tp, l.w/l.ep
 	per := l.w * l.pp
 	if per > l.devices {
-		return &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("want an instance (%s) no larger than the deployment (%s)", devicesOf(per), devicesOf(l.devices))}
+		return l.tooLarge(p, per)
 	}
 	l.instances = l.devices / per
 	if p.DP > 0 {
@@ -243,6 +245,56 @@ func (l *layout) width(p Parallel) error {
 		return input.Bad("parallel", fmt.Sprintf("tp=%d ep=%d attention_dp=%d", l.tp, l.ep, p.AttentionDP), "want tp and ep to divide each other (and tp × attention_dp)")
 	}
 	return nil
+}
+
+// tooLarge is the refusal of an instance of per devices, more than the
+// deployment's: it names the degree p states (parallel.tp, .pp, .ep or
+// .attention_dp) that alone stands in the way (tp 2 on 1 device is tp's),
+// else the largest of those that could each be lowered, else the largest
+// stated (parallel.Blame); the message states the degrees, the
+// instance's devices and what each could be lowered to.
+func (l *layout) tooLarge(p Parallel, per int) error {
+	terms := fmt.Sprintf("max(tp %d, ep %d)", l.tp, l.ep)
+	// most is the largest value of a degree that fits, the others kept,
+	// where they take need devices without it (0: none fits).
+	most := func(need int) int { return l.devices / need }
+	var ds []parallel.Degree
+	var mosts []int
+	add := func(name string, stated, v, m int) {
+		if stated > 0 {
+			ds, mosts = append(ds, parallel.Degree{Name: name, Value: v, Fixes: m > 0}), append(mosts, m)
+		}
+	}
+	if a := p.AttentionDP; a > 0 {
+		terms = fmt.Sprintf("tp %d × attention_dp %d", l.tp, a)
+		add("tp", p.TP, l.tp, most(a*l.pp))
+		add("attention_dp", a, a, most(l.tp*l.pp))
+	} else {
+		if l.ep <= 1 {
+			terms = fmt.Sprintf("tp %d", l.tp)
+		}
+		// A stage is max(tp, ep) wide: either lowered alone fits
+		// where the other's stages do, up to the devices a stage has.
+		add("tp", p.TP, l.tp, min(most(l.ep*l.pp), 1)*most(l.pp))
+		add("ep", p.EP, l.ep, min(most(l.tp*l.pp), 1)*most(l.pp))
+	}
+	add("pp", p.PP, l.pp, most(l.w))
+	what := fmt.Sprintf("%s × pp %d = %d devices per instance, more than the deployment's %d", terms, l.pp, per, l.devices)
+	i, fixable := parallel.Blame(ds)
+	if i < 0 { // no degree stated: the defaults' instance
+		return &input.Error{Field: "parallel", Want: what, Err: ErrInstanceTooLarge}
+	}
+	want := what + ", and no one stated degree lowered alone makes it fit"
+	if fixable {
+		var alts []string
+		for j, d := range ds {
+			if d.Fixes {
+				alts = append(alts, fmt.Sprintf("%s at most %d", d.Name, mosts[j]))
+			}
+		}
+		want = what + ": want " + strings.Join(alts, ", or ")
+	}
+	return &input.Error{Field: "parallel." + ds[i].Name, Value: ds[i].Value, Want: want, Err: ErrInstanceTooLarge}
 }
 
 // precisions resolves peaks and element sizes, refusing what the chip lacks.
@@ -406,11 +458,3 @@ func (l *layout) chipsPerInstance() float64 {
 func (l *layout) perChip(instanceRate float64) float64 { return instanceRate / l.chipsPerInstance() }
 
 var _ = units.Bytes(0)
-
-// devicesOf is "1 device" or "n devices".
-func devicesOf(n int) string {
-	if n == 1 {
-		return "1 device"
-	}
-	return fmt.Sprintf("%d devices", n)
-}

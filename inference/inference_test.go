@@ -249,8 +249,8 @@ func TestErrors(t *testing.T) {
 	}
 	bad := base
 	bad.Parallel = Parallel{TP: 4}
-	if _, err := StepTime(bad, Batch{Decode: []int{1}}); !errors.As(err, &fe) || fe.Field != "parallel" {
-		t.Errorf("tp 4 on 1 chip: err = %v, want a FieldError on parallel", err)
+	if _, err := StepTime(bad, Batch{Decode: []int{1}}); !errors.As(err, &fe) || fe.Field != "parallel.tp" || !errors.Is(err, ErrInstanceTooLarge) {
+		t.Errorf("tp 4 on 1 chip: err = %v, want a FieldError on parallel.tp", err)
 	}
 }
 

@@ -201,6 +201,10 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"serve negative output", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"tokens":-5}}}`, 400, "workload.output.tokens"},
 		{"serve prefill chips over the cap", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":200000},"workload":{"rate":1,"requests":10}}`, 400, "prefill.chips"},
 		{"serve unknown prefill chip", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h101","chips":8},"workload":{"rate":1,"requests":10}}`, 404, "prefill.chip"},
+		// The estimator names the degree behind an oversized instance,
+		// on every path: the curve, a simulation's prefill pool.
+		{"curve instance over the chips", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":1,"model":"llama3.1-8b","parallel":{"tp":2},"workload":{"input_tokens":100,"output_tokens":10}}`, 400, "parallel.tp"},
+		{"serve prefill instance over its chips", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":2,"parallel":{"tp":1},"prefill":{"chips":1,"parallel":{"tp":2}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"serve prefill tp over the heads", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":64}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 		// A NaN in a scenario range was a 500 "internal error" (the Monte

@@ -403,9 +403,6 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 // assemble finds one cluster's rate and builds its goodput job.
 func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	r := s.req
-	if err := s.fitsAtMFU(*d, o); err != nil {
-		return err
-	}
 	t, err := s.cat.RunThroughput(catalog.ThroughputRequest{Model: d.Model, Cluster: d.Cluster, MFU: d.mfu, MFUFrom: o.MFUFrom,
 		Job: training.Job{Seq: r.Seq, GlobalBatch: r.GlobalBatch, Precision: hardware.Precision(r.Precision)}, Progress: o.Progress, Stop: o.Stop})
 	if err != nil {
@@ -428,34 +425,6 @@ func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 		return r.jobError(err)
 	}
 	return r.tooShort(*d)
-}
-
-// fitsAtMFU refuses an assumed MFU on a cluster where no plan fits the
-// model in memory, as RunThroughput refuses it without one: 6·N·D at the
-// MFU needs no plan for its rate, but a run needs one that fits. The
-// plan search is asked only whether any estimated plan fits (its speeds
-// and best plan are not used: the rate stays the assumed MFU's); a
-// search that estimates no plan at all (every plan breaks a rule of the
-// stack) or refuses the job otherwise leaves the MFU to stand, as before.
-func (s RunSetup) fitsAtMFU(d RunSide, o RunOptions) error {
-	if d.mfu <= 0 {
-		return nil // RunThroughput's search checks the memory
-	}
-	prof, _, err := s.cat.TrainingProfile(d.Cluster.Stack, "")
-	if err != nil {
-		return err
-	}
-	r := s.req
-	job := training.Job{Seq: r.Seq, GlobalBatch: r.GlobalBatch, Precision: hardware.Precision(r.Precision)}
-	res, err := training.Search(d.Model, d.Cluster, prof, job, training.SearchOptions{Top: 1, Progress: o.Progress, Stop: o.Stop})
-	switch {
-	case training.Stopped(err):
-		return err
-	case errors.Is(err, training.ErrNoPlan) && res.Evaluated > 0:
-		return fmt.Errorf("%s on %d × %s: %w; want more chips (or chips with more memory), or a shorter seq or global_batch (an assumed mfu, %g, sets the rate, not the memory)",
-			cmp.Or(d.Model.ID, d.Model.Name), d.Cluster.Chips, d.Cluster.ChipID, err, d.mfu)
-	}
-	return nil
 }
 
 // jobError names the request's field behind a goodput field error when

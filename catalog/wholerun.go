@@ -11,6 +11,7 @@ import (
 	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/llm"
+	"chipgap/parallel"
 	"chipgap/training"
 	"chipgap/units"
 )
@@ -118,6 +119,10 @@ type Throughput struct {
 	MFU          float64 `json:"mfu"`
 	Source       string  `json:"source"`
 	Plan         string  `json:"plan,omitempty"`
+	// Best is the estimator's best plan, the one Plan names (nil where
+	// the rate is not the estimator's): what a caller re-estimates on
+	// other inputs (run's input ranges) without searching again.
+	Best *parallel.Plan `json:"-"`
 	// Scored is how the training estimator scores on published runs of
 	// the chip's vendor and this kind of model (ScoreFor): nil where the
 	// rate is not the estimator's (an assumed or fallback MFU) or no
@@ -146,13 +151,12 @@ type ThroughputRequest struct {
 // practice, else, where the search estimated no plan at all (every plan
 // of the space breaks a rule of the stack or the parallel layout), 6·N·D
 // at the stack's labelled fallback MFU. Plans estimated that all run out
-// of memory are no run: an error wrapping training.ErrNoPlan that names
-// the closest plan's shortfall. Bad input is an *input.Error (the job's
-// fields, or "precision").
+// of memory are no run, at an MFU too (it sets the rate, not the
+// memory): an error wrapping training.ErrNoPlan that names the closest
+// plan's shortfall. Bad input is an *input.Error (the job's fields, or
+// "precision"); at an MFU the search's refusal of the job otherwise
+// leaves the MFU to stand.
 func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
-	if r.MFU > 0 {
-		return sixND(r, r.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (%s)", r.MFU, r.MFUFrom))
-	}
 	prof, why, err := c.TrainingProfile(r.Cluster.Stack, "")
 	if err != nil {
 		return Throughput{}, err
@@ -161,23 +165,22 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	if training.Stopped(err) {
 		return Throughput{}, err
 	}
-	if err == nil && len(res.Top) > 0 {
-		b := res.Best()
-		t := Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
-			Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText}
-		if sc, ok := c.ScoreFor(ScoreQuery{Kind: "training", Vendor: r.Cluster.Chip.Vendor, Family: Family(r.Cluster.Chip), Precision: string(r.Job.Precision), MoE: r.Model.MoE != nil, Chips: r.Cluster.Chips}); ok {
-			t.Scored = &sc
+	if r.MFU > 0 {
+		// The search asks only whether any estimated plan fits: the rate
+		// stays the assumed MFU's.
+		if noneFits(res, err) {
+			return Throughput{}, noFit(r, err, fmt.Sprintf(" (an assumed mfu, %g, sets the rate, not the memory)", r.MFU))
 		}
-		return t, nil
+		return sixND(r, r.MFU, fmt.Sprintf("6·N·D at an assumed MFU of %.2f (%s)", r.MFU, r.MFUFrom))
+	}
+	if err == nil && len(res.Top) > 0 {
+		return c.estimated(r, res, why), nil
 	}
 	if fe := training.JobError(err); fe != nil {
 		return Throughput{}, fe
 	}
-	if errors.Is(err, training.ErrNoPlan) && res.Evaluated > 0 {
-		// Plans were estimated and none fits in memory: no MFU makes the
-		// model fit, so there is no run to simulate.
-		return Throughput{}, fmt.Errorf("%s on %d × %s: %w; want more chips (or chips with more memory), or a shorter seq or global_batch",
-			cmp.Or(r.Model.ID, r.Model.Name), r.Cluster.Chips, r.Cluster.ChipID, err)
+	if noneFits(res, err) {
+		return Throughput{}, noFit(r, err, "")
 	}
 	eng, eerr := c.Engineering()
 	if eerr != nil {
@@ -185,6 +188,32 @@ func (c *Catalog) RunThroughput(r ThroughputRequest) (Throughput, error) {
 	}
 	f := float64(eng[r.Cluster.Stack].MFUFallback.Typ)
 	return sixND(r, f, fmt.Sprintf("6·N·D at the %s fallback MFU %.2f (assumed; the training estimator found no plan: %v)", r.Cluster.Stack, f, err))
+}
+
+// estimated is the rate of the search's best plan, scored where a regime
+// scores it (ScoreFor); why says which practice the profile is.
+func (c *Catalog) estimated(r ThroughputRequest, res training.SearchResult, why string) Throughput {
+	b := res.Best()
+	best := b.Plan
+	t := Throughput{TokensPerSec: b.TokensPerSec, PerChip: b.TokensPerSecPerChip, MFU: b.MFU,
+		Source: "training estimator, best of " + strconv.Itoa(res.Evaluated) + " plans, " + why, Plan: b.PlanText, Best: &best}
+	if sc, ok := c.ScoreFor(ScoreQuery{Kind: "training", Vendor: r.Cluster.Chip.Vendor, Family: Family(r.Cluster.Chip), Precision: string(r.Job.Precision), MoE: r.Model.MoE != nil, Chips: r.Cluster.Chips}); ok {
+		t.Scored = &sc
+	}
+	return t
+}
+
+// noneFits is whether the search estimated plans and none fits in
+// memory: no MFU makes the model fit, so there is no run to simulate.
+func noneFits(res training.SearchResult, err error) bool {
+	return errors.Is(err, training.ErrNoPlan) && res.Evaluated > 0
+}
+
+// noFit is noneFits' refusal, naming the model, the cluster and the
+// search's shortfall (err), with tail after the advice.
+func noFit(r ThroughputRequest, err error, tail string) error {
+	return fmt.Errorf("%s on %d × %s: %w; want more chips (or chips with more memory), or a shorter seq or global_batch%s",
+		cmp.Or(r.Model.ID, r.Model.Name), r.Cluster.Chips, r.Cluster.ChipID, err, tail)
 }
 
 // sixND is the tokens/s at MFU mfu: mfu × peak × chips ÷ (6 × active

@@ -79,7 +79,9 @@ func TestJobOptionsOverride(t *testing.T) {
 // none that fits in memory is no run (training.ErrNoPlan), not 6·N·D at
 // the stack's fallback MFU: 8 H100s hold 8 × 85.9 = 687 GB, the 405B's
 // bf16 weights alone 405.8e9 × 2 B = 811.7 GB. The same model on 1,024
-// chips finds a plan (the estimator's rate, not the fallback's).
+// chips finds a plan (the estimator's rate, not the fallback's), and
+// carries it (Best, the plan its text names). An assumed MFU sets the
+// rate, not the memory: 8 chips at mfu 0.4 are refused alike.
 func TestRunThroughputNoPlanFits(t *testing.T) {
 	cat := load(t)
 	m, err := cat.Model("llama3.1-405b")
@@ -95,11 +97,18 @@ func TestRunThroughputNoPlanFits(t *testing.T) {
 	if !errors.Is(err, training.ErrNoPlan) || !strings.Contains(err.Error(), "short by") || tp.TokensPerSec != 0 {
 		t.Errorf("8 × h100-sxm: %+v, err %v; want training.ErrNoPlan naming the shortfall", tp, err)
 	}
+	tp, err = cat.RunThroughput(ThroughputRequest{Model: m, Cluster: cl, Job: job, MFU: 0.4, MFUFrom: "test"})
+	if !errors.Is(err, training.ErrNoPlan) || !strings.Contains(err.Error(), "an assumed mfu, 0.4, sets the rate, not the memory") || tp.TokensPerSec != 0 {
+		t.Errorf("8 × h100-sxm at mfu 0.4: %+v, err %v; want training.ErrNoPlan: an MFU sets the rate, not the memory", tp, err)
+	}
 	if cl, err = cat.Cluster("h100-sxm", 1024, ClusterOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tp, err = cat.RunThroughput(ThroughputRequest{Model: m, Cluster: cl, Job: job})
 	if err != nil || !strings.HasPrefix(tp.Source, "training estimator") {
 		t.Errorf("1024 × h100-sxm: source %q, err %v; want the estimator's plan", tp.Source, err)
+	}
+	if tp.Best == nil || tp.Best.String() != tp.Plan {
+		t.Errorf("1024 × h100-sxm: best %v, plan %q; want the plan the text names", tp.Best, tp.Plan)
 	}
 }

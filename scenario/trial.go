@@ -86,22 +86,13 @@ func withPeak(ch *hardware.Chip, prec hardware.Precision, peak, hbm float64) *ha
 	return &c
 }
 
-func scaleParam(p training.Param, f, hi float64) training.Param {
-	p.Value = min(hi, p.Value*f)
-	return p
-}
-
 func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]float64) error {
 	cl := sy.cluster
 	cl.Chip = withPeak(sy.chip, w.s.Training.Precision, s.peak, s.hbm)
 	if su := sy.chip.ScaleUp.Bandwidth; su.Typ > 0 {
 		cl.ScaleUp.Bandwidth *= units.ByteRate(draw(dr, sy.chip.ID+": scale-up bandwidth", "B/s", su) / float64(su.Typ))
 	}
-	prof := sy.tprof
-	prof.MatmulMax = scaleParam(prof.MatmulMax, s.eff, 0.98)
-	prof.FP8Max = scaleParam(prof.FP8Max, s.eff, 0.98)
-	prof.MemoryEff = scaleParam(prof.MemoryEff, s.eff, 1)
-	r, err := training.Estimate(w.trainModel, sy.plan.Plan, cl, prof, sy.job)
+	r, err := training.Estimate(w.trainModel, sy.plan.Plan, cl, sy.tprof.ScaledEfficiency(s.eff), sy.job)
 	if err != nil {
 		return err
 	}

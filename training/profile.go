@@ -547,6 +547,18 @@ func (p Profile) With(params map[string]Param) (Profile, error) {
 	return out, nil
 }
 
+// ScaledEfficiency returns the profile with its kernel efficiencies
+// times f, as the gap report draws a stack's kernel-efficiency
+// calibration (scenario.DefaultEfficiency): MatmulMax and FP8Max capped
+// at 0.98 of peak, MemoryEff at all of the HBM bandwidth. The rest of
+// the profile, its per-family and per-chip scales included, is p's.
+func (p Profile) ScaledEfficiency(f float64) Profile {
+	p.MatmulMax.Value = min(0.98, p.MatmulMax.Value*f)
+	p.FP8Max.Value = min(0.98, p.FP8Max.Value*f)
+	p.MemoryEff.Value = min(1, p.MemoryEff.Value*f)
+	return p
+}
+
 // AtTag returns the profile as it stood at the version tagged tag (a
 // release a run names, e.g. MindFormers "v1.1.0"); ok is false when no
 // version has that tag.

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"math"
 	"testing"
 
 	"chipgap/parallel"
@@ -64,4 +65,26 @@ func supportCases() []parallel.Plan {
 		out = append(out, pl)
 	}
 	return out
+}
+
+// TestScaledEfficiency: the kernel efficiencies scale by the multiplier
+// under their caps (0.98 of peak for GEMMs, all of the HBM bandwidth),
+// the rest of the profile and p itself unchanged.
+func TestScaledEfficiency(t *testing.T) {
+	prof := ideal()
+	prof.MatmulMax, prof.FP8Max, prof.MemoryEff, prof.ScaleUpEff = p(0.6), p(0.5), p(0.9), p(0.7)
+	for _, c := range []struct{ f, mm, fp8, mem float64 }{{1, 0.6, 0.5, 0.9}, {0.5, 0.3, 0.25, 0.45}, {1.5, 0.9, 0.75, 1}, {2, 0.98, 0.98, 1}} {
+		got := prof.ScaledEfficiency(c.f)
+		for _, q := range []struct {
+			name      string
+			got, want float64
+		}{{"matmul_max", got.MatmulMax.Value, c.mm}, {"fp8_max", got.FP8Max.Value, c.fp8}, {"memory_eff", got.MemoryEff.Value, c.mem}, {"scale_up_eff", got.ScaleUpEff.Value, 0.7}} {
+			if math.Abs(q.got-q.want) > 1e-12 {
+				t.Errorf("× %g: %s %g, want %g", c.f, q.name, q.got, q.want)
+			}
+		}
+	}
+	if prof.MatmulMax.Value != 0.6 {
+		t.Errorf("p's matmul_max changed to %g", prof.MatmulMax.Value)
+	}
 }

@@ -383,7 +383,7 @@ func Run(s RunSetup, o RunOptions) (RunResult, error) {
 		if !o.Checks {
 			continue
 		}
-		if d.Rates, err = s.rateDraws(*d, rangeSamples, r.Seed, o); err != nil {
+		if d.Rates, err = s.rateDraws(*d, rangeSamples, r.Seed); err != nil {
 			return RunResult{}, err
 		}
 		if d.Samples, err = goodput.ClosedSamplesOf(d.Job, d.worksOf(d.Rates, rangeSamples), r.Seed); err != nil {

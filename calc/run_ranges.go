@@ -32,11 +32,11 @@ const (
 // follows the drawn peak alone. nil in a window (no token budget). The
 // draws are seeded by seed and the chip's id: two clusters of one chip
 // draw its figures alike, two chips independently.
-func (s RunSetup) rateDraws(d RunSide, n int, seed uint64, o RunOptions) ([]float64, error) {
+func (s RunSetup) rateDraws(d RunSide, n int, seed uint64) ([]float64, error) {
 	if d.Job.Work <= 0 {
 		return nil, nil
 	}
-	rate, err := s.rateAt(d, o)
+	rate, err := s.rateAt(d)
 	if err != nil {
 		return nil, err
 	}
@@ -63,42 +63,31 @@ func (s RunSetup) rateDraws(d RunSide, n int, seed uint64, o RunOptions) ([]floa
 }
 
 // rateAt is d's tokens/s on a drawn cluster at a drawn kernel
-// efficiency multiplier: its best plan (found again: catalog.Throughput
-// keeps its text only) re-estimated, or its MFU's rate times the drawn
+// efficiency multiplier: its best plan (catalog.Throughput.Best)
+// re-estimated on the stack's profile scaled as the gap report scales it
+// (training.Profile.ScaledEfficiency), or its MFU's rate times the drawn
 // peak's share of the typical one.
-func (s RunSetup) rateAt(d RunSide, o RunOptions) (func(hardware.Cluster, float64) (float64, error), error) {
+func (s RunSetup) rateAt(d RunSide) (func(hardware.Cluster, float64) (float64, error), error) {
 	t := d.Throughput
 	prec := hardware.Precision(s.req.Precision)
-	byPeak := func(cl hardware.Cluster, _ float64) (float64, error) {
-		typ, _ := d.Cluster.Chip.PeakFor(prec)
-		got, _ := cl.Chip.PeakFor(prec)
-		if typ.Typ <= 0 {
-			return t.TokensPerSec, nil
-		}
-		return t.TokensPerSec * float64(got.Typ/typ.Typ), nil
-	}
-	if t.Plan == "" {
-		return byPeak, nil
+	if t.Best == nil {
+		return func(cl hardware.Cluster, _ float64) (float64, error) {
+			typ, _ := d.Cluster.Chip.PeakFor(prec)
+			got, _ := cl.Chip.PeakFor(prec)
+			if typ.Typ <= 0 {
+				return t.TokensPerSec, nil
+			}
+			return t.TokensPerSec * float64(got.Typ/typ.Typ), nil
+		}, nil
 	}
 	prof, _, err := s.cat.TrainingProfile(d.Cluster.Stack, "")
 	if err != nil {
 		return nil, err
 	}
 	job := training.Job{Seq: s.req.Seq, GlobalBatch: s.req.GlobalBatch, Precision: prec}
-	res, err := training.Search(d.Model, d.Cluster, prof, job, training.SearchOptions{Top: 1, Stop: o.Stop})
-	if err != nil {
-		return nil, err
-	}
-	best := res.Best()
-	if best.PlanText != t.Plan {
-		return nil, fmt.Errorf("input ranges: the plan search found %s, not the run's %s", best.PlanText, t.Plan)
-	}
+	best := *t.Best
 	return func(cl hardware.Cluster, eff float64) (float64, error) {
-		p := prof // the kernel efficiencies scaled as the gap report scales them
-		p.MatmulMax.Value = min(0.98, p.MatmulMax.Value*eff)
-		p.FP8Max.Value = min(0.98, p.FP8Max.Value*eff)
-		p.MemoryEff.Value = min(1, p.MemoryEff.Value*eff)
-		r, err := training.Estimate(d.Model, best.Plan, cl, p, job)
+		r, err := training.Estimate(d.Model, best, cl, prof.ScaledEfficiency(eff), job)
 		return r.TokensPerSec, err
 	}, nil
 }

@@ -4,6 +4,10 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"chipgap/catalog"
+	"chipgap/goodput"
+	"chipgap/uncertain"
 )
 
 // TestRunRangesDrawThePeak: at an assumed MFU the rate is MFU × peak ×
@@ -105,5 +109,32 @@ func TestRunHeaderSaysNodeAndJob(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("want %q in:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunRateNoteWordedPerOutput: a typical rate outside its draws'
+// P10–P90 is one decision (RunRanges.RateApart) worded for each output:
+// the JSON note names its field (tokens_per_s' P10–P90), the text's range
+// line the band it has just printed (that P10–P90), no field name.
+// Rates 110…200 tokens/s: P10 119, P90 191; the typical 100 lies below.
+func TestRunRateNoteWordedPerOutput(t *testing.T) {
+	d := RunSide{Throughput: catalog.Throughput{TokensPerSec: 100}, Samples: make([]goodput.Estimate, 10)}
+	for i := range 10 {
+		d.Rates = append(d.Rates, float64(110+10*i))
+	}
+	r := d.Ranges()
+	if r.RateApart.Side != uncertain.Below || r.RateApart.Why != uncertain.NearEnd {
+		t.Errorf("apart %+v, want below, %q", r.RateApart, uncertain.NearEnd)
+	}
+	if want := "the typical rate lies below tokens_per_s' P10–P90: " + uncertain.NearEnd; r.RateNote != want {
+		t.Errorf("JSON note %q, want %q", r.RateNote, want)
+	}
+	line := d.rangeLine()
+	if want := "(the typical rate, 100, lies below that P10–P90: " + uncertain.NearEnd + ")"; !strings.Contains(line, want) || strings.Contains(line, "tokens_per_s") {
+		t.Errorf("text %q: want %q and no JSON field name", line, want)
+	}
+	d.Throughput.TokensPerSec = 150
+	if r := d.Ranges(); r.RateApart.Side != "" || r.RateNote != "" || !strings.Contains(d.rangeLine(), "(typical 150)") {
+		t.Errorf("inside: apart %+v, note %q, text %q; want none and the typical rate", r.RateApart, r.RateNote, d.rangeLine())
 	}
 }

@@ -202,12 +202,16 @@ type RunRanges struct {
 	// TokensPerSec is the steady-state rate over the draws (absent in a
 	// window, whose length no rate changes); RateNote says where the
 	// typical rate (throughput.tokens_per_s) lies outside its P10–P90,
-	// and why; "" where it lies inside.
+	// and why (uncertain.Apart.Note); "" where it lies inside. It words
+	// RateApart, the one decision the text's range line words too.
 	TokensPerSec *Spread `json:"tokens_per_s,omitempty"`
 	RateNote     string  `json:"tokens_per_s_note,omitempty"`
-	TotalDays    Spread  `json:"total_days"`
-	Effective    Spread  `json:"effective_training"`
-	NoProgress   float64 `json:"no_progress_share"`
+	// RateApart is where the typical rate lies beside TokensPerSec's
+	// P10–P90 (uncertain.Beside.Apart).
+	RateApart  uncertain.Apart `json:"-"`
+	TotalDays  Spread          `json:"total_days"`
+	Effective  Spread          `json:"effective_training"`
+	NoProgress float64         `json:"no_progress_share"`
 	// Note says where the closed form at typical values (closed_form's
 	// port + wall, in days) lies outside TotalDays' P10–P90, and why
 	// (uncertain.Beside.Note); "" where it lies inside. It words Apart,
@@ -243,13 +247,17 @@ func (s RunSide) Ranges() RunRanges {
 		t := spreadOf(s.Rates)
 		r.Drawn = ratesDrawn + jobDrawn
 		r.TokensPerSec = &t
-		r.RateNote = (uncertain.Beside{Typ: s.Throughput.TokensPerSec, Lo: float64(t.P10), Hi: float64(t.P90)}).Note(
-			"the typical rate", "tokens_per_s' P10–P90", uncertain.NearEnd)
+		r.RateApart = (uncertain.Beside{Typ: s.Throughput.TokensPerSec, Lo: float64(t.P10), Hi: float64(t.P90)}).Apart(uncertain.NearEnd)
+		r.RateNote = r.RateApart.Note(typicalRate, "tokens_per_s' P10–P90")
 	}
 	r.Apart = (uncertain.Beside{Typ: totalDays(s.Result.Closed), Lo: float64(r.TotalDays.P10), Hi: float64(r.TotalDays.P90)}).Apart(uncertain.NearEnd)
 	r.Note = r.Apart.Note(typicalClosedForm, "total_days' P10–P90")
 	return r
 }
+
+// typicalRate is what lies outside the rate's band in
+// uncertain.Apart.Note's words.
+const typicalRate = "the typical rate"
 
 // typicalClosedForm is what lies outside a band in uncertain.Apart.Note's
 // words where run's closed form does.

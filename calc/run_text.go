@@ -129,11 +129,13 @@ func (s RunSide) rangeLine() string {
 		line += " (" + n + ")"
 	}
 	if t := r.TokensPerSec; t != nil {
-		line += fmt.Sprintf("; throughput P10 %s, P50 %s, P90 %s tokens/s (typical %.4g", t.P10.text("%.4g"), t.P50.text("%.4g"), t.P90.text("%.4g"), s.Throughput.TokensPerSec)
-		if r.RateNote != "" {
-			line += ": " + r.RateNote
+		line += fmt.Sprintf("; throughput P10 %s, P50 %s, P90 %s tokens/s (", t.P10.text("%.4g"), t.P50.text("%.4g"), t.P90.text("%.4g"))
+		typ := s.Throughput.TokensPerSec
+		if n := r.RateApart.Note(fmt.Sprintf("%s, %.4g,", typicalRate, typ), "that P10–P90"); n != "" {
+			line += n + ")"
+		} else {
+			line += fmt.Sprintf("typical %.4g)", typ)
 		}
-		line += ")"
 	}
 	line += fmt.Sprintf("; effective training P50 %s %%", (r.Effective.P50 * 100).text("%.1f"))
 	if r.NoProgress > 0 {

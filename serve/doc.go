@@ -72,7 +72,11 @@
 // picked when a cache lands.
 //
 // Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
-// latency, P50/P90/P99 by linear interpolation between order statistics
+// latency (disaggregated, TTFT ends at the prefill's first token: the
+// link's queue, the transfer and the decode's first step fall in TPOT and
+// end-to-end latency; a client of SGLang's PD balancer, which streams the
+// decode server's output, sees its first token only once the cache has
+// landed), P50/P90/P99 by linear interpolation between order statistics
 // (Hyndman–Fan type 7); throughput over the simulated time; goodput (the
 // requests within the SLO, DistServe's definition, Zhong et al. 2024,
 // arXiv 2401.09670) and whether the SLO percentile holds; cost (chips ×
@@ -90,7 +94,11 @@
 // a replica of any pool or, disaggregated, for a prefill replica's KV
 // link) passes MaxQueue, a request waits longer than MaxWait, or, over the second
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
-// least 50); requests are at most MaxRequests (latency records: 12 bytes
+// least 50), or, at the last arrival of a generated workload (Poisson,
+// gamma, deterministic), the rate needs more than the KV links' time
+// (Rate × the mean cache's bytes/Bandwidth over the prefill replicas
+// above 1: a link queue that grows in steady state, which the trend's
+// 5 % let pass and TTFT, ending at the prefill, does not see); requests are at most MaxRequests (latency records: 12 bytes
 // each). Invariants (requests conserved, KV blocks allocated = freed +
 // held, no negative queue; docs/invariants.md) are checked at the end of
 // every run.

@@ -94,3 +94,44 @@ func TestCapacityUnboundedBurst(t *testing.T) {
 		t.Fatalf("a bounded capacity writes %s, want 2.5", js)
 	}
 }
+
+// linkBound is one prefill replica (10 ms steps, 2,048 tokens a step:
+// 20 prompts of 100 tokens a step, 2,000/s) whose 1 GB/s link sends a
+// 100-token cache of 1 MB a token in 100 ms: 10 caches a second, the
+// deployment's ceiling (the decode replica, 10 ms a step for up to 64
+// sequences of 7 blocks in 100, takes over 1,000/s).
+func linkBound() Deployment { return disaggByHand(1, 1000, 0, LeastOutstanding) }
+
+// TestLinkCeilingIsOverload: deterministic arrivals at 10.4/s offer the
+// link 10.4 × 0.1 s = 1.04 s of sending a second. Over the second half
+// of 3,000 arrivals its queue grows by 1,500 × (1 − 10/10.4) = 58
+// caches, under the trend's 5 % (75), and TTFT stays at the prefill's
+// 10 ms: the run passed as sustainable. It is an overload naming the
+// links' 104.0 %; 10/s (1.000) is not.
+func TestLinkCeilingIsOverload(t *testing.T) {
+	for _, tc := range []struct {
+		rate     float64
+		overload bool
+	}{{10.4, true}, {10, false}} {
+		r, err := Simulate(linkBound(), fixed(tc.rate, 3000, 100, 2), Options{SLO: SLO{TTFT: time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.Overload != nil
+		if got != tc.overload || got && !strings.Contains(r.Overload.Reason, "need 104.0 % of the prefill→decode KV links' time") || r.Goodput.Meets == tc.overload {
+			t.Errorf("%g/s: overload %+v, meets %v; want overload %v (104.0 %% of the link)", tc.rate, r.Overload, r.Goodput.Meets, tc.overload)
+		}
+	}
+}
+
+// TestCapacityWithinLinkCeiling: the capacity of linkBound under a 1 s
+// TTFT is at most the link's 10/s, and within the bisection's 2 % of it
+// (every rate up to 10/s is served: deterministic arrivals no faster
+// than the link sends never queue). It was 10.5/s, where the queue's
+// growth reaches the trend's 5 %.
+func TestCapacityWithinLinkCeiling(t *testing.T) {
+	rate, _, err := Capacity(linkBound(), fixed(1, 0, 100, 2), CapacityOptions{SLO: SLO{TTFT: time.Second}})
+	if err != nil || !(rate <= 10 && rate > 10/1.02) {
+		t.Fatalf("capacity %v/s (err %v); want at most the link's 10/s, above 10/1.02", rate, err)
+	}
+}

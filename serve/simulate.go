@@ -62,7 +62,9 @@ type runState struct {
 
 	total, arrived, rejected, completed int
 	waiting, inTransit, preemptions     int
-	linkQueued                          int // KV caches waiting for their link (in inTransit too)
+	linkQueued                          int           // KV caches waiting for their link (in inTransit too)
+	linkOffered                         units.Seconds // link time the arrived requests' KV caches need (linkLoad)
+	linkRequests                        int           // the arrived requests that will cross the link
 	order                               int32
 	rec                                 recorder
 	series                              series
@@ -179,6 +181,7 @@ func (s *runState) arrive() {
 	case q.gen >= q.output:
 		s.finish(&q, req.Arrival)
 	default:
+		s.offerLink(&q)
 		s.route(pool, &q).enqueue(q)
 		if n := s.queued(); n > s.opt.MaxQueue && req.Arrival > 0 {
 			s.overloaded(fmt.Sprintf("%s waiting, more than the %d allowed", s.queueText(n), s.opt.MaxQueue))
@@ -208,6 +211,48 @@ func (s *runState) trend(at time.Duration) {
 		if n >= 100 && at > s.mid.at && 20*grew > n && grew >= 50 {
 			s.overloaded(fmt.Sprintf("the waiting queue grew by %d requests, to %s, while %d arrived (second half of the arrivals): arrivals outpace service", grew, s.queueText(s.queued()), n))
 		}
+		s.linkBound()
+	}
+}
+
+// offerLink counts the link time q's KV cache will need, if it is to
+// cross a prefill→decode link.
+func (s *runState) offerLink(q *seq) {
+	if !s.dep.Disaggregated() || s.prefilled {
+		return
+	}
+	s.linkOffered += s.sendTime(q.prompt)
+	s.linkRequests++
+}
+
+// linkLoad is the share of the prefill→decode links' time that the
+// workload's rate needs in steady state: Rate × the mean send time of
+// the arrived requests' KV caches (bytes / Bandwidth) over the prefill
+// replicas, each with its own link. 0 where no rate applies (a trace or
+// an offline batch, or no cache crosses a link).
+func (s *runState) linkLoad() float64 {
+	w := s.src.w
+	if s.linkRequests == 0 || (w.Process != Poisson && w.Process != Gamma && w.Process != Deterministic) {
+		return 0
+	}
+	mean := float64(s.linkOffered) / float64(s.linkRequests)
+	return w.Rate * mean / float64(s.dep.Pools[0].Replicas)
+}
+
+// linkBound, at the last arrival, declares an overload where the rate
+// needs more of the KV links' time than they have (linkLoad above 1):
+// their queues grow without bound in steady state, however short the run
+// or small its latencies. The queue trend alone let a rate 5 % over the
+// links' ceiling pass (it allows a 5 % growth), and TTFT, which ends at
+// the prefill, never sees the link's queue.
+func (s *runState) linkBound() {
+	if l := s.linkLoad(); l > 1 {
+		links := fmt.Sprintf("%d links", s.dep.Pools[0].Replicas)
+		if s.dep.Pools[0].Replicas == 1 {
+			links = "its one link"
+		}
+		s.overloaded(fmt.Sprintf("the KV caches need %.1f %% of the prefill→decode KV links' time (%.4g requests/s × %.4g s of sending each, over %s): the links cannot carry the rate in steady state",
+			100*l, s.src.w.Rate, float64(s.linkOffered)/float64(s.linkRequests), links))
 	}
 }
 
@@ -268,9 +313,7 @@ func (s *runState) route(p int, q *seq) *replica {
 // prefill's blocks when the decode side reports its read done), so
 // transfers in flight hold back the prefill pool's admissions.
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
-	p := s.dep.Pools[0]
-	bytes := p.Engine.kvTokens(float64(q.computed)) * float64(p.KVBytesPerToken)
-	send := s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
+	send := s.sendTime(q.computed)
 	start := max(now, r.linkFree)
 	r.linkFree = start + time.Duration(math.Round(float64(send)*1e9))
 	done := start + time.Duration(math.Round(float64(s.dep.Link.Latency+send)*1e9))
@@ -288,6 +331,14 @@ func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 		r.landed(blocks)
 		s.route(1, &q).enqueue(q)
 	})
+}
+
+// sendTime is how long a prefill replica's link sends the KV cache of a
+// sequence of n tokens: its bytes over the link's bandwidth.
+func (s *runState) sendTime(n int32) units.Seconds {
+	p := s.dep.Pools[0]
+	bytes := p.Engine.kvTokens(float64(n)) * float64(p.KVBytesPerToken)
+	return s.dep.Link.Bandwidth.Time(units.Bytes(bytes))
 }
 
 // linkStart: the head of r's link queue starts sending.

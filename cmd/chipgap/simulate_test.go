@@ -602,9 +602,9 @@ func TestSimulateChartPrefix(t *testing.T) {
 // Llama 3.1 8B, each with a 1 GB/s KV link, send at most 2 × 1e9 /
 // (1000 tokens × 131072 bytes: 32 layers × 8 KV heads × 128 × K and V ×
 // 2 bytes) = 15.3 caches a second, so --capacity may not pass that rate
-// (it said 70.55/s) by more than the overload trend's 5 % (TTFT ends at
-// the prefill, before the link: only the queue's growth bounds the rate),
-// and must serve under it; the router, counting each link's queue,
+// (it said 70.55/s; then 15.66/s, 2.6 % over, within the overload
+// trend's 5 %: TTFT ends at the prefill, before the link), and must
+// serve under it; the router, counting each link's queue,
 // spreads the caches over both links, so the capacity reaches 90 % of it
 // (blind to the queues it stopped at 10.15/s, two thirds); over a 1 MB/s link 4 requests/s are an overload
 // (it ran to the end at 0.0085/s with none); a 10 s link latency delays
@@ -624,8 +624,8 @@ func TestSimulateLinkBacklog(t *testing.T) {
 	if code != exitOK || json.Unmarshal([]byte(out), &capacity) != nil {
 		t.Fatalf("capacity: exit %d: %s", code, errs)
 	}
-	if ceiling := 2 * 1e9 / (1000 * 131072.0); !(capacity.Capacity > 0.9*ceiling && capacity.Capacity < 1.05*ceiling && capacity.Result.T.RPS < ceiling) {
-		t.Errorf("capacity %.4g requests/s (served %.4g) over two 1 GB/s KV links; want 90 %% to 105 %% of their %.4g, served under it",
+	if ceiling := 2 * 1e9 / (1000 * 131072.0); !(capacity.Capacity > 0.9*ceiling && capacity.Capacity <= ceiling && capacity.Result.T.RPS < ceiling) {
+		t.Errorf("capacity %.4g requests/s (served %.4g) over two 1 GB/s KV links; want 90 %% to 100 %% of their %.4g, served under it",
 			capacity.Capacity, capacity.Result.T.RPS, ceiling)
 	}
 	var r struct {

@@ -307,6 +307,9 @@ func (c Capacity) WriteText(w io.Writer) error {
 		return ew.Err
 	}
 	fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
+	if n := r.probeRequests(); n > 0 && n < serve.MinProbeRequests {
+		fmt.Fprintf(ew, "(--requests %d raised to %d a probe, the fewest whose queue builds before it ends: a shorter probe passes rates the deployment cannot sustain)\n\n", n, serve.MinProbeRequests)
+	}
 	writeSimResult(ew, SimPoint{Rate: c.Capacity, Result: c.Result, Owned: c.Owned, OwnedNote: c.OwnedNote}, r.slo(), c.Pools)
 	return ew.Err
 }

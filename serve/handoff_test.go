@@ -63,35 +63,20 @@ func TestRouterCountsLinkQueue(t *testing.T) {
 	}
 }
 
-// TestCapacityUnboundedBurst: 20 requests of 100 + 2 tokens on one
-// replica of 1,000 KV blocks whose every step takes 10 ms: even all 20
-// at once are admitted (7 blocks each) and prefill in one step (2,000 of its 2,048 tokens), TTFT 10 ms, and decode 10–20 ms,
-// within a 1 s TTFT; 20 requests never reach the overload checks (a
-// queue of 2,000, 100 arrivals in a half). Deterministic arrivals 1/rate
-// apart put the last at 19/rate s, which rounds to 0 ns from 2^36/s up
-// (19/2^35 s = 0.55 ns): that probe is the burst, and a higher rate runs
-// it again, so the capacity is unbounded (+Inf, JSON null) — the
-// doubling went on to 2^59/s and bisected towards 2^60: 1.14e18/s. Sizing for 5/s then
-// starts from one unit (300 requests, 60 s of the target) and meets it.
-func TestCapacityUnboundedBurst(t *testing.T) {
-	d := Deployment{Pools: []Pool{onePool(1000, constStep(10*time.Millisecond))}, Router: RoundRobin}
-	w := fixed(1, 20, 100, 2)
-	o := CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 20}
-	rate, r, err := Capacity(d, w, o)
-	if err != nil || !math.IsInf(rate, 1) || r.RequestsCompleted != 20 || r.TTFT.Max != 10 || r.E2E.Max != 20 {
-		t.Fatalf("capacity %v (err %v), burst %+v; want +Inf, 20 done, TTFT 10 ms, E2E 20 ms", rate, err, r)
-	}
-	rows, err := Cheapest([]Candidate{{Name: "one", Unit: d}}, w, 5, o)
-	if err != nil || len(rows) != 1 || !rows[0].UnitCapacity.Unbounded() || rows[0].Units != 1 || !rows[0].Meets {
-		t.Fatalf("plan %+v (err %v); want one unbounded row of 1 unit meeting the SLO", rows, err)
-	}
-	rows[0].Result = nil
-	js, err := json.Marshal(rows[0])
-	if err != nil || !strings.Contains(string(js), `"unit_capacity_per_s":null`) || strings.Contains(string(js), "e+") {
-		t.Fatalf("JSON %s (err %v); want unit_capacity_per_s null", js, err)
-	}
-	if js, _ := json.Marshal(CapacityRate(2.5)); string(js) != "2.5" {
-		t.Fatalf("a bounded capacity writes %s, want 2.5", js)
+// TestCapacityRateJSON: an unbounded capacity (+Inf) writes JSON null,
+// a bounded one its number. (Capacity no longer reaches +Inf on a real
+// step time: its probes of at least MinProbeRequests, 2,000 requests,
+// fail the overload trend once they arrive within a step, short of the
+// rate at which all arrive at time 0; on 20 requests, which the trend
+// never looks at, 10 ms steps and a 1 s TTFT gave +Inf.)
+func TestCapacityRateJSON(t *testing.T) {
+	for _, tc := range []struct {
+		c    CapacityRate
+		want string
+	}{{CapacityRate(math.Inf(1)), "null"}, {2.5, "2.5"}} {
+		if js, err := json.Marshal(tc.c); err != nil || string(js) != tc.want {
+			t.Errorf("%v writes %s (err %v), want %s", float64(tc.c), js, err, tc.want)
+		}
 	}
 }
 
@@ -133,5 +118,26 @@ func TestCapacityWithinLinkCeiling(t *testing.T) {
 	rate, _, err := Capacity(linkBound(), fixed(1, 0, 100, 2), CapacityOptions{SLO: SLO{TTFT: time.Second}})
 	if err != nil || !(rate <= 10 && rate > 10/1.02) {
 		t.Fatalf("capacity %v/s (err %v); want at most the link's 10/s, above 10/1.02", rate, err)
+	}
+}
+
+// TestShortProbeRaised: one replica running one sequence at a time
+// (prefill 10 ms, then its one decode step 10 ms: 50 requests/s) under
+// a 1 s TTFT. Above 50/s deterministic arrivals queue from the second
+// on: request i's prefill ends at 20i + 10 ms and it arrived at i/rate,
+// so its TTFT is 20i + 10 − 1000i/rate ms, growing with i. The P99 of
+// n requests is request (n − 1) × 0.99's: within 1 s up to 101.02/s
+// for a 100-request probe (the 98.01th), the capacity it gave; a probe
+// raised to MinProbeRequests, 2,000 (the 1979.01th), holds 1 s up to
+// 1000 × 1979.01 / (20 × 1979.01 + 10 − 1000) = 51.283/s, and the
+// bisection stops within 2 % under it.
+func TestShortProbeRaised(t *testing.T) {
+	p := onePool(1000, constStep(10*time.Millisecond))
+	p.Engine.MaxSeqs = 1
+	d := Deployment{Pools: []Pool{p}, Router: RoundRobin}
+	rate, r, err := Capacity(d, fixed(1, 0, 100, 2), CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 100})
+	bound := 1000 * 1979.01 / (20*1979.01 + 10 - 1000)
+	if err != nil || !(rate <= bound && rate > bound/1.02) || r.Requests != MinProbeRequests {
+		t.Fatalf("capacity %v/s (err %v) on a probe of %d; want at most %.5g/s, within 2 %%, on %d requests", rate, err, r.Requests, bound, MinProbeRequests)
 	}
 }

@@ -41,8 +41,9 @@ the arrivals stop there and the requests already admitted (at most the
 overload's queue bound) are served to the end, so the throughput shown is
 the deployment's ceiling under saturation, not the arrival window's.
 --capacity finds the highest rate that meets the SLO (each probe simulates
---requests if given, else 3,000 requests per replica, at least 3,000 and at
-most 200,000, not the 10,000 a single simulation defaults to; "unbounded",
+--requests if given, at least 2,000, else 3,000 requests per replica, at
+least 3,000 and at most 200,000, not the 10,000 a single simulation
+defaults to: a shorter probe ends before its queue builds; "unbounded",
 null in JSON, where every probe met the SLO even with all its requests
 arriving at once: more --requests find the bound); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP

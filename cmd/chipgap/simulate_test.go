@@ -728,27 +728,33 @@ func TestLatencyBoundNeedsUnit(t *testing.T) {
 	}
 }
 
-// TestSimulateUnboundedCapacity: 50 requests of Llama 3.1 8B on an H100
-// meet a 2 s TTFT even all at once (the burst's P99 is 1.39 s), so no
-// capacity probe fails: --capacity and --plan said 1.141e+18 requests/s
-// (the doubling's 2^60); they say unbounded, and JSON null.
-func TestSimulateUnboundedCapacity(t *testing.T) {
-	base := []string{"--model", "llama3.1-8b", "--requests", "50", "--ttft", "2s", "--progress", "off"}
+// TestSimulateShortProbeRaised: 50 requests of Llama 3.1 8B on an H100
+// met a 2 s TTFT even all at once, so --capacity and --plan said
+// unbounded (JSON null); a probe is now at least 2,000 requests, so
+// --requests 50 finds the capacity --requests 2000 does, says it raised
+// the count, and the plan's unit capacity is a number.
+func TestSimulateShortProbeRaised(t *testing.T) {
+	base := []string{"--model", "llama3.1-8b", "--ttft", "2s", "--progress", "off"}
 	cp := append([]string{"--chip", "h100-sxm", "--chips", "1", "--tp", "1", "--capacity"}, base...)
-	plan := append([]string{"--plan", "h100-sxm,h200-sxm", "--plan-tp", "1", "--plan-mixed", "--target-rate", "20"}, base...)
-	for _, tc := range []struct {
-		args       []string
-		text, json string
-	}{{cp, "Capacity: unbounded", `"capacity_per_s": null`}, {plan, "unbounded: every capacity probe", `"unit_capacity_per_s": null`}} {
-		for _, asJSON := range []bool{false, true} {
-			args, want := tc.args, tc.text
-			if asJSON {
-				args, want = append(slices.Clone(args), "--json"), tc.json
-			}
-			code, out, errs := runSimulate(t, args...)
-			if code != exitOK || !strings.Contains(out, want) || strings.Contains(out, "e+18") || strings.Contains(out, "e18") {
-				t.Errorf("%v: exit %d (%s), output %.600s; want %q and no 1e18", args, code, errs, out, want)
-			}
+	capacity := func(n string) string {
+		code, out, errs := runSimulate(t, append(slices.Clone(cp), "--requests", n)...)
+		if code != exitOK {
+			t.Fatalf("--requests %s: exit %d: %s", n, code, errs)
 		}
+		i := strings.Index(out, "Capacity: ")
+		if i < 0 {
+			t.Fatalf("--requests %s: no capacity line in %.600s", n, out)
+		}
+		return out[i:]
+	}
+	short, long := capacity("50"), capacity("2000")
+	line := func(s string) string { return s[:strings.Index(s, "\n")] }
+	if line(short) != line(long) || strings.Contains(short, "unbounded") || !strings.Contains(short, "--requests 50 raised to 2000 a probe") {
+		t.Errorf("--requests 50: %q; want %q and the raise named", short[:min(len(short), 400)], line(long))
+	}
+	plan := append([]string{"--plan", "h100-sxm", "--plan-tp", "1", "--target-rate", "20", "--requests", "50", "--json"}, base...)
+	code, out, errs := runSimulate(t, plan...)
+	if code != exitOK || strings.Contains(out, `"unit_capacity_per_s": null`) || !strings.Contains(out, `"unit_capacity_per_s": `) {
+		t.Errorf("--plan --requests 50: exit %d (%s), output %.600s; want a bounded unit capacity", code, errs, out)
 	}
 }

@@ -242,9 +242,28 @@ func (l *layout) width(p Parallel) error {
 		}
 	}
 	if l.w%l.tp != 0 || l.w%l.ep != 0 {
-		return input.Bad("parallel", fmt.Sprintf("tp=%d ep=%d attention_dp=%d", l.tp, l.ep, p.AttentionDP), "want tp and ep to divide each other (and tp × attention_dp)")
+		return l.undivided(p)
 	}
 	return nil
+}
+
+// undivided is the refusal of a stage whose degrees do not divide its
+// width: tp and ep that do not divide each other, or an ep that does not
+// divide tp × attention_dp. Both (all three) are stated, an unstated tp
+// or ep being 1 or what the others leave, and changing any one alone
+// mends it (to 1, or to the other's value), so the refusal names the
+// largest (parallel.Blame) and says what each may be.
+func (l *layout) undivided(p Parallel) error {
+	ds := []parallel.Degree{{Name: "tp", Value: l.tp, Fixes: true}, {Name: "ep", Value: l.ep, Fixes: true}}
+	want := fmt.Sprintf("tp %d and ep %d do not divide each other (a stage is max(tp, ep) devices wide, split evenly by both): want tp a divisor or a multiple of %d, or ep one of %d",
+		l.tp, l.ep, l.ep, l.tp)
+	if a := p.AttentionDP; a > 0 {
+		ds = append(ds, parallel.Degree{Name: "attention_dp", Value: a, Fixes: true})
+		want = fmt.Sprintf("ep %d does not divide tp × attention_dp = %d × %d = %d, the devices of a stage: want ep a divisor of %d, or tp × attention_dp a multiple of %d",
+			l.ep, l.tp, a, l.w, l.w, l.ep)
+	}
+	i, _ := parallel.Blame(ds)
+	return input.Bad("parallel."+ds[i].Name, ds[i].Value, want)
 }
 
 // tooLarge is the refusal of an instance of per devices, more than the

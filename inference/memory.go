@@ -1,10 +1,13 @@
 package inference
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"chipgap/input"
+	"chipgap/parallel"
 	"chipgap/units"
 )
 
@@ -90,8 +93,7 @@ func (l *layout) memory() Memory {
 func (l *layout) kv() (KV, error) {
 	m := l.memory()
 	if m.KVSpace <= 0 {
-		return KV{}, &input.Error{Field: "parallel", Value: fmt.Sprintf("tp=%d pp=%d ep=%d", l.tp, l.pp, l.ep), Want: fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds: split the model over more devices or use a narrower precision",
-			m.Weights, m.Reserved, m.Capacity), Err: ErrDoesNotFit}
+		return KV{}, l.weightsRefusal(m)
 	}
 	per := l.kvPerToken()
 	perGroup := int(float64(m.KVSpace) / per)
@@ -118,4 +120,64 @@ func KVCapacity(d Deployment) (KV, error) {
 		return KV{}, err
 	}
 	return l.kv()
+}
+
+// weightsRefusal is the refusal of weights that leave a device no room
+// for a KV cache (m): it names the degree to raise, of tp, ep (a MoE
+// model), attention_dp (where stated) and pp, the one parallel.Blame
+// picks among those that raised alone, the others kept, within the
+// deployment's devices, would make the weights fit (the largest), and
+// says the least value of each; where none would, it names the largest
+// degree and asks for more chips or a narrower precision.
+func (l *layout) weightsRefusal(m Memory) error {
+	p := l.d.Parallel
+	what := fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds (tp %d, pp %d, ep %d)",
+		m.Weights, m.Reserved, m.Capacity, l.tp, l.pp, l.ep)
+	type degree struct {
+		name  string
+		value int
+		set   func(*Parallel, int)
+	}
+	degrees := []degree{{"tp", l.tp, func(q *Parallel, v int) { q.TP = v }}}
+	if l.m.MoE != nil {
+		degrees = append(degrees, degree{"ep", l.ep, func(q *Parallel, v int) { q.EP = v }})
+	}
+	if p.AttentionDP > 0 {
+		degrees = append(degrees, degree{"attention_dp", p.AttentionDP, func(q *Parallel, v int) { q.AttentionDP = v }})
+	}
+	degrees = append(degrees, degree{"pp", l.pp, func(q *Parallel, v int) { q.PP = v }})
+	var ds []parallel.Degree
+	var alts []string
+	for _, d := range degrees {
+		least := l.leastFitting(d.value, func(v int) Parallel { q := p; d.set(&q, v); return q })
+		ds = append(ds, parallel.Degree{Name: d.name, Value: d.value, Fixes: least > 0})
+		if least > 0 {
+			alts = append(alts, fmt.Sprintf("%s at least %d", d.name, least))
+		}
+	}
+	want := what + fmt.Sprintf(", and no one degree raised alone makes them fit on the deployment's devices (%d): want more chips or a narrower precision", l.devices)
+	if len(alts) > 0 {
+		want = what + ": want " + strings.Join(alts, ", or ")
+	}
+	i, _ := parallel.Blame(ds)
+	return &input.Error{Field: "parallel." + ds[i].Name, Value: ds[i].Value, Want: want, Err: ErrDoesNotFit}
+}
+
+// leastFitting is the least value above from of a degree (with, the
+// deployment's degrees with it set to a value) whose layout splits within
+// the deployment's devices and leaves a device room for a KV cache; 0
+// for none. A value whose instance outgrows the devices ends the search:
+// a larger one outgrows them too.
+func (l *layout) leastFitting(from int, with func(int) Parallel) int {
+	for v := from + 1; v <= l.devices; v++ {
+		c := *l
+		err := c.split(with(v))
+		if errors.Is(err, ErrInstanceTooLarge) {
+			return 0
+		}
+		if err == nil && c.memory().KVSpace > 0 {
+			return v
+		}
+	}
+	return 0
 }

@@ -12,9 +12,10 @@ type Degree struct {
 // Blame is the index of the degree a refusal names: of those that alone
 // would make the layout fit, the largest; where none would (fixable
 // false), the largest of all; the first of equals either way. It is -1
-// for no degrees. A training plan's devices (Plan.devicesError) and a
-// serving instance too large for its deployment (package inference)
-// name their degree by it.
+// for no degrees. A training plan's devices (Plan.devicesError) and, in
+// package inference, a serving instance too large for its deployment, a
+// stage its degrees do not divide and weights that overflow a device
+// (the degrees that raised would make them fit) name their degree by it.
 func Blame(ds []Degree) (culprit int, fixable bool) {
 	culprit = -1
 	for pass := range 2 {

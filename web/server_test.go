@@ -206,6 +206,12 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"curve instance over the chips", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":1,"model":"llama3.1-8b","parallel":{"tp":2},"workload":{"input_tokens":100,"output_tokens":10}}`, 400, "parallel.tp"},
 		{"serve prefill instance over its chips", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":2,"parallel":{"tp":1},"prefill":{"chips":1,"parallel":{"tp":2}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
 		{"serve prefill tp over the heads", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"prefill":{"chip":"h100-sxm","chips":8,"parallel":{"tp":64}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.tp"},
+		// ... and the degree behind weights that overflow a device (to
+		// raise) or a stage its degrees do not divide, never "parallel".
+		{"curve weights over a device", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":16,"model":"llama3.1-405b","parallel":{"tp":8},"workload":{"input_tokens":100,"output_tokens":10}}`, 400, "parallel.tp"},
+		{"curve tp and ep not dividing", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":24,"model":"qwen3-30b-a3b","parallel":{"tp":4,"ep":6},"workload":{"input_tokens":100,"output_tokens":10}}`, 400, "parallel.ep"},
+		{"estimate ep not dividing tp × attention_dp", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":24,"model":"qwen3-30b-a3b","parallel":{"tp":2,"attention_dp":3,"ep":4},"workload":{"input_tokens":100,"output_tokens":10}}`, 400, "parallel.ep"},
+		{"serve prefill tp and ep not dividing", "POST", "/api/serve/simulate", `{"model":"qwen3-30b-a3b","chip":"h100-sxm","chips":8,"prefill":{"chips":24,"parallel":{"tp":4,"ep":6}},"workload":{"rate":1,"requests":10}}`, 400, "prefill.parallel.ep"},
 		{"scenario not YAML", "POST", "/api/report", `{"scenario":"{{{"}`, 400, "scenario"},
 		// A NaN in a scenario range was a 500 "internal error" (the Monte
 		// Carlo refused it); validation names it.

@@ -25,16 +25,8 @@ func (o RunResult) MarshalJSON() ([]byte, error) {
 // runSideJSON is one cluster's result in chipgap run --json. Day figures
 // are P10/P50/P90 over seeds; closed_form is in seconds.
 type runSideJSON struct {
-	Model string `json:"model"`
-	Chip  string `json:"chip"`
-	Chips int    `json:"chips"`
-	// ChipsPerNode is the cluster's scale-up domain; Seq and GlobalBatch
-	// the training job's (the request's or the defaults).
-	ChipsPerNode int                `json:"chips_per_node"`
-	Seq          int                `json:"seq"`
-	GlobalBatch  int                `json:"global_batch"`
-	Stack        string             `json:"stack"`
-	Throughput   catalog.Throughput `json:"throughput"`
+	RunIdentity
+	Throughput catalog.Throughput `json:"throughput"`
 	// MeasuredBand is the 80 % band of what a source of the throughput's
 	// scored regime measures where the estimator predicted its rate per
 	// chip (absent for an assumed MFU).
@@ -95,8 +87,7 @@ const windowNote = "window mode: porting and maturation are behind a run already
 func (s RunSide) MarshalJSON() ([]byte, error) {
 	r := s.Result
 	c := r.Closed
-	j := runSideJSON{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, ChipsPerNode: s.Cluster.ChipsPerNode,
-		Seq: s.seq, GlobalBatch: s.globalBatch, Stack: s.Cluster.Stack, Throughput: s.Throughput,
+	j := runSideJSON{RunIdentity: s.Identity(), Throughput: s.Throughput,
 		MeasuredBand: measuredBand(s.Throughput.Scored, s.Throughput.PerChip),
 		Tokens:       s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,
@@ -307,12 +298,30 @@ type RunViewThroughput struct {
 	MeasuredBand *MeasuredBand  `json:"measured_band,omitempty"`
 }
 
+// RunIdentity is what a run is of, as chipgap run --json (each
+// cluster's) and POST /api/run/simulate both write it first: the model,
+// the cluster (its chips and scale-up domain) and its software stack, and
+// the training job's seq and global batch (the request's, or the
+// defaults).
+type RunIdentity struct {
+	Model        string `json:"model"`
+	Chip         string `json:"chip"`
+	Chips        int    `json:"chips"`
+	ChipsPerNode int    `json:"chips_per_node"`
+	Seq          int    `json:"seq"`
+	GlobalBatch  int    `json:"global_batch"`
+	Stack        string `json:"stack"`
+}
+
+// Identity is what s is a run of.
+func (s RunSide) Identity() RunIdentity {
+	return RunIdentity{Model: s.Model.ID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, ChipsPerNode: s.Cluster.ChipsPerNode,
+		Seq: s.seq, GlobalBatch: s.globalBatch, Stack: s.Cluster.Stack}
+}
+
 // RunView is POST /api/run/simulate's answer.
 type RunView struct {
-	Chip       string            `json:"chip"`
-	Chips      int               `json:"chips"`
-	Model      string            `json:"model"`
-	Stack      string            `json:"stack"`
+	RunIdentity
 	Throughput RunViewThroughput `json:"throughput"`
 	Job        goodput.Job       `json:"job"`
 	Result     goodput.Result    `json:"result"`
@@ -322,7 +331,7 @@ type RunView struct {
 // View is the run as POST /api/run/simulate returns it (one cluster: A).
 func (r RunResult) View() RunView {
 	a, t := r.A, r.A.Throughput
-	return RunView{Chip: a.Cluster.ChipID, Chips: a.Cluster.Chips, Model: a.Model.ID, Stack: a.Cluster.Stack,
+	return RunView{RunIdentity: a.Identity(),
 		Throughput: RunViewThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan,
 			Scored: t.Scored, MeasuredBand: measuredBand(t.Scored, t.PerChip)},
 		Job: a.Job, Result: a.Result, Charts: RunCharts(a.Result)}

@@ -113,6 +113,36 @@ func TestRunAtMFU(t *testing.T) {
 	}
 }
 
+// TestRunIdentityOneOwner: chipgap run --json and POST /api/run/simulate
+// (RunResult.View) say what the run is of from one place
+// (RunSide.Identity): the same model, chip, chips, scale-up domain, seq,
+// global batch and stack, the request's where stated.
+func TestRunIdentityOneOwner(t *testing.T) {
+	s, err := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, ChipsPerNode: 4, Seq: 4096, GlobalBatch: 512,
+		Tokens: 1e10, MFU: 0.4, Seeds: 2}.Setup(testCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s, RunOptions{MFUFrom: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"model": "llama3.1-8b", "chip": "h100-sxm", "chips": 64.0, "chips_per_node": 4.0,
+		"seq": 4096.0, "global_batch": 512.0, "stack": "cuda"}
+	for name, v := range map[string]any{"run --json": res, "the API's view": res.View()} {
+		b, err := json.Marshal(v)
+		var got map[string]any
+		if err != nil || json.Unmarshal(b, &got) != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: %s = %v, want %v", name, k, got[k], w)
+			}
+		}
+	}
+}
+
 // TestRunAtMFUStillNeedsAPlanThatFits: an assumed MFU sets the rate, not
 // the memory. Llama 3.1 405B's bf16 weights alone, 405.9e9 × 2 B = 811.7
 // GB, exceed 8 H100s' 8 × 85.9 = 687 GB of HBM, so no plan fits; at

@@ -72,3 +72,29 @@ func TestRunSimulationFreesItsSlot(t *testing.T) {
 	}
 	freed("after the DELETE")
 }
+
+// TestRunAnswerNamesTheJob: POST /api/run/simulate's answer says what
+// it is a run of as chipgap run --json does (calc.RunIdentity, one
+// owner): the cluster's scale-up domain and the training job's seq and
+// global batch, the request's where it states them, else the
+// documented defaults (seq 8192, global batch 2048: docs/api.md) and
+// the chip's usual node (8 H100s).
+func TestRunAnswerNamesTheJob(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	for _, c := range []struct {
+		body             string
+		node, seq, batch float64
+	}{
+		{`{"chip":"h100-sxm","chips":64,"chips_per_node":4,"model":"llama3.1-8b","mfu":0.4,"tokens":1e10,"seeds":3,"seq":4096,"global_batch":512}`, 4, 4096, 512},
+		{`{"chip":"h100-sxm","chips":64,"model":"llama3.1-8b","mfu":0.4,"tokens":1e10,"seeds":3}`, 8, 8192, 2048},
+	} {
+		var got map[string]any
+		if code := do(t, "POST", srv.URL+"/api/run/simulate", c.body, &got); code != http.StatusOK {
+			t.Fatalf("POST %s: %d", c.body, code)
+		}
+		if got["chips_per_node"] != c.node || got["seq"] != c.seq || got["global_batch"] != c.batch {
+			t.Errorf("POST %s: chips_per_node %v, seq %v, global_batch %v; want %v, %v, %v",
+				c.body, got["chips_per_node"], got["seq"], got["global_batch"], c.node, c.seq, c.batch)
+		}
+	}
+}

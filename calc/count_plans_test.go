@@ -7,15 +7,17 @@ import (
 
 	"chipgap/parallel"
 	"chipgap/sweep"
+	"chipgap/training"
 )
 
 // TestPlanCountsAgree: the server's admission count (TrainSetup.
 // CountPlans) and a sweep's budget count (sweep.SearchPlans) are the one
-// count (parallel.Space.CountPlans), and both equal a brute-force count
-// of every plan of a small job over each degree's whole range, kept
-// where Plan.Valid takes it and the search tries it, and the plans
-// Space.Each walks (what CountPlans walked before); a limit caps the
-// admission count one past it.
+// count (parallel.Space.CountPlans) over the space the search tries
+// (training.SearchSpace: the stack's restrictions, TP within a node),
+// and both equal a brute-force count of every plan of a small job over
+// each degree's whole range, kept where Plan.Valid takes it and the
+// search tries it, and the plans Space.Each walks (what CountPlans
+// walked before); a limit caps the admission count one past it.
 func TestPlanCountsAgree(t *testing.T) {
 	cat := testCatalog(t)
 	one, on := 1, true
@@ -31,14 +33,14 @@ func TestPlanCountsAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prob := parallel.Problem{Model: st.Model, Devices: st.Devices(), GlobalBatch: st.Job.GlobalBatch, Seq: st.Job.Seq}
-		want := bruteForcePlans(prob, st.Space)
+		prob, sp := training.SearchSpace(st.Model, st.Cluster, st.Profile, st.Job, st.Space)
+		want := bruteForcePlans(prob, sp)
 		walked := 0
-		shapes, _ := st.Space.Shapes(prob)
+		shapes, _ := sp.Shapes(prob)
 		for _, sh := range shapes {
-			st.Space.Each(prob, sh, func(parallel.Plan) bool { walked++; return true })
+			sp.Each(prob, sh, func(parallel.Plan) bool { walked++; return true })
 		}
-		server, budget := st.CountPlans(math.MaxInt), sweep.SearchPlans(prob, st.Space)
+		server, budget := st.CountPlans(math.MaxInt), sweep.SearchPlans(prob, sp)
 		if want == 0 || server != want || budget != want || walked != want {
 			t.Errorf("%s ×%d, batch %d, plan %+v: server %d, sweep %d, Each %d, brute force %d", r.Model, r.Chips, r.GlobalBatch, r.Plan, server, budget, walked, want)
 		}
@@ -51,9 +53,39 @@ func TestPlanCountsAgree(t *testing.T) {
 	}
 }
 
+// TestCountPlansAfterTheStacksRestrictions: the admission count is of
+// the plans the search tries, after the stack's restrictions, not of
+// the stated space. Worked by hand: Llama 3.1 8B on 8 H100s, global
+// batch 8, tp 2 and pp 2 stated, on cuda-megatron-deepspeed (ZeRO up to
+// 1, no selective recompute, no sequence or context parallelism, no
+// interleaving, recompute not forced): cp 1, so dp 8/(2·2) = 2 and a
+// local batch of 4; microbatch 1, 2 or 4 × recompute none or full ×
+// ZeRO 0 or 1 = 12 plans, every one the search estimates. The stated
+// space alone (the count before) adds cp 2, selective recompute, ZeRO
+// 2-3, sequence parallelism and interleaving: more.
+func TestCountPlansAfterTheStacksRestrictions(t *testing.T) {
+	st, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8, GlobalBatch: 8, Seq: 4096, Stack: "cuda-megatron-deepspeed",
+		Plan: PlanRequest{TP: 2, PP: 2}}.Setup(testCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = 3 * 2 * 2
+	if got := st.CountPlans(math.MaxInt); got != want {
+		t.Errorf("CountPlans = %d, want %d (3 microbatches × 2 recompute policies × 2 ZeRO stages)", got, want)
+	}
+	prob := parallel.Problem{Model: st.Model, Devices: st.Devices(), GlobalBatch: st.Job.GlobalBatch, Seq: st.Job.Seq}
+	if before := st.Space.CountPlans(prob); before <= want {
+		t.Errorf("the stated space holds %d plans, want more than the %d the stack allows", before, want)
+	}
+	sr, err := Search(st, SearchOptions{Top: 1})
+	if err != nil || sr.Evaluated != want {
+		t.Errorf("the search estimated %d plans (%v), want the %d counted", sr.Evaluated, err, want)
+	}
+}
+
 // bruteForcePlans counts the plans of prob's devices that Plan.Valid
 // takes, each degree over its whole range, where the search tries them:
-// the space's stated values; etp 0 or 1 (a MoE model with tp > 1: experts
+// the space's stated values; a free tp up to its MaxTP; etp 0 or 1 (a MoE model with tp > 1: experts
 // split as attention or folded over the TP ranks), else 0; vpp 1 or one
 // that shrinks the largest chunk ⌈L/(pp·v)⌉ up to DefaultMaxVPP; a
 // dense model's policies none, selective and full; sp stated true at
@@ -69,7 +101,7 @@ func bruteForcePlans(prob parallel.Problem, sp parallel.Space) int {
 		for pp := 1; pp <= n; pp++ {
 			for cp := 1; cp <= n; cp++ {
 				dp := n / (tp * pp * cp)
-				if tp*pp*cp*dp != n || !in(sp.TP, tp) || !in(sp.PP, pp) || !in(sp.CP, cp) || !in(sp.DP, dp) {
+				if tp*pp*cp*dp != n || !in(sp.TP, tp) || sp.TP == 0 && sp.MaxTP > 0 && tp > sp.MaxTP || !in(sp.PP, pp) || !in(sp.CP, cp) || !in(sp.DP, dp) {
 					continue
 				}
 				for ep := 1; ep <= n; ep++ {

@@ -576,13 +576,14 @@ func Search(s TrainSetup, o SearchOptions) (TrainSearch, error) {
 	return out, nil
 }
 
-// CountPlans counts the valid plans of the setup's space
-// (parallel.Space.CountPlans, the count a sweep's budget takes too), or
-// limit+1 where there are more than limit: what a server checks before
-// it admits a search.
+// CountPlans counts the valid plans Search tries over the setup's space,
+// after the stack's restrictions and the scale-up domain's bound on TP
+// (training.SearchSpace; parallel.Space.CountPlans, the count a sweep's
+// budget takes too), or limit+1 where there are more than limit: what a
+// server checks before it admits a search.
 func (s TrainSetup) CountPlans(limit int) int {
-	prob := parallel.Problem{Model: s.Model, Devices: s.Devices(), GlobalBatch: s.Job.GlobalBatch, Seq: s.Job.Seq}
-	if n := s.Space.CountPlans(prob); n <= limit {
+	prob, sp := training.SearchSpace(s.Model, s.Cluster, s.Profile, s.Job, s.Space)
+	if n := sp.CountPlans(prob); n <= limit {
 		return n
 	}
 	return limit + 1

@@ -6,7 +6,8 @@ package parallel
 // 5 million; Each's walk alone takes about a second). It is the one
 // count of a search's plans: a server's admission (calc's
 // TrainSetup.CountPlans) and a sweep's budget (sweep.SearchPlans) ask
-// it.
+// it, over the space the search tries (training.SearchSpace: the stack's
+// restrictions applied).
 //
 // Plan.Valid's rules on a shape's other degrees fall into independent
 // groups: the expert layout (ep, etp), the schedule (vpp, micro-batch,

@@ -21,7 +21,7 @@ import (
 // mixture-of-experts model (its expert layouts). The plans come from the
 // cell's devices, scale-up node, model, sequence, global batch (the
 // micro-batch sizes a data-parallel rank's batch allows) and stack
-// (Profile.Restrict): SearchPlans counts them. A serving cell is a
+// (Profile.Restrict; training.SearchSpace): SearchPlans counts them. A serving cell is a
 // layout search in each instance size its fleet tries (InstanceSizes)
 // that no earlier cell of the run searched (the run keeps them). Each
 // Monte Carlo draw re-evaluates the chosen plan or layout.
@@ -186,15 +186,13 @@ func (e *evaluator) searchPlans(c Cell, seen planCache) (plans int, fails bool) 
 	}
 	// As training.Search sets up its space (the job's devices per chip
 	// are the chip's in a sweep).
-	dev := max(ch.DevicesPerChip, 1)
 	t := e.g.Training
-	prob := parallel.Problem{Model: m, Devices: c.Size * dev, GlobalBatch: t.GlobalBatch, Seq: t.Seq}
-	sp := prof.Restrict(parallel.Space{})
-	sp.MaxTP = cl.ChipsPerNode * dev
+	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}
+	prob, sp := training.SearchSpace(m, cl, prof, job, parallel.Space{})
 	rk := fmt.Sprint(c.Model, "|", c.Chip, "|", c.Precision, "|", c.Stack, "|", c.StackDate)
 	no, ok := seen.refused[rk]
 	if !ok {
-		no = refused(m, cl, prof, training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}, prob.Devices)
+		no = refused(m, cl, prof, job, prob.Devices)
 		seen.refused[rk] = no
 	}
 	if no {

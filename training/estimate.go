@@ -44,8 +44,12 @@ func (p *prep) asRun(pl parallel.Plan) parallel.Plan {
 	return pl
 }
 
-func (p *prep) problem() parallel.Problem {
-	return parallel.Problem{Model: p.m, Devices: p.devices(), GlobalBatch: p.job.GlobalBatch, Seq: p.job.Seq}
+func (p *prep) problem() parallel.Problem { return problemOf(p.m, p.c, p.devPerChip, p.job) }
+
+// problemOf is job's parallel problem on c at d devices a chip: m's
+// plans over the cluster's devices.
+func problemOf(m llm.Model, c hardware.Cluster, d int, job Job) parallel.Problem {
+	return parallel.Problem{Model: m, Devices: c.Chips * d, GlobalBatch: job.GlobalBatch, Seq: job.Seq}
 }
 
 // stage is the slowest pipeline stage's work for one micro-batch.

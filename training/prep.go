@@ -327,10 +327,7 @@ func newPrep(m llm.Model, c hardware.Cluster, prof Profile, job Job) (*prep, err
 	if !ok {
 		return nil, input.Bad("precision", job.Precision, fmt.Sprintf("chip %s has no %s matrix units (it has %s)", c.Chip.ID, job.Precision, precisionsOf(c.Chip)))
 	}
-	d := job.DevicesPerChip
-	if d == 0 {
-		d = max(c.Chip.DevicesPerChip, 1)
-	}
+	d := job.devicesPerChip(c)
 	if err := recipeFits(c.Chip, prof, job); err != nil {
 		return nil, err
 	}
@@ -707,6 +704,15 @@ func splitOf(g llm.GEMM) gemmKind {
 
 // devices is the device count of the cluster.
 func (p *prep) devices() int { return p.c.Chips * p.devPerChip }
+
+// devicesPerChip is the devices the job sees per chip of c: its own
+// count, else the chip's (at least 1).
+func (j Job) devicesPerChip(c hardware.Cluster) int {
+	if j.DevicesPerChip > 0 {
+		return j.DevicesPerChip
+	}
+	return max(c.Chip.DevicesPerChip, 1)
+}
 
 // units helper for results.
 func sec(x float64) units.Seconds { return units.Seconds(x) }

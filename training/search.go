@@ -61,6 +61,29 @@ func (s SearchResult) Best() Result {
 // ErrNoPlan is returned when no valid plan fits in memory.
 var ErrNoPlan = errors.New("no valid plan fits in memory")
 
+// SearchSpace is the problem and the space Search tries for job on c
+// over the stated space s: the cluster's devices (its chips × the job's
+// devices per chip) and s under the stack's restrictions
+// (Profile.Restrict), a free TP bounded by one scale-up domain's
+// devices. What counts a search's plans before it runs (a server's
+// admission, a sweep's budget) counts them over it with
+// parallel.Space.CountPlans, so that the count is of the plans the search
+// tries.
+func SearchSpace(m llm.Model, c hardware.Cluster, prof Profile, job Job, s parallel.Space) (parallel.Problem, parallel.Space) {
+	d := job.devicesPerChip(c)
+	return problemOf(m.WithDefaults(), c, d, job), searchSpace(prof, c, d, s)
+}
+
+// searchSpace is s as Search tries it on c at d devices a chip
+// (SearchSpace).
+func searchSpace(prof Profile, c hardware.Cluster, d int, s parallel.Space) parallel.Space {
+	s = prof.Restrict(s)
+	if s.MaxTP == 0 {
+		s.MaxTP = c.ChipsPerNode * d
+	}
+	return s
+}
+
 // Search estimates every valid plan of the space on all cores and keeps
 // the fastest. Plans are tied on step time by their string form, so the
 // result does not depend on scheduling.
@@ -74,10 +97,7 @@ func Search(m llm.Model, c hardware.Cluster, prof Profile, job Job, o SearchOpti
 		top = 10
 	}
 	prob := p.problem()
-	o.Space = prof.Restrict(o.Space)
-	if o.Space.MaxTP == 0 {
-		o.Space.MaxTP = c.ChipsPerNode * p.devPerChip
-	}
+	o.Space = searchSpace(prof, c, p.devPerChip, o.Space)
 	shapes, invalid := o.Space.Shapes(prob)
 	if len(shapes) == 0 {
 		return SearchResult{Invalid: invalid}, whyNoShape(prob, o.Space)

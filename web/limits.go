@@ -51,7 +51,9 @@ type Limits struct {
 	// needed.
 	MaxJobs int
 	JobTTL  time.Duration
-	// MaxPlans caps the parallelism plans one search may evaluate.
+	// MaxPlans caps the parallelism plans one search may evaluate,
+	// counted before it starts over the space it tries: the stack's
+	// restrictions applied (calc.TrainSetup.CountPlans).
 	MaxPlans int
 	// MaxSamples caps the Monte Carlo samples or simulated runs one
 	// request may start.

@@ -547,6 +547,29 @@ func TestSearchCap(t *testing.T) {
 	}
 }
 
+// TestSearchCapCountsWhatTheSearchTries: the cap weighs the plans the
+// search tries, after the stack's restrictions, not the stated space.
+// Worked by hand (calc's TestCountPlansAfterTheStacksRestrictions): Llama
+// 3.1 8B on 8 H100s, global batch 8, tp 2 and pp 2 on
+// cuda-megatron-deepspeed leave cp 1, dp 2, a local batch of 4:
+// microbatch 1, 2 or 4 × recompute none or full × ZeRO 0 or 1 = 12
+// plans. A 12-plan cap admits it, every plan estimated (the stated space
+// alone holds 768: it was refused); an 11-plan cap refuses it, naming
+// plan and the cap.
+func TestSearchCapCountsWhatTheSearchTries(t *testing.T) {
+	const body = `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","seq":4096,"global_batch":8,"stack":"cuda-megatron-deepspeed","plan":{"tp":2,"pp":2}}`
+	srv, _ := newTestServer(t, Limits{MaxPlans: 12})
+	var res trainSearch
+	if st := do(t, "POST", srv.URL+"/api/train/search", body, &res); st != 200 || res.Evaluated != 12 {
+		t.Errorf("search of 12 plans under a 12-plan cap = %d, %d plans evaluated; want 200 and 12", st, res.Evaluated)
+	}
+	srv, _ = newTestServer(t, Limits{MaxPlans: 11})
+	var e Error
+	if st := do(t, "POST", srv.URL+"/api/train/search", body, &e); st != 400 || e.Field != "plan" || !strings.Contains(e.Msg, "more than 11 plans") {
+		t.Errorf("search of 12 plans under an 11-plan cap = %d %+v, want 400 naming plan and the cap", st, e)
+	}
+}
+
 // TestJobsBounded: with MaxJobs 1 a second job is refused (429) while the
 // first runs; once it is done the next one evicts it.
 func TestJobsBounded(t *testing.T) {

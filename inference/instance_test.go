@@ -47,9 +47,9 @@ func TestInstanceTooLargeNamesTheDegree(t *testing.T) {
 }
 
 // Weights that leave a device no room for a KV cache are refused on the
-// degree to raise: of those that raised alone (the others kept) within
-// the deployment would make them fit, the largest (parallel.Blame), with
-// the least value of each. Worked by hand on dense() in BF16 (2 bytes a
+// degree to raise: of those that raised alone (the others kept) to a
+// divisor of the deployment's devices would make them fit, the largest
+// (parallel.Blame), with the least such value of each. Worked by hand on dense() in BF16 (2 bytes a
 // parameter) on 5 GB devices: its 32 layers hold L = 32 × (attention
 // 2·4096² + 2·4096·1024 = 41.9M, MLP 3·4096·14336 = 176.2M) = 6.98B
 // parameters, embedding and head 128256 × 4096 = 0.525B each; a device
@@ -64,15 +64,21 @@ func TestWeightsRefusalNamesTheDegree(t *testing.T) {
 		value   int
 		want    string
 	}{
-		// tp 2: 16.06 GB/2 = 8.03 GB; tp 3 5.35 GB, tp 4 4.02 GB; pp 2
+		// tp 2: 16.06 GB/2 = 8.03 GB; tp 4 4.02 GB (tp 3, 5.35 GB, neither
+		// fits nor divides the 8 devices); pp 2
 		// (3.49B + 0.525B)/2 × 2 B = 4.02 GB. Both fix: tp 2 is the larger.
 		{false, 8, Parallel{TP: 2}, "parallel.tp", 2, "(tp 2, pp 1, ep 1): want tp at least 4, or pp at least 2"},
 		// pp 2 alone: (3.49B + 0.525B) × 2 B = 8.03 GB; tp 2 halves it to
 		// 4.02 GB; pp 3 (2.33B + 0.525B) × 2 B = 5.70 GB, pp 4 4.54 GB.
 		// pp 2 is the larger of the two that fix.
 		{false, 8, Parallel{PP: 2}, "parallel.pp", 2, "(tp 1, pp 2, ep 1): want tp at least 2, or pp at least 4"},
-		// On 2 devices neither tp 3 nor pp 2 (4 devices) fits the
-		// deployment: the largest degree, and more chips.
+		// On 6 devices the least that fit, tp 4 (4.02 GB) and pp 4
+		// (4.54 GB), do not divide them: the next divisor, 6, for both
+		// (tp 6 2.68 GB; pp 6 (1.16B + 0.525B) × 2 B = 3.38 GB); tp 1 and
+		// pp 1 tie, tp first.
+		{false, 6, Parallel{TP: 1}, "parallel.tp", 1, "(tp 1, pp 1, ep 1): want tp at least 6, or pp at least 6 (each the least divisor of the deployment's 6 devices that fits)"},
+		// On 2 devices no divisor lies above tp 2, and pp 2 needs 4
+		// devices: the largest degree, and more chips.
 		{false, 2, Parallel{TP: 2}, "parallel.tp", 2, "no one degree raised alone makes them fit on the deployment's devices (2): want more chips or a narrower precision"},
 		// deepseek() in FP8 (1 byte a parameter) on 200 GB devices: the
 		// routed experts 256 × 58 layers × 3·7168·2048 = 653.9B over ep,

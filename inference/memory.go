@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"chipgap/input"
@@ -125,10 +126,10 @@ func KVCapacity(d Deployment) (KV, error) {
 // weightsRefusal is the refusal of weights that leave a device no room
 // for a KV cache (m): it names the degree to raise, of tp, ep (a MoE
 // model), attention_dp (where stated) and pp, the one parallel.Blame
-// picks among those that raised alone, the others kept, within the
-// deployment's devices, would make the weights fit (the largest), and
-// says the least value of each; where none would, it names the largest
-// degree and asks for more chips or a narrower precision.
+// picks among those that raised alone, the others kept, to a divisor of
+// the deployment's devices would make the weights fit (the largest),
+// and says the least such value of each; where none would, it names the
+// largest degree and asks for more chips or a narrower precision.
 func (l *layout) weightsRefusal(m Memory) error {
 	p := l.d.Parallel
 	what := fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds (tp %d, pp %d, ep %d)",
@@ -146,10 +147,11 @@ func (l *layout) weightsRefusal(m Memory) error {
 		degrees = append(degrees, degree{"attention_dp", p.AttentionDP, func(q *Parallel, v int) { q.AttentionDP = v }})
 	}
 	degrees = append(degrees, degree{"pp", l.pp, func(q *Parallel, v int) { q.PP = v }})
+	divisors := divisorsOf(l.devices)
 	var ds []parallel.Degree
 	var alts []string
 	for _, d := range degrees {
-		least := l.leastFitting(d.value, func(v int) Parallel { q := p; d.set(&q, v); return q })
+		least := l.leastFitting(d.value, divisors, func(v int) Parallel { q := p; d.set(&q, v); return q })
 		ds = append(ds, parallel.Degree{Name: d.name, Value: d.value, Fixes: least > 0})
 		if least > 0 {
 			alts = append(alts, fmt.Sprintf("%s at least %d", d.name, least))
@@ -157,19 +159,22 @@ func (l *layout) weightsRefusal(m Memory) error {
 	}
 	want := what + fmt.Sprintf(", and no one degree raised alone makes them fit on the deployment's devices (%d): want more chips or a narrower precision", l.devices)
 	if len(alts) > 0 {
-		want = what + ": want " + strings.Join(alts, ", or ")
+		want = what + ": want " + strings.Join(alts, ", or ") + fmt.Sprintf(" (each the least divisor of the deployment's %d devices that fits)", l.devices)
 	}
 	i, _ := parallel.Blame(ds)
 	return &input.Error{Field: "parallel." + ds[i].Name, Value: ds[i].Value, Want: want, Err: ErrDoesNotFit}
 }
 
-// leastFitting is the least value above from of a degree (with, the
-// deployment's degrees with it set to a value) whose layout splits within
-// the deployment's devices and leaves a device room for a KV cache; 0
-// for none. A value whose instance outgrows the devices ends the search:
-// a larger one outgrows them too.
-func (l *layout) leastFitting(from int, with func(int) Parallel) int {
-	for v := from + 1; v <= l.devices; v++ {
+// leastFitting is the least of vs (ascending) above from at which a
+// degree (with: the deployment's degrees with it set to a value) gives a
+// layout that splits within the deployment's devices and leaves a device
+// room for a KV cache; 0 for none. A value whose instance outgrows the
+// devices ends the search: a larger one outgrows them too.
+func (l *layout) leastFitting(from int, vs []int, with func(int) Parallel) int {
+	for _, v := range vs {
+		if v <= from {
+			continue
+		}
 		c := *l
 		err := c.split(with(v))
 		if errors.Is(err, ErrInstanceTooLarge) {
@@ -180,4 +185,20 @@ func (l *layout) leastFitting(from int, with func(int) Parallel) int {
 		}
 	}
 	return 0
+}
+
+// divisorsOf is n's divisors, ascending (a few thousand at most for the
+// deployments a request may state, found in √n steps).
+func divisorsOf(n int) []int {
+	var lo, hi []int
+	for d := 1; d*d <= n; d++ {
+		if n%d == 0 {
+			lo = append(lo, d)
+			if d*d != n {
+				hi = append(hi, n/d)
+			}
+		}
+	}
+	slices.Reverse(hi)
+	return append(lo, hi...)
 }

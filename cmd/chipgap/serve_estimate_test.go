@@ -91,9 +91,10 @@ func TestServeEstimateBadInput(t *testing.T) {
 		// chip no degree can grow: the largest, tp 1, and more chips.
 		{"weights that cannot fit", []string{"--chip", "h100-sxm", "--chips", "1", "--model", "llama3.1-405b"}, exitFailure, "--tp = 1: weights need"},
 		// 405.9B parameters × 2 B = 811.7 GB: over tp 8, 101.5 GB + 4 GB
-		// reserved, more than an H100's 85.9 GB (80 GiB); tp 9 90.2 GB +
-		// 4, tp 10 81.2 GB + 4 = 85.2 GB fits; pp 2 about half of tp 8's.
-		{"weights over tp 8", []string{"--chip", "h100-sxm", "--chips", "16", "--model", "llama3.1-405b", "--tp", "8"}, exitFailure, "--tp = 8: weights need 101.5 GB per device plus 4 GB reserved, more than the 85.9 GB a device holds (tp 8, pp 1, ep 1): want tp at least 10, or pp at least 2"},
+		// reserved, more than an H100's 85.9 GB (80 GiB); the one divisor
+		// of the 16 devices above 8, tp 16, holds 50.7 GB + 4; pp 2 about
+		// half of tp 8's.
+		{"weights over tp 8", []string{"--chip", "h100-sxm", "--chips", "16", "--model", "llama3.1-405b", "--tp", "8"}, exitFailure, "--tp = 8: weights need 101.5 GB per device plus 4 GB reserved, more than the 85.9 GB a device holds (tp 8, pp 1, ep 1): want tp at least 16, or pp at least 2"},
 		// A stage its degrees do not divide names the larger degree.
 		{"tp and ep not dividing", []string{"--chip", "h100-sxm", "--chips", "24", "--model", "qwen3-30b-a3b", "--tp", "4", "--ep", "6"}, exitUsage, "--ep = 6: tp 4 and ep 6 do not divide each other"},
 		{"ep not dividing tp × attention_dp", []string{"--chip", "h100-sxm", "--chips", "24", "--model", "qwen3-30b-a3b", "--tp", "2", "--attention-dp", "3", "--ep", "4"}, exitUsage, "--ep = 4: ep 4 does not divide tp × attention_dp = 2 × 3 = 6"},

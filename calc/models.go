@@ -6,6 +6,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/llm"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -20,8 +21,10 @@ type ModelsRequest struct {
 	Seq int `json:"seq" help:"sequence length for the attention and training FLOPs and the per-sequence KV cache (at most 10⁷)"`
 }
 
-// NewModelsRequest is a ModelsRequest holding the defaults.
-func NewModelsRequest() ModelsRequest { return ModelsRequest{Seq: 4096} }
+// NewModelsRequest is a ModelsRequest holding the defaults: the
+// sequence of the training job train and run take by default
+// (training.DefaultSeq), so the figures describe the job they run.
+func NewModelsRequest() ModelsRequest { return ModelsRequest{Seq: training.DefaultSeq} }
 
 // maxModelSeq bounds Seq: past it the figures describe no model.
 const maxModelSeq = 10_000_000

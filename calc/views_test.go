@@ -132,7 +132,7 @@ func TestChipAndModelDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := mv.Detail
-	if d.Seq != 4096 || d.KVSeq["bf16"] != d.KV["bf16"]*4096 || d.KV["fp8"]*2 != d.KV["bf16"] {
+	if d.Seq != 8192 || d.KVSeq["bf16"] != d.KV["bf16"]*8192 || d.KV["fp8"]*2 != d.KV["bf16"] {
 		t.Errorf("seq %d, KV/token bf16 %v fp8 %v, per sequence %v", d.Seq, d.KV["bf16"], d.KV["fp8"], d.KVSeq["bf16"])
 	}
 	all, _ := Models(cat, NewModelsRequest())

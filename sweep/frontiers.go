@@ -143,11 +143,21 @@ func PointLabel(r *Row) string {
 	if r.StackDate != "" {
 		s += " @" + r.StackDate
 	}
-	if r.SLOTPOT != nil {
-		s += fmt.Sprintf(" TPOT≤%gms", math.Round(*r.SLOTPOT*1e4)/10)
-		if r.SLOTTFT != nil && *r.SLOTTFT > 0 {
-			s += fmt.Sprintf(" TTFT≤%gs", *r.SLOTTFT)
-		}
+	if slo := sloLabel(r); slo != "" {
+		s += " " + slo
+	}
+	return s
+}
+
+// sloLabel is a serving cell's latency targets ("TPOT≤50ms", with
+// " TTFT≤2s" where it has one); empty for a training cell.
+func sloLabel(r *Row) string {
+	if r.SLOTPOT == nil {
+		return ""
+	}
+	s := fmt.Sprintf("TPOT≤%gms", math.Round(*r.SLOTPOT*1e4)/10)
+	if r.SLOTTFT != nil && *r.SLOTTFT > 0 {
+		s += fmt.Sprintf(" TTFT≤%gs", *r.SLOTTFT)
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -55,6 +56,11 @@ func (r *Report) subtitle() string {
 // frontHeader and frontRow are one frontier table's columns.
 func frontHeader(fs *FrontierSet) []string {
 	h := []string{"chip", "chips", "precision", "stack", "plan", fs.XName, fs.YName}
+	if fs.Target == TargetServing {
+		// the grid's SLO axis: two cells of one deployment under
+		// different targets are otherwise the same row
+		h = slices.Insert(h, 5, "SLO")
+	}
 	if fs.HasRange {
 		h = append(h, "P10–P90")
 	}
@@ -72,6 +78,9 @@ func (r *Report) frontRow(fs *FrontierSet, k int) []string {
 		stack += " @" + row.StackDate
 	}
 	out := []string{row.Chip, strconv.FormatInt(row.Chips, 10), row.Precision, stack, row.Plan, g3(p.X), g3(p.Y)}
+	if fs.Target == TargetServing {
+		out = slices.Insert(out, 5, sloLabel(row))
+	}
 	if fs.HasRange {
 		lo, hi := fs.YRange[k][0], fs.YRange[k][1]
 		if finite(lo) && finite(hi) {

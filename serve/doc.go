@@ -72,11 +72,21 @@
 // picked when a cache lands.
 //
 // Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
-// latency (disaggregated, TTFT ends at the prefill's first token: the
-// link's queue, the transfer and the decode's first step fall in TPOT and
-// end-to-end latency; a client of SGLang's PD balancer, which streams the
-// decode server's output, sees its first token only once the cache has
-// landed), P50/P90/P99 by linear interpolation between order statistics
+// latency (per request E2E = TTFT + (tokens − 1) × TPOT), P50/P90/P99.
+// Disaggregated, the client's stream comes from the decode side
+// (SGLang's PD router returns the decode server's stream; Dynamo routes
+// to the decode worker;
+// vLLM's proxy sends the prompt to prefill with max_tokens 1 and streams
+// from decode), so TTFT ends when a decode replica, the KV cache landed,
+// admits the request into a step: the prefill's first token travels with
+// the cache and SGLang's decode scheduler streams it as it takes the
+// request into its running batch, with no forward pass
+// (disaggregation/decode.py, process_batch_result_prebuilt). TTFT holds
+// the link's queue, the transfer and the wait for the decode replica's
+// next step; TPOT is the decode steps alone. (vLLM's decode instance
+// recomputes the last prompt token and samples the first token itself,
+// one decode step later; not modelled.) A one-token output ends at the
+// prefill. Percentiles by linear interpolation between order statistics
 // (Hyndman–Fan type 7); throughput over the simulated time; goodput (the
 // requests within the SLO, DistServe's definition, Zhong et al. 2024,
 // arXiv 2401.09670) and whether the SLO percentile holds; cost (chips ×
@@ -98,7 +108,8 @@
 // gamma, deterministic), the rate needs more than the KV links' time
 // (Rate × the mean cache's bytes/Bandwidth over the prefill replicas
 // above 1: a link queue that grows in steady state, which the trend's
-// 5 % let pass and TTFT, ending at the prefill, does not see); requests are at most MaxRequests (latency records: 12 bytes
+// 5 % let pass and a TPOT-only SLO, the decode steps alone, does not
+// see); requests are at most MaxRequests (latency records: 12 bytes
 // each). Invariants (requests conserved, KV blocks allocated = freed +
 // held, no negative queue; docs/invariants.md) are checked at the end of
 // every run.

@@ -238,7 +238,11 @@ func (r *replica) admit(b *Batch, budget int) {
 		s := r.waiting.pop(r.queuedBlocks(h))
 		r.run.waiting--
 		if s.first < 0 && s.gen > 0 {
-			s.first = r.run.eng.Now() // a prefilled request's first decode step
+			// A prefilled request (handed over by a prefill replica, or
+			// Workload.Prefilled) joins the decode batch: its first token
+			// reaches the client now, at the start of its first decode
+			// step (handoff).
+			s.first = r.run.eng.Now()
 		}
 		r.take(&s, need)
 		s.sched = int32(n)

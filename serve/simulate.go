@@ -243,8 +243,10 @@ func (s *runState) linkLoad() float64 {
 // needs more of the KV links' time than they have (linkLoad above 1):
 // their queues grow without bound in steady state, however short the run
 // or small its latencies. The queue trend alone let a rate 5 % over the
-// links' ceiling pass (it allows a 5 % growth), and TTFT, which ends at
-// the prefill, never sees the link's queue.
+// links' ceiling pass (it allows a 5 % growth); TTFT, which ends when the
+// decode replica takes the request in (handoff), sees the link's queue,
+// but TPOT, the decode steps alone, does not: a TPOT-only capacity search
+// passed 2.6 % over two 1 GB/s links' ceiling without this bound.
 func (s *runState) linkBound() {
 	if l := s.linkLoad(); l > 1 {
 		links := fmt.Sprintf("%d links", s.dep.Pools[0].Replicas)
@@ -312,7 +314,18 @@ func (s *runState) route(p int, q *seq) *replica {
 // (the decode side has it: vLLM's NIXL connector, for one, frees the
 // prefill's blocks when the decode side reports its read done), so
 // transfers in flight hold back the prefill pool's admissions.
+//
+// The first token the prefill sampled travels with the cache and reaches
+// the client only when a decode replica admits the request (replica.admit
+// sets first again): SGLang's PD router returns the decode server's
+// stream, and its decode scheduler streams the transferred token
+// (process_prebuilt_extend, process_batch_result_prebuilt, with no
+// forward pass) when it takes the landed request into its running batch
+// (python/sglang/srt/disaggregation/decode.py,
+// get_next_disagg_decode_batch_to_run). So TTFT holds the link's queue,
+// the transfer and the wait for a decode replica's next step.
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
+	q.first = -1 // not yet streamed: the decode replica streams it (admit)
 	send := s.sendTime(q.computed)
 	start := max(now, r.linkFree)
 	r.linkFree = start + time.Duration(math.Round(float64(send)*1e9))

@@ -603,30 +603,44 @@ func TestSimulateChartPrefix(t *testing.T) {
 // (1000 tokens × 131072 bytes: 32 layers × 8 KV heads × 128 × K and V ×
 // 2 bytes) = 15.3 caches a second, so --capacity may not pass that rate
 // (it said 70.55/s; then 15.66/s, 2.6 % over, within the overload
-// trend's 5 %: TTFT ends at the prefill, before the link), and must
-// serve under it; the router, counting each link's queue,
-// spreads the caches over both links, so the capacity reaches 90 % of it
-// (blind to the queues it stopped at 10.15/s, two thirds); over a 1 MB/s link 4 requests/s are an overload
+// trend's 5 %: TTFT ended at the prefill, before the link, as TPOT
+// still does), and must serve under it; under a TPOT target alone the
+// router, counting each link's queue, spreads the caches over both
+// links, so the capacity reaches 90 % of it (blind to the queues it
+// stopped at 10.15/s, two thirds). Under a 1 s TTFT every request's TTFT
+// holds its cache's 131.072 ms on the link (1000 × 131072 bytes at
+// 1 GB/s), so the median is above it (it was 30.6 ms, the prefill's,
+// at the same 15.16/s); over a 1 MB/s link 4 requests/s are an overload
 // (it ran to the end at 0.0085/s with none); a 10 s link latency delays
 // each cache but does not hold the link, so 2/s is served at 2/s (it was
 // 0.107/s).
 func TestSimulateLinkBacklog(t *testing.T) {
 	base := []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1", "--mode", "disaggregated", "--json"}
-	var capacity struct {
+	type capacityOut struct {
 		Capacity float64 `json:"capacity_per_s"`
 		Result   struct {
 			T struct {
 				RPS float64 `json:"requests_per_s"`
 			} `json:"throughput"`
+			TTFT struct {
+				P50 float64 `json:"p50"`
+			} `json:"ttft_ms"`
 		} `json:"result"`
 	}
-	code, out, errs := runSimulate(t, append(base, "--link-bandwidth", "1GB/s", "--capacity", "--ttft", "1s")...)
-	if code != exitOK || json.Unmarshal([]byte(out), &capacity) != nil {
-		t.Fatalf("capacity: exit %d: %s", code, errs)
-	}
-	if ceiling := 2 * 1e9 / (1000 * 131072.0); !(capacity.Capacity > 0.9*ceiling && capacity.Capacity <= ceiling && capacity.Result.T.RPS < ceiling) {
-		t.Errorf("capacity %.4g requests/s (served %.4g) over two 1 GB/s KV links; want 90 %% to 100 %% of their %.4g, served under it",
-			capacity.Capacity, capacity.Result.T.RPS, ceiling)
+	ceiling := 2 * 1e9 / (1000 * 131072.0)
+	for _, target := range [][2]string{{"--tpot", "100ms"}, {"--ttft", "1s"}} {
+		slo, c := target[0], capacityOut{}
+		code, out, errs := runSimulate(t, append(base, "--link-bandwidth", "1GB/s", "--capacity", slo, target[1])...)
+		if code != exitOK || json.Unmarshal([]byte(out), &c) != nil {
+			t.Fatalf("capacity %s: exit %d: %s", slo, code, errs)
+		}
+		if !(c.Capacity <= ceiling && c.Result.T.RPS < ceiling) || slo == "--tpot" && !(c.Capacity > 0.9*ceiling) {
+			t.Errorf("%s: capacity %.4g requests/s (served %.4g) over two 1 GB/s KV links; want at most their %.4g (under a TPOT target, over 90 %% of it), served under it",
+				slo, c.Capacity, c.Result.T.RPS, ceiling)
+		}
+		if slo == "--ttft" && !(c.Result.TTFT.P50 > 131.072) {
+			t.Errorf("capacity under 1 s TTFT: median TTFT %v ms; want above the cache's 131.072 ms on the link", c.Result.TTFT.P50)
+		}
 	}
 	var r struct {
 		Overload *struct {
@@ -636,7 +650,7 @@ func TestSimulateLinkBacklog(t *testing.T) {
 			RPS float64 `json:"requests_per_s"`
 		} `json:"throughput"`
 	}
-	code, out, errs = runSimulate(t, append(base, "--requests", "2000", "--rate", "4", "--link-bandwidth", "1MB/s")...)
+	code, out, errs := runSimulate(t, append(base, "--requests", "2000", "--rate", "4", "--link-bandwidth", "1MB/s")...)
 	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil {
 		t.Fatalf("1 MB/s: exit %d: %s", code, errs)
 	}

@@ -34,6 +34,7 @@ var goldenCases = []struct {
 	{"serve-estimate", []string{"serve-estimate", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8"}},
 	{"run", []string{"run", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "16384", "--days", "54", "--mfu", "0.4"}},
 	{"simulate", []string{"simulate", "--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "8", "--rate", "5", "--requests", "500"}},
+	{"simulate-disagg", []string{"simulate", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1", "--mode", "disaggregated", "--link-bandwidth", "1GB/s", "--rate", "5", "--requests", "500"}},
 	// $SWEEP is a directory the test fills by sweeping examples/sweep-small.yaml.
 	{"sweep-report", []string{"sweep", "report", "$SWEEP"}},
 }

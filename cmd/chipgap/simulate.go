@@ -33,10 +33,10 @@ different chips). Step times come from the inference model.
 Prints TTFT (disaggregated: until the decode pool, the KV cache landed,
 takes the request into its batch and streams the first token, as SGLang's
 PD router serves the decode side's stream), TPOT and end-to-end latency
-(P50/P90/P99), throughput, goodput
-at the SLO, cost per million tokens with the chips rented (the catalog's
-rental rate) and owned (serve-estimate's owned cost, in the chip's
-default region), energy per million tokens (at the wall, as
+(P50/P90/P99), throughput, goodput at the SLO, cost per million tokens
+with the chips rented (the catalog's rental rate) and owned
+(serve-estimate's owned cost, in the chip's default region), energy per
+million tokens (at the wall, as
 serve-estimate: TDP × load × server multiplier × PUE while a replica steps,
 the overheads on 20 % of TDP while it waits), and the queue and KV cache
 over time. A rate the deployment cannot sustain is reported as overload:

@@ -390,3 +390,15 @@ func TestTrainRefusesTop(t *testing.T) {
 		t.Errorf("Search with top 5: %v", err)
 	}
 }
+
+// A plan of one micro-batch a step says so in the singular.
+func TestCountedSingular(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{1, "1 micro-batch"}, {0, "0 micro-batches"}, {64, "64 micro-batches"}} {
+		if got := counted(c.n, "micro-batch", "micro-batches"); got != c.want {
+			t.Errorf("counted(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

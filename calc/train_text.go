@@ -114,7 +114,7 @@ func (h TrainHeader) writeText(w io.Writer) {
 
 func writeTrainResult(w io.Writer, r training.Result) error {
 	b := r.Breakdown
-	fmt.Fprintf(w, "Plan: %s (%d micro-batches)\n", r.PlanText, r.MicroBatches)
+	fmt.Fprintf(w, "Plan: %s (%s)\n", r.PlanText, counted(r.MicroBatches, "micro-batch", "micro-batches"))
 	if r.Plan.RecomputeLayers != nil {
 		fmt.Fprintf(w, "Recompute (%s) of %d of the %d layers (per stage as stated)\n", r.Plan.Recompute, r.RecomputedLayers, r.StageLayers)
 	} else if r.SelectivePolicy != "" && r.Plan.Recompute == parallel.RecomputeMoE {
@@ -211,4 +211,13 @@ func writeMoELine(w io.Writer, r training.Result) {
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// counted is n with its noun, singular for one: "1 micro-batch",
+// "64 micro-batches".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -725,7 +725,7 @@ func checkServeErrors(ctx context.Context, t *testing.T, b *browser) {
 	for _, tc := range []struct{ set, field, input string }{
 		{`f["workload.rates"].value = "4, x"`, "workload.rates", "workload.rates"},
 		{`f.model.value = "llama3.1-8b"; f.chips.value = "100000"; f["parallel.tp"].value = "1"; f["workload.requests"].value = "200000"`, "chips", "chips"},
-		{`f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "1"`, "parallel", "parallel.tp"},
+		{`f.model.value = "llama3.1-70b"; f["parallel.tp"].value = "1"`, "parallel.tp", "parallel.tp"},
 	} {
 		js := `(() => { const f = document.querySelector('#serve-form').elements; f["workload.rate"].value = "4"; f["workload.rates"].value = ""; f["workload.requests"].value = "100"; f.chips.value = "8"; ` + tc.set + `;
 			document.querySelector('#serve-status').className = "status"; document.querySelector('#serve-go').click(); })()`

@@ -33,8 +33,9 @@ func DefaultCompareChips() []string {
 
 // Comparison is the answer to a CompareRequest: one row per quantity, one
 // cell per chip, each cell a sourced range with its ratio to the first
-// chip's. GET /api/compare encodes it (with charts); the command line
-// prints Columns.
+// chip's. compare-chips --json and GET /api/compare encode it, the one
+// view of a comparison (the API adds its charts); the command line's
+// table prints Columns.
 type Comparison struct {
 	Precision string        `json:"precision"`
 	Model     *ModelView    `json:"model,omitempty"`

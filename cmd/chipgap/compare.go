@@ -15,7 +15,8 @@ point (FLOP per HBM byte), and TFLOP/s per watt, per $1,000 of chip price
 and per mm² of compute die at --precision (default bf16); with --model,
 the chips to hold its weights and the batch-1 decode ceiling per chip. Each cell is typ [min–max] where
 sources disagree; ratios propagate ranges (min = min/max, max = max/min).
-With no ids: h100-sxm h20 b200 ascend-910b ascend-910c. "chipgap chips"
+--json writes the comparison GET /api/compare answers (precision, model,
+chips, rows), without its charts. With no ids: h100-sxm h20 b200 ascend-910b ascend-910c. "chipgap chips"
 lists every id.`
 
 func cmdCompareChips(e *env, args []string) error {
@@ -40,11 +41,7 @@ func cmdCompareChips(e *env, args []string) error {
 		return b.Rename(err)
 	}
 	if *asJSON {
-		out := map[string]any{"chips": c.Columns()}
-		if extra := c.ExtraRows(); len(extra) > 0 {
-			out["precision"], out["rows"] = c.Precision, extra // the efficiency rows at a precision other than BF16, the model's rows
-		}
-		return writeJSON(e.stdout, out)
+		return writeJSON(e.stdout, c) // the view GET /api/compare answers, less its charts
 	}
 	return c.WriteText(e.stdout)
 }

@@ -42,23 +42,31 @@ func TestCompareJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	var v struct {
-		Chips []struct {
-			ID      string
-			Metrics map[string]struct{ Min, Typ, Max float64 }
+		Chips []struct{ ID string }
+		Rows  []struct {
+			Key   string
+			Cells []struct{ Min, Typ, Max float64 }
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Chips) != 2 {
 		t.Fatalf("%v, %d chips", err, len(v.Chips))
+	}
+	rows := map[string][]struct{ Min, Typ, Max float64 }{}
+	for _, r := range v.Rows {
+		rows[r.Key] = r.Cells
+	}
+	if len(rows["ridge"]) != 2 || len(rows["tflops_per_kusd"]) != 2 {
+		t.Fatalf("rows %v: want ridge and tflops_per_kusd with a cell per chip", rows)
 	}
 	near := func(what string, got, want float64) {
 		if math.Abs(got-want) > 1e-9*want {
 			t.Errorf("%s = %g, want %g", what, got, want)
 		}
 	}
-	r := v.Chips[0].Metrics["ridge_flop_per_byte"]
+	r := rows["ridge"][0]
 	near("h100 ridge typ", r.Typ, 989.4/3.35)
 	near("h100 ridge max", r.Max, 989.4/3.0)
-	d := v.Chips[1].Metrics["bf16_tflops_per_kusd"]
+	d := rows["tflops_per_kusd"][1]
 	near("910b per k$ typ", d.Typ, 320/16.854)
 	near("910b per k$ min", d.Min, 280/38.8)
 	near("910b per k$ max", d.Max, 376/12.5)

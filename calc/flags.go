@@ -29,7 +29,9 @@ import (
 //	                              the quantity's flag refuses a bare number other
 //	                              than 0 (a bare --tpot 50 would be 50 s); request
 //	                              files (fileRequest) and JSON never apply it, their
-//	                              bare numbers being in the type's unit
+//	                              bare numbers being in the type's unit (a JSON
+//	                              string of a duration needs its unit, whatever
+//	                              the tag: units.Seconds.UnmarshalJSON)
 //
 // An embedded struct's fields are the outer struct's, as in JSON. A
 // nested struct field (not a TextUnmarshaler) is walked: its fields

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 // JSON: quantities are written as plain numbers in the base unit (bytes,
@@ -71,8 +73,19 @@ func (f *FLOP) UnmarshalJSON(d []byte) error {
 func (r *FLOPRate) UnmarshalJSON(d []byte) error {
 	return unmarshalJSON(d, r, func(s string) (float64, error) { v, err := ParseFLOPRate(s); return float64(v), err })
 }
+
+// UnmarshalJSON takes a JSON number of seconds or a string with its
+// unit ("50ms"); a string with no unit but 0 is refused, as the command
+// line refuses --tpot 50: "50" reads like milliseconds (the audit: the
+// API took it as 50 s).
 func (s *Seconds) UnmarshalJSON(d []byte) error {
-	return unmarshalJSON(d, s, func(t string) (float64, error) { v, err := ParseSeconds(t); return float64(v), err })
+	return unmarshalJSON(d, s, func(t string) (float64, error) {
+		if x, err := strconv.ParseFloat(strings.TrimSpace(t), 64); err == nil && x != 0 {
+			return 0, &ParseError{Kind: "duration", Input: t, Want: spellings(secondSuffixes), Rule: "want a unit (50ms) or a JSON number of seconds"}
+		}
+		v, err := ParseSeconds(t)
+		return float64(v), err
+	})
 }
 func (w *Watts) UnmarshalJSON(d []byte) error {
 	return unmarshalJSON(d, w, func(s string) (float64, error) { v, err := ParseWatts(s); return float64(v), err })

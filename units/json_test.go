@@ -27,3 +27,21 @@ func TestUnmarshalNullKeepsTheQuantity(t *testing.T) {
 		t.Errorf("null into Seconds(5): %v, %v; want 5 kept", s, err)
 	}
 }
+
+// A duration string needs its unit: "50" is refused, naming the rule
+// (a JSON number is seconds, "50ms" has a unit), as the command line's
+// --tpot 50 is; "0" is no bound either way.
+func TestSecondsStringWantsAUnit(t *testing.T) {
+	var s Seconds
+	err := json.Unmarshal([]byte(`"50"`), &s)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Input != "50" || err.Error() != `invalid duration "50": want a unit (50ms) or a JSON number of seconds` {
+		t.Errorf(`"50" into Seconds: %v; want a ParseError asking for a unit`, err)
+	}
+	for in, want := range map[string]Seconds{`"50ms"`: 0.05, `50`: 50, `"0"`: 0, `"2 s"`: 2} {
+		var got Seconds
+		if err := json.Unmarshal([]byte(in), &got); err != nil || got != want {
+			t.Errorf("%s into Seconds: %v, %v; want %v", in, got, err, want)
+		}
+	}
+}

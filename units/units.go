@@ -146,9 +146,15 @@ type ParseError struct {
 	Kind  string // "bytes", "byte rate", ...
 	Input string
 	Want  string // the spellings allowed
+	// Rule, when set, is what is wanted instead of one of Want's units
+	// ("want a unit (50ms) or a JSON number of seconds").
+	Rule string
 }
 
 func (e *ParseError) Error() string {
+	if e.Rule != "" {
+		return fmt.Sprintf("invalid %s %q: %s", e.Kind, e.Input, e.Rule)
+	}
 	return fmt.Sprintf("invalid %s %q: want a number with one of the units %s", e.Kind, e.Input, e.Want)
 }
 

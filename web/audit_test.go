@@ -1,0 +1,34 @@
+package web
+
+import (
+	"strings"
+	"testing"
+)
+
+// A duration string without a unit is a 400 naming its field on every
+// endpoint that takes a duration, as the command line refuses --tpot 50
+// (the audit: "tpot": "50" was read as 50 s); a JSON number is seconds
+// and "0" (no bound) is taken, as --tpot 0 is.
+func TestUnitlessDurationIsRefused(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	const job = `"model":"llama3.1-8b","chip":"h100-sxm","chips":8`
+	sim := job + `,"workload":{"rate":1,"requests":10}`
+	for _, c := range []struct{ path, body, field, value string }{
+		{"/api/infer/curve", `{` + job + `,"slo":{"tpot":"50"}}`, "slo.tpot", "50"},
+		{"/api/infer/estimate", `{` + job + `,"workload":{"input_tokens":100,"output_tokens":10},"slo":{"ttft":" 2 "}}`, "slo.ttft", " 2 "},
+		{"/api/serve/simulate", `{` + sim + `,"slo":{"tpot":"0.05"}}`, "slo.tpot", "0.05"},
+		{"/api/serve/simulate", `{` + sim + `,"mode":"disaggregated","link_latency":"20"}`, "link_latency", "20"},
+		{"/api/run/simulate", `{` + job + `,"days":1,"interval":"3600"}`, "interval", "3600"},
+	} {
+		var e Error
+		st := do(t, "POST", srv.URL+c.path, c.body, &e)
+		if st != 400 || e.Field != c.field || !strings.Contains(e.Msg, `"`+c.value+`"`) || !strings.Contains(e.Msg, "want a unit (50ms) or a JSON number of seconds") {
+			t.Errorf("%s %s: %d %q %q; want 400 naming %s, quoting %q and asking for a unit", c.path, c.body, st, e.Field, e.Msg, c.field, c.value)
+		}
+	}
+	for _, body := range []string{`{` + job + `,"slo":{"tpot":0.05}}`, `{` + job + `,"slo":{"tpot":"50ms"}}`, `{` + job + `,"slo":{"tpot":"0"}}`} {
+		if st := do(t, "POST", srv.URL+"/api/infer/curve", body, nil); st != 200 {
+			t.Errorf("%s: %d, want 200", body, st)
+		}
+	}
+}

@@ -17,6 +17,24 @@ func bad(field string, value any, format string, a ...any) *input.Error {
 	return input.Bad(field, value, fmt.Sprintf(format, a...))
 }
 
+// Cap is a caller's bound on a count a request asks for, tighter than
+// calc's own (a server's max_samples on a report's samples and a run's
+// seeds), so that the one check quotes the bound that applies where it
+// runs. The zero Cap is calc's own bound.
+type Cap struct {
+	N    int    // the most allowed; 0: calc's own bound
+	Name string // what the refusal calls it: "this server's max_samples, see docs/api.md"
+}
+
+// bound is the count's bound under c, own being calc's, and a note
+// naming c's where it applies.
+func (c Cap) bound(own int) (int, string) {
+	if c.N > 0 && c.N < own {
+		return c.N, " (" + c.Name + ")"
+	}
+	return own, ""
+}
+
 // missing is the error for a required field left empty.
 func missing(field, want string) *input.Error {
 	return &input.Error{Field: field, Want: "missing: want " + want}

@@ -3,9 +3,11 @@ package calc
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 
+	"chipgap/input"
 	"chipgap/report"
 	"chipgap/scenario"
 )
@@ -23,6 +25,9 @@ type ReportRequest struct {
 	// random seed (0 and absent: the scenario's own).
 	Samples int     `json:"samples" help:"Monte Carlo samples (default: the scenario's, 1000)"`
 	Seed    *uint64 `json:"seed" help:"random seed (default: the scenario's, 1)"`
+	// SampleCap bounds the samples, the request's and its scenario's,
+	// below scenario.MaxSamples (a server's max_samples).
+	SampleCap Cap `json:"-" yaml:"-"`
 }
 
 // Setup parses the request's scenario (or takes the built-in one), lays
@@ -39,11 +44,15 @@ func (r ReportRequest) Setup() (*scenario.Scenario, error) {
 			return nil, fileError("scenario", err)
 		}
 	}
-	if r.Samples < 0 || r.Samples > scenario.MaxSamples {
-		return nil, bad("samples", r.Samples, "want 1 to %d, or 0 for the scenario's", scenario.MaxSamples)
+	limit, note := r.SampleCap.bound(scenario.MaxSamples)
+	if r.Samples < 0 || r.Samples > limit {
+		return nil, bad("samples", r.Samples, "want 1 to %d%s, or 0 for the scenario's", limit, note)
 	}
 	if r.Samples > 0 {
 		sc.Samples = r.Samples
+	} else if sc.Samples > limit { // the scenario's own: its message as a file's, its field the request's path
+		return nil, &FileError{Field: "scenario.samples", Err: &input.Error{Prefix: cmp.Or(r.File, "scenario") + ": ", Field: "samples", Labelled: true,
+			Value: sc.Samples, Want: fmt.Sprintf("want 1 to %d%s, or give the request's samples", limit, note)}}
 	}
 	if r.Seed != nil {
 		sc.Seed = *r.Seed

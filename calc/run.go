@@ -53,6 +53,9 @@ type RunRequest struct {
 	VS      string  `json:"vs" yaml:"vs" help:"compare with CHIP[:N] (same model and tokens; N defaults to --vs-chips, else --chips)"`
 	VSChips int     `json:"vs_chips" yaml:"vs_chips" help:"chips of the --vs cluster (0 = --chips)"`
 	VSMFU   float64 `json:"vs_mfu" yaml:"vs_mfu" help:"assumed MFU for the --vs cluster (0 = training estimator)"`
+	// SeedCap bounds the seeds below input.MaxRunSeeds (a server's
+	// max_samples).
+	SeedCap Cap `json:"-" yaml:"-"`
 }
 
 // maxRunDays bounds a window and a run's failure-free compute (ten
@@ -120,8 +123,6 @@ func (r *RunRequest) normalize() error {
 		return bad("days", r.Days, "want at most %d (ten years)", maxRunDays)
 	case r.Tokens == 0 && days == 0:
 		return &input.Error{Field: "tokens", Want: "give tokens (run to completion) or days (a window), or both"}
-	case r.Seeds < 0 || r.Seeds > 100000:
-		return bad("seeds", r.Seeds, "want 1 to 100000 (0: 100)")
 	case !(r.MFU >= 0 && r.MFU <= 1):
 		return bad("mfu", r.MFU, "want a fraction in (0, 1] (0 = the training estimator)")
 	case !(r.VSMFU >= 0 && r.VSMFU <= 1):
@@ -164,9 +165,15 @@ func (r *RunRequest) normalize() error {
 	r.VSChips = cmp.Or(r.VSChips, r.Chips)
 	r.Precision = cmp.Or(r.Precision, "bf16")
 	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, training.DefaultSeq), cmp.Or(r.GlobalBatch, training.DefaultGlobalBatch)
-	r.Seeds, r.Seed = cmp.Or(r.Seeds, 100), cmp.Or(r.Seed, 1)
+	if limit, note := r.SeedCap.bound(input.MaxRunSeeds); r.Seeds < 0 || cmp.Or(r.Seeds, defaultSeeds) > limit {
+		return bad("seeds", r.Seeds, "want 1 to %d%s (0: %d)", limit, note, defaultSeeds)
+	}
+	r.Seeds, r.Seed = cmp.Or(r.Seeds, defaultSeeds), cmp.Or(r.Seed, 1)
 	return nil
 }
+
+// defaultSeeds is a whole-run simulation's runs when the request names none.
+const defaultSeeds = 100
 
 // RunSetup is a whole-run request checked and resolved against the
 // catalog: the model and each cluster (the second for a comparison).

@@ -32,4 +32,7 @@ const (
 	// such a run. `chipgap run`, `train` and `sweep` refuse a token
 	// budget that needs more at the cluster's rate.
 	MaxRunDays = 3650
+	// MaxRunSeeds is the most simulated runs of one whole-run
+	// simulation (a server sets its own, lower limit: calc.Cap).
+	MaxRunSeeds = 100000
 )

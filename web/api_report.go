@@ -70,11 +70,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 
 // reportRun checks a report request, and returns its computation.
 func (s *Server) reportRun(req calc.ReportRequest) (func(context.Context, *Progress) (reportResponse, error), error) {
+	req.SampleCap = s.sampleCap()
 	sc, err := req.Setup()
 	if err != nil {
-		return nil, err
-	}
-	if err := capInt("samples", sc.Samples, s.limits.MaxSamples); err != nil {
 		return nil, err
 	}
 	if err := capInt("scenario.training.chips", sc.Training.Chips, s.limits.MaxChips); err != nil {

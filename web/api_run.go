@@ -28,13 +28,11 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	if err := capInt("chips", req.Chips, s.limits.MaxChips); err != nil {
 		return err
 	}
-	if err := capInt("seeds", req.Seeds, s.limits.MaxSamples); err != nil {
-		return err
-	}
 	cat, err := s.catalogOf()
 	if err != nil {
 		return err
 	}
+	req.SeedCap = s.sampleCap()
 	st, err := req.Setup(cat)
 	if err != nil {
 		return err

@@ -32,3 +32,30 @@ func TestUnitlessDurationIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A report's samples and a run's seeds out of range are refused with the
+// bound that applies here, max_samples, whichever side they fall (the
+// audit: -1 quoted the CLI's 100000, 5000 the server's 1000), and a
+// scenario's own samples over it name scenario.samples; the cap is not
+// a field a client can send.
+func TestSampleBoundsQuoteTheServers(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{MaxSamples: 50})
+	const run = `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"days":1`
+	for _, c := range []struct{ path, body, field, msg string }{
+		{"/api/report", `{"samples":-1}`, "samples", "samples = -1: want 1 to 50 (this server's max_samples"},
+		{"/api/report", `{"samples":5000}`, "samples", "samples = 5000: want 1 to 50 (this server's max_samples"},
+		{"/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamples: 60\n"}`, "scenario.samples", "field samples: 60: want 1 to 50 (this server's max_samples"},
+		{"/api/run/simulate", run + `,"seeds":-1}`, "seeds", "seeds = -1: want 1 to 50 (this server's max_samples"},
+		{"/api/run/simulate", run + `,"seeds":5000}`, "seeds", "seeds = 5000: want 1 to 50 (this server's max_samples"},
+		{"/api/run/simulate", run + `}`, "seeds", "seeds = 0: want 1 to 50 (this server's max_samples, see docs/api.md) (0: 100)"}, // the default is over it
+		{"/api/run/simulate", run + `,"SeedCap":{"N":100000}}`, "SeedCap", "unknown field"},
+	} {
+		var e Error
+		if st := do(t, "POST", srv.URL+c.path, c.body, &e); st != 400 || e.Field != c.field || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("%s %s: %d %q %q; want 400 naming %s, %q", c.path, c.body, st, e.Field, e.Msg, c.field, c.msg)
+		}
+	}
+	if st := do(t, "POST", srv.URL+"/api/run/simulate", run+`,"seeds":50}`, nil); st != 200 {
+		t.Errorf("50 seeds under a max_samples of 50: %d, want 200", st)
+	}
+}

@@ -262,6 +262,12 @@ func (s *Server) readError(w http.ResponseWriter, err error) error {
 	return badField("body", "the request body could not be read: the connection failed before all of it arrived")
 }
 
+// sampleCap is max_samples as calc checks it: a report's samples and a
+// run's seeds are refused with this server's bound, not the CLI's.
+func (s *Server) sampleCap() calc.Cap {
+	return calc.Cap{N: s.limits.MaxSamples, Name: "this server's max_samples, see docs/api.md"}
+}
+
 // capInt rejects n above limit, naming field.
 func capInt(field string, n, limit int) error {
 	if n > limit {

@@ -68,15 +68,28 @@ type Days units.Seconds
 
 func (d *Days) UnmarshalText(b []byte) error {
 	if v, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64); err == nil {
-		*d = Days(units.Seconds(v) * units.Day)
-		return nil
+		return d.setDays(v, string(b))
 	}
 	s, err := units.ParseSeconds(string(b))
 	*d = Days(s)
 	return err // a *units.ParseError, so that a file's decoder names the line and field
 }
 
-// UnmarshalJSON takes a number of days or a duration string.
+// setDays sets d to v days, sent as text; a number of days whose
+// duration overflows (1e308) is a *units.ParseError quoting text, as the
+// range check (normalize) could only quote +Inf.
+func (d *Days) setDays(v float64, text string) error {
+	s := units.Seconds(v) * units.Day
+	if !math.IsNaN(v) && math.IsInf(float64(s), 0) {
+		return &units.ParseError{Kind: "number of days", Input: text, Rule: fmt.Sprintf("want 0 to %d days (ten years)", maxRunDays)}
+	}
+	*d = Days(s)
+	return nil
+}
+
+// UnmarshalJSON takes a number of days or a duration string. A number
+// out of range is an *input.Error naming days and quoting what was sent
+// (a string's error is found by its text, calc.DecodeJSON).
 func (d *Days) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if strings.HasPrefix(s, `"`) {
@@ -90,7 +103,9 @@ func (d *Days) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: want a number of days or a duration string", s)
 	}
-	*d = Days(units.Seconds(v) * units.Day)
+	if pe, ok := d.setDays(v, s).(*units.ParseError); ok {
+		return bad("days", s, "%s", pe.Rule)
+	}
 	return nil
 }
 

@@ -59,3 +59,22 @@ func TestSampleBoundsQuoteTheServers(t *testing.T) {
 		t.Errorf("50 seeds under a max_samples of 50: %d, want 200", st)
 	}
 }
+
+// A number of days whose duration overflows is refused quoting what was
+// sent and the bound (the audit: "days = +Inf ns: want a finite number
+// of days"), as a number, negative, or a string.
+func TestOverflowingDaysQuoteWhatWasSent(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	for days, msg := range map[string]string{
+		`1e308`:   "days = 1e308: want 0 to 3650 days (ten years)",
+		`-1e308`:  "days = -1e308: want 0 to 3650 days (ten years)",
+		`"1e308"`: `invalid number of days "1e308": want 0 to 3650 days (ten years)`,
+		`1e5`:     "days = 100000 d: want at most 3650 (ten years)", // finite: normalize's check, as before
+	} {
+		var e Error
+		body := `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"days":` + days + `}`
+		if st := do(t, "POST", srv.URL+"/api/run/simulate", body, &e); st != 400 || e.Field != "days" || e.Msg != msg {
+			t.Errorf("days %s: %d %q %q; want 400 naming days, %q", days, st, e.Field, e.Msg, msg)
+		}
+	}
+}

@@ -387,3 +387,22 @@ func TestDefaultNodeIsOneStatingItAccepts(t *testing.T) {
 		}
 	}
 }
+
+// --days 1e308 (a duration past +Inf) is a usage error quoting the value
+// and the bound, not "want a finite number"; so is a --scenario file's,
+// at its line.
+func TestRunDaysOverflowQuotesTheBound(t *testing.T) {
+	job := []string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8"}
+	code, _, errs := runCLI(append(job, "--days", "1e308")...)
+	if code != exitUsage || !strings.Contains(errs, `invalid value "1e308" for flag -days: invalid number of days "1e308": want 0 to 3650 days (ten years)`) {
+		t.Errorf("--days 1e308: exit %d, %q", code, errs)
+	}
+	f := filepath.Join(t.TempDir(), "run.yaml")
+	if err := os.WriteFile(f, []byte("model: llama3.1-8b\nchip: h100-sxm\nchips: 8\ndays: 1e308\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCLI("run", "--scenario", f)
+	if code != exitUsage || !strings.Contains(errs, `line 4: field days: invalid number of days "1e308": want 0 to 3650 days`) {
+		t.Errorf("days: 1e308 in a scenario: exit %d, %q", code, errs)
+	}
+}

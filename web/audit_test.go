@@ -78,3 +78,41 @@ func TestOverflowingDaysQuoteWhatWasSent(t *testing.T) {
 		}
 	}
 }
+
+// /metrics counts a 405 under /api by the endpoint whose path matched
+// (the audit: every one was route "/api/"), an unknown path still under
+// the one "/api/"; GET /metrics refuses an unknown parameter as every
+// other GET does, and POST /metrics is a 405 about the metrics, not
+// about the page's files.
+func TestMetricsRoutesAndRefusals(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	for _, c := range []struct{ method, path string }{{"PUT", "/api/compare"}, {"GET", "/api/run/simulate"}, {"DELETE", "/api/chips/h100-sxm"}, {"GET", "/api/nope"}, {"PATCH", "/api/nope/x"}} {
+		do(t, c.method, srv.URL+c.path, "", nil)
+	}
+	var e Error
+	if st := do(t, "GET", srv.URL+"/metrics?x=1", "", &e); st != 400 || e.Field != "x" || !strings.Contains(e.Msg, `unknown query parameter "x"`) {
+		t.Errorf("GET /metrics?x=1: %d %q %q; want 400 naming x", st, e.Field, e.Msg)
+	}
+	if st := do(t, "POST", srv.URL+"/metrics", "", &e); st != 405 || e.Field != "method" || e.Msg != "POST /metrics: the Prometheus metrics answer only GET and HEAD (see docs/api.md)" {
+		t.Errorf("POST /metrics: %d %q %q; want a 405 about the metrics", st, e.Field, e.Msg)
+	}
+	if st := do(t, "GET", srv.URL+"/metrics?_=1", "", nil); st != 200 { // the cache-buster every GET takes
+		t.Errorf("GET /metrics?_=1: %d, want 200", st)
+	}
+	text := getMetrics(t, srv.URL)
+	for _, want := range []string{
+		`chipgap_http_requests_total{code="405",route="/api/compare"} 1`,
+		`chipgap_http_requests_total{code="405",route="/api/run/simulate"} 1`,
+		`chipgap_http_requests_total{code="405",route="/api/chips/{id}"} 1`,
+		`chipgap_http_requests_total{code="404",route="/api/"} 2`,
+		`chipgap_http_requests_total{code="400",route="GET /metrics"} 1`,
+		`chipgap_http_requests_total{code="405",route="/metrics"} 1`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(text, `code="405",route="/api/"`) {
+		t.Error(`a 405 is still counted under route "/api/"`)
+	}
+}

@@ -145,10 +145,11 @@ func newMethodsByPath(routes []route) *methodsByPath {
 	return m
 }
 
-// allow lists the methods r's path answers, or nil.
-func (m *methodsByPath) allow(r *http.Request) []string {
+// allow lists the methods r's path answers, or nil, and the path
+// pattern of the endpoint that answers them ("/api/chips/{id}").
+func (m *methodsByPath) allow(r *http.Request) ([]string, string) {
 	_, pattern := m.mux.Handler(r)
-	return m.allowed[pattern]
+	return m.allowed[pattern], pattern
 }
 
 // goTypeName matches a Go type name such as web.reportRequest or

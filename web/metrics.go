@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -70,20 +72,33 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// observe wraps h to count every answer by route (the ServeMux pattern,
-// so the label set is bounded) and status.
+// observe wraps h to count every answer by route and status. The route
+// is the ServeMux pattern, or the one a handler names (labelRoute: the
+// endpoint whose path a 405 matched), so the label set is bounded by the
+// route table: an unknown path under /api is "/api/".
 func (m *metrics) observe(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		label := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), routeLabel{}, label))
 		h.ServeHTTP(sw, r)
-		route := r.Pattern
-		if route == "" {
-			route = "other"
-		}
+		route := cmp.Or(*label, r.Pattern, "other")
 		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
+}
+
+// routeLabel is the context key of the route label a handler may set
+// for observe (labelRoute).
+type routeLabel struct{}
+
+// labelRoute names the route observe counts r under, in place of the
+// ServeMux pattern that caught it; route must come from the route table.
+func labelRoute(r *http.Request, route string) {
+	if p, ok := r.Context().Value(routeLabel{}).(*string); ok {
+		*p = route
+	}
 }
 
 // statusWriter remembers the status a handler wrote.

@@ -88,7 +88,8 @@ func (s *Server) routes() http.Handler {
 	}
 	methods := newMethodsByPath(routes)
 	unrouted := s.api(func(w http.ResponseWriter, r *http.Request) error {
-		if allow := methods.allow(r); allow != nil {
+		if allow, path := methods.allow(r); allow != nil {
+			labelRoute(r, path) // the endpoint, not "/api/": its path, so the labels stay the route table's
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: clipEchoed(r.Method) + " " + clipEchoed(r.URL.Path) + ": this endpoint answers " + strings.Join(allow, ", ") + " (see GET /api)"}
 		}
@@ -99,7 +100,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/api", unrouted)
 	mux.Handle("/api/", unrouted)
 	mux.Handle("/", staticHandler(http.HandlerFunc(serveStatic)))
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.api(strictQuery(route{pattern: "GET /metrics", query: noQuery}, func(w http.ResponseWriter, r *http.Request) error {
+		s.metrics.handler().ServeHTTP(w, r)
+		return nil
+	})))
+	mux.Handle("/metrics", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", "GET, HEAD")
+		return &Error{Status: http.StatusMethodNotAllowed, Field: "method", Msg: clipEchoed(r.Method) + " /metrics: the Prometheus metrics answer only GET and HEAD (see docs/api.md)"}
+	}))
 	return s.metrics.observe(s.guard(mux))
 }
 

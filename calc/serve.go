@@ -74,7 +74,10 @@ type ServeSetup struct {
 	Deployment inference.Deployment
 	Mode       inference.Mode // colocated, decode, prefill or disagg
 	StackNote  string
-	cat        *catalog.Catalog
+	// layout is the layout the estimate runs, every degree resolved
+	// (inference.Resolved.Parallel): what an answer echoes.
+	layout inference.Parallel
+	cat    *catalog.Catalog
 }
 
 // Setup resolves r against the catalog.
@@ -105,7 +108,18 @@ func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
 	}
 	var err error
 	s.Deployment, s.StackNote, err = r.resolve(cat)
+	s.layout = resolvedLayout(s.Deployment)
 	return s, err
+}
+
+// resolvedLayout is d's layout as the estimator resolves it, or as given
+// where it does not resolve (the estimate then says why).
+func resolvedLayout(d inference.Deployment) inference.Parallel {
+	rs, err := inference.Resolve(d)
+	if err != nil {
+		return d.Parallel
+	}
+	return rs.Parallel()
 }
 
 // curveMode is the mode the curve is drawn in: a disaggregated estimate's
@@ -128,8 +142,10 @@ func (s ServeSetup) slo() inference.SLO {
 // ServeHeader names what a serving answer is about (the API's envelopes
 // begin with it).
 type ServeHeader struct {
-	Chip     string             `json:"chip"`
-	Model    string             `json:"model"`
+	Chip  string `json:"chip"`
+	Model string `json:"model"`
+	// Parallel is the layout the estimate ran, every degree resolved
+	// (dp: the instances).
 	Parallel inference.Parallel `json:"parallel"`
 	Profile  string             `json:"profile"`
 	// Engine is the id of the serving engine whose limits apply, where
@@ -145,7 +161,7 @@ type ServeHeader struct {
 // Header is the setup's header.
 func (s ServeSetup) Header() ServeHeader {
 	d := s.Deployment
-	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: d.Parallel, Profile: d.Profile.ID, Engine: d.Profile.EngineID,
+	return ServeHeader{Chip: d.Cluster.ChipID, Model: d.Model.ID, Parallel: s.layout, Profile: d.Profile.ID, Engine: d.Profile.EngineID,
 		StackNote: s.StackNote, Scored: s.scored()}
 }
 
@@ -176,14 +192,16 @@ type ServeEstimate struct {
 	// FP8ContextAttention is the rate prompt attention runs at over the
 	// 16-bit rate where the engine runs it in FP8 (inference.FP8ContextRate);
 	// 0 where it runs in 16 bits.
-	FP8ContextAttention float64            `json:"fp8_context_attention,omitempty"`
-	Parallel            inference.Parallel `json:"parallel"`
-	Devices             int                `json:"devices"`
-	Memory              inference.Memory   `json:"memory_per_device"`
-	KV                  inference.KV       `json:"kv_cache_per_instance"`
-	MaxBatch            int                `json:"max_batch_per_instance"`
-	Curve               []inference.Point  `json:"curve"`
-	SLO                 inference.SLO      `json:"slo"`
+	FP8ContextAttention float64 `json:"fp8_context_attention,omitempty"`
+	// Parallel is the layout the estimate ran, every degree resolved
+	// (ServeHeader.Parallel).
+	Parallel inference.Parallel `json:"parallel"`
+	Devices  int                `json:"devices"`
+	Memory   inference.Memory   `json:"memory_per_device"`
+	KV       inference.KV       `json:"kv_cache_per_instance"`
+	MaxBatch int                `json:"max_batch_per_instance"`
+	Curve    []inference.Point  `json:"curve"`
+	SLO      inference.SLO      `json:"slo"`
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
 	// inputs' ranges (chip figures and stack parameters, bestRange); a
@@ -355,7 +373,7 @@ func (s ServeSetup) noBatch() error {
 
 func (s ServeSetup) base() ServeEstimate {
 	d := s.Deployment
-	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, FP8BlockScale: inference.FP8BlockRate(d), FP8ContextAttention: inference.FP8ContextRate(d), Parallel: d.Parallel,
+	return ServeEstimate{Request: s.Request, ModelName: d.Model.Name, Stack: d.Profile.ID, Engine: d.Profile.EngineID, StackNote: s.StackNote, FP8BlockScale: inference.FP8BlockRate(d), FP8ContextAttention: inference.FP8ContextRate(d), Parallel: s.layout,
 		Devices: s.Request.Chips * max(d.Cluster.Chip.DevicesPerChip, 1), SLO: s.slo(), Scored: s.scored()}
 }
 

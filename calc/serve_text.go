@@ -26,8 +26,8 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	if r.FP8ContextAttention > 0 {
 		weights += fmt.Sprintf(", prompt attention in FP8 (%.2f× the 16-bit rate)", r.FP8ContextAttention)
 	}
-	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s, mode %s, tp=%d pp=%d ep=%d\n",
-		r.ModelName, s.Chips, s.Chip, r.Devices, stack, weights, s.Mode, max(p.TP, 1), max(p.PP, 1), max(p.EP, 1))
+	fmt.Fprintf(w, "%s on %d × %s (%d devices): stack %s, %s, mode %s, %s\n",
+		r.ModelName, s.Chips, s.Chip, r.Devices, stack, weights, s.Mode, layoutText(p))
 	if r.StackNote != "" {
 		fmt.Fprintf(w, "  software: %s\n", r.StackNote)
 	}
@@ -46,6 +46,17 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	fmt.Fprintln(w)
 	writeBest(w, r)
 	return nil
+}
+
+// layoutText is the resolved layout as the header prints it: tp, pp, ep,
+// attention_dp where a stage has more than one attention group, and dp,
+// the instances.
+func layoutText(p inference.Parallel) string {
+	adp := ""
+	if p.AttentionDP > 1 {
+		adp = fmt.Sprintf(" attention_dp=%d", p.AttentionDP)
+	}
+	return fmt.Sprintf("tp=%d pp=%d ep=%d%s dp=%d", p.TP, p.PP, p.EP, adp, p.DP)
 }
 
 func writeCurve(w io.Writer, pts []inference.Point) error {

@@ -46,3 +46,12 @@ func (r *Resolved) ChipsPerInstance() float64 { return r.l.chipsPerInstance() }
 func (r *Resolved) HandoffBytesPerToken() units.Bytes {
 	return units.Bytes(r.l.sh.kvElems * r.l.sh.layers * r.l.kvBytes)
 }
+
+// Parallel is the layout the estimate runs: every degree resolved (TP,
+// PP and EP at least 1; AttentionDP the attention groups of a stage;
+// DP the instances the deployment holds), where Deployment.Parallel
+// holds them as given (0: a default).
+func (r *Resolved) Parallel() Parallel {
+	l := r.l
+	return Parallel{TP: l.tp, PP: l.pp, EP: l.ep, AttentionDP: l.adp, DP: l.instances}
+}

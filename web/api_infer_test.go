@@ -8,6 +8,7 @@ import (
 
 	"chipgap/calc"
 	"chipgap/catalog"
+	"chipgap/inference"
 )
 
 // inferModeBody is 8 × H100 serving Llama 3.1 70B at TP 8 under a 50 ms
@@ -70,5 +71,26 @@ func TestBrowserInferenceBandNote(t *testing.T) {
 	_ = b.eval(ctx, `(document.querySelector('#infer-band') || {textContent: ""}).textContent`, &band)
 	if api.MeasuredBand != nil || api.MeasuredBandNote == "" || band != api.MeasuredBandNote {
 		t.Errorf("disagg: page shows %q, API band %+v note %q (body %s); want the note on both", band, api.MeasuredBand, api.MeasuredBandNote, body)
+	}
+}
+
+// The serving answers echo the layout the estimate ran: tp 8 on 8 H100s
+// is one instance of tp 8, pp 1, ep 1 (it once came back as ep 0, dp 0),
+// and without parallel a dense model's default one-node stage.
+func TestInferEchoesResolvedLayout(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	want := inference.Parallel{TP: 8, PP: 1, EP: 1, AttentionDP: 1, DP: 1}
+	for _, body := range []string{
+		`{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","parallel":{"tp":8}}`,
+		`{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b"}`,
+	} {
+		for _, path := range []string{"/api/infer/curve", "/api/infer/estimate"} {
+			var got struct {
+				Parallel inference.Parallel `json:"parallel"`
+			}
+			if st := do(t, "POST", srv.URL+path, body, &got); st != http.StatusOK || got.Parallel != want {
+				t.Errorf("%s %s: %d, parallel %+v; want %+v", path, body, st, got.Parallel, want)
+			}
+		}
 	}
 }

@@ -64,7 +64,7 @@ func TestServeBand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := ServeCurve(s)
+		e, err := Serve(s)
 		if err != nil || e.Best == nil || e.Scored == nil {
 			t.Fatalf("%s: %v, best %v, scored %v", mode, err, e.Best, e.Scored)
 		}
@@ -102,7 +102,7 @@ func TestServeBand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := ServeCurve(s)
+	e, err := Serve(s)
 	if err != nil || e.Scored == nil || e.Scored.Runs >= catalog.MinBandRuns {
 		t.Fatalf("CloudMatrix 384 decode: %v, regime %+v: want one of fewer than %d runs", err, e.Scored, catalog.MinBandRuns)
 	}

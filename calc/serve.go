@@ -15,7 +15,7 @@ import (
 
 // ServeRequest is the input of a serving estimate: `chipgap
 // serve-estimate` (its flags, or one deployment of a scenario file), POST
-// /api/infer/curve (ServeCurve) and /api/infer/estimate (ServePoint).
+// /api/infer/curve (Serve) and /api/infer/estimate (ServePointOf).
 // NewServeRequest gives its defaults.
 type ServeRequest struct {
 	// Name labels the deployment in a comparison.
@@ -227,8 +227,7 @@ type ServeEstimate struct {
 	Disagg    *inference.Disagg `json:"disagg,omitempty"`
 	// DisaggError says why the pools could not be sized together (a pool
 	// misses its latency target); the curve stands without them.
-	DisaggError string `json:"disagg_error,omitempty"`
-	disaggErr   error
+	DisaggError string     `json:"disagg_error,omitempty"`
 	Cost        *ServeCost `json:"cost,omitempty"`
 	CostNote    string     `json:"cost_note,omitempty"`
 	// Energy is the best point's energy per token at the wall: it needs
@@ -296,7 +295,12 @@ func (c ServeCost) energy() inference.Cost {
 
 // Serve estimates the deployment: memory and KV cache, the curve over
 // batch sizes, the best point under the SLO with its range over the
-// inputs' ranges and its cost, and for disagg the pools' mix.
+// inputs' ranges and its cost and energy, and for disagg the pools' mix:
+// `chipgap serve-estimate` and POST /api/infer/curve, the one estimate
+// both give. Where the pools cannot be sized together (a pool misses its
+// latency target) DisaggError says why, and the curve, the best point
+// and its range stand without a cost; serve-estimate prints them and
+// fails, as it does where no batch meets the SLO (NoBest).
 func Serve(s ServeSetup) (ServeEstimate, error) {
 	d, w, mode := s.Deployment, s.workload(), s.curveMode()
 	r := s.base()
@@ -316,51 +320,79 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	if err := s.curve(&r); err != nil {
 		return r, err
 	}
-	if r.disaggErr != nil {
-		// serve-estimate sizes the pools or says why it cannot.
-		return r, renamed(r.disaggErr, estimatorFields)
-	}
 	if r.Best == nil {
 		return r, nil
 	}
-	rate := func(p inference.Point) float64 {
-		if mode == inference.Prefill {
-			return p.InputPerChip
-		}
-		return p.OutputPerChip
+	best := func(d inference.Deployment) (inference.Point, error) { return inference.Best(d, mode, w, r.SLO) }
+	rg, err := s.pointRange(best, *r.Best, "best_low–best_high")
+	if err != nil {
+		return r, err
 	}
-	if r.BestLow, r.BestHigh, r.BestNoFit, err = bestRange(s.cat, d, func(d inference.Deployment) (float64, error) {
-		q, err := inference.Best(d, mode, w, r.SLO)
+	r.BestLow, r.BestHigh, r.BestNoFit, r.BestApart, r.BestRangeNote = rg.Low, rg.High, rg.NoFit, rg.apart, rg.Note
+	r.Cost, r.Energy, r.CostNote = s.costs(s.rate(*r.Best), r.Disagg)
+	return r, nil
+}
+
+// rate is a point's headline throughput per chip: output tokens, input
+// tokens in prefill mode.
+func (s ServeSetup) rate(p inference.Point) float64 {
+	if s.curveMode() == inference.Prefill {
+		return p.InputPerChip
+	}
+	return p.OutputPerChip
+}
+
+// PointRange is the 10th and 90th percentile of an operating point's
+// throughput per chip (rate) over the inputs' ranges (chip figures and
+// stack parameters, bestRange), the same question asked of each draw; a
+// draw on which no batch meets the SLO, or on which the weights do not
+// fit, counts as 0, NoFit of them the latter. Note says where the point's
+// own rate, at typical values, lies outside Low–High and why.
+type PointRange struct {
+	Low   *float64 `json:"low"`
+	High  *float64 `json:"high"`
+	NoFit int      `json:"no_fit,omitempty"`
+	Note  string   `json:"range_note,omitempty"`
+	apart uncertain.Apart
+}
+
+// pointRange is the range of p's rate over the inputs' ranges, at asks
+// each draw for the point (inference.ErrNoOperatingPoint: none, 0); the
+// note names the range by label.
+func (s ServeSetup) pointRange(at func(inference.Deployment) (inference.Point, error), p inference.Point, label string) (PointRange, error) {
+	var g PointRange
+	var err error
+	if g.Low, g.High, g.NoFit, err = bestRange(s.cat, s.Deployment, func(d inference.Deployment) (float64, error) {
+		q, err := at(d)
 		if errors.Is(err, inference.ErrNoOperatingPoint) {
 			return 0, nil // no batch meets the SLO on this draw
 		}
-		return rate(q), err
+		return s.rate(q), err
 	}); err != nil {
-		return r, err
+		return g, err
 	}
-	rt := rate(*r.Best)
-	r.BestApart = (uncertain.Beside{Typ: rt, Lo: *r.BestLow, Hi: *r.BestHigh}).Apart(uncertain.NearEnd)
-	r.BestRangeNote = r.BestApart.Note(typicalEstimate, "best_low–best_high")
-	if r.Disagg != nil {
-		rt = r.Disagg.OutputPerChip
+	g.apart = (uncertain.Beside{Typ: s.rate(p), Lo: *g.Low, Hi: *g.High}).Apart(uncertain.NearEnd)
+	g.Note = g.apart.Note(typicalEstimate, label)
+	return g, nil
+}
+
+// costs prices tokens at rate per chip (serveCosts), a disaggregated
+// deployment's at its rate over both pools (dis); pools that could not
+// be sized together (DisaggError says why) have no cost.
+func (s ServeSetup) costs(rate float64, dis *inference.Disagg) (*ServeCost, *ServeEnergy, string) {
+	switch {
+	case dis != nil:
+		rate = dis.OutputPerChip
+	case s.Mode == disagg:
+		return nil, nil, "no cost or energy: the pools cannot be sized together"
 	}
-	r.Cost, r.Energy, r.CostNote = serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rt)
-	return r, nil
+	d := s.Deployment
+	return serveCosts(s.cat, d, region(s.Request.Region, d.Cluster.Chip.Vendor), rate)
 }
 
 // typicalEstimate is what lies outside a band in uncertain.Apart.Note's
 // words where an estimate at typical values does.
 const typicalEstimate = uncertain.TypicalEstimate
-
-// ServeCurve is the curve and its best point alone (no memory, ranges or
-// cost): POST /api/infer/curve.
-func ServeCurve(s ServeSetup) (ServeEstimate, error) {
-	r := s.base()
-	if err := s.noBatch(); err != nil {
-		return r, err
-	}
-	return r, s.curve(&r)
-}
 
 // noBatch refuses the one batch of POST /api/infer/estimate (batch) where
 // a curve is drawn over batches, which would ignore it.
@@ -401,7 +433,7 @@ func (s ServeSetup) curve(r *ServeEstimate) error {
 		// pool's, per decode chip; this is per chip over both.
 		dis, err := s.pools()
 		if errors.Is(err, inference.ErrNoOperatingPoint) {
-			r.DisaggError, r.disaggErr = err.Error(), err
+			r.DisaggError = err.Error()
 			return nil
 		}
 		if err != nil {
@@ -441,9 +473,13 @@ func (s ServeSetup) pools() (inference.Disagg, error) {
 	return inference.Disaggregate(s.Deployment, s.Deployment, s.workload(), s.slo())
 }
 
-// ServePoint is one operating point with the deployment's memory use.
+// ServePoint is one operating point with the deployment's memory use,
+// its throughput's range over the inputs' ranges (the point asked again
+// of each draw: the best under the SLO, or the stated batch) and its cost
+// and energy, as Serve gives the best point's.
 type ServePoint struct {
-	Point  inference.Point  `json:"point"`
+	Point inference.Point `json:"point"`
+	PointRange
 	Memory inference.Memory `json:"memory"`
 	KV     inference.KV     `json:"kv"`
 	// Disagg is, in disaggregated mode, the two pools sized together
@@ -451,27 +487,33 @@ type ServePoint struct {
 	// they cannot be.
 	Disagg      *inference.Disagg `json:"disagg,omitempty"`
 	DisaggError string            `json:"disagg_error,omitempty"`
+	Cost        *ServeCost        `json:"cost,omitempty"`
+	CostNote    string            `json:"cost_note,omitempty"`
+	Energy      *ServeEnergy      `json:"energy,omitempty"`
 }
 
 // ServePointOf evaluates the request's batch (0: the best under the SLO,
 // inference.ErrNoOperatingPoint when no batch meets it): POST
-// /api/infer/estimate.
+// /api/infer/estimate. At batch 0 its point, range and cost are Serve's
+// best point's.
 func ServePointOf(s ServeSetup) (ServePoint, error) {
 	d, w, mode := s.Deployment, s.workload(), s.curveMode()
 	var out ServePoint
 	if bs := s.Request.Batches; len(bs) > 0 {
 		return out, bad("batches", bs, "are the batch sizes of the curve (POST /api/infer/curve); an estimate evaluates one batch: give batch (0 or absent: the best under the SLO)")
 	}
-	var err error
+	at := func(d inference.Deployment) (inference.Point, error) { return inference.Best(d, mode, w, s.slo()) }
 	if b := s.Request.Batch; b > 0 {
-		var pts []inference.Point
-		if pts, err = inference.Curve(d, mode, w, s.slo(), []int{b}); err == nil {
-			out.Point = pts[0]
+		at = func(d inference.Deployment) (inference.Point, error) {
+			pts, err := inference.Curve(d, mode, w, s.slo(), []int{b})
+			if err != nil {
+				return inference.Point{}, err
+			}
+			return pts[0], nil
 		}
-	} else {
-		out.Point, err = inference.Best(d, mode, w, s.slo())
 	}
-	if err != nil {
+	var err error
+	if out.Point, err = at(d); err != nil {
 		return out, renamed(err, estimatorFields)
 	}
 	if out.Memory, err = inference.MemoryUse(d); err != nil {
@@ -488,8 +530,14 @@ func ServePointOf(s ServeSetup) (ServePoint, error) {
 			out.Disagg = &dis
 		}
 	}
-	out.KV, err = inference.KVCapacity(d)
-	return out, err
+	if out.KV, err = inference.KVCapacity(d); err != nil {
+		return out, err
+	}
+	if out.PointRange, err = s.pointRange(at, out.Point, "low–high"); err != nil {
+		return out, err
+	}
+	out.Cost, out.Energy, out.CostNote = s.costs(s.rate(out.Point), out.Disagg)
+	return out, nil
 }
 
 // serveCosts prices tokens at rate per chip: the catalog's rental rate and

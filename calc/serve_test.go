@@ -257,7 +257,7 @@ func TestServeStatedEngineLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := ServeCurve(s)
+	e, err := Serve(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestServeStatedEngineLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ServeCurve(s); err == nil || !strings.Contains(err.Error(), "stated: max_seqs 100") {
+	if _, err := Serve(s); err == nil || !strings.Contains(err.Error(), "stated: max_seqs 100") {
 		t.Errorf("batch 2000 under max_seqs 100: err = %v, want a refusal naming the stated limit", err)
 	}
 	for _, c := range []struct{ maxSeqs, batch int }{{0, 3000}, {3000, 3000}} {
@@ -276,7 +276,7 @@ func TestServeStatedEngineLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = ServeCurve(s)
+		_, err = Serve(s)
 		if refused := err != nil; refused != (c.maxSeqs == 0) {
 			t.Errorf("batch %d with max_seqs %d: err = %v; want a refusal only at the default 2048", c.batch, c.maxSeqs, err)
 		}
@@ -294,7 +294,7 @@ func TestServeStatedEngineLimits(t *testing.T) {
 	if s, err = moe.Setup(cat); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ServeCurve(s); err == nil || !strings.Contains(err.Error(), "max_tokens 512 (stated: max_batch_tokens 4096 per instance over 8 attention groups)") {
+	if _, err := Serve(s); err == nil || !strings.Contains(err.Error(), "max_tokens 512 (stated: max_batch_tokens 4096 per instance over 8 attention groups)") {
 		t.Errorf("max_batch_tokens 4096 over 8 groups: err = %v, want the 512-token share named", err)
 	}
 }
@@ -314,7 +314,7 @@ func TestServeKVRefusalNamesSizing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ServeCurve(s)
+	_, err = Serve(s)
 	for _, want := range []string{"KV cache", "memory_fraction 0.8", "5 GB reserved", "npuMemSize"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("batch 1000 on 8 910B: err = %v, want one naming %q", err, want)
@@ -388,7 +388,7 @@ func serveCurveText(t *testing.T, cat *catalog.Catalog, r ServeRequest) (ServeEs
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := ServeCurve(s)
+	e, err := Serve(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +651,7 @@ func TestServeBatchFieldsPerEndpoint(t *testing.T) {
 		}
 		return fmt.Sprint(err)
 	}
-	if _, err := ServeCurve(setup(16, nil)); field(err) != "batch" || !strings.Contains(err.Error(), "POST /api/infer/estimate") {
+	if _, err := Serve(setup(16, nil)); field(err) != "batch" || !strings.Contains(err.Error(), "POST /api/infer/estimate") {
 		t.Errorf("curve with batch 16: %v, want a batch error", err)
 	}
 	if _, err := Serve(setup(16, nil)); field(err) != "batch" {
@@ -663,7 +663,7 @@ func TestServeBatchFieldsPerEndpoint(t *testing.T) {
 	if p, err := ServePointOf(setup(16, nil)); err != nil || p.Point.Batch != 16 {
 		t.Errorf("estimate at batch 16: batch %d, %v", p.Point.Batch, err)
 	}
-	if c, err := ServeCurve(setup(0, []int{1, 2, 4})); err != nil || len(c.Curve) != 3 {
+	if c, err := Serve(setup(0, []int{1, 2, 4})); err != nil || len(c.Curve) != 3 {
 		t.Errorf("curve over 1,2,4: %d points, %v", len(c.Curve), err)
 	}
 }

@@ -110,6 +110,9 @@ func writeBest(w io.Writer, r ServeEstimate) {
 		fmt.Fprintf(w, "Disaggregated: %.3g prefill chips per decode chip (prefill batch %d, decode batch %d): %.0f output tokens/s and %.3g requests/s per chip over both pools\n",
 			d.PrefillPerDecodeChip, d.Prefill.Batch, d.Decode.Batch, d.OutputPerChip, d.RequestsPerChip)
 	}
+	if r.DisaggError != "" {
+		fmt.Fprintf(w, "Disaggregated: the pools cannot be sized together: %s\n", r.DisaggError)
+	}
 	writeCost(w, r, unit)
 }
 

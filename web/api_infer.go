@@ -32,7 +32,8 @@ func (s *Server) inferSetup(w http.ResponseWriter, r *http.Request) (calc.ServeS
 	return req.Setup(cat)
 }
 
-// curveResponse is POST /api/infer/curve's answer.
+// curveResponse is POST /api/infer/curve's answer: calc.Serve's
+// estimate, the one serve-estimate prints, under the API's names.
 type curveResponse struct {
 	calc.ServeHeader
 	SLO    inference.SLO     `json:"slo"`
@@ -41,6 +42,14 @@ type curveResponse struct {
 	// says why there is none.
 	Best      *inference.Point `json:"best,omitempty"`
 	BestError string           `json:"best_error,omitempty"`
+	// BestLow and BestHigh are the P10 and P90 of the best point's
+	// throughput over the inputs' ranges, BestNoFit the draws on which
+	// the weights did not fit, BestRangeNote where the best point lies
+	// outside them (calc.ServeEstimate's fields).
+	BestLow       *float64 `json:"best_low,omitempty"`
+	BestHigh      *float64 `json:"best_high,omitempty"`
+	BestNoFit     int      `json:"best_no_fit,omitempty"`
+	BestRangeNote string   `json:"best_range_note,omitempty"`
 	// MeasuredBand is what the scored regime's runs measured where the
 	// estimator predicted the best point's throughput (calc.MeasuredBand).
 	MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
@@ -52,7 +61,12 @@ type curveResponse struct {
 	// output_tokens_per_s_per_chip is per chip over both pools.
 	Disagg      *inference.Disagg `json:"disagg,omitempty"`
 	DisaggError string            `json:"disagg_error,omitempty"`
-	Charts      []calc.Chart      `json:"charts"`
+	// Cost, CostNote and Energy price the best point's tokens in the
+	// request's region (calc.ServeEstimate's).
+	Cost     *calc.ServeCost   `json:"cost,omitempty"`
+	CostNote string            `json:"cost_note,omitempty"`
+	Energy   *calc.ServeEnergy `json:"energy,omitempty"`
+	Charts   []calc.Chart      `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -61,9 +75,11 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
-		c, err := calc.ServeCurve(st)
-		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest, MeasuredBand: c.MeasuredBand, MeasuredBandNote: c.MeasuredBandNote,
-			Disagg: c.Disagg, DisaggError: c.DisaggError, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
+		c, err := calc.Serve(st)
+		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest,
+			BestLow: c.BestLow, BestHigh: c.BestHigh, BestNoFit: c.BestNoFit, BestRangeNote: c.BestRangeNote,
+			MeasuredBand: c.MeasuredBand, MeasuredBandNote: c.MeasuredBandNote, Disagg: c.Disagg, DisaggError: c.DisaggError,
+			Cost: c.Cost, CostNote: c.CostNote, Energy: c.Energy, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {
 		return err
@@ -73,7 +89,7 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 }
 
 // inferEstimate is POST /api/infer/estimate's answer: one operating point
-// with the deployment's memory use.
+// with the deployment's memory use, its range and its cost.
 type inferEstimate struct {
 	calc.ServeHeader
 	calc.ServePoint

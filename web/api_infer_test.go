@@ -20,7 +20,7 @@ func inferModeBody(mode string) string {
 
 // POST /api/infer/curve gives the measured band in colocated mode and, in
 // disagg mode, none and the note serve-estimate prints (the same
-// calc.ServeCurve field), so the page, the API and the CLI agree.
+// calc.Serve field), so the page, the API and the CLI agree.
 func TestInferCurveBandByMode(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
 	cat, err := catalog.Load()
@@ -40,7 +40,7 @@ func TestInferCurveBandByMode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := calc.ServeCurve(s)
+		want, err := calc.Serve(s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -169,6 +170,77 @@ func TestServeEstimateAgreesAcrossCLIAndAPI(t *testing.T) {
 		if !sameJSON(cli[0].Memory, api.Memory) {
 			t.Errorf("%s: memory differs:\n  CLI %s\n  API %s", c.body, cli[0].Memory, api.Memory)
 		}
+	}
+}
+
+// The same serving question through `chipgap serve-estimate --json`, POST
+// /api/infer/curve and /api/infer/estimate gets the same best point, the
+// same P10–P90 range of its throughput, the same cost and energy and the
+// same resolved layout, from the one calc.Serve (the API once drew the
+// curve alone, without range or cost, and ignored region); and region
+// prices the owned chip-hour: the answers for us, eu and china differ in
+// cost, each the CLI's with --region.
+func TestServeRangeAndCostAgreeAcrossCLIAndAPI(t *testing.T) {
+	srv := apiServer(t)
+	type answer struct {
+		Best     json.RawMessage `json:"best"`
+		Low      json.RawMessage `json:"best_low"`
+		High     json.RawMessage `json:"best_high"`
+		Cost     json.RawMessage `json:"cost"`
+		Energy   json.RawMessage `json:"energy"`
+		Parallel json.RawMessage `json:"parallel"`
+	}
+	type estimate struct {
+		Point  json.RawMessage `json:"point"`
+		Low    json.RawMessage `json:"low"`
+		High   json.RawMessage `json:"high"`
+		Cost   json.RawMessage `json:"cost"`
+		Energy json.RawMessage `json:"energy"`
+	}
+	cliArgs := []string{"serve-estimate", "--chip", "h100-sxm", "--chips", "8", "--model", "llama3.1-70b", "--precision", "fp8",
+		"--input", "2048", "--output", "256", "--tpot", "50ms", "--ttft", "2s", "--tp", "8"}
+	body := `{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","precision":"fp8","workload":{"input_tokens":2048,"output_tokens":256},` +
+		`"slo":{"tpot":"50ms","ttft":"2s"},"parallel":{"tp":8}`
+	owned := map[string]float64{}
+	for _, region := range []string{"", "us", "eu", "china"} {
+		args, b := cliArgs, body+"}"
+		if region != "" {
+			args, b = append(slices.Clone(cliArgs), "--region", region), body+`,"region":"`+region+`"}`
+		}
+		var cli []answer
+		var curve answer
+		var est estimate
+		cliJSON(t, &cli, args...)
+		postJSON(t, srv.URL+"/api/infer/curve", b, &curve)
+		postJSON(t, srv.URL+"/api/infer/estimate", b, &est)
+		k := cli[0]
+		for _, f := range []struct {
+			name            string
+			cli, curve, est json.RawMessage
+		}{{"best", k.Best, curve.Best, est.Point}, {"best_low", k.Low, curve.Low, est.Low}, {"best_high", k.High, curve.High, est.High},
+			{"cost", k.Cost, curve.Cost, est.Cost}, {"energy", k.Energy, curve.Energy, est.Energy}, {"parallel", k.Parallel, curve.Parallel, nil}} {
+			if len(f.cli) == 0 || string(f.cli) == "null" || !sameJSON(f.cli, f.curve) || f.est != nil && !sameJSON(f.cli, f.est) {
+				t.Errorf("region %q: %s differs:\n  CLI      %s\n  curve    %s\n  estimate %s", region, f.name, f.cli, f.curve, f.est)
+			}
+		}
+		var c struct {
+			Region string `json:"region"`
+			Owned  struct {
+				USD float64 `json:"usd_per_million_tokens"`
+			} `json:"owned"`
+		}
+		if err := json.Unmarshal(curve.Cost, &c); err != nil {
+			t.Fatal(err)
+		}
+		if want := cmp.Or(region, "us"); c.Region != want {
+			t.Errorf("region %q: cost in %q, want %q", region, c.Region, want)
+		}
+		owned[cmp.Or(region, "default")] = c.Owned.USD
+	}
+	// The brief's figures: $1.622 per million output tokens owned in the
+	// us (the default for an H100); other regions price it otherwise.
+	if o := owned["us"]; o != owned["default"] || o < 1.62 || o > 1.625 || owned["eu"] == o || owned["china"] == o {
+		t.Errorf("owned $/M output tokens by region %v: want the default's the us's (1.622) and eu's and china's other", owned)
 	}
 }
 

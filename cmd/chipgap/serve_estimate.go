@@ -111,8 +111,11 @@ func cmdServeEstimate(e *env, args []string) error {
 	}
 	var why []string
 	for _, r := range out {
-		if r.Best == nil { // its curve has been printed; the reason says why
+		switch { // its curve has been printed; the reason says why
+		case r.Best == nil:
 			why = append(why, fmt.Sprintf("%s: %s", r.Request.Label(), r.NoBest))
+		case r.DisaggError != "":
+			why = append(why, fmt.Sprintf("%s: %s", r.Request.Label(), r.DisaggError))
 		}
 	}
 	if len(why) > 0 {

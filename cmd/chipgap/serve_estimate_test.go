@@ -262,3 +262,16 @@ func TestServeEstimateDisaggTTFT(t *testing.T) {
 		t.Errorf("text wants %q and a rate per decode chip:\n%s", want, out)
 	}
 }
+
+// Pools that cannot be sized together (the prefill pool misses a 60 ms
+// TTFT) leave serve-estimate's curve and best point printed, with the
+// reason, and a failure, as where no batch meets the SLO: the estimate
+// is calc.Serve's, which POST /api/infer/curve answers with disagg_error.
+func TestServeEstimateDisaggRefusalPrintsTheCurve(t *testing.T) {
+	code, out, errs := runCLI("serve-estimate", "--chip", "h100-sxm", "--chips", "16", "--model", "deepseek-v3", "--precision", "fp8", "--mode", "disagg",
+		"--tp", "1", "--ep", "16", "--input", "4096", "--output", "1024", "--tpot", "100ms", "--ttft", "60ms")
+	if code != exitFailure || !strings.Contains(errs, "prefill pool") || !strings.Contains(out, "Best under TPOT ≤ 100 ms and TTFT ≤ 60 ms: batch") ||
+		!strings.Contains(out, "Disaggregated: the pools cannot be sized together: prefill pool") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit %d, the curve and best point, and the prefill pool named", code, errs, out, exitFailure)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,5 +93,41 @@ func TestInferEchoesResolvedLayout(t *testing.T) {
 				t.Errorf("%s %s: %d, parallel %+v; want %+v", path, body, st, got.Parallel, want)
 			}
 		}
+	}
+}
+
+// TestBrowserInferenceRangeAndCost: the page's inference tab shows the
+// best point's P10–P90 range, its cost owned and rented per million
+// output tokens and its energy per token, the API's (calc.Serve's, as
+// serve-estimate prints them).
+func TestBrowserInferenceRangeAndCost(t *testing.T) {
+	ctx, b, base := needBrowser(t)
+	openPage(ctx, t, b, base+"/#infer")
+	fill := `(() => { const f = document.querySelector('#infer-form').elements;
+		f.chip.value = "h100-sxm"; f.chips.value = "8"; f.model.value = "llama3.1-70b"; f.precision.value = "fp8"; f["parallel.tp"].value = "8"; f.mode.value = "colocated";
+		f["workload.input_tokens"].value = "2048"; f["workload.output_tokens"].value = "256"; f["slo.tpot"].value = "50ms"; f["slo.ttft"].value = "2s";
+		document.querySelector('#infer-go').click(); })()`
+	api, body := runInferForm(ctx, t, b, base, fill)
+	if api.BestLow == nil || api.BestHigh == nil || api.Cost == nil || api.Cost.Owned == nil || api.Cost.Rental == nil || api.Energy == nil {
+		t.Fatalf("API answer to %s has no range, cost or energy: %+v", body, api)
+	}
+	var page struct {
+		Range  string  `json:"range"`
+		Owned  float64 `json:"owned"`
+		Rented float64 `json:"rented"`
+		Joules float64 `json:"joules"`
+		Want   string  `json:"want"`
+	}
+	card := func(key string) string { return `document.querySelector('#infer-big [data-key="` + key + `"]')` }
+	js := fmt.Sprintf(`({range: (%s.querySelector('.rng') || {textContent: ""}).textContent, owned: Number(%s.dataset.typ),
+		rented: Number(%s.dataset.typ), joules: Number(%s.dataset.typ), want: "range " + fmtRange(%v, %v)})`,
+		card("throughput"), card("usd_per_m_owned"), card("usd_per_m_rented"), card("joules_per_token"), *api.BestLow, *api.BestHigh)
+	if err := b.eval(ctx, js, &page); err != nil {
+		t.Fatal(err)
+	}
+	if page.Range != page.Want || page.Range != "range 316.9–330.5" || page.Owned != float64(api.Cost.Owned.USDPerMillion) ||
+		page.Rented != float64(api.Cost.Rental.USDPerMillion) || page.Joules != float64(api.Energy.JoulesPerToken) {
+		t.Errorf("page shows %+v; API range %g–%g, owned %v, rented %v, energy %v", page, *api.BestLow, *api.BestHigh,
+			api.Cost.Owned.USDPerMillion, api.Cost.Rental.USDPerMillion, api.Energy.JoulesPerToken)
 	}
 }

@@ -945,9 +945,9 @@ async function runInfer() {
     showOK(status, "computing the curve…");
     const res = await api("infer/curve", body);
     if (!newest()) return;
-    renderInfer(res);
+    renderInfer(res, body.mode);
     const p = res.parallel;
-    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp ? " attention groups=" + p.attention_dp : ""}${p.dp > 0 ? `, ${p.dp} instance${p.dp === 1 ? "" : "s"}` : ""}`);
+    showOK(status, `${res.points.length} batch sizes · profile ${res.profile} · an instance: tp=${p.tp} pp=${p.pp} ep=${p.ep}${p.attention_dp > 1 ? " attention groups=" + p.attention_dp : ""}, ${p.dp} instance${p.dp === 1 ? "" : "s"}`);
   } catch (e) { if (newest()) showError(status, e); }
 }
 
@@ -967,13 +967,32 @@ function bandNote(b, unit, id, note) {
   return el("p", {class: "muted", id: id}, `Measured where the estimator predicted this (80 % band: the P10–P90 of the ${b.runs} runs scored above, widened ${b.widen}× for the spread between sources): ${fmtRange(b.low, b.high, 1, fmt)} ${unit}`);
 }
 
-function renderInfer(res) {
+// inferCost is the best point's price and energy per million tokens of
+// unit (the API's cost and energy, as serve-estimate prints them), or
+// the cost note alone.
+function inferCost(res, unit) {
+  const c = res.cost || {}, e = res.energy;
+  if (!c.owned && !c.rental && !e) return [];
+  const region = c.region ? ` (region ${c.region})` : "";
+  return [
+    bigNumber("usd_per_m_owned", `$ per million ${unit} tokens, owned${region}`, c.owned ? c.owned.usd_per_million_tokens : undefined, "", undefined, undefined, 1, fmtMoney),
+    bigNumber("usd_per_m_rented", `… rented`, c.rental ? c.rental.usd_per_million_tokens : undefined, "", undefined, undefined, 1, fmtMoney),
+    bigNumber("joules_per_token", `Energy per ${unit} token (${e ? fmt(e.wall_watts_per_chip) : "–"} W per chip at the wall)`, e ? e.joules_per_token : undefined, "J"),
+  ];
+}
+
+function renderInfer(res, mode) {
   const b = res.best;
+  // The headline rate and its P10–P90: output tokens, input tokens in
+  // prefill mode (serve-estimate's).
+  const unit = mode === "prefill" ? "input" : "output";
+  const note = [res.best_range_note, res.cost_note].filter(Boolean).join(" · ");
   const big = el("div", {class: "big", id: "infer-big"}, b ? [
-    bigNumber("throughput", "Best output tokens/s per chip under the SLO", b.output_tokens_per_s_per_chip, "tokens/s"),
+    bigNumber("throughput", `Best ${unit} tokens/s per ${res.disagg ? "decode " : ""}chip under the SLO (P10–P90 over the chip's and the stack's ranges)`, b[unit + "_tokens_per_s_per_chip"], "tokens/s", res.best_low, res.best_high),
     bigNumber("batch", "at batch", b.batch, "sequences"),
     bigNumber("tpot", "TPOT (time per output token)", b.tpot * 1e3, "", undefined, undefined, 1, fmtMs),
     bigNumber("ttft", "TTFT (time to first token)", b.ttft * 1e3, "", undefined, undefined, 1, fmtMs),
+    ...inferCost(res, unit),
   ] : el("div", {}, el("span", {class: "muted"}, "no batch meets the SLO"), el("b", {}, "–"), res.best_error || ""));
   const table = el("div", {class: "scroll-x"}, el("table", {id: "infer-points"},
     el("thead", {}, el("tr", {}, ["batch", "TPOT", "TTFT", "output tok/s/chip", "bound", "meets SLO"].map(h => el("th", {}, h)))),
@@ -981,7 +1000,7 @@ function renderInfer(res) {
       el("td", {}, p.batch), el("td", {}, fmtMs(p.tpot * 1e3)), el("td", {}, fmtMs(p.ttft * 1e3)),
       el("td", {}, fmt(p.output_tokens_per_s_per_chip)), el("td", {}, p.step.bound), el("td", {}, p.meets_slo ? "yes" : "no"))))));
   const mark = key => b ? {mark: {x: b.output_tokens_per_s_per_chip, y: b[key] * 1e3, label: `best under the SLO: batch ${b.batch}`}, limit_label: "SLO"} : {limit_label: "SLO"};
-  put($("#infer-out"), big, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply" + (res.fp8_context_attention ? `; it runs prompt attention in FP8, ${fmt(res.fp8_context_attention)}× the 16-bit rate` : "") + ")") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), bandNote(res.measured_band, "output tokens/s per chip", "infer-band", res.measured_band_note), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
+  put($("#infer-out"), big, note ? el("p", {class: "muted", id: "infer-cost-note"}, note) : null, res.disagg_error ? el("p", {class: "muted"}, "Disaggregated: the pools cannot be sized together: " + res.disagg_error) : null, b ? stepNote(b.step) : null, res.engine ? el("p", {class: "muted", id: "infer-engine"}, "Engine: " + res.engine + " (its scheduling limits apply" + (res.fp8_context_attention ? `; it runs prompt attention in FP8, ${fmt(res.fp8_context_attention)}× the 16-bit rate` : "") + ")") : null, res.stack_note ? el("p", {class: "muted"}, res.stack_note) : null, scoredNote(res.scored, "infer-scored"), bandNote(res.measured_band, "output tokens/s per chip", "infer-band", res.measured_band_note), chartsOf(res.charts, {tpot: mark("tpot"), ttft: mark("ttft")}), table);
   rendered("infer");
 }
 

@@ -77,6 +77,9 @@ var simulateRules = func() []fieldRule {
 			}},
 		{path: "link_bandwidth", needs: link, why: linkWhy, planTakes: true},
 		{path: "link_latency", needs: link, why: linkWhy, planTakes: true},
+		{path: "decode_binding", needs: link, planTakes: true, why: func(name, _ func(string) string) string {
+			return "when a decode replica is picked: it needs " + name("mode") + " disaggregated (or a prefill pool: " + name("prefill") + ")"
+		}},
 	}
 	for _, side := range []string{"input", "output"} {
 		for _, key := range []string{"tokens", "min", "max", "sigma"} {

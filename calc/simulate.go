@@ -34,10 +34,11 @@ type SimulateRequest struct {
 	LinkBW      units.ByteRate `json:"link_bandwidth" help:"prefill→decode KV link per replica, e.g. 50GB/s (0 = the replicas' scale-out NICs)"`
 	LinkLatency units.Seconds  `json:"link_latency" unit:"required" help:"latency of a KV transfer, a duration with its unit, e.g. 20us (0 = the scale-out tier's)"`
 
-	Router     string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
-	Scheduler  string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
-	Admission  string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (as the serving profile: reserve for TensorRT-LLM and the CUDA default, on-demand for vLLM and SGLang)"`
-	NoChunking bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
+	Router        string `json:"router" help:"round-robin, least-outstanding or kv-aware"`
+	DecodeBinding string `json:"decode_binding" help:"disaggregated: when the router picks a request's decode replica: arrival (default; SGLang's PD router, vLLM's proxy: with the prefill replica) or prefilled (Dynamo's PrefillRouter: when the prefill returns, before the KV cache is sent)"`
+	Scheduler     string `json:"scheduler" help:"fcfs or spf (shortest prompt first)"`
+	Admission     string `json:"admission" help:"on-demand (vLLM: preempt when KV runs out), reserve (TensorRT-LLM: prompt+output reserved), auto (as the serving profile: reserve for TensorRT-LLM and the CUDA default, on-demand for vLLM and SGLang)"`
+	NoChunking    bool   `json:"no_chunked_prefill" help:"prefill each prompt in one step"`
 
 	Workload SimWorkload `json:"workload"`
 	SLO      SimSLO      `json:"slo"`
@@ -253,7 +254,7 @@ func (r SimulateRequest) deployment(cat *catalog.Catalog, main ServeDeployment, 
 	if err != nil {
 		return serve.Deployment{}, nil, err
 	}
-	d := serve.Deployment{Pools: []serve.Pool{p}, Router: r.Router}
+	d := serve.Deployment{Pools: []serve.Pool{p}, Router: r.Router, DecodeBinding: r.DecodeBinding}
 	if prefill == nil {
 		return d, []builtPool{b}, nil
 	}
@@ -613,6 +614,7 @@ func (r SimulateRequest) planAlone() error {
 // names its Go structs: workload.prompt, .mean, process).
 var serveFields = []struct{ from, to string }{
 	{"deployment.router", "router"},
+	{"deployment.decode_binding", "decode_binding"},
 	{"workload.process", "workload.arrival"},
 	{"workload.trace", "workload.arrival"},
 	{"workload.prompt", "workload.input"},

@@ -340,6 +340,7 @@ type SimulateSpec struct {
 	LinkLatency  units.Seconds  `json:"link_latency,omitempty"`
 
 	Router         string `json:"router"`
+	DecodeBinding  string `json:"decode_binding,omitempty"`
 	Scheduler      string `json:"scheduler"`
 	Admission      string `json:"admission"`
 	MaxBatchTokens int    `json:"max_batch_tokens,omitempty"`
@@ -383,7 +384,7 @@ func (r SimulateRequest) Spec() SimulateSpec {
 		Software: r.Framework, TP: p.TP, PP: p.PP, EP: p.EP, Precision: r.Precision, KVPrecision: r.KVPrecision,
 		SpecTokens: r.Speculative.Tokens, SpecAcceptance: r.Speculative.Acceptance, Mode: mode, PrefillChip: r.Prefill.Chip,
 		PrefillChips: r.Prefill.Chips, PrefillTP: r.Prefill.Parallel.TP, PrefillEP: r.Prefill.Parallel.EP, LinkBW: r.LinkBW,
-		LinkLatency: r.LinkLatency, Router: r.Router, Scheduler: r.Scheduler, Admission: r.Admission, MaxBatchTokens: r.MaxBatchTokens,
+		LinkLatency: r.LinkLatency, Router: r.Router, DecodeBinding: r.DecodeBinding, Scheduler: r.Scheduler, Admission: r.Admission, MaxBatchTokens: r.MaxBatchTokens,
 		MaxSeqs: r.MaxSeqs, NoChunking: r.NoChunking, Arrival: w.Arrival, Rate: w.Rate, Rates: w.Rates, CV: w.CV, Requests: w.Requests,
 		Seed: w.Seed, Trace: w.Trace, Input: lj(w.Input), Output: lj(w.Output), TTFT: r.SLO.TTFT, TPOT: r.SLO.TPOT, SLOPct: r.SLO.Percentile}
 }

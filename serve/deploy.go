@@ -99,6 +99,23 @@ const (
 	KVAware          = "kv-aware"          // lowest KV cache load, counting what the queue will need
 )
 
+// When a disaggregated router binds a request's decode replica.
+const (
+	// BindAtArrival: with its prefill replica, when the request arrives
+	// (the default). SGLang's PD router picks a (prefill, decode) pair
+	// per request before it sends either anything (sgl-router,
+	// src/routers/pd_router.rs, select_pd_pair) and counts the request
+	// on both workers until it ends (WorkerLoadGuard::new_multi); vLLM's
+	// disaggregated proxy example picks both servers up front too.
+	BindAtArrival = "arrival"
+	// BindAtPrefill: when its prefill completes, before its KV cache is
+	// sent: Dynamo's PrefillRouter selects the decode worker once the
+	// prefill worker returns its transfer metadata, and the decode
+	// worker then reads the cache (docs/design_docs/disagg_serving.md,
+	// with vLLM and TensorRT-LLM workers).
+	BindAtPrefill = "prefilled"
+)
+
 // Deployment is one pool (aggregated: every replica prefills and decodes)
 // or two (disaggregated: Pools[0] prefills, Pools[1] decodes, KV caches
 // cross Link), and the router of each pool.
@@ -106,6 +123,11 @@ type Deployment struct {
 	Pools  []Pool `json:"pools"`
 	Link   Link   `json:"link"`
 	Router string `json:"router"`
+	// DecodeBinding is when a disaggregated request's decode replica is
+	// chosen: BindAtArrival ("" too) or BindAtPrefill. A cache always
+	// crosses to a replica bound before it is sent: no engine picks the
+	// decode replica once the cache has landed.
+	DecodeBinding string `json:"decode_binding,omitempty"`
 }
 
 // Disaggregated reports whether prefill and decode run on separate pools.
@@ -129,6 +151,11 @@ func (d Deployment) Validate() error {
 	case RoundRobin, LeastOutstanding, KVAware:
 	default:
 		return fieldErr("deployment.router", d.Router, "want round-robin, least-outstanding or kv-aware")
+	}
+	switch d.DecodeBinding {
+	case "", BindAtArrival, BindAtPrefill:
+	default:
+		return fieldErr("deployment.decode_binding", d.DecodeBinding, "want arrival or prefilled")
 	}
 	for i, p := range d.Pools {
 		if err := p.validate(fmt.Sprintf("deployment.pools[%d]", i)); err != nil {

@@ -68,8 +68,14 @@
 // A router picks a replica per request: round robin, least outstanding
 // (waiting and running requests, and on a prefill replica those whose KV
 // cache waits for its link), or KV-aware (lowest KV use counting what its
-// queue will need; ties by least outstanding's count). A decode replica is
-// picked when a cache lands.
+// queue will need; ties by least outstanding's count). Disaggregated, a
+// request is bound to a decode replica before its cache is sent, by the
+// same rule counting the requests bound to each replica and not yet
+// landed: at arrival with its prefill replica (Deployment.DecodeBinding
+// BindAtArrival, the default: SGLang's PD router, sgl-router's
+// select_pd_pair; vLLM's proxy) or when its prefill completes
+// (BindAtPrefill: Dynamo's PrefillRouter); its cache crosses to that
+// replica whatever the decode loads when it lands.
 //
 // Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
 // latency (per request E2E = TTFT + (tokens − 1) × TPOT), P50/P90/P99.

@@ -166,3 +166,44 @@ func TestDisaggregatedTTFTAtDecodeAdmission(t *testing.T) {
 			r.TTFT.P50, r.TTFT.Max, r.TPOT.P50, r.TPOT.Max, r.E2E.P50, r.E2E.Max)
 	}
 }
+
+// TestDecodeBoundBeforeLanding: one prefill replica of 100 tokens a
+// 10 ms step; two decode replicas running one sequence each (10 ms
+// steps); 1 MB of KV a token over a 1 GB/s link (1 ms a token), no
+// latency. A1 (100 tokens, 2 out), B (100, 151 out) and A2 (100, 2)
+// arrive at 0 and prefill 0–10, 10–20, 20–30; C (1,000, 2) arrives at
+// 20 and prefills in ten chunks, 30–130. The link lands A1 at 110, B at
+// 210, A2 at 310, C at 1,310 (1,000 ms of sending). Bound at arrival
+// (least outstanding or KV-aware, counting the requests bound and not
+// landed: A1 → D0, B → D1, A2 → D0 (a tie), and at 20 C → D1, which D0's
+// two outnumber), C waits on D1 behind B, which decodes 150 steps,
+// 210–1,710 (E2E 1,710, the longest): admitted at 1,710, TTFT 1,690 ms. Bound when its prefill
+// ends (Dynamo), at 130, A1 has left D0 (landed 110, done 120), so D0
+// holds A2 and D1 B, a tie to D0: C is admitted as it lands, TTFT 1,290.
+// Round robin binds D0, D1, D0, D1 either way. Picking the replica when
+// the cache landed (before) gave 1,290 under every binding but round
+// robin's, and without counting bound requests A1, B and A2 all went to
+// D0 at time 0.
+func TestDecodeBoundBeforeLanding(t *testing.T) {
+	w := Workload{Process: Trace, Trace: []Request{{0, 100, 2}, {0, 100, 151}, {0, 100, 2}, {20 * time.Millisecond, 1000, 2}}}
+	for _, tc := range []struct {
+		router, binding string
+		ttft            float64
+	}{
+		{LeastOutstanding, "", 1690}, {KVAware, BindAtArrival, 1690}, {RoundRobin, BindAtArrival, 1690},
+		{LeastOutstanding, BindAtPrefill, 1290}, {KVAware, BindAtPrefill, 1290}, {RoundRobin, BindAtPrefill, 1690},
+	} {
+		d := disaggByHand(1, 100, 0, tc.router)
+		d.Pools[0].Engine.MaxBatchTokens = 100
+		d.Pools[1] = testPool(2, 100)
+		d.Pools[1].Step, d.Pools[1].Engine.MaxSeqs = constStep(10*time.Millisecond), 1
+		d.DecodeBinding = tc.binding
+		r, err := Simulate(d, w, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TTFT.Max != tc.ttft || r.E2E.Max != 1710 {
+			t.Errorf("%s, binding %q: TTFT max %v, E2E max %v ms; want C's TTFT %v, B's E2E 1710", tc.router, tc.binding, r.TTFT.Max, r.E2E.Max, tc.ttft)
+		}
+	}
+}

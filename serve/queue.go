@@ -17,6 +17,7 @@ type seq struct {
 	blocks   int32         // KV blocks held
 	sched    int32         // tokens scheduled in the current step
 	preempts int32         // times preempted
+	dec      int32         // disaggregated: the decode replica it is bound to; -1 before (bindDecode)
 }
 
 // prefilling reports whether the sequence still has prompt (or, after a

@@ -39,6 +39,8 @@ type replica struct {
 	linkFree    time.Duration   // when the outbound KV link is next idle
 	linkQueue   []time.Duration // arrivals of the KV caches waiting for that link, in order
 	sending     int             // KV blocks of caches handed off and not yet landed (held until they land)
+	bound       int             // a decode replica: requests bound to it whose KV cache has not landed (bindDecode)
+	boundBlocks int             // the KV blocks those caches will need here
 }
 
 func newReplica(run *runState, pool, idx int, p Pool) *replica {
@@ -343,10 +345,11 @@ func (r *replica) landed(blocks int) {
 }
 
 // load is what least-outstanding routing balances: the requests waiting
-// or running here, and (a prefill replica) those whose KV cache waits
-// for its outbound link, which a request routed here queues behind once
-// prefilled.
-func (r *replica) load() int { return r.outstanding + len(r.linkQueue) }
+// or running here, (a prefill replica) those whose KV cache waits for
+// its outbound link, which a request routed here queues behind once
+// prefilled, and (a decode replica) those bound to it whose KV cache has
+// not landed yet (bindDecode).
+func (r *replica) load() int { return r.outstanding + len(r.linkQueue) + r.bound }
 
 // leave frees a departing sequence's KV cache.
 func (r *replica) leave(s *seq) {
@@ -364,6 +367,22 @@ func (r *replica) oldest() (time.Duration, bool) {
 		}
 	}
 	return t, ok
+}
+
+// boundHere counts the requests here (waiting or running) already bound
+// to a decode replica (bindDecode; on a prefill replica).
+func (r *replica) boundHere() int {
+	n := 0
+	if !r.prefillOnly {
+		return 0 // its requests have landed
+	}
+	for i := range r.waiting.h {
+		n += int(min(r.waiting.h[i].dec+1, 1))
+	}
+	for i := range r.running {
+		n += int(min(r.running[i].dec+1, 1))
+	}
+	return n
 }
 
 // heldBlocks sums the KV blocks the running sequences hold and those of

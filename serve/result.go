@@ -269,8 +269,11 @@ func (s *runState) kvStats() KVStats {
 func (s *runState) check() error {
 	inside := s.inTransit
 	waiting, linkQueued := 0, 0
+	bound, boundLeft := 0, s.inTransit // boundLeft: caches in transit, and requests bound on the prefill side
 	for _, reps := range s.reps {
 		for _, r := range reps {
+			bound += r.bound
+			boundLeft += r.boundHere()
 			linkQueued += len(r.linkQueue)
 			held := r.heldBlocks()
 			if r.free < 0 || r.free+held != r.cfg.KVBlocks || r.allocated-r.freed != int64(held) {
@@ -287,6 +290,8 @@ func (s *runState) check() error {
 	switch {
 	case waiting != s.waiting || s.waiting < 0 || s.inTransit < 0:
 		return fmt.Errorf("%w: waiting counter %d, queues hold %d, in transit %d", ErrInvariant, s.waiting, waiting, s.inTransit)
+	case bound != boundLeft:
+		return fmt.Errorf("%w: decode replicas count %d requests bound and not landed, %d are", ErrInvariant, bound, boundLeft)
 	case linkQueued != s.linkQueued || s.linkQueued > s.inTransit:
 		return fmt.Errorf("%w: %d KV caches counted waiting for a link, the links' queues hold %d, %d in transit", ErrInvariant, s.linkQueued, linkQueued, s.inTransit)
 	case s.arrived != s.completed+s.rejected+inside:

@@ -168,7 +168,7 @@ func (s *runState) arrive() {
 	req := s.next
 	s.arrived++
 	q := seq{arrival: req.Arrival, first: -1, order: s.order, prompt: int32(req.Prompt),
-		output: int32(req.Output), target: int32(req.Prompt)}
+		output: int32(req.Output), target: int32(req.Prompt), dec: -1}
 	s.order++
 	pool := 0
 	if s.prefilled {
@@ -182,6 +182,9 @@ func (s *runState) arrive() {
 		s.finish(&q, req.Arrival)
 	default:
 		s.offerLink(&q)
+		if s.dep.DecodeBinding != BindAtPrefill {
+			s.bindDecode(&q)
+		}
 		s.route(pool, &q).enqueue(q)
 		if n := s.queued(); n > s.opt.MaxQueue && req.Arrival > 0 {
 			s.overloaded(fmt.Sprintf("%s waiting, more than the %d allowed", s.queueText(n), s.opt.MaxQueue))
@@ -273,10 +276,10 @@ func (s *runState) fits(q *seq) bool {
 
 // route picks the replica of pool p that takes q: in turn (round robin),
 // the least load (replica.load: waiting, running and, on a prefill
-// replica, waiting for its KV link), or the lowest KV use counting what
-// its queue will need (a prefill replica's blocks include the caches it
-// still sends), ties by load. A decode replica is picked when a cache
-// lands: no transfer is bound to one before, so none has a link queue.
+// replica, waiting for its KV link; on a decode replica, bound to it and
+// not yet landed), or the lowest KV use counting what its queue will
+// need (a prefill replica's blocks include the caches it still sends, a
+// decode replica's those bound to it), ties by load.
 func (s *runState) route(p int, q *seq) *replica {
 	reps := s.reps[p]
 	switch s.dep.Router {
@@ -287,7 +290,7 @@ func (s *runState) route(p int, q *seq) *replica {
 	case KVAware:
 		best, load := reps[0], math.Inf(1)
 		for _, r := range reps {
-			used := r.cfg.KVBlocks - r.free + r.waiting.blocks
+			used := r.cfg.KVBlocks - r.free + r.waiting.blocks + r.boundBlocks
 			l := float64(used)/float64(r.cfg.KVBlocks) + 1e-9*float64(r.load())
 			if l < load {
 				best, load = r, l
@@ -304,11 +307,31 @@ func (s *runState) route(p int, q *seq) *replica {
 	return best
 }
 
+// bindDecode binds a disaggregated request that will decode (more than
+// one output token: a one-token output ends at the prefill) to the
+// decode replica the router picks now, by its cost rule over the decode
+// replicas' state, counting the requests already bound to each and not
+// yet landed (so requests arriving together spread): at its arrival
+// (BindAtArrival, as SGLang's PD router and vLLM's proxy) or when its
+// prefill completes (BindAtPrefill, Dynamo's PrefillRouter). Its KV
+// cache then crosses to that replica, whatever the decode loads when it
+// lands: picking the replica at landing balanced the decode pool with
+// what no router knew when it chose.
+func (s *runState) bindDecode(q *seq) {
+	if !s.dep.Disaggregated() || s.prefilled || q.output <= 1 || q.dec >= 0 {
+		return
+	}
+	r := s.route(1, q)
+	q.dec = int32(r.idx)
+	r.bound++
+	r.boundBlocks += r.blocksFor(q.prompt + 1)
+}
+
 // handoff sends a prefilled sequence's KV cache from prefill replica r
-// to the decode pool over r's link. The link sends one cache at a time,
-// each for bytes/Bandwidth; a cache lands Latency after its last byte
-// left, so latency delays each transfer without holding the link
-// (transfers pipeline). A cache the link is still busy for queues for
+// to the decode replica bound to it (bindDecode) over r's link. The link
+// sends one cache at a time, each for bytes/Bandwidth; a cache lands
+// Latency after its last byte left, so latency delays each transfer
+// without holding the link (transfers pipeline). A cache the link is still busy for queues for
 // it, and counts toward overload as a waiting request does (queued).
 // The prefill replica holds the cache's KV blocks until it has landed
 // (the decode side has it: vLLM's NIXL connector, for one, frees the
@@ -325,6 +348,7 @@ func (s *runState) route(p int, q *seq) *replica {
 // get_next_disagg_decode_batch_to_run). So TTFT holds the link's queue,
 // the transfer and the wait for a decode replica's next step.
 func (s *runState) handoff(r *replica, q seq, now time.Duration) {
+	s.bindDecode(&q)
 	q.first = -1 // not yet streamed: the decode replica streams it (admit)
 	send := s.sendTime(q.computed)
 	start := max(now, r.linkFree)
@@ -342,7 +366,10 @@ func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 	s.eng.Schedule(done, prioArrive, func() {
 		s.inTransit--
 		r.landed(blocks)
-		s.route(1, &q).enqueue(q)
+		d := s.reps[1][q.dec]
+		d.bound--
+		d.boundBlocks -= d.blocksFor(q.prompt + 1)
+		d.enqueue(q)
 	})
 }
 

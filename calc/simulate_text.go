@@ -292,8 +292,8 @@ func (s Simulation) WriteText(w io.Writer) error {
 }
 
 // unboundedWhy says what an unbounded capacity (serve.CapacityRate) means.
-const unboundedWhy = "every capacity probe met the SLO, up to a rate at which all of its requests arrive at once, " +
-	"which a higher rate cannot make worse: the probe's size (--requests), not the deployment, ended the search"
+const unboundedWhy = "every capacity probe met the SLO, up to a rate at which all of its requests arrive before the first of them completes, " +
+	"a burst that measures no sustained rate: the probe's size (--requests), not the deployment, ended the search"
 
 // WriteText prints the capacity and the simulation there.
 func (c Capacity) WriteText(w io.Writer) error {

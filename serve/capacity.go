@@ -13,7 +13,8 @@ type CapacityOptions struct {
 	SLO SLO
 	// Requests simulated per probe; default 3000 per replica of the first
 	// pool, at least 3000 and at most 200 000; a stated count under
-	// MinProbeRequests is raised to it.
+	// MinProbeRequests, or under ProbePerReplica a replica of the largest
+	// pool (to at most 200 000), is raised to it.
 	Requests int
 	// Tolerance is the relative width at which bisection stops (default
 	// 0.02: the answer is within 2 % of the true boundary for this seed).
@@ -31,11 +32,31 @@ type CapacityOptions struct {
 // on 2,000 (3,000's too).
 const MinProbeRequests = 2000
 
+// ProbePerReplica is the fewest requests a capacity probe gives each
+// replica (of its largest pool), derived as MinProbeRequests is: the
+// trend declares overload when the queue grew by more than 5 % of the
+// second half's arrivals, so a replica's own queue shows in it only when
+// its share k of the probe has k/2 × 5 % ≥ 1 request, k ≥ 40. With more
+// replicas than that allows (2,048 replicas of a 2,000-request probe got
+// about one request each) no queue builds however fast requests come:
+// the search doubled until the arrivals bunched into nanoseconds and
+// reported 1.483e11 requests/s.
+const ProbePerReplica = 40
+
+// maxProbeRequests caps a probe's requests (the time of a search grows
+// with them).
+const maxProbeRequests = 200_000
+
 func (o CapacityOptions) requests(d Deployment) int {
-	if o.Requests > 0 {
-		return max(o.Requests, MinProbeRequests)
+	reps := 0
+	for _, p := range d.Pools {
+		reps = max(reps, p.Replicas)
 	}
-	return min(max(3000, 3000*d.Pools[0].Replicas), 200_000)
+	floor := min(max(MinProbeRequests, ProbePerReplica*reps), maxProbeRequests)
+	if o.Requests > 0 {
+		return max(o.Requests, floor)
+	}
+	return min(max(3000, 3000*d.Pools[0].Replicas, floor), maxProbeRequests)
 }
 
 func (o CapacityOptions) validate() error {
@@ -59,11 +80,13 @@ func (o CapacityOptions) validate() error {
 // the simulation at it; ErrNoCapacity when even a slow rate fails.
 //
 // The rate is +Inf (CapacityRate.Unbounded) when the doubling reaches a
-// rate at which every request of a probe arrives at time 0 and the probe
-// still meets the SLO: a higher rate runs the same simulation, so the
-// probe's size, not d, ended the search (a few requests at once can meet
-// an SLO that a sustained rate would not); the simulation is that burst.
-// (Doubling on, it reported 2^60 requests/s, some 1e18.)
+// rate at which every request of a probe arrives at time 0, or before
+// the first of them completes, and the probe still meets the SLO: the
+// probe is then a burst, which measures no sustained rate, so its size,
+// not d, ended the search (a few requests at once can meet an SLO that a
+// sustained rate would not); the simulation is that burst. (Doubling on,
+// it reported 2^60 requests/s, some 1e18; with a burst spread over a few
+// nanoseconds, which the overload trend fails, 1.483e11.)
 func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, error) {
 	if err := o.validate(); err != nil {
 		return 0, nil, err
@@ -91,7 +114,7 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 		if !ok {
 			break
 		}
-		if w.Rate = hi; atOnce(w) {
+		if w.Rate = hi; atOnce(w) || r.burst {
 			return math.Inf(1), r, nil
 		}
 		lo, best, hi = hi, r, hi*2

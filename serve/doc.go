@@ -102,8 +102,11 @@
 // 20 % of TDP while it idles; serve-estimate's and the report's basis),
 // else the chip alone (TDP stepping, 20 % of it idle); the waiting queue, running
 // sequences and KV use over time (at most 2 × Samples points, halved as
-// needed). Capacity bisects for the highest rate meeting the SLO; Cheapest
-// sizes candidate deployments for a target rate.
+// needed). Capacity bisects for the highest rate meeting the SLO
+// (probes of at least MinProbeRequests and ProbePerReplica a replica;
+// unbounded where a probe that meets it is a burst, every request
+// arriving before the first completes); Cheapest sizes candidate
+// deployments for a target rate.
 //
 // Bounds: while requests still arrive (afterwards the queue only drains),
 // a run stops as overloaded when the waiting queue (requests waiting for

@@ -207,3 +207,39 @@ func TestDecodeBoundBeforeLanding(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeScalesWithReplicas: a probe gives every replica of the
+// largest pool at least ProbePerReplica (40) requests, to at most
+// 200,000: 2,000 stated over 1,000 replicas is raised to 40,000 (it
+// stayed 2,000, two requests a replica); over 10,000 replicas to the cap.
+// One replica keeps MinProbeRequests' floor and the default (3,000 a
+// replica of the first pool, raised to 40 a replica of the largest).
+func TestProbeScalesWithReplicas(t *testing.T) {
+	for _, tc := range []struct{ replicas, stated, want int }{
+		{1, 100, 2000}, {1, 0, 3000}, {1000, 2000, 40_000}, {10_000, 2000, 200_000}, {1000, 0, 40_000}, {1000, 300_000, 300_000},
+	} {
+		d := Deployment{Pools: []Pool{testPool(1, 100), testPool(tc.replicas, 100)}}
+		if got := (CapacityOptions{Requests: tc.stated}).requests(d); got != tc.want {
+			t.Errorf("%d replicas, %d stated: %d requests a probe, want %d", tc.replicas, tc.stated, got, tc.want)
+		}
+	}
+}
+
+// TestBurstProbeUnbounded: 50 replicas of 10 ms steps take 64 sequences
+// and 2,048 tokens a step, so each absorbs its 40 requests (10 tokens in,
+// 2 out) of a 2,000-request probe in one step, at any rate: a TTFT of 1 s
+// bounds no rate. Deterministic arrivals come 1/rate apart and the first
+// request completes 20 ms after it arrived (prefill, then one decode
+// step): from 1,999/0.02 = 99,950/s every request arrives before it, and
+// the doubling (50, 100, ... 102,400/s) stops there as unbounded. It went
+// on until the overload trend failed a burst whose second half arrived
+// within one step, and bisected to a finite rate.
+func TestBurstProbeUnbounded(t *testing.T) {
+	p := testPool(50, 1000)
+	p.Step = constStep(10 * time.Millisecond)
+	d := Deployment{Pools: []Pool{p}, Router: LeastOutstanding}
+	rate, r, err := Capacity(d, fixed(1, 0, 10, 2), CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 2000})
+	if err != nil || !math.IsInf(rate, 1) || r.Requests != 2000 || !r.burst {
+		t.Fatalf("capacity %v/s (err %v); want unbounded, on a burst of 2,000 requests", rate, err)
+	}
+}

@@ -24,9 +24,12 @@ type Result struct {
 	E2E                Latency    `json:"e2e_ms"`
 	Throughput         Throughput `json:"throughput"`
 	Goodput            Goodput    `json:"goodput"`
-	Cost               Cost       `json:"cost"`
-	KV                 KVStats    `json:"kv"`
-	Series             []Sample   `json:"series"`
+	// burst: every request arrived before the first one completed
+	// (Capacity: such a probe measures no sustained rate).
+	burst  bool
+	Cost   Cost     `json:"cost"`
+	KV     KVStats  `json:"kv"`
+	Series []Sample `json:"series"`
 }
 
 // Overload says why and when a run stopped early: the deployment could
@@ -185,6 +188,7 @@ func (s *runState) result(w Workload) *Result {
 		RequestsUnfinished: s.total - s.completed - s.rejected, Preemptions: s.preemptions,
 		Overload: s.overload, SimulatedSeconds: secs, Series: s.series.pts,
 	}
+	res.burst = s.completed > 0 && s.arrived == s.total && s.lastArrival < s.firstDone
 	res.TTFT, res.TPOT, res.E2E = summarise(s.rec.ttft), summarise(s.rec.tpot), summarise(s.rec.e2e)
 	if res.Overload != nil && secs > 0 {
 		res.Overload.ServedRate = float64(s.completed) / secs

@@ -72,6 +72,7 @@ type runState struct {
 	cancelled, stalled                  bool
 	mid                                 midpoint
 	progressEvery, reported             int
+	lastArrival, firstDone              time.Duration // the last request's arrival, the first completion's time
 	arriveFn                            func()
 }
 
@@ -167,6 +168,7 @@ func (s *runState) arrive() {
 	}
 	req := s.next
 	s.arrived++
+	s.lastArrival = req.Arrival
 	q := seq{arrival: req.Arrival, first: -1, order: s.order, prompt: int32(req.Prompt),
 		output: int32(req.Output), target: int32(req.Prompt), dec: -1}
 	s.order++
@@ -423,6 +425,9 @@ func (s *runState) accepted(e EngineConfig) int32 {
 
 // finish records a completed request.
 func (s *runState) finish(q *seq, now time.Duration) {
+	if s.completed == 0 {
+		s.firstDone = now
+	}
 	s.completed++
 	s.rec.add(q, now, s.opt.SLO)
 	s.progress()

@@ -46,9 +46,10 @@ the deployment's ceiling under saturation, not the arrival window's.
 --capacity finds the highest rate that meets the SLO (each probe simulates
 --requests if given, at least 2,000, else 3,000 requests per replica, at
 least 3,000 and at most 200,000, not the 10,000 a single simulation
-defaults to: a shorter probe ends before its queue builds; "unbounded",
-null in JSON, where every probe met the SLO even with all its requests
-arriving at once: more --requests find the bound); --plan sizes the
+defaults to, and at least 40 per replica of the largest pool (to at most
+200,000): a shorter probe ends before its queue builds; "unbounded", null
+in JSON, where every probe met the SLO even with all its requests
+arriving before the first completes: more --requests find the bound); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, in devices as --tp; aggregated and disaggregated; --plan-mixed
 adds prefill on one chip and decode on another), ranked by the chips

@@ -80,8 +80,9 @@
 // Outputs: TTFT, TPOT ((last − first token)/(tokens − 1)) and end-to-end
 // latency (per request E2E = TTFT + (tokens − 1) × TPOT), P50/P90/P99.
 // Disaggregated, the client's stream comes from the decode side
-// (SGLang's PD router returns the decode server's stream; Dynamo routes
-// to the decode worker;
+// (SGLang's PD router returns the decode server's stream; Dynamo's
+// PrefillRouter hands the prefilled request to a decode worker, which
+// streams it;
 // vLLM's proxy sends the prompt to prefill with max_tokens 1 and streams
 // from decode), so TTFT ends when a decode replica, the KV cache landed,
 // admits the request into a step: the prefill's first token travels with

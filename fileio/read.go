@@ -18,6 +18,12 @@ const (
 	MaxTraceBytes = 64 << 20
 )
 
+// Stdin is the input path that means standard input, as Stdout is the
+// output path for standard output. ReadFile and Open take a file's path;
+// a caller that lets "-" name standard input reads it with ReadFrom or
+// OpenFrom, under the same limits and with the same errors.
+const Stdin = "-"
+
 // TooLargeError is a read past its limit.
 type TooLargeError struct {
 	Path  string
@@ -54,6 +60,20 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// ReadFrom reads r (standard input, named Stdin) to its end as ReadFile
+// reads a file: more than limit bytes is a *TooLargeError, and errors
+// are one line naming name.
+func ReadFrom(r io.Reader, name string, limit int64) ([]byte, error) {
+	return io.ReadAll(limitReader(r, name, limit))
+}
+
+// OpenFrom is Open for a stream already open (standard input, named
+// Stdin): a read past limit fails with a *TooLargeError naming name.
+// Closing it leaves r open.
+func OpenFrom(r io.Reader, name string, limit int64) io.ReadCloser {
+	return io.NopCloser(limitReader(r, name, limit))
 }
 
 // Open opens the file at path for a streaming read that fails with a

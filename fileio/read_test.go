@@ -90,3 +90,36 @@ func TestBareError(t *testing.T) {
 		t.Errorf("BareError(%v) = %v", err, got)
 	}
 }
+
+// TestReadFrom: standard input (a stream) is read under the limit a
+// file of the same kind has, with the same errors naming it.
+func TestReadFrom(t *testing.T) {
+	if b, err := ReadFrom(strings.NewReader("abc"), Stdin, 3); err != nil || string(b) != "abc" {
+		t.Errorf("ReadFrom(3 bytes, limit 3) = %q, %v", b, err)
+	}
+	_, err := ReadFrom(strings.NewReader(strings.Repeat("x", 2<<20+1)), Stdin, 2<<20)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || err.Error() != "-: larger than the 2 MiB limit on input files" {
+		t.Errorf("ReadFrom(over the limit) = %v", err)
+	}
+	r := OpenFrom(strings.NewReader(strings.Repeat("x", 1<<20+1)), Stdin, 1<<20)
+	if _, err := io.ReadAll(r); !errors.As(err, &tl) || err.Error() != "-: larger than the 1 MiB limit on input files" {
+		t.Errorf("OpenFrom(over the limit) read: %v", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("OpenFrom close: %v", err)
+	}
+}
+
+// TestCheckNotInputsStdin: an input "-" is standard input, not the file
+// named "-" that an output may be ("./-").
+func TestCheckNotInputsStdin(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("-", []byte("x"), 0o644)
+	if err := CheckNotInputs([]Output{{Flag: "--html", Path: "./-"}}, Stdin); err != nil {
+		t.Errorf("--html ./- beside the input - (standard input): %v; want no refusal", err)
+	}
+	if err := CheckNotInputs([]Output{{Flag: "--html", Path: "./-"}}, "./-"); err == nil {
+		t.Error("--html ./- beside the input file it is: want a refusal")
+	}
+}

@@ -132,7 +132,10 @@ func CheckNotInputs(outs []Output, inputs ...string) error {
 			continue // a new file is no input
 		}
 		for _, in := range inputs {
-			if st, err := os.Stat(in); in != "" && err == nil && os.SameFile(out, st) {
+			if in == "" || in == Stdin {
+				continue // standard input is no file an output replaces
+			}
+			if st, err := os.Stat(in); err == nil && os.SameFile(out, st) {
 				return outputErrorf("%s %s is the input %s: want another file (writing it would replace what was read)", o.Flag, o.Path, in)
 			}
 		}

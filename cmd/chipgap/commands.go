@@ -41,6 +41,10 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// stdinTaken: an input file "-" has read stdin (by the input
+	// stdinBy names, readInput); a second is refused.
+	stdinTaken bool
+	stdinBy    string
 }
 
 // command is one subcommand. run returns a usageError or another error
@@ -304,9 +308,9 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // read is returned by its readError, to call once the flags are parsed,
 // and classed as --file's is (a missing file: exit 1), not as a bad flag
 // value.
-func requestFlag(fs *flag.FlagSet, req any) *requestValue {
-	v := &requestValue{req: req}
-	fs.Var(v, "request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB); flags override it")
+func requestFlag(e *env, fs *flag.FlagSet, req any) *requestValue {
+	v := &requestValue{e: e, req: req}
+	fs.Var(v, "request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB; - reads standard input); flags override it")
 	return v
 }
 
@@ -317,6 +321,7 @@ func requestFlag(fs *flag.FlagSet, req any) *requestValue {
 // is refused. keys are the JSON paths the file sets ("plan.tp"), so that
 // an error about one names the file, not a flag nobody gave.
 type requestValue struct {
+	e       *env // reads the file (readInput: - is standard input)
 	req     any
 	path    string
 	again   bool
@@ -346,9 +351,9 @@ func (v *requestValue) Set(path string) error {
 		return fmt.Errorf("a second request file (after %s): want one --request", v.path)
 	}
 	v.path = path
-	b, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
+	b, err := v.e.readInput("--request", path, fileio.MaxConfigBytes)
 	if err != nil {
-		v.readErr = fmt.Errorf("--request: %w", err)
+		v.readErr = err
 		return nil
 	}
 	if err := calc.DecodeFile(path, b, v.req); err != nil {

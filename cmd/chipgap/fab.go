@@ -19,7 +19,7 @@ func cmdFab(e *env, args []string) error {
 	req := calc.NewFabRequest()
 	fs := newFlags(e, "fab", fabUsage)
 	b := bindRequest(fs, &req)
-	rv := requestFlag(fs, &req)
+	rv := requestFlag(e, fs, &req)
 	asJSON := fs.Bool("json", false, "machine-readable output (money in USD, rates in FLOP/s)")
 	pos, err := parseFlags(fs, args)
 	if err == nil {

@@ -28,7 +28,8 @@ Prints a terminal summary; --html FILE writes a self-contained page with
 charts, --csv FILE every figure, --json the full results on stdout.
 Progress goes to stderr when it is a terminal.
 
-Files: the scenario file may be at most 4 MiB. An output FILE must be a
+Files: the scenario file may be at most 4 MiB; - reads it from standard
+input (cat s.yaml | chipgap report -). An output FILE must be a
 regular file (replaced only once the whole report is written, through a
 temporary file beside it) or a new name in an existing directory; a
 symbolic link, directory, device or FIFO is refused before any work.
@@ -73,7 +74,7 @@ func cmdReport(e *env, args []string) error {
 		return usagef("--json and an output to - (standard output) both want stdout: choose one")
 	}
 	if len(pos) == 1 {
-		text, err := fileio.ReadFile(pos[0], fileio.MaxConfigBytes)
+		text, err := e.readInput("", pos[0], fileio.MaxConfigBytes)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"chipgap/calc"
 	"chipgap/catalog"
@@ -72,7 +71,7 @@ func cmdRun(e *env, args []string) error {
 	var req calc.RunRequest
 	fs := newFlags(e, "run", runUsage)
 	b := bindRequest(fs, &req)
-	scenario := fs.String("scenario", "", "a YAML file (at most 4 MiB) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
+	scenario := fs.String("scenario", "", "a YAML file (at most 4 MiB; - reads standard input) with the settings below as fields (- → _; examples/run-*.yaml); flags given with it override the file")
 	fs.IntVar(&req.GlobalBatch, "batch", 0, "same as --global-batch (give one of them)")
 	asJSON := fs.Bool("json", false, "machine-readable output")
 	yes := fs.Bool("yes", false, "simulate even beyond the default bound on simulated events (seeds × the interruptions and checkpoint cycles a seed can fire ≤ 1e8, the API's max_sim_events)")
@@ -90,9 +89,9 @@ func cmdRun(e *env, args []string) error {
 	var file *calc.RunFile
 	if *scenario != "" {
 		// The file over the defaults, then the flags given over the file.
-		bs, err := fileio.ReadFile(*scenario, fileio.MaxConfigBytes)
+		bs, err := e.readInput("--scenario", *scenario, fileio.MaxConfigBytes)
 		if err != nil {
-			return fmt.Errorf("--scenario: %w", err) // unreadable: a failure (exit 1), as report and train exit
+			return err // unreadable: a failure (exit 1), as report and train exit
 		}
 		req = calc.RunRequest{}
 		if file, err = calc.DecodeRunFile(*scenario, bs, &req); err != nil {

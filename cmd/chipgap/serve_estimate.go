@@ -50,7 +50,7 @@ func cmdServeEstimate(e *env, args []string) error {
 	fs := newFlags(e, "serve-estimate", serveEstimateUsage)
 	b := bindRequest(fs, &req)
 	asJSON := fs.Bool("json", false, "print JSON")
-	scenario := fs.String("scenario", "", "a YAML file of deployments, at most 4 MiB (instead of the deployment flags)")
+	scenario := fs.String("scenario", "", "a YAML file of deployments, at most 4 MiB (- reads standard input; instead of the deployment flags)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func cmdServeEstimate(e *env, args []string) error {
 	reqs := []calc.ServeRequest{req}
 	if *scenario != "" {
 		var err error
-		if reqs, err = readScenario(*scenario, fs, "deployments", calc.ServeScenario, "json"); err != nil {
+		if reqs, err = readScenario(e, fs, "deployments", calc.ServeScenario, "json"); err != nil {
 			return err
 		}
 	}
@@ -133,10 +133,12 @@ func specFlags(b *calc.Flags, tokens int) error {
 	return nil
 }
 
-// readScenario reads a request file with parse; only the flags named in
-// keep may accompany it (the file holds the rest).
-func readScenario[T any](path string, fs *flag.FlagSet, what string, parse func(string, []byte) (T, error), keep ...string) (T, error) {
+// readScenario reads the request file --scenario names (readInput: - is
+// standard input) with parse; only the flags named in keep may accompany
+// it (the file holds the rest).
+func readScenario[T any](e *env, fs *flag.FlagSet, what string, parse func(string, []byte) (T, error), keep ...string) (T, error) {
 	var zero T
+	path := fs.Lookup("scenario").Value.String()
 	var mixed []string
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name != "scenario" && !slices.Contains(keep, f.Name) {
@@ -146,9 +148,9 @@ func readScenario[T any](path string, fs *flag.FlagSet, what string, parse func(
 	if len(mixed) > 0 {
 		return zero, usagef("--scenario takes the %s from the file; drop %s", what, strings.Join(mixed, " "))
 	}
-	data, err := fileio.ReadFile(path, fileio.MaxConfigBytes)
+	data, err := e.readInput("--scenario", path, fileio.MaxConfigBytes)
 	if err != nil {
-		return zero, fmt.Errorf("scenario: %w", err)
+		return zero, err
 	}
 	v, err := parse(filepath.Base(path), data)
 	if err != nil {

@@ -63,6 +63,10 @@ takes tokens, uniform min and max, lognormal all four) or beside a
 --plan-mixed without --plan; a scenario file's field likewise where it
 differs from the default.
 
+--scenario - or --trace - reads that file from standard input, under
+the same limits (4 MiB a scenario, 64 MiB a trace); so does a scenario's
+trace: -. Standard input is read once: one input at most may be -.
+
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \
     --rate 20 --requests 100000 --input-tokens 1000 --output-tokens 200 --seed 1
@@ -119,7 +123,7 @@ func cmdSimulate(e *env, args []string) error {
 	b := bindRequest(fs, &req)
 	var o simRun
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON")
-	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file, at most 4 MiB, with the flags' names (see examples/simulate-*.yaml)")
+	fs.StringVar(&o.scenario, "scenario", "", "a YAML scenario file, at most 4 MiB (- reads standard input), with the flags' names (see examples/simulate-*.yaml)")
 	fs.BoolVar(&o.capacity, "capacity", false, "search the highest rate that meets the SLO (--ttft/--tpot)")
 	fs.StringVar(&o.plan, "plan", "", "comma-separated chips: size the cheapest deployment for --target-rate")
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees --plan tries, in devices as --tp (a replica's chips: tp over the devices a package holds, 2 on a 910C)")
@@ -131,11 +135,11 @@ func cmdSimulate(e *env, args []string) error {
 		return err
 	}
 	o.planTPGiven = flagGiven(fs, "plan-tp")
-	rename := b.Rename
+	rename, traceBy := b.Rename, "--trace"
 	if o.scenario != "" {
 		rates := req.Workload.Rates
 		var err error
-		if req, err = readScenario(o.scenario, fs, "simulation", calc.SimulateScenario,
+		if req, err = readScenario(e, fs, "simulation", calc.SimulateScenario,
 			"json", "progress", "chart", "capacity", "plan", "plan-tp", "plan-mixed", "target-rate", "rates"); err != nil {
 			return err
 		}
@@ -143,10 +147,11 @@ func cmdSimulate(e *env, args []string) error {
 			// --rates replaces the file's rate as well as its rates.
 			req.Workload.Rates, req.Workload.Rate = rates, 0
 		}
-		if t := req.Workload.Trace; t != "" && !filepath.IsAbs(t) {
+		if t := req.Workload.Trace; t != "" && t != fileio.Stdin && !filepath.IsAbs(t) {
 			req.Workload.Trace = filepath.Join(filepath.Dir(o.scenario), t)
 		}
 		rename = func(err error) error { return fmt.Errorf("scenario %s: %w", o.scenario, err) }
+		traceBy = fmt.Sprintf("scenario %s: trace", o.scenario)
 	}
 	if err := o.check(len(req.Workload.Rates) > 0); err != nil {
 		return err
@@ -154,7 +159,7 @@ func cmdSimulate(e *env, args []string) error {
 	if err := checkChart(o.chart); err != nil {
 		return err
 	}
-	trace, err := readTrace(req.Workload.Trace)
+	trace, err := readTrace(e, traceBy, req.Workload.Trace)
 	if err != nil {
 		return err
 	}
@@ -255,22 +260,24 @@ func (c simCmd) capacity(st calc.SimulateSetup) error {
 	return cp.WriteText(c.e.stdout)
 }
 
-// readTrace reads a request trace (nil without one): a file that cannot
-// be read is exit 1, one that reads to no request or a malformed line 2.
-func readTrace(path string) ([]serve.Request, error) {
+// readTrace reads a request trace (nil without one), - from standard
+// input (readInput), what naming it in an error (--trace, or the
+// scenario file's field): a file that cannot be read is exit 1, one that
+// reads to no request or a malformed line 2.
+func readTrace(e *env, what, path string) ([]serve.Request, error) {
 	if path == "" {
 		return nil, nil
 	}
-	fh, err := fileio.Open(path, fileio.MaxTraceBytes)
+	fh, err := e.openInput(what, path, fileio.MaxTraceBytes)
 	if err != nil {
-		return nil, fmt.Errorf("trace: %w", err)
+		return nil, err
 	}
 	defer fh.Close()
 	tr, err := serve.ParseTrace(fh)
 	var tl *fileio.TooLargeError
 	switch {
 	case errors.As(err, &tl):
-		return nil, fmt.Errorf("trace: %w", tl)
+		return nil, inputError(what, tl)
 	case errors.Is(err, serve.ErrEmptyTrace):
 		// Read to the end, no request in it: bad input (exit 2), as an
 		// empty scenario or runs file is.

@@ -105,7 +105,7 @@ func cmdSweep(e *env, args []string) error {
 	if *withCSV && sh.Count > 1 {
 		return usagef("--csv with shard %s: a shard writes no sweep.csv (its rows are one slice of the grid); drop --csv and run chipgap sweep merge DIR --out DIR2 --csv once every shard is done", sh)
 	}
-	text, err := fileio.ReadFile(pos[0], sweep.MaxFileBytes)
+	text, err := e.readInput("", pos[0], sweep.MaxFileBytes)
 	if err != nil {
 		return err
 	}

@@ -62,9 +62,9 @@ func cmdTrain(e *env, args []string) error {
 	var req calc.TrainRequest
 	fs := newFlags(e, "train", trainUsage)
 	b := bindRequest(fs, &req)
-	rv := requestFlag(fs, &req)
+	rv := requestFlag(e, fs, &req)
 	search := fs.Bool("search", false, "search every valid plan and rank the best")
-	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB) holding the training run")
+	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB; - reads standard input) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")
 	asJSON := fs.Bool("json", false, "machine-readable output")
 	if err := parseNoArgs(fs, args); err != nil {
@@ -80,7 +80,7 @@ func cmdTrain(e *env, args []string) error {
 	in := trainInputs{b: b, rv: rv, file: *file}
 	var s calc.TrainSetup
 	if *file != "" {
-		s, in.run, err = trainRunSetup(cat, req, *file, *runID)
+		s, in.run, err = trainRunSetup(e, cat, req, *file, *runID)
 	} else {
 		s, err = req.Setup(cat)
 	}
@@ -194,8 +194,8 @@ func fileFlags(fs *flag.FlagSet, rv *requestValue, file, runID string) error {
 
 // trainRunSetup reads the training run of a published-runs file and lays
 // req over it.
-func trainRunSetup(cat *catalog.Catalog, req calc.TrainRequest, file, id string) (calc.TrainSetup, *runs.Run, error) {
-	b, err := fileio.ReadFile(file, fileio.MaxConfigBytes)
+func trainRunSetup(e *env, cat *catalog.Catalog, req calc.TrainRequest, file, id string) (calc.TrainSetup, *runs.Run, error) {
+	b, err := e.readInput("--file", file, fileio.MaxConfigBytes)
 	if err != nil {
 		return calc.TrainSetup{}, nil, err
 	}

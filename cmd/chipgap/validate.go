@@ -8,7 +8,7 @@ import (
 
 const validateUsage = `Usage: chipgap validate FILE [FILE...] [--free] [--stack-date YYYY-MM-DD] [--json | --markdown]
 
-Reads FILE (at most 4 MiB each) in the published-runs/v1 format
+Reads FILE (at most 4 MiB each; - reads standard input) in the published-runs/v1 format
 (docs/published-runs.md in the chipgap repository),
 predicts every run from first principles (training: the fastest plan within
 what the run states; inference: the serving estimator) and prints id,
@@ -74,7 +74,7 @@ func cmdValidate(e *env, args []string) error {
 		return usagef("--json and --markdown are two output formats: want one")
 	}
 	for _, name := range pos {
-		data, err := fileio.ReadFile(name, fileio.MaxConfigBytes)
+		data, err := e.readInput("", name, fileio.MaxConfigBytes)
 		if err != nil {
 			return err
 		}

@@ -148,15 +148,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
 		case userError(err):
-			fmt.Fprintf(stderr, "chipgap %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "chipgap %s: %v\n", subcommand(name, args), err)
 			return exitUsage
 		default:
-			fmt.Fprintf(stderr, "chipgap %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "chipgap %s: %v\n", subcommand(name, args), err)
 			return exitFailure
 		}
 	}
 	fmt.Fprintf(stderr, "chipgap: unknown command %q%s; run 'chipgap help'\n", name, catalog.Suggest(name, commandNames()))
 	return exitUsage
+}
+
+// subcommand names the command an error comes from: "sweep merge" and
+// "sweep report" for sweep's subcommands (QA: merge's errors said
+// "chipgap sweep:"), else the command.
+func subcommand(name string, args []string) string {
+	if name == "sweep" && len(args) > 0 && (args[0] == "merge" || args[0] == "report") {
+		return name + " " + args[0]
+	}
+	return name
 }
 
 // scenarioArg says a first argument that is not a command names the

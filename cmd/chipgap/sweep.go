@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -53,7 +55,8 @@ with exit status 2, saying how long it would take and how many shards
 would fit (or, where even a shard of one cell is over, to raise --budget);
 --yes runs it anyway.
 
-Files: the grid file may be at most 1 MiB. --out DIR is created if
+Files: the grid file may be at most 1 MiB; - reads it from standard input.
+--out DIR is created if
 missing, but only inside an existing directory (as report --html takes a
 new file only there): a missing parent is an error, not a new chain.
 Output files are written through a temporary file beside them and renamed
@@ -144,16 +147,35 @@ func runSweep(e *env, g *sweep.Grid, dir string, o sweep.ExecOptions) error {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	if err != nil {
-		return err
+		return outDirError(dir, err)
 	}
 	if res.Skipped {
-		fmt.Fprintf(e.stdout, "%s: already complete for this grid (shard %s, %d cells); skipped\n", res.Path, o.Shard, res.Cells)
+		fmt.Fprintf(e.stdout, "%s: already complete for this grid (shard %s, %s); skipped\n", res.Path, o.Shard, countOf(res.Cells, "cell"))
 		return nil
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(e.stdout, "%s: %d cells (shard %s; the grid has %d) in %.1f s, %.0f cells/s on %d cores\n",
-		res.Path, res.Cells, o.Shard, g.Count(), secs, float64(res.Cells)/max(secs, 1e-9), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(e.stdout, "%s: %s (shard %s; the grid has %d) in %.1f s, %.0f cells/s on %s\n",
+		res.Path, countOf(res.Cells, "cell"), o.Shard, g.Count(), secs, float64(res.Cells)/max(secs, 1e-9), countOf(runtime.GOMAXPROCS(0), "core"))
 	return nil
+}
+
+// countOf is n and noun, plural but for one: "1 core", "2 cores".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// outDirError names --out where the directory it names cannot be
+// created (QA: "mkdir /sys/kernel/sw: operation not permitted" named no
+// flag); any other error is returned as it is.
+func outDirError(dir string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op != "mkdir" || filepath.Clean(pe.Path) != filepath.Clean(dir) {
+		return err
+	}
+	return fmt.Errorf("--out %s: cannot create the directory: %w", dir, pe.Err)
 }
 
 func cmdSweepMerge(e *env, args []string) error {
@@ -185,8 +207,8 @@ func cmdSweepMerge(e *env, args []string) error {
 	}
 	res, err := sweep.Merge(pos[0], *out, *withCSV)
 	if err != nil {
-		return err
+		return outDirError(*out, err)
 	}
-	fmt.Fprintf(e.stdout, "%s: %d cells merged\n", res.Path, res.Cells)
+	fmt.Fprintf(e.stdout, "%s: %s merged\n", res.Path, countOf(res.Cells, "cell"))
 	return nil
 }

@@ -41,8 +41,8 @@ func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duratio
 	if cost.Cells > maxSweepCells {
 		over = append(over, fmt.Sprintf("the cell budget of %d", maxSweepCells))
 	}
-	head := fmt.Sprintf("%d cells (shard %s), about %s here on %d cores: over %s; pass --yes to run it anyway",
-		cost.Cells, sh, roundDuration(cost.Time), cost.Cores, strings.Join(over, " and "))
+	head := fmt.Sprintf("%s (shard %s), about %s here on %s: over %s; pass --yes to run it anyway",
+		countOf(cost.Cells, "cell"), sh, roundDuration(cost.Time), countOf(cost.Cores, "core"), strings.Join(over, " and "))
 	shards := shardsFor(cost.Cells, cost.Time, budget, sh.Count)
 	if shards == 0 || cost.Longest > budget {
 		return usagef("%s, or raise --budget: even a shard of one cell would take about %s (its longest cell)", head, roundDuration(cost.Longest))

@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -198,5 +200,68 @@ func TestRoundDuration(t *testing.T) {
 		if got := roundDuration(d); got != want {
 			t.Errorf("roundDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// oneCellGrid is a sweep grid of one serving cell (a fraction of a
+// second).
+const oneCellGrid = `format: chipgap-sweep/v1
+title: one cell
+seed: 1
+samples: 0
+chips: [h100-sxm]
+sizes: [8]
+models: [llama3.1-8b]
+precisions: [bf16]
+serving:
+  workloads:
+    - {input_tokens: 1024, output_tokens: 128}
+  slos:
+    - {tpot: 50ms}
+`
+
+// TestSweepWording (audit): sweep merge's and sweep report's errors
+// said "chipgap sweep:"; the summary of a one-cell sweep on one core
+// said "1 cells ... on 1 cores"; a grid read from standard input (-)
+// runs as the file does.
+func TestSweepWording(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"merge", "report"} {
+		args := []string{"sweep", sub, filepath.Join(dir, "nope")}
+		if sub == "merge" {
+			args = append(args, "--out", filepath.Join(dir, "merged"))
+		}
+		if _, _, errs := runCLI(args...); !strings.HasPrefix(errs, "chipgap sweep "+sub+": "+filepath.Join(dir, "nope")+": ") {
+			t.Errorf("%q: stderr %q; want it to name chipgap sweep %s", args, errs, sub)
+		}
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	out := filepath.Join(dir, "out")
+	code, stdout, errs := runStdin(oneCellGrid, "sweep", "-", "--out", out, "--quiet")
+	if want := filepath.Join(out, "sweep.parquet") + ": 1 cell (shard all; the grid has 1) in "; code != exitOK || !strings.HasPrefix(stdout, want) || !strings.HasSuffix(stdout, " cells/s on 1 core\n") {
+		t.Errorf("sweep - on one core: exit %d, stdout %q, stderr %q; want %q… on 1 core", code, stdout, errs, want)
+	}
+	if _, stdout, _ := runStdin(oneCellGrid, "sweep", "-", "--out", out); stdout != filepath.Join(out, "sweep.parquet")+": already complete for this grid (shard all, 1 cell); skipped\n" {
+		t.Errorf("the same grid again: stdout %q; want it skipped, 1 cell", stdout)
+	}
+}
+
+// TestSweepOutThatCannotBeMade: a --out directory whose creation fails
+// (QA: "mkdir /sys/kernel/sw: operation not permitted") names --out.
+func TestSweepOutThatCannotBeMade(t *testing.T) {
+	err := outDirError("/sys/kernel/sw", &fs.PathError{Op: "mkdir", Path: "/sys/kernel/sw", Err: syscall.EPERM})
+	if err.Error() != "--out /sys/kernel/sw: cannot create the directory: operation not permitted" || !errors.Is(err, syscall.EPERM) {
+		t.Errorf("outDirError = %v", err)
+	}
+	other := &fs.PathError{Op: "open", Path: "/sys/kernel/sw/x", Err: syscall.EPERM}
+	if outDirError("/sys/kernel/sw", other) != error(other) {
+		t.Error("outDirError rewrote an error of another operation")
+	}
+	if st, err := os.Stat("/sys/kernel"); err != nil || !st.IsDir() {
+		t.Skip("no /sys/kernel to try the command on")
+	}
+	code, _, errs := runStdin(oneCellGrid, "sweep", "-", "--out", "/sys/kernel/chipgap-test-sw")
+	if code != exitFailure || !strings.HasPrefix(errs, "chipgap sweep: --out /sys/kernel/chipgap-test-sw: cannot create the directory: ") {
+		t.Errorf("--out under /sys/kernel: exit %d, stderr %q; want exit 1 naming --out", code, errs)
 	}
 }

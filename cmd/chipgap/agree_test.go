@@ -364,9 +364,10 @@ func TestTrainRequestFile(t *testing.T) {
 		t.Errorf("an unknown field in the file: exit %d, %q", code, errs)
 	}
 	// A second --request was dropped unread, even a bad one (QA, session
-	// 79), and a second YAML document in one file too.
+	// 79), and a second YAML document in one file too: refused as any
+	// flag given twice is.
 	for _, second := range []string{jf, yf} { // another file, or the same one again
-		if code, _, errs := runCLI("train", "--request", yf, "--request", second); code != exitUsage || !strings.Contains(errs, "want one --request") {
+		if code, _, errs := runCLI("train", "--request", yf, "--request", second); code != exitUsage || !strings.Contains(errs, "--request given twice ("+yf+", "+second+"): give it once") {
 			t.Errorf("two request files (%s): exit %d, %q; want a usage error", second, code, errs)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -271,8 +272,13 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 // Flags may come before or after positional arguments.
 //
 // A bad flag is one line (the usage text is for --help): the flag
-// package's own message and usage dump are held back.
+// package's own message and usage dump are held back. An unknown flag is
+// named as typed, with the command's flags nearest it (unknownFlag); a
+// flag given twice is refused (repeatedFlag).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := repeatedFlag(fs, args); err != nil {
+		return nil, err
+	}
 	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -288,7 +294,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				usage()
 				return nil, err
 			}
-			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", kindWanted(fs, err), fs.Name())}
+			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", unknownFlag(fs, args, kindWanted(fs, err)), fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -305,6 +311,129 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// unknownFlag words the flag package's "flag provided but not defined:
+// -modle" as "unknown flag --modle; did you mean --model?": the flag as
+// args spell it (one dash or two), and the command's flags nearest it
+// (catalog.Suggest, as for an unknown command). Any other error is
+// returned as it is.
+func unknownFlag(fs *flag.FlagSet, args []string, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return err
+	}
+	typed := "-" + name
+	for _, a := range args {
+		if a == "--"+name || strings.HasPrefix(a, "--"+name+"=") {
+			typed = "--" + name
+			break
+		}
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	return fmt.Errorf("unknown flag %s%s", clipArg(typed), catalog.Suggest("--"+name, names))
+}
+
+// maxArgRunes bounds an argument a flag error quotes, as input.Error
+// bounds a value.
+const maxArgRunes = 100
+
+// clipArg is s, or its start and its length where s is long.
+func clipArg(s string) string {
+	if r := []rune(s); len(r) > maxArgRunes {
+		return fmt.Sprintf("%s… (%d bytes)", string(r[:maxArgRunes]), len(s))
+	}
+	return s
+}
+
+// repeatable marks a flag.Value that may be given more than once, each
+// time adding to a list (web's --allow-host); repeatedFlag lets it be.
+type repeatable interface{ repeatable() }
+
+// listFunc is a flag whose every occurrence calls the function, as
+// flag.Func's does, and that may be repeated (repeatable).
+type listFunc func(string) error
+
+func (f listFunc) Set(s string) error { return f(s) }
+func (f listFunc) String() string     { return "" }
+func (f listFunc) repeatable()        {}
+
+// repeatedFlag refuses a flag given more than once ("--chips given twice
+// (64, 128): give it once"): the flag package keeps the last, silently,
+// where the API refuses a repeated key. It walks args as fs.Parse does,
+// in one pass over them all (parseFlags parses them again after a
+// --request file); an unknown flag or --help anywhere is left to Parse
+// (help is printed, an unknown flag named). A repeatable flag may be
+// repeated.
+func repeatedFlag(fs *flag.FlagSet, args []string) error {
+	given := map[string][]string{}
+	var order []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++ // the next is an argument, and parseFlags goes on after it
+			continue
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return nil // --help, or an unknown flag: Parse answers it
+		}
+		if !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			value, hasValue = args[i], true
+		}
+		if _, ok := f.Value.(repeatable); ok {
+			continue
+		}
+		if !hasValue {
+			value = "" // a bare boolean flag
+		}
+		if given[name] = append(given[name], value); len(given[name]) == 2 {
+			order = append(order, name)
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	return usagef("--%s given %s%s: give it once", order[0], timesText(len(given[order[0]])), valuesText(given[order[0]]))
+}
+
+// isBoolFlag reports whether f takes no value (--json), as the flag
+// package decides.
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// timesText is "twice" or "3 times".
+func timesText(n int) string {
+	if n == 2 {
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// valuesText lists a repeated flag's values, " (64, 128)"; "" where it
+// was given bare (a boolean) each time.
+func valuesText(vs []string) string {
+	var out []string
+	bare := true
+	for _, v := range vs {
+		bare = bare && v == ""
+		if v == "" || strings.ContainsAny(v, ", ") {
+			v = strconv.Quote(v)
+		}
+		out = append(out, clipArg(v))
+	}
+	if bare {
+		return ""
+	}
+	return " (" + strings.Join(out, ", ") + ")"
 }
 
 // bindRequest makes req's fields the command's flags (calc.BindFlags):
@@ -327,9 +456,10 @@ func requestFlag(e *env, fs *flag.FlagSet, req any) *requestValue {
 // requestValue is --request's flag.Value. parseFlags parses the
 // arguments twice when a command has it (the file first, then the flags
 // over it) and marks the second pass (again), where the file is not read
-// again; in the first, a second --request, even naming the same file,
-// is refused. keys are the JSON paths the file sets ("plan.tp"), so that
-// an error about one names the file, not a flag nobody gave.
+// again; a second --request, even naming the same file, is refused
+// before either pass (repeatedFlag). keys are the JSON paths the file
+// sets ("plan.tp"), so that an error about one names the file, not a
+// flag nobody gave.
 type requestValue struct {
 	e       *env // reads the file (readInput: - is standard input)
 	req     any
@@ -354,11 +484,8 @@ func (v *requestValue) readError() error { return v.readErr }
 func (v *requestValue) sets(path string) bool { return v != nil && v.keys[path] }
 
 func (v *requestValue) Set(path string) error {
-	switch {
-	case v.again:
+	if v.again {
 		return nil
-	case v.path != "":
-		return fmt.Errorf("a second request file (after %s): want one --request", v.path)
 	}
 	v.path = path
 	b, err := v.e.readInput("--request", path, fileio.MaxConfigBytes)

@@ -13,6 +13,29 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// overriding is base with extra after it, less base's own value of each
+// flag extra gives (a flag given twice is refused): a base invocation
+// and the variation a case makes of it.
+func overriding(base []string, extra ...string) []string {
+	given := map[string]bool{}
+	for _, a := range extra {
+		if name, ok := strings.CutPrefix(a, "--"); ok {
+			given[name] = true
+		}
+	}
+	var out []string
+	for i := 0; i < len(base); i++ {
+		if name, ok := strings.CutPrefix(base[i], "--"); ok && given[name] {
+			if i+1 < len(base) && !strings.HasPrefix(base[i+1], "--") {
+				i++ // its value
+			}
+			continue
+		}
+		out = append(out, base[i])
+	}
+	return append(out, extra...)
+}
+
 func TestUnknownCommandIsAUsageErrorWithSuggestion(t *testing.T) {
 	code, _, stderr := runCLI("chps")
 	if code != exitUsage {

@@ -92,7 +92,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", util, "--samples", "5"}, 2, "util.yaml:3: field economics.utilisation: {min: NaN, typ: NaN, max: NaN}: want finite values"},
 		{[]string{"report", scale, "--samples", "5"}, 2, "scale.yaml:3: field failure_rate_scale.cann: {min: 0.3, typ: NaN, max: 0.6}: want finite values"},
 		{[]string{"report", filepath.Join(dir, "missing.yaml")}, 1, "no such file"},
-		{[]string{"report", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"report", "--bogus"}, 2, "unknown flag --bogus (chipgap report --help"},
 		{[]string{"report", "a.yaml", "b.yaml"}, 2, "at most one scenario file"},
 		{[]string{"report", "--samples", "-5"}, 2, "--samples = -5: want 1 to 100000"},
 	} {

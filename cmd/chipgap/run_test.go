@@ -214,7 +214,7 @@ func TestRunScenarioSameBytes(t *testing.T) {
 		t.Fatalf("--scenario %s and the same flags differ (stderr %q)", file, errs)
 	}
 	_, over, _ := runRun(t, "--scenario", file, "--seeds", "7", "--chips", "8192", "--json")
-	_, want, _ := runRun(t, append(flags, "--seeds", "7", "--chips", "8192")...)
+	_, want, _ := runRun(t, overriding(flags, "--seeds", "7", "--chips", "8192")...)
 	if over == "" || over != want {
 		t.Fatal("--scenario with --seeds 7 --chips 8192 differs from the flags alone")
 	}

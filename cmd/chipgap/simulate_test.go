@@ -123,7 +123,7 @@ func TestSimulateBadInput(t *testing.T) {
 		// QA: simulate silently became "1 × 6 h100-sxm".
 		{[]string{"--chips", "8", "--tp", "0", "--attention-dp", "3"}, exitUsage, "--attention-dp = 3: an instance of 6 devices (tp 2, ep 1, attention_dp 3, pp 1) leaves 2 of the 8 devices idle"},
 	} {
-		code, _, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		code, _, errs := runSimulate(t, overriding(base, tc.args...)...)
 		if code != tc.code || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errs, tc.code, tc.want)
 		}
@@ -507,7 +507,7 @@ func TestSimulatePlanChecksItsInput(t *testing.T) {
 		{[]string{"--plan", "h100-sxm", "--rate", "5"}, "--rate beside --plan"},
 		{[]string{"--plan", "h100-sxm", "--target-rate", "-5"}, "--target-rate = -5: want the requests per second to serve"},
 	} {
-		code, out, errs := runSimulate(t, append(append([]string{}, base...), tc.args...)...)
+		code, out, errs := runSimulate(t, overriding(base, tc.args...)...)
 		if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %.80q, stderr %q; want exit 2 saying %q", tc.args, code, out, errs, tc.want)
 		}
@@ -549,7 +549,7 @@ func TestSimulateRefusesIgnoredFlags(t *testing.T) {
 	// What they need, given, runs.
 	for _, args := range [][]string{{"--arrival", "gamma", "--cv", "5"}, {"--output-dist", "lognormal", "--output-sigma", "0.5", "--output-max", "400"},
 		{"--mode", "disaggregated", "--chips", "2", "--prefill-chips", "1", "--link-latency", "1ms"}} {
-		if code, _, errs := runSimulate(t, append(append([]string{}, base...), args...)...); code != exitOK {
+		if code, _, errs := runSimulate(t, overriding(base, args...)...); code != exitOK {
 			t.Errorf("%v: exit %d, stderr %q; want it to run", args, code, errs)
 		}
 	}

@@ -92,7 +92,7 @@ func TestTrainBadInput(t *testing.T) {
 		{[]string{"--stack", "nope"}, "(want one of cann-mindspeed, cuda-fsdp"},
 	}
 	for _, c := range cases {
-		code, _, errs := runCmd(t, append(append([]string{}, base...), c.extra...)...)
+		code, _, errs := runCmd(t, overriding(base, c.extra...)...)
 		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", c.extra, code, errs, c.want)
 		}
@@ -225,7 +225,7 @@ func TestTrainLayoutAndMoEUsageErrors(t *testing.T) {
 		{[]string{"--fp8-recipe", "blockwise"}, "--fp8-recipe = blockwise: applies to precision fp8 only (the job's is bf16)"},
 		{[]string{"--precision", "fp8", "--fp8-recipe", "mxfp8"}, "--fp8-recipe = mxfp8: MXFP8 needs Blackwell's microscaling tensor cores; chip h100-sxm is Hopper"},
 	} {
-		code, _, stderr := runCLI(append(append([]string{}, base...), c.args...)...)
+		code, _, stderr := runCLI(overriding(base, c.args...)...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line with %q", c.args, code, stderr, exitUsage, c.want)
 		}

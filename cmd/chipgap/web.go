@@ -34,7 +34,7 @@ func cmdWeb(e *env, args []string) error {
 	timeout := fs.Duration("timeout", web.DefaultLimits().Timeout, "longest a synchronous API request may run")
 	quiet := fs.Bool("quiet", false, "log only errors")
 	var allow []string
-	fs.Func("allow-host", "also answer requests whose Host header is `NAME` (comma-separated or repeated; * for any): for deliberate exposure under a DNS name", func(v string) error {
+	fs.Var(listFunc(func(v string) error {
 		for _, h := range strings.Split(v, ",") {
 			if h = strings.TrimSpace(h); h == "" {
 				return fmt.Errorf("want a host name")
@@ -42,7 +42,7 @@ func cmdWeb(e *env, args []string) error {
 			allow = append(allow, h)
 		}
 		return nil
-	})
+	}), "allow-host", "also answer requests whose Host header is `NAME` (comma-separated or repeated; * for any): for deliberate exposure under a DNS name")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

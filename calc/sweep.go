@@ -20,6 +20,9 @@ type SweepRequest struct {
 	// File names the grid in errors: the path the command line read it
 	// from ("grid" when empty, as the API names the field).
 	File string `json:"-"`
+	// SampleCap bounds the grid's samples below sweep.MaxSamples (a
+	// server's max_samples), quoted by the one check.
+	SampleCap Cap `json:"-"`
 }
 
 // Setup parses and checks the request's grid. A grid that does not
@@ -29,7 +32,8 @@ func (r SweepRequest) Setup() (*sweep.Grid, error) {
 	if r.File == "" && strings.TrimSpace(text) == "" {
 		text = examples.SweepSmall()
 	}
-	g, err := sweep.Parse(cmp.Or(r.File, "grid"), []byte(text))
+	limit, why := r.SampleCap.bound(sweep.MaxSamples)
+	g, err := sweep.ParseWithin(cmp.Or(r.File, "grid"), []byte(text), sweep.Bounds{Samples: limit, Why: why})
 	if err != nil {
 		return nil, fileError("grid", err)
 	}

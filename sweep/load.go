@@ -20,7 +20,18 @@ const MaxFileBytes = 1 << 20
 // fills the defaults and validates it against the catalog. Unknown keys
 // (an unknown axis), values of the wrong type or unit and out-of-range
 // values are an *Error naming the file, the line and the field.
-func Parse(name string, b []byte) (*Grid, error) {
+func Parse(name string, b []byte) (*Grid, error) { return ParseWithin(name, b, Bounds{}) }
+
+// Bounds tightens a grid's limits where it runs (a server's
+// max_samples): the one check then quotes the bound that applies. The
+// zero Bounds is the grid format's own.
+type Bounds struct {
+	Samples int    // the most Monte Carlo samples a cell may draw; 0: MaxSamples
+	Why     string // what the refusal adds: " (this server's max_samples, see docs/api.md)"
+}
+
+// ParseWithin is Parse under bounds.
+func ParseWithin(name string, b []byte, bounds Bounds) (*Grid, error) {
 	if len(b) > MaxFileBytes {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("%d bytes: a grid file may be at most %d", len(b), MaxFileBytes)}
 	}
@@ -33,7 +44,7 @@ func Parse(name string, b []byte) (*Grid, error) {
 		return nil, doc.At("format", fmt.Sprintf("%q: want %q", g.Format, Format))
 	}
 	g.WithDefaults()
-	if err := g.Validate(); err != nil {
+	if err := g.validate(bounds); err != nil {
 		var fe *input.Error
 		if errors.As(err, &fe) {
 			msg := fe.Want

@@ -25,9 +25,15 @@ var precisions = []hardware.Precision{hardware.FP32, hardware.TF32, hardware.BF1
 
 // Validate checks ranges and catalog ids; the first problem is a
 // *input.Error naming the field's path.
-func (g *Grid) Validate() error {
+func (g *Grid) Validate() error { return g.validate(Bounds{}) }
+
+// validate is Validate under bounds.
+func (g *Grid) validate(bounds Bounds) error {
 	c, err := catalog.Load()
 	if err != nil {
+		return err
+	}
+	if err := g.validateSamples(bounds); err != nil {
 		return err
 	}
 	checks := []func(*catalog.Catalog) error{g.validateAxes, g.validateChips, g.validateTraining, g.validateServing, g.validateRepeats}
@@ -42,13 +48,23 @@ func (g *Grid) Validate() error {
 	return nil
 }
 
+// validateSamples checks the samples against MaxSamples, or bounds'
+// tighter limit.
+func (g *Grid) validateSamples(bounds Bounds) error {
+	limit, why := MaxSamples, ""
+	if bounds.Samples > 0 && bounds.Samples < MaxSamples {
+		limit, why = bounds.Samples, bounds.Why
+	}
+	if g.Samples < 0 || g.Samples > limit {
+		return input.Bad("samples", g.Samples, fmt.Sprintf("want 0 (typical values only) to %d%s", limit, why))
+	}
+	return nil
+}
+
 // maxSize is the most chips a size or an instance may have.
 const maxSize = 1 << 20
 
 func (g *Grid) validateAxes(c *catalog.Catalog) error {
-	if g.Samples < 0 || g.Samples > MaxSamples {
-		return input.Bad("samples", g.Samples, fmt.Sprintf("want 0 (typical values only) to %d", MaxSamples))
-	}
 	if len(g.Sizes) == 0 {
 		return input.Bad("sizes", "[]", "want at least one cluster size")
 	}

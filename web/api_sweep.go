@@ -30,6 +30,7 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
+	req.SampleCap = s.sampleCap()
 	g, err := req.Setup()
 	if err != nil {
 		return err
@@ -51,13 +52,11 @@ func (s *Server) handleSweep(w http.ResponseWriter, r *http.Request) error {
 	return respondJobOrWait(s, w, r, "sweep", run)
 }
 
-// checkSweep refuses a grid over the server's caps: its samples, sizes,
+// checkSweep refuses a grid over the server's caps (its samples are
+// checked as it is parsed, calc.SweepRequest.SampleCap): its sizes,
 // (for a synchronous request, sync) the request timeout,
 // cells, and its time here as `chipgap sweep` estimates it.
 func (s *Server) checkSweep(g *sweep.Grid, sync bool) error {
-	if err := capInt("grid.samples", g.Samples, s.limits.MaxSamples); err != nil {
-		return err
-	}
 	for i, n := range g.Sizes {
 		if err := capInt(fmt.Sprintf("grid.sizes[%d]", i), n, s.limits.MaxChips); err != nil {
 			return err

@@ -106,7 +106,8 @@ func TestSweepLimits(t *testing.T) {
 	for _, tc := range []struct{ name, grid, field, says string }{
 		{"cells", tinyGrid, "grid", "8 cells is over this server's limit of 4 (max_sweep_cells"},
 		{"time", slow, "grid", "over this server's limit of 1s (max_sweep_estimate_s"},
-		{"samples", strings.Replace(tinyGrid, "title: tiny", "samples: 11", 1), "grid.samples", "11 is over this server's limit of 10"},
+		{"samples", strings.Replace(tinyGrid, "title: tiny", "samples: 11", 1), "grid.samples", "11: want 0 (typical values only) to 10 (this server's max_samples"},
+		{"negative samples", strings.Replace(tinyGrid, "title: tiny", "samples: -1", 1), "grid.samples", "-1: want 0 (typical values only) to 10 (this server's max_samples"},
 		{"chips", strings.Replace(tinyGrid, "[8, 16]", "[8, 300000]", 1), "grid.sizes[1]", "300000 is over this server's limit of 262144"},
 	} {
 		var e Error

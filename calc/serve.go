@@ -378,9 +378,13 @@ func (s ServeSetup) pointRange(at func(inference.Deployment) (inference.Point, e
 
 // costs prices tokens at rate per chip (serveCosts), a disaggregated
 // deployment's at its rate over both pools (dis); pools that could not
-// be sized together (DisaggError says why) have no cost.
+// be sized together (DisaggError says why) have no cost, nor has a
+// stated batch in disaggregated mode: the pools are sized at their best,
+// and their rate is not the batch's.
 func (s ServeSetup) costs(rate float64, dis *inference.Disagg) (*ServeCost, *ServeEnergy, string) {
 	switch {
+	case s.Mode == disagg && s.Request.Batch > 0:
+		return nil, nil, fmt.Sprintf("no cost or energy: the pools are sized at their best under the SLO, not at batch %d: leave batch out for the pools' price", s.Request.Batch)
 	case dis != nil:
 		rate = dis.OutputPerChip
 	case s.Mode == disagg:
@@ -476,7 +480,8 @@ func (s ServeSetup) pools() (inference.Disagg, error) {
 // ServePoint is one operating point with the deployment's memory use,
 // its throughput's range over the inputs' ranges (the point asked again
 // of each draw: the best under the SLO, or the stated batch) and its cost
-// and energy, as Serve gives the best point's.
+// and energy, as Serve gives the best point's (none for a stated batch
+// in disaggregated mode: costs).
 type ServePoint struct {
 	Point inference.Point `json:"point"`
 	PointRange

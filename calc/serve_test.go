@@ -667,3 +667,41 @@ func TestServeBatchFieldsPerEndpoint(t *testing.T) {
 		t.Errorf("curve over 1,2,4: %d points, %v", len(c.Curve), err)
 	}
 }
+
+// A stated batch in disaggregated mode has no price: the pools are sized
+// at their best under the SLO, and pricing the stated batch at their rate
+// over both pools would not be its price (review: batch 0, 8 and 64 all
+// gave $1.013/Mtok rented while the range moved 20×). Batch 0 keeps the
+// pools' price, which is Serve's.
+func TestServePointDisaggBatchHasNoPoolsPrice(t *testing.T) {
+	cat := testCatalog(t)
+	setup := func(batch int) ServeSetup {
+		r := NewServeRequest()
+		r.Model, r.Chip, r.Chips, r.Precision, r.Mode, r.Batch = "llama3.1-70b", "h100-sxm", 8, "fp8", "disagg", batch
+		r.Parallel.TP = 8
+		r.SLO = ServeSLO{TPOT: 0.05, TTFT: 2}
+		s, err := r.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	best, err := ServePointOf(setup(0))
+	if err != nil || best.Cost == nil || best.Cost.Rental == nil || best.Disagg == nil {
+		t.Fatalf("batch 0: cost %+v, disagg %+v, %v", best.Cost, best.Disagg, err)
+	}
+	curve, err := Serve(setup(0))
+	if err != nil || curve.Cost == nil || curve.Cost.Rental.USDPerMillion != best.Cost.Rental.USDPerMillion {
+		t.Errorf("batch 0 rented %v, curve's %+v (%v): want the same price", best.Cost.Rental.USDPerMillion, curve.Cost, err)
+	}
+	for _, b := range []int{8, 64} {
+		p, err := ServePointOf(setup(b))
+		if err != nil {
+			t.Fatalf("batch %d: %v", b, err)
+		}
+		want := fmt.Sprintf("no cost or energy: the pools are sized at their best under the SLO, not at batch %d", b)
+		if p.Cost != nil || p.Energy != nil || !strings.HasPrefix(p.CostNote, want) {
+			t.Errorf("batch %d: cost %+v, energy %+v, note %q: want none, with %q", b, p.Cost, p.Energy, p.CostNote, want)
+		}
+	}
+}

@@ -90,6 +90,15 @@ func TestWeightsRefusalNamesTheDegree(t *testing.T) {
 		// stage; tp 4 (etp 2): 163 + 4.3 fits. pp 2: about half, 172 GB.
 		// ep 2 is the largest that fixes.
 		{true, 16, Parallel{EP: 2}, "parallel.ep", 2, "(tp 1, pp 1, ep 2): want tp at least 4, or ep at least 4, or pp at least 2"},
+		// A stated dp does not block the advice (review: tp 8 × dp 2 on
+		// 16 devices said "no one degree raised alone"): tp 2 × dp 4 on
+		// 8 devices as the first case, but tp 4 or pp 2 takes 4 devices
+		// an instance, 2 instances at most.
+		{false, 8, Parallel{TP: 2, DP: 4}, "parallel.tp", 2, "(tp 2, pp 1, ep 1): want tp at least 4 with dp at most 2, or pp at least 2 with dp at most 2"},
+		// tp 2 × dp 2 on 4 devices: tp 4 or pp 2 fill them: dp 1.
+		{false, 4, Parallel{TP: 2, DP: 2}, "parallel.tp", 2, "want tp at least 4 with dp 1, or pp at least 2 with dp 1"},
+		// dp 2 where the fix leaves room for 2: dp may stay.
+		{false, 16, Parallel{TP: 2, DP: 2}, "parallel.tp", 2, "want tp at least 4, or pp at least 2 ("},
 	} {
 		d := Deployment{Model: dense(), Cluster: testCluster(c.devices), Parallel: c.p, Precision: hardware.BF16, Profile: ideal()}
 		d.Cluster.Chip.HBM.Capacity = hardware.Fixed(5 * units.GB)

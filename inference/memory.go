@@ -126,10 +126,14 @@ func KVCapacity(d Deployment) (KV, error) {
 // weightsRefusal is the refusal of weights that leave a device no room
 // for a KV cache (m): it names the degree to raise, of tp, ep (a MoE
 // model), attention_dp (where stated) and pp, the one parallel.Blame
-// picks among those that raised alone, the others kept, to a divisor of
-// the deployment's devices would make the weights fit (the largest),
-// and says the least such value of each; where none would, it names the
-// largest degree and asks for more chips or a narrower precision.
+// picks among those that raised alone, the others as stated, to a
+// divisor of the deployment's devices would make the weights fit (the
+// largest), and says the least such value of each; where none would, it
+// names the largest degree and asks for more chips or a narrower
+// precision. A stated dp is left free in the probe (dp does not change a
+// device's weights) and the advice says where it must drop ("with dp
+// 1"); an unstated tp follows ep/attention_dp in it, as it would in the
+// request so changed.
 func (l *layout) weightsRefusal(m Memory) error {
 	p := l.d.Parallel
 	what := fmt.Sprintf("weights need %v per device plus %v reserved, more than the %v a device holds (tp %d, pp %d, ep %d)",
@@ -151,10 +155,10 @@ func (l *layout) weightsRefusal(m Memory) error {
 	var ds []parallel.Degree
 	var alts []string
 	for _, d := range degrees {
-		least := l.leastFitting(d.value, divisors, func(v int) Parallel { q := p; d.set(&q, v); return q })
+		least, most := l.leastFitting(d.value, divisors, func(v int) Parallel { q := p; q.DP = 0; d.set(&q, v); return q })
 		ds = append(ds, parallel.Degree{Name: d.name, Value: d.value, Fixes: least > 0})
 		if least > 0 {
-			alts = append(alts, fmt.Sprintf("%s at least %d", d.name, least))
+			alts = append(alts, fmt.Sprintf("%s at least %d", d.name, least)+fewerInstances(p.DP, most))
 		}
 	}
 	want := what + fmt.Sprintf(", and no one degree raised alone makes them fit on the deployment's devices (%d): want more chips or a narrower precision", l.devices)
@@ -166,11 +170,12 @@ func (l *layout) weightsRefusal(m Memory) error {
 }
 
 // leastFitting is the least of vs (ascending) above from at which a
-// degree (with: the deployment's degrees with it set to a value) gives a
-// layout that splits within the deployment's devices and leaves a device
-// room for a KV cache; 0 for none. A value whose instance outgrows the
-// devices ends the search: a larger one outgrows them too.
-func (l *layout) leastFitting(from int, vs []int, with func(int) Parallel) int {
+// degree (with: the deployment's degrees with it set to a value, dp
+// free) gives a layout that splits within the deployment's devices and
+// leaves a device room for a KV cache, and the most instances that
+// layout has; 0 for none. A value whose instance outgrows the devices
+// ends the search: a larger one outgrows them too.
+func (l *layout) leastFitting(from int, vs []int, with func(int) Parallel) (least, instances int) {
 	for _, v := range vs {
 		if v <= from {
 			continue
@@ -178,13 +183,26 @@ func (l *layout) leastFitting(from int, vs []int, with func(int) Parallel) int {
 		c := *l
 		err := c.split(with(v))
 		if errors.Is(err, ErrInstanceTooLarge) {
-			return 0
+			return 0, 0
 		}
 		if err == nil && c.memory().KVSpace > 0 {
-			return v
+			return v, c.instances
 		}
 	}
-	return 0
+	return 0, 0
+}
+
+// fewerInstances is what a fix of the weights asks of a stated dp (0:
+// none) that its layout's instances (most) cannot hold: dp 1, or at
+// most most; "" where dp may stay.
+func fewerInstances(dp, most int) string {
+	switch {
+	case dp <= most:
+		return ""
+	case most == 1:
+		return " with dp 1"
+	}
+	return fmt.Sprintf(" with dp at most %d", most)
 }
 
 // divisorsOf is n's divisors, ascending (a few thousand at most for the

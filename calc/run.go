@@ -62,6 +62,13 @@ type RunRequest struct {
 // years; input.MaxRunDays, which sweep applies too).
 const maxRunDays = input.MaxRunDays
 
+// daysRule is the one rule of a window's days, whichever check refuses
+// them: a number whose duration overflows (setDays), or one that is not
+// finite, negative or too long (normalize).
+func daysRule() string {
+	return fmt.Sprintf("want 0 to %d days (ten years)", maxRunDays)
+}
+
 // Days is a duration whose bare number means days (--days 54, "days": 54,
 // days: 54); with a unit it is any duration ("54d", "1296h").
 type Days units.Seconds
@@ -81,7 +88,7 @@ func (d *Days) UnmarshalText(b []byte) error {
 func (d *Days) setDays(v float64, text string) error {
 	s := units.Seconds(v) * units.Day
 	if !math.IsNaN(v) && math.IsInf(float64(s), 0) {
-		return &units.ParseError{Kind: "number of days", Input: text, Rule: fmt.Sprintf("want 0 to %d days (ten years)", maxRunDays)}
+		return &units.ParseError{Kind: "number of days", Input: text, Rule: daysRule()}
 	}
 	*d = Days(s)
 	return nil
@@ -130,12 +137,8 @@ func (r *RunRequest) normalize() error {
 		return bad("chips_per_node", r.ChipsPerNode, "want ≥ 1 (0 = the largest divisor of the chips up to the chip's usual node)")
 	case !(r.Tokens >= 0) || math.IsInf(float64(r.Tokens), 0):
 		return bad("tokens", r.Tokens, "want ≥ 0")
-	case math.IsNaN(float64(days)) || math.IsInf(float64(days), 0):
-		return bad("days", r.Days, "want a finite number of days")
-	case days < 0:
-		return bad("days", r.Days, "want ≥ 0")
-	case days.Days() > maxRunDays:
-		return bad("days", r.Days, "want at most %d (ten years)", maxRunDays)
+	case !(days >= 0 && days.Days() <= maxRunDays): // NaN too
+		return bad("days", r.Days, "%s", daysRule())
 	case r.Tokens == 0 && days == 0:
 		return &input.Error{Field: "tokens", Want: "give tokens (run to completion) or days (a window), or both"}
 	case !(r.MFU >= 0 && r.MFU <= 1):

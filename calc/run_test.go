@@ -331,3 +331,29 @@ func TestSweepLineNoneFinishes(t *testing.T) {
 		t.Errorf("one finishes at 2×: %q", got)
 	}
 }
+
+// A window's days out of range are refused by one rule, whichever check
+// finds them (review: --days 1e308 said "want 0 to 3650 days (ten
+// years)", --days 4000 "want at most 3650 (ten years)"): a number whose
+// duration overflows (the flag's and a file's text, the API's JSON) and
+// one too long, negative or not a number (normalize).
+func TestDaysOneRule(t *testing.T) {
+	const rule = "want 0 to 3650 days (ten years)"
+	var d Days
+	var pe *units.ParseError
+	if err := d.UnmarshalText([]byte("1e308")); !errors.As(err, &pe) || pe.Rule != rule {
+		t.Errorf("--days 1e308: %v, want %q", err, rule)
+	}
+	var r RunRequest
+	var ie *input.Error
+	if err := DecodeJSON(strings.NewReader(`{"days": 1e308}`), &r); !errors.As(err, &ie) || ie.Field != "days" || ie.Want != rule {
+		t.Errorf(`"days": 1e308: %v, want %q`, err, rule)
+	}
+	cat := testCatalog(t)
+	for _, days := range []float64{4000, -1, math.NaN()} {
+		r := RunRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 64, Days: Days(units.Seconds(days) * units.Day), MFU: 0.4}
+		if _, err := r.Setup(cat); !errors.As(err, &ie) || ie.Field != "days" || ie.Want != rule {
+			t.Errorf("days %v: %v, want %q", days, err, rule)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func TestOverflowingDaysQuoteWhatWasSent(t *testing.T) {
 		`1e308`:   "days = 1e308: want 0 to 3650 days (ten years)",
 		`-1e308`:  "days = -1e308: want 0 to 3650 days (ten years)",
 		`"1e308"`: `invalid number of days "1e308": want 0 to 3650 days (ten years)`,
-		`1e5`:     "days = 100000 d: want at most 3650 (ten years)", // finite: normalize's check, as before
+		`1e5`:     "days = 100000 d: want 0 to 3650 days (ten years)", // finite: normalize's check, the same rule
 	} {
 		var e Error
 		body := `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"days":` + days + `}`

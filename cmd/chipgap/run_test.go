@@ -135,7 +135,7 @@ func TestRunBadInput(t *testing.T) {
 		// Beyond ten years the simulation ran ~30 s and its clock capped
 		// at 146 years (a 10^6-day window came out as 53,376 days, with
 		// negative maturation days); both are refused before any work.
-		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--mfu", "0.4", "--days", "1e6"}, exitUsage, "--days = 1000000 d: want at most 3650"},
+		{[]string{"--model", "llama3.1-70b", "--chip", "h100-sxm", "--chips", "64", "--mfu", "0.4", "--days", "1e6"}, exitUsage, "--days = 1000000 d: want 0 to 3650 days (ten years)"},
 		{append(base[:6:6], "--tokens", "1e30", "--mfu", "0.4"), exitUsage, "--tokens = 1e+30"},
 		// QA: ignored with exit 0 (the comparison's fields without one;
 		// two names of one setting, one of them dropped).

@@ -212,28 +212,3 @@ func (rw *CompareRow) setRatios() {
 		}
 	}
 }
-
-// ChipColumn is one chip's column in compare-chips --json.
-type ChipColumn struct {
-	ID        string                                                `json:"id"`
-	Name      string                                                `json:"name"`
-	Peak      map[hardware.Precision]hardware.Value[units.FLOPRate] `json:"peak"`
-	ExpRate   hardware.Value[units.FLOPRate]                        `json:"exp_rate"`
-	HBM       hardware.Value[units.Bytes]                           `json:"hbm_capacity"`
-	HBMBW     hardware.Value[units.ByteRate]                        `json:"hbm_bandwidth"`
-	TDP       hardware.Value[units.Watts]                           `json:"tdp"`
-	Price     hardware.Value[units.USD]                             `json:"price"`
-	DieAreaMM hardware.Value[units.Dimensionless]                   `json:"compute_die_area_mm2"`
-	Metrics   catalog.Metrics                                       `json:"metrics"`
-}
-
-// Columns are the compared chips as the command line shows them.
-func (c Comparison) Columns() []ChipColumn {
-	var cols []ChipColumn
-	for i, ch := range c.chips {
-		cols = append(cols, ChipColumn{ID: ch.ID, Name: ch.Name, Peak: ch.Peak, ExpRate: ch.ExpRate, HBM: ch.HBM.Capacity,
-			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price, DieAreaMM: ch.DieArea.Scale(float64(ch.Dies)),
-			Metrics: c.metrics[i]})
-	}
-	return cols
-}

@@ -6,48 +6,50 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/units"
 )
 
 // columnRow is one printed row of the command line's comparison: a label
 // and a cell per chip.
 type columnRow struct {
 	label string
-	cell  func(c ChipColumn) string
+	cell  func(c chipColumn) string
 }
 
 func columnRows() []columnRow {
 	var rows []columnRow
 	for _, p := range hardware.Precisions() {
-		rows = append(rows, columnRow{strings.ToUpper(string(p)) + " dense " + peakUnit(p), func(c ChipColumn) string {
+		rows = append(rows, columnRow{strings.ToUpper(string(p)) + " dense " + peakUnit(p), func(c chipColumn) string {
 			return rangeStr(c.Peak[p], 1e12)
 		}})
 	}
 	return append(rows,
-		columnRow{"exponentials T/s (SFU)", func(c ChipColumn) string { return rangeStr(c.ExpRate, 1e12) }},
-		columnRow{"HBM GB", func(c ChipColumn) string { return rangeStr(c.HBM, 1e9) }},
-		columnRow{"HBM TB/s", func(c ChipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
-		columnRow{"TDP W", func(c ChipColumn) string { return rangeStr(c.TDP, 1) }},
-		columnRow{"price k$", func(c ChipColumn) string { return rangeStr(c.Price, 1e3) }},
-		columnRow{"ridge BF16 FLOP/B", func(c ChipColumn) string { return rangeStr(c.Metrics.RidgeFLOPPerByte, 1) }},
-		columnRow{"BF16 TFLOP/s per W", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerWatt, 1) }},
-		columnRow{"BF16 TFLOP/s per k$", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerKUSD, 1) }},
-		columnRow{"BF16 TFLOP/s per mm²", func(c ChipColumn) string { return rangeStr(c.Metrics.TFLOPSPerMM2, 1) }},
+		columnRow{"exponentials T/s (SFU)", func(c chipColumn) string { return rangeStr(c.ExpRate, 1e12) }},
+		columnRow{"HBM GB", func(c chipColumn) string { return rangeStr(c.HBM, 1e9) }},
+		columnRow{"HBM TB/s", func(c chipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
+		columnRow{"TDP W", func(c chipColumn) string { return rangeStr(c.TDP, 1) }},
+		columnRow{"price k$", func(c chipColumn) string { return rangeStr(c.Price, 1e3) }},
+		columnRow{"ridge BF16 FLOP/B", func(c chipColumn) string { return rangeStr(c.Metrics.RidgeFLOPPerByte, 1) }},
+		columnRow{"BF16 TFLOP/s per W", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerWatt, 1) }},
+		columnRow{"BF16 TFLOP/s per k$", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerKUSD, 1) }},
+		columnRow{"BF16 TFLOP/s per mm²", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerMM2, 1) }},
 	)
 }
 
 // WriteText prints the chips side by side, a column each, every
-// precision's peak and the BF16 efficiency metrics, then ExtraRows; rows
+// precision's peak and the BF16 efficiency metrics, then extraRows; rows
 // no chip has are left out.
 func (c Comparison) WriteText(w io.Writer) error {
-	cols := c.Columns()
+	cols := c.columns()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{""}
 	for _, c := range cols {
 		head = append(head, c.ID)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, r := range append(columnRows(), c.rowColumns(c.ExtraRows())...) {
+	for _, r := range append(columnRows(), c.rowColumns(c.extraRows())...) {
 		cells := []string{r.label}
 		blank := true
 		for _, c := range cols {
@@ -66,10 +68,10 @@ func (c Comparison) WriteText(w io.Writer) error {
 	return err
 }
 
-// ExtraRows are the rows the command line adds to its BF16 table: the
+// extraRows are the rows the command line adds to its BF16 table: the
 // efficiency rows at the request's precision when it is not BF16, and
 // the model's rows when it names one.
-func (c Comparison) ExtraRows() []CompareRow {
+func (c Comparison) extraRows() []CompareRow {
 	var out []CompareRow
 	for _, rw := range c.Rows {
 		if rw.extra {
@@ -88,7 +90,7 @@ func (c Comparison) rowColumns(rows []CompareRow) []columnRow {
 		for i, ch := range c.Chips {
 			byID[ch.ID] = rw.Cells[i]
 		}
-		out = append(out, columnRow{rw.Label + " (" + rw.Unit + ")", func(col ChipColumn) string {
+		out = append(out, columnRow{rw.Label + " (" + rw.Unit + ")", func(col chipColumn) string {
 			cl := byID[col.ID]
 			if !cl.Known {
 				return "–"
@@ -97,4 +99,26 @@ func (c Comparison) rowColumns(rows []CompareRow) []columnRow {
 		}})
 	}
 	return out
+}
+
+// chipColumn is one chip's column in compare-chips' table.
+type chipColumn struct {
+	ID      string
+	Peak    map[hardware.Precision]hardware.Value[units.FLOPRate]
+	ExpRate hardware.Value[units.FLOPRate]
+	HBM     hardware.Value[units.Bytes]
+	HBMBW   hardware.Value[units.ByteRate]
+	TDP     hardware.Value[units.Watts]
+	Price   hardware.Value[units.USD]
+	Metrics catalog.Metrics
+}
+
+// columns are the compared chips as the command line shows them.
+func (c Comparison) columns() []chipColumn {
+	var cols []chipColumn
+	for i, ch := range c.chips {
+		cols = append(cols, chipColumn{ID: ch.ID, Peak: ch.Peak, ExpRate: ch.ExpRate, HBM: ch.HBM.Capacity,
+			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price, Metrics: c.metrics[i]})
+	}
+	return cols
 }

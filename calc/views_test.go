@@ -41,7 +41,7 @@ func TestCompareDefaultsAndRatios(t *testing.T) {
 	if got := c.Rows[0].Cells[1].Ratio; c.Rows[0].Key != "peak" || got != want {
 		t.Errorf("fp8 peak ratio b200/h100 = %g (row %s), want %g", got, c.Rows[0].Key, want)
 	}
-	if cols := c.Columns(); len(cols) != 2 || cols[1].ID != "b200" || !reflect.DeepEqual(cols[1].Metrics, catalog.ChipMetrics(b200)) {
+	if cols := c.columns(); len(cols) != 2 || cols[1].ID != "b200" || !reflect.DeepEqual(cols[1].Metrics, catalog.ChipMetrics(b200)) {
 		t.Errorf("columns %+v, want h100-sxm and b200 with catalog.ChipMetrics", cols)
 	}
 }

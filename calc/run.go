@@ -437,9 +437,8 @@ func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	jo := catalog.JobOptions{Horizon: units.Seconds(r.Days), BytesPerParam: r.BytesPerParam, StorageBW: r.StorageBW, Interval: r.Interval, Spares: r.Spares}
 	if r.Tokens > 0 {
 		jo.Work = units.Seconds(float64(r.Tokens) / t.TokensPerSec)
-		if jo.Work.Days() > maxRunDays {
-			return bad("tokens", r.Tokens, "at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
-				t.TokensPerSec, d.Cluster.Chips, d.Cluster.ChipID, jo.Work.Days(), maxRunDays)
+		if err := input.TokenBudget("tokens", r.Tokens, float64(r.Tokens), t.TokensPerSec, clusterText(d.Cluster)); err != nil {
+			return err
 		}
 	}
 	if r.Checkpoint != "" {

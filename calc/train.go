@@ -490,12 +490,14 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 // years (maxRunDays) of failure-free compute at the plan's rate (QA: 1e300
 // tokens printed a 290-digit number of days).
 func (s TrainSetup) budget(r training.Result) error {
-	if s.Job.Tokens <= 0 || float64(r.BudgetTime) <= maxRunDays {
+	if s.Job.Tokens <= 0 {
 		return nil
 	}
-	return bad("tokens", units.Count(s.Job.Tokens), "at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
-		r.TokensPerSec, s.Cluster.Chips, s.Cluster.ChipID, float64(r.BudgetTime), maxRunDays)
+	return input.TokenBudget("tokens", units.Count(s.Job.Tokens), s.Job.Tokens, r.TokensPerSec, clusterText(s.Cluster))
 }
+
+// clusterText names a cluster in a token budget's refusal: "8 × h100-sxm".
+func clusterText(c hardware.Cluster) string { return fmt.Sprintf("%d × %s", c.Chips, c.ChipID) }
 
 // noDegrees says the request fixed no parallel degree, so Plan is the
 // defaults' pure data parallelism.

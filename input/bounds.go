@@ -1,5 +1,7 @@
 package input
 
+import "fmt"
+
 // Bounds every entry point holds a workload's sizes to (the CLI, the API,
 // scenario and sweep files alike): far beyond any published job, and far
 // enough inside the integer range that the estimators' products (tokens
@@ -36,3 +38,17 @@ const (
 	// simulation (a server sets its own, lower limit: calc.Cap).
 	MaxRunSeeds = 100000
 )
+
+// TokenBudget refuses a token budget whose failure-free compute at rate
+// tokens/s on chips × chip is more than MaxRunDays, naming field and the
+// budget as given (value: the request's own type, e.g. units.Count): the
+// one rule `chipgap run`, `train` and a sweep's training cells hold a
+// budget to.
+func TokenBudget(field string, value any, tokens, rate float64, cluster string) error {
+	days := tokens / rate / 86400
+	if days <= MaxRunDays {
+		return nil
+	}
+	return Bad(field, value, fmt.Sprintf("at %.4g tokens/s on %s that is %.3g days of failure-free compute; want at most %d (ten years)",
+		rate, cluster, days, MaxRunDays))
+}

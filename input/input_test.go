@@ -50,3 +50,21 @@ func TestListValueAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// A token budget is held to ten years of failure-free compute at the
+// cluster's rate by one rule: 1e15 tokens at 1e6 tokens/s is 1e9 s =
+// 11,574 days, refused; 3e14 is 3,472 days, kept; a rate of 0 (or NaN
+// days) is refused.
+func TestTokenBudget(t *testing.T) {
+	err := TokenBudget("tokens", "1e15", 1e15, 1e6, "8 × h100-sxm")
+	want := "tokens = 1e15: at 1e+06 tokens/s on 8 × h100-sxm that is 1.16e+04 days of failure-free compute; want at most 3650 (ten years)"
+	if err == nil || err.Error() != want {
+		t.Errorf("1e15 tokens: %v, want %q", err, want)
+	}
+	if err := TokenBudget("tokens", "3e14", 3e14, 1e6, "c"); err != nil {
+		t.Errorf("3e14 tokens (3,472 days): %v, want kept", err)
+	}
+	if TokenBudget("tokens", 1, 1, 0, "c") == nil || TokenBudget("tokens", 0, 0, 0, "c") == nil {
+		t.Error("a rate of 0: kept, want refused (infinite or undefined days)")
+	}
+}

@@ -73,10 +73,9 @@ func (e *evaluator) trainSetup(c Cell, ch *hardware.Chip, r *Row) (*trainCell, e
 	}
 	tc := &trainCell{m: m, ch: ch, cl: cl, prof: prof, job: job, plan: sr.Best()}
 	r.Plan = tc.plan.PlanText
-	if days := units.Seconds(t.Tokens / tc.plan.TokensPerSec).Days(); !(days <= input.MaxRunDays) {
-		// As chipgap run and train refuse it: 1e18 tokens was 72 million days.
-		return nil, input.Bad("training.tokens", t.Tokens, fmt.Sprintf("at %.4g tokens/s on %d × %s that is %.3g days of failure-free compute; want at most %d (ten years)",
-			tc.plan.TokensPerSec, cl.Chips, cl.ChipID, days, input.MaxRunDays))
+	// As chipgap run and train refuse it: 1e18 tokens was 72 million days.
+	if err := input.TokenBudget("training.tokens", t.Tokens, t.Tokens, tc.plan.TokensPerSec, fmt.Sprintf("%d × %s", cl.Chips, cl.ChipID)); err != nil {
+		return nil, err
 	}
 	if t.WholeRun {
 		gj, err := e.c.Job(m, cl, catalog.JobOptions{Work: units.Seconds(t.Tokens / tc.plan.TokensPerSec)})

@@ -116,8 +116,9 @@
 // half of the arrivals, the queue grew by more than 5 % of them (and by at
 // least 50), or, at the last arrival of a generated workload (Poisson,
 // gamma, deterministic), the rate needs more than the KV links' time
-// (Rate × the mean cache's bytes/Bandwidth over the prefill replicas
-// above 1: a link queue that grows in steady state, which the trend's
+// (Rate × the mean send time per arrived request, bytes/Bandwidth for a
+// cache that crosses a link and nothing for a one-token output, over the
+// prefill replicas above 1: a link queue that grows in steady state, which the trend's
 // 5 % let pass and a TPOT-only SLO, the decode steps alone, does not
 // see); requests are at most MaxRequests (latency records: 12 bytes
 // each). Invariants (requests conserved, KV blocks allocated = freed +

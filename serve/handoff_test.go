@@ -243,3 +243,42 @@ func TestBurstProbeUnbounded(t *testing.T) {
 		t.Fatalf("capacity %v/s (err %v); want unbounded, on a burst of 2,000 requests", rate, err)
 	}
 }
+
+// TestOneTokenOutputsSkipTheLink: a one-token output ends at its
+// prefill (its one token is the prefill's), so its KV cache never
+// crosses the link. On linkBound (10 caches a second) one-token outputs
+// at 10.4/s and 1,000/s (the prefill replica takes 2,000/s) offer the
+// link nothing: no overload. linkLoad counted every arrival's cache, so
+// both failed as needing 104.0 % and 10,000 % of the link's time.
+func TestOneTokenOutputsSkipTheLink(t *testing.T) {
+	for _, rate := range []float64{10.4, 1000} {
+		r, err := Simulate(linkBound(), fixed(rate, 3000, 100, 1), Options{})
+		if err != nil || r.Overload != nil || r.RequestsCompleted != 3000 {
+			t.Errorf("%g/s of one-token outputs: overload %+v (err %v), %d completed; want none, 3000", rate, r.Overload, err, r.RequestsCompleted)
+		}
+	}
+}
+
+// TestLinkLoadPerArrival: outputs of 1 or 2 tokens (uniform) on
+// linkBound; only the two-token ones (about half) cross the link, so the
+// link's load is the rate × 0.1 s × the share that crosses: 15/s offers
+// it about 0.75 of its time (no overload), 25/s about 1.25 (an
+// overload: the link's queue grows past the trend's 5 % before the
+// link's bound is checked). The mean send time over the crossing caches
+// alone gave 1.5 at 15/s, an overload.
+func TestLinkLoadPerArrival(t *testing.T) {
+	for _, tc := range []struct {
+		rate     float64
+		overload bool
+	}{{15, false}, {25, true}} {
+		w := fixed(tc.rate, 3000, 100, 2)
+		w.Output, w.Seed = Lengths{Dist: Uniform, Min: 1, Max: 2}, 1
+		r, err := Simulate(linkBound(), w, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Overload != nil; got != tc.overload || got && !strings.Contains(r.Overload.Reason, "waiting for the prefill→decode KV link") {
+			t.Errorf("%g/s: overload %+v; want overload %v (on the link)", tc.rate, r.Overload, tc.overload)
+		}
+	}
+}

@@ -319,15 +319,16 @@ func (r *replica) advance(s *seq, now time.Duration) bool {
 		}
 	}
 	switch {
-	case s.gen >= s.output:
-		r.leave(s)
-		r.run.finish(s, now)
-		return false
-	case r.prefillOnly:
+	case r.prefillOnly && r.run.crossesLink(s):
 		// The request leaves, but its KV cache stays until the transfer
 		// has landed (handoff frees it): the link reads it from here.
 		r.outstanding--
 		r.run.handoff(r, *s, now)
+		return false
+	case s.gen >= s.output:
+		// (on a prefill-only replica, a one-token output: crossesLink)
+		r.leave(s)
+		r.run.finish(s, now)
 		return false
 	}
 	return true

@@ -220,10 +220,21 @@ func (s *runState) trend(at time.Duration) {
 	}
 }
 
+// crossesLink reports whether q's KV cache will cross a prefill→decode
+// link: a disaggregated request that arrives to be prefilled and decodes
+// after its prefill (more than one output token). A one-token output ends
+// at its prefill, whose sampled token is its only one (replica.advance
+// finishes it there); a prefilled workload's requests start on the decode
+// replicas. The one rule for the link's load (offerLink), the decode
+// binding (bindDecode) and the handoff itself (replica.advance).
+func (s *runState) crossesLink(q *seq) bool {
+	return s.dep.Disaggregated() && !s.prefilled && q.output > 1
+}
+
 // offerLink counts the link time q's KV cache will need, if it is to
-// cross a prefill→decode link.
+// cross a prefill→decode link (crossesLink).
 func (s *runState) offerLink(q *seq) {
-	if !s.dep.Disaggregated() || s.prefilled {
+	if !s.crossesLink(q) {
 		return
 	}
 	s.linkOffered += s.sendTime(q.prompt)
@@ -231,17 +242,23 @@ func (s *runState) offerLink(q *seq) {
 }
 
 // linkLoad is the share of the prefill→decode links' time that the
-// workload's rate needs in steady state: Rate × the mean send time of
-// the arrived requests' KV caches (bytes / Bandwidth) over the prefill
-// replicas, each with its own link. 0 where no rate applies (a trace or
-// an offline batch, or no cache crosses a link).
+// workload's rate needs in steady state: Rate × the mean send time per
+// arrived request (bytes / Bandwidth for a KV cache that crosses a link,
+// crossesLink; nothing for one that does not) over the prefill replicas,
+// each with its own link. 0 where no rate applies (a trace or an offline
+// batch) or no cache crosses a link.
 func (s *runState) linkLoad() float64 {
 	w := s.src.w
 	if s.linkRequests == 0 || (w.Process != Poisson && w.Process != Gamma && w.Process != Deterministic) {
 		return 0
 	}
-	mean := float64(s.linkOffered) / float64(s.linkRequests)
-	return w.Rate * mean / float64(s.dep.Pools[0].Replicas)
+	return w.Rate * s.linkMean() / float64(s.dep.Pools[0].Replicas)
+}
+
+// linkMean is the link time the arrived requests' KV caches need, per
+// arrived request (linkLoad).
+func (s *runState) linkMean() float64 {
+	return float64(s.linkOffered) / float64(s.arrived)
 }
 
 // linkBound, at the last arrival, declares an overload where the rate
@@ -258,8 +275,8 @@ func (s *runState) linkBound() {
 		if s.dep.Pools[0].Replicas == 1 {
 			links = "its one link"
 		}
-		s.overloaded(fmt.Sprintf("the KV caches need %.1f %% of the prefill→decode KV links' time (%.4g requests/s × %.4g s of sending each, over %s): the links cannot carry the rate in steady state",
-			100*l, s.src.w.Rate, float64(s.linkOffered)/float64(s.linkRequests), links))
+		s.overloaded(fmt.Sprintf("the KV caches need %.1f %% of the prefill→decode KV links' time (%.4g requests/s × %.4g s of sending per request, over %s): the links cannot carry the rate in steady state",
+			100*l, s.src.w.Rate, s.linkMean(), links))
 	}
 }
 
@@ -320,7 +337,7 @@ func (s *runState) route(p int, q *seq) *replica {
 // lands: picking the replica at landing balanced the decode pool with
 // what no router knew when it chose.
 func (s *runState) bindDecode(q *seq) {
-	if !s.dep.Disaggregated() || s.prefilled || q.output <= 1 || q.dec >= 0 {
+	if !s.crossesLink(q) || q.dec >= 0 {
 		return
 	}
 	r := s.route(1, q)

@@ -13,9 +13,17 @@ import (
 	"chipgap/units"
 )
 
-// writeHeader prints the deployment and the traffic; rate and requests
-// are those shown (a capacity search's own).
-func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Link, rate float64, requests int) {
+// shownTraffic is the rate and requests a header shows: the request's,
+// or a capacity search's own.
+type shownTraffic struct {
+	rate     float64
+	requests int
+	burst    bool // rate is an unbounded capacity's burst probe's (serve.Result.BurstRate)
+}
+
+// writeHeader prints the deployment and the traffic shown.
+func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Link, t shownTraffic) {
+	rate, requests := t.rate, t.requests
 	fmt.Fprintf(w, "%s, %s weights, router %s\n", r.Model, r.Precision, r.Router)
 	for _, p := range pools {
 		e := p.Engine
@@ -57,8 +65,8 @@ func (r SimulateRequest) writeHeader(w io.Writer, pools []SimPool, link serve.Li
 		switch {
 		case len(wl.Rates) > 0:
 			rt = "each rate below"
-		case math.IsInf(rate, 1): // an unbounded capacity's burst
-			rt = "one instant (every request at time 0)"
+		case t.burst:
+			rt = fmt.Sprintf("%.6g/s, a burst (every request arrived before the first completed)", rate)
 		}
 		fmt.Fprintf(w, "Workload: %s arrivals at %s, %d requests, input %s, output %s, seed %d\n\n",
 			wl.Arrival, rt, requests, in.text(), out.text(), wl.Seed)
@@ -280,7 +288,7 @@ func (p Plan) WriteText(w io.Writer) error {
 func (s Simulation) WriteText(w io.Writer) error {
 	r := s.Request
 	ew := &plot.ErrWriter{W: w}
-	r.writeHeader(ew, s.Pools, s.Link, r.Workload.Rate, r.Workload.Requests)
+	r.writeHeader(ew, s.Pools, s.Link, shownTraffic{rate: r.Workload.Rate, requests: r.Workload.Requests})
 	if len(r.Workload.Rates) > 0 {
 		if err := simSweep(ew, s.Points, r.slo()); err != nil {
 			return err
@@ -299,16 +307,21 @@ const unboundedWhy = "every capacity probe met the SLO, up to a rate at which al
 func (c Capacity) WriteText(w io.Writer) error {
 	r := c.Request
 	ew := &plot.ErrWriter{W: w}
-	r.writeHeader(ew, c.Pools, c.Link, c.Capacity, c.Result.Requests)
-	if serve.CapacityRate(c.Capacity).Unbounded() {
+	unbounded := serve.CapacityRate(c.Capacity).Unbounded()
+	shown := shownTraffic{rate: c.Capacity, requests: c.Result.Requests}
+	if unbounded {
+		shown.rate, shown.burst = c.Result.BurstRate, true
+	}
+	r.writeHeader(ew, c.Pools, c.Link, shown)
+	if unbounded {
 		fmt.Fprintf(ew, "Capacity: unbounded within the SLO (%s): %s; more requests find the rate it sustains. The burst of %d requests:\n\n",
 			simSLOText(r.slo()), unboundedWhy, c.Result.Requests)
-		writeSimResult(ew, SimPoint{Rate: c.Capacity, Result: c.Result, Owned: c.Owned, OwnedNote: c.OwnedNote}, r.slo(), c.Pools)
-		return ew.Err
+	} else {
+		fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
 	}
-	fmt.Fprintf(ew, "Capacity: %.4g requests/s within the SLO (%s), bisected to 2 %%; the simulation there:\n\n", c.Capacity, simSLOText(r.slo()))
-	if n := r.probeRequests(); n > 0 && n < serve.MinProbeRequests {
-		fmt.Fprintf(ew, "(--requests %d raised to %d a probe, the fewest whose queue builds before it ends: a shorter probe passes rates the deployment cannot sustain)\n\n", n, serve.MinProbeRequests)
+	if n := r.probeRequests(); n > 0 && n != c.Result.Requests {
+		fmt.Fprintf(ew, "(--requests %d raised to %d a probe: a probe simulates at least %d requests and %d a replica of its largest pool (that floor at most %d), as a shorter one can end before its queue builds and pass rates the deployment cannot sustain)\n\n",
+			n, c.Result.Requests, serve.MinProbeRequests, serve.ProbePerReplica, serve.MaxProbeRequests)
 	}
 	writeSimResult(ew, SimPoint{Rate: c.Capacity, Result: c.Result, Owned: c.Owned, OwnedNote: c.OwnedNote}, r.slo(), c.Pools)
 	return ew.Err

@@ -11,10 +11,8 @@ import (
 // CapacityOptions bound a capacity search.
 type CapacityOptions struct {
 	SLO SLO
-	// Requests simulated per probe; default 3000 per replica of the first
-	// pool, at least 3000 and at most 200 000; a stated count under
-	// MinProbeRequests, or under ProbePerReplica a replica of the largest
-	// pool (to at most 200 000), is raised to it.
+	// Requests simulated per probe, as stated; ProbeRequests is the
+	// count each probe simulates.
 	Requests int
 	// Tolerance is the relative width at which bisection stops (default
 	// 0.02: the answer is within 2 % of the true boundary for this seed).
@@ -33,30 +31,40 @@ type CapacityOptions struct {
 const MinProbeRequests = 2000
 
 // ProbePerReplica is the fewest requests a capacity probe gives each
-// replica (of its largest pool), derived as MinProbeRequests is: the
-// trend declares overload when the queue grew by more than 5 % of the
-// second half's arrivals, so a replica's own queue shows in it only when
-// its share k of the probe has k/2 × 5 % ≥ 1 request, k ≥ 40. With more
-// replicas than that allows (2,048 replicas of a 2,000-request probe got
-// about one request each) no queue builds however fast requests come:
-// the search doubled until the arrivals bunched into nanoseconds and
-// reported 1.483e11 requests/s.
+// replica (of its largest pool). The trend declares overload when the
+// queue grew by more than 5 % of the second half's arrivals, so one
+// replica's growth can count toward it at all only when its share k of
+// the probe has k/2 × 5 % ≥ 1 request, k ≥ 40: the floor makes the trend's
+// arithmetic possible per replica. It does not make a replica's queue
+// build: that depends on how many sequences the replica runs at once,
+// and a replica that absorbs its 40 in one step queues nothing at any
+// rate; such a probe arrives before its first request completes, a
+// burst, which Capacity reports as unbounded rather than as a rate. With
+// fewer (2,048 replicas of a 2,000-request probe got about one request
+// each) the search doubled until the arrivals bunched into nanoseconds
+// and reported 1.483e11 requests/s.
 const ProbePerReplica = 40
 
-// maxProbeRequests caps a probe's requests (the time of a search grows
-// with them).
-const maxProbeRequests = 200_000
+// MaxProbeRequests caps a probe's requests where ProbePerReplica would
+// ask more (the time of a search grows with them); a stated count above
+// it stands.
+const MaxProbeRequests = 200_000
 
-func (o CapacityOptions) requests(d Deployment) int {
+// ProbeRequests is the requests each capacity probe of d simulates (the
+// one owner of the rule): Requests, raised to MinProbeRequests and to
+// ProbePerReplica a replica of d's largest pool (that floor at most
+// MaxProbeRequests); without Requests, 3,000 a replica of the first pool
+// within the same floor and cap.
+func (o CapacityOptions) ProbeRequests(d Deployment) int {
 	reps := 0
 	for _, p := range d.Pools {
 		reps = max(reps, p.Replicas)
 	}
-	floor := min(max(MinProbeRequests, ProbePerReplica*reps), maxProbeRequests)
+	floor := min(max(MinProbeRequests, ProbePerReplica*reps), MaxProbeRequests)
 	if o.Requests > 0 {
 		return max(o.Requests, floor)
 	}
-	return min(max(3000, 3000*d.Pools[0].Replicas, floor), maxProbeRequests)
+	return min(max(3000, 3000*d.Pools[0].Replicas, floor), MaxProbeRequests)
 }
 
 func (o CapacityOptions) validate() error {
@@ -84,7 +92,8 @@ func (o CapacityOptions) validate() error {
 // the first of them completes, and the probe still meets the SLO: the
 // probe is then a burst, which measures no sustained rate, so its size,
 // not d, ended the search (a few requests at once can meet an SLO that a
-// sustained rate would not); the simulation is that burst. (Doubling on,
+// sustained rate would not); the simulation is that burst, its
+// Result.BurstRate the probe's rate. (Doubling on,
 // it reported 2^60 requests/s, some 1e18; with a burst spread over a few
 // nanoseconds, which the overload trend fails, 1.483e11.)
 func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, error) {
@@ -95,7 +104,7 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 		return 0, nil, fieldErr("workload.process", w.Process, "a capacity search generates arrivals at a rate: want poisson, gamma or deterministic")
 	}
 	tol := cmp.Or(o.Tolerance, 0.02)
-	w.Requests = o.requests(d)
+	w.Requests = o.ProbeRequests(d)
 	probe := func(rate float64) (*Result, bool, error) {
 		w.Rate = rate
 		r, err := Simulate(d, w, Options{SLO: o.SLO})
@@ -114,7 +123,12 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 		if !ok {
 			break
 		}
-		if w.Rate = hi; atOnce(w) || r.burst {
+		// r.burst first: atOnce regenerates the arrivals. It is not
+		// redundant: requests that complete at their arrival (prefilled
+		// one-token outputs) make no burst, since none arrived before the
+		// first completion, even when all arrive at time 0.
+		if w.Rate = hi; r.burst || atOnce(w) {
+			r.BurstRate = hi
 			return math.Inf(1), r, nil
 		}
 		lo, best, hi = hi, r, hi*2
@@ -263,7 +277,7 @@ func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 	for k := units; k <= units+3; k++ {
 		d := scaled(c.Unit, k)
 		w.Rate = target
-		w.Requests = min(max(o.requests(d), int(target*60)), 200_000)
+		w.Requests = min(max(o.ProbeRequests(d), int(target*60)), MaxProbeRequests)
 		r, err := Simulate(d, w, Options{SLO: o.SLO})
 		if err != nil {
 			row.Err = err.Error()

@@ -104,9 +104,10 @@
 // else the chip alone (TDP stepping, 20 % of it idle); the waiting queue, running
 // sequences and KV use over time (at most 2 × Samples points, halved as
 // needed). Capacity bisects for the highest rate meeting the SLO
-// (probes of at least MinProbeRequests and ProbePerReplica a replica;
-// unbounded where a probe that meets it is a burst, every request
-// arriving before the first completes); Cheapest sizes candidate
+// (CapacityOptions.ProbeRequests: probes of at least MinProbeRequests
+// and ProbePerReplica a replica; unbounded where a probe that meets it
+// is a burst, every request arriving before the first completes, its
+// rate Result.BurstRate); Cheapest sizes candidate
 // deployments for a target rate.
 //
 // Bounds: while requests still arrive (afterwards the queue only drains),

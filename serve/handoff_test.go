@@ -65,11 +65,9 @@ func TestRouterCountsLinkQueue(t *testing.T) {
 }
 
 // TestCapacityRateJSON: an unbounded capacity (+Inf) writes JSON null,
-// a bounded one its number. (Capacity no longer reaches +Inf on a real
-// step time: its probes of at least MinProbeRequests, 2,000 requests,
-// fail the overload trend once they arrive within a step, short of the
-// rate at which all arrive at time 0; on 20 requests, which the trend
-// never looks at, 10 ms steps and a 1 s TTFT gave +Inf.)
+// a bounded one its number. (Capacity reaches +Inf on a probe that is a
+// burst, every request arrived before the first completed, and still
+// met the SLO: TestBurstProbeUnbounded.)
 func TestCapacityRateJSON(t *testing.T) {
 	for _, tc := range []struct {
 		c    CapacityRate
@@ -219,7 +217,7 @@ func TestProbeScalesWithReplicas(t *testing.T) {
 		{1, 100, 2000}, {1, 0, 3000}, {1000, 2000, 40_000}, {10_000, 2000, 200_000}, {1000, 0, 40_000}, {1000, 300_000, 300_000},
 	} {
 		d := Deployment{Pools: []Pool{testPool(1, 100), testPool(tc.replicas, 100)}}
-		if got := (CapacityOptions{Requests: tc.stated}).requests(d); got != tc.want {
+		if got := (CapacityOptions{Requests: tc.stated}).ProbeRequests(d); got != tc.want {
 			t.Errorf("%d replicas, %d stated: %d requests a probe, want %d", tc.replicas, tc.stated, got, tc.want)
 		}
 	}
@@ -233,14 +231,29 @@ func TestProbeScalesWithReplicas(t *testing.T) {
 // step): from 1,999/0.02 = 99,950/s every request arrives before it, and
 // the doubling (50, 100, ... 102,400/s) stops there as unbounded. It went
 // on until the overload trend failed a burst whose second half arrived
-// within one step, and bisected to a finite rate.
+// within one step, and bisected to a finite rate. The result carries
+// the burst's rate, 102,400/s (it was left to the text to call the
+// burst "every request at time 0").
+//
+// Cheapest (--plan) sizes such a unit by the target alone: one unit
+// (⌈target / +Inf⌉ = 0, raised to 1) meets 100/s, its unit capacity
+// null in JSON.
 func TestBurstProbeUnbounded(t *testing.T) {
 	p := testPool(50, 1000)
 	p.Step = constStep(10 * time.Millisecond)
 	d := Deployment{Pools: []Pool{p}, Router: LeastOutstanding}
-	rate, r, err := Capacity(d, fixed(1, 0, 10, 2), CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 2000})
-	if err != nil || !math.IsInf(rate, 1) || r.Requests != 2000 || !r.burst {
-		t.Fatalf("capacity %v/s (err %v); want unbounded, on a burst of 2,000 requests", rate, err)
+	o := CapacityOptions{SLO: SLO{TTFT: time.Second}, Requests: 2000}
+	rate, r, err := Capacity(d, fixed(1, 0, 10, 2), o)
+	if err != nil || !math.IsInf(rate, 1) || r.Requests != 2000 || !r.burst || r.BurstRate != 102_400 {
+		t.Fatalf("capacity %v/s (err %v), burst rate %v; want unbounded, on a burst of 2,000 requests at 102,400/s", rate, err, r.BurstRate)
+	}
+	rows, err := Cheapest([]Candidate{{Name: "unit", Unit: d}}, fixed(1, 0, 10, 2), 100, o)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("Cheapest: %v rows (err %v)", len(rows), err)
+	}
+	js, err := json.Marshal(rows[0])
+	if row := rows[0]; err != nil || row.Units != 1 || !row.Meets || !row.UnitCapacity.Unbounded() || !strings.Contains(string(js), `"unit_capacity_per_s":null`) {
+		t.Errorf("Cheapest row %+v (%s); want 1 unit meeting 100/s, unit capacity unbounded (null)", row, err)
 	}
 }
 

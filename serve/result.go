@@ -26,10 +26,14 @@ type Result struct {
 	Goodput            Goodput    `json:"goodput"`
 	// burst: every request arrived before the first one completed
 	// (Capacity: such a probe measures no sustained rate).
-	burst  bool
-	Cost   Cost     `json:"cost"`
-	KV     KVStats  `json:"kv"`
-	Series []Sample `json:"series"`
+	burst bool
+	// BurstRate is, on an unbounded capacity's probe (Capacity), the
+	// rate it ran at: a burst, every request arrived before the first
+	// completed; 0 (left out of JSON) otherwise.
+	BurstRate float64  `json:"burst_rate_per_s,omitempty"`
+	Cost      Cost     `json:"cost"`
+	KV        KVStats  `json:"kv"`
+	Series    []Sample `json:"series"`
 }
 
 // Overload says why and when a run stopped early: the deployment could

@@ -47,9 +47,11 @@ the deployment's ceiling under saturation, not the arrival window's.
 --requests if given, at least 2,000, else 3,000 requests per replica, at
 least 3,000 and at most 200,000, not the 10,000 a single simulation
 defaults to, and at least 40 per replica of the largest pool (to at most
-200,000): a shorter probe ends before its queue builds; "unbounded", null
-in JSON, where every probe met the SLO even with all its requests
-arriving before the first completes: more --requests find the bound); --plan sizes the
+200,000): a shorter probe can end before its queue builds; a --requests
+so raised is noted; "unbounded", null in JSON, where every probe met the
+SLO even with all its requests arriving before the first completes, the
+header giving that burst's rate (JSON: result.burst_rate_per_s): more
+--requests find the bound); --plan sizes the
 cheapest of several deployments for --target-rate (each chip and TP
 degree, in devices as --tp; aggregated and disaggregated; --plan-mixed
 adds prefill on one chip and decode on another), ranked by the chips

@@ -123,8 +123,9 @@
 // 5 % let pass and a TPOT-only SLO, the decode steps alone, does not
 // see); requests are at most MaxRequests (latency records: 12 bytes
 // each). Invariants (requests conserved, KV blocks allocated = freed +
-// held, no negative queue; docs/invariants.md) are checked at the end of
-// every run.
+// held, no negative queue, the decode replicas' bound requests and their
+// blocks = those in transit + those bound still on the prefill replicas;
+// docs/invariants.md) are checked at the end of every run.
 //
 // Time is integer nanoseconds on the sim kernel (sim.Engine, events in
 // (time, priority, sequence) order: arrivals before step ends before

@@ -2,11 +2,13 @@ package serve
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"chipgap/sim"
 	"chipgap/units"
 )
 
@@ -293,5 +295,47 @@ func TestLinkLoadPerArrival(t *testing.T) {
 		if got := r.Overload != nil; got != tc.overload || got && !strings.Contains(r.Overload.Reason, "waiting for the prefill→decode KV link") {
 			t.Errorf("%g/s: overload %+v; want overload %v (on the link)", tc.rate, r.Overload, tc.overload)
 		}
+	}
+}
+
+// TestBoundConservedAtEveryEvent: on TestDecodeBoundBeforeLanding's
+// deployment, binding at arrival, the decode replicas' bound requests
+// and their KV blocks equal those of the caches in transit plus the
+// bound requests still on the prefill replica, before every event (the
+// check ran only at the end, where both are 0). At the first event with
+// a cache in transit and a bound request still on the prefill side, one
+// block added to a decode replica's boundBlocks is caught (it was not
+// checked), as is one bound request.
+func TestBoundConservedAtEveryEvent(t *testing.T) {
+	w := Workload{Process: Trace, Trace: []Request{{0, 100, 2}, {0, 100, 151}, {0, 100, 2}, {20 * time.Millisecond, 1000, 2}}}
+	d := disaggByHand(1, 100, 0, LeastOutstanding)
+	d.Pools[0].Engine.MaxBatchTokens = 100
+	d.Pools[1] = testPool(2, 100)
+	d.Pools[1].Step, d.Pools[1].Engine.MaxSeqs = constStep(10*time.Millisecond), 1
+	s := newRun(d, w, Options{})
+	r, _ := s.src.pull()
+	s.next = r
+	s.eng.Schedule(r.Arrival, prioArrive, s.arriveFn)
+	corrupted := false
+	s.eng.Observe(func(sim.Event) {
+		if _, err := s.conserved(); err != nil {
+			t.Fatalf("at %v: %v", s.eng.Now(), err)
+		}
+		dec := s.reps[1][0]
+		if n, _ := s.reps[0][0].boundHere(s.reps[1]); corrupted || s.inTransit == 0 || n == 0 {
+			return
+		}
+		corrupted = true
+		for _, c := range []*int{&dec.boundBlocks, &dec.bound} {
+			*c++
+			if _, err := s.conserved(); !errors.Is(err, ErrInvariant) || !strings.Contains(err.Error(), "bound and not landed") {
+				t.Errorf("at %v, one more counted bound: %v; want the bound invariant", s.eng.Now(), err)
+			}
+			*c--
+		}
+	})
+	s.eng.Run()
+	if err := s.check(); err != nil || !corrupted || s.completed != 4 {
+		t.Fatalf("end: %v, %d completed; corrupted once %v; want no error, 4, true", err, s.completed, corrupted)
 	}
 }

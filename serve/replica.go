@@ -371,19 +371,25 @@ func (r *replica) oldest() (time.Duration, bool) {
 }
 
 // boundHere counts the requests here (waiting or running) already bound
-// to a decode replica (bindDecode; on a prefill replica).
-func (r *replica) boundHere() int {
-	n := 0
+// to a replica of the decode pool (bindDecode; on a prefill replica),
+// and the KV blocks they will need there (replica.boundBlocks).
+func (r *replica) boundHere(decode []*replica) (n, blocks int) {
 	if !r.prefillOnly {
-		return 0 // its requests have landed
+		return 0, 0 // its requests have landed
+	}
+	count := func(q *seq) {
+		if q.dec >= 0 {
+			n++
+			blocks += decode[q.dec].blocksFor(q.prompt + 1)
+		}
 	}
 	for i := range r.waiting.h {
-		n += int(min(r.waiting.h[i].dec+1, 1))
+		count(&r.waiting.h[i])
 	}
 	for i := range r.running {
-		n += int(min(r.running[i].dec+1, 1))
+		count(&r.running[i])
 	}
-	return n
+	return n, blocks
 }
 
 // heldBlocks sums the KV blocks the running sequences hold and those of

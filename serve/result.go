@@ -271,25 +271,47 @@ func (s *runState) kvStats() KVStats {
 	return k
 }
 
-// check verifies the conservation invariants: every request arrived is
-// completed, rejected or still inside; every KV block allocated is freed
-// or held by a running sequence; no queue is negative.
+// check verifies the invariants at the end of a run: those that hold
+// after every event (conserved), and a run that ended normally has every
+// request arrived and none inside, a drained one none inside.
 func (s *runState) check() error {
+	inside, err := s.conserved()
+	switch {
+	case err != nil:
+		return err
+	case s.overload == nil && (s.arrived != s.total || inside != 0):
+		return fmt.Errorf("%w: run ended with %d of %d arrived and %d inside", ErrInvariant, s.arrived, s.total, inside)
+	case s.overload != nil && s.overload.Drained && inside != 0:
+		return fmt.Errorf("%w: drained run ended with %d requests inside", ErrInvariant, inside)
+	}
+	return nil
+}
+
+// conserved verifies the invariants that hold between any two events,
+// and returns the requests inside: every request arrived is completed,
+// rejected or still inside; every KV block allocated is freed or held by
+// a running sequence or a cache being sent; no queue is negative; the
+// decode replicas count as bound (replica.bound, and their KV blocks,
+// replica.boundBlocks) the caches in transit and the requests still on
+// prefill replicas that are bound (bindDecode).
+func (s *runState) conserved() (int, error) {
 	inside := s.inTransit
 	waiting, linkQueued := 0, 0
 	bound, boundLeft := 0, s.inTransit // boundLeft: caches in transit, and requests bound on the prefill side
+	blocks, blocksLeft := 0, s.transitBound
+	decode := s.reps[len(s.reps)-1]
 	for _, reps := range s.reps {
 		for _, r := range reps {
-			bound += r.bound
-			boundLeft += r.boundHere()
+			n, b := r.boundHere(decode)
+			bound, boundLeft, blocks, blocksLeft = bound+r.bound, boundLeft+n, blocks+r.boundBlocks, blocksLeft+b
 			linkQueued += len(r.linkQueue)
 			held := r.heldBlocks()
 			if r.free < 0 || r.free+held != r.cfg.KVBlocks || r.allocated-r.freed != int64(held) {
-				return fmt.Errorf("%w: pool %d replica %d: free %d + held %d ≠ %d blocks, or allocated %d − freed %d ≠ held",
+				return 0, fmt.Errorf("%w: pool %d replica %d: free %d + held %d ≠ %d blocks, or allocated %d − freed %d ≠ held",
 					ErrInvariant, r.pool, r.idx, r.free, held, r.cfg.KVBlocks, r.allocated, r.freed)
 			}
 			if r.outstanding != r.waiting.len()+len(r.running) {
-				return fmt.Errorf("%w: replica %d counts %d outstanding, holds %d", ErrInvariant, r.idx, r.outstanding, r.waiting.len()+len(r.running))
+				return 0, fmt.Errorf("%w: replica %d counts %d outstanding, holds %d", ErrInvariant, r.idx, r.outstanding, r.waiting.len()+len(r.running))
 			}
 			inside += r.outstanding
 			waiting += r.waiting.len()
@@ -297,17 +319,13 @@ func (s *runState) check() error {
 	}
 	switch {
 	case waiting != s.waiting || s.waiting < 0 || s.inTransit < 0:
-		return fmt.Errorf("%w: waiting counter %d, queues hold %d, in transit %d", ErrInvariant, s.waiting, waiting, s.inTransit)
-	case bound != boundLeft:
-		return fmt.Errorf("%w: decode replicas count %d requests bound and not landed, %d are", ErrInvariant, bound, boundLeft)
+		return 0, fmt.Errorf("%w: waiting counter %d, queues hold %d, in transit %d", ErrInvariant, s.waiting, waiting, s.inTransit)
+	case bound != boundLeft || blocks != blocksLeft:
+		return 0, fmt.Errorf("%w: decode replicas count %d requests bound and not landed (%d KV blocks), %d are (%d blocks)", ErrInvariant, bound, blocks, boundLeft, blocksLeft)
 	case linkQueued != s.linkQueued || s.linkQueued > s.inTransit:
-		return fmt.Errorf("%w: %d KV caches counted waiting for a link, the links' queues hold %d, %d in transit", ErrInvariant, s.linkQueued, linkQueued, s.inTransit)
+		return 0, fmt.Errorf("%w: %d KV caches counted waiting for a link, the links' queues hold %d, %d in transit", ErrInvariant, s.linkQueued, linkQueued, s.inTransit)
 	case s.arrived != s.completed+s.rejected+inside:
-		return fmt.Errorf("%w: %d arrived ≠ %d completed + %d rejected + %d inside", ErrInvariant, s.arrived, s.completed, s.rejected, inside)
-	case s.overload == nil && (s.arrived != s.total || inside != 0):
-		return fmt.Errorf("%w: run ended with %d of %d arrived and %d inside", ErrInvariant, s.arrived, s.total, inside)
-	case s.overload != nil && s.overload.Drained && inside != 0:
-		return fmt.Errorf("%w: drained run ended with %d requests inside", ErrInvariant, inside)
+		return 0, fmt.Errorf("%w: %d arrived ≠ %d completed + %d rejected + %d inside", ErrInvariant, s.arrived, s.completed, s.rejected, inside)
 	}
-	return nil
+	return inside, nil
 }

@@ -63,6 +63,7 @@ type runState struct {
 	total, arrived, rejected, completed int
 	waiting, inTransit, preemptions     int
 	linkQueued                          int           // KV caches waiting for their link (in inTransit too)
+	transitBound                        int           // the decode KV blocks bound to the caches in transit (replica.boundBlocks)
 	linkOffered                         units.Seconds // link time the arrived requests' KV caches need (linkLoad)
 	linkRequests                        int           // the arrived requests that will cross the link
 	order                               int32
@@ -381,13 +382,16 @@ func (s *runState) handoff(r *replica, q seq, now time.Duration) {
 	blocks := int(q.blocks) // held here until the cache lands
 	r.sending += blocks
 	q.blocks = 0
+	d := s.reps[1][q.dec]
+	need := d.blocksFor(q.prompt + 1) // bound there (bindDecode)
 	s.inTransit++
+	s.transitBound += need
 	s.eng.Schedule(done, prioArrive, func() {
 		s.inTransit--
+		s.transitBound -= need
 		r.landed(blocks)
-		d := s.reps[1][q.dec]
 		d.bound--
-		d.boundBlocks -= d.blocksFor(q.prompt + 1)
+		d.boundBlocks -= need
 		d.enqueue(q)
 	})
 }

@@ -1,0 +1,44 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"chipgap/scenario"
+)
+
+// claimRow is the claims table's row whose claim starts with prefix
+// (the n-th such row, from 0), or nil.
+func claimRow(rep *Report, prefix string, n int) []string {
+	for _, r := range rep.Claims.Rows {
+		if strings.HasPrefix(r[0], prefix) {
+			if n == 0 {
+				return r
+			}
+			n--
+		}
+	}
+	return nil
+}
+
+// TestPowerVerdictBothBands: the 910B power claim (1.3×) is judged per
+// achieved FLOP/s and per peak, as the report's seed-1 figures have it:
+// achieved 1.28–1.65 holds 1.3, peak 1.43–1.79 lies above it.
+func TestPowerVerdictBothBands(t *testing.T) {
+	ach, peak := st(1.46, 1.28, 1.46, 1.65), st(1.62, 1.43, 1.62, 1.79)
+	want := "supported: consistent per achieved FLOP/s (1.28×–1.65× holds 1.30×); more per peak (1.43×–1.79×, above 1.30×)"
+	if got := powerVerdict(ach, peak); got != want {
+		t.Errorf("powerVerdict = %q, want %q", got, want)
+	}
+	ach = st(1.6, 1.4, 1.6, 1.8)
+	if got := powerVerdict(ach, peak); !strings.HasPrefix(got, "contradicted: more per achieved FLOP/s (1.40×–1.80×, above 1.30×)") {
+		t.Errorf("powerVerdict with both bands above = %q", got)
+	}
+	r := fixture()
+	r.Gaps = append(r.Gaps, scenario.Gap{Label: "910B", Versus: "H100", Stats: map[string]scenario.Stat{
+		scenario.GapPowerRatio: peak, scenario.GapAchRatio: st(1.46, 1.28, 1.46, 1.65)}})
+	row := claimRow(Build(r), "910B uses", 0)
+	if row == nil || row[4] != want {
+		t.Errorf("power claims row = %q, want verdict %q", row, want)
+	}
+}

@@ -42,3 +42,23 @@ func TestPowerVerdictBothBands(t *testing.T) {
 		t.Errorf("power claims row = %q, want verdict %q", row, want)
 	}
 }
+
+// TestTimeMoneyJudgedEach: "paying twice as much, in time and money" is
+// judged on the time ratio and the cost ratio each (seed 1: time
+// 2.45–3.58 lies above 2, cost 1.40–2.29 holds it); it read "model:
+// consistent" on the cost ratio alone.
+func TestTimeMoneyJudgedEach(t *testing.T) {
+	want := "more in time (2.45×–3.58×, above 2.00×); consistent in money (1.40×–2.29× holds 2.00×)"
+	if got := timeMoneyCmp(st(2.5, 2.45, 3.01, 3.58), st(1.3, 1.40, 1.77, 2.29)); got != want {
+		t.Errorf("timeMoneyCmp = %q, want %q", got, want)
+	}
+	if got := timeMoneyCmp(st(2, 1.8, 2, 2.2), st(2, 1.9, 2, 2.1)); got != "consistent" {
+		t.Errorf("timeMoneyCmp with both holding 2 = %q, want consistent", got)
+	}
+	// The fixture: time 2.68–4.86 above 2, cost 1.62–3.59 holds 2.
+	row := claimRow(Build(fixture()), "paying twice", 0)
+	wantV := "undecided (needs " + needsWholeRun + "; model: more in time (2.68×–4.86×, above 2.00×); consistent in money (1.62×–3.59× holds 2.00×))"
+	if row == nil || row[4] != wantV {
+		t.Errorf("time-and-money row = %q, want verdict %q", row, wantV)
+	}
+}

@@ -62,3 +62,38 @@ func TestTimeMoneyJudgedEach(t *testing.T) {
 		t.Errorf("time-and-money row = %q, want verdict %q", row, wantV)
 	}
 }
+
+// TestCostLabelsExcludePorting: cost and energy per run are over the
+// run's wall time, porting excluded (scenario's TestInvariants: cost =
+// chips × wall hours × chip-hour cost, and wall leaves porting out), so
+// every label beside total days that include porting says so.
+func TestCostLabelsExcludePorting(t *testing.T) {
+	rep := Build(fixture())
+	var whole, decomp *Table
+	for i := range rep.Sections {
+		for j := range rep.Sections[i].Tables {
+			tb := &rep.Sections[i].Tables[j]
+			switch {
+			case strings.HasPrefix(tb.Caption, "Whole run"):
+				whole = tb
+			case strings.Contains(tb.Caption, "decomposed"):
+				decomp = tb
+			}
+		}
+	}
+	if whole == nil || decomp == nil {
+		t.Fatal("no whole-run or decomposition table")
+	}
+	for _, h := range []string{whole.Header[8], whole.Header[9], decomp.Header[7]} {
+		if !strings.Contains(h, "porting excluded") {
+			t.Errorf("header %q does not say porting is excluded", h)
+		}
+	}
+	if !strings.Contains(whole.Note, "over the run's wall time") {
+		t.Errorf("whole-run note lacks the cost's scope: %q", whole.Note)
+	}
+	row := claimRow(rep, "paying twice", 0)
+	if row == nil || !strings.Contains(row[2], "(porting excluded)") || strings.Contains(row[5], "whole run's chip-hours") {
+		t.Errorf("time-and-money row = %q", row)
+	}
+}

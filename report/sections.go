@@ -152,8 +152,8 @@ func (b *builder) claims() {
 				judge(verdict(1, 7.0/3, st), weakerClass(base, chal), needsStackFit), "training.Estimate on the searched plans"})
 			cr := g.Stats[scenario.GapCostRatio]
 			t.Rows = append(t.Rows, []string{"paying twice as much, in time and money", "2× time, 2× money",
-				fmt.Sprintf("time %s, cost per run %s", b.rng(s, 1, times), b.rng(cr, 1, times)), cls,
-				judge(timeMoneyCmp(s, cr), cls, needsWholeRun), "econ.Run with the whole run's chip-hours"})
+				fmt.Sprintf("time %s, cost per run %s (porting excluded)", b.rng(s, 1, times), b.rng(cr, 1, times)), cls,
+				judge(timeMoneyCmp(s, cr), cls, needsWholeRun), "econ.Run over the run's wall time × chips (porting excluded: the cluster is taken as not held while porting)"})
 		}
 		st := b.r.Strategy
 		if rr, ok := st.Stats[scenario.StratRelRate]; ok {
@@ -245,6 +245,12 @@ func (b *builder) chipTrail() string {
 	return strings.Join(parts, "; ") + "."
 }
 
+// costScope says what a run's cost and energy cover: the run's wall
+// time (steady state, downtime, maturation), not the porting before it
+// (scenario's trial: econ.Run on est.Wall × chips), while total days
+// include porting.
+const costScope = "Cost and energy per run are over the run's wall time (steady state + downtime + maturation), porting excluded: the cluster is taken as not held while the stack is ported, though total days include it."
+
 func (b *builder) training() {
 	const sec = "training"
 	tr := b.r.Training
@@ -256,7 +262,7 @@ func (b *builder) training() {
 			group(fmt.Sprint(b.r.Scenario.Training.Chips)), strings.Join(parts, "; ")))
 	}
 	t := Table{Caption: "Whole run: total = steady state + downtime + engineering", Header: []string{"system", "chips", "plan", "MFU",
-		"steady days", "downtime days", "engineering days", "total days", "cost per run", "energy GWh"}}
+		"steady days", "downtime days", "engineering days", "total days", "cost per run, porting excluded", "energy GWh, porting excluded"}}
 	n := b.marks
 	for _, sy := range b.r.Systems {
 		l := sy.System.Label
@@ -273,7 +279,7 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"cost per run", "USD", scenario.OutRunCost, 1, money, "econ.Run, owned"}),
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
-	t.Note = "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life)."
+	t.Note = "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life). " + costScope
 	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
 		s.Text = append(s.Text, line)
@@ -284,7 +290,7 @@ func (b *builder) training() {
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
 		Chart{Title: "where the time goes", SVG: plot.Stacked("Where the time goes (P50 of each part)", "days",
 			[]string{"steady state", "downtime", "engineering"}, b.stacks())},
-		Chart{Title: "cost per run", SVG: plot.Bars("Cost per run, owned chips (P50, P10–P90)", "$M", b.bars(scenario.OutRunCost, 1e-6))})
+		Chart{Title: "cost per run", SVG: plot.Bars("Cost per run, owned chips, porting excluded (P50, P10–P90)", "$M", b.bars(scenario.OutRunCost, 1e-6))})
 	b.add(s)
 }
 
@@ -310,7 +316,7 @@ func (b *builder) stacks() []plot.Stack {
 func (b *builder) decomposition() Table {
 	const sec = "training"
 	t := Table{Caption: fmt.Sprintf("The gap to %s, decomposed (days; the parts sum to the total sample by sample)", b.r.Strategy.Baseline),
-		Header: []string{"system", "time ratio", "throughput alone", "Δ total", "Δ throughput", "Δ downtime", "Δ engineering", "cost ratio"}}
+		Header: []string{"system", "time ratio", "throughput alone", "Δ total", "Δ throughput", "Δ downtime", "Δ engineering", "cost ratio (porting excluded)"}}
 	n := b.marks
 	for _, g := range b.r.Gaps {
 		l := g.Label

@@ -97,3 +97,23 @@ func TestCostLabelsExcludePorting(t *testing.T) {
 		t.Errorf("time-and-money row = %q", row)
 	}
 }
+
+// TestPremiumReadsAsProduct: the headline states the two ratios before
+// their product (the fixture's P50s: time 3.44×, cost 2.24×; premium
+// 7.61×), and section 5 the essay's 2 × 2 = 4 beside it.
+func TestPremiumReadsAsProduct(t *testing.T) {
+	rep := Build(fixture())
+	h := strings.Join(rep.Headline, "\n")
+	want := "a run takes 3.44× the time and 2.24× the money (P50s; money with porting excluded); their product sample by sample, the premium for independence, is 7.61× [4.56×–17.46×]"
+	if !strings.Contains(h, want) {
+		t.Errorf("headline lacks %q:\n%s", want, h)
+	}
+	if strings.Contains(h, "independence costs") {
+		t.Errorf("headline still reads the premium as a cost multiple:\n%s", h)
+	}
+	for _, s := range rep.Sections {
+		if s.ID == "strategy" && !strings.Contains(strings.Join(s.Text, " "), "2 × 2 = 4×") {
+			t.Errorf("section 5 lacks the essay's comparator: %q", s.Text)
+		}
+	}
+}

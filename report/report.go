@@ -223,9 +223,9 @@ func (b *builder) headline() {
 				b.rep.Headline = append(b.rep.Headline, believeHeadline(bl))
 			}
 		}
-		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; independence costs %s the time × money of a run.",
+		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; %s.",
 			base.System.Label, b.stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
-			b.stat(st.Stats, scenario.StratLag18, 1, fixed(1)), b.stat(st.Stats, scenario.StratPremium, 1, times)))
+			b.stat(st.Stats, scenario.StratLag18, 1, fixed(1)), b.premiumText(b.gap(chal.System.Label))))
 		serve := fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s",
 			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, b.stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
 			base.System.Label, b.stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)))
@@ -239,6 +239,25 @@ func (b *builder) headline() {
 			s.ChipName, b.stat(s.Stats, scenario.SupGood, 1, count), bindText(s.Binds)))
 	}
 	b.rep.Headline = append(b.rep.Headline, r.Notes...)
+}
+
+// premiumText states the premium for independence as what it is, the
+// product of two ratios: the run's time ratio and its cost ratio first
+// (their P50s), then their product sample by sample (econ.Premium):
+// "a run takes 3.01× the time and 1.77× the money (P50s; ...); their
+// product, ..., 5.27× [3.63×–7.81×]".
+func (b *builder) premiumText(g *scenario.Gap) string {
+	p := b.stat(b.r.Strategy.Stats, scenario.StratPremium, 1, times)
+	if g == nil {
+		return "independence costs " + p + " the time ratio × the cost ratio of a run"
+	}
+	tm, okT := g.Stats[scenario.GapRatio]
+	cost, okC := g.Stats[scenario.GapCostRatio]
+	if !okT || !okC {
+		return "independence costs " + p + " the time ratio × the cost ratio of a run"
+	}
+	return fmt.Sprintf("a run takes %s the time and %s the money (P50s; money with porting excluded); their product sample by sample, the premium for independence, is %s (the essay's 2× and 2× make 4×)",
+		times(tm.P50), times(cost.P50), p)
 }
 
 // equalChips states the equal-chip clusters: the scenario's chips each,

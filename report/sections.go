@@ -475,7 +475,7 @@ func (b *builder) strategy() {
 		return
 	}
 	between := b.r.Scenario.Strategy.Between
-	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f [%.0f–%.0f] days between runs. The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The premium is the run's time × money ratio.",
+	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f [%.0f–%.0f] days between runs. The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The premium for independence is a product of two ratios, sample by sample: the run's time ratio (porting included) × its cost ratio (porting excluded), (T_f·C_f)/(T_l·C_l) (econ.Premium); the essay's 2× the time and 2× the money make 2 × 2 = 4×.",
 		between.Typ.Days(), between.Min.Days(), between.Max.Days()))
 	t := Table{Caption: fmt.Sprintf("%s (leader) vs %s (follower)", st.Baseline, st.Challenger), Header: []string{"figure", "value"}}
 	n := b.marks

@@ -117,3 +117,22 @@ func TestPremiumReadsAsProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestSupplyVerdictFromBinding: the supply claim's verdict follows what
+// binds (seed 1): the 910B's packaging in 76 % of samples makes it
+// partly supported; the 910C's HBM in 99 % supports it.
+func TestSupplyVerdictFromBinding(t *testing.T) {
+	got := supplyVerdict(map[string]float64{"packaging": 0.76, "hbm": 0.14, "wafers": 0.10})
+	if want := "partly: supply is constrained, but by packaging (76 % of samples), not by yields (wafers 10 %) or HBM (14 %); size undecided (needs foundry yield data)"; got != want {
+		t.Errorf("910B supplyVerdict = %q, want %q", got, want)
+	}
+	got = supplyVerdict(map[string]float64{"hbm": 0.99, "wafers": 0.01})
+	if want := "supported in direction (wafers, the yield limit, or HBM bind in 100 % of samples: HBM 99 %, wafers 1 %); size undecided (needs foundry yield data)"; got != want {
+		t.Errorf("910C supplyVerdict = %q, want %q", got, want)
+	}
+	r := fixture()
+	r.Supply[0].Binds, r.Supply[0].Binding = map[string]float64{"packaging": 0.6, "hbm": 0.3, "wafers": 0.1}, "packaging"
+	if row := claimRow(Build(r), "low yields", 0); row == nil || !strings.HasPrefix(row[4], "partly: supply is constrained, but by packaging (60 % of samples)") {
+		t.Errorf("supply claims row = %q", row)
+	}
+}

@@ -187,10 +187,25 @@ func (b *builder) claims() {
 			fmt.Sprintf("%s: %s good/yr, die yield %s; %s", s.ChipName, b.stat(s.Stats, scenario.SupGood, 1, count),
 				b.stat(s.Stats, scenario.SupDieYield, 1, pct), "binds: "+bindText(s.Binds)),
 			"reported (yields, capacities and HBM stocks from press and analysts; no foundry data)",
-			"supported in direction (supply bound by " + s.Binding + "); size undecided (needs foundry yield data)", "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
+			supplyVerdict(s.Binds), "fab.yaml (SMIC capacity, D0, HBM, packaging)"})
 	}
 	t.marks = b.marks - n
 	b.rep.Claims = t
+}
+
+// supplyVerdict judges "low yields (or HBM) cap supply" by what binds
+// (the share of samples in which each of wafers, HBM and packaging is
+// the smallest): supported in direction only where wafers (the yield
+// limit) or HBM bind in most samples, together; else partly: supply is
+// constrained, but by packaging.
+func supplyVerdict(binds map[string]float64) string {
+	const size = "; size undecided (needs foundry yield data)"
+	p := func(k string) string { return fmt.Sprintf("%.0f %%", 100*binds[k]) }
+	if binds["wafers"]+binds["hbm"] > 0.5 {
+		return "supported in direction (wafers, the yield limit, or HBM bind in " + fmt.Sprintf("%.0f %%", 100*(binds["wafers"]+binds["hbm"])) +
+			" of samples: HBM " + p("hbm") + ", wafers " + p("wafers") + ")" + size
+	}
+	return "partly: supply is constrained, but by packaging (" + p("packaging") + " of samples), not by yields (wafers " + p("wafers") + ") or HBM (" + p("hbm") + ")" + size
 }
 
 func (b *builder) chips() {

@@ -136,3 +136,23 @@ func TestSupplyVerdictFromBinding(t *testing.T) {
 		t.Errorf("supply claims row = %q", row)
 	}
 }
+
+// TestLagRowNotATest: the lag row says lag(18) > lag(6) follows from the
+// model (lag t·(1 − L/F) at 6 and 18 months: 6·(1 − 1/2.35) = 3.4), and
+// the compounding row that the lag grows linearly.
+func TestLagRowNotATest(t *testing.T) {
+	l6 := 6 * (1 - 1/2.35)
+	want := "supported, but not an independent test: lag(18) > lag(6) follows from the model for any rate ratio > 1; at 6 months the lag is already 3.4 months"
+	if got := lagVerdict(st(l6, l6, l6, l6), st(3*l6, 3*l6, 3*l6, 3*l6)); got != want {
+		t.Errorf("lagVerdict = %q, want %q", got, want)
+	}
+	r := fixture()
+	r.Strategy.Stats[scenario.StratLag6] = st(l6, l6, l6, l6)
+	rep := Build(r)
+	if row := claimRow(rep, "six months on", 0); row == nil || row[4] != want {
+		t.Errorf("lag row = %q", row)
+	}
+	if row := claimRow(rep, "a 2× slowdown", 0); row == nil || !strings.Contains(row[2], "grows linearly with time, t·(1 − L/F), not by compounding") {
+		t.Errorf("compounding row = %q", row)
+	}
+}

@@ -156,3 +156,28 @@ func TestLagRowNotATest(t *testing.T) {
 		t.Errorf("compounding row = %q", row)
 	}
 }
+
+// TestSumCaptions: the fixture's CM384 parts' P50s, 73 + 87 + 71 = 231,
+// are not its total's P50, 238: both captions that state a sum say it
+// holds sample by sample, not between the P50s.
+func TestSumCaptions(t *testing.T) {
+	r := fixture()
+	as := r.Systems[1].Stats
+	if sum := as[scenario.OutSteadyDays].P50 + as[scenario.OutDowntimeDays].P50 + as[scenario.OutEngDays].P50; sum == as[scenario.OutTotalDays].P50 {
+		t.Fatalf("the fixture's P50s add up (%g); the test needs them not to", sum)
+	}
+	n := 0
+	for _, s := range Build(r).Sections {
+		for _, tb := range s.Tables {
+			if strings.Contains(tb.Caption, "total") {
+				n++
+				if !strings.Contains(tb.Caption, "sample by sample; the P50s of the parts need not add to the P50 of the total") {
+					t.Errorf("caption %q does not say the P50s need not add", tb.Caption)
+				}
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d captions state a total, want 2", n)
+	}
+}

@@ -267,6 +267,10 @@ func (b *builder) chipTrail() string {
 	return strings.Join(parts, "; ") + "."
 }
 
+// sumNote qualifies a sum of parts shown as P50s: the parts add up per
+// sample, their P50s need not (CM384: 75 + 64 + 72 = 211 days vs 216).
+const sumNote = "sample by sample; the P50s of the parts need not add to the P50 of the total"
+
 // costScope says what a run's cost and energy cover: the run's wall
 // time (steady state, downtime, maturation), not the porting before it
 // (scenario's trial: econ.Run on est.Wall × chips), while total days
@@ -283,7 +287,7 @@ func (b *builder) training() {
 		s.Text = append(s.Text, fmt.Sprintf("A training cluster fills whole nodes (as chipgap train and run require): %s chips each, rounded to the nearest whole number of a system's nodes — %s.",
 			group(fmt.Sprint(b.r.Scenario.Training.Chips)), strings.Join(parts, "; ")))
 	}
-	t := Table{Caption: "Whole run: total = steady state + downtime + engineering", Header: []string{"system", "chips", "plan", "MFU",
+	t := Table{Caption: "Whole run: total = steady state + downtime + engineering, " + sumNote, Header: []string{"system", "chips", "plan", "MFU",
 		"steady days", "downtime days", "engineering days", "total days", "cost per run, porting excluded", "energy GWh, porting excluded"}}
 	n := b.marks
 	for _, sy := range b.r.Systems {
@@ -337,7 +341,7 @@ func (b *builder) stacks() []plot.Stack {
 // decomposition splits each system's gap to the baseline.
 func (b *builder) decomposition() Table {
 	const sec = "training"
-	t := Table{Caption: fmt.Sprintf("The gap to %s, decomposed (days; the parts sum to the total sample by sample)", b.r.Strategy.Baseline),
+	t := Table{Caption: fmt.Sprintf("The gap to %s, decomposed (days; the parts sum to the total "+sumNote+")", b.r.Strategy.Baseline),
 		Header: []string{"system", "time ratio", "throughput alone", "Δ total", "Δ throughput", "Δ downtime", "Δ engineering", "cost ratio (porting excluded)"}}
 	n := b.marks
 	for _, g := range b.r.Gaps {

@@ -181,3 +181,30 @@ func TestSumCaptions(t *testing.T) {
 		t.Errorf("%d captions state a total, want 2", n)
 	}
 }
+
+// TestServingSidesStated: the serving table's headers say output tokens,
+// and the table, the headline and the claims row name each side's
+// precision and region (the fixture: H100 fp8 in us, CM384 int8 in china).
+func TestServingSidesStated(t *testing.T) {
+	rep := Build(fixture())
+	const sides = "CM384 int8, region china; H100 fp8, region us"
+	if h := strings.Join(rep.Headline, "\n"); !strings.Contains(h, "per M output tokens vs H100 $0.60 [0.49–0.77] ("+sides+")") {
+		t.Errorf("headline serving line lacks the sides:\n%s", h)
+	}
+	if row := claimRow(rep, "inference on Ascend", 0); row == nil || !strings.Contains(row[2], "per M output tokens (P50 ratio 1.20×; "+sides+")") {
+		t.Errorf("serving claims row = %q", row)
+	}
+	for _, s := range rep.Sections {
+		for _, tb := range s.Tables {
+			if tb.Caption != "Serving at the SLO" {
+				continue
+			}
+			if got := strings.Join(tb.Header, "|"); !strings.Contains(got, "region|") || !strings.Contains(got, "output tokens/s per chip|") || !strings.Contains(got, "$ per M output tokens|") {
+				t.Errorf("serving header = %q", got)
+			}
+			if !strings.Contains(tb.Note, "H100 fp8, region us; CM384 int8, region china") {
+				t.Errorf("serving note = %q", tb.Note)
+			}
+		}
+	}
+}

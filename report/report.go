@@ -226,9 +226,9 @@ func (b *builder) headline() {
 		b.rep.Headline = append(b.rep.Headline, fmt.Sprintf("A lab retraining on %s iterates %s as often as one on %s; after 18 months the %s lab is %s months behind; %s.",
 			base.System.Label, b.stat(st.Stats, scenario.StratRelRate, 1, times), chal.System.Label, chal.System.Label,
 			b.stat(st.Stats, scenario.StratLag18, 1, fixed(1)), b.premiumText(b.gap(chal.System.Label))))
-		serve := fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per Mtok vs %s $%s",
+		serve := fmt.Sprintf("Serving %s at TPOT ≤ %.0f ms: %s $%s per M output tokens vs %s $%s (%s)",
 			r.Inference.ModelName, 1000*r.Inference.TPOT, chal.System.Label, b.stat(chal.Stats, scenario.OutUSDPerMtok, 1, fixed(2)),
-			base.System.Label, b.stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)))
+			base.System.Label, b.stat(base.Stats, scenario.OutUSDPerMtok, 1, fixed(2)), serveSides([]scenario.SystemResult{*chal, *base}))
 		if bias := servingBias(base, chal); bias != "" {
 			serve += "; " + bias
 		}

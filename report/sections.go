@@ -174,7 +174,7 @@ func (b *builder) claims() {
 				v = "contradicted (not viable at this threshold)"
 			}
 			t.Rows = append(t.Rows, []string{"inference on Ascend is viable, if not optimal", "viable",
-				fmt.Sprintf("%s $%s vs %s $%s per Mtok (P50 ratio %.2f×)", chal.System.Label, b.rng(cc, 1, fixed(2)), base.System.Label, b.rng(cb, 1, fixed(2)), ratio),
+				fmt.Sprintf("%s $%s vs %s $%s per M output tokens (P50 ratio %.2f×; %s)", chal.System.Label, b.rng(cc, 1, fixed(2)), base.System.Label, b.rng(cb, 1, fixed(2)), ratio, serveSides([]scenario.SystemResult{*chal, *base})),
 				servingEvidence(base, chal), v, "inference.BestServing at the SLO; econ owned chip-hour"})
 		}
 	}
@@ -369,23 +369,23 @@ func (b *builder) inference() {
 	}
 	s.Text = append(s.Text, fmt.Sprintf("%s, %d tokens in, %d out, TPOT ≤ %.0f ms, TTFT %s. The layout (instance size, TP, experts over the instance, colocated or prefill/decode pools of it) is searched at typical values; each sample finds the best batch that meets the SLO, colocated or disaggregated (pools sized for the mix, output per chip over both).",
 		in.ModelName, in.Input, in.Output, 1000*in.TPOT, ttft))
-	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "instance", "batch", "bound",
-		"tokens/s per chip", "tokens/s per kW", "$ per Mtok", "J per token", "TPOT ms"}}
+	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "region", "instance", "batch", "bound",
+		"output tokens/s per chip", "output tokens/s per kW", "$ per M output tokens", "J per token", "TPOT ms"}}
 	n := b.marks
 	for _, sy := range b.r.Systems {
 		l, v := sy.System.Label, sy.Serve
 		if v.Error != "" {
-			t.Rows = append(t.Rows, []string{l, "", "none: " + v.Error, "", "", "", "", "", "", ""})
+			t.Rows = append(t.Rows, []string{l, "", sy.System.Region, "none: " + v.Error, "", "", "", "", "", "", ""})
 			continue
 		}
-		t.Rows = append(t.Rows, []string{l, v.Precision, instanceText(v), fmt.Sprint(v.Batch), v.Bound,
+		t.Rows = append(t.Rows, []string{l, v.Precision, sy.System.Region, instanceText(v), fmt.Sprint(v.Batch), v.Bound,
 			b.fig(sec, l, sy.Stats, col{"output tokens/s per chip", "tok/s", scenario.OutServeTPS, 1, fixed(0), "inference.BestServing"}),
 			b.fig(sec, l, sy.Stats, col{"output tokens/s per kW", "tok/s/kW", scenario.OutServeTPSPerKW, 1, fixed(0), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"$ per Mtok", "USD", scenario.OutUSDPerMtok, 1, fixed(2), "econ.PerMillionTokens"}),
 			b.fig(sec, l, sy.Stats, col{"J per token", "J", scenario.OutJPerToken, 1, fixed(2), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
-	t.Note = "Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
+	t.Note = "Each system serves at its own precision and is costed in its region (electricity price and PUE, econ.yaml): " + serveSides(b.r.Systems) + ". Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
 	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.ServingScore }); line != "" {
 		s.Text = append(s.Text, line)
@@ -566,6 +566,18 @@ func (b *builder) sensitivity() {
 	s.Tables = append(s.Tables, t)
 	s.Charts = append(s.Charts, Chart{Title: "tornado", SVG: plot.Tornado("Tornado: "+tr.Output, "×", tr.Base, rows)})
 	b.add(s)
+}
+
+// serveSides names each system's serving precision and region: "H100
+// fp8, region us; CM384 int8, region china".
+func serveSides(sys []scenario.SystemResult) string {
+	var parts []string
+	for _, sy := range sys {
+		if sy.Serve.Error == "" {
+			parts = append(parts, fmt.Sprintf("%s %s, region %s", sy.System.Label, sy.Serve.Precision, sy.System.Region))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // instanceText is a serving layout: chips, TP, EP and how it serves (with

@@ -208,3 +208,22 @@ func TestServingSidesStated(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkOnlyWherePrintedApart: a typical value below its P10 that
+// prints the same as the P10 (0.4803 and 0.4849 both "0.48") carries no
+// mark; one that prints apart (0.4700, "0.47") does.
+func TestMarkOnlyWherePrintedApart(t *testing.T) {
+	b := &builder{}
+	if got := b.rng(st(0.4803, 0.4849, 0.61, 0.80), 1, fixed(2)); got != "0.61 [0.48–0.80]" {
+		t.Errorf("same at print = %q, want no mark", got)
+	}
+	if got := b.rng(st(0.47, 0.4849, 0.61, 0.80), 1, fixed(2)); got != "0.61 [0.48–0.80] (typical below: 0.47)" {
+		t.Errorf("apart at print = %q, want a mark", got)
+	}
+	if got := b.rng(st(0.8049, 0.48, 0.61, 0.8001), 1, fixed(2)); got != "0.61 [0.48–0.80]" {
+		t.Errorf("above, same at print = %q, want no mark", got)
+	}
+	if b.marks != 1 {
+		t.Errorf("marks = %d, want 1", b.marks)
+	}
+}

@@ -227,3 +227,19 @@ func TestMarkOnlyWherePrintedApart(t *testing.T) {
 		t.Errorf("marks = %d, want 1", b.marks)
 	}
 }
+
+// TestParityVerdict: the 910C-matches-H100 row says whose claim it
+// contradicts and its thresholds (a 910C gap with steady-state time
+// 1.25–1.49×, P10 above 1.1: contradicted).
+func TestParityVerdict(t *testing.T) {
+	r := fixture()
+	r.Systems = append(r.Systems, scenario.SystemResult{System: scenario.System{Label: "910C"}, Stats: map[string]scenario.Stat{
+		scenario.OutPeak: st(780e12, 780e12, 780e12, 780e12)}})
+	r.Gaps = append(r.Gaps, scenario.Gap{Label: "910C", Versus: "H100", Stats: map[string]scenario.Stat{
+		scenario.GapSteadyRatio: st(1.35, 1.25, 1.35, 1.49)}})
+	row := claimRow(Build(r), "state media", 0)
+	want := "state-media claim contradicted, as the essay expects: chipgap finds less (assumed thresholds: it fails where the steady-state time's P10 exceeds 1.1× H100's or the peak is under 0.9×)"
+	if row == nil || row[4] != want {
+		t.Errorf("parity row = %q, want verdict %q", row, want)
+	}
+}

@@ -256,7 +256,7 @@ func (b *builder) premiumText(g *scenario.Gap) string {
 	if !okT || !okC {
 		return "independence costs " + p + " the time ratio × the cost ratio of a run"
 	}
-	return fmt.Sprintf("a run takes %s the time and %s the money (P50s; money with porting excluded); their product sample by sample, the premium for independence, is %s (the essay's 2× and 2× make 4×)",
+	return fmt.Sprintf("a run takes %s the time and %s the money (P50s; money with porting excluded); their product sample by sample, the premium for independence, is %s, against the essay's 2 × 2 = 4×",
 		times(tm.P50), times(cost.P50), p)
 }
 

@@ -320,7 +320,7 @@ func (p Plan) explain(r rule, prob Problem) error {
 	case ruleCP:
 		return input.Bad("cp", p.CP, fmt.Sprintf("must split the sequence length %d into 2·cp equal chunks (load-balanced causal context parallelism)", prob.Seq))
 	case ruleEP:
-		return input.Bad("ep", p.EP, fmt.Sprintf("must divide dp·cp = %d (or set etp: with an expert tensor-parallel degree, etp·ep may span tp·cp·dp)", p.DP*p.CP))
+		return p.epError(m.MoE)
 	case ruleETP:
 		return input.Bad("etp", p.ETP, fmt.Sprintf("etp·ep = %d must divide tp·cp·dp = %d", p.EP*p.ETP, p.TP*p.DP*p.CP))
 	case ruleMoERecompute:
@@ -341,6 +341,34 @@ func (p Plan) explain(r rule, prob Problem) error {
 		return input.Bad("sequence_parallel", true, fmt.Sprintf("splits the %d tokens of a micro-batch on each context rank over tp = %d: want a multiple of tp", p.Microbatch*prob.Seq/p.CP, p.TP))
 	}
 }
+
+// epError is the error for an ep that does not divide dp·cp (no etp
+// stated): the values allowed (those of a MoE model that also divide its
+// experts), and where an expert tensor-parallel degree would make ep legal
+// (ep divides tp·cp·dp: etp 1 does), the values etp adds. An ep no etp
+// can fit is not told to set one.
+func (p Plan) epError(moe *llm.MoEConfig) error {
+	dc, all := p.DP*p.CP, p.TP*p.DP*p.CP
+	fits := func(d int) bool { return moe == nil || moe.Experts%d == 0 }
+	var allowed, more []int
+	for _, d := range Divisors(all) {
+		switch {
+		case !fits(d):
+		case dc%d == 0:
+			allowed = append(allowed, d)
+		default:
+			more = append(more, d)
+		}
+	}
+	want := fmt.Sprintf("must divide dp·cp = %d: allowed %s", dc, commaInts(allowed))
+	if all%p.EP == 0 && fits(p.EP) {
+		want += fmt.Sprintf("; with etp 1 (an expert tensor-parallel degree, etp·ep may span tp·cp·dp = %d) also %s", all, commaInts(more))
+	}
+	return input.Bad("ep", p.EP, want)
+}
+
+// commaInts is xs as "1, 2, 4, 8".
+func commaInts(xs []int) string { return strings.ReplaceAll(joinInts(xs), ",", ", ") }
 
 // devicesError is the error for tp·pp·cp not dividing the devices. It
 // names the degree that alone stands in the way (tp 8 and pp 3 on 8

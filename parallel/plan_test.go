@@ -338,3 +338,37 @@ func TestFirstInvalidNamesTheRule(t *testing.T) {
 		t.Errorf("a shape with only valid plans: %v, want nil", err)
 	}
 }
+
+// TestEPErrorListsAllowed: an ep that does not divide dp·cp lists the
+// values that do (and divide the experts), and mentions etp only where an
+// expert tensor-parallel degree makes the stated ep legal (QA: ep 64 over
+// tp 2 · dp 8 = 16 devices per stage was told to set etp, which no etp
+// helps). TP 2 PP 16 DP 8 on 256 devices, 256 experts.
+func TestEPErrorListsAllowed(t *testing.T) {
+	moe := gpt
+	moe.Heads, moe.KVHeads = 128, 128
+	moe.MoE = &llm.MoEConfig{Experts: 256, Active: 8, ExpertFFN: 2048}
+	prob := Problem{Model: moe, Devices: 256, GlobalBatch: 2048, Seq: 4096}
+	base := Plan{TP: 2, PP: 16, DP: 8, CP: 1, EP: 1, VPP: 1, Microbatch: 1, Recompute: RecomputeFull}
+	for _, c := range []struct {
+		ep   int
+		want string
+	}{
+		{64, "ep = 64: must divide dp·cp = 8: allowed 1, 2, 4, 8"},
+		{16, "ep = 16: must divide dp·cp = 8: allowed 1, 2, 4, 8; with etp 1 (an expert tensor-parallel degree, etp·ep may span tp·cp·dp = 16) also 16"},
+	} {
+		p := base
+		p.EP = c.ep
+		err := p.Validate(prob)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || (c.ep == 64 && strings.Contains(err.Error(), "etp")) {
+			t.Errorf("ep %d: %v; want %q", c.ep, err, c.want)
+		}
+	}
+	// 12 experts: 8 does not divide them, so it is not offered.
+	moe.MoE = &llm.MoEConfig{Experts: 12, Active: 2, ExpertFFN: 2048}
+	p := base
+	p.EP = 3
+	if err := p.Validate(Problem{Model: moe, Devices: 256, GlobalBatch: 2048, Seq: 4096}); err == nil || err.Error() != "ep = 3: must divide dp·cp = 8: allowed 1, 2, 4" {
+		t.Errorf("ep 3 of 12 experts: %v", err)
+	}
+}

@@ -213,6 +213,10 @@ type TrainSetup struct {
 	// seqDefault, batchDefault: r left seq or global_batch out (the
 	// header marks them).
 	seqDefault, batchDefault bool
+	// measured: the published run's tokens/s per chip (runMeasured);
+	// changed: the request lays its own fields over the run's.
+	measured float64
+	changed  bool
 }
 
 // Setup resolves r against the catalog.
@@ -260,6 +264,7 @@ func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, 
 	// recompute, ...) hold on whichever state of the stack r picked, as
 	// validate predicts the run.
 	s.Profile = runs.StatedFeatures(s.Profile, run)
+	s.runMeasured(r, run)
 	return s, nil
 }
 
@@ -395,6 +400,8 @@ type TrainEstimate struct {
 	// Band is what published runs of the scored regime measured where
 	// the estimator predicted this plan's tokens/s per chip.
 	Band *MeasuredBand
+	// Measured is a published run's own measurement (train --file).
+	Measured *RunMeasured
 }
 
 // MoELever is a MoE setting a request could state (its request field and
@@ -472,7 +479,7 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: s.Space, Top: 1, Workers: 1})
 		if err == nil && len(sr.Top) > 0 {
 			e := s.describe(sr.Best())
-			e.Searched = sr.Evaluated
+			e.Searched, e.Measured = sr.Evaluated, s.measuredOf(e)
 			return e, s.budget(sr.Best())
 		}
 	}
@@ -483,7 +490,9 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 		}
 		return TrainEstimate{Header: s.Header()}, s.planError(err)
 	}
-	return s.describe(r), s.budget(r)
+	e := s.describe(r)
+	e.Measured = s.measuredOf(e)
+	return e, s.budget(r)
 }
 
 // budget holds a token budget to what `chipgap run` takes: at most ten
@@ -610,13 +619,16 @@ type TrainView struct {
 	// measures where the estimator predicted this throughput (its P10–P90
 	// widened, catalog.Score.Band).
 	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+	// Measured: what the published run measured (train --file), with
+	// validate's error.
+	Measured *RunMeasured `json:"measured,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band}
+	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band, Measured: e.Measured}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

@@ -23,6 +23,7 @@ func (e TrainEstimate) WriteText(w io.Writer) error {
 		return err
 	}
 	writeBand(w, "", e.Band, "tokens/s per chip")
+	e.Measured.writeText(w)
 	writeLevers(w, e.Levers)
 	return nil
 }

@@ -189,6 +189,10 @@ func TestTrainRunMatchesValidate(t *testing.T) {
 		if e.PlanText != want.Plan || math.Abs(e.TokensPerSecPerChip / *want.Predicted - 1) > 1e-9 || e.Searched == 0 {
 			t.Errorf("%s: train --file %s at %.6g tokens/s (%d plans searched); validate %s at %.6g", c.id, e.PlanText, e.TokensPerSecPerChip, e.Searched, want.Plan, *want.Predicted)
 		}
+		// the run's measurement beside it, with validate's error
+		if m := e.Measured; m == nil || m.TokensPerSecPerChip != run.Measured.Value || m.Error == nil || math.Abs(*m.Error-*want.Error) > 1e-9 {
+			t.Errorf("%s: measured %+v; want %g with validate's error %.6g", c.id, m, run.Measured.Value, *want.Error)
+		}
 	}
 }
 

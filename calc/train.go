@@ -326,10 +326,9 @@ func (r TrainRequest) finish(cat *catalog.Catalog, s *TrainSetup) error {
 	return nil
 }
 
-// Devices is the device count a plan splits.
-func (s TrainSetup) Devices() int {
-	return s.Cluster.Chips * max(s.Job.DevicesPerChip, max(s.Cluster.Chip.DevicesPerChip, 1))
-}
+// Devices is the device count a plan splits (training.Job.Devices: the
+// request's devices per chip, else the chip's).
+func (s TrainSetup) Devices() int { return s.Job.Devices(s.Cluster) }
 
 // Plan is the one plan the setup's fixed dimensions give:
 // parallel.Plan.WithDefaults fills the rest, and an unset ZeRO is the
@@ -351,16 +350,21 @@ func (s TrainSetup) Plan() parallel.Plan {
 
 // TrainHeader names what every training answer is about.
 type TrainHeader struct {
-	Model     string  `json:"model"`
-	Chip      string  `json:"chip"`
-	Chips     int     `json:"chips"`
-	PerNode   int     `json:"chips_per_node"`
-	Stack     string  `json:"software_stack"`
-	StackNote string  `json:"stack_note"`
-	Seq       int     `json:"seq"`
-	Batch     int     `json:"global_batch"`
-	Precision string  `json:"precision"`
-	Tokens    float64 `json:"tokens,omitempty"`
+	Model   string `json:"model"`
+	Chip    string `json:"chip"`
+	Chips   int    `json:"chips"`
+	PerNode int    `json:"chips_per_node"`
+	// DevicesPerChip is the devices the software sees per chip (a 910C's
+	// two dies): the plan's degrees and the memory count devices;
+	// DevicesStated: the request gave it (devices_per_chip).
+	DevicesPerChip int     `json:"devices_per_chip"`
+	DevicesStated  bool    `json:"-"`
+	Stack          string  `json:"software_stack"`
+	StackNote      string  `json:"stack_note"`
+	Seq            int     `json:"seq"`
+	Batch          int     `json:"global_batch"`
+	Precision      string  `json:"precision"`
+	Tokens         float64 `json:"tokens,omitempty"`
 	// SeqDefault and BatchDefault: the request gave no seq or global
 	// batch, so the job took the defaults (the text marks them; the
 	// JSON's seq and global_batch are the values used).
@@ -380,6 +384,7 @@ func (s TrainSetup) practiceCase() training.PracticeCase {
 // Header is the setup's header.
 func (s TrainSetup) Header() TrainHeader {
 	return TrainHeader{Model: s.ModelID, Chip: s.Cluster.ChipID, Chips: s.Cluster.Chips, PerNode: s.Cluster.ChipsPerNode,
+		DevicesPerChip: s.Devices() / s.Cluster.Chips, DevicesStated: s.Job.DevicesPerChip > 0,
 		Stack: s.Profile.ID, StackNote: s.StackNote, Seq: s.Job.Seq, Batch: s.Job.GlobalBatch, Precision: string(s.Job.Precision), Tokens: s.Job.Tokens,
 		SeqDefault: s.seqDefault, BatchDefault: s.batchDefault, Scored: s.scored}
 }

@@ -104,6 +104,13 @@ func share(a, b units.Seconds) float64 { return 100 * float64(a) / float64(b) }
 func (h TrainHeader) writeText(w io.Writer) {
 	fmt.Fprintf(w, "%s on %d × %s (%d per node), seq %d%s, global batch %d%s, %s\n", h.Model, h.Chips, h.Chip, h.PerNode,
 		h.Seq, defaultMark(!h.SeqDefault), h.Batch, defaultMark(!h.BatchDefault), h.Precision)
+	if d := h.DevicesPerChip; d > 1 {
+		each := fmt.Sprintf("%d dies each", d)
+		if h.DevicesStated {
+			each = fmt.Sprintf("%d devices each, as stated", d)
+		}
+		fmt.Fprintf(w, "%d chips = %d devices (%s): plan degrees and memory are per device; tokens/s per chip\n", h.Chips, h.Chips*d, each)
+	}
 	fmt.Fprintf(w, "Software: %s\n", h.StackNote)
 	scored := catalog.Unscored("training")
 	if h.Scored != nil {

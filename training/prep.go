@@ -705,6 +705,10 @@ func splitOf(g llm.GEMM) gemmKind {
 // devices is the device count of the cluster.
 func (p *prep) devices() int { return p.c.Chips * p.devPerChip }
 
+// Devices is the device count the job's plans split on c: its chips ×
+// the devices it sees per chip (devicesPerChip).
+func (j Job) Devices(c hardware.Cluster) int { return c.Chips * j.devicesPerChip(c) }
+
 // devicesPerChip is the devices the job sees per chip of c: its own
 // count, else the chip's (at least 1).
 func (j Job) devicesPerChip(c hardware.Cluster) int {

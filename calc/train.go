@@ -407,6 +407,8 @@ type TrainEstimate struct {
 	Band *MeasuredBand
 	// Measured is a published run's own measurement (train --file).
 	Measured *RunMeasured
+	// Span: the plan's tp (or tp·cp) crosses nodes.
+	Span *NodeSpan
 }
 
 // MoELever is a MoE setting a request could state (its request field and
@@ -531,6 +533,7 @@ func (s TrainSetup) describe(r training.Result) TrainEstimate {
 	}
 	out.Levers = s.moeLevers(r)
 	out.Band = measuredBand(s.scored, r.TokensPerSecPerChip)
+	out.Span = s.nodeSpan(r.Plan)
 	return out
 }
 
@@ -627,13 +630,15 @@ type TrainView struct {
 	// Measured: what the published run measured (train --file), with
 	// validate's error.
 	Measured *RunMeasured `json:"measured,omitempty"`
+	// NodeSpan: the plan's tp (or tp·cp) group crosses nodes.
+	NodeSpan *NodeSpan `json:"node_span,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band, Measured: e.Measured}
+	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band, Measured: e.Measured, NodeSpan: e.Span}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

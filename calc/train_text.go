@@ -22,6 +22,7 @@ func (e TrainEstimate) WriteText(w io.Writer) error {
 	if err := writeTrainResult(w, e.Result); err != nil {
 		return err
 	}
+	e.Span.writeText(w)
 	writeBand(w, "", e.Band, "tokens/s per chip")
 	e.Measured.writeText(w)
 	writeLevers(w, e.Levers)
@@ -76,6 +77,9 @@ func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	fmt.Fprintln(w, "\nBest plan in detail:")
 	if err := writeTrainResult(w, sr.Top[0]); err != nil {
 		return err
+	}
+	if s.Best != nil {
+		s.Best.Span.writeText(w)
 	}
 	writeBand(w, "", s.Band(), "tokens/s per chip")
 	if s.Best != nil {

@@ -409,6 +409,9 @@ type TrainEstimate struct {
 	Measured *RunMeasured
 	// Span: the plan's tp (or tp·cp) crosses nodes.
 	Span *NodeSpan
+	// Unstated: the plan dimensions a flag plan left out and what they
+	// took.
+	Unstated []Unstated
 }
 
 // MoELever is a MoE setting a request could state (its request field and
@@ -498,7 +501,7 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 		return TrainEstimate{Header: s.Header()}, s.planError(err)
 	}
 	e := s.describe(r)
-	e.Measured = s.measuredOf(e)
+	e.Measured, e.Unstated = s.measuredOf(e), s.unstated(r)
 	return e, s.budget(r)
 }
 
@@ -632,13 +635,16 @@ type TrainView struct {
 	Measured *RunMeasured `json:"measured,omitempty"`
 	// NodeSpan: the plan's tp (or tp·cp) group crosses nodes.
 	NodeSpan *NodeSpan `json:"node_span,omitempty"`
+	// Unstated: the plan dimensions the request left out and what they
+	// took.
+	Unstated []Unstated `json:"unstated,omitempty"`
 }
 
 // View is the estimate as POST /api/train/estimate returns it, with
 // its step and memory charts when charts is true.
 func (e TrainEstimate) View(charts bool) TrainView {
 	h := e.Header
-	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band, Measured: e.Measured, NodeSpan: e.Span}
+	out := TrainView{TrainHeader: h, Result: e.Result, Profile: h.StackNote, Cost: e.Cost, Ranges: e.Ranges, MoELevers: e.Levers, MeasuredBand: e.Band, Measured: e.Measured, NodeSpan: e.Span, Unstated: e.Unstated}
 	if charts {
 		out.Charts = TrainCharts(e.Result)
 	}

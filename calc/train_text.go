@@ -22,6 +22,7 @@ func (e TrainEstimate) WriteText(w io.Writer) error {
 	if err := writeTrainResult(w, e.Result); err != nil {
 		return err
 	}
+	writeUnstated(w, e.Unstated)
 	e.Span.writeText(w)
 	writeBand(w, "", e.Band, "tokens/s per chip")
 	e.Measured.writeText(w)

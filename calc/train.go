@@ -67,8 +67,9 @@ type TrainRequest struct {
 	// Window states a sliding window on the model (0: the model's own).
 	Window
 	// Plan is the plan Train evaluates (unset fields filled the one way,
-	// parallel.Plan.WithDefaults) and the space Search explores (set
-	// fields fixed, the rest searched).
+	// parallel.Plan.WithDefaults, but an unset sequence parallelism at
+	// tp > 1 searched: TrainSetup.estimate) and the space Search explores
+	// (set fields fixed, the rest searched).
 	Plan PlanRequest `json:"plan"`
 	// Top is how many plans Search ranks (default 10).
 	Top int `json:"top" help:"plans to show with --search (default 10)"`
@@ -478,7 +479,8 @@ func (s TrainSetup) moeLevers(r training.Result) []MoELever {
 // fastest within what the run states, its unstated dimensions searched,
 // and where one of those plans is, within the stack's published practice.
 // Otherwise (or when no plan of the run's fits) it is the one plan the
-// fixed dimensions and the defaults give (Plan). A plan that does not fit
+// fixed dimensions and the defaults give (Plan), sequence parallelism
+// searched where it is unstated at tp > 1 (estimate). A plan that does not fit
 // returns the estimate's header with a *training.NotFitError.
 func Train(s TrainSetup) (TrainEstimate, error) {
 	if s.top != 0 {
@@ -493,7 +495,7 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 			return e, s.budget(sr.Best())
 		}
 	}
-	r, err := training.Estimate(s.Model, s.Plan(), s.Cluster, s.Profile, s.Job)
+	r, err := s.estimate()
 	if err != nil {
 		if errors.Is(err, training.ErrDoesNotFit) && !s.fromRun && s.noDegrees() {
 			err = fmt.Errorf("%w; no parallel degree was given, so the plan is pure data parallelism: a plan search (train --search, POST /api/train/search) ranks the plans that fit", err)
@@ -503,6 +505,27 @@ func Train(s TrainSetup) (TrainEstimate, error) {
 	e := s.describe(r)
 	e.Measured, e.Unstated = s.measuredOf(e), s.unstated(r)
 	return e, s.budget(r)
+}
+
+// estimate is the stated plan's step (Plan), sequence parallelism
+// searched where the request leaves it out at tp > 1, as a published
+// run's unstated dimensions are: the faster of off and on (as the stack
+// offers it), within the stack's published practice where one is.
+func (s TrainSetup) estimate() (training.Result, error) {
+	pl := s.Plan()
+	if len(s.Space.SP) == 0 && pl.TP > 1 {
+		etp := pl.ETP
+		if etp == 0 && s.Model.MoE != nil {
+			etp = pl.TP // a free etp would be searched
+		}
+		sp := parallel.Space{TP: pl.TP, PP: pl.PP, DP: pl.DP, CP: pl.CP, EP: pl.EP, ETP: etp, VPP: pl.VPP, Microbatch: pl.Microbatch,
+			Recompute: []parallel.Recompute{pl.Recompute}, ZeRO: []int{pl.ZeRO}, StageLayers: pl.StageLayers, RecomputeLayers: pl.RecomputeLayers}
+		sr, err := training.Search(s.Model, s.Cluster, s.Profile, s.Job, training.SearchOptions{Space: sp, Top: 1, Workers: 1})
+		if err == nil && len(sr.Top) > 0 {
+			return sr.Best(), nil
+		}
+	}
+	return training.Estimate(s.Model, pl, s.Cluster, s.Profile, s.Job)
 }
 
 // budget holds a token budget to what `chipgap run` takes: at most ten

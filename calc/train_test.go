@@ -131,11 +131,13 @@ func TestTrainErrorsNameTheField(t *testing.T) {
 	}
 }
 
-// TestTrainMatchesEstimator: Train is the estimator on the filled plan,
-// plus cost; the ranges bracket the typical estimate.
+// TestTrainMatchesEstimator: Train is the estimator on the filled plan
+// (sequence parallelism stated: unstated, it is searched), plus cost; the
+// ranges bracket the typical estimate.
 func TestTrainMatchesEstimator(t *testing.T) {
 	cat := testCatalog(t)
-	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Tokens: 1e12, Plan: PlanRequest{TP: 8, PP: 2}}.Setup(cat)
+	off := false
+	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Tokens: 1e12, Plan: PlanRequest{TP: 8, PP: 2, SequenceParallel: &off}}.Setup(cat)
 	if err != nil {
 		t.Fatal(err)
 	}

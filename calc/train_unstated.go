@@ -11,8 +11,8 @@ import (
 // Unstated is a plan dimension a flag plan left out and what the estimate
 // took for it: Field is the request's (plan.sequence_parallel), Value what
 // it took, How why ("the default", "searched: ..."), and for sequence
-// parallelism left off at tp > 1, Alternative the plan's tokens/s per chip
-// with it on (0: not valid or does not fit).
+// parallelism (searched at tp > 1), Alternative the plan's tokens/s per
+// chip with the other setting (0: not valid or does not fit).
 type Unstated struct {
 	Field       string  `json:"field"`
 	Value       string  `json:"value"`
@@ -29,13 +29,12 @@ func (s TrainSetup) unstated(r training.Result) []Unstated {
 	sp, pl := s.Space, r.Plan
 	var out []Unstated
 	if len(sp.SP) == 0 && pl.TP > 1 {
-		u := Unstated{Field: "plan.sequence_parallel", Value: onOff(pl.SequenceParallel), How: "the default"}
-		if !pl.SequenceParallel {
-			alt := s.Plan()
-			alt.SequenceParallel = true
-			if a, err := training.Estimate(s.Model, alt, s.Cluster, s.Profile, s.Job); err == nil {
-				u.Alternative = a.TokensPerSecPerChip
-			}
+		// searched (TrainSetup.estimate): the plan with the other setting
+		u := Unstated{Field: "plan.sequence_parallel", Value: onOff(pl.SequenceParallel), How: "searched: the faster within the stack's practice"}
+		alt := s.Plan()
+		alt.SequenceParallel = !pl.SequenceParallel
+		if a, err := training.Estimate(s.Model, alt, s.Cluster, s.Profile, s.Job); err == nil {
+			u.Alternative = a.TokensPerSecPerChip
 		}
 		out = append(out, u)
 	}
@@ -70,9 +69,9 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// writeUnstated prints the unstated dimensions' line: "Unstated: sp off
-// (the default; --sp: 1037.0 tokens/s per chip), recompute full 21/40 per
-// stage (searched: ...), zero 1 (...)".
+// writeUnstated prints the unstated dimensions' line: "Unstated: sp on
+// (searched: ...; sp off: 712.5 tokens/s per chip), recompute none
+// (searched: memory needs none), zero 1 (...)".
 func writeUnstated(w io.Writer, us []Unstated) {
 	if len(us) == 0 {
 		return
@@ -88,7 +87,7 @@ func writeUnstated(w io.Writer, us []Unstated) {
 		}
 		how := u.How
 		if u.Alternative > 0 {
-			how += fmt.Sprintf("; --sp: %.1f tokens/s per chip", u.Alternative)
+			how += fmt.Sprintf("; sp %s: %.1f tokens/s per chip", onOff(u.Value == "off"), u.Alternative)
 		}
 		parts[i] = fmt.Sprintf("%s %s (%s)", name, u.Value, how)
 	}

@@ -31,6 +31,13 @@ The header names the job: seq, global batch and precision, the first two
 marked "(default)" where not given: 8192 tokens and 2048 sequences (Llama 3
 405B's 16M-token batch, as chipgap run takes them).
 
+A stated plan's unset dimensions take the defaults (dp what the devices
+leave, other degrees 1, full recompute of as many layers as memory
+requires, the stack's ZeRO stage up to 1), except sequence parallelism at
+tp > 1, which is searched as --file searches a run's (the faster of off
+and on; --sp or --sp=false states it); the "Unstated:" line says what each
+took.
+
 With --search it tries every valid TP, PP, DP, CP, EP, virtual stages,
 micro-batch, recompute, ZeRO stage and sequence parallelism the stack
 offers (plan flags fix a dimension) and ranks the plans that fit.

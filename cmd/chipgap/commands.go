@@ -294,7 +294,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				usage()
 				return nil, err
 			}
-			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", unknownFlag(fs, args, kindWanted(fs, err)), fs.Name())}
+			return nil, &usageError{fmt.Sprintf("%v (chipgap %s --help lists the flags)", unknownFlag(fs, args, badValue(kindWanted(fs, err))), fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -549,6 +549,31 @@ func blame(b *calc.Flags, rv *requestValue, err error, file func(*input.Error) e
 		}
 	}
 	return b.Rename(err)
+}
+
+// badValue words the flag package's `invalid value "x" for flag -chips:
+// want an integer` (and its boolean form) as the other bad inputs are
+// worded, the flag as the help spells it: `--chips = x: want an
+// integer`. Any other error is returned as it is.
+func badValue(err error) error {
+	msg := err.Error()
+	for _, p := range []struct{ head, sep string }{{"invalid value ", " for flag -"}, {"invalid boolean value ", " for -"}} {
+		rest, ok := strings.CutPrefix(msg, p.head)
+		if !ok {
+			continue
+		}
+		quoted, tail, ok := strings.Cut(rest, p.sep)
+		name, why, ok2 := strings.Cut(tail, ": ")
+		v, uerr := strconv.Unquote(quoted)
+		if !ok || !ok2 || uerr != nil {
+			return err
+		}
+		if v == "" || strings.ContainsAny(v, " \t\n") {
+			v = quoted
+		}
+		return fmt.Errorf("--%s = %s: %s", name, v, why)
+	}
+	return err
 }
 
 // kindWanted replaces the flag package's bare "parse error" for a

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -111,10 +112,10 @@ func TestFlagParseErrorsSayTheKind(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"fab", "--seed", "-1"}, `invalid value "-1" for flag -seed: want a non-negative integer`},
-		{[]string{"train", "--chips", "1.5"}, `invalid value "1.5" for flag -chips: want an integer`},
-		{[]string{"run", "--mfu", "abc"}, `invalid value "abc" for flag -mfu: want a number`},
-		{[]string{"train", "--search=maybe"}, `invalid boolean value "maybe" for -search: want true or false`},
+		{[]string{"fab", "--seed", "-1"}, `--seed = -1: want a non-negative integer`},
+		{[]string{"train", "--chips", "1.5"}, `--chips = 1.5: want an integer`},
+		{[]string{"run", "--mfu", "abc"}, `--mfu = abc: want a number`},
+		{[]string{"train", "--search=maybe"}, `--search = maybe: want true or false`},
 	} {
 		if code, _, errs := runCLI(c.args...); code != exitUsage || !strings.Contains(errs, c.want) || strings.Contains(errs, "parse error") {
 			t.Errorf("%v: exit %d, %q; want exit 2 saying %q", c.args, code, errs, c.want)
@@ -156,6 +157,23 @@ func TestLongValuesBounded(t *testing.T) {
 		code, _, errs := runCLI(args...)
 		if code != exitUsage || len(errs) > 600 || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%s of 3,000 bytes: exit %d, %d bytes of message: want exit 2 and one line under 600 bytes", flag, code, len(errs))
+		}
+	}
+}
+
+// A flag's bad value is worded as the other bad inputs are, the flag as
+// the help spells it and the value as given: the flag package's
+// `invalid value "x" for flag -chips` read as a one-dash flag.
+func TestBadValueWording(t *testing.T) {
+	for in, want := range map[string]string{
+		`invalid value "x" for flag -chips: want an integer`:        "--chips = x: want an integer",
+		`invalid boolean value "maybe" for -sp: want true or false`: "--sp = maybe: want true or false",
+		`invalid value "" for flag -model: want an id`:              `--model = "": want an id`,
+		`invalid value "a b" for flag -stack: unknown`:              `--stack = "a b": unknown`,
+		`flag provided but not defined: -modle`:                     `flag provided but not defined: -modle`,
+	} {
+		if got := badValue(errors.New(in)).Error(); got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
 		}
 	}
 }

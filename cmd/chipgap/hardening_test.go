@@ -160,7 +160,7 @@ func TestBadNumbers(t *testing.T) {
 		{append(train, "--tokens", "Inf"), exitUsage, "--tokens +Inf: want a finite number"},
 		{append(train, "--scale-out-gbps", "NaN"), exitUsage, "--scale-out-gbps NaN"},
 		{append(serve, "--tpot", "1e300s"), exitUsage, "--tpot = 1e+300 s: want 0 (no bound) to 86400 s"},
-		{append(serve, "--tpot", "NaN"), exitUsage, "for flag -tpot"},
+		{append(serve, "--tpot", "NaN"), exitUsage, "--tpot = NaN"},
 		{append(serve, "--spec-acceptance", "-Inf"), exitUsage, "--spec-acceptance -Inf"},
 		{append(serve, "--tp", "3"), exitUsage, "--tp = 3: must divide the 32 attention heads"},
 		{append(serve, "--ep", "7"), exitUsage, "--ep = 7: must divide the 8 routed experts"},
@@ -169,7 +169,7 @@ func TestBadNumbers(t *testing.T) {
 		{[]string{"simulate", "--scenario", nan}, exitUsage, "workload.rate = NaN: want a positive request rate per second"},
 		{[]string{"report", nanReport}, exitUsage, "field training.tokens: NaN: want a token budget"},
 		{[]string{"models", "llama3.1-8b", "--seq", "99999999999999"}, exitUsage, "--seq = 99999999999999: want 1 to 10000000"},
-		{[]string{"fab", "--die-area", "NaN"}, exitUsage, "for flag -die-area"},
+		{[]string{"fab", "--die-area", "NaN"}, exitUsage, "--die-area = NaN"},
 		{[]string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--days", "1", "--interval", "1e300s"}, exitUsage, "interval"},
 	})
 }

@@ -394,7 +394,7 @@ func TestDefaultNodeIsOneStatingItAccepts(t *testing.T) {
 func TestRunDaysOverflowQuotesTheBound(t *testing.T) {
 	job := []string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8"}
 	code, _, errs := runCLI(append(job, "--days", "1e308")...)
-	if code != exitUsage || !strings.Contains(errs, `invalid value "1e308" for flag -days: invalid number of days "1e308": want 0 to 3650 days (ten years)`) {
+	if code != exitUsage || !strings.Contains(errs, `--days = 1e308: invalid number of days "1e308": want 0 to 3650 days (ten years)`) {
 		t.Errorf("--days 1e308: exit %d, %q", code, errs)
 	}
 	f := filepath.Join(t.TempDir(), "run.yaml")

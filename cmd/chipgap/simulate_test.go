@@ -736,7 +736,7 @@ func TestLatencyBoundNeedsUnit(t *testing.T) {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), tc.args, strings.NewReader(""), &out, &errb)
 		flag := tc.args[len(tc.args)-2]
-		if code != tc.code || tc.code == exitUsage && !strings.Contains(errb.String(), "for flag -"+flag[2:]+": want a duration with its unit, e.g. 50ms or 2s") {
+		if code != tc.code || tc.code == exitUsage && !strings.Contains(errb.String(), flag+" = "+tc.args[len(tc.args)-1]+": want a duration with its unit, e.g. 50ms or 2s") {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d", tc.args, code, errb.String(), tc.code)
 		}
 	}

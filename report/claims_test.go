@@ -243,3 +243,17 @@ func TestParityVerdict(t *testing.T) {
 		t.Errorf("parity row = %q, want verdict %q", row, want)
 	}
 }
+
+// Section 7 reads its windows at typical values; where the ratio there
+// lies under the samples' P50 (seed 1: 2.51× against 3.01× [2.45×–3.58×])
+// it says the windows are kinder to the claim than the median run, and
+// says nothing where the typical ratio is at or above the P50.
+func TestSampledNoteWhereTypicalIsKinder(t *testing.T) {
+	got := sampledNote(scenario.Stat{Typ: 2.51, P10: 2.45, P50: 3.01, P90: 3.58})
+	if want := "; the samples give 3.01× [2.45×–3.58×], so the windows below, read at typical values, are kinder to the claim than the median run"; got != want {
+		t.Errorf("typical 2.51× under P50 3.01×: %q, want %q", got, want)
+	}
+	if got := sampledNote(scenario.Stat{Typ: 3.2, P10: 2.45, P50: 3.01, P90: 3.58}); got != "" {
+		t.Errorf("typical 3.2× above P50: %q, want nothing", got)
+	}
+}

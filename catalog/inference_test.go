@@ -763,11 +763,19 @@ func TestInferenceStackOfKeepsTheEngine(t *testing.T) {
 	}
 }
 
-// The scorecard's wording, worked for the three cases of fitting and the
-// single run.
+// The scorecard's wording, worked for the three cases of fitting, the
+// single run, and two or three runs quoted one by one.
 func TestScoreSummary(t *testing.T) {
 	s := Score{What: "X", Runs: 3, Calibrated: 2, Median: -0.082, Min: -0.095, Max: -0.005}
-	if got, want := s.Summary(), "X: median −8.2 % (−9.5 % to −0.5 %) over 3 published runs, 2 of them used in fitting"; got != want {
+	if got, want := s.Summary(), "X: −9.5 %, −8.2 % and −0.5 % on 3 published runs, 2 of them used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	two := Score{What: "W", Runs: 2, Median: 0.089, Min: 0.019, Max: 0.16}
+	if got, want := two.Summary(), "W: +1.9 % and +16 % on 2 published runs, none of them used in fitting"; got != want {
+		t.Errorf("Summary = %q, want %q (two runs quoted one by one, not a median that is their mean)", got, want)
+	}
+	five := Score{What: "V", Runs: 5, Calibrated: 2, Median: -0.082, Min: -0.095, Max: -0.005}
+	if got, want := five.Summary(), "V: median −8.2 % (−9.5 % to −0.5 %) over 5 published runs, 2 of them used in fitting"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
 	s.Calibrated = 0

@@ -203,7 +203,9 @@ func scorecardFrom(fsys fs.FS) ([]Score, error) {
 // Summary is the regime as the report and the commands quote it: "NVIDIA
 // MoE serving (…): median +52 % (P10–P90 −2.0 % to +90 %; −9.3 % to +97 %
 // in all) over 25 published runs, none of them used in fitting", the
-// percentiles from MinBandRuns runs on.
+// percentiles from MinBandRuns runs on; two or three runs are quoted
+// one by one ("−4.3 %, −0.6 % and +2.8 % on 3 published runs"), where a
+// median and a range would only restate them.
 func (s Score) Summary() string {
 	fitted := "none of them used in fitting"
 	switch {
@@ -218,6 +220,12 @@ func (s Score) Summary() string {
 			fitted = "used in fitting"
 		}
 		return fmt.Sprintf("%s: %s on 1 published run, %s", s.What, SignedPct(s.Median), fitted)
+	}
+	switch s.Runs {
+	case 2: // min and max are the runs: a median of two would be their mean
+		return fmt.Sprintf("%s: %s and %s on 2 published runs, %s", s.What, SignedPct(s.Min), SignedPct(s.Max), fitted)
+	case 3: // min, median and max are the runs
+		return fmt.Sprintf("%s: %s, %s and %s on 3 published runs, %s", s.What, SignedPct(s.Min), SignedPct(s.Median), SignedPct(s.Max), fitted)
 	}
 	if s.Runs < MinBandRuns {
 		return fmt.Sprintf("%s: median %s (%s to %s) over %d published runs, %s", s.What, SignedPct(s.Median), SignedPct(s.Min), SignedPct(s.Max), s.Runs, fitted)

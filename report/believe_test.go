@@ -40,7 +40,7 @@ func TestEfficiencyEvidence(t *testing.T) {
 func TestTypRatio(t *testing.T) {
 	bl := &scenario.BelieveResult{Challenger: "CM384", RatioAtTyp: 3.38479}
 	b := &builder{r: &scenario.Results{Gaps: []scenario.Gap{{Label: "CM384", Versus: "H100",
-		Stats: map[string]scenario.Stat{scenario.GapRatio: {Typ: 219.986 / 64.958}}}}}}
+		Stats: map[string]scenario.Stat{scenario.GapRatio: {Typ: 219.986 / 64.958, P10: 3.2, P50: 219.986 / 64.958, P90: 3.6}}}}}} // typical at the P50: no note on the samples
 	got := b.typRatio(bl)
 	for _, want := range []string{"ratio 3.38× in this section's model", "one rate and one recovery time", "the full model gives 3.39× at typical values, as in section 6"} {
 		if !strings.Contains(got, want) {

@@ -245,15 +245,40 @@ func TestParityVerdict(t *testing.T) {
 }
 
 // Section 7 reads its windows at typical values; where the ratio there
-// lies under the samples' P50 (seed 1: 2.51× against 3.01× [2.45×–3.58×])
-// it says the windows are kinder to the claim than the median run, and
-// says nothing where the typical ratio is at or above the P50.
+// lies nearer the claim (1.67×–2.33×) than the samples' P50 (seed 1:
+// 2.51× against 3.01× [2.45×–3.58×]) it says the windows are kinder to
+// the claim than the median run, where farther harsher, and nothing
+// where both lie inside the claim.
 func TestSampledNoteWhereTypicalIsKinder(t *testing.T) {
-	got := sampledNote(scenario.Stat{Typ: 2.51, P10: 2.45, P50: 3.01, P90: 3.58})
+	const lo, hi = 1.67, 2.33
+	got := sampledNote(scenario.Stat{Typ: 2.51, P10: 2.45, P50: 3.01, P90: 3.58}, lo, hi)
 	if want := "; the samples give 3.01× [2.45×–3.58×], so the windows below, read at typical values, are kinder to the claim than the median run"; got != want {
 		t.Errorf("typical 2.51× under P50 3.01×: %q, want %q", got, want)
 	}
-	if got := sampledNote(scenario.Stat{Typ: 3.2, P10: 2.45, P50: 3.01, P90: 3.58}); got != "" {
-		t.Errorf("typical 3.2× above P50: %q, want nothing", got)
+	if got := sampledNote(scenario.Stat{Typ: 3.2, P10: 2.45, P50: 3.01, P90: 3.58}, lo, hi); !strings.HasSuffix(got, "harsher on the claim than the median run") {
+		t.Errorf("typical 3.2× above P50 3.01×, both above the claim: %q, want harsher", got)
+	}
+	if got := sampledNote(scenario.Stat{Typ: 1.2, P10: 1.3, P50: 1.5, P90: 1.9}, lo, hi); !strings.HasSuffix(got, "harsher on the claim than the median run") {
+		t.Errorf("typical 1.2× under P50 1.5×, both under the claim: %q, want harsher", got)
+	}
+	if got := sampledNote(scenario.Stat{Typ: 1.8, P10: 1.7, P50: 2.0, P90: 2.3}, lo, hi); got != "" {
+		t.Errorf("both inside the claim: %q, want nothing", got)
+	}
+}
+
+// A statistic the report lacks (or an undefined one) decides nothing: the
+// verdict says so instead of reading a zero or NaN band as chipgap finding
+// less or as consistent.
+func TestVerdictWithoutSamples(t *testing.T) {
+	none := statOrNaN(map[string]scenario.Stat{}, "absent")
+	if got := verdict(1.3, 1.3, none); got != noSamples {
+		t.Errorf("verdict on an absent stat: %q, want %q", got, noSamples)
+	}
+	if got := judge(verdict(2, 2, none), scenario.BasisMeasured, "x"); got != "undecided (no finite samples)" {
+		t.Errorf("judge: %q, want undecided", got)
+	}
+	peak := scenario.Stat{Typ: 1.6, P10: 1.43, P50: 1.6, P90: 1.79}
+	if got := powerVerdict(none, peak); !strings.HasPrefix(got, "undecided: no finite samples per achieved FLOP/s; more per peak") {
+		t.Errorf("power verdict without the achieved ratio: %q", got)
 	}
 }

@@ -11,9 +11,15 @@ import (
 	"chipgap/uncertain"
 )
 
+// noSamples is verdict's answer where chipgap's P10–P90 is not a pair of
+// numbers (a statistic absent or undefined): nothing to compare.
+const noSamples = "no finite samples"
+
 // verdict compares the essay's range [lo, hi] with chipgap's P10–P90.
 func verdict(lo, hi float64, s scenario.Stat) string {
 	switch {
+	case math.IsNaN(s.P10) || math.IsNaN(s.P90):
+		return noSamples
 	case hi < s.P10:
 		return "chipgap finds more"
 	case lo > s.P90:
@@ -28,6 +34,9 @@ func verdict(lo, hi float64, s scenario.Stat) string {
 // does not; but undecided when the inputs that decide it are assumed
 // (needs says what evidence would decide it).
 func judge(cmp, class, needs string) string {
+	if cmp == noSamples {
+		return "undecided (" + noSamples + ")"
+	}
 	if class == scenario.BasisAssumed {
 		return "undecided (needs " + needs + "; model: " + cmp + ")"
 	}
@@ -99,6 +108,8 @@ func bandWord(what string, v float64, s scenario.Stat) string {
 		return fmt.Sprintf("more %s (%s, above %s)", what, r, times(v))
 	case "chipgap finds less":
 		return fmt.Sprintf("less %s (%s, below %s)", what, r, times(v))
+	case noSamples:
+		return noSamples + " " + what
 	}
 	return fmt.Sprintf("consistent %s (%s holds %s)", what, r, times(v))
 }
@@ -120,8 +131,11 @@ func timeMoneyCmp(tm, cost scenario.Stat) string {
 // peak band says, and the verdict names both.
 func powerVerdict(ach, peak scenario.Stat) string {
 	v := "contradicted"
-	if verdict(1.3, 1.3, ach) == "consistent" {
+	switch verdict(1.3, 1.3, ach) {
+	case "consistent":
 		v = "supported"
+	case noSamples:
+		v = "undecided"
 	}
 	return v + ": " + bandWord("per achieved FLOP/s", 1.3, ach) + "; " + bandWord("per peak", 1.3, peak)
 }
@@ -147,7 +161,7 @@ func (b *builder) claims() {
 		s := g.Stats[scenario.GapPowerRatio]
 		t.Rows = append(t.Rows, []string{"910B uses ~30 % more power for comparable arithmetic", "1.3× W per FLOP/s",
 			b.rng(s, 1, times) + " (TDP per peak); " + b.stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, b.system("910B")),
-			"reported (TDP and peak: datasheets, press)", powerVerdict(g.Stats[scenario.GapAchRatio], s), "chip TDP and peak ranges; training MFU"})
+			"reported (TDP and peak: datasheets, press)", powerVerdict(statOrNaN(g.Stats, scenario.GapAchRatio), s), "chip TDP and peak ranges; training MFU"})
 	}
 	if base != nil && chal != nil {
 		cls := b.trainingClass()
@@ -610,4 +624,15 @@ func servingEvidence(base, chal *scenario.SystemResult) string {
 		e += "; " + bias
 	}
 	return e
+}
+
+// statOrNaN is stats[k], or a Stat of NaNs where the report has none:
+// a verdict then says it has nothing to compare rather than reading a
+// zero Stat as chipgap finding less.
+func statOrNaN(stats map[string]scenario.Stat, k string) scenario.Stat {
+	if st, ok := stats[k]; ok {
+		return st
+	}
+	n := math.NaN()
+	return scenario.Stat{Typ: n, P10: n, P50: n, P90: n}
 }

@@ -1,10 +1,12 @@
 package calc
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"chipgap/input"
 	"chipgap/training"
 )
 
@@ -33,8 +35,11 @@ func (s TrainSetup) unstated(r training.Result) []Unstated {
 		u := Unstated{Field: "plan.sequence_parallel", Value: onOff(pl.SequenceParallel), How: "searched: the faster within the stack's practice"}
 		alt := s.Plan()
 		alt.SequenceParallel = !pl.SequenceParallel
-		if a, err := training.Estimate(s.Model, alt, s.Cluster, s.Profile, s.Job); err == nil {
+		switch a, err := training.Estimate(s.Model, alt, s.Cluster, s.Profile, s.Job); {
+		case err == nil:
 			u.Alternative = a.TokensPerSecPerChip
+		case refusedField(err) == "sequence_parallel":
+			u.How = "the stack offers no sequence parallelism" // nothing to search
 		}
 		out = append(out, u)
 	}
@@ -92,4 +97,13 @@ func writeUnstated(w io.Writer, us []Unstated) {
 		parts[i] = fmt.Sprintf("%s %s (%s)", name, u.Value, how)
 	}
 	fmt.Fprintf(w, "Unstated: %s\n", strings.Join(parts, ", "))
+}
+
+// refusedField is the field a bad-input error names ("" for any other).
+func refusedField(err error) string {
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		return ie.Field
+	}
+	return ""
 }

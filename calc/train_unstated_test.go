@@ -66,3 +66,26 @@ func TestTrainUnstated(t *testing.T) {
 		t.Errorf("sp off: unstated %+v; want recompute full 21/40 per stage first (sp on: %+v)", without.Unstated, r)
 	}
 }
+
+// On a stack without sequence parallelism (cuda-megatron, Megatron-LM of
+// 2021) nothing is searched: the line says the stack offers none and
+// gives no sp-on figure.
+func TestTrainUnstatedNoSP(t *testing.T) {
+	cat := testCatalog(t)
+	s, err := TrainRequest{Model: "llama3.1-70b", Chip: "h100-sxm", Chips: 64, Stack: "cuda-megatron", Plan: PlanRequest{TP: 8, PP: 4, Microbatch: 1}}.Setup(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Train(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range e.Unstated {
+		if u.Field == "plan.sequence_parallel" && (u.Value != "off" || u.How != "the stack offers no sequence parallelism" || u.Alternative != 0) {
+			t.Errorf("sp on a stack without it: %+v", u)
+		}
+	}
+	if len(e.Unstated) == 0 || e.Unstated[0].Field != "plan.sequence_parallel" {
+		t.Errorf("unstated %+v: want sp listed first", e.Unstated)
+	}
+}

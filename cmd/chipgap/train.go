@@ -47,7 +47,8 @@ training run, or --run ID); its stated parallel block fixes the plan and,
 as validate predicts the run, the dimensions it leaves unstated (recompute,
 ZeRO stage, etp, ...) are searched: the fastest plan within the stated
 ones and the stack's published practice, printed beside the run's own
-measured tokens/s per chip and validate's error (predicted/measured − 1).
+measured tokens/s per chip and validate's error (predicted/measured − 1;
+the estimate only: --file with --search ranks plans without it).
 The run states its model,
 system, sequence, batch and precision: --model, --chip, --chips, --seq,
 --global-batch, --precision and the like are refused beside --file (as

@@ -258,6 +258,7 @@ func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, 
 		return TrainSetup{}, err
 	}
 	s := TrainSetup{Model: run.Model, ModelID: run.ID, Cluster: rs.Cluster, Profile: rs.Profile, StackNote: rs.StackNote, Job: rs.Job, Space: rs.Space, fromRun: true}
+	own := s
 	if err := r.finish(cat, &s); err != nil {
 		return s, err
 	}
@@ -265,7 +266,11 @@ func (r TrainRequest) SetupRun(cat *catalog.Catalog, run runs.Run) (TrainSetup, 
 	// recompute, ...) hold on whichever state of the stack r picked, as
 	// validate predicts the run.
 	s.Profile = runs.StatedFeatures(s.Profile, run)
-	s.runMeasured(r, run)
+	if err := (TrainRequest{}).finish(cat, &own); err != nil {
+		return s, err
+	}
+	own.Profile = runs.StatedFeatures(own.Profile, run)
+	s.runMeasured(run, own)
 	return s, nil
 }
 

@@ -25,14 +25,17 @@ type RunMeasured struct {
 }
 
 // runMeasured records run's measurement in s where it is of the metric
-// train predicts, and whether r lays any field over the run's own.
-func (s *TrainSetup) runMeasured(r TrainRequest, run runs.Run) {
+// train predicts, and whether s, the run with a request's fields laid
+// over it, estimates anything other than own, the run as stated: a flag
+// that restates the run's own value (--tp 8 on a TP 8 run) changes
+// nothing, so the error still stands.
+func (s *TrainSetup) runMeasured(run runs.Run, own TrainSetup) {
 	if run.Measured.Metric != runs.MetricTokensPerChip || run.Measured.Value <= 0 {
 		return
 	}
 	s.measured = run.Measured.Value
-	r.Ranges, r.Top = nil, 0 // what is shown, not what is estimated
-	s.changed = !reflect.DeepEqual(r, TrainRequest{})
+	s.changed = !reflect.DeepEqual(s.Model, own.Model) || !reflect.DeepEqual(s.Job, own.Job) ||
+		!reflect.DeepEqual(s.Space, own.Space) || !reflect.DeepEqual(s.Profile, own.Profile)
 }
 
 // measuredOf is the run's measurement beside estimate e (nil: the setup

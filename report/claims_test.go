@@ -30,6 +30,12 @@ func TestPowerVerdictBothBands(t *testing.T) {
 	if got := powerVerdict(ach, peak); got != want {
 		t.Errorf("powerVerdict = %q, want %q", got, want)
 	}
+	// The band's edges hold the claim: P10 or P90 exactly 1.3×.
+	for _, edge := range []scenario.Stat{st(1.5, 1.3, 1.5, 1.7), st(1.1, 0.9, 1.1, 1.3)} {
+		if got := powerVerdict(edge, peak); !strings.HasPrefix(got, "supported: consistent per achieved FLOP/s") {
+			t.Errorf("powerVerdict with the band's edge at 1.3 (%v) = %q", edge, got)
+		}
+	}
 	ach = st(1.6, 1.4, 1.6, 1.8)
 	if got := powerVerdict(ach, peak); !strings.HasPrefix(got, "contradicted: more per achieved FLOP/s (1.40×–1.80×, above 1.30×)") {
 		t.Errorf("powerVerdict with both bands above = %q", got)
@@ -129,6 +135,15 @@ func TestSupplyVerdictFromBinding(t *testing.T) {
 	got = supplyVerdict(map[string]float64{"hbm": 0.99, "wafers": 0.01})
 	if want := "supported in direction (wafers, the yield limit, or HBM bind in 100 % of samples: HBM 99 %, wafers 1 %); size undecided (needs foundry yield data)"; got != want {
 		t.Errorf("910C supplyVerdict = %q, want %q", got, want)
+	}
+	// At the edge, wafers and HBM in exactly half the samples are no
+	// majority; with no samples nothing is decided.
+	got = supplyVerdict(map[string]float64{"packaging": 0.5, "hbm": 0.3, "wafers": 0.2})
+	if want := "partly: supply is constrained, but by packaging (50 % of samples), not by yields (wafers 20 %) or HBM (30 %); size undecided (needs foundry yield data)"; got != want {
+		t.Errorf("half and half: supplyVerdict = %q, want %q", got, want)
+	}
+	if got, want := supplyVerdict(nil), "undecided (no samples say what binds); size undecided (needs foundry yield data)"; got != want {
+		t.Errorf("no samples: supplyVerdict = %q, want %q", got, want)
 	}
 	r := fixture()
 	r.Supply[0].Binds, r.Supply[0].Binding = map[string]float64{"packaging": 0.6, "hbm": 0.3, "wafers": 0.1}, "packaging"

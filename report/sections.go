@@ -234,6 +234,9 @@ func lagVerdict(l6, l18 scenario.Stat) string {
 func supplyVerdict(binds map[string]float64) string {
 	const size = "; size undecided (needs foundry yield data)"
 	p := func(k string) string { return fmt.Sprintf("%.0f %%", 100*binds[k]) }
+	if binds["wafers"]+binds["hbm"]+binds["packaging"] <= 0 {
+		return "undecided (no samples say what binds)" + size
+	}
 	if binds["wafers"]+binds["hbm"] > 0.5 {
 		return "supported in direction (wafers, the yield limit, or HBM bind in " + fmt.Sprintf("%.0f %%", 100*(binds["wafers"]+binds["hbm"])) +
 			" of samples: HBM " + p("hbm") + ", wafers " + p("wafers") + ")" + size

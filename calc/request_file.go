@@ -14,6 +14,7 @@ import (
 	"chipgap/catalog"
 	"chipgap/input"
 	"chipgap/strictyaml"
+	"chipgap/units"
 )
 
 // A request file (`--scenario FILE` of serve-estimate and simulate) holds
@@ -55,6 +56,9 @@ func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys
 		fl := b.fs.Lookup(name)
 		if _, list := m[k].([]any); list && !takesList(fl) {
 			return lineError(doc, p, fmt.Sprintf("field %s: got a list, want %s", k, wantOf(fl)))
+		}
+		if err := quotedDuration(fl, m[k]); err != nil {
+			return lineError(doc, p, fmt.Sprintf("field %s: %v", k, err))
 		}
 		s, err := scalarText(m[k])
 		if err == nil {
@@ -100,6 +104,22 @@ func (b *Flags) allowed(keys []string) []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// quotedDuration refuses a duration written as a quoted number with no
+// unit (tpot: "50"), as the API refuses the JSON string "50" and the
+// command line --tpot 50: it reads like milliseconds. A bare YAML
+// number stays a quantity in seconds, and "0" is no bound either way.
+func quotedDuration(fl *flag.Flag, v any) error {
+	str, quoted := v.(string)
+	f, ok := fl.Value.(*fieldValue)
+	if !quoted || !ok || reflect.Indirect(f.v).Type() != reflect.TypeFor[units.Seconds]() {
+		return nil
+	}
+	if x, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil && x != 0 {
+		return fmt.Errorf("got %q, a quoted number with no unit: want a unit (%sms) or a bare number of seconds", str, strings.TrimSpace(str))
+	}
+	return nil
 }
 
 // takesList: the flag's field is a list (a comma-separated flag).

@@ -37,6 +37,19 @@ func TestFileLatencyIsSeconds(t *testing.T) {
 	if !near(sim.LinkLatency, 2e-5) || !near(sim.SLO.TPOT, 0.05) || !near(sim.SLO.TTFT, 2) {
 		t.Errorf("simulate: link latency %v, tpot %v, ttft %v; want 20 µs, 0.05 s, 2 s", sim.LinkLatency, sim.SLO.TPOT, sim.SLO.TTFT)
 	}
+	// A quoted number with no unit reads like milliseconds: refused, as
+	// the API refuses the JSON string "50"; quoted with its unit, or "0",
+	// it is taken.
+	for _, src := range []string{`tpot: "50"`, `ttft: '2'`, `slo: {tpot: "0.05"}`} {
+		_, err := ServeScenario("q.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, "+src+"}\n"))
+		if err == nil || !strings.Contains(err.Error(), "a quoted number with no unit: want a unit") || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("%s: %v, want a quoted number refused at line 2", src, err)
+		}
+	}
+	q, err := ServeScenario("q.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tpot: \"50ms\", ttft: \"0\"}\n"))
+	if err != nil || !near(q[0].SLO.TPOT, 0.05) || q[0].SLO.TTFT != 0 {
+		t.Errorf("quoted with units: %v %+v, want 50 ms and no TTFT bound", err, q)
+	}
 	// The API: JSON's bare numbers are seconds too.
 	api := NewSimulateRequest()
 	if err := json.Unmarshal([]byte(`{"link_latency": 0.00002, "slo": {"tpot": 0.05, "ttft": 2}}`), &api); err != nil {

@@ -299,7 +299,8 @@ func WholeNumbers(file string, b []byte, v any) error {
 // wholeNumbers walks the document beside the type it was decoded into
 // and refuses a scalar that is not written as a whole number where the
 // field is an integer: yaml.v3 would have truncated 8.5 into 8. Fields
-// of a type that decodes itself (units) are left to their own decoder.
+// of a type that decodes itself (units) are left to their own decoder,
+// but for a duration written as a quoted bare number (quotedSeconds).
 func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int) error {
 	if depth > 64 {
 		return nil // aliases nest; the decode above has read the values
@@ -312,6 +313,9 @@ func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int)
 	}
 	if reflect.PointerTo(t).Implements(unmarshaler) || t.Implements(unmarshaler) {
 		return nil
+	}
+	if t == secondsType {
+		return d.quotedSeconds(n, path)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -365,6 +369,23 @@ func (d *Doc) wholeNumbers(n *yaml.Node, t reflect.Type, path string, depth int)
 		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
 			return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %s, want %s", n.Value, Want(t.Kind()))}
 		}
+	}
+	return nil
+}
+
+var secondsType = reflect.TypeFor[units.Seconds]()
+
+// quotedSeconds refuses a duration written as a quoted number with no
+// unit (tpot: "50"), as the API refuses the JSON string "50": it reads
+// like milliseconds, and yaml.v3 hands it to units.Seconds as the same
+// text as a bare 50, which is seconds. A bare number stays seconds; a
+// quoted one needs its unit; "0" is zero either way.
+func (d *Doc) quotedSeconds(n *yaml.Node, path string) error {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		return nil
+	}
+	if x, err := strconv.ParseFloat(strings.TrimSpace(n.Value), 64); err == nil && x != 0 {
+		return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %q, a quoted number with no unit: want a unit (%sms) or a bare number of seconds", n.Value, strings.TrimSpace(n.Value))}
 	}
 	return nil
 }

@@ -2,7 +2,10 @@ package strictyaml
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"chipgap/units"
 )
 
 type doc struct {
@@ -97,6 +100,32 @@ func TestWholeNumbersAsWritten(t *testing.T) {
 	}
 	if v.Sizes[1] != 16 || v.Seeds["a"] != 3 || *v.Inner.Chips != 4 || v.Inner.Share != 0.5 {
 		t.Errorf("decoded %+v", v)
+	}
+}
+
+// A duration field written as a quoted bare number ("50") is refused:
+// yaml.v3 hands units.Seconds the same text as a bare 50, which is
+// seconds, where the quotes say a string the API would refuse; bare
+// numbers, units and "0" are taken.
+func TestQuotedSecondsNeedAUnit(t *testing.T) {
+	type slo struct {
+		TPOT units.Seconds  `yaml:"tpot"`
+		TTFT *units.Seconds `yaml:"ttft"`
+	}
+	for _, src := range []string{"tpot: \"50\"\n", "ttft: '2.5'\n"} {
+		var v slo
+		_, err := Decode("f.yaml", []byte(src), &v, Options{})
+		var e *Error
+		if !errors.As(err, &e) || e.Line != 1 || !strings.Contains(e.Msg, "a quoted number with no unit: want a unit") {
+			t.Errorf("%q: %v, want the quoted number refused at line 1", src, err)
+		}
+	}
+	var v slo
+	if _, err := Decode("f.yaml", []byte("tpot: 0.05\nttft: \"2s\"\n"), &v, Options{}); err != nil || v.TPOT != 0.05 || *v.TTFT != 2 {
+		t.Errorf("bare and united: %v %+v", err, v)
+	}
+	if _, err := Decode("f.yaml", []byte("tpot: \"0\"\n"), &v, Options{}); err != nil || v.TPOT != 0 {
+		t.Errorf("quoted zero: %v %+v", err, v)
 	}
 }
 

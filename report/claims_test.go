@@ -27,17 +27,17 @@ func claimRow(rep *Report, prefix string, n int) []string {
 func TestPowerVerdictBothBands(t *testing.T) {
 	ach, peak := st(1.46, 1.28, 1.46, 1.65), st(1.62, 1.43, 1.62, 1.79)
 	want := "supported: consistent per achieved FLOP/s (1.28×–1.65× holds 1.30×); more per peak (1.43×–1.79×, above 1.30×)"
-	if got := powerVerdict(ach, peak); got != want {
+	if got := powerVerdict(ach, peak, noCross()); got != want {
 		t.Errorf("powerVerdict = %q, want %q", got, want)
 	}
 	// The band's edges hold the claim: P10 or P90 exactly 1.3×.
 	for _, edge := range []scenario.Stat{st(1.5, 1.3, 1.5, 1.7), st(1.1, 0.9, 1.1, 1.3)} {
-		if got := powerVerdict(edge, peak); !strings.HasPrefix(got, "supported: consistent per achieved FLOP/s") {
+		if got := powerVerdict(edge, peak, noCross()); !strings.HasPrefix(got, "supported: consistent per achieved FLOP/s") {
 			t.Errorf("powerVerdict with the band's edge at 1.3 (%v) = %q", edge, got)
 		}
 	}
 	ach = st(1.6, 1.4, 1.6, 1.8)
-	if got := powerVerdict(ach, peak); !strings.HasPrefix(got, "contradicted: more per achieved FLOP/s (1.40×–1.80×, above 1.30×)") {
+	if got := powerVerdict(ach, peak, noCross()); !strings.HasPrefix(got, "contradicted: more per achieved FLOP/s (1.40×–1.80×, above 1.30×)") {
 		t.Errorf("powerVerdict with both bands above = %q", got)
 	}
 	r := fixture()
@@ -46,6 +46,48 @@ func TestPowerVerdictBothBands(t *testing.T) {
 	row := claimRow(Build(r), "910B uses", 0)
 	if row == nil || row[4] != want {
 		t.Errorf("power claims row = %q, want verdict %q", row, want)
+	}
+}
+
+// TestPowerVerdictCrossCheck: where the report shows the 910B on its
+// fitted profile, the verdict weighs it. Seed 1: H100 1,543 W per
+// achieved PFLOP/s; the 910B 2,376 on its default profile (1.54×) and
+// 3,163 on mindformers (2.05×): scale 3,163/2,376 = 1.33, the achieved
+// band 1.28×–1.65× there 1.70×–2.20×, above 1.3×: the profiles
+// disagree, undecided. The evidence class names the assumed MFU.
+func TestPowerVerdictCrossCheck(t *testing.T) {
+	r := fixture()
+	r.Systems[1].System.Label = "910B"
+	r.Systems[1].Stats[scenario.OutWPerAchieved] = st(2376, 2000, 2376, 2600)
+	r.Systems[0].Stats[scenario.OutWPerAchieved] = st(1543, 1480, 1543, 1611)
+	r.Systems[1].Stats[scenario.OutTokensPerSec] = st(1e6, 1e6, 1e6, 1e6)
+	r.Systems[1].TrainingCrossCheck = &scenario.CrossCheck{Profile: "mindformers", HardwareStack: "cann", Evidence: "measured (stack mindformers: fitted)",
+		TokensPerSec: 0.75e6, WPerAchieved: 3163}
+	ach := st(1.54, 1.28, 1.46, 1.65)
+	r.Gaps = append(r.Gaps, scenario.Gap{Label: "910B", Versus: "H100", Stats: map[string]scenario.Stat{
+		scenario.GapPowerRatio: st(1.62, 1.43, 1.62, 1.79), scenario.GapAchRatio: ach}})
+	row := claimRow(Build(r), "910B uses", 0)
+	if row == nil {
+		t.Fatal("no power row")
+	}
+	for _, want := range []string{"undecided: consistent per achieved FLOP/s on its default profile (assumed) (1.28×–1.65× holds 1.30×)",
+		"more on stack mindformers (fitted; the default's band × 1.33, the two profiles' ratio at typical values) (1.70×–2.20×, above 1.30×)"} {
+		if !strings.Contains(row[4], want) {
+			t.Errorf("power verdict = %q, want it to contain %q", row[4], want)
+		}
+	}
+	for _, want := range []string{"training MFU: H100: measured", "910B: assumed", "cross-check: measured (stack mindformers: fitted)"} {
+		if !strings.Contains(row[3], want) {
+			t.Errorf("power evidence class = %q, want it to contain %q", row[3], want)
+		}
+	}
+	// Both profiles inside: supported; neither: contradicted.
+	both := crossBand{profile: "mindformers", scale: 1.02, band: st(1.5, 1.3, 1.5, 1.7)}
+	if got := powerVerdict(ach, st(1.62, 1.43, 1.62, 1.79), both); !strings.HasPrefix(got, "supported: ") {
+		t.Errorf("powerVerdict with both profiles holding 1.3 = %q", got)
+	}
+	if got := powerVerdict(st(1.6, 1.4, 1.6, 1.8), st(1.62, 1.43, 1.62, 1.79), crossBand{profile: "m", scale: 1.1, band: st(1.8, 1.5, 1.8, 2)}); !strings.HasPrefix(got, "contradicted: ") {
+		t.Errorf("powerVerdict with neither profile holding 1.3 = %q", got)
 	}
 }
 
@@ -326,7 +368,7 @@ func TestVerdictWithoutSamples(t *testing.T) {
 		t.Errorf("judge: %q, want undecided", got)
 	}
 	peak := scenario.Stat{Typ: 1.6, P10: 1.43, P50: 1.6, P90: 1.79}
-	if got := powerVerdict(none, peak); !strings.HasPrefix(got, "undecided: no finite samples per achieved FLOP/s; more per peak") {
+	if got := powerVerdict(none, peak, noCross()); !strings.HasPrefix(got, "undecided: no finite samples per achieved FLOP/s; more per peak") {
 		t.Errorf("power verdict without the achieved ratio: %q", got)
 	}
 }

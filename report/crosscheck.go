@@ -112,6 +112,36 @@ func crossPower(base, chal *scenario.SystemResult) string {
 	return fmt.Sprintf("; %s on stack %s%s", times(w/ba.Typ), chal.TrainingCrossCheck.Profile, own)
 }
 
+// crossBand is a band of chal's over base's on chal's cross-check
+// profile: its default profile's band times scale, the two profiles'
+// ratio at typical values. A band of NaNs where the report shows none.
+type crossBand struct {
+	profile string
+	scale   float64
+	band    scenario.Stat
+}
+
+// noCross is a crossBand where the report shows no cross-check.
+func noCross() crossBand { return crossBand{band: statOrNaN(nil, "")} }
+
+// crossPowerBand is the achieved-power band ach (chal's W per achieved
+// FLOP/s over base's) carried to chal's cross-check profile, where
+// crossPower prints one: ach × (W on the cross-check / W on the default
+// profile), both at typical values (seed 1, 910B: 2.05×/1.54× = 1.33).
+func crossPowerBand(base, chal *scenario.SystemResult, ach scenario.Stat) crossBand {
+	none := noCross()
+	if crossPower(base, chal) == "" {
+		return none
+	}
+	ca, ok := chal.Stats[scenario.OutWPerAchieved]
+	if !ok || ca.Typ <= 0 {
+		return none
+	}
+	k := chal.TrainingCrossCheck.WPerAchieved / ca.Typ
+	return crossBand{profile: chal.TrainingCrossCheck.Profile, scale: k,
+		band: scenario.Stat{Typ: k * ach.Typ, P10: k * ach.P10, P50: k * ach.P50, P90: k * ach.P90}}
+}
+
 // crossFigures lists a cross-check's MFU and steady-state days among the
 // report's figures (the CSV), at typical values (no P10–P90: the
 // cross-check is one search at typical values).

@@ -125,19 +125,45 @@ func timeMoneyCmp(tm, cost scenario.Stat) string {
 	return bandWord("in time", 2, tm) + "; " + bandWord("in money", 2, cost)
 }
 
+// powerClass is the power claim's evidence class: the datasheets' TDP
+// and peak, and the training MFU the achieved band divides by (each
+// side's stack, and the cross-check's where chal has one).
+func powerClass(base, chal *scenario.SystemResult) string {
+	const tdp = "reported (TDP and peak: datasheets, press)"
+	if chal == nil {
+		return tdp
+	}
+	return tdp + "; training MFU: " + stackClasses(base, chal) + crossClass(chal)
+}
+
 // powerVerdict judges the 910B's ~30 % more power on both of chipgap's
 // bands: per achieved FLOP/s (the essay's "comparable arithmetic") and
 // per peak; supported where the achieved band holds 1.3×, whatever the
-// peak band says, and the verdict names both.
-func powerVerdict(ach, peak scenario.Stat) string {
-	v := "contradicted"
-	switch verdict(1.3, 1.3, ach) {
-	case "consistent":
-		v = "supported"
-	case noSamples:
+// peak band says, and the verdict names both. Where the report shows a
+// cross-check (cross is not NaN; crossPowerBand), the achieved band is
+// judged on both training profiles: supported only where both hold
+// 1.3×, contradicted where neither does, else undecided.
+func powerVerdict(ach, peak scenario.Stat, cross crossBand) string {
+	hold := func(s scenario.Stat) int {
+		switch verdict(1.3, 1.3, s) {
+		case "consistent":
+			return 1
+		case noSamples:
+			return -1
+		}
+		return 0
+	}
+	word := map[int]string{1: "supported", 0: "contradicted", -1: "undecided"}
+	if math.IsNaN(cross.band.P10) {
+		return word[hold(ach)] + ": " + bandWord("per achieved FLOP/s", 1.3, ach) + "; " + bandWord("per peak", 1.3, peak)
+	}
+	v := word[hold(ach)]
+	if hold(ach) != hold(cross.band) || hold(ach) < 0 {
 		v = "undecided"
 	}
-	return v + ": " + bandWord("per achieved FLOP/s", 1.3, ach) + "; " + bandWord("per peak", 1.3, peak)
+	return v + ": " + bandWord("per achieved FLOP/s on its default profile (assumed)", 1.3, ach) + "; " +
+		bandWord("on stack "+cross.profile+" (fitted; the default's band × "+fmt.Sprintf("%.2f", cross.scale)+", the two profiles' ratio at typical values)", 1.3, cross.band) +
+		"; " + bandWord("per peak", 1.3, peak)
 }
 
 func (b *builder) claims() {
@@ -158,10 +184,11 @@ func (b *builder) claims() {
 			parityVerdict(cmp), "chips.yaml; training.Estimate on the searched plan"})
 	}
 	if g := b.gap("910B"); g != nil && base != nil {
-		s := g.Stats[scenario.GapPowerRatio]
+		s, c, ach := g.Stats[scenario.GapPowerRatio], b.system("910B"), statOrNaN(g.Stats, scenario.GapAchRatio)
 		t.Rows = append(t.Rows, []string{"910B uses ~30 % more power for comparable arithmetic", "1.3× W per FLOP/s",
-			b.rng(s, 1, times) + " (TDP per peak); " + b.stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, b.system("910B")),
-			"reported (TDP and peak: datasheets, press)", powerVerdict(statOrNaN(g.Stats, scenario.GapAchRatio), s), "chip TDP and peak ranges; training MFU"})
+			b.rng(s, 1, times) + " (TDP per peak); " + b.stat(g.Stats, scenario.GapAchRatio, 1, times) + " per achieved FLOP/s in training" + crossPower(base, c),
+			powerClass(base, c),
+			powerVerdict(ach, s, crossPowerBand(base, c, ach)), "chip TDP and peak ranges; training MFU"})
 	}
 	if base != nil && chal != nil {
 		cls := b.trainingClass()

@@ -11,11 +11,25 @@ import (
 type Stack struct {
 	Label string
 	Parts []float64
+	// Total, where above zero, is the figure printed at the bar's end in
+	// place of the parts' sum: a total whose parts are P50s, say, has a
+	// P50 the parts' P50s need not add to.
+	Total float64
+}
+
+// end is what a bar's end reads: its Total where set, else the sum of
+// its parts.
+func (r Stack) end() float64 {
+	if r.Total > 0 {
+		return r.Total
+	}
+	return total(r.Parts)
 }
 
 // Stacked draws horizontal bars split into named parts (a run's time
 // as steady state + downtime + engineering, say), with a legend and
-// each bar's total printed at its end. Negative parts count as zero.
+// each bar's total (Stack.Total, or the parts' sum) printed at its end.
+// Negative parts count as zero.
 func Stacked(title, unit string, parts []string, rows []Stack) []byte {
 	h := marginT + marginB + rowH*len(rows) + 18
 	var b bytes.Buffer
@@ -41,7 +55,7 @@ func Stacked(title, unit string, parts []string, rows []Stack) []byte {
 				at, y+4, w, rowH-8, palette[j%len(palette)], esc(r.Label), esc(name), num(v))
 			at += w
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="v">%s</text>`+"\n", at+6, y+rowH*0.62, num(total(r.Parts)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="v">%s</text>`+"\n", at+6, y+rowH*0.62, num(r.end()))
 	}
 	ly := h - 12
 	for j, name := range parts {

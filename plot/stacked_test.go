@@ -30,3 +30,17 @@ func TestStackedGeometry(t *testing.T) {
 		t.Error("Stacked is not deterministic")
 	}
 }
+
+// TestStackedTotal: a bar with a Total prints it at its end, not its
+// parts' sum (P50s 59 + 9 + 4 = 72 against a total's P50 of 74); a bar
+// without one prints the sum (10 + 5 = 15).
+func TestStackedTotal(t *testing.T) {
+	svg := string(Stacked("Run time", "days", []string{"steady", "downtime", "engineering"}, []Stack{
+		{Label: "A", Parts: []float64{59, 9, 4}, Total: 74}, {Label: "B", Parts: []float64{10, 5}}}))
+	if !strings.Contains(svg, `class="v">74</text>`) || strings.Contains(svg, `class="v">72</text>`) {
+		t.Errorf("bar A's end does not read its Total 74:\n%s", svg)
+	}
+	if !strings.Contains(svg, `class="v">15</text>`) {
+		t.Errorf("bar B's end does not read its parts' sum 15:\n%s", svg)
+	}
+}

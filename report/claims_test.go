@@ -372,3 +372,21 @@ func TestVerdictWithoutSamples(t *testing.T) {
 		t.Errorf("power verdict without the achieved ratio: %q", got)
 	}
 }
+
+// TestStackedBarEndIsTotal: the "where the time goes" bars end in the
+// total's P50, as the tables print it, not the parts' P50s summed: the
+// fixture's CM384 parts 73 + 87 + 71 = 231 against a total of 238.
+func TestStackedBarEndIsTotal(t *testing.T) {
+	rep := Build(fixture())
+	var svg string
+	for _, s := range rep.Sections {
+		for _, c := range s.Charts {
+			if c.Title == "where the time goes" {
+				svg = string(c.SVG)
+			}
+		}
+	}
+	if !strings.Contains(svg, `class="v">238</text>`) || strings.Contains(svg, `class="v">231</text>`) {
+		t.Errorf("CM384's bar does not end in its total's P50, 238:\n%s", svg)
+	}
+}

@@ -396,14 +396,15 @@ func (b *builder) training() {
 	s.Tables = append(s.Tables, t, b.decomposition())
 	s.Charts = append(s.Charts,
 		Chart{Title: "time to train", SVG: plot.Bars("Time to train, porting included (P50, P10–P90)", "days", b.bars(scenario.OutTotalDays, 1))},
-		Chart{Title: "where the time goes", SVG: plot.Stacked("Where the time goes (P50 of each part)", "days",
+		Chart{Title: "where the time goes", SVG: plot.Stacked("Where the time goes (P50 of each part; at the bar's end, the total's P50)", "days",
 			[]string{"steady state", "downtime", "engineering"}, b.stacks())},
 		Chart{Title: "cost per run", SVG: plot.Bars("Cost per run, owned chips, porting excluded (P50, P10–P90)", "$M", b.bars(scenario.OutRunCost, 1e-6))})
 	b.add(s)
 }
 
 // stacks splits each system's run into steady state, downtime and
-// engineering (P50 of each).
+// engineering (P50 of each), each bar labelled with the total's P50 (the
+// parts' P50s need not add to it; sumNote), as the tables print it.
 func (b *builder) stacks() []plot.Stack {
 	var out []plot.Stack
 	for _, sy := range b.r.Systems {
@@ -414,7 +415,7 @@ func (b *builder) stacks() []plot.Stack {
 			}
 		}
 		if len(parts) == 3 {
-			out = append(out, plot.Stack{Label: sy.System.Label, Parts: parts})
+			out = append(out, plot.Stack{Label: sy.System.Label, Parts: parts, Total: finiteP50(sy.Stats, scenario.OutTotalDays)})
 		}
 	}
 	return out
@@ -680,6 +681,14 @@ func servingEvidence(base, chal *scenario.SystemResult) string {
 		e += "; " + bias
 	}
 	return e
+}
+
+// finiteP50 is stats[k]'s P50 where it is finite, else 0.
+func finiteP50(stats map[string]scenario.Stat, k string) float64 {
+	if st, ok := stats[k]; ok && !math.IsInf(st.P50, 0) && !math.IsNaN(st.P50) {
+		return st.P50
+	}
+	return 0
 }
 
 // statOrNaN is stats[k], or a Stat of NaNs where the report has none:

@@ -16,6 +16,7 @@ import (
 	"chipgap/hardware"
 	"chipgap/scenario"
 	"chipgap/uncertain"
+	"chipgap/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -402,14 +403,14 @@ func TestStrategyUnits(t *testing.T) {
 	want := map[string]string{
 		"cycle, H100 (days)": "d", "cycle, CM384 (days)": "d",
 		"iterations per year, H100": "/yr", "iterations per year, CM384": "/yr",
-		"relative iteration rate":                 "×",
-		"lag after 6 months (months)":             "months",
-		"lag after 18 months (months)":            "months",
-		"lag after 36 months (months)":            "months",
-		"generations behind at the horizon":       "generations",
-		"extra months per run":                    "months",
-		"extra cost per run":                      "USD",
-		"premium for independence (time × money)": "×",
+		"relative iteration rate":                       "×",
+		"lag after 6 months (months)":                   "months",
+		"lag after 18 months (months)":                  "months",
+		"lag after 36 months (months)":                  "months",
+		"generations behind at the horizon (36 months)": "generations",
+		"extra months per run":                          "months",
+		"extra cost per run":                            "USD",
+		"premium for independence (time × money)":       "×",
 	}
 	r := fixture()
 	for _, k := range []string{scenario.StratCycleBase, scenario.StratCycleChal, scenario.StratItersBase, scenario.StratItersChal,
@@ -428,5 +429,35 @@ func TestStrategyUnits(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Errorf("%d strategy figures, want %d", n, len(want))
+	}
+}
+
+// TestStrategyHorizonStated: section 5 states the horizon, read from
+// the scenario (2 years: 24 months), what generations behind counts, and
+// the time between runs as typical with its range (14, 30, 60 days: the
+// default), not as a P50 [P10–P90].
+func TestStrategyHorizonStated(t *testing.T) {
+	r := fixture()
+	r.Scenario.Strategy.Horizon = 2 * 365.25 * units.Day
+	r.Strategy.Stats[scenario.StratGapHorizon] = st(2, 1.5, 2, 2.5)
+	rep := Build(r)
+	var text string
+	for _, s := range rep.Sections {
+		if s.ID == "strategy" {
+			text = strings.Join(s.Text, "\n")
+		}
+	}
+	for _, want := range []string{"30 days between runs (typical; range 14–60)", "The horizon is 24 months",
+		"the runs the leader has finished more than the follower by then, t/cycle_leader − t/cycle_follower"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("strategy text lacks %q:\n%s", want, text)
+		}
+	}
+	found := false
+	for _, f := range rep.Figures {
+		found = found || f.Name == "generations behind at the horizon (24 months)"
+	}
+	if !found {
+		t.Error("no figure 'generations behind at the horizon (24 months)'")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"chipgap/plot"
 	"chipgap/scenario"
 	"chipgap/uncertain"
+	"chipgap/units"
 )
 
 // noSamples is verdict's answer where chipgap's P10–P90 is not a pair of
@@ -584,8 +585,9 @@ func (b *builder) strategy() {
 		return
 	}
 	between := b.r.Scenario.Strategy.Between
-	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f [%.0f–%.0f] days between runs. The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The premium for independence is a product of two ratios, sample by sample: the run's time ratio (porting included) × its cost ratio (porting excluded), (T_f·C_f)/(T_l·C_l) (econ.Premium); the essay's 2× the time and 2× the money make 2 × 2 = 4×.",
-		between.Typ.Days(), between.Min.Days(), between.Max.Days()))
+	horizon := horizonMonths(b.r)
+	s.Text = append(s.Text, fmt.Sprintf("A lab retrains its frontier model again and again: a cycle is one whole run plus %.0f days between runs (typical; range %.0f–%.0f). The follower's lag grows linearly with time: t·(1 − cycle_leader/cycle_follower) (econ.Race). The horizon is %.0f months; generations behind there counts the runs the leader has finished more than the follower by then, t/cycle_leader − t/cycle_follower (econ.Race.IterationGap). The premium for independence is a product of two ratios, sample by sample: the run's time ratio (porting included) × its cost ratio (porting excluded), (T_f·C_f)/(T_l·C_l) (econ.Premium); the essay's 2× the time and 2× the money make 2 × 2 = 4×.",
+		between.Typ.Days(), between.Min.Days(), between.Max.Days(), horizon))
 	t := Table{Caption: fmt.Sprintf("%s (leader) vs %s (follower)", st.Baseline, st.Challenger), Header: []string{"figure", "value"}}
 	n := b.marks
 	for _, row := range []struct {
@@ -601,7 +603,7 @@ func (b *builder) strategy() {
 		{"lag after 6 months (months)", "months", scenario.StratLag6, 1, fixed(1)},
 		{"lag after 18 months (months)", "months", scenario.StratLag18, 1, fixed(1)},
 		{fmt.Sprintf("lag after %.0f months (months)", st.Months[len(st.Months)-1]), "months", scenario.StratLagHorizon, 1, fixed(1)},
-		{"generations behind at the horizon", "generations", scenario.StratGapHorizon, 1, fixed(1)},
+		{fmt.Sprintf("generations behind at the horizon (%.0f months)", horizon), "generations", scenario.StratGapHorizon, 1, fixed(1)},
 		{"extra months per run", "months", scenario.StratExtraMonths, 1, fixed(1)},
 		{"extra cost per run", "USD", scenario.StratExtraCost, 1, money},
 		{"premium for independence (time × money)", "×", scenario.StratPremium, 1, times},
@@ -617,6 +619,12 @@ func (b *builder) strategy() {
 	s.Charts = append(s.Charts, Chart{Title: "lag", SVG: plot.Lines(fmt.Sprintf("%s's lag behind %s", st.Challenger, st.Baseline), "months", "months behind",
 		[]plot.Series{{Name: "P90", X: st.Months, Y: p90}, {Name: "P50", X: st.Months, Y: p50}, {Name: "P10", X: st.Months, Y: p10}}, 0)})
 	b.add(s)
+}
+
+// horizonMonths is the strategy's horizon (the scenario's, JSON
+// horizon) in months of a 365.25-day year.
+func horizonMonths(r *scenario.Results) float64 {
+	return float64(r.Scenario.Strategy.Horizon) / float64(365.25/12*units.Day)
 }
 
 func (b *builder) sensitivity() {

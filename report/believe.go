@@ -21,7 +21,7 @@ func (b *builder) believe() {
 		return
 	}
 	s.Text = append(s.Text,
-		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, %s's total training time over %s's (%s) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
+		fmt.Sprintf("The essay: a run of 3 months on NVIDIA takes 5–7 months on Ascend, %.2f×–%.2f×. Below, the ratio of %s's total training time to %s's (%s) as four unknowns move, everything else at typical values: the failure rate as a multiple of the H100 fleet's (the Llama 3 record, every component scaled alike), the recovery time per interruption (detection + restart), the porting time before the run, and the stack's efficiency (steady-state throughput as a fraction of what chipgap's calibrated profile predicts).",
 			bl.ClaimLow, bl.ClaimHigh, bl.Challenger, bl.Baseline, b.baselineAt(bl)),
 		fmt.Sprintf("%s: failure rate %.1f× H100's%s, recovery %.0f min, porting %.1f months, efficiency %.0f %% (%s). Evidence class of each: %s.",
 			typValues(bl), bl.TypFailure, scaleNote(bl), bl.TypRecovery, bl.TypPort, 100*bl.TypEff, b.typRatio(bl), basisList(bl.Basis)),
@@ -58,15 +58,16 @@ func (b *builder) believe() {
 }
 
 // baselineAt is the baseline's total training time at typical values,
-// "65 days at typical values", with, where it lies outside the samples'
-// P10–P90 of the same figure (the headline's), that band and why, as
-// section 6 words its ratio.
+// named as the baseline's ("H100's own: 65 days at typical values", in a
+// sentence about the challenger's ratio to it), with, where it lies
+// outside the samples' P10–P90 of the same figure (the headline's), that
+// band and why, as section 6 words its ratio.
 func (b *builder) baselineAt(bl *scenario.BelieveResult) string {
-	at := fmt.Sprintf("%.0f days at typical values", float64(bl.BaselineTime))
+	at := fmt.Sprintf("%s's own: %.0f days at typical values", bl.Baseline, float64(bl.BaselineTime))
 	if sy := b.system(bl.Baseline); sy != nil {
 		if st, ok := sy.Stats[scenario.OutTotalDays]; ok {
 			if n := st.Apart().Note(uncertain.TypicalEstimate, "it"); n != "" {
-				at += fmt.Sprintf("; the samples' P10–P90 is %s–%s days, and %s", fixed(0)(st.P10), fixed(0)(st.P90), n)
+				at += fmt.Sprintf("; %s's samples' P10–P90 is %s–%s days, and %s", bl.Baseline, fixed(0)(st.P10), fixed(0)(st.P90), n)
 			}
 		}
 	}

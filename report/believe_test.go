@@ -127,3 +127,19 @@ func TestBelieveWindows(t *testing.T) {
 		t.Errorf("no porting window: %q %v", got, ok)
 	}
 }
+
+// TestBaselineAtNamesWhose: section 7's opening names whose days it
+// gives: H100's 65 days at typical values and H100's samples' 68–78, in
+// a sentence on CM384's ratio to it (it read "CM384's total training
+// time over H100's (65 days ...)", as if the days were CM384's).
+func TestBaselineAtNamesWhose(t *testing.T) {
+	bl := &scenario.BelieveResult{Baseline: "H100", Challenger: "CM384", BaselineTime: 65}
+	b := &builder{r: &scenario.Results{Systems: []scenario.SystemResult{{System: scenario.System{Label: "H100"},
+		Stats: map[string]scenario.Stat{scenario.OutTotalDays: {Typ: 65, P10: 68, P50: 72, P90: 78}}}}}}
+	got := b.baselineAt(bl)
+	for _, want := range []string{"H100's own: 65 days at typical values", "H100's samples' P10–P90 is 68–78 days"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("baselineAt = %q, want it to contain %q", got, want)
+		}
+	}
+}

@@ -32,11 +32,7 @@ func Text(w io.Writer, rep *Report) error {
 	for _, s := range rep.Sections {
 		fmt.Fprintf(ew, "%s\n", s.Title)
 		if s.ID == "assumptions" || s.ID == "sources" {
-			var n []string
-			for _, t := range s.Tables {
-				n = append(n, fmt.Sprint(len(t.Rows)))
-			}
-			fmt.Fprintf(ew, "  %s %s listed in full with --html and --json.\n\n", strings.Join(n, " + "), s.ID)
+			fmt.Fprintf(ew, "  %s listed in full with --html and --json.\n\n", listedCount(s))
 			continue
 		}
 		for _, p := range s.Text {
@@ -47,6 +43,21 @@ func Text(w io.Writer, rep *Report) error {
 		}
 	}
 	return ew.Err
+}
+
+// listedCount says what the text leaves to --html and --json: for the
+// assumptions, the inputs drawn over their ranges and the parameters held
+// at one value (its two tables); else the rows, "155 sources".
+func listedCount(s Section) string {
+	if s.ID == "assumptions" && len(s.Tables) == 2 {
+		return fmt.Sprintf("%d uncertain inputs drawn over their ranges (min, typ, max) and %d parameters held at one value,",
+			len(s.Tables[0].Rows), len(s.Tables[1].Rows))
+	}
+	var n []string
+	for _, t := range s.Tables {
+		n = append(n, fmt.Sprint(len(t.Rows)))
+	}
+	return strings.Join(n, " + ") + " " + s.ID
 }
 
 func table(w io.Writer, t Table) {

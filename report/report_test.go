@@ -461,3 +461,22 @@ func TestStrategyHorizonStated(t *testing.T) {
 		t.Error("no figure 'generations behind at the horizon (24 months)'")
 	}
 }
+
+// TestTextSaysWhatIsListed: the text's section 8 names its two counts
+// (the fixture's 8 inputs drawn over ranges, and the 2 held fixed added
+// here) rather than "8 + 2 assumptions"; section 3's per-kW header says
+// at the wall, as its CSV trail and chart do (section 1's W are TDP).
+func TestTextSaysWhatIsListed(t *testing.T) {
+	r := fixture()
+	r.Fixed = []scenario.Input{{Name: "cann: ckpt", Typ: 1}, {Name: "cuda: ckpt", Typ: 2}}
+	var b bytes.Buffer
+	if err := Text(&b, Build(r)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"8 uncertain inputs drawn over their ranges (min, typ, max) and 2 parameters held at one value, listed in full with --html and --json.",
+		"output tokens/s per kW at the wall", "1 sources listed in full"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}

@@ -454,7 +454,7 @@ func (b *builder) inference() {
 	s.Text = append(s.Text, fmt.Sprintf("%s, %d tokens in, %d out, TPOT ≤ %.0f ms, TTFT %s. The layout (instance size, TP, experts over the instance, colocated or prefill/decode pools of it) is searched at typical values; each sample finds the best batch that meets the SLO, colocated or disaggregated (pools sized for the mix, output per chip over both).",
 		in.ModelName, in.Input, in.Output, 1000*in.TPOT, ttft))
 	t := Table{Caption: "Serving at the SLO", Header: []string{"system", "precision", "region", "instance", "batch", "bound",
-		"output tokens/s per chip", "output tokens/s per kW", "$ per M output tokens", "J per token", "TPOT ms"}}
+		"output tokens/s per chip", "output tokens/s per kW at the wall", "$ per M output tokens", "J per token", "TPOT ms"}}
 	n := b.marks
 	for _, sy := range b.r.Systems {
 		l, v := sy.System.Label, sy.Serve

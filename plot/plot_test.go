@@ -85,3 +85,17 @@ func TestRegionsColoursCellsByBand(t *testing.T) {
 		t.Errorf("grey (NaN) cells and swatch: %d, want 2", n)
 	}
 }
+
+// TestRegionsTip: a cell's tooltip words its y with YTip and follows its
+// value with ZUnit ("2 x, 10 min recovery: 1.5×"); without YTip, the
+// value and YUnit as before.
+func TestRegionsTip(t *testing.T) {
+	m := Map{Title: "map", XUnit: "x", YUnit: "recovery, min", YTip: "%s min recovery", ZUnit: "×", X: []float64{1, 2}, Y: []float64{10}, Z: [][]float64{{0.5, 1.5}}}
+	if s := string(Regions(m)); !strings.Contains(s, "<title>2 x, 10 min recovery: 1.5×</title>") {
+		t.Errorf("tooltip not worded with YTip and ZUnit:\n%s", s)
+	}
+	m.YTip, m.ZUnit = "", ""
+	if s := string(Regions(m)); !strings.Contains(s, "<title>2 x, 10 recovery, min: 1.5</title>") {
+		t.Errorf("tooltip without YTip:\n%s", s)
+	}
+}

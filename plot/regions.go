@@ -20,6 +20,20 @@ type Map struct {
 	X, Y                []float64
 	Z                   [][]float64
 	Bands               []Band
+	// YTip, where set, words a cell's y in its tooltip, %s for the value
+	// ("%s min recovery"); else the value and YUnit. ZUnit follows the
+	// cell's value there ("×").
+	YTip, ZUnit string
+}
+
+// tip is a cell's tooltip: "0.25 × H100's failure rate, 1 min recovery:
+// 1.21×".
+func (m Map) tip(x, y, z float64) string {
+	yt := num(y) + " " + m.YUnit
+	if m.YTip != "" {
+		yt = fmt.Sprintf(m.YTip, num(y))
+	}
+	return num(x) + " " + m.XUnit + ", " + yt + ": " + num(z) + m.ZUnit
 }
 
 // Regions draws a map of m.Z over the grid m.X × m.Y as cells coloured by
@@ -48,8 +62,8 @@ func Regions(m Map) []byte {
 			}
 			// y rises upwards: row 0 at the bottom.
 			y := top + plotH - float64(j+1)*ch
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.2f" height="%.2f" fill="%s"><title>%s %s, %s %s: %s</title></rect>`+"\n",
-				left+float64(i)*cw, y, cw+0.3, ch+0.3, c, num(xs[i]), esc(xUnit), num(ys[j]), esc(yUnit), num(valueAt(z, i, j)))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.2f" height="%.2f" fill="%s"><title>%s</title></rect>`+"\n",
+				left+float64(i)*cw, y, cw+0.3, ch+0.3, c, esc(m.tip(xs[i], ys[j], valueAt(z, i, j))))
 		}
 	}
 	fmt.Fprintf(&b, `<path d="M%.1f %.1fV%.1fH%.1f" stroke="#222" fill="none"/>`+"\n", left, top, top+plotH, left+plotW)

@@ -48,7 +48,7 @@ func (b *builder) believe() {
 			"months of porting", "× time", believeSeries(bl.ByPort, "efficiency %.2f", bl), 0)},
 		Chart{Title: "where the claim holds: failure rate × recovery time", SVG: plot.Regions(plot.Map{
 			Title: fmt.Sprintf("%s / %s total time by failure rate and recovery time (porting excluded)", bl.Challenger, bl.Baseline),
-			XUnit: "× H100's failure rate", YUnit: "recovery, min", X: bl.Map.Failure, Y: bl.Map.Recovery, Z: bl.Map.Ratio,
+			XUnit: "× H100's failure rate", YUnit: "recovery, min", YTip: "%s min recovery", ZUnit: "×", X: bl.Map.Failure, Y: bl.Map.Recovery, Z: bl.Map.Ratio,
 			Bands: []plot.Band{
 				{Label: fmt.Sprintf("< %.2f×: faster", bl.ClaimLow), Lo: 0, Hi: bl.ClaimLow, Color: "#76b7b2"},
 				{Label: fmt.Sprintf("%.2f×–%.2f×: claim holds", bl.ClaimLow, bl.ClaimHigh), Lo: bl.ClaimLow, Hi: bl.ClaimHigh, Color: "#edc948"},

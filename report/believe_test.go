@@ -143,3 +143,22 @@ func TestBaselineAtNamesWhose(t *testing.T) {
 		}
 	}
 }
+
+// TestBelieveMapTips: the section-7 map's cells read "0.25 × H100's
+// failure rate, 1 min recovery: 1.21×", not "1 recovery, min: 1.21".
+func TestBelieveMapTips(t *testing.T) {
+	r := fixture()
+	r.Believe = &scenario.BelieveResult{Baseline: "H100", Challenger: "CM384", ClaimLow: 5.0 / 3, ClaimHigh: 7.0 / 3,
+		Map: scenario.BelieveMap{Failure: []float64{0.25}, Recovery: []float64{1}, Ratio: [][]float64{{1.21}}}}
+	var svg string
+	for _, s := range Build(r).Sections {
+		for _, c := range s.Charts {
+			if strings.HasPrefix(c.Title, "where the claim holds") {
+				svg = string(c.SVG)
+			}
+		}
+	}
+	if !strings.Contains(svg, "failure rate, 1 min recovery: 1.21×</title>") {
+		t.Errorf("map tooltip not worded as '..., 1 min recovery: 1.21×':\n%s", svg)
+	}
+}

@@ -523,11 +523,42 @@ func (b *builder) supply() {
 		tt := Table{Caption: su.ChipName + ": what moves good packages per year (each input P10 → P90, others typical)",
 			Header: []string{"input", "low → high input", "good/yr at low", "good/yr at high"}}
 		for _, sw := range su.Tornado {
-			tt.Rows = append(tt.Rows, []string{sw.Input, sig(sw.LowIn) + " → " + sig(sw.HighIn), count(sw.LowOut), count(sw.HighOut)})
+			name, f := supplyInput(sw.Input)
+			tt.Rows = append(tt.Rows, []string{name, f(sw.LowIn) + " → " + f(sw.HighIn), count(sw.LowOut), count(sw.HighOut)})
 		}
 		s.Tables = append(s.Tables, tt)
 	}
 	b.add(s)
+}
+
+// supplyInputs names the fab inputs (catalog.FabCase.Inputs' draws) as
+// the supply table and the catalog's fab.yaml word them, with the format
+// of their values (yields and shares in %, as the table has them).
+var supplyInputs = map[string]struct {
+	name string
+	f    fmtFn
+}{
+	"packages_per_year":      {"packaging capacity (packages/yr)", count},
+	"hbm_stacks_per_year":    {"HBM stacks per year", count},
+	"wafer_starts_per_month": {"wafer starts per month", count},
+	"ai_share":               {"AI share of wafer starts", pct},
+	"assembly_yield":         {"package yield (assembly)", pct},
+	"d0_per_cm2":             {"defect density D0 (/cm²)", sig},
+	"negbin_alpha":           {"defect clustering α", sig},
+	"die_area_mm2":           {"die area (mm²)", sig},
+	"wafer_price":            {"wafer price", money},
+	"hbm_stack_price":        {"HBM stack price", money},
+	"packaging_cost":         {"packaging cost", money},
+	"test_cost":              {"test cost", money},
+}
+
+// supplyInput is a supply tornado input's label and value format; the
+// identifier and sig where it has none.
+func supplyInput(id string) (string, fmtFn) {
+	if in, ok := supplyInputs[id]; ok {
+		return in.name, in.f
+	}
+	return id, sig
 }
 
 // otherClusters records, for the CSV, a supply chip's clusters per year

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"chipgap/scenario"
+	"chipgap/uncertain"
 )
 
 // TestSupplyClusterNote: with clusters of their own sizes (equal-peak),
@@ -41,5 +42,31 @@ func TestSupplyClusterNote(t *testing.T) {
 	}
 	if !strings.Contains(csv.String(), "supply,Huawei Ascend 910C,training clusters per year (CM384's cluster),,14.347,11.1256,15.3646,20.8478,") {
 		t.Errorf("CSV lacks CM384's cluster row:\n%s", csv.String())
+	}
+}
+
+// TestSupplyTornadoLabels: the supply tornado names its inputs as the
+// report does elsewhere, yields in %: assembly yield 0.795 → 0.905 reads
+// "package yield (assembly)", "80% → 90%" (was assembly_yield, 0.795 →
+// 0.905); HBM stacks 2.17M → 4.12M as counts.
+func TestSupplyTornadoLabels(t *testing.T) {
+	r := fixture()
+	r.Supply[0].Tornado = append(r.Supply[0].Tornado, uncertain.Swing{Input: "assembly_yield", LowIn: 0.795, HighIn: 0.905, LowOut: 278000, HighOut: 317000, Swing: 39000})
+	var rows [][]string
+	for _, s := range Build(r).Sections {
+		for _, t := range s.Tables {
+			if strings.Contains(t.Caption, "what moves good packages") {
+				rows = t.Rows
+			}
+		}
+	}
+	if len(rows) != 2 {
+		t.Fatalf("supply tornado rows = %q", rows)
+	}
+	if rows[0][0] != "HBM stacks per year" || rows[0][1] != "2.17M → 4.12M" {
+		t.Errorf("HBM row = %q", rows[0])
+	}
+	if rows[1][0] != "package yield (assembly)" || rows[1][1] != "80% → 90%" {
+		t.Errorf("assembly-yield row = %q", rows[1])
 	}
 }

@@ -162,3 +162,24 @@ func TestBelieveMapTips(t *testing.T) {
 		t.Errorf("map tooltip not worded as '..., 1 min recovery: 1.21×':\n%s", svg)
 	}
 }
+
+// TestFailureChartBasisStated: the failure-rate chart includes porting
+// (2.0 months) while the windows table excludes it, so each says so:
+// the table's note names the chart's porting and its axis end (12×).
+func TestFailureChartBasisStated(t *testing.T) {
+	r := fixture()
+	r.Believe = &scenario.BelieveResult{Baseline: "H100", Challenger: "CM384", ClaimLow: 5.0 / 3, ClaimHigh: 7.0 / 3, TypPort: 2,
+		ByFailure:   []scenario.BelieveCurve{{Value: 1, X: []float64{0.25, 12}, Ratio: []float64{2.2, 4}}},
+		FailWindows: []scenario.BelieveWindow{{At: 1, Lo: 14.48, Hi: 33.11}}}
+	for _, s := range Build(r).Sections {
+		if s.ID != "believe" {
+			continue
+		}
+		if n := s.Tables[0].Note; !strings.Contains(n, "Porting excluded here; the failure-rate chart includes the typical porting of 2.0 months") || !strings.Contains(n, "its axis ends at 12.00×") {
+			t.Errorf("windows table note = %q", n)
+		}
+		if !strings.Contains(string(s.Charts[0].SVG), "porting 2.0 months included, unlike the table") {
+			t.Errorf("failure-rate chart title does not say porting is included")
+		}
+	}
+}

@@ -31,7 +31,7 @@ func (b *builder) believe() {
 	}
 	fw := Table{Caption: "The claim holds for failure rates (× H100's) in this window, by recovery time (porting excluded, efficiency 100 %)",
 		Header: []string{"recovery time", "failure rate from", "to"},
-		Note: fmt.Sprintf("Porting excluded here; the failure-rate chart includes the typical porting of %.1f months, so its curves enter the claim at lower failure rates than these windows (and its axis ends at %s).", bl.TypPort, chartEnd(bl.ByFailure))}
+		Note:   fmt.Sprintf("Porting excluded here; the failure-rate chart includes the typical porting of %.1f months, so its curves enter the claim at lower failure rates than these windows (and its axis ends at %s).", bl.TypPort, chartEnd(bl.ByFailure))}
 	for _, w := range bl.FailWindows {
 		fw.Rows = append(fw.Rows, []string{fmt.Sprintf("%.0f min", w.At), bound(w.Lo, "×"), bound(w.Hi, "×")})
 	}

@@ -266,8 +266,10 @@ func compoundVerdict(rr scenario.Stat, cls string) string {
 // months on, wider": the model's lag t·(1 − L/F) grows for any rate
 // ratio F/L > 1, so lag(18) > lag(6) is no independent test; the verdict
 // says so. The claim's other half, a gap "similar" six months on, is
-// not supported where the lag at 6 months is already above zero at its
-// P10 (the lag starts from none at t = 0): the verdict is then partly.
+// undecided where the lag the model adds by 6 months is above zero at
+// its P10: the essay's gap is today's gap plus that lag, and the model
+// does not estimate today's gap, so whether the added months leave it
+// "similar" is not its to say; the verdict is then partly.
 func lagVerdict(l6, l18 scenario.Stat) string {
 	if !(l18.P50 > l6.P50) {
 		return "contradicted (chipgap finds less)"
@@ -275,7 +277,7 @@ func lagVerdict(l6, l18 scenario.Stat) string {
 	wider := "wider at 18 months, but not an independent test: lag(18) > lag(6) follows from the model for any rate ratio > 1"
 	lag6 := fixed(1)(l6.P50) + " [" + fixed(1)(l6.P10) + "–" + fixed(1)(l6.P90) + "]"
 	if l6.P10 > 0 {
-		return "partly: " + wider + "; similar at 6 months not supported: the lag, none at the start, is already " + lag6 + " months at 6"
+		return "partly: " + wider + "; similar at 6 months undecided: the model adds " + lag6 + " months of lag to today's gap by then, and does not estimate today's gap"
 	}
 	return "supported: " + wider + "; at 6 months the lag is " + lag6 + " months"
 }

@@ -391,3 +391,45 @@ func TestStackedBarEndIsTotal(t *testing.T) {
 		t.Errorf("CM384's bar does not end in its total's P50, 238:\n%s", svg)
 	}
 }
+
+// TestDevicesNote: where a system's chip is more than one device (the
+// 910C's two dies), the training and serving tables say their degrees
+// count devices (CM384's 16,512 chips at 2 a chip: plans over 33,024);
+// with every chip one device, neither says anything.
+func TestDevicesNote(t *testing.T) {
+	notes := func(r *scenario.Results) map[string]string {
+		out := map[string]string{}
+		for _, s := range Build(r).Sections {
+			for _, tb := range s.Tables {
+				out[tb.Caption] = tb.Note
+			}
+		}
+		return out
+	}
+	r := fixture()
+	for i := range r.Systems {
+		if r.Systems[i].System.Label == "CM384" {
+			r.Systems[i].DevicesPerChip = 2
+		}
+	}
+	got := notes(r)
+	for caption, what := range map[string]string{"Serving at the SLO": "an instance's TP and EP count devices"} {
+		if n := got[caption]; !strings.Contains(n, "Devices, not chips: the software sees more than one device in a package for CM384 (2 devices a chip), so "+what) {
+			t.Errorf("%s note = %q", caption, n)
+		}
+	}
+	var whole string
+	for c, n := range got {
+		if strings.HasPrefix(c, "Whole run") {
+			whole = n
+		}
+	}
+	if !strings.Contains(whole, "Devices, not chips: the software sees more than one device in a package for CM384 (2 devices a chip), so a plan's tp·pp·dp·cp count devices") {
+		t.Errorf("whole-run note = %q", whole)
+	}
+	for c, n := range notes(fixture()) {
+		if strings.Contains(n, "Devices, not chips") {
+			t.Errorf("%s note speaks of devices with every chip one device: %q", c, n)
+		}
+	}
+}

@@ -390,7 +390,7 @@ func (b *builder) training() {
 			b.fig(sec, l, sy.Stats, col{"cost per run", "USD", scenario.OutRunCost, 1, money, "econ.Run, owned"}),
 			b.fig(sec, l, sy.Stats, col{"energy per run", "GWh", scenario.OutRunEnergy, perGWh, fixed(1), "at the wall"})})
 	}
-	t.Note = "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life). " + costScope
+	t.Note = devicesNote(b.r.Systems, "a plan's tp·pp·dp·cp") + "MFU's P10–P90 is its spread at the plan shown, searched once at typical values and held fixed while the samples vary, not the spread of the best plan each sample could find (so its typical value, where that plan is the best, can lie above its P90). Trail: plan and MFU from training.Search/Estimate with the stack profile (catalog stacks-training.yaml); downtime from goodput.Closed with the failure modes of reliability.yaml (NVIDIA from the Llama 3 record, dubey2024_llama3; other stacks scaled by assumed factors); engineering from stacks-engineering.yaml; cost and energy from econ with econ.yaml (epoch_hardware, epoch_energy, bigtech_useful_life). " + costScope
 	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.TrainingScore }); line != "" {
 		s.Text = append(s.Text, line)
@@ -471,7 +471,7 @@ func (b *builder) inference() {
 			b.fig(sec, l, sy.Stats, col{"J per token", "J", scenario.OutJPerToken, 1, fixed(2), "wall power"}),
 			b.fig(sec, l, sy.Stats, col{"TPOT", "ms", scenario.OutTPOT, 1000, fixed(1), ""})})
 	}
-	t.Note = "Each system serves at its own precision and is costed in its region (electricity price and PUE, econ.yaml): " + serveSides(b.r.Systems) + ". Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
+	t.Note = devicesNote(b.r.Systems, "an instance's TP and EP") + "Each system serves at its own precision and is costed in its region (electricity price and PUE, econ.yaml): " + serveSides(b.r.Systems) + ". Trail: inference.BestServing (inference.Best colocated, or inference.Disaggregate) on the stack's serving profile (catalog stacks-inference.yaml, calibrated on published runs: cm384_paper, trtllm_perf_overview); $ and J from econ at the wall (econ.yaml)."
 	t.marks = b.marks - n
 	if line := b.scored(func(sy scenario.SystemResult) *catalog.Score { return sy.ServingScore }); line != "" {
 		s.Text = append(s.Text, line)
@@ -706,6 +706,24 @@ func serveSides(sys []scenario.SystemResult) string {
 
 // instanceText is a serving layout: chips, TP, EP and how it serves (with
 // the prefill pool's size per decode chip when the pools are split).
+// devicesNote says, where a system's chip holds more than one device
+// (the 910C's two dies, each a device to CANN), that what counts
+// (a plan's degrees, an instance's TP and EP) counts devices, not chips;
+// empty where every chip is one device.
+func devicesNote(systems []scenario.SystemResult, what string) string {
+	var parts []string
+	for _, sy := range systems {
+		if sy.DevicesPerChip > 1 {
+			parts = append(parts, fmt.Sprintf("%s (%d devices a chip)", sy.System.Label, sy.DevicesPerChip))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Devices, not chips: the software sees more than one device in a package for " + strings.Join(parts, ", ") +
+		", so " + what + " count devices and multiply to chips × devices a chip. "
+}
+
 func instanceText(v scenario.ServeSetup) string {
 	t := fmt.Sprintf("%d chips, TP %d, EP %d, %s", v.Chips, v.TP, v.EP, v.Mode)
 	if v.PrefillPerDecode > 0 {

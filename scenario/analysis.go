@@ -83,6 +83,9 @@ func (w *world) systemResult(sy *system, se *series) SystemResult {
 	res := SystemResult{System: sy.cfg, ChipName: sy.chip.Name, Vendor: sy.chip.Vendor, Chips: sy.chips, NodeChips: min(node, sy.chips),
 		TrainingStack: sy.tstack, ServingStack: sy.sstack, TrainingEvidence: stackEvidence(sy.tprof), TrainingCrossCheck: sy.cross,
 		TrainError: sy.trainErr, Serve: sy.ssetup, Stats: se.stats()}
+	if sy.chip.DevicesPerChip > 1 {
+		res.DevicesPerChip = sy.chip.DevicesPerChip
+	}
 	if sy.plan != nil {
 		res.Plan = sy.plan.PlanText
 	}

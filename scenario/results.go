@@ -161,6 +161,11 @@ type SystemResult struct {
 	Vendor    string `json:"vendor"`
 	Chips     int    `json:"chips"`
 	NodeChips int    `json:"chips_per_node"`
+	// DevicesPerChip is the devices the software sees in one package
+	// where it is more than one (the 910C: CANN sees each of its two dies
+	// as a device): plans and serving layouts count devices, so their
+	// degrees multiply to Chips × DevicesPerChip.
+	DevicesPerChip int `json:"devices_per_chip,omitempty"`
 	// TrainingStack and ServingStack say which software profiles were
 	// assumed and why.
 	TrainingStack string `json:"training_stack"`

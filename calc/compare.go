@@ -96,7 +96,7 @@ func Compare(cat *catalog.Catalog, r CompareRequest) (Comparison, error) {
 	}
 	p, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16"))
 	if err != nil {
-		return out, lookup("precision", err)
+		return out, bad("precision", r.Precision, "%v", err)
 	}
 	out.Precision = string(p)
 	out.Rows = out.chipRows(p)

@@ -27,7 +27,7 @@ type RunRequest struct {
 	Chips        int    `json:"chips" yaml:"chips" help:"chips in the job"`
 	ChipsPerNode int    `json:"chips_per_node" yaml:"chips_per_node" help:"scale-up domain of --chip's cluster, at most the chips and a divisor of them (0 = the largest divisor of the chips up to the chip's usual node: 12 H100s are 2 nodes of 6)"`
 	Stack        string `json:"stack" yaml:"stack" help:"software stack id (default: the chip's)"`
-	Precision    string `json:"precision" yaml:"precision" help:"training precision (default bf16)"`
+	Precision    string `json:"precision" yaml:"precision" help:"training precision: bf16, fp16, fp8 or fp4 (default bf16)"`
 	// Tokens runs to completion of this budget; Days simulates a window
 	// of a run under way; with both, whichever ends first.
 	Tokens      units.Count `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
@@ -171,7 +171,7 @@ func (r *RunRequest) normalize() error {
 	if err := finite("bytes_per_param", r.BytesPerParam); err != nil || r.BytesPerParam > 64 {
 		return bad("bytes_per_param", r.BytesPerParam, "want 0 (the catalog's 14) to 64 checkpoint bytes per parameter")
 	}
-	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
+	if _, err := hardware.ParsePrecisionOf(cmp.Or(r.Precision, "bf16"), training.Precisions()...); err != nil {
 		return bad("precision", r.Precision, "%v", err)
 	}
 	if err := r.vs(); err != nil {

@@ -34,11 +34,11 @@ type ServeDeployment struct {
 	// does not ("none": the routing's own skew), or "" as the engine's
 	// default does.
 	Balancer  string `json:"balancer" help:"expert balancer: eplb (redundant experts; the stack's residual imbalance), none (the routing's own skew, e.g. TensorRT-LLM's default) or empty for the engine's default"`
-	Precision string `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8, fp4"`
+	Precision string `json:"precision" help:"weights and matmuls: bf16, fp16, fp8, int8 or fp4"`
 	// FP8Recipe states how FP8 weights are scaled ("" = the model's
 	// published checkpoints: block-wise for a fine-grained MoE model).
 	FP8Recipe   string           `json:"fp8_recipe" help:"precision fp8: tensorwise (one scale per tensor, NVIDIA's ModelOpt checkpoints) or blockwise (128 x 128 weight blocks, DeepSeek-V3/R1's and Qwen3's FP8 releases: on a chip without FP4, Hopper, its GEMMs run at the stack's measured block-wise rate); empty: blockwise for a fine-grained MoE model (the stack's routing_min_experts routed experts or more), tensorwise otherwise"`
-	KVPrecision string           `json:"kv_precision" help:"KV cache precision (default: as --precision)"`
+	KVPrecision string           `json:"kv_precision" help:"KV cache precision: bf16, fp16, fp8, int8 or fp4 (fp4 with fp4 weights; default: as --precision, fp8 for fp4 weights)"`
 	Speculative ServeSpeculative `json:"speculative" flag:"spec-"`
 	// MaxSeqs and MaxBatchTokens are the engine's configured limits per
 	// instance (vLLM's max_num_seqs and max_num_batched_tokens,
@@ -126,7 +126,7 @@ func (d ServeDeployment) check() error {
 		if f.v == "" {
 			continue
 		}
-		if _, err := hardware.ParsePrecision(f.v); err != nil {
+		if _, err := hardware.ParsePrecisionOf(f.v, inference.Precisions()...); err != nil {
 			return bad(f.name, f.v, "%v", err)
 		}
 	}

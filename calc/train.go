@@ -189,7 +189,7 @@ func (r *TrainRequest) check() error {
 			return bad("stack_date", fmt.Sprintf("%q", r.StackDate), "want a date YYYY-MM-DD (the stack as it stood then), or empty for its current state")
 		}
 	}
-	if _, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16")); err != nil {
+	if _, err := hardware.ParsePrecisionOf(cmp.Or(r.Precision, "bf16"), training.Precisions()...); err != nil {
 		return bad("precision", r.Precision, "%v", err)
 	}
 	return r.Plan.check()

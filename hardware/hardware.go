@@ -1,8 +1,10 @@
 package hardware
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"chipgap/units"
 )
@@ -80,16 +82,33 @@ func (p Precision) Bytes() float64 {
 	return 0
 }
 
-// ParsePrecision checks a precision name.
-func ParsePrecision(s string) (Precision, error) {
+// ParsePrecision checks a precision name against every precision.
+func ParsePrecision(s string) (Precision, error) { return ParsePrecisionOf(s, Precisions()...) }
+
+// ParsePrecisionOf checks a precision name against those a use accepts
+// (allowed, in display order: training's, serving's), so that the refusal
+// lists only them. Names are lower-case, as every enum a flag or field
+// takes is case-sensitive; a name that differs only in case is refused
+// with the spelling meant.
+func ParsePrecisionOf(s string, allowed ...Precision) (Precision, error) {
 	p := Precision(s)
-	if slices.Contains(Precisions(), p) {
+	if slices.Contains(allowed, p) {
 		return p, nil
 	}
-	if r := []rune(s); len(r) > 24 { // a precision's name is short: quote the start of a long value
-		s = string(r[:24]) + "…"
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
 	}
-	return "", fmt.Errorf("unknown precision %q: want one of fp32, tf32, bf16, fp16, fp8, int8, fp4", s)
+	want := "want " + strings.Join(names, ", ")
+	if i := strings.LastIndex(want, ", "); i >= 0 {
+		want = want[:i] + " or " + want[i+2:]
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(s, string(a)) {
+			return "", fmt.Errorf("%s (names are lower-case: %s)", want, a)
+		}
+	}
+	return "", errors.New(want)
 }
 
 // Memory is the chip's high-bandwidth memory.

@@ -316,12 +316,22 @@ func (l *layout) tooLarge(p Parallel, per int) error {
 	return &input.Error{Field: "parallel." + ds[i].Name, Value: ds[i].Value, Want: want, Err: ErrInstanceTooLarge}
 }
 
+// Precisions are those a deployment's weights and KV cache take, in
+// display order (fp32 and tf32 are no serving recipe the estimator
+// models; an fp4 KV cache needs fp4 weights).
+func Precisions() []hardware.Precision {
+	return []hardware.Precision{hardware.BF16, hardware.FP16, hardware.FP8, hardware.INT8, hardware.FP4}
+}
+
 // precisions resolves peaks and element sizes, refusing what the chip lacks.
 func (l *layout) precisions(d Deployment) error {
 	c := d.Cluster.Chip
 	prec := d.Precision
 	if prec == "" {
 		prec = hardware.BF16
+	}
+	if _, err := hardware.ParsePrecisionOf(string(prec), Precisions()...); err != nil {
+		return input.Bad("precision", prec, err.Error())
 	}
 	pk, ok := c.PeakFor(prec)
 	if !ok {
@@ -341,7 +351,7 @@ func (l *layout) precisions(d Deployment) error {
 			kv = hardware.FP8
 		}
 	}
-	if kv.Bytes() == 0 || kv == hardware.FP4 && !slices.Contains([]hardware.Precision{hardware.FP4}, prec) {
+	if !slices.Contains(Precisions(), kv) || kv == hardware.FP4 && prec != hardware.FP4 {
 		return input.Bad("kv_precision", kv, "want bf16, fp16, fp8 or int8 (fp4 only with fp4 weights)")
 	}
 	n := float64(l.devicesPerChip)

@@ -11,7 +11,9 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/inference"
 	"chipgap/input"
+	"chipgap/training"
 	"chipgap/units"
 )
 
@@ -199,8 +201,8 @@ func (v *validator) training(t Training) {
 	v.oneOf("training.sizing", t.Sizing, Sizings())
 	v.intIn("training.seq", t.Seq, 128, 1<<20)
 	v.intIn("training.global_batch", t.GlobalBatch, 1, 1<<20)
-	if _, err := hardware.ParsePrecision(string(t.Precision)); err != nil {
-		v.fail("training.precision", fmt.Sprintf("%q", t.Precision), fmt.Sprintf("want one of %v", hardware.Precisions()))
+	if _, err := hardware.ParsePrecisionOf(string(t.Precision), training.Precisions()...); err != nil {
+		v.fail("training.precision", fmt.Sprintf("%q", t.Precision), err.Error())
 	}
 }
 
@@ -215,8 +217,8 @@ func (v *validator) inference(in Inference) {
 		v.fail("inference.ttft", in.TTFT, "want 0 (unbounded) or a latency up to 1h")
 	}
 	if in.Precision != "auto" {
-		if _, err := hardware.ParsePrecision(in.Precision); err != nil {
-			v.fail("inference.precision", fmt.Sprintf("%q", in.Precision), fmt.Sprintf("want auto or one of %v", hardware.Precisions()))
+		if _, err := hardware.ParsePrecisionOf(in.Precision, inference.Precisions()...); err != nil {
+			v.fail("inference.precision", fmt.Sprintf("%q", in.Precision), "auto, or "+err.Error())
 		}
 	}
 	v.intIn("inference.max_instance_chips", in.MaxInstanceChips, 1, 4096)

@@ -146,6 +146,13 @@ const (
 	FP8MX         = "mxfp8"
 )
 
+// Precisions are those a training job takes, in display order: 16-bit
+// mixed precision, FP8 and FP4 linear layers (fp32, tf32 and int8 are no
+// training recipe the estimator models).
+func Precisions() []hardware.Precision {
+	return []hardware.Precision{hardware.BF16, hardware.FP16, hardware.FP8, hardware.FP4}
+}
+
 // ValidFP8Recipe says s is a recipe a job may state ("" is per-tensor).
 func ValidFP8Recipe(s string) bool {
 	switch s {
@@ -545,11 +552,10 @@ func checkJob(j Job) error {
 	case !ValidDispatch(j.Dispatch):
 		return input.Bad("moe_dispatch", j.Dispatch, "want flat (every expert copy sent: an all-to-all dispatcher), hierarchical (once per remote node, then over scale-up: DeepEP/HybridEP) or allgather (every token gathered over the expert-TP x EP group: Megatron-Core's all-gather dispatcher), or empty for the stack's")
 	}
-	switch j.Precision {
-	case hardware.BF16, hardware.FP16, hardware.FP8, hardware.FP4:
-		return nil
+	if _, err := hardware.ParsePrecisionOf(string(j.Precision), Precisions()...); err != nil {
+		return input.Bad("precision", j.Precision, err.Error())
 	}
-	return input.Bad("precision", j.Precision, "want bf16, fp16, fp8 or fp4")
+	return nil
 }
 
 // moeJobFits refuses a job's MoE settings on a dense model, naming the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"chipgap/goodput"
+	"chipgap/hardware"
 	"chipgap/input"
 	"chipgap/units"
 )
@@ -150,18 +151,37 @@ func (s RunSetup) ticker(sides int, o RunOptions) func(done, total int) {
 // asynchronous write to storage). Shorter, the checkpoint interval has
 // no room between its bounds, and a run is not a run.
 func (r RunRequest) tooShort(d RunSide) error {
-	rate := d.Throughput.TokensPerSec
-	step := units.Seconds(float64(r.GlobalBatch) * float64(r.Seq) / rate)
-	need, what := step, fmt.Sprintf("one optimizer step (%d × %d tokens)", r.GlobalBatch, r.Seq)
-	if m := d.Job.MinInterval(); m > need {
-		need, what = m, "one checkpoint interval at its shortest (1 s, or the background write of an asynchronous checkpoint)"
+	f := stepFloor(r.GlobalBatch, r.Seq, d.Cluster, d.Throughput.TokensPerSec)
+	if m := d.Job.MinInterval(); m > f.need {
+		f.need, f.what = m, "one checkpoint interval at its shortest (1 s, or the background write of an asynchronous checkpoint)"
 	}
-	on := fmt.Sprintf("%d × %s at %.4g tokens/s", d.Cluster.Chips, d.Cluster.ChipID, rate)
-	if h := units.Seconds(r.Days); h > 0 && h < need {
-		return bad("days", fmt.Sprintf("%.3g (%v)", h.Days(), h), "on %s the run needs at least %v for %s; want a window of at least %.3g days", on, need, what, need.Days())
+	if h := units.Seconds(r.Days); h > 0 && h < f.need {
+		return bad("days", fmt.Sprintf("%.3g (%v)", h.Days(), h), "on %s the run needs at least %v for %s; want a window of at least %.3g days", f.on, f.need, f.what, f.need.Days())
 	}
-	if w := d.Job.Work; w > 0 && w < need {
-		return bad("tokens", r.Tokens, "on %s that is %v of compute, shorter than %s (%v); want at least %.4g tokens", on, w, what, need, float64(need)*rate)
+	return f.tokens(r.Tokens, d.Job.Work)
+}
+
+// budgetFloor is the least compute a token budget must buy: need, for
+// what, on a cluster at a rate (on says both).
+type budgetFloor struct {
+	need units.Seconds
+	what string
+	on   string
+	rate float64
+}
+
+// stepFloor is one optimizer step of batch × seq tokens at rate tokens/s
+// on cl: the floor `chipgap run` and `train` hold a token budget to.
+func stepFloor(batch, seq int, cl hardware.Cluster, rate float64) budgetFloor {
+	return budgetFloor{need: units.Seconds(float64(batch) * float64(seq) / rate), what: fmt.Sprintf("one optimizer step (%d × %d tokens)", batch, seq),
+		on: fmt.Sprintf("%s at %.4g tokens/s", clusterText(cl), rate), rate: rate}
+}
+
+// tokens refuses a budget (value: as given) whose failure-free compute,
+// work, is under the floor; 0 work is no budget.
+func (f budgetFloor) tokens(value any, work units.Seconds) error {
+	if work > 0 && work < f.need {
+		return bad("tokens", value, "on %s that is %v of compute, shorter than %s (%v); want at least %.4g tokens", f.on, work, f.what, f.need, float64(f.need)*f.rate)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ type TrainRequest struct {
 	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
 	Seq         int         `json:"seq" help:"sequence length in tokens (default 8192, Llama 3 405B's)"`
 	Precision   string      `json:"precision" help:"bf16, fp16, fp8 or fp4 (fp4: the linear layers in NVFP4/MXFP4, where the stack has a measured FP4 rate; default bf16)"`
-	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours; at most ten years of failure-free compute)"`
+	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours; at least one optimizer step, global batch × seq, and at most ten years of failure-free compute)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
 	// over the mean (0: the stack's); CapacityFactor caps each expert's
 	// tokens at that multiple of the mean (absent: dropless).
@@ -533,12 +533,17 @@ func (s TrainSetup) estimate() (training.Result, error) {
 	return training.Estimate(s.Model, pl, s.Cluster, s.Profile, s.Job)
 }
 
-// budget holds a token budget to what `chipgap run` takes: at most ten
-// years (maxRunDays) of failure-free compute at the plan's rate (QA: 1e300
+// budget holds a token budget to what `chipgap run` takes: at least one
+// optimizer step (QA: 15 tokens printed 0.0 days) and at most ten years
+// (maxRunDays) of failure-free compute at the plan's rate (QA: 1e300
 // tokens printed a 290-digit number of days).
 func (s TrainSetup) budget(r training.Result) error {
 	if s.Job.Tokens <= 0 {
 		return nil
+	}
+	f := stepFloor(s.Job.GlobalBatch, s.Job.Seq, s.Cluster, r.TokensPerSec)
+	if err := f.tokens(units.Count(s.Job.Tokens), units.Seconds(s.Job.Tokens/r.TokensPerSec)); err != nil {
+		return err
 	}
 	return input.TokenBudget("tokens", units.Count(s.Job.Tokens), s.Job.Tokens, r.TokensPerSec, clusterText(s.Cluster))
 }

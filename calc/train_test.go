@@ -14,6 +14,7 @@ import (
 	"chipgap/input"
 	"chipgap/parallel"
 	"chipgap/training"
+	"chipgap/units"
 )
 
 func testCatalog(t *testing.T) *catalog.Catalog {
@@ -401,6 +402,36 @@ func TestCountedSingular(t *testing.T) {
 	}{{1, "1 micro-batch"}, {0, "0 micro-batches"}, {64, "64 micro-batches"}} {
 		if got := counted(c.n, "micro-batch", "micro-batches"); got != c.want {
 			t.Errorf("counted(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// TestTrainTokensAtLeastOneStep: train holds a token budget to one
+// optimizer step, as run does (QA: --tokens 15 printed "0.0 days,
+// 4.36e-06 chip-hours"): 2048 × 8192 = 16,777,216 tokens is one step and
+// is kept; one token fewer is refused naming tokens and the floor, in an
+// estimate and a search alike.
+func TestTrainTokensAtLeastOneStep(t *testing.T) {
+	cat := testCatalog(t)
+	req := func(tokens float64) TrainSetup {
+		s, err := TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 8, Tokens: units.Count(tokens)}.Setup(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if _, err := Train(req(2048 * 8192)); err != nil {
+		t.Errorf("one step's tokens: %v", err)
+	}
+	for _, tokens := range []float64{15, 2048*8192 - 1} {
+		_, err := Train(req(tokens))
+		_, serr := Search(req(tokens), SearchOptions{Top: 1})
+		for _, err := range []error{err, serr} {
+			var ie *input.Error
+			if !errors.As(err, &ie) || ie.Field != "tokens" || !strings.Contains(ie.Want, "shorter than one optimizer step (2048 × 8192 tokens)") ||
+				!strings.Contains(ie.Want, "want at least 1.678e+07 tokens") {
+				t.Errorf("%g tokens: %v, want tokens refused below one step", tokens, err)
+			}
 		}
 	}
 }

@@ -200,8 +200,12 @@ type ServeEstimate struct {
 	Memory   inference.Memory   `json:"memory_per_device"`
 	KV       inference.KV       `json:"kv_cache_per_instance"`
 	MaxBatch int                `json:"max_batch_per_instance"`
-	Curve    []inference.Point  `json:"curve"`
-	SLO      inference.SLO      `json:"slo"`
+	// MaxBatchSizing is what sized MaxBatch: the KV context per sequence
+	// (the mean where the cache grows as tokens are generated, the whole
+	// context where the engine reserves it) or the engine limit that binds.
+	MaxBatchSizing inference.BatchSizing `json:"max_batch_sizing"`
+	Curve          []inference.Point     `json:"curve"`
+	SLO            inference.SLO         `json:"slo"`
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
 	// inputs' ranges (chip figures and stack parameters, bestRange); a
@@ -314,9 +318,10 @@ func Serve(s ServeSetup) (ServeEstimate, error) {
 	if r.KV, err = inference.KVCapacity(d); err != nil {
 		return r, err
 	}
-	if r.MaxBatch, err = inference.MaxBatch(d, mode, w); err != nil {
+	if r.MaxBatchSizing, err = inference.MaxBatchSizing(d, mode, w); err != nil {
 		return r, renamed(err, estimatorFields)
 	}
+	r.MaxBatch = r.MaxBatchSizing.Sequences
 	if err := s.curve(&r); err != nil {
 		return r, err
 	}

@@ -38,14 +38,44 @@ func (r ServeEstimate) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "  scored on published runs: %s\n", scored)
 	m := r.Memory
 	fmt.Fprintf(w, "  per device: %v HBM = weights %v + reserved %v + KV cache %v (and headroom)\n", m.Capacity, m.Weights, m.Reserved, m.KVSpace)
-	fmt.Fprintf(w, "  KV cache per instance: %d tokens (%v per token per device, %d attention groups); largest batch %d at %d+%d tokens\n\n",
-		r.KV.Tokens, r.KV.BytesPerToken, r.KV.Groups, r.MaxBatch, s.Workload.Input, s.Workload.Output)
+	fmt.Fprintf(w, "  KV cache per instance: %d tokens (%v per token per device, %d attention groups); largest batch %s\n\n",
+		r.KV.Tokens, r.KV.BytesPerToken, r.KV.Groups, batchSizingText(r.MaxBatchSizing, s.Workload))
 	if err := writeCurve(w, r.Curve); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	writeBest(w, r)
 	return nil
+}
+
+// batchSizingText says what sized the largest batch, from the numbers
+// the estimator used: the context each sequence holds in the KV cache
+// (the mean where it grows as tokens are generated, the whole context
+// where the engine reserves it, the prompt in prefill), and the engine
+// limit where one binds below what the cache holds.
+func batchSizingText(b inference.BatchSizing, wl ServeWorkload) string {
+	var ctx, why string
+	switch b.KV {
+	case inference.KVReserved:
+		ctx, why = fmt.Sprintf("the whole %.6g tokens of %d+%d", b.ContextTokens, wl.Input, wl.Output), "reserved when a request is admitted"
+	case inference.KVPrompt:
+		ctx, why = fmt.Sprintf("the %.6g-token prompt", b.ContextTokens), "prefill holds the prompt only"
+	default:
+		ctx, why = fmt.Sprintf("a mean %.6g tokens of %d+%d", b.ContextTokens, wl.Input, wl.Output), "paged: the cache grows as tokens are generated"
+	}
+	switch {
+	case b.DraftTokens == 1:
+		ctx += ", 1 draft token included"
+	case b.DraftTokens > 1:
+		ctx += fmt.Sprintf(", %d draft tokens included", b.DraftTokens)
+	}
+	if b.Windowed {
+		why += "; sliding-window layers hold their window only"
+	}
+	if b.Bound == inference.BoundKV {
+		return fmt.Sprintf("%d at %s (%s)", b.Sequences, ctx, why)
+	}
+	return fmt.Sprintf("%d, the engine's %s limit; the KV cache holds %d at %s (%s)", b.Sequences, b.Bound, b.KVSequences, ctx, why)
 }
 
 // layoutText is the resolved layout as the header prints it: tp, pp, ep,

@@ -187,30 +187,89 @@ func (r StepResult) times(n float64) StepResult {
 	return r
 }
 
+// BatchSizing is the largest batch one instance holds in a mode and what
+// sized it (MaxBatchSizing): the KV cache over the context each sequence
+// is sized at, or an engine limit below that.
+type BatchSizing struct {
+	// Sequences is the largest batch (MaxBatch).
+	Sequences int `json:"sequences"`
+	// ContextTokens is the KV cache one sequence is sized at, in tokens:
+	// its mean over the request's life where the cache grows as tokens
+	// are generated, the whole input + output where the engine reserves
+	// it, the prompt in prefill; sliding-window layers count their window
+	// only, and draft tokens (speculative decoding) are included.
+	ContextTokens float64 `json:"context_tokens"`
+	// KV is which of those ContextTokens is: KVGrown, KVReserved or
+	// KVPrompt.
+	KV string `json:"kv"`
+	// DraftTokens are the draft tokens each decoding sequence holds
+	// beside its context (in ContextTokens); Windowed: sliding-window
+	// layers hold their window only (ContextTokens counts every layer's
+	// tokens, the local layers' capped).
+	DraftTokens int  `json:"draft_tokens,omitempty"`
+	Windowed    bool `json:"windowed,omitempty"`
+	// KVSequences is the batch the KV cache alone holds (Sequences where
+	// Bound is BoundKV).
+	KVSequences int `json:"kv_sequences"`
+	// Bound is what stops the batch: BoundKV, or the engine's BoundMaxBatch
+	// or BoundMaxTokens.
+	Bound string `json:"bound"`
+	why   string
+}
+
+// How a sequence's KV cache is sized (BatchSizing.KV).
+const (
+	KVGrown    = "grown"    // paged: input + output/2 on average, the cache growing as tokens are generated
+	KVReserved = "reserved" // input + output, reserved whole when a request is admitted (kv_reserve_full)
+	KVPrompt   = "prompt"   // prefill: the prompt alone
+)
+
+// What stops the largest batch (BatchSizing.Bound).
+const (
+	BoundKV        = "kv_cache"
+	BoundMaxBatch  = "max_batch"
+	BoundMaxTokens = "max_tokens"
+)
+
+// MaxBatchSizing is MaxBatch with what sized it.
+func MaxBatchSizing(d Deployment, mode Mode, w Workload) (BatchSizing, error) {
+	l, _, err := prepare(d, mode, w)
+	if err != nil {
+		return BatchSizing{}, err
+	}
+	kv, err := l.kv()
+	if err != nil {
+		return BatchSizing{}, err
+	}
+	return l.maxBatch(mode, w, kv), nil
+}
+
 // maxBatch is the largest batch the instance holds and what limits it:
 // KV capacity over the average context per sequence, the engine's
 // MaxBatch per attention group, and (decode and colocated) its MaxTokens
 // per step per group. A prefill batch over MaxTokens runs as several
 // passes, so MaxTokens does not bound it.
-func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
+func (l *layout) maxBatch(mode Mode, w Workload, kv KV) BatchSizing {
 	p := l.d.Profile
 	// A sequence's KV cache in tokens of every layer (a window caps the
 	// local layers': llm.Windowing.EffectiveContext).
 	in, out, spec := float64(w.Input), float64(w.Output), float64(l.d.Speculative.Tokens)
-	ctx := l.win.MeanEffectiveContext(in, in+out) + spec
+	ctx, sized := l.win.MeanEffectiveContext(in, in+out)+spec, KVGrown
 	held := "on average"
 	if p.KVReserveFull {
-		ctx = l.win.EffectiveContext(in+out) + spec
+		ctx, sized = l.win.EffectiveContext(in+out)+spec, KVReserved
 		held = "reserved whole, " + p.limit("kv_reserve_full", 1)
 	}
+	draft := l.d.Speculative.Tokens
 	if mode == Prefill {
-		ctx = l.win.EffectiveContext(in)
+		ctx, sized, draft = l.win.EffectiveContext(in), KVPrompt, 0
 	}
 	b := int(float64(kv.Tokens) / ctx)
-	why := fmt.Sprintf("the KV cache (%d tokens per instance after the weights; %s) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, p.kvSizing(), b, w.Input, w.Output, held)
-	if p.MaxBatch > 0 && mode != Prefill && p.MaxBatch*l.adp < b {
-		b = p.MaxBatch * l.adp
-		why = fmt.Sprintf("the engine limit %s per attention group × %d groups", p.limit("max_batch", p.MaxBatch), l.adp)
+	bs := BatchSizing{Sequences: b, ContextTokens: ctx, KV: sized, KVSequences: b, Bound: BoundKV, DraftTokens: draft, Windowed: l.win.Window > 0,
+		why: fmt.Sprintf("the KV cache (%d tokens per instance after the weights; %s) holds %d sequences of %d+%d tokens (%s)", kv.Tokens, p.kvSizing(), b, w.Input, w.Output, held)}
+	if p.MaxBatch > 0 && mode != Prefill && p.MaxBatch*l.adp < bs.Sequences {
+		bs.Sequences, bs.Bound = p.MaxBatch*l.adp, BoundMaxBatch
+		bs.why = fmt.Sprintf("the engine limit %s per attention group × %d groups", p.limit("max_batch", p.MaxBatch), l.adp)
 	}
 	if p.MaxTokens > 0 && mode != Prefill {
 		// Tokens per step per sequence: the verified tokens plus the
@@ -221,12 +280,12 @@ func (l *layout) maxBatch(mode Mode, w Workload, kv KV) (int, string) {
 		if mode == Colocated {
 			per = q + l.tokensPerStepSpec*float64(w.Input)/float64(w.Output)
 		}
-		if t := max(int(float64(p.MaxTokens*l.adp)/per), 1); t < b {
-			b = t
-			why = fmt.Sprintf("the engine limit %s tokens per step per attention group × %d groups at %.4g tokens per sequence", p.limit("max_tokens", p.MaxTokens), l.adp, per)
+		if t := max(int(float64(p.MaxTokens*l.adp)/per), 1); t < bs.Sequences {
+			bs.Sequences, bs.Bound = t, BoundMaxTokens
+			bs.why = fmt.Sprintf("the engine limit %s tokens per step per attention group × %d groups at %.4g tokens per sequence", p.limit("max_tokens", p.MaxTokens), l.adp, per)
 		}
 	}
-	return b, why
+	return bs
 }
 
 // Curve evaluates the given batch sizes (nil: a doubling grid from 1 to
@@ -248,8 +307,7 @@ func Curve(d Deployment, mode Mode, w Workload, slo SLO, batches []int) ([]Point
 		}
 		if b > limit {
 			kv, _ := l.kv()
-			_, why := l.maxBatch(mode, w, kv)
-			return nil, &input.Error{Field: "batch", Value: b, Want: fmt.Sprintf("want 1 to %d: %s", limit, why), Err: ErrDoesNotFit}
+			return nil, &input.Error{Field: "batch", Value: b, Want: fmt.Sprintf("want 1 to %d: %s", limit, l.maxBatch(mode, w, kv).why), Err: ErrDoesNotFit}
 		}
 		pts = append(pts, l.point(mode, w, b, slo))
 	}
@@ -273,7 +331,7 @@ func prepare(d Deployment, mode Mode, w Workload) (*layout, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	limit, _ := l.maxBatch(mode, w, kv)
+	limit := l.maxBatch(mode, w, kv).Sequences
 	if limit < 1 {
 		field, v := "input_tokens", w.Input
 		if w.Output > w.Input {

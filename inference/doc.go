@@ -25,6 +25,7 @@
 //	KVCapacity(d Deployment) (KV, error)
 //	MemoryUse(d Deployment) (Memory, error)
 //	MaxBatch(d Deployment, mode Mode, w Workload) (int, error)
+//	MaxBatchSizing(d Deployment, mode Mode, w Workload) (BatchSizing, error)
 //
 // A Batch is what one instance (one copy of the model over TP×PP×EP
 // devices) computes in one step: Prefill chunks {Tokens, Cached} and the

@@ -57,7 +57,7 @@ func TestWindowKVCapacity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := l.maxBatch(Decode, Workload{Input: 16384, Output: 16384}, kv)
+	b := l.maxBatch(Decode, Workload{Input: 16384, Output: 16384}, kv).Sequences
 	if want := int(float64(kv.Tokens) / 18432); b != want {
 		t.Errorf("max batch = %d, want %d (%d tokens / 18,432)", b, want, kv.Tokens)
 	}

@@ -41,11 +41,14 @@ type runSideJSON struct {
 	Days map[string]goodput.Summary `json:"days"`
 	// Interruptions over the run (or window), with the closed-form
 	// expectation, and by component with the record's count (cuda).
-	Interruptions runCount         `json:"interruptions"`
-	ByComponent   []runComponent   `json:"by_component"`
-	Effective     goodput.Summary  `json:"effective_training"` // productive ÷ wall time
-	Checkpoint    runCheckpoint    `json:"checkpoint"`
-	MTBI          units.Hours      `json:"mtbi_hours"`
+	Interruptions runCount        `json:"interruptions"`
+	ByComponent   []runComponent  `json:"by_component"`
+	Effective     goodput.Summary `json:"effective_training"` // productive ÷ wall time
+	Checkpoint    runCheckpoint   `json:"checkpoint"`
+	MTBI          units.Hours     `json:"mtbi_hours"` // every interruption, planned ones included
+	// UnplannedMTBI is between the interruptions that lose work: what
+	// the checkpoint's Young and Daly intervals take.
+	UnplannedMTBI units.Hours      `json:"unplanned_mtbi_hours"`
 	Closed        goodput.Estimate `json:"closed_form"`
 	// Sweep is the simulated check of the interval: ½×, 1× and 2× Daly.
 	Sweep []goodput.SweepPoint `json:"interval_sweep"`
@@ -97,7 +100,7 @@ func (s RunSide) MarshalJSON() ([]byte, error) {
 		Checkpoint: runCheckpoint{Bytes: s.Job.Checkpoint.Bytes, Async: s.Job.Checkpoint.Async, Block: c.Block,
 			Write: c.Write, Interval: c.Interval, Young: c.Young, Daly: c.Daly,
 			Best: "Daly (2006) for the blocking cost and the unplanned MTBI, at least the background write"},
-		MTBI: c.MTBI.InHours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
+		MTBI: c.MTBI.InHours(), UnplannedMTBI: c.UnplannedMTBI.InHours(), Closed: c, Job: s.Job, SpareWaits: r.SpareWaits, Sweep: s.Sweep,
 		InputRange: s.Ranges()}
 	for i, m := range s.Job.Modes {
 		cj := runComponent{Component: m.Component, RatePerDH: float64(m.Rate.Typ), runCount: runCount{r.ByMode[i], c.ByMode[i]}}

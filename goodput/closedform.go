@@ -41,10 +41,13 @@ func DalyWall(work, tau, delta, restart, mtbf units.Seconds) units.Seconds {
 // Estimate is the closed-form view of a run (the expected values of the
 // simulation's model), beside which the simulation is reported.
 type Estimate struct {
-	// MTBI is the job's mean time between interruptions (all modes).
-	MTBI units.Seconds `json:"mtbi"`
+	// MTBI is the job's mean time between interruptions (all modes);
+	// UnplannedMTBI between unplanned ones, those that lose work (what
+	// Young and Daly take; 0 with none).
+	MTBI          units.Seconds `json:"mtbi"`
+	UnplannedMTBI units.Seconds `json:"unplanned_mtbi"`
 	// Young and Daly are the optimum checkpoint intervals for the
-	// blocking cost and the unplanned MTBI; Interval is the one used.
+	// blocking cost and UnplannedMTBI; Interval is the one used.
 	Young    units.Seconds `json:"young_interval"`
 	Daly     units.Seconds `json:"daly_interval"`
 	Interval units.Seconds `json:"interval"`
@@ -151,8 +154,9 @@ func (f fixed) closed() Estimate {
 	e := Estimate{Interval: f.interval, Block: f.block, Write: f.write, Times: Times{Port: f.port}}
 	e.MTBI = units.Seconds(1 / all)
 	if lu > 0 {
-		e.Young = YoungInterval(f.block, units.Seconds(1/lu))
-		e.Daly = DalyInterval(f.block, units.Seconds(1/lu))
+		e.UnplannedMTBI = units.Seconds(1 / lu)
+		e.Young = YoungInterval(f.block, e.UnplannedMTBI)
+		e.Daly = DalyInterval(f.block, e.UnplannedMTBI)
 	}
 	outage := 0.0
 	for _, m := range f.modes {

@@ -507,3 +507,23 @@ func TestClosedFormWindowKeepsItsTimes(t *testing.T) {
 		t.Errorf("window: NoProgress %v, wall %v, %g interruptions, productive %v; want the window's 10 h, 400, some progress", e.NoProgress, e.Wall, e.Interruptions, e.Productive)
 	}
 }
+
+// TestClosedUnplannedMTBI: the intervals take the unplanned MTBI, and the
+// estimate says it beside the job's (QA: run printed "job MTBI 44.50 h"
+// beside intervals from 49.5 h). dalyJob's 0.1/h plus a planned 0.025/h:
+// MTBI 1/0.125 = 8 h, unplanned 1/0.1 = 10 h; with Block 0.1 h Young is
+// √(2·0.1·10) = 1.414214 h and Daly 1.348333 h, as TestIntervals.
+func TestClosedUnplannedMTBI(t *testing.T) {
+	j := dalyJob()
+	j.Modes = append(j.Modes, Mode{Component: "planned", Rate: fx[units.Dimensionless](0.025), Detect: fx(0.1 * h), Restart: fx(0.4 * h), Planned: true})
+	e, err := Closed(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(float64(e.MTBI/h), 8, 1e-12) || !near(float64(e.UnplannedMTBI/h), 10, 1e-12) {
+		t.Errorf("MTBI %v, unplanned %v: want 8 h and 10 h", e.MTBI, e.UnplannedMTBI)
+	}
+	if !near(float64(e.Young/h), 1.414214, 1e-6) || !near(float64(e.Daly/h), 1.348333, 1e-6) {
+		t.Errorf("Young %v, Daly %v: want 1.414214 h and 1.348333 h (the unplanned 10 h)", e.Young, e.Daly)
+	}
+}

@@ -435,3 +435,34 @@ func TestTrainTokensAtLeastOneStep(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainUnevenBatchSaysSo (QA: 100 sequences over dp=3 printed "34
+// micro-batches" unexplained): the step is timed at the busiest rank's
+// ⌈100/3⌉ = 34 sequences, 34 × 3 − 100 = 2 rank-slots idle, tokens/s
+// counts the 100 run, and the text says so with the even batches either
+// side (99, 102); an even batch (99) has neither field nor note.
+func TestTrainUnevenBatchSaysSo(t *testing.T) {
+	cat := testCatalog(t)
+	run := func(batch int) (TrainEstimate, string) {
+		e := estimate(t, cat, TrainRequest{Model: "llama3.1-8b", Chip: "h100-sxm", Chips: 24, GlobalBatch: batch, Plan: PlanRequest{TP: 8}})
+		var b strings.Builder
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		return e, b.String()
+	}
+	e, text := run(100)
+	if e.Plan.DP != 3 || e.MicroBatches != 34 || e.IdleSequences != 2 {
+		t.Errorf("dp %d, %d micro-batches, %d idle: want 3, 34, 2", e.Plan.DP, e.MicroBatches, e.IdleSequences)
+	}
+	if want := float64(100*8192) / float64(e.StepTime) / 24; math.Abs(e.TokensPerSecPerChip/want-1) > 1e-12 {
+		t.Errorf("tokens/s per chip %g, want the 100 sequences run over the step, %g", e.TokensPerSecPerChip, want)
+	}
+	const note = "Local batch rounded up: dp=3 does not divide the global batch 100, so the step is timed at the busiest rank's 34 sequences (2 rank-slots a step idle) and tokens/s counts the 100 sequences run; Megatron-LM refuses such a batch: a multiple of mb × dp = 3 (99 or 102) runs evenly"
+	if !strings.Contains(text, note) {
+		t.Errorf("text lacks %q:\n%s", note, text)
+	}
+	if e, text := run(99); e.IdleSequences != 0 || strings.Contains(text, "Local batch rounded up") {
+		t.Errorf("99 over dp 3: %d idle, note %v; want neither", e.IdleSequences, strings.Contains(text, "Local batch rounded up"))
+	}
+}

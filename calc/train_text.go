@@ -125,9 +125,30 @@ func (h TrainHeader) writeText(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// writeUnevenBatch says where dp does not divide the global batch: the
+// step is timed at the busiest rank's local batch, rounded up, while
+// tokens/s counts the batch run (training.Result.IdleSequences), and
+// Megatron-LM would refuse the batch: the multiples of micro-batch × dp
+// either side of it are what it takes.
+func writeUnevenBatch(w io.Writer, r training.Result) {
+	if r.IdleSequences <= 0 {
+		return
+	}
+	dp, mb := r.Plan.DP, r.Plan.Microbatch
+	local := r.MicroBatches * mb
+	batch, unit := local*dp-r.IdleSequences, mb*dp
+	even := fmt.Sprintf("%d or %d", batch/unit*unit, (batch/unit+1)*unit)
+	if batch < unit {
+		even = fmt.Sprint(unit)
+	}
+	fmt.Fprintf(w, "Local batch rounded up: dp=%d does not divide the global batch %d, so the step is timed at the busiest rank's %d sequences (%s a step idle) and tokens/s counts the %d sequences run; Megatron-LM refuses such a batch: a multiple of mb × dp = %d (%s) runs evenly\n",
+		dp, batch, local, counted(r.IdleSequences, "rank-slot", "rank-slots"), batch, unit, even)
+}
+
 func writeTrainResult(w io.Writer, r training.Result) error {
 	b := r.Breakdown
 	fmt.Fprintf(w, "Plan: %s (%s)\n", r.PlanText, counted(r.MicroBatches, "micro-batch", "micro-batches"))
+	writeUnevenBatch(w, r)
 	if r.Plan.RecomputeLayers != nil {
 		fmt.Fprintf(w, "Recompute (%s) of %d of the %d layers (per stage as stated)\n", r.Plan.Recompute, r.RecomputedLayers, r.StageLayers)
 	} else if r.SelectivePolicy != "" && r.Plan.Recompute == parallel.RecomputeMoE {

@@ -496,6 +496,7 @@ func (p *prep) result(pl parallel.Plan, b Breakdown, mem Memory, s stage) Result
 	chips := float64(p.c.Chips)
 	r := Result{Plan: pl, Stack: p.prof.ID, StepTime: step, Breakdown: b, Memory: mem} // PlanText: set by evaluate or when a search keeps it
 	r.MicroBatches = pl.MicroBatches(p.job.GlobalBatch)
+	r.IdleSequences = pl.LocalBatch(p.job.GlobalBatch)*pl.DP - p.job.GlobalBatch
 	r.FP8WeightGather = pl.ZeRO >= 1 && pl.DP*pl.CP > 1 && p.gatherBytes() < p.act
 	r.FP8Recipe = p.job.FP8Recipe
 	if p.job.Precision == hardware.FP4 {

@@ -73,6 +73,13 @@ type Result struct {
 	HFU                 float64       `json:"hfu"`
 	Memory              Memory        `json:"memory"`
 	MicroBatches        int           `json:"micro_batches"`
+	// IdleSequences is where dp does not divide the global batch (which
+	// Megatron-LM refuses, wanting a multiple of micro-batch × dp): the
+	// step is timed at the busiest rank's ⌈batch/dp⌉ sequences
+	// (parallel.Plan.LocalBatch), the others run one fewer and wait, and
+	// this many rank-slots a step are idle (LocalBatch × dp − batch);
+	// tokens/s counts the batch run. 0 where dp divides it.
+	IdleSequences int `json:"idle_sequences,omitempty"`
 	// With full recompute: the layers of the fullest stage and how many of
 	// them are recomputed (fewer when the stack recomputes only what
 	// memory requires).

@@ -147,13 +147,13 @@ func (s RunSetup) ticker(sides int, o RunOptions) func(done, total int) {
 
 // tooShort refuses a window (days) or a token budget shorter than what
 // one side's run needs: one optimizer step (global_batch × seq tokens at
-// its rate) and one checkpoint interval at its shortest (1 s, or the
+// its rate) and the shortest checkpoint interval (1 s, or the
 // asynchronous write to storage). Shorter, the checkpoint interval has
 // no room between its bounds, and a run is not a run.
 func (r RunRequest) tooShort(d RunSide) error {
 	f := stepFloor(r.GlobalBatch, r.Seq, d.Cluster, d.Throughput.TokensPerSec)
 	if m := d.Job.MinInterval(); m > f.need {
-		f.need, f.what = m, "one checkpoint interval at its shortest (1 s, or the background write of an asynchronous checkpoint)"
+		f.need, f.what = m, "the shortest checkpoint interval, 1 s or the background write of an asynchronous checkpoint"
 	}
 	if h := units.Seconds(r.Days); h > 0 && h < f.need {
 		return bad("days", fmt.Sprintf("%.3g (%v)", h.Days(), h), "on %s the run needs at least %v for %s; want a window of at least %.3g days", f.on, f.need, f.what, f.need.Days())
@@ -173,7 +173,7 @@ type budgetFloor struct {
 // stepFloor is one optimizer step of batch × seq tokens at rate tokens/s
 // on cl: the floor `chipgap run` and `train` hold a token budget to.
 func stepFloor(batch, seq int, cl hardware.Cluster, rate float64) budgetFloor {
-	return budgetFloor{need: units.Seconds(float64(batch) * float64(seq) / rate), what: fmt.Sprintf("one optimizer step (%d × %d tokens)", batch, seq),
+	return budgetFloor{need: units.Seconds(float64(batch) * float64(seq) / rate), what: fmt.Sprintf("one optimizer step of %d × %d tokens", batch, seq),
 		on: fmt.Sprintf("%s at %.4g tokens/s", clusterText(cl), rate), rate: rate}
 }
 

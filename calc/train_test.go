@@ -428,7 +428,7 @@ func TestTrainTokensAtLeastOneStep(t *testing.T) {
 		_, serr := Search(req(tokens), SearchOptions{Top: 1})
 		for _, err := range []error{err, serr} {
 			var ie *input.Error
-			if !errors.As(err, &ie) || ie.Field != "tokens" || !strings.Contains(ie.Want, "shorter than one optimizer step (2048 × 8192 tokens)") ||
+			if !errors.As(err, &ie) || ie.Field != "tokens" || !strings.Contains(ie.Want, "shorter than one optimizer step of 2048 × 8192 tokens") ||
 				!strings.Contains(ie.Want, "want at least 1.678e+07 tokens") {
 				t.Errorf("%g tokens: %v, want tokens refused below one step", tokens, err)
 			}

@@ -201,13 +201,15 @@ func axis(b *bytes.Buffer, scale float64, unit string, h int) {
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end" class="v">%s</text>`+"\n", width-8, y+16, esc(unit))
 }
 
-// axisScale rounds hi up to 1, 2 or 5 times a power of ten.
+// axisScale rounds hi up to 1, 2, 4, 5 or 8 times a power of ten: a
+// quarter of each is a round tick (the bar axes mark four), and the
+// axis ends near the data (36 months at 40, not 50).
 func axisScale(hi float64) float64 {
 	if hi <= 0 || math.IsNaN(hi) || math.IsInf(hi, 0) {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(hi)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 2, 4, 5, 8, 10} {
 		if hi <= m*p {
 			return m * p
 		}

@@ -53,10 +53,22 @@ func TestTornadoAndLinesAreDeterministic(t *testing.T) {
 	wellFormed(t, a)
 	l := Lines("Throughput vs latency", "ms", "tok/s", []Series{{"H100", []float64{10, 20, 40}, []float64{100, 300, 500}}}, 450)
 	wellFormed(t, l)
-	// y axis: max(500, 450) → 500; the first point (10 ms, 100 tok/s) with x scale 50:
-	// px = 70 + 430·10/50 = 156, py = 36 + 284·(1 − 100/500) = 263.2.
-	if !strings.Contains(string(l), "M156.0 263.2") {
+	// y axis: max(500, 450) → 500; the first point (10 ms, 100 tok/s) with x
+	// scale 40 (the data's 40 is a round end: 4 × 10):
+	// px = 70 + 430·10/40 = 177.5, py = 36 + 284·(1 − 100/500) = 263.2.
+	if !strings.Contains(string(l), "M177.5 263.2") {
 		t.Errorf("Lines first point misplaced:\n%s", l)
+	}
+}
+
+// TestAxisScale: an axis ends at the first of 1, 2, 4, 5, 8 or 10 times
+// a power of ten at or above the data, so it ends near it (36 months at
+// 40, not 50) and its quarters are round.
+func TestAxisScale(t *testing.T) {
+	for _, c := range []struct{ hi, want float64 }{{36, 40}, {23, 40}, {41, 50}, {0.7, 0.8}, {1, 1}, {1.01, 2}, {3, 4}, {4.5, 5}, {6, 8}, {8.5, 10}, {0, 1}} {
+		if got := axisScale(c.hi); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("axisScale(%g) = %g, want %g", c.hi, got, c.want)
+		}
 	}
 }
 

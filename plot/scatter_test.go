@@ -10,8 +10,8 @@ import (
 // Geometry worked by hand. Plot area: x from 70 to 640-170 = 470 (400 px),
 // y from 36+14 = 50 to 400-44 = 356 (306 px).
 //
-// Linear axes: x max 40 → scale 50; y max 8 → scale 10. The point
-// (10, 5): x = 70 + 400·10/50 = 150, y = 50 + 306·(1 − 5/10) = 203.
+// Linear axes: x max 40 → scale 40; y max 8 → scale 8. The point
+// (10, 5): x = 70 + 400·10/40 = 170, y = 50 + 306·(1 − 5/8) = 164.75.
 //
 // Log axes: x from 1 to 100 (values 2 and 40 round out to decades), so
 // 10 sits at 70 + 400·1/2 = 270; y from 1 to 10 (values 2 and 8), so 2
@@ -24,7 +24,7 @@ func TestScatterGeometry(t *testing.T) {
 	lin := ScatterChart(Scatter{Title: "t", XUnit: "days", YUnit: "$", Groups: groups, Frontier: []Pt{{10, 5, "a & b"}, {40, 2, "c"}}})
 	wellFormed(t, lin)
 	s := string(lin)
-	for _, want := range []string{`cx="150.0" cy="203.0" r="3.5"`, `M150.0 203.0L`, "H100 &lt;8k&gt;", "a &amp; b", ">50<", ">10<"} {
+	for _, want := range []string{`cx="170.0" cy="164.8" r="3.5"`, `M170.0 164.8L`, "H100 &lt;8k&gt;", "a &amp; b", ">40<", ">10<"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("linear scatter lacks %q:\n%s", want, s)
 		}

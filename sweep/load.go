@@ -43,6 +43,9 @@ func ParseWithin(name string, b []byte, bounds Bounds) (*Grid, error) {
 	if g.Format != Format {
 		return nil, doc.At("format", fmt.Sprintf("%q: want %q", g.Format, Format))
 	}
+	if err := zerosStated(doc, g.Training); err != nil {
+		return nil, err
+	}
 	g.WithDefaults()
 	if err := g.validate(bounds); err != nil {
 		var fe *input.Error
@@ -59,6 +62,28 @@ func ParseWithin(name string, b []byte, bounds Bounds) (*Grid, error) {
 		return nil, err
 	}
 	return &g, nil
+}
+
+// zerosStated refuses a training size stated as 0: an absent field is 0
+// too and takes the default (seq 8192, global batch 2048, 15T tokens),
+// so a stated 0 would silently run the default where the range check
+// would refuse -5 (the QA pass: seq: 0 ran 8192).
+func zerosStated(doc *strictyaml.Doc, t *Training) error {
+	if t == nil {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		zero bool
+		want string
+	}{{"tokens", t.Tokens == 0, "want a token budget above 0 and at most 1e18"},
+		{"seq", t.Seq == 0, fmt.Sprintf("want 1 to %d tokens", input.MaxSeq)},
+		{"global_batch", t.GlobalBatch == 0, fmt.Sprintf("want 1 to %d sequences", input.MaxGlobalBatch)}} {
+		if path := "training." + f.name; f.zero && doc.Has(path) {
+			return doc.At(path, "0: "+f.want+" (leave it out for the default)")
+		}
+	}
+	return nil
 }
 
 // whatIfsStated refuses a what-if value stated as 0 (an absent field is

@@ -83,6 +83,10 @@ func TestParseErrors(t *testing.T) {
 			"grid.yaml:11: field serving.max_instance_chips: -8: want 1 to 1048576 chips (leave it out for the fleet's size)"},
 		{"fractional instance cap", strings.Replace(okGrid, "serving:\n", "serving:\n  max_instance_chips: 8.5\n", 1),
 			"grid.yaml:11: field serving.max_instance_chips"},
+		// A stated 0 took the default (seq 8192) where -5 was refused (QA).
+		{"zero seq", okGrid + "training: {seq: 0}\n", "grid.yaml:12: field training.seq: 0: want 1 to 4194304 tokens (leave it out for the default)"},
+		{"zero batch", okGrid + "training: {global_batch: 0}\n", "grid.yaml:12: field training.global_batch: 0: want 1 to 16777216 sequences"},
+		{"zero tokens", okGrid + "training: {tokens: 0}\n", "grid.yaml:12: field training.tokens: 0: want a token budget above 0"},
 		{"repeated slo", strings.Replace(okGrid, "slos: [{tpot: 50ms}]", "slos: [{tpot: 50ms}, {tpot: 50ms}]", 1), "grid.yaml:11: field serving.slos[1]: already on the serving.slos axis at serving.slos[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -162,7 +162,21 @@ func ValidateWith(cat *catalog.Catalog, f *File, o Options) Report {
 // the search's best, it is the best (the search takes the stack's 16-bit
 // moments or parameters only where no plan fits without them, which a
 // stated plan may have needed).
+// unknownChip is why run r cannot be predicted where the catalog lacks
+// its chip, naming the field ("" where it has it): a run the tool cannot
+// predict, not a malformed file, so the file's other runs still are.
+func unknownChip(cat *catalog.Catalog, r Run) string {
+	if _, err := cat.Chip(r.System.Chip); err != nil {
+		return "system.chip: " + err.Error()
+	}
+	return ""
+}
+
 func freeRun(cat *catalog.Catalog, r Run, o Options, res *Result) {
+	if why := unknownChip(cat, r); why != "" {
+		res.FreeReason = why
+		return
+	}
 	v, plan, err := predictFree(cat, r, o)
 	if err != nil {
 		res.FreeReason = err.Error()
@@ -184,6 +198,10 @@ func validateRun(cat *catalog.Catalog, r Run, o Options) Result {
 		p   Prediction
 		err error
 	)
+	if why := unknownChip(cat, r); why != "" {
+		res.Reason = why
+		return res
+	}
 	if r.Kind == KindTraining {
 		p, err = predictTraining(cat, r, o)
 	} else {

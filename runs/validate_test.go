@@ -23,8 +23,10 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-// A run on a chip the catalog lacks gets a reason; the others are still
-// predicted.
+// A run on a chip the catalog lacks gets a reason naming the field
+// (system.chip), at its stated plan and free; the others are still
+// predicted: a chip chipgap does not know is a run it cannot predict,
+// not a malformed file.
 func TestValidateKeepsGoing(t *testing.T) {
 	good := strings.Replace(oneRun, "sequence_parallel: true", "sequence_parallel: false", 1)
 	bad := strings.Replace(good, "chip: a100-sxm4-80gb", "chip: z9000", 1)
@@ -38,9 +40,12 @@ func TestValidateKeepsGoing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Validate(cat, f)
+	rep := ValidateWith(cat, f, Options{Free: true})
 	if rep.Results[0].Predicted == nil {
 		t.Errorf("t1 not predicted: %s", rep.Results[0].Reason)
+	}
+	if r := rep.Results[1]; !strings.HasPrefix(r.Reason, `system.chip: unknown chip "z9000"`) || !strings.HasPrefix(r.FreeReason, `system.chip: unknown chip "z9000"`) {
+		t.Errorf("t2 reasons %q, free %q; want both naming system.chip", r.Reason, r.FreeReason)
 	}
 	if rep.Results[1].Predicted != nil || !strings.Contains(rep.Results[1].Reason, "z9000") {
 		t.Errorf("t2 = %+v; want no prediction and a reason naming the chip", rep.Results[1])

@@ -126,8 +126,13 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 		fromPeak         bool // an efficiency metric of the chosen precision's peak
 	}
 	up := strings.ToUpper(string(p))
+	// An integer precision's peak counts operations (TOPS), not FLOPs.
+	rate, perByte := peakUnit(p), "FLOP/B"
+	if rate != "TFLOP/s" {
+		perByte = "op/B"
+	}
 	specs := []spec{
-		{"peak", "Dense peak " + string(p), "TFLOP/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { v, _ := c.PeakFor(p); return cellOf(v) }, false},
+		{"peak", "Dense peak " + string(p), rate, 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { v, _ := c.PeakFor(p); return cellOf(v) }, false},
 		{"hbm_capacity", "HBM capacity", "GB", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Capacity) }, false},
 		{"hbm_bandwidth", "HBM bandwidth", "TB/s", 1e12, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.HBM.Bandwidth) }, false},
 		{"scale_up", "Scale-up bandwidth (aggregate, both ways)", "GB/s", 1e9, "higher", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.ScaleUp.Bandwidth) }, false},
@@ -136,10 +141,10 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 		{"tdp", "TDP", "W", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.TDP) }, false},
 		{"price", "Price", "k$", 1e3, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Price) }, false},
 		{"rental", "Rental", "$/h", 1, "lower", func(c *hardware.Chip, _ catalog.Metrics) CompareCell { return cellOf(c.Rental) }, false},
-		{"ridge", "Ridge point (" + up + " peak / HBM bandwidth)", "FLOP/B", 1, "lower", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.RidgeFLOPPerByte) }, true},
-		{"tflops_per_watt", up + " TFLOP/s per watt", "TFLOP/s/W", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerWatt) }, true},
-		{"tflops_per_kusd", up + " TFLOP/s per $1k", "TFLOP/s/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }, true},
-		{"tflops_per_mm2", up + " TFLOP/s per mm² of compute die", "TFLOP/s/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }, true},
+		{"ridge", "Ridge point (" + up + " peak / HBM bandwidth)", perByte, 1, "lower", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.RidgeFLOPPerByte) }, true},
+		{"tflops_per_watt", up + " " + rate + " per watt", rate + "/W", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerWatt) }, true},
+		{"tflops_per_kusd", up + " " + rate + " per $1k", rate + "/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }, true},
+		{"tflops_per_mm2", up + " " + rate + " per mm² of compute die", rate + "/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }, true},
 	}
 	rows := make([]CompareRow, 0, len(specs))
 	for _, sp := range specs {

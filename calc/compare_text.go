@@ -18,19 +18,26 @@ type columnRow struct {
 	cell  func(c chipColumn) string
 }
 
-func columnRows() []columnRow {
+// columnRows are the command line's fixed rows; bf16Efficiency adds the
+// BF16 efficiency rows (ridge, per W, per k$, per mm²), left out where
+// the request's precision brings its own (extraRows).
+func columnRows(bf16Efficiency bool) []columnRow {
 	var rows []columnRow
 	for _, p := range hardware.Precisions() {
 		rows = append(rows, columnRow{strings.ToUpper(string(p)) + " dense " + peakUnit(p), func(c chipColumn) string {
 			return rangeStr(c.Peak[p], 1e12)
 		}})
 	}
-	return append(rows,
+	rows = append(rows,
 		columnRow{"exponentials T/s (SFU)", func(c chipColumn) string { return rangeStr(c.ExpRate, 1e12) }},
 		columnRow{"HBM GB", func(c chipColumn) string { return rangeStr(c.HBM, 1e9) }},
 		columnRow{"HBM TB/s", func(c chipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
 		columnRow{"TDP W", func(c chipColumn) string { return rangeStr(c.TDP, 1) }},
-		columnRow{"price k$", func(c chipColumn) string { return rangeStr(c.Price, 1e3) }},
+		columnRow{"price k$", func(c chipColumn) string { return rangeStr(c.Price, 1e3) }})
+	if !bf16Efficiency {
+		return rows
+	}
+	return append(rows,
 		columnRow{"ridge BF16 FLOP/B", func(c chipColumn) string { return rangeStr(c.Metrics.RidgeFLOPPerByte, 1) }},
 		columnRow{"BF16 TFLOP/s per W", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerWatt, 1) }},
 		columnRow{"BF16 TFLOP/s per k$", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerKUSD, 1) }},
@@ -39,8 +46,9 @@ func columnRows() []columnRow {
 }
 
 // WriteText prints the chips side by side, a column each, every
-// precision's peak and the BF16 efficiency metrics, then extraRows; rows
-// no chip has are left out.
+// precision's peak and the efficiency metrics (BF16's, or the request's
+// precision's in their place), then the model's rows; rows no chip has
+// are left out.
 func (c Comparison) WriteText(w io.Writer) error {
 	cols := c.columns()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -49,7 +57,12 @@ func (c Comparison) WriteText(w io.Writer) error {
 		head = append(head, c.ID)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, r := range append(columnRows(), c.rowColumns(c.extraRows())...) {
+	extra := c.extraRows()
+	ownPrecision := false // the request's precision brings its efficiency rows
+	for _, rw := range extra {
+		ownPrecision = ownPrecision || rw.Key == "ridge"
+	}
+	for _, r := range append(columnRows(!ownPrecision), c.rowColumns(extra)...) {
 		cells := []string{r.label}
 		blank := true
 		for _, c := range cols {

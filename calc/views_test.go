@@ -46,6 +46,44 @@ func TestCompareDefaultsAndRatios(t *testing.T) {
 	}
 }
 
+// TestCompareTextFollowsPrecision: the command line's table carries one
+// set of efficiency rows, the request's precision's (no BF16 ridge beside
+// an INT8 one), and an integer precision's rows count operations: H100's
+// INT8 ridge is 1,979 TOPS / 3.35 TB/s = 590.7 op/B, per watt 1,979 / 700
+// = 2.827 TOPS/W.
+func TestCompareTextFollowsPrecision(t *testing.T) {
+	cat := testCatalog(t)
+	text := func(p string) string {
+		c, err := Compare(cat, CompareRequest{Chips: []string{"h100-sxm"}, Model: "none", Precision: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := c.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	i8 := text("int8")
+	for label, value := range map[string]string{"Ridge point (INT8 peak / HBM bandwidth) (op/B)": "590.7", "INT8 TOPS per watt (TOPS/W)": "2.827"} {
+		found := false
+		for _, line := range strings.Split(i8, "\n") {
+			if rest, ok := strings.CutPrefix(line, label); ok && strings.HasPrefix(strings.TrimSpace(rest), value) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("int8 table lacks %s %s:\n%s", label, value, i8)
+		}
+	}
+	if strings.Contains(i8, "ridge BF16") || strings.Contains(i8, "BF16 TFLOP/s per W") || strings.Contains(i8, "INT8 TFLOP/s") {
+		t.Errorf("int8 table keeps the BF16 efficiency rows or calls TOPS FLOPs:\n%s", i8)
+	}
+	if bf := text(""); !strings.Contains(bf, "ridge BF16 FLOP/B") || strings.Contains(bf, "Ridge point (") {
+		t.Errorf("bf16 table:\n%s", bf)
+	}
+}
+
 // TestCompareModelRows: at fp8 (1 byte a parameter) the H100 holds
 // Llama 3.1 70B's weights in total params / 80 GiB chips, and streams
 // the active weights HBM bandwidth / active params times a second.

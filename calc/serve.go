@@ -204,7 +204,7 @@ type ServeEstimate struct {
 	// (the mean where the cache grows as tokens are generated, the whole
 	// context where the engine reserves it) or the engine limit that binds.
 	MaxBatchSizing inference.BatchSizing `json:"max_batch_sizing"`
-	Curve          []inference.Point     `json:"curve"`
+	Curve          []inference.Point     `json:"points"`
 	SLO            inference.SLO         `json:"slo"`
 	// Best is the highest-throughput point meeting the SLO; BestLow and
 	// BestHigh the 10th and 90th percentile of its throughput over the
@@ -227,7 +227,7 @@ type ServeEstimate struct {
 	// BestApart is where the best point's throughput lies beside
 	// BestLow–BestHigh (uncertain.Beside.Apart), decided once in Serve.
 	BestApart uncertain.Apart   `json:"-"`
-	NoBest    string            `json:"no_best,omitempty"`
+	NoBest    string            `json:"best_error,omitempty"`
 	Disagg    *inference.Disagg `json:"disagg,omitempty"`
 	// DisaggError says why the pools could not be sized together (a pool
 	// misses its latency target); the curve stands without them.

@@ -318,6 +318,18 @@ type ServeSpec struct {
 	MaxBatchTokens int           `json:"max_batch_tokens,omitempty"`
 }
 
+// ServeView is one serving estimate as `chipgap serve-estimate --json`
+// prints it and POST /api/infer/curve answers it (beside the API's ids
+// and charts): the request echoed flat (spec) and the estimate, so the
+// two cannot drift.
+type ServeView struct {
+	Spec ServeSpec `json:"spec"`
+	ServeEstimate
+}
+
+// View is the estimate with its request's echo.
+func (r ServeEstimate) View() ServeView { return ServeView{r.Request.Spec(), r} }
+
 // Spec is the request's echo.
 func (r ServeRequest) Spec() ServeSpec {
 	p := r.Parallel

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"chipgap/calc"
-	"chipgap/inference"
 )
 
 // The bodies of POST /api/infer/curve and /api/infer/estimate are
@@ -33,40 +32,15 @@ func (s *Server) inferSetup(w http.ResponseWriter, r *http.Request) (calc.ServeS
 }
 
 // curveResponse is POST /api/infer/curve's answer: calc.Serve's
-// estimate, the one serve-estimate prints, under the API's names.
+// estimate as serve-estimate --json prints it (calc.ServeView), beside
+// the ids the estimate resolved (calc.ServeHeader's) and the TPOT and
+// TTFT charts.
 type curveResponse struct {
-	calc.ServeHeader
-	SLO    inference.SLO     `json:"slo"`
-	Points []inference.Point `json:"points"`
-	// Best is the highest-throughput point meeting the SLO; BestError
-	// says why there is none.
-	Best      *inference.Point `json:"best,omitempty"`
-	BestError string           `json:"best_error,omitempty"`
-	// BestLow and BestHigh are the P10 and P90 of the best point's
-	// throughput over the inputs' ranges, BestNoFit the draws on which
-	// the weights did not fit, BestRangeNote where the best point lies
-	// outside them (calc.ServeEstimate's fields).
-	BestLow       *float64 `json:"best_low,omitempty"`
-	BestHigh      *float64 `json:"best_high,omitempty"`
-	BestNoFit     int      `json:"best_no_fit,omitempty"`
-	BestRangeNote string   `json:"best_range_note,omitempty"`
-	// MeasuredBand is what the scored regime's runs measured where the
-	// estimator predicted the best point's throughput (calc.MeasuredBand).
-	MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
-	// MeasuredBandNote says why there is none in a mode other than
-	// colocated (calc.ServeEstimate.MeasuredBandNote).
-	MeasuredBandNote string `json:"measured_band_note,omitempty"`
-	// Disagg is, in disaggregated mode, the two pools sized together:
-	// Points and Best are the decode pool's, per decode chip; its
-	// output_tokens_per_s_per_chip is per chip over both pools.
-	Disagg      *inference.Disagg `json:"disagg,omitempty"`
-	DisaggError string            `json:"disagg_error,omitempty"`
-	// Cost, CostNote and Energy price the best point's tokens in the
-	// request's region (calc.ServeEstimate's).
-	Cost     *calc.ServeCost   `json:"cost,omitempty"`
-	CostNote string            `json:"cost_note,omitempty"`
-	Energy   *calc.ServeEnergy `json:"energy,omitempty"`
-	Charts   []calc.Chart      `json:"charts"`
+	Chip    string `json:"chip"`
+	Model   string `json:"model"`
+	Profile string `json:"profile"`
+	calc.ServeView
+	Charts []calc.Chart `json:"charts"`
 }
 
 func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error {
@@ -76,10 +50,9 @@ func (s *Server) handleInferCurve(w http.ResponseWriter, r *http.Request) error 
 	}
 	res, err := compute(r.Context(), s, func(ctx context.Context) (curveResponse, error) {
 		c, err := calc.Serve(st)
-		return curveResponse{ServeHeader: st.Header(), SLO: c.SLO, Points: c.Curve, Best: c.Best, BestError: c.NoBest,
-			BestLow: c.BestLow, BestHigh: c.BestHigh, BestNoFit: c.BestNoFit, BestRangeNote: c.BestRangeNote,
-			MeasuredBand: c.MeasuredBand, MeasuredBandNote: c.MeasuredBandNote, Disagg: c.Disagg, DisaggError: c.DisaggError,
-			Cost: c.Cost, CostNote: c.CostNote, Energy: c.Energy, Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
+		h := st.Header()
+		return curveResponse{Chip: h.Chip, Model: h.Model, Profile: h.Profile, ServeView: c.View(),
+			Charts: calc.CurveCharts(c.Curve, c.SLO, st.Deployment.Cluster.Chip.Name)}, err
 	})
 	if err != nil {
 		return err

@@ -569,8 +569,8 @@ func TestBrowserInference(t *testing.T) {
 	var best float64
 	_ = b.eval(ctx, `document.querySelectorAll('#infer-points tbody tr').length`, &rows)
 	_ = b.eval(ctx, `Number((document.querySelector('#infer-big [data-key="throughput"]') || {dataset: {typ: "0"}}).dataset.typ)`, &best)
-	if rows != len(api.Points) {
-		t.Errorf("page shows %d curve points, API %d", rows, len(api.Points))
+	if rows != len(api.Curve) {
+		t.Errorf("page shows %d curve points, API %d", rows, len(api.Curve))
 	}
 	if api.Best == nil || !near(best, api.Best.OutputPerChip, 1e-12) {
 		t.Errorf("page shows best %g tokens/s per chip, API %+v", best, api.Best)

@@ -381,3 +381,50 @@ func TestTrainRequestFile(t *testing.T) {
 		t.Errorf("two YAML documents: exit %d, %q; want a usage error", code, errs)
 	}
 }
+
+// POST /api/infer/curve answers serve-estimate --json's view, key for key
+// and byte for byte, with the ids it resolved and its charts beside (the
+// audit: the API copied some of calc.ServeEstimate's fields and left out
+// fp8_context_attention, fp8_block_scale, max_batch_per_instance and
+// max_batch_sizing, so the page's "prompt attention in FP8" never showed).
+func TestServeCurveAgreesAcrossCLIAndAPI(t *testing.T) {
+	srv := apiServer(t)
+	for _, c := range []struct {
+		args, body string
+		want       []string // keys this request must carry
+	}{
+		{"--chip h100-sxm --chips 8 --model llama3.1-70b --precision fp8 --software tensorrt-llm --tp 8 --tpot 50ms",
+			`{"chip":"h100-sxm","chips":8,"model":"llama3.1-70b","precision":"fp8","framework":"tensorrt-llm","parallel":{"tp":8},"slo":{"tpot":"50ms"}}`,
+			[]string{"fp8_context_attention", "max_batch_per_instance", "max_batch_sizing", "points"}},
+		{"--chip h100-sxm --chips 16 --model deepseek-v3 --precision fp8",
+			`{"chip":"h100-sxm","chips":16,"model":"deepseek-v3","precision":"fp8"}`,
+			[]string{"fp8_block_scale", "max_batch_per_instance"}},
+	} {
+		var cli []map[string]json.RawMessage
+		var api map[string]json.RawMessage
+		cliJSON(t, &cli, append([]string{"serve-estimate"}, strings.Fields(c.args)...)...)
+		postJSON(t, srv.URL+"/api/infer/curve", c.body, &api)
+		if len(cli) != 1 {
+			t.Fatalf("%s: %d results", c.args, len(cli))
+		}
+		k := cli[0]
+		for _, key := range c.want {
+			if k[key] == nil {
+				t.Errorf("%s: the CLI's JSON lacks %s", c.args, key)
+			}
+		}
+		for key, v := range k {
+			if key == "spec" { // the request, as each was given it
+				continue
+			}
+			if !sameJSON(v, api[key]) {
+				t.Errorf("%s: %s differs:\n  CLI %.300s\n  API %.300s", c.args, key, v, api[key])
+			}
+		}
+		for key := range api {
+			if _, ok := k[key]; !ok && !slices.Contains([]string{"chip", "model", "profile", "charts"}, key) {
+				t.Errorf("%s: the API answers %s, the CLI does not", c.args, key)
+			}
+		}
+	}
+}

@@ -84,13 +84,9 @@ func cmdServeEstimate(e *env, args []string) error {
 		out = append(out, est)
 	}
 	if *asJSON {
-		type serveJSON struct {
-			Spec calc.ServeSpec `json:"spec"`
-			calc.ServeEstimate
-		}
-		js := make([]serveJSON, len(out))
+		js := make([]calc.ServeView, len(out))
 		for i, r := range out {
-			js[i] = serveJSON{r.Request.Spec(), r}
+			js[i] = r.View()
 		}
 		err = writeJSON(e.stdout, js)
 	} else {

@@ -62,6 +62,7 @@ func Chips(cat *catalog.Catalog, r ChipsRequest) (ChipsView, error) {
 	resolveSources(cat, d.Sources, c.SourceKeys())
 	if n, err := cat.Network(c.ScaleUp.Network); err == nil {
 		d.ScaleUp = n
+		resolveSources(cat, d.Sources, hardware.CitedKeys(n))
 	}
 	if cl, err := cat.Cluster(c.ID, max(c.ChipsPerNode, 2), catalog.ClusterOptions{}); err == nil {
 		d.pair = cl.ScaleUp.GroupRate(2)
@@ -107,16 +108,13 @@ func Sources(cat *catalog.Catalog) map[string]hardware.Source {
 		resolveSources(cat, out, c.SourceKeys())
 	}
 	for _, sy := range cat.Systems() {
-		resolveSources(cat, out, sy.Power.Sources)
-		resolveSources(cat, out, sy.Price.Sources)
+		resolveSources(cat, out, hardware.CitedKeys(sy))
 	}
 	for _, n := range cat.Networks() {
-		resolveSources(cat, out, n.Bandwidth.Sources)
-		resolveSources(cat, out, n.Latency.Sources)
-		resolveSources(cat, out, n.DomainSize.Sources)
+		resolveSources(cat, out, hardware.CitedKeys(n))
 	}
 	for _, m := range cat.Models() {
-		resolveSources(cat, out, m.Sources)
+		resolveSources(cat, out, hardware.CitedKeys(m))
 	}
 	return out
 }

@@ -272,7 +272,7 @@ func (w *world) tornado(b, c *system) (TornadoResult, error) {
 	return TornadoResult{Output: fmt.Sprintf("%s / %s total training time", c.cfg.Label, b.cfg.Label), Base: base, Swings: swings}, nil
 }
 
-// sources resolves every cited key to its catalog entry.
+// sources resolves every key the results cite to its catalog entry.
 func (w *world) sources(r *Results, systems []*system) []hardware.Source {
 	var keys [][]string
 	for _, in := range append(r.Inputs, r.Fixed...) {
@@ -287,6 +287,9 @@ func (w *world) sources(r *Results, systems []*system) []hardware.Source {
 			keys = append(keys, p.Sources)
 		}
 	}
+	// The scenario echoed in the results cites its own keys too: a
+	// region's PUE or an engineering block no system uses.
+	keys = append(keys, hardware.CitedKeys(r.Scenario))
 	var out []hardware.Source
 	for _, k := range uniq(keys...) {
 		if src, err := w.c.Source(k); err == nil {

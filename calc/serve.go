@@ -102,8 +102,8 @@ func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
 		if err != nil {
 			return s, err
 		}
-		if _, err := data.Region(r.Region); err != nil {
-			return s, &input.Error{Field: "region", Want: err.Error(), Err: err}
+		if _, err := data.Region(r.Region); err != nil { // a value, not a resource: without catalog.ErrNotFound
+			return s, &input.Error{Field: "region", Want: err.Error()}
 		}
 	}
 	var err error

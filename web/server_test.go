@@ -135,6 +135,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.tp"},
 		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"rubin-x9","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
+		// A region is a value, not a resource: a 400 (it was a 404).
+		{"unknown region", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","region":"mars"}`, 400, "region"},
 		{"expert imbalance below 1", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"expert_imbalance":0.5,"workload":{"input_tokens":10,"output_tokens":10}}`, 400, "expert_imbalance"},
 		{"unknown expert balancer", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"balancer":"sometimes","workload":{"input_tokens":10,"output_tokens":10}}`, 400, "balancer"},
 		{"unknown FP8 recipe", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":32,"model":"deepseek-v3","parallel":{"ep":32},"precision":"fp8","fp8_recipe":"sometimes","workload":{"input_tokens":10,"output_tokens":10}}`, 400, "fp8_recipe"},

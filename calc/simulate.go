@@ -42,6 +42,10 @@ type SimulateRequest struct {
 
 	Workload SimWorkload `json:"workload"`
 	SLO      SimSLO      `json:"slo"`
+	// RequestCap bounds workload.requests below serve.MaxRequests (a
+	// server's max_serve_requests), so the refusal quotes the bound that
+	// applies where it runs.
+	RequestCap Cap `json:"-"`
 }
 
 // ServePool is the prefill pool's own chip, chips and layout (0 or "":
@@ -130,6 +134,9 @@ func (r SimulateRequest) check() error {
 	if err := nonNegative(intField{"prefill.chips", r.Prefill.Chips}); err != nil {
 		return err
 	}
+	if err := r.checkCounts(); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name string
 		v    float64
@@ -161,6 +168,24 @@ func (r SimulateRequest) check() error {
 		}
 	}
 	return checkSLO(secondsField{"slo.ttft", r.SLO.TTFT}, secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"link_latency", r.LinkLatency})
+}
+
+// checkCounts checks the counts the workload states, each against its
+// own range (requests under RequestCap; each length's tokens, min and
+// max), so a caller's bound on their product (a server's token budget),
+// checked after, never blames one field for another's value.
+func (r SimulateRequest) checkCounts() error {
+	w := r.Workload
+	if w.Trace == "" { // a trace's requests are its lines
+		limit, why := r.RequestCap.bound(serve.MaxRequests)
+		if w.Requests < 1 || w.Requests > limit {
+			return bad("workload.requests", w.Requests, "want 1..%d%s", limit, why)
+		}
+	}
+	if err := w.Input.lengths().CheckSizes("workload.prompt"); err != nil {
+		return serveError(err)
+	}
+	return serveError(w.Output.lengths().CheckSizes("workload.output"))
 }
 
 // SimulateSetup is a simulation request resolved against the catalog:

@@ -135,7 +135,10 @@ func (w Workload) validateCount(n int) error {
 	return nil
 }
 
-func (l Lengths) validate(field string) error {
+// CheckSizes checks the token counts the lengths state (mean, min,
+// max) against their own bound, input.MaxRequestTokens: what a caller
+// checks before any product of them (a server's token budget).
+func (l Lengths) CheckSizes(field string) error {
 	for _, f := range []struct {
 		name string
 		v    int
@@ -143,6 +146,13 @@ func (l Lengths) validate(field string) error {
 		if f.v > input.MaxRequestTokens {
 			return fieldErr(field+"."+f.name, f.v, fmt.Sprintf("want at most %d tokens", input.MaxRequestTokens))
 		}
+	}
+	return nil
+}
+
+func (l Lengths) validate(field string) error {
+	if err := l.CheckSizes(field); err != nil {
+		return err
 	}
 	switch l.Dist {
 	case Fixed:

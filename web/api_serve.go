@@ -18,6 +18,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
+	req.RequestCap = calc.Cap{N: s.limits.MaxServeRequests, Name: "this server's max_serve_requests, see docs/api.md"}
 	if err := checkServeRequest(req, s.limits); err != nil {
 		return err
 	}
@@ -25,11 +26,14 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	st, err := req.Setup(cat, nil)
+	st, err := req.Setup(cat, nil) // each field against its own range first
 	if err != nil {
 		return err
 	}
 	rates := req.Rates()
+	if err := capTokens(req, s.limits.MaxServeTokens); err != nil {
+		return err
+	}
 	if err := capRouting(st.Replicas(), req.Workload.Requests*len(rates), s.limits.MaxServeRouting); err != nil {
 		return err
 	}
@@ -77,16 +81,13 @@ func rateProgress(rates []float64, perRate int, p *Progress) func(rate float64, 
 	}
 }
 
-// checkServeRequest checks req against the server's caps: requests and
-// rates per request, simulated tokens, chips per pool; a server reads no
-// trace file.
+// checkServeRequest checks req against the server's caps that bound the
+// work before the request is resolved: rates per request, chips per pool
+// (requests are calc's, under RequestCap); a server reads no trace file.
 func checkServeRequest(req calc.SimulateRequest, l Limits) error {
 	wl := req.Workload
 	if wl.Trace != "" {
 		return badField("workload.trace", "the API reads no files; want arrival poisson, gamma, deterministic or offline (chipgap simulate --trace replays one)")
-	}
-	if err := capInt("workload.requests", wl.Requests, l.MaxServeRequests); err != nil {
-		return err
 	}
 	if len(wl.Rates) > l.MaxServeRates {
 		return badField("workload.rates", "%d rates: want at most %d", len(wl.Rates), l.MaxServeRates)
@@ -94,15 +95,19 @@ func checkServeRequest(req calc.SimulateRequest, l Limits) error {
 	if err := capInt("chips", req.Chips, l.MaxServeChips); err != nil {
 		return err
 	}
-	if err := capInt("prefill.chips", req.Prefill.Chips, l.MaxServeChips); err != nil {
-		return err
-	}
+	return capInt("prefill.chips", req.Prefill.Chips, l.MaxServeChips)
+}
+
+// capTokens bounds the output tokens a request simulates, requests ×
+// rates × output tokens, once each has passed its own range (calc).
+func capTokens(req calc.SimulateRequest, limit float64) error {
+	wl := req.Workload
 	// In float64: min+max of huge lengths must not wrap around below the cap.
 	rates := len(req.Rates())
 	out := max(float64(wl.Output.Tokens), (float64(wl.Output.Min)+float64(wl.Output.Max))/2)
-	if n := float64(wl.Requests*rates) * out; n > l.MaxServeTokens {
+	if n := float64(wl.Requests*rates) * out; n > limit {
 		return badField("workload.requests", "%d requests × %d rates × %g output tokens = %.3g tokens to simulate, over this server's limit of %.0e (see docs/api.md)",
-			wl.Requests, rates, out, n, l.MaxServeTokens)
+			wl.Requests, rates, out, n, limit)
 	}
 	return nil
 }

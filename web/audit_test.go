@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,29 @@ func TestSampleBoundsQuoteTheServers(t *testing.T) {
 	}
 	if st := do(t, "POST", srv.URL+"/api/run/simulate", run+`,"seeds":50}`, nil); st != 200 {
 		t.Errorf("50 seeds under a max_samples of 50: %d, want 200", st)
+	}
+}
+
+// A serving simulation's counts are checked against their own ranges
+// before the server's token budget on their product (the audit: 16777217
+// output tokens were blamed on workload.requests), and requests out of
+// range quote this server's max_serve_requests, not the CLI's 10,000,000,
+// whichever side they fall.
+func TestServeCountsQuoteTheirOwnRange(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	const sim = `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{%s}}`
+	for _, c := range []struct{ workload, field, msg string }{
+		{`"output":{"tokens":16777217}`, "workload.output.tokens", "workload.output.tokens = 16777217: want at most 16777216 tokens"},
+		{`"input":{"dist":"uniform","min":1,"max":16777217}`, "workload.input.max", "want at most 16777216 tokens"},
+		{`"requests":-3`, "workload.requests", "workload.requests = -3: want 1..1000000 (this server's max_serve_requests, see docs/api.md)"},
+		{`"requests":1000001`, "workload.requests", "workload.requests = 1000001: want 1..1000000 (this server's max_serve_requests"},
+		{`"requests":1000000,"output":{"tokens":2000}`, "workload.requests", "tokens to simulate, over this server's limit"},
+	} {
+		var e Error
+		body := fmt.Sprintf(sim, c.workload)
+		if st := do(t, "POST", srv.URL+"/api/serve/simulate", body, &e); st != 400 || e.Field != c.field || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("%s: %d %q %q; want 400 naming %s, %q", body, st, e.Field, e.Msg, c.field, c.msg)
+		}
 	}
 }
 

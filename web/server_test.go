@@ -183,7 +183,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"negative batch", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"batch":-3}`, 400, "batch"},
 		{"serve ttft past a Duration", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10},"slo":{"ttft":1e300}}`, 400, "slo.ttft"},
 		{"serve negative tpot", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10},"slo":{"tpot":"-5ms"}}`, 400, "slo.tpot"},
-		{"serve output lengths wrapping int64", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"dist":"uniform","min":1,"max":9223372036854775807}}}`, 400, "workload.requests"},
+		{"serve output lengths wrapping int64", "POST", "/api/serve/simulate", `{"model":"llama3.1-8b","chip":"h100-sxm","chips":8,"workload":{"rate":1,"requests":10,"output":{"dist":"uniform","min":1,"max":9223372036854775807}}}`, 400, "workload.output.max"}, // its own range, before any product of it
 		{"infer negative tpot", "POST", "/api/infer/estimate", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"slo":{"tpot":"-5ms"}}`, 400, "slo.tpot"},
 		{"curve negative ttft", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":100,"output_tokens":10},"slo":{"ttft":-1}}`, 400, "slo.ttft"},
 		{"malformed query", "GET", "/api/compare?%zz", "", 400, "query"},

@@ -2,6 +2,8 @@ package calc
 
 import (
 	"cmp"
+	"fmt"
+	"slices"
 	"strings"
 
 	"chipgap/catalog"
@@ -89,6 +91,9 @@ func Compare(cat *catalog.Catalog, r CompareRequest) (Comparison, error) {
 		c, err := cat.Chip(strings.TrimSpace(id))
 		if err != nil {
 			return out, lookup("chips", err)
+		}
+		if j := slices.IndexFunc(out.chips, func(o *hardware.Chip) bool { return o.ID == c.ID }); j >= 0 {
+			return out, bad(fmt.Sprintf("chips[%d]", len(out.chips)), id, "already compared at chips[%d]: want each chip once", j)
 		}
 		out.chips = append(out.chips, c)
 		out.metrics = append(out.metrics, catalog.ChipMetrics(c))

@@ -45,8 +45,8 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 // the struct *req from the URL query, each by its JSON name; an empty or
 // absent parameter leaves its field as it is. As strictly as a JSON body
 // decodes: a parameter the request has no field for (but "_", a
-// cache-buster), one given twice or an empty entry in a list is a 400
-// naming it.
+// cache-buster), one given twice, an empty entry in a list or an empty
+// list (chips=, which compared the default chips) is a 400 naming it.
 func decodeQuery(r *http.Request, req any) error {
 	q := r.URL.Query()
 	v := reflect.ValueOf(req).Elem()
@@ -58,6 +58,9 @@ func decodeQuery(r *http.Request, req any) error {
 			return badField(name, "given %d times: want it once (a list is comma-separated)", len(q[name]))
 		}
 		s := q.Get(name)
+		if _, list := v.Field(i).Interface().([]string); s == "" && list && q.Has(name) {
+			return badField(name, "empty: want comma-separated ids (leave %s out for the default)", name)
+		}
 		if s == "" {
 			continue
 		}

@@ -15,8 +15,10 @@ import (
 
 // TestCompareQueryIsTheRequest: GET /api/compare's query decodes into
 // calc.CompareRequest by its JSON names, as strictly as a JSON body: an
-// unknown parameter, one given twice or an empty list entry is a 400
-// naming it (they were ignored until session 79's QA pass).
+// unknown parameter, one given twice, an empty list entry or an empty
+// list (chips=, which compared the default chips, as compare-chips ""
+// does not) is a 400 naming it (they were ignored until session 79's QA
+// pass); an empty string parameter takes its default.
 func TestCompareQueryIsTheRequest(t *testing.T) {
 	var got calc.CompareRequest
 	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?chips=h100-sxm,%20b200&model=llama3.1-8b&precision=fp8", nil), &got); err != nil {
@@ -27,13 +29,13 @@ func TestCompareQueryIsTheRequest(t *testing.T) {
 		t.Errorf("decoded %+v, want %+v", got, want)
 	}
 	got = calc.CompareRequest{}
-	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?chips=&model=", nil), &got); err != nil || !reflect.DeepEqual(got, calc.CompareRequest{}) {
+	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?model=&precision=", nil), &got); err != nil || !reflect.DeepEqual(got, calc.CompareRequest{}) {
 		t.Errorf("empty parameters decoded to %+v, %v; want the zero request (the defaults)", got, err)
 	}
 	if err := decodeQuery(httptest.NewRequest("GET", "/api/compare?chips=h100-sxm&_=1712345678", nil), &got); err != nil {
 		t.Errorf("a cache-buster _: %v, want it ignored", err)
 	}
-	for q, field := range map[string]string{"chips=h100-sxm&foo=1": "foo", "chips=h100-sxm&chips=b200": "chips", "chips=h100-sxm,,b200": "chips"} {
+	for q, field := range map[string]string{"chips=h100-sxm&foo=1": "foo", "chips=h100-sxm&chips=b200": "chips", "chips=h100-sxm,,b200": "chips", "chips=&model=": "chips"} {
 		err := decodeQuery(httptest.NewRequest("GET", "/api/compare?"+q, nil), &got)
 		if e, ok := err.(*Error); !ok || e.Status != http.StatusBadRequest || e.Field != field {
 			t.Errorf("?%s: %v, want a 400 naming %s", q, err, field)

@@ -121,6 +121,9 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"unknown chip id", "GET", "/api/chips/h101", "", 404, "id"},
 		{"unknown model in compare", "GET", "/api/compare?chips=h100-sxm&model=llama9", "", 404, "model"},
 		{"bad precision", "GET", "/api/compare?chips=h100-sxm&precision=fp7", "", 400, "precision"},
+		// chips= compared the default five; a repeated chip, itself twice.
+		{"empty chips", "GET", "/api/compare?chips=", "", 400, "chips"},
+		{"repeated chip", "GET", "/api/compare?chips=h100-sxm,b200,h100-sxm", "", 400, "chips[2]"},
 		{"malformed JSON", "POST", "/api/train/estimate", `{"chip":`, 400, "body"},
 		{"empty body", "POST", "/api/train/estimate", ``, 400, "body"},
 		{"trailing data", "POST", "/api/train/estimate", est + `{}`, 400, "body"},

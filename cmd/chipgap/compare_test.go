@@ -78,3 +78,12 @@ func TestCompareUnknown(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+// A chip named twice is refused naming its second place and its first
+// (it was compared with itself), as a sweep refuses a repeated axis value.
+func TestCompareRepeatedChip(t *testing.T) {
+	code, out, errs := runCmd(t, "compare-chips", "h100-sxm", "b200", "h100-sxm")
+	if code != 2 || out != "" || !strings.Contains(errs, "chips[2] = h100-sxm: already compared at chips[0]: want each chip once") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -97,6 +97,9 @@ func describe(t reflect.Type, prefix, flagPrefix string, defaults map[string]any
 			f.Kind = "string"
 		case ft.Kind() == reflect.Bool:
 			f.Kind = "bool"
+			if f.Default == nil && !f.Pointer {
+				f.Default = false // absent is false: one value (a *bool's absent is the stack's or the job's choice)
+			}
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Int:
 			f.Kind = "ints"
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Float64:

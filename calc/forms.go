@@ -19,7 +19,9 @@ type formJob struct {
 
 // formJobs is the table behind Form (GET /api/forms/{job}).
 var formJobs = map[string]formJob{
-	"train": {request: "calc.TrainRequest", fields: DescribeTrain},
+	"train": {request: "calc.TrainRequest", fields: DescribeTrain, omit: map[string]string{
+		"charts": "the page always asks for the charts it draws",
+	}},
 	"infer": {request: "calc.ServeRequest", fields: DescribeServe, rules: specRules, omit: map[string]string{
 		"name":   "labels a deployment in a scenario file's comparison (chipgap serve-estimate --scenario)",
 		"batch":  "POST /api/infer/estimate's one batch; the page draws the curve over batches",

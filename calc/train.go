@@ -76,6 +76,9 @@ type TrainRequest struct {
 	// Ranges (default true) adds the estimate at the low and high ends of
 	// the chip's catalog ranges.
 	Ranges *bool `json:"ranges" flag:"-"`
+	// Charts adds the step-time and memory charts to the answer (the
+	// API's: the command line prints tables).
+	Charts bool `json:"charts" flag:"-" help:"add SVG charts of the step time and the memory to the answer"`
 }
 
 // PlanRequest is a parallel plan as a user states it: zero degrees are

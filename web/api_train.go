@@ -10,11 +10,9 @@ import (
 )
 
 // trainRequest is the body of POST /api/train/estimate and
-// /api/train/search: calc.TrainRequest, plus the charts the page draws.
+// /api/train/search: calc.TrainRequest (its charts the API's alone).
 type trainRequest struct {
 	calc.TrainRequest
-	// Charts adds SVG charts (step time and memory) to the answer.
-	Charts bool `json:"charts"`
 }
 
 // trainSetup decodes a request and resolves it, within the server's

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
@@ -325,7 +326,11 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &ute):
-		return decodeErr(cmpOr(jsonPath(ute.Field), "body"), "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
+		field := cmpOr(jsonPath(ute.Field), "body")
+		if want, ok := integerWant(ute); ok {
+			return decodeErr(field, "%s", want)
+		}
+		return decodeErr(field, "got a JSON %s, want %s", ute.Value, jsonKind(ute.Type))
 	case errors.As(err, &se):
 		return decodeErr("body", "malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -335,6 +340,42 @@ func jsonError(err error) error {
 		return decodeErr(cmpOr(name, "body"), "unknown field %q", name)
 	}
 	return err
+}
+
+// integerWant words the failure of a JSON number that is an integer
+// where an integer is wanted: one past the field's type
+// (9999999999999999999999) or one in exponent form (1e12, which
+// encoding/json does not decode into an integer), which "want an
+// integer" would misname.
+func integerWant(ute *json.UnmarshalTypeError) (string, bool) {
+	t := ute.Type
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	lit, isNum := strings.CutPrefix(ute.Value, "number ")
+	if t == nil || !isNum {
+		return "", false
+	}
+	var lo, hi big.Int
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		hi.Lsh(big.NewInt(1), uint(t.Bits()-1)).Sub(&hi, big.NewInt(1))
+		lo.Neg(&hi).Sub(&lo, big.NewInt(1))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		hi.Lsh(big.NewInt(1), uint(t.Bits())).Sub(&hi, big.NewInt(1))
+	default:
+		return "", false
+	}
+	f, _, err := big.ParseFloat(lit, 10, 0, big.ToNearestEven)
+	if err != nil || !f.IsInt() || f.IsInf() || f.Sign() < 0 && lo.Sign() == 0 {
+		return "", false // a fraction, or below 0 where the field is unsigned: jsonKind's word says it
+	}
+	// Compared as floats: 1e999999999 must not become a big.Int.
+	if f.Cmp(new(big.Float).SetInt(&lo)) < 0 || f.Cmp(new(big.Float).SetInt(&hi)) > 0 {
+		return fmt.Sprintf("got %s: an integer out of range, want %s to %s", lit, lo.String(), hi.String()), true
+	}
+	n, _ := f.Int(nil)
+	return fmt.Sprintf("got %s: an integer in exponent form, want it in digits (%s)", lit, n.String()), true
 }
 
 // wantObject refuses input that is not a JSON object before it is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"chipgap/input"
 	"chipgap/units"
@@ -63,6 +64,23 @@ func (w Workload) check(m Mode) error {
 type SLO struct {
 	TPOT units.Seconds `json:"tpot"`
 	TTFT units.Seconds `json:"ttft"`
+}
+
+// String words the SLO's bounds, 0 as no bound ("tpot=1 ms, no TTFT
+// bound"; 0 ns read as a bound no batch could meet).
+func (s SLO) String() string {
+	var parts []string
+	for _, b := range []struct {
+		name string
+		v    units.Seconds
+	}{{"TPOT", s.TPOT}, {"TTFT", s.TTFT}} {
+		if b.v == 0 {
+			parts = append(parts, "no "+b.name+" bound")
+		} else {
+			parts = append(parts, strings.ToLower(b.name)+"="+b.v.String())
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Point is one batch size on the throughput–latency curve.
@@ -425,5 +443,5 @@ func noPoint(p Point, slo SLO) error {
 	if slo.TTFT > 0 && p.TTFT > slo.TTFT {
 		why = append(why, fmt.Sprintf("TTFT %v at batch 1 exceeds the %v target", p.TTFT, slo.TTFT))
 	}
-	return &input.Error{Field: "slo", Value: fmt.Sprintf("tpot=%v ttft=%v", slo.TPOT, slo.TTFT), Want: "no batch size meets it: " + fmt.Sprint(slices.Clip(why)) + "; relax the target or add chips per instance", Err: ErrNoOperatingPoint}
+	return &input.Error{Field: "slo", Value: slo.String(), Want: "no batch size meets it: " + fmt.Sprint(slices.Clip(why)) + "; relax the target or add chips per instance", Err: ErrNoOperatingPoint}
 }

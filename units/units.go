@@ -1,6 +1,7 @@
 package units
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -171,7 +172,11 @@ func parse(kind, s string, table []suffix) (float64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(v*mult, 0) {
+	if (err == nil || errors.Is(err, strconv.ErrRange)) && (math.IsInf(v, 0) || math.IsInf(v*mult, 0)) {
+		// A number, too large for one: say so, not "want a number".
+		return 0, &ParseError{Kind: kind, Input: s, Want: spellings(table), Rule: "the number overflows: want a finite one"}
+	}
+	if err != nil || math.IsNaN(v) {
 		return 0, &ParseError{Kind: kind, Input: s, Want: spellings(table)}
 	}
 	return v * mult, nil

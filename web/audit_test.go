@@ -140,3 +140,28 @@ func TestMetricsRoutesAndRefusals(t *testing.T) {
 		t.Error(`a 405 is still counted under route "/api/"`)
 	}
 }
+
+// Refusals word what was sent as it is (the audit): an integer past its
+// type or in exponent form is an integer, not "want an integer"; a
+// duration that overflows says so, not "want a number with one of the
+// units"; and an SLO no batch meets prints an absent TTFT bound as none,
+// not "ttft=0 ns", a bound nothing could meet.
+func TestRefusalsWordWhatWasSent(t *testing.T) {
+	srv, _ := newTestServer(t, Limits{})
+	const body = `{"chip":"h100-sxm","model":"llama3.1-70b","chips":8,%s}`
+	for _, c := range []struct{ path, fields, field, msg string }{
+		{"/api/infer/curve", `"parallel":{"tp":9999999999999999999999}`, "parallel.tp", "got 9999999999999999999999: an integer out of range, want -9223372036854775808 to 9223372036854775807"},
+		{"/api/infer/curve", `"chips":9999999999999999999999`, "chips", "an integer out of range"},
+		{"/api/infer/curve", `"chips":1e12`, "chips", "got 1e12: an integer in exponent form"},
+		{"/api/infer/curve", `"batches":[1e12]`, "batches", "got 1e12: an integer in exponent form, want it in digits (1000000000000)"},
+		{"/api/infer/curve", `"batches":[1.5]`, "batches", "got a JSON number 1.5, want an integer"},
+		{"/api/infer/curve", `"slo":{"tpot":"1e400s"}`, "slo.tpot", `invalid duration "1e400s": the number overflows: want a finite one`},
+		{"/api/infer/estimate", `"slo":{"tpot":"1ms"}`, "slo", "slo = tpot=1 ms, no TTFT bound: no batch size meets it"},
+	} {
+		var e Error
+		b := strings.Replace(fmt.Sprintf(body, c.fields), `"chips":8,`, "", strings.Count(c.fields, "chips"))
+		if st := do(t, "POST", srv.URL+c.path, b, &e); st != 400 || e.Field != c.field || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("%s %s: %d %q %q; want 400 naming %s, %q", c.path, b, st, e.Field, e.Msg, c.field, c.msg)
+		}
+	}
+}

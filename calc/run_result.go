@@ -26,17 +26,13 @@ func (o RunResult) MarshalJSON() ([]byte, error) {
 // are P10/P50/P90 over seeds; closed_form is in seconds.
 type runSideJSON struct {
 	RunIdentity
-	Throughput catalog.Throughput `json:"throughput"`
-	// MeasuredBand is the 80 % band of what a source of the throughput's
-	// scored regime measures where the estimator predicted its rate per
-	// chip (absent for an assumed MFU).
-	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
-	Tokens       float64       `json:"tokens,omitempty"`
-	Window       units.Days    `json:"window_days,omitempty"`
-	Seeds        int           `json:"seeds"`
-	Seed         uint64        `json:"seed"`
-	Ranges       bool          `json:"ranges"`
-	Finished     int           `json:"finished"`
+	Throughput RunThroughput `json:"throughput"`
+	Tokens     float64       `json:"tokens,omitempty"`
+	Window     units.Days    `json:"window_days,omitempty"`
+	Seeds      int           `json:"seeds"`
+	Seed       uint64        `json:"seed"`
+	Ranges     bool          `json:"ranges"`
+	Finished   int           `json:"finished"`
 	// Days: total (port + wall) and its parts.
 	Days map[string]goodput.Summary `json:"days"`
 	// Interruptions over the run (or window), with the closed-form
@@ -90,9 +86,8 @@ const windowNote = "window mode: porting and maturation are behind a run already
 func (s RunSide) MarshalJSON() ([]byte, error) {
 	r := s.Result
 	c := r.Closed
-	j := runSideJSON{RunIdentity: s.Identity(), Throughput: s.Throughput,
-		MeasuredBand: measuredBand(s.Throughput.Scored, s.Throughput.PerChip),
-		Tokens:       s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
+	j := runSideJSON{RunIdentity: s.Identity(), Throughput: s.throughput(),
+		Tokens: s.tokens, Window: units.Seconds(s.window).InDays(), Seeds: r.Seeds, Seed: r.Seed, Ranges: r.Ranges, Finished: r.Finished,
 		Days: map[string]goodput.Summary{"total": r.Total, "wall": r.Wall, "productive": r.Productive,
 			"maturation_slowdown": r.Slowdown, "lost_work": r.Lost, "restarts": r.Restart,
 			"checkpointing": r.Checkpointing, "porting": r.Port, "engineering": r.Engineering},
@@ -288,17 +283,20 @@ func (o RunResult) gapRanges() RunGapRanges {
 		Engineering: spreadOf(eng), Ratio: spreadOf(ratio)}
 }
 
-// RunViewThroughput says where the steady-state tokens/s came from.
-type RunViewThroughput struct {
-	TokensPerSec float64 `json:"tokens_per_s"`
-	MFU          float64 `json:"mfu"`
-	Source       string  `json:"source"`
-	Plan         string  `json:"plan,omitempty"`
-	// Scored and MeasuredBand: how the training estimator scores on
-	// published runs like this one, and what they measured where it
-	// predicted this rate per chip (absent for an assumed MFU).
-	Scored       *catalog.Score `json:"scored,omitempty"`
-	MeasuredBand *MeasuredBand  `json:"measured_band,omitempty"`
+// RunThroughput says where the steady-state tokens/s came from, as
+// chipgap run --json and POST /api/run/simulate both write it: the rate,
+// per chip too, its MFU, source and plan, how the training estimator
+// scores on published runs like this one (scored) and what they
+// measured where it predicted this rate per chip (measured_band; both
+// absent for an assumed MFU).
+type RunThroughput struct {
+	catalog.Throughput
+	MeasuredBand *MeasuredBand `json:"measured_band,omitempty"`
+}
+
+// throughput is the side's RunThroughput.
+func (s RunSide) throughput() RunThroughput {
+	return RunThroughput{s.Throughput, measuredBand(s.Throughput.Scored, s.Throughput.PerChip)}
 }
 
 // RunIdentity is what a run is of, as chipgap run --json (each
@@ -325,17 +323,14 @@ func (s RunSide) Identity() RunIdentity {
 // RunView is POST /api/run/simulate's answer.
 type RunView struct {
 	RunIdentity
-	Throughput RunViewThroughput `json:"throughput"`
-	Job        goodput.Job       `json:"job"`
-	Result     goodput.Result    `json:"result"`
-	Charts     []Chart           `json:"charts"`
+	Throughput RunThroughput  `json:"throughput"`
+	Job        goodput.Job    `json:"job"`
+	Result     goodput.Result `json:"result"`
+	Charts     []Chart        `json:"charts"`
 }
 
 // View is the run as POST /api/run/simulate returns it (one cluster: A).
 func (r RunResult) View() RunView {
-	a, t := r.A, r.A.Throughput
-	return RunView{RunIdentity: a.Identity(),
-		Throughput: RunViewThroughput{TokensPerSec: t.TokensPerSec, MFU: t.MFU, Source: t.Source, Plan: t.Plan,
-			Scored: t.Scored, MeasuredBand: measuredBand(t.Scored, t.PerChip)},
-		Job: a.Job, Result: a.Result, Charts: RunCharts(a.Result)}
+	a := r.A
+	return RunView{RunIdentity: a.Identity(), Throughput: a.throughput(), Job: a.Job, Result: a.Result, Charts: RunCharts(a.Result)}
 }

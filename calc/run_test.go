@@ -199,15 +199,17 @@ func TestRunScored(t *testing.T) {
 	if v := res.View().Throughput.MeasuredBand; v == nil || v.Low != lo || v.High != hi {
 		t.Errorf("API band %+v, want %g–%g", v, lo, hi)
 	}
-	var j struct {
-		Band *MeasuredBand `json:"measured_band"`
+	var j struct { // the band sits in throughput, as the API's does
+		Throughput struct {
+			Band *MeasuredBand `json:"measured_band"`
+		} `json:"throughput"`
 	}
 	b, err := json.Marshal(res.A)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &j); err != nil || j.Band == nil || j.Band.Low != lo || j.Band.High != hi {
-		t.Errorf("run --json band %+v (%v), want %g–%g", j.Band, err, lo, hi)
+	if err := json.Unmarshal(b, &j); err != nil || j.Throughput.Band == nil || j.Throughput.Band.Low != lo || j.Throughput.Band.High != hi {
+		t.Errorf("run --json band %+v (%v), want %g–%g", j.Throughput.Band, err, lo, hi)
 	}
 	var out strings.Builder
 	if err := res.WriteText(&out); err != nil {

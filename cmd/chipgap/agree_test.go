@@ -43,6 +43,18 @@ func TestRunThroughputAgreesAcrossCLIAndAPI(t *testing.T) {
 		var cli, api struct{ Throughput tput }
 		cliJSON(t, &cli, append([]string{"run"}, c.cli...)...)
 		postJSON(t, srv.URL+"/api/run/simulate", c.body, &api)
+		// One throughput shape (the audit: the API's lacked
+		// tokens_per_s_per_chip and held measured_band, the CLI's had it
+		// beside): the same keys, the same band.
+		var cliRaw, apiRaw struct{ Throughput map[string]json.RawMessage }
+		cliJSON(t, &cliRaw, append([]string{"run"}, c.cli...)...)
+		postJSON(t, srv.URL+"/api/run/simulate", c.body, &apiRaw)
+		if ck, ak := slices.Sorted(maps.Keys(cliRaw.Throughput)), slices.Sorted(maps.Keys(apiRaw.Throughput)); !slices.Equal(ck, ak) {
+			t.Errorf("%s: throughput keys: CLI %v, API %v", c.body, ck, ak)
+		}
+		if b := cliRaw.Throughput["measured_band"]; c.cli[len(c.cli)-2] != "--mfu" && (b == nil || !sameJSON(b, apiRaw.Throughput["measured_band"])) {
+			t.Errorf("%s: measured_band: CLI %s, API %s", c.body, b, apiRaw.Throughput["measured_band"])
+		}
 		a, k := api.Throughput, cli.Throughput
 		// The source names where an MFU came from (--mfu or the request).
 		if a.TokensPerSec != k.TokensPerSec || a.MFU != k.MFU || a.Plan != k.Plan ||

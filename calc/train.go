@@ -17,6 +17,12 @@ import (
 	"chipgap/units"
 )
 
+// minScaleOutGbps is the least scale-out bandwidth a training request
+// may state: 1 Gbit/s, far under any NIC a training cluster has (a
+// serving link's floor, serve.MinLinkBandwidth, is 1 MB/s), so that a
+// tiny rate cannot stretch a step past any clock.
+const minScaleOutGbps = 1
+
 // TrainRequest is the input of a training-step estimate (Train) and of a
 // plan search (Search): `chipgap train`, POST /api/train/estimate and
 // /api/train/search.
@@ -25,7 +31,7 @@ type TrainRequest struct {
 	Chip           string               `json:"chip" help:"chip id (chipgap chips)"`
 	Chips          int                  `json:"chips" help:"chips in the job"`
 	ChipsPerNode   int                  `json:"chips_per_node" help:"scale-up domain size, at most the chips and a divisor of them (0: the largest divisor of the chips up to the chip's usual node: 12 H100s are 2 nodes of 6)"`
-	ScaleOut       units.GigabitsPerSec `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way (0: the catalog's NIC)"` // Gbit/s
+	ScaleOut       units.GigabitsPerSec `json:"scale_out_gbps" help:"scale-out bandwidth per chip, Gbit/s each way, at least 1 (0: the catalog's NIC)"` // Gbit/s
 	DevicesPerChip int                  `json:"devices_per_chip" help:"devices the software sees per chip (0: the chip's own)"`
 	// Stack is a training-profile id; Framework picks the profile of the
 	// chip's stack that lists that framework. Both empty: the chip's
@@ -167,6 +173,9 @@ func (r *TrainRequest) check() error {
 	}
 	if err := finite("scale_out_gbps", float64(r.ScaleOut)); err != nil {
 		return err
+	}
+	if g := r.ScaleOut; g != 0 && g < minScaleOutGbps {
+		return bad("scale_out_gbps", float64(g), "want 0 (the catalog's NIC) or at least %g Gbit/s (1e-300 made a step take 1e299 s)", float64(minScaleOutGbps))
 	}
 	if x := r.ExpertImbalance; x != 0 && !(x >= 1 && x <= maxExpertImbalance) {
 		return bad("expert_imbalance", x, "want 1 to %d (the hottest expert rank's tokens over the mean; 1 = balanced), or 0 for the stack's", maxExpertImbalance)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -104,7 +105,8 @@ func TestOverflowingDaysQuoteWhatWasSent(t *testing.T) {
 }
 
 // /metrics counts a 405 under /api by the endpoint whose path matched
-// (the audit: every one was route "/api/"), an unknown path still under
+// (the audit: every one was route "/api/"), a foreign Host's 403 by the
+// endpoint it went to (it was "other"), an unknown path still under
 // the one "/api/"; GET /metrics refuses an unknown parameter as every
 // other GET does, and POST /metrics is a 405 about the metrics, not
 // about the page's files.
@@ -120,6 +122,13 @@ func TestMetricsRoutesAndRefusals(t *testing.T) {
 	if st := do(t, "POST", srv.URL+"/metrics", "", &e); st != 405 || e.Field != "method" || e.Msg != "POST /metrics: the Prometheus metrics answer only GET and HEAD (see docs/api.md)" {
 		t.Errorf("POST /metrics: %d %q %q; want a 405 about the metrics", st, e.Field, e.Msg)
 	}
+	foreign, _ := http.NewRequest("GET", srv.URL+"/api/limits", nil)
+	foreign.Host = "evil.example"
+	if resp, err := http.DefaultClient.Do(foreign); err != nil || resp.StatusCode != 403 {
+		t.Errorf("a foreign Host: %v %v, want a 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if st := do(t, "GET", srv.URL+"/metrics?_=1", "", nil); st != 200 { // the cache-buster every GET takes
 		t.Errorf("GET /metrics?_=1: %d, want 200", st)
 	}
@@ -131,6 +140,7 @@ func TestMetricsRoutesAndRefusals(t *testing.T) {
 		`chipgap_http_requests_total{code="404",route="/api/"} 2`,
 		`chipgap_http_requests_total{code="400",route="GET /metrics"} 1`,
 		`chipgap_http_requests_total{code="405",route="/metrics"} 1`,
+		`chipgap_http_requests_total{code="403",route="GET /api/limits"} 1`, // a foreign Host: by the endpoint, not "other"
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -33,6 +33,11 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !s.hostAllowed(r.Host) {
 			s.logger().Warn("refused Host", "host", r.Host, "path", r.URL.Path)
+			if mux, ok := h.(*http.ServeMux); ok { // counted by the endpoint it went to, not "other"
+				if _, pattern := mux.Handler(r); pattern != "" {
+					labelRoute(r, pattern)
+				}
+			}
 			writeJSON(w, http.StatusForbidden, &Error{Field: "host", Msg: "Host " + clipEchoed(r.Host) +
 				" is not this server's: use http://127.0.0.1 or localhost, or start chipgap web with --allow-host " + clipEchoed(hostOnly(r.Host))})
 			return

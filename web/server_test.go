@@ -136,6 +136,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{"null SLO bound", "POST", "/api/infer/curve", `{"chip":"h100-sxm","chips":8,"model":"llama3.1-8b","slo":{"tpot":null}}`, 400, "slo.tpot"},
 		{"missing model", "POST", "/api/train/estimate", `{"chip":"h100-sxm","chips":8}`, 400, "model"},
 		{"plan tp not dividing heads", "POST", "/api/train/estimate", strings.Replace(est, `"tp":8`, `"tp":3`, 1), 400, "plan.tp"},
+		{"scale-out below 1 Gbit/s", "POST", "/api/train/estimate", strings.Replace(est, `"plan"`, `"scale_out_gbps":1e-300,"plan"`, 1), 400, "scale_out_gbps"},
 		{"zero chips", "POST", "/api/train/estimate", strings.Replace(est, `"chips":64`, `"chips":0`, 1), 400, "chips"},
 		{"unknown chip in body", "POST", "/api/infer/curve", `{"chip":"rubin-x9","chips":8,"model":"llama3.1-8b","workload":{"input_tokens":10,"output_tokens":10}}`, 404, "chip"},
 		// A region is a value, not a resource: a 400 (it was a 404).

@@ -2,12 +2,14 @@ package calc
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"math"
 	"strings"
 	"testing"
 
+	"chipgap/input"
 	"chipgap/units"
 )
 
@@ -49,6 +51,32 @@ func TestFileLatencyIsSeconds(t *testing.T) {
 	q, err := ServeScenario("q.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tpot: \"50ms\", ttft: \"0\"}\n"))
 	if err != nil || !near(q[0].SLO.TPOT, 0.05) || q[0].SLO.TTFT != 0 {
 		t.Errorf("quoted with units: %v %+v, want 50 ms and no TTFT bound", err, q)
+	}
+	// A bare TPOT above inference.MaxTPOT (10 s) is a slip of the unit
+	// (tpot: 50 meant 50 ms): refused where the request is set up, for a
+	// file, a flag and the API alike, naming slo.tpot; 10 s is taken.
+	for _, tpot := range []string{"50", "11s"} {
+		reqs, err := ServeScenario("t.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tpot: "+tpot+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = reqs[0].Setup(testCatalog(t))
+		var ie *input.Error
+		if !errors.As(err, &ie) || ie.Field != "slo.tpot" || !strings.Contains(ie.Want, "to 10 s") {
+			t.Errorf("tpot %s: %v, want slo.tpot refused above 10 s", tpot, err)
+		}
+	}
+	simReq := NewSimulateRequest()
+	simReq.Chip, simReq.Model, simReq.SLO.TPOT = "h100-sxm", "llama3.1-8b", 50
+	if err := simReq.check(); err == nil || !strings.Contains(err.Error(), "slo.tpot") {
+		t.Errorf("simulate with tpot 50 s: %v, want slo.tpot refused", err)
+	}
+	ok10, err := ServeScenario("t.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, tpot: 10}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ok10[0].Setup(testCatalog(t)); err != nil {
+		t.Errorf("tpot 10 s: %v, want it taken", err)
 	}
 	// The API: JSON's bare numbers are seconds too.
 	api := NewSimulateRequest()

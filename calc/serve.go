@@ -89,6 +89,9 @@ func (r ServeRequest) Setup(cat *catalog.Catalog) (ServeSetup, error) {
 	if err := checkSLO(secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"slo.ttft", r.SLO.TTFT}); err != nil {
 		return s, err
 	}
+	if err := checkTPOT("slo.tpot", r.SLO.TPOT); err != nil {
+		return s, err
+	}
 	s.Mode = inference.Mode(r.Mode)
 	if s.Mode != disagg {
 		m, err := inference.ParseMode(r.Mode)

@@ -426,6 +426,15 @@ func checkSLO(fields ...secondsField) error {
 	return nil
 }
 
+// checkTPOT refuses a TPOT bound over inference.MaxTPOT, saying that a
+// bare number is seconds (a file's tpot: 50 read as 50 s).
+func checkTPOT(name string, v units.Seconds) error {
+	if v > inference.MaxTPOT {
+		return bad(name, fmt.Sprintf("%g s", float64(v)), "want 0 (no bound) to %v (a bare number is seconds: 50 ms is written 50ms)", inference.MaxTPOT)
+	}
+	return nil
+}
+
 type secondsField struct {
 	name string
 	v    units.Seconds

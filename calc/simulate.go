@@ -167,7 +167,10 @@ func (r SimulateRequest) check() error {
 			return bad(fmt.Sprintf("workload.rates[%d]", i), x, "want a positive request rate per second")
 		}
 	}
-	return checkSLO(secondsField{"slo.ttft", r.SLO.TTFT}, secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"link_latency", r.LinkLatency})
+	if err := checkSLO(secondsField{"slo.ttft", r.SLO.TTFT}, secondsField{"slo.tpot", r.SLO.TPOT}, secondsField{"link_latency", r.LinkLatency}); err != nil {
+		return err
+	}
+	return checkTPOT("slo.tpot", r.SLO.TPOT)
 }
 
 // checkCounts checks the counts the workload states, each against its

@@ -60,6 +60,12 @@ func (w Workload) check(m Mode) error {
 	return nil
 }
 
+// MaxTPOT bounds a TPOT target everywhere one is stated (flags, request
+// and scenario files, sweep grids, the API): a token every 10 s is slower
+// than any serving target, so a larger bound is a slip of the unit (a
+// file's bare tpot: 50 is 50 s, where 50 ms was meant).
+const MaxTPOT units.Seconds = 10
+
 // SLO is a latency target; a zero field is unbounded.
 type SLO struct {
 	TPOT units.Seconds `json:"tpot"`

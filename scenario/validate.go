@@ -210,8 +210,8 @@ func (v *validator) inference(in Inference) {
 	v.model("inference.model", in.Model)
 	v.intIn("inference.input_tokens", in.Input, 1, 1<<20)
 	v.intIn("inference.output_tokens", in.Output, 1, 1<<20)
-	if !(in.TPOT > 0 && in.TPOT <= 10) { // NaN fails too
-		v.fail("inference.tpot", in.TPOT, "want a latency in (0, 10s]")
+	if !(in.TPOT > 0 && in.TPOT <= inference.MaxTPOT) { // NaN fails too
+		v.fail("inference.tpot", in.TPOT, fmt.Sprintf("want a latency in (0, %v]", inference.MaxTPOT))
 	}
 	if !(in.TTFT >= 0 && in.TTFT <= 3600) {
 		v.fail("inference.ttft", in.TTFT, "want 0 (unbounded) or a latency up to 1h")

@@ -10,6 +10,7 @@ import (
 
 	"chipgap/catalog"
 	"chipgap/hardware"
+	"chipgap/inference"
 	"chipgap/input"
 )
 
@@ -201,8 +202,8 @@ func (g *Grid) validateServing(c *catalog.Catalog) error {
 	}
 	for i, slo := range s.SLOs {
 		at := fmt.Sprintf("serving.slos[%d]", i)
-		if !(slo.TPOT > 0) || math.IsInf(float64(slo.TPOT), 0) {
-			return input.Bad(at+".tpot", slo.TPOT.String(), "want a latency target above 0 (e.g. 50ms)")
+		if !(slo.TPOT > 0 && slo.TPOT <= inference.MaxTPOT) {
+			return input.Bad(at+".tpot", slo.TPOT.String(), fmt.Sprintf("want a latency target above 0 and at most %v (e.g. 50ms)", inference.MaxTPOT))
 		}
 		if !(slo.TTFT >= 0) || math.IsInf(float64(slo.TTFT), 0) {
 			return input.Bad(at+".ttft", slo.TTFT.String(), "want 0 (unbounded) or a positive latency target")

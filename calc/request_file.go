@@ -219,6 +219,13 @@ func ServeScenario(name string, data []byte) ([]ServeRequest, error) {
 		if err := fileRequest(doc, d, fmt.Sprintf("deployments[%d]", i), &out[i]); err != nil {
 			return nil, err
 		}
+		// Deployments are told apart by name in the output: two of one
+		// name read as one (a report scenario refuses a repeated label).
+		for j := range i {
+			if n := out[i].Name; n != "" && n == out[j].Name {
+				return nil, lineError(doc, fmt.Sprintf("deployments[%d].name", i), fmt.Sprintf("field name: %q already names deployments[%d]: want a name of its own", n, j))
+			}
+		}
 	}
 	return out, nil
 }

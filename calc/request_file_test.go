@@ -78,6 +78,11 @@ func TestFileLatencyIsSeconds(t *testing.T) {
 	if _, err := ok10[0].Setup(testCatalog(t)); err != nil {
 		t.Errorf("tpot 10 s: %v, want it taken", err)
 	}
+	// Two deployments of one name are refused at the second's line.
+	if _, err := ServeScenario("d.yaml", []byte("deployments:\n  - {name: A, chip: h100-sxm, model: llama3.1-8b}\n  - {name: A, chip: b200, model: llama3.1-8b}\n")); err == nil ||
+		!strings.Contains(err.Error(), `line 3`) || !strings.Contains(err.Error(), `"A" already names deployments[0]`) {
+		t.Errorf("a repeated deployment name: %v, want it refused at line 3", err)
+	}
 	// The API: JSON's bare numbers are seconds too.
 	api := NewSimulateRequest()
 	if err := json.Unmarshal([]byte(`{"link_latency": 0.00002, "slo": {"tpot": 0.05, "ttft": 2}}`), &api); err != nil {

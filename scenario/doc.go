@@ -15,7 +15,8 @@
 // # Lifecycle
 //
 // Parse/Load decode strictly (unknown keys, wrong types and unit strings
-// that do not parse are errors with the file, line and field path),
+// that do not parse are errors with the file, line and field path; a
+// size stated as 0 or an empty systems list is one too, zerosStated),
 // then WithDefaults fills every zero field, then Validate checks ranges
 // and catalog ids (a *input.Error naming the path, which Parse turns into
 // an *Error with the line). Default() is the built-in scenario.

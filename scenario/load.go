@@ -37,6 +37,9 @@ func Parse(name string, b []byte) (*Scenario, error) {
 	if sc.Format != Format {
 		return nil, doc.At("format", fmt.Sprintf("%q: want %q", sc.Format, Format))
 	}
+	if err := zerosStated(doc, &sc); err != nil {
+		return nil, err
+	}
 	sc.WithDefaults()
 	if err := sc.Validate(); err != nil {
 		var fe *input.Error
@@ -46,4 +49,28 @@ func Parse(name string, b []byte) (*Scenario, error) {
 		return nil, doc.Whole(err.Error())
 	}
 	return &sc, nil
+}
+
+// zerosStated refuses a size stated as 0, or an empty list of systems:
+// an absent field is zero too and takes the built-in default, so a
+// stated 0 would silently run the default (the QA pass: training: {chips:
+// 0} ran 16,384 chips, samples: 0 a thousand). Fields whose 0 means
+// something (ttft: no bound; seed) are not listed.
+func zerosStated(doc *strictyaml.Doc, sc *Scenario) error {
+	t, in := sc.Training, sc.Inference
+	for _, f := range []struct {
+		path string
+		zero bool
+	}{{"samples", sc.Samples == 0}, {"training.tokens", t.Tokens == 0}, {"training.chips", t.Chips == 0},
+		{"training.seq", t.Seq == 0}, {"training.global_batch", t.GlobalBatch == 0},
+		{"inference.input_tokens", in.Input == 0}, {"inference.output_tokens", in.Output == 0},
+		{"inference.tpot", in.TPOT == 0}, {"strategy.horizon", sc.Strategy.Horizon == 0}} {
+		if f.zero && doc.Has(f.path) {
+			return doc.At(f.path, "0: want a positive value (leave it out for the default)")
+		}
+	}
+	if len(sc.Systems) == 0 && doc.Has("systems") {
+		return doc.At("systems", "empty: want at least one system (leave it out for the default systems)")
+	}
+	return nil
 }

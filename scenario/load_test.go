@@ -41,6 +41,13 @@ func TestParseErrors(t *testing.T) {
 		{"NaN scale", "format: chipgap-scenario/v1\nfailure_rate_scale:\n  cann: {typ: .nan}\n", 3, "failure_rate_scale.cann", "want finite values"},
 		{"NaN region", "format: chipgap-scenario/v1\neconomics:\n  regions:\n    us: {usd_per_kwh: {typ: 0.08}, pue: {typ: .nan}}\n", 4, "economics.regions.us.pue", "want finite values"},
 		{"NaN slowdown", "format: chipgap-scenario/v1\nengineering:\n  cann: {port: {typ: 30d}, initial_slowdown: {typ: .nan}, maturation: {typ: 30d}}\n", 3, "engineering.cann.initial_slowdown", "want finite values"},
+		// A stated 0 or an empty list took the default (QA: chips: 0 ran
+		// 16,384 chips, samples: 0 a thousand, systems: [] the six).
+		{"zero chips", "format: chipgap-scenario/v1\ntraining:\n  chips: 0\n", 3, "training.chips", "0: want a positive value (leave it out for the default)"},
+		{"zero samples", "format: chipgap-scenario/v1\nsamples: 0\n", 2, "samples", "0: want a positive value"},
+		{"zero horizon", "format: chipgap-scenario/v1\nstrategy:\n  horizon: 0d\n", 3, "strategy.horizon", "0: want a positive value"},
+		{"zero tpot", "format: chipgap-scenario/v1\ninference:\n  tpot: 0\n", 3, "inference.tpot", "0: want a positive value"},
+		{"no systems", "format: chipgap-scenario/v1\nsystems: []\n", 2, "systems", "empty: want at least one system"},
 		{"Inf efficiency", "format: chipgap-scenario/v1\nefficiency:\n  cann: {min: 0.9, typ: 1, max: .inf}\n", 3, "efficiency.cann", "want finite values"},
 	} {
 		_, err := Parse("s.yaml", []byte(c.text))

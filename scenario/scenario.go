@@ -17,7 +17,9 @@ type Range = hardware.Value[units.Dimensionless]
 type Duration = hardware.Value[units.Seconds]
 
 // Scenario is everything the gap report computes from. The zero value
-// of a field means "the built-in default" (WithDefaults fills it).
+// of a field means "the built-in default" (WithDefaults fills it); a file
+// that states a size as 0 is refused (Parse), as it would silently run
+// the default.
 type Scenario struct {
 	Format  string `yaml:"format" json:"format"`
 	Title   string `yaml:"title,omitempty" json:"title,omitempty"`

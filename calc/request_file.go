@@ -33,17 +33,22 @@ import (
 func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) error {
 	fs := flag.NewFlagSet("file", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return bindFields(fs, req, nil).setTree(doc, m, path, nil)
+	return bindFields(fs, req, nil).setTree(doc, m, path, nil, map[string]string{})
 }
 
-func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys []string) error {
+// setTree sets the fields of the mapping m (at path, under the key path
+// keys) as their flags; seen records the path that set each flag, so two
+// spellings of one field in one request (input and
+// workload.input_tokens, tpot and slo.tpot) are refused rather than one
+// winning silently.
+func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys []string, seen map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ks, p := append(slices.Clone(keys), k), k
 		if path != "" {
 			p = path + "." + k
 		}
 		if sub, ok := m[k].(map[string]any); ok && len(b.allowed(ks)) > 0 {
-			if err := b.setTree(doc, sub, p, ks); err != nil {
+			if err := b.setTree(doc, sub, p, ks, seen); err != nil {
 				return err
 			}
 			continue
@@ -53,6 +58,10 @@ func (b *Flags) setTree(doc *strictyaml.Doc, m map[string]any, path string, keys
 			names := b.allowed(keys)
 			return lineError(doc, p, fmt.Sprintf("unknown field %s%s (allowed here: %s)", k, catalog.Suggest(k, names), strings.Join(names, ", ")))
 		}
+		if first, ok := seen[name]; ok {
+			return lineError(doc, p, fmt.Sprintf("field %s: the same setting as %s in this request: want one of them", k, first))
+		}
+		seen[name] = p
 		fl := b.fs.Lookup(name)
 		if _, list := m[k].([]any); list && !takesList(fl) {
 			return lineError(doc, p, fmt.Sprintf("field %s: got a list, want %s", k, wantOf(fl)))

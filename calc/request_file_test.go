@@ -83,6 +83,18 @@ func TestFileLatencyIsSeconds(t *testing.T) {
 		!strings.Contains(err.Error(), `line 3`) || !strings.Contains(err.Error(), `"A" already names deployments[0]`) {
 		t.Errorf("a repeated deployment name: %v, want it refused at line 3", err)
 	}
+	// Two spellings of one setting in one request (a flag's name and its
+	// JSON path, or two flag names) are refused: one had won silently.
+	for src, also := range map[string]string{
+		"tpot: 30ms, slo: {tpot: 50ms}":               "deployments[0].slo.tpot",
+		"input: 1000, workload: {input_tokens: 2000}": "deployments[0].input",
+		"framework: vllm, software: tensorrt-llm":     "deployments[0].framework",
+	} {
+		_, err := ServeScenario("s.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b, "+src+"}\n"))
+		if err == nil || !strings.Contains(err.Error(), "the same setting as "+also+" in this request") {
+			t.Errorf("%s: %v, want the repeat refused naming %s", src, err, also)
+		}
+	}
 	// The API: JSON's bare numbers are seconds too.
 	api := NewSimulateRequest()
 	if err := json.Unmarshal([]byte(`{"link_latency": 0.00002, "slo": {"tpot": 0.05, "ttft": 2}}`), &api); err != nil {

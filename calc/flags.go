@@ -208,7 +208,7 @@ type fieldValue struct {
 type unitRequired struct{ *fieldValue }
 
 func (u unitRequired) Set(s string) error {
-	if x, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && x != 0 {
+	if units.UnitlessDuration(s) {
 		return fmt.Errorf("want a duration with its unit, e.g. 50ms or 2s (a bare %s would be read as seconds)", strings.TrimSpace(s))
 	}
 	return u.fieldValue.Set(s)

@@ -125,7 +125,7 @@ func quotedDuration(fl *flag.Flag, v any) error {
 	if !quoted || !ok || reflect.Indirect(f.v).Type() != reflect.TypeFor[units.Seconds]() {
 		return nil
 	}
-	if x, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil && x != 0 {
+	if units.UnitlessDuration(str) {
 		return fmt.Errorf("got %q, a quoted number with no unit: want a unit (%sms) or a bare number of seconds", str, strings.TrimSpace(str))
 	}
 	return nil

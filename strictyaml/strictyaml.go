@@ -384,7 +384,7 @@ func (d *Doc) quotedSeconds(n *yaml.Node, path string) error {
 	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
 		return nil
 	}
-	if x, err := strconv.ParseFloat(strings.TrimSpace(n.Value), 64); err == nil && x != 0 {
+	if units.UnitlessDuration(n.Value) {
 		return &Error{File: d.file, Line: n.Line, Field: path, Msg: fmt.Sprintf("got %q, a quoted number with no unit: want a unit (%sms) or a bare number of seconds", n.Value, strings.TrimSpace(n.Value))}
 	}
 	return nil

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
-	"strconv"
-	"strings"
 )
 
 // JSON: quantities are written as plain numbers in the base unit (bytes,
@@ -80,7 +78,7 @@ func (r *FLOPRate) UnmarshalJSON(d []byte) error {
 // API took it as 50 s).
 func (s *Seconds) UnmarshalJSON(d []byte) error {
 	return unmarshalJSON(d, s, func(t string) (float64, error) {
-		if x, err := strconv.ParseFloat(strings.TrimSpace(t), 64); err == nil && x != 0 {
+		if UnitlessDuration(t) {
 			return 0, &ParseError{Kind: "duration", Input: t, Want: spellings(secondSuffixes), Rule: "want a unit (50ms) or a JSON number of seconds"}
 		}
 		v, err := ParseSeconds(t)

@@ -75,6 +75,16 @@ func ParseSeconds(s string) (Seconds, error) {
 	return Seconds(v), err
 }
 
+// UnitlessDuration reports whether s, written where a duration needs
+// its unit, is a bare number other than 0 ("50", which reads like
+// milliseconds): the one rule the command line's flags, the API's JSON
+// strings and YAML's quoted values refuse by ("0" is no bound either
+// way).
+func UnitlessDuration(s string) bool {
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return err == nil && x != 0
+}
+
 // ParseWatts parses "700W", "1.2kW" or a bare number of watts.
 func ParseWatts(s string) (Watts, error) {
 	v, err := parse("power", s, wattSuffixes)

@@ -75,6 +75,10 @@ func DecodeJSON(r io.Reader, dst any) error {
 		}
 		return decodeErr("body", "unexpected data after the JSON object")
 	}
+	paths := jsonPaths(data)
+	if p := statedZero(dst, func(path string) bool { return paths[path] }); p != "" {
+		return ZeroStated(p)
+	}
 	return nil
 }
 
@@ -470,12 +474,9 @@ func cmpOr(a, b string) string {
 // DecodeFile decodes a request file (the API's JSON body, or the same
 // keys in YAML) into dst through DecodeJSON; errors name the file.
 func DecodeFile(name string, b []byte, dst any) error {
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		j, err := strictyaml.ToJSON(name, b)
-		if err != nil {
-			return err
-		}
-		b = j
+	b, err := fileJSON(name, b)
+	if err != nil {
+		return err
 	}
 	if err := DecodeJSON(bytes.NewReader(b), dst); err != nil {
 		var ie *input.Error
@@ -487,4 +488,24 @@ func DecodeFile(name string, b []byte, dst any) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+// fileJSON is a request file's bytes as JSON: a JSON object as it is,
+// YAML converted (strictyaml.ToJSON).
+func fileJSON(name string, b []byte) ([]byte, error) {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return strictyaml.ToJSON(name, b)
+	}
+	return b, nil
+}
+
+// FileKeys are the JSON paths of the leaves a request file (JSON, or
+// YAML as DecodeFile reads it) sets ("plan.tp"); nil for a file that
+// does not decode.
+func FileKeys(name string, b []byte) map[string]bool {
+	j, err := fileJSON(name, b)
+	if err != nil {
+		return nil
+	}
+	return jsonPaths(j)
 }

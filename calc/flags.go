@@ -47,6 +47,7 @@ type Flags struct {
 	// value is the flag.Value of a field that fieldValue sets (nil: the
 	// fieldValue itself, as a request file binds it).
 	value func(reflect.StructField, *fieldValue) flag.Value
+	req   any // the bound request (StatedZero)
 }
 
 // BindFlags registers a command-line flag on fs for every bindable
@@ -58,7 +59,7 @@ func BindFlags(fs *flag.FlagSet, req any) *Flags { return bindFields(fs, req, cl
 // fieldValue's made by value (nil: as it is). BindFlags (the command
 // line) and fileRequest (request files) share it.
 func bindFields(fs *flag.FlagSet, req any, value func(reflect.StructField, *fieldValue) flag.Value) *Flags {
-	b := &Flags{fs: fs, byPath: map[string]string{}, byFlag: map[string]string{}, value: value}
+	b := &Flags{fs: fs, byPath: map[string]string{}, byFlag: map[string]string{}, value: value, req: req}
 	v := reflect.ValueOf(req)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("calc.BindFlags: want a pointer to a struct, got %T", req))
@@ -150,6 +151,16 @@ func (b *Flags) Set(path string) bool {
 	set := false
 	b.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// StatedZero refuses a flag given as 0 where its field takes a default
+// for 0 (tagged zero:"default", zero.go: --seq 0 would run seq 8192),
+// naming the flag.
+func (b *Flags) StatedZero() error {
+	if p := statedZero(b.req, b.Set); p != "" {
+		return b.Rename(ZeroStated(p))
+	}
+	return nil
 }
 
 // Name returns the flag that sets the field at JSON path ("" if none).

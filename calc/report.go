@@ -22,8 +22,9 @@ type ReportRequest struct {
 	// it from ("scenario" when empty, as the API names the field).
 	File string `json:"-"`
 	// Samples and Seed override the scenario's Monte Carlo samples and
-	// random seed (0 and absent: the scenario's own).
-	Samples int     `json:"samples" help:"Monte Carlo samples (default: the scenario's, 1000)"`
+	// random seed (absent: the scenario's own; a stated 0 samples is
+	// refused, zero.go).
+	Samples int     `json:"samples,omitempty" zero:"default" help:"Monte Carlo samples (default: the scenario's, 1000)"`
 	Seed    *uint64 `json:"seed" help:"random seed (default: the scenario's, 1)"`
 	// SampleCap bounds the samples, the request's and its scenario's,
 	// below scenario.MaxSamples (a server's max_samples).
@@ -46,7 +47,7 @@ func (r ReportRequest) Setup() (*scenario.Scenario, error) {
 	}
 	limit, note := r.SampleCap.bound(scenario.MaxSamples)
 	if r.Samples < 0 || r.Samples > limit {
-		return nil, bad("samples", r.Samples, "want 1 to %d%s, or 0 for the scenario's", limit, note)
+		return nil, bad("samples", r.Samples, "want 1 to %d%s (absent: the scenario's)", limit, note)
 	}
 	if r.Samples > 0 {
 		sc.Samples = r.Samples

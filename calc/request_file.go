@@ -33,7 +33,17 @@ import (
 func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) error {
 	fs := flag.NewFlagSet("file", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return bindFields(fs, req, nil).setTree(doc, m, path, nil, map[string]string{})
+	b, seen := bindFields(fs, req, nil), map[string]string{}
+	if err := b.setTree(doc, m, path, nil, seen); err != nil {
+		return err
+	}
+	// A stated 0 where the field's 0 takes a default (zero.go).
+	at := func(jpath string) string { return seen[b.byPath[jpath]] }
+	if p := statedZero(req, func(jpath string) bool { return at(jpath) != "" }); p != "" {
+		k := at(p)
+		return lineError(doc, k, fmt.Sprintf("field %s: 0: %s", k[strings.LastIndex(k, ".")+1:], zeroWant))
+	}
+	return nil
 }
 
 // setTree sets the fields of the mapping m (at path, under the key path

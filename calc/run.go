@@ -32,12 +32,12 @@ type RunRequest struct {
 	// of a run under way; with both, whichever ends first.
 	Tokens      units.Count `json:"tokens" yaml:"tokens" help:"token budget of the run (e.g. 15.6e12 or 15.6T; at most ten years of failure-free compute)"`
 	Days        Days        `json:"days" yaml:"days" help:"simulate a window of this many days, at most 3650 (a bare number is days; or a duration, e.g. 1296h)"`
-	Seq         int         `json:"seq" yaml:"seq" help:"sequence length (training estimator; default 8192, Llama 3 405B's)"`
-	GlobalBatch int         `json:"global_batch" yaml:"global_batch" help:"global batch in sequences (training estimator; default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
+	Seq         int         `json:"seq,omitempty" yaml:"seq" zero:"default" help:"sequence length (training estimator; default 8192, Llama 3 405B's)"`
+	GlobalBatch int         `json:"global_batch,omitempty" yaml:"global_batch" zero:"default" help:"global batch in sequences (training estimator; default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
 	// MFU, when set, replaces the training estimator: 6·N·D at this MFU.
 	MFU   float64 `json:"mfu" yaml:"mfu" help:"assumed model FLOPs utilisation; the rate is 6·N·D ÷ MFU·peak, not the training estimator's (a plan must still fit in memory)"`
-	Seeds int     `json:"seeds" yaml:"seeds" help:"simulated runs (default 100)"`
-	Seed  uint64  `json:"seed" yaml:"seed" help:"base random seed (default 1; same seed, same output)"`
+	Seeds int     `json:"seeds,omitempty" yaml:"seeds" zero:"default" help:"simulated runs (default 100)"`
+	Seed  uint64  `json:"seed,omitempty" yaml:"seed" zero:"default" help:"base random seed (default 1; same seed, same output)"`
 	// Ranges draws the catalog's ranged inputs once per seed (default:
 	// typical values, the seeds vary only the failures).
 	Ranges        bool           `json:"ranges" yaml:"ranges" help:"also draw failure rates, detection and restart times and engineering effort from their [min, typ, max] ranges, once per seed (default: typical values; seeds vary only the failures); the throughput stays typical (the input ranges line draws it)"`
@@ -162,9 +162,9 @@ func (r *RunRequest) normalize() error {
 	case r.VSChips < 0:
 		return bad("vs_chips", r.VSChips, "want ≥ 1 (0 = chips)")
 	case r.Seq < 0 || r.Seq > input.MaxSeq:
-		return bad("seq", r.Seq, "want 1 to %d tokens (0: %d)", input.MaxSeq, training.DefaultSeq)
+		return bad("seq", r.Seq, "want 1 to %d tokens (absent: %d)", input.MaxSeq, training.DefaultSeq)
 	case r.GlobalBatch < 0 || r.GlobalBatch > input.MaxGlobalBatch:
-		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (absent: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
 	case r.Stack != "" && !slices.Contains(catalog.Stacks(), r.Stack):
 		return bad("stack", strconv.Quote(r.Stack), "want one of %s", strings.Join(catalog.Stacks(), ", "))
 	}
@@ -183,8 +183,10 @@ func (r *RunRequest) normalize() error {
 	r.VSChips = cmp.Or(r.VSChips, r.Chips)
 	r.Precision = cmp.Or(r.Precision, "bf16")
 	r.Seq, r.GlobalBatch = cmp.Or(r.Seq, training.DefaultSeq), cmp.Or(r.GlobalBatch, training.DefaultGlobalBatch)
-	if limit, note := r.SeedCap.bound(input.MaxRunSeeds); r.Seeds < 0 || cmp.Or(r.Seeds, defaultSeeds) > limit {
-		return bad("seeds", r.Seeds, "want 1 to %d%s (0: %d)", limit, note, defaultSeeds)
+	if limit, note := r.SeedCap.bound(input.MaxRunSeeds); r.Seeds == 0 && defaultSeeds > limit {
+		return &input.Error{Field: "seeds", Want: fmt.Sprintf("absent, the default %d is over 1 to %d%s: state the seeds", defaultSeeds, limit, note)}
+	} else if r.Seeds < 0 || r.Seeds > limit {
+		return bad("seeds", r.Seeds, "want 1 to %d%s (absent: %d)", limit, note, defaultSeeds)
 	}
 	r.Seeds, r.Seed = cmp.Or(r.Seeds, defaultSeeds), cmp.Or(r.Seed, 1)
 	return nil

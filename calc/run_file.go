@@ -45,6 +45,10 @@ func DecodeRunFile(path string, b []byte, r *RunRequest) (*RunFile, error) {
 		msg, field := f.decodeError(err, base)
 		return nil, &runFileError{fmt.Sprintf("scenario %s: %s", path, msg), &input.Error{Field: field, Want: msg}}
 	}
+	// A stated 0 where the field's 0 takes a default (zero.go).
+	if p := statedZero(r, func(field string) bool { _, ok := f.lines[field]; return ok }); p != "" {
+		return nil, &runFileError{fmt.Sprintf("scenario %s: line %d: field %s = 0: %s", path, f.lines[p], p, zeroWant), ZeroStated(p)}
+	}
 	return f, nil
 }
 

@@ -52,7 +52,7 @@ type SimulateRequest struct {
 // the serving pool's).
 type ServePool struct {
 	Chip     string        `json:"chip" help:"chip of the prefill pool (default: --chip)"`
-	Chips    int           `json:"chips" help:"chips of the prefill pool (default: --chips)"`
+	Chips    int           `json:"chips,omitempty" zero:"default" help:"chips of the prefill pool (default: --chips)"`
 	Parallel ServeParallel `json:"parallel"`
 }
 
@@ -131,8 +131,8 @@ func (r SimulateRequest) check() error {
 	default:
 		return bad("admission", r.Admission, "want auto, on-demand or reserve")
 	}
-	if err := nonNegative(intField{"prefill.chips", r.Prefill.Chips}); err != nil {
-		return err
+	if r.Prefill.Chips < 0 {
+		return bad("prefill.chips", r.Prefill.Chips, "want a positive integer (leave it out for the serving pool's)")
 	}
 	if err := r.checkCounts(); err != nil {
 		return err

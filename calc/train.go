@@ -40,8 +40,8 @@ type TrainRequest struct {
 	Framework string `json:"framework" flag:"software" help:"framework name mapped to a stack profile (megatron-lm, megatron-bridge, nemo, llm-foundry, mindspeed, ...), with an optional release ('megatron-bridge 25.09') that picks the stack's dated version (a calendar release no version has, or a date such as 'megatron-core 2025-05-24': the state at that date)"`
 	// StackDate takes the profile as it stood on that date.
 	StackDate   string      `json:"stack_date" help:"the training stack as it stood on this date, YYYY-MM-DD (default: its current state)"`
-	GlobalBatch int         `json:"global_batch" help:"sequences per optimizer step (default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
-	Seq         int         `json:"seq" help:"sequence length in tokens (default 8192, Llama 3 405B's)"`
+	GlobalBatch int         `json:"global_batch,omitempty" zero:"default" help:"sequences per optimizer step (default 2048: Llama 3 405B's 16M tokens at seq 8192)"`
+	Seq         int         `json:"seq,omitempty" zero:"default" help:"sequence length in tokens (default 8192, Llama 3 405B's)"`
 	Precision   string      `json:"precision" help:"bf16, fp16, fp8 or fp4 (fp4: the linear layers in NVFP4/MXFP4, where the stack has a measured FP4 rate; default bf16)"`
 	Tokens      units.Count `json:"tokens" help:"token budget of the whole run, e.g. 15T (adds days and chip-hours; at least one optimizer step, global batch × seq, and at most ten years of failure-free compute)"`
 	// ExpertImbalance (MoE) is the hottest expert rank's routed tokens
@@ -78,7 +78,7 @@ type TrainRequest struct {
 	// (set fields fixed, the rest searched).
 	Plan PlanRequest `json:"plan"`
 	// Top is how many plans Search ranks (default 10).
-	Top int `json:"top" help:"plans to show with --search (default 10)"`
+	Top int `json:"top,omitempty" zero:"default" help:"plans to show with --search (default 10)"`
 	// Ranges (default true) adds the estimate at the low and high ends of
 	// the chip's catalog ranges.
 	Ranges *bool `json:"ranges" flag:"-"`
@@ -155,18 +155,22 @@ func (p PlanRequest) space(sp parallel.Space) parallel.Space {
 
 // check applies the request's own limits (those that need no catalog).
 func (r *TrainRequest) check() error {
-	if err := nonNegative(intField{"chips_per_node", r.ChipsPerNode}, intField{"devices_per_chip", r.DevicesPerChip},
-		intField{"global_batch", r.GlobalBatch}, intField{"seq", r.Seq}, intField{"top", r.Top}); err != nil {
+	if err := nonNegative(intField{"chips_per_node", r.ChipsPerNode}, intField{"devices_per_chip", r.DevicesPerChip}); err != nil {
 		return err
+	}
+	for _, f := range []intField{{"global_batch", r.GlobalBatch}, {"seq", r.Seq}, {"top", r.Top}} {
+		if f.v < 0 {
+			return bad(f.name, f.v, "want a positive integer (leave it out for the default)")
+		}
 	}
 	if r.DevicesPerChip > input.MaxDevicesPerChip {
 		return bad("devices_per_chip", r.DevicesPerChip, "want 1 to %d (0: the chip's own)", input.MaxDevicesPerChip)
 	}
 	if r.GlobalBatch > input.MaxGlobalBatch {
-		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (0: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
+		return bad("global_batch", r.GlobalBatch, "want 1 to %d sequences (absent: %d)", input.MaxGlobalBatch, training.DefaultGlobalBatch)
 	}
 	if r.Seq > input.MaxSeq {
-		return bad("seq", r.Seq, "want 1 to %d tokens (0: %d)", input.MaxSeq, training.DefaultSeq)
+		return bad("seq", r.Seq, "want 1 to %d tokens (absent: %d)", input.MaxSeq, training.DefaultSeq)
 	}
 	if err := finite("tokens", float64(r.Tokens)); err != nil {
 		return err

@@ -49,7 +49,8 @@ func TestSampleBoundsQuoteTheServers(t *testing.T) {
 		{"/api/report", `{"scenario":"format: chipgap-scenario/v1\nsamples: 60\n"}`, "scenario.samples", "field samples: 60: want 1 to 50 (this server's max_samples"},
 		{"/api/run/simulate", run + `,"seeds":-1}`, "seeds", "seeds = -1: want 1 to 50 (this server's max_samples"},
 		{"/api/run/simulate", run + `,"seeds":5000}`, "seeds", "seeds = 5000: want 1 to 50 (this server's max_samples"},
-		{"/api/run/simulate", run + `}`, "seeds", "seeds = 0: want 1 to 50 (this server's max_samples, see docs/api.md) (0: 100)"}, // the default is over it
+		{"/api/run/simulate", run + `}`, "seeds", "seeds: absent, the default 100 is over 1 to 50 (this server's max_samples, see docs/api.md): state the seeds"}, // the default is over it
+		{"/api/run/simulate", run + `,"seeds":0}`, "seeds", "seeds = 0: want a positive value (leave it out for the default)"},
 		{"/api/run/simulate", run + `,"SeedCap":{"N":100000}}`, "SeedCap", "unknown field"},
 	} {
 		var e Error

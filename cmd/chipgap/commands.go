@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +21,6 @@ import (
 	"chipgap/runs"
 	"chipgap/scenario"
 	"chipgap/serve"
-	"chipgap/strictyaml"
 	"chipgap/sweep"
 )
 
@@ -496,36 +493,8 @@ func (v *requestValue) Set(path string) error {
 	if err := calc.DecodeFile(path, b, v.req); err != nil {
 		return err
 	}
-	v.keys = requestKeys(path, b)
+	v.keys = calc.FileKeys(path, b)
 	return nil
-}
-
-// requestKeys are the JSON paths of the leaves a request file (JSON, or
-// YAML as DecodeFile reads it) sets.
-func requestKeys(path string, b []byte) map[string]bool {
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		var err error
-		if b, err = strictyaml.ToJSON(path, b); err != nil {
-			return nil
-		}
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
-	keys := map[string]bool{}
-	var walk func(prefix string, m map[string]any)
-	walk = func(prefix string, m map[string]any) {
-		for k, x := range m {
-			if sub, ok := x.(map[string]any); ok {
-				walk(prefix+k+".", sub)
-				continue
-			}
-			keys[prefix+k] = true
-		}
-	}
-	walk("", m)
-	return keys
 }
 
 // blame names the input an *input.Error's field came from (QA: a value

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"io"
 
 	"chipgap/calc"
@@ -58,7 +59,7 @@ func cmdReport(e *env, args []string) error {
 	fs.BoolVar(&f.asJSON, "json", false, "print the full results as JSON instead of the summary")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err = cmp.Or(err, b.StatedZero()); err != nil {
 		return err
 	}
 	if len(pos) > 1 {

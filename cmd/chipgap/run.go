@@ -101,6 +101,12 @@ func cmdRun(e *env, args []string) error {
 			return err
 		}
 	}
+	if flagGiven(fs, "batch") && req.GlobalBatch == 0 {
+		return calc.ZeroStated("--batch")
+	}
+	if err := b.StatedZero(); err != nil {
+		return err
+	}
 	given := func(field string) bool { return b.Set(field) || field == "global_batch" && flagGiven(fs, "batch") }
 	explain := func(err error) error { return b.Rename(file.Explain(err, given)) }
 	cat, err := catalog.Load()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -51,7 +52,7 @@ func cmdServeEstimate(e *env, args []string) error {
 	b := bindRequest(fs, &req)
 	asJSON := fs.Bool("json", false, "print JSON")
 	scenario := fs.String("scenario", "", "a YAML file of deployments, at most 4 MiB (- reads standard input; instead of the deployment flags)")
-	if err := parseNoArgs(fs, args); err != nil {
+	if err := cmp.Or(parseNoArgs(fs, args), b.StatedZero()); err != nil {
 		return err
 	}
 	if err := specFlags(b, req.Speculative.Tokens); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -133,7 +134,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
 	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused; one simulation: not with --rates, --capacity or --plan)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
-	if err := parseNoArgs(fs, args); err != nil {
+	if err := cmp.Or(parseNoArgs(fs, args), b.StatedZero()); err != nil {
 		return err
 	}
 	o.planTPGiven = flagGiven(fs, "plan-tp")

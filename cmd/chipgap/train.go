@@ -77,7 +77,7 @@ func cmdTrain(e *env, args []string) error {
 	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB; - reads standard input) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")
 	asJSON := fs.Bool("json", false, "machine-readable output")
-	if err := parseNoArgs(fs, args); err != nil {
+	if err := cmp.Or(parseNoArgs(fs, args), b.StatedZero()); err != nil {
 		return err
 	}
 	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search)); err != nil {

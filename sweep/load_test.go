@@ -87,6 +87,9 @@ func TestParseErrors(t *testing.T) {
 		{"zero seq", okGrid + "training: {seq: 0}\n", "grid.yaml:12: field training.seq: 0: want 1 to 4194304 tokens (leave it out for the default)"},
 		{"zero batch", okGrid + "training: {global_batch: 0}\n", "grid.yaml:12: field training.global_batch: 0: want 1 to 16777216 sequences"},
 		{"zero tokens", okGrid + "training: {tokens: 0}\n", "grid.yaml:12: field training.tokens: 0: want a token budget above 0"},
+		// Under one optimizer step (2048 × 8192 = 16,777,216 tokens), as
+		// run and train refuse it (QA: a sweep ran it).
+		{"budget under a step", okGrid + "training: {tokens: 16777215}\n", "grid.yaml:12: field training.tokens: 1.6777215e+07: shorter than one optimizer step of 2048 × 8192 tokens; want at least 1.678e+07 tokens"},
 		{"repeated slo", strings.Replace(okGrid, "slos: [{tpot: 50ms}]", "slos: [{tpot: 50ms}, {tpot: 50ms}]", 1), "grid.yaml:11: field serving.slos[1]: already on the serving.slos axis at serving.slos[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

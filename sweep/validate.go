@@ -170,6 +170,11 @@ func (g *Grid) validateTraining(c *catalog.Catalog) error {
 	if t.GlobalBatch < 1 || t.GlobalBatch > input.MaxGlobalBatch {
 		return input.Bad("training.global_batch", t.GlobalBatch, fmt.Sprintf("want 1 to %d sequences", input.MaxGlobalBatch))
 	}
+	// As chipgap run and train refuse it: a budget under one optimizer
+	// step (global_batch × seq tokens) is not a run.
+	if step := float64(t.GlobalBatch) * float64(t.Seq); t.Tokens < step {
+		return input.Bad("training.tokens", t.Tokens, fmt.Sprintf("shorter than one optimizer step of %d × %d tokens; want at least %.4g tokens", t.GlobalBatch, t.Seq, step))
+	}
 	for i, d := range t.StackDates {
 		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
 			return input.Bad(fmt.Sprintf("training.stack_dates[%d]", i), d, "want a date YYYY-MM-DD, or \"\" for the current profile")

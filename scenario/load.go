@@ -58,16 +58,13 @@ func Parse(name string, b []byte) (*Scenario, error) {
 // something (ttft: no bound; seed) are not listed.
 func zerosStated(doc *strictyaml.Doc, sc *Scenario) error {
 	t, in := sc.Training, sc.Inference
-	for _, f := range []struct {
-		path string
-		zero bool
-	}{{"samples", sc.Samples == 0}, {"training.tokens", t.Tokens == 0}, {"training.chips", t.Chips == 0},
-		{"training.seq", t.Seq == 0}, {"training.global_batch", t.GlobalBatch == 0},
-		{"inference.input_tokens", in.Input == 0}, {"inference.output_tokens", in.Output == 0},
-		{"inference.tpot", in.TPOT == 0}, {"strategy.horizon", sc.Strategy.Horizon == 0}} {
-		if f.zero && doc.Has(f.path) {
-			return doc.At(f.path, "0: want a positive value (leave it out for the default)")
-		}
+	type z = strictyaml.Zero
+	if err := doc.StatedZero(z{Path: "samples", IsZero: sc.Samples == 0}, z{Path: "training.tokens", IsZero: t.Tokens == 0},
+		z{Path: "training.chips", IsZero: t.Chips == 0}, z{Path: "training.seq", IsZero: t.Seq == 0},
+		z{Path: "training.global_batch", IsZero: t.GlobalBatch == 0}, z{Path: "inference.input_tokens", IsZero: in.Input == 0},
+		z{Path: "inference.output_tokens", IsZero: in.Output == 0}, z{Path: "inference.tpot", IsZero: in.TPOT == 0},
+		z{Path: "strategy.horizon", IsZero: sc.Strategy.Horizon == 0}); err != nil {
+		return err
 	}
 	if len(sc.Systems) == 0 && doc.Has("systems") {
 		return doc.At("systems", "empty: want at least one system (leave it out for the default systems)")

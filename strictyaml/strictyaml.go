@@ -158,6 +158,31 @@ func (d *Doc) Has(path string) bool {
 	return ok
 }
 
+// A Zero is a field whose 0 takes a default (an absent field decodes to
+// 0 too): its path, whether it decoded to 0, and what it wants ("" for
+// "want a positive value").
+type Zero struct {
+	Path   string
+	IsZero bool
+	Want   string
+}
+
+// StatedZero refuses the first field of zs the file states as 0, which
+// would silently run the default where a negative value is refused; nil
+// if none.
+func (d *Doc) StatedZero(zs ...Zero) error {
+	for _, z := range zs {
+		if z.IsZero && d.Has(z.Path) {
+			want := z.Want
+			if want == "" {
+				want = "want a positive value"
+			}
+			return d.At(z.Path, "0: "+want+" (leave it out for the default)")
+		}
+	}
+	return nil
+}
+
 // Whole is an Error about the file as a whole.
 func (d *Doc) Whole(msg string) *Error { return &Error{File: d.file, Msg: msg} }
 

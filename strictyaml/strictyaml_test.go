@@ -198,3 +198,28 @@ func TestHas(t *testing.T) {
 		t.Errorf("Has(a.b) %v, Has(a.c) %v, Has(a) %v; want true, false, true", d.Has("a.b"), d.Has("a.c"), d.Has("a"))
 	}
 }
+
+// StatedZero refuses a field stated as 0 (at its line, with what it
+// wants), and passes one left out or stated otherwise.
+func TestStatedZero(t *testing.T) {
+	var v struct {
+		A int `yaml:"a"`
+		B int `yaml:"b"`
+		C int `yaml:"c"`
+	}
+	d, err := Decode("f.yaml", []byte("a: 3\nb: 0\n"), &v, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.StatedZero(Zero{Path: "a", IsZero: v.A == 0}, Zero{Path: "c", IsZero: v.C == 0}); err != nil {
+		t.Errorf("a: 3 and c absent: %v; want nil", err)
+	}
+	err = d.StatedZero(Zero{Path: "a", IsZero: v.A == 0}, Zero{Path: "b", IsZero: v.B == 0, Want: "want 1 to 9"})
+	if want := "f.yaml:2: field b: 0: want 1 to 9 (leave it out for the default)"; err == nil || err.Error() != want {
+		t.Errorf("b: 0: %v; want %q", err, want)
+	}
+	err = d.StatedZero(Zero{Path: "b", IsZero: true})
+	if err == nil || !strings.Contains(err.Error(), "0: want a positive value (leave it out for the default)") {
+		t.Errorf("b: 0 without Want: %v", err)
+	}
+}

@@ -72,18 +72,9 @@ func zerosStated(doc *strictyaml.Doc, t *Training) error {
 	if t == nil {
 		return nil
 	}
-	for _, f := range []struct {
-		name string
-		zero bool
-		want string
-	}{{"tokens", t.Tokens == 0, "want a token budget above 0 and at most 1e18"},
-		{"seq", t.Seq == 0, fmt.Sprintf("want 1 to %d tokens", input.MaxSeq)},
-		{"global_batch", t.GlobalBatch == 0, fmt.Sprintf("want 1 to %d sequences", input.MaxGlobalBatch)}} {
-		if path := "training." + f.name; f.zero && doc.Has(path) {
-			return doc.At(path, "0: "+f.want+" (leave it out for the default)")
-		}
-	}
-	return nil
+	return doc.StatedZero(strictyaml.Zero{Path: "training.tokens", IsZero: t.Tokens == 0, Want: "want a token budget above 0 and at most 1e18"},
+		strictyaml.Zero{Path: "training.seq", IsZero: t.Seq == 0, Want: fmt.Sprintf("want 1 to %d tokens", input.MaxSeq)},
+		strictyaml.Zero{Path: "training.global_batch", IsZero: t.GlobalBatch == 0, Want: fmt.Sprintf("want 1 to %d sequences", input.MaxGlobalBatch)})
 }
 
 // whatIfsStated refuses a what-if value stated as 0 (an absent field is

@@ -38,7 +38,9 @@ API's field names, docs/api.md), over the flags' defaults:
     - {name: H800, chip: h800-sxm, chips: 144, model: deepseek-v3, ...}
 
 The flags are the fields of POST /api/infer/curve (docs/api.md);
-calc.ServeRequest defines them once.
+calc.ServeRequest defines them once. --json prints a JSON array, one view
+per deployment (one without --scenario), each the API's answer less its
+chip, model, profile and charts.
 
 Example (the CloudMatrix384 decode point):
   chipgap serve-estimate --chip ascend-910c --chips 160 --model deepseek-v3 \

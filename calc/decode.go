@@ -79,7 +79,7 @@ func DecodeJSON(r io.Reader, dst any) error {
 	if p := statedZero(dst, func(path string) bool { return paths[path] }); p != "" {
 		return ZeroStated(p)
 	}
-	return nil
+	return unusedStated(dst, func(path string) bool { return paths[path] })
 }
 
 // checkKeys walks data (one JSON value) beside the type t it decodes

@@ -152,6 +152,33 @@ type stating struct {
 	given func(string) bool
 	name  func(string) string
 	plan  bool
+	// keys: given is the keys an input file or body holds (unusedStated),
+	// where a plan's fields are not yet known to apply (planTakes rules
+	// wait for the check on values) and a stated 0 of a zeroAbsent field
+	// is absent, as the check on values reads it.
+	keys bool
+}
+
+// keyRuled is a request some of whose fields apply only beside others
+// (its rules, over its defaults).
+type keyRuled interface{ ruledBy() ([]fieldRule, any) }
+
+func (SimulateRequest) ruledBy() ([]fieldRule, any) { return simulateRules, NewSimulateRequest() }
+func (ServeRequest) ruledBy() ([]fieldRule, any)    { return specRules, NewServeRequest() }
+
+// unusedStated refuses a field an input file or a JSON body states
+// (stated: its keys) where it does not apply, whatever its value: the
+// check on values (given nil) reads a stated default as absent, so
+// `spec_acceptance: 0.7` (the default) without draft tokens passed where
+// 0.8 was refused. req is a pointer to a request; one without rules
+// passes.
+func unusedStated(req any, stated func(path string) bool) error {
+	kr, ok := reflect.ValueOf(req).Elem().Interface().(keyRuled)
+	if !ok {
+		return nil
+	}
+	rules, def := kr.ruledBy()
+	return unusedIn(rules, kr, def, stating{given: stated, keys: true})
 }
 
 // unusedIn refuses the first field of rules that req states where its
@@ -163,8 +190,11 @@ func unusedIn(rules []fieldRule, req, def any, o stating) error {
 	}
 	doc, defDoc := reflect.ValueOf(req), reflect.ValueOf(def)
 	for _, r := range rules {
+		if o.keys && r.planTakes {
+			continue
+		}
 		v := valueAt(doc, r.path)
-		stated := given != nil && given(r.path) ||
+		stated := given != nil && given(r.path) && !(o.keys && r.zeroAbsent && v.IsZero()) ||
 			given == nil && !reflect.DeepEqual(v.Interface(), valueAt(defDoc, r.path).Interface()) && !(r.zeroAbsent && v.IsZero())
 		if stated && !(plan && r.planTakes) && !r.needs.hold(doc) {
 			at := func(p string) string { return fmt.Sprint(valueAt(doc, p).Interface()) }

@@ -39,9 +39,20 @@ func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) er
 	}
 	// A stated 0 where the field's 0 takes a default (zero.go).
 	at := func(jpath string) string { return seen[b.byPath[jpath]] }
-	if p := statedZero(req, func(jpath string) bool { return at(jpath) != "" }); p != "" {
+	stated := func(jpath string) bool { return at(jpath) != "" }
+	if p := statedZero(req, stated); p != "" {
 		k := at(p)
 		return lineError(doc, k, fmt.Sprintf("field %s: 0: %s", k[strings.LastIndex(k, ".")+1:], zeroWant))
+	}
+	// A field stated where it does not apply (needs.go), named by the
+	// file's key for it.
+	if err := unusedStated(req, stated); err != nil {
+		var ie *input.Error
+		if k := ""; errors.As(err, &ie) && at(ie.Field) != "" {
+			k = at(ie.Field)
+			return lineError(doc, k, fmt.Sprintf("field %s: %s", k[strings.LastIndex(k, ".")+1:], ie.Want))
+		}
+		return err
 	}
 	return nil
 }

@@ -118,8 +118,9 @@ func (d ServeDeployment) check() error {
 	}
 	if err := unusedIn(specRules, d, defaultServeDeployment(), stating{}); err != nil {
 		// Ignored without draft tokens (the CLI refuses the flag
-		// itself; a file or an API body at the default, or 0, reads as
-		// absent).
+		// itself, a file or an API body the key at decoding,
+		// unusedStated; here a value other than the default, or 0, as
+		// a request built in Go states it).
 		return err
 	}
 	for _, f := range []struct{ name, v string }{{"precision", d.Precision}, {"kv_precision", d.KVPrecision}} {

@@ -80,9 +80,9 @@ func TestStatedZeroRefused(t *testing.T) {
 }
 
 // TestZeroDefaultFieldsOmitEmpty: a zero:"default" field is an int that
-// marshals omitempty, so a Go client marshalling a request type it left
-// unset (absent is 0) sends no 0 for DecodeJSON to refuse; and each
-// says in its help what the default is.
+// marshals omitempty, so a Go client marshalling a request type with the
+// field left unset (absent is 0) sends no 0 for DecodeJSON to refuse;
+// and each says in its help what the default is.
 func TestZeroDefaultFieldsOmitEmpty(t *testing.T) {
 	n := 0
 	for _, req := range []any{TrainRequest{}, RunRequest{}, ReportRequest{}, SimulateRequest{}, ServeRequest{}, FabRequest{}, ModelsRequest{}} {
@@ -110,12 +110,43 @@ func TestZeroDefaultFieldsOmitEmpty(t *testing.T) {
 		}
 		walk(reflect.TypeOf(req))
 		b, _ := json.Marshal(req)
-		dst := reflect.New(reflect.TypeOf(req)).Interface()
-		if err := DecodeJSON(strings.NewReader(string(b)), dst); err != nil {
-			t.Errorf("%T marshalled as %s: %v; want it decoded", req, b, err)
+		paths := jsonPaths(b)
+		if p := statedZero(req, func(path string) bool { return paths[path] }); p != "" {
+			t.Errorf("%T marshalled as %s states %s as 0", req, b, p)
 		}
 	}
 	if n < 9 {
 		t.Errorf("%d zero:\"default\" fields; want the 9 known (train seq, global_batch, top; run seq, global_batch, seeds, seed; report samples; prefill chips)", n)
+	}
+}
+
+// TestStatedWhereUnused: a field a file or a JSON body states where it
+// does not apply is refused whatever its value, the default included
+// (spec_acceptance 0.7 without draft tokens passed where 0.8 was
+// refused); a rate stated 0 (how an offline arrival states no rate)
+// stays absent.
+func TestStatedWhereUnused(t *testing.T) {
+	for _, c := range []struct {
+		body, field string
+		req         any
+	}{
+		{`{"speculative":{"acceptance":0.7}}`, "speculative.acceptance", &ServeRequest{}},
+		{`{"speculative":{"acceptance":0.7}}`, "speculative.acceptance", &SimulateRequest{}},
+		{`{"workload":{"arrival":"poisson","cv":2}}`, "workload.cv", &SimulateRequest{}},
+	} {
+		var ie *input.Error
+		if err := DecodeJSON(strings.NewReader(c.body), c.req); !errors.As(err, &ie) || ie.Field != c.field {
+			t.Errorf("%s into %T: %v; want an *input.Error naming %s", c.body, c.req, err, c.field)
+		}
+	}
+	for _, body := range []string{`{"speculative":{"tokens":1,"acceptance":0.7}}`, `{"workload":{"arrival":"offline","rate":0}}`, `{"workload":{"arrival":"gamma","cv":2}}`} {
+		r := NewSimulateRequest()
+		if err := DecodeJSON(strings.NewReader(body), &r); err != nil {
+			t.Errorf("%s: %v; want it decoded", body, err)
+		}
+	}
+	_, err := ServeScenario("s.yaml", []byte("deployments:\n  - {chip: h100-sxm, model: llama3.1-8b}\n  - chip: h100-sxm\n    spec_acceptance: 0.7\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 4") || !strings.Contains(err.Error(), "field spec_acceptance: the acceptance rate of draft tokens") {
+		t.Errorf("scenario spec_acceptance 0.7 alone: %v; want line 4 naming spec_acceptance", err)
 	}
 }

@@ -378,19 +378,22 @@ func TestScenarioRateSwept(t *testing.T) {
 
 // TestScenarioUnusedFields: a scenario field the simulation would ignore
 // is refused as its flag is (before: --cv 3 was refused, cv: 3 in a
-// file under Poisson arrivals silently dropped), naming the file's field
-// and what it needs; a field left at its default passes.
+// file under Poisson arrivals silently dropped), naming the file's line
+// and key and what it needs; stating the default is stating it (cv: 2
+// under Poisson arrivals had passed, read as absent), and a field left
+// out passes.
 func TestScenarioUnusedFields(t *testing.T) {
 	dir := t.TempDir()
 	head := "simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  chips: 1\n  requests: 50\n"
 	for _, c := range []struct {
 		body, want string
 	}{
-		{"  cv: 3\n", "workload.cv: it sets the burstiness of gamma arrivals: it needs workload.arrival gamma"},
-		{"  output: {dist: fixed, sigma: 0.5}\n", "workload.output.sigma: workload.output.dist fixed takes no sigma"},
-		{"  arrival: offline\n  rate: 4\n", "workload.rate: workload.arrival offline queues every request at time 0"},
+		{"  cv: 3\n", "line 6: field cv: it sets the burstiness of gamma arrivals: it needs workload.arrival gamma"},
+		{"  output: {dist: fixed, sigma: 0.5}\n", "line 6: field sigma: workload.output.dist fixed takes no sigma"},
+		{"  arrival: offline\n  rate: 4\n", "line 7: field rate: workload.arrival offline queues every request at time 0"},
 		{"  link_bandwidth: 50GB/s\n", "link_bandwidth: the prefill→decode KV link needs mode disaggregated"},
-		{"  cv: 2\n", ""}, // the default: taken as not stated
+		{"  cv: 2\n", "line 6: field cv: it sets the burstiness of gamma arrivals"}, // the default, stated
+		{"  arrival: gamma\n  cv: 2\n", ""},
 	} {
 		p := filepath.Join(dir, "s.yaml")
 		if err := os.WriteFile(p, []byte(head+c.body), 0o644); err != nil {

@@ -196,9 +196,12 @@ type Model struct {
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
-// WithDefaults fills derived defaults (HeadDim, KVHeads for MHA).
+// WithDefaults fills derived defaults (HeadDim, KVHeads for MHA). An MLA
+// model has no head_dim of its own (its query/key and value widths are
+// the mla block's), so hidden / heads is not filled in for it (QA:
+// DeepSeek-V3 printed head_dim 56, a width no tensor has).
 func (m Model) WithDefaults() Model {
-	if m.HeadDim == 0 && m.Heads > 0 {
+	if m.HeadDim == 0 && m.Heads > 0 && m.Attention != MLA {
 		m.HeadDim = m.Hidden / m.Heads
 	}
 	if m.KVHeads == 0 {

@@ -132,7 +132,7 @@ func cmdSimulate(e *env, args []string) error {
 	fs.StringVar(&o.planTP, "plan-tp", "1,2,4,8", "tensor-parallel degrees --plan tries, in devices as --tp (a replica's chips: tp over the devices a package holds, 2 on a 910C)")
 	fs.BoolVar(&o.planMixed, "plan-mixed", false, "--plan also tries prefill on one chip and decode on another")
 	fs.Float64Var(&o.target, "target-rate", 0, "requests per second --plan must serve within the SLO")
-	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name; links, devices and FIFOs are refused; one simulation: not with --rates, --capacity or --plan)")
+	fs.StringVar(&o.chart, "chart", "", "write the queue and KV time series as SVG charts PREFIX-queue.svg and PREFIX-kv.svg (each a regular file or a new name, not one of the inputs; links, devices and FIFOs are refused; one simulation: not with --rates, --capacity or --plan)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), on, off")
 	if err := cmp.Or(parseNoArgs(fs, args), b.StatedZero()); err != nil {
 		return err
@@ -159,7 +159,7 @@ func cmdSimulate(e *env, args []string) error {
 	if err := o.check(len(req.Workload.Rates) > 0); err != nil {
 		return err
 	}
-	if err := checkChart(o.chart); err != nil {
+	if err := checkChart(o.chart, o.scenario, req.Workload.Trace); err != nil {
 		return err
 	}
 	trace, err := readTrace(e, traceBy, req.Workload.Trace)
@@ -411,8 +411,9 @@ func chartOutputs(prefix string) []fileio.Output {
 }
 
 // checkChart refuses, before any simulation, a --chart prefix whose
-// files chipgap must not write.
-func checkChart(prefix string) error {
+// files chipgap must not write, or one naming an input (the scenario
+// file, the trace) that writing a chart would replace.
+func checkChart(prefix string, inputs ...string) error {
 	if prefix == "" {
 		return nil
 	}
@@ -429,7 +430,7 @@ func checkChart(prefix string) error {
 			return chartError(err)
 		}
 	}
-	return nil
+	return chartError(fileio.CheckNotInputs(chartOutputs(prefix), inputs...))
 }
 
 // chartError words a refused chart file for --chart, which has no

@@ -775,3 +775,42 @@ func TestSimulateShortProbeRaised(t *testing.T) {
 		t.Errorf("--plan --requests 50: exit %d (%s), output %.600s; want a bounded unit capacity", code, errs, out)
 	}
 }
+
+// TestSimulateChartNotInput: --chart PREFIX whose files are the
+// command's own inputs (the --trace file, the --scenario file, the
+// scenario's trace: file) replaced them with SVG charts, exit 0 (QA); they
+// are refused naming --chart before any simulation, as report --csv is.
+func TestSimulateChartNotInput(t *testing.T) {
+	dir := t.TempDir()
+	trace := "arrival_s,input_tokens,output_tokens\n0,100,10\n0.1,100,10\n"
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sc := "simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  chips: 2\n  tp: 1\n  trace: s-queue.svg\n"
+	cases := []struct {
+		name, file, text string
+		args             []string
+	}{
+		{"--trace", "tr-queue.svg", trace, []string{"--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1",
+			"--trace", filepath.Join(dir, "tr-queue.svg"), "--chart", filepath.Join(dir, "tr")}},
+		{"--scenario", "y-kv.svg", sc, []string{"--scenario", filepath.Join(dir, "y-kv.svg"), "--chart", filepath.Join(dir, "y")}},
+		{"scenario trace", "s-queue.svg", trace, []string{"--scenario", filepath.Join(dir, "y-kv.svg"), "--chart", filepath.Join(dir, "s")}},
+	}
+	for _, c := range cases {
+		for _, c := range cases { // each case with every input intact
+			write(c.file, c.text)
+		}
+		p := filepath.Join(dir, c.file)
+		code, out, errs := runSimulate(t, c.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, "--chart "+p+" is the input") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 naming --chart", c.name, code, out, errs)
+		}
+		if b, _ := os.ReadFile(p); string(b) != c.text {
+			t.Errorf("%s: the input %s was replaced: %.60q", c.name, p, b)
+		}
+	}
+}

@@ -173,13 +173,13 @@ type File struct {
 // Replace writes files as WriteOutputs does, each through a temporary
 // file beside it, renamed into place in order only when all are written.
 // A symbolic link, directory or other non-regular file at a path is
-// refused before anything is written. Errors name the path, never the
+// refused before anything is written (an *OutputError). Errors name the path, never the
 // temporary file.
 func Replace(files ...File) error {
 	ts := make([]target, len(files))
 	for i, f := range files {
 		if st, err := os.Lstat(f.Path); err == nil && !st.Mode().IsRegular() {
-			return fmt.Errorf("%s: not a regular file (%s); refusing to replace it", f.Path, st.Mode().Type())
+			return outputErrorf("%s: is %s; refusing to replace it", f.Path, notRegular(st.Mode()))
 		}
 		ts[i] = target{f.Path, f.Path, f.Data}
 	}

@@ -178,8 +178,18 @@ func TestReplace(t *testing.T) {
 	link := filepath.Join(dir, "link.parquet")
 	os.Symlink(b, link)
 	err := Replace(File{a, []byte("X")}, File{link, []byte("Y")})
-	if err == nil || err.Error() != link+": not a regular file (L---------); refusing to replace it" {
+	if err == nil || err.Error() != link+": is a symbolic link; refusing to replace it" {
 		t.Errorf("Replace(a symbolic link) = %v", err)
+	}
+	// A directory said "not a regular file (d---------)" of a drwxr-xr-x
+	// one (QA): the mode string is named in words, and the error is the
+	// caller's (an *OutputError: exit 2).
+	sub := filepath.Join(dir, "sub.csv")
+	os.Mkdir(sub, 0o755)
+	err = Replace(File{sub, []byte("Z")})
+	var oe *OutputError
+	if err == nil || err.Error() != sub+": is a directory; refusing to replace it" || !errors.As(err, &oe) {
+		t.Errorf("Replace(a directory) = %v; want an *OutputError saying it is a directory", err)
 	}
 	if got, _ := os.ReadFile(a); string(got) != "A" {
 		t.Errorf("%s written though %s was refused: %q", a, link, got)

@@ -36,9 +36,6 @@ type Outcome struct {
 // already there for the same grid is skipped (resumable); a rerun
 // rewrites the same bytes (idempotent).
 func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, error) {
-	if o.Shard.Count == 0 {
-		o.Shard = All()
-	}
 	meta, err := metaFor(g, o.Shard)
 	if err != nil {
 		return Outcome{}, err
@@ -48,7 +45,7 @@ func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, 
 	if err := mkdir(dir); err != nil {
 		return out, err
 	}
-	if done(out.Path, meta) && (!o.CSV || o.Shard.Count > 1 || exists(filepath.Join(dir, CSVFile))) {
+	if done(out.Path, meta) && (!o.CSV || o.Shard.Sharded() || exists(filepath.Join(dir, CSVFile))) {
 		out.Skipped = true
 		return out, nil
 	}
@@ -56,7 +53,7 @@ func Execute(ctx context.Context, g *Grid, dir string, o ExecOptions) (Outcome, 
 	if err != nil {
 		return out, err
 	}
-	return out, writeOutputs(dir, o.Shard.File(), rows, meta, o.CSV && o.Shard.Count <= 1)
+	return out, writeOutputs(dir, o.Shard.File(), rows, meta, o.CSV && !o.Shard.Sharded())
 }
 
 // MetaOf is the metadata of the whole grid's output (shard "all"), as

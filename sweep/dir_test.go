@@ -150,6 +150,49 @@ func TestShardsMergeByteIdentical(t *testing.T) {
 	}
 }
 
+// TestShardOfOne: a stated --shard 0/1 wrote sweep.parquet, the whole
+// grid's name, so merge found "no shard files" (QA); it writes its shard
+// file, which merges into the whole grid's bytes. Unsharded (All) still
+// writes sweep.parquet.
+func TestShardOfOne(t *testing.T) {
+	if f := (Shard{0, 1}).File(); f != "shard-00000-of-00001.parquet" {
+		t.Errorf("Shard{0, 1}.File() = %q", f)
+	}
+	if f, s := All().File(), All().String(); f != DataFile || s != "all" || (Shard{0, 1}).String() != "0/1" {
+		t.Errorf("All() = %q, %q; 0/1 = %q", f, s, Shard{0, 1})
+	}
+	g := parse(t, oneServingCell)
+	ctx := context.Background()
+	whole, shards, merged := t.TempDir(), t.TempDir(), t.TempDir()
+	if _, err := Execute(ctx, g, whole, ExecOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Execute(ctx, g, shards, ExecOptions{Shard: Shard{0, 1}})
+	if err != nil || res.Path != filepath.Join(shards, "shard-00000-of-00001.parquet") {
+		t.Fatalf("shard 0/1: %+v, %v", res, err)
+	}
+	if _, err := os.Stat(filepath.Join(shards, DataFile)); err == nil {
+		t.Errorf("shard 0/1 wrote %s", DataFile)
+	}
+	if _, err := Merge(shards, merged, false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(read(t, filepath.Join(whole, DataFile)), read(t, filepath.Join(merged, DataFile))) {
+		t.Error("shard 0/1 merged differs from the whole run")
+	}
+}
+
+// oneServingCell is a grid of one serving cell.
+const oneServingCell = `format: chipgap-sweep/v1
+seed: 1
+chips: [h100-sxm]
+sizes: [8]
+models: [llama3.1-8b]
+precisions: [bf16]
+serving:
+  slos: [{tpot: 50ms}]
+`
+
 func TestMergeErrors(t *testing.T) {
 	g := parse(t, tinyGrid)
 	other := parse(t, strings.Replace(tinyGrid, "seed: 7", "seed: 8", 1))

@@ -12,20 +12,27 @@ type Shard struct {
 	Index, Count int
 }
 
-// All is the whole grid as one shard.
-func All() Shard { return Shard{0, 1} }
+// All is the whole grid, no shard stated (the zero Shard). A stated
+// shard of one, 0/1, holds every cell too but is a shard: it writes its
+// shard file for merge, as any i/n does.
+func All() Shard { return Shard{} }
+
+// Sharded reports whether s is a stated shard (i/n, 0/1 included), not
+// the whole grid run unsharded.
+func (s Shard) Sharded() bool { return s.Count > 0 }
 
 func (s Shard) String() string {
-	if s.Count <= 1 {
+	if !s.Sharded() {
 		return "all"
 	}
 	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
 
 // File is the shard's file name in an output directory: sweep.parquet
-// for the whole grid, shard-IIIII-of-NNNNN.parquet for a slice.
+// for the whole grid, shard-IIIII-of-NNNNN.parquet for a stated shard
+// (0/1 included: merge joins shard files only).
 func (s Shard) File() string {
-	if s.Count <= 1 {
+	if !s.Sharded() {
 		return DataFile
 	}
 	return fmt.Sprintf("shard-%05d-of-%05d.parquet", s.Index, s.Count)

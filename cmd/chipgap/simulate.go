@@ -402,7 +402,7 @@ func writeCharts(prefix string, r *serve.Result, pools []calc.SimPool) error {
 	outs := chartOutputs(prefix)
 	outs[0].Render = func(w io.Writer) error { _, err := w.Write(q); return err }
 	outs[1].Render = func(w io.Writer) error { _, err := w.Write(kv); return err }
-	return chartError(fileio.WriteOutputs(io.Discard, outs))
+	return fileOnly(fileio.WriteOutputs(io.Discard, outs))
 }
 
 // chartOutputs are the two files --chart PREFIX names.
@@ -427,15 +427,16 @@ func checkChart(prefix string, inputs ...string) error {
 	}
 	for _, o := range chartOutputs(prefix) {
 		if err := fileio.CheckOutput(o.Flag, o.Path); err != nil {
-			return chartError(err)
+			return fileOnly(err)
 		}
 	}
-	return chartError(fileio.CheckNotInputs(chartOutputs(prefix), inputs...))
+	return fileOnly(fileio.CheckNotInputs(chartOutputs(prefix), inputs...))
 }
 
-// chartError words a refused chart file for --chart, which has no
-// standard-output form (fileio's message offers "- for standard output").
-func chartError(err error) error {
+// fileOnly words a refused output file for a flag that has no
+// standard-output form (--chart, sweep's --out and --csv; fileio's
+// message offers "- for standard output").
+func fileOnly(err error) error {
 	var oe *fileio.OutputError
 	if !errors.As(err, &oe) {
 		return err

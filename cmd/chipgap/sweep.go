@@ -30,7 +30,8 @@ Parquet: DuckDB, pandas and polars read it as is), and of DIR/sweep.csv
 with --csv.
 
 Sharding: --shard i/n runs cells i, i+n, i+2n, … into
-DIR/shard-IIIII-of-NNNNN.parquet. Without --shard, the index and count come
+DIR/shard-IIIII-of-NNNNN.parquet (0/1 too: a stated shard always writes
+its shard file, for merge). Without --shard, the index and count come
 from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with the Job's
 completions in JOB_COMPLETIONS) or a Slurm job array (SLURM_ARRAY_TASK_ID,
 SLURM_ARRAY_TASK_COUNT). A shard whose file is already there for the same
@@ -60,7 +61,9 @@ Files: the grid file may be at most 1 MiB; - reads it from standard input.
 missing, but only inside an existing directory (as report --html takes a
 new file only there): a missing parent is an error, not a new chain.
 Output files are written through a temporary file beside them and renamed
-into place once complete.
+into place once complete. DIR/sweep.parquet (a shard's file) and
+DIR/sweep.csv must be regular files or new names, and not the grid file:
+checked before any cell runs (exit 2).
 
 Examples:
   chipgap sweep examples/sweep-small.yaml --out /tmp/sweep --csv
@@ -105,8 +108,11 @@ func cmdSweep(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *withCSV && sh.Count > 1 {
+	if *withCSV && sh.Sharded() {
 		return usagef("--csv with shard %s: a shard writes no sweep.csv (its rows are one slice of the grid); drop --csv and run chipgap sweep merge DIR --out DIR2 --csv once every shard is done", sh)
+	}
+	if err := checkSweepOutputs(sweepOutputs(*out, sh.File(), *withCSV), pos[0]); err != nil {
+		return err
 	}
 	text, err := e.readInput("", pos[0], sweep.MaxFileBytes)
 	if err != nil {
@@ -195,6 +201,9 @@ func cmdSweepMerge(e *env, args []string) error {
 	if err := fileio.OutputDir("--out", *out); err != nil {
 		return err
 	}
+	if err := checkSweepOutputs(sweepOutputs(*out, sweep.DataFile, *withCSV)); err != nil {
+		return err
+	}
 	if _, err := os.Stat(pos[0]); err != nil {
 		// A path that cannot be read is exit 1, as sweep report's is
 		// (README, "Exit codes").
@@ -211,4 +220,28 @@ func cmdSweepMerge(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: %s merged\n", res.Path, countOf(res.Cells, "cell"))
 	return nil
+}
+
+// sweepOutputs are the files a sweep or a merge writes into dir: the
+// Parquet file name (under --out) and, with csv, sweep.csv (--csv).
+func sweepOutputs(dir, name string, csv bool) []fileio.Output {
+	outs := []fileio.Output{{Flag: "--out", Path: filepath.Join(dir, name)}}
+	if csv {
+		outs = append(outs, fileio.Output{Flag: "--csv", Path: filepath.Join(dir, sweep.CSVFile)})
+	}
+	return outs
+}
+
+// checkSweepOutputs refuses, before any cell is run, an output file in
+// --out that chipgap must not replace (a directory, a link, a device at
+// DIR/sweep.csv) or that is one of the inputs (the grid file): exit 2,
+// as report --csv's. A directory --out creates holds none yet.
+func checkSweepOutputs(outs []fileio.Output, inputs ...string) error {
+	if st, err := os.Stat(filepath.Dir(outs[0].Path)); err != nil || !st.IsDir() {
+		return nil // a new directory (fileio.OutputDir checked its parent)
+	}
+	if err := fileio.CheckOutputs(outs); err != nil {
+		return fileOnly(err)
+	}
+	return fileio.CheckNotInputs(outs, inputs...)
 }

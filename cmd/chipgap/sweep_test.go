@@ -265,3 +265,53 @@ func TestSweepOutThatCannotBeMade(t *testing.T) {
 		t.Errorf("--out under /sys/kernel: exit %d, stderr %q; want exit 1 naming --out", code, errs)
 	}
 }
+
+// TestSweepOutputsCheckedFirst (QA): a grid file named DIR/sweep.csv or
+// DIR/sweep.parquet was replaced by the sweep's own output (exit 0); a
+// directory at DIR/sweep.csv was found only after every cell ran, exit 1
+// with "not a regular file (d---------)". Both are refused before any
+// cell, exit 2, naming the flag, for sweep and sweep merge; a stated
+// --shard 0/1 writes its shard file, which merge then joins.
+func TestSweepOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"sweep.csv", "sweep.parquet"} {
+		grid := filepath.Join(dir, name)
+		if err := os.WriteFile(grid, []byte(oneCellGrid), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI("sweep", grid, "--out", dir, "--csv", "--quiet")
+		if code != exitUsage || out != "" || !strings.Contains(errs, " is the input "+grid) {
+			t.Errorf("grid %s: exit %d, stdout %q, stderr %q; want exit 2, it is the input", name, code, out, errs)
+		}
+		if b, _ := os.ReadFile(grid); string(b) != oneCellGrid {
+			t.Errorf("grid %s was replaced", name)
+		}
+		os.Remove(grid)
+	}
+	grid := filepath.Join(dir, "g.yaml")
+	if err := os.WriteFile(grid, []byte(oneCellGrid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shards, csvDir := filepath.Join(dir, "shards"), filepath.Join(dir, "csvdir")
+	if err := os.MkdirAll(filepath.Join(csvDir, "sweep.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := "--csv " + filepath.Join(csvDir, "sweep.csv") + ": is a directory; want a regular file or a new file name\n"
+	if code, out, errs := runCLI("sweep", grid, "--out", csvDir, "--csv", "--quiet"); code != exitUsage || out != "" || !strings.HasSuffix(errs, want) {
+		t.Errorf("sweep --csv onto a directory: exit %d, stdout %q, stderr %q; want exit 2 ending %q", code, out, errs, want)
+	}
+	if _, err := os.Stat(filepath.Join(csvDir, "sweep.parquet")); err == nil {
+		t.Error("sweep --csv onto a directory ran the cells and wrote sweep.parquet")
+	}
+	if code, out, errs := runCLI("sweep", grid, "--out", shards, "--shard", "0/1", "--quiet"); code != exitOK ||
+		!strings.HasPrefix(out, filepath.Join(shards, "shard-00000-of-00001.parquet")+": 1 cell (shard 0/1;") {
+		t.Fatalf("sweep --shard 0/1: exit %d, stdout %q, stderr %q; want the shard file", code, out, errs)
+	}
+	if code, out, errs := runCLI("sweep", "merge", shards, "--out", csvDir, "--csv"); code != exitUsage || out != "" || !strings.HasSuffix(errs, want) {
+		t.Errorf("merge --csv onto a directory: exit %d, stdout %q, stderr %q; want exit 2 ending %q", code, out, errs, want)
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, out, errs := runCLI("sweep", "merge", shards, "--out", merged); code != exitOK || out != filepath.Join(merged, "sweep.parquet")+": 1 cell merged\n" {
+		t.Errorf("merge of shard 0/1: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -273,7 +274,7 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 // named as typed, with the command's flags nearest it (unknownFlag); a
 // flag given twice is refused (repeatedFlag).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := repeatedFlag(fs, args); err != nil {
+	if err := cmp.Or(repeatedFlag(fs, args), stdinTwice(fs, args)); err != nil {
 		return nil, err
 	}
 	out, usage := fs.Output(), fs.Usage
@@ -358,14 +359,32 @@ func (f listFunc) repeatable()        {}
 
 // repeatedFlag refuses a flag given more than once ("--chips given twice
 // (64, 128): give it once"): the flag package keeps the last, silently,
-// where the API refuses a repeated key. It walks args as fs.Parse does,
-// in one pass over them all (parseFlags parses them again after a
-// --request file); an unknown flag or --help anywhere is left to Parse
+// where the API refuses a repeated key. It walks args as fs.Parse does
+// (walkFlags); an unknown flag or --help anywhere is left to Parse
 // (help is printed, an unknown flag named). A repeatable flag may be
 // repeated.
 func repeatedFlag(fs *flag.FlagSet, args []string) error {
 	given := map[string][]string{}
 	var order []string
+	known := walkFlags(fs, args, func(f *flag.Flag, value string) {
+		if _, ok := f.Value.(repeatable); ok {
+			return
+		}
+		if given[f.Name] = append(given[f.Name], value); len(given[f.Name]) == 2 {
+			order = append(order, f.Name)
+		}
+	})
+	if !known || len(order) == 0 {
+		return nil
+	}
+	return usagef("--%s given %s%s: give it once", order[0], timesText(len(given[order[0]])), valuesText(given[order[0]]))
+}
+
+// walkFlags walks args as fs.Parse does, in one pass over them all
+// (parseFlags parses them again after a --request file), calling fn with
+// each flag given and its value ("" for a bare boolean). It stops, false,
+// at --help or an unknown flag, which Parse answers.
+func walkFlags(fs *flag.FlagSet, args []string, fn func(f *flag.Flag, value string)) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -378,26 +397,42 @@ func repeatedFlag(fs *flag.FlagSet, args []string) error {
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
 		f := fs.Lookup(name)
 		if f == nil {
-			return nil // --help, or an unknown flag: Parse answers it
+			return false // --help, or an unknown flag: Parse answers it
 		}
 		if !hasValue && !isBoolFlag(f) && i+1 < len(args) {
 			i++
 			value, hasValue = args[i], true
 		}
-		if _, ok := f.Value.(repeatable); ok {
-			continue
-		}
 		if !hasValue {
 			value = "" // a bare boolean flag
 		}
-		if given[name] = append(given[name], value); len(given[name]) == 2 {
-			order = append(order, name)
-		}
+		fn(f, value)
 	}
-	if len(order) == 0 {
+	return true
+}
+
+// stdinTwice refuses, before any input is read, --request - beside
+// another input flag of the command given - (requestValue.others, such
+// as train's --file): --request reads its file while the flags are
+// parsed, so takeStdin would see the second only after the first was
+// read and decoded (QA: train --file - --request - decoded the runs file
+// as a request and named one of its fields).
+func stdinTwice(fs *flag.FlagSet, args []string) error {
+	f := fs.Lookup("request")
+	if f == nil {
 		return nil
 	}
-	return usagef("--%s given %s%s: give it once", order[0], timesText(len(given[order[0]])), valuesText(given[order[0]]))
+	rv, _ := f.Value.(*requestValue)
+	var by []string
+	walkFlags(fs, args, func(f *flag.Flag, value string) {
+		if value == fileio.Stdin && (f.Name == "request" || rv != nil && slices.Contains(rv.others, f.Name)) {
+			by = append(by, "--"+f.Name)
+		}
+	})
+	if len(by) < 2 {
+		return nil
+	}
+	return stdinTwiceError(by[0], by[1])
 }
 
 // isBoolFlag reports whether f takes no value (--json), as the flag
@@ -444,8 +479,8 @@ func bindRequest(fs *flag.FlagSet, req any) *calc.Flags { return calc.BindFlags(
 // read is returned by its readError, to call once the flags are parsed,
 // and classed as --file's is (a missing file: exit 1), not as a bad flag
 // value.
-func requestFlag(e *env, fs *flag.FlagSet, req any) *requestValue {
-	v := &requestValue{e: e, req: req}
+func requestFlag(e *env, fs *flag.FlagSet, req any, others ...string) *requestValue {
+	v := &requestValue{e: e, req: req, others: others}
 	fs.Var(v, "request", "read the request from `FILE`: the API's JSON body, or the same keys in YAML (at most 4 MiB; - reads standard input); flags override it")
 	return v
 }
@@ -458,7 +493,8 @@ func requestFlag(e *env, fs *flag.FlagSet, req any) *requestValue {
 // sets ("plan.tp"), so that an error about one names the file, not a
 // flag nobody gave.
 type requestValue struct {
-	e       *env // reads the file (readInput: - is standard input)
+	e       *env     // reads the file (readInput: - is standard input)
+	others  []string // the command's other flags that read - (stdinTwice)
 	req     any
 	path    string
 	again   bool

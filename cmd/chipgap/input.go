@@ -43,7 +43,13 @@ func (e *env) takeStdin(what string) error {
 		e.stdinTaken, e.stdinBy = true, what
 		return nil
 	}
-	return usagef("- (standard input) given twice (%s, %s): it can be read once; give one of them a file", inputLabel(e.stdinBy), inputLabel(what))
+	return stdinTwiceError(inputLabel(e.stdinBy), inputLabel(what))
+}
+
+// stdinTwiceError refuses a second input given - (standard input), by
+// takeStdin as it reads and by stdinTwice before any is read.
+func stdinTwiceError(first, second string) error {
+	return usagef("- (standard input) given twice (%s, %s): it can be read once; give one of them a file", first, second)
 }
 
 // inputLabel names an input in takeStdin's error: its flag, or

@@ -67,7 +67,8 @@ func TestInputFileFromStdin(t *testing.T) {
 // TestStdinInputErrors: standard input is read under the input's limit,
 // with its errors' shape (one prefix, --scenario:, for run, simulate
 // and serve-estimate, which said "--scenario:" and "scenario:"), and by
-// one input at most (it can be read once): a second is exit 2.
+// one input at most (it can be read once): a second is exit 2, before
+// either is read.
 func TestStdinInputErrors(t *testing.T) {
 	big := strings.Repeat(" ", 4<<20+1) // over 4 MiB
 	for _, tc := range []struct {
@@ -85,6 +86,10 @@ func TestStdinInputErrors(t *testing.T) {
 		{"nope: 1\n", []string{"serve-estimate", "--scenario", "-"}, exitUsage, "chipgap serve-estimate: scenario -: line 1: unknown field nope (allowed here: deployments)\n"},
 		{"", []string{"validate", "-", "-"}, exitUsage, "chipgap validate: - (standard input) given twice (argument, argument): it can be read once; give one of them a file\n"},
 		{"{}", []string{"train", "--request", "-", "--file", "-"}, exitUsage, "chipgap train: - (standard input) given twice (--request, --file): it can be read once; give one of them a file\n"},
+		// Refused before either is read (QA: --request read the runs file
+		// meant for --file and named its field "format").
+		{"format: published-runs/v1\n", []string{"train", "--file", "-", "--request", "-"}, exitUsage, "chipgap train: - (standard input) given twice (--file, --request): it can be read once; give one of them a file\n"},
+		{"format: published-runs/v1\n", []string{"train", "--request=-", "--file=-"}, exitUsage, "chipgap train: - (standard input) given twice (--request, --file): it can be read once; give one of them a file\n"},
 		{"simulate:\n  trace: '-'\n", []string{"simulate", "--scenario", "-"}, exitUsage, "chipgap simulate: - (standard input) given twice (--scenario, scenario -: trace): it can be read once; give one of them a file\n"},
 	} {
 		code, _, errs := runStdin(tc.stdin, tc.args...)

@@ -72,7 +72,7 @@ func cmdTrain(e *env, args []string) error {
 	var req calc.TrainRequest
 	fs := newFlags(e, "train", trainUsage)
 	b := bindRequest(fs, &req)
-	rv := requestFlag(e, fs, &req)
+	rv := requestFlag(e, fs, &req, "file")
 	search := fs.Bool("search", false, "search every valid plan and rank the best")
 	file := fs.String("file", "", "a published-runs/v1 file (docs/published-runs.md; at most 4 MiB; - reads standard input) holding the training run")
 	runID := fs.String("run", "", "the run id to take from --file")

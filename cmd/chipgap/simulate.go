@@ -68,7 +68,8 @@ differs from the default.
 
 --scenario - or --trace - reads that file from standard input, under
 the same limits (4 MiB a scenario, 64 MiB a trace); so does a scenario's
-trace: -. Standard input is read once: one input at most may be -.
+trace: "-" (quoted: a bare - is a YAML list item). Standard input is read
+once: one input at most may be -.
 
 Examples:
   chipgap simulate --model llama3.1-70b --chip h100-sxm --chips 8 --tp 8 \

@@ -167,7 +167,10 @@ func (b *Flags) StatedZero() error {
 func (b *Flags) Name(path string) string { return b.byPath[path] }
 
 // Rename rewrites an *input.Error about a bound field to name its flag
-// ("--global-batch = -1: ...") as the command line spelt it; any other
+// ("--global-batch = -1: ...") as the command line spelt it, and one
+// about an element of a list flag the command line gave
+// ("workload.rates[2] = 0" is "--rates = 0": the flag takes the list, not
+// its elements; a list a request file gave keeps its path); any other
 // error is returned as it is.
 func (b *Flags) Rename(err error) error {
 	e, ok := err.(*input.Error)
@@ -175,6 +178,9 @@ func (b *Flags) Rename(err error) error {
 		return err
 	}
 	name, ok := b.byPath[e.Field]
+	if base, _, cut := strings.Cut(e.Field, "["); !ok && cut && strings.HasSuffix(e.Field, "]") && b.Set(base) {
+		name, ok = b.byPath[base]
+	}
 	if !ok {
 		return err
 	}

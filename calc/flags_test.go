@@ -75,6 +75,24 @@ func TestBindFlags(t *testing.T) {
 	if e := input.Bad("model.layers", 0, "x"); b.Rename(e) != error(e) {
 		t.Error("an error about an unbound field must pass through")
 	}
+	// An element of a list flag is named by the flag (QA: --rates 1,2,0
+	// said "workload.rates[2] = 0", the API's path).
+	var r2 req
+	fs2 := flag.NewFlagSet("x", flag.ContinueOnError)
+	b2 := BindFlags(fs2, &r2)
+	elem := input.Bad("plan.stage_layers[1]", 0, "want ≥ 1")
+	if b2.Rename(elem) != error(elem) {
+		t.Error("an element of a list no flag gave (a request file's) must pass through")
+	}
+	if err := fs2.Parse([]string{"--stage-layers", "4,0"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := b2.Rename(elem).Error(); got != "--stage-layers = 0: want ≥ 1" {
+		t.Errorf("Rename of a list element = %q", got)
+	}
+	if e := input.Bad("model.layers[0]", 0, "x"); b.Rename(e) != error(e) {
+		t.Error("an element of an unbound field must pass through")
+	}
 }
 
 // Plain float64 fields take NaN and ±Inf at the flag level (flag.Float64Var);

@@ -814,3 +814,13 @@ func TestSimulateChartNotInput(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateRatesNamesTheFlag (QA): --rates 1,2,0 said
+// "workload.rates[2] = 0", the API's path, where --rate 0 names --rate;
+// an element of a list flag is named by the flag.
+func TestSimulateRatesNamesTheFlag(t *testing.T) {
+	code, out, errs := runSimulate(t, "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "2", "--tp", "1", "--rates", "1,2,0")
+	if want := "chipgap simulate: --rates = 0: want a positive request rate per second\n"; code != exitUsage || out != "" || errs != want {
+		t.Errorf("--rates 1,2,0: exit %d, stdout %.80q, stderr %q; want exit 2 and %q", code, out, errs, want)
+	}
+}

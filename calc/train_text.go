@@ -51,7 +51,7 @@ func writeLevers(w io.Writer, ls []MoELever) {
 
 // WriteText prints the ranked plans and the best in detail; elapsed is
 // the search's wall time (for its plans/s line). A search with no plan
-// that fits prints its counts only.
+// that fits prints its counts only (train refuses it instead, exit 1).
 func (s TrainSearch) WriteText(w io.Writer, elapsed float64) error {
 	sr := s.SearchResult
 	s.Header.writeText(w)

@@ -15,7 +15,6 @@ import (
 	"chipgap/input"
 	"chipgap/runs"
 	"chipgap/training"
-	"chipgap/units"
 )
 
 const trainUsage = `Usage: chipgap train --model ID --chip ID --chips N [--global-batch B] [--seq S] [plan flags] [--search] [--json]
@@ -41,6 +40,9 @@ took.
 With --search it tries every valid TP, PP, DP, CP, EP, virtual stages,
 micro-batch, recompute, ZeRO stage and sequence parallelism the stack
 offers (plan flags fix a dimension) and ranks the plans that fit.
+A plan that does not fit, or a search none of whose plans fits, is exit 1
+with nothing on stdout, --json or not: the one-line error names the plan
+(the closest, with the search's counts) and what overflows.
 
 --file reads a training run in the published-runs/v1 format (the first
 training run, or --run ID); its stated parallel block fixes the plan and,
@@ -102,18 +104,8 @@ func cmdTrain(e *env, args []string) error {
 	}
 	r, err := calc.Train(s)
 	if nf := (*training.NotFitError)(nil); errors.As(err, &nf) {
-		if *asJSON {
-			_ = writeJSON(e.stdout, struct {
-				calc.TrainHeader
-				Fits      bool            `json:"fits"`
-				Plan      string          `json:"plan"`
-				Memory    training.Memory `json:"memory"`
-				Shortfall units.Bytes     `json:"shortfall"`
-				// WithSavings: the plan with the stack's memory savings
-				// (16-bit moments, ...), which did not fit either.
-				WithSavings *training.SavedFit `json:"with_savings,omitempty"`
-			}{r.Header, false, nf.Plan.String(), nf.Memory, nf.Shortfall, nf.Saved})
-		}
+		// Nothing on stdout, --json or not: the refusal names the plan,
+		// the stage, the components and what the savings came to.
 		return err
 	}
 	if err != nil {
@@ -138,22 +130,21 @@ func trainSearch(e *env, s calc.TrainSetup, top int, asJSON bool, in trainInputs
 	if err != nil && !errors.Is(err, training.ErrNoPlan) {
 		return in.blame(err)
 	}
+	if errors.Is(err, training.ErrNoPlan) {
+		// Nothing on stdout, --json or not (as train without --search and
+		// run): the refusal names the closest plan, and the counts.
+		return fmt.Errorf("%w (searched %d plans: %d out of memory; %d combinations invalid)", err, sr.Evaluated, sr.OutOfMemory, sr.Invalid)
+	}
 	if asJSON {
 		// No wall-clock time in the JSON: the same request gives the
 		// same bytes (the text output prints the search's speed).
-		if jerr := writeJSON(e.stdout, struct {
+		return writeJSON(e.stdout, struct {
 			calc.TrainHeader
 			training.SearchResult
 			MeasuredBand *calc.MeasuredBand `json:"measured_band,omitempty"`
-		}{sr.Header, sr.SearchResult, sr.Band()}); jerr != nil {
-			return jerr
-		}
-		return err
+		}{sr.Header, sr.SearchResult, sr.Band()})
 	}
-	if werr := sr.WriteText(e.stdout, elapsed); werr != nil {
-		return werr
-	}
-	return err
+	return sr.WriteText(e.stdout, elapsed)
 }
 
 // topFlag refuses --top (or a request file's top) without --search: only

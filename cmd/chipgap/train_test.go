@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -459,6 +461,24 @@ func TestTrainTokensBounded(t *testing.T) {
 		code, out, errs := runCmd(t, args...)
 		if code != exitUsage || out != "" || !strings.Contains(errs, "--tokens = 1e+300: at ") || !strings.Contains(errs, "want at most 3650 (ten years)") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and run's bound", args[len(base)-2:], code, errs)
+		}
+	}
+}
+
+// TestTrainNoFitNothingOnStdout: llama3.1-405b on 8 H100s fits no plan;
+// train refuses it, exit 1, with nothing on stdout whether or not --json
+// or --search is given (as run does), the error naming the shortfall
+// (and, for the search, its counts).
+func TestTrainNoFitNothingOnStdout(t *testing.T) {
+	base := []string{"train", "--model", "llama3.1-405b", "--chip", "h100-sxm", "--chips", "8"}
+	for _, extra := range [][]string{nil, {"--json"}, {"--search"}, {"--search", "--json"}} {
+		args := append(slices.Clone(base), extra...)
+		code, out, errs := runCmd(t, args...)
+		if code != exitFailure || out != "" || !strings.Contains(errs, "does not fit") || !strings.Contains(errs, "short by") {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want exit 1, nothing on stdout, the shortfall", extra, code, len(out), errs)
+		}
+		if slices.Contains(extra, "--search") && !regexp.MustCompile(`\(searched (\d+) plans: (\d+) out of memory; \d+ combinations invalid\)$`).MatchString(strings.TrimSpace(errs)) {
+			t.Errorf("%v: stderr %q; want the search's counts", extra, errs)
 		}
 	}
 }

@@ -62,7 +62,7 @@ func writeValidation(w io.Writer, rep runs.Report) error {
 		fmt.Fprintf(w, "\n%d runs, none predicted: no error to summarise (each run's reason is above)\n", s.Runs)
 	} else {
 		fmt.Fprintf(w, "\n%d runs, %d predicted: mean absolute error %.1f%%, median %.1f%%, worst %s (%.1f%%)\n",
-			s.Runs, s.Predicted, 100*s.MeanAbsError, 100*s.MedianAbsError, s.Worst, 100*s.WorstError)
+			s.Runs, s.Predicted, 100**s.MeanAbsError, 100**s.MedianAbsError, s.Worst, 100**s.WorstError)
 	}
 	if free {
 		fmt.Fprintf(w, "free search over %d training runs: searched best vs measured, median %+.1f%% (optimism), largest %+.1f%% (%s); median absolute error %.1f%%\n",

@@ -131,7 +131,11 @@ func writeSection(b *strings.Builder, s Section) {
 	fmt.Fprintf(b, "\n| group | runs | predicted | mean abs error | median abs error | worst |\n|---|---:|---:|---:|---:|---|\n")
 	for _, g := range groups(s.Report.Results) {
 		sm := Summarize(g.rs)
-		fmt.Fprintf(b, "| %s | %d | %d | %.1f %% | %.1f %% | %s (%.1f %%) |\n", g.name, sm.Runs, sm.Predicted, 100*sm.MeanAbsError, 100*sm.MedianAbsError, sm.Worst, 100*sm.WorstError)
+		if sm.Predicted == 0 {
+			fmt.Fprintf(b, "| %s | %d | 0 | — | — | — |\n", g.name, sm.Runs)
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %d | %d | %.1f %% | %.1f %% | %s (%.1f %%) |\n", g.name, sm.Runs, sm.Predicted, 100**sm.MeanAbsError, 100**sm.MedianAbsError, sm.Worst, 100**sm.WorstError)
 	}
 }
 

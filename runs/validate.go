@@ -89,14 +89,14 @@ type Result struct {
 }
 
 // Summary aggregates a table: every run counts in Runs; the errors are
-// over the predicted ones.
+// over the predicted ones, nil (null in JSON) where none is predicted.
 type Summary struct {
-	Runs           int     `json:"runs"`
-	Predicted      int     `json:"predicted"`
-	MeanAbsError   float64 `json:"mean_abs_error"`
-	MedianAbsError float64 `json:"median_abs_error"`
-	Worst          string  `json:"worst,omitempty"`
-	WorstError     float64 `json:"worst_error"`
+	Runs           int      `json:"runs"`
+	Predicted      int      `json:"predicted"`
+	MeanAbsError   *float64 `json:"mean_abs_error"`
+	MedianAbsError *float64 `json:"median_abs_error"`
+	Worst          string   `json:"worst,omitempty"`
+	WorstError     *float64 `json:"worst_error"`
 	// With Options.Free: the runs searched free, the median and largest
 	// signed optimism of the searched best over the measured value, and
 	// the median absolute error of the free prediction.
@@ -232,14 +232,15 @@ func PredictionError(predicted, measured float64) float64 { return predicted/mea
 func Summarize(rs []Result) Summary {
 	s := Summary{Runs: len(rs)}
 	var errs []float64
+	worst := -1.0
 	for _, r := range rs {
 		if r.Error == nil {
 			continue
 		}
 		a := math.Abs(*r.Error)
 		errs = append(errs, a)
-		if a > s.WorstError {
-			s.WorstError, s.Worst = a, r.ID
+		if a > worst {
+			worst, s.Worst = a, r.ID
 		}
 	}
 	s.Predicted = len(errs)
@@ -247,10 +248,12 @@ func Summarize(rs []Result) Summary {
 		return s
 	}
 	sort.Float64s(errs)
+	var mean float64
 	for _, e := range errs {
-		s.MeanAbsError += e / float64(len(errs))
+		mean += e / float64(len(errs))
 	}
-	s.MedianAbsError = median(errs)
+	med := median(errs)
+	s.MeanAbsError, s.MedianAbsError, s.WorstError = &mean, &med, &worst
 	var opt, fabs []float64
 	for _, r := range rs {
 		if r.FreeError == nil {

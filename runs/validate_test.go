@@ -1,6 +1,8 @@
 package runs
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -14,12 +16,24 @@ func TestSummarize(t *testing.T) {
 	rs := []Result{{ID: "a", Error: ptr(0.10)}, {ID: "b", Error: ptr(-0.30)}, {ID: "c", Error: ptr(0.02)}, {ID: "d", Reason: "no chip"}}
 	s := Summarize(rs)
 	// |errors| 0.10, 0.30, 0.02: mean 0.14, median 0.10, worst b.
-	if s.Runs != 4 || s.Predicted != 3 || math.Abs(s.MeanAbsError-0.14) > 1e-12 || s.MedianAbsError != 0.10 || s.Worst != "b" {
+	if s.Runs != 4 || s.Predicted != 3 || math.Abs(*s.MeanAbsError-0.14) > 1e-12 || *s.MedianAbsError != 0.10 || s.Worst != "b" || *s.WorstError != 0.30 {
 		t.Errorf("Summarize = %+v", s)
 	}
 	s = Summarize(rs[:2]) // even count: median of 0.10 and 0.30
-	if math.Abs(s.MedianAbsError-0.20) > 1e-12 {
-		t.Errorf("median of two = %g, want 0.20", s.MedianAbsError)
+	if math.Abs(*s.MedianAbsError-0.20) > 1e-12 {
+		t.Errorf("median of two = %g, want 0.20", *s.MedianAbsError)
+	}
+}
+
+// With no run predicted there is no error to summarise: the error
+// figures are null in JSON, not 0 (a perfect score), and no worst run.
+func TestSummarizeNonePredicted(t *testing.T) {
+	for _, rs := range [][]Result{nil, {{ID: "d", Reason: "no chip"}}} {
+		b, err := json.Marshal(Summarize(rs))
+		want := fmt.Sprintf(`{"runs":%d,"predicted":0,"mean_abs_error":null,"median_abs_error":null,"worst_error":null}`, len(rs))
+		if err != nil || string(b) != want {
+			t.Errorf("Summarize(%d runs, none predicted) = %s, %v; want %s", len(rs), b, err, want)
+		}
 	}
 }
 

@@ -396,6 +396,23 @@ func TestSensitivityTypicalOutside(t *testing.T) {
 	}
 }
 
+// TestNoTornadoSaysWhy: with no tornado (no training plan for the
+// baseline or the challenger) the sensitivity section says why in one
+// line rather than a heading with nothing under it.
+func TestNoTornadoSaysWhy(t *testing.T) {
+	r := fixture()
+	r.Strategy, r.Tornado, r.Gaps = scenario.StrategyResult{}, scenario.TornadoResult{}, nil
+	for _, s := range Build(r).Sections {
+		if s.ID == "sensitivity" {
+			if got := strings.Join(s.Text, "\n"); got != "No tornado: the baseline or the challenger has no training plan." {
+				t.Errorf("sensitivity text %q", got)
+			}
+			return
+		}
+	}
+	t.Error("no sensitivity section")
+}
+
 // TestStrategyUnits: every strategy figure carries its unit in the CSV
 // (they were blank while cost rows said USD): the fixture's strategy
 // with every strategy figure present.

@@ -664,6 +664,11 @@ func (b *builder) sensitivity() {
 	tr := b.r.Tornado
 	s := Section{ID: "sensitivity", Title: "6. Sensitivity"}
 	if len(tr.Swings) == 0 {
+		why := "No tornado: the baseline or the challenger has no training plan."
+		if tr.Output != "" {
+			why = "No tornado: no input moves " + tr.Output + " between its low and high values."
+		}
+		s.Text = append(s.Text, why)
 		b.add(s)
 		return
 	}

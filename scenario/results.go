@@ -117,8 +117,11 @@ type Results struct {
 	Systems   []SystemResult `json:"systems"`
 	Gaps      []Gap          `json:"gaps"`
 	Supply    []SupplyResult `json:"supply"`
-	Strategy  StrategyResult `json:"strategy"`
-	Tornado   TornadoResult  `json:"tornado"`
+	// Strategy and Tornado compare the baseline with the challenger:
+	// zero, and absent from the JSON, where either has no training plan
+	// (not a strategy of empty labels and a tornado of base 0).
+	Strategy StrategyResult `json:"strategy,omitzero"`
+	Tornado  TornadoResult  `json:"tornado,omitzero"`
 	// Believe maps the essay's claim over the unknowns of the
 	// challenger's whole run (nil without a baseline and challenger).
 	Believe *BelieveResult `json:"believe,omitempty"`

@@ -75,3 +75,28 @@ func TestStatTypOutside(t *testing.T) {
 		}
 	}
 }
+
+// TestNoStrategyOmitted: where the baseline or the challenger has no
+// training plan there is no strategy and no tornado; the JSON leaves
+// them out rather than writing empty labels and a base of 0, and writes
+// them where they were computed.
+func TestNoStrategyOmitted(t *testing.T) {
+	b, err := json.Marshal(Results{Title: "none fits"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"strategy"`, `"tornado"`, `"believe"`} {
+		if strings.Contains(string(b), k) {
+			t.Errorf("no plan, yet the JSON has %s: %s", k, b)
+		}
+	}
+	b, err = json.Marshal(Results{Strategy: StrategyResult{Baseline: "H100", Challenger: "CM384"}, Tornado: TornadoResult{Output: "CM384 / H100 total training time", Base: 2.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"strategy":{"baseline":"H100","challenger":"CM384"`, `"tornado":{"output":"CM384 / H100 total training time","base":2.5`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s: %s", want, b)
+		}
+	}
+}

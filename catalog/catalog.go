@@ -359,7 +359,9 @@ const minWithinLen = 4
 // near within an edit per four bytes of s (at least one; a transposed
 // pair is one edit, editDistance), and only if under twice the nearest
 // one's edits: "vlm" → vllm, not also xla (two edits of three letters),
-// "h100-sxn" → h100-sxm, not also h200-sxm and h800-sxm. "" when none is
+// "h100-sxn" → h100-sxm, not also h200-sxm and h800-sxm. An id is near
+// too where s is near its head (nearHead): "megatorn" → megatron-lm,
+// megatron-core, the nearest of the megatron family. "" when none is
 // close, or when s is over maxSuggestLen bytes (so that a huge unknown id
 // costs no more than a short one).
 func Suggest(s string, ids []string) string {
@@ -375,7 +377,7 @@ func Suggest(s string, ids []string) string {
 			contains = append(contains, c)
 		case len(id) >= minWithinLen && strings.Contains(ls, id):
 			cs = append(cs, c)
-		case c.d <= max(1, len(s)/4):
+		case c.d <= max(1, len(s)/4) || nearHead(ls, id, max(1, len(s)/4)):
 			near = append(near, c)
 		}
 	}
@@ -396,6 +398,19 @@ func Suggest(s string, ids []string) string {
 		out = append(out, cs[i].id)
 	}
 	return "; did you mean " + strings.Join(out, ", ") + "?"
+}
+
+// nearHead reports whether s is within lim edits of a head of id: the
+// part before one of its hyphens, at least minWithinLen bytes ("megatorn"
+// is one edit from megatron, the head of megatron-lm and megatron-core,
+// though four and six from the ids).
+func nearHead(s, id string, lim int) bool {
+	for i := minWithinLen; i < len(id); i++ {
+		if id[i] == '-' && editDistance(s, id[:i]) <= lim {
+			return true
+		}
+	}
+	return false
 }
 
 // suggestion is an id Suggest may offer.

@@ -302,7 +302,8 @@ func TestSuggest(t *testing.T) {
 // of three letters; h100-sxn named h200-sxm and h800-sxm beside
 // h100-sxm); a transposed pair is one edit (sglnag, modle).
 func TestSuggestOnlyClose(t *testing.T) {
-	ids := []string{"h100-sxm", "h200-sxm", "h800-sxm", "mi300x", "mi325x", "mi350x", "vllm", "xla", "sglang", "mode", "model", "llama3.1-8b", "llama3.1-70b", "llama2-70b"}
+	ids := []string{"h100-sxm", "h200-sxm", "h800-sxm", "mi300x", "mi325x", "mi350x", "vllm", "xla", "sglang", "mode", "model", "llama3.1-8b", "llama3.1-70b", "llama2-70b",
+		"megatron-lm", "megatron-core", "megatron-bridge", "megatron-lm-rocm"}
 	for in, want := range map[string]string{
 		// two edits from the id it names, one from another: both, the
 		// longer shared start first
@@ -315,6 +316,10 @@ func TestSuggestOnlyClose(t *testing.T) {
 		"lama3.1-8b": "; did you mean llama3.1-8b?",
 		"xl":         "; did you mean xla?",
 		"vlx":        "",
+		// near the head of a family of ids, far from each id: the family's
+		// nearest (QA: --software megatorn named none)
+		"megatorn": "; did you mean megatron-lm, megatron-core?",
+		"sglnag-x": "",
 	} {
 		if got := Suggest(in, ids); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)

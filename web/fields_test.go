@@ -19,6 +19,7 @@ func TestAPIRefusesIgnoredAndUnknownFields(t *testing.T) {
 	}{
 		{"/api/train/estimate", `{` + train + `,"top":5}`, "top", "POST /api/train/search"},
 		{"/api/train/estimate", `{` + train + `,"framework":"megatorn-lm"}`, "framework", "did you mean megatron-lm?"},
+		{"/api/train/estimate", `{` + train + `,"framework":"megatorn"}`, "framework", "did you mean megatron-lm, megatron-core?"},
 		{"/api/train/estimate", `{` + train + `,"stack":"cann-mindspeed"}`, "stack", "want one of cuda-fsdp"},
 		{"/api/train/estimate", `{` + train + `,"stack":"cuda-fsdp","framework":"nemo"}`, "stack", "give one of them"},
 		{"/api/infer/curve", `{` + infer + `,"batch":16}`, "batch", "POST /api/infer/estimate"},

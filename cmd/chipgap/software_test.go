@@ -63,6 +63,7 @@ func TestSoftwareNamesRefused(t *testing.T) {
 	}{
 		{append(train, "--software", "megatorn-lm"), "chipgap train: --software = megatorn-lm: unknown training framework (known: "},
 		{append(train, "--software", "megatorn-lm"), "did you mean megatron-lm?"},
+		{append(train, "--software", "megatorn"), "did you mean megatron-lm, megatron-core?"},
 		{append(train, "--stack", "cann-mindspeed"), "chipgap train: --stack: training stack cann-mindspeed runs on cann, not on h100-sxm's cuda: want one of cuda-fsdp, cuda-hai-llm, cuda-mcore, cuda-megatron, cuda-megatron-deepspeed"},
 		{append(train, "--software", "nemo", "--stack", "cuda-fsdp"), "--stack = cuda-fsdp: picks the training profile, as framework \"nemo\" does"},
 		{[]string{"train", "--model", "llama3.1-8b", "--chip", "ascend-910b", "--chips", "8", "--stack", "cuda-mcore"}, "want one of cann-mindspeed, mindformers"},

@@ -94,19 +94,34 @@ func (r *FabReport) WriteText(w io.Writer) error {
 			fabPct(r.Ranges[catalog.OutBinds+"hbm"].Mean), fabPct(r.Ranges[catalog.OutBinds+"packaging"].Mean))
 	}
 	for _, row := range fabRows {
-		if sw, ok := r.Tornado[row.key]; ok && len(sw) > 0 {
-			fmt.Fprintf(w, "\nWhat moves %s most (input P10 → P90, others typical):\n", strings.TrimSpace(row.label))
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			for i, s := range sw {
-				if i == 5 || s.Swing == 0 {
-					break
-				}
-				fmt.Fprintf(tw, "  %s\t%.4g → %.4g\t%s → %s\n", s.Input, s.LowIn, s.HighIn, row.format(s.LowOut), row.format(s.HighOut))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
+		if err := r.writeTornado(w, row); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// writeTornado prints the inputs that move row's output most, the five
+// that move it at all (swings are sorted, largest first); where none
+// does (--hbm-stacks 0: no chip whatever the inputs) one line says so
+// in place of a heading with nothing under it.
+func (r *FabReport) writeTornado(w io.Writer, row fabRow) error {
+	sw, ok := r.Tornado[row.key]
+	if !ok || len(sw) == 0 {
+		return nil
+	}
+	name := strings.TrimSpace(row.label)
+	if sw[0].Swing == 0 {
+		_, err := fmt.Fprintf(w, "\nNothing moves %s: it stays at %s from each input's P10 to its P90 (others typical).\n", name, row.format(r.Typical[row.key]))
+		return err
+	}
+	fmt.Fprintf(w, "\nWhat moves %s most (input P10 → P90, others typical):\n", name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, s := range sw {
+		if i == 5 || s.Swing == 0 {
+			break
+		}
+		fmt.Fprintf(tw, "  %s\t%.4g → %.4g\t%s → %s\n", s.Input, s.LowIn, s.HighIn, row.format(s.LowOut), row.format(s.HighOut))
+	}
+	return tw.Flush()
 }

@@ -44,6 +44,22 @@ func TestFabText(t *testing.T) {
 	}
 }
 
+// TestFabNothingMoves: with --hbm-stacks 0 no chip is packaged whatever
+// the inputs, so no input moves good chips per year: one line says so
+// where a heading stood with nothing under it.
+func TestFabNothingMoves(t *testing.T) {
+	code, out, errs := runCmd(t, "fab", "--hbm-stacks", "0", "--trials", "2000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := "\nNothing moves good chips per year: it stays at 0 from each input's P10 to its P90 (others typical).\n"; !strings.Contains(out, want) || strings.Contains(out, "What moves good chips per year") {
+		t.Errorf("fab --hbm-stacks 0 lacks %q (or keeps the empty heading):\n%s", want, out)
+	}
+	if !strings.Contains(out, "What moves cost per good package most") {
+		t.Errorf("the cost tornado went too:\n%s", out)
+	}
+}
+
 // TestFabOverrides: --die-area 665.61 --defect-density 0.15 --wafer-price
 // 14000 --model poisson fixes the die: yield e^(−0.998415) = 0.368463 in
 // every trial, and a typical good die costs 14 000/(75 · 0.368463) =

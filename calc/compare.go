@@ -44,7 +44,6 @@ type Comparison struct {
 	Chips     []ChipSummary `json:"chips"`
 	Rows      []CompareRow  `json:"rows"`
 	chips     []*hardware.Chip
-	metrics   []catalog.Metrics
 }
 
 // CompareRow is one compared quantity. Values are in base units (FLOP/s,
@@ -59,7 +58,8 @@ type CompareRow struct {
 	Note   string        `json:"note,omitempty"`
 	Cells  []CompareCell `json:"cells"`
 
-	extra bool // the command line adds it to its table (a precision's efficiency row off BF16, a model row)
+	extra bool   // the command line adds it to its table (an efficiency row, a model row)
+	text  string // its label there, in the table's style: quantity then unit ("ridge BF16 FLOP/B")
 }
 
 // CompareCell is one chip's value of one row.
@@ -96,7 +96,6 @@ func Compare(cat *catalog.Catalog, r CompareRequest) (Comparison, error) {
 			return out, bad(fmt.Sprintf("chips[%d]", len(out.chips)), id, "already compared at chips[%d]: want each chip once", j)
 		}
 		out.chips = append(out.chips, c)
-		out.metrics = append(out.metrics, catalog.ChipMetrics(c))
 		out.Chips = append(out.Chips, Summarize(c))
 	}
 	p, err := hardware.ParsePrecision(cmp.Or(r.Precision, "bf16"))
@@ -151,9 +150,13 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 		{"tflops_per_kusd", up + " " + rate + " per $1k", rate + "/k$", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerKUSD) }, true},
 		{"tflops_per_mm2", up + " " + rate + " per mm² of compute die", rate + "/mm²", 1, "higher", func(_ *hardware.Chip, m catalog.Metrics) CompareCell { return cellOf(m.TFLOPSPerMM2) }, true},
 	}
+	// The command line's table prints the efficiency rows at any
+	// precision from these rows, labelled as its own ("HBM TB/s").
+	text := map[string]string{"ridge": "ridge " + up + " " + perByte, "tflops_per_watt": up + " " + rate + " per W",
+		"tflops_per_kusd": up + " " + rate + " per k$", "tflops_per_mm2": up + " " + rate + " per mm²"}
 	rows := make([]CompareRow, 0, len(specs))
 	for _, sp := range specs {
-		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better, extra: sp.fromPeak && p != hardware.BF16}
+		rw := CompareRow{Key: sp.key, Label: sp.label, Unit: sp.unit, Scale: sp.scale, Better: sp.better, extra: sp.fromPeak, text: text[sp.key]}
 		for _, ch := range c.chips {
 			m, ok := catalog.ChipMetricsAt(ch, p) // the efficiency rows follow the chosen precision
 			if sp.fromPeak && !ok {
@@ -180,10 +183,11 @@ func (c Comparison) chipRows(p hardware.Precision) []CompareRow {
 func (c Comparison) modelRows(m llm.Model, p hardware.Precision) []CompareRow {
 	weights := m.WeightBytes(p.Bytes())
 	active := units.Bytes(float64(m.Params().Active) * p.Bytes())
+	up := strings.ToUpper(string(p))
 	fit := CompareRow{extra: true, Key: "chips_for_weights", Label: "Chips to hold " + m.Name + " weights (" + string(p) + ")", Unit: "chips", Scale: 1, Better: "lower",
-		Note: "weight bytes / HBM capacity; a floor before KV cache and activations"}
+		Note: "weight bytes / HBM capacity; a floor before KV cache and activations", text: "chips to hold weights (" + m.Name + ", " + up + ")"}
 	dec := CompareRow{extra: true, Key: "decode_ceiling", Label: "Batch-1 decode ceiling per chip, " + m.Name, Unit: "tokens/s", Scale: 1, Better: "higher",
-		Note: "HBM bandwidth / active weight bytes per token; a memory-roofline upper bound"}
+		Note: "HBM bandwidth / active weight bytes per token; a memory-roofline upper bound", text: "decode ceiling tokens/s per chip (" + m.Name + ", batch 1)"}
 	for _, ch := range c.chips {
 		fit.Cells = append(fit.Cells, rangeQuotient(float64(weights), ch.HBM.Capacity, false))
 		dec.Cells = append(dec.Cells, rangeQuotient(float64(active), ch.HBM.Bandwidth, true))

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"chipgap/catalog"
 	"chipgap/hardware"
 	"chipgap/units"
 )
@@ -18,37 +17,27 @@ type columnRow struct {
 	cell  func(c chipColumn) string
 }
 
-// columnRows are the command line's fixed rows; bf16Efficiency adds the
-// BF16 efficiency rows (ridge, per W, per k$, per mm²), left out where
-// the request's precision brings its own (extraRows).
-func columnRows(bf16Efficiency bool) []columnRow {
+// columnRows are the command line's fixed rows: every precision's peak,
+// the exponential rate, HBM, TDP and price (the efficiency and model rows
+// follow from the comparison's rows, extraRows).
+func columnRows() []columnRow {
 	var rows []columnRow
 	for _, p := range hardware.Precisions() {
 		rows = append(rows, columnRow{strings.ToUpper(string(p)) + " dense " + peakUnit(p), func(c chipColumn) string {
 			return rangeStr(c.Peak[p], 1e12)
 		}})
 	}
-	rows = append(rows,
+	return append(rows,
 		columnRow{"exponentials T/s (SFU)", func(c chipColumn) string { return rangeStr(c.ExpRate, 1e12) }},
 		columnRow{"HBM GB", func(c chipColumn) string { return rangeStr(c.HBM, 1e9) }},
 		columnRow{"HBM TB/s", func(c chipColumn) string { return rangeStr(c.HBMBW, 1e12) }},
 		columnRow{"TDP W", func(c chipColumn) string { return rangeStr(c.TDP, 1) }},
 		columnRow{"price k$", func(c chipColumn) string { return rangeStr(c.Price, 1e3) }})
-	if !bf16Efficiency {
-		return rows
-	}
-	return append(rows,
-		columnRow{"ridge BF16 FLOP/B", func(c chipColumn) string { return rangeStr(c.Metrics.RidgeFLOPPerByte, 1) }},
-		columnRow{"BF16 TFLOP/s per W", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerWatt, 1) }},
-		columnRow{"BF16 TFLOP/s per k$", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerKUSD, 1) }},
-		columnRow{"BF16 TFLOP/s per mm²", func(c chipColumn) string { return rangeStr(c.Metrics.TFLOPSPerMM2, 1) }},
-	)
 }
 
 // WriteText prints the chips side by side, a column each, every
-// precision's peak and the efficiency metrics (BF16's, or the request's
-// precision's in their place), then the model's rows; rows no chip has
-// are left out.
+// precision's peak and the efficiency metrics at the request's precision
+// (default BF16), then the model's rows; rows no chip has are left out.
 func (c Comparison) WriteText(w io.Writer) error {
 	cols := c.columns()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -57,12 +46,7 @@ func (c Comparison) WriteText(w io.Writer) error {
 		head = append(head, c.ID)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	extra := c.extraRows()
-	ownPrecision := false // the request's precision brings its efficiency rows
-	for _, rw := range extra {
-		ownPrecision = ownPrecision || rw.Key == "ridge"
-	}
-	for _, r := range append(columnRows(!ownPrecision), c.rowColumns(extra)...) {
+	for _, r := range append(columnRows(), c.rowColumns(c.extraRows())...) {
 		cells := []string{r.label}
 		blank := true
 		for _, c := range cols {
@@ -81,9 +65,9 @@ func (c Comparison) WriteText(w io.Writer) error {
 	return err
 }
 
-// extraRows are the rows the command line adds to its BF16 table: the
-// efficiency rows at the request's precision when it is not BF16, and
-// the model's rows when it names one.
+// extraRows are the rows of the comparison the command line adds to its
+// own: the efficiency rows at the request's precision, and the model's
+// rows when it names one.
 func (c Comparison) extraRows() []CompareRow {
 	var out []CompareRow
 	for _, rw := range c.Rows {
@@ -103,7 +87,7 @@ func (c Comparison) rowColumns(rows []CompareRow) []columnRow {
 		for i, ch := range c.Chips {
 			byID[ch.ID] = rw.Cells[i]
 		}
-		out = append(out, columnRow{rw.Label + " (" + rw.Unit + ")", func(col chipColumn) string {
+		out = append(out, columnRow{rw.text, func(col chipColumn) string {
 			cl := byID[col.ID]
 			if !cl.Known {
 				return "–"
@@ -123,15 +107,14 @@ type chipColumn struct {
 	HBMBW   hardware.Value[units.ByteRate]
 	TDP     hardware.Value[units.Watts]
 	Price   hardware.Value[units.USD]
-	Metrics catalog.Metrics
 }
 
 // columns are the compared chips as the command line shows them.
 func (c Comparison) columns() []chipColumn {
 	var cols []chipColumn
-	for i, ch := range c.chips {
+	for _, ch := range c.chips {
 		cols = append(cols, chipColumn{ID: ch.ID, Peak: ch.Peak, ExpRate: ch.ExpRate, HBM: ch.HBM.Capacity,
-			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price, Metrics: c.metrics[i]})
+			HBMBW: ch.HBM.Bandwidth, TDP: ch.TDP, Price: ch.Price})
 	}
 	return cols
 }

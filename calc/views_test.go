@@ -2,7 +2,6 @@ package calc
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -41,8 +40,8 @@ func TestCompareDefaultsAndRatios(t *testing.T) {
 	if got := c.Rows[0].Cells[1].Ratio; c.Rows[0].Key != "peak" || got != want {
 		t.Errorf("fp8 peak ratio b200/h100 = %g (row %s), want %g", got, c.Rows[0].Key, want)
 	}
-	if cols := c.columns(); len(cols) != 2 || cols[1].ID != "b200" || !reflect.DeepEqual(cols[1].Metrics, catalog.ChipMetrics(b200)) {
-		t.Errorf("columns %+v, want h100-sxm and b200 with catalog.ChipMetrics", cols)
+	if cols := c.columns(); len(cols) != 2 || cols[0].ID != "h100-sxm" || cols[1].ID != "b200" {
+		t.Errorf("columns %+v, want h100-sxm and b200", cols)
 	}
 }
 
@@ -65,7 +64,7 @@ func TestCompareTextFollowsPrecision(t *testing.T) {
 		return b.String()
 	}
 	i8 := text("int8")
-	for label, value := range map[string]string{"Ridge point (INT8 peak / HBM bandwidth) (op/B)": "590.7", "INT8 TOPS per watt (TOPS/W)": "2.827"} {
+	for label, value := range map[string]string{"ridge INT8 op/B": "590.7", "INT8 TOPS per W": "2.827"} {
 		found := false
 		for _, line := range strings.Split(i8, "\n") {
 			if rest, ok := strings.CutPrefix(line, label); ok && strings.HasPrefix(strings.TrimSpace(rest), value) {
@@ -79,8 +78,35 @@ func TestCompareTextFollowsPrecision(t *testing.T) {
 	if strings.Contains(i8, "ridge BF16") || strings.Contains(i8, "BF16 TFLOP/s per W") || strings.Contains(i8, "INT8 TFLOP/s") {
 		t.Errorf("int8 table keeps the BF16 efficiency rows or calls TOPS FLOPs:\n%s", i8)
 	}
-	if bf := text(""); !strings.Contains(bf, "ridge BF16 FLOP/B") || strings.Contains(bf, "Ridge point (") {
+	// One style of label at every precision, the table's (quantity then
+	// unit), not the JSON's label with its unit in parentheses (QA: "ridge
+	// BF16 FLOP/B" beside "Ridge point (FP4 peak / HBM bandwidth) (FLOP/B)").
+	for _, p := range []string{"", "fp4", "int8"} {
+		tx := text(p)
+		if strings.Contains(tx, "Ridge point (") || strings.Contains(tx, "per watt (") {
+			t.Errorf("%s table mixes the JSON's labels in:\n%s", p, tx)
+		}
+	}
+	if bf := text(""); !strings.Contains(bf, "ridge BF16 FLOP/B") || !strings.Contains(bf, "BF16 TFLOP/s per mm²") {
 		t.Errorf("bf16 table:\n%s", bf)
+	}
+}
+
+// TestCompareTextModelRowLabels: the model's rows are labelled in the
+// table's style too (quantity, unit, then what it is of).
+func TestCompareTextModelRowLabels(t *testing.T) {
+	c, err := Compare(testCatalog(t), CompareRequest{Chips: []string{"h100-sxm"}, Model: "llama3.1-70b", Precision: "fp8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nchips to hold weights (Llama 3.1 70B, FP8)  ", "\ndecode ceiling tokens/s per chip (Llama 3.1 70B, batch 1)  "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks the row %q:\n%s", want, b.String())
+		}
 	}
 }
 

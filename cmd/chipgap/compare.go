@@ -16,7 +16,10 @@ and per mm² of compute die at --precision (default bf16); with --model,
 the chips to hold its weights and the batch-1 decode ceiling per chip. Each cell is typ [min–max] where
 sources disagree; ratios propagate ranges (min = min/max, max = max/min).
 --json writes the comparison GET /api/compare answers (precision, model,
-chips, rows), without its charts. With no ids: h100-sxm h20 b200 ascend-910b ascend-910c. "chipgap chips"
+chips, rows), without its charts. The two carry different rows: the table
+has every precision's dense peak and the exponential (SFU) rate, --json the
+--precision peak alone plus scale-up bandwidth and domain, scale-out
+bandwidth and rental. With no ids: h100-sxm h20 b200 ascend-910b ascend-910c. "chipgap chips"
 lists every id.`
 
 func cmdCompareChips(e *env, args []string) error {

@@ -127,13 +127,16 @@ func Merge(dir, out string, withCSV bool) (Outcome, error) {
 	seen := map[string]bool{}
 	for i, path := range files {
 		rs, m, err := ReadFile(path)
-		if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return Outcome{}, err
+		} else if err != nil {
 			return Outcome{}, fmt.Errorf("%s: %w", path, err)
 		}
 		if i == 0 {
 			first = m
 		} else if m.Hash != first.Hash {
-			return Outcome{}, fmt.Errorf("%s: grid hash %.12s differs from %s's %.12s: shards of different grids", path, m.Hash, files[0], first.Hash)
+			return Outcome{}, &Error{File: path, Msg: fmt.Sprintf("grid hash %.12s differs from %s's %.12s: shards of different grids", m.Hash, files[0], first.Hash)}
 		}
 		seen[m.Shard] = true
 		rows = append(rows, rs...)
@@ -157,10 +160,10 @@ func complete(file0 string, m Meta, seen map[string]bool, rows int) error {
 	for s := range seen {
 		p, err := ParseShard(s)
 		if err != nil {
-			return fmt.Errorf("%s: shard %q in the metadata: %w", file0, s, err)
+			return &Error{File: file0, Msg: fmt.Sprintf("shard %q in the metadata: %v", s, err)}
 		}
 		if sh.Count != 0 && p.Count != sh.Count {
-			return fmt.Errorf("%s: shards of %d and of %d: one grid split two ways; keep one set", filepath.Dir(file0), sh.Count, p.Count)
+			return &Error{File: filepath.Dir(file0), Msg: fmt.Sprintf("shards of %d and of %d: one grid split two ways; keep one set", sh.Count, p.Count)}
 		}
 		sh = p
 	}
@@ -171,15 +174,19 @@ func complete(file0 string, m Meta, seen map[string]bool, rows int) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%s: shards %v of %d are missing: run them (chipgap sweep --shard i/%d) before merging", filepath.Dir(file0), missing, sh.Count, sh.Count)
+		return &Error{File: filepath.Dir(file0), Msg: fmt.Sprintf("shards %v of %d are missing: run them (chipgap sweep --shard i/%d) before merging", missing, sh.Count, sh.Count)}
 	}
 	if rows != m.Cells {
-		return fmt.Errorf("%s: the shards hold %d rows, the grid has %d cells", filepath.Dir(file0), rows, m.Cells)
+		return &Error{File: filepath.Dir(file0), Msg: fmt.Sprintf("the shards hold %d rows, the grid has %d cells", rows, m.Cells)}
 	}
 	return nil
 }
 
-// ReadFile reads the rows and metadata of a sweep Parquet file.
+// ReadFile reads the rows and metadata of a sweep Parquet file. A file
+// that cannot be opened is the os error; one that reads but does not
+// decode as a chipgap sweep (another file, a corrupt one) is an *Error
+// saying so rather than in the Parquet reader's terms ("negative
+// offset").
 func ReadFile(path string) ([]Row, Meta, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -190,7 +197,11 @@ func ReadFile(path string) ([]Row, Meta, error) {
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	return ReadParquet(f, st.Size())
+	rows, m, err := ReadParquet(f, st.Size())
+	if err != nil {
+		return nil, m, &Error{File: path, Msg: "not a chipgap sweep Parquet file (written by chipgap sweep or sweep merge): " + err.Error()}
+	}
+	return rows, m, nil
 }
 
 // mkdir creates dir, or finds it made (another shard may have made it):

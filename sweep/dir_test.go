@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -206,15 +207,17 @@ func TestMergeErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Shards that do not check are bad input (*Error: the CLI's exit 2).
+	var fe *Error
 	_, err := Merge(dir, t.TempDir(), false)
-	if err == nil || !strings.Contains(err.Error(), "shards of different grids") || strings.Contains(err.Error(), "\n") {
-		t.Errorf("Merge of two grids = %v; want one line saying the shards are of different grids", err)
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "shards of different grids") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Merge of two grids = %v; want one *Error line saying the shards are of different grids", err)
 	}
 	missing := t.TempDir()
 	if _, err := Execute(ctx, g, missing, ExecOptions{Shard: Shard{0, 2}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Merge(missing, t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "shards [1] of 2 are missing") {
+	if _, err := Merge(missing, t.TempDir(), false); !errors.As(err, &fe) || !strings.Contains(err.Error(), "shards [1] of 2 are missing") {
 		t.Errorf("Merge with a shard missing = %v", err)
 	}
 }

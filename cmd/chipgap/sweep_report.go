@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,18 +104,10 @@ func sweepFile(arg string) (string, error) {
 // (another file, a corrupt one) is bad input, exit 2, saying so rather
 // than in the Parquet reader's terms ("negative offset").
 func readSweep(path string) ([]sweep.Row, sweep.Meta, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, sweep.Meta{}, fmt.Errorf("%s: %w", path, fileio.BareError(err))
+	rows, meta, err := sweep.ReadFile(path)
+	var fe *sweep.Error
+	if err != nil && !errors.As(err, &fe) {
+		return nil, meta, fmt.Errorf("%s: %w", path, fileio.BareError(err))
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, sweep.Meta{}, fmt.Errorf("%s: %w", path, fileio.BareError(err))
-	}
-	rows, meta, err := sweep.ReadParquet(f, st.Size())
-	if err != nil {
-		return nil, meta, usagef("%s: not a chipgap sweep Parquet file (written by chipgap sweep or sweep merge): %v", path, err)
-	}
-	return rows, meta, nil
+	return rows, meta, err
 }

@@ -69,6 +69,10 @@ func TestSweepReportUsageErrors(t *testing.T) {
 		// An absent directory is exit 1 for merge as for report (QA: merge said 2).
 		{[]string{"sweep", "merge", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "merged")}, exitFailure, "no such file or directory"},
 		{[]string{"sweep", "report", junk, "--html", dir}, exitUsage, "--html"},
+		// QA: a shard that is no sweep Parquet stopped merge with exit 1 in
+		// the reader's terms ("reading magic header of parquet file").
+		{[]string{"sweep", "merge", shards, "--out", filepath.Join(dir, "merged")}, exitUsage,
+			filepath.Join(shards, "shard-00000-of-00002.parquet") + ": not a chipgap sweep Parquet file"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {

@@ -54,7 +54,8 @@ mixture of experts; each Monte Carlo draw 0.3 ms training, 0.05 ms
 serving), spread over the cores (docs/sweeps.md, "The budget"). Past --budget (default 10m) or 1,000,000 cells it stops
 with exit status 2, saying how long it would take and how many shards
 would fit (or, where even a shard of one cell is over, to raise --budget);
---yes runs it anyway.
+--yes runs it anyway. The closing line gives the time taken beside the
+estimate.
 
 Files: the grid file may be at most 1 MiB; - reads it from standard input.
 --out DIR is created if
@@ -122,10 +123,14 @@ func cmdSweep(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := sweepBudget(g, sh, *workers, *budget, *yes); err != nil {
+	cost, err := calc.EstimateSweep(g, sh.Of(g.Cells()), *workers)
+	if err != nil {
 		return err
 	}
-	return runSweep(e, g, *out, sweep.ExecOptions{Shard: sh, CSV: *withCSV,
+	if err := sweepBudget(cost, sh, *budget, *yes); err != nil {
+		return err
+	}
+	return runSweep(e, g, *out, cost.Time, sweep.ExecOptions{Shard: sh, CSV: *withCSV,
 		Options: sweep.Options{Workers: *workers, Progress: newProgress(e, "sweep", quietMode(*quiet)).fn("", "cells")}})
 }
 
@@ -146,7 +151,9 @@ func shardOf(flag string) (sweep.Shard, error) {
 	return sh, nil
 }
 
-func runSweep(e *env, g *sweep.Grid, dir string, o sweep.ExecOptions) error {
+// runSweep runs the cells of o.Shard into dir and says how long they took
+// beside est, the estimate the budget was held to.
+func runSweep(e *env, g *sweep.Grid, dir string, est time.Duration, o sweep.ExecOptions) error {
 	start := time.Now()
 	res, err := sweep.Execute(e.ctx, g, dir, o)
 	if o.Progress != nil {
@@ -160,8 +167,8 @@ func runSweep(e *env, g *sweep.Grid, dir string, o sweep.ExecOptions) error {
 		return nil
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(e.stdout, "%s: %s (shard %s; the grid has %d) in %.1f s, %.0f cells/s on %s\n",
-		res.Path, countOf(res.Cells, "cell"), o.Shard, g.Count(), secs, float64(res.Cells)/max(secs, 1e-9), countOf(runtime.GOMAXPROCS(0), "core"))
+	fmt.Fprintf(e.stdout, "%s: %s (shard %s; the grid has %d) in %.1f s (estimated %s), %.0f cells/s on %s\n",
+		res.Path, countOf(res.Cells, "cell"), o.Shard, g.Count(), secs, roundDuration(est), float64(res.Cells)/max(secs, 1e-9), countOf(runtime.GOMAXPROCS(0), "core"))
 	return nil
 }
 

@@ -22,13 +22,9 @@ const (
 // budget under a second was counted as a second: "over the time budget
 // of 1ms; shard it into at least 3"), or that no sharding would, when
 // even one cell a shard is over it.
-func sweepBudget(g *sweep.Grid, sh sweep.Shard, workers int, budget time.Duration, yes bool) error {
+func sweepBudget(cost calc.SweepCost, sh sweep.Shard, budget time.Duration, yes bool) error {
 	if yes {
 		return nil
-	}
-	cost, err := calc.EstimateSweep(g, sh.Of(g.Cells()), workers)
-	if err != nil {
-		return err
 	}
 	if cost.Cells <= maxSweepCells && cost.Time <= budget {
 		return nil

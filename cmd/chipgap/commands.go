@@ -299,6 +299,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			if again := reparse; again != nil {
 				reparse = nil
 				if rv, ok := fs.Lookup("request").Value.(*requestValue); ok {
+					if rv.decodeErr != nil {
+						return nil, rv.decodeErr
+					}
 					rv.again = true
 				}
 				pos, args = nil, again // flags beside --request override the file
@@ -499,6 +502,9 @@ type requestValue struct {
 	path    string
 	again   bool
 	readErr error // a file that cannot be read: returned after parsing
+	// decodeErr is a file that does not decode (bad input): parseFlags
+	// returns it once the arguments are parsed.
+	decodeErr error
 	keys    map[string]bool
 }
 
@@ -527,7 +533,11 @@ func (v *requestValue) Set(path string) error {
 		return nil
 	}
 	if err := calc.DecodeFile(path, b, v.req); err != nil {
-		return err
+		// Returned by parseFlags as it is: through the flag package it
+		// read "--request = r.json: r.json: sq: unknown field ... (chipgap
+		// train --help lists the flags)", the file named twice.
+		v.decodeErr = err
+		return nil
 	}
 	v.keys = calc.FileKeys(path, b)
 	return nil

@@ -172,3 +172,46 @@ func TestFabRequestErrorNamesTheFile(t *testing.T) {
 		t.Errorf("the flag beside it: exit %d, stderr %q; want --die-area = -2 named", code, errs)
 	}
 }
+
+// TestRequestFileDecodeErrorOnce: a --request file that does not decode
+// (an unknown field, a stated 0 where 0 is the default) is one line naming
+// the file once and its field, exit 2, where the flag package's wrapping
+// read "--request = r.json: r.json: sq: unknown field ... (chipgap train
+// --help lists the flags)".
+func TestRequestFileDecodeErrorOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ cmd, body, want string }{
+		{"train", `{"model":"llama3.1-8b","sq":1}`, `r.json: sq: unknown field "sq"`},
+		{"train", `{"seq":0}`, `r.json: seq = 0: want a positive value (leave it out for the default)`},
+		{"fab", `{"model":"x"}`, `r.json: model: unknown field "model"`},
+	} {
+		p := filepath.Join(dir, "r.json")
+		if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCmd(t, c.cmd, "--request", p)
+		if want := "chipgap " + c.cmd + ": " + filepath.Join(dir, c.want) + "\n"; code != exitUsage || out != "" || errs != want {
+			t.Errorf("%s --request %s: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.cmd, c.body, code, out, errs, want)
+		}
+	}
+}
+
+// TestTrainRequestChartsRefused: a request file's charts (an API field:
+// the page's SVG charts) did nothing on the command line (QA); it is
+// refused naming the file and the field. Its ranges (on by default) do
+// act: false leaves the JSON's ranges out.
+func TestTrainRequestChartsRefused(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.yaml")
+	if err := os.WriteFile(p, []byte("model: llama3.1-8b\nchip: h100-sxm\nchips: 8\ncharts: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, "train", "--request", p); code != exitUsage || out != "" || !strings.Contains(errs, p+": field charts asks the API") {
+		t.Errorf("train --request {charts: true}: exit %d, stdout %q, stderr %q; want exit 2 naming %s's charts", code, out, errs, p)
+	}
+	if err := os.WriteFile(p, []byte("model: llama3.1-8b\nchip: h100-sxm\nchips: 8\nranges: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, "train", "--request", p, "--json"); code != exitOK || strings.Contains(out, `"ranges"`) {
+		t.Errorf("train --request {ranges: false} --json: exit %d, stderr %q, ranges in the JSON %v; want exit 0 without them", code, errs, strings.Contains(out, `"ranges"`))
+	}
+}

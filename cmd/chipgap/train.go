@@ -66,7 +66,9 @@ The job's flags are the fields of POST /api/train/estimate (docs/api.md),
 with - for _ and the plan's under plan (--tp is plan.tp, --mb
 plan.microbatch, --sp plan.sequence_parallel; --software is framework);
 calc.TrainRequest defines them once. --search, --top, --file, --run,
---request and --json choose what the command does.
+--request and --json choose what the command does. A --request file
+takes the API's fields but charts (the page's SVG charts: refused here);
+its ranges: false leaves the estimate's ranges out of --json.
 
 Example: chipgap train --model mt-nlg-530b --chip a100-sxm4-80gb --chips 5128 --global-batch 2520 --seq 2048 --search --json`
 
@@ -82,7 +84,7 @@ func cmdTrain(e *env, args []string) error {
 	if err := cmp.Or(parseNoArgs(fs, args), b.StatedZero()); err != nil {
 		return err
 	}
-	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search)); err != nil {
+	if err := cmp.Or(rv.readError(), fileFlags(fs, rv, *file, *runID), topFlag(b, rv, *search), apiOnly(rv)); err != nil {
 		return err
 	}
 	cat, err := catalog.Load()
@@ -157,6 +159,15 @@ func topFlag(b *calc.Flags, rv *requestValue, search bool) error {
 		return usagef("--top ranks the plans of a search: it needs --search (without it train evaluates one plan)")
 	case rv.sets("top"):
 		return usagef("%s: field top ranks the plans of a search: it needs --search (without it train evaluates one plan)", rv.path)
+	}
+	return nil
+}
+
+// apiOnly refuses a request file's charts, an API field (the page's SVG
+// charts) that the command line, which draws none, would ignore.
+func apiOnly(rv *requestValue) error {
+	if rv.sets("charts") {
+		return usagef("%s: field charts asks the API for the page's SVG charts: the command line draws none; leave it out", rv.path)
 	}
 	return nil
 }

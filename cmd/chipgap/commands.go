@@ -505,7 +505,7 @@ type requestValue struct {
 	// decodeErr is a file that does not decode (bad input): parseFlags
 	// returns it once the arguments are parsed.
 	decodeErr error
-	keys    map[string]bool
+	keys      map[string]bool
 }
 
 func (v *requestValue) String() string {

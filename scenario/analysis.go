@@ -19,7 +19,7 @@ func (w *world) results(systems []*system, ser []*series, sup []SupplyResult, re
 	p := w.trainModel.Params()
 	r := &Results{Title: s.Title, Seed: s.Seed, Samples: s.Samples, Scenario: s, Supply: sup,
 		Training: TrainingSetup{Model: w.trainModel.ID, ModelName: w.trainModel.Name, Params: float64(p.Total), Active: float64(p.Active),
-			Tokens: s.Training.Tokens, FLOP: 6 * float64(p.Active) * s.Training.Tokens, Seq: s.Training.Seq,
+			Tokens: float64(s.Training.Tokens), FLOP: 6 * float64(p.Active) * float64(s.Training.Tokens), Seq: s.Training.Seq,
 			GlobalBatch: s.Training.GlobalBatch, Precision: string(s.Training.Precision), Sizing: s.Training.Sizing},
 		Inference: InferenceSetup{Model: w.serveModel.ID, ModelName: w.serveModel.Name, Input: s.Inference.Input,
 			Output: s.Inference.Output, TPOT: float64(s.Inference.TPOT), TTFT: float64(s.Inference.TTFT)},

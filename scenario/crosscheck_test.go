@@ -41,7 +41,7 @@ func TestCrossCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := training.Job{Seq: s.Training.Seq, GlobalBatch: s.Training.GlobalBatch, Precision: s.Training.Precision, Tokens: s.Training.Tokens}
+	job := training.Job{Seq: s.Training.Seq, GlobalBatch: s.Training.GlobalBatch, Precision: s.Training.Precision, Tokens: float64(s.Training.Tokens)}
 	sr, err := training.Search(m, cl, prof, job, training.SearchOptions{Top: 1, Workers: 1})
 	if err != nil {
 		t.Fatal(err)

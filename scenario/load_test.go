@@ -182,3 +182,18 @@ economics:
 		t.Errorf("typ-only range = %+v, want min = max = typ", r)
 	}
 }
+
+// A token budget takes an SI scale as run, train and sweep grids do
+// ("15T"; QA: a report scenario refused what the others took).
+func TestTokensTakeAScale(t *testing.T) {
+	for src, want := range map[string]float64{"15T": 15e12, "15e12": 15e12, "300B": 300e9} {
+		sc, err := Parse("s.yaml", []byte("format: chipgap-scenario/v1\ntraining:\n  tokens: "+src+"\n"))
+		if err != nil || float64(sc.Training.Tokens) != want {
+			t.Errorf("tokens: %s: %v, %v; want %g", src, sc, err, want)
+		}
+	}
+	_, err := Parse("s.yaml", []byte("format: chipgap-scenario/v1\ntraining:\n  tokens: 15 trillion\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "s.yaml:3: field training.tokens: invalid count") {
+		t.Errorf("tokens: 15 trillion: %v; want line 3 naming training.tokens", err)
+	}
+}

@@ -75,7 +75,7 @@ type System struct {
 type Training struct {
 	Model string `yaml:"model,omitempty" json:"model"`
 	// Tokens is the token budget (15e12 = 15 T).
-	Tokens float64 `yaml:"tokens,omitempty" json:"tokens"`
+	Tokens units.Count `yaml:"tokens,omitempty" json:"tokens"`
 	// Chips per cluster; with Sizing "equal-peak" it is the baseline
 	// system's count and the others get the same peak FLOP/s.
 	Chips       int                `yaml:"chips,omitempty" json:"chips"`

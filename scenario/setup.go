@@ -177,7 +177,7 @@ func (w *world) cluster(sy *system, chips int, whole bool) (hardware.Cluster, er
 
 func (w *world) setupTraining(sy *system) error {
 	t := w.s.Training
-	sy.job = training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: t.Precision, Tokens: t.Tokens}
+	sy.job = training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: t.Precision, Tokens: float64(t.Tokens)}
 	if _, ok := sy.chip.PeakFor(t.Precision); !ok {
 		return fmt.Errorf("%s has no %s peak", sy.chip.ID, t.Precision)
 	}
@@ -250,7 +250,7 @@ func (w *world) crossCheck(sy *system) *CrossCheck {
 // drawn failure modes and drawn engineering.
 func (w *world) setupGoodput(sy *system) error {
 	eng := goodput.Engineering{Port: sy.eng.Port, InitialSlowdown: sy.eng.InitialSlowdown, Maturation: sy.eng.Maturation}
-	work := units.Seconds(w.s.Training.Tokens / sy.plan.TokensPerSec)
+	work := units.Seconds(float64(w.s.Training.Tokens) / sy.plan.TokensPerSec)
 	j, err := w.c.Job(w.trainModel, sy.cluster, catalog.JobOptions{Work: work, Engineering: &eng})
 	if err != nil {
 		return err

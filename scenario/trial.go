@@ -96,7 +96,7 @@ func (w *world) evalTraining(sy *system, dr *drawer, s sample, out map[string]fl
 	if err != nil {
 		return err
 	}
-	job := goodput.Job{Work: units.Seconds(w.s.Training.Tokens / r.TokensPerSec), Chips: cl.Chips, ChipsPerNode: cl.ChipsPerNode,
+	job := goodput.Job{Work: units.Seconds(float64(w.s.Training.Tokens) / r.TokensPerSec), Chips: cl.Chips, ChipsPerNode: cl.ChipsPerNode,
 		Modes: w.drawModes(sy, dr), Checkpoint: sy.ckpt, Spares: sy.spares, Engineering: w.drawEngineering(sy, dr)}
 	est, err := goodput.Closed(job)
 	if err != nil {

@@ -187,7 +187,7 @@ func (e *evaluator) searchPlans(c Cell, seen planCache) (plans int, fails bool) 
 	// As training.Search sets up its space (the job's devices per chip
 	// are the chip's in a sweep).
 	t := e.g.Training
-	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}
+	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: float64(t.Tokens)}
 	prob, sp := training.SearchSpace(m, cl, prof, job, parallel.Space{})
 	rk := fmt.Sprint(c.Model, "|", c.Chip, "|", c.Precision, "|", c.Stack, "|", c.StackDate)
 	no, ok := seen.refused[rk]

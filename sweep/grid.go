@@ -55,7 +55,7 @@ type WhatIf struct {
 // (framework names, "" = the chip's default) and StackDates
 // (YYYY-MM-DD, "" = today's profile) are axes.
 type Training struct {
-	Tokens      float64  `yaml:"tokens,omitempty" json:"tokens"`
+	Tokens      units.Count `yaml:"tokens,omitempty" json:"tokens"`
 	Seq         int      `yaml:"seq,omitempty" json:"seq"`
 	GlobalBatch int      `yaml:"global_batch,omitempty" json:"global_batch"`
 	Stacks      []string `yaml:"stacks,omitempty" json:"stacks"`

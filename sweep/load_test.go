@@ -236,3 +236,11 @@ func TestStacksAcrossPlatforms(t *testing.T) {
 		}
 	}
 }
+
+// A training token budget takes an SI scale ("2T"), as run and train do.
+func TestGridTokensTakeAScale(t *testing.T) {
+	g, err := Parse("grid.yaml", []byte(okGrid+"training: {tokens: 2T}\n"))
+	if err != nil || float64(g.Training.Tokens) != 2e12 {
+		t.Errorf("training: {tokens: 2T}: %v; want 2e12", err)
+	}
+}

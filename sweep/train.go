@@ -31,7 +31,7 @@ type trainCell struct {
 // failures, checkpoints and porting (catalog.Job, goodput.Closed).
 func (e *evaluator) training(c Cell, ch *hardware.Chip, r *Row) error {
 	t := e.g.Training
-	r.Tokens, r.Seq, r.GlobalBatch, r.WholeRun = f64(t.Tokens), i64(t.Seq), i64(t.GlobalBatch), &t.WholeRun
+	r.Tokens, r.Seq, r.GlobalBatch, r.WholeRun = f64(float64(t.Tokens)), i64(t.Seq), i64(t.GlobalBatch), &t.WholeRun
 	tc, err := e.trainSetup(c, ch, r)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func (e *evaluator) trainSetup(c Cell, ch *hardware.Chip, r *Row) (*trainCell, e
 		return nil, err
 	}
 	t := e.g.Training
-	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: t.Tokens}
+	job := training.Job{Seq: t.Seq, GlobalBatch: t.GlobalBatch, Precision: c.Precision, Tokens: float64(t.Tokens)}
 	sr, err := training.Search(m, cl, prof, job, training.SearchOptions{Top: 1, Workers: 1, Stop: e.stop})
 	if err != nil {
 		return nil, fmt.Errorf("no training plan: %w", err)
@@ -74,11 +74,11 @@ func (e *evaluator) trainSetup(c Cell, ch *hardware.Chip, r *Row) (*trainCell, e
 	tc := &trainCell{m: m, ch: ch, cl: cl, prof: prof, job: job, plan: sr.Best()}
 	r.Plan = tc.plan.PlanText
 	// As chipgap run and train refuse it: 1e18 tokens was 72 million days.
-	if err := input.TokenBudget("training.tokens", t.Tokens, t.Tokens, tc.plan.TokensPerSec, fmt.Sprintf("%d × %s", cl.Chips, cl.ChipID)); err != nil {
+	if err := input.TokenBudget("training.tokens", t.Tokens, float64(t.Tokens), tc.plan.TokensPerSec, fmt.Sprintf("%d × %s", cl.Chips, cl.ChipID)); err != nil {
 		return nil, err
 	}
 	if t.WholeRun {
-		gj, err := e.c.Job(m, cl, catalog.JobOptions{Work: units.Seconds(t.Tokens / tc.plan.TokensPerSec)})
+		gj, err := e.c.Job(m, cl, catalog.JobOptions{Work: units.Seconds(float64(t.Tokens) / tc.plan.TokensPerSec)})
 		if err != nil {
 			return nil, err
 		}

@@ -161,7 +161,7 @@ func (g *Grid) validateTraining(c *catalog.Catalog) error {
 			return renamed(err, fmt.Sprintf("training.stacks[%d]", i))
 		}
 	}
-	if !(t.Tokens > 0) || math.IsInf(t.Tokens, 0) || t.Tokens > 1e18 {
+	if !(t.Tokens > 0) || math.IsInf(float64(t.Tokens), 0) || t.Tokens > 1e18 {
 		return input.Bad("training.tokens", t.Tokens, "want a token budget above 0 and at most 1e18")
 	}
 	if t.Seq < 1 || t.Seq > input.MaxSeq {
@@ -172,7 +172,7 @@ func (g *Grid) validateTraining(c *catalog.Catalog) error {
 	}
 	// As chipgap run and train refuse it: a budget under one optimizer
 	// step (global_batch × seq tokens) is not a run.
-	if step := float64(t.GlobalBatch) * float64(t.Seq); t.Tokens < step {
+	if step := float64(t.GlobalBatch) * float64(t.Seq); float64(t.Tokens) < step {
 		return input.Bad("training.tokens", t.Tokens, fmt.Sprintf("shorter than one optimizer step of %d × %d tokens; want at least %.4g tokens", t.GlobalBatch, t.Seq, step))
 	}
 	for i, d := range t.StackDates {

@@ -167,7 +167,7 @@ func TestBadNumbers(t *testing.T) {
 		{append(sim, "--ttft", "1e12s"), exitUsage, "--ttft = 1e+12 s: want 0 (no bound) to 86400 s"},
 		{append(sim, "--rate", "NaN"), exitUsage, "--rate NaN"},
 		{[]string{"simulate", "--scenario", nan}, exitUsage, "workload.rate = NaN: want a positive request rate per second"},
-		{[]string{"report", nanReport}, exitUsage, "field training.tokens: NaN: want a token budget"},
+		{[]string{"report", nanReport}, exitUsage, `field training.tokens: invalid count ".nan"`},
 		{[]string{"models", "llama3.1-8b", "--seq", "99999999999999"}, exitUsage, "--seq = 99999999999999: want 1 to 10000000"},
 		{[]string{"fab", "--die-area", "NaN"}, exitUsage, "--die-area = NaN"},
 		{[]string{"run", "--model", "llama3.1-8b", "--chip", "h100-sxm", "--chips", "8", "--days", "1", "--interval", "1e300s"}, exitUsage, "interval"},

@@ -56,10 +56,10 @@ type WhatIf struct {
 // (YYYY-MM-DD, "" = today's profile) are axes.
 type Training struct {
 	Tokens      units.Count `yaml:"tokens,omitempty" json:"tokens"`
-	Seq         int      `yaml:"seq,omitempty" json:"seq"`
-	GlobalBatch int      `yaml:"global_batch,omitempty" json:"global_batch"`
-	Stacks      []string `yaml:"stacks,omitempty" json:"stacks"`
-	StackDates  []string `yaml:"stack_dates,omitempty" json:"stack_dates"`
+	Seq         int         `yaml:"seq,omitempty" json:"seq"`
+	GlobalBatch int         `yaml:"global_batch,omitempty" json:"global_batch"`
+	Stacks      []string    `yaml:"stacks,omitempty" json:"stacks"`
+	StackDates  []string    `yaml:"stack_dates,omitempty" json:"stack_dates"`
 	// WholeRun adds failures, checkpoints, restarts and porting effort
 	// (goodput's closed form) and the run's cost and energy.
 	WholeRun bool `yaml:"whole_run,omitempty" json:"whole_run"`

@@ -40,6 +40,15 @@ func fileRequest(doc *strictyaml.Doc, m map[string]any, path string, req any) er
 	// A stated 0 where the field's 0 takes a default (zero.go).
 	at := func(jpath string) string { return seen[b.byPath[jpath]] }
 	stated := func(jpath string) bool { return at(jpath) != "" }
+	if l, ok := req.(interface{ setLines(fileLines) }); ok {
+		lines := fileLines{}
+		for jpath := range b.byPath {
+			if k := at(jpath); k != "" {
+				lines[jpath] = doc.At(k, "").Line
+			}
+		}
+		l.setLines(lines)
+	}
 	if p := statedZero(req, stated); p != "" {
 		k := at(p)
 		return lineError(doc, k, fmt.Sprintf("field %s: 0: %s", k[strings.LastIndex(k, ".")+1:], zeroWant))
@@ -286,4 +295,22 @@ func SimulateScenario(name string, data []byte) (SimulateRequest, error) {
 		return r, lineError(doc, "simulate", "want a mapping of the simulation's fields")
 	}
 	return r, fileRequest(doc, sim, "simulate", &r)
+}
+
+// fileLines maps the JSON paths of a request read from a request file to
+// the lines that set them, so that an error found after decoding (a
+// value Setup refuses) can name its line.
+type fileLines map[string]int
+
+func (d *ServeDeployment) setLines(l fileLines) { d.lines = l }
+
+// LineOf is the line of the request file that set the field an
+// *input.Error names: 0 where the request did not come from a file, or
+// the field is not one the file set.
+func (d ServeDeployment) LineOf(err error) int {
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		return d.lines[ie.Field]
+	}
+	return 0
 }

@@ -48,6 +48,8 @@ type ServeDeployment struct {
 	MaxSeqs        int `json:"max_seqs" help:"the engine's running sequences per instance (0 = the engine's default, else the KV cache)"`
 	// Window states a sliding window on the model (0: the model's own).
 	Window
+	// lines: the request file lines that set its fields (LineOf).
+	lines fileLines
 }
 
 // ServeParallel is an instance's layout in devices (a 910C package is

@@ -60,6 +60,14 @@ func TestServeScenarioKeys(t *testing.T) {
 	want := NewServeRequest()
 	want.Chip, want.Model, want.Parallel.TP, want.Speculative.Tokens, want.Workload.Input = "h100-sxm", "llama3.1-8b", 4, 1, 2048
 	want.SLO.TPOT, want.Batches = 0.05, []int{1, 8}
+	// The files' lines (LineOf) say where each field was set.
+	if l := flat[0].lines; l["chip"] != 2 || l["slo.tpot"] != 2 || len(l) != 7 {
+		t.Errorf("flat: lines %v; want the 7 fields set, each on line 2", l)
+	}
+	if l := nested[0].lines; l["chip"] != 2 || l["parallel.tp"] != 4 || l["slo.tpot"] != 7 || l["batches"] != 8 {
+		t.Errorf("nested: lines %v; want chip 2, parallel.tp 4, slo.tpot 7, batches 8", l)
+	}
+	flat[0].lines, nested[0].lines = nil, nil
 	for name, got := range map[string]ServeRequest{"flat": flat[0], "nested": nested[0], "flags": fromFlags} {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v\nwant %+v", name, got, want)

@@ -80,7 +80,7 @@ func cmdServeEstimate(e *env, args []string) error {
 		}
 		switch {
 		case err != nil && *scenario != "":
-			return fmt.Errorf("scenario %s: deployment %d (%s): %w", *scenario, i+1, r.Label(), err)
+			return fmt.Errorf("scenario %s: %sdeployment %d (%s): %w", *scenario, atLine(r.LineOf(err)), i+1, r.Label(), err)
 		case err != nil:
 			return b.Rename(err)
 		}
@@ -130,6 +130,15 @@ func specFlags(b *calc.Flags, tokens int) error {
 		return usagef("--spec-acceptance is the acceptance rate of draft tokens: it needs --spec-tokens N (N ≥ 1)")
 	}
 	return nil
+}
+
+// atLine is "line N: " for a request file's line N, "" for 0 (a field
+// the file did not set).
+func atLine(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d: ", n)
 }
 
 // readScenario reads the request file --scenario names (readInput: - is

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -273,5 +275,27 @@ func TestServeEstimateDisaggRefusalPrintsTheCurve(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errs, "prefill pool") || !strings.Contains(out, "Best under TPOT ≤ 100 ms and TTFT ≤ 60 ms: batch") ||
 		!strings.Contains(out, "Disaggregated: the pools cannot be sized together: prefill pool") {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit %d, the curve and best point, and the prefill pool named", code, errs, out, exitFailure)
+	}
+}
+
+// TestScenarioSetupErrorsNameTheLine: a value a scenario file states that
+// the request's Setup refuses (found after decoding) names the file's
+// line, as decoding errors do (QA: the field only).
+func TestScenarioSetupErrorsNameTheLine(t *testing.T) {
+	dir := t.TempDir()
+	se := filepath.Join(dir, "se.yaml")
+	if err := os.WriteFile(se, []byte("deployments:\n  - chip: h100-sxm\n    model: llama3.1-8b\n    chips: 8\n    tpot: 50ms\n"+
+		"  - chip: h100-sxm\n    model: llama3.1-8b\n    chips: -3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runServe(t, "--scenario", se); code != exitUsage || !strings.Contains(errs, "scenario "+se+": line 8: deployment 2 (-3 × h100-sxm): chips = -3") {
+		t.Errorf("serve-estimate, chips -3 on line 8: exit %d, stderr %q", code, errs)
+	}
+	si := filepath.Join(dir, "si.yaml")
+	if err := os.WriteFile(si, []byte("simulate:\n  model: llama3.1-8b\n  chip: h100-sxm\n  chips: 8\n  workload:\n    cv: -2\n    arrival: gamma\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runSimulate(t, "--scenario", si); code != exitUsage || !strings.Contains(errs, "scenario "+si+": line 6: workload.cv = -2") {
+		t.Errorf("simulate, cv -2 on line 6: exit %d, stderr %q", code, errs)
 	}
 }

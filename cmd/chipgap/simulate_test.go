@@ -391,7 +391,7 @@ func TestScenarioUnusedFields(t *testing.T) {
 		{"  cv: 3\n", "line 6: field cv: it sets the burstiness of gamma arrivals: it needs workload.arrival gamma"},
 		{"  output: {dist: fixed, sigma: 0.5}\n", "line 6: field sigma: workload.output.dist fixed takes no sigma"},
 		{"  arrival: offline\n  rate: 4\n", "line 7: field rate: workload.arrival offline queues every request at time 0"},
-		{"  link_bandwidth: 50GB/s\n", "link_bandwidth: the prefill→decode KV link needs mode disaggregated"},
+		{"  link_bandwidth: 50GB/s\n", "line 6: link_bandwidth: the prefill→decode KV link needs mode disaggregated"},
 		{"  cv: 2\n", "line 6: field cv: it sets the burstiness of gamma arrivals"}, // the default, stated
 		{"  arrival: gamma\n  cv: 2\n", ""},
 	} {

@@ -154,7 +154,9 @@ func cmdSimulate(e *env, args []string) error {
 		if t := req.Workload.Trace; t != "" && t != fileio.Stdin && !filepath.IsAbs(t) {
 			req.Workload.Trace = filepath.Join(filepath.Dir(o.scenario), t)
 		}
-		rename = func(err error) error { return fmt.Errorf("scenario %s: %s%w", o.scenario, atLine(req.LineOf(err)), err) }
+		rename = func(err error) error {
+			return fmt.Errorf("scenario %s: %s%w", o.scenario, atLine(req.LineOf(err)), err)
+		}
 		traceBy = fmt.Sprintf("scenario %s: trace", o.scenario)
 	}
 	if err := o.check(len(req.Workload.Rates) > 0); err != nil {

@@ -438,6 +438,12 @@ func (s RunSetup) assemble(d *RunSide, o RunOptions) error {
 	d.Throughput = t
 	jo := catalog.JobOptions{Horizon: units.Seconds(r.Days), BytesPerParam: r.BytesPerParam, StorageBW: r.StorageBW, Interval: r.Interval, Spares: r.Spares}
 	if r.Tokens > 0 {
+		// One step before the job is built (tooShort holds the budget to
+		// the checkpoint interval after): a budget too small to have
+		// compute (1e-320 tokens) read as no work there.
+		if err := stepFloor(r.GlobalBatch, r.Seq, d.Cluster, t.TokensPerSec).tokens(r.Tokens, float64(r.Tokens)); err != nil {
+			return err
+		}
 		jo.Work = units.Seconds(float64(r.Tokens) / t.TokensPerSec)
 		if err := input.TokenBudget("tokens", r.Tokens, float64(r.Tokens), t.TokensPerSec, clusterText(d.Cluster)); err != nil {
 			return err

@@ -153,35 +153,41 @@ func (s RunSetup) ticker(sides int, o RunOptions) func(done, total int) {
 func (r RunRequest) tooShort(d RunSide) error {
 	f := stepFloor(r.GlobalBatch, r.Seq, d.Cluster, d.Throughput.TokensPerSec)
 	if m := d.Job.MinInterval(); m > f.need {
-		f.need, f.what = m, "the shortest checkpoint interval, 1 s or the background write of an asynchronous checkpoint"
+		f.need, f.what, f.least = m, "the shortest checkpoint interval, 1 s or the background write of an asynchronous checkpoint", float64(m)*f.rate
 	}
 	if h := units.Seconds(r.Days); h > 0 && h < f.need {
 		return bad("days", fmt.Sprintf("%.3g (%v)", h.Days(), h), "on %s the run needs at least %v for %s; want a window of at least %.3g days", f.on, f.need, f.what, f.need.Days())
 	}
-	return f.tokens(r.Tokens, d.Job.Work)
+	return f.tokens(r.Tokens, float64(r.Tokens))
 }
 
 // budgetFloor is the least compute a token budget must buy: need, for
-// what, on a cluster at a rate (on says both).
+// what, on a cluster at a rate (on says both), and the least tokens that
+// buy it.
 type budgetFloor struct {
-	need units.Seconds
-	what string
-	on   string
-	rate float64
+	need  units.Seconds
+	what  string
+	on    string
+	rate  float64
+	least float64
 }
 
 // stepFloor is one optimizer step of batch × seq tokens at rate tokens/s
 // on cl: the floor `chipgap run` and `train` hold a token budget to.
 func stepFloor(batch, seq int, cl hardware.Cluster, rate float64) budgetFloor {
-	return budgetFloor{need: units.Seconds(float64(batch) * float64(seq) / rate), what: fmt.Sprintf("one optimizer step of %d × %d tokens", batch, seq),
-		on: fmt.Sprintf("%s at %.4g tokens/s", clusterText(cl), rate), rate: rate}
+	step := float64(batch) * float64(seq)
+	return budgetFloor{need: units.Seconds(step / rate), what: fmt.Sprintf("one optimizer step of %d × %d tokens", batch, seq),
+		on: fmt.Sprintf("%s at %.4g tokens/s", clusterText(cl), rate), rate: rate, least: step}
 }
 
-// tokens refuses a budget (value: as given) whose failure-free compute,
-// work, is under the floor; 0 work is no budget.
-func (f budgetFloor) tokens(value any, work units.Seconds) error {
-	if work > 0 && work < f.need {
-		return bad("tokens", value, "on %s that is %v of compute, shorter than %s (%v); want at least %.4g tokens", f.on, work, f.what, f.need, float64(f.need)*f.rate)
+// tokens refuses a budget (value: as given) of fewer tokens than the
+// floor; 0 is no budget. The tokens are compared, not their compute: a
+// budget of 1e-320 tokens has 0 s of compute, which read as no budget
+// (QA: the API took it, and run refused "work = 0 ns").
+func (f budgetFloor) tokens(value any, tokens float64) error {
+	if tokens > 0 && tokens < f.least {
+		work := units.Seconds(tokens / f.rate)
+		return bad("tokens", value, "on %s that is %v of compute, shorter than %s (%v); want at least %.4g tokens", f.on, work, f.what, f.need, f.least)
 	}
 	return nil
 }

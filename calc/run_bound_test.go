@@ -109,6 +109,8 @@ func TestRunTooShort(t *testing.T) {
 	}{
 		{RunRequest{Days: Days(86400e-6)}, "days", "4.673 min for one optimizer step"},
 		{RunRequest{Tokens: 1000}, "tokens", "want at least 1.678e+07 tokens"},
+		// No compute at all (subnormal): goodput's "work = 0 ns" (QA).
+		{RunRequest{Tokens: 1e-320}, "tokens", "want at least 1.678e+07 tokens"},
 		{RunRequest{Tokens: 1e9, Days: Days(60)}, "days", "one optimizer step"},
 	} {
 		r := tc.req

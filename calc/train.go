@@ -558,7 +558,7 @@ func (s TrainSetup) budget(r training.Result) error {
 		return nil
 	}
 	f := stepFloor(s.Job.GlobalBatch, s.Job.Seq, s.Cluster, r.TokensPerSec)
-	if err := f.tokens(units.Count(s.Job.Tokens), units.Seconds(s.Job.Tokens/r.TokensPerSec)); err != nil {
+	if err := f.tokens(units.Count(s.Job.Tokens), s.Job.Tokens); err != nil {
 		return err
 	}
 	return input.TokenBudget("tokens", units.Count(s.Job.Tokens), s.Job.Tokens, r.TokensPerSec, clusterText(s.Cluster))

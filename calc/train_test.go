@@ -423,7 +423,9 @@ func TestTrainTokensAtLeastOneStep(t *testing.T) {
 	if _, err := Train(req(2048 * 8192)); err != nil {
 		t.Errorf("one step's tokens: %v", err)
 	}
-	for _, tokens := range []float64{15, 2048*8192 - 1} {
+	// 1e-320 and 5e-324 (subnormal) have no compute at any rate: they
+	// read as no budget where the floor compared compute (QA).
+	for _, tokens := range []float64{15, 2048*8192 - 1, 1e-320, 5e-324} {
 		_, err := Train(req(tokens))
 		_, serr := Search(req(tokens), SearchOptions{Top: 1})
 		for _, err := range []error{err, serr} {

@@ -68,6 +68,10 @@ type Doc struct {
 	// telling apart the values a one-line document (compact JSON) holds
 	// on the line a type error names.
 	nodes []scalar
+	// aliases are the fields whose value is an alias (*a): path, the
+	// alias's line and (value) the line of the node it names, where
+	// yaml.v3 reports a type error.
+	aliases []scalar
 }
 
 // scalar is a node's path, its text (a scalar's value, or "!!map" and
@@ -121,6 +125,9 @@ func (d *Doc) walk(n *yaml.Node, path string) {
 				p = path + "." + k.Value
 			}
 			d.byPath[p] = k.Line
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				d.aliases = append(d.aliases, scalar{p, strconv.Itoa(v.Alias.Line), k.Line})
+			}
 			if v.Kind == yaml.MappingNode {
 				d.nodes = append(d.nodes, scalar{p, "!!map", v.Line})
 			} else if v.Kind == yaml.SequenceNode {
@@ -237,7 +244,45 @@ func (d *Doc) decodeError(err error, t reflect.Type, o Options) error {
 		msg = fmt.Sprintf("%s; allowed here: %s", what, strings.Join(allowedKeys(t, parent(path)), ", "))
 		return &Error{File: d.file, Line: line, Field: path, Msg: msg}
 	}
+	if a, ok := d.aliasAt(line, msg, t); ok {
+		return &Error{File: d.file, Line: a.line, Field: a.path, Msg: PlainType(msg)}
+	}
 	return &Error{File: d.file, Line: line, Field: d.typeErrorPath(line, msg, t), Msg: PlainType(msg)}
+}
+
+// aliasAt is the field whose alias (*a) names the node on line, where
+// yaml.v3 reports a type error, when its field has the error's Go type
+// and no field on that line does: the alias is at fault, not the anchor
+// (QA: `title: *a`, a list anchored at chips, was blamed on chips).
+func (d *Doc) aliasAt(line int, msg string, t reflect.Type) (scalar, bool) {
+	m := unmarshalRe.FindStringSubmatch(msg)
+	if m == nil {
+		return scalar{}, false
+	}
+	// The field's own type, or through a pointer: a list's element type
+	// is not the list's (chips is []string; the error wants a string).
+	fits := func(path string) bool {
+		ft := typeAt(t, path)
+		for ft != nil && ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		return ft != nil && ft.String() == m[3]
+	}
+	text := m[2]
+	if m[1] == "map" || m[1] == "seq" {
+		text = "!!" + m[1]
+	}
+	for _, n := range d.nodes {
+		if n.line == line && n.value == text && fits(n.path) {
+			return scalar{}, false
+		}
+	}
+	for _, a := range d.aliases {
+		if a.value == strconv.Itoa(line) && fits(a.path) {
+			return a, true
+		}
+	}
+	return scalar{}, false
 }
 
 // unmarshalRe reads yaml.v3's type error: the node's tag, a scalar's text

@@ -223,3 +223,23 @@ func TestStatedZero(t *testing.T) {
 		t.Errorf("b: 0 without Want: %v", err)
 	}
 }
+
+// A type error in a value an alias (*a) stands for is the alias's field
+// at its line, not the anchor's (QA: `title: *a`, with a list anchored
+// at chips, read "field chips: got a list"); an anchor whose own field
+// fails keeps its place.
+func TestTypeErrorThroughAnAlias(t *testing.T) {
+	var v struct {
+		Chips []string `yaml:"chips"`
+		Title string   `yaml:"title"`
+		N     int      `yaml:"n"`
+	}
+	_, err := Decode("f.yaml", []byte("chips: &a [h100]\nn: 3\ntitle: *a\n"), &v, Options{})
+	if want := "f.yaml:3: field title: got a list, want text"; err == nil || err.Error() != want {
+		t.Errorf("title: *a (a list): %v; want %q", err, want)
+	}
+	_, err = Decode("f.yaml", []byte("title: &t x\nn: [1]\nchips: [*t]\n"), &v, Options{})
+	if want := "f.yaml:2: field n"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("n: [1] beside an alias used well: %v; want %q…", err, want)
+	}
+}

@@ -17,6 +17,9 @@ type CapacityOptions struct {
 	// Tolerance is the relative width at which bisection stops (default
 	// 0.02: the answer is within 2 % of the true boundary for this seed).
 	Tolerance float64
+	// Stop, when set, is every probe's Options.Stop: its error ends the
+	// search (Capacity and Cheapest return it).
+	Stop func() error
 }
 
 // MinProbeRequests is the fewest requests a capacity probe simulates.
@@ -107,7 +110,7 @@ func Capacity(d Deployment, w Workload, o CapacityOptions) (float64, *Result, er
 	w.Requests = o.ProbeRequests(d)
 	probe := func(rate float64) (*Result, bool, error) {
 		w.Rate = rate
-		r, err := Simulate(d, w, Options{SLO: o.SLO})
+		r, err := Simulate(d, w, Options{SLO: o.SLO, Stop: o.Stop})
 		if err != nil {
 			return nil, false, err
 		}
@@ -240,6 +243,11 @@ func Cheapest(cands []Candidate, w Workload, target float64, o CapacityOptions) 
 	rows := make([]PlanRow, 0, len(cands))
 	for _, c := range cands {
 		rows = append(rows, size(c, w, target, o))
+		if o.Stop != nil {
+			if err := o.Stop(); err != nil {
+				return nil, err // the row's error is Stop's, not the candidate's
+			}
+		}
 	}
 	slices.SortStableFunc(rows, func(a, b PlanRow) int {
 		rank := func(r PlanRow) int {
@@ -278,7 +286,7 @@ func size(c Candidate, w Workload, target float64, o CapacityOptions) PlanRow {
 		d := scaled(c.Unit, k)
 		w.Rate = target
 		w.Requests = min(max(o.ProbeRequests(d), int(target*60)), MaxProbeRequests)
-		r, err := Simulate(d, w, Options{SLO: o.SLO})
+		r, err := Simulate(d, w, Options{SLO: o.SLO, Stop: o.Stop})
 		if err != nil {
 			row.Err = err.Error()
 			return row

@@ -90,3 +90,26 @@ func TestStopChangesNoResult(t *testing.T) {
 		t.Errorf("Stop asked %d times, want before the run and as events fire", asked)
 	}
 }
+
+// TestCapacityStops: CapacityOptions.Stop reaches every probe, and its
+// error ends Capacity and Cheapest (a search of the huge batch's shape
+// would otherwise run its probes to the end).
+func TestCapacityStops(t *testing.T) {
+	d := Deployment{Pools: []Pool{testPool(2, 500)}, Router: RoundRobin}
+	w := testWorkload(1, 2000)
+	want := errors.New("stopped")
+	asked := 0
+	o := CapacityOptions{SLO: SLO{TTFT: time.Second}, Stop: func() error {
+		if asked++; asked > 3 {
+			return want
+		}
+		return nil
+	}}
+	if _, _, err := Capacity(d, w, o); err != want {
+		t.Fatalf("Capacity: err = %v, want Stop's", err)
+	}
+	asked = 0
+	if _, err := Cheapest([]Candidate{{Name: "a", Unit: d}, {Name: "b", Unit: d}}, w, 5, o); err != want {
+		t.Fatalf("Cheapest: err = %v, want Stop's", err)
+	}
+}

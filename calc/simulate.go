@@ -433,6 +433,10 @@ type SimulateOptions struct {
 	// Progress is called as requests complete at rate; returning false
 	// cancels the run (serve.ErrCancelled).
 	Progress func(rate float64, done, total int) bool
+	// Stop, when set, is each run's serve.Options.Stop, asked as events
+	// fire whether or not requests complete: its error ends the
+	// simulation, and Simulate returns it.
+	Stop func() error
 }
 
 // Simulate runs the setup at each of its rates, request by request.
@@ -445,7 +449,7 @@ func Simulate(s SimulateSetup, o SimulateOptions) (Simulation, error) {
 		if o.Progress != nil {
 			progress = func(done, total int) bool { return o.Progress(rate, done, total) }
 		}
-		r, err := serve.Simulate(s.Deployment, w, serve.Options{SLO: s.Request.slo(), Progress: progress, Drain: true})
+		r, err := serve.Simulate(s.Deployment, w, serve.Options{SLO: s.Request.slo(), Progress: progress, Stop: o.Stop, Drain: true})
 		if err != nil {
 			return out, serveError(err)
 		}
@@ -479,8 +483,8 @@ func (r SimulateRequest) probeRequests() int {
 }
 
 // FindCapacity bisects the rate that meets the SLO (generated arrivals
-// only).
-func FindCapacity(s SimulateSetup) (Capacity, error) {
+// only); stop, when set, is every probe's serve.Options.Stop.
+func FindCapacity(s SimulateSetup, stop func() error) (Capacity, error) {
 	r := s.Request
 	if s.workload.Process == serve.Trace {
 		return Capacity{}, bad("workload.trace", r.Workload.Trace, "a capacity search generates arrivals: draw lengths from the trace with input.dist empirical")
@@ -491,7 +495,7 @@ func FindCapacity(s SimulateSetup) (Capacity, error) {
 	if rateStated(r.Workload) {
 		return Capacity{}, bad("workload.rate", r.Workload.Rate, "a capacity search finds the rate itself: leave the rate out")
 	}
-	rate, res, err := serve.Capacity(s.Deployment, s.workload, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
+	rate, res, err := serve.Capacity(s.Deployment, s.workload, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests(), Stop: stop})
 	c := Capacity{Request: r, Pools: s.Pools, Link: s.Deployment.Link, Capacity: rate, Result: res}
 	if err == nil {
 		c.Owned, c.OwnedNote = s.owned(res)
@@ -506,6 +510,7 @@ type PlanOptions struct {
 	Mixed  bool     // also prefill on one chip and decode on another
 	Target float64  // requests per second to serve within the SLO
 	Trace  []serve.Request
+	Stop   func() error // every probe's serve.Options.Stop: its error ends the plan
 }
 
 // Plan is the cheapest-deployment table.
@@ -575,7 +580,7 @@ func PlanDeployments(cat *catalog.Catalog, r SimulateRequest, o PlanOptions) (Pl
 	if len(cands) == 0 {
 		return out, fmt.Errorf("no candidate deployment fits: %s", strings.Join(out.Skipped, "; "))
 	}
-	rows, err := serve.Cheapest(cands, w, o.Target, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests()})
+	rows, err := serve.Cheapest(cands, w, o.Target, serve.CapacityOptions{SLO: r.slo(), Requests: r.probeRequests(), Stop: o.Stop})
 	if err != nil {
 		return out, serveError(err)
 	}

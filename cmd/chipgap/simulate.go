@@ -195,7 +195,7 @@ func cmdSimulate(e *env, args []string) error {
 		}
 		bar.show(rateLabel(rate), done, total, "requests")
 		return e.ctx.Err() == nil
-	}})
+	}, Stop: e.ctx.Err})
 	bar.clear()
 	if err != nil {
 		return rename(err)
@@ -249,7 +249,7 @@ func (c simCmd) write(sim calc.Simulation) error {
 
 // capacity is --capacity.
 func (c simCmd) capacity(st calc.SimulateSetup) error {
-	cp, err := calc.FindCapacity(st)
+	cp, err := calc.FindCapacity(st, c.e.ctx.Err)
 	if err != nil {
 		return c.rename(err)
 	}
@@ -298,7 +298,7 @@ func readTrace(e *env, what, path string) ([]serve.Request, error) {
 // plan is --plan.
 func (c simCmd) plan(cat *catalog.Catalog, trace []serve.Request) error {
 	e, o, req := c.e, c.o, c.req
-	po := calc.PlanOptions{Mixed: o.planMixed, Target: o.target, Trace: trace}
+	po := calc.PlanOptions{Mixed: o.planMixed, Target: o.target, Trace: trace, Stop: e.ctx.Err}
 	for _, c := range strings.Split(o.plan, ",") {
 		po.Chips = append(po.Chips, strings.TrimSpace(c))
 	}

@@ -10,8 +10,10 @@ import (
 // The serving simulation (POST /api/serve/simulate): its body is
 // calc.SimulateRequest, which `chipgap simulate` takes too. The caps on one
 // request are Limits fields (MaxServe*, documented in limits.go and
-// docs/api.md). The run checks its context as requests complete (about
-// every 1 %), so a timed-out request stops within a few seconds.
+// docs/api.md). The run checks its context every few hundred engine
+// events (serve.Options.Stop), not only as requests complete (a burst of
+// long outputs completes all at once, at the end), so a timed-out request
+// or a cancelled job stops within milliseconds.
 
 func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) error {
 	req := calc.NewSimulateRequest()
@@ -44,7 +46,7 @@ func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) err
 		sim, err := calc.Simulate(st, calc.SimulateOptions{Progress: func(rate float64, done, _ int) bool {
 			count(rate, done)
 			return ctx.Err() == nil
-		}})
+		}, Stop: ctx.Err})
 		if err != nil && ctx.Err() != nil {
 			return calc.SimulateView{}, timeoutError(ctx)
 		}

@@ -10,10 +10,10 @@ import (
 // The serving simulation (POST /api/serve/simulate): its body is
 // calc.SimulateRequest, which `chipgap simulate` takes too. The caps on one
 // request are Limits fields (MaxServe*, documented in limits.go and
-// docs/api.md). The run checks its context every few hundred engine
-// events (serve.Options.Stop), not only as requests complete (a burst of
-// long outputs completes all at once, at the end), so a timed-out request
-// or a cancelled job stops within milliseconds.
+// docs/api.md). The run checks its context every 16 engine events
+// (serve.Options.Stop), not only as requests complete (a burst of long
+// outputs completes all at once, at the end), so a timed-out request or
+// a cancelled job stops within milliseconds.
 
 func (s *Server) handleServeSimulate(w http.ResponseWriter, r *http.Request) error {
 	req := calc.NewSimulateRequest()

@@ -2,6 +2,8 @@ package calc
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -184,6 +186,16 @@ func calibratedParams(cat *catalog.Catalog) ([]string, error) {
 		for _, n := range names {
 			if p := ps[n]; p.Basis == training.Calibrated {
 				out = append(out, fmt.Sprintf("`%s.%s` = %g: %s", st.ID, n, p.Value, p.Note))
+			}
+		}
+		// A framework's own fitted values within the profile (NeMo
+		// AutoModel's attention under cuda-fsdp).
+		for _, fw := range slices.Sorted(maps.Keys(st.FrameworkParams)) {
+			fp := st.FrameworkParams[fw]
+			for _, n := range slices.Sorted(maps.Keys(fp)) {
+				if p := fp[n]; p.Basis == training.Calibrated {
+					out = append(out, fmt.Sprintf("`%s.framework_params.%s.%s` = %g: %s", st.ID, fw, n, p.Value, p.Note))
+				}
 			}
 		}
 		// The dated versions' own fitted values (MindFormers tags, the

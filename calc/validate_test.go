@@ -209,7 +209,8 @@ func TestCalibratedParamsListVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := strings.Join(got, "\n")
-	for _, want := range []string{"`cuda-mcore.attention_eff` = 0.625:", "`cuda-mcore.attention_eff` at version 24.03 (2024-03-01) = ", "`mindformers.matmul_max` at version v1.1.0 (2024-05-16) = "} {
+	for _, want := range []string{"`cuda-mcore.attention_eff` = 0.625:", "`cuda-mcore.attention_eff` at version 24.03 (2024-03-01) = ", "`mindformers.matmul_max` at version v1.1.0 (2024-05-16) = ",
+		"`cuda-fsdp.framework_params.nemo-automodel.attention_eff` = 0.625:"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("calibrated parameters lack %q", want)
 		}

@@ -135,6 +135,18 @@ func Defaults(req any) map[string]any {
 }
 
 func defaults(v reflect.Value, prefix string, out map[string]any) {
+	eachLeaf(v, prefix, func(path string, _ reflect.StructField, fv reflect.Value) {
+		if !fv.IsZero() {
+			out[path] = fv.Interface()
+		}
+	})
+}
+
+// eachLeaf calls fn with every leaf field of struct v as encoding/json
+// names it: its JSON path (an embedded struct's fields at their own
+// level, a nested struct's under "name."; json:"-" and unexported fields
+// left out), the field and its value.
+func eachLeaf(v reflect.Value, prefix string, fn func(path string, sf reflect.StructField, fv reflect.Value)) {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -143,7 +155,7 @@ func defaults(v reflect.Value, prefix string, out map[string]any) {
 		}
 		fv := v.Field(i)
 		if sf.Anonymous && sf.Tag.Get("json") == "" && sf.Type.Kind() == reflect.Struct {
-			defaults(fv, prefix, out)
+			eachLeaf(fv, prefix, fn) // promoted, as encoding/json promotes them
 			continue
 		}
 		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -154,12 +166,10 @@ func defaults(v reflect.Value, prefix string, out map[string]any) {
 			jname = strings.ToLower(sf.Name)
 		}
 		if sf.Type.Kind() == reflect.Struct && !reflect.PointerTo(sf.Type).Implements(textUnmarshaler) {
-			defaults(fv, prefix+jname+".", out)
+			eachLeaf(fv, prefix+jname+".", fn)
 			continue
 		}
-		if !fv.IsZero() {
-			out[prefix+jname] = fv.Interface()
-		}
+		fn(prefix+jname, sf, fv)
 	}
 }
 

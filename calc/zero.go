@@ -3,7 +3,6 @@ package calc
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 
 	"chipgap/input"
 )
@@ -33,41 +32,13 @@ func statedZero(req any, stated func(path string) bool) string {
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	return firstStatedZero(v, "", stated)
-}
-
-func firstStatedZero(v reflect.Value, prefix string, stated func(string) bool) string {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
+	found := ""
+	eachLeaf(v, "", func(path string, sf reflect.StructField, fv reflect.Value) {
+		if found == "" && sf.Tag.Get("zero") == "default" && fv.IsZero() && stated(path) {
+			found = path
 		}
-		if sf.Anonymous && sf.Tag.Get("json") == "" && sf.Type.Kind() == reflect.Struct {
-			if p := firstStatedZero(v.Field(i), prefix, stated); p != "" {
-				return p
-			}
-			continue
-		}
-		jname, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if jname == "-" {
-			continue
-		}
-		if jname == "" {
-			jname = strings.ToLower(sf.Name)
-		}
-		path := prefix + jname
-		if sf.Type.Kind() == reflect.Struct && !reflect.PointerTo(sf.Type).Implements(textUnmarshaler) {
-			if p := firstStatedZero(v.Field(i), path+".", stated); p != "" {
-				return p
-			}
-			continue
-		}
-		if sf.Tag.Get("zero") == "default" && v.Field(i).IsZero() && stated(path) {
-			return path
-		}
-	}
-	return ""
+	})
+	return found
 }
 
 // jsonPaths are the JSON paths of the leaves (non-object values) of the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -172,5 +173,20 @@ func TestStrictQuery(t *testing.T) {
 		if rec.Code != c.status || c.field != "" && (e.Field != c.field || !strings.Contains(e.Msg, c.field)) {
 			t.Errorf("%s %s = %d field %q %q, want %d naming %q", c.method, c.path, rec.Code, e.Field, e.Msg, c.status, c.field)
 		}
+	}
+}
+
+// TestRefusedHostLogClipped: the log line for a refused Host clips it as
+// the answer does (QA: a 60,000-byte Host was one 60 KB log line a
+// request).
+func TestRefusedHostLogClipped(t *testing.T) {
+	var log strings.Builder
+	s := &Server{Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	r := httptest.NewRequest("GET", "/api/chips", nil)
+	r.Host = strings.Repeat("a", 60000) + ".example"
+	w := httptest.NewRecorder()
+	s.guard(http.NotFoundHandler()).ServeHTTP(w, r)
+	if w.Code != http.StatusForbidden || log.Len() > 1000 || !strings.Contains(log.String(), "refused Host") {
+		t.Errorf("a 60 KB Host: status %d, log of %d bytes; want 403 and a clipped log line", w.Code, log.Len())
 	}
 }

@@ -32,8 +32,9 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !s.hostAllowed(r.Host) {
-			s.logger().Warn("refused Host", "host", clipEchoed(r.Host), "path", clipEchoed(r.URL.Path)) // clipped: a 60 KB Host was one 60 KB log line (QA)
-			if mux, ok := h.(*http.ServeMux); ok {                                                      // counted by the endpoint it went to, not "other"
+			// Clipped: a 60 KB Host was one 60 KB log line (QA).
+			s.logger().Warn("refused Host", "host", clipEchoed(r.Host), "path", clipEchoed(r.URL.Path))
+			if mux, ok := h.(*http.ServeMux); ok { // counted by the endpoint it went to, not "other"
 				if _, pattern := mux.Handler(r); pattern != "" {
 					labelRoute(r, pattern)
 				}
